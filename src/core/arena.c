@@ -1,0 +1,54 @@
+#include "core/arena.h"
+
+#include <stdalign.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "core/alloc.h"
+
+struct kfk_arena_block {
+    kfk_arena_block *next;
+    size_t size;
+    alignas(max_align_t) unsigned char data[];
+};
+
+enum { ARENA_MIN_BLOCK = 1024, ARENA_MAX_STEP = 1 << 20 };
+
+void *kfk_arena_alloc(kfk_arena *a, size_t n) {
+    const size_t align = alignof(max_align_t);
+    n = (n + align - 1) & ~(align - 1);
+    if (n == 0) n = align;
+    if (!a->head || a->head->size - a->used < n) {
+        size_t size = a->next_size < ARENA_MIN_BLOCK ? ARENA_MIN_BLOCK : a->next_size;
+        if (size < n) size = n;
+        if (size > SIZE_MAX - sizeof(kfk_arena_block)) return NULL;
+        kfk_arena_block *b = kfk_malloc(sizeof(kfk_arena_block) + size);
+        if (!b) return NULL;
+        b->next = a->head;
+        b->size = size;
+        a->head = b;
+        a->used = 0;
+        a->next_size = size < ARENA_MAX_STEP ? size * 2 : size;
+    }
+    void *p = a->head->data + a->used;
+    a->used += n;
+    memset(p, 0, n);
+    return p;
+}
+
+void *kfk_arena_array(kfk_arena *a, size_t count, size_t size) {
+    if (size && count > SIZE_MAX / size) return NULL;
+    return kfk_arena_alloc(a, count * size);
+}
+
+void kfk_arena_reset(kfk_arena *a) {
+    kfk_arena_block *b = a->head;
+    while (b) {
+        kfk_arena_block *next = b->next;
+        kfk_free(b);
+        b = next;
+    }
+    a->head = NULL;
+    a->used = 0;
+    a->next_size = 0;
+}

@@ -1,0 +1,23 @@
+/* A bump allocator for decoded responses: everything one decode allocates
+ * (arrays of structs) is freed at once. Blocks grow geometrically. */
+#ifndef KFK_ARENA_H
+#define KFK_ARENA_H
+
+#include <stddef.h>
+
+typedef struct kfk_arena_block kfk_arena_block;
+
+typedef struct kfk_arena {
+    kfk_arena_block *head;
+    size_t used;      /* bytes used in head */
+    size_t next_size; /* size of the next block to allocate */
+} kfk_arena;
+
+/* Zeroed memory aligned for any type, or NULL on failure. */
+void *kfk_arena_alloc(kfk_arena *a, size_t n);
+/* n elements of size sz, zeroed; NULL when the product overflows. */
+void *kfk_arena_array(kfk_arena *a, size_t count, size_t size);
+/* Frees every block; the arena may be reused. */
+void kfk_arena_reset(kfk_arena *a);
+
+#endif

@@ -1,0 +1,154 @@
+/* Bounded byte readers and growable writers for the wire protocol.
+ * Kafka integers are big-endian; varints are zig-zag (signed) or plain
+ * unsigned LEB128. A reader never reads past its end: the first failed
+ * read sets `err` and every later read returns zero, so decoders check once
+ * at the end instead of after every field. */
+#ifndef KFK_BUF_H
+#define KFK_BUF_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+/* A string or byte slice. `ptr == NULL` with `len == -1` is Kafka's null.
+ * Decoded slices point into the input buffer: they are never copied. */
+typedef struct kfk_str {
+    const char *ptr;
+    int32_t len;
+} kfk_str;
+
+typedef struct kfk_bytes {
+    const uint8_t *ptr;
+    int32_t len;
+} kfk_bytes;
+
+typedef struct kfk_uuid {
+    uint8_t b[16];
+} kfk_uuid;
+
+typedef struct kfk_rbuf {
+    const uint8_t *p;
+    const uint8_t *end;
+    int err; /* 0, or the first kfk_err (negative) met */
+} kfk_rbuf;
+
+typedef struct kfk_wbuf {
+    uint8_t *data;
+    size_t len;
+    size_t cap;
+    int err; /* set when growing failed; later writes do nothing */
+} kfk_wbuf;
+
+static inline kfk_rbuf kfk_rbuf_make(const void *p, size_t len) {
+    kfk_rbuf r = {(const uint8_t *)p, (const uint8_t *)p + len, 0};
+    return r;
+}
+
+static inline size_t kfk_rbuf_left(const kfk_rbuf *r) { return (size_t)(r->end - r->p); }
+
+/* Marks the reader failed; returns NULL so callers can `return kfk_rbuf_fail(r)`. */
+void *kfk_rbuf_fail(kfk_rbuf *r, int err);
+
+/* Returns a pointer to the next n bytes and advances, or NULL (and sets err). */
+static inline const uint8_t *kfk_rbuf_take(kfk_rbuf *r, size_t n) {
+    if (r->err || kfk_rbuf_left(r) < n) {
+        if (!r->err) kfk_rbuf_fail(r, 0);
+        return NULL;
+    }
+    const uint8_t *p = r->p;
+    r->p += n;
+    return p;
+}
+
+static inline uint8_t kfk_rd_u8(kfk_rbuf *r) {
+    const uint8_t *p = kfk_rbuf_take(r, 1);
+    return p ? p[0] : 0;
+}
+static inline int8_t kfk_rd_i8(kfk_rbuf *r) { return (int8_t)kfk_rd_u8(r); }
+static inline uint16_t kfk_rd_u16(kfk_rbuf *r) {
+    const uint8_t *p = kfk_rbuf_take(r, 2);
+    return p ? (uint16_t)((p[0] << 8) | p[1]) : 0;
+}
+static inline int16_t kfk_rd_i16(kfk_rbuf *r) { return (int16_t)kfk_rd_u16(r); }
+static inline uint32_t kfk_rd_u32(kfk_rbuf *r) {
+    const uint8_t *p = kfk_rbuf_take(r, 4);
+    return p ? ((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) | ((uint32_t)p[2] << 8) | p[3] : 0;
+}
+static inline int32_t kfk_rd_i32(kfk_rbuf *r) { return (int32_t)kfk_rd_u32(r); }
+static inline uint64_t kfk_rd_u64(kfk_rbuf *r) {
+    uint64_t hi = kfk_rd_u32(r);
+    return (hi << 32) | kfk_rd_u32(r);
+}
+static inline int64_t kfk_rd_i64(kfk_rbuf *r) { return (int64_t)kfk_rd_u64(r); }
+double kfk_rd_f64(kfk_rbuf *r);
+/* Unsigned LEB128, at most 5 bytes for 32 bits and 10 for 64 bits. */
+uint32_t kfk_rd_uvarint(kfk_rbuf *r);
+uint64_t kfk_rd_uvarlong(kfk_rbuf *r);
+int32_t kfk_rd_varint(kfk_rbuf *r);
+int64_t kfk_rd_varlong(kfk_rbuf *r);
+kfk_uuid kfk_rd_uuid(kfk_rbuf *r);
+
+/* Writer. Buffers start empty ({0}) and grow through the kfk allocator. */
+int kfk_wbuf_reserve(kfk_wbuf *w, size_t extra);
+void kfk_wbuf_free(kfk_wbuf *w);
+/* Hands the bytes to the caller (who frees them with kfk_free) and resets w. */
+uint8_t *kfk_wbuf_detach(kfk_wbuf *w, size_t *len);
+
+static inline uint8_t *kfk_wbuf_put(kfk_wbuf *w, size_t n) {
+    if (w->err || (w->cap - w->len < n && kfk_wbuf_reserve(w, n) != 0)) return NULL;
+    uint8_t *p = w->data + w->len;
+    w->len += n;
+    return p;
+}
+static inline void kfk_wr_raw(kfk_wbuf *w, const void *src, size_t n) {
+    uint8_t *p = kfk_wbuf_put(w, n);
+    if (p && n) memcpy(p, src, n);
+}
+static inline void kfk_wr_u8(kfk_wbuf *w, uint8_t v) {
+    uint8_t *p = kfk_wbuf_put(w, 1);
+    if (p) p[0] = v;
+}
+static inline void kfk_wr_i8(kfk_wbuf *w, int8_t v) { kfk_wr_u8(w, (uint8_t)v); }
+static inline void kfk_put_u16(uint8_t *p, uint16_t v) {
+    p[0] = (uint8_t)(v >> 8);
+    p[1] = (uint8_t)v;
+}
+static inline void kfk_put_u32(uint8_t *p, uint32_t v) {
+    p[0] = (uint8_t)(v >> 24);
+    p[1] = (uint8_t)(v >> 16);
+    p[2] = (uint8_t)(v >> 8);
+    p[3] = (uint8_t)v;
+}
+static inline void kfk_put_u64(uint8_t *p, uint64_t v) {
+    kfk_put_u32(p, (uint32_t)(v >> 32));
+    kfk_put_u32(p + 4, (uint32_t)v);
+}
+static inline void kfk_wr_u16(kfk_wbuf *w, uint16_t v) {
+    uint8_t *p = kfk_wbuf_put(w, 2);
+    if (p) kfk_put_u16(p, v);
+}
+static inline void kfk_wr_i16(kfk_wbuf *w, int16_t v) { kfk_wr_u16(w, (uint16_t)v); }
+static inline void kfk_wr_u32(kfk_wbuf *w, uint32_t v) {
+    uint8_t *p = kfk_wbuf_put(w, 4);
+    if (p) kfk_put_u32(p, v);
+}
+static inline void kfk_wr_i32(kfk_wbuf *w, int32_t v) { kfk_wr_u32(w, (uint32_t)v); }
+static inline void kfk_wr_u64(kfk_wbuf *w, uint64_t v) {
+    uint8_t *p = kfk_wbuf_put(w, 8);
+    if (p) kfk_put_u64(p, v);
+}
+static inline void kfk_wr_i64(kfk_wbuf *w, int64_t v) { kfk_wr_u64(w, (uint64_t)v); }
+void kfk_wr_f64(kfk_wbuf *w, double v);
+void kfk_wr_uvarint(kfk_wbuf *w, uint32_t v);
+void kfk_wr_uvarlong(kfk_wbuf *w, uint64_t v);
+void kfk_wr_varint(kfk_wbuf *w, int32_t v);
+void kfk_wr_varlong(kfk_wbuf *w, int64_t v);
+void kfk_wr_uuid(kfk_wbuf *w, const kfk_uuid *u);
+
+/* Encoded size of a varint, for length prefixes computed ahead. */
+int kfk_uvarint_size(uint64_t v);
+static inline int kfk_varint_size(int64_t v) {
+    return kfk_uvarint_size(((uint64_t)v << 1) ^ (uint64_t)(v >> 63));
+}
+
+#endif

@@ -1,0 +1,71 @@
+#include "core/arena.h"
+#include "core/buf.h"
+#include "kfk.h"
+#include "test.h"
+
+TEST(varint_round_trip) {
+    static const int64_t values[] = {0, 1, -1, 63, -64, 64, 300, -300, INT32_MAX, INT32_MIN,
+                                     INT64_MAX, INT64_MIN};
+    kfk_wbuf w = {0};
+    for (size_t i = 0; i < sizeof values / sizeof values[0]; i++) {
+        kfk_wr_varlong(&w, values[i]);
+        if (values[i] >= INT32_MIN && values[i] <= INT32_MAX) kfk_wr_varint(&w, (int32_t)values[i]);
+    }
+    kfk_rbuf r = kfk_rbuf_make(w.data, w.len);
+    for (size_t i = 0; i < sizeof values / sizeof values[0]; i++) {
+        CHECK_EQ(kfk_rd_varlong(&r), values[i]);
+        if (values[i] >= INT32_MIN && values[i] <= INT32_MAX) CHECK_EQ(kfk_rd_varint(&r), values[i]);
+    }
+    CHECK_EQ(r.err, 0);
+    CHECK_EQ(kfk_rbuf_left(&r), 0);
+    kfk_wbuf_free(&w);
+}
+
+TEST(varint_known_bytes) {
+    kfk_wbuf w = {0};
+    kfk_wr_varint(&w, 150); /* zig-zag 300 = 0xac 0x02 */
+    kfk_wr_uvarint(&w, 300);
+    REQUIRE_EQ(w.len, 4);
+    CHECK_MEM(w.data, "\xac\x02\xac\x02", 4);
+    CHECK_EQ(kfk_varint_size(150), 2);
+    CHECK_EQ(kfk_uvarint_size(127), 1);
+    kfk_wbuf_free(&w);
+}
+
+TEST(reader_never_overreads) {
+    const uint8_t data[3] = {1, 2, 3};
+    kfk_rbuf r = kfk_rbuf_make(data, sizeof data);
+    CHECK_EQ(kfk_rd_i16(&r), 0x0102);
+    CHECK_EQ(kfk_rd_i32(&r), 0);
+    CHECK_EQ(r.err, KFK_ERR_MALFORMED);
+    CHECK_EQ(kfk_rd_u8(&r), 0); /* sticky failure */
+    const uint8_t endless[11] = {0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80};
+    r = kfk_rbuf_make(endless, sizeof endless);
+    kfk_rd_varlong(&r);
+    CHECK_EQ(r.err, KFK_ERR_MALFORMED);
+    r = kfk_rbuf_make(endless, 3);
+    kfk_rd_varint(&r);
+    CHECK_EQ(r.err, KFK_ERR_MALFORMED);
+}
+
+TEST(big_endian_layout) {
+    kfk_wbuf w = {0};
+    kfk_wr_i16(&w, 0x0102);
+    kfk_wr_i32(&w, -2);
+    kfk_wr_i64(&w, 0x0102030405060708LL);
+    REQUIRE_EQ(w.len, 14);
+    CHECK_MEM(w.data, "\x01\x02\xff\xff\xff\xfe\x01\x02\x03\x04\x05\x06\x07\x08", 14);
+    kfk_wbuf_free(&w);
+}
+
+TEST(arena_allocates_zeroed_and_frees) {
+    kfk_arena a = {0};
+    for (int i = 0; i < 1000; i++) {
+        uint64_t *p = kfk_arena_array(&a, 17, sizeof *p);
+        REQUIRE(p != NULL);
+        for (int j = 0; j < 17; j++) CHECK_EQ(p[j], 0);
+        p[16] = 1;
+    }
+    CHECK(kfk_arena_array(&a, SIZE_MAX / 2, 4) == NULL);
+    kfk_arena_reset(&a);
+}
