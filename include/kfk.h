@@ -199,6 +199,35 @@ const char *kfk_err_str(int err);
  * Kafka's codes; local transport errors and timeouts are retriable). */
 int kfk_err_retriable(int err);
 
+/* --------------------------------------------------------- configuration */
+
+/* Configuration is a set of string keys and values named as in the Java
+ * client (librdkafka's names where Java has none, and its aliases too).
+ * A value is checked when it is set; the error names the key and value. */
+typedef struct kfk_conf kfk_conf;
+
+/* A new configuration holding every default. The caller owns it and frees
+ * it with kfk_conf_destroy, or hands it to a client constructor. */
+kfk_conf *kfk_conf_new(void);
+/* A deep copy, owned by the caller; NULL when out of memory. */
+kfk_conf *kfk_conf_dup(const kfk_conf *conf);
+void kfk_conf_destroy(kfk_conf *conf);
+
+/* Sets key to value (copied). Returns 0, or KFK_ERR_CONFIG with a message
+ * naming the key and value written to errstr (always NUL-terminated when
+ * errstr_size > 0). Not thread-safe for one conf; distinct confs are. */
+int kfk_conf_set(kfk_conf *conf, const char *key, const char *value, char *errstr,
+                 size_t errstr_size);
+/* The value of key as a string (its default if never set), or NULL for an
+ * unknown key. Valid until the key is set again or the conf destroyed. */
+const char *kfk_conf_get(const kfk_conf *conf, const char *key);
+
+/* Walks every known key in order: name, default value, allowed values
+ * ("" when any), one-line description. Stops when fn returns non-zero. */
+typedef int (*kfk_conf_key_fn)(void *opaque, const char *name, const char *default_value,
+                               const char *allowed, const char *doc);
+void kfk_conf_keys(kfk_conf_key_fn fn, void *opaque);
+
 /* ------------------------------------------------------------- allocator */
 
 /* Replaces the allocator every kfk allocation goes through. Call it before

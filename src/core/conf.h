@@ -1,0 +1,26 @@
+/* Typed access to configuration values for the library's own modules. */
+#ifndef KFK_CONF_H
+#define KFK_CONF_H
+
+#include <stdint.h>
+
+#include "core/conf_keys.h"
+#include "kfk.h"
+
+typedef enum kfk_conf_type { KFK_CONF_STRING, KFK_CONF_INT, KFK_CONF_BOOL, KFK_CONF_ENUM } kfk_conf_type;
+
+typedef enum kfk_conf_id {
+#define KFK_CONF_ID(id, ...) KFK_CONF_##id,
+    KFK_CONF_KEYS(KFK_CONF_ID)
+#undef KFK_CONF_ID
+    KFK_CONF_COUNT
+} kfk_conf_id;
+
+/* The value set, or the default. Strings stay owned by the conf. */
+const char *kfk_conf_str(const kfk_conf *conf, kfk_conf_id id);
+int64_t kfk_conf_int(const kfk_conf *conf, kfk_conf_id id);
+int kfk_conf_bool(const kfk_conf *conf, kfk_conf_id id);
+/* Index of the value in the key's allowed list. */
+int kfk_conf_enum(const kfk_conf *conf, kfk_conf_id id);
+
+#endif

@@ -1,0 +1,40 @@
+/* Every configuration key kfk knows:
+ * X(id, name, type, default, min, max, allowed values, doc).
+ * Names are the Java client's; librdkafka's where Java has none. min and max
+ * bound integers; enums list their allowed values separated by '|'. */
+#ifndef KFK_CONF_KEYS_H
+#define KFK_CONF_KEYS_H
+
+/* clang-format off */
+#define KFK_CONF_KEYS(X) \
+    X(BOOTSTRAP_SERVERS, "bootstrap.servers", KFK_CONF_STRING, "", 0, 0, NULL, \
+      "Comma-separated host:port list of brokers to bootstrap from") \
+    X(CLIENT_ID, "client.id", KFK_CONF_STRING, "kfk", 0, 0, NULL, \
+      "Client name sent to brokers with every request") \
+    X(REQUEST_TIMEOUT_MS, "request.timeout.ms", KFK_CONF_INT, "30000", 1, INT32_MAX, NULL, \
+      "How long to wait for a broker's response before failing the request") \
+    X(SOCKET_CONNECTION_SETUP_TIMEOUT_MS, "socket.connection.setup.timeout.ms", KFK_CONF_INT, \
+      "10000", 1, INT32_MAX, NULL, "How long a TCP connect plus handshake may take") \
+    X(RECONNECT_BACKOFF_MS, "reconnect.backoff.ms", KFK_CONF_INT, "50", 0, 3600000, NULL, \
+      "First wait before reconnecting to a broker; doubles up to reconnect.backoff.max.ms") \
+    X(RECONNECT_BACKOFF_MAX_MS, "reconnect.backoff.max.ms", KFK_CONF_INT, "1000", 0, 3600000, \
+      NULL, "Longest wait between reconnect attempts") \
+    X(RETRY_BACKOFF_MS, "retry.backoff.ms", KFK_CONF_INT, "100", 0, 3600000, NULL, \
+      "First wait before retrying a failed request") \
+    X(RETRY_BACKOFF_MAX_MS, "retry.backoff.max.ms", KFK_CONF_INT, "1000", 0, 3600000, NULL, \
+      "Longest wait between retries of a failed request") \
+    X(METADATA_MAX_AGE_MS, "metadata.max.age.ms", KFK_CONF_INT, "300000", 0, INT32_MAX, NULL, \
+      "Refresh cluster metadata at least this often") \
+    X(MAX_IN_FLIGHT, "max.in.flight.requests.per.connection", KFK_CONF_INT, "5", 1, 1000, NULL, \
+      "Requests sent to one broker without waiting for their responses") \
+    X(RECEIVE_MESSAGE_MAX_BYTES, "receive.message.max.bytes", KFK_CONF_INT, "100000000", 1000, \
+      INT32_MAX, NULL, "Largest response accepted from a broker; larger ones close the connection") \
+    X(SECURITY_PROTOCOL, "security.protocol", KFK_CONF_ENUM, "PLAINTEXT", 0, 0, \
+      "PLAINTEXT|SSL|SASL_PLAINTEXT|SASL_SSL", "Protocol used to talk to brokers")
+
+/* Other clients' names for the same keys. */
+#define KFK_CONF_ALIASES(X) \
+    X("metadata.broker.list", "bootstrap.servers")
+/* clang-format on */
+
+#endif
