@@ -68,7 +68,7 @@ kfk_uuid kfk_rd_uuid(kfk_rbuf *r) {
 
 int kfk_wbuf_reserve(kfk_wbuf *w, size_t extra) {
     if (w->err) return w->err;
-    if (w->cap - w->len >= extra) return 0;
+    if (w->data && w->cap - w->len >= extra) return 0;
     size_t need = w->len + extra;
     if (need < w->len) return w->err = KFK_ERR_NOMEM;
     size_t cap = w->cap ? w->cap : 256;

@@ -95,7 +95,8 @@ void kfk_wbuf_free(kfk_wbuf *w);
 uint8_t *kfk_wbuf_detach(kfk_wbuf *w, size_t *len);
 
 static inline uint8_t *kfk_wbuf_put(kfk_wbuf *w, size_t n) {
-    if (w->err || (w->cap - w->len < n && kfk_wbuf_reserve(w, n) != 0)) return NULL;
+    /* An empty buffer allocates even for n == 0: NULL + 0 is undefined. */
+    if (w->err || ((w->cap - w->len < n || !w->data) && kfk_wbuf_reserve(w, n) != 0)) return NULL;
     uint8_t *p = w->data + w->len;
     w->len += n;
     return p;

@@ -1,0 +1,146 @@
+/* RecordBatch v2 builder: the producer's hot path. Record sizes are worked
+ * out first so each record is written in one pass into space reserved once. */
+#include "records/batch.h"
+
+#include "kfk.h"
+#include "records/crc32c.h"
+
+#define ATTR_FLAGS                                                                             \
+    (KFK_ATTR_LOG_APPEND_TIME | KFK_ATTR_TRANSACTIONAL | KFK_ATTR_CONTROL |                    \
+     KFK_ATTR_DELETE_HORIZON)
+
+/* batchLength, an int32, counts the bytes after baseOffset and itself. */
+#define MAX_BATCH ((size_t)INT32_MAX + 12)
+
+static inline size_t nonneg(int32_t len) { return len > 0 ? (size_t)len : 0; }
+
+static inline uint8_t *put_varint(uint8_t *p, int64_t v) {
+    uint64_t u = ((uint64_t)v << 1) ^ (uint64_t)(v >> 63);
+    for (; u >= 0x80; u >>= 7) *p++ = (uint8_t)(u | 0x80);
+    *p++ = (uint8_t)u;
+    return p;
+}
+
+/* A varint length, then the bytes: -1 and nothing for null. */
+static inline uint8_t *put_bytes(uint8_t *p, const void *src, int32_t len) {
+    p = put_varint(p, len);
+    if (len > 0) {
+        memcpy(p, src, (size_t)len);
+        p += len;
+    }
+    return p;
+}
+
+typedef struct layout {
+    int64_t ts_delta;
+    size_t body;  /* the record after its length prefix */
+    size_t total; /* with the prefix */
+} layout;
+
+static int plan(const kfk_batch_builder *b, int64_t timestamp, kfk_bytes key, kfk_bytes value,
+                const kfk_record_header *headers, size_t header_count, layout *l) {
+    if (key.len < -1 || value.len < -1 || header_count > INT32_MAX) return KFK_ERR_INVALID_ARG;
+    l->ts_delta = b->count ? (int64_t)((uint64_t)timestamp - (uint64_t)b->base_timestamp) : 0;
+    uint64_t body = 1 + (uint64_t)kfk_varint_size(l->ts_delta) + kfk_varint_size(b->count) +
+                    kfk_varint_size(key.len) + nonneg(key.len) + kfk_varint_size(value.len) +
+                    nonneg(value.len) + kfk_varint_size((int64_t)header_count);
+    for (size_t i = 0; i < header_count; i++) {
+        const kfk_record_header *h = &headers[i];
+        if (h->key.len < 0 || h->value.len < -1) return KFK_ERR_INVALID_ARG;
+        body += (uint64_t)kfk_varint_size(h->key.len) + (size_t)h->key.len +
+                kfk_varint_size(h->value.len) + nonneg(h->value.len);
+    }
+    if (body > INT32_MAX) return KFK_ERR_MSG_TOO_LARGE;
+    l->body = (size_t)body;
+    l->total = (size_t)kfk_varint_size((int64_t)body) + l->body;
+    if (kfk_batch_builder_size(b) + l->total > MAX_BATCH) return KFK_ERR_MSG_TOO_LARGE;
+    return 0;
+}
+
+int kfk_batch_builder_init(kfk_batch_builder *b, kfk_wbuf *out) {
+    *b = (kfk_batch_builder){out, out->len, 0, 0, 0};
+    if (!kfk_wbuf_put(out, KFK_BATCH_OVERHEAD)) return out->err ? out->err : KFK_ERR_NOMEM;
+    return 0;
+}
+
+int64_t kfk_batch_record_size(const kfk_batch_builder *b, int64_t timestamp, kfk_bytes key,
+                              kfk_bytes value, const kfk_record_header *headers,
+                              size_t header_count) {
+    layout l;
+    int rc = plan(b, timestamp, key, value, headers, header_count, &l);
+    return rc ? rc : (int64_t)l.total;
+}
+
+int kfk_batch_append(kfk_batch_builder *b, int64_t timestamp, kfk_bytes key, kfk_bytes value,
+                     const kfk_record_header *headers, size_t header_count) {
+    layout l;
+    int rc = plan(b, timestamp, key, value, headers, header_count, &l);
+    if (rc) return rc;
+    uint8_t *p = kfk_wbuf_put(b->out, l.total);
+    if (!p) return b->out->err ? b->out->err : KFK_ERR_NOMEM;
+    p = put_varint(p, (int64_t)l.body);
+    *p++ = 0; /* record attributes: none defined */
+    p = put_varint(p, l.ts_delta);
+    p = put_varint(p, b->count); /* offsetDelta */
+    p = put_bytes(p, key.ptr, key.len);
+    p = put_bytes(p, value.ptr, value.len);
+    p = put_varint(p, (int64_t)header_count);
+    for (size_t i = 0; i < header_count; i++) {
+        p = put_bytes(p, headers[i].key.ptr, headers[i].key.len);
+        p = put_bytes(p, headers[i].value.ptr, headers[i].value.len);
+    }
+    if (b->count == 0)
+        b->base_timestamp = b->max_timestamp = timestamp;
+    else if (timestamp > b->max_timestamp)
+        b->max_timestamp = timestamp;
+    b->count++;
+    return (int)l.total;
+}
+
+/* Replaces the records with their compressed form. The compressor appends
+ * to a wbuf, and out may move as it grows, so it goes through scratch. */
+static int compress_records(kfk_batch_builder *b, const kfk_batch_opts *o, kfk_wbuf *scratch) {
+    kfk_wbuf tmp = {0}, *z = scratch ? scratch : &tmp;
+    kfk_wbuf *out = b->out;
+    size_t recs = b->start + KFK_BATCH_OVERHEAD, plain = out->len - recs;
+    z->len = 0;
+    z->err = 0;
+    int rc = kfk_compress(o->codec, o->level, out->data + recs, plain, z);
+    if (!rc && KFK_BATCH_OVERHEAD + z->len > MAX_BATCH) rc = KFK_ERR_MSG_TOO_LARGE;
+    /* Grow before cutting, so a failure leaves the records in place. */
+    if (!rc && z->len > plain) rc = kfk_wbuf_reserve(out, z->len - plain);
+    if (!rc) {
+        out->len = recs;
+        kfk_wr_raw(out, z->data, z->len);
+    }
+    kfk_wbuf_free(&tmp);
+    return rc;
+}
+
+int kfk_batch_finish(kfk_batch_builder *b, const kfk_batch_opts *o, kfk_wbuf *scratch) {
+    kfk_wbuf *out = b->out;
+    if (out->err) return out->err;
+    if (!b->count || (o->flags & ~ATTR_FLAGS)) return KFK_ERR_INVALID_ARG;
+    if ((unsigned)o->codec > KFK_CODEC_ZSTD) return KFK_ERR_UNKNOWN_CODEC;
+    if (o->codec != KFK_CODEC_NONE) {
+        int rc = compress_records(b, o, scratch);
+        if (rc) return rc;
+    }
+    uint8_t *h = out->data + b->start;
+    size_t len = out->len - b->start;
+    kfk_put_u64(h, (uint64_t)o->base_offset);
+    kfk_put_u32(h + 8, (uint32_t)(len - 12));
+    kfk_put_u32(h + 12, (uint32_t)o->partition_leader_epoch);
+    h[16] = 2; /* magic */
+    kfk_put_u16(h + 21, (uint16_t)((unsigned)o->codec | (unsigned)o->flags));
+    kfk_put_u32(h + 23, (uint32_t)(b->count - 1)); /* lastOffsetDelta */
+    kfk_put_u64(h + 27, (uint64_t)b->base_timestamp);
+    kfk_put_u64(h + 35, (uint64_t)b->max_timestamp);
+    kfk_put_u64(h + 43, (uint64_t)o->producer_id);
+    kfk_put_u16(h + 51, (uint16_t)o->producer_epoch);
+    kfk_put_u32(h + 53, (uint32_t)o->base_sequence);
+    kfk_put_u32(h + 57, (uint32_t)b->count);
+    /* The CRC covers attributes to the end, so it goes in last. */
+    kfk_put_u32(h + 17, kfk_crc32c(0, h + 21, len - 21));
+    return 0;
+}

@@ -1,0 +1,74 @@
+/* RecordBatch v2 (magic 2): the builder the producer appends to, and the
+ * decoder behind records.h. */
+#ifndef KFK_BATCH_H
+#define KFK_BATCH_H
+
+#include "records/records.h"
+
+/* Header bytes before the first record. */
+#define KFK_BATCH_OVERHEAD 61
+
+/* Builds one batch at the end of a kfk_wbuf. Each append writes the record
+ * straight into the buffer (one memcpy each of key, value and headers, no
+ * allocation once the buffer has grown); finish fills in the header. */
+typedef struct kfk_batch_builder {
+    kfk_wbuf *out;
+    size_t start; /* offset of the batch in out */
+    int32_t count;
+    int64_t base_timestamp; /* the first record's */
+    int64_t max_timestamp;
+} kfk_batch_builder;
+
+/* Starts a batch at out->len, reserving its header: 0 or KFK_ERR_NOMEM. */
+int kfk_batch_builder_init(kfk_batch_builder *b, kfk_wbuf *out);
+
+/* Bytes the batch holds so far, header included, uncompressed. */
+static inline size_t kfk_batch_builder_size(const kfk_batch_builder *b) {
+    return b->out->len - b->start;
+}
+
+/* The exact bytes kfk_batch_append would add for this record, for batch.size
+ * decisions, or a negative kfk_err when append would refuse it. key and
+ * value are {NULL, -1} for null; header keys may not be null. */
+int64_t kfk_batch_record_size(const kfk_batch_builder *b, int64_t timestamp, kfk_bytes key,
+                              kfk_bytes value, const kfk_record_header *headers,
+                              size_t header_count);
+
+/* Appends a record: the bytes added, or KFK_ERR_INVALID_ARG (a length below
+ * -1, a null header key), KFK_ERR_MSG_TOO_LARGE (the batch would pass 2 GiB)
+ * or KFK_ERR_NOMEM, leaving the batch as it was. */
+int kfk_batch_append(kfk_batch_builder *b, int64_t timestamp, kfk_bytes key, kfk_bytes value,
+                     const kfk_record_header *headers, size_t header_count);
+
+typedef struct kfk_batch_opts {
+    kfk_codec codec;
+    int level;                      /* KFK_LEVEL_DEFAULT: the codec's own */
+    int64_t base_offset;            /* 0 when producing: the broker assigns */
+    int32_t partition_leader_epoch; /* -1 when producing */
+    int64_t producer_id;            /* -1, or the idempotent producer's */
+    int16_t producer_epoch;         /* -1, or the idempotent producer's */
+    int32_t base_sequence;          /* -1, or the first record's sequence */
+    int flags; /* KFK_ATTR_TRANSACTIONAL, KFK_ATTR_CONTROL, KFK_ATTR_LOG_APPEND_TIME */
+} kfk_batch_opts;
+
+#define KFK_BATCH_OPTS_INIT {KFK_CODEC_NONE, KFK_LEVEL_DEFAULT, 0, -1, -1, -1, -1, 0}
+
+/* Completes the batch: compresses the records (through scratch, a reusable
+ * work buffer, or a temporary one when NULL), writes the header and the
+ * CRC. Then out holds the batch from b->start to out->len. 0, or
+ * KFK_ERR_INVALID_ARG (no records, unknown flags) or the compressor's error,
+ * leaving the builder as it was so finish may be retried. */
+int kfk_batch_finish(kfk_batch_builder *b, const kfk_batch_opts *opts, kfk_wbuf *scratch);
+
+/* Control records (in KFK_ATTR_CONTROL batches) have a 4-byte key: version
+ * and type. Returns the type, or KFK_ERR_MALFORMED. */
+#define KFK_CONTROL_ABORT 0
+#define KFK_CONTROL_COMMIT 1
+int kfk_control_type(kfk_bytes key);
+
+/* For records.c: opens the v2 batch framed in frame[0..len) (len is 12 +
+ * its batchLength) into it->batch, and reads its records. */
+int kfk_batch_v2_open(kfk_records_iter *it, const uint8_t *frame, size_t len);
+int kfk_batch_v2_next(kfk_records_iter *it, kfk_record *rec);
+
+#endif
