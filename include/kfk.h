@@ -228,6 +228,22 @@ typedef int (*kfk_conf_key_fn)(void *opaque, const char *name, const char *defau
                                const char *allowed, const char *doc);
 void kfk_conf_keys(kfk_conf_key_fn fn, void *opaque);
 
+/* ---------------------------------------------------------------- records */
+
+/* A record header, as the producer takes it and the consumer hands it out.
+ * name is NUL-terminated; value NULL means a null value. */
+typedef struct kfk_header {
+    const char *name;
+    const void *value;
+    size_t value_len;
+} kfk_header;
+
+/* BEGIN PRODUCER API */
+/* END PRODUCER API */
+
+/* BEGIN CONSUMER API */
+/* END CONSUMER API */
+
 /* ------------------------------------------------------------- allocator */
 
 /* Replaces the allocator every kfk allocation goes through. Call it before

@@ -5,8 +5,11 @@
 #ifndef KFK_CONF_KEYS_H
 #define KFK_CONF_KEYS_H
 
+#include "core/conf_keys_consumer.h"
+#include "core/conf_keys_producer.h"
+
 /* clang-format off */
-#define KFK_CONF_KEYS(X) \
+#define KFK_CONF_KEYS_COMMON(X) \
     X(BOOTSTRAP_SERVERS, "bootstrap.servers", KFK_CONF_STRING, "", 0, 0, NULL, \
       "Comma-separated host:port list of brokers to bootstrap from") \
     X(CLIENT_ID, "client.id", KFK_CONF_STRING, "kfk", 0, 0, NULL, \
@@ -30,11 +33,19 @@
     X(RECEIVE_MESSAGE_MAX_BYTES, "receive.message.max.bytes", KFK_CONF_INT, "100000000", 1000, \
       INT32_MAX, NULL, "Largest response accepted from a broker; larger ones close the connection") \
     X(SECURITY_PROTOCOL, "security.protocol", KFK_CONF_ENUM, "PLAINTEXT", 0, 0, \
-      "PLAINTEXT|SSL|SASL_PLAINTEXT|SASL_SSL", "Protocol used to talk to brokers")
+      "PLAINTEXT|SSL|SASL_PLAINTEXT|SASL_SSL", "Protocol used to talk to brokers") \
+    X(SOCKET_CONNECTION_SETUP_TIMEOUT_MAX_MS, "socket.connection.setup.timeout.max.ms", \
+      KFK_CONF_INT, "30000", 1, INT32_MAX, NULL, \
+      "Longest connection setup timeout after repeated failures") \
+    X(ALLOW_AUTO_CREATE_TOPICS, "allow.auto.create.topics", KFK_CONF_BOOL, "true", 0, 0, NULL, \
+      "Let metadata requests create missing topics where the broker allows it")
+
+#define KFK_CONF_KEYS(X) KFK_CONF_KEYS_COMMON(X) KFK_CONF_KEYS_PRODUCER(X) KFK_CONF_KEYS_CONSUMER(X)
 
 /* Other clients' names for the same keys. */
 #define KFK_CONF_ALIASES(X) \
-    X("metadata.broker.list", "bootstrap.servers")
+    X("metadata.broker.list", "bootstrap.servers") \
+    KFK_CONF_ALIASES_PRODUCER(X) KFK_CONF_ALIASES_CONSUMER(X)
 /* clang-format on */
 
 #endif

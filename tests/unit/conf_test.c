@@ -1,5 +1,6 @@
 #include <string.h>
 
+#include "client/core_conf.h"
 #include "core/conf.h"
 #include "kfk.h"
 #include "test.h"
@@ -54,4 +55,25 @@ TEST(key_listing) {
     int n = 0;
     kfk_conf_keys(count_key, &n);
     CHECK_EQ(n, KFK_CONF_COUNT);
+}
+
+TEST(core_defaults_match_the_key_table) {
+    kfk_conf *c = kfk_conf_new();
+    kfk_core_conf from, defaults;
+    kfk_core_conf_from(&from, c);
+    kfk_core_conf_defaults(&defaults);
+    CHECK_STR(from.client_id, defaults.client_id);
+    CHECK_EQ(from.request_timeout_ms, defaults.request_timeout_ms);
+    CHECK_EQ(from.reconnect_backoff_ms, defaults.reconnect_backoff_ms);
+    CHECK_EQ(from.reconnect_backoff_max_ms, defaults.reconnect_backoff_max_ms);
+    CHECK_EQ(from.socket_connection_setup_timeout_ms, defaults.socket_connection_setup_timeout_ms);
+    CHECK_EQ(from.socket_connection_setup_timeout_max_ms,
+             defaults.socket_connection_setup_timeout_max_ms);
+    CHECK_EQ(from.metadata_max_age_ms, defaults.metadata_max_age_ms);
+    CHECK_EQ(from.retry_backoff_ms, defaults.retry_backoff_ms);
+    CHECK_EQ(from.retry_backoff_max_ms, defaults.retry_backoff_max_ms);
+    CHECK_EQ(from.max_in_flight, defaults.max_in_flight);
+    CHECK_EQ(from.receive_message_max_bytes, defaults.receive_message_max_bytes);
+    CHECK_EQ(from.allow_auto_create_topics, defaults.allow_auto_create_topics);
+    kfk_conf_destroy(c);
 }

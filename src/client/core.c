@@ -1,0 +1,269 @@
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "client/core_int.h"
+#include "core/alloc.h"
+#include "kfk.h"
+
+/* ---------------------------------------------------------------- helpers */
+
+static void fail_req(kfk_core_req *r, int err, const char *errstr) {
+    kfk_response resp = {.err = err, .errstr = errstr, .node_id = -1,
+                         .api_key = r->req.api_key, .version = -1};
+    r->req.cb(r->req.opaque, &resp);
+}
+
+/* ---------------------------------------------------------------- routing */
+
+static kfk_link *leader_link(kfk_core *c, const kfk_core_req *r) {
+    const kfk_md_topic *t = kfk_metadata_topic(c->md, r->topic);
+    const kfk_md_partition *p = t ? kfk_metadata_partition(t, r->partition) : NULL;
+    return p && p->leader >= 0 ? kfk_brokers_get(&c->brokers, p->leader) : NULL;
+}
+
+static void arm_park_timer(kfk_core *c) {
+    int64_t min = INT64_MAX;
+    for (kfk_list *e = c->parked.next; e != &c->parked; e = e->next) {
+        kfk_core_req *r = KFK_CONTAINER_OF(e, kfk_core_req, park);
+        if (r->park_deadline < min) min = r->park_deadline;
+    }
+    if (min == INT64_MAX)
+        kfk_io_timer_cancel(c->io, &c->park_timer);
+    else
+        kfk_io_timer_set(c->io, &c->park_timer, min);
+}
+
+static void park(kfk_core *c, kfk_core_req *r) {
+    int32_t t = r->req.timeout_ms > 0 ? r->req.timeout_ms : c->conf.request_timeout_ms;
+    r->park_deadline = kfk_io_now(c->io) + t;
+    kfk_list_insert_tail(&c->parked, &r->park);
+    arm_park_timer(c);
+    pthread_mutex_lock(&c->lock);
+    kfk_core_add_interest(c, &r->topic, 1);
+    pthread_mutex_unlock(&c->lock);
+    kfk_core_md_request(c);
+}
+
+void kfk_core_route(kfk_core *c, kfk_core_req *r) {
+    kfk_link *l = NULL;
+    switch (r->dest) {
+    case KFK_DEST_ANY:
+        l = kfk_brokers_least_loaded(&c->brokers, kfk_io_rng(c->io));
+        break;
+    case KFK_DEST_NODE:
+        l = kfk_brokers_get(&c->brokers, r->node_id);
+        if (!l) {
+            char msg[80];
+            snprintf(msg, sizeof msg, "no broker with node id %d in the metadata", (int)r->node_id);
+            fail_req(r, KFK_ERR_NOENT, msg);
+            return;
+        }
+        break;
+    case KFK_DEST_LEADER:
+        l = leader_link(c, r);
+        if (!l) {
+            park(c, r);
+            return;
+        }
+        break;
+    }
+    kfk_io_link_submit(l, &r->req);
+}
+
+/* Sends parked requests whose leader is now known. */
+void kfk_core_reroute_parked(kfk_core *c) {
+    int64_t now = kfk_io_now(c->io);
+    for (kfk_list *e = c->parked.next, *next; e != &c->parked; e = next) {
+        next = e->next;
+        kfk_core_req *r = KFK_CONTAINER_OF(e, kfk_core_req, park);
+        kfk_link *l = leader_link(c, r);
+        if (!l) continue;
+        kfk_list_remove(e);
+        /* The time spent parked counts against the request's timeout. */
+        int64_t left = r->park_deadline - now;
+        r->req.timeout_ms = left > 0 ? (int32_t)left : 1;
+        kfk_io_link_submit(l, &r->req);
+    }
+    arm_park_timer(c);
+}
+
+static void on_park_timer(kfk_timer *t, int64_t now) {
+    kfk_core *c = KFK_CONTAINER_OF(t, kfk_core, park_timer);
+    kfk_list expired;
+    kfk_list_init(&expired);
+    for (kfk_list *e = c->parked.next, *next; e != &c->parked; e = next) {
+        next = e->next;
+        if (KFK_CONTAINER_OF(e, kfk_core_req, park)->park_deadline > now) continue;
+        kfk_list_remove(e);
+        kfk_list_insert_tail(&expired, e);
+    }
+    arm_park_timer(c);
+    while (!kfk_list_empty(&expired)) {
+        kfk_core_req *r = KFK_CONTAINER_OF(expired.next, kfk_core_req, park);
+        kfk_list_remove(&r->park);
+        const kfk_md_topic *topic = kfk_metadata_topic(c->md, r->topic);
+        const kfk_md_partition *p = topic ? kfk_metadata_partition(topic, r->partition) : NULL;
+        int why = topic && topic->err ? topic->err : p && p->err ? p->err : 0;
+        char msg[160];
+        snprintf(msg, sizeof msg, "no leader known for %s [%d]%s%s", r->topic, (int)r->partition,
+                 why ? ": " : "", why ? kfk_err_name(why) : "");
+        fail_req(r, why && !kfk_err_retriable(why) ? why : KFK_ERR_TIMED_OUT, msg);
+    }
+}
+
+static void send_task(kfk_io *io, kfk_task *t, int err) {
+    kfk_core_req *r = KFK_CONTAINER_OF(t, kfk_core_req, task);
+    if (err)
+        fail_req(r, err, "client is being destroyed");
+    else
+        kfk_core_route(r->core, r);
+}
+
+int kfk_core_send(kfk_core *c, kfk_core_req *r) {
+    if (!r->req.cb || (r->dest == KFK_DEST_LEADER && !r->topic)) return KFK_ERR_INVALID_ARG;
+    r->core = c;
+    r->task.fn = send_task;
+    kfk_list_init(&r->park);
+    return kfk_io_post(c->io, &r->task);
+}
+
+/* ------------------------------------------------------------ send & wait */
+
+typedef struct waiter {
+    pthread_mutex_t lock;
+    pthread_cond_t cond;
+    int done, rc;
+    kfk_response_fn on_response;
+    void *opaque;
+    char *errstr;
+    size_t errlen;
+} waiter;
+
+static int wait_cb(void *opaque, kfk_response *resp) {
+    waiter *w = opaque;
+    int rc = resp->err ? resp->err : w->on_response ? w->on_response(w->opaque, resp) : 0;
+    if (w->errstr && rc)
+        snprintf(w->errstr, w->errlen, "%s", resp->errstr ? resp->errstr : kfk_err_str(rc));
+    pthread_mutex_lock(&w->lock);
+    w->rc = rc;
+    w->done = 1;
+    pthread_cond_signal(&w->cond);
+    pthread_mutex_unlock(&w->lock);
+    /* Only a body that does not decode condemns the connection. */
+    return !resp->err && rc == KFK_ERR_MALFORMED ? rc : 0;
+}
+
+int kfk_core_send_wait(kfk_core *c, kfk_core_req *r, kfk_response_fn on_response, void *opaque,
+                       char *errstr, size_t errlen) {
+    if (kfk_io_on_thread(c->io)) return KFK_ERR_STATE; /* it would wait for itself */
+    waiter w = {.on_response = on_response, .opaque = opaque, .errstr = errstr, .errlen = errlen};
+    pthread_mutex_init(&w.lock, NULL);
+    pthread_cond_init(&w.cond, NULL);
+    r->req.cb = wait_cb;
+    r->req.opaque = &w;
+    int rc = kfk_core_send(c, r);
+    if (!rc) {
+        /* The request always completes: by response, timeout or shutdown. */
+        pthread_mutex_lock(&w.lock);
+        while (!w.done) pthread_cond_wait(&w.cond, &w.lock);
+        rc = w.rc;
+        pthread_mutex_unlock(&w.lock);
+    } else if (errstr) {
+        snprintf(errstr, errlen, "client is being destroyed");
+    }
+    pthread_cond_destroy(&w.cond);
+    pthread_mutex_destroy(&w.lock);
+    return rc;
+}
+
+/* -------------------------------------------------------------- lifecycle */
+
+/* A broker's connection broke or could not be made: its partitions'
+ * leaders may have moved, so refresh soon (rate-limited). Bootstrap
+ * servers need not: the refresh retries those itself. */
+static void on_link_down(kfk_link *l, int err, void *opaque) {
+    if (kfk_io_link_node_id(l) >= 0) kfk_core_md_request(opaque);
+}
+
+/* On the I/O thread at shutdown: fail what the core holds, let go of the
+ * links (the I/O layer fails their requests next) and of the timers. */
+static void on_stop(kfk_io *io, void *opaque) {
+    kfk_core *c = opaque;
+    while (!kfk_list_empty(&c->parked)) {
+        kfk_core_req *r = KFK_CONTAINER_OF(c->parked.next, kfk_core_req, park);
+        kfk_list_remove(&r->park);
+        fail_req(r, KFK_ERR_DESTROYED, "client is being destroyed");
+    }
+    kfk_io_timer_release(io, &c->park_timer);
+    kfk_io_timer_release(io, &c->md_timer);
+    kfk_brokers_release(&c->brokers);
+}
+
+kfk_core *kfk_core_new(const kfk_core_conf *conf, char *errstr, size_t errlen) {
+    if (!conf->bootstrap_servers || !*conf->bootstrap_servers) {
+        snprintf(errstr, errlen, "bootstrap.servers is not set");
+        return NULL;
+    }
+    kfk_hostport *servers = NULL;
+    int n = kfk_bootstrap_parse(conf->bootstrap_servers, &servers, errstr, errlen);
+    if (n < 0) return NULL;
+    kfk_core *c = kfk_calloc(1, sizeof *c);
+    if (!c) goto oom;
+    pthread_mutex_init(&c->lock, NULL);
+    pthread_condattr_t ca;
+    pthread_condattr_init(&ca);
+    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+    pthread_cond_init(&c->cond, &ca);
+    pthread_condattr_destroy(&ca);
+    c->conf = *conf;
+    c->bootstrap = kfk_strndup(conf->bootstrap_servers, strlen(conf->bootstrap_servers));
+    c->client_id = conf->client_id ? kfk_strndup(conf->client_id, strlen(conf->client_id)) : NULL;
+    if (!c->bootstrap || (conf->client_id && !c->client_id)) goto oom;
+    c->conf.bootstrap_servers = c->bootstrap;
+    c->conf.client_id = c->client_id;
+    c->ioconf = (kfk_io_conf){
+        .conn = {.client_id = c->client_id,
+                 .request_timeout_ms = conf->request_timeout_ms,
+                 .max_in_flight = conf->max_in_flight > 0 ? conf->max_in_flight : 1,
+                 .max_response_bytes = conf->receive_message_max_bytes,
+                 .software_name = "kfk",
+                 .software_version = KFK_VERSION_STR},
+        .reconnect_backoff_ms = conf->reconnect_backoff_ms,
+        .reconnect_backoff_max_ms = conf->reconnect_backoff_max_ms,
+        .setup_timeout_ms = conf->socket_connection_setup_timeout_ms,
+        .setup_timeout_max_ms = conf->socket_connection_setup_timeout_max_ms,
+    };
+    kfk_list_init(&c->parked);
+    c->refresh_task.fn = kfk_core_refresh_task;
+
+    static const kfk_io_hooks hooks = {.on_link_down = on_link_down, .on_stop = on_stop};
+    c->io = kfk_io_new(&c->ioconf, &hooks, c);
+    if (!c->io) goto oom;
+    /* Before the thread starts, this thread may act as the I/O thread. */
+    if (kfk_io_timer_add(c->io, &c->park_timer, on_park_timer) ||
+        kfk_io_timer_add(c->io, &c->md_timer, kfk_core_on_md_timer) ||
+        kfk_brokers_init(&c->brokers, c->io, servers, n) || kfk_io_start(c->io))
+        goto oom;
+    kfk_free(servers);
+    return c;
+oom:
+    snprintf(errstr, errlen, "out of memory creating the client");
+    kfk_free(servers);
+    kfk_core_destroy(c);
+    return NULL;
+}
+
+void kfk_core_destroy(kfk_core *c) {
+    if (!c) return;
+    kfk_io_destroy(c->io);
+    kfk_metadata_unref(c->md);
+    kfk_arena_reset(&c->md_arena);
+    for (int i = 0; i < c->ninterest; i++) kfk_free(c->interest[i]);
+    kfk_free(c->interest);
+    pthread_cond_destroy(&c->cond);
+    pthread_mutex_destroy(&c->lock);
+    kfk_free(c->bootstrap);
+    kfk_free(c->client_id);
+    kfk_free(c);
+}

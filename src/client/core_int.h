@@ -1,0 +1,55 @@
+/* Private to the client core's files: core.c (lifecycle, routing, leader
+ * requests waiting for metadata, send and wait) and refresh.c (the
+ * metadata refresh and the metadata API). */
+#ifndef KFK_CORE_INT_H
+#define KFK_CORE_INT_H
+
+#include <pthread.h>
+
+#include "client/broker.h"
+#include "client/core.h"
+
+struct kfk_core {
+    kfk_core_conf conf;
+    char *bootstrap, *client_id; /* conf's strings, owned */
+    kfk_io_conf ioconf;
+    kfk_io *io;
+
+    /* I/O thread only */
+    kfk_brokers brokers;
+    kfk_list parked; /* leader requests waiting for metadata */
+    kfk_timer park_timer, md_timer;
+    kfk_core_req md_req;
+    kfk_metadata_request md_msg;
+    kfk_arena md_arena; /* md_msg's topic list */
+    int md_inflight, md_again, md_inflight_all;
+    int md_attempts; /* consecutive refreshes that left a problem */
+    int64_t md_last_sent;
+
+    /* shared: under lock */
+    pthread_mutex_t lock;
+    pthread_cond_t cond; /* a snapshot was published */
+    kfk_metadata *md;    /* written by the I/O thread only */
+    uint64_t md_seq, md_all_seq; /* snapshots published; the last of all topics */
+    char **interest; /* topics kept fresh */
+    int ninterest, capinterest;
+    int waiters; /* threads in kfk_core_metadata_wait */
+    int refresh_posted, refresh_all;
+    kfk_task refresh_task;
+    int md_err;
+    char md_errstr[200];
+    kfk_core_stats stats;
+};
+
+/* I/O thread. */
+void kfk_core_route(kfk_core *c, kfk_core_req *r);
+void kfk_core_reroute_parked(kfk_core *c);
+/* A refresh is wanted soon (rate-limited by retry.backoff.ms). */
+void kfk_core_md_request(kfk_core *c);
+void kfk_core_on_md_timer(kfk_timer *t, int64_t now);
+void kfk_core_refresh_task(kfk_io *io, kfk_task *t, int err);
+
+/* Any thread, with c->lock held. */
+void kfk_core_add_interest(kfk_core *c, const char *const *topics, int n);
+
+#endif

@@ -1,0 +1,278 @@
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "client/core_int.h"
+#include "core/alloc.h"
+#include "kfk.h"
+#include "net/backoff.h"
+
+/* Adds names to the interest set. Caller holds the lock. */
+void kfk_core_add_interest(kfk_core *c, const char *const *topics, int n) {
+    for (int i = 0; i < n; i++) {
+        int known = 0;
+        for (int j = 0; j < c->ninterest && !known; j++)
+            known = strcmp(c->interest[j], topics[i]) == 0;
+        if (known) continue;
+        if (c->ninterest == c->capinterest) {
+            int cap = c->capinterest ? c->capinterest * 2 : 8;
+            char **v = kfk_realloc(c->interest, (size_t)cap * sizeof *v);
+            if (!v) return; /* the topic just is not refreshed periodically */
+            c->interest = v;
+            c->capinterest = cap;
+        }
+        char *name = kfk_strndup(topics[i], strlen(topics[i]));
+        if (name) c->interest[c->ninterest++] = name;
+    }
+}
+
+/* ------------------------------------------------------- metadata refresh */
+
+static void md_set_error(kfk_core *c, int err, const char *errstr) {
+    pthread_mutex_lock(&c->lock);
+    c->md_err = err;
+    snprintf(c->md_errstr, sizeof c->md_errstr, "%s", errstr ? errstr : kfk_err_str(err));
+    pthread_mutex_unlock(&c->lock);
+}
+
+static void md_retry(kfk_core *c) {
+    int64_t wait = kfk_backoff_ms(c->conf.retry_backoff_ms, c->conf.retry_backoff_max_ms,
+                                  c->md_attempts++, kfk_io_rng(c->io));
+    kfk_io_timer_set(c->io, &c->md_timer, kfk_io_now(c->io) + wait);
+}
+
+/* Whether the topics someone cares about need another refresh soon: a
+ * missing leader always does; other retriable errors (an unknown topic
+ * being auto-created) only while a request or a thread waits on them. */
+static int md_problem(kfk_core *c) {
+    int urgent = !kfk_list_empty(&c->parked);
+    int problem = 0;
+    pthread_mutex_lock(&c->lock);
+    urgent |= c->waiters > 0;
+    for (int i = 0; i < c->ninterest && !problem; i++) {
+        const kfk_md_topic *t = kfk_metadata_topic(c->md, c->interest[i]);
+        if (!t)
+            problem = urgent;
+        else if (t->err)
+            problem = t->err == KFK_ERR_LEADER_NOT_AVAILABLE ||
+                      (urgent && kfk_err_retriable(t->err));
+        else
+            problem = !kfk_metadata_topic_ready(t);
+    }
+    pthread_mutex_unlock(&c->lock);
+    return problem;
+}
+
+static void md_publish(kfk_core *c, kfk_metadata *md, int all) {
+    pthread_mutex_lock(&c->lock);
+    kfk_metadata *old = c->md;
+    c->md = md;
+    c->md_seq++;
+    if (all) c->md_all_seq = c->md_seq;
+    c->md_err = 0;
+    c->stats.metadata_updates++;
+    pthread_cond_broadcast(&c->cond);
+    pthread_mutex_unlock(&c->lock);
+    kfk_metadata_unref(old);
+}
+
+static int md_on_response(void *opaque, kfk_response *resp) {
+    kfk_core *c = opaque;
+    int all = c->md_inflight_all;
+    c->md_inflight = 0;
+    kfk_arena_reset(&c->md_arena);
+    if (resp->err == KFK_ERR_DESTROYED) return 0;
+    int rc = 0;
+    if (resp->err) {
+        md_set_error(c, resp->err, resp->errstr);
+        md_retry(c);
+    } else {
+        kfk_arena a = {0};
+        kfk_metadata_response m;
+        kfk_rbuf body = resp->body;
+        rc = kfk_metadata_response_decode(&body, resp->version, &a, &m);
+        kfk_metadata *md = NULL;
+        if (!rc && !m.error_code)
+            md = kfk_metadata_build(c->md, &m, all, kfk_io_now(c->io));
+        if (!md) {
+            int err = rc ? rc : m.error_code ? m.error_code : KFK_ERR_NOMEM;
+            char msg[80];
+            snprintf(msg, sizeof msg, "Metadata response from node %d: %s", (int)resp->node_id,
+                     kfk_err_name(err));
+            md_set_error(c, err, msg);
+            md_retry(c);
+        }
+        kfk_arena_reset(&a);
+        if (md) {
+            md_publish(c, md, all);
+            kfk_brokers_update(&c->brokers, md);
+            kfk_core_reroute_parked(c);
+            if (md_problem(c)) {
+                md_retry(c);
+            } else {
+                /* Like Java, never sooner than retry.backoff.ms (max age may be 0). */
+                int32_t age = c->conf.metadata_max_age_ms;
+                if (age < c->conf.retry_backoff_ms) age = c->conf.retry_backoff_ms;
+                c->md_attempts = 0;
+                kfk_io_timer_set(c->io, &c->md_timer, kfk_io_now(c->io) + age);
+            }
+        }
+    }
+    if (c->md_again) {
+        c->md_again = 0;
+        kfk_core_md_request(c);
+    }
+    return rc == KFK_ERR_MALFORMED ? rc : 0;
+}
+
+static void md_send(kfk_core *c) {
+    kfk_metadata_request *m = &c->md_msg;
+    kfk_metadata_request_init(m);
+    m->allow_auto_topic_creation = c->conf.allow_auto_create_topics != 0;
+    pthread_mutex_lock(&c->lock);
+    int all = c->refresh_all;
+    c->refresh_all = 0;
+    if (all) {
+        m->topics.count = -1;
+    } else {
+        /* Copied: the set may grow (and move) while the request waits. */
+        m->topics.items =
+            kfk_arena_array(&c->md_arena, (size_t)c->ninterest, sizeof *m->topics.items);
+        for (int i = 0; m->topics.items && i < c->ninterest; i++) {
+            size_t len = strlen(c->interest[i]);
+            char *name = kfk_arena_alloc(&c->md_arena, len + 1);
+            if (!name) break;
+            memcpy(name, c->interest[i], len);
+            m->topics.items[m->topics.count++].name = (kfk_str){name, (int32_t)len};
+        }
+    }
+    c->stats.metadata_requests++;
+    pthread_mutex_unlock(&c->lock);
+
+    kfk_core_req *r = &c->md_req;
+    *r = (kfk_core_req){.dest = KFK_DEST_ANY, .core = c};
+    /* v1+: v0 reads an empty topic list as "all topics". */
+    r->req = (kfk_request){.api_key = KFK_API_METADATA, .min_version = 1, .max_version = -1,
+                           .msg = m, .cb = md_on_response, .opaque = c};
+    c->md_inflight = 1;
+    c->md_inflight_all = all;
+    c->md_last_sent = kfk_io_now(c->io);
+    kfk_core_route(c, r);
+}
+
+void kfk_core_on_md_timer(kfk_timer *t, int64_t now) {
+    kfk_core *c = KFK_CONTAINER_OF(t, kfk_core, md_timer);
+    if (c->md_inflight)
+        c->md_again = 1;
+    else
+        md_send(c);
+}
+
+/* A refresh is wanted: now, or once retry.backoff.ms has passed since the
+ * last one (so a burst of requests costs one Metadata request). */
+void kfk_core_md_request(kfk_core *c) {
+    if (c->md_inflight) {
+        c->md_again = 1;
+        return;
+    }
+    int64_t when = c->md_last_sent ? c->md_last_sent + c->conf.retry_backoff_ms : 0;
+    if (when < kfk_io_now(c->io)) when = kfk_io_now(c->io);
+    if (!kfk_timer_armed(&c->md_timer) || c->md_timer.when > when)
+        kfk_io_timer_set(c->io, &c->md_timer, when);
+}
+
+void kfk_core_refresh_task(kfk_io *io, kfk_task *t, int err) {
+    kfk_core *c = KFK_CONTAINER_OF(t, kfk_core, refresh_task);
+    pthread_mutex_lock(&c->lock);
+    c->refresh_posted = 0;
+    pthread_mutex_unlock(&c->lock);
+    if (!err) kfk_core_md_request(c);
+}
+
+void kfk_core_metadata_refresh(kfk_core *c, const char *const *topics, int n) {
+    pthread_mutex_lock(&c->lock);
+    if (n < 0)
+        c->refresh_all = 1;
+    else
+        kfk_core_add_interest(c, topics, n);
+    int post = !c->refresh_posted;
+    c->refresh_posted = 1;
+    pthread_mutex_unlock(&c->lock);
+    if (post && kfk_io_post(c->io, &c->refresh_task) != 0) {
+        pthread_mutex_lock(&c->lock);
+        c->refresh_posted = 0;
+        pthread_mutex_unlock(&c->lock);
+    }
+}
+
+kfk_metadata *kfk_core_metadata(kfk_core *c) {
+    pthread_mutex_lock(&c->lock);
+    kfk_metadata *md = c->md ? kfk_metadata_ref(c->md) : NULL;
+    pthread_mutex_unlock(&c->lock);
+    return md;
+}
+
+/* 1 when every topic is ready; sets *err on a topic's fatal error. */
+static int topics_ready(const kfk_metadata *md, const char *const *topics, int n, int *err,
+                        char *errstr, size_t errlen) {
+    int ready = 1;
+    for (int i = 0; i < n; i++) {
+        const kfk_md_topic *t = kfk_metadata_topic(md, topics[i]);
+        if (kfk_metadata_topic_ready(t)) continue;
+        ready = 0;
+        if (t && t->err) {
+            snprintf(errstr, errlen, "topic %s: %s", topics[i], kfk_err_name(t->err));
+            if (!kfk_err_retriable(t->err)) *err = t->err;
+        } else {
+            snprintf(errstr, errlen, "topic %s: %s", topics[i],
+                     t ? "a partition has no leader" : "not in the metadata");
+        }
+    }
+    return ready;
+}
+
+int kfk_core_metadata_wait(kfk_core *c, const char *const *topics, int n, int32_t timeout_ms,
+                           kfk_metadata **out, char *errstr, size_t errlen) {
+    if (kfk_io_on_thread(c->io)) return KFK_ERR_STATE; /* it would wait for itself */
+    struct timespec deadline;
+    clock_gettime(CLOCK_MONOTONIC, &deadline);
+    deadline.tv_sec += timeout_ms / 1000;
+    deadline.tv_nsec += (long)(timeout_ms % 1000) * 1000000;
+    if (deadline.tv_nsec >= 1000000000) {
+        deadline.tv_sec++;
+        deadline.tv_nsec -= 1000000000;
+    }
+    char why[200] = "no metadata response yet";
+    pthread_mutex_lock(&c->lock);
+    uint64_t seq0 = c->md_seq;
+    c->waiters++;
+    pthread_mutex_unlock(&c->lock);
+    kfk_core_metadata_refresh(c, topics, n);
+
+    pthread_mutex_lock(&c->lock);
+    int err = 0;
+    for (;;) {
+        int done = n < 0 ? c->md_all_seq > seq0
+                         : c->md_seq > seq0 &&
+                               (n == 0 || topics_ready(c->md, topics, n, &err, why, sizeof why));
+        if (done) break;
+        if (err) break;
+        if (pthread_cond_timedwait(&c->cond, &c->lock, &deadline) != 0) {
+            err = KFK_ERR_TIMED_OUT;
+            if (c->md_err) snprintf(why, sizeof why, "%s", c->md_errstr);
+            break;
+        }
+    }
+    c->waiters--;
+    if (!err && out) *out = kfk_metadata_ref(c->md);
+    pthread_mutex_unlock(&c->lock);
+    if (err && errstr) snprintf(errstr, errlen, "%s", why);
+    return err;
+}
+
+void kfk_core_stats_get(kfk_core *c, kfk_core_stats *out) {
+    pthread_mutex_lock(&c->lock);
+    *out = c->stats;
+    pthread_mutex_unlock(&c->lock);
+}
+

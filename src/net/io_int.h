@@ -1,0 +1,59 @@
+/* Private to io.c and link.c: the I/O loop and the links it drives. */
+#ifndef KFK_IO_INT_H
+#define KFK_IO_INT_H
+
+#include <pthread.h>
+
+#include "net/io.h"
+#include "net/list.h"
+#include "net/resolve.h"
+
+struct kfk_io {
+    const kfk_io_conf *conf;
+    int epfd, evfd;
+    pthread_t thread;
+    int started;
+    const kfk_io_hooks *hooks;
+    void *opaque;
+
+    /* Handover from other threads: FIFO, taken whole under the lock. */
+    pthread_mutex_t lock;
+    kfk_task *posted, **posted_tail;
+    int stopping, closed;
+    /* Posted from the I/O thread itself: no lock, no wake needed. */
+    kfk_task *local, **local_tail;
+
+    int64_t now;
+    uint64_t rng;
+    kfk_timers timers;
+    kfk_list links;    /* every link, in creation order */
+    int shutting_down; /* links refuse requests */
+};
+
+struct kfk_link {
+    kfk_io *io;
+    kfk_list node;
+    int32_t id;
+    char *host;
+    int port;
+    enum kfk_link_state state;
+    int fd;
+    uint32_t events; /* registered with epoll; 0 when not registered */
+    kfk_addrs addrs;
+    int ai;        /* address being tried */
+    int failures;  /* consecutive failed attempts, for backoff */
+    int64_t setup_ms; /* this attempt's connection setup timeout */
+    int depth;     /* nesting of link calls; I/O happens at depth 0 only */
+    int released;
+    kfk_timer timer;     /* connection setup deadline, or end of backoff */
+    kfk_timer req_timer; /* earliest request deadline */
+    kfk_conn *conn;
+};
+
+/* link.c, for io.c's loop */
+void kfk_link_event(kfk_link *l, uint32_t events);
+void kfk_link_free(kfk_link *l);
+int kfk_link_reapable(const kfk_link *l);
+void kfk_link_shutdown(kfk_link *l);
+
+#endif

@@ -1,0 +1,353 @@
+/* A link: one broker address, its socket and its connection state machine
+ * (see io.h). The protocol lives in kfk_conn; this file only moves bytes,
+ * connects, and decides when to reconnect. */
+#include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "core/alloc.h"
+#include "kfk.h"
+#include "net/backoff.h"
+#include "net/io_int.h"
+
+enum { IOV_BATCH = 64, READS_PER_EVENT = 16 };
+
+static void link_sync(kfk_link *l);
+
+static void set_events(kfk_link *l, uint32_t events) {
+    if (l->events == events) return;
+    struct epoll_event ev = {.events = events, .data.ptr = l};
+    epoll_ctl(l->io->epfd, l->events ? EPOLL_CTL_MOD : EPOLL_CTL_ADD, l->fd, &ev);
+    l->events = events;
+}
+
+static void close_socket(kfk_link *l) {
+    if (l->fd < 0) return;
+    if (l->events) epoll_ctl(l->io->epfd, EPOLL_CTL_DEL, l->fd, NULL);
+    close(l->fd);
+    l->fd = -1;
+    l->events = 0;
+}
+
+static void addr_name(const kfk_link *l, char *buf, size_t len) {
+    if (l->ai < l->addrs.n)
+        kfk_addr_format(&l->addrs.v[l->ai], buf, len);
+    else
+        snprintf(buf, len, "%s:%d", l->host, l->port);
+}
+
+/* The attempt failed or the connection broke: back off, then fail what
+ * the connection holds (unless the protocol already closed it itself;
+ * requests its callbacks queue again wait for the next attempt). */
+static void link_down(kfk_link *l, int err, const char *errstr) {
+    kfk_io *io = l->io;
+    int close_conn = l->state != KFK_LINK_UP || kfk_conn_state(l->conn) != KFK_CONN_DOWN;
+    close_socket(l);
+    kfk_addrs_free(&l->addrs);
+    const kfk_io_conf *conf = io->conf;
+    int64_t wait = kfk_backoff_ms(conf->reconnect_backoff_ms, conf->reconnect_backoff_max_ms,
+                                  l->failures, &io->rng);
+    l->failures++;
+    l->state = KFK_LINK_BACKOFF;
+    kfk_io_timer_set(io, &l->timer, io->now + wait);
+    if (close_conn) kfk_conn_close(l->conn, err, errstr);
+    if (io->hooks->on_link_down && !l->released) io->hooks->on_link_down(l, err, io->opaque);
+}
+
+/* Connecting to a local port in the ephemeral range that nothing listens
+ * on can pick that very port as the source: the socket then talks to
+ * itself (TCP simultaneous open). Seen as what it is: nothing listens. */
+static int self_connected(int fd) {
+    struct sockaddr_storage a, b;
+    socklen_t la = sizeof a, lb = sizeof b;
+    if (getsockname(fd, (struct sockaddr *)&a, &la) != 0 ||
+        getpeername(fd, (struct sockaddr *)&b, &lb) != 0)
+        return 0;
+    return la == lb && memcmp(&a, &b, la) == 0;
+}
+
+static void next_address(kfk_link *l, int err, const char *fmt, const char *detail);
+
+static void link_up(kfk_link *l) {
+    if (self_connected(l->fd)) {
+        next_address(l, KFK_ERR_TRANSPORT, "connect to %s: %s",
+                     "Connection refused (the socket connected to itself)");
+        return;
+    }
+    l->state = KFK_LINK_UP;
+    set_events(l, EPOLLIN);
+    kfk_conn_start(l->conn, l->io->now);
+}
+
+/* Tries addresses from l->ai on; on the last failure, the link goes down
+ * with err (the error of that last address). */
+static void try_connect(kfk_link *l, int err, char *errstr, size_t errlen) {
+    for (; l->ai < l->addrs.n; l->ai++) {
+        const kfk_addr *a = &l->addrs.v[l->ai];
+        l->fd = socket(a->sa.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_TCP);
+        if (l->fd < 0) {
+            err = KFK_ERR_TRANSPORT;
+            snprintf(errstr, errlen, "socket: %s", strerror(errno));
+            continue;
+        }
+        int one = 1;
+        setsockopt(l->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+        /* The setup timeout covers TCP connect and ApiVersions. */
+        const kfk_io_conf *conf = l->io->conf;
+        l->setup_ms = kfk_backoff_ms(conf->setup_timeout_ms, conf->setup_timeout_max_ms,
+                                     l->failures, &l->io->rng);
+        kfk_io_timer_set(l->io, &l->timer, l->io->now + l->setup_ms);
+        if (connect(l->fd, (const struct sockaddr *)&a->sa, a->len) == 0) {
+            link_up(l);
+            return;
+        }
+        if (errno == EINPROGRESS) {
+            l->state = KFK_LINK_CONNECTING;
+            set_events(l, EPOLLOUT);
+            return;
+        }
+        char name[80];
+        addr_name(l, name, sizeof name);
+        err = KFK_ERR_TRANSPORT;
+        snprintf(errstr, errlen, "connect to %s: %s", name, strerror(errno));
+        close_socket(l);
+    }
+    link_down(l, err, errstr);
+}
+
+static void link_connect(kfk_link *l) {
+    char errstr[200];
+    kfk_addrs_free(&l->addrs);
+    l->ai = 0;
+    int err = kfk_resolve(l->host, l->port, &l->addrs, errstr, sizeof errstr);
+    if (err) {
+        link_down(l, err, errstr);
+        return;
+    }
+    snprintf(errstr, sizeof errstr, "%s:%d: no addresses", l->host, l->port);
+    try_connect(l, KFK_ERR_RESOLVE, errstr, sizeof errstr);
+}
+
+/* The address in progress failed: try the next. */
+static void next_address(kfk_link *l, int err, const char *fmt, const char *detail) {
+    char name[80], errstr[200];
+    addr_name(l, name, sizeof name);
+    snprintf(errstr, sizeof errstr, fmt, name, detail);
+    close_socket(l);
+    kfk_io_timer_cancel(l->io, &l->timer);
+    l->ai++;
+    try_connect(l, err, errstr, sizeof errstr);
+}
+
+static void on_timer(kfk_timer *t, int64_t now) {
+    kfk_link *l = KFK_CONTAINER_OF(t, kfk_link, timer);
+    l->depth++;
+    if (l->state == KFK_LINK_CONNECTING) {
+        char detail[64];
+        snprintf(detail, sizeof detail, "timed out after %lld ms", (long long)l->setup_ms);
+        next_address(l, KFK_ERR_TIMED_OUT, "connect to %s: %s", detail);
+    } else if (l->state == KFK_LINK_UP) {
+        char name[80], errstr[200];
+        addr_name(l, name, sizeof name);
+        snprintf(errstr, sizeof errstr,
+                 "connection setup to %s: no ApiVersions answer within %lld ms", name,
+                 (long long)l->setup_ms);
+        link_down(l, KFK_ERR_TIMED_OUT, errstr);
+    } else if (l->state == KFK_LINK_BACKOFF) {
+        l->state = KFK_LINK_IDLE;
+    }
+    l->depth--;
+    link_sync(l);
+}
+
+static void on_req_timer(kfk_timer *t, int64_t now) {
+    kfk_link *l = KFK_CONTAINER_OF(t, kfk_link, req_timer);
+    l->depth++;
+    if (kfk_conn_tick(l->conn, now) != 0) {
+        const char *errstr;
+        int err = kfk_conn_last_error(l->conn, &errstr);
+        link_down(l, err, errstr);
+    }
+    l->depth--;
+    link_sync(l);
+}
+
+/* ------------------------------------------------------------ byte moving */
+
+static void link_flush(kfk_link *l) {
+    struct iovec iov[IOV_BATCH];
+    int n;
+    while (l->state == KFK_LINK_UP && (n = kfk_conn_send_iov(l->conn, iov, IOV_BATCH)) > 0) {
+        struct msghdr mh = {.msg_iov = iov, .msg_iovlen = (size_t)n};
+        ssize_t w = sendmsg(l->fd, &mh, MSG_NOSIGNAL | MSG_DONTWAIT);
+        if (w < 0) {
+            if (errno == EINTR) continue;
+            if (errno == EAGAIN || errno == EWOULDBLOCK) {
+                set_events(l, EPOLLIN | EPOLLOUT);
+                return;
+            }
+            char errstr[200], name[80];
+            addr_name(l, name, sizeof name);
+            snprintf(errstr, sizeof errstr, "send to %s: %s", name, strerror(errno));
+            link_down(l, KFK_ERR_TRANSPORT, errstr);
+            return;
+        }
+        kfk_conn_sent(l->conn, (size_t)w);
+    }
+    if (l->state == KFK_LINK_UP) set_events(l, EPOLLIN);
+}
+
+static void link_read(kfk_link *l) {
+    for (int i = 0; i < READS_PER_EVENT && l->state == KFK_LINK_UP; i++) {
+        uint8_t *p;
+        size_t room;
+        int rc = kfk_conn_recv_space(l->conn, &p, &room);
+        if (rc) {
+            link_down(l, KFK_ERR_TRANSPORT, "out of memory for a response");
+            return;
+        }
+        ssize_t n = recv(l->fd, p, room, MSG_DONTWAIT);
+        if (n > 0) {
+            if (kfk_conn_recv_done(l->conn, (size_t)n, l->io->now) != 0) {
+                const char *errstr;
+                int err = kfk_conn_last_error(l->conn, &errstr);
+                link_down(l, err, errstr);
+                return;
+            }
+            if ((size_t)n < room) return; /* drained */
+            continue;
+        }
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return;
+        char errstr[200], name[80];
+        addr_name(l, name, sizeof name);
+        if (n == 0)
+            snprintf(errstr, sizeof errstr, "connection to %s closed by the broker", name);
+        else
+            snprintf(errstr, sizeof errstr, "receive from %s: %s", name, strerror(errno));
+        link_down(l, KFK_ERR_TRANSPORT, errstr);
+        return;
+    }
+}
+
+void kfk_link_event(kfk_link *l, uint32_t events) {
+    if (l->fd < 0) return; /* stale: the socket closed earlier in this batch */
+    l->depth++;
+    if (l->state == KFK_LINK_CONNECTING) {
+        int soerr = 0;
+        socklen_t len = sizeof soerr;
+        if (getsockopt(l->fd, SOL_SOCKET, SO_ERROR, &soerr, &len) < 0) soerr = errno;
+        if (soerr)
+            next_address(l, KFK_ERR_TRANSPORT, "connect to %s: %s", strerror(soerr));
+        else if (events & EPOLLOUT)
+            link_up(l);
+    } else if (l->state == KFK_LINK_UP) {
+        if (events & (EPOLLIN | EPOLLHUP | EPOLLERR)) link_read(l);
+    }
+    l->depth--;
+    link_sync(l);
+}
+
+/* After every entry point: send what is queued, keep the timers and the
+ * connection state in line with the protocol. Nested calls (a callback
+ * submitting to the link it runs on) only queue; the outermost call syncs,
+ * so a socket never closes under a caller still reading from it. */
+static void link_sync(kfk_link *l) {
+    if (l->depth > 0) return;
+    kfk_io *io = l->io;
+    l->depth++;
+    if (l->state == KFK_LINK_IDLE && kfk_conn_pending(l->conn) > 0 && !io->shutting_down)
+        link_connect(l);
+    if (l->state == KFK_LINK_UP) {
+        link_flush(l);
+        if (kfk_conn_state(l->conn) == KFK_CONN_READY && kfk_timer_armed(&l->timer)) {
+            kfk_io_timer_cancel(io, &l->timer); /* setup complete */
+            l->failures = 0;
+        }
+    }
+    int64_t deadline = kfk_conn_next_deadline(l->conn);
+    if (deadline == INT64_MAX)
+        kfk_io_timer_cancel(io, &l->req_timer);
+    else
+        kfk_io_timer_set(io, &l->req_timer, deadline);
+    l->depth--;
+}
+
+/* ------------------------------------------------------------- public */
+
+kfk_link *kfk_io_link_new(kfk_io *io, int32_t node_id, const char *host, int port) {
+    kfk_link *l = kfk_calloc(1, sizeof *l);
+    if (!l) return NULL;
+    l->io = io;
+    l->id = node_id;
+    l->port = port;
+    l->fd = -1;
+    l->host = kfk_strndup(host, strlen(host));
+    l->conn = kfk_conn_new(&io->conf->conn, node_id);
+    if (!l->host || !l->conn || kfk_io_timer_add(io, &l->timer, on_timer) != 0) goto fail;
+    if (kfk_io_timer_add(io, &l->req_timer, on_req_timer) != 0) {
+        kfk_io_timer_release(io, &l->timer);
+        goto fail;
+    }
+    kfk_list_insert_tail(&io->links, &l->node);
+    return l;
+fail:
+    kfk_conn_free(l->conn);
+    kfk_free(l->host);
+    kfk_free(l);
+    return NULL;
+}
+
+void kfk_io_link_submit(kfk_link *l, kfk_request *r) {
+    l->depth++;
+    kfk_conn_submit(l->conn, r, l->io->now);
+    if (l->io->shutting_down)
+        kfk_conn_close(l->conn, KFK_ERR_DESTROYED, "client is being destroyed");
+    l->depth--;
+    link_sync(l);
+}
+
+void kfk_io_link_release(kfk_link *l) { l->released = 1; }
+
+int kfk_link_reapable(const kfk_link *l) {
+    return l->released && l->depth == 0 && kfk_conn_pending(l->conn) == 0;
+}
+
+void kfk_link_shutdown(kfk_link *l) {
+    l->depth++;
+    close_socket(l);
+    kfk_conn_close(l->conn, KFK_ERR_DESTROYED, "client is being destroyed");
+    l->depth--;
+}
+
+void kfk_link_free(kfk_link *l) {
+    close_socket(l);
+    kfk_list_remove(&l->node);
+    kfk_io_timer_release(l->io, &l->timer);
+    kfk_io_timer_release(l->io, &l->req_timer);
+    kfk_conn_free(l->conn);
+    kfk_addrs_free(&l->addrs);
+    kfk_free(l->host);
+    kfk_free(l);
+}
+
+enum kfk_link_state kfk_io_link_state(const kfk_link *l) { return l->state; }
+int kfk_io_link_ready(const kfk_link *l) {
+    return l->state == KFK_LINK_UP && kfk_conn_state(l->conn) == KFK_CONN_READY;
+}
+int kfk_io_link_pending(const kfk_link *l) { return kfk_conn_pending(l->conn); }
+int64_t kfk_io_link_backoff_until(const kfk_link *l) {
+    return l->state == KFK_LINK_BACKOFF ? l->timer.when : 0;
+}
+int32_t kfk_io_link_node_id(const kfk_link *l) { return l->id; }
+void kfk_io_link_set_node_id(kfk_link *l, int32_t node_id) {
+    l->id = node_id;
+    kfk_conn_set_node_id(l->conn, node_id);
+}
+const char *kfk_io_link_host(const kfk_link *l) { return l->host; }
+int kfk_io_link_port(const kfk_link *l) { return l->port; }
