@@ -58,7 +58,16 @@ static int64_t produce(kfk_core *c, const char *topic, const uint8_t *batch, siz
                           .msg = &m};
     produce_result out = {-1, -1};
     char err[256] = "";
-    int rc = kfk_core_send_wait(c, &r, decode_produce, &out, err, sizeof err);
+    int rc;
+    /* Right after creation the leader may refuse for a moment
+     * (NOT_LEADER_OR_FOLLOWER): retry retriable errors briefly. */
+    for (int attempt = 0;; attempt++) {
+        out = (produce_result){-1, -1};
+        kfk_core_req retry = r;
+        rc = kfk_core_send_wait(c, &retry, decode_produce, &out, err, sizeof err);
+        if (attempt == 50 || !kfk_err_retriable(rc ? rc : out.error_code)) break;
+        usleep(100 * 1000);
+    }
     if (rc || out.error_code) {
         kfk_test_fail(__FILE__, __LINE__, "produce: %s %s (partition error %d)", kfk_err_name(rc),
                       err, out.error_code);
