@@ -239,9 +239,773 @@ typedef struct kfk_header {
 } kfk_header;
 
 /* BEGIN PRODUCER API */
+/* -------------------------------------------------------------- producer */
+
+/* A producer: send() appends records to per-partition batches, one I/O
+ * thread sends them, and delivery reports come back through
+ * kfk_producer_poll() (or flush/close/destroy) on the caller's thread. */
+typedef struct kfk_producer kfk_producer;
+
+/* kfk_message.partition: let the partitioner choose. */
+#define KFK_PARTITION_ANY (-1)
+
+/* What to send. Every pointer is only read during kfk_producer_send (unless
+ * KFK_SEND_FREE hands key and value over). key NULL is a null key, value
+ * NULL a null value (a tombstone); a non-NULL value with value_len 0 is an
+ * empty value. At most 64 headers. */
+typedef struct kfk_message {
+    const char *topic;
+    int32_t partition; /* a partition, or KFK_PARTITION_ANY */
+    const void *key;
+    size_t key_len;
+    const void *value;
+    size_t value_len;
+    const kfk_header *headers;
+    size_t header_count;
+    int64_t timestamp_ms; /* ms since the epoch; 0: now */
+    void *opaque;         /* handed back in the delivery report */
+} kfk_message;
+
+/* One message's outcome. Valid only during the delivery callback. */
+typedef struct kfk_delivery {
+    int err;            /* 0: written; else why not (a kfk_err) */
+    const char *errstr; /* detail for err, or NULL when err is 0 */
+    const char *topic;
+    int32_t partition;  /* -1 if none was chosen */
+    int64_t offset;     /* -1 if unknown (acks=0, errors, duplicates) */
+    int64_t timestamp_ms; /* the record's, or the broker's log append time */
+    void *opaque;         /* kfk_message.opaque */
+} kfk_delivery;
+
+/* Runs on the thread in kfk_producer_poll/flush/close/destroy, once per
+ * accepted message. It may call kfk_producer_send, but not destroy/close. */
+typedef void (*kfk_delivery_cb)(kfk_producer *p, const kfk_delivery *d, void *opaque);
+
+/* Picks a partition in [0, partition_count) for a message without one, or
+ * returns -1 to use the configured partitioner. key is NULL for a null key.
+ * Runs inside kfk_producer_send with the producer's accumulator locked: it
+ * must be quick and must not call the producer. */
+typedef int32_t (*kfk_partitioner_cb)(const char *topic, const void *key, size_t key_len,
+                                      int32_t partition_count, void *opaque);
+
+typedef struct kfk_producer_callbacks {
+    kfk_delivery_cb delivery;       /* NULL: reports are dropped after counting */
+    kfk_partitioner_cb partitioner; /* NULL: the `partitioner` configuration */
+    void *opaque;                   /* passed to both */
+} kfk_producer_callbacks;
+
+/* A producer from conf (bootstrap.servers required). On success it owns
+ * conf (destroyed with the producer); on failure (NULL, the reason naming
+ * the key and value in errstr) conf stays the caller's. Conflicting
+ * settings fail as in the Java client: enable.idempotence=true set
+ * explicitly with acks other than all, retries=0 or more than 5 requests
+ * in flight; when enable.idempotence is not set such settings turn it off.
+ * cbs is copied and may be NULL. Any thread. */
+kfk_producer *kfk_producer_new(kfk_conf *conf, const kfk_producer_callbacks *cbs, char *errstr,
+                               size_t errstr_size);
+
+/* kfk_producer_send flags. */
+#define KFK_SEND_COPY 0     /* key and value are copied (default) */
+#define KFK_SEND_FREE 1     /* on success kfk owns key and value and frees
+                               them with the kfk allocator's free */
+#define KFK_SEND_NONBLOCK 2 /* never wait: a full buffer is KFK_ERR_QUEUE_FULL,
+                               a topic without metadata yet KFK_ERR_TIMED_OUT */
+
+/* Queues a message. Any thread, any number at once. 0: accepted, and the
+ * message gets exactly one delivery report. Otherwise no report, and with
+ * KFK_SEND_FREE the buffers stay the caller's: KFK_ERR_INVALID_ARG (NULL
+ * message or topic, a bad partition number, too many headers),
+ * KFK_ERR_UNKNOWN_TOPIC_OR_PARTITION (partition beyond the topic's count),
+ * KFK_ERR_MSG_TOO_LARGE (over max.request.size or buffer.memory),
+ * KFK_ERR_QUEUE_FULL (buffer.memory full after max.block.ms, or at once
+ * with KFK_SEND_NONBLOCK), KFK_ERR_TIMED_OUT (no metadata for a topic
+ * after max.block.ms, needed only when partition is KFK_PARTITION_ANY), a
+ * topic's non-retriable metadata error, KFK_ERR_FATAL (the idempotent
+ * producer failed for good), KFK_ERR_DESTROYED (close/destroy began). */
+int kfk_producer_send(kfk_producer *p, const kfk_message *m, int flags);
+
+/* Runs waiting delivery callbacks on this thread, waiting up to timeout_ms
+ * (0: not at all, -1: forever) for the first. Returns how many ran. Any
+ * thread. */
+int kfk_producer_poll(kfk_producer *p, int timeout_ms);
+
+/* An eventfd, readable while delivery reports wait for kfk_producer_poll.
+ * Owned by the producer; do not read or close it. */
+int kfk_producer_fd(kfk_producer *p);
+
+/* Sends every queued message now (linger.ms ignored) and waits until each
+ * message accepted before the call (and any sent meanwhile) is reported,
+ * running callbacks. 0, or KFK_ERR_TIMED_OUT. Any thread but a callback. */
+int kfk_producer_flush(kfk_producer *p, int timeout_ms);
+
+/* kfk_producer_purge flags. */
+#define KFK_PURGE_QUEUE 1    /* messages not sent yet */
+#define KFK_PURGE_INFLIGHT 2 /* messages sent, awaiting a response: reported
+                                when it comes, written or not */
+/* Fails the chosen messages with KFK_ERR_PURGED; reports come through
+ * poll. Returns 0. Any thread. */
+int kfk_producer_purge(kfk_producer *p, int flags);
+
+/* The error that made the producer fail for good (an idempotent producer
+ * whose producer id could not be obtained), or 0; errstr gets its detail.
+ * Any thread. */
+int kfk_producer_fatal_error(kfk_producer *p, char *errstr, size_t errstr_size);
+
+/* Flushes up to timeout_ms, then destroys. 0, or KFK_ERR_TIMED_OUT when
+ * messages were left (reported KFK_ERR_DESTROYED). From the thread that
+ * owns p, once no other thread uses it. */
+int kfk_producer_close(kfk_producer *p, int timeout_ms);
+
+/* Stops at once: every message not yet reported is reported, on this
+ * thread before it returns, as KFK_ERR_DESTROYED (or its real outcome if
+ * that arrived first), then frees everything, conf included. Never
+ * blocks longer than the time to fail in-flight requests. Same threads as
+ * close. NULL does nothing. */
+void kfk_producer_destroy(kfk_producer *p);
 /* END PRODUCER API */
 
+/* BEGIN ADMIN API */
+/* ----------------------------------------------------------------- admin */
+
+/* An admin client: topics, partitions, configs, cluster, groups, offsets
+ * and ACLs, on the same I/O thread, connections and metadata layer as the
+ * other clients.
+ *
+ * Every operation has one form for both styles. With cb NULL it is
+ * synchronous: it blocks up to the timeout and returns the result, which
+ * the caller owns (NULL only when out of memory); not from an admin
+ * callback. With cb set it returns NULL at once and cb gets the result
+ * exactly once, on the admin's I/O thread (on the calling thread when
+ * the operation fails before anything is sent, on the destroying thread
+ * for operations kfk_admin_destroy cuts short); cb owns the result
+ * (kfk_admin_result_destroy it, from any thread) and must not block. A
+ * result is NULL in cb only when out of memory.
+ *
+ * Requests go where Kafka wants them: topic and config changes to any
+ * broker (KRaft brokers forward to the controller; NOT_CONTROLLER is
+ * retried), broker configs to that broker, group requests to the group's
+ * coordinator (found with FindCoordinator, found again after
+ * NOT_COORDINATOR or COORDINATOR_NOT_AVAILABLE), ListOffsets and
+ * DeleteRecords to each partition's leader. Retriable errors are retried
+ * after retry.backoff.ms (doubling to retry.backoff.max.ms) until the
+ * operation's timeout. Every argument is copied before the call returns. */
+typedef struct kfk_admin kfk_admin;
+/* Declared with the consumer, below. */
+typedef struct kfk_partition_list kfk_partition_list;
+
+/* An admin client from conf (bootstrap.servers required). On success it
+ * owns conf; on failure (NULL, the reason in errstr) conf stays the
+ * caller's. Any thread. */
+kfk_admin *kfk_admin_new(kfk_conf *conf, char *errstr, size_t errstr_size);
+/* Cuts short every operation still running (their results come with
+ * KFK_ERR_DESTROYED, before this returns), then frees everything, conf
+ * included. Once no other thread uses a, and not from an admin callback.
+ * NULL does nothing. */
+void kfk_admin_destroy(kfk_admin *a);
+
+/* Settings of one call; NULL means all defaults. */
+typedef struct kfk_admin_options {
+    int timeout_ms;    /* for the whole operation, retries included;
+                          0: request.timeout.ms */
+    int validate_only; /* create topics / partitions, alter configs: check,
+                          change nothing */
+} kfk_admin_options;
+
+/* One item's outcome: a topic, group, config resource or ACL. */
+typedef struct kfk_admin_item {
+    const char *name;   /* what the item names ("" for ACL bindings) */
+    int err;            /* 0 or a kfk_err */
+    const char *errstr; /* the broker's message, else kfk_err_str(err);
+                           NULL when err is 0 */
+} kfk_admin_item;
+
+/* A topic as Metadata describes it. */
+typedef struct kfk_admin_partition {
+    int32_t id;
+    int err;
+    int32_t leader; /* -1: none */
+    int32_t leader_epoch;
+    const int32_t *replicas, *isr, *offline;
+    int nreplicas, nisr, noffline;
+} kfk_admin_partition;
+
+typedef struct kfk_topic_desc {
+    const char *name;
+    int err; /* e.g. KFK_ERR_UNKNOWN_TOPIC_OR_PARTITION */
+    const char *errstr;
+    uint8_t topic_id[16]; /* all zero when the broker does not say */
+    int internal;
+    const kfk_admin_partition *partitions; /* sorted by id */
+    int npartitions;
+} kfk_topic_desc;
+
+typedef struct kfk_broker_desc {
+    int32_t id;
+    const char *host;
+    int32_t port;
+    const char *rack; /* NULL: none */
+} kfk_broker_desc;
+
+typedef struct kfk_cluster_desc {
+    const char *cluster_id; /* NULL: unknown */
+    int32_t controller_id;  /* -1: unknown */
+    const kfk_broker_desc *brokers; /* sorted by id */
+    int nbrokers;
+} kfk_cluster_desc;
+
+/* Config resource types (Kafka's ConfigResource.Type codes). */
+#define KFK_CONFIG_TOPIC 2
+#define KFK_CONFIG_BROKER 4 /* name: the broker id, "" for the cluster default */
+#define KFK_CONFIG_BROKER_LOGGER 8
+#define KFK_CONFIG_GROUP 32
+
+/* Where a config value comes from (Kafka's ConfigSource codes). */
+#define KFK_CONFIG_SOURCE_UNKNOWN 0
+#define KFK_CONFIG_SOURCE_DYNAMIC_TOPIC 1
+#define KFK_CONFIG_SOURCE_DYNAMIC_BROKER 2
+#define KFK_CONFIG_SOURCE_DYNAMIC_DEFAULT_BROKER 3
+#define KFK_CONFIG_SOURCE_STATIC_BROKER 4
+#define KFK_CONFIG_SOURCE_DEFAULT 5
+#define KFK_CONFIG_SOURCE_DYNAMIC_BROKER_LOGGER 6
+
+typedef struct kfk_config_synonym {
+    const char *name;
+    const char *value; /* NULL: null or sensitive */
+    int source;        /* KFK_CONFIG_SOURCE_* */
+} kfk_config_synonym;
+
+typedef struct kfk_config_entry {
+    const char *name;
+    const char *value; /* NULL: null or sensitive */
+    int source;        /* KFK_CONFIG_SOURCE_* */
+    int is_default, read_only, sensitive;
+    const kfk_config_synonym *synonyms; /* most specific first */
+    int nsynonyms;
+} kfk_config_entry;
+
+/* A resource to describe (keys NULL: every config), or its result. */
+typedef struct kfk_config_resource {
+    int type; /* KFK_CONFIG_* */
+    const char *name;
+    const char *const *keys; /* describe: only these (nkeys of them) */
+    int nkeys;
+    /* results */
+    int err;
+    const char *errstr;
+    const kfk_config_entry *entries;
+    int nentries;
+} kfk_config_resource;
+
+/* Incremental alter operations. */
+#define KFK_CONFIG_SET 0
+#define KFK_CONFIG_DELETE 1   /* back to the default */
+#define KFK_CONFIG_APPEND 2   /* to a list value */
+#define KFK_CONFIG_SUBTRACT 3 /* from a list value */
+
+typedef struct kfk_config_op {
+    int resource_type; /* KFK_CONFIG_* */
+    const char *resource;
+    const char *name;
+    const char *value; /* NULL for KFK_CONFIG_DELETE */
+    int op;            /* KFK_CONFIG_SET... */
+} kfk_config_op;
+
+/* A topic to create: replication_factor (-1: the broker default) copies
+ * of each of partitions (-1: the broker default) partitions, or, with
+ * assignment set, partitions lists of replicas_per_partition broker ids
+ * (assignment[p * replicas_per_partition + r]). configs: nconfigs
+ * name/value pairs (configs[2i], configs[2i+1]). */
+typedef struct kfk_new_topic {
+    const char *name;
+    int32_t partitions;
+    int16_t replication_factor;
+    const int32_t *assignment;
+    int replicas_per_partition;
+    const char *const *configs;
+    int nconfigs;
+} kfk_new_topic;
+
+/* More partitions for a topic: total is the new count. assignment NULL:
+ * the broker places the new partitions; else it lists the replicas of
+ * each of the nassignment new partitions (total minus the current count),
+ * replicas_per_partition broker ids each, as in kfk_new_topic. */
+typedef struct kfk_new_partitions {
+    const char *topic;
+    int32_t total;
+    const int32_t *assignment;
+    int nassignment;
+    int replicas_per_partition;
+} kfk_new_partitions;
+
+typedef struct kfk_group_listing {
+    const char *group_id;
+    const char *protocol_type; /* "consumer", "" for simple groups */
+    const char *state;         /* "Stable", "Empty"...; "" before ListGroups v4 */
+    const char *type;          /* "classic", "consumer"; "" before v5 */
+    int32_t coordinator;       /* the broker that listed it */
+} kfk_group_listing;
+
+/* A member's assigned partitions (decoded ConsumerProtocolAssignment). */
+typedef struct kfk_topic_partition {
+    const char *topic;
+    int32_t partition;
+} kfk_topic_partition;
+
+typedef struct kfk_group_member {
+    const char *member_id;
+    const char *instance_id; /* NULL: dynamic member */
+    const char *client_id;
+    const char *host;
+    const kfk_topic_partition *assignment; /* empty unless protocol_type
+                                              is "consumer" */
+    int nassignment;
+} kfk_group_member;
+
+typedef struct kfk_group_desc {
+    const char *group_id;
+    int err; /* e.g. KFK_ERR_GROUP_ID_NOT_FOUND (4.x) */
+    const char *errstr;
+    const char *state;         /* "Dead" for a group that does not exist (3.x) */
+    const char *protocol_type; /* "consumer" */
+    const char *protocol;      /* the assignor, "range"... */
+    int32_t coordinator;
+    const kfk_group_member *members;
+    int nmembers;
+} kfk_group_desc;
+
+/* One partition's committed offset against its log end. */
+typedef struct kfk_partition_lag {
+    const char *topic;
+    int32_t partition;
+    int64_t committed; /* KFK_OFFSET_INVALID: none */
+    int64_t log_end;   /* -1: unknown */
+    int64_t lag;       /* log_end - committed, -1 if either is unknown */
+    int err;           /* why log_end is unknown */
+} kfk_partition_lag;
+
+/* ACL codes (Kafka's ResourceType, PatternType, AclOperation and
+ * AclPermissionType). */
+#define KFK_ACL_RESOURCE_ANY 1
+#define KFK_ACL_RESOURCE_TOPIC 2
+#define KFK_ACL_RESOURCE_GROUP 3
+#define KFK_ACL_RESOURCE_CLUSTER 4
+#define KFK_ACL_RESOURCE_TRANSACTIONAL_ID 5
+#define KFK_ACL_PATTERN_ANY 1
+#define KFK_ACL_PATTERN_MATCH 2
+#define KFK_ACL_PATTERN_LITERAL 3
+#define KFK_ACL_PATTERN_PREFIXED 4
+#define KFK_ACL_OP_ANY 1
+#define KFK_ACL_OP_ALL 2
+#define KFK_ACL_OP_READ 3
+#define KFK_ACL_OP_WRITE 4
+#define KFK_ACL_OP_CREATE 5
+#define KFK_ACL_OP_DELETE 6
+#define KFK_ACL_OP_ALTER 7
+#define KFK_ACL_OP_DESCRIBE 8
+#define KFK_ACL_PERMISSION_ANY 1
+#define KFK_ACL_PERMISSION_DENY 2
+#define KFK_ACL_PERMISSION_ALLOW 3
+
+/* An ACL binding, or a filter (NULL strings and the ANY codes match
+ * everything). */
+typedef struct kfk_acl {
+    int resource_type;
+    const char *resource_name;
+    int pattern_type;
+    const char *principal; /* "User:alice" */
+    const char *host;      /* "*" */
+    int operation;
+    int permission;
+} kfk_acl;
+
+/* DeleteAcls: what one filter matched and deleted. */
+typedef struct kfk_acl_filter_result {
+    int err;
+    const char *errstr;
+    const kfk_acl *acls; /* each deleted binding */
+    const kfk_admin_item *acl_results; /* per binding: its deletion error */
+    int nacls;
+} kfk_acl_filter_result;
+
+/* What an operation returns. Only the members its function names are
+ * filled; the rest are empty. err is 0 when the operation and every item
+ * succeeded, KFK_ERR_PARTIAL when some item failed (see each item's err),
+ * or why the operation as a whole failed (KFK_ERR_TIMED_OUT, ...), with
+ * errstr saying more. Everything is owned by the result. */
+typedef struct kfk_admin_result {
+    int err;
+    const char *errstr; /* NULL when err is 0 */
+    const kfk_admin_item *items;
+    int nitems;
+    const kfk_topic_desc *topics;
+    int ntopics;
+    kfk_partition_list *partitions;
+    const kfk_config_resource *configs;
+    int nconfigs;
+    kfk_cluster_desc cluster;
+    const kfk_group_listing *groups;
+    int ngroups;
+    const kfk_group_desc *group_descs;
+    int ngroup_descs;
+    const kfk_partition_lag *lags;
+    int nlags;
+    const kfk_acl *acls;
+    int nacls;
+    const kfk_acl_filter_result *acl_filters;
+    int nacl_filters;
+} kfk_admin_result;
+
+/* Frees a result and everything in it. Any thread; NULL does nothing. */
+void kfk_admin_result_destroy(kfk_admin_result *r);
+
+typedef void (*kfk_admin_cb)(kfk_admin_result *res, void *opaque);
+
+/* Topics. create/delete: items[i] for topics[i] (TOPIC_ALREADY_EXISTS,
+ * INVALID_REPLICATION_FACTOR, UNKNOWN_TOPIC_OR_PARTITION... with the
+ * broker's message). */
+kfk_admin_result *kfk_admin_create_topics(kfk_admin *a, const kfk_new_topic *topics, int n,
+                                          const kfk_admin_options *o, kfk_admin_cb cb,
+                                          void *opaque);
+kfk_admin_result *kfk_admin_delete_topics(kfk_admin *a, const char *const *topics, int n,
+                                          const kfk_admin_options *o, kfk_admin_cb cb,
+                                          void *opaque);
+/* Every topic (internal ones only with internal set): topics, sorted by
+ * name, without partitions. */
+kfk_admin_result *kfk_admin_list_topics(kfk_admin *a, int internal, const kfk_admin_options *o,
+                                        kfk_admin_cb cb, void *opaque);
+/* topics[i] for names[i], with partitions, leaders, replicas, ISR and
+ * offline replicas. */
+kfk_admin_result *kfk_admin_describe_topics(kfk_admin *a, const char *const *names, int n,
+                                            const kfk_admin_options *o, kfk_admin_cb cb,
+                                            void *opaque);
+/* items[i] for parts[i]. */
+kfk_admin_result *kfk_admin_create_partitions(kfk_admin *a, const kfk_new_partitions *parts,
+                                              int n, const kfk_admin_options *o,
+                                              kfk_admin_cb cb, void *opaque);
+
+/* Offsets of partitions (the list is copied): each element's offset says
+ * what to find: KFK_OFFSET_BEGINNING, KFK_OFFSET_END,
+ * KFK_OFFSET_MAX_TIMESTAMP (the record with the largest timestamp) or
+ * KFK_OFFSET_AT_TIME with .timestamp. partitions: the same elements with
+ * offset, timestamp and leader_epoch found (offset -1: none), or err. */
+#define KFK_OFFSET_MAX_TIMESTAMP (-1003)
+kfk_admin_result *kfk_admin_list_offsets(kfk_admin *a, const kfk_partition_list *list,
+                                         const kfk_admin_options *o, kfk_admin_cb cb,
+                                         void *opaque);
+/* Deletes the records before each element's offset (KFK_OFFSET_END: every
+ * record). partitions: offset is the new log start offset, or err. */
+kfk_admin_result *kfk_admin_delete_records(kfk_admin *a, const kfk_partition_list *list,
+                                           const kfk_admin_options *o, kfk_admin_cb cb,
+                                           void *opaque);
+/* Elects leaders of the listed partitions (NULL: every partition):
+ * preferred replicas, or with unclean set any replica. partitions: err per
+ * partition (ELECTION_NOT_NEEDED when the leader already is preferred). */
+kfk_admin_result *kfk_admin_elect_leaders(kfk_admin *a, const kfk_partition_list *list,
+                                          int unclean, const kfk_admin_options *o,
+                                          kfk_admin_cb cb, void *opaque);
+
+/* Configs. describe: configs[i] for resources[i] (input fields copied),
+ * with synonyms. alter: items[i] for the i-th distinct resource of ops, in
+ * order of first appearance; each resource's ops are applied together. */
+kfk_admin_result *kfk_admin_describe_configs(kfk_admin *a,
+                                             const kfk_config_resource *resources, int n,
+                                             const kfk_admin_options *o, kfk_admin_cb cb,
+                                             void *opaque);
+kfk_admin_result *kfk_admin_alter_configs(kfk_admin *a, const kfk_config_op *ops, int n,
+                                          const kfk_admin_options *o, kfk_admin_cb cb,
+                                          void *opaque);
+
+/* cluster: brokers, controller and cluster id (DescribeCluster). */
+kfk_admin_result *kfk_admin_describe_cluster(kfk_admin *a, const kfk_admin_options *o,
+                                             kfk_admin_cb cb, void *opaque);
+
+/* Groups. list: groups from every broker (err PARTIAL when a broker did
+ * not answer; the groups of the others are there). describe:
+ * group_descs[i] for groups[i]. delete: items[i] (NON_EMPTY_GROUP while it
+ * has members, GROUP_ID_NOT_FOUND). */
+kfk_admin_result *kfk_admin_list_groups(kfk_admin *a, const kfk_admin_options *o,
+                                        kfk_admin_cb cb, void *opaque);
+kfk_admin_result *kfk_admin_describe_groups(kfk_admin *a, const char *const *groups, int n,
+                                            const kfk_admin_options *o, kfk_admin_cb cb,
+                                            void *opaque);
+kfk_admin_result *kfk_admin_delete_groups(kfk_admin *a, const char *const *groups, int n,
+                                          const kfk_admin_options *o, kfk_admin_cb cb,
+                                          void *opaque);
+
+/* A group's committed offsets: of the listed partitions (copied), or of
+ * every partition with one (list NULL). partitions: offset
+ * (KFK_OFFSET_INVALID: none), metadata, leader_epoch, err. */
+kfk_admin_result *kfk_admin_list_group_offsets(kfk_admin *a, const char *group,
+                                               const kfk_partition_list *list,
+                                               const kfk_admin_options *o, kfk_admin_cb cb,
+                                               void *opaque);
+/* Commits each element's offset (and metadata) for the group, as a member
+ * of no generation: the group must be empty (else UNKNOWN_MEMBER_ID or
+ * REBALANCE_IN_PROGRESS per partition). partitions: err per partition. */
+kfk_admin_result *kfk_admin_alter_group_offsets(kfk_admin *a, const char *group,
+                                                const kfk_partition_list *list,
+                                                const kfk_admin_options *o, kfk_admin_cb cb,
+                                                void *opaque);
+/* Deletes the group's committed offsets of the listed partitions
+ * (OffsetDelete). partitions: err per partition
+ * (GROUP_SUBSCRIBED_TO_TOPIC while a member consumes the topic). */
+kfk_admin_result *kfk_admin_delete_group_offsets(kfk_admin *a, const char *group,
+                                                 const kfk_partition_list *list,
+                                                 const kfk_admin_options *o, kfk_admin_cb cb,
+                                                 void *opaque);
+/* lags: for every partition the group committed, the committed offset, the
+ * log end offset and their difference, sorted by topic and partition. */
+kfk_admin_result *kfk_admin_group_lag(kfk_admin *a, const char *group,
+                                      const kfk_admin_options *o, kfk_admin_cb cb,
+                                      void *opaque);
+
+/* ACLs (need an authorizer on the brokers: without one every item fails
+ * with KFK_ERR_SECURITY_DISABLED). create: items[i] for acls[i].
+ * describe: acls matching the filter. delete: acl_filters[i] for
+ * filters[i]. */
+kfk_admin_result *kfk_admin_create_acls(kfk_admin *a, const kfk_acl *acls, int n,
+                                        const kfk_admin_options *o, kfk_admin_cb cb,
+                                        void *opaque);
+kfk_admin_result *kfk_admin_describe_acls(kfk_admin *a, const kfk_acl *filter,
+                                          const kfk_admin_options *o, kfk_admin_cb cb,
+                                          void *opaque);
+kfk_admin_result *kfk_admin_delete_acls(kfk_admin *a, const kfk_acl *filters, int n,
+                                        const kfk_admin_options *o, kfk_admin_cb cb,
+                                        void *opaque);
+/* END ADMIN API */
+
+/* BEGIN SECURITY API */
+/* -------------------------------------------------------------- security */
+
+/* TLS and SASL are configured with string keys (security.protocol, ssl.*,
+ * sasl.*; see docs/SECURITY.md). OAUTHBEARER tokens come from the
+ * application through this callback.
+ *
+ * Called on the client's I/O thread when a connection needs a token and
+ * none is cached, or once 80% of the cached token's lifetime has passed,
+ * so it should return quickly (a token fetched in the background, say).
+ * Write the compact JWS token (NUL-terminated) into token and its expiry
+ * (ms since the epoch) into *expiry_ms, and return 0; or return a kfk_err
+ * (e.g. KFK_ERR_AUTHENTICATION) with a reason in errstr: the connection
+ * then fails with that error. Never put secrets in errstr. */
+typedef int (*kfk_oauthbearer_token_cb)(void *opaque, char *token, size_t token_size,
+                                        int64_t *expiry_ms, char *errstr, size_t errstr_size);
+
+/* Sets the OAUTHBEARER token callback (NULL: none; then a sasl.jaas.config
+ * with unsecuredLoginStringClaim_sub makes an unsecured token, for tests).
+ * opaque is handed to cb and not owned. Copied by kfk_conf_dup. Same
+ * threads as kfk_conf_set. Returns 0, or KFK_ERR_INVALID_ARG for a NULL
+ * conf. */
+int kfk_conf_set_oauthbearer_token_cb(kfk_conf *conf, kfk_oauthbearer_token_cb cb, void *opaque);
+/* END SECURITY API */
+
 /* BEGIN CONSUMER API */
+/* ------------------------------------------------------------- consumer */
+
+/* A consumer in assigned mode: the application names the partitions
+ * (kfk_consumer_assign) and kfk fetches them, one Fetch per leader broker,
+ * on the client's single I/O thread. Messages are handed out without
+ * copying: they point into the fetched (or decompressed) buffers, which are
+ * freed once every message from them is released. Offsets are committed to
+ * group.id's coordinator without group membership (generation -1), as the
+ * Java client's assign() + commitSync() does. */
+typedef struct kfk_consumer kfk_consumer;
+
+/* Special offsets, for assign, seek and the partition list. */
+#define KFK_OFFSET_BEGINNING (-2)  /* the earliest offset still in the log */
+#define KFK_OFFSET_END (-1)        /* the next offset to be written */
+#define KFK_OFFSET_STORED (-1000)  /* the group's committed offset, else auto.offset.reset */
+#define KFK_OFFSET_INVALID (-1001) /* none known */
+#define KFK_OFFSET_AT_TIME (-1002) /* the first offset whose timestamp is >= .timestamp */
+
+/* One partition of a topic and what is said about it. */
+typedef struct kfk_partition {
+    char *topic; /* owned by the list */
+    int32_t partition;
+    int64_t offset;       /* an offset or one of KFK_OFFSET_* */
+    int64_t timestamp;    /* with KFK_OFFSET_AT_TIME; list_offsets fills it */
+    int32_t leader_epoch; /* -1: unknown */
+    char *metadata;       /* commit metadata, owned by the list; NULL: none */
+    int err;              /* per-partition result of the call that filled it */
+} kfk_partition;
+
+typedef struct kfk_partition_list {
+    kfk_partition *elems;
+    int count, size;
+} kfk_partition_list;
+
+/* An empty list (size: a capacity hint). The caller owns it; NULL when out
+ * of memory. Lists are not thread-safe; distinct lists are. */
+kfk_partition_list *kfk_partition_list_new(int size);
+void kfk_partition_list_destroy(kfk_partition_list *l);
+/* A deep copy owned by the caller, or NULL when out of memory. */
+kfk_partition_list *kfk_partition_list_copy(const kfk_partition_list *l);
+/* Appends topic/partition (topic copied) with offset KFK_OFFSET_STORED,
+ * timestamp -1, leader_epoch -1, no metadata and err 0. Returns the element,
+ * valid until the next add, or NULL when out of memory. */
+kfk_partition *kfk_partition_list_add(kfk_partition_list *l, const char *topic, int32_t partition);
+/* The element for topic/partition, or NULL. */
+kfk_partition *kfk_partition_list_find(const kfk_partition_list *l, const char *topic,
+                                       int32_t partition);
+/* Sets an element's commit metadata (copied; NULL clears). 0 or KFK_ERR_NOMEM. */
+int kfk_partition_set_metadata(kfk_partition *p, const char *metadata);
+
+/* How a message's timestamp was set. */
+#define KFK_TIMESTAMP_NONE 0       /* magic 0: no timestamp */
+#define KFK_TIMESTAMP_CREATE 1     /* by the producer */
+#define KFK_TIMESTAMP_LOG_APPEND 2 /* by the broker */
+
+/* A consumed message (the producer's input is kfk_message), or an event
+ * about a partition (err != 0: then only topic, partition and offset mean
+ * something): KFK_ERR_PARTITION_EOF when
+ * the partition reached its end at offset (enable.partition.eof),
+ * KFK_ERR_OFFSET_OUT_OF_RANGE when auto.offset.reset is none, or a fetch
+ * error that stopped the partition until the next seek. Read-only for the
+ * application; every pointer is valid until kfk_consumer_message_release. */
+typedef struct kfk_consumer_message {
+    int err;
+    const char *topic;
+    int32_t partition;
+    int64_t offset;
+    int64_t timestamp; /* ms since the epoch; -1 when none */
+    int timestamp_type; /* KFK_TIMESTAMP_* */
+    int32_t leader_epoch; /* -1: unknown */
+    const void *key;   /* NULL for a null key */
+    size_t key_len;
+    const void *value; /* NULL for a null value (a tombstone) */
+    size_t value_len;
+    const kfk_header *headers; /* header_count of them, in record order */
+    size_t header_count;
+
+    /* private */
+    struct kfk_consumer_message *next_;
+    struct kfk_chunk *chunk_;
+    void *part_;
+    uint32_t gen_;
+    int kind_;
+} kfk_consumer_message;
+
+/* Gives a message back. Any thread, any order, also after the consumer is
+ * destroyed; NULL does nothing. */
+void kfk_consumer_message_release(kfk_consumer_message *m);
+
+/* Creates a consumer from conf, whose ownership it takes on success (on
+ * failure the caller still owns it). Checks the consumer keys together
+ * (errstr names the key and value) and starts the I/O thread. NULL on
+ * failure, with the reason in errstr. */
+kfk_consumer *kfk_consumer_new(kfk_conf *conf, char *errstr, size_t errstr_size);
+/* Commits the stored offsets (synchronously, within request.timeout.ms) if
+ * auto-commit is on, then destroys. Returns the commit's error, or 0. */
+int kfk_consumer_close(kfk_consumer *c);
+/* Stops at once: requests in flight fail, queued messages are dropped, and
+ * pending async commits complete without their callback. Messages the
+ * application holds stay valid until it releases them. Call once, from a
+ * thread that is in no other kfk_consumer_* call on c; NULL does nothing. */
+void kfk_consumer_destroy(kfk_consumer *c);
+
+/* Consumes exactly the partitions of list (copied), replacing the current
+ * assignment; NULL or empty: nothing. Each element's offset says where to
+ * start: an offset, KFK_OFFSET_BEGINNING/END/STORED, or KFK_OFFSET_AT_TIME
+ * with timestamp. Messages of partitions no longer assigned are dropped.
+ * Returns at once (offsets are resolved in the background): 0,
+ * KFK_ERR_INVALID_ARG or KFK_ERR_NOMEM. Any thread. */
+int kfk_consumer_assign(kfk_consumer *c, const kfk_partition_list *list);
+/* Assigns every partition of the n topics from offset (as above), waiting
+ * up to timeout_ms for their metadata. 0 or a kfk_err. Any thread. */
+int kfk_consumer_assign_topics(kfk_consumer *c, const char *const *topics, int n, int64_t offset,
+                               int timeout_ms);
+/* The current assignment with the start offsets as given (caller owns the
+ * copy; NULL when out of memory). Any thread. */
+kfk_partition_list *kfk_consumer_assignment(kfk_consumer *c);
+
+/* Moves an assigned partition's position to offset (or KFK_OFFSET_*; for
+ * KFK_OFFSET_AT_TIME use kfk_consumer_seek_time). Messages fetched before
+ * are dropped. 0, or KFK_ERR_NOENT if the partition is not assigned. */
+int kfk_consumer_seek(kfk_consumer *c, const char *topic, int32_t partition, int64_t offset);
+/* Seeks to the first offset whose timestamp is >= timestamp_ms (the end
+ * when there is none), found with ListOffsets. 0 or KFK_ERR_NOENT. */
+int kfk_consumer_seek_time(kfk_consumer *c, const char *topic, int32_t partition,
+                           int64_t timestamp_ms);
+
+/* Stops or restarts fetching the listed assigned partitions; messages
+ * already queued stay. Each element's err is set (KFK_ERR_NOENT when not
+ * assigned). Returns 0 or KFK_ERR_PARTIAL. Any thread. */
+int kfk_consumer_pause(kfk_consumer *c, kfk_partition_list *list);
+int kfk_consumer_resume(kfk_consumer *c, kfk_partition_list *list);
+
+/* Fills each element's offset with the partition's position: the offset of
+ * the next message poll will return (KFK_OFFSET_INVALID until the start
+ * offset is resolved). 0 or KFK_ERR_PARTIAL (an element's err says why). */
+int kfk_consumer_position(kfk_consumer *c, kfk_partition_list *list);
+/* Fills each element's offset (KFK_OFFSET_INVALID: none) and metadata with
+ * the group's committed offset, asking the coordinator (OffsetFetch) and
+ * waiting up to timeout_ms. Needs group.id. 0 or a kfk_err. */
+int kfk_consumer_committed(kfk_consumer *c, kfk_partition_list *list, int timeout_ms);
+/* For each element, asks its leader (ListOffsets): offset
+ * KFK_OFFSET_BEGINNING or KFK_OFFSET_END gives that offset; KFK_OFFSET_AT_TIME
+ * gives the first offset with a timestamp >= .timestamp (-1 when none) and
+ * that record's timestamp. Waits up to timeout_ms in all. 0 or
+ * KFK_ERR_PARTIAL (see each err). Any thread but a callback's. */
+int kfk_consumer_list_offsets(kfk_consumer *c, kfk_partition_list *list, int timeout_ms);
+/* The partition's low and high watermarks (log start and end offset),
+ * asked from its leader. 0 or a kfk_err. */
+int kfk_consumer_watermarks(kfk_consumer *c, const char *topic, int32_t partition, int64_t *low,
+                            int64_t *high, int timeout_ms);
+/* The watermarks the last fetch response for the partition gave (-1 when
+ * none yet), without a request. 0 or KFK_ERR_NOENT if not assigned. */
+int kfk_consumer_cached_watermarks(kfk_consumer *c, const char *topic, int32_t partition,
+                                   int64_t *low, int64_t *high);
+/* Cached high watermark minus position: messages not yet polled, or -1
+ * while either is unknown. */
+int64_t kfk_consumer_lag(kfk_consumer *c, const char *topic, int32_t partition);
+
+/* The next message or partition event, waiting up to timeout_ms (0: do not
+ * wait, < 0: forever); NULL when none came in time. The caller owns the
+ * message and gives it back with kfk_consumer_message_release. Order is
+ * kept per partition. Also runs due commit callbacks. One thread at a time. */
+kfk_consumer_message *kfk_consumer_poll(kfk_consumer *c, int timeout_ms);
+/* Up to max (0: max.poll.records) messages into out, waiting up to
+ * timeout_ms for the first one: returns how many (the caller owns each).
+ * One lock for the whole batch. One thread at a time. */
+int kfk_consumer_poll_batch(kfk_consumer *c, kfk_consumer_message **out, int max,
+                            int timeout_ms);
+
+/* Commits offsets (NULL: the stored offsets of every assigned partition
+ * that changed since the last commit) to group.id's coordinator. Offsets
+ * are of the next message to read, as in Kafka. Synchronous (within
+ * request.timeout.ms) unless async; an async commit's result goes to the
+ * commit callback, which runs inside a later poll. Returns 0, the first
+ * error (sync), KFK_ERR_INVALID_ARG (no group.id) or KFK_ERR_NOENT (NULL and
+ * nothing to commit). Any thread but a callback's (for sync). */
+int kfk_consumer_commit(kfk_consumer *c, const kfk_partition_list *offsets, int async);
+/* Marks m processed ("done"): its offset + 1 becomes the partition's
+ * stored offset, which commit(NULL) and auto-commit commit. Only needed
+ * with enable.auto.offset.store=false (else poll stores). 0 or
+ * KFK_ERR_NOENT (partition no longer assigned). Any thread. */
+int kfk_consumer_store_offset(kfk_consumer *c, const kfk_consumer_message *m);
+/* Stores each element's offset for its partition. 0 or KFK_ERR_PARTIAL. */
+int kfk_consumer_store_offsets(kfk_consumer *c, kfk_partition_list *offsets);
+
+/* Called with every async commit's (and auto-commit's) result, on the
+ * thread calling kfk_consumer_poll; offsets (each err set) belong to kfk
+ * and are valid during the call only. */
+typedef void (*kfk_commit_cb)(kfk_consumer *c, int err, const kfk_partition_list *offsets,
+                              void *opaque);
+/* Sets the commit callback; before the first poll. */
+void kfk_consumer_set_commit_cb(kfk_consumer *c, kfk_commit_cb cb, void *opaque);
+/* Called on the I/O thread (must not block or call kfk) with notable
+ * events, e.g. an offset reset by auto.offset.reset. Set before assign. */
+typedef void (*kfk_log_cb)(void *opaque, const char *message);
+void kfk_consumer_set_log_cb(kfk_consumer *c, kfk_log_cb cb, void *opaque);
+
+/* Counters, any thread. */
+typedef struct kfk_consumer_stats {
+    int64_t fetch_requests;  /* Fetch requests sent */
+    int64_t messages;        /* messages queued for poll */
+    int64_t offset_resets;   /* auto.offset.reset applied */
+    int64_t commits;         /* OffsetCommit requests answered without error */
+} kfk_consumer_stats;
+void kfk_consumer_stats_get(kfk_consumer *c, kfk_consumer_stats *out);
 /* END CONSUMER API */
 
 /* ------------------------------------------------------------- allocator */

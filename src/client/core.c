@@ -5,6 +5,8 @@
 #include "client/core_int.h"
 #include "core/alloc.h"
 #include "kfk.h"
+#include "net/sasl.h"
+#include "net/tls.h"
 
 /* ---------------------------------------------------------------- helpers */
 
@@ -177,13 +179,43 @@ int kfk_core_send_wait(kfk_core *c, kfk_core_req *r, kfk_response_fn on_response
     return rc;
 }
 
+kfk_io *kfk_core_io(kfk_core *c) { return c->io; }
+
 /* -------------------------------------------------------------- lifecycle */
 
 /* A broker's connection broke or could not be made: its partitions'
  * leaders may have moved, so refresh soon (rate-limited). Bootstrap
  * servers need not: the refresh retries those itself. */
 static void on_link_down(kfk_link *l, int err, void *opaque) {
-    if (kfk_io_link_node_id(l) >= 0) kfk_core_md_request(opaque);
+    kfk_core *c = opaque;
+    if (err == KFK_ERR_SSL || err == KFK_ERR_AUTHENTICATION ||
+        err == KFK_ERR_SASL_AUTHENTICATION_FAILED || err == KFK_ERR_UNSUPPORTED_SASL_MECHANISM) {
+        pthread_mutex_lock(&c->lock);
+        c->stats.auth_failures++;
+        pthread_mutex_unlock(&c->lock);
+    }
+    if (kfk_io_link_node_id(l) >= 0) kfk_core_md_request(c);
+}
+
+static void on_link_auth(kfk_link *l, void *opaque) {
+    kfk_core *c = opaque;
+    pthread_mutex_lock(&c->lock);
+    c->stats.authentications++;
+    pthread_mutex_unlock(&c->lock);
+}
+
+/* The TLS context and SASL credentials security.protocol asks for. */
+static int security_new(kfk_core *c, const kfk_core_conf *conf, char *errstr, size_t errlen) {
+    enum kfk_security_protocol p = conf->security_protocol;
+    if (p == KFK_SEC_SSL || p == KFK_SEC_SASL_SSL) {
+        c->tls = kfk_tls_ctx_new(&conf->tls, errstr, errlen);
+        if (!c->tls) return KFK_ERR_CONFIG;
+    }
+    if (p == KFK_SEC_SASL_PLAINTEXT || p == KFK_SEC_SASL_SSL) {
+        c->sasl = kfk_sasl_new(&conf->sasl, errstr, errlen);
+        if (!c->sasl) return KFK_ERR_CONFIG;
+    }
+    return 0;
 }
 
 /* On the I/O thread at shutdown: fail what the core holds, let go of the
@@ -210,6 +242,12 @@ kfk_core *kfk_core_new(const kfk_core_conf *conf, char *errstr, size_t errlen) {
     if (n < 0) return NULL;
     kfk_core *c = kfk_calloc(1, sizeof *c);
     if (!c) goto oom;
+    if (security_new(c, conf, errstr, errlen) != 0) {
+        kfk_free(servers);
+        kfk_tls_ctx_free(c->tls);
+        kfk_free(c);
+        return NULL;
+    }
     pthread_mutex_init(&c->lock, NULL);
     pthread_condattr_t ca;
     pthread_condattr_init(&ca);
@@ -217,6 +255,10 @@ kfk_core *kfk_core_new(const kfk_core_conf *conf, char *errstr, size_t errlen) {
     pthread_cond_init(&c->cond, &ca);
     pthread_condattr_destroy(&ca);
     c->conf = *conf;
+    /* Their strings are the caller's: only the context and credentials
+     * built from them are kept. */
+    c->conf.tls = (kfk_tls_conf){0};
+    c->conf.sasl = (kfk_sasl_conf){0};
     c->bootstrap = kfk_strndup(conf->bootstrap_servers, strlen(conf->bootstrap_servers));
     c->client_id = conf->client_id ? kfk_strndup(conf->client_id, strlen(conf->client_id)) : NULL;
     if (!c->bootstrap || (conf->client_id && !c->client_id)) goto oom;
@@ -228,7 +270,9 @@ kfk_core *kfk_core_new(const kfk_core_conf *conf, char *errstr, size_t errlen) {
                  .max_in_flight = conf->max_in_flight > 0 ? conf->max_in_flight : 1,
                  .max_response_bytes = conf->receive_message_max_bytes,
                  .software_name = "kfk",
-                 .software_version = KFK_VERSION_STR},
+                 .software_version = KFK_VERSION_STR,
+                 .sasl = c->sasl},
+        .tls = c->tls,
         .reconnect_backoff_ms = conf->reconnect_backoff_ms,
         .reconnect_backoff_max_ms = conf->reconnect_backoff_max_ms,
         .setup_timeout_ms = conf->socket_connection_setup_timeout_ms,
@@ -237,7 +281,8 @@ kfk_core *kfk_core_new(const kfk_core_conf *conf, char *errstr, size_t errlen) {
     kfk_list_init(&c->parked);
     c->refresh_task.fn = kfk_core_refresh_task;
 
-    static const kfk_io_hooks hooks = {.on_link_down = on_link_down, .on_stop = on_stop};
+    static const kfk_io_hooks hooks = {
+        .on_link_down = on_link_down, .on_link_auth = on_link_auth, .on_stop = on_stop};
     c->io = kfk_io_new(&c->ioconf, &hooks, c);
     if (!c->io) goto oom;
     /* Before the thread starts, this thread may act as the I/O thread. */
@@ -257,6 +302,8 @@ oom:
 void kfk_core_destroy(kfk_core *c) {
     if (!c) return;
     kfk_io_destroy(c->io);
+    kfk_tls_ctx_free(c->tls);
+    kfk_sasl_free(c->sasl);
     kfk_metadata_unref(c->md);
     kfk_arena_reset(&c->md_arena);
     for (int i = 0; i < c->ninterest; i++) kfk_free(c->interest[i]);

@@ -27,7 +27,8 @@
 typedef struct kfk_core kfk_core;
 
 /* conf is copied. NULL on failure, with the reason in errstr (a bad
- * bootstrap.servers entry, or no memory). */
+ * bootstrap.servers entry, TLS files that cannot be used, missing SASL
+ * credentials, or no memory; never a secret). */
 kfk_core *kfk_core_new(const kfk_core_conf *conf, char *errstr, size_t errlen);
 /* Fails every pending request with KFK_ERR_DESTROYED (callbacks run on the
  * I/O thread before it exits), joins it and frees everything. */
@@ -91,10 +92,16 @@ kfk_metadata *kfk_core_metadata(kfk_core *c);
 int kfk_core_metadata_wait(kfk_core *c, const char *const *topics, int n, int32_t timeout_ms,
                            kfk_metadata **out, char *errstr, size_t errlen);
 
+/* The core's I/O thread, for clients that run their own tasks and timers on
+ * it (the producer's sender). Any thread. */
+kfk_io *kfk_core_io(kfk_core *c);
+
 /* Counters for tests and statistics. */
 typedef struct kfk_core_stats {
     int64_t metadata_requests; /* sent */
     int64_t metadata_updates;  /* snapshots published */
+    int64_t authentications;   /* SASL (re-)authentications that succeeded */
+    int64_t auth_failures;     /* connections lost to TLS or SASL failures */
 } kfk_core_stats;
 void kfk_core_stats_get(kfk_core *c, kfk_core_stats *out);
 

@@ -19,7 +19,44 @@ void kfk_core_conf_defaults(kfk_core_conf *conf) {
         .max_in_flight = 5,
         .receive_message_max_bytes = 100000000, /* librdkafka's, whose key this is */
         .allow_auto_create_topics = 1,
+        .security_protocol = KFK_SEC_PLAINTEXT,
+        .tls = {.endpoint_identification = "https",
+                .verify_certificate = 1,
+                .protocol = "TLSv1.3",
+                .enabled_protocols = "TLSv1.2,TLSv1.3"},
+        .sasl = {.mechanism = "GSSAPI"},
     };
+}
+
+static kfk_tls_conf tls_from(const kfk_conf *conf) {
+    return (kfk_tls_conf){
+        .ca_location = kfk_conf_str(conf, KFK_CONF_SSL_CA_LOCATION),
+        .truststore_location = kfk_conf_str(conf, KFK_CONF_SSL_TRUSTSTORE_LOCATION),
+        .truststore_pem = kfk_conf_str(conf, KFK_CONF_SSL_TRUSTSTORE_CERTIFICATES),
+        .cert_location = kfk_conf_str(conf, KFK_CONF_SSL_CERTIFICATE_LOCATION),
+        .key_location = kfk_conf_str(conf, KFK_CONF_SSL_KEY_LOCATION),
+        .keystore_location = kfk_conf_str(conf, KFK_CONF_SSL_KEYSTORE_LOCATION),
+        .keystore_chain_pem = kfk_conf_str(conf, KFK_CONF_SSL_KEYSTORE_CERTIFICATE_CHAIN),
+        .keystore_key_pem = kfk_conf_str(conf, KFK_CONF_SSL_KEYSTORE_KEY),
+        .key_password = kfk_conf_str(conf, KFK_CONF_SSL_KEY_PASSWORD),
+        .endpoint_identification = kfk_conf_str(conf, KFK_CONF_SSL_ENDPOINT_IDENTIFICATION_ALGORITHM),
+        .verify_certificate = kfk_conf_bool(conf, KFK_CONF_ENABLE_SSL_CERTIFICATE_VERIFICATION),
+        .protocol = kfk_conf_str(conf, KFK_CONF_SSL_PROTOCOL),
+        .enabled_protocols = kfk_conf_str(conf, KFK_CONF_SSL_ENABLED_PROTOCOLS),
+        .cipher_suites = kfk_conf_str(conf, KFK_CONF_SSL_CIPHER_SUITES),
+        .curves_list = kfk_conf_str(conf, KFK_CONF_SSL_CURVES_LIST),
+    };
+}
+
+static kfk_sasl_conf sasl_from(const kfk_conf *conf) {
+    kfk_sasl_conf s = {
+        .mechanism = kfk_conf_str(conf, KFK_CONF_SASL_MECHANISM),
+        .username = kfk_conf_str(conf, KFK_CONF_SASL_USERNAME),
+        .password = kfk_conf_str(conf, KFK_CONF_SASL_PASSWORD),
+        .jaas_config = kfk_conf_str(conf, KFK_CONF_SASL_JAAS_CONFIG),
+    };
+    s.token_cb = kfk_conf_token_cb(conf, &s.token_opaque);
+    return s;
 }
 
 void kfk_core_conf_from(kfk_core_conf *out, const kfk_conf *conf) {
@@ -39,5 +76,9 @@ void kfk_core_conf_from(kfk_core_conf *out, const kfk_conf *conf) {
         .max_in_flight = (int32_t)kfk_conf_int(conf, KFK_CONF_MAX_IN_FLIGHT),
         .receive_message_max_bytes = (int32_t)kfk_conf_int(conf, KFK_CONF_RECEIVE_MESSAGE_MAX_BYTES),
         .allow_auto_create_topics = kfk_conf_bool(conf, KFK_CONF_ALLOW_AUTO_CREATE_TOPICS),
+        .security_protocol =
+            (enum kfk_security_protocol)kfk_conf_enum(conf, KFK_CONF_SECURITY_PROTOCOL),
+        .tls = tls_from(conf),
+        .sasl = sasl_from(conf),
     };
 }

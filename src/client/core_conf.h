@@ -7,6 +7,16 @@
 #include <stdint.h>
 
 #include "kfk.h"
+#include "net/sasl.h"
+#include "net/tls.h"
+
+/* security.protocol, in the order of its allowed values. */
+enum kfk_security_protocol {
+    KFK_SEC_PLAINTEXT,
+    KFK_SEC_SSL,
+    KFK_SEC_SASL_PLAINTEXT,
+    KFK_SEC_SASL_SSL,
+};
 
 typedef struct kfk_core_conf {
     const char *bootstrap_servers; /* bootstrap.servers (required) */
@@ -22,6 +32,9 @@ typedef struct kfk_core_conf {
     int32_t max_in_flight;        /* max.in.flight.requests.per.connection */
     int32_t receive_message_max_bytes; /* receive.message.max.bytes (librdkafka) */
     int allow_auto_create_topics;      /* allow.auto.create.topics */
+    enum kfk_security_protocol security_protocol; /* security.protocol */
+    kfk_tls_conf tls;   /* ssl.*: used with SSL and SASL_SSL */
+    kfk_sasl_conf sasl; /* sasl.*: used with SASL_PLAINTEXT and SASL_SSL */
 } kfk_core_conf;
 
 /* The Java client's defaults, as conf_keys.h lists them (a unit test keeps

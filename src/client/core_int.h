@@ -14,6 +14,8 @@ struct kfk_core {
     char *bootstrap, *client_id; /* conf's strings, owned */
     kfk_io_conf ioconf;
     kfk_io *io;
+    struct kfk_tls_ctx *tls; /* with SSL and SASL_SSL */
+    struct kfk_sasl *sasl;   /* with SASL_PLAINTEXT and SASL_SSL */
 
     /* I/O thread only */
     kfk_brokers brokers;

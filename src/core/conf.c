@@ -38,6 +38,8 @@ static const struct {
 struct kfk_conf {
     char *str[KFK_CONF_COUNT]; /* NULL: default */
     int64_t num[KFK_CONF_COUNT];
+    kfk_oauthbearer_token_cb token_cb;
+    void *token_opaque;
 };
 
 static int find_key(const char *name) {
@@ -132,6 +134,8 @@ kfk_conf *kfk_conf_dup(const kfk_conf *conf) {
     kfk_conf *copy = kfk_calloc(1, sizeof *copy);
     if (!copy) return NULL;
     memcpy(copy->num, conf->num, sizeof copy->num);
+    copy->token_cb = conf->token_cb;
+    copy->token_opaque = conf->token_opaque;
     for (int i = 0; i < KFK_CONF_COUNT; i++) {
         if (!conf->str[i]) continue;
         copy->str[i] = kfk_strndup(conf->str[i], strlen(conf->str[i]));
@@ -189,3 +193,17 @@ int64_t kfk_conf_int(const kfk_conf *conf, kfk_conf_id id) { return conf->num[id
 int kfk_conf_bool(const kfk_conf *conf, kfk_conf_id id) { return conf->num[id] != 0; }
 
 int kfk_conf_enum(const kfk_conf *conf, kfk_conf_id id) { return (int)conf->num[id]; }
+
+int kfk_conf_is_set(const kfk_conf *conf, kfk_conf_id id) { return conf->str[id] != NULL; }
+
+int kfk_conf_set_oauthbearer_token_cb(kfk_conf *conf, kfk_oauthbearer_token_cb cb, void *opaque) {
+    if (!conf) return KFK_ERR_INVALID_ARG;
+    conf->token_cb = cb;
+    conf->token_opaque = opaque;
+    return 0;
+}
+
+kfk_oauthbearer_token_cb kfk_conf_token_cb(const kfk_conf *conf, void **opaque) {
+    *opaque = conf->token_opaque;
+    return conf->token_cb;
+}

@@ -22,5 +22,9 @@ int64_t kfk_conf_int(const kfk_conf *conf, kfk_conf_id id);
 int kfk_conf_bool(const kfk_conf *conf, kfk_conf_id id);
 /* Index of the value in the key's allowed list. */
 int kfk_conf_enum(const kfk_conf *conf, kfk_conf_id id);
+/* 1 if the key was set (even to its default), 0 if it holds the default. */
+int kfk_conf_is_set(const kfk_conf *conf, kfk_conf_id id);
+/* The OAUTHBEARER token callback and its opaque (NULL: none). */
+kfk_oauthbearer_token_cb kfk_conf_token_cb(const kfk_conf *conf, void **opaque);
 
 #endif

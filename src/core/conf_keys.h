@@ -7,6 +7,7 @@
 
 #include "core/conf_keys_consumer.h"
 #include "core/conf_keys_producer.h"
+#include "core/conf_keys_security.h"
 
 /* clang-format off */
 #define KFK_CONF_KEYS_COMMON(X) \
@@ -40,12 +41,14 @@
     X(ALLOW_AUTO_CREATE_TOPICS, "allow.auto.create.topics", KFK_CONF_BOOL, "true", 0, 0, NULL, \
       "Let metadata requests create missing topics where the broker allows it")
 
-#define KFK_CONF_KEYS(X) KFK_CONF_KEYS_COMMON(X) KFK_CONF_KEYS_PRODUCER(X) KFK_CONF_KEYS_CONSUMER(X)
+#define KFK_CONF_KEYS(X) \
+    KFK_CONF_KEYS_COMMON(X) KFK_CONF_KEYS_SECURITY(X) KFK_CONF_KEYS_PRODUCER(X) \
+    KFK_CONF_KEYS_CONSUMER(X)
 
 /* Other clients' names for the same keys. */
 #define KFK_CONF_ALIASES(X) \
     X("metadata.broker.list", "bootstrap.servers") \
-    KFK_CONF_ALIASES_PRODUCER(X) KFK_CONF_ALIASES_CONSUMER(X)
+    KFK_CONF_ALIASES_SECURITY(X) KFK_CONF_ALIASES_PRODUCER(X) KFK_CONF_ALIASES_CONSUMER(X)
 /* clang-format on */
 
 #endif

@@ -1,5 +1,3 @@
-#include "net/conn.h"
-
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -8,39 +6,17 @@
 #include "core/alloc.h"
 #include "core/arena.h"
 #include "kfk.h"
+#include "net/conn_int.h"
 #include "proto/proto.h"
 
 /* Reads smaller than this waste syscalls; frames larger get a buffer of
  * their own size, so a big Fetch response is read in place, never copied. */
-enum { RX_MIN = 64 * 1024, API_KEYS = KFK_API_KEY_COUNT };
+enum { RX_MIN = 64 * 1024 };
 
 struct kfk_rxbuf {
     atomic_int refs;
     size_t cap;
     uint8_t data[];
-};
-
-struct kfk_conn {
-    const kfk_conn_conf *conf;
-    int32_t node_id;
-    enum kfk_conn_state state;
-    int freeing;
-    int32_t next_corr;
-    /* waiting: not encoded yet; sending: encoded, not fully written;
-     * awaiting: written, response due (in correlation id order). */
-    kfk_list waiting, sending, awaiting;
-    int pending, on_wire;
-
-    kfk_rxbuf *rx;
-    size_t rx_off, rx_len; /* unparsed bytes are data[rx_off, rx_len) */
-
-    int16_t apiv_version;
-    kfk_request apiv_req;
-    kfk_api_versions_request apiv_msg;
-    int16_t vmin[API_KEYS], vmax[API_KEYS]; /* broker's ranges, -1: none */
-
-    int last_err;
-    char errstr[200];
 };
 
 /* ------------------------------------------------------ receive buffers */
@@ -151,6 +127,7 @@ static void fail_list(kfk_conn *c, kfk_list *l, int err, const char *errstr) {
 
 void kfk_conn_close(kfk_conn *c, int err, const char *errstr) {
     c->state = KFK_CONN_DOWN;
+    kfk_conn_auth_reset(c);
     c->last_err = err;
     snprintf(c->errstr, sizeof c->errstr, "%s", errstr ? errstr : kfk_err_str(err));
     kfk_rxbuf_unref(c->rx);
@@ -183,7 +160,7 @@ static int close_bad(kfk_conn *c, int err, const char *fmt, ...) {
 
 /* -------------------------------------------------------------- sending */
 
-static int16_t pick_version(const kfk_conn *c, const kfk_request *r) {
+int16_t kfk_conn_pick_version(const kfk_conn *c, const kfk_request *r) {
     const kfk_api_info *info = kfk_api_info_get(r->api_key);
     if (!info || r->api_key < 0 || r->api_key >= API_KEYS || c->vmax[r->api_key] < 0) return -1;
     int16_t lo = info->min_version, hi = info->max_version;
@@ -194,7 +171,7 @@ static int16_t pick_version(const kfk_conn *c, const kfk_request *r) {
     return lo <= hi ? hi : -1;
 }
 
-static int encode_frame(kfk_conn *c, kfk_request *r, int16_t version) {
+int kfk_conn_encode(kfk_conn *c, kfk_request *r, int16_t version) {
     kfk_wbuf w = {0};
     kfk_wr_i32(&w, 0);
     r->version = version;
@@ -217,13 +194,13 @@ static int encode_frame(kfk_conn *c, kfk_request *r, int16_t version) {
 }
 
 /* Encodes waiting requests while the connection is ready and has room. */
-static void fill_sending(kfk_conn *c) {
+void kfk_conn_fill(kfk_conn *c) {
     while (c->state == KFK_CONN_READY && c->on_wire < c->conf->max_in_flight &&
            !kfk_list_empty(&c->waiting)) {
         kfk_request *r = KFK_CONTAINER_OF(c->waiting.next, kfk_request, link);
         kfk_list_remove(&r->link);
-        int16_t v = pick_version(c, r);
-        int rc = v < 0 ? KFK_ERR_UNSUPPORTED_VERSION : encode_frame(c, r, v);
+        int16_t v = kfk_conn_pick_version(c, r);
+        int rc = v < 0 ? KFK_ERR_UNSUPPORTED_VERSION : kfk_conn_encode(c, r, v);
         if (rc) {
             char msg[120];
             const kfk_api_info *info = kfk_api_info_get(r->api_key);
@@ -249,7 +226,7 @@ void kfk_conn_submit(kfk_conn *c, kfk_request *r, int64_t now) {
         return;
     }
     kfk_list_insert_tail(&c->waiting, &r->link);
-    fill_sending(c);
+    kfk_conn_fill(c);
 }
 
 int kfk_conn_send_iov(kfk_conn *c, struct iovec *iov, int max) {
@@ -282,7 +259,7 @@ void kfk_conn_sent(kfk_conn *c, size_t n) {
             kfk_list_insert_tail(&c->awaiting, &r->link);
         }
     }
-    fill_sending(c);
+    kfk_conn_fill(c);
 }
 
 /* ----------------------------------------------------------- ApiVersions */
@@ -290,19 +267,22 @@ void kfk_conn_sent(kfk_conn *c, size_t n) {
 /* Failures of the internal request are the connection's own: nothing to do. */
 static int apiv_failed(void *opaque, kfk_response *resp) { return 0; }
 
+int kfk_conn_push(kfk_conn *c, kfk_request *r, int16_t version, int64_t now) {
+    r->deadline = now + c->conf->request_timeout_ms;
+    int rc = kfk_conn_encode(c, r, version);
+    if (rc) return rc;
+    c->pending++;
+    kfk_list_insert_tail(&c->sending, &r->link);
+    c->on_wire++;
+    return 0;
+}
+
 static void apiv_send(kfk_conn *c, int64_t now) {
     kfk_request *r = &c->apiv_req;
     *r = (kfk_request){.api_key = KFK_API_API_VERSIONS, .msg = &c->apiv_msg, .cb = apiv_failed};
-    r->deadline = now + c->conf->request_timeout_ms;
-    c->pending++;
-    if (encode_frame(c, r, c->apiv_version) != 0) {
-        /* Only allocation can fail here. */
-        c->pending--;
+    /* Only allocation can fail here. */
+    if (kfk_conn_push(c, r, c->apiv_version, now) != 0)
         close_bad(c, KFK_ERR_NOMEM, "out of memory encoding ApiVersions");
-        return;
-    }
-    kfk_list_insert_tail(&c->sending, &r->link);
-    c->on_wire++;
 }
 
 /* A broker that does not know our ApiVersions version answers
@@ -351,8 +331,12 @@ static int apiv_done(kfk_conn *c, const kfk_rbuf *body, int64_t now) {
         c->vmax[k] = m.api_keys.items[i].max_version;
     }
     kfk_arena_reset(&a);
+    if (c->conf->sasl) {
+        kfk_conn_auth_start(c, now);
+        return c->state == KFK_CONN_DOWN ? c->last_err : 0;
+    }
     c->state = KFK_CONN_READY;
-    fill_sending(c);
+    kfk_conn_fill(c);
     return 0;
 }
 
@@ -367,7 +351,7 @@ void kfk_conn_start(kfk_conn *c, int64_t now) {
 
 int16_t kfk_conn_api_version(const kfk_conn *c, int16_t api_key, int16_t min, int16_t max) {
     kfk_request r = {.api_key = api_key, .min_version = min, .max_version = max};
-    return c->state == KFK_CONN_READY ? pick_version(c, &r) : -1;
+    return c->state == KFK_CONN_READY ? kfk_conn_pick_version(c, &r) : -1;
 }
 
 /* ------------------------------------------------------------ receiving */
@@ -383,9 +367,9 @@ static int on_frame(kfk_conn *c, kfk_rbuf *body, int64_t now) {
                          (int)corr, (int)r->corr_id);
     kfk_list_remove(&r->link);
     c->on_wire--;
-    if (r == &c->apiv_req) {
+    if (r == &c->apiv_req || r == &c->auth_req) {
         c->pending--;
-        return apiv_done(c, body, now);
+        return r == &c->apiv_req ? apiv_done(c, body, now) : kfk_conn_auth_done(c, body, now);
     }
     /* The callback may free r: keep what the error message needs. */
     int16_t key = r->api_key, version = r->version;
@@ -395,7 +379,8 @@ static int on_frame(kfk_conn *c, kfk_rbuf *body, int64_t now) {
         return close_bad(c, KFK_ERR_MALFORMED, "malformed %s v%d response",
                          info ? info->name : "unknown", version);
     }
-    fill_sending(c);
+    kfk_conn_fill(c);
+    kfk_conn_auth_poll(c, now);
     return 0;
 }
 
@@ -405,6 +390,12 @@ int kfk_conn_recv_done(kfk_conn *c, size_t n, int64_t now) {
     while (c->state != KFK_CONN_DOWN && c->rx_len - c->rx_off >= 4) {
         const uint8_t *p = c->rx->data + c->rx_off;
         int32_t size = (int32_t)be32(p);
+        if (c->state == KFK_CONN_APIVERSIONS && (p[0] == 0x15 || p[0] == 0x16) && p[1] == 3) {
+            kfk_conn_close(c, KFK_ERR_SSL,
+                           "the broker answered with TLS: this listener wants "
+                           "security.protocol SSL or SASL_SSL");
+            return KFK_ERR_SSL;
+        }
         if (size < 4 || size > c->conf->max_response_bytes)
             return close_bad(c, KFK_ERR_MALFORMED, "invalid response size %d (maximum %d)",
                              (int)size, (int)c->conf->max_response_bytes);
@@ -447,7 +438,8 @@ static int64_t list_min_deadline(const kfk_list *l, int64_t min) {
 }
 
 int64_t kfk_conn_next_deadline(const kfk_conn *c) {
-    int64_t t = list_min_deadline(&c->waiting, INT64_MAX);
+    int64_t t = c->state == KFK_CONN_READY && c->reauth_at ? c->reauth_at : INT64_MAX;
+    t = list_min_deadline(&c->waiting, t);
     t = list_min_deadline(&c->sending, t);
     return list_min_deadline(&c->awaiting, t);
 }
@@ -457,13 +449,15 @@ static int any_expired(const kfk_list *l, int64_t now) {
 }
 
 /* Moves l's expired requests to out: all of them, or only those with no
- * byte written yet (`unsent_only`; never the connection's own ApiVersions). */
+ * byte written yet (`unsent_only`; never the connection's own ApiVersions
+ * or SASL requests). */
 static int take_expired(kfk_conn *c, kfk_list *l, kfk_list *out, int64_t now, int unsent_only) {
     int n = 0;
     for (kfk_list *e = l->next, *next; e != l; e = next) {
         next = e->next;
         kfk_request *r = KFK_CONTAINER_OF(e, kfk_request, link);
-        if (r->deadline > now || (unsent_only && (r->sent > 0 || r == &c->apiv_req))) continue;
+        int internal = r == &c->apiv_req || r == &c->auth_req;
+        if (r->deadline > now || (unsent_only && (r->sent > 0 || internal))) continue;
         kfk_list_remove(e);
         kfk_list_insert_tail(out, e);
         n++;
@@ -472,6 +466,7 @@ static int take_expired(kfk_conn *c, kfk_list *l, kfk_list *out, int64_t now, in
 }
 
 int kfk_conn_tick(kfk_conn *c, int64_t now) {
+    kfk_conn_auth_poll(c, now);
     kfk_list expired;
     kfk_list_init(&expired);
     /* Not on the wire yet: these fail alone, the connection stays. */
@@ -479,7 +474,7 @@ int kfk_conn_tick(kfk_conn *c, int64_t now) {
     c->on_wire -= take_expired(c, &c->sending, &expired, now, 1);
     fail_list(c, &expired, KFK_ERR_TIMED_OUT, "request timed out before it was sent");
     if (!any_expired(&c->sending, now) && !any_expired(&c->awaiting, now)) {
-        fill_sending(c);
+        kfk_conn_fill(c);
         return 0;
     }
     /* On the wire: its response may still come and would be taken for the

@@ -10,11 +10,17 @@
  * every new transport before any other request is encoded.
  *
  * States (kfk_conn_state):
- *   DOWN --start()--> APIVERSIONS --response--> READY
- *     ^                    |                       |
- *     +--- close(): transport error, malformed frame, timeout, error ----+
- * (AUTH, between APIVERSIONS and READY, is where SASL handshake and
- * authenticate will run; no authenticator exists yet.)
+ *   DOWN --start()--> APIVERSIONS --response--> [AUTH] --------> READY
+ *     ^                    |                      |  ^  reauth due  |
+ *     |                    |                      |  +-------------+
+ *     +--- close(): transport error, malformed frame, timeout, error,
+ *          authentication failure
+ * AUTH (only with conf->sasl): SaslHandshake v1, then SaslAuthenticate
+ * rounds until the mechanism is done. When the broker announced a session
+ * lifetime (KIP-368), the connection re-authenticates at 85% of it: it
+ * stops encoding new requests, lets the ones on the wire complete, and
+ * runs the exchange again. An authentication failure fails every request
+ * with the broker's error (SASL_AUTHENTICATION_FAILED, not retriable).
  *
  * Requests submitted in any state wait in a queue; they are encoded, at
  * the highest version both sides support, when the connection is READY
@@ -99,12 +105,13 @@ typedef struct kfk_conn_conf {
     int32_t max_in_flight;      /* requests on the wire at once, >= 1 */
     int32_t max_response_bytes; /* larger frames are malformed */
     const char *software_name, *software_version; /* ApiVersions v3+ */
+    struct kfk_sasl *sasl; /* NULL: no SASL; else authenticate (net/sasl.h) */
 } kfk_conn_conf;
 
 enum kfk_conn_state {
     KFK_CONN_DOWN,        /* no transport; requests queue */
     KFK_CONN_APIVERSIONS, /* transport up, negotiating versions */
-    KFK_CONN_AUTH,        /* reserved for SASL */
+    KFK_CONN_AUTH,        /* SASL (re-)authentication */
     KFK_CONN_READY,
 };
 
@@ -150,6 +157,9 @@ void kfk_conn_sent(kfk_conn *c, size_t n);
 int kfk_conn_tick(kfk_conn *c, int64_t now);
 /* The earliest request deadline, or INT64_MAX. */
 int64_t kfk_conn_next_deadline(const kfk_conn *c);
+
+/* Successful SASL authentications and re-authentications so far. */
+int64_t kfk_conn_auth_count(const kfk_conn *c);
 
 /* Requests not yet completed, and those of them on the wire. */
 int kfk_conn_pending(const kfk_conn *c);

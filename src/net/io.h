@@ -9,8 +9,9 @@
  * A link is the connection to one broker address, kept by kfk_conn (the
  * protocol) plus a socket and its connection state machine:
  *
- *   IDLE --request queued--> CONNECTING --TCP up--> UP (kfk_conn: ApiVersions,
- *    ^                          |  next address       then READY)
+ *   IDLE --request queued--> CONNECTING --TCP up--> UP (TLS handshake if
+ *    ^                          |  next address       configured; kfk_conn:
+ *    |                          |                     ApiVersions, SASL, READY)
  *    |                          v  on failure           |
  *    +--backoff timer-- BACKOFF <-- all addresses failed / setup timeout /
  *                                   disconnect / protocol error
@@ -18,8 +19,10 @@
  * CONNECTING tries every address getaddrinfo returns (IPv4 and IPv6), each
  * for at most the connection setup timeout (socket.connection.setup.timeout.ms,
  * doubling per consecutive failure up to .max.ms, with jitter). The setup
- * timeout also covers ApiVersions. After a failure, reconnects wait
- * reconnect.backoff.ms doubling up to reconnect.backoff.max.ms, +-20%.
+ * timeout also covers the TLS handshake, ApiVersions and SASL. After a failure, reconnects wait
+ * reconnect.backoff.ms doubling up to reconnect.backoff.max.ms, +-20%;
+ * after a TLS or authentication failure (which retrying will not fix)
+ * reconnects wait reconnect.backoff.max.ms at once.
  * Requests queued on a link wait for its next connection attempt; when that
  * attempt fails they fail with its error (KFK_ERR_RESOLVE, KFK_ERR_TRANSPORT
  * or KFK_ERR_TIMED_OUT, and a message naming the address). A link with
@@ -40,8 +43,11 @@
 typedef struct kfk_io kfk_io;
 typedef struct kfk_link kfk_link;
 
+struct kfk_tls_ctx;
+
 typedef struct kfk_io_conf {
     kfk_conn_conf conn;
+    struct kfk_tls_ctx *tls; /* NULL: plaintext; else TLS on every link */
     int32_t reconnect_backoff_ms, reconnect_backoff_max_ms;
     int32_t setup_timeout_ms, setup_timeout_max_ms;
 } kfk_io_conf;
@@ -60,6 +66,8 @@ typedef struct kfk_io_hooks {
     /* A link's connection attempt failed or its connection broke (the
      * Java client refreshes metadata then: leaders may have moved). */
     void (*on_link_down)(kfk_link *l, int err, void *opaque);
+    /* A link's connection (re-)authenticated with SASL. */
+    void (*on_link_auth)(kfk_link *l, void *opaque);
     /* Shutdown, before the links fail their requests. */
     void (*on_stop)(kfk_io *io, void *opaque);
 } kfk_io_hooks;

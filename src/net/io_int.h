@@ -48,6 +48,9 @@ struct kfk_link {
     kfk_timer timer;     /* connection setup deadline, or end of backoff */
     kfk_timer req_timer; /* earliest request deadline */
     kfk_conn *conn;
+    struct kfk_tls *tls; /* TLS session, when configured */
+    int handshaking;     /* TLS handshake in progress */
+    int64_t auths_seen;  /* conn's authentications reported to the owner */
 };
 
 /* link.c, for io.c's loop */

@@ -14,6 +14,7 @@
 #include "kfk.h"
 #include "net/backoff.h"
 #include "net/io_int.h"
+#include "net/tls.h"
 
 enum { IOV_BATCH = 64, READS_PER_EVENT = 16 };
 
@@ -27,6 +28,9 @@ static void set_events(kfk_link *l, uint32_t events) {
 }
 
 static void close_socket(kfk_link *l) {
+    kfk_tls_free(l->tls);
+    l->tls = NULL;
+    l->handshaking = 0;
     if (l->fd < 0) return;
     if (l->events) epoll_ctl(l->io->epfd, EPOLL_CTL_DEL, l->fd, NULL);
     close(l->fd);
@@ -50,6 +54,11 @@ static void link_down(kfk_link *l, int err, const char *errstr) {
     close_socket(l);
     kfk_addrs_free(&l->addrs);
     const kfk_io_conf *conf = io->conf;
+    /* Retrying will not fix a refused certificate or password: no storm. */
+    int hard = err == KFK_ERR_SSL || err == KFK_ERR_AUTHENTICATION ||
+               err == KFK_ERR_SASL_AUTHENTICATION_FAILED ||
+               err == KFK_ERR_UNSUPPORTED_SASL_MECHANISM || err == KFK_ERR_ILLEGAL_SASL_STATE;
+    if (hard && l->failures < 30) l->failures = 30;
     int64_t wait = kfk_backoff_ms(conf->reconnect_backoff_ms, conf->reconnect_backoff_max_ms,
                                   l->failures, &io->rng);
     l->failures++;
@@ -73,6 +82,27 @@ static int self_connected(int fd) {
 
 static void next_address(kfk_link *l, int err, const char *fmt, const char *detail);
 
+/* Advances the TLS handshake; once done, the protocol starts. */
+static void link_handshake(kfk_link *l) {
+    char errstr[320], detail[160];
+    unsigned events = EPOLLIN;
+    int rc = kfk_tls_handshake(l->tls, &events, detail, sizeof detail);
+    if (rc == KFK_TLS_WANT) {
+        set_events(l, events);
+        return;
+    }
+    if (rc) {
+        char name[80];
+        addr_name(l, name, sizeof name);
+        snprintf(errstr, sizeof errstr, "%s: %s", name, detail);
+        link_down(l, rc, errstr);
+        return;
+    }
+    l->handshaking = 0;
+    set_events(l, EPOLLIN);
+    kfk_conn_start(l->conn, l->io->now);
+}
+
 static void link_up(kfk_link *l) {
     if (self_connected(l->fd)) {
         next_address(l, KFK_ERR_TRANSPORT, "connect to %s: %s",
@@ -80,6 +110,16 @@ static void link_up(kfk_link *l) {
         return;
     }
     l->state = KFK_LINK_UP;
+    if (l->io->conf->tls) {
+        l->tls = kfk_tls_new(l->io->conf->tls, l->fd, l->host);
+        if (!l->tls) {
+            link_down(l, KFK_ERR_NOMEM, "out of memory for a TLS session");
+            return;
+        }
+        l->handshaking = 1;
+        link_handshake(l);
+        return;
+    }
     set_events(l, EPOLLIN);
     kfk_conn_start(l->conn, l->io->now);
 }
@@ -154,8 +194,11 @@ static void on_timer(kfk_timer *t, int64_t now) {
     } else if (l->state == KFK_LINK_UP) {
         char name[80], errstr[200];
         addr_name(l, name, sizeof name);
-        snprintf(errstr, sizeof errstr,
-                 "connection setup to %s: no ApiVersions answer within %lld ms", name,
+        const char *what = l->handshaking ? "TLS handshake not done"
+                           : kfk_conn_state(l->conn) == KFK_CONN_AUTH
+                               ? "SASL authentication not done"
+                               : "no ApiVersions answer";
+        snprintf(errstr, sizeof errstr, "connection setup to %s: %s within %lld ms", name, what,
                  (long long)l->setup_ms);
         link_down(l, KFK_ERR_TIMED_OUT, errstr);
     } else if (l->state == KFK_LINK_BACKOFF) {
@@ -179,9 +222,39 @@ static void on_req_timer(kfk_timer *t, int64_t now) {
 
 /* ------------------------------------------------------------ byte moving */
 
+/* TLS: one frame (or its rest) per SSL_write; OpenSSL cuts it into
+ * records and encrypts, which is the one copy. */
+static void link_flush_tls(kfk_link *l) {
+    struct iovec iov[1];
+    while (l->state == KFK_LINK_UP && kfk_conn_send_iov(l->conn, iov, 1) > 0) {
+        char errstr[320], detail[160];
+        unsigned events = EPOLLOUT;
+        ssize_t w = kfk_tls_write(l->tls, iov[0].iov_base, iov[0].iov_len, &events, detail,
+                                  sizeof detail);
+        if (w == KFK_TLS_WANT) {
+            set_events(l, EPOLLIN | events);
+            return;
+        }
+        if (w < 0) {
+            char name[80];
+            addr_name(l, name, sizeof name);
+            snprintf(errstr, sizeof errstr, "send to %s: %s", name, detail);
+            link_down(l, (int)w, errstr);
+            return;
+        }
+        kfk_conn_sent(l->conn, (size_t)w);
+    }
+    if (l->state == KFK_LINK_UP) set_events(l, EPOLLIN);
+}
+
 static void link_flush(kfk_link *l) {
     struct iovec iov[IOV_BATCH];
     int n;
+    if (l->handshaking) return;
+    if (l->tls) {
+        link_flush_tls(l);
+        return;
+    }
     while (l->state == KFK_LINK_UP && (n = kfk_conn_send_iov(l->conn, iov, IOV_BATCH)) > 0) {
         struct msghdr mh = {.msg_iov = iov, .msg_iovlen = (size_t)n};
         ssize_t w = sendmsg(l->fd, &mh, MSG_NOSIGNAL | MSG_DONTWAIT);
@@ -202,7 +275,46 @@ static void link_flush(kfk_link *l) {
     if (l->state == KFK_LINK_UP) set_events(l, EPOLLIN);
 }
 
+/* TLS: until OpenSSL wants the socket again (it may hold decrypted bytes
+ * the socket no longer signals). */
+static void link_read_tls(kfk_link *l) {
+    while (l->state == KFK_LINK_UP) {
+        uint8_t *p;
+        size_t room;
+        if (kfk_conn_recv_space(l->conn, &p, &room) != 0) {
+            link_down(l, KFK_ERR_TRANSPORT, "out of memory for a response");
+            return;
+        }
+        char errstr[320], detail[160], name[80];
+        unsigned events = EPOLLIN;
+        ssize_t n = kfk_tls_read(l->tls, p, room, &events, detail, sizeof detail);
+        if (n == KFK_TLS_WANT) {
+            if (events == EPOLLOUT) set_events(l, EPOLLIN | EPOLLOUT);
+            return;
+        }
+        if (n < 0) {
+            addr_name(l, name, sizeof name);
+            if (n == KFK_ERR_TRANSPORT && !detail[0])
+                snprintf(errstr, sizeof errstr, "connection to %s closed by the broker", name);
+            else
+                snprintf(errstr, sizeof errstr, "receive from %s: %s", name, detail);
+            link_down(l, KFK_ERR_TRANSPORT, errstr);
+            return;
+        }
+        if (kfk_conn_recv_done(l->conn, (size_t)n, l->io->now) != 0) {
+            const char *why;
+            int err = kfk_conn_last_error(l->conn, &why);
+            link_down(l, err, why);
+            return;
+        }
+    }
+}
+
 static void link_read(kfk_link *l) {
+    if (l->tls) {
+        link_read_tls(l);
+        return;
+    }
     for (int i = 0; i < READS_PER_EVENT && l->state == KFK_LINK_UP; i++) {
         uint8_t *p;
         size_t room;
@@ -226,7 +338,12 @@ static void link_read(kfk_link *l) {
         if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return;
         char errstr[200], name[80];
         addr_name(l, name, sizeof name);
-        if (n == 0)
+        if (n == 0 && kfk_conn_state(l->conn) == KFK_CONN_APIVERSIONS)
+            snprintf(errstr, sizeof errstr,
+                     "connection to %s closed by the broker before answering ApiVersions "
+                     "(a TLS listener? check security.protocol)",
+                     name);
+        else if (n == 0)
             snprintf(errstr, sizeof errstr, "connection to %s closed by the broker", name);
         else
             snprintf(errstr, sizeof errstr, "receive from %s: %s", name, strerror(errno));
@@ -246,6 +363,8 @@ void kfk_link_event(kfk_link *l, uint32_t events) {
             next_address(l, KFK_ERR_TRANSPORT, "connect to %s: %s", strerror(soerr));
         else if (events & EPOLLOUT)
             link_up(l);
+    } else if (l->state == KFK_LINK_UP && l->handshaking) {
+        link_handshake(l);
     } else if (l->state == KFK_LINK_UP) {
         if (events & (EPOLLIN | EPOLLHUP | EPOLLERR)) link_read(l);
     }
@@ -269,6 +388,11 @@ static void link_sync(kfk_link *l) {
             kfk_io_timer_cancel(io, &l->timer); /* setup complete */
             l->failures = 0;
         }
+    }
+    int64_t auths = kfk_conn_auth_count(l->conn);
+    if (auths != l->auths_seen) {
+        l->auths_seen = auths;
+        if (io->hooks->on_link_auth && !l->released) io->hooks->on_link_auth(l, io->opaque);
     }
     int64_t deadline = kfk_conn_next_deadline(l->conn);
     if (deadline == INT64_MAX)

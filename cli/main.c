@@ -1,0 +1,57 @@
+/* kfk: kcat's flags on top of the kfk library, plus subcommands. */
+#include <signal.h>
+#include <string.h>
+#include <time.h>
+
+#include "cli.h"
+#include "client/core.h"
+#include "subcmd.h"
+
+int64_t cli_now_ms(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+struct kfk_core *cli_core_new(const cli_opts *o, int allow_create) {
+    kfk_core_conf cc;
+    char err[512];
+    kfk_core_conf_from(&cc, o->conf);
+    cc.allow_auto_create_topics = allow_create && cc.allow_auto_create_topics;
+    kfk_core *c = kfk_core_new(&cc, err, sizeof err);
+    if (!c) cli_error("Failed to create client: %s", err);
+    return c;
+}
+
+static void on_signal(int sig) {
+    cli_running = 0;
+}
+
+static int run_mode(cli_opts *o) {
+    switch (o->mode) {
+    case 'P': return cli_produce(o);
+    case 'C': return cli_consume(o);
+    case 'L': return cli_metadata(o);
+    case 'Q': return cli_query_offsets(o);
+    default:
+        cli_error("-G (group consumer) is not supported yet: the kfk library has no group "
+                  "membership; use -C with -t and -p");
+        return 1;
+    }
+}
+
+int main(int argc, char **argv) {
+    if (argc > 1 && argv[1][0] != '-') return cli_subcmd_run(argc - 1, argv + 1);
+
+    struct sigaction sa = {.sa_handler = on_signal};
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    /* A closed pipe shows as a write error, and ends the run cleanly. */
+    signal(SIGPIPE, SIG_IGN);
+
+    cli_opts o;
+    int rc = cli_opts_parse(&o, argc, argv);
+    if (rc == 0) rc = run_mode(&o);
+    cli_opts_free(&o);
+    return rc < 0 ? 0 : rc;
+}

@@ -1,0 +1,86 @@
+#include "perf.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "subcmd.h"
+
+static int usage(const char *why) {
+    if (why) fprintf(stderr, "kfk perf: %s\n\n", why);
+    fprintf(why ? stderr : stdout,
+            "Usage: kfk perf produce -b BROKERS -t TOPIC -c COUNT -s SIZE [-X key=value ...] [-q]\n"
+            "       kfk perf consume -b BROKERS -t TOPIC -c COUNT [-G GROUP] [-X key=value ...] [-q]\n"
+            "produce prints ProducerPerformance's lines (every 5 s and a total with latency\n"
+            "percentiles); consume prints ConsumerPerformance's CSV.\n");
+    return why ? 2 : 0;
+}
+
+static int set(kfk_conf *conf, const char *key, const char *value) {
+    char err[512];
+    if (!kfk_conf_set(conf, key, value, err, sizeof err)) return 0;
+    fprintf(stderr, "kfk perf: %s\n", err);
+    return 2;
+}
+
+static int number(const char *arg, int64_t *out) {
+    char *end;
+    errno = 0;
+    long long v = strtoll(arg, &end, 10);
+    if (!*arg || *end || errno || v <= 0) return -1;
+    *out = v;
+    return 0;
+}
+
+static int parse(perf_opts *o, int argc, char **argv, int producing) {
+    int opt, rc = 0;
+    char why[128];
+    optind = 1;
+    opterr = 0;
+    while (!rc && (opt = getopt(argc, argv, ":b:t:c:s:G:X:qh")) != -1) {
+        switch (opt) {
+        case 'b': rc = set(o->conf, "bootstrap.servers", optarg); break;
+        case 't': o->topic = optarg; break;
+        case 'c': rc = number(optarg, &o->count) ? usage("-c expects a count > 0") : 0; break;
+        case 's': rc = number(optarg, &o->size) ? usage("-s expects a size > 0") : 0; break;
+        case 'G': o->group = optarg; break;
+        case 'q': o->quiet = 1; break;
+        case 'h': return usage(NULL) ? 2 : -1;
+        case 'X': {
+            char *eq = strchr(optarg, '=');
+            if (!eq) return usage("-X expects key=value");
+            *eq = '\0';
+            rc = set(o->conf, optarg, eq + 1);
+            break;
+        }
+        case ':':
+            snprintf(why, sizeof why, "option -%c requires an argument", optopt);
+            return usage(why);
+        default:
+            snprintf(why, sizeof why, "unknown option -%c", optopt);
+            return usage(why);
+        }
+    }
+    if (rc) return rc;
+    if (optind < argc) return usage("unexpected argument");
+    if (!*kfk_conf_get(o->conf, "bootstrap.servers")) return usage("-b BROKERS missing");
+    if (!o->topic) return usage("-t TOPIC missing");
+    if (!o->count) return usage("-c COUNT missing");
+    if (producing && !o->size) return usage("-s SIZE missing");
+    if (!producing && o->size) return usage("-s is for perf produce");
+    return 0;
+}
+
+int cli_perf_main(int argc, char **argv) {
+    if (argc < 2 || (strcmp(argv[1], "produce") && strcmp(argv[1], "consume")))
+        return usage(argc < 2 ? NULL : "expected produce or consume");
+    int producing = !strcmp(argv[1], "produce");
+    perf_opts o = {.conf = kfk_conf_new()};
+    if (!o.conf) return 1;
+    int rc = parse(&o, argc - 1, argv + 1, producing);
+    if (!rc) rc = producing ? cli_perf_produce(&o) : cli_perf_consume(&o);
+    kfk_conf_destroy(o.conf);
+    return rc < 0 ? 0 : rc;
+}

@@ -1,0 +1,21 @@
+/* kfk perf produce|consume: load generators that print what Kafka's
+ * ProducerPerformance and ConsumerPerformance print, so numbers compare. */
+#ifndef KFK_CLI_PERF_H
+#define KFK_CLI_PERF_H
+
+#include <stdint.h>
+
+#include "kfk.h"
+
+typedef struct perf_opts {
+    const char *topic, *group;
+    int64_t count;
+    int64_t size;
+    int quiet;
+    kfk_conf *conf;
+} perf_opts;
+
+int cli_perf_produce(perf_opts *o);
+int cli_perf_consume(perf_opts *o);
+
+#endif

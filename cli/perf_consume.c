@@ -1,0 +1,82 @@
+/* kfk perf consume: reads COUNT records from every partition of a topic and
+ * prints ConsumerPerformance's CSV (header and one line). */
+#include <stdio.h>
+#include <string.h>
+#include <sys/time.h>
+#include <time.h>
+
+#include "perf.h"
+#include "progress.h"
+
+#define IDLE_TIMEOUT_MS 10000 /* ConsumerPerformance's default --timeout */
+
+static int64_t wall_ms(void) {
+    struct timeval tv;
+    gettimeofday(&tv, NULL);
+    return (int64_t)tv.tv_sec * 1000 + tv.tv_usec / 1000;
+}
+
+/* SimpleDateFormat "yyyy-MM-dd HH:mm:ss:SSS" in local time. */
+static void date(char *buf, size_t len, int64_t ms) {
+    time_t t = (time_t)(ms / 1000);
+    struct tm tm;
+    localtime_r(&t, &tm);
+    size_t n = strftime(buf, len, "%Y-%m-%d %H:%M:%S", &tm);
+    snprintf(buf + n, len - n, ":%03d", (int)(ms % 1000));
+}
+
+int cli_perf_consume(perf_opts *o) {
+    if (o->group) {
+        fprintf(stderr, "kfk perf consume: -G (group membership) is not supported yet by the "
+                        "kfk library\n");
+        return 1;
+    }
+    char err[512];
+    kfk_consumer *c = kfk_consumer_new(o->conf, err, sizeof err);
+    if (!c) {
+        fprintf(stderr, "kfk perf: %s\n", err);
+        return 1;
+    }
+    o->conf = NULL; /* the consumer owns it */
+    const char *topics[1] = {o->topic};
+    int64_t start = wall_ms();
+    int e = kfk_consumer_assign_topics(c, topics, 1, KFK_OFFSET_BEGINNING, 10000);
+    if (e) {
+        fprintf(stderr, "kfk perf: %s: %s\n", o->topic, kfk_err_str(e));
+        kfk_consumer_destroy(c);
+        return 1;
+    }
+    cli_progress progress;
+    cli_progress_init(&progress, o->quiet, o->count);
+    int64_t count = 0, bytes = 0, last = wall_ms(), end = last;
+    kfk_consumer_message *batch[512];
+    while (count < o->count && wall_ms() - last < IDLE_TIMEOUT_MS) {
+        int n = kfk_consumer_poll_batch(c, batch, 512, 100);
+        for (int i = 0; i < n; i++) {
+            if (!batch[i]->err && count < o->count) {
+                count++;
+                bytes += (int64_t)batch[i]->value_len + (int64_t)batch[i]->key_len;
+                last = end = wall_ms();
+            }
+            kfk_consumer_message_release(batch[i]);
+        }
+        cli_progress_update(&progress, count, bytes);
+    }
+    cli_progress_done(&progress);
+    kfk_consumer_destroy(c);
+    if (count < o->count)
+        printf("WARNING: Exiting before consuming the expected number of messages: timeout (%d "
+               "ms) exceeded. You can use the --timeout option to increase the timeout.\n",
+               IDLE_TIMEOUT_MS);
+    /* Assigned partitions: no rebalance, all the time is fetch time. */
+    double secs = (double)(end - start) / 1000.0, mb = (double)bytes / (1024.0 * 1024.0);
+    char from[64], to[64];
+    date(from, sizeof from, start);
+    date(to, sizeof to, end);
+    printf("start.time, end.time, data.consumed.in.MB, MB.sec, data.consumed.in.nMsg, nMsg.sec, "
+           "rebalance.time.ms, fetch.time.ms, fetch.MB.sec, fetch.nMsg.sec\n");
+    printf("%s, %s, %.4f, %.4f, %lld, %.4f, %d, %lld, %.4f, %.4f\n", from, to, mb, mb / secs,
+           (long long)count, (double)count / secs, 0, (long long)(end - start), mb / secs,
+           (double)count / secs);
+    return count < o->count;
+}

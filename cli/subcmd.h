@@ -1,0 +1,11 @@
+/* Subcommands: `kfk <word> ...` where the first argument is not a flag. */
+#ifndef KFK_CLI_SUBCMD_H
+#define KFK_CLI_SUBCMD_H
+
+/* Runs argv[0]'s subcommand with argv (argv[0] is its name). Returns the
+ * exit status; 2 for an unknown command. */
+int cli_subcmd_run(int argc, char **argv);
+
+int cli_perf_main(int argc, char **argv);
+
+#endif

@@ -1,0 +1,141 @@
+# Sourced by scripts/kafka-local for `up --secure` and `env --secure`:
+# certificates made with the openssl command, secured listeners, SCRAM
+# users, and the environment the security tests read.
+#
+# Listeners (1-node cluster, base port B):
+#   B+10 SSL            broker certificate for 127.0.0.1 / localhost
+#   B+11 SSL            an expired certificate (SSL_EXPIRED)
+#   B+12 SSL            a certificate for wrong.example (SSL_WRONGHOST)
+#   B+13 SASL_PLAINTEXT PLAIN, SCRAM-SHA-256, SCRAM-SHA-512, OAUTHBEARER
+#   B+14 SASL_SSL       the same mechanisms over TLS
+#   B+15 SSL            client certificate required (SSL_MTLS)
+# Users: alice / alice-secret (PLAIN and both SCRAMs). OAUTHBEARER takes
+# unsecured JWTs (alg none) with a sub claim. Sessions must re-authenticate
+# every $KFK_REAUTH_MS ms (connections.max.reauth.ms, default 10000).
+
+SASL_USER=alice
+SASL_PASSWORD=alice-secret
+CLIENT_KEY_PASSWORD=client-key-secret
+
+ssl_dir() { echo "$CLUSTER_DIR/ssl"; }
+secure_port() {   # listener offset $1
+    echo $((BASE_PORT + $1))
+}
+
+secure_env() {
+    cat <<EOF
+export KFK_BOOTSTRAP=127.0.0.1:$(node_port 1)
+export KFK_BOOTSTRAP_SSL=127.0.0.1:$(secure_port 10)
+export KFK_BOOTSTRAP_SSL_EXPIRED=127.0.0.1:$(secure_port 11)
+export KFK_BOOTSTRAP_SSL_WRONGHOST=127.0.0.1:$(secure_port 12)
+export KFK_BOOTSTRAP_SASL_PLAINTEXT=127.0.0.1:$(secure_port 13)
+export KFK_BOOTSTRAP_SASL_SSL=127.0.0.1:$(secure_port 14)
+export KFK_BOOTSTRAP_SSL_MTLS=127.0.0.1:$(secure_port 15)
+export KFK_SSL_DIR=$(ssl_dir)
+export KFK_SASL_USERNAME=$SASL_USER
+export KFK_SASL_PASSWORD=$SASL_PASSWORD
+export KFK_SSL_KEY_PASSWORD=$CLIENT_KEY_PASSWORD
+EOF
+}
+
+secure_ports() {   # every secured listener's port
+    local o
+    for o in 10 11 12 13 14 15; do secure_port "$o"; done
+}
+
+# leaf NAME SAN DAYS|START:END : a key and a certificate signed by the CA.
+make_leaf() {
+    local d name=$1 san=$2 validity=$3
+    d=$(ssl_dir)
+    openssl req -new -newkey rsa:2048 -nodes -keyout "$d/$name.key" -subj "/CN=$name" \
+        -out "$d/$name.csr" 2>/dev/null
+    printf 'subjectAltName=%s\nextendedKeyUsage=serverAuth,clientAuth\n' "$san" > "$d/$name.ext"
+    case $validity in
+        *:*)   # an explicit (past) validity period needs `openssl ca`
+            : > "$d/index.txt"
+            cat > "$d/ca.cnf" <<EOF
+[ca]
+default_ca = kfk
+[kfk]
+database = $d/index.txt
+new_certs_dir = $d
+serial = $d/serial
+default_md = sha256
+policy = any
+copy_extensions = none
+[any]
+commonName = supplied
+[ext]
+subjectAltName = $san
+EOF
+            echo 1000 > "$d/serial"
+            openssl ca -batch -config "$d/ca.cnf" -cert "$d/ca.pem" -keyfile "$d/ca.key" \
+                -in "$d/$name.csr" -out "$d/$name.pem" -extensions ext \
+                -startdate "${validity%%:*}" -enddate "${validity#*:}" -notext 2>/dev/null ;;
+        *)
+            openssl x509 -req -in "$d/$name.csr" -CA "$d/ca.pem" -CAkey "$d/ca.key" \
+                -CAcreateserial -days "$validity" -sha256 -extfile "$d/$name.ext" \
+                -out "$d/$name.pem" 2>/dev/null ;;
+    esac
+    # The broker's PEM keystore: PKCS#8 key then the chain, in one file.
+    openssl pkcs8 -topk8 -nocrypt -in "$d/$name.key" -out "$d/$name.pk8"
+    cat "$d/$name.pk8" "$d/$name.pem" "$d/ca.pem" > "$d/$name-keystore.pem"
+}
+
+make_certs() {
+    local d
+    d=$(ssl_dir)
+    mkdir -p "$d"
+    command -v openssl >/dev/null 2>&1 || die "openssl not found"
+    openssl req -x509 -newkey rsa:2048 -nodes -keyout "$d/ca.key" -out "$d/ca.pem" \
+        -days 30 -subj "/CN=kfk-test-ca" 2>/dev/null
+    # A CA nobody signed the broker with: the unknown-CA test trusts it.
+    openssl req -x509 -newkey rsa:2048 -nodes -keyout "$d/other-ca.key" -out "$d/other-ca.pem" \
+        -days 30 -subj "/CN=kfk-other-ca" 2>/dev/null
+    make_leaf broker "IP:127.0.0.1,DNS:localhost" 30
+    make_leaf wronghost "DNS:wrong.example" 30
+    make_leaf expired "IP:127.0.0.1,DNS:localhost" "20200101000000Z:20200102000000Z"
+    make_leaf client "DNS:kfk-client" 30
+    # The client key again, encrypted: ssl.key.password is tested with it.
+    openssl pkcs8 -topk8 -in "$d/client.key" -out "$d/client-enc.key" -v2 aes-256-cbc \
+        -passout "pass:$CLIENT_KEY_PASSWORD"
+    [ -s "$d/expired.pem" ] && [ -s "$d/client-enc.key" ] || die "making test certificates failed"
+}
+
+# server.properties lines for the secured listeners of node 1.
+secure_properties() {
+    local d l mech
+    d=$(ssl_dir)
+    cat <<EOF
+# Secured listeners (scripts/kafka/secure.sh)
+listeners=PLAINTEXT://127.0.0.1:$(node_port 1),CONTROLLER://127.0.0.1:$(node_cport 1),SSL://127.0.0.1:$(secure_port 10),SSL_EXPIRED://127.0.0.1:$(secure_port 11),SSL_WRONGHOST://127.0.0.1:$(secure_port 12),SASL_PLAINTEXT://127.0.0.1:$(secure_port 13),SASL_SSL://127.0.0.1:$(secure_port 14),SSL_MTLS://127.0.0.1:$(secure_port 15)
+advertised.listeners=PLAINTEXT://127.0.0.1:$(node_port 1),SSL://127.0.0.1:$(secure_port 10),SSL_EXPIRED://127.0.0.1:$(secure_port 11),SSL_WRONGHOST://127.0.0.1:$(secure_port 12),SASL_PLAINTEXT://127.0.0.1:$(secure_port 13),SASL_SSL://127.0.0.1:$(secure_port 14),SSL_MTLS://127.0.0.1:$(secure_port 15)
+listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT,SSL:SSL,SSL_EXPIRED:SSL,SSL_WRONGHOST:SSL,SASL_PLAINTEXT:SASL_PLAINTEXT,SASL_SSL:SASL_SSL,SSL_MTLS:SSL
+sasl.enabled.mechanisms=PLAIN,SCRAM-SHA-256,SCRAM-SHA-512,OAUTHBEARER
+connections.max.reauth.ms=${KFK_REAUTH_MS:-10000}
+EOF
+    for l in ssl:broker ssl_expired:expired ssl_wronghost:wronghost sasl_ssl:broker ssl_mtls:broker; do
+        echo "listener.name.${l%%:*}.ssl.keystore.type=PEM"
+        echo "listener.name.${l%%:*}.ssl.keystore.location=$d/${l#*:}-keystore.pem"
+    done
+    cat <<EOF
+listener.name.ssl_mtls.ssl.client.auth=required
+listener.name.ssl_mtls.ssl.truststore.type=PEM
+listener.name.ssl_mtls.ssl.truststore.location=$d/ca.pem
+EOF
+    for l in sasl_plaintext sasl_ssl; do
+        echo "listener.name.$l.plain.sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required user_$SASL_USER=\"$SASL_PASSWORD\";"
+        for mech in scram-sha-256 scram-sha-512; do
+            echo "listener.name.$l.$mech.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;"
+        done
+        echo "listener.name.$l.oauthbearer.sasl.jaas.config=org.apache.kafka.common.security.oauthbearer.OAuthBearerLoginModule required;"
+    done
+}
+
+# StorageTool arguments creating the SCRAM users.
+secure_format_args() {
+    echo "--add-scram"
+    echo "SCRAM-SHA-256=[name=$SASL_USER,password=$SASL_PASSWORD]"
+    echo "--add-scram"
+    echo "SCRAM-SHA-512=[name=$SASL_USER,password=$SASL_PASSWORD]"
+}

@@ -1,0 +1,38 @@
+/* The consumer's settings, read once from a kfk_conf and checked together
+ * (the per-key checks ran when each key was set). */
+#ifndef KFK_CONSUMER_CCONF_H
+#define KFK_CONSUMER_CCONF_H
+
+#include <stdint.h>
+
+#include "kfk.h"
+
+enum kfk_reset { KFK_RESET_EARLIEST, KFK_RESET_LATEST, KFK_RESET_NONE };
+
+typedef struct kfk_cconf {
+    const char *group_id; /* NULL: none */
+    enum kfk_reset reset;
+    int auto_commit; /* enable.auto.commit with a group.id */
+    int32_t auto_commit_interval_ms;
+    int32_t auto_commit_messages; /* 0: off */
+    int auto_store;
+    int32_t fetch_min_bytes, fetch_max_bytes, fetch_max_wait_ms, partition_max_bytes;
+    int read_committed;
+    int check_crcs;
+    const char *rack;
+    int32_t max_poll_records;
+    int64_t queue_max_bytes;
+    int partition_eof;
+    int32_t request_timeout_ms, retry_backoff_ms, retry_backoff_max_ms;
+} kfk_cconf;
+
+/* Fills out from conf (strings point into conf). 0, or KFK_ERR_CONFIG with
+ * errstr naming the key and value that conflict. */
+int kfk_cconf_from(kfk_cconf *out, const kfk_conf *conf, char *errstr, size_t errlen);
+
+/* Where a partition starts when nothing is committed or its offset is out
+ * of range: KFK_OFFSET_BEGINNING, KFK_OFFSET_END, or KFK_OFFSET_INVALID
+ * (auto.offset.reset=none: an error for the application). */
+int64_t kfk_reset_offset(enum kfk_reset reset);
+
+#endif

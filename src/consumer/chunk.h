@@ -1,0 +1,40 @@
+/* The memory one partition's share of a Fetch response lives in: the
+ * response's receive buffer (referenced, never copied), the buffers its
+ * compressed batches were decompressed into (one per batch), and an arena
+ * for the message structs and decoded headers. Every message handed out
+ * holds a reference; the last release frees it all, on any thread. */
+#ifndef KFK_CONSUMER_CHUNK_H
+#define KFK_CONSUMER_CHUNK_H
+
+#include <stdatomic.h>
+
+#include "core/arena.h"
+#include "kfk.h"
+#include "net/conn.h"
+
+/* kfk_consumer_message.kind_ */
+enum { KFK_KIND_RECORD, KFK_KIND_EVENT, KFK_KIND_COMMIT };
+
+typedef struct kfk_zbuf_node {
+    struct kfk_zbuf_node *next;
+    uint8_t *data;
+} kfk_zbuf_node;
+
+typedef struct kfk_chunk {
+    atomic_int refs;
+    kfk_rxbuf *rx; /* may be NULL (tests) */
+    kfk_arena arena;
+    kfk_zbuf_node *zbufs;
+} kfk_chunk;
+
+/* A chunk with one reference (its builder's); takes a reference on rx. */
+kfk_chunk *kfk_chunk_new(kfk_rxbuf *rx);
+void kfk_chunk_unref(kfk_chunk *ch);
+/* Keeps data (from kfk_wbuf_detach) until the chunk is freed. 0 or
+ * KFK_ERR_NOMEM (data is then freed). */
+int kfk_chunk_keep(kfk_chunk *ch, uint8_t *data);
+
+/* An event message (KFK_KIND_EVENT) of its own allocation; topic copied. */
+kfk_consumer_message *kfk_event_new(const char *topic, int32_t partition, int64_t offset, int err);
+
+#endif

@@ -1,0 +1,140 @@
+/* Offsets the application reads and writes: commit (sync and async),
+ * stored ("done") offsets, auto-commit by interval and by message count,
+ * and the committed offsets (OffsetFetch). */
+#include "consumer/offsets_op.h"
+
+kfk_partition_list *kfk_stored_offsets(kfk_consumer *c, int all) {
+    kfk_partition_list *l = NULL;
+    for (int i = 0; i < c->nparts; i++) {
+        const kfk_cpart *p = c->parts[i];
+        if (p->stored < 0 || (!all && p->stored == p->committed)) continue;
+        if (!l) l = kfk_partition_list_new(c->nparts);
+        kfk_partition *e = l ? kfk_partition_list_add(l, p->topic, p->partition) : NULL;
+        if (!e) {
+            kfk_partition_list_destroy(l);
+            return NULL;
+        }
+        e->offset = p->stored;
+    }
+    return l;
+}
+
+void kfk_commit_event_free(kfk_consumer_message *ev) {
+    kfk_offsets_op_free(KFK_CONTAINER_OF(ev, kfk_offsets_op, ev));
+}
+
+void kfk_commit_event_run(kfk_consumer *c, kfk_consumer_message *ev) {
+    kfk_offsets_op *op = KFK_CONTAINER_OF(ev, kfk_offsets_op, ev);
+    if (c->commit_cb) c->commit_cb(c, op->err, op->list, c->commit_opaque);
+    kfk_offsets_op_free(op);
+}
+
+/* I/O thread: an async commit ended; its result waits for poll. */
+static void async_then(kfk_offsets_op *op) {
+    kfk_consumer *c = op->c;
+    if (op->auto_commit) c->autocommit_inflight = 0;
+    pthread_mutex_lock(&c->lock);
+    int deliver = c->commit_cb != NULL && op->err != KFK_ERR_DESTROYED;
+    if (deliver) kfk_queue_append(c, &op->ev, &op->ev);
+    pthread_mutex_unlock(&c->lock);
+    if (!deliver) kfk_offsets_op_free(op);
+}
+
+int kfk_consumer_commit(kfk_consumer *c, const kfk_partition_list *offsets, int async) {
+    if (!c->cc.group_id) return KFK_ERR_INVALID_ARG;
+    kfk_partition_list *l;
+    if (offsets) {
+        for (int i = 0; i < offsets->count; i++)
+            if (offsets->elems[i].offset < 0) return KFK_ERR_INVALID_ARG;
+        l = kfk_partition_list_copy(offsets);
+        if (!l) return KFK_ERR_NOMEM;
+    } else {
+        pthread_mutex_lock(&c->lock);
+        l = kfk_stored_offsets(c, 0);
+        pthread_mutex_unlock(&c->lock);
+        if (!l) return KFK_ERR_NOENT;
+    }
+    kfk_offsets_op *op = kfk_offsets_op_new(c, l, 1, c->cc.request_timeout_ms);
+    if (!op) return KFK_ERR_NOMEM;
+    if (async) {
+        op->then = async_then;
+        kfk_offsets_op_post(op);
+        return 0;
+    }
+    int err = kfk_offsets_op_wait(op);
+    for (int i = 0; !err && i < op->list->count; i++) err = op->list->elems[i].err;
+    kfk_offsets_op_free(op);
+    return err;
+}
+
+/* I/O thread: commits what changed, unless a commit is still out. */
+static void autocommit(kfk_consumer *c) {
+    if (c->autocommit_inflight) return;
+    pthread_mutex_lock(&c->lock);
+    kfk_partition_list *l = kfk_stored_offsets(c, 0);
+    pthread_mutex_unlock(&c->lock);
+    if (!l) return;
+    kfk_offsets_op *op = kfk_offsets_op_new(c, l, 1, c->cc.request_timeout_ms);
+    if (!op) return;
+    op->then = async_then;
+    op->auto_commit = 1;
+    c->autocommit_inflight = 1;
+    kfk_offsets_op_submit(op);
+}
+
+void kfk_autocommit_timer(kfk_timer *t, int64_t now) {
+    kfk_consumer *c = KFK_CONTAINER_OF(t, kfk_consumer, commit_timer);
+    autocommit(c);
+    kfk_io_timer_set(c->io, t, now + c->cc.auto_commit_interval_ms);
+}
+
+void kfk_autocommit_task(kfk_io *io, kfk_task *t, int err) {
+    kfk_consumer *c = KFK_CONTAINER_OF(t, kfk_consumer, commit_task);
+    atomic_store(&c->commit_posted, 0);
+    if (!err) autocommit(c);
+}
+
+int kfk_consumer_store_offset(kfk_consumer *c, const kfk_consumer_message *m) {
+    if (!m || m->err) return KFK_ERR_INVALID_ARG;
+    pthread_mutex_lock(&c->lock);
+    kfk_cpart *p = kfk_cpart_find(c, m->topic, m->partition);
+    if (p) p->stored = m->offset + 1;
+    pthread_mutex_unlock(&c->lock);
+    return p ? 0 : KFK_ERR_NOENT;
+}
+
+int kfk_consumer_store_offsets(kfk_consumer *c, kfk_partition_list *offsets) {
+    int rc = 0;
+    pthread_mutex_lock(&c->lock);
+    for (int i = 0; i < offsets->count; i++) {
+        kfk_partition *e = &offsets->elems[i];
+        kfk_cpart *p = e->offset >= 0 ? kfk_cpart_find(c, e->topic, e->partition) : NULL;
+        e->err = p ? 0 : e->offset < 0 ? KFK_ERR_INVALID_ARG : KFK_ERR_NOENT;
+        if (p)
+            p->stored = e->offset;
+        else
+            rc = KFK_ERR_PARTIAL;
+    }
+    pthread_mutex_unlock(&c->lock);
+    return rc;
+}
+
+int kfk_consumer_committed(kfk_consumer *c, kfk_partition_list *list, int timeout_ms) {
+    if (!c->cc.group_id) return KFK_ERR_INVALID_ARG;
+    if (!list || !list->count) return 0;
+    kfk_partition_list *l = kfk_partition_list_copy(list);
+    if (!l) return KFK_ERR_NOMEM;
+    kfk_offsets_op *op = kfk_offsets_op_new(c, l, 0, timeout_ms);
+    if (!op) return KFK_ERR_NOMEM;
+    int err = kfk_offsets_op_wait(op);
+    for (int i = 0; !err && i < list->count; i++) {
+        const kfk_partition *r = &op->list->elems[i];
+        kfk_partition *e = &list->elems[i];
+        e->offset = r->offset < 0 ? KFK_OFFSET_INVALID : r->offset;
+        e->leader_epoch = r->leader_epoch;
+        e->err = r->err;
+        if (kfk_partition_set_metadata(e, r->metadata)) err = KFK_ERR_NOMEM;
+    }
+    kfk_offsets_op_free(op);
+    return err;
+}

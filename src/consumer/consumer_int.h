@@ -1,0 +1,157 @@
+/* Private to the consumer's files.
+ *
+ * Threads. The application's threads call the kfk_consumer_* API; the
+ * client core's one I/O thread fetches, resolves offsets and talks to the
+ * coordinator. They share the partition table and the message queue under
+ * ONE mutex (c->lock), taken once per poll batch by the application and
+ * once per fetched partition by the I/O thread; messages are released
+ * without it (chunk.h).
+ *
+ * A partition (kfk_cpart) has fields of both sides. The application's
+ * (under the lock) say what it wants: where to start (spec, with gen bumped
+ * by every seek so that work begun for an older gen is dropped), paused,
+ * and what it consumed (position, stored). The I/O thread's say how far it
+ * got, in this state machine:
+ *
+ *   START --spec >= 0--------------------------------> ACTIVE (fetching)
+ *     | spec STORED --OffsetFetch--> committed offset --^  ^
+ *     |                    \ none --> LIST ---------------+ ListOffsets
+ *     +-- spec BEGINNING/END/AT_TIME ---^                  (earliest, latest,
+ *   ACTIVE --OFFSET_OUT_OF_RANGE--> LIST (auto.offset.reset) by time)
+ *   LIST/ACTIVE, reset none or a fatal error --> STOPPED (an error message;
+ *                                                 until the next seek)
+ * Leader errors keep the state and back off (jittered) after asking for
+ * fresh metadata. */
+#ifndef KFK_CONSUMER_INT_H
+#define KFK_CONSUMER_INT_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+
+#include "client/core.h"
+#include "consumer/cconf.h"
+#include "consumer/chunk.h"
+#include "consumer/coord.h"
+#include "kfk.h"
+
+enum kfk_cpart_state { KFK_CP_START, KFK_CP_LIST, KFK_CP_ACTIVE, KFK_CP_STOPPED };
+
+typedef struct kfk_cpart {
+    char *topic;
+    int32_t partition;
+
+    /* under c->lock */
+    uint32_t gen;
+    int64_t spec, spec_ts; /* where to start: an offset or KFK_OFFSET_* (+ time) */
+    int64_t position;      /* next offset poll returns; KFK_OFFSET_INVALID: unknown */
+    int64_t stored;        /* to commit; KFK_OFFSET_INVALID: nothing */
+    int64_t committed;     /* last committed by this consumer */
+    int paused;
+    int64_t queued_bytes; /* fetched, not yet polled */
+    int throttled;        /* held back by the prefetch bound: poll wakes the fetcher */
+    int64_t lwm, hwm;     /* from the last fetch response; -1: none */
+    int removed;
+
+    /* I/O thread */
+    struct kfk_consumer *owner;
+    uint32_t io_gen, lo_gen;
+    enum kfk_cpart_state state;
+    int64_t fetch_pos;
+    int64_t list_spec, list_ts; /* what LIST asks for */
+    int can_fetch;              /* not paused nor throttled, at the last look */
+    int32_t leader;             /* while building fetches */
+    int inflight;               /* requests that point here */
+    int fetching, listing, offset_fetching;
+    int64_t backoff_until;
+    int attempts;
+    int64_t eof_at; /* where EOF was last reported */
+    kfk_list link;  /* in the retired list */
+    kfk_core_req lo_req;
+    kfk_list_offsets_request lo_msg;
+    kfk_list_offsets_request_topic lo_topic;
+    kfk_list_offsets_request_partition lo_part;
+} kfk_cpart;
+
+struct kfk_consumer {
+    kfk_conf *conf;
+    kfk_cconf cc;
+    kfk_core *core;
+    kfk_io *io;
+
+    pthread_mutex_t lock;
+    pthread_cond_t cond; /* messages were queued */
+    /* under lock */
+    kfk_cpart **parts; /* sorted by topic, partition */
+    int nparts;
+    kfk_list retiring; /* removed by assign; the I/O thread frees them */
+    kfk_consumer_message *qhead, *qtail;
+    int64_t since_commit; /* messages polled since the last count-triggered commit */
+    kfk_consumer_stats stats;
+    kfk_commit_cb commit_cb;
+    void *commit_opaque;
+    kfk_log_cb log_cb;
+    void *log_opaque;
+
+    /* I/O thread */
+    kfk_task service_task;
+    atomic_int service_posted;
+    kfk_task commit_task; /* auto-commit by message count */
+    atomic_int commit_posted;
+    kfk_timer service_timer, commit_timer;
+    int timers_added;
+    kfk_list retired;
+    kfk_cpart **io_parts;
+    int io_nparts, io_cap;
+    int32_t *busy; /* nodes with a Fetch in flight */
+    int nbusy, capbusy;
+    int offset_fetch_inflight, autocommit_inflight;
+    int64_t next_autocommit;
+    kfk_wbuf zbuf;
+    kfk_coord coord;
+};
+
+/* A partition's share of fetch.queue.max.bytes; under c->lock. */
+static inline int64_t kfk_share(const kfk_consumer *c) {
+    int64_t share = c->cc.queue_max_bytes / (c->nparts > 0 ? c->nparts : 1);
+    return share > 0 ? share : 1;
+}
+
+/* consumer.c: any thread, under c->lock. NULL when not assigned. */
+kfk_cpart *kfk_cpart_find(kfk_consumer *c, const char *topic, int32_t partition);
+/* Appends to the poll queue and wakes poll; under c->lock. */
+void kfk_queue_append(kfk_consumer *c, kfk_consumer_message *head, kfk_consumer_message *tail);
+/* Asks the I/O thread to look at the partitions again. Any thread. */
+void kfk_service_post(kfk_consumer *c);
+
+/* fetcher.c, resolve.c: I/O thread. */
+void kfk_service_run(kfk_consumer *c);
+void kfk_fetch_send(kfk_consumer *c, kfk_metadata *md, int64_t now, int64_t *wake);
+void kfk_resolve_list(kfk_consumer *c, kfk_cpart *p, kfk_metadata *md);
+void kfk_resolve_committed(kfk_consumer *c);
+/* No offset to start from (why): auto.offset.reset says where to go. */
+void kfk_resolve_reset(kfk_consumer *c, kfk_cpart *p, int err, const char *why);
+/* fetch_pos is known: fetch from it and make it the position. */
+void kfk_resolve_done(kfk_consumer *c, kfk_cpart *p, int64_t offset);
+/* Leader trouble: fresh metadata, then retry after a jittered backoff. */
+void kfk_cpart_backoff(kfk_consumer *c, kfk_cpart *p);
+/* Queues an event message (err) about the partition for poll. */
+void kfk_cpart_event(kfk_consumer *c, kfk_cpart *p, int err, int64_t offset);
+/* Stops the partition with an error message for the application. */
+void kfk_cpart_stop(kfk_consumer *c, kfk_cpart *p, int err, int64_t offset);
+void kfk_consumer_log(kfk_consumer *c, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* plist.c: sets metadata from len bytes at s (len < 0: none). */
+int kfk_partition_set_metadata_n(kfk_partition *p, const char *s, int32_t len);
+
+/* commit.c */
+void kfk_autocommit_timer(kfk_timer *t, int64_t now); /* I/O thread */
+void kfk_autocommit_task(kfk_io *io, kfk_task *t, int err);
+/* Builds the list of stored offsets that changed since their last commit
+ * (all stored ones when all); under c->lock. NULL when none or no memory. */
+kfk_partition_list *kfk_stored_offsets(kfk_consumer *c, int all);
+/* Frees an async commit's event after running the commit callback. */
+void kfk_commit_event_run(kfk_consumer *c, kfk_consumer_message *ev);
+void kfk_commit_event_free(kfk_consumer_message *ev);
+
+#endif

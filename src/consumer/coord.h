@@ -1,0 +1,57 @@
+/* Requests to a group's coordinator (OffsetCommit, OffsetFetch, later the
+ * group protocol), on the I/O thread. The coordinator is found with
+ * FindCoordinator and found again when a request says NOT_COORDINATOR or
+ * COORDINATOR_NOT_AVAILABLE or its connection fails; those requests, and
+ * COORDINATOR_LOAD_IN_PROGRESS ones, are retried after retry.backoff.ms
+ * doubling up to retry.backoff.max.ms (+-20%) until their deadline.
+ *
+ *   UNKNOWN --FindCoordinator--> LOOKING --ok--> KNOWN(node)
+ *      ^                            | error: back off   |
+ *      +----------------------------+-------------------+ NOT_COORDINATOR,
+ *                                                         transport error */
+#ifndef KFK_CONSUMER_COORD_H
+#define KFK_CONSUMER_COORD_H
+
+#include "client/core.h"
+
+typedef struct kfk_cop kfk_cop;
+struct kfk_cop {
+    kfk_core_req r; /* the owner fills r.req's api_key, versions and msg */
+    /* Decodes a response: 0 (done), a coordinator error (retried), or
+     * another error (done; KFK_ERR_MALFORMED also closes the connection). */
+    int (*on_response)(kfk_cop *op, kfk_response *resp);
+    /* The end, with 0 or the error. The op is the owner's again. */
+    void (*on_done)(kfk_cop *op, int err);
+    int64_t deadline; /* kfk_io_now() based */
+
+    /* private */
+    kfk_list link;
+    struct kfk_coord *co;
+};
+
+typedef struct kfk_coord {
+    kfk_core *core;
+    kfk_io *io;
+    kfk_str group;
+    int32_t backoff_ms, backoff_max_ms;
+    int32_t node; /* -1: unknown */
+    int looking, attempts, timer_added;
+    int64_t retry_at;
+    kfk_list waiting;
+    kfk_timer timer;
+    kfk_core_req find_req;
+    kfk_find_coordinator_request find_msg;
+} kfk_coord;
+
+/* group must outlive co. Any thread, before use. */
+void kfk_coord_init(kfk_coord *co, kfk_core *core, kfk_io *io, const char *group,
+                    int32_t backoff_ms, int32_t backoff_max_ms);
+/* I/O thread: sends op once the coordinator is known. */
+void kfk_coord_submit(kfk_coord *co, kfk_cop *op);
+/* After the I/O thread is gone: fails every waiting op with err. */
+void kfk_coord_fail_all(kfk_coord *co, int err);
+
+/* 1 for the errors that send a request to the coordinator again. */
+int kfk_coord_retriable(int err);
+
+#endif

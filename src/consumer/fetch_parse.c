@@ -1,0 +1,162 @@
+#include "consumer/fetch_parse.h"
+
+#include <string.h>
+
+#include "records/batch.h"
+#include "records/records.h"
+
+/* Producers with an open aborted transaction at this batch (read_committed):
+ * an aborted transaction's batches run from its first offset up to its
+ * ABORT marker, which the same producer writes. */
+typedef struct aborted_set {
+    int64_t *pids;
+    uint8_t *taken; /* aborted entries already folded into pids */
+    int32_t n;
+} aborted_set;
+
+static void aborted_advance(aborted_set *s, const kfk_fetch_parse *p, int64_t last_offset) {
+    for (int32_t i = 0; i < p->naborted; i++) {
+        if (s->taken[i] || p->aborted[i].first_offset > last_offset) continue;
+        s->taken[i] = 1;
+        s->pids[s->n++] = p->aborted[i].producer_id;
+    }
+}
+
+static int aborted_find(const aborted_set *s, int64_t pid) {
+    for (int32_t i = 0; i < s->n; i++)
+        if (s->pids[i] == pid) return i;
+    return -1;
+}
+
+/* 1 if the batch is not the application's: a control batch, or (with
+ * read_committed) a batch of an aborted transaction. */
+static int skip_batch(kfk_records_iter *it, const kfk_fetch_parse *p, aborted_set *s) {
+    const kfk_batch *b = &it->batch;
+    if (p->read_committed && s->pids && b->producer_id >= 0) {
+        aborted_advance(s, p, b->last_offset);
+        int i = aborted_find(s, b->producer_id);
+        if (kfk_batch_is_control(b)) {
+            kfk_record rec;
+            if (i >= 0 && kfk_records_next_in_batch(it, &rec) == 1 &&
+                kfk_control_type(rec.key) == KFK_CONTROL_ABORT)
+                s->pids[i] = s->pids[--s->n];
+            return 1;
+        }
+        if (i >= 0 && kfk_batch_is_transactional(b)) return 1;
+    }
+    return kfk_batch_is_control(b);
+}
+
+static int add_headers(kfk_consumer_message *m, const kfk_record *rec, kfk_arena *a,
+                       int64_t *bytes) {
+    kfk_header *h = kfk_arena_array(a, (size_t)rec->header_count, sizeof *h);
+    if (!h) return KFK_ERR_NOMEM;
+    kfk_header_iter hi = kfk_record_headers(rec);
+    kfk_record_header rh;
+    size_t n = 0;
+    while (kfk_header_next(&hi, &rh)) {
+        /* kfk_header names are NUL-terminated: the one copy headers get. */
+        char *name = kfk_arena_alloc(a, (size_t)rh.key.len + 1);
+        if (!name) return KFK_ERR_NOMEM;
+        memcpy(name, rh.key.ptr, (size_t)rh.key.len);
+        h[n].name = name;
+        h[n].value = rh.value.len < 0 ? NULL : rh.value.ptr;
+        h[n].value_len = rh.value.len < 0 ? 0 : (size_t)rh.value.len;
+        *bytes += rh.key.len + (rh.value.len > 0 ? rh.value.len : 0);
+        n++;
+    }
+    m->headers = h;
+    m->header_count = n;
+    return 0;
+}
+
+static int add_message(kfk_fetch_parse *p, kfk_chunk *ch, const char *topic, const kfk_batch *b,
+                       const kfk_record *rec) {
+    kfk_consumer_message *m = kfk_arena_alloc(&ch->arena, sizeof *m);
+    if (!m) return KFK_ERR_NOMEM;
+    m->kind_ = KFK_KIND_RECORD;
+    m->chunk_ = ch;
+    m->topic = topic;
+    m->partition = p->partition;
+    m->offset = rec->offset;
+    m->timestamp = rec->timestamp;
+    m->timestamp_type = b->magic == 0                                 ? KFK_TIMESTAMP_NONE
+                        : b->attributes & KFK_ATTR_LOG_APPEND_TIME ? KFK_TIMESTAMP_LOG_APPEND
+                                                                   : KFK_TIMESTAMP_CREATE;
+    m->leader_epoch = b->partition_leader_epoch;
+    m->key = rec->key.len < 0 ? NULL : rec->key.ptr;
+    m->key_len = rec->key.len < 0 ? 0 : (size_t)rec->key.len;
+    m->value = rec->value.len < 0 ? NULL : rec->value.ptr;
+    m->value_len = rec->value.len < 0 ? 0 : (size_t)rec->value.len;
+    p->bytes += (int64_t)(m->key_len + m->value_len);
+    if (rec->header_count > 0) {
+        int rc = add_headers(m, rec, &ch->arena, &p->bytes);
+        if (rc) return rc;
+    }
+    if (p->tail)
+        p->tail->next_ = m;
+    else
+        p->head = m;
+    p->tail = m;
+    p->count++;
+    return 0;
+}
+
+int kfk_fetch_parse_run(kfk_fetch_parse *p, kfk_chunk *ch, const uint8_t *data, size_t len,
+                        kfk_wbuf *zbuf) {
+    p->head = p->tail = NULL;
+    p->count = 0;
+    p->bytes = 0;
+    p->err = p->too_large = 0;
+    p->next_pos = p->pos;
+    size_t tlen = strlen(p->topic);
+    char *topic = kfk_arena_alloc(&ch->arena, tlen + 1);
+    aborted_set s = {0};
+    if (p->read_committed && p->naborted > 0) {
+        s.pids = kfk_arena_array(&ch->arena, (size_t)p->naborted, sizeof *s.pids);
+        s.taken = kfk_arena_alloc(&ch->arena, (size_t)p->naborted);
+    }
+    if (!topic || (p->read_committed && p->naborted > 0 && (!s.pids || !s.taken)))
+        return p->err = KFK_ERR_NOMEM;
+    memcpy(topic, p->topic, tlen + 1);
+
+    kfk_records_iter it;
+    kfk_records_iter_init(&it, data, len, zbuf, p->max_decompressed,
+                          p->check_crcs ? 0 : KFK_RECORDS_SKIP_CRC);
+    int whole = 0; /* batches read completely */
+    for (;;) {
+        int rc = kfk_records_next_batch(&it);
+        if (rc <= 0) {
+            p->err = rc;
+            break;
+        }
+        const kfk_batch *b = &it.batch;
+        int64_t end = b->last_offset + 1;
+        if (end > p->pos && !skip_batch(&it, p, &s)) {
+            int used = 0;
+            kfk_record rec;
+            while ((rc = kfk_records_next_in_batch(&it, &rec)) == 1) {
+                if (rec.offset < p->pos) continue;
+                rc = add_message(p, ch, topic, b, &rec);
+                if (rc) break;
+                used = 1;
+                p->next_pos = rec.offset + 1;
+            }
+            /* Messages point into the decompressed records: keep them. */
+            if (used && kfk_batch_codec(b) != KFK_CODEC_NONE && zbuf->data) {
+                size_t zlen;
+                int krc = kfk_chunk_keep(ch, kfk_wbuf_detach(zbuf, &zlen));
+                if (!rc) rc = krc;
+            }
+            if (rc < 0) {
+                p->err = rc;
+                break;
+            }
+        }
+        whole++;
+        if (end > p->next_pos) p->next_pos = end;
+    }
+    if (!whole && !p->err && it.truncated) p->too_large = 1;
+    if (p->count) atomic_fetch_add_explicit(&ch->refs, p->count, memory_order_relaxed);
+    return p->err;
+}

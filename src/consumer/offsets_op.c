@@ -1,0 +1,215 @@
+#include "consumer/offsets_op.h"
+
+#include <string.h>
+
+#include "core/alloc.h"
+
+static kfk_str str_of(const char *s) {
+    return s ? (kfk_str){s, (int32_t)strlen(s)} : (kfk_str){NULL, -1};
+}
+
+static kfk_partition *find_elem(kfk_partition_list *l, kfk_str topic, int32_t partition) {
+    for (int i = 0; i < l->count; i++) {
+        kfk_partition *e = &l->elems[i];
+        if (e->partition == partition && (int32_t)strlen(e->topic) == topic.len &&
+            memcmp(e->topic, topic.ptr, (size_t)topic.len) == 0)
+            return e;
+    }
+    return NULL;
+}
+
+/* The list's distinct topics in first-seen order, and the elements of each. */
+static int first_of_topic(const kfk_partition_list *l, int i) {
+    for (int j = 0; j < i; j++)
+        if (strcmp(l->elems[j].topic, l->elems[i].topic) == 0) return 0;
+    return 1;
+}
+
+static int build_fetch(kfk_offsets_op *op) {
+    kfk_partition_list *l = op->list;
+    kfk_offset_fetch_request *m = &op->fetch;
+    kfk_offset_fetch_request_init(m);
+    m->group_id = str_of(op->c->cc.group_id);
+    m->topics.items = kfk_arena_array(&op->arena, (size_t)l->count, sizeof *m->topics.items);
+    if (!m->topics.items) return KFK_ERR_NOMEM;
+    for (int i = 0; i < l->count; i++) {
+        if (!first_of_topic(l, i)) continue;
+        kfk_offset_fetch_request_topic *t = &m->topics.items[m->topics.count++];
+        t->name = str_of(l->elems[i].topic);
+        t->partition_indexes.items =
+            kfk_arena_array(&op->arena, (size_t)l->count, sizeof(int32_t));
+        if (!t->partition_indexes.items) return KFK_ERR_NOMEM;
+        for (int j = i; j < l->count; j++)
+            if (strcmp(l->elems[j].topic, l->elems[i].topic) == 0)
+                t->partition_indexes.items[t->partition_indexes.count++] = l->elems[j].partition;
+    }
+    op->cop.r.req = (kfk_request){.api_key = KFK_API_OFFSET_FETCH, .min_version = 1,
+                                  .max_version = 7, .msg = m};
+    return 0;
+}
+
+static int build_commit(kfk_offsets_op *op) {
+    kfk_partition_list *l = op->list;
+    kfk_offset_commit_request *m = &op->commit_msg;
+    kfk_offset_commit_request_init(m);
+    m->group_id = str_of(op->c->cc.group_id);
+    m->generation_id_or_member_epoch = -1;
+    m->member_id = (kfk_str){"", 0};
+    m->topics.items = kfk_arena_array(&op->arena, (size_t)l->count, sizeof *m->topics.items);
+    if (!m->topics.items) return KFK_ERR_NOMEM;
+    for (int i = 0; i < l->count; i++) {
+        if (!first_of_topic(l, i)) continue;
+        kfk_offset_commit_request_topic *t = &m->topics.items[m->topics.count++];
+        t->name = str_of(l->elems[i].topic);
+        t->partitions.items =
+            kfk_arena_array(&op->arena, (size_t)l->count, sizeof *t->partitions.items);
+        if (!t->partitions.items) return KFK_ERR_NOMEM;
+        for (int j = i; j < l->count; j++) {
+            const kfk_partition *e = &l->elems[j];
+            if (strcmp(e->topic, l->elems[i].topic)) continue;
+            kfk_offset_commit_request_partition *p = &t->partitions.items[t->partitions.count++];
+            p->commit_timestamp = -1;
+            p->partition_index = e->partition;
+            p->committed_offset = e->offset;
+            p->committed_leader_epoch = e->leader_epoch;
+            p->committed_metadata = e->metadata ? str_of(e->metadata) : (kfk_str){"", 0};
+        }
+    }
+    /* v1 is gone from Kafka 4; v10 names topics by id. */
+    op->cop.r.req = (kfk_request){.api_key = KFK_API_OFFSET_COMMIT, .min_version = 2,
+                                  .max_version = 9, .msg = m};
+    return 0;
+}
+
+static int fetch_response(kfk_offsets_op *op, kfk_response *resp) {
+    kfk_arena a = {0};
+    kfk_offset_fetch_response m;
+    int err = kfk_offset_fetch_response_decode(&resp->body, resp->version, &a, &m);
+    if (!err) err = m.error_code;
+    for (int32_t i = 0; !err && i < m.topics.count; i++) {
+        const kfk_offset_fetch_response_topic *t = &m.topics.items[i];
+        for (int32_t j = 0; !err && j < t->partitions.count; j++) {
+            const kfk_offset_fetch_response_partition *rp = &t->partitions.items[j];
+            kfk_partition *e = find_elem(op->list, t->name, rp->partition_index);
+            if (!e) continue;
+            e->err = rp->error_code;
+            if (kfk_coord_retriable(e->err)) err = e->err;
+            e->offset = rp->committed_offset >= 0 ? rp->committed_offset : KFK_OFFSET_INVALID;
+            e->leader_epoch = rp->committed_leader_epoch;
+            if (kfk_partition_set_metadata_n(e, rp->metadata.ptr, rp->metadata.len))
+                err = KFK_ERR_NOMEM;
+        }
+    }
+    kfk_arena_reset(&a);
+    return err;
+}
+
+static int commit_response(kfk_offsets_op *op, kfk_response *resp) {
+    kfk_arena a = {0};
+    kfk_offset_commit_response m;
+    int err = kfk_offset_commit_response_decode(&resp->body, resp->version, &a, &m);
+    int first = 0;
+    for (int32_t i = 0; !err && i < m.topics.count; i++) {
+        const kfk_offset_commit_response_topic *t = &m.topics.items[i];
+        for (int32_t j = 0; j < t->partitions.count; j++) {
+            const kfk_offset_commit_response_partition *rp = &t->partitions.items[j];
+            kfk_partition *e = find_elem(op->list, t->name, rp->partition_index);
+            if (e) e->err = rp->error_code;
+            if (kfk_coord_retriable(rp->error_code)) err = rp->error_code;
+            if (!first) first = rp->error_code;
+        }
+    }
+    kfk_arena_reset(&a);
+    return err ? err : first;
+}
+
+static int on_response(kfk_cop *cop, kfk_response *resp) {
+    kfk_offsets_op *op = KFK_CONTAINER_OF(cop, kfk_offsets_op, cop);
+    return op->commit ? commit_response(op, resp) : fetch_response(op, resp);
+}
+
+/* Remembers what was committed, so auto-commit skips it next time. */
+static void note_committed(kfk_offsets_op *op) {
+    kfk_consumer *c = op->c;
+    pthread_mutex_lock(&c->lock);
+    for (int i = 0; i < op->list->count; i++) {
+        const kfk_partition *e = &op->list->elems[i];
+        kfk_cpart *p = e->err ? NULL : kfk_cpart_find(c, e->topic, e->partition);
+        if (p) p->committed = e->offset;
+    }
+    if (!op->err) c->stats.commits++;
+    pthread_mutex_unlock(&c->lock);
+}
+
+static void on_done(kfk_cop *cop, int err) {
+    kfk_offsets_op *op = KFK_CONTAINER_OF(cop, kfk_offsets_op, cop);
+    op->err = err;
+    if (op->commit && err != KFK_ERR_DESTROYED) note_committed(op);
+    if (op->then) {
+        op->then(op);
+        return;
+    }
+    pthread_mutex_lock(&op->lock);
+    op->done = 1;
+    pthread_cond_signal(&op->cond);
+    pthread_mutex_unlock(&op->lock);
+}
+
+kfk_offsets_op *kfk_offsets_op_new(kfk_consumer *c, kfk_partition_list *list, int commit,
+                                   int32_t timeout_ms) {
+    kfk_offsets_op *op = kfk_calloc(1, sizeof *op);
+    if (!op) {
+        kfk_partition_list_destroy(list);
+        return NULL;
+    }
+    op->c = c;
+    op->list = list;
+    op->commit = commit;
+    op->ev.kind_ = KFK_KIND_COMMIT;
+    op->cop.on_response = on_response;
+    op->cop.on_done = on_done;
+    op->cop.deadline = kfk_io_clock() + timeout_ms;
+    pthread_mutex_init(&op->lock, NULL);
+    pthread_cond_init(&op->cond, NULL);
+    if (commit ? build_commit(op) : build_fetch(op)) {
+        kfk_offsets_op_free(op);
+        return NULL;
+    }
+    return op;
+}
+
+void kfk_offsets_op_free(kfk_offsets_op *op) {
+    if (!op) return;
+    kfk_arena_reset(&op->arena);
+    kfk_partition_list_destroy(op->list);
+    kfk_free(op->parts);
+    kfk_free(op->gens);
+    pthread_cond_destroy(&op->cond);
+    pthread_mutex_destroy(&op->lock);
+    kfk_free(op);
+}
+
+void kfk_offsets_op_submit(kfk_offsets_op *op) { kfk_coord_submit(&op->c->coord, &op->cop); }
+
+static void submit_task(kfk_io *io, kfk_task *t, int err) {
+    kfk_offsets_op *op = KFK_CONTAINER_OF(t, kfk_offsets_op, task);
+    if (err)
+        on_done(&op->cop, err);
+    else
+        kfk_offsets_op_submit(op);
+}
+
+void kfk_offsets_op_post(kfk_offsets_op *op) {
+    op->task.fn = submit_task;
+    if (kfk_io_post(op->c->io, &op->task)) on_done(&op->cop, KFK_ERR_DESTROYED);
+}
+
+int kfk_offsets_op_wait(kfk_offsets_op *op) {
+    op->then = NULL;
+    op->task.fn = submit_task;
+    if (kfk_io_post(op->c->io, &op->task)) return KFK_ERR_DESTROYED;
+    pthread_mutex_lock(&op->lock);
+    while (!op->done) pthread_cond_wait(&op->cond, &op->lock);
+    pthread_mutex_unlock(&op->lock);
+    return op->err;
+}

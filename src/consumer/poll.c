@@ -1,0 +1,105 @@
+/* Handing messages to the application: one lock per poll batch, the
+ * position (and, with enable.auto.offset.store, the stored offset) moved
+ * past each message, commit callbacks run here, and the fetcher woken
+ * when a partition drains below its share of the prefetch bound. */
+#include <string.h>
+#include <time.h>
+
+#include "consumer/consumer_int.h"
+
+static struct timespec deadline_ts(int timeout_ms) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    ts.tv_sec += timeout_ms / 1000;
+    ts.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
+    if (ts.tv_nsec >= 1000000000L) {
+        ts.tv_sec++;
+        ts.tv_nsec -= 1000000000L;
+    }
+    return ts;
+}
+
+static int64_t msg_bytes(const kfk_consumer_message *m) {
+    int64_t n = (int64_t)(m->key_len + m->value_len);
+    for (size_t i = 0; i < m->header_count; i++)
+        n += (int64_t)(strlen(m->headers[i].name) + m->headers[i].value_len);
+    return n;
+}
+
+/* Takes the next deliverable message off the queue; under lock. Stale
+ * messages (of an older seek) are released; commit events are returned
+ * for the caller to run unlocked. *wake is set when a throttled partition
+ * drained enough to fetch again. */
+static kfk_consumer_message *take(kfk_consumer *c, int *wake) {
+    while (c->qhead) {
+        kfk_consumer_message *m = c->qhead;
+        c->qhead = m->next_;
+        if (!c->qhead) c->qtail = NULL;
+        m->next_ = NULL;
+        kfk_cpart *p = m->part_;
+        if (!p) return m; /* a commit result */
+        if (m->gen_ != p->gen) {
+            kfk_consumer_message_release(m);
+            continue;
+        }
+        if (m->kind_ == KFK_KIND_RECORD) {
+            p->queued_bytes -= msg_bytes(m);
+            p->position = m->offset + 1;
+            if (c->cc.auto_store) p->stored = p->position;
+            c->since_commit++;
+            if (p->throttled && p->queued_bytes * 2 < kfk_share(c)) {
+                p->throttled = 0;
+                *wake = 1;
+            }
+        }
+        return m;
+    }
+    return NULL;
+}
+
+/* Runs after the lock is dropped: wakes the fetcher, starts a commit by
+ * message count. */
+static void after(kfk_consumer *c, int wake) {
+    if (wake) kfk_service_post(c);
+    if (c->cc.auto_commit && c->cc.auto_commit_messages > 0) {
+        pthread_mutex_lock(&c->lock);
+        int due = c->since_commit >= c->cc.auto_commit_messages;
+        if (due) c->since_commit = 0;
+        pthread_mutex_unlock(&c->lock);
+        if (due && !atomic_exchange(&c->commit_posted, 1) && kfk_io_post(c->io, &c->commit_task))
+            atomic_store(&c->commit_posted, 0);
+    }
+}
+
+int kfk_consumer_poll_batch(kfk_consumer *c, kfk_consumer_message **out, int max,
+                            int timeout_ms) {
+    if (max <= 0) max = c->cc.max_poll_records;
+    struct timespec until = deadline_ts(timeout_ms > 0 ? timeout_ms : 0);
+    int n = 0, wake = 0;
+    pthread_mutex_lock(&c->lock);
+    for (;;) {
+        kfk_consumer_message *m;
+        while (n < max && (m = take(c, &wake)) != NULL) {
+            if (m->kind_ == KFK_KIND_COMMIT) {
+                pthread_mutex_unlock(&c->lock);
+                kfk_commit_event_run(c, m);
+                pthread_mutex_lock(&c->lock);
+                continue;
+            }
+            out[n++] = m;
+        }
+        if (n > 0 || timeout_ms == 0) break;
+        if (timeout_ms < 0)
+            pthread_cond_wait(&c->cond, &c->lock);
+        else if (pthread_cond_timedwait(&c->cond, &c->lock, &until))
+            timeout_ms = 0; /* one last look */
+    }
+    pthread_mutex_unlock(&c->lock);
+    after(c, wake);
+    return n;
+}
+
+kfk_consumer_message *kfk_consumer_poll(kfk_consumer *c, int timeout_ms) {
+    kfk_consumer_message *m = NULL;
+    return kfk_consumer_poll_batch(c, &m, 1, timeout_ms) ? m : NULL;
+}

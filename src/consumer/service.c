@@ -1,0 +1,102 @@
+/* The I/O thread's pass over the partitions, run after every change (an
+ * assign, a seek, a poll that freed prefetch room, a response) and when a
+ * backoff ends: takes in the application's wishes, starts what each
+ * partition's state needs, and sends the fetches. */
+#include "consumer/consumer_int.h"
+#include "core/alloc.h"
+
+static void on_service_timer(kfk_timer *t, int64_t now) {
+    kfk_service_run(KFK_CONTAINER_OF(t, kfk_consumer, service_timer));
+}
+
+static void add_timers(kfk_consumer *c, int64_t now) {
+    if (kfk_io_timer_add(c->io, &c->service_timer, on_service_timer) ||
+        kfk_io_timer_add(c->io, &c->commit_timer, kfk_autocommit_timer))
+        return; /* out of memory: the next run tries again */
+    c->timers_added = 1;
+    if (c->cc.auto_commit) kfk_io_timer_set(c->io, &c->commit_timer, now + c->cc.auto_commit_interval_ms);
+}
+
+/* Copies the partition table and what the application wants; under lock. */
+static int take_in(kfk_consumer *c) {
+    kfk_list_splice_tail(&c->retired, &c->retiring);
+    if (c->nparts > c->io_cap) {
+        kfk_cpart **a = kfk_realloc(c->io_parts, (size_t)c->nparts * sizeof *a);
+        if (!a) return KFK_ERR_NOMEM;
+        c->io_parts = a;
+        c->io_cap = c->nparts;
+    }
+    c->io_nparts = c->nparts;
+    int64_t share = kfk_share(c);
+    for (int i = 0; i < c->nparts; i++) {
+        kfk_cpart *p = c->parts[i];
+        c->io_parts[i] = p;
+        if (p->gen != p->io_gen) {
+            p->io_gen = p->gen;
+            p->state = KFK_CP_START;
+            p->list_spec = p->spec;
+            p->list_ts = p->spec_ts;
+            p->fetch_pos = KFK_OFFSET_INVALID;
+            p->backoff_until = 0;
+            p->attempts = 0;
+            p->eof_at = -1;
+        }
+        p->throttled = p->queued_bytes >= share;
+        p->can_fetch = !p->paused && !p->throttled;
+    }
+    return 0;
+}
+
+static void free_retired(kfk_consumer *c) {
+    for (kfk_list *e = c->retired.next, *next; e != &c->retired; e = next) {
+        next = e->next;
+        kfk_cpart *p = KFK_CONTAINER_OF(e, kfk_cpart, link);
+        if (p->inflight) continue;
+        kfk_list_remove(e);
+        kfk_free(p->topic);
+        kfk_free(p);
+    }
+}
+
+/* START: an offset is known already, or must be asked for. */
+static int start(kfk_consumer *c, kfk_cpart *p) {
+    if (p->list_spec >= 0) {
+        kfk_resolve_done(c, p, p->list_spec);
+        return 0;
+    }
+    if (p->list_spec != KFK_OFFSET_STORED) {
+        p->state = KFK_CP_LIST;
+        return 0;
+    }
+    if (c->cc.group_id) return 1; /* OffsetFetch */
+    kfk_resolve_reset(c, p, 0, "no group.id to read a committed offset from");
+    return 0;
+}
+
+void kfk_service_run(kfk_consumer *c) {
+    int64_t now = kfk_io_now(c->io), wake = INT64_MAX;
+    if (!c->timers_added) add_timers(c, now);
+    pthread_mutex_lock(&c->lock);
+    int rc = take_in(c);
+    pthread_mutex_unlock(&c->lock);
+    if (rc) {
+        wake = now + c->cc.retry_backoff_ms;
+        c->io_nparts = 0;
+    }
+    free_retired(c);
+    kfk_metadata *md = kfk_core_metadata(c->core);
+    int need_committed = 0;
+    for (int i = 0; i < c->io_nparts; i++) {
+        kfk_cpart *p = c->io_parts[i];
+        if (p->backoff_until > now) {
+            if (p->backoff_until < wake) wake = p->backoff_until;
+            continue;
+        }
+        if (p->state == KFK_CP_START && !p->offset_fetching) need_committed |= start(c, p);
+        if (p->state == KFK_CP_LIST && !p->listing) kfk_resolve_list(c, p, md);
+    }
+    if (need_committed && !c->offset_fetch_inflight) kfk_resolve_committed(c);
+    kfk_fetch_send(c, md, now, &wake);
+    kfk_metadata_unref(md);
+    if (c->timers_added && wake != INT64_MAX) kfk_io_timer_set(c->io, &c->service_timer, wake);
+}

@@ -1,0 +1,59 @@
+/* TLS and SASL configuration keys, in the form of conf_keys.h. Both the
+ * Java client's names (PEM truststore and keystore, sasl.jaas.config) and
+ * librdkafka's (ssl.*.location, sasl.username) are accepted; see
+ * docs/SECURITY.md for how they combine. */
+#ifndef KFK_CONF_KEYS_SECURITY_H
+#define KFK_CONF_KEYS_SECURITY_H
+
+/* clang-format off */
+#define KFK_CONF_KEYS_SECURITY(X) \
+    X(SSL_CA_LOCATION, "ssl.ca.location", KFK_CONF_STRING, "", 0, 0, NULL, \
+      "CA certificates (PEM) to verify brokers with: a file or a directory; empty: the system store") \
+    X(SSL_CERTIFICATE_LOCATION, "ssl.certificate.location", KFK_CONF_STRING, "", 0, 0, NULL, \
+      "Client certificate (PEM file, chain allowed) for mutual TLS") \
+    X(SSL_KEY_LOCATION, "ssl.key.location", KFK_CONF_STRING, "", 0, 0, NULL, \
+      "Client private key (PEM file), encrypted with ssl.key.password or not") \
+    X(SSL_KEY_PASSWORD, "ssl.key.password", KFK_CONF_STRING, "", 0, 0, NULL, \
+      "Password of the client private key") \
+    X(SSL_TRUSTSTORE_TYPE, "ssl.truststore.type", KFK_CONF_ENUM, "PEM", 0, 0, "PEM", \
+      "Format of the truststore: only PEM (JKS and PKCS12 are Java formats)") \
+    X(SSL_TRUSTSTORE_LOCATION, "ssl.truststore.location", KFK_CONF_STRING, "", 0, 0, NULL, \
+      "CA certificates (PEM file); as ssl.ca.location") \
+    X(SSL_TRUSTSTORE_CERTIFICATES, "ssl.truststore.certificates", KFK_CONF_STRING, "", 0, 0, \
+      NULL, "CA certificates as PEM text") \
+    X(SSL_KEYSTORE_TYPE, "ssl.keystore.type", KFK_CONF_ENUM, "PEM", 0, 0, "PEM", \
+      "Format of the keystore: only PEM") \
+    X(SSL_KEYSTORE_LOCATION, "ssl.keystore.location", KFK_CONF_STRING, "", 0, 0, NULL, \
+      "PEM file holding the client's private key and certificate chain") \
+    X(SSL_KEYSTORE_CERTIFICATE_CHAIN, "ssl.keystore.certificate.chain", KFK_CONF_STRING, "", 0, \
+      0, NULL, "Client certificate chain as PEM text") \
+    X(SSL_KEYSTORE_KEY, "ssl.keystore.key", KFK_CONF_STRING, "", 0, 0, NULL, \
+      "Client private key as PEM text") \
+    X(SSL_ENDPOINT_IDENTIFICATION_ALGORITHM, "ssl.endpoint.identification.algorithm", \
+      KFK_CONF_STRING, "https", 0, 0, NULL, \
+      "https: check the broker's certificate names its host name; empty (or none): do not") \
+    X(ENABLE_SSL_CERTIFICATE_VERIFICATION, "enable.ssl.certificate.verification", KFK_CONF_BOOL, \
+      "true", 0, 0, NULL, "Verify the broker's certificate chain (false is for tests only)") \
+    X(SSL_PROTOCOL, "ssl.protocol", KFK_CONF_ENUM, "TLSv1.3", 0, 0, "TLSv1.2|TLSv1.3|TLS", \
+      "Highest TLS version to negotiate (TLS: the highest OpenSSL knows)") \
+    X(SSL_ENABLED_PROTOCOLS, "ssl.enabled.protocols", KFK_CONF_STRING, "TLSv1.2,TLSv1.3", 0, 0, \
+      NULL, "TLS versions allowed, comma separated: TLSv1.2, TLSv1.3") \
+    X(SSL_CIPHER_SUITES, "ssl.cipher.suites", KFK_CONF_STRING, "", 0, 0, NULL, \
+      "Cipher suites, comma or colon separated: OpenSSL names for TLS 1.2, TLS_* names for 1.3") \
+    X(SSL_CURVES_LIST, "ssl.curves.list", KFK_CONF_STRING, "", 0, 0, NULL, \
+      "Key exchange groups (curves), colon separated, e.g. X25519:P-256") \
+    X(SASL_MECHANISM, "sasl.mechanism", KFK_CONF_ENUM, "GSSAPI", 0, 0, \
+      "GSSAPI|PLAIN|SCRAM-SHA-256|SCRAM-SHA-512|OAUTHBEARER", \
+      "SASL mechanism (GSSAPI is not supported by kfk)") \
+    X(SASL_USERNAME, "sasl.username", KFK_CONF_STRING, "", 0, 0, NULL, \
+      "SASL user name for PLAIN and SCRAM") \
+    X(SASL_PASSWORD, "sasl.password", KFK_CONF_STRING, "", 0, 0, NULL, \
+      "SASL password for PLAIN and SCRAM") \
+    X(SASL_JAAS_CONFIG, "sasl.jaas.config", KFK_CONF_STRING, "", 0, 0, NULL, \
+      "Java login module line: PlainLoginModule or ScramLoginModule with username and password")
+
+#define KFK_CONF_ALIASES_SECURITY(X) \
+    X("sasl.mechanisms", "sasl.mechanism")
+/* clang-format on */
+
+#endif

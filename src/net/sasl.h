@@ -1,0 +1,88 @@
+/* SASL for Kafka (KIP-43 SaslHandshake v1 + SaslAuthenticate): the
+ * credentials a client holds, and the client side of one authentication
+ * exchange for PLAIN, SCRAM-SHA-256/512 (RFC 5802, 7677) and OAUTHBEARER
+ * (RFC 7628). No I/O here: kfk_conn carries the messages.
+ *
+ * Secrets (passwords, tokens) never go into error strings, and are wiped
+ * from memory when the credentials and exchanges are freed. */
+#ifndef KFK_SASL_H
+#define KFK_SASL_H
+
+#include <pthread.h>
+#include <stdint.h>
+
+#include "core/buf.h"
+#include "kfk.h"
+
+enum kfk_sasl_mech {
+    KFK_SASL_PLAIN,
+    KFK_SASL_SCRAM_SHA_256,
+    KFK_SASL_SCRAM_SHA_512,
+    KFK_SASL_OAUTHBEARER,
+};
+
+typedef struct kfk_sasl_conf {
+    const char *mechanism;   /* sasl.mechanism */
+    const char *username;    /* sasl.username */
+    const char *password;    /* sasl.password */
+    const char *jaas_config; /* sasl.jaas.config: overrides the two above */
+    kfk_oauthbearer_token_cb token_cb; /* OAUTHBEARER */
+    void *token_opaque;
+} kfk_sasl_conf;
+
+/* The client's credentials, shared by all its connections. */
+typedef struct kfk_sasl {
+    enum kfk_sasl_mech mech;
+    char *username, *password;
+    kfk_oauthbearer_token_cb token_cb;
+    void *token_opaque;
+    char *unsecured_sub; /* JAAS unsecuredLoginStringClaim_sub: kfk makes the token */
+
+    pthread_mutex_t lock; /* the cached token: any connection may refresh it */
+    char *token;
+    int64_t token_expiry_ms, token_refresh_ms; /* wall clock, ms since the epoch */
+} kfk_sasl;
+
+/* Checks and copies the credentials (JAAS line parsed). NULL with the
+ * reason in errstr: an unsupported mechanism, missing user name or
+ * password, a JAAS line kfk cannot read. Any thread. */
+kfk_sasl *kfk_sasl_new(const kfk_sasl_conf *conf, char *errstr, size_t errlen);
+void kfk_sasl_free(kfk_sasl *s);
+const char *kfk_sasl_mech_name(enum kfk_sasl_mech m);
+
+/* The current OAUTHBEARER token (copied into buf), asking the application's
+ * callback for a new one once 80% of its lifetime has passed. 0 or a
+ * kfk_err with the callback's reason. */
+int kfk_sasl_token(kfk_sasl *s, char *buf, size_t len, char *errstr, size_t errlen);
+
+/* Parses a sasl.jaas.config line: the login module's class name and its
+ * username / password / unsecuredLoginStringClaim_sub options (values
+ * kfk_malloc'ed into *user, *pass, *sub; NULL when absent). 0 or
+ * KFK_ERR_CONFIG. */
+int kfk_sasl_parse_jaas(const char *line, char *module, size_t modlen, char **user, char **pass,
+                        char **sub, char *errstr, size_t errlen);
+
+/* ------------------------------------------------------ one exchange */
+
+enum { KFK_SASL_SEND = 1, KFK_SASL_DONE = 2 };
+
+typedef struct kfk_sasl_exchange {
+    kfk_sasl *sasl;
+    int step;
+    char nonce[64]; /* SCRAM client nonce; set by begin, tests may replace it */
+    char *client_first_bare, *server_first;
+    uint8_t server_signature[64];
+    unsigned sig_len;
+} kfk_sasl_exchange;
+
+void kfk_sasl_begin(kfk_sasl_exchange *x, kfk_sasl *s);
+/* Feeds the broker's last message (in/inlen; nothing at the first step)
+ * and writes the next client message to out: KFK_SASL_SEND (send out),
+ * KFK_SASL_DONE (authenticated; the broker's proof, if any, checked), or a
+ * negative kfk_err (KFK_ERR_AUTHENTICATION for a bad or forged server
+ * message) with errstr. */
+int kfk_sasl_step(kfk_sasl_exchange *x, const uint8_t *in, size_t inlen, kfk_wbuf *out,
+                  char *errstr, size_t errlen);
+void kfk_sasl_end(kfk_sasl_exchange *x);
+
+#endif

@@ -1,0 +1,409 @@
+#include "net/tls.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <openssl/err.h>
+#include <openssl/pem.h>
+#include <openssl/ssl.h>
+#include <openssl/x509v3.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/stat.h>
+
+#include "core/alloc.h"
+#include "kfk.h"
+
+struct kfk_tls_ctx {
+    SSL_CTX *ssl;
+    int verify_host;
+};
+
+struct kfk_tls {
+    SSL *ssl;
+    int verify_host;
+};
+
+/* ------------------------------------------------------------ errors */
+
+/* OpenSSL's error queue, oldest first, then cleared (it is per thread). */
+static void ssl_errors(char *buf, size_t len) {
+    unsigned long e;
+    size_t off = strlen(buf);
+    while ((e = ERR_get_error()) != 0 && off + 2 < len) {
+        char one[160];
+        ERR_error_string_n(e, one, sizeof one);
+        off += (size_t)snprintf(buf + off, len - off, "%s%s", off ? ": " : "", one);
+        if (off >= len) break;
+    }
+    ERR_clear_error();
+}
+
+static int ctx_fail(char *errstr, size_t errlen, const char *fmt, const char *arg) {
+    snprintf(errstr, errlen, fmt, arg);
+    ssl_errors(errstr, errlen);
+    return KFK_ERR_SSL;
+}
+
+/* --------------------------------------------------------------- context */
+
+static int is_set(const char *s) { return s && *s; }
+
+static int parse_version(const char *s, size_t n) {
+    if (n == 7 && strncmp(s, "TLSv1.2", 7) == 0) return TLS1_2_VERSION;
+    if (n == 7 && strncmp(s, "TLSv1.3", 7) == 0) return TLS1_3_VERSION;
+    return -1;
+}
+
+/* ssl.enabled.protocols gives the range; ssl.protocol caps it (as the Java
+ * client's SSLContext protocol does). */
+static int set_versions(SSL_CTX *ctx, const kfk_tls_conf *conf, char *errstr, size_t errlen) {
+    int lo = 0, hi = 0;
+    const char *p = is_set(conf->enabled_protocols) ? conf->enabled_protocols : "TLSv1.2,TLSv1.3";
+    while (*p) {
+        while (*p == ' ' || *p == ',') p++;
+        size_t n = strcspn(p, ", ");
+        if (!n) break;
+        int v = parse_version(p, n);
+        if (v < 0) {
+            snprintf(errstr, errlen,
+                     "ssl.enabled.protocols: unsupported protocol \"%.*s\" (TLSv1.2, TLSv1.3)",
+                     (int)n, p);
+            return KFK_ERR_CONFIG;
+        }
+        if (!lo || v < lo) lo = v;
+        if (v > hi) hi = v;
+        p += n;
+    }
+    if (!lo) {
+        snprintf(errstr, errlen, "ssl.enabled.protocols lists no protocol");
+        return KFK_ERR_CONFIG;
+    }
+    int cap = conf->protocol ? parse_version(conf->protocol, strlen(conf->protocol)) : -1;
+    if (cap > 0 && cap < hi) hi = cap;
+    if (hi < lo) {
+        snprintf(errstr, errlen, "ssl.protocol %s is below every ssl.enabled.protocols entry",
+                 conf->protocol);
+        return KFK_ERR_CONFIG;
+    }
+    SSL_CTX_set_min_proto_version(ctx, lo);
+    SSL_CTX_set_max_proto_version(ctx, hi);
+    return 0;
+}
+
+/* TLS 1.3 suites (TLS_AES_..., no _WITH_) and TLS 1.2 ciphers are set
+ * apart in OpenSSL; the Java client's IANA names for 1.2 are translated. */
+static int set_ciphers(SSL_CTX *ctx, const char *list, char *errstr, size_t errlen) {
+    char v13[512] = "", v12[1024] = "";
+    const char *p = list;
+    while (*p) {
+        while (*p == ' ' || *p == ',' || *p == ':') p++;
+        size_t n = strcspn(p, ", :");
+        if (!n) break;
+        char name[128];
+        snprintf(name, sizeof name, "%.*s", (int)n, p);
+        p += n;
+        int tls13 = strncmp(name, "TLS_", 4) == 0 && !strstr(name, "_WITH_");
+        const char *os = name;
+        if (!tls13 && strstr(name, "_WITH_")) {
+            os = OPENSSL_cipher_name(name);
+            if (!os || strcmp(os, "(NONE)") == 0) {
+                snprintf(errstr, errlen, "ssl.cipher.suites: unknown cipher suite %s", name);
+                return KFK_ERR_CONFIG;
+            }
+        }
+        char *dst = tls13 ? v13 : v12;
+        size_t cap = tls13 ? sizeof v13 : sizeof v12, len = strlen(dst);
+        snprintf(dst + len, cap - len, "%s%s", len ? ":" : "", os);
+    }
+    if (*v13 && !SSL_CTX_set_ciphersuites(ctx, v13))
+        return ctx_fail(errstr, errlen, "ssl.cipher.suites: OpenSSL rejects TLS 1.3 suites %s", v13);
+    if (*v12 && !SSL_CTX_set_cipher_list(ctx, v12))
+        return ctx_fail(errstr, errlen, "ssl.cipher.suites: OpenSSL rejects ciphers %s", v12);
+    return 0;
+}
+
+static int load_ca_pem(SSL_CTX *ctx, const char *pem, char *errstr, size_t errlen) {
+    BIO *bio = BIO_new_mem_buf(pem, -1);
+    X509_STORE *store = SSL_CTX_get_cert_store(ctx);
+    int n = 0;
+    X509 *x;
+    while (bio && (x = PEM_read_bio_X509(bio, NULL, NULL, NULL)) != NULL) {
+        if (X509_STORE_add_cert(store, x)) n++;
+        X509_free(x);
+    }
+    BIO_free(bio);
+    ERR_clear_error(); /* the end of the text reads as "no start line" */
+    if (!n) {
+        snprintf(errstr, errlen, "ssl.truststore.certificates: no PEM certificate in it");
+        return KFK_ERR_CONFIG;
+    }
+    return 0;
+}
+
+static int load_trust(SSL_CTX *ctx, const kfk_tls_conf *conf, char *errstr, size_t errlen) {
+    const char *key = "ssl.ca.location", *loc = conf->ca_location;
+    if (!is_set(loc)) key = "ssl.truststore.location", loc = conf->truststore_location;
+    if (is_set(loc)) {
+        struct stat st;
+        if (stat(loc, &st) != 0) {
+            snprintf(errstr, errlen, "%s: cannot read %s: %s", key, loc, strerror(errno));
+            return KFK_ERR_CONFIG;
+        }
+        int ok = S_ISDIR(st.st_mode) ? SSL_CTX_load_verify_dir(ctx, loc)
+                                     : SSL_CTX_load_verify_file(ctx, loc);
+        if (!ok) return ctx_fail(errstr, errlen, "%s: no usable CA certificate", key);
+    }
+    if (is_set(conf->truststore_pem)) {
+        int rc = load_ca_pem(ctx, conf->truststore_pem, errstr, errlen);
+        if (rc) return rc;
+    }
+    if (!is_set(loc) && !is_set(conf->truststore_pem) && !SSL_CTX_set_default_verify_paths(ctx))
+        return ctx_fail(errstr, errlen, "%s", "cannot load the system CA store");
+    return 0;
+}
+
+static int password_cb(char *buf, int size, int rwflag, void *u) {
+    const char *pw = u;
+    if (!pw) return 0;
+    int n = (int)strlen(pw);
+    if (n > size) n = size;
+    memcpy(buf, pw, (size_t)n);
+    return n;
+}
+
+/* The client's certificate chain (first is the leaf) and key, from PEM
+ * text or files. `what` names the keys for errors. */
+static int load_identity(SSL_CTX *ctx, BIO *chain, BIO *keybio, const char *pw, const char *what,
+                         char *errstr, size_t errlen) {
+    X509 *leaf = PEM_read_bio_X509(chain, NULL, NULL, NULL);
+    if (!leaf || SSL_CTX_use_certificate(ctx, leaf) != 1) {
+        X509_free(leaf);
+        return ctx_fail(errstr, errlen, "%s: no usable PEM certificate", what);
+    }
+    X509_free(leaf);
+    X509 *x;
+    while ((x = PEM_read_bio_X509(chain, NULL, NULL, NULL)) != NULL) {
+        if (!SSL_CTX_add0_chain_cert(ctx, x)) {
+            X509_free(x);
+            return ctx_fail(errstr, errlen, "%s: bad chain certificate", what);
+        }
+    }
+    ERR_clear_error();
+    EVP_PKEY *pkey = PEM_read_bio_PrivateKey(keybio, NULL, password_cb, (void *)pw);
+    if (!pkey)
+        return ctx_fail(errstr, errlen,
+                        "%s: cannot read the private key (wrong ssl.key.password?)", what);
+    int ok = SSL_CTX_use_PrivateKey(ctx, pkey) == 1 && SSL_CTX_check_private_key(ctx) == 1;
+    EVP_PKEY_free(pkey);
+    if (!ok) return ctx_fail(errstr, errlen, "%s: the key does not match the certificate", what);
+    return 0;
+}
+
+static int load_client_cert(SSL_CTX *ctx, const kfk_tls_conf *conf, char *errstr, size_t errlen) {
+    const char *pw = is_set(conf->key_password) ? conf->key_password : NULL;
+    BIO *chain = NULL, *key = NULL;
+    const char *what;
+    if (is_set(conf->cert_location) || is_set(conf->key_location)) {
+        what = "ssl.certificate.location/ssl.key.location";
+        if (!is_set(conf->cert_location) || !is_set(conf->key_location)) {
+            snprintf(errstr, errlen, "%s: set both or neither", what);
+            return KFK_ERR_CONFIG;
+        }
+        chain = BIO_new_file(conf->cert_location, "r");
+        key = BIO_new_file(conf->key_location, "r");
+    } else if (is_set(conf->keystore_location)) {
+        what = "ssl.keystore.location";
+        chain = BIO_new_file(conf->keystore_location, "r");
+        key = BIO_new_file(conf->keystore_location, "r");
+    } else if (is_set(conf->keystore_chain_pem) || is_set(conf->keystore_key_pem)) {
+        what = "ssl.keystore.certificate.chain/ssl.keystore.key";
+        chain = BIO_new_mem_buf(conf->keystore_chain_pem ? conf->keystore_chain_pem : "", -1);
+        key = BIO_new_mem_buf(conf->keystore_key_pem ? conf->keystore_key_pem : "", -1);
+    } else {
+        return 0;
+    }
+    int rc = chain && key ? load_identity(ctx, chain, key, pw, what, errstr, errlen)
+                          : ctx_fail(errstr, errlen, "%s: cannot open the file", what);
+    BIO_free(chain);
+    BIO_free(key);
+    return rc;
+}
+
+kfk_tls_ctx *kfk_tls_ctx_new(const kfk_tls_conf *conf, char *errstr, size_t errlen) {
+    errstr[0] = '\0';
+    ERR_clear_error();
+    kfk_tls_ctx *t = kfk_calloc(1, sizeof *t);
+    if (!t) {
+        snprintf(errstr, errlen, "out of memory creating the TLS context");
+        return NULL;
+    }
+    const char *eia = conf->endpoint_identification ? conf->endpoint_identification : "https";
+    if (strcmp(eia, "https") == 0) {
+        t->verify_host = 1;
+    } else if (*eia && strcmp(eia, "none") != 0) {
+        snprintf(errstr, errlen,
+                 "ssl.endpoint.identification.algorithm: \"%s\" is not https, none or empty", eia);
+        goto fail;
+    }
+    t->ssl = SSL_CTX_new(TLS_client_method());
+    if (!t->ssl) {
+        ctx_fail(errstr, errlen, "%s", "cannot create the TLS context");
+        goto fail;
+    }
+    SSL_CTX_set_mode(t->ssl, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
+    if (set_versions(t->ssl, conf, errstr, errlen) ||
+        (is_set(conf->cipher_suites) && set_ciphers(t->ssl, conf->cipher_suites, errstr, errlen)))
+        goto fail;
+    if (is_set(conf->curves_list) && !SSL_CTX_set1_groups_list(t->ssl, conf->curves_list)) {
+        ctx_fail(errstr, errlen, "ssl.curves.list: OpenSSL rejects \"%s\"", conf->curves_list);
+        goto fail;
+    }
+    if (conf->verify_certificate) {
+        SSL_CTX_set_verify(t->ssl, SSL_VERIFY_PEER, NULL);
+        if (load_trust(t->ssl, conf, errstr, errlen)) goto fail;
+    } else {
+        SSL_CTX_set_verify(t->ssl, SSL_VERIFY_NONE, NULL);
+        t->verify_host = 0;
+    }
+    if (load_client_cert(t->ssl, conf, errstr, errlen)) goto fail;
+    return t;
+fail:
+    kfk_tls_ctx_free(t);
+    return NULL;
+}
+
+void kfk_tls_ctx_free(kfk_tls_ctx *t) {
+    if (!t) return;
+    SSL_CTX_free(t->ssl);
+    kfk_free(t);
+}
+
+/* ------------------------------------------------------------- sessions */
+
+kfk_tls *kfk_tls_new(kfk_tls_ctx *ctx, int fd, const char *host) {
+    kfk_tls *t = kfk_calloc(1, sizeof *t);
+    if (!t) return NULL;
+    t->ssl = SSL_new(ctx->ssl);
+    t->verify_host = ctx->verify_host;
+    if (!t->ssl || !SSL_set_fd(t->ssl, fd)) goto fail;
+    unsigned char ip[16];
+    int literal = inet_pton(AF_INET, host, ip) == 1 || inet_pton(AF_INET6, host, ip) == 1;
+    /* SNI carries host names only (RFC 6066), never addresses. */
+    if (!literal && !SSL_set_tlsext_host_name(t->ssl, host)) goto fail;
+    if (t->verify_host) {
+        X509_VERIFY_PARAM *vp = SSL_get0_param(t->ssl);
+        int ok = literal ? X509_VERIFY_PARAM_set1_ip_asc(vp, host)
+                         : X509_VERIFY_PARAM_set1_host(vp, host, 0);
+        if (!ok) goto fail;
+    }
+    SSL_set_connect_state(t->ssl);
+    return t;
+fail:
+    ERR_clear_error();
+    kfk_tls_free(t);
+    return NULL;
+}
+
+void kfk_tls_free(kfk_tls *t) {
+    if (!t) return;
+    SSL_free(t->ssl);
+    kfk_free(t);
+}
+
+/* Why the broker's certificate was refused, in words a user can act on. */
+static const char *verify_hint(long v) {
+    switch (v) {
+    case X509_V_ERR_CERT_HAS_EXPIRED:
+        return "the broker's certificate has expired";
+    case X509_V_ERR_CERT_NOT_YET_VALID:
+        return "the broker's certificate is not valid yet";
+    case X509_V_ERR_HOSTNAME_MISMATCH:
+    case X509_V_ERR_IP_ADDRESS_MISMATCH:
+        return "host name mismatch: the broker's certificate does not name the host connected to";
+    case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY:
+    case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT:
+    case X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN:
+    case X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT:
+    case X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE:
+        return "unknown CA: the broker's certificate is not signed by a trusted CA "
+               "(ssl.ca.location)";
+    default:
+        return "certificate verification failed";
+    }
+}
+
+/* Maps a failed SSL_* call to KFK_TLS_WANT or an error. */
+static int io_result(kfk_tls *t, int ret, int handshaking, unsigned *events, char *errstr,
+                     size_t errlen) {
+    int e = SSL_get_error(t->ssl, ret);
+    if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE) {
+        *events = e == SSL_ERROR_WANT_READ ? EPOLLIN : EPOLLOUT;
+        return KFK_TLS_WANT;
+    }
+    errstr[0] = '\0';
+    long v = SSL_get_verify_result(t->ssl);
+    if (handshaking && v != X509_V_OK) {
+        snprintf(errstr, errlen, "TLS handshake: %s (%s)", verify_hint(v),
+                 X509_verify_cert_error_string(v));
+        ERR_clear_error();
+        return KFK_ERR_SSL;
+    }
+    unsigned long top = ERR_peek_error();
+    int eof = e == SSL_ERROR_ZERO_RETURN ||
+              (e == SSL_ERROR_SYSCALL && !top) ||
+              ERR_GET_REASON(top) == SSL_R_UNEXPECTED_EOF_WHILE_READING;
+    if (eof && handshaking) {
+        snprintf(errstr, errlen,
+                 "TLS handshake: the broker closed the connection (a plaintext listener? "
+                 "check security.protocol)");
+        ERR_clear_error();
+        return KFK_ERR_SSL;
+    }
+    if (eof) {
+        ERR_clear_error();
+        return KFK_ERR_TRANSPORT;
+    }
+    if (handshaking && ERR_GET_REASON(top) == SSL_R_WRONG_VERSION_NUMBER) {
+        snprintf(errstr, errlen,
+                 "TLS handshake: the broker does not speak TLS (a plaintext listener? "
+                 "check security.protocol)");
+        ERR_clear_error();
+        return KFK_ERR_SSL;
+    }
+    if (e == SSL_ERROR_SYSCALL && errno)
+        snprintf(errstr, errlen, "TLS %s: %s", handshaking ? "handshake" : "I/O", strerror(errno));
+    else
+        snprintf(errstr, errlen, "TLS %s failed", handshaking ? "handshake" : "I/O");
+    ssl_errors(errstr, errlen);
+    return handshaking ? KFK_ERR_SSL : KFK_ERR_TRANSPORT;
+}
+
+int kfk_tls_handshake(kfk_tls *t, unsigned *events, char *errstr, size_t errlen) {
+    ERR_clear_error();
+    int ret = SSL_do_handshake(t->ssl);
+    return ret == 1 ? 0 : io_result(t, ret, 1, events, errstr, errlen);
+}
+
+ssize_t kfk_tls_read(kfk_tls *t, void *buf, size_t len, unsigned *events, char *errstr,
+                     size_t errlen) {
+    size_t n = 0;
+    ERR_clear_error();
+    int ret = SSL_read_ex(t->ssl, buf, len, &n);
+    return ret == 1 ? (ssize_t)n : io_result(t, ret, 0, events, errstr, errlen);
+}
+
+ssize_t kfk_tls_write(kfk_tls *t, const void *buf, size_t len, unsigned *events, char *errstr,
+                      size_t errlen) {
+    size_t n = 0;
+    ERR_clear_error();
+    int ret = SSL_write_ex(t->ssl, buf, len, &n);
+    return ret == 1 ? (ssize_t)n : io_result(t, ret, 0, events, errstr, errlen);
+}
+
+int kfk_tls_pending(const kfk_tls *t) { return SSL_pending(t->ssl) > 0; }
+
+const char *kfk_tls_describe(const kfk_tls *t, char *buf, size_t len) {
+    snprintf(buf, len, "%s %s", SSL_get_version(t->ssl), SSL_get_cipher_name(t->ssl));
+    return buf;
+}

@@ -1,0 +1,559 @@
+#include "producer/accumulator.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "core/alloc.h"
+#include "net/backoff.h"
+#include "producer/partitioner.h"
+#include "records/crc32c.h"
+
+/* Pooled batches beyond this many are freed: the pool never holds more
+ * than buffer.memory would allow in batches anyway. */
+#define POOL_MAX(a) ((a)->conf.buffer_memory / ((a)->conf.batch_size + 1024) + 16)
+
+/* ------------------------------------------------------------------ topics */
+
+static uint32_t name_hash(const char *s) {
+    uint32_t h = 2166136261u; /* FNV-1a */
+    for (; *s; s++) h = (h ^ (uint8_t)*s) * 16777619u;
+    return h;
+}
+
+static kfk_ptopic *topic_find(kfk_accum *a, const char *name) {
+    if (!a->nslots) return NULL;
+    for (uint32_t i = name_hash(name) & (a->nslots - 1);; i = (i + 1) & (a->nslots - 1)) {
+        kfk_ptopic *t = a->slots[i];
+        if (!t || strcmp(t->name, name) == 0) return t;
+    }
+}
+
+static int slots_grow(kfk_accum *a) {
+    uint32_t n = a->nslots ? a->nslots * 2 : 16;
+    kfk_ptopic **slots = kfk_calloc(n, sizeof *slots);
+    if (!slots) return KFK_ERR_NOMEM;
+    for (int32_t k = 0; k < a->ntopics; k++) {
+        uint32_t i = name_hash(a->topics[k]->name) & (n - 1);
+        while (slots[i]) i = (i + 1) & (n - 1);
+        slots[i] = a->topics[k];
+    }
+    kfk_free(a->slots);
+    a->slots = slots;
+    a->nslots = n;
+    return 0;
+}
+
+static kfk_ptopic *topic_add(kfk_accum *a, const char *name) {
+    if ((uint32_t)(a->ntopics + 1) * 2 > a->nslots && slots_grow(a)) return NULL;
+    if (a->ntopics == a->captopics) {
+        int32_t cap = a->captopics ? a->captopics * 2 : 8;
+        kfk_ptopic **t = kfk_realloc(a->topics, (size_t)cap * sizeof *t);
+        if (!t) return NULL;
+        a->topics = t;
+        a->captopics = cap;
+    }
+    kfk_ptopic *t = kfk_calloc(1, sizeof *t);
+    if (!t || !(t->name = kfk_strndup(name, strlen(name)))) {
+        kfk_free(t);
+        return NULL;
+    }
+    t->npart = -1;
+    t->sticky = -1;
+    a->topics[a->ntopics++] = t;
+    uint32_t i = name_hash(name) & (a->nslots - 1);
+    while (a->slots[i]) i = (i + 1) & (a->nslots - 1);
+    a->slots[i] = t;
+    return t;
+}
+
+/* Makes partitions [0, n) exist. */
+static int parts_ensure(kfk_ptopic *t, int32_t n) {
+    if (n <= t->nalloc) return 0;
+    kfk_ppart **parts = kfk_realloc(t->parts, (size_t)n * sizeof *parts);
+    if (!parts) return KFK_ERR_NOMEM;
+    t->parts = parts;
+    int32_t *avail = kfk_realloc(t->avail, (size_t)n * sizeof *avail);
+    if (!avail) return KFK_ERR_NOMEM;
+    t->avail = avail;
+    for (; t->nalloc < n; t->nalloc++) {
+        kfk_ppart *pp = kfk_calloc(1, sizeof *pp);
+        if (!pp) return KFK_ERR_NOMEM;
+        pp->topic = t;
+        pp->id = t->nalloc;
+        pp->leader = -1;
+        kfk_list_init(&pp->queue);
+        parts[t->nalloc] = pp;
+    }
+    return 0;
+}
+
+/* -------------------------------------------------------------- lifecycle */
+
+int kfk_accum_init(kfk_accum *a, const kfk_accum_conf *conf) {
+    memset(a, 0, sizeof *a);
+    a->conf = *conf;
+    kfk_list_init(&a->pool);
+    a->rng = kfk_rand_seed(a);
+    pthread_mutex_init(&a->lock, NULL);
+    pthread_condattr_t ca;
+    pthread_condattr_init(&ca);
+    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+    pthread_cond_init(&a->space, &ca);
+    pthread_condattr_destroy(&ca);
+    return 0;
+}
+
+static void batch_free(kfk_pbatch *b) {
+    kfk_wbuf_free(&b->buf);
+    kfk_free(b->opaques);
+    kfk_free(b->timestamps);
+    kfk_free(b);
+}
+
+void kfk_accum_free(kfk_accum *a) {
+    for (int32_t k = 0; k < a->ntopics; k++) {
+        kfk_ptopic *t = a->topics[k];
+        for (int32_t i = 0; i < t->nalloc; i++) {
+            kfk_ppart *pp = t->parts[i];
+            while (!kfk_list_empty(&pp->queue)) {
+                kfk_pbatch *b = KFK_CONTAINER_OF(pp->queue.next, kfk_pbatch, link);
+                kfk_list_remove(&b->link);
+                batch_free(b);
+            }
+            kfk_free(pp);
+        }
+        kfk_free(t->parts);
+        kfk_free(t->avail);
+        kfk_free(t->name);
+        kfk_free(t);
+    }
+    while (!kfk_list_empty(&a->pool)) {
+        kfk_pbatch *b = KFK_CONTAINER_OF(a->pool.next, kfk_pbatch, link);
+        kfk_list_remove(&b->link);
+        batch_free(b);
+    }
+    kfk_free(a->topics);
+    kfk_free(a->slots);
+    pthread_cond_destroy(&a->space);
+    pthread_mutex_destroy(&a->lock);
+}
+
+/* ----------------------------------------------------------------- append */
+
+static kfk_pbatch *batch_new(kfk_accum *a, kfk_ppart *pp, int64_t now) {
+    kfk_pbatch *b;
+    if (!kfk_list_empty(&a->pool)) {
+        b = KFK_CONTAINER_OF(a->pool.next, kfk_pbatch, link);
+        kfk_list_remove(&b->link);
+        a->npool--;
+    } else {
+        b = kfk_calloc(1, sizeof *b);
+        if (!b) return NULL;
+        kfk_list_init(&b->link);
+    }
+    b->buf.len = 0;
+    b->buf.err = 0;
+    if (kfk_batch_builder_init(&b->bb, &b->buf)) {
+        batch_free(b);
+        return NULL;
+    }
+    b->part = pp;
+    b->mem = KFK_BATCH_OVERHEAD;
+    b->gen = ++pp->gen;
+    b->created = now;
+    b->deadline = now + a->conf.delivery_timeout_ms;
+    b->retry_at = 0;
+    b->base_seq = -1;
+    b->pid = -1;
+    b->epoch = -1;
+    b->attempts = 0;
+    b->node = -1;
+    b->finished = 0;
+    b->in_flight = 0;
+    b->purged = 0;
+    b->err = 0;
+    b->base_offset = -1;
+    b->append_time = -1;
+    b->errstr[0] = '\0';
+    kfk_list_insert_tail(&pp->queue, &b->link);
+    pp->open = b;
+    a->mem_used += b->mem;
+    return b;
+}
+
+static int32_t pick_random(kfk_accum *a, const kfk_ptopic *t, int32_t avoid) {
+    int32_t n = t->navail ? t->navail : t->npart;
+    int32_t i = (int32_t)(kfk_rand_next(&a->rng) % (uint64_t)n);
+    int32_t p = t->navail ? t->avail[i] : i;
+    if (p == avoid && n > 1) p = t->navail ? t->avail[(i + 1) % n] : (i + 1) % n;
+    return p;
+}
+
+/* KIP-480: keyless records stay on one partition until the batch started
+ * there is closed, then move to another picked at random. */
+static int32_t sticky_partition(kfk_accum *a, kfk_ptopic *t, size_t need) {
+    if (t->sticky >= 0 && t->sticky < t->npart) {
+        kfk_ppart *pp = t->sticky < t->nalloc ? t->parts[t->sticky] : NULL;
+        kfk_pbatch *open = pp ? pp->open : NULL;
+        if (t->sticky_gen == 0) return t->sticky; /* no batch started there yet */
+        if (open && open->gen == t->sticky_gen &&
+            (open->bb.count == 0 ||
+             kfk_batch_builder_size(&open->bb) + need <= (size_t)a->conf.batch_size))
+            return t->sticky;
+    }
+    t->sticky = pick_random(a, t, t->sticky);
+    t->sticky_gen = 0;
+    return t->sticky;
+}
+
+static int32_t choose_partition(kfk_accum *a, kfk_ptopic *t, const kfk_accum_msg *m,
+                                size_t need, int *sticky) {
+    *sticky = 0;
+    if (a->conf.custom) {
+        int32_t p = a->conf.custom(t->name, m->key.ptr, m->key.len < 0 ? 0 : (size_t)m->key.len,
+                                   t->npart, a->conf.custom_opaque);
+        if (p >= 0) return p < t->npart ? p : KFK_ERR_UNKNOWN_TOPIC_OR_PARTITION;
+    }
+    if (m->key.len >= 0 && a->conf.partitioner != KFK_PART_RANDOM)
+        return kfk_partition_for_key(m->key.ptr, (size_t)m->key.len, t->npart);
+    if (a->conf.partitioner == KFK_PART_MURMUR2) return kfk_partition_for_key("", 0, t->npart);
+    *sticky = 1;
+    return sticky_partition(a, t, need);
+}
+
+static int wait_space(kfk_accum *a, int64_t wait_until, int64_t now) {
+    a->mem_waiters++;
+    a->conf.wake(a->conf.wake_opaque); /* send everything: that frees memory */
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    int64_t ms = wait_until - now;
+    ts.tv_sec += ms / 1000;
+    ts.tv_nsec += (ms % 1000) * 1000000;
+    if (ts.tv_nsec >= 1000000000) {
+        ts.tv_sec++;
+        ts.tv_nsec -= 1000000000;
+    }
+    int rc = pthread_cond_timedwait(&a->space, &a->lock, &ts);
+    a->mem_waiters--;
+    return rc == ETIMEDOUT ? KFK_ERR_QUEUE_FULL : 0;
+}
+
+static int grow_arrays(kfk_pbatch *b) {
+    int32_t cap = b->cap ? b->cap * 2 : 64;
+    void **o = kfk_realloc(b->opaques, (size_t)cap * sizeof *o);
+    if (!o) return KFK_ERR_NOMEM;
+    b->opaques = o;
+    int64_t *ts = kfk_realloc(b->timestamps, (size_t)cap * sizeof *ts);
+    if (!ts) return KFK_ERR_NOMEM;
+    b->timestamps = ts;
+    b->cap = cap;
+    return 0;
+}
+
+/* Appends to partition pp, starting a batch when needed. Lock held. */
+static int append_to(kfk_accum *a, kfk_ppart *pp, const kfk_accum_msg *m, int64_t now) {
+    kfk_pbatch *b = pp->open;
+    int64_t size = 0;
+    if (b) {
+        size = kfk_batch_record_size(&b->bb, m->timestamp, m->key, m->value, m->headers,
+                                     m->header_count);
+        if (size < 0) return (int)size;
+        if (kfk_batch_builder_size(&b->bb) + (size_t)size > (size_t)a->conf.batch_size) {
+            pp->open = NULL; /* full: it stays queued, ready */
+            b = NULL;
+        }
+    }
+    if (!b) {
+        b = batch_new(a, pp, now);
+        if (!b) return KFK_ERR_NOMEM;
+        a->conf.wake(a->conf.wake_opaque); /* to arm linger.ms, or send the full one */
+    }
+    if (b->bb.count == b->cap && grow_arrays(b)) return KFK_ERR_NOMEM;
+    int n = kfk_batch_append(&b->bb, m->timestamp, m->key, m->value, m->headers, m->header_count);
+    if (n < 0) return n;
+    b->opaques[b->bb.count - 1] = m->opaque;
+    b->timestamps[b->bb.count - 1] = m->timestamp;
+    b->mem += n;
+    a->mem_used += n;
+    a->queued++;
+    return 0;
+}
+
+int kfk_accum_append(kfk_accum *a, const kfk_accum_msg *m, int64_t now, int64_t wait_until,
+                     int32_t *partition) {
+    /* The record's size as the first of a batch: the most it can take. */
+    kfk_wbuf none = {0};
+    kfk_batch_builder probe = {&none, 0, 0, 0, 0};
+    int64_t need = kfk_batch_record_size(&probe, m->timestamp, m->key, m->value, m->headers,
+                                         m->header_count);
+    if (need < 0) return (int)need;
+    if (KFK_BATCH_OVERHEAD + need > a->conf.buffer_memory ||
+        KFK_BATCH_OVERHEAD + need > a->conf.max_request_size)
+        return KFK_ERR_MSG_TOO_LARGE;
+
+    pthread_mutex_lock(&a->lock);
+    int rc = 0;
+    kfk_ptopic *t = topic_find(a, m->topic);
+    if (!t && !(t = topic_add(a, m->topic))) rc = KFK_ERR_NOMEM;
+    while (!rc) {
+        if (a->closing) {
+            rc = KFK_ERR_DESTROYED;
+            break;
+        }
+        if (a->fatal) {
+            rc = KFK_ERR_FATAL;
+            break;
+        }
+        if (a->mem_used + need + KFK_BATCH_OVERHEAD <= a->conf.buffer_memory) break;
+        rc = wait_until > now ? wait_space(a, wait_until, now) : KFK_ERR_QUEUE_FULL;
+        if (!rc) {
+            struct timespec ts;
+            clock_gettime(CLOCK_MONOTONIC, &ts);
+            now = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+        }
+    }
+    int32_t p = m->partition;
+    int sticky = 0;
+    if (!rc && p == KFK_PARTITION_ANY) {
+        if (t->npart <= 0)
+            rc = t->err && !kfk_err_retriable(t->err) ? t->err : KFK_ERR_NOENT;
+        else if ((p = choose_partition(a, t, m, (size_t)need, &sticky)) < 0)
+            rc = p;
+    } else if (!rc && t->npart >= 0 && p >= t->npart) {
+        rc = KFK_ERR_UNKNOWN_TOPIC_OR_PARTITION;
+    }
+    if (!rc) rc = parts_ensure(t, p + 1);
+    if (!rc) rc = append_to(a, t->parts[p], m, now);
+    if (!rc && sticky) t->sticky_gen = t->parts[p]->open->gen;
+    pthread_mutex_unlock(&a->lock);
+    if (!rc) *partition = p;
+    return rc;
+}
+
+/* --------------------------------------------------------------- metadata */
+
+static void sync_topic(kfk_ptopic *t, const kfk_md_topic *mt) {
+    t->err = mt->err;
+    if (mt->err || mt->npartitions <= 0) return;
+    if (parts_ensure(t, mt->npartitions)) return; /* keeps the old view */
+    t->npart = mt->npartitions;
+    t->navail = 0;
+    for (int32_t i = 0; i < t->nalloc; i++) t->parts[i]->leader = -1;
+    for (int32_t i = 0; i < mt->npartitions; i++) {
+        const kfk_md_partition *mp = &mt->partitions[i];
+        if (mp->id < 0 || mp->id >= t->nalloc) continue;
+        t->parts[mp->id]->leader = mp->err ? -1 : mp->leader;
+        if (!mp->err && mp->leader >= 0) t->avail[t->navail++] = mp->id;
+    }
+}
+
+void kfk_accum_sync_metadata(kfk_accum *a, const kfk_metadata *md) {
+    pthread_mutex_lock(&a->lock);
+    for (int32_t k = 0; k < a->ntopics; k++) {
+        const kfk_md_topic *mt = kfk_metadata_topic(md, a->topics[k]->name);
+        if (mt) sync_topic(a->topics[k], mt);
+    }
+    pthread_mutex_unlock(&a->lock);
+}
+
+void kfk_accum_set_partitions(kfk_accum *a, const kfk_metadata *md, const char *topic) {
+    const kfk_md_topic *mt = kfk_metadata_topic(md, topic);
+    if (!mt) return;
+    pthread_mutex_lock(&a->lock);
+    kfk_ptopic *t = topic_find(a, topic);
+    if (t) sync_topic(t, mt);
+    pthread_mutex_unlock(&a->lock);
+}
+
+int kfk_accum_new_topics(kfk_accum *a, const char **out, int max) {
+    int n = 0;
+    pthread_mutex_lock(&a->lock);
+    for (int32_t k = 0; k < a->ntopics && n < max; k++) {
+        if (a->topics[k]->md_wanted) continue;
+        a->topics[k]->md_wanted = 1;
+        out[n++] = a->topics[k]->name;
+    }
+    pthread_mutex_unlock(&a->lock);
+    return n;
+}
+
+/* ------------------------------------------------------------------ drain */
+
+static void fail_batch(kfk_pbatch *b, int err, const char *why) {
+    b->err = err;
+    snprintf(b->errstr, sizeof b->errstr, "%s [%d]: %s", b->part->topic->name, (int)b->part->id,
+             why);
+}
+
+static int32_t seq_add(int32_t seq, int32_t n) {
+    return (int32_t)(((int64_t)seq + n) & INT32_MAX); /* sequences wrap to 0 */
+}
+
+static void take(kfk_ppart *pp, kfk_pbatch *b, kfk_list *to) {
+    if (pp->open == b) pp->open = NULL;
+    kfk_list_remove(&b->link);
+    kfk_list_insert_tail(to, &b->link);
+}
+
+static void drain_part(kfk_accum *a, kfk_ppart *pp, const kfk_drain_args *args,
+                       kfk_drain_out *out) {
+    int64_t now = args->now;
+    kfk_ptopic *t = pp->topic;
+    kfk_pbatch *b;
+    while (!kfk_list_empty(&pp->queue) &&
+           (b = KFK_CONTAINER_OF(pp->queue.next, kfk_pbatch, link))->deadline <= now) {
+        int why = t->err && t->err != KFK_ERR_LEADER_NOT_AVAILABLE ? t->err : KFK_ERR_TIMED_OUT;
+        fail_batch(b, why, why == KFK_ERR_TIMED_OUT ? "not delivered within delivery.timeout.ms"
+                                                    : kfk_err_str(why));
+        if (b->base_seq >= 0) out->need_bump = 1;
+        take(pp, b, &out->failed);
+    }
+    if (kfk_list_empty(&pp->queue)) return;
+    b = KFK_CONTAINER_OF(pp->queue.next, kfk_pbatch, link);
+    if (t->npart > 0 && pp->id >= t->npart) {
+        fail_batch(b, KFK_ERR_UNKNOWN_TOPIC_OR_PARTITION, "the topic has no such partition");
+        take(pp, b, &out->failed);
+        return;
+    }
+    int ready = b != pp->open || a->flushing || a->mem_waiters ||
+                kfk_batch_builder_size(&b->bb) >= (size_t)a->conf.batch_size ||
+                now >= b->created + a->conf.linger_ms;
+    int64_t when = !ready ? b->created + a->conf.linger_ms : b->retry_at > now ? b->retry_at : 0;
+    if (when) {
+        if (b->deadline < when) when = b->deadline;
+        if (when < out->next) out->next = when;
+        return;
+    }
+    if (pp->leader < 0) {
+        out->need_md = 1;
+        if (b->deadline < out->next) out->next = b->deadline;
+        return;
+    }
+    if (args->halt) return;
+    /* Up to 5 batches per partition in flight, in sequence order; a batch
+     * sent before goes alone, so order holds across retries. So does the
+     * first of an epoch: a broker that does not know the producer yet takes
+     * any sequence, and would take the second if the first failed. */
+    if (args->idempotent && pp->in_flight > 0 &&
+        (pp->in_flight >= 5 || b->base_seq >= 0 || !pp->acked))
+        return;
+    if (!args->room(args->ctx, pp->leader, kfk_batch_builder_size(&b->bb))) return;
+    if (args->idempotent && b->base_seq < 0) {
+        b->base_seq = pp->next_seq;
+        pp->next_seq = seq_add(pp->next_seq, b->bb.count);
+        b->pid = args->pid;
+        b->epoch = args->epoch;
+    }
+    b->node = pp->leader;
+    b->attempts++;
+    b->in_flight = 1;
+    pp->in_flight++;
+    take(pp, b, &out->ready);
+}
+
+void kfk_accum_drain(kfk_accum *a, const kfk_drain_args *args, kfk_drain_out *out) {
+    kfk_list_init(&out->ready);
+    kfk_list_init(&out->failed);
+    out->next = INT64_MAX;
+    out->need_md = out->need_bump = 0;
+    pthread_mutex_lock(&a->lock);
+    for (int32_t k = 0; k < a->ntopics; k++) {
+        kfk_ptopic *t = a->topics[k];
+        for (int32_t i = 0; i < t->nalloc; i++) drain_part(a, t->parts[i], args, out);
+        if (t->npart < 0 && t->nalloc) out->need_md = 1;
+    }
+    pthread_mutex_unlock(&a->lock);
+}
+
+/* ---------------------------------------------------------------- results */
+
+void kfk_accum_requeue_locked(kfk_accum *a, kfk_pbatch *b, int64_t retry_at) {
+    (void)a;
+    kfk_ppart *pp = b->part;
+    pp->in_flight--;
+    b->in_flight = 0;
+    b->retry_at = retry_at;
+    kfk_list *at = pp->queue.next;
+    for (; at != &pp->queue; at = at->next) {
+        kfk_pbatch *q = KFK_CONTAINER_OF(at, kfk_pbatch, link);
+        /* Before anything never sent, and before later sequences. */
+        if (q->attempts == 0 || (b->base_seq >= 0 && q->base_seq > b->base_seq)) break;
+    }
+    kfk_list_insert_tail(at, &b->link); /* inserts before `at` */
+}
+
+void kfk_accum_done_locked(kfk_accum *a, kfk_pbatch *b) {
+    if (b->in_flight) b->part->in_flight--;
+    b->in_flight = 0;
+    if (!b->err && b->base_seq >= 0) {
+        b->part->acked_next = seq_add(b->base_seq, b->bb.count);
+        b->part->acked = 1;
+    }
+    a->mem_used -= b->mem;
+    b->mem = 0;
+    if (a->mem_waiters) pthread_cond_broadcast(&a->space);
+}
+
+void kfk_accum_reset_sequences_locked(kfk_accum *a) {
+    for (int32_t k = 0; k < a->ntopics; k++) {
+        kfk_ptopic *t = a->topics[k];
+        for (int32_t i = 0; i < t->nalloc; i++) {
+            kfk_ppart *pp = t->parts[i];
+            pp->next_seq = pp->acked_next = 0;
+            pp->acked = 0;
+            for (kfk_list *e = pp->queue.next; e != &pp->queue; e = e->next) {
+                kfk_pbatch *b = KFK_CONTAINER_OF(e, kfk_pbatch, link);
+                b->base_seq = -1;
+            }
+        }
+    }
+}
+
+void kfk_accum_take_queued_locked(kfk_accum *a, kfk_list *out, int err, const char *why) {
+    for (int32_t k = 0; k < a->ntopics; k++) {
+        kfk_ptopic *t = a->topics[k];
+        for (int32_t i = 0; i < t->nalloc; i++) {
+            kfk_ppart *pp = t->parts[i];
+            while (!kfk_list_empty(&pp->queue)) {
+                kfk_pbatch *b = KFK_CONTAINER_OF(pp->queue.next, kfk_pbatch, link);
+                fail_batch(b, err, why);
+                take(pp, b, out);
+            }
+        }
+    }
+}
+
+void kfk_accum_recycle(kfk_accum *a, kfk_list *batches) {
+    pthread_mutex_lock(&a->lock);
+    while (!kfk_list_empty(batches)) {
+        kfk_pbatch *b = KFK_CONTAINER_OF(batches->next, kfk_pbatch, link);
+        kfk_list_remove(&b->link);
+        a->queued -= b->bb.count;
+        if (a->npool >= POOL_MAX(a) || b->buf.cap > 4 * (size_t)a->conf.batch_size + 4096) {
+            batch_free(b);
+            continue;
+        }
+        kfk_list_insert_tail(&a->pool, &b->link);
+        a->npool++;
+    }
+    pthread_mutex_unlock(&a->lock);
+}
+
+int kfk_accum_finish(kfk_pbatch *b, const kfk_batch_opts *opts, kfk_wbuf *scratch) {
+    if (!b->finished) {
+        int rc = kfk_batch_finish(&b->bb, opts, scratch);
+        if (!rc) b->finished = 1;
+        return rc;
+    }
+    /* Offsets as in kfk_batch_finish: producerId 43, epoch 51, sequence 53;
+     * the CRC (17) covers attributes (21) to the end. */
+    uint8_t *h = b->buf.data + b->bb.start;
+    size_t len = b->buf.len - b->bb.start;
+    kfk_put_u64(h + 43, (uint64_t)opts->producer_id);
+    kfk_put_u16(h + 51, (uint16_t)opts->producer_epoch);
+    kfk_put_u32(h + 53, (uint32_t)opts->base_sequence);
+    kfk_put_u32(h + 17, kfk_crc32c(0, h + 21, len - 21));
+    return 0;
+}

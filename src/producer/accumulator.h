@@ -1,0 +1,193 @@
+/* The record accumulator: per-partition queues of batches that user threads
+ * append to and the sender (I/O thread) drains. Sans-IO: it knows no
+ * sockets and no clock (callers pass the time), so tests drive it directly.
+ *
+ * Locking: one mutex guards everything here (topics, partitions, batches,
+ * memory accounting); a send takes it once per message, the sender once
+ * per drain or response. Records are copied into the open batch of their
+ * partition (the one copy), with no allocation once pooled batches have
+ * grown. A partition's queue holds batches not on the wire, oldest (and
+ * lowest sequence) first; its tail may be the open batch.
+ *
+ * Batch life: open (appends) -> closed in queue (full, or a newer batch
+ * started) -> drained (in flight) -> requeued for a retry, or completed
+ * (reported, then back to the pool). */
+#ifndef KFK_ACCUMULATOR_H
+#define KFK_ACCUMULATOR_H
+
+#include <pthread.h>
+#include <stdint.h>
+
+#include "client/metadata.h"
+#include "kfk.h"
+#include "net/list.h"
+#include "records/batch.h"
+
+typedef struct kfk_ptopic kfk_ptopic;
+typedef struct kfk_ppart kfk_ppart;
+
+typedef struct kfk_pbatch {
+    kfk_list link; /* partition queue, request, report queue or pool */
+    kfk_ppart *part;
+    kfk_wbuf buf;
+    kfk_batch_builder bb;
+    void **opaques;      /* per message */
+    int64_t *timestamps; /* per message */
+    int32_t cap;         /* of the two arrays */
+    int64_t mem;         /* bytes charged to buffer.memory */
+    uint32_t gen;        /* the partition's batch number, for the sticky partitioner */
+    int64_t created;     /* monotonic ms of the first record */
+    int64_t deadline;    /* created + delivery.timeout.ms */
+    int64_t retry_at;    /* not before this, after a failure */
+    int32_t base_seq;    /* -1 until first drained by an idempotent producer */
+    int64_t pid;
+    int16_t epoch;
+    int attempts; /* times drained */
+    int32_t node; /* where it went last */
+    int finished; /* header written (and compressed) */
+    int in_flight; /* drained, no outcome yet */
+    int purged;   /* report KFK_ERR_PURGED whatever the response says */
+    /* outcome */
+    int err;
+    int64_t base_offset;
+    int64_t append_time; /* the broker's log append time, or -1 */
+    char errstr[128];
+} kfk_pbatch;
+
+struct kfk_ppart {
+    kfk_ptopic *topic;
+    int32_t id;
+    int32_t leader; /* -1 unknown */
+    kfk_list queue;
+    kfk_pbatch *open;
+    uint32_t gen; /* batches started */
+    int in_flight;
+    int32_t next_seq;   /* sequence of the next batch drained */
+    int32_t acked_next; /* sequence after the last acknowledged batch */
+    int acked;          /* a batch was acknowledged in this epoch */
+};
+
+struct kfk_ptopic {
+    char *name;
+    int32_t npart;    /* from metadata; -1 unknown */
+    int16_t err;      /* the topic's metadata error, 0 if none */
+    kfk_ppart **parts; /* nalloc of them, pointers stable */
+    int32_t nalloc;
+    int32_t *avail; /* partitions with a leader */
+    int32_t navail;
+    int32_t sticky; /* keyless records go here; -1 none */
+    uint32_t sticky_gen;
+    int md_wanted; /* asked the core to keep it fresh */
+};
+
+enum kfk_partitioner { KFK_PART_MURMUR2_RANDOM, KFK_PART_MURMUR2, KFK_PART_RANDOM };
+
+typedef struct kfk_accum_conf {
+    int32_t batch_size;
+    int32_t linger_ms;
+    int32_t delivery_timeout_ms;
+    int64_t buffer_memory;
+    int32_t max_request_size; /* a record alone in a batch must fit */
+    int partitioner; /* enum kfk_partitioner */
+    kfk_partitioner_cb custom;
+    void *custom_opaque;
+    /* Called with the lock held when the sender should look again (a new
+     * batch, a full one, memory pressure): must not take the lock. */
+    void (*wake)(void *opaque);
+    void *wake_opaque;
+} kfk_accum_conf;
+
+typedef struct kfk_accum {
+    kfk_accum_conf conf;
+    pthread_mutex_t lock;
+    pthread_cond_t space; /* memory was released, or closing */
+    kfk_ptopic **topics;  /* in creation order */
+    int32_t ntopics, captopics;
+    kfk_ptopic **slots; /* open-addressing hash by name */
+    uint32_t nslots;
+    int64_t mem_used;
+    kfk_list pool;
+    int32_t npool;
+    uint64_t rng;
+    int flushing;     /* every batch is ready */
+    int mem_waiters;  /* sends blocked on memory: every batch is ready */
+    int closing;      /* sends fail with KFK_ERR_DESTROYED */
+    int fatal;        /* sends fail with KFK_ERR_FATAL */
+    int64_t queued;   /* messages in batches not completed */
+} kfk_accum;
+
+/* A message as the accumulator takes it. */
+typedef struct kfk_accum_msg {
+    const char *topic;
+    int32_t partition; /* or KFK_PARTITION_ANY */
+    kfk_bytes key, value; /* {NULL, -1}: null */
+    const kfk_record_header *headers;
+    size_t header_count;
+    int64_t timestamp;
+    void *opaque;
+} kfk_accum_msg;
+
+int kfk_accum_init(kfk_accum *a, const kfk_accum_conf *conf);
+/* Frees every batch, queued or pooled; nothing may be in flight. */
+void kfk_accum_free(kfk_accum *a);
+
+/* Appends m. now is monotonic ms; a full buffer waits until wait_until
+ * (monotonic ms; <= now: not at all). Returns 0, KFK_ERR_NOENT (the
+ * partition count is needed and not known yet: call set_partitions and
+ * try again), or the errors of kfk_producer_send. *partition gets the
+ * partition chosen. */
+int kfk_accum_append(kfk_accum *a, const kfk_accum_msg *m, int64_t now, int64_t wait_until,
+                     int32_t *partition);
+
+/* Brings topics' partition counts and leaders up to date. Sender. */
+void kfk_accum_sync_metadata(kfk_accum *a, const kfk_metadata *md);
+/* Sets one topic's partition count (from a metadata snapshot the sending
+ * thread waited for). */
+void kfk_accum_set_partitions(kfk_accum *a, const kfk_metadata *md, const char *topic);
+/* Names of topics the core was not yet asked to keep fresh (at most max;
+ * they stay valid until kfk_accum_free), marked as asked. Sender. */
+int kfk_accum_new_topics(kfk_accum *a, const char **out, int max);
+
+/* What the drain may take. */
+typedef struct kfk_drain_args {
+    int64_t now;
+    int idempotent;
+    int64_t pid;
+    int16_t epoch;
+    int halt; /* no producer id yet, or an epoch bump pending: drain nothing */
+    /* 1 if a batch of `bytes` may go to node in this round (and counts it) */
+    int (*room)(void *ctx, int32_t node, size_t bytes);
+    void *ctx;
+} kfk_drain_args;
+
+typedef struct kfk_drain_out {
+    kfk_list ready;   /* drained batches, node set */
+    kfk_list failed;  /* expired or impossible batches, err set */
+    int64_t next;     /* when a not-ready batch becomes ready or expires */
+    int need_md;      /* a queued batch's partition lacks a leader */
+    int need_bump;    /* a failed batch had a sequence: epoch bump needed */
+} kfk_drain_out;
+
+/* Takes at most one ready batch per partition (with the lock). Sender. */
+void kfk_accum_drain(kfk_accum *a, const kfk_drain_args *args, kfk_drain_out *out);
+
+/* The lock must be held for these. */
+/* Puts a batch that will be sent again back in its queue, in sequence order. */
+void kfk_accum_requeue_locked(kfk_accum *a, kfk_pbatch *b, int64_t retry_at);
+/* A drained batch is done: releases its memory and in-flight slot. */
+void kfk_accum_done_locked(kfk_accum *a, kfk_pbatch *b);
+/* After an epoch bump: sequences restart at 0, queued batches get new ones. */
+void kfk_accum_reset_sequences_locked(kfk_accum *a);
+/* Moves every queued (not in flight) batch to out, err set. */
+void kfk_accum_take_queued_locked(kfk_accum *a, kfk_list *out, int err, const char *why);
+
+/* Returns reported batches (a list) to the pool and counts their
+ * messages as no longer queued. Any thread. */
+void kfk_accum_recycle(kfk_accum *a, kfk_list *batches);
+
+/* Writes the batch's header (compressing the records) the first time; later
+ * only the producer id, epoch and sequence, which an epoch bump changes.
+ * No lock: a drained batch is the sender's. */
+int kfk_accum_finish(kfk_pbatch *b, const kfk_batch_opts *opts, kfk_wbuf *scratch);
+
+#endif

@@ -1,0 +1,169 @@
+/* The idempotent producer while the partition's leader fails, on a
+ * three-node cluster (replication factor 3, min.insync.replicas 2,
+ * acks=all): kill -9 of the leader halfway (then restart), and SIGSTOP of
+ * the leader for longer than request.timeout.ms (then SIGCONT). Every
+ * message gets one report; every one reported delivered is in the log
+ * exactly once and in send order (read back with kcat); none is there
+ * twice.
+ *
+ * KFK_BOOTSTRAP_3NODES names the cluster; KFK_CLUSTER_CTL is a command
+ * prefix taking "kill N", "start N" and "stop-signal N STOP|CONT", e.g.
+ * "env KFK_BROKER_PORT=39300 KFK_BROKER_DIR=/tmp/kfk-broker-x
+ *  KFK_BROKER_NODES=3 scripts/kafka-local". */
+#include "produce_it.h"
+
+#define COUNT 30000
+
+typedef struct run {
+    kfk_producer *p;
+    const char *topic;
+    uint8_t reports[COUNT];
+    int8_t failed[COUNT];
+    int64_t offset[COUNT];
+    atomic_int sent, stop;
+} run;
+
+static void on_report(kfk_producer *p, const kfk_delivery *d, void *opaque) {
+    (void)p;
+    run *r = opaque;
+    size_t i = (size_t)(uintptr_t)d->opaque;
+    r->reports[i]++;
+    r->failed[i] = d->err != 0;
+    r->offset[i] = d->offset;
+}
+
+/* Sends COUNT messages over a few seconds, so failures land in the middle. */
+static void *send_all(void *arg) {
+    run *r = arg;
+    char value[32];
+    for (int i = 0; i < COUNT; i++) {
+        int n = snprintf(value, sizeof value, "m%06d", i);
+        kfk_message m = {.topic = r->topic, .partition = 0, .value = value,
+                         .value_len = (size_t)n, .opaque = (void *)(uintptr_t)i};
+        int rc = kfk_producer_send(r->p, &m, 0);
+        if (rc) kfk_test_fail(__FILE__, __LINE__, "send %d: %s", i, kfk_err_name(rc));
+        atomic_store(&r->sent, i + 1);
+        if (i % 10 == 0) usleep(2000);
+    }
+    return NULL;
+}
+
+static void *poll_all(void *arg) {
+    run *r = arg;
+    while (!atomic_load(&r->stop)) kfk_producer_poll(r->p, 50);
+    return NULL;
+}
+
+static int ctl(const char *verb, int node, const char *extra) {
+    const char *c = getenv("KFK_CLUSTER_CTL");
+    if (!c || !*c) {
+        kfk_test_fail(__FILE__, __LINE__, "KFK_CLUSTER_CTL is not set");
+        return -1;
+    }
+    char cmd[1024];
+    snprintf(cmd, sizeof cmd, "%s %s %d %s >/dev/null", c, verb, node, extra ? extra : "");
+    int rc = system(cmd);
+    if (rc) kfk_test_fail(__FILE__, __LINE__, "%s: exit %d", cmd, rc);
+    return rc;
+}
+
+static int32_t leader_of(const char *bootstrap, const char *topic) {
+    kfk_core_conf conf;
+    it_conf(&conf, bootstrap);
+    kfk_core *c = it_core(&conf);
+    if (!c) return -1;
+    kfk_metadata *md = NULL;
+    char err[200];
+    const char *topics[1] = {topic};
+    int32_t leader = -1;
+    if (kfk_core_metadata_wait(c, topics, 1, 20000, &md, err, sizeof err) == 0) {
+        const kfk_md_topic *t = kfk_metadata_topic(md, topic);
+        const kfk_md_partition *p = t ? kfk_metadata_partition(t, 0) : NULL;
+        if (p) leader = p->leader;
+    }
+    kfk_metadata_unref(md);
+    kfk_core_destroy(c);
+    return leader;
+}
+
+/* Runs the producer while `disrupt` acts on the leader, then checks. */
+static void survive(const char *what, void (*disrupt)(int32_t leader)) {
+    const char *b = getenv("KFK_BOOTSTRAP_3NODES");
+    if (!b || !*b) {
+        kfk_test_fail(__FILE__, __LINE__, "KFK_BOOTSTRAP_3NODES is not set");
+        return;
+    }
+    char topic[128];
+    it_topic(topic, sizeof topic, what);
+    REQUIRE(pit_create_topic(b, topic, 1, 3, (const char *[]){"min.insync.replicas", "2", NULL}) ==
+            0);
+    int32_t leader = leader_of(b, topic);
+    REQUIRE(leader >= 0);
+    run *r = calloc(1, sizeof *r);
+    r->topic = topic;
+    kfk_producer_callbacks cbs = {.delivery = on_report, .opaque = r};
+    r->p = pit_producer(b, &cbs,
+                        (const char *[]){"acks", "all", "enable.idempotence", "true",
+                                         "request.timeout.ms", "5000", "delivery.timeout.ms",
+                                         "120000", NULL});
+    REQUIRE(r->p);
+    pthread_t sender, poller;
+    pthread_create(&sender, NULL, send_all, r);
+    pthread_create(&poller, NULL, poll_all, r);
+    while (atomic_load(&r->sent) < COUNT / 2) usleep(10000);
+    printf("  %s: leader %d at message %d\n", what, (int)leader, atomic_load(&r->sent));
+    disrupt(leader);
+    pthread_join(sender, NULL);
+    atomic_store(&r->stop, 1);
+    pthread_join(poller, NULL);
+    CHECK_EQ(kfk_producer_flush(r->p, 150000), 0);
+    kfk_producer_destroy(r->p);
+
+    int ok = 0, failed = 0, reports_once = 0;
+    for (int i = 0; i < COUNT; i++) {
+        reports_once += r->reports[i] == 1;
+        if (r->reports[i] == 1) r->failed[i] ? failed++ : ok++;
+    }
+    printf("  %s: %d delivered, %d failed\n", what, ok, failed);
+    CHECK_EQ(reports_once, COUNT);
+    size_t len = 0;
+    char *out = pit_kcat(b, topic, "%o %s\\n", &len);
+    REQUIRE(out);
+    uint8_t *seen = calloc(COUNT, 1);
+    int lines = 0, dup = 0, disorder = 0, wrong_offset = 0, last = -1;
+    for (char *line = strtok(out, "\n"); line; line = strtok(NULL, "\n"), lines++) {
+        long long off;
+        int i;
+        if (sscanf(line, "%lld m%d", &off, &i) != 2 || i < 0 || i >= COUNT) continue;
+        if (seen[i]++) dup++;
+        if (i <= last) disorder++;
+        last = i;
+        if (!r->failed[i] && r->offset[i] != off) wrong_offset++;
+    }
+    int missing = 0;
+    for (int i = 0; i < COUNT; i++) missing += !r->failed[i] && !seen[i];
+    CHECK_EQ(dup, 0);
+    CHECK_EQ(disorder, 0);
+    CHECK_EQ(missing, 0);
+    CHECK_EQ(wrong_offset, 0);
+    CHECK(lines >= ok);
+    free(seen);
+    free(out);
+    free(r);
+}
+
+static void kill_and_restart(int32_t leader) {
+    ctl("kill", leader, NULL);
+    sleep(3);
+    ctl("start", leader, NULL);
+}
+
+static void freeze_and_thaw(int32_t leader) {
+    ctl("stop-signal", leader, "STOP");
+    sleep(8); /* longer than request.timeout.ms */
+    ctl("stop-signal", leader, "CONT");
+}
+
+TEST(leader_killed_and_restarted) { survive("fo-kill", kill_and_restart); }
+
+TEST(leader_frozen_past_request_timeout) { survive("fo-stop", freeze_and_thaw); }

@@ -1,0 +1,240 @@
+/* The accumulator without a network: batching by batch.size and linger.ms,
+ * the sticky partitioner, memory bounds, sequence numbers, retry order,
+ * expiry. The drain is called as the sender would, with fake times. */
+#include "core/alloc.h"
+#include "producer/accumulator.h"
+#include "test.h"
+
+static int wakes;
+static void on_wake(void *opaque) {
+    (void)opaque;
+    wakes++;
+}
+static int any_room(void *ctx, int32_t node, size_t bytes) {
+    (void)ctx, (void)node, (void)bytes;
+    return 1;
+}
+
+static void setup(kfk_accum *a, int32_t batch_size, int32_t linger) {
+    kfk_accum_conf c = {.batch_size = batch_size, .linger_ms = linger,
+                        .delivery_timeout_ms = 1000, .buffer_memory = 1 << 20,
+                        .max_request_size = 1 << 20, .wake = on_wake};
+    kfk_accum_init(a, &c);
+}
+
+/* Metadata: one topic with n partitions, all led by node 1 (for topics
+ * already sent to: the accumulator keeps only those). */
+static void set_topic(kfk_accum *a, const char *name, int n) {
+    kfk_md_partition parts[16];
+    for (int i = 0; i < n; i++) parts[i] = (kfk_md_partition){.id = i, .leader = 1};
+    kfk_md_topic t = {.name = name, .partitions = parts, .npartitions = n};
+    kfk_metadata md = {.topics = &t, .ntopics = 1};
+    kfk_accum_sync_metadata(a, &md);
+}
+
+static int send(kfk_accum *a, const char *topic, int32_t partition, const char *key,
+                int64_t now, int32_t *out) {
+    static const char value[20] = "0123456789abcdefghi";
+    kfk_accum_msg m = {.topic = topic, .partition = partition,
+                       .key = key ? (kfk_bytes){(const uint8_t *)key, (int32_t)strlen(key)}
+                                  : (kfk_bytes){NULL, -1},
+                       .value = {(const uint8_t *)value, 20}, .timestamp = 1000};
+    int32_t p;
+    return kfk_accum_append(a, &m, now, now, out ? out : &p);
+}
+
+static int drain(kfk_accum *a, int64_t now, kfk_drain_out *out, int idempotent) {
+    kfk_drain_args args = {.now = now, .idempotent = idempotent, .pid = 9, .epoch = 1,
+                           .room = any_room};
+    kfk_accum_drain(a, &args, out);
+    int n = 0;
+    for (kfk_list *e = out->ready.next; e != &out->ready; e = e->next) n++;
+    return n;
+}
+
+static void finish_all(kfk_accum *a, kfk_list *l) {
+    pthread_mutex_lock(&a->lock);
+    for (kfk_list *e = l->next; e != l; e = e->next)
+        kfk_accum_done_locked(a, KFK_CONTAINER_OF(e, kfk_pbatch, link));
+    pthread_mutex_unlock(&a->lock);
+    kfk_accum_recycle(a, l);
+}
+
+TEST(linger_holds_a_batch_until_it_expires) {
+    kfk_accum a;
+    setup(&a, 16384, 50);
+    kfk_drain_out out;
+    /* A partition given explicitly needs no metadata to queue, only to go. */
+    CHECK_EQ(send(&a, "t", 0, NULL, 100, NULL), 0);
+    CHECK_EQ(drain(&a, 100, &out, 0), 0);
+    CHECK_EQ(out.need_md, 1);
+    set_topic(&a, "t", 2);
+    CHECK_EQ(send(&a, "t", 0, NULL, 120, NULL), 0);
+    CHECK_EQ(drain(&a, 149, &out, 0), 0);
+    CHECK_EQ(out.next, 150); /* exactly linger.ms after the first record */
+    CHECK_EQ(drain(&a, 150, &out, 0), 1);
+    kfk_pbatch *b = KFK_CONTAINER_OF(out.ready.next, kfk_pbatch, link);
+    CHECK_EQ(b->bb.count, 2);
+    CHECK_EQ(a.queued, 2);
+    finish_all(&a, &out.ready);
+    CHECK_EQ(a.queued, 0);
+    CHECK_EQ(a.mem_used, 0);
+    kfk_accum_free(&a);
+}
+
+TEST(batch_size_closes_batches_and_flush_sends_the_rest) {
+    kfk_accum a;
+    setup(&a, 200, 1000000);
+    for (int i = 0; i < 20; i++) CHECK_EQ(send(&a, "t", 0, NULL, 0, NULL), 0);
+    set_topic(&a, "t", 1);
+    kfk_drain_out out;
+    /* The full batch goes at once; one per partition per drain. */
+    REQUIRE_EQ(drain(&a, 1, &out, 0), 1);
+    kfk_pbatch *b = KFK_CONTAINER_OF(out.ready.next, kfk_pbatch, link);
+    CHECK(kfk_batch_builder_size(&b->bb) <= 200);
+    CHECK(b->bb.count > 1);
+    int first = b->bb.count;
+    finish_all(&a, &out.ready);
+    int total = first;
+    while (drain(&a, 2, &out, 0)) {
+        total += KFK_CONTAINER_OF(out.ready.next, kfk_pbatch, link)->bb.count;
+        finish_all(&a, &out.ready);
+    }
+    CHECK(total < 20); /* the open batch waits for linger.ms */
+    a.flushing = 1;
+    REQUIRE_EQ(drain(&a, 3, &out, 0), 1);
+    total += KFK_CONTAINER_OF(out.ready.next, kfk_pbatch, link)->bb.count;
+    finish_all(&a, &out.ready);
+    CHECK_EQ(total, 20);
+    kfk_accum_free(&a);
+}
+
+TEST(sticky_partitioner_switches_when_its_batch_is_done) {
+    kfk_accum a;
+    setup(&a, 300, 1000000);
+    CHECK_EQ(send(&a, "t", 7, NULL, 0, NULL), 0);
+    set_topic(&a, "t", 8);
+    int32_t first, p;
+    CHECK_EQ(send(&a, "t", KFK_PARTITION_ANY, NULL, 0, &first), 0);
+    int same = 1;
+    for (int i = 0; i < 3; i++) {
+        CHECK_EQ(send(&a, "t", KFK_PARTITION_ANY, NULL, 0, &p), 0);
+        same &= p == first;
+    }
+    CHECK(same); /* while the batch has room */
+    int moved = 0;
+    for (int i = 0; i < 20; i++) {
+        CHECK_EQ(send(&a, "t", KFK_PARTITION_ANY, NULL, 0, &p), 0);
+        moved |= p != first;
+    }
+    CHECK(moved); /* the batch filled: another partition */
+    /* Keys go by murmur2, whatever the sticky partition. */
+    CHECK_EQ(send(&a, "t", KFK_PARTITION_ANY, "key1", 0, &p), 0);
+    int32_t again;
+    CHECK_EQ(send(&a, "t", KFK_PARTITION_ANY, "key1", 0, &again), 0);
+    CHECK_EQ(p, again);
+    kfk_accum_free(&a);
+}
+
+TEST(unknown_partition_count_and_range) {
+    kfk_accum a;
+    setup(&a, 16384, 0);
+    int32_t p;
+    CHECK_EQ(send(&a, "u", KFK_PARTITION_ANY, NULL, 0, &p), KFK_ERR_NOENT);
+    set_topic(&a, "u", 2);
+    CHECK_EQ(send(&a, "u", 2, NULL, 0, &p), KFK_ERR_UNKNOWN_TOPIC_OR_PARTITION);
+    CHECK_EQ(send(&a, "u", KFK_PARTITION_ANY, NULL, 0, &p), 0);
+    CHECK(p == 0 || p == 1);
+    kfk_accum_free(&a);
+}
+
+TEST(buffer_memory_full_is_queue_full_without_waiting) {
+    kfk_accum a;
+    kfk_accum_conf c = {.batch_size = 100, .linger_ms = 1000, .delivery_timeout_ms = 1000,
+                        .buffer_memory = 1024, .max_request_size = 1 << 20, .wake = on_wake};
+    kfk_accum_init(&a, &c);
+    int rc = 0, n = 0;
+    while ((rc = send(&a, "t", 0, NULL, 0, NULL)) == 0) n++;
+    CHECK_EQ(rc, KFK_ERR_QUEUE_FULL);
+    CHECK(n > 5 && n < 40);
+    CHECK(a.mem_used <= 1024);
+    kfk_accum_free(&a);
+}
+
+TEST(sequences_in_order_and_retries_go_alone_in_order) {
+    kfk_accum a;
+    setup(&a, 100, 0);
+    kfk_drain_out out;
+    kfk_list flight;
+    kfk_list_init(&flight);
+    for (int i = 0; i < 12; i++) CHECK_EQ(send(&a, "t", 0, NULL, 0, NULL), 0);
+    set_topic(&a, "t", 1);
+    /* First batch of the epoch: alone until acknowledged. */
+    REQUIRE_EQ(drain(&a, 1, &out, 1), 1);
+    kfk_pbatch *b0 = KFK_CONTAINER_OF(out.ready.next, kfk_pbatch, link);
+    CHECK_EQ(b0->base_seq, 0);
+    CHECK_EQ(b0->pid, 9);
+    kfk_list_splice_tail(&flight, &out.ready);
+    CHECK_EQ(drain(&a, 1, &out, 1), 0);
+    finish_all(&a, &flight);
+    /* Then up to five in flight, sequences consecutive. */
+    int32_t next = b0->bb.count, n = 0;
+    kfk_pbatch *sent[5];
+    while (drain(&a, 1, &out, 1)) {
+        kfk_pbatch *b = KFK_CONTAINER_OF(out.ready.next, kfk_pbatch, link);
+        CHECK_EQ(b->base_seq, next);
+        next += b->bb.count;
+        sent[n++] = b;
+        kfk_list_remove(&b->link);
+        kfk_list_init(&b->link);
+    }
+    REQUIRE_EQ(n, 5);
+    /* All five fail retriably; requeued in any order they keep sequence
+     * order, and each goes alone. */
+    pthread_mutex_lock(&a.lock);
+    for (int i = 4; i >= 0; i--) kfk_accum_requeue_locked(&a, sent[i], 0);
+    pthread_mutex_unlock(&a.lock);
+    for (int i = 0; i < 5; i++) {
+        REQUIRE_EQ(drain(&a, 1, &out, 1), 1);
+        kfk_pbatch *b = KFK_CONTAINER_OF(out.ready.next, kfk_pbatch, link);
+        CHECK(b == sent[i]);
+        kfk_list_init(&flight);
+        kfk_list_remove(&b->link);
+        kfk_list_insert_tail(&flight, &b->link);
+        /* Nothing beside a retry; new batches may follow the last one. */
+        CHECK_EQ(drain(&a, 1, &out, 1), i < 4 ? 0 : 1);
+        kfk_list_splice_tail(&flight, &out.ready);
+        finish_all(&a, &flight);
+    }
+    CHECK_EQ(a.topics[0]->parts[0]->acked_next, 7);
+    kfk_accum_free(&a);
+}
+
+TEST(expired_batches_fail_and_a_sequenced_one_asks_for_a_bump) {
+    kfk_accum a;
+    setup(&a, 16384, 0);
+    kfk_drain_out out;
+    CHECK_EQ(send(&a, "gone", 0, NULL, 0, NULL), 0);
+    CHECK_EQ(drain(&a, 999, &out, 1), 0);
+    CHECK(kfk_list_empty(&out.failed));
+    CHECK_EQ(drain(&a, 1000, &out, 1), 0);
+    REQUIRE(!kfk_list_empty(&out.failed));
+    kfk_pbatch *b = KFK_CONTAINER_OF(out.failed.next, kfk_pbatch, link);
+    CHECK_EQ(b->err, KFK_ERR_TIMED_OUT);
+    CHECK(strstr(b->errstr, "gone [0]") != NULL);
+    CHECK_EQ(out.need_bump, 0);
+    finish_all(&a, &out.failed);
+    /* A batch that was sent, then requeued and expired, leaves a gap. */
+    set_topic(&a, "gone", 1);
+    CHECK_EQ(send(&a, "gone", 0, NULL, 2000, NULL), 0);
+    REQUIRE_EQ(drain(&a, 2000, &out, 1), 1);
+    b = KFK_CONTAINER_OF(out.ready.next, kfk_pbatch, link);
+    kfk_list_remove(&b->link);
+    pthread_mutex_lock(&a.lock);
+    kfk_accum_requeue_locked(&a, b, 2500);
+    pthread_mutex_unlock(&a.lock);
+    CHECK_EQ(drain(&a, 3000, &out, 1), 0);
+    CHECK_EQ(out.need_bump, 1);
+    finish_all(&a, &out.failed);
+    kfk_accum_free(&a);
+}

@@ -1,0 +1,227 @@
+/* The fetch parser, sans I/O: records below the position skipped, control
+ * batches and aborted transactions skipped, a partial trailing batch left
+ * for the next fetch, a too-small limit reported, messages referencing
+ * their chunk, compressed batches kept alive by the chunk. */
+#include <stdlib.h>
+
+#include "consumer/fetch_parse.h"
+#include "records/batch.h"
+#include "test.h"
+
+/* Appends a batch of n records "v<base+i>" at base offset base. */
+static void add_batch(kfk_wbuf *out, int64_t base, int n, kfk_codec codec, int flags,
+                      int64_t pid) {
+    kfk_batch_builder b;
+    kfk_batch_builder_init(&b, out);
+    for (int i = 0; i < n; i++) {
+        char v[32];
+        int len = snprintf(v, sizeof v, "v%lld", (long long)(base + i));
+        kfk_record_header h = {{"h", 1}, {(const uint8_t *)"x", 1}};
+        kfk_batch_append(&b, 1000 + i, (kfk_bytes){NULL, -1}, (kfk_bytes){(const uint8_t *)v, len},
+                         &h, i % 2);
+    }
+    kfk_batch_opts o = KFK_BATCH_OPTS_INIT;
+    o.codec = codec;
+    o.base_offset = base;
+    o.flags = flags;
+    o.producer_id = pid;
+    o.producer_epoch = pid >= 0 ? 0 : -1;
+    kfk_batch_finish(&b, &o, NULL);
+}
+
+/* A control record: key version 0 and type, value ignored. */
+static void add_marker(kfk_wbuf *out, int64_t offset, int type, int64_t pid) {
+    kfk_batch_builder b;
+    kfk_batch_builder_init(&b, out);
+    uint8_t key[4] = {0, 0, 0, (uint8_t)type};
+    uint8_t value[6] = {0};
+    kfk_batch_append(&b, 1, (kfk_bytes){key, 4}, (kfk_bytes){value, 6}, NULL, 0);
+    kfk_batch_opts o = KFK_BATCH_OPTS_INIT;
+    o.base_offset = offset;
+    o.flags = KFK_ATTR_CONTROL | KFK_ATTR_TRANSACTIONAL;
+    o.producer_id = pid;
+    o.producer_epoch = 0;
+    kfk_batch_finish(&b, &o, NULL);
+}
+
+static int parse(kfk_fetch_parse *p, kfk_chunk *ch, const kfk_wbuf *data, kfk_wbuf *zbuf) {
+    if (!p->topic) p->topic = "t";
+    p->check_crcs = 1;
+    p->max_decompressed = 1 << 20;
+    return kfk_fetch_parse_run(p, ch, data->data, data->len, zbuf);
+}
+
+static int64_t value_num(const kfk_consumer_message *m) {
+    char buf[32] = {0};
+    memcpy(buf, (const char *)m->value + 1, m->value_len - 1);
+    return atoll(buf);
+}
+
+TEST(skips_records_below_position) {
+    kfk_wbuf data = {0}, zbuf = {0};
+    add_batch(&data, 0, 10, KFK_CODEC_NONE, 0, -1);
+    add_batch(&data, 10, 10, KFK_CODEC_LZ4, 0, -1);
+    kfk_chunk *ch = kfk_chunk_new(NULL);
+    kfk_fetch_parse p = {.pos = 14, .partition = 3};
+    REQUIRE_EQ(parse(&p, ch, &data, &zbuf), 0);
+    CHECK_EQ(p.count, 6);
+    CHECK_EQ(p.next_pos, 20);
+    int64_t want = 14;
+    for (kfk_consumer_message *m = p.head; m; m = m->next_, want++) {
+        CHECK_EQ(m->offset, want);
+        CHECK_EQ(value_num(m), want);
+        CHECK_EQ(m->partition, 3);
+        CHECK_STR(m->topic, "t");
+        CHECK(m->key == NULL);
+        CHECK_EQ(m->header_count, (size_t)((want - 10) % 2));
+        if (m->header_count) CHECK_STR(m->headers[0].name, "h");
+        CHECK_EQ(m->timestamp, 1000 + want - 10);
+    }
+    /* The compressed batch's buffer now belongs to the chunk. */
+    CHECK(ch->zbufs != NULL);
+    CHECK(zbuf.data == NULL);
+    CHECK_EQ(atomic_load(&ch->refs), 1 + 6);
+    kfk_chunk_unref(ch); /* the builder's reference */
+    for (kfk_consumer_message *m = p.head, *next; m; m = next) {
+        next = m->next_;
+        kfk_consumer_message_release(m);
+    }
+    kfk_wbuf_free(&data);
+    kfk_wbuf_free(&zbuf);
+}
+
+TEST(partial_trailing_batch_waits_for_next_fetch) {
+    kfk_wbuf data = {0}, zbuf = {0};
+    add_batch(&data, 0, 5, KFK_CODEC_NONE, 0, -1);
+    size_t first = data.len;
+    add_batch(&data, 5, 5, KFK_CODEC_NONE, 0, -1);
+    kfk_chunk *ch = kfk_chunk_new(NULL);
+    kfk_fetch_parse p = {.pos = 0};
+    data.len = first + 20; /* cut inside the second batch, as a broker does */
+    REQUIRE_EQ(parse(&p, ch, &data, &zbuf), 0);
+    CHECK_EQ(p.count, 5);
+    CHECK_EQ(p.next_pos, 5);
+    CHECK_EQ(p.too_large, 0);
+    for (kfk_consumer_message *m = p.head, *next; m; m = next) {
+        next = m->next_;
+        kfk_consumer_message_release(m);
+    }
+    kfk_chunk_unref(ch);
+
+    /* Only part of a batch: the partition limit is below the batch size. */
+    ch = kfk_chunk_new(NULL);
+    kfk_fetch_parse q = {.pos = 0};
+    data.len = 30;
+    REQUIRE_EQ(parse(&q, ch, &data, &zbuf), 0);
+    CHECK_EQ(q.count, 0);
+    CHECK_EQ(q.too_large, 1);
+    CHECK_EQ(q.next_pos, 0);
+    kfk_chunk_unref(ch);
+    kfk_wbuf_free(&data);
+    kfk_wbuf_free(&zbuf);
+}
+
+TEST(control_batches_are_skipped) {
+    kfk_wbuf data = {0}, zbuf = {0};
+    add_batch(&data, 0, 3, KFK_CODEC_NONE, KFK_ATTR_TRANSACTIONAL, 7);
+    add_marker(&data, 3, KFK_CONTROL_COMMIT, 7);
+    add_batch(&data, 4, 2, KFK_CODEC_NONE, 0, -1);
+    kfk_chunk *ch = kfk_chunk_new(NULL);
+    kfk_fetch_parse p = {.pos = 0};
+    REQUIRE_EQ(parse(&p, ch, &data, &zbuf), 0);
+    CHECK_EQ(p.count, 5);
+    CHECK_EQ(p.next_pos, 6);
+    int64_t offs[5] = {0, 1, 2, 4, 5};
+    int i = 0;
+    for (kfk_consumer_message *m = p.head, *next; m; m = next, i++) {
+        next = m->next_;
+        CHECK_EQ(m->offset, offs[i]);
+        kfk_consumer_message_release(m);
+    }
+    kfk_chunk_unref(ch);
+    kfk_wbuf_free(&data);
+}
+
+TEST(read_committed_drops_aborted_transactions) {
+    kfk_wbuf data = {0}, zbuf = {0};
+    add_batch(&data, 0, 3, KFK_CODEC_NONE, KFK_ATTR_TRANSACTIONAL, 7); /* aborted */
+    add_batch(&data, 3, 2, KFK_CODEC_NONE, KFK_ATTR_TRANSACTIONAL, 8); /* committed */
+    add_marker(&data, 5, KFK_CONTROL_ABORT, 7);
+    add_marker(&data, 6, KFK_CONTROL_COMMIT, 8);
+    add_batch(&data, 7, 2, KFK_CODEC_NONE, KFK_ATTR_TRANSACTIONAL, 7); /* a new, open one */
+    kfk_fetch_response_aborted_transaction aborted[1] = {{.producer_id = 7, .first_offset = 0}};
+    kfk_chunk *ch = kfk_chunk_new(NULL);
+    kfk_fetch_parse p = {.pos = 0, .read_committed = 1, .aborted = aborted, .naborted = 1};
+    REQUIRE_EQ(parse(&p, ch, &data, &zbuf), 0);
+    CHECK_EQ(p.next_pos, 9);
+    int64_t offs[4] = {3, 4, 7, 8};
+    int i = 0;
+    for (kfk_consumer_message *m = p.head, *next; m; m = next, i++) {
+        next = m->next_;
+        if (i < 4) CHECK_EQ(m->offset, offs[i]);
+        kfk_consumer_message_release(m);
+    }
+    CHECK_EQ(i, 4);
+    kfk_chunk_unref(ch);
+
+    /* read_uncommitted sees the aborted records too. */
+    ch = kfk_chunk_new(NULL);
+    kfk_fetch_parse q = {.pos = 0, .aborted = aborted, .naborted = 1};
+    REQUIRE_EQ(parse(&q, ch, &data, &zbuf), 0);
+    CHECK_EQ(q.count, 7);
+    for (kfk_consumer_message *m = q.head, *next; m; m = next) {
+        next = m->next_;
+        kfk_consumer_message_release(m);
+    }
+    kfk_chunk_unref(ch);
+    kfk_wbuf_free(&data);
+}
+
+TEST(bad_crc_keeps_earlier_messages) {
+    kfk_wbuf data = {0}, zbuf = {0};
+    add_batch(&data, 0, 4, KFK_CODEC_NONE, 0, -1);
+    size_t first = data.len;
+    add_batch(&data, 4, 4, KFK_CODEC_NONE, 0, -1);
+    data.data[data.len - 1] ^= 0xff;
+    kfk_chunk *ch = kfk_chunk_new(NULL);
+    kfk_fetch_parse p = {.pos = 0};
+    CHECK_EQ(parse(&p, ch, &data, &zbuf), KFK_ERR_BAD_CRC);
+    CHECK_EQ(p.count, 4);
+    CHECK_EQ(p.next_pos, 4);
+    CHECK(first > 0);
+    for (kfk_consumer_message *m = p.head, *next; m; m = next) {
+        next = m->next_;
+        kfk_consumer_message_release(m);
+    }
+    kfk_chunk_unref(ch);
+    kfk_wbuf_free(&data);
+}
+
+TEST(two_partitions_share_nothing) {
+    /* One response carries records for several partitions: each is parsed
+     * into its own chunk from its own slice. */
+    kfk_wbuf a = {0}, b = {0}, zbuf = {0};
+    add_batch(&a, 0, 3, KFK_CODEC_ZSTD, 0, -1);
+    add_batch(&b, 100, 2, KFK_CODEC_GZIP, 0, -1);
+    kfk_chunk *ca = kfk_chunk_new(NULL), *cb = kfk_chunk_new(NULL);
+    kfk_fetch_parse pa = {.pos = 0, .partition = 0}, pb = {.pos = 100, .partition = 1};
+    REQUIRE_EQ(parse(&pa, ca, &a, &zbuf), 0);
+    REQUIRE_EQ(parse(&pb, cb, &b, &zbuf), 0);
+    CHECK_EQ(pa.count, 3);
+    CHECK_EQ(pb.count, 2);
+    CHECK_EQ(value_num(pa.head), 0);   /* still intact after the second parse */
+    CHECK_EQ(value_num(pb.tail), 101);
+    kfk_chunk_unref(ca);
+    kfk_chunk_unref(cb);
+    for (kfk_consumer_message *m = pa.head, *next; m; m = next) {
+        next = m->next_;
+        kfk_consumer_message_release(m);
+    }
+    for (kfk_consumer_message *m = pb.head, *next; m; m = next) {
+        next = m->next_;
+        kfk_consumer_message_release(m);
+    }
+    kfk_wbuf_free(&a);
+    kfk_wbuf_free(&b);
+    kfk_wbuf_free(&zbuf);
+}
