@@ -39,7 +39,7 @@ int cli_conffile_read(FILE *fp, const char *path, cli_conf_fn fn, void *opaque, 
         }
         *eq = '\0';
         char why[512];
-        if (fn(opaque, s, eq + 1, why, sizeof why)) {
+        if (fn(opaque, trim(s), trim(eq + 1), why, sizeof why)) {
             snprintf(err, errlen, "%s:%d: %s", path, lineno, why);
             rc = -1;
         }

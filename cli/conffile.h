@@ -1,5 +1,6 @@
 /* Configuration files as kcat reads them: property=value lines, blanks
- * around a line ignored, # comments, Java-style \: and \= unescaped. */
+ * around a line, the key and the value ignored, # comments, Java-style \:
+ * and \= unescaped. */
 #ifndef KFK_CLI_CONFFILE_H
 #define KFK_CLI_CONFFILE_H
 

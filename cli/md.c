@@ -1,13 +1,27 @@
 #include "md.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
+
+static int by_partition(const void *a, const void *b) {
+    int32_t x = ((const kfk_metadata_response_partition *)a)->partition_index;
+    int32_t y = ((const kfk_metadata_response_partition *)b)->partition_index;
+    return (x > y) - (x < y);
+}
 
 static int on_response(void *opaque, kfk_response *resp) {
     cli_md *md = opaque;
     int rc = kfk_metadata_response_decode(&resp->body, resp->version, &md->arena, &md->resp);
     if (rc) return rc;
+    /* Topics stay in the broker's order, partitions by id, as kcat shows them. */
+    for (int32_t i = 0; i < md->resp.topics.count; i++) {
+        kfk_metadata_response_topic *t = &md->resp.topics.items[i];
+        if (t->partitions.count > 1)
+            qsort(t->partitions.items, (size_t)t->partitions.count, sizeof *t->partitions.items,
+                  by_partition);
+    }
     kfk_rxbuf_ref(resp->buf);
     md->buf = resp->buf;
     md->from_node = resp->node_id;

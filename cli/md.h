@@ -1,6 +1,6 @@
-/* One Metadata request sent through the client core and kept decoded, in
- * the broker's order (the core's cache sorts topics; kcat prints them as the
- * broker sent them). */
+/* One Metadata request sent through the client core and kept decoded:
+ * topics in the broker's order (the core's cache sorts them; kcat prints
+ * them as the broker sent them), partitions sorted by id. */
 #ifndef KFK_CLI_MD_H
 #define KFK_CLI_MD_H
 

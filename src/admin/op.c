@@ -176,7 +176,6 @@ static void on_timer(kfk_timer *t, int64_t now) {
         kfk_asub *s = KFK_CONTAINER_OF(e, kfk_asub, link);
         if (s->retry_at > now) continue;
         kfk_list_remove(&s->link);
-        op->pending--; /* kfk_asub_send counts it again */
         kfk_asub_send(s);
     }
     arm(op);
@@ -225,7 +224,10 @@ static int on_sub_response(void *opaque, kfk_response *resp) {
         err = s->on_response(s, resp);
         errstr = NULL;
     }
-    if (kfk_admin_retriable(err) && err != KFK_ERR_TIMED_OUT)
+    /* NOENT: a node the core's metadata does not know yet (a fresh client) */
+    int again = kfk_admin_retriable(err) ||
+                (err == KFK_ERR_NOENT && s->r.dest == KFK_DEST_NODE);
+    if (again && err != KFK_ERR_TIMED_OUT)
         retry_later(s, err, errstr);
     else if (err)
         sub_fail(s, err, errstr);

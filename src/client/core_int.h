@@ -39,7 +39,8 @@ struct kfk_core {
     int refresh_posted, refresh_all;
     kfk_task refresh_task;
     int md_err;
-    char md_errstr[200];
+    uint64_t md_err_seq; /* errors recorded */
+    char md_errstr[320];
     kfk_core_stats stats;
 };
 

@@ -31,7 +31,11 @@ void kfk_core_add_interest(kfk_core *c, const char *const *topics, int n) {
 static void md_set_error(kfk_core *c, int err, const char *errstr) {
     pthread_mutex_lock(&c->lock);
     c->md_err = err;
+    c->md_err_seq++;
     snprintf(c->md_errstr, sizeof c->md_errstr, "%s", errstr ? errstr : kfk_err_str(err));
+    /* Waiters give up at once on what retrying will not fix (a refused
+     * certificate or password). */
+    if (!kfk_err_retriable(err)) pthread_cond_broadcast(&c->cond);
     pthread_mutex_unlock(&c->lock);
 }
 
@@ -242,9 +246,9 @@ int kfk_core_metadata_wait(kfk_core *c, const char *const *topics, int n, int32_
         deadline.tv_sec++;
         deadline.tv_nsec -= 1000000000;
     }
-    char why[200] = "no metadata response yet";
+    char why[320] = "no metadata response yet";
     pthread_mutex_lock(&c->lock);
-    uint64_t seq0 = c->md_seq;
+    uint64_t seq0 = c->md_seq, err_seq0 = c->md_err_seq;
     c->waiters++;
     pthread_mutex_unlock(&c->lock);
     kfk_core_metadata_refresh(c, topics, n);
@@ -256,6 +260,10 @@ int kfk_core_metadata_wait(kfk_core *c, const char *const *topics, int n, int32_
                          : c->md_seq > seq0 &&
                                (n == 0 || topics_ready(c->md, topics, n, &err, why, sizeof why));
         if (done) break;
+        if (!err && c->md_err_seq > err_seq0 && c->md_err && !kfk_err_retriable(c->md_err)) {
+            err = c->md_err;
+            snprintf(why, sizeof why, "%s", c->md_errstr);
+        }
         if (err) break;
         if (pthread_cond_timedwait(&c->cond, &c->lock, &deadline) != 0) {
             err = KFK_ERR_TIMED_OUT;

@@ -1,12 +1,44 @@
 #include "consumer/cconf.h"
 
 #include <stdio.h>
+#include <string.h>
 
 #include "core/conf.h"
+
+/* partition.assignment.strategy: a comma-separated list of known names. */
+static int parse_assignors(kfk_cconf *out, const char *v, char *errstr, size_t errlen) {
+    out->nassignors = 0;
+    out->cooperative = 1;
+    for (const char *p = v; *p;) {
+        p += strspn(p, " ,");
+        size_t n = strcspn(p, ", ");
+        if (!n) break;
+        const kfk_assignor *a = kfk_assignor_find(p, n);
+        if (!a || out->nassignors == KFK_MAX_ASSIGNORS) {
+            snprintf(errstr, errlen,
+                     "Invalid value \"%s\" for configuration \"partition.assignment.strategy\": "
+                     "expected up to %d of range, roundrobin, cooperative-sticky",
+                     v, KFK_MAX_ASSIGNORS);
+            return KFK_ERR_CONFIG;
+        }
+        out->assignors[out->nassignors++] = a;
+        out->cooperative &= a->cooperative;
+        p += n;
+    }
+    if (!out->nassignors) {
+        snprintf(errstr, errlen,
+                 "Invalid value \"%s\" for configuration \"partition.assignment.strategy\": "
+                 "empty",
+                 v);
+        return KFK_ERR_CONFIG;
+    }
+    return 0;
+}
 
 int kfk_cconf_from(kfk_cconf *out, const kfk_conf *conf, char *errstr, size_t errlen) {
     const char *group = kfk_conf_str(conf, KFK_CONF_GROUP_ID);
     const char *rack = kfk_conf_str(conf, KFK_CONF_CLIENT_RACK);
+    const char *instance = kfk_conf_str(conf, KFK_CONF_GROUP_INSTANCE_ID);
     *out = (kfk_cconf){
         .group_id = *group ? group : NULL,
         .reset = (enum kfk_reset)kfk_conf_enum(conf, KFK_CONF_AUTO_OFFSET_RESET),
@@ -28,7 +60,23 @@ int kfk_cconf_from(kfk_cconf *out, const kfk_conf *conf, char *errstr, size_t er
         .request_timeout_ms = (int32_t)kfk_conf_int(conf, KFK_CONF_REQUEST_TIMEOUT_MS),
         .retry_backoff_ms = (int32_t)kfk_conf_int(conf, KFK_CONF_RETRY_BACKOFF_MS),
         .retry_backoff_max_ms = (int32_t)kfk_conf_int(conf, KFK_CONF_RETRY_BACKOFF_MAX_MS),
+        .instance_id = *instance ? instance : NULL,
+        .session_timeout_ms = (int32_t)kfk_conf_int(conf, KFK_CONF_SESSION_TIMEOUT_MS),
+        .heartbeat_interval_ms = (int32_t)kfk_conf_int(conf, KFK_CONF_HEARTBEAT_INTERVAL_MS),
+        .max_poll_interval_ms = (int32_t)kfk_conf_int(conf, KFK_CONF_MAX_POLL_INTERVAL_MS),
+        .metadata_max_age_ms = (int32_t)kfk_conf_int(conf, KFK_CONF_METADATA_MAX_AGE_MS),
     };
+    if (parse_assignors(out, kfk_conf_str(conf, KFK_CONF_PARTITION_ASSIGNMENT_STRATEGY), errstr,
+                        errlen))
+        return KFK_ERR_CONFIG;
+    /* As in Java: a heartbeat must come well within the session. */
+    if (out->heartbeat_interval_ms >= out->session_timeout_ms) {
+        snprintf(errstr, errlen,
+                 "Invalid value \"%d\" for configuration \"heartbeat.interval.ms\": must be less "
+                 "than session.timeout.ms (%d)",
+                 (int)out->heartbeat_interval_ms, (int)out->session_timeout_ms);
+        return KFK_ERR_CONFIG;
+    }
     /* A broker waits fetch.max.wait.ms at most, so a request must outlive it. */
     if (out->fetch_max_wait_ms >= out->request_timeout_ms) {
         snprintf(errstr, errlen,

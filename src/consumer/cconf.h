@@ -5,7 +5,10 @@
 
 #include <stdint.h>
 
+#include "consumer/assignor.h"
 #include "kfk.h"
+
+enum { KFK_MAX_ASSIGNORS = 3 };
 
 enum kfk_reset { KFK_RESET_EARLIEST, KFK_RESET_LATEST, KFK_RESET_NONE };
 
@@ -24,6 +27,13 @@ typedef struct kfk_cconf {
     int64_t queue_max_bytes;
     int partition_eof;
     int32_t request_timeout_ms, retry_backoff_ms, retry_backoff_max_ms;
+    /* group membership (subscribe) */
+    const char *instance_id; /* NULL: dynamic member */
+    int32_t session_timeout_ms, heartbeat_interval_ms, max_poll_interval_ms;
+    int32_t metadata_max_age_ms;
+    const kfk_assignor *assignors[KFK_MAX_ASSIGNORS]; /* in preference order */
+    int nassignors;
+    int cooperative; /* every assignor supports COOPERATIVE, as Java decides */
 } kfk_cconf;
 
 /* Fills out from conf (strings point into conf). 0, or KFK_ERR_CONFIG with

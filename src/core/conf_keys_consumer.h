@@ -36,7 +36,18 @@
     X(FETCH_QUEUE_MAX_BYTES, "fetch.queue.max.bytes", KFK_CONF_INT, "16777216", 1, INT32_MAX, \
       NULL, "Prefetch bound: record bytes fetched but not yet polled, shared by the partitions") \
     X(ENABLE_PARTITION_EOF, "enable.partition.eof", KFK_CONF_BOOL, "false", 0, 0, NULL, \
-      "Deliver a KFK_ERR_PARTITION_EOF message when a partition reaches its end")
+      "Deliver a KFK_ERR_PARTITION_EOF message when a partition reaches its end") \
+    X(GROUP_INSTANCE_ID, "group.instance.id", KFK_CONF_STRING, "", 0, 0, NULL, \
+      "Static group membership: a restart with the same id keeps its partitions (empty: dynamic)") \
+    X(SESSION_TIMEOUT_MS, "session.timeout.ms", KFK_CONF_INT, "45000", 1, INT32_MAX, NULL, \
+      "A member silent this long is removed from the group") \
+    X(HEARTBEAT_INTERVAL_MS, "heartbeat.interval.ms", KFK_CONF_INT, "3000", 1, INT32_MAX, NULL, \
+      "How often a group member sends a heartbeat") \
+    X(MAX_POLL_INTERVAL_MS, "max.poll.interval.ms", KFK_CONF_INT, "300000", 1, INT32_MAX, NULL, \
+      "Longest time between polls before leaving the group; also the rebalance timeout") \
+    X(PARTITION_ASSIGNMENT_STRATEGY, "partition.assignment.strategy", KFK_CONF_STRING, \
+      "range,cooperative-sticky", 0, 0, NULL, \
+      "Assignors in order of preference: range, roundrobin, cooperative-sticky")
 
 /* librdkafka's names for the same settings. */
 #define KFK_CONF_ALIASES_CONSUMER(X) \

@@ -50,7 +50,8 @@ static void addr_name(const kfk_link *l, char *buf, size_t len) {
  * requests its callbacks queue again wait for the next attempt). */
 static void link_down(kfk_link *l, int err, const char *errstr) {
     kfk_io *io = l->io;
-    int close_conn = l->state != KFK_LINK_UP || kfk_conn_state(l->conn) != KFK_CONN_DOWN;
+    int close_conn =
+        l->state != KFK_LINK_UP || l->handshaking || kfk_conn_state(l->conn) != KFK_CONN_DOWN;
     close_socket(l);
     kfk_addrs_free(&l->addrs);
     const kfk_io_conf *conf = io->conf;
@@ -298,7 +299,7 @@ static void link_read_tls(kfk_link *l) {
                 snprintf(errstr, sizeof errstr, "connection to %s closed by the broker", name);
             else
                 snprintf(errstr, sizeof errstr, "receive from %s: %s", name, detail);
-            link_down(l, KFK_ERR_TRANSPORT, errstr);
+            link_down(l, (int)n, errstr);
             return;
         }
         if (kfk_conn_recv_done(l->conn, (size_t)n, l->io->now) != 0) {

@@ -371,12 +371,24 @@ static int io_result(kfk_tls *t, int ret, int handshaking, unsigned *events, cha
         ERR_clear_error();
         return KFK_ERR_SSL;
     }
-    if (e == SSL_ERROR_SYSCALL && errno)
-        snprintf(errstr, errlen, "TLS %s: %s", handshaking ? "handshake" : "I/O", strerror(errno));
+    if (e == SSL_ERROR_SYSCALL) {
+        snprintf(errstr, errlen, "TLS %s: %s", handshaking ? "handshake" : "I/O",
+                 errno ? strerror(errno) : "connection lost");
+        ERR_clear_error();
+        return handshaking ? KFK_ERR_SSL : KFK_ERR_TRANSPORT;
+    }
+    /* A TLS protocol failure: an alert from the broker or a bad record.
+     * With TLS 1.3 the broker refuses a client certificate only after
+     * the handshake, so this can come on the first read. */
+    int reason = ERR_GET_REASON(top);
+    if (reason == SSL_R_SSLV3_ALERT_BAD_CERTIFICATE || reason == SSL_R_TLSV13_ALERT_CERTIFICATE_REQUIRED ||
+        reason == SSL_R_TLSV1_ALERT_UNKNOWN_CA || reason == SSL_R_SSLV3_ALERT_CERTIFICATE_UNKNOWN)
+        snprintf(errstr, errlen, "TLS: the broker refused our client certificate "
+                                 "(ssl.certificate.location / ssl.keystore.*)");
     else
         snprintf(errstr, errlen, "TLS %s failed", handshaking ? "handshake" : "I/O");
     ssl_errors(errstr, errlen);
-    return handshaking ? KFK_ERR_SSL : KFK_ERR_TRANSPORT;
+    return KFK_ERR_SSL;
 }
 
 int kfk_tls_handshake(kfk_tls *t, unsigned *events, char *errstr, size_t errlen) {

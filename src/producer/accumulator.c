@@ -223,18 +223,17 @@ static int32_t choose_partition(kfk_accum *a, kfk_ptopic *t, const kfk_accum_msg
     return sticky_partition(a, t, need);
 }
 
-static int wait_space(kfk_accum *a, int64_t wait_until, int64_t now) {
-    a->mem_waiters++;
-    a->conf.wake(a->conf.wake_opaque); /* send everything: that frees memory */
+static int64_t mono_ms(void) {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
-    int64_t ms = wait_until - now;
-    ts.tv_sec += ms / 1000;
-    ts.tv_nsec += (ms % 1000) * 1000000;
-    if (ts.tv_nsec >= 1000000000) {
-        ts.tv_sec++;
-        ts.tv_nsec -= 1000000000;
-    }
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Waits for memory until the monotonic time `until`. */
+static int wait_space(kfk_accum *a, int64_t until) {
+    a->mem_waiters++;
+    a->conf.wake(a->conf.wake_opaque); /* send everything: that frees memory */
+    struct timespec ts = {.tv_sec = until / 1000, .tv_nsec = (long)(until % 1000) * 1000000};
     int rc = pthread_cond_timedwait(&a->space, &a->lock, &ts);
     a->mem_waiters--;
     return rc == ETIMEDOUT ? KFK_ERR_QUEUE_FULL : 0;
@@ -266,7 +265,7 @@ static int append_to(kfk_accum *a, kfk_ppart *pp, const kfk_accum_msg *m, int64_
         }
     }
     if (!b) {
-        b = batch_new(a, pp, now);
+        b = batch_new(a, pp, now == KFK_ACCUM_CLOCK ? mono_ms() : now);
         if (!b) return KFK_ERR_NOMEM;
         a->conf.wake(a->conf.wake_opaque); /* to arm linger.ms, or send the full one */
     }
@@ -281,7 +280,7 @@ static int append_to(kfk_accum *a, kfk_ppart *pp, const kfk_accum_msg *m, int64_
     return 0;
 }
 
-int kfk_accum_append(kfk_accum *a, const kfk_accum_msg *m, int64_t now, int64_t wait_until,
+int kfk_accum_append(kfk_accum *a, const kfk_accum_msg *m, int64_t now, int32_t max_wait_ms,
                      int32_t *partition) {
     /* The record's size as the first of a batch: the most it can take. */
     kfk_wbuf none = {0};
@@ -297,6 +296,7 @@ int kfk_accum_append(kfk_accum *a, const kfk_accum_msg *m, int64_t now, int64_t 
     int rc = 0;
     kfk_ptopic *t = topic_find(a, m->topic);
     if (!t && !(t = topic_add(a, m->topic))) rc = KFK_ERR_NOMEM;
+    int64_t until = 0;
     while (!rc) {
         if (a->closing) {
             rc = KFK_ERR_DESTROYED;
@@ -307,12 +307,8 @@ int kfk_accum_append(kfk_accum *a, const kfk_accum_msg *m, int64_t now, int64_t 
             break;
         }
         if (a->mem_used + need + KFK_BATCH_OVERHEAD <= a->conf.buffer_memory) break;
-        rc = wait_until > now ? wait_space(a, wait_until, now) : KFK_ERR_QUEUE_FULL;
-        if (!rc) {
-            struct timespec ts;
-            clock_gettime(CLOCK_MONOTONIC, &ts);
-            now = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-        }
+        if (!until) until = (now == KFK_ACCUM_CLOCK ? mono_ms() : now) + max_wait_ms;
+        rc = max_wait_ms > 0 ? wait_space(a, until) : KFK_ERR_QUEUE_FULL;
     }
     int32_t p = m->partition;
     int sticky = 0;
@@ -493,7 +489,11 @@ void kfk_accum_done_locked(kfk_accum *a, kfk_pbatch *b) {
     }
     a->mem_used -= b->mem;
     b->mem = 0;
-    if (a->mem_waiters) pthread_cond_broadcast(&a->space);
+    /* Wake blocked senders when an eighth of the buffer and a batch are
+     * free, not per batch: each wake is a context switch. */
+    int64_t low = a->conf.buffer_memory - a->conf.buffer_memory / 8 - a->conf.batch_size -
+                  2 * KFK_BATCH_OVERHEAD;
+    if (a->mem_waiters && (a->mem_used <= low || low <= 0)) pthread_cond_broadcast(&a->space);
 }
 
 void kfk_accum_reset_sequences_locked(kfk_accum *a) {

@@ -131,12 +131,16 @@ int kfk_accum_init(kfk_accum *a, const kfk_accum_conf *conf);
 /* Frees every batch, queued or pooled; nothing may be in flight. */
 void kfk_accum_free(kfk_accum *a);
 
-/* Appends m. now is monotonic ms; a full buffer waits until wait_until
- * (monotonic ms; <= now: not at all). Returns 0, KFK_ERR_NOENT (the
- * partition count is needed and not known yet: call set_partitions and
- * try again), or the errors of kfk_producer_send. *partition gets the
- * partition chosen. */
-int kfk_accum_append(kfk_accum *a, const kfk_accum_msg *m, int64_t now, int64_t wait_until,
+/* The clock of kfk_accum_append: read only when a batch starts or a send
+ * waits, not per message. */
+#define KFK_ACCUM_CLOCK (-1)
+
+/* Appends m. now is monotonic ms, or KFK_ACCUM_CLOCK to read the clock
+ * when needed; a full buffer waits up to max_wait_ms (0: not at all).
+ * Returns 0, KFK_ERR_NOENT (the partition count is needed and not known
+ * yet: call set_partitions and try again), or the errors of
+ * kfk_producer_send. *partition gets the partition chosen. */
+int kfk_accum_append(kfk_accum *a, const kfk_accum_msg *m, int64_t now, int32_t max_wait_ms,
                      int32_t *partition);
 
 /* Brings topics' partition counts and leaders up to date. Sender. */

@@ -137,12 +137,13 @@ int kfk_producer_send(kfk_producer *p, const kfk_message *m, int flags) {
         if ((rc = to_bytes(h->value, h->value_len, &hs[i].value))) return rc;
     }
     am.headers = hs;
-    int64_t now = mono_ms();
-    int64_t wait_until = flags & KFK_SEND_NONBLOCK ? now : now + p->conf.max_block_ms;
+    int32_t wait = flags & KFK_SEND_NONBLOCK ? 0 : p->conf.max_block_ms;
     int32_t partition;
-    while ((rc = kfk_accum_append(&p->acc, &am, now, wait_until, &partition)) == KFK_ERR_NOENT) {
+    int64_t wait_until = 0;
+    while ((rc = kfk_accum_append(&p->acc, &am, KFK_ACCUM_CLOCK, wait, &partition)) ==
+           KFK_ERR_NOENT) {
+        if (!wait_until) wait_until = mono_ms() + wait;
         if ((rc = await_topic(p, m->topic, wait_until))) return rc;
-        now = mono_ms();
     }
     if (!rc && (flags & KFK_SEND_FREE)) {
         kfk_free((void *)m->key);

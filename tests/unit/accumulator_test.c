@@ -40,7 +40,7 @@ static int send(kfk_accum *a, const char *topic, int32_t partition, const char *
                                   : (kfk_bytes){NULL, -1},
                        .value = {(const uint8_t *)value, 20}, .timestamp = 1000};
     int32_t p;
-    return kfk_accum_append(a, &m, now, now, out ? out : &p);
+    return kfk_accum_append(a, &m, now, 0, out ? out : &p);
 }
 
 static int drain(kfk_accum *a, int64_t now, kfk_drain_out *out, int idempotent) {

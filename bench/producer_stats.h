@@ -1,0 +1,93 @@
+/* What the producer benchmarks share: argument parsing, latencies and the
+ * Java ProducerPerformance summary line, plus CPU seconds and peak RSS.
+ * Header-only, so each benchmark is one program. */
+#ifndef KFK_BENCH_PRODUCER_STATS_H
+#define KFK_BENCH_PRODUCER_STATS_H
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <time.h>
+#include <unistd.h>
+
+typedef struct perf_args {
+    const char *bootstrap, *topic;
+    long n, size;
+    const char *props[64]; /* key, value pairs from -X key=value */
+    int nprops;
+} perf_args;
+
+static inline int perf_parse(perf_args *a, int argc, char **argv) {
+    int c;
+    a->n = 1000000;
+    a->size = 100;
+    while ((c = getopt(argc, argv, "b:t:n:s:X:")) != -1) {
+        switch (c) {
+        case 'b': a->bootstrap = optarg; break;
+        case 't': a->topic = optarg; break;
+        case 'n': a->n = atol(optarg); break;
+        case 's': a->size = atol(optarg); break;
+        case 'X': {
+            char *eq = strchr(optarg, '=');
+            if (!eq || a->nprops >= 62) return -1;
+            *eq = '\0';
+            a->props[a->nprops++] = optarg;
+            a->props[a->nprops++] = eq + 1;
+            break;
+        }
+        default: return -1;
+        }
+    }
+    if (!a->bootstrap || !a->topic || a->n <= 0 || a->size <= 0) {
+        fprintf(stderr, "usage: %s -b BOOTSTRAP -t TOPIC [-n RECORDS] [-s RECORD_SIZE] "
+                        "[-X key=value]...\n", argv[0]);
+        return -1;
+    }
+    return 0;
+}
+
+static inline int64_t perf_us(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+/* Latencies in microseconds, one per delivered record. */
+typedef struct perf_lat {
+    int32_t *us;
+    long n, cap, errors;
+} perf_lat;
+
+static inline void perf_lat_add(perf_lat *l, int64_t sent_us) {
+    if (l->n < l->cap) l->us[l->n++] = (int32_t)(perf_us() - sent_us);
+}
+
+static int perf_cmp(const void *a, const void *b) {
+    int32_t x = *(const int32_t *)a, y = *(const int32_t *)b;
+    return (x > y) - (x < y);
+}
+
+static inline void perf_summary(perf_lat *l, long records, long size, int64_t start_us,
+                                int64_t end_us) {
+    struct rusage ru; /* before sorting: the sort is not the producer's */
+    getrusage(RUSAGE_SELF, &ru);
+    double secs = (end_us - start_us) / 1e6;
+    qsort(l->us, (size_t)l->n, sizeof *l->us, perf_cmp);
+    double sum = 0;
+    for (long i = 0; i < l->n; i++) sum += l->us[i];
+#define PCT(p) (l->n ? l->us[(long)((l->n - 1) * (p))] / 1000 : 0)
+    printf("%ld records sent, %.1f records/sec (%.2f MB/sec), %.2f ms avg latency, %.2f ms max "
+           "latency, %d ms 50th, %d ms 95th, %d ms 99th, %d ms 99.9th.\n",
+           records, records / secs, records * (double)size / secs / (1024 * 1024),
+           l->n ? sum / l->n / 1000 : 0, l->n ? l->us[l->n - 1] / 1000.0 : 0, PCT(0.5),
+           PCT(0.95), PCT(0.99), PCT(0.999));
+#undef PCT
+    double cpu = ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 + ru.ru_stime.tv_sec +
+                 ru.ru_stime.tv_usec / 1e6;
+    printf("cpu.sec, records.per.cpu.sec, peak.rss.MB, errors\n%.3f, %.0f, %.1f, %ld\n", cpu,
+           records / cpu, ru.ru_maxrss / 1024.0, l->errors);
+}
+
+#endif

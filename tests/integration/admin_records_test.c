@@ -1,0 +1,107 @@
+/* Offsets and records of partitions: ListOffsets and DeleteRecords against
+ * a real broker, with kcat writing and reading the records. */
+#include "admin_it.h"
+
+static kfk_admin_result *list_one(kfk_admin *a, const char *topic, int32_t partition,
+                                  int64_t spec, int64_t ts) {
+    kfk_partition_list *l = kfk_partition_list_new(1);
+    kfk_partition *e = kfk_partition_list_add(l, topic, partition);
+    e->offset = spec;
+    e->timestamp = ts;
+    kfk_admin_result *r = kfk_admin_list_offsets(a, l, NULL, NULL, NULL);
+    kfk_partition_list_destroy(l);
+    return r;
+}
+
+static int64_t offset_of(kfk_admin *a, const char *topic, int64_t spec) {
+    kfk_admin_result *r = list_one(a, topic, 0, spec, -1);
+    int64_t off = r && !r->err ? r->partitions->elems[0].offset : -99;
+    kfk_admin_result_destroy(r);
+    return off;
+}
+
+TEST(list_offsets_earliest_latest_max_timestamp_and_by_time) {
+    kfk_admin *a = admin_new();
+    REQUIRE(a);
+    char topic[128];
+    it_topic(topic, sizeof topic, "adm-offsets");
+    REQUIRE_EQ(admin_create(a, topic, 2), 0);
+    int64_t before = (int64_t)time(NULL) * 1000 - 1000;
+    REQUIRE_EQ(admin_kcat_produce(topic, 0, 10), 0);
+
+    CHECK_EQ(offset_of(a, topic, KFK_OFFSET_BEGINNING), 0);
+    CHECK_EQ(offset_of(a, topic, KFK_OFFSET_END), 10);
+    kfk_admin_result *r = list_one(a, topic, 0, KFK_OFFSET_MAX_TIMESTAMP, -1);
+    REQUIRE(r);
+    CHECK_EQ(r->err, 0);
+    CHECK(r->partitions->elems[0].offset >= 0 && r->partitions->elems[0].offset <= 9);
+    CHECK(r->partitions->elems[0].timestamp >= before);
+    kfk_admin_result_destroy(r);
+    /* every record is newer than `before`: the first one is found */
+    r = list_one(a, topic, 0, KFK_OFFSET_AT_TIME, before);
+    REQUIRE(r);
+    CHECK_EQ(r->partitions->elems[0].offset, 0);
+    kfk_admin_result_destroy(r);
+    /* none is newer than an hour from now */
+    r = list_one(a, topic, 0, KFK_OFFSET_AT_TIME, before + 3600 * 1000);
+    REQUIRE(r);
+    CHECK_EQ(r->partitions->elems[0].offset, -1);
+    kfk_admin_result_destroy(r);
+
+    /* both partitions at once; partition 1 is empty, 7 does not exist */
+    kfk_partition_list *l = kfk_partition_list_new(3);
+    kfk_partition_list_add(l, topic, 0)->offset = KFK_OFFSET_END;
+    kfk_partition_list_add(l, topic, 1)->offset = KFK_OFFSET_END;
+    kfk_partition_list_add(l, topic, 7)->offset = KFK_OFFSET_END;
+    kfk_admin_options o = {.timeout_ms = 3000};
+    r = kfk_admin_list_offsets(a, l, &o, NULL, NULL);
+    kfk_partition_list_destroy(l);
+    REQUIRE(r);
+    CHECK_EQ(r->err, KFK_ERR_PARTIAL);
+    CHECK_EQ(r->partitions->elems[0].offset, 10);
+    CHECK_EQ(r->partitions->elems[0].err, 0);
+    CHECK_EQ(r->partitions->elems[1].offset, 0);
+    CHECK(r->partitions->elems[2].err != 0);
+    kfk_admin_result_destroy(r);
+    kfk_admin_destroy(a);
+}
+
+TEST(delete_records_moves_log_start) {
+    kfk_admin *a = admin_new();
+    REQUIRE(a);
+    char topic[128];
+    it_topic(topic, sizeof topic, "adm-delrec");
+    REQUIRE_EQ(admin_create(a, topic, 1), 0);
+    REQUIRE_EQ(admin_kcat_produce(topic, 0, 10), 0);
+    kfk_partition_list *l = kfk_partition_list_new(1);
+    kfk_partition_list_add(l, topic, 0)->offset = 4;
+    kfk_admin_result *r = kfk_admin_delete_records(a, l, NULL, NULL, NULL);
+    REQUIRE(r);
+    CHECK_EQ(r->err, 0);
+    CHECK_EQ(r->partitions->elems[0].err, 0);
+    CHECK_EQ(r->partitions->elems[0].offset, 4);
+    kfk_admin_result_destroy(r);
+    CHECK_EQ(offset_of(a, topic, KFK_OFFSET_BEGINNING), 4);
+    char out[4096];
+    CHECK_EQ(admin_sh(out, sizeof out, "kcat -b %s -C -t %s -p 0 -o beginning -e -q -f '%%o\\n'",
+                      it_bootstrap(), topic),
+             0);
+    CHECK(strncmp(out, "4\n5\n6\n7\n8\n9\n", 12) == 0 && strlen(out) == 12);
+
+    /* past the end is an error; KFK_OFFSET_END deletes everything */
+    l->elems[0].offset = 100;
+    r = kfk_admin_delete_records(a, l, NULL, NULL, NULL);
+    REQUIRE(r);
+    CHECK_EQ(r->err, KFK_ERR_PARTIAL);
+    CHECK_EQ(r->partitions->elems[0].err, KFK_ERR_OFFSET_OUT_OF_RANGE);
+    kfk_admin_result_destroy(r);
+    l->elems[0].offset = KFK_OFFSET_END;
+    r = kfk_admin_delete_records(a, l, NULL, NULL, NULL);
+    REQUIRE(r);
+    CHECK_EQ(r->err, 0);
+    CHECK_EQ(r->partitions->elems[0].offset, 10);
+    kfk_admin_result_destroy(r);
+    kfk_partition_list_destroy(l);
+    CHECK_EQ(offset_of(a, topic, KFK_OFFSET_BEGINNING), 10);
+    kfk_admin_destroy(a);
+}
