@@ -802,12 +802,14 @@ int kfk_conf_set_oauthbearer_token_cb(kfk_conf *conf, kfk_oauthbearer_token_cb c
 /* BEGIN CONSUMER API */
 /* ------------------------------------------------------------- consumer */
 
-/* A consumer in assigned mode: the application names the partitions
- * (kfk_consumer_assign) and kfk fetches them, one Fetch per leader broker,
- * on the client's single I/O thread. Messages are handed out without
- * copying: they point into the fetched (or decompressed) buffers, which are
- * freed once every message from them is released. Offsets are committed to
- * group.id's coordinator without group membership (generation -1), as the
+/* A consumer: the application names the partitions (kfk_consumer_assign)
+ * or subscribes to topics and lets group.id's members share them
+ * (kfk_consumer_subscribe), and kfk fetches them, one Fetch per leader
+ * broker, on the client's single I/O thread. Messages are handed out
+ * without copying: they point into the fetched (or decompressed) buffers,
+ * which are freed once every message from them is released. Offsets are
+ * committed to group.id's coordinator: with the member's generation and id
+ * when subscribed, else without group membership (generation -1), as the
  * Java client's assign() + commitSync() does. */
 typedef struct kfk_consumer kfk_consumer;
 
@@ -998,12 +1000,64 @@ void kfk_consumer_set_commit_cb(kfk_consumer *c, kfk_commit_cb cb, void *opaque)
 typedef void (*kfk_log_cb)(void *opaque, const char *message);
 void kfk_consumer_set_log_cb(kfk_consumer *c, kfk_log_cb cb, void *opaque);
 
+/* ------------------------------------------------------- consumer groups */
+
+/* Subscribes to topics: names, and POSIX extended regular expressions
+ * written with a leading '^' (matched against every topic in the cluster,
+ * checked again every metadata.max.age.ms, so topics created later join).
+ * The consumer then joins group.id (the classic protocol, as the Java
+ * client: partition.assignment.strategy, session.timeout.ms,
+ * heartbeat.interval.ms, max.poll.interval.ms, group.instance.id) and the
+ * group decides the assignment. Replaces any earlier subscription; topics
+ * are copied. Assignment changes happen inside kfk_consumer_poll, through
+ * the rebalance callback if one is set. 0, KFK_ERR_INVALID_ARG (no
+ * group.id, no topics, a bad regex) or KFK_ERR_NOMEM. Any thread. */
+int kfk_consumer_subscribe(kfk_consumer *c, const char *const *topics, int n);
+/* Leaves the group (LeaveGroup, except for static members) after revoking
+ * the assignment on the calling thread (committing first with
+ * auto-commit). 0 or KFK_ERR_NOENT when not subscribed. Application
+ * thread, not from a callback. */
+int kfk_consumer_unsubscribe(kfk_consumer *c);
+/* The subscription as given (partition -1 in each element; caller owns the
+ * list), or NULL when not subscribed or out of memory. Any thread. */
+kfk_partition_list *kfk_consumer_subscription(kfk_consumer *c);
+
+/* kinds of kfk_rebalance_cb */
+#define KFK_REBALANCE_ASSIGNED 1 /* partitions given to this member */
+#define KFK_REBALANCE_REVOKED 2  /* to give up; committing them still works */
+#define KFK_REBALANCE_LOST 3     /* already owned by others: do not commit */
+/* Runs on the thread calling kfk_consumer_poll (or unsubscribe, close).
+ * With the eager protocol every change is REVOKED of all, then ASSIGNED of
+ * the new set: call kfk_consumer_assign(partitions) after ASSIGNED and
+ * kfk_consumer_assign(NULL) after REVOKED/LOST. With the cooperative
+ * protocol (every assignor is cooperative-sticky) the lists are the
+ * changes only: call kfk_consumer_incremental_assign /
+ * kfk_consumer_incremental_unassign. Offsets in `partitions` are
+ * KFK_OFFSET_STORED; the list belongs to kfk, valid during the call. */
+typedef void (*kfk_rebalance_cb)(kfk_consumer *c, int kind, const kfk_partition_list *partitions,
+                                 void *opaque);
+/* Without one, kfk (un)assigns by itself. Set before subscribe. */
+void kfk_consumer_set_rebalance_cb(kfk_consumer *c, kfk_rebalance_cb cb, void *opaque);
+/* Adds partitions (copied; offsets as in kfk_consumer_assign) to the
+ * assignment: 0, KFK_ERR_INVALID_ARG (one is assigned already: nothing
+ * added) or KFK_ERR_NOMEM. Removes partitions (their queued messages are
+ * dropped): 0, or KFK_ERR_NOENT when some were not assigned (the others
+ * are removed). Any thread. */
+int kfk_consumer_incremental_assign(kfk_consumer *c, const kfk_partition_list *list);
+int kfk_consumer_incremental_unassign(kfk_consumer *c, const kfk_partition_list *list);
+/* "COOPERATIVE" or "EAGER" (static string), from partition.assignment.strategy. */
+const char *kfk_consumer_rebalance_protocol(kfk_consumer *c);
+/* The generation of the group this member last joined; -1 when none. Any
+ * thread. */
+int32_t kfk_consumer_generation(kfk_consumer *c);
+
 /* Counters, any thread. */
 typedef struct kfk_consumer_stats {
     int64_t fetch_requests;  /* Fetch requests sent */
     int64_t messages;        /* messages queued for poll */
     int64_t offset_resets;   /* auto.offset.reset applied */
     int64_t commits;         /* OffsetCommit requests answered without error */
+    int64_t rebalances;      /* assignments received from SyncGroup */
 } kfk_consumer_stats;
 void kfk_consumer_stats_get(kfk_consumer *c, kfk_consumer_stats *out);
 /* END CONSUMER API */

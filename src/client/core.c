@@ -188,12 +188,12 @@ kfk_io *kfk_core_io(kfk_core *c) { return c->io; }
  * servers need not: the refresh retries those itself. */
 static void on_link_down(kfk_link *l, int err, void *opaque) {
     kfk_core *c = opaque;
+    pthread_mutex_lock(&c->lock);
+    c->stats.links_down++;
     if (err == KFK_ERR_SSL || err == KFK_ERR_AUTHENTICATION ||
-        err == KFK_ERR_SASL_AUTHENTICATION_FAILED || err == KFK_ERR_UNSUPPORTED_SASL_MECHANISM) {
-        pthread_mutex_lock(&c->lock);
+        err == KFK_ERR_SASL_AUTHENTICATION_FAILED || err == KFK_ERR_UNSUPPORTED_SASL_MECHANISM)
         c->stats.auth_failures++;
-        pthread_mutex_unlock(&c->lock);
-    }
+    pthread_mutex_unlock(&c->lock);
     if (kfk_io_link_node_id(l) >= 0) kfk_core_md_request(c);
 }
 

@@ -102,6 +102,7 @@ typedef struct kfk_core_stats {
     int64_t metadata_updates;  /* snapshots published */
     int64_t authentications;   /* SASL (re-)authentications that succeeded */
     int64_t auth_failures;     /* connections lost to TLS or SASL failures */
+    int64_t links_down;        /* connection attempts failed or connections lost */
 } kfk_core_stats;
 void kfk_core_stats_get(kfk_core *c, kfk_core_stats *out);
 

@@ -13,7 +13,7 @@
 #include "net/conn.h"
 
 /* kfk_consumer_message.kind_ */
-enum { KFK_KIND_RECORD, KFK_KIND_EVENT, KFK_KIND_COMMIT };
+enum { KFK_KIND_RECORD, KFK_KIND_EVENT, KFK_KIND_COMMIT, KFK_KIND_REBALANCE };
 
 typedef struct kfk_zbuf_node {
     struct kfk_zbuf_node *next;

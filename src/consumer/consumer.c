@@ -101,6 +101,8 @@ static void queue_drop_all(kfk_consumer *c) {
         c->qhead = m->next_;
         if (m->kind_ == KFK_KIND_COMMIT)
             kfk_commit_event_free(m);
+        else if (m->kind_ == KFK_KIND_REBALANCE)
+            kfk_gev_free(m);
         else
             kfk_consumer_message_release(m);
     }
@@ -166,6 +168,7 @@ kfk_consumer *kfk_consumer_new(kfk_conf *conf, char *errstr, size_t errstr_size)
     c->commit_task.fn = kfk_autocommit_task;
     kfk_coord_init(&c->coord, c->core, c->io, cc.group_id ? cc.group_id : "", cc.retry_backoff_ms,
                    cc.retry_backoff_max_ms);
+    kfk_group_init(c);
     /* The first service run arms the timers (they belong to the I/O thread). */
     kfk_service_post(c);
     return c;
@@ -185,6 +188,7 @@ void kfk_consumer_destroy(kfk_consumer *c) {
     kfk_core_destroy(c->core);
     kfk_coord_fail_all(&c->coord, KFK_ERR_DESTROYED);
     queue_drop_all(c);
+    kfk_group_destroy(c);
     free_list(&c->retiring);
     free_list(&c->retired);
     for (int i = 0; i < c->nparts; i++) cpart_free(c->parts[i]);
@@ -205,6 +209,7 @@ int kfk_consumer_close(kfk_consumer *c) {
         err = kfk_consumer_commit(c, NULL, 0);
         if (err == KFK_ERR_NOENT) err = 0; /* nothing to commit */
     }
+    kfk_group_close(c);
     kfk_consumer_destroy(c);
     return err;
 }
@@ -231,40 +236,55 @@ void kfk_consumer_stats_get(kfk_consumer *c, kfk_consumer_stats *out) {
 
 /* ------------------------------------------------------------ assignment */
 
+
 static int valid_start(const kfk_partition *e) {
     return e->topic && *e->topic && e->partition >= 0 &&
            (e->offset >= 0 || e->offset == KFK_OFFSET_BEGINNING || e->offset == KFK_OFFSET_END ||
             e->offset == KFK_OFFSET_STORED || e->offset == KFK_OFFSET_AT_TIME);
 }
 
-int kfk_consumer_assign(kfk_consumer *c, const kfk_partition_list *list) {
+/* Builds sorted partitions for list; NULL with *err on a bad or repeated
+ * element or no memory. */
+static kfk_cpart **parts_new(kfk_consumer *c, const kfk_partition_list *list, int *err) {
     int n = list ? list->count : 0;
+    *err = KFK_ERR_INVALID_ARG;
     for (int i = 0; i < n; i++)
-        if (!valid_start(&list->elems[i])) return KFK_ERR_INVALID_ARG;
-    kfk_cpart **parts = n ? kfk_calloc((size_t)n, sizeof *parts) : NULL;
-    if (n && !parts) return KFK_ERR_NOMEM;
+        if (!valid_start(&list->elems[i])) return NULL;
+    *err = KFK_ERR_NOMEM;
+    kfk_cpart **parts = kfk_calloc((size_t)(n ? n : 1), sizeof *parts);
+    if (!parts) return NULL;
     for (int i = 0; i < n; i++) {
         parts[i] = cpart_new(&list->elems[i]);
-        if (parts[i]) parts[i]->owner = c;
-        if (!parts[i]) {
-            for (int j = 0; j < i; j++) cpart_free(parts[j]);
-            kfk_free(parts);
-            return KFK_ERR_NOMEM;
-        }
+        if (!parts[i]) goto fail;
+        parts[i]->owner = c;
     }
     qsort(parts, (size_t)n, sizeof *parts, cpart_sort);
+    *err = KFK_ERR_INVALID_ARG;
     for (int i = 1; i < n; i++)
-        if (!cpart_sort(&parts[i - 1], &parts[i])) {
-            for (int j = 0; j < n; j++) cpart_free(parts[j]);
-            kfk_free(parts);
-            return KFK_ERR_INVALID_ARG; /* the same partition twice */
-        }
+        if (!cpart_sort(&parts[i - 1], &parts[i])) goto fail;
+    *err = 0;
+    return parts;
+fail:
+    for (int j = 0; j < n; j++) cpart_free(parts[j]);
+    kfk_free(parts);
+    return NULL;
+}
+
+/* Keeps the topics' metadata fresh and wakes the I/O thread. */
+static void assigned(kfk_consumer *c, const kfk_partition_list *list) {
+    int n = list ? list->count : 0;
     const char **topics = n ? kfk_calloc((size_t)n, sizeof *topics) : NULL;
     int ntopics = 0;
-    for (int i = 0; i < n; i++)
-        if (topics && (i == 0 || strcmp(parts[i]->topic, parts[i - 1]->topic)))
-            topics[ntopics++] = parts[i]->topic;
+    for (int i = 0; topics && i < n; i++) topics[ntopics++] = list->elems[i].topic;
+    if (ntopics) kfk_core_metadata_refresh(c->core, topics, ntopics);
+    kfk_free(topics);
+    kfk_service_post(c);
+}
 
+int kfk_consumer_assign(kfk_consumer *c, const kfk_partition_list *list) {
+    int err, n = list ? list->count : 0;
+    kfk_cpart **parts = parts_new(c, list, &err);
+    if (!parts) return err;
     pthread_mutex_lock(&c->lock);
     for (int i = 0; i < c->nparts; i++) {
         kfk_cpart *old = c->parts[i];
@@ -276,10 +296,59 @@ int kfk_consumer_assign(kfk_consumer *c, const kfk_partition_list *list) {
     c->parts = parts;
     c->nparts = n;
     pthread_mutex_unlock(&c->lock);
-    if (ntopics) kfk_core_metadata_refresh(c->core, topics, ntopics);
-    kfk_free(topics);
-    kfk_service_post(c);
+    assigned(c, list);
     return 0;
+}
+
+int kfk_consumer_incremental_assign(kfk_consumer *c, const kfk_partition_list *list) {
+    int err, n = list ? list->count : 0;
+    if (!n) return 0;
+    kfk_cpart **add = parts_new(c, list, &err);
+    if (!add) return err;
+    pthread_mutex_lock(&c->lock);
+    kfk_cpart **all = kfk_calloc((size_t)(c->nparts + n), sizeof *all);
+    for (int i = 0; all && !err && i < n; i++)
+        if (kfk_cpart_find(c, add[i]->topic, add[i]->partition)) err = KFK_ERR_INVALID_ARG;
+    if (!all) err = KFK_ERR_NOMEM;
+    if (!err) {
+        memcpy(all, c->parts, (size_t)c->nparts * sizeof *all);
+        memcpy(all + c->nparts, add, (size_t)n * sizeof *all);
+        c->nparts += n;
+        qsort(all, (size_t)c->nparts, sizeof *all, cpart_sort);
+        kfk_free(c->parts);
+        c->parts = all;
+        all = NULL;
+    }
+    pthread_mutex_unlock(&c->lock);
+    kfk_free(all);
+    if (err)
+        for (int i = 0; i < n; i++) cpart_free(add[i]);
+    kfk_free(add);
+    if (!err) assigned(c, list);
+    return err;
+}
+
+int kfk_consumer_incremental_unassign(kfk_consumer *c, const kfk_partition_list *list) {
+    int missing = 0, removed = 0, n = list ? list->count : 0;
+    pthread_mutex_lock(&c->lock);
+    for (int i = 0; i < n; i++) {
+        kfk_cpart *p = kfk_cpart_find(c, list->elems[i].topic, list->elems[i].partition);
+        if (!p) {
+            missing = 1;
+            continue;
+        }
+        p->removed = 1;
+        removed = 1;
+        kfk_list_insert_tail(&c->retiring, &p->link);
+        int k = 0;
+        for (int j = 0; j < c->nparts; j++)
+            if (c->parts[j] != p) c->parts[k++] = c->parts[j];
+        c->nparts = k;
+    }
+    if (removed) queue_purge_removed(c);
+    pthread_mutex_unlock(&c->lock);
+    if (removed) kfk_service_post(c);
+    return missing ? KFK_ERR_NOENT : 0;
 }
 
 int kfk_consumer_assign_topics(kfk_consumer *c, const char *const *topics, int n, int64_t offset,

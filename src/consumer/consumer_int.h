@@ -32,6 +32,7 @@
 #include "consumer/cconf.h"
 #include "consumer/chunk.h"
 #include "consumer/coord.h"
+#include "consumer/group.h"
 #include "kfk.h"
 
 enum kfk_cpart_state { KFK_CP_START, KFK_CP_LIST, KFK_CP_ACTIVE, KFK_CP_STOPPED };
@@ -108,6 +109,8 @@ struct kfk_consumer {
     int64_t next_autocommit;
     kfk_wbuf zbuf;
     kfk_coord coord;
+    kfk_group group;
+    atomic_int generation; /* the group's, for kfk_consumer_generation */
 };
 
 /* A partition's share of fetch.queue.max.bytes; under c->lock. */

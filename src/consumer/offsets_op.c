@@ -144,7 +144,10 @@ static void note_committed(kfk_offsets_op *op) {
 static void on_done(kfk_cop *cop, int err) {
     kfk_offsets_op *op = KFK_CONTAINER_OF(cop, kfk_offsets_op, cop);
     op->err = err;
-    if (op->commit && err != KFK_ERR_DESTROYED) note_committed(op);
+    if (op->commit && err != KFK_ERR_DESTROYED) {
+        note_committed(op);
+        kfk_group_commit_result(op->c, err);
+    }
     if (op->then) {
         op->then(op);
         return;
@@ -189,7 +192,15 @@ void kfk_offsets_op_free(kfk_offsets_op *op) {
     kfk_free(op);
 }
 
-void kfk_offsets_op_submit(kfk_offsets_op *op) { kfk_coord_submit(&op->c->coord, &op->cop); }
+void kfk_offsets_op_submit(kfk_offsets_op *op) {
+    /* The member's generation as of sending: a commit of an older one is
+     * refused by the coordinator, and reported. */
+    if (op->commit)
+        kfk_group_commit_ids(op->c, &op->commit_msg.generation_id_or_member_epoch,
+                             &op->commit_msg.member_id, &op->commit_msg.group_instance_id,
+                             &op->arena);
+    kfk_coord_submit(&op->c->coord, &op->cop);
+}
 
 static void submit_task(kfk_io *io, kfk_task *t, int err) {
     kfk_offsets_op *op = KFK_CONTAINER_OF(t, kfk_offsets_op, task);

@@ -1,6 +1,7 @@
 /* OffsetFetch and OffsetCommit for a partition list, sent to the group's
- * coordinator (coord.h) without group membership: generation -1 and an
- * empty member id, as the Java client's assign() + commitSync() does.
+ * coordinator (coord.h). A commit carries the member's generation and id
+ * when subscribed (filled when sent, on the I/O thread), else generation -1
+ * and an empty member id, as the Java client's assign() + commitSync() does.
  * Results go into the list's elements (offset, metadata, err). An op ends
  * on the I/O thread, where it runs `then` (async), or wakes the thread
  * waiting in kfk_offsets_op_wait (sync). */

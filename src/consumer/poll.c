@@ -1,6 +1,6 @@
 /* Handing messages to the application: one lock per poll batch, the
  * position (and, with enable.auto.offset.store, the stored offset) moved
- * past each message, commit callbacks run here, and the fetcher woken
+ * past each message, commit and rebalance callbacks run here, and the fetcher woken
  * when a partition drains below its share of the prefetch bound. */
 #include <string.h>
 #include <time.h>
@@ -76,13 +76,17 @@ int kfk_consumer_poll_batch(kfk_consumer *c, kfk_consumer_message **out, int max
     if (max <= 0) max = c->cc.max_poll_records;
     struct timespec until = deadline_ts(timeout_ms > 0 ? timeout_ms : 0);
     int n = 0, wake = 0;
+    kfk_group_polled(c);
     pthread_mutex_lock(&c->lock);
     for (;;) {
         kfk_consumer_message *m;
         while (n < max && (m = take(c, &wake)) != NULL) {
-            if (m->kind_ == KFK_KIND_COMMIT) {
+            if (m->kind_ == KFK_KIND_COMMIT || m->kind_ == KFK_KIND_REBALANCE) {
                 pthread_mutex_unlock(&c->lock);
-                kfk_commit_event_run(c, m);
+                if (m->kind_ == KFK_KIND_COMMIT)
+                    kfk_commit_event_run(c, m);
+                else
+                    kfk_gev_run(c, m);
                 pthread_mutex_lock(&c->lock);
                 continue;
             }

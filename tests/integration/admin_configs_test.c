@@ -169,9 +169,16 @@ TEST(broker_configs_from_that_broker) {
     const char *keys[] = {"log.retention.bytes"};
     res.keys = keys;
     res.nkeys = 1;
-    r = kfk_admin_describe_configs(a, &res, 1, NULL, NULL, NULL);
-    REQUIRE(r);
-    REQUIRE_EQ(r->configs[0].nentries, 1);
+    /* the broker applies it once the controller's record reaches it */
+    r = NULL;
+    for (int i = 0; i < 50; i++) {
+        kfk_admin_result_destroy(r);
+        r = kfk_admin_describe_configs(a, &res, 1, NULL, NULL, NULL);
+        REQUIRE(r);
+        REQUIRE_EQ(r->configs[0].nentries, 1);
+        if (r->configs[0].entries[0].source == KFK_CONFIG_SOURCE_DYNAMIC_BROKER) break;
+        admin_sleep_ms(100);
+    }
     CHECK_STR(r->configs[0].entries[0].value, "1000000000");
     CHECK_EQ(r->configs[0].entries[0].source, KFK_CONFIG_SOURCE_DYNAMIC_BROKER);
     kfk_admin_result_destroy(r);

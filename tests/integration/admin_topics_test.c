@@ -295,7 +295,8 @@ TEST(timeout_reports_the_last_error) {
     REQUIRE(r);
     CHECK(r->err != 0);
     CHECK(r->errstr != NULL);
-    CHECK(took >= 1000 && took < 5000);
+    /* it gives up once the next retry would fall past the timeout */
+    CHECK(took >= 500 && took < 5000);
     kfk_admin_result_destroy(r);
     kfk_admin_destroy(a);
 }

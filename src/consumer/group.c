@@ -1,0 +1,352 @@
+/* The group state machine (group.h): when to join, sync, heartbeat and
+ * leave, and what each answer means. Everything here runs on the I/O
+ * thread, except init, destroy, post and commit_ids' callers noted. */
+#include <string.h>
+
+#include "consumer/consumer_int.h"
+#include "core/alloc.h"
+#include "net/backoff.h"
+
+static void group_task(kfk_io *io, kfk_task *t, int err) {
+    kfk_group *g = KFK_CONTAINER_OF(t, kfk_group, task);
+    atomic_store(&g->posted, 0);
+    if (!err) kfk_group_run(KFK_CONTAINER_OF(g, kfk_consumer, group));
+}
+
+static void group_timer(kfk_timer *t, int64_t now) {
+    kfk_group_run(KFK_CONTAINER_OF(KFK_CONTAINER_OF(t, kfk_group, timer), kfk_consumer, group));
+}
+
+void kfk_group_init(kfk_consumer *c) {
+    kfk_group *g = &c->group;
+    g->generation = -1;
+    g->task.fn = group_task;
+    atomic_store(&g->last_poll, kfk_io_clock());
+    atomic_store(&c->generation, -1);
+}
+
+void kfk_group_destroy(kfk_consumer *c) {
+    kfk_group *g = &c->group;
+    kfk_gsub_unref(g->sub);
+    kfk_gsub_unref(g->app_sub);
+    for (int i = 0; i < g->ntopics; i++) kfk_free(g->topics[i]);
+    kfk_free(g->topics);
+    kfk_free(g->nparts);
+    kfk_free(g->member_id);
+    kfk_partition_list_destroy(g->owned);
+    kfk_arena_reset(&g->ra);
+}
+
+void kfk_group_post(kfk_consumer *c) {
+    kfk_group *g = &c->group;
+    if (atomic_exchange(&g->posted, 1)) return;
+    if (kfk_io_post(c->io, &g->task)) atomic_store(&g->posted, 0);
+}
+
+static int64_t backoff(kfk_consumer *c) {
+    return kfk_backoff_ms(c->cc.retry_backoff_ms, c->cc.retry_backoff_max_ms,
+                          c->group.attempts++, kfk_io_rng(c->io));
+}
+
+static void set_generation(kfk_consumer *c, int32_t gen) {
+    c->group.generation = gen;
+    atomic_store(&c->generation, gen);
+}
+
+static void set_member_id(kfk_group *g, kfk_str id) {
+    kfk_free(g->member_id);
+    g->member_id = id.len > 0 ? kfk_strndup(id.ptr, (size_t)id.len) : NULL;
+}
+
+/* Gives up the assignment (revoked, or lost: no commit). */
+static void give_up(kfk_consumer *c, int lost, int fatal) {
+    kfk_group *g = &c->group;
+    kfk_partition_list *all = g->owned;
+    g->owned = NULL;
+    if (all || fatal) kfk_group_queue_event(c, all, NULL, lost, fatal);
+}
+
+/* Starts a (re)join: an eager member revokes everything first. */
+static void start_join(kfk_consumer *c) {
+    kfk_group *g = &c->group;
+    g->rejoin = 0;
+    g->epoch++;
+    if (!c->cc.cooperative && g->owned && g->owned->count) {
+        give_up(c, 0, 0);
+        g->state = KFK_G_APP;
+        g->join_after = 1;
+        return;
+    }
+    g->state = KFK_G_JOIN;
+    g->next_join = 0;
+}
+
+/* Generation or member unknown to the coordinator: what we hold is lost. */
+static void lose(kfk_consumer *c, int err) {
+    kfk_group *g = &c->group;
+    set_generation(c, -1);
+    if (err == KFK_ERR_UNKNOWN_MEMBER_ID || err == KFK_ERR_FENCED_INSTANCE_ID)
+        set_member_id(g, (kfk_str){NULL, -1});
+    kfk_consumer_log(c, "group %s: %s, partitions lost", c->cc.group_id, kfk_err_name(err));
+    g->epoch++;
+    give_up(c, 1, err == KFK_ERR_FENCED_INSTANCE_ID ? err : 0);
+    if (err == KFK_ERR_FENCED_INSTANCE_ID) {
+        g->state = KFK_G_FATAL;
+        return;
+    }
+    g->state = g->app_pending ? KFK_G_APP : KFK_G_JOIN;
+    g->join_after = 1;
+    g->next_join = 0;
+}
+
+void kfk_group_request_rejoin(kfk_consumer *c, const char *why) {
+    kfk_group *g = &c->group;
+    if (g->state == KFK_G_STABLE) {
+        kfk_consumer_log(c, "group %s: rejoining (%s)", c->cc.group_id, why);
+        start_join(c);
+        kfk_group_post(c);
+    } else if (g->state != KFK_G_NONE && g->state != KFK_G_FATAL) {
+        g->rejoin = 1;
+    }
+}
+
+void kfk_group_commit_ids(kfk_consumer *c, int32_t *generation, kfk_str *member, kfk_str *instance,
+                          kfk_arena *a) {
+    kfk_group *g = &c->group;
+    if (g->state == KFK_G_NONE || g->generation < 0) return;
+    size_t n = strlen(g->member_id ? g->member_id : "");
+    char *m = kfk_arena_alloc(a, n + 1);
+    if (!m) return;
+    memcpy(m, g->member_id ? g->member_id : "", n + 1);
+    *generation = g->generation;
+    *member = (kfk_str){m, (int32_t)n};
+    if (c->cc.instance_id)
+        *instance = (kfk_str){c->cc.instance_id, (int32_t)strlen(c->cc.instance_id)};
+}
+
+void kfk_group_commit_result(kfk_consumer *c, int err) {
+    if (err == KFK_ERR_REBALANCE_IN_PROGRESS || err == KFK_ERR_ILLEGAL_GENERATION ||
+        err == KFK_ERR_UNKNOWN_MEMBER_ID)
+        kfk_group_request_rejoin(c, kfk_err_name(err));
+}
+
+/* ---------------------------------------------------------------- results */
+
+void kfk_group_joined(kfk_consumer *c, int err, int32_t generation, kfk_str member_id,
+                      kfk_str protocol, int leader, int skip_assignment) {
+    kfk_group *g = &c->group;
+    g->busy = 0;
+    if (err == KFK_ERR_MEMBER_ID_REQUIRED) { /* KIP-394: join again with the id given */
+        set_member_id(g, member_id);
+        g->next_join = 0;
+        return;
+    }
+    if (err == KFK_ERR_UNKNOWN_MEMBER_ID || err == KFK_ERR_ILLEGAL_GENERATION ||
+        err == KFK_ERR_FENCED_INSTANCE_ID) {
+        lose(c, err);
+        return;
+    }
+    if (err) {
+        if (err != KFK_ERR_REBALANCE_IN_PROGRESS)
+            kfk_consumer_log(c, "group %s: JoinGroup: %s", c->cc.group_id, kfk_err_name(err));
+        g->next_join = kfk_io_now(c->io) + backoff(c);
+        return;
+    }
+    g->attempts = 0;
+    set_generation(c, generation);
+    set_member_id(g, member_id);
+    g->assignor = kfk_assignor_find(protocol.ptr ? protocol.ptr : "", (size_t)(protocol.len > 0 ? protocol.len : 0));
+    if (leader && !skip_assignment) {
+        g->state = KFK_G_METADATA;
+        g->leader_until = kfk_io_now(c->io) + c->cc.request_timeout_ms;
+        int n = 0;
+        const char **topics = kfk_group_member_topics(g, &n);
+        if (n) kfk_core_metadata_refresh(c->core, topics, n);
+        return;
+    }
+    g->state = KFK_G_SYNC;
+    kfk_group_send_sync(c, NULL, 0);
+}
+
+/* The leader: runs the assignor once the metadata has every member topic
+ * (or the wait is over: missing topics get nothing, as in Java). */
+static void lead(kfk_consumer *c, int64_t now) {
+    kfk_group *g = &c->group;
+    kfk_metadata *md = kfk_core_metadata(c->core);
+    int n = 0, missing = 0;
+    const char **topics = kfk_group_member_topics(g, &n);
+    for (int i = 0; i < n; i++) missing |= !md || !kfk_metadata_topic(md, topics[i]);
+    if (missing && now < g->leader_until) {
+        kfk_metadata_unref(md);
+        return;
+    }
+    kfk_wbuf *out = kfk_calloc((size_t)(g->nmembers ? g->nmembers : 1), sizeof *out);
+    int err = out ? kfk_group_assign(g, md, out) : KFK_ERR_NOMEM;
+    kfk_metadata_unref(md);
+    if (err) {
+        kfk_consumer_log(c, "group %s: assignment failed: %s", c->cc.group_id, kfk_err_name(err));
+        g->state = KFK_G_JOIN;
+        g->next_join = now + backoff(c);
+    } else {
+        g->state = KFK_G_SYNC;
+        kfk_group_send_sync(c, out, g->nmembers);
+    }
+    for (int i = 0; out && i < g->nmembers; i++) kfk_wbuf_free(&out[i]);
+    kfk_free(out);
+}
+
+void kfk_group_synced(kfk_consumer *c, int err, kfk_partition_list *assignment) {
+    kfk_group *g = &c->group;
+    g->busy = 0;
+    kfk_arena_reset(&g->ra);
+    g->members = NULL;
+    g->nmembers = 0;
+    if (err == KFK_ERR_UNKNOWN_MEMBER_ID || err == KFK_ERR_ILLEGAL_GENERATION ||
+        err == KFK_ERR_FENCED_INSTANCE_ID) {
+        kfk_partition_list_destroy(assignment);
+        lose(c, err);
+        return;
+    }
+    if (err || !assignment) {
+        kfk_partition_list_destroy(assignment);
+        g->state = KFK_G_JOIN;
+        g->next_join = err == KFK_ERR_REBALANCE_IN_PROGRESS ? 0 : kfk_io_now(c->io) + backoff(c);
+        return;
+    }
+    pthread_mutex_lock(&c->lock);
+    c->stats.rebalances++;
+    pthread_mutex_unlock(&c->lock);
+    kfk_partition_list *revoke = NULL, *assign;
+    if (!c->cc.cooperative || !g->owned) {
+        assign = kfk_partition_list_copy(assignment);
+    } else {
+        revoke = kfk_plist_minus(g->owned, assignment);
+        assign = kfk_plist_minus(assignment, g->owned);
+        if (revoke && !revoke->count) {
+            kfk_partition_list_destroy(revoke);
+            revoke = NULL;
+        }
+    }
+    /* Cooperative: what moved away is revoked now; its new owner gets it in
+     * the next rebalance, which this member starts once the revoke ran. */
+    if (revoke) g->rejoin = 1;
+    kfk_partition_list_destroy(g->owned);
+    g->owned = assignment;
+    kfk_group_queue_event(c, revoke, assign, 0, 0);
+    g->state = KFK_G_APP;
+    g->join_after = 0;
+    g->next_hb = kfk_io_now(c->io) + c->cc.heartbeat_interval_ms;
+}
+
+void kfk_group_heartbeat_result(kfk_consumer *c, int err) {
+    kfk_group *g = &c->group;
+    g->hb_busy = 0;
+    if (err == KFK_ERR_REBALANCE_IN_PROGRESS)
+        kfk_group_request_rejoin(c, "the group is rebalancing");
+    else if (err == KFK_ERR_UNKNOWN_MEMBER_ID || err == KFK_ERR_ILLEGAL_GENERATION ||
+             err == KFK_ERR_FENCED_INSTANCE_ID)
+        lose(c, err);
+    else if (err)
+        g->next_hb = kfk_io_now(c->io) + c->cc.retry_backoff_ms;
+}
+
+void kfk_group_acked(kfk_consumer *c) {
+    kfk_group *g = &c->group;
+    if (--g->app_pending > 0 || g->state != KFK_G_APP) return;
+    if (g->join_after) {
+        g->join_after = 0;
+        g->state = KFK_G_JOIN;
+        g->next_join = 0;
+    } else {
+        g->state = KFK_G_STABLE;
+        if (g->rejoin) start_join(c);
+    }
+    kfk_group_run(c);
+}
+
+/* ------------------------------------------------------------------- run */
+
+/* max.poll.interval.ms without a poll: leave, as the Java client does,
+ * and lose the partitions; the next poll joins again. */
+static int poll_expired(kfk_consumer *c, int64_t now) {
+    kfk_group *g = &c->group;
+    if (now - atomic_load(&g->last_poll) <= c->cc.max_poll_interval_ms) return 0;
+    kfk_consumer_log(c, "group %s: no poll within max.poll.interval.ms, leaving",
+                     c->cc.group_id);
+    if (!c->cc.instance_id && g->member_id) kfk_group_send_leave(c, NULL);
+    set_generation(c, -1);
+    set_member_id(g, (kfk_str){NULL, -1});
+    g->epoch++;
+    give_up(c, 1, 0);
+    g->state = KFK_G_LEFT;
+    atomic_store(&g->wants_poll, 1);
+    return 1;
+}
+
+/* Subscribed topics or partition counts changed: rejoin. */
+static void check_metadata(kfk_consumer *c, int64_t now) {
+    kfk_group *g = &c->group;
+    int has_re = 0;
+    for (int i = 0; i < g->sub->n; i++) has_re |= g->sub->names[i][0] == '^';
+    if (has_re && now >= g->next_regex) {
+        kfk_core_metadata_refresh(c->core, NULL, -1);
+        g->next_regex = now + (c->cc.metadata_max_age_ms > 0 ? c->cc.metadata_max_age_ms : 1000);
+    }
+    kfk_metadata *md = kfk_core_metadata(c->core);
+    int changed = md ? kfk_group_match(g, md) : 0;
+    kfk_metadata_unref(md);
+    if (changed > 0) {
+        kfk_core_metadata_refresh(c->core, (const char *const *)g->topics, g->ntopics);
+        kfk_group_request_rejoin(c, "subscribed topics changed");
+    }
+}
+
+void kfk_group_run(kfk_consumer *c) {
+    kfk_group *g = &c->group;
+    int64_t now = kfk_io_now(c->io), wake = INT64_MAX;
+    if (!g->timer_added) {
+        if (kfk_io_timer_add(c->io, &g->timer, group_timer)) return;
+        g->timer_added = 1;
+    }
+    if (g->state == KFK_G_NONE || g->state == KFK_G_FATAL) {
+        kfk_io_timer_cancel(c->io, &g->timer);
+        return;
+    }
+    if (g->state == KFK_G_LEFT) {
+        if (atomic_load(&g->wants_poll)) return;
+        start_join(c);
+    }
+    int in_gen = g->generation >= 0 && (g->state == KFK_G_STABLE || g->state == KFK_G_APP);
+    if (in_gen && poll_expired(c, now)) return;
+    if (now - g->last_check >= 500) {
+        g->last_check = now;
+        check_metadata(c, now);
+    }
+    wake = g->last_check + 500;
+    if (g->state == KFK_G_JOIN && !g->busy) {
+        if (now >= g->next_join) {
+            g->busy = 1;
+            kfk_group_send_join(c);
+        } else if (g->next_join < wake) {
+            wake = g->next_join;
+        }
+    }
+    if (g->state == KFK_G_METADATA) {
+        lead(c, now);
+        if (g->state == KFK_G_METADATA && now + 50 < wake) wake = now + 50;
+    }
+    in_gen = g->generation >= 0 && (g->state == KFK_G_STABLE || g->state == KFK_G_APP);
+    if (in_gen && !g->hb_busy) {
+        if (now >= g->next_hb) {
+            g->hb_busy = 1;
+            g->next_hb = now + c->cc.heartbeat_interval_ms;
+            kfk_group_send_heartbeat(c);
+        }
+        if (g->next_hb < wake) wake = g->next_hb;
+    }
+    if (in_gen) {
+        int64_t poll_due = atomic_load(&g->last_poll) + c->cc.max_poll_interval_ms + 1;
+        if (poll_due < wake) wake = poll_due;
+    }
+    kfk_io_timer_set(c->io, &g->timer, wake);
+}
