@@ -1,7 +1,7 @@
 /* The admin client on a three-node cluster (KFK_BOOTSTRAP_3NODES):
  * replication factor 3, and preferred leader election after a broker
- * came back (it is stopped and continued with scripts/kafka-local, using
- * KFK_BROKER_PORT and KFK_BROKER_DIR of the cluster under test). */
+ * came back (it is killed and restarted with the command KFK_CLUSTER_CTL,
+ * e.g. scripts/kafka-local for the cluster under test). */
 #include "admin_it.h"
 
 static const char *bootstrap3(void) {
@@ -61,12 +61,11 @@ TEST(replication_factor_three_and_preferred_election) {
 
     /* stop the preferred leader: leadership moves away */
     char out[512];
-    const char *port = getenv("KFK_BROKER_PORT"), *dir = getenv("KFK_BROKER_DIR");
-    REQUIRE(port && dir);
-    REQUIRE_EQ(admin_sh(out, sizeof out,
-                        "KFK_BROKER_PORT=%s KFK_BROKER_DIR=%s scripts/kafka-local kill %d "
-                        "--nodes 3 >/dev/null 2>&1",
-                        port, dir, (int)preferred),
+    const char *ctl = getenv("KFK_CLUSTER_CTL");
+    if (!ctl) kfk_test_fail(__FILE__, __LINE__, "KFK_CLUSTER_CTL is not set");
+    REQUIRE(ctl);
+    REQUIRE_EQ(admin_sh(out, sizeof out, "%s kill %d --nodes 3 >/dev/null 2>&1", ctl,
+                        (int)preferred),
                0);
     int moved = 0;
     for (int i = 0; i < 150 && !moved; i++) {
@@ -78,10 +77,8 @@ TEST(replication_factor_three_and_preferred_election) {
         if (!moved) admin_sleep_ms(200);
     }
     CHECK(moved);
-    CHECK_EQ(admin_sh(out, sizeof out,
-                      "KFK_BROKER_PORT=%s KFK_BROKER_DIR=%s scripts/kafka-local start %d "
-                      "--nodes 3 >/dev/null 2>&1",
-                      port, dir, (int)preferred),
+    CHECK_EQ(admin_sh(out, sizeof out, "%s start %d --nodes 3 >/dev/null 2>&1", ctl,
+                      (int)preferred),
              0);
     REQUIRE(wait_isr(a, topic, 3));
 
