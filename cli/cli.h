@@ -66,6 +66,15 @@ int cli_produce(cli_opts *o);
 int cli_consume(cli_opts *o);
 int cli_metadata(cli_opts *o);
 int cli_query_offsets(cli_opts *o);
+int cli_group_consume(cli_opts *o);
+
+/* The consumer's output format: -f as given; else
+ * [offset<kd>][key<kd>]value<delim> (kd: -K, a tab for -O alone); -J writes
+ * the delimiter itself. 0, or -1 with err set. */
+int cli_consume_format(const cli_opts *o, cli_format *fmt, char *err, size_t errlen);
+/* One message as -f/-J say (broker: -J's "broker"). 0 or -1 (errno set). */
+int cli_consume_print(const cli_opts *o, const cli_format *fmt, const kfk_consumer_message *m,
+                      int32_t broker);
 
 /* A client core built from o->conf (which stays the caller's), for -L, -Q
  * and the consumer's metadata; auto-creation of topics as allow_create. */

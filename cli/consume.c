@@ -51,12 +51,8 @@ static void spec_literal(FILE *f, const char *s, size_t len) {
     }
 }
 
-/* -f as given; else [offset<kd>][key<kd>]value<delim> (kd: -K, a tab for -O
- * alone). -J writes the delimiter itself. */
-static int build_format(consume_state *s, char *err, size_t errlen) {
-    const cli_opts *o = s->o;
-    if (o->format || o->json)
-        return cli_format_parse(&s->fmt, o->format ? o->format : "", err, errlen);
+int cli_consume_format(const cli_opts *o, cli_format *fmt, char *err, size_t errlen) {
+    if (o->format || o->json) return cli_format_parse(fmt, o->format ? o->format : "", err, errlen);
     char *spec = NULL;
     size_t len = 0;
     FILE *f = open_memstream(&spec, &len);
@@ -74,15 +70,15 @@ static int build_format(consume_state *s, char *err, size_t errlen) {
     fputs("%s", f);
     spec_literal(f, o->delim, o->delim_len);
     fclose(f);
-    int rc = cli_format_parse(&s->fmt, spec, err, errlen);
+    int rc = cli_format_parse(fmt, spec, err, errlen);
     free(spec);
     return rc;
 }
 
-static int print_message(consume_state *s, const kfk_consumer_message *m, part_state *p) {
-    const cli_opts *o = s->o;
-    if (!o->json) return cli_format_write(&s->fmt, stdout, m);
-    if (cli_json_message(stdout, m, p->leader)) return -1;
+int cli_consume_print(const cli_opts *o, const cli_format *fmt, const kfk_consumer_message *m,
+                      int32_t broker) {
+    if (!o->json) return cli_format_write(fmt, stdout, m);
+    if (cli_json_message(stdout, m, broker)) return -1;
     return fwrite(o->delim, o->delim_len, 1, stdout) == 1 ? 0 : -1;
 }
 
@@ -107,7 +103,7 @@ static int handle(consume_state *s, const kfk_consumer_message *m) {
                  (int)m->partition, (long long)m->offset, cli_running ? "" : ": exiting");
         return 0;
     }
-    if (print_message(s, m, p)) {
+    if (cli_consume_print(o, &s->fmt, m, p->leader)) {
         /* A closed pipe is a normal way to stop reading. */
         if (errno != EPIPE) cli_error("Output write error: %s", strerror(errno));
         cli_running = 0;
@@ -208,7 +204,7 @@ static int run(consume_state *s) {
 int cli_consume(cli_opts *o) {
     consume_state s = {.o = o};
     char err[512];
-    if (build_format(&s, err, sizeof err)) {
+    if (cli_consume_format(o, &s.fmt, err, sizeof err)) {
         fprintf(stderr, "kfk: -f: %s\n", err);
         return 2;
     }

@@ -33,10 +33,7 @@ static int run_mode(cli_opts *o) {
     case 'C': return cli_consume(o);
     case 'L': return cli_metadata(o);
     case 'Q': return cli_query_offsets(o);
-    default:
-        cli_error("-G (group consumer) is not supported yet: the kfk library has no group "
-                  "membership; use -C with -t and -p");
-        return 1;
+    default: return cli_group_consume(o);
     }
 }
 

@@ -245,6 +245,7 @@ static int finish(cli_opts *o, int conf_files) {
         return usage_error("-Q needs -t <topic>:<partition>:<timestamp>");
     if (o->arg_count && !strchr("PG", o->mode))
         return usage_error("file or topic arguments are only for -P and -G");
+    if (o->mode == 'G' && !o->arg_count) return usage_error("-G needs one or more topics");
     if (o->line_mode && o->arg_count > 1) return usage_error("-l takes exactly one file");
     if (o->mode == 'P' && o->delim_len == 0) return usage_error("-D must not be empty when producing");
     return 0;

@@ -7,5 +7,9 @@
 int cli_subcmd_run(int argc, char **argv);
 
 int cli_perf_main(int argc, char **argv);
+int cli_topic_main(int argc, char **argv);
+int cli_group_main(int argc, char **argv);
+int cli_config_main(int argc, char **argv);
+int cli_records_main(int argc, char **argv);
 
 #endif

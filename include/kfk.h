@@ -309,7 +309,10 @@ kfk_producer *kfk_producer_new(kfk_conf *conf, const kfk_producer_callbacks *cbs
 #define KFK_SEND_FREE 1     /* on success kfk owns key and value and frees
                                them with the kfk allocator's free */
 #define KFK_SEND_NONBLOCK 2 /* never wait: a full buffer is KFK_ERR_QUEUE_FULL,
-                               a topic without metadata yet KFK_ERR_TIMED_OUT */
+                               and with KFK_PARTITION_ANY a topic whose
+                               partition count is not known yet is
+                               KFK_ERR_NOENT (its metadata was requested:
+                               try again shortly) */
 
 /* Queues a message. Any thread, any number at once. 0: accepted, and the
  * message gets exactly one delivery report. Otherwise no report, and with
@@ -319,9 +322,12 @@ kfk_producer *kfk_producer_new(kfk_conf *conf, const kfk_producer_callbacks *cbs
  * KFK_ERR_MSG_TOO_LARGE (over max.request.size or buffer.memory),
  * KFK_ERR_QUEUE_FULL (buffer.memory full after max.block.ms, or at once
  * with KFK_SEND_NONBLOCK), KFK_ERR_TIMED_OUT (no metadata for a topic
- * after max.block.ms, needed only when partition is KFK_PARTITION_ANY), a
- * topic's non-retriable metadata error, KFK_ERR_FATAL (the idempotent
- * producer failed for good), KFK_ERR_DESTROYED (close/destroy began). */
+ * after max.block.ms, needed only when partition is KFK_PARTITION_ANY; as
+ * in the Java client a send blocks for it), KFK_ERR_NOENT (the same, at
+ * once, with KFK_SEND_NONBLOCK), a topic's non-retriable metadata error,
+ * KFK_ERR_FATAL (the idempotent producer failed for good),
+ * KFK_ERR_DESTROYED (close/destroy began). Memory held by delivery
+ * reports not yet polled counts against buffer.memory: poll regularly. */
 int kfk_producer_send(kfk_producer *p, const kfk_message *m, int flags);
 
 /* Runs waiting delivery callbacks on this thread, waiting up to timeout_ms
@@ -350,6 +356,19 @@ int kfk_producer_purge(kfk_producer *p, int flags);
  * whose producer id could not be obtained), or 0; errstr gets its detail.
  * Any thread. */
 int kfk_producer_fatal_error(kfk_producer *p, char *errstr, size_t errstr_size);
+
+/* Counters since the producer was created. */
+typedef struct kfk_producer_stats {
+    int64_t epoch_bumps;    /* InitProducerId answered with a new epoch or id
+                               after the first (sequence gaps, unknown id) */
+    int64_t batches_retried; /* batches sent again after a retriable error */
+    int64_t batches_split;   /* batches split after MESSAGE_TOO_LARGE */
+    int64_t buffer_bytes;    /* now charged to buffer.memory (queued, in
+                                flight, and reported but not yet polled) */
+    int64_t buffer_peak;     /* the most buffer_bytes has been */
+} kfk_producer_stats;
+/* Fills *out. Any thread. */
+void kfk_producer_stats_get(kfk_producer *p, kfk_producer_stats *out);
 
 /* Flushes up to timeout_ms, then destroys. 0, or KFK_ERR_TIMED_OUT when
  * messages were left (reported KFK_ERR_DESTROYED). From the thread that

@@ -1,5 +1,7 @@
 /* consumer_perf's twin on librdkafka, for side-by-side numbers:
- *   rdkafka_consumer_perf BOOTSTRAP TOPIC PARTITIONS N [key=value...] */
+ *   rdkafka_consumer_perf BOOTSTRAP TOPIC PARTITIONS N [key=value...]
+ * PARTITIONS 0 joins group.id (a key=value) and subscribes to TOPIC instead
+ * of assigning partitions 0..PARTITIONS-1. */
 #include <librdkafka/rdkafka.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,11 +30,16 @@ int main(int argc, char **argv) {
     rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, err, sizeof err);
     if (!rk) goto bad;
     rd_kafka_poll_set_consumer(rk);
-    rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(parts);
+    rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(parts ? parts : 1);
     for (int p = 0; p < parts; p++) rd_kafka_topic_partition_list_add(l, argv[2], p)->offset = 0;
+    if (!parts) rd_kafka_topic_partition_list_add(l, argv[2], RD_KAFKA_PARTITION_UA);
     int64_t start = perf_wall_ms(), first = 0;
-    rd_kafka_assign(rk, l);
+    rd_kafka_resp_err_t e = parts ? rd_kafka_assign(rk, l) : rd_kafka_subscribe(rk, l);
     rd_kafka_topic_partition_list_destroy(l);
+    if (e) {
+        fprintf(stderr, "%s\n", rd_kafka_err2str(e));
+        return 1;
+    }
     long long msgs = 0, bytes = 0;
     while (msgs < n) {
         rd_kafka_message_t *m = rd_kafka_consumer_poll(rk, 10000);

@@ -311,7 +311,7 @@ int kfk_consumer_incremental_assign(kfk_consumer *c, const kfk_partition_list *l
         if (kfk_cpart_find(c, add[i]->topic, add[i]->partition)) err = KFK_ERR_INVALID_ARG;
     if (!all) err = KFK_ERR_NOMEM;
     if (!err) {
-        memcpy(all, c->parts, (size_t)c->nparts * sizeof *all);
+        if (c->nparts) memcpy(all, c->parts, (size_t)c->nparts * sizeof *all);
         memcpy(all + c->nparts, add, (size_t)n * sizeof *all);
         c->nparts += n;
         qsort(all, (size_t)c->nparts, sizeof *all, cpart_sort);

@@ -144,6 +144,10 @@ int kfk_group_assign(kfk_group *g, const kfk_metadata *md, kfk_wbuf *out);
 int kfk_group_subscription(kfk_group *g, const kfk_assignor *a, const char *rack, kfk_wbuf *w);
 
 /* group_sub.c */
+/* A subscription with two references (the application's and the I/O
+ * thread's), or NULL with *err set (KFK_ERR_INVALID_ARG: an empty name or
+ * a regex that does not compile). */
+kfk_gsub *kfk_gsub_new(const char *const *topics, int n, int *err);
 void kfk_gsub_unref(kfk_gsub *s);
 /* Any thread: hands the I/O thread a new subscription (taking a
  * reference), or NULL to leave the group (left_done is set after). */

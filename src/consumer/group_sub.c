@@ -17,9 +17,7 @@ void kfk_gsub_unref(kfk_gsub *s) {
     kfk_free(s);
 }
 
-/* A subscription with two references (the application's and the I/O
- * thread's), or NULL with *err set. */
-static kfk_gsub *gsub_new(const char *const *topics, int n, int *err) {
+kfk_gsub *kfk_gsub_new(const char *const *topics, int n, int *err) {
     kfk_gsub *s = kfk_calloc(1, sizeof *s);
     if (s) {
         s->names = kfk_calloc((size_t)n, sizeof *s->names);
@@ -211,7 +209,7 @@ int kfk_group_post_sub(kfk_consumer *c, kfk_gsub *sub) {
 int kfk_consumer_subscribe(kfk_consumer *c, const char *const *topics, int n) {
     if (!c->cc.group_id || !topics || n <= 0) return KFK_ERR_INVALID_ARG;
     int err;
-    kfk_gsub *s = gsub_new(topics, n, &err);
+    kfk_gsub *s = kfk_gsub_new(topics, n, &err);
     if (!s) return err;
     pthread_mutex_lock(&c->lock);
     kfk_gsub *old = c->group.app_sub;

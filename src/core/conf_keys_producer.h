@@ -27,6 +27,10 @@
       "Times a batch is resent after a retriable error (within delivery.timeout.ms)") \
     X(BUFFER_MEMORY, "buffer.memory", KFK_CONF_INT, "33554432", 1024, INT64_C(1) << 40, NULL, \
       "Bytes of records waiting to be sent; sends block (max.block.ms) or fail when it is full") \
+    X(QUEUE_BUFFERING_MAX_MESSAGES, "queue.buffering.max.messages", KFK_CONF_INT, "100000", 1, \
+      INT32_MAX, NULL, \
+      "Messages sent and not yet completed (librdkafka's bound, beside buffer.memory); sends " \
+      "block (max.block.ms) or fail when reached") \
     X(MAX_BLOCK_MS, "max.block.ms", KFK_CONF_INT, "60000", 0, INT32_MAX, NULL, \
       "How long a send may block for buffer space or the topic's metadata") \
     X(MAX_REQUEST_SIZE, "max.request.size", KFK_CONF_INT, "1048576", 1024, INT32_MAX, NULL, \

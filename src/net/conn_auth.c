@@ -76,7 +76,7 @@ static int auth_step(kfk_conn *c, const uint8_t *in, size_t inlen, int64_t lifet
         c->auths++;
         /* Re-authenticate at 85% of the session, as the Java client does
          * at the earliest. */
-        c->reauth_at = lifetime_ms > 0 ? now + lifetime_ms * 85 / 100 : 0;
+        c->reauth_at = lifetime_ms > 0 ? now + lifetime_ms / 100 * 85 : 0;
         c->state = KFK_CONN_READY;
         kfk_conn_fill(c);
         rc = 0;

@@ -239,7 +239,7 @@ int kfk_sasl_token(kfk_sasl *s, char *buf, size_t len, char *errstr, size_t errl
             s->token = dup_str(buf);
             s->token_expiry_ms = expiry;
             /* Refresh after 80% of the lifetime, as the Java client does. */
-            s->token_refresh_ms = now + (expiry > now ? (expiry - now) * 8 / 10 : 0);
+            s->token_refresh_ms = now + (expiry > now ? (expiry - now) / 10 * 8 : 0);
         }
     }
     if (!rc && s->token) {

@@ -2,6 +2,9 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <sys/socket.h>
 #include <openssl/err.h>
 #include <openssl/pem.h>
 #include <openssl/ssl.h>
@@ -281,12 +284,64 @@ void kfk_tls_ctx_free(kfk_tls_ctx *t) {
 
 /* ------------------------------------------------------------- sessions */
 
+/* OpenSSL's socket BIO writes with write(), which raises SIGPIPE when the
+ * broker has closed; a library must not kill its host, so ours sends with
+ * MSG_NOSIGNAL. The fd is the BIO's data; the link owns and closes it. */
+static int sock_write(BIO *b, const char *buf, size_t len, size_t *done) {
+    BIO_clear_retry_flags(b);
+    ssize_t n = send((int)(intptr_t)BIO_get_data(b), buf, len, MSG_NOSIGNAL | MSG_DONTWAIT);
+    if (n >= 0) {
+        *done = (size_t)n;
+        return 1;
+    }
+    if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) BIO_set_retry_write(b);
+    return 0;
+}
+
+static int sock_read(BIO *b, char *buf, size_t len, size_t *done) {
+    BIO_clear_retry_flags(b);
+    ssize_t n = recv((int)(intptr_t)BIO_get_data(b), buf, len, MSG_DONTWAIT);
+    if (n > 0) {
+        *done = (size_t)n;
+        return 1;
+    }
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) BIO_set_retry_read(b);
+    if (n == 0) errno = 0; /* end of stream, not an error number */
+    return 0;
+}
+
+static long sock_ctrl(BIO *b, int cmd, long num, void *ptr) {
+    return cmd == BIO_CTRL_FLUSH ? 1 : 0;
+}
+
+static BIO_METHOD *sock_method;
+static pthread_once_t sock_once = PTHREAD_ONCE_INIT;
+
+static void sock_method_init(void) {
+    BIO_METHOD *m = BIO_meth_new(BIO_get_new_index() | BIO_TYPE_SOURCE_SINK, "kfk socket");
+    if (m && BIO_meth_set_write_ex(m, sock_write) && BIO_meth_set_read_ex(m, sock_read) &&
+        BIO_meth_set_ctrl(m, sock_ctrl))
+        sock_method = m;
+}
+
+static BIO *sock_bio(int fd) {
+    pthread_once(&sock_once, sock_method_init);
+    BIO *b = sock_method ? BIO_new(sock_method) : NULL;
+    if (b) {
+        BIO_set_data(b, (void *)(intptr_t)fd);
+        BIO_set_init(b, 1);
+    }
+    return b;
+}
+
 kfk_tls *kfk_tls_new(kfk_tls_ctx *ctx, int fd, const char *host) {
     kfk_tls *t = kfk_calloc(1, sizeof *t);
     if (!t) return NULL;
     t->ssl = SSL_new(ctx->ssl);
     t->verify_host = ctx->verify_host;
-    if (!t->ssl || !SSL_set_fd(t->ssl, fd)) goto fail;
+    BIO *bio = t->ssl ? sock_bio(fd) : NULL;
+    if (!bio) goto fail;
+    SSL_set_bio(t->ssl, bio, bio);
     unsigned char ip[16];
     int literal = inet_pton(AF_INET, host, ip) == 1 || inet_pton(AF_INET6, host, ip) == 1;
     /* SNI carries host names only (RFC 6066), never addresses. */

@@ -9,10 +9,20 @@
 #include "net/backoff.h"
 #include "producer/partitioner.h"
 #include "records/crc32c.h"
+#include "records/records.h"
 
-/* Pooled batches beyond this many are freed: the pool never holds more
- * than buffer.memory would allow in batches anyway. */
-#define POOL_MAX(a) ((a)->conf.buffer_memory / ((a)->conf.batch_size + 1024) + 16)
+/* Batch structs kept for reuse (each with arrays for its messages). */
+#define POOL_MAX 256
+/* Free record buffers kept: a steady stream takes one as it gives one back,
+ * so a thirty-second of buffer.memory absorbs bursts; buffers grown far past
+ * batch.size (a large record) are not worth keeping. */
+#define BUFS_MAX(a) ((a)->conf.buffer_memory / 32)
+#define BUF_KEEP_MAX(a) (2 * (size_t)(a)->conf.batch_size + 4096)
+
+typedef struct free_buf {
+    struct free_buf *next;
+    size_t cap;
+} free_buf;
 
 /* ------------------------------------------------------------------ topics */
 
@@ -134,6 +144,11 @@ void kfk_accum_free(kfk_accum *a) {
         kfk_list_remove(&b->link);
         batch_free(b);
     }
+    while (a->bufs) {
+        free_buf *f = a->bufs;
+        a->bufs = f->next;
+        kfk_free(f);
+    }
     kfk_free(a->topics);
     kfk_free(a->slots);
     pthread_cond_destroy(&a->space);
@@ -142,7 +157,31 @@ void kfk_accum_free(kfk_accum *a) {
 
 /* ----------------------------------------------------------------- append */
 
-static kfk_pbatch *batch_new(kfk_accum *a, kfk_ppart *pp, int64_t now) {
+/* Gives b a pooled record buffer if it has none. */
+static void buf_take(kfk_accum *a, kfk_wbuf *w) {
+    if (w->data || !a->bufs) return;
+    free_buf *f = a->bufs;
+    a->bufs = f->next;
+    a->bufs_bytes -= (int64_t)f->cap;
+    *w = (kfk_wbuf){.data = (uint8_t *)f, .cap = f->cap};
+}
+
+static void buf_give(kfk_accum *a, kfk_wbuf *w) {
+    if (w->data && w->cap >= sizeof(free_buf) && w->cap <= BUF_KEEP_MAX(a) &&
+        a->bufs_bytes + (int64_t)w->cap <= BUFS_MAX(a)) {
+        free_buf *f = (free_buf *)(void *)w->data;
+        f->next = a->bufs;
+        f->cap = w->cap;
+        a->bufs = f;
+        a->bufs_bytes += (int64_t)w->cap;
+    } else {
+        kfk_free(w->data);
+    }
+    *w = (kfk_wbuf){0};
+}
+
+/* A batch for pp with no records, not queued. */
+static kfk_pbatch *batch_alloc(kfk_accum *a, kfk_ppart *pp, int64_t now) {
     kfk_pbatch *b;
     if (!kfk_list_empty(&a->pool)) {
         b = KFK_CONTAINER_OF(a->pool.next, kfk_pbatch, link);
@@ -153,6 +192,7 @@ static kfk_pbatch *batch_new(kfk_accum *a, kfk_ppart *pp, int64_t now) {
         if (!b) return NULL;
         kfk_list_init(&b->link);
     }
+    buf_take(a, &b->buf);
     b->buf.len = 0;
     b->buf.err = 0;
     if (kfk_batch_builder_init(&b->bb, &b->buf)) {
@@ -161,7 +201,7 @@ static kfk_pbatch *batch_new(kfk_accum *a, kfk_ppart *pp, int64_t now) {
     }
     b->part = pp;
     b->mem = KFK_BATCH_OVERHEAD;
-    b->gen = ++pp->gen;
+    b->gen = 0;
     b->created = now;
     b->deadline = now + a->conf.delivery_timeout_ms;
     b->retry_at = 0;
@@ -177,9 +217,16 @@ static kfk_pbatch *batch_new(kfk_accum *a, kfk_ppart *pp, int64_t now) {
     b->base_offset = -1;
     b->append_time = -1;
     b->errstr[0] = '\0';
+    a->mem_used += b->mem;
+    return b;
+}
+
+static kfk_pbatch *batch_new(kfk_accum *a, kfk_ppart *pp, int64_t now) {
+    kfk_pbatch *b = batch_alloc(a, pp, now);
+    if (!b) return NULL;
+    b->gen = ++pp->gen;
     kfk_list_insert_tail(&pp->queue, &b->link);
     pp->open = b;
-    a->mem_used += b->mem;
     return b;
 }
 
@@ -276,7 +323,9 @@ static int append_to(kfk_accum *a, kfk_ppart *pp, const kfk_accum_msg *m, int64_
     b->timestamps[b->bb.count - 1] = m->timestamp;
     b->mem += n;
     a->mem_used += n;
+    if (a->mem_used > a->mem_peak) a->mem_peak = a->mem_used;
     a->queued++;
+    a->pending++;
     return 0;
 }
 
@@ -306,7 +355,9 @@ int kfk_accum_append(kfk_accum *a, const kfk_accum_msg *m, int64_t now, int32_t 
             rc = KFK_ERR_FATAL;
             break;
         }
-        if (a->mem_used + need + KFK_BATCH_OVERHEAD <= a->conf.buffer_memory) break;
+        if (a->mem_used + need + KFK_BATCH_OVERHEAD <= a->conf.buffer_memory &&
+            (!a->conf.max_messages || a->pending < a->conf.max_messages))
+            break;
         if (!until) until = (now == KFK_ACCUM_CLOCK ? mono_ms() : now) + max_wait_ms;
         rc = max_wait_ms > 0 ? wait_space(a, until) : KFK_ERR_QUEUE_FULL;
     }
@@ -465,12 +516,8 @@ void kfk_accum_drain(kfk_accum *a, const kfk_drain_args *args, kfk_drain_out *ou
 
 /* ---------------------------------------------------------------- results */
 
-void kfk_accum_requeue_locked(kfk_accum *a, kfk_pbatch *b, int64_t retry_at) {
-    (void)a;
-    kfk_ppart *pp = b->part;
-    pp->in_flight--;
-    b->in_flight = 0;
-    b->retry_at = retry_at;
+/* Puts b (sent before) back in its partition's queue in sequence order. */
+static void queue_in_order(kfk_ppart *pp, kfk_pbatch *b) {
     kfk_list *at = pp->queue.next;
     for (; at != &pp->queue; at = at->next) {
         kfk_pbatch *q = KFK_CONTAINER_OF(at, kfk_pbatch, link);
@@ -478,6 +525,88 @@ void kfk_accum_requeue_locked(kfk_accum *a, kfk_pbatch *b, int64_t retry_at) {
         if (q->attempts == 0 || (b->base_seq >= 0 && q->base_seq > b->base_seq)) break;
     }
     kfk_list_insert_tail(at, &b->link); /* inserts before `at` */
+}
+
+void kfk_accum_requeue_locked(kfk_accum *a, kfk_pbatch *b, int64_t retry_at) {
+    (void)a;
+    b->part->in_flight--;
+    b->in_flight = 0;
+    b->retry_at = retry_at;
+    queue_in_order(b->part, b);
+}
+
+/* Appends the records of the finished batch src to h[0] (the first `half`)
+ * and h[1] (the rest), with their opaques and timestamps. */
+static int copy_halves(kfk_accum *a, kfk_pbatch **h, const kfk_pbatch *src, int32_t half) {
+    kfk_wbuf z = {0};
+    kfk_records_iter it;
+    kfk_records_iter_init(&it, src->buf.data + src->bb.start, src->buf.len - src->bb.start, &z,
+                          (size_t)1 << 30, KFK_RECORDS_SKIP_CRC);
+    kfk_record rec;
+    int rc = 0, got;
+    int32_t i = 0;
+    for (; !rc && i < src->bb.count && (got = kfk_records_next(&it, &rec)) == 1; i++) {
+        kfk_record_header hs[64];
+        size_t nh = 0;
+        kfk_header_iter hi = kfk_record_headers(&rec);
+        while (nh < 64 && kfk_header_next(&hi, &hs[nh])) nh++;
+        kfk_pbatch *d = h[i >= half];
+        if (d->bb.count == d->cap && (rc = grow_arrays(d))) break;
+        int n = kfk_batch_append(&d->bb, rec.timestamp, rec.key, rec.value, hs, nh);
+        if (n < 0) {
+            rc = n;
+            break;
+        }
+        d->opaques[d->bb.count - 1] = src->opaques[i];
+        d->timestamps[d->bb.count - 1] = src->timestamps[i];
+        d->mem += n;
+        a->mem_used += n;
+    }
+    kfk_wbuf_free(&z);
+    return rc ? rc : i == src->bb.count ? 0 : KFK_ERR_MALFORMED;
+}
+
+/* Returns an unreported batch to the pools, releasing its memory. */
+static void batch_drop(kfk_accum *a, kfk_pbatch *b) {
+    a->mem_used -= b->mem;
+    b->mem = 0;
+    buf_give(a, &b->buf);
+    if (a->npool >= POOL_MAX) {
+        batch_free(b);
+        return;
+    }
+    kfk_list_insert_tail(&a->pool, &b->link);
+    a->npool++;
+}
+
+int kfk_accum_split_locked(kfk_accum *a, kfk_pbatch *b, int64_t retry_at) {
+    int32_t half = b->bb.count / 2;
+    kfk_pbatch *h[2] = {batch_alloc(a, b->part, b->created), NULL};
+    if (h[0]) h[1] = batch_alloc(a, b->part, b->created);
+    int rc = h[1] ? copy_halves(a, h, b, half) : KFK_ERR_NOMEM;
+    if (rc) {
+        for (int k = 0; k < 2; k++)
+            if (h[k]) batch_drop(a, h[k]);
+        return rc;
+    }
+    kfk_ppart *pp = b->part;
+    for (int k = 0; k < 2; k++) {
+        kfk_pbatch *x = h[k];
+        x->deadline = b->deadline;
+        x->retry_at = retry_at;
+        /* The halves take the batch's sequences between them, so later
+         * batches keep theirs; as retries they go alone, in order. */
+        x->base_seq = b->base_seq < 0 ? -1 : seq_add(b->base_seq, k ? half : 0);
+        x->pid = b->pid;
+        x->epoch = b->epoch;
+        x->attempts = b->attempts;
+        x->node = b->node;
+        queue_in_order(pp, x);
+    }
+    pp->in_flight--;
+    b->in_flight = 0;
+    batch_drop(a, b);
+    return 0;
 }
 
 void kfk_accum_done_locked(kfk_accum *a, kfk_pbatch *b) {
@@ -489,11 +618,16 @@ void kfk_accum_done_locked(kfk_accum *a, kfk_pbatch *b) {
     }
     a->mem_used -= b->mem;
     b->mem = 0;
-    /* Wake blocked senders when an eighth of the buffer and a batch are
-     * free, not per batch: each wake is a context switch. */
+    a->pending -= b->bb.count;
+    buf_give(a, &b->buf);
+    /* Wake blocked senders when an eighth of the buffer (or of the message
+     * bound) and a batch are free, not per batch: each wake is a context
+     * switch. */
     int64_t low = a->conf.buffer_memory - a->conf.buffer_memory / 8 - a->conf.batch_size -
                   2 * KFK_BATCH_OVERHEAD;
-    if (a->mem_waiters && (a->mem_used <= low || low <= 0)) pthread_cond_broadcast(&a->space);
+    int64_t max = a->conf.max_messages;
+    if (a->mem_waiters && (a->mem_used <= low || low <= 0) && (!max || a->pending <= max - max / 8))
+        pthread_cond_broadcast(&a->space);
 }
 
 void kfk_accum_reset_sequences_locked(kfk_accum *a) {
@@ -531,7 +665,7 @@ void kfk_accum_recycle(kfk_accum *a, kfk_list *batches) {
         kfk_pbatch *b = KFK_CONTAINER_OF(batches->next, kfk_pbatch, link);
         kfk_list_remove(&b->link);
         a->queued -= b->bb.count;
-        if (a->npool >= POOL_MAX(a) || b->buf.cap > 4 * (size_t)a->conf.batch_size + 4096) {
+        if (a->npool >= POOL_MAX) {
             batch_free(b);
             continue;
         }

@@ -10,8 +10,11 @@
  * lowest sequence) first; its tail may be the open batch.
  *
  * Batch life: open (appends) -> closed in queue (full, or a newer batch
- * started) -> drained (in flight) -> requeued for a retry, or completed
- * (reported, then back to the pool). */
+ * started) -> drained (in flight) -> requeued for a retry, or completed:
+ * its record buffer goes back to the buffer pool at once (memory and the
+ * message count are released then, so a thread blocked in send never waits
+ * for its own poll), the rest (opaques, timestamps, outcome) is reported
+ * and returns to the batch pool after the callbacks. */
 #ifndef KFK_ACCUMULATOR_H
 #define KFK_ACCUMULATOR_H
 
@@ -87,6 +90,7 @@ typedef struct kfk_accum_conf {
     int32_t linger_ms;
     int32_t delivery_timeout_ms;
     int64_t buffer_memory;
+    int32_t max_messages;     /* not completed at once; 0: no limit */
     int32_t max_request_size; /* a record alone in a batch must fit */
     int partitioner; /* enum kfk_partitioner */
     kfk_partitioner_cb custom;
@@ -105,9 +109,12 @@ typedef struct kfk_accum {
     int32_t ntopics, captopics;
     kfk_ptopic **slots; /* open-addressing hash by name */
     uint32_t nslots;
-    int64_t mem_used;
-    kfk_list pool;
+    int64_t mem_used, mem_peak;
+    int64_t pending;  /* messages in batches not completed */
+    kfk_list pool;    /* batch structs, without record buffers */
     int32_t npool;
+    void *bufs;       /* free record buffers, linked through their first bytes */
+    int64_t bufs_bytes;
     uint64_t rng;
     int flushing;     /* every batch is ready */
     int mem_waiters;  /* sends blocked on memory: every batch is ready */
@@ -178,7 +185,13 @@ void kfk_accum_drain(kfk_accum *a, const kfk_drain_args *args, kfk_drain_out *ou
 /* The lock must be held for these. */
 /* Puts a batch that will be sent again back in its queue, in sequence order. */
 void kfk_accum_requeue_locked(kfk_accum *a, kfk_pbatch *b, int64_t retry_at);
-/* A drained batch is done: releases its memory and in-flight slot. */
+/* Splits a drained batch the broker found too large into two halves,
+ * queued for a retry in its place (sequences shared between them); the
+ * batch itself goes back to the pool unreported. 0, or an error (the batch
+ * is untouched: fail it). */
+int kfk_accum_split_locked(kfk_accum *a, kfk_pbatch *b, int64_t retry_at);
+/* A batch is done (sent or not): releases its in-flight slot, its memory
+ * and its record buffer; what the report needs stays. */
 void kfk_accum_done_locked(kfk_accum *a, kfk_pbatch *b);
 /* After an epoch bump: sequences restart at 0, queued batches get new ones. */
 void kfk_accum_reset_sequences_locked(kfk_accum *a);

@@ -19,6 +19,11 @@ kfk_outcome kfk_produce_outcome(const kfk_outcome_in *in) {
     }
     int retriable = kfk_err_retriable(err) || err == KFK_ERR_NOENT;
     int may_retry = !in->stopping && in->attempts <= in->retries && in->now < in->deadline;
+    if ((err == KFK_ERR_MESSAGE_TOO_LARGE || err == KFK_ERR_RECORD_LIST_TOO_LARGE) &&
+        in->count > 1 && !in->stopping && in->now < in->deadline) {
+        o.action = KFK_BATCH_SPLIT; /* not a retry: the halves are new requests */
+        return o;
+    }
     if (in->idempotent) {
         if (err == KFK_ERR_OUT_OF_ORDER_SEQUENCE_NUMBER) {
             /* Sequences wrap at 2^31: "ahead" means less than half a lap. */

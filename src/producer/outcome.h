@@ -5,13 +5,15 @@
  * DUPLICATE_SEQUENCE_NUMBER is success; OUT_OF_ORDER_SEQUENCE_NUMBER is
  * retried while an earlier batch of the partition is unresolved (it caused
  * the gap), else fails the batch and bumps the epoch (KIP-360);
- * UNKNOWN_PRODUCER_ID and INVALID_PRODUCER_EPOCH retry after a bump. */
+ * UNKNOWN_PRODUCER_ID and INVALID_PRODUCER_EPOCH retry after a bump;
+ * MESSAGE_TOO_LARGE and RECORD_LIST_TOO_LARGE split a batch of several
+ * records in two, and fail a record alone. */
 #ifndef KFK_OUTCOME_H
 #define KFK_OUTCOME_H
 
 #include <stdint.h>
 
-enum kfk_action { KFK_BATCH_DONE, KFK_BATCH_RETRY, KFK_BATCH_FAIL };
+enum kfk_action { KFK_BATCH_DONE, KFK_BATCH_RETRY, KFK_BATCH_FAIL, KFK_BATCH_SPLIT };
 
 typedef struct kfk_outcome_in {
     int err;           /* the partition's or the request's error */
@@ -20,6 +22,7 @@ typedef struct kfk_outcome_in {
     int32_t base_seq;  /* the batch's, -1 if none */
     int32_t acked_next; /* the partition's next unacknowledged sequence */
     int attempts;      /* sends so far */
+    int32_t count;     /* records in the batch */
     int32_t retries;   /* the `retries` setting */
     int64_t now, deadline;
 } kfk_outcome_in;

@@ -31,6 +31,7 @@ static int on_pid(void *opaque, kfk_response *resp) {
         p->pid_attempts = 0;
         p->pid_fresh = 0;
         if (bumped) {
+            atomic_fetch_add(&p->epoch_bumps, 1);
             pthread_mutex_lock(&p->acc.lock);
             kfk_accum_reset_sequences_locked(&p->acc);
             pthread_mutex_unlock(&p->acc.lock);

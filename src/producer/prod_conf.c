@@ -36,6 +36,7 @@ int kfk_prod_conf_from(kfk_prod_conf *out, const kfk_conf *conf, char *errstr, s
     out->delivery_timeout_ms = (int32_t)kfk_conf_int(conf, KFK_CONF_DELIVERY_TIMEOUT_MS);
     out->retries = (int32_t)kfk_conf_int(conf, KFK_CONF_RETRIES);
     out->buffer_memory = kfk_conf_int(conf, KFK_CONF_BUFFER_MEMORY);
+    out->max_messages = (int32_t)kfk_conf_int(conf, KFK_CONF_QUEUE_BUFFERING_MAX_MESSAGES);
     out->max_block_ms = (int32_t)kfk_conf_int(conf, KFK_CONF_MAX_BLOCK_MS);
     out->max_request_size = (int32_t)kfk_conf_int(conf, KFK_CONF_MAX_REQUEST_SIZE);
     out->partitioner = kfk_conf_enum(conf, KFK_CONF_PARTITIONER);

@@ -18,6 +18,7 @@ typedef struct kfk_prod_conf {
     int32_t delivery_timeout_ms;
     int32_t retries;
     int64_t buffer_memory;
+    int32_t max_messages;
     int32_t max_block_ms;
     int32_t max_request_size;
     int partitioner; /* enum kfk_partitioner */

@@ -58,6 +58,7 @@ kfk_producer *kfk_producer_new(kfk_conf *conf, const kfk_producer_callbacks *cbs
                          .linger_ms = pc.linger_ms,
                          .delivery_timeout_ms = pc.delivery_timeout_ms,
                          .buffer_memory = pc.buffer_memory,
+                         .max_messages = pc.max_messages,
                          .max_request_size = pc.max_request_size,
                          .partitioner = pc.partitioner,
                          .custom = p->cbs.partitioner,
@@ -142,6 +143,10 @@ int kfk_producer_send(kfk_producer *p, const kfk_message *m, int flags) {
     int64_t wait_until = 0;
     while ((rc = kfk_accum_append(&p->acc, &am, KFK_ACCUM_CLOCK, wait, &partition)) ==
            KFK_ERR_NOENT) {
+        if (flags & KFK_SEND_NONBLOCK) { /* distinct from a wait that timed out */
+            kfk_core_metadata_refresh(p->core, &m->topic, 1);
+            return KFK_ERR_NOENT;
+        }
         if (!wait_until) wait_until = mono_ms() + wait;
         if ((rc = await_topic(p, m->topic, wait_until))) return rc;
     }
@@ -226,6 +231,16 @@ int kfk_producer_purge(kfk_producer *p, int flags) {
     flags &= KFK_PURGE_QUEUE | KFK_PURGE_INFLIGHT;
     if (flags && atomic_fetch_or(&p->purge_flags, flags) == 0) kfk_io_post(p->io, &p->purge_task);
     return 0;
+}
+
+void kfk_producer_stats_get(kfk_producer *p, kfk_producer_stats *out) {
+    *out = (kfk_producer_stats){.epoch_bumps = atomic_load(&p->epoch_bumps),
+                                .batches_retried = atomic_load(&p->batches_retried),
+                                .batches_split = atomic_load(&p->batches_split)};
+    pthread_mutex_lock(&p->acc.lock);
+    out->buffer_bytes = p->acc.mem_used;
+    out->buffer_peak = p->acc.mem_peak;
+    pthread_mutex_unlock(&p->acc.lock);
 }
 
 int kfk_producer_fatal_error(kfk_producer *p, char *errstr, size_t errstr_size) {

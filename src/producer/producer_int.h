@@ -67,6 +67,9 @@ struct kfk_producer {
     kfk_core_req pid_req;
     kfk_init_producer_id_request pid_msg;
 
+    /* counters, written by the I/O thread, read by any */
+    atomic_llong epoch_bumps, batches_retried, batches_split;
+
     /* set once by the I/O thread, read by any */
     atomic_int fatal_err;
     char fatal_str[160];

@@ -109,6 +109,7 @@ static void settle(kfk_producer *p, preq *q) {
         kfk_outcome_in in = {.err = b->err, .idempotent = p->conf.idempotent,
                              .stopping = p->stopping, .base_seq = b->base_seq,
                              .acked_next = b->part->acked_next, .attempts = b->attempts,
+                             .count = b->bb.count,
                              .retries = p->conf.retries, .now = now, .deadline = b->deadline};
         kfk_outcome o = kfk_produce_outcome(&in);
         if (o.bump) p->need_bump = 1;
@@ -118,7 +119,17 @@ static void settle(kfk_producer *p, preq *q) {
             snprintf(b->errstr, sizeof b->errstr, "purged while in flight");
             o.action = KFK_BATCH_FAIL;
         }
+        if (o.action == KFK_BATCH_SPLIT) {
+            if (kfk_accum_split_locked(&p->acc, b, now) == 0) {
+                atomic_fetch_add(&p->batches_split, 1);
+                continue;
+            }
+            o.action = KFK_BATCH_FAIL;
+            o.bump = p->conf.idempotent && b->base_seq >= 0;
+            if (o.bump) p->need_bump = 1;
+        }
         if (o.action == KFK_BATCH_RETRY) {
+            atomic_fetch_add(&p->batches_retried, 1);
             b->err = 0;
             int64_t backoff = kfk_backoff_ms(p->conf.retry_backoff_ms, p->conf.retry_backoff_max_ms,
                                              b->attempts - 1, &p->rng);

@@ -325,9 +325,9 @@ TEST(no_broker_messages_time_out_with_a_report) {
     REQUIRE(p);
     kfk_message m = {.topic = "nowhere", .partition = 0, .value = "x", .value_len = 1};
     for (int i = 0; i < 10; i++) CHECK_EQ(kfk_producer_send(p, &m, 0), 0);
-    /* Without a partition the topic's metadata is needed: NONBLOCK says so. */
+    /* Without a partition the metadata is needed: NONBLOCK says it is not known yet. */
     kfk_message any = {.topic = "nowhere", .partition = KFK_PARTITION_ANY};
-    CHECK_EQ(kfk_producer_send(p, &any, KFK_SEND_NONBLOCK), KFK_ERR_TIMED_OUT);
+    CHECK_EQ(kfk_producer_send(p, &any, KFK_SEND_NONBLOCK), KFK_ERR_NOENT);
     int64_t t0 = it_now_ms();
     CHECK_EQ(kfk_producer_flush(p, 10000), 0);
     int64_t took = it_now_ms() - t0;
@@ -347,4 +347,52 @@ TEST(destroy_reports_every_queued_message) {
     kfk_producer_destroy(p);
     CHECK_EQ(t.failed, 1000);
     CHECK_EQ(t.last_err, KFK_ERR_DESTROYED);
+}
+
+TEST(too_large_batches_split_and_a_too_large_record_fails_alone) {
+    const char *b = it_bootstrap();
+    REQUIRE(b);
+    char topic[128];
+    it_topic(topic, sizeof topic, "split");
+    REQUIRE(pit_create_topic(b, topic, 1, -1,
+                             (const char *[]){"max.message.bytes", "2000", NULL}) == 0);
+    tally t = {0};
+    kfk_producer_callbacks cbs = {.delivery = count_report, .opaque = &t};
+    kfk_producer *p = pit_producer(b, &cbs,
+                                   (const char *[]){"batch.size", "100000", "linger.ms", "200",
+                                                    NULL});
+    REQUIRE(p);
+    static char big[3000];
+    memset(big, 'b', sizeof big);
+    char value[128];
+    for (int i = 0; i < 60; i++) {
+        int len = snprintf(value, sizeof value, "split-%02d-%090d", i, 0);
+        kfk_message m = {.topic = topic, .partition = 0, .value = value, .value_len = (size_t)len};
+        CHECK_EQ(kfk_producer_send(p, &m, 0), 0);
+        if (i == 30) { /* too large for the topic by itself */
+            kfk_message m2 = {.topic = topic, .partition = 0, .value = big,
+                              .value_len = sizeof big};
+            CHECK_EQ(kfk_producer_send(p, &m2, 0), 0);
+        }
+    }
+    CHECK_EQ(kfk_producer_flush(p, 30000), 0);
+    kfk_producer_stats st;
+    kfk_producer_stats_get(p, &st);
+    kfk_producer_destroy(p);
+    printf("  %lld splits, %lld epoch bumps\n", (long long)st.batches_split,
+           (long long)st.epoch_bumps);
+    CHECK_EQ(t.ok, 60);
+    CHECK_EQ(t.failed, 1);
+    CHECK(t.last_err == KFK_ERR_MESSAGE_TOO_LARGE || t.last_err == KFK_ERR_RECORD_LIST_TOO_LARGE);
+    CHECK(st.batches_split >= 2);
+    size_t len = 0;
+    char *out = pit_kcat(b, topic, "%s\\n", &len);
+    REQUIRE(out);
+    int i = 0;
+    for (char *line = strtok(out, "\n"); line; line = strtok(NULL, "\n"), i++) {
+        snprintf(value, sizeof value, "split-%02d-%090d", i, 0);
+        CHECK_STR(line, value);
+    }
+    CHECK_EQ(i, 60);
+    free(out);
 }

@@ -34,7 +34,9 @@ TEST(retriable_errors_retry_until_the_deadline) {
 }
 
 TEST(permanent_errors_fail_at_once) {
-    CHECK_EQ(run(KFK_ERR_MESSAGE_TOO_LARGE, 0, 0, 1, 0).action, KFK_BATCH_FAIL);
+    kfk_outcome o = run(KFK_ERR_MESSAGE_TOO_LARGE, 0, 0, 1, 0);
+    CHECK_EQ(o.action, KFK_BATCH_FAIL); /* one record: too large by itself */
+    CHECK_EQ(o.bump, 1);                /* and its sequence is lost */
     CHECK_EQ(run(KFK_ERR_TOPIC_AUTHORIZATION_FAILED, 0, 0, 1, 0).action, KFK_BATCH_FAIL);
     CHECK_EQ(run(KFK_ERR_INVALID_RECORD, 0, 0, 1, 0).action, KFK_BATCH_FAIL);
     CHECK_EQ(run(KFK_ERR_RECORD_LIST_TOO_LARGE, 0, 0, 1, 0).action, KFK_BATCH_FAIL);
@@ -61,4 +63,16 @@ TEST(unknown_producer_bumps_the_epoch_and_retries) {
     o = run(KFK_ERR_INVALID_PRODUCER_EPOCH, 7, 7, 1, 0);
     CHECK_EQ(o.action, KFK_BATCH_RETRY);
     CHECK_EQ(o.bump, 1);
+}
+
+TEST(too_large_batches_of_several_records_split) {
+    kfk_outcome_in in = {.err = KFK_ERR_MESSAGE_TOO_LARGE, .idempotent = 1, .base_seq = 4,
+                         .attempts = 1, .count = 2, .retries = INT32_MAX, .deadline = 1000};
+    kfk_outcome o = kfk_produce_outcome(&in);
+    CHECK_EQ(o.action, KFK_BATCH_SPLIT);
+    CHECK_EQ(o.bump, 0);
+    in.err = KFK_ERR_RECORD_LIST_TOO_LARGE;
+    CHECK_EQ(kfk_produce_outcome(&in).action, KFK_BATCH_SPLIT);
+    in.now = 1000; /* out of time */
+    CHECK_EQ(kfk_produce_outcome(&in).action, KFK_BATCH_FAIL);
 }

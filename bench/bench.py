@@ -1,0 +1,217 @@
+#!/usr/bin/env python3
+"""Runs every workload for every client in turn (A B C D A B C D ...),
+measuring each client process's CPU time and peak RSS with wait4, and
+appends one row per run to results.csv. bench/run is the way in; report.py
+turns the CSV into docs/BENCHMARKS.md and the charts."""
+import argparse
+import csv
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import clients
+import meta
+import profile
+import report
+
+KIB, MIB = 1024, 1024 * 1024
+
+FIELDS = ["workload", "client", "round", "status", "msgs", "size", "msgs_s", "mb_s", "cpu_s",
+          "cpu_s_per_m", "msgs_per_cpu_s", "rss_mb", "p50_ms", "p99_ms", "p999_ms", "wall_s",
+          "note"]
+
+
+def workloads(mode):
+    """Counts by mode: full is the brief's, quick 10x smaller, smoke tiny."""
+    scale = {"full": 1, "quick": 10, "smoke": 400}[mode]
+    m100, m1k = 2_000_000 // scale, 500_000 // scale
+    lat = {"full": (20000, 20, 5000), "quick": (20000, 5, 1000), "smoke": (1000, 2, 100)}[mode]
+    out = []
+    for comp in ("none", "lz4", "zstd"):
+        name = "produce-100B" + ("" if comp == "none" else "-" + comp)
+        out.append({"name": name, "kind": "produce", "count": m100, "size": 100,
+                    "compression": comp})
+    out.append({"name": "produce-1KiB", "kind": "produce", "count": m1k, "size": 1024,
+                "compression": "none"})
+    for mode_ in ("assign", "group"):
+        out.append({"name": "consume-" + mode_, "kind": "consume", "count": m100, "size": 100,
+                    "group": mode_ == "group"})
+    out.append({"name": "latency", "kind": "latency", "rate": lat[0], "secs": lat[1],
+                "java_count": lat[2], "size": 100, "count": lat[0] * lat[1]})
+    for w in out:
+        w["partitions"] = 1 if w["kind"] == "latency" else 8
+        w["count_for"] = {c: w["count"] for c in clients.CLIENTS}
+        # kafka-python produces ~15,000 msg/s here: a tenth of the count keeps
+        # a full run within the hour; per-message figures stay comparable.
+        if w["kind"] == "produce" and mode != "smoke":
+            w["count_for"]["kafka-python"] = w["count"] // 10
+    return out
+
+
+class Runner:
+    def __init__(self, args, env):
+        self.args, self.env = args, env
+        self.logs = os.path.join(args.logs, args.run_id)
+        os.makedirs(self.logs, exist_ok=True)
+        self.timeout = {"full": 900, "quick": 300, "smoke": 120}[args.mode]
+        self.filled = None
+
+    def spawn(self, name, cmd):
+        """Runs cmd under bench/rusage; returns (rc, stdout, stderr, wall s,
+        CPU s, peak RSS MB)."""
+        out_path, err_path, ru_path = (os.path.join(self.logs, name + sfx)
+                                       for sfx in (".out", ".err", ".rusage"))
+        with open(out_path, "w") as out, open(err_path, "w") as err:
+            out.write(" ".join(cmd) + "\n")
+            out.flush()
+            p = subprocess.Popen([os.path.join(self.args.build, "bench", "rusage"), ru_path] + cmd,
+                                 stdout=out, stderr=err, stdin=subprocess.DEVNULL,
+                                 start_new_session=True)
+            try:
+                p.wait(timeout=self.timeout)
+            except subprocess.TimeoutExpired:
+                os.killpg(p.pid, signal.SIGKILL)
+                p.wait()
+                return p.returncode, "", "timed out after %d s" % self.timeout, 0, 0, 0
+        with open(out_path) as out, open(err_path) as err:
+            text, errors = out.read(), err.read()
+        try:
+            with open(ru_path) as ru:
+                rc, wall, user, system, rss_kib = ru.read().split()
+        except (OSError, ValueError):
+            return p.returncode, text, errors, 0, 0, 0
+        return int(rc), text, errors, float(wall), float(user) + float(system), int(rss_kib) / KIB
+
+    def topic(self, name, partitions):
+        cmd = self.env.java("org.apache.kafka.tools.TopicCommand") + [
+            "--bootstrap-server", self.args.bootstrap, "--create", "--if-not-exists",
+            "--topic", name, "--partitions", str(partitions), "--replication-factor", "1",
+            "--config", "retention.bytes=%d" % (64 * MIB),
+            "--config", "segment.bytes=%d" % (16 * MIB)]
+        rc = self.spawn("topic-" + name, cmd)[0]
+        if rc:
+            sys.exit("bench: could not create topic %s (see %s)" % (name, self.logs))
+        return name
+
+    def prefill(self, w):
+        """The consume topic, filled once by the Java client (neutral ground)."""
+        name = self.topic("%s-%s" % (self.args.run_id, w["name"]), w["partitions"])
+        cmd = clients.produce_cmd(self.env, "java", self.args.bootstrap, name,
+                                  dict(w, compression="none",
+                                       count_for={"java": w["count"]}))
+        rc, out = self.spawn("prefill-" + w["name"], cmd)[:2]
+        if rc or not clients.parse("produce", "java", out):
+            sys.exit("bench: pre-filling %s failed (see %s)" % (name, self.logs))
+        return name
+
+    def one(self, w, client, rnd, topic):
+        group = None
+        if w.get("group"):
+            group = "%s-%s-%s-%d" % (self.args.run_id, w["name"], client, rnd)
+        if w["kind"] == "produce":
+            cmd = clients.produce_cmd(self.env, client, self.args.bootstrap, topic, w)
+        elif w["kind"] == "consume":
+            cmd = clients.consume_cmd(self.env, client, self.args.bootstrap, topic, w, group)
+        else:
+            cmd = clients.latency_cmd(self.env, client, self.args.bootstrap, topic, w)
+        row = {"workload": w["name"], "client": client, "round": rnd, "size": w["size"]}
+        if cmd is None:
+            return dict(row, status="n/a", note="not offered by this client")
+        rc, out, err, wall, cpu, rss = self.spawn("%s-%s-%d" % (w["name"], client, rnd), cmd)
+        got = clients.parse(w["kind"], client, out)
+        row.update(wall_s="%.2f" % wall, cpu_s="%.3f" % cpu, rss_mb="%.1f" % rss)
+        expected = w["java_count"] if (w["kind"], client) == ("latency", "java") \
+            else w["count_for"][client]
+        unsupported = [line for line in err.splitlines() if "not supported" in line]
+        if not got and unsupported:
+            return dict(row, status="n/a", note=unsupported[0])
+        if rc or not got or (got["msgs"] is not None and got["msgs"] < expected):
+            return dict(row, status="fail", note="exit %d, see %s" % (rc, self.logs))
+        msgs = got["msgs"] if got["msgs"] is not None else expected
+        row.update(status="ok", msgs=msgs, cpu_s_per_m="%.3f" % (cpu * 1e6 / msgs),
+                   msgs_per_cpu_s="%.0f" % (msgs / cpu))
+        for k, col, fmt in (("msgs_s", "msgs_s", "%.1f"), ("mb_s", "mb_s", "%.2f"),
+                            ("p50", "p50_ms", "%.3f"), ("p99", "p99_ms", "%.3f"),
+                            ("p999", "p999_ms", "%.3f")):
+            if k in got:
+                row[col] = fmt % got[k]
+        if w["kind"] == "latency" and client != "java" and "msgs_s" in got:
+            row["mb_s"] = "%.2f" % (got["msgs_s"] * w["size"] / MIB)
+        if (w["kind"], client) == ("latency", "java"):
+            row["note"] = "one record at a time (EndToEndLatency), ms resolution"
+        return row
+
+    def run(self, selected, rounds, clients_):
+        bench_dir = os.path.join(self.args.out, "bench")
+        for name in os.listdir(bench_dir):
+            if name.startswith("profile-"):
+                os.unlink(os.path.join(bench_dir, name))
+        topics = {}
+        with open(os.path.join(bench_dir, "results.csv"), "w", newline="") as f:
+            out = csv.DictWriter(f, fieldnames=FIELDS)
+            out.writeheader()
+            for w in selected:
+                # One topic per workload (a JVM start each): clients take
+                # turns appending to it, or reading it.
+                if w["kind"] == "consume":
+                    topic = self.prefill_once(w)
+                else:
+                    topic = self.topic("%s-%s" % (self.args.run_id, w["name"]), w["partitions"])
+                topics[w["name"]] = topic
+                for rnd in range(1, rounds + 1):
+                    for c in clients_:
+                        row = self.one(w, c, rnd, topic)
+                        print("bench: %-18s %-13s round %d: %s %s msg/s %s" % (
+                            w["name"], c, rnd, row["status"], row.get("msgs_s", "-"),
+                            row.get("note", "")), flush=True)
+                        out.writerow(row)
+                        f.flush()
+        if self.args.mode == "smoke":
+            return
+        for w in selected:
+            if w["name"] in ("produce-100B", "consume-assign"):
+                print("bench: profiling kfk on %s" % w["name"], flush=True)
+                profile.run(self, w, topics[w["name"]], bench_dir)
+
+    def prefill_once(self, w):
+        """Both consume workloads read the same pre-filled topic."""
+        if not self.filled:
+            self.filled = self.prefill(dict(w, name="consume"))
+        return self.filled
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--mode", choices=["full", "quick", "smoke"], default="full")
+    ap.add_argument("--bootstrap", required=True)
+    ap.add_argument("--build", required=True)
+    ap.add_argument("--lib", required=True, help="Kafka's lib dir (scripts/kafka-local lib)")
+    ap.add_argument("--python", required=True, help="the venv's python with kafka-python")
+    ap.add_argument("--out", required=True, help="docs dir: BENCHMARKS.md, bench/")
+    ap.add_argument("--logs", required=True)
+    ap.add_argument("--broker", default="", help="how the broker was started, for the report")
+    ap.add_argument("--command", default="", help="the command line, for the report")
+    ap.add_argument("--note", default="", help="a sentence for the report")
+    ap.add_argument("--workloads", default="", help="comma-separated subset (testing)")
+    ap.add_argument("--clients", default=",".join(clients.CLIENTS))
+    args = ap.parse_args()
+    args.run_id = "kb" + time.strftime("%Y%m%d%H%M%S")
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    os.makedirs(os.path.join(args.out, "bench"), exist_ok=True)
+    env = clients.Env(root, args.build, args.lib, args.python, os.path.join(args.logs, "tmp"))
+    os.makedirs(env.tmp, exist_ok=True)
+    selected = [w for w in workloads(args.mode)
+                if not args.workloads or w["name"] in args.workloads.split(",")]
+    rounds = {"full": 5, "quick": 2, "smoke": 1}[args.mode]
+    info = meta.collect(args, root, selected, rounds)
+    t0 = time.monotonic()
+    Runner(args, env).run(selected, rounds, args.clients.split(","))
+    meta.finish(info, time.monotonic() - t0)
+    meta.write(os.path.join(args.out, "bench", "meta.csv"), info)
+    report.write(args.out)
+
+
+if __name__ == "__main__":
+    main()

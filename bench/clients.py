@@ -1,0 +1,158 @@
+"""The clients bench/run compares: how each one is started for a workload
+with the same settings, and how its output is read (every client prints
+Kafka's ProducerPerformance / ConsumerPerformance lines, or bench/latency's).
+"""
+import os
+import re
+
+# Settings every producer gets (Java names; librdkafka and kfk take them as
+# they are, kafka_python_perf.py translates them).
+PRODUCE = {"acks": "all", "enable.idempotence": "true", "linger.ms": "5",
+           "batch.size": "65536", "max.in.flight.requests.per.connection": "5"}
+# librdkafka bounds its queue by count as well as bytes: make bytes (32 MiB,
+# Java's and kfk's buffer.memory) the bound that matters.
+RDKAFKA_PRODUCE = {"queue.buffering.max.kbytes": "32768",
+                   "queue.buffering.max.messages": "10000000"}
+CONSUME = {"fetch.min.bytes": "1", "fetch.max.bytes": "52428800",
+           "max.partition.fetch.bytes": "1048576"}
+FETCH_WAIT_MS = "500"
+# kfk's prefetch bound (fetch.queue.max.bytes, 16 MiB) given to librdkafka,
+# whose default is 64 MiB; the Java client and kafka-python have no such knob.
+RDKAFKA_CONSUME = {"queued.max.messages.kbytes": "16384"}
+LATENCY_PRODUCE = {"acks": "all", "enable.idempotence": "true", "linger.ms": "0"}
+
+CLIENTS = ["kfk", "librdkafka", "java", "kafka-python"]
+
+PRODUCER_LINE = re.compile(
+    r"(\d+) records sent, ([\d.]+) records/sec \(([\d.]+) MB/sec\), ([\d.]+) ms avg latency, "
+    r"([\d.]+) ms max latency, (\d+) ms 50th, (\d+) ms 95th, (\d+) ms 99th, (\d+) ms 99.9th")
+LATENCY_LINE = re.compile(
+    r"latency: sent (\d+), received (\d+), errors (\d+), rate ([\d.]+) msg/s, p50 ([\d.]+) ms, "
+    r"p99 ([\d.]+) ms, p99.9 ([\d.]+) ms, max ([\d.]+) ms")
+JAVA_E2E_AVG = re.compile(r"Avg latency: ([\d.]+) ms")
+JAVA_E2E_PCT = re.compile(r"Percentiles: 50th = (\d+), 99th = (\d+), 99.9th = (\d+)")
+
+
+def kv(settings, sep="="):
+    return ["%s%s%s" % (k, sep, v) for k, v in settings.items()]
+
+
+def xflags(settings):
+    out = []
+    for pair in kv(settings):
+        out += ["-X", pair]
+    return out
+
+
+class Env:
+    """Where the programs are: build dir, Kafka's lib dir, the venv's python."""
+
+    def __init__(self, root, build, lib, python, tmp):
+        self.root, self.build, self.lib, self.python, self.tmp = root, build, lib, python, tmp
+
+    def java(self, cls):
+        # -Xmx512M: what kafka-producer-perf-test.sh and its siblings give the tools.
+        return ["java", "-Xmx512m", "-cp", os.path.join(self.lib, "*"), cls]
+
+    def props_file(self, name, settings):
+        path = os.path.join(self.tmp, name + ".properties")
+        with open(path, "w") as f:
+            f.write("".join(line + "\n" for line in kv(settings)))
+        return path
+
+
+def produce_cmd(env, client, boot, topic, w):
+    s = dict(PRODUCE, **{"compression.type": w["compression"]})
+    n, size = str(w["count_for"][client]), str(w["size"])
+    if client == "kfk":
+        return [os.path.join(env.build, "kfk"), "perf", "produce", "-b", boot, "-t", topic,
+                "-c", n, "-s", size, "-q"] + xflags(s)
+    if client == "librdkafka":
+        return [os.path.join(env.build, "bench", "rdkafka_producer_perf"), "-b", boot, "-t", topic,
+                "-n", n, "-s", size] + xflags(dict(s, **RDKAFKA_PRODUCE))
+    if client == "java":
+        return env.java("org.apache.kafka.tools.ProducerPerformance") + [
+            "--topic", topic, "--num-records", n, "--record-size", size, "--throughput", "-1",
+            "--producer-props", "bootstrap.servers=" + boot] + kv(s)
+    return [env.python, os.path.join(env.root, "bench", "kafka_python_perf.py"), "produce", boot,
+            topic, n, size] + kv(s)
+
+
+def consume_cmd(env, client, boot, topic, w, group):
+    s = dict(CONSUME)
+    n = str(w["count_for"][client])
+    if group:
+        s.update({"group.id": group, "auto.offset.reset": "earliest",
+                  "enable.auto.commit": "true"})
+    if client == "kfk":
+        g = ["-G", group] if group else []
+        return [os.path.join(env.build, "kfk"), "perf", "consume", "-b", boot, "-t", topic,
+                "-c", n, "-q"] + g + xflags(dict(s, **{"fetch.max.wait.ms": FETCH_WAIT_MS}))
+    if client == "librdkafka":
+        s.update(RDKAFKA_CONSUME, **{"fetch.wait.max.ms": FETCH_WAIT_MS})
+        return [os.path.join(env.build, "bench", "rdkafka_consumer_perf"), boot, topic,
+                "0" if group else str(w["partitions"]), n] + kv(s)
+    if client == "java":
+        if not group:
+            return None  # ConsumerPerformance always subscribes
+        s["fetch.max.wait.ms"] = FETCH_WAIT_MS
+        return env.java("org.apache.kafka.tools.ConsumerPerformance") + [
+            "--bootstrap-server", boot, "--topic", topic, "--messages", n, "--group", group,
+            "--consumer.config", env.props_file("consumer-" + group, s)]
+    s["fetch.max.wait.ms"] = FETCH_WAIT_MS
+    return [env.python, os.path.join(env.root, "bench", "kafka_python_perf.py"), "consume", boot,
+            topic, n, "group" if group else "assign"] + kv(s)
+
+
+def latency_cmd(env, client, boot, topic, w):
+    rate, secs, size = str(w["rate"]), str(w["secs"]), str(w["size"])
+    c = {"fetch.min.bytes": "1"}
+    if client in ("kfk", "librdkafka"):
+        prog = "latency" if client == "kfk" else "rdkafka_latency"
+        args = [os.path.join(env.build, "bench", prog), "-b", boot, "-t", topic, "-r", rate,
+                "-d", secs, "-s", size]
+        for pair in kv(LATENCY_PRODUCE):
+            args += ["-P", pair]
+        for pair in kv(c):
+            args += ["-C", pair]
+        return args
+    if client == "java":
+        # One record at a time, each sent only when the last came back: not
+        # the paced stream the others get (see docs/BENCHMARKS.md).
+        props = env.props_file("e2e-" + topic, {"linger.ms": "0", "enable.idempotence": "true"})
+        return env.java("org.apache.kafka.tools.EndToEndLatency") + [
+            boot, topic, str(w["java_count"]), "all", size, props]
+    return [env.python, os.path.join(env.root, "bench", "kafka_python_perf.py"), "latency", boot,
+            topic, rate, secs, size] + ["p." + p for p in kv(LATENCY_PRODUCE)] + \
+        ["c." + p for p in kv(c)]
+
+
+def parse(kind, client, out):
+    """The figures a run printed: dict with msgs, msgs_s, mb_s and latency
+    percentiles (ms) where the client reports them; None if unreadable."""
+    if kind == "produce":
+        m = PRODUCER_LINE.findall(out)
+        if not m:
+            return None
+        f = m[-1]
+        return {"msgs": int(f[0]), "msgs_s": float(f[1]), "mb_s": float(f[2]),
+                "p50": float(f[5]), "p99": float(f[7]), "p999": float(f[8])}
+    if kind == "consume":
+        lines = out.splitlines()
+        for i, line in enumerate(lines[:-1]):
+            if line.startswith("start.time, end.time"):
+                f = lines[i + 1].split(", ")
+                return {"msgs": int(f[4]), "msgs_s": float(f[5]), "mb_s": float(f[3])}
+        return None
+    if client == "java":
+        avg, pct = JAVA_E2E_AVG.search(out), JAVA_E2E_PCT.search(out)
+        if not (avg and pct):
+            return None
+        return {"msgs": None, "p50": float(pct.group(1)), "p99": float(pct.group(2)),
+                "p999": float(pct.group(3))}
+    m = LATENCY_LINE.search(out)
+    if not m:
+        return None
+    f = m.groups()
+    return {"msgs": int(f[1]), "msgs_s": float(f[3]), "p50": float(f[4]), "p99": float(f[5]),
+            "p999": float(f[6]), "sent": int(f[0]), "errors": int(f[2])}

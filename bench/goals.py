@@ -1,0 +1,42 @@
+"""kfk's performance goals, checked against a run's medians: one table row
+per goal and workload, saying whether it was met."""
+
+PRODUCE = ["produce-100B", "produce-100B-lz4", "produce-100B-zstd", "produce-1KiB"]
+CONSUME = ["consume-assign", "consume-group"]
+
+# (goal, workloads, peer, metric, kfk ÷ peer must be >= this (or <= when
+# the metric is smaller-is-better)).
+GOALS = [
+    ("messages per CPU-second >= 1.5x librdkafka's", PRODUCE + CONSUME, "librdkafka",
+     "msgs_per_cpu_s", 1.5),
+    ("peak RSS <= 0.5x librdkafka's", PRODUCE + CONSUME, "librdkafka", "rss_mb", 0.5),
+    ("p99 latency <= librdkafka's", ["latency"], "librdkafka", "p99_ms", 1.0),
+    ("far ahead of the Java client: messages per CPU-second >= 2x",
+     ["produce-100B", "produce-1KiB", "consume-group"], "java", "msgs_per_cpu_s", 2.0),
+    ("far ahead of kafka-python: messages per CPU-second >= 2x",
+     ["produce-100B", "produce-1KiB", "consume-assign"], "kafka-python", "msgs_per_cpu_s", 2.0),
+]
+SMALLER_IS_BETTER = {"rss_mb", "p99_ms"}
+
+
+def fmt(v):
+    return "{:,.0f}".format(v) if v >= 1000 else "{:.3g}".format(v)
+
+
+def table(summ):
+    lines = ["| goal | workload | kfk | peer | kfk ÷ peer | met? |", "|---|---|---|---|---|---|"]
+    for goal, workloads, peer, metric, bound in GOALS:
+        for wl in workloads:
+            mine, theirs = summ.get((wl, "kfk")), summ.get((wl, peer))
+            if not mine or not theirs:
+                continue
+            a, b = mine.get(metric), theirs.get(metric)
+            if a is None or b is None:
+                why = mine["note"] if a is None else theirs["note"]
+                lines.append("| %s | %s | – | – | – | not measured (%s) |" % (goal, wl, why))
+                continue
+            r = a / b
+            met = r <= bound if metric in SMALLER_IS_BETTER else r >= bound
+            lines.append("| %s | %s | %s | %s | %.2f | %s |" % (
+                goal, wl, fmt(a), fmt(b), r, "yes" if met else "**no**"))
+    return lines

@@ -1,0 +1,78 @@
+/* kfk group list|describe|reset|delete. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "adm.h"
+#include "group.h"
+#include "subcmd.h"
+
+int cli_group_exists(cli_adm *a, const kfk_group_desc *d) {
+    if (d->err == KFK_ERR_GROUP_ID_NOT_FOUND || (!d->err && !strcmp(d->state, "Dead"))) {
+        cli_adm_error(a, "%s: GROUP_ID_NOT_FOUND: consumer group '%s' does not exist",
+                      d->group_id, d->group_id);
+        return 0;
+    }
+    if (d->err) {
+        cli_adm_error(a, "%s: %s: %s", d->group_id, kfk_err_name(d->err),
+                      d->errstr ? d->errstr : kfk_err_str(d->err));
+        return 0;
+    }
+    return 1;
+}
+
+static int group_list(cli_adm *a) {
+    kfk_admin *adm = cli_adm_client(a);
+    if (!adm) return 1;
+    kfk_admin_result *res = kfk_admin_list_groups(adm, NULL, NULL, NULL);
+    int rc = cli_adm_failed(a, res);
+    if (!rc) {
+        static const char *const head[] = {"GROUP", "STATE", "TYPE", "PROTOCOL-TYPE"};
+        cli_table t;
+        cli_table_init(&t, head, 4);
+        for (int i = 0; i < res->ngroups; i++) {
+            const kfk_group_listing *g = &res->groups[i];
+            cli_table_row(&t);
+            cli_table_str(&t, g->group_id);
+            cli_table_str(&t, *g->state ? g->state : NULL);
+            cli_table_str(&t, *g->type ? g->type : NULL);
+            cli_table_str(&t, *g->protocol_type ? g->protocol_type : NULL);
+        }
+        rc = cli_adm_print(a, &t);
+        if (res->err == KFK_ERR_PARTIAL) {
+            cli_adm_error(a, "some brokers did not answer: %s",
+                          res->errstr ? res->errstr : kfk_err_str(res->err));
+            rc = 1;
+        }
+    }
+    kfk_admin_result_destroy(res);
+    return rc;
+}
+
+static int group_delete(cli_adm *a) {
+    kfk_admin *adm = cli_adm_client(a);
+    if (!adm) return 1;
+    kfk_admin_result *res = kfk_admin_delete_groups(adm, a->args.pos, a->args.npos, NULL, NULL, NULL);
+    int rc = cli_adm_failed(a, res) ? 1 : cli_adm_items(a, "GROUP", "Deleted consumer group",
+                                                        res->items, res->nitems);
+    kfk_admin_result_destroy(res);
+    return rc;
+}
+
+static const cli_verb verbs[] = {
+    {"list", group_list, "", 0, 0, "\n  every consumer group, its state and type\n"},
+    {"describe", cli_group_describe, "", 1, 1,
+     "GROUP\n  per partition: committed offset, log end, lag and the member consuming it\n"},
+    {"reset", cli_group_reset,
+     "--topic= --all-topics --to-earliest --to-latest --to-offset= --to-datetime= --execute "
+     "--dry-run",
+     1, 1,
+     "GROUP (--topic TOPIC[:P,P...] ... | --all-topics) (--to-earliest | --to-latest |\n"
+     "       --to-offset N | --to-datetime YYYY-MM-DDTHH:mm:SS[.sss][Z|+HH:MM]) [--execute]\n"
+     "  move the group's committed offsets; a dry run printing the plan unless --execute\n"
+     "  (the group must have no active members)\n"},
+    {"delete", group_delete, "", 1, -1, "GROUP...\n  delete groups that have no members\n"},
+};
+
+int cli_group_main(int argc, char **argv) {
+    return cli_adm_dispatch(verbs, (int)(sizeof verbs / sizeof verbs[0]), argc, argv);
+}
