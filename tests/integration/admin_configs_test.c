@@ -14,6 +14,19 @@ static kfk_admin_result *describe_key(kfk_admin *a, const char *topic, const cha
     return kfk_admin_describe_configs(a, &res, 1, NULL, NULL, NULL);
 }
 
+/* Describes key until it reads value: an altered config reaches the broker
+ * that answers through the metadata log, a moment after the alter returns. */
+static kfk_admin_result *describe_until(kfk_admin *a, const char *topic, const char *key,
+                                        const char *value) {
+    for (int attempt = 0;; attempt++) {
+        kfk_admin_result *r = describe_key(a, topic, key);
+        const kfk_config_entry *e = r && r->nconfigs == 1 ? entry(&r->configs[0], key) : NULL;
+        if (attempt == 100 || (e && e->value && strcmp(e->value, value) == 0)) return r;
+        kfk_admin_result_destroy(r);
+        usleep(50 * 1000);
+    }
+}
+
 TEST(retention_set_read_back_and_deleted_to_default) {
     kfk_admin *a = admin_new();
     REQUIRE(a);
@@ -31,7 +44,7 @@ TEST(retention_set_read_back_and_deleted_to_default) {
     CHECK_EQ(r->items[0].err, 0);
     kfk_admin_result_destroy(r);
 
-    r = describe_key(a, topic, "retention.ms");
+    r = describe_until(a, topic, "retention.ms", "123456");
     REQUIRE(r);
     CHECK_EQ(r->err, 0);
     REQUIRE_EQ(r->nconfigs, 1);
@@ -54,7 +67,7 @@ TEST(retention_set_read_back_and_deleted_to_default) {
     REQUIRE(r);
     CHECK_EQ(r->err, 0);
     kfk_admin_result_destroy(r);
-    r = describe_key(a, topic, "retention.ms");
+    r = describe_until(a, topic, "retention.ms", "604800000");
     REQUIRE(r);
     e = entry(&r->configs[0], "retention.ms");
     REQUIRE(e);
@@ -81,7 +94,7 @@ TEST(append_and_subtract_a_list_value) {
     CHECK_EQ(r->err, 0);
     CHECK_EQ(r->nitems, 1); /* one resource, both changes together */
     kfk_admin_result_destroy(r);
-    r = describe_key(a, topic, "cleanup.policy");
+    r = describe_until(a, topic, "cleanup.policy", "delete,compact");
     REQUIRE(r);
     const kfk_config_entry *e = entry(&r->configs[0], "cleanup.policy");
     REQUIRE(e);
@@ -94,7 +107,7 @@ TEST(append_and_subtract_a_list_value) {
     REQUIRE(r);
     CHECK_EQ(r->err, 0);
     kfk_admin_result_destroy(r);
-    r = describe_key(a, topic, "cleanup.policy");
+    r = describe_until(a, topic, "cleanup.policy", "compact");
     REQUIRE(r);
     e = entry(&r->configs[0], "cleanup.policy");
     REQUIRE(e);
