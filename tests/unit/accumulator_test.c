@@ -238,3 +238,32 @@ TEST(expired_batches_fail_and_a_sequenced_one_asks_for_a_bump) {
     finish_all(&a, &out.failed);
     kfk_accum_free(&a);
 }
+
+TEST(completion_frees_memory_and_count_before_the_report_is_polled) {
+    kfk_accum a;
+    kfk_accum_conf c = {.batch_size = 16384, .linger_ms = 0, .delivery_timeout_ms = 1000,
+                        .buffer_memory = 1 << 20, .max_messages = 5,
+                        .max_request_size = 1 << 20, .wake = on_wake};
+    kfk_accum_init(&a, &c);
+    for (int i = 0; i < 5; i++) CHECK_EQ(send(&a, "t", 0, NULL, 0, NULL), 0);
+    CHECK_EQ(send(&a, "t", 0, NULL, 0, NULL), KFK_ERR_QUEUE_FULL); /* max_messages */
+    set_topic(&a, "t", 1);
+    kfk_drain_out out;
+    REQUIRE_EQ(drain(&a, 1, &out, 0), 1);
+    kfk_pbatch *b = KFK_CONTAINER_OF(out.ready.next, kfk_pbatch, link);
+    pthread_mutex_lock(&a.lock);
+    kfk_accum_done_locked(&a, b);
+    pthread_mutex_unlock(&a.lock);
+    /* Reported, not polled: only what the report needs is still held. */
+    CHECK_EQ(a.mem_used, 0);
+    CHECK_EQ(a.pending, 0);
+    CHECK(b->buf.data == NULL);
+    CHECK(a.bufs != NULL);
+    CHECK_EQ(b->bb.count, 5);
+    CHECK_EQ(a.queued, 5); /* flush still waits for the callbacks */
+    CHECK_EQ(send(&a, "t", 0, NULL, 2, NULL), 0);
+    CHECK(a.bufs == NULL); /* the new batch took the pooled buffer */
+    kfk_accum_recycle(&a, &out.ready);
+    CHECK_EQ(a.queued, 1);
+    kfk_accum_free(&a);
+}
