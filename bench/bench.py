@@ -144,6 +144,8 @@ class Runner:
         return row
 
     def run(self, selected, rounds, clients_):
+        """Returns how many runs failed."""
+        failed = 0
         bench_dir = os.path.join(self.args.out, "bench")
         for name in os.listdir(bench_dir):
             if name.startswith("profile-"):
@@ -168,12 +170,14 @@ class Runner:
                             row.get("note", "")), flush=True)
                         out.writerow(row)
                         f.flush()
+                        failed += row["status"] == "fail"
         if self.args.mode == "smoke":
-            return
+            return failed
         for w in selected:
             if w["name"] in ("produce-100B", "consume-assign"):
                 print("bench: profiling kfk on %s" % w["name"], flush=True)
                 profile.run(self, w, topics[w["name"]], bench_dir)
+        return failed
 
     def prefill_once(self, w):
         """Both consume workloads read the same pre-filled topic."""
@@ -207,10 +211,12 @@ def main():
     rounds = {"full": 5, "quick": 2, "smoke": 1}[args.mode]
     info = meta.collect(args, root, selected, rounds)
     t0 = time.monotonic()
-    Runner(args, env).run(selected, rounds, args.clients.split(","))
+    failed = Runner(args, env).run(selected, rounds, args.clients.split(","))
     meta.finish(info, time.monotonic() - t0)
     meta.write(os.path.join(args.out, "bench", "meta.csv"), info)
     report.write(args.out)
+    if failed:
+        sys.exit("bench: %d run(s) failed; their output is in %s" % (failed, args.logs))
 
 
 if __name__ == "__main__":

@@ -21,7 +21,7 @@ if (kind eq "latency") {
     set style data histogram
     set style histogram errorbars gap 2 lw 1
     set title "messages/s (median, min-max)"
-    set format y "%.0s%c"
+    set format y "%.1s%c"
     plot data using 2:3:4:xtic(1) notitle lc rgb "#4477aa"
     set style histogram clustered gap 2
     set title "messages per CPU-second (median)"

@@ -65,36 +65,36 @@ static int read_file(cli_adm *a, const char *path, int must_exist) {
     return rc ? 2 : 0;
 }
 
-/* The configuration in command-line order, as kcat mode applies it. */
-static int configure(cli_adm *a) {
+static int set(cli_adm *a, const char *key, const char *value) {
     char err[512];
-    int rc = 0, files = 0;
-    for (int i = 0; !rc && i < a->args.nvals; i++) {
-        const cli_argval *v = &a->args.vals[i];
-        if (!strcmp(v->flag, "-F")) {
-            files++;
-            rc = read_file(a, v->value, 1);
-        } else if (!strcmp(v->flag, "-b") || !strcmp(v->flag, "-X")) {
-            char kv[1024];
-            snprintf(kv, sizeof kv, "%s", v->value);
-            char *eq = strchr(kv, '=');
-            const char *key = v->flag[1] == 'b' ? "bootstrap.servers" : kv;
-            const char *value = v->flag[1] == 'b' ? v->value : eq ? eq + 1 : NULL;
-            if (!value) return cli_adm_usage_error(a, "-X expects key=value, not \"%s\"", kv);
-            if (eq) *eq = '\0';
-            if (conf_set(a->conf, key, value, err, sizeof err)) {
-                cli_adm_error(a, "%s", err);
-                rc = 2;
-            }
-        }
-    }
-    if (!rc && !files) {
+    if (!conf_set(a->conf, key, value, err, sizeof err)) return 0;
+    cli_adm_error(a, "%s", err);
+    return 2;
+}
+
+/* The default file (without -F) first, then the command line in order. */
+static int configure(cli_adm *a) {
+    int rc = 0;
+    if (!cli_args_get(&a->args, "-F")) {
         const char *path = getenv("KFK_CONFIG"), *home = getenv("HOME");
         char def[4096];
         if (path && *path) rc = read_file(a, path, 1);
         else if (home && *home) {
             snprintf(def, sizeof def, "%s/.config/kfk.conf", home);
             rc = read_file(a, def, 0);
+        }
+    }
+    for (int i = 0; !rc && i < a->args.nvals; i++) {
+        const cli_argval *v = &a->args.vals[i];
+        if (!strcmp(v->flag, "-F")) {
+            rc = read_file(a, v->value, 1);
+        } else if (!strcmp(v->flag, "-b")) {
+            rc = set(a, "bootstrap.servers", v->value);
+        } else if (!strcmp(v->flag, "-X")) {
+            char *kv = strdup(v->value), *eq = kv ? strchr(kv, '=') : NULL;
+            if (!eq) rc = kv ? cli_adm_usage_error(a, "-X expects key=value, not \"%s\"", kv) : 1;
+            else *eq = '\0', rc = set(a, kv, eq + 1);
+            free(kv);
         }
     }
     if (!rc && !*kfk_conf_get(a->conf, "bootstrap.servers"))

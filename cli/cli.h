@@ -82,4 +82,8 @@ struct kfk_core *cli_core_new(const cli_opts *o, int allow_create);
 
 int64_t cli_now_ms(void);
 
+/* No progress line with -q, or when stdout is a terminal too (the line
+ * would be drawn over the output). */
+int cli_progress_quiet(const cli_opts *o);
+
 #endif

@@ -7,6 +7,7 @@
 #include "cli.h"
 #include "json.h"
 #include "md.h"
+#include "progress.h"
 
 #define BATCH 256
 
@@ -22,7 +23,8 @@ typedef struct consume_state {
     cli_format fmt;
     part_state *parts;
     int nparts, stopped;
-    int64_t printed;
+    int64_t printed, bytes;
+    cli_progress progress;
 } consume_state;
 
 static part_state *part_of(consume_state *s, int32_t id) {
@@ -109,7 +111,8 @@ static int handle(consume_state *s, const kfk_consumer_message *m) {
         cli_running = 0;
         return errno != EPIPE;
     }
-    if (o->count && ++s->printed == o->count) cli_running = 0;
+    s->bytes += (int64_t)(m->key_len + m->value_len);
+    if (++s->printed == o->count) cli_running = 0;
     return 0;
 }
 
@@ -197,7 +200,9 @@ static int run(consume_state *s) {
             if (!rc && cli_running) rc = handle(s, batch[i]);
             kfk_consumer_message_release(batch[i]);
         }
+        cli_progress_update(&s->progress, s->printed, s->bytes);
     }
+    cli_progress_done(&s->progress);
     return rc;
 }
 
@@ -222,6 +227,7 @@ int cli_consume(cli_opts *o) {
     }
     if (s.c) o->conf = NULL; /* the consumer owns it now */
     if (!rc) rc = assign(&s);
+    cli_progress_init(&s.progress, cli_progress_quiet(o), o->count);
     if (!rc) rc = run(&s);
     kfk_consumer_destroy(s.c);
     if (fflush(stdout) && !rc && errno != EPIPE) {

@@ -22,7 +22,8 @@ static int all_at_end(group_state *s) {
     kfk_partition_list *a = kfk_consumer_assignment(s->c);
     int done = a && a->count > 0;
     for (int i = 0; done && i < a->count; i++) {
-        const kfk_partition *e = kfk_partition_list_find(s->eof, a->elems[i].topic, a->elems[i].partition);
+        const kfk_partition *e =
+            kfk_partition_list_find(s->eof, a->elems[i].topic, a->elems[i].partition);
         done = e && e->offset == 1;
     }
     kfk_partition_list_destroy(a);

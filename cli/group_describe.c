@@ -54,9 +54,11 @@ static int uncommitted(cli_adm *a, const kfk_group_desc *d, const kfk_admin_resu
             e->offset = KFK_OFFSET_END;
             rows[(*n)++] = (row){tp->topic, tp->partition, KFK_OFFSET_INVALID, -1, &d->members[i]};
         }
-    kfk_admin_result *ends = l->count ? kfk_admin_list_offsets(cli_adm_client(a), l, NULL, NULL, NULL) : NULL;
+    kfk_admin_result *ends =
+        l->count ? kfk_admin_list_offsets(cli_adm_client(a), l, NULL, NULL, NULL) : NULL;
     for (int i = 0; ends && ends->partitions && i < *n; i++) {
-        const kfk_partition *e = kfk_partition_list_find(ends->partitions, rows[i].topic, rows[i].partition);
+        const kfk_partition *e =
+            kfk_partition_list_find(ends->partitions, rows[i].topic, rows[i].partition);
         if (e && !e->err) rows[i].log_end = e->offset;
     }
     kfk_admin_result_destroy(ends);

@@ -25,7 +25,9 @@ static int parse(cli_adm *a, reset_req *r) {
         r->to = (cli_reset_to)i;
         value = v;
     }
-    if (given != 1) return cli_adm_usage_error(a, "give exactly one of --to-earliest, --to-latest, --to-offset, --to-datetime");
+    if (given != 1)
+        return cli_adm_usage_error(
+            a, "give exactly one of --to-earliest, --to-latest, --to-offset, --to-datetime");
     if (!cli_args_get(&a->args, "--topic") == !cli_args_get(&a->args, "--all-topics"))
         return cli_adm_usage_error(a, "give --topic TOPIC (repeatable) or --all-topics");
     r->execute = cli_args_get(&a->args, "--execute") != NULL;
@@ -33,7 +35,8 @@ static int parse(cli_adm *a, reset_req *r) {
         return cli_adm_usage_error(a, "--execute and --dry-run exclude each other");
     long long n;
     int rc = 0;
-    if (r->to == CLI_RESET_OFFSET && !(rc = cli_adm_number(a, "--to-offset", value, 0, INT64_MAX, &n)))
+    if (r->to == CLI_RESET_OFFSET &&
+        !(rc = cli_adm_number(a, "--to-offset", value, 0, INT64_MAX, &n)))
         r->arg = n;
     if (r->to == CLI_RESET_DATETIME && cli_datetime_parse(value, &r->arg))
         return cli_adm_usage_error(a, "--to-datetime: expected YYYY-MM-DDTHH:mm:SS[.sss][Z|+HH:MM] "
@@ -71,7 +74,8 @@ static int add_topic(cli_adm *a, kfk_partition_list *l, const char *spec) {
             char *end;
             long v = strtol(p, &end, 10);
             if (end == p || v < 0 || v > INT32_MAX || (*end && *end != ','))
-                return cli_adm_usage_error(a, "--topic: expected TOPIC or TOPIC:P,P..., not \"%s\"", spec);
+                return cli_adm_usage_error(
+                    a, "--topic: expected TOPIC or TOPIC:P,P..., not \"%s\"", spec);
             if (!kfk_partition_list_add(l, topic, (int32_t)v)) return 1;
             if (!*end) return 0;
             p = end + 1;
@@ -81,7 +85,8 @@ static int add_topic(cli_adm *a, kfk_partition_list *l, const char *spec) {
     int rc = cli_adm_failed(a, res);
     const kfk_topic_desc *d = rc ? NULL : &res->topics[0];
     if (d && d->err) {
-        cli_adm_error(a, "%s: %s: %s", spec, kfk_err_name(d->err), d->errstr ? d->errstr : kfk_err_str(d->err));
+        cli_adm_error(a, "%s: %s: %s", spec, kfk_err_name(d->err),
+                      d->errstr ? d->errstr : kfk_err_str(d->err));
         rc = 1;
     }
     for (int i = 0; d && !rc && i < d->npartitions; i++)
@@ -94,11 +99,13 @@ static int add_topic(cli_adm *a, kfk_partition_list *l, const char *spec) {
 static kfk_partition_list *partitions(cli_adm *a, const char *group) {
     kfk_partition_list *l = NULL;
     if (cli_args_get(&a->args, "--all-topics")) {
-        kfk_admin_result *res = kfk_admin_list_group_offsets(a->admin, group, NULL, NULL, NULL, NULL);
+        kfk_admin_result *res =
+            kfk_admin_list_group_offsets(a->admin, group, NULL, NULL, NULL, NULL);
         if (!cli_adm_failed(a, res)) {
             l = kfk_partition_list_copy(res->partitions);
             if (l && !l->count) {
-                cli_adm_error(a, "%s: the group has committed no offsets: name the topics with --topic", group);
+                cli_adm_error(a, "%s: the group has committed no offsets: name the topics with "
+                                 "--topic", group);
                 kfk_partition_list_destroy(l);
                 l = NULL;
             }
@@ -134,7 +141,8 @@ static int64_t found(cli_adm *a, const kfk_admin_result *res, const kfk_partitio
     const kfk_partition *p = kfk_partition_list_find(res->partitions, e->topic, e->partition);
     if (p && !p->err) return p->offset;
     int err = p ? p->err : KFK_ERR_UNKNOWN_TOPIC_OR_PARTITION;
-    cli_adm_error(a, "%s [%d]: %s: %s", e->topic, (int)e->partition, kfk_err_name(err), kfk_err_str(err));
+    cli_adm_error(a, "%s [%d]: %s: %s", e->topic, (int)e->partition, kfk_err_name(err),
+                  kfk_err_str(err));
     *failed = 1;
     return -1;
 }
@@ -143,7 +151,8 @@ static int64_t found(cli_adm *a, const kfk_admin_result *res, const kfk_partitio
 static int plan(cli_adm *a, const reset_req *r, kfk_partition_list *l) {
     kfk_admin_result *lo = offsets(a, l, KFK_OFFSET_BEGINNING, -1);
     kfk_admin_result *hi = lo ? offsets(a, l, KFK_OFFSET_END, -1) : NULL;
-    kfk_admin_result *at = hi && r->to == CLI_RESET_DATETIME ? offsets(a, l, KFK_OFFSET_AT_TIME, r->arg) : NULL;
+    kfk_admin_result *at =
+        hi && r->to == CLI_RESET_DATETIME ? offsets(a, l, KFK_OFFSET_AT_TIME, r->arg) : NULL;
     int failed = !hi || (r->to == CLI_RESET_DATETIME && !at);
     for (int i = 0; !failed && i < l->count; i++) {
         kfk_partition *e = &l->elems[i];

@@ -2,6 +2,7 @@
 #include <signal.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "client/core.h"
@@ -21,6 +22,10 @@ struct kfk_core *cli_core_new(const cli_opts *o, int allow_create) {
     kfk_core *c = kfk_core_new(&cc, err, sizeof err);
     if (!c) cli_error("Failed to create client: %s", err);
     return c;
+}
+
+int cli_progress_quiet(const cli_opts *o) {
+    return o->verbosity == 0 || isatty(STDOUT_FILENO);
 }
 
 static void on_signal(int sig) {

@@ -10,12 +10,14 @@
 
 #include "cli.h"
 #include "input.h"
+#include "progress.h"
 
 typedef struct produce_state {
     cli_opts *o;
     kfk_producer *p;
     size_t max_size; /* max.request.size: no message can be larger */
-    int64_t sent, delivered, failed;
+    int64_t sent, delivered, failed, bytes;
+    cli_progress progress;
     char first_error[256];
 } produce_state;
 
@@ -45,6 +47,8 @@ static int send_one(produce_state *s, const void *key, size_t key_len, const voi
         return 1;
     }
     s->sent++;
+    s->bytes += (int64_t)(key_len + value_len);
+    cli_progress_update(&s->progress, s->sent, s->bytes);
     kfk_producer_poll(s->p, 0);
     return 0;
 }
@@ -145,11 +149,13 @@ int cli_produce(cli_opts *o) {
         return 1;
     }
     o->conf = NULL; /* the producer owns it now */
+    cli_progress_init(&s.progress, cli_progress_quiet(o), o->count);
 
     int rc = o->arg_count && !o->line_mode ? produce_files(&s) : produce_stream(&s, fd);
     if (fd != STDIN_FILENO) close(fd);
     while (kfk_producer_flush(s.p, 1000) == KFK_ERR_TIMED_OUT && cli_running) {
     }
+    cli_progress_done(&s.progress);
     kfk_producer_destroy(s.p);
     if (o->tee) fflush(stdout);
     if (s.failed) {

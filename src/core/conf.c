@@ -160,7 +160,7 @@ int kfk_conf_set(kfk_conf *conf, const char *key, const char *value, char *errst
         return fail(errstr, errstr_size, "Configuration key and value must not be NULL");
     int i = find_key(key);
     if (i < 0) return fail(errstr, errstr_size, "Unknown configuration \"%s\"", key);
-    int64_t num;
+    int64_t num = 0;
     int err = parse(&keys[i], value, &num, errstr, errstr_size);
     if (err) return err;
     char *copy = kfk_strndup(value, strlen(value));

@@ -25,7 +25,12 @@ static void check_codec(const char *codec) {
         REQUIRE(m->partition == 0 || m->partition == 1);
         int want = next[m->partition]++;
         CHECK_EQ(m->offset, want);
-        CHECK(cit_is(m, codec, want));
+        if (!cit_is(m, codec, want))
+            kfk_test_fail(__FILE__, __LINE__, "p%d o%lld: key \"%.*s\" value \"%.*s\"",
+                          (int)m->partition, (long long)m->offset, m->key ? (int)m->key_len : 6,
+                          m->key ? (const char *)m->key : "(null)",
+                          m->value ? (int)m->value_len : 6,
+                          m->value ? (const char *)m->value : "(null)");
         CHECK_EQ(m->timestamp_type, KFK_TIMESTAMP_CREATE);
         CHECK(m->timestamp > 1600000000000LL);
         REQUIRE_EQ(m->header_count, 1);
