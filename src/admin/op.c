@@ -224,8 +224,11 @@ static int on_sub_response(void *opaque, kfk_response *resp) {
         err = s->on_response(s, resp);
         errstr = NULL;
     }
-    /* NOENT: a node the core's metadata does not know yet (a fresh client) */
-    int again = kfk_admin_retriable(err) ||
+    /* NOENT: a node the core's metadata does not know yet (a fresh client).
+     * UNKNOWN_TOPIC_OR_PARTITION from the core itself (not from a broker):
+     * fresh metadata knows the topic without that partition; final. */
+    int missing = resp->err == KFK_ERR_UNKNOWN_TOPIC_OR_PARTITION;
+    int again = (kfk_admin_retriable(err) && !missing) ||
                 (err == KFK_ERR_NOENT && s->r.dest == KFK_DEST_NODE);
     if (again && err != KFK_ERR_TIMED_OUT)
         retry_later(s, err, errstr);

@@ -38,7 +38,8 @@ static void arm_park_timer(kfk_core *c) {
 
 static void park(kfk_core *c, kfk_core_req *r) {
     int32_t t = r->req.timeout_ms > 0 ? r->req.timeout_ms : c->conf.request_timeout_ms;
-    r->park_deadline = kfk_io_now(c->io) + t;
+    r->parked_at = kfk_io_now(c->io);
+    r->park_deadline = r->parked_at + t;
     kfk_list_insert_tail(&c->parked, &r->park);
     arm_park_timer(c);
     pthread_mutex_lock(&c->lock);
@@ -73,14 +74,32 @@ void kfk_core_route(kfk_core *c, kfk_core_req *r) {
     kfk_io_link_submit(l, &r->req);
 }
 
-/* Sends parked requests whose leader is now known. */
+/* 1 when metadata fetched after r was parked knows r's topic but not its
+ * partition: waiting for a leader would only run into the timeout. */
+static int partition_missing(const kfk_core *c, const kfk_core_req *r) {
+    if (!c->md || c->md->updated_ms < r->parked_at) return 0;
+    const kfk_md_topic *t = kfk_metadata_topic(c->md, r->topic);
+    return t && !t->err && t->npartitions > 0 && !kfk_metadata_partition(t, r->partition);
+}
+
+/* Sends parked requests whose leader is now known, and fails those whose
+ * partition does not exist. */
 void kfk_core_reroute_parked(kfk_core *c) {
     int64_t now = kfk_io_now(c->io);
     for (kfk_list *e = c->parked.next, *next; e != &c->parked; e = next) {
         next = e->next;
         kfk_core_req *r = KFK_CONTAINER_OF(e, kfk_core_req, park);
         kfk_link *l = leader_link(c, r);
-        if (!l) continue;
+        if (!l) {
+            if (partition_missing(c, r)) {
+                kfk_list_remove(e);
+                char msg[160];
+                snprintf(msg, sizeof msg, "topic %s has no partition %d", r->topic,
+                         (int)r->partition);
+                fail_req(r, KFK_ERR_UNKNOWN_TOPIC_OR_PARTITION, msg);
+            }
+            continue;
+        }
         kfk_list_remove(e);
         /* The time spent parked counts against the request's timeout. */
         int64_t left = r->park_deadline - now;

@@ -58,6 +58,7 @@ typedef struct kfk_core_req {
     kfk_core *core;
     kfk_task task;
     kfk_list park;
+    int64_t parked_at;
     int64_t park_deadline;
 } kfk_core_req;
 

@@ -105,3 +105,23 @@ TEST(delete_records_moves_log_start) {
     CHECK_EQ(offset_of(a, topic, KFK_OFFSET_BEGINNING), 10);
     kfk_admin_destroy(a);
 }
+
+TEST(delete_records_of_a_missing_partition_fails_at_once) {
+    kfk_admin *a = admin_new();
+    REQUIRE(a);
+    char topic[128];
+    it_topic(topic, sizeof topic, "adm-del-missing");
+    REQUIRE_EQ(admin_create(a, topic, 2), 0);
+    kfk_partition_list *l = kfk_partition_list_new(1);
+    kfk_partition_list_add(l, topic, 7)->offset = 0;
+    int64_t t0 = it_now_ms();
+    kfk_admin_result *r = kfk_admin_delete_records(a, l, NULL, NULL, NULL);
+    int64_t took = it_now_ms() - t0;
+    REQUIRE(r);
+    REQUIRE_EQ(r->partitions->count, 1);
+    CHECK_EQ(r->partitions->elems[0].err, KFK_ERR_UNKNOWN_TOPIC_OR_PARTITION);
+    CHECK(took < 5000); /* not request.timeout.ms */
+    kfk_admin_result_destroy(r);
+    kfk_partition_list_destroy(l);
+    kfk_admin_destroy(a);
+}

@@ -148,6 +148,25 @@ TEST(unknown_topic_leader_request_times_out) {
     kfk_core_destroy(c);
 }
 
+TEST(missing_partition_of_a_known_topic_fails_at_once) {
+    kfk_core_conf conf;
+    kfk_core *c = core_for_test(&conf);
+    REQUIRE(c);
+    char topic[128], err[256] = "";
+    it_topic(topic, sizeof topic, "two-parts");
+    REQUIRE_EQ(it_create_topic(c, topic, 2, err, sizeof err), 0);
+    list_offsets lo;
+    list_offsets_init(&lo, topic, 7);
+    lo.r.req.timeout_ms = 10000;
+    int64_t t0 = it_now_ms();
+    int rc = kfk_core_send_wait(c, &lo.r, NULL, NULL, err, sizeof err);
+    int64_t took = it_now_ms() - t0;
+    CHECK_EQ(rc, KFK_ERR_UNKNOWN_TOPIC_OR_PARTITION);
+    CHECK(took < 5000); /* not the 10 s timeout */
+    printf("  after %lld ms: %s\n", (long long)took, err);
+    kfk_core_destroy(c);
+}
+
 TEST(metadata_refreshes_periodically) {
     kfk_core_conf conf;
     const char *boot = it_bootstrap();
