@@ -62,7 +62,7 @@ static int handle(group_state *s, const kfk_consumer_message *m) {
         cli_error("out of memory");
         return 1;
     }
-    if (cli_consume_print(o, &s->fmt, m, -1)) {
+    if (cli_consume_print(o, &s->fmt, m, m->broker_id)) {
         if (errno != EPIPE) cli_error("Output write error: %s", strerror(errno));
         cli_running = 0;
         return errno != EPIPE;

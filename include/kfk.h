@@ -891,6 +891,7 @@ typedef struct kfk_consumer_message {
     int64_t timestamp; /* ms since the epoch; -1 when none */
     int timestamp_type; /* KFK_TIMESTAMP_* */
     int32_t leader_epoch; /* -1: unknown */
+    int32_t broker_id;    /* the broker it was fetched from; -1 for events */
     const void *key;   /* NULL for a null key */
     size_t key_len;
     const void *value; /* NULL for a null value (a tombstone) */

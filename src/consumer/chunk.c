@@ -46,6 +46,7 @@ kfk_consumer_message *kfk_event_new(const char *topic, int32_t partition, int64_
     m->offset = offset;
     m->timestamp = -1;
     m->leader_epoch = -1;
+    m->broker_id = -1;
     return m;
 }
 

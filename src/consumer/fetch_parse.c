@@ -84,6 +84,7 @@ static int add_message(kfk_fetch_parse *p, kfk_chunk *ch, const char *topic, con
                         : b->attributes & KFK_ATTR_LOG_APPEND_TIME ? KFK_TIMESTAMP_LOG_APPEND
                                                                    : KFK_TIMESTAMP_CREATE;
     m->leader_epoch = b->partition_leader_epoch;
+    m->broker_id = p->broker;
     m->key = rec->key.len < 0 ? NULL : rec->key.ptr;
     m->key_len = rec->key.len < 0 ? 0 : (size_t)rec->key.len;
     m->value = rec->value.len < 0 ? NULL : rec->value.ptr;

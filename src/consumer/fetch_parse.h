@@ -19,6 +19,7 @@ typedef struct kfk_fetch_parse {
     /* in */
     const char *topic; /* copied into the chunk */
     int32_t partition;
+    int32_t broker; /* the node the data came from */
     int64_t pos; /* the fetch offset */
     int check_crcs;
     size_t max_decompressed; /* per batch */

@@ -88,8 +88,9 @@ static int find_part(const fetch_ctx *f, kfk_str topic, int32_t partition, int h
 }
 
 static void deliver(kfk_consumer *c, kfk_cpart *p, const kfk_fetch_response_partition_data *pd,
-                    kfk_rxbuf *rx) {
-    kfk_fetch_parse pp = {.topic = p->topic, .partition = p->partition, .pos = p->fetch_pos,
+                    kfk_rxbuf *rx, int32_t broker) {
+    kfk_fetch_parse pp = {.topic = p->topic, .partition = p->partition, .broker = broker,
+                          .pos = p->fetch_pos,
                           .check_crcs = c->cc.check_crcs, .max_decompressed = MAX_DECOMPRESSED,
                           .read_committed = c->cc.read_committed,
                           .aborted = pd->aborted_transactions.items,
@@ -141,7 +142,7 @@ static void on_partition(kfk_consumer *c, fetch_ctx *f, int i,
         return; /* a seek or reset came in between */
     int err = pd->error_code;
     if (!err)
-        deliver(c, p, pd, rx);
+        deliver(c, p, pd, rx, f->r.node_id);
     else if (err == KFK_ERR_OFFSET_OUT_OF_RANGE)
         kfk_resolve_reset(c, p, err, "offset out of range");
     else if (is_leader_error(err) || kfk_err_retriable(err))

@@ -74,6 +74,7 @@ static void check_codec(const char *codec, const char *producer) {
                           m->value ? (int)m->value_len : 6,
                           m->value ? (const char *)m->value : "(null)");
         CHECK_EQ(m->timestamp_type, KFK_TIMESTAMP_CREATE);
+        CHECK(m->broker_id >= 0);
         CHECK(m->timestamp > 1600000000000LL);
         REQUIRE_EQ(m->header_count, 1);
         CHECK_STR(m->headers[0].name, "src");
