@@ -192,3 +192,37 @@ TEST(static_member_restart_keeps_partitions_without_rebalance) {
     git_stop(&m[0], 1);
     git_stop(&m[1], 1);
 }
+
+TEST(member_that_stops_polling_leaves_and_rejoins) {
+    const char *boot = it_bootstrap();
+    REQUIRE(boot);
+    char topic[160], group[160];
+    REQUIRE_EQ(cit_topic(boot, topic, sizeof topic, "gpoll", 4), 0);
+    it_topic(group, sizeof group, "gpoll");
+    static git_seen seen;
+    git_seen_init(&seen);
+    git_member m[2];
+    git_member *ms[2] = {&m[0], &m[1]};
+    kfk_consumer *slow = cit_consumer(boot, "group.id", group, "auto.offset.reset", "earliest",
+                                      "enable.auto.commit", "false", "session.timeout.ms", "6000",
+                                      "heartbeat.interval.ms", "500", "max.poll.interval.ms",
+                                      "3000", NULL);
+    REQUIRE(slow);
+    git_start(&m[0], 0, slow, &seen, topic);
+    git_start(&m[1], 1, member(boot, group, "range", NULL), &seen, topic);
+    REQUIRE(git_wait_assigned(ms, 2, 4, 30000));
+
+    /* Member 0 stops polling: past max.poll.interval.ms it leaves the group
+     * (its heartbeats alone do not keep it in), and member 1 gets all. */
+    git_stop(&m[0], 0);
+    int64_t end = it_now_ms() + 20000;
+    while (it_now_ms() < end && git_assigned(&m[1]) != 4) usleep(100 * 1000);
+    CHECK_EQ(git_assigned(&m[1]), 4);
+
+    /* Polling again rejoins: the partitions are shared again. */
+    atomic_store(&m[0].stop, 0);
+    pthread_create(&m[0].th, NULL, git_loop, &m[0]);
+    CHECK(git_wait_assigned(ms, 2, 4, 30000));
+    git_stop(&m[0], 1);
+    git_stop(&m[1], 1);
+}
