@@ -153,10 +153,17 @@ int cli_produce(cli_opts *o) {
 
     int rc = o->arg_count && !o->line_mode ? produce_files(&s) : produce_stream(&s, fd);
     if (fd != STDIN_FILENO) close(fd);
-    while (kfk_producer_flush(s.p, 1000) == KFK_ERR_TIMED_OUT && cli_running) {
-    }
+    int interrupted = !cli_running;
+    if (interrupted) /* Ctrl-C: what was accepted gets a bounded wait */
+        kfk_producer_flush(s.p, 5000);
+    else
+        while (kfk_producer_flush(s.p, 1000) == KFK_ERR_TIMED_OUT && cli_running) {
+        }
     cli_progress_done(&s.progress);
-    kfk_producer_destroy(s.p);
+    kfk_producer_destroy(s.p); /* reports what is left as failed */
+    if (interrupted || !cli_running)
+        cli_info(o, 0, "Interrupted: %lld messages sent, %lld delivered, %lld failed\n",
+                 (long long)s.sent, (long long)s.delivered, (long long)s.failed);
     if (o->tee) fflush(stdout);
     if (s.failed) {
         cli_error("%lld of %lld messages failed: %s", (long long)s.failed, (long long)s.sent,
