@@ -24,12 +24,15 @@ static inline int cit_topic(const char *boot, char *name, size_t len, const char
 
 /* Produces count messages "<prefix>-key-<i>" : "<prefix>-value-<i>" to
  * topic/partition with kcat and codec (none, gzip, snappy, lz4, zstd),
- * in batches (linger), each with the header src=kcat. 0 on success. */
+ * in batches (linger), each with the header src=kcat. 0 on success.
+ * Idempotence on: without it librdkafka may write a retried batch twice
+ * on a loaded machine, and the tests expect each message exactly once. */
 static inline int cit_kcat(const char *boot, const char *topic, int partition, const char *codec,
                            const char *prefix, int first, int count) {
     char cmd[1024];
     snprintf(cmd, sizeof cmd,
-             "kcat -P -q -b %s -t %s -p %d -z %s -K '|' -H src=kcat -X linger.ms=50 -X batch.num.messages=64",
+             "kcat -P -q -b %s -t %s -p %d -z %s -K '|' -H src=kcat -X linger.ms=50 "
+             "-X batch.num.messages=64 -X enable.idempotence=true",
              boot, topic, partition, codec);
     FILE *f = popen(cmd, "w");
     if (!f) return -1;

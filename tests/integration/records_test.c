@@ -210,8 +210,9 @@ TEST(kfk_batches_come_back_byte_identical_for_every_codec) {
 /* kcat (librdkafka) writes the batches; kfk checks what the broker stored. */
 static int kcat_produce(const char *boot, const char *topic, const char *codec, int count) {
     char cmd[512];
-    snprintf(cmd, sizeof cmd, "kcat -P -b %s -t %s -p 0 -z %s -K : -X linger.ms=50 2>&1", boot,
-             topic, codec);
+    snprintf(cmd, sizeof cmd,
+             "kcat -P -b %s -t %s -p 0 -z %s -K : -X linger.ms=50 -X enable.idempotence=true 2>&1",
+             boot, topic, codec);
     FILE *p = popen(cmd, "w");
     if (!p) return -1;
     for (int i = 0; i < count; i++) fprintf(p, "%s-key-%d:%s payload number %d\n", codec, i, codec, i);
