@@ -74,9 +74,21 @@ TEST(killed_member_partitions_come_back_without_loss) {
             nchild++;
         }
     }
-    /* The survivor commits what it read, so only the child's part comes again. */
+    /* The survivor commits what it read, so only the child's part comes
+     * again. What it had read before a commit that succeeded must never come
+     * again; a rebalance before that (a late heartbeat on a loaded machine)
+     * may legally repeat uncommitted messages, so those are not counted. */
     REQUIRE(git_wait_total(&seen, 200, 30000));
-    CHECK_EQ(git_commit(&m), 0);
+    static int committed_count[GIT_MAX_MSGS];
+    int commit_rc = -1;
+    for (int attempt = 0; attempt < 30 && commit_rc; attempt++) {
+        if (attempt) usleep(1000 * 1000);
+        pthread_mutex_lock(&seen.lock);
+        memcpy(committed_count, seen.count, sizeof committed_count);
+        pthread_mutex_unlock(&seen.lock);
+        commit_rc = git_commit(&m);
+    }
+    CHECK_EQ(commit_rc, 0);
     kill(pid, SIGKILL);
     waitpid(pid, NULL, 0);
     int i;
@@ -105,10 +117,10 @@ TEST(killed_member_partitions_come_back_without_loss) {
     int recommitted = 0;
     for (int k = 0; k < 400; k++) recommitted += seen.count[k] && child_committed[k];
     CHECK_EQ(recommitted, 0); /* nothing committed by the child came again */
-    CHECK_EQ(seen.dups, 0);   /* nor anything the survivor committed */
-    int again = 0;
-    for (int k = 0; k < 400; k++) again += seen.count[k] && child_got[k];
-    CHECK(again <= 10); /* the child commits every 10 */
+    int survivor_again = 0;   /* nor anything the survivor committed */
+    for (int k = 0; k < 400; k++)
+        survivor_again += committed_count[k] && seen.count[k] != committed_count[k];
+    CHECK_EQ(survivor_again, 0);
     git_stop(&m, 1);
 }
 
@@ -154,11 +166,16 @@ static int kcat_start(kcat_member *k, const char *boot, const char *group, const
     return k->pid > 0 && k->out ? pthread_create(&k->th, NULL, kcat_reader, k) : -1;
 }
 
-TEST(mixed_group_with_a_librdkafka_member) {
-    const char *boot = it_bootstrap();
-    REQUIRE(boot);
+/* One round of the mixed group on a fresh topic and group. Returns 0 when a
+ * rebalance disturbed it after the group settled (a heartbeat late on a
+ * loaded machine: then duplicates are legal and the partitions moved), and
+ * 1 when it ran undisturbed and was checked. */
+static int mixed_round(const char *boot) {
     char topic[160], group[160];
-    REQUIRE_EQ(cit_topic(boot, topic, sizeof topic, "gmix", 4), 0);
+    if (cit_topic(boot, topic, sizeof topic, "gmix", 4)) {
+        kfk_test_fail(__FILE__, __LINE__, "topic not created");
+        return 1;
+    }
     it_topic(group, sizeof group, "gmix");
     static git_seen seen;
     git_seen_init(&seen);
@@ -166,30 +183,60 @@ TEST(mixed_group_with_a_librdkafka_member) {
     memset(&k, 0, sizeof k);
     k.m.id = 9;
     k.m.seen = &seen;
-    REQUIRE_EQ(kcat_start(&k, boot, group, topic), 0);
+    if (kcat_start(&k, boot, group, topic)) {
+        kfk_test_fail(__FILE__, __LINE__, "kcat did not start");
+        return 1;
+    }
     git_member m;
     git_start(&m, 1, member(boot, group), &seen, topic);
-    int64_t end = it_now_ms() + 30000;
-    while (git_assigned(&m) != 2 && it_now_ms() < end) usleep(100 * 1000);
-    usleep(2000 * 1000); /* a rebalance still under way would show here */
-    REQUIRE_EQ(git_assigned(&m), 2);
-    REQUIRE_EQ(git_produce(boot, topic, 4, "x", 0, 400), 0);
+    /* settled: our half assigned, and the generation unchanged for 2 s */
+    int64_t end = it_now_ms() + 60000;
+    int32_t gen = -1;
+    int64_t since = 0;
+    while (it_now_ms() < end) {
+        int32_t now_gen = kfk_consumer_generation(m.c);
+        if (git_assigned(&m) != 2 || now_gen != gen) {
+            gen = now_gen;
+            since = it_now_ms();
+        } else if (it_now_ms() - since >= 2000) {
+            break;
+        }
+        usleep(100 * 1000);
+    }
+    CHECK_EQ(git_assigned(&m), 2);
+    CHECK(git_produce(boot, topic, 4, "x", 0, 400) == 0);
     CHECK(git_wait_total(&seen, 400, 30000));
     usleep(1000 * 1000);
-    CHECK_EQ(seen.total, 400);
-    CHECK_EQ(seen.dups, 0);
-    kfk_partition_list *mine = kfk_consumer_assignment(m.c);
-    int overlap = 0, kcat_parts = 0;
-    for (int p = 0; p < 4; p++) {
-        kcat_parts += k.parts[p];
-        overlap += k.parts[p] && mine && kfk_partition_list_find(mine, topic, p);
+    int undisturbed = kfk_consumer_generation(m.c) == gen;
+    if (undisturbed) {
+        CHECK_EQ(seen.total, 400);
+        CHECK_EQ(seen.dups, 0);
+        kfk_partition_list *mine = kfk_consumer_assignment(m.c);
+        int overlap = 0, kcat_parts = 0;
+        for (int p = 0; p < 4; p++) {
+            kcat_parts += k.parts[p];
+            overlap += k.parts[p] && mine && kfk_partition_list_find(mine, topic, p);
+        }
+        CHECK_EQ(kcat_parts, 2);
+        CHECK_EQ(overlap, 0);
+        kfk_partition_list_destroy(mine);
+    } else {
+        CHECK_EQ(seen.total, 400); /* nothing lost either way */
+        printf("  a rebalance (generation %d -> %d) disturbed this round\n", (int)gen,
+               (int)kfk_consumer_generation(m.c));
     }
-    CHECK_EQ(kcat_parts, 2);
-    CHECK_EQ(overlap, 0);
-    kfk_partition_list_destroy(mine);
     kill(k.pid, SIGTERM);
     waitpid(k.pid, NULL, 0);
     pthread_join(k.th, NULL);
     fclose(k.out);
     git_stop(&m, 1);
+    return undisturbed;
+}
+
+TEST(mixed_group_with_a_librdkafka_member) {
+    const char *boot = it_bootstrap();
+    REQUIRE(boot);
+    int checked = 0;
+    for (int round = 0; round < 3 && !checked; round++) checked = mixed_round(boot);
+    CHECK(checked); /* three rounds in a row disturbed: something is wrong */
 }
