@@ -2,36 +2,10 @@
  * consumer refreshes metadata, follows the new leader and goes on, every
  * message exactly once and in order. Needs KFK_BOOTSTRAP_3NODES and
  * KFK_CLUSTER_CTL (e.g. "scripts/kafka-local" with KFK_BROKER_PORT set). */
-#include <stdlib.h>
-
 #include "consume_it.h"
+#include "failover_it.h"
 
 enum { PARTS = 2, PER_PART = 3000 };
-
-static const char *env_or_fail(const char *name) {
-    const char *v = getenv(name);
-    if (!v || !*v) kfk_test_fail(__FILE__, __LINE__, "%s is not set", name);
-    return v && *v ? v : NULL;
-}
-
-static int create_rf3(kfk_core *c, const char *name) {
-    kfk_create_topics_request_creatable_topic t = {
-        .name = {name, (int32_t)strlen(name)}, .num_partitions = PARTS, .replication_factor = 3};
-    kfk_create_topics_request m;
-    kfk_create_topics_request_init(&m);
-    m.topics.items = &t;
-    m.topics.count = 1;
-    m.timeout_ms = 15000;
-    kfk_core_req r = {.dest = KFK_DEST_ANY};
-    r.req = (kfk_request){.api_key = KFK_API_CREATE_TOPICS, .min_version = 4, .max_version = -1,
-                          .msg = &m};
-    char err[256] = "";
-    int rc = kfk_core_send_wait(c, &r, it_create_topics_decode, NULL, err, sizeof err);
-    const char *topics[1] = {name};
-    if (!rc) rc = kfk_core_metadata_wait(c, topics, 1, 30000, NULL, err, sizeof err);
-    if (rc) kfk_test_fail(__FILE__, __LINE__, "create %s: %s", name, err);
-    return rc;
-}
 
 static int32_t leader_of(kfk_core *c, const char *topic, int32_t partition) {
     kfk_metadata *md = kfk_core_metadata(c);
@@ -42,15 +16,9 @@ static int32_t leader_of(kfk_core *c, const char *topic, int32_t partition) {
     return leader;
 }
 
-static int ctl(const char *prefix, const char *verb, int node) {
-    char cmd[512];
-    snprintf(cmd, sizeof cmd, "%s %s %d --nodes 3 >/dev/null 2>&1", prefix, verb, node);
-    return system(cmd);
-}
-
 TEST(leader_killed_mid_consumption) {
-    const char *boot = env_or_fail("KFK_BOOTSTRAP_3NODES");
-    const char *ctl_cmd = env_or_fail("KFK_CLUSTER_CTL");
+    const char *boot = fit_env("KFK_BOOTSTRAP_3NODES");
+    const char *ctl_cmd = fit_env("KFK_CLUSTER_CTL");
     REQUIRE(boot && ctl_cmd);
     kfk_core_conf conf;
     it_conf(&conf, boot);
@@ -58,7 +26,7 @@ TEST(leader_killed_mid_consumption) {
     REQUIRE(core);
     char topic[128];
     it_topic(topic, sizeof topic, "failover");
-    REQUIRE(create_rf3(core, topic) == 0);
+    REQUIRE(fit_create_rf3(core, topic, PARTS) == 0);
     for (int p = 0; p < PARTS; p++)
         REQUIRE(cit_kcat(boot, topic, p, "lz4", "f", 0, PER_PART) == 0);
 
@@ -83,7 +51,7 @@ TEST(leader_killed_mid_consumption) {
         if (killed < 0 && total == PER_PART / 2) {
             killed = leader_of(core, topic, 0);
             REQUIRE(killed > 0);
-            CHECK_EQ(ctl(ctl_cmd, "kill", killed), 0);
+            CHECK_EQ(fit_ctl(ctl_cmd, "kill", killed), 0);
         }
     }
     CHECK_EQ(bad, 0);
@@ -95,5 +63,5 @@ TEST(leader_killed_mid_consumption) {
     CHECK_EQ(st.offset_resets, 0);
     kfk_consumer_destroy(c);
     kfk_core_destroy(core);
-    if (killed > 0) CHECK_EQ(ctl(ctl_cmd, "start", killed), 0);
+    if (killed > 0) CHECK_EQ(fit_ctl(ctl_cmd, "start", killed), 0);
 }

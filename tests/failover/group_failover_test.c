@@ -2,36 +2,10 @@
  * members consume: they find the new coordinator, keep their generation
  * or rejoin, and read everything (at-least-once: nothing lost). Needs
  * KFK_BOOTSTRAP_3NODES and KFK_CLUSTER_CTL (as consume_failover_test.c). */
-#include <stdlib.h>
-
 #include "../integration/group_it.h"
+#include "failover_it.h"
 
 enum { PARTS = 4, PER_PART = 500 };
-
-static const char *env_or_fail(const char *name) {
-    const char *v = getenv(name);
-    if (!v || !*v) kfk_test_fail(__FILE__, __LINE__, "%s is not set", name);
-    return v && *v ? v : NULL;
-}
-
-static int create_rf3(kfk_core *c, const char *name) {
-    kfk_create_topics_request_creatable_topic t = {
-        .name = {name, (int32_t)strlen(name)}, .num_partitions = PARTS, .replication_factor = 3};
-    kfk_create_topics_request m;
-    kfk_create_topics_request_init(&m);
-    m.topics.items = &t;
-    m.topics.count = 1;
-    m.timeout_ms = 15000;
-    kfk_core_req r = {.dest = KFK_DEST_ANY};
-    r.req = (kfk_request){.api_key = KFK_API_CREATE_TOPICS, .min_version = 4, .max_version = -1,
-                          .msg = &m};
-    char err[256] = "";
-    int rc = kfk_core_send_wait(c, &r, it_create_topics_decode, NULL, err, sizeof err);
-    const char *topics[1] = {name};
-    if (!rc) rc = kfk_core_metadata_wait(c, topics, 1, 30000, NULL, err, sizeof err);
-    if (rc) kfk_test_fail(__FILE__, __LINE__, "create %s: %s", name, err);
-    return rc;
-}
 
 static int on_find(void *opaque, kfk_response *resp) {
     kfk_arena a = {0};
@@ -58,12 +32,6 @@ static int32_t coordinator(kfk_core *c, const char *group) {
     return kfk_core_send_wait(c, &r, on_find, &node, err, sizeof err) ? -1 : node;
 }
 
-static int ctl(const char *prefix, const char *verb, int node) {
-    char cmd[512];
-    snprintf(cmd, sizeof cmd, "%s %s %d --nodes 3 >/dev/null 2>&1", prefix, verb, node);
-    return system(cmd);
-}
-
 static kfk_consumer *member(const char *boot, const char *group) {
     return cit_consumer(boot, "group.id", group, "auto.offset.reset", "earliest",
                         "session.timeout.ms", "10000", "heartbeat.interval.ms", "500",
@@ -74,8 +42,8 @@ static kfk_consumer *member(const char *boot, const char *group) {
 }
 
 TEST(coordinator_killed_mid_consumption) {
-    const char *boot = env_or_fail("KFK_BOOTSTRAP_3NODES");
-    const char *ctl_cmd = env_or_fail("KFK_CLUSTER_CTL");
+    const char *boot = fit_env("KFK_BOOTSTRAP_3NODES");
+    const char *ctl_cmd = fit_env("KFK_CLUSTER_CTL");
     REQUIRE(boot && ctl_cmd);
     kfk_core_conf conf;
     it_conf(&conf, boot);
@@ -84,7 +52,7 @@ TEST(coordinator_killed_mid_consumption) {
     char topic[128], group[128];
     it_topic(topic, sizeof topic, "gfail");
     it_topic(group, sizeof group, "gfail");
-    REQUIRE(create_rf3(core, topic) == 0);
+    REQUIRE(fit_create_rf3(core, topic, PARTS) == 0);
     REQUIRE_EQ(git_produce(boot, topic, PARTS, "f", 0, PARTS * PER_PART), 0);
 
     static git_seen seen;
@@ -96,7 +64,7 @@ TEST(coordinator_killed_mid_consumption) {
     REQUIRE(git_wait_total(&seen, PARTS * PER_PART / 4, 60000));
     int32_t node = coordinator(core, group);
     REQUIRE(node > 0);
-    REQUIRE_EQ(ctl(ctl_cmd, "kill", node), 0);
+    REQUIRE_EQ(fit_ctl(ctl_cmd, "kill", node), 0);
     int done = git_wait_total(&seen, PARTS * PER_PART, 120000);
     CHECK(done);
     /* A killed broker is fenced only after broker.session.timeout.ms: wait
@@ -114,5 +82,5 @@ TEST(coordinator_killed_mid_consumption) {
     git_stop(&m[0], 1);
     git_stop(&m[1], 1);
     kfk_core_destroy(core);
-    CHECK_EQ(ctl(ctl_cmd, "start", node), 0);
+    CHECK_EQ(fit_ctl(ctl_cmd, "start", node), 0);
 }

@@ -1,0 +1,47 @@
+/* Helpers shared by the failover tests on a three-node cluster: the
+ * environment they need, topics replicated three times, and the cluster
+ * control command (kill, start, stop-signal a node). Header-only. */
+#ifndef KFK_FAILOVER_IT_H
+#define KFK_FAILOVER_IT_H
+
+#include <stdlib.h>
+
+#include "it.h"
+
+/* The variable's value; a test failure when it is unset or empty. */
+static inline const char *fit_env(const char *name) {
+    const char *v = getenv(name);
+    if (!v || !*v) kfk_test_fail(__FILE__, __LINE__, "%s is not set", name);
+    return v && *v ? v : NULL;
+}
+
+/* Creates topic with partitions and replication factor 3, and waits until
+ * the client's metadata knows it. */
+static inline int fit_create_rf3(kfk_core *c, const char *name, int partitions) {
+    kfk_create_topics_request_creatable_topic t = {.name = {name, (int32_t)strlen(name)},
+                                                   .num_partitions = partitions,
+                                                   .replication_factor = 3};
+    kfk_create_topics_request m;
+    kfk_create_topics_request_init(&m);
+    m.topics.items = &t;
+    m.topics.count = 1;
+    m.timeout_ms = 15000;
+    kfk_core_req r = {.dest = KFK_DEST_ANY};
+    r.req = (kfk_request){.api_key = KFK_API_CREATE_TOPICS, .min_version = 4, .max_version = -1,
+                          .msg = &m};
+    char err[256] = "";
+    int rc = kfk_core_send_wait(c, &r, it_create_topics_decode, NULL, err, sizeof err);
+    const char *topics[1] = {name};
+    if (!rc) rc = kfk_core_metadata_wait(c, topics, 1, 30000, NULL, err, sizeof err);
+    if (rc) kfk_test_fail(__FILE__, __LINE__, "create %s: %s", name, err);
+    return rc;
+}
+
+/* Runs `<KFK_CLUSTER_CTL> verb node --nodes 3`; its exit status. */
+static inline int fit_ctl(const char *prefix, const char *verb, int node) {
+    char cmd[512];
+    snprintf(cmd, sizeof cmd, "%s %s %d --nodes 3 >/dev/null 2>&1", prefix, verb, node);
+    return system(cmd);
+}
+
+#endif
