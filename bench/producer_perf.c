@@ -1,7 +1,12 @@
 /* kfk's producer benchmark, in the manner of Kafka's ProducerPerformance:
  * N records of S bytes to one topic from one thread, as fast as the
  * producer takes them; latency is send to delivery report.
- *   producer_perf -b HOST:PORT -t TOPIC -n 1000000 -s 100 -X linger.ms=5 */
+ *   producer_perf [--owned] -b HOST:PORT -t TOPIC -n 1000000 -s 100 -X linger.ms=5
+ * --owned hands each value over (KFK_SEND_FREE), as an application that
+ * builds every message in a buffer of its own would: it mallocs and fills
+ * one per message. */
+#include <string.h>
+
 #include "kfk.h"
 #include "producer_stats.h"
 
@@ -15,6 +20,12 @@ static void on_report(kfk_producer *p, const kfk_delivery *d, void *opaque) {
 }
 
 int main(int argc, char **argv) {
+    int owned = argc > 1 && strcmp(argv[1], "--owned") == 0;
+    if (owned) {
+        argv[1] = argv[0];
+        argv++;
+        argc--;
+    }
     perf_args a = {0};
     if (perf_parse(&a, argc, argv)) return 2;
     char err[256];
@@ -33,8 +44,13 @@ int main(int argc, char **argv) {
     for (long i = 0; i < a.n; i++) {
         kfk_message m = {.topic = a.topic, .partition = KFK_PARTITION_ANY, .value = payload,
                          .value_len = (size_t)a.size, .opaque = (void *)(intptr_t)perf_us()};
+        if (owned) {
+            char *v = malloc((size_t)a.size);
+            memcpy(v, payload, (size_t)a.size);
+            m.value = v;
+        }
         /* Blocks while buffer.memory is full: completed batches free it. */
-        int rc = kfk_producer_send(p, &m, 0);
+        int rc = kfk_producer_send(p, &m, owned ? KFK_SEND_FREE : 0);
         if (rc) {
             fprintf(stderr, "send: %s\n", kfk_err_name(rc));
             return 1;

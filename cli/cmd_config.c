@@ -27,7 +27,7 @@ static const char *source_name(int source) {
 }
 
 static int config_describe(cli_adm *a) {
-    int type, rc = resource(a, &type);
+    int type = 0, rc = resource(a, &type);
     if (rc) return rc;
     kfk_admin *adm = cli_adm_client(a);
     if (!adm) return 1;
@@ -64,7 +64,7 @@ static int config_describe(cli_adm *a) {
 /* set: pos[2..] are key=value; delete: keys. One resource, its changes
  * applied together. */
 static int alter(cli_adm *a, int op) {
-    int type, rc = resource(a, &type);
+    int type = 0, rc = resource(a, &type);
     if (rc) return rc;
     int n = a->args.npos - 2;
     kfk_config_op *ops = calloc((size_t)n, sizeof *ops);

@@ -366,6 +366,8 @@ typedef struct kfk_producer_stats {
     int64_t buffer_bytes;    /* now charged to buffer.memory (queued, in
                                 flight, and reported but not yet polled) */
     int64_t buffer_peak;     /* the most buffer_bytes has been */
+    int64_t throttles;       /* broker answers asking to wait (quotas) */
+    int64_t throttle_ms;     /* the sum of those waits, honoured per broker */
 } kfk_producer_stats;
 /* Fills *out. Any thread. */
 void kfk_producer_stats_get(kfk_producer *p, kfk_producer_stats *out);
@@ -405,7 +407,8 @@ void kfk_producer_destroy(kfk_producer *p);
  * retried), broker configs to that broker, group requests to the group's
  * coordinator (found with FindCoordinator, found again after
  * NOT_COORDINATOR or COORDINATOR_NOT_AVAILABLE), ListOffsets and
- * DeleteRecords to each partition's leader. Retriable errors are retried
+ * DeleteRecords to partition leaders, one request per leader carrying all
+ * the partitions it leads. Retriable errors are retried
  * after retry.backoff.ms (doubling to retry.backoff.max.ms) until the
  * operation's timeout. Every argument is copied before the call returns. */
 typedef struct kfk_admin kfk_admin;
@@ -957,7 +960,9 @@ int kfk_consumer_resume(kfk_consumer *c, kfk_partition_list *list);
 
 /* Fills each element's offset with the partition's position: the offset of
  * the next message poll will return (KFK_OFFSET_INVALID until the start
- * offset is resolved). 0 or KFK_ERR_PARTIAL (an element's err says why). */
+ * offset is resolved); past transaction markers and skipped aborted
+ * messages once poll reached them. 0 or KFK_ERR_PARTIAL (an element's err
+ * says why). */
 int kfk_consumer_position(kfk_consumer *c, kfk_partition_list *list);
 /* Fills each element's offset (KFK_OFFSET_INVALID: none) and metadata with
  * the group's committed offset, asking the coordinator (OffsetFetch) and
@@ -970,15 +975,16 @@ int kfk_consumer_committed(kfk_consumer *c, kfk_partition_list *list, int timeou
  * KFK_ERR_PARTIAL (see each err). Any thread but a callback's. */
 int kfk_consumer_list_offsets(kfk_consumer *c, kfk_partition_list *list, int timeout_ms);
 /* The partition's low and high watermarks (log start and end offset),
- * asked from its leader. 0 or a kfk_err. */
+ * asked from its leader; with read_committed, high is the last stable
+ * offset (the end of what read_committed can read). 0 or a kfk_err. */
 int kfk_consumer_watermarks(kfk_consumer *c, const char *topic, int32_t partition, int64_t *low,
                             int64_t *high, int timeout_ms);
 /* The watermarks the last fetch response for the partition gave (-1 when
  * none yet), without a request. 0 or KFK_ERR_NOENT if not assigned. */
 int kfk_consumer_cached_watermarks(kfk_consumer *c, const char *topic, int32_t partition,
                                    int64_t *low, int64_t *high);
-/* Cached high watermark minus position: messages not yet polled, or -1
- * while either is unknown. */
+/* Cached high watermark (with read_committed, the last stable offset)
+ * minus position: offsets not yet polled, or -1 while either is unknown. */
 int64_t kfk_consumer_lag(kfk_consumer *c, const char *topic, int32_t partition);
 
 /* The next message or partition event, waiting up to timeout_ms (0: do not
@@ -1078,6 +1084,8 @@ typedef struct kfk_consumer_stats {
     int64_t offset_resets;   /* auto.offset.reset applied */
     int64_t commits;         /* OffsetCommit requests answered without error */
     int64_t rebalances;      /* assignments received from SyncGroup */
+    int64_t throttles;       /* broker answers asking to wait (quotas) */
+    int64_t throttle_ms;     /* the sum of those waits, honoured per broker */
 } kfk_consumer_stats;
 void kfk_consumer_stats_get(kfk_consumer *c, kfk_consumer_stats *out);
 /* END CONSUMER API */

@@ -12,6 +12,15 @@
 # Users: alice / alice-secret (PLAIN and both SCRAMs). OAUTHBEARER takes
 # unsecured JWTs (alg none) with a sub claim. Sessions must re-authenticate
 # every $KFK_REAUTH_MS ms (connections.max.reauth.ms, default 10000).
+#
+# Authorization: KRaft's StandardAuthorizer. User:ANONYMOUS (the PLAINTEXT
+# listener, so also broker-to-controller and inter-broker traffic) is a
+# super user: KIP-801 lets only super users in on the controller listener
+# until the ACLs are loaded. Everyone else (alice) may touch any resource
+# without ACLs, so only the resources the ACL tests guard are denied. The
+# cluster resource does get ACLs (secure_cluster_acls): it grants everyone
+# the usual cluster operations but not DELETE, which the controller would
+# otherwise take as leave to delete any topic, whatever the topic's ACLs.
 
 SASL_USER=alice
 SASL_PASSWORD=alice-secret
@@ -35,6 +44,7 @@ export KFK_SSL_DIR=$(ssl_dir)
 export KFK_SASL_USERNAME=$SASL_USER
 export KFK_SASL_PASSWORD=$SASL_PASSWORD
 export KFK_SSL_KEY_PASSWORD=$CLIENT_KEY_PASSWORD
+export KFK_ACL_AUTHORIZER=1
 EOF
 }
 
@@ -113,6 +123,9 @@ advertised.listeners=PLAINTEXT://127.0.0.1:$(node_port 1),SSL://127.0.0.1:$(secu
 listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT,SSL:SSL,SSL_EXPIRED:SSL,SSL_WRONGHOST:SSL,SASL_PLAINTEXT:SASL_PLAINTEXT,SASL_SSL:SASL_SSL,SSL_MTLS:SSL
 sasl.enabled.mechanisms=PLAIN,SCRAM-SHA-256,SCRAM-SHA-512,OAUTHBEARER
 connections.max.reauth.ms=${KFK_REAUTH_MS:-10000}
+authorizer.class.name=org.apache.kafka.metadata.authorizer.StandardAuthorizer
+allow.everyone.if.no.acl.found=true
+super.users=User:ANONYMOUS
 EOF
     for l in ssl:broker ssl_expired:expired ssl_wronghost:wronghost sasl_ssl:broker ssl_mtls:broker; do
         echo "listener.name.${l%%:*}.ssl.keystore.type=PEM"
@@ -138,4 +151,18 @@ secure_format_args() {
     echo "SCRAM-SHA-256=[name=$SASL_USER,password=$SASL_PASSWORD]"
     echo "--add-scram"
     echo "SCRAM-SHA-512=[name=$SASL_USER,password=$SASL_PASSWORD]"
+}
+
+# After a fresh start: everyone may do on the cluster what clients do
+# (create topics, idempotent writes, configs, describe), but not DELETE
+# (see the top). Kafka's own AclCommand, over the super user's listener.
+secure_cluster_acls() {
+    local cls=org.apache.kafka.tools.AclCommand op ops=() names="Create Describe IdempotentWrite Alter AlterConfigs DescribeConfigs"
+    if [ "${CL_VERSION%%.*}" -lt 4 ]; then cls=kafka.admin.AclCommand; fi
+    for op in $names; do ops+=(--operation "$op"); done
+    "$JAVA" -Xmx256m -XX:TieredStopAtLevel=1 -Djava.awt.headless=true -cp "$(lib_dir "$CL_VERSION")/*" \
+        "$cls" --bootstrap-server "127.0.0.1:$(node_port 1)" --add --allow-principal 'User:*' \
+        "${ops[@]}" --cluster </dev/null >"$CLUSTER_DIR/acls.log" 2>&1 8>&- 9>&- \
+        || { cat "$CLUSTER_DIR/acls.log" >&2; die "could not create the cluster ACLs"; }
+    log "cluster ACLs: User:* may $names (not Delete)"
 }

@@ -21,6 +21,8 @@
 #define KFK_ADMIN_INT_H
 
 #include <pthread.h>
+#include <stdatomic.h>
+#include <stddef.h>
 #include <string.h>
 
 #include "client/core.h"
@@ -40,6 +42,7 @@ struct kfk_admin {
     int closing;
     int io_gone; /* the I/O thread has exited (destroy) */
     kfk_list coords; /* group coordinators (kfk_acoord), I/O thread only */
+    atomic_long leader_requests; /* sent by kfk_aparts_send, for tests */
 };
 
 struct kfk_asub {
@@ -52,6 +55,10 @@ struct kfk_asub {
     int (*on_response)(kfk_asub *s, kfk_response *resp);
     /* Records a final error (NULL: it becomes the operation's). */
     void (*on_error)(kfk_asub *s, int err, const char *errstr);
+    /* NULL: after a backoff the same request is sent again. Otherwise run
+     * instead: 0 when s is done, or a retriable error to run it again after
+     * the next backoff (past the deadline, on_error gets that error). */
+    int (*resend)(kfk_asub *s);
     int index;     /* which item the sub serves */
     void *ctx;     /* the sub's own data */
     int attempts;
@@ -99,6 +106,9 @@ kfk_asub *kfk_asub_new(kfk_aop *op, int (*on_response)(kfk_asub *, kfk_response 
                        void (*on_error)(kfk_asub *, int, const char *));
 /* Fill s->r.req (api_key, versions, msg) and s->r.dest first. */
 void kfk_asub_send(kfk_asub *s);
+/* Runs s->resend now (or sends s) and acts on its answer, as a backoff's
+ * end does. */
+void kfk_asub_resend(kfk_asub *s);
 /* Sends to group's coordinator; fill s->cop.r.req first. */
 void kfk_asub_send_group(kfk_asub *s, const char *group);
 
@@ -127,15 +137,74 @@ int kfk_ares_items_new(kfk_admin_result *r, const char *const *names, int n);
 /* The item called name, or NULL. */
 kfk_admin_item *kfk_ares_find_item(kfk_admin_result *r, kfk_str name);
 
-/* I/O thread: a ListOffsets sub (not sent) for one partition at a wire
- * timestamp (-2 earliest, -1 latest, -3 max timestamp, else a time), to
- * its leader; topic must outlive the sub. NULL when out of memory. */
-kfk_asub *kfk_admin_offset_sub(kfk_aop *op, const char *topic, int32_t partition,
-                               int64_t timestamp, int (*on_response)(kfk_asub *, kfk_response *),
-                               void (*on_error)(kfk_asub *, int, const char *));
-/* Its response: the partition's error, or 0 and what it found. */
-int kfk_admin_offset_decode(kfk_response *resp, int64_t *offset, int64_t *timestamp,
-                            int32_t *leader_epoch);
+/* ------------------------------------- partition requests, one per leader */
+
+/* Where a message keeps its topics and their partitions: a kfk_array of
+ * topic entries at `topics`, each topic_size bytes with its kfk_str at
+ * `name` and a kfk_array of part_size-byte partition entries at
+ * `partitions`. */
+typedef struct kfk_alayout {
+    size_t topics, topic_size, name, partitions, part_size;
+} kfk_alayout;
+#define KFK_ALAYOUT(M, T, P, topics_member, parts_member)                                 \
+    {offsetof(M, topics_member), sizeof(T), offsetof(T, name), offsetof(T, parts_member), \
+     sizeof(P)}
+
+/* One partition an operation asks its leader about. */
+typedef struct kfk_apart {
+    const char *topic; /* lives as long as the operation */
+    int32_t partition;
+    int index;   /* the caller's element */
+    int64_t arg; /* what is asked: a ListOffsets wire timestamp, a DeleteRecords offset */
+    /* leaders.c's own */
+    int32_t leader;
+    int dup; /* how many times it comes before, for the same leader */
+    int err; /* the last retriable error it met */
+    int state;
+} kfk_apart;
+
+/* A request that goes to partition leaders. */
+typedef struct kfk_apart_api {
+    int16_t api_key;
+    /* The request for parts[0..n) (sorted by topic) in op's arena, and the
+     * least version it needs; NULL when out of memory. */
+    void *(*build)(kfk_aop *op, const kfk_apart *parts, int n, int16_t *min_version);
+    /* The response, where it keeps its partitions, and in each of those the
+     * int32 partition index and int16 error code. */
+    const kfk_msg_desc *response_desc;
+    kfk_alayout response;
+    size_t index, error;
+    /* A partition's final answer: err, or 0 and its entry in the response
+     * (NULL when err did not come from one). */
+    void (*done)(kfk_aop *op, int index, int err, const void *answer);
+} kfk_apart_api;
+
+/* Parts for l's elements (index i for elems[i]) in op's arena, sorted by
+ * topic and partition; NULL when out of memory. */
+kfk_apart *kfk_aparts_of_list(kfk_aop *op, const kfk_partition_list *l);
+/* Fills msg's topic array (laid out as lay says) with parts[0..n), sorted
+ * by topic, in op's arena. Returns the partition entries, zeroed, one per
+ * part in parts' order; NULL when out of memory. */
+void *kfk_aparts_topics(kfk_aop *op, const kfk_apart *parts, int n, void *msg,
+                        const kfk_alayout *lay);
+/* I/O thread: asks parts[0..n) (in op's arena) of their leaders, one
+ * request per leader; leaderless partitions and retriable answers are
+ * planned again after a metadata refresh, within op's deadline. Every part
+ * ends in exactly one api->done. */
+void kfk_aparts_send(kfk_aop *op, const kfk_apart_api *api, kfk_apart *parts, int n);
+/* Tests: how many requests kfk_aparts_send has sent. Any thread. */
+long kfk_admin_leader_requests(kfk_admin *a);
+
+/* ListOffsets for records.c and group_offsets.c: the request (v7 for a
+ * largest-timestamp lookup) and where its response keeps each partition. */
+void *kfk_admin_list_offsets_build(kfk_aop *op, const kfk_apart *parts, int n,
+                                   int16_t *min_version);
+#define KFK_LIST_OFFSETS_API(done)                                                          \
+    {KFK_API_LIST_OFFSETS, kfk_admin_list_offsets_build, &kfk_list_offsets_response_desc,  \
+     KFK_ALAYOUT(kfk_list_offsets_response, kfk_list_offsets_response_topic_response,       \
+                 kfk_list_offsets_response_partition_response, topics, partitions),         \
+     offsetof(kfk_list_offsets_response_partition_response, partition_index),               \
+     offsetof(kfk_list_offsets_response_partition_response, error_code), done}
 
 /* ----------------------------------------------------------------- helpers */
 

@@ -1,7 +1,7 @@
 /* A group's committed offsets: listed (OffsetFetch), altered (OffsetCommit
  * outside any generation), deleted (OffsetDelete), all at the group's
- * coordinator, and its lag (OffsetFetch, then ListOffsets latest at each
- * partition's leader). */
+ * coordinator, and its lag (OffsetFetch, then ListOffsets latest, one
+ * request per partition leader). */
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -18,36 +18,6 @@ typedef struct offsets_ctx {
 } offsets_ctx;
 
 static void list_finish(kfk_aop *op) { kfk_ares_list_done(op->res); }
-
-/* Elements of l in topics: one entry per distinct topic, in first-seen
- * order; part(i, j) gives where element j of topic entry i goes. */
-typedef struct by_topic {
-    int ntopics;
-    int *topic_of; /* element -> topic entry */
-    int *first;    /* topic entry -> its first element */
-    int *count;    /* topic entry -> its number of elements */
-} by_topic;
-
-static int group_by_topic(kfk_arena *a, const kfk_partition_list *l, by_topic *bt) {
-    size_t n = (size_t)l->count;
-    bt->topic_of = kfk_arena_array(a, n, sizeof(int));
-    bt->first = kfk_arena_array(a, n, sizeof(int));
-    bt->count = kfk_arena_array(a, n, sizeof(int));
-    if (!bt->topic_of || !bt->first || !bt->count) return KFK_ERR_NOMEM;
-    bt->ntopics = 0;
-    for (int i = 0; i < l->count; i++) {
-        int t = 0;
-        while (t < bt->ntopics && strcmp(l->elems[bt->first[t]].topic, l->elems[i].topic)) t++;
-        if (t == bt->ntopics) {
-            bt->first[t] = i;
-            bt->count[t] = 0;
-            bt->ntopics++;
-        }
-        bt->topic_of[i] = t;
-        bt->count[t]++;
-    }
-    return 0;
-}
 
 static kfk_partition *find_elem(kfk_partition_list *l, kfk_str topic, int32_t partition) {
     char name[256];
@@ -91,6 +61,21 @@ static offsets_ctx *ctx_new(kfk_aop *op, const char *group, size_t msg_size) {
     return ok && ctx->msg ? ctx : NULL;
 }
 
+/* The request about some of a group's partitions (alter, delete): op's
+ * context with msg initialised as desc says, the result's copy of list,
+ * and msg's topic array laid out as lay says. Returns the partition
+ * entries, entry i for the list's element (*parts)[i].index; NULL when out
+ * of memory. */
+static void *list_request(kfk_aop *op, const char *group, const kfk_partition_list *list,
+                          const kfk_msg_desc *desc, const kfk_alayout *lay, kfk_apart **parts) {
+    offsets_ctx *ctx = ctx_new(op, group, desc->s.size);
+    if (!ctx || kfk_ares_copy_list(op->res, list)) return NULL;
+    kfk_msg_init(desc, ctx->msg);
+    const kfk_partition_list *l = op->res->partitions;
+    *parts = kfk_aparts_of_list(op, l);
+    return *parts ? kfk_aparts_topics(op, *parts, l->count, ctx->msg, lay) : NULL;
+}
+
 /* ------------------------------------------------------------------- list */
 
 /* Reads an OffsetFetch response (v1-7) into the result's list; lists
@@ -131,25 +116,17 @@ static void start_list(kfk_aop *op) {
 }
 
 static int fill_fetch(kfk_aop *op, kfk_offset_fetch_request *m, const kfk_partition_list *l) {
+    static const kfk_alayout lay =
+        KFK_ALAYOUT(kfk_offset_fetch_request, kfk_offset_fetch_request_topic, int32_t, topics,
+                    partition_indexes);
     kfk_offset_fetch_request_init(m);
     m->group_id = kfk_astr(((offsets_ctx *)op->ctx)->group);
     m->topics.count = -1; /* null: every partition */
     if (!l) return 0;
-    by_topic bt;
-    if (group_by_topic(&op->arena, l, &bt)) return KFK_ERR_NOMEM;
-    m->topics.items = kfk_arena_array(&op->arena, (size_t)bt.ntopics, sizeof *m->topics.items);
-    int32_t *ids = kfk_arena_array(&op->arena, (size_t)l->count, sizeof *ids);
-    if (!m->topics.items || !ids) return KFK_ERR_NOMEM;
-    m->topics.count = bt.ntopics;
-    for (int t = 0, at = 0; t < bt.ntopics; t++) {
-        m->topics.items[t].name = kfk_astr(l->elems[bt.first[t]].topic);
-        m->topics.items[t].partition_indexes.items = ids + at;
-        at += bt.count[t];
-    }
-    for (int i = 0; i < l->count; i++) {
-        kfk_offset_fetch_request_topic *t = &m->topics.items[bt.topic_of[i]];
-        t->partition_indexes.items[t->partition_indexes.count++] = l->elems[i].partition;
-    }
+    kfk_apart *parts = kfk_aparts_of_list(op, l);
+    int32_t *ids = parts ? kfk_aparts_topics(op, parts, l->count, m, &lay) : NULL;
+    if (!ids) return KFK_ERR_NOMEM;
+    for (int i = 0; i < l->count; i++) ids[i] = parts[i].partition;
     return 0;
 }
 
@@ -201,34 +178,27 @@ kfk_admin_result *kfk_admin_alter_group_offsets(kfk_admin *a, const char *group,
     for (int i = 0; i < list->count; i++)
         if (!list->elems[i].topic || list->elems[i].offset < 0)
             return kfk_aop_fail(op, KFK_ERR_INVALID_ARG, "a partition without a topic or offset");
-    offsets_ctx *ctx = ctx_new(op, group, sizeof(kfk_offset_commit_request));
-    if (!ctx || kfk_ares_copy_list(op->res, list)) return kfk_aop_fail(op, KFK_ERR_NOMEM, NULL);
-    kfk_partition_list *l = op->res->partitions;
+    static const kfk_alayout lay =
+        KFK_ALAYOUT(kfk_offset_commit_request, kfk_offset_commit_request_topic,
+                    kfk_offset_commit_request_partition, topics, partitions);
+    kfk_apart *parts;
+    kfk_offset_commit_request_partition *ps =
+        list_request(op, group, list, &kfk_offset_commit_request_desc, &lay, &parts);
+    if (!ps) return kfk_aop_fail(op, KFK_ERR_NOMEM, NULL);
+    const kfk_partition_list *l = op->res->partitions;
+    const offsets_ctx *ctx = op->ctx;
     kfk_offset_commit_request *m = ctx->msg;
-    kfk_offset_commit_request_init(m);
     m->group_id = kfk_astr(ctx->group);
     m->generation_id_or_member_epoch = -1; /* no generation: the group must be empty */
     m->member_id = (kfk_str){"", 0};
-    by_topic bt;
-    if (group_by_topic(&op->arena, l, &bt)) return kfk_aop_fail(op, KFK_ERR_NOMEM, NULL);
-    m->topics.items = kfk_arena_array(&op->arena, (size_t)bt.ntopics, sizeof *m->topics.items);
-    kfk_offset_commit_request_partition *ps =
-        kfk_arena_array(&op->arena, (size_t)l->count, sizeof *ps);
-    if (!m->topics.items || !ps) return kfk_aop_fail(op, KFK_ERR_NOMEM, NULL);
-    m->topics.count = bt.ntopics;
-    for (int t = 0, at = 0; t < bt.ntopics; t++) {
-        m->topics.items[t].name = kfk_astr(l->elems[bt.first[t]].topic);
-        m->topics.items[t].partitions.items = ps + at;
-        at += bt.count[t];
-    }
     for (int i = 0; i < l->count; i++) {
-        kfk_offset_commit_request_topic *t = &m->topics.items[bt.topic_of[i]];
-        t->partitions.items[t->partitions.count++] = (kfk_offset_commit_request_partition){
-            .partition_index = l->elems[i].partition,
-            .committed_offset = l->elems[i].offset,
+        const kfk_partition *e = &l->elems[parts[i].index];
+        ps[i] = (kfk_offset_commit_request_partition){
+            .partition_index = e->partition,
+            .committed_offset = e->offset,
             .commit_timestamp = -1,
-            .committed_leader_epoch = l->elems[i].leader_epoch,
-            .committed_metadata = kfk_astr(l->elems[i].metadata),
+            .committed_leader_epoch = e->leader_epoch,
+            .committed_metadata = kfk_astr(e->metadata),
         };
     }
     op->finish = list_finish;
@@ -266,52 +236,34 @@ kfk_admin_result *kfk_admin_delete_group_offsets(kfk_admin *a, const char *group
     if (!op) return kfk_aop_nomem(cb, opaque);
     if (check_group(group) || !list || list->count <= 0)
         return kfk_aop_fail(op, KFK_ERR_INVALID_ARG, "no group, or no partitions");
-    offsets_ctx *ctx = ctx_new(op, group, sizeof(kfk_offset_delete_request));
-    if (!ctx || kfk_ares_copy_list(op->res, list)) return kfk_aop_fail(op, KFK_ERR_NOMEM, NULL);
-    kfk_partition_list *l = op->res->partitions;
-    kfk_offset_delete_request *m = ctx->msg;
-    kfk_offset_delete_request_init(m);
-    m->group_id = kfk_astr(ctx->group);
-    by_topic bt;
-    if (group_by_topic(&op->arena, l, &bt)) return kfk_aop_fail(op, KFK_ERR_NOMEM, NULL);
-    m->topics.items = kfk_arena_array(&op->arena, (size_t)bt.ntopics, sizeof *m->topics.items);
+    static const kfk_alayout lay =
+        KFK_ALAYOUT(kfk_offset_delete_request, kfk_offset_delete_request_topic,
+                    kfk_offset_delete_request_partition, topics, partitions);
+    kfk_apart *parts;
     kfk_offset_delete_request_partition *ps =
-        kfk_arena_array(&op->arena, (size_t)l->count, sizeof *ps);
-    if (!m->topics.items || !ps) return kfk_aop_fail(op, KFK_ERR_NOMEM, NULL);
-    m->topics.count = bt.ntopics;
-    for (int t = 0, at = 0; t < bt.ntopics; t++) {
-        m->topics.items[t].name = kfk_astr(l->elems[bt.first[t]].topic);
-        m->topics.items[t].partitions.items = ps + at;
-        at += bt.count[t];
-    }
-    for (int i = 0; i < l->count; i++) {
-        kfk_offset_delete_request_topic *t = &m->topics.items[bt.topic_of[i]];
-        t->partitions.items[t->partitions.count++].partition_index = l->elems[i].partition;
-    }
+        list_request(op, group, list, &kfk_offset_delete_request_desc, &lay, &parts);
+    if (!ps) return kfk_aop_fail(op, KFK_ERR_NOMEM, NULL);
+    const kfk_partition_list *l = op->res->partitions;
+    const offsets_ctx *ctx = op->ctx;
+    kfk_offset_delete_request *m = ctx->msg;
+    m->group_id = kfk_astr(ctx->group);
+    for (int i = 0; i < l->count; i++) ps[i].partition_index = parts[i].partition;
     op->finish = list_finish;
     return kfk_aop_run(op);
 }
 
 /* -------------------------------------------------------------------- lag */
 
-static int on_log_end(kfk_asub *s, kfk_response *resp) {
-    kfk_partition_lag *g = (kfk_partition_lag *)&s->op->res->lags[s->index];
-    int64_t ts;
-    int32_t epoch;
-    int err = kfk_admin_offset_decode(resp, &g->log_end, &ts, &epoch);
-    if (err) {
-        g->log_end = -1;
-        return err;
-    }
+static void on_log_end(kfk_aop *op, int index, int err, const void *answer) {
+    kfk_partition_lag *g = (kfk_partition_lag *)&op->res->lags[index];
+    g->err = err;
+    if (err) return;
+    g->log_end = ((const kfk_list_offsets_response_partition_response *)answer)->offset;
     g->lag = g->committed >= 0 ? g->log_end - g->committed : -1;
     if (g->lag < -1) g->lag = 0; /* committed past the end: a truncated log */
-    return 0;
 }
 
-static void on_log_end_error(kfk_asub *s, int err, const char *errstr) {
-    (void)errstr;
-    ((kfk_partition_lag *)&s->op->res->lags[s->index])->err = err;
-}
+static const kfk_apart_api log_end_api = KFK_LIST_OFFSETS_API(on_log_end);
 
 /* The committed offsets came: ask each partition's log end. */
 static int on_lag_fetch(kfk_asub *s, kfk_response *resp) {
@@ -322,8 +274,11 @@ static int on_lag_fetch(kfk_asub *s, kfk_response *resp) {
     kfk_partition_list *l = r->partitions;
     kfk_partition_lag *lags = kfk_ares_alloc(r, (size_t)l->count, sizeof *lags);
     if (!lags) return KFK_ERR_NOMEM;
+    kfk_apart *parts = kfk_arena_array(&op->arena, (size_t)l->count, sizeof *parts);
+    if (!parts) return KFK_ERR_NOMEM;
     r->lags = lags;
     r->nlags = l->count;
+    int n = 0;
     for (int i = 0; i < l->count; i++) {
         lags[i] = (kfk_partition_lag){.topic = kfk_ares_cstr(r, l->elems[i].topic),
                                       .partition = l->elems[i].partition,
@@ -332,13 +287,11 @@ static int on_lag_fetch(kfk_asub *s, kfk_response *resp) {
                                       .lag = -1,
                                       .err = l->elems[i].err};
         if (!lags[i].topic) return KFK_ERR_NOMEM;
-        if (lags[i].err) continue;
-        kfk_asub *ls = kfk_admin_offset_sub(op, lags[i].topic, lags[i].partition, -1, on_log_end,
-                                            on_log_end_error);
-        if (!ls) return KFK_ERR_NOMEM;
-        ls->index = i;
-        kfk_asub_send(ls);
+        if (!lags[i].err)
+            parts[n++] = (kfk_apart){.topic = lags[i].topic, .partition = lags[i].partition,
+                                     .index = i, .arg = -1 /* the log end */};
     }
+    if (n) kfk_aparts_send(op, &log_end_api, parts, n);
     return 0;
 }
 

@@ -176,7 +176,7 @@ static void on_timer(kfk_timer *t, int64_t now) {
         kfk_asub *s = KFK_CONTAINER_OF(e, kfk_asub, link);
         if (s->retry_at > now) continue;
         kfk_list_remove(&s->link);
-        kfk_asub_send(s);
+        kfk_asub_resend(s);
     }
     arm(op);
     if (--op->pending == 0) deliver(op);
@@ -214,6 +214,18 @@ static void retry_later(kfk_asub *s, int err, const char *errstr) {
     s->retry_at = now + delay;
     kfk_list_insert_tail(&op->backoff, &s->link);
     arm(op);
+}
+
+void kfk_asub_resend(kfk_asub *s) {
+    if (!s->resend) {
+        kfk_asub_send(s);
+        return;
+    }
+    int err = s->resend(s);
+    if (err)
+        retry_later(s, err, NULL);
+    else
+        sub_done(s);
 }
 
 static int on_sub_response(void *opaque, kfk_response *resp) {

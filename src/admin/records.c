@@ -1,27 +1,45 @@
 /* Partition-level operations: ListOffsets and DeleteRecords (one request
- * per partition, to its leader; NOT_LEADER and the like are retried after
- * a metadata refresh) and ElectLeaders (one request to any broker). */
+ * per leader, carrying every partition it leads: see leaders.c) and
+ * ElectLeaders (one request to any broker). */
 #include <stdio.h>
 
 #include "admin/admin_int.h"
 
 static void list_finish(kfk_aop *op) { kfk_ares_list_done(op->res); }
 
-static void on_partition_error(kfk_asub *s, int err, const char *errstr) {
-    (void)errstr;
-    s->op->res->partitions->elems[s->index].err = err;
+static int check_list(const kfk_partition_list *l) {
+    if (!l || l->count <= 0) return KFK_ERR_INVALID_ARG;
+    for (int i = 0; i < l->count; i++)
+        if (!l->elems[i].topic || l->elems[i].partition < 0) return KFK_ERR_INVALID_ARG;
+    return 0;
 }
 
-/* A leader request for element i of the result's list. */
-static kfk_asub *leader_sub(kfk_aop *op, int i, int (*on_response)(kfk_asub *, kfk_response *)) {
-    kfk_asub *s = kfk_asub_new(op, on_response, on_partition_error);
-    if (!s) return NULL;
-    kfk_partition *e = &op->res->partitions->elems[i];
-    s->index = i;
-    s->r.dest = KFK_DEST_LEADER;
-    s->r.topic = e->topic;
-    s->r.partition = e->partition;
-    return s;
+/* What ListOffsets and DeleteRecords differ in: the request, and what it
+ * asks of each element (a wire timestamp, an offset). */
+typedef struct list_ctx {
+    const kfk_apart_api *api;
+    int64_t (*arg)(const kfk_partition *e);
+} list_ctx;
+
+/* Asks every element of the result's list of its leader. */
+static void start_on_list(kfk_aop *op) {
+    const list_ctx *ctx = op->ctx;
+    kfk_partition_list *l = op->res->partitions;
+    kfk_apart *parts = kfk_aparts_of_list(op, l);
+    if (!parts) {
+        kfk_aop_error(op, KFK_ERR_NOMEM, NULL);
+        return;
+    }
+    for (int i = 0; i < l->count; i++) parts[i].arg = ctx->arg(&l->elems[parts[i].index]);
+    kfk_aparts_send(op, ctx->api, parts, l->count);
+}
+
+static kfk_admin_result *run_on_list(kfk_aop *op, const kfk_partition_list *list) {
+    if (check_list(list))
+        return kfk_aop_fail(op, KFK_ERR_INVALID_ARG, "no partitions, or one without a topic");
+    if (kfk_ares_copy_list(op->res, list)) return kfk_aop_fail(op, KFK_ERR_NOMEM, NULL);
+    op->finish = list_finish;
+    return kfk_aop_run(op);
 }
 
 /* ----------------------------------------------------------- list offsets */
@@ -35,159 +53,104 @@ static int64_t wire_timestamp(const kfk_partition *e) {
     }
 }
 
-int kfk_admin_offset_decode(kfk_response *resp, int64_t *offset, int64_t *timestamp,
-                            int32_t *leader_epoch) {
-    kfk_arena a = {0};
-    kfk_list_offsets_response m;
-    int err = kfk_list_offsets_response_decode(&resp->body, resp->version, &a, &m);
-    if (!err && (m.topics.count != 1 || m.topics.items[0].partitions.count != 1))
-        err = KFK_ERR_MALFORMED;
-    if (!err) {
-        kfk_list_offsets_response_partition_response *p = &m.topics.items[0].partitions.items[0];
-        err = p->error_code;
-        *offset = p->offset;
-        *timestamp = p->timestamp;
-        *leader_epoch = p->leader_epoch;
-    }
-    kfk_arena_reset(&a);
-    return err;
-}
-
-kfk_asub *kfk_admin_offset_sub(kfk_aop *op, const char *topic, int32_t partition,
-                               int64_t timestamp, int (*on_response)(kfk_asub *, kfk_response *),
-                               void (*on_error)(kfk_asub *, int, const char *)) {
+void *kfk_admin_list_offsets_build(kfk_aop *op, const kfk_apart *parts, int n,
+                                   int16_t *min_version) {
+    static const kfk_alayout lay =
+        KFK_ALAYOUT(kfk_list_offsets_request, kfk_list_offsets_request_topic,
+                    kfk_list_offsets_request_partition, topics, partitions);
     kfk_list_offsets_request *m = kfk_arena_alloc(&op->arena, sizeof *m);
-    kfk_list_offsets_request_topic *t = kfk_arena_alloc(&op->arena, sizeof *t);
-    kfk_list_offsets_request_partition *p = kfk_arena_alloc(&op->arena, sizeof *p);
-    if (!m || !t || !p) {
-        kfk_aop_error(op, KFK_ERR_NOMEM, NULL);
-        return NULL;
-    }
+    if (!m) return NULL;
     kfk_list_offsets_request_init(m);
     m->replica_id = -1; /* a client, not a follower */
-    m->topics.items = t;
-    m->topics.count = 1;
-    t->name = kfk_astr(topic);
-    t->partitions.items = p;
-    t->partitions.count = 1;
-    *p = (kfk_list_offsets_request_partition){.partition_index = partition,
-                                              .current_leader_epoch = -1,
-                                              .timestamp = timestamp,
-                                              .max_num_offsets = 1};
-    kfk_asub *s = kfk_asub_new(op, on_response, on_error);
-    if (!s) return NULL;
-    s->r.dest = KFK_DEST_LEADER;
-    s->r.topic = topic;
-    s->r.partition = partition;
-    /* the largest timestamp (-3) needs v7 */
-    s->r.req = (kfk_request){.api_key = KFK_API_LIST_OFFSETS,
-                             .min_version = timestamp == -3 ? 7 : 1,
-                             .max_version = -1,
-                             .msg = m};
-    return s;
-}
-
-static int on_list_offsets(kfk_asub *s, kfk_response *resp) {
-    kfk_partition *e = &s->op->res->partitions->elems[s->index];
-    int64_t offset, ts;
-    int32_t epoch;
-    int err = kfk_admin_offset_decode(resp, &offset, &ts, &epoch);
-    if (err) return err;
-    e->offset = offset;
-    e->timestamp = ts;
-    e->leader_epoch = epoch;
-    return 0;
-}
-
-static void start_list_offsets(kfk_aop *op) {
-    kfk_partition_list *l = op->res->partitions;
-    for (int i = 0; i < l->count; i++) {
-        kfk_partition *e = &l->elems[i];
-        kfk_asub *s = kfk_admin_offset_sub(op, e->topic, e->partition, wire_timestamp(e),
-                                           on_list_offsets, on_partition_error);
-        if (!s) return;
-        s->index = i;
-        kfk_asub_send(s);
+    kfk_list_offsets_request_partition *ps = kfk_aparts_topics(op, parts, n, m, &lay);
+    if (!ps) return NULL;
+    *min_version = 1;
+    for (int i = 0; i < n; i++) {
+        ps[i] = (kfk_list_offsets_request_partition){.partition_index = parts[i].partition,
+                                                     .current_leader_epoch = -1,
+                                                     .timestamp = parts[i].arg,
+                                                     .max_num_offsets = 1};
+        if (parts[i].arg == -3) *min_version = 7; /* the largest timestamp */
     }
+    return m;
 }
 
-static int check_list(const kfk_partition_list *l) {
-    if (!l || l->count <= 0) return KFK_ERR_INVALID_ARG;
-    for (int i = 0; i < l->count; i++)
-        if (!l->elems[i].topic || l->elems[i].partition < 0) return KFK_ERR_INVALID_ARG;
-    return 0;
+static void on_offset(kfk_aop *op, int index, int err, const void *answer) {
+    kfk_partition *e = &op->res->partitions->elems[index];
+    const kfk_list_offsets_response_partition_response *p = answer;
+    e->err = err;
+    if (err) return;
+    e->offset = p->offset;
+    e->timestamp = p->timestamp;
+    e->leader_epoch = p->leader_epoch;
 }
 
-static kfk_admin_result *run_on_list(kfk_aop *op, const kfk_partition_list *list) {
-    if (check_list(list))
-        return kfk_aop_fail(op, KFK_ERR_INVALID_ARG, "no partitions, or one without a topic");
-    if (kfk_ares_copy_list(op->res, list)) return kfk_aop_fail(op, KFK_ERR_NOMEM, NULL);
-    op->finish = list_finish;
-    return kfk_aop_run(op);
-}
+static const kfk_apart_api list_offsets_api = KFK_LIST_OFFSETS_API(on_offset);
+static const list_ctx list_offsets_ctx = {&list_offsets_api, wire_timestamp};
 
 kfk_admin_result *kfk_admin_list_offsets(kfk_admin *a, const kfk_partition_list *list,
                                          const kfk_admin_options *o, kfk_admin_cb cb,
                                          void *opaque) {
-    kfk_aop *op = kfk_aop_new(a, o, cb, opaque, start_list_offsets);
+    kfk_aop *op = kfk_aop_new(a, o, cb, opaque, start_on_list);
     if (!op) return kfk_aop_nomem(cb, opaque);
+    op->ctx = (void *)&list_offsets_ctx;
     return run_on_list(op, list);
 }
 
 /* ---------------------------------------------------------- delete records */
 
-static int on_delete_records(kfk_asub *s, kfk_response *resp) {
-    kfk_partition *e = &s->op->res->partitions->elems[s->index];
-    kfk_arena a = {0};
-    kfk_delete_records_response m;
-    int err = kfk_delete_records_response_decode(&resp->body, resp->version, &a, &m);
-    if (!err && (m.topics.count != 1 || m.topics.items[0].partitions.count != 1))
-        err = KFK_ERR_MALFORMED;
-    if (!err) {
-        kfk_delete_records_response_partition_result *p = &m.topics.items[0].partitions.items[0];
-        err = p->error_code;
-        e->err = err;
-        if (!err) e->offset = p->low_watermark;
-    }
-    kfk_arena_reset(&a);
-    return err;
+static int32_t op_timeout(const kfk_aop *op) {
+    int64_t left = op->deadline - kfk_io_clock();
+    return left > 0 ? (int32_t)left : 1;
 }
 
-static void start_delete_records(kfk_aop *op) {
-    kfk_partition_list *l = op->res->partitions;
-    int32_t timeout = (int32_t)(op->deadline - kfk_io_now(op->admin->io));
-    for (int i = 0; i < l->count; i++) {
-        kfk_partition *e = &l->elems[i];
-        kfk_delete_records_request *m = kfk_arena_alloc(&op->arena, sizeof *m);
-        kfk_delete_records_request_topic *t = kfk_arena_alloc(&op->arena, sizeof *t);
-        kfk_delete_records_request_partition *p = kfk_arena_alloc(&op->arena, sizeof *p);
-        if (!m || !t || !p) {
-            kfk_aop_error(op, KFK_ERR_NOMEM, NULL);
-            return;
-        }
-        kfk_delete_records_request_init(m);
-        m->timeout_ms = timeout > 0 ? timeout : 1;
-        m->topics.items = t;
-        m->topics.count = 1;
-        t->name = kfk_astr(e->topic);
-        t->partitions.items = p;
-        t->partitions.count = 1;
-        /* -1 is the high watermark on the wire too */
-        p->partition_index = e->partition;
-        p->offset = e->offset == KFK_OFFSET_END ? -1 : e->offset;
-        kfk_asub *s = leader_sub(op, i, on_delete_records);
-        if (!s) return;
-        s->r.req = (kfk_request){.api_key = KFK_API_DELETE_RECORDS, .min_version = 0,
-                                 .max_version = -1, .msg = m};
-        kfk_asub_send(s);
-    }
+static void *build_delete_records(kfk_aop *op, const kfk_apart *parts, int n,
+                                  int16_t *min_version) {
+    static const kfk_alayout lay =
+        KFK_ALAYOUT(kfk_delete_records_request, kfk_delete_records_request_topic,
+                    kfk_delete_records_request_partition, topics, partitions);
+    kfk_delete_records_request *m = kfk_arena_alloc(&op->arena, sizeof *m);
+    if (!m) return NULL;
+    kfk_delete_records_request_init(m);
+    m->timeout_ms = op_timeout(op);
+    kfk_delete_records_request_partition *ps = kfk_aparts_topics(op, parts, n, m, &lay);
+    if (!ps) return NULL;
+    *min_version = 0;
+    for (int i = 0; i < n; i++)
+        ps[i] = (kfk_delete_records_request_partition){.partition_index = parts[i].partition,
+                                                       .offset = parts[i].arg};
+    return m;
 }
+
+static void on_deleted(kfk_aop *op, int index, int err, const void *answer) {
+    kfk_partition *e = &op->res->partitions->elems[index];
+    const kfk_delete_records_response_partition_result *p = answer;
+    e->err = err;
+    if (!err) e->offset = p->low_watermark;
+}
+
+/* -1 is the high watermark on the wire too */
+static int64_t wire_offset(const kfk_partition *e) {
+    return e->offset == KFK_OFFSET_END ? -1 : e->offset;
+}
+
+static const kfk_apart_api delete_records_api = {
+    KFK_API_DELETE_RECORDS,
+    build_delete_records,
+    &kfk_delete_records_response_desc,
+    KFK_ALAYOUT(kfk_delete_records_response, kfk_delete_records_response_topic_result,
+                kfk_delete_records_response_partition_result, topics, partitions),
+    offsetof(kfk_delete_records_response_partition_result, partition_index),
+    offsetof(kfk_delete_records_response_partition_result, error_code),
+    on_deleted};
+static const list_ctx delete_records_ctx = {&delete_records_api, wire_offset};
 
 kfk_admin_result *kfk_admin_delete_records(kfk_admin *a, const kfk_partition_list *list,
                                            const kfk_admin_options *o, kfk_admin_cb cb,
                                            void *opaque) {
-    kfk_aop *op = kfk_aop_new(a, o, cb, opaque, start_delete_records);
+    kfk_aop *op = kfk_aop_new(a, o, cb, opaque, start_on_list);
     if (!op) return kfk_aop_nomem(cb, opaque);
+    op->ctx = (void *)&delete_records_ctx;
     if (!check_list(list))
         for (int i = 0; i < list->count; i++)
             if (list->elems[i].offset < 0 && list->elems[i].offset != KFK_OFFSET_END)

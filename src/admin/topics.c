@@ -3,29 +3,119 @@
  * answered NOT_CONTROLLER are sent again, alone, after a backoff. */
 #include "admin/admin_int.h"
 
-/* Keeps the names of the topics answered NOT_CONTROLLER (already recorded
- * in their items) at the front of an array of n elements of size sz whose
- * kfk_str name is at offset off: returns how many. */
-static int32_t keep_retriable(kfk_admin_result *r, void *arr, int32_t n, size_t sz, size_t off) {
+/* An array in a message whose elements (elem_size bytes) each hold a
+ * topic's kfk_str at `name`. */
+typedef struct names_at {
+    size_t array, elem_size, name;
+} names_at;
+
+/* What the three requests differ in: where the response keeps each topic's
+ * result, and where the request carries the topics' names (in one or two
+ * arrays: DeleteTopics has both forms) and its timeout. */
+typedef struct topic_api {
+    int16_t api_key;
+    const kfk_msg_desc *response;
+    names_at results;
+    size_t error, message; /* in a result */
+    names_at sent[2];      /* elem_size 0: no second array */
+    size_t timeout;
+} topic_api;
+
+typedef struct topics_ctx {
+    const topic_api *api;
+    void *msg;
+} topics_ctx;
+
+static kfk_str name_at(const kfk_array *arr, const names_at *at, int32_t i) {
+    kfk_str name;
+    memcpy(&name, (const char *)arr->items + (size_t)i * at->elem_size + at->name, sizeof name);
+    return name;
+}
+
+/* Keeps the topics answered NOT_CONTROLLER (already recorded in their
+ * items) at the front of the request's array at `at`: how many. */
+static int32_t keep_retriable(kfk_admin_result *r, void *msg, const names_at *at) {
+    kfk_array arr;
+    memcpy(&arr, (char *)msg + at->array, sizeof arr);
     int32_t kept = 0;
-    for (int32_t i = 0; i < n; i++) {
-        char *e = (char *)arr + (size_t)i * sz;
-        kfk_admin_item *it = kfk_ares_find_item(r, *(kfk_str *)(void *)(e + off));
+    for (int32_t i = 0; i < arr.count; i++) {
+        kfk_admin_item *it = kfk_ares_find_item(r, name_at(&arr, at, i));
         if (!it || it->err != KFK_ERR_NOT_CONTROLLER) continue;
-        if (kept != i) memcpy((char *)arr + (size_t)kept * sz, e, sz);
+        char *e = (char *)arr.items + (size_t)i * at->elem_size;
+        if (kept != i) memcpy((char *)arr.items + (size_t)kept * at->elem_size, e, at->elem_size);
         kept++;
     }
+    arr.count = kept;
+    memcpy((char *)msg + at->array, &arr, sizeof arr);
     return kept;
 }
 
-/* A failed request: the topics it still carried get its error. */
-static void fail_names(kfk_admin_result *r, const void *arr, int32_t n, size_t sz, size_t off,
-                       int err, const char *errstr) {
-    for (int32_t i = 0; i < n; i++) {
-        kfk_str name = *(const kfk_str *)(const void *)((const char *)arr + (size_t)i * sz + off);
-        kfk_admin_item *it = kfk_ares_find_item(r, name);
-        if (it) kfk_ares_item_err(r, it, err, kfk_astr(errstr));
+static int32_t op_timeout(const kfk_aop *op) {
+    int64_t left = op->deadline - kfk_io_clock();
+    return left > 0 ? (int32_t)left : 1;
+}
+
+/* Records each topic's result; those answered NOT_CONTROLLER are sent
+ * again, with the time left. */
+static int on_topics(kfk_asub *s, kfk_response *resp) {
+    const topics_ctx *ctx = s->op->ctx;
+    const topic_api *api = ctx->api;
+    kfk_admin_result *r = s->op->res;
+    kfk_arena a = {0};
+    void *rm = kfk_arena_alloc(&a, api->response->s.size);
+    int err = rm ? kfk_msg_decode(&resp->body, api->response, resp->version, &a, rm)
+                 : KFK_ERR_NOMEM;
+    kfk_array res = {NULL, 0};
+    if (!err) memcpy(&res, (char *)rm + api->results.array, sizeof res);
+    for (int32_t i = 0; i < res.count; i++) {
+        const char *t = (const char *)res.items + (size_t)i * api->results.elem_size;
+        int16_t code;
+        kfk_str msg;
+        memcpy(&code, t + api->error, sizeof code);
+        memcpy(&msg, t + api->message, sizeof msg);
+        kfk_admin_item *it = kfk_ares_find_item(r, name_at(&res, &api->results, i));
+        if (it) kfk_ares_item_err(r, it, code, msg);
     }
+    kfk_arena_reset(&a);
+    if (err) return err;
+    int32_t left = 0;
+    for (int k = 0; k < 2 && api->sent[k].elem_size; k++)
+        left = keep_retriable(r, ctx->msg, &api->sent[k]);
+    int32_t timeout = op_timeout(s->op);
+    memcpy((char *)ctx->msg + api->timeout, &timeout, sizeof timeout);
+    return left ? KFK_ERR_NOT_CONTROLLER : 0;
+}
+
+/* A failed request: the topics it still carried get its error. */
+static void on_topics_error(kfk_asub *s, int err, const char *errstr) {
+    const topics_ctx *ctx = s->op->ctx;
+    const names_at *at = &ctx->api->sent[0];
+    kfk_array arr;
+    memcpy(&arr, (char *)ctx->msg + at->array, sizeof arr);
+    for (int32_t i = 0; i < arr.count; i++) {
+        kfk_admin_item *it = kfk_ares_find_item(s->op->res, name_at(&arr, at, i));
+        if (it) kfk_ares_item_err(s->op->res, it, err, kfk_astr(errstr));
+    }
+}
+
+/* One request to any broker (KRaft brokers forward it to the controller). */
+static void start_topics(kfk_aop *op) {
+    const topics_ctx *ctx = op->ctx;
+    kfk_asub *s = kfk_asub_new(op, on_topics, on_topics_error);
+    if (!s) return;
+    s->r.dest = KFK_DEST_ANY;
+    s->r.req = (kfk_request){
+        .api_key = ctx->api->api_key, .min_version = 0, .max_version = -1, .msg = ctx->msg};
+    kfk_asub_send(s);
+}
+
+/* op->ctx for api and its request msg; 0 or KFK_ERR_NOMEM. */
+static int topics_ctx_set(kfk_aop *op, const topic_api *api, void *msg) {
+    topics_ctx *ctx = kfk_arena_alloc(&op->arena, sizeof *ctx);
+    if (!ctx) return KFK_ERR_NOMEM;
+    *ctx = (topics_ctx){api, msg};
+    op->ctx = ctx;
+    return 0;
 }
 
 static void items_finish(kfk_aop *op) {
@@ -43,50 +133,21 @@ static int32_t *copy_ids(kfk_aop *op, const int32_t *ids, int count, int per) {
     return out;
 }
 
-static void send_any(kfk_aop *op, int16_t api_key, const void *msg,
-                     int (*on_response)(kfk_asub *, kfk_response *),
-                     void (*on_error)(kfk_asub *, int, const char *)) {
-    kfk_asub *s = kfk_asub_new(op, on_response, on_error);
-    if (!s) return;
-    s->r.dest = KFK_DEST_ANY;
-    s->r.req = (kfk_request){.api_key = api_key, .min_version = 0, .max_version = -1, .msg = msg};
-    kfk_asub_send(s);
-}
-
-static int32_t op_timeout(const kfk_aop *op) {
-    int64_t left = op->deadline - kfk_io_clock();
-    return left > 0 ? (int32_t)left : 1;
-}
-
 /* ------------------------------------------------------------ create */
 
-static int on_create(kfk_asub *s, kfk_response *resp) {
-    kfk_create_topics_request *m = s->op->ctx;
-    kfk_arena a = {0};
-    kfk_create_topics_response rm;
-    int err = kfk_create_topics_response_decode(&resp->body, resp->version, &a, &rm);
-    for (int32_t i = 0; !err && i < rm.topics.count; i++) {
-        kfk_create_topics_response_creatable_topic_result *t = &rm.topics.items[i];
-        kfk_admin_item *it = kfk_ares_find_item(s->op->res, t->name);
-        if (it) kfk_ares_item_err(s->op->res, it, t->error_code, t->error_message);
-    }
-    kfk_arena_reset(&a);
-    if (err) return err;
-    m->topics.count = keep_retriable(s->op->res, m->topics.items, m->topics.count,
-                                     sizeof *m->topics.items, 0);
-    m->timeout_ms = op_timeout(s->op);
-    return m->topics.count ? KFK_ERR_NOT_CONTROLLER : 0;
-}
-
-static void on_create_error(kfk_asub *s, int err, const char *errstr) {
-    kfk_create_topics_request *m = s->op->ctx;
-    fail_names(s->op->res, m->topics.items, m->topics.count, sizeof *m->topics.items, 0, err,
-               errstr);
-}
-
-static void start_create(kfk_aop *op) {
-    send_any(op, KFK_API_CREATE_TOPICS, op->ctx, on_create, on_create_error);
-}
+static const topic_api create_api = {
+    KFK_API_CREATE_TOPICS,
+    &kfk_create_topics_response_desc,
+    {offsetof(kfk_create_topics_response, topics),
+     sizeof(kfk_create_topics_response_creatable_topic_result),
+     offsetof(kfk_create_topics_response_creatable_topic_result, name)},
+    offsetof(kfk_create_topics_response_creatable_topic_result, error_code),
+    offsetof(kfk_create_topics_response_creatable_topic_result, error_message),
+    {{offsetof(kfk_create_topics_request, topics),
+      sizeof(kfk_create_topics_request_creatable_topic),
+      offsetof(kfk_create_topics_request_creatable_topic, name)}},
+    offsetof(kfk_create_topics_request, timeout_ms),
+};
 
 static int fill_topic(kfk_aop *op, kfk_create_topics_request_creatable_topic *t,
                       const kfk_new_topic *in) {
@@ -123,7 +184,7 @@ static int fill_topic(kfk_aop *op, kfk_create_topics_request_creatable_topic *t,
 kfk_admin_result *kfk_admin_create_topics(kfk_admin *a, const kfk_new_topic *topics, int n,
                                           const kfk_admin_options *o, kfk_admin_cb cb,
                                           void *opaque) {
-    kfk_aop *op = kfk_aop_new(a, o, cb, opaque, start_create);
+    kfk_aop *op = kfk_aop_new(a, o, cb, opaque, start_topics);
     if (!op) return kfk_aop_nomem(cb, opaque);
     if (n <= 0 || !topics) return kfk_aop_fail(op, KFK_ERR_INVALID_ARG, "no topics given");
     op->finish = items_finish;
@@ -145,48 +206,32 @@ kfk_admin_result *kfk_admin_create_topics(kfk_admin *a, const kfk_new_topic *top
     op->res->nitems = n;
     m->timeout_ms = op_timeout(op);
     m->validate_only = op->validate_only != 0;
-    op->ctx = m;
+    if (topics_ctx_set(op, &create_api, m)) return kfk_aop_fail(op, KFK_ERR_NOMEM, NULL);
     return kfk_aop_run(op);
 }
 
 /* ------------------------------------------------------------ delete */
 
-static int on_delete(kfk_asub *s, kfk_response *resp) {
-    kfk_delete_topics_request *m = s->op->ctx;
-    kfk_arena a = {0};
-    kfk_delete_topics_response rm;
-    int err = kfk_delete_topics_response_decode(&resp->body, resp->version, &a, &rm);
-    for (int32_t i = 0; !err && i < rm.responses.count; i++) {
-        kfk_delete_topics_response_deletable_topic_result *t = &rm.responses.items[i];
-        kfk_admin_item *it = kfk_ares_find_item(s->op->res, t->name);
-        if (it) kfk_ares_item_err(s->op->res, it, t->error_code, t->error_message);
-    }
-    kfk_arena_reset(&a);
-    if (err) return err;
-    /* topics (v6+) and topic_names (older) hold the same names */
-    m->topic_names.count = keep_retriable(s->op->res, m->topic_names.items,
-                                          m->topic_names.count, sizeof(kfk_str), 0);
-    m->topics.count =
-        keep_retriable(s->op->res, m->topics.items, m->topics.count, sizeof *m->topics.items,
-                       offsetof(kfk_delete_topics_request_delete_topic_state, name));
-    m->timeout_ms = op_timeout(s->op);
-    return m->topics.count ? KFK_ERR_NOT_CONTROLLER : 0;
-}
-
-static void on_delete_error(kfk_asub *s, int err, const char *errstr) {
-    kfk_delete_topics_request *m = s->op->ctx;
-    fail_names(s->op->res, m->topic_names.items, m->topic_names.count, sizeof(kfk_str), 0, err,
-               errstr);
-}
-
-static void start_delete(kfk_aop *op) {
-    send_any(op, KFK_API_DELETE_TOPICS, op->ctx, on_delete, on_delete_error);
-}
+/* topic_names (before v6) and topics (v6+) hold the same names */
+static const topic_api delete_api = {
+    KFK_API_DELETE_TOPICS,
+    &kfk_delete_topics_response_desc,
+    {offsetof(kfk_delete_topics_response, responses),
+     sizeof(kfk_delete_topics_response_deletable_topic_result),
+     offsetof(kfk_delete_topics_response_deletable_topic_result, name)},
+    offsetof(kfk_delete_topics_response_deletable_topic_result, error_code),
+    offsetof(kfk_delete_topics_response_deletable_topic_result, error_message),
+    {{offsetof(kfk_delete_topics_request, topic_names), sizeof(kfk_str), 0},
+     {offsetof(kfk_delete_topics_request, topics),
+      sizeof(kfk_delete_topics_request_delete_topic_state),
+      offsetof(kfk_delete_topics_request_delete_topic_state, name)}},
+    offsetof(kfk_delete_topics_request, timeout_ms),
+};
 
 kfk_admin_result *kfk_admin_delete_topics(kfk_admin *a, const char *const *topics, int n,
                                           const kfk_admin_options *o, kfk_admin_cb cb,
                                           void *opaque) {
-    kfk_aop *op = kfk_aop_new(a, o, cb, opaque, start_delete);
+    kfk_aop *op = kfk_aop_new(a, o, cb, opaque, start_topics);
     if (!op) return kfk_aop_nomem(cb, opaque);
     if (n <= 0 || !topics) return kfk_aop_fail(op, KFK_ERR_INVALID_ARG, "no topics given");
     for (int i = 0; i < n; i++)
@@ -205,44 +250,29 @@ kfk_admin_result *kfk_admin_delete_topics(kfk_admin *a, const char *const *topic
     }
     m->topics.count = m->topic_names.count = n;
     m->timeout_ms = op_timeout(op);
-    op->ctx = m;
+    if (topics_ctx_set(op, &delete_api, m)) return kfk_aop_fail(op, KFK_ERR_NOMEM, NULL);
     return kfk_aop_run(op);
 }
 
 /* ------------------------------------------------------- create partitions */
 
-static int on_partitions(kfk_asub *s, kfk_response *resp) {
-    kfk_create_partitions_request *m = s->op->ctx;
-    kfk_arena a = {0};
-    kfk_create_partitions_response rm;
-    int err = kfk_create_partitions_response_decode(&resp->body, resp->version, &a, &rm);
-    for (int32_t i = 0; !err && i < rm.results.count; i++) {
-        kfk_create_partitions_response_topic_result *t = &rm.results.items[i];
-        kfk_admin_item *it = kfk_ares_find_item(s->op->res, t->name);
-        if (it) kfk_ares_item_err(s->op->res, it, t->error_code, t->error_message);
-    }
-    kfk_arena_reset(&a);
-    if (err) return err;
-    m->topics.count = keep_retriable(s->op->res, m->topics.items, m->topics.count,
-                                     sizeof *m->topics.items, 0);
-    m->timeout_ms = op_timeout(s->op);
-    return m->topics.count ? KFK_ERR_NOT_CONTROLLER : 0;
-}
-
-static void on_partitions_error(kfk_asub *s, int err, const char *errstr) {
-    kfk_create_partitions_request *m = s->op->ctx;
-    fail_names(s->op->res, m->topics.items, m->topics.count, sizeof *m->topics.items, 0, err,
-               errstr);
-}
-
-static void start_partitions(kfk_aop *op) {
-    send_any(op, KFK_API_CREATE_PARTITIONS, op->ctx, on_partitions, on_partitions_error);
-}
+static const topic_api partitions_api = {
+    KFK_API_CREATE_PARTITIONS,
+    &kfk_create_partitions_response_desc,
+    {offsetof(kfk_create_partitions_response, results),
+     sizeof(kfk_create_partitions_response_topic_result),
+     offsetof(kfk_create_partitions_response_topic_result, name)},
+    offsetof(kfk_create_partitions_response_topic_result, error_code),
+    offsetof(kfk_create_partitions_response_topic_result, error_message),
+    {{offsetof(kfk_create_partitions_request, topics), sizeof(kfk_create_partitions_request_topic),
+      offsetof(kfk_create_partitions_request_topic, name)}},
+    offsetof(kfk_create_partitions_request, timeout_ms),
+};
 
 kfk_admin_result *kfk_admin_create_partitions(kfk_admin *a, const kfk_new_partitions *parts,
                                               int n, const kfk_admin_options *o,
                                               kfk_admin_cb cb, void *opaque) {
-    kfk_aop *op = kfk_aop_new(a, o, cb, opaque, start_partitions);
+    kfk_aop *op = kfk_aop_new(a, o, cb, opaque, start_topics);
     if (!op) return kfk_aop_nomem(cb, opaque);
     if (n <= 0 || !parts) return kfk_aop_fail(op, KFK_ERR_INVALID_ARG, "no topics given");
     op->finish = items_finish;
@@ -281,6 +311,6 @@ kfk_admin_result *kfk_admin_create_partitions(kfk_admin *a, const kfk_new_partit
     op->res->nitems = n;
     m->timeout_ms = op_timeout(op);
     m->validate_only = op->validate_only != 0;
-    op->ctx = m;
+    if (topics_ctx_set(op, &partitions_api, m)) return kfk_aop_fail(op, KFK_ERR_NOMEM, NULL);
     return kfk_aop_run(op);
 }

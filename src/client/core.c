@@ -296,6 +296,7 @@ kfk_core *kfk_core_new(const kfk_core_conf *conf, char *errstr, size_t errlen) {
         .reconnect_backoff_max_ms = conf->reconnect_backoff_max_ms,
         .setup_timeout_ms = conf->socket_connection_setup_timeout_ms,
         .setup_timeout_max_ms = conf->socket_connection_setup_timeout_max_ms,
+        .max_idle_ms = conf->connections_max_idle_ms,
     };
     kfk_list_init(&c->parked);
     c->refresh_task.fn = kfk_core_refresh_task;

@@ -104,6 +104,12 @@ typedef struct kfk_core_stats {
     int64_t authentications;   /* SASL (re-)authentications that succeeded */
     int64_t auth_failures;     /* connections lost to TLS or SASL failures */
     int64_t links_down;        /* connection attempts failed or connections lost */
+    /* From the I/O layer (kfk_io_stats): */
+    int64_t connections;    /* open now */
+    int64_t idle_closes;    /* closed after connections.max.idle.ms */
+    int64_t throttles;      /* responses asking to wait (KIP-219 quotas) */
+    int64_t throttle_ms;    /* the sum of those waits */
+    int64_t throttle_holds; /* times a request was held back for one */
 } kfk_core_stats;
 void kfk_core_stats_get(kfk_core *c, kfk_core_stats *out);
 

@@ -14,6 +14,7 @@ void kfk_core_conf_defaults(kfk_core_conf *conf) {
         .socket_connection_setup_timeout_ms = 10000,
         .socket_connection_setup_timeout_max_ms = 30000,
         .metadata_max_age_ms = 300000,
+        .connections_max_idle_ms = 540000,
         .retry_backoff_ms = 100,
         .retry_backoff_max_ms = 1000,
         .max_in_flight = 5,
@@ -71,6 +72,7 @@ void kfk_core_conf_from(kfk_core_conf *out, const kfk_conf *conf) {
         .socket_connection_setup_timeout_max_ms =
             (int32_t)kfk_conf_int(conf, KFK_CONF_SOCKET_CONNECTION_SETUP_TIMEOUT_MAX_MS),
         .metadata_max_age_ms = (int32_t)kfk_conf_int(conf, KFK_CONF_METADATA_MAX_AGE_MS),
+        .connections_max_idle_ms = (int32_t)kfk_conf_int(conf, KFK_CONF_CONNECTIONS_MAX_IDLE_MS),
         .retry_backoff_ms = (int32_t)kfk_conf_int(conf, KFK_CONF_RETRY_BACKOFF_MS),
         .retry_backoff_max_ms = (int32_t)kfk_conf_int(conf, KFK_CONF_RETRY_BACKOFF_MAX_MS),
         .max_in_flight = (int32_t)kfk_conf_int(conf, KFK_CONF_MAX_IN_FLIGHT),

@@ -282,5 +282,12 @@ void kfk_core_stats_get(kfk_core *c, kfk_core_stats *out) {
     pthread_mutex_lock(&c->lock);
     *out = c->stats;
     pthread_mutex_unlock(&c->lock);
+    kfk_io_stats io;
+    kfk_io_stats_get(c->io, &io);
+    out->connections = io.connections;
+    out->idle_closes = io.idle_closes;
+    out->throttles = io.throttles;
+    out->throttle_ms = io.throttle_ms;
+    out->throttle_holds = io.throttle_holds;
 }
 

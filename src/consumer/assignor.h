@@ -30,7 +30,8 @@ typedef struct kfk_assign_racks {
 typedef struct kfk_assign_topic {
     kfk_str name;
     int32_t partitions;
-    /* NULL, or `partitions` entries: replica racks for rack-aware range. */
+    /* NULL, or `partitions` entries: replica racks, for the rack-aware
+     * range and cooperative-sticky assignors (used when members have racks). */
     const kfk_assign_racks *racks;
 } kfk_assign_topic;
 

@@ -4,6 +4,10 @@
  * left out of this assignment; its owner revokes it, rejoins, and the next
  * rebalance hands it over.
  *
+ * Rack-aware as in Java 3.5+ (KIP-881, assignor_sticky_rack.c): when racks
+ * apply, owned partitions off the member's rack are given up and free ones
+ * go to members on their replicas' racks first, balance still coming first.
+ *
  * This file reads member data and resolves conflicting ownership claims the
  * way Java's AbstractStickyAssignor does, picks the algorithm, and removes
  * the moving partitions. */
@@ -64,7 +68,7 @@ static int init_sticky(kfk_sticky *s, const kfk_assign_input *in, kfk_arena *a) 
             }
         }
     }
-    return 0;
+    return kfk_sticky_racks_init(s);
 }
 
 static bool same_topics(kfk_name_index *ix, int32_t nset, const kfk_assign_member *m) {

@@ -7,6 +7,17 @@
 
 #include "consumer/assignor_int.h"
 
+/* Java's AbstractStickyAssignor.RackInfo (KIP-881), over the partitions of
+ * subscribed topics. Racks are interned to small integers. */
+typedef struct kfk_sticky_racks {
+    bool aware;           /* rack-aware assignment in use */
+    bool by_consumers;    /* some member has a rack: free partitions are ordered by rack_consumers */
+    int32_t *member_rack; /* per member: its rack when aware, else -1 */
+    int32_t *start;       /* per partition: its distinct replica racks are */
+    int32_t *racks;       /* racks[start[gp]..start[gp + 1]) */
+    int32_t *rack_consumers; /* per partition: members on its replicas' racks */
+} kfk_sticky_racks;
+
 typedef struct kfk_sticky {
     kfk_assign_ctx c;
     int32_t nm;
@@ -19,7 +30,18 @@ typedef struct kfk_sticky {
     uint8_t *multi;      /* per partition: claimed twice in one generation */
     kfk_ivec *result;    /* per member */
     int32_t *transfer;   /* per partition: member it moves to, or -1; NULL: compute */
+    kfk_sticky_racks r;
 } kfk_sticky;
+
+/* Fills s->r; needs s->in_metadata. */
+int kfk_sticky_racks_init(kfk_sticky *s);
+/* Whether member m has a rack (rack-aware only) that none of gp's replicas
+ * is on (Java's racksMismatch), or that one is on (a rack match). */
+bool kfk_sticky_rack_mismatch(const kfk_sticky *s, int32_t m, int32_t gp);
+bool kfk_sticky_rack_match(const kfk_sticky *s, int32_t m, int32_t gp);
+/* Stable sort of partitions by rack_consumers, when by_consumers (Java's
+ * sortPartitionsByRackConsumers). */
+int kfk_sticky_sort_by_rack_consumers(const kfk_sticky *s, int32_t *gps, int32_t n);
 
 /* Each fills s->result; the constrained one also s->transfer. */
 int kfk_sticky_constrained(kfk_sticky *s);

@@ -3,8 +3,10 @@
  * gets min = P / M or max = min + 1, and exactly P % M get max:
  *  1. members keep owned partitions (lowest partition numbers first) up to
  *     max while max-sized slots remain, else up to min; the rest of what they
- *     owned may be revoked;
- *  2. free partitions, in topic-name then partition order, go round-robin to
+ *     owned, and (rack-aware) what is off their rack, may be revoked;
+ *  2. rack-aware only: free partitions (fewest members on their racks
+ *     first) go round-robin to members on their racks, within the quotas;
+ *  3. the rest, in topic-name then partition order, go round-robin to
  *     members under min (by member id), then one each to members at min.
  * A partition given to a member other than the one giving it up is recorded
  * as transferring, so the cooperative step can hold it back. */
@@ -53,11 +55,13 @@ static int assign_owned(constrained *k, bool *assigned) {
         int32_t m = s->c.java_order[i];
         kfk_ivec *own = &s->owned[m];
         cmp_s = s;
-        if (own->n > 1) qsort(own->v, (size_t)own->n, sizeof *own->v, cmp_owned);
-        for (int32_t j = 0; j < own->n;) {
-            if (s->multi[own->v[j]]) kfk_ivec_remove(own, own->v[j]);
-            else j++;
+        int32_t kept = 0;
+        for (int32_t j = 0; j < own->n; j++) {
+            if (kfk_sticky_rack_mismatch(s, m, own->v[j])) k->maybe_revoked[own->v[j]] = m;
+            else if (!s->multi[own->v[j]]) own->v[kept++] = own->v[j];
         }
+        own->n = kept;
+        if (own->n > 1) qsort(own->v, (size_t)own->n, sizeof *own->v, cmp_owned);
         int32_t n = own->n, quota;
         if (n < k->min_quota) {
             quota = n;
@@ -84,7 +88,57 @@ static int assign_new(constrained *k, int32_t gp, int32_t m, int32_t *count) {
     return 0;
 }
 
-/* Step 2 (Java's assignRoundRobin): an iterator over the under-min list that
+static void remove_at(int32_t *v, int32_t *n, int32_t i) {
+    memmove(v + i, v + i + 1, (size_t)(--*n - i) * sizeof *v);
+}
+
+/* Java's RackInfo.nextRackConsumer: the first member of l, circularly from
+ * `from`, on one of gp's racks; -1 if none. */
+static int32_t next_on_rack(const kfk_sticky *s, int32_t gp, const int32_t *l, int32_t n, int32_t from) {
+    for (int32_t i = 0; i < n; i++)
+        if (kfk_sticky_rack_match(s, l[(from + i) % n], gp)) return (from + i) % n;
+    return -1;
+}
+
+/* The member on gp's rack that takes it in step 2, or -1. Members under min
+ * are visited round-robin; those at min reach max with it. */
+static int32_t pick_on_rack(constrained *k, int32_t gp, int32_t *next) {
+    const kfk_sticky *s = k->s;
+    int32_t i = next_on_rack(s, gp, k->under, k->nunder, *next), m;
+    if (i >= 0) {
+        m = k->under[i];
+        int32_t count = s->result[m].n + 1;
+        if (count >= k->min_quota) {
+            remove_at(k->under, &k->nunder, i);
+            if (count < k->max_quota && k->over < k->expected_over) k->exact[k->nexact++] = m;
+        } else {
+            i++;
+        }
+        *next = k->nunder ? i % k->nunder : 0;
+        return m;
+    }
+    if ((i = next_on_rack(s, gp, k->exact, k->nexact, 0)) < 0) return -1;
+    m = k->exact[i];
+    if (s->result[m].n + 1 == k->max_quota) {
+        remove_at(k->exact, &k->nexact, i);
+        if (++k->over == k->expected_over) k->nexact = 0;
+    }
+    return m;
+}
+
+/* Step 2 (Java's assignRackAwareRoundRobin); keeps in free_gps what is left. */
+static int assign_on_rack(constrained *k, int32_t *free_gps, int32_t *nfree) {
+    int32_t next = 0, left = 0;
+    for (int32_t i = 0; i < *nfree; i++) {
+        int32_t gp = free_gps[i], m = pick_on_rack(k, gp, &next), count;
+        if (m < 0) free_gps[left++] = gp;
+        else if (assign_new(k, gp, m, &count)) return KFK_ERR_NOMEM;
+    }
+    *nfree = left;
+    return 0;
+}
+
+/* Step 3 (Java's assignRoundRobin): an iterator over the under-min list that
  * restarts when exhausted; members reaching min move to the at-min list,
  * which is drawn from once nobody is under min. */
 static int assign_round_robin(constrained *k, const int32_t *free_gps, int32_t nfree) {
@@ -98,7 +152,7 @@ static int assign_round_robin(constrained *k, const int32_t *free_gps, int32_t n
             return KFK_ERR_INVALID_ARG; /* Java throws IllegalStateException */
         } else if (k->nunder == 0) {
             m = k->exact[0];
-            memmove(k->exact, k->exact + 1, (size_t)--k->nexact * sizeof *k->exact);
+            remove_at(k->exact, &k->nexact, 0);
             from_under = false;
         } else {
             it = 0;
@@ -108,9 +162,7 @@ static int assign_round_robin(constrained *k, const int32_t *free_gps, int32_t n
         int rc = assign_new(k, free_gps[i], m, &count);
         if (rc) return rc;
         if (count == k->min_quota && from_under) {
-            memmove(k->under + it - 1, k->under + it, (size_t)(k->nunder - it) * sizeof *k->under);
-            k->nunder--;
-            it--;
+            remove_at(k->under, &k->nunder, --it);
             k->exact[k->nexact++] = m;
         } else if (count == k->max_quota) {
             k->over++;
@@ -155,5 +207,7 @@ int kfk_sticky_constrained(kfk_sticky *s) {
     cmp_s = s;
     qsort(k.under, (size_t)k.nunder, sizeof *k.under, cmp_member);
     qsort(k.exact, (size_t)k.nexact, sizeof *k.exact, cmp_member);
+    if ((rc = kfk_sticky_sort_by_rack_consumers(s, free_gps, nfree))) return rc;
+    if (s->r.aware && (rc = assign_on_rack(&k, free_gps, &nfree))) return rc;
     return assign_round_robin(&k, free_gps, nfree);
 }

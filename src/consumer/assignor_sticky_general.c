@@ -1,8 +1,10 @@
 /* The sticky assignor for differing subscriptions (Java's
  * GeneralAssignmentBuilder):
- *  1. members keep owned partitions of topics they still subscribe to;
+ *  1. members keep owned partitions of topics they still subscribe to (and,
+ *     rack-aware, on their rack);
  *  2. free partitions (topics with fewest subscribers first) go one by one to
- *     the subscriber with fewest partitions (ties: member id);
+ *     the subscriber with fewest partitions (ties: member id); rack-aware, a
+ *     first pass gives each to such a subscriber on its rack, if any;
  *  3. while unbalanced (some member could take a partition from one holding
  *     two more), partitions move to the least loaded subscriber, or back to
  *     the member of the previous generation that held them; a move that
@@ -306,7 +308,7 @@ static int keep_owned(general *g, bool *assigned, bool *revocation) {
         const kfk_ivec *own = &s->owned[m];
         for (int32_t i = 0; i < own->n; i++) {
             int32_t gp = own->v[i];
-            if (!subscribed(g, m, topic_of(g, gp))) {
+            if (!subscribed(g, m, topic_of(g, gp)) || kfk_sticky_rack_mismatch(s, m, gp)) {
                 *revocation = true;
                 continue;
             }
@@ -318,20 +320,24 @@ static int keep_owned(general *g, bool *assigned, bool *revocation) {
     return 0;
 }
 
-/* Step 2: each free partition to the least loaded subscriber. */
-static int assign_free(general *g, const int32_t *gps, int32_t n) {
-    for (int32_t i = 0; i < n; i++) {
-        int32_t gp = gps[i], t = topic_of(g, gp);
-        for (int32_t k = 0; k < g->nsorted; k++) {
+/* Step 2 (Java's maybeAssign): each free partition to the least loaded
+ * subscriber, on its rack when `racks`. Keeps in gps what is left. */
+static int assign_free(general *g, int32_t *gps, int32_t *n, bool racks) {
+    int32_t left = 0;
+    for (int32_t i = 0; i < *n; i++) {
+        int32_t gp = gps[i], t = topic_of(g, gp), k = 0;
+        for (; k < g->nsorted; k++) {
             int32_t m = g->sorted[k];
-            if (!subscribed(g, m, t)) continue;
+            if (!subscribed(g, m, t) || (racks && kfk_sticky_rack_mismatch(g->s, m, gp))) continue;
             sorted_remove(g, m);
             if (kfk_ivec_push(&g->cur[m], g->a, gp)) return KFK_ERR_NOMEM;
             g->owner[gp] = m;
             sorted_insert(g, m);
             break;
         }
+        if (k == g->nsorted) gps[left++] = gp;
     }
+    *n = left;
     return 0;
 }
 
@@ -415,6 +421,11 @@ int kfk_sticky_general(kfk_sticky *s) {
         }
     for (int32_t m = 0; m < g.nm; m++) sorted_insert(&g, m);
     bool initializing = g.nsorted == 0 || g.cur[g.sorted[g.nsorted - 1]].n == 0;
-    if ((rc = assign_free(&g, free_gps, nfree))) return rc;
+    /* Step 3 reads every free partition: assign from a copy. */
+    int32_t *left = kfk_arena_array(g.a, (size_t)nfree + 1, sizeof *left), nleft = nfree;
+    if (!left) return KFK_ERR_NOMEM;
+    if (nfree) memcpy(left, free_gps, (size_t)nfree * sizeof *left);
+    if (s->r.aware && (rc = assign_free(&g, left, &nleft, true))) return rc;
+    if ((rc = assign_free(&g, left, &nleft, false))) return rc;
     return rebalance(&g, all, nall, free_gps, nfree, initializing, revocation);
 }

@@ -57,6 +57,7 @@ int kfk_cconf_from(kfk_cconf *out, const kfk_conf *conf, char *errstr, size_t er
         .max_poll_records = (int32_t)kfk_conf_int(conf, KFK_CONF_MAX_POLL_RECORDS),
         .queue_max_bytes = kfk_conf_int(conf, KFK_CONF_FETCH_QUEUE_MAX_BYTES),
         .partition_eof = kfk_conf_bool(conf, KFK_CONF_ENABLE_PARTITION_EOF),
+        .fetch_sessions = kfk_conf_bool(conf, KFK_CONF_ENABLE_FETCH_SESSIONS),
         .request_timeout_ms = (int32_t)kfk_conf_int(conf, KFK_CONF_REQUEST_TIMEOUT_MS),
         .retry_backoff_ms = (int32_t)kfk_conf_int(conf, KFK_CONF_RETRY_BACKOFF_MS),
         .retry_backoff_max_ms = (int32_t)kfk_conf_int(conf, KFK_CONF_RETRY_BACKOFF_MAX_MS),

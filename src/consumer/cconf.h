@@ -26,6 +26,7 @@ typedef struct kfk_cconf {
     int32_t max_poll_records;
     int64_t queue_max_bytes;
     int partition_eof;
+    int fetch_sessions; /* enable.fetch.sessions (KIP-227) */
     int32_t request_timeout_ms, retry_backoff_ms, retry_backoff_max_ms;
     /* group membership (subscribe) */
     const char *instance_id; /* NULL: dynamic member */

@@ -52,7 +52,7 @@ kfk_consumer_message *kfk_event_new(const char *topic, int32_t partition, int64_
 
 void kfk_consumer_message_release(kfk_consumer_message *m) {
     if (!m) return;
-    if (m->kind_ == KFK_KIND_RECORD)
+    if (m->kind_ == KFK_KIND_RECORD || m->kind_ == KFK_KIND_SKIP)
         kfk_chunk_unref(m->chunk_);
     else
         kfk_free(m);

@@ -12,8 +12,10 @@
 #include "kfk.h"
 #include "net/conn.h"
 
-/* kfk_consumer_message.kind_ */
-enum { KFK_KIND_RECORD, KFK_KIND_EVENT, KFK_KIND_COMMIT, KFK_KIND_REBALANCE };
+/* kfk_consumer_message.kind_. KFK_KIND_SKIP (in a chunk, like a record)
+ * is never handed out: it moves the position to its offset, past the
+ * transaction markers and aborted batches that ended a fetch. */
+enum { KFK_KIND_RECORD, KFK_KIND_EVENT, KFK_KIND_COMMIT, KFK_KIND_REBALANCE, KFK_KIND_SKIP };
 
 typedef struct kfk_zbuf_node {
     struct kfk_zbuf_node *next;

@@ -59,7 +59,7 @@ static kfk_cpart *cpart_new(const kfk_partition *e) {
     }
     p->partition = e->partition;
     p->stored = p->committed = KFK_OFFSET_INVALID;
-    p->lwm = p->hwm = -1;
+    p->lwm = p->hwm = p->lso = -1;
     p->io_gen = 0;
     cpart_seek(p, e->offset, e->timestamp);
     kfk_list_init(&p->link);
@@ -195,6 +195,7 @@ void kfk_consumer_destroy(kfk_consumer *c) {
     kfk_free(c->parts);
     kfk_free(c->io_parts);
     kfk_free(c->busy);
+    kfk_fetch_sessions_free(c);
     kfk_wbuf_free(&c->zbuf);
     pthread_cond_destroy(&c->cond);
     pthread_mutex_destroy(&c->lock);
@@ -232,6 +233,10 @@ void kfk_consumer_stats_get(kfk_consumer *c, kfk_consumer_stats *out) {
     pthread_mutex_lock(&c->lock);
     *out = c->stats;
     pthread_mutex_unlock(&c->lock);
+    kfk_core_stats core;
+    kfk_core_stats_get(c->core, &core);
+    out->throttles = core.throttles;
+    out->throttle_ms = core.throttle_ms;
 }
 
 /* ------------------------------------------------------------ assignment */
@@ -471,7 +476,9 @@ int kfk_consumer_cached_watermarks(kfk_consumer *c, const char *topic, int32_t p
 int64_t kfk_consumer_lag(kfk_consumer *c, const char *topic, int32_t partition) {
     pthread_mutex_lock(&c->lock);
     kfk_cpart *p = kfk_cpart_find(c, topic, partition);
-    int64_t lag = p && p->hwm >= 0 && p->position >= 0 ? p->hwm - p->position : -1;
+    /* As the Java client: read_committed can read up to the last stable offset. */
+    int64_t end = p && c->cc.read_committed && p->lso >= 0 ? p->lso : p ? p->hwm : -1;
+    int64_t lag = end >= 0 && p->position >= 0 ? end - p->position : -1;
     pthread_mutex_unlock(&c->lock);
     return lag < 0 ? -1 : lag;
 }

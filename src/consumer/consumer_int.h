@@ -32,10 +32,17 @@
 #include "consumer/cconf.h"
 #include "consumer/chunk.h"
 #include "consumer/coord.h"
+#include "consumer/fetch_session.h"
 #include "consumer/group.h"
 #include "kfk.h"
 
 enum kfk_cpart_state { KFK_CP_START, KFK_CP_LIST, KFK_CP_ACTIVE, KFK_CP_STOPPED };
+
+/* What the fetcher did about partitions held back by the prefetch bound. */
+typedef struct kfk_fetch_hold_stats {
+    int64_t deferred;     /* looks that put a broker's Fetch off for one */
+    int64_t without_held; /* Fetches sent while one of that broker's was held back */
+} kfk_fetch_hold_stats;
 
 typedef struct kfk_cpart {
     char *topic;
@@ -50,7 +57,7 @@ typedef struct kfk_cpart {
     int paused;
     int64_t queued_bytes; /* fetched, not yet polled */
     int throttled;        /* held back by the prefetch bound: poll wakes the fetcher */
-    int64_t lwm, hwm;     /* from the last fetch response; -1: none */
+    int64_t lwm, hwm, lso; /* from the last fetch response; -1: none */
     int removed;
 
     /* I/O thread */
@@ -60,6 +67,9 @@ typedef struct kfk_cpart {
     int64_t fetch_pos;
     int64_t list_spec, list_ts; /* what LIST asks for */
     int can_fetch;              /* not paused nor throttled, at the last look */
+    int held_back;              /* throttled and not paused, at the last look */
+    int64_t held_since;         /* held back (or its broker's last Fetch) since; 0: not */
+    int backlog;                /* the last answer showed records past fetch_pos */
     int32_t leader;             /* while building fetches */
     int inflight;               /* requests that point here */
     int fetching, listing, offset_fetching;
@@ -105,6 +115,10 @@ struct kfk_consumer {
     int io_nparts, io_cap;
     int32_t *busy; /* nodes with a Fetch in flight */
     int nbusy, capbusy;
+    kfk_fetch_session *sessions; /* one per broker fetched from */
+    int nsessions, capsessions;
+    kfk_fetch_session_stats fs_stats; /* under lock */
+    kfk_fetch_hold_stats hold_stats;  /* under lock */
     int offset_fetch_inflight, autocommit_inflight;
     int64_t next_autocommit;
     kfk_wbuf zbuf;
@@ -126,6 +140,12 @@ void kfk_queue_append(kfk_consumer *c, kfk_consumer_message *head, kfk_consumer_
 /* Asks the I/O thread to look at the partitions again. Any thread. */
 void kfk_service_post(kfk_consumer *c);
 
+/* fetcher.c: fetch session and hold counters for tests and benchmarks. Any thread. */
+void kfk_consumer_fetch_session_stats(kfk_consumer *c, kfk_fetch_session_stats *out);
+void kfk_consumer_fetch_hold_stats(kfk_consumer *c, kfk_fetch_hold_stats *out);
+/* Frees the fetch sessions' memory; at destroy, once the I/O thread is gone. */
+void kfk_fetch_sessions_free(kfk_consumer *c);
+
 /* fetcher.c, resolve.c: I/O thread. */
 void kfk_service_run(kfk_consumer *c);
 void kfk_fetch_send(kfk_consumer *c, kfk_metadata *md, int64_t now, int64_t *wake);
@@ -143,6 +163,25 @@ void kfk_cpart_event(kfk_consumer *c, kfk_cpart *p, int err, int64_t offset);
 void kfk_cpart_stop(kfk_consumer *c, kfk_cpart *p, int err, int64_t offset);
 void kfk_consumer_log(kfk_consumer *c, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+
+/* fetch_hold.c (pure): whether a broker's Fetch goes now. A partition held
+ * back only by the prefetch bound would miss its broker's next Fetch and
+ * then wait for it: up to fetch.max.wait.ms when the others are idle. So
+ * the others wait for it instead, but no longer than that: until it is
+ * fetchable again, or fetch.max.wait.ms after it was held back (or after
+ * the last Fetch that went without it), unless one of them has records
+ * waiting (the broker answers at once). */
+enum kfk_fetch_role { KFK_FETCH_SKIP, KFK_FETCH_READY, KFK_FETCH_HELD };
+enum kfk_fetch_role kfk_fetch_role(const kfk_cpart *p, int64_t now);
+
+/* One broker's partitions, as kfk_fetch_role sorted them. */
+typedef struct kfk_fetch_look {
+    int ready;          /* READY partitions */
+    int backlog;        /* one of them has records waiting */
+    int64_t held_since; /* the earliest of the HELD ones; 0: none */
+} kfk_fetch_look;
+/* When the broker's Fetch may go: <= now at once; INT64_MAX nothing to send. */
+int64_t kfk_fetch_go_at(const kfk_fetch_look *l, int64_t max_wait_ms, int64_t now);
 
 /* plist.c: sets metadata from len bytes at s (len < 0: none). */
 int kfk_partition_set_metadata_n(kfk_partition *p, const char *s, int32_t len);

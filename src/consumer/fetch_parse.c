@@ -70,15 +70,31 @@ static int add_headers(kfk_consumer_message *m, const kfk_record *rec, kfk_arena
     return 0;
 }
 
-static int add_message(kfk_fetch_parse *p, kfk_chunk *ch, const char *topic, const kfk_batch *b,
-                       const kfk_record *rec) {
+/* A message of kind in ch at offset (the arena zeroes the rest). */
+static kfk_consumer_message *msg_new(const kfk_fetch_parse *p, kfk_chunk *ch, const char *topic,
+                                     int kind, int64_t offset) {
     kfk_consumer_message *m = kfk_arena_alloc(&ch->arena, sizeof *m);
-    if (!m) return KFK_ERR_NOMEM;
-    m->kind_ = KFK_KIND_RECORD;
+    if (!m) return NULL;
+    m->kind_ = kind;
     m->chunk_ = ch;
     m->topic = topic;
     m->partition = p->partition;
-    m->offset = rec->offset;
+    m->offset = offset;
+    return m;
+}
+
+static void msg_append(kfk_fetch_parse *p, kfk_consumer_message *m) {
+    if (p->tail)
+        p->tail->next_ = m;
+    else
+        p->head = m;
+    p->tail = m;
+}
+
+static int add_message(kfk_fetch_parse *p, kfk_chunk *ch, const char *topic, const kfk_batch *b,
+                       const kfk_record *rec) {
+    kfk_consumer_message *m = msg_new(p, ch, topic, KFK_KIND_RECORD, rec->offset);
+    if (!m) return KFK_ERR_NOMEM;
     m->timestamp = rec->timestamp;
     m->timestamp_type = b->magic == 0                                 ? KFK_TIMESTAMP_NONE
                         : b->attributes & KFK_ATTR_LOG_APPEND_TIME ? KFK_TIMESTAMP_LOG_APPEND
@@ -94,11 +110,7 @@ static int add_message(kfk_fetch_parse *p, kfk_chunk *ch, const char *topic, con
         int rc = add_headers(m, rec, &ch->arena, &p->bytes);
         if (rc) return rc;
     }
-    if (p->tail)
-        p->tail->next_ = m;
-    else
-        p->head = m;
-    p->tail = m;
+    msg_append(p, m);
     p->count++;
     return 0;
 }
@@ -158,6 +170,14 @@ int kfk_fetch_parse_run(kfk_fetch_parse *p, kfk_chunk *ch, const uint8_t *data, 
         if (end > p->next_pos) p->next_pos = end;
     }
     if (!whole && !p->err && it.truncated) p->too_large = 1;
-    if (p->count) atomic_fetch_add_explicit(&ch->refs, p->count, memory_order_relaxed);
+    int refs = p->count;
+    int64_t polled_to = p->tail ? p->tail->offset + 1 : p->pos;
+    if (!p->err && p->next_pos > polled_to) {
+        /* Without memory for it the position catches up at the next message. */
+        kfk_consumer_message *skip = msg_new(p, ch, topic, KFK_KIND_SKIP, p->next_pos);
+        if (skip) msg_append(p, skip);
+        refs += skip != NULL;
+    }
+    if (refs) atomic_fetch_add_explicit(&ch->refs, refs, memory_order_relaxed);
     return p->err;
 }

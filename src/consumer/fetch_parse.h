@@ -7,7 +7,9 @@
  * control batches (transaction markers) and, with read_committed, the
  * batches of aborted transactions; stops quietly at a partial trailing
  * batch (the broker cuts responses at the size limit); decompresses each
- * compressed batch once, into a buffer its messages keep alive. */
+ * compressed batch once, into a buffer its messages keep alive. When
+ * skipped records end the data, a KFK_KIND_SKIP message ends the list so
+ * that the position moves past them once the messages before are polled. */
 #ifndef KFK_CONSUMER_FETCH_PARSE_H
 #define KFK_CONSUMER_FETCH_PARSE_H
 
@@ -27,7 +29,7 @@ typedef struct kfk_fetch_parse {
     const kfk_fetch_response_aborted_transaction *aborted; /* any order */
     int32_t naborted;
     /* out */
-    kfk_consumer_message *head, *tail;
+    kfk_consumer_message *head, *tail; /* count records, then maybe a skip */
     int count;
     int64_t bytes;    /* key, value and header bytes of the messages */
     int64_t next_pos; /* where the next fetch starts */

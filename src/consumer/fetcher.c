@@ -1,11 +1,15 @@
 /* Fetching (I/O thread): one Fetch per leader broker covering all its
  * fetchable partitions, at most one in flight per broker and per
  * partition; the response's records become messages without copying
- * (fetch_parse.h) and go to the poll queue under one lock per partition. */
+ * (fetch_parse.h) and go to the poll queue under one lock per partition.
+ * With a fetch session (fetch_session.h) a request lists only the
+ * partitions that changed, but still covers all of them: f->parts. */
 #include <string.h>
 
 #include "consumer/consumer_int.h"
 #include "consumer/fetch_parse.h"
+#include "consumer/fetch_session.h"
+#include "core/conf.h"
 #include "core/alloc.h"
 
 /* Kafka caps a batch at about 1 MiB by default; this bounds what one
@@ -19,6 +23,7 @@ typedef struct fetch_ctx {
     kfk_fetch_request m;
     int32_t node;
     int n;
+    int incremental;
     kfk_cpart **parts;
     uint32_t *gens;
     int64_t *pos;
@@ -45,6 +50,57 @@ static int busy_add(kfk_consumer *c, int32_t node) {
 static void busy_del(kfk_consumer *c, int32_t node) {
     int i = busy_find(c, node);
     if (i >= 0) c->busy[i] = c->busy[--c->nbusy];
+}
+
+/* The session with node, created if missing; NULL when out of memory. */
+static kfk_fetch_session *session_of(kfk_consumer *c, int32_t node) {
+    for (int i = 0; i < c->nsessions; i++)
+        if (c->sessions[i].node == node) return &c->sessions[i];
+    if (c->nsessions == c->capsessions) {
+        int cap = c->capsessions ? c->capsessions * 2 : 4;
+        kfk_fetch_session *s = kfk_realloc(c->sessions, (size_t)cap * sizeof *s);
+        if (!s) return NULL;
+        c->sessions = s;
+        c->capsessions = cap;
+    }
+    kfk_fetch_session *s = &c->sessions[c->nsessions++];
+    kfk_fetch_session_init(s, node, c->cc.fetch_sessions);
+    return s;
+}
+
+void kfk_fetch_sessions_free(kfk_consumer *c) {
+    for (int i = 0; i < c->nsessions; i++) kfk_fetch_session_free(&c->sessions[i]);
+    kfk_free(c->sessions);
+}
+
+void kfk_consumer_fetch_session_stats(kfk_consumer *c, kfk_fetch_session_stats *out) {
+    pthread_mutex_lock(&c->lock);
+    *out = c->fs_stats;
+    pthread_mutex_unlock(&c->lock);
+}
+
+void kfk_consumer_fetch_hold_stats(kfk_consumer *c, kfk_fetch_hold_stats *out) {
+    pthread_mutex_lock(&c->lock);
+    *out = c->hold_stats;
+    pthread_mutex_unlock(&c->lock);
+}
+
+/* The answer to s's request is lost (err 0) or refused: s starts over. */
+static void session_failed(kfk_consumer *c, kfk_fetch_session *s, int err) {
+    if (!s || !s->enabled) return;
+    if (err)
+        kfk_fetch_session_done(s, err, 0);
+    else
+        kfk_fetch_session_reset(s);
+    pthread_mutex_lock(&c->lock);
+    c->fs_stats.resets++;
+    pthread_mutex_unlock(&c->lock);
+}
+
+static int is_session_error(int err) {
+    return err == KFK_ERR_FETCH_SESSION_ID_NOT_FOUND ||
+           err == KFK_ERR_INVALID_FETCH_SESSION_EPOCH ||
+           err == KFK_ERR_FETCH_SESSION_TOPIC_ID_ERROR;
 }
 
 static int32_t leader_of(const kfk_metadata *md, const kfk_cpart *p) {
@@ -106,8 +162,9 @@ static void deliver(kfk_consumer *c, kfk_cpart *p, const kfk_fetch_response_part
     }
     pthread_mutex_lock(&c->lock);
     p->hwm = pd->high_watermark;
+    p->lso = pd->last_stable_offset;
     p->lwm = pd->log_start_offset;
-    if (pp.count && !p->removed && p->gen == p->io_gen) {
+    if (pp.head && !p->removed && p->gen == p->io_gen) {
         kfk_queue_append(c, pp.head, pp.tail);
         p->queued_bytes += pp.bytes;
         c->stats.messages += pp.count;
@@ -121,13 +178,14 @@ static void deliver(kfk_consumer *c, kfk_cpart *p, const kfk_fetch_response_part
     kfk_chunk_unref(ch);
     if (pp.count || !pp.err) p->fetch_pos = pp.next_pos;
     p->attempts = 0;
+    int64_t end = c->cc.read_committed && pd->last_stable_offset >= 0 ? pd->last_stable_offset
+                                                                      : pd->high_watermark;
+    p->backlog = p->fetch_pos < end;
     if (pp.err == KFK_ERR_NOMEM) {
         kfk_cpart_backoff(c, p);
     } else if (pp.err || pp.too_large) {
         kfk_cpart_stop(c, p, pp.err ? pp.err : KFK_ERR_MSG_TOO_LARGE, p->fetch_pos);
     } else if (c->cc.partition_eof) {
-        int64_t end = c->cc.read_committed && pd->last_stable_offset >= 0 ? pd->last_stable_offset
-                                                                          : pd->high_watermark;
         if (p->fetch_pos >= end && p->eof_at != p->fetch_pos) {
             p->eof_at = p->fetch_pos;
             kfk_cpart_event(c, p, KFK_ERR_PARTITION_EOF, p->fetch_pos);
@@ -166,10 +224,17 @@ static int on_fetch(void *opaque, kfk_response *resp) {
         rc = kfk_fetch_response_decode(&resp->body, resp->version, &a, &m);
         err = rc ? rc : m.error_code;
     }
-    if (err) {
+    kfk_fetch_session *s = session_of(c, f->node);
+    if (err)
+        session_failed(c, s, resp->err || rc ? 0 : err);
+    else if (s)
+        kfk_fetch_session_done(s, 0, m.session_id);
+    /* A refused incremental request is followed at once by a full one. */
+    int retry_full = is_session_error(err) && f->incremental;
+    if (err && !retry_full) {
         for (int i = 0; i < f->n; i++)
             if (f->parts[i]->io_gen == f->gens[i]) kfk_cpart_backoff(c, f->parts[i]);
-    } else {
+    } else if (!err) {
         int hint = 0;
         for (int32_t t = 0; t < m.responses.count; t++) {
             const kfk_fetch_response_fetchable_topic_response *tr = &m.responses.items[t];
@@ -190,52 +255,46 @@ static int on_fetch(void *opaque, kfk_response *resp) {
 
 /* -------------------------------------------------------------- requests */
 
-static fetch_ctx *build(kfk_consumer *c, int32_t node, int n) {
+static fetch_ctx *build(kfk_consumer *c, kfk_fetch_session *s, int n) {
     fetch_ctx *f = kfk_calloc(1, sizeof *f);
     if (!f) return NULL;
     f->c = c;
-    f->node = node;
+    f->node = s->node;
     f->parts = kfk_arena_array(&f->arena, (size_t)n, sizeof *f->parts);
     f->gens = kfk_arena_array(&f->arena, (size_t)n, sizeof *f->gens);
     f->pos = kfk_arena_array(&f->arena, (size_t)n, sizeof *f->pos);
-    kfk_fetch_request *m = &f->m;
-    kfk_fetch_request_init(m);
-    m->topics.items = kfk_arena_array(&f->arena, (size_t)n, sizeof *m->topics.items);
-    kfk_fetch_request_partition *parts = kfk_arena_array(&f->arena, (size_t)n, sizeof *parts);
-    if (!f->parts || !f->gens || !f->pos || !m->topics.items || !parts) {
+    kfk_fs_want *want = kfk_arena_array(&f->arena, (size_t)n, sizeof *want);
+    if (!f->parts || !f->gens || !f->pos || !want) {
         ctx_free(f);
         return NULL;
     }
-    /* io_parts is sorted by topic: a topic's partitions are adjacent. */
-    kfk_fetch_request_topic *t = NULL;
+    /* io_parts is sorted by topic, then partition, as the session wants. */
     for (int i = 0; i < c->io_nparts; i++) {
         kfk_cpart *p = c->io_parts[i];
-        if (p->leader != node) continue;
+        if (p->leader != s->node) continue;
         p->leader = -1;
-        if (!t || strcmp(t->topic.ptr, p->topic) != 0) {
-            t = &m->topics.items[m->topics.count++];
-            t->topic = (kfk_str){p->topic, (int32_t)strlen(p->topic)};
-            t->partitions.items = &parts[f->n];
-        }
-        parts[f->n] = (kfk_fetch_request_partition){
-            .partition = p->partition, .current_leader_epoch = -1, .fetch_offset = p->fetch_pos,
-            .last_fetched_epoch = -1, .log_start_offset = -1,
-            .partition_max_bytes = c->cc.partition_max_bytes, .high_watermark = INT64_MAX};
-        t->partitions.count++;
+        want[f->n] = (kfk_fs_want){.topic = p->topic, .partition = p->partition,
+                                   .fetch_offset = p->fetch_pos,
+                                   .max_bytes = c->cc.partition_max_bytes};
         f->parts[f->n] = p;
         f->gens[f->n] = p->io_gen;
         f->pos[f->n] = p->fetch_pos;
         f->n++;
+    }
+    kfk_fetch_request *m = &f->m;
+    kfk_fetch_request_init(m);
+    f->incremental = !kfk_fetch_session_is_full(s);
+    if (kfk_fetch_session_build(s, want, f->n, &f->arena, m)) {
+        ctx_free(f);
+        return NULL;
     }
     m->replica_id = -1;
     m->max_wait_ms = c->cc.fetch_max_wait_ms;
     m->min_bytes = c->cc.fetch_min_bytes;
     m->max_bytes = c->cc.fetch_max_bytes;
     m->isolation_level = (int8_t)c->cc.read_committed;
-    m->session_id = 0;
-    m->session_epoch = -1; /* no fetch session: every request is full */
     m->rack_id = (kfk_str){c->cc.rack, (int32_t)strlen(c->cc.rack)};
-    f->r = (kfk_core_req){.dest = KFK_DEST_NODE, .node_id = node};
+    f->r = (kfk_core_req){.dest = KFK_DEST_NODE, .node_id = s->node};
     /* v4 is the oldest Kafka 4 accepts; v13 names topics by id. */
     f->r.req = (kfk_request){.api_key = KFK_API_FETCH, .min_version = 4, .max_version = 12,
                              .msg = m, .cb = on_fetch, .opaque = f,
@@ -243,30 +302,89 @@ static fetch_ctx *build(kfk_consumer *c, int32_t node, int n) {
     return f;
 }
 
-void kfk_fetch_send(kfk_consumer *c, kfk_metadata *md, int64_t now, int64_t *wake) {
-    for (int i = 0; i < c->io_nparts; i++) {
-        kfk_cpart *p = c->io_parts[i];
-        p->leader = -1;
-        if (p->state != KFK_CP_ACTIVE || p->fetching || !p->can_fetch || p->backoff_until > now)
-            continue;
-        int32_t leader = leader_of(md, p);
-        if (leader < 0) {
-            kfk_cpart_backoff(c, p);
-            if (p->backoff_until < *wake) *wake = p->backoff_until;
-            continue;
-        }
-        if (busy_find(c, leader) < 0) p->leader = leader;
+static void count_request(kfk_fetch_session_stats *st, const fetch_ctx *f) {
+    if (f->incremental)
+        st->incremental++;
+    else
+        st->full++;
+    for (int32_t t = 0; t < f->m.topics.count; t++)
+        st->listed += f->m.topics.items[t].partitions.count;
+    for (int32_t t = 0; t < f->m.forgotten_topics_data.count; t++)
+        st->forgotten += f->m.forgotten_topics_data.items[t].partitions.count;
+}
+
+/* Marks p with its leader (p->leader) when that broker has no Fetch in
+ * flight and p is READY, or HELD and so may keep that Fetch back
+ * (fetch_hold.c). Those
+ * without a leader retry together at *retry_at: one metadata answer serves
+ * them all, and the first one out alone would long-poll while the rest wait. */
+static void mark(kfk_consumer *c, kfk_metadata *md, kfk_cpart *p, int64_t now, int64_t *wake,
+                 int64_t *retry_at) {
+    p->leader = -1;
+    enum kfk_fetch_role role = kfk_fetch_role(p, now);
+    if (role != KFK_FETCH_HELD)
+        p->held_since = 0;
+    else if (!p->held_since)
+        p->held_since = now;
+    if (role == KFK_FETCH_SKIP) return;
+    int32_t leader = leader_of(md, p);
+    if (leader < 0 && role == KFK_FETCH_READY) {
+        kfk_cpart_backoff(c, p);
+        if (*retry_at)
+            p->backoff_until = *retry_at;
+        else
+            *retry_at = p->backoff_until;
+        if (p->backoff_until < *wake) *wake = p->backoff_until;
     }
+    if (leader >= 0 && busy_find(c, leader) < 0) p->leader = leader;
+}
+
+static kfk_fetch_look look_at(const kfk_consumer *c, int32_t node) {
+    kfk_fetch_look l = {0};
+    for (int j = 0; j < c->io_nparts; j++) {
+        const kfk_cpart *q = c->io_parts[j];
+        if (q->leader != node) continue;
+        if (q->can_fetch) {
+            l.ready++;
+            l.backlog |= q->backlog;
+        } else if (!l.held_since || q->held_since < l.held_since) {
+            l.held_since = q->held_since;
+        }
+    }
+    return l;
+}
+
+/* Unmarks node's partitions: all, or the HELD ones only, whose wait now
+ * counts from this Fetch that goes without them. */
+static void unmark(kfk_consumer *c, int32_t node, int all, int64_t now) {
+    for (int j = 0; j < c->io_nparts; j++) {
+        kfk_cpart *q = c->io_parts[j];
+        if (q->leader != node || (!all && q->can_fetch)) continue;
+        q->leader = -1;
+        if (!all) q->held_since = now;
+    }
+}
+
+void kfk_fetch_send(kfk_consumer *c, kfk_metadata *md, int64_t now, int64_t *wake) {
+    int64_t deferred = 0, retry_at = 0;
+    for (int i = 0; i < c->io_nparts; i++) mark(c, md, c->io_parts[i], now, wake, &retry_at);
     for (int i = 0; i < c->io_nparts; i++) {
         int32_t node = c->io_parts[i]->leader;
         if (node < 0) continue;
-        int n = 0;
-        for (int j = i; j < c->io_nparts; j++) n += c->io_parts[j]->leader == node;
-        fetch_ctx *f = busy_add(c, node) ? NULL : build(c, node, n);
+        kfk_fetch_look l = look_at(c, node);
+        int64_t at = kfk_fetch_go_at(&l, c->cc.fetch_max_wait_ms, now);
+        if (at > now) {
+            unmark(c, node, 1, now);
+            deferred += l.ready > 0;
+            if (at < *wake) *wake = at;
+            continue;
+        }
+        unmark(c, node, 0, now);
+        kfk_fetch_session *s = session_of(c, node);
+        fetch_ctx *f = !s || busy_add(c, node) ? NULL : build(c, s, l.ready);
         if (!f) {
             busy_del(c, node);
-            for (int j = i; j < c->io_nparts; j++)
-                if (c->io_parts[j]->leader == node) c->io_parts[j]->leader = -1;
+            unmark(c, node, 1, now);
             if (now + c->cc.retry_backoff_ms < *wake) *wake = now + c->cc.retry_backoff_ms;
             continue;
         }
@@ -275,12 +393,19 @@ void kfk_fetch_send(kfk_consumer *c, kfk_metadata *md, int64_t now, int64_t *wak
             f->parts[j]->inflight++;
         }
         if (kfk_core_send(c->core, &f->r)) {
+            kfk_fetch_session_reset(s);
             release_parts(f);
             ctx_free(f);
             continue;
         }
         pthread_mutex_lock(&c->lock);
         c->stats.fetch_requests++;
+        count_request(&c->fs_stats, f);
+        c->hold_stats.without_held += l.held_since != 0;
         pthread_mutex_unlock(&c->lock);
     }
+    if (!deferred) return;
+    pthread_mutex_lock(&c->lock);
+    c->hold_stats.deferred += deferred;
+    pthread_mutex_unlock(&c->lock);
 }

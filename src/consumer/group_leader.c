@@ -59,6 +59,34 @@ const char **kfk_group_member_topics(kfk_group *g, int *n) {
     return l;
 }
 
+/* Each partition's replica racks (rack-aware assignors), as Java's Cluster
+ * has them: replicas on brokers without a rack, or unknown, have none.
+ * Strings point into md. NULL when out of memory. */
+static const kfk_assign_racks *topic_racks(kfk_arena *a, const kfk_metadata *md,
+                                           const kfk_md_topic *t) {
+    kfk_assign_racks *r = kfk_arena_array(a, (size_t)t->npartitions, sizeof *r);
+    for (int32_t i = 0; r && i < t->npartitions; i++) {
+        const kfk_md_partition *p = &t->partitions[i];
+        if (p->id < 0 || p->id >= t->npartitions) continue;
+        kfk_str *l = kfk_arena_array(a, (size_t)p->nreplicas + 1, sizeof *l);
+        if (!l) return NULL;
+        int32_t n = 0;
+        for (int32_t k = 0; k < p->nreplicas; k++) {
+            const kfk_md_broker *b = kfk_metadata_broker(md, p->replicas[k]);
+            if (b && b->rack) l[n++] = (kfk_str){b->rack, (int32_t)strlen(b->rack)};
+        }
+        r[p->id] = (kfk_assign_racks){l, n};
+    }
+    return r;
+}
+
+/* Replica racks matter only when some member has a rack. */
+static bool any_member_rack(const kfk_group *g) {
+    for (int32_t i = 0; i < g->nmembers; i++)
+        if (g->members[i].rack.len > 0) return true;
+    return false;
+}
+
 int kfk_group_assign(kfk_group *g, const kfk_metadata *md, kfk_wbuf *out) {
     if (!g->assignor) return KFK_ERR_INVALID_ARG; /* a protocol kfk does not know */
     int n = 0;
@@ -68,11 +96,14 @@ int kfk_group_assign(kfk_group *g, const kfk_metadata *md, kfk_wbuf *out) {
         kfk_arena_array(&g->ra, (size_t)(g->nmembers ? g->nmembers : 1), sizeof *res);
     if (!topics || !res || (n && !names)) return KFK_ERR_NOMEM;
     int32_t nt = 0;
+    bool racks = any_member_rack(g);
     for (int i = 0; i < n; i++) {
         const kfk_md_topic *t = md ? kfk_metadata_topic(md, names[i]) : NULL;
         if (!t || t->err || t->npartitions <= 0) continue;
-        topics[nt++] = (kfk_assign_topic){
+        topics[nt] = (kfk_assign_topic){
             .name = {names[i], (int32_t)strlen(names[i])}, .partitions = t->npartitions};
+        if (racks && !(topics[nt].racks = topic_racks(&g->ra, md, t))) return KFK_ERR_NOMEM;
+        nt++;
     }
     kfk_assign_input in = {.topics = topics, .ntopics = nt, .members = g->members,
                            .nmembers = g->nmembers};

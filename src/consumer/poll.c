@@ -1,6 +1,7 @@
 /* Handing messages to the application: one lock per poll batch, the
  * position (and, with enable.auto.offset.store, the stored offset) moved
- * past each message, commit and rebalance callbacks run here, and the fetcher woken
+ * past each message and past the markers and aborted batches that ended a
+ * fetch, commit and rebalance callbacks run here, and the fetcher woken
  * when a partition drains below its share of the prefetch bound. */
 #include <string.h>
 #include <time.h>
@@ -39,6 +40,14 @@ static kfk_consumer_message *take(kfk_consumer *c, int *wake) {
         kfk_cpart *p = m->part_;
         if (!p) return m; /* a commit result */
         if (m->gen_ != p->gen) {
+            kfk_consumer_message_release(m);
+            continue;
+        }
+        if (m->kind_ == KFK_KIND_SKIP) {
+            if (m->offset > p->position) {
+                p->position = m->offset;
+                if (c->cc.auto_store) p->stored = p->position;
+            }
             kfk_consumer_message_release(m);
             continue;
         }

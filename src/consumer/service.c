@@ -40,9 +40,12 @@ static int take_in(kfk_consumer *c) {
             p->backoff_until = 0;
             p->attempts = 0;
             p->eof_at = -1;
+            p->held_since = 0;
+            p->backlog = 0;
         }
         p->throttled = p->queued_bytes >= share;
         p->can_fetch = !p->paused && !p->throttled;
+        p->held_back = !p->paused && p->throttled;
     }
     return 0;
 }

@@ -38,6 +38,8 @@
     X(SOCKET_CONNECTION_SETUP_TIMEOUT_MAX_MS, "socket.connection.setup.timeout.max.ms", \
       KFK_CONF_INT, "30000", 1, INT32_MAX, NULL, \
       "Longest connection setup timeout after repeated failures") \
+    X(CONNECTIONS_MAX_IDLE_MS, "connections.max.idle.ms", KFK_CONF_INT, "540000", 0, \
+      INT32_MAX, NULL, "Close a broker connection with no request for this long (0: never)") \
     X(ALLOW_AUTO_CREATE_TOPICS, "allow.auto.create.topics", KFK_CONF_BOOL, "true", 0, 0, NULL, \
       "Let metadata requests create missing topics where the broker allows it")
 

@@ -37,6 +37,9 @@
       NULL, "Prefetch bound: record bytes fetched but not yet polled, shared by the partitions") \
     X(ENABLE_PARTITION_EOF, "enable.partition.eof", KFK_CONF_BOOL, "false", 0, 0, NULL, \
       "Deliver a KFK_ERR_PARTITION_EOF message when a partition reaches its end") \
+    X(ENABLE_FETCH_SESSIONS, "enable.fetch.sessions", KFK_CONF_BOOL, "true", 0, 0, NULL, \
+      "Fetch sessions (KIP-227): fetches list only partitions that changed; false: every " \
+      "fetch lists all (kfk's key: Java and librdkafka have none)") \
     X(GROUP_INSTANCE_ID, "group.instance.id", KFK_CONF_STRING, "", 0, 0, NULL, \
       "Static group membership: a restart with the same id keeps its partitions (empty: dynamic)") \
     X(SESSION_TIMEOUT_MS, "session.timeout.ms", KFK_CONF_INT, "45000", 1, INT32_MAX, NULL, \

@@ -178,17 +178,23 @@ int kfk_conn_encode(kfk_conn *c, kfk_request *r, int16_t version) {
     r->corr_id = c->next_corr;
     c->next_corr = c->next_corr == INT32_MAX ? 0 : c->next_corr + 1;
     int rc = kfk_request_header_write(&w, r->api_key, version, r->corr_id, c->conf->client_id);
-    if (!rc)
+    if (r->refs) r->refs->count = 0;
+    if (!rc && r->encode_refs)
+        rc = r->encode_refs(&w, version, r->msg, r->refs);
+    else if (!rc)
         rc = r->encode ? r->encode(&w, version, r->msg)
                        : kfk_msg_encode(&w, kfk_request_desc(r->api_key), version, r->msg);
     if (!rc) rc = w.err;
-    if (!rc && w.len - 4 > INT32_MAX) rc = KFK_ERR_MSG_TOO_LARGE;
+    size_t total = w.len;
+    for (int i = 0; !rc && r->refs && i < r->refs->count; i++) total += r->refs->items[i].len;
+    if (!rc && total - 4 > INT32_MAX) rc = KFK_ERR_MSG_TOO_LARGE;
     if (rc) {
         kfk_wbuf_free(&w);
         return rc;
     }
-    kfk_put_u32(w.data, (uint32_t)(w.len - 4));
+    kfk_put_u32(w.data, (uint32_t)(total - 4));
     r->frame = kfk_wbuf_detach(&w, &r->frame_len);
+    r->total_len = total;
     r->sent = 0;
     return 0;
 }
@@ -196,7 +202,7 @@ int kfk_conn_encode(kfk_conn *c, kfk_request *r, int16_t version) {
 /* Encodes waiting requests while the connection is ready and has room. */
 void kfk_conn_fill(kfk_conn *c) {
     while (c->state == KFK_CONN_READY && c->on_wire < c->conf->max_in_flight &&
-           !kfk_list_empty(&c->waiting)) {
+           !kfk_list_empty(&c->waiting) && !kfk_conn_throttle_hold(c)) {
         kfk_request *r = KFK_CONTAINER_OF(c->waiting.next, kfk_request, link);
         kfk_list_remove(&r->link);
         int16_t v = kfk_conn_pick_version(c, r);
@@ -218,6 +224,7 @@ void kfk_conn_fill(kfk_conn *c) {
 void kfk_conn_submit(kfk_conn *c, kfk_request *r, int64_t now) {
     int32_t t = r->timeout_ms > 0 ? r->timeout_ms : c->conf->request_timeout_ms;
     r->deadline = now + t;
+    c->now = now;
     r->frame = NULL;
     r->version = -1;
     c->pending++;
@@ -229,25 +236,48 @@ void kfk_conn_submit(kfk_conn *c, kfk_request *r, int64_t now) {
     kfk_conn_fill(c);
 }
 
+/* Adds the part of piece [p, p + len), at frame offset *pos, not sent yet. */
+static void add_piece(const uint8_t *p, size_t len, size_t sent, size_t *pos, struct iovec *iov,
+                      int *n) {
+    size_t end = *pos + len;
+    if (end > sent && len > 0) {
+        size_t skip = sent > *pos ? sent - *pos : 0;
+        iov[*n] = (struct iovec){(void *)(p + skip), len - skip};
+        (*n)++;
+    }
+    *pos = end;
+}
+
+/* r's unsent pieces, up to max: own bytes, each reference after its
+ * offset, then the rest of the own bytes. */
+static int request_iov(const kfk_request *r, struct iovec *iov, int max) {
+    int n = 0, nrefs = r->refs ? r->refs->count : 0;
+    size_t pos = 0, own = 0;
+    for (int i = 0; i < nrefs && n < max; i++) {
+        const kfk_frame_ref *f = &r->refs->items[i];
+        add_piece(r->frame + own, f->at - own, r->sent, &pos, iov, &n);
+        own = f->at;
+        if (n < max) add_piece(f->ptr, f->len, r->sent, &pos, iov, &n);
+    }
+    if (n < max) add_piece(r->frame + own, r->frame_len - own, r->sent, &pos, iov, &n);
+    return n;
+}
+
 int kfk_conn_send_iov(kfk_conn *c, struct iovec *iov, int max) {
     int n = 0;
-    for (kfk_list *e = c->sending.next; e != &c->sending && n < max; e = e->next) {
-        kfk_request *r = KFK_CONTAINER_OF(e, kfk_request, link);
-        iov[n].iov_base = r->frame + r->sent;
-        iov[n].iov_len = r->frame_len - r->sent;
-        n++;
-    }
+    for (kfk_list *e = c->sending.next; e != &c->sending && n < max; e = e->next)
+        n += request_iov(KFK_CONTAINER_OF(e, kfk_request, link), iov + n, max - n);
     return n;
 }
 
 void kfk_conn_sent(kfk_conn *c, size_t n) {
     while (n > 0 && !kfk_list_empty(&c->sending)) {
         kfk_request *r = KFK_CONTAINER_OF(c->sending.next, kfk_request, link);
-        size_t left = r->frame_len - r->sent;
+        size_t left = r->total_len - r->sent;
         size_t take = n < left ? n : left;
         r->sent += take;
         n -= take;
-        if (r->sent < r->frame_len) break;
+        if (r->sent < r->total_len) break;
         kfk_free(r->frame);
         r->frame = NULL;
         kfk_list_remove(&r->link);
@@ -367,6 +397,7 @@ static int on_frame(kfk_conn *c, kfk_rbuf *body, int64_t now) {
                          (int)corr, (int)r->corr_id);
     kfk_list_remove(&r->link);
     c->on_wire--;
+    kfk_conn_throttle_note(c, r->api_key, r->version, body, now);
     if (r == &c->apiv_req || r == &c->auth_req) {
         c->pending--;
         return r == &c->apiv_req ? apiv_done(c, body, now) : kfk_conn_auth_done(c, body, now);
@@ -386,6 +417,7 @@ static int on_frame(kfk_conn *c, kfk_rbuf *body, int64_t now) {
 
 int kfk_conn_recv_done(kfk_conn *c, size_t n, int64_t now) {
     if (c->state == KFK_CONN_DOWN) return KFK_ERR_STATE;
+    c->now = now;
     c->rx_len += n;
     while (c->state != KFK_CONN_DOWN && c->rx_len - c->rx_off >= 4) {
         const uint8_t *p = c->rx->data + c->rx_off;
@@ -439,7 +471,7 @@ static int64_t list_min_deadline(const kfk_list *l, int64_t min) {
 
 int64_t kfk_conn_next_deadline(const kfk_conn *c) {
     int64_t t = c->state == KFK_CONN_READY && c->reauth_at ? c->reauth_at : INT64_MAX;
-    t = list_min_deadline(&c->waiting, t);
+    t = kfk_conn_throttle_deadline(c, list_min_deadline(&c->waiting, t));
     t = list_min_deadline(&c->sending, t);
     return list_min_deadline(&c->awaiting, t);
 }
@@ -466,6 +498,7 @@ static int take_expired(kfk_conn *c, kfk_list *l, kfk_list *out, int64_t now, in
 }
 
 int kfk_conn_tick(kfk_conn *c, int64_t now) {
+    c->now = now;
     kfk_conn_auth_poll(c, now);
     kfk_list expired;
     kfk_list_init(&expired);

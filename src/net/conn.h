@@ -60,6 +60,27 @@ void kfk_rxbuf_unref(kfk_rxbuf *b);
 /* Encodes the request body at `version`; returns 0 or a kfk_err. */
 typedef int (*kfk_encode_fn)(kfk_wbuf *w, int16_t version, const void *msg);
 
+/* A piece of a request sent straight from the submitter's memory (a
+ * Produce request's record batches) instead of being copied into the
+ * frame: `len` bytes at `ptr` go right after the first `at` bytes the
+ * encoder wrote (offsets count the frame's 4-byte size prefix). */
+typedef struct kfk_frame_ref {
+    size_t at;
+    const uint8_t *ptr;
+    size_t len;
+} kfk_frame_ref;
+
+/* Storage for an encoder's references, owned by the submitter. */
+typedef struct kfk_frame_refs {
+    kfk_frame_ref *items;
+    int count, cap;
+} kfk_frame_refs;
+
+/* Like kfk_encode_fn, and may add references to refs (count starts at 0;
+ * more than cap is the encoder's error). */
+typedef int (*kfk_encode_refs_fn)(kfk_wbuf *w, int16_t version, const void *msg,
+                                  kfk_frame_refs *refs);
+
 typedef struct kfk_response {
     int err;            /* 0, or why the request failed (no body then) */
     const char *errstr; /* detail for err, or NULL; valid during the callback */
@@ -83,6 +104,11 @@ typedef struct kfk_request {
     int16_t min_version, max_version; /* acceptable range (max < 0: any) */
     kfk_encode_fn encode; /* NULL: the generated encoder of api_key */
     const void *msg;      /* the generated request struct, or encode's input */
+    /* Instead of encode: an encoder that references memory. The referenced
+     * bytes, like refs itself, must stay valid and unchanged until the
+     * callback has run (a retry is a new submit, sent from the start). */
+    kfk_encode_refs_fn encode_refs;
+    kfk_frame_refs *refs;
     int32_t timeout_ms; /* 0: the connection's request_timeout_ms */
     int no_response;    /* Produce with acks=0: done once written */
     kfk_response_fn cb;
@@ -93,8 +119,8 @@ typedef struct kfk_request {
     int64_t deadline;
     int32_t corr_id;
     int16_t version;
-    uint8_t *frame;
-    size_t frame_len, sent;
+    uint8_t *frame; /* the encoded bytes, without the referenced pieces */
+    size_t frame_len, total_len, sent; /* sent counts referenced bytes too */
 } kfk_request;
 
 /* ----------------------------------------------------------- connection */
@@ -147,8 +173,10 @@ int kfk_conn_recv_done(kfk_conn *c, size_t n, int64_t now);
 /* Receiving from a caller's buffer (copies; for tests and adapters). */
 int kfk_conn_feed(kfk_conn *c, const void *data, size_t len, int64_t now);
 
-/* Sending: the bytes waiting, as up to max iovecs (0: nothing to send),
- * then how many of them the transport took. */
+/* Sending: the bytes waiting, as up to max iovecs (0: nothing to send):
+ * each frame's own bytes with its references spliced in, the first piece
+ * starting after what was already taken. Then how many bytes the
+ * transport took (a write may stop anywhere, inside any piece). */
 int kfk_conn_send_iov(kfk_conn *c, struct iovec *iov, int max);
 void kfk_conn_sent(kfk_conn *c, size_t n);
 
@@ -157,6 +185,17 @@ void kfk_conn_sent(kfk_conn *c, size_t n);
 int kfk_conn_tick(kfk_conn *c, int64_t now);
 /* The earliest request deadline, or INT64_MAX. */
 int64_t kfk_conn_next_deadline(const kfk_conn *c);
+
+/* Broker throttling (KIP-219, net/throttle.h): after a response whose
+ * ThrottleTimeMs asks the client to wait, no request is encoded until that
+ * time passes (they wait; the next deadline includes the throttle's end). */
+typedef struct kfk_throttle_stats {
+    int64_t throttles;   /* responses that asked for a wait */
+    int64_t throttle_ms; /* the sum of those waits */
+    int64_t holds;       /* times a request that could have gone was held */
+    int64_t until;       /* the current throttle's end, 0 when none */
+} kfk_throttle_stats;
+void kfk_conn_throttle_stats(const kfk_conn *c, kfk_throttle_stats *out);
 
 /* Successful SASL authentications and re-authentications so far. */
 int64_t kfk_conn_auth_count(const kfk_conn *c);

@@ -40,6 +40,11 @@ struct kfk_conn {
 
     int last_err;
     char errstr[320];
+
+    /* Broker throttling (throttle.c): nothing is encoded before
+     * throttle_until; now is the latest time an entry point was given. */
+    int64_t now, throttle_until;
+    int64_t throttles, throttle_ms, throttle_holds;
 };
 
 /* conn.c, for conn_auth.c */
@@ -55,5 +60,13 @@ int kfk_conn_auth_done(kfk_conn *c, const kfk_rbuf *body, int64_t now);
 /* Starts a due re-authentication once nothing is on the wire. */
 void kfk_conn_auth_poll(kfk_conn *c, int64_t now);
 void kfk_conn_auth_reset(kfk_conn *c);
+
+/* throttle.c: a response's ThrottleTimeMs starts (or extends) a throttle;
+ * hold() says whether fill must wait (and counts it); deadline() lowers t
+ * to the throttle's end while requests wait for it. */
+void kfk_conn_throttle_note(kfk_conn *c, int16_t api_key, int16_t version, const kfk_rbuf *body,
+                            int64_t now);
+int kfk_conn_throttle_hold(kfk_conn *c);
+int64_t kfk_conn_throttle_deadline(const kfk_conn *c, int64_t t);
 
 #endif

@@ -32,8 +32,10 @@ kfk_io *kfk_io_new(const kfk_io_conf *conf, const kfk_io_hooks *hooks, void *opa
     pthread_mutex_init(&io->lock, NULL);
     io->epfd = epoll_create1(EPOLL_CLOEXEC);
     io->evfd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+    io->resolver = kfk_resolver_new(io, conf->resolve);
     struct epoll_event ev = {.events = EPOLLIN, .data.ptr = NULL};
-    if (io->epfd < 0 || io->evfd < 0 || epoll_ctl(io->epfd, EPOLL_CTL_ADD, io->evfd, &ev) < 0) {
+    if (io->epfd < 0 || io->evfd < 0 || !io->resolver ||
+        epoll_ctl(io->epfd, EPOLL_CTL_ADD, io->evfd, &ev) < 0) {
         kfk_io_destroy(io);
         return NULL;
     }
@@ -47,6 +49,14 @@ static _Thread_local const kfk_io *current_io;
 int kfk_io_on_thread(const kfk_io *io) { return current_io == io; }
 
 int64_t kfk_io_now(const kfk_io *io) { return io->now; }
+
+void kfk_io_stats_get(kfk_io *io, kfk_io_stats *out) {
+    *out = (kfk_io_stats){.connections = atomic_load(&io->connections),
+                          .idle_closes = atomic_load(&io->idle_closes),
+                          .throttles = atomic_load(&io->throttles),
+                          .throttle_ms = atomic_load(&io->throttle_ms),
+                          .throttle_holds = atomic_load(&io->throttle_holds)};
+}
 uint64_t *kfk_io_rng(kfk_io *io) { return &io->rng; }
 
 int kfk_io_timer_add(kfk_io *io, kfk_timer *t, kfk_timer_fn fn) {
@@ -198,6 +208,8 @@ void kfk_io_destroy(kfk_io *io) {
     }
     while (!kfk_list_empty(&io->links))
         kfk_link_free(KFK_CONTAINER_OF(io->links.next, kfk_link, node));
+    /* Every lookup is cancelled or done: workers still resolving finish alone. */
+    kfk_resolver_close(io->resolver);
     kfk_timers_free(&io->timers);
     if (io->evfd >= 0) close(io->evfd);
     if (io->epfd >= 0) close(io->epfd);

@@ -9,17 +9,23 @@
  * A link is the connection to one broker address, kept by kfk_conn (the
  * protocol) plus a socket and its connection state machine:
  *
- *   IDLE --request queued--> CONNECTING --TCP up--> UP (TLS handshake if
- *    ^                          |  next address       configured; kfk_conn:
- *    |                          |                     ApiVersions, SASL, READY)
- *    |                          v  on failure           |
- *    +--backoff timer-- BACKOFF <-- all addresses failed / setup timeout /
- *                                   disconnect / protocol error
+ *   IDLE --request queued--> RESOLVING --addresses--> CONNECTING --TCP up--> UP
+ *    ^  ^                        |                        |  next address  |
+ *    |  |                        v  lookup failed/timeout v  on failure    |
+ *    |  +--backoff timer-- BACKOFF <---- all addresses failed / setup  <---+
+ *    |                                   timeout / disconnect / protocol error
+ *    +---------- no request for connections.max.idle.ms ---------------- UP
  *
- * CONNECTING tries every address getaddrinfo returns (IPv4 and IPv6), each
+ * UP: TLS handshake if configured, then kfk_conn's ApiVersions, SASL, READY.
+ * RESOLVING: the name is looked up on a resolver thread (resolve.h); a
+ * numeric address skips the state. The lookup gets the connection setup
+ * timeout. CONNECTING tries every address the lookup returned (IPv4 and IPv6), each
  * for at most the connection setup timeout (socket.connection.setup.timeout.ms,
  * doubling per consecutive failure up to .max.ms, with jitter). The setup
- * timeout also covers the TLS handshake, ApiVersions and SASL. After a failure, reconnects wait
+ * timeout also covers the TLS handshake, ApiVersions and SASL. An idle
+ * connection (nothing queued or in flight for connections.max.idle.ms) is
+ * closed quietly (no on_link_down) and reopened on demand. A broker's
+ * throttle (KIP-219) holds the link's requests in kfk_conn. After a failure, reconnects wait
  * reconnect.backoff.ms doubling up to reconnect.backoff.max.ms, +-20%;
  * after a TLS or authentication failure (which retrying will not fix)
  * reconnects wait reconnect.backoff.max.ms at once.
@@ -38,6 +44,7 @@
 #include <stdint.h>
 
 #include "net/conn.h"
+#include "net/resolve.h"
 #include "net/timer.h"
 
 typedef struct kfk_io kfk_io;
@@ -50,6 +57,8 @@ typedef struct kfk_io_conf {
     struct kfk_tls_ctx *tls; /* NULL: plaintext; else TLS on every link */
     int32_t reconnect_backoff_ms, reconnect_backoff_max_ms;
     int32_t setup_timeout_ms, setup_timeout_max_ms;
+    int32_t max_idle_ms;    /* connections.max.idle.ms; 0: never close */
+    kfk_resolve_fn resolve; /* NULL: getaddrinfo (tests plug in a slow one) */
 } kfk_io_conf;
 
 /* Work handed to the I/O thread. Caller-owned and intrusive: embed it in
@@ -85,6 +94,14 @@ void kfk_io_destroy(kfk_io *io);
 int kfk_io_post(kfk_io *io, kfk_task *t);
 int kfk_io_on_thread(const kfk_io *io);
 
+/* Counters over every link, since kfk_io_new. Any thread. */
+typedef struct kfk_io_stats {
+    int64_t connections; /* links UP now */
+    int64_t idle_closes; /* connections closed for being idle */
+    int64_t throttles, throttle_ms, throttle_holds; /* kfk_throttle_stats summed */
+} kfk_io_stats;
+void kfk_io_stats_get(kfk_io *io, kfk_io_stats *out);
+
 /* I/O thread: the time of the current loop iteration (monotonic ms), and
  * the handle's random state for jitter. */
 int64_t kfk_io_now(const kfk_io *io);
@@ -99,7 +116,13 @@ void kfk_io_timer_cancel(kfk_io *io, kfk_timer *t);
 
 /* ------------------------------------------------------------------ links */
 
-enum kfk_link_state { KFK_LINK_IDLE, KFK_LINK_CONNECTING, KFK_LINK_UP, KFK_LINK_BACKOFF };
+enum kfk_link_state {
+    KFK_LINK_IDLE,
+    KFK_LINK_RESOLVING,
+    KFK_LINK_CONNECTING,
+    KFK_LINK_UP,
+    KFK_LINK_BACKOFF,
+};
 
 /* I/O thread. node_id is reported in responses (bootstrap links use
  * negative ids). host is copied. NULL on allocation failure. */

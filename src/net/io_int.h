@@ -3,6 +3,7 @@
 #define KFK_IO_INT_H
 
 #include <pthread.h>
+#include <stdatomic.h>
 
 #include "net/io.h"
 #include "net/list.h"
@@ -28,6 +29,10 @@ struct kfk_io {
     kfk_timers timers;
     kfk_list links;    /* every link, in creation order */
     int shutting_down; /* links refuse requests */
+    kfk_resolver *resolver;
+
+    /* Written by the I/O thread, read by any (kfk_io_stats). */
+    atomic_llong connections, idle_closes, throttles, throttle_ms, throttle_holds;
 };
 
 struct kfk_link {
@@ -39,6 +44,7 @@ struct kfk_link {
     enum kfk_link_state state;
     int fd;
     uint32_t events; /* registered with epoll; 0 when not registered */
+    kfk_lookup *lookup; /* while RESOLVING */
     kfk_addrs addrs;
     int ai;        /* address being tried */
     int failures;  /* consecutive failed attempts, for backoff */
@@ -46,7 +52,9 @@ struct kfk_link {
     int depth;     /* nesting of link calls; I/O happens at depth 0 only */
     int released;
     kfk_timer timer;     /* connection setup deadline, or end of backoff */
-    kfk_timer req_timer; /* earliest request deadline */
+    kfk_timer req_timer; /* earliest request deadline, or a throttle's end */
+    kfk_timer idle_timer; /* connections.max.idle.ms after the last request */
+    kfk_throttle_stats thr_seen; /* conn's counters already added to io's */
     kfk_conn *conn;
     struct kfk_tls *tls; /* TLS session, when configured */
     int handshaking;     /* TLS handshake in progress */

@@ -20,6 +20,19 @@ enum { IOV_BATCH = 64, READS_PER_EVENT = 16 };
 
 static void link_sync(kfk_link *l);
 
+/* Keeps io's count of open connections. */
+static void set_state(kfk_link *l, enum kfk_link_state s) {
+    if ((l->state == KFK_LINK_UP) != (s == KFK_LINK_UP))
+        atomic_fetch_add(&l->io->connections, s == KFK_LINK_UP ? 1 : -1);
+    l->state = s;
+}
+
+static void cancel_lookup(kfk_link *l) {
+    if (!l->lookup) return;
+    kfk_lookup_cancel(l->lookup);
+    l->lookup = NULL;
+}
+
 static void set_events(kfk_link *l, uint32_t events) {
     if (l->events == events) return;
     struct epoll_event ev = {.events = events, .data.ptr = l};
@@ -63,7 +76,7 @@ static void link_down(kfk_link *l, int err, const char *errstr) {
     int64_t wait = kfk_backoff_ms(conf->reconnect_backoff_ms, conf->reconnect_backoff_max_ms,
                                   l->failures, &io->rng);
     l->failures++;
-    l->state = KFK_LINK_BACKOFF;
+    set_state(l, KFK_LINK_BACKOFF);
     kfk_io_timer_set(io, &l->timer, io->now + wait);
     if (close_conn) kfk_conn_close(l->conn, err, errstr);
     if (io->hooks->on_link_down && !l->released) io->hooks->on_link_down(l, err, io->opaque);
@@ -110,7 +123,7 @@ static void link_up(kfk_link *l) {
                      "Connection refused (the socket connected to itself)");
         return;
     }
-    l->state = KFK_LINK_UP;
+    set_state(l, KFK_LINK_UP);
     if (l->io->conf->tls) {
         l->tls = kfk_tls_new(l->io->conf->tls, l->fd, l->host);
         if (!l->tls) {
@@ -148,7 +161,7 @@ static void try_connect(kfk_link *l, int err, char *errstr, size_t errlen) {
             return;
         }
         if (errno == EINPROGRESS) {
-            l->state = KFK_LINK_CONNECTING;
+            set_state(l, KFK_LINK_CONNECTING);
             set_events(l, EPOLLOUT);
             return;
         }
@@ -161,17 +174,52 @@ static void try_connect(kfk_link *l, int err, char *errstr, size_t errlen) {
     link_down(l, err, errstr);
 }
 
-static void link_connect(kfk_link *l) {
+static void connect_addresses(kfk_link *l) {
     char errstr[200];
-    kfk_addrs_free(&l->addrs);
     l->ai = 0;
-    int err = kfk_resolve(l->host, l->port, &l->addrs, errstr, sizeof errstr);
-    if (err) {
-        link_down(l, err, errstr);
-        return;
-    }
     snprintf(errstr, sizeof errstr, "%s:%d: no addresses", l->host, l->port);
     try_connect(l, KFK_ERR_RESOLVE, errstr, sizeof errstr);
+}
+
+/* The resolver's answer, on the I/O thread. */
+static void on_resolved(void *opaque, int err, const char *errstr, kfk_addrs *addrs) {
+    kfk_link *l = opaque;
+    l->lookup = NULL;
+    l->depth++;
+    kfk_io_timer_cancel(l->io, &l->timer);
+    if (err == KFK_ERR_DESTROYED) {
+        set_state(l, KFK_LINK_IDLE); /* shutdown fails the requests next */
+    } else if (err) {
+        link_down(l, err, errstr);
+    } else {
+        l->addrs = *addrs;
+        *addrs = (kfk_addrs){0};
+        connect_addresses(l);
+    }
+    l->depth--;
+    link_sync(l);
+}
+
+/* A numeric address connects at once; a name is looked up on a resolver
+ * thread first, within the connection setup timeout. */
+static void link_connect(kfk_link *l) {
+    char errstr[200];
+    kfk_io *io = l->io;
+    kfk_addrs_free(&l->addrs);
+    if (kfk_resolve_numeric(l->host, l->port, &l->addrs, errstr, sizeof errstr) == 0) {
+        connect_addresses(l);
+        return;
+    }
+    l->lookup = kfk_lookup_start(io->resolver, l->host, l->port, on_resolved, l);
+    if (!l->lookup) {
+        snprintf(errstr, sizeof errstr, "resolve %s: out of memory or threads", l->host);
+        link_down(l, KFK_ERR_NOMEM, errstr);
+        return;
+    }
+    set_state(l, KFK_LINK_RESOLVING);
+    l->setup_ms = kfk_backoff_ms(io->conf->setup_timeout_ms, io->conf->setup_timeout_max_ms,
+                                 l->failures, &io->rng);
+    kfk_io_timer_set(io, &l->timer, io->now + l->setup_ms);
 }
 
 /* The address in progress failed: try the next. */
@@ -188,7 +236,13 @@ static void next_address(kfk_link *l, int err, const char *fmt, const char *deta
 static void on_timer(kfk_timer *t, int64_t now) {
     kfk_link *l = KFK_CONTAINER_OF(t, kfk_link, timer);
     l->depth++;
-    if (l->state == KFK_LINK_CONNECTING) {
+    if (l->state == KFK_LINK_RESOLVING) {
+        char errstr[320];
+        cancel_lookup(l);
+        snprintf(errstr, sizeof errstr, "resolve %s: no answer within %lld ms", l->host,
+                 (long long)l->setup_ms);
+        link_down(l, KFK_ERR_RESOLVE, errstr);
+    } else if (l->state == KFK_LINK_CONNECTING) {
         char detail[64];
         snprintf(detail, sizeof detail, "timed out after %lld ms", (long long)l->setup_ms);
         next_address(l, KFK_ERR_TIMED_OUT, "connect to %s: %s", detail);
@@ -203,7 +257,7 @@ static void on_timer(kfk_timer *t, int64_t now) {
                  (long long)l->setup_ms);
         link_down(l, KFK_ERR_TIMED_OUT, errstr);
     } else if (l->state == KFK_LINK_BACKOFF) {
-        l->state = KFK_LINK_IDLE;
+        set_state(l, KFK_LINK_IDLE);
     }
     l->depth--;
     link_sync(l);
@@ -217,6 +271,21 @@ static void on_req_timer(kfk_timer *t, int64_t now) {
         int err = kfk_conn_last_error(l->conn, &errstr);
         link_down(l, err, errstr);
     }
+    l->depth--;
+    link_sync(l);
+}
+
+/* Nothing was queued or in flight for connections.max.idle.ms: close
+ * quietly (this is no failure); the next request reconnects. */
+static void on_idle_timer(kfk_timer *t, int64_t now) {
+    kfk_link *l = KFK_CONTAINER_OF(t, kfk_link, idle_timer);
+    if (l->state != KFK_LINK_UP || kfk_conn_pending(l->conn) > 0) return;
+    l->depth++;
+    close_socket(l);
+    kfk_addrs_free(&l->addrs);
+    kfk_conn_close(l->conn, KFK_ERR_TRANSPORT, "connection closed after connections.max.idle.ms");
+    set_state(l, KFK_LINK_IDLE);
+    atomic_fetch_add(&l->io->idle_closes, 1);
     l->depth--;
     link_sync(l);
 }
@@ -373,6 +442,17 @@ void kfk_link_event(kfk_link *l, uint32_t events) {
     link_sync(l);
 }
 
+/* Adds what the connection's throttle counters gained to io's. */
+static void count_throttles(kfk_link *l) {
+    kfk_throttle_stats ts;
+    kfk_conn_throttle_stats(l->conn, &ts);
+    if (ts.throttles == l->thr_seen.throttles && ts.holds == l->thr_seen.holds) return;
+    atomic_fetch_add(&l->io->throttles, ts.throttles - l->thr_seen.throttles);
+    atomic_fetch_add(&l->io->throttle_ms, ts.throttle_ms - l->thr_seen.throttle_ms);
+    atomic_fetch_add(&l->io->throttle_holds, ts.holds - l->thr_seen.holds);
+    l->thr_seen = ts;
+}
+
 /* After every entry point: send what is queued, keep the timers and the
  * connection state in line with the protocol. Nested calls (a callback
  * submitting to the link it runs on) only queue; the outermost call syncs,
@@ -400,6 +480,13 @@ static void link_sync(kfk_link *l) {
         kfk_io_timer_cancel(io, &l->req_timer);
     else
         kfk_io_timer_set(io, &l->req_timer, deadline);
+    int idle = io->conf->max_idle_ms > 0 && l->state == KFK_LINK_UP &&
+               kfk_conn_state(l->conn) == KFK_CONN_READY && kfk_conn_pending(l->conn) == 0;
+    if (!idle)
+        kfk_io_timer_cancel(io, &l->idle_timer);
+    else if (!kfk_timer_armed(&l->idle_timer))
+        kfk_io_timer_set(io, &l->idle_timer, io->now + io->conf->max_idle_ms);
+    count_throttles(l);
     l->depth--;
 }
 
@@ -417,6 +504,11 @@ kfk_link *kfk_io_link_new(kfk_io *io, int32_t node_id, const char *host, int por
     if (!l->host || !l->conn || kfk_io_timer_add(io, &l->timer, on_timer) != 0) goto fail;
     if (kfk_io_timer_add(io, &l->req_timer, on_req_timer) != 0) {
         kfk_io_timer_release(io, &l->timer);
+        goto fail;
+    }
+    if (kfk_io_timer_add(io, &l->idle_timer, on_idle_timer) != 0) {
+        kfk_io_timer_release(io, &l->timer);
+        kfk_io_timer_release(io, &l->req_timer);
         goto fail;
     }
     kfk_list_insert_tail(&io->links, &l->node);
@@ -445,16 +537,21 @@ int kfk_link_reapable(const kfk_link *l) {
 
 void kfk_link_shutdown(kfk_link *l) {
     l->depth++;
+    cancel_lookup(l);
     close_socket(l);
+    set_state(l, KFK_LINK_IDLE);
     kfk_conn_close(l->conn, KFK_ERR_DESTROYED, "client is being destroyed");
     l->depth--;
 }
 
 void kfk_link_free(kfk_link *l) {
+    cancel_lookup(l);
     close_socket(l);
+    set_state(l, KFK_LINK_IDLE);
     kfk_list_remove(&l->node);
     kfk_io_timer_release(l->io, &l->timer);
     kfk_io_timer_release(l->io, &l->req_timer);
+    kfk_io_timer_release(l->io, &l->idle_timer);
     kfk_conn_free(l->conn);
     kfk_addrs_free(&l->addrs);
     kfk_free(l->host);

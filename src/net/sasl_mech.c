@@ -157,7 +157,7 @@ static int hmac(const EVP_MD *md, const uint8_t *key, unsigned klen, const void 
 static int scram_final(kfk_sasl_exchange *x, const uint8_t *in, size_t inlen, kfk_wbuf *out,
                        char *errstr, size_t errlen) {
     const char *msg = (const char *)in;
-    size_t rlen, slen, ilen;
+    size_t rlen = 0, slen = 0, ilen = 0;
     const char *r = attr(msg, inlen, 'r', &rlen), *s = attr(msg, inlen, 's', &slen),
                *i = attr(msg, inlen, 'i', &ilen);
     size_t nlen = strlen(x->nonce);

@@ -8,7 +8,6 @@
 #include "core/alloc.h"
 #include "net/backoff.h"
 #include "producer/partitioner.h"
-#include "records/crc32c.h"
 #include "records/records.h"
 
 /* Batch structs kept for reuse (each with arrays for its messages). */
@@ -115,7 +114,16 @@ int kfk_accum_init(kfk_accum *a, const kfk_accum_conf *conf) {
     return 0;
 }
 
+/* Frees the values b took over. */
+static void refs_release(kfk_batch_refs *r) {
+    for (int32_t i = 0; i < r->count; i++) kfk_free((void *)r->items[i].ptr);
+    r->count = 0;
+    r->bytes = 0;
+}
+
 static void batch_free(kfk_pbatch *b) {
+    refs_release(&b->refs);
+    kfk_free(b->refs.items);
     kfk_wbuf_free(&b->buf);
     kfk_free(b->opaques);
     kfk_free(b->timestamps);
@@ -199,6 +207,7 @@ static kfk_pbatch *batch_alloc(kfk_accum *a, kfk_ppart *pp, int64_t now) {
         batch_free(b);
         return NULL;
     }
+    kfk_batch_builder_use_refs(&b->bb, &b->refs);
     b->part = pp;
     b->mem = KFK_BATCH_OVERHEAD;
     b->gen = 0;
@@ -317,7 +326,11 @@ static int append_to(kfk_accum *a, kfk_ppart *pp, const kfk_accum_msg *m, int64_
         a->conf.wake(a->conf.wake_opaque); /* to arm linger.ms, or send the full one */
     }
     if (b->bb.count == b->cap && grow_arrays(b)) return KFK_ERR_NOMEM;
-    int n = kfk_batch_append(&b->bb, m->timestamp, m->key, m->value, m->headers, m->header_count);
+    int n = kfk_accum_takes(a, m)
+                ? kfk_batch_append_ref(&b->bb, m->timestamp, m->key, m->value, m->headers,
+                                       m->header_count)
+                : kfk_batch_append(&b->bb, m->timestamp, m->key, m->value, m->headers,
+                                   m->header_count);
     if (n < 0) return n;
     b->opaques[b->bb.count - 1] = m->opaque;
     b->timestamps[b->bb.count - 1] = m->timestamp;
@@ -333,7 +346,7 @@ int kfk_accum_append(kfk_accum *a, const kfk_accum_msg *m, int64_t now, int32_t 
                      int32_t *partition) {
     /* The record's size as the first of a batch: the most it can take. */
     kfk_wbuf none = {0};
-    kfk_batch_builder probe = {&none, 0, 0, 0, 0};
+    kfk_batch_builder probe = {&none, 0, 0, 0, 0, NULL};
     int64_t need = kfk_batch_record_size(&probe, m->timestamp, m->key, m->value, m->headers,
                                          m->header_count);
     if (need < 0) return (int)need;
@@ -449,8 +462,11 @@ static void drain_part(kfk_accum *a, kfk_ppart *pp, const kfk_drain_args *args,
     int64_t now = args->now;
     kfk_ptopic *t = pp->topic;
     kfk_pbatch *b;
+    /* A non-retriable topic error (authorization) will not pass: fail now. */
+    int hopeless = t->err && !kfk_err_retriable(t->err);
     while (!kfk_list_empty(&pp->queue) &&
-           (b = KFK_CONTAINER_OF(pp->queue.next, kfk_pbatch, link))->deadline <= now) {
+           ((b = KFK_CONTAINER_OF(pp->queue.next, kfk_pbatch, link))->deadline <= now ||
+            hopeless)) {
         int why = t->err && t->err != KFK_ERR_LEADER_NOT_AVAILABLE ? t->err : KFK_ERR_TIMED_OUT;
         fail_batch(b, why, why == KFK_ERR_TIMED_OUT ? "not delivered within delivery.timeout.ms"
                                                     : kfk_err_str(why));
@@ -538,10 +554,16 @@ void kfk_accum_requeue_locked(kfk_accum *a, kfk_pbatch *b, int64_t retry_at) {
 /* Appends the records of the finished batch src to h[0] (the first `half`)
  * and h[1] (the rest), with their opaques and timestamps. */
 static int copy_halves(kfk_accum *a, kfk_pbatch **h, const kfk_pbatch *src, int32_t half) {
-    kfk_wbuf z = {0};
+    kfk_wbuf z = {0}, flat = {0};
+    const uint8_t *data = src->buf.data + src->bb.start;
+    size_t len = src->buf.len - src->bb.start;
+    if (src->refs.count) { /* rare (a batch the broker refused): copy the values in */
+        if (kfk_batch_flatten(data, len, &src->refs, &flat)) return KFK_ERR_NOMEM;
+        data = flat.data;
+        len = flat.len;
+    }
     kfk_records_iter it;
-    kfk_records_iter_init(&it, src->buf.data + src->bb.start, src->buf.len - src->bb.start, &z,
-                          (size_t)1 << 30, KFK_RECORDS_SKIP_CRC);
+    kfk_records_iter_init(&it, data, len, &z, (size_t)1 << 30, KFK_RECORDS_SKIP_CRC);
     kfk_record rec;
     int rc = 0, got;
     int32_t i = 0;
@@ -563,6 +585,7 @@ static int copy_halves(kfk_accum *a, kfk_pbatch **h, const kfk_pbatch *src, int3
         a->mem_used += n;
     }
     kfk_wbuf_free(&z);
+    kfk_wbuf_free(&flat);
     return rc ? rc : i == src->bb.count ? 0 : KFK_ERR_MALFORMED;
 }
 
@@ -571,6 +594,7 @@ static void batch_drop(kfk_accum *a, kfk_pbatch *b) {
     a->mem_used -= b->mem;
     b->mem = 0;
     buf_give(a, &b->buf);
+    refs_release(&b->refs);
     if (a->npool >= POOL_MAX) {
         batch_free(b);
         return;
@@ -620,6 +644,7 @@ void kfk_accum_done_locked(kfk_accum *a, kfk_pbatch *b) {
     b->mem = 0;
     a->pending -= b->bb.count;
     buf_give(a, &b->buf);
+    refs_release(&b->refs);
     /* Wake blocked senders when an eighth of the buffer (or of the message
      * bound) and a batch are free, not per batch: each wake is a context
      * switch. */
@@ -688,6 +713,6 @@ int kfk_accum_finish(kfk_pbatch *b, const kfk_batch_opts *opts, kfk_wbuf *scratc
     kfk_put_u64(h + 43, (uint64_t)opts->producer_id);
     kfk_put_u16(h + 51, (uint16_t)opts->producer_epoch);
     kfk_put_u32(h + 53, (uint32_t)opts->base_sequence);
-    kfk_put_u32(h + 17, kfk_crc32c(0, h + 21, len - 21));
+    kfk_put_u32(h + 17, kfk_batch_crc(h, len, &b->refs));
     return 0;
 }

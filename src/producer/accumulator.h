@@ -6,7 +6,8 @@
  * memory accounting); a send takes it once per message, the sender once
  * per drain or response. Records are copied into the open batch of their
  * partition (the one copy), with no allocation once pooled batches have
- * grown. A partition's queue holds batches not on the wire, oldest (and
+ * grown; a large value handed over (ref_min) is referenced instead, and
+ * freed when its batch is done. A partition's queue holds batches not on the wire, oldest (and
  * lowest sequence) first; its tail may be the open batch.
  *
  * Batch life: open (appends) -> closed in queue (full, or a newer batch
@@ -34,6 +35,7 @@ typedef struct kfk_pbatch {
     kfk_ppart *part;
     kfk_wbuf buf;
     kfk_batch_builder bb;
+    kfk_batch_refs refs; /* values handed over, sent from the caller's buffers */
     void **opaques;      /* per message */
     int64_t *timestamps; /* per message */
     int32_t cap;         /* of the two arrays */
@@ -92,6 +94,9 @@ typedef struct kfk_accum_conf {
     int64_t buffer_memory;
     int32_t max_messages;     /* not completed at once; 0: no limit */
     int32_t max_request_size; /* a record alone in a batch must fit */
+    int32_t ref_min; /* values handed over of this many bytes or more are
+                        referenced, not copied (0: never; the batches are
+                        compressed) */
     int partitioner; /* enum kfk_partitioner */
     kfk_partitioner_cb custom;
     void *custom_opaque;
@@ -132,7 +137,14 @@ typedef struct kfk_accum_msg {
     size_t header_count;
     int64_t timestamp;
     void *opaque;
+    int give_value; /* the caller hands value over (KFK_SEND_FREE) */
 } kfk_accum_msg;
+
+/* Whether a successful append of m takes its value over (frees it with
+ * kfk_free once the batch is done); else the value was copied. */
+static inline int kfk_accum_takes(const kfk_accum *a, const kfk_accum_msg *m) {
+    return m->give_value && a->conf.ref_min > 0 && m->value.len >= a->conf.ref_min;
+}
 
 int kfk_accum_init(kfk_accum *a, const kfk_accum_conf *conf);
 /* Frees every batch, queued or pooled; nothing may be in flight. */
@@ -190,8 +202,9 @@ void kfk_accum_requeue_locked(kfk_accum *a, kfk_pbatch *b, int64_t retry_at);
  * batch itself goes back to the pool unreported. 0, or an error (the batch
  * is untouched: fail it). */
 int kfk_accum_split_locked(kfk_accum *a, kfk_pbatch *b, int64_t retry_at);
-/* A batch is done (sent or not): releases its in-flight slot, its memory
- * and its record buffer; what the report needs stays. */
+/* A batch is done (sent or not): releases its in-flight slot, its memory,
+ * its record buffer and the values it took over; what the report needs
+ * stays. */
 void kfk_accum_done_locked(kfk_accum *a, kfk_pbatch *b);
 /* After an epoch bump: sequences restart at 0, queued batches get new ones. */
 void kfk_accum_reset_sequences_locked(kfk_accum *a);

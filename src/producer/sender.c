@@ -10,6 +10,7 @@
 #include "core/alloc.h"
 #include "net/backoff.h"
 #include "producer/outcome.h"
+#include "producer/produce_enc.h"
 #include "producer/producer_int.h"
 #include "proto/proto.h"
 
@@ -21,12 +22,13 @@ typedef struct preq {
     kfk_core_req cr;
     kfk_producer *p;
     kfk_list link; /* p's requests in flight */
-    kfk_produce_request msg;
+    kfk_produce_msg msg;
     int32_t node;
     int n;
     kfk_pbatch **batches;
-    kfk_produce_request_topic_produce_data *topics;
-    kfk_produce_request_partition_produce_data *parts;
+    kfk_produce_topic *topics;
+    kfk_produce_part *parts;
+    kfk_frame_refs refs; /* the batches, sent from their own buffers */
 } preq;
 
 /* ------------------------------------------------------------------ wakes */
@@ -243,17 +245,19 @@ static int room(void *ctx, int32_t id, size_t bytes) {
     return 1;
 }
 
-static preq *preq_new(kfk_producer *p, int n) {
+static preq *preq_new(kfk_producer *p, int n, int nrefs) {
     /* One block: the request, then its arrays (sizes are multiples of 8). */
-    size_t sz = sizeof(preq) + (size_t)n * (sizeof(kfk_pbatch *) +
-                                            sizeof(kfk_produce_request_topic_produce_data) +
-                                            sizeof(kfk_produce_request_partition_produce_data));
+    size_t sz = sizeof(preq) + (size_t)n * (sizeof(kfk_pbatch *) + sizeof(kfk_produce_topic) +
+                                            sizeof(kfk_produce_part)) +
+                (size_t)nrefs * sizeof(kfk_frame_ref);
     preq *q = kfk_calloc(1, sz);
     if (!q) return NULL;
     q->p = p;
     q->topics = (void *)(q + 1);
     q->parts = (void *)(q->topics + n);
-    q->batches = (void *)(q->parts + n);
+    q->refs.items = (void *)(q->parts + n);
+    q->refs.cap = nrefs;
+    q->batches = (void *)(q->refs.items + nrefs);
     return q;
 }
 
@@ -280,9 +284,10 @@ static void send_node(kfk_producer *p, kfk_pnode *node, kfk_list *batches) {
     kfk_list failed;
     kfk_list_init(&failed);
     finish_batches(p, batches, &failed);
-    int n = 0;
-    for (kfk_list *e = batches->next; e != batches; e = e->next) n++;
-    preq *q = n ? preq_new(p, n) : NULL;
+    int n = 0, nrefs = 0;
+    for (kfk_list *e = batches->next; e != batches; e = e->next, n++)
+        nrefs += kfk_produce_refs_needed(&KFK_CONTAINER_OF(e, kfk_pbatch, link)->refs);
+    preq *q = n ? preq_new(p, n, nrefs) : NULL;
     if (n && !q) {
         for (kfk_list *e = batches->next; e != batches; e = e->next)
             set_result(KFK_CONTAINER_OF(e, kfk_pbatch, link), KFK_ERR_NOMEM,
@@ -300,19 +305,17 @@ static void send_node(kfk_producer *p, kfk_pnode *node, kfk_list *batches) {
         if (nt < 0 || q->batches[q->n - 1]->part->topic != b->part->topic) {
             nt++;
             q->topics[nt].name = (kfk_str){name, (int32_t)strlen(name)};
-            q->topics[nt].partition_data.items = &q->parts[q->n];
+            q->topics[nt].parts = &q->parts[q->n];
         }
-        q->parts[q->n].index = b->part->id;
-        q->parts[q->n].records =
-            (kfk_bytes){b->buf.data + b->bb.start, (int32_t)(b->buf.len - b->bb.start)};
-        q->topics[nt].partition_data.count++;
+        q->parts[q->n] = (kfk_produce_part){b->part->id, b->buf.data + b->bb.start,
+                                            b->buf.len - b->bb.start, &b->refs};
+        q->topics[nt].count++;
         q->batches[q->n++] = b;
     }
-    kfk_produce_request_init(&q->msg);
     q->msg.acks = p->conf.acks;
     q->msg.timeout_ms = p->conf.request_timeout_ms;
-    q->msg.topic_data.items = q->topics;
-    q->msg.topic_data.count = nt + 1;
+    q->msg.topics = q->topics;
+    q->msg.count = nt + 1;
     q->node = node->id;
     q->cr.dest = KFK_DEST_NODE;
     q->cr.node_id = node->id;
@@ -320,6 +323,8 @@ static void send_node(kfk_producer *p, kfk_pnode *node, kfk_list *batches) {
                               .min_version = PRODUCE_MIN_VERSION,
                               .max_version = PRODUCE_MAX_VERSION,
                               .msg = &q->msg,
+                              .encode_refs = kfk_produce_encode,
+                              .refs = &q->refs,
                               .no_response = p->conf.acks == 0,
                               .cb = on_produce,
                               .opaque = q};

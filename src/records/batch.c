@@ -2,6 +2,7 @@
  * out first so each record is written in one pass into space reserved once. */
 #include "records/batch.h"
 
+#include "core/alloc.h"
 #include "kfk.h"
 #include "records/crc32c.h"
 
@@ -58,9 +59,15 @@ static int plan(const kfk_batch_builder *b, int64_t timestamp, kfk_bytes key, kf
 }
 
 int kfk_batch_builder_init(kfk_batch_builder *b, kfk_wbuf *out) {
-    *b = (kfk_batch_builder){out, out->len, 0, 0, 0};
+    *b = (kfk_batch_builder){out, out->len, 0, 0, 0, NULL};
     if (!kfk_wbuf_put(out, KFK_BATCH_OVERHEAD)) return out->err ? out->err : KFK_ERR_NOMEM;
     return 0;
+}
+
+void kfk_batch_builder_use_refs(kfk_batch_builder *b, kfk_batch_refs *refs) {
+    refs->count = 0;
+    refs->bytes = 0;
+    b->refs = refs;
 }
 
 int64_t kfk_batch_record_size(const kfk_batch_builder *b, int64_t timestamp, kfk_bytes key,
@@ -71,19 +78,39 @@ int64_t kfk_batch_record_size(const kfk_batch_builder *b, int64_t timestamp, kfk
     return rc ? rc : (int64_t)l.total;
 }
 
-int kfk_batch_append(kfk_batch_builder *b, int64_t timestamp, kfk_bytes key, kfk_bytes value,
-                     const kfk_record_header *headers, size_t header_count) {
+static int refs_room(kfk_batch_refs *r) {
+    if (r->count < r->cap) return 0;
+    int32_t cap = r->cap ? r->cap * 2 : 16;
+    kfk_batch_ref *items = kfk_realloc(r->items, (size_t)cap * sizeof *items);
+    if (!items) return KFK_ERR_NOMEM;
+    r->items = items;
+    r->cap = cap;
+    return 0;
+}
+
+/* Writes the record; a value `by_ref` is left out of out and referenced. */
+static int append(kfk_batch_builder *b, int64_t timestamp, kfk_bytes key, kfk_bytes value,
+                  const kfk_record_header *headers, size_t header_count, int by_ref) {
     layout l;
     int rc = plan(b, timestamp, key, value, headers, header_count, &l);
     if (rc) return rc;
-    uint8_t *p = kfk_wbuf_put(b->out, l.total);
+    if (by_ref && (rc = refs_room(b->refs))) return rc;
+    size_t skip = by_ref ? (size_t)value.len : 0;
+    uint8_t *p = kfk_wbuf_put(b->out, l.total - skip);
     if (!p) return b->out->err ? b->out->err : KFK_ERR_NOMEM;
     p = put_varint(p, (int64_t)l.body);
     *p++ = 0; /* record attributes: none defined */
     p = put_varint(p, l.ts_delta);
     p = put_varint(p, b->count); /* offsetDelta */
     p = put_bytes(p, key.ptr, key.len);
-    p = put_bytes(p, value.ptr, value.len);
+    if (by_ref) {
+        p = put_varint(p, value.len);
+        size_t at = (size_t)(p - b->out->data) - b->start;
+        b->refs->items[b->refs->count++] = (kfk_batch_ref){at, value.ptr, skip};
+        b->refs->bytes += skip;
+    } else {
+        p = put_bytes(p, value.ptr, value.len);
+    }
     p = put_varint(p, (int64_t)header_count);
     for (size_t i = 0; i < header_count; i++) {
         p = put_bytes(p, headers[i].key.ptr, headers[i].key.len);
@@ -95,6 +122,17 @@ int kfk_batch_append(kfk_batch_builder *b, int64_t timestamp, kfk_bytes key, kfk
         b->max_timestamp = timestamp;
     b->count++;
     return (int)l.total;
+}
+
+int kfk_batch_append(kfk_batch_builder *b, int64_t timestamp, kfk_bytes key, kfk_bytes value,
+                     const kfk_record_header *headers, size_t header_count) {
+    return append(b, timestamp, key, value, headers, header_count, 0);
+}
+
+int kfk_batch_append_ref(kfk_batch_builder *b, int64_t timestamp, kfk_bytes key, kfk_bytes value,
+                         const kfk_record_header *headers, size_t header_count) {
+    if (!b->refs || value.len <= 0) return KFK_ERR_INVALID_ARG;
+    return append(b, timestamp, key, value, headers, header_count, 1);
 }
 
 /* Replaces the records with their compressed form. The compressor appends
@@ -122,14 +160,16 @@ int kfk_batch_finish(kfk_batch_builder *b, const kfk_batch_opts *o, kfk_wbuf *sc
     if (out->err) return out->err;
     if (!b->count || (o->flags & ~ATTR_FLAGS)) return KFK_ERR_INVALID_ARG;
     if ((unsigned)o->codec > KFK_CODEC_ZSTD) return KFK_ERR_UNKNOWN_CODEC;
+    int nrefs = b->refs ? b->refs->count : 0;
     if (o->codec != KFK_CODEC_NONE) {
+        if (nrefs) return KFK_ERR_INVALID_ARG;
         int rc = compress_records(b, o, scratch);
         if (rc) return rc;
     }
     uint8_t *h = out->data + b->start;
     size_t len = out->len - b->start;
     kfk_put_u64(h, (uint64_t)o->base_offset);
-    kfk_put_u32(h + 8, (uint32_t)(len - 12));
+    kfk_put_u32(h + 8, (uint32_t)(kfk_batch_builder_size(b) - 12));
     kfk_put_u32(h + 12, (uint32_t)o->partition_leader_epoch);
     h[16] = 2; /* magic */
     kfk_put_u16(h + 21, (uint16_t)((unsigned)o->codec | (unsigned)o->flags));
@@ -141,6 +181,30 @@ int kfk_batch_finish(kfk_batch_builder *b, const kfk_batch_opts *o, kfk_wbuf *sc
     kfk_put_u32(h + 53, (uint32_t)o->base_sequence);
     kfk_put_u32(h + 57, (uint32_t)b->count);
     /* The CRC covers attributes to the end, so it goes in last. */
-    kfk_put_u32(h + 17, kfk_crc32c(0, h + 21, len - 21));
+    kfk_put_u32(h + 17, kfk_batch_crc(h, len, nrefs ? b->refs : NULL));
     return 0;
+}
+
+uint32_t kfk_batch_crc(const uint8_t *batch, size_t len, const kfk_batch_refs *refs) {
+    uint32_t crc = 0;
+    size_t own = 21; /* attributes */
+    for (int32_t i = 0; refs && i < refs->count; i++) {
+        const kfk_batch_ref *r = &refs->items[i];
+        crc = kfk_crc32c(crc, batch + own, r->at - own);
+        crc = kfk_crc32c(crc, r->ptr, r->len);
+        own = r->at;
+    }
+    return kfk_crc32c(crc, batch + own, len - own);
+}
+
+int kfk_batch_flatten(const uint8_t *batch, size_t len, const kfk_batch_refs *refs,
+                      kfk_wbuf *out) {
+    size_t own = 0;
+    for (int32_t i = 0; refs && i < refs->count; i++) {
+        kfk_wr_raw(out, batch + own, refs->items[i].at - own);
+        kfk_wr_raw(out, refs->items[i].ptr, refs->items[i].len);
+        own = refs->items[i].at;
+    }
+    kfk_wr_raw(out, batch + own, len - own);
+    return out->err ? out->err : 0;
 }

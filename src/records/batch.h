@@ -8,23 +8,47 @@
 /* Header bytes before the first record. */
 #define KFK_BATCH_OVERHEAD 61
 
+/* A value an uncompressed batch references instead of copying (one whose
+ * ownership the producer was handed): `len` bytes at `ptr` belong right
+ * after the batch's first `at` bytes in out. */
+typedef struct kfk_batch_ref {
+    size_t at;
+    const uint8_t *ptr;
+    size_t len;
+} kfk_batch_ref;
+
+/* Storage for a batch's references, owned by the caller and kept from one
+ * batch to the next, so a steady stream allocates nothing. */
+typedef struct kfk_batch_refs {
+    kfk_batch_ref *items;
+    int32_t count, cap;
+    size_t bytes; /* the referenced lengths' sum */
+} kfk_batch_refs;
+
 /* Builds one batch at the end of a kfk_wbuf. Each append writes the record
  * straight into the buffer (one memcpy each of key, value and headers, no
- * allocation once the buffer has grown); finish fills in the header. */
+ * allocation once the buffer has grown), except a value appended by
+ * reference; finish fills in the header. */
 typedef struct kfk_batch_builder {
     kfk_wbuf *out;
     size_t start; /* offset of the batch in out */
     int32_t count;
     int64_t base_timestamp; /* the first record's */
     int64_t max_timestamp;
+    kfk_batch_refs *refs; /* NULL: every value is copied */
 } kfk_batch_builder;
 
 /* Starts a batch at out->len, reserving its header: 0 or KFK_ERR_NOMEM. */
 int kfk_batch_builder_init(kfk_batch_builder *b, kfk_wbuf *out);
 
-/* Bytes the batch holds so far, header included, uncompressed. */
+/* Lets an empty batch reference values (kfk_batch_append_ref), keeping
+ * them in refs (emptied here; its array is kept). */
+void kfk_batch_builder_use_refs(kfk_batch_builder *b, kfk_batch_refs *refs);
+
+/* Bytes the batch holds so far, header and referenced values included,
+ * uncompressed. */
 static inline size_t kfk_batch_builder_size(const kfk_batch_builder *b) {
-    return b->out->len - b->start;
+    return b->out->len - b->start + (b->refs ? b->refs->bytes : 0);
 }
 
 /* The exact bytes kfk_batch_append would add for this record, for batch.size
@@ -39,6 +63,12 @@ int64_t kfk_batch_record_size(const kfk_batch_builder *b, int64_t timestamp, kfk
  * or KFK_ERR_NOMEM, leaving the batch as it was. */
 int kfk_batch_append(kfk_batch_builder *b, int64_t timestamp, kfk_bytes key, kfk_bytes value,
                      const kfk_record_header *headers, size_t header_count);
+
+/* As kfk_batch_append, but the value is referenced, not copied: it must
+ * stay valid and unchanged until the batch is sent or dropped. Needs
+ * kfk_batch_builder_use_refs, and a value of at least one byte. */
+int kfk_batch_append_ref(kfk_batch_builder *b, int64_t timestamp, kfk_bytes key, kfk_bytes value,
+                         const kfk_record_header *headers, size_t header_count);
 
 typedef struct kfk_batch_opts {
     kfk_codec codec;
@@ -55,10 +85,20 @@ typedef struct kfk_batch_opts {
 
 /* Completes the batch: compresses the records (through scratch, a reusable
  * work buffer, or a temporary one when NULL), writes the header and the
- * CRC. Then out holds the batch from b->start to out->len. 0, or
- * KFK_ERR_INVALID_ARG (no records, unknown flags) or the compressor's error,
- * leaving the builder as it was so finish may be retried. */
+ * CRC. Then out holds the batch from b->start to out->len, with the
+ * references (if any) spliced in. 0, or KFK_ERR_INVALID_ARG (no records,
+ * unknown flags, references in a compressed batch) or the compressor's
+ * error, leaving the builder as it was so finish may be retried. */
 int kfk_batch_finish(kfk_batch_builder *b, const kfk_batch_opts *opts, kfk_wbuf *scratch);
+
+/* The CRC32C a finished batch's header carries: over its bytes from the
+ * attributes on, batch[0..len) with refs (NULL: none) spliced in. */
+uint32_t kfk_batch_crc(const uint8_t *batch, size_t len, const kfk_batch_refs *refs);
+
+/* Appends the batch as the broker receives it, references copied in, to
+ * out (tests, and splitting a batch): 0 or KFK_ERR_NOMEM. */
+int kfk_batch_flatten(const uint8_t *batch, size_t len, const kfk_batch_refs *refs,
+                      kfk_wbuf *out);
 
 /* Control records (in KFK_ATTR_CONTROL batches) have a 4-byte key: version
  * and type. Returns the type, or KFK_ERR_MALFORMED. */

@@ -98,6 +98,26 @@ static inline int admin_kcat_produce(const char *topic, int partition, int n) {
     return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }
 
+/* Each partition's offset at ts (-1: the end, -2: the start) as kcat -Q
+ * (librdkafka) finds it, into out[0..n); -99 where it says nothing. */
+static inline int admin_kcat_offsets(const char *topic, int n, int ts, int64_t *out) {
+    char cmd[2048];
+    int len = snprintf(cmd, sizeof cmd, "kcat -b %s -Q", it_bootstrap());
+    for (int p = 0; p < n; p++)
+        len += snprintf(cmd + len, sizeof cmd - (size_t)len, " -t %s:%d:%d", topic, p, ts);
+    char text[8192];
+    if (admin_sh(text, sizeof text, "%s 2>/dev/null", cmd)) return -1;
+    for (int p = 0; p < n; p++) out[p] = -99;
+    for (char *line = strtok(text, "\n"); line; line = strtok(NULL, "\n")) {
+        int part;
+        long long off;
+        const char *at = strstr(line, " [");
+        if (at && sscanf(at, " [%d] offset %lld", &part, &off) == 2 && part >= 0 && part < n)
+            out[part] = off;
+    }
+    return 0;
+}
+
 /* Creates topic (partitions, replication factor 1) with the admin client. */
 static inline int admin_create(kfk_admin *a, const char *topic, int partitions) {
     kfk_new_topic t = {.name = topic, .partitions = partitions, .replication_factor = 1};

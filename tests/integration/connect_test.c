@@ -497,3 +497,42 @@ TEST(connect_latency) {
            (long long)us[0], (long long)us[RUNS / 2], (long long)us[RUNS - 1]);
     CHECK(us[RUNS / 2] < 1000000);
 }
+
+/* connections.max.idle.ms: an idle connection is closed quietly, and the
+ * next request opens a new one. */
+TEST(idle_connection_closes_and_reopens) {
+    const char *boot = it_bootstrap();
+    REQUIRE(boot);
+    kfk_core_conf conf;
+    it_conf(&conf, boot);
+    conf.connections_max_idle_ms = 1000;
+    conf.metadata_max_age_ms = 600000; /* no refresh to keep it busy */
+    kfk_core *c = it_core(&conf);
+    REQUIRE(c);
+    char err[256] = "";
+    REQUIRE_EQ(kfk_core_metadata_wait(c, NULL, 0, 30000, NULL, err, sizeof err), 0);
+    kfk_core_stats st;
+    int64_t until = it_now_ms() + 30000;
+    do {
+        usleep(10000);
+        kfk_core_stats_get(c, &st);
+    } while ((st.idle_closes == 0 || st.connections != 0) && it_now_ms() < until);
+    CHECK(st.idle_closes >= 1);
+    CHECK_EQ(st.connections, 0);
+    int64_t downs = st.links_down;
+    kfk_core_req r;
+    kfk_metadata_request m;
+    brokers_only(&r, &m, KFK_DEST_ANY);
+    int64_t closes = st.idle_closes;
+    CHECK_EQ(kfk_core_send_wait(c, &r, NULL, NULL, err, sizeof err), 0);
+    /* The new connection goes idle in turn. */
+    until = it_now_ms() + 30000;
+    do {
+        usleep(10000);
+        kfk_core_stats_get(c, &st);
+    } while (st.idle_closes == closes && it_now_ms() < until);
+    CHECK_EQ(st.idle_closes, closes + 1);
+    CHECK_EQ(st.links_down, downs); /* closing for idleness is no failure */
+    printf("  %lld idle closes\n", (long long)st.idle_closes);
+    kfk_core_destroy(c);
+}

@@ -170,7 +170,7 @@ static void roundtrip(const char *b, const char *const *settings, const char *wh
     kfk_producer_callbacks cbs = {.delivery = count_report, .opaque = &t};
     kfk_producer *p = pit_producer(b, &cbs, settings);
     REQUIRE(p);
-    char value[64];
+    char value[192];
     for (int i = 0; i < n; i++) {
         int len = snprintf(value, sizeof value, "%s-%d-%s", what, i, "compressible compressible");
         kfk_message m = {.topic = topic, .partition = 0, .value = value, .value_len = (size_t)len};

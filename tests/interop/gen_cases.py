@@ -5,7 +5,7 @@ usage: gen_cases.py COUNT SEED
 Cases vary topics, partition counts, member ids (so Java's HashMap order
 varies), static members, subscription versions, subscriptions (equal or not),
 previously owned partitions (including conflicting claims and generations)
-and, for range, consumer and replica racks."""
+and, for range and cooperative-sticky, consumer and replica racks."""
 import random
 import sys
 
@@ -25,11 +25,16 @@ def one_case(rng, out):
     while len(topics) < ntopics:
         topics[name(rng, "t")] = rng.randint(1, 40 if big else 12)
     racks = ["ra", "rb", "rc"]
-    use_racks = assignor == "range" and rng.random() < 0.4
+    use_racks = (assignor == "range" and rng.random() < 0.4 or
+                 assignor == "cooperative-sticky" and rng.random() < 0.6)
+    # Replicas: mostly on some racks (rack-aware), sometimes every partition
+    # on every rack (not rack-aware, though members have racks).
+    all_racks = rng.random() < 0.15
     out.append("case " + assignor)
     for t, n in topics.items():
         if use_racks:
-            per = ["|".join(rng.sample(racks, rng.randint(0, 2))) or "_" for _ in range(n)]
+            per = ["|".join(racks if all_racks or rng.random() < 0.15 else
+                            rng.sample(racks, rng.randint(0, 2))) or "_" for _ in range(n)]
             out.append("topic %s %d %s" % (t, n, ";".join(per)))
         else:
             out.append("topic %s %d -" % (t, n))
@@ -74,7 +79,8 @@ def one_case(rng, out):
         version = rng.choice([3, 3, 3, 2, 1, 0])
         mgen = rng.choice([gen, gen, gen, gen - 1, -1])
         instance = name(rng, "i-") if rng.random() < 0.3 else "-"
-        rack = rng.choice(racks + ["-"]) if use_racks else "-"
+        # "rd" holds no replica; "-" is a member without a rack.
+        rack = rng.choice(racks + ["rd", "-"]) if use_racks else "-"
         if assignor == "cooperative-sticky":
             ud = rng.choice(["%08x" % (mgen & 0xffffffff), "%08x" % (mgen & 0xffffffff), "-", "01"])
         else:

@@ -1,6 +1,7 @@
 /* kfk_conn driven by hand-made byte streams: no sockets, no clock. */
 #include <stdlib.h>
 
+#include "conn_frames.h"
 #include "core/alloc.h"
 #include "kfk.h"
 #include "net/conn.h"
@@ -18,40 +19,6 @@ static const kfk_conn_conf conf = {
 };
 
 /* -------------------------------------------------------------- helpers */
-
-typedef struct sent_frame {
-    int16_t key, version;
-    int32_t corr;
-} sent_frame;
-
-/* Takes every byte the connection wants to send and parses the frames. */
-static int take_frames(kfk_conn *c, sent_frame *out, int max) {
-    kfk_wbuf all = {0};
-    struct iovec iov[8];
-    int n;
-    while ((n = kfk_conn_send_iov(c, iov, 8)) > 0) {
-        size_t total = 0;
-        for (int i = 0; i < n; i++) {
-            kfk_wr_raw(&all, iov[i].iov_base, iov[i].iov_len);
-            total += iov[i].iov_len;
-        }
-        kfk_conn_sent(c, total);
-    }
-    kfk_rbuf r = kfk_rbuf_make(all.data, all.len);
-    int count = 0;
-    while (kfk_rbuf_left(&r) >= 4 && count < max) {
-        int32_t size = kfk_rd_i32(&r);
-        kfk_rbuf f = kfk_rbuf_make(r.p, (size_t)size);
-        kfk_request_header h;
-        CHECK_EQ(kfk_request_header_read(&f, &h), 0);
-        CHECK_EQ(h.client_id.len, 1);
-        out[count++] = (sent_frame){h.request_api_key, h.request_api_version, h.correlation_id};
-        kfk_rbuf_take(&r, (size_t)size);
-    }
-    CHECK_EQ(r.err, 0);
-    kfk_wbuf_free(&all);
-    return count;
-}
 
 typedef struct apiv {
     int16_t key, min, max;
@@ -567,6 +534,7 @@ TEST(kept_buffer_survives_later_responses) {
     for (int round = 0; round < N; round++) {
         rec_init(&r[round], 0);
         r[round].keep = round == 0 ? (kfk_rxbuf *)1 : NULL;
+        r[round].req.max_version = 5; /* pre-KIP-219: the 'A's are no throttle time */
         kfk_conn_submit(c, &r[round].req, 0);
         sent_frame f[1];
         REQUIRE_EQ(take_frames(c, f, 1), 1);
@@ -628,7 +596,7 @@ TEST(random_streams_never_crash) {
         rec_init(&r, 0);
         kfk_conn_submit(c, &r.req, 0);
         sent_frame f[1];
-        take_frames(c, f, 1);
+        REQUIRE_EQ(take_frames(c, f, 1), 1);
         uint8_t junk[64];
         size_t n = 4 + (size_t)(seed % 60);
         for (size_t i = 0; i < n; i++) {

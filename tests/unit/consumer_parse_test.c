@@ -1,7 +1,8 @@
 /* The fetch parser, sans I/O: records below the position skipped, control
- * batches and aborted transactions skipped, a partial trailing batch left
- * for the next fetch, a too-small limit reported, messages referencing
- * their chunk, compressed batches kept alive by the chunk. */
+ * batches and aborted transactions skipped (a skip message when they end
+ * the data), a partial trailing batch left for the next fetch, a too-small
+ * limit reported, messages referencing their chunk, compressed batches
+ * kept alive by the chunk. */
 #include <stdlib.h>
 
 #include "consumer/fetch_parse.h"
@@ -175,6 +176,89 @@ TEST(read_committed_drops_aborted_transactions) {
     }
     kfk_chunk_unref(ch);
     kfk_wbuf_free(&data);
+}
+
+static void release_list(kfk_consumer_message *head) {
+    for (kfk_consumer_message *m = head, *next; m; m = next) {
+        next = m->next_;
+        kfk_consumer_message_release(m);
+    }
+}
+
+/* Markers and aborted batches at the end of the data: a skip message ends
+ * the list with the offset after them, so the position can move past. */
+TEST(skipped_tail_ends_with_a_skip_message) {
+    kfk_wbuf data = {0}, zbuf = {0};
+    add_batch(&data, 0, 3, KFK_CODEC_NONE, KFK_ATTR_TRANSACTIONAL, 7);
+    add_marker(&data, 3, KFK_CONTROL_COMMIT, 7);
+    kfk_chunk *ch = kfk_chunk_new(NULL);
+    kfk_fetch_parse p = {.pos = 0};
+    REQUIRE_EQ(parse(&p, ch, &data, &zbuf), 0);
+    CHECK_EQ(p.count, 3);
+    CHECK_EQ(p.next_pos, 4);
+    REQUIRE(p.tail != NULL);
+    CHECK_EQ(p.tail->kind_, KFK_KIND_SKIP);
+    CHECK_EQ(p.tail->offset, 4);
+    CHECK_EQ(atomic_load(&ch->refs), 1 + 3 + 1);
+    release_list(p.head);
+    CHECK_EQ(atomic_load(&ch->refs), 1);
+
+    /* A fetch of the marker alone: the skip message is all there is. */
+    kfk_fetch_parse q = {.pos = 3};
+    REQUIRE_EQ(parse(&q, ch, &data, &zbuf), 0);
+    CHECK_EQ(q.count, 0);
+    REQUIRE(q.head != NULL);
+    CHECK(q.head == q.tail);
+    CHECK_EQ(q.head->kind_, KFK_KIND_SKIP);
+    CHECK_EQ(q.head->offset, 4);
+    release_list(q.head);
+
+    /* Records that end the data: no skip message. */
+    kfk_fetch_parse r = {.pos = 0};
+    data.len = 0;
+    add_batch(&data, 0, 2, KFK_CODEC_NONE, 0, -1);
+    REQUIRE_EQ(parse(&r, ch, &data, &zbuf), 0);
+    CHECK_EQ(r.count, 2);
+    CHECK_EQ(r.tail->kind_, KFK_KIND_RECORD);
+    release_list(r.head);
+    CHECK_EQ(atomic_load(&ch->refs), 1);
+    kfk_chunk_unref(ch);
+    kfk_wbuf_free(&data);
+}
+
+/* read_committed, an aborted transaction last, and a fetch that starts in
+ * its second batch: nothing but a skip past its marker. */
+TEST(read_committed_skips_an_aborted_tail) {
+    kfk_wbuf data = {0}, zbuf = {0};
+    add_batch(&data, 0, 2, KFK_CODEC_NONE, 0, -1);
+    add_batch(&data, 2, 2, KFK_CODEC_LZ4, KFK_ATTR_TRANSACTIONAL, 7);
+    size_t second = data.len;
+    add_batch(&data, 4, 2, KFK_CODEC_LZ4, KFK_ATTR_TRANSACTIONAL, 7);
+    add_marker(&data, 6, KFK_CONTROL_ABORT, 7);
+    kfk_fetch_response_aborted_transaction aborted[1] = {{.producer_id = 7, .first_offset = 2}};
+    kfk_chunk *ch = kfk_chunk_new(NULL);
+    kfk_fetch_parse p = {.pos = 0, .read_committed = 1, .aborted = aborted, .naborted = 1};
+    REQUIRE_EQ(parse(&p, ch, &data, &zbuf), 0);
+    CHECK_EQ(p.count, 2);
+    CHECK_EQ(p.tail->kind_, KFK_KIND_SKIP);
+    CHECK_EQ(p.tail->offset, 7);
+    release_list(p.head);
+
+    kfk_wbuf tail = {0};
+    kfk_wr_raw(&tail, data.data + second, data.len - second);
+    kfk_fetch_parse q = {.pos = 4, .read_committed = 1, .aborted = aborted, .naborted = 1};
+    REQUIRE_EQ(parse(&q, ch, &tail, &zbuf), 0);
+    CHECK_EQ(q.count, 0);
+    CHECK_EQ(q.next_pos, 7);
+    REQUIRE(q.head != NULL);
+    CHECK_EQ(q.head->kind_, KFK_KIND_SKIP);
+    CHECK_EQ(q.head->offset, 7);
+    release_list(q.head);
+    CHECK_EQ(atomic_load(&ch->refs), 1);
+    kfk_chunk_unref(ch);
+    kfk_wbuf_free(&tail);
+    kfk_wbuf_free(&data);
+    kfk_wbuf_free(&zbuf);
 }
 
 TEST(bad_crc_keeps_earlier_messages) {
