@@ -187,6 +187,7 @@ typedef enum kfk_err {
     KFK_ERR_PARTITION_EOF = -123,
     KFK_ERR_AUTHENTICATION = -124,
     KFK_ERR_SSL = -125,
+    KFK_ERR_LOG_TRUNCATION = -126,
 /* END GENERATED ERRORS */
 } kfk_err;
 
@@ -410,7 +411,14 @@ void kfk_producer_destroy(kfk_producer *p);
  * DeleteRecords to partition leaders, one request per leader carrying all
  * the partitions it leads. Retriable errors are retried
  * after retry.backoff.ms (doubling to retry.backoff.max.ms) until the
- * operation's timeout. Every argument is copied before the call returns. */
+ * operation's timeout (default.api.timeout.ms, 60 s, unless its options
+ * say). Each request waits at most request.timeout.ms (30 s); one that
+ * times out with time left is retried as well, so a stalled broker costs
+ * a request timeout, not the operation's: partitions are asked of their
+ * leader again after a metadata refresh (a new one once the old is
+ * replaced), the coordinator is found again, and a request any broker can
+ * answer goes to another broker. Every argument is copied before the call
+ * returns. */
 typedef struct kfk_admin kfk_admin;
 /* Declared with the consumer, below. */
 typedef struct kfk_partition_list kfk_partition_list;
@@ -428,7 +436,7 @@ void kfk_admin_destroy(kfk_admin *a);
 /* Settings of one call; NULL means all defaults. */
 typedef struct kfk_admin_options {
     int timeout_ms;    /* for the whole operation, retries included;
-                          0: request.timeout.ms */
+                          0: default.api.timeout.ms */
     int validate_only; /* create topics / partitions, alter configs: check,
                           change nothing */
 } kfk_admin_options;
@@ -883,7 +891,11 @@ int kfk_partition_set_metadata(kfk_partition *p, const char *metadata);
  * about a partition (err != 0: then only topic, partition and offset mean
  * something): KFK_ERR_PARTITION_EOF when
  * the partition reached its end at offset (enable.partition.eof),
- * KFK_ERR_OFFSET_OUT_OF_RANGE when auto.offset.reset is none, or a fetch
+ * KFK_ERR_OFFSET_OUT_OF_RANGE when auto.offset.reset is none,
+ * KFK_ERR_LOG_TRUNCATION when auto.offset.reset is none and the log was
+ * truncated below the position (an unclean leader election: offset is the
+ * first one known to diverge, or the position when that is unknown; with a
+ * reset policy the consumer goes back to that offset by itself), or a fetch
  * error that stopped the partition until the next seek. Read-only for the
  * application; every pointer is valid until kfk_consumer_message_release. */
 typedef struct kfk_consumer_message {
@@ -893,7 +905,7 @@ typedef struct kfk_consumer_message {
     int64_t offset;
     int64_t timestamp; /* ms since the epoch; -1 when none */
     int timestamp_type; /* KFK_TIMESTAMP_* */
-    int32_t leader_epoch; /* -1: unknown */
+    int32_t leader_epoch; /* its batch's partition leader epoch; -1: unknown */
     int32_t broker_id;    /* the broker it was fetched from; -1 for events */
     const void *key;   /* NULL for a null key */
     size_t key_len;
@@ -961,12 +973,13 @@ int kfk_consumer_resume(kfk_consumer *c, kfk_partition_list *list);
 /* Fills each element's offset with the partition's position: the offset of
  * the next message poll will return (KFK_OFFSET_INVALID until the start
  * offset is resolved); past transaction markers and skipped aborted
- * messages once poll reached them. 0 or KFK_ERR_PARTIAL (an element's err
+ * messages once poll reached them. leader_epoch gets the epoch of the
+ * message before it (-1: unknown). 0 or KFK_ERR_PARTIAL (an element's err
  * says why). */
 int kfk_consumer_position(kfk_consumer *c, kfk_partition_list *list);
-/* Fills each element's offset (KFK_OFFSET_INVALID: none) and metadata with
- * the group's committed offset, asking the coordinator (OffsetFetch) and
- * waiting up to timeout_ms. Needs group.id. 0 or a kfk_err. */
+/* Fills each element's offset (KFK_OFFSET_INVALID: none), leader_epoch and
+ * metadata with the group's committed offset, asking the coordinator
+ * (OffsetFetch) and waiting up to timeout_ms. Needs group.id. 0 or a kfk_err. */
 int kfk_consumer_committed(kfk_consumer *c, kfk_partition_list *list, int timeout_ms);
 /* For each element, asks its leader (ListOffsets): offset
  * KFK_OFFSET_BEGINNING or KFK_OFFSET_END gives that offset; KFK_OFFSET_AT_TIME
@@ -1000,8 +1013,10 @@ int kfk_consumer_poll_batch(kfk_consumer *c, kfk_consumer_message **out, int max
 
 /* Commits offsets (NULL: the stored offsets of every assigned partition
  * that changed since the last commit) to group.id's coordinator. Offsets
- * are of the next message to read, as in Kafka. Synchronous (within
- * request.timeout.ms) unless async; an async commit's result goes to the
+ * are of the next message to read, as in Kafka; each goes with its
+ * leader_epoch (the stored ones with the epoch of the message before them),
+ * which lets a consumer starting from it detect a truncated log.
+ * Synchronous (within request.timeout.ms) unless async; an async commit's result goes to the
  * commit callback, which runs inside a later poll. Returns 0, the first
  * error (sync), KFK_ERR_INVALID_ARG (no group.id) or KFK_ERR_NOENT (NULL and
  * nothing to commit). Any thread but a callback's (for sync). */
@@ -1011,7 +1026,8 @@ int kfk_consumer_commit(kfk_consumer *c, const kfk_partition_list *offsets, int 
  * with enable.auto.offset.store=false (else poll stores). 0 or
  * KFK_ERR_NOENT (partition no longer assigned). Any thread. */
 int kfk_consumer_store_offset(kfk_consumer *c, const kfk_consumer_message *m);
-/* Stores each element's offset for its partition. 0 or KFK_ERR_PARTIAL. */
+/* Stores each element's offset (and leader_epoch) for its partition. 0 or
+ * KFK_ERR_PARTIAL. */
 int kfk_consumer_store_offsets(kfk_consumer *c, kfk_partition_list *offsets);
 
 /* Called with every async commit's (and auto-commit's) result, on the
@@ -1086,6 +1102,7 @@ typedef struct kfk_consumer_stats {
     int64_t rebalances;      /* assignments received from SyncGroup */
     int64_t throttles;       /* broker answers asking to wait (quotas) */
     int64_t throttle_ms;     /* the sum of those waits, honoured per broker */
+    int64_t truncations;     /* positions found past a truncated log (KIP-320) */
 } kfk_consumer_stats;
 void kfk_consumer_stats_get(kfk_consumer *c, kfk_consumer_stats *out);
 /* END CONSUMER API */

@@ -37,6 +37,8 @@ LOCAL_ERRORS = [
     ("PARTITION_EOF", False, "Reached the end of the partition"),
     ("AUTHENTICATION", False, "Authentication failed"),
     ("SSL", False, "TLS handshake or verification failed"),
+    ("LOG_TRUNCATION", False,
+     "The log was truncated below the consumer's position (unclean leader election)"),
 ]
 LOCAL_BASE = -100
 

@@ -4,6 +4,7 @@
 #include "admin/admin_int.h"
 #include "client/core_conf.h"
 #include "core/alloc.h"
+#include "core/conf.h"
 
 kfk_admin *kfk_admin_new(kfk_conf *conf, char *errstr, size_t errstr_size) {
     if (!conf) {
@@ -24,7 +25,10 @@ kfk_admin *kfk_admin_new(kfk_conf *conf, char *errstr, size_t errstr_size) {
     }
     a->conf = conf;
     a->io = kfk_core_io(a->core);
-    a->timeout_ms = cc.request_timeout_ms;
+    /* Java's admin: each request within request.timeout.ms, the whole
+     * operation within default.api.timeout.ms unless its options say. */
+    a->timeout_ms = (int32_t)kfk_conf_int(conf, KFK_CONF_DEFAULT_API_TIMEOUT_MS);
+    a->request_timeout_ms = cc.request_timeout_ms;
     a->backoff_ms = cc.retry_backoff_ms;
     a->backoff_max_ms = cc.retry_backoff_max_ms;
     pthread_mutex_init(&a->lock, NULL);

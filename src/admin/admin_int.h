@@ -36,7 +36,9 @@ struct kfk_admin {
     kfk_conf *conf;
     kfk_core *core;
     kfk_io *io;
-    int32_t timeout_ms, backoff_ms, backoff_max_ms;
+    int32_t timeout_ms;         /* an operation's default: default.api.timeout.ms */
+    int32_t request_timeout_ms; /* each request's longest: request.timeout.ms */
+    int32_t backoff_ms, backoff_max_ms;
     pthread_mutex_t lock; /* ops and closing */
     kfk_list ops;         /* operations posted and not delivered */
     int closing;
@@ -59,6 +61,10 @@ struct kfk_asub {
      * instead: 0 when s is done, or a retriable error to run it again after
      * the next backoff (past the deadline, on_error gets that error). */
     int (*resend)(kfk_asub *s);
+    /* NULL, or called before a retriable error is retried (or, past the
+     * deadline, becomes final): a request that failed as a whole. */
+    void (*on_retry)(kfk_asub *s, int err);
+    int any;       /* first sent to any broker: after a timeout, another one */
     int index;     /* which item the sub serves */
     void *ctx;     /* the sub's own data */
     int attempts;
@@ -215,6 +221,19 @@ static inline kfk_str kfk_astr(const char *s) {
 const char *kfk_aop_strdup(kfk_aop *op, const char *s, int *ok);
 /* 1 for the errors that resend a request to another (or the same) broker. */
 int kfk_admin_retriable(int err);
+
+/* What becomes of a sub after its request (retry.c). */
+enum {
+    KFK_ASUB_DONE,      /* no error */
+    KFK_ASUB_FAIL,      /* a final error */
+    KFK_ASUB_AGAIN,     /* sent again after a backoff, within the deadline */
+    KFK_ASUB_ELSEWHERE, /* the same, to a broker other than the one that timed out */
+};
+/* err: the request's error or its handler's; resp_err: the request's
+ * alone (0 when a response came). Any thread: reads s only. */
+int kfk_asub_next(const kfk_asub *s, int err, int resp_err);
+/* A broker of md other than not_node, picked at random; -1 if none. */
+int32_t kfk_admin_other_broker(const kfk_metadata *md, int32_t not_node, uint64_t *rng);
 /* Copies l into r->partitions, each err cleared: 0 or KFK_ERR_NOMEM. */
 int kfk_ares_copy_list(kfk_admin_result *r, const kfk_partition_list *l);
 

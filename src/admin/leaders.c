@@ -11,8 +11,11 @@
  *    |                     v                   v retriable (the partition's
  *    +--- backoff <-- kept in the sub <--------+  or the whole request's)
  *
- * Past the operation's deadline the partitions left get the last error
- * they met. Everything here runs on the I/O thread. */
+ * A request that timed out (each waits at most request.timeout.ms) counts
+ * as the request's retriable error: its partitions are planned again
+ * after a refresh, and go to a new leader once metadata names one. Past
+ * the operation's deadline the partitions left get the last error they
+ * met. Everything here runs on the I/O thread. */
 #include <stdatomic.h>
 #include <stdlib.h>
 
@@ -111,6 +114,22 @@ static void ask_refresh(kfk_asub *s) {
 
 static int on_batch_response(kfk_asub *s, kfk_response *resp);
 
+/* The request failed as a whole (its leader stalled or went away): its
+ * partitions met err and are planned again on fresher metadata, so that
+ * they go to the new leader once there is one. */
+static void on_batch_retry(kfk_asub *s, int err) {
+    batch *b = s->ctx;
+    int asked = 0;
+    for (int i = 0; i < b->n; i++) {
+        kfk_apart *p = &b->parts[i];
+        if (p->state != ASKED) continue;
+        p->state = AGAIN;
+        p->err = err;
+        asked = 1;
+    }
+    if (asked) ask_refresh(s);
+}
+
 /* The partition of b called topic/partition (b's are sorted), or NULL. */
 static kfk_apart *find(batch *b, kfk_str topic, int32_t partition) {
     if (topic.len < 0) return NULL;
@@ -146,6 +165,7 @@ static void send_batch(kfk_asub *from, kfk_apart *parts, int n) {
     for (int i = 0; i < n; i++) parts[i].state = ASKED;
     s->ctx = b;
     s->resend = plan;
+    s->on_retry = on_batch_retry;
     s->attempts = from->attempts; /* the backoff keeps growing across plans */
     s->r.dest = KFK_DEST_NODE;
     s->r.node_id = parts[0].leader;
@@ -259,5 +279,6 @@ void kfk_aparts_send(kfk_aop *op, const kfk_apart_api *api, kfk_apart *parts, in
     for (int i = 0; i < n; i++) parts[i].state = AGAIN;
     s->ctx = b;
     s->resend = plan;
+    s->on_retry = on_batch_retry;
     kfk_asub_resend(s);
 }

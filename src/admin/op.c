@@ -161,11 +161,6 @@ static void sub_fail(kfk_asub *s, int err, const char *errstr) {
     sub_done(s);
 }
 
-int kfk_admin_retriable(int err) {
-    return err != KFK_ERR_DESTROYED &&
-           (kfk_err_retriable(err) || err == KFK_ERR_NOT_CONTROLLER);
-}
-
 static void arm(kfk_aop *op);
 
 static void on_timer(kfk_timer *t, int64_t now) {
@@ -199,6 +194,7 @@ static void arm(kfk_aop *op) {
 static void retry_later(kfk_asub *s, int err, const char *errstr) {
     kfk_aop *op = s->op;
     kfk_admin *a = op->admin;
+    if (s->on_retry) s->on_retry(s, err);
     int64_t now = kfk_io_now(a->io);
     int64_t delay = kfk_backoff_ms(a->backoff_ms, a->backoff_max_ms, s->attempts++,
                                    kfk_io_rng(a->io));
@@ -217,6 +213,10 @@ static void retry_later(kfk_asub *s, int err, const char *errstr) {
 }
 
 void kfk_asub_resend(kfk_asub *s) {
+    if (s->group) {
+        kfk_asub_send_group(s, s->group);
+        return;
+    }
     if (!s->resend) {
         kfk_asub_send(s);
         return;
@@ -228,6 +228,24 @@ void kfk_asub_resend(kfk_asub *s) {
         sub_done(s);
 }
 
+/* The next try of an any-broker request goes to a broker other than
+ * not_node (the least loaded when there is no other). */
+static void elsewhere(kfk_asub *s, int32_t not_node) {
+    kfk_admin *a = s->op->admin;
+    kfk_metadata *md = kfk_core_metadata(a->core);
+    int32_t node = kfk_admin_other_broker(md, not_node, kfk_io_rng(a->io));
+    kfk_metadata_unref(md);
+    s->r.dest = node < 0 ? KFK_DEST_ANY : KFK_DEST_NODE;
+    s->r.node_id = node;
+}
+
+/* Each request waits at most request.timeout.ms, and never past the
+ * operation's deadline. */
+static int32_t request_timeout(const kfk_aop *op, int64_t left) {
+    int32_t max = op->admin->request_timeout_ms;
+    return left < max ? (int32_t)left : max;
+}
+
 static int on_sub_response(void *opaque, kfk_response *resp) {
     kfk_asub *s = opaque;
     int err = resp->err;
@@ -236,18 +254,21 @@ static int on_sub_response(void *opaque, kfk_response *resp) {
         err = s->on_response(s, resp);
         errstr = NULL;
     }
-    /* NOENT: a node the core's metadata does not know yet (a fresh client).
-     * UNKNOWN_TOPIC_OR_PARTITION from the core itself (not from a broker):
-     * fresh metadata knows the topic without that partition; final. */
-    int missing = resp->err == KFK_ERR_UNKNOWN_TOPIC_OR_PARTITION;
-    int again = (kfk_admin_retriable(err) && !missing) ||
-                (err == KFK_ERR_NOENT && s->r.dest == KFK_DEST_NODE);
-    if (again && err != KFK_ERR_TIMED_OUT)
-        retry_later(s, err, errstr);
-    else if (err)
-        sub_fail(s, err, errstr);
-    else
+    switch (kfk_asub_next(s, err, resp->err)) {
+    case KFK_ASUB_DONE:
         sub_done(s);
+        break;
+    case KFK_ASUB_FAIL:
+        sub_fail(s, err, errstr);
+        break;
+    case KFK_ASUB_ELSEWHERE:
+        elsewhere(s, resp->node_id);
+        retry_later(s, err, errstr);
+        break;
+    default:
+        if (s->any) s->r.dest = KFK_DEST_ANY; /* the least loaded again */
+        retry_later(s, err, errstr);
+    }
     return err == KFK_ERR_MALFORMED ? err : 0;
 }
 
@@ -259,9 +280,10 @@ void kfk_asub_send(kfk_asub *s) {
         sub_fail(s, KFK_ERR_TIMED_OUT, "the operation timed out");
         return;
     }
+    if (s->r.dest == KFK_DEST_ANY) s->any = 1;
     s->r.req.cb = on_sub_response;
     s->r.req.opaque = s;
-    s->r.req.timeout_ms = (int32_t)left;
+    s->r.req.timeout_ms = request_timeout(op, left);
     if (kfk_core_send(a->core, &s->r))
         sub_fail(s, KFK_ERR_DESTROYED, "the admin client is being destroyed");
 }
@@ -275,10 +297,19 @@ static int on_cop_response(kfk_cop *cop, kfk_response *resp) {
 
 static void on_cop_done(kfk_cop *cop, int err) {
     kfk_asub *s = KFK_CONTAINER_OF(cop, kfk_asub, cop);
-    if (err)
-        sub_fail(s, err, NULL);
-    else
+    /* Timed out at the request's own deadline, which the coordinator does
+     * not retry: it may be the stalled broker, so find it again. */
+    if (err == KFK_ERR_TIMED_OUT && cop->co && !cop->co->looking) cop->co->node = -1;
+    switch (kfk_asub_next(s, err, 0)) {
+    case KFK_ASUB_DONE:
         sub_done(s);
+        break;
+    case KFK_ASUB_AGAIN:
+        retry_later(s, err, NULL);
+        break;
+    default:
+        sub_fail(s, err, NULL);
+    }
 }
 
 static kfk_coord *coord_of(kfk_admin *a, const char *group) {
@@ -304,7 +335,8 @@ void kfk_asub_send_group(kfk_asub *s, const char *group) {
     s->group = group;
     s->cop.on_response = on_cop_response;
     s->cop.on_done = on_cop_done;
-    s->cop.deadline = s->op->deadline;
+    int64_t now = kfk_io_now(s->op->admin->io);
+    s->cop.deadline = now + request_timeout(s->op, s->op->deadline - now);
     kfk_coord_submit(co, &s->cop);
 }
 

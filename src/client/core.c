@@ -200,6 +200,11 @@ int kfk_core_send_wait(kfk_core *c, kfk_core_req *r, kfk_response_fn on_response
 
 kfk_io *kfk_core_io(kfk_core *c) { return c->io; }
 
+void kfk_core_on_metadata(kfk_core *c, void (*fn)(void *opaque), void *opaque) {
+    c->md_hook = fn;
+    c->md_hook_opaque = opaque;
+}
+
 /* -------------------------------------------------------------- lifecycle */
 
 /* A broker's connection broke or could not be made: its partitions'

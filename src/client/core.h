@@ -97,6 +97,14 @@ int kfk_core_metadata_wait(kfk_core *c, const char *const *topics, int n, int32_
  * it (the producer's sender). Any thread. */
 kfk_io *kfk_core_io(kfk_core *c);
 
+/* Runs fn(opaque) on the I/O thread after each metadata snapshot is
+ * published (kfk_core_metadata returns it by then), so the client that
+ * embeds the core acts on new leaders at once instead of at its next
+ * timer. One hook per core; fn NULL removes it. I/O thread only (a task
+ * or callback); fn must not block, and must stay callable until removed
+ * or the core is destroyed. */
+void kfk_core_on_metadata(kfk_core *c, void (*fn)(void *opaque), void *opaque);
+
 /* Counters for tests and statistics. */
 typedef struct kfk_core_stats {
     int64_t metadata_requests; /* sent */

@@ -27,6 +27,8 @@ struct kfk_core {
     int md_inflight, md_again, md_inflight_all;
     int md_attempts; /* consecutive refreshes that left a problem */
     int64_t md_last_sent;
+    void (*md_hook)(void *opaque); /* kfk_core_on_metadata */
+    void *md_hook_opaque;
 
     /* shared: under lock */
     pthread_mutex_t lock;

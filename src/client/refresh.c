@@ -120,6 +120,7 @@ static int md_on_response(void *opaque, kfk_response *resp) {
                 c->md_attempts = 0;
                 kfk_io_timer_set(c->io, &c->md_timer, kfk_io_now(c->io) + age);
             }
+            if (c->md_hook) c->md_hook(c->md_hook_opaque);
         }
     }
     if (c->md_again) {

@@ -15,6 +15,7 @@ kfk_partition_list *kfk_stored_offsets(kfk_consumer *c, int all) {
             return NULL;
         }
         e->offset = p->stored;
+        e->leader_epoch = p->stored_epoch;
     }
     return l;
 }
@@ -98,7 +99,10 @@ int kfk_consumer_store_offset(kfk_consumer *c, const kfk_consumer_message *m) {
     if (!m || m->err) return KFK_ERR_INVALID_ARG;
     pthread_mutex_lock(&c->lock);
     kfk_cpart *p = kfk_cpart_find(c, m->topic, m->partition);
-    if (p) p->stored = m->offset + 1;
+    if (p) {
+        p->stored = m->offset + 1;
+        p->stored_epoch = m->leader_epoch;
+    }
     pthread_mutex_unlock(&c->lock);
     return p ? 0 : KFK_ERR_NOENT;
 }
@@ -110,9 +114,10 @@ int kfk_consumer_store_offsets(kfk_consumer *c, kfk_partition_list *offsets) {
         kfk_partition *e = &offsets->elems[i];
         kfk_cpart *p = e->offset >= 0 ? kfk_cpart_find(c, e->topic, e->partition) : NULL;
         e->err = p ? 0 : e->offset < 0 ? KFK_ERR_INVALID_ARG : KFK_ERR_NOENT;
-        if (p)
+        if (p) {
             p->stored = e->offset;
-        else
+            p->stored_epoch = e->leader_epoch;
+        } else
             rc = KFK_ERR_PARTIAL;
     }
     pthread_mutex_unlock(&c->lock);

@@ -45,6 +45,7 @@ static void cpart_seek(kfk_cpart *p, int64_t offset, int64_t ts) {
     p->spec = offset;
     p->spec_ts = ts;
     p->position = offset >= 0 ? offset : KFK_OFFSET_INVALID;
+    p->position_epoch = -1;
     p->queued_bytes = 0;
     p->throttled = 0;
 }
@@ -59,6 +60,7 @@ static kfk_cpart *cpart_new(const kfk_partition *e) {
     }
     p->partition = e->partition;
     p->stored = p->committed = KFK_OFFSET_INVALID;
+    p->stored_epoch = -1;
     p->lwm = p->hwm = p->lso = -1;
     p->io_gen = 0;
     cpart_seek(p, e->offset, e->timestamp);
@@ -455,6 +457,7 @@ int kfk_consumer_position(kfk_consumer *c, kfk_partition_list *list) {
         kfk_cpart *p = kfk_cpart_find(c, e->topic, e->partition);
         e->err = p ? 0 : KFK_ERR_NOENT;
         e->offset = p ? p->position : KFK_OFFSET_INVALID;
+        e->leader_epoch = p ? p->position_epoch : -1;
         if (!p) rc = KFK_ERR_PARTIAL;
     }
     pthread_mutex_unlock(&c->lock);

@@ -20,6 +20,12 @@
  *   ACTIVE --OFFSET_OUT_OF_RANGE--> LIST (auto.offset.reset) by time)
  *   LIST/ACTIVE, reset none or a fatal error --> STOPPED (an error message;
  *                                                 until the next seek)
+ *   ACTIVE --new leader epoch, position epoch known--> VALIDATE
+ *   VALIDATE --OffsetForLeaderEpoch: end offset >= position--> ACTIVE
+ *            --end offset < position: truncated--> ACTIVE at that end offset
+ *              (auto.offset.reset earliest/latest; a Fetch's diverging epoch
+ *              does the same), or STOPPED with KFK_ERR_LOG_TRUNCATION (none)
+ * (KIP-320, validate.c and epoch.c.)
  * Leader errors keep the state and back off (jittered) after asking for
  * fresh metadata. */
 #ifndef KFK_CONSUMER_INT_H
@@ -36,7 +42,15 @@
 #include "consumer/group.h"
 #include "kfk.h"
 
-enum kfk_cpart_state { KFK_CP_START, KFK_CP_LIST, KFK_CP_ACTIVE, KFK_CP_STOPPED };
+enum kfk_cpart_state { KFK_CP_START, KFK_CP_LIST, KFK_CP_ACTIVE, KFK_CP_VALIDATE, KFK_CP_STOPPED };
+
+/* Leader epoch checks (KIP-320), for tests. */
+typedef struct kfk_epoch_stats {
+    int64_t validations; /* OffsetForLeaderEpoch answers that checked a position */
+    int64_t skipped;     /* validations the leader could not do (no v3+) */
+    int64_t truncations; /* positions found past a truncated log */
+    int64_t fenced;      /* FENCED_LEADER_EPOCH / UNKNOWN_LEADER_EPOCH answers */
+} kfk_epoch_stats;
 
 /* What the fetcher did about partitions held back by the prefetch bound. */
 typedef struct kfk_fetch_hold_stats {
@@ -52,7 +66,9 @@ typedef struct kfk_cpart {
     uint32_t gen;
     int64_t spec, spec_ts; /* where to start: an offset or KFK_OFFSET_* (+ time) */
     int64_t position;      /* next offset poll returns; KFK_OFFSET_INVALID: unknown */
+    int32_t position_epoch; /* leader epoch of the record before position; -1: unknown */
     int64_t stored;        /* to commit; KFK_OFFSET_INVALID: nothing */
+    int32_t stored_epoch;  /* committed with stored (OffsetCommit v6+) */
     int64_t committed;     /* last committed by this consumer */
     int paused;
     int64_t queued_bytes; /* fetched, not yet polled */
@@ -65,6 +81,11 @@ typedef struct kfk_cpart {
     uint32_t io_gen, lo_gen;
     enum kfk_cpart_state state;
     int64_t fetch_pos;
+    int32_t pos_epoch;    /* leader epoch of the batch before fetch_pos; -1: unknown */
+    int32_t val_epoch;    /* leader epoch fetch_pos is valid under; KFK_EPOCH_* */
+    int32_t fetch_epoch;  /* the leader's epoch, while building fetches */
+    int32_t val_sent;     /* the leader epoch the validation in flight asked under */
+    uint32_t val_gen;
     int64_t list_spec, list_ts; /* what LIST asks for */
     int can_fetch;              /* not paused nor throttled, at the last look */
     int held_back;              /* throttled and not paused, at the last look */
@@ -72,7 +93,7 @@ typedef struct kfk_cpart {
     int backlog;                /* the last answer showed records past fetch_pos */
     int32_t leader;             /* while building fetches */
     int inflight;               /* requests that point here */
-    int fetching, listing, offset_fetching;
+    int fetching, listing, offset_fetching, validating;
     int64_t backoff_until;
     int attempts;
     int64_t eof_at; /* where EOF was last reported */
@@ -81,6 +102,10 @@ typedef struct kfk_cpart {
     kfk_list_offsets_request lo_msg;
     kfk_list_offsets_request_topic lo_topic;
     kfk_list_offsets_request_partition lo_part;
+    kfk_core_req val_req;
+    kfk_offset_for_leader_epoch_request val_msg;
+    kfk_offset_for_leader_epoch_request_offset_for_leader_topic val_topic;
+    kfk_offset_for_leader_epoch_request_offset_for_leader_partition val_part;
 } kfk_cpart;
 
 struct kfk_consumer {
@@ -119,6 +144,7 @@ struct kfk_consumer {
     int nsessions, capsessions;
     kfk_fetch_session_stats fs_stats; /* under lock */
     kfk_fetch_hold_stats hold_stats;  /* under lock */
+    kfk_epoch_stats epoch_stats;      /* under lock */
     int offset_fetch_inflight, autocommit_inflight;
     int64_t next_autocommit;
     kfk_wbuf zbuf;
@@ -126,6 +152,13 @@ struct kfk_consumer {
     kfk_group group;
     atomic_int generation; /* the group's, for kfk_consumer_generation */
 };
+
+/* fetch_pos's epoch bookkeeping (val_epoch): the position has not met a
+ * leader yet and is taken as valid under the first one (an offset the
+ * application chose, or one ListOffsets just gave); or it must be checked
+ * against whichever leader comes first (a committed offset). */
+#define KFK_EPOCH_ADOPT (-1)
+#define KFK_EPOCH_CHECK (-2)
 
 /* A partition's share of fetch.queue.max.bytes; under c->lock. */
 static inline int64_t kfk_share(const kfk_consumer *c) {
@@ -163,6 +196,47 @@ void kfk_cpart_event(kfk_consumer *c, kfk_cpart *p, int err, int64_t offset);
 void kfk_cpart_stop(kfk_consumer *c, kfk_cpart *p, int err, int64_t offset);
 void kfk_consumer_log(kfk_consumer *c, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+
+/* resolve.c: fetch from offset, whose leader epoch is epoch (-1: unknown);
+ * val_epoch is KFK_EPOCH_ADOPT or KFK_EPOCH_CHECK. */
+void kfk_resolve_done_epoch(kfk_consumer *c, kfk_cpart *p, int64_t offset, int32_t epoch,
+                            int32_t val_epoch);
+/* Backs off (jittered) without asking for metadata. */
+void kfk_cpart_delay(kfk_consumer *c, kfk_cpart *p);
+
+/* epoch.c (pure). What a position needs before a Fetch to the leader of
+ * leader_epoch (-1: unknown): nothing, to be taken as valid under it, or
+ * an OffsetForLeaderEpoch check. */
+enum kfk_epoch_need { KFK_EPOCH_FETCH, KFK_EPOCH_TAKE, KFK_EPOCH_VALIDATE };
+enum kfk_epoch_need kfk_epoch_need(int32_t val_epoch, int32_t pos_epoch, int32_t leader_epoch);
+/* What an error in a Fetch or OffsetForLeaderEpoch answer asks for: fresh
+ * metadata then a retry (our epoch is stale, or the leader moved), a retry
+ * after a backoff only (the leader is behind us), going on without the
+ * check (validation only: the broker has no OffsetForLeaderEpoch v3+), or
+ * stopping the partition. */
+enum kfk_epoch_on_err { KFK_EPOCH_REFRESH, KFK_EPOCH_WAIT, KFK_EPOCH_SKIP, KFK_EPOCH_STOP };
+enum kfk_epoch_on_err kfk_epoch_on_err(int err);
+/* What the end of the position's epoch on the leader (end_epoch,
+ * end_offset: -1 when the leader has no such epoch) says about position:
+ * fine; truncated, go on from *to (the first offset known to diverge, of
+ * epoch *to_epoch); truncated where unknown, apply auto.offset.reset; or
+ * truncated with auto.offset.reset none: stop (*to says where). */
+enum kfk_trunc { KFK_TRUNC_NONE, KFK_TRUNC_SEEK, KFK_TRUNC_RESET, KFK_TRUNC_STOP };
+enum kfk_trunc kfk_trunc_check(int32_t end_epoch, int64_t end_offset, int64_t position,
+                               int has_reset, int64_t *to, int32_t *to_epoch);
+/* Fills the epochs of the partitions a Fetch lists from parts (sorted as
+ * the request is, a superset of it): current_leader_epoch from fetch_epoch,
+ * last_fetched_epoch from pos_epoch. */
+void kfk_fetch_set_epochs(kfk_fetch_request *m, kfk_cpart *const *parts, int n);
+
+/* validate.c: I/O thread. Moves an ACTIVE partition whose leader's epoch
+ * (from md) changed to VALIDATE and sends OffsetForLeaderEpoch, or resends
+ * it after a backoff; else sets p->fetch_epoch for the next Fetch. */
+void kfk_validate(kfk_consumer *c, kfk_metadata *md, kfk_cpart *p, int64_t now);
+/* A Fetch answered with a diverging epoch for p (v12+). */
+void kfk_validate_diverged(kfk_consumer *c, kfk_cpart *p, int32_t end_epoch, int64_t end_offset);
+/* Any thread. */
+void kfk_consumer_epoch_stats(kfk_consumer *c, kfk_epoch_stats *out);
 
 /* fetch_hold.c (pure): whether a broker's Fetch goes now. A partition held
  * back only by the prefetch bound would miss its broker's next Fetch and

@@ -122,6 +122,7 @@ int kfk_fetch_parse_run(kfk_fetch_parse *p, kfk_chunk *ch, const uint8_t *data, 
     p->bytes = 0;
     p->err = p->too_large = 0;
     p->next_pos = p->pos;
+    p->last_epoch = -1;
     size_t tlen = strlen(p->topic);
     char *topic = kfk_arena_alloc(&ch->arena, tlen + 1);
     aborted_set s = {0};
@@ -168,6 +169,8 @@ int kfk_fetch_parse_run(kfk_fetch_parse *p, kfk_chunk *ch, const uint8_t *data, 
         }
         whole++;
         if (end > p->next_pos) p->next_pos = end;
+        if (end > p->pos && b->partition_leader_epoch >= 0)
+            p->last_epoch = b->partition_leader_epoch;
     }
     if (!whole && !p->err && it.truncated) p->too_large = 1;
     int refs = p->count;
@@ -175,7 +178,10 @@ int kfk_fetch_parse_run(kfk_fetch_parse *p, kfk_chunk *ch, const uint8_t *data, 
     if (!p->err && p->next_pos > polled_to) {
         /* Without memory for it the position catches up at the next message. */
         kfk_consumer_message *skip = msg_new(p, ch, topic, KFK_KIND_SKIP, p->next_pos);
-        if (skip) msg_append(p, skip);
+        if (skip) {
+            skip->leader_epoch = p->last_epoch;
+            msg_append(p, skip);
+        }
         refs += skip != NULL;
     }
     if (refs) atomic_fetch_add_explicit(&ch->refs, refs, memory_order_relaxed);

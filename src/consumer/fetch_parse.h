@@ -33,6 +33,7 @@ typedef struct kfk_fetch_parse {
     int count;
     int64_t bytes;    /* key, value and header bytes of the messages */
     int64_t next_pos; /* where the next fetch starts */
+    int32_t last_epoch; /* leader epoch of the last batch read past pos; -1: none */
     int err;          /* a bad batch: the messages before it are still good */
     int too_large;    /* no whole batch and the data was cut: the limit is too small */
 } kfk_fetch_parse;

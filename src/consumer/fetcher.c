@@ -110,8 +110,7 @@ static int32_t leader_of(const kfk_metadata *md, const kfk_cpart *p) {
 }
 
 static int is_leader_error(int err) {
-    return err == KFK_ERR_NOT_LEADER_OR_FOLLOWER || err == KFK_ERR_FENCED_LEADER_EPOCH ||
-           err == KFK_ERR_UNKNOWN_LEADER_EPOCH || err == KFK_ERR_UNKNOWN_TOPIC_OR_PARTITION ||
+    return err == KFK_ERR_NOT_LEADER_OR_FOLLOWER || err == KFK_ERR_UNKNOWN_TOPIC_OR_PARTITION ||
            err == KFK_ERR_LEADER_NOT_AVAILABLE || err == KFK_ERR_KAFKA_STORAGE_ERROR ||
            err == KFK_ERR_REPLICA_NOT_AVAILABLE || err == KFK_ERR_OFFSET_NOT_AVAILABLE;
 }
@@ -176,7 +175,10 @@ static void deliver(kfk_consumer *c, kfk_cpart *p, const kfk_fetch_response_part
     }
     pthread_mutex_unlock(&c->lock);
     kfk_chunk_unref(ch);
-    if (pp.count || !pp.err) p->fetch_pos = pp.next_pos;
+    if (pp.count || !pp.err) {
+        p->fetch_pos = pp.next_pos;
+        if (pp.last_epoch >= 0) p->pos_epoch = pp.last_epoch;
+    }
     p->attempts = 0;
     int64_t end = c->cc.read_committed && pd->last_stable_offset >= 0 ? pd->last_stable_offset
                                                                       : pd->high_watermark;
@@ -193,20 +195,41 @@ static void deliver(kfk_consumer *c, kfk_cpart *p, const kfk_fetch_response_part
     }
 }
 
-static void on_partition(kfk_consumer *c, fetch_ctx *f, int i,
-                         const kfk_fetch_response_partition_data *pd, kfk_rxbuf *rx) {
+/* A leader epoch error: FENCED (our metadata is stale) refreshes it, UNKNOWN
+ * (the broker's is) waits; the position stays. 1 if the fetch session may
+ * hold our old epoch for p: only a full request would replace it. */
+static int epoch_error(kfk_consumer *c, kfk_cpart *p, int err) {
+    pthread_mutex_lock(&c->lock);
+    c->epoch_stats.fenced++;
+    pthread_mutex_unlock(&c->lock);
+    if (kfk_epoch_on_err(err) == KFK_EPOCH_WAIT) {
+        kfk_cpart_delay(c, p);
+        return 0;
+    }
+    kfk_cpart_backoff(c, p);
+    return 1;
+}
+
+/* 1 if the fetch session must start over (epoch_error). */
+static int on_partition(kfk_consumer *c, fetch_ctx *f, int i,
+                        const kfk_fetch_response_partition_data *pd, kfk_rxbuf *rx) {
     kfk_cpart *p = f->parts[i];
     if (p->io_gen != f->gens[i] || p->state != KFK_CP_ACTIVE || p->fetch_pos != f->pos[i])
-        return; /* a seek or reset came in between */
+        return 0; /* a seek or reset came in between */
     int err = pd->error_code;
-    if (!err)
+    if (!err && pd->diverging_epoch.epoch >= 0)
+        kfk_validate_diverged(c, p, pd->diverging_epoch.epoch, pd->diverging_epoch.end_offset);
+    else if (!err)
         deliver(c, p, pd, rx, f->r.node_id);
+    else if (err == KFK_ERR_FENCED_LEADER_EPOCH || err == KFK_ERR_UNKNOWN_LEADER_EPOCH)
+        return epoch_error(c, p, err);
     else if (err == KFK_ERR_OFFSET_OUT_OF_RANGE)
         kfk_resolve_reset(c, p, err, "offset out of range");
     else if (is_leader_error(err) || kfk_err_retriable(err))
         kfk_cpart_backoff(c, p);
     else
         kfk_cpart_stop(c, p, err, p->fetch_pos);
+    return 0;
 }
 
 static int on_fetch(void *opaque, kfk_response *resp) {
@@ -235,16 +258,17 @@ static int on_fetch(void *opaque, kfk_response *resp) {
         for (int i = 0; i < f->n; i++)
             if (f->parts[i]->io_gen == f->gens[i]) kfk_cpart_backoff(c, f->parts[i]);
     } else if (!err) {
-        int hint = 0;
+        int hint = 0, stale = 0;
         for (int32_t t = 0; t < m.responses.count; t++) {
             const kfk_fetch_response_fetchable_topic_response *tr = &m.responses.items[t];
             for (int32_t j = 0; j < tr->partitions.count; j++) {
                 int i = find_part(f, tr->topic, tr->partitions.items[j].partition_index, hint);
                 if (i < 0) continue;
-                on_partition(c, f, i, &tr->partitions.items[j], resp->buf);
+                stale |= on_partition(c, f, i, &tr->partitions.items[j], resp->buf);
                 hint = i + 1;
             }
         }
+        if (stale && s) kfk_fetch_session_reset(s);
     }
     kfk_arena_reset(&a);
     release_parts(f);
@@ -288,6 +312,7 @@ static fetch_ctx *build(kfk_consumer *c, kfk_fetch_session *s, int n) {
         ctx_free(f);
         return NULL;
     }
+    kfk_fetch_set_epochs(m, f->parts, f->n);
     m->replica_id = -1;
     m->max_wait_ms = c->cc.fetch_max_wait_ms;
     m->min_bytes = c->cc.fetch_min_bytes;
@@ -321,6 +346,7 @@ static void count_request(kfk_fetch_session_stats *st, const fetch_ctx *f) {
 static void mark(kfk_consumer *c, kfk_metadata *md, kfk_cpart *p, int64_t now, int64_t *wake,
                  int64_t *retry_at) {
     p->leader = -1;
+    kfk_validate(c, md, p, now); /* a new leader checks the position first */
     enum kfk_fetch_role role = kfk_fetch_role(p, now);
     if (role != KFK_FETCH_HELD)
         p->held_since = 0;

@@ -46,7 +46,11 @@ static kfk_consumer_message *take(kfk_consumer *c, int *wake) {
         if (m->kind_ == KFK_KIND_SKIP) {
             if (m->offset > p->position) {
                 p->position = m->offset;
-                if (c->cc.auto_store) p->stored = p->position;
+                if (m->leader_epoch >= 0) p->position_epoch = m->leader_epoch;
+                if (c->cc.auto_store) {
+                    p->stored = p->position;
+                    p->stored_epoch = p->position_epoch;
+                }
             }
             kfk_consumer_message_release(m);
             continue;
@@ -54,7 +58,11 @@ static kfk_consumer_message *take(kfk_consumer *c, int *wake) {
         if (m->kind_ == KFK_KIND_RECORD) {
             p->queued_bytes -= msg_bytes(m);
             p->position = m->offset + 1;
-            if (c->cc.auto_store) p->stored = p->position;
+            p->position_epoch = m->leader_epoch;
+            if (c->cc.auto_store) {
+                p->stored = p->position;
+                p->stored_epoch = p->position_epoch;
+            }
             c->since_commit++;
             if (p->throttled && p->queued_bytes * 2 < kfk_share(c)) {
                 p->throttled = 0;

@@ -7,17 +7,31 @@
 #include "core/alloc.h"
 #include "net/backoff.h"
 
-void kfk_resolve_done(kfk_consumer *c, kfk_cpart *p, int64_t offset) {
+void kfk_resolve_done_epoch(kfk_consumer *c, kfk_cpart *p, int64_t offset, int32_t epoch,
+                            int32_t val_epoch) {
     p->state = KFK_CP_ACTIVE;
     p->fetch_pos = offset;
+    p->pos_epoch = epoch;
+    p->val_epoch = epoch >= 0 ? val_epoch : KFK_EPOCH_ADOPT;
     p->attempts = 0;
     pthread_mutex_lock(&c->lock);
-    if (p->gen == p->io_gen && p->position < 0) p->position = offset;
+    if (p->gen == p->io_gen && p->position < 0) {
+        p->position = offset;
+        p->position_epoch = epoch;
+    }
     pthread_mutex_unlock(&c->lock);
+}
+
+void kfk_resolve_done(kfk_consumer *c, kfk_cpart *p, int64_t offset) {
+    kfk_resolve_done_epoch(c, p, offset, -1, KFK_EPOCH_ADOPT);
 }
 
 void kfk_cpart_backoff(kfk_consumer *c, kfk_cpart *p) {
     kfk_core_metadata_refresh(c->core, (const char *const *)&p->topic, 1);
+    kfk_cpart_delay(c, p);
+}
+
+void kfk_cpart_delay(kfk_consumer *c, kfk_cpart *p) {
     p->backoff_until = kfk_io_now(c->io) + kfk_backoff_ms(c->cc.retry_backoff_ms,
                                                           c->cc.retry_backoff_max_ms,
                                                           p->attempts++, kfk_io_rng(c->io));
@@ -76,6 +90,7 @@ static int on_list(void *opaque, kfk_response *resp) {
     if (resp->err == KFK_ERR_DESTROYED) return 0;
     int err = resp->err, decode_err = 0;
     int64_t offset = -1;
+    int32_t epoch = -1;
     if (!err) {
         kfk_arena a = {0};
         kfk_list_offsets_response m;
@@ -83,6 +98,7 @@ static int on_list(void *opaque, kfk_response *resp) {
         if (!decode_err && m.topics.count == 1 && m.topics.items[0].partitions.count == 1) {
             err = m.topics.items[0].partitions.items[0].error_code;
             offset = m.topics.items[0].partitions.items[0].offset;
+            epoch = m.topics.items[0].partitions.items[0].leader_epoch;
         } else {
             decode_err = KFK_ERR_MALFORMED;
         }
@@ -94,7 +110,7 @@ static int on_list(void *opaque, kfk_response *resp) {
     } else if (!err && offset < 0) {
         p->list_spec = KFK_OFFSET_END; /* nothing at or after the time */
     } else if (!err) {
-        kfk_resolve_done(c, p, offset);
+        kfk_resolve_done_epoch(c, p, offset, epoch, KFK_EPOCH_ADOPT);
     } else if (is_leader_error(err) || kfk_err_retriable(err) || err == KFK_ERR_MALFORMED) {
         kfk_cpart_backoff(c, p);
     } else {
@@ -148,8 +164,8 @@ static void committed_then(kfk_offsets_op *op) {
             kfk_cpart_backoff(c, p);
         else if (err)
             kfk_cpart_stop(c, p, err, KFK_OFFSET_INVALID);
-        else if (e->offset >= 0)
-            kfk_resolve_done(c, p, e->offset);
+        else if (e->offset >= 0) /* committed before a truncation? ask the leader */
+            kfk_resolve_done_epoch(c, p, e->offset, e->leader_epoch, KFK_EPOCH_CHECK);
         else
             kfk_resolve_reset(c, p, 0, "no committed offset");
     }

@@ -9,7 +9,25 @@ static void on_service_timer(kfk_timer *t, int64_t now) {
     kfk_service_run(KFK_CONTAINER_OF(t, kfk_consumer, service_timer));
 }
 
+/* A new snapshot: a partition on its first wait for a leader that the
+ * snapshot names fetches now rather than after retry.backoff.ms. Later
+ * waits keep their exponential backoff. */
+static void on_metadata(void *opaque) {
+    kfk_consumer *c = opaque;
+    kfk_metadata *md = kfk_core_metadata(c->core);
+    for (int i = 0; i < c->io_nparts; i++) {
+        kfk_cpart *p = c->io_parts[i];
+        const kfk_md_topic *t = kfk_metadata_topic(md, p->topic);
+        const kfk_md_partition *mp = t ? kfk_metadata_partition(t, p->partition) : NULL;
+        if (p->state == KFK_CP_ACTIVE && p->attempts == 1 && mp && mp->leader >= 0)
+            p->backoff_until = 0;
+    }
+    kfk_metadata_unref(md);
+    kfk_service_run(c);
+}
+
 static void add_timers(kfk_consumer *c, int64_t now) {
+    kfk_core_on_metadata(c->core, on_metadata, c);
     if (kfk_io_timer_add(c->io, &c->service_timer, on_service_timer) ||
         kfk_io_timer_add(c->io, &c->commit_timer, kfk_autocommit_timer))
         return; /* out of memory: the next run tries again */

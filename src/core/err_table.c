@@ -2,6 +2,7 @@
 #include "core/err_table.h"
 
 const kfk_err_info kfk_err_table[] = {
+    {-126, 0, "LOG_TRUNCATION", "The log was truncated below the consumer's position (unclean leader election)"},
     {-125, 0, "SSL", "TLS handshake or verification failed"},
     {-124, 0, "AUTHENTICATION", "Authentication failed"},
     {-123, 0, "PARTITION_EOF", "Reached the end of the partition"},

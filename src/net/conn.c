@@ -227,6 +227,11 @@ void kfk_conn_submit(kfk_conn *c, kfk_request *r, int64_t now) {
     c->now = now;
     r->frame = NULL;
     r->version = -1;
+    /* A request struct may be submitted again after it failed: what its
+     * last attempt wrote must not make it look on the wire while it waits
+     * (its timeout would never fire, and its timer would spin). */
+    r->sent = 0;
+    r->total_len = 0;
     c->pending++;
     if (c->freeing) {
         fail(c, r, KFK_ERR_DESTROYED, "connection is being destroyed");

@@ -292,15 +292,16 @@ static void on_idle_timer(kfk_timer *t, int64_t now) {
 
 /* ------------------------------------------------------------ byte moving */
 
-/* TLS: one frame (or its rest) per SSL_write; OpenSSL cuts it into
- * records and encrypts, which is the one copy. */
+/* TLS: a large piece per SSL_write (OpenSSL cuts it into records and
+ * encrypts, which is the one copy), small ones gathered into one record;
+ * then what the session took but has not written yet. */
 static void link_flush_tls(kfk_link *l) {
-    struct iovec iov[1];
-    while (l->state == KFK_LINK_UP && kfk_conn_send_iov(l->conn, iov, 1) > 0) {
+    struct iovec iov[IOV_BATCH];
+    while (l->state == KFK_LINK_UP) {
+        int n = kfk_conn_send_iov(l->conn, iov, IOV_BATCH);
         char errstr[320], detail[160];
         unsigned events = EPOLLOUT;
-        ssize_t w = kfk_tls_write(l->tls, iov[0].iov_base, iov[0].iov_len, &events, detail,
-                                  sizeof detail);
+        ssize_t w = kfk_tls_writev(l->tls, iov, n, &events, detail, sizeof detail);
         if (w == KFK_TLS_WANT) {
             set_events(l, EPOLLIN | events);
             return;
@@ -312,6 +313,7 @@ static void link_flush_tls(kfk_link *l) {
             link_down(l, (int)w, errstr);
             return;
         }
+        if (n == 0) break;
         kfk_conn_sent(l->conn, (size_t)w);
     }
     if (l->state == KFK_LINK_UP) set_events(l, EPOLLIN);

@@ -22,9 +22,15 @@ struct kfk_tls_ctx {
     int verify_host;
 };
 
+/* Small pieces (request headers, small frames) share one TLS record and
+ * one write() instead of a record and a write() each. */
+enum { STAGE_PIECE_MAX = 4096, STAGE_CAP = 16384 /* one record's plaintext */ };
+
 struct kfk_tls {
     SSL *ssl;
     int verify_host;
+    uint8_t *stage;               /* STAGE_CAP bytes, once a small piece came */
+    size_t stage_off, stage_len; /* [off, len) taken, not yet written */
 };
 
 /* ------------------------------------------------------------ errors */
@@ -363,6 +369,7 @@ fail:
 void kfk_tls_free(kfk_tls *t) {
     if (!t) return;
     SSL_free(t->ssl);
+    kfk_free(t->stage);
     kfk_free(t);
 }
 
@@ -460,12 +467,47 @@ ssize_t kfk_tls_read(kfk_tls *t, void *buf, size_t len, unsigned *events, char *
     return ret == 1 ? (ssize_t)n : io_result(t, ret, 0, events, errstr, errlen);
 }
 
-ssize_t kfk_tls_write(kfk_tls *t, const void *buf, size_t len, unsigned *events, char *errstr,
-                      size_t errlen) {
+static ssize_t tls_write(kfk_tls *t, const void *buf, size_t len, unsigned *events,
+                         char *errstr, size_t errlen) {
     size_t n = 0;
     ERR_clear_error();
     int ret = SSL_write_ex(t->ssl, buf, len, &n);
     return ret == 1 ? (ssize_t)n : io_result(t, ret, 0, events, errstr, errlen);
+}
+
+/* Writes the staging buffer's rest: 0 once empty. The buffer does not
+ * change until then, so a retry passes OpenSSL the same bytes. */
+static ssize_t stage_flush(kfk_tls *t, unsigned *events, char *errstr, size_t errlen) {
+    while (t->stage_off < t->stage_len) {
+        ssize_t w = tls_write(t, t->stage + t->stage_off, t->stage_len - t->stage_off, events,
+                              errstr, errlen);
+        if (w < 0) return w;
+        t->stage_off += (size_t)w;
+    }
+    t->stage_off = t->stage_len = 0;
+    return 0;
+}
+
+ssize_t kfk_tls_writev(kfk_tls *t, const struct iovec *iov, int n, unsigned *events,
+                       char *errstr, size_t errlen) {
+    ssize_t rc = stage_flush(t, events, errstr, errlen);
+    if (rc || n == 0) return rc;
+    if (iov[0].iov_len >= STAGE_PIECE_MAX)
+        return tls_write(t, iov[0].iov_base, iov[0].iov_len, events, errstr, errlen);
+    if (!t->stage && !(t->stage = kfk_malloc(STAGE_CAP))) {
+        snprintf(errstr, errlen, "out of memory for a TLS staging buffer");
+        return KFK_ERR_NOMEM;
+    }
+    size_t took = 0;
+    for (int i = 0; i < n && iov[i].iov_len < STAGE_PIECE_MAX &&
+                    took + iov[i].iov_len <= STAGE_CAP;
+         i++) {
+        memcpy(t->stage + took, iov[i].iov_base, iov[i].iov_len);
+        took += iov[i].iov_len;
+    }
+    t->stage_len = took;
+    rc = stage_flush(t, events, errstr, errlen);
+    return rc == 0 || rc == KFK_TLS_WANT ? (ssize_t)took : rc;
 }
 
 int kfk_tls_pending(const kfk_tls *t) { return SSL_pending(t->ssl) > 0; }

@@ -14,6 +14,7 @@
 
 #include <stddef.h>
 #include <sys/types.h>
+#include <sys/uio.h>
 
 typedef struct kfk_tls_conf {
     /* Trust: ssl.ca.location (file or directory) or ssl.truststore.location
@@ -58,11 +59,16 @@ int kfk_tls_handshake(kfk_tls *t, unsigned *events, char *errstr, size_t errlen)
  * connection is KFK_ERR_TRANSPORT). */
 ssize_t kfk_tls_read(kfk_tls *t, void *buf, size_t len, unsigned *events, char *errstr,
                      size_t errlen);
-/* Bytes written (> 0), KFK_TLS_WANT, or an error. A write that would block
- * must be retried with the same bytes (OpenSSL's rule; the connection's
- * frames stay put until sent, so it holds). */
-ssize_t kfk_tls_write(kfk_tls *t, const void *buf, size_t len, unsigned *events, char *errstr,
-                      size_t errlen);
+/* Writes from n pieces (n may be 0): bytes taken (> 0; 0 when n is 0),
+ * KFK_TLS_WANT, or an error. Pieces under 4 KiB in a row are copied into
+ * the session's staging buffer and go out as one TLS record (taken, even
+ * if the socket is full: later calls send the rest of the staging buffer
+ * before anything else); a larger first piece is encrypted from where it
+ * is. A write that would block must be retried with the same pieces
+ * (OpenSSL's rule; the connection's frames stay put until sent). Call with
+ * n = 0 when nothing else waits, until it returns 0. I/O thread. */
+ssize_t kfk_tls_writev(kfk_tls *t, const struct iovec *iov, int n, unsigned *events,
+                       char *errstr, size_t errlen);
 /* Decrypted bytes buffered inside OpenSSL: read them before waiting for
  * the socket again. */
 int kfk_tls_pending(const kfk_tls *t);

@@ -644,7 +644,6 @@ void kfk_accum_done_locked(kfk_accum *a, kfk_pbatch *b) {
     b->mem = 0;
     a->pending -= b->bb.count;
     buf_give(a, &b->buf);
-    refs_release(&b->refs);
     /* Wake blocked senders when an eighth of the buffer (or of the message
      * bound) and a batch are free, not per batch: each wake is a context
      * switch. */
@@ -684,7 +683,13 @@ void kfk_accum_take_queued_locked(kfk_accum *a, kfk_list *out, int err, const ch
     }
 }
 
+void kfk_accum_release_values(kfk_list *batches) {
+    for (kfk_list *e = batches->next; e != batches; e = e->next)
+        refs_release(&KFK_CONTAINER_OF(e, kfk_pbatch, link)->refs);
+}
+
 void kfk_accum_recycle(kfk_accum *a, kfk_list *batches) {
+    kfk_accum_release_values(batches); /* values of batches done without a release */
     pthread_mutex_lock(&a->lock);
     while (!kfk_list_empty(batches)) {
         kfk_pbatch *b = KFK_CONTAINER_OF(batches->next, kfk_pbatch, link);

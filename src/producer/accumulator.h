@@ -7,7 +7,7 @@
  * per drain or response. Records are copied into the open batch of their
  * partition (the one copy), with no allocation once pooled batches have
  * grown; a large value handed over (ref_min) is referenced instead, and
- * freed when its batch is done. A partition's queue holds batches not on the wire, oldest (and
+ * freed after its batch is done, outside the lock. A partition's queue holds batches not on the wire, oldest (and
  * lowest sequence) first; its tail may be the open batch.
  *
  * Batch life: open (appends) -> closed in queue (full, or a newer batch
@@ -202,14 +202,19 @@ void kfk_accum_requeue_locked(kfk_accum *a, kfk_pbatch *b, int64_t retry_at);
  * batch itself goes back to the pool unreported. 0, or an error (the batch
  * is untouched: fail it). */
 int kfk_accum_split_locked(kfk_accum *a, kfk_pbatch *b, int64_t retry_at);
-/* A batch is done (sent or not): releases its in-flight slot, its memory,
- * its record buffer and the values it took over; what the report needs
- * stays. */
+/* A batch is done (sent or not): releases its in-flight slot, its memory
+ * and its record buffer; what the report needs stays, and so do the values
+ * it took over, for kfk_accum_release_values. */
 void kfk_accum_done_locked(kfk_accum *a, kfk_pbatch *b);
 /* After an epoch bump: sequences restart at 0, queued batches get new ones. */
 void kfk_accum_reset_sequences_locked(kfk_accum *a);
 /* Moves every queued (not in flight) batch to out, err set. */
 void kfk_accum_take_queued_locked(kfk_accum *a, kfk_list *out, int err, const char *why);
+
+/* Frees the values that done batches (a list) took over. Without the lock
+ * (a large value's free is a munmap), by the thread that owns the batches,
+ * before they are reported. */
+void kfk_accum_release_values(kfk_list *batches);
 
 /* Returns reported batches (a list) to the pool and counts their
  * messages as no longer queued. Any thread. */

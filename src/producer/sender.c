@@ -70,6 +70,7 @@ void kfk_sender_report(kfk_producer *p, kfk_list *done) {
     for (kfk_list *e = done->next; e != done; e = e->next)
         kfk_accum_done_locked(&p->acc, KFK_CONTAINER_OF(e, kfk_pbatch, link));
     pthread_mutex_unlock(&p->acc.lock);
+    kfk_accum_release_values(done);
     kfk_reportq_push(&p->reports, done);
 }
 
@@ -143,6 +144,7 @@ static void settle(kfk_producer *p, preq *q) {
         kfk_list_insert_tail(&done, &b->link);
     }
     pthread_mutex_unlock(&p->acc.lock);
+    kfk_accum_release_values(&done);
     kfk_reportq_push(&p->reports, &done);
     if (refresh) kfk_core_metadata_refresh(p->core, &refresh, 1);
 }

@@ -575,6 +575,29 @@ TEST(close_fails_everything_and_later_requests_wait) {
     kfk_conn_free(c);
 }
 
+/* A request struct failed after it was written, then submitted again
+ * while the connection is down, must time out there: left looking "sent",
+ * it never did and the I/O thread spun on its timer. */
+TEST(resubmitted_request_times_out_while_down) {
+    kfk_conn *c = kfk_conn_new(&conf, 1);
+    handshake(c, 0);
+    rec a;
+    rec_init(&a, 100);
+    kfk_conn_submit(c, &a.req, 0);
+    sent_frame f[1];
+    REQUIRE_EQ(take_frames(c, f, 1), 1);
+    kfk_conn_close(c, KFK_ERR_TRANSPORT, "reset by peer");
+    CHECK_EQ(a.done, 1);
+    CHECK_EQ(a.err, KFK_ERR_TRANSPORT);
+    kfk_conn_submit(c, &a.req, 10);
+    CHECK_EQ(kfk_conn_next_deadline(c), 110);
+    CHECK_EQ(kfk_conn_tick(c, 110), 0);
+    CHECK_EQ(a.done, 2);
+    CHECK_EQ(a.err, KFK_ERR_TIMED_OUT);
+    CHECK_EQ(kfk_conn_next_deadline(c), INT64_MAX);
+    kfk_conn_free(c);
+}
+
 TEST(free_fails_pending_with_destroyed) {
     kfk_conn *c = kfk_conn_new(&conf, 1);
     rec a;

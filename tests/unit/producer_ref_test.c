@@ -1,5 +1,6 @@
 /* The accumulator taking values over (KFK_SEND_FREE): large ones are
- * referenced by the batch and freed when it is done, split or dropped;
+ * referenced by the batch and freed when it is done (outside the lock),
+ * split or dropped;
  * small ones, and all when refs are off, are copied. */
 #include <stdlib.h>
 
@@ -14,11 +15,18 @@ static int any_room(void *ctx, int32_t node, size_t bytes) {
     return 1;
 }
 
-/* Frees of one watched pointer. */
+/* Frees of one watched pointer, and those made holding watched_lock. */
 static void *watched;
-static int watched_frees;
+static int watched_frees, watched_frees_locked;
+static pthread_mutex_t *watched_lock;
 static void watch_free(void *p) {
-    if (p && p == watched) watched_frees++;
+    if (p && p == watched) {
+        watched_frees++;
+        if (watched_lock && pthread_mutex_trylock(watched_lock))
+            watched_frees_locked++;
+        else if (watched_lock)
+            pthread_mutex_unlock(watched_lock);
+    }
     free(p);
 }
 static const kfk_allocator watching = {malloc, realloc, watch_free};
@@ -99,10 +107,15 @@ TEST(large_values_are_referenced_until_the_batch_is_done) {
     CHECK_EQ(it.err, 0);
     CHECK_EQ(n, 3);
     watched = big;
+    watched_lock = &a.lock;
     pthread_mutex_lock(&a.lock);
     kfk_accum_done_locked(&a, b);
     pthread_mutex_unlock(&a.lock);
+    CHECK_EQ(watched_frees, 0); /* kept for a release outside the lock */
+    CHECK_EQ(b->refs.count, 1);
+    kfk_accum_release_values(&out.ready);
     CHECK_EQ(watched_frees, 1);
+    CHECK_EQ(watched_frees_locked, 0);
     CHECK_EQ(b->refs.count, 0);
     kfk_accum_recycle(&a, &out.ready);
     kfk_accum_free(&a);
@@ -111,6 +124,34 @@ TEST(large_values_are_referenced_until_the_batch_is_done) {
     kfk_wbuf_free(&z);
     kfk_set_allocator(NULL);
     watched = NULL;
+    watched_lock = NULL;
+    watched_frees = 0;
+}
+
+/* A done batch recycled without a release still frees its values, once,
+ * before the pool can reuse it. */
+TEST(recycle_releases_values_left_behind) {
+    kfk_set_allocator(&watching);
+    kfk_accum a;
+    setup(&a, 4096);
+    uint8_t *big = value(8000, 5);
+    CHECK_EQ(send(&a, big, 8000, 1), 1);
+    kfk_drain_out out;
+    kfk_pbatch *b = drain_one(&a, &out);
+    REQUIRE(b);
+    watched = big;
+    watched_lock = &a.lock;
+    pthread_mutex_lock(&a.lock);
+    kfk_accum_done_locked(&a, b);
+    pthread_mutex_unlock(&a.lock);
+    kfk_accum_recycle(&a, &out.ready);
+    CHECK_EQ(watched_frees, 1);
+    CHECK_EQ(watched_frees_locked, 0);
+    kfk_accum_free(&a);
+    CHECK_EQ(watched_frees, 1);
+    kfk_set_allocator(NULL);
+    watched = NULL;
+    watched_lock = NULL;
     watched_frees = 0;
 }
 
