@@ -931,8 +931,11 @@ void kfk_consumer_message_release(kfk_consumer_message *m);
  * (errstr names the key and value) and starts the I/O thread. NULL on
  * failure, with the reason in errstr. */
 kfk_consumer *kfk_consumer_new(kfk_conf *conf, char *errstr, size_t errstr_size);
-/* Commits the stored offsets (synchronously, within request.timeout.ms) if
- * auto-commit is on, then destroys. Returns the commit's error, or 0. */
+/* Commits the stored offsets (synchronously, as kfk_consumer_commit) if
+ * auto-commit is on, leaves the group, closes each broker's fetch session
+ * (best effort, waiting at most fetch.max.wait.ms + 1 s, capped by
+ * request.timeout.ms), then destroys. Returns the commit's error, or 0.
+ * Call as kfk_consumer_destroy. */
 int kfk_consumer_close(kfk_consumer *c);
 /* Stops at once: requests in flight fail, queued messages are dropped, and
  * pending async commits complete without their callback. Messages the
@@ -979,7 +982,10 @@ int kfk_consumer_resume(kfk_consumer *c, kfk_partition_list *list);
 int kfk_consumer_position(kfk_consumer *c, kfk_partition_list *list);
 /* Fills each element's offset (KFK_OFFSET_INVALID: none), leader_epoch and
  * metadata with the group's committed offset, asking the coordinator
- * (OffsetFetch) and waiting up to timeout_ms. Needs group.id. 0 or a kfk_err. */
+ * (OffsetFetch) and waiting up to timeout_ms (0 or less: default.api.timeout.ms).
+ * Each request waits at most request.timeout.ms; one that times out is sent
+ * again to the coordinator found anew. Needs group.id. 0 or a kfk_err.
+ * Any thread but a callback's. */
 int kfk_consumer_committed(kfk_consumer *c, kfk_partition_list *list, int timeout_ms);
 /* For each element, asks its leader (ListOffsets): offset
  * KFK_OFFSET_BEGINNING or KFK_OFFSET_END gives that offset; KFK_OFFSET_AT_TIME
@@ -1016,8 +1022,10 @@ int kfk_consumer_poll_batch(kfk_consumer *c, kfk_consumer_message **out, int max
  * are of the next message to read, as in Kafka; each goes with its
  * leader_epoch (the stored ones with the epoch of the message before them),
  * which lets a consumer starting from it detect a truncated log.
- * Synchronous (within request.timeout.ms) unless async; an async commit's result goes to the
- * commit callback, which runs inside a later poll. Returns 0, the first
+ * Synchronous unless async: within default.api.timeout.ms, each request
+ * waiting at most request.timeout.ms and a timed-out one sent again to the
+ * coordinator found anew. An async commit is one request (within
+ * request.timeout.ms); its result goes to the commit callback, which runs inside a later poll. Returns 0, the first
  * error (sync), KFK_ERR_INVALID_ARG (no group.id) or KFK_ERR_NOENT (NULL and
  * nothing to commit). Any thread but a callback's (for sync). */
 int kfk_consumer_commit(kfk_consumer *c, const kfk_partition_list *offsets, int async);

@@ -299,7 +299,7 @@ static void on_cop_done(kfk_cop *cop, int err) {
     kfk_asub *s = KFK_CONTAINER_OF(cop, kfk_asub, cop);
     /* Timed out at the request's own deadline, which the coordinator does
      * not retry: it may be the stalled broker, so find it again. */
-    if (err == KFK_ERR_TIMED_OUT && cop->co && !cop->co->looking) cop->co->node = -1;
+    if (err == KFK_ERR_TIMED_OUT && cop->co) kfk_coord_forget(cop->co);
     switch (kfk_asub_next(s, err, 0)) {
     case KFK_ASUB_DONE:
         sub_done(s);

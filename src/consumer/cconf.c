@@ -61,6 +61,7 @@ int kfk_cconf_from(kfk_cconf *out, const kfk_conf *conf, char *errstr, size_t er
         .request_timeout_ms = (int32_t)kfk_conf_int(conf, KFK_CONF_REQUEST_TIMEOUT_MS),
         .retry_backoff_ms = (int32_t)kfk_conf_int(conf, KFK_CONF_RETRY_BACKOFF_MS),
         .retry_backoff_max_ms = (int32_t)kfk_conf_int(conf, KFK_CONF_RETRY_BACKOFF_MAX_MS),
+        .default_api_timeout_ms = (int32_t)kfk_conf_int(conf, KFK_CONF_DEFAULT_API_TIMEOUT_MS),
         .instance_id = *instance ? instance : NULL,
         .session_timeout_ms = (int32_t)kfk_conf_int(conf, KFK_CONF_SESSION_TIMEOUT_MS),
         .heartbeat_interval_ms = (int32_t)kfk_conf_int(conf, KFK_CONF_HEARTBEAT_INTERVAL_MS),

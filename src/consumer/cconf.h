@@ -28,6 +28,7 @@ typedef struct kfk_cconf {
     int partition_eof;
     int fetch_sessions; /* enable.fetch.sessions (KIP-227) */
     int32_t request_timeout_ms, retry_backoff_ms, retry_backoff_max_ms;
+    int32_t default_api_timeout_ms; /* sync calls given no timeout of their own */
     /* group membership (subscribe) */
     const char *instance_id; /* NULL: dynamic member */
     int32_t session_timeout_ms, heartbeat_interval_ms, max_poll_interval_ms;

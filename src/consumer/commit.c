@@ -55,7 +55,10 @@ int kfk_consumer_commit(kfk_consumer *c, const kfk_partition_list *offsets, int 
         pthread_mutex_unlock(&c->lock);
         if (!l) return KFK_ERR_NOENT;
     }
-    kfk_offsets_op *op = kfk_offsets_op_new(c, l, 1, c->cc.request_timeout_ms);
+    /* An async commit is one request, as Java's commitAsync; a sync one
+     * retries within default.api.timeout.ms, as commitSync(). */
+    kfk_offsets_op *op = kfk_offsets_op_new(
+        c, l, 1, async ? c->cc.request_timeout_ms : c->cc.default_api_timeout_ms);
     if (!op) return KFK_ERR_NOMEM;
     if (async) {
         op->then = async_then;
@@ -129,7 +132,8 @@ int kfk_consumer_committed(kfk_consumer *c, kfk_partition_list *list, int timeou
     if (!list || !list->count) return 0;
     kfk_partition_list *l = kfk_partition_list_copy(list);
     if (!l) return KFK_ERR_NOMEM;
-    kfk_offsets_op *op = kfk_offsets_op_new(c, l, 0, timeout_ms);
+    kfk_offsets_op *op =
+        kfk_offsets_op_new(c, l, 0, timeout_ms > 0 ? timeout_ms : c->cc.default_api_timeout_ms);
     if (!op) return KFK_ERR_NOMEM;
     int err = kfk_offsets_op_wait(op);
     for (int i = 0; !err && i < list->count; i++) {

@@ -213,6 +213,7 @@ int kfk_consumer_close(kfk_consumer *c) {
         if (err == KFK_ERR_NOENT) err = 0; /* nothing to commit */
     }
     kfk_group_close(c);
+    kfk_fetch_sessions_close(c);
     kfk_consumer_destroy(c);
     return err;
 }

@@ -84,7 +84,8 @@ typedef struct kfk_cpart {
     int32_t pos_epoch;    /* leader epoch of the batch before fetch_pos; -1: unknown */
     int32_t val_epoch;    /* leader epoch fetch_pos is valid under; KFK_EPOCH_* */
     int32_t fetch_epoch;  /* the leader's epoch, while building fetches */
-    int32_t val_sent;     /* the leader epoch the validation in flight asked under */
+    int32_t val_sent;     /* the leader epoch the validation asks (or asked) under */
+    int32_t val_leader;   /* VALIDATE: its leader's node, for kfk_validate_send; -1: none */
     uint32_t val_gen;
     int64_t list_spec, list_ts; /* what LIST asks for */
     int can_fetch;              /* not paused nor throttled, at the last look */
@@ -102,10 +103,6 @@ typedef struct kfk_cpart {
     kfk_list_offsets_request lo_msg;
     kfk_list_offsets_request_topic lo_topic;
     kfk_list_offsets_request_partition lo_part;
-    kfk_core_req val_req;
-    kfk_offset_for_leader_epoch_request val_msg;
-    kfk_offset_for_leader_epoch_request_offset_for_leader_topic val_topic;
-    kfk_offset_for_leader_epoch_request_offset_for_leader_partition val_part;
 } kfk_cpart;
 
 struct kfk_consumer {
@@ -178,6 +175,8 @@ void kfk_consumer_fetch_session_stats(kfk_consumer *c, kfk_fetch_session_stats *
 void kfk_consumer_fetch_hold_stats(kfk_consumer *c, kfk_fetch_hold_stats *out);
 /* Frees the fetch sessions' memory; at destroy, once the I/O thread is gone. */
 void kfk_fetch_sessions_free(kfk_consumer *c);
+/* At close, from the closing thread: closes each broker's fetch session. */
+void kfk_fetch_sessions_close(kfk_consumer *c);
 
 /* fetcher.c, resolve.c: I/O thread. */
 void kfk_service_run(kfk_consumer *c);
@@ -229,10 +228,28 @@ enum kfk_trunc kfk_trunc_check(int32_t end_epoch, int64_t end_offset, int64_t po
  * last_fetched_epoch from pos_epoch. */
 void kfk_fetch_set_epochs(kfk_fetch_request *m, kfk_cpart *const *parts, int n);
 
+/* Which partitions go in one OffsetForLeaderEpoch to node: all waiting to
+ * be validated with that leader (VALIDATE, val_leader == node, none in
+ * flight), into out (NULL: just count), or none (0) unless one of them is
+ * done backing off: the others, there for the same leader change, go
+ * with it rather than one by one after their own jittered backoffs. */
+int kfk_epoch_batch(kfk_cpart *const *parts, int n, int32_t node, int64_t now, kfk_cpart **out);
+/* Fills m (replica id, topics) with parts, sorted by topic as io_parts is:
+ * each asks where its pos_epoch ends under the leader epoch val_sent.
+ * Arrays go in a, topic names point into the parts. 0 or KFK_ERR_NOMEM. */
+int kfk_epoch_request_fill(kfk_offset_for_leader_epoch_request *m, kfk_cpart *const *parts,
+                           int n, kfk_arena *a);
+/* p's entry in an OffsetForLeaderEpoch answer; NULL when missing. */
+const kfk_offset_for_leader_epoch_response_epoch_end_offset *
+kfk_epoch_answer(const kfk_offset_for_leader_epoch_response *m, const kfk_cpart *p);
+
 /* validate.c: I/O thread. Moves an ACTIVE partition whose leader's epoch
- * (from md) changed to VALIDATE and sends OffsetForLeaderEpoch, or resends
- * it after a backoff; else sets p->fetch_epoch for the next Fetch. */
+ * (from md) changed to VALIDATE and marks it (val_leader) for the next
+ * OffsetForLeaderEpoch to its leader, again after a backoff; else sets
+ * p->fetch_epoch for the next Fetch. */
 void kfk_validate(kfk_consumer *c, kfk_metadata *md, kfk_cpart *p, int64_t now);
+/* Sends the marked partitions' checks: one request per leader. */
+void kfk_validate_send(kfk_consumer *c, int64_t now);
 /* A Fetch answered with a diverging epoch for p (v12+). */
 void kfk_validate_diverged(kfk_consumer *c, kfk_cpart *p, int32_t end_epoch, int64_t end_offset);
 /* Any thread. */

@@ -85,7 +85,7 @@ static int on_op_response(void *opaque, kfk_response *resp) {
     int err = resp->err ? resp->err : op->on_response(op, resp);
     if (kfk_coord_retriable(err) && kfk_io_now(co->io) < op->deadline) {
         /* Loading is the right broker being slow; the rest mean another. */
-        if (err != KFK_ERR_COORDINATOR_LOAD_IN_PROGRESS) co->node = -1;
+        if (err != KFK_ERR_COORDINATOR_LOAD_IN_PROGRESS) kfk_coord_forget(co);
         /* NOENT: the coordinator is not among the brokers known yet. */
         if (err == KFK_ERR_NOENT) kfk_core_metadata_refresh(co->core, NULL, 0);
         back_off(co);
@@ -121,7 +121,10 @@ static void pump(kfk_coord *co) {
             op->r.node_id = co->node;
             op->r.req.cb = on_op_response;
             op->r.req.opaque = op;
-            op->r.req.timeout_ms = (int32_t)(op->deadline - now);
+            int64_t left = op->deadline - now;
+            if (op->request_timeout_ms > 0 && op->request_timeout_ms < left)
+                left = op->request_timeout_ms;
+            op->r.req.timeout_ms = (int32_t)left;
             if (kfk_core_send(co->core, &op->r)) op->on_done(op, KFK_ERR_DESTROYED);
         }
         return;
@@ -140,6 +143,8 @@ void kfk_coord_submit(kfk_coord *co, kfk_cop *op) {
     kfk_list_insert_tail(&co->waiting, &op->link);
     pump(co);
 }
+
+void kfk_coord_forget(kfk_coord *co) { co->node = -1; }
 
 void kfk_coord_fail_all(kfk_coord *co, int err) {
     while (!kfk_list_empty(&co->waiting))

@@ -1,7 +1,8 @@
 /* Requests to a group's coordinator (OffsetCommit, OffsetFetch, later the
  * group protocol), on the I/O thread. The coordinator is found with
  * FindCoordinator and found again when a request says NOT_COORDINATOR or
- * COORDINATOR_NOT_AVAILABLE or its connection fails; those requests, and
+ * COORDINATOR_NOT_AVAILABLE, its connection fails or it times out (after
+ * the op's request_timeout_ms); those requests, and
  * COORDINATOR_LOAD_IN_PROGRESS ones, are retried after retry.backoff.ms
  * doubling up to retry.backoff.max.ms (+-20%) until their deadline.
  *
@@ -23,6 +24,10 @@ struct kfk_cop {
     /* The end, with 0 or the error. The op is the owner's again. */
     void (*on_done)(kfk_cop *op, int err);
     int64_t deadline; /* kfk_io_now() based */
+    /* Bounds each request (0: only the deadline): one that times out with
+     * time left forgets the coordinator, which may be the stalled broker,
+     * and is sent again to the one found next. */
+    int32_t request_timeout_ms;
 
     /* private */
     kfk_list link;
@@ -48,6 +53,8 @@ void kfk_coord_init(kfk_coord *co, kfk_core *core, kfk_io *io, const char *group
                     int32_t backoff_ms, int32_t backoff_max_ms);
 /* I/O thread: sends op once the coordinator is known. */
 void kfk_coord_submit(kfk_coord *co, kfk_cop *op);
+/* I/O thread: the coordinator is looked up again before the next send. */
+void kfk_coord_forget(kfk_coord *co);
 /* After the I/O thread is gone: fails every waiting op with err. */
 void kfk_coord_fail_all(kfk_coord *co, int err);
 

@@ -61,3 +61,56 @@ void kfk_fetch_set_epochs(kfk_fetch_request *m, kfk_cpart *const *parts, int n) 
         }
     }
 }
+
+static int waits_for(const kfk_cpart *p, int32_t node) {
+    return p->state == KFK_CP_VALIDATE && !p->validating && p->val_leader == node;
+}
+
+int kfk_epoch_batch(kfk_cpart *const *parts, int n, int32_t node, int64_t now, kfk_cpart **out) {
+    int due = 0, k = 0;
+    for (int i = 0; i < n; i++) {
+        if (!waits_for(parts[i], node)) continue;
+        due |= parts[i]->backoff_until <= now;
+        if (out) out[k] = parts[i];
+        k++;
+    }
+    return due ? k : 0;
+}
+
+int kfk_epoch_request_fill(kfk_offset_for_leader_epoch_request *m, kfk_cpart *const *parts,
+                           int n, kfk_arena *a) {
+    kfk_offset_for_leader_epoch_request_init(m);
+    m->replica_id = -1; /* a consumer: offsets up to the high watermark */
+    if (n <= 0) return 0;
+    m->topics.items = kfk_arena_array(a, (size_t)n, sizeof *m->topics.items);
+    kfk_offset_for_leader_epoch_request_offset_for_leader_partition *pp =
+        kfk_arena_array(a, (size_t)n, sizeof *pp);
+    if (!m->topics.items || !pp) return KFK_ERR_NOMEM;
+    kfk_offset_for_leader_epoch_request_offset_for_leader_topic *t = NULL;
+    for (int i = 0; i < n; i++) {
+        const kfk_cpart *p = parts[i];
+        if (!t || strcmp(parts[i - 1]->topic, p->topic) != 0) {
+            t = &m->topics.items[m->topics.count++];
+            t->topic = (kfk_str){p->topic, (int32_t)strlen(p->topic)};
+            t->partitions.items = &pp[i];
+            t->partitions.count = 0;
+        }
+        pp[i] = (kfk_offset_for_leader_epoch_request_offset_for_leader_partition){
+            .partition = p->partition, .current_leader_epoch = p->val_sent,
+            .leader_epoch = p->pos_epoch};
+        t->partitions.count++;
+    }
+    return 0;
+}
+
+const kfk_offset_for_leader_epoch_response_epoch_end_offset *
+kfk_epoch_answer(const kfk_offset_for_leader_epoch_response *m, const kfk_cpart *p) {
+    for (int32_t t = 0; t < m->topics.count; t++) {
+        const kfk_offset_for_leader_epoch_response_offset_for_leader_topic_result *tr =
+            &m->topics.items[t];
+        for (int32_t j = 0; j < tr->partitions.count; j++)
+            if (same(p, tr->topic, tr->partitions.items[j].partition))
+                return &tr->partitions.items[j];
+    }
+    return NULL;
+}

@@ -170,3 +170,19 @@ int kfk_fetch_session_build(kfk_fetch_session *s, const kfk_fs_want *want, int n
     }
     return rc;
 }
+
+int kfk_fetch_session_close(kfk_fetch_session *s, kfk_fetch_request *m) {
+    /* epoch 0 after an error or a lost answer: the broker may have dropped
+     * the session, or be replacing it with the full request in flight. */
+    int open = s->enabled && s->id > 0 && s->epoch > 0;
+    if (open) {
+        m->session_id = s->id;
+        m->session_epoch = -1;
+        m->topics.count = m->forgotten_topics_data.count = 0;
+    }
+    clear_view(s);
+    s->enabled = 0;
+    s->id = 0;
+    s->epoch = -1;
+    return open;
+}

@@ -7,6 +7,7 @@
  *        replaces that session), except FETCH_SESSION_ID_NOT_FOUND (id 0)
  *   any --response id 0--> no session: every Fetch is full and asks again
  *   disabled: session id 0, epoch -1, every Fetch full (fetch.sessions.enable)
+ *   (id > 0, any) --close: id, epoch -1, no partitions--> disabled
  *
  * The broker's view of a partition is what the last request that listed it
  * said (fetch offset, max bytes): the broker does not move fetch offsets by
@@ -53,6 +54,7 @@ typedef struct kfk_fetch_session_stats {
     int64_t listed;      /* partitions listed in requests */
     int64_t forgotten;   /* partitions listed as forgotten */
     int64_t resets;      /* sessions restarted after an error or a lost answer */
+    int64_t closed;      /* sessions the broker confirmed closed (consumer close) */
 } kfk_fetch_session_stats;
 
 /* enabled 0: every request full and sessionless. */
@@ -79,5 +81,11 @@ void kfk_fetch_session_done(kfk_fetch_session *s, int err, int32_t session_id);
 /* The request built last got no answer (connection closed, timed out, not
  * sent): the broker may or may not have seen it, so start over. */
 void kfk_fetch_session_reset(kfk_fetch_session *s);
+
+/* At close: fills m (its other fields untouched) to close s's session on
+ * the broker (KIP-227: s's id, epoch -1, no partitions) and returns 1, or
+ * returns 0 when s holds no session. Either way s is disabled: a later
+ * Fetch is sessionless and opens none. */
+int kfk_fetch_session_close(kfk_fetch_session *s, kfk_fetch_request *m);
 
 #endif

@@ -151,7 +151,9 @@ static void deliver(kfk_consumer *c, kfk_cpart *p, const kfk_fetch_response_part
                           .aborted = pd->aborted_transactions.items,
                           .naborted = pd->aborted_transactions.count > 0
                                           ? pd->aborted_transactions.count : 0,
-                          .next_pos = p->fetch_pos};
+                          .next_pos = p->fetch_pos, .last_epoch = -1};
+    /* Without records the parser does not run: last_epoch must say "none"
+     * already, or an empty answer would set the position's epoch to 0. */
     kfk_chunk *ch = pd->records.len > 0 ? kfk_chunk_new(rx) : NULL;
     if (ch) kfk_fetch_parse_run(&pp, ch, pd->records.ptr, (size_t)pd->records.len, &c->zbuf);
     if (pd->records.len > 0 && !ch) pp.err = KFK_ERR_NOMEM;
@@ -394,6 +396,7 @@ static void unmark(kfk_consumer *c, int32_t node, int all, int64_t now) {
 void kfk_fetch_send(kfk_consumer *c, kfk_metadata *md, int64_t now, int64_t *wake) {
     int64_t deferred = 0, retry_at = 0;
     for (int i = 0; i < c->io_nparts; i++) mark(c, md, c->io_parts[i], now, wake, &retry_at);
+    kfk_validate_send(c, now); /* what mark found to check, one request per leader */
     for (int i = 0; i < c->io_nparts; i++) {
         int32_t node = c->io_parts[i]->leader;
         if (node < 0) continue;

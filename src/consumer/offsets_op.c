@@ -172,6 +172,7 @@ kfk_offsets_op *kfk_offsets_op_new(kfk_consumer *c, kfk_partition_list *list, in
     op->cop.on_response = on_response;
     op->cop.on_done = on_done;
     op->cop.deadline = kfk_io_clock() + timeout_ms;
+    op->cop.request_timeout_ms = c->cc.request_timeout_ms;
     pthread_mutex_init(&op->lock, NULL);
     pthread_cond_init(&op->cond, NULL);
     if (commit ? build_commit(op) : build_fetch(op)) {

@@ -34,7 +34,10 @@ struct kfk_offsets_op {
     int done;
 };
 
-/* Takes list. NULL when out of memory (list is then destroyed). */
+/* Takes list. The op ends within timeout_ms; each request to the
+ * coordinator waits at most request.timeout.ms, and one that times out
+ * with time left goes again to the coordinator found anew.
+ * NULL when out of memory (list is then destroyed). */
 kfk_offsets_op *kfk_offsets_op_new(kfk_consumer *c, kfk_partition_list *list, int commit,
                                    int32_t timeout_ms);
 void kfk_offsets_op_free(kfk_offsets_op *op);

@@ -4,10 +4,12 @@
  * position was truncated (an unclean leader election): the consumer goes
  * back to where it diverged, or stops the partition with
  * KFK_ERR_LOG_TRUNCATION when auto.offset.reset is none. A Fetch's
- * diverging epoch (v12+) says the same without the extra request. */
+ * diverging epoch (v12+) says the same without the extra request. The
+ * partitions a leader must check go in one request (kfk_epoch_batch). */
 #include <string.h>
 
 #include "consumer/consumer_int.h"
+#include "core/alloc.h"
 
 void kfk_consumer_epoch_stats(kfk_consumer *c, kfk_epoch_stats *out) {
     pthread_mutex_lock(&c->lock);
@@ -121,72 +123,115 @@ static void answered(kfk_consumer *c, kfk_cpart *p, int err, int32_t end_epoch,
     }
 }
 
-static int on_validate(void *opaque, kfk_response *resp) {
-    kfk_cpart *p = opaque;
-    kfk_consumer *c = p->owner;
-    p->validating = 0;
-    p->inflight--;
-    if (resp->err == KFK_ERR_DESTROYED) return 0;
-    int err = resp->err, decode_err = 0;
-    int32_t end_epoch = -1;
-    int64_t end_offset = -1;
-    if (!err) {
-        kfk_arena a = {0};
-        kfk_offset_for_leader_epoch_response m;
-        decode_err =
-            kfk_offset_for_leader_epoch_response_decode(&resp->body, resp->version, &a, &m);
-        if (!decode_err && m.topics.count == 1 && m.topics.items[0].partitions.count == 1) {
-            const kfk_offset_for_leader_epoch_response_epoch_end_offset *e =
-                &m.topics.items[0].partitions.items[0];
-            err = e->error_code;
-            end_epoch = e->leader_epoch;
-            end_offset = e->end_offset;
-        } else {
-            decode_err = KFK_ERR_MALFORMED;
-        }
-        kfk_arena_reset(&a);
-        if (decode_err) err = decode_err;
-    }
-    if (p->io_gen == p->val_gen && p->state == KFK_CP_VALIDATE)
-        answered(c, p, err, end_epoch, end_offset);
-    kfk_service_run(c);
-    return decode_err == KFK_ERR_MALFORMED ? decode_err : 0;
+/* One OffsetForLeaderEpoch to a leader for all the partitions it must check. */
+typedef struct val_ctx {
+    kfk_core_req r;
+    kfk_consumer *c;
+    kfk_arena arena; /* the request's arrays and parts */
+    kfk_offset_for_leader_epoch_request m;
+    kfk_cpart **parts;
+    int n;
+} val_ctx;
+
+static void ctx_free(val_ctx *v) {
+    kfk_arena_reset(&v->arena);
+    kfk_free(v);
 }
 
-static void send_check(kfk_consumer *c, kfk_cpart *p, int32_t leader_epoch) {
-    if (leader_epoch < 0) {
-        kfk_cpart_backoff(c, p); /* the leader went away meanwhile */
+static int on_validate(void *opaque, kfk_response *resp) {
+    val_ctx *v = opaque;
+    kfk_consumer *c = v->c;
+    for (int i = 0; i < v->n; i++) {
+        v->parts[i]->validating = 0;
+        v->parts[i]->inflight--;
+    }
+    if (resp->err == KFK_ERR_DESTROYED) {
+        ctx_free(v);
+        return 0;
+    }
+    int err = resp->err, rc = 0;
+    kfk_arena a = {0};
+    kfk_offset_for_leader_epoch_response m;
+    if (!err) err = rc = kfk_offset_for_leader_epoch_response_decode(&resp->body, resp->version,
+                                                                      &a, &m);
+    for (int i = 0; i < v->n; i++) {
+        kfk_cpart *p = v->parts[i];
+        if (p->io_gen != p->val_gen || p->state != KFK_CP_VALIDATE) continue;
+        const kfk_offset_for_leader_epoch_response_epoch_end_offset *e =
+            err ? NULL : kfk_epoch_answer(&m, p);
+        if (e)
+            answered(c, p, e->error_code, e->leader_epoch, e->end_offset);
+        else
+            answered(c, p, err ? err : KFK_ERR_MALFORMED, -1, -1);
+    }
+    kfk_arena_reset(&a);
+    ctx_free(v);
+    kfk_service_run(c);
+    return rc == KFK_ERR_MALFORMED ? rc : 0;
+}
+
+/* Sends node's batch (kfk_epoch_batch), if one is due. */
+static void send_batch(kfk_consumer *c, int32_t node, int64_t now) {
+    int n = kfk_epoch_batch(c->io_parts, c->io_nparts, node, now, NULL);
+    if (n == 0) return;
+    val_ctx *v = kfk_calloc(1, sizeof *v);
+    if (!v) return;
+    v->c = c;
+    v->parts = kfk_arena_array(&v->arena, (size_t)n, sizeof *v->parts);
+    if (!v->parts) {
+        ctx_free(v);
         return;
     }
-    kfk_offset_for_leader_epoch_request_init(&p->val_msg);
-    p->val_msg.replica_id = -1; /* a consumer: offsets up to the high watermark */
-    p->val_part = (kfk_offset_for_leader_epoch_request_offset_for_leader_partition){
-        .partition = p->partition, .current_leader_epoch = leader_epoch,
-        .leader_epoch = p->pos_epoch};
-    p->val_topic.topic = (kfk_str){p->topic, (int32_t)strlen(p->topic)};
-    p->val_topic.partitions.items = &p->val_part;
-    p->val_topic.partitions.count = 1;
-    p->val_msg.topics.items = &p->val_topic;
-    p->val_msg.topics.count = 1;
-    p->val_req = (kfk_core_req){.dest = KFK_DEST_LEADER, .topic = p->topic,
-                                .partition = p->partition};
+    v->n = kfk_epoch_batch(c->io_parts, c->io_nparts, node, now, v->parts);
+    if (kfk_epoch_request_fill(&v->m, v->parts, v->n, &v->arena)) {
+        ctx_free(v);
+        return;
+    }
+    v->r = (kfk_core_req){.dest = KFK_DEST_NODE, .node_id = node};
     /* v3 is the first with a consumer's replica id; older brokers skip the check. */
-    p->val_req.req = (kfk_request){.api_key = KFK_API_OFFSET_FOR_LEADER_EPOCH, .min_version = 3,
-                                   .max_version = -1, .msg = &p->val_msg, .cb = on_validate,
-                                   .opaque = p, .timeout_ms = c->cc.request_timeout_ms};
-    p->val_gen = p->io_gen;
-    p->val_sent = leader_epoch;
-    p->validating = 1;
-    p->inflight++;
-    if (kfk_core_send(c->core, &p->val_req)) {
-        p->validating = 0;
-        p->inflight--;
+    v->r.req = (kfk_request){.api_key = KFK_API_OFFSET_FOR_LEADER_EPOCH, .min_version = 3,
+                             .max_version = -1, .msg = &v->m, .cb = on_validate, .opaque = v,
+                             .timeout_ms = c->cc.request_timeout_ms};
+    for (int i = 0; i < v->n; i++) {
+        v->parts[i]->val_gen = v->parts[i]->io_gen;
+        v->parts[i]->validating = 1;
+        v->parts[i]->inflight++;
+    }
+    if (kfk_core_send(c->core, &v->r) == 0) return;
+    for (int i = 0; i < v->n; i++) {
+        v->parts[i]->validating = 0;
+        v->parts[i]->inflight--;
+    }
+    ctx_free(v);
+}
+
+void kfk_validate_send(kfk_consumer *c, int64_t now) {
+    for (int i = 0; i < c->io_nparts; i++) {
+        kfk_cpart *p = c->io_parts[i];
+        if (p->state != KFK_CP_VALIDATE || p->validating || p->val_leader < 0) continue;
+        int32_t node = p->val_leader;
+        send_batch(c, node, now);
+        for (int j = i; j < c->io_nparts; j++)
+            if (c->io_parts[j]->val_leader == node) c->io_parts[j]->val_leader = -1;
+    }
+}
+
+/* Marks p for the next check by its leader (kfk_validate_send). */
+static void want_check(kfk_consumer *c, const kfk_metadata *md, kfk_cpart *p, int64_t now) {
+    const kfk_md_topic *t = kfk_metadata_topic(md, p->topic);
+    const kfk_md_partition *mp = t ? kfk_metadata_partition(t, p->partition) : NULL;
+    p->val_leader = -1;
+    if (mp && mp->leader >= 0 && mp->leader_epoch >= 0) {
+        p->val_leader = mp->leader;
+        p->val_sent = mp->leader_epoch;
+    } else if (p->backoff_until <= now) {
+        kfk_cpart_backoff(c, p); /* the leader went away meanwhile */
     }
 }
 
 void kfk_validate(kfk_consumer *c, kfk_metadata *md, kfk_cpart *p, int64_t now) {
     if (p->state == KFK_CP_VALIDATE) {
-        if (!p->validating && p->backoff_until <= now) send_check(c, p, leader_epoch_of(md, p));
+        if (!p->validating) want_check(c, md, p, now);
         return;
     }
     if (p->state != KFK_CP_ACTIVE || p->fetching) return;
@@ -199,7 +244,7 @@ void kfk_validate(kfk_consumer *c, kfk_metadata *md, kfk_cpart *p, int64_t now) 
         break;
     case KFK_EPOCH_VALIDATE:
         p->state = KFK_CP_VALIDATE;
-        if (p->backoff_until <= now) send_check(c, p, epoch);
+        want_check(c, md, p, now);
         return;
     }
     p->fetch_epoch = epoch;

@@ -18,7 +18,7 @@
     X(REQUEST_TIMEOUT_MS, "request.timeout.ms", KFK_CONF_INT, "30000", 1, INT32_MAX, NULL, \
       "How long to wait for a broker's response before failing the request") \
     X(DEFAULT_API_TIMEOUT_MS, "default.api.timeout.ms", KFK_CONF_INT, "60000", 1, INT32_MAX, \
-      NULL, "Default timeout of a whole admin operation, retries included") \
+      NULL, "Default timeout of an admin operation or a consumer call that takes none (commit), retries included") \
     X(SOCKET_CONNECTION_SETUP_TIMEOUT_MS, "socket.connection.setup.timeout.ms", KFK_CONF_INT, \
       "10000", 1, INT32_MAX, NULL, "How long a TCP connect plus handshake may take") \
     X(RECONNECT_BACKOFF_MS, "reconnect.backoff.ms", KFK_CONF_INT, "50", 0, 3600000, NULL, \

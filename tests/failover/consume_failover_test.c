@@ -106,20 +106,7 @@ static int create_unclean(kfk_core *c, const char *name, int32_t a, int32_t b) {
     t.assignments.count = 1;
     t.configs.items = cfg;
     t.configs.count = 2;
-    kfk_create_topics_request m;
-    kfk_create_topics_request_init(&m);
-    m.topics.items = &t;
-    m.topics.count = 1;
-    m.timeout_ms = 15000;
-    kfk_core_req r = {.dest = KFK_DEST_ANY};
-    r.req = (kfk_request){.api_key = KFK_API_CREATE_TOPICS, .min_version = 4, .max_version = -1,
-                          .msg = &m};
-    char err[256] = "";
-    int rc = kfk_core_send_wait(c, &r, it_create_topics_decode, NULL, err, sizeof err);
-    const char *topics[1] = {name};
-    if (!rc) rc = kfk_core_metadata_wait(c, topics, 1, 30000, NULL, err, sizeof err);
-    if (rc) kfk_test_fail(__FILE__, __LINE__, "create %s: %s", name, err);
-    return rc;
+    return fit_create(c, &t);
 }
 
 TEST(unclean_election_truncates_below_the_position) {

@@ -15,15 +15,14 @@ static inline const char *fit_env(const char *name) {
     return v && *v ? v : NULL;
 }
 
-/* Creates topic with partitions and replication factor 3, and waits until
- * the client's metadata knows it. */
-static inline int fit_create_rf3(kfk_core *c, const char *name, int partitions) {
-    kfk_create_topics_request_creatable_topic t = {.name = {name, (int32_t)strlen(name)},
-                                                   .num_partitions = partitions,
-                                                   .replication_factor = 3};
+/* Creates the topic t describes, and waits until the client's metadata
+ * knows it. */
+static inline int fit_create(kfk_core *c, kfk_create_topics_request_creatable_topic *t) {
+    char name[256];
+    snprintf(name, sizeof name, "%.*s", (int)t->name.len, t->name.ptr);
     kfk_create_topics_request m;
     kfk_create_topics_request_init(&m);
-    m.topics.items = &t;
+    m.topics.items = t;
     m.topics.count = 1;
     m.timeout_ms = 15000;
     kfk_core_req r = {.dest = KFK_DEST_ANY};
@@ -35,6 +34,14 @@ static inline int fit_create_rf3(kfk_core *c, const char *name, int partitions) 
     if (!rc) rc = kfk_core_metadata_wait(c, topics, 1, 30000, NULL, err, sizeof err);
     if (rc) kfk_test_fail(__FILE__, __LINE__, "create %s: %s", name, err);
     return rc;
+}
+
+/* Creates topic with partitions and replication factor 3. */
+static inline int fit_create_rf3(kfk_core *c, const char *name, int partitions) {
+    kfk_create_topics_request_creatable_topic t = {.name = {name, (int32_t)strlen(name)},
+                                                   .num_partitions = partitions,
+                                                   .replication_factor = 3};
+    return fit_create(c, &t);
 }
 
 /* Runs `<KFK_CLUSTER_CTL> verb node --nodes 3`; its exit status. */

@@ -274,3 +274,66 @@ TEST(divergence_at_or_past_the_position_changes_only_the_epoch) {
     CHECK_EQ(c.stats.truncations, 0);
     consumer_fini(&c);
 }
+
+static kfk_cpart waiting(const char *topic, int32_t partition, int32_t leader, int64_t until) {
+    return (kfk_cpart){.topic = (char *)topic, .partition = partition, .state = KFK_CP_VALIDATE,
+                       .val_leader = leader, .val_sent = 7, .pos_epoch = 4,
+                       .backoff_until = until};
+}
+
+TEST(validations_batch_per_leader_and_go_together_once_one_is_due) {
+    kfk_cpart a = waiting("a", 0, 1, 0), b = waiting("a", 1, 2, 0), d = waiting("b", 0, 1, 500),
+              e = waiting("b", 1, 1, 0), f = waiting("c", 0, 1, 0);
+    f.validating = 1; /* its check is in flight: not asked twice */
+    kfk_cpart g = active(NULL, 10, 10); /* not validating */
+    g.val_leader = 1;
+    kfk_cpart *parts[] = {&a, &b, &d, &e, &f, &g}, *out[6];
+    CHECK_EQ(kfk_epoch_batch(parts, 6, 1, 100, out), 3);
+    CHECK(out[0] == &a && out[1] == &d && out[2] == &e);
+    CHECK_EQ(kfk_epoch_batch(parts, 6, 2, 100, NULL), 1);
+    CHECK_EQ(kfk_epoch_batch(parts, 6, 3, 100, NULL), 0);
+    /* d alone, still backing off: nothing yet; with a due one, it goes too. */
+    kfk_cpart *late[] = {&d};
+    CHECK_EQ(kfk_epoch_batch(late, 1, 1, 100, NULL), 0);
+    CHECK_EQ(kfk_epoch_batch(late, 1, 1, 500, NULL), 1);
+}
+
+TEST(one_request_lists_each_topic_once_and_answers_match_back) {
+    kfk_cpart a = waiting("a", 0, 1, 0), b = waiting("a", 2, 1, 0), d = waiting("b", 1, 1, 0);
+    d.val_sent = 9;
+    d.pos_epoch = 8;
+    kfk_cpart *parts[] = {&a, &b, &d};
+    kfk_arena arena = {0};
+    kfk_offset_for_leader_epoch_request m;
+    REQUIRE_EQ(kfk_epoch_request_fill(&m, parts, 3, &arena), 0);
+    CHECK_EQ(m.replica_id, -1);
+    REQUIRE_EQ(m.topics.count, 2);
+    CHECK(m.topics.items[0].topic.len == 1 && m.topics.items[0].topic.ptr[0] == 'a');
+    REQUIRE_EQ(m.topics.items[0].partitions.count, 2);
+    CHECK_EQ(m.topics.items[0].partitions.items[1].partition, 2);
+    CHECK_EQ(m.topics.items[0].partitions.items[1].current_leader_epoch, 7);
+    CHECK_EQ(m.topics.items[0].partitions.items[1].leader_epoch, 4);
+    REQUIRE_EQ(m.topics.items[1].partitions.count, 1);
+    CHECK_EQ(m.topics.items[1].partitions.items[0].current_leader_epoch, 9);
+    CHECK_EQ(m.topics.items[1].partitions.items[0].leader_epoch, 8);
+
+    /* Through the v4 codec, answered as a broker would, in another order. */
+    kfk_wbuf w = {0};
+    REQUIRE_EQ(kfk_offset_for_leader_epoch_request_encode(&w, 4, &m), 0);
+    kfk_wbuf_free(&w);
+    kfk_offset_for_leader_epoch_response_epoch_end_offset ea[] = {
+        {.partition = 2, .leader_epoch = 4, .end_offset = 30},
+        {.partition = 0, .error_code = KFK_ERR_FENCED_LEADER_EPOCH, .leader_epoch = -1,
+         .end_offset = -1}};
+    kfk_offset_for_leader_epoch_response_offset_for_leader_topic_result tr[] = {
+        {.topic = {"a", 1}, .partitions = {ea, 2}}};
+    kfk_offset_for_leader_epoch_response r = {.topics = {tr, 1}};
+    const kfk_offset_for_leader_epoch_response_epoch_end_offset *e = kfk_epoch_answer(&r, &b);
+    REQUIRE(e != NULL);
+    CHECK_EQ(e->end_offset, 30);
+    e = kfk_epoch_answer(&r, &a);
+    REQUIRE(e != NULL);
+    CHECK_EQ(e->error_code, KFK_ERR_FENCED_LEADER_EPOCH);
+    CHECK(kfk_epoch_answer(&r, &d) == NULL); /* missing: the caller treats it as malformed */
+    kfk_arena_reset(&arena);
+}

@@ -334,6 +334,60 @@ TEST(disabled_is_sessionless) {
     kfk_fetch_session_free(&s);
 }
 
+TEST(close_sends_id_and_final_epoch_without_partitions) {
+    kfk_fetch_session s;
+    kfk_fs_want w[3];
+    req r = {0};
+    established(&s, w, &r);
+    REQUIRE_EQ(build(&s, w, 2, &r), 0); /* b/0 forgotten, so the lists were used */
+    kfk_fetch_session_done(&s, 0, 77);
+    kfk_fetch_request m;
+    kfk_fetch_request_init(&m);
+    m.max_wait_ms = 123; /* fields other than the session's are left alone */
+    REQUIRE_EQ(kfk_fetch_session_close(&s, &m), 1);
+    CHECK_EQ(m.session_id, 77);
+    CHECK_EQ(m.session_epoch, -1);
+    CHECK_EQ(m.topics.count, 0);
+    CHECK_EQ(m.forgotten_topics_data.count, 0);
+    CHECK_EQ(m.max_wait_ms, 123);
+    CHECK_EQ(s.nview, 0);
+    /* Closed: later requests are sessionless and full; nothing to close. */
+    REQUIRE_EQ(build(&s, w, 3, &r), 0);
+    CHECK_EQ(r.m.session_id, 0);
+    CHECK_EQ(r.m.session_epoch, -1);
+    CHECK_EQ(listed(&r.m), 3);
+    kfk_fetch_session_done(&s, 0, 99);
+    CHECK_EQ(kfk_fetch_session_close(&s, &m), 0);
+    kfk_arena_reset(&r.a);
+    kfk_fetch_session_free(&s);
+}
+
+TEST(close_skips_sessions_not_confirmed) {
+    kfk_fs_want w[3];
+    three(w);
+    req r = {0};
+    kfk_fetch_request m;
+    /* never answered: no session yet */
+    kfk_fetch_session s;
+    kfk_fetch_session_init(&s, 1, 1);
+    REQUIRE_EQ(build(&s, w, 3, &r), 0);
+    kfk_fetch_request_init(&m);
+    CHECK_EQ(kfk_fetch_session_close(&s, &m), 0);
+    CHECK_EQ(m.session_id, 0);
+    kfk_fetch_session_free(&s);
+    /* answer lost (connection down): the broker may hold it or not */
+    established(&s, w, &r);
+    kfk_fetch_session_reset(&s);
+    CHECK_EQ(kfk_fetch_session_close(&s, &m), 0);
+    kfk_fetch_session_free(&s);
+    /* sessions disabled */
+    kfk_fetch_session_init(&s, 1, 0);
+    CHECK_EQ(kfk_fetch_session_close(&s, &m), 0);
+    CHECK_EQ(m.session_id, 0);
+    kfk_arena_reset(&r.a);
+    kfk_fetch_session_free(&s);
+}
+
 /* The allocator fails once `left` reaches zero. */
 static int left = -1;
 static void *failing_malloc(size_t n) { return left >= 0 && left-- == 0 ? NULL : malloc(n); }
