@@ -105,6 +105,8 @@ void kfk_group_request_rejoin(kfk_consumer *c, const char *why) {
         kfk_consumer_log(c, "group %s: rejoining (%s)", c->cc.group_id, why);
         start_join(c);
         kfk_group_post(c);
+    } else if (g->state == KFK_G_JOIN && !g->busy) {
+        return; /* the JoinGroup about to go says what is current */
     } else if (g->state != KFK_G_NONE && g->state != KFK_G_FATAL) {
         g->rejoin = 1;
     }
@@ -301,6 +303,40 @@ static void check_metadata(kfk_consumer *c, int64_t now) {
     }
 }
 
+/* Asks for the metadata of the subscription's named topics (of every
+ * topic when it names none: regular expressions only). */
+static void refresh_named(kfk_consumer *c) {
+    kfk_group *g = &c->group;
+    int n = 0;
+    const char **names = g->sub ? kfk_calloc((size_t)g->sub->n + 1, sizeof *names) : NULL;
+    for (int i = 0; names && i < g->sub->n; i++)
+        if (g->sub->names[i][0] != '^') names[n++] = g->sub->names[i];
+    kfk_core_metadata_refresh(c->core, n ? names : NULL, n ? n : -1);
+    kfk_free(names);
+}
+
+/* Before the first JoinGroup: whether the metadata knows every named topic
+ * (or the wait is over), so the first assignment sees their partitions and
+ * their arrival does not call for a second rebalance at once. When it
+ * does, the matched topics are brought up to date for the JoinGroup. */
+static int topics_known(kfk_consumer *c, int64_t now) {
+    kfk_group *g = &c->group;
+    kfk_metadata *md = kfk_core_metadata(c->core);
+    int known = 1;
+    if (g->generation < 0) {
+        if (!g->first_join_until) {
+            g->first_join_until = now + c->cc.request_timeout_ms;
+            refresh_named(c);
+        }
+        for (int i = 0; md && g->sub && i < g->sub->n; i++)
+            known &= g->sub->names[i][0] == '^' || kfk_metadata_topic(md, g->sub->names[i]) != NULL;
+        known = (known && md) || now >= g->first_join_until;
+    }
+    if (known && md) kfk_group_match(g, md);
+    kfk_metadata_unref(md);
+    return known;
+}
+
 void kfk_group_run(kfk_consumer *c) {
     kfk_group *g = &c->group;
     int64_t now = kfk_io_now(c->io), wake = INT64_MAX;
@@ -324,9 +360,11 @@ void kfk_group_run(kfk_consumer *c) {
     }
     wake = g->last_check + 500;
     if (g->state == KFK_G_JOIN && !g->busy) {
-        if (now >= g->next_join) {
+        if (now >= g->next_join && topics_known(c, now)) {
             g->busy = 1;
             kfk_group_send_join(c);
+        } else if (now >= g->next_join) {
+            if (now + 20 < wake) wake = now + 20;
         } else if (g->next_join < wake) {
             wake = g->next_join;
         }

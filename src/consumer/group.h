@@ -73,6 +73,7 @@ typedef struct kfk_group {
     int rejoin;       /* a rebalance was asked for during JOIN..APP */
     int attempts;     /* failed joins in a row, for backoff */
     int64_t next_join, next_hb, next_regex, leader_until, last_check;
+    int64_t first_join_until; /* the first JoinGroup waits for the topics' metadata until then */
     kfk_partition_list *owned;
     kfk_arena ra; /* the leader's copy of the JoinGroup members */
     kfk_assign_member *members;

@@ -150,7 +150,8 @@ static int on_response(kfk_cop *cop, kfk_response *resp) {
 static void on_done(kfk_cop *cop, int err) {
     gop *op = KFK_CONTAINER_OF(cop, gop, cop);
     kfk_consumer *c = op->c;
-    int live = err != KFK_ERR_DESTROYED && !op->handled && op->epoch == c->group.epoch;
+    int current = err != KFK_ERR_DESTROYED && op->epoch == c->group.epoch;
+    int live = current && !op->handled;
     if (!err && !op->handled) err = KFK_ERR_MALFORMED;
     switch (op->kind) {
     case GOP_JOIN:
@@ -166,8 +167,12 @@ static void on_done(kfk_cop *cop, int err) {
         if (op->leave_done) op->leave_done(c);
         break;
     }
+    /* The next step (join again, lead, heartbeat) goes now, not at the
+     * group timer's next look. */
+    int step = current && (op->kind == GOP_JOIN || op->kind == GOP_SYNC);
     kfk_arena_reset(&op->a);
     kfk_free(op);
+    if (step) kfk_group_run(c);
 }
 
 static gop *gop_new(kfk_consumer *c, enum gop_kind kind, int32_t timeout_ms) {
