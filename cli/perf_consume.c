@@ -10,6 +10,10 @@
 
 #define IDLE_TIMEOUT_MS 10000 /* ConsumerPerformance's default --timeout */
 
+/* Per second; 0 when the time was under a millisecond (no rate to tell,
+ * where Java would print Infinity). */
+static double rate(double amount, double secs) { return secs > 0 ? amount / secs : 0.0; }
+
 static int64_t wall_ms(void) {
     struct timeval tv;
     gettimeofday(&tv, NULL);
@@ -86,8 +90,9 @@ int cli_perf_consume(perf_opts *o) {
     date(to, sizeof to, end);
     printf("start.time, end.time, data.consumed.in.MB, MB.sec, data.consumed.in.nMsg, nMsg.sec, "
            "rebalance.time.ms, fetch.time.ms, fetch.MB.sec, fetch.nMsg.sec\n");
-    printf("%s, %s, %.4f, %.4f, %lld, %.4f, %lld, %lld, %.4f, %.4f\n", from, to, mb, mb / secs,
-           (long long)count, (double)count / secs, (long long)(joined - begin),
-           (long long)(end - joined), mb / fetch_secs, (double)count / fetch_secs);
+    printf("%s, %s, %.4f, %.4f, %lld, %.4f, %lld, %lld, %.4f, %.4f\n", from, to, mb,
+           rate(mb, secs), (long long)count, rate((double)count, secs),
+           (long long)(joined - begin), (long long)(end - joined), rate(mb, fetch_secs),
+           rate((double)count, fetch_secs));
     return count < o->count;
 }
