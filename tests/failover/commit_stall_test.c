@@ -11,31 +11,6 @@
 
 enum { PARTS = 3 };
 
-static int on_find(void *opaque, kfk_response *resp) {
-    kfk_arena a = {0};
-    kfk_find_coordinator_response m;
-    int rc = kfk_find_coordinator_response_decode(&resp->body, resp->version, &a, &m);
-    if (!rc) rc = m.coordinators.count == 1 ? m.coordinators.items[0].error_code : -1;
-    if (!rc) *(int32_t *)opaque = m.coordinators.items[0].node_id;
-    kfk_arena_reset(&a);
-    return rc;
-}
-
-/* The group's coordinator node, or -1. */
-static int32_t coordinator(kfk_core *c, const char *group) {
-    kfk_str key = {group, (int32_t)strlen(group)};
-    kfk_find_coordinator_request m;
-    kfk_find_coordinator_request_init(&m);
-    m.coordinator_keys.items = &key;
-    m.coordinator_keys.count = 1;
-    kfk_core_req r = {.dest = KFK_DEST_ANY};
-    r.req = (kfk_request){.api_key = KFK_API_FIND_COORDINATOR, .min_version = 4,
-                          .max_version = -1, .msg = &m};
-    int32_t node = -1;
-    char err[256];
-    return kfk_core_send_wait(c, &r, on_find, &node, err, sizeof err) ? -1 : node;
-}
-
 static kfk_partition_list *offsets(const char *topic, int64_t base) {
     kfk_partition_list *l = kfk_partition_list_new(PARTS);
     for (int p = 0; p < PARTS; p++) kfk_partition_list_add(l, topic, p)->offset = base + p;
@@ -105,7 +80,7 @@ TEST(sync_commit_outlasts_a_stalled_coordinator) {
     kfk_partition_list_destroy(l);
     CHECK(committed_is(c, topic, 10));
 
-    int32_t node = coordinator(core, group);
+    int32_t node = fit_coordinator(core, group);
     REQUIRE(node > 0);
     char cmd[512];
     snprintf(cmd, sizeof cmd, "%s stop-signal %d STOP --nodes 3 >/dev/null 2>&1", ctl, (int)node);
@@ -119,7 +94,7 @@ TEST(sync_commit_outlasts_a_stalled_coordinator) {
     /* The test's own lookup may go to the stalled broker: ask again. */
     int32_t moved = -1;
     for (int64_t end = it_now_ms() + 30000; (moved < 0 || moved == node) && it_now_ms() < end;)
-        moved = coordinator(core, group);
+        moved = fit_coordinator(core, group);
     fprintf(stderr, "coordinator %d stopped; now %d\n", (int)node, (int)moved);
     CHECK(moved > 0 && moved != node);
 

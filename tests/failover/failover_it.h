@@ -44,6 +44,31 @@ static inline int fit_create_rf3(kfk_core *c, const char *name, int partitions) 
     return fit_create(c, &t);
 }
 
+static inline int fit_on_find(void *opaque, kfk_response *resp) {
+    kfk_arena a = {0};
+    kfk_find_coordinator_response m;
+    int rc = kfk_find_coordinator_response_decode(&resp->body, resp->version, &a, &m);
+    if (!rc) rc = m.coordinators.count == 1 ? m.coordinators.items[0].error_code : -1;
+    if (!rc) *(int32_t *)opaque = m.coordinators.items[0].node_id;
+    kfk_arena_reset(&a);
+    return rc;
+}
+
+/* The group's coordinator node, or -1. */
+static inline int32_t fit_coordinator(kfk_core *c, const char *group) {
+    kfk_str key = {group, (int32_t)strlen(group)};
+    kfk_find_coordinator_request m;
+    kfk_find_coordinator_request_init(&m);
+    m.coordinator_keys.items = &key;
+    m.coordinator_keys.count = 1;
+    kfk_core_req r = {.dest = KFK_DEST_ANY};
+    r.req = (kfk_request){.api_key = KFK_API_FIND_COORDINATOR, .min_version = 4,
+                          .max_version = -1, .msg = &m};
+    int32_t node = -1;
+    char err[256];
+    return kfk_core_send_wait(c, &r, fit_on_find, &node, err, sizeof err) ? -1 : node;
+}
+
 /* Runs `<KFK_CLUSTER_CTL> verb node --nodes 3`; its exit status. */
 static inline int fit_ctl(const char *prefix, const char *verb, int node) {
     char cmd[512];

@@ -7,31 +7,6 @@
 
 enum { PARTS = 4, PER_PART = 500 };
 
-static int on_find(void *opaque, kfk_response *resp) {
-    kfk_arena a = {0};
-    kfk_find_coordinator_response m;
-    int rc = kfk_find_coordinator_response_decode(&resp->body, resp->version, &a, &m);
-    if (!rc) rc = m.coordinators.count == 1 ? m.coordinators.items[0].error_code : -1;
-    if (!rc) *(int32_t *)opaque = m.coordinators.items[0].node_id;
-    kfk_arena_reset(&a);
-    return rc;
-}
-
-/* The group's coordinator node, or -1. */
-static int32_t coordinator(kfk_core *c, const char *group) {
-    kfk_str key = {group, (int32_t)strlen(group)};
-    kfk_find_coordinator_request m;
-    kfk_find_coordinator_request_init(&m);
-    m.coordinator_keys.items = &key;
-    m.coordinator_keys.count = 1;
-    kfk_core_req r = {.dest = KFK_DEST_ANY};
-    r.req = (kfk_request){.api_key = KFK_API_FIND_COORDINATOR, .min_version = 4,
-                          .max_version = -1, .msg = &m};
-    int32_t node = -1;
-    char err[256];
-    return kfk_core_send_wait(c, &r, on_find, &node, err, sizeof err) ? -1 : node;
-}
-
 static kfk_consumer *member(const char *boot, const char *group) {
     return cit_consumer(boot, "group.id", group, "auto.offset.reset", "earliest",
                         "session.timeout.ms", "10000", "heartbeat.interval.ms", "500",
@@ -62,7 +37,7 @@ TEST(coordinator_killed_mid_consumption) {
     for (int i = 0; i < 2; i++) git_start(&m[i], i, member(boot, group), &seen, topic);
     REQUIRE(git_wait_assigned(ms, 2, PARTS, 60000));
     REQUIRE(git_wait_total(&seen, PARTS * PER_PART / 4, 60000));
-    int32_t node = coordinator(core, group);
+    int32_t node = fit_coordinator(core, group);
     REQUIRE(node > 0);
     REQUIRE_EQ(fit_ctl(ctl_cmd, "kill", node), 0);
     int done = git_wait_total(&seen, PARTS * PER_PART, 120000);
@@ -73,7 +48,7 @@ TEST(coordinator_killed_mid_consumption) {
     int32_t now_node = node;
     for (int64_t end = it_now_ms() + 60000; now_node == node && it_now_ms() < end;) {
         usleep(500 * 1000);
-        now_node = coordinator(core, group);
+        now_node = fit_coordinator(core, group);
     }
     CHECK(now_node != node);
     for (int i = 0; i < 2; i++) CHECK_EQ(git_commit(&m[i]), 0);
