@@ -1,7 +1,7 @@
 /* Produces ten messages to a topic, then reads them back in a consumer
  * group. Build against an installed kfk:
  *   cc hello.c $(pkg-config --cflags --libs kfk) -o hello
- *   ./hello 127.0.0.1:39092 hello-topic */
+ *   ./hello 127.0.0.1:29092 hello-topic */
 #include <kfk.h>
 #include <stdio.h>
 #include <string.h>

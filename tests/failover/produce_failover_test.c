@@ -16,7 +16,7 @@
  *
  * KFK_BOOTSTRAP_3NODES names the cluster; KFK_CLUSTER_CTL is a command
  * prefix taking "kill N", "start N" and "stop-signal N STOP|CONT", e.g.
- * "env KFK_BROKER_PORT=39300 KFK_BROKER_DIR=/tmp/kfk-broker-x
+ * "env KFK_BROKER_PORT=29300 KFK_BROKER_DIR=/tmp/kfk-broker-x
  *  KFK_BROKER_NODES=3 scripts/kafka-local". */
 #include "produce_it.h"
 

@@ -44,7 +44,7 @@ trap cleanup EXIT
 
 export KFK_BOOTSTRAP=$boot
 export KFK_BROKER_NODES=$nodes
-first_port=${KFK_BROKER_PORT:-39092}
+first_port=${KFK_BROKER_PORT:-29092}
 [ "$nodes" = 1 ] || first_port=$((first_port + 1))
 KFK_KAFKA_VERSION_RUNNING=$(sed -n 's/^version=//p' \
     "${KFK_BROKER_DIR:-/tmp/kfk-broker}/${nodes}node-$first_port/cluster.env" 2>/dev/null || true)

@@ -19,7 +19,7 @@
 static inline const char *it_bootstrap(void) {
     const char *b = getenv("KFK_BOOTSTRAP");
     if (!b || !*b) {
-        kfk_test_fail(__FILE__, __LINE__, "KFK_BOOTSTRAP is not set (e.g. 127.0.0.1:39092)");
+        kfk_test_fail(__FILE__, __LINE__, "KFK_BOOTSTRAP is not set (e.g. 127.0.0.1:29092)");
         return NULL;
     }
     return b;
