@@ -369,6 +369,8 @@ typedef struct kfk_producer_stats {
     int64_t buffer_peak;     /* the most buffer_bytes has been */
     int64_t throttles;       /* broker answers asking to wait (quotas) */
     int64_t throttle_ms;     /* the sum of those waits, honoured per broker */
+    int64_t rebootstraps;    /* starts over from bootstrap.servers when no
+                                known broker could be reached */
 } kfk_producer_stats;
 /* Fills *out. Any thread. */
 void kfk_producer_stats_get(kfk_producer *p, kfk_producer_stats *out);
@@ -1111,6 +1113,8 @@ typedef struct kfk_consumer_stats {
     int64_t throttles;       /* broker answers asking to wait (quotas) */
     int64_t throttle_ms;     /* the sum of those waits, honoured per broker */
     int64_t truncations;     /* positions found past a truncated log (KIP-320) */
+    int64_t rebootstraps;    /* starts over from bootstrap.servers when no
+                                known broker could be reached */
 } kfk_consumer_stats;
 void kfk_consumer_stats_get(kfk_consumer *c, kfk_consumer_stats *out);
 /* END CONSUMER API */

@@ -76,29 +76,64 @@ int kfk_bootstrap_parse(const char *list, kfk_hostport **out, char *errstr, size
     return count;
 }
 
+/* Links to the bootstrap servers, ids -n..-1 in list order (which keeps the
+ * set sorted by id); NULL when one cannot be made. */
+static kfk_broker *bootstrap_links(kfk_io *io, const kfk_hostport *servers, int n) {
+    kfk_broker *v = kfk_calloc((size_t)n, sizeof *v);
+    for (int i = 0; v && i < n; i++) {
+        int32_t id = i - n;
+        v[i] = (kfk_broker){id, kfk_io_link_new(io, id, servers[i].host, servers[i].port)};
+        if (v[i].link) continue;
+        while (i-- > 0) kfk_io_link_release(v[i].link);
+        kfk_free(v);
+        v = NULL;
+    }
+    return v;
+}
+
 int kfk_brokers_init(kfk_brokers *b, kfk_io *io, const kfk_hostport *servers, int n) {
     *b = (kfk_brokers){.io = io, .bootstrap = 1};
-    b->v = kfk_calloc((size_t)n, sizeof *b->v);
-    if (!b->v) return KFK_ERR_NOMEM;
-    b->cap = n;
-    /* Ids -n..-1 in list order keep v sorted by id. */
-    for (int i = 0; i < n; i++) {
-        int32_t id = i - n;
-        kfk_link *l = kfk_io_link_new(io, id, servers[i].host, servers[i].port);
-        if (!l) {
-            kfk_brokers_release(b);
-            return KFK_ERR_NOMEM;
-        }
-        b->v[b->n++] = (kfk_broker){id, l};
+    b->servers = kfk_malloc((size_t)n * sizeof *servers);
+    if (!b->servers) return KFK_ERR_NOMEM;
+    memcpy(b->servers, servers, (size_t)n * sizeof *servers);
+    b->nservers = n;
+    b->v = bootstrap_links(io, servers, n);
+    if (!b->v) {
+        kfk_brokers_release(b);
+        return KFK_ERR_NOMEM;
     }
+    b->n = b->cap = n;
     return 0;
 }
 
+static void release_links(kfk_broker *v, int n) {
+    for (int i = 0; i < n; i++)
+        if (v[i].link) kfk_io_link_release(v[i].link);
+    kfk_free(v);
+}
+
 void kfk_brokers_release(kfk_brokers *b) {
-    for (int i = 0; i < b->n; i++)
-        if (b->v[i].link) kfk_io_link_release(b->v[i].link);
-    kfk_free(b->v);
+    release_links(b->v, b->n);
+    kfk_free(b->servers);
     *b = (kfk_brokers){.io = b->io};
+}
+
+int kfk_brokers_rebootstrap(kfk_brokers *b) {
+    kfk_broker *v = bootstrap_links(b->io, b->servers, b->nservers);
+    if (!v) return KFK_ERR_NOMEM;
+    release_links(b->v, b->n);
+    b->v = v;
+    b->n = b->cap = b->nservers;
+    b->bootstrap = 1;
+    return 0;
+}
+
+int kfk_brokers_unreachable(const kfk_brokers *b) {
+    for (int i = 0; i < b->n; i++) {
+        const kfk_link *l = b->v[i].link;
+        if (kfk_io_link_state(l) == KFK_LINK_UP || kfk_io_link_failures(l) < 2) return 0;
+    }
+    return b->n > 0;
 }
 
 static int cmp_id(const void *key, const void *elem) {

@@ -36,9 +36,12 @@ typedef struct kfk_brokers {
     kfk_broker *v; /* sorted by id; bootstrap ones (negative ids) first */
     int n, cap;
     int bootstrap; /* 1 while v holds the bootstrap servers */
+    kfk_hostport *servers; /* bootstrap.servers, kept to bootstrap again */
+    int nservers;
 } kfk_brokers;
 
-/* Creates one link per bootstrap server. 0 or KFK_ERR_NOMEM. */
+/* Creates one link per bootstrap server (the list is copied). 0 or
+ * KFK_ERR_NOMEM. */
 int kfk_brokers_init(kfk_brokers *b, kfk_io *io, const kfk_hostport *servers, int n);
 /* Releases every link (they close once idle) and frees the set. */
 void kfk_brokers_release(kfk_brokers *b);
@@ -48,6 +51,16 @@ void kfk_brokers_release(kfk_brokers *b);
 int kfk_brokers_update(kfk_brokers *b, const kfk_metadata *md);
 
 kfk_link *kfk_brokers_get(const kfk_brokers *b, int32_t id);
+
+/* 1 when no known broker can be reached: none is up and every link failed
+ * twice in a row (a connection lost, then the attempt to reconnect; or two
+ * attempts), so one dropped connection alone does not count. */
+int kfk_brokers_unreachable(const kfk_brokers *b);
+
+/* Starts over from the bootstrap servers, as at creation (KIP-899): fresh
+ * links, whose names are looked up again, replace the set; the old links
+ * close once idle. 0, or KFK_ERR_NOMEM with the set unchanged. */
+int kfk_brokers_rebootstrap(kfk_brokers *b);
 
 /* The broker to send a request to when any will do: a ready one with the
  * fewest requests pending, else one connecting or idle, else the one whose

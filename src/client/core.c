@@ -212,12 +212,15 @@ void kfk_core_on_metadata(kfk_core *c, void (*fn)(void *opaque), void *opaque) {
  * servers need not: the refresh retries those itself. */
 static void on_link_down(kfk_link *l, int err, void *opaque) {
     kfk_core *c = opaque;
+    int auth = err == KFK_ERR_SSL || err == KFK_ERR_AUTHENTICATION ||
+               err == KFK_ERR_SASL_AUTHENTICATION_FAILED ||
+               err == KFK_ERR_UNSUPPORTED_SASL_MECHANISM;
     pthread_mutex_lock(&c->lock);
     c->stats.links_down++;
-    if (err == KFK_ERR_SSL || err == KFK_ERR_AUTHENTICATION ||
-        err == KFK_ERR_SASL_AUTHENTICATION_FAILED || err == KFK_ERR_UNSUPPORTED_SASL_MECHANISM)
-        c->stats.auth_failures++;
+    c->stats.auth_failures += auth;
     pthread_mutex_unlock(&c->lock);
+    /* A refused certificate or password is no sign the cluster moved. */
+    if (!auth && kfk_brokers_unreachable(&c->brokers)) kfk_core_rebootstrap(c);
     if (kfk_io_link_node_id(l) >= 0) kfk_core_md_request(c);
 }
 

@@ -112,6 +112,7 @@ typedef struct kfk_core_stats {
     int64_t authentications;   /* SASL (re-)authentications that succeeded */
     int64_t auth_failures;     /* connections lost to TLS or SASL failures */
     int64_t links_down;        /* connection attempts failed or connections lost */
+    int64_t rebootstraps;      /* starts over from bootstrap.servers (KIP-899) */
     /* From the I/O layer (kfk_io_stats): */
     int64_t connections;    /* open now */
     int64_t idle_closes;    /* closed after connections.max.idle.ms */

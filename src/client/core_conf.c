@@ -14,6 +14,8 @@ void kfk_core_conf_defaults(kfk_core_conf *conf) {
         .socket_connection_setup_timeout_ms = 10000,
         .socket_connection_setup_timeout_max_ms = 30000,
         .metadata_max_age_ms = 300000,
+        .rebootstrap = 1,
+        .rebootstrap_trigger_ms = 300000,
         .connections_max_idle_ms = 540000,
         .retry_backoff_ms = 100,
         .retry_backoff_max_ms = 1000,
@@ -72,6 +74,9 @@ void kfk_core_conf_from(kfk_core_conf *out, const kfk_conf *conf) {
         .socket_connection_setup_timeout_max_ms =
             (int32_t)kfk_conf_int(conf, KFK_CONF_SOCKET_CONNECTION_SETUP_TIMEOUT_MAX_MS),
         .metadata_max_age_ms = (int32_t)kfk_conf_int(conf, KFK_CONF_METADATA_MAX_AGE_MS),
+        .rebootstrap = kfk_conf_enum(conf, KFK_CONF_METADATA_RECOVERY_STRATEGY) == 1,
+        .rebootstrap_trigger_ms =
+            (int32_t)kfk_conf_int(conf, KFK_CONF_METADATA_RECOVERY_REBOOTSTRAP_TRIGGER_MS),
         .connections_max_idle_ms = (int32_t)kfk_conf_int(conf, KFK_CONF_CONNECTIONS_MAX_IDLE_MS),
         .retry_backoff_ms = (int32_t)kfk_conf_int(conf, KFK_CONF_RETRY_BACKOFF_MS),
         .retry_backoff_max_ms = (int32_t)kfk_conf_int(conf, KFK_CONF_RETRY_BACKOFF_MAX_MS),

@@ -27,6 +27,8 @@ typedef struct kfk_core_conf {
     int32_t socket_connection_setup_timeout_ms;     /* socket.connection.setup.timeout.ms */
     int32_t socket_connection_setup_timeout_max_ms; /* socket.connection.setup.timeout.max.ms */
     int32_t metadata_max_age_ms; /* metadata.max.age.ms */
+    int rebootstrap;             /* metadata.recovery.strategy=rebootstrap */
+    int32_t rebootstrap_trigger_ms; /* metadata.recovery.rebootstrap.trigger.ms */
     int32_t connections_max_idle_ms; /* connections.max.idle.ms */
     int32_t retry_backoff_ms;     /* retry.backoff.ms */
     int32_t retry_backoff_max_ms; /* retry.backoff.max.ms */

@@ -27,6 +27,7 @@ struct kfk_core {
     int md_inflight, md_again, md_inflight_all;
     int md_attempts; /* consecutive refreshes that left a problem */
     int64_t md_last_sent;
+    int64_t md_failing_since; /* the first refresh sent since the last success failed; 0: none */
     void (*md_hook)(void *opaque); /* kfk_core_on_metadata */
     void *md_hook_opaque;
 
@@ -53,6 +54,9 @@ void kfk_core_reroute_parked(kfk_core *c);
 void kfk_core_md_request(kfk_core *c);
 void kfk_core_on_md_timer(kfk_timer *t, int64_t now);
 void kfk_core_refresh_task(kfk_io *io, kfk_task *t, int err);
+/* Starts over from bootstrap.servers when metadata.recovery.strategy says
+ * so, unless the set is the bootstrap servers already. */
+void kfk_core_rebootstrap(kfk_core *c);
 
 /* Any thread, with c->lock held. */
 void kfk_core_add_interest(kfk_core *c, const char *const *topics, int n);

@@ -67,6 +67,27 @@ static int md_problem(kfk_core *c) {
     return problem;
 }
 
+void kfk_core_rebootstrap(kfk_core *c) {
+    if (!c->conf.rebootstrap || c->brokers.bootstrap) return;
+    if (kfk_brokers_rebootstrap(&c->brokers) != 0) return; /* the known brokers stay */
+    c->md_failing_since = 0;
+    pthread_mutex_lock(&c->lock);
+    c->stats.rebootstraps++;
+    pthread_mutex_unlock(&c->lock);
+    kfk_core_md_request(c);
+}
+
+/* A refresh failed: retry, and start over from the bootstrap servers once
+ * refreshes have failed for metadata.recovery.rebootstrap.trigger.ms
+ * (KIP-1102) or the broker asks for it. */
+static void md_failed(kfk_core *c, int err) {
+    md_retry(c);
+    if (!c->md_failing_since) c->md_failing_since = c->md_last_sent;
+    if (err == KFK_ERR_REBOOTSTRAP_REQUIRED ||
+        kfk_io_now(c->io) - c->md_failing_since >= c->conf.rebootstrap_trigger_ms)
+        kfk_core_rebootstrap(c);
+}
+
 static void md_publish(kfk_core *c, kfk_metadata *md, int all) {
     pthread_mutex_lock(&c->lock);
     kfk_metadata *old = c->md;
@@ -89,7 +110,7 @@ static int md_on_response(void *opaque, kfk_response *resp) {
     int rc = 0;
     if (resp->err) {
         md_set_error(c, resp->err, resp->errstr);
-        md_retry(c);
+        md_failed(c, resp->err);
     } else {
         kfk_arena a = {0};
         kfk_metadata_response m;
@@ -104,10 +125,11 @@ static int md_on_response(void *opaque, kfk_response *resp) {
             snprintf(msg, sizeof msg, "Metadata response from node %d: %s", (int)resp->node_id,
                      kfk_err_name(err));
             md_set_error(c, err, msg);
-            md_retry(c);
+            md_failed(c, err);
         }
         kfk_arena_reset(&a);
         if (md) {
+            c->md_failing_since = 0;
             md_publish(c, md, all);
             kfk_brokers_update(&c->brokers, md);
             kfk_core_reroute_parked(c);

@@ -240,6 +240,7 @@ void kfk_consumer_stats_get(kfk_consumer *c, kfk_consumer_stats *out) {
     kfk_core_stats_get(c->core, &core);
     out->throttles = core.throttles;
     out->throttle_ms = core.throttle_ms;
+    out->rebootstraps = core.rebootstraps;
 }
 
 /* ------------------------------------------------------------ assignment */

@@ -31,6 +31,12 @@
       "Longest wait between retries of a failed request") \
     X(METADATA_MAX_AGE_MS, "metadata.max.age.ms", KFK_CONF_INT, "300000", 0, INT32_MAX, NULL, \
       "Refresh cluster metadata at least this often") \
+    X(METADATA_RECOVERY_STRATEGY, "metadata.recovery.strategy", KFK_CONF_ENUM, "rebootstrap", 0, \
+      0, "none|rebootstrap", \
+      "When no known broker answers: start over from bootstrap.servers (rebootstrap) or keep trying the known ones") \
+    X(METADATA_RECOVERY_REBOOTSTRAP_TRIGGER_MS, "metadata.recovery.rebootstrap.trigger.ms", \
+      KFK_CONF_INT, "300000", 0, INT32_MAX, NULL, \
+      "Rebootstrap too when metadata has failed to refresh for this long") \
     X(MAX_IN_FLIGHT, "max.in.flight.requests.per.connection", KFK_CONF_INT, "5", 1, 1000, NULL, \
       "Requests sent to one broker without waiting for their responses") \
     X(RECEIVE_MESSAGE_MAX_BYTES, "receive.message.max.bytes", KFK_CONF_INT, "100000000", 1000, \

@@ -137,6 +137,7 @@ enum kfk_link_state kfk_io_link_state(const kfk_link *l);
 int kfk_io_link_ready(const kfk_link *l);    /* UP and versions negotiated */
 int kfk_io_link_pending(const kfk_link *l);  /* requests not completed */
 int64_t kfk_io_link_backoff_until(const kfk_link *l); /* 0 unless in BACKOFF */
+int kfk_io_link_failures(const kfk_link *l); /* connection attempts failed in a row */
 int32_t kfk_io_link_node_id(const kfk_link *l);
 /* A bootstrap link found to be broker node_id takes on its id. */
 void kfk_io_link_set_node_id(kfk_link *l, int32_t node_id);

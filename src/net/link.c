@@ -568,6 +568,7 @@ int kfk_io_link_pending(const kfk_link *l) { return kfk_conn_pending(l->conn); }
 int64_t kfk_io_link_backoff_until(const kfk_link *l) {
     return l->state == KFK_LINK_BACKOFF ? l->timer.when : 0;
 }
+int kfk_io_link_failures(const kfk_link *l) { return l->failures; }
 int32_t kfk_io_link_node_id(const kfk_link *l) { return l->id; }
 void kfk_io_link_set_node_id(kfk_link *l, int32_t node_id) {
     l->id = node_id;

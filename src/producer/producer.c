@@ -257,6 +257,7 @@ void kfk_producer_stats_get(kfk_producer *p, kfk_producer_stats *out) {
     kfk_core_stats_get(p->core, &core);
     out->throttles = core.throttles;
     out->throttle_ms = core.throttle_ms;
+    out->rebootstraps = core.rebootstraps;
 }
 
 int kfk_producer_fatal_error(kfk_producer *p, char *errstr, size_t errstr_size) {

@@ -278,10 +278,14 @@ TEST(bootstrap_parse) {
 
 /* The broker set against an I/O layer whose thread never starts: links are
  * created but, with nothing submitted, never connect. */
-TEST(broker_set_follows_metadata) {
+static kfk_io *idle_io(void) {
     static const kfk_io_conf ioconf = {.conn = {.request_timeout_ms = 1000, .max_in_flight = 1,
                                                 .max_response_bytes = 1 << 20}};
-    kfk_io *io = kfk_io_new(&ioconf, NULL, NULL);
+    return kfk_io_new(&ioconf, NULL, NULL);
+}
+
+TEST(broker_set_follows_metadata) {
+    kfk_io *io = idle_io();
     REQUIRE(io != NULL);
     kfk_brokers b;
     kfk_hostport boot[2] = {{"127.0.0.1", 1111}, {"boot2", 2222}};
@@ -332,4 +336,49 @@ TEST(broker_set_follows_metadata) {
     kfk_metadata_unref(md);
     kfk_metadata_unref(md2);
     kfk_metadata_unref(md3);
+}
+
+/* Starting over: the bootstrap servers' links replace the brokers the
+ * metadata named, and the next metadata adopts them again. */
+TEST(broker_set_rebootstraps) {
+    kfk_io *io = idle_io();
+    REQUIRE(io != NULL);
+    kfk_brokers b;
+    kfk_hostport boot[2] = {{"boot1", 1111}, {"boot2", 2222}};
+    REQUIRE_EQ(kfk_brokers_init(&b, io, boot, 2), 0);
+    fake f;
+    fake_init(&f);
+    add_broker(&f, 5, S("h5"), 5);
+    add_broker(&f, 6, S("h6"), 6);
+    kfk_metadata *md = kfk_metadata_build(NULL, &f.resp, 0, 1);
+    REQUIRE_EQ(kfk_brokers_update(&b, md), 0);
+    CHECK_EQ(b.bootstrap, 0);
+    CHECK(kfk_brokers_get(&b, -1) == NULL);
+    /* Links never tried are not unreachable. */
+    CHECK_EQ(kfk_brokers_unreachable(&b), 0);
+
+    REQUIRE_EQ(kfk_brokers_rebootstrap(&b), 0);
+    CHECK_EQ(b.bootstrap, 1);
+    CHECK_EQ(b.n, 2);
+    CHECK(kfk_brokers_get(&b, 5) == NULL);
+    CHECK(kfk_brokers_get(&b, 6) == NULL);
+    kfk_link *first = kfk_brokers_get(&b, -2);
+    REQUIRE(first != NULL);
+    CHECK_STR(kfk_io_link_host(first), "boot1");
+    CHECK_EQ(kfk_io_link_port(kfk_brokers_get(&b, -1)), 2222);
+
+    /* The cluster now answers at boot1: node 7 keeps that connection. */
+    fake g;
+    fake_init(&g);
+    add_broker(&g, 7, S("boot1"), 1111);
+    kfk_metadata *md2 = kfk_metadata_build(md, &g.resp, 0, 2);
+    REQUIRE_EQ(kfk_brokers_update(&b, md2), 0);
+    CHECK_EQ(b.bootstrap, 0);
+    CHECK_EQ(b.n, 1);
+    CHECK(kfk_brokers_get(&b, 7) == first);
+
+    kfk_brokers_release(&b);
+    kfk_io_destroy(io);
+    kfk_metadata_unref(md);
+    kfk_metadata_unref(md2);
 }
