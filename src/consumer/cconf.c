@@ -71,6 +71,11 @@ int kfk_cconf_from(kfk_cconf *out, const kfk_conf *conf, char *errstr, size_t er
     if (parse_assignors(out, kfk_conf_str(conf, KFK_CONF_PARTITION_ASSIGNMENT_STRATEGY), errstr,
                         errlen))
         return KFK_ERR_CONFIG;
+    const char *remote = kfk_conf_str(conf, KFK_CONF_GROUP_REMOTE_ASSIGNOR);
+    out->consumer_protocol = kfk_conf_enum(conf, KFK_CONF_GROUP_PROTOCOL) == 1;
+    out->remote_assignor = *remote ? remote : NULL;
+    /* The broker assigns incrementally: partitions come and go one by one. */
+    if (out->consumer_protocol) out->cooperative = 1;
     /* As in Java: a heartbeat must come well within the session. */
     if (out->heartbeat_interval_ms >= out->session_timeout_ms) {
         snprintf(errstr, errlen,

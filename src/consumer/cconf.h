@@ -36,6 +36,8 @@ typedef struct kfk_cconf {
     const kfk_assignor *assignors[KFK_MAX_ASSIGNORS]; /* in preference order */
     int nassignors;
     int cooperative; /* every assignor supports COOPERATIVE, as Java decides */
+    int consumer_protocol;       /* group.protocol=consumer (KIP-848) */
+    const char *remote_assignor; /* group.remote.assignor; NULL: the broker's default */
 } kfk_cconf;
 
 /* Fills out from conf (strings point into conf). 0, or KFK_ERR_CONFIG with

@@ -35,6 +35,7 @@ void kfk_group_destroy(kfk_consumer *c) {
     kfk_free(g->member_id);
     kfk_partition_list_destroy(g->owned);
     kfk_arena_reset(&g->ra);
+    kfk_cgroup_reset(g);
 }
 
 void kfk_group_post(kfk_consumer *c) {
@@ -43,24 +44,24 @@ void kfk_group_post(kfk_consumer *c) {
     if (kfk_io_post(c->io, &g->task)) atomic_store(&g->posted, 0);
 }
 
-static int64_t backoff(kfk_consumer *c) {
+int64_t kfk_group_backoff(kfk_consumer *c) {
     return kfk_backoff_ms(c->cc.retry_backoff_ms, c->cc.retry_backoff_max_ms,
                           c->group.attempts++, kfk_io_rng(c->io));
 }
 
-static void set_generation(kfk_consumer *c, int32_t gen) {
+void kfk_group_set_generation(kfk_consumer *c, int32_t gen) {
     c->group.generation = gen;
     atomic_store(&c->generation, gen);
 }
 
-static void set_member_id(kfk_group *g, kfk_str id) {
+void kfk_group_set_member_id(kfk_group *g, kfk_str id) {
     kfk_free(g->member_id);
     g->member_id = id.len > 0 ? kfk_strndup(id.ptr, (size_t)id.len) : NULL;
 }
 
-/* Gives up the assignment (revoked, or lost: no commit). */
-static void give_up(kfk_consumer *c, int lost, int fatal) {
+void kfk_group_give_up(kfk_consumer *c, int lost, int fatal) {
     kfk_group *g = &c->group;
+    kfk_cgroup_reset(g);
     kfk_partition_list *all = g->owned;
     g->owned = NULL;
     if (all || fatal) kfk_group_queue_event(c, all, NULL, lost, fatal);
@@ -72,7 +73,7 @@ static void start_join(kfk_consumer *c) {
     g->rejoin = 0;
     g->epoch++;
     if (!c->cc.cooperative && g->owned && g->owned->count) {
-        give_up(c, 0, 0);
+        kfk_group_give_up(c, 0, 0);
         g->state = KFK_G_APP;
         g->join_after = 1;
         return;
@@ -84,12 +85,12 @@ static void start_join(kfk_consumer *c) {
 /* Generation or member unknown to the coordinator: what we hold is lost. */
 static void lose(kfk_consumer *c, int err) {
     kfk_group *g = &c->group;
-    set_generation(c, -1);
+    kfk_group_set_generation(c, -1);
     if (err == KFK_ERR_UNKNOWN_MEMBER_ID || err == KFK_ERR_FENCED_INSTANCE_ID)
-        set_member_id(g, (kfk_str){NULL, -1});
+        kfk_group_set_member_id(g, (kfk_str){NULL, -1});
     kfk_consumer_log(c, "group %s: %s, partitions lost", c->cc.group_id, kfk_err_name(err));
     g->epoch++;
-    give_up(c, 1, err == KFK_ERR_FENCED_INSTANCE_ID ? err : 0);
+    kfk_group_give_up(c, 1, err == KFK_ERR_FENCED_INSTANCE_ID ? err : 0);
     if (err == KFK_ERR_FENCED_INSTANCE_ID) {
         g->state = KFK_G_FATAL;
         return;
@@ -101,6 +102,11 @@ static void lose(kfk_consumer *c, int err) {
 
 void kfk_group_request_rejoin(kfk_consumer *c, const char *why) {
     kfk_group *g = &c->group;
+    if (c->cc.consumer_protocol) { /* no rejoin: the next heartbeat says what changed */
+        g->hb_now = 1;
+        kfk_group_post(c);
+        return;
+    }
     if (g->state == KFK_G_STABLE) {
         kfk_consumer_log(c, "group %s: rejoining (%s)", c->cc.group_id, why);
         start_join(c);
@@ -128,7 +134,7 @@ void kfk_group_commit_ids(kfk_consumer *c, int32_t *generation, kfk_str *member,
 
 void kfk_group_commit_result(kfk_consumer *c, int err) {
     if (err == KFK_ERR_REBALANCE_IN_PROGRESS || err == KFK_ERR_ILLEGAL_GENERATION ||
-        err == KFK_ERR_UNKNOWN_MEMBER_ID)
+        err == KFK_ERR_UNKNOWN_MEMBER_ID || err == KFK_ERR_STALE_MEMBER_EPOCH)
         kfk_group_request_rejoin(c, kfk_err_name(err));
 }
 
@@ -139,7 +145,7 @@ void kfk_group_joined(kfk_consumer *c, int err, int32_t generation, kfk_str memb
     kfk_group *g = &c->group;
     g->busy = 0;
     if (err == KFK_ERR_MEMBER_ID_REQUIRED) { /* KIP-394: join again with the id given */
-        set_member_id(g, member_id);
+        kfk_group_set_member_id(g, member_id);
         g->next_join = 0;
         return;
     }
@@ -151,12 +157,12 @@ void kfk_group_joined(kfk_consumer *c, int err, int32_t generation, kfk_str memb
     if (err) {
         if (err != KFK_ERR_REBALANCE_IN_PROGRESS)
             kfk_consumer_log(c, "group %s: JoinGroup: %s", c->cc.group_id, kfk_err_name(err));
-        g->next_join = kfk_io_now(c->io) + backoff(c);
+        g->next_join = kfk_io_now(c->io) + kfk_group_backoff(c);
         return;
     }
     g->attempts = 0;
-    set_generation(c, generation);
-    set_member_id(g, member_id);
+    kfk_group_set_generation(c, generation);
+    kfk_group_set_member_id(g, member_id);
     g->assignor = kfk_assignor_find(protocol.ptr ? protocol.ptr : "", (size_t)(protocol.len > 0 ? protocol.len : 0));
     if (leader && !skip_assignment) {
         g->state = KFK_G_METADATA;
@@ -188,7 +194,7 @@ static void lead(kfk_consumer *c, int64_t now) {
     if (err) {
         kfk_consumer_log(c, "group %s: assignment failed: %s", c->cc.group_id, kfk_err_name(err));
         g->state = KFK_G_JOIN;
-        g->next_join = now + backoff(c);
+        g->next_join = now + kfk_group_backoff(c);
     } else {
         g->state = KFK_G_SYNC;
         kfk_group_send_sync(c, out, g->nmembers);
@@ -212,7 +218,7 @@ void kfk_group_synced(kfk_consumer *c, int err, kfk_partition_list *assignment) 
     if (err || !assignment) {
         kfk_partition_list_destroy(assignment);
         g->state = KFK_G_JOIN;
-        g->next_join = err == KFK_ERR_REBALANCE_IN_PROGRESS ? 0 : kfk_io_now(c->io) + backoff(c);
+        g->next_join = err == KFK_ERR_REBALANCE_IN_PROGRESS ? 0 : kfk_io_now(c->io) + kfk_group_backoff(c);
         return;
     }
     pthread_mutex_lock(&c->lock);
@@ -254,6 +260,10 @@ void kfk_group_heartbeat_result(kfk_consumer *c, int err) {
 
 void kfk_group_acked(kfk_consumer *c) {
     kfk_group *g = &c->group;
+    if (c->cc.consumer_protocol) {
+        if (--g->app_pending == 0) kfk_cgroup_acked(c);
+        return;
+    }
     if (--g->app_pending > 0 || g->state != KFK_G_APP) return;
     if (g->join_after) {
         g->join_after = 0;
@@ -276,10 +286,10 @@ static int poll_expired(kfk_consumer *c, int64_t now) {
     kfk_consumer_log(c, "group %s: no poll within max.poll.interval.ms, leaving",
                      c->cc.group_id);
     if (!c->cc.instance_id && g->member_id) kfk_group_send_leave(c, NULL);
-    set_generation(c, -1);
-    set_member_id(g, (kfk_str){NULL, -1});
+    kfk_group_set_generation(c, -1);
+    kfk_group_set_member_id(g, (kfk_str){NULL, -1});
     g->epoch++;
-    give_up(c, 1, 0);
+    kfk_group_give_up(c, 1, 0);
     g->state = KFK_G_LEFT;
     atomic_store(&g->wants_poll, 1);
     return 1;
@@ -359,7 +369,13 @@ void kfk_group_run(kfk_consumer *c) {
         check_metadata(c, now);
     }
     wake = g->last_check + 500;
-    if (g->state == KFK_G_JOIN && !g->busy) {
+    if (c->cc.consumer_protocol) {
+        if (g->state != KFK_G_JOIN || topics_known(c, now))
+            kfk_cgroup_step(c, now, &wake);
+        else if (now + 20 < wake)
+            wake = now + 20;
+    }
+    if (!c->cc.consumer_protocol && g->state == KFK_G_JOIN && !g->busy) {
         if (now >= g->next_join && topics_known(c, now)) {
             g->busy = 1;
             kfk_group_send_join(c);
@@ -374,7 +390,7 @@ void kfk_group_run(kfk_consumer *c) {
         if (g->state == KFK_G_METADATA && now + 50 < wake) wake = now + 50;
     }
     in_gen = g->generation >= 0 && (g->state == KFK_G_STABLE || g->state == KFK_G_APP);
-    if (in_gen && !g->hb_busy) {
+    if (in_gen && !g->hb_busy && !c->cc.consumer_protocol) {
         if (now >= g->next_hb) {
             g->hb_busy = 1;
             g->next_hb = now + c->cc.heartbeat_interval_ms;

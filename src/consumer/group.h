@@ -1,6 +1,8 @@
 /* Consumer group membership with the classic protocol (JoinGroup,
  * SyncGroup, Heartbeat, LeaveGroup), run on the I/O thread through the
- * coordinator (coord.h). Private to the consumer's files.
+ * coordinator (coord.h). Private to the consumer's files. The consumer
+ * protocol (KIP-848) shares the subscription, the events and the states
+ * JOIN (epoch 0 due), APP and STABLE; see group_consumer.c.
  *
  *   NONE --subscribe--> JOIN --JoinGroup ok--> (leader: METADATA) --> SYNC
  *     ^                  ^  \ MEMBER_ID_REQUIRED: again with the id   |
@@ -83,6 +85,14 @@ typedef struct kfk_group {
     kfk_task task;
     atomic_int posted;
     int fatal_err;
+    /* group.protocol=consumer (group_consumer.c) */
+    kfk_arena ta; /* the broker's latest assignment, by topic id */
+    struct kfk_gtarget *target;
+    int32_t ntarget;
+    int target_new; /* target not reconciled yet */
+    kfk_partition_list *reported; /* what the application holds, as heartbeats say */
+    int32_t hb_interval_ms;       /* the broker's */
+    int hb_now;                   /* heartbeat at once: an ack or a change */
 
     /* any thread */
     atomic_llong last_poll; /* kfk_io_clock() of the last poll */
@@ -170,6 +180,24 @@ void kfk_group_acked(struct kfk_consumer *c);
 void kfk_group_polled(struct kfk_consumer *c);
 /* Closing (application thread): revokes, then leaves unless static. */
 void kfk_group_close(struct kfk_consumer *c);
+
+/* group.c, shared with group_consumer.c. */
+void kfk_group_set_generation(struct kfk_consumer *c, int32_t gen);
+void kfk_group_set_member_id(kfk_group *g, kfk_str id);
+/* Gives up the assignment (revoked, or lost: no commit; fatal: an error
+ * for the application after it). */
+void kfk_group_give_up(struct kfk_consumer *c, int lost, int fatal);
+int64_t kfk_group_backoff(struct kfk_consumer *c);
+
+/* group_consumer.c: the consumer protocol's steps, called from group.c. */
+/* Reconciles, and heartbeats when due; lowers *wake to its next time. */
+void kfk_cgroup_step(struct kfk_consumer *c, int64_t now, int64_t *wake);
+/* The application ran every queued event: report the new set at once. */
+void kfk_cgroup_acked(struct kfk_consumer *c);
+/* A heartbeat with member epoch -1 (-2 for a static member). */
+void kfk_cgroup_send_leave(struct kfk_consumer *c, void (*done)(struct kfk_consumer *c));
+/* Forgets the assignment and what was reported (partitions given up). */
+void kfk_cgroup_reset(kfk_group *g);
 
 /* Partition lists: a - b (new list, NULL when out of memory). */
 kfk_partition_list *kfk_plist_minus(const kfk_partition_list *a, const kfk_partition_list *b);

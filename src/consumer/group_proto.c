@@ -161,6 +161,9 @@ static void on_done(kfk_cop *cop, int err) {
         if (live) kfk_group_synced(c, err, NULL);
         break;
     case GOP_HEARTBEAT:
+        /* The one heartbeat out: an answer to an older join is dropped,
+         * but the next heartbeat must not wait for it forever. */
+        c->group.hb_busy = 0;
         if (live) kfk_group_heartbeat_result(c, err);
         break;
     case GOP_LEAVE:
@@ -281,6 +284,10 @@ void kfk_group_send_heartbeat(kfk_consumer *c) {
 
 void kfk_group_send_leave(kfk_consumer *c, void (*done)(kfk_consumer *c)) {
     kfk_group *g = &c->group;
+    if (c->cc.consumer_protocol) {
+        kfk_cgroup_send_leave(c, done);
+        return;
+    }
     gop *op = gop_new(c, GOP_LEAVE, c->cc.request_timeout_ms);
     if (!op) {
         if (done) done(c);

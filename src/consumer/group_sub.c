@@ -160,6 +160,7 @@ static void take_sub(kfk_io *io, kfk_task *t, int err) {
             int member = g->member_id && g->state != KFK_G_FATAL && g->state != KFK_G_LEFT;
             kfk_partition_list_destroy(g->owned);
             g->owned = NULL;
+            kfk_cgroup_reset(g);
             g->state = KFK_G_NONE;
             g->epoch++;
             g->sub_epoch++;

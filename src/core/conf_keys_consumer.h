@@ -50,7 +50,13 @@
       "Longest time between polls before leaving the group; also the rebalance timeout") \
     X(PARTITION_ASSIGNMENT_STRATEGY, "partition.assignment.strategy", KFK_CONF_STRING, \
       "range,cooperative-sticky", 0, 0, NULL, \
-      "Assignors in order of preference: range, roundrobin, cooperative-sticky")
+      "Assignors in order of preference: range, roundrobin, cooperative-sticky") \
+    X(GROUP_PROTOCOL, "group.protocol", KFK_CONF_ENUM, "classic", 0, 0, "classic|consumer", \
+      "Group protocol: classic (JoinGroup/SyncGroup, client-side assignors) or consumer " \
+      "(KIP-848: broker-side assignment through heartbeats; Kafka 4.0+)") \
+    X(GROUP_REMOTE_ASSIGNOR, "group.remote.assignor", KFK_CONF_STRING, "", 0, 0, NULL, \
+      "With group.protocol=consumer: the broker's assignor (uniform, range; empty: the " \
+      "broker's default)")
 
 /* librdkafka's names for the same settings. */
 #define KFK_CONF_ALIASES_CONSUMER(X) \

@@ -52,6 +52,28 @@ TEST(aliases_and_enums) {
     kfk_conf_destroy(conf);
 }
 
+/* group.protocol=consumer (KIP-848): incremental by nature, whatever
+ * partition.assignment.strategy says; the broker's assignor by name. */
+TEST(group_protocol) {
+    kfk_conf *conf = kfk_conf_new();
+    char err[256];
+    kfk_cconf cc;
+    REQUIRE_EQ(kfk_conf_set(conf, "partition.assignment.strategy", "range", err, sizeof err), 0);
+    REQUIRE_EQ(kfk_cconf_from(&cc, conf, err, sizeof err), 0);
+    CHECK_EQ(cc.consumer_protocol, 0);
+    CHECK_EQ(cc.cooperative, 0);
+    CHECK(cc.remote_assignor == NULL);
+    REQUIRE_EQ(kfk_conf_set(conf, "group.protocol", "consumer", err, sizeof err), 0);
+    REQUIRE_EQ(kfk_conf_set(conf, "group.remote.assignor", "uniform", err, sizeof err), 0);
+    REQUIRE_EQ(kfk_cconf_from(&cc, conf, err, sizeof err), 0);
+    CHECK_EQ(cc.consumer_protocol, 1);
+    CHECK_EQ(cc.cooperative, 1);
+    CHECK_STR(cc.remote_assignor, "uniform");
+    CHECK_EQ(kfk_conf_set(conf, "group.protocol", "eager", err, sizeof err), KFK_ERR_CONFIG);
+    CHECK(strstr(err, "group.protocol") && strstr(err, "eager"));
+    kfk_conf_destroy(conf);
+}
+
 TEST(conflicts_name_key_and_value) {
     kfk_conf *conf = kfk_conf_new();
     char err[256];
