@@ -11,6 +11,7 @@
 #include <sys/wait.h>
 
 #include "consume_it.h"
+#include "java_it.h"
 
 enum { MAXREC = 400, MAXPART = 2, BOUND_MS = 30000 };
 
@@ -28,62 +29,21 @@ typedef struct txlog {
     int done; /* TxProduce printed "done" */
 } txlog;
 
-static char g_dir[64];  /* javac's output, removed at exit */
-static char g_cp[1024]; /* java's class path */
-
-static void remove_dir(void) {
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", g_dir);
-    if (system(cmd) != 0) fprintf(stderr, "could not remove %s\n", g_dir);
-}
-
-/* The source tree: this file is <root>/tests/integration/consume_txn_test.c. */
-static int source_root(char *root, size_t len) {
-    snprintf(root, len, "%s", __FILE__);
-    char *cut = strstr(root, "/tests/integration/");
-    if (!cut) return -1;
-    *cut = '\0';
-    return 0;
-}
+static int g_compiled;
 
 /* Compiles TxProduce once per process; 0 or -1 (the test then fails). */
 static int java_ready(void) {
-    if (g_cp[0]) return 0;
-    if (system("command -v java >/dev/null && command -v javac >/dev/null") != 0) {
-        kfk_test_fail(__FILE__, __LINE__, "java/javac not found (scripts/install-deps)");
-        return -1;
-    }
-    char root[512], cmd[2048], lib[512] = "";
-    if (source_root(root, sizeof root)) return -1;
-    snprintf(cmd, sizeof cmd, "'%s/scripts/kafka-local' lib", root);
-    FILE *f = popen(cmd, "r");
-    while (f && fgets(lib, sizeof lib, f)) {
-    }
-    if (!f || pclose(f) != 0 || !lib[0]) {
-        kfk_test_fail(__FILE__, __LINE__, "scripts/kafka-local lib failed");
-        return -1;
-    }
-    lib[strcspn(lib, "\n")] = '\0';
-    snprintf(g_dir, sizeof g_dir, "/tmp/kfk-txn-XXXXXX");
-    if (!mkdtemp(g_dir)) return -1;
-    atexit(remove_dir);
-    snprintf(cmd, sizeof cmd, "javac -d '%s' -cp '%s/*' '%s/tests/integration/TxProduce.java'",
-             g_dir, lib, root);
-    if (system(cmd) != 0) {
-        kfk_test_fail(__FILE__, __LINE__, "javac failed: %s", cmd);
-        return -1;
-    }
-    snprintf(g_cp, sizeof g_cp, "%s:%s/*", g_dir, lib);
-    return 0;
+    if (!g_compiled && jit_compile("TxProduce") == 0) g_compiled = 1;
+    return g_compiled ? 0 : -1;
 }
 
 /* The command that runs TxProduce, its stdout going to out_path. */
 static void java_cmd(char *cmd, size_t len, const char *boot, const char *topic,
                      const char *codec, const char *steps, char *out_path, size_t out_len) {
-    snprintf(out_path, out_len, "%s/%s.out", g_dir, topic);
+    snprintf(out_path, out_len, "%s/%s.out", jit_dir, topic);
     snprintf(cmd, len,
-             "java -Dlog4j2.level=OFF -cp '%s' TxProduce %s %s %s %s >'%s' 2>'%s/%s.err'", g_cp,
-             boot, topic, codec, steps, out_path, g_dir, topic);
+             "java -Dlog4j2.level=OFF -cp '%s' TxProduce %s %s %s %s >'%s' 2>'%s/%s.err'", jit_cp,
+             boot, topic, codec, steps, out_path, jit_dir, topic);
 }
 
 /* Reads TxProduce's report; returns 1 if the line "open" is in it. */
