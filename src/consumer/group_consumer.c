@@ -98,9 +98,14 @@ static void keep_target(kfk_group *g, const kfk_consumer_group_heartbeat_respons
         e->id = t->topic_id;
         e->n = t->partitions.count > 0 ? t->partitions.count : 0;
         e->parts = kfk_arena_array(&g->ta, (size_t)(e->n ? e->n : 1), sizeof *e->parts);
-        if (!e->parts) break; /* out of memory: the next assignment corrects it */
+        if (!e->parts) break;
         memcpy(e->parts, t->partitions.items, (size_t)e->n * sizeof *e->parts);
         g->ntarget++;
+    }
+    if (g->ntarget < n) { /* out of memory: a part would revoke the rest; keep what is held */
+        kfk_arena_reset(&g->ta);
+        g->target = NULL;
+        g->ntarget = g->target_new = 0;
     }
 }
 
