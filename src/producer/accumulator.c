@@ -31,11 +31,13 @@ static uint32_t name_hash(const char *s) {
     return h;
 }
 
+/* Topics are never removed, so the last one found stays valid. */
 static kfk_ptopic *topic_find(kfk_accum *a, const char *name) {
+    if (a->last && strcmp(a->last->name, name) == 0) return a->last;
     if (!a->nslots) return NULL;
     for (uint32_t i = name_hash(name) & (a->nslots - 1);; i = (i + 1) & (a->nslots - 1)) {
         kfk_ptopic *t = a->slots[i];
-        if (!t || strcmp(t->name, name) == 0) return t;
+        if (!t || strcmp(t->name, name) == 0) return t ? (a->last = t) : NULL;
     }
 }
 

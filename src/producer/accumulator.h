@@ -114,6 +114,7 @@ typedef struct kfk_accum {
     int32_t ntopics, captopics;
     kfk_ptopic **slots; /* open-addressing hash by name */
     uint32_t nslots;
+    kfk_ptopic *last; /* the last topic found: most senders stick to one */
     int64_t mem_used, mem_peak;
     int64_t pending;  /* messages in batches not completed */
     kfk_list pool;    /* batch structs, without record buffers */
