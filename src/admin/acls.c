@@ -17,7 +17,7 @@ static void items_finish(kfk_aop *op) {
 }
 
 static kfk_str copy(kfk_aop *op, const char *s, int *ok) {
-    return kfk_astr(kfk_aop_strdup(op, s, ok));
+    return kfk_str_of(kfk_aop_strdup(op, s, ok));
 }
 
 static int fill_acl(kfk_admin_result *r, kfk_acl *out, int type, kfk_str name, int pattern,
@@ -50,7 +50,7 @@ static int on_create(kfk_asub *s, kfk_response *resp) {
 static void on_items_error(kfk_asub *s, int err, const char *errstr) {
     kfk_admin_result *r = s->op->res;
     for (int i = 0; i < r->nitems; i++)
-        kfk_ares_item_err(r, (kfk_admin_item *)&r->items[i], err, kfk_astr(errstr));
+        kfk_ares_item_err(r, (kfk_admin_item *)&r->items[i], err, kfk_str_of(errstr));
 }
 
 static void start_create(kfk_aop *op) {
@@ -193,7 +193,7 @@ static int on_delete(kfk_asub *s, kfk_response *resp) {
 static void on_delete_error(kfk_asub *s, int err, const char *errstr) {
     kfk_admin_result *r = s->op->res;
     kfk_admin_item it = {0};
-    kfk_ares_item_err(r, &it, err, kfk_astr(errstr));
+    kfk_ares_item_err(r, &it, err, kfk_str_of(errstr));
     for (int i = 0; i < r->nacl_filters; i++) {
         kfk_acl_filter_result *f = (kfk_acl_filter_result *)&r->acl_filters[i];
         f->err = it.err;

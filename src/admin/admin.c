@@ -85,7 +85,7 @@ const char *kfk_ares_str(kfk_admin_result *r, kfk_str s) {
 }
 
 const char *kfk_ares_cstr(kfk_admin_result *r, const char *s) {
-    return kfk_ares_str(r, kfk_astr(s));
+    return kfk_ares_str(r, kfk_str_of(s));
 }
 
 void kfk_ares_item_err(kfk_admin_result *r, kfk_admin_item *it, int err, kfk_str msg) {

@@ -214,9 +214,6 @@ void *kfk_admin_list_offsets_build(kfk_aop *op, const kfk_apart *parts, int n,
 
 /* ----------------------------------------------------------------- helpers */
 
-static inline kfk_str kfk_astr(const char *s) {
-    return s ? (kfk_str){s, (int32_t)strlen(s)} : (kfk_str){NULL, -1};
-}
 /* An arena copy of s (NULL stays NULL); *ok cleared when out of memory. */
 const char *kfk_aop_strdup(kfk_aop *op, const char *s, int *ok);
 /* 1 for the errors that resend a request to another (or the same) broker. */

@@ -72,7 +72,7 @@ static int on_describe(kfk_asub *s, kfk_response *resp) {
 static void on_resource_error(kfk_asub *s, int err, const char *errstr) {
     kfk_config_resource *out = (kfk_config_resource *)&s->op->res->configs[s->index];
     kfk_admin_item it = {0};
-    kfk_ares_item_err(s->op->res, &it, err, kfk_astr(errstr));
+    kfk_ares_item_err(s->op->res, &it, err, kfk_str_of(errstr));
     out->err = it.err;
     out->errstr = it.errstr;
 }
@@ -121,11 +121,11 @@ kfk_admin_result *kfk_admin_describe_configs(kfk_admin *a,
                                         sizeof *keys);
         if (!out[i].name || !rr || !keys) return kfk_aop_fail(op, KFK_ERR_NOMEM, NULL);
         rr->resource_type = (int8_t)in->type;
-        rr->resource_name = kfk_astr(out[i].name);
+        rr->resource_name = kfk_str_of(out[i].name);
         rr->configuration_keys.items = keys;
         rr->configuration_keys.count = in->nkeys > 0 ? in->nkeys : -1; /* null: all */
         for (int k = 0; k < in->nkeys; k++) {
-            keys[k] = kfk_astr(kfk_ares_cstr(r, in->keys[k]));
+            keys[k] = kfk_str_of(kfk_ares_cstr(r, in->keys[k]));
             if (!keys[k].ptr) return kfk_aop_fail(op, KFK_ERR_NOMEM, NULL);
         }
         kfk_describe_configs_request_init(&reqs[i]);
@@ -166,7 +166,7 @@ static int on_alter(kfk_asub *s, kfk_response *resp) {
 
 static void on_alter_error(kfk_asub *s, int err, const char *errstr) {
     kfk_admin_item *it = (kfk_admin_item *)&s->op->res->items[s->index];
-    kfk_ares_item_err(s->op->res, it, err, kfk_astr(errstr));
+    kfk_ares_item_err(s->op->res, it, err, kfk_str_of(errstr));
 }
 
 static void alter_finish(kfk_aop *op) {
@@ -235,14 +235,14 @@ kfk_admin_result *kfk_admin_alter_configs(kfk_admin *a, const kfk_config_op *ops
             if (!res->configs.items || !items[slot[i]].name)
                 return kfk_aop_fail(op, KFK_ERR_NOMEM, NULL);
             res->resource_type = (int8_t)ops[i].resource_type;
-            res->resource_name = kfk_astr(items[slot[i]].name);
+            res->resource_name = kfk_str_of(items[slot[i]].name);
             ctx->types[slot[i]] = ops[i].resource_type;
         }
         kfk_incremental_alter_configs_request_alterable_config *c =
             &res->configs.items[res->configs.count++];
-        c->name = kfk_astr(kfk_ares_cstr(r, ops[i].name));
+        c->name = kfk_str_of(kfk_ares_cstr(r, ops[i].name));
         c->config_operation = (int8_t)ops[i].op;
-        c->value = kfk_astr(ops[i].value ? kfk_ares_cstr(r, ops[i].value) : NULL);
+        c->value = kfk_str_of(ops[i].value ? kfk_ares_cstr(r, ops[i].value) : NULL);
         if (!c->name.ptr || (ops[i].value && !c->value.ptr))
             return kfk_aop_fail(op, KFK_ERR_NOMEM, NULL);
     }

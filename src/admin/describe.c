@@ -148,7 +148,7 @@ kfk_admin_result *kfk_admin_describe_topics(kfk_admin *a, const char *const *nam
         /* until the broker says otherwise */
         out[i].err = KFK_ERR_UNKNOWN_TOPIC_OR_PARTITION;
         out[i].errstr = kfk_err_str(out[i].err);
-        ctx->req.topics.items[i].name = kfk_astr(out[i].name);
+        ctx->req.topics.items[i].name = kfk_str_of(out[i].name);
     }
     ctx->req.topics.count = n;
     op->res->topics = out;

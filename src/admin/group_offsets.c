@@ -120,7 +120,7 @@ static int fill_fetch(kfk_aop *op, kfk_offset_fetch_request *m, const kfk_partit
         KFK_ALAYOUT(kfk_offset_fetch_request, kfk_offset_fetch_request_topic, int32_t, topics,
                     partition_indexes);
     kfk_offset_fetch_request_init(m);
-    m->group_id = kfk_astr(((offsets_ctx *)op->ctx)->group);
+    m->group_id = kfk_str_of(((offsets_ctx *)op->ctx)->group);
     m->topics.count = -1; /* null: every partition */
     if (!l) return 0;
     kfk_apart *parts = kfk_aparts_of_list(op, l);
@@ -188,7 +188,7 @@ kfk_admin_result *kfk_admin_alter_group_offsets(kfk_admin *a, const char *group,
     const kfk_partition_list *l = op->res->partitions;
     const offsets_ctx *ctx = op->ctx;
     kfk_offset_commit_request *m = ctx->msg;
-    m->group_id = kfk_astr(ctx->group);
+    m->group_id = kfk_str_of(ctx->group);
     m->generation_id_or_member_epoch = -1; /* no generation: the group must be empty */
     m->member_id = (kfk_str){"", 0};
     for (int i = 0; i < l->count; i++) {
@@ -198,7 +198,7 @@ kfk_admin_result *kfk_admin_alter_group_offsets(kfk_admin *a, const char *group,
             .committed_offset = e->offset,
             .commit_timestamp = -1,
             .committed_leader_epoch = e->leader_epoch,
-            .committed_metadata = kfk_astr(e->metadata),
+            .committed_metadata = kfk_str_of(e->metadata),
         };
     }
     op->finish = list_finish;
@@ -246,7 +246,7 @@ kfk_admin_result *kfk_admin_delete_group_offsets(kfk_admin *a, const char *group
     const kfk_partition_list *l = op->res->partitions;
     const offsets_ctx *ctx = op->ctx;
     kfk_offset_delete_request *m = ctx->msg;
-    m->group_id = kfk_astr(ctx->group);
+    m->group_id = kfk_str_of(ctx->group);
     for (int i = 0; i < l->count; i++) ps[i].partition_index = parts[i].partition;
     op->finish = list_finish;
     return kfk_aop_run(op);

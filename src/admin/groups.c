@@ -168,7 +168,7 @@ static int on_describe(kfk_asub *s, kfk_response *resp) {
 static void on_describe_error(kfk_asub *s, int err, const char *errstr) {
     kfk_group_desc *d = (kfk_group_desc *)&s->op->res->group_descs[s->index];
     kfk_admin_item it = {0};
-    kfk_ares_item_err(s->op->res, &it, err, kfk_astr(errstr));
+    kfk_ares_item_err(s->op->res, &it, err, kfk_str_of(errstr));
     d->err = it.err;
     d->errstr = it.errstr;
 }
@@ -220,7 +220,7 @@ static groups_ctx *groups_ctx_new(kfk_aop *op, const char *const *groups, int n,
     int ok = 1;
     for (int i = 0; i < n; i++) {
         ctx->names[i] = kfk_aop_strdup(op, groups[i], &ok);
-        ctx->keys[i] = kfk_astr(ctx->names[i]);
+        ctx->keys[i] = kfk_str_of(ctx->names[i]);
     }
     op->ctx = ctx;
     return ok ? ctx : NULL;
@@ -276,7 +276,7 @@ static int on_delete(kfk_asub *s, kfk_response *resp) {
 
 static void on_item_error(kfk_asub *s, int err, const char *errstr) {
     kfk_ares_item_err(s->op->res, (kfk_admin_item *)&s->op->res->items[s->index], err,
-                      kfk_astr(errstr));
+                      kfk_str_of(errstr));
 }
 
 static void items_finish(kfk_aop *op) {

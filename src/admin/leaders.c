@@ -58,7 +58,7 @@ void *kfk_aparts_topics(kfk_aop *op, const kfk_apart *parts, int n, void *msg,
     kfk_array topics = {ts, 0}, run = {ps, 0};
     for (int i = 0; i < n; i++) {
         if (i == 0 || strcmp(parts[i].topic, parts[i - 1].topic) != 0) {
-            kfk_str name = kfk_astr(parts[i].topic);
+            kfk_str name = kfk_str_of(parts[i].topic);
             memcpy(ts + (size_t)topics.count++ * lay->topic_size + lay->name, &name, sizeof name);
             run = (kfk_array){ps + (size_t)i * lay->part_size, 0};
         }

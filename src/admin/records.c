@@ -224,7 +224,7 @@ kfk_admin_result *kfk_admin_elect_leaders(kfk_admin *a, const kfk_partition_list
         /* one entry per partition: the broker groups them itself */
         for (int i = 0; i < l->count; i++) {
             ids[i] = l->elems[i].partition;
-            m->topic_partitions.items[i].topic = kfk_astr(l->elems[i].topic);
+            m->topic_partitions.items[i].topic = kfk_str_of(l->elems[i].topic);
             m->topic_partitions.items[i].partitions.items = &ids[i];
             m->topic_partitions.items[i].partitions.count = 1;
         }

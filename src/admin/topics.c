@@ -94,7 +94,7 @@ static void on_topics_error(kfk_asub *s, int err, const char *errstr) {
     memcpy(&arr, (char *)ctx->msg + at->array, sizeof arr);
     for (int32_t i = 0; i < arr.count; i++) {
         kfk_admin_item *it = kfk_ares_find_item(s->op->res, name_at(&arr, at, i));
-        if (it) kfk_ares_item_err(s->op->res, it, err, kfk_astr(errstr));
+        if (it) kfk_ares_item_err(s->op->res, it, err, kfk_str_of(errstr));
     }
 }
 
@@ -123,7 +123,7 @@ static void items_finish(kfk_aop *op) {
 }
 
 static kfk_str arena_str(kfk_aop *op, const char *s, int *ok) {
-    return kfk_astr(kfk_aop_strdup(op, s, ok));
+    return kfk_str_of(kfk_aop_strdup(op, s, ok));
 }
 
 /* Replica lists: count lists of per broker ids each, copied. */
@@ -245,7 +245,7 @@ kfk_admin_result *kfk_admin_delete_topics(kfk_admin *a, const char *const *topic
     if (!m->topics.items || !m->topic_names.items || kfk_ares_items_new(op->res, topics, n))
         return kfk_aop_fail(op, KFK_ERR_NOMEM, NULL);
     for (int i = 0; i < n; i++) {
-        m->topic_names.items[i] = kfk_astr(op->res->items[i].name);
+        m->topic_names.items[i] = kfk_str_of(op->res->items[i].name);
         m->topics.items[i].name = m->topic_names.items[i];
     }
     m->topics.count = m->topic_names.count = n;
@@ -289,7 +289,7 @@ kfk_admin_result *kfk_admin_create_partitions(kfk_admin *a, const kfk_new_partit
             return kfk_aop_fail(op, KFK_ERR_INVALID_ARG, "a topic without a name or replicas");
         items[i].name = kfk_ares_cstr(op->res, in->topic);
         if (!items[i].name) return kfk_aop_fail(op, KFK_ERR_NOMEM, NULL);
-        t->name = kfk_astr(items[i].name);
+        t->name = kfk_str_of(items[i].name);
         t->count = in->total;
         t->assignments.count = -1; /* null: the broker places the new partitions */
         if (!in->assignment) continue;

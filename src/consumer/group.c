@@ -122,14 +122,9 @@ void kfk_group_commit_ids(kfk_consumer *c, int32_t *generation, kfk_str *member,
                           kfk_arena *a) {
     kfk_group *g = &c->group;
     if (g->state == KFK_G_NONE || g->generation < 0) return;
-    size_t n = strlen(g->member_id ? g->member_id : "");
-    char *m = kfk_arena_alloc(a, n + 1);
-    if (!m) return;
-    memcpy(m, g->member_id ? g->member_id : "", n + 1);
     *generation = g->generation;
-    *member = (kfk_str){m, (int32_t)n};
-    if (c->cc.instance_id)
-        *instance = (kfk_str){c->cc.instance_id, (int32_t)strlen(c->cc.instance_id)};
+    *member = kfk_arena_str(a, g->member_id);
+    if (c->cc.instance_id) *instance = kfk_str_of(c->cc.instance_id);
 }
 
 void kfk_group_commit_result(kfk_consumer *c, int err) {
@@ -228,12 +223,8 @@ void kfk_group_synced(kfk_consumer *c, int err, kfk_partition_list *assignment) 
     if (!c->cc.cooperative || !g->owned) {
         assign = kfk_partition_list_copy(assignment);
     } else {
-        revoke = kfk_plist_minus(g->owned, assignment);
+        revoke = kfk_plist_nonempty(kfk_plist_minus(g->owned, assignment));
         assign = kfk_plist_minus(assignment, g->owned);
-        if (revoke && !revoke->count) {
-            kfk_partition_list_destroy(revoke);
-            revoke = NULL;
-        }
     }
     /* Cooperative: what moved away is revoked now; its new owner gets it in
      * the next rebalance, which this member starts once the revoke ran. */
@@ -347,6 +338,35 @@ static int topics_known(kfk_consumer *c, int64_t now) {
     return known;
 }
 
+/* The classic protocol's part of a run: join, lead, heartbeat when due;
+ * lowers *wake to its next time. */
+static void classic_step(kfk_consumer *c, int64_t now, int64_t *wake) {
+    kfk_group *g = &c->group;
+    if (g->state == KFK_G_JOIN && !g->busy) {
+        if (now >= g->next_join && topics_known(c, now)) {
+            g->busy = 1;
+            kfk_group_send_join(c);
+        } else if (now >= g->next_join) {
+            if (now + 20 < *wake) *wake = now + 20;
+        } else if (g->next_join < *wake) {
+            *wake = g->next_join;
+        }
+    }
+    if (g->state == KFK_G_METADATA) {
+        lead(c, now);
+        if (g->state == KFK_G_METADATA && now + 50 < *wake) *wake = now + 50;
+    }
+    int in_gen = g->generation >= 0 && (g->state == KFK_G_STABLE || g->state == KFK_G_APP);
+    if (in_gen && !g->hb_busy) {
+        if (now >= g->next_hb) {
+            g->hb_busy = 1;
+            g->next_hb = now + c->cc.heartbeat_interval_ms;
+            kfk_group_send_heartbeat(c);
+        }
+        if (g->next_hb < *wake) *wake = g->next_hb;
+    }
+}
+
 void kfk_group_run(kfk_consumer *c) {
     kfk_group *g = &c->group;
     int64_t now = kfk_io_now(c->io), wake = INT64_MAX;
@@ -369,35 +389,13 @@ void kfk_group_run(kfk_consumer *c) {
         check_metadata(c, now);
     }
     wake = g->last_check + 500;
-    if (c->cc.consumer_protocol) {
-        if (g->state != KFK_G_JOIN || topics_known(c, now))
-            kfk_cgroup_step(c, now, &wake);
-        else if (now + 20 < wake)
-            wake = now + 20;
-    }
-    if (!c->cc.consumer_protocol && g->state == KFK_G_JOIN && !g->busy) {
-        if (now >= g->next_join && topics_known(c, now)) {
-            g->busy = 1;
-            kfk_group_send_join(c);
-        } else if (now >= g->next_join) {
-            if (now + 20 < wake) wake = now + 20;
-        } else if (g->next_join < wake) {
-            wake = g->next_join;
-        }
-    }
-    if (g->state == KFK_G_METADATA) {
-        lead(c, now);
-        if (g->state == KFK_G_METADATA && now + 50 < wake) wake = now + 50;
-    }
+    if (!c->cc.consumer_protocol)
+        classic_step(c, now, &wake);
+    else if (g->state != KFK_G_JOIN || topics_known(c, now))
+        kfk_cgroup_step(c, now, &wake);
+    else if (now + 20 < wake)
+        wake = now + 20;
     in_gen = g->generation >= 0 && (g->state == KFK_G_STABLE || g->state == KFK_G_APP);
-    if (in_gen && !g->hb_busy && !c->cc.consumer_protocol) {
-        if (now >= g->next_hb) {
-            g->hb_busy = 1;
-            g->next_hb = now + c->cc.heartbeat_interval_ms;
-            kfk_group_send_heartbeat(c);
-        }
-        if (g->next_hb < wake) wake = g->next_hb;
-    }
     if (in_gen) {
         int64_t poll_due = atomic_load(&g->last_poll) + c->cc.max_poll_interval_ms + 1;
         if (poll_due < wake) wake = poll_due;

@@ -201,5 +201,7 @@ void kfk_cgroup_reset(kfk_group *g);
 
 /* Partition lists: a - b (new list, NULL when out of memory). */
 kfk_partition_list *kfk_plist_minus(const kfk_partition_list *a, const kfk_partition_list *b);
+/* l, or NULL (l freed) when l is empty. */
+kfk_partition_list *kfk_plist_nonempty(kfk_partition_list *l);
 
 #endif

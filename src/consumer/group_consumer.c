@@ -44,18 +44,6 @@ void kfk_cgroup_reset(kfk_group *g) {
     g->reported = NULL;
 }
 
-static kfk_str str_of(const char *s) {
-    return s && *s ? (kfk_str){s, (int32_t)strlen(s)} : (kfk_str){NULL, -1};
-}
-
-static kfk_str str_copy(kfk_arena *a, const char *s) {
-    size_t n = strlen(s);
-    char *d = kfk_arena_alloc(a, n + 1);
-    if (!d) return (kfk_str){"", 0};
-    memcpy(d, s, n + 1);
-    return (kfk_str){d, (int32_t)n};
-}
-
 /* Since KIP-1082 the member names itself: a random UUID in the Java
  * client's form (16 bytes in URL-safe base64, unpadded: 22 characters). */
 static void new_member_id(kfk_consumer *c) {
@@ -109,14 +97,6 @@ static void keep_target(kfk_group *g, const kfk_consumer_group_heartbeat_respons
     }
 }
 
-static kfk_partition_list *nonempty(kfk_partition_list *l) {
-    if (l && !l->count) {
-        kfk_partition_list_destroy(l);
-        return NULL;
-    }
-    return l;
-}
-
 /* The target by name once metadata knows every topic id (else a refresh
  * is asked for and the next step tries again); then one event for what
  * went and what came. */
@@ -141,9 +121,8 @@ static void reconcile(kfk_consumer *c) {
         return;
     }
     g->target_new = 0;
-    kfk_partition_list *revoke = g->owned ? nonempty(kfk_plist_minus(g->owned, want)) : NULL;
-    kfk_partition_list *assign =
-        nonempty(g->owned ? kfk_plist_minus(want, g->owned) : kfk_partition_list_copy(want));
+    kfk_partition_list *revoke = kfk_plist_nonempty(kfk_plist_minus(g->owned, want));
+    kfk_partition_list *assign = kfk_plist_nonempty(kfk_plist_minus(want, g->owned));
     kfk_partition_list_destroy(g->owned);
     g->owned = want;
     if (!revoke && !assign) return;
@@ -175,14 +154,14 @@ static int fill_names(kfk_group *g, kfk_consumer_group_heartbeat_request *m, kfk
     for (int i = 0; g->sub && i < g->sub->n; i++)
         if (g->sub->names[i][0] != '^')
             m->subscribed_topic_names.items[m->subscribed_topic_names.count++] =
-                str_copy(a, g->sub->names[i]); /* a retry may outlive the subscription */
+                kfk_arena_str(a, g->sub->names[i]); /* a retry may outlive the subscription */
     for (int i = 0; i < g->ntopics; i++) {
         int dup = 0;
         for (int j = 0; j < m->subscribed_topic_names.count && !dup; j++)
             dup = strcmp(m->subscribed_topic_names.items[j].ptr, g->topics[i]) == 0;
         if (!dup)
             m->subscribed_topic_names.items[m->subscribed_topic_names.count++] =
-                str_copy(a, g->topics[i]);
+                kfk_arena_str(a, g->topics[i]);
     }
     return 0;
 }
@@ -315,10 +294,10 @@ static hop *hop_new(kfk_consumer *c, int32_t epoch) {
     if (!g->member_id) new_member_id(c);
     kfk_consumer_group_heartbeat_request *m = &op->m;
     kfk_consumer_group_heartbeat_request_init(m);
-    m->group_id = str_of(c->cc.group_id);
-    m->member_id = str_copy(&op->a, g->member_id ? g->member_id : "");
+    m->group_id = kfk_str_of(c->cc.group_id);
+    m->member_id = kfk_arena_str(&op->a, g->member_id);
     m->member_epoch = epoch;
-    m->instance_id = str_of(c->cc.instance_id);
+    m->instance_id = kfk_str_of(c->cc.instance_id);
     op->cop.r.req = (kfk_request){.api_key = KFK_API_CONSUMER_GROUP_HEARTBEAT, .min_version = 0,
                                   .max_version = -1, .msg = m};
     return op;
@@ -333,9 +312,9 @@ static void send_heartbeat(kfk_consumer *c) {
         return;
     }
     kfk_consumer_group_heartbeat_request *m = &op->m;
-    m->rack_id = str_of(c->cc.rack);
+    m->rack_id = kfk_str_of(*c->cc.rack ? c->cc.rack : NULL);
     m->rebalance_timeout_ms = c->cc.max_poll_interval_ms;
-    m->server_assignor = str_of(c->cc.remote_assignor);
+    m->server_assignor = kfk_str_of(c->cc.remote_assignor);
     if (fill_names(g, m, &op->a) || fill_owned(c, m, &op->a)) {
         on_done(&op->cop, KFK_ERR_NOMEM);
         return;

@@ -26,18 +26,6 @@ typedef struct gop {
     kfk_leave_group_request_member_identity who;
 } gop;
 
-static kfk_str str_of(const char *s) {
-    return s ? (kfk_str){s, (int32_t)strlen(s)} : (kfk_str){NULL, -1};
-}
-
-static kfk_str str_copy(kfk_arena *a, const char *s) {
-    size_t n = s ? strlen(s) : 0;
-    char *d = kfk_arena_alloc(a, n + 1);
-    if (!d) return (kfk_str){"", 0};
-    memcpy(d, s ? s : "", n + 1);
-    return (kfk_str){d, (int32_t)n};
-}
-
 static kfk_bytes bytes_copy(kfk_arena *a, const kfk_wbuf *w) {
     uint8_t *d = kfk_arena_alloc(a, w->len ? w->len : 1);
     if (!d) return (kfk_bytes){NULL, -1};
@@ -213,12 +201,12 @@ void kfk_group_send_join(kfk_consumer *c) {
     }
     kfk_join_group_request *m = &op->m.join;
     kfk_join_group_request_init(m);
-    m->group_id = str_of(c->cc.group_id);
+    m->group_id = kfk_str_of(c->cc.group_id);
     m->session_timeout_ms = c->cc.session_timeout_ms;
     m->rebalance_timeout_ms = c->cc.max_poll_interval_ms;
-    m->member_id = str_copy(&op->a, g->member_id);
-    m->group_instance_id = str_of(c->cc.instance_id);
-    m->protocol_type = str_of("consumer");
+    m->member_id = kfk_arena_str(&op->a, g->member_id);
+    m->group_instance_id = kfk_str_of(c->cc.instance_id);
+    m->protocol_type = kfk_str_of("consumer");
     m->protocols.items = kfk_arena_array(&op->a, KFK_MAX_ASSIGNORS, sizeof *m->protocols.items);
     int err = m->protocols.items ? 0 : KFK_ERR_NOMEM;
     for (int i = 0; !err && i < c->cc.nassignors; i++) {
@@ -226,7 +214,7 @@ void kfk_group_send_join(kfk_consumer *c) {
         kfk_wbuf w = {0};
         err = kfk_group_subscription(g, a, c->cc.rack, &w);
         kfk_join_group_request_protocol *p = &m->protocols.items[m->protocols.count++];
-        p->name = str_of(a->name);
+        p->name = kfk_str_of(a->name);
         p->metadata = bytes_copy(&op->a, &w);
         if (!err && p->metadata.len < 0) err = KFK_ERR_NOMEM;
         kfk_wbuf_free(&w);
@@ -247,12 +235,12 @@ void kfk_group_send_sync(kfk_consumer *c, kfk_wbuf *assignments, int n) {
     }
     kfk_sync_group_request *m = &op->m.sync;
     kfk_sync_group_request_init(m);
-    m->group_id = str_of(c->cc.group_id);
+    m->group_id = kfk_str_of(c->cc.group_id);
     m->generation_id = g->generation;
-    m->member_id = str_copy(&op->a, g->member_id);
-    m->group_instance_id = str_of(c->cc.instance_id);
-    m->protocol_type = str_of("consumer");
-    m->protocol_name = g->assignor ? str_of(g->assignor->name) : (kfk_str){NULL, -1};
+    m->member_id = kfk_arena_str(&op->a, g->member_id);
+    m->group_instance_id = kfk_str_of(c->cc.instance_id);
+    m->protocol_type = kfk_str_of("consumer");
+    m->protocol_name = g->assignor ? kfk_str_of(g->assignor->name) : (kfk_str){NULL, -1};
     if (n) m->assignments.items = kfk_arena_array(&op->a, (size_t)n, sizeof *m->assignments.items);
     for (int i = 0; m->assignments.items && i < n; i++) {
         kfk_sync_group_request_assignment *e = &m->assignments.items[m->assignments.count++];
@@ -275,10 +263,10 @@ void kfk_group_send_heartbeat(kfk_consumer *c) {
     }
     kfk_heartbeat_request *m = &op->m.hb;
     kfk_heartbeat_request_init(m);
-    m->group_id = str_of(c->cc.group_id);
+    m->group_id = kfk_str_of(c->cc.group_id);
     m->generation_id = g->generation;
-    m->member_id = str_copy(&op->a, g->member_id);
-    m->group_instance_id = str_of(c->cc.instance_id);
+    m->member_id = kfk_arena_str(&op->a, g->member_id);
+    m->group_instance_id = kfk_str_of(c->cc.instance_id);
     submit(op, KFK_API_HEARTBEAT, 0, m);
 }
 
@@ -296,11 +284,11 @@ void kfk_group_send_leave(kfk_consumer *c, void (*done)(kfk_consumer *c)) {
     op->leave_done = done;
     kfk_leave_group_request *m = &op->m.leave;
     kfk_leave_group_request_init(m);
-    m->group_id = str_of(c->cc.group_id);
-    m->member_id = str_copy(&op->a, g->member_id);
+    m->group_id = kfk_str_of(c->cc.group_id);
+    m->member_id = kfk_arena_str(&op->a, g->member_id);
     op->who.member_id = m->member_id;
-    op->who.group_instance_id = str_of(c->cc.instance_id);
-    op->who.reason = str_of("the consumer is leaving the group");
+    op->who.group_instance_id = kfk_str_of(c->cc.instance_id);
+    op->who.reason = kfk_str_of("the consumer is leaving the group");
     m->members.items = &op->who;
     m->members.count = 1;
     submit(op, KFK_API_LEAVE_GROUP, 0, m);

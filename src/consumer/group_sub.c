@@ -131,6 +131,14 @@ kfk_partition_list *kfk_plist_minus(const kfk_partition_list *a, const kfk_parti
     return l;
 }
 
+kfk_partition_list *kfk_plist_nonempty(kfk_partition_list *l) {
+    if (l && !l->count) {
+        kfk_partition_list_destroy(l);
+        return NULL;
+    }
+    return l;
+}
+
 /* ------------------------------------------------------------------- API */
 
 /* I/O thread: takes in the application's new subscription (or none). */

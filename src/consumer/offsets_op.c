@@ -4,10 +4,6 @@
 
 #include "core/alloc.h"
 
-static kfk_str str_of(const char *s) {
-    return s ? (kfk_str){s, (int32_t)strlen(s)} : (kfk_str){NULL, -1};
-}
-
 static kfk_partition *find_elem(kfk_partition_list *l, kfk_str topic, int32_t partition) {
     for (int i = 0; i < l->count; i++) {
         kfk_partition *e = &l->elems[i];
@@ -29,13 +25,13 @@ static int build_fetch(kfk_offsets_op *op) {
     kfk_partition_list *l = op->list;
     kfk_offset_fetch_request *m = &op->fetch;
     kfk_offset_fetch_request_init(m);
-    m->group_id = str_of(op->c->cc.group_id);
+    m->group_id = kfk_str_of(op->c->cc.group_id);
     m->topics.items = kfk_arena_array(&op->arena, (size_t)l->count, sizeof *m->topics.items);
     if (!m->topics.items) return KFK_ERR_NOMEM;
     for (int i = 0; i < l->count; i++) {
         if (!first_of_topic(l, i)) continue;
         kfk_offset_fetch_request_topic *t = &m->topics.items[m->topics.count++];
-        t->name = str_of(l->elems[i].topic);
+        t->name = kfk_str_of(l->elems[i].topic);
         t->partition_indexes.items =
             kfk_arena_array(&op->arena, (size_t)l->count, sizeof(int32_t));
         if (!t->partition_indexes.items) return KFK_ERR_NOMEM;
@@ -52,7 +48,7 @@ static int build_commit(kfk_offsets_op *op) {
     kfk_partition_list *l = op->list;
     kfk_offset_commit_request *m = &op->commit_msg;
     kfk_offset_commit_request_init(m);
-    m->group_id = str_of(op->c->cc.group_id);
+    m->group_id = kfk_str_of(op->c->cc.group_id);
     m->generation_id_or_member_epoch = -1;
     m->member_id = (kfk_str){"", 0};
     m->topics.items = kfk_arena_array(&op->arena, (size_t)l->count, sizeof *m->topics.items);
@@ -60,7 +56,7 @@ static int build_commit(kfk_offsets_op *op) {
     for (int i = 0; i < l->count; i++) {
         if (!first_of_topic(l, i)) continue;
         kfk_offset_commit_request_topic *t = &m->topics.items[m->topics.count++];
-        t->name = str_of(l->elems[i].topic);
+        t->name = kfk_str_of(l->elems[i].topic);
         t->partitions.items =
             kfk_arena_array(&op->arena, (size_t)l->count, sizeof *t->partitions.items);
         if (!t->partitions.items) return KFK_ERR_NOMEM;
@@ -72,7 +68,7 @@ static int build_commit(kfk_offsets_op *op) {
             p->partition_index = e->partition;
             p->committed_offset = e->offset;
             p->committed_leader_epoch = e->leader_epoch;
-            p->committed_metadata = e->metadata ? str_of(e->metadata) : (kfk_str){"", 0};
+            p->committed_metadata = e->metadata ? kfk_str_of(e->metadata) : (kfk_str){"", 0};
         }
     }
     /* v1 is gone from Kafka 4; v10 names topics by id. */

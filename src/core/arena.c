@@ -52,3 +52,11 @@ void kfk_arena_reset(kfk_arena *a) {
     a->used = 0;
     a->next_size = 0;
 }
+
+kfk_str kfk_arena_str(kfk_arena *a, const char *s) {
+    size_t n = s ? strlen(s) : 0;
+    char *d = kfk_arena_alloc(a, n + 1);
+    if (!d) return (kfk_str){"", 0};
+    memcpy(d, s ? s : "", n + 1);
+    return (kfk_str){d, (int32_t)n};
+}

@@ -5,6 +5,8 @@
 
 #include <stddef.h>
 
+#include "core/buf.h"
+
 typedef struct kfk_arena_block kfk_arena_block;
 
 typedef struct kfk_arena {
@@ -17,6 +19,8 @@ typedef struct kfk_arena {
 void *kfk_arena_alloc(kfk_arena *a, size_t n);
 /* n elements of size sz, zeroed; NULL when the product overflows. */
 void *kfk_arena_array(kfk_arena *a, size_t count, size_t size);
+/* A copy of s (NULL taken as "") in the arena; "" when out of memory. */
+kfk_str kfk_arena_str(kfk_arena *a, const char *s);
 /* Frees every block; the arena may be reused. */
 void kfk_arena_reset(kfk_arena *a);
 

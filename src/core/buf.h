@@ -17,6 +17,11 @@ typedef struct kfk_str {
     int32_t len;
 } kfk_str;
 
+/* s as a kfk_str, not copied; NULL gives Kafka's null. */
+static inline kfk_str kfk_str_of(const char *s) {
+    return s ? (kfk_str){s, (int32_t)strlen(s)} : (kfk_str){NULL, -1};
+}
+
 typedef struct kfk_bytes {
     const uint8_t *ptr;
     int32_t len;

@@ -3,37 +3,10 @@
  * came back (it is killed and restarted with the command KFK_CLUSTER_CTL,
  * e.g. scripts/kafka-local for the cluster under test). */
 #include "admin_it.h"
-
-static const char *bootstrap3(void) {
-    const char *b = getenv("KFK_BOOTSTRAP_3NODES");
-    if (!b || !*b) {
-        kfk_test_fail(__FILE__, __LINE__, "KFK_BOOTSTRAP_3NODES is not set");
-        return NULL;
-    }
-    return b;
-}
-
-static kfk_admin_result *describe(kfk_admin *a, const char *topic) {
-    const char *names[] = {topic};
-    return kfk_admin_describe_topics(a, names, 1, NULL, NULL, NULL);
-}
-
-/* Waits until every partition's ISR has want members (or the time runs out). */
-static int wait_isr(kfk_admin *a, const char *topic, int want) {
-    for (int i = 0; i < 150; i++) {
-        kfk_admin_result *r = describe(a, topic);
-        int ok = r && r->topics[0].err == 0 && r->topics[0].npartitions > 0;
-        for (int p = 0; ok && p < r->topics[0].npartitions; p++)
-            ok = r->topics[0].partitions[p].nisr == want;
-        kfk_admin_result_destroy(r);
-        if (ok) return 1;
-        admin_sleep_ms(200);
-    }
-    return 0;
-}
+#include "failover_it.h"
 
 TEST(replication_factor_three_and_preferred_election) {
-    kfk_admin *a = admin_new_on(bootstrap3());
+    kfk_admin *a = admin_new_on(fit_env("KFK_BOOTSTRAP_3NODES"));
     REQUIRE(a);
     char topic[128];
     it_topic(topic, sizeof topic, "adm-rf3");
@@ -42,8 +15,8 @@ TEST(replication_factor_three_and_preferred_election) {
     REQUIRE(r);
     CHECK_EQ(r->err, 0);
     kfk_admin_result_destroy(r);
-    REQUIRE(wait_isr(a, topic, 3));
-    r = describe(a, topic);
+    REQUIRE(admin_wait_isr(a, topic, 3, 3));
+    r = admin_describe_topic(a, topic);
     REQUIRE(r);
     REQUIRE_EQ(r->topics[0].npartitions, 3);
     for (int p = 0; p < 3; p++) CHECK_EQ(r->topics[0].partitions[p].nreplicas, 3);
@@ -69,7 +42,7 @@ TEST(replication_factor_three_and_preferred_election) {
                0);
     int moved = 0;
     for (int i = 0; i < 150 && !moved; i++) {
-        r = describe(a, topic);
+        r = admin_describe_topic(a, topic);
         moved = r && r->topics[0].npartitions == 3 &&
                 r->topics[0].partitions[0].leader >= 0 &&
                 r->topics[0].partitions[0].leader != preferred;
@@ -80,7 +53,7 @@ TEST(replication_factor_three_and_preferred_election) {
     CHECK_EQ(admin_sh(out, sizeof out, "%s start %d --nodes 3 >/dev/null 2>&1", ctl,
                       (int)preferred),
              0);
-    REQUIRE(wait_isr(a, topic, 3));
+    REQUIRE(admin_wait_isr(a, topic, 3, 3));
 
     /* back in the ISR but not leading: a preferred election moves it back */
     int elected = 0;
@@ -97,7 +70,7 @@ TEST(replication_factor_three_and_preferred_election) {
     int32_t leader = -1;
     for (int i = 0; i < 150 && leader != preferred; i++) {
         if (i) admin_sleep_ms(200);
-        r = describe(a, topic);
+        r = admin_describe_topic(a, topic);
         REQUIRE(r);
         leader = r->topics[0].npartitions == 3 ? r->topics[0].partitions[0].leader : -1;
         kfk_admin_result_destroy(r);

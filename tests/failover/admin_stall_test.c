@@ -10,41 +10,9 @@
 
 enum { PARTS = 6 };
 
+/* Each request waits 3 s at most. */
 static kfk_admin *stall_admin(const char *bootstrap) {
-    char err[256] = "";
-    kfk_conf *conf = kfk_conf_new();
-    if (kfk_conf_set(conf, "bootstrap.servers", bootstrap, err, sizeof err) ||
-        kfk_conf_set(conf, "client.id", "kfk-admin-stall", err, sizeof err) ||
-        kfk_conf_set(conf, "request.timeout.ms", "3000", err, sizeof err)) {
-        kfk_test_fail(__FILE__, __LINE__, "conf: %s", err);
-        kfk_conf_destroy(conf);
-        return NULL;
-    }
-    kfk_admin *a = kfk_admin_new(conf, err, sizeof err);
-    if (!a) {
-        kfk_test_fail(__FILE__, __LINE__, "kfk_admin_new: %s", err);
-        kfk_conf_destroy(conf);
-    }
-    return a;
-}
-
-static kfk_admin_result *describe(kfk_admin *a, const char *topic) {
-    const char *names[] = {topic};
-    return kfk_admin_describe_topics(a, names, 1, NULL, NULL, NULL);
-}
-
-/* Polls until every partition has a leader and want ISR members. */
-static int wait_isr(kfk_admin *a, const char *topic, int want) {
-    for (int i = 0; i < 150; i++) {
-        kfk_admin_result *r = describe(a, topic);
-        int ok = r && r->err == 0 && r->topics[0].err == 0 && r->topics[0].npartitions == PARTS;
-        for (int p = 0; ok && p < PARTS; p++)
-            ok = r->topics[0].partitions[p].nisr == want && r->topics[0].partitions[p].leader >= 0;
-        kfk_admin_result_destroy(r);
-        if (ok) return 1;
-        admin_sleep_ms(200);
-    }
-    return 0;
+    return admin_new_with(bootstrap, (const char *[]){"request.timeout.ms", "3000", NULL});
 }
 
 /* n records to topic/partition, acknowledged by all in-sync replicas. */
@@ -97,7 +65,7 @@ static void check_while_stalled(kfk_admin *a, kfk_admin **warm, int nwarm,
     for (int i = 0; i <= nwarm; i++) {
         kfk_admin *c = i < nwarm ? warm[i] : fresh;
         if (!c) return;
-        kfk_admin_result *r = describe(c, topic);
+        kfk_admin_result *r = admin_describe_topic(c, topic);
         CHECK(r && r->err == 0 && r->ntopics == 1 && r->topics[0].err == 0);
         CHECK(r && r->ntopics == 1 && r->topics[0].npartitions == PARTS);
         for (int p = 0; r && r->ntopics == 1 && p < r->topics[0].npartitions; p++)
@@ -127,10 +95,10 @@ TEST(stalled_leader_costs_a_request_timeout_not_the_operation) {
     REQUIRE(r);
     CHECK_EQ(r->err, 0);
     kfk_admin_result_destroy(r);
-    REQUIRE(wait_isr(a, topic, 3));
+    REQUIRE(admin_wait_isr(a, topic, PARTS, 3));
     for (int p = 0; p < PARTS; p++) REQUIRE_EQ(produce(bootstrap, topic, p, p + 2), 0);
 
-    r = describe(a, topic);
+    r = admin_describe_topic(a, topic);
     REQUIRE(r && r->err == 0 && r->topics[0].npartitions == PARTS);
     int32_t stalled = r->topics[0].partitions[0].leader;
     int led = 0;
@@ -152,7 +120,7 @@ TEST(stalled_leader_costs_a_request_timeout_not_the_operation) {
     check_while_stalled(a, warm, 3, bootstrap, topic, stalled);
     CHECK_EQ(signal_node(ctl, (int)stalled, "CONT"), 0);
     /* leave the cluster whole for the next test */
-    CHECK(wait_isr(a, topic, 3));
+    CHECK(admin_wait_isr(a, topic, PARTS, 3));
     for (int i = 0; i < 3; i++) kfk_admin_destroy(warm[i]);
     kfk_admin_destroy(a);
 }

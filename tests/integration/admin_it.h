@@ -13,12 +13,17 @@
 #include "it.h"
 #include "kfk.h"
 
-static inline kfk_admin *admin_new_on(const char *bootstrap) {
+/* An admin client on bootstrap with settings (key, value pairs,
+ * NULL-terminated; may be NULL). */
+static inline kfk_admin *admin_new_with(const char *bootstrap, const char *const *settings) {
     if (!bootstrap) return NULL;
     char err[256] = "";
     kfk_conf *conf = kfk_conf_new();
-    if (kfk_conf_set(conf, "bootstrap.servers", bootstrap, err, sizeof err) ||
-        kfk_conf_set(conf, "client.id", "kfk-admin-it", err, sizeof err)) {
+    int rc = kfk_conf_set(conf, "bootstrap.servers", bootstrap, err, sizeof err) ||
+             kfk_conf_set(conf, "client.id", "kfk-admin-it", err, sizeof err);
+    for (int i = 0; !rc && settings && settings[i]; i += 2)
+        rc = kfk_conf_set(conf, settings[i], settings[i + 1], err, sizeof err);
+    if (rc) {
         kfk_test_fail(__FILE__, __LINE__, "conf: %s", err);
         kfk_conf_destroy(conf);
         return NULL;
@@ -29,6 +34,10 @@ static inline kfk_admin *admin_new_on(const char *bootstrap) {
         kfk_conf_destroy(conf);
     }
     return a;
+}
+
+static inline kfk_admin *admin_new_on(const char *bootstrap) {
+    return admin_new_with(bootstrap, NULL);
 }
 
 static inline kfk_admin *admin_new(void) { return admin_new_on(it_bootstrap()); }
@@ -60,6 +69,26 @@ static inline int admin_sh(char *out, size_t cap, const char *fmt, ...) {
 static inline void admin_sleep_ms(int ms) {
     struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
     nanosleep(&ts, NULL);
+}
+
+static inline kfk_admin_result *admin_describe_topic(kfk_admin *a, const char *topic) {
+    const char *names[] = {topic};
+    return kfk_admin_describe_topics(a, names, 1, NULL, NULL, NULL);
+}
+
+/* Polls (up to 30 s) until the topic has nparts partitions, each with a
+ * leader and want in-sync replicas. 1 when it did. */
+static inline int admin_wait_isr(kfk_admin *a, const char *topic, int nparts, int want) {
+    for (int i = 0; i < 150; i++) {
+        kfk_admin_result *r = admin_describe_topic(a, topic);
+        int ok = r && r->err == 0 && r->topics[0].err == 0 && r->topics[0].npartitions == nparts;
+        for (int p = 0; ok && p < nparts; p++)
+            ok = r->topics[0].partitions[p].nisr == want && r->topics[0].partitions[p].leader >= 0;
+        kfk_admin_result_destroy(r);
+        if (ok) return 1;
+        admin_sleep_ms(200);
+    }
+    return 0;
 }
 
 /* The partition count kcat -L reports for topic, or -1 if it does not
