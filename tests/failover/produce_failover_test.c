@@ -153,24 +153,35 @@ static void survive(const char *what, void (*disrupt)(int32_t leader),
     printf("  %s: %d delivered, %d failed, %lld epoch bumps, %lld batches retried\n", what, ok,
            failed, (long long)st.epoch_bumps, (long long)st.batches_retried);
     CHECK_EQ(reports_once, COUNT);
-    size_t len = 0;
-    char *out = pit_kcat(b, topic, "%o %s\\n", &len);
-    REQUIRE(out);
+    /* Read back until every acknowledged message shows (at most 30 s): a
+     * leader just elected may report a high watermark that lags what it
+     * acknowledged, and kcat -e stops there. */
+    char *out = NULL;
     uint8_t *seen = calloc(COUNT + AFTER, 1);
-    int lines = 0, dup = 0, disorder = 0, wrong_offset = 0, last = -1;
-    for (char *line = strtok(out, "\n"); line; line = strtok(NULL, "\n"), lines++) {
-        long long off;
-        int i;
-        if (sscanf(line, "%lld m%d", &off, &i) != 2 || i < 0 || i >= COUNT + AFTER) continue;
-        if (seen[i]++) dup++;
-        if (i <= last) disorder++;
-        last = i;
-        if (!r->failed[i] && r->offset[i] != off) wrong_offset++;
-    }
-    int missing = 0, failed_in_log = 0;
-    for (int i = 0; i < COUNT + AFTER; i++) {
-        missing += !r->failed[i] && !seen[i];
-        failed_in_log += r->failed[i] && seen[i];
+    int lines = 0, dup = 0, disorder = 0, wrong_offset = 0, missing = 0, failed_in_log = 0;
+    for (int64_t until = it_now_ms() + 30000;;) {
+        size_t len = 0;
+        free(out);
+        out = pit_kcat(b, topic, "%o %s\\n", &len);
+        REQUIRE(out);
+        memset(seen, 0, COUNT + AFTER);
+        int last = -1;
+        lines = dup = disorder = wrong_offset = missing = failed_in_log = 0;
+        for (char *line = strtok(out, "\n"); line; line = strtok(NULL, "\n"), lines++) {
+            long long off;
+            int i;
+            if (sscanf(line, "%lld m%d", &off, &i) != 2 || i < 0 || i >= COUNT + AFTER) continue;
+            if (seen[i]++) dup++;
+            if (i <= last) disorder++;
+            last = i;
+            if (!r->failed[i] && r->offset[i] != off) wrong_offset++;
+        }
+        for (int i = 0; i < COUNT + AFTER; i++) {
+            missing += !r->failed[i] && !seen[i];
+            failed_in_log += r->failed[i] && seen[i];
+        }
+        if (!missing || it_now_ms() >= until) break;
+        usleep(500 * 1000);
     }
     if (failed) printf("  %s: %d of the failed messages are in the log\n", what, failed_in_log);
     CHECK_EQ(dup, 0);
