@@ -106,8 +106,8 @@ TEST(api_table_merges_old_and_new_specs) {
     const kfk_api_info *produce = kfk_api_info_get(KFK_API_PRODUCE);
     REQUIRE(produce != NULL);
     CHECK_STR(produce->name, "Produce");
-    CHECK_EQ(produce->min_version, 0);   /* from 3.9.1: 4.1.1 starts at 3 */
-    CHECK(produce->max_version >= 13);   /* from 4.1.1 */
+    CHECK_EQ(produce->min_version, 0);   /* from 3.9.1: 4.x starts at 3 */
+    CHECK(produce->max_version >= 13);   /* from 4.4.0 */
     CHECK_EQ(produce->flexible_min, 9);
     const kfk_api_info *cs = kfk_api_info_get(KFK_API_CONTROLLED_SHUTDOWN); /* 3.9.1 only */
     REQUIRE(cs != NULL);

@@ -164,44 +164,44 @@ static const kfk_field kfk_fetch_response_fields[] = {
 const kfk_msg_desc kfk_fetch_response_desc = {{kfk_fetch_response_fields, 5, sizeof(kfk_fetch_response)}, "FetchResponse", 1, 0, 18, 12};
 
 static const kfk_field kfk_list_offsets_request_partition_fields[] = {
-    {KFK_T_INT32, 0, offsetof(kfk_list_offsets_request_partition, partition_index), 0, 10, -1, -1, -1, 0, NULL, 0},
-    {KFK_T_INT32, 0, offsetof(kfk_list_offsets_request_partition, current_leader_epoch), 4, 10, -1, -1, -1, 0, NULL, -1},
-    {KFK_T_INT64, 0, offsetof(kfk_list_offsets_request_partition, timestamp), 0, 10, -1, -1, -1, 0, NULL, 0},
+    {KFK_T_INT32, 0, offsetof(kfk_list_offsets_request_partition, partition_index), 0, 11, -1, -1, -1, 0, NULL, 0},
+    {KFK_T_INT32, 0, offsetof(kfk_list_offsets_request_partition, current_leader_epoch), 4, 11, -1, -1, -1, 0, NULL, -1},
+    {KFK_T_INT64, 0, offsetof(kfk_list_offsets_request_partition, timestamp), 0, 11, -1, -1, -1, 0, NULL, 0},
     {KFK_T_INT32, 0, offsetof(kfk_list_offsets_request_partition, max_num_offsets), 0, 0, -1, -1, -1, 0, NULL, 1},
 };
 static const kfk_struct_desc kfk_list_offsets_request_partition_desc = {kfk_list_offsets_request_partition_fields, 4, sizeof(kfk_list_offsets_request_partition)};
 static const kfk_field kfk_list_offsets_request_topic_fields[] = {
-    {KFK_T_STRING, 0, offsetof(kfk_list_offsets_request_topic, name), 0, 10, -1, -1, -1, 0, NULL, 0},
-    {KFK_T_STRUCT, KFK_F_ARRAY, offsetof(kfk_list_offsets_request_topic, partitions), 0, 10, -1, -1, -1, 0, &kfk_list_offsets_request_partition_desc, 0},
+    {KFK_T_STRING, 0, offsetof(kfk_list_offsets_request_topic, name), 0, 11, -1, -1, -1, 0, NULL, 0},
+    {KFK_T_STRUCT, KFK_F_ARRAY, offsetof(kfk_list_offsets_request_topic, partitions), 0, 11, -1, -1, -1, 0, &kfk_list_offsets_request_partition_desc, 0},
 };
 static const kfk_struct_desc kfk_list_offsets_request_topic_desc = {kfk_list_offsets_request_topic_fields, 2, sizeof(kfk_list_offsets_request_topic)};
 static const kfk_field kfk_list_offsets_request_fields[] = {
-    {KFK_T_INT32, 0, offsetof(kfk_list_offsets_request, replica_id), 0, 10, -1, -1, -1, 0, NULL, 0},
-    {KFK_T_INT8, 0, offsetof(kfk_list_offsets_request, isolation_level), 2, 10, -1, -1, -1, 0, NULL, 0},
-    {KFK_T_STRUCT, KFK_F_ARRAY, offsetof(kfk_list_offsets_request, topics), 0, 10, -1, -1, -1, 0, &kfk_list_offsets_request_topic_desc, 0},
-    {KFK_T_INT32, 0, offsetof(kfk_list_offsets_request, timeout_ms), 10, 10, -1, -1, -1, 0, NULL, 0},
+    {KFK_T_INT32, 0, offsetof(kfk_list_offsets_request, replica_id), 0, 11, -1, -1, -1, 0, NULL, 0},
+    {KFK_T_INT8, 0, offsetof(kfk_list_offsets_request, isolation_level), 2, 11, -1, -1, -1, 0, NULL, 0},
+    {KFK_T_STRUCT, KFK_F_ARRAY, offsetof(kfk_list_offsets_request, topics), 0, 11, -1, -1, -1, 0, &kfk_list_offsets_request_topic_desc, 0},
+    {KFK_T_INT32, 0, offsetof(kfk_list_offsets_request, timeout_ms), 10, 11, -1, -1, -1, 0, NULL, 0},
 };
-const kfk_msg_desc kfk_list_offsets_request_desc = {{kfk_list_offsets_request_fields, 4, sizeof(kfk_list_offsets_request)}, "ListOffsetsRequest", 2, 0, 10, 6};
+const kfk_msg_desc kfk_list_offsets_request_desc = {{kfk_list_offsets_request_fields, 4, sizeof(kfk_list_offsets_request)}, "ListOffsetsRequest", 2, 0, 11, 6};
 
 static const kfk_field kfk_list_offsets_response_partition_response_fields[] = {
-    {KFK_T_INT32, 0, offsetof(kfk_list_offsets_response_partition_response, partition_index), 0, 10, -1, -1, -1, 0, NULL, 0},
-    {KFK_T_INT16, 0, offsetof(kfk_list_offsets_response_partition_response, error_code), 0, 10, -1, -1, -1, 0, NULL, 0},
+    {KFK_T_INT32, 0, offsetof(kfk_list_offsets_response_partition_response, partition_index), 0, 11, -1, -1, -1, 0, NULL, 0},
+    {KFK_T_INT16, 0, offsetof(kfk_list_offsets_response_partition_response, error_code), 0, 11, -1, -1, -1, 0, NULL, 0},
     {KFK_T_INT64, KFK_F_ARRAY, offsetof(kfk_list_offsets_response_partition_response, old_style_offsets), 0, 0, -1, -1, -1, 0, NULL, 0},
-    {KFK_T_INT64, 0, offsetof(kfk_list_offsets_response_partition_response, timestamp), 1, 10, -1, -1, -1, 0, NULL, -1},
-    {KFK_T_INT64, 0, offsetof(kfk_list_offsets_response_partition_response, offset), 1, 10, -1, -1, -1, 0, NULL, -1},
-    {KFK_T_INT32, 0, offsetof(kfk_list_offsets_response_partition_response, leader_epoch), 4, 10, -1, -1, -1, 0, NULL, -1},
+    {KFK_T_INT64, 0, offsetof(kfk_list_offsets_response_partition_response, timestamp), 1, 11, -1, -1, -1, 0, NULL, -1},
+    {KFK_T_INT64, 0, offsetof(kfk_list_offsets_response_partition_response, offset), 1, 11, -1, -1, -1, 0, NULL, -1},
+    {KFK_T_INT32, 0, offsetof(kfk_list_offsets_response_partition_response, leader_epoch), 4, 11, -1, -1, -1, 0, NULL, -1},
 };
 static const kfk_struct_desc kfk_list_offsets_response_partition_response_desc = {kfk_list_offsets_response_partition_response_fields, 6, sizeof(kfk_list_offsets_response_partition_response)};
 static const kfk_field kfk_list_offsets_response_topic_response_fields[] = {
-    {KFK_T_STRING, 0, offsetof(kfk_list_offsets_response_topic_response, name), 0, 10, -1, -1, -1, 0, NULL, 0},
-    {KFK_T_STRUCT, KFK_F_ARRAY, offsetof(kfk_list_offsets_response_topic_response, partitions), 0, 10, -1, -1, -1, 0, &kfk_list_offsets_response_partition_response_desc, 0},
+    {KFK_T_STRING, 0, offsetof(kfk_list_offsets_response_topic_response, name), 0, 11, -1, -1, -1, 0, NULL, 0},
+    {KFK_T_STRUCT, KFK_F_ARRAY, offsetof(kfk_list_offsets_response_topic_response, partitions), 0, 11, -1, -1, -1, 0, &kfk_list_offsets_response_partition_response_desc, 0},
 };
 static const kfk_struct_desc kfk_list_offsets_response_topic_response_desc = {kfk_list_offsets_response_topic_response_fields, 2, sizeof(kfk_list_offsets_response_topic_response)};
 static const kfk_field kfk_list_offsets_response_fields[] = {
-    {KFK_T_INT32, 0, offsetof(kfk_list_offsets_response, throttle_time_ms), 2, 10, -1, -1, -1, 0, NULL, 0},
-    {KFK_T_STRUCT, KFK_F_ARRAY, offsetof(kfk_list_offsets_response, topics), 0, 10, -1, -1, -1, 0, &kfk_list_offsets_response_topic_response_desc, 0},
+    {KFK_T_INT32, 0, offsetof(kfk_list_offsets_response, throttle_time_ms), 2, 11, -1, -1, -1, 0, NULL, 0},
+    {KFK_T_STRUCT, KFK_F_ARRAY, offsetof(kfk_list_offsets_response, topics), 0, 11, -1, -1, -1, 0, &kfk_list_offsets_response_topic_response_desc, 0},
 };
-const kfk_msg_desc kfk_list_offsets_response_desc = {{kfk_list_offsets_response_fields, 2, sizeof(kfk_list_offsets_response)}, "ListOffsetsResponse", 2, 0, 10, 6};
+const kfk_msg_desc kfk_list_offsets_response_desc = {{kfk_list_offsets_response_fields, 2, sizeof(kfk_list_offsets_response)}, "ListOffsetsResponse", 2, 0, 11, 6};
 
 static const kfk_field kfk_metadata_request_topic_fields[] = {
     {KFK_T_UUID, 0, offsetof(kfk_metadata_request_topic, topic_id), 10, 13, -1, -1, -1, 0, NULL, 0},
@@ -722,39 +722,41 @@ static const kfk_field kfk_sasl_handshake_response_fields[] = {
 const kfk_msg_desc kfk_sasl_handshake_response_desc = {{kfk_sasl_handshake_response_fields, 2, sizeof(kfk_sasl_handshake_response)}, "SaslHandshakeResponse", 17, 0, 1, -1};
 
 static const kfk_field kfk_api_versions_request_fields[] = {
-    {KFK_T_STRING, 0, offsetof(kfk_api_versions_request, client_software_name), 3, 4, -1, -1, -1, 0, NULL, 0},
-    {KFK_T_STRING, 0, offsetof(kfk_api_versions_request, client_software_version), 3, 4, -1, -1, -1, 0, NULL, 0},
+    {KFK_T_STRING, 0, offsetof(kfk_api_versions_request, client_software_name), 3, 5, -1, -1, -1, 0, NULL, 0},
+    {KFK_T_STRING, 0, offsetof(kfk_api_versions_request, client_software_version), 3, 5, -1, -1, -1, 0, NULL, 0},
+    {KFK_T_STRING, 0, offsetof(kfk_api_versions_request, cluster_id), 5, 5, 5, 5, -1, 0, NULL, -1},
+    {KFK_T_INT32, 0, offsetof(kfk_api_versions_request, node_id), 5, 5, -1, -1, -1, 0, NULL, -1},
 };
-const kfk_msg_desc kfk_api_versions_request_desc = {{kfk_api_versions_request_fields, 2, sizeof(kfk_api_versions_request)}, "ApiVersionsRequest", 18, 0, 4, 3};
+const kfk_msg_desc kfk_api_versions_request_desc = {{kfk_api_versions_request_fields, 4, sizeof(kfk_api_versions_request)}, "ApiVersionsRequest", 18, 0, 5, 3};
 
 static const kfk_field kfk_api_versions_response_api_version_fields[] = {
-    {KFK_T_INT16, 0, offsetof(kfk_api_versions_response_api_version, api_key), 0, 4, -1, -1, -1, 0, NULL, 0},
-    {KFK_T_INT16, 0, offsetof(kfk_api_versions_response_api_version, min_version), 0, 4, -1, -1, -1, 0, NULL, 0},
-    {KFK_T_INT16, 0, offsetof(kfk_api_versions_response_api_version, max_version), 0, 4, -1, -1, -1, 0, NULL, 0},
+    {KFK_T_INT16, 0, offsetof(kfk_api_versions_response_api_version, api_key), 0, 5, -1, -1, -1, 0, NULL, 0},
+    {KFK_T_INT16, 0, offsetof(kfk_api_versions_response_api_version, min_version), 0, 5, -1, -1, -1, 0, NULL, 0},
+    {KFK_T_INT16, 0, offsetof(kfk_api_versions_response_api_version, max_version), 0, 5, -1, -1, -1, 0, NULL, 0},
 };
 static const kfk_struct_desc kfk_api_versions_response_api_version_desc = {kfk_api_versions_response_api_version_fields, 3, sizeof(kfk_api_versions_response_api_version)};
 static const kfk_field kfk_api_versions_response_supported_feature_key_fields[] = {
-    {KFK_T_STRING, 0, offsetof(kfk_api_versions_response_supported_feature_key, name), 3, 4, -1, -1, -1, 0, NULL, 0},
-    {KFK_T_INT16, 0, offsetof(kfk_api_versions_response_supported_feature_key, min_version), 3, 4, -1, -1, -1, 0, NULL, 0},
-    {KFK_T_INT16, 0, offsetof(kfk_api_versions_response_supported_feature_key, max_version), 3, 4, -1, -1, -1, 0, NULL, 0},
+    {KFK_T_STRING, 0, offsetof(kfk_api_versions_response_supported_feature_key, name), 3, 5, -1, -1, -1, 0, NULL, 0},
+    {KFK_T_INT16, 0, offsetof(kfk_api_versions_response_supported_feature_key, min_version), 3, 5, -1, -1, -1, 0, NULL, 0},
+    {KFK_T_INT16, 0, offsetof(kfk_api_versions_response_supported_feature_key, max_version), 3, 5, -1, -1, -1, 0, NULL, 0},
 };
 static const kfk_struct_desc kfk_api_versions_response_supported_feature_key_desc = {kfk_api_versions_response_supported_feature_key_fields, 3, sizeof(kfk_api_versions_response_supported_feature_key)};
 static const kfk_field kfk_api_versions_response_finalized_feature_key_fields[] = {
-    {KFK_T_STRING, 0, offsetof(kfk_api_versions_response_finalized_feature_key, name), 3, 4, -1, -1, -1, 0, NULL, 0},
-    {KFK_T_INT16, 0, offsetof(kfk_api_versions_response_finalized_feature_key, max_version_level), 3, 4, -1, -1, -1, 0, NULL, 0},
-    {KFK_T_INT16, 0, offsetof(kfk_api_versions_response_finalized_feature_key, min_version_level), 3, 4, -1, -1, -1, 0, NULL, 0},
+    {KFK_T_STRING, 0, offsetof(kfk_api_versions_response_finalized_feature_key, name), 3, 5, -1, -1, -1, 0, NULL, 0},
+    {KFK_T_INT16, 0, offsetof(kfk_api_versions_response_finalized_feature_key, max_version_level), 3, 5, -1, -1, -1, 0, NULL, 0},
+    {KFK_T_INT16, 0, offsetof(kfk_api_versions_response_finalized_feature_key, min_version_level), 3, 5, -1, -1, -1, 0, NULL, 0},
 };
 static const kfk_struct_desc kfk_api_versions_response_finalized_feature_key_desc = {kfk_api_versions_response_finalized_feature_key_fields, 3, sizeof(kfk_api_versions_response_finalized_feature_key)};
 static const kfk_field kfk_api_versions_response_fields[] = {
-    {KFK_T_INT16, 0, offsetof(kfk_api_versions_response, error_code), 0, 4, -1, -1, -1, 0, NULL, 0},
-    {KFK_T_STRUCT, KFK_F_ARRAY, offsetof(kfk_api_versions_response, api_keys), 0, 4, -1, -1, -1, 0, &kfk_api_versions_response_api_version_desc, 0},
-    {KFK_T_INT32, 0, offsetof(kfk_api_versions_response, throttle_time_ms), 1, 4, -1, -1, -1, 0, NULL, 0},
-    {KFK_T_STRUCT, KFK_F_ARRAY, offsetof(kfk_api_versions_response, supported_features), 3, 4, -1, -1, 3, 0, &kfk_api_versions_response_supported_feature_key_desc, 0},
-    {KFK_T_INT64, 0, offsetof(kfk_api_versions_response, finalized_features_epoch), 3, 4, -1, -1, 3, 1, NULL, -1},
-    {KFK_T_STRUCT, KFK_F_ARRAY, offsetof(kfk_api_versions_response, finalized_features), 3, 4, -1, -1, 3, 2, &kfk_api_versions_response_finalized_feature_key_desc, 0},
-    {KFK_T_BOOL, 0, offsetof(kfk_api_versions_response, zk_migration_ready), 3, 4, -1, -1, 3, 3, NULL, 0},
+    {KFK_T_INT16, 0, offsetof(kfk_api_versions_response, error_code), 0, 5, -1, -1, -1, 0, NULL, 0},
+    {KFK_T_STRUCT, KFK_F_ARRAY, offsetof(kfk_api_versions_response, api_keys), 0, 5, -1, -1, -1, 0, &kfk_api_versions_response_api_version_desc, 0},
+    {KFK_T_INT32, 0, offsetof(kfk_api_versions_response, throttle_time_ms), 1, 5, -1, -1, -1, 0, NULL, 0},
+    {KFK_T_STRUCT, KFK_F_ARRAY, offsetof(kfk_api_versions_response, supported_features), 3, 5, -1, -1, 3, 0, &kfk_api_versions_response_supported_feature_key_desc, 0},
+    {KFK_T_INT64, 0, offsetof(kfk_api_versions_response, finalized_features_epoch), 3, 5, -1, -1, 3, 1, NULL, -1},
+    {KFK_T_STRUCT, KFK_F_ARRAY, offsetof(kfk_api_versions_response, finalized_features), 3, 5, -1, -1, 3, 2, &kfk_api_versions_response_finalized_feature_key_desc, 0},
+    {KFK_T_BOOL, 0, offsetof(kfk_api_versions_response, zk_migration_ready), 3, 5, -1, -1, 3, 3, NULL, 0},
 };
-const kfk_msg_desc kfk_api_versions_response_desc = {{kfk_api_versions_response_fields, 7, sizeof(kfk_api_versions_response)}, "ApiVersionsResponse", 18, 0, 4, 3};
+const kfk_msg_desc kfk_api_versions_response_desc = {{kfk_api_versions_response_fields, 7, sizeof(kfk_api_versions_response)}, "ApiVersionsResponse", 18, 0, 5, 3};
 
 static const kfk_field kfk_create_topics_request_creatable_replica_assignment_fields[] = {
     {KFK_T_INT32, 0, offsetof(kfk_create_topics_request_creatable_replica_assignment, partition_index), 0, 7, -1, -1, -1, 0, NULL, 0},
@@ -995,82 +997,85 @@ static const kfk_field kfk_end_txn_response_fields[] = {
 const kfk_msg_desc kfk_end_txn_response_desc = {{kfk_end_txn_response_fields, 4, sizeof(kfk_end_txn_response)}, "EndTxnResponse", 26, 0, 5, 3};
 
 static const kfk_field kfk_write_txn_markers_request_writable_txn_marker_topic_fields[] = {
-    {KFK_T_STRING, 0, offsetof(kfk_write_txn_markers_request_writable_txn_marker_topic, name), 0, 1, -1, -1, -1, 0, NULL, 0},
-    {KFK_T_INT32, KFK_F_ARRAY, offsetof(kfk_write_txn_markers_request_writable_txn_marker_topic, partition_indexes), 0, 1, -1, -1, -1, 0, NULL, 0},
+    {KFK_T_STRING, 0, offsetof(kfk_write_txn_markers_request_writable_txn_marker_topic, name), 0, 2, -1, -1, -1, 0, NULL, 0},
+    {KFK_T_INT32, KFK_F_ARRAY, offsetof(kfk_write_txn_markers_request_writable_txn_marker_topic, partition_indexes), 0, 2, -1, -1, -1, 0, NULL, 0},
 };
 static const kfk_struct_desc kfk_write_txn_markers_request_writable_txn_marker_topic_desc = {kfk_write_txn_markers_request_writable_txn_marker_topic_fields, 2, sizeof(kfk_write_txn_markers_request_writable_txn_marker_topic)};
 static const kfk_field kfk_write_txn_markers_request_writable_txn_marker_fields[] = {
-    {KFK_T_INT64, 0, offsetof(kfk_write_txn_markers_request_writable_txn_marker, producer_id), 0, 1, -1, -1, -1, 0, NULL, 0},
-    {KFK_T_INT16, 0, offsetof(kfk_write_txn_markers_request_writable_txn_marker, producer_epoch), 0, 1, -1, -1, -1, 0, NULL, 0},
-    {KFK_T_BOOL, 0, offsetof(kfk_write_txn_markers_request_writable_txn_marker, transaction_result), 0, 1, -1, -1, -1, 0, NULL, 0},
-    {KFK_T_STRUCT, KFK_F_ARRAY, offsetof(kfk_write_txn_markers_request_writable_txn_marker, topics), 0, 1, -1, -1, -1, 0, &kfk_write_txn_markers_request_writable_txn_marker_topic_desc, 0},
-    {KFK_T_INT32, 0, offsetof(kfk_write_txn_markers_request_writable_txn_marker, coordinator_epoch), 0, 1, -1, -1, -1, 0, NULL, 0},
+    {KFK_T_INT64, 0, offsetof(kfk_write_txn_markers_request_writable_txn_marker, producer_id), 0, 2, -1, -1, -1, 0, NULL, 0},
+    {KFK_T_INT16, 0, offsetof(kfk_write_txn_markers_request_writable_txn_marker, producer_epoch), 0, 2, -1, -1, -1, 0, NULL, 0},
+    {KFK_T_BOOL, 0, offsetof(kfk_write_txn_markers_request_writable_txn_marker, transaction_result), 0, 2, -1, -1, -1, 0, NULL, 0},
+    {KFK_T_STRUCT, KFK_F_ARRAY, offsetof(kfk_write_txn_markers_request_writable_txn_marker, topics), 0, 2, -1, -1, -1, 0, &kfk_write_txn_markers_request_writable_txn_marker_topic_desc, 0},
+    {KFK_T_INT32, 0, offsetof(kfk_write_txn_markers_request_writable_txn_marker, coordinator_epoch), 0, 2, -1, -1, -1, 0, NULL, 0},
+    {KFK_T_INT8, 0, offsetof(kfk_write_txn_markers_request_writable_txn_marker, transaction_version), 2, 2, -1, -1, -1, 0, NULL, 0},
 };
-static const kfk_struct_desc kfk_write_txn_markers_request_writable_txn_marker_desc = {kfk_write_txn_markers_request_writable_txn_marker_fields, 5, sizeof(kfk_write_txn_markers_request_writable_txn_marker)};
+static const kfk_struct_desc kfk_write_txn_markers_request_writable_txn_marker_desc = {kfk_write_txn_markers_request_writable_txn_marker_fields, 6, sizeof(kfk_write_txn_markers_request_writable_txn_marker)};
 static const kfk_field kfk_write_txn_markers_request_fields[] = {
-    {KFK_T_STRUCT, KFK_F_ARRAY, offsetof(kfk_write_txn_markers_request, markers), 0, 1, -1, -1, -1, 0, &kfk_write_txn_markers_request_writable_txn_marker_desc, 0},
+    {KFK_T_STRUCT, KFK_F_ARRAY, offsetof(kfk_write_txn_markers_request, markers), 0, 2, -1, -1, -1, 0, &kfk_write_txn_markers_request_writable_txn_marker_desc, 0},
 };
-const kfk_msg_desc kfk_write_txn_markers_request_desc = {{kfk_write_txn_markers_request_fields, 1, sizeof(kfk_write_txn_markers_request)}, "WriteTxnMarkersRequest", 27, 0, 1, 1};
+const kfk_msg_desc kfk_write_txn_markers_request_desc = {{kfk_write_txn_markers_request_fields, 1, sizeof(kfk_write_txn_markers_request)}, "WriteTxnMarkersRequest", 27, 0, 2, 1};
 
 static const kfk_field kfk_write_txn_markers_response_writable_txn_marker_partition_result_fields[] = {
-    {KFK_T_INT32, 0, offsetof(kfk_write_txn_markers_response_writable_txn_marker_partition_result, partition_index), 0, 1, -1, -1, -1, 0, NULL, 0},
-    {KFK_T_INT16, 0, offsetof(kfk_write_txn_markers_response_writable_txn_marker_partition_result, error_code), 0, 1, -1, -1, -1, 0, NULL, 0},
+    {KFK_T_INT32, 0, offsetof(kfk_write_txn_markers_response_writable_txn_marker_partition_result, partition_index), 0, 2, -1, -1, -1, 0, NULL, 0},
+    {KFK_T_INT16, 0, offsetof(kfk_write_txn_markers_response_writable_txn_marker_partition_result, error_code), 0, 2, -1, -1, -1, 0, NULL, 0},
 };
 static const kfk_struct_desc kfk_write_txn_markers_response_writable_txn_marker_partition_result_desc = {kfk_write_txn_markers_response_writable_txn_marker_partition_result_fields, 2, sizeof(kfk_write_txn_markers_response_writable_txn_marker_partition_result)};
 static const kfk_field kfk_write_txn_markers_response_writable_txn_marker_topic_result_fields[] = {
-    {KFK_T_STRING, 0, offsetof(kfk_write_txn_markers_response_writable_txn_marker_topic_result, name), 0, 1, -1, -1, -1, 0, NULL, 0},
-    {KFK_T_STRUCT, KFK_F_ARRAY, offsetof(kfk_write_txn_markers_response_writable_txn_marker_topic_result, partitions), 0, 1, -1, -1, -1, 0, &kfk_write_txn_markers_response_writable_txn_marker_partition_result_desc, 0},
+    {KFK_T_STRING, 0, offsetof(kfk_write_txn_markers_response_writable_txn_marker_topic_result, name), 0, 2, -1, -1, -1, 0, NULL, 0},
+    {KFK_T_STRUCT, KFK_F_ARRAY, offsetof(kfk_write_txn_markers_response_writable_txn_marker_topic_result, partitions), 0, 2, -1, -1, -1, 0, &kfk_write_txn_markers_response_writable_txn_marker_partition_result_desc, 0},
 };
 static const kfk_struct_desc kfk_write_txn_markers_response_writable_txn_marker_topic_result_desc = {kfk_write_txn_markers_response_writable_txn_marker_topic_result_fields, 2, sizeof(kfk_write_txn_markers_response_writable_txn_marker_topic_result)};
 static const kfk_field kfk_write_txn_markers_response_writable_txn_marker_result_fields[] = {
-    {KFK_T_INT64, 0, offsetof(kfk_write_txn_markers_response_writable_txn_marker_result, producer_id), 0, 1, -1, -1, -1, 0, NULL, 0},
-    {KFK_T_STRUCT, KFK_F_ARRAY, offsetof(kfk_write_txn_markers_response_writable_txn_marker_result, topics), 0, 1, -1, -1, -1, 0, &kfk_write_txn_markers_response_writable_txn_marker_topic_result_desc, 0},
+    {KFK_T_INT64, 0, offsetof(kfk_write_txn_markers_response_writable_txn_marker_result, producer_id), 0, 2, -1, -1, -1, 0, NULL, 0},
+    {KFK_T_STRUCT, KFK_F_ARRAY, offsetof(kfk_write_txn_markers_response_writable_txn_marker_result, topics), 0, 2, -1, -1, -1, 0, &kfk_write_txn_markers_response_writable_txn_marker_topic_result_desc, 0},
 };
 static const kfk_struct_desc kfk_write_txn_markers_response_writable_txn_marker_result_desc = {kfk_write_txn_markers_response_writable_txn_marker_result_fields, 2, sizeof(kfk_write_txn_markers_response_writable_txn_marker_result)};
 static const kfk_field kfk_write_txn_markers_response_fields[] = {
-    {KFK_T_STRUCT, KFK_F_ARRAY, offsetof(kfk_write_txn_markers_response, markers), 0, 1, -1, -1, -1, 0, &kfk_write_txn_markers_response_writable_txn_marker_result_desc, 0},
+    {KFK_T_STRUCT, KFK_F_ARRAY, offsetof(kfk_write_txn_markers_response, markers), 0, 2, -1, -1, -1, 0, &kfk_write_txn_markers_response_writable_txn_marker_result_desc, 0},
 };
-const kfk_msg_desc kfk_write_txn_markers_response_desc = {{kfk_write_txn_markers_response_fields, 1, sizeof(kfk_write_txn_markers_response)}, "WriteTxnMarkersResponse", 27, 0, 1, 1};
+const kfk_msg_desc kfk_write_txn_markers_response_desc = {{kfk_write_txn_markers_response_fields, 1, sizeof(kfk_write_txn_markers_response)}, "WriteTxnMarkersResponse", 27, 0, 2, 1};
 
 static const kfk_field kfk_txn_offset_commit_request_partition_fields[] = {
-    {KFK_T_INT32, 0, offsetof(kfk_txn_offset_commit_request_partition, partition_index), 0, 5, -1, -1, -1, 0, NULL, 0},
-    {KFK_T_INT64, 0, offsetof(kfk_txn_offset_commit_request_partition, committed_offset), 0, 5, -1, -1, -1, 0, NULL, 0},
-    {KFK_T_INT32, 0, offsetof(kfk_txn_offset_commit_request_partition, committed_leader_epoch), 2, 5, -1, -1, -1, 0, NULL, -1},
-    {KFK_T_STRING, 0, offsetof(kfk_txn_offset_commit_request_partition, committed_metadata), 0, 5, 0, 5, -1, 0, NULL, 0},
+    {KFK_T_INT32, 0, offsetof(kfk_txn_offset_commit_request_partition, partition_index), 0, 6, -1, -1, -1, 0, NULL, 0},
+    {KFK_T_INT64, 0, offsetof(kfk_txn_offset_commit_request_partition, committed_offset), 0, 6, -1, -1, -1, 0, NULL, 0},
+    {KFK_T_INT32, 0, offsetof(kfk_txn_offset_commit_request_partition, committed_leader_epoch), 2, 6, -1, -1, -1, 0, NULL, -1},
+    {KFK_T_STRING, 0, offsetof(kfk_txn_offset_commit_request_partition, committed_metadata), 0, 6, 0, 6, -1, 0, NULL, 0},
 };
 static const kfk_struct_desc kfk_txn_offset_commit_request_partition_desc = {kfk_txn_offset_commit_request_partition_fields, 4, sizeof(kfk_txn_offset_commit_request_partition)};
 static const kfk_field kfk_txn_offset_commit_request_topic_fields[] = {
     {KFK_T_STRING, 0, offsetof(kfk_txn_offset_commit_request_topic, name), 0, 5, -1, -1, -1, 0, NULL, 0},
-    {KFK_T_STRUCT, KFK_F_ARRAY, offsetof(kfk_txn_offset_commit_request_topic, partitions), 0, 5, -1, -1, -1, 0, &kfk_txn_offset_commit_request_partition_desc, 0},
+    {KFK_T_UUID, 0, offsetof(kfk_txn_offset_commit_request_topic, topic_id), 6, 6, -1, -1, -1, 0, NULL, 0},
+    {KFK_T_STRUCT, KFK_F_ARRAY, offsetof(kfk_txn_offset_commit_request_topic, partitions), 0, 6, -1, -1, -1, 0, &kfk_txn_offset_commit_request_partition_desc, 0},
 };
-static const kfk_struct_desc kfk_txn_offset_commit_request_topic_desc = {kfk_txn_offset_commit_request_topic_fields, 2, sizeof(kfk_txn_offset_commit_request_topic)};
+static const kfk_struct_desc kfk_txn_offset_commit_request_topic_desc = {kfk_txn_offset_commit_request_topic_fields, 3, sizeof(kfk_txn_offset_commit_request_topic)};
 static const kfk_field kfk_txn_offset_commit_request_fields[] = {
-    {KFK_T_STRING, 0, offsetof(kfk_txn_offset_commit_request, transactional_id), 0, 5, -1, -1, -1, 0, NULL, 0},
-    {KFK_T_STRING, 0, offsetof(kfk_txn_offset_commit_request, group_id), 0, 5, -1, -1, -1, 0, NULL, 0},
-    {KFK_T_INT64, 0, offsetof(kfk_txn_offset_commit_request, producer_id), 0, 5, -1, -1, -1, 0, NULL, 0},
-    {KFK_T_INT16, 0, offsetof(kfk_txn_offset_commit_request, producer_epoch), 0, 5, -1, -1, -1, 0, NULL, 0},
-    {KFK_T_INT32, 0, offsetof(kfk_txn_offset_commit_request, generation_id), 3, 5, -1, -1, -1, 0, NULL, -1},
-    {KFK_T_STRING, 0, offsetof(kfk_txn_offset_commit_request, member_id), 3, 5, -1, -1, -1, 0, NULL, 0},
-    {KFK_T_STRING, 0, offsetof(kfk_txn_offset_commit_request, group_instance_id), 3, 5, 3, 5, -1, 0, NULL, -1},
-    {KFK_T_STRUCT, KFK_F_ARRAY, offsetof(kfk_txn_offset_commit_request, topics), 0, 5, -1, -1, -1, 0, &kfk_txn_offset_commit_request_topic_desc, 0},
+    {KFK_T_STRING, 0, offsetof(kfk_txn_offset_commit_request, transactional_id), 0, 6, -1, -1, -1, 0, NULL, 0},
+    {KFK_T_STRING, 0, offsetof(kfk_txn_offset_commit_request, group_id), 0, 6, -1, -1, -1, 0, NULL, 0},
+    {KFK_T_INT64, 0, offsetof(kfk_txn_offset_commit_request, producer_id), 0, 6, -1, -1, -1, 0, NULL, 0},
+    {KFK_T_INT16, 0, offsetof(kfk_txn_offset_commit_request, producer_epoch), 0, 6, -1, -1, -1, 0, NULL, 0},
+    {KFK_T_INT32, 0, offsetof(kfk_txn_offset_commit_request, generation_id_or_member_epoch), 3, 6, -1, -1, -1, 0, NULL, -1},
+    {KFK_T_STRING, 0, offsetof(kfk_txn_offset_commit_request, member_id), 3, 6, -1, -1, -1, 0, NULL, 0},
+    {KFK_T_STRING, 0, offsetof(kfk_txn_offset_commit_request, group_instance_id), 3, 6, 3, 6, -1, 0, NULL, -1},
+    {KFK_T_STRUCT, KFK_F_ARRAY, offsetof(kfk_txn_offset_commit_request, topics), 0, 6, -1, -1, -1, 0, &kfk_txn_offset_commit_request_topic_desc, 0},
 };
-const kfk_msg_desc kfk_txn_offset_commit_request_desc = {{kfk_txn_offset_commit_request_fields, 8, sizeof(kfk_txn_offset_commit_request)}, "TxnOffsetCommitRequest", 28, 0, 5, 3};
+const kfk_msg_desc kfk_txn_offset_commit_request_desc = {{kfk_txn_offset_commit_request_fields, 8, sizeof(kfk_txn_offset_commit_request)}, "TxnOffsetCommitRequest", 28, 0, 6, 3};
 
 static const kfk_field kfk_txn_offset_commit_response_partition_fields[] = {
-    {KFK_T_INT32, 0, offsetof(kfk_txn_offset_commit_response_partition, partition_index), 0, 5, -1, -1, -1, 0, NULL, 0},
-    {KFK_T_INT16, 0, offsetof(kfk_txn_offset_commit_response_partition, error_code), 0, 5, -1, -1, -1, 0, NULL, 0},
+    {KFK_T_INT32, 0, offsetof(kfk_txn_offset_commit_response_partition, partition_index), 0, 6, -1, -1, -1, 0, NULL, 0},
+    {KFK_T_INT16, 0, offsetof(kfk_txn_offset_commit_response_partition, error_code), 0, 6, -1, -1, -1, 0, NULL, 0},
 };
 static const kfk_struct_desc kfk_txn_offset_commit_response_partition_desc = {kfk_txn_offset_commit_response_partition_fields, 2, sizeof(kfk_txn_offset_commit_response_partition)};
 static const kfk_field kfk_txn_offset_commit_response_topic_fields[] = {
     {KFK_T_STRING, 0, offsetof(kfk_txn_offset_commit_response_topic, name), 0, 5, -1, -1, -1, 0, NULL, 0},
-    {KFK_T_STRUCT, KFK_F_ARRAY, offsetof(kfk_txn_offset_commit_response_topic, partitions), 0, 5, -1, -1, -1, 0, &kfk_txn_offset_commit_response_partition_desc, 0},
+    {KFK_T_UUID, 0, offsetof(kfk_txn_offset_commit_response_topic, topic_id), 6, 6, -1, -1, -1, 0, NULL, 0},
+    {KFK_T_STRUCT, KFK_F_ARRAY, offsetof(kfk_txn_offset_commit_response_topic, partitions), 0, 6, -1, -1, -1, 0, &kfk_txn_offset_commit_response_partition_desc, 0},
 };
-static const kfk_struct_desc kfk_txn_offset_commit_response_topic_desc = {kfk_txn_offset_commit_response_topic_fields, 2, sizeof(kfk_txn_offset_commit_response_topic)};
+static const kfk_struct_desc kfk_txn_offset_commit_response_topic_desc = {kfk_txn_offset_commit_response_topic_fields, 3, sizeof(kfk_txn_offset_commit_response_topic)};
 static const kfk_field kfk_txn_offset_commit_response_fields[] = {
-    {KFK_T_INT32, 0, offsetof(kfk_txn_offset_commit_response, throttle_time_ms), 0, 5, -1, -1, -1, 0, NULL, 0},
-    {KFK_T_STRUCT, KFK_F_ARRAY, offsetof(kfk_txn_offset_commit_response, topics), 0, 5, -1, -1, -1, 0, &kfk_txn_offset_commit_response_topic_desc, 0},
+    {KFK_T_INT32, 0, offsetof(kfk_txn_offset_commit_response, throttle_time_ms), 0, 6, -1, -1, -1, 0, NULL, 0},
+    {KFK_T_STRUCT, KFK_F_ARRAY, offsetof(kfk_txn_offset_commit_response, topics), 0, 6, -1, -1, -1, 0, &kfk_txn_offset_commit_response_topic_desc, 0},
 };
-const kfk_msg_desc kfk_txn_offset_commit_response_desc = {{kfk_txn_offset_commit_response_fields, 2, sizeof(kfk_txn_offset_commit_response)}, "TxnOffsetCommitResponse", 28, 0, 5, 3};
+const kfk_msg_desc kfk_txn_offset_commit_response_desc = {{kfk_txn_offset_commit_response_fields, 2, sizeof(kfk_txn_offset_commit_response)}, "TxnOffsetCommitResponse", 28, 0, 6, 3};
 
 static const kfk_field kfk_describe_acls_request_fields[] = {
     {KFK_T_INT8, 0, offsetof(kfk_describe_acls_request, resource_type_filter), 0, 3, -1, -1, -1, 0, NULL, 0},
@@ -1277,41 +1282,42 @@ static const kfk_field kfk_alter_replica_log_dirs_response_fields[] = {
 const kfk_msg_desc kfk_alter_replica_log_dirs_response_desc = {{kfk_alter_replica_log_dirs_response_fields, 2, sizeof(kfk_alter_replica_log_dirs_response)}, "AlterReplicaLogDirsResponse", 34, 0, 2, 2};
 
 static const kfk_field kfk_describe_log_dirs_request_describable_log_dir_topic_fields[] = {
-    {KFK_T_STRING, 0, offsetof(kfk_describe_log_dirs_request_describable_log_dir_topic, topic), 0, 4, -1, -1, -1, 0, NULL, 0},
-    {KFK_T_INT32, KFK_F_ARRAY, offsetof(kfk_describe_log_dirs_request_describable_log_dir_topic, partitions), 0, 4, -1, -1, -1, 0, NULL, 0},
+    {KFK_T_STRING, 0, offsetof(kfk_describe_log_dirs_request_describable_log_dir_topic, topic), 0, 5, -1, -1, -1, 0, NULL, 0},
+    {KFK_T_INT32, KFK_F_ARRAY, offsetof(kfk_describe_log_dirs_request_describable_log_dir_topic, partitions), 0, 5, -1, -1, -1, 0, NULL, 0},
 };
 static const kfk_struct_desc kfk_describe_log_dirs_request_describable_log_dir_topic_desc = {kfk_describe_log_dirs_request_describable_log_dir_topic_fields, 2, sizeof(kfk_describe_log_dirs_request_describable_log_dir_topic)};
 static const kfk_field kfk_describe_log_dirs_request_fields[] = {
-    {KFK_T_STRUCT, KFK_F_ARRAY, offsetof(kfk_describe_log_dirs_request, topics), 0, 4, 0, 4, -1, 0, &kfk_describe_log_dirs_request_describable_log_dir_topic_desc, 0},
+    {KFK_T_STRUCT, KFK_F_ARRAY, offsetof(kfk_describe_log_dirs_request, topics), 0, 5, 0, 5, -1, 0, &kfk_describe_log_dirs_request_describable_log_dir_topic_desc, 0},
 };
-const kfk_msg_desc kfk_describe_log_dirs_request_desc = {{kfk_describe_log_dirs_request_fields, 1, sizeof(kfk_describe_log_dirs_request)}, "DescribeLogDirsRequest", 35, 0, 4, 2};
+const kfk_msg_desc kfk_describe_log_dirs_request_desc = {{kfk_describe_log_dirs_request_fields, 1, sizeof(kfk_describe_log_dirs_request)}, "DescribeLogDirsRequest", 35, 0, 5, 2};
 
 static const kfk_field kfk_describe_log_dirs_response_partition_fields[] = {
-    {KFK_T_INT32, 0, offsetof(kfk_describe_log_dirs_response_partition, partition_index), 0, 4, -1, -1, -1, 0, NULL, 0},
-    {KFK_T_INT64, 0, offsetof(kfk_describe_log_dirs_response_partition, partition_size), 0, 4, -1, -1, -1, 0, NULL, 0},
-    {KFK_T_INT64, 0, offsetof(kfk_describe_log_dirs_response_partition, offset_lag), 0, 4, -1, -1, -1, 0, NULL, 0},
-    {KFK_T_BOOL, 0, offsetof(kfk_describe_log_dirs_response_partition, is_future_key), 0, 4, -1, -1, -1, 0, NULL, 0},
+    {KFK_T_INT32, 0, offsetof(kfk_describe_log_dirs_response_partition, partition_index), 0, 5, -1, -1, -1, 0, NULL, 0},
+    {KFK_T_INT64, 0, offsetof(kfk_describe_log_dirs_response_partition, partition_size), 0, 5, -1, -1, -1, 0, NULL, 0},
+    {KFK_T_INT64, 0, offsetof(kfk_describe_log_dirs_response_partition, offset_lag), 0, 5, -1, -1, -1, 0, NULL, 0},
+    {KFK_T_BOOL, 0, offsetof(kfk_describe_log_dirs_response_partition, is_future_key), 0, 5, -1, -1, -1, 0, NULL, 0},
 };
 static const kfk_struct_desc kfk_describe_log_dirs_response_partition_desc = {kfk_describe_log_dirs_response_partition_fields, 4, sizeof(kfk_describe_log_dirs_response_partition)};
 static const kfk_field kfk_describe_log_dirs_response_topic_fields[] = {
-    {KFK_T_STRING, 0, offsetof(kfk_describe_log_dirs_response_topic, name), 0, 4, -1, -1, -1, 0, NULL, 0},
-    {KFK_T_STRUCT, KFK_F_ARRAY, offsetof(kfk_describe_log_dirs_response_topic, partitions), 0, 4, -1, -1, -1, 0, &kfk_describe_log_dirs_response_partition_desc, 0},
+    {KFK_T_STRING, 0, offsetof(kfk_describe_log_dirs_response_topic, name), 0, 5, -1, -1, -1, 0, NULL, 0},
+    {KFK_T_STRUCT, KFK_F_ARRAY, offsetof(kfk_describe_log_dirs_response_topic, partitions), 0, 5, -1, -1, -1, 0, &kfk_describe_log_dirs_response_partition_desc, 0},
 };
 static const kfk_struct_desc kfk_describe_log_dirs_response_topic_desc = {kfk_describe_log_dirs_response_topic_fields, 2, sizeof(kfk_describe_log_dirs_response_topic)};
 static const kfk_field kfk_describe_log_dirs_response_result_fields[] = {
-    {KFK_T_INT16, 0, offsetof(kfk_describe_log_dirs_response_result, error_code), 0, 4, -1, -1, -1, 0, NULL, 0},
-    {KFK_T_STRING, 0, offsetof(kfk_describe_log_dirs_response_result, log_dir), 0, 4, -1, -1, -1, 0, NULL, 0},
-    {KFK_T_STRUCT, KFK_F_ARRAY, offsetof(kfk_describe_log_dirs_response_result, topics), 0, 4, -1, -1, -1, 0, &kfk_describe_log_dirs_response_topic_desc, 0},
-    {KFK_T_INT64, 0, offsetof(kfk_describe_log_dirs_response_result, total_bytes), 4, 4, -1, -1, -1, 0, NULL, -1},
-    {KFK_T_INT64, 0, offsetof(kfk_describe_log_dirs_response_result, usable_bytes), 4, 4, -1, -1, -1, 0, NULL, -1},
+    {KFK_T_INT16, 0, offsetof(kfk_describe_log_dirs_response_result, error_code), 0, 5, -1, -1, -1, 0, NULL, 0},
+    {KFK_T_STRING, 0, offsetof(kfk_describe_log_dirs_response_result, log_dir), 0, 5, -1, -1, -1, 0, NULL, 0},
+    {KFK_T_STRUCT, KFK_F_ARRAY, offsetof(kfk_describe_log_dirs_response_result, topics), 0, 5, -1, -1, -1, 0, &kfk_describe_log_dirs_response_topic_desc, 0},
+    {KFK_T_INT64, 0, offsetof(kfk_describe_log_dirs_response_result, total_bytes), 4, 5, -1, -1, -1, 0, NULL, -1},
+    {KFK_T_INT64, 0, offsetof(kfk_describe_log_dirs_response_result, usable_bytes), 4, 5, -1, -1, -1, 0, NULL, -1},
+    {KFK_T_BOOL, 0, offsetof(kfk_describe_log_dirs_response_result, is_cordoned), 5, 5, -1, -1, -1, 0, NULL, 0},
 };
-static const kfk_struct_desc kfk_describe_log_dirs_response_result_desc = {kfk_describe_log_dirs_response_result_fields, 5, sizeof(kfk_describe_log_dirs_response_result)};
+static const kfk_struct_desc kfk_describe_log_dirs_response_result_desc = {kfk_describe_log_dirs_response_result_fields, 6, sizeof(kfk_describe_log_dirs_response_result)};
 static const kfk_field kfk_describe_log_dirs_response_fields[] = {
-    {KFK_T_INT32, 0, offsetof(kfk_describe_log_dirs_response, throttle_time_ms), 0, 4, -1, -1, -1, 0, NULL, 0},
-    {KFK_T_INT16, 0, offsetof(kfk_describe_log_dirs_response, error_code), 3, 4, -1, -1, -1, 0, NULL, 0},
-    {KFK_T_STRUCT, KFK_F_ARRAY, offsetof(kfk_describe_log_dirs_response, results), 0, 4, -1, -1, -1, 0, &kfk_describe_log_dirs_response_result_desc, 0},
+    {KFK_T_INT32, 0, offsetof(kfk_describe_log_dirs_response, throttle_time_ms), 0, 5, -1, -1, -1, 0, NULL, 0},
+    {KFK_T_INT16, 0, offsetof(kfk_describe_log_dirs_response, error_code), 3, 5, -1, -1, -1, 0, NULL, 0},
+    {KFK_T_STRUCT, KFK_F_ARRAY, offsetof(kfk_describe_log_dirs_response, results), 0, 5, -1, -1, -1, 0, &kfk_describe_log_dirs_response_result_desc, 0},
 };
-const kfk_msg_desc kfk_describe_log_dirs_response_desc = {{kfk_describe_log_dirs_response_fields, 3, sizeof(kfk_describe_log_dirs_response)}, "DescribeLogDirsResponse", 35, 0, 4, 2};
+const kfk_msg_desc kfk_describe_log_dirs_response_desc = {{kfk_describe_log_dirs_response_fields, 3, sizeof(kfk_describe_log_dirs_response)}, "DescribeLogDirsResponse", 35, 0, 5, 2};
 
 static const kfk_field kfk_sasl_authenticate_request_fields[] = {
     {KFK_T_BYTES, 0, offsetof(kfk_sasl_authenticate_request, auth_bytes), 0, 2, -1, -1, -1, 0, NULL, 0},
@@ -1445,20 +1451,21 @@ static const kfk_field kfk_describe_delegation_token_response_fields[] = {
 const kfk_msg_desc kfk_describe_delegation_token_response_desc = {{kfk_describe_delegation_token_response_fields, 3, sizeof(kfk_describe_delegation_token_response)}, "DescribeDelegationTokenResponse", 41, 0, 3, 2};
 
 static const kfk_field kfk_delete_groups_request_fields[] = {
-    {KFK_T_STRING, KFK_F_ARRAY, offsetof(kfk_delete_groups_request, groups_names), 0, 2, -1, -1, -1, 0, NULL, 0},
+    {KFK_T_STRING, KFK_F_ARRAY, offsetof(kfk_delete_groups_request, groups_names), 0, 3, -1, -1, -1, 0, NULL, 0},
 };
-const kfk_msg_desc kfk_delete_groups_request_desc = {{kfk_delete_groups_request_fields, 1, sizeof(kfk_delete_groups_request)}, "DeleteGroupsRequest", 42, 0, 2, 2};
+const kfk_msg_desc kfk_delete_groups_request_desc = {{kfk_delete_groups_request_fields, 1, sizeof(kfk_delete_groups_request)}, "DeleteGroupsRequest", 42, 0, 3, 2};
 
 static const kfk_field kfk_delete_groups_response_deletable_group_result_fields[] = {
-    {KFK_T_STRING, 0, offsetof(kfk_delete_groups_response_deletable_group_result, group_id), 0, 2, -1, -1, -1, 0, NULL, 0},
-    {KFK_T_INT16, 0, offsetof(kfk_delete_groups_response_deletable_group_result, error_code), 0, 2, -1, -1, -1, 0, NULL, 0},
+    {KFK_T_STRING, 0, offsetof(kfk_delete_groups_response_deletable_group_result, group_id), 0, 3, -1, -1, -1, 0, NULL, 0},
+    {KFK_T_INT16, 0, offsetof(kfk_delete_groups_response_deletable_group_result, error_code), 0, 3, -1, -1, -1, 0, NULL, 0},
+    {KFK_T_STRING, 0, offsetof(kfk_delete_groups_response_deletable_group_result, error_message), 3, 3, 3, 3, -1, 0, NULL, -1},
 };
-static const kfk_struct_desc kfk_delete_groups_response_deletable_group_result_desc = {kfk_delete_groups_response_deletable_group_result_fields, 2, sizeof(kfk_delete_groups_response_deletable_group_result)};
+static const kfk_struct_desc kfk_delete_groups_response_deletable_group_result_desc = {kfk_delete_groups_response_deletable_group_result_fields, 3, sizeof(kfk_delete_groups_response_deletable_group_result)};
 static const kfk_field kfk_delete_groups_response_fields[] = {
-    {KFK_T_INT32, 0, offsetof(kfk_delete_groups_response, throttle_time_ms), 0, 2, -1, -1, -1, 0, NULL, 0},
-    {KFK_T_STRUCT, KFK_F_ARRAY, offsetof(kfk_delete_groups_response, results), 0, 2, -1, -1, -1, 0, &kfk_delete_groups_response_deletable_group_result_desc, 0},
+    {KFK_T_INT32, 0, offsetof(kfk_delete_groups_response, throttle_time_ms), 0, 3, -1, -1, -1, 0, NULL, 0},
+    {KFK_T_STRUCT, KFK_F_ARRAY, offsetof(kfk_delete_groups_response, results), 0, 3, -1, -1, -1, 0, &kfk_delete_groups_response_deletable_group_result_desc, 0},
 };
-const kfk_msg_desc kfk_delete_groups_response_desc = {{kfk_delete_groups_response_fields, 2, sizeof(kfk_delete_groups_response)}, "DeleteGroupsResponse", 42, 0, 2, 2};
+const kfk_msg_desc kfk_delete_groups_response_desc = {{kfk_delete_groups_response_fields, 2, sizeof(kfk_delete_groups_response)}, "DeleteGroupsResponse", 42, 0, 3, 2};
 
 static const kfk_field kfk_elect_leaders_request_topic_partitions_fields[] = {
     {KFK_T_STRING, 0, offsetof(kfk_elect_leaders_request_topic_partitions, topic), 0, 2, -1, -1, -1, 0, NULL, 0},
@@ -2222,23 +2229,24 @@ static const kfk_field kfk_broker_registration_response_fields[] = {
 const kfk_msg_desc kfk_broker_registration_response_desc = {{kfk_broker_registration_response_fields, 3, sizeof(kfk_broker_registration_response)}, "BrokerRegistrationResponse", 62, 0, 4, 0};
 
 static const kfk_field kfk_broker_heartbeat_request_fields[] = {
-    {KFK_T_INT32, 0, offsetof(kfk_broker_heartbeat_request, broker_id), 0, 1, -1, -1, -1, 0, NULL, 0},
-    {KFK_T_INT64, 0, offsetof(kfk_broker_heartbeat_request, broker_epoch), 0, 1, -1, -1, -1, 0, NULL, -1},
-    {KFK_T_INT64, 0, offsetof(kfk_broker_heartbeat_request, current_metadata_offset), 0, 1, -1, -1, -1, 0, NULL, 0},
-    {KFK_T_BOOL, 0, offsetof(kfk_broker_heartbeat_request, want_fence), 0, 1, -1, -1, -1, 0, NULL, 0},
-    {KFK_T_BOOL, 0, offsetof(kfk_broker_heartbeat_request, want_shut_down), 0, 1, -1, -1, -1, 0, NULL, 0},
-    {KFK_T_UUID, KFK_F_ARRAY, offsetof(kfk_broker_heartbeat_request, offline_log_dirs), 1, 1, -1, -1, 1, 0, NULL, 0},
+    {KFK_T_INT32, 0, offsetof(kfk_broker_heartbeat_request, broker_id), 0, 2, -1, -1, -1, 0, NULL, 0},
+    {KFK_T_INT64, 0, offsetof(kfk_broker_heartbeat_request, broker_epoch), 0, 2, -1, -1, -1, 0, NULL, -1},
+    {KFK_T_INT64, 0, offsetof(kfk_broker_heartbeat_request, current_metadata_offset), 0, 2, -1, -1, -1, 0, NULL, 0},
+    {KFK_T_BOOL, 0, offsetof(kfk_broker_heartbeat_request, want_fence), 0, 2, -1, -1, -1, 0, NULL, 0},
+    {KFK_T_BOOL, 0, offsetof(kfk_broker_heartbeat_request, want_shut_down), 0, 2, -1, -1, -1, 0, NULL, 0},
+    {KFK_T_UUID, KFK_F_ARRAY, offsetof(kfk_broker_heartbeat_request, offline_log_dirs), 1, 2, -1, -1, 1, 0, NULL, 0},
+    {KFK_T_UUID, KFK_F_ARRAY, offsetof(kfk_broker_heartbeat_request, cordoned_log_dirs), 2, 2, 2, 2, 2, 1, NULL, -1},
 };
-const kfk_msg_desc kfk_broker_heartbeat_request_desc = {{kfk_broker_heartbeat_request_fields, 6, sizeof(kfk_broker_heartbeat_request)}, "BrokerHeartbeatRequest", 63, 0, 1, 0};
+const kfk_msg_desc kfk_broker_heartbeat_request_desc = {{kfk_broker_heartbeat_request_fields, 7, sizeof(kfk_broker_heartbeat_request)}, "BrokerHeartbeatRequest", 63, 0, 2, 0};
 
 static const kfk_field kfk_broker_heartbeat_response_fields[] = {
-    {KFK_T_INT32, 0, offsetof(kfk_broker_heartbeat_response, throttle_time_ms), 0, 1, -1, -1, -1, 0, NULL, 0},
-    {KFK_T_INT16, 0, offsetof(kfk_broker_heartbeat_response, error_code), 0, 1, -1, -1, -1, 0, NULL, 0},
-    {KFK_T_BOOL, 0, offsetof(kfk_broker_heartbeat_response, is_caught_up), 0, 1, -1, -1, -1, 0, NULL, 0},
-    {KFK_T_BOOL, 0, offsetof(kfk_broker_heartbeat_response, is_fenced), 0, 1, -1, -1, -1, 0, NULL, 1},
-    {KFK_T_BOOL, 0, offsetof(kfk_broker_heartbeat_response, should_shut_down), 0, 1, -1, -1, -1, 0, NULL, 0},
+    {KFK_T_INT32, 0, offsetof(kfk_broker_heartbeat_response, throttle_time_ms), 0, 2, -1, -1, -1, 0, NULL, 0},
+    {KFK_T_INT16, 0, offsetof(kfk_broker_heartbeat_response, error_code), 0, 2, -1, -1, -1, 0, NULL, 0},
+    {KFK_T_BOOL, 0, offsetof(kfk_broker_heartbeat_response, is_caught_up), 0, 2, -1, -1, -1, 0, NULL, 0},
+    {KFK_T_BOOL, 0, offsetof(kfk_broker_heartbeat_response, is_fenced), 0, 2, -1, -1, -1, 0, NULL, 1},
+    {KFK_T_BOOL, 0, offsetof(kfk_broker_heartbeat_response, should_shut_down), 0, 2, -1, -1, -1, 0, NULL, 0},
 };
-const kfk_msg_desc kfk_broker_heartbeat_response_desc = {{kfk_broker_heartbeat_response_fields, 5, sizeof(kfk_broker_heartbeat_response)}, "BrokerHeartbeatResponse", 63, 0, 1, 0};
+const kfk_msg_desc kfk_broker_heartbeat_response_desc = {{kfk_broker_heartbeat_response_fields, 5, sizeof(kfk_broker_heartbeat_response)}, "BrokerHeartbeatResponse", 63, 0, 2, 0};
 
 static const kfk_field kfk_unregister_broker_request_fields[] = {
     {KFK_T_INT32, 0, offsetof(kfk_unregister_broker_request, broker_id), 0, 0, -1, -1, -1, 0, NULL, 0},
@@ -2647,163 +2655,168 @@ static const kfk_field kfk_share_group_describe_response_fields[] = {
 const kfk_msg_desc kfk_share_group_describe_response_desc = {{kfk_share_group_describe_response_fields, 2, sizeof(kfk_share_group_describe_response)}, "ShareGroupDescribeResponse", 77, 0, 1, 0};
 
 static const kfk_field kfk_share_fetch_request_acknowledgement_batch_fields[] = {
-    {KFK_T_INT64, 0, offsetof(kfk_share_fetch_request_acknowledgement_batch, first_offset), 0, 1, -1, -1, -1, 0, NULL, 0},
-    {KFK_T_INT64, 0, offsetof(kfk_share_fetch_request_acknowledgement_batch, last_offset), 0, 1, -1, -1, -1, 0, NULL, 0},
-    {KFK_T_INT8, KFK_F_ARRAY, offsetof(kfk_share_fetch_request_acknowledgement_batch, acknowledge_types), 0, 1, -1, -1, -1, 0, NULL, 0},
+    {KFK_T_INT64, 0, offsetof(kfk_share_fetch_request_acknowledgement_batch, first_offset), 0, 2, -1, -1, -1, 0, NULL, 0},
+    {KFK_T_INT64, 0, offsetof(kfk_share_fetch_request_acknowledgement_batch, last_offset), 0, 2, -1, -1, -1, 0, NULL, 0},
+    {KFK_T_INT8, KFK_F_ARRAY, offsetof(kfk_share_fetch_request_acknowledgement_batch, acknowledge_types), 0, 2, -1, -1, -1, 0, NULL, 0},
 };
 static const kfk_struct_desc kfk_share_fetch_request_acknowledgement_batch_desc = {kfk_share_fetch_request_acknowledgement_batch_fields, 3, sizeof(kfk_share_fetch_request_acknowledgement_batch)};
 static const kfk_field kfk_share_fetch_request_fetch_partition_fields[] = {
-    {KFK_T_INT32, 0, offsetof(kfk_share_fetch_request_fetch_partition, partition_index), 0, 1, -1, -1, -1, 0, NULL, 0},
+    {KFK_T_INT32, 0, offsetof(kfk_share_fetch_request_fetch_partition, partition_index), 0, 2, -1, -1, -1, 0, NULL, 0},
     {KFK_T_INT32, 0, offsetof(kfk_share_fetch_request_fetch_partition, partition_max_bytes), 0, 0, -1, -1, -1, 0, NULL, 0},
-    {KFK_T_STRUCT, KFK_F_ARRAY, offsetof(kfk_share_fetch_request_fetch_partition, acknowledgement_batches), 0, 1, -1, -1, -1, 0, &kfk_share_fetch_request_acknowledgement_batch_desc, 0},
+    {KFK_T_STRUCT, KFK_F_ARRAY, offsetof(kfk_share_fetch_request_fetch_partition, acknowledgement_batches), 0, 2, -1, -1, -1, 0, &kfk_share_fetch_request_acknowledgement_batch_desc, 0},
 };
 static const kfk_struct_desc kfk_share_fetch_request_fetch_partition_desc = {kfk_share_fetch_request_fetch_partition_fields, 3, sizeof(kfk_share_fetch_request_fetch_partition)};
 static const kfk_field kfk_share_fetch_request_fetch_topic_fields[] = {
-    {KFK_T_UUID, 0, offsetof(kfk_share_fetch_request_fetch_topic, topic_id), 0, 1, -1, -1, -1, 0, NULL, 0},
-    {KFK_T_STRUCT, KFK_F_ARRAY, offsetof(kfk_share_fetch_request_fetch_topic, partitions), 0, 1, -1, -1, -1, 0, &kfk_share_fetch_request_fetch_partition_desc, 0},
+    {KFK_T_UUID, 0, offsetof(kfk_share_fetch_request_fetch_topic, topic_id), 0, 2, -1, -1, -1, 0, NULL, 0},
+    {KFK_T_STRUCT, KFK_F_ARRAY, offsetof(kfk_share_fetch_request_fetch_topic, partitions), 0, 2, -1, -1, -1, 0, &kfk_share_fetch_request_fetch_partition_desc, 0},
 };
 static const kfk_struct_desc kfk_share_fetch_request_fetch_topic_desc = {kfk_share_fetch_request_fetch_topic_fields, 2, sizeof(kfk_share_fetch_request_fetch_topic)};
 static const kfk_field kfk_share_fetch_request_forgotten_topic_fields[] = {
-    {KFK_T_UUID, 0, offsetof(kfk_share_fetch_request_forgotten_topic, topic_id), 0, 1, -1, -1, -1, 0, NULL, 0},
-    {KFK_T_INT32, KFK_F_ARRAY, offsetof(kfk_share_fetch_request_forgotten_topic, partitions), 0, 1, -1, -1, -1, 0, NULL, 0},
+    {KFK_T_UUID, 0, offsetof(kfk_share_fetch_request_forgotten_topic, topic_id), 0, 2, -1, -1, -1, 0, NULL, 0},
+    {KFK_T_INT32, KFK_F_ARRAY, offsetof(kfk_share_fetch_request_forgotten_topic, partitions), 0, 2, -1, -1, -1, 0, NULL, 0},
 };
 static const kfk_struct_desc kfk_share_fetch_request_forgotten_topic_desc = {kfk_share_fetch_request_forgotten_topic_fields, 2, sizeof(kfk_share_fetch_request_forgotten_topic)};
 static const kfk_field kfk_share_fetch_request_fields[] = {
-    {KFK_T_STRING, 0, offsetof(kfk_share_fetch_request, group_id), 0, 1, 0, 1, -1, 0, NULL, -1},
-    {KFK_T_STRING, 0, offsetof(kfk_share_fetch_request, member_id), 0, 1, 0, 1, -1, 0, NULL, 0},
-    {KFK_T_INT32, 0, offsetof(kfk_share_fetch_request, share_session_epoch), 0, 1, -1, -1, -1, 0, NULL, 0},
-    {KFK_T_INT32, 0, offsetof(kfk_share_fetch_request, max_wait_ms), 0, 1, -1, -1, -1, 0, NULL, 0},
-    {KFK_T_INT32, 0, offsetof(kfk_share_fetch_request, min_bytes), 0, 1, -1, -1, -1, 0, NULL, 0},
-    {KFK_T_INT32, 0, offsetof(kfk_share_fetch_request, max_bytes), 0, 1, -1, -1, -1, 0, NULL, 2147483647},
-    {KFK_T_INT32, 0, offsetof(kfk_share_fetch_request, max_records), 1, 1, -1, -1, -1, 0, NULL, 0},
-    {KFK_T_INT32, 0, offsetof(kfk_share_fetch_request, batch_size), 1, 1, -1, -1, -1, 0, NULL, 0},
-    {KFK_T_STRUCT, KFK_F_ARRAY, offsetof(kfk_share_fetch_request, topics), 0, 1, -1, -1, -1, 0, &kfk_share_fetch_request_fetch_topic_desc, 0},
-    {KFK_T_STRUCT, KFK_F_ARRAY, offsetof(kfk_share_fetch_request, forgotten_topics_data), 0, 1, -1, -1, -1, 0, &kfk_share_fetch_request_forgotten_topic_desc, 0},
+    {KFK_T_STRING, 0, offsetof(kfk_share_fetch_request, group_id), 0, 2, 0, 2, -1, 0, NULL, -1},
+    {KFK_T_STRING, 0, offsetof(kfk_share_fetch_request, member_id), 0, 2, 0, 2, -1, 0, NULL, 0},
+    {KFK_T_INT32, 0, offsetof(kfk_share_fetch_request, share_session_epoch), 0, 2, -1, -1, -1, 0, NULL, 0},
+    {KFK_T_INT32, 0, offsetof(kfk_share_fetch_request, max_wait_ms), 0, 2, -1, -1, -1, 0, NULL, 0},
+    {KFK_T_INT32, 0, offsetof(kfk_share_fetch_request, min_bytes), 0, 2, -1, -1, -1, 0, NULL, 0},
+    {KFK_T_INT32, 0, offsetof(kfk_share_fetch_request, max_bytes), 0, 2, -1, -1, -1, 0, NULL, 2147483647},
+    {KFK_T_INT32, 0, offsetof(kfk_share_fetch_request, max_records), 1, 2, -1, -1, -1, 0, NULL, 0},
+    {KFK_T_INT32, 0, offsetof(kfk_share_fetch_request, batch_size), 1, 2, -1, -1, -1, 0, NULL, 0},
+    {KFK_T_INT8, 0, offsetof(kfk_share_fetch_request, share_acquire_mode), 2, 2, -1, -1, -1, 0, NULL, 0},
+    {KFK_T_BOOL, 0, offsetof(kfk_share_fetch_request, is_renew_ack), 2, 2, -1, -1, -1, 0, NULL, 0},
+    {KFK_T_STRUCT, KFK_F_ARRAY, offsetof(kfk_share_fetch_request, topics), 0, 2, -1, -1, -1, 0, &kfk_share_fetch_request_fetch_topic_desc, 0},
+    {KFK_T_STRUCT, KFK_F_ARRAY, offsetof(kfk_share_fetch_request, forgotten_topics_data), 0, 2, -1, -1, -1, 0, &kfk_share_fetch_request_forgotten_topic_desc, 0},
 };
-const kfk_msg_desc kfk_share_fetch_request_desc = {{kfk_share_fetch_request_fields, 10, sizeof(kfk_share_fetch_request)}, "ShareFetchRequest", 78, 0, 1, 0};
+const kfk_msg_desc kfk_share_fetch_request_desc = {{kfk_share_fetch_request_fields, 12, sizeof(kfk_share_fetch_request)}, "ShareFetchRequest", 78, 0, 2, 0};
 
 static const kfk_field kfk_share_fetch_response_leader_id_and_epoch_fields[] = {
-    {KFK_T_INT32, 0, offsetof(kfk_share_fetch_response_leader_id_and_epoch, leader_id), 0, 1, -1, -1, -1, 0, NULL, 0},
-    {KFK_T_INT32, 0, offsetof(kfk_share_fetch_response_leader_id_and_epoch, leader_epoch), 0, 1, -1, -1, -1, 0, NULL, 0},
+    {KFK_T_INT32, 0, offsetof(kfk_share_fetch_response_leader_id_and_epoch, leader_id), 0, 2, -1, -1, -1, 0, NULL, 0},
+    {KFK_T_INT32, 0, offsetof(kfk_share_fetch_response_leader_id_and_epoch, leader_epoch), 0, 2, -1, -1, -1, 0, NULL, 0},
 };
 static const kfk_struct_desc kfk_share_fetch_response_leader_id_and_epoch_desc = {kfk_share_fetch_response_leader_id_and_epoch_fields, 2, sizeof(kfk_share_fetch_response_leader_id_and_epoch)};
 static const kfk_field kfk_share_fetch_response_acquired_records_fields[] = {
-    {KFK_T_INT64, 0, offsetof(kfk_share_fetch_response_acquired_records, first_offset), 0, 1, -1, -1, -1, 0, NULL, 0},
-    {KFK_T_INT64, 0, offsetof(kfk_share_fetch_response_acquired_records, last_offset), 0, 1, -1, -1, -1, 0, NULL, 0},
-    {KFK_T_INT16, 0, offsetof(kfk_share_fetch_response_acquired_records, delivery_count), 0, 1, -1, -1, -1, 0, NULL, 0},
+    {KFK_T_INT64, 0, offsetof(kfk_share_fetch_response_acquired_records, first_offset), 0, 2, -1, -1, -1, 0, NULL, 0},
+    {KFK_T_INT64, 0, offsetof(kfk_share_fetch_response_acquired_records, last_offset), 0, 2, -1, -1, -1, 0, NULL, 0},
+    {KFK_T_INT16, 0, offsetof(kfk_share_fetch_response_acquired_records, delivery_count), 0, 2, -1, -1, -1, 0, NULL, 0},
 };
 static const kfk_struct_desc kfk_share_fetch_response_acquired_records_desc = {kfk_share_fetch_response_acquired_records_fields, 3, sizeof(kfk_share_fetch_response_acquired_records)};
 static const kfk_field kfk_share_fetch_response_partition_data_fields[] = {
-    {KFK_T_INT32, 0, offsetof(kfk_share_fetch_response_partition_data, partition_index), 0, 1, -1, -1, -1, 0, NULL, 0},
-    {KFK_T_INT16, 0, offsetof(kfk_share_fetch_response_partition_data, error_code), 0, 1, -1, -1, -1, 0, NULL, 0},
-    {KFK_T_STRING, 0, offsetof(kfk_share_fetch_response_partition_data, error_message), 0, 1, 0, 1, -1, 0, NULL, -1},
-    {KFK_T_INT16, 0, offsetof(kfk_share_fetch_response_partition_data, acknowledge_error_code), 0, 1, -1, -1, -1, 0, NULL, 0},
-    {KFK_T_STRING, 0, offsetof(kfk_share_fetch_response_partition_data, acknowledge_error_message), 0, 1, 0, 1, -1, 0, NULL, -1},
-    {KFK_T_STRUCT, 0, offsetof(kfk_share_fetch_response_partition_data, current_leader), 0, 1, -1, -1, -1, 0, &kfk_share_fetch_response_leader_id_and_epoch_desc, 0},
-    {KFK_T_BYTES, 0, offsetof(kfk_share_fetch_response_partition_data, records), 0, 1, 0, 0, -1, 0, NULL, -1},
-    {KFK_T_STRUCT, KFK_F_ARRAY, offsetof(kfk_share_fetch_response_partition_data, acquired_records), 0, 1, -1, -1, -1, 0, &kfk_share_fetch_response_acquired_records_desc, 0},
+    {KFK_T_INT32, 0, offsetof(kfk_share_fetch_response_partition_data, partition_index), 0, 2, -1, -1, -1, 0, NULL, 0},
+    {KFK_T_INT16, 0, offsetof(kfk_share_fetch_response_partition_data, error_code), 0, 2, -1, -1, -1, 0, NULL, 0},
+    {KFK_T_STRING, 0, offsetof(kfk_share_fetch_response_partition_data, error_message), 0, 2, 0, 2, -1, 0, NULL, -1},
+    {KFK_T_INT16, 0, offsetof(kfk_share_fetch_response_partition_data, acknowledge_error_code), 0, 2, -1, -1, -1, 0, NULL, 0},
+    {KFK_T_STRING, 0, offsetof(kfk_share_fetch_response_partition_data, acknowledge_error_message), 0, 2, 0, 2, -1, 0, NULL, -1},
+    {KFK_T_STRUCT, 0, offsetof(kfk_share_fetch_response_partition_data, current_leader), 0, 2, -1, -1, -1, 0, &kfk_share_fetch_response_leader_id_and_epoch_desc, 0},
+    {KFK_T_BYTES, 0, offsetof(kfk_share_fetch_response_partition_data, records), 0, 2, 0, 0, -1, 0, NULL, -1},
+    {KFK_T_STRUCT, KFK_F_ARRAY, offsetof(kfk_share_fetch_response_partition_data, acquired_records), 0, 2, -1, -1, -1, 0, &kfk_share_fetch_response_acquired_records_desc, 0},
 };
 static const kfk_struct_desc kfk_share_fetch_response_partition_data_desc = {kfk_share_fetch_response_partition_data_fields, 8, sizeof(kfk_share_fetch_response_partition_data)};
 static const kfk_field kfk_share_fetch_response_share_fetchable_topic_response_fields[] = {
-    {KFK_T_UUID, 0, offsetof(kfk_share_fetch_response_share_fetchable_topic_response, topic_id), 0, 1, -1, -1, -1, 0, NULL, 0},
-    {KFK_T_STRUCT, KFK_F_ARRAY, offsetof(kfk_share_fetch_response_share_fetchable_topic_response, partitions), 0, 1, -1, -1, -1, 0, &kfk_share_fetch_response_partition_data_desc, 0},
+    {KFK_T_UUID, 0, offsetof(kfk_share_fetch_response_share_fetchable_topic_response, topic_id), 0, 2, -1, -1, -1, 0, NULL, 0},
+    {KFK_T_STRUCT, KFK_F_ARRAY, offsetof(kfk_share_fetch_response_share_fetchable_topic_response, partitions), 0, 2, -1, -1, -1, 0, &kfk_share_fetch_response_partition_data_desc, 0},
 };
 static const kfk_struct_desc kfk_share_fetch_response_share_fetchable_topic_response_desc = {kfk_share_fetch_response_share_fetchable_topic_response_fields, 2, sizeof(kfk_share_fetch_response_share_fetchable_topic_response)};
 static const kfk_field kfk_share_fetch_response_node_endpoint_fields[] = {
-    {KFK_T_INT32, 0, offsetof(kfk_share_fetch_response_node_endpoint, node_id), 0, 1, -1, -1, -1, 0, NULL, 0},
-    {KFK_T_STRING, 0, offsetof(kfk_share_fetch_response_node_endpoint, host), 0, 1, -1, -1, -1, 0, NULL, 0},
-    {KFK_T_INT32, 0, offsetof(kfk_share_fetch_response_node_endpoint, port), 0, 1, -1, -1, -1, 0, NULL, 0},
-    {KFK_T_STRING, 0, offsetof(kfk_share_fetch_response_node_endpoint, rack), 0, 1, 0, 1, -1, 0, NULL, -1},
+    {KFK_T_INT32, 0, offsetof(kfk_share_fetch_response_node_endpoint, node_id), 0, 2, -1, -1, -1, 0, NULL, 0},
+    {KFK_T_STRING, 0, offsetof(kfk_share_fetch_response_node_endpoint, host), 0, 2, -1, -1, -1, 0, NULL, 0},
+    {KFK_T_INT32, 0, offsetof(kfk_share_fetch_response_node_endpoint, port), 0, 2, -1, -1, -1, 0, NULL, 0},
+    {KFK_T_STRING, 0, offsetof(kfk_share_fetch_response_node_endpoint, rack), 0, 2, 0, 2, -1, 0, NULL, -1},
 };
 static const kfk_struct_desc kfk_share_fetch_response_node_endpoint_desc = {kfk_share_fetch_response_node_endpoint_fields, 4, sizeof(kfk_share_fetch_response_node_endpoint)};
 static const kfk_field kfk_share_fetch_response_fields[] = {
-    {KFK_T_INT32, 0, offsetof(kfk_share_fetch_response, throttle_time_ms), 0, 1, -1, -1, -1, 0, NULL, 0},
-    {KFK_T_INT16, 0, offsetof(kfk_share_fetch_response, error_code), 0, 1, -1, -1, -1, 0, NULL, 0},
-    {KFK_T_STRING, 0, offsetof(kfk_share_fetch_response, error_message), 0, 1, 0, 1, -1, 0, NULL, -1},
-    {KFK_T_INT32, 0, offsetof(kfk_share_fetch_response, acquisition_lock_timeout_ms), 1, 1, -1, -1, -1, 0, NULL, 0},
-    {KFK_T_STRUCT, KFK_F_ARRAY, offsetof(kfk_share_fetch_response, responses), 0, 1, -1, -1, -1, 0, &kfk_share_fetch_response_share_fetchable_topic_response_desc, 0},
-    {KFK_T_STRUCT, KFK_F_ARRAY, offsetof(kfk_share_fetch_response, node_endpoints), 0, 1, -1, -1, -1, 0, &kfk_share_fetch_response_node_endpoint_desc, 0},
+    {KFK_T_INT32, 0, offsetof(kfk_share_fetch_response, throttle_time_ms), 0, 2, -1, -1, -1, 0, NULL, 0},
+    {KFK_T_INT16, 0, offsetof(kfk_share_fetch_response, error_code), 0, 2, -1, -1, -1, 0, NULL, 0},
+    {KFK_T_STRING, 0, offsetof(kfk_share_fetch_response, error_message), 0, 2, 0, 2, -1, 0, NULL, -1},
+    {KFK_T_INT32, 0, offsetof(kfk_share_fetch_response, acquisition_lock_timeout_ms), 1, 2, -1, -1, -1, 0, NULL, 0},
+    {KFK_T_STRUCT, KFK_F_ARRAY, offsetof(kfk_share_fetch_response, responses), 0, 2, -1, -1, -1, 0, &kfk_share_fetch_response_share_fetchable_topic_response_desc, 0},
+    {KFK_T_STRUCT, KFK_F_ARRAY, offsetof(kfk_share_fetch_response, node_endpoints), 0, 2, -1, -1, -1, 0, &kfk_share_fetch_response_node_endpoint_desc, 0},
 };
-const kfk_msg_desc kfk_share_fetch_response_desc = {{kfk_share_fetch_response_fields, 6, sizeof(kfk_share_fetch_response)}, "ShareFetchResponse", 78, 0, 1, 0};
+const kfk_msg_desc kfk_share_fetch_response_desc = {{kfk_share_fetch_response_fields, 6, sizeof(kfk_share_fetch_response)}, "ShareFetchResponse", 78, 0, 2, 0};
 
 static const kfk_field kfk_share_acknowledge_request_acknowledgement_batch_fields[] = {
-    {KFK_T_INT64, 0, offsetof(kfk_share_acknowledge_request_acknowledgement_batch, first_offset), 0, 1, -1, -1, -1, 0, NULL, 0},
-    {KFK_T_INT64, 0, offsetof(kfk_share_acknowledge_request_acknowledgement_batch, last_offset), 0, 1, -1, -1, -1, 0, NULL, 0},
-    {KFK_T_INT8, KFK_F_ARRAY, offsetof(kfk_share_acknowledge_request_acknowledgement_batch, acknowledge_types), 0, 1, -1, -1, -1, 0, NULL, 0},
+    {KFK_T_INT64, 0, offsetof(kfk_share_acknowledge_request_acknowledgement_batch, first_offset), 0, 2, -1, -1, -1, 0, NULL, 0},
+    {KFK_T_INT64, 0, offsetof(kfk_share_acknowledge_request_acknowledgement_batch, last_offset), 0, 2, -1, -1, -1, 0, NULL, 0},
+    {KFK_T_INT8, KFK_F_ARRAY, offsetof(kfk_share_acknowledge_request_acknowledgement_batch, acknowledge_types), 0, 2, -1, -1, -1, 0, NULL, 0},
 };
 static const kfk_struct_desc kfk_share_acknowledge_request_acknowledgement_batch_desc = {kfk_share_acknowledge_request_acknowledgement_batch_fields, 3, sizeof(kfk_share_acknowledge_request_acknowledgement_batch)};
 static const kfk_field kfk_share_acknowledge_request_acknowledge_partition_fields[] = {
-    {KFK_T_INT32, 0, offsetof(kfk_share_acknowledge_request_acknowledge_partition, partition_index), 0, 1, -1, -1, -1, 0, NULL, 0},
-    {KFK_T_STRUCT, KFK_F_ARRAY, offsetof(kfk_share_acknowledge_request_acknowledge_partition, acknowledgement_batches), 0, 1, -1, -1, -1, 0, &kfk_share_acknowledge_request_acknowledgement_batch_desc, 0},
+    {KFK_T_INT32, 0, offsetof(kfk_share_acknowledge_request_acknowledge_partition, partition_index), 0, 2, -1, -1, -1, 0, NULL, 0},
+    {KFK_T_STRUCT, KFK_F_ARRAY, offsetof(kfk_share_acknowledge_request_acknowledge_partition, acknowledgement_batches), 0, 2, -1, -1, -1, 0, &kfk_share_acknowledge_request_acknowledgement_batch_desc, 0},
 };
 static const kfk_struct_desc kfk_share_acknowledge_request_acknowledge_partition_desc = {kfk_share_acknowledge_request_acknowledge_partition_fields, 2, sizeof(kfk_share_acknowledge_request_acknowledge_partition)};
 static const kfk_field kfk_share_acknowledge_request_acknowledge_topic_fields[] = {
-    {KFK_T_UUID, 0, offsetof(kfk_share_acknowledge_request_acknowledge_topic, topic_id), 0, 1, -1, -1, -1, 0, NULL, 0},
-    {KFK_T_STRUCT, KFK_F_ARRAY, offsetof(kfk_share_acknowledge_request_acknowledge_topic, partitions), 0, 1, -1, -1, -1, 0, &kfk_share_acknowledge_request_acknowledge_partition_desc, 0},
+    {KFK_T_UUID, 0, offsetof(kfk_share_acknowledge_request_acknowledge_topic, topic_id), 0, 2, -1, -1, -1, 0, NULL, 0},
+    {KFK_T_STRUCT, KFK_F_ARRAY, offsetof(kfk_share_acknowledge_request_acknowledge_topic, partitions), 0, 2, -1, -1, -1, 0, &kfk_share_acknowledge_request_acknowledge_partition_desc, 0},
 };
 static const kfk_struct_desc kfk_share_acknowledge_request_acknowledge_topic_desc = {kfk_share_acknowledge_request_acknowledge_topic_fields, 2, sizeof(kfk_share_acknowledge_request_acknowledge_topic)};
 static const kfk_field kfk_share_acknowledge_request_fields[] = {
-    {KFK_T_STRING, 0, offsetof(kfk_share_acknowledge_request, group_id), 0, 1, 0, 1, -1, 0, NULL, -1},
-    {KFK_T_STRING, 0, offsetof(kfk_share_acknowledge_request, member_id), 0, 1, 0, 1, -1, 0, NULL, 0},
-    {KFK_T_INT32, 0, offsetof(kfk_share_acknowledge_request, share_session_epoch), 0, 1, -1, -1, -1, 0, NULL, 0},
-    {KFK_T_STRUCT, KFK_F_ARRAY, offsetof(kfk_share_acknowledge_request, topics), 0, 1, -1, -1, -1, 0, &kfk_share_acknowledge_request_acknowledge_topic_desc, 0},
+    {KFK_T_STRING, 0, offsetof(kfk_share_acknowledge_request, group_id), 0, 2, 0, 2, -1, 0, NULL, -1},
+    {KFK_T_STRING, 0, offsetof(kfk_share_acknowledge_request, member_id), 0, 2, 0, 2, -1, 0, NULL, 0},
+    {KFK_T_INT32, 0, offsetof(kfk_share_acknowledge_request, share_session_epoch), 0, 2, -1, -1, -1, 0, NULL, 0},
+    {KFK_T_BOOL, 0, offsetof(kfk_share_acknowledge_request, is_renew_ack), 2, 2, -1, -1, -1, 0, NULL, 0},
+    {KFK_T_STRUCT, KFK_F_ARRAY, offsetof(kfk_share_acknowledge_request, topics), 0, 2, -1, -1, -1, 0, &kfk_share_acknowledge_request_acknowledge_topic_desc, 0},
 };
-const kfk_msg_desc kfk_share_acknowledge_request_desc = {{kfk_share_acknowledge_request_fields, 4, sizeof(kfk_share_acknowledge_request)}, "ShareAcknowledgeRequest", 79, 0, 1, 0};
+const kfk_msg_desc kfk_share_acknowledge_request_desc = {{kfk_share_acknowledge_request_fields, 5, sizeof(kfk_share_acknowledge_request)}, "ShareAcknowledgeRequest", 79, 0, 2, 0};
 
 static const kfk_field kfk_share_acknowledge_response_leader_id_and_epoch_fields[] = {
-    {KFK_T_INT32, 0, offsetof(kfk_share_acknowledge_response_leader_id_and_epoch, leader_id), 0, 1, -1, -1, -1, 0, NULL, 0},
-    {KFK_T_INT32, 0, offsetof(kfk_share_acknowledge_response_leader_id_and_epoch, leader_epoch), 0, 1, -1, -1, -1, 0, NULL, 0},
+    {KFK_T_INT32, 0, offsetof(kfk_share_acknowledge_response_leader_id_and_epoch, leader_id), 0, 2, -1, -1, -1, 0, NULL, 0},
+    {KFK_T_INT32, 0, offsetof(kfk_share_acknowledge_response_leader_id_and_epoch, leader_epoch), 0, 2, -1, -1, -1, 0, NULL, 0},
 };
 static const kfk_struct_desc kfk_share_acknowledge_response_leader_id_and_epoch_desc = {kfk_share_acknowledge_response_leader_id_and_epoch_fields, 2, sizeof(kfk_share_acknowledge_response_leader_id_and_epoch)};
 static const kfk_field kfk_share_acknowledge_response_partition_data_fields[] = {
-    {KFK_T_INT32, 0, offsetof(kfk_share_acknowledge_response_partition_data, partition_index), 0, 1, -1, -1, -1, 0, NULL, 0},
-    {KFK_T_INT16, 0, offsetof(kfk_share_acknowledge_response_partition_data, error_code), 0, 1, -1, -1, -1, 0, NULL, 0},
-    {KFK_T_STRING, 0, offsetof(kfk_share_acknowledge_response_partition_data, error_message), 0, 1, 0, 1, -1, 0, NULL, -1},
-    {KFK_T_STRUCT, 0, offsetof(kfk_share_acknowledge_response_partition_data, current_leader), 0, 1, -1, -1, -1, 0, &kfk_share_acknowledge_response_leader_id_and_epoch_desc, 0},
+    {KFK_T_INT32, 0, offsetof(kfk_share_acknowledge_response_partition_data, partition_index), 0, 2, -1, -1, -1, 0, NULL, 0},
+    {KFK_T_INT16, 0, offsetof(kfk_share_acknowledge_response_partition_data, error_code), 0, 2, -1, -1, -1, 0, NULL, 0},
+    {KFK_T_STRING, 0, offsetof(kfk_share_acknowledge_response_partition_data, error_message), 0, 2, 0, 2, -1, 0, NULL, -1},
+    {KFK_T_STRUCT, 0, offsetof(kfk_share_acknowledge_response_partition_data, current_leader), 0, 2, -1, -1, -1, 0, &kfk_share_acknowledge_response_leader_id_and_epoch_desc, 0},
 };
 static const kfk_struct_desc kfk_share_acknowledge_response_partition_data_desc = {kfk_share_acknowledge_response_partition_data_fields, 4, sizeof(kfk_share_acknowledge_response_partition_data)};
 static const kfk_field kfk_share_acknowledge_response_topic_response_fields[] = {
-    {KFK_T_UUID, 0, offsetof(kfk_share_acknowledge_response_topic_response, topic_id), 0, 1, -1, -1, -1, 0, NULL, 0},
-    {KFK_T_STRUCT, KFK_F_ARRAY, offsetof(kfk_share_acknowledge_response_topic_response, partitions), 0, 1, -1, -1, -1, 0, &kfk_share_acknowledge_response_partition_data_desc, 0},
+    {KFK_T_UUID, 0, offsetof(kfk_share_acknowledge_response_topic_response, topic_id), 0, 2, -1, -1, -1, 0, NULL, 0},
+    {KFK_T_STRUCT, KFK_F_ARRAY, offsetof(kfk_share_acknowledge_response_topic_response, partitions), 0, 2, -1, -1, -1, 0, &kfk_share_acknowledge_response_partition_data_desc, 0},
 };
 static const kfk_struct_desc kfk_share_acknowledge_response_topic_response_desc = {kfk_share_acknowledge_response_topic_response_fields, 2, sizeof(kfk_share_acknowledge_response_topic_response)};
 static const kfk_field kfk_share_acknowledge_response_node_endpoint_fields[] = {
-    {KFK_T_INT32, 0, offsetof(kfk_share_acknowledge_response_node_endpoint, node_id), 0, 1, -1, -1, -1, 0, NULL, 0},
-    {KFK_T_STRING, 0, offsetof(kfk_share_acknowledge_response_node_endpoint, host), 0, 1, -1, -1, -1, 0, NULL, 0},
-    {KFK_T_INT32, 0, offsetof(kfk_share_acknowledge_response_node_endpoint, port), 0, 1, -1, -1, -1, 0, NULL, 0},
-    {KFK_T_STRING, 0, offsetof(kfk_share_acknowledge_response_node_endpoint, rack), 0, 1, 0, 1, -1, 0, NULL, -1},
+    {KFK_T_INT32, 0, offsetof(kfk_share_acknowledge_response_node_endpoint, node_id), 0, 2, -1, -1, -1, 0, NULL, 0},
+    {KFK_T_STRING, 0, offsetof(kfk_share_acknowledge_response_node_endpoint, host), 0, 2, -1, -1, -1, 0, NULL, 0},
+    {KFK_T_INT32, 0, offsetof(kfk_share_acknowledge_response_node_endpoint, port), 0, 2, -1, -1, -1, 0, NULL, 0},
+    {KFK_T_STRING, 0, offsetof(kfk_share_acknowledge_response_node_endpoint, rack), 0, 2, 0, 2, -1, 0, NULL, -1},
 };
 static const kfk_struct_desc kfk_share_acknowledge_response_node_endpoint_desc = {kfk_share_acknowledge_response_node_endpoint_fields, 4, sizeof(kfk_share_acknowledge_response_node_endpoint)};
 static const kfk_field kfk_share_acknowledge_response_fields[] = {
-    {KFK_T_INT32, 0, offsetof(kfk_share_acknowledge_response, throttle_time_ms), 0, 1, -1, -1, -1, 0, NULL, 0},
-    {KFK_T_INT16, 0, offsetof(kfk_share_acknowledge_response, error_code), 0, 1, -1, -1, -1, 0, NULL, 0},
-    {KFK_T_STRING, 0, offsetof(kfk_share_acknowledge_response, error_message), 0, 1, 0, 1, -1, 0, NULL, -1},
-    {KFK_T_STRUCT, KFK_F_ARRAY, offsetof(kfk_share_acknowledge_response, responses), 0, 1, -1, -1, -1, 0, &kfk_share_acknowledge_response_topic_response_desc, 0},
-    {KFK_T_STRUCT, KFK_F_ARRAY, offsetof(kfk_share_acknowledge_response, node_endpoints), 0, 1, -1, -1, -1, 0, &kfk_share_acknowledge_response_node_endpoint_desc, 0},
+    {KFK_T_INT32, 0, offsetof(kfk_share_acknowledge_response, throttle_time_ms), 0, 2, -1, -1, -1, 0, NULL, 0},
+    {KFK_T_INT16, 0, offsetof(kfk_share_acknowledge_response, error_code), 0, 2, -1, -1, -1, 0, NULL, 0},
+    {KFK_T_STRING, 0, offsetof(kfk_share_acknowledge_response, error_message), 0, 2, 0, 2, -1, 0, NULL, -1},
+    {KFK_T_INT32, 0, offsetof(kfk_share_acknowledge_response, acquisition_lock_timeout_ms), 2, 2, -1, -1, -1, 0, NULL, 0},
+    {KFK_T_STRUCT, KFK_F_ARRAY, offsetof(kfk_share_acknowledge_response, responses), 0, 2, -1, -1, -1, 0, &kfk_share_acknowledge_response_topic_response_desc, 0},
+    {KFK_T_STRUCT, KFK_F_ARRAY, offsetof(kfk_share_acknowledge_response, node_endpoints), 0, 2, -1, -1, -1, 0, &kfk_share_acknowledge_response_node_endpoint_desc, 0},
 };
-const kfk_msg_desc kfk_share_acknowledge_response_desc = {{kfk_share_acknowledge_response_fields, 5, sizeof(kfk_share_acknowledge_response)}, "ShareAcknowledgeResponse", 79, 0, 1, 0};
+const kfk_msg_desc kfk_share_acknowledge_response_desc = {{kfk_share_acknowledge_response_fields, 6, sizeof(kfk_share_acknowledge_response)}, "ShareAcknowledgeResponse", 79, 0, 2, 0};
 
 static const kfk_field kfk_add_raft_voter_request_listener_fields[] = {
-    {KFK_T_STRING, 0, offsetof(kfk_add_raft_voter_request_listener, name), 0, 0, -1, -1, -1, 0, NULL, 0},
-    {KFK_T_STRING, 0, offsetof(kfk_add_raft_voter_request_listener, host), 0, 0, -1, -1, -1, 0, NULL, 0},
-    {KFK_T_UINT16, 0, offsetof(kfk_add_raft_voter_request_listener, port), 0, 0, -1, -1, -1, 0, NULL, 0},
+    {KFK_T_STRING, 0, offsetof(kfk_add_raft_voter_request_listener, name), 0, 1, -1, -1, -1, 0, NULL, 0},
+    {KFK_T_STRING, 0, offsetof(kfk_add_raft_voter_request_listener, host), 0, 1, -1, -1, -1, 0, NULL, 0},
+    {KFK_T_UINT16, 0, offsetof(kfk_add_raft_voter_request_listener, port), 0, 1, -1, -1, -1, 0, NULL, 0},
 };
 static const kfk_struct_desc kfk_add_raft_voter_request_listener_desc = {kfk_add_raft_voter_request_listener_fields, 3, sizeof(kfk_add_raft_voter_request_listener)};
 static const kfk_field kfk_add_raft_voter_request_fields[] = {
-    {KFK_T_STRING, 0, offsetof(kfk_add_raft_voter_request, cluster_id), 0, 0, 0, 0, -1, 0, NULL, 0},
-    {KFK_T_INT32, 0, offsetof(kfk_add_raft_voter_request, timeout_ms), 0, 0, -1, -1, -1, 0, NULL, 0},
-    {KFK_T_INT32, 0, offsetof(kfk_add_raft_voter_request, voter_id), 0, 0, -1, -1, -1, 0, NULL, 0},
-    {KFK_T_UUID, 0, offsetof(kfk_add_raft_voter_request, voter_directory_id), 0, 0, -1, -1, -1, 0, NULL, 0},
-    {KFK_T_STRUCT, KFK_F_ARRAY, offsetof(kfk_add_raft_voter_request, listeners), 0, 0, -1, -1, -1, 0, &kfk_add_raft_voter_request_listener_desc, 0},
+    {KFK_T_STRING, 0, offsetof(kfk_add_raft_voter_request, cluster_id), 0, 1, 0, 1, -1, 0, NULL, 0},
+    {KFK_T_INT32, 0, offsetof(kfk_add_raft_voter_request, timeout_ms), 0, 1, -1, -1, -1, 0, NULL, 0},
+    {KFK_T_INT32, 0, offsetof(kfk_add_raft_voter_request, voter_id), 0, 1, -1, -1, -1, 0, NULL, 0},
+    {KFK_T_UUID, 0, offsetof(kfk_add_raft_voter_request, voter_directory_id), 0, 1, -1, -1, -1, 0, NULL, 0},
+    {KFK_T_STRUCT, KFK_F_ARRAY, offsetof(kfk_add_raft_voter_request, listeners), 0, 1, -1, -1, -1, 0, &kfk_add_raft_voter_request_listener_desc, 0},
+    {KFK_T_BOOL, 0, offsetof(kfk_add_raft_voter_request, ack_when_committed), 1, 1, -1, -1, -1, 0, NULL, 1},
 };
-const kfk_msg_desc kfk_add_raft_voter_request_desc = {{kfk_add_raft_voter_request_fields, 5, sizeof(kfk_add_raft_voter_request)}, "AddRaftVoterRequest", 80, 0, 0, 0};
+const kfk_msg_desc kfk_add_raft_voter_request_desc = {{kfk_add_raft_voter_request_fields, 6, sizeof(kfk_add_raft_voter_request)}, "AddRaftVoterRequest", 80, 0, 1, 0};
 
 static const kfk_field kfk_add_raft_voter_response_fields[] = {
-    {KFK_T_INT32, 0, offsetof(kfk_add_raft_voter_response, throttle_time_ms), 0, 0, -1, -1, -1, 0, NULL, 0},
-    {KFK_T_INT16, 0, offsetof(kfk_add_raft_voter_response, error_code), 0, 0, -1, -1, -1, 0, NULL, 0},
-    {KFK_T_STRING, 0, offsetof(kfk_add_raft_voter_response, error_message), 0, 0, 0, 0, -1, 0, NULL, 0},
+    {KFK_T_INT32, 0, offsetof(kfk_add_raft_voter_response, throttle_time_ms), 0, 1, -1, -1, -1, 0, NULL, 0},
+    {KFK_T_INT16, 0, offsetof(kfk_add_raft_voter_response, error_code), 0, 1, -1, -1, -1, 0, NULL, 0},
+    {KFK_T_STRING, 0, offsetof(kfk_add_raft_voter_response, error_message), 0, 1, 0, 1, -1, 0, NULL, 0},
 };
-const kfk_msg_desc kfk_add_raft_voter_response_desc = {{kfk_add_raft_voter_response_fields, 3, sizeof(kfk_add_raft_voter_response)}, "AddRaftVoterResponse", 80, 0, 0, 0};
+const kfk_msg_desc kfk_add_raft_voter_response_desc = {{kfk_add_raft_voter_response_fields, 3, sizeof(kfk_add_raft_voter_response)}, "AddRaftVoterResponse", 80, 0, 1, 0};
 
 static const kfk_field kfk_remove_raft_voter_request_fields[] = {
     {KFK_T_STRING, 0, offsetof(kfk_remove_raft_voter_request, cluster_id), 0, 0, 0, 0, -1, 0, NULL, 0},
@@ -2930,46 +2943,47 @@ static const kfk_field kfk_read_share_group_state_response_fields[] = {
 const kfk_msg_desc kfk_read_share_group_state_response_desc = {{kfk_read_share_group_state_response_fields, 1, sizeof(kfk_read_share_group_state_response)}, "ReadShareGroupStateResponse", 84, 0, 0, 0};
 
 static const kfk_field kfk_write_share_group_state_request_state_batch_fields[] = {
-    {KFK_T_INT64, 0, offsetof(kfk_write_share_group_state_request_state_batch, first_offset), 0, 0, -1, -1, -1, 0, NULL, 0},
-    {KFK_T_INT64, 0, offsetof(kfk_write_share_group_state_request_state_batch, last_offset), 0, 0, -1, -1, -1, 0, NULL, 0},
-    {KFK_T_INT8, 0, offsetof(kfk_write_share_group_state_request_state_batch, delivery_state), 0, 0, -1, -1, -1, 0, NULL, 0},
-    {KFK_T_INT16, 0, offsetof(kfk_write_share_group_state_request_state_batch, delivery_count), 0, 0, -1, -1, -1, 0, NULL, 0},
+    {KFK_T_INT64, 0, offsetof(kfk_write_share_group_state_request_state_batch, first_offset), 0, 1, -1, -1, -1, 0, NULL, 0},
+    {KFK_T_INT64, 0, offsetof(kfk_write_share_group_state_request_state_batch, last_offset), 0, 1, -1, -1, -1, 0, NULL, 0},
+    {KFK_T_INT8, 0, offsetof(kfk_write_share_group_state_request_state_batch, delivery_state), 0, 1, -1, -1, -1, 0, NULL, 0},
+    {KFK_T_INT16, 0, offsetof(kfk_write_share_group_state_request_state_batch, delivery_count), 0, 1, -1, -1, -1, 0, NULL, 0},
 };
 static const kfk_struct_desc kfk_write_share_group_state_request_state_batch_desc = {kfk_write_share_group_state_request_state_batch_fields, 4, sizeof(kfk_write_share_group_state_request_state_batch)};
 static const kfk_field kfk_write_share_group_state_request_partition_data_fields[] = {
-    {KFK_T_INT32, 0, offsetof(kfk_write_share_group_state_request_partition_data, partition), 0, 0, -1, -1, -1, 0, NULL, 0},
-    {KFK_T_INT32, 0, offsetof(kfk_write_share_group_state_request_partition_data, state_epoch), 0, 0, -1, -1, -1, 0, NULL, 0},
-    {KFK_T_INT32, 0, offsetof(kfk_write_share_group_state_request_partition_data, leader_epoch), 0, 0, -1, -1, -1, 0, NULL, 0},
-    {KFK_T_INT64, 0, offsetof(kfk_write_share_group_state_request_partition_data, start_offset), 0, 0, -1, -1, -1, 0, NULL, 0},
-    {KFK_T_STRUCT, KFK_F_ARRAY, offsetof(kfk_write_share_group_state_request_partition_data, state_batches), 0, 0, -1, -1, -1, 0, &kfk_write_share_group_state_request_state_batch_desc, 0},
+    {KFK_T_INT32, 0, offsetof(kfk_write_share_group_state_request_partition_data, partition), 0, 1, -1, -1, -1, 0, NULL, 0},
+    {KFK_T_INT32, 0, offsetof(kfk_write_share_group_state_request_partition_data, state_epoch), 0, 1, -1, -1, -1, 0, NULL, 0},
+    {KFK_T_INT32, 0, offsetof(kfk_write_share_group_state_request_partition_data, leader_epoch), 0, 1, -1, -1, -1, 0, NULL, 0},
+    {KFK_T_INT64, 0, offsetof(kfk_write_share_group_state_request_partition_data, start_offset), 0, 1, -1, -1, -1, 0, NULL, 0},
+    {KFK_T_INT32, 0, offsetof(kfk_write_share_group_state_request_partition_data, delivery_complete_count), 1, 1, -1, -1, -1, 0, NULL, -1},
+    {KFK_T_STRUCT, KFK_F_ARRAY, offsetof(kfk_write_share_group_state_request_partition_data, state_batches), 0, 1, -1, -1, -1, 0, &kfk_write_share_group_state_request_state_batch_desc, 0},
 };
-static const kfk_struct_desc kfk_write_share_group_state_request_partition_data_desc = {kfk_write_share_group_state_request_partition_data_fields, 5, sizeof(kfk_write_share_group_state_request_partition_data)};
+static const kfk_struct_desc kfk_write_share_group_state_request_partition_data_desc = {kfk_write_share_group_state_request_partition_data_fields, 6, sizeof(kfk_write_share_group_state_request_partition_data)};
 static const kfk_field kfk_write_share_group_state_request_write_state_data_fields[] = {
-    {KFK_T_UUID, 0, offsetof(kfk_write_share_group_state_request_write_state_data, topic_id), 0, 0, -1, -1, -1, 0, NULL, 0},
-    {KFK_T_STRUCT, KFK_F_ARRAY, offsetof(kfk_write_share_group_state_request_write_state_data, partitions), 0, 0, -1, -1, -1, 0, &kfk_write_share_group_state_request_partition_data_desc, 0},
+    {KFK_T_UUID, 0, offsetof(kfk_write_share_group_state_request_write_state_data, topic_id), 0, 1, -1, -1, -1, 0, NULL, 0},
+    {KFK_T_STRUCT, KFK_F_ARRAY, offsetof(kfk_write_share_group_state_request_write_state_data, partitions), 0, 1, -1, -1, -1, 0, &kfk_write_share_group_state_request_partition_data_desc, 0},
 };
 static const kfk_struct_desc kfk_write_share_group_state_request_write_state_data_desc = {kfk_write_share_group_state_request_write_state_data_fields, 2, sizeof(kfk_write_share_group_state_request_write_state_data)};
 static const kfk_field kfk_write_share_group_state_request_fields[] = {
-    {KFK_T_STRING, 0, offsetof(kfk_write_share_group_state_request, group_id), 0, 0, -1, -1, -1, 0, NULL, 0},
-    {KFK_T_STRUCT, KFK_F_ARRAY, offsetof(kfk_write_share_group_state_request, topics), 0, 0, -1, -1, -1, 0, &kfk_write_share_group_state_request_write_state_data_desc, 0},
+    {KFK_T_STRING, 0, offsetof(kfk_write_share_group_state_request, group_id), 0, 1, -1, -1, -1, 0, NULL, 0},
+    {KFK_T_STRUCT, KFK_F_ARRAY, offsetof(kfk_write_share_group_state_request, topics), 0, 1, -1, -1, -1, 0, &kfk_write_share_group_state_request_write_state_data_desc, 0},
 };
-const kfk_msg_desc kfk_write_share_group_state_request_desc = {{kfk_write_share_group_state_request_fields, 2, sizeof(kfk_write_share_group_state_request)}, "WriteShareGroupStateRequest", 85, 0, 0, 0};
+const kfk_msg_desc kfk_write_share_group_state_request_desc = {{kfk_write_share_group_state_request_fields, 2, sizeof(kfk_write_share_group_state_request)}, "WriteShareGroupStateRequest", 85, 0, 1, 0};
 
 static const kfk_field kfk_write_share_group_state_response_partition_result_fields[] = {
-    {KFK_T_INT32, 0, offsetof(kfk_write_share_group_state_response_partition_result, partition), 0, 0, -1, -1, -1, 0, NULL, 0},
-    {KFK_T_INT16, 0, offsetof(kfk_write_share_group_state_response_partition_result, error_code), 0, 0, -1, -1, -1, 0, NULL, 0},
-    {KFK_T_STRING, 0, offsetof(kfk_write_share_group_state_response_partition_result, error_message), 0, 0, 0, 0, -1, 0, NULL, -1},
+    {KFK_T_INT32, 0, offsetof(kfk_write_share_group_state_response_partition_result, partition), 0, 1, -1, -1, -1, 0, NULL, 0},
+    {KFK_T_INT16, 0, offsetof(kfk_write_share_group_state_response_partition_result, error_code), 0, 1, -1, -1, -1, 0, NULL, 0},
+    {KFK_T_STRING, 0, offsetof(kfk_write_share_group_state_response_partition_result, error_message), 0, 1, 0, 1, -1, 0, NULL, -1},
 };
 static const kfk_struct_desc kfk_write_share_group_state_response_partition_result_desc = {kfk_write_share_group_state_response_partition_result_fields, 3, sizeof(kfk_write_share_group_state_response_partition_result)};
 static const kfk_field kfk_write_share_group_state_response_write_state_result_fields[] = {
-    {KFK_T_UUID, 0, offsetof(kfk_write_share_group_state_response_write_state_result, topic_id), 0, 0, -1, -1, -1, 0, NULL, 0},
-    {KFK_T_STRUCT, KFK_F_ARRAY, offsetof(kfk_write_share_group_state_response_write_state_result, partitions), 0, 0, -1, -1, -1, 0, &kfk_write_share_group_state_response_partition_result_desc, 0},
+    {KFK_T_UUID, 0, offsetof(kfk_write_share_group_state_response_write_state_result, topic_id), 0, 1, -1, -1, -1, 0, NULL, 0},
+    {KFK_T_STRUCT, KFK_F_ARRAY, offsetof(kfk_write_share_group_state_response_write_state_result, partitions), 0, 1, -1, -1, -1, 0, &kfk_write_share_group_state_response_partition_result_desc, 0},
 };
 static const kfk_struct_desc kfk_write_share_group_state_response_write_state_result_desc = {kfk_write_share_group_state_response_write_state_result_fields, 2, sizeof(kfk_write_share_group_state_response_write_state_result)};
 static const kfk_field kfk_write_share_group_state_response_fields[] = {
-    {KFK_T_STRUCT, KFK_F_ARRAY, offsetof(kfk_write_share_group_state_response, results), 0, 0, -1, -1, -1, 0, &kfk_write_share_group_state_response_write_state_result_desc, 0},
+    {KFK_T_STRUCT, KFK_F_ARRAY, offsetof(kfk_write_share_group_state_response, results), 0, 1, -1, -1, -1, 0, &kfk_write_share_group_state_response_write_state_result_desc, 0},
 };
-const kfk_msg_desc kfk_write_share_group_state_response_desc = {{kfk_write_share_group_state_response_fields, 1, sizeof(kfk_write_share_group_state_response)}, "WriteShareGroupStateResponse", 85, 0, 0, 0};
+const kfk_msg_desc kfk_write_share_group_state_response_desc = {{kfk_write_share_group_state_response_fields, 1, sizeof(kfk_write_share_group_state_response)}, "WriteShareGroupStateResponse", 85, 0, 1, 0};
 
 static const kfk_field kfk_delete_share_group_state_request_partition_data_fields[] = {
     {KFK_T_INT32, 0, offsetof(kfk_delete_share_group_state_request_partition_data, partition), 0, 0, -1, -1, -1, 0, NULL, 0},
@@ -3003,284 +3017,316 @@ static const kfk_field kfk_delete_share_group_state_response_fields[] = {
 const kfk_msg_desc kfk_delete_share_group_state_response_desc = {{kfk_delete_share_group_state_response_fields, 1, sizeof(kfk_delete_share_group_state_response)}, "DeleteShareGroupStateResponse", 86, 0, 0, 0};
 
 static const kfk_field kfk_read_share_group_state_summary_request_partition_data_fields[] = {
-    {KFK_T_INT32, 0, offsetof(kfk_read_share_group_state_summary_request_partition_data, partition), 0, 0, -1, -1, -1, 0, NULL, 0},
-    {KFK_T_INT32, 0, offsetof(kfk_read_share_group_state_summary_request_partition_data, leader_epoch), 0, 0, -1, -1, -1, 0, NULL, 0},
+    {KFK_T_INT32, 0, offsetof(kfk_read_share_group_state_summary_request_partition_data, partition), 0, 1, -1, -1, -1, 0, NULL, 0},
+    {KFK_T_INT32, 0, offsetof(kfk_read_share_group_state_summary_request_partition_data, leader_epoch), 0, 1, -1, -1, -1, 0, NULL, 0},
 };
 static const kfk_struct_desc kfk_read_share_group_state_summary_request_partition_data_desc = {kfk_read_share_group_state_summary_request_partition_data_fields, 2, sizeof(kfk_read_share_group_state_summary_request_partition_data)};
 static const kfk_field kfk_read_share_group_state_summary_request_read_state_summary_data_fields[] = {
-    {KFK_T_UUID, 0, offsetof(kfk_read_share_group_state_summary_request_read_state_summary_data, topic_id), 0, 0, -1, -1, -1, 0, NULL, 0},
-    {KFK_T_STRUCT, KFK_F_ARRAY, offsetof(kfk_read_share_group_state_summary_request_read_state_summary_data, partitions), 0, 0, -1, -1, -1, 0, &kfk_read_share_group_state_summary_request_partition_data_desc, 0},
+    {KFK_T_UUID, 0, offsetof(kfk_read_share_group_state_summary_request_read_state_summary_data, topic_id), 0, 1, -1, -1, -1, 0, NULL, 0},
+    {KFK_T_STRUCT, KFK_F_ARRAY, offsetof(kfk_read_share_group_state_summary_request_read_state_summary_data, partitions), 0, 1, -1, -1, -1, 0, &kfk_read_share_group_state_summary_request_partition_data_desc, 0},
 };
 static const kfk_struct_desc kfk_read_share_group_state_summary_request_read_state_summary_data_desc = {kfk_read_share_group_state_summary_request_read_state_summary_data_fields, 2, sizeof(kfk_read_share_group_state_summary_request_read_state_summary_data)};
 static const kfk_field kfk_read_share_group_state_summary_request_fields[] = {
-    {KFK_T_STRING, 0, offsetof(kfk_read_share_group_state_summary_request, group_id), 0, 0, -1, -1, -1, 0, NULL, 0},
-    {KFK_T_STRUCT, KFK_F_ARRAY, offsetof(kfk_read_share_group_state_summary_request, topics), 0, 0, -1, -1, -1, 0, &kfk_read_share_group_state_summary_request_read_state_summary_data_desc, 0},
+    {KFK_T_STRING, 0, offsetof(kfk_read_share_group_state_summary_request, group_id), 0, 1, -1, -1, -1, 0, NULL, 0},
+    {KFK_T_STRUCT, KFK_F_ARRAY, offsetof(kfk_read_share_group_state_summary_request, topics), 0, 1, -1, -1, -1, 0, &kfk_read_share_group_state_summary_request_read_state_summary_data_desc, 0},
 };
-const kfk_msg_desc kfk_read_share_group_state_summary_request_desc = {{kfk_read_share_group_state_summary_request_fields, 2, sizeof(kfk_read_share_group_state_summary_request)}, "ReadShareGroupStateSummaryRequest", 87, 0, 0, 0};
+const kfk_msg_desc kfk_read_share_group_state_summary_request_desc = {{kfk_read_share_group_state_summary_request_fields, 2, sizeof(kfk_read_share_group_state_summary_request)}, "ReadShareGroupStateSummaryRequest", 87, 0, 1, 0};
 
 static const kfk_field kfk_read_share_group_state_summary_response_partition_result_fields[] = {
-    {KFK_T_INT32, 0, offsetof(kfk_read_share_group_state_summary_response_partition_result, partition), 0, 0, -1, -1, -1, 0, NULL, 0},
-    {KFK_T_INT16, 0, offsetof(kfk_read_share_group_state_summary_response_partition_result, error_code), 0, 0, -1, -1, -1, 0, NULL, 0},
-    {KFK_T_STRING, 0, offsetof(kfk_read_share_group_state_summary_response_partition_result, error_message), 0, 0, 0, 0, -1, 0, NULL, -1},
-    {KFK_T_INT32, 0, offsetof(kfk_read_share_group_state_summary_response_partition_result, state_epoch), 0, 0, -1, -1, -1, 0, NULL, 0},
-    {KFK_T_INT32, 0, offsetof(kfk_read_share_group_state_summary_response_partition_result, leader_epoch), 0, 0, -1, -1, -1, 0, NULL, 0},
-    {KFK_T_INT64, 0, offsetof(kfk_read_share_group_state_summary_response_partition_result, start_offset), 0, 0, -1, -1, -1, 0, NULL, 0},
+    {KFK_T_INT32, 0, offsetof(kfk_read_share_group_state_summary_response_partition_result, partition), 0, 1, -1, -1, -1, 0, NULL, 0},
+    {KFK_T_INT16, 0, offsetof(kfk_read_share_group_state_summary_response_partition_result, error_code), 0, 1, -1, -1, -1, 0, NULL, 0},
+    {KFK_T_STRING, 0, offsetof(kfk_read_share_group_state_summary_response_partition_result, error_message), 0, 1, 0, 1, -1, 0, NULL, -1},
+    {KFK_T_INT32, 0, offsetof(kfk_read_share_group_state_summary_response_partition_result, state_epoch), 0, 1, -1, -1, -1, 0, NULL, 0},
+    {KFK_T_INT32, 0, offsetof(kfk_read_share_group_state_summary_response_partition_result, leader_epoch), 0, 1, -1, -1, -1, 0, NULL, 0},
+    {KFK_T_INT64, 0, offsetof(kfk_read_share_group_state_summary_response_partition_result, start_offset), 0, 1, -1, -1, -1, 0, NULL, 0},
+    {KFK_T_INT32, 0, offsetof(kfk_read_share_group_state_summary_response_partition_result, delivery_complete_count), 1, 1, -1, -1, -1, 0, NULL, -1},
 };
-static const kfk_struct_desc kfk_read_share_group_state_summary_response_partition_result_desc = {kfk_read_share_group_state_summary_response_partition_result_fields, 6, sizeof(kfk_read_share_group_state_summary_response_partition_result)};
+static const kfk_struct_desc kfk_read_share_group_state_summary_response_partition_result_desc = {kfk_read_share_group_state_summary_response_partition_result_fields, 7, sizeof(kfk_read_share_group_state_summary_response_partition_result)};
 static const kfk_field kfk_read_share_group_state_summary_response_read_state_summary_result_fields[] = {
-    {KFK_T_UUID, 0, offsetof(kfk_read_share_group_state_summary_response_read_state_summary_result, topic_id), 0, 0, -1, -1, -1, 0, NULL, 0},
-    {KFK_T_STRUCT, KFK_F_ARRAY, offsetof(kfk_read_share_group_state_summary_response_read_state_summary_result, partitions), 0, 0, -1, -1, -1, 0, &kfk_read_share_group_state_summary_response_partition_result_desc, 0},
+    {KFK_T_UUID, 0, offsetof(kfk_read_share_group_state_summary_response_read_state_summary_result, topic_id), 0, 1, -1, -1, -1, 0, NULL, 0},
+    {KFK_T_STRUCT, KFK_F_ARRAY, offsetof(kfk_read_share_group_state_summary_response_read_state_summary_result, partitions), 0, 1, -1, -1, -1, 0, &kfk_read_share_group_state_summary_response_partition_result_desc, 0},
 };
 static const kfk_struct_desc kfk_read_share_group_state_summary_response_read_state_summary_result_desc = {kfk_read_share_group_state_summary_response_read_state_summary_result_fields, 2, sizeof(kfk_read_share_group_state_summary_response_read_state_summary_result)};
 static const kfk_field kfk_read_share_group_state_summary_response_fields[] = {
-    {KFK_T_STRUCT, KFK_F_ARRAY, offsetof(kfk_read_share_group_state_summary_response, results), 0, 0, -1, -1, -1, 0, &kfk_read_share_group_state_summary_response_read_state_summary_result_desc, 0},
+    {KFK_T_STRUCT, KFK_F_ARRAY, offsetof(kfk_read_share_group_state_summary_response, results), 0, 1, -1, -1, -1, 0, &kfk_read_share_group_state_summary_response_read_state_summary_result_desc, 0},
 };
-const kfk_msg_desc kfk_read_share_group_state_summary_response_desc = {{kfk_read_share_group_state_summary_response_fields, 1, sizeof(kfk_read_share_group_state_summary_response)}, "ReadShareGroupStateSummaryResponse", 87, 0, 0, 0};
+const kfk_msg_desc kfk_read_share_group_state_summary_response_desc = {{kfk_read_share_group_state_summary_response_fields, 1, sizeof(kfk_read_share_group_state_summary_response)}, "ReadShareGroupStateSummaryResponse", 87, 0, 1, 0};
 
 static const kfk_field kfk_streams_group_heartbeat_request_key_value_fields[] = {
-    {KFK_T_STRING, 0, offsetof(kfk_streams_group_heartbeat_request_key_value, key), 0, 0, -1, -1, -1, 0, NULL, 0},
-    {KFK_T_STRING, 0, offsetof(kfk_streams_group_heartbeat_request_key_value, value), 0, 0, -1, -1, -1, 0, NULL, 0},
+    {KFK_T_STRING, 0, offsetof(kfk_streams_group_heartbeat_request_key_value, key), 0, 1, -1, -1, -1, 0, NULL, 0},
+    {KFK_T_STRING, 0, offsetof(kfk_streams_group_heartbeat_request_key_value, value), 0, 1, -1, -1, -1, 0, NULL, 0},
 };
 static const kfk_struct_desc kfk_streams_group_heartbeat_request_key_value_desc = {kfk_streams_group_heartbeat_request_key_value_fields, 2, sizeof(kfk_streams_group_heartbeat_request_key_value)};
 static const kfk_field kfk_streams_group_heartbeat_request_topic_info_fields[] = {
-    {KFK_T_STRING, 0, offsetof(kfk_streams_group_heartbeat_request_topic_info, name), 0, 0, -1, -1, -1, 0, NULL, 0},
-    {KFK_T_INT32, 0, offsetof(kfk_streams_group_heartbeat_request_topic_info, partitions), 0, 0, -1, -1, -1, 0, NULL, 0},
-    {KFK_T_INT16, 0, offsetof(kfk_streams_group_heartbeat_request_topic_info, replication_factor), 0, 0, -1, -1, -1, 0, NULL, 0},
-    {KFK_T_STRUCT, KFK_F_ARRAY, offsetof(kfk_streams_group_heartbeat_request_topic_info, topic_configs), 0, 0, -1, -1, -1, 0, &kfk_streams_group_heartbeat_request_key_value_desc, 0},
+    {KFK_T_STRING, 0, offsetof(kfk_streams_group_heartbeat_request_topic_info, name), 0, 1, -1, -1, -1, 0, NULL, 0},
+    {KFK_T_INT32, 0, offsetof(kfk_streams_group_heartbeat_request_topic_info, partitions), 0, 1, -1, -1, -1, 0, NULL, 0},
+    {KFK_T_INT16, 0, offsetof(kfk_streams_group_heartbeat_request_topic_info, replication_factor), 0, 1, -1, -1, -1, 0, NULL, 0},
+    {KFK_T_STRUCT, KFK_F_ARRAY, offsetof(kfk_streams_group_heartbeat_request_topic_info, topic_configs), 0, 1, -1, -1, -1, 0, &kfk_streams_group_heartbeat_request_key_value_desc, 0},
 };
 static const kfk_struct_desc kfk_streams_group_heartbeat_request_topic_info_desc = {kfk_streams_group_heartbeat_request_topic_info_fields, 4, sizeof(kfk_streams_group_heartbeat_request_topic_info)};
 static const kfk_field kfk_streams_group_heartbeat_request_copartition_group_fields[] = {
-    {KFK_T_INT16, KFK_F_ARRAY, offsetof(kfk_streams_group_heartbeat_request_copartition_group, source_topics), 0, 0, -1, -1, -1, 0, NULL, 0},
-    {KFK_T_INT16, KFK_F_ARRAY, offsetof(kfk_streams_group_heartbeat_request_copartition_group, source_topic_regex), 0, 0, -1, -1, -1, 0, NULL, 0},
-    {KFK_T_INT16, KFK_F_ARRAY, offsetof(kfk_streams_group_heartbeat_request_copartition_group, repartition_source_topics), 0, 0, -1, -1, -1, 0, NULL, 0},
+    {KFK_T_INT16, KFK_F_ARRAY, offsetof(kfk_streams_group_heartbeat_request_copartition_group, source_topics), 0, 1, -1, -1, -1, 0, NULL, 0},
+    {KFK_T_INT16, KFK_F_ARRAY, offsetof(kfk_streams_group_heartbeat_request_copartition_group, source_topic_regex), 0, 1, -1, -1, -1, 0, NULL, 0},
+    {KFK_T_INT16, KFK_F_ARRAY, offsetof(kfk_streams_group_heartbeat_request_copartition_group, repartition_source_topics), 0, 1, -1, -1, -1, 0, NULL, 0},
 };
 static const kfk_struct_desc kfk_streams_group_heartbeat_request_copartition_group_desc = {kfk_streams_group_heartbeat_request_copartition_group_fields, 3, sizeof(kfk_streams_group_heartbeat_request_copartition_group)};
 static const kfk_field kfk_streams_group_heartbeat_request_subtopology_fields[] = {
-    {KFK_T_STRING, 0, offsetof(kfk_streams_group_heartbeat_request_subtopology, subtopology_id), 0, 0, -1, -1, -1, 0, NULL, 0},
-    {KFK_T_STRING, KFK_F_ARRAY, offsetof(kfk_streams_group_heartbeat_request_subtopology, source_topics), 0, 0, -1, -1, -1, 0, NULL, 0},
-    {KFK_T_STRING, KFK_F_ARRAY, offsetof(kfk_streams_group_heartbeat_request_subtopology, source_topic_regex), 0, 0, -1, -1, -1, 0, NULL, 0},
-    {KFK_T_STRUCT, KFK_F_ARRAY, offsetof(kfk_streams_group_heartbeat_request_subtopology, state_changelog_topics), 0, 0, -1, -1, -1, 0, &kfk_streams_group_heartbeat_request_topic_info_desc, 0},
-    {KFK_T_STRING, KFK_F_ARRAY, offsetof(kfk_streams_group_heartbeat_request_subtopology, repartition_sink_topics), 0, 0, -1, -1, -1, 0, NULL, 0},
-    {KFK_T_STRUCT, KFK_F_ARRAY, offsetof(kfk_streams_group_heartbeat_request_subtopology, repartition_source_topics), 0, 0, -1, -1, -1, 0, &kfk_streams_group_heartbeat_request_topic_info_desc, 0},
-    {KFK_T_STRUCT, KFK_F_ARRAY, offsetof(kfk_streams_group_heartbeat_request_subtopology, copartition_groups), 0, 0, -1, -1, -1, 0, &kfk_streams_group_heartbeat_request_copartition_group_desc, 0},
+    {KFK_T_STRING, 0, offsetof(kfk_streams_group_heartbeat_request_subtopology, subtopology_id), 0, 1, -1, -1, -1, 0, NULL, 0},
+    {KFK_T_STRING, KFK_F_ARRAY, offsetof(kfk_streams_group_heartbeat_request_subtopology, source_topics), 0, 1, -1, -1, -1, 0, NULL, 0},
+    {KFK_T_STRING, KFK_F_ARRAY, offsetof(kfk_streams_group_heartbeat_request_subtopology, source_topic_regex), 0, 1, -1, -1, -1, 0, NULL, 0},
+    {KFK_T_STRUCT, KFK_F_ARRAY, offsetof(kfk_streams_group_heartbeat_request_subtopology, state_changelog_topics), 0, 1, -1, -1, -1, 0, &kfk_streams_group_heartbeat_request_topic_info_desc, 0},
+    {KFK_T_STRING, KFK_F_ARRAY, offsetof(kfk_streams_group_heartbeat_request_subtopology, repartition_sink_topics), 0, 1, -1, -1, -1, 0, NULL, 0},
+    {KFK_T_STRUCT, KFK_F_ARRAY, offsetof(kfk_streams_group_heartbeat_request_subtopology, repartition_source_topics), 0, 1, -1, -1, -1, 0, &kfk_streams_group_heartbeat_request_topic_info_desc, 0},
+    {KFK_T_STRUCT, KFK_F_ARRAY, offsetof(kfk_streams_group_heartbeat_request_subtopology, copartition_groups), 0, 1, -1, -1, -1, 0, &kfk_streams_group_heartbeat_request_copartition_group_desc, 0},
 };
 static const kfk_struct_desc kfk_streams_group_heartbeat_request_subtopology_desc = {kfk_streams_group_heartbeat_request_subtopology_fields, 7, sizeof(kfk_streams_group_heartbeat_request_subtopology)};
 static const kfk_field kfk_streams_group_heartbeat_request_topology_fields[] = {
-    {KFK_T_INT32, 0, offsetof(kfk_streams_group_heartbeat_request_topology, epoch), 0, 0, -1, -1, -1, 0, NULL, 0},
-    {KFK_T_STRUCT, KFK_F_ARRAY, offsetof(kfk_streams_group_heartbeat_request_topology, subtopologies), 0, 0, -1, -1, -1, 0, &kfk_streams_group_heartbeat_request_subtopology_desc, 0},
+    {KFK_T_INT32, 0, offsetof(kfk_streams_group_heartbeat_request_topology, epoch), 0, 1, -1, -1, -1, 0, NULL, 0},
+    {KFK_T_STRUCT, KFK_F_ARRAY, offsetof(kfk_streams_group_heartbeat_request_topology, subtopologies), 0, 1, -1, -1, -1, 0, &kfk_streams_group_heartbeat_request_subtopology_desc, 0},
 };
 static const kfk_struct_desc kfk_streams_group_heartbeat_request_topology_desc = {kfk_streams_group_heartbeat_request_topology_fields, 2, sizeof(kfk_streams_group_heartbeat_request_topology)};
 static const kfk_field kfk_streams_group_heartbeat_request_task_ids_fields[] = {
-    {KFK_T_STRING, 0, offsetof(kfk_streams_group_heartbeat_request_task_ids, subtopology_id), 0, 0, -1, -1, -1, 0, NULL, 0},
-    {KFK_T_INT32, KFK_F_ARRAY, offsetof(kfk_streams_group_heartbeat_request_task_ids, partitions), 0, 0, -1, -1, -1, 0, NULL, 0},
+    {KFK_T_STRING, 0, offsetof(kfk_streams_group_heartbeat_request_task_ids, subtopology_id), 0, 1, -1, -1, -1, 0, NULL, 0},
+    {KFK_T_INT32, KFK_F_ARRAY, offsetof(kfk_streams_group_heartbeat_request_task_ids, partitions), 0, 1, -1, -1, -1, 0, NULL, 0},
 };
 static const kfk_struct_desc kfk_streams_group_heartbeat_request_task_ids_desc = {kfk_streams_group_heartbeat_request_task_ids_fields, 2, sizeof(kfk_streams_group_heartbeat_request_task_ids)};
 static const kfk_field kfk_streams_group_heartbeat_request_endpoint_fields[] = {
-    {KFK_T_STRING, 0, offsetof(kfk_streams_group_heartbeat_request_endpoint, host), 0, 0, -1, -1, -1, 0, NULL, 0},
-    {KFK_T_UINT16, 0, offsetof(kfk_streams_group_heartbeat_request_endpoint, port), 0, 0, -1, -1, -1, 0, NULL, 0},
+    {KFK_T_STRING, 0, offsetof(kfk_streams_group_heartbeat_request_endpoint, host), 0, 1, -1, -1, -1, 0, NULL, 0},
+    {KFK_T_UINT16, 0, offsetof(kfk_streams_group_heartbeat_request_endpoint, port), 0, 1, -1, -1, -1, 0, NULL, 0},
 };
 static const kfk_struct_desc kfk_streams_group_heartbeat_request_endpoint_desc = {kfk_streams_group_heartbeat_request_endpoint_fields, 2, sizeof(kfk_streams_group_heartbeat_request_endpoint)};
 static const kfk_field kfk_streams_group_heartbeat_request_task_offset_fields[] = {
-    {KFK_T_STRING, 0, offsetof(kfk_streams_group_heartbeat_request_task_offset, subtopology_id), 0, 0, -1, -1, -1, 0, NULL, 0},
-    {KFK_T_INT32, 0, offsetof(kfk_streams_group_heartbeat_request_task_offset, partition), 0, 0, -1, -1, -1, 0, NULL, 0},
-    {KFK_T_INT64, 0, offsetof(kfk_streams_group_heartbeat_request_task_offset, offset), 0, 0, -1, -1, -1, 0, NULL, 0},
+    {KFK_T_STRING, 0, offsetof(kfk_streams_group_heartbeat_request_task_offset, subtopology_id), 0, 1, -1, -1, -1, 0, NULL, 0},
+    {KFK_T_INT32, 0, offsetof(kfk_streams_group_heartbeat_request_task_offset, partition), 0, 1, -1, -1, -1, 0, NULL, 0},
+    {KFK_T_INT64, 0, offsetof(kfk_streams_group_heartbeat_request_task_offset, offset), 0, 1, -1, -1, -1, 0, NULL, 0},
 };
 static const kfk_struct_desc kfk_streams_group_heartbeat_request_task_offset_desc = {kfk_streams_group_heartbeat_request_task_offset_fields, 3, sizeof(kfk_streams_group_heartbeat_request_task_offset)};
 static const kfk_field kfk_streams_group_heartbeat_request_fields[] = {
-    {KFK_T_STRING, 0, offsetof(kfk_streams_group_heartbeat_request, group_id), 0, 0, -1, -1, -1, 0, NULL, 0},
-    {KFK_T_STRING, 0, offsetof(kfk_streams_group_heartbeat_request, member_id), 0, 0, -1, -1, -1, 0, NULL, 0},
-    {KFK_T_INT32, 0, offsetof(kfk_streams_group_heartbeat_request, member_epoch), 0, 0, -1, -1, -1, 0, NULL, 0},
-    {KFK_T_INT32, 0, offsetof(kfk_streams_group_heartbeat_request, endpoint_information_epoch), 0, 0, -1, -1, -1, 0, NULL, 0},
-    {KFK_T_STRING, 0, offsetof(kfk_streams_group_heartbeat_request, instance_id), 0, 0, 0, 0, -1, 0, NULL, -1},
-    {KFK_T_STRING, 0, offsetof(kfk_streams_group_heartbeat_request, rack_id), 0, 0, 0, 0, -1, 0, NULL, -1},
-    {KFK_T_INT32, 0, offsetof(kfk_streams_group_heartbeat_request, rebalance_timeout_ms), 0, 0, -1, -1, -1, 0, NULL, -1},
-    {KFK_T_STRUCT, KFK_F_PTR, offsetof(kfk_streams_group_heartbeat_request, topology), 0, 0, 0, 0, -1, 0, &kfk_streams_group_heartbeat_request_topology_desc, -1},
-    {KFK_T_STRUCT, KFK_F_ARRAY, offsetof(kfk_streams_group_heartbeat_request, active_tasks), 0, 0, 0, 0, -1, 0, &kfk_streams_group_heartbeat_request_task_ids_desc, -1},
-    {KFK_T_STRUCT, KFK_F_ARRAY, offsetof(kfk_streams_group_heartbeat_request, standby_tasks), 0, 0, 0, 0, -1, 0, &kfk_streams_group_heartbeat_request_task_ids_desc, -1},
-    {KFK_T_STRUCT, KFK_F_ARRAY, offsetof(kfk_streams_group_heartbeat_request, warmup_tasks), 0, 0, 0, 0, -1, 0, &kfk_streams_group_heartbeat_request_task_ids_desc, -1},
-    {KFK_T_STRING, 0, offsetof(kfk_streams_group_heartbeat_request, process_id), 0, 0, 0, 0, -1, 0, NULL, -1},
-    {KFK_T_STRUCT, KFK_F_PTR, offsetof(kfk_streams_group_heartbeat_request, user_endpoint), 0, 0, 0, 0, -1, 0, &kfk_streams_group_heartbeat_request_endpoint_desc, -1},
-    {KFK_T_STRUCT, KFK_F_ARRAY, offsetof(kfk_streams_group_heartbeat_request, client_tags), 0, 0, 0, 0, -1, 0, &kfk_streams_group_heartbeat_request_key_value_desc, -1},
-    {KFK_T_STRUCT, KFK_F_ARRAY, offsetof(kfk_streams_group_heartbeat_request, task_offsets), 0, 0, 0, 0, -1, 0, &kfk_streams_group_heartbeat_request_task_offset_desc, -1},
-    {KFK_T_STRUCT, KFK_F_ARRAY, offsetof(kfk_streams_group_heartbeat_request, task_end_offsets), 0, 0, 0, 0, -1, 0, &kfk_streams_group_heartbeat_request_task_offset_desc, -1},
-    {KFK_T_BOOL, 0, offsetof(kfk_streams_group_heartbeat_request, shutdown_application), 0, 0, -1, -1, -1, 0, NULL, 0},
+    {KFK_T_STRING, 0, offsetof(kfk_streams_group_heartbeat_request, group_id), 0, 1, -1, -1, -1, 0, NULL, 0},
+    {KFK_T_STRING, 0, offsetof(kfk_streams_group_heartbeat_request, member_id), 0, 1, -1, -1, -1, 0, NULL, 0},
+    {KFK_T_INT32, 0, offsetof(kfk_streams_group_heartbeat_request, member_epoch), 0, 1, -1, -1, -1, 0, NULL, 0},
+    {KFK_T_INT32, 0, offsetof(kfk_streams_group_heartbeat_request, endpoint_information_epoch), 0, 1, -1, -1, -1, 0, NULL, 0},
+    {KFK_T_STRING, 0, offsetof(kfk_streams_group_heartbeat_request, instance_id), 0, 1, 0, 1, -1, 0, NULL, -1},
+    {KFK_T_STRING, 0, offsetof(kfk_streams_group_heartbeat_request, rack_id), 0, 1, 0, 1, -1, 0, NULL, -1},
+    {KFK_T_INT32, 0, offsetof(kfk_streams_group_heartbeat_request, rebalance_timeout_ms), 0, 1, -1, -1, -1, 0, NULL, -1},
+    {KFK_T_STRUCT, KFK_F_PTR, offsetof(kfk_streams_group_heartbeat_request, topology), 0, 1, 0, 1, -1, 0, &kfk_streams_group_heartbeat_request_topology_desc, -1},
+    {KFK_T_STRUCT, KFK_F_ARRAY, offsetof(kfk_streams_group_heartbeat_request, active_tasks), 0, 1, 0, 1, -1, 0, &kfk_streams_group_heartbeat_request_task_ids_desc, -1},
+    {KFK_T_STRUCT, KFK_F_ARRAY, offsetof(kfk_streams_group_heartbeat_request, standby_tasks), 0, 1, 0, 1, -1, 0, &kfk_streams_group_heartbeat_request_task_ids_desc, -1},
+    {KFK_T_STRUCT, KFK_F_ARRAY, offsetof(kfk_streams_group_heartbeat_request, warmup_tasks), 0, 1, 0, 1, -1, 0, &kfk_streams_group_heartbeat_request_task_ids_desc, -1},
+    {KFK_T_STRING, 0, offsetof(kfk_streams_group_heartbeat_request, process_id), 0, 1, 0, 1, -1, 0, NULL, -1},
+    {KFK_T_STRUCT, KFK_F_PTR, offsetof(kfk_streams_group_heartbeat_request, user_endpoint), 0, 1, 0, 1, -1, 0, &kfk_streams_group_heartbeat_request_endpoint_desc, -1},
+    {KFK_T_STRUCT, KFK_F_ARRAY, offsetof(kfk_streams_group_heartbeat_request, client_tags), 0, 1, 0, 1, -1, 0, &kfk_streams_group_heartbeat_request_key_value_desc, -1},
+    {KFK_T_STRUCT, KFK_F_ARRAY, offsetof(kfk_streams_group_heartbeat_request, task_offsets), 0, 1, 0, 1, -1, 0, &kfk_streams_group_heartbeat_request_task_offset_desc, -1},
+    {KFK_T_STRUCT, KFK_F_ARRAY, offsetof(kfk_streams_group_heartbeat_request, task_end_offsets), 0, 1, 0, 1, -1, 0, &kfk_streams_group_heartbeat_request_task_offset_desc, -1},
+    {KFK_T_BOOL, 0, offsetof(kfk_streams_group_heartbeat_request, shutdown_application), 0, 1, -1, -1, -1, 0, NULL, 0},
 };
-const kfk_msg_desc kfk_streams_group_heartbeat_request_desc = {{kfk_streams_group_heartbeat_request_fields, 17, sizeof(kfk_streams_group_heartbeat_request)}, "StreamsGroupHeartbeatRequest", 88, 0, 0, 0};
+const kfk_msg_desc kfk_streams_group_heartbeat_request_desc = {{kfk_streams_group_heartbeat_request_fields, 17, sizeof(kfk_streams_group_heartbeat_request)}, "StreamsGroupHeartbeatRequest", 88, 0, 1, 0};
 
 static const kfk_field kfk_streams_group_heartbeat_response_status_fields[] = {
-    {KFK_T_INT8, 0, offsetof(kfk_streams_group_heartbeat_response_status, status_code), 0, 0, -1, -1, -1, 0, NULL, 0},
-    {KFK_T_STRING, 0, offsetof(kfk_streams_group_heartbeat_response_status, status_detail), 0, 0, -1, -1, -1, 0, NULL, 0},
+    {KFK_T_INT8, 0, offsetof(kfk_streams_group_heartbeat_response_status, status_code), 0, 1, -1, -1, -1, 0, NULL, 0},
+    {KFK_T_STRING, 0, offsetof(kfk_streams_group_heartbeat_response_status, status_detail), 0, 1, -1, -1, -1, 0, NULL, 0},
 };
 static const kfk_struct_desc kfk_streams_group_heartbeat_response_status_desc = {kfk_streams_group_heartbeat_response_status_fields, 2, sizeof(kfk_streams_group_heartbeat_response_status)};
 static const kfk_field kfk_streams_group_heartbeat_response_task_ids_fields[] = {
-    {KFK_T_STRING, 0, offsetof(kfk_streams_group_heartbeat_response_task_ids, subtopology_id), 0, 0, -1, -1, -1, 0, NULL, 0},
-    {KFK_T_INT32, KFK_F_ARRAY, offsetof(kfk_streams_group_heartbeat_response_task_ids, partitions), 0, 0, -1, -1, -1, 0, NULL, 0},
+    {KFK_T_STRING, 0, offsetof(kfk_streams_group_heartbeat_response_task_ids, subtopology_id), 0, 1, -1, -1, -1, 0, NULL, 0},
+    {KFK_T_INT32, KFK_F_ARRAY, offsetof(kfk_streams_group_heartbeat_response_task_ids, partitions), 0, 1, -1, -1, -1, 0, NULL, 0},
 };
 static const kfk_struct_desc kfk_streams_group_heartbeat_response_task_ids_desc = {kfk_streams_group_heartbeat_response_task_ids_fields, 2, sizeof(kfk_streams_group_heartbeat_response_task_ids)};
 static const kfk_field kfk_streams_group_heartbeat_response_endpoint_fields[] = {
-    {KFK_T_STRING, 0, offsetof(kfk_streams_group_heartbeat_response_endpoint, host), 0, 0, -1, -1, -1, 0, NULL, 0},
-    {KFK_T_UINT16, 0, offsetof(kfk_streams_group_heartbeat_response_endpoint, port), 0, 0, -1, -1, -1, 0, NULL, 0},
+    {KFK_T_STRING, 0, offsetof(kfk_streams_group_heartbeat_response_endpoint, host), 0, 1, -1, -1, -1, 0, NULL, 0},
+    {KFK_T_UINT16, 0, offsetof(kfk_streams_group_heartbeat_response_endpoint, port), 0, 1, -1, -1, -1, 0, NULL, 0},
 };
 static const kfk_struct_desc kfk_streams_group_heartbeat_response_endpoint_desc = {kfk_streams_group_heartbeat_response_endpoint_fields, 2, sizeof(kfk_streams_group_heartbeat_response_endpoint)};
 static const kfk_field kfk_streams_group_heartbeat_response_topic_partition_fields[] = {
-    {KFK_T_STRING, 0, offsetof(kfk_streams_group_heartbeat_response_topic_partition, topic), 0, 0, -1, -1, -1, 0, NULL, 0},
-    {KFK_T_INT32, KFK_F_ARRAY, offsetof(kfk_streams_group_heartbeat_response_topic_partition, partitions), 0, 0, -1, -1, -1, 0, NULL, 0},
+    {KFK_T_STRING, 0, offsetof(kfk_streams_group_heartbeat_response_topic_partition, topic), 0, 1, -1, -1, -1, 0, NULL, 0},
+    {KFK_T_INT32, KFK_F_ARRAY, offsetof(kfk_streams_group_heartbeat_response_topic_partition, partitions), 0, 1, -1, -1, -1, 0, NULL, 0},
 };
 static const kfk_struct_desc kfk_streams_group_heartbeat_response_topic_partition_desc = {kfk_streams_group_heartbeat_response_topic_partition_fields, 2, sizeof(kfk_streams_group_heartbeat_response_topic_partition)};
 static const kfk_field kfk_streams_group_heartbeat_response_endpoint_to_partitions_fields[] = {
-    {KFK_T_STRUCT, 0, offsetof(kfk_streams_group_heartbeat_response_endpoint_to_partitions, user_endpoint), 0, 0, -1, -1, -1, 0, &kfk_streams_group_heartbeat_response_endpoint_desc, 0},
-    {KFK_T_STRUCT, KFK_F_ARRAY, offsetof(kfk_streams_group_heartbeat_response_endpoint_to_partitions, active_partitions), 0, 0, -1, -1, -1, 0, &kfk_streams_group_heartbeat_response_topic_partition_desc, 0},
-    {KFK_T_STRUCT, KFK_F_ARRAY, offsetof(kfk_streams_group_heartbeat_response_endpoint_to_partitions, standby_partitions), 0, 0, -1, -1, -1, 0, &kfk_streams_group_heartbeat_response_topic_partition_desc, 0},
+    {KFK_T_STRUCT, 0, offsetof(kfk_streams_group_heartbeat_response_endpoint_to_partitions, user_endpoint), 0, 1, -1, -1, -1, 0, &kfk_streams_group_heartbeat_response_endpoint_desc, 0},
+    {KFK_T_STRUCT, KFK_F_ARRAY, offsetof(kfk_streams_group_heartbeat_response_endpoint_to_partitions, active_partitions), 0, 1, -1, -1, -1, 0, &kfk_streams_group_heartbeat_response_topic_partition_desc, 0},
+    {KFK_T_STRUCT, KFK_F_ARRAY, offsetof(kfk_streams_group_heartbeat_response_endpoint_to_partitions, standby_partitions), 0, 1, -1, -1, -1, 0, &kfk_streams_group_heartbeat_response_topic_partition_desc, 0},
 };
 static const kfk_struct_desc kfk_streams_group_heartbeat_response_endpoint_to_partitions_desc = {kfk_streams_group_heartbeat_response_endpoint_to_partitions_fields, 3, sizeof(kfk_streams_group_heartbeat_response_endpoint_to_partitions)};
 static const kfk_field kfk_streams_group_heartbeat_response_fields[] = {
-    {KFK_T_INT32, 0, offsetof(kfk_streams_group_heartbeat_response, throttle_time_ms), 0, 0, -1, -1, -1, 0, NULL, 0},
-    {KFK_T_INT16, 0, offsetof(kfk_streams_group_heartbeat_response, error_code), 0, 0, -1, -1, -1, 0, NULL, 0},
-    {KFK_T_STRING, 0, offsetof(kfk_streams_group_heartbeat_response, error_message), 0, 0, 0, 0, -1, 0, NULL, -1},
-    {KFK_T_STRING, 0, offsetof(kfk_streams_group_heartbeat_response, member_id), 0, 0, -1, -1, -1, 0, NULL, 0},
-    {KFK_T_INT32, 0, offsetof(kfk_streams_group_heartbeat_response, member_epoch), 0, 0, -1, -1, -1, 0, NULL, 0},
-    {KFK_T_INT32, 0, offsetof(kfk_streams_group_heartbeat_response, heartbeat_interval_ms), 0, 0, -1, -1, -1, 0, NULL, 0},
-    {KFK_T_INT32, 0, offsetof(kfk_streams_group_heartbeat_response, acceptable_recovery_lag), 0, 0, -1, -1, -1, 0, NULL, 0},
-    {KFK_T_INT32, 0, offsetof(kfk_streams_group_heartbeat_response, task_offset_interval_ms), 0, 0, -1, -1, -1, 0, NULL, 0},
-    {KFK_T_STRUCT, KFK_F_ARRAY, offsetof(kfk_streams_group_heartbeat_response, status), 0, 0, 0, 0, -1, 0, &kfk_streams_group_heartbeat_response_status_desc, -1},
-    {KFK_T_STRUCT, KFK_F_ARRAY, offsetof(kfk_streams_group_heartbeat_response, active_tasks), 0, 0, 0, 0, -1, 0, &kfk_streams_group_heartbeat_response_task_ids_desc, -1},
-    {KFK_T_STRUCT, KFK_F_ARRAY, offsetof(kfk_streams_group_heartbeat_response, standby_tasks), 0, 0, 0, 0, -1, 0, &kfk_streams_group_heartbeat_response_task_ids_desc, -1},
-    {KFK_T_STRUCT, KFK_F_ARRAY, offsetof(kfk_streams_group_heartbeat_response, warmup_tasks), 0, 0, 0, 0, -1, 0, &kfk_streams_group_heartbeat_response_task_ids_desc, -1},
-    {KFK_T_INT32, 0, offsetof(kfk_streams_group_heartbeat_response, endpoint_information_epoch), 0, 0, -1, -1, -1, 0, NULL, 0},
-    {KFK_T_STRUCT, KFK_F_ARRAY, offsetof(kfk_streams_group_heartbeat_response, partitions_by_user_endpoint), 0, 0, 0, 0, -1, 0, &kfk_streams_group_heartbeat_response_endpoint_to_partitions_desc, -1},
+    {KFK_T_INT32, 0, offsetof(kfk_streams_group_heartbeat_response, throttle_time_ms), 0, 1, -1, -1, -1, 0, NULL, 0},
+    {KFK_T_INT16, 0, offsetof(kfk_streams_group_heartbeat_response, error_code), 0, 1, -1, -1, -1, 0, NULL, 0},
+    {KFK_T_STRING, 0, offsetof(kfk_streams_group_heartbeat_response, error_message), 0, 1, 0, 1, -1, 0, NULL, -1},
+    {KFK_T_STRING, 0, offsetof(kfk_streams_group_heartbeat_response, member_id), 0, 1, -1, -1, -1, 0, NULL, 0},
+    {KFK_T_INT32, 0, offsetof(kfk_streams_group_heartbeat_response, member_epoch), 0, 1, -1, -1, -1, 0, NULL, 0},
+    {KFK_T_INT32, 0, offsetof(kfk_streams_group_heartbeat_response, heartbeat_interval_ms), 0, 1, -1, -1, -1, 0, NULL, 0},
+    {KFK_T_INT32, 0, offsetof(kfk_streams_group_heartbeat_response, acceptable_recovery_lag_legacy), 0, 0, -1, -1, -1, 0, NULL, 0},
+    {KFK_T_INT32, 0, offsetof(kfk_streams_group_heartbeat_response, task_offset_interval_ms), 0, 1, -1, -1, -1, 0, NULL, 0},
+    {KFK_T_INT64, 0, offsetof(kfk_streams_group_heartbeat_response, acceptable_recovery_lag), 1, 1, -1, -1, -1, 0, NULL, -1},
+    {KFK_T_STRUCT, KFK_F_ARRAY, offsetof(kfk_streams_group_heartbeat_response, status), 0, 1, 0, 1, -1, 0, &kfk_streams_group_heartbeat_response_status_desc, 0},
+    {KFK_T_STRUCT, KFK_F_ARRAY, offsetof(kfk_streams_group_heartbeat_response, active_tasks), 0, 1, 0, 1, -1, 0, &kfk_streams_group_heartbeat_response_task_ids_desc, -1},
+    {KFK_T_STRUCT, KFK_F_ARRAY, offsetof(kfk_streams_group_heartbeat_response, standby_tasks), 0, 1, 0, 1, -1, 0, &kfk_streams_group_heartbeat_response_task_ids_desc, -1},
+    {KFK_T_STRUCT, KFK_F_ARRAY, offsetof(kfk_streams_group_heartbeat_response, warmup_tasks), 0, 1, 0, 1, -1, 0, &kfk_streams_group_heartbeat_response_task_ids_desc, -1},
+    {KFK_T_BOOL, 0, offsetof(kfk_streams_group_heartbeat_response, topology_description_required), 1, 1, -1, -1, -1, 0, NULL, 0},
+    {KFK_T_INT32, 0, offsetof(kfk_streams_group_heartbeat_response, endpoint_information_epoch), 0, 1, -1, -1, -1, 0, NULL, 0},
+    {KFK_T_STRUCT, KFK_F_ARRAY, offsetof(kfk_streams_group_heartbeat_response, partitions_by_user_endpoint), 0, 1, 0, 1, -1, 0, &kfk_streams_group_heartbeat_response_endpoint_to_partitions_desc, -1},
 };
-const kfk_msg_desc kfk_streams_group_heartbeat_response_desc = {{kfk_streams_group_heartbeat_response_fields, 14, sizeof(kfk_streams_group_heartbeat_response)}, "StreamsGroupHeartbeatResponse", 88, 0, 0, 0};
+const kfk_msg_desc kfk_streams_group_heartbeat_response_desc = {{kfk_streams_group_heartbeat_response_fields, 16, sizeof(kfk_streams_group_heartbeat_response)}, "StreamsGroupHeartbeatResponse", 88, 0, 1, 0};
 
 static const kfk_field kfk_streams_group_describe_request_fields[] = {
-    {KFK_T_STRING, KFK_F_ARRAY, offsetof(kfk_streams_group_describe_request, group_ids), 0, 0, -1, -1, -1, 0, NULL, 0},
-    {KFK_T_BOOL, 0, offsetof(kfk_streams_group_describe_request, include_authorized_operations), 0, 0, -1, -1, -1, 0, NULL, 0},
+    {KFK_T_STRING, KFK_F_ARRAY, offsetof(kfk_streams_group_describe_request, group_ids), 0, 1, -1, -1, -1, 0, NULL, 0},
+    {KFK_T_BOOL, 0, offsetof(kfk_streams_group_describe_request, include_authorized_operations), 0, 1, -1, -1, -1, 0, NULL, 0},
+    {KFK_T_BOOL, 0, offsetof(kfk_streams_group_describe_request, include_topology_description), 1, 1, -1, -1, -1, 0, NULL, 0},
 };
-const kfk_msg_desc kfk_streams_group_describe_request_desc = {{kfk_streams_group_describe_request_fields, 2, sizeof(kfk_streams_group_describe_request)}, "StreamsGroupDescribeRequest", 89, 0, 0, 0};
+const kfk_msg_desc kfk_streams_group_describe_request_desc = {{kfk_streams_group_describe_request_fields, 3, sizeof(kfk_streams_group_describe_request)}, "StreamsGroupDescribeRequest", 89, 0, 1, 0};
 
 static const kfk_field kfk_streams_group_describe_response_key_value_fields[] = {
-    {KFK_T_STRING, 0, offsetof(kfk_streams_group_describe_response_key_value, key), 0, 0, -1, -1, -1, 0, NULL, 0},
-    {KFK_T_STRING, 0, offsetof(kfk_streams_group_describe_response_key_value, value), 0, 0, -1, -1, -1, 0, NULL, 0},
+    {KFK_T_STRING, 0, offsetof(kfk_streams_group_describe_response_key_value, key), 0, 1, -1, -1, -1, 0, NULL, 0},
+    {KFK_T_STRING, 0, offsetof(kfk_streams_group_describe_response_key_value, value), 0, 1, -1, -1, -1, 0, NULL, 0},
 };
 static const kfk_struct_desc kfk_streams_group_describe_response_key_value_desc = {kfk_streams_group_describe_response_key_value_fields, 2, sizeof(kfk_streams_group_describe_response_key_value)};
 static const kfk_field kfk_streams_group_describe_response_topic_info_fields[] = {
-    {KFK_T_STRING, 0, offsetof(kfk_streams_group_describe_response_topic_info, name), 0, 0, -1, -1, -1, 0, NULL, 0},
-    {KFK_T_INT32, 0, offsetof(kfk_streams_group_describe_response_topic_info, partitions), 0, 0, -1, -1, -1, 0, NULL, 0},
-    {KFK_T_INT16, 0, offsetof(kfk_streams_group_describe_response_topic_info, replication_factor), 0, 0, -1, -1, -1, 0, NULL, 0},
-    {KFK_T_STRUCT, KFK_F_ARRAY, offsetof(kfk_streams_group_describe_response_topic_info, topic_configs), 0, 0, -1, -1, -1, 0, &kfk_streams_group_describe_response_key_value_desc, 0},
+    {KFK_T_STRING, 0, offsetof(kfk_streams_group_describe_response_topic_info, name), 0, 1, -1, -1, -1, 0, NULL, 0},
+    {KFK_T_INT32, 0, offsetof(kfk_streams_group_describe_response_topic_info, partitions), 0, 1, -1, -1, -1, 0, NULL, 0},
+    {KFK_T_INT16, 0, offsetof(kfk_streams_group_describe_response_topic_info, replication_factor), 0, 1, -1, -1, -1, 0, NULL, 0},
+    {KFK_T_STRUCT, KFK_F_ARRAY, offsetof(kfk_streams_group_describe_response_topic_info, topic_configs), 0, 1, -1, -1, -1, 0, &kfk_streams_group_describe_response_key_value_desc, 0},
 };
 static const kfk_struct_desc kfk_streams_group_describe_response_topic_info_desc = {kfk_streams_group_describe_response_topic_info_fields, 4, sizeof(kfk_streams_group_describe_response_topic_info)};
 static const kfk_field kfk_streams_group_describe_response_subtopology_fields[] = {
-    {KFK_T_STRING, 0, offsetof(kfk_streams_group_describe_response_subtopology, subtopology_id), 0, 0, -1, -1, -1, 0, NULL, 0},
-    {KFK_T_STRING, KFK_F_ARRAY, offsetof(kfk_streams_group_describe_response_subtopology, source_topics), 0, 0, -1, -1, -1, 0, NULL, 0},
-    {KFK_T_STRING, KFK_F_ARRAY, offsetof(kfk_streams_group_describe_response_subtopology, repartition_sink_topics), 0, 0, -1, -1, -1, 0, NULL, 0},
-    {KFK_T_STRUCT, KFK_F_ARRAY, offsetof(kfk_streams_group_describe_response_subtopology, state_changelog_topics), 0, 0, -1, -1, -1, 0, &kfk_streams_group_describe_response_topic_info_desc, 0},
-    {KFK_T_STRUCT, KFK_F_ARRAY, offsetof(kfk_streams_group_describe_response_subtopology, repartition_source_topics), 0, 0, -1, -1, -1, 0, &kfk_streams_group_describe_response_topic_info_desc, 0},
+    {KFK_T_STRING, 0, offsetof(kfk_streams_group_describe_response_subtopology, subtopology_id), 0, 1, -1, -1, -1, 0, NULL, 0},
+    {KFK_T_STRING, KFK_F_ARRAY, offsetof(kfk_streams_group_describe_response_subtopology, source_topics), 0, 1, -1, -1, -1, 0, NULL, 0},
+    {KFK_T_STRING, KFK_F_ARRAY, offsetof(kfk_streams_group_describe_response_subtopology, repartition_sink_topics), 0, 1, -1, -1, -1, 0, NULL, 0},
+    {KFK_T_STRUCT, KFK_F_ARRAY, offsetof(kfk_streams_group_describe_response_subtopology, state_changelog_topics), 0, 1, -1, -1, -1, 0, &kfk_streams_group_describe_response_topic_info_desc, 0},
+    {KFK_T_STRUCT, KFK_F_ARRAY, offsetof(kfk_streams_group_describe_response_subtopology, repartition_source_topics), 0, 1, -1, -1, -1, 0, &kfk_streams_group_describe_response_topic_info_desc, 0},
 };
 static const kfk_struct_desc kfk_streams_group_describe_response_subtopology_desc = {kfk_streams_group_describe_response_subtopology_fields, 5, sizeof(kfk_streams_group_describe_response_subtopology)};
 static const kfk_field kfk_streams_group_describe_response_topology_fields[] = {
-    {KFK_T_INT32, 0, offsetof(kfk_streams_group_describe_response_topology, epoch), 0, 0, -1, -1, -1, 0, NULL, 0},
-    {KFK_T_STRUCT, KFK_F_ARRAY, offsetof(kfk_streams_group_describe_response_topology, subtopologies), 0, 0, 0, 0, -1, 0, &kfk_streams_group_describe_response_subtopology_desc, -1},
+    {KFK_T_INT32, 0, offsetof(kfk_streams_group_describe_response_topology, epoch), 0, 1, -1, -1, -1, 0, NULL, 0},
+    {KFK_T_STRUCT, KFK_F_ARRAY, offsetof(kfk_streams_group_describe_response_topology, subtopologies), 0, 1, 0, 1, -1, 0, &kfk_streams_group_describe_response_subtopology_desc, -1},
 };
 static const kfk_struct_desc kfk_streams_group_describe_response_topology_desc = {kfk_streams_group_describe_response_topology_fields, 2, sizeof(kfk_streams_group_describe_response_topology)};
 static const kfk_field kfk_streams_group_describe_response_endpoint_fields[] = {
-    {KFK_T_STRING, 0, offsetof(kfk_streams_group_describe_response_endpoint, host), 0, 0, -1, -1, -1, 0, NULL, 0},
-    {KFK_T_UINT16, 0, offsetof(kfk_streams_group_describe_response_endpoint, port), 0, 0, -1, -1, -1, 0, NULL, 0},
+    {KFK_T_STRING, 0, offsetof(kfk_streams_group_describe_response_endpoint, host), 0, 1, -1, -1, -1, 0, NULL, 0},
+    {KFK_T_UINT16, 0, offsetof(kfk_streams_group_describe_response_endpoint, port), 0, 1, -1, -1, -1, 0, NULL, 0},
 };
 static const kfk_struct_desc kfk_streams_group_describe_response_endpoint_desc = {kfk_streams_group_describe_response_endpoint_fields, 2, sizeof(kfk_streams_group_describe_response_endpoint)};
 static const kfk_field kfk_streams_group_describe_response_task_offset_fields[] = {
-    {KFK_T_STRING, 0, offsetof(kfk_streams_group_describe_response_task_offset, subtopology_id), 0, 0, -1, -1, -1, 0, NULL, 0},
-    {KFK_T_INT32, 0, offsetof(kfk_streams_group_describe_response_task_offset, partition), 0, 0, -1, -1, -1, 0, NULL, 0},
-    {KFK_T_INT64, 0, offsetof(kfk_streams_group_describe_response_task_offset, offset), 0, 0, -1, -1, -1, 0, NULL, 0},
+    {KFK_T_STRING, 0, offsetof(kfk_streams_group_describe_response_task_offset, subtopology_id), 0, 1, -1, -1, -1, 0, NULL, 0},
+    {KFK_T_INT32, 0, offsetof(kfk_streams_group_describe_response_task_offset, partition), 0, 1, -1, -1, -1, 0, NULL, 0},
+    {KFK_T_INT64, 0, offsetof(kfk_streams_group_describe_response_task_offset, offset), 0, 1, -1, -1, -1, 0, NULL, 0},
 };
 static const kfk_struct_desc kfk_streams_group_describe_response_task_offset_desc = {kfk_streams_group_describe_response_task_offset_fields, 3, sizeof(kfk_streams_group_describe_response_task_offset)};
 static const kfk_field kfk_streams_group_describe_response_task_ids_fields[] = {
-    {KFK_T_STRING, 0, offsetof(kfk_streams_group_describe_response_task_ids, subtopology_id), 0, 0, -1, -1, -1, 0, NULL, 0},
-    {KFK_T_INT32, KFK_F_ARRAY, offsetof(kfk_streams_group_describe_response_task_ids, partitions), 0, 0, -1, -1, -1, 0, NULL, 0},
+    {KFK_T_STRING, 0, offsetof(kfk_streams_group_describe_response_task_ids, subtopology_id), 0, 1, -1, -1, -1, 0, NULL, 0},
+    {KFK_T_INT32, KFK_F_ARRAY, offsetof(kfk_streams_group_describe_response_task_ids, partitions), 0, 1, -1, -1, -1, 0, NULL, 0},
 };
 static const kfk_struct_desc kfk_streams_group_describe_response_task_ids_desc = {kfk_streams_group_describe_response_task_ids_fields, 2, sizeof(kfk_streams_group_describe_response_task_ids)};
 static const kfk_field kfk_streams_group_describe_response_assignment_fields[] = {
-    {KFK_T_STRUCT, KFK_F_ARRAY, offsetof(kfk_streams_group_describe_response_assignment, active_tasks), 0, 0, -1, -1, -1, 0, &kfk_streams_group_describe_response_task_ids_desc, 0},
-    {KFK_T_STRUCT, KFK_F_ARRAY, offsetof(kfk_streams_group_describe_response_assignment, standby_tasks), 0, 0, -1, -1, -1, 0, &kfk_streams_group_describe_response_task_ids_desc, 0},
-    {KFK_T_STRUCT, KFK_F_ARRAY, offsetof(kfk_streams_group_describe_response_assignment, warmup_tasks), 0, 0, -1, -1, -1, 0, &kfk_streams_group_describe_response_task_ids_desc, 0},
+    {KFK_T_STRUCT, KFK_F_ARRAY, offsetof(kfk_streams_group_describe_response_assignment, active_tasks), 0, 1, -1, -1, -1, 0, &kfk_streams_group_describe_response_task_ids_desc, 0},
+    {KFK_T_STRUCT, KFK_F_ARRAY, offsetof(kfk_streams_group_describe_response_assignment, standby_tasks), 0, 1, -1, -1, -1, 0, &kfk_streams_group_describe_response_task_ids_desc, 0},
+    {KFK_T_STRUCT, KFK_F_ARRAY, offsetof(kfk_streams_group_describe_response_assignment, warmup_tasks), 0, 1, -1, -1, -1, 0, &kfk_streams_group_describe_response_task_ids_desc, 0},
 };
 static const kfk_struct_desc kfk_streams_group_describe_response_assignment_desc = {kfk_streams_group_describe_response_assignment_fields, 3, sizeof(kfk_streams_group_describe_response_assignment)};
 static const kfk_field kfk_streams_group_describe_response_member_fields[] = {
-    {KFK_T_STRING, 0, offsetof(kfk_streams_group_describe_response_member, member_id), 0, 0, -1, -1, -1, 0, NULL, 0},
-    {KFK_T_INT32, 0, offsetof(kfk_streams_group_describe_response_member, member_epoch), 0, 0, -1, -1, -1, 0, NULL, 0},
-    {KFK_T_STRING, 0, offsetof(kfk_streams_group_describe_response_member, instance_id), 0, 0, 0, 0, -1, 0, NULL, -1},
-    {KFK_T_STRING, 0, offsetof(kfk_streams_group_describe_response_member, rack_id), 0, 0, 0, 0, -1, 0, NULL, -1},
-    {KFK_T_STRING, 0, offsetof(kfk_streams_group_describe_response_member, client_id), 0, 0, -1, -1, -1, 0, NULL, 0},
-    {KFK_T_STRING, 0, offsetof(kfk_streams_group_describe_response_member, client_host), 0, 0, -1, -1, -1, 0, NULL, 0},
-    {KFK_T_INT32, 0, offsetof(kfk_streams_group_describe_response_member, topology_epoch), 0, 0, -1, -1, -1, 0, NULL, 0},
-    {KFK_T_STRING, 0, offsetof(kfk_streams_group_describe_response_member, process_id), 0, 0, -1, -1, -1, 0, NULL, 0},
-    {KFK_T_STRUCT, KFK_F_PTR, offsetof(kfk_streams_group_describe_response_member, user_endpoint), 0, 0, 0, 0, -1, 0, &kfk_streams_group_describe_response_endpoint_desc, -1},
-    {KFK_T_STRUCT, KFK_F_ARRAY, offsetof(kfk_streams_group_describe_response_member, client_tags), 0, 0, -1, -1, -1, 0, &kfk_streams_group_describe_response_key_value_desc, 0},
-    {KFK_T_STRUCT, KFK_F_ARRAY, offsetof(kfk_streams_group_describe_response_member, task_offsets), 0, 0, -1, -1, -1, 0, &kfk_streams_group_describe_response_task_offset_desc, 0},
-    {KFK_T_STRUCT, KFK_F_ARRAY, offsetof(kfk_streams_group_describe_response_member, task_end_offsets), 0, 0, -1, -1, -1, 0, &kfk_streams_group_describe_response_task_offset_desc, 0},
-    {KFK_T_STRUCT, 0, offsetof(kfk_streams_group_describe_response_member, assignment), 0, 0, -1, -1, -1, 0, &kfk_streams_group_describe_response_assignment_desc, 0},
-    {KFK_T_STRUCT, 0, offsetof(kfk_streams_group_describe_response_member, target_assignment), 0, 0, -1, -1, -1, 0, &kfk_streams_group_describe_response_assignment_desc, 0},
-    {KFK_T_BOOL, 0, offsetof(kfk_streams_group_describe_response_member, is_classic), 0, 0, -1, -1, -1, 0, NULL, 0},
+    {KFK_T_STRING, 0, offsetof(kfk_streams_group_describe_response_member, member_id), 0, 1, -1, -1, -1, 0, NULL, 0},
+    {KFK_T_INT32, 0, offsetof(kfk_streams_group_describe_response_member, member_epoch), 0, 1, -1, -1, -1, 0, NULL, 0},
+    {KFK_T_STRING, 0, offsetof(kfk_streams_group_describe_response_member, instance_id), 0, 1, 0, 1, -1, 0, NULL, -1},
+    {KFK_T_STRING, 0, offsetof(kfk_streams_group_describe_response_member, rack_id), 0, 1, 0, 1, -1, 0, NULL, -1},
+    {KFK_T_STRING, 0, offsetof(kfk_streams_group_describe_response_member, client_id), 0, 1, -1, -1, -1, 0, NULL, 0},
+    {KFK_T_STRING, 0, offsetof(kfk_streams_group_describe_response_member, client_host), 0, 1, -1, -1, -1, 0, NULL, 0},
+    {KFK_T_INT32, 0, offsetof(kfk_streams_group_describe_response_member, topology_epoch), 0, 1, -1, -1, -1, 0, NULL, 0},
+    {KFK_T_STRING, 0, offsetof(kfk_streams_group_describe_response_member, process_id), 0, 1, -1, -1, -1, 0, NULL, 0},
+    {KFK_T_STRUCT, KFK_F_PTR, offsetof(kfk_streams_group_describe_response_member, user_endpoint), 0, 1, 0, 1, -1, 0, &kfk_streams_group_describe_response_endpoint_desc, -1},
+    {KFK_T_STRUCT, KFK_F_ARRAY, offsetof(kfk_streams_group_describe_response_member, client_tags), 0, 1, -1, -1, -1, 0, &kfk_streams_group_describe_response_key_value_desc, 0},
+    {KFK_T_STRUCT, KFK_F_ARRAY, offsetof(kfk_streams_group_describe_response_member, task_offsets), 0, 1, -1, -1, -1, 0, &kfk_streams_group_describe_response_task_offset_desc, 0},
+    {KFK_T_STRUCT, KFK_F_ARRAY, offsetof(kfk_streams_group_describe_response_member, task_end_offsets), 0, 1, -1, -1, -1, 0, &kfk_streams_group_describe_response_task_offset_desc, 0},
+    {KFK_T_STRUCT, 0, offsetof(kfk_streams_group_describe_response_member, assignment), 0, 1, -1, -1, -1, 0, &kfk_streams_group_describe_response_assignment_desc, 0},
+    {KFK_T_STRUCT, 0, offsetof(kfk_streams_group_describe_response_member, target_assignment), 0, 1, -1, -1, -1, 0, &kfk_streams_group_describe_response_assignment_desc, 0},
+    {KFK_T_BOOL, 0, offsetof(kfk_streams_group_describe_response_member, is_classic), 0, 1, -1, -1, -1, 0, NULL, 0},
 };
 static const kfk_struct_desc kfk_streams_group_describe_response_member_desc = {kfk_streams_group_describe_response_member_fields, 15, sizeof(kfk_streams_group_describe_response_member)};
+static const kfk_field kfk_streams_group_describe_response_topology_description_node_fields[] = {
+    {KFK_T_STRING, 0, offsetof(kfk_streams_group_describe_response_topology_description_node, name), 1, 1, -1, -1, -1, 0, NULL, 0},
+    {KFK_T_INT8, 0, offsetof(kfk_streams_group_describe_response_topology_description_node, node_type), 1, 1, -1, -1, -1, 0, NULL, 0},
+    {KFK_T_STRING, KFK_F_ARRAY, offsetof(kfk_streams_group_describe_response_topology_description_node, source_topics), 1, 1, -1, -1, -1, 0, NULL, 0},
+    {KFK_T_STRING, 0, offsetof(kfk_streams_group_describe_response_topology_description_node, sink_topic), 1, 1, 1, 1, -1, 0, NULL, -1},
+    {KFK_T_STRING, KFK_F_ARRAY, offsetof(kfk_streams_group_describe_response_topology_description_node, stores), 1, 1, -1, -1, -1, 0, NULL, 0},
+    {KFK_T_STRING, KFK_F_ARRAY, offsetof(kfk_streams_group_describe_response_topology_description_node, successors), 1, 1, -1, -1, -1, 0, NULL, 0},
+};
+static const kfk_struct_desc kfk_streams_group_describe_response_topology_description_node_desc = {kfk_streams_group_describe_response_topology_description_node_fields, 6, sizeof(kfk_streams_group_describe_response_topology_description_node)};
+static const kfk_field kfk_streams_group_describe_response_topology_description_subtopology_fields[] = {
+    {KFK_T_STRING, 0, offsetof(kfk_streams_group_describe_response_topology_description_subtopology, subtopology_id), 1, 1, -1, -1, -1, 0, NULL, 0},
+    {KFK_T_STRUCT, KFK_F_ARRAY, offsetof(kfk_streams_group_describe_response_topology_description_subtopology, nodes), 1, 1, -1, -1, -1, 0, &kfk_streams_group_describe_response_topology_description_node_desc, 0},
+};
+static const kfk_struct_desc kfk_streams_group_describe_response_topology_description_subtopology_desc = {kfk_streams_group_describe_response_topology_description_subtopology_fields, 2, sizeof(kfk_streams_group_describe_response_topology_description_subtopology)};
+static const kfk_field kfk_streams_group_describe_response_topology_description_global_store_fields[] = {
+    {KFK_T_STRUCT, 0, offsetof(kfk_streams_group_describe_response_topology_description_global_store, source), 1, 1, -1, -1, -1, 0, &kfk_streams_group_describe_response_topology_description_node_desc, 0},
+    {KFK_T_STRUCT, 0, offsetof(kfk_streams_group_describe_response_topology_description_global_store, processor), 1, 1, -1, -1, -1, 0, &kfk_streams_group_describe_response_topology_description_node_desc, 0},
+};
+static const kfk_struct_desc kfk_streams_group_describe_response_topology_description_global_store_desc = {kfk_streams_group_describe_response_topology_description_global_store_fields, 2, sizeof(kfk_streams_group_describe_response_topology_description_global_store)};
+static const kfk_field kfk_streams_group_describe_response_topology_description_fields[] = {
+    {KFK_T_STRUCT, KFK_F_ARRAY, offsetof(kfk_streams_group_describe_response_topology_description, subtopologies), 1, 1, -1, -1, -1, 0, &kfk_streams_group_describe_response_topology_description_subtopology_desc, 0},
+    {KFK_T_STRUCT, KFK_F_ARRAY, offsetof(kfk_streams_group_describe_response_topology_description, global_stores), 1, 1, -1, -1, -1, 0, &kfk_streams_group_describe_response_topology_description_global_store_desc, 0},
+};
+static const kfk_struct_desc kfk_streams_group_describe_response_topology_description_desc = {kfk_streams_group_describe_response_topology_description_fields, 2, sizeof(kfk_streams_group_describe_response_topology_description)};
 static const kfk_field kfk_streams_group_describe_response_described_group_fields[] = {
-    {KFK_T_INT16, 0, offsetof(kfk_streams_group_describe_response_described_group, error_code), 0, 0, -1, -1, -1, 0, NULL, 0},
-    {KFK_T_STRING, 0, offsetof(kfk_streams_group_describe_response_described_group, error_message), 0, 0, 0, 0, -1, 0, NULL, -1},
-    {KFK_T_STRING, 0, offsetof(kfk_streams_group_describe_response_described_group, group_id), 0, 0, -1, -1, -1, 0, NULL, 0},
-    {KFK_T_STRING, 0, offsetof(kfk_streams_group_describe_response_described_group, group_state), 0, 0, -1, -1, -1, 0, NULL, 0},
-    {KFK_T_INT32, 0, offsetof(kfk_streams_group_describe_response_described_group, group_epoch), 0, 0, -1, -1, -1, 0, NULL, 0},
-    {KFK_T_INT32, 0, offsetof(kfk_streams_group_describe_response_described_group, assignment_epoch), 0, 0, -1, -1, -1, 0, NULL, 0},
-    {KFK_T_STRUCT, KFK_F_PTR, offsetof(kfk_streams_group_describe_response_described_group, topology), 0, 0, 0, 0, -1, 0, &kfk_streams_group_describe_response_topology_desc, -1},
-    {KFK_T_STRUCT, KFK_F_ARRAY, offsetof(kfk_streams_group_describe_response_described_group, members), 0, 0, -1, -1, -1, 0, &kfk_streams_group_describe_response_member_desc, 0},
-    {KFK_T_INT32, 0, offsetof(kfk_streams_group_describe_response_described_group, authorized_operations), 0, 0, -1, -1, -1, 0, NULL, -2147483648},
+    {KFK_T_INT16, 0, offsetof(kfk_streams_group_describe_response_described_group, error_code), 0, 1, -1, -1, -1, 0, NULL, 0},
+    {KFK_T_STRING, 0, offsetof(kfk_streams_group_describe_response_described_group, error_message), 0, 1, 0, 1, -1, 0, NULL, -1},
+    {KFK_T_STRING, 0, offsetof(kfk_streams_group_describe_response_described_group, group_id), 0, 1, -1, -1, -1, 0, NULL, 0},
+    {KFK_T_STRING, 0, offsetof(kfk_streams_group_describe_response_described_group, group_state), 0, 1, -1, -1, -1, 0, NULL, 0},
+    {KFK_T_INT32, 0, offsetof(kfk_streams_group_describe_response_described_group, group_epoch), 0, 1, -1, -1, -1, 0, NULL, 0},
+    {KFK_T_INT32, 0, offsetof(kfk_streams_group_describe_response_described_group, assignment_epoch), 0, 1, -1, -1, -1, 0, NULL, 0},
+    {KFK_T_STRUCT, KFK_F_PTR, offsetof(kfk_streams_group_describe_response_described_group, topology), 0, 1, 0, 1, -1, 0, &kfk_streams_group_describe_response_topology_desc, -1},
+    {KFK_T_STRUCT, KFK_F_ARRAY, offsetof(kfk_streams_group_describe_response_described_group, members), 0, 1, -1, -1, -1, 0, &kfk_streams_group_describe_response_member_desc, 0},
+    {KFK_T_INT32, 0, offsetof(kfk_streams_group_describe_response_described_group, authorized_operations), 0, 1, -1, -1, -1, 0, NULL, -2147483648},
+    {KFK_T_STRUCT, KFK_F_PTR, offsetof(kfk_streams_group_describe_response_described_group, topology_description), 1, 1, 1, 1, -1, 0, &kfk_streams_group_describe_response_topology_description_desc, -1},
+    {KFK_T_INT8, 0, offsetof(kfk_streams_group_describe_response_described_group, topology_description_status), 1, 1, -1, -1, -1, 0, NULL, 0},
+    {KFK_T_STRING, 0, offsetof(kfk_streams_group_describe_response_described_group, assignor_name), 1, 1, 1, 1, -1, 0, NULL, -1},
 };
-static const kfk_struct_desc kfk_streams_group_describe_response_described_group_desc = {kfk_streams_group_describe_response_described_group_fields, 9, sizeof(kfk_streams_group_describe_response_described_group)};
+static const kfk_struct_desc kfk_streams_group_describe_response_described_group_desc = {kfk_streams_group_describe_response_described_group_fields, 12, sizeof(kfk_streams_group_describe_response_described_group)};
 static const kfk_field kfk_streams_group_describe_response_fields[] = {
-    {KFK_T_INT32, 0, offsetof(kfk_streams_group_describe_response, throttle_time_ms), 0, 0, -1, -1, -1, 0, NULL, 0},
-    {KFK_T_STRUCT, KFK_F_ARRAY, offsetof(kfk_streams_group_describe_response, groups), 0, 0, -1, -1, -1, 0, &kfk_streams_group_describe_response_described_group_desc, 0},
+    {KFK_T_INT32, 0, offsetof(kfk_streams_group_describe_response, throttle_time_ms), 0, 1, -1, -1, -1, 0, NULL, 0},
+    {KFK_T_STRUCT, KFK_F_ARRAY, offsetof(kfk_streams_group_describe_response, groups), 0, 1, -1, -1, -1, 0, &kfk_streams_group_describe_response_described_group_desc, 0},
 };
-const kfk_msg_desc kfk_streams_group_describe_response_desc = {{kfk_streams_group_describe_response_fields, 2, sizeof(kfk_streams_group_describe_response)}, "StreamsGroupDescribeResponse", 89, 0, 0, 0};
+const kfk_msg_desc kfk_streams_group_describe_response_desc = {{kfk_streams_group_describe_response_fields, 2, sizeof(kfk_streams_group_describe_response)}, "StreamsGroupDescribeResponse", 89, 0, 1, 0};
 
 static const kfk_field kfk_describe_share_group_offsets_request_topic_fields[] = {
-    {KFK_T_STRING, 0, offsetof(kfk_describe_share_group_offsets_request_topic, topic_name), 0, 0, -1, -1, -1, 0, NULL, 0},
-    {KFK_T_INT32, KFK_F_ARRAY, offsetof(kfk_describe_share_group_offsets_request_topic, partitions), 0, 0, -1, -1, -1, 0, NULL, 0},
+    {KFK_T_STRING, 0, offsetof(kfk_describe_share_group_offsets_request_topic, topic_name), 0, 1, -1, -1, -1, 0, NULL, 0},
+    {KFK_T_INT32, KFK_F_ARRAY, offsetof(kfk_describe_share_group_offsets_request_topic, partitions), 0, 1, -1, -1, -1, 0, NULL, 0},
 };
 static const kfk_struct_desc kfk_describe_share_group_offsets_request_topic_desc = {kfk_describe_share_group_offsets_request_topic_fields, 2, sizeof(kfk_describe_share_group_offsets_request_topic)};
 static const kfk_field kfk_describe_share_group_offsets_request_group_fields[] = {
-    {KFK_T_STRING, 0, offsetof(kfk_describe_share_group_offsets_request_group, group_id), 0, 0, -1, -1, -1, 0, NULL, 0},
-    {KFK_T_STRUCT, KFK_F_ARRAY, offsetof(kfk_describe_share_group_offsets_request_group, topics), 0, 0, 0, 0, -1, 0, &kfk_describe_share_group_offsets_request_topic_desc, 0},
+    {KFK_T_STRING, 0, offsetof(kfk_describe_share_group_offsets_request_group, group_id), 0, 1, -1, -1, -1, 0, NULL, 0},
+    {KFK_T_STRUCT, KFK_F_ARRAY, offsetof(kfk_describe_share_group_offsets_request_group, topics), 0, 1, 0, 1, -1, 0, &kfk_describe_share_group_offsets_request_topic_desc, 0},
 };
 static const kfk_struct_desc kfk_describe_share_group_offsets_request_group_desc = {kfk_describe_share_group_offsets_request_group_fields, 2, sizeof(kfk_describe_share_group_offsets_request_group)};
 static const kfk_field kfk_describe_share_group_offsets_request_fields[] = {
-    {KFK_T_STRUCT, KFK_F_ARRAY, offsetof(kfk_describe_share_group_offsets_request, groups), 0, 0, -1, -1, -1, 0, &kfk_describe_share_group_offsets_request_group_desc, 0},
+    {KFK_T_STRUCT, KFK_F_ARRAY, offsetof(kfk_describe_share_group_offsets_request, groups), 0, 1, -1, -1, -1, 0, &kfk_describe_share_group_offsets_request_group_desc, 0},
 };
-const kfk_msg_desc kfk_describe_share_group_offsets_request_desc = {{kfk_describe_share_group_offsets_request_fields, 1, sizeof(kfk_describe_share_group_offsets_request)}, "DescribeShareGroupOffsetsRequest", 90, 0, 0, 0};
+const kfk_msg_desc kfk_describe_share_group_offsets_request_desc = {{kfk_describe_share_group_offsets_request_fields, 1, sizeof(kfk_describe_share_group_offsets_request)}, "DescribeShareGroupOffsetsRequest", 90, 0, 1, 0};
 
 static const kfk_field kfk_describe_share_group_offsets_response_partition_fields[] = {
-    {KFK_T_INT32, 0, offsetof(kfk_describe_share_group_offsets_response_partition, partition_index), 0, 0, -1, -1, -1, 0, NULL, 0},
-    {KFK_T_INT64, 0, offsetof(kfk_describe_share_group_offsets_response_partition, start_offset), 0, 0, -1, -1, -1, 0, NULL, 0},
-    {KFK_T_INT32, 0, offsetof(kfk_describe_share_group_offsets_response_partition, leader_epoch), 0, 0, -1, -1, -1, 0, NULL, 0},
-    {KFK_T_INT16, 0, offsetof(kfk_describe_share_group_offsets_response_partition, error_code), 0, 0, -1, -1, -1, 0, NULL, 0},
-    {KFK_T_STRING, 0, offsetof(kfk_describe_share_group_offsets_response_partition, error_message), 0, 0, 0, 0, -1, 0, NULL, -1},
+    {KFK_T_INT32, 0, offsetof(kfk_describe_share_group_offsets_response_partition, partition_index), 0, 1, -1, -1, -1, 0, NULL, 0},
+    {KFK_T_INT64, 0, offsetof(kfk_describe_share_group_offsets_response_partition, start_offset), 0, 1, -1, -1, -1, 0, NULL, 0},
+    {KFK_T_INT32, 0, offsetof(kfk_describe_share_group_offsets_response_partition, leader_epoch), 0, 1, -1, -1, -1, 0, NULL, 0},
+    {KFK_T_INT64, 0, offsetof(kfk_describe_share_group_offsets_response_partition, lag), 1, 1, -1, -1, -1, 0, NULL, -1},
+    {KFK_T_INT16, 0, offsetof(kfk_describe_share_group_offsets_response_partition, error_code), 0, 1, -1, -1, -1, 0, NULL, 0},
+    {KFK_T_STRING, 0, offsetof(kfk_describe_share_group_offsets_response_partition, error_message), 0, 1, 0, 1, -1, 0, NULL, -1},
 };
-static const kfk_struct_desc kfk_describe_share_group_offsets_response_partition_desc = {kfk_describe_share_group_offsets_response_partition_fields, 5, sizeof(kfk_describe_share_group_offsets_response_partition)};
+static const kfk_struct_desc kfk_describe_share_group_offsets_response_partition_desc = {kfk_describe_share_group_offsets_response_partition_fields, 6, sizeof(kfk_describe_share_group_offsets_response_partition)};
 static const kfk_field kfk_describe_share_group_offsets_response_topic_fields[] = {
-    {KFK_T_STRING, 0, offsetof(kfk_describe_share_group_offsets_response_topic, topic_name), 0, 0, -1, -1, -1, 0, NULL, 0},
-    {KFK_T_UUID, 0, offsetof(kfk_describe_share_group_offsets_response_topic, topic_id), 0, 0, -1, -1, -1, 0, NULL, 0},
-    {KFK_T_STRUCT, KFK_F_ARRAY, offsetof(kfk_describe_share_group_offsets_response_topic, partitions), 0, 0, -1, -1, -1, 0, &kfk_describe_share_group_offsets_response_partition_desc, 0},
+    {KFK_T_STRING, 0, offsetof(kfk_describe_share_group_offsets_response_topic, topic_name), 0, 1, -1, -1, -1, 0, NULL, 0},
+    {KFK_T_UUID, 0, offsetof(kfk_describe_share_group_offsets_response_topic, topic_id), 0, 1, -1, -1, -1, 0, NULL, 0},
+    {KFK_T_STRUCT, KFK_F_ARRAY, offsetof(kfk_describe_share_group_offsets_response_topic, partitions), 0, 1, -1, -1, -1, 0, &kfk_describe_share_group_offsets_response_partition_desc, 0},
 };
 static const kfk_struct_desc kfk_describe_share_group_offsets_response_topic_desc = {kfk_describe_share_group_offsets_response_topic_fields, 3, sizeof(kfk_describe_share_group_offsets_response_topic)};
 static const kfk_field kfk_describe_share_group_offsets_response_group_fields[] = {
-    {KFK_T_STRING, 0, offsetof(kfk_describe_share_group_offsets_response_group, group_id), 0, 0, -1, -1, -1, 0, NULL, 0},
-    {KFK_T_STRUCT, KFK_F_ARRAY, offsetof(kfk_describe_share_group_offsets_response_group, topics), 0, 0, -1, -1, -1, 0, &kfk_describe_share_group_offsets_response_topic_desc, 0},
-    {KFK_T_INT16, 0, offsetof(kfk_describe_share_group_offsets_response_group, error_code), 0, 0, -1, -1, -1, 0, NULL, 0},
-    {KFK_T_STRING, 0, offsetof(kfk_describe_share_group_offsets_response_group, error_message), 0, 0, 0, 0, -1, 0, NULL, -1},
+    {KFK_T_STRING, 0, offsetof(kfk_describe_share_group_offsets_response_group, group_id), 0, 1, -1, -1, -1, 0, NULL, 0},
+    {KFK_T_STRUCT, KFK_F_ARRAY, offsetof(kfk_describe_share_group_offsets_response_group, topics), 0, 1, -1, -1, -1, 0, &kfk_describe_share_group_offsets_response_topic_desc, 0},
+    {KFK_T_INT16, 0, offsetof(kfk_describe_share_group_offsets_response_group, error_code), 0, 1, -1, -1, -1, 0, NULL, 0},
+    {KFK_T_STRING, 0, offsetof(kfk_describe_share_group_offsets_response_group, error_message), 0, 1, 0, 1, -1, 0, NULL, -1},
 };
 static const kfk_struct_desc kfk_describe_share_group_offsets_response_group_desc = {kfk_describe_share_group_offsets_response_group_fields, 4, sizeof(kfk_describe_share_group_offsets_response_group)};
 static const kfk_field kfk_describe_share_group_offsets_response_fields[] = {
-    {KFK_T_INT32, 0, offsetof(kfk_describe_share_group_offsets_response, throttle_time_ms), 0, 0, -1, -1, -1, 0, NULL, 0},
-    {KFK_T_STRUCT, KFK_F_ARRAY, offsetof(kfk_describe_share_group_offsets_response, groups), 0, 0, -1, -1, -1, 0, &kfk_describe_share_group_offsets_response_group_desc, 0},
+    {KFK_T_INT32, 0, offsetof(kfk_describe_share_group_offsets_response, throttle_time_ms), 0, 1, -1, -1, -1, 0, NULL, 0},
+    {KFK_T_STRUCT, KFK_F_ARRAY, offsetof(kfk_describe_share_group_offsets_response, groups), 0, 1, -1, -1, -1, 0, &kfk_describe_share_group_offsets_response_group_desc, 0},
 };
-const kfk_msg_desc kfk_describe_share_group_offsets_response_desc = {{kfk_describe_share_group_offsets_response_fields, 2, sizeof(kfk_describe_share_group_offsets_response)}, "DescribeShareGroupOffsetsResponse", 90, 0, 0, 0};
+const kfk_msg_desc kfk_describe_share_group_offsets_response_desc = {{kfk_describe_share_group_offsets_response_fields, 2, sizeof(kfk_describe_share_group_offsets_response)}, "DescribeShareGroupOffsetsResponse", 90, 0, 1, 0};
 
 static const kfk_field kfk_alter_share_group_offsets_request_partition_fields[] = {
     {KFK_T_INT32, 0, offsetof(kfk_alter_share_group_offsets_request_partition, partition_index), 0, 0, -1, -1, -1, 0, NULL, 0},
@@ -3343,6 +3389,65 @@ static const kfk_field kfk_delete_share_group_offsets_response_fields[] = {
 };
 const kfk_msg_desc kfk_delete_share_group_offsets_response_desc = {{kfk_delete_share_group_offsets_response_fields, 4, sizeof(kfk_delete_share_group_offsets_response)}, "DeleteShareGroupOffsetsResponse", 92, 0, 0, 0};
 
+static const kfk_field kfk_streams_group_topology_description_update_request_topology_description_node_fields[] = {
+    {KFK_T_STRING, 0, offsetof(kfk_streams_group_topology_description_update_request_topology_description_node, name), 0, 0, -1, -1, -1, 0, NULL, 0},
+    {KFK_T_INT8, 0, offsetof(kfk_streams_group_topology_description_update_request_topology_description_node, node_type), 0, 0, -1, -1, -1, 0, NULL, 0},
+    {KFK_T_STRING, KFK_F_ARRAY, offsetof(kfk_streams_group_topology_description_update_request_topology_description_node, source_topics), 0, 0, -1, -1, -1, 0, NULL, 0},
+    {KFK_T_STRING, 0, offsetof(kfk_streams_group_topology_description_update_request_topology_description_node, sink_topic), 0, 0, 0, 0, -1, 0, NULL, -1},
+    {KFK_T_STRING, KFK_F_ARRAY, offsetof(kfk_streams_group_topology_description_update_request_topology_description_node, stores), 0, 0, -1, -1, -1, 0, NULL, 0},
+    {KFK_T_STRING, KFK_F_ARRAY, offsetof(kfk_streams_group_topology_description_update_request_topology_description_node, successors), 0, 0, -1, -1, -1, 0, NULL, 0},
+};
+static const kfk_struct_desc kfk_streams_group_topology_description_update_request_topology_description_node_desc = {kfk_streams_group_topology_description_update_request_topology_description_node_fields, 6, sizeof(kfk_streams_group_topology_description_update_request_topology_description_node)};
+static const kfk_field kfk_streams_group_topology_description_update_request_topology_description_subtopology_fields[] = {
+    {KFK_T_STRING, 0, offsetof(kfk_streams_group_topology_description_update_request_topology_description_subtopology, subtopology_id), 0, 0, -1, -1, -1, 0, NULL, 0},
+    {KFK_T_STRUCT, KFK_F_ARRAY, offsetof(kfk_streams_group_topology_description_update_request_topology_description_subtopology, nodes), 0, 0, -1, -1, -1, 0, &kfk_streams_group_topology_description_update_request_topology_description_node_desc, 0},
+};
+static const kfk_struct_desc kfk_streams_group_topology_description_update_request_topology_description_subtopology_desc = {kfk_streams_group_topology_description_update_request_topology_description_subtopology_fields, 2, sizeof(kfk_streams_group_topology_description_update_request_topology_description_subtopology)};
+static const kfk_field kfk_streams_group_topology_description_update_request_topology_description_global_store_fields[] = {
+    {KFK_T_STRUCT, 0, offsetof(kfk_streams_group_topology_description_update_request_topology_description_global_store, source), 0, 0, -1, -1, -1, 0, &kfk_streams_group_topology_description_update_request_topology_description_node_desc, 0},
+    {KFK_T_STRUCT, 0, offsetof(kfk_streams_group_topology_description_update_request_topology_description_global_store, processor), 0, 0, -1, -1, -1, 0, &kfk_streams_group_topology_description_update_request_topology_description_node_desc, 0},
+};
+static const kfk_struct_desc kfk_streams_group_topology_description_update_request_topology_description_global_store_desc = {kfk_streams_group_topology_description_update_request_topology_description_global_store_fields, 2, sizeof(kfk_streams_group_topology_description_update_request_topology_description_global_store)};
+static const kfk_field kfk_streams_group_topology_description_update_request_topology_description_fields[] = {
+    {KFK_T_STRUCT, KFK_F_ARRAY, offsetof(kfk_streams_group_topology_description_update_request_topology_description, subtopologies), 0, 0, -1, -1, -1, 0, &kfk_streams_group_topology_description_update_request_topology_description_subtopology_desc, 0},
+    {KFK_T_STRUCT, KFK_F_ARRAY, offsetof(kfk_streams_group_topology_description_update_request_topology_description, global_stores), 0, 0, -1, -1, -1, 0, &kfk_streams_group_topology_description_update_request_topology_description_global_store_desc, 0},
+};
+static const kfk_struct_desc kfk_streams_group_topology_description_update_request_topology_description_desc = {kfk_streams_group_topology_description_update_request_topology_description_fields, 2, sizeof(kfk_streams_group_topology_description_update_request_topology_description)};
+static const kfk_field kfk_streams_group_topology_description_update_request_fields[] = {
+    {KFK_T_STRING, 0, offsetof(kfk_streams_group_topology_description_update_request, group_id), 0, 0, -1, -1, -1, 0, NULL, 0},
+    {KFK_T_STRING, 0, offsetof(kfk_streams_group_topology_description_update_request, member_id), 0, 0, -1, -1, -1, 0, NULL, 0},
+    {KFK_T_INT32, 0, offsetof(kfk_streams_group_topology_description_update_request, topology_epoch), 0, 0, -1, -1, -1, 0, NULL, 0},
+    {KFK_T_STRUCT, 0, offsetof(kfk_streams_group_topology_description_update_request, topology_description), 0, 0, -1, -1, -1, 0, &kfk_streams_group_topology_description_update_request_topology_description_desc, 0},
+};
+const kfk_msg_desc kfk_streams_group_topology_description_update_request_desc = {{kfk_streams_group_topology_description_update_request_fields, 4, sizeof(kfk_streams_group_topology_description_update_request)}, "StreamsGroupTopologyDescriptionUpdateRequest", 93, 0, 0, 0};
+
+static const kfk_field kfk_streams_group_topology_description_update_response_fields[] = {
+    {KFK_T_INT32, 0, offsetof(kfk_streams_group_topology_description_update_response, throttle_time_ms), 0, 0, -1, -1, -1, 0, NULL, 0},
+    {KFK_T_INT16, 0, offsetof(kfk_streams_group_topology_description_update_response, error_code), 0, 0, -1, -1, -1, 0, NULL, 0},
+    {KFK_T_STRING, 0, offsetof(kfk_streams_group_topology_description_update_response, error_message), 0, 0, 0, 0, -1, 0, NULL, -1},
+};
+const kfk_msg_desc kfk_streams_group_topology_description_update_response_desc = {{kfk_streams_group_topology_description_update_response_fields, 3, sizeof(kfk_streams_group_topology_description_update_response)}, "StreamsGroupTopologyDescriptionUpdateResponse", 93, 0, 0, 0};
+
+static const kfk_field kfk_unregister_controller_request_fields[] = {
+    {KFK_T_INT32, 0, offsetof(kfk_unregister_controller_request, controller_id), 0, 0, -1, -1, -1, 0, NULL, 0},
+};
+const kfk_msg_desc kfk_unregister_controller_request_desc = {{kfk_unregister_controller_request_fields, 1, sizeof(kfk_unregister_controller_request)}, "UnregisterControllerRequest", 94, 0, 0, 0};
+
+static const kfk_field kfk_unregister_controller_response_fields[] = {
+    {KFK_T_INT32, 0, offsetof(kfk_unregister_controller_response, throttle_time_ms), 0, 0, -1, -1, -1, 0, NULL, 0},
+    {KFK_T_INT16, 0, offsetof(kfk_unregister_controller_response, error_code), 0, 0, -1, -1, -1, 0, NULL, 0},
+    {KFK_T_STRING, 0, offsetof(kfk_unregister_controller_response, error_message), 0, 0, 0, 0, -1, 0, NULL, 0},
+};
+const kfk_msg_desc kfk_unregister_controller_response_desc = {{kfk_unregister_controller_response_fields, 3, sizeof(kfk_unregister_controller_response)}, "UnregisterControllerResponse", 94, 0, 0, 0};
+
+static const kfk_field kfk_aborted_txn_fields[] = {
+    {KFK_T_INT64, 0, offsetof(kfk_aborted_txn, producer_id), 0, 0, -1, -1, -1, 0, NULL, 0},
+    {KFK_T_INT64, 0, offsetof(kfk_aborted_txn, first_offset), 0, 0, -1, -1, -1, 0, NULL, 0},
+    {KFK_T_INT64, 0, offsetof(kfk_aborted_txn, last_offset), 0, 0, -1, -1, -1, 0, NULL, 0},
+    {KFK_T_INT64, 0, offsetof(kfk_aborted_txn, last_stable_offset), 0, 0, -1, -1, -1, 0, NULL, 0},
+};
+const kfk_msg_desc kfk_aborted_txn_desc = {{kfk_aborted_txn_fields, 4, sizeof(kfk_aborted_txn)}, "AbortedTxn", -1, 0, 0, -1};
+
 static const kfk_field kfk_consumer_protocol_assignment_topic_partition_fields[] = {
     {KFK_T_STRING, 0, offsetof(kfk_consumer_protocol_assignment_topic_partition, topic), 0, 3, -1, -1, -1, 0, NULL, 0},
     {KFK_T_INT32, KFK_F_ARRAY, offsetof(kfk_consumer_protocol_assignment_topic_partition, partitions), 0, 3, -1, -1, -1, 0, NULL, 0},
@@ -3367,6 +3472,11 @@ static const kfk_field kfk_consumer_protocol_subscription_fields[] = {
     {KFK_T_STRING, 0, offsetof(kfk_consumer_protocol_subscription, rack_id), 3, 3, 3, 3, -1, 0, NULL, -1},
 };
 const kfk_msg_desc kfk_consumer_protocol_subscription_desc = {{kfk_consumer_protocol_subscription_fields, 5, sizeof(kfk_consumer_protocol_subscription)}, "ConsumerProtocolSubscription", -1, 0, 3, -1};
+
+static const kfk_field kfk_control_record_type_schema_fields[] = {
+    {KFK_T_INT16, 0, offsetof(kfk_control_record_type_schema, type), 0, 0, -1, -1, -1, 0, NULL, 0},
+};
+const kfk_msg_desc kfk_control_record_type_schema_desc = {{kfk_control_record_type_schema_fields, 1, sizeof(kfk_control_record_type_schema)}, "ControlRecordTypeSchema", -1, 0, 0, -1};
 
 static const kfk_field kfk_default_principal_data_fields[] = {
     {KFK_T_STRING, 0, offsetof(kfk_default_principal_data, type), 0, 0, -1, -1, -1, 0, NULL, 0},
@@ -3541,6 +3651,8 @@ const kfk_msg_desc *const kfk_request_descs[KFK_API_KEY_COUNT] = {
     [90] = &kfk_describe_share_group_offsets_request_desc,
     [91] = &kfk_alter_share_group_offsets_request_desc,
     [92] = &kfk_delete_share_group_offsets_request_desc,
+    [93] = &kfk_streams_group_topology_description_update_request_desc,
+    [94] = &kfk_unregister_controller_request_desc,
 };
 const kfk_msg_desc *const kfk_response_descs[KFK_API_KEY_COUNT] = {
     [0] = &kfk_produce_response_desc,
@@ -3636,12 +3748,14 @@ const kfk_msg_desc *const kfk_response_descs[KFK_API_KEY_COUNT] = {
     [90] = &kfk_describe_share_group_offsets_response_desc,
     [91] = &kfk_alter_share_group_offsets_response_desc,
     [92] = &kfk_delete_share_group_offsets_response_desc,
+    [93] = &kfk_streams_group_topology_description_update_response_desc,
+    [94] = &kfk_unregister_controller_response_desc,
 };
 
 const kfk_api_info kfk_api_infos[KFK_API_KEY_COUNT] = {
     [0] = {0, "Produce", 0, 13, 9},
     [1] = {1, "Fetch", 0, 18, 12},
-    [2] = {2, "ListOffsets", 0, 10, 6},
+    [2] = {2, "ListOffsets", 0, 11, 6},
     [3] = {3, "Metadata", 0, 13, 9},
     [4] = {4, "LeaderAndIsr", 0, 7, 4},
     [5] = {5, "StopReplica", 0, 4, 2},
@@ -3657,7 +3771,7 @@ const kfk_api_info kfk_api_infos[KFK_API_KEY_COUNT] = {
     [15] = {15, "DescribeGroups", 0, 6, 5},
     [16] = {16, "ListGroups", 0, 5, 3},
     [17] = {17, "SaslHandshake", 0, 1, -1},
-    [18] = {18, "ApiVersions", 0, 4, 3},
+    [18] = {18, "ApiVersions", 0, 5, 3},
     [19] = {19, "CreateTopics", 0, 7, 5},
     [20] = {20, "DeleteTopics", 0, 6, 4},
     [21] = {21, "DeleteRecords", 0, 2, 2},
@@ -3666,22 +3780,22 @@ const kfk_api_info kfk_api_infos[KFK_API_KEY_COUNT] = {
     [24] = {24, "AddPartitionsToTxn", 0, 5, 3},
     [25] = {25, "AddOffsetsToTxn", 0, 4, 3},
     [26] = {26, "EndTxn", 0, 5, 3},
-    [27] = {27, "WriteTxnMarkers", 0, 1, 1},
-    [28] = {28, "TxnOffsetCommit", 0, 5, 3},
+    [27] = {27, "WriteTxnMarkers", 0, 2, 1},
+    [28] = {28, "TxnOffsetCommit", 0, 6, 3},
     [29] = {29, "DescribeAcls", 0, 3, 2},
     [30] = {30, "CreateAcls", 0, 3, 2},
     [31] = {31, "DeleteAcls", 0, 3, 2},
     [32] = {32, "DescribeConfigs", 0, 4, 4},
     [33] = {33, "AlterConfigs", 0, 2, 2},
     [34] = {34, "AlterReplicaLogDirs", 0, 2, 2},
-    [35] = {35, "DescribeLogDirs", 0, 4, 2},
+    [35] = {35, "DescribeLogDirs", 0, 5, 2},
     [36] = {36, "SaslAuthenticate", 0, 2, 2},
     [37] = {37, "CreatePartitions", 0, 3, 2},
     [38] = {38, "CreateDelegationToken", 0, 3, 2},
     [39] = {39, "RenewDelegationToken", 0, 2, 2},
     [40] = {40, "ExpireDelegationToken", 0, 2, 2},
     [41] = {41, "DescribeDelegationToken", 0, 3, 2},
-    [42] = {42, "DeleteGroups", 0, 2, 2},
+    [42] = {42, "DeleteGroups", 0, 3, 2},
     [43] = {43, "ElectLeaders", 0, 2, 2},
     [44] = {44, "IncrementalAlterConfigs", 0, 1, 1},
     [45] = {45, "AlterPartitionReassignments", 0, 1, 0},
@@ -3702,7 +3816,7 @@ const kfk_api_info kfk_api_infos[KFK_API_KEY_COUNT] = {
     [60] = {60, "DescribeCluster", 0, 2, 0},
     [61] = {61, "DescribeProducers", 0, 0, 0},
     [62] = {62, "BrokerRegistration", 0, 4, 0},
-    [63] = {63, "BrokerHeartbeat", 0, 1, 0},
+    [63] = {63, "BrokerHeartbeat", 0, 2, 0},
     [64] = {64, "UnregisterBroker", 0, 0, 0},
     [65] = {65, "DescribeTransactions", 0, 0, 0},
     [66] = {66, "ListTransactions", 0, 2, 0},
@@ -3717,21 +3831,23 @@ const kfk_api_info kfk_api_infos[KFK_API_KEY_COUNT] = {
     [75] = {75, "DescribeTopicPartitions", 0, 0, 0},
     [76] = {76, "ShareGroupHeartbeat", 0, 1, 0},
     [77] = {77, "ShareGroupDescribe", 0, 1, 0},
-    [78] = {78, "ShareFetch", 0, 1, 0},
-    [79] = {79, "ShareAcknowledge", 0, 1, 0},
-    [80] = {80, "AddRaftVoter", 0, 0, 0},
+    [78] = {78, "ShareFetch", 0, 2, 0},
+    [79] = {79, "ShareAcknowledge", 0, 2, 0},
+    [80] = {80, "AddRaftVoter", 0, 1, 0},
     [81] = {81, "RemoveRaftVoter", 0, 0, 0},
     [82] = {82, "UpdateRaftVoter", 0, 0, 0},
     [83] = {83, "InitializeShareGroupState", 0, 0, 0},
     [84] = {84, "ReadShareGroupState", 0, 0, 0},
-    [85] = {85, "WriteShareGroupState", 0, 0, 0},
+    [85] = {85, "WriteShareGroupState", 0, 1, 0},
     [86] = {86, "DeleteShareGroupState", 0, 0, 0},
-    [87] = {87, "ReadShareGroupStateSummary", 0, 0, 0},
-    [88] = {88, "StreamsGroupHeartbeat", 0, 0, 0},
-    [89] = {89, "StreamsGroupDescribe", 0, 0, 0},
-    [90] = {90, "DescribeShareGroupOffsets", 0, 0, 0},
+    [87] = {87, "ReadShareGroupStateSummary", 0, 1, 0},
+    [88] = {88, "StreamsGroupHeartbeat", 0, 1, 0},
+    [89] = {89, "StreamsGroupDescribe", 0, 1, 0},
+    [90] = {90, "DescribeShareGroupOffsets", 0, 1, 0},
     [91] = {91, "AlterShareGroupOffsets", 0, 0, 0},
     [92] = {92, "DeleteShareGroupOffsets", 0, 0, 0},
+    [93] = {93, "StreamsGroupTopologyDescriptionUpdate", 0, 0, 0},
+    [94] = {94, "UnregisterController", 0, 0, 0},
 };
 
 const kfk_msg_desc *const kfk_all_msgs[] = {
@@ -3921,8 +4037,14 @@ const kfk_msg_desc *const kfk_all_msgs[] = {
     &kfk_alter_share_group_offsets_response_desc,
     &kfk_delete_share_group_offsets_request_desc,
     &kfk_delete_share_group_offsets_response_desc,
+    &kfk_streams_group_topology_description_update_request_desc,
+    &kfk_streams_group_topology_description_update_response_desc,
+    &kfk_unregister_controller_request_desc,
+    &kfk_unregister_controller_response_desc,
+    &kfk_aborted_txn_desc,
     &kfk_consumer_protocol_assignment_desc,
     &kfk_consumer_protocol_subscription_desc,
+    &kfk_control_record_type_schema_desc,
     &kfk_default_principal_data_desc,
     &kfk_end_txn_marker_desc,
     &kfk_kraft_version_record_desc,

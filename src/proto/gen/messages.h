@@ -192,7 +192,7 @@ typedef struct kfk_list_offsets_request {
     int32_t replica_id; /* v0+ */
     int8_t isolation_level; /* v2+ */
     struct { kfk_list_offsets_request_topic *items; int32_t count; } topics; /* v0+ */
-    int32_t timeout_ms; /* v10 */
+    int32_t timeout_ms; /* v10+ */
 } kfk_list_offsets_request;
 
 extern const kfk_msg_desc kfk_list_offsets_request_desc;
@@ -801,6 +801,8 @@ KFK_MSG_API(kfk_sasl_handshake_response)
 typedef struct kfk_api_versions_request {
     kfk_str client_software_name; /* v3+ */
     kfk_str client_software_version; /* v3+ */
+    kfk_str cluster_id; /* v5, nullable v5, default null */
+    int32_t node_id; /* v5, default -1 */
 } kfk_api_versions_request;
 
 extern const kfk_msg_desc kfk_api_versions_request_desc;
@@ -1118,6 +1120,7 @@ typedef struct kfk_write_txn_markers_request_writable_txn_marker {
     bool transaction_result; /* v0+ */
     struct { kfk_write_txn_markers_request_writable_txn_marker_topic *items; int32_t count; } topics; /* v0+ */
     int32_t coordinator_epoch; /* v0+ */
+    int8_t transaction_version; /* v2 */
 } kfk_write_txn_markers_request_writable_txn_marker;
 
 typedef struct kfk_write_txn_markers_request {
@@ -1157,7 +1160,8 @@ typedef struct kfk_txn_offset_commit_request_partition {
 } kfk_txn_offset_commit_request_partition;
 
 typedef struct kfk_txn_offset_commit_request_topic {
-    kfk_str name; /* v0+ */
+    kfk_str name; /* v0-5 */
+    kfk_uuid topic_id; /* v6 */
     struct { kfk_txn_offset_commit_request_partition *items; int32_t count; } partitions; /* v0+ */
 } kfk_txn_offset_commit_request_topic;
 
@@ -1166,7 +1170,7 @@ typedef struct kfk_txn_offset_commit_request {
     kfk_str group_id; /* v0+ */
     int64_t producer_id; /* v0+ */
     int16_t producer_epoch; /* v0+ */
-    int32_t generation_id; /* v3+, default -1 */
+    int32_t generation_id_or_member_epoch; /* v3+, default -1 */
     kfk_str member_id; /* v3+ */
     kfk_str group_instance_id; /* v3+, nullable v3+, default null */
     struct { kfk_txn_offset_commit_request_topic *items; int32_t count; } topics; /* v0+ */
@@ -1181,7 +1185,8 @@ typedef struct kfk_txn_offset_commit_response_partition {
 } kfk_txn_offset_commit_response_partition;
 
 typedef struct kfk_txn_offset_commit_response_topic {
-    kfk_str name; /* v0+ */
+    kfk_str name; /* v0-5 */
+    kfk_uuid topic_id; /* v6 */
     struct { kfk_txn_offset_commit_response_partition *items; int32_t count; } partitions; /* v0+ */
 } kfk_txn_offset_commit_response_topic;
 
@@ -1449,8 +1454,9 @@ typedef struct kfk_describe_log_dirs_response_result {
     int16_t error_code; /* v0+ */
     kfk_str log_dir; /* v0+ */
     struct { kfk_describe_log_dirs_response_topic *items; int32_t count; } topics; /* v0+ */
-    int64_t total_bytes; /* v4, default -1 */
-    int64_t usable_bytes; /* v4, default -1 */
+    int64_t total_bytes; /* v4+, default -1 */
+    int64_t usable_bytes; /* v4+, default -1 */
+    bool is_cordoned; /* v5 */
 } kfk_describe_log_dirs_response_result;
 
 typedef struct kfk_describe_log_dirs_response {
@@ -1627,6 +1633,7 @@ KFK_MSG_API(kfk_delete_groups_request)
 typedef struct kfk_delete_groups_response_deletable_group_result {
     kfk_str group_id; /* v0+ */
     int16_t error_code; /* v0+ */
+    kfk_str error_message; /* v3, nullable v3, default null */
 } kfk_delete_groups_response_deletable_group_result;
 
 typedef struct kfk_delete_groups_response {
@@ -2484,7 +2491,8 @@ typedef struct kfk_broker_heartbeat_request {
     int64_t current_metadata_offset; /* v0+ */
     bool want_fence; /* v0+ */
     bool want_shut_down; /* v0+ */
-    struct { kfk_uuid *items; int32_t count; } offline_log_dirs; /* v1, tag 0 */
+    struct { kfk_uuid *items; int32_t count; } offline_log_dirs; /* v1+, tag 0 */
+    struct { kfk_uuid *items; int32_t count; } cordoned_log_dirs; /* v2, nullable v2, tag 1, default null */
 } kfk_broker_heartbeat_request;
 
 extern const kfk_msg_desc kfk_broker_heartbeat_request_desc;
@@ -2992,8 +3000,10 @@ typedef struct kfk_share_fetch_request {
     int32_t max_wait_ms; /* v0+ */
     int32_t min_bytes; /* v0+ */
     int32_t max_bytes; /* v0+, default 2147483647 */
-    int32_t max_records; /* v1 */
-    int32_t batch_size; /* v1 */
+    int32_t max_records; /* v1+ */
+    int32_t batch_size; /* v1+ */
+    int8_t share_acquire_mode; /* v2 */
+    bool is_renew_ack; /* v2 */
     struct { kfk_share_fetch_request_fetch_topic *items; int32_t count; } topics; /* v0+ */
     struct { kfk_share_fetch_request_forgotten_topic *items; int32_t count; } forgotten_topics_data; /* v0+ */
 } kfk_share_fetch_request;
@@ -3039,7 +3049,7 @@ typedef struct kfk_share_fetch_response {
     int32_t throttle_time_ms; /* v0+ */
     int16_t error_code; /* v0+ */
     kfk_str error_message; /* v0+, nullable v0+, default null */
-    int32_t acquisition_lock_timeout_ms; /* v1 */
+    int32_t acquisition_lock_timeout_ms; /* v1+ */
     struct { kfk_share_fetch_response_share_fetchable_topic_response *items; int32_t count; } responses; /* v0+ */
     struct { kfk_share_fetch_response_node_endpoint *items; int32_t count; } node_endpoints; /* v0+ */
 } kfk_share_fetch_response;
@@ -3067,6 +3077,7 @@ typedef struct kfk_share_acknowledge_request {
     kfk_str group_id; /* v0+, nullable v0+, default null */
     kfk_str member_id; /* v0+, nullable v0+ */
     int32_t share_session_epoch; /* v0+ */
+    bool is_renew_ack; /* v2 */
     struct { kfk_share_acknowledge_request_acknowledge_topic *items; int32_t count; } topics; /* v0+ */
 } kfk_share_acknowledge_request;
 
@@ -3101,6 +3112,7 @@ typedef struct kfk_share_acknowledge_response {
     int32_t throttle_time_ms; /* v0+ */
     int16_t error_code; /* v0+ */
     kfk_str error_message; /* v0+, nullable v0+, default null */
+    int32_t acquisition_lock_timeout_ms; /* v2 */
     struct { kfk_share_acknowledge_response_topic_response *items; int32_t count; } responses; /* v0+ */
     struct { kfk_share_acknowledge_response_node_endpoint *items; int32_t count; } node_endpoints; /* v0+ */
 } kfk_share_acknowledge_response;
@@ -3109,26 +3121,27 @@ extern const kfk_msg_desc kfk_share_acknowledge_response_desc;
 KFK_MSG_API(kfk_share_acknowledge_response)
 
 typedef struct kfk_add_raft_voter_request_listener {
-    kfk_str name; /* v0 */
-    kfk_str host; /* v0 */
-    uint16_t port; /* v0 */
+    kfk_str name; /* v0+ */
+    kfk_str host; /* v0+ */
+    uint16_t port; /* v0+ */
 } kfk_add_raft_voter_request_listener;
 
 typedef struct kfk_add_raft_voter_request {
-    kfk_str cluster_id; /* v0, nullable v0 */
-    int32_t timeout_ms; /* v0 */
-    int32_t voter_id; /* v0 */
-    kfk_uuid voter_directory_id; /* v0 */
-    struct { kfk_add_raft_voter_request_listener *items; int32_t count; } listeners; /* v0 */
+    kfk_str cluster_id; /* v0+, nullable v0+ */
+    int32_t timeout_ms; /* v0+ */
+    int32_t voter_id; /* v0+ */
+    kfk_uuid voter_directory_id; /* v0+ */
+    struct { kfk_add_raft_voter_request_listener *items; int32_t count; } listeners; /* v0+ */
+    bool ack_when_committed; /* v1, default true */
 } kfk_add_raft_voter_request;
 
 extern const kfk_msg_desc kfk_add_raft_voter_request_desc;
 KFK_MSG_API(kfk_add_raft_voter_request)
 
 typedef struct kfk_add_raft_voter_response {
-    int32_t throttle_time_ms; /* v0 */
-    int16_t error_code; /* v0 */
-    kfk_str error_message; /* v0, nullable v0 */
+    int32_t throttle_time_ms; /* v0+ */
+    int16_t error_code; /* v0+ */
+    kfk_str error_message; /* v0+, nullable v0+ */
 } kfk_add_raft_voter_response;
 
 extern const kfk_msg_desc kfk_add_raft_voter_response_desc;
@@ -3275,46 +3288,47 @@ extern const kfk_msg_desc kfk_read_share_group_state_response_desc;
 KFK_MSG_API(kfk_read_share_group_state_response)
 
 typedef struct kfk_write_share_group_state_request_state_batch {
-    int64_t first_offset; /* v0 */
-    int64_t last_offset; /* v0 */
-    int8_t delivery_state; /* v0 */
-    int16_t delivery_count; /* v0 */
+    int64_t first_offset; /* v0+ */
+    int64_t last_offset; /* v0+ */
+    int8_t delivery_state; /* v0+ */
+    int16_t delivery_count; /* v0+ */
 } kfk_write_share_group_state_request_state_batch;
 
 typedef struct kfk_write_share_group_state_request_partition_data {
-    int32_t partition; /* v0 */
-    int32_t state_epoch; /* v0 */
-    int32_t leader_epoch; /* v0 */
-    int64_t start_offset; /* v0 */
-    struct { kfk_write_share_group_state_request_state_batch *items; int32_t count; } state_batches; /* v0 */
+    int32_t partition; /* v0+ */
+    int32_t state_epoch; /* v0+ */
+    int32_t leader_epoch; /* v0+ */
+    int64_t start_offset; /* v0+ */
+    int32_t delivery_complete_count; /* v1, default -1 */
+    struct { kfk_write_share_group_state_request_state_batch *items; int32_t count; } state_batches; /* v0+ */
 } kfk_write_share_group_state_request_partition_data;
 
 typedef struct kfk_write_share_group_state_request_write_state_data {
-    kfk_uuid topic_id; /* v0 */
-    struct { kfk_write_share_group_state_request_partition_data *items; int32_t count; } partitions; /* v0 */
+    kfk_uuid topic_id; /* v0+ */
+    struct { kfk_write_share_group_state_request_partition_data *items; int32_t count; } partitions; /* v0+ */
 } kfk_write_share_group_state_request_write_state_data;
 
 typedef struct kfk_write_share_group_state_request {
-    kfk_str group_id; /* v0 */
-    struct { kfk_write_share_group_state_request_write_state_data *items; int32_t count; } topics; /* v0 */
+    kfk_str group_id; /* v0+ */
+    struct { kfk_write_share_group_state_request_write_state_data *items; int32_t count; } topics; /* v0+ */
 } kfk_write_share_group_state_request;
 
 extern const kfk_msg_desc kfk_write_share_group_state_request_desc;
 KFK_MSG_API(kfk_write_share_group_state_request)
 
 typedef struct kfk_write_share_group_state_response_partition_result {
-    int32_t partition; /* v0 */
-    int16_t error_code; /* v0 */
-    kfk_str error_message; /* v0, nullable v0, default null */
+    int32_t partition; /* v0+ */
+    int16_t error_code; /* v0+ */
+    kfk_str error_message; /* v0+, nullable v0+, default null */
 } kfk_write_share_group_state_response_partition_result;
 
 typedef struct kfk_write_share_group_state_response_write_state_result {
-    kfk_uuid topic_id; /* v0 */
-    struct { kfk_write_share_group_state_response_partition_result *items; int32_t count; } partitions; /* v0 */
+    kfk_uuid topic_id; /* v0+ */
+    struct { kfk_write_share_group_state_response_partition_result *items; int32_t count; } partitions; /* v0+ */
 } kfk_write_share_group_state_response_write_state_result;
 
 typedef struct kfk_write_share_group_state_response {
-    struct { kfk_write_share_group_state_response_write_state_result *items; int32_t count; } results; /* v0 */
+    struct { kfk_write_share_group_state_response_write_state_result *items; int32_t count; } results; /* v0+ */
 } kfk_write_share_group_state_response;
 
 extern const kfk_msg_desc kfk_write_share_group_state_response_desc;
@@ -3356,296 +3370,328 @@ extern const kfk_msg_desc kfk_delete_share_group_state_response_desc;
 KFK_MSG_API(kfk_delete_share_group_state_response)
 
 typedef struct kfk_read_share_group_state_summary_request_partition_data {
-    int32_t partition; /* v0 */
-    int32_t leader_epoch; /* v0 */
+    int32_t partition; /* v0+ */
+    int32_t leader_epoch; /* v0+ */
 } kfk_read_share_group_state_summary_request_partition_data;
 
 typedef struct kfk_read_share_group_state_summary_request_read_state_summary_data {
-    kfk_uuid topic_id; /* v0 */
-    struct { kfk_read_share_group_state_summary_request_partition_data *items; int32_t count; } partitions; /* v0 */
+    kfk_uuid topic_id; /* v0+ */
+    struct { kfk_read_share_group_state_summary_request_partition_data *items; int32_t count; } partitions; /* v0+ */
 } kfk_read_share_group_state_summary_request_read_state_summary_data;
 
 typedef struct kfk_read_share_group_state_summary_request {
-    kfk_str group_id; /* v0 */
-    struct { kfk_read_share_group_state_summary_request_read_state_summary_data *items; int32_t count; } topics; /* v0 */
+    kfk_str group_id; /* v0+ */
+    struct { kfk_read_share_group_state_summary_request_read_state_summary_data *items; int32_t count; } topics; /* v0+ */
 } kfk_read_share_group_state_summary_request;
 
 extern const kfk_msg_desc kfk_read_share_group_state_summary_request_desc;
 KFK_MSG_API(kfk_read_share_group_state_summary_request)
 
 typedef struct kfk_read_share_group_state_summary_response_partition_result {
-    int32_t partition; /* v0 */
-    int16_t error_code; /* v0 */
-    kfk_str error_message; /* v0, nullable v0, default null */
-    int32_t state_epoch; /* v0 */
-    int32_t leader_epoch; /* v0 */
-    int64_t start_offset; /* v0 */
+    int32_t partition; /* v0+ */
+    int16_t error_code; /* v0+ */
+    kfk_str error_message; /* v0+, nullable v0+, default null */
+    int32_t state_epoch; /* v0+ */
+    int32_t leader_epoch; /* v0+ */
+    int64_t start_offset; /* v0+ */
+    int32_t delivery_complete_count; /* v1, default -1 */
 } kfk_read_share_group_state_summary_response_partition_result;
 
 typedef struct kfk_read_share_group_state_summary_response_read_state_summary_result {
-    kfk_uuid topic_id; /* v0 */
-    struct { kfk_read_share_group_state_summary_response_partition_result *items; int32_t count; } partitions; /* v0 */
+    kfk_uuid topic_id; /* v0+ */
+    struct { kfk_read_share_group_state_summary_response_partition_result *items; int32_t count; } partitions; /* v0+ */
 } kfk_read_share_group_state_summary_response_read_state_summary_result;
 
 typedef struct kfk_read_share_group_state_summary_response {
-    struct { kfk_read_share_group_state_summary_response_read_state_summary_result *items; int32_t count; } results; /* v0 */
+    struct { kfk_read_share_group_state_summary_response_read_state_summary_result *items; int32_t count; } results; /* v0+ */
 } kfk_read_share_group_state_summary_response;
 
 extern const kfk_msg_desc kfk_read_share_group_state_summary_response_desc;
 KFK_MSG_API(kfk_read_share_group_state_summary_response)
 
 typedef struct kfk_streams_group_heartbeat_request_key_value {
-    kfk_str key; /* v0 */
-    kfk_str value; /* v0 */
+    kfk_str key; /* v0+ */
+    kfk_str value; /* v0+ */
 } kfk_streams_group_heartbeat_request_key_value;
 
 typedef struct kfk_streams_group_heartbeat_request_topic_info {
-    kfk_str name; /* v0 */
-    int32_t partitions; /* v0 */
-    int16_t replication_factor; /* v0 */
-    struct { kfk_streams_group_heartbeat_request_key_value *items; int32_t count; } topic_configs; /* v0 */
+    kfk_str name; /* v0+ */
+    int32_t partitions; /* v0+ */
+    int16_t replication_factor; /* v0+ */
+    struct { kfk_streams_group_heartbeat_request_key_value *items; int32_t count; } topic_configs; /* v0+ */
 } kfk_streams_group_heartbeat_request_topic_info;
 
 typedef struct kfk_streams_group_heartbeat_request_copartition_group {
-    struct { int16_t *items; int32_t count; } source_topics; /* v0 */
-    struct { int16_t *items; int32_t count; } source_topic_regex; /* v0 */
-    struct { int16_t *items; int32_t count; } repartition_source_topics; /* v0 */
+    struct { int16_t *items; int32_t count; } source_topics; /* v0+ */
+    struct { int16_t *items; int32_t count; } source_topic_regex; /* v0+ */
+    struct { int16_t *items; int32_t count; } repartition_source_topics; /* v0+ */
 } kfk_streams_group_heartbeat_request_copartition_group;
 
 typedef struct kfk_streams_group_heartbeat_request_subtopology {
-    kfk_str subtopology_id; /* v0 */
-    struct { kfk_str *items; int32_t count; } source_topics; /* v0 */
-    struct { kfk_str *items; int32_t count; } source_topic_regex; /* v0 */
-    struct { kfk_streams_group_heartbeat_request_topic_info *items; int32_t count; } state_changelog_topics; /* v0 */
-    struct { kfk_str *items; int32_t count; } repartition_sink_topics; /* v0 */
-    struct { kfk_streams_group_heartbeat_request_topic_info *items; int32_t count; } repartition_source_topics; /* v0 */
-    struct { kfk_streams_group_heartbeat_request_copartition_group *items; int32_t count; } copartition_groups; /* v0 */
+    kfk_str subtopology_id; /* v0+ */
+    struct { kfk_str *items; int32_t count; } source_topics; /* v0+ */
+    struct { kfk_str *items; int32_t count; } source_topic_regex; /* v0+ */
+    struct { kfk_streams_group_heartbeat_request_topic_info *items; int32_t count; } state_changelog_topics; /* v0+ */
+    struct { kfk_str *items; int32_t count; } repartition_sink_topics; /* v0+ */
+    struct { kfk_streams_group_heartbeat_request_topic_info *items; int32_t count; } repartition_source_topics; /* v0+ */
+    struct { kfk_streams_group_heartbeat_request_copartition_group *items; int32_t count; } copartition_groups; /* v0+ */
 } kfk_streams_group_heartbeat_request_subtopology;
 
 typedef struct kfk_streams_group_heartbeat_request_topology {
-    int32_t epoch; /* v0 */
-    struct { kfk_streams_group_heartbeat_request_subtopology *items; int32_t count; } subtopologies; /* v0 */
+    int32_t epoch; /* v0+ */
+    struct { kfk_streams_group_heartbeat_request_subtopology *items; int32_t count; } subtopologies; /* v0+ */
 } kfk_streams_group_heartbeat_request_topology;
 
 typedef struct kfk_streams_group_heartbeat_request_task_ids {
-    kfk_str subtopology_id; /* v0 */
-    struct { int32_t *items; int32_t count; } partitions; /* v0 */
+    kfk_str subtopology_id; /* v0+ */
+    struct { int32_t *items; int32_t count; } partitions; /* v0+ */
 } kfk_streams_group_heartbeat_request_task_ids;
 
 typedef struct kfk_streams_group_heartbeat_request_endpoint {
-    kfk_str host; /* v0 */
-    uint16_t port; /* v0 */
+    kfk_str host; /* v0+ */
+    uint16_t port; /* v0+ */
 } kfk_streams_group_heartbeat_request_endpoint;
 
 typedef struct kfk_streams_group_heartbeat_request_task_offset {
-    kfk_str subtopology_id; /* v0 */
-    int32_t partition; /* v0 */
-    int64_t offset; /* v0 */
+    kfk_str subtopology_id; /* v0+ */
+    int32_t partition; /* v0+ */
+    int64_t offset; /* v0+ */
 } kfk_streams_group_heartbeat_request_task_offset;
 
 typedef struct kfk_streams_group_heartbeat_request {
-    kfk_str group_id; /* v0 */
-    kfk_str member_id; /* v0 */
-    int32_t member_epoch; /* v0 */
-    int32_t endpoint_information_epoch; /* v0 */
-    kfk_str instance_id; /* v0, nullable v0, default null */
-    kfk_str rack_id; /* v0, nullable v0, default null */
-    int32_t rebalance_timeout_ms; /* v0, default -1 */
-    kfk_streams_group_heartbeat_request_topology *topology; /* v0, nullable v0, default null */
-    struct { kfk_streams_group_heartbeat_request_task_ids *items; int32_t count; } active_tasks; /* v0, nullable v0, default null */
-    struct { kfk_streams_group_heartbeat_request_task_ids *items; int32_t count; } standby_tasks; /* v0, nullable v0, default null */
-    struct { kfk_streams_group_heartbeat_request_task_ids *items; int32_t count; } warmup_tasks; /* v0, nullable v0, default null */
-    kfk_str process_id; /* v0, nullable v0, default null */
-    kfk_streams_group_heartbeat_request_endpoint *user_endpoint; /* v0, nullable v0, default null */
-    struct { kfk_streams_group_heartbeat_request_key_value *items; int32_t count; } client_tags; /* v0, nullable v0, default null */
-    struct { kfk_streams_group_heartbeat_request_task_offset *items; int32_t count; } task_offsets; /* v0, nullable v0, default null */
-    struct { kfk_streams_group_heartbeat_request_task_offset *items; int32_t count; } task_end_offsets; /* v0, nullable v0, default null */
-    bool shutdown_application; /* v0 */
+    kfk_str group_id; /* v0+ */
+    kfk_str member_id; /* v0+ */
+    int32_t member_epoch; /* v0+ */
+    int32_t endpoint_information_epoch; /* v0+ */
+    kfk_str instance_id; /* v0+, nullable v0+, default null */
+    kfk_str rack_id; /* v0+, nullable v0+, default null */
+    int32_t rebalance_timeout_ms; /* v0+, default -1 */
+    kfk_streams_group_heartbeat_request_topology *topology; /* v0+, nullable v0+, default null */
+    struct { kfk_streams_group_heartbeat_request_task_ids *items; int32_t count; } active_tasks; /* v0+, nullable v0+, default null */
+    struct { kfk_streams_group_heartbeat_request_task_ids *items; int32_t count; } standby_tasks; /* v0+, nullable v0+, default null */
+    struct { kfk_streams_group_heartbeat_request_task_ids *items; int32_t count; } warmup_tasks; /* v0+, nullable v0+, default null */
+    kfk_str process_id; /* v0+, nullable v0+, default null */
+    kfk_streams_group_heartbeat_request_endpoint *user_endpoint; /* v0+, nullable v0+, default null */
+    struct { kfk_streams_group_heartbeat_request_key_value *items; int32_t count; } client_tags; /* v0+, nullable v0+, default null */
+    struct { kfk_streams_group_heartbeat_request_task_offset *items; int32_t count; } task_offsets; /* v0+, nullable v0+, default null */
+    struct { kfk_streams_group_heartbeat_request_task_offset *items; int32_t count; } task_end_offsets; /* v0+, nullable v0+, default null */
+    bool shutdown_application; /* v0+ */
 } kfk_streams_group_heartbeat_request;
 
 extern const kfk_msg_desc kfk_streams_group_heartbeat_request_desc;
 KFK_MSG_API(kfk_streams_group_heartbeat_request)
 
 typedef struct kfk_streams_group_heartbeat_response_status {
-    int8_t status_code; /* v0 */
-    kfk_str status_detail; /* v0 */
+    int8_t status_code; /* v0+ */
+    kfk_str status_detail; /* v0+ */
 } kfk_streams_group_heartbeat_response_status;
 
 typedef struct kfk_streams_group_heartbeat_response_task_ids {
-    kfk_str subtopology_id; /* v0 */
-    struct { int32_t *items; int32_t count; } partitions; /* v0 */
+    kfk_str subtopology_id; /* v0+ */
+    struct { int32_t *items; int32_t count; } partitions; /* v0+ */
 } kfk_streams_group_heartbeat_response_task_ids;
 
 typedef struct kfk_streams_group_heartbeat_response_endpoint {
-    kfk_str host; /* v0 */
-    uint16_t port; /* v0 */
+    kfk_str host; /* v0+ */
+    uint16_t port; /* v0+ */
 } kfk_streams_group_heartbeat_response_endpoint;
 
 typedef struct kfk_streams_group_heartbeat_response_topic_partition {
-    kfk_str topic; /* v0 */
-    struct { int32_t *items; int32_t count; } partitions; /* v0 */
+    kfk_str topic; /* v0+ */
+    struct { int32_t *items; int32_t count; } partitions; /* v0+ */
 } kfk_streams_group_heartbeat_response_topic_partition;
 
 typedef struct kfk_streams_group_heartbeat_response_endpoint_to_partitions {
-    kfk_streams_group_heartbeat_response_endpoint user_endpoint; /* v0 */
-    struct { kfk_streams_group_heartbeat_response_topic_partition *items; int32_t count; } active_partitions; /* v0 */
-    struct { kfk_streams_group_heartbeat_response_topic_partition *items; int32_t count; } standby_partitions; /* v0 */
+    kfk_streams_group_heartbeat_response_endpoint user_endpoint; /* v0+ */
+    struct { kfk_streams_group_heartbeat_response_topic_partition *items; int32_t count; } active_partitions; /* v0+ */
+    struct { kfk_streams_group_heartbeat_response_topic_partition *items; int32_t count; } standby_partitions; /* v0+ */
 } kfk_streams_group_heartbeat_response_endpoint_to_partitions;
 
 typedef struct kfk_streams_group_heartbeat_response {
-    int32_t throttle_time_ms; /* v0 */
-    int16_t error_code; /* v0 */
-    kfk_str error_message; /* v0, nullable v0, default null */
-    kfk_str member_id; /* v0 */
-    int32_t member_epoch; /* v0 */
-    int32_t heartbeat_interval_ms; /* v0 */
-    int32_t acceptable_recovery_lag; /* v0 */
-    int32_t task_offset_interval_ms; /* v0 */
-    struct { kfk_streams_group_heartbeat_response_status *items; int32_t count; } status; /* v0, nullable v0, default null */
-    struct { kfk_streams_group_heartbeat_response_task_ids *items; int32_t count; } active_tasks; /* v0, nullable v0, default null */
-    struct { kfk_streams_group_heartbeat_response_task_ids *items; int32_t count; } standby_tasks; /* v0, nullable v0, default null */
-    struct { kfk_streams_group_heartbeat_response_task_ids *items; int32_t count; } warmup_tasks; /* v0, nullable v0, default null */
-    int32_t endpoint_information_epoch; /* v0 */
-    struct { kfk_streams_group_heartbeat_response_endpoint_to_partitions *items; int32_t count; } partitions_by_user_endpoint; /* v0, nullable v0, default null */
+    int32_t throttle_time_ms; /* v0+ */
+    int16_t error_code; /* v0+ */
+    kfk_str error_message; /* v0+, nullable v0+, default null */
+    kfk_str member_id; /* v0+ */
+    int32_t member_epoch; /* v0+ */
+    int32_t heartbeat_interval_ms; /* v0+ */
+    int32_t acceptable_recovery_lag_legacy; /* v0 */
+    int32_t task_offset_interval_ms; /* v0+ */
+    int64_t acceptable_recovery_lag; /* v1, default -1 */
+    struct { kfk_streams_group_heartbeat_response_status *items; int32_t count; } status; /* v0+, nullable v0+ */
+    struct { kfk_streams_group_heartbeat_response_task_ids *items; int32_t count; } active_tasks; /* v0+, nullable v0+, default null */
+    struct { kfk_streams_group_heartbeat_response_task_ids *items; int32_t count; } standby_tasks; /* v0+, nullable v0+, default null */
+    struct { kfk_streams_group_heartbeat_response_task_ids *items; int32_t count; } warmup_tasks; /* v0+, nullable v0+, default null */
+    bool topology_description_required; /* v1 */
+    int32_t endpoint_information_epoch; /* v0+ */
+    struct { kfk_streams_group_heartbeat_response_endpoint_to_partitions *items; int32_t count; } partitions_by_user_endpoint; /* v0+, nullable v0+, default null */
 } kfk_streams_group_heartbeat_response;
 
 extern const kfk_msg_desc kfk_streams_group_heartbeat_response_desc;
 KFK_MSG_API(kfk_streams_group_heartbeat_response)
 
 typedef struct kfk_streams_group_describe_request {
-    struct { kfk_str *items; int32_t count; } group_ids; /* v0 */
-    bool include_authorized_operations; /* v0 */
+    struct { kfk_str *items; int32_t count; } group_ids; /* v0+ */
+    bool include_authorized_operations; /* v0+ */
+    bool include_topology_description; /* v1 */
 } kfk_streams_group_describe_request;
 
 extern const kfk_msg_desc kfk_streams_group_describe_request_desc;
 KFK_MSG_API(kfk_streams_group_describe_request)
 
 typedef struct kfk_streams_group_describe_response_key_value {
-    kfk_str key; /* v0 */
-    kfk_str value; /* v0 */
+    kfk_str key; /* v0+ */
+    kfk_str value; /* v0+ */
 } kfk_streams_group_describe_response_key_value;
 
 typedef struct kfk_streams_group_describe_response_topic_info {
-    kfk_str name; /* v0 */
-    int32_t partitions; /* v0 */
-    int16_t replication_factor; /* v0 */
-    struct { kfk_streams_group_describe_response_key_value *items; int32_t count; } topic_configs; /* v0 */
+    kfk_str name; /* v0+ */
+    int32_t partitions; /* v0+ */
+    int16_t replication_factor; /* v0+ */
+    struct { kfk_streams_group_describe_response_key_value *items; int32_t count; } topic_configs; /* v0+ */
 } kfk_streams_group_describe_response_topic_info;
 
 typedef struct kfk_streams_group_describe_response_subtopology {
-    kfk_str subtopology_id; /* v0 */
-    struct { kfk_str *items; int32_t count; } source_topics; /* v0 */
-    struct { kfk_str *items; int32_t count; } repartition_sink_topics; /* v0 */
-    struct { kfk_streams_group_describe_response_topic_info *items; int32_t count; } state_changelog_topics; /* v0 */
-    struct { kfk_streams_group_describe_response_topic_info *items; int32_t count; } repartition_source_topics; /* v0 */
+    kfk_str subtopology_id; /* v0+ */
+    struct { kfk_str *items; int32_t count; } source_topics; /* v0+ */
+    struct { kfk_str *items; int32_t count; } repartition_sink_topics; /* v0+ */
+    struct { kfk_streams_group_describe_response_topic_info *items; int32_t count; } state_changelog_topics; /* v0+ */
+    struct { kfk_streams_group_describe_response_topic_info *items; int32_t count; } repartition_source_topics; /* v0+ */
 } kfk_streams_group_describe_response_subtopology;
 
 typedef struct kfk_streams_group_describe_response_topology {
-    int32_t epoch; /* v0 */
-    struct { kfk_streams_group_describe_response_subtopology *items; int32_t count; } subtopologies; /* v0, nullable v0, default null */
+    int32_t epoch; /* v0+ */
+    struct { kfk_streams_group_describe_response_subtopology *items; int32_t count; } subtopologies; /* v0+, nullable v0+, default null */
 } kfk_streams_group_describe_response_topology;
 
 typedef struct kfk_streams_group_describe_response_endpoint {
-    kfk_str host; /* v0 */
-    uint16_t port; /* v0 */
+    kfk_str host; /* v0+ */
+    uint16_t port; /* v0+ */
 } kfk_streams_group_describe_response_endpoint;
 
 typedef struct kfk_streams_group_describe_response_task_offset {
-    kfk_str subtopology_id; /* v0 */
-    int32_t partition; /* v0 */
-    int64_t offset; /* v0 */
+    kfk_str subtopology_id; /* v0+ */
+    int32_t partition; /* v0+ */
+    int64_t offset; /* v0+ */
 } kfk_streams_group_describe_response_task_offset;
 
 typedef struct kfk_streams_group_describe_response_task_ids {
-    kfk_str subtopology_id; /* v0 */
-    struct { int32_t *items; int32_t count; } partitions; /* v0 */
+    kfk_str subtopology_id; /* v0+ */
+    struct { int32_t *items; int32_t count; } partitions; /* v0+ */
 } kfk_streams_group_describe_response_task_ids;
 
 typedef struct kfk_streams_group_describe_response_assignment {
-    struct { kfk_streams_group_describe_response_task_ids *items; int32_t count; } active_tasks; /* v0 */
-    struct { kfk_streams_group_describe_response_task_ids *items; int32_t count; } standby_tasks; /* v0 */
-    struct { kfk_streams_group_describe_response_task_ids *items; int32_t count; } warmup_tasks; /* v0 */
+    struct { kfk_streams_group_describe_response_task_ids *items; int32_t count; } active_tasks; /* v0+ */
+    struct { kfk_streams_group_describe_response_task_ids *items; int32_t count; } standby_tasks; /* v0+ */
+    struct { kfk_streams_group_describe_response_task_ids *items; int32_t count; } warmup_tasks; /* v0+ */
 } kfk_streams_group_describe_response_assignment;
 
 typedef struct kfk_streams_group_describe_response_member {
-    kfk_str member_id; /* v0 */
-    int32_t member_epoch; /* v0 */
-    kfk_str instance_id; /* v0, nullable v0, default null */
-    kfk_str rack_id; /* v0, nullable v0, default null */
-    kfk_str client_id; /* v0 */
-    kfk_str client_host; /* v0 */
-    int32_t topology_epoch; /* v0 */
-    kfk_str process_id; /* v0 */
-    kfk_streams_group_describe_response_endpoint *user_endpoint; /* v0, nullable v0, default null */
-    struct { kfk_streams_group_describe_response_key_value *items; int32_t count; } client_tags; /* v0 */
-    struct { kfk_streams_group_describe_response_task_offset *items; int32_t count; } task_offsets; /* v0 */
-    struct { kfk_streams_group_describe_response_task_offset *items; int32_t count; } task_end_offsets; /* v0 */
-    kfk_streams_group_describe_response_assignment assignment; /* v0 */
-    kfk_streams_group_describe_response_assignment target_assignment; /* v0 */
-    bool is_classic; /* v0 */
+    kfk_str member_id; /* v0+ */
+    int32_t member_epoch; /* v0+ */
+    kfk_str instance_id; /* v0+, nullable v0+, default null */
+    kfk_str rack_id; /* v0+, nullable v0+, default null */
+    kfk_str client_id; /* v0+ */
+    kfk_str client_host; /* v0+ */
+    int32_t topology_epoch; /* v0+ */
+    kfk_str process_id; /* v0+ */
+    kfk_streams_group_describe_response_endpoint *user_endpoint; /* v0+, nullable v0+, default null */
+    struct { kfk_streams_group_describe_response_key_value *items; int32_t count; } client_tags; /* v0+ */
+    struct { kfk_streams_group_describe_response_task_offset *items; int32_t count; } task_offsets; /* v0+ */
+    struct { kfk_streams_group_describe_response_task_offset *items; int32_t count; } task_end_offsets; /* v0+ */
+    kfk_streams_group_describe_response_assignment assignment; /* v0+ */
+    kfk_streams_group_describe_response_assignment target_assignment; /* v0+ */
+    bool is_classic; /* v0+ */
 } kfk_streams_group_describe_response_member;
 
+typedef struct kfk_streams_group_describe_response_topology_description_node {
+    kfk_str name; /* v1 */
+    int8_t node_type; /* v1 */
+    struct { kfk_str *items; int32_t count; } source_topics; /* v1 */
+    kfk_str sink_topic; /* v1, nullable v1, default null */
+    struct { kfk_str *items; int32_t count; } stores; /* v1 */
+    struct { kfk_str *items; int32_t count; } successors; /* v1 */
+} kfk_streams_group_describe_response_topology_description_node;
+
+typedef struct kfk_streams_group_describe_response_topology_description_subtopology {
+    kfk_str subtopology_id; /* v1 */
+    struct { kfk_streams_group_describe_response_topology_description_node *items; int32_t count; } nodes; /* v1 */
+} kfk_streams_group_describe_response_topology_description_subtopology;
+
+typedef struct kfk_streams_group_describe_response_topology_description_global_store {
+    kfk_streams_group_describe_response_topology_description_node source; /* v1 */
+    kfk_streams_group_describe_response_topology_description_node processor; /* v1 */
+} kfk_streams_group_describe_response_topology_description_global_store;
+
+typedef struct kfk_streams_group_describe_response_topology_description {
+    struct { kfk_streams_group_describe_response_topology_description_subtopology *items; int32_t count; } subtopologies; /* v1 */
+    struct { kfk_streams_group_describe_response_topology_description_global_store *items; int32_t count; } global_stores; /* v1 */
+} kfk_streams_group_describe_response_topology_description;
+
 typedef struct kfk_streams_group_describe_response_described_group {
-    int16_t error_code; /* v0 */
-    kfk_str error_message; /* v0, nullable v0, default null */
-    kfk_str group_id; /* v0 */
-    kfk_str group_state; /* v0 */
-    int32_t group_epoch; /* v0 */
-    int32_t assignment_epoch; /* v0 */
-    kfk_streams_group_describe_response_topology *topology; /* v0, nullable v0, default null */
-    struct { kfk_streams_group_describe_response_member *items; int32_t count; } members; /* v0 */
-    int32_t authorized_operations; /* v0, default -2147483648 */
+    int16_t error_code; /* v0+ */
+    kfk_str error_message; /* v0+, nullable v0+, default null */
+    kfk_str group_id; /* v0+ */
+    kfk_str group_state; /* v0+ */
+    int32_t group_epoch; /* v0+ */
+    int32_t assignment_epoch; /* v0+ */
+    kfk_streams_group_describe_response_topology *topology; /* v0+, nullable v0+, default null */
+    struct { kfk_streams_group_describe_response_member *items; int32_t count; } members; /* v0+ */
+    int32_t authorized_operations; /* v0+, default -2147483648 */
+    kfk_streams_group_describe_response_topology_description *topology_description; /* v1, nullable v1, default null */
+    int8_t topology_description_status; /* v1 */
+    kfk_str assignor_name; /* v1, nullable v1, default null */
 } kfk_streams_group_describe_response_described_group;
 
 typedef struct kfk_streams_group_describe_response {
-    int32_t throttle_time_ms; /* v0 */
-    struct { kfk_streams_group_describe_response_described_group *items; int32_t count; } groups; /* v0 */
+    int32_t throttle_time_ms; /* v0+ */
+    struct { kfk_streams_group_describe_response_described_group *items; int32_t count; } groups; /* v0+ */
 } kfk_streams_group_describe_response;
 
 extern const kfk_msg_desc kfk_streams_group_describe_response_desc;
 KFK_MSG_API(kfk_streams_group_describe_response)
 
 typedef struct kfk_describe_share_group_offsets_request_topic {
-    kfk_str topic_name; /* v0 */
-    struct { int32_t *items; int32_t count; } partitions; /* v0 */
+    kfk_str topic_name; /* v0+ */
+    struct { int32_t *items; int32_t count; } partitions; /* v0+ */
 } kfk_describe_share_group_offsets_request_topic;
 
 typedef struct kfk_describe_share_group_offsets_request_group {
-    kfk_str group_id; /* v0 */
-    struct { kfk_describe_share_group_offsets_request_topic *items; int32_t count; } topics; /* v0, nullable v0 */
+    kfk_str group_id; /* v0+ */
+    struct { kfk_describe_share_group_offsets_request_topic *items; int32_t count; } topics; /* v0+, nullable v0+ */
 } kfk_describe_share_group_offsets_request_group;
 
 typedef struct kfk_describe_share_group_offsets_request {
-    struct { kfk_describe_share_group_offsets_request_group *items; int32_t count; } groups; /* v0 */
+    struct { kfk_describe_share_group_offsets_request_group *items; int32_t count; } groups; /* v0+ */
 } kfk_describe_share_group_offsets_request;
 
 extern const kfk_msg_desc kfk_describe_share_group_offsets_request_desc;
 KFK_MSG_API(kfk_describe_share_group_offsets_request)
 
 typedef struct kfk_describe_share_group_offsets_response_partition {
-    int32_t partition_index; /* v0 */
-    int64_t start_offset; /* v0 */
-    int32_t leader_epoch; /* v0 */
-    int16_t error_code; /* v0 */
-    kfk_str error_message; /* v0, nullable v0, default null */
+    int32_t partition_index; /* v0+ */
+    int64_t start_offset; /* v0+ */
+    int32_t leader_epoch; /* v0+ */
+    int64_t lag; /* v1, default -1 */
+    int16_t error_code; /* v0+ */
+    kfk_str error_message; /* v0+, nullable v0+, default null */
 } kfk_describe_share_group_offsets_response_partition;
 
 typedef struct kfk_describe_share_group_offsets_response_topic {
-    kfk_str topic_name; /* v0 */
-    kfk_uuid topic_id; /* v0 */
-    struct { kfk_describe_share_group_offsets_response_partition *items; int32_t count; } partitions; /* v0 */
+    kfk_str topic_name; /* v0+ */
+    kfk_uuid topic_id; /* v0+ */
+    struct { kfk_describe_share_group_offsets_response_partition *items; int32_t count; } partitions; /* v0+ */
 } kfk_describe_share_group_offsets_response_topic;
 
 typedef struct kfk_describe_share_group_offsets_response_group {
-    kfk_str group_id; /* v0 */
-    struct { kfk_describe_share_group_offsets_response_topic *items; int32_t count; } topics; /* v0 */
-    int16_t error_code; /* v0 */
-    kfk_str error_message; /* v0, nullable v0, default null */
+    kfk_str group_id; /* v0+ */
+    struct { kfk_describe_share_group_offsets_response_topic *items; int32_t count; } topics; /* v0+ */
+    int16_t error_code; /* v0+ */
+    kfk_str error_message; /* v0+, nullable v0+, default null */
 } kfk_describe_share_group_offsets_response_group;
 
 typedef struct kfk_describe_share_group_offsets_response {
-    int32_t throttle_time_ms; /* v0 */
-    struct { kfk_describe_share_group_offsets_response_group *items; int32_t count; } groups; /* v0 */
+    int32_t throttle_time_ms; /* v0+ */
+    struct { kfk_describe_share_group_offsets_response_group *items; int32_t count; } groups; /* v0+ */
 } kfk_describe_share_group_offsets_response;
 
 extern const kfk_msg_desc kfk_describe_share_group_offsets_response_desc;
@@ -3720,6 +3766,75 @@ typedef struct kfk_delete_share_group_offsets_response {
 extern const kfk_msg_desc kfk_delete_share_group_offsets_response_desc;
 KFK_MSG_API(kfk_delete_share_group_offsets_response)
 
+typedef struct kfk_streams_group_topology_description_update_request_topology_description_node {
+    kfk_str name; /* v0 */
+    int8_t node_type; /* v0 */
+    struct { kfk_str *items; int32_t count; } source_topics; /* v0 */
+    kfk_str sink_topic; /* v0, nullable v0, default null */
+    struct { kfk_str *items; int32_t count; } stores; /* v0 */
+    struct { kfk_str *items; int32_t count; } successors; /* v0 */
+} kfk_streams_group_topology_description_update_request_topology_description_node;
+
+typedef struct kfk_streams_group_topology_description_update_request_topology_description_subtopology {
+    kfk_str subtopology_id; /* v0 */
+    struct { kfk_streams_group_topology_description_update_request_topology_description_node *items; int32_t count; } nodes; /* v0 */
+} kfk_streams_group_topology_description_update_request_topology_description_subtopology;
+
+typedef struct kfk_streams_group_topology_description_update_request_topology_description_global_store {
+    kfk_streams_group_topology_description_update_request_topology_description_node source; /* v0 */
+    kfk_streams_group_topology_description_update_request_topology_description_node processor; /* v0 */
+} kfk_streams_group_topology_description_update_request_topology_description_global_store;
+
+typedef struct kfk_streams_group_topology_description_update_request_topology_description {
+    struct { kfk_streams_group_topology_description_update_request_topology_description_subtopology *items; int32_t count; } subtopologies; /* v0 */
+    struct { kfk_streams_group_topology_description_update_request_topology_description_global_store *items; int32_t count; } global_stores; /* v0 */
+} kfk_streams_group_topology_description_update_request_topology_description;
+
+typedef struct kfk_streams_group_topology_description_update_request {
+    kfk_str group_id; /* v0 */
+    kfk_str member_id; /* v0 */
+    int32_t topology_epoch; /* v0 */
+    kfk_streams_group_topology_description_update_request_topology_description topology_description; /* v0 */
+} kfk_streams_group_topology_description_update_request;
+
+extern const kfk_msg_desc kfk_streams_group_topology_description_update_request_desc;
+KFK_MSG_API(kfk_streams_group_topology_description_update_request)
+
+typedef struct kfk_streams_group_topology_description_update_response {
+    int32_t throttle_time_ms; /* v0 */
+    int16_t error_code; /* v0 */
+    kfk_str error_message; /* v0, nullable v0, default null */
+} kfk_streams_group_topology_description_update_response;
+
+extern const kfk_msg_desc kfk_streams_group_topology_description_update_response_desc;
+KFK_MSG_API(kfk_streams_group_topology_description_update_response)
+
+typedef struct kfk_unregister_controller_request {
+    int32_t controller_id; /* v0 */
+} kfk_unregister_controller_request;
+
+extern const kfk_msg_desc kfk_unregister_controller_request_desc;
+KFK_MSG_API(kfk_unregister_controller_request)
+
+typedef struct kfk_unregister_controller_response {
+    int32_t throttle_time_ms; /* v0 */
+    int16_t error_code; /* v0 */
+    kfk_str error_message; /* v0, nullable v0 */
+} kfk_unregister_controller_response;
+
+extern const kfk_msg_desc kfk_unregister_controller_response_desc;
+KFK_MSG_API(kfk_unregister_controller_response)
+
+typedef struct kfk_aborted_txn {
+    int64_t producer_id; /* v0 */
+    int64_t first_offset; /* v0 */
+    int64_t last_offset; /* v0 */
+    int64_t last_stable_offset; /* v0 */
+} kfk_aborted_txn;
+
+extern const kfk_msg_desc kfk_aborted_txn_desc;
+KFK_MSG_API(kfk_aborted_txn)
+
 typedef struct kfk_consumer_protocol_assignment_topic_partition {
     kfk_str topic; /* v0+ */
     struct { int32_t *items; int32_t count; } partitions; /* v0+ */
@@ -3748,6 +3863,13 @@ typedef struct kfk_consumer_protocol_subscription {
 
 extern const kfk_msg_desc kfk_consumer_protocol_subscription_desc;
 KFK_MSG_API(kfk_consumer_protocol_subscription)
+
+typedef struct kfk_control_record_type_schema {
+    int16_t type; /* v0 */
+} kfk_control_record_type_schema;
+
+extern const kfk_msg_desc kfk_control_record_type_schema_desc;
+KFK_MSG_API(kfk_control_record_type_schema)
 
 typedef struct kfk_default_principal_data {
     kfk_str type; /* v0 */
@@ -3941,7 +4063,9 @@ enum kfk_api_key {
     KFK_API_DESCRIBE_SHARE_GROUP_OFFSETS = 90,
     KFK_API_ALTER_SHARE_GROUP_OFFSETS = 91,
     KFK_API_DELETE_SHARE_GROUP_OFFSETS = 92,
-    KFK_API_KEY_COUNT = 93 /* one past the highest key */
+    KFK_API_STREAMS_GROUP_TOPOLOGY_DESCRIPTION_UPDATE = 93,
+    KFK_API_UNREGISTER_CONTROLLER = 94,
+    KFK_API_KEY_COUNT = 95 /* one past the highest key */
 };
 
 /* Indexed by API key; NULL where a key is unassigned. */
