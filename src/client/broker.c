@@ -170,14 +170,12 @@ int kfk_brokers_update(kfk_brokers *b, const kfk_metadata *md) {
         if (n && v[n - 1].id == mb->node_id) continue;
         kfk_link *l = b->bootstrap ? find_addr(b, mb) : kfk_brokers_get(b, mb->node_id);
         if (l && !same_addr(l, mb)) l = NULL; /* moved: the old link is released below */
-        if (l)
-            kfk_io_link_set_node_id(l, mb->node_id);
-        else
-            l = kfk_io_link_new(b->io, mb->node_id, mb->host, mb->port);
+        if (!l) l = kfk_io_link_new(b->io, mb->node_id, mb->host, mb->port);
         if (!l) {
             rc = KFK_ERR_NOMEM;
             continue;
         }
+        if (kfk_io_link_set_node(l, mb->node_id, md->cluster_id) != 0) rc = KFK_ERR_NOMEM;
         v[n++] = (kfk_broker){mb->node_id, l};
     }
     /* Release the links the new set does not carry over. */

@@ -219,8 +219,11 @@ static void on_link_down(kfk_link *l, int err, void *opaque) {
     c->stats.links_down++;
     c->stats.auth_failures += auth;
     pthread_mutex_unlock(&c->lock);
-    /* A refused certificate or password is no sign the cluster moved. */
-    if (!auth && kfk_brokers_unreachable(&c->brokers)) kfk_core_rebootstrap(c);
+    /* A refused certificate or password is no sign the cluster moved; a
+     * broker that is not the node metadata named is (KIP-1242). */
+    if (err == KFK_ERR_REBOOTSTRAP_REQUIRED ||
+        (!auth && kfk_brokers_unreachable(&c->brokers)))
+        kfk_core_rebootstrap(c);
     if (kfk_io_link_node_id(l) >= 0) kfk_core_md_request(c);
 }
 

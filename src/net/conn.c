@@ -315,6 +315,13 @@ int kfk_conn_push(kfk_conn *c, kfk_request *r, int16_t version, int64_t now) {
 static void apiv_send(kfk_conn *c, int64_t now) {
     kfk_request *r = &c->apiv_req;
     *r = (kfk_request){.api_key = KFK_API_API_VERSIONS, .msg = &c->apiv_msg, .cb = apiv_failed};
+    /* KIP-1242 (v5): name the broker we mean, so that an address now held by
+     * another node or cluster answers REBOOTSTRAP_REQUIRED instead of
+     * serving requests meant for someone else. Bootstrap links know
+     * neither. */
+    int known = c->node_id >= 0 && c->cluster_id;
+    c->apiv_msg.cluster_id = kfk_str_of(known ? c->cluster_id : NULL);
+    c->apiv_msg.node_id = known ? c->node_id : -1;
     /* Only allocation can fail here. */
     if (kfk_conn_push(c, r, c->apiv_version, now) != 0)
         close_bad(c, KFK_ERR_NOMEM, "out of memory encoding ApiVersions");
@@ -354,6 +361,11 @@ static int apiv_done(kfk_conn *c, const kfk_rbuf *body, int64_t now) {
             return close_bad(c, err, "broker rejected ApiVersions v0");
         apiv_send(c, now);
         return 0;
+    }
+    if (err == KFK_ERR_REBOOTSTRAP_REQUIRED) {
+        kfk_arena_reset(&a);
+        return close_bad(c, err, "the broker at this address is not node %d of cluster %s",
+                         (int)c->node_id, c->cluster_id ? c->cluster_id : "(unknown)");
     }
     if (err) {
         kfk_arena_reset(&a);
@@ -549,10 +561,18 @@ void kfk_conn_free(kfk_conn *c) {
     if (!c) return;
     c->freeing = 1;
     kfk_conn_close(c, KFK_ERR_DESTROYED, "connection is being destroyed");
+    kfk_free(c->cluster_id);
     kfk_free(c);
 }
 
-void kfk_conn_set_node_id(kfk_conn *c, int32_t node_id) { c->node_id = node_id; }
+int kfk_conn_set_node(kfk_conn *c, int32_t node_id, const char *cluster_id) {
+    c->node_id = node_id;
+    if (cluster_id && c->cluster_id && strcmp(cluster_id, c->cluster_id) == 0) return 0;
+    char *copy = cluster_id ? kfk_strndup(cluster_id, strlen(cluster_id)) : NULL;
+    kfk_free(c->cluster_id);
+    c->cluster_id = copy;
+    return cluster_id && !copy ? KFK_ERR_NOMEM : 0;
+}
 
 enum kfk_conn_state kfk_conn_state(const kfk_conn *c) { return c->state; }
 

@@ -148,8 +148,12 @@ kfk_conn *kfk_conn_new(const kfk_conn_conf *conf, int32_t node_id);
 /* Fails every request with KFK_ERR_DESTROYED and frees. */
 void kfk_conn_free(kfk_conn *c);
 
-/* The node id reported in responses from now on. */
-void kfk_conn_set_node_id(kfk_conn *c, int32_t node_id);
+/* The node id reported in responses from now on, and the cluster id the
+ * broker was listed in (NULL: unknown). From the next connection on, both
+ * are sent in ApiVersions v5 for the broker to check (KIP-1242); a broker
+ * that is not that node of that cluster closes the connection with
+ * KFK_ERR_REBOOTSTRAP_REQUIRED. 0 or KFK_ERR_NOMEM. */
+int kfk_conn_set_node(kfk_conn *c, int32_t node_id, const char *cluster_id);
 
 enum kfk_conn_state kfk_conn_state(const kfk_conn *c);
 /* The error that last closed the connection and its description. */

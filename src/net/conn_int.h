@@ -12,6 +12,7 @@ enum { API_KEYS = KFK_API_KEY_COUNT };
 struct kfk_conn {
     const kfk_conn_conf *conf;
     int32_t node_id;
+    char *cluster_id; /* the broker's cluster as metadata named it; NULL: unknown */
     enum kfk_conn_state state;
     int freeing;
     int32_t next_corr;

@@ -139,8 +139,10 @@ int kfk_io_link_pending(const kfk_link *l);  /* requests not completed */
 int64_t kfk_io_link_backoff_until(const kfk_link *l); /* 0 unless in BACKOFF */
 int kfk_io_link_failures(const kfk_link *l); /* connection attempts failed in a row */
 int32_t kfk_io_link_node_id(const kfk_link *l);
-/* A bootstrap link found to be broker node_id takes on its id. */
-void kfk_io_link_set_node_id(kfk_link *l, int32_t node_id);
+/* The link is broker node_id of cluster cluster_id (NULL: unknown), as
+ * metadata lists it: a bootstrap link takes on the id, and its next
+ * connection checks both (kfk_conn_set_node). 0 or KFK_ERR_NOMEM. */
+int kfk_io_link_set_node(kfk_link *l, int32_t node_id, const char *cluster_id);
 const char *kfk_io_link_host(const kfk_link *l);
 int kfk_io_link_port(const kfk_link *l);
 

@@ -570,9 +570,9 @@ int64_t kfk_io_link_backoff_until(const kfk_link *l) {
 }
 int kfk_io_link_failures(const kfk_link *l) { return l->failures; }
 int32_t kfk_io_link_node_id(const kfk_link *l) { return l->id; }
-void kfk_io_link_set_node_id(kfk_link *l, int32_t node_id) {
+int kfk_io_link_set_node(kfk_link *l, int32_t node_id, const char *cluster_id) {
     l->id = node_id;
-    kfk_conn_set_node_id(l->conn, node_id);
+    return kfk_conn_set_node(l->conn, node_id, cluster_id);
 }
 const char *kfk_io_link_host(const kfk_link *l) { return l->host; }
 int kfk_io_link_port(const kfk_link *l) { return l->port; }

@@ -5,9 +5,15 @@
  * delivers there, in order; with none it keeps trying A's broker and
  * reports every later message failed.
  *
- * Both clusters are single nodes started here with scripts/kafka-local on
+ * Then the misrouted case (KIP-1242): another cluster takes over the very
+ * address the producer knows a broker at. The producer names the node and
+ * cluster it means in ApiVersions v5; the new broker answers
+ * REBOOTSTRAP_REQUIRED, and the producer starts over from bootstrap.
+ *
+ * Clusters are single nodes started here with scripts/kafka-local on
  * KFK_REBOOTSTRAP_PORT (default 29600) and that port + 1, state under
- * KFK_REBOOTSTRAP_DIR (default /tmp/kfk-broker-rebootstrap). */
+ * KFK_REBOOTSTRAP_DIR (default /tmp/kfk-broker-rebootstrap), and for the
+ * misrouted case a second state folder beside it. */
 #include <pthread.h>
 
 #include "consume_it.h"
@@ -43,16 +49,20 @@ static int base_port(void) {
     return s && *s ? atoi(s) : 29600;
 }
 
-/* `kafka-local verb` for the single-node cluster on port. */
-static int cluster(const char *verb, int port) {
+/* `kafka-local verb` for the single-node cluster on port; state folder
+ * variant 0 or 1 (two clusters that take turns on one port). */
+static int cluster_in(const char *verb, int port, int variant) {
     const char *dir = getenv("KFK_REBOOTSTRAP_DIR");
     char cmd[1024];
     snprintf(cmd, sizeof cmd,
-             "env KFK_BROKER_NODES=1 KFK_BROKER_PORT=%d KFK_BROKER_DIR=%s "
+             "env KFK_BROKER_NODES=1 KFK_BROKER_PORT=%d KFK_BROKER_DIR=%s%s "
              "%s/scripts/kafka-local %s --nodes 1 >/dev/null",
-             port, dir && *dir ? dir : "/tmp/kfk-broker-rebootstrap", KFK_SOURCE_DIR, verb);
+             port, dir && *dir ? dir : "/tmp/kfk-broker-rebootstrap", variant ? "-other" : "",
+             KFK_SOURCE_DIR, verb);
     return system(cmd);
 }
+
+static int cluster(const char *verb, int port) { return cluster_in(verb, port, 0); }
 
 static void send_range(kfk_producer *p, const char *topic, int from, int to) {
     for (int i = from; i < to; i++) {
@@ -153,4 +163,54 @@ TEST(producer_follows_the_cluster_to_its_new_address) {
     CHECK_EQ(cit_drain(c, m, 1, 2000), 0);
     kfk_consumer_destroy(c);
     CHECK_EQ(cluster("down", port_b), 0);
+}
+
+TEST(producer_refuses_another_cluster_at_a_known_address) {
+    int port = base_port();
+    char boot[64];
+    snprintf(boot, sizeof boot, "127.0.0.1:%d", port);
+    cluster_in("down", port, 0);
+    cluster_in("down", port, 1);
+    REQUIRE_EQ(cluster_in("up", port, 0), 0);
+
+    char topic[128];
+    it_topic(topic, sizeof topic, "misrouted");
+    REQUIRE_EQ(pit_create_topic(boot, topic, 1, -1, NULL), 0);
+    outcome o = {.lock = PTHREAD_MUTEX_INITIALIZER};
+    kfk_producer_callbacks cbs = {.delivery = on_report, .opaque = &o};
+    /* A long reconnect backoff: while the address is dark the link fails
+     * once, then waits until the other cluster is up, so nothing but the
+     * broker's answer can make it start over (two failures in a row
+     * would: KIP-899). */
+    kfk_producer *p = pit_producer(
+        boot, &cbs,
+        (const char *[]){"reconnect.backoff.ms", "30000", "reconnect.backoff.max.ms", "30000",
+                         NULL});
+    REQUIRE(p);
+    send_range(p, topic, 0, BEFORE);
+    CHECK(await_reports(p, &o, BEFORE, 60000));
+    CHECK_EQ(o.ok, BEFORE);
+
+    REQUIRE_EQ(cluster_in("down", port, 0), 0);
+    REQUIRE_EQ(cluster_in("up", port, 1), 0);
+    REQUIRE_EQ(pit_create_topic(boot, topic, 1, -1, NULL), 0);
+
+    send_range(p, topic, BEFORE, BEFORE + AFTER);
+    CHECK(await_reports(p, &o, BEFORE + AFTER, 150000));
+    printf("  misrouted: %d delivered, %d failed\n", o.ok, o.failed);
+    CHECK_EQ(o.ok, BEFORE + AFTER);
+    CHECK_EQ(o.out_of_order, 0);
+    kfk_producer_stats st;
+    kfk_producer_stats_get(p, &st);
+    CHECK(st.rebootstraps >= 1);
+    kfk_producer_destroy(p);
+
+    kfk_consumer *c = cit_consumer(boot, NULL);
+    REQUIRE(c);
+    REQUIRE_EQ(cit_assign(c, topic, 1, KFK_OFFSET_BEGINNING), 0);
+    kfk_consumer_message *m[AFTER + 1];
+    CHECK_EQ(cit_drain(c, m, AFTER, 60000), AFTER);
+    cit_release_all(m, AFTER);
+    kfk_consumer_destroy(c);
+    CHECK_EQ(cluster_in("down", port, 1), 0);
 }

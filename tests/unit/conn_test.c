@@ -409,6 +409,86 @@ TEST(api_versions_fallback_to_broker_version) {
     kfk_conn_free(c);
 }
 
+/* The ApiVersions request c sends next, decoded (strings point into *all). */
+static kfk_api_versions_request sent_apiv(kfk_conn *c, kfk_wbuf *all, int16_t *version) {
+    struct iovec iov[8];
+    int n;
+    while ((n = kfk_conn_send_iov(c, iov, 8)) > 0) {
+        size_t total = 0;
+        for (int i = 0; i < n; i++) {
+            kfk_wr_raw(all, iov[i].iov_base, iov[i].iov_len);
+            total += iov[i].iov_len;
+        }
+        kfk_conn_sent(c, total);
+    }
+    kfk_rbuf r = kfk_rbuf_make(all->data, all->len);
+    kfk_rd_i32(&r);
+    kfk_request_header h;
+    kfk_api_versions_request m;
+    kfk_arena a = {0};
+    CHECK_EQ(kfk_request_header_read(&r, &h), 0);
+    CHECK_EQ(h.request_api_key, KFK_API_API_VERSIONS);
+    *version = h.request_api_version;
+    CHECK_EQ(kfk_api_versions_request_decode(&r, h.request_api_version, &a, &m), 0);
+    kfk_arena_reset(&a);
+    return m;
+}
+
+TEST(api_versions_names_the_broker_meant) {
+    /* KIP-1242: a link metadata named sends its node and cluster id (v5);
+     * a bootstrap link knows neither. */
+    kfk_conn *c = kfk_conn_new(&conf, -1);
+    kfk_wbuf all = {0};
+    int16_t v;
+    kfk_conn_start(c, 0);
+    kfk_api_versions_request m = sent_apiv(c, &all, &v);
+    CHECK_EQ(v, 5);
+    CHECK_EQ(m.cluster_id.len, -1);
+    CHECK_EQ(m.node_id, -1);
+    kfk_conn_close(c, KFK_ERR_TRANSPORT, "test");
+    kfk_wbuf_free(&all);
+
+    CHECK_EQ(kfk_conn_set_node(c, 3, "f7QCDENh_whq3-Q_527bhg"), 0);
+    kfk_conn_start(c, 0);
+    m = sent_apiv(c, &all, &v);
+    CHECK_EQ(m.node_id, 3);
+    REQUIRE_EQ(m.cluster_id.len, 22);
+    CHECK_MEM(m.cluster_id.ptr, "f7QCDENh_whq3-Q_527bhg", 22);
+    kfk_wbuf_free(&all);
+    kfk_conn_free(c);
+}
+
+TEST(api_versions_rebootstrap_required_closes) {
+    /* The broker at the address is another node or cluster: the connection
+     * closes with REBOOTSTRAP_REQUIRED (the client starts over) and the
+     * queued request fails with a retriable transport error, to be sent
+     * elsewhere. */
+    kfk_conn *c = kfk_conn_new(&conf, 2);
+    CHECK_EQ(kfk_conn_set_node(c, 2, "cluster-a"), 0);
+    rec r;
+    rec_init(&r, 0);
+    kfk_conn_submit(c, &r.req, 0);
+    kfk_conn_start(c, 0);
+    sent_frame f[2];
+    REQUIRE_EQ(take_frames(c, f, 2), 1);
+    kfk_wbuf body = {0}, w = {0};
+    kfk_wr_i16(&body, KFK_ERR_REBOOTSTRAP_REQUIRED);
+    kfk_wr_uvarint(&body, 1); /* no api keys */
+    kfk_wr_i32(&body, 0);     /* throttle */
+    kfk_wr_uvarint(&body, 0); /* tagged fields */
+    put_frame(&w, KFK_API_API_VERSIONS, f[0].version, f[0].corr, body.data, body.len);
+    CHECK_EQ(kfk_conn_feed(c, w.data, w.len, 0), KFK_ERR_REBOOTSTRAP_REQUIRED);
+    CHECK_EQ(kfk_conn_state(c), KFK_CONN_DOWN);
+    const char *why = NULL;
+    CHECK_EQ(kfk_conn_last_error(c, &why), KFK_ERR_REBOOTSTRAP_REQUIRED);
+    CHECK(why && strstr(why, "node 2 of cluster cluster-a"));
+    CHECK_EQ(r.done, 1);
+    CHECK_EQ(r.err, KFK_ERR_TRANSPORT);
+    kfk_wbuf_free(&body);
+    kfk_wbuf_free(&w);
+    kfk_conn_free(c);
+}
+
 TEST(api_versions_fallback_to_v0) {
     /* The error body does not list ApiVersions (or claims a version we
      * just used): fall back to v0, and give up if v0 is refused too. */
