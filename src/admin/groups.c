@@ -269,7 +269,8 @@ static int on_delete(kfk_asub *s, kfk_response *resp) {
         err = m.results.items[0].error_code;
     else if (!err)
         kfk_ares_item_err(r, (kfk_admin_item *)&r->items[s->index],
-                          m.results.items[0].error_code, (kfk_str){NULL, -1});
+                          m.results.items[0].error_code,
+                          m.results.items[0].error_message); /* v3+: the broker's why */
     kfk_arena_reset(&a);
     return err;
 }
