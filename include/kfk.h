@@ -377,6 +377,11 @@ typedef struct kfk_producer_stats {
 } kfk_producer_stats;
 /* Fills *out. Any thread. */
 void kfk_producer_stats_get(kfk_producer *p, kfk_producer_stats *out);
+/* The version of Kafka API api_key (Kafka's number: 0 Produce, 1 Fetch, ...)
+ * in this client's latest request to any broker: the newest both sides
+ * support, of those the request allows. -1 before the first such request
+ * or for an unknown key. Any thread. */
+int kfk_producer_api_version(kfk_producer *p, int api_key);
 
 /* Flushes up to timeout_ms, then destroys. 0, or KFK_ERR_TIMED_OUT when
  * messages were left (reported KFK_ERR_DESTROYED). From the thread that
@@ -437,6 +442,8 @@ kfk_admin *kfk_admin_new(kfk_conf *conf, char *errstr, size_t errstr_size);
  * included. Once no other thread uses a, and not from an admin callback.
  * NULL does nothing. */
 void kfk_admin_destroy(kfk_admin *a);
+/* As kfk_producer_api_version. */
+int kfk_admin_api_version(kfk_admin *a, int api_key);
 
 /* Settings of one call; NULL means all defaults. */
 typedef struct kfk_admin_options {
@@ -1120,6 +1127,8 @@ typedef struct kfk_consumer_stats {
                                 known broker could be reached */
 } kfk_consumer_stats;
 void kfk_consumer_stats_get(kfk_consumer *c, kfk_consumer_stats *out);
+/* As kfk_producer_api_version. */
+int kfk_consumer_api_version(kfk_consumer *c, int api_key);
 /* END CONSUMER API */
 
 /* ------------------------------------------------------------- allocator */

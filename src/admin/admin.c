@@ -37,6 +37,10 @@ kfk_admin *kfk_admin_new(kfk_conf *conf, char *errstr, size_t errstr_size) {
     return a;
 }
 
+int kfk_admin_api_version(kfk_admin *a, int api_key) {
+    return kfk_core_api_version(a->core, api_key);
+}
+
 void kfk_admin_destroy(kfk_admin *a) {
     if (!a) return;
     pthread_mutex_lock(&a->lock);

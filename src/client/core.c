@@ -294,6 +294,7 @@ kfk_core *kfk_core_new(const kfk_core_conf *conf, char *errstr, size_t errlen) {
     if (!c->bootstrap || (conf->client_id && !c->client_id)) goto oom;
     c->conf.bootstrap_servers = c->bootstrap;
     c->conf.client_id = c->client_id;
+    for (int i = 0; i < KFK_API_KEY_COUNT; i++) atomic_init(&c->versions_sent[i], -1);
     c->ioconf = (kfk_io_conf){
         .conn = {.client_id = c->client_id,
                  .request_timeout_ms = conf->request_timeout_ms,
@@ -301,7 +302,8 @@ kfk_core *kfk_core_new(const kfk_core_conf *conf, char *errstr, size_t errlen) {
                  .max_response_bytes = conf->receive_message_max_bytes,
                  .software_name = "kfk",
                  .software_version = KFK_VERSION_STR,
-                 .sasl = c->sasl},
+                 .sasl = c->sasl,
+                 .versions_sent = c->versions_sent},
         .tls = c->tls,
         .reconnect_backoff_ms = conf->reconnect_backoff_ms,
         .reconnect_backoff_max_ms = conf->reconnect_backoff_max_ms,

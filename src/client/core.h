@@ -121,5 +121,8 @@ typedef struct kfk_core_stats {
     int64_t throttle_holds; /* times a request was held back for one */
 } kfk_core_stats;
 void kfk_core_stats_get(kfk_core *c, kfk_core_stats *out);
+/* The version of Kafka API api_key in this client's latest request to any
+ * broker; -1 before the first or for an unknown key. Any thread. */
+int kfk_core_api_version(kfk_core *c, int api_key);
 
 #endif

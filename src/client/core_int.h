@@ -5,6 +5,7 @@
 #define KFK_CORE_INT_H
 
 #include <pthread.h>
+#include <stdatomic.h>
 
 #include "client/broker.h"
 #include "client/core.h"
@@ -13,6 +14,7 @@ struct kfk_core {
     kfk_core_conf conf;
     char *bootstrap, *client_id; /* conf's strings, owned */
     kfk_io_conf ioconf;
+    _Atomic int16_t versions_sent[KFK_API_KEY_COUNT]; /* ioconf.conn's */
     kfk_io *io;
     struct kfk_tls_ctx *tls; /* with SSL and SASL_SSL */
     struct kfk_sasl *sasl;   /* with SASL_PLAINTEXT and SASL_SSL */

@@ -314,3 +314,8 @@ void kfk_core_stats_get(kfk_core *c, kfk_core_stats *out) {
     out->throttle_holds = io.throttle_holds;
 }
 
+int kfk_core_api_version(kfk_core *c, int api_key) {
+    if (api_key < 0 || api_key >= KFK_API_KEY_COUNT) return -1;
+    return atomic_load_explicit(&c->versions_sent[api_key], memory_order_relaxed);
+}
+

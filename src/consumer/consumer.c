@@ -232,6 +232,10 @@ void kfk_consumer_set_log_cb(kfk_consumer *c, kfk_log_cb cb, void *opaque) {
     pthread_mutex_unlock(&c->lock);
 }
 
+int kfk_consumer_api_version(kfk_consumer *c, int api_key) {
+    return kfk_core_api_version(c->core, api_key);
+}
+
 void kfk_consumer_stats_get(kfk_consumer *c, kfk_consumer_stats *out) {
     pthread_mutex_lock(&c->lock);
     *out = c->stats;

@@ -4,6 +4,11 @@
 
 #include "core/alloc.h"
 
+static int uuid_known(kfk_uuid id) {
+    static const kfk_uuid zero;
+    return memcmp(&id, &zero, sizeof id) != 0;
+}
+
 static kfk_partition *find_elem(kfk_partition_list *l, kfk_str topic, int32_t partition) {
     for (int i = 0; i < l->count; i++) {
         kfk_partition *e = &l->elems[i];
@@ -21,13 +26,24 @@ static int first_of_topic(const kfk_partition_list *l, int i) {
     return 1;
 }
 
+/* Both layouts are filled: v1-7 (one group, topics by name) and v8+ (a
+ * list of groups, topics by name or, from v10, by id); the version the
+ * broker takes decides which goes out. */
 static int build_fetch(kfk_offsets_op *op) {
     kfk_partition_list *l = op->list;
     kfk_offset_fetch_request *m = &op->fetch;
     kfk_offset_fetch_request_init(m);
     m->group_id = kfk_str_of(op->c->cc.group_id);
     m->topics.items = kfk_arena_array(&op->arena, (size_t)l->count, sizeof *m->topics.items);
-    if (!m->topics.items) return KFK_ERR_NOMEM;
+    kfk_offset_fetch_request_group *g = kfk_arena_array(&op->arena, 1, sizeof *g);
+    if (!m->topics.items || !g) return KFK_ERR_NOMEM;
+    *g = (kfk_offset_fetch_request_group){.group_id = m->group_id,
+                                          .member_id = kfk_str_of(NULL),
+                                          .member_epoch = -1};
+    g->topics.items = kfk_arena_array(&op->arena, (size_t)l->count, sizeof *g->topics.items);
+    if (!g->topics.items) return KFK_ERR_NOMEM;
+    m->groups.items = g;
+    m->groups.count = 1;
     for (int i = 0; i < l->count; i++) {
         if (!first_of_topic(l, i)) continue;
         kfk_offset_fetch_request_topic *t = &m->topics.items[m->topics.count++];
@@ -38,9 +54,12 @@ static int build_fetch(kfk_offsets_op *op) {
         for (int j = i; j < l->count; j++)
             if (strcmp(l->elems[j].topic, l->elems[i].topic) == 0)
                 t->partition_indexes.items[t->partition_indexes.count++] = l->elems[j].partition;
+        g->topics.items[g->topics.count++] = (kfk_offset_fetch_request_topics){
+            .name = t->name, .partition_indexes = {t->partition_indexes.items,
+                                                   t->partition_indexes.count}};
     }
     op->cop.r.req = (kfk_request){.api_key = KFK_API_OFFSET_FETCH, .min_version = 1,
-                                  .max_version = 7, .msg = m};
+                                  .max_version = 9, .msg = m};
     return 0;
 }
 
@@ -71,30 +90,58 @@ static int build_commit(kfk_offsets_op *op) {
             p->committed_metadata = e->metadata ? kfk_str_of(e->metadata) : (kfk_str){"", 0};
         }
     }
-    /* v1 is gone from Kafka 4; v10 names topics by id. */
+    /* v1 is gone from Kafka 4; v10 (topics by id) once ids are known. */
     op->cop.r.req = (kfk_request){.api_key = KFK_API_OFFSET_COMMIT, .min_version = 2,
                                   .max_version = 9, .msg = m};
     return 0;
+}
+
+/* The name the request gave the topic with this id (v10 answers by id). */
+static kfk_str name_of_id(const kfk_offsets_op *op, kfk_str name, kfk_uuid id) {
+    if (name.len > 0 || !uuid_known(id)) return name;
+    const kfk_offset_commit_request *c = &op->commit_msg;
+    for (int32_t i = 0; op->commit && i < c->topics.count; i++)
+        if (memcmp(&c->topics.items[i].topic_id, &id, sizeof id) == 0)
+            return c->topics.items[i].name;
+    const kfk_offset_fetch_request_group *g = op->fetch.groups.items;
+    for (int32_t i = 0; !op->commit && i < g->topics.count; i++)
+        if (memcmp(&g->topics.items[i].topic_id, &id, sizeof id) == 0)
+            return g->topics.items[i].name;
+    return name;
+}
+
+/* One partition of an OffsetFetch answer, either layout. */
+static int fetched(kfk_offsets_op *op, kfk_str topic, const kfk_offset_fetch_response_partitions *rp) {
+    kfk_partition *e = find_elem(op->list, topic, rp->partition_index);
+    if (!e) return 0;
+    e->err = rp->error_code;
+    e->offset = rp->committed_offset >= 0 ? rp->committed_offset : KFK_OFFSET_INVALID;
+    e->leader_epoch = rp->committed_leader_epoch;
+    if (kfk_partition_set_metadata_n(e, rp->metadata.ptr, rp->metadata.len)) return KFK_ERR_NOMEM;
+    return kfk_coord_retriable(e->err) ? e->err : 0;
 }
 
 static int fetch_response(kfk_offsets_op *op, kfk_response *resp) {
     kfk_arena a = {0};
     kfk_offset_fetch_response m;
     int err = kfk_offset_fetch_response_decode(&resp->body, resp->version, &a, &m);
-    if (!err) err = m.error_code;
+    if (!err && resp->version >= 8 && m.groups.count != 1) err = KFK_ERR_MALFORMED;
+    if (!err) err = resp->version >= 8 ? m.groups.items[0].error_code : m.error_code;
     for (int32_t i = 0; !err && i < m.topics.count; i++) {
         const kfk_offset_fetch_response_topic *t = &m.topics.items[i];
         for (int32_t j = 0; !err && j < t->partitions.count; j++) {
             const kfk_offset_fetch_response_partition *rp = &t->partitions.items[j];
-            kfk_partition *e = find_elem(op->list, t->name, rp->partition_index);
-            if (!e) continue;
-            e->err = rp->error_code;
-            if (kfk_coord_retriable(e->err)) err = e->err;
-            e->offset = rp->committed_offset >= 0 ? rp->committed_offset : KFK_OFFSET_INVALID;
-            e->leader_epoch = rp->committed_leader_epoch;
-            if (kfk_partition_set_metadata_n(e, rp->metadata.ptr, rp->metadata.len))
-                err = KFK_ERR_NOMEM;
+            err = fetched(op, t->name,
+                          &(kfk_offset_fetch_response_partitions){
+                              rp->partition_index, rp->committed_offset,
+                              rp->committed_leader_epoch, rp->metadata, rp->error_code});
         }
+    }
+    for (int32_t i = 0; !err && resp->version >= 8 && i < m.groups.items[0].topics.count; i++) {
+        const kfk_offset_fetch_response_topics *t = &m.groups.items[0].topics.items[i];
+        kfk_str name = name_of_id(op, t->name, t->topic_id);
+        for (int32_t j = 0; !err && j < t->partitions.count; j++)
+            err = fetched(op, name, &t->partitions.items[j]);
     }
     kfk_arena_reset(&a);
     return err;
@@ -109,7 +156,8 @@ static int commit_response(kfk_offsets_op *op, kfk_response *resp) {
         const kfk_offset_commit_response_topic *t = &m.topics.items[i];
         for (int32_t j = 0; j < t->partitions.count; j++) {
             const kfk_offset_commit_response_partition *rp = &t->partitions.items[j];
-            kfk_partition *e = find_elem(op->list, t->name, rp->partition_index);
+            kfk_partition *e =
+                find_elem(op->list, name_of_id(op, t->name, t->topic_id), rp->partition_index);
             if (e) e->err = rp->error_code;
             if (kfk_coord_retriable(rp->error_code)) err = rp->error_code;
             if (!first) first = rp->error_code;
@@ -189,7 +237,30 @@ void kfk_offsets_op_free(kfk_offsets_op *op) {
     kfk_free(op);
 }
 
+/* v10 of both APIs names topics by id (KIP-848): with every id known from
+ * metadata, allow it; one unknown id keeps the request at v9, by name. */
+static void fill_topic_ids(kfk_offsets_op *op) {
+    kfk_metadata *md = kfk_core_metadata(op->c->core);
+    int all = md != NULL;
+    kfk_offset_commit_request *c = &op->commit_msg;
+    kfk_offset_fetch_request_group *g = op->fetch.groups.items;
+    int32_t n = op->commit ? c->topics.count : g->topics.count;
+    for (int32_t i = 0; all && i < n; i++) {
+        kfk_str name = op->commit ? c->topics.items[i].name : g->topics.items[i].name;
+        const kfk_md_topic *t = kfk_metadata_topic(md, name.ptr); /* names end in NUL */
+        all = t && uuid_known(t->id);
+        if (!all) break;
+        if (op->commit)
+            c->topics.items[i].topic_id = t->id;
+        else
+            g->topics.items[i].topic_id = t->id;
+    }
+    kfk_metadata_unref(md);
+    op->cop.r.req.max_version = all ? 10 : 9;
+}
+
 void kfk_offsets_op_submit(kfk_offsets_op *op) {
+    fill_topic_ids(op);
     /* The member's generation as of sending: a commit of an older one is
      * refused by the coordinator, and reported. */
     if (op->commit)

@@ -193,6 +193,9 @@ int kfk_conn_encode(kfk_conn *c, kfk_request *r, int16_t version) {
         return rc;
     }
     kfk_put_u32(w.data, (uint32_t)(total - 4));
+    if (c->conf->versions_sent && r->api_key >= 0 && r->api_key < API_KEYS)
+        atomic_store_explicit(&c->conf->versions_sent[r->api_key], version,
+                              memory_order_relaxed);
     r->frame = kfk_wbuf_detach(&w, &r->frame_len);
     r->total_len = total;
     r->sent = 0;

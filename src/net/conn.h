@@ -39,6 +39,7 @@
 #ifndef KFK_CONN_H
 #define KFK_CONN_H
 
+#include <stdatomic.h>
 #include <stdint.h>
 #include <sys/uio.h>
 
@@ -132,6 +133,9 @@ typedef struct kfk_conn_conf {
     int32_t max_response_bytes; /* larger frames are malformed */
     const char *software_name, *software_version; /* ApiVersions v3+ */
     struct kfk_sasl *sasl; /* NULL: no SASL; else authenticate (net/sasl.h) */
+    /* KFK_API_KEY_COUNT entries, or NULL: each API's version in its latest
+     * request to any broker (-1: none yet), for kfk_*_api_version. */
+    _Atomic int16_t *versions_sent;
 } kfk_conn_conf;
 
 enum kfk_conn_state {

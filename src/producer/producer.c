@@ -245,6 +245,10 @@ int kfk_producer_purge(kfk_producer *p, int flags) {
     return 0;
 }
 
+int kfk_producer_api_version(kfk_producer *p, int api_key) {
+    return kfk_core_api_version(p->core, api_key);
+}
+
 void kfk_producer_stats_get(kfk_producer *p, kfk_producer_stats *out) {
     *out = (kfk_producer_stats){.epoch_bumps = atomic_load(&p->epoch_bumps),
                                 .batches_retried = atomic_load(&p->batches_retried),
