@@ -69,6 +69,7 @@ struct kfk_producer {
 
     /* counters, written by the I/O thread, read by any */
     atomic_llong epoch_bumps, batches_retried, batches_split;
+    atomic_int produce_version_min, produce_version_max; /* answered; 0: none yet */
 
     /* set once by the I/O thread, read by any */
     atomic_int fatal_err;
