@@ -96,6 +96,20 @@ static void set_result(kfk_pbatch *b, int err, const char *errstr, int64_t offse
                  (int)b->part->id, errstr && *errstr ? errstr : kfk_err_name(err));
 }
 
+/* KIP-951: a NOT_LEADER_OR_FOLLOWER (or FENCED_LEADER_EPOCH) answer may
+ * name the new leader; a broker the metadata knows takes the partition at
+ * once, without waiting for a refresh. 1 if the partition is now there. */
+static int follow_hint(kfk_producer *p, kfk_pbatch *b) {
+    if (b->hint_leader < 0 || !p->md_seen ||
+        (b->err != KFK_ERR_NOT_LEADER_OR_FOLLOWER && b->err != KFK_ERR_FENCED_LEADER_EPOCH) ||
+        !kfk_metadata_broker(p->md_seen, b->hint_leader))
+        return 0;
+    int32_t before = b->part->leader;
+    int moved = kfk_accum_leader_hint_locked(&p->acc, b->part, b->hint_leader, b->hint_epoch);
+    if (moved && before != b->hint_leader) atomic_fetch_add(&p->leader_hints, 1);
+    return moved;
+}
+
 /* Decides each batch's fate (retry, done, failed) under one lock. */
 static void settle(kfk_producer *p, preq *q) {
     kfk_list done;
@@ -111,6 +125,7 @@ static void settle(kfk_producer *p, preq *q) {
                              .count = b->bb.count,
                              .retries = p->conf.retries, .now = now, .deadline = b->deadline};
         kfk_outcome o = kfk_produce_outcome(&in);
+        int moved = follow_hint(p, b);
         if (o.bump) p->need_bump = 1;
         if (o.refresh) refresh = b->part->topic->name;
         if (b->purged && o.action != KFK_BATCH_DONE) {
@@ -130,8 +145,11 @@ static void settle(kfk_producer *p, preq *q) {
         if (o.action == KFK_BATCH_RETRY) {
             atomic_fetch_add(&p->batches_retried, 1);
             b->err = 0;
-            int64_t backoff = kfk_backoff_ms(p->conf.retry_backoff_ms, p->conf.retry_backoff_max_ms,
-                                             b->attempts - 1, &p->rng);
+            /* As Java: no backoff when the leader is known to have moved. */
+            int64_t backoff = moved ? 0
+                                    : kfk_backoff_ms(p->conf.retry_backoff_ms,
+                                                     p->conf.retry_backoff_max_ms,
+                                                     b->attempts - 1, &p->rng);
             kfk_accum_requeue_locked(&p->acc, b, now + backoff);
             continue;
         }
@@ -163,7 +181,10 @@ static kfk_pnode *node_get(kfk_producer *p, int32_t id) {
 /* Sets each batch's result from a decoded response; missing ones fail
  * retriably. */
 static void read_results(preq *q, const kfk_produce_response *m, int16_t version) {
-    for (int i = 0; i < q->n; i++) q->batches[i]->err = KFK_ERR_UNKNOWN_SERVER_ERROR;
+    for (int i = 0; i < q->n; i++) {
+        q->batches[i]->err = KFK_ERR_UNKNOWN_SERVER_ERROR;
+        q->batches[i]->hint_leader = -1;
+    }
     for (int32_t t = 0; t < m->responses.count; t++) {
         const kfk_produce_response_topic_produce_response *tr = &m->responses.items[t];
         for (int32_t k = 0; k < tr->partition_responses.count; k++) {
@@ -173,6 +194,8 @@ static void read_results(preq *q, const kfk_produce_response *m, int16_t version
             int32_t i = kfk_produce_find(&q->msg, version, tr, pr->index);
             if (i < 0) continue;
             kfk_pbatch *b = q->batches[i];
+            b->hint_leader = pr->current_leader.leader_id; /* -1 before v10 */
+            b->hint_epoch = pr->current_leader.leader_epoch;
             char msg[100] = "";
             if (pr->error_message.len > 0)
                 snprintf(msg, sizeof msg, "%.*s", (int)pr->error_message.len,
