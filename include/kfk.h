@@ -367,9 +367,6 @@ typedef struct kfk_producer_stats {
                                after the first (sequence gaps, unknown id) */
     int64_t batches_retried; /* batches sent again after a retriable error */
     int64_t batches_split;   /* batches split after MESSAGE_TOO_LARGE */
-    int64_t leader_hints;    /* partitions moved to the new leader that a
-                                NOT_LEADER_OR_FOLLOWER answer named (KIP-951),
-                                before metadata said so */
     int64_t buffer_bytes;    /* now charged to buffer.memory (queued, in
                                 flight, and reported but not yet polled) */
     int64_t buffer_peak;     /* the most buffer_bytes has been */
@@ -377,6 +374,9 @@ typedef struct kfk_producer_stats {
     int64_t throttle_ms;     /* the sum of those waits, honoured per broker */
     int64_t rebootstraps;    /* starts over from bootstrap.servers when no
                                 known broker could be reached */
+    int64_t leader_hints;    /* partitions moved to the new leader that a
+                                NOT_LEADER_OR_FOLLOWER answer named (KIP-951),
+                                before metadata said so */
     int32_t produce_version_min; /* the lowest and highest Produce request */
     int32_t produce_version_max; /* version a broker answered; 0: none yet.
                                     v13 names topics by id: used when every
