@@ -374,6 +374,13 @@ typedef struct kfk_producer_stats {
     int64_t throttle_ms;     /* the sum of those waits, honoured per broker */
     int64_t rebootstraps;    /* starts over from bootstrap.servers when no
                                 known broker could be reached */
+    int64_t leader_hints;    /* partitions moved to the new leader that a
+                                NOT_LEADER_OR_FOLLOWER answer named (KIP-951),
+                                before metadata said so */
+    int32_t produce_version_min; /* the lowest and highest Produce request */
+    int32_t produce_version_max; /* version a broker answered; 0: none yet.
+                                    v13 names topics by id: used when every
+                                    topic of a request has a known id */
 } kfk_producer_stats;
 /* Fills *out. Any thread. */
 void kfk_producer_stats_get(kfk_producer *p, kfk_producer_stats *out);

@@ -94,6 +94,7 @@ static int parts_ensure(kfk_ptopic *t, int32_t n) {
         pp->topic = t;
         pp->id = t->nalloc;
         pp->leader = -1;
+        pp->leader_epoch = -1;
         kfk_list_init(&pp->queue);
         parts[t->nalloc] = pp;
     }
@@ -221,6 +222,7 @@ static kfk_pbatch *batch_alloc(kfk_accum *a, kfk_ppart *pp, int64_t now) {
     b->epoch = -1;
     b->attempts = 0;
     b->node = -1;
+    b->hint_leader = b->hint_epoch = -1;
     b->finished = 0;
     b->in_flight = 0;
     b->purged = 0;
@@ -400,15 +402,40 @@ static void sync_topic(kfk_ptopic *t, const kfk_md_topic *mt) {
     t->err = mt->err;
     if (mt->err || mt->npartitions <= 0) return;
     if (parts_ensure(t, mt->npartitions)) return; /* keeps the old view */
+    /* A re-created topic's leader epochs start over: no hint outranks them. */
+    int recreated = memcmp(t->id.b, mt->id.b, sizeof t->id.b) != 0;
+    t->id = mt->id;
     t->npart = mt->npartitions;
     t->navail = 0;
-    for (int32_t i = 0; i < t->nalloc; i++) t->parts[i]->leader = -1;
+    for (int32_t i = 0; i < t->nalloc; i++) {
+        kfk_ppart *pp = t->parts[i];
+        if (recreated) pp->hinted = 0;
+        if (!pp->hinted) pp->leader = pp->leader_epoch = -1;
+    }
     for (int32_t i = 0; i < mt->npartitions; i++) {
         const kfk_md_partition *mp = &mt->partitions[i];
         if (mp->id < 0 || mp->id >= t->nalloc) continue;
-        t->parts[mp->id]->leader = mp->err ? -1 : mp->leader;
-        if (!mp->err && mp->leader >= 0) t->avail[t->navail++] = mp->id;
+        kfk_ppart *pp = t->parts[mp->id];
+        if (!pp->hinted || mp->leader_epoch >= pp->leader_epoch) {
+            pp->hinted = 0;
+            pp->leader = mp->err ? -1 : mp->leader;
+            pp->leader_epoch = mp->err ? -1 : mp->leader_epoch;
+        }
+        if (pp->leader >= 0) t->avail[t->navail++] = mp->id;
     }
+}
+
+int kfk_accum_leader_hint_locked(kfk_accum *a, kfk_ppart *pp, int32_t leader, int32_t epoch) {
+    (void)a;
+    if (leader < 0 || epoch < 0) return 0;
+    if (pp->leader == leader && pp->leader_epoch == epoch) return 1;
+    if (pp->leader_epoch >= 0 && epoch <= pp->leader_epoch) return 0;
+    kfk_ptopic *t = pp->topic;
+    if (pp->leader < 0 && t->navail < t->nalloc) t->avail[t->navail++] = pp->id;
+    pp->leader = leader;
+    pp->leader_epoch = epoch;
+    pp->hinted = 1;
+    return 1;
 }
 
 void kfk_accum_sync_metadata(kfk_accum *a, const kfk_metadata *md) {

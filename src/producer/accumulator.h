@@ -49,6 +49,8 @@ typedef struct kfk_pbatch {
     int16_t epoch;
     int attempts; /* times drained */
     int32_t node; /* where it went last */
+    int32_t hint_leader, hint_epoch; /* the leader a NOT_LEADER answer named
+                                        (KIP-951), -1 none */
     int finished; /* header written (and compressed) */
     int in_flight; /* drained, no outcome yet */
     int purged;   /* report KFK_ERR_PURGED whatever the response says */
@@ -63,6 +65,8 @@ struct kfk_ppart {
     kfk_ptopic *topic;
     int32_t id;
     int32_t leader; /* -1 unknown */
+    int32_t leader_epoch; /* its epoch, -1 unknown */
+    int hinted; /* leader from a Produce answer (KIP-951), newer than metadata's */
     kfk_list queue;
     kfk_pbatch *open;
     uint32_t gen; /* batches started */
@@ -74,6 +78,7 @@ struct kfk_ppart {
 
 struct kfk_ptopic {
     char *name;
+    kfk_uuid id;      /* from metadata; a new one means re-created */
     int32_t npart;    /* from metadata; -1 unknown */
     int16_t err;      /* the topic's metadata error, 0 if none */
     kfk_ppart **parts; /* nalloc of them, pointers stable */
@@ -163,7 +168,9 @@ void kfk_accum_free(kfk_accum *a);
 int kfk_accum_append(kfk_accum *a, const kfk_accum_msg *m, int64_t now, int32_t max_wait_ms,
                      int32_t *partition);
 
-/* Brings topics' partition counts and leaders up to date. Sender. */
+/* Brings topics' partition counts and leaders up to date. Sender. A
+ * leader a Produce answer named stays until metadata has one as new (or
+ * the topic has a new id). */
 void kfk_accum_sync_metadata(kfk_accum *a, const kfk_metadata *md);
 /* Sets one topic's partition count (from a metadata snapshot the sending
  * thread waited for). */
@@ -207,6 +214,10 @@ int kfk_accum_split_locked(kfk_accum *a, kfk_pbatch *b, int64_t retry_at);
  * and its record buffer; what the report needs stays, and so do the values
  * it took over, for kfk_accum_release_values. */
 void kfk_accum_done_locked(kfk_accum *a, kfk_pbatch *b);
+/* A Produce answer (KIP-951) named pp's current leader: moves pp there at
+ * once unless its epoch is not newer than the one known. 1 if pp's leader
+ * is now that one (moved now or before). */
+int kfk_accum_leader_hint_locked(kfk_accum *a, kfk_ppart *pp, int32_t leader, int32_t epoch);
 /* After an epoch bump: sequences restart at 0, queued batches get new ones. */
 void kfk_accum_reset_sequences_locked(kfk_accum *a);
 /* Moves every queued (not in flight) batch to out, err set. */

@@ -2,10 +2,12 @@
 
 #include "kfk.h"
 
-/* Errors after which the leader may be elsewhere. */
+/* Errors after which the leader may be elsewhere (or, UNKNOWN_TOPIC_ID,
+ * the topic was deleted and maybe re-created under a new id). */
 static int leader_moved(int err) {
     return err == KFK_ERR_NOT_LEADER_OR_FOLLOWER || err == KFK_ERR_LEADER_NOT_AVAILABLE ||
-           err == KFK_ERR_UNKNOWN_TOPIC_OR_PARTITION || err == KFK_ERR_FENCED_LEADER_EPOCH ||
+           err == KFK_ERR_UNKNOWN_TOPIC_OR_PARTITION || err == KFK_ERR_UNKNOWN_TOPIC_ID ||
+           err == KFK_ERR_FENCED_LEADER_EPOCH ||
            err == KFK_ERR_TRANSPORT || err == KFK_ERR_NOENT || err == KFK_ERR_TIMED_OUT ||
            err == KFK_ERR_NOT_ENOUGH_REPLICAS || err == KFK_ERR_KAFKA_STORAGE_ERROR;
 }

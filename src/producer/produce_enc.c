@@ -1,5 +1,7 @@
 #include "producer/produce_enc.h"
 
+#include <string.h>
+
 #include "kfk.h"
 
 /* Array and string lengths: compact (length + 1, unsigned varint) in
@@ -40,7 +42,8 @@ static int put_records(kfk_wbuf *w, kfk_frame_refs *refs, const kfk_produce_part
 
 int kfk_produce_encode(kfk_wbuf *w, int16_t version, const void *msg, kfk_frame_refs *refs) {
     const kfk_produce_msg *m = msg;
-    if (version < 3 || version > 12) return KFK_ERR_UNSUPPORTED_VERSION;
+    if (version < KFK_PRODUCE_MIN_VERSION || version > KFK_PRODUCE_MAX_VERSION)
+        return KFK_ERR_UNSUPPORTED_VERSION;
     int flex = version >= 9;
     put_len(w, -1, flex, 0); /* transactional_id: null */
     kfk_wr_i16(w, m->acks);
@@ -48,8 +51,12 @@ int kfk_produce_encode(kfk_wbuf *w, int16_t version, const void *msg, kfk_frame_
     put_len(w, m->count, flex, 1);
     for (int32_t t = 0; t < m->count; t++) {
         const kfk_produce_topic *tp = &m->topics[t];
-        put_len(w, tp->name.len, flex, 0);
-        kfk_wr_raw(w, tp->name.ptr, (size_t)tp->name.len);
+        if (version > KFK_PRODUCE_MAX_NAMED) {
+            kfk_wr_uuid(w, &tp->id);
+        } else {
+            put_len(w, tp->name.len, flex, 0);
+            kfk_wr_raw(w, tp->name.ptr, (size_t)tp->name.len);
+        }
         put_len(w, tp->count, flex, 1);
         for (int32_t i = 0; i < tp->count; i++) {
             kfk_wr_i32(w, tp->parts[i].index);
@@ -61,4 +68,32 @@ int kfk_produce_encode(kfk_wbuf *w, int16_t version, const void *msg, kfk_frame_
     }
     if (flex) kfk_wr_uvarint(w, 0);
     return 0;
+}
+
+static int uuid_zero(const kfk_uuid *u) {
+    static const kfk_uuid zero;
+    return memcmp(u->b, zero.b, sizeof zero.b) == 0;
+}
+
+int16_t kfk_produce_max_version(const kfk_produce_msg *m) {
+    for (int32_t t = 0; t < m->count; t++)
+        if (uuid_zero(&m->topics[t].id)) return KFK_PRODUCE_MAX_NAMED;
+    return KFK_PRODUCE_MAX_VERSION;
+}
+
+int32_t kfk_produce_find(const kfk_produce_msg *m, int16_t version,
+                         const kfk_produce_response_topic_produce_response *tr, int32_t index) {
+    int by_id = version > KFK_PRODUCE_MAX_NAMED;
+    int32_t at = 0;
+    for (int32_t t = 0; t < m->count; t++) {
+        const kfk_produce_topic *tp = &m->topics[t];
+        int same = by_id ? memcmp(tp->id.b, tr->topic_id.b, sizeof tp->id.b) == 0
+                         : tp->name.len == tr->name.len &&
+                               (tp->name.len == 0 ||
+                                memcmp(tp->name.ptr, tr->name.ptr, (size_t)tp->name.len) == 0);
+        for (int32_t i = 0; same && i < tp->count; i++)
+            if (tp->parts[i].index == index) return at + i;
+        at += tp->count;
+    }
+    return -1;
 }

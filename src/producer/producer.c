@@ -252,7 +252,10 @@ int kfk_producer_api_version(kfk_producer *p, int api_key) {
 void kfk_producer_stats_get(kfk_producer *p, kfk_producer_stats *out) {
     *out = (kfk_producer_stats){.epoch_bumps = atomic_load(&p->epoch_bumps),
                                 .batches_retried = atomic_load(&p->batches_retried),
-                                .batches_split = atomic_load(&p->batches_split)};
+                                .batches_split = atomic_load(&p->batches_split),
+                                .leader_hints = atomic_load(&p->leader_hints),
+                                .produce_version_min = atomic_load(&p->produce_version_min),
+                                .produce_version_max = atomic_load(&p->produce_version_max)};
     pthread_mutex_lock(&p->acc.lock);
     out->buffer_bytes = p->acc.mem_used;
     out->buffer_peak = p->acc.mem_peak;

@@ -68,7 +68,8 @@ struct kfk_producer {
     kfk_init_producer_id_request pid_msg;
 
     /* counters, written by the I/O thread, read by any */
-    atomic_llong epoch_bumps, batches_retried, batches_split;
+    atomic_llong epoch_bumps, batches_retried, batches_split, leader_hints;
+    atomic_int produce_version_min, produce_version_max; /* answered; 0: none yet */
 
     /* set once by the I/O thread, read by any */
     atomic_int fatal_err;

@@ -14,10 +14,6 @@
 #include "producer/producer_int.h"
 #include "proto/proto.h"
 
-/* Produce v3 is the first with RecordBatch v2; v13 names topics by id. */
-#define PRODUCE_MIN_VERSION 3
-#define PRODUCE_MAX_VERSION 12
-
 typedef struct preq {
     kfk_core_req cr;
     kfk_producer *p;
@@ -100,6 +96,20 @@ static void set_result(kfk_pbatch *b, int err, const char *errstr, int64_t offse
                  (int)b->part->id, errstr && *errstr ? errstr : kfk_err_name(err));
 }
 
+/* KIP-951: a NOT_LEADER_OR_FOLLOWER (or FENCED_LEADER_EPOCH) answer may
+ * name the new leader; a broker the metadata knows takes the partition at
+ * once, without waiting for a refresh. 1 if the partition is now there. */
+static int follow_hint(kfk_producer *p, kfk_pbatch *b) {
+    if (b->hint_leader < 0 || !p->md_seen ||
+        (b->err != KFK_ERR_NOT_LEADER_OR_FOLLOWER && b->err != KFK_ERR_FENCED_LEADER_EPOCH) ||
+        !kfk_metadata_broker(p->md_seen, b->hint_leader))
+        return 0;
+    int32_t before = b->part->leader;
+    int moved = kfk_accum_leader_hint_locked(&p->acc, b->part, b->hint_leader, b->hint_epoch);
+    if (moved && before != b->hint_leader) atomic_fetch_add(&p->leader_hints, 1);
+    return moved;
+}
+
 /* Decides each batch's fate (retry, done, failed) under one lock. */
 static void settle(kfk_producer *p, preq *q) {
     kfk_list done;
@@ -115,6 +125,7 @@ static void settle(kfk_producer *p, preq *q) {
                              .count = b->bb.count,
                              .retries = p->conf.retries, .now = now, .deadline = b->deadline};
         kfk_outcome o = kfk_produce_outcome(&in);
+        int moved = follow_hint(p, b);
         if (o.bump) p->need_bump = 1;
         if (o.refresh) refresh = b->part->topic->name;
         if (b->purged && o.action != KFK_BATCH_DONE) {
@@ -134,8 +145,11 @@ static void settle(kfk_producer *p, preq *q) {
         if (o.action == KFK_BATCH_RETRY) {
             atomic_fetch_add(&p->batches_retried, 1);
             b->err = 0;
-            int64_t backoff = kfk_backoff_ms(p->conf.retry_backoff_ms, p->conf.retry_backoff_max_ms,
-                                             b->attempts - 1, &p->rng);
+            /* As Java: no backoff when the leader is known to have moved. */
+            int64_t backoff = moved ? 0
+                                    : kfk_backoff_ms(p->conf.retry_backoff_ms,
+                                                     p->conf.retry_backoff_max_ms,
+                                                     b->attempts - 1, &p->rng);
             kfk_accum_requeue_locked(&p->acc, b, now + backoff);
             continue;
         }
@@ -164,28 +178,24 @@ static kfk_pnode *node_get(kfk_producer *p, int32_t id) {
     return n;
 }
 
-static kfk_pbatch *find_batch(preq *q, const kfk_str *topic, int32_t partition) {
-    for (int i = 0; i < q->n; i++) {
-        kfk_pbatch *b = q->batches[i];
-        const char *name = b->part->topic->name;
-        if (b->part->id == partition && (int32_t)strlen(name) == topic->len &&
-            memcmp(name, topic->ptr, (size_t)topic->len) == 0)
-            return b;
-    }
-    return NULL;
-}
-
 /* Sets each batch's result from a decoded response; missing ones fail
  * retriably. */
-static void read_results(preq *q, const kfk_produce_response *m) {
-    for (int i = 0; i < q->n; i++) q->batches[i]->err = KFK_ERR_UNKNOWN_SERVER_ERROR;
+static void read_results(preq *q, const kfk_produce_response *m, int16_t version) {
+    for (int i = 0; i < q->n; i++) {
+        q->batches[i]->err = KFK_ERR_UNKNOWN_SERVER_ERROR;
+        q->batches[i]->hint_leader = -1;
+    }
     for (int32_t t = 0; t < m->responses.count; t++) {
         const kfk_produce_response_topic_produce_response *tr = &m->responses.items[t];
         for (int32_t k = 0; k < tr->partition_responses.count; k++) {
             const kfk_produce_response_partition_produce_response *pr =
                 &tr->partition_responses.items[k];
-            kfk_pbatch *b = find_batch(q, &tr->name, pr->index);
-            if (!b) continue;
+            /* q->batches[i] went as the request's i-th part. */
+            int32_t i = kfk_produce_find(&q->msg, version, tr, pr->index);
+            if (i < 0) continue;
+            kfk_pbatch *b = q->batches[i];
+            b->hint_leader = pr->current_leader.leader_id; /* -1 before v10 */
+            b->hint_epoch = pr->current_leader.leader_epoch;
             char msg[100] = "";
             if (pr->error_message.len > 0)
                 snprintf(msg, sizeof msg, "%.*s", (int)pr->error_message.len,
@@ -199,6 +209,13 @@ static void read_results(preq *q, const kfk_produce_response *m) {
                        "the broker's response left this partition out", -1, -1);
 }
 
+/* The lowest and highest Produce version a broker answered, for stats. */
+static void note_version(kfk_producer *p, int16_t v) {
+    int lo = atomic_load(&p->produce_version_min), hi = atomic_load(&p->produce_version_max);
+    if (!lo || v < lo) atomic_store(&p->produce_version_min, v);
+    if (v > hi) atomic_store(&p->produce_version_max, v);
+}
+
 /* Settles every batch of q from its response and frees q. */
 static int complete(preq *q, kfk_response *resp) {
     kfk_producer *p = q->p;
@@ -207,6 +224,7 @@ static int complete(preq *q, kfk_response *resp) {
     if (node) node->in_flight--;
     p->requests--;
     kfk_list_remove(&q->link);
+    if (!resp->err) note_version(p, resp->version);
     if (resp->err) {
         for (int i = 0; i < q->n; i++)
             set_result(q->batches[i], resp->err, resp->errstr, -1, -1);
@@ -220,7 +238,7 @@ static int complete(preq *q, kfk_response *resp) {
                 set_result(q->batches[i], KFK_ERR_NETWORK_EXCEPTION,
                            "malformed Produce response", -1, -1);
         } else {
-            read_results(q, &m);
+            read_results(q, &m, resp->version);
         }
         kfk_arena_reset(&p->arena);
     }
@@ -308,6 +326,9 @@ static void send_node(kfk_producer *p, kfk_pnode *node, kfk_list *batches) {
             nt++;
             q->topics[nt].name = (kfk_str){name, (int32_t)strlen(name)};
             q->topics[nt].parts = &q->parts[q->n];
+            /* The id now, as Java: after a re-creation, the new topic's. */
+            const kfk_md_topic *mt = p->md_seen ? kfk_metadata_topic(p->md_seen, name) : NULL;
+            if (mt && !mt->err) q->topics[nt].id = mt->id;
         }
         q->parts[q->n] = (kfk_produce_part){b->part->id, b->buf.data + b->bb.start,
                                             b->buf.len - b->bb.start, &b->refs};
@@ -322,8 +343,8 @@ static void send_node(kfk_producer *p, kfk_pnode *node, kfk_list *batches) {
     q->cr.dest = KFK_DEST_NODE;
     q->cr.node_id = node->id;
     q->cr.req = (kfk_request){.api_key = KFK_API_PRODUCE,
-                              .min_version = PRODUCE_MIN_VERSION,
-                              .max_version = PRODUCE_MAX_VERSION,
+                              .min_version = KFK_PRODUCE_MIN_VERSION,
+                              .max_version = kfk_produce_max_version(&q->msg),
                               .msg = &q->msg,
                               .encode_refs = kfk_produce_encode,
                               .refs = &q->refs,

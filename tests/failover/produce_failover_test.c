@@ -14,10 +14,16 @@
  * and printed, and must still be in order and not duplicated; the epoch
  * bump that a lost sequence forces is checked in the producer's stats.
  *
+ * Last, a leader moved by a preferred election while the producer sends
+ * (the preferred replica was killed and restarted before): the old leader,
+ * still running, answers NOT_LEADER_OR_FOLLOWER naming the new one
+ * (KIP-951), which the producer follows at once (counted in its stats).
+ *
  * KFK_BOOTSTRAP_3NODES names the cluster; KFK_CLUSTER_CTL is a command
  * prefix taking "kill N", "start N" and "stop-signal N STOP|CONT", e.g.
  * "env KFK_BROKER_PORT=29300 KFK_BROKER_DIR=/tmp/kfk-broker-x
  *  KFK_BROKER_NODES=3 scripts/kafka-local". */
+#include "admin_it.h"
 #include "produce_it.h"
 
 #define COUNT 30000
@@ -63,6 +69,8 @@ static void *poll_all(void *arg) {
     return NULL;
 }
 
+static const char *current_topic; /* survive()'s, for a disruption */
+
 static int ctl(const char *verb, int node, const char *extra) {
     const char *c = getenv("KFK_CLUSTER_CTL");
     if (!c || !*c) {
@@ -96,8 +104,9 @@ static int32_t leader_of(const char *bootstrap, const char *topic) {
 }
 
 /* Runs the producer while `disrupt` acts on the leader, then checks. */
-static void survive(const char *what, void (*disrupt)(int32_t leader),
-                    const char *delivery_timeout) {
+static void survive(const char *what, void (*prepare)(int32_t leader),
+                    void (*disrupt)(int32_t leader), const char *delivery_timeout,
+                    int want_hint) {
     const char *b = getenv("KFK_BOOTSTRAP_3NODES");
     if (!b || !*b) {
         kfk_test_fail(__FILE__, __LINE__, "KFK_BOOTSTRAP_3NODES is not set");
@@ -105,10 +114,16 @@ static void survive(const char *what, void (*disrupt)(int32_t leader),
     }
     char topic[128];
     it_topic(topic, sizeof topic, what);
+    current_topic = topic;
     REQUIRE(pit_create_topic(b, topic, 1, 3, (const char *[]){"min.insync.replicas", "2", NULL}) ==
             0);
     int32_t leader = leader_of(b, topic);
     REQUIRE(leader >= 0);
+    if (prepare) {
+        prepare(leader);
+        leader = leader_of(b, topic);
+        REQUIRE(leader >= 0);
+    }
     run *r = calloc(1, sizeof *r);
     r->topic = topic;
     kfk_producer_callbacks cbs = {.delivery = on_report, .opaque = r};
@@ -150,8 +165,11 @@ static void survive(const char *what, void (*disrupt)(int32_t leader),
         reports_once += r->reports[i] == 1;
         if (r->reports[i] == 1) r->failed[i] ? failed++ : ok++;
     }
-    printf("  %s: %d delivered, %d failed, %lld epoch bumps, %lld batches retried\n", what, ok,
-           failed, (long long)st.epoch_bumps, (long long)st.batches_retried);
+    printf("  %s: %d delivered, %d failed, %lld epoch bumps, %lld batches retried, %lld leader "
+           "hints followed, Produce v%d..v%d\n",
+           what, ok, failed, (long long)st.epoch_bumps, (long long)st.batches_retried,
+           (long long)st.leader_hints, (int)st.produce_version_min, (int)st.produce_version_max);
+    if (want_hint) CHECK(st.leader_hints >= 1);
     CHECK_EQ(reports_once, COUNT);
     /* Read back until every acknowledged message shows (at most 30 s): a
      * leader just elected may report a high watermark that lags what it
@@ -212,8 +230,49 @@ static void freeze_long(int32_t leader) {
     ctl("stop-signal", leader, "CONT");
 }
 
-TEST(leader_killed_and_restarted) { survive("fo-kill", kill_and_restart, "120000"); }
+static int32_t preferred; /* partition 0's first replica, its leader at first */
 
-TEST(leader_frozen_past_request_timeout) { survive("fo-stop", freeze_and_thaw, "120000"); }
+/* The preferred replica killed and back in the ISR, not leading. */
+static void kill_and_rejoin(int32_t leader) {
+    preferred = leader;
+    kill_and_restart(leader);
+    kfk_admin *a = admin_new_on(getenv("KFK_BOOTSTRAP_3NODES"));
+    if (!a) return;
+    if (!admin_wait_isr(a, current_topic, 1, 3)) kfk_test_fail(__FILE__, __LINE__, "ISR not back");
+    kfk_admin_destroy(a);
+}
 
-TEST(leader_frozen_past_delivery_timeout) { survive("fo-expire", freeze_long, "6000"); }
+/* Leadership back to the preferred replica while the interim leader runs. */
+static void elect_preferred(int32_t leader) {
+    (void)leader;
+    kfk_admin *a = admin_new_on(getenv("KFK_BOOTSTRAP_3NODES"));
+    if (!a) return;
+    kfk_partition_list *l = kfk_partition_list_new(1);
+    kfk_partition_list_add(l, current_topic, 0);
+    int32_t now = -1;
+    for (int i = 0; i < 150 && now != preferred; i++) {
+        if (i) admin_sleep_ms(200);
+        kfk_admin_result *r = kfk_admin_elect_leaders(a, l, 0, NULL, NULL, NULL);
+        kfk_admin_result_destroy(r);
+        r = admin_describe_topic(a, current_topic);
+        now = r && r->ntopics == 1 && r->topics[0].npartitions == 1
+                  ? r->topics[0].partitions[0].leader
+                  : -1;
+        kfk_admin_result_destroy(r);
+    }
+    if (now != preferred) kfk_test_fail(__FILE__, __LINE__, "leader %d, not %d", now, preferred);
+    kfk_partition_list_destroy(l);
+    kfk_admin_destroy(a);
+}
+
+TEST(leader_killed_and_restarted) { survive("fo-kill", NULL, kill_and_restart, "120000", 0); }
+
+TEST(leader_frozen_past_request_timeout) {
+    survive("fo-stop", NULL, freeze_and_thaw, "120000", 0);
+}
+
+TEST(leader_frozen_past_delivery_timeout) { survive("fo-expire", NULL, freeze_long, "6000", 0); }
+
+TEST(leader_moved_by_election) {
+    survive("fo-elect", kill_and_rejoin, elect_preferred, "120000", 1);
+}

@@ -1,6 +1,7 @@
 /* The accumulator without a network: batching by batch.size and linger.ms,
  * the sticky partitioner, memory bounds, sequence numbers, retry order,
- * expiry. The drain is called as the sender would, with fake times. */
+ * expiry, leader hints (KIP-951). The drain is called as the sender
+ * would, with fake times. */
 #include "core/alloc.h"
 #include "producer/accumulator.h"
 #include "test.h"
@@ -265,5 +266,61 @@ TEST(completion_frees_memory_and_count_before_the_report_is_polled) {
     CHECK(a.bufs == NULL); /* the new batch took the pooled buffer */
     kfk_accum_recycle(&a, &out.ready);
     CHECK_EQ(a.queued, 1);
+    kfk_accum_free(&a);
+}
+
+/* Metadata: topic name (id byte idb) with partition 0 led by leader at
+ * epoch. */
+static void set_leader(kfk_accum *a, const char *name, uint8_t idb, int32_t leader,
+                       int32_t epoch) {
+    kfk_md_partition part = {.id = 0, .leader = leader, .leader_epoch = epoch};
+    kfk_md_topic t = {.name = name, .id = {{idb}}, .partitions = &part, .npartitions = 1};
+    kfk_metadata md = {.topics = &t, .ntopics = 1};
+    kfk_accum_sync_metadata(a, &md);
+}
+
+/* Sends one record to partition 0 and drains it; its node (-2: failed). */
+static int32_t node_of_next(kfk_accum *a, int64_t now) {
+    if (send(a, "h", 0, NULL, now, NULL)) return -2;
+    kfk_drain_out out;
+    a->flushing = 1;
+    int n = drain(a, now, &out, 0);
+    a->flushing = 0;
+    if (n != 1) return -2;
+    kfk_pbatch *b = KFK_CONTAINER_OF(out.ready.next, kfk_pbatch, link);
+    int32_t node = b->node;
+    finish_all(a, &out.ready);
+    return node;
+}
+
+static int hint(kfk_accum *a, int32_t leader, int32_t epoch) {
+    pthread_mutex_lock(&a->lock);
+    kfk_ppart *pp = a->topics[0]->parts[0];
+    int rc = kfk_accum_leader_hint_locked(a, pp, leader, epoch);
+    pthread_mutex_unlock(&a->lock);
+    return rc;
+}
+
+TEST(leader_hint_moves_a_partition_until_metadata_catches_up) {
+    kfk_accum a;
+    setup(&a, 1 << 16, 0);
+    REQUIRE_EQ(send(&a, "h", 0, NULL, 0, NULL), 0);
+    set_leader(&a, "h", 1, 1, 5);
+    CHECK_EQ(node_of_next(&a, 1), 1);
+    CHECK_EQ(hint(&a, 2, 4), 0); /* older than what metadata said */
+    CHECK_EQ(hint(&a, 2, -1), 0);
+    CHECK_EQ(node_of_next(&a, 2), 1);
+    CHECK_EQ(hint(&a, 2, 6), 1);
+    CHECK_EQ(hint(&a, 2, 6), 1); /* already there */
+    CHECK_EQ(node_of_next(&a, 3), 2);
+    set_leader(&a, "h", 1, 1, 5); /* metadata older than the hint */
+    CHECK_EQ(node_of_next(&a, 4), 2);
+    set_leader(&a, "h", 1, 3, 7); /* newer */
+    CHECK_EQ(node_of_next(&a, 5), 3);
+    CHECK_EQ(hint(&a, 2, 6), 0);
+    /* Re-created: its epochs start over, and outrank an old hint. */
+    CHECK_EQ(hint(&a, 2, 9), 1);
+    set_leader(&a, "h", 2, 1, 0);
+    CHECK_EQ(node_of_next(&a, 6), 1);
     kfk_accum_free(&a);
 }
