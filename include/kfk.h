@@ -925,7 +925,7 @@ typedef struct kfk_consumer_message {
     void *part_;
     uint32_t gen_;
     int kind_;
-    int64_t polled_after_; /* the partition's position when poll handed it out */
+    int64_t polled_after_; /* where the record polled before it ended */
 } kfk_consumer_message;
 
 /* Gives a message back. Any thread, any order, also after the consumer is

@@ -44,7 +44,7 @@ static void cpart_seek(kfk_cpart *p, int64_t offset, int64_t ts) {
     p->gen++;
     p->spec = offset;
     p->spec_ts = ts;
-    p->position = offset >= 0 ? offset : KFK_OFFSET_INVALID;
+    p->position = p->polled_end = offset >= 0 ? offset : KFK_OFFSET_INVALID;
     p->position_epoch = -1;
     p->queued_bytes = 0;
     p->throttled = 0;

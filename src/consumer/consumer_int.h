@@ -67,6 +67,8 @@ typedef struct kfk_cpart {
     int64_t spec, spec_ts; /* where to start: an offset or KFK_OFFSET_* (+ time) */
     int64_t position;      /* next offset poll returns; KFK_OFFSET_INVALID: unknown */
     int32_t position_epoch; /* leader epoch of the record before position; -1: unknown */
+    int64_t polled_end;     /* as position, but not moved past markers nor aborted
+                               batches: where the next polled record follows on */
     int64_t stored;        /* to commit; KFK_OFFSET_INVALID: nothing */
     int32_t stored_epoch;  /* committed with stored (OffsetCommit v6+) */
     int64_t committed;     /* last committed by this consumer */
@@ -280,9 +282,9 @@ int64_t kfk_fetch_go_at(const kfk_fetch_look *l, int64_t max_wait_ms, int64_t no
 
 /* done.c (pure): how marking the message at offset done moves the done
  * offset stored (committed: the group's, used while nothing is stored;
- * both KFK_OFFSET_INVALID when unknown). polled_after is the partition's
- * position when poll handed the message out: the end of the message polled
- * before it. NEXT: it follows on; SKIP: a message polled after the done
+ * both KFK_OFFSET_INVALID when unknown). polled_after is where the record
+ * polled before it ended (or where the partition started: polled_end),
+ * whatever markers or aborted batches lie between. NEXT: it follows on; SKIP: a message polled after the done
  * offset is not done; BACK: below the done offset; AGAIN: the message that
  * ends it. */
 enum kfk_done_move { KFK_DONE_NEXT, KFK_DONE_SKIP, KFK_DONE_BACK, KFK_DONE_AGAIN };

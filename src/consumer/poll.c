@@ -57,8 +57,8 @@ static kfk_consumer_message *take(kfk_consumer *c, int *wake, int *due) {
         }
         if (m->kind_ == KFK_KIND_RECORD) {
             p->queued_bytes -= msg_bytes(m);
-            m->polled_after_ = p->position >= 0 ? p->position : m->offset;
-            p->position = m->offset + 1;
+            m->polled_after_ = p->polled_end >= 0 ? p->polled_end : m->offset;
+            p->position = p->polled_end = m->offset + 1;
             p->position_epoch = m->leader_epoch;
             if (c->cc.auto_store) {
                 p->stored = p->position;

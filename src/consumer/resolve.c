@@ -16,7 +16,7 @@ void kfk_resolve_done_epoch(kfk_consumer *c, kfk_cpart *p, int64_t offset, int32
     p->attempts = 0;
     pthread_mutex_lock(&c->lock);
     if (p->gen == p->io_gen && p->position < 0) {
-        p->position = offset;
+        p->position = p->polled_end = offset;
         p->position_epoch = epoch;
     }
     pthread_mutex_unlock(&c->lock);
