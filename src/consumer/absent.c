@@ -10,7 +10,7 @@ int kfk_absent_err(const kfk_md_topic *t, int32_t partition, int64_t md_ms, int6
     if (!t) return 0;
     if (t->err == KFK_ERR_INVALID_TOPIC_EXCEPTION) return t->err; /* never will exist */
     int missing = t->err == KFK_ERR_UNKNOWN_TOPIC_OR_PARTITION ||
-                  (!t->err && !kfk_metadata_partition(t, partition));
+                  (!t->err && (t->npartitions == 0 || !kfk_metadata_partition(t, partition)));
     if (!missing || md_ms - since < propagation_ms) return 0;
     return KFK_ERR_UNKNOWN_TOPIC_OR_PARTITION;
 }

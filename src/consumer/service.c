@@ -108,7 +108,8 @@ static void check_absent(kfk_consumer *c, const kfk_metadata *md, kfk_cpart *p, 
     int err = kfk_absent_err(t, p->partition, md->updated_ms, p->looked_at,
                              c->cc.propagation_max_ms);
     if (!err) {
-        if (t && !t->err && kfk_metadata_partition(t, p->partition)) p->absent_reported = 0;
+        if (t && !t->err && t->npartitions > 0 && kfk_metadata_partition(t, p->partition))
+            p->absent_reported = 0;
         return;
     }
     if (p->absent_reported) return;
