@@ -71,7 +71,7 @@ typedef struct kfk_cpart {
                                batches: where the next polled record follows on */
     int64_t stored;        /* to commit; KFK_OFFSET_INVALID: nothing */
     int32_t stored_epoch;  /* committed with stored (OffsetCommit v6+) */
-    int64_t committed;     /* last committed by this consumer */
+    int64_t committed;     /* last committed by this consumer, or read at start */
     int paused;
     int64_t queued_bytes; /* fetched, not yet polled */
     int throttled;        /* held back by the prefetch bound: poll wakes the fetcher */
@@ -284,9 +284,9 @@ int64_t kfk_fetch_go_at(const kfk_fetch_look *l, int64_t max_wait_ms, int64_t no
  * offset stored (committed: the group's, used while nothing is stored;
  * both KFK_OFFSET_INVALID when unknown). polled_after is where the record
  * polled before it ended (or where the partition started: polled_end),
- * whatever markers or aborted batches lie between. NEXT: it follows on; SKIP: a message polled after the done
- * offset is not done; BACK: below the done offset; AGAIN: the message that
- * ends it. */
+ * whatever markers or aborted batches lie between. NEXT: it follows on;
+ * SKIP: a message polled after the done offset is not done; BACK: below the
+ * done offset; AGAIN: the message that ends it. */
 enum kfk_done_move { KFK_DONE_NEXT, KFK_DONE_SKIP, KFK_DONE_BACK, KFK_DONE_AGAIN };
 enum kfk_done_move kfk_done_move(int64_t stored, int64_t committed, int64_t offset,
                                  int64_t polled_after);
