@@ -939,6 +939,7 @@ typedef struct kfk_consumer_message {
     void *part_;
     uint32_t gen_;
     int kind_;
+    int64_t polled_after_; /* where the record polled before it ended */
 } kfk_consumer_message;
 
 /* Gives a message back. Any thread, any order, also after the consumer is
@@ -1050,12 +1051,57 @@ int kfk_consumer_poll_batch(kfk_consumer *c, kfk_consumer_message **out, int max
 int kfk_consumer_commit(kfk_consumer *c, const kfk_partition_list *offsets, int async);
 /* Marks m processed ("done"): its offset + 1 becomes the partition's
  * stored offset, which commit(NULL) and auto-commit commit. Only needed
- * with enable.auto.offset.store=false (else poll stores). 0 or
- * KFK_ERR_NOENT (partition no longer assigned). Any thread. */
+ * with enable.auto.offset.store=false (else poll stores); then it counts
+ * for auto.commit.interval.messages as kfk_consumer_task_done, which also
+ * logs out-of-order calls. 0 or KFK_ERR_NOENT (partition no longer
+ * assigned). Any thread. */
 int kfk_consumer_store_offset(kfk_consumer *c, const kfk_consumer_message *m);
 /* Stores each element's offset (and leader_epoch) for its partition. 0 or
  * KFK_ERR_PARTIAL. */
 int kfk_consumer_store_offsets(kfk_consumer *c, kfk_partition_list *offsets);
+/* Marks m finished, as task_done(message) of kafka-python's first
+ * KafkaConsumer: its offset + 1 and its leader epoch become the partition's
+ * stored ("done") offset, which commit(NULL) and auto-commit commit. With
+ * enable.auto.offset.store=false (so that nothing is committed before it is
+ * done) and auto.commit.interval.messages=N, every N calls (of this or
+ * kfk_consumer_store_offset) start a commit of the done offsets. Any order
+ * is allowed, but a call that does not follow on from the previous done
+ * offset is reported through the log callback, on the calling thread: a
+ * skip (a message polled after the last done one is not done), a move
+ * backwards (below the done or committed offset) or a message done again.
+ * 0, KFK_ERR_INVALID_ARG (NULL or an event) or KFK_ERR_NOENT (partition not
+ * assigned; logged too). Any thread. */
+int kfk_consumer_task_done(kfk_consumer *c, const kfk_consumer_message *m);
+
+/* One assigned partition's offsets as this consumer knows them, without a
+ * request: the four views of the original KafkaConsumer.offsets()
+ * (fetch, highwater, commit, task_done). Each is the offset of the next
+ * message, as Kafka commits them (task_done there kept the last done
+ * offset itself: done here is that + 1), or KFK_OFFSET_INVALID while not
+ * known. */
+typedef struct kfk_partition_offsets {
+    const char *topic; /* owned by the view */
+    int32_t partition;
+    int64_t position;       /* "fetch": the next offset poll returns (kfk_consumer_position) */
+    int64_t high_watermark; /* "highwater": from the last fetch response (-1: none yet) */
+    int64_t committed; /* "commit": the group's offset as this consumer last read
+                          (at start) or committed it; kfk_consumer_committed asks */
+    int64_t done;      /* "task_done": the stored offset, the one commit(NULL) sends */
+} kfk_partition_offsets;
+
+typedef struct kfk_offsets_view {
+    kfk_partition_offsets *elems; /* sorted by topic, then partition */
+    int count;
+} kfk_offsets_view;
+
+/* Every assigned partition's offsets, read at one instant under the
+ * consumer's lock. The caller owns the view and frees it with
+ * kfk_offsets_view_destroy; NULL when out of memory. Any thread. */
+kfk_offsets_view *kfk_consumer_offsets_view(kfk_consumer *c);
+/* The element for topic/partition, or NULL. */
+const kfk_partition_offsets *kfk_offsets_view_find(const kfk_offsets_view *v, const char *topic,
+                                                   int32_t partition);
+void kfk_offsets_view_destroy(kfk_offsets_view *v);
 
 /* Called with every async commit's (and auto-commit's) result, on the
  * thread calling kfk_consumer_poll; offsets (each err set) belong to kfk
@@ -1065,7 +1111,8 @@ typedef void (*kfk_commit_cb)(kfk_consumer *c, int err, const kfk_partition_list
 /* Sets the commit callback; before the first poll. */
 void kfk_consumer_set_commit_cb(kfk_consumer *c, kfk_commit_cb cb, void *opaque);
 /* Called on the I/O thread (must not block or call kfk) with notable
- * events, e.g. an offset reset by auto.offset.reset. Set before assign. */
+ * events, e.g. an offset reset by auto.offset.reset, and on the thread in
+ * kfk_consumer_task_done with what it reports. Set before assign. */
 typedef void (*kfk_log_cb)(void *opaque, const char *message);
 void kfk_consumer_set_log_cb(kfk_consumer *c, kfk_log_cb cb, void *opaque);
 

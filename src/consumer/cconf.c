@@ -35,13 +35,22 @@ static int parse_assignors(kfk_cconf *out, const char *v, char *errstr, size_t e
     return 0;
 }
 
+/* auto.offset.reset's values in conf_keys_consumer.h's order: smallest and
+ * largest (kafka-python's first consumer, librdkafka) mean earliest and latest. */
+static enum kfk_reset reset_of(int index) {
+    static const enum kfk_reset by_index[] = {KFK_RESET_EARLIEST, KFK_RESET_LATEST,
+                                              KFK_RESET_NONE, KFK_RESET_EARLIEST,
+                                              KFK_RESET_LATEST};
+    return by_index[index];
+}
+
 int kfk_cconf_from(kfk_cconf *out, const kfk_conf *conf, char *errstr, size_t errlen) {
     const char *group = kfk_conf_str(conf, KFK_CONF_GROUP_ID);
     const char *rack = kfk_conf_str(conf, KFK_CONF_CLIENT_RACK);
     const char *instance = kfk_conf_str(conf, KFK_CONF_GROUP_INSTANCE_ID);
     *out = (kfk_cconf){
         .group_id = *group ? group : NULL,
-        .reset = (enum kfk_reset)kfk_conf_enum(conf, KFK_CONF_AUTO_OFFSET_RESET),
+        .reset = reset_of(kfk_conf_enum(conf, KFK_CONF_AUTO_OFFSET_RESET)),
         .auto_commit = *group && kfk_conf_bool(conf, KFK_CONF_ENABLE_AUTO_COMMIT),
         .auto_commit_interval_ms = (int32_t)kfk_conf_int(conf, KFK_CONF_AUTO_COMMIT_INTERVAL_MS),
         .auto_commit_messages =
@@ -67,6 +76,8 @@ int kfk_cconf_from(kfk_cconf *out, const kfk_conf *conf, char *errstr, size_t er
         .heartbeat_interval_ms = (int32_t)kfk_conf_int(conf, KFK_CONF_HEARTBEAT_INTERVAL_MS),
         .max_poll_interval_ms = (int32_t)kfk_conf_int(conf, KFK_CONF_MAX_POLL_INTERVAL_MS),
         .metadata_max_age_ms = (int32_t)kfk_conf_int(conf, KFK_CONF_METADATA_MAX_AGE_MS),
+        .propagation_max_ms =
+            (int32_t)kfk_conf_int(conf, KFK_CONF_TOPIC_METADATA_PROPAGATION_MAX_MS),
     };
     if (parse_assignors(out, kfk_conf_str(conf, KFK_CONF_PARTITION_ASSIGNMENT_STRATEGY), errstr,
                         errlen))

@@ -16,8 +16,8 @@ typedef struct kfk_cconf {
     const char *group_id; /* NULL: none */
     enum kfk_reset reset;
     int auto_commit; /* enable.auto.commit with a group.id */
-    int32_t auto_commit_interval_ms;
-    int32_t auto_commit_messages; /* 0: off */
+    int32_t auto_commit_interval_ms; /* 0: no timer */
+    int32_t auto_commit_messages;    /* 0: off; counts done messages without auto_store */
     int auto_store;
     int32_t fetch_min_bytes, fetch_max_bytes, fetch_max_wait_ms, partition_max_bytes;
     int read_committed;
@@ -33,6 +33,7 @@ typedef struct kfk_cconf {
     const char *instance_id; /* NULL: dynamic member */
     int32_t session_timeout_ms, heartbeat_interval_ms, max_poll_interval_ms;
     int32_t metadata_max_age_ms;
+    int32_t propagation_max_ms; /* an assigned partition missing this long is reported */
     const kfk_assignor *assignors[KFK_MAX_ASSIGNORS]; /* in preference order */
     int nassignors;
     int cooperative; /* every assignor supports COOPERATIVE, as Java decides */

@@ -1,6 +1,8 @@
 /* Offsets the application reads and writes: commit (sync and async),
  * stored ("done") offsets, auto-commit by interval and by message count,
  * and the committed offsets (OffsetFetch). */
+#include <stdio.h>
+
 #include "consumer/offsets_op.h"
 
 kfk_partition_list *kfk_stored_offsets(kfk_consumer *c, int all) {
@@ -30,15 +32,23 @@ void kfk_commit_event_run(kfk_consumer *c, kfk_consumer_message *ev) {
     kfk_offsets_op_free(op);
 }
 
+static void autocommit(kfk_consumer *c);
+
 /* I/O thread: an async commit ended; its result waits for poll. */
 static void async_then(kfk_offsets_op *op) {
     kfk_consumer *c = op->c;
-    if (op->auto_commit) c->autocommit_inflight = 0;
+    int again = 0;
+    if (op->auto_commit) {
+        c->autocommit_inflight = 0;
+        again = c->autocommit_again && op->err != KFK_ERR_DESTROYED;
+        c->autocommit_again = 0;
+    }
     pthread_mutex_lock(&c->lock);
     int deliver = c->commit_cb != NULL && op->err != KFK_ERR_DESTROYED;
     if (deliver) kfk_queue_append(c, &op->ev, &op->ev);
     pthread_mutex_unlock(&c->lock);
     if (!deliver) kfk_offsets_op_free(op);
+    if (again) autocommit(c);
 }
 
 int kfk_consumer_commit(kfk_consumer *c, const kfk_partition_list *offsets, int async) {
@@ -71,9 +81,13 @@ int kfk_consumer_commit(kfk_consumer *c, const kfk_partition_list *offsets, int 
     return err;
 }
 
-/* I/O thread: commits what changed, unless a commit is still out. */
+/* I/O thread: commits what changed; once the commit still out ends, when
+ * there is one (a count-triggered commit must not be lost). */
 static void autocommit(kfk_consumer *c) {
-    if (c->autocommit_inflight) return;
+    if (c->autocommit_inflight) {
+        c->autocommit_again = 1;
+        return;
+    }
     pthread_mutex_lock(&c->lock);
     kfk_partition_list *l = kfk_stored_offsets(c, 0);
     pthread_mutex_unlock(&c->lock);
@@ -98,16 +112,66 @@ void kfk_autocommit_task(kfk_io *io, kfk_task *t, int err) {
     if (!err) autocommit(c);
 }
 
-int kfk_consumer_store_offset(kfk_consumer *c, const kfk_consumer_message *m) {
-    if (!m || m->err) return KFK_ERR_INVALID_ARG;
+int kfk_autocommit_count(kfk_consumer *c, int64_t n) {
+    if (!c->cc.auto_commit || c->cc.auto_commit_messages <= 0) return 0;
+    c->since_commit += n;
+    if (c->since_commit < c->cc.auto_commit_messages) return 0;
+    c->since_commit = 0;
+    return 1;
+}
+
+void kfk_autocommit_post(kfk_consumer *c) {
+    if (!atomic_exchange(&c->commit_posted, 1) && kfk_io_post(c->io, &c->commit_task))
+        atomic_store(&c->commit_posted, 0);
+}
+
+/* Stores m's end as its partition's done offset; with log, says how that
+ * moved it (when not straight on) in out. 0 or KFK_ERR_NOENT. */
+static int store_done(kfk_consumer *c, const kfk_consumer_message *m, char *out, size_t len) {
+    int due = 0;
     pthread_mutex_lock(&c->lock);
     kfk_cpart *p = kfk_cpart_find(c, m->topic, m->partition);
+    if (p && out) {
+        enum kfk_done_move mv = kfk_done_move(p->stored, p->committed, m->offset, m->polled_after_);
+        int64_t base = p->stored >= 0 ? p->stored : p->committed;
+        const char *what = p->stored >= 0 ? "done" : "committed";
+        if (mv == KFK_DONE_SKIP)
+            snprintf(out, len,
+                     "%s [%d]: task_done(%lld) skips: messages polled from offset %lld on are "
+                     "not done",
+                     m->topic, (int)m->partition, (long long)m->offset, (long long)base);
+        else if (mv == KFK_DONE_BACK)
+            snprintf(out, len, "%s [%d]: task_done(%lld) moves the done offset back from %s %lld",
+                     m->topic, (int)m->partition, (long long)m->offset, what, (long long)base);
+        else if (mv == KFK_DONE_AGAIN)
+            snprintf(out, len, "%s [%d]: task_done(%lld) again: %s offset is %lld already",
+                     m->topic, (int)m->partition, (long long)m->offset, what, (long long)base);
+    }
     if (p) {
         p->stored = m->offset + 1;
         p->stored_epoch = m->leader_epoch;
+        if (!c->cc.auto_store) due = kfk_autocommit_count(c, 1);
     }
     pthread_mutex_unlock(&c->lock);
+    if (due) kfk_autocommit_post(c);
     return p ? 0 : KFK_ERR_NOENT;
+}
+
+int kfk_consumer_store_offset(kfk_consumer *c, const kfk_consumer_message *m) {
+    if (!m || m->err) return KFK_ERR_INVALID_ARG;
+    return store_done(c, m, NULL, 0);
+}
+
+int kfk_consumer_task_done(kfk_consumer *c, const kfk_consumer_message *m) {
+    if (!c || !m || m->err || !m->topic) return KFK_ERR_INVALID_ARG;
+    char msg[400] = "";
+    int err = store_done(c, m, msg, sizeof msg);
+    if (err)
+        kfk_consumer_log(c, "%s [%d]: task_done(%lld) for a partition not assigned: ignored",
+                         m->topic, (int)m->partition, (long long)m->offset);
+    else if (*msg)
+        kfk_consumer_log(c, "%s", msg);
+    return err;
 }
 
 int kfk_consumer_store_offsets(kfk_consumer *c, kfk_partition_list *offsets) {

@@ -44,7 +44,7 @@ static void cpart_seek(kfk_cpart *p, int64_t offset, int64_t ts) {
     p->gen++;
     p->spec = offset;
     p->spec_ts = ts;
-    p->position = offset >= 0 ? offset : KFK_OFFSET_INVALID;
+    p->position = p->polled_end = offset >= 0 ? offset : KFK_OFFSET_INVALID;
     p->position_epoch = -1;
     p->queued_bytes = 0;
     p->throttled = 0;
@@ -491,3 +491,39 @@ int64_t kfk_consumer_lag(kfk_consumer *c, const char *topic, int32_t partition) 
     pthread_mutex_unlock(&c->lock);
     return lag < 0 ? -1 : lag;
 }
+
+kfk_offsets_view *kfk_consumer_offsets_view(kfk_consumer *c) {
+    pthread_mutex_lock(&c->lock);
+    /* One allocation: the view, its elements, then the topic names. */
+    size_t size = sizeof(kfk_offsets_view) + (size_t)c->nparts * sizeof(kfk_partition_offsets);
+    for (int i = 0; i < c->nparts; i++) size += strlen(c->parts[i]->topic) + 1;
+    kfk_offsets_view *v = kfk_malloc(size);
+    if (v) {
+        v->elems = (kfk_partition_offsets *)(v + 1);
+        v->count = c->nparts;
+        char *names = (char *)(v->elems + c->nparts);
+        for (int i = 0; i < c->nparts; i++) {
+            const kfk_cpart *p = c->parts[i];
+            size_t n = strlen(p->topic) + 1;
+            memcpy(names, p->topic, n);
+            v->elems[i] = (kfk_partition_offsets){
+                .topic = names, .partition = p->partition, .position = p->position,
+                .high_watermark = p->hwm,
+                .committed = p->committed >= 0 ? p->committed : KFK_OFFSET_INVALID,
+                .done = p->stored >= 0 ? p->stored : KFK_OFFSET_INVALID};
+            names += n;
+        }
+    }
+    pthread_mutex_unlock(&c->lock);
+    return v;
+}
+
+const kfk_partition_offsets *kfk_offsets_view_find(const kfk_offsets_view *v, const char *topic,
+                                                   int32_t partition) {
+    for (int i = 0; v && topic && i < v->count; i++)
+        if (v->elems[i].partition == partition && strcmp(v->elems[i].topic, topic) == 0)
+            return &v->elems[i];
+    return NULL;
+}
+
+void kfk_offsets_view_destroy(kfk_offsets_view *v) { kfk_free(v); }

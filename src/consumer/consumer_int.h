@@ -67,9 +67,11 @@ typedef struct kfk_cpart {
     int64_t spec, spec_ts; /* where to start: an offset or KFK_OFFSET_* (+ time) */
     int64_t position;      /* next offset poll returns; KFK_OFFSET_INVALID: unknown */
     int32_t position_epoch; /* leader epoch of the record before position; -1: unknown */
+    int64_t polled_end;     /* as position, but not moved past markers nor aborted
+                               batches: where the next polled record follows on */
     int64_t stored;        /* to commit; KFK_OFFSET_INVALID: nothing */
     int32_t stored_epoch;  /* committed with stored (OffsetCommit v6+) */
-    int64_t committed;     /* last committed by this consumer */
+    int64_t committed;     /* last committed by this consumer, or read at start */
     int paused;
     int64_t queued_bytes; /* fetched, not yet polled */
     int throttled;        /* held back by the prefetch bound: poll wakes the fetcher */
@@ -98,6 +100,8 @@ typedef struct kfk_cpart {
     int64_t backoff_until;
     int attempts;
     int64_t eof_at; /* where EOF was last reported */
+    int64_t looked_at;   /* first service run that saw it; 0: none yet */
+    int absent_reported; /* missing from metadata and reported (until seen again) */
     kfk_list link;  /* in the retired list */
     kfk_core_req lo_req;
     kfk_list_offsets_request lo_msg;
@@ -118,7 +122,8 @@ struct kfk_consumer {
     int nparts;
     kfk_list retiring; /* removed by assign; the I/O thread frees them */
     kfk_consumer_message *qhead, *qtail;
-    int64_t since_commit; /* messages polled since the last count-triggered commit */
+    int64_t since_commit; /* messages polled (or done, without auto_store) since the last
+                             count-triggered commit */
     kfk_consumer_stats stats;
     kfk_commit_cb commit_cb;
     void *commit_opaque;
@@ -143,6 +148,7 @@ struct kfk_consumer {
     kfk_fetch_hold_stats hold_stats;  /* under lock */
     kfk_epoch_stats epoch_stats;      /* under lock */
     int offset_fetch_inflight, autocommit_inflight;
+    int autocommit_again; /* a count-triggered commit came while one was out */
     int64_t next_autocommit;
     kfk_wbuf zbuf;
     kfk_coord coord;
@@ -274,12 +280,36 @@ typedef struct kfk_fetch_look {
 /* When the broker's Fetch may go: <= now at once; INT64_MAX nothing to send. */
 int64_t kfk_fetch_go_at(const kfk_fetch_look *l, int64_t max_wait_ms, int64_t now);
 
+/* done.c (pure): how marking the message at offset done moves the done
+ * offset stored (committed: the group's, used while nothing is stored;
+ * both KFK_OFFSET_INVALID when unknown). polled_after is where the record
+ * polled before it ended (or where the partition started: polled_end),
+ * whatever markers or aborted batches lie between. NEXT: it follows on;
+ * SKIP: a message polled after the done offset is not done; BACK: below the
+ * done offset; AGAIN: the message that ends it. */
+enum kfk_done_move { KFK_DONE_NEXT, KFK_DONE_SKIP, KFK_DONE_BACK, KFK_DONE_AGAIN };
+enum kfk_done_move kfk_done_move(int64_t stored, int64_t committed, int64_t offset,
+                                 int64_t polled_after);
+
+/* absent.c (pure): the error to report for an assigned partition that
+ * metadata does not show, or 0. t is its topic in the snapshot md_ms
+ * (NULL: no answer about it yet); since is when the consumer first looked
+ * for it. A topic or partition missing is reported only from an answer
+ * given propagation_ms after since (a new topic takes time to reach every
+ * broker); an invalid topic name at once. */
+int kfk_absent_err(const kfk_md_topic *t, int32_t partition, int64_t md_ms, int64_t since,
+                   int32_t propagation_ms);
+
 /* plist.c: sets metadata from len bytes at s (len < 0: none). */
 int kfk_partition_set_metadata_n(kfk_partition *p, const char *s, int32_t len);
 
 /* commit.c */
 void kfk_autocommit_timer(kfk_timer *t, int64_t now); /* I/O thread */
 void kfk_autocommit_task(kfk_io *io, kfk_task *t, int err);
+/* Counts n messages for auto.commit.interval.messages; under c->lock. 1 when
+ * a commit is due: then call kfk_autocommit_post without the lock. */
+int kfk_autocommit_count(kfk_consumer *c, int64_t n);
+void kfk_autocommit_post(kfk_consumer *c);
 /* Builds the list of stored offsets that changed since their last commit
  * (all stored ones when all); under c->lock. NULL when none or no memory. */
 kfk_partition_list *kfk_stored_offsets(kfk_consumer *c, int all);

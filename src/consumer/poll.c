@@ -30,8 +30,8 @@ static int64_t msg_bytes(const kfk_consumer_message *m) {
 /* Takes the next deliverable message off the queue; under lock. Stale
  * messages (of an older seek) are released; commit events are returned
  * for the caller to run unlocked. *wake is set when a throttled partition
- * drained enough to fetch again. */
-static kfk_consumer_message *take(kfk_consumer *c, int *wake) {
+ * drained enough to fetch again, *due when a commit by message count is. */
+static kfk_consumer_message *take(kfk_consumer *c, int *wake, int *due) {
     while (c->qhead) {
         kfk_consumer_message *m = c->qhead;
         c->qhead = m->next_;
@@ -57,13 +57,14 @@ static kfk_consumer_message *take(kfk_consumer *c, int *wake) {
         }
         if (m->kind_ == KFK_KIND_RECORD) {
             p->queued_bytes -= msg_bytes(m);
-            p->position = m->offset + 1;
+            m->polled_after_ = p->polled_end >= 0 ? p->polled_end : m->offset;
+            p->position = p->polled_end = m->offset + 1;
             p->position_epoch = m->leader_epoch;
             if (c->cc.auto_store) {
                 p->stored = p->position;
                 p->stored_epoch = p->position_epoch;
+                *due |= kfk_autocommit_count(c, 1);
             }
-            c->since_commit++;
             if (p->throttled && p->queued_bytes * 2 < kfk_share(c)) {
                 p->throttled = 0;
                 *wake = 1;
@@ -76,28 +77,21 @@ static kfk_consumer_message *take(kfk_consumer *c, int *wake) {
 
 /* Runs after the lock is dropped: wakes the fetcher, starts a commit by
  * message count. */
-static void after(kfk_consumer *c, int wake) {
+static void after(kfk_consumer *c, int wake, int due) {
     if (wake) kfk_service_post(c);
-    if (c->cc.auto_commit && c->cc.auto_commit_messages > 0) {
-        pthread_mutex_lock(&c->lock);
-        int due = c->since_commit >= c->cc.auto_commit_messages;
-        if (due) c->since_commit = 0;
-        pthread_mutex_unlock(&c->lock);
-        if (due && !atomic_exchange(&c->commit_posted, 1) && kfk_io_post(c->io, &c->commit_task))
-            atomic_store(&c->commit_posted, 0);
-    }
+    if (due) kfk_autocommit_post(c);
 }
 
 int kfk_consumer_poll_batch(kfk_consumer *c, kfk_consumer_message **out, int max,
                             int timeout_ms) {
     if (max <= 0) max = c->cc.max_poll_records;
     struct timespec until = deadline_ts(timeout_ms > 0 ? timeout_ms : 0);
-    int n = 0, wake = 0;
+    int n = 0, wake = 0, due = 0;
     kfk_group_polled(c);
     pthread_mutex_lock(&c->lock);
     for (;;) {
         kfk_consumer_message *m;
-        while (n < max && (m = take(c, &wake)) != NULL) {
+        while (n < max && (m = take(c, &wake, &due)) != NULL) {
             if (m->kind_ == KFK_KIND_COMMIT || m->kind_ == KFK_KIND_REBALANCE) {
                 pthread_mutex_unlock(&c->lock);
                 if (m->kind_ == KFK_KIND_COMMIT)
@@ -116,7 +110,7 @@ int kfk_consumer_poll_batch(kfk_consumer *c, kfk_consumer_message **out, int max
             timeout_ms = 0; /* one last look */
     }
     pthread_mutex_unlock(&c->lock);
-    after(c, wake);
+    after(c, wake, due);
     return n;
 }
 

@@ -16,7 +16,7 @@ void kfk_resolve_done_epoch(kfk_consumer *c, kfk_cpart *p, int64_t offset, int32
     p->attempts = 0;
     pthread_mutex_lock(&c->lock);
     if (p->gen == p->io_gen && p->position < 0) {
-        p->position = offset;
+        p->position = p->polled_end = offset;
         p->position_epoch = epoch;
     }
     pthread_mutex_unlock(&c->lock);
@@ -164,9 +164,12 @@ static void committed_then(kfk_offsets_op *op) {
             kfk_cpart_backoff(c, p);
         else if (err)
             kfk_cpart_stop(c, p, err, KFK_OFFSET_INVALID);
-        else if (e->offset >= 0) /* committed before a truncation? ask the leader */
+        else if (e->offset >= 0) { /* committed before a truncation? ask the leader */
+            pthread_mutex_lock(&c->lock);
+            if (p->gen == p->io_gen && p->committed < 0) p->committed = e->offset;
+            pthread_mutex_unlock(&c->lock);
             kfk_resolve_done_epoch(c, p, e->offset, e->leader_epoch, KFK_EPOCH_CHECK);
-        else
+        } else
             kfk_resolve_reset(c, p, 0, "no committed offset");
     }
     int destroyed = op->err == KFK_ERR_DESTROYED;

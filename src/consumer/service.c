@@ -32,7 +32,8 @@ static void add_timers(kfk_consumer *c, int64_t now) {
         kfk_io_timer_add(c->io, &c->commit_timer, kfk_autocommit_timer))
         return; /* out of memory: the next run tries again */
     c->timers_added = 1;
-    if (c->cc.auto_commit) kfk_io_timer_set(c->io, &c->commit_timer, now + c->cc.auto_commit_interval_ms);
+    if (c->cc.auto_commit && c->cc.auto_commit_interval_ms > 0)
+        kfk_io_timer_set(c->io, &c->commit_timer, now + c->cc.auto_commit_interval_ms);
 }
 
 /* Copies the partition table and what the application wants; under lock. */
@@ -94,6 +95,33 @@ static int start(kfk_consumer *c, kfk_cpart *p) {
     return 0;
 }
 
+/* A partition the application assigned that metadata does not show (a
+ * topic or partition that does not exist) is reported once through poll,
+ * after topic.metadata.propagation.max.ms, then still waited for: it may
+ * be created later. A group's assignment comes from metadata, and a
+ * subscribed topic that does not exist is waited for in silence, as the
+ * Java client and librdkafka do. */
+static void check_absent(kfk_consumer *c, const kfk_metadata *md, kfk_cpart *p, int64_t now) {
+    if (!p->looked_at) p->looked_at = now;
+    if (!md || p->state == KFK_CP_STOPPED || c->group.state != KFK_G_NONE) return;
+    const kfk_md_topic *t = kfk_metadata_topic(md, p->topic);
+    int err = kfk_absent_err(t, p->partition, md->updated_ms, p->looked_at,
+                             c->cc.propagation_max_ms);
+    if (!err) {
+        if (t && !t->err && t->npartitions > 0 && kfk_metadata_partition(t, p->partition))
+            p->absent_reported = 0;
+        return;
+    }
+    if (p->absent_reported) return;
+    p->absent_reported = 1;
+    kfk_consumer_log(c, "%s [%d]: %s after %d ms (topic.metadata.propagation.max.ms)", p->topic,
+                     (int)p->partition,
+                     err == KFK_ERR_UNKNOWN_TOPIC_OR_PARTITION ? "not in the cluster"
+                                                               : kfk_err_name(err),
+                     (int)c->cc.propagation_max_ms);
+    kfk_cpart_event(c, p, err, KFK_OFFSET_INVALID);
+}
+
 void kfk_service_run(kfk_consumer *c) {
     int64_t now = kfk_io_now(c->io), wake = INT64_MAX;
     if (!c->timers_added) add_timers(c, now);
@@ -109,6 +137,7 @@ void kfk_service_run(kfk_consumer *c) {
     int need_committed = 0;
     for (int i = 0; i < c->io_nparts; i++) {
         kfk_cpart *p = c->io_parts[i];
+        check_absent(c, md, p, now);
         if (p->backoff_until > now) {
             if (p->backoff_until < wake) wake = p->backoff_until;
             continue;

@@ -38,7 +38,7 @@ static void rewind_to(kfk_consumer *c, kfk_cpart *p, int64_t to, int32_t to_epoc
         }
         p->gen++;
         p->io_gen = p->gen;
-        p->spec = p->position = to;
+        p->spec = p->position = p->polled_end = to;
         p->position_epoch = to_epoch;
         if (c->cc.auto_store && p->stored > to) {
             p->stored = to;

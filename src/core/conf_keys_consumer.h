@@ -7,16 +7,24 @@
     X(GROUP_ID, "group.id", KFK_CONF_STRING, "", 0, 0, NULL, \
       "Consumer group whose committed offsets are read and written (empty: none)") \
     X(AUTO_OFFSET_RESET, "auto.offset.reset", KFK_CONF_ENUM, "latest", 0, 0, \
-      "earliest|latest|none", \
-      "Where to start when nothing is committed or the offset is out of range; none: an error") \
+      "earliest|latest|none|smallest|largest", \
+      "Where to start when nothing is committed or the offset is out of range; none: an " \
+      "error; smallest and largest are the original names of earliest and latest") \
     X(ENABLE_AUTO_COMMIT, "enable.auto.commit", KFK_CONF_BOOL, "true", 0, 0, NULL, \
       "Commit stored offsets in the background (only with group.id)") \
-    X(AUTO_COMMIT_INTERVAL_MS, "auto.commit.interval.ms", KFK_CONF_INT, "5000", 1, INT32_MAX, \
-      NULL, "How often auto-commit commits") \
+    X(AUTO_COMMIT_INTERVAL_MS, "auto.commit.interval.ms", KFK_CONF_INT, "5000", 0, INT32_MAX, \
+      NULL, "How often auto-commit commits (0: no timer, only by message count)") \
     X(AUTO_COMMIT_INTERVAL_MESSAGES, "auto.commit.interval.messages", KFK_CONF_INT, "0", 0, \
-      INT32_MAX, NULL, "Auto-commit also after this many polled messages (0: off)") \
+      INT32_MAX, NULL, \
+      "Auto-commit also after this many messages (0: off): polled ones, or with " \
+      "enable.auto.offset.store=false those marked done (kfk_consumer_task_done)") \
     X(ENABLE_AUTO_OFFSET_STORE, "enable.auto.offset.store", KFK_CONF_BOOL, "true", 0, 0, NULL, \
-      "Store each polled message's offset for commit; false: only kfk_consumer_store_offset*") \
+      "Store each polled message's offset for commit; false: only kfk_consumer_task_done and " \
+      "kfk_consumer_store_offset*") \
+    X(TOPIC_METADATA_PROPAGATION_MAX_MS, "topic.metadata.propagation.max.ms", KFK_CONF_INT, \
+      "30000", 0, 3600000, NULL, \
+      "How long an assigned topic or partition may be missing from metadata (a new topic " \
+      "still spreading) before poll reports KFK_ERR_UNKNOWN_TOPIC_OR_PARTITION for it") \
     X(FETCH_MIN_BYTES, "fetch.min.bytes", KFK_CONF_INT, "1", 0, INT32_MAX, NULL, \
       "Bytes a broker waits for before answering a fetch") \
     X(FETCH_MAX_BYTES, "fetch.max.bytes", KFK_CONF_INT, "52428800", 1, INT32_MAX, NULL, \

@@ -6,6 +6,7 @@
  * stable offset while a transaction is open. Needs java and javac (17+;
  * scripts/install-deps installs them) and the kafka-clients jar that
  * scripts/kafka-local lib resolves. */
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -162,13 +163,22 @@ static int check_partition(kfk_consumer_message **got, int ngot, const txlog *lo
     return n;
 }
 
+/* Counts what task_done logs (skips, moves back, repeats). */
+static void on_log(void *opaque, const char *msg) {
+    if (strstr(msg, "task_done")) atomic_fetch_add((atomic_int *)opaque, 1);
+}
+
 /* Consumes the whole topic with isolation: exactly the records in states,
- * and the position at the end with no lag. */
+ * and the position at the end with no lag. Each message is marked done in
+ * order: the markers and aborted batches between them are no skip. */
 static void check_consume(const char *boot, const char *topic, int nparts, const int64_t *end,
                           const txlog *log, const char *isolation, const char *states) {
     kfk_consumer *c = cit_consumer(boot, "isolation.level", isolation, "enable.partition.eof",
-                                   "true", NULL);
+                                   "true", "enable.auto.offset.store", "false", NULL);
     REQUIRE(c);
+    static atomic_int task_done_logged;
+    atomic_store(&task_done_logged, 0);
+    kfk_consumer_set_log_cb(c, on_log, &task_done_logged);
     REQUIRE(cit_assign(c, topic, nparts, KFK_OFFSET_BEGINNING) == 0);
     static kfk_consumer_message *got[MAXREC];
     int ngot = consume_to_end(c, nparts, end, got, MAXREC);
@@ -182,6 +192,21 @@ static void check_consume(const char *boot, const char *topic, int nparts, const
         kfk_partition_list_add(l, topic, p);
     }
     CHECK_EQ(ngot, total);
+    int64_t last[MAXPART] = {-1, -1};
+    for (int i = 0; i < ngot; i++) {
+        CHECK_EQ(kfk_consumer_task_done(c, got[i]), 0);
+        last[got[i]->partition] = got[i]->offset;
+    }
+    CHECK_EQ(atomic_load(&task_done_logged), 0);
+    kfk_offsets_view *v = kfk_consumer_offsets_view(c);
+    REQUIRE(v);
+    for (int p = 0; p < nparts; p++) {
+        const kfk_partition_offsets *o = kfk_offsets_view_find(v, topic, p);
+        REQUIRE(o);
+        CHECK_EQ(o->done, last[p] + 1);
+        CHECK_EQ(o->position, end[p]);
+    }
+    kfk_offsets_view_destroy(v);
     /* The position moves past the markers and skipped batches at the end. */
     CHECK_EQ(kfk_consumer_position(c, l), 0);
     for (int p = 0; p < nparts; p++) {
@@ -296,7 +321,10 @@ TEST(read_committed_stops_at_open_transaction) {
     int64_t until = it_now_ms() + 60000;
     while (!read_log(out, &log) && it_now_ms() < until) usleep(100 * 1000);
     kfk_consumer *rc = cit_consumer(boot, "isolation.level", "read_committed",
-                                    "enable.partition.eof", "true", NULL);
+                                    "enable.partition.eof", "true", "enable.auto.offset.store",
+                                    "false", NULL);
+    static atomic_int task_done_logged;
+    if (rc) kfk_consumer_set_log_cb(rc, on_log, &task_done_logged);
     kfk_consumer_message *m[64];
     int n = 0;
     if (read_log(out, &log) && rc && cit_assign(rc, topic, 2, KFK_OFFSET_BEGINNING) == 0)
@@ -313,6 +341,9 @@ TEST(read_committed_stops_at_open_transaction) {
     CHECK_EQ(more, 13);
     n += more;
     CHECK_EQ(check_partition(m, n, &log, 0, "C") + check_partition(m, n, &log, 1, "C"), 13 + 10);
+    /* Done in order: the marker that ended the first fetches is no skip. */
+    for (int i = 0; i < n; i++) CHECK_EQ(kfk_consumer_task_done(rc, m[i]), 0);
+    CHECK_EQ(atomic_load(&task_done_logged), 0);
     cit_release_all(m, n);
     kfk_consumer_destroy(rc);
 }

@@ -23,6 +23,7 @@ TEST(defaults_are_javas) {
     CHECK_EQ(cc.check_crcs, 1);
     CHECK_EQ(cc.max_poll_records, 500);
     CHECK_EQ(cc.partition_eof, 0);
+    CHECK_EQ(cc.propagation_max_ms, 30000); /* librdkafka's */
     REQUIRE_EQ(kfk_conf_set(conf, "group.id", "g", err, sizeof err), 0);
     REQUIRE_EQ(kfk_cconf_from(&cc, conf, err, sizeof err), 0);
     CHECK_STR(cc.group_id, "g");
@@ -44,11 +45,76 @@ TEST(aliases_and_enums) {
     CHECK_EQ(cc.read_committed, 1);
     CHECK_EQ(cc.reset, KFK_RESET_NONE);
     CHECK_EQ(cc.fetch_max_wait_ms, 77);
-    CHECK_EQ(kfk_conf_set(conf, "auto.offset.reset", "smallest", err, sizeof err), KFK_ERR_CONFIG);
-    CHECK(strstr(err, "auto.offset.reset") && strstr(err, "smallest"));
+    CHECK_EQ(kfk_conf_set(conf, "auto.offset.reset", "oldest", err, sizeof err), KFK_ERR_CONFIG);
+    CHECK(strstr(err, "auto.offset.reset") && strstr(err, "oldest"));
     CHECK_EQ(kfk_conf_set(conf, "auto.commit.interval.messages", "-1", err, sizeof err),
              KFK_ERR_CONFIG);
     CHECK(strstr(err, "auto.commit.interval.messages"));
+    kfk_conf_destroy(conf);
+}
+
+/* The original KafkaConsumer's names (librdkafka takes them too): smallest
+ * and largest are earliest and latest, and stay as set. */
+TEST(reset_smallest_largest) {
+    kfk_conf *conf = kfk_conf_new();
+    char err[256];
+    kfk_cconf cc;
+    static const struct {
+        const char *value;
+        enum kfk_reset reset;
+        int64_t offset;
+    } cases[] = {{"smallest", KFK_RESET_EARLIEST, KFK_OFFSET_BEGINNING},
+                 {"largest", KFK_RESET_LATEST, KFK_OFFSET_END},
+                 {"SMALLEST", KFK_RESET_EARLIEST, KFK_OFFSET_BEGINNING},
+                 {"earliest", KFK_RESET_EARLIEST, KFK_OFFSET_BEGINNING},
+                 {"latest", KFK_RESET_LATEST, KFK_OFFSET_END},
+                 {"none", KFK_RESET_NONE, KFK_OFFSET_INVALID}};
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        REQUIRE_EQ(kfk_conf_set(conf, "auto.offset.reset", cases[i].value, err, sizeof err), 0);
+        CHECK_STR(kfk_conf_get(conf, "auto.offset.reset"), cases[i].value);
+        REQUIRE_EQ(kfk_cconf_from(&cc, conf, err, sizeof err), 0);
+        CHECK_EQ(cc.reset, cases[i].reset);
+        CHECK_EQ(kfk_reset_offset(cc.reset), cases[i].offset);
+    }
+    /* A bad value keeps the old one. */
+    CHECK_EQ(kfk_conf_set(conf, "auto.offset.reset", "small", err, sizeof err), KFK_ERR_CONFIG);
+    CHECK(strstr(err, "smallest|largest"));
+    CHECK_STR(kfk_conf_get(conf, "auto.offset.reset"), "none");
+    kfk_conf_destroy(conf);
+}
+
+/* auto.commit.interval.ms=0 turns the timer off (the count may stay on);
+ * topic.metadata.propagation.max.ms is bounded as in librdkafka. */
+TEST(auto_commit_interval_zero_and_propagation) {
+    kfk_conf *conf = kfk_conf_new();
+    char err[256];
+    kfk_cconf cc;
+    REQUIRE_EQ(kfk_conf_set(conf, "group.id", "g", err, sizeof err), 0);
+    REQUIRE_EQ(kfk_conf_set(conf, "auto.commit.interval.ms", "0", err, sizeof err), 0);
+    REQUIRE_EQ(kfk_conf_set(conf, "auto.commit.interval.messages", "100", err, sizeof err), 0);
+    REQUIRE_EQ(kfk_conf_set(conf, "enable.auto.offset.store", "false", err, sizeof err), 0);
+    REQUIRE_EQ(kfk_cconf_from(&cc, conf, err, sizeof err), 0);
+    CHECK_EQ(cc.auto_commit, 1);
+    CHECK_EQ(cc.auto_commit_interval_ms, 0);
+    CHECK_EQ(cc.auto_commit_messages, 100);
+    CHECK_EQ(cc.auto_store, 0);
+    CHECK_EQ(kfk_conf_set(conf, "auto.commit.interval.ms", "-1", err, sizeof err), KFK_ERR_CONFIG);
+    CHECK(strstr(err, "auto.commit.interval.ms") && strstr(err, "-1"));
+    CHECK_STR(kfk_conf_get(conf, "auto.commit.interval.ms"), "0");
+
+    REQUIRE_EQ(kfk_conf_set(conf, "topic.metadata.propagation.max.ms", "0", err, sizeof err), 0);
+    REQUIRE_EQ(kfk_cconf_from(&cc, conf, err, sizeof err), 0);
+    CHECK_EQ(cc.propagation_max_ms, 0);
+    REQUIRE_EQ(kfk_conf_set(conf, "topic.metadata.propagation.max.ms", "3600000", err, sizeof err),
+               0);
+    REQUIRE_EQ(kfk_cconf_from(&cc, conf, err, sizeof err), 0);
+    CHECK_EQ(cc.propagation_max_ms, 3600000);
+    CHECK_EQ(kfk_conf_set(conf, "topic.metadata.propagation.max.ms", "3600001", err, sizeof err),
+             KFK_ERR_CONFIG);
+    CHECK(strstr(err, "topic.metadata.propagation.max.ms") && strstr(err, "3600001"));
+    CHECK_EQ(kfk_conf_set(conf, "topic.metadata.propagation.max.ms", "soon", err, sizeof err),
+             KFK_ERR_CONFIG);
+    CHECK_STR(kfk_conf_get(conf, "topic.metadata.propagation.max.ms"), "3600000");
     kfk_conf_destroy(conf);
 }
 
