@@ -198,8 +198,9 @@ void kfk_metadata_unref(kfk_metadata *md) {
     kfk_free(md);
 }
 
+/* bsearch wants a non-null array even for none: an empty list has none. */
 const kfk_md_topic *kfk_metadata_topic(const kfk_metadata *md, const char *name) {
-    if (!md) return NULL;
+    if (!md || md->ntopics == 0) return NULL;
     kfk_md_topic key = {.name = name};
     return bsearch(&key, md->topics, (size_t)md->ntopics, sizeof key, cmp_topic);
 }
@@ -208,12 +209,13 @@ const kfk_md_partition *kfk_metadata_partition(const kfk_md_topic *t, int32_t pa
     /* Partitions are numbered 0..n-1, so the index is usually the id. */
     if (partition >= 0 && partition < t->npartitions && t->partitions[partition].id == partition)
         return &t->partitions[partition];
+    if (t->npartitions == 0) return NULL;
     kfk_md_partition key = {.id = partition};
     return bsearch(&key, t->partitions, (size_t)t->npartitions, sizeof key, cmp_partition);
 }
 
 const kfk_md_broker *kfk_metadata_broker(const kfk_metadata *md, int32_t node_id) {
-    if (!md) return NULL;
+    if (!md || md->nbrokers == 0) return NULL;
     kfk_md_broker key = {.node_id = node_id};
     return bsearch(&key, md->brokers, (size_t)md->nbrokers, sizeof key, cmp_broker);
 }
