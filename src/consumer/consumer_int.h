@@ -58,6 +58,23 @@ typedef struct kfk_fetch_hold_stats {
     int64_t without_held; /* Fetches sent while one of that broker's was held back */
 } kfk_fetch_hold_stats;
 
+/* What the fetcher saw, for tests: the Fetch versions brokers answered at,
+ * and per broker fetched from (the first KFK_FETCH_STATS_NODES) the record
+ * bytes it sent. */
+#define KFK_FETCH_STATS_VMAX 18
+#define KFK_FETCH_STATS_NODES 16
+typedef struct kfk_fetch_node_stats {
+    int32_t node;
+    int16_t version; /* of its last Fetch answer; -1: none yet */
+    int64_t bytes;   /* records bytes of its answers */
+} kfk_fetch_node_stats;
+typedef struct kfk_fetch_stats {
+    int64_t by_version[KFK_FETCH_STATS_VMAX + 1]; /* Fetch answers per version */
+    int64_t recreated; /* positions dropped for a topic re-created (new id) */
+    kfk_fetch_node_stats nodes[KFK_FETCH_STATS_NODES];
+    int nnodes;
+} kfk_fetch_stats;
+
 typedef struct kfk_cpart {
     char *topic;
     int32_t partition;
@@ -93,6 +110,7 @@ typedef struct kfk_cpart {
     int64_t held_since;         /* held back (or its broker's last Fetch) since; 0: not */
     int backlog;                /* the last answer showed records past fetch_pos */
     int32_t leader;             /* while building fetches */
+    kfk_uuid topic_id;          /* the topic fetch_pos belongs to; zero: unknown */
     int inflight;               /* requests that point here */
     int fetching, listing, offset_fetching, validating;
     int64_t backoff_until;
@@ -142,6 +160,7 @@ struct kfk_consumer {
     kfk_fetch_session_stats fs_stats; /* under lock */
     kfk_fetch_hold_stats hold_stats;  /* under lock */
     kfk_epoch_stats epoch_stats;      /* under lock */
+    kfk_fetch_stats fetch_stats;      /* under lock */
     int offset_fetch_inflight, autocommit_inflight;
     int64_t next_autocommit;
     kfk_wbuf zbuf;
@@ -173,6 +192,7 @@ void kfk_service_post(kfk_consumer *c);
 /* fetcher.c: fetch session and hold counters for tests and benchmarks. Any thread. */
 void kfk_consumer_fetch_session_stats(kfk_consumer *c, kfk_fetch_session_stats *out);
 void kfk_consumer_fetch_hold_stats(kfk_consumer *c, kfk_fetch_hold_stats *out);
+void kfk_consumer_fetch_stats(kfk_consumer *c, kfk_fetch_stats *out);
 /* Frees the fetch sessions' memory; at destroy, once the I/O thread is gone. */
 void kfk_fetch_sessions_free(kfk_consumer *c);
 /* At close, from the closing thread: closes each broker's fetch session. */
@@ -181,6 +201,10 @@ void kfk_fetch_sessions_close(kfk_consumer *c);
 /* fetcher.c, resolve.c: I/O thread. */
 void kfk_service_run(kfk_consumer *c);
 void kfk_fetch_send(kfk_consumer *c, kfk_metadata *md, int64_t now, int64_t *wake);
+/* Ties p's position to its topic's id in md. A new id is the topic
+ * deleted and re-created: the position means nothing there, and
+ * auto.offset.reset applies as for one out of range. */
+void kfk_fetch_check_topic(kfk_consumer *c, const kfk_metadata *md, kfk_cpart *p);
 void kfk_resolve_list(kfk_consumer *c, kfk_cpart *p, kfk_metadata *md);
 void kfk_resolve_committed(kfk_consumer *c);
 /* No offset to start from (why): auto.offset.reset says where to go. */

@@ -3,7 +3,9 @@
  * partition; the response's records become messages without copying
  * (fetch_parse.h) and go to the poll queue under one lock per partition.
  * With a fetch session (fetch_session.h) a request lists only the
- * partitions that changed, but still covers all of them: f->parts. */
+ * partitions that changed, but still covers all of them: f->parts.
+ * Fetch v13+ names topics by id (KIP-516): used when every partition of
+ * the request has a topic id in metadata, else v12 with names. */
 #include <string.h>
 
 #include "consumer/consumer_int.h"
@@ -16,6 +18,9 @@
  * compressed batch may expand to. */
 #define MAX_DECOMPRESSED (256 << 20)
 
+/* The newest Fetch with topic names; v13+ names them by id. */
+#define FETCH_V_NAMES 12
+
 typedef struct fetch_ctx {
     kfk_core_req r;
     kfk_consumer *c;
@@ -24,7 +29,10 @@ typedef struct fetch_ctx {
     int32_t node;
     int n;
     int incremental;
+    int ids; /* built for topic ids: v13+ allowed */
+    int slot; /* f->node's entry in fetch_stats.nodes; -1: none */
     kfk_cpart **parts;
+    kfk_fs_want *want; /* what parts asked for */
     uint32_t *gens;
     int64_t *pos;
 } fetch_ctx;
@@ -79,6 +87,21 @@ void kfk_consumer_fetch_session_stats(kfk_consumer *c, kfk_fetch_session_stats *
     pthread_mutex_unlock(&c->lock);
 }
 
+void kfk_consumer_fetch_stats(kfk_consumer *c, kfk_fetch_stats *out) {
+    pthread_mutex_lock(&c->lock);
+    *out = c->fetch_stats;
+    pthread_mutex_unlock(&c->lock);
+}
+
+/* node's entry in the fetch stats, added if there is room; under c->lock. */
+static int stats_slot(kfk_fetch_stats *st, int32_t node) {
+    for (int i = 0; i < st->nnodes; i++)
+        if (st->nodes[i].node == node) return i;
+    if (st->nnodes == KFK_FETCH_STATS_NODES) return -1;
+    st->nodes[st->nnodes] = (kfk_fetch_node_stats){.node = node, .version = -1};
+    return st->nnodes++;
+}
+
 void kfk_consumer_fetch_hold_stats(kfk_consumer *c, kfk_fetch_hold_stats *out) {
     pthread_mutex_lock(&c->lock);
     *out = c->hold_stats;
@@ -109,8 +132,10 @@ static int32_t leader_of(const kfk_metadata *md, const kfk_cpart *p) {
     return mp ? mp->leader : -1;
 }
 
+/* Errors that fresh metadata fixes; the position stays. */
 static int is_leader_error(int err) {
     return err == KFK_ERR_NOT_LEADER_OR_FOLLOWER || err == KFK_ERR_UNKNOWN_TOPIC_OR_PARTITION ||
+           err == KFK_ERR_UNKNOWN_TOPIC_ID || err == KFK_ERR_INCONSISTENT_TOPIC_ID ||
            err == KFK_ERR_LEADER_NOT_AVAILABLE || err == KFK_ERR_KAFKA_STORAGE_ERROR ||
            err == KFK_ERR_REPLICA_NOT_AVAILABLE || err == KFK_ERR_OFFSET_NOT_AVAILABLE;
 }
@@ -131,19 +156,8 @@ static void release_parts(fetch_ctx *f) {
 
 /* ------------------------------------------------------------- responses */
 
-static int find_part(const fetch_ctx *f, kfk_str topic, int32_t partition, int hint) {
-    for (int k = 0; k < f->n; k++) {
-        int i = (hint + k) % f->n;
-        const kfk_cpart *p = f->parts[i];
-        if (p->partition == partition && (int32_t)strlen(p->topic) == topic.len &&
-            memcmp(p->topic, topic.ptr, (size_t)topic.len) == 0)
-            return i;
-    }
-    return -1;
-}
-
 static void deliver(kfk_consumer *c, kfk_cpart *p, const kfk_fetch_response_partition_data *pd,
-                    kfk_rxbuf *rx, int32_t broker) {
+                    kfk_rxbuf *rx, int32_t broker, int slot) {
     kfk_fetch_parse pp = {.topic = p->topic, .partition = p->partition, .broker = broker,
                           .pos = p->fetch_pos,
                           .check_crcs = c->cc.check_crcs, .max_decompressed = MAX_DECOMPRESSED,
@@ -162,6 +176,7 @@ static void deliver(kfk_consumer *c, kfk_cpart *p, const kfk_fetch_response_part
         m->gen_ = p->io_gen;
     }
     pthread_mutex_lock(&c->lock);
+    if (slot >= 0 && pd->records.len > 0) c->fetch_stats.nodes[slot].bytes += pd->records.len;
     p->hwm = pd->high_watermark;
     p->lso = pd->last_stable_offset;
     p->lwm = pd->log_start_offset;
@@ -222,7 +237,7 @@ static int on_partition(kfk_consumer *c, fetch_ctx *f, int i,
     if (!err && pd->diverging_epoch.epoch >= 0)
         kfk_validate_diverged(c, p, pd->diverging_epoch.epoch, pd->diverging_epoch.end_offset);
     else if (!err)
-        deliver(c, p, pd, rx, f->r.node_id);
+        deliver(c, p, pd, rx, f->r.node_id, f->slot);
     else if (err == KFK_ERR_FENCED_LEADER_EPOCH || err == KFK_ERR_UNKNOWN_LEADER_EPOCH)
         return epoch_error(c, p, err);
     else if (err == KFK_ERR_OFFSET_OUT_OF_RANGE)
@@ -232,6 +247,18 @@ static int on_partition(kfk_consumer *c, fetch_ctx *f, int i,
     else
         kfk_cpart_stop(c, p, err, p->fetch_pos);
     return 0;
+}
+
+/* Counts the answer's version, and logs it when it changes for a broker. */
+static void note_version(kfk_consumer *c, fetch_ctx *f, int16_t version) {
+    pthread_mutex_lock(&c->lock);
+    if (version >= 0 && version <= KFK_FETCH_STATS_VMAX) c->fetch_stats.by_version[version]++;
+    int changed = f->slot >= 0 && c->fetch_stats.nodes[f->slot].version != version;
+    if (changed) c->fetch_stats.nodes[f->slot].version = version;
+    pthread_mutex_unlock(&c->lock);
+    if (changed)
+        kfk_consumer_log(c, "broker %d: Fetch v%d (topic %s)", (int)f->node, (int)version,
+                         version > FETCH_V_NAMES ? "ids" : "names");
 }
 
 static int on_fetch(void *opaque, kfk_response *resp) {
@@ -249,7 +276,11 @@ static int on_fetch(void *opaque, kfk_response *resp) {
         rc = kfk_fetch_response_decode(&resp->body, resp->version, &a, &m);
         err = rc ? rc : m.error_code;
     }
+    if (!resp->err && !rc) note_version(c, f, resp->version);
     kfk_fetch_session *s = session_of(c, f->node);
+    if (err == KFK_ERR_FETCH_SESSION_TOPIC_ID_ERROR)
+        kfk_consumer_log(c, "broker %d: fetch session %s topic ids: starting a new session",
+                         (int)f->node, f->ids ? "without" : "with");
     if (err)
         session_failed(c, s, resp->err || rc ? 0 : err);
     else if (s)
@@ -260,11 +291,12 @@ static int on_fetch(void *opaque, kfk_response *resp) {
         for (int i = 0; i < f->n; i++)
             if (f->parts[i]->io_gen == f->gens[i]) kfk_cpart_backoff(c, f->parts[i]);
     } else if (!err) {
-        int hint = 0, stale = 0;
+        int hint = 0, stale = 0, by_id = resp->version > FETCH_V_NAMES;
         for (int32_t t = 0; t < m.responses.count; t++) {
             const kfk_fetch_response_fetchable_topic_response *tr = &m.responses.items[t];
             for (int32_t j = 0; j < tr->partitions.count; j++) {
-                int i = find_part(f, tr->topic, tr->partitions.items[j].partition_index, hint);
+                int i = kfk_fs_find(f->want, f->n, tr, by_id,
+                                    tr->partitions.items[j].partition_index, hint);
                 if (i < 0) continue;
                 stale |= on_partition(c, f, i, &tr->partitions.items[j], resp->buf);
                 hint = i + 1;
@@ -281,6 +313,20 @@ static int on_fetch(void *opaque, kfk_response *resp) {
 
 /* -------------------------------------------------------------- requests */
 
+void kfk_fetch_check_topic(kfk_consumer *c, const kfk_metadata *md, kfk_cpart *p) {
+    const kfk_md_topic *t = kfk_metadata_topic(md, p->topic);
+    if (!t || t->err || kfk_uuid_is_zero(&t->id) ||
+        memcmp(&t->id, &p->topic_id, sizeof t->id) == 0)
+        return;
+    int had = !kfk_uuid_is_zero(&p->topic_id);
+    p->topic_id = t->id;
+    if (!had || (p->state != KFK_CP_ACTIVE && p->state != KFK_CP_VALIDATE)) return;
+    pthread_mutex_lock(&c->lock);
+    c->fetch_stats.recreated++;
+    pthread_mutex_unlock(&c->lock);
+    kfk_resolve_reset(c, p, 0, "topic re-created (new topic id)");
+}
+
 static fetch_ctx *build(kfk_consumer *c, kfk_fetch_session *s, int n) {
     fetch_ctx *f = kfk_calloc(1, sizeof *f);
     if (!f) return NULL;
@@ -289,7 +335,7 @@ static fetch_ctx *build(kfk_consumer *c, kfk_fetch_session *s, int n) {
     f->parts = kfk_arena_array(&f->arena, (size_t)n, sizeof *f->parts);
     f->gens = kfk_arena_array(&f->arena, (size_t)n, sizeof *f->gens);
     f->pos = kfk_arena_array(&f->arena, (size_t)n, sizeof *f->pos);
-    kfk_fs_want *want = kfk_arena_array(&f->arena, (size_t)n, sizeof *want);
+    kfk_fs_want *want = f->want = kfk_arena_array(&f->arena, (size_t)n, sizeof *want);
     if (!f->parts || !f->gens || !f->pos || !want) {
         ctx_free(f);
         return NULL;
@@ -301,7 +347,8 @@ static fetch_ctx *build(kfk_consumer *c, kfk_fetch_session *s, int n) {
         p->leader = -1;
         want[f->n] = (kfk_fs_want){.topic = p->topic, .partition = p->partition,
                                    .fetch_offset = p->fetch_pos,
-                                   .max_bytes = c->cc.partition_max_bytes};
+                                   .max_bytes = c->cc.partition_max_bytes,
+                                   .topic_id = p->topic_id};
         f->parts[f->n] = p;
         f->gens[f->n] = p->io_gen;
         f->pos[f->n] = p->fetch_pos;
@@ -315,7 +362,10 @@ static fetch_ctx *build(kfk_consumer *c, kfk_fetch_session *s, int n) {
         return NULL;
     }
     kfk_fetch_set_epochs(m, f->parts, f->n);
+    f->ids = kfk_fs_use_ids(want, f->n);
     m->replica_id = -1;
+    m->replica_state.replica_id = -1; /* v15+: a consumer, not a follower */
+    m->replica_state.replica_epoch = -1;
     m->max_wait_ms = c->cc.fetch_max_wait_ms;
     m->min_bytes = c->cc.fetch_min_bytes;
     m->max_bytes = c->cc.fetch_max_bytes;
@@ -323,7 +373,8 @@ static fetch_ctx *build(kfk_consumer *c, kfk_fetch_session *s, int n) {
     m->rack_id = (kfk_str){c->cc.rack, (int32_t)strlen(c->cc.rack)};
     f->r = (kfk_core_req){.dest = KFK_DEST_NODE, .node_id = s->node};
     /* v4 is the oldest Kafka 4 accepts; v13 names topics by id. */
-    f->r.req = (kfk_request){.api_key = KFK_API_FETCH, .min_version = 4, .max_version = 12,
+    f->r.req = (kfk_request){.api_key = KFK_API_FETCH, .min_version = 4,
+                             .max_version = f->ids ? -1 : FETCH_V_NAMES,
                              .msg = m, .cb = on_fetch, .opaque = f,
                              .timeout_ms = c->cc.request_timeout_ms + c->cc.fetch_max_wait_ms};
     return f;
@@ -411,6 +462,11 @@ void kfk_fetch_send(kfk_consumer *c, kfk_metadata *md, int64_t now, int64_t *wak
         unmark(c, node, 0, now);
         kfk_fetch_session *s = session_of(c, node);
         fetch_ctx *f = !s || busy_add(c, node) ? NULL : build(c, s, l.ready);
+        if (f) {
+            pthread_mutex_lock(&c->lock);
+            f->slot = stats_slot(&c->fetch_stats, node);
+            pthread_mutex_unlock(&c->lock);
+        }
         if (!f) {
             busy_del(c, node);
             unmark(c, node, 1, now);
