@@ -9,6 +9,7 @@
 
 #include "consume_it.h"
 #include "consumer/consumer_int.h"
+#include "consumer/fetch_session.h"
 
 /* What the consumer logged. */
 typedef struct logbuf {
@@ -132,9 +133,24 @@ static int on_create(void *opaque, kfk_response *resp) {
     return rc;
 }
 
-/* Creates topic anew: TOPIC_ALREADY_EXISTS (the deletion still under way)
- * is retried for up to 30 s. */
-static int recreate(kfk_core *core, const char *topic) {
+/* topic's id in fresh metadata; zero when unknown. */
+static kfk_uuid topic_id(kfk_core *core, const char *topic) {
+    kfk_uuid id = {{0}};
+    const char *topics[1] = {topic};
+    kfk_metadata *md = NULL;
+    char err[256];
+    if (kfk_core_metadata_wait(core, topics, 1, 15000, &md, err, sizeof err) == 0) {
+        const kfk_md_topic *t = kfk_metadata_topic(md, topic);
+        if (t) id = t->id;
+    }
+    kfk_metadata_unref(md);
+    return id;
+}
+
+/* Creates topic anew, with another id than old. TOPIC_ALREADY_EXISTS is
+ * fine once the id is new: the consumer's metadata requests (auto topic
+ * creation on) may re-create it first. */
+static int recreate(kfk_core *core, const char *topic, const kfk_uuid *old) {
     kfk_create_topics_request_creatable_topic t = {
         .name = {topic, (int32_t)strlen(topic)}, .num_partitions = 1, .replication_factor = -1};
     kfk_create_topics_request m;
@@ -144,18 +160,19 @@ static int recreate(kfk_core *core, const char *topic) {
     m.timeout_ms = 10000;
     int64_t until = it_now_ms() + 30000;
     char err[256] = "";
-    int rc;
-    do {
+    for (;;) {
         kfk_core_req r = {.dest = KFK_DEST_ANY};
         r.req = (kfk_request){.api_key = KFK_API_CREATE_TOPICS, .min_version = 4,
                               .max_version = -1, .msg = &m};
-        rc = kfk_core_send_wait(core, &r, on_create, NULL, err, sizeof err);
-        if (rc == KFK_ERR_TOPIC_ALREADY_EXISTS) usleep(200 * 1000);
-    } while (rc == KFK_ERR_TOPIC_ALREADY_EXISTS && it_now_ms() < until);
-    const char *topics[1] = {topic};
-    if (!rc) rc = kfk_core_metadata_wait(core, topics, 1, 15000, NULL, err, sizeof err);
-    if (rc) kfk_test_fail(__FILE__, __LINE__, "re-create %s: %s", topic, err);
-    return rc;
+        int rc = kfk_core_send_wait(core, &r, on_create, NULL, err, sizeof err);
+        if (rc && rc != KFK_ERR_TOPIC_ALREADY_EXISTS) break;
+        kfk_uuid id = topic_id(core, topic);
+        if (!kfk_uuid_is_zero(&id) && memcmp(&id, old, sizeof id) != 0) return 0;
+        if (it_now_ms() > until) break;
+        usleep(200 * 1000);
+    }
+    kfk_test_fail(__FILE__, __LINE__, "re-create %s: %s", topic, err);
+    return -1;
 }
 
 TEST(topic_recreated_while_consumed_starts_over) {
@@ -177,11 +194,13 @@ TEST(topic_recreated_while_consumed_starts_over) {
     it_conf(&conf, boot);
     kfk_core *core = it_core(&conf);
     REQUIRE(core);
+    kfk_uuid old = topic_id(core, topic);
+    REQUIRE(!kfk_uuid_is_zero(&old));
     char err[256] = "";
     int rc = delete_topic(core, topic, err, sizeof err);
     if (rc) kfk_test_fail(__FILE__, __LINE__, "delete %s: %s", topic, err);
     REQUIRE(rc == 0);
-    REQUIRE(recreate(core, topic) == 0);
+    REQUIRE(recreate(core, topic, &old) == 0);
     /* More than the old position: read from there, the first 100 would be lost. */
     REQUIRE(cit_kcat(boot, topic, 0, "none", "new", 0, 300) == 0);
     CHECK_EQ(take(c, "new", 0, 300, &bad), 300);
