@@ -71,6 +71,8 @@ typedef struct kfk_fetch_node_stats {
 typedef struct kfk_fetch_stats {
     int64_t by_version[KFK_FETCH_STATS_VMAX + 1]; /* Fetch answers per version */
     int64_t recreated; /* positions dropped for a topic re-created (new id) */
+    int64_t replica_moves; /* partitions sent to a preferred read replica */
+    int64_t replica_drops; /* partitions back from one to their leader */
     kfk_fetch_node_stats nodes[KFK_FETCH_STATS_NODES];
     int nnodes;
 } kfk_fetch_stats;
@@ -111,6 +113,11 @@ typedef struct kfk_cpart {
     int backlog;                /* the last answer showed records past fetch_pos */
     int32_t leader;             /* while building fetches */
     kfk_uuid topic_id;          /* the topic fetch_pos belongs to; zero: unknown */
+    int32_t read_replica;       /* preferred read replica (KIP-392); -1: the leader */
+    int32_t read_epoch;         /* the leader epoch it was named under */
+    int64_t read_until;
+    int32_t bad_replica;        /* one that could not be reached, until bad_until */
+    int64_t bad_until;
     int inflight;               /* requests that point here */
     int fetching, listing, offset_fetching, validating;
     int64_t backoff_until;

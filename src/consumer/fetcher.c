@@ -5,7 +5,16 @@
  * With a fetch session (fetch_session.h) a request lists only the
  * partitions that changed, but still covers all of them: f->parts.
  * Fetch v13+ names topics by id (KIP-516): used when every partition of
- * the request has a topic id in metadata, else v12 with names. */
+ * the request has a topic id in metadata, else v12 with names.
+ *
+ * Fetch from the closest replica (KIP-392): when the leader names a
+ * preferred read replica (client.rack and a rack-aware replica selector on
+ * the broker) the partition is fetched from that replica until it errs,
+ * metadata.max.age.ms passes, the leader's epoch moves or the replica
+ * leaves metadata; then from the leader again. A replica that could not
+ * be reached is not asked again for metadata.max.age.ms: meanwhile the
+ * partition's leader gets no client.rack, or it would keep naming the
+ * replica and send no records. */
 #include <string.h>
 
 #include "consumer/consumer_int.h"
@@ -33,6 +42,7 @@ typedef struct fetch_ctx {
     int slot; /* f->node's entry in fetch_stats.nodes; -1: none */
     kfk_cpart **parts;
     kfk_fs_want *want; /* what parts asked for */
+    uint8_t *via;      /* 1: part asked its preferred read replica */
     uint32_t *gens;
     int64_t *pos;
 } fetch_ctx;
@@ -126,10 +136,58 @@ static int is_session_error(int err) {
            err == KFK_ERR_FETCH_SESSION_TOPIC_ID_ERROR;
 }
 
-static int32_t leader_of(const kfk_metadata *md, const kfk_cpart *p) {
+static const kfk_md_partition *md_part(const kfk_metadata *md, const kfk_cpart *p) {
     const kfk_md_topic *t = kfk_metadata_topic(md, p->topic);
-    const kfk_md_partition *mp = t ? kfk_metadata_partition(t, p->partition) : NULL;
-    return mp ? mp->leader : -1;
+    return t ? kfk_metadata_partition(t, p->partition) : NULL;
+}
+
+/* ------------------------------------------------- preferred read replica */
+
+static void replica_count(kfk_consumer *c, int moved) {
+    pthread_mutex_lock(&c->lock);
+    if (moved)
+        c->fetch_stats.replica_moves++;
+    else
+        c->fetch_stats.replica_drops++;
+    pthread_mutex_unlock(&c->lock);
+}
+
+/* The leader named node as p's preferred read replica. */
+static void replica_take(kfk_consumer *c, kfk_cpart *p, int32_t node) {
+    if (node == p->read_replica) return;
+    p->read_replica = node;
+    p->read_epoch = p->fetch_epoch;
+    p->read_until = kfk_io_now(c->io) + c->cc.metadata_max_age_ms;
+    replica_count(c, 1);
+    kfk_consumer_log(c, "%s [%d]: fetching from preferred read replica %d", p->topic,
+                     (int)p->partition, (int)node);
+}
+
+/* Back to the leader; failed: the replica could not be reached. */
+static void replica_drop(kfk_consumer *c, kfk_cpart *p, int failed, const char *why) {
+    if (p->read_replica < 0) return;
+    if (failed) {
+        p->bad_replica = p->read_replica;
+        p->bad_until = kfk_io_now(c->io) + c->cc.metadata_max_age_ms;
+    }
+    kfk_consumer_log(c, "%s [%d]: back to the leader from read replica %d: %s", p->topic,
+                     (int)p->partition, (int)p->read_replica, why);
+    p->read_replica = -1;
+    replica_count(c, 0);
+}
+
+/* The node to fetch p from: its preferred read replica while that holds,
+ * else mp's leader. */
+static int32_t fetch_node(kfk_consumer *c, const kfk_metadata *md, kfk_cpart *p,
+                          const kfk_md_partition *mp, int64_t now) {
+    if (p->read_replica < 0) return mp->leader;
+    const char *why = now >= p->read_until                   ? "metadata.max.age.ms passed"
+                      : mp->leader_epoch != p->read_epoch    ? "new leader epoch"
+                      : !kfk_metadata_broker(md, p->read_replica) ? "not in metadata"
+                                                                  : NULL;
+    if (!why) return p->read_replica;
+    replica_drop(c, p, 0, why);
+    return mp->leader;
 }
 
 /* Errors that fresh metadata fixes; the position stays. */
@@ -234,11 +292,19 @@ static int on_partition(kfk_consumer *c, fetch_ctx *f, int i,
     if (p->io_gen != f->gens[i] || p->state != KFK_CP_ACTIVE || p->fetch_pos != f->pos[i])
         return 0; /* a seek or reset came in between */
     int err = pd->error_code;
-    if (!err && pd->diverging_epoch.epoch >= 0)
+    if (err && f->via[i]) {
+        replica_drop(c, p, 0, kfk_err_name(err));
+        /* The replica may lag or be ahead of what the leader has: the leader decides. */
+        if (err == KFK_ERR_OFFSET_OUT_OF_RANGE) return 0;
+    }
+    if (!err && pd->diverging_epoch.epoch >= 0) {
         kfk_validate_diverged(c, p, pd->diverging_epoch.epoch, pd->diverging_epoch.end_offset);
-    else if (!err)
+    } else if (!err) {
         deliver(c, p, pd, rx, f->r.node_id, f->slot);
-    else if (err == KFK_ERR_FENCED_LEADER_EPOCH || err == KFK_ERR_UNKNOWN_LEADER_EPOCH)
+        if (pd->preferred_read_replica >= 0 && pd->preferred_read_replica != f->node &&
+            p->state == KFK_CP_ACTIVE)
+            replica_take(c, p, pd->preferred_read_replica);
+    } else if (err == KFK_ERR_FENCED_LEADER_EPOCH || err == KFK_ERR_UNKNOWN_LEADER_EPOCH)
         return epoch_error(c, p, err);
     else if (err == KFK_ERR_OFFSET_OUT_OF_RANGE)
         kfk_resolve_reset(c, p, err, "offset out of range");
@@ -288,8 +354,12 @@ static int on_fetch(void *opaque, kfk_response *resp) {
     /* A refused incremental request is followed at once by a full one. */
     int retry_full = is_session_error(err) && f->incremental;
     if (err && !retry_full) {
-        for (int i = 0; i < f->n; i++)
-            if (f->parts[i]->io_gen == f->gens[i]) kfk_cpart_backoff(c, f->parts[i]);
+        for (int i = 0; i < f->n; i++) {
+            if (f->parts[i]->io_gen != f->gens[i]) continue;
+            if (f->via[i] && f->parts[i]->read_replica == f->node)
+                replica_drop(c, f->parts[i], resp->err != 0, kfk_err_name(err));
+            kfk_cpart_backoff(c, f->parts[i]);
+        }
     } else if (!err) {
         int hint = 0, stale = 0, by_id = resp->version > FETCH_V_NAMES;
         for (int32_t t = 0; t < m.responses.count; t++) {
@@ -327,7 +397,7 @@ void kfk_fetch_check_topic(kfk_consumer *c, const kfk_metadata *md, kfk_cpart *p
     kfk_resolve_reset(c, p, 0, "topic re-created (new topic id)");
 }
 
-static fetch_ctx *build(kfk_consumer *c, kfk_fetch_session *s, int n) {
+static fetch_ctx *build(kfk_consumer *c, kfk_fetch_session *s, int n, int64_t now) {
     fetch_ctx *f = kfk_calloc(1, sizeof *f);
     if (!f) return NULL;
     f->c = c;
@@ -336,10 +406,12 @@ static fetch_ctx *build(kfk_consumer *c, kfk_fetch_session *s, int n) {
     f->gens = kfk_arena_array(&f->arena, (size_t)n, sizeof *f->gens);
     f->pos = kfk_arena_array(&f->arena, (size_t)n, sizeof *f->pos);
     kfk_fs_want *want = f->want = kfk_arena_array(&f->arena, (size_t)n, sizeof *want);
-    if (!f->parts || !f->gens || !f->pos || !want) {
+    f->via = kfk_arena_array(&f->arena, (size_t)n, sizeof *f->via);
+    if (!f->parts || !f->gens || !f->pos || !want || !f->via) {
         ctx_free(f);
         return NULL;
     }
+    int norack = 0;
     /* io_parts is sorted by topic, then partition, as the session wants. */
     for (int i = 0; i < c->io_nparts; i++) {
         kfk_cpart *p = c->io_parts[i];
@@ -349,6 +421,8 @@ static fetch_ctx *build(kfk_consumer *c, kfk_fetch_session *s, int n) {
                                    .fetch_offset = p->fetch_pos,
                                    .max_bytes = c->cc.partition_max_bytes,
                                    .topic_id = p->topic_id};
+        f->via[f->n] = p->read_replica == s->node;
+        norack |= p->bad_replica >= 0 && now < p->bad_until && !f->via[f->n];
         f->parts[f->n] = p;
         f->gens[f->n] = p->io_gen;
         f->pos[f->n] = p->fetch_pos;
@@ -370,7 +444,8 @@ static fetch_ctx *build(kfk_consumer *c, kfk_fetch_session *s, int n) {
     m->min_bytes = c->cc.fetch_min_bytes;
     m->max_bytes = c->cc.fetch_max_bytes;
     m->isolation_level = (int8_t)c->cc.read_committed;
-    m->rack_id = (kfk_str){c->cc.rack, (int32_t)strlen(c->cc.rack)};
+    const char *rack = norack ? "" : c->cc.rack;
+    m->rack_id = (kfk_str){rack, (int32_t)strlen(rack)};
     f->r = (kfk_core_req){.dest = KFK_DEST_NODE, .node_id = s->node};
     /* v4 is the oldest Kafka 4 accepts; v13 names topics by id. */
     f->r.req = (kfk_request){.api_key = KFK_API_FETCH, .min_version = 4,
@@ -406,7 +481,8 @@ static void mark(kfk_consumer *c, kfk_metadata *md, kfk_cpart *p, int64_t now, i
     else if (!p->held_since)
         p->held_since = now;
     if (role == KFK_FETCH_SKIP) return;
-    int32_t leader = leader_of(md, p);
+    const kfk_md_partition *mp = md_part(md, p);
+    int32_t leader = mp && mp->leader >= 0 ? fetch_node(c, md, p, mp, now) : -1;
     if (leader < 0 && role == KFK_FETCH_READY) {
         kfk_cpart_backoff(c, p);
         if (*retry_at)
@@ -461,7 +537,7 @@ void kfk_fetch_send(kfk_consumer *c, kfk_metadata *md, int64_t now, int64_t *wak
         }
         unmark(c, node, 0, now);
         kfk_fetch_session *s = session_of(c, node);
-        fetch_ctx *f = !s || busy_add(c, node) ? NULL : build(c, s, l.ready);
+        fetch_ctx *f = !s || busy_add(c, node) ? NULL : build(c, s, l.ready, now);
         if (f) {
             pthread_mutex_lock(&c->lock);
             f->slot = stats_slot(&c->fetch_stats, node);

@@ -63,6 +63,7 @@ static int take_in(kfk_consumer *c) {
             p->held_since = 0;
             p->backlog = 0;
             memset(&p->topic_id, 0, sizeof p->topic_id);
+            p->read_replica = p->bad_replica = -1;
         }
         p->throttled = p->queued_bytes >= share;
         p->can_fetch = !p->paused && !p->throttled;
