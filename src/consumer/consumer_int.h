@@ -305,6 +305,15 @@ typedef struct kfk_fetch_look {
 /* When the broker's Fetch may go: <= now at once; INT64_MAX nothing to send. */
 int64_t kfk_fetch_go_at(const kfk_fetch_look *l, int64_t max_wait_ms, int64_t now);
 
+/* read_replica.c (pure): why p's preferred read replica no longer holds
+ * (metadata.max.age.ms passed since the leader named it, the leader epoch
+ * in metadata is another, the node is not in metadata: known 0); NULL
+ * while it holds or p has none. */
+const char *kfk_replica_lapse(const kfk_cpart *p, int32_t leader_epoch, int known, int64_t now);
+/* 1 while p's last read replica is not to be asked again (it could not be
+ * reached): Fetches to p's leader then go without client.rack. */
+int kfk_replica_banned(const kfk_cpart *p, int64_t now);
+
 /* plist.c: sets metadata from len bytes at s (len < 0: none). */
 int kfk_partition_set_metadata_n(kfk_partition *p, const char *s, int32_t len);
 

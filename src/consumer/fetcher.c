@@ -181,10 +181,8 @@ static void replica_drop(kfk_consumer *c, kfk_cpart *p, int failed, const char *
 static int32_t fetch_node(kfk_consumer *c, const kfk_metadata *md, kfk_cpart *p,
                           const kfk_md_partition *mp, int64_t now) {
     if (p->read_replica < 0) return mp->leader;
-    const char *why = now >= p->read_until                   ? "metadata.max.age.ms passed"
-                      : mp->leader_epoch != p->read_epoch    ? "new leader epoch"
-                      : !kfk_metadata_broker(md, p->read_replica) ? "not in metadata"
-                                                                  : NULL;
+    const char *why = kfk_replica_lapse(p, mp->leader_epoch,
+                                        kfk_metadata_broker(md, p->read_replica) != NULL, now);
     if (!why) return p->read_replica;
     replica_drop(c, p, 0, why);
     return mp->leader;
@@ -422,7 +420,7 @@ static fetch_ctx *build(kfk_consumer *c, kfk_fetch_session *s, int n, int64_t no
                                    .max_bytes = c->cc.partition_max_bytes,
                                    .topic_id = p->topic_id};
         f->via[f->n] = p->read_replica == s->node;
-        norack |= p->bad_replica >= 0 && now < p->bad_until && !f->via[f->n];
+        norack |= kfk_replica_banned(p, now) && !f->via[f->n];
         f->parts[f->n] = p;
         f->gens[f->n] = p->io_gen;
         f->pos[f->n] = p->fetch_pos;
