@@ -58,6 +58,25 @@ typedef struct kfk_fetch_hold_stats {
     int64_t without_held; /* Fetches sent while one of that broker's was held back */
 } kfk_fetch_hold_stats;
 
+/* What the fetcher saw, for tests: the Fetch versions brokers answered at,
+ * and per broker fetched from (the first KFK_FETCH_STATS_NODES) the record
+ * bytes it sent. */
+#define KFK_FETCH_STATS_VMAX 18
+#define KFK_FETCH_STATS_NODES 16
+typedef struct kfk_fetch_node_stats {
+    int32_t node;
+    int16_t version; /* of its last Fetch answer; -1: none yet */
+    int64_t bytes;   /* records bytes of its answers */
+} kfk_fetch_node_stats;
+typedef struct kfk_fetch_stats {
+    int64_t by_version[KFK_FETCH_STATS_VMAX + 1]; /* Fetch answers per version */
+    int64_t recreated; /* positions dropped for a topic re-created (new id) */
+    int64_t replica_moves; /* partitions sent to a preferred read replica */
+    int64_t replica_drops; /* partitions back from one to their leader */
+    kfk_fetch_node_stats nodes[KFK_FETCH_STATS_NODES];
+    int nnodes;
+} kfk_fetch_stats;
+
 typedef struct kfk_cpart {
     char *topic;
     int32_t partition;
@@ -95,6 +114,12 @@ typedef struct kfk_cpart {
     int64_t held_since;         /* held back (or its broker's last Fetch) since; 0: not */
     int backlog;                /* the last answer showed records past fetch_pos */
     int32_t leader;             /* while building fetches */
+    kfk_uuid topic_id;          /* the topic fetch_pos belongs to; zero: unknown */
+    int32_t read_replica;       /* preferred read replica (KIP-392); -1: the leader */
+    int32_t read_epoch;         /* the leader epoch it was named under */
+    int64_t read_until;
+    int32_t bad_replica;        /* one that could not be reached, until bad_until */
+    int64_t bad_until;
     int inflight;               /* requests that point here */
     int fetching, listing, offset_fetching, validating;
     int64_t backoff_until;
@@ -147,6 +172,7 @@ struct kfk_consumer {
     kfk_fetch_session_stats fs_stats; /* under lock */
     kfk_fetch_hold_stats hold_stats;  /* under lock */
     kfk_epoch_stats epoch_stats;      /* under lock */
+    kfk_fetch_stats fetch_stats;      /* under lock */
     int offset_fetch_inflight, autocommit_inflight;
     int autocommit_again; /* a count-triggered commit came while one was out */
     int64_t next_autocommit;
@@ -179,6 +205,7 @@ void kfk_service_post(kfk_consumer *c);
 /* fetcher.c: fetch session and hold counters for tests and benchmarks. Any thread. */
 void kfk_consumer_fetch_session_stats(kfk_consumer *c, kfk_fetch_session_stats *out);
 void kfk_consumer_fetch_hold_stats(kfk_consumer *c, kfk_fetch_hold_stats *out);
+void kfk_consumer_fetch_stats(kfk_consumer *c, kfk_fetch_stats *out);
 /* Frees the fetch sessions' memory; at destroy, once the I/O thread is gone. */
 void kfk_fetch_sessions_free(kfk_consumer *c);
 /* At close, from the closing thread: closes each broker's fetch session. */
@@ -187,6 +214,10 @@ void kfk_fetch_sessions_close(kfk_consumer *c);
 /* fetcher.c, resolve.c: I/O thread. */
 void kfk_service_run(kfk_consumer *c);
 void kfk_fetch_send(kfk_consumer *c, kfk_metadata *md, int64_t now, int64_t *wake);
+/* Ties p's position to its topic's id in md. A new id is the topic
+ * deleted and re-created: the position means nothing there, and
+ * auto.offset.reset applies as for one out of range. */
+void kfk_fetch_check_topic(kfk_consumer *c, const kfk_metadata *md, kfk_cpart *p);
 void kfk_resolve_list(kfk_consumer *c, kfk_cpart *p, kfk_metadata *md);
 void kfk_resolve_committed(kfk_consumer *c);
 /* No offset to start from (why): auto.offset.reset says where to go. */
@@ -299,6 +330,15 @@ enum kfk_done_move kfk_done_move(int64_t stored, int64_t committed, int64_t offs
  * broker); an invalid topic name at once. */
 int kfk_absent_err(const kfk_md_topic *t, int32_t partition, int64_t md_ms, int64_t since,
                    int32_t propagation_ms);
+
+/* read_replica.c (pure): why p's preferred read replica no longer holds
+ * (metadata.max.age.ms passed since the leader named it, the leader epoch
+ * in metadata is another, the node is not in metadata: known 0); NULL
+ * while it holds or p has none. */
+const char *kfk_replica_lapse(const kfk_cpart *p, int32_t leader_epoch, int known, int64_t now);
+/* 1 while p's last read replica is not to be asked again (it could not be
+ * reached): Fetches to p's leader then go without client.rack. */
+int kfk_replica_banned(const kfk_cpart *p, int64_t now);
 
 /* plist.c: sets metadata from len bytes at s (len < 0: none). */
 int kfk_partition_set_metadata_n(kfk_partition *p, const char *s, int32_t len);

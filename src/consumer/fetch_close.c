@@ -66,11 +66,14 @@ static void send_one(fs_close *fc, close_req *q, kfk_fetch_session *s) {
     if (!kfk_fetch_session_close(s, &q->m)) return;
     q->fc = fc;
     q->m.replica_id = -1;
+    q->m.replica_state.replica_id = -1;
+    q->m.replica_state.replica_epoch = -1;
     q->m.max_bytes = c->cc.fetch_max_bytes;
     q->m.isolation_level = (int8_t)c->cc.read_committed;
     q->r = (kfk_core_req){.dest = KFK_DEST_NODE, .node_id = s->node};
-    /* v7 brought sessions. */
-    q->r.req = (kfk_request){.api_key = KFK_API_FETCH, .min_version = 7, .max_version = 12,
+    /* v7 brought sessions; one made with topic ids closes at v13+. */
+    q->r.req = (kfk_request){.api_key = KFK_API_FETCH, .min_version = s->ids ? 13 : 7,
+                             .max_version = s->ids ? -1 : 12,
                              .msg = &q->m, .cb = on_close, .opaque = q,
                              .timeout_ms = close_timeout(c)};
     pthread_mutex_lock(&fc->lock);

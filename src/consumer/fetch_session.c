@@ -27,6 +27,33 @@ void kfk_fetch_session_free(kfk_fetch_session *s) {
 
 int kfk_fetch_session_is_full(const kfk_fetch_session *s) { return s->epoch <= 0; }
 
+int kfk_uuid_is_zero(const kfk_uuid *u) {
+    static const kfk_uuid zero;
+    return memcmp(u, &zero, sizeof zero) == 0;
+}
+
+int kfk_fs_use_ids(const kfk_fs_want *want, int n) {
+    for (int j = 0; j < n; j++)
+        if (kfk_uuid_is_zero(&want[j].topic_id)) return 0;
+    return n > 0;
+}
+
+static int same_id(const kfk_uuid *a, const kfk_uuid *b) { return memcmp(a, b, sizeof *a) == 0; }
+
+int kfk_fs_find(const kfk_fs_want *want, int n, const kfk_fetch_response_fetchable_topic_response *tr,
+                int by_id, int32_t partition, int hint) {
+    for (int k = 0; k < n; k++) {
+        int i = (hint + k) % n;
+        const kfk_fs_want *w = &want[i];
+        if (w->partition != partition) continue;
+        if (by_id ? same_id(&w->topic_id, &tr->topic_id)
+                  : (int32_t)strlen(w->topic) == tr->topic.len &&
+                        memcmp(w->topic, tr->topic.ptr, (size_t)tr->topic.len) == 0)
+            return i;
+    }
+    return -1;
+}
+
 void kfk_fetch_session_reset(kfk_fetch_session *s) {
     if (s->enabled) s->epoch = 0;
 }
@@ -77,9 +104,10 @@ typedef struct lists {
 static void send_part(lists *l, const kfk_fs_want *w) {
     kfk_fetch_request_topic *t =
         l->m->topics.count ? &l->m->topics.items[l->m->topics.count - 1] : NULL;
-    if (!t || strcmp(t->topic.ptr, w->topic) != 0) {
+    if (!t || strcmp(t->topic.ptr, w->topic) != 0 || !same_id(&t->topic_id, &w->topic_id)) {
         t = &l->m->topics.items[l->m->topics.count++];
         t->topic = (kfk_str){w->topic, (int32_t)strlen(w->topic)};
+        t->topic_id = w->topic_id;
         t->partitions.items = &l->parts[l->nparts];
     }
     l->parts[l->nparts++] = (kfk_fetch_request_partition){
@@ -95,7 +123,7 @@ static int forget(lists *l, const kfk_fs_entry *e) {
         m->forgotten_topics_data.count
             ? &m->forgotten_topics_data.items[m->forgotten_topics_data.count - 1]
             : NULL;
-    if (!t || strcmp(t->topic.ptr, e->topic) != 0) {
+    if (!t || strcmp(t->topic.ptr, e->topic) != 0 || !same_id(&t->topic_id, &e->topic_id)) {
         /* The session's copy of the name goes now; the request's must stay. */
         size_t len = strlen(e->topic);
         char *name = kfk_arena_alloc(l->a, len + 1);
@@ -103,6 +131,7 @@ static int forget(lists *l, const kfk_fs_entry *e) {
         memcpy(name, e->topic, len + 1);
         t = &m->forgotten_topics_data.items[m->forgotten_topics_data.count++];
         t->topic = (kfk_str){name, (int32_t)len};
+        t->topic_id = e->topic_id;
         t->partitions.items = &l->forgotten[l->nforgotten];
     }
     l->forgotten[l->nforgotten++] = e->partition;
@@ -127,6 +156,11 @@ static int merge(kfk_fetch_session *s, const kfk_fs_want *want, int n, lists *l)
         if (d == 0) {
             kfk_fs_entry *old = &s->view[i++];
             changed = old->fetch_offset != w->fetch_offset || old->max_bytes != w->max_bytes;
+            /* Keyed by id, a re-created topic's partition is another one. */
+            if (s->ids && !same_id(&old->topic_id, &w->topic_id)) {
+                if (!full && !rc) rc = forget(l, old);
+                changed = 1;
+            }
             e->topic = old->topic;
         } else {
             e->topic = kfk_strndup(w->topic, strlen(w->topic));
@@ -135,6 +169,7 @@ static int merge(kfk_fetch_session *s, const kfk_fs_want *want, int n, lists *l)
         e->partition = w->partition;
         e->fetch_offset = w->fetch_offset;
         e->max_bytes = w->max_bytes;
+        e->topic_id = w->topic_id;
         if (full || changed) send_part(l, w);
     }
     kfk_fs_entry *v = s->view;
@@ -146,6 +181,11 @@ static int merge(kfk_fetch_session *s, const kfk_fs_want *want, int n, lists *l)
 
 int kfk_fetch_session_build(kfk_fetch_session *s, const kfk_fs_want *want, int n, kfk_arena *a,
                             kfk_fetch_request *m) {
+    int ids = kfk_fs_use_ids(want, n);
+    if (s->enabled && ids != s->ids) {
+        s->epoch = 0; /* the broker's session cannot change mode */
+        s->ids = ids;
+    }
     m->session_id = s->id;
     m->session_epoch = s->epoch;
     m->topics.count = m->forgotten_topics_data.count = 0;

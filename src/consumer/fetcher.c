@@ -3,7 +3,18 @@
  * partition; the response's records become messages without copying
  * (fetch_parse.h) and go to the poll queue under one lock per partition.
  * With a fetch session (fetch_session.h) a request lists only the
- * partitions that changed, but still covers all of them: f->parts. */
+ * partitions that changed, but still covers all of them: f->parts.
+ * Fetch v13+ names topics by id (KIP-516): used when every partition of
+ * the request has a topic id in metadata, else v12 with names.
+ *
+ * Fetch from the closest replica (KIP-392): when the leader names a
+ * preferred read replica (client.rack and a rack-aware replica selector on
+ * the broker) the partition is fetched from that replica until it errs,
+ * metadata.max.age.ms passes, the leader's epoch moves or the replica
+ * leaves metadata; then from the leader again. A replica that could not
+ * be reached is not asked again for metadata.max.age.ms: meanwhile the
+ * partition's leader gets no client.rack, or it would keep naming the
+ * replica and send no records. */
 #include <string.h>
 
 #include "consumer/consumer_int.h"
@@ -16,6 +27,9 @@
  * compressed batch may expand to. */
 #define MAX_DECOMPRESSED (256 << 20)
 
+/* The newest Fetch with topic names; v13+ names them by id. */
+#define FETCH_V_NAMES 12
+
 typedef struct fetch_ctx {
     kfk_core_req r;
     kfk_consumer *c;
@@ -24,7 +38,11 @@ typedef struct fetch_ctx {
     int32_t node;
     int n;
     int incremental;
+    int ids; /* built for topic ids: v13+ allowed */
+    int slot; /* f->node's entry in fetch_stats.nodes; -1: none */
     kfk_cpart **parts;
+    kfk_fs_want *want; /* what parts asked for */
+    uint8_t *via;      /* 1: part asked its preferred read replica */
     uint32_t *gens;
     int64_t *pos;
 } fetch_ctx;
@@ -79,6 +97,21 @@ void kfk_consumer_fetch_session_stats(kfk_consumer *c, kfk_fetch_session_stats *
     pthread_mutex_unlock(&c->lock);
 }
 
+void kfk_consumer_fetch_stats(kfk_consumer *c, kfk_fetch_stats *out) {
+    pthread_mutex_lock(&c->lock);
+    *out = c->fetch_stats;
+    pthread_mutex_unlock(&c->lock);
+}
+
+/* node's entry in the fetch stats, added if there is room; under c->lock. */
+static int stats_slot(kfk_fetch_stats *st, int32_t node) {
+    for (int i = 0; i < st->nnodes; i++)
+        if (st->nodes[i].node == node) return i;
+    if (st->nnodes == KFK_FETCH_STATS_NODES) return -1;
+    st->nodes[st->nnodes] = (kfk_fetch_node_stats){.node = node, .version = -1};
+    return st->nnodes++;
+}
+
 void kfk_consumer_fetch_hold_stats(kfk_consumer *c, kfk_fetch_hold_stats *out) {
     pthread_mutex_lock(&c->lock);
     *out = c->hold_stats;
@@ -103,14 +136,62 @@ static int is_session_error(int err) {
            err == KFK_ERR_FETCH_SESSION_TOPIC_ID_ERROR;
 }
 
-static int32_t leader_of(const kfk_metadata *md, const kfk_cpart *p) {
+static const kfk_md_partition *md_part(const kfk_metadata *md, const kfk_cpart *p) {
     const kfk_md_topic *t = kfk_metadata_topic(md, p->topic);
-    const kfk_md_partition *mp = t ? kfk_metadata_partition(t, p->partition) : NULL;
-    return mp ? mp->leader : -1;
+    return t ? kfk_metadata_partition(t, p->partition) : NULL;
 }
 
+/* ------------------------------------------------- preferred read replica */
+
+static void replica_count(kfk_consumer *c, int moved) {
+    pthread_mutex_lock(&c->lock);
+    if (moved)
+        c->fetch_stats.replica_moves++;
+    else
+        c->fetch_stats.replica_drops++;
+    pthread_mutex_unlock(&c->lock);
+}
+
+/* The leader named node as p's preferred read replica. */
+static void replica_take(kfk_consumer *c, kfk_cpart *p, int32_t node) {
+    if (node == p->read_replica) return;
+    p->read_replica = node;
+    p->read_epoch = p->fetch_epoch;
+    p->read_until = kfk_io_now(c->io) + c->cc.metadata_max_age_ms;
+    replica_count(c, 1);
+    kfk_consumer_log(c, "%s [%d]: fetching from preferred read replica %d", p->topic,
+                     (int)p->partition, (int)node);
+}
+
+/* Back to the leader; failed: the replica could not be reached. */
+static void replica_drop(kfk_consumer *c, kfk_cpart *p, int failed, const char *why) {
+    if (p->read_replica < 0) return;
+    if (failed) {
+        p->bad_replica = p->read_replica;
+        p->bad_until = kfk_io_now(c->io) + c->cc.metadata_max_age_ms;
+    }
+    kfk_consumer_log(c, "%s [%d]: back to the leader from read replica %d: %s", p->topic,
+                     (int)p->partition, (int)p->read_replica, why);
+    p->read_replica = -1;
+    replica_count(c, 0);
+}
+
+/* The node to fetch p from: its preferred read replica while that holds,
+ * else mp's leader. */
+static int32_t fetch_node(kfk_consumer *c, const kfk_metadata *md, kfk_cpart *p,
+                          const kfk_md_partition *mp, int64_t now) {
+    if (p->read_replica < 0) return mp->leader;
+    const char *why = kfk_replica_lapse(p, mp->leader_epoch,
+                                        kfk_metadata_broker(md, p->read_replica) != NULL, now);
+    if (!why) return p->read_replica;
+    replica_drop(c, p, 0, why);
+    return mp->leader;
+}
+
+/* Errors that fresh metadata fixes; the position stays. */
 static int is_leader_error(int err) {
     return err == KFK_ERR_NOT_LEADER_OR_FOLLOWER || err == KFK_ERR_UNKNOWN_TOPIC_OR_PARTITION ||
+           err == KFK_ERR_UNKNOWN_TOPIC_ID || err == KFK_ERR_INCONSISTENT_TOPIC_ID ||
            err == KFK_ERR_LEADER_NOT_AVAILABLE || err == KFK_ERR_KAFKA_STORAGE_ERROR ||
            err == KFK_ERR_REPLICA_NOT_AVAILABLE || err == KFK_ERR_OFFSET_NOT_AVAILABLE;
 }
@@ -131,19 +212,8 @@ static void release_parts(fetch_ctx *f) {
 
 /* ------------------------------------------------------------- responses */
 
-static int find_part(const fetch_ctx *f, kfk_str topic, int32_t partition, int hint) {
-    for (int k = 0; k < f->n; k++) {
-        int i = (hint + k) % f->n;
-        const kfk_cpart *p = f->parts[i];
-        if (p->partition == partition && (int32_t)strlen(p->topic) == topic.len &&
-            memcmp(p->topic, topic.ptr, (size_t)topic.len) == 0)
-            return i;
-    }
-    return -1;
-}
-
 static void deliver(kfk_consumer *c, kfk_cpart *p, const kfk_fetch_response_partition_data *pd,
-                    kfk_rxbuf *rx, int32_t broker) {
+                    kfk_rxbuf *rx, int32_t broker, int slot) {
     kfk_fetch_parse pp = {.topic = p->topic, .partition = p->partition, .broker = broker,
                           .pos = p->fetch_pos,
                           .check_crcs = c->cc.check_crcs, .max_decompressed = MAX_DECOMPRESSED,
@@ -162,6 +232,7 @@ static void deliver(kfk_consumer *c, kfk_cpart *p, const kfk_fetch_response_part
         m->gen_ = p->io_gen;
     }
     pthread_mutex_lock(&c->lock);
+    if (slot >= 0 && pd->records.len > 0) c->fetch_stats.nodes[slot].bytes += pd->records.len;
     p->hwm = pd->high_watermark;
     p->lso = pd->last_stable_offset;
     p->lwm = pd->log_start_offset;
@@ -219,11 +290,19 @@ static int on_partition(kfk_consumer *c, fetch_ctx *f, int i,
     if (p->io_gen != f->gens[i] || p->state != KFK_CP_ACTIVE || p->fetch_pos != f->pos[i])
         return 0; /* a seek or reset came in between */
     int err = pd->error_code;
-    if (!err && pd->diverging_epoch.epoch >= 0)
+    if (err && f->via[i]) {
+        replica_drop(c, p, 0, kfk_err_name(err));
+        /* The replica may lag or be ahead of what the leader has: the leader decides. */
+        if (err == KFK_ERR_OFFSET_OUT_OF_RANGE) return 0;
+    }
+    if (!err && pd->diverging_epoch.epoch >= 0) {
         kfk_validate_diverged(c, p, pd->diverging_epoch.epoch, pd->diverging_epoch.end_offset);
-    else if (!err)
-        deliver(c, p, pd, rx, f->r.node_id);
-    else if (err == KFK_ERR_FENCED_LEADER_EPOCH || err == KFK_ERR_UNKNOWN_LEADER_EPOCH)
+    } else if (!err) {
+        deliver(c, p, pd, rx, f->r.node_id, f->slot);
+        if (pd->preferred_read_replica >= 0 && pd->preferred_read_replica != f->node &&
+            p->state == KFK_CP_ACTIVE)
+            replica_take(c, p, pd->preferred_read_replica);
+    } else if (err == KFK_ERR_FENCED_LEADER_EPOCH || err == KFK_ERR_UNKNOWN_LEADER_EPOCH)
         return epoch_error(c, p, err);
     else if (err == KFK_ERR_OFFSET_OUT_OF_RANGE)
         kfk_resolve_reset(c, p, err, "offset out of range");
@@ -232,6 +311,18 @@ static int on_partition(kfk_consumer *c, fetch_ctx *f, int i,
     else
         kfk_cpart_stop(c, p, err, p->fetch_pos);
     return 0;
+}
+
+/* Counts the answer's version, and logs it when it changes for a broker. */
+static void note_version(kfk_consumer *c, fetch_ctx *f, int16_t version) {
+    pthread_mutex_lock(&c->lock);
+    if (version >= 0 && version <= KFK_FETCH_STATS_VMAX) c->fetch_stats.by_version[version]++;
+    int changed = f->slot >= 0 && c->fetch_stats.nodes[f->slot].version != version;
+    if (changed) c->fetch_stats.nodes[f->slot].version = version;
+    pthread_mutex_unlock(&c->lock);
+    if (changed)
+        kfk_consumer_log(c, "broker %d: Fetch v%d (topic %s)", (int)f->node, (int)version,
+                         version > FETCH_V_NAMES ? "ids" : "names");
 }
 
 static int on_fetch(void *opaque, kfk_response *resp) {
@@ -249,7 +340,11 @@ static int on_fetch(void *opaque, kfk_response *resp) {
         rc = kfk_fetch_response_decode(&resp->body, resp->version, &a, &m);
         err = rc ? rc : m.error_code;
     }
+    if (!resp->err && !rc) note_version(c, f, resp->version);
     kfk_fetch_session *s = session_of(c, f->node);
+    if (err == KFK_ERR_FETCH_SESSION_TOPIC_ID_ERROR)
+        kfk_consumer_log(c, "broker %d: fetch session %s topic ids: starting a new session",
+                         (int)f->node, f->ids ? "without" : "with");
     if (err)
         session_failed(c, s, resp->err || rc ? 0 : err);
     else if (s)
@@ -257,14 +352,19 @@ static int on_fetch(void *opaque, kfk_response *resp) {
     /* A refused incremental request is followed at once by a full one. */
     int retry_full = is_session_error(err) && f->incremental;
     if (err && !retry_full) {
-        for (int i = 0; i < f->n; i++)
-            if (f->parts[i]->io_gen == f->gens[i]) kfk_cpart_backoff(c, f->parts[i]);
+        for (int i = 0; i < f->n; i++) {
+            if (f->parts[i]->io_gen != f->gens[i]) continue;
+            if (f->via[i] && f->parts[i]->read_replica == f->node)
+                replica_drop(c, f->parts[i], resp->err != 0, kfk_err_name(err));
+            kfk_cpart_backoff(c, f->parts[i]);
+        }
     } else if (!err) {
-        int hint = 0, stale = 0;
+        int hint = 0, stale = 0, by_id = resp->version > FETCH_V_NAMES;
         for (int32_t t = 0; t < m.responses.count; t++) {
             const kfk_fetch_response_fetchable_topic_response *tr = &m.responses.items[t];
             for (int32_t j = 0; j < tr->partitions.count; j++) {
-                int i = find_part(f, tr->topic, tr->partitions.items[j].partition_index, hint);
+                int i = kfk_fs_find(f->want, f->n, tr, by_id,
+                                    tr->partitions.items[j].partition_index, hint);
                 if (i < 0) continue;
                 stale |= on_partition(c, f, i, &tr->partitions.items[j], resp->buf);
                 hint = i + 1;
@@ -281,7 +381,21 @@ static int on_fetch(void *opaque, kfk_response *resp) {
 
 /* -------------------------------------------------------------- requests */
 
-static fetch_ctx *build(kfk_consumer *c, kfk_fetch_session *s, int n) {
+void kfk_fetch_check_topic(kfk_consumer *c, const kfk_metadata *md, kfk_cpart *p) {
+    const kfk_md_topic *t = kfk_metadata_topic(md, p->topic);
+    if (!t || t->err || kfk_uuid_is_zero(&t->id) ||
+        memcmp(&t->id, &p->topic_id, sizeof t->id) == 0)
+        return;
+    int had = !kfk_uuid_is_zero(&p->topic_id);
+    p->topic_id = t->id;
+    if (!had || (p->state != KFK_CP_ACTIVE && p->state != KFK_CP_VALIDATE)) return;
+    pthread_mutex_lock(&c->lock);
+    c->fetch_stats.recreated++;
+    pthread_mutex_unlock(&c->lock);
+    kfk_resolve_reset(c, p, 0, "topic re-created (new topic id)");
+}
+
+static fetch_ctx *build(kfk_consumer *c, kfk_fetch_session *s, int n, int64_t now) {
     fetch_ctx *f = kfk_calloc(1, sizeof *f);
     if (!f) return NULL;
     f->c = c;
@@ -289,11 +403,13 @@ static fetch_ctx *build(kfk_consumer *c, kfk_fetch_session *s, int n) {
     f->parts = kfk_arena_array(&f->arena, (size_t)n, sizeof *f->parts);
     f->gens = kfk_arena_array(&f->arena, (size_t)n, sizeof *f->gens);
     f->pos = kfk_arena_array(&f->arena, (size_t)n, sizeof *f->pos);
-    kfk_fs_want *want = kfk_arena_array(&f->arena, (size_t)n, sizeof *want);
-    if (!f->parts || !f->gens || !f->pos || !want) {
+    kfk_fs_want *want = f->want = kfk_arena_array(&f->arena, (size_t)n, sizeof *want);
+    f->via = kfk_arena_array(&f->arena, (size_t)n, sizeof *f->via);
+    if (!f->parts || !f->gens || !f->pos || !want || !f->via) {
         ctx_free(f);
         return NULL;
     }
+    int norack = 0;
     /* io_parts is sorted by topic, then partition, as the session wants. */
     for (int i = 0; i < c->io_nparts; i++) {
         kfk_cpart *p = c->io_parts[i];
@@ -301,7 +417,10 @@ static fetch_ctx *build(kfk_consumer *c, kfk_fetch_session *s, int n) {
         p->leader = -1;
         want[f->n] = (kfk_fs_want){.topic = p->topic, .partition = p->partition,
                                    .fetch_offset = p->fetch_pos,
-                                   .max_bytes = c->cc.partition_max_bytes};
+                                   .max_bytes = c->cc.partition_max_bytes,
+                                   .topic_id = p->topic_id};
+        f->via[f->n] = p->read_replica == s->node;
+        norack |= kfk_replica_banned(p, now) && !f->via[f->n];
         f->parts[f->n] = p;
         f->gens[f->n] = p->io_gen;
         f->pos[f->n] = p->fetch_pos;
@@ -315,15 +434,20 @@ static fetch_ctx *build(kfk_consumer *c, kfk_fetch_session *s, int n) {
         return NULL;
     }
     kfk_fetch_set_epochs(m, f->parts, f->n);
+    f->ids = kfk_fs_use_ids(want, f->n);
     m->replica_id = -1;
+    m->replica_state.replica_id = -1; /* v15+: a consumer, not a follower */
+    m->replica_state.replica_epoch = -1;
     m->max_wait_ms = c->cc.fetch_max_wait_ms;
     m->min_bytes = c->cc.fetch_min_bytes;
     m->max_bytes = c->cc.fetch_max_bytes;
     m->isolation_level = (int8_t)c->cc.read_committed;
-    m->rack_id = (kfk_str){c->cc.rack, (int32_t)strlen(c->cc.rack)};
+    const char *rack = norack ? "" : c->cc.rack;
+    m->rack_id = (kfk_str){rack, (int32_t)strlen(rack)};
     f->r = (kfk_core_req){.dest = KFK_DEST_NODE, .node_id = s->node};
     /* v4 is the oldest Kafka 4 accepts; v13 names topics by id. */
-    f->r.req = (kfk_request){.api_key = KFK_API_FETCH, .min_version = 4, .max_version = 12,
+    f->r.req = (kfk_request){.api_key = KFK_API_FETCH, .min_version = 4,
+                             .max_version = f->ids ? -1 : FETCH_V_NAMES,
                              .msg = m, .cb = on_fetch, .opaque = f,
                              .timeout_ms = c->cc.request_timeout_ms + c->cc.fetch_max_wait_ms};
     return f;
@@ -355,7 +479,8 @@ static void mark(kfk_consumer *c, kfk_metadata *md, kfk_cpart *p, int64_t now, i
     else if (!p->held_since)
         p->held_since = now;
     if (role == KFK_FETCH_SKIP) return;
-    int32_t leader = leader_of(md, p);
+    const kfk_md_partition *mp = md_part(md, p);
+    int32_t leader = mp && mp->leader >= 0 ? fetch_node(c, md, p, mp, now) : -1;
     if (leader < 0 && role == KFK_FETCH_READY) {
         kfk_cpart_backoff(c, p);
         if (*retry_at)
@@ -410,7 +535,12 @@ void kfk_fetch_send(kfk_consumer *c, kfk_metadata *md, int64_t now, int64_t *wak
         }
         unmark(c, node, 0, now);
         kfk_fetch_session *s = session_of(c, node);
-        fetch_ctx *f = !s || busy_add(c, node) ? NULL : build(c, s, l.ready);
+        fetch_ctx *f = !s || busy_add(c, node) ? NULL : build(c, s, l.ready, now);
+        if (f) {
+            pthread_mutex_lock(&c->lock);
+            f->slot = stats_slot(&c->fetch_stats, node);
+            pthread_mutex_unlock(&c->lock);
+        }
         if (!f) {
             busy_del(c, node);
             unmark(c, node, 1, now);

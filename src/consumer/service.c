@@ -2,6 +2,8 @@
  * assign, a seek, a poll that freed prefetch room, a response) and when a
  * backoff ends: takes in the application's wishes, starts what each
  * partition's state needs, and sends the fetches. */
+#include <string.h>
+
 #include "consumer/consumer_int.h"
 #include "core/alloc.h"
 
@@ -61,6 +63,8 @@ static int take_in(kfk_consumer *c) {
             p->eof_at = -1;
             p->held_since = 0;
             p->backlog = 0;
+            memset(&p->topic_id, 0, sizeof p->topic_id);
+            p->read_replica = p->bad_replica = -1;
         }
         p->throttled = p->queued_bytes >= share;
         p->can_fetch = !p->paused && !p->throttled;
@@ -142,6 +146,7 @@ void kfk_service_run(kfk_consumer *c) {
             if (p->backoff_until < wake) wake = p->backoff_until;
             continue;
         }
+        kfk_fetch_check_topic(c, md, p);
         if (p->state == KFK_CP_START && !p->offset_fetching) need_committed |= start(c, p);
         if (p->state == KFK_CP_LIST && !p->listing) kfk_resolve_list(c, p, md);
     }

@@ -67,7 +67,7 @@ TEST(fetch_request_carries_current_and_last_fetched_epochs) {
     kfk_cpart *parts[3] = {&a0, &a2, &b1};
     kfk_fs_want want[3];
     for (int i = 0; i < 3; i++)
-        want[i] = (kfk_fs_want){parts[i]->topic, parts[i]->partition, parts[i]->fetch_pos, 1000};
+        want[i] = (kfk_fs_want){parts[i]->topic, parts[i]->partition, parts[i]->fetch_pos, 1000, {{0}}};
     kfk_fetch_session s;
     kfk_fetch_session_init(&s, 1, 0);
     kfk_arena arena = {0};
@@ -102,7 +102,7 @@ TEST(fetch_request_carries_current_and_last_fetched_epochs) {
 TEST(incremental_fetch_sets_epochs_of_listed_partitions_only) {
     kfk_cpart a0 = part("a", 0, 10, 7, 6), a1 = part("a", 1, 20, 7, 6);
     kfk_cpart *parts[2] = {&a0, &a1};
-    kfk_fs_want want[2] = {{"a", 0, 10, 1000}, {"a", 1, 20, 1000}};
+    kfk_fs_want want[2] = {{"a", 0, 10, 1000, {{0}}}, {"a", 1, 20, 1000, {{0}}}};
     kfk_fetch_session s;
     kfk_fetch_session_init(&s, 1, 1);
     kfk_arena arena = {0};

@@ -58,9 +58,9 @@ static int is_forgotten(const kfk_fetch_request *m, const char *topic, int32_t p
 
 /* a/0, a/1, b/0 at offsets 10, 20, 30. */
 static void three(kfk_fs_want *w) {
-    w[0] = (kfk_fs_want){"a", 0, 10, 1000};
-    w[1] = (kfk_fs_want){"a", 1, 20, 1000};
-    w[2] = (kfk_fs_want){"b", 0, 30, 1000};
+    w[0] = (kfk_fs_want){"a", 0, 10, 1000, {{0}}};
+    w[1] = (kfk_fs_want){"a", 1, 20, 1000, {{0}}};
+    w[2] = (kfk_fs_want){"b", 0, 30, 1000, {{0}}};
 }
 
 /* A session with id 77 holding three(), its epoch now 1. */
@@ -156,7 +156,7 @@ TEST(added_and_removed_partitions) {
     req r = {0};
     established(&s, w, &r);
     /* a/1 goes (unassigned or paused), c/4 comes. */
-    kfk_fs_want w2[3] = {w[0], w[2], {"c", 4, 40, 1000}};
+    kfk_fs_want w2[3] = {w[0], w[2], {"c", 4, 40, 1000, {{0}}}};
     REQUIRE_EQ(build(&s, w2, 3, &r), 0);
     CHECK_EQ(r.m.session_epoch, 1);
     CHECK_EQ(listed(&r.m), 1);
@@ -174,7 +174,7 @@ TEST(added_and_removed_partitions) {
     CHECK(is_forgotten(&r.m, "a", 0));
     kfk_fetch_session_done(&s, 0, 77);
     /* a/1 comes back: listed again, from where it is now. */
-    kfk_fs_want w4[3] = {{"a", 1, 21, 1000}, w[2], w2[2]};
+    kfk_fs_want w4[3] = {{"a", 1, 21, 1000, {{0}}}, w[2], w2[2]};
     REQUIRE_EQ(build(&s, w4, 3, &r), 0);
     CHECK_EQ(listed(&r.m), 1);
     CHECK_EQ(listed_at(&r.m, "a", 1), 21);
@@ -404,7 +404,7 @@ TEST(out_of_memory_resets_the_session) {
         kfk_fs_want w[3];
         req r = {0};
         established(&s, w, &r);
-        kfk_fs_want w2[3] = {w[0], w[2], {"c", 4, 40, 1000}};
+        kfk_fs_want w2[3] = {w[0], w[2], {"c", 4, 40, 1000, {{0}}}};
         left = k;
         int rc = build(&s, w2, 3, &r);
         left = -1;
@@ -421,4 +421,166 @@ TEST(out_of_memory_resets_the_session) {
     }
     kfk_set_allocator(NULL);
     CHECK(failed > 0);
+}
+
+/* ------------------------------------------------------------- topic ids */
+
+static kfk_uuid id_of(uint8_t b) {
+    kfk_uuid u = {{0}};
+    u.b[0] = b;
+    u.b[15] = 0x5a;
+    return u;
+}
+
+/* three() with topic ids: a is 1, b is 2. */
+static void three_ids(kfk_fs_want *w) {
+    three(w);
+    w[0].topic_id = w[1].topic_id = id_of(1);
+    w[2].topic_id = id_of(2);
+}
+
+/* m encoded at version v and decoded back into *out (arena a, which
+ * also keeps the bytes: decoded strings point into them). */
+static int round_trip(const kfk_fetch_request *m, int16_t v, kfk_arena *a,
+                      kfk_fetch_request *out) {
+    kfk_wbuf w = {0};
+    int rc = kfk_fetch_request_encode(&w, v, m);
+    uint8_t *bytes = rc ? NULL : kfk_arena_alloc(a, w.len);
+    if (!rc && !bytes) rc = -1;
+    if (!rc) {
+        memcpy(bytes, w.data, w.len);
+        kfk_rbuf rb = kfk_rbuf_make(bytes, w.len);
+        rc = kfk_fetch_request_decode(&rb, v, a, out);
+        if (!rc && kfk_rbuf_left(&rb)) rc = -1;
+    }
+    kfk_wbuf_free(&w);
+    return rc;
+}
+
+TEST(ids_only_when_every_partition_has_one) {
+    kfk_fs_want w[3];
+    three_ids(w);
+    CHECK(kfk_fs_use_ids(w, 3));
+    CHECK(!kfk_fs_use_ids(w, 0));
+    w[2].topic_id = (kfk_uuid){{0}};
+    CHECK(!kfk_fs_use_ids(w, 3));
+}
+
+/* The same request goes out with names at v12 and with ids at v18 (the
+ * version the broker agrees on picks); v18 also carries ReplicaState. */
+TEST(request_at_v12_names_topics_and_at_v18_ids) {
+    kfk_fetch_session s;
+    kfk_fetch_session_init(&s, 1, 1);
+    kfk_fs_want w[3];
+    three_ids(w);
+    req r = {0};
+    REQUIRE_EQ(build(&s, w, 3, &r), 0);
+    CHECK(s.ids);
+    r.m.replica_id = -1;
+    r.m.replica_state.replica_id = -1;
+    kfk_arena a = {0};
+    kfk_fetch_request v12, v18;
+    REQUIRE_EQ(round_trip(&r.m, 12, &a, &v12), 0);
+    REQUIRE_EQ(round_trip(&r.m, 18, &a, &v18), 0);
+    REQUIRE_EQ(v12.topics.count, 2);
+    REQUIRE_EQ(v18.topics.count, 2);
+    CHECK_EQ(v12.topics.items[1].topic.len, 1);
+    CHECK(memcmp(v12.topics.items[1].topic.ptr, "b", 1) == 0);
+    CHECK(kfk_uuid_is_zero(&v12.topics.items[1].topic_id));
+    CHECK_EQ(v18.topics.items[1].topic.len, 0);
+    kfk_uuid b = id_of(2);
+    CHECK(memcmp(&v18.topics.items[1].topic_id, &b, sizeof b) == 0);
+    CHECK_EQ(v18.topics.items[0].partitions.count, 2);
+    CHECK_EQ(v18.topics.items[0].partitions.items[1].fetch_offset, 20);
+    CHECK_EQ(v18.replica_state.replica_id, -1);
+    CHECK_EQ(v12.replica_id, -1);
+    kfk_arena_reset(&a);
+    kfk_arena_reset(&r.a);
+    kfk_fetch_session_free(&s);
+}
+
+/* Keyed by id, a topic re-created under the same name is forgotten under
+ * its old id and listed under its new one. */
+TEST(recreated_topic_is_forgotten_by_old_id) {
+    kfk_fetch_session s;
+    kfk_fetch_session_init(&s, 1, 1);
+    kfk_fs_want w[3];
+    three_ids(w);
+    req r = {0};
+    REQUIRE_EQ(build(&s, w, 3, &r), 0);
+    kfk_fetch_session_done(&s, 0, 77);
+    w[0].topic_id = w[1].topic_id = id_of(9);
+    w[0].fetch_offset = w[1].fetch_offset = 0;
+    REQUIRE_EQ(build(&s, w, 3, &r), 0);
+    CHECK_EQ(r.m.session_epoch, 1);
+    REQUIRE_EQ(r.m.forgotten_topics_data.count, 1);
+    kfk_uuid old = id_of(1), new_id = id_of(9);
+    CHECK(memcmp(&r.m.forgotten_topics_data.items[0].topic_id, &old, sizeof old) == 0);
+    CHECK_EQ(r.m.forgotten_topics_data.items[0].partitions.count, 2);
+    REQUIRE_EQ(r.m.topics.count, 1);
+    CHECK(memcmp(&r.m.topics.items[0].topic_id, &new_id, sizeof new_id) == 0);
+    CHECK_EQ(r.m.topics.items[0].partitions.count, 2);
+    kfk_fetch_session_done(&s, 0, 77);
+    REQUIRE_EQ(build(&s, w, 3, &r), 0); /* nothing changed since */
+    CHECK_EQ(listed(&r.m), 0);
+    CHECK_EQ(forgotten(&r.m), 0);
+    kfk_arena_reset(&r.a);
+    kfk_fetch_session_free(&s);
+}
+
+/* With names a re-created topic's partition is the same one: listed with
+ * its new offset, never forgotten (that would drop it again). */
+TEST(recreated_topic_by_name_is_listed_not_forgotten) {
+    kfk_fetch_session s;
+    kfk_fs_want w[3];
+    req r = {0};
+    established(&s, w, &r);
+    w[0].fetch_offset = 0;
+    REQUIRE_EQ(build(&s, w, 3, &r), 0);
+    CHECK_EQ(listed(&r.m), 1);
+    CHECK_EQ(listed_at(&r.m, "a", 0), 0);
+    CHECK_EQ(forgotten(&r.m), 0);
+    kfk_arena_reset(&r.a);
+    kfk_fetch_session_free(&s);
+}
+
+/* A session made with ids cannot go on with names, nor the other way
+ * round: a full request of epoch 0 replaces it. */
+TEST(changing_between_names_and_ids_starts_over) {
+    kfk_fetch_session s;
+    kfk_fs_want w[3];
+    req r = {0};
+    established(&s, w, &r);
+    CHECK(!s.ids);
+    three_ids(w);
+    REQUIRE_EQ(build(&s, w, 3, &r), 0);
+    CHECK(s.ids);
+    CHECK_EQ(r.m.session_id, 77);
+    CHECK_EQ(r.m.session_epoch, 0);
+    CHECK_EQ(listed(&r.m), 3);
+    kfk_fetch_session_done(&s, 0, 78);
+    w[2].topic_id = (kfk_uuid){{0}};
+    REQUIRE_EQ(build(&s, w, 3, &r), 0);
+    CHECK(!s.ids);
+    CHECK_EQ(r.m.session_epoch, 0);
+    CHECK_EQ(listed(&r.m), 3);
+    kfk_arena_reset(&r.a);
+    kfk_fetch_session_free(&s);
+}
+
+/* Answers name topics by name up to v12 and by id from v13. */
+TEST(answers_map_back_by_name_or_id) {
+    kfk_fs_want w[3];
+    three_ids(w);
+    kfk_fetch_response_fetchable_topic_response by_name = {.topic = {"b", 1}};
+    kfk_fetch_response_fetchable_topic_response by_id = {.topic_id = id_of(1)};
+    CHECK_EQ(kfk_fs_find(w, 3, &by_name, 0, 0, 0), 2);
+    CHECK_EQ(kfk_fs_find(w, 3, &by_name, 0, 0, 2), 2);
+    CHECK_EQ(kfk_fs_find(w, 3, &by_name, 0, 1, 0), -1);
+    CHECK_EQ(kfk_fs_find(w, 3, &by_name, 1, 0, 0), -1); /* no such id */
+    CHECK_EQ(kfk_fs_find(w, 3, &by_id, 1, 1, 0), 1);
+    CHECK_EQ(kfk_fs_find(w, 3, &by_id, 1, 1, 2), 1);
+    CHECK_EQ(kfk_fs_find(w, 3, &by_id, 0, 1, 0), -1); /* no name */
+    by_id.topic_id = id_of(9); /* a re-created topic's answer to an old request */
+    CHECK_EQ(kfk_fs_find(w, 3, &by_id, 1, 0, 0), -1);
 }
