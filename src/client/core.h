@@ -80,6 +80,12 @@ int kfk_core_send_wait(kfk_core *c, kfk_core_req *r, kfk_response_fn on_response
  * Returns at once. */
 void kfk_core_metadata_refresh(kfk_core *c, const char *const *topics, int n);
 
+/* Data (a producer's batches) waits for metadata it lacks (1) or no longer
+ * does (0). While it waits, an unknown topic keeps being refreshed with
+ * backoff as when a thread waits on it: an auto-created topic is unknown in
+ * the first answers. Any thread. */
+void kfk_core_metadata_wanted(kfk_core *c, int waiting);
+
 /* The current metadata snapshot (a new reference: kfk_metadata_unref it),
  * or NULL before the first Metadata response. */
 kfk_metadata *kfk_core_metadata(kfk_core *c);

@@ -41,6 +41,7 @@ struct kfk_core {
     char **interest; /* topics kept fresh */
     int ninterest, capinterest;
     int waiters; /* threads in kfk_core_metadata_wait */
+    int data_waits; /* kfk_core_metadata_wanted */
     int refresh_posted, refresh_all;
     kfk_task refresh_task;
     int md_err;

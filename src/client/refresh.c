@@ -52,7 +52,7 @@ static int md_problem(kfk_core *c) {
     int urgent = !kfk_list_empty(&c->parked);
     int problem = 0;
     pthread_mutex_lock(&c->lock);
-    urgent |= c->waiters > 0;
+    urgent |= c->waiters > 0 || c->data_waits;
     for (int i = 0; i < c->ninterest && !problem; i++) {
         const kfk_md_topic *t = kfk_metadata_topic(c->md, c->interest[i]);
         if (!t)
@@ -230,6 +230,14 @@ void kfk_core_metadata_refresh(kfk_core *c, const char *const *topics, int n) {
         c->refresh_posted = 0;
         pthread_mutex_unlock(&c->lock);
     }
+}
+
+void kfk_core_metadata_wanted(kfk_core *c, int waiting) {
+    pthread_mutex_lock(&c->lock);
+    int start = waiting && !c->data_waits;
+    c->data_waits = waiting;
+    pthread_mutex_unlock(&c->lock);
+    if (start) kfk_core_metadata_refresh(c, NULL, 0);
 }
 
 kfk_metadata *kfk_core_metadata(kfk_core *c) {

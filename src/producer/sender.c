@@ -393,6 +393,7 @@ void kfk_sender_run(kfk_producer *p) {
         if (out.need_bump) p->need_bump = 1;
         kfk_sender_report(p, &out.failed);
         if (out.next < next) next = out.next;
+        kfk_core_metadata_wanted(p->core, out.need_md);
         if (out.need_md && now + p->conf.retry_backoff_ms < next)
             next = now + p->conf.retry_backoff_ms; /* look at newer metadata then */
         if (kfk_list_empty(&out.ready)) break;

@@ -191,6 +191,28 @@ static void roundtrip(const char *b, const char *const *settings, const char *wh
     free(out);
 }
 
+TEST(auto_created_topic_with_explicit_partition) {
+    /* Nothing blocks in send for partition 0 of a topic metadata does not
+     * know yet; the broker answers the first Metadata with the topic
+     * unknown while it creates it. The producer must keep asking (it once
+     * waited for metadata.max.age.ms, five minutes). */
+    const char *b = it_bootstrap();
+    char topic[128];
+    it_topic(topic, sizeof topic, "autocreate");
+    tally t = {0};
+    kfk_producer_callbacks cbs = {.delivery = count_report, .opaque = &t};
+    kfk_producer *p = pit_producer(b, &cbs, NULL);
+    REQUIRE(p);
+    for (int i = 0; i < 10; i++) {
+        kfk_message m = {.topic = topic, .partition = 0, .value = "v", .value_len = 1};
+        CHECK_EQ(kfk_producer_send(p, &m, KFK_SEND_COPY), 0);
+    }
+    CHECK_EQ(kfk_producer_flush(p, 60000), 0);
+    CHECK_EQ(t.ok, 10);
+    CHECK_EQ(t.failed, 0);
+    kfk_producer_destroy(p);
+}
+
 TEST(every_codec_and_level) {
     const char *b = it_bootstrap();
     REQUIRE(b);
