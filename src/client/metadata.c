@@ -73,11 +73,9 @@ static void keep_topic(kfk_arena *a, kfk_md_topic *d, const kfk_md_topic *s, int
 }
 
 static int same_topic(const kfk_md_topic *old, const kfk_metadata_response_topic *t) {
-    static const kfk_uuid zero;
     /* A deleted and recreated topic has a new id: its epochs start over. */
-    return memcmp(&old->id, &zero, sizeof zero) == 0 ||
-           memcmp(&t->topic_id, &zero, sizeof zero) == 0 ||
-           memcmp(&old->id, &t->topic_id, sizeof zero) == 0;
+    return kfk_uuid_is_zero(&old->id) || kfk_uuid_is_zero(&t->topic_id) ||
+           kfk_uuid_eq(&old->id, &t->topic_id);
 }
 
 static void build_topic(kfk_arena *a, kfk_md_topic *d, const kfk_metadata_response_topic *t,

@@ -27,11 +27,6 @@ void kfk_fetch_session_free(kfk_fetch_session *s) {
 
 int kfk_fetch_session_is_full(const kfk_fetch_session *s) { return s->epoch <= 0; }
 
-int kfk_uuid_is_zero(const kfk_uuid *u) {
-    static const kfk_uuid zero;
-    return memcmp(u, &zero, sizeof zero) == 0;
-}
-
 int kfk_fs_use_ids(const kfk_fs_want *want, int n) {
     for (int j = 0; j < n; j++)
         if (kfk_uuid_is_zero(&want[j].topic_id)) return 0;

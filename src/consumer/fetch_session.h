@@ -76,7 +76,6 @@ void kfk_fetch_session_free(kfk_fetch_session *s);
 /* 1 if every one of the n wanted partitions (n > 0) has a topic id: the
  * request may then use Fetch v13+. */
 int kfk_fs_use_ids(const kfk_fs_want *want, int n);
-int kfk_uuid_is_zero(const kfk_uuid *u);
 
 /* 1 if the next request is full (it lists every wanted partition). */
 int kfk_fetch_session_is_full(const kfk_fetch_session *s);

@@ -384,7 +384,7 @@ static int on_fetch(void *opaque, kfk_response *resp) {
 void kfk_fetch_check_topic(kfk_consumer *c, const kfk_metadata *md, kfk_cpart *p) {
     const kfk_md_topic *t = kfk_metadata_topic(md, p->topic);
     if (!t || t->err || kfk_uuid_is_zero(&t->id) ||
-        memcmp(&t->id, &p->topic_id, sizeof t->id) == 0)
+        kfk_uuid_eq(&t->id, &p->topic_id))
         return;
     int had = !kfk_uuid_is_zero(&p->topic_id);
     p->topic_id = t->id;

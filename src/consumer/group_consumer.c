@@ -67,7 +67,7 @@ static void new_member_id(kfk_consumer *c) {
 
 static const kfk_md_topic *topic_by_id(const kfk_metadata *md, kfk_uuid id) {
     for (int32_t i = 0; md && i < md->ntopics; i++)
-        if (memcmp(&md->topics[i].id, &id, sizeof id) == 0) return &md->topics[i];
+        if (kfk_uuid_eq(&md->topics[i].id, &id)) return &md->topics[i];
     return NULL;
 }
 
@@ -179,7 +179,7 @@ static int fill_owned(kfk_consumer *c, kfk_consumer_group_heartbeat_request *m, 
         if (!t) continue; /* gone: nothing to report */
         kfk_consumer_group_heartbeat_request_topic_partitions *e = NULL;
         for (int32_t j = 0; j < m->topic_partitions.count && !e; j++)
-            if (memcmp(&m->topic_partitions.items[j].topic_id, &t->id, sizeof t->id) == 0)
+            if (kfk_uuid_eq(&m->topic_partitions.items[j].topic_id, &t->id))
                 e = &m->topic_partitions.items[j];
         if (!e) {
             e = &m->topic_partitions.items[m->topic_partitions.count++];

@@ -4,11 +4,6 @@
 
 #include "core/alloc.h"
 
-static int uuid_known(kfk_uuid id) {
-    static const kfk_uuid zero;
-    return memcmp(&id, &zero, sizeof id) != 0;
-}
-
 static kfk_partition *find_elem(kfk_partition_list *l, kfk_str topic, int32_t partition) {
     for (int i = 0; i < l->count; i++) {
         kfk_partition *e = &l->elems[i];
@@ -98,14 +93,14 @@ static int build_commit(kfk_offsets_op *op) {
 
 /* The name the request gave the topic with this id (v10 answers by id). */
 static kfk_str name_of_id(const kfk_offsets_op *op, kfk_str name, kfk_uuid id) {
-    if (name.len > 0 || !uuid_known(id)) return name;
+    if (name.len > 0 || kfk_uuid_is_zero(&id)) return name;
     const kfk_offset_commit_request *c = &op->commit_msg;
     for (int32_t i = 0; op->commit && i < c->topics.count; i++)
-        if (memcmp(&c->topics.items[i].topic_id, &id, sizeof id) == 0)
+        if (kfk_uuid_eq(&c->topics.items[i].topic_id, &id))
             return c->topics.items[i].name;
     const kfk_offset_fetch_request_group *g = op->fetch.groups.items;
     for (int32_t i = 0; !op->commit && i < g->topics.count; i++)
-        if (memcmp(&g->topics.items[i].topic_id, &id, sizeof id) == 0)
+        if (kfk_uuid_eq(&g->topics.items[i].topic_id, &id))
             return g->topics.items[i].name;
     return name;
 }
@@ -248,7 +243,7 @@ static void fill_topic_ids(kfk_offsets_op *op) {
     for (int32_t i = 0; all && i < n; i++) {
         kfk_str name = op->commit ? c->topics.items[i].name : g->topics.items[i].name;
         const kfk_md_topic *t = kfk_metadata_topic(md, name.ptr); /* names end in NUL */
-        all = t && uuid_known(t->id);
+        all = t && !kfk_uuid_is_zero(&t->id);
         if (!all) break;
         if (op->commit)
             c->topics.items[i].topic_id = t->id;

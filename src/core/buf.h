@@ -31,6 +31,15 @@ typedef struct kfk_uuid {
     uint8_t b[16];
 } kfk_uuid;
 
+/* All zero: no id (before Metadata v10, or none known). */
+static inline int kfk_uuid_is_zero(const kfk_uuid *u) {
+    static const kfk_uuid zero;
+    return memcmp(u, &zero, sizeof zero) == 0;
+}
+static inline int kfk_uuid_eq(const kfk_uuid *a, const kfk_uuid *b) {
+    return memcmp(a, b, sizeof *a) == 0;
+}
+
 typedef struct kfk_rbuf {
     const uint8_t *p;
     const uint8_t *end;

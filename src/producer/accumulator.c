@@ -403,7 +403,7 @@ static void sync_topic(kfk_ptopic *t, const kfk_md_topic *mt) {
     if (mt->err || mt->npartitions <= 0) return;
     if (parts_ensure(t, mt->npartitions)) return; /* keeps the old view */
     /* A re-created topic's leader epochs start over: no hint outranks them. */
-    int recreated = memcmp(t->id.b, mt->id.b, sizeof t->id.b) != 0;
+    int recreated = !kfk_uuid_eq(&t->id, &mt->id);
     t->id = mt->id;
     t->npart = mt->npartitions;
     t->navail = 0;

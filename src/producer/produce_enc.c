@@ -70,14 +70,9 @@ int kfk_produce_encode(kfk_wbuf *w, int16_t version, const void *msg, kfk_frame_
     return 0;
 }
 
-static int uuid_zero(const kfk_uuid *u) {
-    static const kfk_uuid zero;
-    return memcmp(u->b, zero.b, sizeof zero.b) == 0;
-}
-
 int16_t kfk_produce_max_version(const kfk_produce_msg *m) {
     for (int32_t t = 0; t < m->count; t++)
-        if (uuid_zero(&m->topics[t].id)) return KFK_PRODUCE_MAX_NAMED;
+        if (kfk_uuid_is_zero(&m->topics[t].id)) return KFK_PRODUCE_MAX_NAMED;
     return KFK_PRODUCE_MAX_VERSION;
 }
 
@@ -87,7 +82,7 @@ int32_t kfk_produce_find(const kfk_produce_msg *m, int16_t version,
     int32_t at = 0;
     for (int32_t t = 0; t < m->count; t++) {
         const kfk_produce_topic *tp = &m->topics[t];
-        int same = by_id ? memcmp(tp->id.b, tr->topic_id.b, sizeof tp->id.b) == 0
+        int same = by_id ? kfk_uuid_eq(&tp->id, &tr->topic_id)
                          : tp->name.len == tr->name.len &&
                                (tp->name.len == 0 ||
                                 memcmp(tp->name.ptr, tr->name.ptr, (size_t)tp->name.len) == 0);

@@ -96,10 +96,7 @@ static bool is_default(const kfk_field *f, const uint8_t *p) {
     case KFK_T_UINT32: return *(const uint32_t *)p == f->def;
     case KFK_T_INT64: return *(const int64_t *)p == f->def;
     case KFK_T_FLOAT64: return *(const double *)p == (double)f->def;
-    case KFK_T_UUID: {
-        static const kfk_uuid zero;
-        return memcmp(p, &zero, sizeof zero) == 0;
-    }
+    case KFK_T_UUID: return kfk_uuid_is_zero((const kfk_uuid *)p);
     case KFK_T_STRING: return ((const kfk_str *)p)->len == f->def;
     case KFK_T_BYTES: return ((const kfk_bytes *)p)->len == f->def;
     case KFK_T_STRUCT:
