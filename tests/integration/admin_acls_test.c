@@ -1,7 +1,7 @@
 /* ACLs against a real broker. With KFK_ACL_AUTHORIZER=1 (`kafka-local up
  * --secure` runs StandardAuthorizer and says so) ACLs are created,
  * described through every kind of filter and deleted, and the deleted
- * bindings come back per filter. Without it (3.9.1 and plain 4.1.1
+ * bindings come back per filter. Without it (3.9.1 and plain 4.x
  * brokers) every ACL call must fail with SECURITY_DISABLED, in the same
  * shapes: per item for create, for the operation for describe, per filter
  * for delete.

@@ -16,7 +16,7 @@ static kfk_consumer *member(const char *boot, const char *group) {
 /* The broker's version as scripts/run-tests (KFK_BROKER_VERSION) or
  * tests/integration/broker.sh (KFK_KAFKA_VERSION_RUNNING) started it; a
  * broker named only by KFK_BOOTSTRAP is taken to be kafka-local's default,
- * 4.1.1. */
+ * 4.4.0. */
 static int kafka4(void) {
     const char *v = getenv("KFK_BROKER_VERSION");
     if (!v || !*v) v = getenv("KFK_KAFKA_VERSION_RUNNING");
