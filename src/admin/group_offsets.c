@@ -78,41 +78,54 @@ static void *list_request(kfk_aop *op, const char *group, const kfk_partition_li
 
 /* ------------------------------------------------------------------- list */
 
-/* Reads an OffsetFetch response (v1-7) into the result's list; lists
- * without a request list get every partition the group committed. */
+/* One partition of an OffsetFetch answer, either layout, into r's list. */
+static int read_partition(kfk_admin_result *r, kfk_str topic,
+                          const kfk_offset_fetch_response_partitions *p) {
+    if (coordinator_error(p->error_code)) return p->error_code;
+    kfk_partition *e = find_or_add(r->partitions, topic, p->partition_index);
+    if (!e || kfk_partition_set_metadata(e, kfk_ares_str(r, p->metadata))) return KFK_ERR_NOMEM;
+    e->offset = p->committed_offset >= 0 ? p->committed_offset : KFK_OFFSET_INVALID;
+    e->leader_epoch = p->committed_leader_epoch;
+    e->err = p->error_code;
+    return 0;
+}
+
+/* Reads an OffsetFetch response (v1-7: one group; v8+: a list of groups,
+ * ours alone) into the result's list; lists without a request list get
+ * every partition the group committed. */
 static int read_fetch(kfk_asub *s, kfk_response *resp) {
     kfk_admin_result *r = s->op->res;
     kfk_arena a = {0};
     kfk_offset_fetch_response m;
     int err = kfk_offset_fetch_response_decode(&resp->body, resp->version, &a, &m);
-    if (!err && m.error_code) err = m.error_code;
+    int grouped = resp->version >= 8;
+    if (!err && grouped && m.groups.count != 1) err = KFK_ERR_MALFORMED;
+    if (!err) err = grouped ? m.groups.items[0].error_code : m.error_code;
     if (!err && !r->partitions && !(r->partitions = kfk_partition_list_new(8)))
         err = KFK_ERR_NOMEM;
     for (int32_t t = 0; !err && t < m.topics.count; t++) {
-        kfk_offset_fetch_response_topic *mt = &m.topics.items[t];
+        const kfk_offset_fetch_response_topic *mt = &m.topics.items[t];
         for (int32_t i = 0; !err && i < mt->partitions.count; i++) {
-            kfk_offset_fetch_response_partition *p = &mt->partitions.items[i];
-            if (coordinator_error(p->error_code)) {
-                err = p->error_code;
-                break;
-            }
-            kfk_partition *e = find_or_add(r->partitions, mt->name, p->partition_index);
-            if (!e || kfk_partition_set_metadata(e, kfk_ares_str(r, p->metadata))) {
-                err = KFK_ERR_NOMEM;
-                break;
-            }
-            e->offset = p->committed_offset >= 0 ? p->committed_offset : KFK_OFFSET_INVALID;
-            e->leader_epoch = p->committed_leader_epoch;
-            e->err = p->error_code;
+            const kfk_offset_fetch_response_partition *p = &mt->partitions.items[i];
+            err = read_partition(r, mt->name,
+                                 &(kfk_offset_fetch_response_partitions){
+                                     p->partition_index, p->committed_offset,
+                                     p->committed_leader_epoch, p->metadata, p->error_code});
         }
+    }
+    for (int32_t t = 0; !err && grouped && t < m.groups.items[0].topics.count; t++) {
+        const kfk_offset_fetch_response_topics *mt = &m.groups.items[0].topics.items[t];
+        for (int32_t i = 0; !err && i < mt->partitions.count; i++)
+            err = read_partition(r, mt->name, &mt->partitions.items[i]);
     }
     kfk_arena_reset(&a);
     return err;
 }
 
+/* By name, as the Java admin client asks: v9 at most, since v10 answers
+ * name topics by id only. A null topic list (every partition) needs v2. */
 static void start_list(kfk_aop *op) {
-    /* a null topic list (every partition) needs v2 */
-    start_group(op, KFK_API_OFFSET_FETCH, op->res->partitions ? 1 : 2, 7, read_fetch);
+    start_group(op, KFK_API_OFFSET_FETCH, op->res->partitions ? 1 : 2, 9, read_fetch);
 }
 
 static int fill_fetch(kfk_aop *op, kfk_offset_fetch_request *m, const kfk_partition_list *l) {
@@ -122,11 +135,28 @@ static int fill_fetch(kfk_aop *op, kfk_offset_fetch_request *m, const kfk_partit
     kfk_offset_fetch_request_init(m);
     m->group_id = kfk_str_of(((offsets_ctx *)op->ctx)->group);
     m->topics.count = -1; /* null: every partition */
+    /* v8+ asks for a list of groups: this one, with the same topics. */
+    kfk_offset_fetch_request_group *g = kfk_arena_alloc(&op->arena, sizeof *g);
+    if (!g) return KFK_ERR_NOMEM;
+    *g = (kfk_offset_fetch_request_group){.group_id = m->group_id,
+                                          .member_id = kfk_str_of(NULL),
+                                          .member_epoch = -1,
+                                          .topics = {NULL, -1}};
+    m->groups.items = g;
+    m->groups.count = 1;
     if (!l) return 0;
     kfk_apart *parts = kfk_aparts_of_list(op, l);
     int32_t *ids = parts ? kfk_aparts_topics(op, parts, l->count, m, &lay) : NULL;
     if (!ids) return KFK_ERR_NOMEM;
     for (int i = 0; i < l->count; i++) ids[i] = parts[i].partition;
+    g->topics.items = kfk_arena_array(&op->arena, (size_t)m->topics.count, sizeof *g->topics.items);
+    if (!g->topics.items) return KFK_ERR_NOMEM;
+    g->topics.count = m->topics.count;
+    for (int32_t t = 0; t < m->topics.count; t++)
+        g->topics.items[t] = (kfk_offset_fetch_request_topics){
+            .name = m->topics.items[t].name,
+            .partition_indexes = {m->topics.items[t].partition_indexes.items,
+                                  m->topics.items[t].partition_indexes.count}};
     return 0;
 }
 
@@ -312,7 +342,7 @@ static void lag_finish(kfk_aop *op) {
         }
 }
 
-static void start_lag(kfk_aop *op) { start_group(op, KFK_API_OFFSET_FETCH, 2, 7, on_lag_fetch); }
+static void start_lag(kfk_aop *op) { start_group(op, KFK_API_OFFSET_FETCH, 2, 9, on_lag_fetch); }
 
 kfk_admin_result *kfk_admin_group_lag(kfk_admin *a, const char *group,
                                       const kfk_admin_options *o, kfk_admin_cb cb,
