@@ -11,15 +11,6 @@
 
 enum { PARTS = 2, PER_PART = 3000 };
 
-static int32_t leader_of(kfk_core *c, const char *topic, int32_t partition) {
-    kfk_metadata *md = kfk_core_metadata(c);
-    const kfk_md_topic *t = kfk_metadata_topic(md, topic);
-    const kfk_md_partition *p = t ? kfk_metadata_partition(t, partition) : NULL;
-    int32_t leader = p ? p->leader : -1;
-    kfk_metadata_unref(md);
-    return leader;
-}
-
 TEST(leader_killed_mid_consumption) {
     const char *boot = fit_env("KFK_BOOTSTRAP_3NODES");
     const char *ctl_cmd = fit_env("KFK_CLUSTER_CTL");
@@ -53,7 +44,7 @@ TEST(leader_killed_mid_consumption) {
         }
         kfk_consumer_message_release(m);
         if (killed < 0 && total == PER_PART / 2) {
-            killed = leader_of(core, topic, 0);
+            killed = fit_leader_of(core, topic, 0);
             REQUIRE(killed > 0);
             CHECK_EQ(fit_ctl(ctl_cmd, "kill", killed), 0);
         }

@@ -25,15 +25,6 @@ static int create_led_by_1(kfk_core *c, const char *name) {
     return fit_create(c, &t);
 }
 
-static int32_t leader_of(kfk_core *c, const char *topic) {
-    kfk_metadata *md = kfk_core_metadata(c);
-    const kfk_md_topic *t = kfk_metadata_topic(md, topic);
-    const kfk_md_partition *p = t ? kfk_metadata_partition(t, 0) : NULL;
-    int32_t leader = p ? p->leader : -1;
-    kfk_metadata_unref(md);
-    return leader;
-}
-
 /* Record bytes the consumer fetched from node. */
 static int64_t bytes_from(const kfk_fetch_stats *st, int32_t node) {
     for (int i = 0; i < st->nnodes; i++)
@@ -85,7 +76,7 @@ TEST(consumer_reads_from_the_replica_in_its_rack) {
     char topic[128];
     it_topic(topic, sizeof topic, "rack");
     REQUIRE(create_led_by_1(core, topic) == 0);
-    int32_t leader = leader_of(core, topic);
+    int32_t leader = fit_leader_of(core, topic, 0);
     REQUIRE(leader > 0 && leader != RACK_NODE);
     REQUIRE(cit_kcat(boot, topic, 0, "none", "r", 0, FIRST) == 0);
 

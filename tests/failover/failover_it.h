@@ -54,6 +54,16 @@ static inline int fit_on_find(void *opaque, kfk_response *resp) {
     return rc;
 }
 
+/* The leader metadata names for topic's partition; -1 if none. */
+static inline int32_t fit_leader_of(kfk_core *c, const char *topic, int32_t partition) {
+    kfk_metadata *md = kfk_core_metadata(c);
+    const kfk_md_topic *t = kfk_metadata_topic(md, topic);
+    const kfk_md_partition *p = t ? kfk_metadata_partition(t, partition) : NULL;
+    int32_t leader = p ? p->leader : -1;
+    kfk_metadata_unref(md);
+    return leader;
+}
+
 /* The group's coordinator node, or -1. */
 static inline int32_t fit_coordinator(kfk_core *c, const char *group) {
     kfk_str key = {group, (int32_t)strlen(group)};
