@@ -361,6 +361,90 @@ int kfk_producer_purge(kfk_producer *p, int flags);
  * Any thread. */
 int kfk_producer_fatal_error(kfk_producer *p, char *errstr, size_t errstr_size);
 
+/* ---------------------------------------------------------- transactions
+ *
+ * With transactional.id set, the producer writes in transactions: every
+ * message sent between begin and commit (and the consumer offsets given to
+ * send_offsets) becomes visible to read_committed consumers at once, at
+ * commit, or never (abort). Idempotence is on (enable.idempotence=false
+ * with a transactional.id is a configuration error).
+ *
+ *   kfk_producer_init_transactions(p, timeout)       once, first
+ *   loop:
+ *     kfk_producer_begin_transaction(p)
+ *     kfk_producer_send(...)                          any number
+ *     kfk_producer_send_offsets_to_transaction(...)   consume-transform-produce
+ *     kfk_producer_commit_transaction(p, timeout)     or abort_transaction
+ *
+ * Every call returns 0 or an error of one of three kinds (docs/TRANSACTIONS.md
+ * has the table):
+ *   retriable  KFK_ERR_TIMED_OUT, or an error for which kfk_err_retriable()
+ *              is true: the call did not finish in time; call it again (the
+ *              same call: a commit that timed out is completed by the next
+ *              commit call, never by an abort).
+ *   abortable  KFK_ERR_TRANSACTION_ABORTABLE: this transaction failed
+ *              (kfk_producer_txn_error says why: a message that could not
+ *              be written, the broker aborting a transaction older than
+ *              transaction.timeout.ms, an unknown topic...); call
+ *              kfk_producer_abort_transaction, then go on with the next.
+ *   fatal      KFK_ERR_FATAL: the producer can do nothing more (fenced by a
+ *              newer instance with the same transactional.id, the
+ *              producer id lost, no authorization); kfk_producer_fatal_error
+ *              gives the cause (KFK_ERR_PRODUCER_FENCED, ...). Destroy it,
+ *              and create a new one if this instance should go on.
+ * Misuse (commit with no transaction begun, a call on a producer without
+ * transactional.id) is KFK_ERR_STATE and changes nothing.
+ *
+ * Delivery reports: a message of a transaction is reported once the
+ * transaction ends: written (with its offset) when it commits, failed with
+ * KFK_ERR_TRANSACTION_ABORTABLE (errstr: why the transaction was aborted)
+ * when it aborts. A message that failed on its own is reported at once,
+ * and its transaction can then only abort.
+ *
+ * The calls may be made from any one thread at a time, not from a delivery
+ * callback; kfk_producer_send from other threads meanwhile is fine. */
+
+/* A consumer's group membership as a transaction's offsets carry it
+ * (KIP-447), so that a zombie member's offsets are refused. Opaque; the
+ * caller owns it. */
+typedef struct kfk_group_metadata kfk_group_metadata;
+typedef struct kfk_partition_list kfk_partition_list;
+
+/* Metadata for group_id (generation -1, no member id: the broker checks
+ * nothing but the group; for offsets not managed by a kfk consumer). NULL
+ * when out of memory or group_id is NULL. */
+kfk_group_metadata *kfk_group_metadata_new(const char *group_id, int32_t generation_id,
+                                           const char *member_id, const char *group_instance_id);
+void kfk_group_metadata_destroy(kfk_group_metadata *gm);
+const char *kfk_group_metadata_group_id(const kfk_group_metadata *gm);
+int32_t kfk_group_metadata_generation_id(const kfk_group_metadata *gm);
+const char *kfk_group_metadata_member_id(const kfk_group_metadata *gm);
+/* NULL: no group.instance.id */
+const char *kfk_group_metadata_group_instance_id(const kfk_group_metadata *gm);
+
+/* Finds the transaction coordinator and gets the producer id and epoch for
+ * transactional.id, fencing any earlier producer with the same id and
+ * aborting (or completing the commit of) a transaction it left open. Once;
+ * after a retriable error, again. */
+int kfk_producer_init_transactions(kfk_producer *p, int timeout_ms);
+/* Starts a transaction (locally: nothing is sent until the first message
+ * or offsets). */
+int kfk_producer_begin_transaction(kfk_producer *p);
+/* Adds consumed offsets (of the next message to read, as a commit) of the
+ * group to the transaction: they are committed with it, or not at all.
+ * gm from kfk_consumer_group_metadata. Partitions' leader_epoch and
+ * metadata go along. */
+int kfk_producer_send_offsets_to_transaction(kfk_producer *p, const kfk_partition_list *offsets,
+                                             const kfk_group_metadata *gm, int timeout_ms);
+/* Flushes the transaction's messages, then commits it. */
+int kfk_producer_commit_transaction(kfk_producer *p, int timeout_ms);
+/* Fails the messages not yet written, then aborts the transaction. After
+ * an abortable error, and whenever the application wants. */
+int kfk_producer_abort_transaction(kfk_producer *p, int timeout_ms);
+/* The cause of the current transaction's abortable error (0 if none), its
+ * description in errstr. */
+int kfk_producer_txn_error(kfk_producer *p, char *errstr, size_t errstr_size);
+
 /* Counters since the producer was created. */
 typedef struct kfk_producer_stats {
     int64_t epoch_bumps;    /* InitProducerId answered with a new epoch or id
@@ -1036,6 +1120,13 @@ kfk_consumer_message *kfk_consumer_poll(kfk_consumer *c, int timeout_ms);
  * One lock for the whole batch. One thread at a time. */
 int kfk_consumer_poll_batch(kfk_consumer *c, kfk_consumer_message **out, int max,
                             int timeout_ms);
+
+/* The consumer's group metadata (group.id, generation, member id,
+ * group.instance.id) for kfk_producer_send_offsets_to_transaction; the
+ * caller destroys it. Take it after the poll that returned the messages
+ * being processed (a rebalance changes it). NULL without group.id or when
+ * out of memory. Any thread. */
+kfk_group_metadata *kfk_consumer_group_metadata(kfk_consumer *c);
 
 /* Commits offsets (NULL: the stored offsets of every assigned partition
  * that changed since the last commit) to group.id's coordinator. Offsets

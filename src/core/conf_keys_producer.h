@@ -38,7 +38,12 @@
     X(PARTITIONER, "partitioner", KFK_CONF_ENUM, "murmur2_random", 0, 0, \
       "murmur2_random|murmur2|random", \
       "murmur2_random: keys by Java's murmur2, keyless records sticky (KIP-480); murmur2: " \
-      "null keys hash as empty; random: any partition, sticky")
+      "null keys hash as empty; random: any partition, sticky") \
+    X(TRANSACTIONAL_ID, "transactional.id", KFK_CONF_STRING, "", 0, 0, NULL, \
+      "Write in transactions under this id (empty: none); a newer producer with the same id " \
+      "fences older ones") \
+    X(TRANSACTION_TIMEOUT_MS, "transaction.timeout.ms", KFK_CONF_INT, "60000", 1, INT32_MAX, \
+      NULL, "How long the coordinator lets a transaction stay open before aborting it")
 
 #define KFK_CONF_ALIASES_PRODUCER(X) \
     X("request.required.acks", "acks") \
