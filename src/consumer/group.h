@@ -31,7 +31,7 @@
 #include <stdatomic.h>
 
 #include "consumer/assignor.h"
-#include "consumer/coord.h"
+#include "client/coord.h"
 #include "kfk.h"
 
 struct kfk_consumer;
