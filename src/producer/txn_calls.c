@@ -103,6 +103,7 @@ int kfk_producer_begin_transaction(kfk_producer *p) {
         t->op = -1;
         t->op_done = 0;
         kfk_txn_set_state_locked(p, KFK_TXN_OPEN);
+        t->begin_ms = kfk_io_clock();
     }
     pthread_mutex_unlock(&p->acc.lock);
     return rc;
