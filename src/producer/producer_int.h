@@ -65,7 +65,7 @@ typedef struct kfk_txn_mgr {
     int tv2;            /* KIP-890 transaction protocol v2 */
     int offsets_added;  /* AddOffsetsToTxn done (or, v2, TxnOffsetCommit sent) */
     kfk_coord tcoord, gcoord;
-    int gcoord_init;
+    char *gcoord_key; /* gcoord's group, owned */
     int fresh_init; /* a v1 bump was refused after expiry: a new epoch */
     kfk_txn_req init, add, addoff, commit, end;
     kfk_init_producer_id_request init_msg;

@@ -717,13 +717,23 @@ int64_t kfk_txn_step(kfk_producer *p) {
         } else {
             /* The offsets' group's coordinator; the key may change per call
              * (no request waits on it between calls). */
-            if (!t->gcoord_init) {
-                kfk_coord_init(&t->gcoord, p->core, p->io, t->group, p->conf.retry_backoff_ms,
-                               p->conf.retry_backoff_max_ms);
-                t->gcoord_init = 1;
-            } else if (!kfk_str_eq(t->gcoord.group, t->group)) {
-                t->gcoord.group = kfk_str_of(t->group);
-                kfk_coord_forget(&t->gcoord);
+            if (!t->gcoord_key || strcmp(t->gcoord_key, t->group) != 0) {
+                size_t n = strlen(t->group) + 1;
+                char *key = kfk_malloc(n);
+                if (!key) {
+                    op_finish(p, KFK_ERR_NOMEM, "out of memory");
+                    break;
+                }
+                memcpy(key, t->group, n);
+                if (!t->gcoord_key) {
+                    kfk_coord_init(&t->gcoord, p->core, p->io, key, p->conf.retry_backoff_ms,
+                                   p->conf.retry_backoff_max_ms);
+                } else {
+                    t->gcoord.group = kfk_str_of(key);
+                    kfk_coord_forget(&t->gcoord);
+                }
+                kfk_free(t->gcoord_key);
+                t->gcoord_key = key;
             }
             t->phase = t->tv2 ? PH_COMMIT_OFFSETS : PH_ADD_OFFSETS;
             if (t->tv2)
@@ -852,7 +862,8 @@ void kfk_txn_init(kfk_producer *p) {
 void kfk_txn_free(kfk_producer *p) {
     kfk_txn_mgr *t = &p->txn;
     if (p->conf.transactional_id) kfk_coord_fail_all(&t->tcoord, KFK_ERR_DESTROYED);
-    if (t->gcoord_init) kfk_coord_fail_all(&t->gcoord, KFK_ERR_DESTROYED);
+    if (t->gcoord_key) kfk_coord_fail_all(&t->gcoord, KFK_ERR_DESTROYED);
+    kfk_free(t->gcoord_key);
     kfk_arena_reset(&t->add_arena);
     kfk_arena_reset(&t->commit_arena);
     kfk_free(t->adding);
