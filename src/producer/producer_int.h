@@ -54,6 +54,7 @@ typedef struct kfk_txn_mgr {
     int bump;       /* the epoch must be bumped after the abort */
     int64_t begin_ms;  /* kfk_io_clock() at begin */
     int expired;    /* the coordinator aborted it: older than its timeout */
+    int flushing;   /* the commit counts in acc.flushing */
     pthread_cond_t cond; /* with acc.lock: an operation finished */
     kfk_partition_list *offsets; /* the offsets operation's, owned */
     char *group, *member_id, *instance_id;

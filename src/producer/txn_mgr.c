@@ -52,6 +52,13 @@ static void op_finish_locked(kfk_producer *p, int err, const char *why) {
     pthread_cond_broadcast(&t->cond);
 }
 
+/* The commit's flush (every batch ready at once) is over. */
+static void flush_done_locked(kfk_producer *p) {
+    if (!p->txn.flushing) return;
+    p->txn.flushing = 0;
+    p->acc.flushing--;
+}
+
 static void op_finish(kfk_producer *p, int err, const char *why) {
     pthread_mutex_lock(&p->acc.lock);
     op_finish_locked(p, err, why);
@@ -110,7 +117,7 @@ static void abortable_ex(kfk_producer *p, int cause, int bump, const char *why, 
         (t->state == KFK_TXN_ABORTING && ends_abort))
         kfk_txn_set_state_locked(p, KFK_TXN_ABORTABLE);
     if (t->op >= 0 && !t->op_done && t->state == KFK_TXN_ABORTABLE) {
-        if (t->op == KFK_TXN_CALL_COMMIT) p->acc.flushing--;
+        flush_done_locked(p);
         op_finish_locked(p, KFK_ERR_TRANSACTION_ABORTABLE, why);
     }
     pthread_mutex_unlock(&p->acc.lock);
@@ -743,12 +750,12 @@ int64_t kfk_txn_step(kfk_producer *p) {
         }
         break;
     case PH_WAIT_BATCHES:
+        /* Batches in flight at the abort that come back for a retry. */
+        if (op == KFK_TXN_CALL_ABORT) fail_queued(p);
         if (!settled(p)) break; /* each response runs this again */
-        if (op == KFK_TXN_CALL_COMMIT) {
-            pthread_mutex_lock(&p->acc.lock);
-            p->acc.flushing--;
-            pthread_mutex_unlock(&p->acc.lock);
-        }
+        pthread_mutex_lock(&p->acc.lock);
+        flush_done_locked(p);
+        pthread_mutex_unlock(&p->acc.lock);
         t->phase = PH_END_TXN;
         /* A transaction the broker never heard of needs no EndTxn; nor
          * does one whose producer id the coordinator no longer maps, nor
@@ -821,9 +828,21 @@ void kfk_txn_hold(kfk_producer *p, kfk_list *done) {
     for (kfk_list *e = done->next; e != done; e = e->next)
         n += KFK_CONTAINER_OF(e, kfk_pbatch, link)->bb.count;
     pthread_mutex_lock(&p->acc.lock);
-    p->acc.held += n;
+    int dead = p->txn.state == KFK_TXN_FATAL;
+    if (!dead) p->acc.held += n;
     pthread_mutex_unlock(&p->acc.lock);
-    kfk_list_splice_tail(&p->txn.held, done);
+    if (!dead) {
+        kfk_list_splice_tail(&p->txn.held, done);
+        return;
+    }
+    /* The transaction can no longer commit: report at once. */
+    for (kfk_list *e = done->next; e != done; e = e->next) {
+        kfk_pbatch *b = KFK_CONTAINER_OF(e, kfk_pbatch, link);
+        b->err = KFK_ERR_FATAL;
+        b->base_offset = -1;
+        snprintf(b->errstr, sizeof b->errstr, "%.120s", p->txn.cause_str);
+    }
+    kfk_reportq_push(&p->reports, done);
 }
 
 void kfk_txn_task(kfk_io *io, kfk_task *task, int err) {
