@@ -126,6 +126,9 @@ struct kfk_producer {
 
     /* counters, written by the I/O thread, read by any */
     atomic_llong epoch_bumps, batches_retried, batches_split, leader_hints;
+    atomic_llong txn_commits, txn_aborts;
+    atomic_llong pid_now; /* pid and epoch for stats: (pid << 16) | epoch, -1 none */
+    atomic_int txn_version;
     atomic_int produce_version_min, produce_version_max; /* answered; 0: none yet */
 
     kfk_txn_mgr txn; /* when conf.transactional_id */

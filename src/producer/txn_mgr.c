@@ -217,6 +217,7 @@ static int on_init_response(kfk_cop *op, kfk_response *resp) {
     if (!m.error_code) {
         p->pid = m.producer_id;
         p->epoch = m.producer_epoch;
+        atomic_store(&p->pid_now, (int64_t)((uint64_t)p->pid << 16 | (uint16_t)p->epoch));
     }
     return m.error_code;
 }
@@ -246,6 +247,7 @@ static void on_init_done(kfk_cop *op, int err) {
             p->txn.bump = 0;
         } else {
             p->txn.tv2 = p->acc.txn_v2 = kfk_core_transaction_version(p->core) >= 2;
+            atomic_store(&p->txn_version, p->txn.tv2 ? 2 : 1);
             kfk_txn_set_state_locked(p, KFK_TXN_READY);
             op_finish_locked(p, 0, NULL);
         }
@@ -444,6 +446,7 @@ static void end_ok(kfk_producer *p) {
     snprintf(why, sizeof why, "the transaction was aborted%s%s", t->cause ? ": " : "",
              t->cause ? t->cause_str : "");
     release_held(p, commit ? 0 : KFK_ERR_TRANSACTION_ABORTABLE, why);
+    atomic_fetch_add(commit ? &p->txn_commits : &p->txn_aborts, 1);
     pthread_mutex_lock(&p->acc.lock);
     kfk_accum_txn_reset_locked(&p->acc);
     t->offsets_added = 0;
@@ -468,6 +471,7 @@ static int on_end_response(kfk_cop *op, kfk_response *resp) {
     if (!m.error_code && resp->version >= 5 && m.producer_id >= 0) {
         p->pid = m.producer_id;
         p->epoch = m.producer_epoch;
+        atomic_store(&p->pid_now, (int64_t)((uint64_t)p->pid << 16 | (uint16_t)p->epoch));
         pthread_mutex_lock(&p->acc.lock);
         kfk_accum_reset_sequences_locked(&p->acc);
         pthread_mutex_unlock(&p->acc.lock);
