@@ -4,7 +4,7 @@
  * into its arena, the result allocated), then handed to the I/O thread,
  * where `start` sends its requests (kfk_asub). Each sub is one request to
  * one destination: any broker, a node, a partition's leader, or a group's
- * coordinator (through consumer/coord.h). A sub's response handler fills
+ * coordinator (through client/coord.h). A sub's response handler fills
  * the result and may start more subs (ListGroups after the broker list,
  * ListOffsets after OffsetFetch for lag). The operation completes when its
  * last sub is done:
@@ -26,7 +26,7 @@
 #include <string.h>
 
 #include "client/core.h"
-#include "consumer/coord.h"
+#include "client/coord.h"
 #include "kfk.h"
 
 typedef struct kfk_aop kfk_aop;

@@ -1,6 +1,6 @@
 /* Listing (ListGroups on every broker), describing (DescribeGroups) and
  * deleting (DeleteGroups) consumer groups. Describe and delete go to each
- * group's coordinator; coordinator errors make consumer/coord.c find it
+ * group's coordinator; coordinator errors make client/coord.c find it
  * again and resend. */
 #include <stdio.h>
 

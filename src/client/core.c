@@ -295,6 +295,7 @@ kfk_core *kfk_core_new(const kfk_core_conf *conf, char *errstr, size_t errlen) {
     c->conf.bootstrap_servers = c->bootstrap;
     c->conf.client_id = c->client_id;
     for (int i = 0; i < KFK_API_KEY_COUNT; i++) atomic_init(&c->versions_sent[i], -1);
+    atomic_init(&c->transaction_version, -1);
     c->ioconf = (kfk_io_conf){
         .conn = {.client_id = c->client_id,
                  .request_timeout_ms = conf->request_timeout_ms,
@@ -303,7 +304,8 @@ kfk_core *kfk_core_new(const kfk_core_conf *conf, char *errstr, size_t errlen) {
                  .software_name = "kfk",
                  .software_version = KFK_VERSION_STR,
                  .sasl = c->sasl,
-                 .versions_sent = c->versions_sent},
+                 .versions_sent = c->versions_sent,
+                 .transaction_version = &c->transaction_version},
         .tls = c->tls,
         .reconnect_backoff_ms = conf->reconnect_backoff_ms,
         .reconnect_backoff_max_ms = conf->reconnect_backoff_max_ms,

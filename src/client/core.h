@@ -130,5 +130,9 @@ void kfk_core_stats_get(kfk_core *c, kfk_core_stats *out);
 /* The version of Kafka API api_key in this client's latest request to any
  * broker; -1 before the first or for an unknown key. Any thread. */
 int kfk_core_api_version(kfk_core *c, int api_key);
+/* The finalized transaction.version feature level in the latest
+ * ApiVersions answer: 2 and up is KIP-890's transaction protocol v2; 0 a
+ * broker without it; -1 before any answer. Any thread. */
+int kfk_core_transaction_version(kfk_core *c);
 
 #endif

@@ -15,6 +15,7 @@ struct kfk_core {
     char *bootstrap, *client_id; /* conf's strings, owned */
     kfk_io_conf ioconf;
     _Atomic int16_t versions_sent[KFK_API_KEY_COUNT]; /* ioconf.conn's */
+    _Atomic int16_t transaction_version;              /* ioconf.conn's */
     kfk_io *io;
     struct kfk_tls_ctx *tls; /* with SSL and SASL_SSL */
     struct kfk_sasl *sasl;   /* with SASL_PLAINTEXT and SASL_SSL */

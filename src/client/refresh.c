@@ -327,3 +327,5 @@ int kfk_core_api_version(kfk_core *c, int api_key) {
     return atomic_load_explicit(&c->versions_sent[api_key], memory_order_relaxed);
 }
 
+int kfk_core_transaction_version(kfk_core *c) { return atomic_load(&c->transaction_version); }
+

@@ -37,7 +37,7 @@
 #include "client/core.h"
 #include "consumer/cconf.h"
 #include "consumer/chunk.h"
-#include "consumer/coord.h"
+#include "client/coord.h"
 #include "consumer/fetch_session.h"
 #include "consumer/group.h"
 #include "kfk.h"

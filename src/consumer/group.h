@@ -32,7 +32,7 @@
 #include <stdatomic.h>
 
 #include "consumer/assignor.h"
-#include "consumer/coord.h"
+#include "client/coord.h"
 #include "kfk.h"
 
 struct kfk_consumer;

@@ -22,6 +22,11 @@ static inline kfk_str kfk_str_of(const char *s) {
     return s ? (kfk_str){s, (int32_t)strlen(s)} : (kfk_str){NULL, -1};
 }
 
+/* 1 if s (not null) is the C string z. */
+static inline int kfk_str_eq(kfk_str s, const char *z) {
+    return s.len >= 0 && strlen(z) == (size_t)s.len && memcmp(s.ptr, z, (size_t)s.len) == 0;
+}
+
 typedef struct kfk_bytes {
     const uint8_t *ptr;
     int32_t len;

@@ -380,6 +380,13 @@ static int apiv_done(kfk_conn *c, const kfk_rbuf *body, int64_t now) {
         c->vmin[k] = m.api_keys.items[i].min_version;
         c->vmax[k] = m.api_keys.items[i].max_version;
     }
+    if (c->conf->transaction_version && c->apiv_version >= 3) {
+        int16_t level = 0;
+        for (int32_t i = 0; i < m.finalized_features.count; i++)
+            if (kfk_str_eq(m.finalized_features.items[i].name, "transaction.version"))
+                level = m.finalized_features.items[i].max_version_level;
+        atomic_store(c->conf->transaction_version, level);
+    }
     kfk_arena_reset(&a);
     if (c->conf->sasl) {
         kfk_conn_auth_start(c, now);

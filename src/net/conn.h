@@ -136,6 +136,10 @@ typedef struct kfk_conn_conf {
     /* KFK_API_KEY_COUNT entries, or NULL: each API's version in its latest
      * request to any broker (-1: none yet), for kfk_*_api_version. */
     _Atomic int16_t *versions_sent;
+    /* NULL, or the finalized transaction.version feature level in the
+     * latest ApiVersions answer (0 when a broker lists features without
+     * it), for the transactional producer (KIP-890). */
+    _Atomic int16_t *transaction_version;
 } kfk_conn_conf;
 
 enum kfk_conn_state {

@@ -1,4 +1,4 @@
-#include "consumer/coord.h"
+#include "client/coord.h"
 
 #include <string.h>
 
@@ -8,10 +8,16 @@ static void pump(kfk_coord *co);
 
 void kfk_coord_init(kfk_coord *co, kfk_core *core, kfk_io *io, const char *group,
                     int32_t backoff_ms, int32_t backoff_max_ms) {
+    kfk_coord_init_type(co, core, io, group, KFK_COORD_GROUP, backoff_ms, backoff_max_ms);
+}
+
+void kfk_coord_init_type(kfk_coord *co, kfk_core *core, kfk_io *io, const char *key,
+                         int8_t key_type, int32_t backoff_ms, int32_t backoff_max_ms) {
     memset(co, 0, sizeof *co);
     co->core = core;
     co->io = io;
-    co->group = (kfk_str){group, (int32_t)strlen(group)};
+    co->group = (kfk_str){key, (int32_t)strlen(key)};
+    co->key_type = key_type;
     co->backoff_ms = backoff_ms;
     co->backoff_max_ms = backoff_max_ms;
     co->node = -1;
@@ -69,7 +75,7 @@ static void find(kfk_coord *co) {
     co->looking = 1;
     kfk_find_coordinator_request_init(&co->find_msg);
     co->find_msg.key = co->group;
-    co->find_msg.key_type = 0; /* a group */
+    co->find_msg.key_type = co->key_type;
     co->find_msg.coordinator_keys.items = &co->group;
     co->find_msg.coordinator_keys.count = 1;
     co->find_req = (kfk_core_req){.dest = KFK_DEST_ANY};

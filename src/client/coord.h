@@ -1,5 +1,6 @@
-/* Requests to a group's coordinator (OffsetCommit, OffsetFetch, later the
- * group protocol), on the I/O thread. The coordinator is found with
+/* Requests to a coordinator, on the I/O thread: a group's (OffsetCommit,
+ * OffsetFetch, the group protocols, a transaction's offsets) or a
+ * transactional id's (the transaction requests). The coordinator is found with
  * FindCoordinator and found again when a request says NOT_COORDINATOR or
  * COORDINATOR_NOT_AVAILABLE, its connection fails or it times out (after
  * the op's request_timeout_ms); those requests, and
@@ -10,8 +11,8 @@
  *      ^                            | error: back off   |
  *      +----------------------------+-------------------+ NOT_COORDINATOR,
  *                                                         transport error */
-#ifndef KFK_CONSUMER_COORD_H
-#define KFK_CONSUMER_COORD_H
+#ifndef KFK_CLIENT_COORD_H
+#define KFK_CLIENT_COORD_H
 
 #include "client/core.h"
 
@@ -34,10 +35,13 @@ struct kfk_cop {
     struct kfk_coord *co;
 };
 
+enum { KFK_COORD_GROUP = 0, KFK_COORD_TRANSACTION = 1 };
+
 typedef struct kfk_coord {
     kfk_core *core;
     kfk_io *io;
-    kfk_str group;
+    kfk_str group; /* the key: a group id or a transactional id */
+    int8_t key_type; /* KFK_COORD_GROUP or KFK_COORD_TRANSACTION */
     int32_t backoff_ms, backoff_max_ms;
     int32_t node; /* -1: unknown */
     int looking, attempts, timer_added;
@@ -48,9 +52,12 @@ typedef struct kfk_coord {
     kfk_find_coordinator_request find_msg;
 } kfk_coord;
 
-/* group must outlive co. Any thread, before use. */
+/* A group's coordinator; group must outlive co. Any thread, before use. */
 void kfk_coord_init(kfk_coord *co, kfk_core *core, kfk_io *io, const char *group,
                     int32_t backoff_ms, int32_t backoff_max_ms);
+/* The same, for a key of another type (KFK_COORD_TRANSACTION). */
+void kfk_coord_init_type(kfk_coord *co, kfk_core *core, kfk_io *io, const char *key,
+                         int8_t key_type, int32_t backoff_ms, int32_t backoff_max_ms);
 /* I/O thread: sends op once the coordinator is known. */
 void kfk_coord_submit(kfk_coord *co, kfk_cop *op);
 /* I/O thread: the coordinator is looked up again before the next send. */
