@@ -82,6 +82,7 @@ static void abort_and_rewind(app *a) {
         ;
     if (rc) die(a, rc, "abort");
     a->in_txn = 0;
+    a->last_input = now_ms(); /* the rewound messages come again: not idle */
     kfk_partition_list *l = kfk_consumer_assignment(a->c);
     for (int i = 0; l && i < l->count; i++)
         kfk_consumer_seek(a->c, l->elems[i].topic, l->elems[i].partition, KFK_OFFSET_STORED);
