@@ -15,8 +15,10 @@
  * started after a crash fences the dead one at once: the dead producer's
  * open transaction is aborted (read_committed readers of OUT_TOPIC are not
  * held back until transaction.timeout.ms), and its partitions come back
- * without waiting for its session to time out. A second live instance
- * fences the first, which then exits with an error.
+ * without waiting for its session to time out (the classic group
+ * protocol, kfk's default: with group.protocol=consumer a static member
+ * that died without leaving holds its id until then). A second live
+ * instance fences the first, which then exits with an error.
  *
  * Errors, as every transactional application handles them:
  *   retriable  the call did not finish: call it again;
