@@ -263,10 +263,11 @@ int main(int argc, char **argv) {
 
     while (!stop) {
         kfk_consumer_message *m = kfk_consumer_poll(a.c, 10);
-        if (m && m->err)
+        if (m && m->err) { /* a partition stopped, or the member was fenced: no way on */
             fprintf(stderr, "eos_copy: %s [%d]: %s\n", m->topic, (int)m->partition,
-                    kfk_err_str(m->err));
-        else if (m) {
+                    kfk_err_name(m->err));
+            return 1;
+        } else if (m) {
             copy(&a, m);
             a.last_input = now_ms();
         }
