@@ -1096,7 +1096,10 @@ int kfk_consumer_position(kfk_consumer *c, kfk_partition_list *list);
  * metadata with the group's committed offset, asking the coordinator
  * (OffsetFetch) and waiting up to timeout_ms (0 or less: default.api.timeout.ms).
  * Each request waits at most request.timeout.ms; one that times out is sent
- * again to the coordinator found anew. Needs group.id. 0 or a kfk_err.
+ * again to the coordinator found anew. With read_committed, offsets a
+ * transaction is still committing are waited for (KIP-447; an element left
+ * with KFK_ERR_UNSTABLE_OFFSET_COMMIT when the time ran out). Needs
+ * group.id. 0 or a kfk_err.
  * Any thread but a callback's. */
 int kfk_consumer_committed(kfk_consumer *c, kfk_partition_list *list, int timeout_ms);
 /* For each element, asks its leader (ListOffsets): offset
