@@ -92,6 +92,11 @@ static void release_held(kfk_producer *p, int err, const char *why) {
 
 /* The producer can do nothing more: cause (a kfk_err) and why. */
 static void fatal(kfk_producer *p, int cause, const char *why) {
+    /* Before the waiting call wakes: it may ask for the cause at once. */
+    if (!atomic_load(&p->fatal_err)) {
+        snprintf(p->fatal_str, sizeof p->fatal_str, "%s", why);
+        atomic_store(&p->fatal_err, cause);
+    }
     pthread_mutex_lock(&p->acc.lock);
     kfk_txn_set_state_locked(p, KFK_TXN_FATAL);
     if (!p->txn.cause) {
@@ -261,13 +266,15 @@ static void on_init_done(kfk_cop *op, int err) {
         }
     } else if (v == KFK_TXN_RETRY || v == KFK_TXN_RETRY_SOON || v == KFK_TXN_FIND_COORD) {
         retry_later(p, r, &p->txn.tcoord, v);
-    } else if (bump && t_expired(p) && !p->txn.fresh_init &&
-               (err == KFK_ERR_PRODUCER_FENCED || err == KFK_ERR_INVALID_PRODUCER_EPOCH)) {
-        /* v1 keeps no trace of the epoch its timeout fenced: start anew,
-         * as a restarted instance would. */
-        p->txn.fresh_init = 1;
-        r->resend_at = kfk_io_now(p->io);
-        run_later(p, r->resend_at);
+    } else if (bump && t_expired(p) && v == KFK_TXN_FATAL_ERR) {
+        /* v1 keeps no trace of the epoch its timeout fenced, and starting
+         * anew could fence a newer instance: as the Java client, fatal. */
+        char why[200];
+        snprintf(why, sizeof why,
+                 "InitProducerId: %s: the coordinator aborted the transaction at "
+                 "transaction.timeout.ms and fenced this producer (transaction protocol v1)",
+                 kfk_err_name(err));
+        fatal(p, kfk_txn_fatal_cause(err), why);
     } else if (bump && v != KFK_TXN_FATAL_ERR) {
         abortable_ex(p, err, 1, "InitProducerId (epoch bump) failed", 1);
     } else if (!bump && v != KFK_TXN_FATAL_ERR) {
@@ -286,7 +293,7 @@ static void send_init(kfk_producer *p, int bump) {
     kfk_init_producer_id_request_init(m);
     m->transactional_id = tid(p);
     m->transaction_timeout_ms = p->conf.transaction_timeout_ms;
-    if (bump && !p->txn.fresh_init) {
+    if (bump) {
         m->producer_id = p->pid;
         m->producer_epoch = p->epoch;
     }
@@ -457,7 +464,6 @@ static void end_ok(kfk_producer *p) {
     t->cause_str[0] = '\0';
     t->bump = 0;
     t->expired = 0;
-    t->fresh_init = 0;
     kfk_txn_set_state_locked(p, KFK_TXN_READY);
     op_finish_locked(p, 0, NULL);
     pthread_mutex_unlock(&p->acc.lock);
