@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "consumer/consumer_int.h"
+#include "consumer/group_metadata.h"
 #include "core/alloc.h"
 #include "net/backoff.h"
 
@@ -20,6 +21,7 @@ static void group_timer(kfk_timer *t, int64_t now) {
 void kfk_group_init(kfk_consumer *c) {
     kfk_group *g = &c->group;
     g->generation = -1;
+    pthread_mutex_init(&g->ids_lock, NULL);
     g->task.fn = group_task;
     atomic_store(&g->last_poll, kfk_io_clock());
     atomic_store(&c->generation, -1);
@@ -36,6 +38,7 @@ void kfk_group_destroy(kfk_consumer *c) {
     kfk_partition_list_destroy(g->owned);
     kfk_arena_reset(&g->ra);
     kfk_cgroup_reset(g);
+    pthread_mutex_destroy(&g->ids_lock);
 }
 
 void kfk_group_post(kfk_consumer *c) {
@@ -50,13 +53,31 @@ int64_t kfk_group_backoff(kfk_consumer *c) {
 }
 
 void kfk_group_set_generation(kfk_consumer *c, int32_t gen) {
+    pthread_mutex_lock(&c->group.ids_lock);
     c->group.generation = gen;
+    pthread_mutex_unlock(&c->group.ids_lock);
     atomic_store(&c->generation, gen);
 }
 
 void kfk_group_set_member_id(kfk_group *g, kfk_str id) {
-    kfk_free(g->member_id);
-    g->member_id = id.len > 0 ? kfk_strndup(id.ptr, (size_t)id.len) : NULL;
+    char *fresh = id.len > 0 ? kfk_strndup(id.ptr, (size_t)id.len) : NULL;
+    pthread_mutex_lock(&g->ids_lock);
+    char *old = g->member_id;
+    g->member_id = fresh;
+    pthread_mutex_unlock(&g->ids_lock);
+    kfk_free(old);
+}
+
+/* Any thread. The classic protocol's generation, or the consumer
+ * protocol's member epoch (as the Java client reports it). */
+kfk_group_metadata *kfk_consumer_group_metadata(kfk_consumer *c) {
+    if (!c || !c->cc.group_id) return NULL;
+    kfk_group *g = &c->group;
+    pthread_mutex_lock(&g->ids_lock);
+    kfk_group_metadata *gm =
+        kfk_group_metadata_new(c->cc.group_id, g->generation, g->member_id, c->cc.instance_id);
+    pthread_mutex_unlock(&g->ids_lock);
+    return gm;
 }
 
 void kfk_group_give_up(kfk_consumer *c, int lost, int fatal) {
@@ -156,8 +177,10 @@ void kfk_group_joined(kfk_consumer *c, int err, int32_t generation, kfk_str memb
         return;
     }
     g->attempts = 0;
-    kfk_group_set_generation(c, generation);
+    /* The member id first: a reader may see the old generation with it,
+     * never the new generation without it. */
     kfk_group_set_member_id(g, member_id);
+    kfk_group_set_generation(c, generation);
     g->assignor = kfk_assignor_find(protocol.ptr ? protocol.ptr : "", (size_t)(protocol.len > 0 ? protocol.len : 0));
     if (leader && !skip_assignment) {
         g->state = KFK_G_METADATA;

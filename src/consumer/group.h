@@ -27,6 +27,7 @@
 #ifndef KFK_CONSUMER_GROUP_H
 #define KFK_CONSUMER_GROUP_H
 
+#include <pthread.h>
 #include <regex.h>
 #include <stdatomic.h>
 
@@ -63,8 +64,8 @@ typedef struct kfk_group {
     char **topics; /* the subscription matched against metadata, sorted */
     int32_t *nparts; /* each topic's partition count when matched (0: unknown) */
     int ntopics;
-    char *member_id;
-    int32_t generation; /* -1: none */
+    char *member_id;    /* written only by the two setters, under ids_lock */
+    int32_t generation; /* -1: none; likewise */
     const kfk_assignor *assignor; /* the protocol the group chose */
     uint32_t epoch;   /* bumped on every join and leave: older responses are dropped */
     uint32_t sub_epoch; /* bumped by unsubscribe */
@@ -95,6 +96,8 @@ typedef struct kfk_group {
     int hb_now;                   /* heartbeat at once: an ack or a change */
 
     /* any thread */
+    pthread_mutex_t ids_lock; /* member_id and generation, for other threads'
+                                 reads (kfk_consumer_group_metadata) */
     atomic_llong last_poll; /* kfk_io_clock() of the last poll */
     atomic_int wants_poll;  /* LEFT: the next poll posts the task */
     /* under the consumer's lock */
@@ -181,7 +184,8 @@ void kfk_group_polled(struct kfk_consumer *c);
 /* Closing (application thread): revokes, then leaves unless static. */
 void kfk_group_close(struct kfk_consumer *c);
 
-/* group.c, shared with group_consumer.c. */
+/* group.c, shared with group_consumer.c and group_sub.c: the only writers
+ * of generation and member_id (the I/O thread's reads need no lock). */
 void kfk_group_set_generation(struct kfk_consumer *c, int32_t gen);
 void kfk_group_set_member_id(kfk_group *g, kfk_str id);
 /* Gives up the assignment (revoked, or lost: no commit; fatal: an error

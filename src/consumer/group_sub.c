@@ -177,10 +177,8 @@ static void take_sub(kfk_io *io, kfk_task *t, int err) {
                 kfk_group_send_leave(c, leave_done);
             else
                 leave_done(c);
-            kfk_free(g->member_id);
-            g->member_id = NULL;
-            c->group.generation = -1;
-            atomic_store(&c->generation, -1);
+            kfk_group_set_generation(c, -1);
+            kfk_group_set_member_id(g, (kfk_str){NULL, -1});
         } else {
             kfk_metadata *md = kfk_core_metadata(c->core);
             if (md) kfk_group_match(g, md);

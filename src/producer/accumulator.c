@@ -150,6 +150,7 @@ void kfk_accum_free(kfk_accum *a) {
         kfk_free(t->name);
         kfk_free(t);
     }
+    kfk_free(a->txn_parts);
     while (!kfk_list_empty(&a->pool)) {
         kfk_pbatch *b = KFK_CONTAINER_OF(a->pool.next, kfk_pbatch, link);
         kfk_list_remove(&b->link);
@@ -346,6 +347,31 @@ static int append_to(kfk_accum *a, kfk_ppart *pp, const kfk_accum_msg *m, int64_
     return 0;
 }
 
+/* A transactional producer's message: refused outside a transaction; its
+ * partition joins the transaction at its first message (before linger.ms
+ * runs out, so AddPartitionsToTxn overlaps the batching). Lock held. */
+static int txn_join(kfk_accum *a, kfk_ppart *pp) {
+    if (a->txn_refuse) return a->txn_refuse;
+    if (pp->txn != KFK_PTXN_NONE) return 0;
+    if (a->ntxn == a->captxn) {
+        int32_t cap = a->captxn ? a->captxn * 2 : 16;
+        kfk_ppart **n = kfk_realloc(a->txn_parts, (size_t)cap * sizeof *n);
+        if (!n) return KFK_ERR_NOMEM;
+        a->txn_parts = n;
+        a->captxn = cap;
+    }
+    a->txn_parts[a->ntxn++] = pp;
+    pp->txn = a->txn_v2 ? KFK_PTXN_ADDED : KFK_PTXN_PENDING;
+    if (!a->txn_v2) a->conf.wake(a->conf.wake_opaque);
+    return 0;
+}
+
+void kfk_accum_txn_reset_locked(kfk_accum *a) {
+    for (int32_t i = 0; i < a->ntxn; i++) a->txn_parts[i]->txn = KFK_PTXN_NONE;
+    a->ntxn = 0;
+    a->txn_sent = 0;
+}
+
 int kfk_accum_append(kfk_accum *a, const kfk_accum_msg *m, int64_t now, int32_t max_wait_ms,
                      int32_t *partition) {
     /* The record's size as the first of a batch: the most it can take. */
@@ -389,6 +415,7 @@ int kfk_accum_append(kfk_accum *a, const kfk_accum_msg *m, int64_t now, int32_t 
         rc = KFK_ERR_UNKNOWN_TOPIC_OR_PARTITION;
     }
     if (!rc) rc = parts_ensure(t, p + 1);
+    if (!rc && a->txn_mode) rc = txn_join(a, t->parts[p]);
     if (!rc) rc = append_to(a, t->parts[p], m, now);
     if (!rc && sticky) t->sticky_gen = t->parts[p]->open->gen;
     pthread_mutex_unlock(&a->lock);
@@ -523,7 +550,7 @@ static void drain_part(kfk_accum *a, kfk_ppart *pp, const kfk_drain_args *args,
         if (b->deadline < out->next) out->next = b->deadline;
         return;
     }
-    if (args->halt) return;
+    if (args->halt || a->txn_halt || (args->txn && pp->txn != KFK_PTXN_ADDED)) return;
     /* Up to 5 batches per partition in flight, in sequence order; a batch
      * sent before goes alone, so order holds across retries. So does the
      * first of an epoch: a broker that does not know the producer yet takes
@@ -538,6 +565,7 @@ static void drain_part(kfk_accum *a, kfk_ppart *pp, const kfk_drain_args *args,
         b->pid = args->pid;
         b->epoch = args->epoch;
     }
+    if (args->txn) a->txn_sent = 1;
     b->node = pp->leader;
     b->attempts++;
     b->in_flight = 1;

@@ -74,6 +74,15 @@ struct kfk_ppart {
     int32_t next_seq;   /* sequence of the next batch drained */
     int32_t acked_next; /* sequence after the last acknowledged batch */
     int acked;          /* a batch was acknowledged in this epoch */
+    int txn;            /* enum kfk_ptxn: in the open transaction? */
+};
+
+/* A partition's place in the open transaction. */
+enum kfk_ptxn {
+    KFK_PTXN_NONE,
+    KFK_PTXN_PENDING, /* sent to, AddPartitionsToTxn not yet asked */
+    KFK_PTXN_ADDING,  /* AddPartitionsToTxn in flight */
+    KFK_PTXN_ADDED,   /* its batches may go */
 };
 
 struct kfk_ptopic {
@@ -132,6 +141,16 @@ typedef struct kfk_accum {
     int closing;      /* sends fail with KFK_ERR_DESTROYED */
     int fatal;        /* sends fail with KFK_ERR_FATAL */
     int64_t queued;   /* messages in batches not completed */
+    /* transactions */
+    int txn_mode;     /* transactional: partitions join the transaction */
+    int txn_v2;       /* KIP-890: a Produce request adds its partitions */
+    int txn_refuse;   /* 0, or what sends return (no open transaction) */
+    int txn_halt;     /* drain nothing (the transaction is neither open nor
+                         committing) */
+    int txn_sent;     /* a batch of the open transaction was drained */
+    kfk_ppart **txn_parts; /* in the open transaction, in order joined */
+    int32_t ntxn, captxn;
+    int64_t held;     /* messages done, reports held until the transaction ends */
 } kfk_accum;
 
 /* A message as the accumulator takes it. */
@@ -186,6 +205,7 @@ typedef struct kfk_drain_args {
     int64_t pid;
     int16_t epoch;
     int halt; /* no producer id yet, or an epoch bump pending: drain nothing */
+    int txn;  /* transactional: only partitions added to the transaction */
     /* 1 if a batch of `bytes` may go to node in this round (and counts it) */
     int (*room)(void *ctx, int32_t node, size_t bytes);
     void *ctx;
@@ -220,6 +240,8 @@ void kfk_accum_done_locked(kfk_accum *a, kfk_pbatch *b);
 int kfk_accum_leader_hint_locked(kfk_accum *a, kfk_ppart *pp, int32_t leader, int32_t epoch);
 /* After an epoch bump: sequences restart at 0, queued batches get new ones. */
 void kfk_accum_reset_sequences_locked(kfk_accum *a);
+/* The open transaction ended: no partition is in one. */
+void kfk_accum_txn_reset_locked(kfk_accum *a);
 /* Moves every queued (not in flight) batch to out, err set. */
 void kfk_accum_take_queued_locked(kfk_accum *a, kfk_list *out, int err, const char *why);
 

@@ -55,7 +55,8 @@ static int on_pid(void *opaque, kfk_response *resp) {
 }
 
 int64_t kfk_pid_step(kfk_producer *p, int64_t now) {
-    if (!p->conf.idempotent || p->stopping || p->pid_state == KFK_PID_ASKING ||
+    /* A transactional producer's id is the transaction manager's. */
+    if (!p->conf.idempotent || p->conf.transactional_id || p->stopping || p->pid_state == KFK_PID_ASKING ||
         atomic_load(&p->fatal_err))
         return INT64_MAX;
     if (p->pid_state == KFK_PID_OK && !p->need_bump) return INT64_MAX;

@@ -49,28 +49,44 @@ int kfk_prod_conf_from(kfk_prod_conf *out, const kfk_conf *conf, char *errstr, s
         snprintf(errstr, errlen, "bootstrap.servers is required");
         return KFK_ERR_CONFIG;
     }
+    const char *tid = kfk_conf_str(conf, KFK_CONF_TRANSACTIONAL_ID);
+    out->transactional_id = *tid ? tid : NULL;
+    out->transaction_timeout_ms = (int32_t)kfk_conf_int(conf, KFK_CONF_TRANSACTION_TIMEOUT_MS);
     /* As the Java client: idempotence set explicitly must be satisfiable;
-     * left at its default it gives way to conflicting settings. */
-    int idem_set = kfk_conf_is_set(conf, KFK_CONF_ENABLE_IDEMPOTENCE);
+     * left at its default it gives way to conflicting settings, unless a
+     * transactional.id needs it. */
+    int idem_set = kfk_conf_is_set(conf, KFK_CONF_ENABLE_IDEMPOTENCE) || out->transactional_id;
     out->idempotent = kfk_conf_bool(conf, KFK_CONF_ENABLE_IDEMPOTENCE);
+    if (out->transactional_id && !out->idempotent) {
+        snprintf(errstr, errlen,
+                 "transactional.id=%s requires enable.idempotence=true, not enable.idempotence=%s",
+                 tid, kfk_conf_str(conf, KFK_CONF_ENABLE_IDEMPOTENCE));
+        return KFK_ERR_CONFIG;
+    }
     if (out->idempotent) {
         const char *why = NULL;
         kfk_conf_id id = KFK_CONF_ACKS;
         const char *key = "acks";
         if (out->acks != -1) {
-            why = "enable.idempotence=true requires acks=all";
+            why = "requires acks=all";
         } else if (out->max_in_flight > 5) {
-            why = "enable.idempotence=true requires max.in.flight.requests.per.connection <= 5";
+            why = "requires max.in.flight.requests.per.connection <= 5";
             id = KFK_CONF_MAX_IN_FLIGHT;
             key = "max.in.flight.requests.per.connection";
         } else if (out->retries == 0) {
-            why = "enable.idempotence=true requires retries > 0";
+            why = "requires retries > 0";
             id = KFK_CONF_RETRIES;
             key = "retries";
         }
-        if (why && idem_set)
-            return bad(errstr, errlen, why, conf, KFK_CONF_ENABLE_IDEMPOTENCE, "enable.idempotence",
-                       id, key);
+        if (why && idem_set) {
+            char msg[128];
+            int txn = out->transactional_id != NULL;
+            snprintf(msg, sizeof msg, "%s (idempotence) %s",
+                     txn ? "transactional.id" : "enable.idempotence=true", why);
+            return bad(errstr, errlen, msg, conf,
+                       txn ? KFK_CONF_TRANSACTIONAL_ID : KFK_CONF_ENABLE_IDEMPOTENCE,
+                       txn ? "transactional.id" : "enable.idempotence", id, key);
+        }
         if (why) out->idempotent = 0;
     }
     int64_t floor = (int64_t)out->linger_ms + out->request_timeout_ms;

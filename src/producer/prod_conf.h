@@ -25,6 +25,8 @@ typedef struct kfk_prod_conf {
     int32_t max_in_flight;
     int32_t request_timeout_ms;
     int32_t retry_backoff_ms, retry_backoff_max_ms;
+    const char *transactional_id; /* NULL: none; the kfk_conf's string */
+    int32_t transaction_timeout_ms;
 } kfk_prod_conf;
 
 /* 0, or KFK_ERR_CONFIG with errstr naming the keys and values at fault. */

@@ -45,7 +45,9 @@ int kfk_produce_encode(kfk_wbuf *w, int16_t version, const void *msg, kfk_frame_
     if (version < KFK_PRODUCE_MIN_VERSION || version > KFK_PRODUCE_MAX_VERSION)
         return KFK_ERR_UNSUPPORTED_VERSION;
     int flex = version >= 9;
-    put_len(w, -1, flex, 0); /* transactional_id: null */
+    const kfk_str *tid = &m->transactional_id;
+    put_len(w, tid->ptr ? tid->len : -1, flex, 0);
+    if (tid->ptr) kfk_wr_raw(w, tid->ptr, (size_t)tid->len);
     kfk_wr_i16(w, m->acks);
     kfk_wr_i32(w, m->timeout_ms);
     put_len(w, m->count, flex, 1);

@@ -31,6 +31,7 @@ typedef struct kfk_produce_topic {
 } kfk_produce_topic;
 
 typedef struct kfk_produce_msg {
+    kfk_str transactional_id; /* ptr NULL: none */
     int16_t acks;
     int32_t timeout_ms;
     const kfk_produce_topic *topics;
@@ -43,7 +44,9 @@ typedef struct kfk_produce_msg {
 #define KFK_PRODUCE_MAX_NAMED 12 /* the last version naming topics */
 
 /* The newest version m may go as: v13 only if every topic's id is known
- * (as the Java client decides). */
+ * (as the Java client decides). A transaction of protocol v1 caps it at
+ * v11 (v12 and up add the partitions to a v2 transaction). */
+#define KFK_PRODUCE_MAX_TXN_V1 11
 int16_t kfk_produce_max_version(const kfk_produce_msg *m);
 
 /* The partition of m that a response at `version` answers for topic tr,

@@ -86,6 +86,7 @@ kfk_producer *kfk_producer_new(kfk_conf *conf, const kfk_producer_callbacks *cbs
     p->core = kfk_core_new(&cc, errstr, errstr_size);
     if (!p->core) goto fail;
     p->io = kfk_core_io(p->core);
+    kfk_txn_init(p);
     if (kfk_io_post(p->io, &p->init_task)) {
         snprintf(errstr, errstr_size, "the I/O thread did not start");
         goto fail;
@@ -94,6 +95,7 @@ kfk_producer *kfk_producer_new(kfk_conf *conf, const kfk_producer_callbacks *cbs
     return p;
 fail:
     kfk_core_destroy(p->core);
+    if (p->core) kfk_txn_free(p);
     kfk_reportq_free(&p->reports);
     kfk_accum_free(&p->acc);
     pthread_cond_destroy(&p->stop_cond);
@@ -207,9 +209,11 @@ int kfk_producer_poll(kfk_producer *p, int timeout_ms) {
 
 int kfk_producer_fd(kfk_producer *p) { return p->reports.fd; }
 
+/* Messages not reported yet, but those held until their transaction
+ * ends: a flush waits for them to be written, not for the commit. */
 static int64_t queued(kfk_producer *p) {
     pthread_mutex_lock(&p->acc.lock);
-    int64_t n = p->acc.queued;
+    int64_t n = p->acc.queued - p->acc.held;
     pthread_mutex_unlock(&p->acc.lock);
     return n;
 }
@@ -276,6 +280,14 @@ int kfk_producer_fatal_error(kfk_producer *p, char *errstr, size_t errstr_size) 
 /* ---------------------------------------------------------------- shutdown */
 
 int kfk_producer_close(kfk_producer *p, int timeout_ms) {
+    /* As the Java client: a transaction still open is aborted. */
+    if (p->conf.transactional_id) {
+        pthread_mutex_lock(&p->acc.lock);
+        enum kfk_txn_state s = p->txn.state;
+        pthread_mutex_unlock(&p->acc.lock);
+        if (s == KFK_TXN_OPEN || s == KFK_TXN_ABORTABLE || s == KFK_TXN_ABORTING)
+            kfk_producer_abort_transaction(p, timeout_ms);
+    }
     int rc = kfk_producer_flush(p, timeout_ms);
     kfk_producer_destroy(p);
     return rc;
@@ -295,6 +307,7 @@ void kfk_producer_destroy(kfk_producer *p) {
         pthread_mutex_unlock(&p->stop_lock);
     }
     kfk_core_destroy(p->core);
+    kfk_txn_free(p);
     kfk_list got;
     kfk_list_init(&got);
     while (kfk_reportq_take(&p->reports, &got, 0)) serve(p, &got);

@@ -8,12 +8,14 @@
 
 #include <stdatomic.h>
 
+#include "client/coord.h"
 #include "client/core.h"
 #include "core/arena.h"
 #include "kfk.h"
 #include "producer/accumulator.h"
 #include "producer/prod_conf.h"
 #include "producer/report.h"
+#include "producer/txn.h"
 
 /* Requests in flight to one broker, and what this drain round gives it. */
 typedef struct kfk_pnode {
@@ -24,6 +26,57 @@ typedef struct kfk_pnode {
 } kfk_pnode;
 
 enum kfk_pid_state { KFK_PID_NONE, KFK_PID_ASKING, KFK_PID_OK };
+
+typedef struct kfk_producer kfk_producer;
+
+/* One kind of transaction request, sent through a coordinator and sent
+ * again (resend_at) after retriable errors. I/O thread. */
+typedef struct kfk_txn_req {
+    kfk_cop op;
+    kfk_producer *p;
+    int busy;          /* sent, its callback pending */
+    int64_t resend_at; /* 0: not wanted */
+    int attempts;
+} kfk_txn_req;
+
+/* The transaction manager (txn_mgr.c runs it on the I/O thread; the calls
+ * in txn_calls.c start its operations and wait for them). */
+typedef struct kfk_txn_mgr {
+    /* under acc.lock */
+    enum kfk_txn_state state;
+    int op;         /* the operation running or finished unclaimed
+                       (enum kfk_txn_call), -1 none */
+    int op_done;    /* it finished with op_err */
+    int op_err;
+    char op_errstr[200];
+    int cause;      /* the abortable (or fatal) error's cause */
+    char cause_str[200];
+    int bump;       /* the epoch must be bumped after the abort */
+    pthread_cond_t cond; /* with acc.lock: an operation finished */
+    kfk_partition_list *offsets; /* the offsets operation's, owned */
+    char *group, *member_id, *instance_id;
+    int32_t generation;
+
+    /* I/O thread */
+    kfk_task task; /* an operation was started */
+    int phase;
+    int tv2;            /* KIP-890 transaction protocol v2 */
+    int offsets_added;  /* AddOffsetsToTxn done (or, v2, TxnOffsetCommit sent) */
+    kfk_coord tcoord, gcoord;
+    int gcoord_init;
+    kfk_txn_req init, add, addoff, commit, end;
+    kfk_init_producer_id_request init_msg;
+    kfk_add_partitions_to_txn_request add_msg;
+    kfk_add_offsets_to_txn_request addoff_msg;
+    kfk_txn_offset_commit_request commit_msg;
+    kfk_end_txn_request end_msg;
+    kfk_arena add_arena, commit_arena;
+    kfk_ppart **adding; /* the partitions of the AddPartitionsToTxn in flight */
+    int32_t nadding, capadding;
+    kfk_timer timer;
+    int timer_added;
+    kfk_list held; /* done batches of the open transaction, reports held */
+} kfk_txn_mgr;
 
 struct kfk_producer {
     kfk_prod_conf conf;
@@ -71,8 +124,10 @@ struct kfk_producer {
     atomic_llong epoch_bumps, batches_retried, batches_split, leader_hints;
     atomic_int produce_version_min, produce_version_max; /* answered; 0: none yet */
 
+    kfk_txn_mgr txn; /* when conf.transactional_id */
+
     /* set once by the I/O thread, read by any */
-    atomic_int fatal_err;
+    atomic_int fatal_err; /* its cause (KFK_ERR_FATAL: none more precise) */
     char fatal_str[160];
 };
 
@@ -89,6 +144,23 @@ void kfk_sender_run(kfk_producer *p);
 void kfk_sender_report(kfk_producer *p, kfk_list *done);
 /* sender.c, I/O thread: fail everything queued and refuse new sends. */
 void kfk_sender_fatal(kfk_producer *p, int err, const char *why);
+
+/* txn_mgr.c, I/O thread: move the transaction on; returns the time to look
+ * again, or INT64_MAX. */
+int64_t kfk_txn_step(kfk_producer *p);
+/* txn_mgr.c, I/O thread: batches of the transaction that failed (their
+ * errors decide abortable or fatal), and batches written (held until the
+ * transaction ends). Both lists are taken. */
+void kfk_txn_batches_failed(kfk_producer *p, kfk_list *failed);
+void kfk_txn_hold(kfk_producer *p, kfk_list *done);
+/* txn_mgr.c: the operation task, and setup and teardown. */
+void kfk_txn_task(kfk_io *io, kfk_task *t, int err);
+void kfk_txn_init(kfk_producer *p);
+/* At destroy, on the I/O thread: held reports fail, the timer goes. */
+void kfk_txn_stop(kfk_producer *p);
+/* Sets the state and what sends and the drain do in it. acc.lock held. */
+void kfk_txn_set_state_locked(kfk_producer *p, enum kfk_txn_state s);
+void kfk_txn_free(kfk_producer *p); /* after the core is destroyed */
 
 /* pid.c, I/O thread: ask for a producer id (or an epoch bump) when needed;
  * returns the time to look again, or INT64_MAX. */

@@ -110,10 +110,26 @@ static int follow_hint(kfk_producer *p, kfk_pbatch *b) {
     return moved;
 }
 
+/* A transaction's batches: written ones are held until it ends, failed
+ * ones (left in done, reported now) fail the transaction. */
+static void report_txn(kfk_producer *p, kfk_list *done) {
+    kfk_list written;
+    kfk_list_init(&written);
+    for (kfk_list *e = done->next, *next; e != done; e = next) {
+        next = e->next;
+        if (KFK_CONTAINER_OF(e, kfk_pbatch, link)->err) continue;
+        kfk_list_remove(e);
+        kfk_list_insert_tail(&written, e);
+    }
+    kfk_txn_hold(p, &written);
+    if (!kfk_list_empty(done)) kfk_txn_batches_failed(p, done);
+}
+
 /* Decides each batch's fate (retry, done, failed) under one lock. */
 static void settle(kfk_producer *p, preq *q) {
     kfk_list done;
     kfk_list_init(&done);
+    int txn = p->acc.txn_mode;
     int64_t now = kfk_io_now(p->io);
     const char *refresh = NULL;
     pthread_mutex_lock(&p->acc.lock);
@@ -126,6 +142,10 @@ static void settle(kfk_producer *p, preq *q) {
                              .retries = p->conf.retries, .now = now, .deadline = b->deadline};
         kfk_outcome o = kfk_produce_outcome(&in);
         int moved = follow_hint(p, b);
+        if (o.bump && txn) { /* the transaction aborts, then bumps */
+            if (o.action == KFK_BATCH_RETRY) o.action = KFK_BATCH_FAIL;
+            o.bump = 0;
+        }
         if (o.bump) p->need_bump = 1;
         if (o.refresh) refresh = b->part->topic->name;
         if (b->purged && o.action != KFK_BATCH_DONE) {
@@ -139,7 +159,7 @@ static void settle(kfk_producer *p, preq *q) {
                 continue;
             }
             o.action = KFK_BATCH_FAIL;
-            o.bump = p->conf.idempotent && b->base_seq >= 0;
+            o.bump = p->conf.idempotent && b->base_seq >= 0 && !txn;
             if (o.bump) p->need_bump = 1;
         }
         if (o.action == KFK_BATCH_RETRY) {
@@ -159,6 +179,7 @@ static void settle(kfk_producer *p, preq *q) {
     }
     pthread_mutex_unlock(&p->acc.lock);
     kfk_accum_release_values(&done);
+    if (txn) report_txn(p, &done);
     kfk_reportq_push(&p->reports, &done);
     if (refresh) kfk_core_metadata_refresh(p->core, &refresh, 1);
 }
@@ -292,6 +313,7 @@ static void finish_batches(kfk_producer *p, kfk_list *batches, kfk_list *failed)
         o.producer_id = b->pid;
         o.producer_epoch = b->epoch;
         o.base_sequence = b->base_seq;
+        if (p->acc.txn_mode) o.flags = KFK_ATTR_TRANSACTIONAL;
         int rc = kfk_accum_finish(b, &o, &p->scratch);
         if (!rc) continue;
         set_result(b, rc, "the batch could not be built", -1, -1);
@@ -335,6 +357,7 @@ static void send_node(kfk_producer *p, kfk_pnode *node, kfk_list *batches) {
         q->topics[nt].count++;
         q->batches[q->n++] = b;
     }
+    q->msg.transactional_id = kfk_str_of(p->conf.transactional_id);
     q->msg.acks = p->conf.acks;
     q->msg.timeout_ms = p->conf.request_timeout_ms;
     q->msg.topics = q->topics;
@@ -342,9 +365,14 @@ static void send_node(kfk_producer *p, kfk_pnode *node, kfk_list *batches) {
     q->node = node->id;
     q->cr.dest = KFK_DEST_NODE;
     q->cr.node_id = node->id;
+    int16_t lo = KFK_PRODUCE_MIN_VERSION, hi = kfk_produce_max_version(&q->msg);
+    if (p->acc.txn_mode && p->txn.tv2)
+        lo = KFK_PRODUCE_MAX_TXN_V1 + 1; /* the request adds the partitions */
+    else if (p->acc.txn_mode && hi > KFK_PRODUCE_MAX_TXN_V1)
+        hi = KFK_PRODUCE_MAX_TXN_V1;
     q->cr.req = (kfk_request){.api_key = KFK_API_PRODUCE,
-                              .min_version = KFK_PRODUCE_MIN_VERSION,
-                              .max_version = kfk_produce_max_version(&q->msg),
+                              .min_version = lo,
+                              .max_version = hi,
                               .msg = &q->msg,
                               .encode_refs = kfk_produce_encode,
                               .refs = &q->refs,
@@ -381,16 +409,21 @@ void kfk_sender_run(kfk_producer *p) {
     int64_t now = kfk_io_now(p->io);
     sync_metadata(p);
     int64_t next = kfk_pid_step(p, now);
+    int64_t txn_next = kfk_txn_step(p);
+    if (txn_next < next) next = txn_next;
     kfk_drain_out out;
     for (;;) {
         kfk_drain_args args = {.now = now, .idempotent = p->conf.idempotent, .pid = p->pid,
                                .epoch = p->epoch, .room = room, .ctx = p};
         args.halt = p->conf.idempotent && (p->pid_state != KFK_PID_OK || p->need_bump);
+        args.txn = p->acc.txn_mode && !p->txn.tv2;
         for (int i = 0; i < p->nnodes; i++) p->nodes[i].round_bytes = 0;
         kfk_accum_drain(&p->acc, &args, &out);
         /* After the drain: room() may have moved the node array. */
         for (int i = 0; i < p->nnodes; i++) kfk_list_init(&p->nodes[i].round);
-        if (out.need_bump) p->need_bump = 1;
+        if (out.need_bump && !p->acc.txn_mode) p->need_bump = 1;
+        if (p->acc.txn_mode && !kfk_list_empty(&out.failed))
+            kfk_txn_batches_failed(p, &out.failed);
         kfk_sender_report(p, &out.failed);
         if (out.next < next) next = out.next;
         kfk_core_metadata_wanted(p->core, out.need_md);
@@ -427,6 +460,7 @@ void kfk_sender_stop_task(kfk_io *io, kfk_task *t, int err) {
     kfk_accum_take_queued_locked(&p->acc, &failed, KFK_ERR_DESTROYED, "the producer was destroyed");
     pthread_mutex_unlock(&p->acc.lock);
     kfk_sender_report(p, &failed);
+    kfk_txn_stop(p);
     if (p->timer_added) {
         kfk_io_timer_cancel(io, &p->timer);
         kfk_io_timer_release(io, &p->timer);
@@ -455,7 +489,9 @@ void kfk_sender_purge_task(kfk_io *io, kfk_task *t, int err) {
         kfk_accum_take_queued_locked(&p->acc, &purged, KFK_ERR_PURGED, "purged before it was sent");
         pthread_mutex_unlock(&p->acc.lock);
         for (kfk_list *e = purged.next; e != &purged; e = e->next)
-            if (KFK_CONTAINER_OF(e, kfk_pbatch, link)->base_seq >= 0) p->need_bump = 1;
+            if (KFK_CONTAINER_OF(e, kfk_pbatch, link)->base_seq >= 0 && !p->acc.txn_mode)
+                p->need_bump = 1;
+        if (p->acc.txn_mode && !kfk_list_empty(&purged)) kfk_txn_batches_failed(p, &purged);
         kfk_sender_report(p, &purged);
     }
     kfk_sender_run(p);

@@ -89,8 +89,12 @@ TEST(equals_generated_codec_at_every_version) {
     gt[1].partition_data.count = 1;
     g.topic_data.items = gt;
     g.topic_data.count = 2;
+    for (int txn = 0; txn <= 1; txn++)
     for (int16_t v = 3; v <= 13; v++)
         for (int cap = 0; cap <= 16; cap += 16) {
+            /* A transactional producer's requests carry its id. */
+            m.transactional_id = txn ? (kfk_str){"tx-1", 4} : (kfk_str){NULL, -1};
+            g.transactional_id = m.transactional_id;
             kfk_frame_ref items[16];
             kfk_frame_refs refs = {items, 0, cap};
             kfk_wbuf w = {0}, got = {0}, want = {0};
