@@ -1,0 +1,93 @@
+/* kfk's transactional producer writes ten transactions over three
+ * partitions, committed and aborted in turn (the first, fourth, seventh
+ * and tenth on every partition, the others on one), each aborted one only
+ * once its messages are in the log. Then:
+ *   - every message has one delivery report: those committed with the
+ *     offset they have in the log, those aborted failed with
+ *     KFK_ERR_TRANSACTION_ABORTABLE;
+ *   - the Java client with read_committed (ReadTopic.java) reads exactly
+ *     the committed messages, at those offsets, in order per partition;
+ *     kfk's read_committed consumer reads the same;
+ *   - read_uncommitted (Java and kfk) reads every message sent, in order.
+ * Needs java and javac 17+ (scripts/install-deps). */
+#include "txn_it.h"
+
+enum { NPART = 3, NTXN = 10 };
+
+static tit_reports reports;
+static tit_log committed, all, got;
+static char values[TIT_MAXREC][64];
+
+TEST(interleaved_commit_abort) {
+    const char *boot = it_bootstrap();
+    REQUIRE(boot);
+    char topic[128], txid[160];
+    REQUIRE(cit_topic(boot, topic, sizeof topic, "txn-interleave", NPART) == 0);
+    snprintf(txid, sizeof txid, "tx-%s", topic);
+    kfk_producer *p = tit_producer(boot, txid, &reports, NULL);
+    REQUIRE(p);
+    REQUIRE_EQ(kfk_producer_init_transactions(p, 30000), 0);
+
+    int sent = 0;
+    int64_t in_log[NPART] = {0}; /* data messages and markers so far */
+    for (int t = 0; t < NTXN; t++) {
+        int commit = t % 2 == 0, first = sent;
+        REQUIRE_EQ(kfk_producer_begin_transaction(p), 0);
+        for (int part = 0; part < NPART; part++) {
+            if (t % 3 != 0 && part != t % 3) continue;
+            for (int i = 0; i < 3 + t; i++) {
+                snprintf(values[sent], sizeof values[sent], "t%d-p%d-%d", t, part, i);
+                REQUIRE_EQ(tit_send(p, topic, part, values[sent], (uintptr_t)sent), 0);
+                tit_add(&all, part, -1, values[sent]);
+                sent++;
+            }
+            in_log[part] += 3 + t;
+        }
+        if (commit) {
+            REQUIRE_EQ(kfk_producer_commit_transaction(p, 30000), 0);
+        } else {
+            /* Aborted once written, so read_uncommitted must see them. */
+            for (int part = 0; part < NPART; part++)
+                REQUIRE(tit_wait_hwm(boot, topic, part, in_log[part]));
+            REQUIRE_EQ(kfk_producer_abort_transaction(p, 30000), 0);
+        }
+        for (int part = 0; part < NPART; part++)
+            if (t % 3 == 0 || part == t % 3) in_log[part]++; /* the marker */
+        REQUIRE(tit_wait_reports(p, &reports, first, sent - first));
+        for (int i = first; i < sent; i++) {
+            const tit_dr *d = &reports.d[i];
+            CHECK_EQ(d->reports, 1);
+            if (commit) {
+                if (d->err)
+                    kfk_test_fail(__FILE__, __LINE__, "%s: %s (%s)", values[i],
+                                  kfk_err_name(d->err), d->errstr);
+                CHECK(d->offset >= 0);
+                tit_add(&committed, d->part, d->offset, values[i]);
+            } else {
+                if (d->err != KFK_ERR_TRANSACTION_ABORTABLE)
+                    kfk_test_fail(__FILE__, __LINE__, "%s: aborted, reported %s", values[i],
+                                  kfk_err_name(d->err));
+                CHECK(d->offset < 0);
+            }
+        }
+    }
+    /* No report twice, even after the last transaction. */
+    kfk_producer_poll(p, 200);
+    for (int i = 0; i < sent; i++) CHECK_EQ(reports.d[i].reports, 1);
+    CHECK_EQ(kfk_producer_close(p, 10000), 0);
+
+    tit_sort(&committed);
+    tit_sort(&all);
+    int64_t end[NPART];
+    REQUIRE(tit_wait_stable(boot, topic, NPART, end) == 0);
+    for (int part = 0; part < NPART; part++) CHECK_EQ(end[part], in_log[part]);
+
+    REQUIRE(tit_read_java(boot, topic, NPART, "read_committed", &got) == 0);
+    tit_expect(&got, &committed, "Java read_committed");
+    REQUIRE(tit_read_kfk(boot, topic, NPART, "read_committed", end, &got) == 0);
+    tit_expect(&got, &committed, "kfk read_committed");
+    REQUIRE(tit_read_java(boot, topic, NPART, "read_uncommitted", &got) == 0);
+    tit_expect(&got, &all, "Java read_uncommitted");
+    REQUIRE(tit_read_kfk(boot, topic, NPART, "read_uncommitted", end, &got) == 0);
+    tit_expect(&got, &all, "kfk read_uncommitted");
+}
