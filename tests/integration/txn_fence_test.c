@@ -16,8 +16,9 @@
  * answer.)
  *
  * So, per kfk.h: a zombie whose next call is commit (nothing sent since the
- * fence) gets KFK_ERR_FATAL with kfk_producer_fatal_error
- * KFK_ERR_PRODUCER_FENCED. A zombie that sent after the fence ends fatal
+ * fence) or send_offsets_to_transaction gets KFK_ERR_FATAL with
+ * kfk_producer_fatal_error KFK_ERR_PRODUCER_FENCED. A zombie that sent
+ * after the fence ends fatal
  * no later than its abort: commit returns KFK_ERR_FATAL, or
  * KFK_ERR_TRANSACTION_ABORTABLE and then abort KFK_ERR_FATAL; the cause is
  * PRODUCER_FENCED or INVALID_PRODUCER_EPOCH. Either way, once fatal, every
@@ -33,10 +34,13 @@ static tit_reports zr, nr; /* the zombie's and the new producer's reports */
 static tit_log want, got, all;
 static char values[TIT_MAXREC][64];
 
-typedef enum { FENCE_THEN_COMMIT, FENCE_THEN_SEND, FENCE_BETWEEN } scenario;
+typedef enum { FENCE_THEN_COMMIT, FENCE_THEN_OFFSETS, FENCE_THEN_SEND, FENCE_BETWEEN } scenario;
 
 static const char *sname(scenario s) {
-    return s == FENCE_THEN_COMMIT ? "commit" : s == FENCE_THEN_SEND ? "send" : "between";
+    return s == FENCE_THEN_COMMIT    ? "commit"
+           : s == FENCE_THEN_OFFSETS ? "offsets"
+           : s == FENCE_THEN_SEND    ? "send"
+                                     : "between";
 }
 
 /* Sends n values "<who>-<part>-<i>" to part; indices from *next. Returns
@@ -96,6 +100,19 @@ static void run(scenario s) {
     if (s == FENCE_THEN_COMMIT) {
         rc = kfk_producer_commit_transaction(z, 30000);
         CHECK_EQ(rc, KFK_ERR_FATAL);
+    } else if (s == FENCE_THEN_OFFSETS) {
+        /* AddOffsetsToTxn goes to the transaction coordinator. */
+        char group[160];
+        snprintf(group, sizeof group, "g-%s", topic);
+        kfk_group_metadata *gm = kfk_group_metadata_new(group, -1, NULL, NULL);
+        kfk_partition_list *l = kfk_partition_list_new(1);
+        REQUIRE(gm && l);
+        kfk_partition_list_add(l, topic, 0)->offset = 4;
+        rc = kfk_producer_send_offsets_to_transaction(z, l, gm, 30000);
+        fprintf(stderr, "[%s] zombie send_offsets: %s\n", sname(s), kfk_err_name(rc));
+        CHECK_EQ(rc, KFK_ERR_FATAL);
+        kfk_partition_list_destroy(l);
+        kfk_group_metadata_destroy(gm);
     } else {
         if (s == FENCE_BETWEEN) CHECK_EQ(kfk_producer_begin_transaction(z), 0);
         send_n(z, topic, 0, "zombie-after", 3, &next, 1);
@@ -120,7 +137,7 @@ static void run(scenario s) {
     fprintf(stderr, "[%s] zombie fatal error: %s (%s)\n", sname(s), kfk_err_name(cause), why);
     /* Kafka 3.x adds a partition to a transaction with AddPartitionsToTxn,
      * which the coordinator answers PRODUCER_FENCED before any Produce. */
-    if (s == FENCE_THEN_COMMIT || (s == FENCE_BETWEEN && !tit_kafka4()))
+    if (s == FENCE_THEN_COMMIT || s == FENCE_THEN_OFFSETS || (s == FENCE_BETWEEN && !tit_kafka4()))
         CHECK_EQ(cause, KFK_ERR_PRODUCER_FENCED);
     else if (cause != KFK_ERR_PRODUCER_FENCED && cause != KFK_ERR_INVALID_PRODUCER_EPOCH)
         kfk_test_fail(__FILE__, __LINE__, "fatal cause %s, want PRODUCER_FENCED",
@@ -167,6 +184,8 @@ static void run(scenario s) {
 }
 
 TEST(fenced_then_commit) { run(FENCE_THEN_COMMIT); }
+
+TEST(fenced_then_send_offsets) { run(FENCE_THEN_OFFSETS); }
 
 TEST(fenced_then_send) { run(FENCE_THEN_SEND); }
 

@@ -188,3 +188,82 @@ TEST(java_to_kfk_to_java_other_protocol) {
     else
         pipeline("partition.assignment.strategy", "cooperative-sticky");
 }
+
+/* A zombie member (KIP-447): offsets sent with a generation and member id
+ * the group does not have are refused by the group coordinator
+ * (ILLEGAL_GENERATION or UNKNOWN_MEMBER_ID), which makes the transaction
+ * abortable (the Java client: CommitFailedException, abortable), at
+ * send_offsets or at commit. After the abort nothing of it is visible and
+ * the group has no offsets; the member's own metadata then works. */
+TEST(zombie_member_offsets_abortable) {
+    const char *boot = it_bootstrap();
+    REQUIRE(boot);
+    memset(&reports, 0, sizeof reports);
+    char in[128], out[128], group[160], txid[160];
+    REQUIRE(cit_topic(boot, in, sizeof in, "txn-zombie-in", 1) == 0);
+    REQUIRE(cit_topic(boot, out, sizeof out, "txn-zombie-out", 1) == 0);
+    snprintf(group, sizeof group, "g-%s", in);
+    snprintf(txid, sizeof txid, "tx-%s", in);
+    kfk_consumer *c = cit_consumer(boot, "group.id", group, "enable.auto.commit", "false", NULL);
+    REQUIRE(c);
+    const char *topics[] = {in};
+    REQUIRE_EQ(kfk_consumer_subscribe(c, topics, 1), 0);
+    for (int64_t until = it_now_ms() + TIT_BOUND_MS;
+         kfk_consumer_generation(c) < 1 && it_now_ms() < until;)
+        kfk_consumer_message_release(kfk_consumer_poll(c, 100));
+    int32_t gen = kfk_consumer_generation(c);
+    REQUIRE(gen >= 1);
+    kfk_producer *p = tit_producer(boot, txid, &reports, NULL);
+    REQUIRE(p);
+    REQUIRE_EQ(kfk_producer_init_transactions(p, 30000), 0);
+
+    kfk_partition_list *l = kfk_partition_list_new(1);
+    kfk_partition_list_add(l, in, 0)->offset = 5;
+    kfk_group_metadata *zombie = kfk_group_metadata_new(group, gen + 3, "zombie-member", NULL);
+    REQUIRE(zombie);
+    REQUIRE_EQ(kfk_producer_begin_transaction(p), 0);
+    REQUIRE_EQ(tit_send(p, out, 0, "zombie-copy", 0), 0);
+    int rc = kfk_producer_send_offsets_to_transaction(p, l, zombie, 30000);
+    fprintf(stderr, "send_offsets as a zombie member: %s\n", kfk_err_name(rc));
+    if (rc == 0) rc = kfk_producer_commit_transaction(p, 30000);
+    CHECK_EQ(rc, KFK_ERR_TRANSACTION_ABORTABLE);
+    char why[256] = "";
+    int cause = kfk_producer_txn_error(p, why, sizeof why);
+    fprintf(stderr, "cause: %s (%s)\n", kfk_err_name(cause), why);
+    if (cause != KFK_ERR_ILLEGAL_GENERATION && cause != KFK_ERR_UNKNOWN_MEMBER_ID)
+        kfk_test_fail(__FILE__, __LINE__, "cause %s", kfk_err_name(cause));
+    CHECK_EQ(kfk_producer_abort_transaction(p, 30000), 0);
+    kfk_group_metadata_destroy(zombie);
+    REQUIRE(tit_wait_reports(p, &reports, 0, 1));
+    CHECK(reports.d[0].err != 0);
+
+    kfk_partition_list *committed = kfk_partition_list_new(1);
+    kfk_partition_list_add(committed, in, 0);
+    REQUIRE_EQ(kfk_consumer_committed(c, committed, 30000), 0);
+    CHECK_EQ(committed->elems[0].offset, KFK_OFFSET_INVALID);
+
+    /* The member's own metadata. */
+    l->elems[0].offset = 7;
+    kfk_group_metadata *gm = kfk_consumer_group_metadata(c);
+    REQUIRE(gm);
+    REQUIRE_EQ(kfk_producer_begin_transaction(p), 0);
+    REQUIRE_EQ(tit_send(p, out, 0, "member-copy", 1), 0);
+    CHECK_EQ(kfk_producer_send_offsets_to_transaction(p, l, gm, 30000), 0);
+    CHECK_EQ(kfk_producer_commit_transaction(p, 30000), 0);
+    kfk_group_metadata_destroy(gm);
+    REQUIRE(tit_wait_reports(p, &reports, 1, 1));
+    CHECK_EQ(reports.d[1].err, 0);
+    REQUIRE_EQ(kfk_consumer_committed(c, committed, 30000), 0);
+    CHECK_EQ(committed->elems[0].offset, 7);
+    kfk_partition_list_destroy(committed);
+    kfk_partition_list_destroy(l);
+    CHECK_EQ(kfk_producer_close(p, 10000), 0);
+    kfk_consumer_destroy(c);
+
+    want.n = 0;
+    tit_add(&want, 0, reports.d[1].offset, "member-copy");
+    int64_t end[1];
+    REQUIRE(tit_wait_stable(boot, out, 1, end) == 0);
+    REQUIRE(tit_read_java(boot, out, 1, "read_committed", &got) == 0);
+    tit_expect(&got, &want, "Java read_committed of OUT");
+}
