@@ -2,9 +2,10 @@
  * cluster (the topic and __transaction_state replicated three times, min
  * ISR 2): its broker (FindCoordinator with key type 1) is killed -9 halfway
  * through a transaction's messages, and in another case frozen (SIGSTOP)
- * for 20 s, then thawed. The application goes on as kfk.h says: a
- * retriable error (or a timeout) calls the same call again, an abortable
- * one aborts and redoes the whole transaction, a fatal one is a failure.
+ * for 20 s, then thawed; in two more cases as the commit begins. The
+ * application goes on as kfk.h says: a retriable error (or a timeout)
+ * calls the same call again, an abortable one aborts and redoes the whole
+ * transaction, a fatal one is a failure.
  * Every message gets one report (written in the attempt that committed,
  * failed in one that aborted), and at the end the Java client (and kfk)
  * with read_committed read each message of each transaction exactly once,
@@ -22,11 +23,11 @@ enum { NPART = 3, NTXN = 5, PER_TXN = 300, DISRUPTED = 2, FREEZE_S = 20 };
 static tit_reports reports;
 static tit_log want, got;
 
-/* The coordinator's failure: which node, how, and whether it happened. */
+/* The coordinator's failure: which node, how, when, and whether it began. */
 typedef struct disruption {
     const char *ctl;
-    int node, kill, done;
-    pthread_t thaw;
+    int node, kill, at_commit, done;
+    pthread_t thread;
 } disruption;
 
 static int signal_node(const char *ctl, int node, const char *sig) {
@@ -35,14 +36,29 @@ static int signal_node(const char *ctl, int node, const char *sig) {
     return system(cmd);
 }
 
-/* Thaws the frozen node after FREEZE_S seconds (a test's own pacing, never
- * asserted on). */
-static void *thaw_later(void *arg) {
-    disruption *f = arg;
+/* Kills the node, or freezes it for FREEZE_S seconds (a test's own pacing,
+ * never asserted on): on its own thread, so that it meets the application
+ * in the middle of a call. */
+static void *disrupt(void *arg) {
+    disruption *d = arg;
+    if (d->kill) {
+        if (fit_ctl(d->ctl, "kill", d->node))
+            kfk_test_fail(__FILE__, __LINE__, "kill of node %d failed", d->node);
+        return NULL;
+    }
+    if (signal_node(d->ctl, d->node, "STOP"))
+        kfk_test_fail(__FILE__, __LINE__, "SIGSTOP to node %d failed", d->node);
     sleep(FREEZE_S);
-    if (signal_node(f->ctl, f->node, "CONT"))
-        kfk_test_fail(__FILE__, __LINE__, "SIGCONT to node %d failed", f->node);
+    if (signal_node(d->ctl, d->node, "CONT"))
+        kfk_test_fail(__FILE__, __LINE__, "SIGCONT to node %d failed", d->node);
     return NULL;
+}
+
+static void start_disruption(disruption *d) {
+    if (pthread_create(&d->thread, NULL, disrupt, d) == 0)
+        d->done = 1;
+    else
+        kfk_test_fail(__FILE__, __LINE__, "pthread_create");
 }
 
 /* Sends messages from..to-1 of transaction t (value "t<t>-m<i>", partition
@@ -82,18 +98,13 @@ static void produce_all(kfk_producer *p, const char *topic, const char *what, di
             REQUIRE_EQ(kfk_producer_begin_transaction(p), 0);
             int rc = send_range(p, topic, t, 0, PER_TXN / 2, &sent);
             *sent_out = sent;
-            if (!rc && t == DISRUPTED && !d->done) {
+            if (!rc && t == DISRUPTED && !d->done && !d->at_commit) {
                 /* The first half is on its way; the coordinator goes. */
                 kfk_producer_poll(p, 200);
-                if (d->kill) {
-                    REQUIRE_EQ(fit_ctl(d->ctl, "kill", d->node), 0);
-                } else {
-                    REQUIRE_EQ(signal_node(d->ctl, d->node, "STOP"), 0);
-                    REQUIRE_EQ(pthread_create(&d->thaw, NULL, thaw_later, d), 0);
-                }
-                d->done = 1;
+                start_disruption(d);
             }
             if (!rc) rc = send_range(p, topic, t, PER_TXN / 2, PER_TXN, &sent);
+            if (!rc && t == DISRUPTED && !d->done && d->at_commit) start_disruption(d);
             *sent_out = sent;
             if (rc && rc != KFK_ERR_TRANSACTION_ABORTABLE) {
                 kfk_test_fail(__FILE__, __LINE__, "[%s] send in transaction %d: %s", what, t,
@@ -126,7 +137,7 @@ static void produce_all(kfk_producer *p, const char *topic, const char *what, di
     fprintf(stderr, "[%s] %d transactions redone after an abortable error\n", what, redone);
 }
 
-static void run(const char *what, int kill) {
+static void run(const char *what, int kill, int at_commit) {
     const char *boot = fit_env("KFK_BOOTSTRAP_3NODES"), *ctl = fit_env("KFK_CLUSTER_CTL");
     REQUIRE(boot && ctl);
     memset(&reports, 0, sizeof reports);
@@ -149,12 +160,12 @@ static void run(const char *what, int kill) {
     REQUIRE(coord >= 0);
     fprintf(stderr, "[%s] transaction coordinator of %s: node %d\n", what, txid, (int)coord);
 
-    disruption d = {.ctl = ctl, .node = coord, .kill = kill};
+    disruption d = {.ctl = ctl, .node = coord, .kill = kill, .at_commit = at_commit};
     int sent = 0;
     produce_all(p, topic, what, &d, &sent);
     /* The node comes back whatever happened. */
+    if (d.done) pthread_join(d.thread, NULL);
     if (d.done && kill) CHECK_EQ(fit_ctl(ctl, "start", coord), 0);
-    if (d.done && !kill) pthread_join(d.thaw, NULL);
     REQUIRE(!kfk_test_case_failed);
     kfk_producer_poll(p, 200);
     for (int i = 0; i < sent; i++) CHECK_EQ(reports.d[i].reports, 1);
@@ -176,6 +187,12 @@ static void run(const char *what, int kill) {
     tit_expect(&got, &want, "kfk read_committed");
 }
 
-TEST(coordinator_killed) { run("kill", 1); }
+TEST(coordinator_killed) { run("kill", 1, 0); }
 
-TEST(coordinator_frozen) { run("freeze", 0); }
+TEST(coordinator_frozen) { run("freeze", 0, 0); }
+
+/* The same as the commit begins: its EndTxn (or the flush before it) meets
+ * the failure. A commit that timed out is completed by the next call. */
+TEST(coordinator_killed_at_commit) { run("kill at commit", 1, 1); }
+
+TEST(coordinator_frozen_at_commit) { run("freeze at commit", 0, 1); }
