@@ -9,7 +9,7 @@
  *     the committed messages, at those offsets, in order per partition;
  *     kfk's read_committed consumer reads the same;
  *   - read_uncommitted (Java and kfk) reads every message sent, in order.
- * Needs java and javac 17+ (scripts/install-deps). */
+ * Uncompressed and with zstd. Needs java and javac 17+ (scripts/install-deps). */
 #include "txn_it.h"
 
 enum { NPART = 3, NTXN = 10 };
@@ -18,13 +18,16 @@ static tit_reports reports;
 static tit_log committed, all, got;
 static char values[TIT_MAXREC][64];
 
-TEST(interleaved_commit_abort) {
+static void interleave(const char *codec) {
     const char *boot = it_bootstrap();
     REQUIRE(boot);
+    memset(&reports, 0, sizeof reports);
+    committed.n = all.n = 0;
     char topic[128], txid[160];
     REQUIRE(cit_topic(boot, topic, sizeof topic, "txn-interleave", NPART) == 0);
     snprintf(txid, sizeof txid, "tx-%s", topic);
-    kfk_producer *p = tit_producer(boot, txid, &reports, NULL);
+    const char *settings[] = {"compression.type", codec, NULL};
+    kfk_producer *p = tit_producer(boot, txid, &reports, settings);
     REQUIRE(p);
     REQUIRE_EQ(kfk_producer_init_transactions(p, 30000), 0);
 
@@ -90,4 +93,45 @@ TEST(interleaved_commit_abort) {
     tit_expect(&got, &all, "Java read_uncommitted");
     REQUIRE(tit_read_kfk(boot, topic, NPART, "read_uncommitted", end, &got) == 0);
     tit_expect(&got, &all, "kfk read_uncommitted");
+}
+
+TEST(interleaved_commit_abort) { interleave("none"); }
+
+/* Transactional batches compressed: the Java client must see the
+ * transactional bit and the producer id through the compression. */
+TEST(interleaved_commit_abort_zstd) { interleave("zstd"); }
+
+/* close with a transaction open aborts it (as the Java client): its
+ * messages are reported failed and never visible; what was committed
+ * before stays. */
+TEST(close_aborts_open_transaction) {
+    const char *boot = it_bootstrap();
+    REQUIRE(boot);
+    memset(&reports, 0, sizeof reports);
+    committed.n = 0;
+    char topic[128], txid[160];
+    REQUIRE(cit_topic(boot, topic, sizeof topic, "txn-close", 1) == 0);
+    snprintf(txid, sizeof txid, "tx-%s", topic);
+    kfk_producer *p = tit_producer(boot, txid, &reports, NULL);
+    REQUIRE(p);
+    REQUIRE_EQ(kfk_producer_init_transactions(p, 30000), 0);
+    REQUIRE_EQ(kfk_producer_begin_transaction(p), 0);
+    REQUIRE_EQ(tit_send(p, topic, 0, "kept", 0), 0);
+    REQUIRE_EQ(kfk_producer_commit_transaction(p, 30000), 0);
+    REQUIRE(tit_wait_reports(p, &reports, 0, 1));
+    CHECK_EQ(reports.d[0].err, 0);
+    tit_add(&committed, 0, reports.d[0].offset, "kept");
+    REQUIRE_EQ(kfk_producer_begin_transaction(p), 0);
+    for (int i = 1; i <= 5; i++) REQUIRE_EQ(tit_send(p, topic, 0, "left-open", (uintptr_t)i), 0);
+    REQUIRE(tit_wait_hwm(boot, topic, 0, 1 + 1 + 5)); /* written, uncommitted */
+    CHECK_EQ(kfk_producer_close(p, 30000), 0);
+    for (int i = 1; i <= 5; i++) {
+        CHECK_EQ(reports.d[i].reports, 1);
+        CHECK_EQ(reports.d[i].err, KFK_ERR_TRANSACTION_ABORTABLE);
+    }
+    int64_t end[1];
+    REQUIRE(tit_wait_stable(boot, topic, 1, end) == 0);
+    CHECK_EQ(end[0], 1 + 1 + 5 + 1); /* the abort marker is written */
+    REQUIRE(tit_read_java(boot, topic, 1, "read_committed", &got) == 0);
+    tit_expect(&got, &committed, "Java read_committed");
 }
