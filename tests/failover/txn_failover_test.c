@@ -2,7 +2,8 @@
  * cluster (the topic and __transaction_state replicated three times, min
  * ISR 2): its broker (FindCoordinator with key type 1) is killed -9 halfway
  * through a transaction's messages, and in another case frozen (SIGSTOP)
- * for 20 s, then thawed; in two more cases as the commit begins. The
+ * for 20 s, then thawed; in two more cases as the commit begins; and, in
+ * two more, a partition's leader instead of the coordinator. The
  * application goes on as kfk.h says: a retriable error (or a timeout)
  * calls the same call again, an abortable one aborts and redoes the whole
  * transaction, a fatal one is a failure.
@@ -137,7 +138,10 @@ static void produce_all(kfk_producer *p, const char *topic, const char *what, di
     fprintf(stderr, "[%s] %d transactions redone after an abortable error\n", what, redone);
 }
 
-static void run(const char *what, int kill, int at_commit) {
+/* what: the case's name; kill (else freeze) the coordinator, or with
+ * leader a partition's leader (another node if one leads), halfway or
+ * at_commit. */
+static void run(const char *what, int kill, int at_commit, int leader) {
     const char *boot = fit_env("KFK_BOOTSTRAP_3NODES"), *ctl = fit_env("KFK_CLUSTER_CTL");
     REQUIRE(boot && ctl);
     memset(&reports, 0, sizeof reports);
@@ -160,12 +164,17 @@ static void run(const char *what, int kill, int at_commit) {
     REQUIRE(coord >= 0);
     fprintf(stderr, "[%s] transaction coordinator of %s: node %d\n", what, txid, (int)coord);
 
-    disruption d = {.ctl = ctl, .node = coord, .kill = kill, .at_commit = at_commit};
+    int32_t node = coord;
+    for (int part = 0; leader && part < NPART && node == coord; part++)
+        node = fit_leader_of(core, topic, part); /* one that is not the coordinator */
+    REQUIRE(node >= 0);
+    if (leader) fprintf(stderr, "[%s] partition leader: node %d\n", what, (int)node);
+    disruption d = {.ctl = ctl, .node = node, .kill = kill, .at_commit = at_commit};
     int sent = 0;
     produce_all(p, topic, what, &d, &sent);
     /* The node comes back whatever happened. */
     if (d.done) pthread_join(d.thread, NULL);
-    if (d.done && kill) CHECK_EQ(fit_ctl(ctl, "start", coord), 0);
+    if (d.done && kill) CHECK_EQ(fit_ctl(ctl, "start", node), 0);
     REQUIRE(!kfk_test_case_failed);
     kfk_producer_poll(p, 200);
     for (int i = 0; i < sent; i++) CHECK_EQ(reports.d[i].reports, 1);
@@ -187,12 +196,19 @@ static void run(const char *what, int kill, int at_commit) {
     tit_expect(&got, &want, "kfk read_committed");
 }
 
-TEST(coordinator_killed) { run("kill", 1, 0); }
+TEST(coordinator_killed) { run("kill", 1, 0, 0); }
 
-TEST(coordinator_frozen) { run("freeze", 0, 0); }
+TEST(coordinator_frozen) { run("freeze", 0, 0, 0); }
 
 /* The same as the commit begins: its EndTxn (or the flush before it) meets
  * the failure. A commit that timed out is completed by the next call. */
-TEST(coordinator_killed_at_commit) { run("kill at commit", 1, 1); }
+TEST(coordinator_killed_at_commit) { run("kill at commit", 1, 1, 0); }
 
-TEST(coordinator_frozen_at_commit) { run("freeze at commit", 0, 1); }
+TEST(coordinator_frozen_at_commit) { run("freeze at commit", 0, 1, 0); }
+
+/* A partition's leader (not the coordinator's node, when the partitions
+ * allow) killed mid-transaction, or frozen: the Produce requests move to
+ * the new leader, sequences go on within the epoch. */
+TEST(partition_leader_killed) { run("leader kill", 1, 0, 1); }
+
+TEST(partition_leader_frozen) { run("leader freeze", 0, 0, 1); }
