@@ -70,6 +70,7 @@ static int run(kfk_producer *p, enum kfk_txn_call call, int timeout_ms,
     if (call == KFK_TXN_CALL_COMMIT) {
         kfk_txn_set_state_locked(p, KFK_TXN_COMMITTING);
         p->acc.flushing++; /* linger.ms no longer matters */
+        t->flushing = 1;
     } else if (call == KFK_TXN_CALL_ABORT) {
         kfk_txn_set_state_locked(p, KFK_TXN_ABORTING);
     }
@@ -103,6 +104,7 @@ int kfk_producer_begin_transaction(kfk_producer *p) {
         t->op = -1;
         t->op_done = 0;
         kfk_txn_set_state_locked(p, KFK_TXN_OPEN);
+        t->begin_ms = kfk_io_clock();
     }
     pthread_mutex_unlock(&p->acc.lock);
     return rc;

@@ -52,6 +52,13 @@ static void op_finish_locked(kfk_producer *p, int err, const char *why) {
     pthread_cond_broadcast(&t->cond);
 }
 
+/* The commit's flush (every batch ready at once) is over. */
+static void flush_done_locked(kfk_producer *p) {
+    if (!p->txn.flushing) return;
+    p->txn.flushing = 0;
+    p->acc.flushing--;
+}
+
 static void op_finish(kfk_producer *p, int err, const char *why) {
     pthread_mutex_lock(&p->acc.lock);
     op_finish_locked(p, err, why);
@@ -110,7 +117,7 @@ static void abortable_ex(kfk_producer *p, int cause, int bump, const char *why, 
         (t->state == KFK_TXN_ABORTING && ends_abort))
         kfk_txn_set_state_locked(p, KFK_TXN_ABORTABLE);
     if (t->op >= 0 && !t->op_done && t->state == KFK_TXN_ABORTABLE) {
-        if (t->op == KFK_TXN_CALL_COMMIT) p->acc.flushing--;
+        flush_done_locked(p);
         op_finish_locked(p, KFK_ERR_TRANSACTION_ABORTABLE, why);
     }
     pthread_mutex_unlock(&p->acc.lock);
@@ -118,6 +125,30 @@ static void abortable_ex(kfk_producer *p, int cause, int bump, const char *why, 
 
 static void abortable(kfk_producer *p, int cause, int bump, const char *why) {
     abortable_ex(p, cause, bump, why, 0);
+}
+
+/* Whether the open transaction is older than transaction.timeout.ms: the
+ * coordinator may have aborted it and bumped the epoch, so a fenced epoch
+ * means that, not a newer instance (the coordinator's clock starts after
+ * begin, so younger transactions cannot have expired). */
+static int may_have_expired(kfk_producer *p) {
+    pthread_mutex_lock(&p->acc.lock);
+    int64_t begun = p->txn.begin_ms;
+    pthread_mutex_unlock(&p->acc.lock);
+    return kfk_io_now(p->io) - begun >= p->conf.transaction_timeout_ms;
+}
+
+/* what: the failure, with its error name. */
+static void expired(kfk_producer *p, int err, const char *what) {
+    char why[200];
+    snprintf(why, sizeof why,
+             "%s: the transaction outlived transaction.timeout.ms=%d and the coordinator "
+             "aborted it",
+             what, (int)p->conf.transaction_timeout_ms);
+    pthread_mutex_lock(&p->acc.lock);
+    p->txn.expired = 1;
+    pthread_mutex_unlock(&p->acc.lock);
+    abortable_ex(p, err, 1, why, 1);
 }
 
 /* Acts on a verdict other than OK and the retries: 1 if it ended things. */
@@ -186,11 +217,19 @@ static int on_init_response(kfk_cop *op, kfk_response *resp) {
     if (!m.error_code) {
         p->pid = m.producer_id;
         p->epoch = m.producer_epoch;
+        atomic_store(&p->pid_now, (int64_t)((uint64_t)p->pid << 16 | (uint16_t)p->epoch));
     }
     return m.error_code;
 }
 
 static void end_ok(kfk_producer *p);
+
+static int t_expired(kfk_producer *p) {
+    pthread_mutex_lock(&p->acc.lock);
+    int e = p->txn.expired;
+    pthread_mutex_unlock(&p->acc.lock);
+    return e;
+}
 
 static void on_init_done(kfk_cop *op, int err) {
     kfk_txn_req *r = req_of(op);
@@ -208,6 +247,7 @@ static void on_init_done(kfk_cop *op, int err) {
             p->txn.bump = 0;
         } else {
             p->txn.tv2 = p->acc.txn_v2 = kfk_core_transaction_version(p->core) >= 2;
+            atomic_store(&p->txn_version, p->txn.tv2 ? 2 : 1);
             kfk_txn_set_state_locked(p, KFK_TXN_READY);
             op_finish_locked(p, 0, NULL);
         }
@@ -218,6 +258,13 @@ static void on_init_done(kfk_cop *op, int err) {
         }
     } else if (v == KFK_TXN_RETRY || v == KFK_TXN_RETRY_SOON || v == KFK_TXN_FIND_COORD) {
         retry_later(p, r, &p->txn.tcoord, v);
+    } else if (bump && t_expired(p) && !p->txn.fresh_init &&
+               (err == KFK_ERR_PRODUCER_FENCED || err == KFK_ERR_INVALID_PRODUCER_EPOCH)) {
+        /* v1 keeps no trace of the epoch its timeout fenced: start anew,
+         * as a restarted instance would. */
+        p->txn.fresh_init = 1;
+        r->resend_at = kfk_io_now(p->io);
+        run_later(p, r->resend_at);
     } else if (bump && v != KFK_TXN_FATAL_ERR) {
         abortable_ex(p, err, 1, "InitProducerId (epoch bump) failed", 1);
     } else if (!bump && v != KFK_TXN_FATAL_ERR) {
@@ -236,7 +283,7 @@ static void send_init(kfk_producer *p, int bump) {
     kfk_init_producer_id_request_init(m);
     m->transactional_id = tid(p);
     m->transaction_timeout_ms = p->conf.transaction_timeout_ms;
-    if (bump) {
+    if (bump && !p->txn.fresh_init) {
         m->producer_id = p->pid;
         m->producer_epoch = p->epoch;
     }
@@ -399,12 +446,15 @@ static void end_ok(kfk_producer *p) {
     snprintf(why, sizeof why, "the transaction was aborted%s%s", t->cause ? ": " : "",
              t->cause ? t->cause_str : "");
     release_held(p, commit ? 0 : KFK_ERR_TRANSACTION_ABORTABLE, why);
+    atomic_fetch_add(commit ? &p->txn_commits : &p->txn_aborts, 1);
     pthread_mutex_lock(&p->acc.lock);
     kfk_accum_txn_reset_locked(&p->acc);
     t->offsets_added = 0;
     t->cause = 0;
     t->cause_str[0] = '\0';
     t->bump = 0;
+    t->expired = 0;
+    t->fresh_init = 0;
     kfk_txn_set_state_locked(p, KFK_TXN_READY);
     op_finish_locked(p, 0, NULL);
     pthread_mutex_unlock(&p->acc.lock);
@@ -421,6 +471,7 @@ static int on_end_response(kfk_cop *op, kfk_response *resp) {
     if (!m.error_code && resp->version >= 5 && m.producer_id >= 0) {
         p->pid = m.producer_id;
         p->epoch = m.producer_epoch;
+        atomic_store(&p->pid_now, (int64_t)((uint64_t)p->pid << 16 | (uint16_t)p->epoch));
         pthread_mutex_lock(&p->acc.lock);
         kfk_accum_reset_sequences_locked(&p->acc);
         pthread_mutex_unlock(&p->acc.lock);
@@ -439,6 +490,13 @@ static void on_end_done(kfk_cop *op, int err) {
         end_ok(p);
     } else if (v == KFK_TXN_RETRY || v == KFK_TXN_RETRY_SOON || v == KFK_TXN_FIND_COORD) {
         retry_later(p, r, &p->txn.tcoord, v);
+    } else if (committing(p) && (err == KFK_ERR_PRODUCER_FENCED ||
+                                 err == KFK_ERR_INVALID_PRODUCER_EPOCH ||
+                                 err == KFK_ERR_INVALID_TXN_STATE) &&
+               may_have_expired(p)) {
+        char what[64];
+        snprintf(what, sizeof what, "EndTxn (commit): %s", kfk_err_name(err));
+        expired(p, err, what);
     } else {
         settle_verdict(p, v, err, committing(p) ? "EndTxn (commit)" : "EndTxn (abort)");
     }
@@ -670,13 +728,23 @@ int64_t kfk_txn_step(kfk_producer *p) {
         } else {
             /* The offsets' group's coordinator; the key may change per call
              * (no request waits on it between calls). */
-            if (!t->gcoord_init) {
-                kfk_coord_init(&t->gcoord, p->core, p->io, t->group, p->conf.retry_backoff_ms,
-                               p->conf.retry_backoff_max_ms);
-                t->gcoord_init = 1;
-            } else if (!kfk_str_eq(t->gcoord.group, t->group)) {
-                t->gcoord.group = kfk_str_of(t->group);
-                kfk_coord_forget(&t->gcoord);
+            if (!t->gcoord_key || strcmp(t->gcoord_key, t->group) != 0) {
+                size_t n = strlen(t->group) + 1;
+                char *key = kfk_malloc(n);
+                if (!key) {
+                    op_finish(p, KFK_ERR_NOMEM, "out of memory");
+                    break;
+                }
+                memcpy(key, t->group, n);
+                if (!t->gcoord_key) {
+                    kfk_coord_init(&t->gcoord, p->core, p->io, key, p->conf.retry_backoff_ms,
+                                   p->conf.retry_backoff_max_ms);
+                } else {
+                    t->gcoord.group = kfk_str_of(key);
+                    kfk_coord_forget(&t->gcoord);
+                }
+                kfk_free(t->gcoord_key);
+                t->gcoord_key = key;
             }
             t->phase = t->tv2 ? PH_COMMIT_OFFSETS : PH_ADD_OFFSETS;
             if (t->tv2)
@@ -686,16 +754,19 @@ int64_t kfk_txn_step(kfk_producer *p) {
         }
         break;
     case PH_WAIT_BATCHES:
+        /* Batches in flight at the abort that come back for a retry. */
+        if (op == KFK_TXN_CALL_ABORT) fail_queued(p);
         if (!settled(p)) break; /* each response runs this again */
-        if (op == KFK_TXN_CALL_COMMIT) {
-            pthread_mutex_lock(&p->acc.lock);
-            p->acc.flushing--;
-            pthread_mutex_unlock(&p->acc.lock);
-        }
+        pthread_mutex_lock(&p->acc.lock);
+        flush_done_locked(p);
+        pthread_mutex_unlock(&p->acc.lock);
         t->phase = PH_END_TXN;
         /* A transaction the broker never heard of needs no EndTxn; nor
-         * does one whose producer id the coordinator no longer maps. */
-        if (started(p) && t->cause != KFK_ERR_INVALID_PRODUCER_ID_MAPPING)
+         * does one whose producer id the coordinator no longer maps, nor
+         * (v1, which refuses the old epoch) one the coordinator aborted
+         * at its timeout. */
+        if (started(p) && t->cause != KFK_ERR_INVALID_PRODUCER_ID_MAPPING &&
+            !(t->expired && !t->tv2 && !committing(p)))
             send_end(p);
         else
             end_ok(p);
@@ -724,10 +795,14 @@ int64_t kfk_txn_step(kfk_producer *p) {
 
 void kfk_txn_batches_failed(kfk_producer *p, kfk_list *failed) {
     int fatal_err = 0, abort_err = 0, bump = 0;
+    /* A fenced epoch in a transaction younger than its timeout: a newer
+     * producer took the transactional id (else the timeout's abort). */
+    int old = may_have_expired(p);
     char why[200] = "";
     for (kfk_list *e = failed->next; e != failed; e = e->next) {
         kfk_pbatch *b = KFK_CONTAINER_OF(e, kfk_pbatch, link);
         enum kfk_txn_verdict v = kfk_txn_batch_verdict(b->err);
+        if (b->err == KFK_ERR_INVALID_PRODUCER_EPOCH && !old) v = KFK_TXN_FATAL_ERR;
         if (v == KFK_TXN_FATAL_ERR && !fatal_err) {
             fatal_err = b->err;
             snprintf(why, sizeof why, "%s", b->errstr);
@@ -741,6 +816,8 @@ void kfk_txn_batches_failed(kfk_producer *p, kfk_list *failed) {
     }
     if (fatal_err) {
         fatal(p, kfk_txn_fatal_cause(fatal_err), why);
+    } else if (abort_err == KFK_ERR_INVALID_PRODUCER_EPOCH) {
+        expired(p, abort_err, why);
     } else if (abort_err && abort_err != KFK_ERR_TRANSACTION_ABORTABLE) {
         abortable(p, abort_err, bump, why);
     } else if (bump && !p->txn.tv2) { /* batches the abort itself failed */
@@ -755,9 +832,21 @@ void kfk_txn_hold(kfk_producer *p, kfk_list *done) {
     for (kfk_list *e = done->next; e != done; e = e->next)
         n += KFK_CONTAINER_OF(e, kfk_pbatch, link)->bb.count;
     pthread_mutex_lock(&p->acc.lock);
-    p->acc.held += n;
+    int dead = p->txn.state == KFK_TXN_FATAL;
+    if (!dead) p->acc.held += n;
     pthread_mutex_unlock(&p->acc.lock);
-    kfk_list_splice_tail(&p->txn.held, done);
+    if (!dead) {
+        kfk_list_splice_tail(&p->txn.held, done);
+        return;
+    }
+    /* The transaction can no longer commit: report at once. */
+    for (kfk_list *e = done->next; e != done; e = e->next) {
+        kfk_pbatch *b = KFK_CONTAINER_OF(e, kfk_pbatch, link);
+        b->err = KFK_ERR_FATAL;
+        b->base_offset = -1;
+        snprintf(b->errstr, sizeof b->errstr, "%.120s", p->txn.cause_str);
+    }
+    kfk_reportq_push(&p->reports, done);
 }
 
 void kfk_txn_task(kfk_io *io, kfk_task *task, int err) {
@@ -796,7 +885,8 @@ void kfk_txn_init(kfk_producer *p) {
 void kfk_txn_free(kfk_producer *p) {
     kfk_txn_mgr *t = &p->txn;
     if (p->conf.transactional_id) kfk_coord_fail_all(&t->tcoord, KFK_ERR_DESTROYED);
-    if (t->gcoord_init) kfk_coord_fail_all(&t->gcoord, KFK_ERR_DESTROYED);
+    if (t->gcoord_key) kfk_coord_fail_all(&t->gcoord, KFK_ERR_DESTROYED);
+    kfk_free(t->gcoord_key);
     kfk_arena_reset(&t->add_arena);
     kfk_arena_reset(&t->commit_arena);
     kfk_free(t->adding);
