@@ -190,3 +190,85 @@ TEST(fenced_then_send_offsets) { run(FENCE_THEN_OFFSETS); }
 TEST(fenced_then_send) { run(FENCE_THEN_SEND); }
 
 TEST(fenced_between_transactions) { run(FENCE_BETWEEN); }
+
+/* The classic zombie: an instance stalls (a long GC pause, a frozen
+ * process) with a transaction open, a new instance takes the
+ * transactional id over and starts its own transaction, and the zombie
+ * wakes once its transaction is older than its transaction.timeout.ms.
+ * Its Produce gets INVALID_PRODUCER_EPOCH, as after a timeout abort; but
+ * the id is someone else's now, so the zombie must end fatal (PRODUCER_FENCED,
+ * at its abort at the latest) and the new instance must commit. Kafka 3.x
+ * (transaction.version 1) keeps nothing that tells this from a timeout
+ * abort: an InitProducerId with the old epoch is refused either way, and
+ * one without (a fresh start) would fence the new instance in turn. The
+ * Java client ends fatal on both versions. */
+TEST(zombie_older_than_its_timeout) {
+    const char *boot = it_bootstrap();
+    REQUIRE(boot);
+    memset(&zr, 0, sizeof zr);
+    memset(&nr, 0, sizeof nr);
+    want.n = 0;
+    char topic[128], txid[160];
+    REQUIRE(cit_topic(boot, topic, sizeof topic, "txn-zombie-old", NPART) == 0);
+    snprintf(txid, sizeof txid, "tx-%s", topic);
+    const char *settings[] = {"transaction.timeout.ms", "2000", NULL};
+    kfk_producer *z = tit_producer(boot, txid, &zr, settings);
+    REQUIRE(z);
+    REQUIRE_EQ(kfk_producer_init_transactions(z, 30000), 0);
+    int next = 0;
+    REQUIRE_EQ(kfk_producer_begin_transaction(z), 0);
+    send_n(z, topic, 0, "zombie-open", 4, &next, 0);
+    REQUIRE(tit_wait_hwm(boot, topic, 0, 4));
+
+    /* The new instance takes over and opens its own transaction. */
+    kfk_producer *n = tit_producer(boot, txid, &nr, NULL);
+    REQUIRE(n);
+    REQUIRE_EQ(kfk_producer_init_transactions(n, 30000), 0);
+    int first = next;
+    REQUIRE_EQ(kfk_producer_begin_transaction(n), 0);
+    send_n(n, topic, 0, "new", 3, &next, 0);
+    send_n(n, topic, 1, "new", 3, &next, 0);
+
+    /* The zombie wakes after its transaction's timeout (the stall). */
+    usleep(2500 * 1000);
+    int zfirst = next;
+    send_n(z, topic, 0, "zombie-after", 1, &next, 1);
+    int rc = kfk_producer_commit_transaction(z, 30000);
+    fprintf(stderr, "[old zombie] commit: %s\n", kfk_err_name(rc));
+    if (rc == KFK_ERR_TRANSACTION_ABORTABLE) {
+        rc = kfk_producer_abort_transaction(z, 30000);
+        fprintf(stderr, "[old zombie] abort: %s\n", kfk_err_name(rc));
+    }
+    CHECK_EQ(rc, KFK_ERR_FATAL);
+    char why[256] = "";
+    int cause = kfk_producer_fatal_error(z, why, sizeof why);
+    fprintf(stderr, "[old zombie] fatal error: %s (%s)\n", kfk_err_name(cause), why);
+    /* Had it come back to life, it could write again. */
+    if (kfk_producer_begin_transaction(z) == 0) {
+        send_n(z, topic, 1, "zombie-again", 1, &next, 1);
+        rc = kfk_producer_commit_transaction(z, 30000);
+        fprintf(stderr, "[old zombie] a new transaction: %s\n", kfk_err_name(rc));
+    }
+    kfk_producer_destroy(z);
+    for (int i = zfirst; i < next; i++)
+        if (zr.d[i].err == 0 && zr.d[i].reports)
+            kfk_test_fail(__FILE__, __LINE__, "the zombie wrote %s", values[i]);
+
+    /* The new instance is the one that goes on. */
+    rc = kfk_producer_commit_transaction(n, 30000);
+    fprintf(stderr, "[old zombie] the new instance's commit: %s\n", kfk_err_name(rc));
+    CHECK_EQ(rc, 0);
+    if (rc == 0) {
+        REQUIRE(tit_wait_reports(n, &nr, first, 6));
+        for (int i = first; i < first + 6; i++) {
+            CHECK_EQ(nr.d[i].err, 0);
+            tit_add(&want, nr.d[i].part, nr.d[i].offset, values[i]);
+        }
+    }
+    kfk_producer_destroy(n);
+    tit_sort(&want);
+    int64_t end[NPART];
+    REQUIRE(tit_wait_stable(boot, topic, NPART, end) == 0);
+    REQUIRE(tit_read_java(boot, topic, NPART, "read_committed", &got) == 0);
+    tit_expect(&got, &want, "Java read_committed");
+}
