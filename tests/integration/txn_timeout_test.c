@@ -19,7 +19,10 @@
  *   - Kafka 3.x (version 1): the coordinator aborted with an epoch fence
  *     and forgot the old epoch, so InitProducerId with it is refused
  *     (PRODUCER_FENCED): the abort ends fatal (kfk_producer_fatal_error
- *     KFK_ERR_PRODUCER_FENCED), and a new producer takes over.
+ *     KFK_ERR_PRODUCER_FENCED), and a new producer takes over. Starting
+ *     anew inside the producer (InitProducerId without id and epoch) is
+ *     no way out: nothing tells this from a newer instance holding the id,
+ *     which it would fence (txn_fence_test.c, zombie_older_than_its_timeout).
  * Every message of the timed-out transaction is reported once, failed
  * (KFK_ERR_TRANSACTION_ABORTABLE on 4.x); read_committed (Java and kfk)
  * holds exactly the transactions committed before and after. */
