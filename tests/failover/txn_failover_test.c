@@ -19,7 +19,9 @@
 #include "failover_it.h"
 #include "txn_it.h"
 
-enum { NPART = 3, NTXN = 5, PER_TXN = 300, DISRUPTED = 2, FREEZE_S = 20 };
+/* CALL_MS: shorter than the freeze, so a commit or abort may time out and
+ * be called again, as kfk.h says. */
+enum { NPART = 3, NTXN = 5, PER_TXN = 300, DISRUPTED = 2, FREEZE_S = 20, CALL_MS = 10000 };
 
 static tit_reports reports;
 static tit_log want, got;
@@ -81,8 +83,8 @@ static int end_txn(kfk_producer *p, int commit, const char *what) {
     int64_t until = it_now_ms() + 4 * TIT_BOUND_MS;
     int rc;
     do {
-        rc = commit ? kfk_producer_commit_transaction(p, 30000)
-                    : kfk_producer_abort_transaction(p, 30000);
+        rc = commit ? kfk_producer_commit_transaction(p, CALL_MS)
+                    : kfk_producer_abort_transaction(p, CALL_MS);
         if (rc) fprintf(stderr, "[%s] %s: %s\n", what, commit ? "commit" : "abort", kfk_err_name(rc));
     } while ((rc == KFK_ERR_TIMED_OUT || kfk_err_retriable(rc)) && it_now_ms() < until);
     return rc;
@@ -155,7 +157,10 @@ static void run(const char *what, int kill, int at_commit, int leader) {
     REQUIRE(fit_create_rf3(core, topic, NPART) == 0);
     snprintf(txid, sizeof txid, "tx-%s", topic);
 
-    kfk_producer *p = tit_producer(boot, txid, &reports, NULL);
+    /* With a node frozen, requests time out and go again (Produce: the
+     * broker drops duplicates by sequence) instead of waiting it out. */
+    const char *settings[] = {"request.timeout.ms", "5000", NULL};
+    kfk_producer *p = tit_producer(boot, txid, &reports, kill ? NULL : settings);
     REQUIRE(p);
     REQUIRE_EQ(kfk_producer_init_transactions(p, 60000), 0);
     int32_t coord = -1;
