@@ -77,6 +77,11 @@ static void interleave(const char *codec) {
     /* No report twice, even after the last transaction. */
     kfk_producer_poll(p, 200);
     for (int i = 0; i < sent; i++) CHECK_EQ(reports.d[i].reports, 1);
+    kfk_producer_stats st;
+    kfk_producer_stats_get(p, &st);
+    CHECK_EQ(st.txn_commits, NTXN / 2);
+    CHECK_EQ(st.txn_aborts, NTXN / 2);
+    CHECK_EQ(st.txn_version, tit_kafka4() ? 2 : 1);
     CHECK_EQ(kfk_producer_close(p, 10000), 0);
 
     tit_sort(&committed);
