@@ -22,9 +22,11 @@
 /* kfk_partition.err of an offset the group's coordinator took. */
 #define OFFSET_COMMITTED INT32_MIN
 
-/* As the Java client: CONCURRENT_TRANSACTIONS (the previous transaction's
- * markers still being written) is retried after 20 ms, not the backoff. */
-#define CONCURRENT_RETRY_MS 20
+/* CONCURRENT_TRANSACTIONS (the previous transaction's markers still being
+ * written, a few ms on a healthy cluster) is retried after 2 ms, doubling
+ * up to the Java client's fixed 20 ms, not after retry.backoff.ms. */
+#define CONCURRENT_RETRY_MIN_MS 2
+#define CONCURRENT_RETRY_MAX_MS 20
 /* Requests are retried until the operation ends (or the producer does). */
 #define FOREVER (INT64_C(1) << 60)
 
@@ -172,7 +174,8 @@ static void retry_later(kfk_producer *p, kfk_txn_req *r, kfk_coord *co,
                         enum kfk_txn_verdict v) {
     if (v == KFK_TXN_FIND_COORD) kfk_coord_forget(co);
     int64_t wait = v == KFK_TXN_RETRY_SOON
-                       ? CONCURRENT_RETRY_MS
+                       ? (r->attempts < 4 ? CONCURRENT_RETRY_MIN_MS << r->attempts
+                                          : CONCURRENT_RETRY_MAX_MS)
                        : kfk_backoff_ms(p->conf.retry_backoff_ms, p->conf.retry_backoff_max_ms,
                                         r->attempts, &p->rng);
     r->attempts++;
