@@ -64,11 +64,13 @@ static inline int32_t fit_leader_of(kfk_core *c, const char *topic, int32_t part
     return leader;
 }
 
-/* The group's coordinator node, or -1. */
-static inline int32_t fit_coordinator(kfk_core *c, const char *group) {
-    kfk_str key = {group, (int32_t)strlen(group)};
+/* The coordinator node of key (key_type 0: a group, 1: a transactional
+ * id), or -1. */
+static inline int32_t fit_coordinator_of(kfk_core *c, const char *key_str, int8_t key_type) {
+    kfk_str key = {key_str, (int32_t)strlen(key_str)};
     kfk_find_coordinator_request m;
     kfk_find_coordinator_request_init(&m);
+    m.key_type = key_type;
     m.coordinator_keys.items = &key;
     m.coordinator_keys.count = 1;
     kfk_core_req r = {.dest = KFK_DEST_ANY};
@@ -77,6 +79,11 @@ static inline int32_t fit_coordinator(kfk_core *c, const char *group) {
     int32_t node = -1;
     char err[256];
     return kfk_core_send_wait(c, &r, fit_on_find, &node, err, sizeof err) ? -1 : node;
+}
+
+/* The group's coordinator node, or -1. */
+static inline int32_t fit_coordinator(kfk_core *c, const char *group) {
+    return fit_coordinator_of(c, group, 0);
 }
 
 /* Runs `<KFK_CLUSTER_CTL> verb node --nodes 3`; its exit status. */
