@@ -465,6 +465,14 @@ typedef struct kfk_producer_stats {
     int32_t produce_version_max; /* version a broker answered; 0: none yet.
                                     v13 names topics by id: used when every
                                     topic of a request has a known id */
+    int64_t txn_commits;     /* transactions committed (empty ones too) */
+    int64_t txn_aborts;      /* transactions aborted */
+    int64_t producer_id;     /* the current producer id, -1 none yet */
+    int32_t producer_epoch;  /* and its epoch (a transactional producer's
+                                moves at every commit and abort with
+                                transaction protocol v2) */
+    int32_t txn_version;     /* transaction protocol in use: 1, 2 (KIP-890),
+                                0 not transactional or not initialized */
 } kfk_producer_stats;
 /* Fills *out. Any thread. */
 void kfk_producer_stats_get(kfk_producer *p, kfk_producer_stats *out);
@@ -1088,7 +1096,10 @@ int kfk_consumer_position(kfk_consumer *c, kfk_partition_list *list);
  * metadata with the group's committed offset, asking the coordinator
  * (OffsetFetch) and waiting up to timeout_ms (0 or less: default.api.timeout.ms).
  * Each request waits at most request.timeout.ms; one that times out is sent
- * again to the coordinator found anew. Needs group.id. 0 or a kfk_err.
+ * again to the coordinator found anew. With read_committed, offsets a
+ * transaction is still committing are waited for (KIP-447; an element left
+ * with KFK_ERR_UNSTABLE_OFFSET_COMMIT when the time ran out). Needs
+ * group.id. 0 or a kfk_err.
  * Any thread but a callback's. */
 int kfk_consumer_committed(kfk_consumer *c, kfk_partition_list *list, int timeout_ms);
 /* For each element, asks its leader (ListOffsets): offset

@@ -2,6 +2,7 @@
  * stored ("done") offsets, auto-commit by interval and by message count,
  * and the committed offsets (OffsetFetch). */
 #include <stdio.h>
+#include <time.h>
 
 #include "consumer/offsets_op.h"
 
@@ -191,15 +192,35 @@ int kfk_consumer_store_offsets(kfk_consumer *c, kfk_partition_list *offsets) {
     return rc;
 }
 
+static int unstable(const kfk_partition_list *l) {
+    for (int i = 0; i < l->count; i++)
+        if (l->elems[i].err == KFK_ERR_UNSTABLE_OFFSET_COMMIT) return 1;
+    return 0;
+}
+
 int kfk_consumer_committed(kfk_consumer *c, kfk_partition_list *list, int timeout_ms) {
     if (!c->cc.group_id) return KFK_ERR_INVALID_ARG;
     if (!list || !list->count) return 0;
-    kfk_partition_list *l = kfk_partition_list_copy(list);
-    if (!l) return KFK_ERR_NOMEM;
-    kfk_offsets_op *op =
-        kfk_offsets_op_new(c, l, 0, timeout_ms > 0 ? timeout_ms : c->cc.default_api_timeout_ms);
-    if (!op) return KFK_ERR_NOMEM;
-    int err = kfk_offsets_op_wait(op);
+    int64_t deadline =
+        kfk_io_clock() + (timeout_ms > 0 ? timeout_ms : c->cc.default_api_timeout_ms);
+    kfk_offsets_op *op = NULL;
+    int err;
+    /* Offsets of a transaction that is ending (read_committed): asked
+     * again until it ended, or the time is up. */
+    for (;;) {
+        kfk_partition_list *l = kfk_partition_list_copy(list);
+        if (!l) return KFK_ERR_NOMEM;
+        int64_t left = deadline - kfk_io_clock();
+        op = kfk_offsets_op_new(c, l, 0, (int32_t)(left > 1 ? left : 1));
+        if (!op) return KFK_ERR_NOMEM;
+        err = kfk_offsets_op_wait(op);
+        if (err || !unstable(op->list) ||
+            kfk_io_clock() + c->cc.retry_backoff_ms >= deadline)
+            break;
+        kfk_offsets_op_free(op);
+        struct timespec ts = {c->cc.retry_backoff_ms / 1000, c->cc.retry_backoff_ms % 1000 * 1000000L};
+        nanosleep(&ts, NULL);
+    }
     for (int i = 0; !err && i < list->count; i++) {
         const kfk_partition *r = &op->list->elems[i];
         kfk_partition *e = &list->elems[i];

@@ -29,6 +29,10 @@ static int build_fetch(kfk_offsets_op *op) {
     kfk_offset_fetch_request *m = &op->fetch;
     kfk_offset_fetch_request_init(m);
     m->group_id = kfk_str_of(op->c->cc.group_id);
+    /* KIP-447: under read_committed, a partition with offsets in a
+     * transaction not yet ended answers UNSTABLE_OFFSET_COMMIT (retriable)
+     * rather than the older offset, which would read its messages twice. */
+    m->require_stable = op->c->cc.read_committed;
     m->topics.items = kfk_arena_array(&op->arena, (size_t)l->count, sizeof *m->topics.items);
     kfk_offset_fetch_request_group *g = kfk_arena_array(&op->arena, 1, sizeof *g);
     if (!m->topics.items || !g) return KFK_ERR_NOMEM;

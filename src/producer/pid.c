@@ -27,6 +27,7 @@ static int on_pid(void *opaque, kfk_response *resp) {
         int bumped = p->pid >= 0;
         p->pid = m.producer_id;
         p->epoch = m.producer_epoch;
+        atomic_store(&p->pid_now, (int64_t)((uint64_t)p->pid << 16 | (uint16_t)p->epoch));
         p->pid_state = KFK_PID_OK;
         p->pid_attempts = 0;
         p->pid_fresh = 0;

@@ -57,6 +57,7 @@ kfk_producer *kfk_producer_new(kfk_conf *conf, const kfk_producer_callbacks *cbs
     if (cbs) p->cbs = *cbs;
     p->pid = -1;
     p->epoch = -1;
+    atomic_init(&p->pid_now, -1);
     kfk_list_init(&p->reqs);
     p->wake_task.fn = kfk_sender_wake_task;
     p->init_task.fn = kfk_sender_init_task;
@@ -259,7 +260,13 @@ void kfk_producer_stats_get(kfk_producer *p, kfk_producer_stats *out) {
                                 .batches_split = atomic_load(&p->batches_split),
                                 .leader_hints = atomic_load(&p->leader_hints),
                                 .produce_version_min = atomic_load(&p->produce_version_min),
-                                .produce_version_max = atomic_load(&p->produce_version_max)};
+                                .produce_version_max = atomic_load(&p->produce_version_max),
+                                .txn_commits = atomic_load(&p->txn_commits),
+                                .txn_aborts = atomic_load(&p->txn_aborts),
+                                .txn_version = atomic_load(&p->txn_version)};
+    int64_t pe = atomic_load(&p->pid_now);
+    out->producer_id = pe < 0 ? -1 : pe >> 16;
+    out->producer_epoch = pe < 0 ? -1 : (int32_t)(pe & 0xffff);
     pthread_mutex_lock(&p->acc.lock);
     out->buffer_bytes = p->acc.mem_used;
     out->buffer_peak = p->acc.mem_peak;

@@ -54,6 +54,7 @@ typedef struct kfk_txn_mgr {
     int bump;       /* the epoch must be bumped after the abort */
     int64_t begin_ms;  /* kfk_io_clock() at begin */
     int expired;    /* the coordinator aborted it: older than its timeout */
+    int flushing;   /* the commit counts in acc.flushing */
     pthread_cond_t cond; /* with acc.lock: an operation finished */
     kfk_partition_list *offsets; /* the offsets operation's, owned */
     char *group, *member_id, *instance_id;
@@ -65,7 +66,7 @@ typedef struct kfk_txn_mgr {
     int tv2;            /* KIP-890 transaction protocol v2 */
     int offsets_added;  /* AddOffsetsToTxn done (or, v2, TxnOffsetCommit sent) */
     kfk_coord tcoord, gcoord;
-    int gcoord_init;
+    char *gcoord_key; /* gcoord's group, owned */
     int fresh_init; /* a v1 bump was refused after expiry: a new epoch */
     kfk_txn_req init, add, addoff, commit, end;
     kfk_init_producer_id_request init_msg;
@@ -125,6 +126,9 @@ struct kfk_producer {
 
     /* counters, written by the I/O thread, read by any */
     atomic_llong epoch_bumps, batches_retried, batches_split, leader_hints;
+    atomic_llong txn_commits, txn_aborts;
+    atomic_llong pid_now; /* pid and epoch for stats: (pid << 16) | epoch, -1 none */
+    atomic_int txn_version;
     atomic_int produce_version_min, produce_version_max; /* answered; 0: none yet */
 
     kfk_txn_mgr txn; /* when conf.transactional_id */

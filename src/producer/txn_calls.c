@@ -70,6 +70,7 @@ static int run(kfk_producer *p, enum kfk_txn_call call, int timeout_ms,
     if (call == KFK_TXN_CALL_COMMIT) {
         kfk_txn_set_state_locked(p, KFK_TXN_COMMITTING);
         p->acc.flushing++; /* linger.ms no longer matters */
+        t->flushing = 1;
     } else if (call == KFK_TXN_CALL_ABORT) {
         kfk_txn_set_state_locked(p, KFK_TXN_ABORTING);
     }

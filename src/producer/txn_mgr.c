@@ -22,9 +22,11 @@
 /* kfk_partition.err of an offset the group's coordinator took. */
 #define OFFSET_COMMITTED INT32_MIN
 
-/* As the Java client: CONCURRENT_TRANSACTIONS (the previous transaction's
- * markers still being written) is retried after 20 ms, not the backoff. */
-#define CONCURRENT_RETRY_MS 20
+/* CONCURRENT_TRANSACTIONS (the previous transaction's markers still being
+ * written, a few ms on a healthy cluster) is retried after 2 ms, doubling
+ * up to the Java client's fixed 20 ms, not after retry.backoff.ms. */
+#define CONCURRENT_RETRY_MIN_MS 2
+#define CONCURRENT_RETRY_MAX_MS 20
 /* Requests are retried until the operation ends (or the producer does). */
 #define FOREVER (INT64_C(1) << 60)
 
@@ -50,6 +52,13 @@ static void op_finish_locked(kfk_producer *p, int err, const char *why) {
     snprintf(t->op_errstr, sizeof t->op_errstr, "%s", why ? why : "");
     t->phase = PH_IDLE;
     pthread_cond_broadcast(&t->cond);
+}
+
+/* The commit's flush (every batch ready at once) is over. */
+static void flush_done_locked(kfk_producer *p) {
+    if (!p->txn.flushing) return;
+    p->txn.flushing = 0;
+    p->acc.flushing--;
 }
 
 static void op_finish(kfk_producer *p, int err, const char *why) {
@@ -110,7 +119,7 @@ static void abortable_ex(kfk_producer *p, int cause, int bump, const char *why, 
         (t->state == KFK_TXN_ABORTING && ends_abort))
         kfk_txn_set_state_locked(p, KFK_TXN_ABORTABLE);
     if (t->op >= 0 && !t->op_done && t->state == KFK_TXN_ABORTABLE) {
-        if (t->op == KFK_TXN_CALL_COMMIT) p->acc.flushing--;
+        flush_done_locked(p);
         op_finish_locked(p, KFK_ERR_TRANSACTION_ABORTABLE, why);
     }
     pthread_mutex_unlock(&p->acc.lock);
@@ -165,7 +174,8 @@ static void retry_later(kfk_producer *p, kfk_txn_req *r, kfk_coord *co,
                         enum kfk_txn_verdict v) {
     if (v == KFK_TXN_FIND_COORD) kfk_coord_forget(co);
     int64_t wait = v == KFK_TXN_RETRY_SOON
-                       ? CONCURRENT_RETRY_MS
+                       ? (r->attempts < 4 ? CONCURRENT_RETRY_MIN_MS << r->attempts
+                                          : CONCURRENT_RETRY_MAX_MS)
                        : kfk_backoff_ms(p->conf.retry_backoff_ms, p->conf.retry_backoff_max_ms,
                                         r->attempts, &p->rng);
     r->attempts++;
@@ -210,6 +220,7 @@ static int on_init_response(kfk_cop *op, kfk_response *resp) {
     if (!m.error_code) {
         p->pid = m.producer_id;
         p->epoch = m.producer_epoch;
+        atomic_store(&p->pid_now, (int64_t)((uint64_t)p->pid << 16 | (uint16_t)p->epoch));
     }
     return m.error_code;
 }
@@ -239,6 +250,7 @@ static void on_init_done(kfk_cop *op, int err) {
             p->txn.bump = 0;
         } else {
             p->txn.tv2 = p->acc.txn_v2 = kfk_core_transaction_version(p->core) >= 2;
+            atomic_store(&p->txn_version, p->txn.tv2 ? 2 : 1);
             kfk_txn_set_state_locked(p, KFK_TXN_READY);
             op_finish_locked(p, 0, NULL);
         }
@@ -437,6 +449,7 @@ static void end_ok(kfk_producer *p) {
     snprintf(why, sizeof why, "the transaction was aborted%s%s", t->cause ? ": " : "",
              t->cause ? t->cause_str : "");
     release_held(p, commit ? 0 : KFK_ERR_TRANSACTION_ABORTABLE, why);
+    atomic_fetch_add(commit ? &p->txn_commits : &p->txn_aborts, 1);
     pthread_mutex_lock(&p->acc.lock);
     kfk_accum_txn_reset_locked(&p->acc);
     t->offsets_added = 0;
@@ -461,6 +474,7 @@ static int on_end_response(kfk_cop *op, kfk_response *resp) {
     if (!m.error_code && resp->version >= 5 && m.producer_id >= 0) {
         p->pid = m.producer_id;
         p->epoch = m.producer_epoch;
+        atomic_store(&p->pid_now, (int64_t)((uint64_t)p->pid << 16 | (uint16_t)p->epoch));
         pthread_mutex_lock(&p->acc.lock);
         kfk_accum_reset_sequences_locked(&p->acc);
         pthread_mutex_unlock(&p->acc.lock);
@@ -717,13 +731,23 @@ int64_t kfk_txn_step(kfk_producer *p) {
         } else {
             /* The offsets' group's coordinator; the key may change per call
              * (no request waits on it between calls). */
-            if (!t->gcoord_init) {
-                kfk_coord_init(&t->gcoord, p->core, p->io, t->group, p->conf.retry_backoff_ms,
-                               p->conf.retry_backoff_max_ms);
-                t->gcoord_init = 1;
-            } else if (!kfk_str_eq(t->gcoord.group, t->group)) {
-                t->gcoord.group = kfk_str_of(t->group);
-                kfk_coord_forget(&t->gcoord);
+            if (!t->gcoord_key || strcmp(t->gcoord_key, t->group) != 0) {
+                size_t n = strlen(t->group) + 1;
+                char *key = kfk_malloc(n);
+                if (!key) {
+                    op_finish(p, KFK_ERR_NOMEM, "out of memory");
+                    break;
+                }
+                memcpy(key, t->group, n);
+                if (!t->gcoord_key) {
+                    kfk_coord_init(&t->gcoord, p->core, p->io, key, p->conf.retry_backoff_ms,
+                                   p->conf.retry_backoff_max_ms);
+                } else {
+                    t->gcoord.group = kfk_str_of(key);
+                    kfk_coord_forget(&t->gcoord);
+                }
+                kfk_free(t->gcoord_key);
+                t->gcoord_key = key;
             }
             t->phase = t->tv2 ? PH_COMMIT_OFFSETS : PH_ADD_OFFSETS;
             if (t->tv2)
@@ -733,12 +757,12 @@ int64_t kfk_txn_step(kfk_producer *p) {
         }
         break;
     case PH_WAIT_BATCHES:
+        /* Batches in flight at the abort that come back for a retry. */
+        if (op == KFK_TXN_CALL_ABORT) fail_queued(p);
         if (!settled(p)) break; /* each response runs this again */
-        if (op == KFK_TXN_CALL_COMMIT) {
-            pthread_mutex_lock(&p->acc.lock);
-            p->acc.flushing--;
-            pthread_mutex_unlock(&p->acc.lock);
-        }
+        pthread_mutex_lock(&p->acc.lock);
+        flush_done_locked(p);
+        pthread_mutex_unlock(&p->acc.lock);
         t->phase = PH_END_TXN;
         /* A transaction the broker never heard of needs no EndTxn; nor
          * does one whose producer id the coordinator no longer maps, nor
@@ -811,9 +835,21 @@ void kfk_txn_hold(kfk_producer *p, kfk_list *done) {
     for (kfk_list *e = done->next; e != done; e = e->next)
         n += KFK_CONTAINER_OF(e, kfk_pbatch, link)->bb.count;
     pthread_mutex_lock(&p->acc.lock);
-    p->acc.held += n;
+    int dead = p->txn.state == KFK_TXN_FATAL;
+    if (!dead) p->acc.held += n;
     pthread_mutex_unlock(&p->acc.lock);
-    kfk_list_splice_tail(&p->txn.held, done);
+    if (!dead) {
+        kfk_list_splice_tail(&p->txn.held, done);
+        return;
+    }
+    /* The transaction can no longer commit: report at once. */
+    for (kfk_list *e = done->next; e != done; e = e->next) {
+        kfk_pbatch *b = KFK_CONTAINER_OF(e, kfk_pbatch, link);
+        b->err = KFK_ERR_FATAL;
+        b->base_offset = -1;
+        snprintf(b->errstr, sizeof b->errstr, "%.120s", p->txn.cause_str);
+    }
+    kfk_reportq_push(&p->reports, done);
 }
 
 void kfk_txn_task(kfk_io *io, kfk_task *task, int err) {
@@ -852,7 +888,8 @@ void kfk_txn_init(kfk_producer *p) {
 void kfk_txn_free(kfk_producer *p) {
     kfk_txn_mgr *t = &p->txn;
     if (p->conf.transactional_id) kfk_coord_fail_all(&t->tcoord, KFK_ERR_DESTROYED);
-    if (t->gcoord_init) kfk_coord_fail_all(&t->gcoord, KFK_ERR_DESTROYED);
+    if (t->gcoord_key) kfk_coord_fail_all(&t->gcoord, KFK_ERR_DESTROYED);
+    kfk_free(t->gcoord_key);
     kfk_arena_reset(&t->add_arena);
     kfk_arena_reset(&t->commit_arena);
     kfk_free(t->adding);

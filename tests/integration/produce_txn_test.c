@@ -105,9 +105,23 @@ TEST(commit_and_abort_over_partitions) {
     REQUIRE_EQ(send_range(p, topic, "c2", PER), 0);
     REQUIRE_EQ(kfk_producer_commit_transaction(p, 30000), 0);
     CHECK_EQ(l.ok, 2 * PER);
+    kfk_producer_stats st;
+    kfk_producer_stats_get(p, &st);
+    CHECK_EQ(st.txn_commits, 2);
+    CHECK_EQ(st.txn_aborts, 1);
+    CHECK_EQ(st.txn_version, v1 ? 1 : 2);
+    CHECK(st.producer_id >= 0);
+    /* v2 bumps the epoch at every end (KIP-890); v1 keeps it. */
+    int32_t epoch = st.producer_epoch;
     /* An empty transaction commits without asking the broker. */
     REQUIRE_EQ(kfk_producer_begin_transaction(p), 0);
     REQUIRE_EQ(kfk_producer_commit_transaction(p, 30000), 0);
+    REQUIRE_EQ(kfk_producer_begin_transaction(p), 0);
+    REQUIRE_EQ(send_range(p, topic, "c3", 1), 0);
+    REQUIRE_EQ(kfk_producer_commit_transaction(p, 30000), 0);
+    kfk_producer_stats_get(p, &st);
+    CHECK_EQ(st.txn_commits, 4);
+    CHECK_EQ(st.producer_epoch, v1 ? epoch : epoch + 1);
     kfk_producer_destroy(p);
 
     CHECK_EQ(count_read(boot, topic, "read_committed", "c1", 3000), PER);

@@ -113,3 +113,44 @@ TEST(newest_version_both_sides_support) {
         CHECK_EQ(versions[w->key], newest ? w->v440 : w->v391);
     }
 }
+
+/* A transactional producer's requests: protocol v2 on 4.x (no
+ * AddPartitionsToTxn or AddOffsetsToTxn; EndTxn v5 returns the next epoch),
+ * v1 on 3.9.1 (Produce capped at v11 in a transaction). */
+TEST(transaction_versions) {
+    const char *boot = it_bootstrap();
+    char topic[128], group[160], tid[160];
+    it_topic(topic, sizeof topic, "txn-versions");
+    snprintf(group, sizeof group, "%s-group", topic);
+    snprintf(tid, sizeof tid, "%s-tid", topic);
+    kfk_admin *a = admin_new_on(boot);
+    REQUIRE(a);
+    REQUIRE_EQ(admin_create(a, topic, 1), 0);
+    kfk_admin_destroy(a);
+    const char *settings[] = {"transactional.id", tid, NULL};
+    kfk_producer *p = pit_producer(boot, NULL, settings);
+    REQUIRE(p);
+    REQUIRE_EQ(kfk_producer_init_transactions(p, 30000), 0);
+    REQUIRE_EQ(kfk_producer_begin_transaction(p), 0);
+    kfk_message m = {.topic = topic, .partition = 0, .value = "v", .value_len = 1};
+    REQUIRE_EQ(kfk_producer_send(p, &m, KFK_SEND_COPY), 0);
+    kfk_group_metadata *gm = kfk_group_metadata_new(group, -1, "", NULL);
+    kfk_partition_list *l = kfk_partition_list_new(1);
+    kfk_partition_list_add(l, topic, 0)->offset = 1;
+    REQUIRE_EQ(kfk_producer_send_offsets_to_transaction(p, l, gm, 30000), 0);
+    REQUIRE_EQ(kfk_producer_commit_transaction(p, 30000), 0);
+    kfk_partition_list_destroy(l);
+    kfk_group_metadata_destroy(gm);
+    static const want txn[] = {
+        {"InitProducerId", 22, 5, 5},   {"Produce", API_PRODUCE, 13, 11},
+        {"AddPartitionsToTxn", 24, -1, 3}, {"AddOffsetsToTxn", 25, -1, 4},
+        {"TxnOffsetCommit", 28, 5, 4},  {"EndTxn", 26, 5, 4},
+    };
+    int newest = newest_broker();
+    for (size_t i = 0; i < sizeof txn / sizeof *txn; i++) {
+        int v = kfk_producer_api_version(p, txn[i].key);
+        printf("  %-18s v%d\n", txn[i].name, v);
+        CHECK_EQ(v, newest ? txn[i].v440 : txn[i].v391);
+    }
+    kfk_producer_destroy(p);
+}

@@ -324,3 +324,67 @@ TEST(leader_hint_moves_a_partition_until_metadata_catches_up) {
     CHECK_EQ(node_of_next(&a, 6), 1);
     kfk_accum_free(&a);
 }
+
+/* Transactions: sends outside one are refused; a partition joins at its
+ * first message and (protocol v1) its batches wait until it is added. */
+TEST(transaction_partitions_join_and_wait_to_be_added) {
+    kfk_accum a;
+    setup(&a, 16384, 0);
+    a.txn_mode = 1;
+    a.txn_refuse = KFK_ERR_STATE;
+    CHECK_EQ(send(&a, "t", 0, NULL, 100, NULL), KFK_ERR_STATE);
+    CHECK_EQ(a.queued, 0);
+    a.txn_refuse = 0;
+    wakes = 0;
+    CHECK_EQ(send(&a, "t", 1, NULL, 100, NULL), 0);
+    CHECK_EQ(send(&a, "t", 1, NULL, 100, NULL), 0);
+    CHECK_EQ(send(&a, "t", 2, NULL, 100, NULL), 0);
+    set_topic(&a, "t", 3);
+    CHECK_EQ(a.ntxn, 2); /* each partition once, in the order they joined */
+    CHECK_EQ(a.txn_parts[0]->id, 1);
+    CHECK_EQ(a.txn_parts[1]->id, 2);
+    CHECK_EQ(a.txn_parts[0]->txn, KFK_PTXN_PENDING);
+    CHECK(wakes > 0); /* the sender asks for them */
+    kfk_drain_out out;
+    kfk_drain_args args = {.now = 200, .idempotent = 1, .pid = 9, .epoch = 1, .txn = 1,
+                           .room = any_room};
+    kfk_accum_drain(&a, &args, &out);
+    CHECK(kfk_list_empty(&out.ready));
+    CHECK_EQ(a.txn_sent, 0);
+    a.txn_parts[1]->txn = KFK_PTXN_ADDED;
+    kfk_accum_drain(&a, &args, &out);
+    REQUIRE(!kfk_list_empty(&out.ready));
+    CHECK_EQ(KFK_CONTAINER_OF(out.ready.next, kfk_pbatch, link)->part->id, 2);
+    CHECK_EQ(a.txn_sent, 1);
+    finish_all(&a, &out.ready);
+    /* Neither open nor committing: nothing goes. */
+    a.txn_parts[0]->txn = KFK_PTXN_ADDED;
+    a.txn_halt = 1;
+    kfk_accum_drain(&a, &args, &out);
+    CHECK(kfk_list_empty(&out.ready));
+    a.txn_halt = 0;
+    kfk_accum_drain(&a, &args, &out);
+    CHECK(!kfk_list_empty(&out.ready));
+    finish_all(&a, &out.ready);
+    /* The transaction ends: partitions join the next one anew. */
+    pthread_mutex_lock(&a.lock);
+    kfk_accum_txn_reset_locked(&a);
+    pthread_mutex_unlock(&a.lock);
+    CHECK_EQ(a.ntxn, 0);
+    CHECK_EQ(a.txn_sent, 0);
+    CHECK_EQ(send(&a, "t", 1, NULL, 300, NULL), 0);
+    CHECK_EQ(a.ntxn, 1);
+    /* Protocol v2: the Produce request adds it; it may go at once. */
+    pthread_mutex_lock(&a.lock);
+    kfk_accum_txn_reset_locked(&a);
+    pthread_mutex_unlock(&a.lock);
+    a.txn_v2 = 1;
+    CHECK_EQ(send(&a, "t", 0, NULL, 300, NULL), 0);
+    CHECK_EQ(a.txn_parts[0]->txn, KFK_PTXN_ADDED);
+    args.txn = 0;
+    args.now = 400;
+    kfk_accum_drain(&a, &args, &out);
+    CHECK(!kfk_list_empty(&out.ready));
+    finish_all(&a, &out.ready);
+    kfk_accum_free(&a);
+}
