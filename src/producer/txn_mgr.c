@@ -78,7 +78,8 @@ static void release_held(kfk_producer *p, int err, const char *why) {
         if (err) {
             b->err = err;
             b->base_offset = -1;
-            snprintf(b->errstr, sizeof b->errstr, "%s", why);
+            snprintf(b->errstr, sizeof b->errstr, "%s [%d]: %s", b->part->topic->name,
+                     (int)b->part->id, why);
         }
     }
     pthread_mutex_lock(&p->acc.lock);
@@ -811,10 +812,13 @@ void kfk_txn_batches_failed(kfk_producer *p, kfk_list *failed) {
     for (kfk_list *e = failed->next; e != failed; e = e->next) {
         kfk_pbatch *b = KFK_CONTAINER_OF(e, kfk_pbatch, link);
         enum kfk_txn_verdict v = kfk_txn_batch_verdict(b->err);
-        if (b->err == KFK_ERR_INVALID_PRODUCER_EPOCH && !old) v = KFK_TXN_FATAL_ERR;
+        int fenced = b->err == KFK_ERR_INVALID_PRODUCER_EPOCH && !old;
+        if (fenced) v = KFK_TXN_FATAL_ERR;
         if (v == KFK_TXN_FATAL_ERR && !fatal_err) {
             fatal_err = b->err;
-            snprintf(why, sizeof why, "%s", b->errstr);
+            snprintf(why, sizeof why, "%s%s", b->errstr,
+                     fenced ? ": a newer producer with the same transactional.id fenced this one"
+                            : "");
         } else if (v != KFK_TXN_FATAL_ERR && !abort_err) {
             abort_err = b->err;
             if (!fatal_err) snprintf(why, sizeof why, "%s", b->errstr);
