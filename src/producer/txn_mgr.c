@@ -267,15 +267,6 @@ static void on_init_done(kfk_cop *op, int err) {
         }
     } else if (v == KFK_TXN_RETRY || v == KFK_TXN_RETRY_SOON || v == KFK_TXN_FIND_COORD) {
         retry_later(p, r, &p->txn.tcoord, v);
-    } else if (bump && t_expired(p) && v == KFK_TXN_FATAL_ERR) {
-        /* v1 keeps no trace of the epoch its timeout fenced, and starting
-         * anew could fence a newer instance: as the Java client, fatal. */
-        char why[200];
-        snprintf(why, sizeof why,
-                 "InitProducerId: %s: the coordinator aborted the transaction at "
-                 "transaction.timeout.ms and fenced this producer (transaction protocol v1)",
-                 kfk_err_name(err));
-        fatal(p, kfk_txn_fatal_cause(err), why);
     } else if (bump && v != KFK_TXN_FATAL_ERR) {
         abortable_ex(p, err, 1, "InitProducerId (epoch bump) failed", 1);
     } else if (!bump && v != KFK_TXN_FATAL_ERR) {
@@ -500,6 +491,16 @@ static void on_end_done(kfk_cop *op, int err) {
         end_ok(p);
     } else if (v == KFK_TXN_RETRY || v == KFK_TXN_RETRY_SOON || v == KFK_TXN_FIND_COORD) {
         retry_later(p, r, &p->txn.tcoord, v);
+    } else if (!committing(p) && t_expired(p) && v == KFK_TXN_FATAL_ERR) {
+        /* v1: the timeout's abort fenced the epoch for good. Asking for a
+         * new one (InitProducerId) would abort whatever a newer instance
+         * has open, so this ends here, as in the Java client. */
+        char why[200];
+        snprintf(why, sizeof why,
+                 "EndTxn (abort): %s: the transaction outlived transaction.timeout.ms, or a "
+                 "newer producer took the transactional.id (protocol v1 cannot tell)",
+                 kfk_err_name(err));
+        fatal(p, kfk_txn_fatal_cause(err), why);
     } else if (committing(p) && (err == KFK_ERR_PRODUCER_FENCED ||
                                  err == KFK_ERR_INVALID_PRODUCER_EPOCH ||
                                  err == KFK_ERR_INVALID_TXN_STATE) &&
@@ -772,11 +773,8 @@ int64_t kfk_txn_step(kfk_producer *p) {
         pthread_mutex_unlock(&p->acc.lock);
         t->phase = PH_END_TXN;
         /* A transaction the broker never heard of needs no EndTxn; nor
-         * does one whose producer id the coordinator no longer maps, nor
-         * (v1, which refuses the old epoch) one the coordinator aborted
-         * at its timeout. */
-        if (started(p) && t->cause != KFK_ERR_INVALID_PRODUCER_ID_MAPPING &&
-            !(t->expired && !t->tv2 && !committing(p)))
+         * does one whose producer id the coordinator no longer maps. */
+        if (started(p) && t->cause != KFK_ERR_INVALID_PRODUCER_ID_MAPPING)
             send_end(p);
         else
             end_ok(p);
