@@ -356,9 +356,11 @@ int kfk_producer_flush(kfk_producer *p, int timeout_ms);
  * poll. Returns 0. Any thread. */
 int kfk_producer_purge(kfk_producer *p, int flags);
 
-/* The error that made the producer fail for good (an idempotent producer
- * whose producer id could not be obtained), or 0; errstr gets its detail.
- * Any thread. */
+/* The error that made the producer fail for good, or 0; errstr gets its
+ * detail. KFK_ERR_FATAL: an idempotent producer whose producer id could
+ * not be obtained; a transactional producer's cause otherwise
+ * (KFK_ERR_PRODUCER_FENCED, KFK_ERR_TRANSACTIONAL_ID_AUTHORIZATION_FAILED,
+ * ...). Any thread. */
 int kfk_producer_fatal_error(kfk_producer *p, char *errstr, size_t errstr_size);
 
 /* ---------------------------------------------------------- transactions
@@ -418,6 +420,7 @@ kfk_group_metadata *kfk_group_metadata_new(const char *group_id, int32_t generat
 void kfk_group_metadata_destroy(kfk_group_metadata *gm);
 const char *kfk_group_metadata_group_id(const kfk_group_metadata *gm);
 int32_t kfk_group_metadata_generation_id(const kfk_group_metadata *gm);
+/* "" when not a member (never NULL) */
 const char *kfk_group_metadata_member_id(const kfk_group_metadata *gm);
 /* NULL: no group.instance.id */
 const char *kfk_group_metadata_group_instance_id(const kfk_group_metadata *gm);
