@@ -35,6 +35,9 @@ def workloads(mode):
                     "compression": comp})
     out.append({"name": "produce-1KiB", "kind": "produce", "count": m1k, "size": 1024,
                 "compression": "none"})
+    # Transactions of 100 ms (commit every 100 ms), half produce-100B's count.
+    out.append({"name": "produce-100B-txn", "kind": "produce", "count": m100 // 2, "size": 100,
+                "compression": "none", "txn_ms": 100})
     for mode_ in ("assign", "group"):
         out.append({"name": "consume-" + mode_, "kind": "consume", "count": m100, "size": 100,
                     "group": mode_ == "group"})

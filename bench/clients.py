@@ -64,16 +64,28 @@ class Env:
 def produce_cmd(env, client, boot, topic, w):
     s = dict(PRODUCE, **{"compression.type": w["compression"]})
     n, size = str(w["count_for"][client]), str(w["size"])
+    # Transactions (w["txn_ms"]): ProducerPerformance's --transactional-id and
+    # --transaction-duration-ms, one id per client (each run fences the last).
+    txn = w.get("txn_ms")
+    tid, tms = "%s-%s" % (topic, client), str(txn)
     if client == "kfk":
+        t = ["--transactional-id", tid, "--transaction-duration-ms", tms] if txn else []
         return [os.path.join(env.build, "kfk"), "perf", "produce", "-b", boot, "-t", topic,
-                "-c", n, "-s", size, "-q"] + xflags(s)
+                "-c", n, "-s", size, "-q"] + t + xflags(s)
     if client == "librdkafka":
-        return [os.path.join(env.build, "bench", "rdkafka_producer_perf"), "-b", boot, "-t", topic,
-                "-n", n, "-s", size] + xflags(dict(s, **RDKAFKA_PRODUCE))
+        t = ["--txn-ms", tms] if txn else []
+        r = dict(s, **RDKAFKA_PRODUCE)
+        if txn:
+            r["transactional.id"] = tid
+        return [os.path.join(env.build, "bench", "rdkafka_producer_perf")] + t + [
+            "-b", boot, "-t", topic, "-n", n, "-s", size] + xflags(r)
     if client == "java":
+        t = ["--transactional-id", tid, "--transaction-duration-ms", tms] if txn else []
         return env.java("org.apache.kafka.tools.ProducerPerformance") + [
-            "--topic", topic, "--num-records", n, "--record-size", size, "--throughput", "-1",
-            "--producer-props", "bootstrap.servers=" + boot] + kv(s)
+            "--topic", topic, "--num-records", n, "--record-size", size, "--throughput", "-1"] + \
+            t + ["--producer-props", "bootstrap.servers=" + boot] + kv(s)
+    if txn:
+        return None  # kafka_python_perf.py has no transactions
     return [env.python, os.path.join(env.root, "bench", "kafka_python_perf.py"), "produce", boot,
             topic, n, size] + kv(s)
 

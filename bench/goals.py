@@ -1,7 +1,8 @@
 """kfk's performance goals, checked against a run's medians: one table row
 per goal and workload, saying whether it was met."""
 
-PRODUCE = ["produce-100B", "produce-100B-lz4", "produce-100B-zstd", "produce-1KiB"]
+PRODUCE = ["produce-100B", "produce-100B-lz4", "produce-100B-zstd", "produce-1KiB",
+           "produce-100B-txn"]
 CONSUME = ["consume-assign", "consume-group"]
 
 # (goal, workloads, peer, metric, kfk ÷ peer must be >= this (or <= when

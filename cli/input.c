@@ -61,7 +61,6 @@ int cli_reader_next(cli_reader *r, const char **msg, size_t *len) {
         }
         if (make_room(r)) return -1;
         ssize_t n = read(r->fd, r->buf + r->len, r->cap - r->len);
-        if (n < 0 && errno == EINTR) continue;
         if (n < 0) return -1;
         if (n == 0) r->eof = 1;
         r->len += (size_t)n;

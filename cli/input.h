@@ -21,7 +21,8 @@ typedef struct cli_reader {
 void cli_reader_init(cli_reader *r, int fd, const char *delim, size_t dlen, size_t max);
 /* The next message without its delimiter (the last one may lack it), valid
  * until the next call: 1; 0 at the end of input; -1 on a read error (errno)
- * or a message longer than max (errno EMSGSIZE). */
+ * or a message longer than max (errno EMSGSIZE). A signal during the read
+ * is -1 with EINTR, so the caller can stop; calling again goes on. */
 int cli_reader_next(cli_reader *r, const char **msg, size_t *len);
 void cli_reader_free(cli_reader *r);
 

@@ -1,6 +1,7 @@
 #include "perf.h"
 
 #include <errno.h>
+#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,9 +13,14 @@ static int usage(const char *why) {
     if (why) fprintf(stderr, "kfk perf: %s\n\n", why);
     fprintf(why ? stderr : stdout,
             "Usage: kfk perf produce -b BROKERS -t TOPIC -c COUNT -s SIZE [-X key=value ...] [-q]\n"
+            "                        [--transactional-id ID] [--transaction-duration-ms N]\n"
             "       kfk perf consume -b BROKERS -t TOPIC -c COUNT [-G GROUP] [-X key=value ...] [-q]\n"
             "produce prints ProducerPerformance's lines (every 5 s and a total with latency\n"
-            "percentiles); consume prints ConsumerPerformance's CSV.\n");
+            "percentiles); consume prints ConsumerPerformance's CSV.\n"
+            "Transactions, as ProducerPerformance: on with --transactional-id,\n"
+            "--transaction-duration-ms or -X transactional.id (the option wins; without an id,\n"
+            "performance-producer-<random>); each transaction is committed at the first send\n"
+            "N ms (default 3000) after it began, and at the end.\n");
     return why ? 2 : 0;
 }
 
@@ -34,13 +40,26 @@ static int number(const char *arg, int64_t *out) {
     return 0;
 }
 
+enum { OPT_TXN_ID = 256, OPT_TXN_DURATION };
+
+static const struct option long_opts[] = {
+    {"transactional-id", required_argument, NULL, OPT_TXN_ID},
+    {"transaction-duration-ms", required_argument, NULL, OPT_TXN_DURATION},
+    {NULL, 0, NULL, 0},
+};
+
 static int parse(perf_opts *o, int argc, char **argv, int producing) {
     int opt, rc = 0;
     char why[128];
     optind = 1;
     opterr = 0;
-    while (!rc && (opt = getopt(argc, argv, ":b:t:c:s:G:X:qh")) != -1) {
+    while (!rc && (opt = getopt_long(argc, argv, ":b:t:c:s:G:X:qh", long_opts, NULL)) != -1) {
         switch (opt) {
+        case OPT_TXN_ID: o->txn_id = optarg; break;
+        case OPT_TXN_DURATION:
+            if (number(optarg, &o->txn_duration_ms))
+                return usage("--transaction-duration-ms should be greater than zero");
+            break;
         case 'b': rc = set(o->conf, "bootstrap.servers", optarg); break;
         case 't': o->topic = optarg; break;
         case 'c': rc = number(optarg, &o->count) ? usage("-c expects a count > 0") : 0; break;
@@ -56,10 +75,16 @@ static int parse(perf_opts *o, int argc, char **argv, int producing) {
             break;
         }
         case ':':
-            snprintf(why, sizeof why, "option -%c requires an argument", optopt);
+            if (optopt >= OPT_TXN_ID)
+                snprintf(why, sizeof why, "option %s requires an argument", argv[optind - 1]);
+            else
+                snprintf(why, sizeof why, "option -%c requires an argument", optopt);
             return usage(why);
         default:
-            snprintf(why, sizeof why, "unknown option -%c", optopt);
+            if (optopt)
+                snprintf(why, sizeof why, "unknown option -%c", optopt);
+            else
+                snprintf(why, sizeof why, "unknown option %s", argv[optind - 1]);
             return usage(why);
         }
     }
@@ -70,6 +95,8 @@ static int parse(perf_opts *o, int argc, char **argv, int producing) {
     if (!o->count) return usage("-c COUNT missing");
     if (producing && !o->size) return usage("-s SIZE missing");
     if (!producing && o->size) return usage("-s is for perf produce");
+    if (!producing && (o->txn_id || o->txn_duration_ms))
+        return usage("transactions are for perf produce");
     return 0;
 }
 

@@ -12,6 +12,10 @@ typedef struct perf_opts {
     int64_t count;
     int64_t size;
     int quiet;
+    /* ProducerPerformance's --transactional-id and --transaction-duration-ms
+       (0: not given); either, or -X transactional.id, turns transactions on */
+    const char *txn_id;
+    int64_t txn_duration_ms;
     kfk_conf *conf;
 } perf_opts;
 

@@ -1,5 +1,7 @@
 /* -P: messages from stdin (or a -l file) split at the delimiter, or whole
- * files; each is copied once, into the producer's batch. */
+ * files; each is copied once, into the producer's batch. With
+ * -X transactional.id the whole input is one transaction, committed at its
+ * end and aborted on any failure or signal: all of it or none. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -17,6 +19,8 @@ typedef struct produce_state {
     kfk_producer *p;
     size_t max_size; /* max.request.size: no message can be larger */
     int64_t sent, delivered, failed, bytes;
+    int txn;      /* transactional.id set */
+    int block_ms; /* max.block.ms: how long each transaction call may wait */
     cli_progress progress;
     char first_error[256];
 } produce_state;
@@ -26,7 +30,8 @@ static void on_delivery(kfk_producer *p, const kfk_delivery *d, void *opaque) {
     if (d->err) {
         const char *why = d->errstr ? d->errstr : kfk_err_str(d->err);
         if (!s->failed++) snprintf(s->first_error, sizeof s->first_error, "%s", why);
-        cli_info(s->o, 1, "Delivery failed for message: %s\n", why);
+        /* an abort fails every message: the summary says so once */
+        cli_info(s->o, s->txn ? 2 : 1, "Delivery failed for message: %s\n", why);
         return;
     }
     s->delivered++;
@@ -84,8 +89,9 @@ static int produce_stream(produce_state *s, int fd) {
     const char *msg;
     size_t len;
     int rc = 0, got;
-    while (cli_running && (!o->count || s->sent < o->count) &&
+    while (cli_running && (!o->count || s->sent < o->count) && !(s->txn && s->failed) &&
            (got = cli_reader_next(&r, &msg, &len)) != 0) {
+        if (got < 0 && errno == EINTR) continue; /* the loop stops if it was Ctrl-C */
         if (got < 0) {
             cli_error("Unable to read message: %s", strerror(errno));
             rc = 1;
@@ -124,12 +130,66 @@ static int produce_file(produce_state *s, const char *path) {
 
 static int produce_files(produce_state *s) {
     int good = 0;
-    for (int i = 0; i < s->o->arg_count && cli_running; i++)
+    for (int i = 0; i < s->o->arg_count && cli_running && !(s->txn && s->failed); i++)
         if (produce_file(s, s->o->args[i]) == 0) good++;
     if (good && good < s->o->arg_count)
         cli_info(s->o, 1, "Failed to produce from %d/%d files\n", s->o->arg_count - good,
                  s->o->arg_count);
-    return good ? 0 : 1;
+    return good && (!s->txn || good == s->o->arg_count) ? 0 : 1;
+}
+
+/* A transaction call's error, with its cause, on stderr. */
+static void txn_error(produce_state *s, const char *call, int e) {
+    char why[512] = "";
+    if (e == KFK_ERR_TRANSACTION_ABORTABLE)
+        kfk_producer_txn_error(s->p, why, sizeof why);
+    else if (e == KFK_ERR_FATAL)
+        kfk_producer_fatal_error(s->p, why, sizeof why);
+    cli_error("Transaction %s failed: %s%s%s", call, kfk_err_name(e), *why ? ": " : "", why);
+}
+
+static int retriable(int e) {
+    return e == KFK_ERR_TIMED_OUT || kfk_err_retriable(e);
+}
+
+/* init and begin; a retriable error is retried (the same call) until a
+ * signal. 0 or 1. */
+static int txn_begin(produce_state *s) {
+    int e;
+    while ((e = kfk_producer_init_transactions(s->p, s->block_ms)) && retriable(e) && cli_running)
+        cli_info(s->o, 1, "Transaction init: %s, retrying\n", kfk_err_str(e));
+    if (!e) e = kfk_producer_begin_transaction(s->p);
+    if (e) txn_error(s, "init", e);
+    return e ? 1 : 0;
+}
+
+/* Commits when everything went well (rc 0, no signal, no failed message),
+ * else aborts. Returns the exit status. */
+static int txn_end(produce_state *s, int rc) {
+    int e = 0;
+    if (!rc && cli_running && !s->failed) {
+        /* a commit that timed out is finished by calling commit again */
+        while ((e = kfk_producer_commit_transaction(s->p, s->block_ms)) && retriable(e) &&
+               cli_running)
+            cli_info(s->o, 1, "Transaction commit: %s, retrying\n", kfk_err_str(e));
+        if (!e) return 0;
+        txn_error(s, "commit", e);
+        if (retriable(e)) { /* interrupted while the outcome is unknown */
+            cli_error("Interrupted during the commit: the transaction may or may not be "
+                      "committed");
+            return 1;
+        }
+        if (e == KFK_ERR_FATAL) return 1;
+    }
+    /* the cause, before the abort's own reports */
+    char cause[256];
+    snprintf(cause, sizeof cause, "%s",
+             !cli_running ? "interrupted" : s->failed ? s->first_error : "see above");
+    int a = kfk_producer_abort_transaction(s->p, s->block_ms);
+    if (a) txn_error(s, "abort", a);
+    cli_error("Transaction aborted%s (%s): none of the %lld messages sent is committed",
+              a ? " or left to time out" : "", cause, (long long)s->sent);
+    return 1;
 }
 
 int cli_produce(cli_opts *o) {
@@ -142,6 +202,8 @@ int cli_produce(cli_opts *o) {
         return 1;
     }
     s.max_size = (size_t)strtoll(kfk_conf_get(o->conf, "max.request.size"), NULL, 10);
+    s.txn = *kfk_conf_get(o->conf, "transactional.id") != '\0';
+    s.block_ms = (int)strtol(kfk_conf_get(o->conf, "max.block.ms"), NULL, 10);
     s.p = kfk_producer_new(o->conf, &cbs, err, sizeof err);
     if (!s.p) {
         cli_error("Failed to create producer: %s", err);
@@ -151,21 +213,26 @@ int cli_produce(cli_opts *o) {
     o->conf = NULL; /* the producer owns it now */
     cli_progress_init(&s.progress, cli_progress_quiet(o), o->count);
 
-    int rc = o->arg_count && !o->line_mode ? produce_files(&s) : produce_stream(&s, fd);
+    int rc = s.txn ? txn_begin(&s) : 0, began = s.txn && !rc;
+    if (!rc) rc = o->arg_count && !o->line_mode ? produce_files(&s) : produce_stream(&s, fd);
     if (fd != STDIN_FILENO) close(fd);
     int interrupted = !cli_running;
-    if (interrupted) /* Ctrl-C: what was accepted gets a bounded wait */
+    if (began) {
+        rc = txn_end(&s, rc);
+        kfk_producer_flush(s.p, 5000); /* the transaction's reports */
+    } else if (interrupted) { /* Ctrl-C: what was accepted gets a bounded wait */
         kfk_producer_flush(s.p, 5000);
-    else
+    } else {
         while (kfk_producer_flush(s.p, 1000) == KFK_ERR_TIMED_OUT && cli_running) {
         }
+    }
     cli_progress_done(&s.progress);
     kfk_producer_destroy(s.p); /* reports what is left as failed */
     if (interrupted || !cli_running)
         cli_info(o, 0, "Interrupted: %lld messages sent, %lld delivered, %lld failed\n",
                  (long long)s.sent, (long long)s.delivered, (long long)s.failed);
     if (o->tee) fflush(stdout);
-    if (s.failed) {
+    if (s.failed && !(s.txn && rc)) { /* an abort said it already */
         cli_error("%lld of %lld messages failed: %s", (long long)s.failed, (long long)s.sent,
                   s.first_error);
         rc = 1;

@@ -1,6 +1,9 @@
 /* producer_perf's twin on librdkafka, same arguments and output, for side
  * by side runs:
- *   rdkafka_producer_perf -b HOST:PORT -t TOPIC -n 1000000 -s 100 -X linger.ms=5 */
+ *   rdkafka_producer_perf -b HOST:PORT -t TOPIC -n 1000000 -s 100 -X linger.ms=5
+ * --txn-ms N first (with -X transactional.id=ID) writes in transactions
+ * as ProducerPerformance's --transaction-duration-ms N does: each one is
+ * committed at the first send N ms after it began, and at the end. */
 #include <librdkafka/rdkafka.h>
 
 #include "../producer_stats.h"
@@ -14,7 +17,25 @@ static void on_report(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque)
         perf_lat_add(l, (int64_t)(intptr_t)m->_private);
 }
 
+static int txn_check(rd_kafka_error_t *e, const char *call) {
+    if (!e) return 0;
+    fprintf(stderr, "%s: %s\n", call, rd_kafka_error_string(e));
+    rd_kafka_error_destroy(e);
+    return 1;
+}
+
 int main(int argc, char **argv) {
+    long txn_ms = 0;
+    if (argc > 2 && strcmp(argv[1], "--txn-ms") == 0) {
+        txn_ms = atol(argv[2]);
+        argv[2] = argv[0];
+        argv += 2;
+        argc -= 2;
+        if (txn_ms <= 0) {
+            fprintf(stderr, "--txn-ms expects a duration > 0\n");
+            return 2;
+        }
+    }
     perf_args a = {0};
     if (perf_parse(&a, argc, argv)) return 2;
     char err[256];
@@ -28,11 +49,19 @@ int main(int argc, char **argv) {
     rd_kafka_conf_set_dr_msg_cb(conf, on_report);
     rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof err);
     if (!rk) goto bad;
+    if (txn_ms && txn_check(rd_kafka_init_transactions(rk, 60000), "init_transactions"))
+        return 1;
     rd_kafka_topic_t *t = rd_kafka_topic_new(rk, a.topic, NULL);
     char *payload = malloc((size_t)a.size);
     for (long i = 0; i < a.size; i++) payload[i] = (char)('A' + i % 26);
-    int64_t start = perf_us();
+    int64_t start = perf_us(), txn_start = 0;
+    long in_txn = 0;
     for (long i = 0; i < a.n; i++) {
+        if (txn_ms && !in_txn) {
+            if (txn_check(rd_kafka_begin_transaction(rk), "begin_transaction")) return 1;
+            txn_start = perf_us();
+        }
+        int64_t send_start = perf_us();
         while (rd_kafka_produce(t, RD_KAFKA_PARTITION_UA, RD_KAFKA_MSG_F_COPY, payload,
                                 (size_t)a.size, NULL, 0, (void *)(intptr_t)perf_us()) == -1) {
             if (rd_kafka_last_error() != RD_KAFKA_RESP_ERR__QUEUE_FULL) {
@@ -41,8 +70,15 @@ int main(int argc, char **argv) {
             }
             rd_kafka_poll(rk, 10);
         }
+        in_txn++;
+        if (txn_ms && txn_ms * 1000 <= send_start - txn_start) {
+            if (txn_check(rd_kafka_commit_transaction(rk, 60000), "commit_transaction")) return 1;
+            in_txn = 0;
+        }
         if (i % 1000 == 0) rd_kafka_poll(rk, 0);
     }
+    if (txn_ms && in_txn && txn_check(rd_kafka_commit_transaction(rk, 60000), "commit_transaction"))
+        return 1;
     if (rd_kafka_flush(rk, 120000)) fprintf(stderr, "flush timed out\n");
     int64_t end = perf_us();
     perf_summary(&lat, a.n, a.size, start, end);

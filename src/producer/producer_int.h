@@ -67,7 +67,6 @@ typedef struct kfk_txn_mgr {
     int offsets_added;  /* AddOffsetsToTxn done (or, v2, TxnOffsetCommit sent) */
     kfk_coord tcoord, gcoord;
     char *gcoord_key; /* gcoord's group, owned */
-    int fresh_init; /* a v1 bump was refused after expiry: a new epoch */
     kfk_txn_req init, add, addoff, commit, end;
     kfk_init_producer_id_request init_msg;
     kfk_add_partitions_to_txn_request add_msg;

@@ -78,7 +78,8 @@ static void release_held(kfk_producer *p, int err, const char *why) {
         if (err) {
             b->err = err;
             b->base_offset = -1;
-            snprintf(b->errstr, sizeof b->errstr, "%s", why);
+            snprintf(b->errstr, sizeof b->errstr, "%s [%d]: %s", b->part->topic->name,
+                     (int)b->part->id, why);
         }
     }
     pthread_mutex_lock(&p->acc.lock);
@@ -92,6 +93,11 @@ static void release_held(kfk_producer *p, int err, const char *why) {
 
 /* The producer can do nothing more: cause (a kfk_err) and why. */
 static void fatal(kfk_producer *p, int cause, const char *why) {
+    /* Before the waiting call wakes: it may ask for the cause at once. */
+    if (!atomic_load(&p->fatal_err)) {
+        snprintf(p->fatal_str, sizeof p->fatal_str, "%s", why);
+        atomic_store(&p->fatal_err, cause);
+    }
     pthread_mutex_lock(&p->acc.lock);
     kfk_txn_set_state_locked(p, KFK_TXN_FATAL);
     if (!p->txn.cause) {
@@ -261,13 +267,6 @@ static void on_init_done(kfk_cop *op, int err) {
         }
     } else if (v == KFK_TXN_RETRY || v == KFK_TXN_RETRY_SOON || v == KFK_TXN_FIND_COORD) {
         retry_later(p, r, &p->txn.tcoord, v);
-    } else if (bump && t_expired(p) && !p->txn.fresh_init &&
-               (err == KFK_ERR_PRODUCER_FENCED || err == KFK_ERR_INVALID_PRODUCER_EPOCH)) {
-        /* v1 keeps no trace of the epoch its timeout fenced: start anew,
-         * as a restarted instance would. */
-        p->txn.fresh_init = 1;
-        r->resend_at = kfk_io_now(p->io);
-        run_later(p, r->resend_at);
     } else if (bump && v != KFK_TXN_FATAL_ERR) {
         abortable_ex(p, err, 1, "InitProducerId (epoch bump) failed", 1);
     } else if (!bump && v != KFK_TXN_FATAL_ERR) {
@@ -286,7 +285,7 @@ static void send_init(kfk_producer *p, int bump) {
     kfk_init_producer_id_request_init(m);
     m->transactional_id = tid(p);
     m->transaction_timeout_ms = p->conf.transaction_timeout_ms;
-    if (bump && !p->txn.fresh_init) {
+    if (bump) {
         m->producer_id = p->pid;
         m->producer_epoch = p->epoch;
     }
@@ -457,7 +456,6 @@ static void end_ok(kfk_producer *p) {
     t->cause_str[0] = '\0';
     t->bump = 0;
     t->expired = 0;
-    t->fresh_init = 0;
     kfk_txn_set_state_locked(p, KFK_TXN_READY);
     op_finish_locked(p, 0, NULL);
     pthread_mutex_unlock(&p->acc.lock);
@@ -493,6 +491,16 @@ static void on_end_done(kfk_cop *op, int err) {
         end_ok(p);
     } else if (v == KFK_TXN_RETRY || v == KFK_TXN_RETRY_SOON || v == KFK_TXN_FIND_COORD) {
         retry_later(p, r, &p->txn.tcoord, v);
+    } else if (!committing(p) && t_expired(p) && v == KFK_TXN_FATAL_ERR) {
+        /* v1: the timeout's abort fenced the epoch for good. Asking for a
+         * new one (InitProducerId) would abort whatever a newer instance
+         * has open, so this ends here, as in the Java client. */
+        char why[200];
+        snprintf(why, sizeof why,
+                 "EndTxn (abort): %s: the transaction outlived transaction.timeout.ms, or a "
+                 "newer producer took the transactional.id (protocol v1 cannot tell)",
+                 kfk_err_name(err));
+        fatal(p, kfk_txn_fatal_cause(err), why);
     } else if (committing(p) && (err == KFK_ERR_PRODUCER_FENCED ||
                                  err == KFK_ERR_INVALID_PRODUCER_EPOCH ||
                                  err == KFK_ERR_INVALID_TXN_STATE) &&
@@ -765,11 +773,8 @@ int64_t kfk_txn_step(kfk_producer *p) {
         pthread_mutex_unlock(&p->acc.lock);
         t->phase = PH_END_TXN;
         /* A transaction the broker never heard of needs no EndTxn; nor
-         * does one whose producer id the coordinator no longer maps, nor
-         * (v1, which refuses the old epoch) one the coordinator aborted
-         * at its timeout. */
-        if (started(p) && t->cause != KFK_ERR_INVALID_PRODUCER_ID_MAPPING &&
-            !(t->expired && !t->tv2 && !committing(p)))
+         * does one whose producer id the coordinator no longer maps. */
+        if (started(p) && t->cause != KFK_ERR_INVALID_PRODUCER_ID_MAPPING)
             send_end(p);
         else
             end_ok(p);
@@ -805,10 +810,13 @@ void kfk_txn_batches_failed(kfk_producer *p, kfk_list *failed) {
     for (kfk_list *e = failed->next; e != failed; e = e->next) {
         kfk_pbatch *b = KFK_CONTAINER_OF(e, kfk_pbatch, link);
         enum kfk_txn_verdict v = kfk_txn_batch_verdict(b->err);
-        if (b->err == KFK_ERR_INVALID_PRODUCER_EPOCH && !old) v = KFK_TXN_FATAL_ERR;
+        int fenced = b->err == KFK_ERR_INVALID_PRODUCER_EPOCH && !old;
+        if (fenced) v = KFK_TXN_FATAL_ERR;
         if (v == KFK_TXN_FATAL_ERR && !fatal_err) {
             fatal_err = b->err;
-            snprintf(why, sizeof why, "%s", b->errstr);
+            snprintf(why, sizeof why, "%s%s", b->errstr,
+                     fenced ? ": a newer producer with the same transactional.id fenced this one"
+                            : "");
         } else if (v != KFK_TXN_FATAL_ERR && !abort_err) {
             abort_err = b->err;
             if (!fatal_err) snprintf(why, sizeof why, "%s", b->errstr);

@@ -1,5 +1,8 @@
 /* -o parsing, configuration files and the delimited input reader. */
+#include <errno.h>
+#include <signal.h>
 #include <stdlib.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 #include "conffile.h"
@@ -140,4 +143,40 @@ TEST(input_larger_than_one_read) {
     cli_reader_free(&r);
     close(fds[0]);
     free(data);
+}
+
+static void on_alarm(int sig) {
+    (void)sig;
+}
+
+/* A signal during a read is returned (kfk -P stops on Ctrl-C while stdin is
+ * idle); the reader keeps what it had and goes on when called again. */
+TEST(input_interrupted_read) {
+    int fds[2];
+    REQUIRE(pipe(fds) == 0);
+    REQUIRE(write(fds[1], "a\nb", 3) == 3);
+    struct sigaction sa = {.sa_handler = on_alarm}, old; /* no SA_RESTART */
+    sigaction(SIGALRM, &sa, &old);
+    cli_reader r;
+    cli_reader_init(&r, fds[0], "\n", 1, 100);
+    const char *m;
+    size_t n;
+    CHECK_EQ(cli_reader_next(&r, &m, &n), 1);
+    CHECK_EQ(n, 1);
+    /* Repeats, in case it fires before the read blocks. */
+    struct itimerval every = {.it_interval = {0, 20000}, .it_value = {0, 20000}}, off = {0};
+    setitimer(ITIMER_REAL, &every, NULL);
+    errno = 0;
+    CHECK_EQ(cli_reader_next(&r, &m, &n), -1);
+    CHECK_EQ(errno, EINTR);
+    setitimer(ITIMER_REAL, &off, NULL);
+    sigaction(SIGALRM, &old, NULL);
+    REQUIRE(write(fds[1], "c\n", 2) == 2);
+    close(fds[1]);
+    CHECK_EQ(cli_reader_next(&r, &m, &n), 1);
+    CHECK_EQ(n, 2);
+    CHECK_MEM(m, "bc", 2);
+    CHECK_EQ(cli_reader_next(&r, &m, &n), 0);
+    cli_reader_free(&r);
+    close(fds[0]);
 }
