@@ -142,8 +142,10 @@ static void produce_all(kfk_producer *p, const char *topic, const char *what, di
 
 /* what: the case's name; kill (else freeze) the coordinator, or with
  * leader a partition's leader (another node if one leads), halfway or
- * at_commit. */
-static void run(const char *what, int kill, int at_commit, int leader) {
+ * at_commit; txn_timeout_ms: the producer's transaction.timeout.ms (for a
+ * freeze). */
+static void run_timeout(const char *what, int kill, int at_commit, int leader,
+                        const char *txn_timeout_ms) {
     const char *boot = fit_env("KFK_BOOTSTRAP_3NODES"), *ctl = fit_env("KFK_CLUSTER_CTL");
     REQUIRE(boot && ctl);
     memset(&reports, 0, sizeof reports);
@@ -159,7 +161,8 @@ static void run(const char *what, int kill, int at_commit, int leader) {
 
     /* With a node frozen, requests time out and go again (Produce: the
      * broker drops duplicates by sequence) instead of waiting it out. */
-    const char *settings[] = {"request.timeout.ms", "5000", NULL};
+    const char *settings[] = {"transaction.timeout.ms", txn_timeout_ms, "request.timeout.ms",
+                              "5000", NULL};
     kfk_producer *p = tit_producer(boot, txid, &reports, kill ? NULL : settings);
     REQUIRE(p);
     REQUIRE_EQ(kfk_producer_init_transactions(p, 60000), 0);
@@ -201,6 +204,10 @@ static void run(const char *what, int kill, int at_commit, int leader) {
     tit_expect(&got, &want, "kfk read_committed");
 }
 
+static void run(const char *what, int kill, int at_commit, int leader) {
+    run_timeout(what, kill, at_commit, leader, "60000");
+}
+
 TEST(coordinator_killed) { run("kill", 1, 0, 0); }
 
 TEST(coordinator_frozen) { run("freeze", 0, 0, 0); }
@@ -217,3 +224,8 @@ TEST(coordinator_frozen_at_commit) { run("freeze at commit", 0, 1, 0); }
 TEST(partition_leader_killed) { run("leader kill", 1, 0, 1); }
 
 TEST(partition_leader_frozen) { run("leader freeze", 0, 0, 1); }
+
+/* Frozen past a short transaction.timeout.ms: the coordinator that takes
+ * over may abort the transaction at its timeout before the commit comes
+ * (then the commit is abortable and the transaction is redone), or not. */
+TEST(coordinator_frozen_past_timeout) { run_timeout("freeze past timeout", 0, 0, 0, "5000"); }
