@@ -30,7 +30,18 @@
 /* Requests are retried until the operation ends (or the producer does). */
 #define FOREVER (INT64_C(1) << 60)
 
-enum { PH_IDLE, PH_START, PH_WAIT_BATCHES, PH_END_TXN, PH_BUMP, PH_ADD_OFFSETS, PH_COMMIT_OFFSETS };
+/* An operation's phases; each but START waits for an answer (or, for
+ * WAIT_BATCHES, for the transaction's batches). */
+enum {
+    PH_IDLE,
+    PH_START,
+    PH_INIT,           /* InitProducerId */
+    PH_WAIT_BATCHES,   /* commit and abort: every batch done */
+    PH_END_TXN,        /* EndTxn */
+    PH_BUMP,           /* InitProducerId with the current epoch, after an abort */
+    PH_ADD_OFFSETS,    /* AddOffsetsToTxn (v1) */
+    PH_COMMIT_OFFSETS, /* TxnOffsetCommit */
+};
 
 static void run_later(kfk_producer *p, int64_t when);
 
@@ -730,7 +741,7 @@ int64_t kfk_txn_step(kfk_producer *p) {
     switch (t->phase) {
     case PH_START:
         if (op == KFK_TXN_CALL_INIT) {
-            t->phase = PH_END_TXN; /* waits for InitProducerId's answer */
+            t->phase = PH_INIT;
             send_init(p, 0);
         } else if (op == KFK_TXN_CALL_COMMIT || op == KFK_TXN_CALL_ABORT) {
             if (op == KFK_TXN_CALL_ABORT) fail_queued(p);

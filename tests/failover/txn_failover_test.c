@@ -196,12 +196,7 @@ static void run_timeout(const char *what, int kill, int at_commit, int leader,
             tit_add(&want, i % NPART, -1, value);
         }
     tit_sort(&want);
-    int64_t end[NPART];
-    REQUIRE(tit_wait_stable(boot, topic, NPART, end) == 0);
-    REQUIRE(tit_read_java(boot, topic, NPART, "read_committed", &got) == 0);
-    tit_expect(&got, &want, "Java read_committed");
-    REQUIRE(tit_read_kfk(boot, topic, NPART, "read_committed", end, &got) == 0);
-    tit_expect(&got, &want, "kfk read_committed");
+    REQUIRE(tit_check_committed(boot, topic, NPART, &want, &got) == 0);
 }
 
 static void run(const char *what, int kill, int at_commit, int leader) {

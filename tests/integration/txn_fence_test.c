@@ -169,12 +169,7 @@ static void run(scenario s) {
     CHECK_EQ(kfk_producer_close(n, 10000), 0);
 
     tit_sort(&want);
-    int64_t end[NPART];
-    REQUIRE(tit_wait_stable(boot, topic, NPART, end) == 0);
-    REQUIRE(tit_read_java(boot, topic, NPART, "read_committed", &got) == 0);
-    tit_expect(&got, &want, "Java read_committed");
-    REQUIRE(tit_read_kfk(boot, topic, NPART, "read_committed", end, &got) == 0);
-    tit_expect(&got, &want, "kfk read_committed");
+    REQUIRE(tit_check_committed(boot, topic, NPART, &want, &got) == 0);
     /* What the zombie sent after the fence never reached the log. */
     REQUIRE(tit_read_java(boot, topic, NPART, "read_uncommitted", &all) == 0);
     for (int i = 0; i < all.n; i++)

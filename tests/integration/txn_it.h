@@ -281,4 +281,19 @@ static inline void tit_expect(const tit_log *got, const tit_log *want, const cha
                       got->n > want->n ? got->r[want->n].value : want->r[got->n].value);
 }
 
+/* Waits for the markers, then checks that the Java client and kfk, both
+ * read_committed, read exactly want from topic. 0, or -1 after failing the
+ * test. */
+static inline int tit_check_committed(const char *boot, const char *topic, int nparts,
+                                      const tit_log *want, tit_log *got) {
+    int64_t end[TIT_MAXPART];
+    if (tit_wait_stable(boot, topic, nparts, end) ||
+        tit_read_java(boot, topic, nparts, "read_committed", got))
+        return -1;
+    tit_expect(got, want, "Java read_committed");
+    if (tit_read_kfk(boot, topic, nparts, "read_committed", end, got)) return -1;
+    tit_expect(got, want, "kfk read_committed");
+    return 0;
+}
+
 #endif

@@ -130,9 +130,5 @@ TEST(timed_out_transaction_is_abortable) {
     CHECK_EQ(kfk_producer_close(p, 10000), 0);
 
     tit_sort(&want);
-    REQUIRE(tit_wait_stable(boot, topic, NPART, end) == 0);
-    REQUIRE(tit_read_java(boot, topic, NPART, "read_committed", &got) == 0);
-    tit_expect(&got, &want, "Java read_committed");
-    REQUIRE(tit_read_kfk(boot, topic, NPART, "read_committed", end, &got) == 0);
-    tit_expect(&got, &want, "kfk read_committed");
+    REQUIRE(tit_check_committed(boot, topic, NPART, &want, &got) == 0);
 }
