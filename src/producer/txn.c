@@ -86,10 +86,3 @@ enum kfk_txn_verdict kfk_txn_batch_verdict(int err) {
 }
 
 int kfk_txn_fatal_cause(int err) { return fenced(err) ? KFK_ERR_PRODUCER_FENCED : err; }
-
-const char *kfk_txn_state_name(enum kfk_txn_state s) {
-    static const char *const names[] = {"uninitialized", "ready",    "in transaction",
-                                        "committing",    "aborting", "abortable error",
-                                        "fatal error"};
-    return (unsigned)s < sizeof names / sizeof *names ? names[s] : "?";
-}

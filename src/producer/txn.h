@@ -59,6 +59,4 @@ enum kfk_txn_verdict kfk_txn_batch_verdict(int err);
  * producers get KFK_ERR_PRODUCER_FENCED whichever code said so. */
 int kfk_txn_fatal_cause(int err);
 
-const char *kfk_txn_state_name(enum kfk_txn_state s);
-
 #endif

@@ -170,19 +170,21 @@ static void expired(kfk_producer *p, int err, const char *what) {
     abortable_ex(p, err, 1, why, 1);
 }
 
-/* Acts on a verdict other than OK and the retries: 1 if it ended things. */
-static int settle_verdict(kfk_producer *p, enum kfk_txn_verdict v, int err, const char *what) {
+/* Acts on a verdict other than OK and the retries. */
+static void settle_verdict(kfk_producer *p, enum kfk_txn_verdict v, int err, const char *what) {
     char why[200];
     snprintf(why, sizeof why, "%s: %s", what, kfk_err_name(err));
     if (v == KFK_TXN_FATAL_ERR) {
         fatal(p, kfk_txn_fatal_cause(err), why);
-        return 1;
+        return;
     }
     if (v == KFK_TXN_ABORT || v == KFK_TXN_ABORT_BUMP) {
         abortable_ex(p, err, v == KFK_TXN_ABORT_BUMP, why, 1);
-        return 1;
     }
-    return 0;
+}
+
+static int retrying(enum kfk_txn_verdict v) {
+    return v == KFK_TXN_RETRY || v == KFK_TXN_RETRY_SOON || v == KFK_TXN_FIND_COORD;
 }
 
 /* Schedules r again after a verdict that retries; the coordinator is
@@ -202,11 +204,11 @@ static void retry_later(kfk_producer *p, kfk_txn_req *r, kfk_coord *co,
 
 /* ---------------------------------------------------------------- sending */
 
-static int send_req(kfk_producer *p, kfk_txn_req *r, kfk_coord *co, int16_t api_key,
+static void send_req(kfk_producer *p, kfk_txn_req *r, kfk_coord *co, int16_t api_key,
                     int16_t min_version, int16_t max_version, const void *msg,
                     int (*on_response)(kfk_cop *, kfk_response *),
                     void (*on_done)(kfk_cop *, int)) {
-    if (r->busy) return 0;
+    if (r->busy) return;
     r->busy = 1;
     r->resend_at = 0;
     r->p = p;
@@ -218,7 +220,6 @@ static int send_req(kfk_producer *p, kfk_txn_req *r, kfk_coord *co, int16_t api_
     r->op.deadline = kfk_io_now(p->io) + FOREVER;
     r->op.request_timeout_ms = p->conf.request_timeout_ms;
     kfk_coord_submit(co, &r->op);
-    return 1;
 }
 
 static kfk_txn_req *req_of(kfk_cop *op) { return KFK_CONTAINER_OF(op, kfk_txn_req, op); }
@@ -244,7 +245,7 @@ static int on_init_response(kfk_cop *op, kfk_response *resp) {
 
 static void end_ok(kfk_producer *p);
 
-static int t_expired(kfk_producer *p) {
+static int marked_expired(kfk_producer *p) {
     pthread_mutex_lock(&p->acc.lock);
     int e = p->txn.expired;
     pthread_mutex_unlock(&p->acc.lock);
@@ -276,7 +277,7 @@ static void on_init_done(kfk_cop *op, int err) {
             atomic_fetch_add(&p->epoch_bumps, 1);
             end_ok(p);
         }
-    } else if (v == KFK_TXN_RETRY || v == KFK_TXN_RETRY_SOON || v == KFK_TXN_FIND_COORD) {
+    } else if (retrying(v)) {
         retry_later(p, r, &p->txn.tcoord, v);
     } else if (bump && v != KFK_TXN_FATAL_ERR) {
         abortable_ex(p, err, 1, "InitProducerId (epoch bump) failed", 1);
@@ -372,7 +373,7 @@ static void on_add_done(kfk_cop *op, int err) {
     enum kfk_txn_verdict v = kfk_txn_verdict_of(KFK_API_ADD_PARTITIONS_TO_TXN, err);
     if (v == KFK_TXN_OK)
         r->attempts = 0;
-    else if (v == KFK_TXN_RETRY || v == KFK_TXN_RETRY_SOON || v == KFK_TXN_FIND_COORD)
+    else if (retrying(v))
         retry_later(p, r, &p->txn.tcoord, v);
     else
         settle_verdict(p, v, err, "AddPartitionsToTxn");
@@ -432,7 +433,6 @@ static void send_add(kfk_producer *p) {
     }
     m->v3_and_below_topics.items = topics;
     m->v3_and_below_topics.count = nt;
-    t->add.busy = 0;
     send_req(p, &t->add, &t->tcoord, KFK_API_ADD_PARTITIONS_TO_TXN, 0, 3, m, on_add_response,
              on_add_done);
 }
@@ -500,9 +500,9 @@ static void on_end_done(kfk_cop *op, int err) {
     if (v == KFK_TXN_OK) {
         r->attempts = 0;
         end_ok(p);
-    } else if (v == KFK_TXN_RETRY || v == KFK_TXN_RETRY_SOON || v == KFK_TXN_FIND_COORD) {
+    } else if (retrying(v)) {
         retry_later(p, r, &p->txn.tcoord, v);
-    } else if (!committing(p) && t_expired(p) && v == KFK_TXN_FATAL_ERR) {
+    } else if (!committing(p) && marked_expired(p) && v == KFK_TXN_FATAL_ERR) {
         /* v1: the timeout's abort fenced the epoch for good. Asking for a
          * new one (InitProducerId) would abort whatever a newer instance
          * has open, so this ends here, as in the Java client. */
@@ -561,7 +561,7 @@ static void on_addoff_done(kfk_cop *op, int err) {
         p->txn.offsets_added = 1;
         p->txn.phase = PH_COMMIT_OFFSETS;
         send_commit_offsets(p);
-    } else if (v == KFK_TXN_RETRY || v == KFK_TXN_RETRY_SOON || v == KFK_TXN_FIND_COORD) {
+    } else if (retrying(v)) {
         retry_later(p, r, &p->txn.tcoord, v);
     } else {
         settle_verdict(p, v, err, "AddOffsetsToTxn");
@@ -623,7 +623,7 @@ static void on_commit_done(kfk_cop *op, int err) {
         r->attempts = 0;
         p->txn.offsets_added = 1;
         op_finish(p, 0, NULL);
-    } else if (v == KFK_TXN_RETRY || v == KFK_TXN_RETRY_SOON || v == KFK_TXN_FIND_COORD) {
+    } else if (retrying(v)) {
         retry_later(p, r, &p->txn.gcoord, v);
     } else {
         settle_verdict(p, v, err, "TxnOffsetCommit");

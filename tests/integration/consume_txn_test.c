@@ -11,8 +11,7 @@
 #include <string.h>
 #include <sys/wait.h>
 
-#include "consume_it.h"
-#include "java_it.h"
+#include "txn_it.h"
 
 enum { MAXREC = 400, MAXPART = 2, BOUND_MS = 30000 };
 
@@ -78,30 +77,6 @@ static int run_java(const char *boot, const char *topic, const char *codec, cons
     read_log(out, log);
     if (st != 0 || !log->done) kfk_test_fail(__FILE__, __LINE__, "TxProduce failed: %s", cmd);
     return st == 0 && log->done ? 0 : -1;
-}
-
-/* The end of each partition once no transaction is pending: commitTransaction
- * returns before the coordinator writes the markers, so wait (polling)
- * until the last stable offset (read_committed's end) reaches the high
- * watermark. 0 or -1. */
-static int wait_stable(const char *boot, const char *topic, int nparts, int64_t *end) {
-    kfk_consumer *rc = cit_consumer(boot, "isolation.level", "read_committed", NULL);
-    kfk_consumer *ru = cit_consumer(boot, NULL);
-    int ok = rc && ru;
-    for (int p = 0; ok && p < nparts; p++) {
-        int64_t lo, lso = -1, hwm = -2, until = it_now_ms() + BOUND_MS;
-        while (lso != hwm && it_now_ms() < until) {
-            if (kfk_consumer_watermarks(rc, topic, p, &lo, &lso, 10000) ||
-                kfk_consumer_watermarks(ru, topic, p, &lo, &hwm, 10000))
-                lso = -1, hwm = -2;
-        }
-        end[p] = hwm;
-        ok = lso == hwm;
-    }
-    kfk_consumer_destroy(rc);
-    kfk_consumer_destroy(ru);
-    if (!ok) kfk_test_fail(__FILE__, __LINE__, "%s: the last stable offset stays behind", topic);
-    return ok ? 0 : -1;
 }
 
 /* Polls until every partition reported EOF at end[p] (or the bound); the
@@ -231,7 +206,7 @@ static void check_pattern(const char *codec) {
                      "fence:0:3 commit:0,1:3 close:1:3 commit:0:2",
                      &log) == 0);
     int64_t end[MAXPART];
-    REQUIRE(wait_stable(boot, topic, 2, end) == 0);
+    REQUIRE(tit_wait_stable(boot, topic, 2, end) == 0);
     check_consume(boot, topic, 2, end, &log, "read_committed", "CP");
     check_consume(boot, topic, 2, end, &log, "read_uncommitted", "CAP");
 }
