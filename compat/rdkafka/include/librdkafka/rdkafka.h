@@ -1,0 +1,865 @@
+/* librdkafka's C API (2.0.2, the version Debian ships), implemented on kfk.
+ *
+ * Written for kfk: names, types, values and struct layouts are librdkafka's
+ * so that programs built against librdkafka run unchanged on
+ * librdkafka.so.1 from kfk. Behaviour and limits: docs/RDKAFKA.md. */
+#ifndef KFK_RDKAFKA_H
+#define KFK_RDKAFKA_H
+
+#include <inttypes.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <sys/types.h>
+#include <sys/socket.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define RD_EXPORT
+#define RD_INLINE inline
+#define RD_UNUSED __attribute__((unused))
+#define RD_DEPRECATED __attribute__((deprecated))
+#define RD_FORMAT(...) __attribute__((format(__VA_ARGS__)))
+
+/* The librdkafka release whose API this header declares: 2.0.2. */
+#define RD_KAFKA_VERSION 0x020002ff
+
+int rd_kafka_version(void);
+const char *rd_kafka_version_str(void);
+
+typedef enum rd_kafka_type_t {
+    RD_KAFKA_PRODUCER,
+    RD_KAFKA_CONSUMER,
+} rd_kafka_type_t;
+
+typedef enum rd_kafka_timestamp_type_t {
+    RD_KAFKA_TIMESTAMP_NOT_AVAILABLE,
+    RD_KAFKA_TIMESTAMP_CREATE_TIME,
+    RD_KAFKA_TIMESTAMP_LOG_APPEND_TIME,
+} rd_kafka_timestamp_type_t;
+
+const char *rd_kafka_get_debug_contexts(void);
+#define RD_KAFKA_DEBUG_CONTEXTS                                                            \
+    "all,generic,broker,topic,metadata,feature,queue,msg,protocol,cgrp,security,fetch,"   \
+    "interceptor,plugin,consumer,admin,eos,mock,assignor,conf"
+
+typedef struct rd_kafka_s rd_kafka_t;
+typedef struct rd_kafka_topic_s rd_kafka_topic_t;
+typedef struct rd_kafka_conf_s rd_kafka_conf_t;
+typedef struct rd_kafka_topic_conf_s rd_kafka_topic_conf_t;
+typedef struct rd_kafka_queue_s rd_kafka_queue_t;
+typedef struct rd_kafka_op_s rd_kafka_event_t;
+typedef struct rd_kafka_topic_result_s rd_kafka_topic_result_t;
+typedef struct rd_kafka_consumer_group_metadata_s rd_kafka_consumer_group_metadata_t;
+typedef struct rd_kafka_error_s rd_kafka_error_t;
+typedef struct rd_kafka_headers_s rd_kafka_headers_t;
+typedef struct rd_kafka_group_result_s rd_kafka_group_result_t;
+typedef struct rd_kafka_acl_result_s rd_kafka_acl_result_t;
+
+/* ---------------------------------------------------------------- errors */
+
+/* Local errors are -200..-100 (printed "Local: ..."), broker errors 0 and
+ * up (printed "Broker: ..."), with Kafka's numbers. */
+typedef enum {
+    RD_KAFKA_RESP_ERR__BEGIN = -200,
+    RD_KAFKA_RESP_ERR__BAD_MSG = -199,
+    RD_KAFKA_RESP_ERR__BAD_COMPRESSION = -198,
+    RD_KAFKA_RESP_ERR__DESTROY = -197,
+    RD_KAFKA_RESP_ERR__FAIL = -196,
+    RD_KAFKA_RESP_ERR__TRANSPORT = -195,
+    RD_KAFKA_RESP_ERR__CRIT_SYS_RESOURCE = -194,
+    RD_KAFKA_RESP_ERR__RESOLVE = -193,
+    RD_KAFKA_RESP_ERR__MSG_TIMED_OUT = -192,
+    RD_KAFKA_RESP_ERR__PARTITION_EOF = -191,
+    RD_KAFKA_RESP_ERR__UNKNOWN_PARTITION = -190,
+    RD_KAFKA_RESP_ERR__FS = -189,
+    RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC = -188,
+    RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN = -187,
+    RD_KAFKA_RESP_ERR__INVALID_ARG = -186,
+    RD_KAFKA_RESP_ERR__TIMED_OUT = -185,
+    RD_KAFKA_RESP_ERR__QUEUE_FULL = -184,
+    RD_KAFKA_RESP_ERR__ISR_INSUFF = -183,
+    RD_KAFKA_RESP_ERR__NODE_UPDATE = -182,
+    RD_KAFKA_RESP_ERR__SSL = -181,
+    RD_KAFKA_RESP_ERR__WAIT_COORD = -180,
+    RD_KAFKA_RESP_ERR__UNKNOWN_GROUP = -179,
+    RD_KAFKA_RESP_ERR__IN_PROGRESS = -178,
+    RD_KAFKA_RESP_ERR__PREV_IN_PROGRESS = -177,
+    RD_KAFKA_RESP_ERR__EXISTING_SUBSCRIPTION = -176,
+    RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS = -175,
+    RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS = -174,
+    RD_KAFKA_RESP_ERR__CONFLICT = -173,
+    RD_KAFKA_RESP_ERR__STATE = -172,
+    RD_KAFKA_RESP_ERR__UNKNOWN_PROTOCOL = -171,
+    RD_KAFKA_RESP_ERR__NOT_IMPLEMENTED = -170,
+    RD_KAFKA_RESP_ERR__AUTHENTICATION = -169,
+    RD_KAFKA_RESP_ERR__NO_OFFSET = -168,
+    RD_KAFKA_RESP_ERR__OUTDATED = -167,
+    RD_KAFKA_RESP_ERR__TIMED_OUT_QUEUE = -166,
+    RD_KAFKA_RESP_ERR__UNSUPPORTED_FEATURE = -165,
+    RD_KAFKA_RESP_ERR__WAIT_CACHE = -164,
+    RD_KAFKA_RESP_ERR__INTR = -163,
+    RD_KAFKA_RESP_ERR__KEY_SERIALIZATION = -162,
+    RD_KAFKA_RESP_ERR__VALUE_SERIALIZATION = -161,
+    RD_KAFKA_RESP_ERR__KEY_DESERIALIZATION = -160,
+    RD_KAFKA_RESP_ERR__VALUE_DESERIALIZATION = -159,
+    RD_KAFKA_RESP_ERR__PARTIAL = -158,
+    RD_KAFKA_RESP_ERR__READ_ONLY = -157,
+    RD_KAFKA_RESP_ERR__NOENT = -156,
+    RD_KAFKA_RESP_ERR__UNDERFLOW = -155,
+    RD_KAFKA_RESP_ERR__INVALID_TYPE = -154,
+    RD_KAFKA_RESP_ERR__RETRY = -153,
+    RD_KAFKA_RESP_ERR__PURGE_QUEUE = -152,
+    RD_KAFKA_RESP_ERR__PURGE_INFLIGHT = -151,
+    RD_KAFKA_RESP_ERR__FATAL = -150,
+    RD_KAFKA_RESP_ERR__INCONSISTENT = -149,
+    RD_KAFKA_RESP_ERR__GAPLESS_GUARANTEE = -148,
+    RD_KAFKA_RESP_ERR__MAX_POLL_EXCEEDED = -147,
+    RD_KAFKA_RESP_ERR__UNKNOWN_BROKER = -146,
+    RD_KAFKA_RESP_ERR__NOT_CONFIGURED = -145,
+    RD_KAFKA_RESP_ERR__FENCED = -144,
+    RD_KAFKA_RESP_ERR__APPLICATION = -143,
+    RD_KAFKA_RESP_ERR__ASSIGNMENT_LOST = -142,
+    RD_KAFKA_RESP_ERR__NOOP = -141,
+    RD_KAFKA_RESP_ERR__AUTO_OFFSET_RESET = -140,
+    RD_KAFKA_RESP_ERR__LOG_TRUNCATION = -139,
+    RD_KAFKA_RESP_ERR__END = -100,
+    RD_KAFKA_RESP_ERR_UNKNOWN = -1,
+    RD_KAFKA_RESP_ERR_NO_ERROR = 0,
+    RD_KAFKA_RESP_ERR_OFFSET_OUT_OF_RANGE = 1,
+    RD_KAFKA_RESP_ERR_INVALID_MSG = 2,
+    RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART = 3,
+    RD_KAFKA_RESP_ERR_INVALID_MSG_SIZE = 4,
+    RD_KAFKA_RESP_ERR_LEADER_NOT_AVAILABLE = 5,
+    RD_KAFKA_RESP_ERR_NOT_LEADER_FOR_PARTITION = 6,
+    RD_KAFKA_RESP_ERR_REQUEST_TIMED_OUT = 7,
+    RD_KAFKA_RESP_ERR_BROKER_NOT_AVAILABLE = 8,
+    RD_KAFKA_RESP_ERR_REPLICA_NOT_AVAILABLE = 9,
+    RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE = 10,
+    RD_KAFKA_RESP_ERR_STALE_CTRL_EPOCH = 11,
+    RD_KAFKA_RESP_ERR_OFFSET_METADATA_TOO_LARGE = 12,
+    RD_KAFKA_RESP_ERR_NETWORK_EXCEPTION = 13,
+    RD_KAFKA_RESP_ERR_COORDINATOR_LOAD_IN_PROGRESS = 14,
+    RD_KAFKA_RESP_ERR_COORDINATOR_NOT_AVAILABLE = 15,
+    RD_KAFKA_RESP_ERR_NOT_COORDINATOR = 16,
+    RD_KAFKA_RESP_ERR_TOPIC_EXCEPTION = 17,
+    RD_KAFKA_RESP_ERR_RECORD_LIST_TOO_LARGE = 18,
+    RD_KAFKA_RESP_ERR_NOT_ENOUGH_REPLICAS = 19,
+    RD_KAFKA_RESP_ERR_NOT_ENOUGH_REPLICAS_AFTER_APPEND = 20,
+    RD_KAFKA_RESP_ERR_INVALID_REQUIRED_ACKS = 21,
+    RD_KAFKA_RESP_ERR_ILLEGAL_GENERATION = 22,
+    RD_KAFKA_RESP_ERR_INCONSISTENT_GROUP_PROTOCOL = 23,
+    RD_KAFKA_RESP_ERR_INVALID_GROUP_ID = 24,
+    RD_KAFKA_RESP_ERR_UNKNOWN_MEMBER_ID = 25,
+    RD_KAFKA_RESP_ERR_INVALID_SESSION_TIMEOUT = 26,
+    RD_KAFKA_RESP_ERR_REBALANCE_IN_PROGRESS = 27,
+    RD_KAFKA_RESP_ERR_INVALID_COMMIT_OFFSET_SIZE = 28,
+    RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED = 29,
+    RD_KAFKA_RESP_ERR_GROUP_AUTHORIZATION_FAILED = 30,
+    RD_KAFKA_RESP_ERR_CLUSTER_AUTHORIZATION_FAILED = 31,
+    RD_KAFKA_RESP_ERR_INVALID_TIMESTAMP = 32,
+    RD_KAFKA_RESP_ERR_UNSUPPORTED_SASL_MECHANISM = 33,
+    RD_KAFKA_RESP_ERR_ILLEGAL_SASL_STATE = 34,
+    RD_KAFKA_RESP_ERR_UNSUPPORTED_VERSION = 35,
+    RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS = 36,
+    RD_KAFKA_RESP_ERR_INVALID_PARTITIONS = 37,
+    RD_KAFKA_RESP_ERR_INVALID_REPLICATION_FACTOR = 38,
+    RD_KAFKA_RESP_ERR_INVALID_REPLICA_ASSIGNMENT = 39,
+    RD_KAFKA_RESP_ERR_INVALID_CONFIG = 40,
+    RD_KAFKA_RESP_ERR_NOT_CONTROLLER = 41,
+    RD_KAFKA_RESP_ERR_INVALID_REQUEST = 42,
+    RD_KAFKA_RESP_ERR_UNSUPPORTED_FOR_MESSAGE_FORMAT = 43,
+    RD_KAFKA_RESP_ERR_POLICY_VIOLATION = 44,
+    RD_KAFKA_RESP_ERR_OUT_OF_ORDER_SEQUENCE_NUMBER = 45,
+    RD_KAFKA_RESP_ERR_DUPLICATE_SEQUENCE_NUMBER = 46,
+    RD_KAFKA_RESP_ERR_INVALID_PRODUCER_EPOCH = 47,
+    RD_KAFKA_RESP_ERR_INVALID_TXN_STATE = 48,
+    RD_KAFKA_RESP_ERR_INVALID_PRODUCER_ID_MAPPING = 49,
+    RD_KAFKA_RESP_ERR_INVALID_TRANSACTION_TIMEOUT = 50,
+    RD_KAFKA_RESP_ERR_CONCURRENT_TRANSACTIONS = 51,
+    RD_KAFKA_RESP_ERR_TRANSACTION_COORDINATOR_FENCED = 52,
+    RD_KAFKA_RESP_ERR_TRANSACTIONAL_ID_AUTHORIZATION_FAILED = 53,
+    RD_KAFKA_RESP_ERR_SECURITY_DISABLED = 54,
+    RD_KAFKA_RESP_ERR_OPERATION_NOT_ATTEMPTED = 55,
+    RD_KAFKA_RESP_ERR_KAFKA_STORAGE_ERROR = 56,
+    RD_KAFKA_RESP_ERR_LOG_DIR_NOT_FOUND = 57,
+    RD_KAFKA_RESP_ERR_SASL_AUTHENTICATION_FAILED = 58,
+    RD_KAFKA_RESP_ERR_UNKNOWN_PRODUCER_ID = 59,
+    RD_KAFKA_RESP_ERR_REASSIGNMENT_IN_PROGRESS = 60,
+    RD_KAFKA_RESP_ERR_DELEGATION_TOKEN_AUTH_DISABLED = 61,
+    RD_KAFKA_RESP_ERR_DELEGATION_TOKEN_NOT_FOUND = 62,
+    RD_KAFKA_RESP_ERR_DELEGATION_TOKEN_OWNER_MISMATCH = 63,
+    RD_KAFKA_RESP_ERR_DELEGATION_TOKEN_REQUEST_NOT_ALLOWED = 64,
+    RD_KAFKA_RESP_ERR_DELEGATION_TOKEN_AUTHORIZATION_FAILED = 65,
+    RD_KAFKA_RESP_ERR_DELEGATION_TOKEN_EXPIRED = 66,
+    RD_KAFKA_RESP_ERR_INVALID_PRINCIPAL_TYPE = 67,
+    RD_KAFKA_RESP_ERR_NON_EMPTY_GROUP = 68,
+    RD_KAFKA_RESP_ERR_GROUP_ID_NOT_FOUND = 69,
+    RD_KAFKA_RESP_ERR_FETCH_SESSION_ID_NOT_FOUND = 70,
+    RD_KAFKA_RESP_ERR_INVALID_FETCH_SESSION_EPOCH = 71,
+    RD_KAFKA_RESP_ERR_LISTENER_NOT_FOUND = 72,
+    RD_KAFKA_RESP_ERR_TOPIC_DELETION_DISABLED = 73,
+    RD_KAFKA_RESP_ERR_FENCED_LEADER_EPOCH = 74,
+    RD_KAFKA_RESP_ERR_UNKNOWN_LEADER_EPOCH = 75,
+    RD_KAFKA_RESP_ERR_UNSUPPORTED_COMPRESSION_TYPE = 76,
+    RD_KAFKA_RESP_ERR_STALE_BROKER_EPOCH = 77,
+    RD_KAFKA_RESP_ERR_OFFSET_NOT_AVAILABLE = 78,
+    RD_KAFKA_RESP_ERR_MEMBER_ID_REQUIRED = 79,
+    RD_KAFKA_RESP_ERR_PREFERRED_LEADER_NOT_AVAILABLE = 80,
+    RD_KAFKA_RESP_ERR_GROUP_MAX_SIZE_REACHED = 81,
+    RD_KAFKA_RESP_ERR_FENCED_INSTANCE_ID = 82,
+    RD_KAFKA_RESP_ERR_ELIGIBLE_LEADERS_NOT_AVAILABLE = 83,
+    RD_KAFKA_RESP_ERR_ELECTION_NOT_NEEDED = 84,
+    RD_KAFKA_RESP_ERR_NO_REASSIGNMENT_IN_PROGRESS = 85,
+    RD_KAFKA_RESP_ERR_GROUP_SUBSCRIBED_TO_TOPIC = 86,
+    RD_KAFKA_RESP_ERR_INVALID_RECORD = 87,
+    RD_KAFKA_RESP_ERR_UNSTABLE_OFFSET_COMMIT = 88,
+    RD_KAFKA_RESP_ERR_THROTTLING_QUOTA_EXCEEDED = 89,
+    RD_KAFKA_RESP_ERR_PRODUCER_FENCED = 90,
+    RD_KAFKA_RESP_ERR_RESOURCE_NOT_FOUND = 91,
+    RD_KAFKA_RESP_ERR_DUPLICATE_RESOURCE = 92,
+    RD_KAFKA_RESP_ERR_UNACCEPTABLE_CREDENTIAL = 93,
+    RD_KAFKA_RESP_ERR_INCONSISTENT_VOTER_SET = 94,
+    RD_KAFKA_RESP_ERR_INVALID_UPDATE_VERSION = 95,
+    RD_KAFKA_RESP_ERR_FEATURE_UPDATE_FAILED = 96,
+    RD_KAFKA_RESP_ERR_PRINCIPAL_DESERIALIZATION_FAILURE = 97,
+    RD_KAFKA_RESP_ERR_END_ALL,
+} rd_kafka_resp_err_t;
+
+#define RD_KAFKA_RESP_ERR_GROUP_LOAD_IN_PROGRESS RD_KAFKA_RESP_ERR_COORDINATOR_LOAD_IN_PROGRESS
+#define RD_KAFKA_RESP_ERR_GROUP_COORDINATOR_NOT_AVAILABLE                                   \
+    RD_KAFKA_RESP_ERR_COORDINATOR_NOT_AVAILABLE
+#define RD_KAFKA_RESP_ERR_NOT_COORDINATOR_FOR_GROUP RD_KAFKA_RESP_ERR_NOT_COORDINATOR
+
+struct rd_kafka_err_desc {
+    rd_kafka_resp_err_t code;
+    const char *name; /* the enum name without RD_KAFKA_RESP_ERR_ */
+    const char *desc;
+};
+
+void rd_kafka_get_err_descs(const struct rd_kafka_err_desc **errdescs, size_t *cntp);
+const char *rd_kafka_err2str(rd_kafka_resp_err_t err);
+const char *rd_kafka_err2name(rd_kafka_resp_err_t err);
+/* The error of the last failed legacy call on this thread. */
+rd_kafka_resp_err_t rd_kafka_last_error(void);
+rd_kafka_resp_err_t rd_kafka_errno2err(int errnox);
+int rd_kafka_errno(void);
+rd_kafka_resp_err_t rd_kafka_fatal_error(rd_kafka_t *rk, char *errstr, size_t errstr_size);
+rd_kafka_resp_err_t rd_kafka_test_fatal_error(rd_kafka_t *rk, rd_kafka_resp_err_t err,
+                                              const char *reason);
+
+rd_kafka_resp_err_t rd_kafka_error_code(const rd_kafka_error_t *error);
+const char *rd_kafka_error_name(const rd_kafka_error_t *error);
+const char *rd_kafka_error_string(const rd_kafka_error_t *error);
+int rd_kafka_error_is_fatal(const rd_kafka_error_t *error);
+int rd_kafka_error_is_retriable(const rd_kafka_error_t *error);
+int rd_kafka_error_txn_requires_abort(const rd_kafka_error_t *error);
+void rd_kafka_error_destroy(rd_kafka_error_t *error);
+rd_kafka_error_t *rd_kafka_error_new(rd_kafka_resp_err_t code, const char *fmt, ...)
+    RD_FORMAT(printf, 2, 3);
+
+/* ------------------------------------------------------ partition lists */
+
+typedef struct rd_kafka_topic_partition_s {
+    char *topic;
+    int32_t partition;
+    int64_t offset;
+    void *metadata;
+    size_t metadata_size;
+    void *opaque; /* the application's */
+    rd_kafka_resp_err_t err;
+    void *_private; /* the library's */
+} rd_kafka_topic_partition_t;
+
+void rd_kafka_topic_partition_destroy(rd_kafka_topic_partition_t *rktpar);
+
+typedef struct rd_kafka_topic_partition_list_s {
+    int cnt;
+    int size;
+    rd_kafka_topic_partition_t *elems;
+} rd_kafka_topic_partition_list_t;
+
+rd_kafka_topic_partition_list_t *rd_kafka_topic_partition_list_new(int size);
+void rd_kafka_topic_partition_list_destroy(rd_kafka_topic_partition_list_t *rkparlist);
+rd_kafka_topic_partition_t *rd_kafka_topic_partition_list_add(
+    rd_kafka_topic_partition_list_t *rktparlist, const char *topic, int32_t partition);
+void rd_kafka_topic_partition_list_add_range(rd_kafka_topic_partition_list_t *rktparlist,
+                                             const char *topic, int32_t start, int32_t stop);
+int rd_kafka_topic_partition_list_del(rd_kafka_topic_partition_list_t *rktparlist,
+                                      const char *topic, int32_t partition);
+int rd_kafka_topic_partition_list_del_by_idx(rd_kafka_topic_partition_list_t *rktparlist,
+                                             int idx);
+rd_kafka_topic_partition_list_t *rd_kafka_topic_partition_list_copy(
+    const rd_kafka_topic_partition_list_t *src);
+rd_kafka_resp_err_t rd_kafka_topic_partition_list_set_offset(
+    rd_kafka_topic_partition_list_t *rktparlist, const char *topic, int32_t partition,
+    int64_t offset);
+rd_kafka_topic_partition_t *rd_kafka_topic_partition_list_find(
+    const rd_kafka_topic_partition_list_t *rktparlist, const char *topic, int32_t partition);
+void rd_kafka_topic_partition_list_sort(rd_kafka_topic_partition_list_t *rktparlist,
+                                        int (*cmp)(const void *a, const void *b, void *cmp_opaque),
+                                        void *cmp_opaque);
+
+/* ---------------------------------------------------------------- headers */
+
+rd_kafka_headers_t *rd_kafka_headers_new(size_t initial_count);
+void rd_kafka_headers_destroy(rd_kafka_headers_t *hdrs);
+rd_kafka_headers_t *rd_kafka_headers_copy(const rd_kafka_headers_t *src);
+/* name_size and value_size -1: NUL-terminated. */
+rd_kafka_resp_err_t rd_kafka_header_add(rd_kafka_headers_t *hdrs, const char *name,
+                                        ssize_t name_size, const void *value,
+                                        ssize_t value_size);
+rd_kafka_resp_err_t rd_kafka_header_remove(rd_kafka_headers_t *hdrs, const char *name);
+rd_kafka_resp_err_t rd_kafka_header_get_last(const rd_kafka_headers_t *hdrs, const char *name,
+                                             const void **valuep, size_t *sizep);
+rd_kafka_resp_err_t rd_kafka_header_get(const rd_kafka_headers_t *hdrs, size_t idx,
+                                        const char *name, const void **valuep, size_t *sizep);
+rd_kafka_resp_err_t rd_kafka_header_get_all(const rd_kafka_headers_t *hdrs, size_t idx,
+                                            const char **namep, const void **valuep,
+                                            size_t *sizep);
+size_t rd_kafka_header_cnt(const rd_kafka_headers_t *hdrs);
+
+/* --------------------------------------------------------------- messages */
+
+typedef enum rd_kafka_vtype_t {
+    RD_KAFKA_VTYPE_END,
+    RD_KAFKA_VTYPE_TOPIC,     /* const char * */
+    RD_KAFKA_VTYPE_RKT,       /* rd_kafka_topic_t * */
+    RD_KAFKA_VTYPE_PARTITION, /* int32_t */
+    RD_KAFKA_VTYPE_VALUE,     /* void *, size_t */
+    RD_KAFKA_VTYPE_KEY,       /* const void *, size_t */
+    RD_KAFKA_VTYPE_OPAQUE,    /* void * */
+    RD_KAFKA_VTYPE_MSGFLAGS,  /* int */
+    RD_KAFKA_VTYPE_TIMESTAMP, /* int64_t */
+    RD_KAFKA_VTYPE_HEADER,    /* const char *, const void *, ssize_t */
+    RD_KAFKA_VTYPE_HEADERS,   /* rd_kafka_headers_t * */
+} rd_kafka_vtype_t;
+
+typedef struct rd_kafka_vu_s {
+    rd_kafka_vtype_t vtype;
+    union {
+        const char *cstr;
+        rd_kafka_topic_t *rkt;
+        int i;
+        int32_t i32;
+        int64_t i64;
+        struct {
+            void *ptr;
+            size_t size;
+        } mem;
+        struct {
+            const char *name;
+            const void *val;
+            ssize_t size;
+        } header;
+        rd_kafka_headers_t *headers;
+        void *ptr;
+        char _pad[64];
+    } u;
+} rd_kafka_vu_t;
+
+/* Arguments of rd_kafka_producev, each a type tag and its values. The
+ * casts give the compiler's type check of librdkafka's macros. */
+#define RD_KAFKA_V_END RD_KAFKA_VTYPE_END
+#define RD_KAFKA_V_TOPIC(topic) RD_KAFKA_VTYPE_TOPIC, (const char *)(topic)
+#define RD_KAFKA_V_RKT(rkt) RD_KAFKA_VTYPE_RKT, (rd_kafka_topic_t *)(rkt)
+#define RD_KAFKA_V_PARTITION(partition) RD_KAFKA_VTYPE_PARTITION, (int32_t)(partition)
+#define RD_KAFKA_V_VALUE(VALUE, LEN) RD_KAFKA_VTYPE_VALUE, (void *)(VALUE), (size_t)(LEN)
+#define RD_KAFKA_V_KEY(KEY, LEN) RD_KAFKA_VTYPE_KEY, (const void *)(KEY), (size_t)(LEN)
+#define RD_KAFKA_V_OPAQUE(msg_opaque) RD_KAFKA_VTYPE_OPAQUE, (void *)(msg_opaque)
+#define RD_KAFKA_V_MSGFLAGS(msgflags) RD_KAFKA_VTYPE_MSGFLAGS, (int)(msgflags)
+#define RD_KAFKA_V_TIMESTAMP(timestamp) RD_KAFKA_VTYPE_TIMESTAMP, (int64_t)(timestamp)
+#define RD_KAFKA_V_HEADER(NAME, VALUE, LEN)                                                 \
+    RD_KAFKA_VTYPE_HEADER, (const char *)(NAME), (const void *)(VALUE), (ssize_t)(LEN)
+#define RD_KAFKA_V_HEADERS(HDRS) RD_KAFKA_VTYPE_HEADERS, (rd_kafka_headers_t *)(HDRS)
+
+/* A consumed message, a delivery report, or an event (err set). */
+typedef struct rd_kafka_message_s {
+    rd_kafka_resp_err_t err;
+    rd_kafka_topic_t *rkt;
+    int32_t partition;
+    void *payload; /* the value, or an error string when err is set */
+    size_t len;
+    void *key;
+    size_t key_len;
+    int64_t offset;
+    void *_private; /* the producer's msg_opaque; the library's otherwise */
+} rd_kafka_message_t;
+
+void rd_kafka_message_destroy(rd_kafka_message_t *rkmessage);
+const char *rd_kafka_message_errstr(const rd_kafka_message_t *rkmessage);
+int64_t rd_kafka_message_timestamp(const rd_kafka_message_t *rkmessage,
+                                   rd_kafka_timestamp_type_t *tstype);
+int64_t rd_kafka_message_latency(const rd_kafka_message_t *rkmessage);
+int32_t rd_kafka_message_broker_id(const rd_kafka_message_t *rkmessage);
+rd_kafka_resp_err_t rd_kafka_message_headers(const rd_kafka_message_t *rkmessage,
+                                             rd_kafka_headers_t **hdrsp);
+rd_kafka_resp_err_t rd_kafka_message_detach_headers(rd_kafka_message_t *rkmessage,
+                                                    rd_kafka_headers_t **hdrsp);
+void rd_kafka_message_set_headers(rd_kafka_message_t *rkmessage, rd_kafka_headers_t *hdrs);
+
+typedef enum {
+    RD_KAFKA_MSG_STATUS_NOT_PERSISTED = 0,
+    RD_KAFKA_MSG_STATUS_POSSIBLY_PERSISTED = 1,
+    RD_KAFKA_MSG_STATUS_PERSISTED = 2,
+} rd_kafka_msg_status_t;
+
+rd_kafka_msg_status_t rd_kafka_message_status(const rd_kafka_message_t *rkmessage);
+
+/* ---------------------------------------------------------- configuration */
+
+typedef enum {
+    RD_KAFKA_CONF_UNKNOWN = -2,
+    RD_KAFKA_CONF_INVALID = -1,
+    RD_KAFKA_CONF_OK = 0,
+} rd_kafka_conf_res_t;
+
+rd_kafka_conf_t *rd_kafka_conf_new(void);
+void rd_kafka_conf_destroy(rd_kafka_conf_t *conf);
+rd_kafka_conf_t *rd_kafka_conf_dup(const rd_kafka_conf_t *conf);
+/* A copy without the properties whose names start with one of filter[]. */
+rd_kafka_conf_t *rd_kafka_conf_dup_filter(const rd_kafka_conf_t *conf, size_t filter_cnt,
+                                          const char **filter);
+const rd_kafka_conf_t *rd_kafka_conf(rd_kafka_t *rk);
+rd_kafka_conf_res_t rd_kafka_conf_set(rd_kafka_conf_t *conf, const char *name,
+                                      const char *value, char *errstr, size_t errstr_size);
+/* *dest_size: in, the buffer's size; out, the size needed with the NUL. */
+rd_kafka_conf_res_t rd_kafka_conf_get(const rd_kafka_conf_t *conf, const char *name,
+                                      char *dest, size_t *dest_size);
+rd_kafka_conf_res_t rd_kafka_topic_conf_get(const rd_kafka_topic_conf_t *conf, const char *name,
+                                            char *dest, size_t *dest_size);
+/* name, value, name, value...: *cntp strings; free with rd_kafka_conf_dump_free. */
+const char **rd_kafka_conf_dump(rd_kafka_conf_t *conf, size_t *cntp);
+const char **rd_kafka_topic_conf_dump(rd_kafka_topic_conf_t *conf, size_t *cntp);
+void rd_kafka_conf_dump_free(const char **arr, size_t cnt);
+void rd_kafka_conf_properties_show(FILE *fp);
+
+void rd_kafka_conf_set_events(rd_kafka_conf_t *conf, int events);
+void rd_kafka_conf_set_background_event_cb(rd_kafka_conf_t *conf,
+                                           void (*event_cb)(rd_kafka_t *rk,
+                                                            rd_kafka_event_t *rkev,
+                                                            void *opaque));
+void rd_kafka_conf_set_dr_cb(rd_kafka_conf_t *conf,
+                             void (*dr_cb)(rd_kafka_t *rk, void *payload, size_t len,
+                                           rd_kafka_resp_err_t err, void *opaque,
+                                           void *msg_opaque));
+void rd_kafka_conf_set_dr_msg_cb(rd_kafka_conf_t *conf,
+                                 void (*dr_msg_cb)(rd_kafka_t *rk,
+                                                   const rd_kafka_message_t *rkmessage,
+                                                   void *opaque));
+void rd_kafka_conf_set_consume_cb(rd_kafka_conf_t *conf,
+                                  void (*consume_cb)(rd_kafka_message_t *rkmessage,
+                                                     void *opaque));
+void rd_kafka_conf_set_rebalance_cb(rd_kafka_conf_t *conf,
+                                    void (*rebalance_cb)(rd_kafka_t *rk,
+                                                         rd_kafka_resp_err_t err,
+                                                         rd_kafka_topic_partition_list_t *partitions,
+                                                         void *opaque));
+void rd_kafka_conf_set_offset_commit_cb(rd_kafka_conf_t *conf,
+                                        void (*offset_commit_cb)(rd_kafka_t *rk,
+                                                                 rd_kafka_resp_err_t err,
+                                                                 rd_kafka_topic_partition_list_t *offsets,
+                                                                 void *opaque));
+void rd_kafka_conf_set_error_cb(rd_kafka_conf_t *conf,
+                                void (*error_cb)(rd_kafka_t *rk, int err, const char *reason,
+                                                 void *opaque));
+void rd_kafka_conf_set_throttle_cb(rd_kafka_conf_t *conf,
+                                   void (*throttle_cb)(rd_kafka_t *rk, const char *broker_name,
+                                                       int32_t broker_id, int throttle_time_ms,
+                                                       void *opaque));
+void rd_kafka_conf_set_log_cb(rd_kafka_conf_t *conf,
+                              void (*log_cb)(const rd_kafka_t *rk, int level, const char *fac,
+                                             const char *buf));
+void rd_kafka_conf_set_stats_cb(rd_kafka_conf_t *conf,
+                                int (*stats_cb)(rd_kafka_t *rk, char *json, size_t json_len,
+                                                void *opaque));
+void rd_kafka_conf_set_oauthbearer_token_refresh_cb(
+    rd_kafka_conf_t *conf,
+    void (*oauthbearer_token_refresh_cb)(rd_kafka_t *rk, const char *oauthbearer_config,
+                                         void *opaque));
+void rd_kafka_conf_set_opaque(rd_kafka_conf_t *conf, void *opaque);
+void *rd_kafka_opaque(const rd_kafka_t *rk);
+void rd_kafka_conf_set_default_topic_conf(rd_kafka_conf_t *conf, rd_kafka_topic_conf_t *tconf);
+rd_kafka_topic_conf_t *rd_kafka_conf_get_default_topic_conf(rd_kafka_conf_t *conf);
+
+rd_kafka_topic_conf_t *rd_kafka_topic_conf_new(void);
+rd_kafka_topic_conf_t *rd_kafka_topic_conf_dup(const rd_kafka_topic_conf_t *conf);
+rd_kafka_topic_conf_t *rd_kafka_default_topic_conf_dup(rd_kafka_t *rk);
+void rd_kafka_topic_conf_destroy(rd_kafka_topic_conf_t *topic_conf);
+rd_kafka_conf_res_t rd_kafka_topic_conf_set(rd_kafka_topic_conf_t *conf, const char *name,
+                                            const char *value, char *errstr,
+                                            size_t errstr_size);
+void rd_kafka_topic_conf_set_opaque(rd_kafka_topic_conf_t *conf, void *rkt_opaque);
+void rd_kafka_topic_conf_set_partitioner_cb(
+    rd_kafka_topic_conf_t *topic_conf,
+    int32_t (*partitioner)(const rd_kafka_topic_t *rkt, const void *keydata, size_t keylen,
+                           int32_t partition_cnt, void *rkt_opaque, void *msg_opaque));
+void rd_kafka_topic_conf_set_msg_order_cmp(rd_kafka_topic_conf_t *topic_conf,
+                                           int (*msg_order_cmp)(const rd_kafka_message_t *a,
+                                                                const rd_kafka_message_t *b));
+int rd_kafka_topic_partition_available(const rd_kafka_topic_t *rkt, int32_t partition);
+
+/* The built-in partitioners, callable from a partitioner callback. */
+int32_t rd_kafka_msg_partitioner_random(const rd_kafka_topic_t *rkt, const void *key,
+                                        size_t keylen, int32_t partition_cnt, void *rkt_opaque,
+                                        void *msg_opaque);
+int32_t rd_kafka_msg_partitioner_consistent(const rd_kafka_topic_t *rkt, const void *key,
+                                            size_t keylen, int32_t partition_cnt,
+                                            void *rkt_opaque, void *msg_opaque);
+int32_t rd_kafka_msg_partitioner_consistent_random(const rd_kafka_topic_t *rkt, const void *key,
+                                                   size_t keylen, int32_t partition_cnt,
+                                                   void *rkt_opaque, void *msg_opaque);
+int32_t rd_kafka_msg_partitioner_murmur2(const rd_kafka_topic_t *rkt, const void *key,
+                                         size_t keylen, int32_t partition_cnt, void *rkt_opaque,
+                                         void *msg_opaque);
+int32_t rd_kafka_msg_partitioner_murmur2_random(const rd_kafka_topic_t *rkt, const void *key,
+                                                size_t keylen, int32_t partition_cnt,
+                                                void *rkt_opaque, void *msg_opaque);
+int32_t rd_kafka_msg_partitioner_fnv1a(const rd_kafka_topic_t *rkt, const void *key,
+                                       size_t keylen, int32_t partition_cnt, void *rkt_opaque,
+                                       void *msg_opaque);
+int32_t rd_kafka_msg_partitioner_fnv1a_random(const rd_kafka_topic_t *rkt, const void *key,
+                                              size_t keylen, int32_t partition_cnt,
+                                              void *rkt_opaque, void *msg_opaque);
+
+/* ---------------------------------------------------------------- handles */
+
+rd_kafka_t *rd_kafka_new(rd_kafka_type_t type, rd_kafka_conf_t *conf, char *errstr,
+                         size_t errstr_size);
+void rd_kafka_destroy(rd_kafka_t *rk);
+#define RD_KAFKA_DESTROY_F_NO_CONSUMER_CLOSE 0x8
+void rd_kafka_destroy_flags(rd_kafka_t *rk, int flags);
+const char *rd_kafka_name(const rd_kafka_t *rk);
+rd_kafka_type_t rd_kafka_type(const rd_kafka_t *rk);
+/* The group member id, freed with rd_kafka_mem_free; NULL when none. */
+char *rd_kafka_memberid(const rd_kafka_t *rk);
+char *rd_kafka_clusterid(rd_kafka_t *rk, int timeout_ms);
+int32_t rd_kafka_controllerid(rd_kafka_t *rk, int timeout_ms);
+void rd_kafka_mem_free(rd_kafka_t *rk, void *ptr);
+int rd_kafka_poll(rd_kafka_t *rk, int timeout_ms);
+void rd_kafka_yield(rd_kafka_t *rk);
+int rd_kafka_outq_len(rd_kafka_t *rk);
+rd_kafka_resp_err_t rd_kafka_flush(rd_kafka_t *rk, int timeout_ms);
+#define RD_KAFKA_PURGE_F_QUEUE 0x1
+#define RD_KAFKA_PURGE_F_INFLIGHT 0x2
+#define RD_KAFKA_PURGE_F_NON_BLOCKING 0x4
+rd_kafka_resp_err_t rd_kafka_purge(rd_kafka_t *rk, int purge_flags);
+/* Threads the library runs now (every client's), for tests that wait for 0. */
+int rd_kafka_thread_cnt(void);
+int rd_kafka_wait_destroyed(int timeout_ms);
+void rd_kafka_dump(FILE *fp, rd_kafka_t *rk);
+int rd_kafka_brokers_add(rd_kafka_t *rk, const char *brokerlist);
+void rd_kafka_set_log_level(rd_kafka_t *rk, int level);
+void rd_kafka_log_print(const rd_kafka_t *rk, int level, const char *fac, const char *buf);
+void rd_kafka_log_syslog(const rd_kafka_t *rk, int level, const char *fac, const char *buf);
+void *rd_kafka_mem_calloc(rd_kafka_t *rk, size_t num, size_t size);
+void *rd_kafka_mem_malloc(rd_kafka_t *rk, size_t size);
+
+/* ----------------------------------------------------------------- topics */
+
+rd_kafka_topic_t *rd_kafka_topic_new(rd_kafka_t *rk, const char *topic,
+                                     rd_kafka_topic_conf_t *conf);
+void rd_kafka_topic_destroy(rd_kafka_topic_t *rkt);
+const char *rd_kafka_topic_name(const rd_kafka_topic_t *rkt);
+void *rd_kafka_topic_opaque(const rd_kafka_topic_t *rkt);
+
+#define RD_KAFKA_PARTITION_UA ((int32_t)-1)
+
+/* ----------------------------------------------------------------- queues */
+
+rd_kafka_queue_t *rd_kafka_queue_new(rd_kafka_t *rk);
+void rd_kafka_queue_destroy(rd_kafka_queue_t *rkqu);
+rd_kafka_queue_t *rd_kafka_queue_get_main(rd_kafka_t *rk);
+rd_kafka_queue_t *rd_kafka_queue_get_consumer(rd_kafka_t *rk);
+rd_kafka_queue_t *rd_kafka_queue_get_partition(rd_kafka_t *rk, const char *topic,
+                                               int32_t partition);
+rd_kafka_queue_t *rd_kafka_queue_get_background(rd_kafka_t *rk);
+void rd_kafka_queue_forward(rd_kafka_queue_t *src, rd_kafka_queue_t *dst);
+rd_kafka_resp_err_t rd_kafka_set_log_queue(rd_kafka_t *rk, rd_kafka_queue_t *rkqu);
+size_t rd_kafka_queue_length(rd_kafka_queue_t *rkqu);
+void rd_kafka_queue_io_event_enable(rd_kafka_queue_t *rkqu, int fd, const void *payload,
+                                    size_t size);
+void rd_kafka_queue_cb_event_enable(rd_kafka_queue_t *rkqu,
+                                    void (*event_cb)(rd_kafka_t *rk, void *qev_opaque),
+                                    void *qev_opaque);
+void rd_kafka_queue_yield(rd_kafka_queue_t *rkqu);
+
+/* --------------------------------------------------- the legacy consumer */
+
+#define RD_KAFKA_OFFSET_BEGINNING -2
+#define RD_KAFKA_OFFSET_END -1
+#define RD_KAFKA_OFFSET_STORED -1000
+#define RD_KAFKA_OFFSET_INVALID -1001
+#define RD_KAFKA_OFFSET_TAIL_BASE -2000
+/* CNT messages before the end. */
+#define RD_KAFKA_OFFSET_TAIL(CNT) (RD_KAFKA_OFFSET_TAIL_BASE - (CNT))
+
+int rd_kafka_consume_start(rd_kafka_topic_t *rkt, int32_t partition, int64_t offset);
+int rd_kafka_consume_start_queue(rd_kafka_topic_t *rkt, int32_t partition, int64_t offset,
+                                 rd_kafka_queue_t *rkqu);
+int rd_kafka_consume_stop(rd_kafka_topic_t *rkt, int32_t partition);
+rd_kafka_resp_err_t rd_kafka_seek(rd_kafka_topic_t *rkt, int32_t partition, int64_t offset,
+                                  int timeout_ms);
+rd_kafka_error_t *rd_kafka_seek_partitions(rd_kafka_t *rk,
+                                           rd_kafka_topic_partition_list_t *partitions,
+                                           int timeout_ms);
+rd_kafka_message_t *rd_kafka_consume(rd_kafka_topic_t *rkt, int32_t partition, int timeout_ms);
+ssize_t rd_kafka_consume_batch(rd_kafka_topic_t *rkt, int32_t partition, int timeout_ms,
+                               rd_kafka_message_t **rkmessages, size_t rkmessages_size);
+int rd_kafka_consume_callback(rd_kafka_topic_t *rkt, int32_t partition, int timeout_ms,
+                              void (*consume_cb)(rd_kafka_message_t *rkmessage,
+                                                 void *commit_opaque),
+                              void *commit_opaque);
+rd_kafka_message_t *rd_kafka_consume_queue(rd_kafka_queue_t *rkqu, int timeout_ms);
+ssize_t rd_kafka_consume_batch_queue(rd_kafka_queue_t *rkqu, int timeout_ms,
+                                     rd_kafka_message_t **rkmessages, size_t rkmessages_size);
+int rd_kafka_consume_callback_queue(rd_kafka_queue_t *rkqu, int timeout_ms,
+                                    void (*consume_cb)(rd_kafka_message_t *rkmessage,
+                                                       void *commit_opaque),
+                                    void *commit_opaque);
+rd_kafka_resp_err_t rd_kafka_offset_store(rd_kafka_topic_t *rkt, int32_t partition,
+                                          int64_t offset);
+rd_kafka_resp_err_t rd_kafka_offsets_store(rd_kafka_t *rk,
+                                           rd_kafka_topic_partition_list_t *offsets);
+
+/* ----------------------------------------------- the high-level consumer */
+
+rd_kafka_resp_err_t rd_kafka_subscribe(rd_kafka_t *rk,
+                                       const rd_kafka_topic_partition_list_t *topics);
+rd_kafka_resp_err_t rd_kafka_unsubscribe(rd_kafka_t *rk);
+rd_kafka_resp_err_t rd_kafka_subscription(rd_kafka_t *rk,
+                                          rd_kafka_topic_partition_list_t **topics);
+rd_kafka_message_t *rd_kafka_consumer_poll(rd_kafka_t *rk, int timeout_ms);
+rd_kafka_resp_err_t rd_kafka_consumer_close(rd_kafka_t *rk);
+rd_kafka_error_t *rd_kafka_consumer_close_queue(rd_kafka_t *rk, rd_kafka_queue_t *rkqu);
+int rd_kafka_consumer_closed(rd_kafka_t *rk);
+rd_kafka_error_t *rd_kafka_incremental_assign(rd_kafka_t *rk,
+                                              const rd_kafka_topic_partition_list_t *partitions);
+rd_kafka_error_t *rd_kafka_incremental_unassign(
+    rd_kafka_t *rk, const rd_kafka_topic_partition_list_t *partitions);
+/* "NONE", "EAGER" or "COOPERATIVE". */
+const char *rd_kafka_rebalance_protocol(rd_kafka_t *rk);
+rd_kafka_resp_err_t rd_kafka_assign(rd_kafka_t *rk,
+                                    const rd_kafka_topic_partition_list_t *partitions);
+rd_kafka_resp_err_t rd_kafka_assignment(rd_kafka_t *rk,
+                                        rd_kafka_topic_partition_list_t **partitions);
+int rd_kafka_assignment_lost(rd_kafka_t *rk);
+rd_kafka_resp_err_t rd_kafka_commit(rd_kafka_t *rk,
+                                    const rd_kafka_topic_partition_list_t *offsets, int async);
+rd_kafka_resp_err_t rd_kafka_commit_message(rd_kafka_t *rk,
+                                            const rd_kafka_message_t *rkmessage, int async);
+rd_kafka_resp_err_t rd_kafka_commit_queue(
+    rd_kafka_t *rk, const rd_kafka_topic_partition_list_t *offsets, rd_kafka_queue_t *rkqu,
+    void (*cb)(rd_kafka_t *rk, rd_kafka_resp_err_t err,
+               rd_kafka_topic_partition_list_t *offsets, void *commit_opaque),
+    void *commit_opaque);
+rd_kafka_resp_err_t rd_kafka_committed(rd_kafka_t *rk,
+                                       rd_kafka_topic_partition_list_t *partitions,
+                                       int timeout_ms);
+rd_kafka_resp_err_t rd_kafka_position(rd_kafka_t *rk,
+                                      rd_kafka_topic_partition_list_t *partitions);
+rd_kafka_resp_err_t rd_kafka_poll_set_consumer(rd_kafka_t *rk);
+rd_kafka_resp_err_t rd_kafka_pause_partitions(rd_kafka_t *rk,
+                                              rd_kafka_topic_partition_list_t *partitions);
+rd_kafka_resp_err_t rd_kafka_resume_partitions(rd_kafka_t *rk,
+                                               rd_kafka_topic_partition_list_t *partitions);
+rd_kafka_resp_err_t rd_kafka_query_watermark_offsets(rd_kafka_t *rk, const char *topic,
+                                                     int32_t partition, int64_t *low,
+                                                     int64_t *high, int timeout_ms);
+rd_kafka_resp_err_t rd_kafka_get_watermark_offsets(rd_kafka_t *rk, const char *topic,
+                                                   int32_t partition, int64_t *low,
+                                                   int64_t *high);
+/* Each element's offset is a timestamp in, the first offset at or after it out. */
+rd_kafka_resp_err_t rd_kafka_offsets_for_times(rd_kafka_t *rk,
+                                               rd_kafka_topic_partition_list_t *offsets,
+                                               int timeout_ms);
+
+rd_kafka_consumer_group_metadata_t *rd_kafka_consumer_group_metadata(rd_kafka_t *rk);
+rd_kafka_consumer_group_metadata_t *rd_kafka_consumer_group_metadata_new(const char *group_id);
+rd_kafka_consumer_group_metadata_t *rd_kafka_consumer_group_metadata_new_with_genid(
+    const char *group_id, int32_t generation_id, const char *member_id,
+    const char *group_instance_id);
+void rd_kafka_consumer_group_metadata_destroy(rd_kafka_consumer_group_metadata_t *);
+rd_kafka_error_t *rd_kafka_consumer_group_metadata_write(
+    const rd_kafka_consumer_group_metadata_t *cgmd, void **bufferp, size_t *sizep);
+rd_kafka_error_t *rd_kafka_consumer_group_metadata_read(rd_kafka_consumer_group_metadata_t **cgmdp,
+                                                        const void *buffer, size_t size);
+
+/* --------------------------------------------------------------- producer */
+
+#define RD_KAFKA_MSG_F_FREE 0x1
+#define RD_KAFKA_MSG_F_COPY 0x2
+#define RD_KAFKA_MSG_F_BLOCK 0x4
+#define RD_KAFKA_MSG_F_PARTITION 0x8
+
+int rd_kafka_produce(rd_kafka_topic_t *rkt, int32_t partition, int msgflags, void *payload,
+                     size_t len, const void *key, size_t keylen, void *msg_opaque);
+rd_kafka_resp_err_t rd_kafka_producev(rd_kafka_t *rk, ...);
+rd_kafka_error_t *rd_kafka_produceva(rd_kafka_t *rk, const rd_kafka_vu_t *vus, size_t cnt);
+int rd_kafka_produce_batch(rd_kafka_topic_t *rkt, int32_t partition, int msgflags,
+                           rd_kafka_message_t *rkmessages, int message_cnt);
+
+rd_kafka_error_t *rd_kafka_init_transactions(rd_kafka_t *rk, int timeout_ms);
+rd_kafka_error_t *rd_kafka_begin_transaction(rd_kafka_t *rk);
+rd_kafka_error_t *rd_kafka_send_offsets_to_transaction(
+    rd_kafka_t *rk, const rd_kafka_topic_partition_list_t *offsets,
+    const rd_kafka_consumer_group_metadata_t *cgmetadata, int timeout_ms);
+rd_kafka_error_t *rd_kafka_commit_transaction(rd_kafka_t *rk, int timeout_ms);
+rd_kafka_error_t *rd_kafka_abort_transaction(rd_kafka_t *rk, int timeout_ms);
+
+/* --------------------------------------------------------------- metadata */
+
+typedef struct rd_kafka_metadata_broker {
+    int32_t id;
+    char *host;
+    int port;
+} rd_kafka_metadata_broker_t;
+
+typedef struct rd_kafka_metadata_partition {
+    int32_t id;
+    rd_kafka_resp_err_t err;
+    int32_t leader;
+    int replica_cnt;
+    int32_t *replicas;
+    int isr_cnt;
+    int32_t *isrs;
+} rd_kafka_metadata_partition_t;
+
+typedef struct rd_kafka_metadata_topic {
+    char *topic;
+    int partition_cnt;
+    struct rd_kafka_metadata_partition *partitions;
+    rd_kafka_resp_err_t err;
+} rd_kafka_metadata_topic_t;
+
+typedef struct rd_kafka_metadata {
+    int broker_cnt;
+    struct rd_kafka_metadata_broker *brokers;
+    int topic_cnt;
+    struct rd_kafka_metadata_topic *topics;
+    int32_t orig_broker_id;  /* the broker that answered */
+    char *orig_broker_name;  /* as "host:port/id" */
+} rd_kafka_metadata_t;
+
+rd_kafka_resp_err_t rd_kafka_metadata(rd_kafka_t *rk, int all_topics, rd_kafka_topic_t *only_rkt,
+                                      const struct rd_kafka_metadata **metadatap,
+                                      int timeout_ms);
+void rd_kafka_metadata_destroy(const struct rd_kafka_metadata *metadata);
+
+/* ------------------------------------------------------- groups (legacy) */
+
+struct rd_kafka_group_member_info {
+    char *member_id;
+    char *client_id;
+    char *client_host;
+    void *member_metadata;
+    int member_metadata_size;
+    void *member_assignment;
+    int member_assignment_size;
+};
+
+typedef enum {
+    RD_KAFKA_CONSUMER_GROUP_STATE_UNKNOWN = 0,
+    RD_KAFKA_CONSUMER_GROUP_STATE_PREPARING_REBALANCE = 1,
+    RD_KAFKA_CONSUMER_GROUP_STATE_COMPLETING_REBALANCE = 2,
+    RD_KAFKA_CONSUMER_GROUP_STATE_STABLE = 3,
+    RD_KAFKA_CONSUMER_GROUP_STATE_DEAD = 4,
+    RD_KAFKA_CONSUMER_GROUP_STATE_EMPTY = 5,
+    RD_KAFKA_CONSUMER_GROUP_STATE__CNT
+} rd_kafka_consumer_group_state_t;
+
+struct rd_kafka_group_info {
+    struct rd_kafka_metadata_broker broker;
+    char *group;
+    rd_kafka_resp_err_t err;
+    char *state;
+    char *protocol_type;
+    char *protocol;
+    struct rd_kafka_group_member_info *members;
+    int member_cnt;
+};
+
+struct rd_kafka_group_list {
+    struct rd_kafka_group_info *groups;
+    int group_cnt;
+};
+
+rd_kafka_resp_err_t rd_kafka_list_groups(rd_kafka_t *rk, const char *group,
+                                         const struct rd_kafka_group_list **grplistp,
+                                         int timeout_ms);
+const char *rd_kafka_consumer_group_state_name(rd_kafka_consumer_group_state_t state);
+rd_kafka_consumer_group_state_t rd_kafka_consumer_group_state_code(const char *name);
+void rd_kafka_group_list_destroy(const struct rd_kafka_group_list *grplist);
+
+/* --------------------------------------------------------------- SASL */
+
+rd_kafka_resp_err_t rd_kafka_oauthbearer_set_token(rd_kafka_t *rk, const char *token_value,
+                                                   int64_t md_lifetime_ms,
+                                                   const char *md_principal_name,
+                                                   const char **extensions,
+                                                   size_t extension_size, char *errstr,
+                                                   size_t errstr_size);
+rd_kafka_resp_err_t rd_kafka_oauthbearer_set_token_failure(rd_kafka_t *rk, const char *errstr);
+
+/* ----------------------------------------------------------------- events */
+
+typedef int rd_kafka_event_type_t;
+#define RD_KAFKA_EVENT_NONE 0x0
+#define RD_KAFKA_EVENT_DR 0x1
+#define RD_KAFKA_EVENT_FETCH 0x2
+#define RD_KAFKA_EVENT_LOG 0x4
+#define RD_KAFKA_EVENT_ERROR 0x8
+#define RD_KAFKA_EVENT_REBALANCE 0x10
+#define RD_KAFKA_EVENT_OFFSET_COMMIT 0x20
+#define RD_KAFKA_EVENT_STATS 0x40
+#define RD_KAFKA_EVENT_CREATETOPICS_RESULT 100
+#define RD_KAFKA_EVENT_DELETETOPICS_RESULT 101
+#define RD_KAFKA_EVENT_CREATEPARTITIONS_RESULT 102
+#define RD_KAFKA_EVENT_ALTERCONFIGS_RESULT 103
+#define RD_KAFKA_EVENT_DESCRIBECONFIGS_RESULT 104
+#define RD_KAFKA_EVENT_DELETERECORDS_RESULT 105
+#define RD_KAFKA_EVENT_DELETEGROUPS_RESULT 106
+#define RD_KAFKA_EVENT_DELETECONSUMERGROUPOFFSETS_RESULT 107
+#define RD_KAFKA_EVENT_OAUTHBEARER_TOKEN_REFRESH 0x100
+#define RD_KAFKA_EVENT_BACKGROUND 0x200
+#define RD_KAFKA_EVENT_CREATEACLS_RESULT 0x400
+#define RD_KAFKA_EVENT_DESCRIBEACLS_RESULT 0x800
+#define RD_KAFKA_EVENT_DELETEACLS_RESULT 0x1000
+#define RD_KAFKA_EVENT_LISTCONSUMERGROUPS_RESULT 0x2000
+#define RD_KAFKA_EVENT_DESCRIBECONSUMERGROUPS_RESULT 0x4000
+#define RD_KAFKA_EVENT_LISTCONSUMERGROUPOFFSETS_RESULT 0x8000
+#define RD_KAFKA_EVENT_ALTERCONSUMERGROUPOFFSETS_RESULT 0x10000
+
+rd_kafka_event_type_t rd_kafka_event_type(const rd_kafka_event_t *rkev);
+const char *rd_kafka_event_name(const rd_kafka_event_t *rkev);
+void rd_kafka_event_destroy(rd_kafka_event_t *rkev);
+const rd_kafka_message_t *rd_kafka_event_message_next(rd_kafka_event_t *rkev);
+size_t rd_kafka_event_message_array(rd_kafka_event_t *rkev, const rd_kafka_message_t **rkmessages,
+                                    size_t size);
+size_t rd_kafka_event_message_count(rd_kafka_event_t *rkev);
+const char *rd_kafka_event_config_string(rd_kafka_event_t *rkev);
+rd_kafka_resp_err_t rd_kafka_event_error(rd_kafka_event_t *rkev);
+const char *rd_kafka_event_error_string(rd_kafka_event_t *rkev);
+int rd_kafka_event_error_is_fatal(rd_kafka_event_t *rkev);
+void *rd_kafka_event_opaque(rd_kafka_event_t *rkev);
+int rd_kafka_event_log(rd_kafka_event_t *rkev, const char **fac, const char **str, int *level);
+int rd_kafka_event_debug_contexts(rd_kafka_event_t *rkev, char *dst, size_t dstsize);
+const char *rd_kafka_event_stats(rd_kafka_event_t *rkev);
+rd_kafka_topic_partition_list_t *rd_kafka_event_topic_partition_list(rd_kafka_event_t *rkev);
+rd_kafka_topic_partition_t *rd_kafka_event_topic_partition(rd_kafka_event_t *rkev);
+rd_kafka_event_t *rd_kafka_queue_poll(rd_kafka_queue_t *rkqu, int timeout_ms);
+int rd_kafka_queue_poll_callback(rd_kafka_queue_t *rkqu, int timeout_ms);
+
+/* BEGIN ADMIN API */
+/* END ADMIN API */
+
+/* BEGIN REST OF THE API */
+/* END REST OF THE API */
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,0 +1,206 @@
+/* The librdkafka layer's own types: what rdkafka.h's opaque handles are,
+ * on top of kfk's public API. Shared by every file in compat/rdkafka. */
+#ifndef KFK_RDK_INT_H
+#define KFK_RDK_INT_H
+
+#include <pthread.h>
+
+#include "kfk.h"
+#include "librdkafka/rdkafka.h"
+
+/* ------------------------------------------------------------ conf.c */
+
+/* The librdkafka properties set on a conf, in the order set (conf.c). */
+typedef struct rdk_props rdk_props;
+
+typedef int32_t (*rdk_partitioner_fn)(const rd_kafka_topic_t *rkt, const void *key,
+                                      size_t keylen, int32_t partition_cnt, void *rkt_opaque,
+                                      void *msg_opaque);
+
+struct rd_kafka_topic_conf_s {
+    rdk_props *props;
+    rdk_partitioner_fn partitioner; /* set by the application; NULL: the property */
+    void *opaque;
+    int (*msg_order_cmp)(const rd_kafka_message_t *a, const rd_kafka_message_t *b);
+};
+
+struct rd_kafka_conf_s {
+    rdk_props *props;
+    rd_kafka_topic_conf_t *topic_conf; /* default topic conf, owned; NULL: none set */
+    void *opaque;
+    int enabled_events;
+    void (*background_event_cb)(rd_kafka_t *rk, rd_kafka_event_t *rkev, void *opaque);
+    void (*dr_cb)(rd_kafka_t *rk, void *payload, size_t len, rd_kafka_resp_err_t err,
+                  void *opaque, void *msg_opaque);
+    void (*dr_msg_cb)(rd_kafka_t *rk, const rd_kafka_message_t *rkmessage, void *opaque);
+    void (*consume_cb)(rd_kafka_message_t *rkmessage, void *opaque);
+    void (*rebalance_cb)(rd_kafka_t *rk, rd_kafka_resp_err_t err,
+                         rd_kafka_topic_partition_list_t *partitions, void *opaque);
+    void (*offset_commit_cb)(rd_kafka_t *rk, rd_kafka_resp_err_t err,
+                             rd_kafka_topic_partition_list_t *offsets, void *opaque);
+    void (*error_cb)(rd_kafka_t *rk, int err, const char *reason, void *opaque);
+    void (*throttle_cb)(rd_kafka_t *rk, const char *broker_name, int32_t broker_id,
+                        int throttle_time_ms, void *opaque);
+    void (*log_cb)(const rd_kafka_t *rk, int level, const char *fac, const char *buf);
+    int (*stats_cb)(rd_kafka_t *rk, char *json, size_t json_len, void *opaque);
+    void (*oauthbearer_token_refresh_cb)(rd_kafka_t *rk, const char *oauthbearer_config,
+                                         void *opaque);
+};
+
+/* The value of a librdkafka property (as set, else its default), or NULL
+ * for a name librdkafka does not have. Aliases resolve. */
+const char *rdk_conf_str(const rd_kafka_conf_t *conf, const char *name);
+const char *rdk_topic_conf_str(const rd_kafka_topic_conf_t *conf, const char *name);
+/* The kfk configuration for a client of this type: every property set on
+ * conf and on its default topic conf that kfk has, translated (names and
+ * values). NULL with errstr (librdkafka's wording) when a value cannot be. */
+kfk_conf *rdk_conf_build(const rd_kafka_conf_t *conf, rd_kafka_type_t type, char *errstr,
+                         size_t errstr_size);
+/* The built-in partitioner named by the topic property "partitioner"
+ * ("consistent_random" and the others), or NULL for an unknown name. */
+rdk_partitioner_fn rdk_partitioner_by_name(const char *name);
+
+/* ------------------------------------------------------------ errors */
+
+/* kfk's error as librdkafka's: broker codes are the same numbers; kfk's
+ * local codes map to librdkafka's local codes. */
+rd_kafka_resp_err_t rdk_err(int kfk_err);
+/* Sets rd_kafka_last_error() (and errno as librdkafka does) for this thread. */
+void rdk_set_last_error(rd_kafka_resp_err_t err);
+rd_kafka_error_t *rdk_error_new(rd_kafka_resp_err_t code, int fatal, int retriable,
+                                int txn_requires_abort, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+
+/* ------------------------------------------------------------ topics */
+
+struct rd_kafka_topic_s {
+    rd_kafka_t *rk;
+    char *name;
+    rd_kafka_topic_conf_t *conf; /* owned: the first rd_kafka_topic_new's, or the default's dup */
+    rdk_partitioner_fn partitioner;
+    int app_refs; /* rd_kafka_topic_new calls not yet destroyed */
+    struct rd_kafka_topic_s *next;
+};
+
+/* The handle's topic object for name, created (with the default topic
+ * conf) when first seen. Lives until rd_kafka_destroy. NULL: out of memory. */
+rd_kafka_topic_t *rdk_topic_get(rd_kafka_t *rk, const char *name);
+
+/* ------------------------------------------------------ events, queues */
+
+/* An event on a queue (rd_kafka_event_t is struct rd_kafka_op_s). */
+typedef void (*rdk_op_free_fn)(struct rd_kafka_op_s *op);
+
+struct rd_kafka_op_s {
+    rd_kafka_event_type_t type;
+    rd_kafka_t *rk;
+    rd_kafka_resp_err_t err;
+    char *errstr;
+    int fatal;
+    void *opaque;
+    rd_kafka_topic_partition_list_t *partitions; /* REBALANCE, OFFSET_COMMIT */
+    rd_kafka_message_t **msgs;                   /* FETCH, DR: owned */
+    size_t msg_cnt, msg_next;
+    char *fac, *str; /* LOG; STATS json in str */
+    int level;
+    void *result;            /* admin results: the admin file's own */
+    rdk_op_free_fn free_fn;  /* frees result (and what it owns) */
+    struct rd_kafka_op_s *next;
+};
+
+struct rd_kafka_queue_s {
+    rd_kafka_t *rk;
+    pthread_mutex_t lock;
+    pthread_cond_t cond;
+    struct rd_kafka_op_s *head, *tail;
+    size_t len;
+    rd_kafka_queue_t *fwd; /* forwarded to, or NULL */
+    int refs;
+    int io_fd; /* rd_kafka_queue_io_event_enable: written when an op arrives */
+    void *io_payload;
+    size_t io_size;
+    void (*event_cb)(rd_kafka_t *rk, void *qev_opaque);
+    void *event_opaque;
+    int yielded;
+    int kind; /* RDK_Q_* */
+};
+
+#define RDK_Q_CUSTOM 0
+#define RDK_Q_MAIN 1
+#define RDK_Q_CONSUMER 2
+#define RDK_Q_BACKGROUND 3
+
+rd_kafka_queue_t *rdk_queue_new(rd_kafka_t *rk, int kind);
+/* Appends op (following forwards); wakes pollers, writes io_fd, runs event_cb. */
+void rdk_queue_push(rd_kafka_queue_t *q, struct rd_kafka_op_s *op);
+/* The next op, waiting up to timeout_ms (-1 forever); NULL when none. */
+struct rd_kafka_op_s *rdk_queue_pop(rd_kafka_queue_t *q, int timeout_ms);
+struct rd_kafka_op_s *rdk_op_new(rd_kafka_t *rk, rd_kafka_event_type_t type);
+void rdk_op_destroy(struct rd_kafka_op_s *op);
+
+/* ---------------------------------------------------------- messages */
+
+/* A message handed to the application: rd_kafka_message_t first, so the
+ * application's pointer is ours. */
+typedef struct rdk_msg {
+    rd_kafka_message_t m;
+    kfk_consumer_message *km; /* a consumed message's, released with it */
+    rd_kafka_t *rk;
+    rd_kafka_headers_t *hdrs; /* built on first rd_kafka_message_headers */
+    int64_t timestamp;
+    rd_kafka_timestamp_type_t tstype;
+    int32_t broker_id;
+    int64_t latency_us; /* -1: none */
+    int status;         /* rd_kafka_msg_status_t */
+    int owns_payload;   /* payload is an error string or a copy we free */
+    struct rdk_msg *next_free;
+} rdk_msg;
+
+/* A message wrapping a consumed one (taken over). NULL: out of memory (km released). */
+rd_kafka_message_t *rdk_msg_from_consumed(rd_kafka_t *rk, kfk_consumer_message *km);
+/* An error event as a message: payload is the error string (copied). */
+rd_kafka_message_t *rdk_msg_error(rd_kafka_t *rk, rd_kafka_resp_err_t err, const char *topic,
+                                  int32_t partition, int64_t offset, const char *errstr);
+
+/* ---------------------------------------------------------- the handle */
+
+struct rd_kafka_s {
+    rd_kafka_type_t type;
+    rd_kafka_conf_t *conf; /* owned: what rd_kafka_new was given */
+    char name[256];
+    kfk_producer *producer;
+    kfk_consumer *consumer;
+    pthread_mutex_t lock; /* admin creation, topics, legacy state */
+    kfk_admin *admin;     /* created at the first call that needs one */
+    rd_kafka_topic_t *topics;
+    rd_kafka_queue_t *main_q, *consumer_q, *background_q, *log_q;
+    pthread_t background_thread;
+    int background_running;
+    int log_level;
+    int consumer_forwarded; /* rd_kafka_poll_set_consumer called */
+    int closed;
+    /* legacy consumer: partitions started with consume_start, and where their
+     * messages go (consumer.c) */
+    struct rdk_legacy *legacy;
+    rdk_msg *free_msgs; /* wrappers to reuse, under msg_lock */
+    pthread_mutex_t msg_lock;
+};
+
+/* The handle's admin client, created on first use (NULL with errstr when it
+ * cannot be). Its own I/O thread; destroyed with the handle. */
+kfk_admin *rdk_admin(rd_kafka_t *rk, char *errstr, size_t errstr_size);
+/* Logs through the application's log callback (or stderr, as librdkafka). */
+void rdk_log(rd_kafka_t *rk, int level, const char *fac, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+/* kfk lists from and to librdkafka's lists. NULL: out of memory. */
+kfk_partition_list *rdk_to_kfk_list(const rd_kafka_topic_partition_list_t *l);
+/* Copies offsets, errors, metadata and leader epochs of kl's elements into
+ * l's matching elements. */
+void rdk_update_from_kfk(rd_kafka_topic_partition_list_t *l, const kfk_partition_list *kl);
+rd_kafka_topic_partition_list_t *rdk_from_kfk_list(const kfk_partition_list *kl);
+
+/* The number of threads the layer and kfk run (rd_kafka_thread_cnt). */
+void rdk_threads_add(int n);
+
+#endif
