@@ -169,8 +169,6 @@ rd_kafka_type_t rd_kafka_type(const rd_kafka_t *rk) { return rk->type; }
 
 void *rd_kafka_opaque(const rd_kafka_t *rk) { return rk->conf->opaque; }
 
-const rd_kafka_conf_t *rd_kafka_conf(rd_kafka_t *rk) { return rk->conf; }
-
 void rd_kafka_mem_free(rd_kafka_t *rk, void *ptr) { free(ptr); }
 
 void *rd_kafka_mem_calloc(rd_kafka_t *rk, size_t num, size_t size) { return calloc(num, size); }
