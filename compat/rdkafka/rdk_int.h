@@ -71,6 +71,42 @@ rd_kafka_error_t *rdk_error_new(rd_kafka_resp_err_t code, int fatal, int retriab
                                 int txn_requires_abort, const char *fmt, ...)
     __attribute__((format(printf, 5, 6)));
 
+/* ------------------------------------------------------------ tplist.c */
+
+/* kfk lists from and to librdkafka's lists (offsets are the same values;
+ * metadata bytes are kfk's string up to the first NUL; errors through
+ * rdk_err). NULL: out of memory. */
+kfk_partition_list *rdk_to_kfk_list(const rd_kafka_topic_partition_list_t *l);
+/* Copies offsets, errors, metadata and leader epochs of kl's elements into
+ * l's matching elements. */
+void rdk_update_from_kfk(rd_kafka_topic_partition_list_t *l, const kfk_partition_list *kl);
+rd_kafka_topic_partition_list_t *rdk_from_kfk_list(const kfk_partition_list *kl);
+/* An element's leader epoch (-1: unknown), kept in its _private. */
+int32_t rdk_tpar_leader_epoch(const rd_kafka_topic_partition_t *p);
+/* 0, or -1 when out of memory. */
+int rdk_tpar_set_leader_epoch(rd_kafka_topic_partition_t *p, int32_t epoch);
+/* A lone element (offset RD_KAFKA_OFFSET_INVALID), for the application to
+ * free with rd_kafka_topic_partition_destroy. NULL: out of memory. */
+rd_kafka_topic_partition_t *rdk_tpar_new(const char *topic, int32_t partition);
+
+/* ----------------------------------------------------------- headers.c */
+
+/* Headers are kfk_header entries, so producing passes v[0..cnt) as is.
+ * Name and value are NUL-terminated (as librdkafka's); value NULL: null. */
+struct rd_kafka_headers_s {
+    kfk_header *v;
+    size_t cnt, cap;
+    int v_alloc;                    /* v is its own allocation */
+    char *arena, *arena_end; /* rdk_headers_from_kfk's copies, in the object's block */
+};
+
+/* A copy of n kfk headers (a consumed message's) in one allocation. NULL:
+ * out of memory. */
+rd_kafka_headers_t *rdk_headers_from_kfk(const kfk_header *h, size_t n);
+/* Writes up to max entries (pointing into hdrs) to out; returns how many
+ * hdrs has. */
+size_t rdk_headers_to_kfk(const rd_kafka_headers_t *hdrs, kfk_header *out, size_t max);
+
 /* ------------------------------------------------------------ topics */
 
 struct rd_kafka_topic_s {
@@ -179,6 +215,8 @@ typedef struct rdk_msg {
     struct rdk_msg *next_free;
 } rdk_msg;
 
+/* Fills *m (a wrapper the caller owns, e.g. on its stack) from km. */
+void rdk_msg_fill(rdk_msg *m, rd_kafka_t *rk, kfk_consumer_message *km);
 /* A message wrapping a consumed one (taken over). NULL: out of memory (km released). */
 rd_kafka_message_t *rdk_msg_from_consumed(rd_kafka_t *rk, kfk_consumer_message *km);
 /* An error event as a message: payload is the error string (copied). */
@@ -186,6 +224,8 @@ rd_kafka_message_t *rdk_msg_error(rd_kafka_t *rk, rd_kafka_resp_err_t err, const
                                   int32_t partition, int64_t offset, const char *errstr);
 
 /* ---------------------------------------------------------- the handle */
+
+struct rdk_legacy;
 
 struct rd_kafka_s {
     rd_kafka_type_t type;
@@ -202,12 +242,31 @@ struct rd_kafka_s {
     int log_level;
     int consumer_forwarded; /* rd_kafka_poll_set_consumer called */
     int closed;
+    int assignment_lost; /* the last rebalance callback was a loss */
     /* legacy consumer: partitions started with consume_start, and where their
      * messages go (consumer.c) */
     struct rdk_legacy *legacy;
     rdk_msg *free_msgs; /* wrappers to reuse, under msg_lock */
     pthread_mutex_t msg_lock;
+    int refs;          /* 1 for the application's handle + 1 per message out; under msg_lock */
+    int destroying;    /* rd_kafka_destroy began: no more application callbacks */
+    long outq;         /* producer: messages accepted and not yet reported (atomic) */
+    int32_t controller_id; /* from the last metadata answer, -1 unknown */
 };
+
+/* handle.c: a reference dropped (a message destroyed); frees rk at the last. */
+void rdk_handle_unref(rd_kafka_t *rk);
+/* Frees rk once its last reference is gone. */
+void rdk_handle_free(rd_kafka_t *rk);
+
+/* producer.c */
+int rdk_producer_start(rd_kafka_t *rk, kfk_conf *kc, char *errstr, size_t errstr_size);
+int rdk_producer_poll(rd_kafka_t *rk, int timeout_ms);
+/* consumer.c */
+int rdk_consumer_start(rd_kafka_t *rk, kfk_conf *kc, char *errstr, size_t errstr_size);
+void rdk_consumer_stop(rd_kafka_t *rk, int close_group);
+/* legacy.c: frees the messages stashed for rd_kafka_consume. */
+void rdk_legacy_free(rd_kafka_t *rk);
 
 /* The handle's admin client, created on first use (NULL with errstr when it
  * cannot be). Its own I/O thread; destroyed with the handle. */
@@ -216,12 +275,6 @@ kfk_admin *rdk_admin(rd_kafka_t *rk, char *errstr, size_t errstr_size);
 void rdk_log(rd_kafka_t *rk, int level, const char *fac, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 
-/* kfk lists from and to librdkafka's lists. NULL: out of memory. */
-kfk_partition_list *rdk_to_kfk_list(const rd_kafka_topic_partition_list_t *l);
-/* Copies offsets, errors, metadata and leader epochs of kl's elements into
- * l's matching elements. */
-void rdk_update_from_kfk(rd_kafka_topic_partition_list_t *l, const kfk_partition_list *kl);
-rd_kafka_topic_partition_list_t *rdk_from_kfk_list(const kfk_partition_list *kl);
 
 /* The number of threads the layer and kfk run (rd_kafka_thread_cnt). */
 void rdk_threads_add(int n);
