@@ -8,15 +8,6 @@
 
 #include "admin_int.h"
 
-/* Other files' functions not on this branch yet (errors.c, tplist.c, handle.c):
- * weak until they are. */
-#pragma weak rdk_err
-#pragma weak rdk_admin
-#pragma weak rd_kafka_err2str
-#pragma weak rd_kafka_error_new
-#pragma weak rd_kafka_error_destroy
-#pragma weak rd_kafka_topic_partition_list_destroy
-
 #define PARTITIONS_MAX 100000 /* librdkafka's limits on counts it sends */
 #define BROKERS_MAX 10000
 

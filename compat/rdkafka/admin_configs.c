@@ -10,11 +10,6 @@
 
 #include "admin_int.h"
 
-/* Other files' functions not on this branch yet (errors.c): weak until
- * they are. */
-#pragma weak rdk_err
-#pragma weak rd_kafka_err2str
-
 struct rd_kafka_ConfigEntry_s {
     char *name;
     char *value; /* NULL: none or sensitive */
