@@ -222,7 +222,7 @@ void rdk_admin_call_done(kfk_admin_result *kr, void *arg) {
     if (!kr) {
         op->err = RD_KAFKA_RESP_ERR__CRIT_SYS_RESOURCE;
         op->errstr = strdup("Out of memory");
-    } else if (kr->err && kr->err != KFK_ERR_PARTIAL) {
+    } else if (kr->err && kr->err != KFK_ERR_PARTIAL && !(c->broker_err_filled && kr->err > 0)) {
         op->err = rdk_err(kr->err);
         op->errstr = strdup(kr->errstr ? kr->errstr : kfk_err_str(kr->err));
     } else {

@@ -52,6 +52,8 @@ struct rdk_admin_call {
     rd_kafka_event_type_t type;
     void *opaque;
     rdk_admin_fill_fn fill;
+    int broker_err_filled; /* a broker error of the whole call goes to fill
+                              (a group's error is its group result's) */
     void *ctx;
     void (*ctx_free)(void *ctx);
 };
@@ -79,6 +81,12 @@ char *rdk_admin_errstr(int kerr, const char *kerrstr);
 rd_kafka_topic_result_t *rdk_topic_result_new(const char *topic, int kerr,
                                               const char *kerrstr);
 void rdk_topic_result_free(void *p);
+struct rd_kafka_Node_s {
+    int id;
+    char *host;
+    uint16_t port;
+};
+
 /* The event's result, or NULL (operation failed as a whole). */
 const rdk_admin_res *rdk_admin_res_of(const rd_kafka_event_t *ev);
 /* The items of ev's result as librdkafka's accessors return them. */

@@ -1088,6 +1088,212 @@ void rd_kafka_DescribeConfigs(rd_kafka_t *rk, rd_kafka_ConfigResource_t **config
                               rd_kafka_queue_t *rkqu);
 const rd_kafka_ConfigResource_t **rd_kafka_DescribeConfigs_result_resources(
     const rd_kafka_DescribeConfigs_result_t *result, size_t *cntp);
+
+/* DeleteRecords: deletes each partition's records before its offset
+ * (RD_KAFKA_OFFSET_END: all). Exactly one per call. */
+typedef struct rd_kafka_DeleteRecords_s rd_kafka_DeleteRecords_t;
+rd_kafka_DeleteRecords_t *rd_kafka_DeleteRecords_new(
+    const rd_kafka_topic_partition_list_t *before_offsets);
+void rd_kafka_DeleteRecords_destroy(rd_kafka_DeleteRecords_t *del_records);
+void rd_kafka_DeleteRecords_destroy_array(rd_kafka_DeleteRecords_t **del_records,
+                                          size_t del_record_cnt);
+void rd_kafka_DeleteRecords(rd_kafka_t *rk, rd_kafka_DeleteRecords_t **del_records,
+                            size_t del_record_cnt, const rd_kafka_AdminOptions_t *options,
+                            rd_kafka_queue_t *rkqu);
+/* Each partition's new low watermark, or its err. */
+const rd_kafka_topic_partition_list_t *rd_kafka_DeleteRecords_result_offsets(
+    const rd_kafka_DeleteRecords_result_t *result);
+
+/* ListConsumerGroups. */
+typedef struct rd_kafka_ConsumerGroupListing_s rd_kafka_ConsumerGroupListing_t;
+typedef struct rd_kafka_ListConsumerGroupsResult_s rd_kafka_ListConsumerGroupsResult_t;
+void rd_kafka_ListConsumerGroups(rd_kafka_t *rk, const rd_kafka_AdminOptions_t *options,
+                                 rd_kafka_queue_t *rkqu);
+const char *rd_kafka_ConsumerGroupListing_group_id(const rd_kafka_ConsumerGroupListing_t *grplist);
+int rd_kafka_ConsumerGroupListing_is_simple_consumer_group(
+    const rd_kafka_ConsumerGroupListing_t *grplist);
+rd_kafka_consumer_group_state_t rd_kafka_ConsumerGroupListing_state(
+    const rd_kafka_ConsumerGroupListing_t *grplist);
+const rd_kafka_ConsumerGroupListing_t **rd_kafka_ListConsumerGroups_result_valid(
+    const rd_kafka_ListConsumerGroups_result_t *result, size_t *cntp);
+/* Why some brokers' groups are missing. */
+const rd_kafka_error_t **rd_kafka_ListConsumerGroups_result_errors(
+    const rd_kafka_ListConsumerGroups_result_t *result, size_t *cntp);
+
+/* DescribeConsumerGroups. */
+typedef struct rd_kafka_ConsumerGroupDescription_s rd_kafka_ConsumerGroupDescription_t;
+typedef struct rd_kafka_MemberDescription_s rd_kafka_MemberDescription_t;
+typedef struct rd_kafka_MemberAssignment_s rd_kafka_MemberAssignment_t;
+void rd_kafka_DescribeConsumerGroups(rd_kafka_t *rk, const char **groups, size_t groups_cnt,
+                                     const rd_kafka_AdminOptions_t *options,
+                                     rd_kafka_queue_t *rkqu);
+const rd_kafka_ConsumerGroupDescription_t **rd_kafka_DescribeConsumerGroups_result_groups(
+    const rd_kafka_DescribeConsumerGroups_result_t *result, size_t *cntp);
+const char *rd_kafka_ConsumerGroupDescription_group_id(
+    const rd_kafka_ConsumerGroupDescription_t *grpdesc);
+const rd_kafka_error_t *rd_kafka_ConsumerGroupDescription_error(
+    const rd_kafka_ConsumerGroupDescription_t *grpdesc);
+int rd_kafka_ConsumerGroupDescription_is_simple_consumer_group(
+    const rd_kafka_ConsumerGroupDescription_t *grpdesc);
+const char *rd_kafka_ConsumerGroupDescription_partition_assignor(
+    const rd_kafka_ConsumerGroupDescription_t *grpdesc);
+rd_kafka_consumer_group_state_t rd_kafka_ConsumerGroupDescription_state(
+    const rd_kafka_ConsumerGroupDescription_t *grpdesc);
+const rd_kafka_Node_t *rd_kafka_ConsumerGroupDescription_coordinator(
+    const rd_kafka_ConsumerGroupDescription_t *grpdesc);
+size_t rd_kafka_ConsumerGroupDescription_member_count(
+    const rd_kafka_ConsumerGroupDescription_t *grpdesc);
+const rd_kafka_MemberDescription_t *rd_kafka_ConsumerGroupDescription_member(
+    const rd_kafka_ConsumerGroupDescription_t *grpdesc, size_t idx);
+const char *rd_kafka_MemberDescription_client_id(const rd_kafka_MemberDescription_t *member);
+const char *rd_kafka_MemberDescription_group_instance_id(
+    const rd_kafka_MemberDescription_t *member);
+const char *rd_kafka_MemberDescription_consumer_id(const rd_kafka_MemberDescription_t *member);
+const char *rd_kafka_MemberDescription_host(const rd_kafka_MemberDescription_t *member);
+const rd_kafka_MemberAssignment_t *rd_kafka_MemberDescription_assignment(
+    const rd_kafka_MemberDescription_t *member);
+const rd_kafka_topic_partition_list_t *rd_kafka_MemberAssignment_partitions(
+    const rd_kafka_MemberAssignment_t *assignment);
+
+/* DeleteGroups. */
+typedef struct rd_kafka_DeleteGroup_s rd_kafka_DeleteGroup_t;
+rd_kafka_DeleteGroup_t *rd_kafka_DeleteGroup_new(const char *group);
+void rd_kafka_DeleteGroup_destroy(rd_kafka_DeleteGroup_t *del_group);
+void rd_kafka_DeleteGroup_destroy_array(rd_kafka_DeleteGroup_t **del_groups,
+                                        size_t del_group_cnt);
+void rd_kafka_DeleteGroups(rd_kafka_t *rk, rd_kafka_DeleteGroup_t **del_groups,
+                           size_t del_group_cnt, const rd_kafka_AdminOptions_t *options,
+                           rd_kafka_queue_t *rkqu);
+const rd_kafka_group_result_t **rd_kafka_DeleteGroups_result_groups(
+    const rd_kafka_DeleteGroups_result_t *result, size_t *cntp);
+
+/* A group's committed offsets (partitions NULL: all of them). Exactly one
+ * per call, as for the two calls below. */
+typedef struct rd_kafka_ListConsumerGroupOffsets_s rd_kafka_ListConsumerGroupOffsets_t;
+rd_kafka_ListConsumerGroupOffsets_t *rd_kafka_ListConsumerGroupOffsets_new(
+    const char *group_id, const rd_kafka_topic_partition_list_t *partitions);
+void rd_kafka_ListConsumerGroupOffsets_destroy(
+    rd_kafka_ListConsumerGroupOffsets_t *list_grpoffsets);
+void rd_kafka_ListConsumerGroupOffsets_destroy_array(
+    rd_kafka_ListConsumerGroupOffsets_t **list_grpoffsets, size_t list_grpoffset_cnt);
+void rd_kafka_ListConsumerGroupOffsets(rd_kafka_t *rk,
+                                       rd_kafka_ListConsumerGroupOffsets_t **list_grpoffsets,
+                                       size_t list_grpoffsets_cnt,
+                                       const rd_kafka_AdminOptions_t *options,
+                                       rd_kafka_queue_t *rkqu);
+const rd_kafka_group_result_t **rd_kafka_ListConsumerGroupOffsets_result_groups(
+    const rd_kafka_ListConsumerGroupOffsets_result_t *result, size_t *cntp);
+
+/* Commits offsets for a group without members. */
+typedef struct rd_kafka_AlterConsumerGroupOffsets_s rd_kafka_AlterConsumerGroupOffsets_t;
+rd_kafka_AlterConsumerGroupOffsets_t *rd_kafka_AlterConsumerGroupOffsets_new(
+    const char *group_id, const rd_kafka_topic_partition_list_t *partitions);
+void rd_kafka_AlterConsumerGroupOffsets_destroy(
+    rd_kafka_AlterConsumerGroupOffsets_t *alter_grpoffsets);
+void rd_kafka_AlterConsumerGroupOffsets_destroy_array(
+    rd_kafka_AlterConsumerGroupOffsets_t **alter_grpoffsets, size_t alter_grpoffset_cnt);
+void rd_kafka_AlterConsumerGroupOffsets(rd_kafka_t *rk,
+                                        rd_kafka_AlterConsumerGroupOffsets_t **alter_grpoffsets,
+                                        size_t alter_grpoffsets_cnt,
+                                        const rd_kafka_AdminOptions_t *options,
+                                        rd_kafka_queue_t *rkqu);
+const rd_kafka_group_result_t **rd_kafka_AlterConsumerGroupOffsets_result_groups(
+    const rd_kafka_AlterConsumerGroupOffsets_result_t *result, size_t *cntp);
+
+/* Deletes a group's committed offsets of the partitions. */
+typedef struct rd_kafka_DeleteConsumerGroupOffsets_s rd_kafka_DeleteConsumerGroupOffsets_t;
+rd_kafka_DeleteConsumerGroupOffsets_t *rd_kafka_DeleteConsumerGroupOffsets_new(
+    const char *group, const rd_kafka_topic_partition_list_t *partitions);
+void rd_kafka_DeleteConsumerGroupOffsets_destroy(
+    rd_kafka_DeleteConsumerGroupOffsets_t *del_grpoffsets);
+void rd_kafka_DeleteConsumerGroupOffsets_destroy_array(
+    rd_kafka_DeleteConsumerGroupOffsets_t **del_grpoffsets, size_t del_grpoffset_cnt);
+void rd_kafka_DeleteConsumerGroupOffsets(rd_kafka_t *rk,
+                                         rd_kafka_DeleteConsumerGroupOffsets_t **del_grpoffsets,
+                                         size_t del_grpoffsets_cnt,
+                                         const rd_kafka_AdminOptions_t *options,
+                                         rd_kafka_queue_t *rkqu);
+const rd_kafka_group_result_t **rd_kafka_DeleteConsumerGroupOffsets_result_groups(
+    const rd_kafka_DeleteConsumerGroupOffsets_result_t *result, size_t *cntp);
+
+/* ACLs. A filter's NULL strings and ANY codes match everything. */
+typedef struct rd_kafka_AclBinding_s rd_kafka_AclBinding_t;
+typedef rd_kafka_AclBinding_t rd_kafka_AclBindingFilter_t;
+
+typedef enum rd_kafka_AclOperation_t {
+    RD_KAFKA_ACL_OPERATION_UNKNOWN = 0,
+    RD_KAFKA_ACL_OPERATION_ANY = 1,
+    RD_KAFKA_ACL_OPERATION_ALL = 2,
+    RD_KAFKA_ACL_OPERATION_READ = 3,
+    RD_KAFKA_ACL_OPERATION_WRITE = 4,
+    RD_KAFKA_ACL_OPERATION_CREATE = 5,
+    RD_KAFKA_ACL_OPERATION_DELETE = 6,
+    RD_KAFKA_ACL_OPERATION_ALTER = 7,
+    RD_KAFKA_ACL_OPERATION_DESCRIBE = 8,
+    RD_KAFKA_ACL_OPERATION_CLUSTER_ACTION = 9,
+    RD_KAFKA_ACL_OPERATION_DESCRIBE_CONFIGS = 10,
+    RD_KAFKA_ACL_OPERATION_ALTER_CONFIGS = 11,
+    RD_KAFKA_ACL_OPERATION_IDEMPOTENT_WRITE = 12,
+    RD_KAFKA_ACL_OPERATION__CNT
+} rd_kafka_AclOperation_t;
+
+const char *rd_kafka_AclOperation_name(rd_kafka_AclOperation_t acl_operation);
+
+typedef enum rd_kafka_AclPermissionType_t {
+    RD_KAFKA_ACL_PERMISSION_TYPE_UNKNOWN = 0,
+    RD_KAFKA_ACL_PERMISSION_TYPE_ANY = 1,
+    RD_KAFKA_ACL_PERMISSION_TYPE_DENY = 2,
+    RD_KAFKA_ACL_PERMISSION_TYPE_ALLOW = 3,
+    RD_KAFKA_ACL_PERMISSION_TYPE__CNT
+} rd_kafka_AclPermissionType_t;
+
+const char *rd_kafka_AclPermissionType_name(rd_kafka_AclPermissionType_t acl_permission_type);
+
+/* NULL with errstr for a missing string or an ANY/MATCH/UNKNOWN code. */
+rd_kafka_AclBinding_t *rd_kafka_AclBinding_new(rd_kafka_ResourceType_t restype, const char *name,
+                                               rd_kafka_ResourcePatternType_t resource_pattern_type,
+                                               const char *principal, const char *host,
+                                               rd_kafka_AclOperation_t operation,
+                                               rd_kafka_AclPermissionType_t permission_type,
+                                               char *errstr, size_t errstr_size);
+rd_kafka_AclBindingFilter_t *rd_kafka_AclBindingFilter_new(
+    rd_kafka_ResourceType_t restype, const char *name,
+    rd_kafka_ResourcePatternType_t resource_pattern_type, const char *principal,
+    const char *host, rd_kafka_AclOperation_t operation,
+    rd_kafka_AclPermissionType_t permission_type, char *errstr, size_t errstr_size);
+rd_kafka_ResourceType_t rd_kafka_AclBinding_restype(const rd_kafka_AclBinding_t *acl);
+const char *rd_kafka_AclBinding_name(const rd_kafka_AclBinding_t *acl);
+const char *rd_kafka_AclBinding_principal(const rd_kafka_AclBinding_t *acl);
+const char *rd_kafka_AclBinding_host(const rd_kafka_AclBinding_t *acl);
+rd_kafka_AclOperation_t rd_kafka_AclBinding_operation(const rd_kafka_AclBinding_t *acl);
+rd_kafka_AclPermissionType_t rd_kafka_AclBinding_permission_type(const rd_kafka_AclBinding_t *acl);
+rd_kafka_ResourcePatternType_t rd_kafka_AclBinding_resource_pattern_type(
+    const rd_kafka_AclBinding_t *acl);
+/* DeleteAcls' matching bindings: the binding's deletion error. */
+const rd_kafka_error_t *rd_kafka_AclBinding_error(const rd_kafka_AclBinding_t *acl);
+void rd_kafka_AclBinding_destroy(rd_kafka_AclBinding_t *acl_binding);
+void rd_kafka_AclBinding_destroy_array(rd_kafka_AclBinding_t **acl_bindings,
+                                       size_t acl_bindings_cnt);
+
+const rd_kafka_acl_result_t **rd_kafka_CreateAcls_result_acls(
+    const rd_kafka_CreateAcls_result_t *result, size_t *cntp);
+void rd_kafka_CreateAcls(rd_kafka_t *rk, rd_kafka_AclBinding_t **new_acls, size_t new_acls_cnt,
+                         const rd_kafka_AdminOptions_t *options, rd_kafka_queue_t *rkqu);
+const rd_kafka_AclBinding_t **rd_kafka_DescribeAcls_result_acls(
+    const rd_kafka_DescribeAcls_result_t *result, size_t *cntp);
+void rd_kafka_DescribeAcls(rd_kafka_t *rk, rd_kafka_AclBindingFilter_t *acl_filter,
+                           const rd_kafka_AdminOptions_t *options, rd_kafka_queue_t *rkqu);
+typedef struct rd_kafka_DeleteAcls_result_response_s rd_kafka_DeleteAcls_result_response_t;
+/* One response per filter. */
+const rd_kafka_DeleteAcls_result_response_t **rd_kafka_DeleteAcls_result_responses(
+    const rd_kafka_DeleteAcls_result_t *result, size_t *cntp);
+const rd_kafka_error_t *rd_kafka_DeleteAcls_result_response_error(
+    const rd_kafka_DeleteAcls_result_response_t *result_response);
+const rd_kafka_AclBinding_t **rd_kafka_DeleteAcls_result_response_matching_acls(
+    const rd_kafka_DeleteAcls_result_response_t *result_response, size_t *matching_acls_cntp);
+void rd_kafka_DeleteAcls(rd_kafka_t *rk, rd_kafka_AclBindingFilter_t **del_acls,
+                         size_t del_acls_cnt, const rd_kafka_AdminOptions_t *options,
+                         rd_kafka_queue_t *rkqu);
 /* END ADMIN API */
 
 /* BEGIN REST OF THE API */

@@ -401,3 +401,290 @@ TEST(results_on_main_queue_and_background) {
     rd_kafka_destroy(rk);
     CHECK_EQ(bg.calls, 2);
 }
+
+static int kafka4(void) {
+    const char *v = getenv("KFK_BROKER_VERSION");
+    return !v || !*v || v[0] != '3';
+}
+
+/* The group result of a single-group offsets call on q. */
+static rd_kafka_event_t *group_event(rd_kafka_queue_t *q, rd_kafka_event_type_t type,
+                                     const rd_kafka_group_result_t **gr) {
+    rd_kafka_event_t *ev = wait_event(q, type);
+    *gr = NULL;
+    if (!ev) return NULL;
+    size_t cnt = 0;
+    const rd_kafka_group_result_t **g = NULL;
+    if (type == RD_KAFKA_EVENT_ALTERCONSUMERGROUPOFFSETS_RESULT)
+        g = rd_kafka_AlterConsumerGroupOffsets_result_groups(ev, &cnt);
+    else if (type == RD_KAFKA_EVENT_LISTCONSUMERGROUPOFFSETS_RESULT)
+        g = rd_kafka_ListConsumerGroupOffsets_result_groups(ev, &cnt);
+    else if (type == RD_KAFKA_EVENT_DELETECONSUMERGROUPOFFSETS_RESULT)
+        g = rd_kafka_DeleteConsumerGroupOffsets_result_groups(ev, &cnt);
+    if (cnt == 1) *gr = g[0];
+    return ev;
+}
+
+static int64_t offset_of(const rd_kafka_topic_partition_list_t *l, const char *topic, int32_t p) {
+    for (int i = 0; l && i < l->cnt; i++)
+        if (l->elems[i].partition == p && strcmp(l->elems[i].topic, topic) == 0)
+            return l->elems[i].offset;
+    return -12345;
+}
+
+TEST(records_and_groups) {
+    rd_kafka_t *rk = client(0);
+    REQUIRE(rk != NULL);
+    rd_kafka_queue_t *q = rd_kafka_queue_new(rk);
+    char t[128], group[128], nogroup[128];
+    topic_name(t, sizeof(t), "g");
+    topic_name(group, sizeof(group), "grp");
+    topic_name(nogroup, sizeof(nogroup), "nogrp");
+    const char *names[] = {t};
+    rd_kafka_event_t *ev = create_topics(rk, q, names, 1, 2, NULL);
+    REQUIRE(ev != NULL);
+    rd_kafka_event_destroy(ev);
+
+    for (int i = 0; i < 10; i++)
+        CHECK_EQ(rd_kafka_producev(rk, RD_KAFKA_V_TOPIC(t), RD_KAFKA_V_PARTITION(0),
+                                   RD_KAFKA_V_VALUE("v", 1), RD_KAFKA_V_END),
+                 0);
+    REQUIRE_EQ(rd_kafka_flush(rk, WAIT_MS), 0);
+
+    /* DeleteRecords: the new low watermark per partition, or its error */
+    rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(2);
+    rd_kafka_topic_partition_list_add(l, t, 0)->offset = 4;
+    rd_kafka_topic_partition_list_add(l, t, 7)->offset = 1;
+    rd_kafka_DeleteRecords_t *dr = rd_kafka_DeleteRecords_new(l);
+    rd_kafka_topic_partition_list_destroy(l);
+    rd_kafka_DeleteRecords(rk, &dr, 1, NULL, q);
+    rd_kafka_DeleteRecords_destroy(dr);
+    ev = wait_event(q, RD_KAFKA_EVENT_DELETERECORDS_RESULT);
+    REQUIRE(ev != NULL);
+    CHECK_EQ(rd_kafka_event_error(ev), 0);
+    const rd_kafka_topic_partition_list_t *out =
+        rd_kafka_DeleteRecords_result_offsets(rd_kafka_event_DeleteRecords_result(ev));
+    REQUIRE(out != NULL);
+    REQUIRE_EQ(out->cnt, 2);
+    CHECK_EQ(out->elems[0].partition, 0);
+    CHECK_EQ(out->elems[0].err, 0);
+    CHECK_EQ(out->elems[0].offset, 4);
+    CHECK_EQ(out->elems[1].partition, 7);
+    CHECK_EQ(out->elems[1].err, RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART);
+    rd_kafka_event_destroy(ev);
+
+    /* commit for a group nobody is in, then read it back */
+    l = rd_kafka_topic_partition_list_new(2);
+    rd_kafka_topic_partition_list_add(l, t, 0)->offset = 6;
+    rd_kafka_topic_partition_list_add(l, t, 1)->offset = 0;
+    rd_kafka_AlterConsumerGroupOffsets_t *alter = rd_kafka_AlterConsumerGroupOffsets_new(group, l);
+    rd_kafka_topic_partition_list_destroy(l);
+    rd_kafka_AlterConsumerGroupOffsets(rk, &alter, 1, NULL, q);
+    rd_kafka_AlterConsumerGroupOffsets_destroy(alter);
+    const rd_kafka_group_result_t *gr;
+    ev = group_event(q, RD_KAFKA_EVENT_ALTERCONSUMERGROUPOFFSETS_RESULT, &gr);
+    REQUIRE(ev != NULL && gr != NULL);
+    CHECK_STR(rd_kafka_group_result_name(gr), group);
+    CHECK(rd_kafka_group_result_error(gr) == NULL);
+    const rd_kafka_topic_partition_list_t *gp = rd_kafka_group_result_partitions(gr);
+    REQUIRE(gp != NULL);
+    REQUIRE_EQ(gp->cnt, 2);
+    CHECK_EQ(gp->elems[0].err, 0);
+    CHECK_EQ(gp->elems[1].err, 0);
+    rd_kafka_event_destroy(ev);
+
+    rd_kafka_ListConsumerGroupOffsets_t *lo = rd_kafka_ListConsumerGroupOffsets_new(group, NULL);
+    rd_kafka_ListConsumerGroupOffsets(rk, &lo, 1, NULL, q);
+    rd_kafka_ListConsumerGroupOffsets_destroy(lo);
+    ev = group_event(q, RD_KAFKA_EVENT_LISTCONSUMERGROUPOFFSETS_RESULT, &gr);
+    REQUIRE(ev != NULL && gr != NULL);
+    CHECK(rd_kafka_group_result_error(gr) == NULL);
+    CHECK_EQ(offset_of(rd_kafka_group_result_partitions(gr), t, 0), 6);
+    CHECK_EQ(offset_of(rd_kafka_group_result_partitions(gr), t, 1), 0);
+    rd_kafka_event_destroy(ev);
+
+    /* listing and describing: the group is there, Empty */
+    rd_kafka_ListConsumerGroups(rk, NULL, q);
+    ev = wait_event(q, RD_KAFKA_EVENT_LISTCONSUMERGROUPS_RESULT);
+    REQUIRE(ev != NULL);
+    size_t cnt, nerr;
+    const rd_kafka_ConsumerGroupListing_t **gl =
+        rd_kafka_ListConsumerGroups_result_valid(rd_kafka_event_ListConsumerGroups_result(ev), &cnt);
+    rd_kafka_ListConsumerGroups_result_errors(rd_kafka_event_ListConsumerGroups_result(ev), &nerr);
+    CHECK_EQ(nerr, 0);
+    int found = 0;
+    for (size_t i = 0; i < cnt; i++)
+        if (strcmp(rd_kafka_ConsumerGroupListing_group_id(gl[i]), group) == 0) {
+            found++;
+            CHECK_EQ(rd_kafka_ConsumerGroupListing_state(gl[i]),
+                     RD_KAFKA_CONSUMER_GROUP_STATE_EMPTY);
+        }
+    CHECK_EQ(found, 1);
+    rd_kafka_event_destroy(ev);
+
+    /* only Stable groups: ours is not among them */
+    rd_kafka_AdminOptions_t *o = rd_kafka_AdminOptions_new(rk, RD_KAFKA_ADMIN_OP_LISTCONSUMERGROUPS);
+    rd_kafka_consumer_group_state_t stable = RD_KAFKA_CONSUMER_GROUP_STATE_STABLE;
+    rd_kafka_error_t *err = rd_kafka_AdminOptions_set_match_consumer_group_states(o, &stable, 1);
+    CHECK(err == NULL);
+    rd_kafka_ListConsumerGroups(rk, o, q);
+    rd_kafka_AdminOptions_destroy(o);
+    ev = wait_event(q, RD_KAFKA_EVENT_LISTCONSUMERGROUPS_RESULT);
+    REQUIRE(ev != NULL);
+    gl = rd_kafka_ListConsumerGroups_result_valid(ev, &cnt);
+    for (size_t i = 0; i < cnt; i++)
+        CHECK(strcmp(rd_kafka_ConsumerGroupListing_group_id(gl[i]), group) != 0);
+    rd_kafka_event_destroy(ev);
+
+    const char *groups[] = {group, nogroup};
+    rd_kafka_DescribeConsumerGroups(rk, groups, 2, NULL, q);
+    ev = wait_event(q, RD_KAFKA_EVENT_DESCRIBECONSUMERGROUPS_RESULT);
+    REQUIRE(ev != NULL);
+    CHECK_EQ(rd_kafka_event_error(ev), 0);
+    const rd_kafka_ConsumerGroupDescription_t **gd =
+        rd_kafka_DescribeConsumerGroups_result_groups(
+            rd_kafka_event_DescribeConsumerGroups_result(ev), &cnt);
+    REQUIRE_EQ(cnt, 2);
+    CHECK_STR(rd_kafka_ConsumerGroupDescription_group_id(gd[0]), group);
+    CHECK(rd_kafka_ConsumerGroupDescription_error(gd[0]) == NULL);
+    CHECK_EQ(rd_kafka_ConsumerGroupDescription_state(gd[0]), RD_KAFKA_CONSUMER_GROUP_STATE_EMPTY);
+    CHECK_EQ(rd_kafka_ConsumerGroupDescription_member_count(gd[0]), 0);
+    const rd_kafka_Node_t *coord = rd_kafka_ConsumerGroupDescription_coordinator(gd[0]);
+    REQUIRE(coord != NULL);
+    CHECK(rd_kafka_Node_id(coord) >= 0);
+    CHECK(rd_kafka_Node_host(coord) && *rd_kafka_Node_host(coord));
+    CHECK(rd_kafka_Node_port(coord) > 0);
+    CHECK_STR(rd_kafka_ConsumerGroupDescription_group_id(gd[1]), nogroup);
+    if (kafka4()) {
+        const rd_kafka_error_t *e = rd_kafka_ConsumerGroupDescription_error(gd[1]);
+        CHECK(e != NULL);
+        if (e) CHECK_EQ(rd_kafka_error_code(e), RD_KAFKA_RESP_ERR_GROUP_ID_NOT_FOUND);
+    } else {
+        CHECK_EQ(rd_kafka_ConsumerGroupDescription_state(gd[1]), RD_KAFKA_CONSUMER_GROUP_STATE_DEAD);
+    }
+    rd_kafka_event_destroy(ev);
+
+    /* delete one partition's offset, then the group */
+    l = rd_kafka_topic_partition_list_new(1);
+    rd_kafka_topic_partition_list_add(l, t, 1);
+    rd_kafka_DeleteConsumerGroupOffsets_t *dgo = rd_kafka_DeleteConsumerGroupOffsets_new(group, l);
+    rd_kafka_topic_partition_list_destroy(l);
+    rd_kafka_DeleteConsumerGroupOffsets(rk, &dgo, 1, NULL, q);
+    rd_kafka_DeleteConsumerGroupOffsets_destroy(dgo);
+    ev = group_event(q, RD_KAFKA_EVENT_DELETECONSUMERGROUPOFFSETS_RESULT, &gr);
+    REQUIRE(ev != NULL && gr != NULL);
+    CHECK(rd_kafka_group_result_error(gr) == NULL);
+    gp = rd_kafka_group_result_partitions(gr);
+    REQUIRE(gp != NULL);
+    REQUIRE_EQ(gp->cnt, 1);
+    CHECK_EQ(gp->elems[0].err, 0);
+    rd_kafka_event_destroy(ev);
+
+    l = rd_kafka_topic_partition_list_new(2);
+    rd_kafka_topic_partition_list_add(l, t, 0);
+    rd_kafka_topic_partition_list_add(l, t, 1);
+    lo = rd_kafka_ListConsumerGroupOffsets_new(group, l);
+    rd_kafka_topic_partition_list_destroy(l);
+    rd_kafka_ListConsumerGroupOffsets(rk, &lo, 1, NULL, q);
+    rd_kafka_ListConsumerGroupOffsets_destroy(lo);
+    ev = group_event(q, RD_KAFKA_EVENT_LISTCONSUMERGROUPOFFSETS_RESULT, &gr);
+    REQUIRE(ev != NULL && gr != NULL);
+    CHECK_EQ(offset_of(rd_kafka_group_result_partitions(gr), t, 0), 6);
+    CHECK_EQ(offset_of(rd_kafka_group_result_partitions(gr), t, 1), RD_KAFKA_OFFSET_INVALID);
+    rd_kafka_event_destroy(ev);
+
+    rd_kafka_DeleteGroup_t *dg[2] = {rd_kafka_DeleteGroup_new(group),
+                                     rd_kafka_DeleteGroup_new(nogroup)};
+    rd_kafka_DeleteGroups(rk, dg, 2, NULL, q);
+    rd_kafka_DeleteGroup_destroy_array(dg, 2);
+    ev = wait_event(q, RD_KAFKA_EVENT_DELETEGROUPS_RESULT);
+    REQUIRE(ev != NULL);
+    const rd_kafka_group_result_t **dgr =
+        rd_kafka_DeleteGroups_result_groups(rd_kafka_event_DeleteGroups_result(ev), &cnt);
+    REQUIRE_EQ(cnt, 2);
+    CHECK_STR(rd_kafka_group_result_name(dgr[0]), group);
+    CHECK(rd_kafka_group_result_error(dgr[0]) == NULL);
+    CHECK_STR(rd_kafka_group_result_name(dgr[1]), nogroup);
+    REQUIRE(rd_kafka_group_result_error(dgr[1]) != NULL);
+    CHECK_EQ(rd_kafka_error_code(rd_kafka_group_result_error(dgr[1])),
+             RD_KAFKA_RESP_ERR_GROUP_ID_NOT_FOUND);
+    rd_kafka_event_destroy(ev);
+
+    /* argument errors librdkafka reports on the event */
+    rd_kafka_DeleteGroup_t *twice[2] = {rd_kafka_DeleteGroup_new(group),
+                                        rd_kafka_DeleteGroup_new(group)};
+    rd_kafka_DeleteGroups(rk, twice, 2, NULL, q);
+    rd_kafka_DeleteGroup_destroy_array(twice, 2);
+    ev = wait_event(q, RD_KAFKA_EVENT_DELETEGROUPS_RESULT);
+    REQUIRE(ev != NULL);
+    CHECK_EQ(rd_kafka_event_error(ev), RD_KAFKA_RESP_ERR__INVALID_ARG);
+    CHECK_STR(rd_kafka_event_error_string(ev), "Duplicate groups not allowed");
+    rd_kafka_event_destroy(ev);
+
+    rd_kafka_resp_err_t derr = -1;
+    delete_topics(rk, q, names, 1, &derr);
+    CHECK_EQ(derr, 0);
+    rd_kafka_queue_destroy(q);
+    rd_kafka_destroy(rk);
+}
+
+/* The test brokers run without an authorizer: every ACL call fails with
+ * SECURITY_DISABLED, per ACL, for the describe, per filter. */
+TEST(acls_without_authorizer) {
+    rd_kafka_t *rk = client(0);
+    REQUIRE(rk != NULL);
+    rd_kafka_queue_t *q = rd_kafka_queue_new(rk);
+    char errstr[256];
+    CHECK(rd_kafka_AclBinding_new(RD_KAFKA_RESOURCE_ANY, "t", RD_KAFKA_RESOURCE_PATTERN_LITERAL,
+                                  "User:a", "*", RD_KAFKA_ACL_OPERATION_READ,
+                                  RD_KAFKA_ACL_PERMISSION_TYPE_ALLOW, errstr,
+                                  sizeof(errstr)) == NULL);
+    CHECK_STR(errstr, "Invalid resource type");
+    rd_kafka_AclBinding_t *b = rd_kafka_AclBinding_new(
+        RD_KAFKA_RESOURCE_TOPIC, "t", RD_KAFKA_RESOURCE_PATTERN_LITERAL, "User:a", "*",
+        RD_KAFKA_ACL_OPERATION_READ, RD_KAFKA_ACL_PERMISSION_TYPE_ALLOW, errstr, sizeof(errstr));
+    REQUIRE(b != NULL);
+    CHECK_STR(rd_kafka_AclBinding_principal(b), "User:a");
+    CHECK_STR(rd_kafka_AclOperation_name(rd_kafka_AclBinding_operation(b)), "READ");
+    rd_kafka_CreateAcls(rk, &b, 1, NULL, q);
+    rd_kafka_AclBinding_destroy(b);
+    rd_kafka_event_t *ev = wait_event(q, RD_KAFKA_EVENT_CREATEACLS_RESULT);
+    REQUIRE(ev != NULL);
+    size_t cnt;
+    const rd_kafka_acl_result_t **ar =
+        rd_kafka_CreateAcls_result_acls(rd_kafka_event_CreateAcls_result(ev), &cnt);
+    REQUIRE_EQ(cnt, 1);
+    REQUIRE(rd_kafka_acl_result_error(ar[0]) != NULL);
+    CHECK_EQ(rd_kafka_error_code(rd_kafka_acl_result_error(ar[0])),
+             RD_KAFKA_RESP_ERR_SECURITY_DISABLED);
+    rd_kafka_event_destroy(ev);
+
+    rd_kafka_AclBindingFilter_t *f = rd_kafka_AclBindingFilter_new(
+        RD_KAFKA_RESOURCE_ANY, NULL, RD_KAFKA_RESOURCE_PATTERN_ANY, NULL, NULL,
+        RD_KAFKA_ACL_OPERATION_ANY, RD_KAFKA_ACL_PERMISSION_TYPE_ANY, errstr, sizeof(errstr));
+    REQUIRE(f != NULL);
+    rd_kafka_DescribeAcls(rk, f, NULL, q);
+    ev = wait_event(q, RD_KAFKA_EVENT_DESCRIBEACLS_RESULT);
+    REQUIRE(ev != NULL);
+    CHECK_EQ(rd_kafka_event_error(ev), RD_KAFKA_RESP_ERR_SECURITY_DISABLED);
+    rd_kafka_DescribeAcls_result_acls(rd_kafka_event_DescribeAcls_result(ev), &cnt);
+    CHECK_EQ(cnt, 0);
+    rd_kafka_event_destroy(ev);
+
+    rd_kafka_DeleteAcls(rk, &f, 1, NULL, q);
+    rd_kafka_AclBinding_destroy(f);
+    ev = wait_event(q, RD_KAFKA_EVENT_DELETEACLS_RESULT);
+    REQUIRE(ev != NULL);
+    const rd_kafka_DeleteAcls_result_response_t **dr =
+        rd_kafka_DeleteAcls_result_responses(rd_kafka_event_DeleteAcls_result(ev), &cnt);
+    REQUIRE_EQ(cnt, 1);
+    REQUIRE(rd_kafka_DeleteAcls_result_response_error(dr[0]) != NULL);
+    CHECK_EQ(rd_kafka_error_code(rd_kafka_DeleteAcls_result_response_error(dr[0])),
+             RD_KAFKA_RESP_ERR_SECURITY_DISABLED);
+    rd_kafka_DeleteAcls_result_response_matching_acls(dr[0], &cnt);
+    CHECK_EQ(cnt, 0);
+    rd_kafka_event_destroy(ev);
+
+    rd_kafka_queue_destroy(q);
+    rd_kafka_destroy(rk);
+}
