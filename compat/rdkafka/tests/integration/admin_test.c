@@ -158,6 +158,26 @@ static rd_kafka_event_t *describe_topic(rd_kafka_t *rk, rd_kafka_queue_t *q, con
     return wait_event(q, RD_KAFKA_EVENT_DESCRIBECONFIGS_RESULT);
 }
 
+/* Describes topic until its config name has value: a change reaches the
+ * broker answering through the controller's metadata, a moment later.
+ * The last description (NULL: none came). */
+static rd_kafka_event_t *describe_until(rd_kafka_t *rk, rd_kafka_queue_t *q, const char *topic,
+                                        const char *name, const char *value) {
+    rd_kafka_event_t *ev = NULL;
+    for (int i = 0; i < 300; i++) {
+        if (ev) {
+            rd_kafka_event_destroy(ev);
+            usleep(100 * 1000);
+        }
+        ev = describe_topic(rk, q, topic);
+        if (!ev) return NULL;
+        const rd_kafka_ConfigEntry_t *e = described_entry(ev, name);
+        if (e && rd_kafka_ConfigEntry_value(e) && !strcmp(rd_kafka_ConfigEntry_value(e), value))
+            break;
+    }
+    return ev;
+}
+
 TEST(topics_partitions_configs_through_a_queue) {
     rd_kafka_t *rk = client(0);
     REQUIRE(rk != NULL);
@@ -219,7 +239,7 @@ TEST(topics_partitions_configs_through_a_queue) {
     rd_kafka_event_destroy(ev);
 
     /* configs: the one set at creation is the topic's own */
-    ev = describe_topic(rk, q, t1);
+    ev = describe_until(rk, q, t1, "retention.ms", "3600000");
     REQUIRE(ev != NULL);
     CHECK_EQ(rd_kafka_event_error(ev), 0);
     const rd_kafka_ConfigEntry_t *e = described_entry(ev, "retention.ms");
@@ -263,7 +283,7 @@ TEST(topics_partitions_configs_through_a_queue) {
     CHECK(rd_kafka_ConfigResource_error_string(ar[1]) != NULL);
     rd_kafka_event_destroy(ev);
 
-    ev = describe_topic(rk, q, t1);
+    ev = describe_until(rk, q, t1, "cleanup.policy", "compact");
     REQUIRE(ev != NULL);
     e = described_entry(ev, "cleanup.policy");
     REQUIRE(e != NULL);
