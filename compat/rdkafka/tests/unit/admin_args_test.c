@@ -138,3 +138,64 @@ TEST(delete_topic_objects) {
     rd_kafka_DeleteTopic_destroy_array(d, 2);
     CHECK(rd_kafka_event_CreateTopics_result(NULL) == NULL);
 }
+
+TEST(acl_binding_checks) {
+    char errstr[256];
+    CHECK(rd_kafka_AclBinding_new(RD_KAFKA_RESOURCE_TOPIC, NULL, RD_KAFKA_RESOURCE_PATTERN_LITERAL,
+                                  "User:a", "*", RD_KAFKA_ACL_OPERATION_READ,
+                                  RD_KAFKA_ACL_PERMISSION_TYPE_ALLOW, errstr,
+                                  sizeof(errstr)) == NULL);
+    CHECK_STR(errstr, "Invalid resource name");
+    CHECK(rd_kafka_AclBinding_new(RD_KAFKA_RESOURCE_TOPIC, "t", RD_KAFKA_RESOURCE_PATTERN_MATCH,
+                                  "User:a", "*", RD_KAFKA_ACL_OPERATION_READ,
+                                  RD_KAFKA_ACL_PERMISSION_TYPE_ALLOW, errstr,
+                                  sizeof(errstr)) == NULL);
+    CHECK_STR(errstr, "Invalid resource pattern type");
+    CHECK(rd_kafka_AclBinding_new(RD_KAFKA_RESOURCE_TOPIC, "t", RD_KAFKA_RESOURCE_PATTERN_LITERAL,
+                                  "User:a", "*", RD_KAFKA_ACL_OPERATION_ANY,
+                                  RD_KAFKA_ACL_PERMISSION_TYPE_ALLOW, errstr,
+                                  sizeof(errstr)) == NULL);
+    CHECK_STR(errstr, "Invalid operation");
+    CHECK(rd_kafka_AclBinding_new(RD_KAFKA_RESOURCE_TOPIC, "t", RD_KAFKA_RESOURCE_PATTERN_LITERAL,
+                                  "User:a", "*", RD_KAFKA_ACL_OPERATION_READ,
+                                  RD_KAFKA_ACL_PERMISSION_TYPE_ANY, errstr,
+                                  sizeof(errstr)) == NULL);
+    CHECK_STR(errstr, "Invalid permission type");
+    /* filters take ANY and MATCH, and NULL strings */
+    rd_kafka_AclBindingFilter_t *f = rd_kafka_AclBindingFilter_new(
+        RD_KAFKA_RESOURCE_ANY, NULL, RD_KAFKA_RESOURCE_PATTERN_MATCH, NULL, NULL,
+        RD_KAFKA_ACL_OPERATION_ANY, RD_KAFKA_ACL_PERMISSION_TYPE_ANY, errstr, sizeof(errstr));
+    REQUIRE(f != NULL);
+    CHECK(rd_kafka_AclBinding_name(f) == NULL);
+    CHECK_EQ(rd_kafka_AclBinding_resource_pattern_type(f), RD_KAFKA_RESOURCE_PATTERN_MATCH);
+    CHECK(rd_kafka_AclBinding_error(f) == NULL);
+    rd_kafka_AclBinding_destroy(f);
+    CHECK(rd_kafka_AclBindingFilter_new(RD_KAFKA_RESOURCE_UNKNOWN, NULL,
+                                        RD_KAFKA_RESOURCE_PATTERN_ANY, NULL, NULL,
+                                        RD_KAFKA_ACL_OPERATION_ANY,
+                                        RD_KAFKA_ACL_PERMISSION_TYPE_ANY, errstr,
+                                        sizeof(errstr)) == NULL);
+    CHECK_STR(errstr, "Invalid resource type");
+    CHECK_STR(rd_kafka_AclOperation_name(RD_KAFKA_ACL_OPERATION_IDEMPOTENT_WRITE),
+              "IDEMPOTENT_WRITE");
+    CHECK_STR(rd_kafka_AclOperation_name(RD_KAFKA_ACL_OPERATION__CNT), "UNSUPPORTED");
+    CHECK_STR(rd_kafka_AclPermissionType_name(RD_KAFKA_ACL_PERMISSION_TYPE_DENY), "DENY");
+}
+
+TEST(group_objects_copy_their_lists) {
+    rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(1);
+    rd_kafka_topic_partition_list_add(l, "t", 0)->offset = 5;
+    rd_kafka_AlterConsumerGroupOffsets_t *a = rd_kafka_AlterConsumerGroupOffsets_new("g", l);
+    rd_kafka_DeleteRecords_t *d = rd_kafka_DeleteRecords_new(l);
+    rd_kafka_topic_partition_list_destroy(l); /* the objects keep copies */
+    CHECK(a != NULL && d != NULL);
+    rd_kafka_AlterConsumerGroupOffsets_destroy_array(&a, 1);
+    rd_kafka_DeleteRecords_destroy_array(&d, 1);
+    rd_kafka_ListConsumerGroupOffsets_t *lo = rd_kafka_ListConsumerGroupOffsets_new("g", NULL);
+    CHECK(lo != NULL);
+    rd_kafka_ListConsumerGroupOffsets_destroy(lo);
+    CHECK(rd_kafka_DeleteGroup_new(NULL) == NULL);
+    rd_kafka_DeleteGroup_t *g = rd_kafka_DeleteGroup_new("g");
+    CHECK(g != NULL);
+    rd_kafka_DeleteGroup_destroy(g);
+}
