@@ -8,9 +8,6 @@
 
 #include "rdk_int.h"
 
-/* Until conf.c is merged into this branch: drop then. */
-#pragma weak rd_kafka_conf_set
-
 static const char *const pem_props[RD_KAFKA_CERT__CNT] = {
     [RD_KAFKA_CERT_PUBLIC_KEY] = "ssl.certificate.pem",
     [RD_KAFKA_CERT_PRIVATE_KEY] = "ssl.key.pem",
