@@ -53,8 +53,8 @@ rd_kafka_conf_res_t rd_kafka_conf_set_ssl_cert(rd_kafka_conf_t *conf,
         return RD_KAFKA_CONF_INVALID;
     }
     const char *prop = pem_props[cert_type];
-    /* "" is kfk's unset: clearing the certificate. */
-    if (!buffer) return rd_kafka_conf_set(conf, prop, "", errstr, errstr_size);
+    /* A NULL value resets a string property, as librdkafka's conf_set does. */
+    if (!buffer) return rd_kafka_conf_set(conf, prop, NULL, errstr, errstr_size);
 
     char *pem;
     if (cert_enc == RD_KAFKA_CERT_ENC_PEM) {
