@@ -18,9 +18,13 @@ inc, debian, out = sys.argv[1:]
 
 def decls(incdir):
     """Function declarations rd_kafka_* by name, from the preprocessed headers."""
-    src = subprocess.run(['cc', '-E', '-P', '-I', incdir, '-include', 'librdkafka/rdkafka.h',
-                          '-include', 'librdkafka/rdkafka_mock.h', '-x', 'c', '/dev/null'],
-                         capture_output=True, text=True, check=True).stdout
+    cmd = ['cc', '-E', '-P', '-I', incdir, '-include', incdir + '/librdkafka/rdkafka.h',
+           '-include', incdir + '/librdkafka/rdkafka_mock.h', '-x', 'c', '/dev/null']
+    run = subprocess.run(cmd, capture_output=True, text=True)
+    if run.returncode:
+        print('FAIL: ' + ' '.join(cmd) + ':\n' + run.stderr)
+        sys.exit(1)
+    src = run.stdout
     found, depth, cur = {}, 0, ''
     for ch in src:
         cur += ch
