@@ -2,6 +2,7 @@
  * librdkafka 2.0.2 accepts and refuses, with its messages. */
 #include <librdkafka/rdkafka.h>
 
+#include "debian_rdk.h"
 #include "test.h"
 
 TEST(new_topic_checks_counts) {
@@ -198,4 +199,72 @@ TEST(group_objects_copy_their_lists) {
     rd_kafka_DeleteGroup_t *g = rd_kafka_DeleteGroup_new("g");
     CHECK(g != NULL);
     rd_kafka_DeleteGroup_destroy(g);
+}
+
+/* Debian's librdkafka side by side: the same arguments are taken or
+ * refused with the same message. */
+typedef rd_kafka_NewTopic_t *(*newtopic_fn)(const char *, int, int, char *, size_t);
+typedef rd_kafka_NewPartitions_t *(*newparts_fn)(const char *, size_t, char *, size_t);
+typedef rd_kafka_AclBinding_t *(*acl_fn)(rd_kafka_ResourceType_t, const char *,
+                                         rd_kafka_ResourcePatternType_t, const char *,
+                                         const char *, rd_kafka_AclOperation_t,
+                                         rd_kafka_AclPermissionType_t, char *, size_t);
+typedef void (*destroy_fn)(void *);
+
+TEST(argument_checks_as_debian) {
+    newtopic_fn d_nt = (newtopic_fn)debian_sym("rd_kafka_NewTopic_new");
+    destroy_fn d_nt_free = (destroy_fn)debian_sym("rd_kafka_NewTopic_destroy");
+    newparts_fn d_np = (newparts_fn)debian_sym("rd_kafka_NewPartitions_new");
+    destroy_fn d_np_free = (destroy_fn)debian_sym("rd_kafka_NewPartitions_destroy");
+    acl_fn d_acl = (acl_fn)debian_sym("rd_kafka_AclBinding_new");
+    acl_fn d_filter = (acl_fn)debian_sym("rd_kafka_AclBindingFilter_new");
+    destroy_fn d_acl_free = (destroy_fn)debian_sym("rd_kafka_AclBinding_destroy");
+    REQUIRE(d_nt && d_nt_free && d_np && d_np_free && d_acl && d_filter && d_acl_free);
+    char ours[256], theirs[256];
+
+    static const int counts[][2] = {{-2, 1}, {-1, -1}, {0, 1}, {1, -2}, {1, 10000},
+                                    {1, 10001}, {100000, 1}, {100001, 1}, {3, 0}};
+    for (size_t i = 0; i < sizeof(counts) / sizeof(counts[0]); i++) {
+        ours[0] = theirs[0] = '\0';
+        rd_kafka_NewTopic_t *a = rd_kafka_NewTopic_new("t", counts[i][0], counts[i][1], ours,
+                                                       sizeof(ours));
+        rd_kafka_NewTopic_t *b = d_nt("t", counts[i][0], counts[i][1], theirs, sizeof(theirs));
+        CHECK_EQ(a != NULL, b != NULL);
+        CHECK_STR(ours, theirs);
+        rd_kafka_NewTopic_destroy(a);
+        if (b) d_nt_free(b);
+    }
+    static const size_t totals[] = {0, 1, 100000, 100001};
+    for (size_t i = 0; i < sizeof(totals) / sizeof(totals[0]); i++) {
+        ours[0] = theirs[0] = '\0';
+        rd_kafka_NewPartitions_t *a = rd_kafka_NewPartitions_new("t", totals[i], ours, sizeof(ours));
+        rd_kafka_NewPartitions_t *b = d_np("t", totals[i], theirs, sizeof(theirs));
+        CHECK_EQ(a != NULL, b != NULL);
+        CHECK_STR(ours, theirs);
+        rd_kafka_NewPartitions_destroy(a);
+        if (b) d_np_free(b);
+    }
+    /* every resource type, pattern, operation and permission code, one at a
+     * time, around a valid binding */
+    for (int field = 0; field < 4; field++) {
+        for (int v = -1; v <= 13; v++) {
+            int rt = field == 0 ? v : RD_KAFKA_RESOURCE_TOPIC;
+            int pt = field == 1 ? v : RD_KAFKA_RESOURCE_PATTERN_LITERAL;
+            int op = field == 2 ? v : RD_KAFKA_ACL_OPERATION_READ;
+            int pm = field == 3 ? v : RD_KAFKA_ACL_PERMISSION_TYPE_ALLOW;
+            for (int filter = 0; filter < 2; filter++) {
+                acl_fn mine = filter ? rd_kafka_AclBindingFilter_new : rd_kafka_AclBinding_new;
+                acl_fn deb = filter ? d_filter : d_acl;
+                ours[0] = theirs[0] = '\0';
+                rd_kafka_AclBinding_t *a = mine(rt, "t", pt, "User:a", "*", op, pm, ours,
+                                                sizeof(ours));
+                rd_kafka_AclBinding_t *b = deb(rt, "t", pt, "User:a", "*", op, pm, theirs,
+                                               sizeof(theirs));
+                CHECK_EQ(a != NULL, b != NULL);
+                CHECK_STR(ours, theirs);
+                rd_kafka_AclBinding_destroy(a);
+                if (b) d_acl_free(b);
+            }
+        }
+    }
 }
