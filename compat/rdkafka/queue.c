@@ -150,25 +150,6 @@ rd_kafka_queue_t *rd_kafka_queue_new(rd_kafka_t *rk) {
     return rdk_queue_new(rk, RDK_Q_CUSTOM);
 }
 
-rd_kafka_queue_t *rd_kafka_queue_get_main(rd_kafka_t *rk) {
-    return rk->main_q ? rdk_queue_ref(rk->main_q) : NULL;
-}
-
-rd_kafka_queue_t *rd_kafka_queue_get_consumer(rd_kafka_t *rk) {
-    return rk->consumer && rk->consumer_q ? rdk_queue_ref(rk->consumer_q) : NULL;
-}
-
-/* kfk's consumer delivers every partition's messages through one queue:
- * there is no per-partition queue to hand out, and librdkafka answers NULL
- * when it has none for the partition. */
-rd_kafka_queue_t *rd_kafka_queue_get_partition(rd_kafka_t *rk, const char *topic,
-                                               int32_t partition) {
-    (void)rk;
-    (void)topic;
-    (void)partition;
-    return NULL;
-}
-
 /* Moves src's waiting ops to dst and routes src's future ops there; dst
  * NULL undoes the forward. */
 void rd_kafka_queue_forward(rd_kafka_queue_t *src, rd_kafka_queue_t *dst) {

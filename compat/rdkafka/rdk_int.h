@@ -189,6 +189,9 @@ void rdk_op_destroy(struct rd_kafka_op_s *op);
 /* serve.c. Calls the configured callback for op (dr_msg_cb, error_cb,
  * log_cb, rebalance_cb...), then destroys it. */
 void rdk_op_serve(struct rd_kafka_op_s *op);
+/* With log.queue true: queues the line as a LOG event on rk->log_q (where
+ * rd_kafka_set_log_queue forwards it) and returns 1; else 0 (log_cb's). */
+int rdk_log_queued(rd_kafka_t *rk, int level, const char *fac, const char *buf);
 /* Serves q's ops, waiting up to timeout_ms for the first; how many. */
 int rdk_queue_serve(rd_kafka_queue_t *q, int timeout_ms);
 /* The background thread serving rk->background_q to background_event_cb:

@@ -1,5 +1,6 @@
-/* Serving ops through the application's callbacks: rd_kafka_queue_poll_callback,
- * the background thread (background_event_cb), and where log events go. */
+/* The handle's queues (main, consumer, background, log) and serving ops
+ * through the application's callbacks: rd_kafka_queue_poll_callback, the
+ * background thread (background_event_cb). */
 #include <stdlib.h>
 #include <string.h>
 
@@ -90,13 +91,60 @@ int rd_kafka_queue_poll_callback(rd_kafka_queue_t *rkqu, int timeout_ms) {
     return rdk_queue_serve(rkqu, timeout_ms);
 }
 
+rd_kafka_queue_t *rd_kafka_queue_get_main(rd_kafka_t *rk) {
+    return rk->main_q ? rdk_queue_ref(rk->main_q) : NULL;
+}
+
+/* Only a group member has one, as in librdkafka. */
+rd_kafka_queue_t *rd_kafka_queue_get_consumer(rd_kafka_t *rk) {
+    const char *group = rdk_conf_str(rk->conf, "group.id");
+    if (!rk->consumer || !rk->consumer_q || !group || !*group) return NULL;
+    return rdk_queue_ref(rk->consumer_q);
+}
+
+/* kfk's consumer delivers every partition's messages through one queue:
+ * there is no per-partition queue to hand out, and librdkafka answers NULL
+ * when it has none for the partition. */
+rd_kafka_queue_t *rd_kafka_queue_get_partition(rd_kafka_t *rk, const char *topic,
+                                               int32_t partition) {
+    (void)rk;
+    (void)topic;
+    (void)partition;
+    return NULL;
+}
+
+/* The handle's log queue (log.queue true), created on first use. NULL:
+ * logs go to log_cb, or out of memory. */
+static rd_kafka_queue_t *log_queue(rd_kafka_t *rk) {
+    const char *v = rdk_conf_str(rk->conf, "log.queue");
+    if (!v || strcmp(v, "true") != 0) return NULL;
+    pthread_mutex_lock(&rk->lock);
+    if (!rk->log_q && !rk->destroying) rk->log_q = rdk_queue_new(rk, RDK_Q_CUSTOM);
+    rd_kafka_queue_t *q = rk->log_q;
+    pthread_mutex_unlock(&rk->lock);
+    return q;
+}
+
+int rdk_log_queued(rd_kafka_t *rk, int level, const char *fac, const char *buf) {
+    rd_kafka_queue_t *q = log_queue(rk);
+    if (!q) return 0;
+    struct rd_kafka_op_s *op = rdk_op_new(rk, RD_KAFKA_EVENT_LOG);
+    if (!op) return 1;
+    op->level = level;
+    op->fac = strdup(fac);
+    op->str = strdup(buf);
+    if (!op->fac || !op->str) {
+        rdk_op_destroy(op);
+        return 1;
+    }
+    rdk_queue_push(q, op);
+    return 1;
+}
+
 rd_kafka_resp_err_t rd_kafka_set_log_queue(rd_kafka_t *rk, rd_kafka_queue_t *rkqu) {
     const char *v = rdk_conf_str(rk->conf, "log.queue");
     if (!v || strcmp(v, "true") != 0) return RD_KAFKA_RESP_ERR__NOT_CONFIGURED;
-    pthread_mutex_lock(&rk->lock);
-    if (!rk->log_q) rk->log_q = rdk_queue_new(rk, RDK_Q_CUSTOM);
-    rd_kafka_queue_t *logq = rk->log_q;
-    pthread_mutex_unlock(&rk->lock);
+    rd_kafka_queue_t *logq = log_queue(rk);
     if (!logq) return RD_KAFKA_RESP_ERR__CRIT_SYS_RESOURCE;
     rd_kafka_queue_forward(logq, rkqu ? rkqu : rk->main_q);
     return RD_KAFKA_RESP_ERR_NO_ERROR;
