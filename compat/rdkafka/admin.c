@@ -157,7 +157,11 @@ rdk_admin_call *rdk_admin_call_new(rd_kafka_t *rk, rd_kafka_event_type_t type,
     memset(kopts, 0, sizeof(*kopts));
     if (options) {
         c->opaque = options->opaque;
+        /* kfk has one deadline, the broker is told the time left: the
+         * longer of the two */
         if (options->request_timeout > 0) kopts->timeout_ms = options->request_timeout;
+        if (options->operation_timeout > kopts->timeout_ms)
+            kopts->timeout_ms = options->operation_timeout;
         kopts->validate_only = options->validate_only;
     }
     return c;

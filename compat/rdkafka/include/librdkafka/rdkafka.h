@@ -947,15 +947,18 @@ void rd_kafka_AdminOptions_destroy(rd_kafka_AdminOptions_t *options);
 rd_kafka_resp_err_t rd_kafka_AdminOptions_set_request_timeout(rd_kafka_AdminOptions_t *options,
                                                               int timeout_ms, char *errstr,
                                                               size_t errstr_size);
-/* How long the broker waits for the change to complete (-1..3600000 ms). */
+/* How long the broker waits for the change to complete (-1..3600000 ms).
+ * kfk keeps one deadline per call: the longer of the two timeouts. */
 rd_kafka_resp_err_t rd_kafka_AdminOptions_set_operation_timeout(
     rd_kafka_AdminOptions_t *options, int timeout_ms, char *errstr, size_t errstr_size);
 rd_kafka_resp_err_t rd_kafka_AdminOptions_set_validate_only(rd_kafka_AdminOptions_t *options,
                                                             int true_or_false, char *errstr,
                                                             size_t errstr_size);
+/* Checked, not used: kfk sends each request to the broker Kafka wants. */
 rd_kafka_resp_err_t rd_kafka_AdminOptions_set_broker(rd_kafka_AdminOptions_t *options,
                                                      int32_t broker_id, char *errstr,
                                                      size_t errstr_size);
+/* Checked, not used: kfk's admin does not ask for stable offsets. */
 rd_kafka_error_t *rd_kafka_AdminOptions_set_require_stable_offsets(
     rd_kafka_AdminOptions_t *options, int true_or_false);
 rd_kafka_error_t *rd_kafka_AdminOptions_set_match_consumer_group_states(
