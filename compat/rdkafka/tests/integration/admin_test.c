@@ -708,3 +708,96 @@ TEST(acls_without_authorizer) {
     rd_kafka_queue_destroy(q);
     rd_kafka_destroy(rk);
 }
+
+/* A group with a member: its description lists the member and what it was
+ * assigned; it cannot be deleted until the member leaves. */
+TEST(group_with_a_member) {
+    rd_kafka_t *rk = client(0);
+    REQUIRE(rk != NULL);
+    rd_kafka_queue_t *q = rd_kafka_queue_new(rk);
+    char t[128], group[128], errstr[512];
+    topic_name(t, sizeof(t), "m");
+    topic_name(group, sizeof(group), "mgrp");
+    const char *names[] = {t};
+    rd_kafka_event_t *ev = create_topics(rk, q, names, 1, 2, NULL);
+    REQUIRE(ev != NULL);
+    rd_kafka_event_destroy(ev);
+
+    rd_kafka_conf_t *conf = rd_kafka_conf_new();
+    rd_kafka_conf_set(conf, "bootstrap.servers", bootstrap(), errstr, sizeof(errstr));
+    rd_kafka_conf_set(conf, "group.id", group, errstr, sizeof(errstr));
+    rd_kafka_conf_set(conf, "client.id", "rdk-admin-member", errstr, sizeof(errstr));
+    rd_kafka_t *c = rd_kafka_new(RD_KAFKA_CONSUMER, conf, errstr, sizeof(errstr));
+    REQUIRE(c != NULL);
+    rd_kafka_topic_partition_list_t *sub = rd_kafka_topic_partition_list_new(1);
+    rd_kafka_topic_partition_list_add(sub, t, RD_KAFKA_PARTITION_UA);
+    CHECK_EQ(rd_kafka_subscribe(c, sub), 0);
+    rd_kafka_topic_partition_list_destroy(sub);
+    int assigned = 0;
+    for (int i = 0; i < 600 && assigned < 2; i++) {
+        rd_kafka_message_t *m = rd_kafka_consumer_poll(c, 100);
+        if (m) rd_kafka_message_destroy(m);
+        rd_kafka_topic_partition_list_t *a = NULL;
+        if (rd_kafka_assignment(c, &a) == 0 && a) {
+            assigned = a->cnt;
+            rd_kafka_topic_partition_list_destroy(a);
+        }
+    }
+    REQUIRE_EQ(assigned, 2);
+
+    const char *groups[] = {group};
+    rd_kafka_DescribeConsumerGroups(rk, groups, 1, NULL, q);
+    ev = wait_event(q, RD_KAFKA_EVENT_DESCRIBECONSUMERGROUPS_RESULT);
+    REQUIRE(ev != NULL);
+    size_t cnt;
+    const rd_kafka_ConsumerGroupDescription_t **gd =
+        rd_kafka_DescribeConsumerGroups_result_groups(ev, &cnt);
+    REQUIRE_EQ(cnt, 1);
+    CHECK(rd_kafka_ConsumerGroupDescription_error(gd[0]) == NULL);
+    CHECK_EQ(rd_kafka_ConsumerGroupDescription_state(gd[0]), RD_KAFKA_CONSUMER_GROUP_STATE_STABLE);
+    CHECK_EQ(rd_kafka_ConsumerGroupDescription_is_simple_consumer_group(gd[0]), 0);
+    CHECK(*rd_kafka_ConsumerGroupDescription_partition_assignor(gd[0]) != '\0');
+    REQUIRE_EQ(rd_kafka_ConsumerGroupDescription_member_count(gd[0]), 1);
+    CHECK(rd_kafka_ConsumerGroupDescription_member(gd[0], 1) == NULL);
+    const rd_kafka_MemberDescription_t *m = rd_kafka_ConsumerGroupDescription_member(gd[0], 0);
+    CHECK_STR(rd_kafka_MemberDescription_client_id(m), "rdk-admin-member");
+    CHECK(*rd_kafka_MemberDescription_consumer_id(m) != '\0');
+    CHECK(*rd_kafka_MemberDescription_host(m) != '\0');
+    CHECK(rd_kafka_MemberDescription_group_instance_id(m) == NULL);
+    const rd_kafka_topic_partition_list_t *mp =
+        rd_kafka_MemberAssignment_partitions(rd_kafka_MemberDescription_assignment(m));
+    REQUIRE(mp != NULL);
+    REQUIRE_EQ(mp->cnt, 2);
+    CHECK_STR(mp->elems[0].topic, t);
+    CHECK_STR(mp->elems[1].topic, t);
+    CHECK_EQ(mp->elems[0].partition + mp->elems[1].partition, 1);
+    rd_kafka_event_destroy(ev);
+
+    rd_kafka_DeleteGroup_t *dg = rd_kafka_DeleteGroup_new(group);
+    rd_kafka_DeleteGroups(rk, &dg, 1, NULL, q);
+    ev = wait_event(q, RD_KAFKA_EVENT_DELETEGROUPS_RESULT);
+    REQUIRE(ev != NULL);
+    const rd_kafka_group_result_t **gr = rd_kafka_DeleteGroups_result_groups(ev, &cnt);
+    REQUIRE_EQ(cnt, 1);
+    REQUIRE(rd_kafka_group_result_error(gr[0]) != NULL);
+    CHECK_EQ(rd_kafka_error_code(rd_kafka_group_result_error(gr[0])),
+             RD_KAFKA_RESP_ERR_NON_EMPTY_GROUP);
+    rd_kafka_event_destroy(ev);
+
+    rd_kafka_consumer_close(c);
+    rd_kafka_destroy(c);
+    rd_kafka_DeleteGroups(rk, &dg, 1, NULL, q);
+    rd_kafka_DeleteGroup_destroy(dg);
+    ev = wait_event(q, RD_KAFKA_EVENT_DELETEGROUPS_RESULT);
+    REQUIRE(ev != NULL);
+    gr = rd_kafka_DeleteGroups_result_groups(ev, &cnt);
+    REQUIRE_EQ(cnt, 1);
+    CHECK(rd_kafka_group_result_error(gr[0]) == NULL);
+    rd_kafka_event_destroy(ev);
+
+    rd_kafka_resp_err_t derr = -1;
+    delete_topics(rk, q, names, 1, &derr);
+    CHECK_EQ(derr, 0);
+    rd_kafka_queue_destroy(q);
+    rd_kafka_destroy(rk);
+}
