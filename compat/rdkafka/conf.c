@@ -37,7 +37,12 @@ static rdk_props *props_new(void) {
 
 static void props_free(rdk_props *p) {
     if (!p) return;
-    for (int i = 0; i < rdk_props_cnt; i++) free(p->e[i].v);
+    for (int i = 0; i < rdk_props_cnt; i++) {
+        /* secrets do not linger in freed memory */
+        if (p->e[i].v && (rdk_props_table[i].flags & RDK_F_SENSITIVE))
+            explicit_bzero(p->e[i].v, strlen(p->e[i].v));
+        free(p->e[i].v);
+    }
     free(p);
 }
 
@@ -1000,6 +1005,103 @@ static int build_level(kfk_conf *k, const char *codec, const char *level, char *
     return 0;
 }
 
+static int is_set(const rdk_props *props, int scope, const char *name) {
+    int i = prop_find(scope, name);
+    return props && i >= 0 && props->e[i].set;
+}
+
+static double num(const rdk_props *props, int scope, const char *name) {
+    const char *v = prop_value(props, prop_find(scope, name));
+    return v ? strtod(v, NULL) : 0;
+}
+
+/* librdkafka's checks of a whole configuration at rd_kafka_new (its texts),
+ * and the values it adjusts, set on k over the translated ones. */
+static const char *finalize(const rd_kafka_conf_t *conf, rd_kafka_type_t type, kfk_conf *k) {
+    const rdk_props *g = conf->props;
+    const rdk_props *t = conf->topic_conf ? conf->topic_conf->props : NULL;
+    char buf[32];
+#define G(n) num(g, SCOPE_GLOBAL, n)
+#define T(n) num(t, SCOPE_TOPIC, n)
+#define SETG(n) is_set(g, SCOPE_GLOBAL, n)
+#define SETT(n) is_set(t, SCOPE_TOPIC, n)
+    if (SETG("ssl.keystore.location") && !SETG("ssl.keystore.password"))
+        return "`ssl.keystore.password` is mandatory when `ssl.keystore.location` is set";
+    if (type == RD_KAFKA_CONSUMER) {
+        double fetch_max = G("fetch.max.bytes");
+        if (SETG("fetch.max.bytes")) {
+            if (fetch_max < G("message.max.bytes"))
+                return "`fetch.max.bytes` must be >= `message.max.bytes`";
+        } else {
+            double q = G("queued.max.messages.kbytes") * 1024;
+            fetch_max = fetch_max < q ? fetch_max : q;
+            if (fetch_max < G("message.max.bytes")) fetch_max = G("message.max.bytes");
+            snprintf(buf, sizeof buf, "%.0f", fetch_max);
+            kfk_conf_set(k, "fetch.max.bytes", buf, NULL, 0);
+        }
+        if (SETG("receive.message.max.bytes") && fetch_max + 512 > G("receive.message.max.bytes"))
+            return "`receive.message.max.bytes` must be >= `fetch.max.bytes` + 512";
+        if (G("max.poll.interval.ms") < G("session.timeout.ms"))
+            return "`max.poll.interval.ms`must be >= `session.timeout.ms`";
+    } else if (type == RD_KAFKA_PRODUCER) {
+        int idemp = strcmp(rdk_conf_str(conf, "enable.idempotence"), "true") == 0;
+        int txn = *rdk_conf_str(conf, "transactional.id") != '\0';
+        double mt = T("message.timeout.ms"), linger = G("queue.buffering.max.ms");
+        if (txn) {
+            if (!idemp) {
+                if (SETG("enable.idempotence"))
+                    return "`transactional.id` requires `enable.idempotence=true`";
+                idemp = 1;
+                kfk_conf_set(k, "enable.idempotence", "true", NULL, 0);
+            }
+            if (SETG("socket.timeout.ms") &&
+                G("transaction.timeout.ms") + 100 < G("socket.timeout.ms"))
+                return "`socket.timeout.ms` must be set <= `transaction.timeout.ms` + 100";
+        }
+        if (idemp) {
+            if (SETG("max.in.flight") && G("max.in.flight") > 5)
+                return "`max.in.flight` must be set <= 5 when `enable.idempotence` is true";
+            if (SETG("retries") && G("retries") < 1)
+                return "`retries` must be set >= 1 when `enable.idempotence` is true";
+            if (SETG("queue.buffering.backpressure.threshold") &&
+                G("queue.buffering.backpressure.threshold") > 1)
+                return "`queue.buffering.backpressure.threshold` must be set to 1 when "
+                       "`enable.idempotence` is true";
+            if (SETT("acks") && T("acks") != -1)
+                return "`acks` must be set to `all` when `enable.idempotence` is true";
+            if (SETT("queuing.strategy") &&
+                strcmp(rdk_topic_conf_str(conf->topic_conf, "queuing.strategy"), "fifo"))
+                return "`queuing.strategy` must be set to `fifo` when `enable.idempotence` is "
+                       "true";
+            if (txn) {
+                if (!SETT("message.timeout.ms")) {
+                    mt = G("transaction.timeout.ms");
+                    snprintf(buf, sizeof buf, "%.0f", mt);
+                    kfk_conf_set(k, "delivery.timeout.ms", buf, NULL, 0);
+                } else if (mt > G("transaction.timeout.ms")) {
+                    return "`message.timeout.ms` must be set <= `transaction.timeout.ms`";
+                }
+            }
+        } else if (SETG("enable.gapless.guarantee") &&
+                   !strcmp(rdk_conf_str(conf, "enable.gapless.guarantee"), "true")) {
+            return "`enable.gapless.guarantee` requires `enable.idempotence` to be enabled";
+        }
+        if (mt != 0 && mt <= linger) {
+            if (SETG("queue.buffering.max.ms"))
+                return "`message.timeout.ms` must be greater than `linger.ms`";
+            snprintf(buf, sizeof buf, "%lld", (long long)(mt - 0.1));
+            kfk_conf_set(k, "linger.ms", buf, NULL, 0);
+        }
+    }
+    if (G("reconnect.backoff.max.ms") < G("reconnect.backoff.ms"))
+        return "`reconnect.backoff.max.ms` must be >= `reconnect.max.ms`";
+#undef G
+#undef T
+#undef SETG
+#undef SETT
+    return NULL;
+}
+
 kfk_conf *rdk_conf_build(const rd_kafka_conf_t *conf, rd_kafka_type_t type, char *errstr,
                          size_t errstr_size) {
     kfk_conf *k = kfk_conf_new();
@@ -1011,11 +1113,14 @@ kfk_conf *rdk_conf_build(const rd_kafka_conf_t *conf, rd_kafka_type_t type, char
     const char *codec = rdk_conf_str(conf, "compression.codec");
     const char *tcodec = rdk_topic_conf_str(conf->topic_conf, "compression.codec");
     if (strcmp(tcodec, "inherit")) codec = tcodec;
+    const char *why = NULL;
     if (build_scope(k, SCOPE_GLOBAL, conf->props, type, codec, errstr, errstr_size) ||
         build_scope(k, SCOPE_TOPIC, tprops, type, codec, errstr, errstr_size) ||
         (type == RD_KAFKA_PRODUCER &&
          build_level(k, codec, rdk_topic_conf_str(conf->topic_conf, "compression.level"), errstr,
-                     errstr_size))) {
+                     errstr_size)) ||
+        (why = finalize(conf, type, k))) {
+        if (why) seterr(errstr, errstr_size, "%s", why);
         kfk_conf_destroy(k);
         return NULL;
     }

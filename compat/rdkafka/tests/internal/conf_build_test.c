@@ -164,3 +164,61 @@ TEST(conf_str_for_the_layer) {
     CHECK(rdk_partitioner_by_name("java") == NULL);
     rd_kafka_conf_destroy(c);
 }
+
+/* librdkafka's whole-configuration checks, with its texts. */
+TEST(conflicts_fail_as_in_librdkafka) {
+    static const struct {
+        rd_kafka_type_t type;
+        const char *props[6];
+        const char *err;
+    } cases[] = {
+        {RD_KAFKA_PRODUCER, {"transactional.id", "t", "enable.idempotence", "false"},
+         "`transactional.id` requires `enable.idempotence=true`"},
+        {RD_KAFKA_PRODUCER, {"enable.idempotence", "true", "max.in.flight", "6"},
+         "`max.in.flight` must be set <= 5 when `enable.idempotence` is true"},
+        {RD_KAFKA_PRODUCER, {"enable.idempotence", "true", "acks", "1"},
+         "`acks` must be set to `all` when `enable.idempotence` is true"},
+        {RD_KAFKA_PRODUCER, {"linger.ms", "100", "message.timeout.ms", "50"},
+         "`message.timeout.ms` must be greater than `linger.ms`"},
+        {RD_KAFKA_PRODUCER, {"enable.gapless.guarantee", "true"},
+         "`enable.gapless.guarantee` requires `enable.idempotence` to be enabled"},
+        {RD_KAFKA_CONSUMER, {"max.poll.interval.ms", "1000", "session.timeout.ms", "2000"},
+         "`max.poll.interval.ms`must be >= `session.timeout.ms`"},
+        {RD_KAFKA_CONSUMER, {"fetch.max.bytes", "1000", "message.max.bytes", "2000"},
+         "`fetch.max.bytes` must be >= `message.max.bytes`"},
+        {RD_KAFKA_CONSUMER, {"reconnect.backoff.ms", "2000", "reconnect.backoff.max.ms", "1000"},
+         "`reconnect.backoff.max.ms` must be >= `reconnect.max.ms`"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        rd_kafka_conf_t *c = rd_kafka_conf_new();
+        for (int j = 0; cases[i].props[j]; j += 2) set(c, cases[i].props[j], cases[i].props[j + 1]);
+        char e[512];
+        kfk_conf *k = build(c, cases[i].type, e, sizeof e);
+        CHECK(k == NULL);
+        CHECK_STR(e, cases[i].err);
+        kfk_conf_destroy(k);
+        rd_kafka_conf_destroy(c);
+    }
+}
+
+TEST(adjustments_as_in_librdkafka) {
+    char e[512];
+    rd_kafka_conf_t *c = rd_kafka_conf_new();
+    set(c, "transactional.id", "tx");
+    set(c, "transaction.timeout.ms", "20000");
+    kfk_conf *k = build(c, RD_KAFKA_PRODUCER, e, sizeof e);
+    REQUIRE(k != NULL);
+    CHECK_STR(kfk_conf_get(k, "enable.idempotence"), "true");
+    CHECK_STR(kfk_conf_get(k, "transactional.id"), "tx");
+    CHECK_STR(kfk_conf_get(k, "delivery.timeout.ms"), "20000");
+    kfk_conf_destroy(k);
+    rd_kafka_conf_destroy(c);
+
+    c = rd_kafka_conf_new();
+    set(c, "queued.max.messages.kbytes", "1000");
+    k = build(c, RD_KAFKA_CONSUMER, e, sizeof e);
+    REQUIRE(k != NULL);
+    CHECK_STR(kfk_conf_get(k, "fetch.max.bytes"), "1024000");
+    kfk_conf_destroy(k);
+    rd_kafka_conf_destroy(c);
+}
