@@ -199,6 +199,14 @@ static const char *finalize(const rd_kafka_conf_t *conf, rd_kafka_type_t type, k
             return "`receive.message.max.bytes` must be >= `fetch.max.bytes` + 512";
         if (G("max.poll.interval.ms") < G("session.timeout.ms"))
             return "`max.poll.interval.ms`must be >= `session.timeout.ms`";
+        /* librdkafka gives a fetch fetch.wait.max.ms plus socket.timeout.ms;
+         * kfk wants its request timeout above the wait */
+        double wait = G("fetch.wait.max.ms");
+        if (wait >= atof(kfk_conf_get(k, "request.timeout.ms"))) {
+            double req = wait + G("socket.timeout.ms");
+            snprintf(buf, sizeof buf, "%.0f", req > INT32_MAX ? (double)INT32_MAX : req);
+            kfk_conf_set(k, "request.timeout.ms", buf, NULL, 0);
+        }
     } else if (type == RD_KAFKA_PRODUCER) {
         int idemp = strcmp(rdk_conf_str(conf, "enable.idempotence"), "true") == 0;
         int txn = *rdk_conf_str(conf, "transactional.id") != '\0';
@@ -245,8 +253,16 @@ static const char *finalize(const rd_kafka_conf_t *conf, rd_kafka_type_t type, k
         if (mt != 0 && mt <= linger) {
             if (SETG("queue.buffering.max.ms"))
                 return "`message.timeout.ms` must be greater than `linger.ms`";
-            snprintf(buf, sizeof buf, "%lld", (long long)(mt - 0.1));
+            linger = (double)(long long)(mt - 0.1);
+            snprintf(buf, sizeof buf, "%.0f", linger);
             kfk_conf_set(k, "linger.ms", buf, NULL, 0);
+        }
+        /* librdkafka bounds a produce request by the message's remaining
+         * time; kfk wants delivery.timeout.ms >= linger.ms + request.timeout.ms */
+        double left = (mt == 0 ? (double)INT32_MAX : mt) - (double)(long long)linger;
+        if (left < atof(kfk_conf_get(k, "request.timeout.ms"))) {
+            snprintf(buf, sizeof buf, "%.0f", left < 1 ? 1.0 : left);
+            kfk_conf_set(k, "request.timeout.ms", buf, NULL, 0);
         }
     }
     if (G("reconnect.backoff.max.ms") < G("reconnect.backoff.ms"))

@@ -222,3 +222,37 @@ TEST(adjustments_as_in_librdkafka) {
     kfk_conf_destroy(k);
     rd_kafka_conf_destroy(c);
 }
+
+/* What librdkafka accepts, kfk's own rules must not refuse (the clients
+ * are made and destroyed before any connection matters). */
+TEST(kfk_rules_do_not_refuse_librdkafka_configs) {
+    char e[512];
+    rd_kafka_conf_t *c = rd_kafka_conf_new();
+    set(c, "bootstrap.servers", "127.0.0.1:1");
+    set(c, "message.timeout.ms", "5000");
+    set(c, "linger.ms", "100");
+    kfk_conf *k = build(c, RD_KAFKA_PRODUCER, e, sizeof e);
+    REQUIRE(k != NULL);
+    CHECK_STR(kfk_conf_get(k, "request.timeout.ms"), "4900");
+    kfk_producer *p = kfk_producer_new(k, NULL, e, sizeof e);
+    if (!p) {
+        kfk_test_fail(__FILE__, __LINE__, "producer: %s", e);
+        kfk_conf_destroy(k);
+    }
+    kfk_producer_destroy(p);
+    rd_kafka_conf_destroy(c);
+
+    c = rd_kafka_conf_new();
+    set(c, "bootstrap.servers", "127.0.0.1:1");
+    set(c, "fetch.wait.max.ms", "40000");
+    k = build(c, RD_KAFKA_CONSUMER, e, sizeof e);
+    REQUIRE(k != NULL);
+    CHECK_STR(kfk_conf_get(k, "request.timeout.ms"), "100000");
+    kfk_consumer *cons = kfk_consumer_new(k, e, sizeof e);
+    if (!cons) {
+        kfk_test_fail(__FILE__, __LINE__, "consumer: %s", e);
+        kfk_conf_destroy(k);
+    }
+    kfk_consumer_destroy(cons);
+    rd_kafka_conf_destroy(c);
+}
