@@ -103,6 +103,8 @@ static const char *xlat(const rdk_prop *p, const char *v, const char *codec, cha
         return buf;
     case RDK_X_CODEC:
         return strcmp(v, "inherit") ? v : codec;
+    case RDK_X_ACKS:
+        return v;
     case RDK_X_RESET:
         if (!strcmp(v, "smallest")) return "earliest";
         if (!strcmp(v, "largest")) return "latest";
@@ -134,6 +136,13 @@ static int build_scope(kfk_conf *k, int scope, const rdk_props *props, rd_kafka_
         int always = p->use == RDK_USE_KFK ||
                      (type == RD_KAFKA_CONSUMER && !strcmp(p->name, "allow.auto.create.topics"));
         if (!always && !(p->use == RDK_USE_KFK_SET && set)) continue;
+        if (p->xlat == RDK_X_ACKS && strcmp(v, "-1") && strcmp(v, "0") && strcmp(v, "1")) {
+            seterr(errstr, size,
+                   "Configuration property \"%s\" not supported in this build: "
+                   "kfk cannot honour \"%s\" (brokers take -1, 0 or 1)",
+                   p->name, v);
+            return -1;
+        }
         const char *kv = xlat(p, v, codec, buf, sizeof buf);
         if (kv && kset(k, p->name, p->kfk, kv, errstr, size)) return -1;
     }

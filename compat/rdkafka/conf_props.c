@@ -166,7 +166,7 @@ const rdk_prop rdk_props_table[] = {
     {"dr_cb", RDK_F_GLOBAL|RDK_F_PRODUCER, RDK_PTR, RDK_USE_LAYER, 0, 0, NULL, NULL, NULL, RDK_X_SAME, NULL, "Delivery report callback"},
     {"dr_msg_cb", RDK_F_GLOBAL|RDK_F_PRODUCER, RDK_PTR, RDK_USE_LAYER, 0, 0, NULL, NULL, NULL, RDK_X_SAME, NULL, "Delivery report callback with the message"},
     {"sticky.partitioning.linger.ms", RDK_F_GLOBAL|RDK_F_PRODUCER, RDK_INT, RDK_USE_LAYER, 0, 900000, "10", NULL, NULL, RDK_X_SAME, NULL, "How long keyless messages stick to one partition"},
-    {"request.required.acks", RDK_F_TOPIC|RDK_F_PRODUCER|RDK_F_HIGH, RDK_INT, RDK_USE_KFK, -1, 1000, "-1", "all=-1", "acks", RDK_X_SAME, NULL, "Acknowledgements the leader waits for: -1 (all), 0, 1"},
+    {"request.required.acks", RDK_F_TOPIC|RDK_F_PRODUCER|RDK_F_HIGH, RDK_INT, RDK_USE_KFK, -1, 1000, "-1", "all=-1", "acks", RDK_X_ACKS, NULL, "Acknowledgements the leader waits for: -1 (all), 0, 1"},
     {"acks", RDK_F_TOPIC|RDK_F_PRODUCER|RDK_F_HIGH, RDK_ALIAS, RDK_USE_KFK, -1, 1000, NULL, "request.required.acks", NULL, RDK_X_SAME, NULL, ""},
     {"request.timeout.ms", RDK_F_TOPIC|RDK_F_PRODUCER|RDK_F_MED, RDK_INT, RDK_USE_NONE, 1, 900000, "30000", NULL, NULL, RDK_X_SAME, NULL, "Produce acknowledgement timeout"},
     {"message.timeout.ms", RDK_F_TOPIC|RDK_F_PRODUCER|RDK_F_HIGH, RDK_INT, RDK_USE_KFK, 0, 2147483647, "300000", NULL, "delivery.timeout.ms", RDK_X_ZEROINF, NULL, "Longest time to deliver a message (0: no limit)"},

@@ -55,6 +55,7 @@ enum rdk_xlat {
     RDK_X_DBL,     /* fractional milliseconds, truncated */
     RDK_X_CODEC,   /* inherit: the global codec */
     RDK_X_RESET,   /* smallest, largest, error to earliest, latest, none */
+    RDK_X_ACKS,    /* -1, 0, 1; other counts refused (brokers reject them) */
 };
 
 typedef struct rdk_prop {

@@ -1,5 +1,8 @@
 /* rdk_conf_build (not exported, so built with conf.c into this test):
  * librdkafka's properties and defaults become the kfk_conf a client gets. */
+#include <stdlib.h>
+
+#include "conf_props.h"
 #include "rdk_int.h"
 #include "test.h"
 
@@ -255,4 +258,68 @@ TEST(kfk_rules_do_not_refuse_librdkafka_configs) {
     }
     kfk_consumer_destroy(cons);
     rd_kafka_conf_destroy(c);
+}
+
+/* Every value librdkafka accepts for a property kfk takes (each end of a
+ * range, every enum and flag, both booleans) translates to one kfk
+ * accepts: a build fails only by librdkafka's own checks or by refusing
+ * what kfk cannot honour, never on kfk_conf_set. */
+TEST(every_accepted_value_translates) {
+    int tried = 0;
+    for (int i = 0; i < rdk_props_cnt; i++) {
+        const rdk_prop *p = &rdk_props_table[i];
+        if (p->type == RDK_ALIAS || p->unsupported) continue;
+        char vals[24][64];
+        int n = 0;
+        switch (p->type) {
+        case RDK_INT:
+        case RDK_DBL:
+            snprintf(vals[n++], 64, "%d", p->vmin);
+            snprintf(vals[n++], 64, "%d", p->vmax);
+            break;
+        case RDK_BOOL:
+            snprintf(vals[n++], 64, "true");
+            snprintf(vals[n++], 64, "false");
+            break;
+        case RDK_S2I:
+        case RDK_S2F:
+            for (const char *v = p->values; *v && n < 24;) {
+                size_t len = strcspn(v, ",|");
+                if (*v != '!') snprintf(vals[n++], 64, "%.*s", (int)len, v);
+                v += len;
+                if (*v) v++;
+            }
+            break;
+        default:
+            continue;
+        }
+        for (int j = 0; j < n; j++) {
+            for (int type = 0; type < 2; type++) {
+                rd_kafka_conf_t *c = rd_kafka_conf_new();
+                char e[512];
+                rd_kafka_conf_res_t r =
+                    (p->flags & RDK_F_TOPIC)
+                        ? rd_kafka_topic_conf_set(
+                              rd_kafka_conf_get_default_topic_conf(c)
+                                  ? rd_kafka_conf_get_default_topic_conf(c)
+                                  : (rd_kafka_conf_set_default_topic_conf(
+                                         c, rd_kafka_topic_conf_new()),
+                                     rd_kafka_conf_get_default_topic_conf(c)),
+                              p->name, vals[j], e, sizeof e)
+                        : rd_kafka_conf_set(c, p->name, vals[j], e, sizeof e);
+                if (r != RD_KAFKA_CONF_OK) {
+                    kfk_test_fail(__FILE__, __LINE__, "set %s=%s: %s", p->name, vals[j], e);
+                } else {
+                    kfk_conf *k = build(c, (rd_kafka_type_t)type, e, sizeof e);
+                    if (!k && !strncmp(e, "Invalid value \"", 15))
+                        kfk_test_fail(__FILE__, __LINE__, "%s=%s (type %d): %s", p->name,
+                                      vals[j], type, e);
+                    kfk_conf_destroy(k);
+                    tried++;
+                }
+                rd_kafka_conf_destroy(c);
+            }
+        }
+    }
+    CHECK(tried > 300);
 }
