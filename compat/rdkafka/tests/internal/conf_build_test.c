@@ -1,5 +1,6 @@
 /* rdk_conf_build (not exported, so built with conf.c into this test):
  * librdkafka's properties and defaults become the kfk_conf a client gets. */
+#include <dlfcn.h>
 #include <stdlib.h>
 
 #include "conf_props.h"
@@ -168,7 +169,39 @@ TEST(conf_str_for_the_layer) {
     rd_kafka_conf_destroy(c);
 }
 
-/* librdkafka's whole-configuration checks, with its texts. */
+/* Debian's librdkafka 2.0.2 in its own link-map namespace (it exports the
+ * names this test defines): its rd_kafka_new's error for a configuration. */
+static const char *debian_new_error(rd_kafka_type_t type, const char *const *props, char *e,
+                                    size_t size) {
+    static void *h;
+    if (!h) h = dlmopen(LM_ID_NEWLM, "/usr/lib/x86_64-linux-gnu/librdkafka.so.1", RTLD_NOW);
+    if (!h) return "cannot load Debian's librdkafka";
+    rd_kafka_conf_t *(*conf_new)(void);
+    rd_kafka_conf_res_t (*conf_set)(rd_kafka_conf_t *, const char *, const char *, char *,
+                                    size_t);
+    void (*conf_destroy)(rd_kafka_conf_t *);
+    rd_kafka_t *(*new)(rd_kafka_type_t, rd_kafka_conf_t *, char *, size_t);
+    void (*destroy)(rd_kafka_t *);
+    *(void **)&conf_new = dlsym(h, "rd_kafka_conf_new");
+    *(void **)&conf_set = dlsym(h, "rd_kafka_conf_set");
+    *(void **)&conf_destroy = dlsym(h, "rd_kafka_conf_destroy");
+    *(void **)&new = dlsym(h, "rd_kafka_new");
+    *(void **)&destroy = dlsym(h, "rd_kafka_destroy");
+    if (!conf_new || !conf_set || !conf_destroy || !new || !destroy) return "no symbols";
+    rd_kafka_conf_t *c = conf_new();
+    for (int j = 0; props[j]; j += 2) conf_set(c, props[j], props[j + 1], e, size);
+    e[0] = '\0';
+    rd_kafka_t *rk = new(type, c, e, size);
+    if (rk) {
+        destroy(rk);
+        return "created";
+    }
+    conf_destroy(c);
+    return e;
+}
+
+/* librdkafka's whole-configuration checks, with its texts (and Debian's
+ * librdkafka says the same). */
 TEST(conflicts_fail_as_in_librdkafka) {
     static const struct {
         rd_kafka_type_t type;
@@ -199,6 +232,8 @@ TEST(conflicts_fail_as_in_librdkafka) {
         kfk_conf *k = build(c, cases[i].type, e, sizeof e);
         CHECK(k == NULL);
         CHECK_STR(e, cases[i].err);
+        char de[512];
+        CHECK_STR(debian_new_error(cases[i].type, cases[i].props, de, sizeof de), cases[i].err);
         kfk_conf_destroy(k);
         rd_kafka_conf_destroy(c);
     }
