@@ -16,7 +16,6 @@
 #include "conf_props.h"
 #include "rdk_int.h"
 
-
 static rdk_props *props_new(void) {
     return calloc(1, sizeof(struct rdk_props) +
                          (size_t)(rdk_props_cnt - 1) * sizeof(struct rdk_prop_val));
@@ -114,7 +113,12 @@ static int value_count(const char *values) {
     return n;
 }
 
-/* CSV flags as a bit mask; the last item of "debug" ("all") is every bit. */
+/* Flag n's bits: the last item of "debug" ("all") is every bit. */
+static uint32_t flag_bits(const rdk_prop *p, int n, int cnt) {
+    return (!strcmp(p->name, "debug") && n == cnt - 1) ? ((1u << cnt) - 1) : (1u << n);
+}
+
+/* CSV flags as a bit mask. */
 static uint32_t flags_mask(const rdk_prop *p, const char *str) {
     uint32_t m = 0;
     int cnt = value_count(p->values);
@@ -122,7 +126,7 @@ static uint32_t flags_mask(const rdk_prop *p, const char *str) {
         const char *e = strchr(str, ',');
         size_t len = e ? (size_t)(e - str) : strlen(str);
         int unsup, n = value_lookup(p->values, str, len, &unsup);
-        if (n >= 0) m |= (!strcmp(p->name, "debug") && n == cnt - 1) ? ((1u << cnt) - 1) : (1u << n);
+        if (n >= 0) m |= flag_bits(p, n, cnt);
         str = e ? e + 1 : NULL;
     }
     return m;
@@ -135,7 +139,7 @@ static void flags_str(const rdk_prop *p, uint32_t mask, const char *sep, int eve
     size_t of = 0;
     buf[0] = '\0';
     for (int n = 0; n < cnt; n++) {
-        uint32_t bit = (!strcmp(p->name, "debug") && n == cnt - 1) ? ((1u << cnt) - 1) : (1u << n);
+        uint32_t bit = flag_bits(p, n, cnt);
         const char *s, *e;
         value_item(p->values, n, &s, &e);
         if (*s == '!' && !every) continue;
@@ -158,8 +162,7 @@ static int validate_str(const rdk_prop *p, const char *v) {
     return 1;
 }
 
-static int patlist_check(const char *name, const char *v, char *errstr, size_t size) {
-    (void)name;
+static int patlist_check(const char *v, char *errstr, size_t size) {
     while (v && *v) {
         const char *e = strchr(v, ',');
         size_t len = e ? (size_t)(e - v) : strlen(v);
@@ -179,12 +182,21 @@ static int patlist_check(const char *name, const char *v, char *errstr, size_t s
     return 1;
 }
 
-static void store(rdk_props *props, int i, const char *v) {
+/* Keeps v as property i's value; INVALID (the old value kept) when out
+ * of memory. */
+static rd_kafka_conf_res_t store(rdk_props *props, int i, const char *v, char *errstr,
+                                     size_t size) {
     char *copy = v ? strdup(v) : NULL;
+    if (v && !copy) {
+        seterr(errstr, size, "Out of memory setting \"%s\"", rdk_props_table[i].name);
+        return RD_KAFKA_CONF_INVALID;
+    }
     free(props->e[i].v);
     props->e[i].v = copy;
     props->e[i].set = 1;
+    return RD_KAFKA_CONF_OK;
 }
+
 
 static rd_kafka_conf_res_t set_prop(rdk_props *props, int i, const char *value, char *errstr,
                                     size_t size) {
@@ -206,20 +218,17 @@ static rd_kafka_conf_res_t set_prop(rdk_props *props, int i, const char *value, 
                    value ? value : "(null)");
             return RD_KAFKA_CONF_INVALID;
         }
-        store(props, i, value);
-        return RD_KAFKA_CONF_OK;
+        return store(props, i, value, errstr, size);
     case RDK_PATLIST:
-        if (value && !patlist_check(p->name, value, errstr, size)) return RD_KAFKA_CONF_INVALID;
-        store(props, i, value);
-        return RD_KAFKA_CONF_OK;
+        if (value && !patlist_check(value, errstr, size)) return RD_KAFKA_CONF_INVALID;
+        return store(props, i, value, errstr, size);
     case RDK_PTR:
         if (!(p->flags & RDK_F_HIDDEN)) {
             seterr(errstr, size, "Property \"%s\" must be set through dedicated .._set_..() function",
                    p->name);
             return RD_KAFKA_CONF_INVALID;
         }
-        store(props, i, value);
-        return RD_KAFKA_CONF_OK;
+        return store(props, i, value, errstr, size);
     case RDK_BOOL:
         if (!value) {
             seterr(errstr, size, "Bool configuration property \"%s\" cannot be set to empty value",
@@ -227,14 +236,11 @@ static rd_kafka_conf_res_t set_prop(rdk_props *props, int i, const char *value, 
             return RD_KAFKA_CONF_INVALID;
         }
         if (!strcasecmp(value, "true") || !strcasecmp(value, "t") || !strcmp(value, "1"))
-            store(props, i, "true");
-        else if (!strcasecmp(value, "false") || !strcasecmp(value, "f") || !strcmp(value, "0"))
-            store(props, i, "false");
-        else {
-            seterr(errstr, size, "Expected bool value for \"%s\": true or false", p->name);
-            return RD_KAFKA_CONF_INVALID;
-        }
-        return RD_KAFKA_CONF_OK;
+            return store(props, i, "true", errstr, size);
+        if (!strcasecmp(value, "false") || !strcasecmp(value, "f") || !strcmp(value, "0"))
+            return store(props, i, "false", errstr, size);
+        seterr(errstr, size, "Expected bool value for \"%s\": true or false", p->name);
+        return RD_KAFKA_CONF_INVALID;
     case RDK_INT: {
         if (!value) {
             seterr(errstr, size,
@@ -261,8 +267,7 @@ static rd_kafka_conf_res_t set_prop(rdk_props *props, int i, const char *value, 
             return RD_KAFKA_CONF_INVALID;
         }
         snprintf(buf, sizeof buf, "%i", ival);
-        store(props, i, buf);
-        return RD_KAFKA_CONF_OK;
+        return store(props, i, buf, errstr, size);
     }
     case RDK_DBL: {
         if (!value) {
@@ -283,8 +288,7 @@ static rd_kafka_conf_res_t set_prop(rdk_props *props, int i, const char *value, 
             return RD_KAFKA_CONF_INVALID;
         }
         snprintf(buf, sizeof buf, "%g", d);
-        store(props, i, buf);
-        return RD_KAFKA_CONF_OK;
+        return store(props, i, buf, errstr, size);
     }
     case RDK_S2I:
     case RDK_S2F: {
@@ -322,20 +326,15 @@ static rd_kafka_conf_res_t set_prop(rdk_props *props, int i, const char *value, 
             }
             if (p->type == RDK_S2I) {
                 value_name(p->values, n, buf, sizeof buf);
-                store(props, i, buf);
-                return RD_KAFKA_CONF_OK;
+                return store(props, i, buf, errstr, size);
             }
-            int cnt = value_count(p->values);
-            uint32_t bit =
-                (!strcmp(p->name, "debug") && n == cnt - 1) ? ((1u << cnt) - 1) : (1u << n);
+            uint32_t bit = flag_bits(p, n, value_count(p->values));
             mask = add ? (mask | bit) : (mask & ~bit);
             changed = 1;
         }
-        if (changed) {
-            flags_str(p, mask, ",", 0, buf, sizeof buf);
-            store(props, i, buf);
-        }
-        return RD_KAFKA_CONF_OK;
+        if (!changed) return RD_KAFKA_CONF_OK;
+        flags_str(p, mask, ",", 0, buf, sizeof buf);
+        return store(props, i, buf, errstr, size);
     }
     case RDK_INTERNAL:
         seterr(errstr, size, "Internal property \"%s\" not settable", p->name);
@@ -451,6 +450,12 @@ static void *topic_ptr(const rd_kafka_topic_conf_t *c, const char *name) {
     return NULL;
 }
 
+/* obj is the rd_kafka_conf_t (scope global) or rd_kafka_topic_conf_t. */
+static void *prop_ptr(int scope, const void *obj, const rdk_prop *p) {
+    if (p->type != RDK_PTR) return NULL;
+    return scope == RDK_F_GLOBAL ? conf_ptr(obj, p->name) : topic_ptr(obj, p->name);
+}
+
 /* Property i's value as rd_kafka_conf_get shows it, into tmp when made;
  * NULL when it has none (then get goes on as librdkafka's does). */
 static const char *shown(const rdk_props *props, int i, void *ptr, char *tmp, size_t size) {
@@ -470,11 +475,6 @@ static const char *shown(const rdk_props *props, int i, void *ptr, char *tmp, si
     case RDK_INVALID:
     case RDK_ALIAS:
         return NULL;
-    case RDK_S2F: {
-        const char *v = rdk_prop_value(props, i);
-        if (!strcmp(p->name, "builtin.features") || !v) return v ? v : "";
-        return v;
-    }
     default:
         return rdk_prop_value(props, i);
     }
@@ -498,10 +498,7 @@ static rd_kafka_conf_res_t any_get(int scope, const rdk_props *props, const void
         if (!(p->flags & scope) || strcmp(p->name, name)) continue;
         if (p->type == RDK_ALIAS) return any_get(scope, props, obj, p->values, dest, dest_size);
         char tmp[64];
-        void *ptr = p->type != RDK_PTR ? NULL
-                    : scope == RDK_F_GLOBAL ? conf_ptr(obj, p->name)
-                                            : topic_ptr(obj, p->name);
-        const char *v = shown(props, i, ptr, tmp, sizeof tmp);
+        const char *v = shown(props, i, prop_ptr(scope, obj, p), tmp, sizeof tmp);
         if (v) return put(v, dest, dest_size);
     }
     return RD_KAFKA_CONF_UNKNOWN;
@@ -519,6 +516,7 @@ rd_kafka_conf_res_t rd_kafka_conf_get(const rd_kafka_conf_t *conf, const char *n
     return rd_kafka_topic_conf_get(conf->topic_conf, name, dest, dest_size);
 }
 
+/* NULL (and *cntp 0) when out of memory. */
 static const char **any_dump(int scope, const rdk_props *props, const void *obj, size_t *cntp) {
     const char **arr = calloc((size_t)rdk_props_cnt * 2 + 1, sizeof *arr);
     size_t cnt = 0;
@@ -530,19 +528,15 @@ static const char **any_dump(int scope, const rdk_props *props, const void *obj,
         const rdk_prop *p = &rdk_props_table[i];
         if (!(p->flags & scope) || p->type == RDK_ALIAS || p->type == RDK_INVALID) continue;
         char tmp[64];
-        void *ptr = p->type != RDK_PTR ? NULL
-                    : scope == RDK_F_GLOBAL ? conf_ptr(obj, p->name)
-                                            : topic_ptr(obj, p->name);
-        const char *v = shown(props, i, ptr, tmp, sizeof tmp);
+        const char *v = shown(props, i, prop_ptr(scope, obj, p), tmp, sizeof tmp);
         if (!v) continue;
-        char *n = strdup(p->name), *d = strdup(v);
-        if (!n || !d) {
-            free(n);
-            free(d);
-            break;
+        arr[cnt++] = strdup(p->name);
+        arr[cnt++] = strdup(v);
+        if (!arr[cnt - 2] || !arr[cnt - 1]) {
+            rd_kafka_conf_dump_free(arr, cnt);
+            *cntp = 0;
+            return NULL;
         }
-        arr[cnt++] = n;
-        arr[cnt++] = d;
     }
     *cntp = cnt;
     return arr;
@@ -562,22 +556,20 @@ void rd_kafka_conf_dump_free(const char **arr, size_t cnt) {
     free(arr);
 }
 
-/* Copies the properties src has set, except names starting with a filter. */
-static void copy_props(rdk_props *dst, const rdk_props *src, size_t filter_cnt,
-                       const char **filter) {
-    for (int i = 0; i < rdk_props_cnt; i++) {
-        if (!src->e[i].set) continue;
-        size_t f;
-        for (f = 0; f < filter_cnt; f++)
-            if (!strncmp(filter[f], rdk_props_table[i].name, strlen(filter[f]))) break;
-        if (f < filter_cnt) continue;
-        store(dst, i, src->e[i].v);
-    }
-}
-
 static int filtered(const char *name, size_t filter_cnt, const char **filter) {
     for (size_t f = 0; f < filter_cnt; f++)
         if (!strncmp(filter[f], name, strlen(filter[f]))) return 1;
+    return 0;
+}
+
+/* Copies the properties src has set, except names starting with a filter.
+ * -1: out of memory. */
+static int copy_props(rdk_props *dst, const rdk_props *src, size_t filter_cnt,
+                      const char **filter) {
+    for (int i = 0; i < rdk_props_cnt; i++) {
+        if (!src->e[i].set || filtered(rdk_props_table[i].name, filter_cnt, filter)) continue;
+        if (store(dst, i, src->e[i].v, NULL, 0) != RD_KAFKA_CONF_OK) return -1;
+    }
     return 0;
 }
 
@@ -585,7 +577,10 @@ rd_kafka_conf_t *rd_kafka_conf_dup_filter(const rd_kafka_conf_t *conf, size_t fi
                                           const char **filter) {
     rd_kafka_conf_t *n = rd_kafka_conf_new();
     if (!n) return NULL;
-    copy_props(n->props, conf->props, filter_cnt, filter);
+    if (copy_props(n->props, conf->props, filter_cnt, filter)) {
+        rd_kafka_conf_destroy(n);
+        return NULL;
+    }
 #define COPY(field, name)                                                                         \
     if (!filtered(name, filter_cnt, filter)) n->field = conf->field
     COPY(opaque, "opaque");
@@ -618,7 +613,10 @@ rd_kafka_conf_t *rd_kafka_conf_dup(const rd_kafka_conf_t *conf) {
 rd_kafka_topic_conf_t *rd_kafka_topic_conf_dup(const rd_kafka_topic_conf_t *conf) {
     rd_kafka_topic_conf_t *n = rd_kafka_topic_conf_new();
     if (!n) return NULL;
-    copy_props(n->props, conf->props, 0, NULL);
+    if (copy_props(n->props, conf->props, 0, NULL)) {
+        rd_kafka_topic_conf_destroy(n);
+        return NULL;
+    }
     n->partitioner = conf->partitioner;
     n->opaque = conf->opaque;
     n->msg_order_cmp = conf->msg_order_cmp;
@@ -643,7 +641,8 @@ const char *rd_kafka_get_debug_contexts(void) {
 void rd_kafka_conf_set_events(rd_kafka_conf_t *conf, int events) {
     char tmp[32];
     snprintf(tmp, sizeof tmp, "%d", events);
-    store(conf->props, rdk_prop_find(RDK_F_GLOBAL, "enabled_events"), tmp);
+    /* out of memory: the events still apply, only get shows the old value */
+    store(conf->props, rdk_prop_find(RDK_F_GLOBAL, "enabled_events"), tmp, NULL, 0);
     conf->enabled_events = events;
 }
 
