@@ -71,10 +71,12 @@ static const char *xlat(const rdk_prop *p, const char *v, const char *codec, cha
     case RDK_X_SAME:
         return v;
     case RDK_X_MIN1024:
-    case RDK_X_MIN1:
+    case RDK_X_MIN1: {
+        long long least = p->xlat == RDK_X_MIN1 ? 1 : 1024;
         n = atoll(v);
-        snprintf(buf, size, "%lld", n < (p->xlat == RDK_X_MIN1 ? 1 : 1024) ? (p->xlat == RDK_X_MIN1 ? 1 : 1024) : n);
+        snprintf(buf, size, "%lld", n < least ? least : n);
         return buf;
+    }
     case RDK_X_MAX1000:
         n = atoll(v);
         snprintf(buf, size, "%lld", n > 1000 ? 1000 : n);
