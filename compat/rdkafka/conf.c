@@ -224,8 +224,8 @@ static rd_kafka_conf_res_t set_prop(rdk_props *props, int i, const char *value, 
         return store(props, i, value, errstr, size);
     case RDK_PTR:
         if (!(p->flags & RDK_F_HIDDEN)) {
-            seterr(errstr, size, "Property \"%s\" must be set through dedicated .._set_..() function",
-                   p->name);
+            seterr(errstr, size,
+                   "Property \"%s\" must be set through dedicated .._set_..() function", p->name);
             return RD_KAFKA_CONF_INVALID;
         }
         return store(props, i, value, errstr, size);
@@ -673,19 +673,17 @@ void rd_kafka_conf_set_consume_cb(rd_kafka_conf_t *conf,
     conf->consume_cb = consume_cb;
 }
 
-void rd_kafka_conf_set_rebalance_cb(rd_kafka_conf_t *conf,
-                                    void (*rebalance_cb)(rd_kafka_t *rk,
-                                                         rd_kafka_resp_err_t err,
-                                                         rd_kafka_topic_partition_list_t *partitions,
-                                                         void *opaque)) {
+void rd_kafka_conf_set_rebalance_cb(
+    rd_kafka_conf_t *conf,
+    void (*rebalance_cb)(rd_kafka_t *rk, rd_kafka_resp_err_t err,
+                         rd_kafka_topic_partition_list_t *partitions, void *opaque)) {
     conf->rebalance_cb = rebalance_cb;
 }
 
-void rd_kafka_conf_set_offset_commit_cb(rd_kafka_conf_t *conf,
-                                        void (*offset_commit_cb)(rd_kafka_t *rk,
-                                                                 rd_kafka_resp_err_t err,
-                                                                 rd_kafka_topic_partition_list_t *offsets,
-                                                                 void *opaque)) {
+void rd_kafka_conf_set_offset_commit_cb(
+    rd_kafka_conf_t *conf,
+    void (*offset_commit_cb)(rd_kafka_t *rk, rd_kafka_resp_err_t err,
+                             rd_kafka_topic_partition_list_t *offsets, void *opaque)) {
     conf->offset_commit_cb = offset_commit_cb;
 }
 
@@ -726,7 +724,8 @@ void rd_kafka_conf_set_opaque(rd_kafka_conf_t *conf, void *opaque) {
 }
 
 void rd_kafka_conf_set_default_topic_conf(rd_kafka_conf_t *conf, rd_kafka_topic_conf_t *tconf) {
-    if (conf->topic_conf && conf->topic_conf != tconf) rd_kafka_topic_conf_destroy(conf->topic_conf);
+    if (conf->topic_conf && conf->topic_conf != tconf)
+        rd_kafka_topic_conf_destroy(conf->topic_conf);
     conf->topic_conf = tconf;
 }
 
