@@ -122,6 +122,17 @@ TEST(what_kfk_cannot_honour_fails_the_build) {
     set(c, "offset.store.method", "file");
     CHECK(build(c, RD_KAFKA_CONSUMER, e, sizeof e) == NULL);
     rd_kafka_conf_destroy(c);
+
+    c = rd_kafka_conf_new();
+    set(c, "queuing.strategy", "lifo");
+    CHECK(build(c, RD_KAFKA_PRODUCER, e, sizeof e) == NULL);
+    CHECK_STR(e, "Configuration property \"queuing.strategy\" not supported in this build: "
+                 "kfk cannot honour \"lifo\"");
+    set(c, "queuing.strategy", "fifo");
+    k = build(c, RD_KAFKA_PRODUCER, e, sizeof e);
+    CHECK(k != NULL);
+    kfk_conf_destroy(k);
+    rd_kafka_conf_destroy(c);
 }
 
 /* Every property set to the value librdkafka shows for it builds. */
