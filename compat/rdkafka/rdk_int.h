@@ -10,7 +10,7 @@
 
 /* ------------------------------------------------------------ conf.c */
 
-/* The librdkafka properties set on a conf, in the order set (conf.c). */
+/* A conf's librdkafka property values, by property (conf_props.h). */
 typedef struct rdk_props rdk_props;
 
 typedef int32_t (*rdk_partitioner_fn)(const rd_kafka_topic_t *rkt, const void *key,
@@ -47,13 +47,17 @@ struct rd_kafka_conf_s {
                                          void *opaque);
 };
 
-/* The value of a librdkafka property (as set, else its default), or NULL
- * for a name librdkafka does not have. Aliases resolve. */
+/* The value of a librdkafka property (as set, else its default; "" when
+ * it has none), or NULL for a name librdkafka does not have. Aliases
+ * resolve; rdk_conf_str falls back to the default topic conf's (or the
+ * topic defaults) for topic properties; conf NULL: the defaults. */
 const char *rdk_conf_str(const rd_kafka_conf_t *conf, const char *name);
 const char *rdk_topic_conf_str(const rd_kafka_topic_conf_t *conf, const char *name);
-/* The kfk configuration for a client of this type: every property set on
- * conf and on its default topic conf that kfk has, translated (names and
- * values). NULL with errstr (librdkafka's wording) when a value cannot be. */
+/* The kfk configuration for a client of this type: conf's and its default
+ * topic conf's properties that kfk has, translated (names, values, and
+ * librdkafka's defaults where they differ from kfk's), after librdkafka's
+ * rd_kafka_new checks. NULL with errstr (librdkafka's wording, naming the
+ * property and value) when kfk cannot take the configuration. */
 kfk_conf *rdk_conf_build(const rd_kafka_conf_t *conf, rd_kafka_type_t type, char *errstr,
                          size_t errstr_size);
 /* The built-in partitioner named by the topic property "partitioner"
