@@ -139,6 +139,13 @@ struct rd_kafka_op_s {
     size_t msg_cnt, msg_next;
     char *fac, *str; /* LOG; STATS json in str */
     int level;
+    char *topic; /* ERROR about one partition: its topic (owned), partition, offset */
+    int32_t partition;
+    int64_t offset;
+    /* OFFSET_COMMIT from rd_kafka_commit_queue: its callback (opaque is its
+     * commit_opaque); NULL: the conf's offset_commit_cb */
+    void (*commit_cb)(rd_kafka_t *rk, rd_kafka_resp_err_t err,
+                      rd_kafka_topic_partition_list_t *offsets, void *commit_opaque);
     void *result;            /* admin results: the admin file's own */
     rdk_op_free_fn free_fn;  /* frees result (and what it owns) */
     struct rd_kafka_op_s *next;
@@ -155,6 +162,7 @@ struct rd_kafka_queue_s {
     int io_fd; /* rd_kafka_queue_io_event_enable: written when an op arrives */
     void *io_payload;
     size_t io_size;
+    int io_sent; /* written since the queue was last read: not again */
     void (*event_cb)(rd_kafka_t *rk, void *qev_opaque);
     void *event_opaque;
     int yielded;
@@ -166,13 +174,28 @@ struct rd_kafka_queue_s {
 #define RDK_Q_CONSUMER 2
 #define RDK_Q_BACKGROUND 3
 
+/* queue.c. A new queue holds one reference (rd_kafka_queue_destroy drops one). */
 rd_kafka_queue_t *rdk_queue_new(rd_kafka_t *rk, int kind);
+rd_kafka_queue_t *rdk_queue_ref(rd_kafka_queue_t *q);
 /* Appends op (following forwards); wakes pollers, writes io_fd, runs event_cb. */
 void rdk_queue_push(rd_kafka_queue_t *q, struct rd_kafka_op_s *op);
-/* The next op, waiting up to timeout_ms (-1 forever); NULL when none. */
+/* The next op, waiting up to timeout_ms (-1 forever); NULL when none or
+ * when rd_kafka_queue_yield cut the wait short. */
 struct rd_kafka_op_s *rdk_queue_pop(rd_kafka_queue_t *q, int timeout_ms);
+/* event.c. rdk_op_destroy frees what the op owns: free_fn's part, msgs
+ * (rd_kafka_message_destroy), partitions, the strings. */
 struct rd_kafka_op_s *rdk_op_new(rd_kafka_t *rk, rd_kafka_event_type_t type);
 void rdk_op_destroy(struct rd_kafka_op_s *op);
+/* serve.c. Calls the configured callback for op (dr_msg_cb, error_cb,
+ * log_cb, rebalance_cb...), then destroys it. */
+void rdk_op_serve(struct rd_kafka_op_s *op);
+/* Serves q's ops, waiting up to timeout_ms for the first; how many. */
+int rdk_queue_serve(rd_kafka_queue_t *q, int timeout_ms);
+/* The background thread serving rk->background_q to background_event_cb:
+ * rd_kafka_new starts it when the callback is set (idempotent; -1 when it
+ * cannot), rd_kafka_destroy stops it (after the queued events). */
+int rdk_background_start(rd_kafka_t *rk);
+void rdk_background_stop(rd_kafka_t *rk);
 
 /* ---------------------------------------------------------- messages */
 

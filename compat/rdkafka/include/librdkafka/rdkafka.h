@@ -856,6 +856,172 @@ int rd_kafka_queue_poll_callback(rd_kafka_queue_t *rkqu, int timeout_ms);
 /* END ADMIN API */
 
 /* BEGIN REST OF THE API */
+
+/* ------------------------------------------------ sockets, files, names */
+
+struct addrinfo;
+
+/* kfk opens, connects, closes its sockets and resolves names itself: these
+ * setters are accepted and have no effect. */
+void rd_kafka_conf_set_socket_cb(rd_kafka_conf_t *conf,
+                                 int (*socket_cb)(int domain, int type, int protocol,
+                                                  void *opaque));
+void rd_kafka_conf_set_connect_cb(rd_kafka_conf_t *conf,
+                                  int (*connect_cb)(int sockfd, const struct sockaddr *addr,
+                                                    int addrlen, const char *id, void *opaque));
+void rd_kafka_conf_set_closesocket_cb(rd_kafka_conf_t *conf,
+                                      int (*closesocket_cb)(int sockfd, void *opaque));
+void rd_kafka_conf_set_open_cb(rd_kafka_conf_t *conf,
+                               int (*open_cb)(const char *pathname, int flags, mode_t mode,
+                                              void *opaque));
+void rd_kafka_conf_set_resolve_cb(rd_kafka_conf_t *conf,
+                                  int (*resolve_cb)(const char *node, const char *service,
+                                                    const struct addrinfo *hints,
+                                                    struct addrinfo **res, void *opaque));
+
+/* ------------------------------------------------------------------ TLS */
+
+typedef enum rd_kafka_cert_type_t {
+    RD_KAFKA_CERT_PUBLIC_KEY,  /* the client's certificate */
+    RD_KAFKA_CERT_PRIVATE_KEY, /* the client's key */
+    RD_KAFKA_CERT_CA,          /* the CA certificates */
+    RD_KAFKA_CERT__CNT,
+} rd_kafka_cert_type_t;
+
+typedef enum rd_kafka_cert_enc_t {
+    RD_KAFKA_CERT_ENC_PKCS12,
+    RD_KAFKA_CERT_ENC_DER,
+    RD_KAFKA_CERT_ENC_PEM,
+    RD_KAFKA_CERT_ENC__CNT,
+} rd_kafka_cert_enc_t;
+
+/* PEM (and DER certificates) become ssl.certificate.pem, ssl.key.pem or
+ * ssl.ca.pem; buffer NULL clears it. */
+rd_kafka_conf_res_t rd_kafka_conf_set_ssl_cert(rd_kafka_conf_t *conf,
+                                               rd_kafka_cert_type_t cert_type,
+                                               rd_kafka_cert_enc_t cert_enc, const void *buffer,
+                                               size_t size, char *errstr, size_t errstr_size);
+/* Refused (RD_KAFKA_CONF_INVALID) unless ssl_cert_verify_cb is NULL. */
+rd_kafka_conf_res_t rd_kafka_conf_set_ssl_cert_verify_cb(
+    rd_kafka_conf_t *conf,
+    int (*ssl_cert_verify_cb)(rd_kafka_t *rk, const char *broker_name, int32_t broker_id,
+                              int *x509_error, int depth, const char *buf, size_t size,
+                              char *errstr, size_t errstr_size, void *opaque));
+/* For OpenSSL engines, which kfk does not load: no effect. */
+void rd_kafka_conf_set_engine_callback_data(rd_kafka_conf_t *conf, void *callback_data);
+
+/* ----------------------------------------------------------------- SASL */
+
+/* kfk serves no SASL queue: no effect, and rd_kafka_queue_get_sasl is NULL. */
+void rd_kafka_conf_enable_sasl_queue(rd_kafka_conf_t *conf, int enable);
+rd_kafka_queue_t *rd_kafka_queue_get_sasl(rd_kafka_t *rk);
+rd_kafka_error_t *rd_kafka_sasl_background_callbacks_enable(rd_kafka_t *rk);
+/* Refused: a kfk client keeps the credentials it was created with. */
+rd_kafka_error_t *rd_kafka_sasl_set_credentials(rd_kafka_t *rk, const char *username,
+                                                const char *password);
+
+/* ------------------------------------------------------------- logging */
+
+/* Replaces the handle's log callback (NULL: no logging). */
+RD_DEPRECATED void rd_kafka_set_logger(rd_kafka_t *rk,
+                                       void (*func)(const rd_kafka_t *rk, int level,
+                                                    const char *fac, const char *buf));
+/* librdkafka's built-in unit tests: this library has none, so 0 failures. */
+int rd_kafka_unittest(void);
+
+/* --------------------------------------------------------- interceptors */
+
+typedef enum rd_kafka_thread_type_t {
+    RD_KAFKA_THREAD_MAIN,
+    RD_KAFKA_THREAD_BACKGROUND,
+    RD_KAFKA_THREAD_BROKER
+} rd_kafka_thread_type_t;
+
+typedef rd_kafka_conf_res_t(rd_kafka_interceptor_f_on_conf_set_t)(
+    rd_kafka_conf_t *conf, const char *name, const char *val, char *errstr,
+    size_t errstr_size, void *ic_opaque);
+typedef rd_kafka_resp_err_t(rd_kafka_interceptor_f_on_conf_dup_t)(
+    rd_kafka_conf_t *new_conf, const rd_kafka_conf_t *old_conf, size_t filter_cnt,
+    const char **filter, void *ic_opaque);
+typedef rd_kafka_resp_err_t(rd_kafka_interceptor_f_on_conf_destroy_t)(void *ic_opaque);
+typedef rd_kafka_resp_err_t(rd_kafka_interceptor_f_on_new_t)(rd_kafka_t *rk,
+                                                             const rd_kafka_conf_t *conf,
+                                                             void *ic_opaque, char *errstr,
+                                                             size_t errstr_size);
+typedef rd_kafka_resp_err_t(rd_kafka_interceptor_f_on_destroy_t)(rd_kafka_t *rk,
+                                                                 void *ic_opaque);
+typedef rd_kafka_resp_err_t(rd_kafka_interceptor_f_on_send_t)(rd_kafka_t *rk,
+                                                              rd_kafka_message_t *rkmessage,
+                                                              void *ic_opaque);
+typedef rd_kafka_resp_err_t(rd_kafka_interceptor_f_on_acknowledgement_t)(
+    rd_kafka_t *rk, rd_kafka_message_t *rkmessage, void *ic_opaque);
+typedef rd_kafka_resp_err_t(rd_kafka_interceptor_f_on_consume_t)(rd_kafka_t *rk,
+                                                                 rd_kafka_message_t *rkmessage,
+                                                                 void *ic_opaque);
+typedef rd_kafka_resp_err_t(rd_kafka_interceptor_f_on_commit_t)(
+    rd_kafka_t *rk, const rd_kafka_topic_partition_list_t *offsets, rd_kafka_resp_err_t err,
+    void *ic_opaque);
+typedef rd_kafka_resp_err_t(rd_kafka_interceptor_f_on_request_sent_t)(
+    rd_kafka_t *rk, int sockfd, const char *brokername, int32_t brokerid, int16_t ApiKey,
+    int16_t ApiVersion, int32_t CorrId, size_t size, void *ic_opaque);
+typedef rd_kafka_resp_err_t(rd_kafka_interceptor_f_on_response_received_t)(
+    rd_kafka_t *rk, int sockfd, const char *brokername, int32_t brokerid, int16_t ApiKey,
+    int16_t ApiVersion, int32_t CorrId, size_t size, int64_t rtt, rd_kafka_resp_err_t err,
+    void *ic_opaque);
+typedef rd_kafka_resp_err_t(rd_kafka_interceptor_f_on_thread_start_t)(
+    rd_kafka_t *rk, rd_kafka_thread_type_t thread_type, const char *thread_name,
+    void *ic_opaque);
+typedef rd_kafka_resp_err_t(rd_kafka_interceptor_f_on_thread_exit_t)(
+    rd_kafka_t *rk, rd_kafka_thread_type_t thread_type, const char *thread_name,
+    void *ic_opaque);
+typedef rd_kafka_resp_err_t(rd_kafka_interceptor_f_on_broker_state_change_t)(
+    rd_kafka_t *rk, int32_t broker_id, const char *secproto, const char *name, int port,
+    const char *state, void *ic_opaque);
+
+/* kfk runs no interceptors: every add returns RD_KAFKA_RESP_ERR__NOT_IMPLEMENTED. */
+rd_kafka_resp_err_t rd_kafka_conf_interceptor_add_on_conf_set(
+    rd_kafka_conf_t *conf, const char *ic_name, rd_kafka_interceptor_f_on_conf_set_t *on_conf_set,
+    void *ic_opaque);
+rd_kafka_resp_err_t rd_kafka_conf_interceptor_add_on_conf_dup(
+    rd_kafka_conf_t *conf, const char *ic_name, rd_kafka_interceptor_f_on_conf_dup_t *on_conf_dup,
+    void *ic_opaque);
+rd_kafka_resp_err_t rd_kafka_conf_interceptor_add_on_conf_destroy(
+    rd_kafka_conf_t *conf, const char *ic_name,
+    rd_kafka_interceptor_f_on_conf_destroy_t *on_conf_destroy, void *ic_opaque);
+rd_kafka_resp_err_t rd_kafka_conf_interceptor_add_on_new(rd_kafka_conf_t *conf,
+                                                         const char *ic_name,
+                                                         rd_kafka_interceptor_f_on_new_t *on_new,
+                                                         void *ic_opaque);
+rd_kafka_resp_err_t rd_kafka_interceptor_add_on_destroy(
+    rd_kafka_t *rk, const char *ic_name, rd_kafka_interceptor_f_on_destroy_t *on_destroy,
+    void *ic_opaque);
+rd_kafka_resp_err_t rd_kafka_interceptor_add_on_send(rd_kafka_t *rk, const char *ic_name,
+                                                     rd_kafka_interceptor_f_on_send_t *on_send,
+                                                     void *ic_opaque);
+rd_kafka_resp_err_t rd_kafka_interceptor_add_on_acknowledgement(
+    rd_kafka_t *rk, const char *ic_name,
+    rd_kafka_interceptor_f_on_acknowledgement_t *on_acknowledgement, void *ic_opaque);
+rd_kafka_resp_err_t rd_kafka_interceptor_add_on_consume(
+    rd_kafka_t *rk, const char *ic_name, rd_kafka_interceptor_f_on_consume_t *on_consume,
+    void *ic_opaque);
+rd_kafka_resp_err_t rd_kafka_interceptor_add_on_commit(
+    rd_kafka_t *rk, const char *ic_name, rd_kafka_interceptor_f_on_commit_t *on_commit,
+    void *ic_opaque);
+rd_kafka_resp_err_t rd_kafka_interceptor_add_on_request_sent(
+    rd_kafka_t *rk, const char *ic_name,
+    rd_kafka_interceptor_f_on_request_sent_t *on_request_sent, void *ic_opaque);
+rd_kafka_resp_err_t rd_kafka_interceptor_add_on_response_received(
+    rd_kafka_t *rk, const char *ic_name,
+    rd_kafka_interceptor_f_on_response_received_t *on_response_received, void *ic_opaque);
+rd_kafka_resp_err_t rd_kafka_interceptor_add_on_thread_start(
+    rd_kafka_t *rk, const char *ic_name,
+    rd_kafka_interceptor_f_on_thread_start_t *on_thread_start, void *ic_opaque);
+rd_kafka_resp_err_t rd_kafka_interceptor_add_on_thread_exit(
+    rd_kafka_t *rk, const char *ic_name,
+    rd_kafka_interceptor_f_on_thread_exit_t *on_thread_exit, void *ic_opaque);
+rd_kafka_resp_err_t rd_kafka_interceptor_add_on_broker_state_change(
+    rd_kafka_t *rk, const char *ic_name,
+    rd_kafka_interceptor_f_on_broker_state_change_t *on_broker_state_change, void *ic_opaque);
 /* END REST OF THE API */
 
 #ifdef __cplusplus

@@ -1,0 +1,240 @@
+/* Event queues: a locked FIFO of ops per queue, refcounted, optionally
+ * forwarded to another queue, waking pollers, an application fd or an
+ * application callback when ops arrive. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "rdk_int.h"
+
+rd_kafka_queue_t *rdk_queue_new(rd_kafka_t *rk, int kind) {
+    rd_kafka_queue_t *q = calloc(1, sizeof(*q));
+    if (!q) return NULL;
+    pthread_condattr_t ca;
+    pthread_condattr_init(&ca);
+    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+    pthread_cond_init(&q->cond, &ca);
+    pthread_condattr_destroy(&ca);
+    pthread_mutex_init(&q->lock, NULL);
+    q->rk = rk;
+    q->refs = 1;
+    q->io_fd = -1;
+    q->kind = kind;
+    return q;
+}
+
+/* Locks the queue ops really go to: q, or the end of its forward chain.
+ * Each hop's lock is held while taking the next one, and a source holds a
+ * reference on its destination, so no queue on the way can go away. */
+static rd_kafka_queue_t *lock_target(rd_kafka_queue_t *q) {
+    pthread_mutex_lock(&q->lock);
+    while (q->fwd) {
+        rd_kafka_queue_t *d = q->fwd;
+        pthread_mutex_lock(&d->lock);
+        pthread_mutex_unlock(&q->lock);
+        q = d;
+    }
+    return q;
+}
+
+/* Appends a chain of n ops to the locked q and wakes whoever waits. The
+ * fd is written once until a reader next serves the queue, as librdkafka
+ * does, so a pipe never fills. */
+static void append_locked(rd_kafka_queue_t *q, struct rd_kafka_op_s *head,
+                          struct rd_kafka_op_s *tail, size_t n) {
+    if (q->tail)
+        q->tail->next = head;
+    else
+        q->head = head;
+    q->tail = tail;
+    q->len += n;
+    pthread_cond_broadcast(&q->cond);
+    if (q->io_fd >= 0 && !q->io_sent) {
+        q->io_sent = 1;
+        /* A full pipe already signals the reader: nothing to retry. */
+        ssize_t w = write(q->io_fd, q->io_payload, q->io_size);
+        (void)w;
+    }
+}
+
+void rdk_queue_push(rd_kafka_queue_t *q, struct rd_kafka_op_s *op) {
+    op->next = NULL;
+    q = lock_target(q);
+    append_locked(q, op, op, 1);
+    void (*cb)(rd_kafka_t *, void *) = q->event_cb;
+    void *cb_opaque = q->event_opaque;
+    rd_kafka_t *rk = q->rk;
+    pthread_mutex_unlock(&q->lock);
+    if (cb) cb(rk, cb_opaque);
+}
+
+static void deadline_after(struct timespec *ts, int timeout_ms) {
+    clock_gettime(CLOCK_MONOTONIC, ts);
+    ts->tv_sec += timeout_ms / 1000;
+    ts->tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
+    if (ts->tv_nsec >= 1000000000L) {
+        ts->tv_sec++;
+        ts->tv_nsec -= 1000000000L;
+    }
+}
+
+struct rd_kafka_op_s *rdk_queue_pop(rd_kafka_queue_t *q, int timeout_ms) {
+    struct timespec deadline;
+    if (timeout_ms > 0) deadline_after(&deadline, timeout_ms);
+    q = lock_target(q);
+    for (;;) {
+        if (q->head) {
+            struct rd_kafka_op_s *op = q->head;
+            q->head = op->next;
+            if (!q->head) q->tail = NULL;
+            q->len--;
+            op->next = NULL;
+            q->io_sent = 0;
+            pthread_mutex_unlock(&q->lock);
+            return op;
+        }
+        if (q->yielded || timeout_ms == 0) break;
+        int rc = timeout_ms < 0 ? pthread_cond_wait(&q->cond, &q->lock)
+                                : pthread_cond_timedwait(&q->cond, &q->lock, &deadline);
+        if (rc == ETIMEDOUT) break;
+        /* Forwarded while waiting: the ops go elsewhere now. */
+        if (q->fwd) {
+            pthread_mutex_unlock(&q->lock);
+            return rdk_queue_pop(q, timeout_ms < 0 ? -1 : 0);
+        }
+    }
+    q->yielded = 0;
+    q->io_sent = 0;
+    pthread_mutex_unlock(&q->lock);
+    return NULL;
+}
+
+rd_kafka_queue_t *rdk_queue_ref(rd_kafka_queue_t *q) {
+    pthread_mutex_lock(&q->lock);
+    q->refs++;
+    pthread_mutex_unlock(&q->lock);
+    return q;
+}
+
+void rd_kafka_queue_destroy(rd_kafka_queue_t *rkqu) {
+    if (!rkqu) return;
+    pthread_mutex_lock(&rkqu->lock);
+    int last = --rkqu->refs == 0;
+    pthread_mutex_unlock(&rkqu->lock);
+    if (!last) return;
+    if (rkqu->fwd) rd_kafka_queue_destroy(rkqu->fwd);
+    struct rd_kafka_op_s *op = rkqu->head;
+    while (op) {
+        struct rd_kafka_op_s *next = op->next;
+        rdk_op_destroy(op);
+        op = next;
+    }
+    free(rkqu->io_payload);
+    pthread_cond_destroy(&rkqu->cond);
+    pthread_mutex_destroy(&rkqu->lock);
+    free(rkqu);
+}
+
+rd_kafka_queue_t *rd_kafka_queue_new(rd_kafka_t *rk) {
+    return rdk_queue_new(rk, RDK_Q_CUSTOM);
+}
+
+rd_kafka_queue_t *rd_kafka_queue_get_main(rd_kafka_t *rk) {
+    return rk->main_q ? rdk_queue_ref(rk->main_q) : NULL;
+}
+
+rd_kafka_queue_t *rd_kafka_queue_get_consumer(rd_kafka_t *rk) {
+    return rk->consumer && rk->consumer_q ? rdk_queue_ref(rk->consumer_q) : NULL;
+}
+
+/* kfk's consumer delivers every partition's messages through one queue:
+ * there is no per-partition queue to hand out, and librdkafka answers NULL
+ * when it has none for the partition. */
+rd_kafka_queue_t *rd_kafka_queue_get_partition(rd_kafka_t *rk, const char *topic,
+                                               int32_t partition) {
+    (void)rk;
+    (void)topic;
+    (void)partition;
+    return NULL;
+}
+
+/* Moves src's waiting ops to dst and routes src's future ops there; dst
+ * NULL undoes the forward. */
+void rd_kafka_queue_forward(rd_kafka_queue_t *src, rd_kafka_queue_t *dst) {
+    if (dst) rdk_queue_ref(dst);
+    pthread_mutex_lock(&src->lock);
+    rd_kafka_queue_t *old = src->fwd;
+    src->fwd = dst;
+    struct rd_kafka_op_s *head = src->head, *tail = src->tail;
+    size_t n = src->len;
+    if (dst) {
+        src->head = src->tail = NULL;
+        src->len = 0;
+    }
+    /* Pollers of src now wait on dst. */
+    pthread_cond_broadcast(&src->cond);
+    pthread_mutex_unlock(&src->lock);
+    if (dst && head) {
+        rd_kafka_queue_t *t = lock_target(dst);
+        append_locked(t, head, tail, n);
+        void (*cb)(rd_kafka_t *, void *) = t->event_cb;
+        void *cb_opaque = t->event_opaque;
+        rd_kafka_t *rk = t->rk;
+        pthread_mutex_unlock(&t->lock);
+        if (cb) cb(rk, cb_opaque);
+    }
+    if (old) rd_kafka_queue_destroy(old);
+}
+
+size_t rd_kafka_queue_length(rd_kafka_queue_t *rkqu) {
+    rd_kafka_queue_t *q = lock_target(rkqu);
+    size_t n = q->len;
+    pthread_mutex_unlock(&q->lock);
+    return n;
+}
+
+void rd_kafka_queue_io_event_enable(rd_kafka_queue_t *rkqu, int fd, const void *payload,
+                                    size_t size) {
+    void *copy = NULL;
+    if (fd != -1 && size > 0) {
+        copy = malloc(size);
+        if (!copy) return;
+        memcpy(copy, payload, size);
+    }
+    pthread_mutex_lock(&rkqu->lock);
+    free(rkqu->io_payload);
+    rkqu->io_payload = copy;
+    rkqu->io_size = fd != -1 ? size : 0;
+    rkqu->io_fd = fd;
+    rkqu->io_sent = 0;
+    pthread_mutex_unlock(&rkqu->lock);
+}
+
+void rd_kafka_queue_cb_event_enable(rd_kafka_queue_t *rkqu,
+                                    void (*event_cb)(rd_kafka_t *rk, void *qev_opaque),
+                                    void *qev_opaque) {
+    pthread_mutex_lock(&rkqu->lock);
+    rkqu->event_cb = event_cb;
+    rkqu->event_opaque = qev_opaque;
+    pthread_mutex_unlock(&rkqu->lock);
+}
+
+/* Wakes the queue's poller, which returns without an op; with no poller,
+ * the next poll returns at once. */
+void rd_kafka_queue_yield(rd_kafka_queue_t *rkqu) {
+    rd_kafka_queue_t *q = lock_target(rkqu);
+    q->yielded = 1;
+    pthread_cond_broadcast(&q->cond);
+    if (q->len == 0 && q->io_fd >= 0 && !q->io_sent) {
+        q->io_sent = 1;
+        ssize_t w = write(q->io_fd, q->io_payload, q->io_size);
+        (void)w;
+    }
+    pthread_mutex_unlock(&q->lock);
+}
+
+rd_kafka_event_t *rd_kafka_queue_poll(rd_kafka_queue_t *rkqu, int timeout_ms) {
+    return rdk_queue_pop(rkqu, timeout_ms);
+}
