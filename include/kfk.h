@@ -797,6 +797,7 @@ typedef struct kfk_admin_result {
     int nacls;
     const kfk_acl_filter_result *acl_filters;
     int nacl_filters;
+    int32_t from_broker; /* kfk_admin_metadata: the broker that answered */
 } kfk_admin_result;
 
 /* Frees a result and everything in it. Any thread; NULL does nothing. */
@@ -822,6 +823,15 @@ kfk_admin_result *kfk_admin_list_topics(kfk_admin *a, int internal, const kfk_ad
 kfk_admin_result *kfk_admin_describe_topics(kfk_admin *a, const char *const *names, int n,
                                             const kfk_admin_options *o, kfk_admin_cb cb,
                                             void *opaque);
+/* One Metadata request as the broker answers it, for tools that show it
+ * raw: n topics (n < 0: every topic, internal ones too), each with its
+ * error; topics and brokers in the broker's order, partitions by id; the
+ * cluster's id and controller in cluster, the answering broker in
+ * from_broker. allow_auto_create asks the broker to create missing topics
+ * (if it is configured to). */
+kfk_admin_result *kfk_admin_metadata(kfk_admin *a, const char *const *names, int n,
+                                     int allow_auto_create, const kfk_admin_options *o,
+                                     kfk_admin_cb cb, void *opaque);
 /* items[i] for parts[i]. */
 kfk_admin_result *kfk_admin_create_partitions(kfk_admin *a, const kfk_new_partitions *parts,
                                               int n, const kfk_admin_options *o,

@@ -5,12 +5,6 @@
 
 #include "rdk_int.h"
 
-/* Other files' functions not on this branch yet (message.c, tplist.c,
- * errors.c, handle.c, conf.c, consumer.c): weak until they are. */
-#pragma weak rd_kafka_message_destroy
-#pragma weak rd_kafka_topic_partition_list_destroy
-#pragma weak rd_kafka_err2str
-
 struct rd_kafka_op_s *rdk_op_new(rd_kafka_t *rk, rd_kafka_event_type_t type) {
     struct rd_kafka_op_s *op = calloc(1, sizeof(*op));
     if (!op) return NULL;

@@ -215,6 +215,8 @@ typedef struct rdk_msg {
     struct rdk_msg *next_free;
 } rdk_msg;
 
+/* Fills *m (a wrapper the caller owns, e.g. on its stack) from km. */
+void rdk_msg_fill(rdk_msg *m, rd_kafka_t *rk, kfk_consumer_message *km);
 /* A message wrapping a consumed one (taken over). NULL: out of memory (km released). */
 rd_kafka_message_t *rdk_msg_from_consumed(rd_kafka_t *rk, kfk_consumer_message *km);
 /* An error event as a message: payload is the error string (copied). */
@@ -222,6 +224,8 @@ rd_kafka_message_t *rdk_msg_error(rd_kafka_t *rk, rd_kafka_resp_err_t err, const
                                   int32_t partition, int64_t offset, const char *errstr);
 
 /* ---------------------------------------------------------- the handle */
+
+struct rdk_legacy;
 
 struct rd_kafka_s {
     rd_kafka_type_t type;
@@ -238,12 +242,31 @@ struct rd_kafka_s {
     int log_level;
     int consumer_forwarded; /* rd_kafka_poll_set_consumer called */
     int closed;
+    int assignment_lost; /* the last rebalance callback was a loss */
     /* legacy consumer: partitions started with consume_start, and where their
      * messages go (consumer.c) */
     struct rdk_legacy *legacy;
     rdk_msg *free_msgs; /* wrappers to reuse, under msg_lock */
     pthread_mutex_t msg_lock;
+    int refs;          /* 1 for the application's handle + 1 per message out; under msg_lock */
+    int destroying;    /* rd_kafka_destroy began: no more application callbacks */
+    long outq;         /* producer: messages accepted and not yet reported (atomic) */
+    int32_t controller_id; /* from the last metadata answer, -1 unknown */
 };
+
+/* handle.c: a reference dropped (a message destroyed); frees rk at the last. */
+void rdk_handle_unref(rd_kafka_t *rk);
+/* Frees rk once its last reference is gone. */
+void rdk_handle_free(rd_kafka_t *rk);
+
+/* producer.c */
+int rdk_producer_start(rd_kafka_t *rk, kfk_conf *kc, char *errstr, size_t errstr_size);
+int rdk_producer_poll(rd_kafka_t *rk, int timeout_ms);
+/* consumer.c */
+int rdk_consumer_start(rd_kafka_t *rk, kfk_conf *kc, char *errstr, size_t errstr_size);
+void rdk_consumer_stop(rd_kafka_t *rk, int close_group);
+/* legacy.c: frees the messages stashed for rd_kafka_consume. */
+void rdk_legacy_free(rd_kafka_t *rk);
 
 /* The handle's admin client, created on first use (NULL with errstr when it
  * cannot be). Its own I/O thread; destroyed with the handle. */

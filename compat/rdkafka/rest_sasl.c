@@ -4,7 +4,6 @@
 #include "rdk_int.h"
 
 /* Until errors.c is merged into this branch: drop then. */
-#pragma weak rdk_error_new
 
 void rd_kafka_conf_enable_sasl_queue(rd_kafka_conf_t *conf, int enable) {
     (void)conf, (void)enable;

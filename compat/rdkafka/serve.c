@@ -5,19 +5,6 @@
 
 #include "rdk_int.h"
 
-/* Other files' functions not on this branch yet (message.c, tplist.c,
- * errors.c, handle.c, conf.c, consumer.c): weak until they are. */
-#pragma weak rd_kafka_log_print
-#pragma weak rd_kafka_err2str
-#pragma weak rdk_log
-#pragma weak rd_kafka_rebalance_protocol
-#pragma weak rd_kafka_incremental_assign
-#pragma weak rd_kafka_incremental_unassign
-#pragma weak rd_kafka_error_destroy
-#pragma weak rd_kafka_assign
-#pragma weak rdk_conf_str
-#pragma weak rdk_threads_add
-
 /* Hands the op to the callback configured for its type, as librdkafka's
  * poll does; ops no callback takes (admin results...) are dropped. */
 void rdk_op_serve(struct rd_kafka_op_s *op) {
@@ -114,7 +101,6 @@ rd_kafka_resp_err_t rd_kafka_set_log_queue(rd_kafka_t *rk, rd_kafka_queue_t *rkq
     rd_kafka_queue_forward(logq, rkqu ? rkqu : rk->main_q);
     return RD_KAFKA_RESP_ERR_NO_ERROR;
 }
-
 
 /* Events on the background queue go to background_event_cb, which owns
  * them; without one they are dropped, as librdkafka does. */

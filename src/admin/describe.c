@@ -9,6 +9,7 @@ typedef struct topics_ctx {
     kfk_metadata_request req;
     int internal; /* list: include internal topics */
     int describe; /* describe: result slots are the names asked for */
+    int raw;      /* metadata: everything as the broker sent it, in its order */
 } topics_ctx;
 
 static const int32_t *copy_ids(kfk_admin_result *r, const int32_t *ids, int32_t n) {
@@ -56,6 +57,26 @@ static int topic_cmp(const void *a, const void *b) {
     return strcmp(((const kfk_topic_desc *)a)->name, ((const kfk_topic_desc *)b)->name);
 }
 
+/* The cluster part of a Metadata answer, brokers in the broker's order. */
+static int fill_brokers(kfk_admin_result *r, const kfk_metadata_response *m, int32_t from) {
+    kfk_broker_desc *b = kfk_ares_alloc(r, (size_t)m->brokers.count, sizeof *b);
+    if (!b) return KFK_ERR_NOMEM;
+    for (int32_t i = 0; i < m->brokers.count; i++) {
+        const kfk_metadata_response_broker *mb = &m->brokers.items[i];
+        b[i] = (kfk_broker_desc){.id = mb->node_id,
+                                 .host = kfk_ares_str(r, mb->host),
+                                 .port = mb->port,
+                                 .rack = kfk_ares_str(r, mb->rack)};
+        if (!b[i].host) return KFK_ERR_NOMEM;
+    }
+    r->cluster.brokers = b;
+    r->cluster.nbrokers = m->brokers.count;
+    r->cluster.cluster_id = kfk_ares_str(r, m->cluster_id);
+    r->cluster.controller_id = m->controller_id;
+    r->from_broker = from;
+    return 0;
+}
+
 static int on_metadata(kfk_asub *s, kfk_response *resp) {
     topics_ctx *ctx = s->op->ctx;
     kfk_admin_result *r = s->op->res;
@@ -64,6 +85,7 @@ static int on_metadata(kfk_asub *s, kfk_response *resp) {
     int err = kfk_metadata_response_decode(&resp->body, resp->version, &a, &m);
     if (!err && m.error_code) err = m.error_code;
     kfk_topic_desc *out = (kfk_topic_desc *)r->topics;
+    if (!err && ctx->raw) err = fill_brokers(r, &m, resp->node_id);
     if (!err && !ctx->describe) {
         out = kfk_ares_alloc(r, (size_t)m.topics.count, sizeof *out);
         if (!out) err = KFK_ERR_NOMEM;
@@ -78,7 +100,7 @@ static int on_metadata(kfk_asub *s, kfk_response *resp) {
                 if ((int32_t)strlen(out[j].name) == t->name.len &&
                     memcmp(out[j].name, t->name.ptr, (size_t)t->name.len) == 0)
                     d = &out[j];
-        } else if (ctx->internal || !t->is_internal) {
+        } else if (ctx->raw || ctx->internal || !t->is_internal) {
             d = &out[r->ntopics++];
             d->name = kfk_ares_str(r, t->name);
             if (!d->name) err = KFK_ERR_NOMEM;
@@ -86,7 +108,8 @@ static int on_metadata(kfk_asub *s, kfk_response *resp) {
         if (d && !err) err = fill_topic(r, d, t);
     }
     kfk_arena_reset(&a);
-    if (!err && !ctx->describe) qsort(out, (size_t)r->ntopics, sizeof *out, topic_cmp);
+    if (!err && !ctx->describe && !ctx->raw)
+        qsort(out, (size_t)r->ntopics, sizeof *out, topic_cmp);
     return err;
 }
 
@@ -154,6 +177,35 @@ kfk_admin_result *kfk_admin_describe_topics(kfk_admin *a, const char *const *nam
     op->res->topics = out;
     op->res->ntopics = n;
     op->finish = describe_finish;
+    return kfk_aop_run(op);
+}
+
+kfk_admin_result *kfk_admin_metadata(kfk_admin *a, const char *const *names, int n,
+                                     int allow_auto_create, const kfk_admin_options *o,
+                                     kfk_admin_cb cb, void *opaque) {
+    kfk_aop *op = kfk_aop_new(a, o, cb, opaque, start_metadata);
+    if (!op) return kfk_aop_nomem(cb, opaque);
+    topics_ctx *ctx = topics_ctx_new(op);
+    if (!ctx) return kfk_aop_fail(op, KFK_ERR_NOMEM, NULL);
+    ctx->raw = 1;
+    ctx->req.allow_auto_topic_creation = allow_auto_create != 0;
+    op->res->cluster.controller_id = -1;
+    op->res->from_broker = -1;
+    if (n < 0) {
+        ctx->req.topics.count = -1; /* null: every topic */
+        return kfk_aop_run(op);
+    }
+    if (n > 0 && !names) return kfk_aop_fail(op, KFK_ERR_INVALID_ARG, "no topics given");
+    ctx->req.topics.items =
+        kfk_arena_array(&op->arena, (size_t)(n ? n : 1), sizeof *ctx->req.topics.items);
+    if (!ctx->req.topics.items) return kfk_aop_fail(op, KFK_ERR_NOMEM, NULL);
+    for (int i = 0; i < n; i++) {
+        if (!names[i]) return kfk_aop_fail(op, KFK_ERR_INVALID_ARG, "a NULL topic name");
+        const char *name = kfk_ares_cstr(op->res, names[i]);
+        if (!name) return kfk_aop_fail(op, KFK_ERR_NOMEM, NULL);
+        ctx->req.topics.items[i].name = kfk_str_of(name);
+    }
+    ctx->req.topics.count = n;
     return kfk_aop_run(op);
 }
 

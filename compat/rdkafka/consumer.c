@@ -1,0 +1,411 @@
+/* The high-level consumer on kfk_consumer: subscribe, consumer_poll,
+ * rebalance and commit callbacks, assign (eager and incremental), commits,
+ * positions, offsets and watermarks. The legacy per-partition consumer is
+ * in legacy.c. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "rdk_int.h"
+
+static void on_rebalance(kfk_consumer *c, int kind, const kfk_partition_list *parts,
+                         void *opaque) {
+    rd_kafka_t *rk = opaque;
+    rd_kafka_topic_partition_list_t *l = rdk_from_kfk_list(parts);
+    if (!l) return;
+    for (int i = 0; i < l->cnt; i++) l->elems[i].offset = RD_KAFKA_OFFSET_INVALID;
+    rk->assignment_lost = kind == KFK_REBALANCE_LOST;
+    rd_kafka_resp_err_t err = kind == KFK_REBALANCE_ASSIGNED ? RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS
+                                                              : RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS;
+    if (!rk->destroying)
+        rk->conf->rebalance_cb(rk, err, l, rk->conf->opaque);
+    else if (kind == KFK_REBALANCE_ASSIGNED)
+        kfk_consumer_incremental_assign(c, parts);
+    else
+        kfk_consumer_incremental_unassign(c, parts);
+    rd_kafka_topic_partition_list_destroy(l);
+}
+
+static void on_commit(kfk_consumer *c, int err, const kfk_partition_list *offsets, void *opaque) {
+    rd_kafka_t *rk = opaque;
+    if (rk->destroying || !rk->conf->offset_commit_cb) return;
+    rd_kafka_topic_partition_list_t *l = rdk_from_kfk_list(offsets);
+    if (!l) return;
+    rk->conf->offset_commit_cb(rk, err ? rdk_err(err) : RD_KAFKA_RESP_ERR_NO_ERROR, l,
+                               rk->conf->opaque);
+    rd_kafka_topic_partition_list_destroy(l);
+}
+
+static void on_log(void *opaque, const char *message) {
+    rd_kafka_t *rk = opaque;
+    rdk_log(rk, 6, "CONSUMER", "%s", message);
+}
+
+int rdk_consumer_start(rd_kafka_t *rk, kfk_conf *kc, char *errstr, size_t errstr_size) {
+    rk->consumer = kfk_consumer_new(kc, errstr, errstr_size);
+    if (!rk->consumer) {
+        kfk_conf_destroy(kc);
+        return -1;
+    }
+    rdk_threads_add(1);
+    if (rk->conf->rebalance_cb) kfk_consumer_set_rebalance_cb(rk->consumer, on_rebalance, rk);
+    kfk_consumer_set_commit_cb(rk->consumer, on_commit, rk);
+    kfk_consumer_set_log_cb(rk->consumer, on_log, rk);
+    return 0;
+}
+
+void rdk_consumer_stop(rd_kafka_t *rk, int close_group) {
+    if (!rk->consumer) return;
+    if (close_group)
+        kfk_consumer_close(rk->consumer);
+    else
+        kfk_consumer_destroy(rk->consumer);
+    rk->consumer = NULL;
+    rdk_threads_add(-1);
+}
+
+rd_kafka_resp_err_t rd_kafka_consumer_close(rd_kafka_t *rk) {
+    if (!rk->consumer) return RD_KAFKA_RESP_ERR__STATE;
+    int err = kfk_consumer_close(rk->consumer);
+    rk->consumer = NULL;
+    rk->closed = 1;
+    rdk_threads_add(-1);
+    return err ? rdk_err(err) : RD_KAFKA_RESP_ERR_NO_ERROR;
+}
+
+int rd_kafka_consumer_closed(rd_kafka_t *rk) { return rk->closed; }
+
+rd_kafka_error_t *rd_kafka_consumer_close_queue(rd_kafka_t *rk, rd_kafka_queue_t *rkqu) {
+    rd_kafka_resp_err_t err = rd_kafka_consumer_close(rk);
+    return err ? rdk_error_new(err, 0, 0, 0, "%s", rd_kafka_err2str(err)) : NULL;
+}
+
+rd_kafka_resp_err_t rd_kafka_subscribe(rd_kafka_t *rk,
+                                       const rd_kafka_topic_partition_list_t *topics) {
+    if (!rk->consumer || !topics || topics->cnt == 0) return RD_KAFKA_RESP_ERR__INVALID_ARG;
+    const char **names = calloc((size_t)topics->cnt, sizeof *names);
+    if (!names) return RD_KAFKA_RESP_ERR__CRIT_SYS_RESOURCE;
+    for (int i = 0; i < topics->cnt; i++) names[i] = topics->elems[i].topic;
+    int rc = kfk_consumer_subscribe(rk->consumer, names, topics->cnt);
+    free(names);
+    if (rc == KFK_ERR_INVALID_ARG && !*rdk_conf_str(rk->conf, "group.id"))
+        return RD_KAFKA_RESP_ERR__UNKNOWN_GROUP;
+    return rdk_err(rc);
+}
+
+rd_kafka_resp_err_t rd_kafka_unsubscribe(rd_kafka_t *rk) {
+    if (!rk->consumer) return RD_KAFKA_RESP_ERR__STATE;
+    int rc = kfk_consumer_unsubscribe(rk->consumer);
+    return rc == KFK_ERR_NOENT ? RD_KAFKA_RESP_ERR_NO_ERROR : rdk_err(rc);
+}
+
+rd_kafka_resp_err_t rd_kafka_subscription(rd_kafka_t *rk,
+                                          rd_kafka_topic_partition_list_t **topics) {
+    if (!rk->consumer) return RD_KAFKA_RESP_ERR__STATE;
+    kfk_partition_list *kl = kfk_consumer_subscription(rk->consumer);
+    *topics = kl ? rdk_from_kfk_list(kl) : rd_kafka_topic_partition_list_new(0);
+    for (int i = 0; *topics && i < (*topics)->cnt; i++) {
+        (*topics)->elems[i].partition = RD_KAFKA_PARTITION_UA;
+        (*topics)->elems[i].offset = RD_KAFKA_OFFSET_INVALID;
+    }
+    kfk_partition_list_destroy(kl);
+    return *topics ? RD_KAFKA_RESP_ERR_NO_ERROR : RD_KAFKA_RESP_ERR__CRIT_SYS_RESOURCE;
+}
+
+rd_kafka_message_t *rd_kafka_consumer_poll(rd_kafka_t *rk, int timeout_ms) {
+    if (!rk->consumer) return NULL;
+    struct rd_kafka_op_s *op = rdk_queue_pop(rk->consumer_q, 0);
+    if (op) {
+        rd_kafka_message_t *m = rdk_msg_error(rk, op->err, NULL, -1, RD_KAFKA_OFFSET_INVALID,
+                                              op->errstr ? op->errstr : rd_kafka_err2str(op->err));
+        rdk_op_destroy(op);
+        return m;
+    }
+    kfk_consumer_message *km = kfk_consumer_poll(rk->consumer, timeout_ms);
+    return km ? rdk_msg_from_consumed(rk, km) : NULL;
+}
+
+/* librdkafka's "use the committed offset" is RD_KAFKA_OFFSET_INVALID in an
+ * assignment; kfk calls it KFK_OFFSET_STORED. Tail offsets are resolved
+ * from the partition's end. */
+static kfk_partition_list *assign_list(rd_kafka_t *rk,
+                                       const rd_kafka_topic_partition_list_t *l) {
+    kfk_partition_list *kl = rdk_to_kfk_list(l);
+    for (int i = 0; kl && i < kl->count; i++) {
+        kfk_partition *p = &kl->elems[i];
+        if (p->offset == RD_KAFKA_OFFSET_INVALID) {
+            p->offset = KFK_OFFSET_STORED;
+        } else if (p->offset <= RD_KAFKA_OFFSET_TAIL_BASE) {
+            int64_t lo, hi;
+            int64_t cnt = RD_KAFKA_OFFSET_TAIL_BASE - p->offset;
+            if (kfk_consumer_watermarks(rk->consumer, p->topic, p->partition, &lo, &hi, 10000) == 0)
+                p->offset = hi - cnt > lo ? hi - cnt : lo;
+            else
+                p->offset = KFK_OFFSET_END;
+        }
+    }
+    return kl;
+}
+
+rd_kafka_resp_err_t rd_kafka_assign(rd_kafka_t *rk,
+                                    const rd_kafka_topic_partition_list_t *partitions) {
+    if (!rk->consumer) return RD_KAFKA_RESP_ERR__STATE;
+    if (!partitions) {
+        rk->assignment_lost = 0;
+        return rdk_err(kfk_consumer_assign(rk->consumer, NULL));
+    }
+    kfk_partition_list *kl = assign_list(rk, partitions);
+    if (!kl) return RD_KAFKA_RESP_ERR__CRIT_SYS_RESOURCE;
+    int rc = kfk_consumer_assign(rk->consumer, kl);
+    kfk_partition_list_destroy(kl);
+    return rdk_err(rc);
+}
+
+static rd_kafka_error_t *incremental(rd_kafka_t *rk, const rd_kafka_topic_partition_list_t *l,
+                                     int add) {
+    if (!rk->consumer) return rdk_error_new(RD_KAFKA_RESP_ERR__STATE, 0, 0, 0, "Consumer closed");
+    if (!l) return rdk_error_new(RD_KAFKA_RESP_ERR__INVALID_ARG, 0, 0, 0, "partitions must not be NULL");
+    kfk_partition_list *kl = assign_list(rk, l);
+    if (!kl) return rdk_error_new(RD_KAFKA_RESP_ERR__CRIT_SYS_RESOURCE, 0, 0, 0, "Out of memory");
+    int rc = add ? kfk_consumer_incremental_assign(rk->consumer, kl)
+                 : kfk_consumer_incremental_unassign(rk->consumer, kl);
+    kfk_partition_list_destroy(kl);
+    if (!add) rk->assignment_lost = 0;
+    if (!rc) return NULL;
+    rd_kafka_resp_err_t err = rc == KFK_ERR_NOENT || rc == KFK_ERR_INVALID_ARG
+                                  ? RD_KAFKA_RESP_ERR__INVALID_ARG
+                                  : rdk_err(rc);
+    return rdk_error_new(err, 0, 0, 0, "%s",
+                         add ? "A partition is already assigned"
+                             : "A partition is not in the current assignment");
+}
+
+rd_kafka_error_t *rd_kafka_incremental_assign(rd_kafka_t *rk,
+                                              const rd_kafka_topic_partition_list_t *partitions) {
+    return incremental(rk, partitions, 1);
+}
+
+rd_kafka_error_t *rd_kafka_incremental_unassign(
+    rd_kafka_t *rk, const rd_kafka_topic_partition_list_t *partitions) {
+    return incremental(rk, partitions, 0);
+}
+
+const char *rd_kafka_rebalance_protocol(rd_kafka_t *rk) {
+    if (!rk->consumer || !*rdk_conf_str(rk->conf, "group.id")) return "NONE";
+    return kfk_consumer_rebalance_protocol(rk->consumer);
+}
+
+rd_kafka_resp_err_t rd_kafka_assignment(rd_kafka_t *rk,
+                                        rd_kafka_topic_partition_list_t **partitions) {
+    if (!rk->consumer) {
+        *partitions = rd_kafka_topic_partition_list_new(0);
+        return RD_KAFKA_RESP_ERR_NO_ERROR;
+    }
+    kfk_partition_list *kl = kfk_consumer_assignment(rk->consumer);
+    if (!kl) return RD_KAFKA_RESP_ERR__CRIT_SYS_RESOURCE;
+    *partitions = rdk_from_kfk_list(kl);
+    kfk_partition_list_destroy(kl);
+    for (int i = 0; *partitions && i < (*partitions)->cnt; i++)
+        if ((*partitions)->elems[i].offset == KFK_OFFSET_STORED)
+            (*partitions)->elems[i].offset = RD_KAFKA_OFFSET_INVALID;
+    return *partitions ? RD_KAFKA_RESP_ERR_NO_ERROR : RD_KAFKA_RESP_ERR__CRIT_SYS_RESOURCE;
+}
+
+int rd_kafka_assignment_lost(rd_kafka_t *rk) { return rk->assignment_lost; }
+
+/* The offsets a commit of the stored offsets will send. */
+static rd_kafka_topic_partition_list_t *stored_to_commit(rd_kafka_t *rk) {
+    kfk_offsets_view *v = kfk_consumer_offsets_view(rk->consumer);
+    rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(v ? v->count : 0);
+    for (int i = 0; v && l && i < v->count; i++) {
+        const kfk_partition_offsets *o = &v->elems[i];
+        if (o->done >= 0 && o->done != o->committed)
+            rd_kafka_topic_partition_list_add(l, o->topic, o->partition)->offset = o->done;
+    }
+    kfk_offsets_view_destroy(v);
+    return l;
+}
+
+static rd_kafka_resp_err_t commit(rd_kafka_t *rk, const rd_kafka_topic_partition_list_t *offsets,
+                                  int async, rd_kafka_topic_partition_list_t **done) {
+    if (!rk->consumer) return RD_KAFKA_RESP_ERR__STATE;
+    if (done) *done = offsets ? rd_kafka_topic_partition_list_copy(offsets) : stored_to_commit(rk);
+    kfk_partition_list *kl = NULL;
+    if (offsets && !(kl = rdk_to_kfk_list(offsets))) return RD_KAFKA_RESP_ERR__CRIT_SYS_RESOURCE;
+    int rc = kfk_consumer_commit(rk->consumer, kl, async);
+    kfk_partition_list_destroy(kl);
+    if (rc == KFK_ERR_NOENT) return RD_KAFKA_RESP_ERR__NO_OFFSET;
+    if (rc == KFK_ERR_INVALID_ARG) return RD_KAFKA_RESP_ERR__UNKNOWN_GROUP;
+    rd_kafka_resp_err_t err = rdk_err(rc);
+    for (int i = 0; done && *done && i < (*done)->cnt; i++) (*done)->elems[i].err = err;
+    return err;
+}
+
+rd_kafka_resp_err_t rd_kafka_commit(rd_kafka_t *rk,
+                                    const rd_kafka_topic_partition_list_t *offsets, int async) {
+    rd_kafka_topic_partition_list_t *done = NULL;
+    rd_kafka_resp_err_t err =
+        commit(rk, offsets, async, !async && rk->conf->offset_commit_cb ? &done : NULL);
+    if (done) {
+        /* a synchronous commit reports to offset_commit_cb too, as librdkafka */
+        if (err != RD_KAFKA_RESP_ERR__NO_OFFSET)
+            rk->conf->offset_commit_cb(rk, err, done, rk->conf->opaque);
+        rd_kafka_topic_partition_list_destroy(done);
+    }
+    return err;
+}
+
+rd_kafka_resp_err_t rd_kafka_commit_message(rd_kafka_t *rk, const rd_kafka_message_t *rkmessage,
+                                            int async) {
+    if (rkmessage->err) return RD_KAFKA_RESP_ERR__INVALID_ARG;
+    rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(1);
+    if (!l) return RD_KAFKA_RESP_ERR__CRIT_SYS_RESOURCE;
+    rd_kafka_topic_partition_list_add(l, rkmessage->rkt->name, rkmessage->partition)->offset =
+        rkmessage->offset + 1;
+    rd_kafka_resp_err_t err = rd_kafka_commit(rk, l, async);
+    rd_kafka_topic_partition_list_destroy(l);
+    return err;
+}
+
+rd_kafka_resp_err_t rd_kafka_commit_queue(
+    rd_kafka_t *rk, const rd_kafka_topic_partition_list_t *offsets, rd_kafka_queue_t *rkqu,
+    void (*cb)(rd_kafka_t *rk, rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t *offsets,
+               void *commit_opaque),
+    void *commit_opaque) {
+    /* Committed at once on this thread; the result goes to cb, else as an
+     * OFFSET_COMMIT event to rkqu (the caller polls it), else to the
+     * offset_commit_cb. */
+    rd_kafka_topic_partition_list_t *done = NULL;
+    rd_kafka_resp_err_t err = commit(rk, offsets, 0, &done);
+    if (cb) {
+        cb(rk, err, done, commit_opaque);
+    } else if (rkqu) {
+        struct rd_kafka_op_s *op = rdk_op_new(rk, RD_KAFKA_EVENT_OFFSET_COMMIT);
+        if (op) {
+            op->err = err;
+            op->partitions = done;
+            op->opaque = commit_opaque;
+            done = NULL;
+            rdk_queue_push(rkqu, op);
+        }
+    } else if (rk->conf->offset_commit_cb && err != RD_KAFKA_RESP_ERR__NO_OFFSET) {
+        rk->conf->offset_commit_cb(rk, err, done, rk->conf->opaque);
+    }
+    rd_kafka_topic_partition_list_destroy(done);
+    return err;
+}
+
+rd_kafka_resp_err_t rd_kafka_committed(rd_kafka_t *rk,
+                                       rd_kafka_topic_partition_list_t *partitions,
+                                       int timeout_ms) {
+    if (!rk->consumer) return RD_KAFKA_RESP_ERR__STATE;
+    kfk_partition_list *kl = rdk_to_kfk_list(partitions);
+    if (!kl) return RD_KAFKA_RESP_ERR__CRIT_SYS_RESOURCE;
+    int rc = kfk_consumer_committed(rk->consumer, kl, timeout_ms > 0 ? timeout_ms : 1);
+    if (!rc || rc == KFK_ERR_PARTIAL) rdk_update_from_kfk(partitions, kl);
+    kfk_partition_list_destroy(kl);
+    if (rc == KFK_ERR_INVALID_ARG) return RD_KAFKA_RESP_ERR__UNKNOWN_GROUP;
+    return rc == KFK_ERR_PARTIAL ? RD_KAFKA_RESP_ERR_NO_ERROR : rdk_err(rc);
+}
+
+rd_kafka_resp_err_t rd_kafka_position(rd_kafka_t *rk,
+                                      rd_kafka_topic_partition_list_t *partitions) {
+    if (!rk->consumer) return RD_KAFKA_RESP_ERR__STATE;
+    kfk_partition_list *kl = rdk_to_kfk_list(partitions);
+    if (!kl) return RD_KAFKA_RESP_ERR__CRIT_SYS_RESOURCE;
+    kfk_consumer_position(rk->consumer, kl);
+    for (int i = 0; i < kl->count; i++)
+        if (kl->elems[i].err == KFK_ERR_NOENT) {
+            kl->elems[i].err = KFK_ERR_UNKNOWN_TOPIC_OR_PARTITION;
+            kl->elems[i].offset = KFK_OFFSET_INVALID;
+        }
+    rdk_update_from_kfk(partitions, kl);
+    kfk_partition_list_destroy(kl);
+    return RD_KAFKA_RESP_ERR_NO_ERROR;
+}
+
+static rd_kafka_resp_err_t pause_resume(rd_kafka_t *rk, rd_kafka_topic_partition_list_t *l,
+                                        int pause) {
+    if (!rk->consumer) return RD_KAFKA_RESP_ERR__STATE;
+    kfk_partition_list *kl = rdk_to_kfk_list(l);
+    if (!kl) return RD_KAFKA_RESP_ERR__CRIT_SYS_RESOURCE;
+    if (pause)
+        kfk_consumer_pause(rk->consumer, kl);
+    else
+        kfk_consumer_resume(rk->consumer, kl);
+    for (int i = 0; i < kl->count; i++)
+        if (kl->elems[i].err == KFK_ERR_NOENT)
+            kl->elems[i].err = KFK_ERR_UNKNOWN_TOPIC_OR_PARTITION;
+    for (int i = 0; i < kl->count && i < l->cnt; i++) l->elems[i].err = rdk_err(kl->elems[i].err);
+    kfk_partition_list_destroy(kl);
+    return RD_KAFKA_RESP_ERR_NO_ERROR;
+}
+
+rd_kafka_resp_err_t rd_kafka_pause_partitions(rd_kafka_t *rk,
+                                              rd_kafka_topic_partition_list_t *partitions) {
+    return pause_resume(rk, partitions, 1);
+}
+
+rd_kafka_resp_err_t rd_kafka_resume_partitions(rd_kafka_t *rk,
+                                               rd_kafka_topic_partition_list_t *partitions) {
+    return pause_resume(rk, partitions, 0);
+}
+
+rd_kafka_resp_err_t rd_kafka_get_watermark_offsets(rd_kafka_t *rk, const char *topic,
+                                                   int32_t partition, int64_t *low,
+                                                   int64_t *high) {
+    *low = *high = RD_KAFKA_OFFSET_INVALID;
+    if (!rk->consumer) return RD_KAFKA_RESP_ERR__UNKNOWN_PARTITION;
+    int rc = kfk_consumer_cached_watermarks(rk->consumer, topic, partition, low, high);
+    if (rc) return RD_KAFKA_RESP_ERR__UNKNOWN_PARTITION;
+    if (*low < 0) *low = RD_KAFKA_OFFSET_INVALID;
+    if (*high < 0) *high = RD_KAFKA_OFFSET_INVALID;
+    return RD_KAFKA_RESP_ERR_NO_ERROR;
+}
+
+rd_kafka_resp_err_t rd_kafka_offsets_store(rd_kafka_t *rk,
+                                           rd_kafka_topic_partition_list_t *offsets) {
+    if (!rk->consumer) return RD_KAFKA_RESP_ERR__STATE;
+    kfk_partition_list *kl = rdk_to_kfk_list(offsets);
+    if (!kl) return RD_KAFKA_RESP_ERR__CRIT_SYS_RESOURCE;
+    int rc = kfk_consumer_store_offsets(rk->consumer, kl);
+    for (int i = 0; i < kl->count; i++)
+        if (kl->elems[i].err == KFK_ERR_NOENT) kl->elems[i].err = RD_KAFKA_RESP_ERR__STATE;
+    for (int i = 0; i < kl->count && i < offsets->cnt; i++)
+        offsets->elems[i].err = kl->elems[i].err == RD_KAFKA_RESP_ERR__STATE
+                                    ? RD_KAFKA_RESP_ERR__STATE
+                                    : rdk_err(kl->elems[i].err);
+    kfk_partition_list_destroy(kl);
+    return rc == KFK_ERR_PARTIAL ? RD_KAFKA_RESP_ERR__STATE : rdk_err(rc);
+}
+
+rd_kafka_resp_err_t rd_kafka_offset_store(rd_kafka_topic_t *rkt, int32_t partition,
+                                          int64_t offset) {
+    rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(1);
+    if (!l) return RD_KAFKA_RESP_ERR__CRIT_SYS_RESOURCE;
+    /* librdkafka's legacy store takes the message's offset, and commits + 1 */
+    rd_kafka_topic_partition_list_add(l, rkt->name, partition)->offset = offset + 1;
+    rd_kafka_resp_err_t err = rd_kafka_offsets_store(rkt->rk, l);
+    rd_kafka_topic_partition_list_destroy(l);
+    return err == RD_KAFKA_RESP_ERR__STATE ? RD_KAFKA_RESP_ERR__UNKNOWN_PARTITION : err;
+}
+
+rd_kafka_resp_err_t rd_kafka_poll_set_consumer(rd_kafka_t *rk) {
+    if (!rk->consumer) return RD_KAFKA_RESP_ERR__UNKNOWN_GROUP;
+    rk->consumer_forwarded = 1;
+    return RD_KAFKA_RESP_ERR_NO_ERROR;
+}
+
+rd_kafka_consumer_group_metadata_t *rd_kafka_consumer_group_metadata(rd_kafka_t *rk) {
+    if (!rk->consumer) return NULL;
+    return (rd_kafka_consumer_group_metadata_t *)kfk_consumer_group_metadata(rk->consumer);
+}
+
+char *rd_kafka_memberid(const rd_kafka_t *rk) {
+    if (!rk->consumer) return NULL;
+    kfk_group_metadata *gm = kfk_consumer_group_metadata(rk->consumer);
+    if (!gm) return NULL;
+    const char *id = kfk_group_metadata_member_id(gm);
+    char *out = *id ? strdup(id) : NULL;
+    kfk_group_metadata_destroy(gm);
+    return out;
+}

@@ -1,0 +1,240 @@
+/* The client handle: rd_kafka_new and rd_kafka_destroy, and what works on
+ * any handle (poll, flush, names, logging, the admin client made on first
+ * use). A producer handle is a kfk producer, a consumer handle a kfk
+ * consumer; producer.c and consumer.c hold their parts. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/time.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "rdk_int.h"
+
+static atomic_int thread_count;
+static atomic_int live_handles;
+static atomic_int handle_serial;
+
+void rdk_threads_add(int n) { atomic_fetch_add(&thread_count, n); }
+
+int rd_kafka_thread_cnt(void) { return atomic_load(&thread_count); }
+
+int rd_kafka_wait_destroyed(int timeout_ms) {
+    struct timespec t0;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    while (atomic_load(&live_handles) > 0) {
+        struct timespec t;
+        clock_gettime(CLOCK_MONOTONIC, &t);
+        long ms = (t.tv_sec - t0.tv_sec) * 1000 + (t.tv_nsec - t0.tv_nsec) / 1000000;
+        if (timeout_ms >= 0 && ms >= timeout_ms) {
+            errno = ETIMEDOUT;
+            return -1;
+        }
+        usleep(10000);
+    }
+    return 0;
+}
+
+rd_kafka_t *rd_kafka_new(rd_kafka_type_t type, rd_kafka_conf_t *conf, char *errstr,
+                         size_t errstr_size) {
+    if (errstr && errstr_size) errstr[0] = '\0';
+    if (type != RD_KAFKA_PRODUCER && type != RD_KAFKA_CONSUMER) {
+        if (errstr && errstr_size) snprintf(errstr, errstr_size, "Invalid client type");
+        rdk_set_last_error(RD_KAFKA_RESP_ERR__INVALID_ARG);
+        return NULL;
+    }
+    rd_kafka_conf_t *own = conf ? NULL : rd_kafka_conf_new();
+    if (!conf && !own) return NULL;
+    const rd_kafka_conf_t *use = conf ? conf : own;
+    kfk_conf *kc = rdk_conf_build(use, type, errstr, errstr_size);
+    if (!kc) {
+        rd_kafka_conf_destroy(own);
+        rdk_set_last_error(RD_KAFKA_RESP_ERR__INVALID_ARG);
+        return NULL;
+    }
+    rd_kafka_t *rk = calloc(1, sizeof *rk);
+    if (!rk) {
+        kfk_conf_destroy(kc);
+        rd_kafka_conf_destroy(own);
+        return NULL;
+    }
+    rk->type = type;
+    rk->conf = conf ? conf : own;
+    rk->refs = 1;
+    rk->controller_id = -1;
+    pthread_mutex_init(&rk->lock, NULL);
+    pthread_mutex_init(&rk->msg_lock, NULL);
+    const char *client_id = rdk_conf_str(rk->conf, "client.id");
+    snprintf(rk->name, sizeof rk->name, "%s#%s-%d", client_id ? client_id : "rdkafka",
+             type == RD_KAFKA_PRODUCER ? "producer" : "consumer",
+             atomic_fetch_add(&handle_serial, 1) + 1);
+    const char *level = rdk_conf_str(rk->conf, "log_level");
+    rk->log_level = level ? atoi(level) : 6;
+    rk->main_q = rdk_queue_new(rk, RDK_Q_MAIN);
+    rk->consumer_q = rdk_queue_new(rk, RDK_Q_CONSUMER);
+    int rc = rk->main_q && rk->consumer_q ? 0 : -1;
+    if (rc == 0)
+        rc = type == RD_KAFKA_PRODUCER ? rdk_producer_start(rk, kc, errstr, errstr_size)
+                                       : rdk_consumer_start(rk, kc, errstr, errstr_size);
+    else
+        kfk_conf_destroy(kc);
+    if (rc == 0 && rk->conf->background_event_cb) rc = rdk_background_start(rk);
+    if (rc != 0) {
+        rk->conf = NULL; /* the caller keeps conf on failure */
+        rk->destroying = 1;
+        rd_kafka_destroy_flags(rk, RD_KAFKA_DESTROY_F_NO_CONSUMER_CLOSE);
+        rd_kafka_conf_destroy(own);
+        rdk_set_last_error(RD_KAFKA_RESP_ERR__INVALID_ARG);
+        return NULL;
+    }
+    atomic_fetch_add(&live_handles, 1);
+    return rk;
+}
+
+void rdk_handle_free(rd_kafka_t *rk) {
+    for (rdk_msg *m = rk->free_msgs, *next; m; m = next) {
+        next = m->next_free;
+        free(m);
+    }
+    for (rd_kafka_topic_t *t = rk->topics, *next; t; t = next) {
+        next = t->next;
+        rd_kafka_topic_conf_destroy(t->conf);
+        free(t->name);
+        free(t);
+    }
+    rd_kafka_conf_destroy(rk->conf);
+    pthread_mutex_destroy(&rk->lock);
+    pthread_mutex_destroy(&rk->msg_lock);
+    free(rk);
+}
+
+void rdk_handle_unref(rd_kafka_t *rk) {
+    pthread_mutex_lock(&rk->msg_lock);
+    int last = --rk->refs == 0;
+    pthread_mutex_unlock(&rk->msg_lock);
+    if (last) rdk_handle_free(rk);
+}
+
+void rd_kafka_destroy_flags(rd_kafka_t *rk, int flags) {
+    if (!rk) return;
+    int counted = !rk->destroying;
+    rk->destroying = 1;
+    rdk_background_stop(rk);
+    rdk_legacy_free(rk);
+    if (rk->consumer) rdk_consumer_stop(rk, !(flags & RD_KAFKA_DESTROY_F_NO_CONSUMER_CLOSE));
+    if (rk->producer) {
+        kfk_producer_destroy(rk->producer);
+        rk->producer = NULL;
+        rdk_threads_add(-1);
+    }
+    if (rk->admin) {
+        kfk_admin_destroy(rk->admin);
+        rk->admin = NULL;
+        rdk_threads_add(-1);
+    }
+    if (rk->main_q) rd_kafka_queue_destroy(rk->main_q);
+    if (rk->consumer_q) rd_kafka_queue_destroy(rk->consumer_q);
+    if (rk->log_q) rd_kafka_queue_destroy(rk->log_q);
+    rk->main_q = rk->consumer_q = rk->log_q = NULL;
+    if (counted) atomic_fetch_sub(&live_handles, 1);
+    rdk_handle_unref(rk);
+}
+
+void rd_kafka_destroy(rd_kafka_t *rk) { rd_kafka_destroy_flags(rk, 0); }
+
+kfk_admin *rdk_admin(rd_kafka_t *rk, char *errstr, size_t errstr_size) {
+    pthread_mutex_lock(&rk->lock);
+    if (!rk->admin && !rk->destroying) {
+        kfk_conf *kc = rdk_conf_build(rk->conf, rk->type, errstr, errstr_size);
+        if (kc) {
+            rk->admin = kfk_admin_new(kc, errstr, errstr_size);
+            if (rk->admin)
+                rdk_threads_add(1);
+            else
+                kfk_conf_destroy(kc);
+        }
+    } else if (!rk->admin && errstr && errstr_size) {
+        snprintf(errstr, errstr_size, "Handle is terminating");
+    }
+    kfk_admin *a = rk->admin;
+    pthread_mutex_unlock(&rk->lock);
+    return a;
+}
+
+const char *rd_kafka_name(const rd_kafka_t *rk) { return rk->name; }
+
+rd_kafka_type_t rd_kafka_type(const rd_kafka_t *rk) { return rk->type; }
+
+void *rd_kafka_opaque(const rd_kafka_t *rk) { return rk->conf->opaque; }
+
+void rd_kafka_mem_free(rd_kafka_t *rk, void *ptr) { free(ptr); }
+
+void *rd_kafka_mem_calloc(rd_kafka_t *rk, size_t num, size_t size) { return calloc(num, size); }
+
+void *rd_kafka_mem_malloc(rd_kafka_t *rk, size_t size) { return malloc(size); }
+
+void rd_kafka_yield(rd_kafka_t *rk) {
+    if (rk->main_q) rd_kafka_queue_yield(rk->main_q);
+}
+
+int rd_kafka_outq_len(rd_kafka_t *rk) {
+    long n = __atomic_load_n(&rk->outq, __ATOMIC_ACQUIRE);
+    return (int)n + (rk->main_q ? (int)rd_kafka_queue_length(rk->main_q) : 0);
+}
+
+int rd_kafka_poll(rd_kafka_t *rk, int timeout_ms) {
+    if (rk->producer) {
+        /* reports first: they are what producers poll for */
+        int n = rdk_producer_poll(rk, 0);
+        n += rdk_queue_serve(rk->main_q, 0);
+        if (n || timeout_ms == 0) return n;
+        return rdk_producer_poll(rk, timeout_ms) + rdk_queue_serve(rk->main_q, 0);
+    }
+    return rdk_queue_serve(rk->main_q, timeout_ms);
+}
+
+rd_kafka_resp_err_t rd_kafka_flush(rd_kafka_t *rk, int timeout_ms) {
+    if (!rk->producer) {
+        rdk_queue_serve(rk->main_q, 0);
+        return RD_KAFKA_RESP_ERR_NO_ERROR;
+    }
+    int rc = kfk_producer_flush(rk->producer, timeout_ms);
+    rdk_queue_serve(rk->main_q, 0);
+    if (rc == KFK_ERR_TIMED_OUT || rd_kafka_outq_len(rk) > 0) return RD_KAFKA_RESP_ERR__TIMED_OUT;
+    return rdk_err(rc);
+}
+
+rd_kafka_resp_err_t rd_kafka_purge(rd_kafka_t *rk, int purge_flags) {
+    if (!rk->producer) return RD_KAFKA_RESP_ERR__INVALID_ARG;
+    if (purge_flags & ~(RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT |
+                        RD_KAFKA_PURGE_F_NON_BLOCKING))
+        return RD_KAFKA_RESP_ERR__INVALID_ARG;
+    int flags = 0;
+    if (purge_flags & RD_KAFKA_PURGE_F_QUEUE) flags |= KFK_PURGE_QUEUE;
+    if (purge_flags & RD_KAFKA_PURGE_F_INFLIGHT) flags |= KFK_PURGE_INFLIGHT;
+    return rdk_err(kfk_producer_purge(rk->producer, flags));
+}
+
+void rd_kafka_set_log_level(rd_kafka_t *rk, int level) { rk->log_level = level; }
+
+void rd_kafka_log_print(const rd_kafka_t *rk, int level, const char *fac, const char *buf) {
+    struct timeval tv;
+    gettimeofday(&tv, NULL);
+    fprintf(stderr, "%%%i|%u.%03u|%s|%s| %s\n", level, (unsigned)tv.tv_sec,
+            (unsigned)(tv.tv_usec / 1000), fac, rk ? rk->name : "", buf);
+}
+
+void rdk_log(rd_kafka_t *rk, int level, const char *fac, const char *fmt, ...) {
+    if (level > rk->log_level) return;
+    char buf[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    if (rk->conf && rk->conf->log_cb)
+        rk->conf->log_cb(rk, level, fac, buf);
+    else
+        rd_kafka_log_print(rk, level, fac, buf);
+}

@@ -1,0 +1,146 @@
+/* librdkafka's built-in partitioners, with its hashes and its rules for
+ * null and empty keys, so keys land on the same partitions as with
+ * librdkafka: consistent is CRC32, murmur2 Java's, fnv1a Sarama's. */
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <zlib.h>
+
+#include "rdk_int.h"
+
+/* Defined by the topics file; weak until it is, when every partition
+ * counts as available. */
+#pragma weak rd_kafka_topic_partition_available
+
+static int available(const rd_kafka_topic_t *rkt, int32_t p) {
+    if (!rkt || !rd_kafka_topic_partition_available) return 1;
+    return rd_kafka_topic_partition_available(rkt, p);
+}
+
+static __thread unsigned int seed;
+
+static int32_t pick(int32_t cnt) {
+    if (!seed) seed = (unsigned int)time(NULL) ^ (unsigned int)(uintptr_t)&seed;
+    return (int32_t)(rand_r(&seed) % (unsigned int)cnt);
+}
+
+static uint32_t murmur2(const void *key, size_t len) {
+    const uint32_t m = 0x5bd1e995;
+    const unsigned char *d = key;
+    uint32_t h = 0x9747b28c ^ (uint32_t)len;
+    for (; len >= 4; d += 4, len -= 4) {
+        uint32_t k = (uint32_t)d[0] | (uint32_t)d[1] << 8 | (uint32_t)d[2] << 16 |
+                     (uint32_t)d[3] << 24;
+        k *= m;
+        k ^= k >> 24;
+        k *= m;
+        h *= m;
+        h ^= k;
+    }
+    switch (len) {
+    case 3:
+        h ^= (uint32_t)d[2] << 16;
+        /* fallthrough */
+    case 2:
+        h ^= (uint32_t)d[1] << 8;
+        /* fallthrough */
+    case 1:
+        h ^= d[0];
+        h *= m;
+    }
+    h ^= h >> 13;
+    h *= m;
+    h ^= h >> 15;
+    return h;
+}
+
+/* FNV-1a, made non-negative as a signed 32-bit value (as Sarama does). */
+static uint32_t fnv1a(const void *key, size_t len) {
+    const unsigned char *d = key;
+    uint32_t h = 0x811C9DC5;
+    for (size_t i = 0; i < len; i++) {
+        h ^= d[i];
+        h *= 0x01000193;
+    }
+    if (h & 0x80000000u) h = 0u - h;
+    return h;
+}
+
+int32_t rd_kafka_msg_partitioner_random(const rd_kafka_topic_t *rkt, const void *key,
+                                        size_t keylen, int32_t partition_cnt, void *rkt_opaque,
+                                        void *msg_opaque) {
+    (void)key, (void)keylen, (void)rkt_opaque, (void)msg_opaque;
+    int32_t p = pick(partition_cnt);
+    return available(rkt, p) ? p : pick(partition_cnt);
+}
+
+int32_t rd_kafka_msg_partitioner_consistent(const rd_kafka_topic_t *rkt, const void *key,
+                                            size_t keylen, int32_t partition_cnt,
+                                            void *rkt_opaque, void *msg_opaque) {
+    (void)rkt, (void)rkt_opaque, (void)msg_opaque;
+    uint32_t crc = (uint32_t)crc32(0L, key, (uInt)keylen);
+    return (int32_t)(crc % (uint32_t)partition_cnt);
+}
+
+int32_t rd_kafka_msg_partitioner_consistent_random(const rd_kafka_topic_t *rkt, const void *key,
+                                                   size_t keylen, int32_t partition_cnt,
+                                                   void *rkt_opaque, void *msg_opaque) {
+    if (keylen == 0)
+        return rd_kafka_msg_partitioner_random(rkt, key, keylen, partition_cnt, rkt_opaque,
+                                               msg_opaque);
+    return rd_kafka_msg_partitioner_consistent(rkt, key, keylen, partition_cnt, rkt_opaque,
+                                               msg_opaque);
+}
+
+int32_t rd_kafka_msg_partitioner_murmur2(const rd_kafka_topic_t *rkt, const void *key,
+                                         size_t keylen, int32_t partition_cnt, void *rkt_opaque,
+                                         void *msg_opaque) {
+    (void)rkt, (void)rkt_opaque, (void)msg_opaque;
+    return (int32_t)((murmur2(key, keylen) & 0x7fffffff) % (uint32_t)partition_cnt);
+}
+
+int32_t rd_kafka_msg_partitioner_murmur2_random(const rd_kafka_topic_t *rkt, const void *key,
+                                                size_t keylen, int32_t partition_cnt,
+                                                void *rkt_opaque, void *msg_opaque) {
+    if (!key)
+        return rd_kafka_msg_partitioner_random(rkt, key, keylen, partition_cnt, rkt_opaque,
+                                               msg_opaque);
+    return rd_kafka_msg_partitioner_murmur2(rkt, key, keylen, partition_cnt, rkt_opaque,
+                                            msg_opaque);
+}
+
+int32_t rd_kafka_msg_partitioner_fnv1a(const rd_kafka_topic_t *rkt, const void *key,
+                                       size_t keylen, int32_t partition_cnt, void *rkt_opaque,
+                                       void *msg_opaque) {
+    (void)rkt, (void)rkt_opaque, (void)msg_opaque;
+    return (int32_t)(fnv1a(key, keylen) % (uint32_t)partition_cnt);
+}
+
+int32_t rd_kafka_msg_partitioner_fnv1a_random(const rd_kafka_topic_t *rkt, const void *key,
+                                              size_t keylen, int32_t partition_cnt,
+                                              void *rkt_opaque, void *msg_opaque) {
+    if (!key)
+        return rd_kafka_msg_partitioner_random(rkt, key, keylen, partition_cnt, rkt_opaque,
+                                               msg_opaque);
+    return rd_kafka_msg_partitioner_fnv1a(rkt, key, keylen, partition_cnt, rkt_opaque,
+                                          msg_opaque);
+}
+
+rdk_partitioner_fn rdk_partitioner_by_name(const char *name) {
+    static const struct {
+        const char *name;
+        rdk_partitioner_fn fn;
+    } byname[] = {
+        {"random", rd_kafka_msg_partitioner_random},
+        {"consistent", rd_kafka_msg_partitioner_consistent},
+        {"consistent_random", rd_kafka_msg_partitioner_consistent_random},
+        {"murmur2", rd_kafka_msg_partitioner_murmur2},
+        {"murmur2_random", rd_kafka_msg_partitioner_murmur2_random},
+        {"fnv1a", rd_kafka_msg_partitioner_fnv1a},
+        {"fnv1a_random", rd_kafka_msg_partitioner_fnv1a_random},
+    };
+    for (size_t i = 0; i < sizeof byname / sizeof byname[0]; i++)
+        if (!strcmp(byname[i].name, name)) return byname[i].fn;
+    return NULL;
+}

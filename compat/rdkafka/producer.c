@@ -1,0 +1,295 @@
+/* The producer: rd_kafka_produce/producev/produceva/produce_batch on
+ * kfk_producer_send, and delivery reports as librdkafka gives them (the
+ * message's key and value, its offset, timestamp and status) through
+ * dr_msg_cb/dr_cb inside rd_kafka_poll and flush. */
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rdk_int.h"
+
+/* What a delivery report gives back: librdkafka's reports carry the key
+ * and value, which kfk does not keep once batched. One allocation per
+ * message (librdkafka makes one too): the record, and with
+ * RD_KAFKA_MSG_F_COPY the copies after it. */
+typedef struct dr_rec {
+    void *msg_opaque;
+    rd_kafka_topic_t *rkt;
+    void *payload;
+    size_t len;
+    void *key;
+    size_t key_len;
+    int free_payload; /* RD_KAFKA_MSG_F_FREE: ours to free after the report */
+} dr_rec;
+
+/* The message being sent, for the partitioner callback (same thread). */
+static __thread const dr_rec *sending;
+
+static int deterministic_for_null_keys(rdk_partitioner_fn fn) {
+    return fn == rd_kafka_msg_partitioner_consistent || fn == rd_kafka_msg_partitioner_murmur2 ||
+           fn == rd_kafka_msg_partitioner_fnv1a;
+}
+
+static int32_t partition_cb(const char *topic, const void *key, size_t key_len, int32_t cnt,
+                            void *opaque) {
+    rd_kafka_t *rk = opaque;
+    rd_kafka_topic_t *rkt =
+        sending && strcmp(sending->rkt->name, topic) == 0 ? sending->rkt : rdk_topic_get(rk, topic);
+    if (!rkt || !rkt->partitioner) return -1;
+    /* As librdkafka: keyless messages stick to a partition for a while
+     * (kfk's sticky partitioner) unless the partitioner hashes null keys. */
+    if (!key && !deterministic_for_null_keys(rkt->partitioner)) return -1;
+    int32_t p = rkt->partitioner(rkt, key, key_len, cnt, rkt->conf->opaque,
+                                 sending ? sending->msg_opaque : NULL);
+    return p >= 0 && p < cnt ? p : -1;
+}
+
+static void deliver(kfk_producer *p, const kfk_delivery *d, void *opaque) {
+    rd_kafka_t *rk = opaque;
+    dr_rec *r = d->opaque;
+    __atomic_fetch_sub(&rk->outq, 1, __ATOMIC_ACQ_REL);
+    const rd_kafka_conf_t *c = rk->conf;
+    if (!rk->destroying && (c->dr_msg_cb || c->dr_cb)) {
+        rdk_msg m = {.rk = rk, .broker_id = -1, .latency_us = -1};
+        m.m.err = d->err ? rdk_err(d->err) : RD_KAFKA_RESP_ERR_NO_ERROR;
+        m.m.rkt = r->rkt;
+        m.m.partition = d->partition;
+        m.m.payload = r->payload;
+        m.m.len = r->len;
+        m.m.key = r->key;
+        m.m.key_len = r->key_len;
+        m.m.offset = d->err ? RD_KAFKA_OFFSET_INVALID : d->offset;
+        m.m._private = r->msg_opaque;
+        m.timestamp = d->timestamp_ms;
+        m.tstype = RD_KAFKA_TIMESTAMP_CREATE_TIME;
+        m.status = d->err ? RD_KAFKA_MSG_STATUS_NOT_PERSISTED : RD_KAFKA_MSG_STATUS_PERSISTED;
+        if (d->err == KFK_ERR_TIMED_OUT || d->err == KFK_ERR_DESTROYED)
+            m.status = RD_KAFKA_MSG_STATUS_POSSIBLY_PERSISTED;
+        if (c->dr_msg_cb)
+            c->dr_msg_cb(rk, &m.m, c->opaque);
+        else
+            c->dr_cb(rk, r->payload, r->len, m.m.err, c->opaque, r->msg_opaque);
+        if (m.hdrs) rd_kafka_headers_destroy(m.hdrs);
+    }
+    if (r->free_payload) free(r->payload);
+    free(r);
+}
+
+int rdk_producer_start(rd_kafka_t *rk, kfk_conf *kc, char *errstr, size_t errstr_size) {
+    kfk_producer_callbacks cbs = {.delivery = deliver, .partitioner = partition_cb, .opaque = rk};
+    rk->producer = kfk_producer_new(kc, &cbs, errstr, errstr_size);
+    if (!rk->producer) {
+        kfk_conf_destroy(kc);
+        return -1;
+    }
+    rdk_threads_add(1);
+    return 0;
+}
+
+int rdk_producer_poll(rd_kafka_t *rk, int timeout_ms) {
+    return kfk_producer_poll(rk->producer, timeout_ms);
+}
+
+/* One message, as every produce call gives it. */
+typedef struct produce_args {
+    rd_kafka_topic_t *rkt;
+    const char *topic;
+    int32_t partition;
+    int msgflags;
+    void *payload;
+    size_t len;
+    const void *key;
+    size_t key_len;
+    void *msg_opaque;
+    int64_t timestamp;
+    rd_kafka_headers_t *headers; /* ours on success */
+    kfk_header hdr_inline[16];
+    size_t nhdr_inline;
+} produce_args;
+
+static rd_kafka_resp_err_t produce(rd_kafka_t *rk, produce_args *a) {
+    if (!rk->producer) return RD_KAFKA_RESP_ERR__INVALID_ARG;
+    if (!a->rkt) {
+        if (!a->topic) return RD_KAFKA_RESP_ERR__INVALID_ARG;
+        a->rkt = rdk_topic_get(rk, a->topic);
+        if (!a->rkt) return RD_KAFKA_RESP_ERR__FAIL;
+    }
+    int copy = (a->msgflags & RD_KAFKA_MSG_F_COPY) && a->payload;
+    dr_rec *r = malloc(sizeof *r + (copy ? a->len : 0) + (a->key ? a->key_len : 0));
+    if (!r) return RD_KAFKA_RESP_ERR__CRIT_SYS_RESOURCE;
+    char *tail = (char *)(r + 1);
+    *r = (dr_rec){.msg_opaque = a->msg_opaque, .rkt = a->rkt, .payload = a->payload,
+                  .len = a->len, .key_len = a->key_len};
+    if (copy) {
+        memcpy(tail, a->payload, a->len);
+        r->payload = tail;
+        tail += a->len;
+    }
+    if (a->key) {
+        memcpy(tail, a->key, a->key_len);
+        r->key = tail;
+    }
+    kfk_header hdrs[64];
+    size_t nhdrs = 0;
+    if (a->headers) {
+        nhdrs = rdk_headers_to_kfk(a->headers, hdrs, 64);
+    } else if (a->nhdr_inline) {
+        memcpy(hdrs, a->hdr_inline, a->nhdr_inline * sizeof *hdrs);
+        nhdrs = a->nhdr_inline;
+    }
+    kfk_message m = {.topic = a->rkt->name,
+                     .partition = a->partition,
+                     .key = a->key,
+                     .key_len = a->key_len,
+                     .value = a->payload,
+                     .value_len = a->len,
+                     .headers = nhdrs ? hdrs : NULL,
+                     .header_count = nhdrs,
+                     .timestamp_ms = a->timestamp > 0 ? a->timestamp : 0,
+                     .opaque = r};
+    int flags = a->msgflags & RD_KAFKA_MSG_F_BLOCK ? 0 : KFK_SEND_NONBLOCK;
+    __atomic_fetch_add(&rk->outq, 1, __ATOMIC_ACQ_REL);
+    const dr_rec *was = sending;
+    sending = r;
+    int rc = kfk_producer_send(rk->producer, &m, flags);
+    if (rc == KFK_ERR_NOENT && flags) {
+        /* The topic's partitions are not known yet: librdkafka queues such
+         * messages until they are; kfk waits for them (max.block.ms). */
+        rc = kfk_producer_send(rk->producer, &m, 0);
+    }
+    sending = was;
+    if (rc) {
+        __atomic_fetch_sub(&rk->outq, 1, __ATOMIC_ACQ_REL);
+        free(r);
+        switch (rc) {
+        case KFK_ERR_QUEUE_FULL: return RD_KAFKA_RESP_ERR__QUEUE_FULL;
+        case KFK_ERR_MSG_TOO_LARGE: return RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE;
+        case KFK_ERR_UNKNOWN_TOPIC_OR_PARTITION:
+            return a->partition >= 0 ? RD_KAFKA_RESP_ERR__UNKNOWN_PARTITION
+                                     : RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC;
+        case KFK_ERR_TIMED_OUT: return RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC;
+        default: return rdk_err(rc);
+        }
+    }
+    if (a->msgflags & RD_KAFKA_MSG_F_FREE) {
+        if (copy)
+            free(a->payload);
+        else
+            r->free_payload = 1;
+    }
+    if (a->headers) rd_kafka_headers_destroy(a->headers);
+    return RD_KAFKA_RESP_ERR_NO_ERROR;
+}
+
+int rd_kafka_produce(rd_kafka_topic_t *rkt, int32_t partition, int msgflags, void *payload,
+                     size_t len, const void *key, size_t keylen, void *msg_opaque) {
+    produce_args a = {.rkt = rkt, .partition = partition, .msgflags = msgflags,
+                      .payload = payload, .len = len, .key = key, .key_len = keylen,
+                      .msg_opaque = msg_opaque};
+    rd_kafka_resp_err_t err = produce(rkt->rk, &a);
+    rdk_set_last_error(err);
+    return err ? -1 : 0;
+}
+
+/* Collects one vararg or vu element into a; RD_KAFKA_RESP_ERR__CONFLICT
+ * when both headers forms are used, as librdkafka. */
+static rd_kafka_resp_err_t add_header(produce_args *a, const char *name, const void *val,
+                                      ssize_t size) {
+    if (a->headers) return RD_KAFKA_RESP_ERR__CONFLICT;
+    if (a->nhdr_inline == 16) return RD_KAFKA_RESP_ERR__INVALID_ARG;
+    size_t n = size < 0 ? (val ? strlen(val) : 0) : (size_t)size;
+    a->hdr_inline[a->nhdr_inline++] = (kfk_header){.name = name, .value = val, .value_len = n};
+    return RD_KAFKA_RESP_ERR_NO_ERROR;
+}
+
+rd_kafka_resp_err_t rd_kafka_producev(rd_kafka_t *rk, ...) {
+    produce_args a = {.partition = RD_KAFKA_PARTITION_UA};
+    rd_kafka_resp_err_t err = RD_KAFKA_RESP_ERR_NO_ERROR;
+    va_list ap;
+    va_start(ap, rk);
+    rd_kafka_vtype_t t;
+    while (!err && (t = va_arg(ap, rd_kafka_vtype_t)) != RD_KAFKA_VTYPE_END) {
+        switch (t) {
+        case RD_KAFKA_VTYPE_TOPIC: a.topic = va_arg(ap, const char *); break;
+        case RD_KAFKA_VTYPE_RKT: a.rkt = va_arg(ap, rd_kafka_topic_t *); break;
+        case RD_KAFKA_VTYPE_PARTITION: a.partition = va_arg(ap, int32_t); break;
+        case RD_KAFKA_VTYPE_VALUE:
+            a.payload = va_arg(ap, void *);
+            a.len = va_arg(ap, size_t);
+            break;
+        case RD_KAFKA_VTYPE_KEY:
+            a.key = va_arg(ap, const void *);
+            a.key_len = va_arg(ap, size_t);
+            break;
+        case RD_KAFKA_VTYPE_OPAQUE: a.msg_opaque = va_arg(ap, void *); break;
+        case RD_KAFKA_VTYPE_MSGFLAGS: a.msgflags = va_arg(ap, int); break;
+        case RD_KAFKA_VTYPE_TIMESTAMP: a.timestamp = va_arg(ap, int64_t); break;
+        case RD_KAFKA_VTYPE_HEADER: {
+            const char *name = va_arg(ap, const char *);
+            const void *val = va_arg(ap, const void *);
+            ssize_t size = va_arg(ap, ssize_t);
+            err = add_header(&a, name, val, size);
+            break;
+        }
+        case RD_KAFKA_VTYPE_HEADERS:
+            if (a.nhdr_inline) err = RD_KAFKA_RESP_ERR__CONFLICT;
+            a.headers = va_arg(ap, rd_kafka_headers_t *);
+            break;
+        default: err = RD_KAFKA_RESP_ERR__INVALID_ARG; break;
+        }
+    }
+    va_end(ap);
+    if (!err) err = produce(rk, &a);
+    return err;
+}
+
+rd_kafka_error_t *rd_kafka_produceva(rd_kafka_t *rk, const rd_kafka_vu_t *vus, size_t cnt) {
+    produce_args a = {.partition = RD_KAFKA_PARTITION_UA};
+    rd_kafka_resp_err_t err = RD_KAFKA_RESP_ERR_NO_ERROR;
+    for (size_t i = 0; !err && i < cnt; i++) {
+        const rd_kafka_vu_t *v = &vus[i];
+        switch (v->vtype) {
+        case RD_KAFKA_VTYPE_END: break;
+        case RD_KAFKA_VTYPE_TOPIC: a.topic = v->u.cstr; break;
+        case RD_KAFKA_VTYPE_RKT: a.rkt = v->u.rkt; break;
+        case RD_KAFKA_VTYPE_PARTITION: a.partition = v->u.i32; break;
+        case RD_KAFKA_VTYPE_VALUE:
+            a.payload = v->u.mem.ptr;
+            a.len = v->u.mem.size;
+            break;
+        case RD_KAFKA_VTYPE_KEY:
+            a.key = v->u.mem.ptr;
+            a.key_len = v->u.mem.size;
+            break;
+        case RD_KAFKA_VTYPE_OPAQUE: a.msg_opaque = v->u.ptr; break;
+        case RD_KAFKA_VTYPE_MSGFLAGS: a.msgflags = v->u.i; break;
+        case RD_KAFKA_VTYPE_TIMESTAMP: a.timestamp = v->u.i64; break;
+        case RD_KAFKA_VTYPE_HEADER:
+            err = add_header(&a, v->u.header.name, v->u.header.val, v->u.header.size);
+            break;
+        case RD_KAFKA_VTYPE_HEADERS:
+            if (a.nhdr_inline) err = RD_KAFKA_RESP_ERR__CONFLICT;
+            a.headers = v->u.headers;
+            break;
+        default: err = RD_KAFKA_RESP_ERR__INVALID_ARG; break;
+        }
+    }
+    if (!err) err = produce(rk, &a);
+    return err ? rdk_error_new(err, 0, 0, 0, "%s", rd_kafka_err2str(err)) : NULL;
+}
+
+int rd_kafka_produce_batch(rd_kafka_topic_t *rkt, int32_t partition, int msgflags,
+                           rd_kafka_message_t *rkmessages, int message_cnt) {
+    int ok = 0;
+    for (int i = 0; i < message_cnt; i++) {
+        rd_kafka_message_t *m = &rkmessages[i];
+        int32_t part = msgflags & RD_KAFKA_MSG_F_PARTITION ? m->partition : partition;
+        produce_args a = {.rkt = rkt, .partition = part,
+                          .msgflags = msgflags & ~RD_KAFKA_MSG_F_PARTITION,
+                          .payload = m->payload, .len = m->len, .key = m->key,
+                          .key_len = m->key_len, .msg_opaque = m->_private};
+        m->err = produce(rkt->rk, &a);
+        if (!m->err) ok++;
+    }
+    return ok;
+}
