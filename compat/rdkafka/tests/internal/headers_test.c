@@ -20,7 +20,7 @@ TEST(from_kfk_and_back) {
     CHECK_EQ(rd_kafka_header_remove(h, "a"), 0);
     for (int i = 0; i < 20; i++) CHECK_EQ(rd_kafka_header_add(h, "c", -1, "z", 1), 0);
     kfk_header out[8];
-    CHECK_EQ(rdk_headers_to_kfk(h, out, 8), 22);
+    CHECK_EQ(rdk_headers_to_kfk(h, out, 8), 8); /* of 22 */
     CHECK_STR(out[0].name, "n");
     CHECK(out[0].value == NULL);
     CHECK_STR(out[1].name, "b");
