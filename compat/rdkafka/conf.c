@@ -1019,5 +1019,14 @@ kfk_conf *rdk_conf_build(const rd_kafka_conf_t *conf, rd_kafka_type_t type, char
         kfk_conf_destroy(k);
         return NULL;
     }
+    /* As librdkafka: a transactional.id turns idempotence on unless the
+     * application set it (off: kfk_producer_new then says why not). */
+    int idem = prop_find(SCOPE_GLOBAL, "enable.idempotence");
+    if (type == RD_KAFKA_PRODUCER && *rdk_conf_str(conf, "transactional.id") && idem >= 0 &&
+        !conf->props->e[idem].set &&
+        kset(k, "enable.idempotence", "enable.idempotence", "true", errstr, errstr_size)) {
+        kfk_conf_destroy(k);
+        return NULL;
+    }
     return k;
 }

@@ -37,7 +37,7 @@ static void on_commit(kfk_consumer *c, int err, const kfk_partition_list *offset
 
 static void on_log(void *opaque, const char *message) {
     rd_kafka_t *rk = opaque;
-    rdk_log(rk, 6, "CONSUMER", "%s", message);
+    rdk_log(rk, 7, "CONSUMER", "%s", message);
 }
 
 int rdk_consumer_start(rd_kafka_t *rk, kfk_conf *kc, char *errstr, size_t errstr_size) {

@@ -9,15 +9,6 @@
 
 #include "rdk_int.h"
 
-/* Defined by the topics file; weak until it is, when every partition
- * counts as available. */
-#pragma weak rd_kafka_topic_partition_available
-
-static int available(const rd_kafka_topic_t *rkt, int32_t p) {
-    if (!rkt || !rd_kafka_topic_partition_available) return 1;
-    return rd_kafka_topic_partition_available(rkt, p);
-}
-
 static __thread unsigned int seed;
 
 static int32_t pick(int32_t cnt) {
@@ -70,9 +61,10 @@ static uint32_t fnv1a(const void *key, size_t len) {
 int32_t rd_kafka_msg_partitioner_random(const rd_kafka_topic_t *rkt, const void *key,
                                         size_t keylen, int32_t partition_cnt, void *rkt_opaque,
                                         void *msg_opaque) {
+    /* Every partition is available: kfk queues a leaderless partition's
+     * messages until it has a leader. */
     (void)key, (void)keylen, (void)rkt_opaque, (void)msg_opaque;
-    int32_t p = pick(partition_cnt);
-    return available(rkt, p) ? p : pick(partition_cnt);
+    return pick(partition_cnt);
 }
 
 int32_t rd_kafka_msg_partitioner_consistent(const rd_kafka_topic_t *rkt, const void *key,

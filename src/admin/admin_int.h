@@ -45,6 +45,7 @@ struct kfk_admin {
     int io_gone; /* the I/O thread has exited (destroy) */
     kfk_list coords; /* group coordinators (kfk_acoord), I/O thread only */
     atomic_long leader_requests; /* sent by kfk_aparts_send, for tests */
+    atomic_int brokers_known;    /* kfk_admin_metadata waited for the cluster once */
 };
 
 struct kfk_asub {

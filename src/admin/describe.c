@@ -183,6 +183,14 @@ kfk_admin_result *kfk_admin_describe_topics(kfk_admin *a, const char *const *nam
 kfk_admin_result *kfk_admin_metadata(kfk_admin *a, const char *const *names, int n,
                                      int allow_auto_create, const kfk_admin_options *o,
                                      kfk_admin_cb cb, void *opaque) {
+    if (!cb && !atomic_exchange(&a->brokers_known, 1)) {
+        /* Learn the brokers first, so that the answer comes from a known
+         * node, not from a bootstrap connection whose id nobody knows. */
+        char ignored[128];
+        kfk_core_metadata_wait(a->core, NULL, 0,
+                               o && o->timeout_ms > 0 ? o->timeout_ms : a->timeout_ms, NULL,
+                               ignored, sizeof ignored);
+    }
     kfk_aop *op = kfk_aop_new(a, o, cb, opaque, start_metadata);
     if (!op) return kfk_aop_nomem(cb, opaque);
     topics_ctx *ctx = topics_ctx_new(op);

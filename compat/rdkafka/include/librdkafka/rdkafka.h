@@ -895,8 +895,8 @@ typedef enum rd_kafka_cert_enc_t {
     RD_KAFKA_CERT_ENC__CNT,
 } rd_kafka_cert_enc_t;
 
-/* PEM (and DER certificates) become ssl.certificate.pem, ssl.key.pem or
- * ssl.ca.pem; buffer NULL clears it. */
+/* PEM or DER becomes ssl.certificate.pem, ssl.key.pem or ssl.ca.pem (as
+ * PEM); buffer NULL clears it. PKCS#12 is refused. */
 rd_kafka_conf_res_t rd_kafka_conf_set_ssl_cert(rd_kafka_conf_t *conf,
                                                rd_kafka_cert_type_t cert_type,
                                                rd_kafka_cert_enc_t cert_enc, const void *buffer,

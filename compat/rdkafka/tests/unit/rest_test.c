@@ -32,13 +32,14 @@ TEST(interceptors_are_refused) {
 }
 
 TEST(ssl_cert_forms_kfk_cannot_take_are_refused_with_the_reason) {
+    /* SEQUENCE { INTEGER 1 }: DER, but neither a key nor a certificate */
     static const unsigned char der[] = {0x30, 0x03, 0x02, 0x01, 0x01};
     char errstr[256];
     CHECK_EQ(rd_kafka_conf_set_ssl_cert(NULL, RD_KAFKA_CERT_PRIVATE_KEY, RD_KAFKA_CERT_ENC_PKCS12,
                                         der, sizeof(der), errstr, sizeof(errstr)),
              RD_KAFKA_CONF_INVALID);
     CHECK_STR(errstr, "rd_kafka_conf_set_ssl_cert: kfk does not implement PKCS#12 private keys; "
-                      "give it as PEM");
+                      "give it as PEM or DER");
     CHECK_EQ(rd_kafka_conf_set_ssl_cert(NULL, RD_KAFKA_CERT_CA, RD_KAFKA_CERT_ENC_PKCS12, der,
                                         sizeof(der), errstr, sizeof(errstr)),
              RD_KAFKA_CONF_INVALID);
@@ -46,7 +47,12 @@ TEST(ssl_cert_forms_kfk_cannot_take_are_refused_with_the_reason) {
     CHECK_EQ(rd_kafka_conf_set_ssl_cert(NULL, RD_KAFKA_CERT_PRIVATE_KEY, RD_KAFKA_CERT_ENC_DER,
                                         der, sizeof(der), errstr, sizeof(errstr)),
              RD_KAFKA_CONF_INVALID);
-    CHECK(strstr(errstr, "kfk does not implement DER-encoded private keys") != NULL);
+    CHECK_STR(errstr, "Failed to read DER private key: not PKCS#8, RSA, EC or DSA (5 bytes)");
+    /* a length past the end */
+    CHECK_EQ(rd_kafka_conf_set_ssl_cert(NULL, RD_KAFKA_CERT_CA, RD_KAFKA_CERT_ENC_DER, der, 4,
+                                        errstr, sizeof(errstr)),
+             RD_KAFKA_CONF_INVALID);
+    CHECK_STR(errstr, "Failed to read DER certificate: not an X.509 certificate (4 bytes)");
     CHECK_EQ(rd_kafka_conf_set_ssl_cert(NULL, RD_KAFKA_CERT__CNT, RD_KAFKA_CERT_ENC_PEM, der,
                                         sizeof(der), errstr, sizeof(errstr)),
              RD_KAFKA_CONF_INVALID);
@@ -58,7 +64,7 @@ TEST(ssl_cert_forms_kfk_cannot_take_are_refused_with_the_reason) {
     CHECK_EQ(rd_kafka_conf_set_ssl_cert(NULL, RD_KAFKA_CERT_CA, RD_KAFKA_CERT_ENC_PEM,
                                         "not a certificate", 17, errstr, sizeof(errstr)),
              RD_KAFKA_CONF_INVALID);
-    CHECK(strstr(errstr, "no PEM block") != NULL);
+    CHECK_STR(errstr, "Failed to read PEM ssl.ca.pem: no PEM block in 17 bytes");
 }
 
 TEST(ssl_verify_callback_is_refused_the_default_accepted) {
