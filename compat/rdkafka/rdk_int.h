@@ -108,7 +108,7 @@ struct rd_kafka_headers_s {
  * out of memory. */
 rd_kafka_headers_t *rdk_headers_from_kfk(const kfk_header *h, size_t n);
 /* Writes up to max entries (pointing into hdrs) to out; returns how many
- * hdrs has. */
+ * it wrote (fewer than rd_kafka_header_cnt(hdrs) when max is short). */
 size_t rdk_headers_to_kfk(const rd_kafka_headers_t *hdrs, kfk_header *out, size_t max);
 
 /* ------------------------------------------------------------ topics */
