@@ -80,6 +80,15 @@ static void deadline_after(struct timespec *ts, int timeout_ms) {
     }
 }
 
+/* Milliseconds left until deadline, 0 when past. */
+static int ms_until(const struct timespec *deadline) {
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    long long ms = (long long)(deadline->tv_sec - now.tv_sec) * 1000 +
+                   (deadline->tv_nsec - now.tv_nsec) / 1000000;
+    return ms > 0 ? (int)ms : 0;
+}
+
 struct rd_kafka_op_s *rdk_queue_pop(rd_kafka_queue_t *q, int timeout_ms) {
     struct timespec deadline;
     if (timeout_ms > 0) deadline_after(&deadline, timeout_ms);
@@ -102,7 +111,7 @@ struct rd_kafka_op_s *rdk_queue_pop(rd_kafka_queue_t *q, int timeout_ms) {
         /* Forwarded while waiting: the ops go elsewhere now. */
         if (q->fwd) {
             pthread_mutex_unlock(&q->lock);
-            return rdk_queue_pop(q, timeout_ms < 0 ? -1 : 0);
+            return rdk_queue_pop(q, timeout_ms < 0 ? -1 : ms_until(&deadline));
         }
     }
     q->yielded = 0;

@@ -853,6 +853,447 @@ rd_kafka_event_t *rd_kafka_queue_poll(rd_kafka_queue_t *rkqu, int timeout_ms);
 int rd_kafka_queue_poll_callback(rd_kafka_queue_t *rkqu, int timeout_ms);
 
 /* BEGIN ADMIN API */
+/* -------------------------------------------------------------------- admin
+ * Admin calls return at once; their result arrives as an event of the
+ * matching RD_KAFKA_EVENT_*_RESULT type on the queue passed (the main queue
+ * when NULL). Arguments are copied: the caller may destroy them after the
+ * call. Results live as long as their event. */
+
+/* Per-item outcomes. */
+rd_kafka_resp_err_t rd_kafka_topic_result_error(const rd_kafka_topic_result_t *topicres);
+/* NULL when the item succeeded. */
+const char *rd_kafka_topic_result_error_string(const rd_kafka_topic_result_t *topicres);
+const char *rd_kafka_topic_result_name(const rd_kafka_topic_result_t *topicres);
+/* NULL when the group's operation succeeded. */
+const rd_kafka_error_t *rd_kafka_group_result_error(const rd_kafka_group_result_t *groupres);
+const char *rd_kafka_group_result_name(const rd_kafka_group_result_t *groupres);
+const rd_kafka_topic_partition_list_t *rd_kafka_group_result_partitions(
+    const rd_kafka_group_result_t *groupres);
+const rd_kafka_error_t *rd_kafka_acl_result_error(const rd_kafka_acl_result_t *aclres);
+
+typedef struct rd_kafka_Node_s rd_kafka_Node_t;
+int rd_kafka_Node_id(const rd_kafka_Node_t *node);
+const char *rd_kafka_Node_host(const rd_kafka_Node_t *node);
+uint16_t rd_kafka_Node_port(const rd_kafka_Node_t *node);
+
+/* Result events are the events themselves, typed by operation. */
+typedef rd_kafka_event_t rd_kafka_CreateTopics_result_t;
+typedef rd_kafka_event_t rd_kafka_DeleteTopics_result_t;
+typedef rd_kafka_event_t rd_kafka_CreateAcls_result_t;
+typedef rd_kafka_event_t rd_kafka_DescribeAcls_result_t;
+typedef rd_kafka_event_t rd_kafka_DeleteAcls_result_t;
+typedef rd_kafka_event_t rd_kafka_CreatePartitions_result_t;
+typedef rd_kafka_event_t rd_kafka_AlterConfigs_result_t;
+typedef rd_kafka_event_t rd_kafka_DescribeConfigs_result_t;
+typedef rd_kafka_event_t rd_kafka_DeleteRecords_result_t;
+typedef rd_kafka_event_t rd_kafka_ListConsumerGroups_result_t;
+typedef rd_kafka_event_t rd_kafka_DescribeConsumerGroups_result_t;
+typedef rd_kafka_event_t rd_kafka_DeleteGroups_result_t;
+typedef rd_kafka_event_t rd_kafka_DeleteConsumerGroupOffsets_result_t;
+typedef rd_kafka_event_t rd_kafka_AlterConsumerGroupOffsets_result_t;
+typedef rd_kafka_event_t rd_kafka_ListConsumerGroupOffsets_result_t;
+
+/* The event as its operation's result, or NULL for another type. */
+const rd_kafka_CreateTopics_result_t *rd_kafka_event_CreateTopics_result(rd_kafka_event_t *rkev);
+const rd_kafka_DeleteTopics_result_t *rd_kafka_event_DeleteTopics_result(rd_kafka_event_t *rkev);
+const rd_kafka_CreatePartitions_result_t *rd_kafka_event_CreatePartitions_result(
+    rd_kafka_event_t *rkev);
+const rd_kafka_AlterConfigs_result_t *rd_kafka_event_AlterConfigs_result(rd_kafka_event_t *rkev);
+const rd_kafka_DescribeConfigs_result_t *rd_kafka_event_DescribeConfigs_result(
+    rd_kafka_event_t *rkev);
+const rd_kafka_DeleteRecords_result_t *rd_kafka_event_DeleteRecords_result(rd_kafka_event_t *rkev);
+const rd_kafka_ListConsumerGroups_result_t *rd_kafka_event_ListConsumerGroups_result(
+    rd_kafka_event_t *rkev);
+const rd_kafka_DescribeConsumerGroups_result_t *rd_kafka_event_DescribeConsumerGroups_result(
+    rd_kafka_event_t *rkev);
+const rd_kafka_DeleteGroups_result_t *rd_kafka_event_DeleteGroups_result(rd_kafka_event_t *rkev);
+const rd_kafka_DeleteConsumerGroupOffsets_result_t *
+rd_kafka_event_DeleteConsumerGroupOffsets_result(rd_kafka_event_t *rkev);
+const rd_kafka_CreateAcls_result_t *rd_kafka_event_CreateAcls_result(rd_kafka_event_t *rkev);
+const rd_kafka_DescribeAcls_result_t *rd_kafka_event_DescribeAcls_result(rd_kafka_event_t *rkev);
+const rd_kafka_DeleteAcls_result_t *rd_kafka_event_DeleteAcls_result(rd_kafka_event_t *rkev);
+const rd_kafka_AlterConsumerGroupOffsets_result_t *
+rd_kafka_event_AlterConsumerGroupOffsets_result(rd_kafka_event_t *rkev);
+const rd_kafka_ListConsumerGroupOffsets_result_t *
+rd_kafka_event_ListConsumerGroupOffsets_result(rd_kafka_event_t *rkev);
+
+/* Options: which operation they are for (ANY: every one) decides which
+ * setters it accepts. */
+typedef enum rd_kafka_admin_op_t {
+    RD_KAFKA_ADMIN_OP_ANY = 0,
+    RD_KAFKA_ADMIN_OP_CREATETOPICS,
+    RD_KAFKA_ADMIN_OP_DELETETOPICS,
+    RD_KAFKA_ADMIN_OP_CREATEPARTITIONS,
+    RD_KAFKA_ADMIN_OP_ALTERCONFIGS,
+    RD_KAFKA_ADMIN_OP_DESCRIBECONFIGS,
+    RD_KAFKA_ADMIN_OP_DELETERECORDS,
+    RD_KAFKA_ADMIN_OP_DELETEGROUPS,
+    RD_KAFKA_ADMIN_OP_DELETECONSUMERGROUPOFFSETS,
+    RD_KAFKA_ADMIN_OP_CREATEACLS,
+    RD_KAFKA_ADMIN_OP_DESCRIBEACLS,
+    RD_KAFKA_ADMIN_OP_DELETEACLS,
+    RD_KAFKA_ADMIN_OP_LISTCONSUMERGROUPS,
+    RD_KAFKA_ADMIN_OP_DESCRIBECONSUMERGROUPS,
+    RD_KAFKA_ADMIN_OP_LISTCONSUMERGROUPOFFSETS,
+    RD_KAFKA_ADMIN_OP_ALTERCONSUMERGROUPOFFSETS,
+    RD_KAFKA_ADMIN_OP__CNT
+} rd_kafka_admin_op_t;
+
+typedef struct rd_kafka_AdminOptions_s rd_kafka_AdminOptions_t;
+
+rd_kafka_AdminOptions_t *rd_kafka_AdminOptions_new(rd_kafka_t *rk, rd_kafka_admin_op_t for_api);
+void rd_kafka_AdminOptions_destroy(rd_kafka_AdminOptions_t *options);
+/* How long the client waits for the whole operation (0..3600000 ms). */
+rd_kafka_resp_err_t rd_kafka_AdminOptions_set_request_timeout(rd_kafka_AdminOptions_t *options,
+                                                              int timeout_ms, char *errstr,
+                                                              size_t errstr_size);
+/* How long the broker waits for the change to complete (-1..3600000 ms). */
+rd_kafka_resp_err_t rd_kafka_AdminOptions_set_operation_timeout(
+    rd_kafka_AdminOptions_t *options, int timeout_ms, char *errstr, size_t errstr_size);
+rd_kafka_resp_err_t rd_kafka_AdminOptions_set_validate_only(rd_kafka_AdminOptions_t *options,
+                                                            int true_or_false, char *errstr,
+                                                            size_t errstr_size);
+rd_kafka_resp_err_t rd_kafka_AdminOptions_set_broker(rd_kafka_AdminOptions_t *options,
+                                                     int32_t broker_id, char *errstr,
+                                                     size_t errstr_size);
+rd_kafka_error_t *rd_kafka_AdminOptions_set_require_stable_offsets(
+    rd_kafka_AdminOptions_t *options, int true_or_false);
+rd_kafka_error_t *rd_kafka_AdminOptions_set_match_consumer_group_states(
+    rd_kafka_AdminOptions_t *options, const rd_kafka_consumer_group_state_t *consumer_group_states,
+    size_t consumer_group_states_cnt);
+/* Returned by rd_kafka_event_opaque on the result. */
+void rd_kafka_AdminOptions_set_opaque(rd_kafka_AdminOptions_t *options, void *ev_opaque);
+
+/* CreateTopics. num_partitions and replication_factor -1: the broker's defaults. */
+typedef struct rd_kafka_NewTopic_s rd_kafka_NewTopic_t;
+rd_kafka_NewTopic_t *rd_kafka_NewTopic_new(const char *topic, int num_partitions,
+                                           int replication_factor, char *errstr,
+                                           size_t errstr_size);
+void rd_kafka_NewTopic_destroy(rd_kafka_NewTopic_t *new_topic);
+void rd_kafka_NewTopic_destroy_array(rd_kafka_NewTopic_t **new_topics, size_t new_topic_cnt);
+/* Replicas of partition (0, 1, ... in order); needs replication_factor -1. */
+rd_kafka_resp_err_t rd_kafka_NewTopic_set_replica_assignment(rd_kafka_NewTopic_t *new_topic,
+                                                             int32_t partition,
+                                                             int32_t *broker_ids,
+                                                             size_t broker_id_cnt, char *errstr,
+                                                             size_t errstr_size);
+rd_kafka_resp_err_t rd_kafka_NewTopic_set_config(rd_kafka_NewTopic_t *new_topic, const char *name,
+                                                 const char *value);
+void rd_kafka_CreateTopics(rd_kafka_t *rk, rd_kafka_NewTopic_t **new_topics, size_t new_topic_cnt,
+                           const rd_kafka_AdminOptions_t *options, rd_kafka_queue_t *rkqu);
+/* In the order requested. */
+const rd_kafka_topic_result_t **rd_kafka_CreateTopics_result_topics(
+    const rd_kafka_CreateTopics_result_t *result, size_t *cntp);
+
+/* DeleteTopics. */
+typedef struct rd_kafka_DeleteTopic_s rd_kafka_DeleteTopic_t;
+rd_kafka_DeleteTopic_t *rd_kafka_DeleteTopic_new(const char *topic);
+void rd_kafka_DeleteTopic_destroy(rd_kafka_DeleteTopic_t *del_topic);
+void rd_kafka_DeleteTopic_destroy_array(rd_kafka_DeleteTopic_t **del_topics,
+                                        size_t del_topic_cnt);
+void rd_kafka_DeleteTopics(rd_kafka_t *rk, rd_kafka_DeleteTopic_t **del_topics,
+                           size_t del_topic_cnt, const rd_kafka_AdminOptions_t *options,
+                           rd_kafka_queue_t *rkqu);
+const rd_kafka_topic_result_t **rd_kafka_DeleteTopics_result_topics(
+    const rd_kafka_DeleteTopics_result_t *result, size_t *cntp);
+
+/* CreatePartitions: new_total_cnt is the topic's new partition count. */
+typedef struct rd_kafka_NewPartitions_s rd_kafka_NewPartitions_t;
+rd_kafka_NewPartitions_t *rd_kafka_NewPartitions_new(const char *topic, size_t new_total_cnt,
+                                                     char *errstr, size_t errstr_size);
+void rd_kafka_NewPartitions_destroy(rd_kafka_NewPartitions_t *new_parts);
+void rd_kafka_NewPartitions_destroy_array(rd_kafka_NewPartitions_t **new_parts,
+                                          size_t new_parts_cnt);
+/* Replicas of the new_partition_idx-th new partition (0, 1, ... in order). */
+rd_kafka_resp_err_t rd_kafka_NewPartitions_set_replica_assignment(
+    rd_kafka_NewPartitions_t *new_parts, int32_t new_partition_idx, int32_t *broker_ids,
+    size_t broker_id_cnt, char *errstr, size_t errstr_size);
+void rd_kafka_CreatePartitions(rd_kafka_t *rk, rd_kafka_NewPartitions_t **new_parts,
+                               size_t new_parts_cnt, const rd_kafka_AdminOptions_t *options,
+                               rd_kafka_queue_t *rkqu);
+const rd_kafka_topic_result_t **rd_kafka_CreatePartitions_result_topics(
+    const rd_kafka_CreatePartitions_result_t *result, size_t *cntp);
+
+/* Configs. */
+typedef enum rd_kafka_ConfigSource_t {
+    RD_KAFKA_CONFIG_SOURCE_UNKNOWN_CONFIG = 0,
+    RD_KAFKA_CONFIG_SOURCE_DYNAMIC_TOPIC_CONFIG = 1,
+    RD_KAFKA_CONFIG_SOURCE_DYNAMIC_BROKER_CONFIG = 2,
+    RD_KAFKA_CONFIG_SOURCE_DYNAMIC_DEFAULT_BROKER_CONFIG = 3,
+    RD_KAFKA_CONFIG_SOURCE_STATIC_BROKER_CONFIG = 4,
+    RD_KAFKA_CONFIG_SOURCE_DEFAULT_CONFIG = 5,
+    RD_KAFKA_CONFIG_SOURCE__CNT,
+} rd_kafka_ConfigSource_t;
+
+const char *rd_kafka_ConfigSource_name(rd_kafka_ConfigSource_t confsource);
+
+typedef struct rd_kafka_ConfigEntry_s rd_kafka_ConfigEntry_t;
+const char *rd_kafka_ConfigEntry_name(const rd_kafka_ConfigEntry_t *entry);
+/* NULL: no value, or a sensitive one. */
+const char *rd_kafka_ConfigEntry_value(const rd_kafka_ConfigEntry_t *entry);
+rd_kafka_ConfigSource_t rd_kafka_ConfigEntry_source(const rd_kafka_ConfigEntry_t *entry);
+int rd_kafka_ConfigEntry_is_read_only(const rd_kafka_ConfigEntry_t *entry);
+int rd_kafka_ConfigEntry_is_default(const rd_kafka_ConfigEntry_t *entry);
+int rd_kafka_ConfigEntry_is_sensitive(const rd_kafka_ConfigEntry_t *entry);
+int rd_kafka_ConfigEntry_is_synonym(const rd_kafka_ConfigEntry_t *entry);
+const rd_kafka_ConfigEntry_t **rd_kafka_ConfigEntry_synonyms(const rd_kafka_ConfigEntry_t *entry,
+                                                             size_t *cntp);
+
+typedef enum rd_kafka_ResourceType_t {
+    RD_KAFKA_RESOURCE_UNKNOWN = 0,
+    RD_KAFKA_RESOURCE_ANY = 1,
+    RD_KAFKA_RESOURCE_TOPIC = 2,
+    RD_KAFKA_RESOURCE_GROUP = 3,
+    RD_KAFKA_RESOURCE_BROKER = 4,
+    RD_KAFKA_RESOURCE__CNT,
+} rd_kafka_ResourceType_t;
+
+typedef enum rd_kafka_ResourcePatternType_t {
+    RD_KAFKA_RESOURCE_PATTERN_UNKNOWN = 0,
+    RD_KAFKA_RESOURCE_PATTERN_ANY = 1,
+    RD_KAFKA_RESOURCE_PATTERN_MATCH = 2,
+    RD_KAFKA_RESOURCE_PATTERN_LITERAL = 3,
+    RD_KAFKA_RESOURCE_PATTERN_PREFIXED = 4,
+    RD_KAFKA_RESOURCE_PATTERN_TYPE__CNT,
+} rd_kafka_ResourcePatternType_t;
+
+const char *rd_kafka_ResourcePatternType_name(
+    rd_kafka_ResourcePatternType_t resource_pattern_type);
+const char *rd_kafka_ResourceType_name(rd_kafka_ResourceType_t restype);
+
+typedef struct rd_kafka_ConfigResource_s rd_kafka_ConfigResource_t;
+rd_kafka_ConfigResource_t *rd_kafka_ConfigResource_new(rd_kafka_ResourceType_t restype,
+                                                       const char *resname);
+void rd_kafka_ConfigResource_destroy(rd_kafka_ConfigResource_t *config);
+void rd_kafka_ConfigResource_destroy_array(rd_kafka_ConfigResource_t **config,
+                                           size_t config_cnt);
+/* value NULL: back to the default. */
+rd_kafka_resp_err_t rd_kafka_ConfigResource_set_config(rd_kafka_ConfigResource_t *config,
+                                                       const char *name, const char *value);
+const rd_kafka_ConfigEntry_t **rd_kafka_ConfigResource_configs(
+    const rd_kafka_ConfigResource_t *config, size_t *cntp);
+rd_kafka_ResourceType_t rd_kafka_ConfigResource_type(const rd_kafka_ConfigResource_t *config);
+const char *rd_kafka_ConfigResource_name(const rd_kafka_ConfigResource_t *config);
+rd_kafka_resp_err_t rd_kafka_ConfigResource_error(const rd_kafka_ConfigResource_t *config);
+const char *rd_kafka_ConfigResource_error_string(const rd_kafka_ConfigResource_t *config);
+
+/* Sets each resource's configs to the ones given. */
+void rd_kafka_AlterConfigs(rd_kafka_t *rk, rd_kafka_ConfigResource_t **configs, size_t config_cnt,
+                           const rd_kafka_AdminOptions_t *options, rd_kafka_queue_t *rkqu);
+const rd_kafka_ConfigResource_t **rd_kafka_AlterConfigs_result_resources(
+    const rd_kafka_AlterConfigs_result_t *result, size_t *cntp);
+/* The configs set on a resource restrict the description to them. */
+void rd_kafka_DescribeConfigs(rd_kafka_t *rk, rd_kafka_ConfigResource_t **configs,
+                              size_t config_cnt, const rd_kafka_AdminOptions_t *options,
+                              rd_kafka_queue_t *rkqu);
+const rd_kafka_ConfigResource_t **rd_kafka_DescribeConfigs_result_resources(
+    const rd_kafka_DescribeConfigs_result_t *result, size_t *cntp);
+
+/* DeleteRecords: deletes each partition's records before its offset
+ * (RD_KAFKA_OFFSET_END: all). Exactly one per call. */
+typedef struct rd_kafka_DeleteRecords_s rd_kafka_DeleteRecords_t;
+rd_kafka_DeleteRecords_t *rd_kafka_DeleteRecords_new(
+    const rd_kafka_topic_partition_list_t *before_offsets);
+void rd_kafka_DeleteRecords_destroy(rd_kafka_DeleteRecords_t *del_records);
+void rd_kafka_DeleteRecords_destroy_array(rd_kafka_DeleteRecords_t **del_records,
+                                          size_t del_record_cnt);
+void rd_kafka_DeleteRecords(rd_kafka_t *rk, rd_kafka_DeleteRecords_t **del_records,
+                            size_t del_record_cnt, const rd_kafka_AdminOptions_t *options,
+                            rd_kafka_queue_t *rkqu);
+/* Each partition's new low watermark, or its err. */
+const rd_kafka_topic_partition_list_t *rd_kafka_DeleteRecords_result_offsets(
+    const rd_kafka_DeleteRecords_result_t *result);
+
+/* ListConsumerGroups. */
+typedef struct rd_kafka_ConsumerGroupListing_s rd_kafka_ConsumerGroupListing_t;
+typedef struct rd_kafka_ListConsumerGroupsResult_s rd_kafka_ListConsumerGroupsResult_t;
+void rd_kafka_ListConsumerGroups(rd_kafka_t *rk, const rd_kafka_AdminOptions_t *options,
+                                 rd_kafka_queue_t *rkqu);
+const char *rd_kafka_ConsumerGroupListing_group_id(const rd_kafka_ConsumerGroupListing_t *grplist);
+int rd_kafka_ConsumerGroupListing_is_simple_consumer_group(
+    const rd_kafka_ConsumerGroupListing_t *grplist);
+rd_kafka_consumer_group_state_t rd_kafka_ConsumerGroupListing_state(
+    const rd_kafka_ConsumerGroupListing_t *grplist);
+const rd_kafka_ConsumerGroupListing_t **rd_kafka_ListConsumerGroups_result_valid(
+    const rd_kafka_ListConsumerGroups_result_t *result, size_t *cntp);
+/* Why some brokers' groups are missing. */
+const rd_kafka_error_t **rd_kafka_ListConsumerGroups_result_errors(
+    const rd_kafka_ListConsumerGroups_result_t *result, size_t *cntp);
+
+/* DescribeConsumerGroups. */
+typedef struct rd_kafka_ConsumerGroupDescription_s rd_kafka_ConsumerGroupDescription_t;
+typedef struct rd_kafka_MemberDescription_s rd_kafka_MemberDescription_t;
+typedef struct rd_kafka_MemberAssignment_s rd_kafka_MemberAssignment_t;
+void rd_kafka_DescribeConsumerGroups(rd_kafka_t *rk, const char **groups, size_t groups_cnt,
+                                     const rd_kafka_AdminOptions_t *options,
+                                     rd_kafka_queue_t *rkqu);
+const rd_kafka_ConsumerGroupDescription_t **rd_kafka_DescribeConsumerGroups_result_groups(
+    const rd_kafka_DescribeConsumerGroups_result_t *result, size_t *cntp);
+const char *rd_kafka_ConsumerGroupDescription_group_id(
+    const rd_kafka_ConsumerGroupDescription_t *grpdesc);
+const rd_kafka_error_t *rd_kafka_ConsumerGroupDescription_error(
+    const rd_kafka_ConsumerGroupDescription_t *grpdesc);
+int rd_kafka_ConsumerGroupDescription_is_simple_consumer_group(
+    const rd_kafka_ConsumerGroupDescription_t *grpdesc);
+const char *rd_kafka_ConsumerGroupDescription_partition_assignor(
+    const rd_kafka_ConsumerGroupDescription_t *grpdesc);
+rd_kafka_consumer_group_state_t rd_kafka_ConsumerGroupDescription_state(
+    const rd_kafka_ConsumerGroupDescription_t *grpdesc);
+const rd_kafka_Node_t *rd_kafka_ConsumerGroupDescription_coordinator(
+    const rd_kafka_ConsumerGroupDescription_t *grpdesc);
+size_t rd_kafka_ConsumerGroupDescription_member_count(
+    const rd_kafka_ConsumerGroupDescription_t *grpdesc);
+const rd_kafka_MemberDescription_t *rd_kafka_ConsumerGroupDescription_member(
+    const rd_kafka_ConsumerGroupDescription_t *grpdesc, size_t idx);
+const char *rd_kafka_MemberDescription_client_id(const rd_kafka_MemberDescription_t *member);
+const char *rd_kafka_MemberDescription_group_instance_id(
+    const rd_kafka_MemberDescription_t *member);
+const char *rd_kafka_MemberDescription_consumer_id(const rd_kafka_MemberDescription_t *member);
+const char *rd_kafka_MemberDescription_host(const rd_kafka_MemberDescription_t *member);
+const rd_kafka_MemberAssignment_t *rd_kafka_MemberDescription_assignment(
+    const rd_kafka_MemberDescription_t *member);
+const rd_kafka_topic_partition_list_t *rd_kafka_MemberAssignment_partitions(
+    const rd_kafka_MemberAssignment_t *assignment);
+
+/* DeleteGroups. */
+typedef struct rd_kafka_DeleteGroup_s rd_kafka_DeleteGroup_t;
+rd_kafka_DeleteGroup_t *rd_kafka_DeleteGroup_new(const char *group);
+void rd_kafka_DeleteGroup_destroy(rd_kafka_DeleteGroup_t *del_group);
+void rd_kafka_DeleteGroup_destroy_array(rd_kafka_DeleteGroup_t **del_groups,
+                                        size_t del_group_cnt);
+void rd_kafka_DeleteGroups(rd_kafka_t *rk, rd_kafka_DeleteGroup_t **del_groups,
+                           size_t del_group_cnt, const rd_kafka_AdminOptions_t *options,
+                           rd_kafka_queue_t *rkqu);
+const rd_kafka_group_result_t **rd_kafka_DeleteGroups_result_groups(
+    const rd_kafka_DeleteGroups_result_t *result, size_t *cntp);
+
+/* A group's committed offsets (partitions NULL: all of them). Exactly one
+ * per call, as for the two calls below. */
+typedef struct rd_kafka_ListConsumerGroupOffsets_s rd_kafka_ListConsumerGroupOffsets_t;
+rd_kafka_ListConsumerGroupOffsets_t *rd_kafka_ListConsumerGroupOffsets_new(
+    const char *group_id, const rd_kafka_topic_partition_list_t *partitions);
+void rd_kafka_ListConsumerGroupOffsets_destroy(
+    rd_kafka_ListConsumerGroupOffsets_t *list_grpoffsets);
+void rd_kafka_ListConsumerGroupOffsets_destroy_array(
+    rd_kafka_ListConsumerGroupOffsets_t **list_grpoffsets, size_t list_grpoffset_cnt);
+void rd_kafka_ListConsumerGroupOffsets(rd_kafka_t *rk,
+                                       rd_kafka_ListConsumerGroupOffsets_t **list_grpoffsets,
+                                       size_t list_grpoffsets_cnt,
+                                       const rd_kafka_AdminOptions_t *options,
+                                       rd_kafka_queue_t *rkqu);
+const rd_kafka_group_result_t **rd_kafka_ListConsumerGroupOffsets_result_groups(
+    const rd_kafka_ListConsumerGroupOffsets_result_t *result, size_t *cntp);
+
+/* Commits offsets for a group without members. */
+typedef struct rd_kafka_AlterConsumerGroupOffsets_s rd_kafka_AlterConsumerGroupOffsets_t;
+rd_kafka_AlterConsumerGroupOffsets_t *rd_kafka_AlterConsumerGroupOffsets_new(
+    const char *group_id, const rd_kafka_topic_partition_list_t *partitions);
+void rd_kafka_AlterConsumerGroupOffsets_destroy(
+    rd_kafka_AlterConsumerGroupOffsets_t *alter_grpoffsets);
+void rd_kafka_AlterConsumerGroupOffsets_destroy_array(
+    rd_kafka_AlterConsumerGroupOffsets_t **alter_grpoffsets, size_t alter_grpoffset_cnt);
+void rd_kafka_AlterConsumerGroupOffsets(rd_kafka_t *rk,
+                                        rd_kafka_AlterConsumerGroupOffsets_t **alter_grpoffsets,
+                                        size_t alter_grpoffsets_cnt,
+                                        const rd_kafka_AdminOptions_t *options,
+                                        rd_kafka_queue_t *rkqu);
+const rd_kafka_group_result_t **rd_kafka_AlterConsumerGroupOffsets_result_groups(
+    const rd_kafka_AlterConsumerGroupOffsets_result_t *result, size_t *cntp);
+
+/* Deletes a group's committed offsets of the partitions. */
+typedef struct rd_kafka_DeleteConsumerGroupOffsets_s rd_kafka_DeleteConsumerGroupOffsets_t;
+rd_kafka_DeleteConsumerGroupOffsets_t *rd_kafka_DeleteConsumerGroupOffsets_new(
+    const char *group, const rd_kafka_topic_partition_list_t *partitions);
+void rd_kafka_DeleteConsumerGroupOffsets_destroy(
+    rd_kafka_DeleteConsumerGroupOffsets_t *del_grpoffsets);
+void rd_kafka_DeleteConsumerGroupOffsets_destroy_array(
+    rd_kafka_DeleteConsumerGroupOffsets_t **del_grpoffsets, size_t del_grpoffset_cnt);
+void rd_kafka_DeleteConsumerGroupOffsets(rd_kafka_t *rk,
+                                         rd_kafka_DeleteConsumerGroupOffsets_t **del_grpoffsets,
+                                         size_t del_grpoffsets_cnt,
+                                         const rd_kafka_AdminOptions_t *options,
+                                         rd_kafka_queue_t *rkqu);
+const rd_kafka_group_result_t **rd_kafka_DeleteConsumerGroupOffsets_result_groups(
+    const rd_kafka_DeleteConsumerGroupOffsets_result_t *result, size_t *cntp);
+
+/* ACLs. A filter's NULL strings and ANY codes match everything. */
+typedef struct rd_kafka_AclBinding_s rd_kafka_AclBinding_t;
+typedef rd_kafka_AclBinding_t rd_kafka_AclBindingFilter_t;
+
+typedef enum rd_kafka_AclOperation_t {
+    RD_KAFKA_ACL_OPERATION_UNKNOWN = 0,
+    RD_KAFKA_ACL_OPERATION_ANY = 1,
+    RD_KAFKA_ACL_OPERATION_ALL = 2,
+    RD_KAFKA_ACL_OPERATION_READ = 3,
+    RD_KAFKA_ACL_OPERATION_WRITE = 4,
+    RD_KAFKA_ACL_OPERATION_CREATE = 5,
+    RD_KAFKA_ACL_OPERATION_DELETE = 6,
+    RD_KAFKA_ACL_OPERATION_ALTER = 7,
+    RD_KAFKA_ACL_OPERATION_DESCRIBE = 8,
+    RD_KAFKA_ACL_OPERATION_CLUSTER_ACTION = 9,
+    RD_KAFKA_ACL_OPERATION_DESCRIBE_CONFIGS = 10,
+    RD_KAFKA_ACL_OPERATION_ALTER_CONFIGS = 11,
+    RD_KAFKA_ACL_OPERATION_IDEMPOTENT_WRITE = 12,
+    RD_KAFKA_ACL_OPERATION__CNT
+} rd_kafka_AclOperation_t;
+
+const char *rd_kafka_AclOperation_name(rd_kafka_AclOperation_t acl_operation);
+
+typedef enum rd_kafka_AclPermissionType_t {
+    RD_KAFKA_ACL_PERMISSION_TYPE_UNKNOWN = 0,
+    RD_KAFKA_ACL_PERMISSION_TYPE_ANY = 1,
+    RD_KAFKA_ACL_PERMISSION_TYPE_DENY = 2,
+    RD_KAFKA_ACL_PERMISSION_TYPE_ALLOW = 3,
+    RD_KAFKA_ACL_PERMISSION_TYPE__CNT
+} rd_kafka_AclPermissionType_t;
+
+const char *rd_kafka_AclPermissionType_name(rd_kafka_AclPermissionType_t acl_permission_type);
+
+/* NULL with errstr for a missing string or an ANY/MATCH/UNKNOWN code. */
+rd_kafka_AclBinding_t *rd_kafka_AclBinding_new(rd_kafka_ResourceType_t restype, const char *name,
+                                               rd_kafka_ResourcePatternType_t resource_pattern_type,
+                                               const char *principal, const char *host,
+                                               rd_kafka_AclOperation_t operation,
+                                               rd_kafka_AclPermissionType_t permission_type,
+                                               char *errstr, size_t errstr_size);
+rd_kafka_AclBindingFilter_t *rd_kafka_AclBindingFilter_new(
+    rd_kafka_ResourceType_t restype, const char *name,
+    rd_kafka_ResourcePatternType_t resource_pattern_type, const char *principal,
+    const char *host, rd_kafka_AclOperation_t operation,
+    rd_kafka_AclPermissionType_t permission_type, char *errstr, size_t errstr_size);
+rd_kafka_ResourceType_t rd_kafka_AclBinding_restype(const rd_kafka_AclBinding_t *acl);
+const char *rd_kafka_AclBinding_name(const rd_kafka_AclBinding_t *acl);
+const char *rd_kafka_AclBinding_principal(const rd_kafka_AclBinding_t *acl);
+const char *rd_kafka_AclBinding_host(const rd_kafka_AclBinding_t *acl);
+rd_kafka_AclOperation_t rd_kafka_AclBinding_operation(const rd_kafka_AclBinding_t *acl);
+rd_kafka_AclPermissionType_t rd_kafka_AclBinding_permission_type(const rd_kafka_AclBinding_t *acl);
+rd_kafka_ResourcePatternType_t rd_kafka_AclBinding_resource_pattern_type(
+    const rd_kafka_AclBinding_t *acl);
+/* DeleteAcls' matching bindings: the binding's deletion error. */
+const rd_kafka_error_t *rd_kafka_AclBinding_error(const rd_kafka_AclBinding_t *acl);
+void rd_kafka_AclBinding_destroy(rd_kafka_AclBinding_t *acl_binding);
+void rd_kafka_AclBinding_destroy_array(rd_kafka_AclBinding_t **acl_bindings,
+                                       size_t acl_bindings_cnt);
+
+const rd_kafka_acl_result_t **rd_kafka_CreateAcls_result_acls(
+    const rd_kafka_CreateAcls_result_t *result, size_t *cntp);
+void rd_kafka_CreateAcls(rd_kafka_t *rk, rd_kafka_AclBinding_t **new_acls, size_t new_acls_cnt,
+                         const rd_kafka_AdminOptions_t *options, rd_kafka_queue_t *rkqu);
+const rd_kafka_AclBinding_t **rd_kafka_DescribeAcls_result_acls(
+    const rd_kafka_DescribeAcls_result_t *result, size_t *cntp);
+void rd_kafka_DescribeAcls(rd_kafka_t *rk, rd_kafka_AclBindingFilter_t *acl_filter,
+                           const rd_kafka_AdminOptions_t *options, rd_kafka_queue_t *rkqu);
+typedef struct rd_kafka_DeleteAcls_result_response_s rd_kafka_DeleteAcls_result_response_t;
+/* One response per filter. */
+const rd_kafka_DeleteAcls_result_response_t **rd_kafka_DeleteAcls_result_responses(
+    const rd_kafka_DeleteAcls_result_t *result, size_t *cntp);
+const rd_kafka_error_t *rd_kafka_DeleteAcls_result_response_error(
+    const rd_kafka_DeleteAcls_result_response_t *result_response);
+const rd_kafka_AclBinding_t **rd_kafka_DeleteAcls_result_response_matching_acls(
+    const rd_kafka_DeleteAcls_result_response_t *result_response, size_t *matching_acls_cntp);
+void rd_kafka_DeleteAcls(rd_kafka_t *rk, rd_kafka_AclBindingFilter_t **del_acls,
+                         size_t del_acls_cnt, const rd_kafka_AdminOptions_t *options,
+                         rd_kafka_queue_t *rkqu);
 /* END ADMIN API */
 
 /* BEGIN REST OF THE API */

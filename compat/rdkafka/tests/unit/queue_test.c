@@ -126,6 +126,34 @@ TEST(forward_chain_wakes_poller_of_end) {
     rd_kafka_queue_destroy(c);
 }
 
+struct fwd_later {
+    rd_kafka_queue_t *src, *dst;
+};
+
+static void *forward_then_push(void *arg) {
+    struct fwd_later *f = arg;
+    usleep(20000);
+    rd_kafka_queue_forward(f->src, f->dst);
+    rdk_queue_push(f->dst, op_with(RD_KAFKA_EVENT_LOG, 9));
+    return NULL;
+}
+
+/* A poller waiting on a queue that gets forwarded follows the forward. */
+TEST(poller_follows_forward) {
+    rd_kafka_queue_t *src = rdk_queue_new(NULL, RDK_Q_CUSTOM);
+    rd_kafka_queue_t *dst = rdk_queue_new(NULL, RDK_Q_CUSTOM);
+    struct fwd_later f = {src, dst};
+    pthread_t t;
+    pthread_create(&t, NULL, forward_then_push, &f);
+    rd_kafka_event_t *ev = rd_kafka_queue_poll(src, 60000);
+    pthread_join(t, NULL);
+    REQUIRE(ev != NULL);
+    CHECK_EQ(ev->level, 9);
+    rd_kafka_event_destroy(ev);
+    rd_kafka_queue_destroy(src);
+    rd_kafka_queue_destroy(dst);
+}
+
 TEST(refs_and_destroy_with_ops) {
     rd_kafka_queue_t *q = rdk_queue_new(NULL, RDK_Q_CUSTOM);
     CHECK(rdk_queue_ref(q) == q);
