@@ -216,11 +216,14 @@ typedef struct rdk_msg {
     int64_t latency_us; /* -1: none */
     int status;         /* rd_kafka_msg_status_t */
     int owns_payload;   /* payload is an error string or a copy we free */
+    void *owned;        /* a delivery report's record (rdk_dr_rec_free) */
     struct rdk_msg *next_free;
 } rdk_msg;
 
 /* Fills *m (a wrapper the caller owns, e.g. on its stack) from km. */
 void rdk_msg_fill(rdk_msg *m, rd_kafka_t *rk, kfk_consumer_message *km);
+/* An empty message holding a reference to rk; NULL: out of memory. */
+rdk_msg *rdk_msg_new(rd_kafka_t *rk);
 /* A message wrapping a consumed one (taken over). NULL: out of memory (km released). */
 rd_kafka_message_t *rdk_msg_from_consumed(rd_kafka_t *rk, kfk_consumer_message *km);
 /* An error event as a message: payload is the error string (copied). */
@@ -256,6 +259,8 @@ struct rd_kafka_s {
     int destroying;    /* rd_kafka_destroy began: no more application callbacks */
     long outq;         /* producer: messages accepted and not yet reported (atomic) */
     int32_t controller_id; /* from the last metadata answer, -1 unknown */
+    pthread_t report_pump; /* producer with RD_KAFKA_EVENT_DR: polls kfk for reports */
+    int report_pump_running;
 };
 
 /* handle.c: a reference dropped (a message destroyed); frees rk at the last. */
@@ -266,6 +271,11 @@ void rdk_handle_free(rd_kafka_t *rk);
 /* producer.c */
 int rdk_producer_start(rd_kafka_t *rk, kfk_conf *kc, char *errstr, size_t errstr_size);
 int rdk_producer_poll(rd_kafka_t *rk, int timeout_ms);
+int rdk_producer_flush(rd_kafka_t *rk, int timeout_ms);
+/* Stops the report thread (events mode) and destroys the kfk producer. */
+void rdk_producer_stop(rd_kafka_t *rk);
+/* Frees a delivery report's record (a DR event's message owns one). */
+void rdk_dr_rec_free(void *rec);
 /* consumer.c */
 int rdk_consumer_start(rd_kafka_t *rk, kfk_conf *kc, char *errstr, size_t errstr_size);
 void rdk_consumer_stop(rd_kafka_t *rk, int close_group);
