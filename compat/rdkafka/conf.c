@@ -1,12 +1,10 @@
 /* librdkafka's configuration objects on kfk: rd_kafka_conf_* and
  * rd_kafka_topic_conf_* keep librdkafka's properties as strings (set,
  * get, dump, dup and their error texts behave as librdkafka 2.0.2's);
- * rdk_conf_build translates them into a kfk_conf when a client is made.
+ * conf_build.c translates them into a kfk_conf when a client is made.
  * The property table, with what kfk does with each, is conf_props.c;
  * the built-in partitioners are partitioner.c. */
 #include <ctype.h>
-#include <errno.h>
-#include <limits.h>
 #include <regex.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -18,18 +16,6 @@
 #include "conf_props.h"
 #include "rdk_int.h"
 
-struct rdk_prop_val {
-    char *v;           /* NULL: the default (or unset) */
-    unsigned char set; /* set by the application, so dup copies it */
-};
-
-struct rdk_props {
-    struct rdk_prop_val e[1]; /* rdk_props_cnt of them */
-};
-
-#define SCOPE_GLOBAL RDK_F_GLOBAL
-#define SCOPE_TOPIC RDK_F_TOPIC
-
 static rdk_props *props_new(void) {
     return calloc(1, sizeof(struct rdk_props) +
                          (size_t)(rdk_props_cnt - 1) * sizeof(struct rdk_prop_val));
@@ -37,7 +23,12 @@ static rdk_props *props_new(void) {
 
 static void props_free(rdk_props *p) {
     if (!p) return;
-    for (int i = 0; i < rdk_props_cnt; i++) free(p->e[i].v);
+    for (int i = 0; i < rdk_props_cnt; i++) {
+        /* secrets do not linger in freed memory */
+        if (p->e[i].v && (rdk_props_table[i].flags & RDK_F_SENSITIVE))
+            explicit_bzero(p->e[i].v, strlen(p->e[i].v));
+        free(p->e[i].v);
+    }
     free(p);
 }
 
@@ -51,19 +42,17 @@ static void seterr(char *errstr, size_t size, const char *fmt, ...) {
     va_end(ap);
 }
 
-/* The property named name in scope, aliases followed; -1 when none. */
-static int prop_find(int scope, const char *name) {
+int rdk_prop_find(int scope, const char *name) {
     for (int i = 0; i < rdk_props_cnt; i++) {
         const rdk_prop *p = &rdk_props_table[i];
         if (!(p->flags & scope) || strcmp(p->name, name)) continue;
-        if (p->type == RDK_ALIAS) return prop_find(scope, p->values);
+        if (p->type == RDK_ALIAS) return rdk_prop_find(scope, p->values);
         return i;
     }
     return -1;
 }
 
-/* The current value of property i: as set, else its default; NULL: none. */
-static const char *prop_value(const rdk_props *props, int i) {
+const char *rdk_prop_value(const rdk_props *props, int i) {
     if (props && props->e[i].set) return props->e[i].v ? props->e[i].v : rdk_props_table[i].def;
     return rdk_props_table[i].def;
 }
@@ -124,7 +113,12 @@ static int value_count(const char *values) {
     return n;
 }
 
-/* CSV flags as a bit mask; the last item of "debug" ("all") is every bit. */
+/* Flag n's bits: the last item of "debug" ("all") is every bit. */
+static uint32_t flag_bits(const rdk_prop *p, int n, int cnt) {
+    return (!strcmp(p->name, "debug") && n == cnt - 1) ? ((1u << cnt) - 1) : (1u << n);
+}
+
+/* CSV flags as a bit mask. */
 static uint32_t flags_mask(const rdk_prop *p, const char *str) {
     uint32_t m = 0;
     int cnt = value_count(p->values);
@@ -132,7 +126,7 @@ static uint32_t flags_mask(const rdk_prop *p, const char *str) {
         const char *e = strchr(str, ',');
         size_t len = e ? (size_t)(e - str) : strlen(str);
         int unsup, n = value_lookup(p->values, str, len, &unsup);
-        if (n >= 0) m |= (!strcmp(p->name, "debug") && n == cnt - 1) ? ((1u << cnt) - 1) : (1u << n);
+        if (n >= 0) m |= flag_bits(p, n, cnt);
         str = e ? e + 1 : NULL;
     }
     return m;
@@ -145,7 +139,7 @@ static void flags_str(const rdk_prop *p, uint32_t mask, const char *sep, int eve
     size_t of = 0;
     buf[0] = '\0';
     for (int n = 0; n < cnt; n++) {
-        uint32_t bit = (!strcmp(p->name, "debug") && n == cnt - 1) ? ((1u << cnt) - 1) : (1u << n);
+        uint32_t bit = flag_bits(p, n, cnt);
         const char *s, *e;
         value_item(p->values, n, &s, &e);
         if (*s == '!' && !every) continue;
@@ -168,8 +162,7 @@ static int validate_str(const rdk_prop *p, const char *v) {
     return 1;
 }
 
-static int patlist_check(const char *name, const char *v, char *errstr, size_t size) {
-    (void)name;
+static int patlist_check(const char *v, char *errstr, size_t size) {
     while (v && *v) {
         const char *e = strchr(v, ',');
         size_t len = e ? (size_t)(e - v) : strlen(v);
@@ -189,12 +182,21 @@ static int patlist_check(const char *name, const char *v, char *errstr, size_t s
     return 1;
 }
 
-static void store(rdk_props *props, int i, const char *v) {
+/* Keeps v as property i's value; INVALID (the old value kept) when out
+ * of memory. */
+static rd_kafka_conf_res_t store(rdk_props *props, int i, const char *v, char *errstr,
+                                     size_t size) {
     char *copy = v ? strdup(v) : NULL;
+    if (v && !copy) {
+        seterr(errstr, size, "Out of memory setting \"%s\"", rdk_props_table[i].name);
+        return RD_KAFKA_CONF_INVALID;
+    }
     free(props->e[i].v);
     props->e[i].v = copy;
     props->e[i].set = 1;
+    return RD_KAFKA_CONF_OK;
 }
+
 
 static rd_kafka_conf_res_t set_prop(rdk_props *props, int i, const char *value, char *errstr,
                                     size_t size) {
@@ -216,20 +218,17 @@ static rd_kafka_conf_res_t set_prop(rdk_props *props, int i, const char *value, 
                    value ? value : "(null)");
             return RD_KAFKA_CONF_INVALID;
         }
-        store(props, i, value);
-        return RD_KAFKA_CONF_OK;
+        return store(props, i, value, errstr, size);
     case RDK_PATLIST:
-        if (value && !patlist_check(p->name, value, errstr, size)) return RD_KAFKA_CONF_INVALID;
-        store(props, i, value);
-        return RD_KAFKA_CONF_OK;
+        if (value && !patlist_check(value, errstr, size)) return RD_KAFKA_CONF_INVALID;
+        return store(props, i, value, errstr, size);
     case RDK_PTR:
         if (!(p->flags & RDK_F_HIDDEN)) {
-            seterr(errstr, size, "Property \"%s\" must be set through dedicated .._set_..() function",
-                   p->name);
+            seterr(errstr, size,
+                   "Property \"%s\" must be set through dedicated .._set_..() function", p->name);
             return RD_KAFKA_CONF_INVALID;
         }
-        store(props, i, value);
-        return RD_KAFKA_CONF_OK;
+        return store(props, i, value, errstr, size);
     case RDK_BOOL:
         if (!value) {
             seterr(errstr, size, "Bool configuration property \"%s\" cannot be set to empty value",
@@ -237,14 +236,11 @@ static rd_kafka_conf_res_t set_prop(rdk_props *props, int i, const char *value, 
             return RD_KAFKA_CONF_INVALID;
         }
         if (!strcasecmp(value, "true") || !strcasecmp(value, "t") || !strcmp(value, "1"))
-            store(props, i, "true");
-        else if (!strcasecmp(value, "false") || !strcasecmp(value, "f") || !strcmp(value, "0"))
-            store(props, i, "false");
-        else {
-            seterr(errstr, size, "Expected bool value for \"%s\": true or false", p->name);
-            return RD_KAFKA_CONF_INVALID;
-        }
-        return RD_KAFKA_CONF_OK;
+            return store(props, i, "true", errstr, size);
+        if (!strcasecmp(value, "false") || !strcasecmp(value, "f") || !strcmp(value, "0"))
+            return store(props, i, "false", errstr, size);
+        seterr(errstr, size, "Expected bool value for \"%s\": true or false", p->name);
+        return RD_KAFKA_CONF_INVALID;
     case RDK_INT: {
         if (!value) {
             seterr(errstr, size,
@@ -271,8 +267,7 @@ static rd_kafka_conf_res_t set_prop(rdk_props *props, int i, const char *value, 
             return RD_KAFKA_CONF_INVALID;
         }
         snprintf(buf, sizeof buf, "%i", ival);
-        store(props, i, buf);
-        return RD_KAFKA_CONF_OK;
+        return store(props, i, buf, errstr, size);
     }
     case RDK_DBL: {
         if (!value) {
@@ -293,8 +288,7 @@ static rd_kafka_conf_res_t set_prop(rdk_props *props, int i, const char *value, 
             return RD_KAFKA_CONF_INVALID;
         }
         snprintf(buf, sizeof buf, "%g", d);
-        store(props, i, buf);
-        return RD_KAFKA_CONF_OK;
+        return store(props, i, buf, errstr, size);
     }
     case RDK_S2I:
     case RDK_S2F: {
@@ -303,7 +297,7 @@ static rd_kafka_conf_res_t set_prop(rdk_props *props, int i, const char *value, 
                    p->name);
             return RD_KAFKA_CONF_INVALID;
         }
-        uint32_t mask = p->type == RDK_S2F ? flags_mask(p, prop_value(props, i)) : 0;
+        uint32_t mask = p->type == RDK_S2F ? flags_mask(p, rdk_prop_value(props, i)) : 0;
         int changed = 0;
         for (const char *next = value; next && *next;) {
             const char *s = next, *t;
@@ -332,20 +326,15 @@ static rd_kafka_conf_res_t set_prop(rdk_props *props, int i, const char *value, 
             }
             if (p->type == RDK_S2I) {
                 value_name(p->values, n, buf, sizeof buf);
-                store(props, i, buf);
-                return RD_KAFKA_CONF_OK;
+                return store(props, i, buf, errstr, size);
             }
-            int cnt = value_count(p->values);
-            uint32_t bit =
-                (!strcmp(p->name, "debug") && n == cnt - 1) ? ((1u << cnt) - 1) : (1u << n);
+            uint32_t bit = flag_bits(p, n, value_count(p->values));
             mask = add ? (mask | bit) : (mask & ~bit);
             changed = 1;
         }
-        if (changed) {
-            flags_str(p, mask, ",", 0, buf, sizeof buf);
-            store(props, i, buf);
-        }
-        return RD_KAFKA_CONF_OK;
+        if (!changed) return RD_KAFKA_CONF_OK;
+        flags_str(p, mask, ",", 0, buf, sizeof buf);
+        return store(props, i, buf, errstr, size);
     }
     case RDK_INTERNAL:
         seterr(errstr, size, "Internal property \"%s\" not settable", p->name);
@@ -362,7 +351,7 @@ static rd_kafka_conf_res_t set_prop(rdk_props *props, int i, const char *value, 
 static rd_kafka_conf_res_t any_set(int scope, rdk_props *props, const char *name,
                                    const char *value, char *errstr, size_t size) {
     if (value && !*value) value = NULL;
-    int i = prop_find(scope, name);
+    int i = rdk_prop_find(scope, name);
     if (i < 0) {
         seterr(errstr, size, "No such configuration property: \"%s\"", name);
         return RD_KAFKA_CONF_UNKNOWN;
@@ -409,14 +398,14 @@ rd_kafka_conf_res_t rd_kafka_topic_conf_set(rd_kafka_topic_conf_t *conf, const c
                                             const char *value, char *errstr,
                                             size_t errstr_size) {
     if (!strncmp(name, "topic.", 6)) name += 6;
-    return any_set(SCOPE_TOPIC, conf->props, name, value, errstr, errstr_size);
+    return any_set(RDK_F_TOPIC, conf->props, name, value, errstr, errstr_size);
 }
 
 rd_kafka_conf_res_t rd_kafka_conf_set(rd_kafka_conf_t *conf, const char *name,
                                       const char *value, char *errstr, size_t errstr_size) {
-    rd_kafka_conf_res_t r = any_set(SCOPE_GLOBAL, conf->props, name, value, errstr, errstr_size);
+    rd_kafka_conf_res_t r = any_set(RDK_F_GLOBAL, conf->props, name, value, errstr, errstr_size);
     if (r == RD_KAFKA_CONF_OK && !strcmp(name, "enabled_events"))
-        conf->enabled_events = atoi(prop_value(conf->props, prop_find(SCOPE_GLOBAL, name)));
+        conf->enabled_events = atoi(rdk_prop_value(conf->props, rdk_prop_find(RDK_F_GLOBAL, name)));
     if (r != RD_KAFKA_CONF_UNKNOWN) return r;
     /* Not a global property: librdkafka tries the default topic conf,
      * creating it (and leaves the first error text in errstr on success). */
@@ -461,6 +450,12 @@ static void *topic_ptr(const rd_kafka_topic_conf_t *c, const char *name) {
     return NULL;
 }
 
+/* obj is the rd_kafka_conf_t (scope global) or rd_kafka_topic_conf_t. */
+static void *prop_ptr(int scope, const void *obj, const rdk_prop *p) {
+    if (p->type != RDK_PTR) return NULL;
+    return scope == RDK_F_GLOBAL ? conf_ptr(obj, p->name) : topic_ptr(obj, p->name);
+}
+
 /* Property i's value as rd_kafka_conf_get shows it, into tmp when made;
  * NULL when it has none (then get goes on as librdkafka's does). */
 static const char *shown(const rdk_props *props, int i, void *ptr, char *tmp, size_t size) {
@@ -468,7 +463,7 @@ static const char *shown(const rdk_props *props, int i, void *ptr, char *tmp, si
     switch ((enum rdk_ptype)p->type) {
     case RDK_PTR:
         if (p->flags & RDK_F_HIDDEN) {
-            const char *v = prop_value(props, i);
+            const char *v = rdk_prop_value(props, i);
             if (!v) return NULL;
             snprintf(tmp, size, "%p", (const void *)v);
             return tmp;
@@ -480,13 +475,8 @@ static const char *shown(const rdk_props *props, int i, void *ptr, char *tmp, si
     case RDK_INVALID:
     case RDK_ALIAS:
         return NULL;
-    case RDK_S2F: {
-        const char *v = prop_value(props, i);
-        if (!strcmp(p->name, "builtin.features") || !v) return v ? v : "";
-        return v;
-    }
     default:
-        return prop_value(props, i);
+        return rdk_prop_value(props, i);
     }
 }
 
@@ -508,10 +498,7 @@ static rd_kafka_conf_res_t any_get(int scope, const rdk_props *props, const void
         if (!(p->flags & scope) || strcmp(p->name, name)) continue;
         if (p->type == RDK_ALIAS) return any_get(scope, props, obj, p->values, dest, dest_size);
         char tmp[64];
-        void *ptr = p->type != RDK_PTR ? NULL
-                    : scope == SCOPE_GLOBAL ? conf_ptr(obj, p->name)
-                                            : topic_ptr(obj, p->name);
-        const char *v = shown(props, i, ptr, tmp, sizeof tmp);
+        const char *v = shown(props, i, prop_ptr(scope, obj, p), tmp, sizeof tmp);
         if (v) return put(v, dest, dest_size);
     }
     return RD_KAFKA_CONF_UNKNOWN;
@@ -519,16 +506,17 @@ static rd_kafka_conf_res_t any_get(int scope, const rdk_props *props, const void
 
 rd_kafka_conf_res_t rd_kafka_topic_conf_get(const rd_kafka_topic_conf_t *conf, const char *name,
                                             char *dest, size_t *dest_size) {
-    return any_get(SCOPE_TOPIC, conf->props, conf, name, dest, dest_size);
+    return any_get(RDK_F_TOPIC, conf->props, conf, name, dest, dest_size);
 }
 
 rd_kafka_conf_res_t rd_kafka_conf_get(const rd_kafka_conf_t *conf, const char *name, char *dest,
                                       size_t *dest_size) {
-    rd_kafka_conf_res_t r = any_get(SCOPE_GLOBAL, conf->props, conf, name, dest, dest_size);
+    rd_kafka_conf_res_t r = any_get(RDK_F_GLOBAL, conf->props, conf, name, dest, dest_size);
     if (r != RD_KAFKA_CONF_UNKNOWN || !conf->topic_conf) return r;
     return rd_kafka_topic_conf_get(conf->topic_conf, name, dest, dest_size);
 }
 
+/* NULL (and *cntp 0) when out of memory. */
 static const char **any_dump(int scope, const rdk_props *props, const void *obj, size_t *cntp) {
     const char **arr = calloc((size_t)rdk_props_cnt * 2 + 1, sizeof *arr);
     size_t cnt = 0;
@@ -540,30 +528,26 @@ static const char **any_dump(int scope, const rdk_props *props, const void *obj,
         const rdk_prop *p = &rdk_props_table[i];
         if (!(p->flags & scope) || p->type == RDK_ALIAS || p->type == RDK_INVALID) continue;
         char tmp[64];
-        void *ptr = p->type != RDK_PTR ? NULL
-                    : scope == SCOPE_GLOBAL ? conf_ptr(obj, p->name)
-                                            : topic_ptr(obj, p->name);
-        const char *v = shown(props, i, ptr, tmp, sizeof tmp);
+        const char *v = shown(props, i, prop_ptr(scope, obj, p), tmp, sizeof tmp);
         if (!v) continue;
-        char *n = strdup(p->name), *d = strdup(v);
-        if (!n || !d) {
-            free(n);
-            free(d);
-            break;
+        arr[cnt++] = strdup(p->name);
+        arr[cnt++] = strdup(v);
+        if (!arr[cnt - 2] || !arr[cnt - 1]) {
+            rd_kafka_conf_dump_free(arr, cnt);
+            *cntp = 0;
+            return NULL;
         }
-        arr[cnt++] = n;
-        arr[cnt++] = d;
     }
     *cntp = cnt;
     return arr;
 }
 
 const char **rd_kafka_conf_dump(rd_kafka_conf_t *conf, size_t *cntp) {
-    return any_dump(SCOPE_GLOBAL, conf->props, conf, cntp);
+    return any_dump(RDK_F_GLOBAL, conf->props, conf, cntp);
 }
 
 const char **rd_kafka_topic_conf_dump(rd_kafka_topic_conf_t *conf, size_t *cntp) {
-    return any_dump(SCOPE_TOPIC, conf->props, conf, cntp);
+    return any_dump(RDK_F_TOPIC, conf->props, conf, cntp);
 }
 
 void rd_kafka_conf_dump_free(const char **arr, size_t cnt) {
@@ -572,22 +556,20 @@ void rd_kafka_conf_dump_free(const char **arr, size_t cnt) {
     free(arr);
 }
 
-/* Copies the properties src has set, except names starting with a filter. */
-static void copy_props(rdk_props *dst, const rdk_props *src, size_t filter_cnt,
-                       const char **filter) {
-    for (int i = 0; i < rdk_props_cnt; i++) {
-        if (!src->e[i].set) continue;
-        size_t f;
-        for (f = 0; f < filter_cnt; f++)
-            if (!strncmp(filter[f], rdk_props_table[i].name, strlen(filter[f]))) break;
-        if (f < filter_cnt) continue;
-        store(dst, i, src->e[i].v);
-    }
-}
-
 static int filtered(const char *name, size_t filter_cnt, const char **filter) {
     for (size_t f = 0; f < filter_cnt; f++)
         if (!strncmp(filter[f], name, strlen(filter[f]))) return 1;
+    return 0;
+}
+
+/* Copies the properties src has set, except names starting with a filter.
+ * -1: out of memory. */
+static int copy_props(rdk_props *dst, const rdk_props *src, size_t filter_cnt,
+                      const char **filter) {
+    for (int i = 0; i < rdk_props_cnt; i++) {
+        if (!src->e[i].set || filtered(rdk_props_table[i].name, filter_cnt, filter)) continue;
+        if (store(dst, i, src->e[i].v, NULL, 0) != RD_KAFKA_CONF_OK) return -1;
+    }
     return 0;
 }
 
@@ -595,7 +577,10 @@ rd_kafka_conf_t *rd_kafka_conf_dup_filter(const rd_kafka_conf_t *conf, size_t fi
                                           const char **filter) {
     rd_kafka_conf_t *n = rd_kafka_conf_new();
     if (!n) return NULL;
-    copy_props(n->props, conf->props, filter_cnt, filter);
+    if (copy_props(n->props, conf->props, filter_cnt, filter)) {
+        rd_kafka_conf_destroy(n);
+        return NULL;
+    }
 #define COPY(field, name)                                                                         \
     if (!filtered(name, filter_cnt, filter)) n->field = conf->field
     COPY(opaque, "opaque");
@@ -628,7 +613,10 @@ rd_kafka_conf_t *rd_kafka_conf_dup(const rd_kafka_conf_t *conf) {
 rd_kafka_topic_conf_t *rd_kafka_topic_conf_dup(const rd_kafka_topic_conf_t *conf) {
     rd_kafka_topic_conf_t *n = rd_kafka_topic_conf_new();
     if (!n) return NULL;
-    copy_props(n->props, conf->props, 0, NULL);
+    if (copy_props(n->props, conf->props, 0, NULL)) {
+        rd_kafka_topic_conf_destroy(n);
+        return NULL;
+    }
     n->partitioner = conf->partitioner;
     n->opaque = conf->opaque;
     n->msg_order_cmp = conf->msg_order_cmp;
@@ -653,7 +641,8 @@ const char *rd_kafka_get_debug_contexts(void) {
 void rd_kafka_conf_set_events(rd_kafka_conf_t *conf, int events) {
     char tmp[32];
     snprintf(tmp, sizeof tmp, "%d", events);
-    store(conf->props, prop_find(SCOPE_GLOBAL, "enabled_events"), tmp);
+    /* out of memory: the events still apply, only get shows the old value */
+    store(conf->props, rdk_prop_find(RDK_F_GLOBAL, "enabled_events"), tmp, NULL, 0);
     conf->enabled_events = events;
 }
 
@@ -684,19 +673,17 @@ void rd_kafka_conf_set_consume_cb(rd_kafka_conf_t *conf,
     conf->consume_cb = consume_cb;
 }
 
-void rd_kafka_conf_set_rebalance_cb(rd_kafka_conf_t *conf,
-                                    void (*rebalance_cb)(rd_kafka_t *rk,
-                                                         rd_kafka_resp_err_t err,
-                                                         rd_kafka_topic_partition_list_t *partitions,
-                                                         void *opaque)) {
+void rd_kafka_conf_set_rebalance_cb(
+    rd_kafka_conf_t *conf,
+    void (*rebalance_cb)(rd_kafka_t *rk, rd_kafka_resp_err_t err,
+                         rd_kafka_topic_partition_list_t *partitions, void *opaque)) {
     conf->rebalance_cb = rebalance_cb;
 }
 
-void rd_kafka_conf_set_offset_commit_cb(rd_kafka_conf_t *conf,
-                                        void (*offset_commit_cb)(rd_kafka_t *rk,
-                                                                 rd_kafka_resp_err_t err,
-                                                                 rd_kafka_topic_partition_list_t *offsets,
-                                                                 void *opaque)) {
+void rd_kafka_conf_set_offset_commit_cb(
+    rd_kafka_conf_t *conf,
+    void (*offset_commit_cb)(rd_kafka_t *rk, rd_kafka_resp_err_t err,
+                             rd_kafka_topic_partition_list_t *offsets, void *opaque)) {
     conf->offset_commit_cb = offset_commit_cb;
 }
 
@@ -737,7 +724,8 @@ void rd_kafka_conf_set_opaque(rd_kafka_conf_t *conf, void *opaque) {
 }
 
 void rd_kafka_conf_set_default_topic_conf(rd_kafka_conf_t *conf, rd_kafka_topic_conf_t *tconf) {
-    if (conf->topic_conf && conf->topic_conf != tconf) rd_kafka_topic_conf_destroy(conf->topic_conf);
+    if (conf->topic_conf && conf->topic_conf != tconf)
+        rd_kafka_topic_conf_destroy(conf->topic_conf);
     conf->topic_conf = tconf;
 }
 
@@ -800,7 +788,7 @@ void rd_kafka_conf_properties_show(FILE *fp) {
         }
         fprintf(fp, "%-40s | ", p->name);
         /* as librdkafka, an alias finds its target by all its scope bits */
-        if (p->type == RDK_ALIAS) p = &rdk_props_table[prop_find(p->flags, p->values)];
+        if (p->type == RDK_ALIAS) p = &rdk_props_table[rdk_prop_find(p->flags, p->values)];
         int prod = !!(p->flags & RDK_F_PRODUCER), cons = !!(p->flags & RDK_F_CONSUMER);
         fprintf(fp, "%3s | ", prod == cons ? " * " : prod ? " P " : " C ");
         const char *def = p->def ? p->def : "";
@@ -859,174 +847,4 @@ void rd_kafka_conf_properties_show(FILE *fp) {
         fprintf(fp, "%s <br>*Type: %s*\n", p->desc, typeinfo);
     }
     fprintf(fp, "\n### C/P legend: C = Consumer, P = Producer, * = both\n");
-}
-
-/* ------------------------------------------------ the layer's view */
-
-static const char *str_of(int scope, const rdk_props *props, const char *name, int *found) {
-    int i = prop_find(scope, name);
-    *found = i >= 0;
-    if (i < 0) return NULL;
-    const char *v = prop_value(props, i);
-    return v ? v : "";
-}
-
-const char *rdk_topic_conf_str(const rd_kafka_topic_conf_t *conf, const char *name) {
-    int found;
-    if (!strncmp(name, "topic.", 6)) name += 6;
-    return str_of(SCOPE_TOPIC, conf ? conf->props : NULL, name, &found);
-}
-
-const char *rdk_conf_str(const rd_kafka_conf_t *conf, const char *name) {
-    int found;
-    const char *v = str_of(SCOPE_GLOBAL, conf ? conf->props : NULL, name, &found);
-    if (found) return v;
-    return rdk_topic_conf_str(conf ? conf->topic_conf : NULL, name);
-}
-
-/* ------------------------------------------------ building a kfk_conf */
-
-static int applies(const rdk_prop *p, rd_kafka_type_t type) {
-    int prod = !!(p->flags & RDK_F_PRODUCER), cons = !!(p->flags & RDK_F_CONSUMER);
-    if (prod == cons) return 1;
-    return prod ? type == RD_KAFKA_PRODUCER : type == RD_KAFKA_CONSUMER;
-}
-
-/* Sets key to value on k; on failure errstr names the librdkafka property. */
-static int kset(kfk_conf *k, const char *prop, const char *key, const char *value, char *errstr,
-                size_t size) {
-    char why[256];
-    if (kfk_conf_set(k, key, value, why, sizeof why) == 0) return 0;
-    seterr(errstr, size, "Invalid value \"%s\" for configuration property \"%s\": %s", value, prop,
-           why);
-    return -1;
-}
-
-/* The value kfk takes for property p's value v, into buf; NULL: leave kfk's. */
-static const char *xlat(const rdk_prop *p, const char *v, const char *codec, char *buf,
-                        size_t size) {
-    long long n;
-    switch ((enum rdk_xlat)p->xlat) {
-    case RDK_X_SAME:
-        return v;
-    case RDK_X_MIN1024:
-    case RDK_X_MIN1:
-        n = atoll(v);
-        snprintf(buf, size, "%lld", n < (p->xlat == RDK_X_MIN1 ? 1 : 1024) ? (p->xlat == RDK_X_MIN1 ? 1 : 1024) : n);
-        return buf;
-    case RDK_X_MAX1000:
-        n = atoll(v);
-        snprintf(buf, size, "%lld", n > 1000 ? 1000 : n);
-        return buf;
-    case RDK_X_POS:
-        return atoll(v) < 0 ? NULL : v;
-    case RDK_X_UPPER:
-        snprintf(buf, size, "%s", v);
-        for (char *c = buf; *c; c++) *c = (char)toupper((unsigned char)*c);
-        return buf;
-    case RDK_X_PROBE:
-        return strcmp(v, "probe") ? v : "";
-    case RDK_X_NONE:
-        return strcmp(v, "none") ? v : "";
-    case RDK_X_KIB:
-    case RDK_X_KIB40: {
-        long long max = p->xlat == RDK_X_KIB ? INT32_MAX : (1LL << 40);
-        n = atoll(v) * 1024;
-        snprintf(buf, size, "%lld", n > max ? max : n);
-        return buf;
-    }
-    case RDK_X_ZEROINF:
-        return atoll(v) == 0 ? "2147483647" : v;
-    case RDK_X_DBL:
-        snprintf(buf, size, "%lld", (long long)strtod(v, NULL));
-        return buf;
-    case RDK_X_CODEC:
-        return strcmp(v, "inherit") ? v : codec;
-    case RDK_X_RESET:
-        if (!strcmp(v, "smallest")) return "earliest";
-        if (!strcmp(v, "largest")) return "latest";
-        return "none";
-    }
-    return v;
-}
-
-/* Translates scope's properties of props (NULL: all defaults) onto k. */
-static int build_scope(kfk_conf *k, int scope, const rdk_props *props, rd_kafka_type_t type,
-                       const char *codec, char *errstr, size_t size) {
-    char buf[64];
-    for (int i = 0; i < rdk_props_cnt; i++) {
-        const rdk_prop *p = &rdk_props_table[i];
-        if (!(p->flags & scope) || p->type == RDK_ALIAS || !applies(p, type)) continue;
-        int set = props && props->e[i].set;
-        const char *v = prop_value(props, i);
-        if (p->use == RDK_USE_REFUSE) {
-            if (set && v && (!p->def || strcmp(v, p->def))) {
-                seterr(errstr, size,
-                       "Configuration property \"%s\" not supported in this build: "
-                       "kfk cannot honour \"%s\"",
-                       p->name, v);
-                return -1;
-            }
-            continue;
-        }
-        if (!p->kfk || !v) continue;
-        int always = p->use == RDK_USE_KFK ||
-                     (type == RD_KAFKA_CONSUMER && !strcmp(p->name, "allow.auto.create.topics"));
-        if (!always && !(p->use == RDK_USE_KFK_SET && set)) continue;
-        const char *kv = xlat(p, v, codec, buf, sizeof buf);
-        if (kv && kset(k, p->name, p->kfk, kv, errstr, size)) return -1;
-    }
-    return 0;
-}
-
-/* compression.level: kfk keeps a level per codec, in its own ranges. */
-static int build_level(kfk_conf *k, const char *codec, const char *level, char *errstr,
-                       size_t size) {
-    int lv = atoi(level);
-    if (lv == -1) return 0;
-    static const struct {
-        const char *codec, *key;
-        int min, max;
-    } levels[] = {{"gzip", "compression.gzip.level", 0, 9},
-                  {"lz4", "compression.lz4.level", 1, 17},
-                  {"zstd", "compression.zstd.level", 1, 22}};
-    for (size_t i = 0; i < sizeof levels / sizeof levels[0]; i++) {
-        if (strcmp(codec, levels[i].codec)) continue;
-        char buf[16];
-        snprintf(buf, sizeof buf, "%d",
-                 lv < levels[i].min ? levels[i].min : lv > levels[i].max ? levels[i].max : lv);
-        return kset(k, "compression.level", levels[i].key, buf, errstr, size);
-    }
-    return 0;
-}
-
-kfk_conf *rdk_conf_build(const rd_kafka_conf_t *conf, rd_kafka_type_t type, char *errstr,
-                         size_t errstr_size) {
-    kfk_conf *k = kfk_conf_new();
-    if (!k) {
-        seterr(errstr, errstr_size, "Out of memory");
-        return NULL;
-    }
-    const rdk_props *tprops = conf->topic_conf ? conf->topic_conf->props : NULL;
-    const char *codec = rdk_conf_str(conf, "compression.codec");
-    const char *tcodec = rdk_topic_conf_str(conf->topic_conf, "compression.codec");
-    if (strcmp(tcodec, "inherit")) codec = tcodec;
-    if (build_scope(k, SCOPE_GLOBAL, conf->props, type, codec, errstr, errstr_size) ||
-        build_scope(k, SCOPE_TOPIC, tprops, type, codec, errstr, errstr_size) ||
-        (type == RD_KAFKA_PRODUCER &&
-         build_level(k, codec, rdk_topic_conf_str(conf->topic_conf, "compression.level"), errstr,
-                     errstr_size))) {
-        kfk_conf_destroy(k);
-        return NULL;
-    }
-    /* As librdkafka: a transactional.id turns idempotence on unless the
-     * application set it (off: kfk_producer_new then says why not). */
-    int idem = prop_find(SCOPE_GLOBAL, "enable.idempotence");
-    if (type == RD_KAFKA_PRODUCER && *rdk_conf_str(conf, "transactional.id") && idem >= 0 &&
-        !conf->props->e[idem].set &&
-        kset(k, "enable.idempotence", "enable.idempotence", "true", errstr, errstr_size)) {
-        kfk_conf_destroy(k);
-        return NULL;
-    }
-    return k;
 }

@@ -55,6 +55,7 @@ enum rdk_xlat {
     RDK_X_DBL,     /* fractional milliseconds, truncated */
     RDK_X_CODEC,   /* inherit: the global codec */
     RDK_X_RESET,   /* smallest, largest, error to earliest, latest, none */
+    RDK_X_ACKS,    /* -1, 0, 1; other counts refused (brokers reject them) */
 };
 
 typedef struct rdk_prop {
@@ -72,5 +73,22 @@ typedef struct rdk_prop {
 
 extern const rdk_prop rdk_props_table[];
 extern const int rdk_props_cnt;
+
+/* A conf's values, by table index (conf.c). */
+struct rdk_prop_val {
+    char *v;           /* NULL: the default (or unset) */
+    unsigned char set; /* set by the application, so dup copies it */
+};
+
+struct rdk_props {
+    struct rdk_prop_val e[1]; /* rdk_props_cnt of them */
+};
+
+/* The property named name in scope (RDK_F_GLOBAL or RDK_F_TOPIC),
+ * aliases followed; -1 when none. */
+int rdk_prop_find(int scope, const char *name);
+/* Property i's current value: as set, else its default (props NULL: the
+ * default); NULL when it has none. */
+const char *rdk_prop_value(const struct rdk_props *props, int i);
 
 #endif

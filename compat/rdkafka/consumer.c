@@ -111,17 +111,30 @@ rd_kafka_resp_err_t rd_kafka_subscription(rd_kafka_t *rk,
     return *topics ? RD_KAFKA_RESP_ERR_NO_ERROR : RD_KAFKA_RESP_ERR__CRIT_SYS_RESOURCE;
 }
 
-rd_kafka_message_t *rd_kafka_consumer_poll(rd_kafka_t *rk, int timeout_ms) {
-    if (!rk->consumer) return NULL;
-    struct rd_kafka_op_s *op = rdk_queue_pop(rk->consumer_q, 0);
-    if (op) {
+/* Serves the consumer queue's events: errors become messages (returned),
+ * the others (commit results...) run their callbacks. */
+static rd_kafka_message_t *serve_consumer_q(rd_kafka_t *rk) {
+    struct rd_kafka_op_s *op;
+    while ((op = rdk_queue_pop(rk->consumer_q, 0)) != NULL) {
+        if (op->type != RD_KAFKA_EVENT_ERROR) {
+            rdk_op_serve(op);
+            continue;
+        }
         rd_kafka_message_t *m = rdk_msg_error(rk, op->err, NULL, -1, RD_KAFKA_OFFSET_INVALID,
                                               op->errstr ? op->errstr : rd_kafka_err2str(op->err));
         rdk_op_destroy(op);
         return m;
     }
+    return NULL;
+}
+
+rd_kafka_message_t *rd_kafka_consumer_poll(rd_kafka_t *rk, int timeout_ms) {
+    if (!rk->consumer) return NULL;
+    rd_kafka_message_t *m = serve_consumer_q(rk);
+    if (m) return m;
     kfk_consumer_message *km = kfk_consumer_poll(rk->consumer, timeout_ms);
-    return km ? rdk_msg_from_consumed(rk, km) : NULL;
+    if (!km) return serve_consumer_q(rk);
+    return rdk_msg_from_consumed(rk, km);
 }
 
 /* librdkafka's "use the committed offset" is RD_KAFKA_OFFSET_INVALID in an
@@ -271,22 +284,23 @@ rd_kafka_resp_err_t rd_kafka_commit_queue(
     void (*cb)(rd_kafka_t *rk, rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t *offsets,
                void *commit_opaque),
     void *commit_opaque) {
-    /* Committed at once on this thread; the result goes to cb, else as an
-     * OFFSET_COMMIT event to rkqu (the caller polls it), else to the
-     * offset_commit_cb. */
+    /* Committed at once on this thread. With a queue the result is an
+     * OFFSET_COMMIT event on it (cb runs when the queue is served, as
+     * librdkafka's); without one cb runs here, else the offset_commit_cb. */
     rd_kafka_topic_partition_list_t *done = NULL;
     rd_kafka_resp_err_t err = commit(rk, offsets, 0, &done);
-    if (cb) {
-        cb(rk, err, done, commit_opaque);
-    } else if (rkqu) {
+    if (rkqu) {
         struct rd_kafka_op_s *op = rdk_op_new(rk, RD_KAFKA_EVENT_OFFSET_COMMIT);
         if (op) {
             op->err = err;
             op->partitions = done;
+            op->commit_cb = cb;
             op->opaque = commit_opaque;
             done = NULL;
             rdk_queue_push(rkqu, op);
         }
+    } else if (cb) {
+        cb(rk, err, done, commit_opaque);
     } else if (rk->conf->offset_commit_cb && err != RD_KAFKA_RESP_ERR__NO_OFFSET) {
         rk->conf->offset_commit_cb(rk, err, done, rk->conf->opaque);
     }

@@ -120,15 +120,11 @@ void rdk_handle_unref(rd_kafka_t *rk) {
 void rd_kafka_destroy_flags(rd_kafka_t *rk, int flags) {
     if (!rk) return;
     int counted = !rk->destroying;
-    rk->destroying = 1;
+    __atomic_store_n(&rk->destroying, 1, __ATOMIC_RELEASE);
     rdk_background_stop(rk);
     rdk_legacy_free(rk);
     if (rk->consumer) rdk_consumer_stop(rk, !(flags & RD_KAFKA_DESTROY_F_NO_CONSUMER_CLOSE));
-    if (rk->producer) {
-        kfk_producer_destroy(rk->producer);
-        rk->producer = NULL;
-        rdk_threads_add(-1);
-    }
+    if (rk->producer) rdk_producer_stop(rk);
     if (rk->admin) {
         kfk_admin_destroy(rk->admin);
         rk->admin = NULL;
@@ -200,7 +196,12 @@ rd_kafka_resp_err_t rd_kafka_flush(rd_kafka_t *rk, int timeout_ms) {
         rdk_queue_serve(rk->main_q, 0);
         return RD_KAFKA_RESP_ERR_NO_ERROR;
     }
-    int rc = kfk_producer_flush(rk->producer, timeout_ms);
+    int rc = rdk_producer_flush(rk, timeout_ms);
+    /* Reports as events wait for the application on the main queue: only
+     * messages count then, as in librdkafka. */
+    if (rk->conf->enabled_events & RD_KAFKA_EVENT_DR)
+        return __atomic_load_n(&rk->outq, __ATOMIC_ACQUIRE) > 0 ? RD_KAFKA_RESP_ERR__TIMED_OUT
+                                                               : RD_KAFKA_RESP_ERR_NO_ERROR;
     rdk_queue_serve(rk->main_q, 0);
     if (rc == KFK_ERR_TIMED_OUT || rd_kafka_outq_len(rk) > 0) return RD_KAFKA_RESP_ERR__TIMED_OUT;
     return rdk_err(rc);

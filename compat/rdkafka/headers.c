@@ -175,5 +175,5 @@ rd_kafka_headers_t *rdk_headers_from_kfk(const kfk_header *h, size_t n) {
 size_t rdk_headers_to_kfk(const rd_kafka_headers_t *hdrs, kfk_header *out, size_t max) {
     size_t n = hdrs->cnt < max ? hdrs->cnt : max;
     if (n) memcpy(out, hdrs->v, n * sizeof(*out));
-    return hdrs->cnt;
+    return n;
 }

@@ -6,7 +6,7 @@
 
 #include "rdk_int.h"
 
-static rdk_msg *msg_alloc(rd_kafka_t *rk) {
+rdk_msg *rdk_msg_new(rd_kafka_t *rk) {
     pthread_mutex_lock(&rk->msg_lock);
     rdk_msg *m = rk->free_msgs;
     if (m) rk->free_msgs = m->next_free;
@@ -48,7 +48,7 @@ void rdk_msg_fill(rdk_msg *m, rd_kafka_t *rk, kfk_consumer_message *km) {
 }
 
 rd_kafka_message_t *rdk_msg_from_consumed(rd_kafka_t *rk, kfk_consumer_message *km) {
-    rdk_msg *m = msg_alloc(rk);
+    rdk_msg *m = rdk_msg_new(rk);
     if (!m) {
         kfk_consumer_message_release(km);
         return NULL;
@@ -59,7 +59,7 @@ rd_kafka_message_t *rdk_msg_from_consumed(rd_kafka_t *rk, kfk_consumer_message *
 
 rd_kafka_message_t *rdk_msg_error(rd_kafka_t *rk, rd_kafka_resp_err_t err, const char *topic,
                                   int32_t partition, int64_t offset, const char *errstr) {
-    rdk_msg *m = msg_alloc(rk);
+    rdk_msg *m = rdk_msg_new(rk);
     if (!m) return NULL;
     m->m.err = err;
     m->m.rkt = topic ? rdk_topic_get(rk, topic) : NULL;
@@ -80,6 +80,7 @@ void rd_kafka_message_destroy(rd_kafka_message_t *rkmessage) {
     if (m->km) kfk_consumer_message_release(m->km);
     if (m->owns_payload) free(m->m.payload);
     if (m->hdrs) rd_kafka_headers_destroy(m->hdrs);
+    if (m->owned) rdk_dr_rec_free(m->owned);
     pthread_mutex_lock(&rk->msg_lock);
     m->next_free = rk->free_msgs;
     rk->free_msgs = m;

@@ -22,8 +22,16 @@ typedef struct dr_rec {
     int free_payload; /* RD_KAFKA_MSG_F_FREE: ours to free after the report */
 } dr_rec;
 
+static void dr_rec_free(dr_rec *r) {
+    if (r->free_payload) free(r->payload);
+    free(r);
+}
+
 /* The message being sent, for the partitioner callback (same thread). */
 static __thread const dr_rec *sending;
+/* Reports as events (RD_KAFKA_EVENT_DR): those of one kfk_producer_poll
+ * (or flush) go in one event, pushed to the main queue when it returns. */
+static __thread struct rd_kafka_op_s *dr_batch;
 
 static int deterministic_for_null_keys(rdk_partitioner_fn fn) {
     return fn == rd_kafka_msg_partitioner_consistent || fn == rd_kafka_msg_partitioner_murmur2 ||
@@ -44,35 +52,89 @@ static int32_t partition_cb(const char *topic, const void *key, size_t key_len, 
     return p >= 0 && p < cnt ? p : -1;
 }
 
+static void fill_report(rdk_msg *m, rd_kafka_t *rk, const kfk_delivery *d, const dr_rec *r) {
+    m->rk = rk;
+    m->broker_id = -1;
+    m->latency_us = -1;
+    m->m.err = d->err ? rdk_err(d->err) : RD_KAFKA_RESP_ERR_NO_ERROR;
+    m->m.rkt = r->rkt;
+    m->m.partition = d->partition;
+    m->m.payload = r->payload;
+    m->m.len = r->len;
+    m->m.key = r->key;
+    m->m.key_len = r->key_len;
+    m->m.offset = d->err ? RD_KAFKA_OFFSET_INVALID : d->offset;
+    m->m._private = r->msg_opaque;
+    m->timestamp = d->timestamp_ms;
+    m->tstype = RD_KAFKA_TIMESTAMP_CREATE_TIME;
+    m->status = d->err ? RD_KAFKA_MSG_STATUS_NOT_PERSISTED : RD_KAFKA_MSG_STATUS_PERSISTED;
+    if (d->err == KFK_ERR_TIMED_OUT || d->err == KFK_ERR_DESTROYED)
+        m->status = RD_KAFKA_MSG_STATUS_POSSIBLY_PERSISTED;
+}
+
+/* Adds the report to this thread's DR event; the message keeps r. */
+static int add_to_event(rd_kafka_t *rk, const kfk_delivery *d, dr_rec *r) {
+    if (!dr_batch && !(dr_batch = rdk_op_new(rk, RD_KAFKA_EVENT_DR))) return -1;
+    struct rd_kafka_op_s *op = dr_batch;
+    size_t n = op->msg_cnt;
+    if (n == 0 || (n >= 64 && (n & (n - 1)) == 0)) { /* full: 64, 128, 256... */
+        rd_kafka_message_t **msgs = realloc(op->msgs, (n ? n * 2 : 64) * sizeof *msgs);
+        if (!msgs) return -1;
+        op->msgs = msgs;
+    }
+    rdk_msg *m = rdk_msg_new(rk);
+    if (!m) return -1;
+    fill_report(m, rk, d, r);
+    m->owned = r;
+    op->msgs[op->msg_cnt++] = &m->m;
+    return 0;
+}
+
+static void push_events(rd_kafka_t *rk) {
+    if (!dr_batch) return;
+    rdk_queue_push(rk->main_q, dr_batch);
+    dr_batch = NULL;
+}
+
 static void deliver(kfk_producer *p, const kfk_delivery *d, void *opaque) {
     rd_kafka_t *rk = opaque;
     dr_rec *r = d->opaque;
     __atomic_fetch_sub(&rk->outq, 1, __ATOMIC_ACQ_REL);
     const rd_kafka_conf_t *c = rk->conf;
-    if (!rk->destroying && (c->dr_msg_cb || c->dr_cb)) {
-        rdk_msg m = {.rk = rk, .broker_id = -1, .latency_us = -1};
-        m.m.err = d->err ? rdk_err(d->err) : RD_KAFKA_RESP_ERR_NO_ERROR;
-        m.m.rkt = r->rkt;
-        m.m.partition = d->partition;
-        m.m.payload = r->payload;
-        m.m.len = r->len;
-        m.m.key = r->key;
-        m.m.key_len = r->key_len;
-        m.m.offset = d->err ? RD_KAFKA_OFFSET_INVALID : d->offset;
-        m.m._private = r->msg_opaque;
-        m.timestamp = d->timestamp_ms;
-        m.tstype = RD_KAFKA_TIMESTAMP_CREATE_TIME;
-        m.status = d->err ? RD_KAFKA_MSG_STATUS_NOT_PERSISTED : RD_KAFKA_MSG_STATUS_PERSISTED;
-        if (d->err == KFK_ERR_TIMED_OUT || d->err == KFK_ERR_DESTROYED)
-            m.status = RD_KAFKA_MSG_STATUS_POSSIBLY_PERSISTED;
+    if (!rk->destroying && (c->enabled_events & RD_KAFKA_EVENT_DR)) {
+        if (add_to_event(rk, d, r) == 0) return;
+    } else if (!rk->destroying && (c->dr_msg_cb || c->dr_cb)) {
+        rdk_msg m = {0};
+        fill_report(&m, rk, d, r);
         if (c->dr_msg_cb)
             c->dr_msg_cb(rk, &m.m, c->opaque);
         else
             c->dr_cb(rk, r->payload, r->len, m.m.err, c->opaque, r->msg_opaque);
         if (m.hdrs) rd_kafka_headers_destroy(m.hdrs);
     }
-    if (r->free_payload) free(r->payload);
-    free(r);
+    dr_rec_free(r);
+}
+
+void rdk_dr_rec_free(void *rec) { dr_rec_free(rec); }
+
+int rdk_producer_poll(rd_kafka_t *rk, int timeout_ms) {
+    int n = kfk_producer_poll(rk->producer, timeout_ms);
+    push_events(rk);
+    return n;
+}
+
+int rdk_producer_flush(rd_kafka_t *rk, int timeout_ms) {
+    int rc = kfk_producer_flush(rk->producer, timeout_ms);
+    push_events(rk);
+    return rc;
+}
+
+/* With reports as events, nothing else polls the producer: this thread
+ * does, so that they reach the main queue without the application's poll. */
+static void *report_pump(void *arg) {
+    rd_kafka_t *rk = arg;
+    while (!__atomic_load_n(&rk->destroying, __ATOMIC_ACQUIRE)) rdk_producer_poll(rk, 100);
+    return NULL;
 }
 
 int rdk_producer_start(rd_kafka_t *rk, kfk_conf *kc, char *errstr, size_t errstr_size) {
@@ -83,11 +145,23 @@ int rdk_producer_start(rd_kafka_t *rk, kfk_conf *kc, char *errstr, size_t errstr
         return -1;
     }
     rdk_threads_add(1);
+    if ((rk->conf->enabled_events & RD_KAFKA_EVENT_DR) &&
+        pthread_create(&rk->report_pump, NULL, report_pump, rk) == 0) {
+        rk->report_pump_running = 1;
+        rdk_threads_add(1);
+    }
     return 0;
 }
 
-int rdk_producer_poll(rd_kafka_t *rk, int timeout_ms) {
-    return kfk_producer_poll(rk->producer, timeout_ms);
+void rdk_producer_stop(rd_kafka_t *rk) {
+    if (rk->report_pump_running) {
+        pthread_join(rk->report_pump, NULL);
+        rk->report_pump_running = 0;
+        rdk_threads_add(-1);
+    }
+    kfk_producer_destroy(rk->producer);
+    rk->producer = NULL;
+    rdk_threads_add(-1);
 }
 
 /* One message, as every produce call gives it. */

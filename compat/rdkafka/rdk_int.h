@@ -10,7 +10,7 @@
 
 /* ------------------------------------------------------------ conf.c */
 
-/* The librdkafka properties set on a conf, in the order set (conf.c). */
+/* A conf's librdkafka property values, by property (conf_props.h). */
 typedef struct rdk_props rdk_props;
 
 typedef int32_t (*rdk_partitioner_fn)(const rd_kafka_topic_t *rkt, const void *key,
@@ -47,13 +47,17 @@ struct rd_kafka_conf_s {
                                          void *opaque);
 };
 
-/* The value of a librdkafka property (as set, else its default), or NULL
- * for a name librdkafka does not have. Aliases resolve. */
+/* The value of a librdkafka property (as set, else its default; "" when
+ * it has none), or NULL for a name librdkafka does not have. Aliases
+ * resolve; rdk_conf_str falls back to the default topic conf's (or the
+ * topic defaults) for topic properties; conf NULL: the defaults. */
 const char *rdk_conf_str(const rd_kafka_conf_t *conf, const char *name);
 const char *rdk_topic_conf_str(const rd_kafka_topic_conf_t *conf, const char *name);
-/* The kfk configuration for a client of this type: every property set on
- * conf and on its default topic conf that kfk has, translated (names and
- * values). NULL with errstr (librdkafka's wording) when a value cannot be. */
+/* The kfk configuration for a client of this type: conf's and its default
+ * topic conf's properties that kfk has, translated (names, values, and
+ * librdkafka's defaults where they differ from kfk's), after librdkafka's
+ * rd_kafka_new checks. NULL with errstr (librdkafka's wording, naming the
+ * property and value) when kfk cannot take the configuration. */
 kfk_conf *rdk_conf_build(const rd_kafka_conf_t *conf, rd_kafka_type_t type, char *errstr,
                          size_t errstr_size);
 /* The built-in partitioner named by the topic property "partitioner"
@@ -104,7 +108,7 @@ struct rd_kafka_headers_s {
  * out of memory. */
 rd_kafka_headers_t *rdk_headers_from_kfk(const kfk_header *h, size_t n);
 /* Writes up to max entries (pointing into hdrs) to out; returns how many
- * hdrs has. */
+ * it wrote (fewer than rd_kafka_header_cnt(hdrs) when max is short). */
 size_t rdk_headers_to_kfk(const rd_kafka_headers_t *hdrs, kfk_header *out, size_t max);
 
 /* ------------------------------------------------------------ topics */
@@ -215,11 +219,14 @@ typedef struct rdk_msg {
     int64_t latency_us; /* -1: none */
     int status;         /* rd_kafka_msg_status_t */
     int owns_payload;   /* payload is an error string or a copy we free */
+    void *owned;        /* a delivery report's record (rdk_dr_rec_free) */
     struct rdk_msg *next_free;
 } rdk_msg;
 
 /* Fills *m (a wrapper the caller owns, e.g. on its stack) from km. */
 void rdk_msg_fill(rdk_msg *m, rd_kafka_t *rk, kfk_consumer_message *km);
+/* An empty message holding a reference to rk; NULL: out of memory. */
+rdk_msg *rdk_msg_new(rd_kafka_t *rk);
 /* A message wrapping a consumed one (taken over). NULL: out of memory (km released). */
 rd_kafka_message_t *rdk_msg_from_consumed(rd_kafka_t *rk, kfk_consumer_message *km);
 /* An error event as a message: payload is the error string (copied). */
@@ -255,6 +262,8 @@ struct rd_kafka_s {
     int destroying;    /* rd_kafka_destroy began: no more application callbacks */
     long outq;         /* producer: messages accepted and not yet reported (atomic) */
     int32_t controller_id; /* from the last metadata answer, -1 unknown */
+    pthread_t report_pump; /* producer with RD_KAFKA_EVENT_DR: polls kfk for reports */
+    int report_pump_running;
 };
 
 /* handle.c: a reference dropped (a message destroyed); frees rk at the last. */
@@ -265,6 +274,11 @@ void rdk_handle_free(rd_kafka_t *rk);
 /* producer.c */
 int rdk_producer_start(rd_kafka_t *rk, kfk_conf *kc, char *errstr, size_t errstr_size);
 int rdk_producer_poll(rd_kafka_t *rk, int timeout_ms);
+int rdk_producer_flush(rd_kafka_t *rk, int timeout_ms);
+/* Stops the report thread (events mode) and destroys the kfk producer. */
+void rdk_producer_stop(rd_kafka_t *rk);
+/* Frees a delivery report's record (a DR event's message owns one). */
+void rdk_dr_rec_free(void *rec);
 /* consumer.c */
 int rdk_consumer_start(rd_kafka_t *rk, kfk_conf *kc, char *errstr, size_t errstr_size);
 void rdk_consumer_stop(rd_kafka_t *rk, int close_group);

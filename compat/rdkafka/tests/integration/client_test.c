@@ -309,3 +309,51 @@ TEST(transactions_commit_and_abort) {
     rd_kafka_error_destroy(e);
     rd_kafka_destroy(plain);
 }
+
+/* Reports as events (confluent-kafka-go's way): DR events on the main
+ * queue, each message with its offset and opaque, without rd_kafka_poll. */
+TEST(delivery_reports_as_events) {
+    char topic[96];
+    unique(topic, sizeof topic, "ev");
+    rd_kafka_conf_t *conf = rd_kafka_conf_new();
+    char err[512];
+    rd_kafka_conf_set(conf, "bootstrap.servers", bootstrap(), err, sizeof err);
+    rd_kafka_conf_set_events(conf, RD_KAFKA_EVENT_DR);
+    rd_kafka_t *p = rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof err);
+    REQUIRE(p);
+    for (int i = 0; i < 300; i++) {
+        char *v = malloc(16);
+        snprintf(v, 16, "e%d", i);
+        CHECK_EQ(rd_kafka_producev(p, RD_KAFKA_V_TOPIC(topic), RD_KAFKA_V_PARTITION(0),
+                                   RD_KAFKA_V_VALUE(v, strlen(v)),
+                                   RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_FREE),
+                                   RD_KAFKA_V_OPAQUE((void *)(intptr_t)(i + 1)), RD_KAFKA_V_END),
+                 0);
+    }
+    rd_kafka_queue_t *q = rd_kafka_queue_get_main(p);
+    int seen = 0, in_order = 1, errors = 0;
+    for (int tries = 0; seen < 300 && tries < 300; tries++) {
+        rd_kafka_event_t *ev = rd_kafka_queue_poll(q, 100);
+        if (!ev) continue;
+        if (rd_kafka_event_type(ev) == RD_KAFKA_EVENT_DR) {
+            const rd_kafka_message_t *m;
+            while ((m = rd_kafka_event_message_next(ev)) != NULL) {
+                if (m->err) errors++;
+                char want[16];
+                snprintf(want, sizeof want, "e%d", seen);
+                if (m->offset != seen || m->_private != (void *)(intptr_t)(seen + 1) ||
+                    m->len != strlen(want) || memcmp(m->payload, want, m->len) != 0)
+                    in_order = 0;
+                seen++;
+            }
+        }
+        rd_kafka_event_destroy(ev);
+    }
+    CHECK_EQ(seen, 300);
+    CHECK_EQ(errors, 0);
+    CHECK(in_order);
+    CHECK_EQ(rd_kafka_flush(p, 1000), 0);
+    rd_kafka_queue_destroy(q);
+    rd_kafka_destroy(p);
+    CHECK_EQ(rd_kafka_thread_cnt(), 0);
+}

@@ -21,6 +21,7 @@ typedef struct api {
     rd_kafka_resp_err_t (*set_offset)(tpl *, const char *, int32_t, int64_t);
     tpar *(*find)(const tpl *, const char *, int32_t);
     void (*sort)(tpl *, sort_cmp, void *);
+    void *(*malloc_)(size_t); /* what the list's destroy frees with */
 } api;
 
 static const api ours = {
@@ -29,6 +30,7 @@ static const api ours = {
     rd_kafka_topic_partition_list_del,        rd_kafka_topic_partition_list_del_by_idx,
     rd_kafka_topic_partition_list_copy,       rd_kafka_topic_partition_list_set_offset,
     rd_kafka_topic_partition_list_find,       rd_kafka_topic_partition_list_sort,
+    malloc,
 };
 
 static int load_debian(api *a) {
@@ -37,8 +39,9 @@ static int load_debian(api *a) {
     SYM(del, "del"), SYM(del_by_idx, "del_by_idx"), SYM(copy, "copy");
     SYM(set_offset, "set_offset"), SYM(find, "find"), SYM(sort, "sort");
 #undef SYM
-    return a->new_ && a->destroy && a->add && a->add_range && a->del && a->del_by_idx &&
-           a->copy && a->set_offset && a->find && a->sort;
+    a->malloc_ = (__typeof__(a->malloc_))debian_sym("malloc");
+    return a->malloc_ && a->new_ && a->destroy && a->add && a->add_range && a->del &&
+           a->del_by_idx && a->copy && a->set_offset && a->find && a->sort;
 }
 
 static int by_partition_desc(const void *a, const void *b, void *opaque) {
@@ -54,8 +57,8 @@ typedef struct results {
     int sort_calls;
 } results;
 
-static char *dup_bytes(const char *s, size_t n) {
-    char *p = malloc(n);
+static char *dup_bytes(const api *a, const char *s, size_t n) {
+    char *p = a->malloc_(n);
     memcpy(p, s, n);
     return p;
 }
@@ -73,7 +76,7 @@ static tpl *scenario(const api *a, results *res, tpl **copyp) {
     a->add(l, "a", 3);
     a->add_range(l, "a", 0, 2);
     p = a->add(l, "c", 0);
-    p->metadata = dup_bytes("md\0x", 4); /* binary bytes, kept as given */
+    p->metadata = dup_bytes(a, "md\0x", 4); /* binary bytes, kept as given */
     p->metadata_size = 4;
     p->opaque = (void *)&by_partition_desc;
     p->err = RD_KAFKA_RESP_ERR__NOENT;
