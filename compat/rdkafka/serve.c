@@ -154,8 +154,9 @@ rd_kafka_resp_err_t rd_kafka_set_log_queue(rd_kafka_t *rk, rd_kafka_queue_t *rkq
  * them; without one they are dropped, as librdkafka does. */
 static void *background_main(void *arg) {
     rd_kafka_t *rk = arg;
+    rd_kafka_queue_t *q = rk->background_q; /* set before the thread starts */
     for (;;) {
-        struct rd_kafka_op_s *op = rdk_queue_pop(rk->background_q, -1);
+        struct rd_kafka_op_s *op = rdk_queue_pop(q, -1);
         if (!op) {
             if (!__atomic_load_n(&rk->background_running, __ATOMIC_ACQUIRE)) break;
             continue;
@@ -171,7 +172,9 @@ static void *background_main(void *arg) {
 int rdk_background_start(rd_kafka_t *rk) {
     int rc = 0;
     pthread_mutex_lock(&rk->lock);
-    if (!rk->background_q) {
+    if (rk->destroying && !rk->background_q) {
+        rc = -1; /* stopped for good */
+    } else if (!rk->background_q) {
         rk->background_q = rdk_queue_new(rk, RDK_Q_BACKGROUND);
         if (!rk->background_q) {
             rc = -1;
@@ -192,13 +195,16 @@ int rdk_background_start(rd_kafka_t *rk) {
 }
 
 void rdk_background_stop(rd_kafka_t *rk) {
-    if (!rk->background_q) return;
+    pthread_mutex_lock(&rk->lock);
+    rd_kafka_queue_t *q = rk->background_q;
+    rk->background_q = NULL;
+    pthread_mutex_unlock(&rk->lock);
+    if (!q) return;
     __atomic_store_n(&rk->background_running, 0, __ATOMIC_RELEASE);
-    rd_kafka_queue_yield(rk->background_q);
+    rd_kafka_queue_yield(q);
     pthread_join(rk->background_thread, NULL);
     rdk_threads_add(-1);
-    rd_kafka_queue_destroy(rk->background_q);
-    rk->background_q = NULL;
+    rd_kafka_queue_destroy(q);
 }
 
 rd_kafka_queue_t *rd_kafka_queue_get_background(rd_kafka_t *rk) {
@@ -206,5 +212,8 @@ rd_kafka_queue_t *rd_kafka_queue_get_background(rd_kafka_t *rk) {
         rdk_log(rk, 3, "BACKGROUND", "Failed to create background thread");
         return NULL;
     }
-    return rdk_queue_ref(rk->background_q);
+    pthread_mutex_lock(&rk->lock);
+    rd_kafka_queue_t *q = rk->background_q ? rdk_queue_ref(rk->background_q) : NULL;
+    pthread_mutex_unlock(&rk->lock);
+    return q;
 }
