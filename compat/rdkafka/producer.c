@@ -177,7 +177,7 @@ typedef struct produce_args {
     void *msg_opaque;
     int64_t timestamp;
     rd_kafka_headers_t *headers; /* ours on success */
-    kfk_header hdr_inline[16];
+    kfk_header hdr_inline[64];
     size_t nhdr_inline;
 } produce_args;
 
@@ -206,6 +206,10 @@ static rd_kafka_resp_err_t produce(rd_kafka_t *rk, produce_args *a) {
     kfk_header hdrs[64];
     size_t nhdrs = 0;
     if (a->headers) {
+        if (rd_kafka_header_cnt(a->headers) > 64) { /* kfk's limit per message */
+            free(r);
+            return RD_KAFKA_RESP_ERR__INVALID_ARG;
+        }
         nhdrs = rdk_headers_to_kfk(a->headers, hdrs, 64);
     } else if (a->nhdr_inline) {
         memcpy(hdrs, a->hdr_inline, a->nhdr_inline * sizeof *hdrs);
@@ -270,7 +274,7 @@ int rd_kafka_produce(rd_kafka_topic_t *rkt, int32_t partition, int msgflags, voi
 static rd_kafka_resp_err_t add_header(produce_args *a, const char *name, const void *val,
                                       ssize_t size) {
     if (a->headers) return RD_KAFKA_RESP_ERR__CONFLICT;
-    if (a->nhdr_inline == 16) return RD_KAFKA_RESP_ERR__INVALID_ARG;
+    if (a->nhdr_inline == 64) return RD_KAFKA_RESP_ERR__INVALID_ARG; /* kfk's limit */
     size_t n = size < 0 ? (val ? strlen(val) : 0) : (size_t)size;
     a->hdr_inline[a->nhdr_inline++] = (kfk_header){.name = name, .value = val, .value_len = n};
     return RD_KAFKA_RESP_ERR_NO_ERROR;
