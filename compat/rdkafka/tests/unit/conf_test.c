@@ -176,6 +176,10 @@ TEST(dup_and_filter) {
     CHECK(get(d, "error_cb", v, sizeof v) != NULL);
     CHECK(get(d, "opaque", v, sizeof v) != NULL);
     CHECK(rd_kafka_conf_get_default_topic_conf(d) == NULL);
+    /* logging is on (the default) until set_log_cb(NULL) turns it off */
+    CHECK(get(d, "log_cb", v, sizeof v) == NULL);
+    rd_kafka_conf_set_log_cb(d, NULL);
+    CHECK(get(d, "log_cb", v, sizeof v) != NULL);
     size_t cnt;
     const char **arr = rd_kafka_conf_dump(d, &cnt);
     CHECK(dump_has(arr, cnt, "client.id", "me"));
