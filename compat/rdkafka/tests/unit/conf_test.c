@@ -480,3 +480,53 @@ TEST(set_sequences_match_librdkafka) {
         deb.conf_destroy(b);
     }
 }
+
+/* dup_filter keeps what librdkafka's keeps. */
+TEST(dup_filter_matches_librdkafka) {
+    REQUIRE(load_debian());
+    rd_kafka_conf_t *(*deb_dup_filter)(const rd_kafka_conf_t *, size_t, const char **);
+    rd_kafka_topic_conf_t *(*deb_tconf)(rd_kafka_conf_t *);
+    *(void **)&deb_dup_filter = dlsym(deb.h, "rd_kafka_conf_dup_filter");
+    *(void **)&deb_tconf = dlsym(deb.h, "rd_kafka_conf_get_default_topic_conf");
+    REQUIRE(deb_dup_filter && deb_tconf);
+    static const char *const props[] = {"client.id", "me", "sasl.username", "u",
+                                        "sasl.password", "p", "socket.timeout.ms", "1234",
+                                        "acks", "0", "debug", "broker", NULL};
+    static const char *filters[][3] = {{"sasl.", NULL}, {"s", "client", NULL},
+                                       {"default_topic_conf", NULL}, {"", NULL}, {NULL}};
+    for (int f = 0; f < 5; f++) {
+        rd_kafka_conf_t *a = rd_kafka_conf_new(), *b = deb.conf_new();
+        char e[512];
+        for (int i = 0; props[i]; i += 2) {
+            rd_kafka_conf_set(a, props[i], props[i + 1], e, sizeof e);
+            deb.conf_set(b, props[i], props[i + 1], e, sizeof e);
+        }
+        size_t n = 0;
+        while (filters[f][n]) n++;
+        rd_kafka_conf_t *da = rd_kafka_conf_dup_filter(a, n, filters[f]);
+        rd_kafka_conf_t *db = deb_dup_filter(b, n, filters[f]);
+        size_t c1, c2;
+        const char **d1 = rd_kafka_conf_dump(da, &c1), **d2 = deb.conf_dump(db, &c2);
+        for (size_t i = 0; i + 1 < c1; i += 2) {
+            if (!strcmp(d1[i], "builtin.features") || !strncmp(d1[i + 1], "0x", 2)) continue;
+            size_t j;
+            for (j = 0; j + 1 < c2 && strcmp(d1[i], d2[j]); j += 2)
+                ;
+            if (j + 1 >= c2 || strcmp(d1[i + 1], d2[j + 1]))
+                kfk_test_fail(__FILE__, __LINE__, "filter %d: %s = \"%s\" / \"%s\"", f, d1[i],
+                              d1[i + 1], j + 1 < c2 ? d2[j + 1] : "(absent)");
+        }
+        /* and nothing more: the same count of plain values */
+        size_t n1 = 0, n2 = 0;
+        for (size_t i = 0; i + 1 < c1; i += 2) n1 += strncmp(d1[i + 1], "0x", 2) != 0;
+        for (size_t i = 0; i + 1 < c2; i += 2) n2 += strncmp(d2[i + 1], "0x", 2) != 0;
+        CHECK_EQ(n1, n2);
+        CHECK_EQ(rd_kafka_conf_get_default_topic_conf(da) == NULL, deb_tconf(db) == NULL);
+        rd_kafka_conf_dump_free(d1, c1);
+        deb.dump_free(d2, c2);
+        rd_kafka_conf_destroy(da);
+        deb.conf_destroy(db);
+        rd_kafka_conf_destroy(a);
+        deb.conf_destroy(b);
+    }
+}
