@@ -72,6 +72,8 @@ rd_kafka_t *rd_kafka_new(rd_kafka_type_t type, rd_kafka_conf_t *conf, char *errs
              type == RD_KAFKA_PRODUCER ? "producer" : "consumer", rk->serial);
     const char *level = rdk_conf_str(rk->conf, "log_level");
     rk->log_level = level ? atoi(level) : 6;
+    const char *debug = rdk_conf_str(rk->conf, "debug");
+    if (debug && *debug) rk->log_level = 7; /* as librdkafka: debug contexts log at 7 */
     rk->main_q = rdk_queue_new(rk, RDK_Q_MAIN);
     rk->consumer_q = rdk_queue_new(rk, RDK_Q_CONSUMER);
     int rc = rk->main_q && rk->consumer_q ? 0 : -1;

@@ -101,9 +101,10 @@ static void deliver(kfk_producer *p, const kfk_delivery *d, void *opaque) {
     dr_rec *r = d->opaque;
     __atomic_fetch_sub(&rk->outq, 1, __ATOMIC_ACQ_REL);
     const rd_kafka_conf_t *c = rk->conf;
-    if (!rk->destroying && (c->enabled_events & RD_KAFKA_EVENT_DR)) {
+    if (!rk->destroying && (c->enabled_events & RD_KAFKA_EVENT_DR) &&
+        !(rk->dr_only_errors && !d->err)) {
         if (add_to_event(rk, d, r) == 0) return;
-    } else if (!rk->destroying && (c->dr_msg_cb || c->dr_cb)) {
+    } else if (!rk->destroying && (c->dr_msg_cb || c->dr_cb) && !(rk->dr_only_errors && !d->err)) {
         rdk_msg m = {0};
         fill_report(&m, rk, d, r);
         if (c->dr_msg_cb)
@@ -139,6 +140,7 @@ static void *report_pump(void *arg) {
 
 int rdk_producer_start(rd_kafka_t *rk, kfk_conf *kc, char *errstr, size_t errstr_size) {
     kfk_producer_callbacks cbs = {.delivery = deliver, .partitioner = partition_cb, .opaque = rk};
+    rk->dr_only_errors = !strcmp(rdk_conf_str(rk->conf, "delivery.report.only.error"), "true");
     rk->producer = kfk_producer_new(kc, &cbs, errstr, errstr_size);
     if (!rk->producer) {
         kfk_conf_destroy(kc);

@@ -263,6 +263,7 @@ struct rd_kafka_s {
     char *cluster_id;      /* from the last metadata answer (under lock), NULL unknown */
     pthread_t report_pump; /* producer with RD_KAFKA_EVENT_DR: polls kfk for reports */
     int report_pump_running;
+    int dr_only_errors; /* delivery.report.only.error */
 };
 
 /* handle.c: a reference dropped (a message destroyed); frees rk at the last. */
