@@ -700,10 +700,16 @@ void rd_kafka_conf_set_throttle_cb(rd_kafka_conf_t *conf,
     conf->throttle_cb = throttle_cb;
 }
 
+static void log_nothing(const rd_kafka_t *rk, int level, const char *fac, const char *buf) {
+    (void)rk, (void)level, (void)fac, (void)buf;
+}
+
+/* In librdkafka NULL turns logging off; in the conf NULL is the default
+ * (stderr), so off is a callback that drops the line. */
 void rd_kafka_conf_set_log_cb(rd_kafka_conf_t *conf,
                               void (*log_cb)(const rd_kafka_t *rk, int level, const char *fac,
                                              const char *buf)) {
-    conf->log_cb = log_cb;
+    conf->log_cb = log_cb ? log_cb : log_nothing;
 }
 
 void rd_kafka_conf_set_stats_cb(rd_kafka_conf_t *conf,

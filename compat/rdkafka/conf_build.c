@@ -278,6 +278,11 @@ static const char *finalize(const rd_kafka_conf_t *conf, rd_kafka_type_t type, k
     }
     if (G("reconnect.backoff.max.ms") < G("reconnect.backoff.ms"))
         return "`reconnect.backoff.max.ms` must be >= `reconnect.max.ms`";
+    /* librdkafka 2.0 waits retry.backoff.ms between retries, not growing */
+    if (SETG("retry.backoff.ms")) {
+        snprintf(buf, sizeof buf, "%.0f", G("retry.backoff.ms"));
+        kfk_conf_set(k, "retry.backoff.max.ms", buf, NULL, 0);
+    }
 #undef G
 #undef T
 #undef SETG

@@ -15,7 +15,7 @@
 
 static atomic_int thread_count;
 static atomic_int live_handles;
-static atomic_int handle_serial;
+static atomic_ulong handle_serial;
 
 void rdk_threads_add(int n) { atomic_fetch_add(&thread_count, n); }
 
@@ -67,11 +67,13 @@ rd_kafka_t *rd_kafka_new(rd_kafka_type_t type, rd_kafka_conf_t *conf, char *errs
     pthread_mutex_init(&rk->lock, NULL);
     pthread_mutex_init(&rk->msg_lock, NULL);
     const char *client_id = rdk_conf_str(rk->conf, "client.id");
-    snprintf(rk->name, sizeof rk->name, "%s#%s-%d", client_id ? client_id : "rdkafka",
-             type == RD_KAFKA_PRODUCER ? "producer" : "consumer",
-             atomic_fetch_add(&handle_serial, 1) + 1);
+    rk->serial = atomic_fetch_add(&handle_serial, 1) + 1;
+    snprintf(rk->name, sizeof rk->name, "%s#%s-%lu", client_id ? client_id : "rdkafka",
+             type == RD_KAFKA_PRODUCER ? "producer" : "consumer", rk->serial);
     const char *level = rdk_conf_str(rk->conf, "log_level");
     rk->log_level = level ? atoi(level) : 6;
+    const char *debug = rdk_conf_str(rk->conf, "debug");
+    if (debug && *debug) rk->log_level = 7; /* as librdkafka: debug contexts log at 7 */
     rk->main_q = rdk_queue_new(rk, RDK_Q_MAIN);
     rk->consumer_q = rdk_queue_new(rk, RDK_Q_CONSUMER);
     int rc = rk->main_q && rk->consumer_q ? 0 : -1;
@@ -105,6 +107,7 @@ void rdk_handle_free(rd_kafka_t *rk) {
         free(t);
     }
     rd_kafka_conf_destroy(rk->conf);
+    free(rk->cluster_id);
     pthread_mutex_destroy(&rk->lock);
     pthread_mutex_destroy(&rk->msg_lock);
     free(rk);

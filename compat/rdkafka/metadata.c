@@ -89,6 +89,18 @@ static rd_kafka_metadata_t *md_from_result(const kfk_admin_result *r) {
 
 static int timeout_of(int timeout_ms) { return timeout_ms > 0 ? timeout_ms : 1; }
 
+/* As librdkafka, the cluster id of the last metadata answer is kept, for
+ * rd_kafka_clusterid without a request. */
+static void remember_cluster_id(rd_kafka_t *rk, const char *id) {
+    if (!id) return;
+    char *copy = strdup(id);
+    if (!copy) return;
+    pthread_mutex_lock(&rk->lock);
+    free(rk->cluster_id);
+    rk->cluster_id = copy;
+    pthread_mutex_unlock(&rk->lock);
+}
+
 rd_kafka_resp_err_t rd_kafka_metadata(rd_kafka_t *rk, int all_topics, rd_kafka_topic_t *only_rkt,
                                       const struct rd_kafka_metadata **metadatap,
                                       int timeout_ms) {
@@ -112,8 +124,9 @@ rd_kafka_resp_err_t rd_kafka_metadata(rd_kafka_t *rk, int all_topics, rd_kafka_t
         pthread_mutex_unlock(&rk->lock);
         if (!names) return RD_KAFKA_RESP_ERR__CRIT_SYS_RESOURCE;
     }
+    /* librdkafka's producers create topics they name (unless told not to) */
     const char *create = rdk_conf_str(rk->conf, "allow.auto.create.topics");
-    int allow_create = only_rkt && create && strcmp(create, "true") == 0;
+    int allow_create = only_rkt && (rk->type == RD_KAFKA_PRODUCER || strcmp(create, "true") == 0);
     kfk_admin_options o = {.timeout_ms = timeout_of(timeout_ms)};
     kfk_admin_result *r = kfk_admin_metadata(a, names, n, allow_create, &o, NULL, NULL);
     if (names != &one) free(names);
@@ -126,6 +139,7 @@ rd_kafka_resp_err_t rd_kafka_metadata(rd_kafka_t *rk, int all_topics, rd_kafka_t
         if (!md) err = RD_KAFKA_RESP_ERR__CRIT_SYS_RESOURCE;
         *metadatap = md;
         __atomic_store_n(&rk->controller_id, r->cluster.controller_id, __ATOMIC_RELEASE);
+        remember_cluster_id(rk, r->cluster.cluster_id);
     }
     kfk_admin_result_destroy(r);
     return err;
@@ -160,9 +174,14 @@ int32_t rd_kafka_controllerid(rd_kafka_t *rk, int timeout_ms) {
 }
 
 char *rd_kafka_clusterid(rd_kafka_t *rk, int timeout_ms) {
+    pthread_mutex_lock(&rk->lock);
+    char *id = rk->cluster_id ? strdup(rk->cluster_id) : NULL;
+    pthread_mutex_unlock(&rk->lock);
+    if (id || timeout_ms == 0) return id;
     kfk_admin_result *r = describe_cluster(rk, timeout_ms);
     if (!r) return NULL;
-    char *id = r->cluster.cluster_id ? strdup(r->cluster.cluster_id) : NULL;
+    remember_cluster_id(rk, r->cluster.cluster_id);
+    id = r->cluster.cluster_id ? strdup(r->cluster.cluster_id) : NULL;
     kfk_admin_result_destroy(r);
     return id;
 }

@@ -132,7 +132,7 @@ rdk_partitioner_fn rdk_partitioner_by_name(const char *name) {
         {"fnv1a", rd_kafka_msg_partitioner_fnv1a},
         {"fnv1a_random", rd_kafka_msg_partitioner_fnv1a_random},
     };
-    for (size_t i = 0; i < sizeof byname / sizeof byname[0]; i++)
+    for (size_t i = 0; name && i < sizeof byname / sizeof byname[0]; i++)
         if (!strcmp(byname[i].name, name)) return byname[i].fn;
     return NULL;
 }

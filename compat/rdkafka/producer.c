@@ -101,9 +101,10 @@ static void deliver(kfk_producer *p, const kfk_delivery *d, void *opaque) {
     dr_rec *r = d->opaque;
     __atomic_fetch_sub(&rk->outq, 1, __ATOMIC_ACQ_REL);
     const rd_kafka_conf_t *c = rk->conf;
-    if (!rk->destroying && (c->enabled_events & RD_KAFKA_EVENT_DR)) {
+    if (!rk->destroying && (c->enabled_events & RD_KAFKA_EVENT_DR) &&
+        !(rk->dr_only_errors && !d->err)) {
         if (add_to_event(rk, d, r) == 0) return;
-    } else if (!rk->destroying && (c->dr_msg_cb || c->dr_cb)) {
+    } else if (!rk->destroying && (c->dr_msg_cb || c->dr_cb) && !(rk->dr_only_errors && !d->err)) {
         rdk_msg m = {0};
         fill_report(&m, rk, d, r);
         if (c->dr_msg_cb)
@@ -139,6 +140,7 @@ static void *report_pump(void *arg) {
 
 int rdk_producer_start(rd_kafka_t *rk, kfk_conf *kc, char *errstr, size_t errstr_size) {
     kfk_producer_callbacks cbs = {.delivery = deliver, .partitioner = partition_cb, .opaque = rk};
+    rk->dr_only_errors = !strcmp(rdk_conf_str(rk->conf, "delivery.report.only.error"), "true");
     rk->producer = kfk_producer_new(kc, &cbs, errstr, errstr_size);
     if (!rk->producer) {
         kfk_conf_destroy(kc);
@@ -177,7 +179,7 @@ typedef struct produce_args {
     void *msg_opaque;
     int64_t timestamp;
     rd_kafka_headers_t *headers; /* ours on success */
-    kfk_header hdr_inline[16];
+    kfk_header hdr_inline[64];
     size_t nhdr_inline;
 } produce_args;
 
@@ -206,6 +208,10 @@ static rd_kafka_resp_err_t produce(rd_kafka_t *rk, produce_args *a) {
     kfk_header hdrs[64];
     size_t nhdrs = 0;
     if (a->headers) {
+        if (rd_kafka_header_cnt(a->headers) > 64) { /* kfk's limit per message */
+            free(r);
+            return RD_KAFKA_RESP_ERR__INVALID_ARG;
+        }
         nhdrs = rdk_headers_to_kfk(a->headers, hdrs, 64);
     } else if (a->nhdr_inline) {
         memcpy(hdrs, a->hdr_inline, a->nhdr_inline * sizeof *hdrs);
@@ -270,7 +276,7 @@ int rd_kafka_produce(rd_kafka_topic_t *rkt, int32_t partition, int msgflags, voi
 static rd_kafka_resp_err_t add_header(produce_args *a, const char *name, const void *val,
                                       ssize_t size) {
     if (a->headers) return RD_KAFKA_RESP_ERR__CONFLICT;
-    if (a->nhdr_inline == 16) return RD_KAFKA_RESP_ERR__INVALID_ARG;
+    if (a->nhdr_inline == 64) return RD_KAFKA_RESP_ERR__INVALID_ARG; /* kfk's limit */
     size_t n = size < 0 ? (val ? strlen(val) : 0) : (size_t)size;
     a->hdr_inline[a->nhdr_inline++] = (kfk_header){.name = name, .value = val, .value_len = n};
     return RD_KAFKA_RESP_ERR_NO_ERROR;

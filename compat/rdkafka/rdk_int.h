@@ -239,6 +239,7 @@ struct rdk_legacy;
 
 struct rd_kafka_s {
     rd_kafka_type_t type;
+    unsigned long serial; /* this handle's number in the process, from 1 */
     rd_kafka_conf_t *conf; /* owned: what rd_kafka_new was given */
     char name[256];
     kfk_producer *producer;
@@ -262,8 +263,10 @@ struct rd_kafka_s {
     int destroying;    /* rd_kafka_destroy began: no more application callbacks */
     long outq;         /* producer: messages accepted and not yet reported (atomic) */
     int32_t controller_id; /* from the last metadata answer, -1 unknown */
+    char *cluster_id;      /* from the last metadata answer (under lock), NULL unknown */
     pthread_t report_pump; /* producer with RD_KAFKA_EVENT_DR: polls kfk for reports */
     int report_pump_running;
+    int dr_only_errors; /* delivery.report.only.error */
 };
 
 /* handle.c: a reference dropped (a message destroyed); frees rk at the last. */

@@ -37,10 +37,19 @@ static rd_kafka_topic_t *create(rd_kafka_t *rk, const char *name, rd_kafka_topic
 }
 
 rd_kafka_topic_t *rdk_topic_get(rd_kafka_t *rk, const char *name) {
+    /* Per message on the consume path: the last topic this thread looked
+     * up answers without the lock (topic objects live as long as rk). */
+    static __thread rd_kafka_topic_t *last;
+    static __thread unsigned long last_serial; /* its handle's, never reused */
+    if (last && last_serial == rk->serial && strcmp(last->name, name) == 0) return last;
     pthread_mutex_lock(&rk->lock);
     rd_kafka_topic_t *t = find(rk, name);
     if (!t) t = create(rk, name, NULL);
     pthread_mutex_unlock(&rk->lock);
+    if (t) {
+        last = t;
+        last_serial = rk->serial;
+    }
     return t;
 }
 

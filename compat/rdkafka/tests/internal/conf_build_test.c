@@ -264,6 +264,15 @@ TEST(adjustments_as_in_librdkafka) {
     rd_kafka_conf_destroy(c);
 
     c = rd_kafka_conf_new();
+    set(c, "retry.backoff.ms", "2500");
+    k = build(c, RD_KAFKA_PRODUCER, e, sizeof e);
+    REQUIRE(k != NULL);
+    CHECK_STR(kfk_conf_get(k, "retry.backoff.ms"), "2500");
+    CHECK_STR(kfk_conf_get(k, "retry.backoff.max.ms"), "2500");
+    kfk_conf_destroy(k);
+    rd_kafka_conf_destroy(c);
+
+    c = rd_kafka_conf_new();
     set(c, "queued.max.messages.kbytes", "1000");
     k = build(c, RD_KAFKA_CONSUMER, e, sizeof e);
     REQUIRE(k != NULL);

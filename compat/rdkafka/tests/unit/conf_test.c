@@ -176,6 +176,10 @@ TEST(dup_and_filter) {
     CHECK(get(d, "error_cb", v, sizeof v) != NULL);
     CHECK(get(d, "opaque", v, sizeof v) != NULL);
     CHECK(rd_kafka_conf_get_default_topic_conf(d) == NULL);
+    /* logging is on (the default) until set_log_cb(NULL) turns it off */
+    CHECK(get(d, "log_cb", v, sizeof v) == NULL);
+    rd_kafka_conf_set_log_cb(d, NULL);
+    CHECK(get(d, "log_cb", v, sizeof v) != NULL);
     size_t cnt;
     const char **arr = rd_kafka_conf_dump(d, &cnt);
     CHECK(dump_has(arr, cnt, "client.id", "me"));
@@ -222,6 +226,8 @@ static const char *const probe_values[] = {
     "", "0", "1", "-1", "true", "F", "x", "  7", "12abc", "100000", "2147483648",
     "none", "gzip", "all", "earliest", "error", "ssl", "SASL_SSL", "broker,+topic", "0.5",
     "murmur2", "read_committed", "v4", "https", "0.8.2", "0.7.0", "a,b", "(", "a b",
+    "0x10", "010", " 5", "5 ", "1e3", "+5", "TRUE", "t", "yes", "-all", "ALL", ",,", "inf",
+    "nan", "-0.5", "99999999999", "consistent_random", "smallest, largest", "PLAIN",
 };
 
 /* kfk lacks these (the errors say so); Debian has them. */
@@ -404,4 +410,123 @@ TEST(properties_show_matches_librdkafka) {
     CHECK(rows > 170);
     free(ours);
     deb.free(theirs);
+}
+
+/* Sequences of sets (flags add up, aliases share a value, topic
+ * properties land in the default topic conf) leave the same dumps. */
+TEST(set_sequences_match_librdkafka) {
+    REQUIRE(load_debian());
+    static const char *const names[] = {
+        "debug", "linger.ms", "queue.buffering.max.ms", "acks", "topic.acks",
+        "request.required.acks", "compression.codec", "compression.type",
+        "topic.compression.codec", "auto.offset.reset", "enable.auto.commit",
+        "auto.commit.enable", "client.id", "bootstrap.servers", "metadata.broker.list",
+        "security.protocol", "builtin.features", "partitioner", "retries",
+        "message.send.max.retries", "group.id", "max.in.flight", "sasl.mechanism"};
+    static const char *const values[] = {"", "1", "0", "all", "broker,topic", "-broker",
+                                         "+msg,cgrp", "gzip", "inherit", "earliest", "error",
+                                         "true", "x", "h:1", "SSL", "gzip,lz4", "murmur2",
+                                         "5", "PLAIN", "-1"};
+    unsigned seed = 1;
+    for (int round = 0; round < 40; round++) {
+        rd_kafka_conf_t *a = rd_kafka_conf_new(), *b = deb.conf_new();
+        for (int op = 0; op < 30; op++) {
+            seed = seed * 1103515245u + 12345;
+            const char *n = names[(seed >> 16) % (sizeof names / sizeof names[0])];
+            seed = seed * 1103515245u + 12345;
+            const char *v = values[(seed >> 16) % (sizeof values / sizeof values[0])];
+            if (!strcmp(n, "builtin.features") && (!strcmp(v, "gzip") || !strcmp(v, "gzip,lz4")))
+                ; /* both have these */
+            else if (!strcmp(n, "builtin.features"))
+                continue;
+            char e1[512] = "", e2[512] = "";
+            int r1 = rd_kafka_conf_set(a, n, v, e1, sizeof e1);
+            int r2 = deb.conf_set(b, n, v, e2, sizeof e2);
+            if (r1 != r2 || strcmp(e1, e2))
+                kfk_test_fail(__FILE__, __LINE__, "round %d set %s=%s: %d \"%s\" / %d \"%s\"",
+                              round, n, v, r1, e1, r2, e2);
+        }
+        size_t c1, c2;
+        const char **d1 = rd_kafka_conf_dump(a, &c1), **d2 = deb.conf_dump(b, &c2);
+        for (size_t i = 0; i + 1 < c1; i += 2) {
+            if (!strncmp(d1[i + 1], "0x", 2) || !strcmp(d1[i], "builtin.features")) continue;
+            size_t j;
+            for (j = 0; j + 1 < c2 && strcmp(d1[i], d2[j]); j += 2)
+                ;
+            if (j + 1 >= c2 || strcmp(d1[i + 1], d2[j + 1]))
+                kfk_test_fail(__FILE__, __LINE__, "round %d: %s = \"%s\" / \"%s\"", round, d1[i],
+                              d1[i + 1], j + 1 < c2 ? d2[j + 1] : "(absent)");
+        }
+        rd_kafka_conf_dump_free(d1, c1);
+        deb.dump_free(d2, c2);
+        /* the default topic confs, made by the same sets */
+        rd_kafka_topic_conf_t *(*deb_tconf)(rd_kafka_conf_t *);
+        *(void **)&deb_tconf = dlsym(deb.h, "rd_kafka_conf_get_default_topic_conf");
+        REQUIRE(deb_tconf != NULL);
+        rd_kafka_topic_conf_t *ta = rd_kafka_conf_get_default_topic_conf(a), *tb = deb_tconf(b);
+        CHECK((ta == NULL) == (tb == NULL));
+        if (ta && tb) {
+            d1 = rd_kafka_topic_conf_dump(ta, &c1);
+            d2 = deb.topic_conf_dump(tb, &c2);
+            CHECK_EQ(c1, c2);
+            for (size_t i = 0; i + 1 < c1 && i + 1 < c2; i += 2)
+                if (strcmp(d1[i], d2[i]) || strcmp(d1[i + 1], d2[i + 1]))
+                    kfk_test_fail(__FILE__, __LINE__, "round %d topic: %s=%s / %s=%s", round,
+                                  d1[i], d1[i + 1], d2[i], d2[i + 1]);
+            rd_kafka_conf_dump_free(d1, c1);
+            deb.dump_free(d2, c2);
+        }
+        rd_kafka_conf_destroy(a);
+        deb.conf_destroy(b);
+    }
+}
+
+/* dup_filter keeps what librdkafka's keeps. */
+TEST(dup_filter_matches_librdkafka) {
+    REQUIRE(load_debian());
+    rd_kafka_conf_t *(*deb_dup_filter)(const rd_kafka_conf_t *, size_t, const char **);
+    rd_kafka_topic_conf_t *(*deb_tconf)(rd_kafka_conf_t *);
+    *(void **)&deb_dup_filter = dlsym(deb.h, "rd_kafka_conf_dup_filter");
+    *(void **)&deb_tconf = dlsym(deb.h, "rd_kafka_conf_get_default_topic_conf");
+    REQUIRE(deb_dup_filter && deb_tconf);
+    static const char *const props[] = {"client.id", "me", "sasl.username", "u",
+                                        "sasl.password", "p", "socket.timeout.ms", "1234",
+                                        "acks", "0", "debug", "broker", NULL};
+    static const char *filters[][3] = {{"sasl.", NULL}, {"s", "client", NULL},
+                                       {"default_topic_conf", NULL}, {"", NULL}, {NULL}};
+    for (int f = 0; f < 5; f++) {
+        rd_kafka_conf_t *a = rd_kafka_conf_new(), *b = deb.conf_new();
+        char e[512];
+        for (int i = 0; props[i]; i += 2) {
+            rd_kafka_conf_set(a, props[i], props[i + 1], e, sizeof e);
+            deb.conf_set(b, props[i], props[i + 1], e, sizeof e);
+        }
+        size_t n = 0;
+        while (filters[f][n]) n++;
+        rd_kafka_conf_t *da = rd_kafka_conf_dup_filter(a, n, filters[f]);
+        rd_kafka_conf_t *db = deb_dup_filter(b, n, filters[f]);
+        size_t c1, c2;
+        const char **d1 = rd_kafka_conf_dump(da, &c1), **d2 = deb.conf_dump(db, &c2);
+        for (size_t i = 0; i + 1 < c1; i += 2) {
+            if (!strcmp(d1[i], "builtin.features") || !strncmp(d1[i + 1], "0x", 2)) continue;
+            size_t j;
+            for (j = 0; j + 1 < c2 && strcmp(d1[i], d2[j]); j += 2)
+                ;
+            if (j + 1 >= c2 || strcmp(d1[i + 1], d2[j + 1]))
+                kfk_test_fail(__FILE__, __LINE__, "filter %d: %s = \"%s\" / \"%s\"", f, d1[i],
+                              d1[i + 1], j + 1 < c2 ? d2[j + 1] : "(absent)");
+        }
+        /* and nothing more: the same count of plain values */
+        size_t n1 = 0, n2 = 0;
+        for (size_t i = 0; i + 1 < c1; i += 2) n1 += strncmp(d1[i + 1], "0x", 2) != 0;
+        for (size_t i = 0; i + 1 < c2; i += 2) n2 += strncmp(d2[i + 1], "0x", 2) != 0;
+        CHECK_EQ(n1, n2);
+        CHECK_EQ(rd_kafka_conf_get_default_topic_conf(da) == NULL, deb_tconf(db) == NULL);
+        rd_kafka_conf_dump_free(d1, c1);
+        deb.dump_free(d2, c2);
+        rd_kafka_conf_destroy(da);
+        deb.conf_destroy(db);
+        rd_kafka_conf_destroy(a);
+        deb.conf_destroy(b);
+    }
 }
