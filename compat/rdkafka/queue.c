@@ -2,6 +2,7 @@
  * forwarded to another queue, waking pollers, an application fd or an
  * application callback when ops arrive. */
 #include <errno.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -39,6 +40,16 @@ static rd_kafka_queue_t *lock_target(rd_kafka_queue_t *q) {
     return q;
 }
 
+/* Writes the io event payload to the application's fd. Never blocks (the
+ * pusher may be kfk's I/O thread): a full fd already wakes its reader. */
+static void io_wake(rd_kafka_queue_t *q) {
+    q->io_sent = 1;
+    struct pollfd pfd = {.fd = q->io_fd, .events = POLLOUT};
+    if (poll(&pfd, 1, 0) != 1 || !(pfd.revents & POLLOUT)) return;
+    ssize_t w = write(q->io_fd, q->io_payload, q->io_size);
+    (void)w;
+}
+
 /* Appends a chain of n ops to the locked q and wakes whoever waits. The
  * fd is written once until a reader next serves the queue, as librdkafka
  * does, so a pipe never fills. */
@@ -51,12 +62,7 @@ static void append_locked(rd_kafka_queue_t *q, struct rd_kafka_op_s *head,
     q->tail = tail;
     q->len += n;
     pthread_cond_broadcast(&q->cond);
-    if (q->io_fd >= 0 && !q->io_sent) {
-        q->io_sent = 1;
-        /* A full pipe already signals the reader: nothing to retry. */
-        ssize_t w = write(q->io_fd, q->io_payload, q->io_size);
-        (void)w;
-    }
+    if (q->io_fd >= 0 && !q->io_sent) io_wake(q);
 }
 
 void rdk_queue_push(rd_kafka_queue_t *q, struct rd_kafka_op_s *op) {
@@ -217,11 +223,7 @@ void rd_kafka_queue_yield(rd_kafka_queue_t *rkqu) {
     rd_kafka_queue_t *q = lock_target(rkqu);
     q->yielded = 1;
     pthread_cond_broadcast(&q->cond);
-    if (q->len == 0 && q->io_fd >= 0 && !q->io_sent) {
-        q->io_sent = 1;
-        ssize_t w = write(q->io_fd, q->io_payload, q->io_size);
-        (void)w;
-    }
+    if (q->len == 0 && q->io_fd >= 0 && !q->io_sent) io_wake(q);
     pthread_mutex_unlock(&q->lock);
 }
 

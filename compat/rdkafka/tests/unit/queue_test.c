@@ -212,6 +212,24 @@ TEST(io_event_once_per_serve) {
     close(fds[1]);
 }
 
+/* A full blocking pipe does not block the pusher (kfk's I/O thread). */
+TEST(io_event_full_fd_does_not_block) {
+    int fds[2];
+    REQUIRE(pipe(fds) == 0);
+    fcntl(fds[1], F_SETFL, O_NONBLOCK);
+    char junk[4096] = {0};
+    while (write(fds[1], junk, sizeof(junk)) > 0) {
+    }
+    fcntl(fds[1], F_SETFL, 0); /* blocking again, and full */
+    rd_kafka_queue_t *q = rdk_queue_new(NULL, RDK_Q_CUSTOM);
+    rd_kafka_queue_io_event_enable(q, fds[1], "x", 1);
+    rdk_queue_push(q, op_with(RD_KAFKA_EVENT_LOG, 1));
+    CHECK_EQ(rd_kafka_queue_length(q), 1);
+    rd_kafka_queue_destroy(q);
+    close(fds[0]);
+    close(fds[1]);
+}
+
 static void count_cb(rd_kafka_t *rk, void *opaque) {
     (void)rk;
     (*(int *)opaque)++;
