@@ -292,6 +292,11 @@ typedef void (*kfk_delivery_cb)(kfk_producer *p, const kfk_delivery *d, void *op
 typedef int32_t (*kfk_partitioner_cb)(const char *topic, const void *key, size_t key_len,
                                       int32_t partition_count, void *opaque);
 
+/* Kafka's murmur2 hash of data, as the Java client's default partitioner
+ * uses it: a key goes to partition (hash & 0x7fffffff) % partition_count.
+ * Any thread. */
+int32_t kfk_murmur2(const void *data, size_t len);
+
 typedef struct kfk_producer_callbacks {
     kfk_delivery_cb delivery;       /* NULL: reports are dropped after counting */
     kfk_partitioner_cb partitioner; /* NULL: the `partitioner` configuration */

@@ -113,7 +113,7 @@ rd_kafka_resp_err_t rd_kafka_subscription(rd_kafka_t *rk,
 
 /* Serves the consumer queue's events: errors become messages (returned),
  * the others (commit results...) run their callbacks. */
-static rd_kafka_message_t *serve_consumer_q(rd_kafka_t *rk) {
+rd_kafka_message_t *rdk_consumer_serve_queue(rd_kafka_t *rk) {
     struct rd_kafka_op_s *op;
     while ((op = rdk_queue_pop(rk->consumer_q, 0)) != NULL) {
         if (op->type != RD_KAFKA_EVENT_ERROR) {
@@ -130,10 +130,10 @@ static rd_kafka_message_t *serve_consumer_q(rd_kafka_t *rk) {
 
 rd_kafka_message_t *rd_kafka_consumer_poll(rd_kafka_t *rk, int timeout_ms) {
     if (!rk->consumer) return NULL;
-    rd_kafka_message_t *m = serve_consumer_q(rk);
+    rd_kafka_message_t *m = rdk_consumer_serve_queue(rk);
     if (m) return m;
     kfk_consumer_message *km = kfk_consumer_poll(rk->consumer, timeout_ms);
-    if (!km) return serve_consumer_q(rk);
+    if (!km) return rdk_consumer_serve_queue(rk);
     return rdk_msg_from_consumed(rk, km);
 }
 

@@ -159,6 +159,7 @@ static rd_kafka_message_t *next(rd_kafka_t *rk, rd_kafka_topic_t *rkt, int32_t p
                                 int timeout_ms) {
     rd_kafka_message_t *m = unstash(rk, rkt, partition);
     if (m || !rk->consumer) return m;
+    if (!rkt && (m = rdk_consumer_serve_queue(rk)) != NULL) return m;
     int64_t deadline = timeout_ms < 0 ? -1 : now_ms() + timeout_ms;
     for (;;) {
         int left = deadline < 0 ? -1 : (int)(deadline - now_ms());

@@ -16,36 +16,6 @@ static int32_t pick(int32_t cnt) {
     return (int32_t)(rand_r(&seed) % (unsigned int)cnt);
 }
 
-static uint32_t murmur2(const void *key, size_t len) {
-    const uint32_t m = 0x5bd1e995;
-    const unsigned char *d = key;
-    uint32_t h = 0x9747b28c ^ (uint32_t)len;
-    for (; len >= 4; d += 4, len -= 4) {
-        uint32_t k = (uint32_t)d[0] | (uint32_t)d[1] << 8 | (uint32_t)d[2] << 16 |
-                     (uint32_t)d[3] << 24;
-        k *= m;
-        k ^= k >> 24;
-        k *= m;
-        h *= m;
-        h ^= k;
-    }
-    switch (len) {
-    case 3:
-        h ^= (uint32_t)d[2] << 16;
-        /* fallthrough */
-    case 2:
-        h ^= (uint32_t)d[1] << 8;
-        /* fallthrough */
-    case 1:
-        h ^= d[0];
-        h *= m;
-    }
-    h ^= h >> 13;
-    h *= m;
-    h ^= h >> 15;
-    return h;
-}
-
 /* FNV-1a, made non-negative as a signed 32-bit value (as Sarama does). */
 static uint32_t fnv1a(const void *key, size_t len) {
     const unsigned char *d = key;
@@ -89,7 +59,7 @@ int32_t rd_kafka_msg_partitioner_murmur2(const rd_kafka_topic_t *rkt, const void
                                          size_t keylen, int32_t partition_cnt, void *rkt_opaque,
                                          void *msg_opaque) {
     (void)rkt, (void)rkt_opaque, (void)msg_opaque;
-    return (int32_t)((murmur2(key, keylen) & 0x7fffffff) % (uint32_t)partition_cnt);
+    return (int32_t)(((uint32_t)kfk_murmur2(key, keylen) & 0x7fffffff) % (uint32_t)partition_cnt);
 }
 
 int32_t rd_kafka_msg_partitioner_murmur2_random(const rd_kafka_topic_t *rkt, const void *key,

@@ -285,6 +285,9 @@ void rdk_dr_rec_free(void *rec);
 /* consumer.c */
 int rdk_consumer_start(rd_kafka_t *rk, kfk_conf *kc, char *errstr, size_t errstr_size);
 void rdk_consumer_stop(rd_kafka_t *rk, int close_group);
+/* Serves the consumer queue's events (commit results...) through their
+ * callbacks; an error event comes back as a message (NULL: none). */
+rd_kafka_message_t *rdk_consumer_serve_queue(rd_kafka_t *rk);
 /* legacy.c: frees the messages stashed for rd_kafka_consume. */
 void rdk_legacy_free(rd_kafka_t *rk);
 

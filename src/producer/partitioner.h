@@ -6,11 +6,7 @@
 #ifndef KFK_PARTITIONER_H
 #define KFK_PARTITIONER_H
 
-#include <stddef.h>
-#include <stdint.h>
-
-/* Kafka's murmur2 (org.apache.kafka.common.utils.Utils.murmur2). */
-int32_t kfk_murmur2(const void *data, size_t len);
+#include "kfk.h" /* kfk_murmur2: Kafka's murmur2 (org.apache.kafka.common.utils.Utils.murmur2) */
 
 /* The partition the Java client's default partitioner picks for a key. */
 static inline int32_t kfk_partition_for_key(const void *key, size_t len, int32_t partitions) {
