@@ -237,6 +237,7 @@ void rdk_log(rd_kafka_t *rk, int level, const char *fac, const char *fmt, ...) {
     va_start(ap, fmt);
     vsnprintf(buf, sizeof buf, fmt, ap);
     va_end(ap);
+    if (rdk_log_queued(rk, level, fac, buf)) return;
     if (rk->conf && rk->conf->log_cb)
         rk->conf->log_cb(rk, level, fac, buf);
     else
