@@ -140,7 +140,10 @@ def kcat_cmd(env, client, boot, topic, w):
     if client not in KCAT_CLIENTS or not os.access(KCAT, os.X_OK):
         return None
     if client == "kfk":
-        lib = ["env", "LD_LIBRARY_PATH=" + os.path.join(env.build, "rdkafka")]
+        layer = os.path.join(env.build, "rdkafka")
+        if not os.path.exists(os.path.join(layer, "librdkafka.so.1")):
+            return None
+        lib = ["env", "LD_LIBRARY_PATH=" + layer]
     else:
         lib = ["env", "-u", "LD_LIBRARY_PATH"]
     if w["kind"] == "kcat-produce":
