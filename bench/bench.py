@@ -193,7 +193,8 @@ class Runner:
         if self.args.mode == "smoke":
             return failed
         for w in selected:
-            if w["name"] in ("produce-100B", "consume-assign"):
+            if w["name"] in ("produce-100B", "consume-assign", "kcat-produce-100B",
+                             "kcat-consume"):
                 print("bench: profiling kfk on %s" % w["name"], flush=True)
                 profile.run(self, w, topics[w["name"]], bench_dir)
         return failed
