@@ -43,6 +43,13 @@ def workloads(mode):
                     "group": mode_ == "group"})
     out.append({"name": "latency", "kind": "latency", "rate": lat[0], "secs": lat[1],
                 "java_count": lat[2], "size": 100, "count": lat[0] * lat[1]})
+    # Debian's kcat on Debian's librdkafka and on kfk's layer: 1M lines of
+    # 100 B produced from a file, and a topic of as many read back.
+    kc = 1_000_000 // scale
+    out.append({"name": "kcat-produce-100B", "kind": "kcat-produce", "count": kc, "size": 100,
+                "compression": "none", "clients": clients.KCAT_CLIENTS})
+    out.append({"name": "kcat-consume", "kind": "kcat-consume", "count": kc, "size": 100,
+                "clients": clients.KCAT_CLIENTS})
     for w in out:
         w["partitions"] = 1 if w["kind"] == "latency" else 8
         w["count_for"] = {c: w["count"] for c in clients.CLIENTS}
@@ -61,16 +68,16 @@ class Runner:
         self.timeout = {"full": 900, "quick": 300, "smoke": 120}[args.mode]
         self.filled = None
 
-    def spawn(self, name, cmd):
-        """Runs cmd under bench/rusage; returns (rc, stdout, stderr, wall s,
-        CPU s, peak RSS MB)."""
+    def spawn(self, name, cmd, devnull=False):
+        """Runs cmd under bench/rusage (its output to /dev/null if devnull);
+        returns (rc, stdout, stderr, wall s, CPU s, peak RSS MB)."""
         out_path, err_path, ru_path = (os.path.join(self.logs, name + sfx)
                                        for sfx in (".out", ".err", ".rusage"))
         with open(out_path, "w") as out, open(err_path, "w") as err:
             out.write(" ".join(cmd) + "\n")
             out.flush()
             p = subprocess.Popen([os.path.join(self.args.build, "bench", "rusage"), ru_path] + cmd,
-                                 stdout=out, stderr=err, stdin=subprocess.DEVNULL,
+                                 stdout=subprocess.DEVNULL if devnull else out, stderr=err, stdin=subprocess.DEVNULL,
                                  start_new_session=True)
             try:
                 p.wait(timeout=self.timeout)
@@ -117,13 +124,20 @@ class Runner:
             cmd = clients.produce_cmd(self.env, client, self.args.bootstrap, topic, w)
         elif w["kind"] == "consume":
             cmd = clients.consume_cmd(self.env, client, self.args.bootstrap, topic, w, group)
+        elif w["kind"].startswith("kcat-"):
+            cmd = clients.kcat_cmd(self.env, client, self.args.bootstrap, topic, w)
         else:
             cmd = clients.latency_cmd(self.env, client, self.args.bootstrap, topic, w)
         row = {"workload": w["name"], "client": client, "round": rnd, "size": w["size"]}
         if cmd is None:
             return dict(row, status="n/a", note="not offered by this client")
-        rc, out, err, wall, cpu, rss = self.spawn("%s-%s-%d" % (w["name"], client, rnd), cmd)
-        got = clients.parse(w["kind"], client, out)
+        kcat = w["kind"].startswith("kcat-")
+        rc, out, err, wall, cpu, rss = self.spawn("%s-%s-%d" % (w["name"], client, rnd), cmd,
+                                                  devnull=w["kind"] == "kcat-consume")
+        if kcat:
+            got = clients.kcat_parse(w["kind"], rc, err, w, w["count_for"][client], wall)
+        else:
+            got = clients.parse(w["kind"], client, out)
         row.update(wall_s="%.2f" % wall, cpu_s="%.3f" % cpu, rss_mb="%.1f" % rss)
         expected = w["java_count"] if (w["kind"], client) == ("latency", "java") \
             else w["count_for"][client]
@@ -162,11 +176,13 @@ class Runner:
                 # turns appending to it, or reading it.
                 if w["kind"] == "consume":
                     topic = self.prefill_once(w)
+                elif w["kind"] == "kcat-consume":
+                    topic = self.prefill(w)
                 else:
                     topic = self.topic("%s-%s" % (self.args.run_id, w["name"]), w["partitions"])
                 topics[w["name"]] = topic
                 for rnd in range(1, rounds + 1):
-                    for c in clients_:
+                    for c in [c for c in clients_ if c in w.get("clients", clients_)]:
                         row = self.one(w, c, rnd, topic)
                         print("bench: %-18s %-13s round %d: %s %s msg/s %s" % (
                             w["name"], c, rnd, row["status"], row.get("msgs_s", "-"),
@@ -177,7 +193,8 @@ class Runner:
         if self.args.mode == "smoke":
             return failed
         for w in selected:
-            if w["name"] in ("produce-100B", "consume-assign"):
+            if w["name"] in ("produce-100B", "consume-assign", "kcat-produce-100B",
+                             "kcat-consume"):
                 print("bench: profiling kfk on %s" % w["name"], flush=True)
                 profile.run(self, w, topics[w["name"]], bench_dir)
         return failed

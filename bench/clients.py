@@ -22,6 +22,11 @@ RDKAFKA_CONSUME = {"queued.max.messages.kbytes": "16384"}
 LATENCY_PRODUCE = {"acks": "all", "enable.idempotence": "true", "linger.ms": "0"}
 
 CLIENTS = ["kfk", "librdkafka", "java", "kafka-python"]
+# kcat workloads run one binary, Debian's kcat, on two libraries: "kfk" is
+# kcat on kfk's librdkafka.so.1 layer (build/rdkafka), "librdkafka" on Debian's.
+KCAT = "/usr/bin/kcat"
+KCAT_CLIENTS = ["kfk", "librdkafka"]
+KCAT_EOF = re.compile(r"Reached end of topic \S+ \[(\d+)\] at offset (\d+)")
 
 PRODUCER_LINE = re.compile(
     r"(\d+) records sent, ([\d.]+) records/sec \(([\d.]+) MB/sec\), ([\d.]+) ms avg latency, "
@@ -114,6 +119,55 @@ def consume_cmd(env, client, boot, topic, w, group):
     s["fetch.max.wait.ms"] = FETCH_WAIT_MS
     return [env.python, os.path.join(env.root, "bench", "kafka_python_perf.py"), "consume", boot,
             topic, n, "group" if group else "assign"] + kv(s)
+
+
+def kcat_lines(env, count, size):
+    """A file of count lines of size random capital letters (made once)."""
+    path = os.path.join(env.tmp, "kcat-%dx%dB.txt" % (count, size))
+    if not os.path.exists(path):
+        table = bytes(65 + b % 26 for b in range(256))
+        data = os.urandom(count * size).translate(table)
+        with open(path + ".tmp", "wb") as f:
+            f.write(b"".join(data[i:i + size] + b"\n" for i in range(0, len(data), size)))
+        os.rename(path + ".tmp", path)
+    return path
+
+
+def kcat_cmd(env, client, boot, topic, w):
+    """kcat producing w's lines from a file, or reading the topic from the
+    beginning to its end (not -q: its end-of-partition lines say how far it
+    read); both libraries get the same -X settings."""
+    if client not in KCAT_CLIENTS or not os.access(KCAT, os.X_OK):
+        return None
+    if client == "kfk":
+        layer = os.path.join(env.build, "rdkafka")
+        if not os.path.exists(os.path.join(layer, "librdkafka.so.1")):
+            return None
+        lib = ["env", "LD_LIBRARY_PATH=" + layer]
+    else:
+        lib = ["env", "-u", "LD_LIBRARY_PATH"]
+    if w["kind"] == "kcat-produce":
+        s = dict(PRODUCE, **RDKAFKA_PRODUCE)
+        s["compression.type"] = w["compression"]
+        return lib + [KCAT, "-P", "-b", boot, "-t", topic,
+                      "-l", kcat_lines(env, w["count_for"][client], w["size"])] + xflags(s)
+    s = dict(CONSUME, **RDKAFKA_CONSUME)
+    s["fetch.wait.max.ms"] = FETCH_WAIT_MS
+    return lib + [KCAT, "-C", "-b", boot, "-t", topic, "-o", "beginning", "-e"] + xflags(s)
+
+
+def kcat_parse(kind, rc, err, w, count, wall):
+    """kcat prints no figures: a producer that exits 0 delivered every line
+    (it exits 1 on a failed delivery); a consumer read what its
+    end-of-partition offsets add up to (the topic starts at offset 0)."""
+    if rc or wall <= 0:
+        return None
+    if kind == "kcat-consume":
+        ends = dict(KCAT_EOF.findall(err))
+        if len(ends) != w["partitions"] or ": exiting" not in err:
+            return None
+        count = sum(int(o) for o in ends.values())
+    return {"msgs": count, "msgs_s": count / wall, "mb_s": count * w["size"] / wall / 1048576}
 
 
 def latency_cmd(env, client, boot, topic, w):

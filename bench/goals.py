@@ -4,11 +4,14 @@ per goal and workload, saying whether it was met."""
 PRODUCE = ["produce-100B", "produce-100B-lz4", "produce-100B-zstd", "produce-1KiB",
            "produce-100B-txn"]
 CONSUME = ["consume-assign", "consume-group"]
+KCAT = ["kcat-produce-100B", "kcat-consume"]
 
 # (goal, workloads, peer, metric, kfk ÷ peer must be >= this (or <= when
 # the metric is smaller-is-better)).
 GOALS = [
     ("messages per CPU-second >= 1.5x librdkafka's", PRODUCE + CONSUME, "librdkafka",
+     "msgs_per_cpu_s", 1.5),
+    ("kcat on kfk's layer: messages per CPU-second >= 1.5x on librdkafka", KCAT, "librdkafka",
      "msgs_per_cpu_s", 1.5),
     ("peak RSS <= 0.5x librdkafka's", PRODUCE + CONSUME, "librdkafka", "rss_mb", 0.5),
     ("p99 latency <= librdkafka's", ["latency"], "librdkafka", "p99_ms", 1.0),

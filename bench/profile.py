@@ -1,6 +1,7 @@
-"""Where kfk's time goes: runs kfk's produce and consume workloads (a tenth
-of the count) under valgrind's callgrind, which counts instructions and so
-stays steady on a busy machine (`perf` lacks hardware counters here), and
+"""Where kfk's time goes: runs kfk's produce and consume workloads, and
+kcat's on kfk's librdkafka layer (a tenth of the count, but kcat-consume
+reads its whole topic) under valgrind's callgrind, which counts
+instructions and so stays steady on a busy machine (`perf` lacks hardware counters here), and
 keeps the functions with the most instructions of their own in
 docs/bench/profile-WORKLOAD.txt for the report."""
 import os
@@ -31,14 +32,23 @@ def run(runner, w, topic, out_dir):
     """Profiles kfk on workload w; returns the text file's path or None."""
     if not shutil.which("valgrind") or not shutil.which("callgrind_annotate"):
         return None
-    w = dict(w, count_for={"kfk": max(w["count"] // 10, 1000)})
+    # kcat-consume reads its whole topic: no smaller count there.
+    n = w["count"] if w["kind"] == "kcat-consume" else max(w["count"] // 10, 1000)
+    w = dict(w, count_for={"kfk": n})
     if w["kind"] == "produce":
         cmd = clients.produce_cmd(runner.env, "kfk", runner.args.bootstrap, topic, w)
+    elif w["kind"].startswith("kcat-"):
+        cmd = clients.kcat_cmd(runner.env, "kfk", runner.args.bootstrap, topic, w)
     else:
         cmd = clients.consume_cmd(runner.env, "kfk", runner.args.bootstrap, topic, w, None)
+    if cmd is None:
+        return None
+    # kcat's "env LD_LIBRARY_PATH=..." goes before valgrind, which follows no exec.
+    pre, cmd = (cmd[:2], cmd[2:]) if cmd[0] == "env" else ([], cmd)
     raw = os.path.join(runner.logs, "callgrind-%s.out" % w["name"])
-    rc = runner.spawn("profile-" + w["name"], ["valgrind", "--tool=callgrind", "-q",
-                                               "--callgrind-out-file=" + raw] + cmd)[0]
+    rc = runner.spawn("profile-" + w["name"], pre + ["valgrind", "--tool=callgrind", "-q",
+                                                     "--callgrind-out-file=" + raw] + cmd,
+                      devnull=w["kind"] == "kcat-consume")[0]
     if rc:
         return None
     ann = subprocess.run(["callgrind_annotate", "--inclusive=no", raw], capture_output=True,

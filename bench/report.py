@@ -65,6 +65,13 @@ def spread(s, m, digits=None):
     return "%s (%s–%s)" % (fmt(s[m], digits), fmt(s[m + "_min"], digits), fmt(s[m + "_max"], digits))
 
 
+def label(wl, client):
+    """kcat workloads run one kcat binary on two libraries."""
+    if not wl.startswith("kcat-"):
+        return client
+    return "kcat on kfk's layer" if client == "kfk" else "kcat on " + client
+
+
 def throughput_table(wl, clients, summ):
     """Producers also show the p99 from send to acknowledgement."""
     kfk = summ.get((wl, "kfk"), {})
@@ -76,12 +83,12 @@ def throughput_table(wl, clients, summ):
         s = summ[(wl, c)]
         if s["status"] != "ok":
             lines.append("| %s | %d/%d | – | %s | | | | | | | | |" % (
-                c, s["ok"], s["runs"], "not available: " + s["note"] if s["status"] == "n/a"
-                else "failed: " + s["note"]))
+                label(wl, c), s["ok"], s["runs"],
+                "not available: " + s["note"] if s["status"] == "n/a" else "failed: " + s["note"]))
             continue
         mine = c == "kfk"
         lines.append("| %s | %d/%d | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |" % (
-            c, s["ok"], s["runs"], fmt(num(s["msgs"])), spread(s, "msgs_s"), fmt(s["mb_s"]),
+            label(wl, c), s["ok"], s["runs"], fmt(num(s["msgs"])), spread(s, "msgs_s"), fmt(s["mb_s"]),
             fmt(s["cpu_s_per_m"]), fmt(s["msgs_per_cpu_s"]), fmt(s["rss_mb"]), fmt(s["p99_ms"]),
             "" if mine else ratio(kfk.get("msgs_s"), s["msgs_s"]),
             "" if mine else ratio(kfk.get("msgs_per_cpu_s"), s["msgs_per_cpu_s"]),

@@ -394,13 +394,14 @@ rd_kafka_resp_err_t rd_kafka_offsets_store(rd_kafka_t *rk,
 
 rd_kafka_resp_err_t rd_kafka_offset_store(rd_kafka_topic_t *rkt, int32_t partition,
                                           int64_t offset) {
-    rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(1);
-    if (!l) return RD_KAFKA_RESP_ERR__CRIT_SYS_RESOURCE;
-    /* librdkafka's legacy store takes the message's offset, and commits + 1 */
-    rd_kafka_topic_partition_list_add(l, rkt->name, partition)->offset = offset + 1;
-    rd_kafka_resp_err_t err = rd_kafka_offsets_store(rkt->rk, l);
-    rd_kafka_topic_partition_list_destroy(l);
-    return err == RD_KAFKA_RESP_ERR__STATE ? RD_KAFKA_RESP_ERR__UNKNOWN_PARTITION : err;
+    if (!rkt->rk->consumer) return RD_KAFKA_RESP_ERR__UNKNOWN_PARTITION;
+    /* librdkafka's legacy store takes the message's offset, and commits + 1.
+     * kcat calls it per message: a one-element list on the stack, no malloc. */
+    kfk_partition e = {.topic = rkt->name, .partition = partition, .offset = offset + 1,
+                       .leader_epoch = -1};
+    kfk_partition_list l = {.elems = &e, .count = 1, .size = 1};
+    int rc = kfk_consumer_store_offsets(rkt->rk->consumer, &l);
+    return rc == KFK_ERR_PARTIAL ? RD_KAFKA_RESP_ERR__UNKNOWN_PARTITION : rdk_err(rc);
 }
 
 rd_kafka_resp_err_t rd_kafka_poll_set_consumer(rd_kafka_t *rk) {

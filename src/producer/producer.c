@@ -199,6 +199,9 @@ static int serve(kfk_producer *p, kfk_list *batches) {
 int kfk_producer_poll(kfk_producer *p, int timeout_ms) {
     kfk_list got;
     kfk_list_init(&got);
+    /* A poll(0) after every send is common (librdkafka's programs do it):
+     * no clock for it. */
+    if (timeout_ms == 0) return kfk_reportq_take(&p->reports, &got, 0) ? serve(p, &got) : 0;
     int64_t deadline = mono_ms() + (timeout_ms > 0 ? timeout_ms : 0);
     for (;;) {
         int64_t left = timeout_ms < 0 ? -1 : deadline - mono_ms();
