@@ -179,9 +179,11 @@ typedef struct produce_args {
     void *msg_opaque;
     int64_t timestamp;
     rd_kafka_headers_t *headers; /* ours on success */
-    kfk_header hdr_inline[64];
-    size_t nhdr_inline;
+    kfk_header *hdrs;            /* room for kfk's 64 (not zeroed: nhdrs say how many are set) */
+    size_t nhdrs;
 } produce_args;
+
+enum { MAX_HEADERS = 64 }; /* kfk's limit per message */
 
 static rd_kafka_resp_err_t produce(rd_kafka_t *rk, produce_args *a) {
     if (!rk->producer) return RD_KAFKA_RESP_ERR__INVALID_ARG;
@@ -205,17 +207,12 @@ static rd_kafka_resp_err_t produce(rd_kafka_t *rk, produce_args *a) {
         memcpy(tail, a->key, a->key_len);
         r->key = tail;
     }
-    kfk_header hdrs[64];
-    size_t nhdrs = 0;
     if (a->headers) {
-        if (rd_kafka_header_cnt(a->headers) > 64) { /* kfk's limit per message */
+        if (!a->hdrs || rd_kafka_header_cnt(a->headers) > MAX_HEADERS) {
             free(r);
             return RD_KAFKA_RESP_ERR__INVALID_ARG;
         }
-        nhdrs = rdk_headers_to_kfk(a->headers, hdrs, 64);
-    } else if (a->nhdr_inline) {
-        memcpy(hdrs, a->hdr_inline, a->nhdr_inline * sizeof *hdrs);
-        nhdrs = a->nhdr_inline;
+        a->nhdrs = rdk_headers_to_kfk(a->headers, a->hdrs, MAX_HEADERS);
     }
     kfk_message m = {.topic = a->rkt->name,
                      .partition = a->partition,
@@ -223,8 +220,8 @@ static rd_kafka_resp_err_t produce(rd_kafka_t *rk, produce_args *a) {
                      .key_len = a->key_len,
                      .value = a->payload,
                      .value_len = a->len,
-                     .headers = nhdrs ? hdrs : NULL,
-                     .header_count = nhdrs,
+                     .headers = a->nhdrs ? a->hdrs : NULL,
+                     .header_count = a->nhdrs,
                      .timestamp_ms = a->timestamp > 0 ? a->timestamp : 0,
                      .opaque = r};
     int flags = a->msgflags & RD_KAFKA_MSG_F_BLOCK ? 0 : KFK_SEND_NONBLOCK;
@@ -276,14 +273,15 @@ int rd_kafka_produce(rd_kafka_topic_t *rkt, int32_t partition, int msgflags, voi
 static rd_kafka_resp_err_t add_header(produce_args *a, const char *name, const void *val,
                                       ssize_t size) {
     if (a->headers) return RD_KAFKA_RESP_ERR__CONFLICT;
-    if (a->nhdr_inline == 64) return RD_KAFKA_RESP_ERR__INVALID_ARG; /* kfk's limit */
+    if (a->nhdrs == MAX_HEADERS) return RD_KAFKA_RESP_ERR__INVALID_ARG;
     size_t n = size < 0 ? (val ? strlen(val) : 0) : (size_t)size;
-    a->hdr_inline[a->nhdr_inline++] = (kfk_header){.name = name, .value = val, .value_len = n};
+    a->hdrs[a->nhdrs++] = (kfk_header){.name = name, .value = val, .value_len = n};
     return RD_KAFKA_RESP_ERR_NO_ERROR;
 }
 
 rd_kafka_resp_err_t rd_kafka_producev(rd_kafka_t *rk, ...) {
-    produce_args a = {.partition = RD_KAFKA_PARTITION_UA};
+    kfk_header hdrs[MAX_HEADERS];
+    produce_args a = {.partition = RD_KAFKA_PARTITION_UA, .hdrs = hdrs};
     rd_kafka_resp_err_t err = RD_KAFKA_RESP_ERR_NO_ERROR;
     va_list ap;
     va_start(ap, rk);
@@ -312,7 +310,7 @@ rd_kafka_resp_err_t rd_kafka_producev(rd_kafka_t *rk, ...) {
             break;
         }
         case RD_KAFKA_VTYPE_HEADERS:
-            if (a.nhdr_inline) err = RD_KAFKA_RESP_ERR__CONFLICT;
+            if (a.nhdrs) err = RD_KAFKA_RESP_ERR__CONFLICT;
             a.headers = va_arg(ap, rd_kafka_headers_t *);
             break;
         default: err = RD_KAFKA_RESP_ERR__INVALID_ARG; break;
@@ -324,7 +322,8 @@ rd_kafka_resp_err_t rd_kafka_producev(rd_kafka_t *rk, ...) {
 }
 
 rd_kafka_error_t *rd_kafka_produceva(rd_kafka_t *rk, const rd_kafka_vu_t *vus, size_t cnt) {
-    produce_args a = {.partition = RD_KAFKA_PARTITION_UA};
+    kfk_header hdrs[MAX_HEADERS];
+    produce_args a = {.partition = RD_KAFKA_PARTITION_UA, .hdrs = hdrs};
     rd_kafka_resp_err_t err = RD_KAFKA_RESP_ERR_NO_ERROR;
     for (size_t i = 0; !err && i < cnt; i++) {
         const rd_kafka_vu_t *v = &vus[i];
@@ -348,7 +347,7 @@ rd_kafka_error_t *rd_kafka_produceva(rd_kafka_t *rk, const rd_kafka_vu_t *vus, s
             err = add_header(&a, v->u.header.name, v->u.header.val, v->u.header.size);
             break;
         case RD_KAFKA_VTYPE_HEADERS:
-            if (a.nhdr_inline) err = RD_KAFKA_RESP_ERR__CONFLICT;
+            if (a.nhdrs) err = RD_KAFKA_RESP_ERR__CONFLICT;
             a.headers = v->u.headers;
             break;
         default: err = RD_KAFKA_RESP_ERR__INVALID_ARG; break;
