@@ -279,6 +279,7 @@ typedef struct kfk_delivery {
     int64_t offset;     /* -1 if unknown (acks=0, errors, duplicates) */
     int64_t timestamp_ms; /* the record's, or the broker's log append time */
     void *opaque;         /* kfk_message.opaque */
+    int32_t broker_id;    /* the broker its batch went to last; -1 if none */
 } kfk_delivery;
 
 /* Runs on the thread in kfk_producer_poll/flush/close/destroy, once per

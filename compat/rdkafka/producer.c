@@ -54,9 +54,12 @@ static int32_t partition_cb(const char *topic, const void *key, size_t key_len, 
 
 static void fill_report(rdk_msg *m, rd_kafka_t *rk, const kfk_delivery *d, const dr_rec *r) {
     m->rk = rk;
-    m->broker_id = -1;
+    m->broker_id = d->broker_id;
     m->latency_us = -1;
-    m->m.err = d->err ? rdk_err(d->err) : RD_KAFKA_RESP_ERR_NO_ERROR;
+    /* a message that ran out of time is librdkafka's MSG_TIMED_OUT */
+    m->m.err = d->err == KFK_ERR_TIMED_OUT ? RD_KAFKA_RESP_ERR__MSG_TIMED_OUT
+               : d->err                    ? rdk_err(d->err)
+                                           : RD_KAFKA_RESP_ERR_NO_ERROR;
     m->m.rkt = r->rkt;
     m->m.partition = d->partition;
     m->m.payload = r->payload;

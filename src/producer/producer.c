@@ -182,7 +182,8 @@ static int serve(kfk_producer *p, kfk_list *batches) {
         kfk_delivery d = {.err = b->err,
                           .errstr = b->err ? (b->errstr[0] ? b->errstr : kfk_err_str(b->err)) : NULL,
                           .topic = b->part->topic->name,
-                          .partition = b->part->id};
+                          .partition = b->part->id,
+                          .broker_id = b->node};
         for (int32_t i = 0; i < b->bb.count; i++) {
             d.offset = !b->err && b->base_offset >= 0 ? b->base_offset + i : -1;
             d.timestamp_ms = b->append_time >= 0 ? b->append_time : b->timestamps[i];

@@ -41,6 +41,7 @@ typedef struct reports {
     char values[16][16];
     char keys[16][16];
     void *opaques[16];
+    int32_t brokers[16];
 } reports;
 
 static void on_dr(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque) {
@@ -51,6 +52,7 @@ static void on_dr(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque) {
         snprintf(r->values[r->n], 16, "%.*s", (int)m->len, m->payload ? (char *)m->payload : "");
         snprintf(r->keys[r->n], 16, "%.*s", (int)m->key_len, m->key ? (char *)m->key : "");
         r->opaques[r->n] = m->_private;
+        r->brokers[r->n] = rd_kafka_message_broker_id(m);
     }
     r->n++;
 }
@@ -98,6 +100,7 @@ TEST(delivery_reports_carry_the_message) {
         snprintf(want, sizeof want, "k%d", i);
         CHECK_STR(r.keys[i], want);
         CHECK(r.opaques[i] == (void *)(intptr_t)(i + 1));
+        CHECK(r.brokers[i] >= 0); /* the leader it was written to */
     }
     CHECK_EQ(rd_kafka_outq_len(p), 0);
     rd_kafka_destroy(p);
