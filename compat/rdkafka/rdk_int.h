@@ -259,6 +259,7 @@ struct rd_kafka_s {
     int refs;          /* 1 for the application's handle + 1 per message out; under msg_lock */
     int destroying;    /* rd_kafka_destroy began: no more application callbacks */
     long outq;         /* producer: messages accepted and not yet reported (atomic) */
+    int sticky_null_keys; /* producer: sticky.partitioning.linger.ms > 0 */
     int32_t controller_id; /* from the last metadata answer, -1 unknown */
     char *cluster_id;      /* from the last metadata answer (under lock), NULL unknown */
     pthread_t report_pump; /* producer with RD_KAFKA_EVENT_DR: polls kfk for reports */
