@@ -337,15 +337,31 @@ rd_kafka_resp_err_t rd_kafka_position(rd_kafka_t *rk,
     return RD_KAFKA_RESP_ERR_NO_ERROR;
 }
 
+/* librdkafka returns no message of a paused partition, even one fetched
+ * before; kfk keeps those queued, so seek the paused partitions to their
+ * positions, which drops them and resumes there. */
+static void drop_fetched(rd_kafka_t *rk, const rd_kafka_topic_partition_list_t *l) {
+    kfk_partition_list *pos = rdk_to_kfk_list(l);
+    if (!pos) return;
+    kfk_consumer_position(rk->consumer, pos);
+    for (int i = 0; i < pos->count; i++)
+        if (!pos->elems[i].err && pos->elems[i].offset >= 0)
+            kfk_consumer_seek(rk->consumer, pos->elems[i].topic, pos->elems[i].partition,
+                              pos->elems[i].offset);
+    kfk_partition_list_destroy(pos);
+}
+
 static rd_kafka_resp_err_t pause_resume(rd_kafka_t *rk, rd_kafka_topic_partition_list_t *l,
                                         int pause) {
     if (!rk->consumer) return RD_KAFKA_RESP_ERR__STATE;
     kfk_partition_list *kl = rdk_to_kfk_list(l);
     if (!kl) return RD_KAFKA_RESP_ERR__CRIT_SYS_RESOURCE;
-    if (pause)
+    if (pause) {
         kfk_consumer_pause(rk->consumer, kl);
-    else
+        drop_fetched(rk, l);
+    } else {
         kfk_consumer_resume(rk->consumer, kl);
+    }
     for (int i = 0; i < kl->count; i++)
         if (kl->elems[i].err == KFK_ERR_NOENT)
             kl->elems[i].err = KFK_ERR_UNKNOWN_TOPIC_OR_PARTITION;
