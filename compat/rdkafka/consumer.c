@@ -69,7 +69,12 @@ rd_kafka_resp_err_t rd_kafka_consumer_close(rd_kafka_t *rk) {
     rk->consumer = NULL;
     rk->closed = 1;
     rdk_threads_add(-1);
-    return err ? rdk_err(err) : RD_KAFKA_RESP_ERR_NO_ERROR;
+    if (err == KFK_ERR_FATAL) return RD_KAFKA_RESP_ERR__FATAL;
+    /* librdkafka's close does not fail for its last commit (a member the
+     * group already removed cannot commit): that failure is logged. */
+    if (err)
+        rdk_log(rk, 4, "COMMIT", "final commit at close failed: %s", rd_kafka_err2str(rdk_err(err)));
+    return RD_KAFKA_RESP_ERR_NO_ERROR;
 }
 
 int rd_kafka_consumer_closed(rd_kafka_t *rk) { return rk->closed; }
