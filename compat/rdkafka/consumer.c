@@ -2,8 +2,10 @@
  * rebalance and commit callbacks, assign (eager and incremental), commits,
  * positions, offsets and watermarks. The legacy per-partition consumer is
  * in legacy.c. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "rdk_int.h"
 
@@ -47,6 +49,8 @@ int rdk_consumer_start(rd_kafka_t *rk, kfk_conf *kc, char *errstr, size_t errstr
         return -1;
     }
     rdk_threads_add(1);
+    const char *mp = rdk_conf_str(rk->conf, "max.poll.interval.ms");
+    rk->max_poll_ms = mp ? atoi(mp) : 300000;
     if (rk->conf->rebalance_cb) kfk_consumer_set_rebalance_cb(rk->consumer, on_rebalance, rk);
     kfk_consumer_set_commit_cb(rk->consumer, on_commit, rk);
     kfk_consumer_set_log_cb(rk->consumer, on_log, rk);
@@ -84,6 +88,12 @@ rd_kafka_error_t *rd_kafka_consumer_close_queue(rd_kafka_t *rk, rd_kafka_queue_t
     return err ? rdk_error_new(err, 0, 0, 0, "%s", rd_kafka_err2str(err)) : NULL;
 }
 
+static int64_t now_ms(void) {
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
 rd_kafka_resp_err_t rd_kafka_subscribe(rd_kafka_t *rk,
                                        const rd_kafka_topic_partition_list_t *topics) {
     if (!rk->consumer || !topics || topics->cnt == 0) return RD_KAFKA_RESP_ERR__INVALID_ARG;
@@ -94,12 +104,17 @@ rd_kafka_resp_err_t rd_kafka_subscribe(rd_kafka_t *rk,
     free(names);
     if (rc == KFK_ERR_INVALID_ARG && !*rdk_conf_str(rk->conf, "group.id"))
         return RD_KAFKA_RESP_ERR__UNKNOWN_GROUP;
+    if (!rc) {
+        rk->subscribed = 1;
+        rk->last_poll_ms = now_ms(); /* as librdkafka: the interval runs from here */
+    }
     return rdk_err(rc);
 }
 
 rd_kafka_resp_err_t rd_kafka_unsubscribe(rd_kafka_t *rk) {
     if (!rk->consumer) return RD_KAFKA_RESP_ERR__STATE;
     int rc = kfk_consumer_unsubscribe(rk->consumer);
+    rk->subscribed = 0;
     return rc == KFK_ERR_NOENT ? RD_KAFKA_RESP_ERR_NO_ERROR : rdk_err(rc);
 }
 
@@ -133,13 +148,32 @@ static rd_kafka_message_t *serve_consumer_q(rd_kafka_t *rk) {
     return NULL;
 }
 
+/* kfk leaves the group when the application did not poll within
+ * max.poll.interval.ms (the same test, on its I/O thread); librdkafka then
+ * gives the application ERR__MAX_POLL_EXCEEDED at its next poll. */
+static rd_kafka_message_t *poll_exceeded(rd_kafka_t *rk) {
+    if (!rk->subscribed) return NULL;
+    int64_t now = now_ms(), last = rk->last_poll_ms;
+    rk->last_poll_ms = now;
+    if (!last || now - last <= rk->max_poll_ms) return NULL;
+    char why[128];
+    snprintf(why, sizeof why, "Application maximum poll interval (%dms) exceeded by %dms",
+             rk->max_poll_ms, (int)(now - last - rk->max_poll_ms));
+    return rdk_msg_error(rk, RD_KAFKA_RESP_ERR__MAX_POLL_EXCEEDED, NULL, -1,
+                         RD_KAFKA_OFFSET_INVALID, why);
+}
+
 rd_kafka_message_t *rd_kafka_consumer_poll(rd_kafka_t *rk, int timeout_ms) {
     if (!rk->consumer) return NULL;
-    rd_kafka_message_t *m = serve_consumer_q(rk);
+    rd_kafka_message_t *m = poll_exceeded(rk);
     if (m) return m;
-    kfk_consumer_message *km = kfk_consumer_poll(rk->consumer, timeout_ms);
-    if (!km) return serve_consumer_q(rk);
-    return rdk_msg_from_consumed(rk, km);
+    m = serve_consumer_q(rk);
+    if (!m) {
+        kfk_consumer_message *km = kfk_consumer_poll(rk->consumer, timeout_ms);
+        m = km ? rdk_msg_from_consumed(rk, km) : serve_consumer_q(rk);
+    }
+    if (rk->subscribed) rk->last_poll_ms = now_ms(); /* time blocked in here counts as polling */
+    return m;
 }
 
 /* librdkafka's "use the committed offset" is RD_KAFKA_OFFSET_INVALID in an

@@ -260,6 +260,10 @@ struct rd_kafka_s {
     int destroying;    /* rd_kafka_destroy began: no more application callbacks */
     long outq;         /* producer: messages accepted and not yet reported (atomic) */
     int sticky_null_keys; /* producer: sticky.partitioning.linger.ms > 0 */
+    /* consumer: a subscription's max.poll.interval.ms, checked by
+     * rd_kafka_consumer_poll (consumer.c) */
+    int subscribed, max_poll_ms;
+    int64_t last_poll_ms; /* the last poll's end, or the subscribe */
     int32_t controller_id; /* from the last metadata answer, -1 unknown */
     char *cluster_id;      /* from the last metadata answer (under lock), NULL unknown */
     pthread_t report_pump; /* producer with RD_KAFKA_EVENT_DR: polls kfk for reports */
