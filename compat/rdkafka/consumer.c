@@ -9,6 +9,10 @@
 
 #include "rdk_int.h"
 
+/* Inside the application's rebalance callback (kfk forbids synchronous
+ * commits there). */
+static __thread int in_rebalance_cb;
+
 static void on_rebalance(kfk_consumer *c, int kind, const kfk_partition_list *parts,
                          void *opaque) {
     rd_kafka_t *rk = opaque;
@@ -18,9 +22,11 @@ static void on_rebalance(kfk_consumer *c, int kind, const kfk_partition_list *pa
     rk->assignment_lost = kind == KFK_REBALANCE_LOST;
     rd_kafka_resp_err_t err = kind == KFK_REBALANCE_ASSIGNED ? RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS
                                                               : RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS;
-    if (!rk->destroying)
+    if (!rk->destroying) {
+        in_rebalance_cb++;
         rk->conf->rebalance_cb(rk, err, l, rk->conf->opaque);
-    else if (kind == KFK_REBALANCE_ASSIGNED)
+        in_rebalance_cb--;
+    } else if (kind == KFK_REBALANCE_ASSIGNED)
         kfk_consumer_incremental_assign(c, parts);
     else
         kfk_consumer_incremental_unassign(c, parts);
@@ -207,6 +213,10 @@ rd_kafka_resp_err_t rd_kafka_assign(rd_kafka_t *rk,
     }
     kfk_partition_list *kl = assign_list(rk, partitions);
     if (!kl) return RD_KAFKA_RESP_ERR__CRIT_SYS_RESOURCE;
+    /* librdkafka commits the stored offsets of the assignment it replaces
+     * (auto commit), so partitions kept resume where they were. */
+    if (!in_rebalance_cb && !strcmp(rdk_conf_str(rk->conf, "enable.auto.commit"), "true"))
+        kfk_consumer_commit(rk->consumer, NULL, 0);
     int rc = kfk_consumer_assign(rk->consumer, kl);
     kfk_partition_list_destroy(kl);
     return rdk_err(rc);
