@@ -177,6 +177,10 @@ static int is_set(const rdk_props *props, int scope, const char *name) {
     return props && i >= 0 && props->e[i].set;
 }
 
+int rdk_conf_is_set(const rd_kafka_conf_t *conf, const char *name) {
+    return is_set(conf->props, RDK_F_GLOBAL, name);
+}
+
 static double num(const rdk_props *props, int scope, const char *name) {
     const char *v = rdk_prop_value(props, rdk_prop_find(scope, name));
     return v ? strtod(v, NULL) : 0;

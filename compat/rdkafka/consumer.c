@@ -2,10 +2,16 @@
  * rebalance and commit callbacks, assign (eager and incremental), commits,
  * positions, offsets and watermarks. The legacy per-partition consumer is
  * in legacy.c. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "rdk_int.h"
+
+/* Inside the application's rebalance callback (kfk forbids synchronous
+ * commits there). */
+static __thread int in_rebalance_cb;
 
 static void on_rebalance(kfk_consumer *c, int kind, const kfk_partition_list *parts,
                          void *opaque) {
@@ -16,9 +22,11 @@ static void on_rebalance(kfk_consumer *c, int kind, const kfk_partition_list *pa
     rk->assignment_lost = kind == KFK_REBALANCE_LOST;
     rd_kafka_resp_err_t err = kind == KFK_REBALANCE_ASSIGNED ? RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS
                                                               : RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS;
-    if (!rk->destroying)
+    if (!rk->destroying) {
+        in_rebalance_cb++;
         rk->conf->rebalance_cb(rk, err, l, rk->conf->opaque);
-    else if (kind == KFK_REBALANCE_ASSIGNED)
+        in_rebalance_cb--;
+    } else if (kind == KFK_REBALANCE_ASSIGNED)
         kfk_consumer_incremental_assign(c, parts);
     else
         kfk_consumer_incremental_unassign(c, parts);
@@ -47,6 +55,8 @@ int rdk_consumer_start(rd_kafka_t *rk, kfk_conf *kc, char *errstr, size_t errstr
         return -1;
     }
     rdk_threads_add(1);
+    const char *mp = rdk_conf_str(rk->conf, "max.poll.interval.ms");
+    rk->max_poll_ms = mp ? atoi(mp) : 300000;
     if (rk->conf->rebalance_cb) kfk_consumer_set_rebalance_cb(rk->consumer, on_rebalance, rk);
     kfk_consumer_set_commit_cb(rk->consumer, on_commit, rk);
     kfk_consumer_set_log_cb(rk->consumer, on_log, rk);
@@ -69,7 +79,12 @@ rd_kafka_resp_err_t rd_kafka_consumer_close(rd_kafka_t *rk) {
     rk->consumer = NULL;
     rk->closed = 1;
     rdk_threads_add(-1);
-    return err ? rdk_err(err) : RD_KAFKA_RESP_ERR_NO_ERROR;
+    if (err == KFK_ERR_FATAL) return RD_KAFKA_RESP_ERR__FATAL;
+    /* librdkafka's close does not fail for its last commit (a member the
+     * group already removed cannot commit): that failure is logged. */
+    if (err)
+        rdk_log(rk, 4, "COMMIT", "final commit at close failed: %s", rd_kafka_err2str(rdk_err(err)));
+    return RD_KAFKA_RESP_ERR_NO_ERROR;
 }
 
 int rd_kafka_consumer_closed(rd_kafka_t *rk) { return rk->closed; }
@@ -77,6 +92,12 @@ int rd_kafka_consumer_closed(rd_kafka_t *rk) { return rk->closed; }
 rd_kafka_error_t *rd_kafka_consumer_close_queue(rd_kafka_t *rk, rd_kafka_queue_t *rkqu) {
     rd_kafka_resp_err_t err = rd_kafka_consumer_close(rk);
     return err ? rdk_error_new(err, 0, 0, 0, "%s", rd_kafka_err2str(err)) : NULL;
+}
+
+static int64_t now_ms(void) {
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
 }
 
 rd_kafka_resp_err_t rd_kafka_subscribe(rd_kafka_t *rk,
@@ -89,12 +110,17 @@ rd_kafka_resp_err_t rd_kafka_subscribe(rd_kafka_t *rk,
     free(names);
     if (rc == KFK_ERR_INVALID_ARG && !*rdk_conf_str(rk->conf, "group.id"))
         return RD_KAFKA_RESP_ERR__UNKNOWN_GROUP;
+    if (!rc) {
+        rk->subscribed = 1;
+        rk->last_poll_ms = now_ms(); /* as librdkafka: the interval runs from here */
+    }
     return rdk_err(rc);
 }
 
 rd_kafka_resp_err_t rd_kafka_unsubscribe(rd_kafka_t *rk) {
     if (!rk->consumer) return RD_KAFKA_RESP_ERR__STATE;
     int rc = kfk_consumer_unsubscribe(rk->consumer);
+    rk->subscribed = 0;
     return rc == KFK_ERR_NOENT ? RD_KAFKA_RESP_ERR_NO_ERROR : rdk_err(rc);
 }
 
@@ -128,13 +154,32 @@ rd_kafka_message_t *rdk_consumer_serve_queue(rd_kafka_t *rk) {
     return NULL;
 }
 
+/* kfk leaves the group when the application did not poll within
+ * max.poll.interval.ms (the same test, on its I/O thread); librdkafka then
+ * gives the application ERR__MAX_POLL_EXCEEDED at its next poll. */
+static rd_kafka_message_t *poll_exceeded(rd_kafka_t *rk) {
+    if (!rk->subscribed) return NULL;
+    int64_t now = now_ms(), last = rk->last_poll_ms;
+    rk->last_poll_ms = now;
+    if (!last || now - last <= rk->max_poll_ms) return NULL;
+    char why[128];
+    snprintf(why, sizeof why, "Application maximum poll interval (%dms) exceeded by %dms",
+             rk->max_poll_ms, (int)(now - last - rk->max_poll_ms));
+    return rdk_msg_error(rk, RD_KAFKA_RESP_ERR__MAX_POLL_EXCEEDED, NULL, -1,
+                         RD_KAFKA_OFFSET_INVALID, why);
+}
+
 rd_kafka_message_t *rd_kafka_consumer_poll(rd_kafka_t *rk, int timeout_ms) {
     if (!rk->consumer) return NULL;
-    rd_kafka_message_t *m = rdk_consumer_serve_queue(rk);
+    rd_kafka_message_t *m = poll_exceeded(rk);
     if (m) return m;
-    kfk_consumer_message *km = kfk_consumer_poll(rk->consumer, timeout_ms);
-    if (!km) return rdk_consumer_serve_queue(rk);
-    return rdk_msg_from_consumed(rk, km);
+    m = rdk_consumer_serve_queue(rk);
+    if (!m) {
+        kfk_consumer_message *km = kfk_consumer_poll(rk->consumer, timeout_ms);
+        m = km ? rdk_msg_from_consumed(rk, km) : rdk_consumer_serve_queue(rk);
+    }
+    if (rk->subscribed) rk->last_poll_ms = now_ms(); /* time blocked in here counts as polling */
+    return m;
 }
 
 /* librdkafka's "use the committed offset" is RD_KAFKA_OFFSET_INVALID in an
@@ -168,6 +213,10 @@ rd_kafka_resp_err_t rd_kafka_assign(rd_kafka_t *rk,
     }
     kfk_partition_list *kl = assign_list(rk, partitions);
     if (!kl) return RD_KAFKA_RESP_ERR__CRIT_SYS_RESOURCE;
+    /* librdkafka commits the stored offsets of the assignment it replaces
+     * (auto commit), so partitions kept resume where they were. */
+    if (!in_rebalance_cb && !strcmp(rdk_conf_str(rk->conf, "enable.auto.commit"), "true"))
+        kfk_consumer_commit(rk->consumer, NULL, 0);
     int rc = kfk_consumer_assign(rk->consumer, kl);
     kfk_partition_list_destroy(kl);
     return rdk_err(rc);
@@ -337,15 +386,31 @@ rd_kafka_resp_err_t rd_kafka_position(rd_kafka_t *rk,
     return RD_KAFKA_RESP_ERR_NO_ERROR;
 }
 
+/* librdkafka returns no message of a paused partition, even one fetched
+ * before; kfk keeps those queued, so seek the paused partitions to their
+ * positions, which drops them and resumes there. */
+static void drop_fetched(rd_kafka_t *rk, const rd_kafka_topic_partition_list_t *l) {
+    kfk_partition_list *pos = rdk_to_kfk_list(l);
+    if (!pos) return;
+    kfk_consumer_position(rk->consumer, pos);
+    for (int i = 0; i < pos->count; i++)
+        if (!pos->elems[i].err && pos->elems[i].offset >= 0)
+            kfk_consumer_seek(rk->consumer, pos->elems[i].topic, pos->elems[i].partition,
+                              pos->elems[i].offset);
+    kfk_partition_list_destroy(pos);
+}
+
 static rd_kafka_resp_err_t pause_resume(rd_kafka_t *rk, rd_kafka_topic_partition_list_t *l,
                                         int pause) {
     if (!rk->consumer) return RD_KAFKA_RESP_ERR__STATE;
     kfk_partition_list *kl = rdk_to_kfk_list(l);
     if (!kl) return RD_KAFKA_RESP_ERR__CRIT_SYS_RESOURCE;
-    if (pause)
+    if (pause) {
         kfk_consumer_pause(rk->consumer, kl);
-    else
+        drop_fetched(rk, l);
+    } else {
         kfk_consumer_resume(rk->consumer, kl);
+    }
     for (int i = 0; i < kl->count; i++)
         if (kl->elems[i].err == KFK_ERR_NOENT)
             kl->elems[i].err = KFK_ERR_UNKNOWN_TOPIC_OR_PARTITION;

@@ -181,6 +181,10 @@ rd_kafka_message_t *rd_kafka_consume(rd_kafka_topic_t *rkt, int32_t partition, i
 }
 
 rd_kafka_message_t *rd_kafka_consume_queue(rd_kafka_queue_t *rkqu, int timeout_ms) {
+    if (!rkqu) { /* e.g. rd_kafka_queue_get_partition's NULL */
+        rdk_set_last_error(RD_KAFKA_RESP_ERR__INVALID_ARG);
+        return NULL;
+    }
     rd_kafka_message_t *m = next(rkqu->rk, NULL, 0, timeout_ms);
     if (!m) rdk_set_last_error(RD_KAFKA_RESP_ERR__TIMED_OUT);
     return m;

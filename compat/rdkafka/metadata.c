@@ -124,9 +124,11 @@ rd_kafka_resp_err_t rd_kafka_metadata(rd_kafka_t *rk, int all_topics, rd_kafka_t
         pthread_mutex_unlock(&rk->lock);
         if (!names) return RD_KAFKA_RESP_ERR__CRIT_SYS_RESOURCE;
     }
-    /* librdkafka's producers create topics they name (unless told not to) */
+    /* librdkafka's producers create topics they name unless told not to */
     const char *create = rdk_conf_str(rk->conf, "allow.auto.create.topics");
-    int allow_create = only_rkt && (rk->type == RD_KAFKA_PRODUCER || strcmp(create, "true") == 0);
+    int allow_create = only_rkt && (strcmp(create, "true") == 0 ||
+                                    (rk->type == RD_KAFKA_PRODUCER &&
+                                     !rdk_conf_is_set(rk->conf, "allow.auto.create.topics")));
     kfk_admin_options o = {.timeout_ms = timeout_of(timeout_ms)};
     kfk_admin_result *r = kfk_admin_metadata(a, names, n, allow_create, &o, NULL, NULL);
     if (names != &one) free(names);

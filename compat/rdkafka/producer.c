@@ -45,21 +45,26 @@ static int32_t partition_cb(const char *topic, const void *key, size_t key_len, 
         sending && strcmp(sending->rkt->name, topic) == 0 ? sending->rkt : rdk_topic_get(rk, topic);
     if (!rkt || !rkt->partitioner) return -1;
     /* As librdkafka: keyless messages stick to a partition for a while
-     * (kfk's sticky partitioner) unless the partitioner hashes null keys. */
-    if (!key && !deterministic_for_null_keys(rkt->partitioner)) return -1;
+     * (kfk's sticky partitioner) unless the partitioner hashes null keys
+     * or sticky.partitioning.linger.ms is 0. */
+    if (!key && rk->sticky_null_keys && !deterministic_for_null_keys(rkt->partitioner)) return -1;
     int32_t p = rkt->partitioner(rkt, key, key_len, cnt, rkt->conf->opaque,
                                  sending ? sending->msg_opaque : NULL);
-    return p >= 0 && p < cnt ? p : -1;
+    /* Out of range: kfk refuses the send, librdkafka's UNKNOWN_PARTITION. */
+    return p >= 0 && p < cnt ? p : cnt;
 }
 
 static void fill_report(rdk_msg *m, rd_kafka_t *rk, const kfk_delivery *d, const dr_rec *r) {
     m->rk = rk;
     m->broker_id = d->broker_id;
     m->latency_us = -1;
-    /* a message that ran out of time is librdkafka's MSG_TIMED_OUT */
-    m->m.err = d->err == KFK_ERR_TIMED_OUT ? RD_KAFKA_RESP_ERR__MSG_TIMED_OUT
-               : d->err                    ? rdk_err(d->err)
-                                           : RD_KAFKA_RESP_ERR_NO_ERROR;
+    /* a message that ran out of time is librdkafka's MSG_TIMED_OUT; one to a
+     * partition the topic lacks fails with the broker's code in kfk, with
+     * librdkafka's local one here */
+    m->m.err = d->err == KFK_ERR_TIMED_OUT                     ? RD_KAFKA_RESP_ERR__MSG_TIMED_OUT
+               : d->err == KFK_ERR_UNKNOWN_TOPIC_OR_PARTITION ? RD_KAFKA_RESP_ERR__UNKNOWN_PARTITION
+               : d->err                                        ? rdk_err(d->err)
+                                                               : RD_KAFKA_RESP_ERR_NO_ERROR;
     m->m.rkt = r->rkt;
     m->m.partition = d->partition;
     m->m.payload = r->payload;
@@ -143,6 +148,8 @@ static void *report_pump(void *arg) {
 
 int rdk_producer_start(rd_kafka_t *rk, kfk_conf *kc, char *errstr, size_t errstr_size) {
     kfk_producer_callbacks cbs = {.delivery = deliver, .partitioner = partition_cb, .opaque = rk};
+    const char *linger = rdk_conf_str(rk->conf, "sticky.partitioning.linger.ms");
+    rk->sticky_null_keys = !linger || atoi(linger) > 0;
     rk->dr_only_errors = !strcmp(rdk_conf_str(rk->conf, "delivery.report.only.error"), "true");
     rk->producer = kfk_producer_new(kc, &cbs, errstr, errstr_size);
     if (!rk->producer) {
@@ -244,9 +251,8 @@ static rd_kafka_resp_err_t produce(rd_kafka_t *rk, produce_args *a) {
         switch (rc) {
         case KFK_ERR_QUEUE_FULL: return RD_KAFKA_RESP_ERR__QUEUE_FULL;
         case KFK_ERR_MSG_TOO_LARGE: return RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE;
-        case KFK_ERR_UNKNOWN_TOPIC_OR_PARTITION:
-            return a->partition >= 0 ? RD_KAFKA_RESP_ERR__UNKNOWN_PARTITION
-                                     : RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC;
+        case KFK_ERR_UNKNOWN_TOPIC_OR_PARTITION: /* the partition (given or chosen) */
+            return RD_KAFKA_RESP_ERR__UNKNOWN_PARTITION;
         case KFK_ERR_TIMED_OUT: return RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC;
         default: return rdk_err(rc);
         }

@@ -159,6 +159,7 @@ rd_kafka_queue_t *rd_kafka_queue_new(rd_kafka_t *rk) {
 /* Moves src's waiting ops to dst and routes src's future ops there; dst
  * NULL undoes the forward. */
 void rd_kafka_queue_forward(rd_kafka_queue_t *src, rd_kafka_queue_t *dst) {
+    if (!src) return; /* e.g. rd_kafka_queue_get_partition's NULL */
     if (dst) rdk_queue_ref(dst);
     pthread_mutex_lock(&src->lock);
     rd_kafka_queue_t *old = src->fwd;

@@ -53,6 +53,8 @@ struct rd_kafka_conf_s {
  * topic defaults) for topic properties; conf NULL: the defaults. */
 const char *rdk_conf_str(const rd_kafka_conf_t *conf, const char *name);
 const char *rdk_topic_conf_str(const rd_kafka_topic_conf_t *conf, const char *name);
+/* 1 when the application set the global property name (not its default). */
+int rdk_conf_is_set(const rd_kafka_conf_t *conf, const char *name);
 /* The kfk configuration for a client of this type: conf's and its default
  * topic conf's properties that kfk has, translated (names, values, and
  * librdkafka's defaults where they differ from kfk's), after librdkafka's
@@ -262,6 +264,11 @@ struct rd_kafka_s {
     int refs;          /* 1 for the application's handle + 1 per message out; under msg_lock */
     int destroying;    /* rd_kafka_destroy began: no more application callbacks */
     long outq;         /* producer: messages accepted and not yet reported (atomic) */
+    int sticky_null_keys; /* producer: sticky.partitioning.linger.ms > 0 */
+    /* consumer: a subscription's max.poll.interval.ms, checked by
+     * rd_kafka_consumer_poll (consumer.c) */
+    int subscribed, max_poll_ms;
+    int64_t last_poll_ms; /* the last poll's end, or the subscribe */
     int32_t controller_id; /* from the last metadata answer, -1 unknown */
     char *cluster_id;      /* from the last metadata answer (under lock), NULL unknown */
     pthread_t report_pump; /* producer with RD_KAFKA_EVENT_DR: polls kfk for reports */

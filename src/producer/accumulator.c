@@ -269,13 +269,17 @@ static int32_t sticky_partition(kfk_accum *a, kfk_ptopic *t, size_t need) {
     return t->sticky;
 }
 
+#define BAD_CHOICE INT32_MIN /* the custom partitioner chose no partition of the topic */
+
 static int32_t choose_partition(kfk_accum *a, kfk_ptopic *t, const kfk_accum_msg *m,
                                 size_t need, int *sticky) {
     *sticky = 0;
     if (a->conf.custom) {
         int32_t p = a->conf.custom(t->name, m->key.ptr, m->key.len < 0 ? 0 : (size_t)m->key.len,
                                    t->npart, a->conf.custom_opaque);
-        if (p >= 0) return p < t->npart ? p : KFK_ERR_UNKNOWN_TOPIC_OR_PARTITION;
+        /* Out of range: a negative code, as the caller takes any value >= 0
+         * (the broker code 3 included) for a partition. */
+        if (p >= 0) return p < t->npart ? p : BAD_CHOICE;
     }
     if (m->key.len >= 0 && a->conf.partitioner != KFK_PART_RANDOM)
         return kfk_partition_for_key(m->key.ptr, (size_t)m->key.len, t->npart);
@@ -410,7 +414,7 @@ int kfk_accum_append(kfk_accum *a, const kfk_accum_msg *m, int64_t now, int32_t 
         if (t->npart <= 0)
             rc = t->err && !kfk_err_retriable(t->err) ? t->err : KFK_ERR_NOENT;
         else if ((p = choose_partition(a, t, m, (size_t)need, &sticky)) < 0)
-            rc = p;
+            rc = p == BAD_CHOICE ? KFK_ERR_UNKNOWN_TOPIC_OR_PARTITION : p;
     } else if (!rc && t->npart >= 0 && p >= t->npart) {
         rc = KFK_ERR_UNKNOWN_TOPIC_OR_PARTITION;
     }

@@ -149,6 +149,28 @@ TEST(unknown_partition_count_and_range) {
     kfk_accum_free(&a);
 }
 
+static int32_t beyond(const char *topic, const void *key, size_t key_len, int32_t cnt,
+                      void *opaque) {
+    (void)topic, (void)key, (void)key_len, (void)opaque;
+    return cnt + 1;
+}
+
+TEST(custom_partitioner_out_of_range_is_refused) {
+    kfk_accum a;
+    kfk_accum_conf c = {.batch_size = 16384, .delivery_timeout_ms = 1000,
+                        .buffer_memory = 1 << 20, .max_request_size = 1 << 20,
+                        .wake = on_wake, .custom = beyond};
+    kfk_accum_init(&a, &c);
+    int32_t p = -7;
+    CHECK_EQ(send(&a, "c", 5, NULL, 0, &p), 0);
+    CHECK_EQ(p, 5);
+    set_topic(&a, "c", 8);
+    /* the refusal (broker code 3, positive) was once taken for partition 3 */
+    CHECK_EQ(send(&a, "c", KFK_PARTITION_ANY, NULL, 0, &p), KFK_ERR_UNKNOWN_TOPIC_OR_PARTITION);
+    CHECK_EQ(send(&a, "c", KFK_PARTITION_ANY, "k", 0, &p), KFK_ERR_UNKNOWN_TOPIC_OR_PARTITION);
+    kfk_accum_free(&a);
+}
+
 TEST(buffer_memory_full_is_queue_full_without_waiting) {
     kfk_accum a;
     kfk_accum_conf c = {.batch_size = 100, .linger_ms = 1000, .delivery_timeout_ms = 1000,
