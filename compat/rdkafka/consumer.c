@@ -182,6 +182,30 @@ rd_kafka_message_t *rd_kafka_consumer_poll(rd_kafka_t *rk, int timeout_ms) {
     return m;
 }
 
+rd_kafka_event_t *rdk_consumer_poll_event(rd_kafka_t *rk, int timeout_ms) {
+    struct rd_kafka_op_s *op = rdk_queue_pop(rk->consumer_q, 0);
+    if (op) return op;
+    rd_kafka_message_t *m = poll_exceeded(rk);
+    if (!m) {
+        kfk_consumer_message *km = kfk_consumer_poll(rk->consumer, timeout_ms);
+        if (rk->subscribed) rk->last_poll_ms = now_ms();
+        if (!km) return rdk_queue_pop(rk->consumer_q, 0);
+        if (!(m = rdk_msg_from_consumed(rk, km))) return NULL;
+    }
+    /* one message per FETCH event, as librdkafka's consumer queue gives them */
+    op = rdk_op_new(rk, RD_KAFKA_EVENT_FETCH);
+    rd_kafka_message_t **msgs = op ? malloc(sizeof *msgs) : NULL;
+    if (!msgs) {
+        free(op);
+        rd_kafka_message_destroy(m);
+        return NULL;
+    }
+    msgs[0] = m;
+    op->msgs = msgs;
+    op->msg_cnt = 1;
+    return op;
+}
+
 /* librdkafka's "use the committed offset" is RD_KAFKA_OFFSET_INVALID in an
  * assignment; kfk calls it KFK_OFFSET_STORED. Tail offsets are resolved
  * from the partition's end. */

@@ -228,6 +228,8 @@ void rd_kafka_queue_yield(rd_kafka_queue_t *rkqu) {
     pthread_mutex_unlock(&q->lock);
 }
 
-rd_kafka_event_t *rd_kafka_queue_poll(rd_kafka_queue_t *rkqu, int timeout_ms) {
-    return rdk_queue_pop(rkqu, timeout_ms);
+rd_kafka_queue_t *rdk_queue_target(rd_kafka_queue_t *q) {
+    rd_kafka_queue_t *t = lock_target(q);
+    pthread_mutex_unlock(&t->lock);
+    return t;
 }

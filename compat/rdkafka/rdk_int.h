@@ -183,6 +183,8 @@ struct rd_kafka_queue_s {
 /* queue.c. A new queue holds one reference (rd_kafka_queue_destroy drops one). */
 rd_kafka_queue_t *rdk_queue_new(rd_kafka_t *rk, int kind);
 rd_kafka_queue_t *rdk_queue_ref(rd_kafka_queue_t *q);
+/* The queue ops pushed to q end up on (the end of its forwards). */
+rd_kafka_queue_t *rdk_queue_target(rd_kafka_queue_t *q);
 /* Appends op (following forwards); wakes pollers, writes io_fd, runs event_cb. */
 void rdk_queue_push(rd_kafka_queue_t *q, struct rd_kafka_op_s *op);
 /* The next op, waiting up to timeout_ms (-1 forever); NULL when none or
@@ -295,6 +297,9 @@ void rdk_consumer_stop(rd_kafka_t *rk, int close_group);
 /* Serves the consumer queue's events (commit results...) through their
  * callbacks; an error event comes back as a message (NULL: none). */
 rd_kafka_message_t *rdk_consumer_serve_queue(rd_kafka_t *rk);
+/* rd_kafka_queue_poll on the consumer queue: its events, else the next
+ * message from kfk's consumer as a FETCH event (NULL: none in time). */
+rd_kafka_event_t *rdk_consumer_poll_event(rd_kafka_t *rk, int timeout_ms);
 /* legacy.c: frees the messages stashed for rd_kafka_consume. */
 void rdk_legacy_free(rd_kafka_t *rk);
 

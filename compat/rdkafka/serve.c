@@ -217,3 +217,11 @@ rd_kafka_queue_t *rd_kafka_queue_get_background(rd_kafka_t *rk) {
     pthread_mutex_unlock(&rk->lock);
     return q;
 }
+
+rd_kafka_event_t *rd_kafka_queue_poll(rd_kafka_queue_t *rkqu, int timeout_ms) {
+    rd_kafka_t *rk = rkqu->rk;
+    /* The consumer queue's messages come from kfk's consumer (FETCH events). */
+    if (rk && rk->consumer && rdk_queue_target(rkqu) == rk->consumer_q)
+        return rdk_consumer_poll_event(rk, timeout_ms);
+    return rdk_queue_pop(rkqu, timeout_ms);
+}

@@ -360,3 +360,44 @@ TEST(delivery_reports_as_events) {
     rd_kafka_destroy(p);
     CHECK_EQ(rd_kafka_thread_cnt(), 0);
 }
+
+/* The event-API consumer (confluent-kafka-go's way): messages as FETCH
+ * events from rd_kafka_queue_poll on the consumer queue. */
+TEST(consume_as_events) {
+    char topic[96], group[96];
+    unique(topic, sizeof topic, "fe");
+    unique(group, sizeof group, "gfe");
+    reports r = {0};
+    rd_kafka_t *p = producer(&r, NULL);
+    REQUIRE(p);
+    produce_n(p, topic, 5, &r);
+    rd_kafka_destroy(p);
+
+    const char *kv[] = {"group.id", group, NULL};
+    rd_kafka_t *c = client(RD_KAFKA_CONSUMER, kv);
+    REQUIRE(c);
+    CHECK_EQ(rd_kafka_poll_set_consumer(c), 0);
+    rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(1);
+    rd_kafka_topic_partition_list_add(l, topic, 0)->offset = RD_KAFKA_OFFSET_BEGINNING;
+    CHECK_EQ(rd_kafka_assign(c, l), 0);
+    rd_kafka_queue_t *q = rd_kafka_queue_get_consumer(c);
+    REQUIRE(q);
+    int got = 0;
+    for (int tries = 0; got < 5 && tries < 100; tries++) {
+        rd_kafka_event_t *ev = rd_kafka_queue_poll(q, 200);
+        if (!ev) continue;
+        if (rd_kafka_event_type(ev) == RD_KAFKA_EVENT_FETCH) {
+            const rd_kafka_message_t *m = rd_kafka_event_message_next(ev);
+            REQUIRE(m);
+            if (!m->err) {
+                CHECK_EQ(m->offset, got);
+                got++;
+            }
+        }
+        rd_kafka_event_destroy(ev);
+    }
+    CHECK_EQ(got, 5);
+    rd_kafka_queue_destroy(q);
+    rd_kafka_topic_partition_list_destroy(l);
+    rd_kafka_destroy(c);
+}
