@@ -32,9 +32,7 @@ static void props_free(rdk_props *p) {
     free(p);
 }
 
-static void seterr(char *errstr, size_t size, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static void seterr(char *errstr, size_t size, const char *fmt, ...) {
+void rdk_seterr(char *errstr, size_t size, const char *fmt, ...) {
     if (!errstr || !size) return;
     va_list ap;
     va_start(ap, fmt);
@@ -173,7 +171,7 @@ static int patlist_check(const char *v, char *errstr, size_t size) {
         if (r) {
             char why[256];
             regerror(r, &re, why, sizeof why);
-            seterr(errstr, size, "Failed to parse pattern \"%s\": %s", pat, why);
+            rdk_seterr(errstr, size, "Failed to parse pattern \"%s\": %s", pat, why);
             return 0;
         }
         regfree(&re);
@@ -188,7 +186,7 @@ static rd_kafka_conf_res_t store(rdk_props *props, int i, const char *v, char *e
                                      size_t size) {
     char *copy = v ? strdup(v) : NULL;
     if (v && !copy) {
-        seterr(errstr, size, "Out of memory setting \"%s\"", rdk_props_table[i].name);
+        rdk_seterr(errstr, size, "Out of memory setting \"%s\"", rdk_props_table[i].name);
         return RD_KAFKA_CONF_INVALID;
     }
     free(props->e[i].v);
@@ -204,7 +202,7 @@ static rd_kafka_conf_res_t set_prop(rdk_props *props, int i, const char *value, 
     char buf[512];
 
     if (p->unsupported) {
-        seterr(errstr, size, "Configuration property \"%s\" not supported in this build: %s",
+        rdk_seterr(errstr, size, "Configuration property \"%s\" not supported in this build: %s",
                p->name, p->unsupported);
         return RD_KAFKA_CONF_INVALID;
     }
@@ -214,7 +212,7 @@ static rd_kafka_conf_res_t set_prop(rdk_props *props, int i, const char *value, 
         if (value && p->type == RDK_STR)
             while (isspace((unsigned char)*value)) value++;
         if (!validate_str(p, value)) {
-            seterr(errstr, size, "Invalid value for configuration property \"%s\": %s", p->name,
+            rdk_seterr(errstr, size, "Invalid value for configuration property \"%s\": %s", p->name,
                    value ? value : "(null)");
             return RD_KAFKA_CONF_INVALID;
         }
@@ -224,14 +222,14 @@ static rd_kafka_conf_res_t set_prop(rdk_props *props, int i, const char *value, 
         return store(props, i, value, errstr, size);
     case RDK_PTR:
         if (!(p->flags & RDK_F_HIDDEN)) {
-            seterr(errstr, size,
+            rdk_seterr(errstr, size,
                    "Property \"%s\" must be set through dedicated .._set_..() function", p->name);
             return RD_KAFKA_CONF_INVALID;
         }
         return store(props, i, value, errstr, size);
     case RDK_BOOL:
         if (!value) {
-            seterr(errstr, size, "Bool configuration property \"%s\" cannot be set to empty value",
+            rdk_seterr(errstr, size, "Bool configuration property \"%s\" cannot be set to empty value",
                    p->name);
             return RD_KAFKA_CONF_INVALID;
         }
@@ -239,11 +237,11 @@ static rd_kafka_conf_res_t set_prop(rdk_props *props, int i, const char *value, 
             return store(props, i, "true", errstr, size);
         if (!strcasecmp(value, "false") || !strcasecmp(value, "f") || !strcmp(value, "0"))
             return store(props, i, "false", errstr, size);
-        seterr(errstr, size, "Expected bool value for \"%s\": true or false", p->name);
+        rdk_seterr(errstr, size, "Expected bool value for \"%s\": true or false", p->name);
         return RD_KAFKA_CONF_INVALID;
     case RDK_INT: {
         if (!value) {
-            seterr(errstr, size,
+            rdk_seterr(errstr, size,
                    "Integer configuration property \"%s\" cannot be set to empty value", p->name);
             return RD_KAFKA_CONF_INVALID;
         }
@@ -255,13 +253,13 @@ static rd_kafka_conf_res_t set_prop(rdk_props *props, int i, const char *value, 
             size_t len = strlen(value);
             const char *eq = nv ? strchr(nv, '=') : NULL;
             if (!eq || (size_t)(eq - nv) != len || strncasecmp(nv, value, len)) {
-                seterr(errstr, size, "Invalid value for configuration property \"%s\"", p->name);
+                rdk_seterr(errstr, size, "Invalid value for configuration property \"%s\"", p->name);
                 return RD_KAFKA_CONF_INVALID;
             }
             ival = atoi(eq + 1);
         }
         if (ival < p->vmin || ival > p->vmax) {
-            seterr(errstr, size,
+            rdk_seterr(errstr, size,
                    "Configuration property \"%s\" value %i is outside allowed range %i..%i\n",
                    p->name, ival, p->vmin, p->vmax);
             return RD_KAFKA_CONF_INVALID;
@@ -271,18 +269,18 @@ static rd_kafka_conf_res_t set_prop(rdk_props *props, int i, const char *value, 
     }
     case RDK_DBL: {
         if (!value) {
-            seterr(errstr, size,
+            rdk_seterr(errstr, size,
                    "Float configuration property \"%s\" cannot be set to empty value", p->name);
             return RD_KAFKA_CONF_INVALID;
         }
         char *end;
         double d = strtod(value, &end);
         if (end == value) {
-            seterr(errstr, size, "Invalid value for configuration property \"%s\"", p->name);
+            rdk_seterr(errstr, size, "Invalid value for configuration property \"%s\"", p->name);
             return RD_KAFKA_CONF_INVALID;
         }
         if (d < p->vmin || d > p->vmax) {
-            seterr(errstr, size,
+            rdk_seterr(errstr, size,
                    "Configuration property \"%s\" value %g is outside allowed range %g..%g\n",
                    p->name, d, (double)p->vmin, (double)p->vmax);
             return RD_KAFKA_CONF_INVALID;
@@ -293,7 +291,7 @@ static rd_kafka_conf_res_t set_prop(rdk_props *props, int i, const char *value, 
     case RDK_S2I:
     case RDK_S2F: {
         if (!value) {
-            seterr(errstr, size, "Configuration property \"%s\" cannot be set to empty value",
+            rdk_seterr(errstr, size, "Configuration property \"%s\" cannot be set to empty value",
                    p->name);
             return RD_KAFKA_CONF_INVALID;
         }
@@ -314,12 +312,12 @@ static rd_kafka_conf_res_t set_prop(rdk_props *props, int i, const char *value, 
             if (s == t) continue;
             int unsup, n = value_lookup(p->values, s, (size_t)(t - s), &unsup);
             if (n < 0) {
-                seterr(errstr, size, "Invalid value \"%.*s\" for configuration property \"%s\"",
+                rdk_seterr(errstr, size, "Invalid value \"%.*s\" for configuration property \"%s\"",
                        (int)(t - s), s, p->name);
                 return RD_KAFKA_CONF_INVALID;
             }
             if (unsup) {
-                seterr(errstr, size,
+                rdk_seterr(errstr, size,
                        "Unsupported value \"%.*s\" for configuration property \"%s\": %s",
                        (int)(t - s), s, p->name, "not supported by kfk");
                 return RD_KAFKA_CONF_INVALID;
@@ -337,10 +335,10 @@ static rd_kafka_conf_res_t set_prop(rdk_props *props, int i, const char *value, 
         return store(props, i, buf, errstr, size);
     }
     case RDK_INTERNAL:
-        seterr(errstr, size, "Internal property \"%s\" not settable", p->name);
+        rdk_seterr(errstr, size, "Internal property \"%s\" not settable", p->name);
         return RD_KAFKA_CONF_INVALID;
     case RDK_INVALID:
-        seterr(errstr, size, "%s", p->values);
+        rdk_seterr(errstr, size, "%s", p->values);
         return RD_KAFKA_CONF_INVALID;
     case RDK_ALIAS:
         break;
@@ -353,7 +351,7 @@ static rd_kafka_conf_res_t any_set(int scope, rdk_props *props, const char *name
     if (value && !*value) value = NULL;
     int i = rdk_prop_find(scope, name);
     if (i < 0) {
-        seterr(errstr, size, "No such configuration property: \"%s\"", name);
+        rdk_seterr(errstr, size, "No such configuration property: \"%s\"", name);
         return RD_KAFKA_CONF_UNKNOWN;
     }
     return set_prop(props, i, value, errstr, size);

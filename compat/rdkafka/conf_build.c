@@ -12,16 +12,6 @@
 #include "conf_props.h"
 #include "rdk_int.h"
 
-static void seterr(char *errstr, size_t size, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static void seterr(char *errstr, size_t size, const char *fmt, ...) {
-    if (!errstr || !size) return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(errstr, size, fmt, ap);
-    va_end(ap);
-}
-
 /* ------------------------------------------------ the layer's view */
 
 static const char *str_of(int scope, const rdk_props *props, const char *name, int *found) {
@@ -58,7 +48,7 @@ static int kset(kfk_conf *k, const char *prop, const char *key, const char *valu
                 size_t size) {
     char why[256];
     if (kfk_conf_set(k, key, value, why, sizeof why) == 0) return 0;
-    seterr(errstr, size, "Invalid value \"%s\" for configuration property \"%s\": %s", value, prop,
+    rdk_seterr(errstr, size, "Invalid value \"%s\" for configuration property \"%s\": %s", value, prop,
            why);
     return -1;
 }
@@ -126,7 +116,7 @@ static int build_scope(kfk_conf *k, int scope, const rdk_props *props, rd_kafka_
         const char *v = rdk_prop_value(props, i);
         if (p->use == RDK_USE_REFUSE) {
             if (set && v && (!p->def || strcmp(v, p->def))) {
-                seterr(errstr, size,
+                rdk_seterr(errstr, size,
                        "Configuration property \"%s\" not supported in this build: "
                        "kfk cannot honour \"%s\"",
                        p->name, v);
@@ -139,7 +129,7 @@ static int build_scope(kfk_conf *k, int scope, const rdk_props *props, rd_kafka_
                      (type == RD_KAFKA_CONSUMER && !strcmp(p->name, "allow.auto.create.topics"));
         if (!always && !(p->use == RDK_USE_KFK_SET && set)) continue;
         if (p->xlat == RDK_X_ACKS && strcmp(v, "-1") && strcmp(v, "0") && strcmp(v, "1")) {
-            seterr(errstr, size,
+            rdk_seterr(errstr, size,
                    "Configuration property \"%s\" not supported in this build: "
                    "kfk cannot honour \"%s\" (brokers take -1, 0 or 1)",
                    p->name, v);
@@ -298,7 +288,7 @@ kfk_conf *rdk_conf_build(const rd_kafka_conf_t *conf, rd_kafka_type_t type, char
                          size_t errstr_size) {
     kfk_conf *k = kfk_conf_new();
     if (!k) {
-        seterr(errstr, errstr_size, "Out of memory");
+        rdk_seterr(errstr, errstr_size, "Out of memory");
         return NULL;
     }
     const rdk_props *tprops = conf->topic_conf ? conf->topic_conf->props : NULL;
@@ -312,7 +302,7 @@ kfk_conf *rdk_conf_build(const rd_kafka_conf_t *conf, rd_kafka_type_t type, char
          build_level(k, codec, rdk_topic_conf_str(conf->topic_conf, "compression.level"), errstr,
                      errstr_size)) ||
         (why = finalize(conf, type, k))) {
-        if (why) seterr(errstr, errstr_size, "%s", why);
+        if (why) rdk_seterr(errstr, errstr_size, "%s", why);
         kfk_conf_destroy(k);
         return NULL;
     }

@@ -91,4 +91,8 @@ int rdk_prop_find(int scope, const char *name);
  * default); NULL when it has none. */
 const char *rdk_prop_value(const struct rdk_props *props, int i);
 
+/* Formats into errstr (nothing when it is NULL or of size 0). */
+void rdk_seterr(char *errstr, size_t size, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
 #endif

@@ -72,6 +72,7 @@ int rd_kafka_consume_stop(rd_kafka_topic_t *rkt, int32_t partition) {
             if (m->m.rkt == rkt && m->m.partition == partition) {
                 m->next_free = drop;
                 drop = m;
+                __atomic_fetch_sub(&rk->stashed, 1, __ATOMIC_RELEASE);
             } else if (lg->tail) {
                 lg->tail->next_free = m;
                 lg->tail = m;
@@ -116,6 +117,8 @@ rd_kafka_error_t *rd_kafka_seek_partitions(rd_kafka_t *rk,
 
 /* The stashed message for rkt/partition (any when rkt is NULL), or NULL. */
 static rd_kafka_message_t *unstash(rd_kafka_t *rk, rd_kafka_topic_t *rkt, int32_t partition) {
+    /* per message on the consume path: no lock while nothing is stashed */
+    if (!__atomic_load_n(&rk->stashed, __ATOMIC_ACQUIRE)) return NULL;
     pthread_mutex_lock(&rk->lock);
     struct rdk_legacy *lg = rk->legacy;
     rdk_msg *prev = NULL, *m = lg ? lg->head : NULL;
@@ -130,6 +133,7 @@ static rd_kafka_message_t *unstash(rd_kafka_t *rk, rd_kafka_topic_t *rkt, int32_
             lg->head = m->next_free;
         if (lg->tail == m) lg->tail = prev;
         m->next_free = NULL;
+        __atomic_fetch_sub(&rk->stashed, 1, __ATOMIC_RELEASE);
     }
     pthread_mutex_unlock(&rk->lock);
     return m ? &m->m : NULL;
@@ -151,6 +155,7 @@ static void stash(rd_kafka_t *rk, rd_kafka_message_t *msg) {
     else
         lg->head = m;
     lg->tail = m;
+    __atomic_fetch_add(&rk->stashed, 1, __ATOMIC_RELEASE);
     pthread_mutex_unlock(&rk->lock);
 }
 

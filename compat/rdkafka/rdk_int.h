@@ -261,6 +261,7 @@ struct rd_kafka_s {
     /* legacy consumer: partitions started with consume_start, and where their
      * messages go (consumer.c) */
     struct rdk_legacy *legacy;
+    int stashed; /* messages in legacy's stash (atomic) */
     rdk_msg *free_msgs; /* wrappers to reuse, under msg_lock */
     pthread_mutex_t msg_lock;
     int refs;          /* 1 for the application's handle + 1 per message out; under msg_lock */
