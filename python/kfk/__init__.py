@@ -1,0 +1,19 @@
+"""kfk: kafka-python's API on kfk's C core. Moving from kafka-python is the
+import change alone: ``from kafka import X`` becomes ``from kfk import X``."""
+import logging
+
+from kfk import _kfk, errors
+
+_kfk._set_error_factory(errors._from_kfk)
+
+__title__ = "kfk"
+__version__ = "0.1.0"
+logging.getLogger(__name__).addHandler(logging.NullHandler())
+
+from kfk.structs import (  # noqa: E402
+    ConsumerGroupMetadata, OffsetAndMetadata, TopicPartition, TopicPartitionReplica,
+)
+
+__all__ = [
+    "ConsumerGroupMetadata", "OffsetAndMetadata", "TopicPartition", "TopicPartitionReplica",
+]

@@ -1,0 +1,1 @@
+"""kafka-python's kafka.producer, on kfk."""
