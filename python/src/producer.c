@@ -275,10 +275,13 @@ static int future_wait(Future *f, double timeout)
     return 0;
 }
 
-static int timeout_arg(PyObject *args, double *timeout)
+/* An optional timeout (seconds; None: forever) argument: *timeout < 0 for
+ * forever. */
+static int timeout_arg(PyObject *args, PyObject *kwargs, double *timeout)
 {
+    static char *kwlist[] = {"timeout", NULL};
     PyObject *t = Py_None;
-    if (!PyArg_ParseTuple(args, "|O", &t))
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "|O", kwlist, &t))
         return -1;
     *timeout = -1;
     if (t != Py_None) {
@@ -295,17 +298,10 @@ static int timeout_arg(PyObject *args, double *timeout)
 
 static PyObject *future_get(Future *f, PyObject *args, PyObject *kwargs)
 {
-    static char *kwlist[] = {"timeout", NULL};
-    PyObject *t = Py_None;
-    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "|O", kwlist, &t))
-        return NULL;
-    PyObject *targs = PyTuple_Pack(1, t);
     double timeout;
-    int rc = targs ? timeout_arg(targs, &timeout) : -1;
-    Py_XDECREF(targs);
-    if (rc < 0)
+    if (timeout_arg(args, kwargs, &timeout) < 0)
         return NULL;
-    rc = future_wait(f, timeout);
+    int rc = future_wait(f, timeout);
     if (rc < 0)
         return NULL;
     if (rc == 1) {
@@ -772,7 +768,8 @@ static PyObject *producer_send(Producer *self, PyObject *args, PyObject *kwargs)
     if (!(kbytes = serialize(self, self->key_ser, topic, hdr_arg, key)) ||
         !(vbytes = serialize(self, self->value_ser, topic, hdr_arg, value)))
         goto fail;
-    if (headers_of(headers, hs, &m.header_count, &hsz, &names) < 0 ||
+    /* After the serializers: a Serializer may add headers. */
+    if (headers_of(hdr_arg, hs, &m.header_count, &hsz, &names) < 0 ||
         bytes_of(kbytes, "key", &khold, &m.key, &m.key_len, &ksz) < 0 ||
         bytes_of(vbytes, "value", &vhold, &m.value, &m.value_len, &vsz) < 0)
         goto fail;
@@ -838,10 +835,10 @@ fail:
     return NULL;
 }
 
-static int ms_arg(PyObject *args, int *ms)
+static int ms_arg(PyObject *args, PyObject *kwargs, int *ms)
 {
     double t;
-    if (timeout_arg(args, &t) < 0)
+    if (timeout_arg(args, kwargs, &t) < 0)
         return -1;
     *ms = t < 0 ? -1 : (t * 1000 > INT32_MAX ? INT32_MAX : (int)(t * 1000));
     return 0;
@@ -856,11 +853,12 @@ static int no_wait_in_delivery(void)
 }
 
 /* poll(timeout=0 seconds) -> how many reports ran */
-static PyObject *producer_poll(Producer *self, PyObject *args)
+static PyObject *producer_poll(Producer *self, PyObject *args, PyObject *kwargs)
 {
+    static char *kwlist[] = {"timeout", NULL};
     double t = 0;
     PyObject *to = NULL;
-    if (!PyArg_ParseTuple(args, "|O", &to))
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "|O", kwlist, &to))
         return NULL;
     if (to && to != Py_None && (t = PyFloat_AsDouble(to)) == -1 && PyErr_Occurred())
         return NULL;
@@ -873,10 +871,10 @@ static PyObject *producer_poll(Producer *self, PyObject *args)
 }
 
 /* flush(timeout=None seconds) */
-static PyObject *producer_flush(Producer *self, PyObject *args)
+static PyObject *producer_flush(Producer *self, PyObject *args, PyObject *kwargs)
 {
     int ms, rc;
-    if (ms_arg(args, &ms) < 0 || closed(self) || no_wait_in_delivery() < 0)
+    if (ms_arg(args, kwargs, &ms) < 0 || closed(self) || no_wait_in_delivery() < 0)
         return NULL;
     kfk_producer *kp = self->p;
     BLOCKING(rc = kfk_producer_flush(kp, ms));
@@ -887,10 +885,10 @@ static PyObject *producer_flush(Producer *self, PyObject *args)
 
 /* close(timeout=None seconds): flushes up to timeout, then stops; records
  * left fail. Closing twice is fine. */
-static PyObject *producer_close(Producer *self, PyObject *args)
+static PyObject *producer_close(Producer *self, PyObject *args, PyObject *kwargs)
 {
     int ms;
-    if (ms_arg(args, &ms) < 0 || no_wait_in_delivery() < 0)
+    if (ms_arg(args, kwargs, &ms) < 0 || no_wait_in_delivery() < 0)
         return NULL;
     kfk_producer *kp = self->p;
     if (kp) {
@@ -1102,11 +1100,11 @@ static PyMethodDef producer_methods[] = {
     {"send", (PyCFunction)(void (*)(void))producer_send, METH_VARARGS | METH_KEYWORDS,
      "send(topic, value=None, key=None, headers=None, partition=None, timestamp_ms=None)"
      " -> FutureRecordMetadata"},
-    {"poll", (PyCFunction)producer_poll, METH_VARARGS,
+    {"poll", (PyCFunction)(void (*)(void))producer_poll, METH_VARARGS | METH_KEYWORDS,
      "poll(timeout=0): runs waiting delivery reports; how many ran."},
-    {"flush", (PyCFunction)producer_flush, METH_VARARGS,
+    {"flush", (PyCFunction)(void (*)(void))producer_flush, METH_VARARGS | METH_KEYWORDS,
      "flush(timeout=None): sends everything queued and waits for its reports."},
-    {"close", (PyCFunction)producer_close, METH_VARARGS,
+    {"close", (PyCFunction)(void (*)(void))producer_close, METH_VARARGS | METH_KEYWORDS,
      "close(timeout=None): flushes up to timeout seconds, then stops."},
     {"_init_transactions", (PyCFunction)producer_init_transactions, METH_VARARGS, NULL},
     {"_begin_transaction", (PyCFunction)producer_begin_transaction, METH_NOARGS, NULL},
