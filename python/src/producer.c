@@ -8,6 +8,7 @@
  * on kfk's I/O thread. */
 #include "kfkpy.h"
 
+#include <stdatomic.h>
 #include <stdint.h>
 #include <string.h>
 #include <time.h>
@@ -26,12 +27,16 @@ static _Thread_local PyThreadState *released;
 /* Set while this thread runs delivery callbacks: no waiting from inside. */
 static _Thread_local int in_delivery;
 
-#define BLOCKING(stmt)                                                                         \
+/* Runs stmt, a call into producer self's kfk_producer, with the GIL
+ * released; close waits until no thread is inside one. */
+#define BLOCKING(self, stmt)                                                                   \
     do {                                                                                       \
+        atomic_fetch_add(&(self)->busy, 1);                                                    \
         released = PyEval_SaveThread();                                                        \
         stmt;                                                                                  \
         PyEval_RestoreThread(released);                                                        \
         released = NULL;                                                                       \
+        atomic_fetch_sub(&(self)->busy, 1);                                                    \
     } while (0)
 
 typedef struct Producer {
@@ -43,6 +48,7 @@ typedef struct Producer {
     PyObject *key_ser, *value_ser; /* callables or NULL */
     int ser_full;          /* serializers take (topic, headers, data) */
     int max_block_ms;
+    atomic_int busy;       /* threads inside BLOCKING */
 } Producer;
 
 enum { PENDING, SUCCEEDED, FAILED };
@@ -130,31 +136,20 @@ static void future_fire(Future *f)
     Py_DECREF(cbs);
 }
 
-static int future_traverse(Future *f, visitproc visit, void *arg)
-{
-    Py_VISIT(f->value);
-    Py_VISIT(f->exception);
-    Py_VISIT(f->callbacks);
-    Py_VISIT(f->errbacks);
-    return 0;
-}
-
-static int future_clear(Future *f)
-{
-    Py_CLEAR(f->value);
-    Py_CLEAR(f->exception);
-    Py_CLEAR(f->callbacks);
-    Py_CLEAR(f->errbacks);
-    return 0;
-}
-
+/* Futures are not tracked by the cyclic GC: tracking one per record costs
+ * the send path more than anything else. Cycles cannot outlive delivery:
+ * callbacks are dropped when they run, the value refers to nothing back,
+ * and get() raises a copy of the exception (a raised exception keeps its
+ * traceback, whose frames may hold the future). */
 static void future_dealloc(Future *f)
 {
     PyTypeObject *tp = Py_TYPE(f);
-    PyObject_GC_UnTrack(f);
-    future_clear(f);
+    Py_XDECREF(f->value);
+    Py_XDECREF(f->exception);
+    Py_XDECREF(f->callbacks);
+    Py_XDECREF(f->errbacks);
     Py_XDECREF(f->topic);
-    PyObject_GC_Del(f);
+    PyObject_Free(f);
     Py_DECREF(tp);
 }
 
@@ -267,7 +262,7 @@ static int future_wait(Future *f, double timeout)
         }
         kfk_producer *kp = p->p;
         Py_INCREF(f);
-        BLOCKING(kfk_producer_poll(kp, slice));
+        BLOCKING(p, kfk_producer_poll(kp, slice));
         Py_DECREF(f);
         if (PyErr_CheckSignals() < 0)
             return -1;
@@ -310,7 +305,17 @@ static PyObject *future_get(Future *f, PyObject *args, PyObject *kwargs)
         return kfkpy_raise(KFK_ERR_TIMED_OUT, msg);
     }
     if (f->state == FAILED) {
-        PyErr_SetObject((PyObject *)Py_TYPE(f->exception), f->exception);
+        PyObject *args = PyObject_GetAttrString(f->exception, "args");
+        PyObject *copy = args ? PyObject_Call((PyObject *)Py_TYPE(f->exception), args, NULL)
+                              : NULL;
+        Py_XDECREF(args);
+        if (!copy) { /* a class that cannot be rebuilt from its args */
+            PyErr_Clear();
+            copy = f->exception;
+            Py_INCREF(copy);
+        }
+        PyErr_SetObject((PyObject *)Py_TYPE(copy), copy);
+        Py_DECREF(copy);
         return NULL;
     }
     return future_value(f);
@@ -398,8 +403,6 @@ static PyGetSetDef future_getset[] = {
 
 static PyType_Slot future_slots[] = {
     {Py_tp_dealloc, future_dealloc},
-    {Py_tp_traverse, future_traverse},
-    {Py_tp_clear, future_clear},
     {Py_tp_methods, future_methods},
     {Py_tp_getset, future_getset},
     {Py_tp_repr, future_repr},
@@ -409,7 +412,7 @@ static PyType_Slot future_slots[] = {
 
 static PyType_Spec future_spec = {
     "kfk._kfk.FutureRecordMetadata", sizeof(Future), 0,
-    Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC, future_slots,
+    Py_TPFLAGS_DEFAULT, future_slots,
 };
 
 /* --------------------------------------------------------------- delivery */
@@ -523,6 +526,16 @@ static void producer_stop(Producer *self)
     if (p) {
         /* Reports run here with the GIL held: callbacks see p gone. */
         self->p = NULL;
+        if (atomic_load(&self->busy) > 0) {
+            /* Other threads are in p: fail what they wait for, let them out. */
+            kfk_producer_purge(p, KFK_PURGE_QUEUE | KFK_PURGE_INFLIGHT);
+            Py_BEGIN_ALLOW_THREADS
+            while (atomic_load(&self->busy) > 0) {
+                struct timespec ms = {0, 1000000};
+                nanosleep(&ms, NULL);
+            }
+            Py_END_ALLOW_THREADS
+        }
         kfk_producer_destroy(p);
     }
     if (self->admin) {
@@ -674,13 +687,13 @@ static int send_blocking(Producer *self, kfk_message *m)
         return rc;
     kfk_producer *kp = self->p;
     if (rc == KFK_ERR_NOENT) {
-        BLOCKING(rc = kfk_producer_send(kp, m, 0));
+        BLOCKING(self, rc = kfk_producer_send(kp, m, 0));
         if (rc != KFK_ERR_QUEUE_FULL)
             return rc;
     }
     double deadline = now_s() + self->max_block_ms / 1000.0;
     while (rc == KFK_ERR_QUEUE_FULL && now_s() < deadline) {
-        BLOCKING(kfk_producer_poll(kp, 10));
+        BLOCKING(self, kfk_producer_poll(kp, 10));
         if (!self->p)
             return KFK_ERR_DESTROYED;
         rc = kfk_producer_send(kp, m, KFK_SEND_NONBLOCK);
@@ -774,10 +787,9 @@ static PyObject *producer_send(Producer *self, PyObject *args, PyObject *kwargs)
         bytes_of(vbytes, "value", &vhold, &m.value, &m.value_len, &vsz) < 0)
         goto fail;
     m.headers = hs;
-    f = PyObject_GC_New(Future, (PyTypeObject *)future_type);
-    if (!f)
+    f = PyObject_New(Future, (PyTypeObject *)future_type);
+    if (!f) /* PyObject_New took a reference to the (heap) type */
         goto fail;
-    Py_INCREF(future_type);
     f->owner = self;
     Py_INCREF(topic);
     f->topic = topic;
@@ -788,7 +800,6 @@ static PyObject *producer_send(Producer *self, PyObject *args, PyObject *kwargs)
     f->value_size = vsz;
     f->header_size = hsz;
     f->value = f->exception = f->callbacks = f->errbacks = NULL;
-    PyObject_GC_Track(f);
     m.opaque = f;
     /* Serve reports waiting since the last call (no wait). */
     if (!in_delivery)
@@ -866,7 +877,7 @@ static PyObject *producer_poll(Producer *self, PyObject *args, PyObject *kwargs)
         return NULL;
     int n;
     kfk_producer *kp = self->p;
-    BLOCKING(n = kfk_producer_poll(kp, t <= 0 ? 0 : (int)(t * 1000)));
+    BLOCKING(self, n = kfk_producer_poll(kp, t <= 0 ? 0 : (int)(t * 1000)));
     return PyLong_FromLong(n);
 }
 
@@ -877,7 +888,7 @@ static PyObject *producer_flush(Producer *self, PyObject *args, PyObject *kwargs
     if (ms_arg(args, kwargs, &ms) < 0 || closed(self) || no_wait_in_delivery() < 0)
         return NULL;
     kfk_producer *kp = self->p;
-    BLOCKING(rc = kfk_producer_flush(kp, ms));
+    BLOCKING(self, rc = kfk_producer_flush(kp, ms));
     if (rc != 0)
         return kfkpy_raise(rc, rc == KFK_ERR_TIMED_OUT ? "Timeout waiting for the flush" : NULL);
     Py_RETURN_NONE;
@@ -893,7 +904,7 @@ static PyObject *producer_close(Producer *self, PyObject *args, PyObject *kwargs
     kfk_producer *kp = self->p;
     if (kp) {
         /* Sends from callbacks during close see the producer going. */
-        BLOCKING(kfk_producer_flush(kp, ms));
+        BLOCKING(self, kfk_producer_flush(kp, ms));
         producer_stop(self);
     }
     Py_RETURN_NONE;
@@ -921,7 +932,7 @@ static PyObject *txn_timed(Producer *self, PyObject *args,
     if (!PyArg_ParseTuple(args, "i", &ms) || closed(self) || no_wait_in_delivery() < 0)
         return NULL;
     kfk_producer *kp = self->p;
-    BLOCKING(rc = fn(kp, ms));
+    BLOCKING(self, rc = fn(kp, ms));
     if (rc != 0)
         return txn_raise(self, rc);
     Py_RETURN_NONE;
@@ -983,7 +994,7 @@ static PyObject *producer_send_offsets(Producer *self, PyObject *args)
     }
     int rc;
     kfk_producer *kp = self->p;
-    BLOCKING(rc = kfk_producer_send_offsets_to_transaction(kp, list, gm, ms));
+    BLOCKING(self, rc = kfk_producer_send_offsets_to_transaction(kp, list, gm, ms));
     kfk_partition_list_destroy(list);
     kfk_group_metadata_destroy(gm);
     if (rc != 0)

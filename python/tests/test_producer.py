@@ -293,3 +293,30 @@ def test_bootstrap_connected_and_metrics(producer, topic_name):
     assert producer.bootstrap_connected()
     metrics = producer.metrics()["producer-metrics"]
     assert metrics["produce-version-max"] >= 3 and metrics["buffer-peak"] > 0
+
+
+def test_threads_share_a_producer_and_close_lets_them_out(bootstrap, topic_name):
+    p = KafkaProducer(bootstrap_servers=bootstrap)
+    p.send(topic_name, b"first").get(30)
+    results, failures = [], []
+
+    def worker(n):
+        for i in range(3000):
+            try:
+                results.append(p.send(topic_name, b"%d-%d" % (n, i)).get(timeout=30))
+            except errors.KafkaError as e:  # the producer closed under it
+                failures.append(e)
+                return
+
+    threads = [threading.Thread(target=worker, args=(n,)) for n in range(4)]
+    for t in threads:
+        t.start()
+    time.sleep(0.3)
+    p.close(timeout=0)
+    for t in threads:
+        t.join(30)
+    assert not any(t.is_alive() for t in threads)
+    assert results and all(md.offset >= 1 for md in results)
+    assert len(set(md.offset for md in results)) == len(results)
+    assert len(results) + len(failures) <= 12000
+    assert all(isinstance(e, errors.KafkaError) for e in failures)
