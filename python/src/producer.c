@@ -625,7 +625,8 @@ static int bytes_of(PyObject *obj, const char *what, PyObject **hold, const void
 }
 
 /* headers (None or a list of (str, bytes)) into hs; their serialized size
- * (-1 for none) in *size. *names gets a tuple holding the encoded names. */
+ * (-1 for none) in *size. *names gets a tuple holding the encoded names
+ * and the values. */
 static int headers_of(PyObject *headers, kfk_header *hs, size_t *count, int32_t *size,
                       PyObject **names)
 {
@@ -643,7 +644,7 @@ static int headers_of(PyObject *headers, kfk_header *hs, size_t *count, int32_t 
         return -1;
     }
     int32_t total = 0;
-    if (n > 0 && !(*names = PyTuple_New(n)))
+    if (n > 0 && !(*names = PyTuple_New(2 * n)))
         return -1;
     for (Py_ssize_t i = 0; i < n; i++) {
         PyObject *item = PyList_GetItem(headers, i);
@@ -659,7 +660,9 @@ static int headers_of(PyObject *headers, kfk_header *hs, size_t *count, int32_t 
         PyObject *kb = PyUnicode_AsUTF8String(k);
         if (!kb)
             return -1;
-        PyTuple_SetItem(*names, i, kb);
+        PyTuple_SetItem(*names, 2 * i, kb);
+        Py_INCREF(v); /* kept: the list may change while kfk reads it */
+        PyTuple_SetItem(*names, 2 * i + 1, v);
         if (PyBytes_AsStringAndSize(kb, &ks, &klen) < 0 ||
             PyBytes_AsStringAndSize(v, &vs, &vlen) < 0)
             return -1;
@@ -701,23 +704,23 @@ static int send_blocking(Producer *self, kfk_message *m)
     return rc;
 }
 
-/* topic's UTF-8, from a cache of encoded topic names (the 3.9 limited API
- * has no borrowed UTF-8 view of a str); valid while the call runs. */
-static const char *topic_utf8(Producer *self, PyObject *topic)
+/* topic's UTF-8 as bytes (new reference), from a cache of encoded topic
+ * names: the 3.9 limited API has no borrowed UTF-8 view of a str. */
+static PyObject *topic_utf8(Producer *self, PyObject *topic)
 {
     PyObject *b = PyDict_GetItemWithError(self->topics, topic);
-    if (b)
-        return PyBytes_AsString(b);
+    if (b) {
+        Py_INCREF(b);
+        return b;
+    }
     if (PyErr_Occurred())
         return NULL;
     if (PyDict_Size(self->topics) >= 1024)
         PyDict_Clear(self->topics);
     b = PyUnicode_AsUTF8String(topic);
-    if (!b)
-        return NULL;
-    int rc = PyDict_SetItem(self->topics, topic, b);
-    Py_DECREF(b);
-    return rc < 0 ? NULL : PyBytes_AsString(b);
+    if (b && PyDict_SetItem(self->topics, topic, b) < 0)
+        Py_CLEAR(b);
+    return b;
 }
 
 /* send(topic, value=None, key=None, headers=None, partition=None,
@@ -766,9 +769,10 @@ static PyObject *producer_send(Producer *self, PyObject *args, PyObject *kwargs)
         if (m.timestamp_ms == -1 && PyErr_Occurred())
             return NULL;
     }
-    m.topic = topic_utf8(self, topic);
-    if (!m.topic)
+    PyObject *tbytes = topic_utf8(self, topic);
+    if (!tbytes)
         return NULL;
+    m.topic = PyBytes_AsString(tbytes);
     Future *f = NULL;
     PyObject *kbytes = NULL, *vbytes = NULL, *khold = NULL, *vhold = NULL, *names = NULL;
     int32_t ksz, vsz, hsz;
@@ -801,13 +805,14 @@ static PyObject *producer_send(Producer *self, PyObject *args, PyObject *kwargs)
     f->header_size = hsz;
     f->value = f->exception = f->callbacks = f->errbacks = NULL;
     m.opaque = f;
-    /* Serve reports waiting since the last call (no wait). */
+    /* Serializers and callbacks run Python code: the producer may be
+     * closed by now. Serve reports waiting since the last call (no wait). */
+    if (closed(self))
+        goto fail;
     if (!in_delivery)
         kfk_producer_poll(self->p, 0);
-    if (!self->p) {
-        closed(self);
+    if (closed(self))
         goto fail;
-    }
     int rc = send_blocking(self, &m);
     if (rc != 0) {
         if (rc == KFK_ERR_TIMED_OUT || rc == KFK_ERR_NOENT) {
@@ -815,7 +820,7 @@ static PyObject *producer_send(Producer *self, PyObject *args, PyObject *kwargs)
             snprintf(msg, sizeof msg, "Failed to update metadata after %.1f secs.",
                      self->max_block_ms / 1000.0);
             kfkpy_raise(KFK_ERR_TIMED_OUT, msg);
-        } else if (rc == KFK_ERR_FATAL) {
+        } else if (rc == KFK_ERR_FATAL && self->p) {
             char errstr[512];
             int cause = kfk_producer_fatal_error(self->p, errstr, sizeof errstr);
             kfkpy_raise(cause ? cause : rc, errstr);
@@ -831,6 +836,7 @@ static PyObject *producer_send(Producer *self, PyObject *args, PyObject *kwargs)
     Py_DECREF(vbytes);
     Py_XDECREF(empty);
     Py_XDECREF(names);
+    Py_DECREF(tbytes);
     return (PyObject *)f;
 fail:
     if (f) {
@@ -843,6 +849,7 @@ fail:
     Py_XDECREF(vbytes);
     Py_XDECREF(empty);
     Py_XDECREF(names);
+    Py_DECREF(tbytes);
     return NULL;
 }
 
