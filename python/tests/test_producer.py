@@ -196,6 +196,7 @@ def test_idempotence(bootstrap, topic_name):
 def test_transactions_commit_and_abort(bootstrap, topic_name):
     create_topic(bootstrap, topic_name)
     txn_id = "txn-" + uuid.uuid4().hex[:8]
+    group = "group-" + uuid.uuid4().hex[:8]
     with KafkaProducer(bootstrap_servers=bootstrap, transactional_id=txn_id) as p:
         p.init_transactions()
         p.begin_transaction()
@@ -210,12 +211,20 @@ def test_transactions_commit_and_abort(bootstrap, topic_name):
         assert aborted.is_done and aborted.failed()
         p.begin_transaction()
         p.send(topic_name, b"committed-last")
+        p.send_offsets_to_transaction(
+            {kfk.TopicPartition(topic_name, 0): kfk.OffsetAndMetadata(3, "txn", -1)}, group)
         p.commit_transaction()
         stats = p.metrics()["producer-metrics"]
         assert (stats["txn-commits"], stats["txn-aborts"]) == (2, 1)
     records = read_back(bootstrap, topic_name, 4, isolation_level="read_committed")
     assert [r.value for r in records] == [b"committed-0", b"committed-1", b"committed-2",
                                           b"committed-last"]
+    reader = kafka.KafkaConsumer(bootstrap_servers=bootstrap, group_id=group,
+                                 enable_auto_commit=False)
+    try:
+        assert reader.committed(kafka.TopicPartition(topic_name, 0)) == 3
+    finally:
+        reader.close()
 
 
 def test_transactional_calls_need_a_transactional_id(producer):
