@@ -3,6 +3,8 @@ with kafka-python 3.0.12 (installed next to kfk by tests/run), an
 independent client."""
 import gc
 import json
+import subprocess
+import sys
 import threading
 import time
 import uuid
@@ -329,3 +331,11 @@ def test_threads_share_a_producer_and_close_lets_them_out(bootstrap, topic_name)
     assert len(set(md.offset for md in results)) == len(results)
     assert len(results) + len(failures) <= 12000
     assert all(isinstance(e, errors.KafkaError) for e in failures)
+
+
+def test_records_still_queued_at_exit_are_sent(bootstrap, topic_name):
+    script = ("from kfk import KafkaProducer\n"
+              "p = KafkaProducer(bootstrap_servers=%r, linger_ms=60000)\n"
+              "p.send(%r, b'sent at exit')\n" % (bootstrap, topic_name))
+    subprocess.run([sys.executable, "-c", script], check=True, timeout=30)
+    assert [r.value for r in read_back(bootstrap, topic_name, 1)] == [b"sent at exit"]
