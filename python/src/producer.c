@@ -74,6 +74,10 @@ static PyObject *future_value(Future *f)
 {
     if (f->state != SUCCEEDED)
         Py_RETURN_NONE;
+    if (!record_metadata_cls) {
+        PyErr_SetString(PyExc_RuntimeError, "import kfk first (kfk.producer.future)");
+        return NULL;
+    }
     if (!f->value) {
         PyObject *tp = PyObject_CallFunction(topic_partition_cls, "Oi", f->topic, f->partition);
         if (!tp)
