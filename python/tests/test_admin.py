@@ -38,7 +38,7 @@ def _without(d, *keys):
 def test_admin_topics(admin, ref, topic_name):
     other = topic_name + "-ref"
     ours = admin.create_topics([NewTopic(topic_name, 2, 1)])
-    theirs = ref.create_topics([NewTopic(other, 2, 1)], wait_for_metadata=True)
+    theirs = ref.create_topics([kafka.admin.NewTopic(other, 2, 1)], wait_for_metadata=True)
     (mine,), (kp,) = ours["topics"], theirs["topics"]
     assert set(mine) == set(kp)
     for key in ("error_code", "error_message", "num_partitions", "replication_factor",

@@ -100,7 +100,12 @@ class KafkaAdminClient:
         self.config.update(configs)
         self._admin = _kfk.Admin(self._kfk_conf())
         # kafka-python bootstraps eagerly: an unreachable cluster fails here
-        self._admin.metadata((), self.config['bootstrap_timeout_ms'])
+        try:
+            self._admin.metadata((), self.config['bootstrap_timeout_ms'])
+        except Errors.KafkaConnectionError as e:
+            self._admin.close()
+            raise Errors.KafkaTimeoutError("Unable to bootstrap from %s: %s"
+                                           % (self.config['bootstrap_servers'], e)) from e
 
     def _kfk_conf(self):
         conf = {}
@@ -529,6 +534,7 @@ class KafkaAdminClient:
             raise Errors.IllegalArgumentError(
                 "isolation_level=%r: kfk's admin lists read_uncommitted offsets only"
                 % (isolation_level,))
+        self._check_known(topic_partition_specs)
         request = []
         for tp, spec in topic_partition_specs.items():
             if not isinstance(spec, int):
@@ -554,10 +560,22 @@ class KafkaAdminClient:
             out[tp] = OffsetAndTimestamp(offset, ts, epoch if epoch >= 0 else None)
         return out
 
+    def _check_known(self, partitions):
+        """UnknownTopicOrPartitionError naming the partitions the metadata
+        does not have (before asking their leaders, as kafka-python)."""
+        topics = tuple(sorted({tp.topic for tp in partitions}))
+        _, described = self._admin.metadata(topics, self._timeout(None))
+        known = {TopicPartition(t[0], p[0]) for t in described for p in t[5]}
+        unknown = [tp for tp in partitions if tp not in known]
+        if unknown:
+            raise Errors.UnknownTopicOrPartitionError(
+                "The following partitions are not known: %s" % ", ".join(map(str, unknown)))
+
     def delete_records(self, records_to_delete, timeout_ms=None, partition_leader_id=None):
         """Deletes the records before each offset ({TopicPartition:
         offset}). Returns {TopicPartition: {'partition_index',
         'low_watermark', 'error_code'}}."""
+        self._check_known(records_to_delete)
         request = tuple((tp.topic, tp.partition, offset)
                         for tp, offset in records_to_delete.items())
         rows = self._admin.delete_records(request, self._timeout(timeout_ms))
