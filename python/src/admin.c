@@ -863,6 +863,18 @@ static PyObject *Admin_delete_records(Admin *self, PyObject *args)
     return plist_call(self, args, DELETE_RECORDS);
 }
 
+/* api_version(api_key): the version of that API the latest request used,
+ * -1 before one. */
+static PyObject *Admin_api_version(Admin *self, PyObject *args)
+{
+    int key;
+    if (!PyArg_ParseTuple(args, "i", &key) || admin_enter(self) < 0)
+        return NULL;
+    int v = kfk_admin_api_version(self->admin, key);
+    admin_leave(self);
+    return PyLong_FromLong(v);
+}
+
 /* close(): destroys the handle now, or when the last running call ends. */
 static PyObject *Admin_close(Admin *self, PyObject *unused)
 {
@@ -942,6 +954,7 @@ static PyMethodDef Admin_methods[] = {
     METH(delete_group_offsets, "Deletes a group's committed offsets."),
     METH(list_offsets, "Offsets of partitions by spec or time."),
     METH(delete_records, "Deletes records before offsets."),
+    METH(api_version, "The version of an API the latest request used (-1: none yet)."),
     {"close", (PyCFunction)Admin_close, METH_NOARGS, "Frees the admin client."},
     {NULL, NULL, 0, NULL},
 };

@@ -12,6 +12,7 @@ from kfk.admin.types import (
 from kfk.structs import OffsetAndMetadata, OffsetAndTimestamp, TopicPartition
 
 _OFFSET_END, _OFFSET_BEGINNING = -1, -2
+_DESCRIBE_CLUSTER = 60  # api key
 _OFFSET_INVALID, _OFFSET_AT_TIME, _OFFSET_MAX_TIMESTAMP = -1001, -1002, -1003
 
 # kafka-python keyword -> kfk conf key
@@ -401,12 +402,14 @@ class KafkaAdminClient:
     def describe_cluster(self):
         """{'cluster_id', 'controller_id', 'brokers': [...]}."""
         cluster_id, controller, brokers = self._admin.describe_cluster(self._timeout(None))
+        # is_fenced is in DescribeCluster v2 (Kafka 4.0) answers only; kfk
+        # lists the brokers that are not fenced
+        fenced = self._admin.api_version(_DESCRIBE_CLUSTER) >= 2
         return {
             'cluster_id': cluster_id,
             'controller_id': controller,
-            # kfk lists the brokers that are not fenced
-            'brokers': [{'broker_id': b[0], 'host': b[1], 'port': b[2], 'rack': b[3],
-                         'is_fenced': False} for b in brokers],
+            'brokers': [dict({'broker_id': b[0], 'host': b[1], 'port': b[2], 'rack': b[3]},
+                             **({'is_fenced': False} if fenced else {})) for b in brokers],
             'authorized_operations': None,
         }
 
