@@ -10,10 +10,12 @@ __title__ = "kfk"
 __version__ = "0.1.0"
 logging.getLogger(__name__).addHandler(logging.NullHandler())
 
+from kfk.admin import KafkaAdminClient  # noqa: E402
 from kfk.structs import (  # noqa: E402
     ConsumerGroupMetadata, OffsetAndMetadata, TopicPartition, TopicPartitionReplica,
 )
 
 __all__ = [
+    "KafkaAdminClient",
     "ConsumerGroupMetadata", "OffsetAndMetadata", "TopicPartition", "TopicPartitionReplica",
 ]
