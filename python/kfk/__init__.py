@@ -10,12 +10,13 @@ __title__ = "kfk"
 __version__ = "0.1.0"
 logging.getLogger(__name__).addHandler(logging.NullHandler())
 
+from kfk.admin import KafkaAdminClient  # noqa: E402
 from kfk.structs import (  # noqa: E402
     ConsumerGroupMetadata, OffsetAndMetadata, TopicPartition, TopicPartitionReplica,
 )
 from kfk.producer import KafkaProducer  # noqa: E402
 
 __all__ = [
-    "ConsumerGroupMetadata", "KafkaProducer", "OffsetAndMetadata", "TopicPartition",
-    "TopicPartitionReplica",
+    "KafkaAdminClient", "KafkaProducer",
+    "ConsumerGroupMetadata", "OffsetAndMetadata", "TopicPartition", "TopicPartitionReplica",
 ]
