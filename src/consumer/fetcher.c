@@ -239,6 +239,9 @@ static void deliver(kfk_consumer *c, kfk_cpart *p, const kfk_fetch_response_part
     if (pp.head && !p->removed && p->gen == p->io_gen) {
         kfk_queue_append(c, pp.head, pp.tail);
         p->queued_bytes += pp.bytes;
+        p->queued_msgs += pp.count;
+        p->rx_msgs += pp.count;
+        p->rx_bytes += pp.bytes;
         c->stats.messages += pp.count;
     } else {
         for (kfk_consumer_message *m = pp.head, *next; m; m = next) {

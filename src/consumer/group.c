@@ -241,6 +241,7 @@ void kfk_group_synced(kfk_consumer *c, int err, kfk_partition_list *assignment) 
     }
     pthread_mutex_lock(&c->lock);
     c->stats.rebalances++;
+    c->rebalance_us = kfk_clock_us();
     pthread_mutex_unlock(&c->lock);
     kfk_partition_list *revoke = NULL, *assign;
     if (!c->cc.cooperative || !g->owned) {

@@ -27,4 +27,7 @@ int kfk_conf_is_set(const kfk_conf *conf, kfk_conf_id id);
 /* The OAUTHBEARER token callback and its opaque (NULL: none). */
 kfk_oauthbearer_token_cb kfk_conf_token_cb(const kfk_conf *conf, void **opaque);
 
+/* The statistics callback and its opaque (NULL: none). */
+kfk_stats_cb kfk_conf_stats_cb(const kfk_conf *conf, void **opaque);
+
 #endif

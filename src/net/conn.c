@@ -139,6 +139,7 @@ void kfk_conn_close(kfk_conn *c, int err, const char *errstr) {
     kfk_list_splice_tail(&doomed, &c->awaiting);
     kfk_list_splice_tail(&doomed, &c->sending);
     kfk_list_splice_tail(&doomed, &c->waiting);
+    if (err != KFK_ERR_DESTROYED) c->st.txerrs += c->on_wire; /* lost on the wire */
     c->on_wire = 0;
     fail_list(c, &doomed, err, c->errstr);
 }
@@ -289,6 +290,10 @@ void kfk_conn_sent(kfk_conn *c, size_t n) {
         kfk_free(r->frame);
         r->frame = NULL;
         kfk_list_remove(&r->link);
+        c->st.tx++;
+        c->st.txbytes += (int64_t)r->total_len;
+        if (r->api_key >= 0 && r->api_key < 100) c->st.req[r->api_key]++;
+        r->sent_at = kfk_clock_us();
         if (r->no_response) {
             c->on_wire--;
             kfk_response resp = {0};
@@ -424,6 +429,7 @@ static int on_frame(kfk_conn *c, kfk_rbuf *body, int64_t now) {
                          (int)corr, (int)r->corr_id);
     kfk_list_remove(&r->link);
     c->on_wire--;
+    kfk_win_add(&c->st.rtt, kfk_clock_us() - r->sent_at);
     kfk_conn_throttle_note(c, r->api_key, r->version, body, now);
     if (r == &c->apiv_req || r == &c->auth_req) {
         c->pending--;
@@ -434,6 +440,7 @@ static int on_frame(kfk_conn *c, kfk_rbuf *body, int64_t now) {
     kfk_response resp = {.body = *body, .buf = c->rx};
     if (complete(c, r, &resp) != 0) {
         const kfk_api_info *info = kfk_api_info_get(key);
+        c->st.rxerrs++;
         return close_bad(c, KFK_ERR_MALFORMED, "malformed %s v%d response",
                          info ? info->name : "unknown", version);
     }
@@ -461,6 +468,8 @@ int kfk_conn_recv_done(kfk_conn *c, size_t n, int64_t now) {
         if (c->rx_len - c->rx_off < 4 + (size_t)size) break;
         kfk_rbuf body = kfk_rbuf_make(p + 4, (size_t)size);
         c->rx_off += 4 + (size_t)size;
+        c->st.rx++;
+        c->st.rxbytes += 4 + (int64_t)size;
         int rc = on_frame(c, &body, now);
         if (rc) return rc;
     }
@@ -530,8 +539,10 @@ int kfk_conn_tick(kfk_conn *c, int64_t now) {
     kfk_list expired;
     kfk_list_init(&expired);
     /* Not on the wire yet: these fail alone, the connection stays. */
-    take_expired(c, &c->waiting, &expired, now, 1);
-    c->on_wire -= take_expired(c, &c->sending, &expired, now, 1);
+    c->st.req_timeouts += take_expired(c, &c->waiting, &expired, now, 1);
+    int unsent = take_expired(c, &c->sending, &expired, now, 1);
+    c->on_wire -= unsent;
+    c->st.req_timeouts += unsent;
     fail_list(c, &expired, KFK_ERR_TIMED_OUT, "request timed out before it was sent");
     if (!any_expired(&c->sending, now) && !any_expired(&c->awaiting, now)) {
         kfk_conn_fill(c);
@@ -539,8 +550,8 @@ int kfk_conn_tick(kfk_conn *c, int64_t now) {
     }
     /* On the wire: its response may still come and would be taken for the
      * next one's, so the connection goes (as the Java client does). */
-    take_expired(c, &c->sending, &expired, now, 0);
-    take_expired(c, &c->awaiting, &expired, now, 0);
+    c->st.req_timeouts += take_expired(c, &c->sending, &expired, now, 0);
+    c->st.req_timeouts += take_expired(c, &c->awaiting, &expired, now, 0);
     kfk_conn_close(c, KFK_ERR_TRANSPORT, "connection closed: a request timed out");
     c->last_err = KFK_ERR_TIMED_OUT;
     fail_list(c, &expired, KFK_ERR_TIMED_OUT, "request timed out");
@@ -593,3 +604,14 @@ int kfk_conn_last_error(const kfk_conn *c, const char **errstr) {
 
 int kfk_conn_pending(const kfk_conn *c) { return c->pending; }
 int kfk_conn_in_flight(const kfk_conn *c) { return c->on_wire; }
+
+/* ----------------------------------------------------------- statistics */
+
+kfk_conn_stats *kfk_conn_stats_of(kfk_conn *c) { return &c->st; }
+
+void kfk_conn_queue_counts(const kfk_conn *c, int64_t *outbuf, int64_t *waitresp) {
+    int64_t n = 0;
+    for (const kfk_list *e = c->awaiting.next; e != &c->awaiting; e = e->next) n++;
+    *waitresp = n;
+    *outbuf = c->pending - n;
+}

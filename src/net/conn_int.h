@@ -3,6 +3,7 @@
 #ifndef KFK_CONN_INT_H
 #define KFK_CONN_INT_H
 
+#include "net/conn_stats.h"
 #include "net/conn.h"
 #include "net/sasl.h"
 #include "proto/gen/messages.h"
@@ -46,6 +47,7 @@ struct kfk_conn {
      * throttle_until; now is the latest time an entry point was given. */
     int64_t now, throttle_until;
     int64_t throttles, throttle_ms, throttle_holds;
+    kfk_conn_stats st;
 };
 
 /* conn.c, for conn_auth.c */

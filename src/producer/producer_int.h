@@ -10,6 +10,7 @@
 
 #include "client/coord.h"
 #include "client/core.h"
+#include "client/stats.h"
 #include "core/arena.h"
 #include "kfk.h"
 #include "producer/accumulator.h"
@@ -131,6 +132,7 @@ struct kfk_producer {
     atomic_int produce_version_min, produce_version_max; /* answered; 0: none yet */
 
     kfk_txn_mgr txn; /* when conf.transactional_id */
+    kfk_statsd statsd; /* statistics.interval.ms (pstats.c) */
 
     /* set once by the I/O thread, read by any */
     atomic_int fatal_err; /* its cause (KFK_ERR_FATAL: none more precise) */
@@ -171,5 +173,10 @@ void kfk_txn_free(kfk_producer *p); /* after the core is destroyed */
 /* pid.c, I/O thread: ask for a producer id (or an epoch bump) when needed;
  * returns the time to look again, or INT64_MAX. */
 int64_t kfk_pid_step(kfk_producer *p, int64_t now);
+
+/* pstats.c: the producer's part of a statistics snapshot (I/O thread),
+ * and the poll's wake-up. */
+void kfk_pstats_fill(void *producer, kfk_stats *s, kfk_arena *a);
+void kfk_pstats_wake(void *producer);
 
 #endif

@@ -173,7 +173,11 @@ static void settle(kfk_producer *p, preq *q) {
             kfk_accum_requeue_locked(&p->acc, b, now + backoff);
             continue;
         }
-        if (o.action == KFK_BATCH_DONE) b->err = 0;
+        if (o.action == KFK_BATCH_DONE) {
+            b->err = 0;
+            b->part->tx_msgs += b->bb.count;
+            b->part->tx_bytes += (int64_t)(b->buf.len - b->bb.start + b->refs.bytes);
+        }
         kfk_accum_done_locked(&p->acc, b);
         kfk_list_insert_tail(&done, &b->link);
     }
