@@ -1352,7 +1352,8 @@ typedef struct kfk_stats_broker {
     kfk_stats_window throttle; /* broker throttle times, ms */
 } kfk_stats_broker;
 
-/* One partition. A field that is not known is -1. Producers fill the
+/* One partition. A field that is not known is -1; an offset not known is
+ * KFK_OFFSET_INVALID (-1001), as librdkafka reports it. Producers fill the
  * first group, consumers the second. */
 typedef struct kfk_stats_partition {
     const char *topic;

@@ -35,8 +35,16 @@ static int64_t lag(int64_t end, int64_t off) {
     return end > off ? end - off : 0;
 }
 
+/* The partition's leader in metadata; -1 unknown. */
+static int32_t leader_of(const kfk_metadata *md, const kfk_cpart *p) {
+    const kfk_md_topic *t = md ? kfk_metadata_topic(md, p->topic) : NULL;
+    const kfk_md_partition *mp = t ? kfk_metadata_partition(t, p->partition) : NULL;
+    return mp ? mp->leader : -1;
+}
+
 void kfk_cstats_fill(void *consumer, kfk_stats *s, kfk_arena *a) {
     kfk_consumer *c = consumer;
+    kfk_metadata *md = kfk_core_metadata(c->core);
     kfk_stats_cgrp *g = c->cc.group_id ? kfk_arena_alloc(a, sizeof *g) : NULL;
     pthread_mutex_lock(&c->lock);
     s->partitions = kfk_arena_array(a, (size_t)(c->nparts ? c->nparts : 1), sizeof *s->partitions);
@@ -45,9 +53,9 @@ void kfk_cstats_fill(void *consumer, kfk_stats *s, kfk_arena *a) {
         const kfk_cpart *p = c->parts[i];
         int64_t end = c->cc.read_committed ? p->lso : p->hwm;
         s->partitions[s->npartitions++] = (kfk_stats_partition){
-            .topic = p->topic, .partition = p->partition, .leader = p->leader,
+            .topic = p->topic, .partition = p->partition, .leader = leader_of(md, p),
             .desired = !p->removed, .fetch_state = p->paused ? "paused" : fetch_state(p),
-            .next_offset = p->state == KFK_CP_ACTIVE || p->state == KFK_CP_VALIDATE ? p->fetch_pos : -1,
+            .next_offset = p->state == KFK_CP_ACTIVE || p->state == KFK_CP_VALIDATE ? p->fetch_pos : KFK_OFFSET_INVALID,
              .app_offset = p->position,
             .stored_offset = p->stored, .committed_offset = p->committed,
             .lo_offset = p->lwm, .hi_offset = p->hwm, .ls_offset = p->lso,
@@ -68,6 +76,7 @@ void kfk_cstats_fill(void *consumer, kfk_stats *s, kfk_arena *a) {
         g->assignment_size = assigned;
     }
     pthread_mutex_unlock(&c->lock);
+    kfk_metadata_unref(md);
     if (!g) return;
     g->state = c->coord.node >= 0 ? "up" : c->coord.looking ? "wait-coord" : "init";
     g->join_state = join_state(c->group.state);

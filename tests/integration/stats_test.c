@@ -115,6 +115,8 @@ static void produce(const char *boot) {
         CHECK(b > (int64_t)(N / PARTS) * (KEY + VALUE));
         CHECK(b < (int64_t)(N / PARTS) * (KEY + VALUE + 40) + 4096);
         sum_bytes += b;
+        snprintf(path, sizeof path, "topics/%s/partitions/%d/leader", topic, i);
+        CHECK(jq_int(j, path, -1) >= 0);
         snprintf(path, sizeof path, "topics/%s/partitions/%d/msgq_cnt", topic, i);
         CHECK_EQ(jq_int(j, path, -1), 0);
     }
@@ -189,6 +191,8 @@ static void consume(const char *boot) {
         }
         snprintf(path, sizeof path, "topics/%s/partitions/%d/rxbytes", topic, i);
         CHECK_EQ(jq_int(j, path, -1), (int64_t)(N / PARTS) * (KEY + VALUE));
+        snprintf(path, sizeof path, "topics/%s/partitions/%d/leader", topic, i);
+        CHECK(jq_int(j, path, -1) >= 0);
         snprintf(path, sizeof path, "topics/%s/partitions/%d/lo_offset", topic, i);
         CHECK_EQ(jq_int(j, path, -1), 0);
         snprintf(path, sizeof path, "topics/%s/partitions/%d/consumer_lag", topic, i);
