@@ -1346,7 +1346,8 @@ typedef struct kfk_stats_broker {
     int64_t req_timeouts;        /* requests timed out */
     int64_t rx, rxbytes;         /* responses read, their bytes */
     int64_t rxerrs;              /* responses that failed to decode */
-    int64_t connects, disconnects;
+    int64_t connects;    /* connection attempts, failed ones too */
+    int64_t disconnects; /* connections lost or closed once up */
     int64_t req[100];   /* requests written per Kafka API key */
     kfk_stats_window rtt;      /* request round-trip times, us */
     kfk_stats_window throttle; /* broker throttle times, ms */
@@ -1386,7 +1387,7 @@ typedef struct kfk_stats_cgrp {
                                "wait-sync", "wait-assign-call", "steady",
                                "left", "fatal" */
     int64_t rebalance_cnt;  /* assignments received */
-    int64_t rebalance_age;  /* us since the last; 0: none */
+    int64_t rebalance_age;  /* ms since the last; 0: none */
     int64_t assignment_size; /* partitions assigned now */
 } kfk_stats_cgrp;
 
@@ -1397,7 +1398,7 @@ typedef struct kfk_stats_eos {
     int txn_may_enq;         /* messages may be sent now (in a transaction) */
     int64_t producer_id;     /* -1 none */
     int32_t producer_epoch;  /* -1 none */
-    int64_t epoch_cnt;       /* epoch bumps and new ids after the first */
+    int64_t epoch_cnt;       /* producer ids or epochs assigned, the first too */
 } kfk_stats_eos;
 
 typedef struct kfk_stats {
@@ -1414,7 +1415,8 @@ typedef struct kfk_stats {
     int64_t msg_max, msg_size_max; /* their limits (0: none) */
     int64_t tx, tx_bytes, rx, rx_bytes; /* the brokers' summed */
     int64_t txmsgs, txmsg_bytes; /* records written (producer) */
-    int64_t rxmsgs, rxmsg_bytes; /* records fetched (consumer) */
+    int64_t rxmsgs, rxmsg_bytes; /* records fetched (consumer); bytes: of
+                                    the Fetch answers' records, framing included */
     int64_t metadata_cache_cnt;  /* topics in the metadata snapshot */
     kfk_stats_broker *brokers;
     int nbrokers;

@@ -98,7 +98,8 @@ typedef struct kfk_cpart {
     int64_t lwm, hwm, lso; /* from the last fetch response; -1: none */
     int removed;
     int64_t queued_msgs;     /* records fetched, not yet polled (statistics) */
-    int64_t rx_msgs, rx_bytes; /* records fetched and queued, their bytes */
+    int64_t rx_msgs, rx_bytes; /* records fetched and queued, their key+value bytes */
+    int64_t rx_wire;           /* records bytes of Fetch answers, framing included */
 
     /* I/O thread */
     struct kfk_consumer *owner;

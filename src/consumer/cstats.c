@@ -64,7 +64,7 @@ void kfk_cstats_fill(void *consumer, kfk_stats *s, kfk_arena *a) {
             .rxmsgs = p->rx_msgs, .rxbytes = p->rx_bytes};
         s->replyq += p->queued_msgs;
         s->rxmsgs += p->rx_msgs;
-        s->rxmsg_bytes += p->rx_bytes;
+        s->rxmsg_bytes += p->rx_wire;
         assigned += !p->removed;
     }
     s->fetch_requests = c->stats.fetch_requests;
@@ -72,7 +72,7 @@ void kfk_cstats_fill(void *consumer, kfk_stats *s, kfk_arena *a) {
     s->commits = c->stats.commits;
     if (g) {
         g->rebalance_cnt = c->stats.rebalances;
-        g->rebalance_age = c->rebalance_us ? kfk_clock_us() - c->rebalance_us : 0;
+        g->rebalance_age = c->rebalance_us ? (kfk_clock_us() - c->rebalance_us) / 1000 : 0;
         g->assignment_size = assigned;
     }
     pthread_mutex_unlock(&c->lock);

@@ -25,11 +25,11 @@ static void link_sync(kfk_link *l);
 static void set_state(kfk_link *l, enum kfk_link_state s) {
     if ((l->state == KFK_LINK_UP) != (s == KFK_LINK_UP)) {
         atomic_fetch_add(&l->io->connections, s == KFK_LINK_UP ? 1 : -1);
-        if (s == KFK_LINK_UP)
-            l->connects++;
-        else
-            l->disconnects++;
+        if (s != KFK_LINK_UP) l->disconnects++;
     }
+    /* librdkafka counts attempts, failed ones too */
+    int dialing = l->state == KFK_LINK_RESOLVING || l->state == KFK_LINK_CONNECTING;
+    if ((s == KFK_LINK_RESOLVING || s == KFK_LINK_CONNECTING) && !dialing) l->connects++;
     if (l->state != s) l->state_since = kfk_clock_us();
     l->state = s;
 }

@@ -93,7 +93,8 @@ void kfk_pstats_fill(void *producer, kfk_stats *s, kfk_arena *a) {
     int64_t pe = atomic_load(&p->pid_now);
     eos->producer_id = pe < 0 ? -1 : pe >> 16;
     eos->producer_epoch = pe < 0 ? -1 : (int32_t)(pe & 0xffff);
-    eos->epoch_cnt = atomic_load(&p->epoch_bumps);
+    /* librdkafka counts every id or epoch assigned, the first too */
+    eos->epoch_cnt = atomic_load(&p->epoch_bumps) + (pe >= 0);
     s->eos = eos;
 }
 

@@ -126,6 +126,7 @@ static void produce(const char *boot) {
     CHECK(jq_int(j, "rx", -1) > 0);
     CHECK(jq_str_is(j, "eos/idemp_state", "Assigned"));
     CHECK(jq_int(j, "eos/producer_id", -1) >= 0);
+    CHECK_EQ(jq_int(j, "eos/epoch_cnt", -1), 1);
     pthread_mutex_lock(&w.lock);
     CHECK(w.docs >= 2);
     CHECK_EQ(w.invalid, 0);
@@ -177,7 +178,9 @@ static void consume(const char *boot) {
     kfk_consumer_stats_get(c, &cs);
     CHECK(jq_str_is(j, "type", "consumer"));
     CHECK_EQ(jq_int(j, "rxmsgs", -1), N);
-    CHECK_EQ(jq_int(j, "rxmsg_bytes", -1), (int64_t)N * (KEY + VALUE));
+    /* the records' bytes as fetched: keys, values and their framing */
+    CHECK(jq_int(j, "rxmsg_bytes", -1) > (int64_t)N * (KEY + VALUE));
+    CHECK(jq_int(j, "rxmsg_bytes", -1) < (int64_t)N * (KEY + VALUE + 40) + 8192);
     CHECK_EQ(jq_int(j, "replyq", -1), 0);
     CHECK(jq_int(j, "rx_bytes", -1) > (int64_t)N * (KEY + VALUE));
     for (int i = 0; i < PARTS; i++) {
@@ -206,7 +209,7 @@ static void consume(const char *boot) {
     }
     CHECK_EQ(jq_int(j, "cgrp/rebalance_cnt", -1), cs.rebalances);
     CHECK_EQ(jq_int(j, "cgrp/rebalance_cnt", -1), 1); /* one member, one assignment */
-    CHECK(jq_int(j, "cgrp/rebalance_age", -1) > 0);
+    CHECK(jq_int(j, "cgrp/rebalance_age", -1) >= 0);
     CHECK_EQ(jq_int(j, "cgrp/assignment_size", -1), PARTS);
     CHECK(jq_str_is(j, "cgrp/join_state", "steady"));
     CHECK(jq_str_is(j, "cgrp/state", "up"));
