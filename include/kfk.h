@@ -1316,14 +1316,13 @@ int kfk_consumer_api_version(kfk_consumer *c, int api_key);
  * (docs/STATISTICS.md lists every field). The callback runs:
  *   producer  on the thread in kfk_producer_poll, flush, close;
  *   consumer  on the thread in kfk_consumer_poll / poll_batch (a poll
- *             waiting for messages returns early to run it: NULL, or fewer
- *             messages);
+ *             waiting for messages runs it, then goes on waiting);
  *   admin     on the admin's I/O thread (as its asynchronous results): it
  *             must not block nor call the admin.
  * Snapshots not yet handed over are kept, at most 16 (older ones dropped).
- * Times: ts and ages in microseconds, window values (rtt, throttle) in
- * microseconds (throttle: milliseconds, as librdkafka). Counters are since
- * the client was created; windows cover the last interval. */
+ * Units as librdkafka's: ts, ages and rtt in microseconds, rebalance_age
+ * and throttle in milliseconds. Counters are since the client was
+ * created; windows cover the last interval. */
 
 /* A window of samples over one interval. cnt 0: no sample (all 0). */
 typedef struct kfk_stats_window {
@@ -1337,8 +1336,8 @@ typedef struct kfk_stats_broker {
     int32_t nodeid;
     const char *nodename; /* "host:port" */
     const char *source;   /* "configured" (bootstrap) or "learned" (metadata) */
-    const char *state;    /* "INIT", "DOWN", "CONNECT", "APIVERSION_QUERY",
-                             "AUTH", "UP", "TRY_CONNECT" */
+    const char *state;    /* "INIT", "DOWN", "TRY_CONNECT", "CONNECT",
+                             "SSL_HANDSHAKE", "APIVERSION_QUERY", "AUTH_REQ", "UP" */
     int64_t stateage;     /* us in that state */
     int64_t outbuf_cnt;   /* requests queued, not yet fully written */
     int64_t waitresp_cnt; /* requests written, awaiting their response */
@@ -1368,8 +1367,8 @@ typedef struct kfk_stats_partition {
     int64_t next_ack_seq;         /* idempotence: sequence of the next batch expected acked */
     /* consumer */
     int desired;                  /* assigned by the application or the group */
-    const char *fetch_state;      /* "none", "offset-query", "active",
-                                     "validate", "stopped", "paused" */
+    const char *fetch_state;      /* "offset-query", "active", "validate-epoch-wait",
+                                     "stopped", "paused" */
     int64_t next_offset;          /* the next offset to fetch */
     int64_t app_offset;           /* the offset after the last message polled */
     int64_t stored_offset, committed_offset;
@@ -1385,7 +1384,7 @@ typedef struct kfk_stats_cgrp {
     const char *state;      /* "up" (a coordinator), "wait-coord", "init" */
     const char *join_state; /* "init", "wait-join", "wait-metadata",
                                "wait-sync", "wait-assign-call", "steady",
-                               "left", "fatal" */
+                               "left", "fatal" (docs/STATISTICS.md) */
     int64_t rebalance_cnt;  /* assignments received */
     int64_t rebalance_age;  /* ms since the last; 0: none */
     int64_t assignment_size; /* partitions assigned now */
@@ -1393,7 +1392,8 @@ typedef struct kfk_stats_cgrp {
 
 /* Idempotence and transactions (a producer). */
 typedef struct kfk_stats_eos {
-    const char *idemp_state; /* "Init", "RequestPID", "Assigned"; NULL: idempotence off */
+    const char *idemp_state; /* "Init", "WaitPID", "Assigned", "FatalError";
+                                NULL: idempotence off */
     const char *txn_state;   /* NULL: not transactional; else as the state names */
     int txn_may_enq;         /* messages may be sent now (in a transaction) */
     int64_t producer_id;     /* -1 none */
@@ -1412,7 +1412,7 @@ typedef struct kfk_stats {
                               messages and events waiting for poll */
     int64_t msg_cnt, msg_size; /* producer: records not yet reported, bytes
                                   charged to buffer.memory */
-    int64_t msg_max, msg_size_max; /* their limits (0: none) */
+    int64_t msg_max, msg_size_max; /* queue.buffering.max.messages, buffer.memory */
     int64_t tx, tx_bytes, rx, rx_bytes; /* the brokers' summed */
     int64_t txmsgs, txmsg_bytes; /* records written (producer) */
     int64_t rxmsgs, rxmsg_bytes; /* records fetched (consumer); bytes: of
