@@ -1359,12 +1359,15 @@ typedef struct kfk_stats_partition {
     const char *topic;
     int32_t partition;
     int32_t leader; /* broker node id; -1 unknown */
+    int32_t leader_epoch; /* -1 unknown */
+    int unknown;          /* not in the metadata (yet) */
     /* producer */
     int64_t msgq_cnt, msgq_bytes; /* records in batches not sent (or to be
                                      sent again), their batches' bytes */
     int64_t txmsgs, txbytes;      /* records written (acknowledged), their
                                      batches' bytes (compressed) */
     int64_t next_ack_seq;         /* idempotence: sequence of the next batch expected acked */
+    int64_t msgs_inflight;        /* records in Produce requests awaiting an answer */
     /* consumer */
     int desired;                  /* assigned by the application or the group */
     const char *fetch_state;      /* "offset-query", "active", "validate-epoch-wait",
@@ -1372,6 +1375,8 @@ typedef struct kfk_stats_partition {
     int64_t next_offset;          /* the next offset to fetch */
     int64_t app_offset;           /* the offset after the last message polled */
     int64_t stored_offset, committed_offset;
+    int32_t stored_leader_epoch;  /* -1 unknown */
+    int64_t eof_offset;           /* where the end was last reported (enable.partition.eof) */
     int64_t lo_offset, hi_offset, ls_offset; /* low, high watermark, last stable */
     int64_t consumer_lag;         /* hi (ls under read_committed) - committed, -1 */
     int64_t consumer_lag_stored;  /* hi (ls) - stored, -1 */

@@ -35,11 +35,10 @@ static int64_t lag(int64_t end, int64_t off) {
     return end > off ? end - off : 0;
 }
 
-/* The partition's leader in metadata; -1 unknown. */
-static int32_t leader_of(const kfk_metadata *md, const kfk_cpart *p) {
+/* The partition in metadata; NULL unknown. */
+static const kfk_md_partition *md_part(const kfk_metadata *md, const kfk_cpart *p) {
     const kfk_md_topic *t = md ? kfk_metadata_topic(md, p->topic) : NULL;
-    const kfk_md_partition *mp = t ? kfk_metadata_partition(t, p->partition) : NULL;
-    return mp ? mp->leader : -1;
+    return t ? kfk_metadata_partition(t, p->partition) : NULL;
 }
 
 void kfk_cstats_fill(void *consumer, kfk_stats *s, kfk_arena *a) {
@@ -52,8 +51,12 @@ void kfk_cstats_fill(void *consumer, kfk_stats *s, kfk_arena *a) {
     for (int i = 0; s->partitions && i < c->nparts; i++) {
         const kfk_cpart *p = c->parts[i];
         int64_t end = c->cc.read_committed ? p->lso : p->hwm;
+        const kfk_md_partition *mp = md_part(md, p);
         s->partitions[s->npartitions++] = (kfk_stats_partition){
-            .topic = p->topic, .partition = p->partition, .leader = leader_of(md, p),
+            .topic = p->topic, .partition = p->partition, .leader = mp ? mp->leader : -1,
+            .leader_epoch = mp ? mp->leader_epoch : -1, .unknown = !mp,
+            .stored_leader_epoch = p->stored_epoch,
+            .eof_offset = p->state != KFK_CP_START && p->eof_at >= 0 ? p->eof_at : KFK_OFFSET_INVALID,
             .desired = !p->removed, .fetch_state = p->paused ? "paused" : fetch_state(p),
             .next_offset = p->state == KFK_CP_ACTIVE || p->state == KFK_CP_VALIDATE ? p->fetch_pos : KFK_OFFSET_INVALID,
              .app_offset = p->position,

@@ -134,11 +134,15 @@ static void partition(jw *w, const kfk_stats *s, const kfk_stats_partition *p) {
     num(w, &f, "partition", p->partition);
     num(w, &f, "broker", p->leader);
     num(w, &f, "leader", p->leader);
+    num(w, &f, "leader_epoch", p->leader_epoch);
+    key(w, &f, "unknown");
+    put(w, p->unknown ? "true" : "false", p->unknown ? 4 : 5);
     if (strcmp(s->type, "producer") == 0) {
         num(w, &f, "msgq_cnt", p->msgq_cnt);
         num(w, &f, "msgq_bytes", p->msgq_bytes);
         num(w, &f, "txmsgs", p->txmsgs);
         num(w, &f, "txbytes", p->txbytes);
+        num(w, &f, "msgs_inflight", p->msgs_inflight);
         if (s->eos && s->eos->idemp_state) num(w, &f, "next_ack_seq", p->next_ack_seq);
     } else {
         key(w, &f, "desired");
@@ -149,7 +153,9 @@ static void partition(jw *w, const kfk_stats *s, const kfk_stats_partition *p) {
         num(w, &f, "next_offset", p->next_offset);
         num(w, &f, "app_offset", p->app_offset);
         num(w, &f, "stored_offset", p->stored_offset);
+        num(w, &f, "stored_leader_epoch", p->stored_leader_epoch);
         num(w, &f, "committed_offset", p->committed_offset);
+        num(w, &f, "eof_offset", p->eof_offset);
         num(w, &f, "lo_offset", p->lo_offset);
         num(w, &f, "hi_offset", p->hi_offset);
         num(w, &f, "ls_offset", p->ls_offset);
@@ -157,6 +163,7 @@ static void partition(jw *w, const kfk_stats *s, const kfk_stats_partition *p) {
         num(w, &f, "consumer_lag_stored", p->consumer_lag_stored);
         num(w, &f, "rxmsgs", p->rxmsgs);
         num(w, &f, "rxbytes", p->rxbytes);
+        num(w, &f, "msgs", p->rxmsgs); /* librdkafka: the consumer's msgs is rxmsgs */
     }
     put(w, "}", 1);
 }

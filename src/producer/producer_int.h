@@ -150,6 +150,8 @@ void kfk_sender_wake_task(kfk_io *io, kfk_task *t, int err);
 void kfk_sender_run(kfk_producer *p);
 /* sender.c, I/O thread: the batches in `done` are finished; report them. */
 void kfk_sender_report(kfk_producer *p, kfk_list *done);
+/* sender.c, I/O thread: records of pp in Produce requests in flight. */
+int64_t kfk_sender_inflight_msgs(kfk_producer *p, const kfk_ppart *pp);
 /* sender.c, I/O thread: fail everything queued and refuse new sends. */
 void kfk_sender_fatal(kfk_producer *p, int err, const char *why);
 

@@ -31,10 +31,12 @@ static int64_t batch_bytes(const kfk_pbatch *b) {
     return (int64_t)(b->buf.len - b->bb.start + b->refs.bytes);
 }
 
-static void fill_part(const kfk_ppart *pp, kfk_stats_partition *o) {
+static void fill_part(kfk_producer *p, const kfk_ppart *pp, kfk_stats_partition *o) {
     *o = (kfk_stats_partition){.topic = pp->topic->name, .partition = pp->id,
-                               .leader = pp->leader, .txmsgs = pp->tx_msgs,
-                               .txbytes = pp->tx_bytes, .next_ack_seq = pp->acked_next};
+                               .leader = pp->leader, .leader_epoch = pp->leader_epoch,
+                               .unknown = pp->topic->npart <= pp->id, .txmsgs = pp->tx_msgs,
+                               .txbytes = pp->tx_bytes, .next_ack_seq = pp->acked_next,
+                               .msgs_inflight = kfk_sender_inflight_msgs(p, pp)};
     for (const kfk_list *e = pp->queue.next; e != &pp->queue; e = e->next) {
         const kfk_pbatch *b = KFK_CONTAINER_OF(e, kfk_pbatch, link);
         o->msgq_cnt += b->bb.count;
@@ -70,7 +72,7 @@ void kfk_pstats_fill(void *producer, kfk_stats *s, kfk_arena *a) {
             for (int32_t i = 0; i < pt->nalloc; i++) {
                 if (!pt->parts[i]) continue;
                 kfk_stats_partition *o = &s->partitions[s->npartitions++];
-                fill_part(pt->parts[i], o);
+                fill_part(p, pt->parts[i], o);
                 s->txmsgs += o->txmsgs;
                 s->txmsg_bytes += o->txbytes;
             }

@@ -500,3 +500,13 @@ void kfk_sender_purge_task(kfk_io *io, kfk_task *t, int err) {
     }
     kfk_sender_run(p);
 }
+
+int64_t kfk_sender_inflight_msgs(kfk_producer *p, const kfk_ppart *pp) {
+    int64_t n = 0;
+    for (kfk_list *e = p->reqs.next; e != &p->reqs; e = e->next) {
+        const preq *q = KFK_CONTAINER_OF(e, preq, link);
+        for (int i = 0; i < q->n; i++)
+            if (q->batches[i]->part == pp) n += q->batches[i]->bb.count;
+    }
+    return n;
+}

@@ -117,6 +117,12 @@ static void produce(const char *boot) {
         sum_bytes += b;
         snprintf(path, sizeof path, "topics/%s/partitions/%d/leader", topic, i);
         CHECK(jq_int(j, path, -1) >= 0);
+        snprintf(path, sizeof path, "topics/%s/partitions/%d/msgs_inflight", topic, i);
+        CHECK_EQ(jq_int(j, path, -1), 0);
+        snprintf(path, sizeof path, "topics/%s/partitions/%d/leader_epoch", topic, i);
+        CHECK(jq_int(j, path, -1) >= 0);
+        snprintf(path, sizeof path, "topics/%s/partitions/%d/unknown", topic, i);
+        CHECK(jq_get(j, path) && !strncmp(jq_get(j, path), "false", 5));
         snprintf(path, sizeof path, "topics/%s/partitions/%d/msgq_cnt", topic, i);
         CHECK_EQ(jq_int(j, path, -1), 0);
     }
@@ -192,6 +198,10 @@ static void consume(const char *boot) {
             int64_t v = jq_int(j, path, -1);
             if (v != N / PARTS) kfk_test_fail(__FILE__, __LINE__, "%s = %lld", path, (long long)v);
         }
+        snprintf(path, sizeof path, "topics/%s/partitions/%d/msgs", topic, i);
+        CHECK_EQ(jq_int(j, path, -1), N / PARTS);
+        snprintf(path, sizeof path, "topics/%s/partitions/%d/leader_epoch", topic, i);
+        CHECK(jq_int(j, path, -1) >= 0);
         snprintf(path, sizeof path, "topics/%s/partitions/%d/rxbytes", topic, i);
         CHECK_EQ(jq_int(j, path, -1), (int64_t)(N / PARTS) * (KEY + VALUE));
         snprintf(path, sizeof path, "topics/%s/partitions/%d/leader", topic, i);

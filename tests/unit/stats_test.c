@@ -29,7 +29,7 @@ TEST(producer_document_parses_back) {
         {.topic = "t1", .partition = 0, .leader = 1, .msgq_cnt = 5, .msgq_bytes = 500,
          .txmsgs = 100, .txbytes = 10000, .next_ack_seq = 100},
         {.topic = "t1", .partition = 1, .leader = 1, .txmsgs = 50, .txbytes = 5000},
-        {.topic = "t\"2", .partition = 0, .leader = -1},
+        {.topic = "t\"2", .partition = 0, .leader = -1, .unknown = 0},
     };
     kfk_stats_eos eos = {.idemp_state = "Assigned", .producer_id = 4000, .producer_epoch = 3,
                          .epoch_cnt = 1};
@@ -51,6 +51,8 @@ TEST(producer_document_parses_back) {
     CHECK_EQ(jq_int(j, "topics/t1/partitions/0/txmsgs", -9), 100);
     CHECK_EQ(jq_int(j, "topics/t1/partitions/1/txbytes", -9), 5000);
     CHECK_EQ(jq_int(j, "topics/t1/partitions/0/next_ack_seq", -9), 100);
+    CHECK_EQ(jq_int(j, "topics/t1/partitions/0/msgs_inflight", -9), 0);
+    CHECK(!strncmp(jq_get(j, "topics/t\"2/partitions/0/unknown"), "false", 5));
     CHECK_EQ(jq_int(j, "topics/t\"2/partitions/0/leader", -9), -1);
     CHECK(jq_str_is(j, "topics/t\"2/topic", "t\"2"));
     /* consumer fields are not in a producer's partitions */
@@ -92,7 +94,8 @@ TEST(consumer_document_parses_back) {
                              .stored_offset = 80, .committed_offset = 70, .lo_offset = 0,
                              .hi_offset = 100, .ls_offset = 100, .consumer_lag = 30,
                              .consumer_lag_stored = 20, .fetchq_cnt = 10, .fetchq_size = 1000,
-                             .rxmsgs = 90, .rxbytes = 9000};
+                             .rxmsgs = 90, .rxbytes = 9000, .eof_offset = -1001,
+                             .stored_leader_epoch = 4, .unknown = 1};
     kfk_stats_cgrp g = {.state = "up", .join_state = "steady", .rebalance_cnt = 2,
                         .rebalance_age = 1000, .assignment_size = 1};
     kfk_stats s = {.name = "c", .client_id = "c", .type = "consumer", .rxmsgs = 90,
@@ -103,6 +106,10 @@ TEST(consumer_document_parses_back) {
     CHECK_EQ(jq_int(j, "topics/in/partitions/3/consumer_lag", -9), 30);
     CHECK_EQ(jq_int(j, "topics/in/partitions/3/consumer_lag_stored", -9), 20);
     CHECK_EQ(jq_int(j, "topics/in/partitions/3/hi_offset", -9), 100);
+    CHECK_EQ(jq_int(j, "topics/in/partitions/3/msgs", -9), 90);
+    CHECK_EQ(jq_int(j, "topics/in/partitions/3/eof_offset", -9), -1001);
+    CHECK_EQ(jq_int(j, "topics/in/partitions/3/stored_leader_epoch", -9), 4);
+    CHECK(!strncmp(jq_get(j, "topics/in/partitions/3/unknown"), "true", 4));
     CHECK(jq_str_is(j, "topics/in/partitions/3/fetch_state", "active"));
     CHECK(jq_get(j, "topics/in/partitions/3/txmsgs") == NULL);
     CHECK(!strncmp(jq_get(j, "topics/in/partitions/3/desired"), "true", 4));
