@@ -1400,6 +1400,7 @@ typedef struct kfk_stats_eos {
     const char *idemp_state; /* "Init", "WaitPID", "Assigned", "FatalError";
                                 NULL: idempotence off */
     const char *txn_state;   /* NULL: not transactional; else as the state names */
+    int64_t txn_stateage;    /* ms in txn_state */
     int txn_may_enq;         /* messages may be sent now (in a transaction) */
     int64_t producer_id;     /* -1 none */
     int32_t producer_epoch;  /* -1 none */

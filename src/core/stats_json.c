@@ -246,6 +246,7 @@ char *kfk_stats_json(const kfk_stats *s, size_t *len) {
         put(&w, "{", 1);
         text(&w, &ef, "idemp_state", e->idemp_state ? e->idemp_state : "Init");
         text(&w, &ef, "txn_state", e->txn_state ? e->txn_state : "Init");
+        if (e->txn_state) num(&w, &ef, "txn_stateage", e->txn_stateage);
         key(&w, &ef, "txn_may_enq");
         put(&w, e->txn_may_enq ? "true" : "false", e->txn_may_enq ? 4 : 5);
         num(&w, &ef, "producer_id", e->producer_id);

@@ -45,6 +45,7 @@ typedef struct kfk_txn_req {
 typedef struct kfk_txn_mgr {
     /* under acc.lock */
     enum kfk_txn_state state;
+    int64_t state_us; /* kfk_clock_us() when state was set, for statistics */
     int op;         /* the operation running or finished unclaimed
                        (enum kfk_txn_call), -1 none */
     int op_done;    /* it finished with op_err */

@@ -83,6 +83,7 @@ void kfk_pstats_fill(void *producer, kfk_stats *s, kfk_arena *a) {
     s->buffer_peak = p->acc.mem_peak;
     if (eos && p->conf.transactional_id) {
         eos->txn_state = txn_name(p->txn.state);
+        eos->txn_stateage = p->txn.state_us ? (kfk_clock_us() - p->txn.state_us) / 1000 : 0;
         eos->txn_may_enq = p->txn.state == KFK_TXN_OPEN;
     }
     pthread_mutex_unlock(&p->acc.lock);

@@ -48,6 +48,7 @@ static void run_later(kfk_producer *p, int64_t when);
 /* ------------------------------------------------------------------ state */
 
 void kfk_txn_set_state_locked(kfk_producer *p, enum kfk_txn_state s) {
+    if (p->txn.state != s || !p->txn.state_us) p->txn.state_us = kfk_clock_us();
     p->txn.state = s;
     p->acc.txn_refuse = s == KFK_TXN_OPEN        ? 0
                         : s == KFK_TXN_ABORTABLE ? KFK_ERR_TRANSACTION_ABORTABLE
@@ -893,6 +894,7 @@ void kfk_txn_init(kfk_producer *p) {
     kfk_txn_mgr *t = &p->txn;
     t->op = -1;
     t->state = KFK_TXN_UNINIT;
+    t->state_us = kfk_clock_us();
     pthread_cond_init(&t->cond, NULL);
     kfk_list_init(&t->held);
     t->task.fn = kfk_txn_task;

@@ -285,3 +285,59 @@ TEST(off_by_default) {
     kfk_producer_destroy(p);
     CHECK_EQ(w.docs, 0);
 }
+
+/* A transactional producer's eos figures: the state while a transaction is
+ * open and after its commit. */
+static char *wait_doc(kfk_producer *p, seen *w, const char *path, const char *want) {
+    char *j = NULL;
+    for (int64_t end = it_now_ms() + 10000; it_now_ms() < end;) {
+        kfk_producer_poll(p, 50);
+        free(j);
+        j = latest(w);
+        if (j && jq_str_is(j, path, want)) break;
+    }
+    return j;
+}
+
+TEST(transactional_producer_eos) {
+    const char *boot = it_bootstrap();
+    REQUIRE(boot);
+    char t[128], id[160], err[256];
+    it_topic(t, sizeof t, "stats-txn");
+    REQUIRE_EQ(pit_create_topic(boot, t, 1, -1, NULL), 0);
+    snprintf(id, sizeof id, "%s-id", t);
+    seen w;
+    seen_init(&w);
+    const char *settings[] = {"transactional.id", id, NULL};
+    kfk_producer *p = kfk_producer_new(conf_for(boot, &w, settings), NULL, err, sizeof err);
+    REQUIRE(p);
+    REQUIRE_EQ(kfk_producer_init_transactions(p, 30000), 0);
+    REQUIRE_EQ(kfk_producer_begin_transaction(p), 0);
+    kfk_message m = {.topic = t, .partition = 0, .value = "v", .value_len = 1};
+    REQUIRE_EQ(kfk_producer_send(p, &m, 0), 0);
+    char *j = wait_doc(p, &w, "eos/txn_state", "InTransaction");
+    REQUIRE(j);
+    CHECK(jq_str_is(j, "eos/txn_state", "InTransaction"));
+    CHECK(!strncmp(jq_get(j, "eos/txn_may_enq"), "true", 4));
+    CHECK(jq_str_is(j, "eos/idemp_state", "Assigned"));
+    CHECK(jq_int(j, "eos/producer_id", -1) >= 0);
+    CHECK(jq_int(j, "eos/txn_stateage", -1) >= 0);
+    free(j);
+    REQUIRE_EQ(kfk_producer_commit_transaction(p, 30000), 0);
+    j = wait_doc(p, &w, "eos/txn_state", "Ready");
+    REQUIRE(j);
+    CHECK(jq_str_is(j, "eos/txn_state", "Ready"));
+    CHECK(!strncmp(jq_get(j, "eos/txn_may_enq"), "false", 5));
+    kfk_producer_stats ps;
+    kfk_producer_stats_get(p, &ps);
+    CHECK_EQ(jq_int(j, "eos/producer_id", -2), ps.producer_id);
+    CHECK_EQ(jq_int(j, "eos/producer_epoch", -2), ps.producer_epoch);
+    CHECK_EQ(jq_int(j, "eos/epoch_cnt", -1), ps.epoch_bumps + 1);
+    char path[300];
+    snprintf(path, sizeof path, "topics/%s/partitions/0/txmsgs", t);
+    CHECK_EQ(jq_int(j, path, -1), 1);
+    free(j);
+    kfk_producer_destroy(p);
+    CHECK_EQ(w.invalid, 0);
+    free(w.last);
+}
