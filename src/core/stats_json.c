@@ -124,6 +124,7 @@ static void broker(jw *w, const kfk_stats_broker *b) {
     }
     put(w, "}", 1);
     window(w, &f, "rtt", &b->rtt);
+    window(w, &f, "outbuf_latency", &b->outbuf_latency);
     window(w, &f, "throttle", &b->throttle);
     put(w, "}", 1);
 }

@@ -236,6 +236,7 @@ void kfk_conn_submit(kfk_conn *c, kfk_request *r, int64_t now) {
      * (its timeout would never fire, and its timer would spin). */
     r->sent = 0;
     r->total_len = 0;
+    r->stamp_us = kfk_clock_us();
     c->pending++;
     if (c->freeing) {
         fail(c, r, KFK_ERR_DESTROYED, "connection is being destroyed");
@@ -293,7 +294,9 @@ void kfk_conn_sent(kfk_conn *c, size_t n) {
         c->st.tx++;
         c->st.txbytes += (int64_t)r->total_len;
         if (r->api_key >= 0 && r->api_key < 100) c->st.req[r->api_key]++;
-        r->sent_at = kfk_clock_us();
+        int64_t us = kfk_clock_us();
+        kfk_win_add(&c->st.outbuf_latency, us - r->stamp_us);
+        r->stamp_us = us;
         if (r->no_response) {
             c->on_wire--;
             kfk_response resp = {0};
@@ -314,6 +317,7 @@ int kfk_conn_push(kfk_conn *c, kfk_request *r, int16_t version, int64_t now) {
     r->deadline = now + c->conf->request_timeout_ms;
     int rc = kfk_conn_encode(c, r, version);
     if (rc) return rc;
+    r->stamp_us = kfk_clock_us();
     c->pending++;
     kfk_list_insert_tail(&c->sending, &r->link);
     c->on_wire++;
@@ -429,7 +433,7 @@ static int on_frame(kfk_conn *c, kfk_rbuf *body, int64_t now) {
                          (int)corr, (int)r->corr_id);
     kfk_list_remove(&r->link);
     c->on_wire--;
-    kfk_win_add(&c->st.rtt, kfk_clock_us() - r->sent_at);
+    kfk_win_add(&c->st.rtt, kfk_clock_us() - r->stamp_us);
     kfk_conn_throttle_note(c, r->api_key, r->version, body, now);
     if (r == &c->apiv_req || r == &c->auth_req) {
         c->pending--;

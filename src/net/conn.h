@@ -122,7 +122,7 @@ typedef struct kfk_request {
     int16_t version;
     uint8_t *frame; /* the encoded bytes, without the referenced pieces */
     size_t frame_len, total_len, sent; /* sent counts referenced bytes too */
-    int64_t sent_at; /* us, when fully written (statistics' rtt) */
+    int64_t stamp_us; /* when submitted, then when fully written (statistics) */
 } kfk_request;
 
 /* ----------------------------------------------------------- connection */

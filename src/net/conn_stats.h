@@ -28,6 +28,7 @@ typedef struct kfk_conn_stats {
     int64_t tx, txbytes, txerrs, req_timeouts, rx, rxbytes, rxerrs;
     int64_t req[100]; /* per API key, as kfk_stats_broker.req */
     kfk_win rtt;      /* us */
+    kfk_win outbuf_latency; /* us from submitted to fully written */
     kfk_win throttle; /* ms */
 } kfk_conn_stats;
 

@@ -39,5 +39,6 @@ void kfk_io_link_stats(kfk_link *l, kfk_stats_broker *b) {
     b->disconnects = l->disconnects;
     memcpy(b->req, st->req, sizeof b->req);
     kfk_win_roll(&st->rtt, &b->rtt);
+    kfk_win_roll(&st->outbuf_latency, &b->outbuf_latency);
     kfk_win_roll(&st->throttle, &b->throttle);
 }
