@@ -1349,6 +1349,8 @@ typedef struct kfk_stats_broker {
     int64_t disconnects; /* connections lost or closed once up */
     int64_t req[100];   /* requests written per Kafka API key */
     kfk_stats_window rtt;      /* request round-trip times, us */
+    kfk_stats_window int_latency;    /* producer: us from a batch's first record
+                                        to its first Produce request */
     kfk_stats_window outbuf_latency; /* us from a request's submission to its
                                         last byte written (waits for the
                                         connection, in-flight limit, throttle) */

@@ -95,7 +95,7 @@ static void window(jw *w, int *first, const char *k, const kfk_stats_window *v) 
     put(w, "}", 1);
 }
 
-static void broker(jw *w, const kfk_stats_broker *b) {
+static void broker(jw *w, const char *type, const kfk_stats_broker *b) {
     int f = 1;
     put(w, "{", 1);
     text(w, &f, "name", b->name);
@@ -124,6 +124,7 @@ static void broker(jw *w, const kfk_stats_broker *b) {
     }
     put(w, "}", 1);
     window(w, &f, "rtt", &b->rtt);
+    if (strcmp(type, "producer") == 0) window(w, &f, "int_latency", &b->int_latency);
     window(w, &f, "outbuf_latency", &b->outbuf_latency);
     window(w, &f, "throttle", &b->throttle);
     put(w, "}", 1);
@@ -224,7 +225,7 @@ char *kfk_stats_json(const kfk_stats *s, size_t *len) {
     int bf = 1;
     for (int i = 0; i < s->nbrokers; i++) {
         key(&w, &bf, s->brokers[i].name);
-        broker(&w, &s->brokers[i]);
+        broker(&w, s->type, &s->brokers[i]);
     }
     put(&w, "}", 1);
     topics(&w, &f, s);

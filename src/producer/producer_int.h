@@ -24,6 +24,7 @@ typedef struct kfk_pnode {
     int in_flight;
     size_t round_bytes;
     kfk_list round; /* batches drained for it this round */
+    kfk_win int_latency; /* us from a batch's first record to its first request */
 } kfk_pnode;
 
 enum kfk_pid_state { KFK_PID_NONE, KFK_PID_ASKING, KFK_PID_OK };

@@ -360,6 +360,8 @@ static void send_node(kfk_producer *p, kfk_pnode *node, kfk_list *batches) {
                                             b->buf.len - b->bb.start, &b->refs};
         q->topics[nt].count++;
         q->batches[q->n++] = b;
+        /* statistics' int_latency: how long its first record waited */
+        if (b->attempts == 1) kfk_win_add(&node->int_latency, (kfk_io_now(p->io) - b->created) * 1000);
     }
     q->msg.transactional_id = kfk_str_of(p->conf.transactional_id);
     q->msg.acks = p->conf.acks;

@@ -16,7 +16,7 @@ typedef struct seen {
     char *last;      /* the latest JSON, owned */
     kfk_stats typed; /* its top level (pointers not kept) */
     int docs, invalid, mismatched;
-    int64_t produce_reqs, rtt_cnt, outbuf_cnt, max_fetchq;
+    int64_t produce_reqs, rtt_cnt, outbuf_cnt, int_cnt, max_fetchq;
     pthread_t thread;
     int other_thread; /* a callback ran off the creating thread (admin expects it) */
 } seen;
@@ -36,6 +36,7 @@ static void on_stats(const kfk_stats *s, const char *json, size_t len, void *opa
         produce += s->brokers[i].req[0];
         w->rtt_cnt += s->brokers[i].rtt.cnt;
         w->outbuf_cnt += s->brokers[i].outbuf_latency.cnt;
+        w->int_cnt += s->brokers[i].int_latency.cnt;
         /* a local machine: no request waits or travels for a minute */
         if (s->brokers[i].rtt.max > 60000000 || s->brokers[i].outbuf_latency.max > 60000000)
             w->mismatched++;
@@ -144,6 +145,7 @@ static void produce(const char *boot) {
     CHECK(w.produce_reqs >= 1);
     CHECK(w.rtt_cnt >= w.produce_reqs); /* every request's round trip sampled */
     CHECK(w.outbuf_cnt >= w.rtt_cnt);   /* and its time before the wire */
+    CHECK(w.int_cnt >= w.produce_reqs); /* each request carries a batch or more */
     CHECK(!w.other_thread);             /* on the polling thread */
     pthread_mutex_unlock(&w.lock);
     free(j);
