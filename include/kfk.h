@@ -1364,6 +1364,8 @@ typedef struct kfk_stats_partition {
     const char *topic;
     int32_t partition;
     int32_t leader; /* broker node id; -1 unknown */
+    int32_t broker; /* the broker produced to or fetched from (a consumer's
+                       preferred read replica, KIP-392); -1 unknown */
     int32_t leader_epoch; /* -1 unknown */
     int unknown;          /* not in the metadata (yet) */
     /* producer */

@@ -54,6 +54,7 @@ void kfk_cstats_fill(void *consumer, kfk_stats *s, kfk_arena *a) {
         const kfk_md_partition *mp = md_part(md, p);
         s->partitions[s->npartitions++] = (kfk_stats_partition){
             .topic = p->topic, .partition = p->partition, .leader = mp ? mp->leader : -1,
+            .broker = p->read_replica >= 0 ? p->read_replica : mp ? mp->leader : -1,
             .leader_epoch = mp ? mp->leader_epoch : -1, .unknown = !mp,
             .stored_leader_epoch = p->stored_epoch,
             .eof_offset = p->state != KFK_CP_START && p->eof_at >= 0 ? p->eof_at : KFK_OFFSET_INVALID,

@@ -134,7 +134,7 @@ static void partition(jw *w, const kfk_stats *s, const kfk_stats_partition *p) {
     int f = 1;
     put(w, "{", 1);
     num(w, &f, "partition", p->partition);
-    num(w, &f, "broker", p->leader);
+    num(w, &f, "broker", p->broker);
     num(w, &f, "leader", p->leader);
     num(w, &f, "leader_epoch", p->leader_epoch);
     key(w, &f, "unknown");

@@ -33,7 +33,7 @@ static int64_t batch_bytes(const kfk_pbatch *b) {
 
 static void fill_part(kfk_producer *p, const kfk_ppart *pp, kfk_stats_partition *o) {
     *o = (kfk_stats_partition){.topic = pp->topic->name, .partition = pp->id,
-                               .leader = pp->leader, .leader_epoch = pp->leader_epoch,
+                               .leader = pp->leader, .broker = pp->leader, .leader_epoch = pp->leader_epoch,
                                .unknown = pp->topic->npart <= pp->id, .txmsgs = pp->tx_msgs,
                                .txbytes = pp->tx_bytes, .next_ack_seq = pp->acked_next,
                                .msgs_inflight = kfk_sender_inflight_msgs(p, pp)};

@@ -212,7 +212,10 @@ static void consume(const char *boot) {
         snprintf(path, sizeof path, "topics/%s/partitions/%d/rxbytes", topic, i);
         CHECK_EQ(jq_int(j, path, -1), (int64_t)(N / PARTS) * (KEY + VALUE));
         snprintf(path, sizeof path, "topics/%s/partitions/%d/leader", topic, i);
-        CHECK(jq_int(j, path, -1) >= 0);
+        int64_t leader = jq_int(j, path, -1);
+        CHECK(leader >= 0);
+        snprintf(path, sizeof path, "topics/%s/partitions/%d/broker", topic, i);
+        CHECK_EQ(jq_int(j, path, -2), leader); /* no client.rack: the leader */
         snprintf(path, sizeof path, "topics/%s/partitions/%d/lo_offset", topic, i);
         CHECK_EQ(jq_int(j, path, -1), 0);
         snprintf(path, sizeof path, "topics/%s/partitions/%d/consumer_lag", topic, i);

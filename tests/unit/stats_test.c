@@ -26,7 +26,7 @@ TEST(producer_document_parses_back) {
     b[1].name = "weird \"host\"\\\n\x01:1/bootstrap";
     b[1].nodeid = -1;
     kfk_stats_partition parts[3] = {
-        {.topic = "t1", .partition = 0, .leader = 1, .msgq_cnt = 5, .msgq_bytes = 500,
+        {.topic = "t1", .partition = 0, .leader = 1, .broker = 1, .msgq_cnt = 5, .msgq_bytes = 500,
          .txmsgs = 100, .txbytes = 10000, .next_ack_seq = 100},
         {.topic = "t1", .partition = 1, .leader = 1, .txmsgs = 50, .txbytes = 5000},
         {.topic = "t\"2", .partition = 0, .leader = -1, .unknown = 0},
@@ -50,6 +50,7 @@ TEST(producer_document_parses_back) {
     CHECK_EQ(jq_int(j, "msg_size_max", -9), 33554432);
     CHECK_EQ(jq_int(j, "topics/t1/partitions/0/txmsgs", -9), 100);
     CHECK_EQ(jq_int(j, "topics/t1/partitions/1/txbytes", -9), 5000);
+    CHECK_EQ(jq_int(j, "topics/t1/partitions/0/broker", -9), 1);
     CHECK_EQ(jq_int(j, "topics/t1/partitions/0/next_ack_seq", -9), 100);
     CHECK_EQ(jq_int(j, "topics/t1/partitions/0/msgs_inflight", -9), 0);
     CHECK(!strncmp(jq_get(j, "topics/t\"2/partitions/0/unknown"), "false", 5));
@@ -89,7 +90,7 @@ TEST(broker_fields_and_windows) {
 }
 
 TEST(consumer_document_parses_back) {
-    kfk_stats_partition p = {.topic = "in", .partition = 3, .leader = 2, .desired = 1,
+    kfk_stats_partition p = {.topic = "in", .partition = 3, .leader = 2, .broker = 5, .desired = 1,
                              .fetch_state = "active", .next_offset = 90, .app_offset = 80,
                              .stored_offset = 80, .committed_offset = 70, .lo_offset = 0,
                              .hi_offset = 100, .ls_offset = 100, .consumer_lag = 30,
@@ -107,6 +108,8 @@ TEST(consumer_document_parses_back) {
     CHECK_EQ(jq_int(j, "topics/in/partitions/3/consumer_lag_stored", -9), 20);
     CHECK_EQ(jq_int(j, "topics/in/partitions/3/hi_offset", -9), 100);
     CHECK_EQ(jq_int(j, "topics/in/partitions/3/msgs", -9), 90);
+    CHECK_EQ(jq_int(j, "topics/in/partitions/3/broker", -9), 5); /* a read replica */
+    CHECK_EQ(jq_int(j, "topics/in/partitions/3/leader", -9), 2);
     CHECK_EQ(jq_int(j, "topics/in/partitions/3/eof_offset", -9), -1001);
     CHECK_EQ(jq_int(j, "topics/in/partitions/3/stored_leader_epoch", -9), 4);
     CHECK(!strncmp(jq_get(j, "topics/in/partitions/3/unknown"), "true", 4));
