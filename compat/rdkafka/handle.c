@@ -77,6 +77,7 @@ rd_kafka_t *rd_kafka_new(rd_kafka_type_t type, rd_kafka_conf_t *conf, char *errs
     rk->main_q = rdk_queue_new(rk, RDK_Q_MAIN);
     rk->consumer_q = rdk_queue_new(rk, RDK_Q_CONSUMER);
     int rc = rk->main_q && rk->consumer_q ? 0 : -1;
+    if (rc == 0 && type == RD_KAFKA_CONSUMER) rk->consumer_q->on_watch = rdk_consumer_pump_start;
     if (rc == 0)
         rc = type == RD_KAFKA_PRODUCER ? rdk_producer_start(rk, kc, errstr, errstr_size)
                                        : rdk_consumer_start(rk, kc, errstr, errstr_size);

@@ -173,6 +173,9 @@ struct rd_kafka_queue_s {
     void *event_opaque;
     int yielded;
     int kind; /* RDK_Q_* */
+    /* called when an io fd or event callback is set on the queue or one
+     * forwarded to it (the consumer queue's starts the pump); set once */
+    void (*on_watch)(rd_kafka_t *rk);
 };
 
 #define RDK_Q_CUSTOM 0
@@ -187,6 +190,12 @@ rd_kafka_queue_t *rdk_queue_ref(rd_kafka_queue_t *q);
 rd_kafka_queue_t *rdk_queue_target(rd_kafka_queue_t *q);
 /* Appends op (following forwards); wakes pollers, writes io_fd, runs event_cb. */
 void rdk_queue_push(rd_kafka_queue_t *q, struct rd_kafka_op_s *op);
+/* Appends a chain of n ops (linked by next) at once: one wake-up, one
+ * io fd write, one event_cb call, as librdkafka's for a fetched batch. */
+void rdk_queue_push_chain(rd_kafka_queue_t *q, struct rd_kafka_op_s *head,
+                          struct rd_kafka_op_s *tail, size_t n);
+/* Waits up to timeout_ms for q (its target) to be empty: 1 when it is. */
+int rdk_queue_wait_drained(rd_kafka_queue_t *q, int timeout_ms);
 /* The next op, waiting up to timeout_ms (-1 forever); NULL when none or
  * when rd_kafka_queue_yield cut the wait short. */
 struct rd_kafka_op_s *rdk_queue_pop(rd_kafka_queue_t *q, int timeout_ms);
@@ -277,6 +286,9 @@ struct rd_kafka_s {
     pthread_t report_pump; /* producer with RD_KAFKA_EVENT_DR: polls kfk for reports */
     int report_pump_running;
     int dr_only_errors; /* delivery.report.only.error */
+    int closing;        /* consumer close began: rebalances are served there */
+    pthread_t pump;     /* consumer_events.c */
+    int pump_running;   /* atomic */
 };
 
 /* handle.c: a reference dropped (a message destroyed); frees rk at the last. */
@@ -298,9 +310,25 @@ void rdk_consumer_stop(rd_kafka_t *rk, int close_group);
 /* Serves the consumer queue's events (commit results...) through their
  * callbacks; an error event comes back as a message (NULL: none). */
 rd_kafka_message_t *rdk_consumer_serve_queue(rd_kafka_t *rk);
-/* rd_kafka_queue_poll on the consumer queue: its events, else the next
- * message from kfk's consumer as a FETCH event (NULL: none in time). */
+/* A REBALANCE op served through callbacks: rebalance_cb, else the default
+ * (un)assign. */
+void rdk_rebalance_serve(rd_kafka_t *rk, struct rd_kafka_op_s *op);
+int64_t rdk_now_ms(void);
+/* ERR__MAX_POLL_EXCEEDED as a message when the application did not poll in
+ * max.poll.interval.ms (and restarts the interval); else NULL. */
+rd_kafka_message_t *rdk_poll_exceeded(rd_kafka_t *rk);
+/* consumer_events.c. rd_kafka_queue_poll on the consumer queue: its events,
+ * else the next message from kfk's consumer as a FETCH event (NULL: none
+ * in time). */
 rd_kafka_event_t *rdk_consumer_poll_event(rd_kafka_t *rk, int timeout_ms);
+/* The pump: a thread polling kfk's consumer onto the consumer queue, for an
+ * application waiting on the queue's io fd or event callback. Start is
+ * idempotent; stop joins it (before kfk's consumer closes). */
+void rdk_consumer_pump_start(rd_kafka_t *rk);
+void rdk_consumer_pump_stop(rd_kafka_t *rk);
+/* rd_kafka_consumer_poll while the pump runs: the queue's next message
+ * (errors as messages), serving its other ops on the way. */
+rd_kafka_message_t *rdk_consumer_pumped_message(rd_kafka_t *rk, int timeout_ms);
 /* legacy.c: frees the messages stashed for rd_kafka_consume. */
 void rdk_legacy_free(rd_kafka_t *rk);
 
