@@ -175,8 +175,13 @@ void *rd_kafka_mem_calloc(rd_kafka_t *rk, size_t num, size_t size) { return call
 
 void *rd_kafka_mem_malloc(rd_kafka_t *rk, size_t size) { return malloc(size); }
 
+__thread int rdk_yield_thread;
+
+/* As librdkafka's: ends the consume callback loop this thread is in (a
+ * callback may pass NULL), and the handle's main queue poll. */
 void rd_kafka_yield(rd_kafka_t *rk) {
-    if (rk->main_q) rd_kafka_queue_yield(rk->main_q);
+    rdk_yield_thread = 1;
+    if (rk && rk->main_q) rd_kafka_queue_yield(rk->main_q);
 }
 
 int rd_kafka_outq_len(rd_kafka_t *rk) {
@@ -219,7 +224,7 @@ rd_kafka_resp_err_t rd_kafka_purge(rd_kafka_t *rk, int purge_flags) {
     int flags = 0;
     if (purge_flags & RD_KAFKA_PURGE_F_QUEUE) flags |= KFK_PURGE_QUEUE;
     if (purge_flags & RD_KAFKA_PURGE_F_INFLIGHT) flags |= KFK_PURGE_INFLIGHT;
-    return rdk_err(kfk_producer_purge(rk->producer, flags));
+    return rdk_err(rdk_producer_purge(rk, flags));
 }
 
 void rd_kafka_set_log_level(rd_kafka_t *rk, int level) { rk->log_level = level; }

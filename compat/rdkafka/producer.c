@@ -76,7 +76,8 @@ static void fill_report(rdk_msg *m, rd_kafka_t *rk, const kfk_delivery *d, const
     m->timestamp = d->timestamp_ms;
     m->tstype = RD_KAFKA_TIMESTAMP_CREATE_TIME;
     m->status = d->err ? RD_KAFKA_MSG_STATUS_NOT_PERSISTED : RD_KAFKA_MSG_STATUS_PERSISTED;
-    if (d->err == KFK_ERR_TIMED_OUT || d->err == KFK_ERR_DESTROYED)
+    /* without acks the broker never says it wrote the message */
+    if (d->err == KFK_ERR_TIMED_OUT || d->err == KFK_ERR_DESTROYED || (!d->err && r->rkt->acks == 0))
         m->status = RD_KAFKA_MSG_STATUS_POSSIBLY_PERSISTED;
 }
 
@@ -126,16 +127,87 @@ static void deliver(kfk_producer *p, const kfk_delivery *d, void *opaque) {
 
 void rdk_dr_rec_free(void *rec) { dr_rec_free(rec); }
 
+static kfk_producer *acks_producer(rd_kafka_t *rk, int i) {
+    return __atomic_load_n(&rk->acks_producer[i], __ATOMIC_ACQUIRE);
+}
+
+/* Reports of the per-acks producers (their own queues): without waiting. */
+static int poll_others(rd_kafka_t *rk) {
+    int n = 0;
+    for (int i = 0; i < 3; i++)
+        if (acks_producer(rk, i)) n += kfk_producer_poll(acks_producer(rk, i), 0);
+    return n;
+}
+
 int rdk_producer_poll(rd_kafka_t *rk, int timeout_ms) {
-    int n = kfk_producer_poll(rk->producer, timeout_ms);
+    int n = poll_others(rk);
+    n += kfk_producer_poll(rk->producer, n ? 0 : timeout_ms);
+    if (timeout_ms) n += poll_others(rk);
     push_events(rk);
     return n;
 }
 
 int rdk_producer_flush(rd_kafka_t *rk, int timeout_ms) {
-    int rc = kfk_producer_flush(rk->producer, timeout_ms);
+    int64_t end = timeout_ms < 0 ? -1 : rdk_now_ms() + timeout_ms;
+    int rc = 0;
+    for (int i = 0; i < 3 && !rc; i++) {
+        kfk_producer *p = acks_producer(rk, i);
+        int64_t left = end < 0 ? -1 : end - rdk_now_ms();
+        if (p) rc = kfk_producer_flush(p, end < 0 ? -1 : left > 0 ? (int)left : 0);
+    }
+    int64_t left = end < 0 ? -1 : end - rdk_now_ms();
+    int rc2 = kfk_producer_flush(rk->producer, end < 0 ? -1 : left > 0 ? (int)left : 0);
     push_events(rk);
+    return rc ? rc : rc2;
+}
+
+int rdk_producer_purge(rd_kafka_t *rk, int kfk_flags) {
+    int rc = kfk_producer_purge(rk->producer, kfk_flags);
+    for (int i = 0; i < 3; i++) {
+        kfk_producer *p = acks_producer(rk, i);
+        int r = p ? kfk_producer_purge(p, kfk_flags) : 0;
+        if (!rc) rc = r;
+    }
     return rc;
+}
+
+/* The kfk producer for a topic: the handle's, or, for a topic whose
+ * request.required.acks differs from the handle's, one made for that acks
+ * (Kafka's ProduceRequest has one acks; a kfk producer sends with one). A
+ * transactional handle has one producer (its transactional.id is its
+ * own): its topics use the handle's acks. NULL with *err when the
+ * producer cannot be made (e.g. idempotence with acks other than all). */
+static kfk_producer *producer_for(rd_kafka_t *rk, const rd_kafka_topic_t *t,
+                                  rd_kafka_resp_err_t *err) {
+    if (t->acks == rk->acks || t->acks < -1 || t->acks > 1 ||
+        *rdk_conf_str(rk->conf, "transactional.id"))
+        return rk->producer;
+    kfk_producer *p = acks_producer(rk, t->acks + 1);
+    if (p) return p;
+    pthread_mutex_lock(&rk->lock);
+    p = rk->acks_producer[t->acks + 1];
+    if (!p && !rk->destroying) {
+        char errstr[512] = "", acks[8];
+        kfk_conf *kc = rdk_conf_build(rk->conf, RD_KAFKA_PRODUCER, errstr, sizeof errstr);
+        snprintf(acks, sizeof acks, "%d", t->acks);
+        if (kc && kfk_conf_set(kc, "acks", acks, errstr, sizeof errstr) == 0) {
+            kfk_producer_callbacks cbs = {.delivery = deliver, .partitioner = partition_cb,
+                                          .opaque = rk};
+            p = kfk_producer_new(kc, &cbs, errstr, sizeof errstr);
+            if (p) {
+                __atomic_store_n(&rk->acks_producer[t->acks + 1], p, __ATOMIC_RELEASE);
+                rdk_threads_add(1);
+                kc = NULL;
+            }
+        }
+        if (kc) kfk_conf_destroy(kc);
+        if (!p)
+            rdk_log(rk, 3, "TOPIC", "%s: cannot produce with request.required.acks=%d: %s",
+                    t->name, t->acks, errstr);
+    }
+    pthread_mutex_unlock(&rk->lock);
+    if (!p) *err = RD_KAFKA_RESP_ERR__INVALID_ARG;
+    return p;
 }
 
 /* With reports as events, nothing else polls the producer: this thread
@@ -151,6 +223,8 @@ int rdk_producer_start(rd_kafka_t *rk, kfk_conf *kc, char *errstr, size_t errstr
     const char *linger = rdk_conf_str(rk->conf, "sticky.partitioning.linger.ms");
     rk->sticky_null_keys = !linger || atoi(linger) > 0;
     rk->dr_only_errors = !strcmp(rdk_conf_str(rk->conf, "delivery.report.only.error"), "true");
+    const char *acks = rdk_conf_str(rk->conf, "request.required.acks");
+    rk->acks = acks && *acks ? atoi(acks) : -1;
     rk->producer = kfk_producer_new(kc, &cbs, errstr, errstr_size);
     if (!rk->producer) {
         kfk_conf_destroy(kc);
@@ -171,6 +245,12 @@ void rdk_producer_stop(rd_kafka_t *rk) {
         rk->report_pump_running = 0;
         rdk_threads_add(-1);
     }
+    for (int i = 0; i < 3; i++)
+        if (rk->acks_producer[i]) {
+            kfk_producer_destroy(rk->acks_producer[i]);
+            rk->acks_producer[i] = NULL;
+            rdk_threads_add(-1);
+        }
     kfk_producer_destroy(rk->producer);
     rk->producer = NULL;
     rdk_threads_add(-1);
@@ -202,6 +282,9 @@ static rd_kafka_resp_err_t produce(rd_kafka_t *rk, produce_args *a) {
         a->rkt = rdk_topic_get(rk, a->topic);
         if (!a->rkt) return RD_KAFKA_RESP_ERR__FAIL;
     }
+    rd_kafka_resp_err_t perr = RD_KAFKA_RESP_ERR_NO_ERROR;
+    kfk_producer *kp = producer_for(rk, a->rkt, &perr);
+    if (!kp) return perr;
     int copy = (a->msgflags & RD_KAFKA_MSG_F_COPY) && a->payload;
     dr_rec *r = malloc(sizeof *r + (copy ? a->len : 0) + (a->key ? a->key_len : 0));
     if (!r) return RD_KAFKA_RESP_ERR__CRIT_SYS_RESOURCE;
@@ -238,11 +321,11 @@ static rd_kafka_resp_err_t produce(rd_kafka_t *rk, produce_args *a) {
     __atomic_fetch_add(&rk->outq, 1, __ATOMIC_ACQ_REL);
     const dr_rec *was = sending;
     sending = r;
-    int rc = kfk_producer_send(rk->producer, &m, flags);
+    int rc = kfk_producer_send(kp, &m, flags);
     if (rc == KFK_ERR_NOENT && flags) {
         /* The topic's partitions are not known yet: librdkafka queues such
          * messages until they are; kfk waits for them (max.block.ms). */
-        rc = kfk_producer_send(rk->producer, &m, 0);
+        rc = kfk_producer_send(kp, &m, 0);
     }
     sending = was;
     if (rc) {

@@ -121,6 +121,7 @@ struct rd_kafka_topic_s {
     rd_kafka_topic_conf_t *conf; /* owned: the first rd_kafka_topic_new's, or the default's dup */
     rdk_partitioner_fn partitioner;
     int app_refs; /* rd_kafka_topic_new calls not yet destroyed */
+    int acks;     /* its request.required.acks (-1, 0, 1) */
     struct rd_kafka_topic_s *next;
 };
 
@@ -286,11 +287,19 @@ struct rd_kafka_s {
     pthread_t report_pump; /* producer with RD_KAFKA_EVENT_DR: polls kfk for reports */
     int report_pump_running;
     int dr_only_errors; /* delivery.report.only.error */
+    int acks;           /* producer: the handle's request.required.acks */
+    /* producer: for topics whose acks differs from the handle's, a kfk
+     * producer per acks value (-1, 0, 1 at [acks + 1]), made at their
+     * first message (producer.c); atomic */
+    kfk_producer *acks_producer[3];
     int closing;        /* consumer close began: rebalances are served there */
     pthread_t pump;     /* consumer_events.c */
     int pump_running;   /* atomic */
 };
 
+/* handle.c: set by rd_kafka_yield on its thread, for the consume callback
+ * loops (legacy.c) to stop after the current message. */
+extern __thread int rdk_yield_thread;
 /* handle.c: a reference dropped (a message destroyed); frees rk at the last. */
 void rdk_handle_unref(rd_kafka_t *rk);
 /* Frees rk once its last reference is gone. */
@@ -302,6 +311,8 @@ int rdk_producer_poll(rd_kafka_t *rk, int timeout_ms);
 int rdk_producer_flush(rd_kafka_t *rk, int timeout_ms);
 /* Stops the report thread (events mode) and destroys the kfk producer. */
 void rdk_producer_stop(rd_kafka_t *rk);
+/* Purges every kfk producer of the handle: the first error, or 0. */
+int rdk_producer_purge(rd_kafka_t *rk, int kfk_flags);
 /* Frees a delivery report's record (a DR event's message owns one). */
 void rdk_dr_rec_free(void *rec);
 /* consumer.c */
@@ -329,6 +340,13 @@ void rdk_consumer_pump_stop(rd_kafka_t *rk);
 /* rd_kafka_consumer_poll while the pump runs: the queue's next message
  * (errors as messages), serving its other ops on the way. */
 rd_kafka_message_t *rdk_consumer_pumped_message(rd_kafka_t *rk, int timeout_ms);
+/* offset_file.c: the legacy consumer's offset.store.method=file. 1 when
+ * rkt's offsets go to files; a partition's offset from its file (-1: none);
+ * writes the stored offsets of topic/partition (topic NULL: every assigned
+ * partition) of the topics that use files. */
+int rdk_offset_file_used(const rd_kafka_topic_t *rkt);
+int64_t rdk_offset_file_read(rd_kafka_t *rk, const rd_kafka_topic_t *rkt, int32_t partition);
+void rdk_offset_file_sync(rd_kafka_t *rk, const char *topic, int32_t partition);
 /* legacy.c: frees the messages stashed for rd_kafka_consume. */
 void rdk_legacy_free(rd_kafka_t *rk);
 
