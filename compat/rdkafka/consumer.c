@@ -2,6 +2,7 @@
  * rebalance and commit callbacks, assign (eager and incremental), commits,
  * positions, offsets and watermarks. The legacy per-partition consumer is
  * in legacy.c. */
+#include <regex.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,7 +31,9 @@ static int defer_rebalance(rd_kafka_t *rk) {
 static void on_rebalance(kfk_consumer *c, int kind, const kfk_partition_list *parts,
                          void *opaque) {
     rd_kafka_t *rk = opaque;
-    if (rk->destroying) {
+    /* rd_kafka_destroy's close still gives the application its revoke, as
+     * librdkafka's; no callback after that */
+    if (rk->destroying && !(rk->closing && rk->consumer)) {
         if (kind == KFK_REBALANCE_ASSIGNED)
             kfk_consumer_incremental_assign(c, parts);
         else
@@ -113,9 +116,38 @@ int rdk_consumer_start(rd_kafka_t *rk, kfk_conf *kc, char *errstr, size_t errstr
     return 0;
 }
 
+/* Close serves what waits on the consumer queue through the callbacks,
+ * as librdkafka's: the revoke an unsubscribe left there above all. */
+static void serve_before_close(rd_kafka_t *rk) {
+    struct rd_kafka_op_s *op;
+    while ((op = rdk_queue_pop(rk->consumer_q, 0)) != NULL) rdk_op_serve(op);
+}
+
+int rdk_consumer_start_late(rd_kafka_t *rk, kfk_conf *kc, char *errstr, size_t errstr_size) {
+    if (rk->closed) {
+        snprintf(errstr, errstr_size, "Consumer closed");
+        kfk_conf_destroy(kc);
+        return -1;
+    }
+    if (rdk_consumer_start(rk, kc, errstr, errstr_size)) return -1;
+    rd_kafka_topic_partition_list_t *sub = rk->pending_sub;
+    rk->pending_sub = NULL;
+    if (sub) {
+        rd_kafka_resp_err_t err = rd_kafka_subscribe(rk, sub);
+        if (err)
+            rdk_log(rk, 3, "SUBSCRIBE", "subscription kept for the brokers failed: %s",
+                    rd_kafka_err2str(err));
+        rd_kafka_topic_partition_list_destroy(sub);
+    }
+    return 0;
+}
+
 void rdk_consumer_stop(rd_kafka_t *rk, int close_group) {
+    if (rk->pending_sub) rd_kafka_topic_partition_list_destroy(rk->pending_sub);
+    rk->pending_sub = NULL;
     if (!rk->consumer) return;
     rdk_consumer_pump_stop(rk);
+    if (close_group) serve_before_close(rk);
     rk->closing = 1;
     if (close_group)
         kfk_consumer_close(rk->consumer);
@@ -126,8 +158,16 @@ void rdk_consumer_stop(rd_kafka_t *rk, int close_group) {
 }
 
 rd_kafka_resp_err_t rd_kafka_consumer_close(rd_kafka_t *rk) {
+    if (!rk->consumer && rk->pending_conf && !rk->closed) {
+        /* never had brokers: nothing joined, nothing to commit */
+        if (rk->pending_sub) rd_kafka_topic_partition_list_destroy(rk->pending_sub);
+        rk->pending_sub = NULL;
+        rk->closed = 1;
+        return RD_KAFKA_RESP_ERR_NO_ERROR;
+    }
     if (!rk->consumer) return RD_KAFKA_RESP_ERR__STATE;
     rdk_consumer_pump_stop(rk);
+    serve_before_close(rk);
     rk->closing = 1;
     int err = kfk_consumer_close(rk->consumer);
     rk->consumer = NULL;
@@ -154,8 +194,32 @@ int64_t rdk_now_ms(void) {
     return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
 }
 
+/* A subscription kfk's subscribe would take: names not empty, regular
+ * expressions (a leading '^') that compile. */
+static int valid_subscription(const rd_kafka_topic_partition_list_t *topics) {
+    for (int i = 0; i < topics->cnt; i++) {
+        const char *t = topics->elems[i].topic;
+        if (!t || !*t) return 0;
+        if (*t != '^') continue;
+        regex_t re;
+        if (regcomp(&re, t, REG_EXTENDED | REG_NOSUB) != 0) return 0;
+        regfree(&re);
+    }
+    return 1;
+}
+
 rd_kafka_resp_err_t rd_kafka_subscribe(rd_kafka_t *rk,
                                        const rd_kafka_topic_partition_list_t *topics) {
+    if (!rk->consumer && rk->pending_conf && !rk->closed && topics && topics->cnt > 0) {
+        /* no brokers yet: kept for when rd_kafka_brokers_add gives some */
+        if (!*rdk_conf_str(rk->conf, "group.id")) return RD_KAFKA_RESP_ERR__UNKNOWN_GROUP;
+        if (!valid_subscription(topics)) return RD_KAFKA_RESP_ERR__INVALID_ARG;
+        rd_kafka_topic_partition_list_t *copy = rd_kafka_topic_partition_list_copy(topics);
+        if (!copy) return RD_KAFKA_RESP_ERR__CRIT_SYS_RESOURCE;
+        if (rk->pending_sub) rd_kafka_topic_partition_list_destroy(rk->pending_sub);
+        rk->pending_sub = copy;
+        return RD_KAFKA_RESP_ERR_NO_ERROR;
+    }
     if (!rk->consumer || !topics || topics->cnt == 0) return RD_KAFKA_RESP_ERR__INVALID_ARG;
     const char **names = calloc((size_t)topics->cnt, sizeof *names);
     if (!names) return RD_KAFKA_RESP_ERR__CRIT_SYS_RESOURCE;
@@ -172,6 +236,11 @@ rd_kafka_resp_err_t rd_kafka_subscribe(rd_kafka_t *rk,
 }
 
 rd_kafka_resp_err_t rd_kafka_unsubscribe(rd_kafka_t *rk) {
+    if (!rk->consumer && rk->pending_conf && !rk->closed) {
+        if (rk->pending_sub) rd_kafka_topic_partition_list_destroy(rk->pending_sub);
+        rk->pending_sub = NULL;
+        return RD_KAFKA_RESP_ERR_NO_ERROR;
+    }
     if (!rk->consumer) return RD_KAFKA_RESP_ERR__STATE;
     in_unsubscribe = rk;
     int rc = kfk_consumer_unsubscribe(rk->consumer);
@@ -182,6 +251,11 @@ rd_kafka_resp_err_t rd_kafka_unsubscribe(rd_kafka_t *rk) {
 
 rd_kafka_resp_err_t rd_kafka_subscription(rd_kafka_t *rk,
                                           rd_kafka_topic_partition_list_t **topics) {
+    if (!rk->consumer && rk->pending_conf && !rk->closed) {
+        *topics = rk->pending_sub ? rd_kafka_topic_partition_list_copy(rk->pending_sub)
+                                  : rd_kafka_topic_partition_list_new(0);
+        return *topics ? RD_KAFKA_RESP_ERR_NO_ERROR : RD_KAFKA_RESP_ERR__CRIT_SYS_RESOURCE;
+    }
     if (!rk->consumer) return RD_KAFKA_RESP_ERR__STATE;
     kfk_partition_list *kl = kfk_consumer_subscription(rk->consumer);
     *topics = kl ? rdk_from_kfk_list(kl) : rd_kafka_topic_partition_list_new(0);
@@ -195,9 +269,9 @@ rd_kafka_resp_err_t rd_kafka_subscription(rd_kafka_t *rk,
 
 /* Serves the consumer queue's events: errors become messages (returned),
  * the others (commit results...) run their callbacks. */
-rd_kafka_message_t *rdk_consumer_serve_queue(rd_kafka_t *rk) {
+static rd_kafka_message_t *serve_queue_wait(rd_kafka_t *rk, int timeout_ms) {
     struct rd_kafka_op_s *op;
-    while ((op = rdk_queue_pop(rk->consumer_q, 0)) != NULL) {
+    for (op = rdk_queue_pop(rk->consumer_q, timeout_ms); op; op = rdk_queue_pop(rk->consumer_q, 0)) {
         if (op->type != RD_KAFKA_EVENT_ERROR) {
             rdk_op_serve(op);
             continue;
@@ -209,6 +283,8 @@ rd_kafka_message_t *rdk_consumer_serve_queue(rd_kafka_t *rk) {
     }
     return NULL;
 }
+
+rd_kafka_message_t *rdk_consumer_serve_queue(rd_kafka_t *rk) { return serve_queue_wait(rk, 0); }
 
 /* kfk leaves the group when the application did not poll within
  * max.poll.interval.ms (the same test, on its I/O thread); librdkafka then
@@ -226,6 +302,10 @@ rd_kafka_message_t *rdk_poll_exceeded(rd_kafka_t *rk) {
 }
 
 rd_kafka_message_t *rd_kafka_consumer_poll(rd_kafka_t *rk, int timeout_ms) {
+    if (!rk->consumer && rk->pending_conf && !rk->closed) {
+        /* no brokers: only the queue's own events (errors come back as messages) */
+        return serve_queue_wait(rk, timeout_ms);
+    }
     if (!rk->consumer) return NULL;
     rd_kafka_message_t *m = rdk_poll_exceeded(rk);
     if (m) return m;

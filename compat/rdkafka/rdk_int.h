@@ -292,6 +292,13 @@ struct rd_kafka_s {
      * producer per acks value (-1, 0, 1 at [acks + 1]), made at their
      * first message (producer.c); atomic */
     kfk_producer *acks_producer[3];
+    /* created without bootstrap.servers: the kfk configuration the client
+     * starts with at rd_kafka_brokers_add (owned until then); a producer's
+     * messages wait in pending (producer.c), a consumer's subscription in
+     * pending_sub (consumer.c) */
+    kfk_conf *pending_conf;
+    struct rdk_pending *pending;
+    rd_kafka_topic_partition_list_t *pending_sub;
     int closing;        /* consumer close began: rebalances are served there */
     pthread_t pump;     /* consumer_events.c */
     int pump_running;   /* atomic */
@@ -311,6 +318,9 @@ int rdk_producer_poll(rd_kafka_t *rk, int timeout_ms);
 int rdk_producer_flush(rd_kafka_t *rk, int timeout_ms);
 /* Stops the report thread (events mode) and destroys the kfk producer. */
 void rdk_producer_stop(rd_kafka_t *rk);
+/* Starts the kfk producer of a handle created without brokers (takes kc
+ * on success) and sends the messages that waited. 0 or -1 with errstr. */
+int rdk_producer_start_late(rd_kafka_t *rk, kfk_conf *kc, char *errstr, size_t errstr_size);
 /* Purges every kfk producer of the handle: the first error, or 0. */
 int rdk_producer_purge(rd_kafka_t *rk, int kfk_flags);
 /* Frees a delivery report's record (a DR event's message owns one). */
@@ -318,6 +328,9 @@ void rdk_dr_rec_free(void *rec);
 /* consumer.c */
 int rdk_consumer_start(rd_kafka_t *rk, kfk_conf *kc, char *errstr, size_t errstr_size);
 void rdk_consumer_stop(rd_kafka_t *rk, int close_group);
+/* Starts the kfk consumer of a handle created without brokers (takes kc)
+ * and subscribes to the subscription that waited. 0 or -1 with errstr. */
+int rdk_consumer_start_late(rd_kafka_t *rk, kfk_conf *kc, char *errstr, size_t errstr_size);
 /* Serves the consumer queue's events (commit results...) through their
  * callbacks; an error event comes back as a message (NULL: none). */
 rd_kafka_message_t *rdk_consumer_serve_queue(rd_kafka_t *rk);
