@@ -200,6 +200,8 @@ int kfk_core_send_wait(kfk_core *c, kfk_core_req *r, kfk_response_fn on_response
 
 kfk_io *kfk_core_io(kfk_core *c) { return c->io; }
 
+kfk_log *kfk_core_log(kfk_core *c) { return &c->conf.log; }
+
 void kfk_core_on_metadata(kfk_core *c, void (*fn)(void *opaque), void *opaque) {
     c->md_hook = fn;
     c->md_hook_opaque = opaque;
@@ -294,6 +296,7 @@ kfk_core *kfk_core_new(const kfk_core_conf *conf, char *errstr, size_t errlen) {
     if (!c->bootstrap || (conf->client_id && !c->client_id)) goto oom;
     c->conf.bootstrap_servers = c->bootstrap;
     c->conf.client_id = c->client_id;
+    c->conf.log.name = c->client_id;
     for (int i = 0; i < KFK_API_KEY_COUNT; i++) atomic_init(&c->versions_sent[i], -1);
     atomic_init(&c->transaction_version, -1);
     c->ioconf = (kfk_io_conf){
@@ -305,7 +308,8 @@ kfk_core *kfk_core_new(const kfk_core_conf *conf, char *errstr, size_t errlen) {
                  .software_version = KFK_VERSION_STR,
                  .sasl = c->sasl,
                  .versions_sent = c->versions_sent,
-                 .transaction_version = &c->transaction_version},
+                 .transaction_version = &c->transaction_version,
+                 .log = &c->conf.log},
         .tls = c->tls,
         .reconnect_backoff_ms = conf->reconnect_backoff_ms,
         .reconnect_backoff_max_ms = conf->reconnect_backoff_max_ms,
