@@ -330,6 +330,11 @@ kfk_core *kfk_core_new(const kfk_core_conf *conf, char *errstr, size_t errlen) {
         kfk_brokers_init(&c->brokers, c->io, servers, n) || kfk_io_start(c->io))
         goto oom;
     kfk_free(servers);
+    static const char *const protocols[] = {"PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"};
+    KFK_DBG(&c->conf.log, KFK_DBG_GENERIC, NULL,
+            "client %s started (kfk %s): bootstrap %s, security.protocol %s",
+            c->client_id ? c->client_id : "", KFK_VERSION_STR, c->bootstrap,
+            protocols[conf->security_protocol & 3]);
     return c;
 oom:
     snprintf(errstr, errlen, "out of memory creating the client");
@@ -340,6 +345,8 @@ oom:
 
 void kfk_core_destroy(kfk_core *c) {
     if (!c) return;
+    KFK_DBG(&c->conf.log, KFK_DBG_GENERIC, NULL, "client %s: destroying",
+            c->client_id ? c->client_id : "");
     kfk_io_destroy(c->io);
     kfk_tls_ctx_free(c->tls);
     kfk_sasl_free(c->sasl);
