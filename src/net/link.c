@@ -599,10 +599,10 @@ int64_t kfk_io_link_backoff_until(const kfk_link *l) {
 int kfk_io_link_failures(const kfk_link *l) { return l->failures; }
 int32_t kfk_io_link_node_id(const kfk_link *l) { return l->id; }
 int kfk_io_link_set_node(kfk_link *l, int32_t node_id, const char *cluster_id) {
-    if (l->id != node_id)
-        KFK_LINK_DBG(l, KFK_DBG_BROKER, "is node %d", (int)node_id);
+    int32_t was = l->id;
     l->id = node_id;
     set_label(l);
+    if (was != node_id) KFK_LINK_DBG(l, KFK_DBG_BROKER, "node id %d (was %d)", (int)node_id, (int)was);
     return kfk_conn_set_node(l->conn, node_id, cluster_id);
 }
 const char *kfk_io_link_label(const kfk_link *l) { return l->label; }
