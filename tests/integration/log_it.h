@@ -66,6 +66,9 @@ static inline int log_count(log_capture *c, const char *context, const char *nee
     return n;
 }
 
+/* The OAUTHBEARER token callback clients get (NULL: none). */
+static kfk_oauthbearer_token_cb log_it_token_cb;
+
 /* A configuration for bootstrap with kv (pairs, NULL-terminated), debug
  * (NULL: unset) and the capture as log callback. */
 static inline kfk_conf *log_conf(const char *bootstrap, const char *const *kv, const char *debug,
@@ -83,6 +86,7 @@ static inline kfk_conf *log_conf(const char *bootstrap, const char *const *kv, c
         return NULL;
     }
     if (cap) kfk_conf_set_log_cb(conf, log_capture_cb, cap);
+    if (log_it_token_cb) kfk_conf_set_oauthbearer_token_cb(conf, log_it_token_cb, NULL);
     return conf;
 }
 
