@@ -126,7 +126,7 @@ void kfk_service_post(kfk_consumer *c) {
 
 void kfk_consumer_log(kfk_consumer *c, const char *fmt, ...) {
     const kfk_log *log = c->log;
-    if (KFK_LOG_NOTICE > log->level || (!log->cb && !log->simple)) return;
+    if (!log || KFK_LOG_NOTICE > log->level || (!log->cb && !log->simple)) return;
     char buf[512];
     va_list ap;
     va_start(ap, fmt);
