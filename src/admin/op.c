@@ -354,6 +354,8 @@ void kfk_asub_send_group(kfk_asub *s, const char *group) {
         return;
     }
     s->group = group;
+    KFK_DBG(s->op->admin->log, KFK_DBG_ADMIN, NULL, "%s request to the coordinator of group %s",
+            api_name(s->cop.r.req.api_key), group);
     s->cop.on_response = on_cop_response;
     s->cop.on_done = on_cop_done;
     int64_t now = kfk_io_now(s->op->admin->io);

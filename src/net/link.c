@@ -118,7 +118,11 @@ static void link_handshake(kfk_link *l) {
         return;
     }
     l->handshaking = 0;
-    KFK_LINK_DBG(l, KFK_DBG_SECURITY, "TLS handshake done");
+    if (kfk_log_on(l->io->conf->conn.log, KFK_DBG_SECURITY)) {
+        char tls[128];
+        kfk_log_emit(l->io->conf->conn.log, KFK_LOG_DEBUG, KFK_DBG_SECURITY, l->label,
+                     "TLS handshake done: %s", kfk_tls_describe(l->tls, tls, sizeof tls));
+    }
     set_events(l, EPOLLIN);
     kfk_conn_start(l->conn, l->io->now);
 }
