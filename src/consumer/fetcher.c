@@ -298,8 +298,9 @@ static int on_partition(kfk_consumer *c, fetch_ctx *f, int i,
     if (!err && pd->diverging_epoch.epoch >= 0) {
         kfk_validate_diverged(c, p, pd->diverging_epoch.epoch, pd->diverging_epoch.end_offset);
     } else if (!err) {
-        KFK_C_DBG(c, KFK_DBG_FETCH, "%s [%d]: fetched at offset %lld, high watermark %lld, %zu bytes",
-                  p->topic, (int)p->partition, (long long)f->pos[i], (long long)pd->high_watermark,
+        KFK_C_DBG(c, KFK_DBG_FETCH,
+                  "%s [%d]: fetched at offset %lld, high watermark %lld, %zu bytes", p->topic,
+                  (int)p->partition, (long long)f->pos[i], (long long)pd->high_watermark,
                   pd->records.len > 0 ? (size_t)pd->records.len : 0);
         deliver(c, p, pd, rx, f->r.node_id, f->slot);
         if (pd->preferred_read_replica >= 0 && pd->preferred_read_replica != f->node &&

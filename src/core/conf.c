@@ -100,8 +100,8 @@ static int parse_flags(const conf_key *k, const char *value, int64_t *out, char 
             }
             if (index < 0)
                 return fail(errstr, size,
-                            "Invalid value \"%s\" for configuration \"%s\": unknown context \"%.*s\" "
-                            "(expected a comma-separated list of %s)",
+                            "Invalid value \"%s\" for configuration \"%s\": unknown context "
+                            "\"%.*s\" (expected a comma-separated list of %s)",
                             value, k->name, (int)n, p, k->allowed);
             bits |= index == all ? ((int64_t)1 << all) - 1 : (int64_t)1 << index;
         }

@@ -7,7 +7,14 @@
 #include "core/conf_keys.h"
 #include "kfk.h"
 
-typedef enum kfk_conf_type { KFK_CONF_STRING, KFK_CONF_INT, KFK_CONF_BOOL, KFK_CONF_ENUM, KFK_CONF_FLAGS } kfk_conf_type;
+/* FLAGS: a comma-separated set of the allowed values, parsed to bits. */
+typedef enum kfk_conf_type {
+    KFK_CONF_STRING,
+    KFK_CONF_INT,
+    KFK_CONF_BOOL,
+    KFK_CONF_ENUM,
+    KFK_CONF_FLAGS
+} kfk_conf_type;
 
 typedef enum kfk_conf_id {
 #define KFK_CONF_ID(id, ...) KFK_CONF_##id,

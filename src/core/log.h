@@ -54,12 +54,14 @@ static inline int kfk_log_on(const kfk_log *log, uint32_t ctx) {
 }
 
 /* A debug line: one flag test when its context is off. */
-#define KFK_DBG(log, ctx, broker, ...)                                                  \
-    do {                                                                                \
-        if (kfk_log_on((log), (ctx))) kfk_log_emit((log), KFK_LOG_DEBUG, (ctx), (broker), __VA_ARGS__); \
+#define KFK_DBG(log, ctx, broker, ...)                                              \
+    do {                                                                            \
+        if (kfk_log_on((log), (ctx)))                                               \
+            kfk_log_emit((log), KFK_LOG_DEBUG, (ctx), (broker), __VA_ARGS__);       \
     } while (0)
 
 /* A warning or error: tested against log_level. */
-#define KFK_LOG(log, level, ctx, broker, ...) kfk_log_emit((log), (level), (ctx), (broker), __VA_ARGS__)
+#define KFK_LOG(log, level, ctx, broker, ...) \
+    kfk_log_emit((log), (level), (ctx), (broker), __VA_ARGS__)
 
 #endif

@@ -78,8 +78,9 @@ static void link_down(kfk_link *l, int err, const char *errstr) {
     if (hard)
         KFK_LOG(conf->conn.log, KFK_LOG_ERR, KFK_DBG_SECURITY, l->label, "%s (%s)", errstr,
                 kfk_err_name(err));
-    KFK_LINK_DBG(l, KFK_DBG_BROKER, "disconnected: %s (%s); reconnect backoff %lld ms (failure %d)",
-                 errstr, kfk_err_name(err), (long long)wait, l->failures + 1);
+    KFK_LINK_DBG(l, KFK_DBG_BROKER,
+                 "disconnected: %s (%s); reconnect backoff %lld ms (failure %d)", errstr,
+                 kfk_err_name(err), (long long)wait, l->failures + 1);
     l->failures++;
     set_state(l, KFK_LINK_BACKOFF);
     kfk_io_timer_set(io, &l->timer, io->now + wait);
@@ -606,7 +607,8 @@ int kfk_io_link_set_node(kfk_link *l, int32_t node_id, const char *cluster_id) {
     int32_t was = l->id;
     l->id = node_id;
     set_label(l);
-    if (was != node_id) KFK_LINK_DBG(l, KFK_DBG_BROKER, "node id %d (was %d)", (int)node_id, (int)was);
+    if (was != node_id)
+        KFK_LINK_DBG(l, KFK_DBG_BROKER, "node id %d (was %d)", (int)node_id, (int)was);
     return kfk_conn_set_node(l->conn, node_id, cluster_id);
 }
 const char *kfk_io_link_label(const kfk_link *l) { return l->label; }

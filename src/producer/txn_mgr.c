@@ -54,8 +54,9 @@ static const char *state_name(enum kfk_txn_state s) {
 }
 
 void kfk_txn_set_state_locked(kfk_producer *p, enum kfk_txn_state s) {
-    if (p->log && s != p->txn.state)
-        KFK_DBG(p->log, KFK_DBG_EOS, NULL, "transaction state %s -> %s (producer id %lld, epoch %d)",
+    if (s != p->txn.state)
+        KFK_DBG(p->log, KFK_DBG_EOS, NULL,
+                "transaction state %s -> %s (producer id %lld, epoch %d)",
                 state_name(p->txn.state), state_name(s), (long long)p->pid, (int)p->epoch);
     p->txn.state = s;
     p->acc.txn_refuse = s == KFK_TXN_OPEN        ? 0

@@ -77,7 +77,8 @@ static inline kfk_conf *log_conf(const char *bootstrap, const char *const *kv, c
     kfk_conf *conf = kfk_conf_new();
     if (!conf) return NULL;
     int rc = kfk_conf_set(conf, "bootstrap.servers", bootstrap, err, sizeof err);
-    for (int i = 0; !rc && kv && kv[i]; i += 2) rc = kfk_conf_set(conf, kv[i], kv[i + 1], err, sizeof err);
+    for (int i = 0; !rc && kv && kv[i]; i += 2)
+        rc = kfk_conf_set(conf, kv[i], kv[i + 1], err, sizeof err);
     if (!rc && debug) rc = kfk_conf_set(conf, "debug", debug, err, sizeof err);
     if (!rc) rc = kfk_conf_set(conf, "request.timeout.ms", "10000", err, sizeof err);
     if (rc) {
