@@ -145,3 +145,27 @@ TEST(stderr_default) {
     CHECK(strstr(out, want) != NULL);
     CHECK(strstr(out, "|fetch|") == NULL && strstr(out, "|msg|") == NULL);
 }
+
+/* Nothing listens: each failed attempt says why and how long it waits. */
+TEST(disconnect_reason_and_backoff) {
+    log_capture cap;
+    log_capture_init(&cap);
+    const char *kv[] = {"reconnect.backoff.ms", "20", "reconnect.backoff.max.ms", "100", NULL};
+    kfk_conf *conf = log_conf("127.0.0.1:1", kv, "broker", &cap);
+    REQUIRE(conf);
+    char err[256];
+    kfk_admin *a = kfk_admin_new(conf, err, sizeof err);
+    REQUIRE(a);
+    kfk_admin_options o = {.timeout_ms = 1500};
+    kfk_admin_result *res = kfk_admin_list_topics(a, 0, &o, NULL, NULL);
+    CHECK(res && res->err != 0);
+    kfk_admin_result_destroy(res);
+    kfk_admin_destroy(a);
+    CHECK(log_count(&cap, "broker", "127.0.0.1:1/-1: connecting to 127.0.0.1:1") > 0);
+    CHECK(log_count(&cap, "broker", "127.0.0.1:1/-1: disconnected: connect to 127.0.0.1:1") > 0);
+    CHECK(log_count(&cap, "broker", "Connection refused") > 0);
+    CHECK(log_count(&cap, "broker", "; reconnect backoff ") > 0);
+    CHECK(log_count(&cap, "broker", "reconnect backoff over") > 0);
+    CHECK_EQ(only_contexts(&cap, "broker"), 0);
+    log_capture_free(&cap);
+}
