@@ -264,7 +264,8 @@ static int on_sub_response(void *opaque, kfk_response *resp) {
         err = s->on_response(s, resp);
         errstr = NULL;
     }
-    KFK_DBG(s->op->admin->log, KFK_DBG_ADMIN, NULL, "%s v%d from node %d: %s",
+    KFK_DBG(s->op->admin->log, KFK_DBG_ADMIN,
+            kfk_core_broker_name(s->op->admin->core, resp->node_id), "%s v%d from node %d: %s",
             api_name(s->r.req.api_key), (int)resp->version, (int)resp->node_id,
             kfk_err_name(err));
     switch (kfk_asub_next(s, err, resp->err)) {

@@ -202,6 +202,12 @@ kfk_io *kfk_core_io(kfk_core *c) { return c->io; }
 
 kfk_log *kfk_core_log(kfk_core *c) { return &c->conf.log; }
 
+const char *kfk_core_broker_name(kfk_core *c, int32_t node_id) {
+    /* none once released at shutdown */
+    kfk_link *l = c->brokers.n > 0 ? kfk_brokers_get(&c->brokers, node_id) : NULL;
+    return l ? kfk_io_link_label(l) : NULL;
+}
+
 void kfk_core_on_metadata(kfk_core *c, void (*fn)(void *opaque), void *opaque) {
     c->md_hook = fn;
     c->md_hook_opaque = opaque;

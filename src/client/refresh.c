@@ -157,7 +157,7 @@ static int md_on_response(void *opaque, kfk_response *resp) {
         }
         kfk_arena_reset(&a);
         if (md) {
-            KFK_DBG(&c->conf.log, KFK_DBG_METADATA, NULL,
+            KFK_DBG(&c->conf.log, KFK_DBG_METADATA, kfk_core_broker_name(c, resp->node_id),
                     "Metadata v%d from node %d: %d brokers, %d topics, controller %d, cluster %s",
                     (int)resp->version, (int)resp->node_id, (int)m.brokers.count,
                     (int)m.topics.count, (int)md->controller_id,

@@ -349,11 +349,13 @@ static int on_fetch(void *opaque, kfk_response *resp) {
     }
     if (!resp->err && !rc) note_version(c, f, resp->version);
     if (err)
-        KFK_C_DBG(c, KFK_DBG_FETCH, "Fetch from node %d failed: %s%s%s", (int)f->node,
-                  kfk_err_name(err), resp->errstr ? ": " : "", resp->errstr ? resp->errstr : "");
+        KFK_DBG(c->log, KFK_DBG_FETCH, kfk_core_broker_name(c->core, f->node),
+                "Fetch from node %d failed: %s%s%s", (int)f->node, kfk_err_name(err),
+                resp->errstr ? ": " : "", resp->errstr ? resp->errstr : "");
     else
-        KFK_C_DBG(c, KFK_DBG_FETCH, "Fetch v%d from node %d: %d topics, session %d",
-                  (int)resp->version, (int)f->node, (int)m.responses.count, (int)m.session_id);
+        KFK_DBG(c->log, KFK_DBG_FETCH, kfk_core_broker_name(c->core, f->node),
+                "Fetch v%d from node %d: %d topics, session %d", (int)resp->version,
+                (int)f->node, (int)m.responses.count, (int)m.session_id);
     kfk_fetch_session *s = session_of(c, f->node);
     if (err == KFK_ERR_FETCH_SESSION_TOPIC_ID_ERROR)
         kfk_consumer_log(c, "broker %d: fetch session %s topic ids: starting a new session",
@@ -570,8 +572,9 @@ void kfk_fetch_send(kfk_consumer *c, kfk_metadata *md, int64_t now, int64_t *wak
             ctx_free(f);
             continue;
         }
-        KFK_C_DBG(c, KFK_DBG_FETCH, "Fetch to node %d: %d partitions%s", (int)node, f->n,
-                  f->incremental ? " (incremental session)" : "");
+        KFK_DBG(c->log, KFK_DBG_FETCH, kfk_core_broker_name(c->core, node),
+                "Fetch to node %d: %d partitions%s", (int)node, f->n,
+                f->incremental ? " (incremental session)" : "");
         pthread_mutex_lock(&c->lock);
         c->stats.fetch_requests++;
         count_request(&c->fs_stats, f);

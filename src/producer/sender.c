@@ -390,8 +390,9 @@ static void send_node(kfk_producer *p, kfk_pnode *node, kfk_list *batches) {
                               .no_response = p->conf.acks == 0,
                               .cb = on_produce,
                               .opaque = q};
-    KFK_DBG(p->log, KFK_DBG_MSG, NULL, "Produce to node %d: %d batches of %d topics, acks %d",
-            (int)node->id, q->n, nt + 1, (int)p->conf.acks);
+    KFK_DBG(p->log, KFK_DBG_MSG, kfk_core_broker_name(p->core, node->id),
+            "Produce to node %d: %d batches of %d topics, acks %d", (int)node->id, q->n, nt + 1,
+            (int)p->conf.acks);
     node->in_flight++;
     p->requests++;
     kfk_list_insert_tail(&p->reqs, &q->link);
