@@ -465,15 +465,11 @@ class KafkaConsumer:
         if max_records <= 0:
             raise ValueError("max_records must be positive")
         self._check_open()
-        records = self._fetch(int(timeout_ms), max_records)
-        out = {}
-        for r in records:
-            tp = TopicPartition(r[0], r[1])
-            lst = out.get(tp)
-            if lst is None:
-                out[tp] = [r]
-            else:
-                lst.append(r)
+        out = self._c.poll(int(timeout_ms), max_records, ConsumerRecord, self._key_fn,
+                           self._value_fn, TopicPartition)
+        if self._slow_deserialize:
+            for tp, records in out.items():
+                out[tp] = [self._deserialize(r) for r in records]
         return out
 
     def _fetch(self, timeout_ms, max_records):
