@@ -31,9 +31,10 @@
  *       value, headers [(str, bytes|None)], checksum None,
  *       serialized_key_size, serialized_value_size, serialized_header_size).
  *       Deserializers are callables applied to non-None bytes. A partition
- *       error (e.g. OFFSET_OUT_OF_RANGE with auto.offset.reset=none) or a
- *       callback's exception is raised once the records before it were
- *       returned (at the next call).
+ *       error (e.g. OFFSET_OUT_OF_RANGE with auto.offset.reset=none; the
+ *       exception has topic, partition and offset attributes, offset < 0
+ *       when there was no position at all) or a callback's exception is
+ *       raised once the records before it were returned (at the next call).
  *   seek(topic, partition, offset) / seek_time(topic, partition, ts_ms)
  *   pause([tp]) / resume([tp]) -> [(topic, partition, err)]
  *   position([tp]) -> [(topic, partition, offset, leader_epoch, err)]
@@ -81,6 +82,9 @@ typedef struct {
      * met while records were being returned. */
     int pending_err;
     char pending_msg[256];
+    PyObject *pending_topic;
+    int32_t pending_partition;
+    int64_t pending_offset;
     PyObject *pending_type, *pending_value, *pending_tb;
     /* The topic of the last record, as a str: one per partition run. */
     char *topic_c;
@@ -438,6 +442,7 @@ static int Consumer_clear(Consumer *self)
     Py_CLEAR(self->pending_type);
     Py_CLEAR(self->pending_value);
     Py_CLEAR(self->pending_tb);
+    Py_CLEAR(self->pending_topic);
     return 0;
 }
 
@@ -745,6 +750,20 @@ static int raise_pending(Consumer *self)
         int err = self->pending_err;
         self->pending_err = 0;
         kfkpy_raise(err, self->pending_msg);
+        /* Which partition: the exception's topic, partition and offset. */
+        PyObject *type, *value, *tb;
+        PyErr_Fetch(&type, &value, &tb);
+        PyObject *partition = PyLong_FromLong(self->pending_partition);
+        PyObject *offset = PyLong_FromLongLong(self->pending_offset);
+        if (value && partition && offset && self->pending_topic &&
+            (PyObject_SetAttrString(value, "topic", self->pending_topic) < 0 ||
+             PyObject_SetAttrString(value, "partition", partition) < 0 ||
+             PyObject_SetAttrString(value, "offset", offset) < 0))
+            PyErr_Clear();
+        Py_XDECREF(partition);
+        Py_XDECREF(offset);
+        Py_CLEAR(self->pending_topic);
+        PyErr_Restore(type, value, tb);
         return -1;
     }
     return 0;
@@ -842,9 +861,21 @@ static PyObject *Consumer_poll(Consumer *self, PyObject *args, PyObject *kwds)
                 continue;
             if (m->err) {
                 self->pending_err = m->err;
-                snprintf(self->pending_msg, sizeof self->pending_msg, "%s [%d] at offset %lld: %s",
-                         m->topic ? m->topic : "?", (int)m->partition, (long long)m->offset,
-                         kfk_err_str(m->err));
+                if (m->err == KFK_ERR_OFFSET_OUT_OF_RANGE && m->offset < 0)
+                    snprintf(self->pending_msg, sizeof self->pending_msg,
+                             "%s [%d]: no offset to start from (none committed) and "
+                             "auto.offset.reset is none",
+                             m->topic ? m->topic : "?", (int)m->partition);
+                else
+                    snprintf(self->pending_msg, sizeof self->pending_msg,
+                             "%s [%d] at offset %lld: %s", m->topic ? m->topic : "?",
+                             (int)m->partition, (long long)m->offset, kfk_err_str(m->err));
+                Py_XDECREF(self->pending_topic);
+                self->pending_topic = PyUnicode_FromString(m->topic ? m->topic : "");
+                if (!self->pending_topic)
+                    PyErr_Clear();
+                self->pending_partition = m->partition;
+                self->pending_offset = m->offset;
                 break;
             }
             if (add_record(out, tp_cls, record_of(self, m, cls, kd, vd, &nt_args), m, &cur, &cur_topic,

@@ -259,17 +259,22 @@ def _on_rebalance(ref, kind, partitions):
 
 def _records(ref):
     """The iterator behind iteration: holds the consumer weakly between
-    records, so that a consumer dropped mid-iteration is freed."""
-    while True:
+    records, so that a consumer dropped mid-iteration is freed. Once it
+    ends (timeout, error) the next iteration starts a new one."""
+    try:
+        while True:
+            self = ref()
+            if self is None or self._closed:
+                return
+            records = self._next_records()
+            if not records:
+                return
+            del self
+            yield from records
+    finally:
         self = ref()
-        if self is None or self._closed:
-            return
-        records = self._next_records()
-        if not records:
+        if self is not None and self._iterator is not None and self._iterator.gi_running:
             self._iterator = None
-            return
-        del self
-        yield from records
 
 
 class KafkaConsumer:
@@ -465,16 +470,30 @@ class KafkaConsumer:
         if max_records <= 0:
             raise ValueError("max_records must be positive")
         self._check_open()
-        out = self._c.poll(int(timeout_ms), max_records, ConsumerRecord, self._key_fn,
-                           self._value_fn, TopicPartition)
+        try:
+            out = self._c.poll(int(timeout_ms), max_records, ConsumerRecord, self._key_fn,
+                               self._value_fn, TopicPartition)
+        except Errors.OffsetOutOfRangeError as e:
+            raise self._no_offset(e)
         if self._slow_deserialize:
             for tp, records in out.items():
                 out[tp] = [self._deserialize(r) for r in records]
         return out
 
+    @staticmethod
+    def _no_offset(e):
+        # With auto_offset_reset='none', kafka-python reports a partition
+        # that has no committed offset as NoOffsetForPartitionError.
+        if getattr(e, "offset", 0) < 0:
+            return Errors.NoOffsetForPartitionError(str(e.args[0]) if e.args else str(e))
+        return e
+
     def _fetch(self, timeout_ms, max_records):
-        records = self._c.poll(timeout_ms, max_records, ConsumerRecord, self._key_fn,
-                               self._value_fn)
+        try:
+            records = self._c.poll(timeout_ms, max_records, ConsumerRecord, self._key_fn,
+                                   self._value_fn)
+        except Errors.OffsetOutOfRangeError as e:
+            raise self._no_offset(e)
         if self._slow_deserialize and records:
             records = [self._deserialize(r) for r in records]
         return records
@@ -514,11 +533,7 @@ class KafkaConsumer:
             raise StopIteration("KafkaConsumer closed")
         if self._iterator is None:
             self._iterator = _records(self._ref)
-        try:
-            return next(self._iterator)
-        except StopIteration:
-            self._iterator = None
-            raise
+        return next(self._iterator)
 
     # ------------------------------------------------------------ offsets
 
