@@ -35,12 +35,18 @@
  *       exception has topic, partition and offset attributes, offset < 0
  *       when there was no position at all) or a callback's exception is
  *       raised once the records before it were returned (at the next call).
+ *       store=True stores the end of each partition's returned records
+ *       (for enable.auto.offset.store=false).
  *   seek(topic, partition, offset) / seek_time(topic, partition, ts_ms)
  *   pause([tp]) / resume([tp]) -> [(topic, partition, err)]
  *   position([tp]) -> [(topic, partition, offset, leader_epoch, err)]
  *   committed([tp], timeout_ms=0) -> [(topic, partition, offset, metadata, leader_epoch, err)]
  *   commit(offsets=None, asynchronous=False): offsets as offset list elements
  *   store_offsets([(topic, partition, offset[, metadata[, leader_epoch]])])
+ *       -> [(topic, partition, err)]
+ *   store_records(records, n): stores offset + 1 (and leader_epoch) of the
+ *       first n of a list poll returned, per partition (with
+ *       enable.auto.offset.store=false: iteration marks what it handed out)
  *   task_done(topic, partition, offset, leader_epoch=-1, polled_after=-1):
  *       kfk_consumer_task_done for a record already returned by poll
  *       (polled_after: the end of the record polled before it, for skip
@@ -819,11 +825,11 @@ static int add_record(PyObject *out, PyObject *tp_cls, PyObject *r, const kfk_co
 static PyObject *Consumer_poll(Consumer *self, PyObject *args, PyObject *kwds)
 {
     static char *kwlist[] = {"timeout_ms", "max_records", "record_cls", "key_deserializer",
-                             "value_deserializer", "tp_cls", NULL};
-    int timeout_ms, max = 0;
+                             "value_deserializer", "tp_cls", "store", NULL};
+    int timeout_ms, max = 0, store = 0;
     PyObject *cls = Py_None, *kd = Py_None, *vd = Py_None, *tp_cls = Py_None;
-    if (!PyArg_ParseTupleAndKeywords(args, kwds, "i|iOOOO", kwlist, &timeout_ms, &max, &cls, &kd,
-                                     &vd, &tp_cls))
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "i|iOOOOp", kwlist, &timeout_ms, &max, &cls, &kd,
+                                     &vd, &tp_cls, &store))
         return NULL;
     CHECK_OPEN(self);
     if (raise_pending(self) < 0)
@@ -854,12 +860,16 @@ static PyObject *Consumer_poll(Consumer *self, PyObject *args, PyObject *kwds)
         n = kfk_consumer_poll_batch(self->c, msgs, want, wait);
         Py_END_ALLOW_THREADS
         first = 0;
-        int i = 0;
+        int i = 0, errors = 0;
         for (; i < n; i++) {
             const kfk_consumer_message *m = msgs[i];
             if (m->err == KFK_ERR_PARTITION_EOF)
                 continue;
             if (m->err) {
+                /* The first one is raised; other partitions' records go on. */
+                errors++;
+                if (self->pending_err)
+                    continue;
                 self->pending_err = m->err;
                 if (m->err == KFK_ERR_OFFSET_OUT_OF_RANGE && m->offset < 0)
                     snprintf(self->pending_msg, sizeof self->pending_msg,
@@ -876,7 +886,7 @@ static PyObject *Consumer_poll(Consumer *self, PyObject *args, PyObject *kwds)
                     PyErr_Clear();
                 self->pending_partition = m->partition;
                 self->pending_offset = m->offset;
-                break;
+                continue;
             }
             if (add_record(out, tp_cls, record_of(self, m, cls, kd, vd, &nt_args), m, &cur, &cur_topic,
                            &cur_part) < 0) {
@@ -884,10 +894,14 @@ static PyObject *Consumer_poll(Consumer *self, PyObject *args, PyObject *kwds)
                 break;
             }
             count++;
+            /* The last record of each run from one partition marks it done. */
+            if (store && (i + 1 == n || msgs[i + 1]->partition != m->partition ||
+                          strcmp(msgs[i + 1]->topic ? msgs[i + 1]->topic : "", m->topic) != 0))
+                kfk_consumer_store_offset(self->c, m);
         }
         for (int j = 0; j < n; j++)
             kfk_consumer_message_release(msgs[j]);
-        if (i < n || n < want || max <= 0 || self->pending_type)
+        if (i < n || errors || n < want || max <= 0 || self->pending_type)
             break;
     }
     self->busy--;
@@ -1059,6 +1073,68 @@ static PyObject *Consumer_store_offsets(Consumer *self, PyObject *arg)
     PyObject *out = errs_of(l);
     kfk_partition_list_destroy(l);
     return out;
+}
+
+/* Stores the end of the first n records (kafka-python ConsumerRecord field
+ * order: topic, partition, leader_epoch, offset, ...) as their partitions'
+ * stored offsets: what iteration hands out is done once handed out. */
+static PyObject *Consumer_store_records(Consumer *self, PyObject *args)
+{
+    PyObject *records;
+    Py_ssize_t n;
+    if (!PyArg_ParseTuple(args, "On", &records, &n))
+        return NULL;
+    CHECK_OPEN(self);
+    if (!PyList_Check(records) || n < 0 || n > PyList_Size(records)) {
+        PyErr_SetString(PyExc_ValueError, "store_records takes a list of records and a count");
+        return NULL;
+    }
+    kfk_partition_list *l = kfk_partition_list_new(8);
+    if (!l)
+        return PyErr_NoMemory();
+    kfk_partition *e = NULL;
+    PyObject *last_topic = NULL;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *r = PyList_GetItem(records, i);
+        PyObject *topic = r ? PySequence_GetItem(r, 0) : NULL;
+        PyObject *part = r ? PySequence_GetItem(r, 1) : NULL;
+        PyObject *epoch = r ? PySequence_GetItem(r, 2) : NULL;
+        PyObject *offset = r ? PySequence_GetItem(r, 3) : NULL;
+        long p = part ? PyLong_AsLong(part) : -1;
+        long ep = epoch && epoch != Py_None ? PyLong_AsLong(epoch) : -1;
+        long long off = offset ? PyLong_AsLongLong(offset) : -1;
+        int ok = topic && PyUnicode_Check(topic) && !PyErr_Occurred();
+        if (ok && (!e || topic != last_topic || e->partition != p)) {
+            PyObject *tb = PyUnicode_AsUTF8String(topic);
+            const char *t = tb ? PyBytes_AsString(tb) : NULL;
+            e = t ? kfk_partition_list_find(l, t, (int32_t)p) : NULL;
+            if (t && !e && !(e = kfk_partition_list_add(l, t, (int32_t)p)))
+                PyErr_NoMemory();
+            Py_XDECREF(tb);
+            ok = e != NULL;
+        }
+        if (ok) {
+            e->offset = off + 1;
+            e->leader_epoch = (int32_t)ep;
+        }
+        Py_XDECREF(last_topic);
+        last_topic = topic;
+        Py_XDECREF(part);
+        Py_XDECREF(epoch);
+        Py_XDECREF(offset);
+        if (!ok) {
+            if (!PyErr_Occurred())
+                PyErr_Format(PyExc_TypeError, "record %zd is not a ConsumerRecord", i);
+            Py_XDECREF(last_topic);
+            kfk_partition_list_destroy(l);
+            return NULL;
+        }
+    }
+    Py_XDECREF(last_topic);
+    if (l->count)
+        kfk_consumer_store_offsets(self->c, l);
+    kfk_partition_list_destroy(l);
+    Py_RETURN_NONE;
 }
 
 static PyObject *Consumer_task_done(Consumer *self, PyObject *args, PyObject *kwds)
@@ -1358,6 +1434,8 @@ static PyMethodDef Consumer_methods[] = {
     {"commit", (PyCFunction)(void (*)(void))Consumer_commit, KW, "Commits offsets."},
     {"store_offsets", (PyCFunction)Consumer_store_offsets, METH_O, "Stores offsets."},
     {"task_done", (PyCFunction)(void (*)(void))Consumer_task_done, KW, "Marks a record done."},
+    {"store_records", (PyCFunction)Consumer_store_records, METH_VARARGS,
+     "Stores the end of the first n records."},
     {"pop_logs", (PyCFunction)Consumer_pop_logs, METH_NOARGS, "kfk's log lines since last."},
     {"watermarks", (PyCFunction)(void (*)(void))Consumer_watermarks, KW, "(low, high)."},
     {"cached_watermarks", (PyCFunction)Consumer_cached_watermarks, METH_VARARGS,

@@ -254,6 +254,36 @@ def test_consumer_commit_async(bootstrap, topic3):
     c.close()
 
 
+def test_consumer_commit_covers_what_was_handed_out(bootstrap, topic3):
+    produce(bootstrap, topic3, 30, 3)
+    c = KafkaConsumer(bootstrap_servers=bootstrap, group_id="g-" + topic3,
+                      auto_offset_reset="earliest", enable_auto_commit=False)
+    c.assign(all_tps(topic3))
+    # Iteration: what was yielded, not the whole batch fetched behind it.
+    seen = []
+    deadline = time.monotonic() + 20
+    while len(seen) < 5 and time.monotonic() < deadline:
+        seen.append(next(c))
+    c.commit()
+    want = {}
+    for r in seen:
+        want[TopicPartition(r.topic, r.partition)] = r.offset + 1
+    assert {tp: c.committed(tp) for tp in all_tps(topic3)} == \
+        {tp: want.get(tp) for tp in all_tps(topic3)}
+    c.close()
+    # poll: what it returned, max_records at a time.
+    c = KafkaConsumer(bootstrap_servers=bootstrap, group_id="g-" + topic3,
+                      auto_offset_reset="earliest", enable_auto_commit=False)
+    c.assign(all_tps(topic3))
+    got = {}
+    while not got:
+        got = c.poll(timeout_ms=1000, max_records=2)
+    c.commit()
+    for tp, recs in got.items():
+        assert c.committed(tp) == recs[-1].offset + 1
+    c.close()
+
+
 def test_consumer_seek_forms_and_position(bootstrap, topic3):
     produce(bootstrap, topic3, 30, 3)
     c = KafkaConsumer(bootstrap_servers=bootstrap, auto_offset_reset="earliest")
@@ -479,3 +509,36 @@ def test_consumer_freed_without_close(bootstrap, topic3):
     del inner
     gc.collect()
     assert kfk.KafkaConsumer is KafkaConsumer
+
+
+def test_consumer_listener_commits_and_seeks(bootstrap, topic_name):
+    """The usual listener: commit in on_partitions_revoked, seek in
+    on_partitions_assigned; both run on the polling thread, inside poll."""
+    make_topic(bootstrap, topic_name, 2)
+    produce(bootstrap, topic_name, 10, 2)
+
+    class Listener(ConsumerRebalanceListener):
+        def __init__(self, consumer):
+            self.consumer = consumer
+            self.log = []
+
+        def on_partitions_revoked(self, revoked):
+            self.consumer.commit()
+            self.log.append(("revoked", sorted(revoked)))
+
+        def on_partitions_assigned(self, assigned):
+            for tp in assigned:
+                self.consumer.seek(tp, 3)
+            self.log.append(("assigned", sorted(assigned)))
+
+    c = KafkaConsumer(bootstrap_servers=bootstrap, group_id="g-" + topic_name,
+                      auto_offset_reset="earliest", enable_auto_commit=False)
+    listener = Listener(c)
+    c.subscribe([topic_name], listener=listener)
+    got = drain(c, 4)
+    assert {tp: [r.offset for r in recs] for tp, recs in got.items()} == \
+        {TopicPartition(topic_name, p): [3, 4] for p in range(2)}
+    c.unsubscribe()
+    assert [e[0] for e in listener.log] == ["assigned", "revoked"]
+    assert c.committed(TopicPartition(topic_name, 0)) == 5
+    c.close()
