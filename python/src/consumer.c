@@ -1075,9 +1075,39 @@ static PyObject *Consumer_store_offsets(Consumer *self, PyObject *arg)
     return out;
 }
 
+/* Puts record r's end (offset + 1, leader_epoch) into l for its partition. */
+static int store_end(kfk_partition_list *l, PyObject *r)
+{
+    PyObject *topic = PyTuple_GetItem(r, 0), *part = PyTuple_GetItem(r, 1);
+    PyObject *epoch = PyTuple_GetItem(r, 2), *offset = PyTuple_GetItem(r, 3);
+    if (!topic || !part || !epoch || !offset)
+        return -1;
+    long p = PyLong_AsLong(part);
+    long ep = epoch == Py_None ? -1 : PyLong_AsLong(epoch);
+    long long off = PyLong_AsLongLong(offset);
+    PyObject *tb = PyUnicode_AsUTF8String(topic);
+    if (!tb || PyErr_Occurred()) {
+        Py_XDECREF(tb);
+        return -1;
+    }
+    const char *t = PyBytes_AsString(tb);
+    kfk_partition *e = kfk_partition_list_find(l, t, (int32_t)p);
+    if (!e)
+        e = kfk_partition_list_add(l, t, (int32_t)p);
+    Py_DECREF(tb);
+    if (!e) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    e->offset = off + 1;
+    e->leader_epoch = (int32_t)ep;
+    return 0;
+}
+
 /* Stores the end of the first n records (kafka-python ConsumerRecord field
  * order: topic, partition, leader_epoch, offset, ...) as their partitions'
- * stored offsets: what iteration hands out is done once handed out. */
+ * stored offsets: what iteration hands out is done once handed out. Only
+ * the last record of each run from one partition is read in full. */
 static PyObject *Consumer_store_records(Consumer *self, PyObject *args)
 {
     PyObject *records;
@@ -1092,49 +1122,31 @@ static PyObject *Consumer_store_records(Consumer *self, PyObject *args)
     kfk_partition_list *l = kfk_partition_list_new(8);
     if (!l)
         return PyErr_NoMemory();
-    kfk_partition *e = NULL;
-    PyObject *last_topic = NULL;
+    PyObject *run = NULL; /* the last record of the current run */
     for (Py_ssize_t i = 0; i < n; i++) {
         PyObject *r = PyList_GetItem(records, i);
-        PyObject *topic = r ? PySequence_GetItem(r, 0) : NULL;
-        PyObject *part = r ? PySequence_GetItem(r, 1) : NULL;
-        PyObject *epoch = r ? PySequence_GetItem(r, 2) : NULL;
-        PyObject *offset = r ? PySequence_GetItem(r, 3) : NULL;
-        long p = part ? PyLong_AsLong(part) : -1;
-        long ep = epoch && epoch != Py_None ? PyLong_AsLong(epoch) : -1;
-        long long off = offset ? PyLong_AsLongLong(offset) : -1;
-        int ok = topic && PyUnicode_Check(topic) && !PyErr_Occurred();
-        if (ok && (!e || topic != last_topic || e->partition != p)) {
-            PyObject *tb = PyUnicode_AsUTF8String(topic);
-            const char *t = tb ? PyBytes_AsString(tb) : NULL;
-            e = t ? kfk_partition_list_find(l, t, (int32_t)p) : NULL;
-            if (t && !e && !(e = kfk_partition_list_add(l, t, (int32_t)p)))
-                PyErr_NoMemory();
-            Py_XDECREF(tb);
-            ok = e != NULL;
+        if (!r || !PyTuple_Check(r) || PyTuple_Size(r) < 4) {
+            PyErr_Format(PyExc_TypeError, "record %zd is not a ConsumerRecord", i);
+            goto fail;
         }
-        if (ok) {
-            e->offset = off + 1;
-            e->leader_epoch = (int32_t)ep;
+        if (run && PyTuple_GetItem(r, 0) == PyTuple_GetItem(run, 0) &&
+            PyTuple_GetItem(r, 1) == PyTuple_GetItem(run, 1)) {
+            run = r;
+            continue;
         }
-        Py_XDECREF(last_topic);
-        last_topic = topic;
-        Py_XDECREF(part);
-        Py_XDECREF(epoch);
-        Py_XDECREF(offset);
-        if (!ok) {
-            if (!PyErr_Occurred())
-                PyErr_Format(PyExc_TypeError, "record %zd is not a ConsumerRecord", i);
-            Py_XDECREF(last_topic);
-            kfk_partition_list_destroy(l);
-            return NULL;
-        }
+        if (run && store_end(l, run) < 0)
+            goto fail;
+        run = r;
     }
-    Py_XDECREF(last_topic);
+    if (run && store_end(l, run) < 0)
+        goto fail;
     if (l->count)
         kfk_consumer_store_offsets(self->c, l);
     kfk_partition_list_destroy(l);
     Py_RETURN_NONE;
+fail:
+    kfk_partition_list_destroy(l);
+    return NULL;
 }
 
 static PyObject *Consumer_task_done(Consumer *self, PyObject *args, PyObject *kwds)
