@@ -3,8 +3,8 @@ kafka-python 3.0.12 (installed in the test venv), so that what is read is
 checked against an independent writer."""
 import gc
 import json
-import os
 import subprocess
+import threading
 import sys
 import textwrap
 import time
@@ -542,3 +542,21 @@ def test_consumer_listener_commits_and_seeks(bootstrap, topic_name):
     assert [e[0] for e in listener.log] == ["assigned", "revoked"]
     assert c.committed(TopicPartition(topic_name, 0)) == 5
     c.close()
+
+
+def test_consumer_close_from_another_thread(bootstrap, topic3):
+    c = KafkaConsumer(bootstrap_servers=bootstrap, auto_offset_reset="earliest")
+    c.assign(all_tps(topic3))
+    seen = []
+
+    def iterate():
+        seen.extend(c)
+
+    t = threading.Thread(target=iterate)
+    t.start()
+    time.sleep(0.5)
+    c.close()
+    t.join(timeout=10)
+    assert not t.is_alive() and seen == []
+    with pytest.raises(Errors.KafkaError):
+        c.poll()

@@ -794,7 +794,17 @@ class KafkaConsumer:
         self._closed = True
         self._iterator = None
         self._batch = None
-        self._c.close(commit=bool(autocommit))
+        # Another thread may be inside poll (at most one iteration wait, 1 s,
+        # or its poll timeout): it sees _closed and returns; then close.
+        deadline = time.monotonic() + self.config["request_timeout_ms"] / 1000.0
+        while True:
+            try:
+                self._c.close(commit=bool(autocommit))
+                break
+            except Errors.IllegalStateError:
+                if time.monotonic() >= deadline:
+                    raise
+                time.sleep(0.01)
         for key in ("key_deserializer", "value_deserializer"):
             close = getattr(self.config[key], "close", None)
             if close is not None:
