@@ -3,6 +3,7 @@ kafka-python 3.0.12 (installed in the test venv), so that what is read is
 checked against an independent writer."""
 import gc
 import json
+import os
 import subprocess
 import threading
 import sys
@@ -560,3 +561,41 @@ def test_consumer_close_from_another_thread(bootstrap, topic3):
     assert not t.is_alive() and seen == []
     with pytest.raises(Errors.KafkaError):
         c.poll()
+
+
+def test_consumer_cycles_leave_nothing_behind(bootstrap, topic_name):
+    """Consumers made, used and dropped (half closed, half just collected):
+    Python memory and kfk's I/O threads come back to where they were."""
+    import tracemalloc
+    make_topic(bootstrap, topic_name, 1)
+    produce(bootstrap, topic_name, 500, 1)
+    tp = TopicPartition(topic_name, 0)
+
+    def cycle(close):
+        c = KafkaConsumer(bootstrap_servers=bootstrap, group_id="g-" + topic_name,
+                          auto_offset_reset="earliest", enable_auto_commit=False)
+        c.assign([tp])
+        c.seek_to_beginning()
+        assert sum(len(v) for v in drain(c, 500).values()) == 500
+        c.commit_async()
+        c.poll(timeout_ms=50)
+        if close:
+            c.close()
+
+    def threads():
+        return len(os.listdir("/proc/self/task"))
+
+    cycle(True)
+    cycle(False)
+    gc.collect()
+    base_threads = threads()
+    tracemalloc.start()
+    before = tracemalloc.take_snapshot()
+    for i in range(12):
+        cycle(i % 2 == 0)
+    gc.collect()
+    after = tracemalloc.take_snapshot()
+    tracemalloc.stop()
+    grown = sum(s.size_diff for s in after.compare_to(before, "filename"))
+    assert grown < 64 * 1024, after.compare_to(before, "lineno")[:5]
+    assert threads() == base_threads
