@@ -103,11 +103,11 @@ typedef struct {
 static PyObject *tuple_new; /* tuple.__new__, for record_cls instances */
 
 /* Py_XSETREF is not in the limited API. */
-#define Py_XSETREF_LOCAL(dst, src)  \
-    do {                            \
-        PyObject *old_ = (dst);     \
-        (dst) = (src);              \
-        Py_XDECREF(old_);           \
+#define XSETREF(dst, src)       \
+    do {                        \
+        PyObject *old_ = (dst); \
+        (dst) = (src);          \
+        Py_XDECREF(old_);       \
     } while (0)
 
 #define CHECK_OPEN(self)                                                  \
@@ -812,7 +812,7 @@ static int add_record(PyObject *out, PyObject *tp_cls, PyObject *r, const kfk_co
             return -1;
         }
         *cur = l;
-        Py_XSETREF_LOCAL(*cur_topic, topic);
+        XSETREF(*cur_topic, topic);
         *cur_part = m->partition;
     } else {
         Py_DECREF(topic);
