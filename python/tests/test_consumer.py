@@ -591,7 +591,7 @@ def test_consumer_cycles_leave_nothing_behind(bootstrap, topic_name):
     base_threads = threads()
     tracemalloc.start()
     before = tracemalloc.take_snapshot()
-    for i in range(12):
+    for i in range(8):
         cycle(i % 2 == 0)
     gc.collect()
     after = tracemalloc.take_snapshot()
