@@ -24,8 +24,8 @@
  *        value_deserializer=None, tp_cls=None) -> [record], or with tp_cls
  *       {tp_cls(topic, partition): [record]}: up to max_records (0: one
  *       batch of at most 1024), waiting up to timeout_ms (<0: forever) for
- *       the first. A record is record_cls(*fields) built as tuple.__new__
- *       (a namedtuple class), or a plain tuple, with kafka-python 3.0's
+ *       the first. A record is a record_cls (a tuple subclass such as a
+ *       namedtuple class) made from the fields, or a plain tuple, with kafka-python 3.0's
  *       ConsumerRecord fields: (topic, partition, leader_epoch, offset,
  *       timestamp, timestamp_type (0 create, 1 log append, None), key,
  *       value, headers [(str, bytes|None)], checksum None,
@@ -718,7 +718,7 @@ static PyObject *record_of(Consumer *self, const kfk_consumer_message *m, PyObje
     int ok = 1;
     for (int i = 0; i < 13; i++)
         ok &= items[i] != NULL;
-    /* PyTuple_Pack (a reference each, then ours dropped) costs a third of
+    /* PyTuple_Pack (a reference each, then ours dropped) costs half of
      * thirteen PyTuple_SetItem calls. */
     if (ok)
         t = PyTuple_Pack(13, items[0], items[1], items[2], items[3], items[4], items[5], items[6],
