@@ -1,0 +1,49 @@
+"""Documented example: several topics, auto-commit of the messages marked
+done, from the smallest offset."""
+import sys
+
+from kfk import KafkaConsumer
+from kfk.common import ConsumerTimeout
+
+bootstrap, topic1, topic2 = sys.argv[1:4]
+group = "my_consumer_group_" + topic1
+done = []
+
+
+def do_some_work(m):
+    done.append((m.topic, m.partition, m.offset))
+
+
+# more advanced consumer -- multiple topics w/ auto commit offset management
+consumer = KafkaConsumer(topic1, topic2,
+                         bootstrap_servers=[bootstrap],
+                         group_id=group,
+                         auto_commit_enable=True,
+                         auto_commit_interval_ms=30 * 1000,
+                         auto_offset_reset="smallest",
+                         consumer_timeout_ms=2000)
+
+try:
+    for m in consumer:
+        do_some_work(m)
+        # Mark this message as fully consumed so it is in the next commit
+        consumer.task_done(m)
+except ConsumerTimeout:
+    pass
+
+# If auto_commit_enable is False, remember to commit() periodically
+assert consumer.commit() is True
+consumer.close()
+assert len(done) == 60 and len(set(done)) == 60, len(done)
+
+# The group has everything: a new member starts at the end.
+again = KafkaConsumer(topic1, topic2, bootstrap_servers=[bootstrap], group_id=group,
+                      auto_commit_enable=True, consumer_timeout_ms=500)
+assert all(off == 10 for off in again.offsets("fetch").values()), again.offsets("fetch")
+try:
+    extra = next(again)
+    raise AssertionError("nothing should be left, got %r" % (extra,))
+except ConsumerTimeout:
+    pass
+again.close()
+print("OK")
