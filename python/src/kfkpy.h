@@ -9,12 +9,6 @@
 
 #include "kfk.h"
 
-#if Py_LIMITED_API + 0 < 0x030A0000
-/* Limited API from 3.10 on; every CPython 3.x exports it. Without this
- * prototype C takes it as returning int and cuts the pointer. */
-PyAPI_FUNC(const char *) PyUnicode_AsUTF8AndSize(PyObject *unicode, Py_ssize_t *size);
-#endif
-
 /* Raises the kfk.errors exception for a kfk_err code (kfk.errors._from_kfk,
  * registered at import), with msg or kfk_err_str(code). Returns NULL. */
 PyObject *kfkpy_raise(int code, const char *msg);
