@@ -102,6 +102,30 @@ def test_a_partition_tuple_gives_the_original_consumer(bootstrap, data):
         c.close()
 
 
+def test_new_style_consumer_becomes_the_original_on_set_topic_partitions(bootstrap, data):
+    c = kfk.KafkaConsumer(bootstrap_servers=bootstrap, auto_offset_reset="earliest",
+                          fetch_max_wait_ms=50, consumer_timeout_ms=1500,
+                          value_deserializer=bytes.decode)
+    try:
+        assert not isinstance(c, legacy.KafkaConsumer)
+        c.set_topic_partitions((data, 0), {data: [2]})
+        assert isinstance(c, legacy.KafkaConsumer)
+        # earliest (as smallest), fetch_max_wait_ms and value_deserializer carry over
+        assert c.offsets("fetch") == {(data, 0): 0, (data, 2): 0}
+        assert c._config["fetch_wait_max_ms"] == 50
+        assert sorted(m.value for m in drain(c)) == [v.decode() for v in expect({0: 0, 2: 0})]
+    finally:
+        c.close()
+
+
+def test_new_keywords_give_the_new_consumer(bootstrap):
+    c = kfk.KafkaConsumer(bootstrap_servers=bootstrap, group_id="g", auto_offset_reset="smallest")
+    try:
+        assert type(c) is kfk.KafkaConsumer and not isinstance(c, legacy.KafkaConsumer)
+    finally:
+        c.close()
+
+
 def test_dispatch_rule():
     assert legacy.wants_legacy((), {"auto_commit_enable": True})
     assert legacy.wants_legacy((), {"metadata_broker_list": "x"})
@@ -368,6 +392,8 @@ def test_configuration_errors(bootstrap):
         old(bootstrap, deserializer_class="json")
     with pytest.raises(KafkaConfigurationError, match="fetch_wait_max_ms"):
         old(bootstrap, fetch_wait_max_ms="100")
+    with pytest.raises(KafkaConfigurationError, match="enable_auto_commit"):
+        old(bootstrap, enable_auto_commit=True)  # a new keyword among old ones
 
 
 def test_commit_without_group_and_closed_consumer(bootstrap, data):
