@@ -13,7 +13,9 @@ logging.getLogger(__name__).addHandler(logging.NullHandler())
 from kfk.structs import (  # noqa: E402
     ConsumerGroupMetadata, OffsetAndMetadata, TopicPartition, TopicPartitionReplica,
 )
+from kfk.consumer import KafkaConsumer  # noqa: E402
 
 __all__ = [
-    "ConsumerGroupMetadata", "OffsetAndMetadata", "TopicPartition", "TopicPartitionReplica",
+    "ConsumerGroupMetadata", "KafkaConsumer", "OffsetAndMetadata", "TopicPartition",
+    "TopicPartitionReplica",
 ]

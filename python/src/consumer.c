@@ -50,8 +50,9 @@
  *   list_offsets([(topic, partition, offset[, timestamp])], timeout_ms=0)
  *       -> [(topic, partition, offset, timestamp, leader_epoch, err)]
  *   offsets_view() -> [(topic, partition, position, high_watermark, committed, done)]
- *   metadata(topics=None, timeout_ms=0) -> {topic: [partition ids]} (None:
- *       every topic; unknown topics left out)
+ *   metadata(topics=None, timeout_ms=0, internal=True) -> {topic: [partition
+ *       ids]} (None: every topic, internal ones unless internal=False;
+ *       unknown topics left out)
  *   group_metadata() -> (group_id, generation, member_id, group_instance_id) or None
  *   generation() -> int; rebalance_protocol() -> "EAGER"/"COOPERATIVE"
  *   stats() -> dict of kfk_consumer_stats
@@ -1097,10 +1098,10 @@ static PyObject *Consumer_offsets_view(Consumer *self, PyObject *unused)
 
 static PyObject *Consumer_metadata(Consumer *self, PyObject *args, PyObject *kwds)
 {
-    static char *kwlist[] = {"topics", "timeout_ms", NULL};
+    static char *kwlist[] = {"topics", "timeout_ms", "internal", NULL};
     PyObject *arg = Py_None;
-    int timeout_ms = 0;
-    if (!PyArg_ParseTupleAndKeywords(args, kwds, "|Oi", kwlist, &arg, &timeout_ms))
+    int timeout_ms = 0, internal = 1;
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "|Oip", kwlist, &arg, &timeout_ms, &internal))
         return NULL;
     CHECK_OPEN(self);
     Py_ssize_t n = -1;
@@ -1160,7 +1161,7 @@ static PyObject *Consumer_metadata(Consumer *self, PyObject *args, PyObject *kwd
     out = PyDict_New();
     for (int i = 0; out && i < r->ntopics; i++) {
         const kfk_topic_desc *t = &r->topics[i];
-        if (t->err)
+        if (t->err || (t->internal && !internal))
             continue;
         PyObject *ids = PyList_New(t->npartitions);
         for (int j = 0; ids && j < t->npartitions; j++) {
