@@ -21,13 +21,15 @@ consumer = KafkaConsumer(topic1, topic2,
                          auto_commit_enable=True,
                          auto_commit_interval_ms=30 * 1000,
                          auto_offset_reset="smallest",
-                         consumer_timeout_ms=2000)
+                         consumer_timeout_ms=10000)  # a safety net
 
 try:
     for m in consumer:
         do_some_work(m)
         # Mark this message as fully consumed so it is in the next commit
         consumer.task_done(m)
+        if len(done) == 60:  # all there is (the documented loop runs forever)
+            break
 except ConsumerTimeout:
     pass
 

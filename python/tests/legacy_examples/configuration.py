@@ -20,12 +20,14 @@ consumer = KafkaConsumer(topic,
                          deserializer_class=lambda msg: msg,
                          auto_commit_enable=False,
                          auto_commit_interval_ms=60 * 1000,
-                         consumer_timeout_ms=2000)            # default -1: forever
+                         consumer_timeout_ms=10000)           # default -1: forever
 count = 0
 try:
     for m in consumer:
         assert m.value == b"p%d-%d" % (m.partition, m.offset)
         count += 1
+        if count == 30:
+            break
 except ConsumerTimeout:
     pass
 consumer.close()

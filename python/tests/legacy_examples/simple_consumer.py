@@ -10,7 +10,7 @@ consumer = KafkaConsumer(topic,
                          group_id="my_group_" + topic,
                          bootstrap_servers=[bootstrap],
                          auto_offset_reset="smallest",  # the data is already there
-                         consumer_timeout_ms=5000)      # stop once it is read
+                         consumer_timeout_ms=10000)     # a safety net
 seen = 0
 try:
     for message in consumer:
@@ -19,6 +19,8 @@ try:
                                              message.offset, message.key,
                                              message.value))
         seen += 1
+        if seen == 30:  # all there is (the documented loop runs forever)
+            break
 except ConsumerTimeout:  # the original consumer ends iteration this way
     pass
 consumer.close()
