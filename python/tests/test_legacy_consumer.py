@@ -4,6 +4,7 @@ with consumer_timeout_ms, task_done + commit (only done messages commit),
 auto-commit by count and by time, offsets(), get_partition_offsets,
 configure and deserializer_class, against the broker in KFK_BOOTSTRAP.
 Test data is written with kafka-python 3.0."""
+import gc
 import os
 import subprocess
 import sys
@@ -393,6 +394,9 @@ def test_configuration_errors(bootstrap):
         old(bootstrap, deserializer_class="json")
     with pytest.raises(KafkaConfigurationError, match="fetch_wait_max_ms"):
         old(bootstrap, fetch_wait_max_ms="100")
+    ok = old(bootstrap, consumer_timeout_ms=float("inf"), socket_timeout_ms=30000.0)
+    assert ok._config["socket_timeout_ms"] == 30000
+    ok.close()
     with pytest.raises(KafkaConfigurationError, match="enable_auto_commit"):
         old(bootstrap, enable_auto_commit=True)  # a new keyword among old ones
 
@@ -407,6 +411,21 @@ def test_commit_without_group_and_closed_consumer(bootstrap, data):
         c.fetch_messages().__next__()
     with pytest.raises(KafkaError, match="closed"):
         c.set_topic_partitions(data)
+
+
+def test_dropped_without_close_frees_its_threads(bootstrap, data):
+    def threads():
+        return len(os.listdir("/proc/self/task"))
+
+    before = threads()
+    for _ in range(3):
+        c = old(bootstrap, (data, 0))
+        assert next(c).offset == 0
+        alive = threads()
+        del c
+        gc.collect()
+        assert threads() < alive  # the consumer's I/O thread is gone
+    assert threads() <= before
 
 
 # ------------------------------------------------- the documented examples

@@ -64,6 +64,7 @@ LEGACY_ONLY = frozenset(set(DEFAULT_CONFIG) - {
 
 _RESETS = {"smallest": "smallest", "largest": "largest",
            "earliest": "smallest", "latest": "largest"}
+_FOREVER = float("inf")
 _OFFSET_GROUPS = ("fetch", "commit", "task_done", "highwater")
 _META_TIMEOUT_MS = 10000
 
@@ -71,9 +72,9 @@ _META_TIMEOUT_MS = 10000
 def wants_legacy(topics, configs):
     """True when KafkaConsumer(*topics, **configs) is written for the
     original consumer: an original-only keyword, or a topic given as a
-    (topic, partition[, offset]) tuple or a dict."""
+    (topic, partition[, offset]) tuple, a dict or bytes."""
     return (not LEGACY_ONLY.isdisjoint(configs)
-            or any(isinstance(t, (tuple, dict)) for t in topics))
+            or any(isinstance(t, (tuple, dict, bytes)) for t in topics))
 
 
 def become_legacy(consumer, *topics):
@@ -106,9 +107,8 @@ def _from_new_config(new):
     if old.get("auto_offset_reset") not in _RESETS:
         old.pop("auto_offset_reset", None)
     old["auto_commit_enable"] = bool(new.get("enable_auto_commit")) and bool(new.get("group_id"))
-    timeout = new.get("consumer_timeout_ms")
-    if timeout is not None and timeout != float("inf"):
-        old["consumer_timeout_ms"] = int(timeout)
+    if new.get("consumer_timeout_ms") is not None:
+        old["consumer_timeout_ms"] = new["consumer_timeout_ms"]
     return old
 
 
@@ -120,9 +120,9 @@ def _topic_name(topic):
     raise KafkaConfigurationError("Unknown topic type (%s): %r" % (type(topic).__name__, topic))
 
 
-def _check_int(name, value):
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise KafkaConfigurationError("%s must be an int, not %r" % (name, value))
+def _check_int(name, value, kinds=int):
+    if isinstance(value, bool) or not isinstance(value, kinds):
+        raise KafkaConfigurationError("%s must be a number, not %r" % (name, value))
 
 
 class KafkaConsumer(object):
@@ -182,13 +182,15 @@ class KafkaConsumer(object):
         if reset not in _RESETS:
             raise KafkaConfigurationError(
                 "auto_offset_reset must be 'smallest' or 'largest', not %r" % (reset,))
-        for key in ("socket_timeout_ms", "fetch_message_max_bytes", "fetch_min_bytes",
-                    "fetch_wait_max_ms", "refresh_leader_backoff_ms",
-                    "auto_commit_interval_ms", "consumer_timeout_ms"):
+        for key in ("fetch_message_max_bytes", "fetch_min_bytes", "auto_commit_interval_messages"):
             if config[key] is not None:
                 _check_int(key, config[key])
-        if config["auto_commit_interval_messages"] is not None:
-            _check_int("auto_commit_interval_messages", config["auto_commit_interval_messages"])
+        for key in ("socket_timeout_ms", "fetch_wait_max_ms", "refresh_leader_backoff_ms"):
+            _check_int(key, config[key], (int, float))
+            config[key] = int(config[key])
+        for key in ("auto_commit_interval_ms", "consumer_timeout_ms"):
+            if config[key] is not None:
+                _check_int(key, config[key], (int, float))
         if config["deserializer_class"] is not None and not callable(config["deserializer_class"]):
             raise KafkaConfigurationError(
                 "deserializer_class must be callable, not %r" % (config["deserializer_class"],))
@@ -331,7 +333,9 @@ class KafkaConsumer(object):
         """The next message, waiting up to consumer_timeout_ms (forever when
         negative); ConsumerTimeout when none came."""
         timeout = self._config["consumer_timeout_ms"]
-        deadline = time.monotonic() + timeout / 1000.0 if timeout >= 0 else None
+        deadline = None
+        if timeout is not None and 0 <= timeout < _FOREVER:
+            deadline = time.monotonic() + timeout / 1000.0
         while True:
             if self._msg_iter is None:
                 self._msg_iter = self.fetch_messages()
