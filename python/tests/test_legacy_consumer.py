@@ -260,6 +260,16 @@ def test_largest_and_smallest_reset(bootstrap, group):
         smallest.close()
 
 
+def test_offset_past_the_end_is_reset(bootstrap, data):
+    c = old(bootstrap, (data, 1, 1000))
+    try:
+        assert c.offsets("fetch") == {(data, 1): 1000}
+        assert [m.offset for m in drain(c, PER_PARTITION)] == list(range(PER_PARTITION))
+        assert c.offsets("fetch") == {(data, 1): PER_PARTITION}
+    finally:
+        c.close()
+
+
 # ----------------------------------------------------- task_done, commit
 
 

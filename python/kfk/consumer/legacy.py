@@ -13,7 +13,6 @@ import logging
 import time
 
 from kfk import _kfk
-from kfk._kfk import err_name
 from kfk.errors import (
     KafkaConfigurationError, KafkaError, UnknownTopicOrPartitionError, _from_kfk,
 )
@@ -99,11 +98,12 @@ def _from_new_config(new):
              ("request_timeout_ms", "socket_timeout_ms"),
              ("retry_backoff_ms", "refresh_leader_backoff_ms"),
              ("auto_offset_reset", "auto_offset_reset"),
-             ("auto_commit_interval_ms", "auto_commit_interval_ms"),
-             ("value_deserializer", "deserializer_class"))
+             ("auto_commit_interval_ms", "auto_commit_interval_ms"))
     for new_key, old_key in pairs:
         if new.get(new_key) is not None:
             old[old_key] = new[new_key]
+    if callable(new.get("value_deserializer")):
+        old["deserializer_class"] = new["value_deserializer"]
     if old.get("auto_offset_reset") not in _RESETS:
         old.pop("auto_offset_reset", None)
     old["auto_commit_enable"] = bool(new.get("enable_auto_commit")) and bool(new.get("group_id"))
@@ -122,7 +122,8 @@ def _topic_name(topic):
 
 def _check_int(name, value, kinds=int):
     if isinstance(value, bool) or not isinstance(value, kinds):
-        raise KafkaConfigurationError("%s must be a number, not %r" % (name, value))
+        raise KafkaConfigurationError("%s must be %s, not %r" % (
+            name, "an int" if kinds is int else "a number", value))
 
 
 class KafkaConsumer(object):
@@ -171,6 +172,8 @@ class KafkaConsumer(object):
         self._msg_iter = None
 
     def _kfk_conf(self, config):
+        """Checks config (making the ms settings kfk takes ints) and gives
+        kfk's conf for it."""
         servers = config["bootstrap_servers"]
         if isinstance(servers, (list, tuple)):
             servers = ",".join(servers)
@@ -219,12 +222,17 @@ class KafkaConsumer(object):
         (all its partitions), ("topic", p), ("topic", p, offset),
         {"topic": p}, {"topic": [p, ...]}, {("topic", p): offset}, mixed."""
         self._check_open()
-        wanted, start = [], {}
+        wanted, start, known = [], {}, {}
+
+        def partitions_of(topic):
+            if topic not in known:
+                known[topic] = self._partitions_of(topic)
+            return known[topic]
 
         def add(topic, partition, offset=None):
             topic = _topic_name(topic)
             _check_int("partition", partition)
-            if partition not in self._partitions_of(topic):
+            if partition not in partitions_of(topic):
                 raise UnknownTopicOrPartitionError(
                     "Partition %d not found in topic %s" % (partition, topic))
             if (topic, partition) not in wanted:
@@ -236,7 +244,7 @@ class KafkaConsumer(object):
         for arg in topics:
             if isinstance(arg, (str, bytes)):
                 topic = _topic_name(arg)
-                for partition in sorted(self._partitions_of(topic)):
+                for partition in sorted(partitions_of(topic)):
                     add(topic, partition)
             elif isinstance(arg, tuple) and len(arg) in (2, 3):
                 add(*arg)
@@ -261,14 +269,8 @@ class KafkaConsumer(object):
         commit = dict.fromkeys(wanted)
         if self._config["group_id"] and wanted:
             commit.update(self._committed(wanted))
-        fetch = {}
-        for tp in wanted:
-            if tp in start:
-                fetch[tp] = start[tp]
-            elif commit[tp] is not None:
-                fetch[tp] = commit[tp]
-            else:
-                fetch[tp] = self._reset_offset(tp)
+        fetch = {tp: start[tp] if tp in start else commit[tp] for tp in wanted}
+        fetch.update(self._reset_offsets([tp for tp in wanted if fetch[tp] is None]))
         self._topics = wanted
         self._offsets = OffsetsStruct(fetch, dict.fromkeys(wanted), commit, dict.fromkeys(wanted))
         self._buffer = []
@@ -288,9 +290,20 @@ class KafkaConsumer(object):
         got = self._consumer.committed(list(tps), self._config["socket_timeout_ms"])
         return {(t, p): (off if off >= 0 else None) for t, p, off, _, _, _ in got}
 
-    def _reset_offset(self, tp):
+    def _reset_offsets(self, tps):
+        """{tp: its offset by auto_offset_reset}, one ListOffsets for all."""
+        if not tps:
+            return {}
         when = _EARLIEST if _RESETS[self._config["auto_offset_reset"]] == "smallest" else _LATEST
-        return self.get_partition_offsets(tp[0], tp[1], when, 1)[0]
+        got = self._consumer.list_offsets([(t, p, when) for t, p in tps],
+                                          self._config["socket_timeout_ms"])
+        out = {}
+        for topic, partition, offset, _, _, err in got:
+            if err:
+                raise _from_kfk(err, "%s offset of %s:%d: %s" % (
+                    self._config["auto_offset_reset"], topic, partition, _kfk.err_name(err)))
+            out[(topic, partition)] = offset
+        return out
 
     # --------------------------------------------------------- messages
 
@@ -308,9 +321,11 @@ class KafkaConsumer(object):
         fetch = self._offsets.fetch
         while self._buffer:
             # A record: kafka-python 3.0's ConsumerRecord fields, as a tuple.
+            # kfk drops records fetched before an assign; an offset below
+            # the fetch offset comes after a reset by auto_offset_reset.
             r = self._buffer.pop()
             tp, offset = (r[0], r[1]), r[3]
-            if tp not in fetch or offset < fetch[tp]:
+            if tp not in fetch:
                 continue
             value = r[7] if self._deserializer is None else self._deserializer(r[7])
             fetch[tp] = offset + 1
@@ -368,7 +383,7 @@ class KafkaConsumer(object):
             [query], self._config["socket_timeout_ms"])
         if err:
             raise _from_kfk(err, "get_partition_offsets(%s, %d): %s"
-                            % (topic, partition, err_name(err)))
+                            % (topic, partition, _kfk.err_name(err)))
         return [] if offset < 0 else [offset]
 
     def offsets(self, group=None):
