@@ -14,7 +14,7 @@ def do_some_work(m):
     done.append((m.topic, m.partition, m.offset))
 
 
-# more advanced consumer -- multiple topics w/ auto commit offset management
+# Two topics, offsets auto-committed for the group
 consumer = KafkaConsumer(topic1, topic2,
                          bootstrap_servers=[bootstrap],
                          group_id=group,
@@ -26,14 +26,14 @@ consumer = KafkaConsumer(topic1, topic2,
 try:
     for m in consumer:
         do_some_work(m)
-        # Mark this message as fully consumed so it is in the next commit
+        # Only messages marked done are committed
         consumer.task_done(m)
         if len(done) == 60:  # all there is (the documented loop runs forever)
             break
 except ConsumerTimeout:
     pass
 
-# If auto_commit_enable is False, remember to commit() periodically
+# An explicit commit (the only kind without auto_commit_enable)
 assert consumer.commit() is True
 consumer.close()
 assert len(done) == 60 and len(set(done)) == 60, len(done)

@@ -16,7 +16,7 @@ kafka = consumer = KafkaConsumer(topic, metadata_broker_list=bootstrap,
                                  group_id="batch_" + topic,
                                  auto_offset_reset="smallest")
 
-# Batch process interface (the documented loop is `while True`)
+# One batch per fetch_messages() (the documented loop is `while True`)
 deadline = time.monotonic() + 20
 while len(processed) < 30 and time.monotonic() < deadline:
     for m in kafka.fetch_messages():

@@ -9,7 +9,7 @@ bootstrap, topic1, topic2, topic3 = sys.argv[1:5]
 
 kafka = KafkaConsumer(bootstrap_servers=[bootstrap], consumer_timeout_ms=10000)
 
-# Consume topic1-all; topic2-partition2; topic3-partition0
+# All of topic1, partition 2 of topic2, partition 0 of topic3
 kafka.set_topic_partitions(topic1, (topic2, 2), {topic3: 0})
 assert sorted(kafka.offsets("fetch")) == sorted(
     [(topic1, 0), (topic1, 1), (topic1, 2), (topic2, 2), (topic3, 0)])
@@ -27,13 +27,13 @@ def read(consumer, n):
     return sorted(got)
 
 
-# Consume topic1-0 starting at offset 2, and topic2-1 at offset 4 (the
-# documentation says 12 and 45; these topics hold 10 messages a partition)
-# using tuples --
+# topic1 partition 0 from offset 2 and topic2 partition 1 from offset 4
+# (the documentation's offsets are 12 and 45; these partitions hold 10),
+# as (topic, partition, offset) tuples
 kafka.set_topic_partitions((topic1, 0, 2), (topic2, 1, 4))
 by_tuples = read(kafka, 14)
 
-# using dict --
+# and the same as a {(topic, partition): offset} dict
 kafka.set_topic_partitions({(topic1, 0): 2, (topic2, 1): 4})
 by_dict = read(kafka, 14)
 

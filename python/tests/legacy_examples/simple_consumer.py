@@ -14,7 +14,7 @@ consumer = KafkaConsumer(topic,
 seen = 0
 try:
     for message in consumer:
-        # message value is raw byte string -- decode if necessary!
+        # the value is the bytes as produced
         print("%s:%d:%d: key=%s value=%s" % (message.topic, message.partition,
                                              message.offset, message.key,
                                              message.value))
