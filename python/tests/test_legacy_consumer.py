@@ -180,13 +180,15 @@ def test_set_topic_partitions_bad_input(bootstrap, data):
     try:
         with pytest.raises(UnknownTopicOrPartitionError, match="no-such-topic"):
             c.set_topic_partitions("no-such-topic-" + uuid.uuid4().hex[:8])
-        with pytest.raises(UnknownTopicOrPartitionError, match="Partition 7"):
+        with pytest.raises(UnknownTopicOrPartitionError, match="no partition 7"):
             c.set_topic_partitions((data, 7))
-        with pytest.raises(KafkaConfigurationError, match="Unknown topic type"):
+        with pytest.raises(KafkaConfigurationError, match="not float 3.5"):
             c.set_topic_partitions(3.5)
-        with pytest.raises(KafkaConfigurationError, match="Unknown topic type"):
+        with pytest.raises(KafkaConfigurationError, match="'zero'"):
             c.set_topic_partitions({data: "zero"})
-        with pytest.raises(KafkaConfigurationError, match="No topics"):
+        with pytest.raises(KafkaConfigurationError, match="a str, not int"):
+            c.set_topic_partitions((5, 0))
+        with pytest.raises(KafkaConfigurationError, match="no partitions to fetch"):
             next(c.fetch_messages())
     finally:
         c.close()
@@ -222,7 +224,7 @@ def test_iteration_times_out_with_consumer_timeout(bootstrap, data):
     try:
         assert len(drain(c, PER_PARTITION)) == PER_PARTITION
         t0 = time.monotonic()
-        with pytest.raises(ConsumerTimeout, match="400 ms"):
+        with pytest.raises(ConsumerTimeout, match="consumer_timeout_ms=400"):
             c.next()
         assert 0.35 <= time.monotonic() - t0 < 3
     finally:

@@ -117,7 +117,7 @@ def _topic_name(topic):
         return topic.decode("utf-8")
     if isinstance(topic, str):
         return topic
-    raise KafkaConfigurationError("Unknown topic type (%s): %r" % (type(topic).__name__, topic))
+    raise KafkaConfigurationError("a topic name is a str, not %s %r" % (type(topic).__name__, topic))
 
 
 def _check_int(name, value, kinds=int):
@@ -150,7 +150,8 @@ class KafkaConsumer(object):
                 configs.setdefault(new, value)
         unknown = sorted(set(configs) - set(self.DEFAULT_CONFIG))
         if unknown:
-            raise KafkaConfigurationError("Unknown configuration key(s): %s" % unknown)
+            raise KafkaConfigurationError(
+                "unknown keyword(s) for the original KafkaConsumer: %s" % unknown)
         config = dict(self.DEFAULT_CONFIG)
         config.update(configs)
         conf = self._kfk_conf(config)
@@ -234,7 +235,7 @@ class KafkaConsumer(object):
             _check_int("partition", partition)
             if partition not in partitions_of(topic):
                 raise UnknownTopicOrPartitionError(
-                    "Partition %d not found in topic %s" % (partition, topic))
+                    "topic %r has no partition %d" % (topic, partition))
             if (topic, partition) not in wanted:
                 wanted.append((topic, partition))
             if offset is not None:
@@ -259,12 +260,13 @@ class KafkaConsumer(object):
                         add(key, value)
                     else:
                         raise KafkaConfigurationError(
-                            "Unknown topic type: %r: %r (a dict maps a topic to a partition "
-                            "or a list of them, or (topic, partition) to an offset)"
+                            "set_topic_partitions: %r: %r: a dict maps a topic to a partition "
+                            "or a list of them, or (topic, partition) to an offset"
                             % (key, value))
             else:
                 raise KafkaConfigurationError(
-                    "Unknown topic type (%s): %r" % (type(arg).__name__, arg))
+                    "set_topic_partitions takes topics, (topic, partition[, offset]) tuples "
+                    "and dicts, not %s %r" % (type(arg).__name__, arg))
 
         commit = dict.fromkeys(wanted)
         if self._config["group_id"] and wanted:
@@ -280,7 +282,7 @@ class KafkaConsumer(object):
     def _partitions_of(self, topic):
         parts = self._consumer.metadata([topic], _META_TIMEOUT_MS).get(topic)
         if not parts:
-            raise UnknownTopicOrPartitionError("Topic %s not found in broker metadata" % topic)
+            raise UnknownTopicOrPartitionError("topic %r is not in the cluster's metadata" % topic)
         return parts
 
     def _assign(self):
@@ -313,7 +315,7 @@ class KafkaConsumer(object):
         deserializer_class."""
         self._check_open()
         if not self._topics:
-            raise KafkaConfigurationError("No topics or partitions configured")
+            raise KafkaConfigurationError("no partitions to fetch: call set_topic_partitions")
         if not self._buffer:
             self._buffer = self._consumer.poll(self._config["fetch_wait_max_ms"])
             self._buffer.reverse()
@@ -359,7 +361,7 @@ class KafkaConsumer(object):
             except StopIteration:
                 self._msg_iter = None
             if deadline is not None and time.monotonic() >= deadline:
-                raise ConsumerTimeout("Consumer timed out after %d ms" % timeout)
+                raise ConsumerTimeout("no message within consumer_timeout_ms=%d" % timeout)
 
     # ----------------------------------------------------------- offsets
 
