@@ -13,6 +13,7 @@ import weakref
 
 from kfk import _kfk
 from kfk import errors as Errors
+from kfk.consumer import legacy
 from kfk.consumer.fetcher import ConsumerRecord
 from kfk.consumer.subscription_state import ConsumerRebalanceListener
 from kfk.structs import (
@@ -291,6 +292,16 @@ class KafkaConsumer:
     (the same keywords and defaults) on kfk's C core."""
 
     DEFAULT_CONFIG = DEFAULT_CONFIG
+
+    def __new__(cls, *topics, **configs):
+        # The original (0.9) consumer's keywords or topic forms select it.
+        if cls is KafkaConsumer and legacy.wants_legacy(topics, configs):
+            return legacy.KafkaConsumer(*topics, **configs)
+        return super().__new__(cls)
+
+    def set_topic_partitions(self, *topics):
+        """The original consumer's call: this consumer becomes one."""
+        legacy.become_legacy(self, *topics)
 
     def __init__(self, *topics, **configs):
         extra = set(configs).difference(DEFAULT_CONFIG)
