@@ -13,7 +13,9 @@ logging.getLogger(__name__).addHandler(logging.NullHandler())
 from kfk.structs import (  # noqa: E402
     ConsumerGroupMetadata, OffsetAndMetadata, TopicPartition, TopicPartitionReplica,
 )
+from kfk.producer import KafkaProducer  # noqa: E402
 
 __all__ = [
-    "ConsumerGroupMetadata", "OffsetAndMetadata", "TopicPartition", "TopicPartitionReplica",
+    "ConsumerGroupMetadata", "KafkaProducer", "OffsetAndMetadata", "TopicPartition",
+    "TopicPartitionReplica",
 ]

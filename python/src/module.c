@@ -57,15 +57,20 @@ kfk_conf *kfkpy_conf_from_dict(PyObject *props)
         PyObject *text = conf_value_text(key, value);
         if (!text)
             goto fail;
-        const char *k = PyUnicode_AsUTF8AndSize(key, NULL);
-        const char *v = PyUnicode_AsUTF8AndSize(text, NULL);
-        if (!k || !v) {
-            Py_DECREF(text);
+        /* The 3.9 limited API has no PyUnicode_AsUTF8AndSize: encode. */
+        PyObject *kb = PyUnicode_AsUTF8String(key);
+        PyObject *vb = PyUnicode_AsUTF8String(text);
+        Py_DECREF(text);
+        if (!kb || !vb) {
+            Py_XDECREF(kb);
+            Py_XDECREF(vb);
             goto fail;
         }
         char errstr[512];
-        int rc = kfk_conf_set(conf, k, v, errstr, sizeof errstr);
-        Py_DECREF(text);
+        int rc = kfk_conf_set(conf, PyBytes_AsString(kb), PyBytes_AsString(vb), errstr,
+                              sizeof errstr);
+        Py_DECREF(kb);
+        Py_DECREF(vb);
         if (rc != 0) {
             kfkpy_raise(KFK_ERR_CONFIG, errstr);
             goto fail;
