@@ -37,8 +37,8 @@ def loadavg():
 
 def collect(args, root, workloads, rounds):
     kp = sh([args.python, "-c", "import kafka; print(kafka.__version__)"])
-    ck = sh([args.python, "-c", "import confluent_kafka as c; "
-             "print(c.version()[0], 'on librdkafka', c.libversion()[0])"])
+    ck = sh([args.python, "-c", "import importlib.metadata as m, confluent_kafka as c; "
+             "print(m.version('confluent-kafka'), 'on librdkafka', c.libversion()[0])"])
     kpkg = sh([args.python, "-c", "import kfk; print(kfk.__version__, 'on kfk', kfk._kfk.version())"])
     java = sh(["java", "-version"]).splitlines()
     rev = sh(["git", "rev-parse", "--short", "HEAD"], cwd=root)
