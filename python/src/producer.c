@@ -8,6 +8,7 @@
  * on kfk's I/O thread. */
 #include "kfkpy.h"
 
+#include <stdatomic.h>
 #include <stdint.h>
 #include <string.h>
 #include <time.h>
@@ -26,12 +27,16 @@ static _Thread_local PyThreadState *released;
 /* Set while this thread runs delivery callbacks: no waiting from inside. */
 static _Thread_local int in_delivery;
 
-#define BLOCKING(stmt)                                                                         \
+/* Runs stmt, a call into producer self's kfk_producer, with the GIL
+ * released; close waits until no thread is inside one. */
+#define BLOCKING(self, stmt)                                                                   \
     do {                                                                                       \
+        atomic_fetch_add(&(self)->busy, 1);                                                    \
         released = PyEval_SaveThread();                                                        \
         stmt;                                                                                  \
         PyEval_RestoreThread(released);                                                        \
         released = NULL;                                                                       \
+        atomic_fetch_sub(&(self)->busy, 1);                                                    \
     } while (0)
 
 typedef struct Producer {
@@ -43,6 +48,7 @@ typedef struct Producer {
     PyObject *key_ser, *value_ser; /* callables or NULL */
     int ser_full;          /* serializers take (topic, headers, data) */
     int max_block_ms;
+    atomic_int busy;       /* threads inside BLOCKING */
 } Producer;
 
 enum { PENDING, SUCCEEDED, FAILED };
@@ -130,31 +136,20 @@ static void future_fire(Future *f)
     Py_DECREF(cbs);
 }
 
-static int future_traverse(Future *f, visitproc visit, void *arg)
-{
-    Py_VISIT(f->value);
-    Py_VISIT(f->exception);
-    Py_VISIT(f->callbacks);
-    Py_VISIT(f->errbacks);
-    return 0;
-}
-
-static int future_clear(Future *f)
-{
-    Py_CLEAR(f->value);
-    Py_CLEAR(f->exception);
-    Py_CLEAR(f->callbacks);
-    Py_CLEAR(f->errbacks);
-    return 0;
-}
-
+/* Futures are not tracked by the cyclic GC: tracking one per record costs
+ * the send path more than anything else. Cycles cannot outlive delivery:
+ * callbacks are dropped when they run, the value refers to nothing back,
+ * and get() raises a copy of the exception (a raised exception keeps its
+ * traceback, whose frames may hold the future). */
 static void future_dealloc(Future *f)
 {
     PyTypeObject *tp = Py_TYPE(f);
-    PyObject_GC_UnTrack(f);
-    future_clear(f);
+    Py_XDECREF(f->value);
+    Py_XDECREF(f->exception);
+    Py_XDECREF(f->callbacks);
+    Py_XDECREF(f->errbacks);
     Py_XDECREF(f->topic);
-    PyObject_GC_Del(f);
+    PyObject_Free(f);
     Py_DECREF(tp);
 }
 
@@ -267,7 +262,7 @@ static int future_wait(Future *f, double timeout)
         }
         kfk_producer *kp = p->p;
         Py_INCREF(f);
-        BLOCKING(kfk_producer_poll(kp, slice));
+        BLOCKING(p, kfk_producer_poll(kp, slice));
         Py_DECREF(f);
         if (PyErr_CheckSignals() < 0)
             return -1;
@@ -275,10 +270,13 @@ static int future_wait(Future *f, double timeout)
     return 0;
 }
 
-static int timeout_arg(PyObject *args, double *timeout)
+/* An optional timeout (seconds; None: forever) argument: *timeout < 0 for
+ * forever. */
+static int timeout_arg(PyObject *args, PyObject *kwargs, double *timeout)
 {
+    static char *kwlist[] = {"timeout", NULL};
     PyObject *t = Py_None;
-    if (!PyArg_ParseTuple(args, "|O", &t))
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "|O", kwlist, &t))
         return -1;
     *timeout = -1;
     if (t != Py_None) {
@@ -295,17 +293,10 @@ static int timeout_arg(PyObject *args, double *timeout)
 
 static PyObject *future_get(Future *f, PyObject *args, PyObject *kwargs)
 {
-    static char *kwlist[] = {"timeout", NULL};
-    PyObject *t = Py_None;
-    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "|O", kwlist, &t))
-        return NULL;
-    PyObject *targs = PyTuple_Pack(1, t);
     double timeout;
-    int rc = targs ? timeout_arg(targs, &timeout) : -1;
-    Py_XDECREF(targs);
-    if (rc < 0)
+    if (timeout_arg(args, kwargs, &timeout) < 0)
         return NULL;
-    rc = future_wait(f, timeout);
+    int rc = future_wait(f, timeout);
     if (rc < 0)
         return NULL;
     if (rc == 1) {
@@ -314,7 +305,17 @@ static PyObject *future_get(Future *f, PyObject *args, PyObject *kwargs)
         return kfkpy_raise(KFK_ERR_TIMED_OUT, msg);
     }
     if (f->state == FAILED) {
-        PyErr_SetObject((PyObject *)Py_TYPE(f->exception), f->exception);
+        PyObject *args = PyObject_GetAttrString(f->exception, "args");
+        PyObject *copy = args ? PyObject_Call((PyObject *)Py_TYPE(f->exception), args, NULL)
+                              : NULL;
+        Py_XDECREF(args);
+        if (!copy) { /* a class that cannot be rebuilt from its args */
+            PyErr_Clear();
+            copy = f->exception;
+            Py_INCREF(copy);
+        }
+        PyErr_SetObject((PyObject *)Py_TYPE(copy), copy);
+        Py_DECREF(copy);
         return NULL;
     }
     return future_value(f);
@@ -402,8 +403,6 @@ static PyGetSetDef future_getset[] = {
 
 static PyType_Slot future_slots[] = {
     {Py_tp_dealloc, future_dealloc},
-    {Py_tp_traverse, future_traverse},
-    {Py_tp_clear, future_clear},
     {Py_tp_methods, future_methods},
     {Py_tp_getset, future_getset},
     {Py_tp_repr, future_repr},
@@ -413,7 +412,7 @@ static PyType_Slot future_slots[] = {
 
 static PyType_Spec future_spec = {
     "kfk._kfk.FutureRecordMetadata", sizeof(Future), 0,
-    Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC, future_slots,
+    Py_TPFLAGS_DEFAULT, future_slots,
 };
 
 /* --------------------------------------------------------------- delivery */
@@ -527,6 +526,16 @@ static void producer_stop(Producer *self)
     if (p) {
         /* Reports run here with the GIL held: callbacks see p gone. */
         self->p = NULL;
+        if (atomic_load(&self->busy) > 0) {
+            /* Other threads are in p: fail what they wait for, let them out. */
+            kfk_producer_purge(p, KFK_PURGE_QUEUE | KFK_PURGE_INFLIGHT);
+            Py_BEGIN_ALLOW_THREADS
+            while (atomic_load(&self->busy) > 0) {
+                struct timespec ms = {0, 1000000};
+                nanosleep(&ms, NULL);
+            }
+            Py_END_ALLOW_THREADS
+        }
         kfk_producer_destroy(p);
     }
     if (self->admin) {
@@ -616,7 +625,8 @@ static int bytes_of(PyObject *obj, const char *what, PyObject **hold, const void
 }
 
 /* headers (None or a list of (str, bytes)) into hs; their serialized size
- * (-1 for none) in *size. *names gets a tuple holding the encoded names. */
+ * (-1 for none) in *size. *names gets a tuple holding the encoded names
+ * and the values. */
 static int headers_of(PyObject *headers, kfk_header *hs, size_t *count, int32_t *size,
                       PyObject **names)
 {
@@ -634,7 +644,7 @@ static int headers_of(PyObject *headers, kfk_header *hs, size_t *count, int32_t 
         return -1;
     }
     int32_t total = 0;
-    if (n > 0 && !(*names = PyTuple_New(n)))
+    if (n > 0 && !(*names = PyTuple_New(2 * n)))
         return -1;
     for (Py_ssize_t i = 0; i < n; i++) {
         PyObject *item = PyList_GetItem(headers, i);
@@ -650,7 +660,9 @@ static int headers_of(PyObject *headers, kfk_header *hs, size_t *count, int32_t 
         PyObject *kb = PyUnicode_AsUTF8String(k);
         if (!kb)
             return -1;
-        PyTuple_SetItem(*names, i, kb);
+        PyTuple_SetItem(*names, 2 * i, kb);
+        Py_INCREF(v); /* kept: the list may change while kfk reads it */
+        PyTuple_SetItem(*names, 2 * i + 1, v);
         if (PyBytes_AsStringAndSize(kb, &ks, &klen) < 0 ||
             PyBytes_AsStringAndSize(v, &vs, &vlen) < 0)
             return -1;
@@ -678,13 +690,13 @@ static int send_blocking(Producer *self, kfk_message *m)
         return rc;
     kfk_producer *kp = self->p;
     if (rc == KFK_ERR_NOENT) {
-        BLOCKING(rc = kfk_producer_send(kp, m, 0));
+        BLOCKING(self, rc = kfk_producer_send(kp, m, 0));
         if (rc != KFK_ERR_QUEUE_FULL)
             return rc;
     }
     double deadline = now_s() + self->max_block_ms / 1000.0;
     while (rc == KFK_ERR_QUEUE_FULL && now_s() < deadline) {
-        BLOCKING(kfk_producer_poll(kp, 10));
+        BLOCKING(self, kfk_producer_poll(kp, 10));
         if (!self->p)
             return KFK_ERR_DESTROYED;
         rc = kfk_producer_send(kp, m, KFK_SEND_NONBLOCK);
@@ -692,23 +704,23 @@ static int send_blocking(Producer *self, kfk_message *m)
     return rc;
 }
 
-/* topic's UTF-8, from a cache of encoded topic names (the 3.9 limited API
- * has no borrowed UTF-8 view of a str); valid while the call runs. */
-static const char *topic_utf8(Producer *self, PyObject *topic)
+/* topic's UTF-8 as bytes (new reference), from a cache of encoded topic
+ * names: the 3.9 limited API has no borrowed UTF-8 view of a str. */
+static PyObject *topic_utf8(Producer *self, PyObject *topic)
 {
     PyObject *b = PyDict_GetItemWithError(self->topics, topic);
-    if (b)
-        return PyBytes_AsString(b);
+    if (b) {
+        Py_INCREF(b);
+        return b;
+    }
     if (PyErr_Occurred())
         return NULL;
     if (PyDict_Size(self->topics) >= 1024)
         PyDict_Clear(self->topics);
     b = PyUnicode_AsUTF8String(topic);
-    if (!b)
-        return NULL;
-    int rc = PyDict_SetItem(self->topics, topic, b);
-    Py_DECREF(b);
-    return rc < 0 ? NULL : PyBytes_AsString(b);
+    if (b && PyDict_SetItem(self->topics, topic, b) < 0)
+        Py_CLEAR(b);
+    return b;
 }
 
 /* send(topic, value=None, key=None, headers=None, partition=None,
@@ -757,9 +769,10 @@ static PyObject *producer_send(Producer *self, PyObject *args, PyObject *kwargs)
         if (m.timestamp_ms == -1 && PyErr_Occurred())
             return NULL;
     }
-    m.topic = topic_utf8(self, topic);
-    if (!m.topic)
+    PyObject *tbytes = topic_utf8(self, topic);
+    if (!tbytes)
         return NULL;
+    m.topic = PyBytes_AsString(tbytes);
     Future *f = NULL;
     PyObject *kbytes = NULL, *vbytes = NULL, *khold = NULL, *vhold = NULL, *names = NULL;
     int32_t ksz, vsz, hsz;
@@ -772,15 +785,15 @@ static PyObject *producer_send(Producer *self, PyObject *args, PyObject *kwargs)
     if (!(kbytes = serialize(self, self->key_ser, topic, hdr_arg, key)) ||
         !(vbytes = serialize(self, self->value_ser, topic, hdr_arg, value)))
         goto fail;
-    if (headers_of(headers, hs, &m.header_count, &hsz, &names) < 0 ||
+    /* After the serializers: a Serializer may add headers. */
+    if (headers_of(hdr_arg, hs, &m.header_count, &hsz, &names) < 0 ||
         bytes_of(kbytes, "key", &khold, &m.key, &m.key_len, &ksz) < 0 ||
         bytes_of(vbytes, "value", &vhold, &m.value, &m.value_len, &vsz) < 0)
         goto fail;
     m.headers = hs;
-    f = PyObject_GC_New(Future, (PyTypeObject *)future_type);
-    if (!f)
+    f = PyObject_New(Future, (PyTypeObject *)future_type);
+    if (!f) /* PyObject_New took a reference to the (heap) type */
         goto fail;
-    Py_INCREF(future_type);
     f->owner = self;
     Py_INCREF(topic);
     f->topic = topic;
@@ -791,15 +804,15 @@ static PyObject *producer_send(Producer *self, PyObject *args, PyObject *kwargs)
     f->value_size = vsz;
     f->header_size = hsz;
     f->value = f->exception = f->callbacks = f->errbacks = NULL;
-    PyObject_GC_Track(f);
     m.opaque = f;
-    /* Serve reports waiting since the last call (no wait). */
+    /* Serializers and callbacks run Python code: the producer may be
+     * closed by now. Serve reports waiting since the last call (no wait). */
+    if (closed(self))
+        goto fail;
     if (!in_delivery)
         kfk_producer_poll(self->p, 0);
-    if (!self->p) {
-        closed(self);
+    if (closed(self))
         goto fail;
-    }
     int rc = send_blocking(self, &m);
     if (rc != 0) {
         if (rc == KFK_ERR_TIMED_OUT || rc == KFK_ERR_NOENT) {
@@ -807,7 +820,7 @@ static PyObject *producer_send(Producer *self, PyObject *args, PyObject *kwargs)
             snprintf(msg, sizeof msg, "Failed to update metadata after %.1f secs.",
                      self->max_block_ms / 1000.0);
             kfkpy_raise(KFK_ERR_TIMED_OUT, msg);
-        } else if (rc == KFK_ERR_FATAL) {
+        } else if (rc == KFK_ERR_FATAL && self->p) {
             char errstr[512];
             int cause = kfk_producer_fatal_error(self->p, errstr, sizeof errstr);
             kfkpy_raise(cause ? cause : rc, errstr);
@@ -823,6 +836,7 @@ static PyObject *producer_send(Producer *self, PyObject *args, PyObject *kwargs)
     Py_DECREF(vbytes);
     Py_XDECREF(empty);
     Py_XDECREF(names);
+    Py_DECREF(tbytes);
     return (PyObject *)f;
 fail:
     if (f) {
@@ -835,13 +849,14 @@ fail:
     Py_XDECREF(vbytes);
     Py_XDECREF(empty);
     Py_XDECREF(names);
+    Py_DECREF(tbytes);
     return NULL;
 }
 
-static int ms_arg(PyObject *args, int *ms)
+static int ms_arg(PyObject *args, PyObject *kwargs, int *ms)
 {
     double t;
-    if (timeout_arg(args, &t) < 0)
+    if (timeout_arg(args, kwargs, &t) < 0)
         return -1;
     *ms = t < 0 ? -1 : (t * 1000 > INT32_MAX ? INT32_MAX : (int)(t * 1000));
     return 0;
@@ -856,11 +871,12 @@ static int no_wait_in_delivery(void)
 }
 
 /* poll(timeout=0 seconds) -> how many reports ran */
-static PyObject *producer_poll(Producer *self, PyObject *args)
+static PyObject *producer_poll(Producer *self, PyObject *args, PyObject *kwargs)
 {
+    static char *kwlist[] = {"timeout", NULL};
     double t = 0;
     PyObject *to = NULL;
-    if (!PyArg_ParseTuple(args, "|O", &to))
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "|O", kwlist, &to))
         return NULL;
     if (to && to != Py_None && (t = PyFloat_AsDouble(to)) == -1 && PyErr_Occurred())
         return NULL;
@@ -868,18 +884,18 @@ static PyObject *producer_poll(Producer *self, PyObject *args)
         return NULL;
     int n;
     kfk_producer *kp = self->p;
-    BLOCKING(n = kfk_producer_poll(kp, t <= 0 ? 0 : (int)(t * 1000)));
+    BLOCKING(self, n = kfk_producer_poll(kp, t <= 0 ? 0 : (int)(t * 1000)));
     return PyLong_FromLong(n);
 }
 
 /* flush(timeout=None seconds) */
-static PyObject *producer_flush(Producer *self, PyObject *args)
+static PyObject *producer_flush(Producer *self, PyObject *args, PyObject *kwargs)
 {
     int ms, rc;
-    if (ms_arg(args, &ms) < 0 || closed(self) || no_wait_in_delivery() < 0)
+    if (ms_arg(args, kwargs, &ms) < 0 || closed(self) || no_wait_in_delivery() < 0)
         return NULL;
     kfk_producer *kp = self->p;
-    BLOCKING(rc = kfk_producer_flush(kp, ms));
+    BLOCKING(self, rc = kfk_producer_flush(kp, ms));
     if (rc != 0)
         return kfkpy_raise(rc, rc == KFK_ERR_TIMED_OUT ? "Timeout waiting for the flush" : NULL);
     Py_RETURN_NONE;
@@ -887,15 +903,15 @@ static PyObject *producer_flush(Producer *self, PyObject *args)
 
 /* close(timeout=None seconds): flushes up to timeout, then stops; records
  * left fail. Closing twice is fine. */
-static PyObject *producer_close(Producer *self, PyObject *args)
+static PyObject *producer_close(Producer *self, PyObject *args, PyObject *kwargs)
 {
     int ms;
-    if (ms_arg(args, &ms) < 0 || no_wait_in_delivery() < 0)
+    if (ms_arg(args, kwargs, &ms) < 0 || no_wait_in_delivery() < 0)
         return NULL;
     kfk_producer *kp = self->p;
     if (kp) {
         /* Sends from callbacks during close see the producer going. */
-        BLOCKING(kfk_producer_flush(kp, ms));
+        BLOCKING(self, kfk_producer_flush(kp, ms));
         producer_stop(self);
     }
     Py_RETURN_NONE;
@@ -923,7 +939,7 @@ static PyObject *txn_timed(Producer *self, PyObject *args,
     if (!PyArg_ParseTuple(args, "i", &ms) || closed(self) || no_wait_in_delivery() < 0)
         return NULL;
     kfk_producer *kp = self->p;
-    BLOCKING(rc = fn(kp, ms));
+    BLOCKING(self, rc = fn(kp, ms));
     if (rc != 0)
         return txn_raise(self, rc);
     Py_RETURN_NONE;
@@ -985,7 +1001,7 @@ static PyObject *producer_send_offsets(Producer *self, PyObject *args)
     }
     int rc;
     kfk_producer *kp = self->p;
-    BLOCKING(rc = kfk_producer_send_offsets_to_transaction(kp, list, gm, ms));
+    BLOCKING(self, rc = kfk_producer_send_offsets_to_transaction(kp, list, gm, ms));
     kfk_partition_list_destroy(list);
     kfk_group_metadata_destroy(gm);
     if (rc != 0)
@@ -1102,11 +1118,11 @@ static PyMethodDef producer_methods[] = {
     {"send", (PyCFunction)(void (*)(void))producer_send, METH_VARARGS | METH_KEYWORDS,
      "send(topic, value=None, key=None, headers=None, partition=None, timestamp_ms=None)"
      " -> FutureRecordMetadata"},
-    {"poll", (PyCFunction)producer_poll, METH_VARARGS,
+    {"poll", (PyCFunction)(void (*)(void))producer_poll, METH_VARARGS | METH_KEYWORDS,
      "poll(timeout=0): runs waiting delivery reports; how many ran."},
-    {"flush", (PyCFunction)producer_flush, METH_VARARGS,
+    {"flush", (PyCFunction)(void (*)(void))producer_flush, METH_VARARGS | METH_KEYWORDS,
      "flush(timeout=None): sends everything queued and waits for its reports."},
-    {"close", (PyCFunction)producer_close, METH_VARARGS,
+    {"close", (PyCFunction)(void (*)(void))producer_close, METH_VARARGS | METH_KEYWORDS,
      "close(timeout=None): flushes up to timeout seconds, then stops."},
     {"_init_transactions", (PyCFunction)producer_init_transactions, METH_VARARGS, NULL},
     {"_begin_transaction", (PyCFunction)producer_begin_transaction, METH_NOARGS, NULL},

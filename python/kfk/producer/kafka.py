@@ -3,9 +3,11 @@
 send() is the C type's own method (serializers, headers and the future are
 handled there); this class maps kafka-python's keywords onto kfk's
 configuration and gives the rest of the API its kafka-python shape."""
+import atexit
 import itertools
 import math
 import time
+import weakref
 
 from kfk import _kfk
 from kfk import errors as Errors
@@ -146,6 +148,9 @@ class KafkaProducer(_kfk.Producer):
         kser, vser, full = _serializers(self.config["key_serializer"],
                                         self.config["value_serializer"])
         super().__init__(conf, admin_conf, kser, vser, full, int(self.config["max_block_ms"]))
+        # As kafka-python: at exit, what is still queued gets a second to go.
+        self._atexit = _close_at_exit(weakref.ref(self))
+        atexit.register(self._atexit)
 
     def __enter__(self):
         return self
@@ -163,6 +168,7 @@ class KafkaProducer(_kfk.Producer):
         close raise KafkaError; closing again does nothing."""
         if self._closed:
             return
+        atexit.unregister(self._atexit)
         super().close(timeout)
         for key in ("key_serializer", "value_serializer"):
             closer = getattr(self.config[key], "close", None)
@@ -245,6 +251,14 @@ class KafkaProducer(_kfk.Producer):
         read_committed consumers."""
         self._require_transactions("abort transaction")
         self._abort_transaction(int(self.config["max_block_ms"]))
+
+
+def _close_at_exit(ref):
+    def close():
+        producer = ref()
+        if producer is not None:
+            producer.close(timeout=1)
+    return close
 
 
 def _serializers(key_ser, value_ser):
