@@ -13,9 +13,11 @@ logging.getLogger(__name__).addHandler(logging.NullHandler())
 from kfk.structs import (  # noqa: E402
     ConsumerGroupMetadata, OffsetAndMetadata, TopicPartition, TopicPartitionReplica,
 )
+from kfk.consumer import KafkaConsumer  # noqa: E402
 from kfk.producer import KafkaProducer  # noqa: E402
 
 __all__ = [
-    "ConsumerGroupMetadata", "KafkaProducer", "OffsetAndMetadata", "TopicPartition",
+    "ConsumerGroupMetadata", "KafkaConsumer", "KafkaProducer", "OffsetAndMetadata",
+    "TopicPartition",
     "TopicPartitionReplica",
 ]
