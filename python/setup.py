@@ -36,7 +36,8 @@ ext = Extension(
     include_dirs=[os.path.join(ROOT, "include"), "src"],
     define_macros=[("Py_LIMITED_API", LIMITED_API)],
     libraries=["ssl", "crypto", "z", "lz4", "zstd", "snappy", "pthread"],
-    extra_compile_args=["-std=c11", "-D_GNU_SOURCE", "-Wall", "-Wextra", "-Wno-unused-parameter"],
+    extra_compile_args=["-std=c11", "-D_GNU_SOURCE", "-Wall", "-Wextra", "-Wno-unused-parameter",
+                        "-Werror=implicit-function-declaration"],
     py_limited_api=True,
 )
 

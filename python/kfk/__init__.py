@@ -10,6 +10,7 @@ __title__ = "kfk"
 __version__ = "0.1.0"
 logging.getLogger(__name__).addHandler(logging.NullHandler())
 
+from kfk.admin import KafkaAdminClient  # noqa: E402
 from kfk.structs import (  # noqa: E402
     ConsumerGroupMetadata, OffsetAndMetadata, TopicPartition, TopicPartitionReplica,
 )
@@ -17,7 +18,6 @@ from kfk.consumer import KafkaConsumer  # noqa: E402
 from kfk.producer import KafkaProducer  # noqa: E402
 
 __all__ = [
-    "ConsumerGroupMetadata", "KafkaConsumer", "KafkaProducer", "OffsetAndMetadata",
-    "TopicPartition",
-    "TopicPartitionReplica",
+    "KafkaAdminClient", "KafkaConsumer", "KafkaProducer",
+    "ConsumerGroupMetadata", "OffsetAndMetadata", "TopicPartition", "TopicPartitionReplica",
 ]

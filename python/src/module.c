@@ -57,7 +57,7 @@ kfk_conf *kfkpy_conf_from_dict(PyObject *props)
         PyObject *text = conf_value_text(key, value);
         if (!text)
             goto fail;
-        /* The 3.9 limited API has no PyUnicode_AsUTF8AndSize: encode. */
+        /* PyUnicode_AsUTF8AndSize is not in the 3.9 limited API */
         PyObject *kb = PyUnicode_AsUTF8String(key);
         PyObject *vb = PyUnicode_AsUTF8String(text);
         Py_DECREF(text);

@@ -74,6 +74,10 @@ static PyObject *future_value(Future *f)
 {
     if (f->state != SUCCEEDED)
         Py_RETURN_NONE;
+    if (!record_metadata_cls) {
+        PyErr_SetString(PyExc_RuntimeError, "import kfk first (kfk.producer.future)");
+        return NULL;
+    }
     if (!f->value) {
         PyObject *tp = PyObject_CallFunction(topic_partition_cls, "Oi", f->topic, f->partition);
         if (!tp)
@@ -377,8 +381,9 @@ static PyObject *future_repr(Future *f)
 
 static PyMethodDef future_methods[] = {
     {"get", (PyCFunction)(void (*)(void))future_get, METH_VARARGS | METH_KEYWORDS,
-     "get(timeout=None): the RecordMetadata once the record is written (polling the "
-     "producer meanwhile), or its exception; KafkaTimeoutError after timeout seconds."},
+     "get($self, /, timeout=None)\n--\n\nThe RecordMetadata once the record is written "
+     "(polling the producer meanwhile), or its exception; KafkaTimeoutError after timeout "
+     "seconds."},
     {"add_callback", (PyCFunction)(void (*)(void))future_add_callback,
      METH_VARARGS | METH_KEYWORDS, "add_callback(f, *args, **kwargs): f(*args, metadata) on success."},
     {"add_errback", (PyCFunction)(void (*)(void))future_add_errback,
@@ -1116,14 +1121,17 @@ static PyObject *producer_setup(PyObject *cls, PyObject *args)
 
 static PyMethodDef producer_methods[] = {
     {"send", (PyCFunction)(void (*)(void))producer_send, METH_VARARGS | METH_KEYWORDS,
-     "send(topic, value=None, key=None, headers=None, partition=None, timestamp_ms=None)"
-     " -> FutureRecordMetadata"},
+     "send($self, /, topic, value=None, key=None, headers=None, partition=None, "
+     "timestamp_ms=None)\n--\n\nQueues a record (value and key serialized, headers a list of "
+     "(str, bytes)); returns its FutureRecordMetadata."},
     {"poll", (PyCFunction)(void (*)(void))producer_poll, METH_VARARGS | METH_KEYWORDS,
-     "poll(timeout=0): runs waiting delivery reports; how many ran."},
+     "poll($self, /, timeout=0)\n--\n\nRuns waiting delivery reports, waiting up to timeout "
+     "seconds for the first; how many ran."},
     {"flush", (PyCFunction)(void (*)(void))producer_flush, METH_VARARGS | METH_KEYWORDS,
-     "flush(timeout=None): sends everything queued and waits for its reports."},
+     "flush($self, /, timeout=None)\n--\n\nSends everything queued and waits (up to timeout "
+     "seconds) for its reports."},
     {"close", (PyCFunction)(void (*)(void))producer_close, METH_VARARGS | METH_KEYWORDS,
-     "close(timeout=None): flushes up to timeout seconds, then stops."},
+     "close($self, /, timeout=None)\n--\n\nFlushes up to timeout seconds, then stops."},
     {"_init_transactions", (PyCFunction)producer_init_transactions, METH_VARARGS, NULL},
     {"_begin_transaction", (PyCFunction)producer_begin_transaction, METH_NOARGS, NULL},
     {"_send_offsets_to_transaction", (PyCFunction)producer_send_offsets, METH_VARARGS, NULL},

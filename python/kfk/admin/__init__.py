@@ -1,1 +1,12 @@
-"""kafka-python's kafka.admin, on kfk."""
+"""kfk.admin: KafkaAdminClient and its argument classes, as kafka.admin."""
+from kfk.admin.client import KafkaAdminClient
+from kfk.admin.types import (
+    AlterConfigOp, ConfigFilterType, ConfigResource, ConfigResourceType, ConfigSourceType,
+    ConfigType, GroupState, GroupType, NewPartitions, NewTopic, OffsetSpec, OffsetTimestamp,
+)
+
+__all__ = [
+    'KafkaAdminClient',
+    'AlterConfigOp', 'ConfigFilterType', 'ConfigResource', 'ConfigResourceType',
+    'ConfigSourceType', 'ConfigType', 'GroupState', 'GroupType', 'OffsetSpec', 'OffsetTimestamp',
+]
