@@ -31,15 +31,22 @@
  *       value, headers [(str, bytes|None)], checksum None,
  *       serialized_key_size, serialized_value_size, serialized_header_size).
  *       Deserializers are callables applied to non-None bytes. A partition
- *       error (e.g. OFFSET_OUT_OF_RANGE with auto.offset.reset=none) or a
- *       callback's exception is raised once the records before it were
- *       returned (at the next call).
+ *       error (e.g. OFFSET_OUT_OF_RANGE with auto.offset.reset=none; the
+ *       exception has topic, partition and offset attributes, offset < 0
+ *       when there was no position at all) or a callback's exception is
+ *       raised once the records before it were returned (at the next call).
+ *       store=True stores the end of each partition's returned records
+ *       (for enable.auto.offset.store=false).
  *   seek(topic, partition, offset) / seek_time(topic, partition, ts_ms)
  *   pause([tp]) / resume([tp]) -> [(topic, partition, err)]
  *   position([tp]) -> [(topic, partition, offset, leader_epoch, err)]
  *   committed([tp], timeout_ms=0) -> [(topic, partition, offset, metadata, leader_epoch, err)]
  *   commit(offsets=None, asynchronous=False): offsets as offset list elements
  *   store_offsets([(topic, partition, offset[, metadata[, leader_epoch]])])
+ *       -> [(topic, partition, err)]
+ *   store_records(records, n): stores offset + 1 (and leader_epoch) of the
+ *       first n of a list poll returned, per partition (with
+ *       enable.auto.offset.store=false: iteration marks what it handed out)
  *   task_done(topic, partition, offset, leader_epoch=-1, polled_after=-1):
  *       kfk_consumer_task_done for a record already returned by poll
  *       (polled_after: the end of the record polled before it, for skip
@@ -81,6 +88,9 @@ typedef struct {
      * met while records were being returned. */
     int pending_err;
     char pending_msg[256];
+    PyObject *pending_topic;
+    int32_t pending_partition;
+    int64_t pending_offset;
     PyObject *pending_type, *pending_value, *pending_tb;
     /* The topic of the last record, as a str: one per partition run. */
     char *topic_c;
@@ -93,11 +103,11 @@ typedef struct {
 static PyObject *tuple_new; /* tuple.__new__, for record_cls instances */
 
 /* Py_XSETREF is not in the limited API. */
-#define Py_XSETREF_LOCAL(dst, src)  \
-    do {                            \
-        PyObject *old_ = (dst);     \
-        (dst) = (src);              \
-        Py_XDECREF(old_);           \
+#define XSETREF(dst, src)       \
+    do {                        \
+        PyObject *old_ = (dst); \
+        (dst) = (src);          \
+        Py_XDECREF(old_);       \
     } while (0)
 
 #define CHECK_OPEN(self)                                                  \
@@ -438,6 +448,7 @@ static int Consumer_clear(Consumer *self)
     Py_CLEAR(self->pending_type);
     Py_CLEAR(self->pending_value);
     Py_CLEAR(self->pending_tb);
+    Py_CLEAR(self->pending_topic);
     return 0;
 }
 
@@ -745,6 +756,20 @@ static int raise_pending(Consumer *self)
         int err = self->pending_err;
         self->pending_err = 0;
         kfkpy_raise(err, self->pending_msg);
+        /* Which partition: the exception's topic, partition and offset. */
+        PyObject *type, *value, *tb;
+        PyErr_Fetch(&type, &value, &tb);
+        PyObject *partition = PyLong_FromLong(self->pending_partition);
+        PyObject *offset = PyLong_FromLongLong(self->pending_offset);
+        if (value && partition && offset && self->pending_topic &&
+            (PyObject_SetAttrString(value, "topic", self->pending_topic) < 0 ||
+             PyObject_SetAttrString(value, "partition", partition) < 0 ||
+             PyObject_SetAttrString(value, "offset", offset) < 0))
+            PyErr_Clear();
+        Py_XDECREF(partition);
+        Py_XDECREF(offset);
+        Py_CLEAR(self->pending_topic);
+        PyErr_Restore(type, value, tb);
         return -1;
     }
     return 0;
@@ -787,7 +812,7 @@ static int add_record(PyObject *out, PyObject *tp_cls, PyObject *r, const kfk_co
             return -1;
         }
         *cur = l;
-        Py_XSETREF_LOCAL(*cur_topic, topic);
+        XSETREF(*cur_topic, topic);
         *cur_part = m->partition;
     } else {
         Py_DECREF(topic);
@@ -800,11 +825,11 @@ static int add_record(PyObject *out, PyObject *tp_cls, PyObject *r, const kfk_co
 static PyObject *Consumer_poll(Consumer *self, PyObject *args, PyObject *kwds)
 {
     static char *kwlist[] = {"timeout_ms", "max_records", "record_cls", "key_deserializer",
-                             "value_deserializer", "tp_cls", NULL};
-    int timeout_ms, max = 0;
+                             "value_deserializer", "tp_cls", "store", NULL};
+    int timeout_ms, max = 0, store = 0;
     PyObject *cls = Py_None, *kd = Py_None, *vd = Py_None, *tp_cls = Py_None;
-    if (!PyArg_ParseTupleAndKeywords(args, kwds, "i|iOOOO", kwlist, &timeout_ms, &max, &cls, &kd,
-                                     &vd, &tp_cls))
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "i|iOOOOp", kwlist, &timeout_ms, &max, &cls, &kd,
+                                     &vd, &tp_cls, &store))
         return NULL;
     CHECK_OPEN(self);
     if (raise_pending(self) < 0)
@@ -835,17 +860,33 @@ static PyObject *Consumer_poll(Consumer *self, PyObject *args, PyObject *kwds)
         n = kfk_consumer_poll_batch(self->c, msgs, want, wait);
         Py_END_ALLOW_THREADS
         first = 0;
-        int i = 0;
+        int i = 0, errors = 0;
         for (; i < n; i++) {
             const kfk_consumer_message *m = msgs[i];
             if (m->err == KFK_ERR_PARTITION_EOF)
                 continue;
             if (m->err) {
+                /* The first one is raised; other partitions' records go on. */
+                errors++;
+                if (self->pending_err)
+                    continue;
                 self->pending_err = m->err;
-                snprintf(self->pending_msg, sizeof self->pending_msg, "%s [%d] at offset %lld: %s",
-                         m->topic ? m->topic : "?", (int)m->partition, (long long)m->offset,
-                         kfk_err_str(m->err));
-                break;
+                if (m->err == KFK_ERR_OFFSET_OUT_OF_RANGE && m->offset < 0)
+                    snprintf(self->pending_msg, sizeof self->pending_msg,
+                             "%s [%d]: no offset to start from (none committed) and "
+                             "auto.offset.reset is none",
+                             m->topic ? m->topic : "?", (int)m->partition);
+                else
+                    snprintf(self->pending_msg, sizeof self->pending_msg,
+                             "%s [%d] at offset %lld: %s", m->topic ? m->topic : "?",
+                             (int)m->partition, (long long)m->offset, kfk_err_str(m->err));
+                Py_XDECREF(self->pending_topic);
+                self->pending_topic = PyUnicode_FromString(m->topic ? m->topic : "");
+                if (!self->pending_topic)
+                    PyErr_Clear();
+                self->pending_partition = m->partition;
+                self->pending_offset = m->offset;
+                continue;
             }
             if (add_record(out, tp_cls, record_of(self, m, cls, kd, vd, &nt_args), m, &cur, &cur_topic,
                            &cur_part) < 0) {
@@ -853,10 +894,14 @@ static PyObject *Consumer_poll(Consumer *self, PyObject *args, PyObject *kwds)
                 break;
             }
             count++;
+            /* The last record of each run from one partition marks it done. */
+            if (store && (i + 1 == n || msgs[i + 1]->partition != m->partition ||
+                          strcmp(msgs[i + 1]->topic ? msgs[i + 1]->topic : "", m->topic) != 0))
+                kfk_consumer_store_offset(self->c, m);
         }
         for (int j = 0; j < n; j++)
             kfk_consumer_message_release(msgs[j]);
-        if (i < n || n < want || max <= 0 || self->pending_type)
+        if (i < n || errors || n < want || max <= 0 || self->pending_type)
             break;
     }
     self->busy--;
@@ -1028,6 +1073,80 @@ static PyObject *Consumer_store_offsets(Consumer *self, PyObject *arg)
     PyObject *out = errs_of(l);
     kfk_partition_list_destroy(l);
     return out;
+}
+
+/* Puts record r's end (offset + 1, leader_epoch) into l for its partition. */
+static int store_end(kfk_partition_list *l, PyObject *r)
+{
+    PyObject *topic = PyTuple_GetItem(r, 0), *part = PyTuple_GetItem(r, 1);
+    PyObject *epoch = PyTuple_GetItem(r, 2), *offset = PyTuple_GetItem(r, 3);
+    if (!topic || !part || !epoch || !offset)
+        return -1;
+    long p = PyLong_AsLong(part);
+    long ep = epoch == Py_None ? -1 : PyLong_AsLong(epoch);
+    long long off = PyLong_AsLongLong(offset);
+    PyObject *tb = PyUnicode_AsUTF8String(topic);
+    if (!tb || PyErr_Occurred()) {
+        Py_XDECREF(tb);
+        return -1;
+    }
+    const char *t = PyBytes_AsString(tb);
+    kfk_partition *e = kfk_partition_list_find(l, t, (int32_t)p);
+    if (!e)
+        e = kfk_partition_list_add(l, t, (int32_t)p);
+    Py_DECREF(tb);
+    if (!e) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    e->offset = off + 1;
+    e->leader_epoch = (int32_t)ep;
+    return 0;
+}
+
+/* Stores the end of the first n records (kafka-python ConsumerRecord field
+ * order: topic, partition, leader_epoch, offset, ...) as their partitions'
+ * stored offsets: what iteration hands out is done once handed out. Only
+ * the last record of each run from one partition is read in full. */
+static PyObject *Consumer_store_records(Consumer *self, PyObject *args)
+{
+    PyObject *records;
+    Py_ssize_t n;
+    if (!PyArg_ParseTuple(args, "On", &records, &n))
+        return NULL;
+    CHECK_OPEN(self);
+    if (!PyList_Check(records) || n < 0 || n > PyList_Size(records)) {
+        PyErr_SetString(PyExc_ValueError, "store_records takes a list of records and a count");
+        return NULL;
+    }
+    kfk_partition_list *l = kfk_partition_list_new(8);
+    if (!l)
+        return PyErr_NoMemory();
+    PyObject *run = NULL; /* the last record of the current run */
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *r = PyList_GetItem(records, i);
+        if (!r || !PyTuple_Check(r) || PyTuple_Size(r) < 4) {
+            PyErr_Format(PyExc_TypeError, "record %zd is not a ConsumerRecord", i);
+            goto fail;
+        }
+        if (run && PyTuple_GetItem(r, 0) == PyTuple_GetItem(run, 0) &&
+            PyTuple_GetItem(r, 1) == PyTuple_GetItem(run, 1)) {
+            run = r;
+            continue;
+        }
+        if (run && store_end(l, run) < 0)
+            goto fail;
+        run = r;
+    }
+    if (run && store_end(l, run) < 0)
+        goto fail;
+    if (l->count)
+        kfk_consumer_store_offsets(self->c, l);
+    kfk_partition_list_destroy(l);
+    Py_RETURN_NONE;
+fail:
+    kfk_partition_list_destroy(l);
+    return NULL;
 }
 
 static PyObject *Consumer_task_done(Consumer *self, PyObject *args, PyObject *kwds)
@@ -1327,6 +1446,8 @@ static PyMethodDef Consumer_methods[] = {
     {"commit", (PyCFunction)(void (*)(void))Consumer_commit, KW, "Commits offsets."},
     {"store_offsets", (PyCFunction)Consumer_store_offsets, METH_O, "Stores offsets."},
     {"task_done", (PyCFunction)(void (*)(void))Consumer_task_done, KW, "Marks a record done."},
+    {"store_records", (PyCFunction)Consumer_store_records, METH_VARARGS,
+     "Stores the end of the first n records."},
     {"pop_logs", (PyCFunction)Consumer_pop_logs, METH_NOARGS, "kfk's log lines since last."},
     {"watermarks", (PyCFunction)(void (*)(void))Consumer_watermarks, KW, "(low, high)."},
     {"cached_watermarks", (PyCFunction)Consumer_cached_watermarks, METH_VARARGS,

@@ -5,6 +5,7 @@ import gc
 import json
 import os
 import subprocess
+import threading
 import sys
 import textwrap
 import time
@@ -254,6 +255,36 @@ def test_consumer_commit_async(bootstrap, topic3):
     c.close()
 
 
+def test_consumer_commit_covers_what_was_handed_out(bootstrap, topic3):
+    produce(bootstrap, topic3, 30, 3)
+    c = KafkaConsumer(bootstrap_servers=bootstrap, group_id="g-" + topic3,
+                      auto_offset_reset="earliest", enable_auto_commit=False)
+    c.assign(all_tps(topic3))
+    # Iteration: what was yielded, not the whole batch fetched behind it.
+    seen = []
+    deadline = time.monotonic() + 20
+    while len(seen) < 5 and time.monotonic() < deadline:
+        seen.append(next(c))
+    c.commit()
+    want = {}
+    for r in seen:
+        want[TopicPartition(r.topic, r.partition)] = r.offset + 1
+    assert {tp: c.committed(tp) for tp in all_tps(topic3)} == \
+        {tp: want.get(tp) for tp in all_tps(topic3)}
+    c.close()
+    # poll: what it returned, max_records at a time.
+    c = KafkaConsumer(bootstrap_servers=bootstrap, group_id="g-" + topic3,
+                      auto_offset_reset="earliest", enable_auto_commit=False)
+    c.assign(all_tps(topic3))
+    got = {}
+    while not got:
+        got = c.poll(timeout_ms=1000, max_records=2)
+    c.commit()
+    for tp, recs in got.items():
+        assert c.committed(tp) == recs[-1].offset + 1
+    c.close()
+
+
 def test_consumer_seek_forms_and_position(bootstrap, topic3):
     produce(bootstrap, topic3, 30, 3)
     c = KafkaConsumer(bootstrap_servers=bootstrap, auto_offset_reset="earliest")
@@ -339,12 +370,11 @@ def test_consumer_auto_offset_reset(bootstrap, topic3):
     c.assign([tp])
     assert [r.offset for r in drain(c, 2)[tp]] == [0, 1]
     c.close()
-    c = KafkaConsumer(bootstrap_servers=bootstrap, auto_offset_reset="none")
+    c = KafkaConsumer(bootstrap_servers=bootstrap, auto_offset_reset="none",
+                      consumer_timeout_ms=10000)
     c.assign([tp])
-    with pytest.raises(Errors.KafkaError):
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            c.poll(timeout_ms=200)
+    with pytest.raises(Errors.NoOffsetForPartitionError, match=topic3):
+        next(c)
     c.close()
     with pytest.raises(Errors.KafkaConfigurationError):
         KafkaConsumer(bootstrap_servers=bootstrap, auto_offset_reset="sometimes")
@@ -480,3 +510,92 @@ def test_consumer_freed_without_close(bootstrap, topic3):
     del inner
     gc.collect()
     assert kfk.KafkaConsumer is KafkaConsumer
+
+
+def test_consumer_listener_commits_and_seeks(bootstrap, topic_name):
+    """The usual listener: commit in on_partitions_revoked, seek in
+    on_partitions_assigned; both run on the polling thread, inside poll."""
+    make_topic(bootstrap, topic_name, 2)
+    produce(bootstrap, topic_name, 10, 2)
+
+    class Listener(ConsumerRebalanceListener):
+        def __init__(self, consumer):
+            self.consumer = consumer
+            self.log = []
+
+        def on_partitions_revoked(self, revoked):
+            self.consumer.commit()
+            self.log.append(("revoked", sorted(revoked)))
+
+        def on_partitions_assigned(self, assigned):
+            for tp in assigned:
+                self.consumer.seek(tp, 3)
+            self.log.append(("assigned", sorted(assigned)))
+
+    c = KafkaConsumer(bootstrap_servers=bootstrap, group_id="g-" + topic_name,
+                      auto_offset_reset="earliest", enable_auto_commit=False)
+    listener = Listener(c)
+    c.subscribe([topic_name], listener=listener)
+    got = drain(c, 4)
+    assert {tp: [r.offset for r in recs] for tp, recs in got.items()} == \
+        {TopicPartition(topic_name, p): [3, 4] for p in range(2)}
+    c.unsubscribe()
+    assert [e[0] for e in listener.log] == ["assigned", "revoked"]
+    assert c.committed(TopicPartition(topic_name, 0)) == 5
+    c.close()
+
+
+def test_consumer_close_from_another_thread(bootstrap, topic3):
+    c = KafkaConsumer(bootstrap_servers=bootstrap, auto_offset_reset="earliest")
+    c.assign(all_tps(topic3))
+    seen = []
+
+    def iterate():
+        seen.extend(c)
+
+    t = threading.Thread(target=iterate)
+    t.start()
+    time.sleep(0.5)
+    c.close()
+    t.join(timeout=10)
+    assert not t.is_alive() and seen == []
+    with pytest.raises(Errors.KafkaError):
+        c.poll()
+
+
+def test_consumer_cycles_leave_nothing_behind(bootstrap, topic_name):
+    """Consumers made, used and dropped (half closed, half just collected):
+    Python memory and kfk's I/O threads come back to where they were."""
+    import tracemalloc
+    make_topic(bootstrap, topic_name, 1)
+    produce(bootstrap, topic_name, 500, 1)
+    tp = TopicPartition(topic_name, 0)
+
+    def cycle(close):
+        c = KafkaConsumer(bootstrap_servers=bootstrap, group_id="g-" + topic_name,
+                          auto_offset_reset="earliest", enable_auto_commit=False)
+        c.assign([tp])
+        c.seek_to_beginning()
+        assert sum(len(v) for v in drain(c, 500).values()) == 500
+        c.commit_async()
+        c.poll(timeout_ms=50)
+        if close:
+            c.close()
+
+    def threads():
+        return len(os.listdir("/proc/self/task"))
+
+    cycle(True)
+    cycle(False)
+    gc.collect()
+    base_threads = threads()
+    tracemalloc.start()
+    before = tracemalloc.take_snapshot()
+    for i in range(12):
+        cycle(i % 2 == 0)
+    gc.collect()
+    after = tracemalloc.take_snapshot()
+    tracemalloc.stop()
+    grown = sum(s.size_diff for s in after.compare_to(before, "filename"))
+    assert grown < 64 * 1024, after.compare_to(before, "lineno")[:5]
+    assert threads() == base_threads

@@ -4,6 +4,7 @@ and commits run in kfk's C core; records are built there too."""
 import collections
 import collections.abc
 import logging
+import operator
 import re
 import socket
 import time
@@ -162,7 +163,10 @@ def _kfk_conf(config):
         if config[key] is not None:
             raise Errors.KafkaConfigurationError(
                 "%s=%r is not supported by kfk" % (key, config[key]))
-    conf = {"bootstrap.servers": _servers(config["bootstrap_servers"])}
+    # Offsets are stored as records are handed out (poll returns them,
+    # iteration yields them), so commits never pass what was not seen.
+    conf = {"bootstrap.servers": _servers(config["bootstrap_servers"]),
+            "enable.auto.offset.store": False}
     for key, name in _DIRECT.items():
         if config[key] is not None:
             conf[name] = config[key]
@@ -259,17 +263,24 @@ def _on_rebalance(ref, kind, partitions):
 
 def _records(ref):
     """The iterator behind iteration: holds the consumer weakly between
-    records, so that a consumer dropped mid-iteration is freed."""
-    while True:
+    records, so that a consumer dropped mid-iteration is freed. Once it
+    ends (timeout, error) the next iteration starts a new one."""
+    try:
+        while True:
+            self = ref()
+            if self is None or self._closed:
+                return
+            records = self._next_records()
+            if not records:
+                return
+            it = iter(records)
+            self._batch = (records, it)
+            del self
+            yield from it
+    finally:
         self = ref()
-        if self is None or self._closed:
-            return
-        records = self._next_records()
-        if not records:
+        if self is not None and self._iterator is not None and self._iterator.gi_running:
             self._iterator = None
-            return
-        del self
-        yield from records
 
 
 class KafkaConsumer:
@@ -304,6 +315,7 @@ class KafkaConsumer:
         self._closed = False
         self._ref = ref
         self._iterator = None
+        self._batch = None  # (records, iterator over them) of iteration
         self._subscribed = None  # set of names, or a compiled pattern
         self._listener = None
         self._user_assigned = False
@@ -355,7 +367,7 @@ class KafkaConsumer:
         tps = [TopicPartition(t, p) for t, p in partitions]
         if kind != _kfk.REBALANCE_ASSIGNED:
             self._paused.difference_update(tps)
-            self._iterator = None
+            self._drop_iterator()
         listener = self._listener
         if listener is None:
             return
@@ -382,10 +394,10 @@ class KafkaConsumer:
             raise Errors.IllegalStateError(
                 "You must choose only one way to configure your consumer: subscribe or assign")
         tps = [_tp(p) for p in partitions]
+        self._drop_iterator()
         self._c.assign([(tp.topic, tp.partition) for tp in tps])
         self._user_assigned = True
         self._paused.intersection_update(tps)
-        self._iterator = None
 
     def assignment(self):
         """The set of TopicPartitions assigned now."""
@@ -425,7 +437,7 @@ class KafkaConsumer:
             self._c.subscribe(list(topics))
             self._subscribed = set(topics)
         self._listener = listener
-        self._iterator = None
+        self._drop_iterator()
 
     def subscription(self):
         """The subscribed topic names (with a pattern: those of the
@@ -440,6 +452,7 @@ class KafkaConsumer:
     def unsubscribe(self):
         """Leaves the group (or drops the manual assignment)."""
         self._check_open()
+        self._drop_iterator()
         if self._subscribed is not None:
             self._c.unsubscribe()
         if self._user_assigned:
@@ -448,7 +461,6 @@ class KafkaConsumer:
         self._listener = None
         self._user_assigned = False
         self._paused.clear()
-        self._iterator = None
 
     # -------------------------------------------------------------- poll
 
@@ -465,16 +477,30 @@ class KafkaConsumer:
         if max_records <= 0:
             raise ValueError("max_records must be positive")
         self._check_open()
-        out = self._c.poll(int(timeout_ms), max_records, ConsumerRecord, self._key_fn,
-                           self._value_fn, TopicPartition)
+        try:
+            out = self._c.poll(int(timeout_ms), max_records, ConsumerRecord, self._key_fn,
+                               self._value_fn, TopicPartition, True)
+        except Errors.OffsetOutOfRangeError as e:
+            raise self._no_offset(e)
         if self._slow_deserialize:
             for tp, records in out.items():
                 out[tp] = [self._deserialize(r) for r in records]
         return out
 
+    @staticmethod
+    def _no_offset(e):
+        # With auto_offset_reset='none', kafka-python reports a partition
+        # that has no committed offset as NoOffsetForPartitionError.
+        if getattr(e, "offset", 0) < 0:
+            return Errors.NoOffsetForPartitionError(str(e.args[0]) if e.args else str(e))
+        return e
+
     def _fetch(self, timeout_ms, max_records):
-        records = self._c.poll(timeout_ms, max_records, ConsumerRecord, self._key_fn,
-                               self._value_fn)
+        try:
+            records = self._c.poll(timeout_ms, max_records, ConsumerRecord, self._key_fn,
+                                   self._value_fn)
+        except Errors.OffsetOutOfRangeError as e:
+            raise self._no_offset(e)
         if self._slow_deserialize and records:
             records = [self._deserialize(r) for r in records]
         return records
@@ -487,9 +513,28 @@ class KafkaConsumer:
             r = r._replace(value=vd.deserialize(r.topic, r.headers, r.value))
         return r
 
+    def _drop_iterator(self):
+        """Ends iteration's batch (its records not yet yielded are dropped:
+        kfk fetches them again from the new position)."""
+        self._store_batch()
+        self._batch = None
+        self._iterator = None
+
+    def _store_batch(self):
+        """Stores the offsets of the records iteration yielded so far."""
+        batch = self._batch
+        if batch is not None:
+            records, it = batch
+            n = len(records) - operator.length_hint(it)
+            if n:
+                self._c.store_records(records, n)
+            if n == len(records):
+                self._batch = None
+
     def _next_records(self):
         """Records for iteration, waiting up to consumer_timeout_ms; [] when
         none came in time."""
+        self._store_batch()
         timeout = self.config["consumer_timeout_ms"]
         deadline = time.monotonic() + timeout / 1000.0 if timeout >= 0 else None
         while not self._closed:
@@ -514,11 +559,7 @@ class KafkaConsumer:
             raise StopIteration("KafkaConsumer closed")
         if self._iterator is None:
             self._iterator = _records(self._ref)
-        try:
-            return next(self._iterator)
-        except StopIteration:
-            self._iterator = None
-            raise
+        return next(self._iterator)
 
     # ------------------------------------------------------------ offsets
 
@@ -535,8 +576,8 @@ class KafkaConsumer:
         if not isinstance(offset, int) or offset < 0:
             raise ValueError("Offset must be int >= 0")
         self._assigned_or_raise([partition])
+        self._drop_iterator()
         self._c.seek(partition.topic, partition.partition, offset)
-        self._iterator = None
 
     def _seek_special(self, partitions, offset):
         self._check_open()
@@ -548,9 +589,9 @@ class KafkaConsumer:
                 raise ValueError("No partitions are currently assigned")
         else:
             self._assigned_or_raise(partitions)
+        self._drop_iterator()
         for tp in partitions:
             self._c.seek(tp.topic, tp.partition, offset)
-        self._iterator = None
 
     def seek_to_beginning(self, *partitions):
         """Moves the partitions (default: all assigned) to their first offset."""
@@ -616,6 +657,8 @@ class KafkaConsumer:
         self._check_open()
         if self.config["group_id"] is None:
             raise Errors.IllegalStateError("Requires group_id")
+        if offsets is None:
+            self._store_batch()
         self._c.commit(None if offsets is None else self._offset_list(offsets))
 
     def commit_async(self, offsets=None, callback=None):
@@ -626,6 +669,8 @@ class KafkaConsumer:
             raise Errors.IllegalStateError("Requires group_id")
         if callback is None:
             callback = self.config["default_offset_commit_callback"]
+        if offsets is None:
+            self._store_batch()
         future = _CommitFuture(dict(offsets) if offsets is not None else None, callback)
         try:
             self._c.commit(None if offsets is None else self._offset_list(offsets),
@@ -745,9 +790,21 @@ class KafkaConsumer:
         and frees everything. Later calls raise KafkaError."""
         if self._closed:
             return
+        self._store_batch()
         self._closed = True
         self._iterator = None
-        self._c.close(commit=bool(autocommit))
+        self._batch = None
+        # Another thread may be inside poll (at most one iteration wait, 1 s,
+        # or its poll timeout): it sees _closed and returns; then close.
+        deadline = time.monotonic() + self.config["request_timeout_ms"] / 1000.0
+        while True:
+            try:
+                self._c.close(commit=bool(autocommit))
+                break
+            except Errors.IllegalStateError:
+                if time.monotonic() >= deadline:
+                    raise
+                time.sleep(0.01)
         for key in ("key_deserializer", "value_deserializer"):
             close = getattr(self.config[key], "close", None)
             if close is not None:
