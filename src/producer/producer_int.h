@@ -11,6 +11,7 @@
 #include "client/coord.h"
 #include "client/core.h"
 #include "core/arena.h"
+#include "core/log.h"
 #include "kfk.h"
 #include "producer/accumulator.h"
 #include "producer/prod_conf.h"
@@ -87,6 +88,7 @@ struct kfk_producer {
     kfk_producer_callbacks cbs;
     kfk_core *core;
     kfk_io *io;
+    const struct kfk_log *log; /* the core's (core/log.h) */
     kfk_accum acc;
     kfk_reportq reports;
 
