@@ -3,6 +3,7 @@ methods, return types) over kfk._kfk.Consumer. Fetching, group membership
 and commits run in kfk's C core; records are built there too."""
 import collections
 import collections.abc
+import itertools
 import logging
 import operator
 import re
@@ -261,10 +262,12 @@ def _on_rebalance(ref, kind, partitions):
         self._rebalance(kind, partitions)
 
 
-def _records(ref):
-    """The iterator behind iteration: holds the consumer weakly between
-    records, so that a consumer dropped mid-iteration is freed. Once it
-    ends (timeout, error) the next iteration starts a new one."""
+def _batches(ref):
+    """Iteration's batches, each an iterator over one poll's records (the
+    records themselves are handed out by itertools.chain, in C). Holds the
+    consumer weakly between batches, so that a consumer dropped
+    mid-iteration is freed. Once it ends (timeout, error) the next
+    iteration starts a new one."""
     try:
         while True:
             self = ref()
@@ -276,11 +279,11 @@ def _records(ref):
             it = iter(records)
             self._batch = (records, it)
             del self
-            yield from it
+            yield it
     finally:
         self = ref()
-        if self is not None and self._iterator is not None and self._iterator.gi_running:
-            self._iterator = None
+        if self is not None and self._batches is not None and self._batches.gi_running:
+            self._iterator = self._batches = None
 
 
 class KafkaConsumer:
@@ -314,7 +317,8 @@ class KafkaConsumer:
             on_rebalance=lambda kind, parts: _on_rebalance(ref, kind, parts))
         self._closed = False
         self._ref = ref
-        self._iterator = None
+        self._iterator = None  # what iteration hands records out from
+        self._batches = None  # the generator of its batches
         self._batch = None  # (records, iterator over them) of iteration
         self._subscribed = None  # set of names, or a compiled pattern
         self._listener = None
@@ -518,7 +522,7 @@ class KafkaConsumer:
         kfk fetches them again from the new position)."""
         self._store_batch()
         self._batch = None
-        self._iterator = None
+        self._iterator = self._batches = None
 
     def _store_batch(self):
         """Stores the offsets of the records iteration yielded so far."""
@@ -549,16 +553,20 @@ class KafkaConsumer:
                 return []
         return []
 
+    def _start_iterator(self):
+        self._batches = _batches(self._ref)
+        self._iterator = itertools.chain.from_iterable(self._batches)
+
     def __iter__(self):
         if self._iterator is None:
-            self._iterator = _records(self._ref)
+            self._start_iterator()
         return self._iterator
 
     def __next__(self):
         if self._closed:
             raise StopIteration("KafkaConsumer closed")
         if self._iterator is None:
-            self._iterator = _records(self._ref)
+            self._start_iterator()
         return next(self._iterator)
 
     # ------------------------------------------------------------ offsets
@@ -792,7 +800,7 @@ class KafkaConsumer:
             return
         self._store_batch()
         self._closed = True
-        self._iterator = None
+        self._iterator = self._batches = None
         self._batch = None
         # Another thread may be inside poll (at most one iteration wait, 1 s,
         # or its poll timeout): it sees _closed and returns; then close.
