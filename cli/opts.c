@@ -140,12 +140,6 @@ static int set_mode(cli_opts *o, int opt) {
     return 0;
 }
 
-/* -d: kfk's debug key when the library has one. */
-static int set_debug(cli_opts *o, const char *contexts) {
-    if (kfk_conf_get(o->conf, "debug")) return set_key(o, "debug", contexts);
-    cli_info(o, 1, "-d %s: this kfk library has no debug logging; ignored\n", contexts);
-    return 0;
-}
 
 enum { OPT_STATS = 256 };
 
@@ -196,7 +190,7 @@ static int parse_flag(cli_opts *o, int opt, char *arg, int *conf_dump, int *conf
         o->metadata_timeout_ms = (int)(n > INT32_MAX / 1000 ? INT32_MAX : n * 1000);
         return 0;
     case 'Z': o->null_str = 1; return 0;
-    case 'd': return set_debug(o, arg);
+    case 'd': return set_key(o, "debug", arg); /* lines go to stderr (no log callback) */
     case 'q': o->verbosity = 0; return 0;
     case 'v': o->verbosity++; return 0;
     case 'T': o->tee = 1; return 0;

@@ -232,6 +232,40 @@ typedef int (*kfk_conf_key_fn)(void *opaque, const char *name, const char *defau
                                const char *allowed, const char *doc);
 void kfk_conf_keys(kfk_conf_key_fn fn, void *opaque);
 
+/* --------------------------------------------------------------- LOGGING */
+
+/* Every client (producer, consumer, admin) logs through the callback set
+ * on its kfk_conf before creation, so start-up is logged too. Levels are
+ * syslog's (0 emergency .. 7 debug); "log_level" (default 6) drops lines
+ * above it. "debug" turns on debug lines (level 7) per context, named as
+ * librdkafka names them: generic, broker, topic, metadata, protocol, msg,
+ * fetch, consumer (= cgrp), cgrp, security, eos, admin, all; an unknown
+ * name is refused. A debug context that is off costs one flag test.
+ * Without a callback, warnings and errors (and debug lines turned on) go
+ * to stderr, as librdkafka's default does. Lines about one broker start
+ * with "host:port/id: ". No line holds a password, token or key. */
+enum {
+    KFK_LOG_EMERG = 0,
+    KFK_LOG_ALERT = 1,
+    KFK_LOG_CRIT = 2,
+    KFK_LOG_ERR = 3,
+    KFK_LOG_WARNING = 4,
+    KFK_LOG_NOTICE = 5,
+    KFK_LOG_INFO = 6,
+    KFK_LOG_DEBUG = 7,
+};
+/* context: the debug context's name ("broker", "cgrp", ...), or "generic"
+ * for lines outside any. Called on whichever thread logs (often the I/O
+ * thread): must not block or call kfk. message is valid during the call. */
+typedef void (*kfk_log_line_cb)(void *opaque, int level, const char *context,
+                                const char *message);
+/* Sets the log callback (NULL: stderr); clients made from conf use it.
+ * 0, or KFK_ERR_INVALID_ARG for a NULL conf. */
+int kfk_conf_set_log_cb(kfk_conf *conf, kfk_log_line_cb cb, void *opaque);
+/* The text-only callback of kfk_consumer_set_log_cb (it receives what the
+ * line callback would, without level and context). */
+typedef void (*kfk_log_cb)(void *opaque, const char *message);
+
 /* ---------------------------------------------------------------- records */
 
 /* A record header, as the producer takes it and the consumer hands it out.
@@ -1231,10 +1265,10 @@ typedef void (*kfk_commit_cb)(kfk_consumer *c, int err, const kfk_partition_list
                               void *opaque);
 /* Sets the commit callback; before the first poll. */
 void kfk_consumer_set_commit_cb(kfk_consumer *c, kfk_commit_cb cb, void *opaque);
-/* Called on the I/O thread (must not block or call kfk) with notable
- * events, e.g. an offset reset by auto.offset.reset, and on the thread in
- * kfk_consumer_task_done with what it reports. Set before assign. */
-typedef void (*kfk_log_cb)(void *opaque, const char *message);
+/* Kept for older code (see LOGGING): called on the I/O thread (must not
+ * block or call kfk) with notable events, e.g. an offset reset by
+ * auto.offset.reset, and on the thread in kfk_consumer_task_done with what
+ * it reports, instead of the conf's callback. Set before assign. */
 void kfk_consumer_set_log_cb(kfk_consumer *c, kfk_log_cb cb, void *opaque);
 
 /* ------------------------------------------------------- consumer groups */

@@ -184,9 +184,9 @@ const rdk_prop rdk_props_table[] = {
     {"enable.auto.commit", RDK_F_TOPIC|RDK_F_CONSUMER, RDK_ALIAS, RDK_USE_LAYER, 0, 0, NULL, "auto.commit.enable", NULL, RDK_X_SAME, NULL, ""},
     {"auto.commit.interval.ms", RDK_F_TOPIC|RDK_F_CONSUMER|RDK_F_HIGH, RDK_INT, RDK_USE_LAYER, 10, 86400000, "60000", NULL, NULL, RDK_X_SAME, NULL, "Legacy consumer: auto-commit interval"},
     {"auto.offset.reset", RDK_F_TOPIC|RDK_F_CONSUMER|RDK_F_HIGH, RDK_S2I, RDK_USE_KFK, 0, 0, "largest", "smallest|earliest|beginning,largest|latest|end,error", "auto.offset.reset", RDK_X_RESET, NULL, "Where to start without a committed offset: smallest, largest or error"},
-    {"offset.store.path", RDK_F_TOPIC|RDK_F_CONSUMER|RDK_F_DEPRECATED, RDK_STR, RDK_USE_NONE, 0, 0, ".", NULL, NULL, RDK_X_SAME, NULL, "Offset file path"},
+    {"offset.store.path", RDK_F_TOPIC|RDK_F_CONSUMER|RDK_F_DEPRECATED, RDK_STR, RDK_USE_LAYER, 0, 0, ".", NULL, NULL, RDK_X_SAME, NULL, "Offset file path"},
     {"offset.store.sync.interval.ms", RDK_F_TOPIC|RDK_F_CONSUMER|RDK_F_DEPRECATED, RDK_INT, RDK_USE_NONE, -1, 86400000, "-1", NULL, NULL, RDK_X_SAME, NULL, "Offset file fsync interval"},
-    {"offset.store.method", RDK_F_TOPIC|RDK_F_CONSUMER|RDK_F_DEPRECATED, RDK_S2I, RDK_USE_REFUSE, 0, 0, "broker", "file,broker", NULL, RDK_X_SAME, NULL, "Where offsets are committed: broker"},
+    {"offset.store.method", RDK_F_TOPIC|RDK_F_CONSUMER|RDK_F_DEPRECATED, RDK_S2I, RDK_USE_LAYER, 0, 0, "broker", "file,broker", NULL, RDK_X_SAME, NULL, "Legacy consumer: where offsets are committed: broker, or a file (offset.store.path)"},
     {"consume.callback.max.messages", RDK_F_TOPIC|RDK_F_CONSUMER, RDK_INT, RDK_USE_LAYER, 0, 1000000, "0", NULL, NULL, RDK_X_SAME, NULL, "Most messages one consume callback call delivers (0: any)"},
 };
 /* clang-format on */

@@ -2,6 +2,7 @@
  * rebalance and commit callbacks, assign (eager and incremental), commits,
  * positions, offsets and watermarks. The legacy per-partition consumer is
  * in legacy.c. */
+#include <regex.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,24 +14,75 @@
  * commits there). */
 static __thread int in_rebalance_cb;
 
+/* A rebalance given to the application through the consumer queue (a
+ * REBALANCE op) rather than inside kfk's callback: with the event API
+ * (rd_kafka_conf_set_events with RD_KAFKA_EVENT_REBALANCE), while the pump
+ * polls kfk, and for the revoke of rd_kafka_unsubscribe, which librdkafka
+ * delivers from the next poll. kfk goes on without waiting for the
+ * (un)assign: the application makes it when it serves the op. */
+static __thread rd_kafka_t *in_unsubscribe;
+
+static int defer_rebalance(rd_kafka_t *rk) {
+    if (rk->closing) return 0; /* close serves the revoke itself, as librdkafka's */
+    return in_unsubscribe == rk || (rk->conf->enabled_events & RD_KAFKA_EVENT_REBALANCE) ||
+           __atomic_load_n(&rk->pump_running, __ATOMIC_ACQUIRE);
+}
+
 static void on_rebalance(kfk_consumer *c, int kind, const kfk_partition_list *parts,
                          void *opaque) {
     rd_kafka_t *rk = opaque;
+    /* rd_kafka_destroy's close still gives the application its revoke, as
+     * librdkafka's; no callback after that */
+    if (rk->destroying && !(rk->closing && rk->consumer)) {
+        if (kind == KFK_REBALANCE_ASSIGNED)
+            kfk_consumer_incremental_assign(c, parts);
+        else
+            kfk_consumer_incremental_unassign(c, parts);
+        return;
+    }
     rd_kafka_topic_partition_list_t *l = rdk_from_kfk_list(parts);
     if (!l) return;
     for (int i = 0; i < l->cnt; i++) l->elems[i].offset = RD_KAFKA_OFFSET_INVALID;
     rk->assignment_lost = kind == KFK_REBALANCE_LOST;
     rd_kafka_resp_err_t err = kind == KFK_REBALANCE_ASSIGNED ? RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS
                                                               : RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS;
-    if (!rk->destroying) {
+    struct rd_kafka_op_s *op = defer_rebalance(rk) ? rdk_op_new(rk, RD_KAFKA_EVENT_REBALANCE) : NULL;
+    if (op) {
+        op->err = err;
+        op->partitions = l;
+        rdk_queue_push(rk->consumer_q, op);
+        return;
+    }
+    if (rk->conf->rebalance_cb) {
         in_rebalance_cb++;
         rk->conf->rebalance_cb(rk, err, l, rk->conf->opaque);
         in_rebalance_cb--;
-    } else if (kind == KFK_REBALANCE_ASSIGNED)
+    } else if (kind == KFK_REBALANCE_ASSIGNED) {
         kfk_consumer_incremental_assign(c, parts);
-    else
+    } else {
         kfk_consumer_incremental_unassign(c, parts);
+    }
     rd_kafka_topic_partition_list_destroy(l);
+}
+
+/* A REBALANCE op served through callbacks (rd_kafka_consumer_poll,
+ * rd_kafka_poll on a forwarded queue...): the rebalance_cb, else
+ * librdkafka's default (un)assign. */
+void rdk_rebalance_serve(rd_kafka_t *rk, struct rd_kafka_op_s *op) {
+    const rd_kafka_conf_t *c = rk->conf;
+    in_rebalance_cb++;
+    if (c->rebalance_cb) {
+        c->rebalance_cb(rk, op->err, op->partitions, c->opaque);
+    } else if (!strcmp(rd_kafka_rebalance_protocol(rk), "COOPERATIVE")) {
+        rd_kafka_error_t *e = op->err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS
+                                  ? rd_kafka_incremental_assign(rk, op->partitions)
+                                  : rd_kafka_incremental_unassign(rk, op->partitions);
+        if (e) rd_kafka_error_destroy(e);
+    } else {
+        rd_kafka_assign(rk, op->err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS ? op->partitions
+                                                                             : NULL);
+    }
+    in_rebalance_cb--;
 }
 
 static void on_commit(kfk_consumer *c, int err, const kfk_partition_list *offsets, void *opaque) {
@@ -57,14 +109,46 @@ int rdk_consumer_start(rd_kafka_t *rk, kfk_conf *kc, char *errstr, size_t errstr
     rdk_threads_add(1);
     const char *mp = rdk_conf_str(rk->conf, "max.poll.interval.ms");
     rk->max_poll_ms = mp ? atoi(mp) : 300000;
-    if (rk->conf->rebalance_cb) kfk_consumer_set_rebalance_cb(rk->consumer, on_rebalance, rk);
+    if (rk->conf->rebalance_cb || (rk->conf->enabled_events & RD_KAFKA_EVENT_REBALANCE))
+        kfk_consumer_set_rebalance_cb(rk->consumer, on_rebalance, rk);
     kfk_consumer_set_commit_cb(rk->consumer, on_commit, rk);
     kfk_consumer_set_log_cb(rk->consumer, on_log, rk);
     return 0;
 }
 
+/* Close serves what waits on the consumer queue through the callbacks,
+ * as librdkafka's: the revoke an unsubscribe left there above all. */
+static void serve_before_close(rd_kafka_t *rk) {
+    struct rd_kafka_op_s *op;
+    while ((op = rdk_queue_pop(rk->consumer_q, 0)) != NULL) rdk_op_serve(op);
+}
+
+int rdk_consumer_start_late(rd_kafka_t *rk, kfk_conf *kc, char *errstr, size_t errstr_size) {
+    if (rk->closed) {
+        snprintf(errstr, errstr_size, "Consumer closed");
+        kfk_conf_destroy(kc);
+        return -1;
+    }
+    if (rdk_consumer_start(rk, kc, errstr, errstr_size)) return -1;
+    rd_kafka_topic_partition_list_t *sub = rk->pending_sub;
+    rk->pending_sub = NULL;
+    if (sub) {
+        rd_kafka_resp_err_t err = rd_kafka_subscribe(rk, sub);
+        if (err)
+            rdk_log(rk, 3, "SUBSCRIBE", "subscription kept for the brokers failed: %s",
+                    rd_kafka_err2str(err));
+        rd_kafka_topic_partition_list_destroy(sub);
+    }
+    return 0;
+}
+
 void rdk_consumer_stop(rd_kafka_t *rk, int close_group) {
+    if (rk->pending_sub) rd_kafka_topic_partition_list_destroy(rk->pending_sub);
+    rk->pending_sub = NULL;
     if (!rk->consumer) return;
+    rdk_consumer_pump_stop(rk);
+    if (close_group) serve_before_close(rk);
+    rk->closing = 1;
     if (close_group)
         kfk_consumer_close(rk->consumer);
     else
@@ -74,7 +158,17 @@ void rdk_consumer_stop(rd_kafka_t *rk, int close_group) {
 }
 
 rd_kafka_resp_err_t rd_kafka_consumer_close(rd_kafka_t *rk) {
+    if (!rk->consumer && rk->pending_conf && !rk->closed) {
+        /* never had brokers: nothing joined, nothing to commit */
+        if (rk->pending_sub) rd_kafka_topic_partition_list_destroy(rk->pending_sub);
+        rk->pending_sub = NULL;
+        rk->closed = 1;
+        return RD_KAFKA_RESP_ERR_NO_ERROR;
+    }
     if (!rk->consumer) return RD_KAFKA_RESP_ERR__STATE;
+    rdk_consumer_pump_stop(rk);
+    serve_before_close(rk);
+    rk->closing = 1;
     int err = kfk_consumer_close(rk->consumer);
     rk->consumer = NULL;
     rk->closed = 1;
@@ -94,14 +188,38 @@ rd_kafka_error_t *rd_kafka_consumer_close_queue(rd_kafka_t *rk, rd_kafka_queue_t
     return err ? rdk_error_new(err, 0, 0, 0, "%s", rd_kafka_err2str(err)) : NULL;
 }
 
-static int64_t now_ms(void) {
+int64_t rdk_now_ms(void) {
     struct timespec t;
     clock_gettime(CLOCK_MONOTONIC, &t);
     return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
 }
 
+/* A subscription kfk's subscribe would take: names not empty, regular
+ * expressions (a leading '^') that compile. */
+static int valid_subscription(const rd_kafka_topic_partition_list_t *topics) {
+    for (int i = 0; i < topics->cnt; i++) {
+        const char *t = topics->elems[i].topic;
+        if (!t || !*t) return 0;
+        if (*t != '^') continue;
+        regex_t re;
+        if (regcomp(&re, t, REG_EXTENDED | REG_NOSUB) != 0) return 0;
+        regfree(&re);
+    }
+    return 1;
+}
+
 rd_kafka_resp_err_t rd_kafka_subscribe(rd_kafka_t *rk,
                                        const rd_kafka_topic_partition_list_t *topics) {
+    if (!rk->consumer && rk->pending_conf && !rk->closed && topics && topics->cnt > 0) {
+        /* no brokers yet: kept for when rd_kafka_brokers_add gives some */
+        if (!*rdk_conf_str(rk->conf, "group.id")) return RD_KAFKA_RESP_ERR__UNKNOWN_GROUP;
+        if (!valid_subscription(topics)) return RD_KAFKA_RESP_ERR__INVALID_ARG;
+        rd_kafka_topic_partition_list_t *copy = rd_kafka_topic_partition_list_copy(topics);
+        if (!copy) return RD_KAFKA_RESP_ERR__CRIT_SYS_RESOURCE;
+        if (rk->pending_sub) rd_kafka_topic_partition_list_destroy(rk->pending_sub);
+        rk->pending_sub = copy;
+        return RD_KAFKA_RESP_ERR_NO_ERROR;
+    }
     if (!rk->consumer || !topics || topics->cnt == 0) return RD_KAFKA_RESP_ERR__INVALID_ARG;
     const char **names = calloc((size_t)topics->cnt, sizeof *names);
     if (!names) return RD_KAFKA_RESP_ERR__CRIT_SYS_RESOURCE;
@@ -112,20 +230,32 @@ rd_kafka_resp_err_t rd_kafka_subscribe(rd_kafka_t *rk,
         return RD_KAFKA_RESP_ERR__UNKNOWN_GROUP;
     if (!rc) {
         rk->subscribed = 1;
-        rk->last_poll_ms = now_ms(); /* as librdkafka: the interval runs from here */
+        rk->last_poll_ms = rdk_now_ms(); /* as librdkafka: the interval runs from here */
     }
     return rdk_err(rc);
 }
 
 rd_kafka_resp_err_t rd_kafka_unsubscribe(rd_kafka_t *rk) {
+    if (!rk->consumer && rk->pending_conf && !rk->closed) {
+        if (rk->pending_sub) rd_kafka_topic_partition_list_destroy(rk->pending_sub);
+        rk->pending_sub = NULL;
+        return RD_KAFKA_RESP_ERR_NO_ERROR;
+    }
     if (!rk->consumer) return RD_KAFKA_RESP_ERR__STATE;
+    in_unsubscribe = rk;
     int rc = kfk_consumer_unsubscribe(rk->consumer);
+    in_unsubscribe = NULL;
     rk->subscribed = 0;
     return rc == KFK_ERR_NOENT ? RD_KAFKA_RESP_ERR_NO_ERROR : rdk_err(rc);
 }
 
 rd_kafka_resp_err_t rd_kafka_subscription(rd_kafka_t *rk,
                                           rd_kafka_topic_partition_list_t **topics) {
+    if (!rk->consumer && rk->pending_conf && !rk->closed) {
+        *topics = rk->pending_sub ? rd_kafka_topic_partition_list_copy(rk->pending_sub)
+                                  : rd_kafka_topic_partition_list_new(0);
+        return *topics ? RD_KAFKA_RESP_ERR_NO_ERROR : RD_KAFKA_RESP_ERR__CRIT_SYS_RESOURCE;
+    }
     if (!rk->consumer) return RD_KAFKA_RESP_ERR__STATE;
     kfk_partition_list *kl = kfk_consumer_subscription(rk->consumer);
     *topics = kl ? rdk_from_kfk_list(kl) : rd_kafka_topic_partition_list_new(0);
@@ -139,9 +269,9 @@ rd_kafka_resp_err_t rd_kafka_subscription(rd_kafka_t *rk,
 
 /* Serves the consumer queue's events: errors become messages (returned),
  * the others (commit results...) run their callbacks. */
-rd_kafka_message_t *rdk_consumer_serve_queue(rd_kafka_t *rk) {
+static rd_kafka_message_t *serve_queue_wait(rd_kafka_t *rk, int timeout_ms) {
     struct rd_kafka_op_s *op;
-    while ((op = rdk_queue_pop(rk->consumer_q, 0)) != NULL) {
+    for (op = rdk_queue_pop(rk->consumer_q, timeout_ms); op; op = rdk_queue_pop(rk->consumer_q, 0)) {
         if (op->type != RD_KAFKA_EVENT_ERROR) {
             rdk_op_serve(op);
             continue;
@@ -154,12 +284,14 @@ rd_kafka_message_t *rdk_consumer_serve_queue(rd_kafka_t *rk) {
     return NULL;
 }
 
+rd_kafka_message_t *rdk_consumer_serve_queue(rd_kafka_t *rk) { return serve_queue_wait(rk, 0); }
+
 /* kfk leaves the group when the application did not poll within
  * max.poll.interval.ms (the same test, on its I/O thread); librdkafka then
  * gives the application ERR__MAX_POLL_EXCEEDED at its next poll. */
-static rd_kafka_message_t *poll_exceeded(rd_kafka_t *rk) {
+rd_kafka_message_t *rdk_poll_exceeded(rd_kafka_t *rk) {
     if (!rk->subscribed) return NULL;
-    int64_t now = now_ms(), last = rk->last_poll_ms;
+    int64_t now = rdk_now_ms(), last = rk->last_poll_ms;
     rk->last_poll_ms = now;
     if (!last || now - last <= rk->max_poll_ms) return NULL;
     char why[128];
@@ -170,40 +302,25 @@ static rd_kafka_message_t *poll_exceeded(rd_kafka_t *rk) {
 }
 
 rd_kafka_message_t *rd_kafka_consumer_poll(rd_kafka_t *rk, int timeout_ms) {
+    if (!rk->consumer && rk->pending_conf && !rk->closed) {
+        /* no brokers: only the queue's own events (errors come back as messages) */
+        return serve_queue_wait(rk, timeout_ms);
+    }
     if (!rk->consumer) return NULL;
-    rd_kafka_message_t *m = poll_exceeded(rk);
+    rd_kafka_message_t *m = rdk_poll_exceeded(rk);
     if (m) return m;
+    if (__atomic_load_n(&rk->pump_running, __ATOMIC_ACQUIRE)) {
+        m = rdk_consumer_pumped_message(rk, timeout_ms);
+        if (rk->subscribed) rk->last_poll_ms = rdk_now_ms();
+        return m;
+    }
     m = rdk_consumer_serve_queue(rk);
     if (!m) {
         kfk_consumer_message *km = kfk_consumer_poll(rk->consumer, timeout_ms);
         m = km ? rdk_msg_from_consumed(rk, km) : rdk_consumer_serve_queue(rk);
     }
-    if (rk->subscribed) rk->last_poll_ms = now_ms(); /* time blocked in here counts as polling */
+    if (rk->subscribed) rk->last_poll_ms = rdk_now_ms(); /* time blocked in here counts as polling */
     return m;
-}
-
-rd_kafka_event_t *rdk_consumer_poll_event(rd_kafka_t *rk, int timeout_ms) {
-    struct rd_kafka_op_s *op = rdk_queue_pop(rk->consumer_q, 0);
-    if (op) return op;
-    rd_kafka_message_t *m = poll_exceeded(rk);
-    if (!m) {
-        kfk_consumer_message *km = kfk_consumer_poll(rk->consumer, timeout_ms);
-        if (rk->subscribed) rk->last_poll_ms = now_ms();
-        if (!km) return rdk_queue_pop(rk->consumer_q, 0);
-        if (!(m = rdk_msg_from_consumed(rk, km))) return NULL;
-    }
-    /* one message per FETCH event, as librdkafka's consumer queue gives them */
-    op = rdk_op_new(rk, RD_KAFKA_EVENT_FETCH);
-    rd_kafka_message_t **msgs = op ? malloc(sizeof *msgs) : NULL;
-    if (!msgs) {
-        free(op);
-        rd_kafka_message_destroy(m);
-        return NULL;
-    }
-    msgs[0] = m;
-    op->msgs = msgs;
-    op->msg_cnt = 1;
-    return op;
 }
 
 /* librdkafka's "use the committed offset" is RD_KAFKA_OFFSET_INVALID in an

@@ -172,15 +172,6 @@ void rd_kafka_group_list_destroy(const struct rd_kafka_group_list *grplist) {
     free((void *)grplist);
 }
 
-/* kfk's clients take their brokers at creation (bootstrap.servers) and
- * follow the cluster's metadata from there: none can be added later. */
-int rd_kafka_brokers_add(rd_kafka_t *rk, const char *brokerlist) {
-    rdk_log(rk, 4, "BROKER",
-            "rd_kafka_brokers_add: kfk takes brokers only from bootstrap.servers at creation; "
-            "\"%s\" not added", brokerlist ? brokerlist : "");
-    return 0;
-}
-
 void rd_kafka_log_syslog(const rd_kafka_t *rk, int level, const char *fac, const char *buf) {
     syslog(level, "%s: %s", fac, buf);
 }

@@ -77,11 +77,18 @@ rd_kafka_t *rd_kafka_new(rd_kafka_type_t type, rd_kafka_conf_t *conf, char *errs
     rk->main_q = rdk_queue_new(rk, RDK_Q_MAIN);
     rk->consumer_q = rdk_queue_new(rk, RDK_Q_CONSUMER);
     int rc = rk->main_q && rk->consumer_q ? 0 : -1;
-    if (rc == 0)
+    if (rc == 0 && type == RD_KAFKA_CONSUMER) rk->consumer_q->on_watch = rdk_consumer_pump_start;
+    const char *brokers = rdk_conf_str(rk->conf, "bootstrap.servers");
+    if (rc == 0 && (!brokers || !*brokers)) {
+        /* as librdkafka, a handle without brokers: its client starts when
+         * rd_kafka_brokers_add gives some */
+        rk->pending_conf = kc;
+    } else if (rc == 0) {
         rc = type == RD_KAFKA_PRODUCER ? rdk_producer_start(rk, kc, errstr, errstr_size)
                                        : rdk_consumer_start(rk, kc, errstr, errstr_size);
-    else
+    } else {
         kfk_conf_destroy(kc);
+    }
     if (rc == 0 && rk->conf->background_event_cb) rc = rdk_background_start(rk);
     if (rc != 0) {
         rk->conf = NULL; /* the caller keeps conf on failure */
@@ -126,8 +133,11 @@ void rd_kafka_destroy_flags(rd_kafka_t *rk, int flags) {
     __atomic_store_n(&rk->destroying, 1, __ATOMIC_RELEASE);
     rdk_background_stop(rk);
     rdk_legacy_free(rk);
-    if (rk->consumer) rdk_consumer_stop(rk, !(flags & RD_KAFKA_DESTROY_F_NO_CONSUMER_CLOSE));
-    if (rk->producer) rdk_producer_stop(rk);
+    if (rk->consumer || rk->pending_sub)
+        rdk_consumer_stop(rk, !(flags & RD_KAFKA_DESTROY_F_NO_CONSUMER_CLOSE));
+    if (rk->producer || rk->pending) rdk_producer_stop(rk);
+    if (rk->pending_conf) kfk_conf_destroy(rk->pending_conf);
+    rk->pending_conf = NULL;
     if (rk->admin) {
         kfk_admin_destroy(rk->admin);
         rk->admin = NULL;
@@ -174,8 +184,13 @@ void *rd_kafka_mem_calloc(rd_kafka_t *rk, size_t num, size_t size) { return call
 
 void *rd_kafka_mem_malloc(rd_kafka_t *rk, size_t size) { return malloc(size); }
 
+__thread int rdk_yield_thread;
+
+/* As librdkafka's: ends the consume callback loop this thread is in (a
+ * callback may pass NULL), and the handle's main queue poll. */
 void rd_kafka_yield(rd_kafka_t *rk) {
-    if (rk->main_q) rd_kafka_queue_yield(rk->main_q);
+    rdk_yield_thread = 1;
+    if (rk && rk->main_q) rd_kafka_queue_yield(rk->main_q);
 }
 
 int rd_kafka_outq_len(rd_kafka_t *rk) {
@@ -184,7 +199,7 @@ int rd_kafka_outq_len(rd_kafka_t *rk) {
 }
 
 int rd_kafka_poll(rd_kafka_t *rk, int timeout_ms) {
-    if (rk->producer) {
+    if (rk->producer || (rk->type == RD_KAFKA_PRODUCER && rk->pending_conf)) {
         /* reports first: they are what producers poll for */
         int n = rdk_producer_poll(rk, 0);
         n += rdk_queue_serve(rk->main_q, 0);
@@ -195,7 +210,7 @@ int rd_kafka_poll(rd_kafka_t *rk, int timeout_ms) {
 }
 
 rd_kafka_resp_err_t rd_kafka_flush(rd_kafka_t *rk, int timeout_ms) {
-    if (!rk->producer) {
+    if (!rk->producer && !(rk->type == RD_KAFKA_PRODUCER && rk->pending_conf)) {
         rdk_queue_serve(rk->main_q, 0);
         return RD_KAFKA_RESP_ERR_NO_ERROR;
     }
@@ -211,14 +226,15 @@ rd_kafka_resp_err_t rd_kafka_flush(rd_kafka_t *rk, int timeout_ms) {
 }
 
 rd_kafka_resp_err_t rd_kafka_purge(rd_kafka_t *rk, int purge_flags) {
-    if (!rk->producer) return RD_KAFKA_RESP_ERR__INVALID_ARG;
+    if (!rk->producer && !(rk->type == RD_KAFKA_PRODUCER && rk->pending_conf))
+        return RD_KAFKA_RESP_ERR__INVALID_ARG;
     if (purge_flags & ~(RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT |
                         RD_KAFKA_PURGE_F_NON_BLOCKING))
         return RD_KAFKA_RESP_ERR__INVALID_ARG;
     int flags = 0;
     if (purge_flags & RD_KAFKA_PURGE_F_QUEUE) flags |= KFK_PURGE_QUEUE;
     if (purge_flags & RD_KAFKA_PURGE_F_INFLIGHT) flags |= KFK_PURGE_INFLIGHT;
-    return rdk_err(kfk_producer_purge(rk->producer, flags));
+    return rdk_err(rdk_producer_purge(rk, flags));
 }
 
 void rd_kafka_set_log_level(rd_kafka_t *rk, int level) { rk->log_level = level; }
@@ -242,4 +258,37 @@ void rdk_log(rd_kafka_t *rk, int level, const char *fac, const char *fmt, ...) {
         rk->conf->log_cb(rk, level, fac, buf);
     else
         rd_kafka_log_print(rk, level, fac, buf);
+}
+
+/* Starts the client of a handle created without brokers, on brokerlist;
+ * later calls cannot add to kfk's bootstrap list (logged, 0). The number
+ * of brokers added, as librdkafka. */
+int rd_kafka_brokers_add(rd_kafka_t *rk, const char *brokerlist) {
+    char errstr[512] = "";
+    int n = 0;
+    if (brokerlist && *brokerlist) {
+        n = 1;
+        for (const char *p = brokerlist; *p; p++) n += *p == ',';
+    }
+    if (!rk->pending_conf || !n) {
+        if (n)
+            rdk_log(rk, 4, "BROKER",
+                    "rd_kafka_brokers_add: kfk takes brokers only once; \"%s\" not added",
+                    brokerlist);
+        return 0;
+    }
+    kfk_conf *kc = kfk_conf_dup(rk->pending_conf);
+    int rc = kc ? kfk_conf_set(kc, "bootstrap.servers", brokerlist, errstr, sizeof errstr) : -1;
+    if (rc == 0)
+        rc = rk->type == RD_KAFKA_PRODUCER ? rdk_producer_start_late(rk, kc, errstr, sizeof errstr)
+                                           : rdk_consumer_start_late(rk, kc, errstr, sizeof errstr);
+    else if (kc)
+        kfk_conf_destroy(kc);
+    if (rc != 0) {
+        rdk_log(rk, 3, "BROKER", "rd_kafka_brokers_add: \"%s\": %s", brokerlist, errstr);
+        return 0;
+    }
+    kfk_conf_destroy(rk->pending_conf);
+    rk->pending_conf = NULL;
+    return n;
 }

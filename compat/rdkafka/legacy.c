@@ -32,6 +32,43 @@ static int64_t resolve_offset(rd_kafka_t *rk, const char *topic, int32_t partiti
     return hi - cnt > lo ? hi - cnt : lo;
 }
 
+/* 'b' (earliest), 'e' (latest) or 'x' (error) for an auto.offset.reset value. */
+static char reset_kind(const char *v) {
+    if (!v || !strcmp(v, "smallest") || !strcmp(v, "earliest") || !strcmp(v, "beginning"))
+        return 'b';
+    if (!strcmp(v, "largest") || !strcmp(v, "latest") || !strcmp(v, "end")) return 'e';
+    return 'x';
+}
+
+/* The start of a partition consumed from its stored offset. kfk's consumer
+ * has one auto.offset.reset; a topic whose own differs starts at its
+ * committed offset, else where the topic's reset says. (Later resets, of an
+ * offset out of range, follow the handle's.) */
+static int64_t stored_start(rd_kafka_t *rk, const rd_kafka_topic_t *rkt, int32_t partition) {
+    if (rdk_offset_file_used(rkt)) {
+        int64_t off = rdk_offset_file_read(rk, rkt, partition);
+        if (off >= 0) return off;
+        const char *r = rdk_topic_conf_str(rkt->conf, "auto.offset.reset");
+        return reset_kind(r) == 'b' ? KFK_OFFSET_BEGINNING
+               : reset_kind(r) == 'e' ? KFK_OFFSET_END
+                                      : KFK_OFFSET_STORED;
+    }
+    char topic_reset = reset_kind(rdk_topic_conf_str(rkt->conf, "auto.offset.reset"));
+    if (topic_reset == reset_kind(rdk_conf_str(rk->conf, "auto.offset.reset")) || topic_reset == 'x')
+        return KFK_OFFSET_STORED;
+    if (*rdk_conf_str(rk->conf, "group.id")) {
+        kfk_partition_list *kl = kfk_partition_list_new(1);
+        if (!kl) return KFK_OFFSET_STORED;
+        kfk_partition_list_add(kl, rkt->name, partition);
+        int rc = kfk_consumer_committed(rk->consumer, kl, 10000);
+        int64_t committed = rc || kl->elems[0].err ? -1 : kl->elems[0].offset;
+        kfk_partition_list_destroy(kl);
+        if (rc && rc != KFK_ERR_PARTIAL) return KFK_OFFSET_STORED; /* kfk looks again */
+        if (committed >= 0) return committed;
+    }
+    return topic_reset == 'b' ? KFK_OFFSET_BEGINNING : KFK_OFFSET_END;
+}
+
 int rd_kafka_consume_start_queue(rd_kafka_topic_t *rkt, int32_t partition, int64_t offset,
                                  rd_kafka_queue_t *rkqu) {
     rd_kafka_t *rk = rkt->rk;
@@ -39,8 +76,9 @@ int rd_kafka_consume_start_queue(rd_kafka_topic_t *rkt, int32_t partition, int64
     kfk_partition_list *kl = kfk_partition_list_new(1);
     if (!kl) return fail(RD_KAFKA_RESP_ERR__CRIT_SYS_RESOURCE);
     kfk_partition *p = kfk_partition_list_add(kl, rkt->name, partition);
-    p->offset = offset == RD_KAFKA_OFFSET_INVALID ? KFK_OFFSET_STORED
-                                                  : resolve_offset(rk, rkt->name, partition, offset);
+    p->offset = offset == RD_KAFKA_OFFSET_INVALID || offset == RD_KAFKA_OFFSET_STORED
+                    ? stored_start(rk, rkt, partition)
+                    : resolve_offset(rk, rkt->name, partition, offset);
     int rc = kfk_consumer_incremental_assign(rk->consumer, kl);
     kfk_partition_list_destroy(kl);
     if (rc == KFK_ERR_INVALID_ARG) return fail(RD_KAFKA_RESP_ERR__CONFLICT);
@@ -57,6 +95,14 @@ int rd_kafka_consume_stop(rd_kafka_topic_t *rkt, int32_t partition) {
     kfk_partition_list *kl = kfk_partition_list_new(1);
     if (!kl) return fail(RD_KAFKA_RESP_ERR__CRIT_SYS_RESOURCE);
     kfk_partition_list_add(kl, rkt->name, partition);
+    /* as librdkafka's offset store stop: the stored offsets are committed
+     * (auto commit with a group), or written to the offset file, before
+     * the partition goes */
+    if (rdk_offset_file_used(rkt))
+        rdk_offset_file_sync(rk, rkt->name, partition);
+    else if (*rdk_conf_str(rk->conf, "group.id") &&
+        !strcmp(rdk_conf_str(rk->conf, "enable.auto.commit"), "true"))
+        kfk_consumer_commit(rk->consumer, NULL, 0); /* nothing stored: nothing to do */
     int rc = kfk_consumer_incremental_unassign(rk->consumer, kl);
     kfk_partition_list_destroy(kl);
     /* drop what waits for the partition */
@@ -219,36 +265,46 @@ ssize_t rd_kafka_consume_batch_queue(rd_kafka_queue_t *rkqu, int timeout_ms,
     return batch(rkqu->rk, NULL, 0, timeout_ms, rkmessages, rkmessages_size);
 }
 
-/* Serves what is ready (waiting up to timeout_ms for the first) to cb;
- * messages are ours again when cb returns. Messages polled in one batch
- * are wrapped on the stack: no allocation per message. */
+/* Serves what is ready (waiting up to timeout_ms for the first) to cb,
+ * until cb calls rd_kafka_yield; messages are ours again when cb returns.
+ * Messages polled in one batch are wrapped on the stack: no allocation per
+ * message. */
 static int callback(rd_kafka_t *rk, rd_kafka_topic_t *rkt, int32_t partition, int timeout_ms,
                     void (*cb)(rd_kafka_message_t *, void *), void *opaque) {
     int n = 0;
     rd_kafka_message_t *m;
-    while ((m = unstash(rk, rkt, partition)) != NULL) {
+    rdk_yield_thread = 0;
+    while (!rdk_yield_thread && (m = unstash(rk, rkt, partition)) != NULL) {
         cb(m, opaque);
         rd_kafka_message_destroy(m);
         n++;
     }
     if (n || !rk->consumer) return n;
     if (rkt) {
-        if ((m = next(rk, rkt, partition, timeout_ms)) == NULL) return 0;
-        cb(m, opaque);
-        rd_kafka_message_destroy(m);
-        return 1;
+        while (!rdk_yield_thread && (m = next(rk, rkt, partition, n ? 0 : timeout_ms)) != NULL) {
+            cb(m, opaque);
+            rd_kafka_message_destroy(m);
+            n++;
+        }
+        return n;
     }
     kfk_consumer_message *kms[256];
     int got = kfk_consumer_poll_batch(rk->consumer, kms, 256, timeout_ms);
     for (int i = 0; i < got; i++) {
         kfk_consumer_message *km = kms[i];
+        if (rdk_yield_thread) {
+            /* the rest waits for the next call, in order */
+            if ((m = rdk_msg_from_consumed(rk, km)) != NULL) stash(rk, m);
+            continue;
+        }
         rdk_msg w;
         rdk_msg_fill(&w, rk, km);
         cb(&w.m, opaque);
         if (w.hdrs) rd_kafka_headers_destroy(w.hdrs);
         kfk_consumer_message_release(km);
+        n++;
     }
-    return got;
+    return n;
 }
 
 int rd_kafka_consume_callback(rd_kafka_topic_t *rkt, int32_t partition, int timeout_ms,
@@ -266,6 +322,7 @@ int rd_kafka_consume_callback_queue(rd_kafka_queue_t *rkqu, int timeout_ms,
 }
 
 void rdk_legacy_free(rd_kafka_t *rk) {
+    rdk_offset_file_sync(rk, NULL, 0);
     rd_kafka_message_t *m;
     while ((m = unstash(rk, NULL, 0)) != NULL) rd_kafka_message_destroy(m);
     free(rk->legacy);

@@ -5,6 +5,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "rdk_int.h"
 
@@ -20,6 +21,7 @@ typedef struct dr_rec {
     void *key;
     size_t key_len;
     int free_payload; /* RD_KAFKA_MSG_F_FREE: ours to free after the report */
+    int unsent;       /* never sent (no broker): NOT_PERSISTED */
 } dr_rec;
 
 static void dr_rec_free(dr_rec *r) {
@@ -76,8 +78,10 @@ static void fill_report(rdk_msg *m, rd_kafka_t *rk, const kfk_delivery *d, const
     m->timestamp = d->timestamp_ms;
     m->tstype = RD_KAFKA_TIMESTAMP_CREATE_TIME;
     m->status = d->err ? RD_KAFKA_MSG_STATUS_NOT_PERSISTED : RD_KAFKA_MSG_STATUS_PERSISTED;
-    if (d->err == KFK_ERR_TIMED_OUT || d->err == KFK_ERR_DESTROYED)
+    /* without acks the broker never says it wrote the message */
+    if (d->err == KFK_ERR_TIMED_OUT || d->err == KFK_ERR_DESTROYED || (!d->err && r->rkt->acks == 0))
         m->status = RD_KAFKA_MSG_STATUS_POSSIBLY_PERSISTED;
+    if (r->unsent) m->status = RD_KAFKA_MSG_STATUS_NOT_PERSISTED;
 }
 
 /* Adds the report to this thread's DR event; the message keeps r. */
@@ -126,16 +130,237 @@ static void deliver(kfk_producer *p, const kfk_delivery *d, void *opaque) {
 
 void rdk_dr_rec_free(void *rec) { dr_rec_free(rec); }
 
+/* ------------------------------------------------ a handle without brokers */
+
+/* A message produced before the handle has brokers (created without
+ * bootstrap.servers, none added yet): it waits here, as in librdkafka's
+ * queue, until rd_kafka_brokers_add starts the kfk producer (then it is
+ * sent) or message.timeout.ms passes (then it is reported timed out). */
+typedef struct pending_msg {
+    struct pending_msg *next;
+    dr_rec *r;
+    int32_t partition;
+    int64_t timestamp;
+    int64_t deadline_ms;
+    rd_kafka_headers_t *headers; /* owned, NULL: none */
+} pending_msg;
+
+struct rdk_pending {
+    pending_msg *head, *tail;
+};
+
+/* Reports the messages whose time ran out (all with flush_all); under no
+ * lock. How many. */
+static int expire_pending(rd_kafka_t *rk, int all) {
+    int64_t now = rdk_now_ms();
+    pending_msg *out = NULL, **tail = &out;
+    pthread_mutex_lock(&rk->lock);
+    pending_msg **pp = rk->pending ? &rk->pending->head : NULL, *last = NULL;
+    while (pp && *pp) {
+        pending_msg *m = *pp;
+        if (all || m->deadline_ms <= now) {
+            *pp = m->next;
+            m->next = NULL;
+            *tail = m;
+            tail = &m->next;
+        } else {
+            last = m;
+            pp = &m->next;
+        }
+    }
+    if (rk->pending) rk->pending->tail = last;
+    pthread_mutex_unlock(&rk->lock);
+    int n = 0;
+    for (pending_msg *m = out, *next; m; m = next, n++) {
+        next = m->next;
+        kfk_delivery d = {.err = KFK_ERR_TIMED_OUT, .errstr = "no broker to send to",
+                          .topic = m->r->rkt->name, .partition = m->partition, .offset = -1,
+                          .timestamp_ms = m->timestamp, .opaque = m->r, .broker_id = -1};
+        m->r->unsent = 1;
+        if (all)
+            dr_rec_free(m->r), __atomic_fetch_sub(&rk->outq, 1, __ATOMIC_ACQ_REL);
+        else
+            deliver(NULL, &d, rk);
+        if (m->headers) rd_kafka_headers_destroy(m->headers);
+        free(m);
+    }
+    return n;
+}
+
+/* Milliseconds to the first pending message's deadline (-1: none). */
+static int64_t next_expiry(rd_kafka_t *rk) {
+    int64_t min = -1;
+    pthread_mutex_lock(&rk->lock);
+    for (pending_msg *m = rk->pending ? rk->pending->head : NULL; m; m = m->next)
+        if (min < 0 || m->deadline_ms < min) min = m->deadline_ms;
+    pthread_mutex_unlock(&rk->lock);
+    if (min < 0) return -1;
+    min -= rdk_now_ms();
+    return min > 0 ? min : 0;
+}
+
+static void sleep_ms(int64_t ms) {
+    if (ms <= 0) return;
+    struct timespec ts = {.tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000L};
+    nanosleep(&ts, NULL);
+}
+
+/* rd_kafka_poll/flush without brokers: reports expired messages, waiting
+ * up to timeout_ms (-1 forever) for the first (flush: for all). */
+static int serve_pending(rd_kafka_t *rk, int timeout_ms, int until_empty) {
+    int64_t end = timeout_ms < 0 ? -1 : rdk_now_ms() + timeout_ms;
+    int n = 0;
+    for (;;) {
+        n += expire_pending(rk, 0);
+        push_events(rk);
+        int64_t next = next_expiry(rk);
+        if ((n && !until_empty) || next < 0 || rk->producer) return n;
+        int64_t left = end < 0 ? next : end - rdk_now_ms();
+        if (left <= 0) return n;
+        sleep_ms(next < left ? next + 1 : left);
+    }
+}
+
+static rd_kafka_resp_err_t produce_pending(rd_kafka_t *rk, rd_kafka_topic_t *rkt, dr_rec *r,
+                                           int32_t partition, int64_t timestamp,
+                                           rd_kafka_headers_t *headers) {
+    pending_msg *m = calloc(1, sizeof *m);
+    if (!m) return RD_KAFKA_RESP_ERR__CRIT_SYS_RESOURCE;
+    const char *t = rdk_topic_conf_str(rkt->conf, "message.timeout.ms");
+    int64_t timeout = t && atoll(t) > 0 ? atoll(t) : 300000;
+    *m = (pending_msg){.r = r, .partition = partition, .timestamp = timestamp,
+                       .deadline_ms = rdk_now_ms() + timeout, .headers = headers};
+    if (!rk->pending && !(rk->pending = calloc(1, sizeof *rk->pending))) {
+        free(m);
+        return RD_KAFKA_RESP_ERR__CRIT_SYS_RESOURCE;
+    }
+    if (rk->pending->tail)
+        rk->pending->tail->next = m;
+    else
+        rk->pending->head = m;
+    rk->pending->tail = m;
+    __atomic_fetch_add(&rk->outq, 1, __ATOMIC_ACQ_REL);
+    return RD_KAFKA_RESP_ERR_NO_ERROR;
+}
+
+/* The handle's kfk producer has just started (under rk->lock): the waiting
+ * messages go to it, in order; one it refuses is reported at once. */
+static void send_pending(rd_kafka_t *rk) {
+    pending_msg *m = rk->pending ? rk->pending->head : NULL;
+    if (rk->pending) rk->pending->head = rk->pending->tail = NULL;
+    for (pending_msg *next; m; m = next) {
+        next = m->next;
+        kfk_header hdrs[64];
+        size_t nh = m->headers ? rdk_headers_to_kfk(m->headers, hdrs, 64) : 0;
+        kfk_message km = {.topic = m->r->rkt->name, .partition = m->partition,
+                          .key = m->r->key, .key_len = m->r->key_len,
+                          .value = m->r->payload, .value_len = m->r->len,
+                          .headers = nh ? hdrs : NULL, .header_count = nh,
+                          .timestamp_ms = m->timestamp > 0 ? m->timestamp : 0, .opaque = m->r};
+        const dr_rec *was = sending;
+        sending = m->r;
+        int rc = kfk_producer_send(rk->producer, &km, 0);
+        sending = was;
+        if (rc) {
+            kfk_delivery d = {.err = rc, .topic = km.topic, .partition = m->partition,
+                              .offset = -1, .opaque = m->r, .broker_id = -1};
+            m->r->unsent = 1;
+            deliver(NULL, &d, rk);
+        }
+        if (m->headers) rd_kafka_headers_destroy(m->headers);
+        free(m);
+    }
+}
+
+
+
+static kfk_producer *acks_producer(rd_kafka_t *rk, int i) {
+    return __atomic_load_n(&rk->acks_producer[i], __ATOMIC_ACQUIRE);
+}
+
+/* Reports of the per-acks producers (their own queues): without waiting. */
+static int poll_others(rd_kafka_t *rk) {
+    int n = 0;
+    for (int i = 0; i < 3; i++)
+        if (acks_producer(rk, i)) n += kfk_producer_poll(acks_producer(rk, i), 0);
+    return n;
+}
+
 int rdk_producer_poll(rd_kafka_t *rk, int timeout_ms) {
-    int n = kfk_producer_poll(rk->producer, timeout_ms);
+    if (!rk->producer) return serve_pending(rk, timeout_ms, 0);
+    int n = poll_others(rk);
+    n += kfk_producer_poll(rk->producer, n ? 0 : timeout_ms);
+    if (timeout_ms) n += poll_others(rk);
     push_events(rk);
     return n;
 }
 
 int rdk_producer_flush(rd_kafka_t *rk, int timeout_ms) {
-    int rc = kfk_producer_flush(rk->producer, timeout_ms);
+    if (!rk->producer) {
+        serve_pending(rk, timeout_ms, 1);
+        return next_expiry(rk) < 0 ? 0 : KFK_ERR_TIMED_OUT;
+    }
+    int64_t end = timeout_ms < 0 ? -1 : rdk_now_ms() + timeout_ms;
+    int rc = 0;
+    for (int i = 0; i < 3 && !rc; i++) {
+        kfk_producer *p = acks_producer(rk, i);
+        int64_t left = end < 0 ? -1 : end - rdk_now_ms();
+        if (p) rc = kfk_producer_flush(p, end < 0 ? -1 : left > 0 ? (int)left : 0);
+    }
+    int64_t left = end < 0 ? -1 : end - rdk_now_ms();
+    int rc2 = kfk_producer_flush(rk->producer, end < 0 ? -1 : left > 0 ? (int)left : 0);
     push_events(rk);
+    return rc ? rc : rc2;
+}
+
+int rdk_producer_purge(rd_kafka_t *rk, int kfk_flags) {
+    if (!rk->producer) return 0; /* what waits for brokers times out, never sent */
+    int rc = kfk_producer_purge(rk->producer, kfk_flags);
+    for (int i = 0; i < 3; i++) {
+        kfk_producer *p = acks_producer(rk, i);
+        int r = p ? kfk_producer_purge(p, kfk_flags) : 0;
+        if (!rc) rc = r;
+    }
     return rc;
+}
+
+/* The kfk producer for a topic: the handle's, or, for a topic whose
+ * request.required.acks differs from the handle's, one made for that acks
+ * (Kafka's ProduceRequest has one acks; a kfk producer sends with one). A
+ * transactional handle has one producer (its transactional.id is its
+ * own): its topics use the handle's acks. NULL with *err when the
+ * producer cannot be made (e.g. idempotence with acks other than all). */
+static kfk_producer *producer_for(rd_kafka_t *rk, const rd_kafka_topic_t *t,
+                                  rd_kafka_resp_err_t *err) {
+    if (t->acks == rk->acks || t->acks < -1 || t->acks > 1 ||
+        *rdk_conf_str(rk->conf, "transactional.id"))
+        return rk->producer;
+    kfk_producer *p = acks_producer(rk, t->acks + 1);
+    if (p) return p;
+    pthread_mutex_lock(&rk->lock);
+    p = rk->acks_producer[t->acks + 1];
+    if (!p && !rk->destroying) {
+        char errstr[512] = "", acks[8];
+        kfk_conf *kc = rdk_conf_build(rk->conf, RD_KAFKA_PRODUCER, errstr, sizeof errstr);
+        snprintf(acks, sizeof acks, "%d", t->acks);
+        if (kc && kfk_conf_set(kc, "acks", acks, errstr, sizeof errstr) == 0) {
+            kfk_producer_callbacks cbs = {.delivery = deliver, .partitioner = partition_cb,
+                                          .opaque = rk};
+            p = kfk_producer_new(kc, &cbs, errstr, sizeof errstr);
+            if (p) {
+                __atomic_store_n(&rk->acks_producer[t->acks + 1], p, __ATOMIC_RELEASE);
+                rdk_threads_add(1);
+                kc = NULL;
+            }
+        }
+        if (kc) kfk_conf_destroy(kc);
+        if (!p)
+            rdk_log(rk, 3, "TOPIC", "%s: cannot produce with request.required.acks=%d: %s",
+                    t->name, t->acks, errstr);
+    }
+    pthread_mutex_unlock(&rk->lock);
+    if (!p) *err = RD_KAFKA_RESP_ERR__INVALID_ARG;
+    return p;
 }
 
 /* With reports as events, nothing else polls the producer: this thread
@@ -151,6 +376,8 @@ int rdk_producer_start(rd_kafka_t *rk, kfk_conf *kc, char *errstr, size_t errstr
     const char *linger = rdk_conf_str(rk->conf, "sticky.partitioning.linger.ms");
     rk->sticky_null_keys = !linger || atoi(linger) > 0;
     rk->dr_only_errors = !strcmp(rdk_conf_str(rk->conf, "delivery.report.only.error"), "true");
+    const char *acks = rdk_conf_str(rk->conf, "request.required.acks");
+    rk->acks = acks && *acks ? atoi(acks) : -1;
     rk->producer = kfk_producer_new(kc, &cbs, errstr, errstr_size);
     if (!rk->producer) {
         kfk_conf_destroy(kc);
@@ -166,11 +393,23 @@ int rdk_producer_start(rd_kafka_t *rk, kfk_conf *kc, char *errstr, size_t errstr
 }
 
 void rdk_producer_stop(rd_kafka_t *rk) {
+    /* messages that never had a broker go without reports, as librdkafka's
+     * at destroy */
+    expire_pending(rk, 1);
+    free(rk->pending);
+    rk->pending = NULL;
+    if (!rk->producer) return;
     if (rk->report_pump_running) {
         pthread_join(rk->report_pump, NULL);
         rk->report_pump_running = 0;
         rdk_threads_add(-1);
     }
+    for (int i = 0; i < 3; i++)
+        if (rk->acks_producer[i]) {
+            kfk_producer_destroy(rk->acks_producer[i]);
+            rk->acks_producer[i] = NULL;
+            rdk_threads_add(-1);
+        }
     kfk_producer_destroy(rk->producer);
     rk->producer = NULL;
     rdk_threads_add(-1);
@@ -195,13 +434,61 @@ typedef struct produce_args {
 
 enum { MAX_HEADERS = 64 }; /* kfk's limit per message */
 
+/* A message for a handle without brokers: checked as kfk would (size
+ * against message.max.bytes, partition), then queued. __STATE when the
+ * producer started meanwhile (the caller sends it). */
+static rd_kafka_resp_err_t produce_no_brokers(rd_kafka_t *rk, produce_args *a) {
+    size_t size = a->len + (a->key ? a->key_len : 0);
+    for (size_t i = 0; a->headers && i < a->headers->cnt; i++)
+        size += strlen(a->headers->v[i].name) + a->headers->v[i].value_len;
+    const char *mmb = rdk_conf_str(rk->conf, "message.max.bytes");
+    if (mmb && size > (size_t)atoll(mmb)) return RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE;
+    if (a->partition < RD_KAFKA_PARTITION_UA) return RD_KAFKA_RESP_ERR__UNKNOWN_PARTITION;
+    if (a->headers && rd_kafka_header_cnt(a->headers) > MAX_HEADERS)
+        return RD_KAFKA_RESP_ERR__INVALID_ARG;
+    int copy = (a->msgflags & RD_KAFKA_MSG_F_COPY) && a->payload;
+    dr_rec *r = malloc(sizeof *r + (copy ? a->len : 0) + (a->key ? a->key_len : 0));
+    if (!r) return RD_KAFKA_RESP_ERR__CRIT_SYS_RESOURCE;
+    char *tail = (char *)(r + 1);
+    *r = (dr_rec){.msg_opaque = a->msg_opaque, .rkt = a->rkt, .payload = a->payload,
+                  .len = a->len, .key_len = a->key_len};
+    if (copy) {
+        memcpy(tail, a->payload, a->len);
+        r->payload = tail;
+        tail += a->len;
+    }
+    if (a->key) {
+        memcpy(tail, a->key, a->key_len);
+        r->key = tail;
+    }
+    if ((a->msgflags & RD_KAFKA_MSG_F_FREE) && !copy) r->free_payload = 1;
+    pthread_mutex_lock(&rk->lock);
+    rd_kafka_resp_err_t err =
+        rk->producer ? RD_KAFKA_RESP_ERR__STATE
+                     : produce_pending(rk, a->rkt, r, a->partition, a->timestamp, a->headers);
+    pthread_mutex_unlock(&rk->lock);
+    if (err) {
+        free(r);
+        return err;
+    }
+    if (copy && (a->msgflags & RD_KAFKA_MSG_F_FREE)) free(a->payload);
+    return RD_KAFKA_RESP_ERR_NO_ERROR;
+}
+
 static rd_kafka_resp_err_t produce(rd_kafka_t *rk, produce_args *a) {
-    if (!rk->producer) return RD_KAFKA_RESP_ERR__INVALID_ARG;
+    if (!rk->producer && !rk->pending_conf) return RD_KAFKA_RESP_ERR__INVALID_ARG;
     if (!a->rkt) {
         if (!a->topic) return RD_KAFKA_RESP_ERR__INVALID_ARG;
         a->rkt = rdk_topic_get(rk, a->topic);
         if (!a->rkt) return RD_KAFKA_RESP_ERR__FAIL;
     }
+    if (!__atomic_load_n(&rk->producer, __ATOMIC_ACQUIRE)) {
+        rd_kafka_resp_err_t err = produce_no_brokers(rk, a);
+        if (err != RD_KAFKA_RESP_ERR__STATE) return err; /* else brokers came meanwhile */
+    }
+    rd_kafka_resp_err_t perr = RD_KAFKA_RESP_ERR_NO_ERROR;
+    kfk_producer *kp = producer_for(rk, a->rkt, &perr);
+    if (!kp) return perr;
     int copy = (a->msgflags & RD_KAFKA_MSG_F_COPY) && a->payload;
     dr_rec *r = malloc(sizeof *r + (copy ? a->len : 0) + (a->key ? a->key_len : 0));
     if (!r) return RD_KAFKA_RESP_ERR__CRIT_SYS_RESOURCE;
@@ -238,11 +525,11 @@ static rd_kafka_resp_err_t produce(rd_kafka_t *rk, produce_args *a) {
     __atomic_fetch_add(&rk->outq, 1, __ATOMIC_ACQ_REL);
     const dr_rec *was = sending;
     sending = r;
-    int rc = kfk_producer_send(rk->producer, &m, flags);
+    int rc = kfk_producer_send(kp, &m, flags);
     if (rc == KFK_ERR_NOENT && flags) {
         /* The topic's partitions are not known yet: librdkafka queues such
          * messages until they are; kfk waits for them (max.block.ms). */
-        rc = kfk_producer_send(rk->producer, &m, 0);
+        rc = kfk_producer_send(kp, &m, 0);
     }
     sending = was;
     if (rc) {
@@ -380,4 +667,12 @@ int rd_kafka_produce_batch(rd_kafka_topic_t *rkt, int32_t partition, int msgflag
         if (!m->err) ok++;
     }
     return ok;
+}
+
+int rdk_producer_start_late(rd_kafka_t *rk, kfk_conf *kc, char *errstr, size_t errstr_size) {
+    pthread_mutex_lock(&rk->lock);
+    int rc = rdk_producer_start(rk, kc, errstr, errstr_size);
+    if (rc == 0) send_pending(rk);
+    pthread_mutex_unlock(&rk->lock);
+    return rc;
 }

@@ -67,8 +67,13 @@ static void append_locked(rd_kafka_queue_t *q, struct rd_kafka_op_s *head,
 
 void rdk_queue_push(rd_kafka_queue_t *q, struct rd_kafka_op_s *op) {
     op->next = NULL;
+    rdk_queue_push_chain(q, op, op, 1);
+}
+
+void rdk_queue_push_chain(rd_kafka_queue_t *q, struct rd_kafka_op_s *head,
+                          struct rd_kafka_op_s *tail, size_t n) {
     q = lock_target(q);
-    append_locked(q, op, op, 1);
+    append_locked(q, head, tail, n);
     void (*cb)(rd_kafka_t *, void *) = q->event_cb;
     void *cb_opaque = q->event_opaque;
     rd_kafka_t *rk = q->rk;
@@ -107,6 +112,8 @@ struct rd_kafka_op_s *rdk_queue_pop(rd_kafka_queue_t *q, int timeout_ms) {
             q->len--;
             op->next = NULL;
             q->io_sent = 0;
+            /* the consumer's pump waits for the queue to drain */
+            if (!q->head) pthread_cond_broadcast(&q->cond);
             pthread_mutex_unlock(&q->lock);
             return op;
         }
@@ -124,6 +131,17 @@ struct rd_kafka_op_s *rdk_queue_pop(rd_kafka_queue_t *q, int timeout_ms) {
     q->io_sent = 0;
     pthread_mutex_unlock(&q->lock);
     return NULL;
+}
+
+int rdk_queue_wait_drained(rd_kafka_queue_t *q, int timeout_ms) {
+    struct timespec deadline;
+    deadline_after(&deadline, timeout_ms);
+    q = lock_target(q);
+    while (q->head && pthread_cond_timedwait(&q->cond, &q->lock, &deadline) != ETIMEDOUT) {
+    }
+    int empty = q->head == NULL;
+    pthread_mutex_unlock(&q->lock);
+    return empty;
 }
 
 rd_kafka_queue_t *rdk_queue_ref(rd_kafka_queue_t *q) {
@@ -192,6 +210,12 @@ size_t rd_kafka_queue_length(rd_kafka_queue_t *rkqu) {
     return n;
 }
 
+/* The queue ops go to is now watched by fd or callback: its on_watch. */
+static void watched(rd_kafka_queue_t *q) {
+    rd_kafka_queue_t *t = rdk_queue_target(q);
+    if (t->on_watch) t->on_watch(t->rk);
+}
+
 void rd_kafka_queue_io_event_enable(rd_kafka_queue_t *rkqu, int fd, const void *payload,
                                     size_t size) {
     void *copy = NULL;
@@ -207,6 +231,7 @@ void rd_kafka_queue_io_event_enable(rd_kafka_queue_t *rkqu, int fd, const void *
     rkqu->io_fd = fd;
     rkqu->io_sent = 0;
     pthread_mutex_unlock(&rkqu->lock);
+    if (fd != -1) watched(rkqu);
 }
 
 void rd_kafka_queue_cb_event_enable(rd_kafka_queue_t *rkqu,
@@ -216,6 +241,7 @@ void rd_kafka_queue_cb_event_enable(rd_kafka_queue_t *rkqu,
     rkqu->event_cb = event_cb;
     rkqu->event_opaque = qev_opaque;
     pthread_mutex_unlock(&rkqu->lock);
+    if (event_cb) watched(rkqu);
 }
 
 /* Wakes the queue's poller, which returns without an op; with no poller,

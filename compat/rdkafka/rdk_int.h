@@ -121,6 +121,7 @@ struct rd_kafka_topic_s {
     rd_kafka_topic_conf_t *conf; /* owned: the first rd_kafka_topic_new's, or the default's dup */
     rdk_partitioner_fn partitioner;
     int app_refs; /* rd_kafka_topic_new calls not yet destroyed */
+    int acks;     /* its request.required.acks (-1, 0, 1) */
     struct rd_kafka_topic_s *next;
 };
 
@@ -173,6 +174,9 @@ struct rd_kafka_queue_s {
     void *event_opaque;
     int yielded;
     int kind; /* RDK_Q_* */
+    /* called when an io fd or event callback is set on the queue or one
+     * forwarded to it (the consumer queue's starts the pump); set once */
+    void (*on_watch)(rd_kafka_t *rk);
 };
 
 #define RDK_Q_CUSTOM 0
@@ -187,6 +191,12 @@ rd_kafka_queue_t *rdk_queue_ref(rd_kafka_queue_t *q);
 rd_kafka_queue_t *rdk_queue_target(rd_kafka_queue_t *q);
 /* Appends op (following forwards); wakes pollers, writes io_fd, runs event_cb. */
 void rdk_queue_push(rd_kafka_queue_t *q, struct rd_kafka_op_s *op);
+/* Appends a chain of n ops (linked by next) at once: one wake-up, one
+ * io fd write, one event_cb call, as librdkafka's for a fetched batch. */
+void rdk_queue_push_chain(rd_kafka_queue_t *q, struct rd_kafka_op_s *head,
+                          struct rd_kafka_op_s *tail, size_t n);
+/* Waits up to timeout_ms for q (its target) to be empty: 1 when it is. */
+int rdk_queue_wait_drained(rd_kafka_queue_t *q, int timeout_ms);
 /* The next op, waiting up to timeout_ms (-1 forever); NULL when none or
  * when rd_kafka_queue_yield cut the wait short. */
 struct rd_kafka_op_s *rdk_queue_pop(rd_kafka_queue_t *q, int timeout_ms);
@@ -277,8 +287,26 @@ struct rd_kafka_s {
     pthread_t report_pump; /* producer with RD_KAFKA_EVENT_DR: polls kfk for reports */
     int report_pump_running;
     int dr_only_errors; /* delivery.report.only.error */
+    int acks;           /* producer: the handle's request.required.acks */
+    /* producer: for topics whose acks differs from the handle's, a kfk
+     * producer per acks value (-1, 0, 1 at [acks + 1]), made at their
+     * first message (producer.c); atomic */
+    kfk_producer *acks_producer[3];
+    /* created without bootstrap.servers: the kfk configuration the client
+     * starts with at rd_kafka_brokers_add (owned until then); a producer's
+     * messages wait in pending (producer.c), a consumer's subscription in
+     * pending_sub (consumer.c) */
+    kfk_conf *pending_conf;
+    struct rdk_pending *pending;
+    rd_kafka_topic_partition_list_t *pending_sub;
+    int closing;        /* consumer close began: rebalances are served there */
+    pthread_t pump;     /* consumer_events.c */
+    int pump_running;   /* atomic */
 };
 
+/* handle.c: set by rd_kafka_yield on its thread, for the consume callback
+ * loops (legacy.c) to stop after the current message. */
+extern __thread int rdk_yield_thread;
 /* handle.c: a reference dropped (a message destroyed); frees rk at the last. */
 void rdk_handle_unref(rd_kafka_t *rk);
 /* Frees rk once its last reference is gone. */
@@ -290,17 +318,48 @@ int rdk_producer_poll(rd_kafka_t *rk, int timeout_ms);
 int rdk_producer_flush(rd_kafka_t *rk, int timeout_ms);
 /* Stops the report thread (events mode) and destroys the kfk producer. */
 void rdk_producer_stop(rd_kafka_t *rk);
+/* Starts the kfk producer of a handle created without brokers (takes kc
+ * on success) and sends the messages that waited. 0 or -1 with errstr. */
+int rdk_producer_start_late(rd_kafka_t *rk, kfk_conf *kc, char *errstr, size_t errstr_size);
+/* Purges every kfk producer of the handle: the first error, or 0. */
+int rdk_producer_purge(rd_kafka_t *rk, int kfk_flags);
 /* Frees a delivery report's record (a DR event's message owns one). */
 void rdk_dr_rec_free(void *rec);
 /* consumer.c */
 int rdk_consumer_start(rd_kafka_t *rk, kfk_conf *kc, char *errstr, size_t errstr_size);
 void rdk_consumer_stop(rd_kafka_t *rk, int close_group);
+/* Starts the kfk consumer of a handle created without brokers (takes kc)
+ * and subscribes to the subscription that waited. 0 or -1 with errstr. */
+int rdk_consumer_start_late(rd_kafka_t *rk, kfk_conf *kc, char *errstr, size_t errstr_size);
 /* Serves the consumer queue's events (commit results...) through their
  * callbacks; an error event comes back as a message (NULL: none). */
 rd_kafka_message_t *rdk_consumer_serve_queue(rd_kafka_t *rk);
-/* rd_kafka_queue_poll on the consumer queue: its events, else the next
- * message from kfk's consumer as a FETCH event (NULL: none in time). */
+/* A REBALANCE op served through callbacks: rebalance_cb, else the default
+ * (un)assign. */
+void rdk_rebalance_serve(rd_kafka_t *rk, struct rd_kafka_op_s *op);
+int64_t rdk_now_ms(void);
+/* ERR__MAX_POLL_EXCEEDED as a message when the application did not poll in
+ * max.poll.interval.ms (and restarts the interval); else NULL. */
+rd_kafka_message_t *rdk_poll_exceeded(rd_kafka_t *rk);
+/* consumer_events.c. rd_kafka_queue_poll on the consumer queue: its events,
+ * else the next message from kfk's consumer as a FETCH event (NULL: none
+ * in time). */
 rd_kafka_event_t *rdk_consumer_poll_event(rd_kafka_t *rk, int timeout_ms);
+/* The pump: a thread polling kfk's consumer onto the consumer queue, for an
+ * application waiting on the queue's io fd or event callback. Start is
+ * idempotent; stop joins it (before kfk's consumer closes). */
+void rdk_consumer_pump_start(rd_kafka_t *rk);
+void rdk_consumer_pump_stop(rd_kafka_t *rk);
+/* rd_kafka_consumer_poll while the pump runs: the queue's next message
+ * (errors as messages), serving its other ops on the way. */
+rd_kafka_message_t *rdk_consumer_pumped_message(rd_kafka_t *rk, int timeout_ms);
+/* offset_file.c: the legacy consumer's offset.store.method=file. 1 when
+ * rkt's offsets go to files; a partition's offset from its file (-1: none);
+ * writes the stored offsets of topic/partition (topic NULL: every assigned
+ * partition) of the topics that use files. */
+int rdk_offset_file_used(const rd_kafka_topic_t *rkt);
+int64_t rdk_offset_file_read(rd_kafka_t *rk, const rd_kafka_topic_t *rkt, int32_t partition);
+void rdk_offset_file_sync(rd_kafka_t *rk, const char *topic, int32_t partition);
 /* legacy.c: frees the messages stashed for rd_kafka_consume. */
 void rdk_legacy_free(rd_kafka_t *rk);
 

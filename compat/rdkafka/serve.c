@@ -43,18 +43,7 @@ void rdk_op_serve(struct rd_kafka_op_s *op) {
                     rd_kafka_event_error_string(op));
         break;
     case RD_KAFKA_EVENT_REBALANCE:
-        if (c->rebalance_cb) {
-            c->rebalance_cb(rk, op->err, op->partitions, c->opaque);
-        } else if (!strcmp(rd_kafka_rebalance_protocol(rk), "COOPERATIVE")) {
-            rd_kafka_error_t *e = op->err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS
-                                      ? rd_kafka_incremental_assign(rk, op->partitions)
-                                      : rd_kafka_incremental_unassign(rk, op->partitions);
-            if (e) rd_kafka_error_destroy(e);
-        } else {
-            rd_kafka_assign(rk, op->err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS
-                                    ? op->partitions
-                                    : NULL);
-        }
+        rdk_rebalance_serve(rk, op);
         break;
     case RD_KAFKA_EVENT_OFFSET_COMMIT:
         if (op->commit_cb)

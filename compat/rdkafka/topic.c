@@ -26,6 +26,8 @@ static rd_kafka_topic_t *create(rd_kafka_t *rk, const char *name, rd_kafka_topic
         free(t);
         return NULL;
     }
+    const char *acks = rdk_topic_conf_str(t->conf, "request.required.acks");
+    t->acks = acks && *acks ? atoi(acks) : -1;
     t->partitioner = t->conf->partitioner;
     if (!t->partitioner) {
         const char *p = rdk_topic_conf_str(t->conf, "partitioner");

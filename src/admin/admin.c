@@ -32,6 +32,7 @@ kfk_admin *kfk_admin_new(kfk_conf *conf, char *errstr, size_t errstr_size) {
     }
     a->conf = conf;
     a->io = kfk_core_io(a->core);
+    a->log = kfk_core_log(a->core);
     /* Java's admin: each request within request.timeout.ms, the whole
      * operation within default.api.timeout.ms unless its options say. */
     a->timeout_ms = (int32_t)kfk_conf_int(conf, KFK_CONF_DEFAULT_API_TIMEOUT_MS);

@@ -37,6 +37,7 @@ struct kfk_admin {
     kfk_conf *conf;
     kfk_core *core;
     kfk_io *io;
+    const struct kfk_log *log;  /* the core's (core/log.h) */
     int32_t timeout_ms;         /* an operation's default: default.api.timeout.ms */
     int32_t request_timeout_ms; /* each request's longest: request.timeout.ms */
     int32_t backoff_ms, backoff_max_ms;

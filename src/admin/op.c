@@ -4,7 +4,9 @@
 
 #include "admin/admin_int.h"
 #include "core/alloc.h"
+#include "core/log.h"
 #include "net/backoff.h"
+#include "proto/proto.h"
 
 /* A group's coordinator, kept for the admin's life. I/O thread. */
 typedef struct kfk_acoord {
@@ -191,6 +193,11 @@ static void arm(kfk_aop *op) {
 
 /* Sends s again after the backoff, within the deadline; else fails it with
  * the error that made it retry. */
+static const char *api_name(int16_t key) {
+    const kfk_api_info *info = kfk_api_info_get(key);
+    return info ? info->name : "unknown";
+}
+
 static void retry_later(kfk_asub *s, int err, const char *errstr) {
     kfk_aop *op = s->op;
     kfk_admin *a = op->admin;
@@ -198,6 +205,9 @@ static void retry_later(kfk_asub *s, int err, const char *errstr) {
     int64_t now = kfk_io_now(a->io);
     int64_t delay = kfk_backoff_ms(a->backoff_ms, a->backoff_max_ms, s->attempts++,
                                    kfk_io_rng(a->io));
+    KFK_DBG(a->log, KFK_DBG_ADMIN, NULL, "%s: %s; retrying in %lld ms (attempt %d)",
+            api_name(s->group ? s->cop.r.req.api_key : s->r.req.api_key), kfk_err_name(err),
+            (long long)delay, s->attempts + 1);
     if (now + delay >= op->deadline) {
         sub_fail(s, err, errstr);
         return;
@@ -254,6 +264,10 @@ static int on_sub_response(void *opaque, kfk_response *resp) {
         err = s->on_response(s, resp);
         errstr = NULL;
     }
+    KFK_DBG(s->op->admin->log, KFK_DBG_ADMIN,
+            kfk_core_broker_name(s->op->admin->core, resp->node_id), "%s v%d from node %d: %s",
+            api_name(s->r.req.api_key), (int)resp->version, (int)resp->node_id,
+            kfk_err_name(err));
     switch (kfk_asub_next(s, err, resp->err)) {
     case KFK_ASUB_DONE:
         sub_done(s);
@@ -284,6 +298,14 @@ void kfk_asub_send(kfk_asub *s) {
     s->r.req.cb = on_sub_response;
     s->r.req.opaque = s;
     s->r.req.timeout_ms = request_timeout(op, left);
+    if (s->r.dest == KFK_DEST_NODE)
+        KFK_DBG(a->log, KFK_DBG_ADMIN, NULL, "%s request to node %d", api_name(s->r.req.api_key),
+                (int)s->r.node_id);
+    else if (s->r.dest == KFK_DEST_LEADER)
+        KFK_DBG(a->log, KFK_DBG_ADMIN, NULL, "%s request to the leader of %s [%d]",
+                api_name(s->r.req.api_key), s->r.topic, (int)s->r.partition);
+    else
+        KFK_DBG(a->log, KFK_DBG_ADMIN, NULL, "%s request", api_name(s->r.req.api_key));
     if (kfk_core_send(a->core, &s->r))
         sub_fail(s, KFK_ERR_DESTROYED, "the admin client is being destroyed");
 }
@@ -333,6 +355,8 @@ void kfk_asub_send_group(kfk_asub *s, const char *group) {
         return;
     }
     s->group = group;
+    KFK_DBG(s->op->admin->log, KFK_DBG_ADMIN, NULL, "%s request to the coordinator of group %s",
+            api_name(s->cop.r.req.api_key), group);
     s->cop.on_response = on_cop_response;
     s->cop.on_done = on_cop_done;
     int64_t now = kfk_io_now(s->op->admin->io);

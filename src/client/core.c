@@ -200,6 +200,14 @@ int kfk_core_send_wait(kfk_core *c, kfk_core_req *r, kfk_response_fn on_response
 
 kfk_io *kfk_core_io(kfk_core *c) { return c->io; }
 
+kfk_log *kfk_core_log(kfk_core *c) { return &c->conf.log; }
+
+const char *kfk_core_broker_name(kfk_core *c, int32_t node_id) {
+    /* none once released at shutdown */
+    kfk_link *l = c->brokers.n > 0 ? kfk_brokers_get(&c->brokers, node_id) : NULL;
+    return l ? kfk_io_link_label(l) : NULL;
+}
+
 void kfk_core_on_metadata(kfk_core *c, void (*fn)(void *opaque), void *opaque) {
     c->md_hook = fn;
     c->md_hook_opaque = opaque;
@@ -294,6 +302,7 @@ kfk_core *kfk_core_new(const kfk_core_conf *conf, char *errstr, size_t errlen) {
     if (!c->bootstrap || (conf->client_id && !c->client_id)) goto oom;
     c->conf.bootstrap_servers = c->bootstrap;
     c->conf.client_id = c->client_id;
+    c->conf.log.name = c->client_id;
     for (int i = 0; i < KFK_API_KEY_COUNT; i++) atomic_init(&c->versions_sent[i], -1);
     atomic_init(&c->transaction_version, -1);
     c->ioconf = (kfk_io_conf){
@@ -305,7 +314,8 @@ kfk_core *kfk_core_new(const kfk_core_conf *conf, char *errstr, size_t errlen) {
                  .software_version = KFK_VERSION_STR,
                  .sasl = c->sasl,
                  .versions_sent = c->versions_sent,
-                 .transaction_version = &c->transaction_version},
+                 .transaction_version = &c->transaction_version,
+                 .log = &c->conf.log},
         .tls = c->tls,
         .reconnect_backoff_ms = conf->reconnect_backoff_ms,
         .reconnect_backoff_max_ms = conf->reconnect_backoff_max_ms,
@@ -326,6 +336,11 @@ kfk_core *kfk_core_new(const kfk_core_conf *conf, char *errstr, size_t errlen) {
         kfk_brokers_init(&c->brokers, c->io, servers, n) || kfk_io_start(c->io))
         goto oom;
     kfk_free(servers);
+    static const char *const protocols[] = {"PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"};
+    KFK_DBG(&c->conf.log, KFK_DBG_GENERIC, NULL,
+            "client %s started (kfk %s): bootstrap %s, security.protocol %s",
+            c->client_id ? c->client_id : "", KFK_VERSION_STR, c->bootstrap,
+            protocols[conf->security_protocol & 3]);
     return c;
 oom:
     snprintf(errstr, errlen, "out of memory creating the client");
@@ -336,6 +351,8 @@ oom:
 
 void kfk_core_destroy(kfk_core *c) {
     if (!c) return;
+    KFK_DBG(&c->conf.log, KFK_DBG_GENERIC, NULL, "client %s: destroying",
+            c->client_id ? c->client_id : "");
     kfk_io_destroy(c->io);
     kfk_tls_ctx_free(c->tls);
     kfk_sasl_free(c->sasl);

@@ -102,6 +102,11 @@ int kfk_core_metadata_wait(kfk_core *c, const char *const *topics, int n, int32_
 /* The core's I/O thread, for clients that run their own tasks and timers on
  * it (the producer's sender). Any thread. */
 kfk_io *kfk_core_io(kfk_core *c);
+/* The client's logger (core/log.h); lives as long as the core. */
+struct kfk_log *kfk_core_log(kfk_core *c);
+/* I/O thread: "host:port/id" of a broker for log lines, or NULL when the
+ * node is not known. */
+const char *kfk_core_broker_name(kfk_core *c, int32_t node_id);
 
 /* Runs fn(opaque) on the I/O thread after each metadata snapshot is
  * published (kfk_core_metadata returns it by then), so the client that

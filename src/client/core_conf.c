@@ -28,6 +28,7 @@ void kfk_core_conf_defaults(kfk_core_conf *conf) {
                 .protocol = "TLSv1.3",
                 .enabled_protocols = "TLSv1.2,TLSv1.3"},
         .sasl = {.mechanism = "GSSAPI"},
+        .log = {.level = KFK_LOG_INFO},
     };
 }
 
@@ -63,7 +64,10 @@ static kfk_sasl_conf sasl_from(const kfk_conf *conf) {
 }
 
 void kfk_core_conf_from(kfk_core_conf *out, const kfk_conf *conf) {
+    kfk_log log;
+    kfk_log_from_conf(&log, conf);
     *out = (kfk_core_conf){
+        .log = log,
         .bootstrap_servers = kfk_conf_str(conf, KFK_CONF_BOOTSTRAP_SERVERS),
         .client_id = kfk_conf_str(conf, KFK_CONF_CLIENT_ID),
         .request_timeout_ms = (int32_t)kfk_conf_int(conf, KFK_CONF_REQUEST_TIMEOUT_MS),

@@ -6,6 +6,7 @@
 
 #include <stdint.h>
 
+#include "core/log.h"
 #include "kfk.h"
 #include "net/sasl.h"
 #include "net/tls.h"
@@ -38,6 +39,7 @@ typedef struct kfk_core_conf {
     enum kfk_security_protocol security_protocol; /* security.protocol */
     kfk_tls_conf tls;   /* ssl.*: used with SSL and SASL_SSL */
     kfk_sasl_conf sasl; /* sasl.*: used with SASL_PLAINTEXT and SASL_SSL */
+    kfk_log log;        /* log_level, debug and the log callback */
 } kfk_core_conf;
 
 /* The Java client's defaults, as conf_keys.h lists them (a unit test keeps

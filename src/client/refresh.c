@@ -70,6 +70,8 @@ static int md_problem(kfk_core *c) {
 void kfk_core_rebootstrap(kfk_core *c) {
     if (!c->conf.rebootstrap || c->brokers.bootstrap) return;
     if (kfk_brokers_rebootstrap(&c->brokers) != 0) return; /* the known brokers stay */
+    KFK_DBG(&c->conf.log, KFK_DBG_METADATA, NULL, "rebootstrap: starting over from %s",
+            c->conf.bootstrap_servers);
     c->md_failing_since = 0;
     pthread_mutex_lock(&c->lock);
     c->stats.rebootstraps++;
@@ -86,6 +88,29 @@ static void md_failed(kfk_core *c, int err) {
     if (err == KFK_ERR_REBOOTSTRAP_REQUIRED ||
         kfk_io_now(c->io) - c->md_failing_since >= c->conf.rebootstrap_trigger_ms)
         kfk_core_rebootstrap(c);
+}
+
+/* Topic debug lines: topics appearing or failing, leaders moving. */
+static void log_topic_changes(kfk_core *c, const kfk_metadata *old, const kfk_metadata *md) {
+    const kfk_log *log = &c->conf.log;
+    for (int32_t i = 0; i < md->ntopics; i++) {
+        const kfk_md_topic *t = &md->topics[i];
+        const kfk_md_topic *o = old ? kfk_metadata_topic(old, t->name) : NULL;
+        if (t->err && (!o || o->err != t->err))
+            kfk_log_emit(log, KFK_LOG_DEBUG, KFK_DBG_TOPIC, NULL, "topic %s: %s", t->name,
+                         kfk_err_name(t->err));
+        if (!o || o->npartitions != t->npartitions)
+            kfk_log_emit(log, KFK_LOG_DEBUG, KFK_DBG_TOPIC, NULL, "topic %s: %d partitions",
+                         t->name, (int)t->npartitions);
+        for (int32_t j = 0; j < t->npartitions; j++) {
+            const kfk_md_partition *p = &t->partitions[j];
+            const kfk_md_partition *op = o ? kfk_metadata_partition(o, p->id) : NULL;
+            if (op && op->leader == p->leader && op->leader_epoch == p->leader_epoch) continue;
+            kfk_log_emit(log, KFK_LOG_DEBUG, KFK_DBG_TOPIC, NULL,
+                         "%s [%d]: leader %d (epoch %d), was %d", t->name, (int)p->id,
+                         (int)p->leader, (int)p->leader_epoch, op ? (int)op->leader : -1);
+        }
+    }
 }
 
 static void md_publish(kfk_core *c, kfk_metadata *md, int all) {
@@ -109,6 +134,8 @@ static int md_on_response(void *opaque, kfk_response *resp) {
     if (resp->err == KFK_ERR_DESTROYED) return 0;
     int rc = 0;
     if (resp->err) {
+        KFK_DBG(&c->conf.log, KFK_DBG_METADATA, NULL, "Metadata request failed: %s (%s)",
+                resp->errstr ? resp->errstr : "", kfk_err_name(resp->err));
         md_set_error(c, resp->err, resp->errstr);
         md_failed(c, resp->err);
     } else {
@@ -124,11 +151,18 @@ static int md_on_response(void *opaque, kfk_response *resp) {
             char msg[80];
             snprintf(msg, sizeof msg, "Metadata response from node %d: %s", (int)resp->node_id,
                      kfk_err_name(err));
+            KFK_DBG(&c->conf.log, KFK_DBG_METADATA, NULL, "%s", msg);
             md_set_error(c, err, msg);
             md_failed(c, err);
         }
         kfk_arena_reset(&a);
         if (md) {
+            KFK_DBG(&c->conf.log, KFK_DBG_METADATA, kfk_core_broker_name(c, resp->node_id),
+                    "Metadata v%d from node %d: %d brokers, %d topics, controller %d, cluster %s",
+                    (int)resp->version, (int)resp->node_id, (int)m.brokers.count,
+                    (int)m.topics.count, (int)md->controller_id,
+                    md->cluster_id ? md->cluster_id : "(unknown)");
+            if (kfk_log_on(&c->conf.log, KFK_DBG_TOPIC)) log_topic_changes(c, c->md, md);
             c->md_failing_since = 0;
             md_publish(c, md, all);
             kfk_brokers_update(&c->brokers, md);
@@ -181,6 +215,11 @@ static void md_send(kfk_core *c) {
     /* v1+: v0 reads an empty topic list as "all topics". */
     r->req = (kfk_request){.api_key = KFK_API_METADATA, .min_version = 1, .max_version = -1,
                            .msg = m, .cb = md_on_response, .opaque = c};
+    if (all)
+        KFK_DBG(&c->conf.log, KFK_DBG_METADATA, NULL, "Metadata request: all topics");
+    else
+        KFK_DBG(&c->conf.log, KFK_DBG_METADATA, NULL, "Metadata request: %d topics",
+                (int)m->topics.count);
     c->md_inflight = 1;
     c->md_inflight_all = all;
     c->md_last_sent = kfk_io_now(c->io);

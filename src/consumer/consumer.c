@@ -125,13 +125,14 @@ void kfk_service_post(kfk_consumer *c) {
 }
 
 void kfk_consumer_log(kfk_consumer *c, const char *fmt, ...) {
-    if (!c->log_cb) return;
+    const kfk_log *log = c->log;
+    if (!log || KFK_LOG_NOTICE > log->level || (!log->cb && !log->simple)) return;
     char buf[512];
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(buf, sizeof buf, fmt, ap);
     va_end(ap);
-    c->log_cb(c->log_opaque, buf);
+    kfk_log_emit(log, KFK_LOG_NOTICE, 0, NULL, "%s", buf);
 }
 
 /* ------------------------------------------------------------- lifecycle */
@@ -158,6 +159,7 @@ kfk_consumer *kfk_consumer_new(kfk_conf *conf, char *errstr, size_t errstr_size)
     c->conf = conf;
     c->cc = cc;
     c->io = kfk_core_io(c->core);
+    c->log = kfk_core_log(c->core);
     pthread_mutex_init(&c->lock, NULL);
     pthread_condattr_t ca;
     pthread_condattr_init(&ca);
@@ -231,8 +233,8 @@ void kfk_consumer_set_commit_cb(kfk_consumer *c, kfk_commit_cb cb, void *opaque)
 
 void kfk_consumer_set_log_cb(kfk_consumer *c, kfk_log_cb cb, void *opaque) {
     pthread_mutex_lock(&c->lock);
-    c->log_cb = cb;
-    c->log_opaque = opaque;
+    c->log->simple = cb;
+    c->log->simple_opaque = opaque;
     pthread_mutex_unlock(&c->lock);
 }
 

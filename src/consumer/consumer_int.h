@@ -34,6 +34,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 
+#include "core/log.h"
 #include "client/core.h"
 #include "client/stats.h"
 #include "consumer/cconf.h"
@@ -157,8 +158,7 @@ struct kfk_consumer {
     int64_t rebalance_us; /* kfk_clock_us() of the last assignment; 0: none */
     kfk_commit_cb commit_cb;
     void *commit_opaque;
-    kfk_log_cb log_cb;
-    void *log_opaque;
+    struct kfk_log *log; /* the core's (core/log.h) */
 
     /* I/O thread */
     kfk_task service_task;
@@ -236,8 +236,11 @@ void kfk_cpart_backoff(kfk_consumer *c, kfk_cpart *p);
 void kfk_cpart_event(kfk_consumer *c, kfk_cpart *p, int err, int64_t offset);
 /* Stops the partition with an error message for the application. */
 void kfk_cpart_stop(kfk_consumer *c, kfk_cpart *p, int err, int64_t offset);
+/* A notice (log level 5) about the consumer's work. */
 void kfk_consumer_log(kfk_consumer *c, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+/* A debug line of context ctx (KFK_DBG_*): one flag test when off. */
+#define KFK_C_DBG(c, ctx, ...) KFK_DBG((c)->log, (ctx), NULL, __VA_ARGS__)
 
 /* resolve.c: fetch from offset, whose leader epoch is epoch (-1: unknown);
  * val_epoch is KFK_EPOCH_ADOPT or KFK_EPOCH_CHECK. */

@@ -302,6 +302,10 @@ static int on_partition(kfk_consumer *c, fetch_ctx *f, int i,
     if (!err && pd->diverging_epoch.epoch >= 0) {
         kfk_validate_diverged(c, p, pd->diverging_epoch.epoch, pd->diverging_epoch.end_offset);
     } else if (!err) {
+        KFK_C_DBG(c, KFK_DBG_FETCH,
+                  "%s [%d]: fetched at offset %lld, high watermark %lld, %zu bytes", p->topic,
+                  (int)p->partition, (long long)f->pos[i], (long long)pd->high_watermark,
+                  pd->records.len > 0 ? (size_t)pd->records.len : 0);
         deliver(c, p, pd, rx, f->r.node_id, f->slot);
         if (pd->preferred_read_replica >= 0 && pd->preferred_read_replica != f->node &&
             p->state == KFK_CP_ACTIVE)
@@ -314,6 +318,9 @@ static int on_partition(kfk_consumer *c, fetch_ctx *f, int i,
         kfk_cpart_backoff(c, p);
     else
         kfk_cpart_stop(c, p, err, p->fetch_pos);
+    if (err)
+        KFK_C_DBG(c, KFK_DBG_FETCH, "%s [%d]: Fetch at offset %lld: %s", p->topic,
+                  (int)p->partition, (long long)f->pos[i], kfk_err_name(err));
     return 0;
 }
 
@@ -345,6 +352,14 @@ static int on_fetch(void *opaque, kfk_response *resp) {
         err = rc ? rc : m.error_code;
     }
     if (!resp->err && !rc) note_version(c, f, resp->version);
+    if (err)
+        KFK_DBG(c->log, KFK_DBG_FETCH, kfk_core_broker_name(c->core, f->node),
+                "Fetch from node %d failed: %s%s%s", (int)f->node, kfk_err_name(err),
+                resp->errstr ? ": " : "", resp->errstr ? resp->errstr : "");
+    else
+        KFK_DBG(c->log, KFK_DBG_FETCH, kfk_core_broker_name(c->core, f->node),
+                "Fetch v%d from node %d: %d topics, session %d", (int)resp->version,
+                (int)f->node, (int)m.responses.count, (int)m.session_id);
     kfk_fetch_session *s = session_of(c, f->node);
     if (err == KFK_ERR_FETCH_SESSION_TOPIC_ID_ERROR)
         kfk_consumer_log(c, "broker %d: fetch session %s topic ids: starting a new session",
@@ -561,6 +576,9 @@ void kfk_fetch_send(kfk_consumer *c, kfk_metadata *md, int64_t now, int64_t *wak
             ctx_free(f);
             continue;
         }
+        KFK_DBG(c->log, KFK_DBG_FETCH, kfk_core_broker_name(c->core, node),
+                "Fetch to node %d: %d partitions%s", (int)node, f->n,
+                f->incremental ? " (incremental session)" : "");
         pthread_mutex_lock(&c->lock);
         c->stats.fetch_requests++;
         count_request(&c->fs_stats, f);

@@ -160,6 +160,11 @@ void kfk_group_joined(kfk_consumer *c, int err, int32_t generation, kfk_str memb
                       kfk_str protocol, int leader, int skip_assignment) {
     kfk_group *g = &c->group;
     g->busy = 0;
+    KFK_C_DBG(c, KFK_DBG_CGRP, "group %s: joined: %s, generation %d, member %.*s%s, assignor %.*s",
+              c->cc.group_id, kfk_err_name(err), (int)generation,
+              member_id.len > 0 ? (int)member_id.len : 0, member_id.len > 0 ? member_id.ptr : "",
+              leader ? " (leader)" : "", protocol.len > 0 ? (int)protocol.len : 0,
+              protocol.len > 0 ? protocol.ptr : "");
     if (err == KFK_ERR_MEMBER_ID_REQUIRED) { /* KIP-394: join again with the id given */
         kfk_group_set_member_id(g, member_id);
         g->next_join = 0;
@@ -224,6 +229,15 @@ static void lead(kfk_consumer *c, int64_t now) {
 void kfk_group_synced(kfk_consumer *c, int err, kfk_partition_list *assignment) {
     kfk_group *g = &c->group;
     g->busy = 0;
+    if (kfk_log_on(c->log, KFK_DBG_CGRP)) {
+        kfk_log_emit(c->log, KFK_LOG_DEBUG, KFK_DBG_CGRP, NULL,
+                     "group %s: synced: %s, %d partitions assigned", c->cc.group_id,
+                     kfk_err_name(err), assignment ? assignment->count : 0);
+        for (int i = 0; assignment && i < assignment->count; i++)
+            kfk_log_emit(c->log, KFK_LOG_DEBUG, KFK_DBG_CGRP, NULL, "group %s: assigned %s [%d]",
+                         c->cc.group_id, assignment->elems[i].topic,
+                         (int)assignment->elems[i].partition);
+    }
     kfk_arena_reset(&g->ra);
     g->members = NULL;
     g->nmembers = 0;
@@ -264,6 +278,7 @@ void kfk_group_synced(kfk_consumer *c, int err, kfk_partition_list *assignment) 
 void kfk_group_heartbeat_result(kfk_consumer *c, int err) {
     kfk_group *g = &c->group;
     g->hb_busy = 0;
+    KFK_C_DBG(c, KFK_DBG_CGRP, "group %s: Heartbeat: %s", c->cc.group_id, kfk_err_name(err));
     if (err == KFK_ERR_REBALANCE_IN_PROGRESS)
         kfk_group_request_rejoin(c, "the group is rebalancing");
     else if (err == KFK_ERR_UNKNOWN_MEMBER_ID || err == KFK_ERR_ILLEGAL_GENERATION ||

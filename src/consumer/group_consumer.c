@@ -221,6 +221,9 @@ static void hb_result(kfk_consumer *c, int err, const kfk_consumer_group_heartbe
     kfk_group *g = &c->group;
     int64_t now = kfk_io_now(c->io);
     g->hb_busy = 0;
+    KFK_C_DBG(c, KFK_DBG_CGRP, "group %s: ConsumerGroupHeartbeat: %s, member epoch %d%s",
+              c->cc.group_id, kfk_err_name(err), m && !err ? (int)m->member_epoch : -1,
+              m && !err && m->assignment ? ", new assignment" : "");
     if (!err) {
         g->attempts = 0;
         if (m->member_id.len > 0) kfk_group_set_member_id(g, m->member_id);
@@ -320,6 +323,8 @@ static void send_heartbeat(kfk_consumer *c) {
         on_done(&op->cop, KFK_ERR_NOMEM);
         return;
     }
+    KFK_C_DBG(c, KFK_DBG_CGRP, "group %s: ConsumerGroupHeartbeat (member epoch %d)",
+              c->cc.group_id, (int)m->member_epoch);
     kfk_coord_submit(&c->coord, &op->cop);
 }
 

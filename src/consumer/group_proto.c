@@ -179,6 +179,12 @@ static gop *gop_new(kfk_consumer *c, enum gop_kind kind, int32_t timeout_ms) {
 }
 
 static void submit(gop *op, int16_t api, int16_t min_version, void *msg) {
+    KFK_C_DBG(op->c, KFK_DBG_CGRP, "group %s: %s (generation %d)", op->c->cc.group_id,
+              api == KFK_API_JOIN_GROUP   ? "JoinGroup"
+              : api == KFK_API_SYNC_GROUP ? "SyncGroup"
+              : api == KFK_API_HEARTBEAT  ? "Heartbeat"
+                                          : "LeaveGroup",
+              (int)op->c->group.generation);
     op->cop.r.req =
         (kfk_request){.api_key = api, .min_version = min_version, .max_version = -1, .msg = msg};
     kfk_coord_submit(&op->c->coord, &op->cop);

@@ -187,6 +187,14 @@ static void note_committed(kfk_offsets_op *op) {
 static void on_done(kfk_cop *cop, int err) {
     kfk_offsets_op *op = KFK_CONTAINER_OF(cop, kfk_offsets_op, cop);
     op->err = err;
+    if (op->commit && kfk_log_on(op->c->log, KFK_DBG_CGRP))
+        for (int i = 0; i < op->list->count; i++) {
+            const kfk_partition *e = &op->list->elems[i];
+            kfk_log_emit(op->c->log, KFK_LOG_DEBUG, KFK_DBG_CGRP, NULL,
+                         "group %s: %scommit %s [%d] offset %lld: %s", op->c->cc.group_id,
+                         op->auto_commit ? "auto-" : "", e->topic, (int)e->partition,
+                         (long long)e->offset, kfk_err_name(e->err ? e->err : err));
+        }
     if (op->commit && err != KFK_ERR_DESTROYED) {
         note_committed(op);
         kfk_group_commit_result(op->c, err);

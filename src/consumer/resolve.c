@@ -14,6 +14,8 @@ void kfk_resolve_done_epoch(kfk_consumer *c, kfk_cpart *p, int64_t offset, int32
     p->pos_epoch = epoch;
     p->val_epoch = epoch >= 0 ? val_epoch : KFK_EPOCH_ADOPT;
     p->attempts = 0;
+    KFK_C_DBG(c, KFK_DBG_FETCH, "%s [%d]: fetching from offset %lld (leader epoch %d)", p->topic,
+              (int)p->partition, (long long)offset, (int)epoch);
     pthread_mutex_lock(&c->lock);
     if (p->gen == p->io_gen && p->position < 0) {
         p->position = p->polled_end = offset;
@@ -69,6 +71,8 @@ void kfk_resolve_reset(kfk_consumer *c, kfk_cpart *p, int err, const char *why) 
     pthread_mutex_lock(&c->lock);
     c->stats.offset_resets++;
     pthread_mutex_unlock(&c->lock);
+    KFK_C_DBG(c, KFK_DBG_FETCH, "%s [%d]: offset reset to %s (auto.offset.reset)", p->topic,
+              (int)p->partition, to == KFK_OFFSET_BEGINNING ? "earliest" : "latest");
     p->state = KFK_CP_LIST;
     p->list_spec = to;
 }

@@ -42,6 +42,8 @@ struct kfk_conf {
     int64_t num[KFK_CONF_COUNT];
     kfk_oauthbearer_token_cb token_cb;
     void *token_opaque;
+    kfk_log_line_cb log_cb;
+    void *log_opaque;
 };
 
 static int find_key(const char *name) {
@@ -74,6 +76,41 @@ static int enum_index(const char *allowed, const char *value) {
         p = end + 1;
     }
     return -1;
+}
+
+/* A comma-separated set of allowed values (spaces around names ignored):
+ * bit i for the i-th, every bit for "all". */
+static int parse_flags(const conf_key *k, const char *value, int64_t *out, char *errstr,
+                       size_t size) {
+    int64_t bits = 0;
+    int all = enum_index(k->allowed, "all");
+    const char *p = value;
+    while (*p) {
+        while (*p == ' ' || *p == ',') p++;
+        const char *end = p;
+        while (*end && *end != ',') end++;
+        const char *last = end;
+        while (last > p && last[-1] == ' ') last--;
+        if (last > p) {
+            char name[32];
+            size_t n = (size_t)(last - p);
+            int index = -1;
+            if (n < sizeof name) {
+                memcpy(name, p, n);
+                name[n] = '\0';
+                index = enum_index(k->allowed, name);
+            }
+            if (index < 0)
+                return fail(errstr, size,
+                            "Invalid value \"%s\" for configuration \"%s\": unknown context "
+                            "\"%.*s\" (expected a comma-separated list of %s)",
+                            value, k->name, (int)n, p, k->allowed);
+            bits |= index == all ? ((int64_t)1 << all) - 1 : (int64_t)1 << index;
+        }
+        p = end;
+    }
+    *out = bits;
+    return 0;
 }
 
 static int parse(const conf_key *k, const char *value, int64_t *out, char *errstr, size_t size) {
@@ -114,6 +151,8 @@ static int parse(const conf_key *k, const char *value, int64_t *out, char *errst
         *out = index;
         return 0;
     }
+    case KFK_CONF_FLAGS:
+        return parse_flags(k, value, out, errstr, size);
     }
     return fail(errstr, size, "Configuration \"%s\" has an unknown type", k->name);
 }
@@ -140,6 +179,8 @@ kfk_conf *kfk_conf_dup(const kfk_conf *conf) {
     copy->stats_opaque = conf->stats_opaque;
     copy->token_cb = conf->token_cb;
     copy->token_opaque = conf->token_opaque;
+    copy->log_cb = conf->log_cb;
+    copy->log_opaque = conf->log_opaque;
     for (int i = 0; i < KFK_CONF_COUNT; i++) {
         if (!conf->str[i]) continue;
         copy->str[i] = kfk_strndup(conf->str[i], strlen(conf->str[i]));
@@ -222,4 +263,16 @@ int kfk_conf_set_stats_cb(kfk_conf *conf, kfk_stats_cb cb, void *opaque) {
 kfk_stats_cb kfk_conf_stats_cb(const kfk_conf *conf, void **opaque) {
     *opaque = conf->stats_opaque;
     return conf->stats_cb;
+}
+
+int kfk_conf_set_log_cb(kfk_conf *conf, kfk_log_line_cb cb, void *opaque) {
+    if (!conf) return KFK_ERR_INVALID_ARG;
+    conf->log_cb = cb;
+    conf->log_opaque = opaque;
+    return 0;
+}
+
+kfk_log_line_cb kfk_conf_log_cb(const kfk_conf *conf, void **opaque) {
+    *opaque = conf->log_opaque;
+    return conf->log_cb;
 }

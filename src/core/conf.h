@@ -7,7 +7,14 @@
 #include "core/conf_keys.h"
 #include "kfk.h"
 
-typedef enum kfk_conf_type { KFK_CONF_STRING, KFK_CONF_INT, KFK_CONF_BOOL, KFK_CONF_ENUM } kfk_conf_type;
+/* FLAGS: a comma-separated set of the allowed values, parsed to bits. */
+typedef enum kfk_conf_type {
+    KFK_CONF_STRING,
+    KFK_CONF_INT,
+    KFK_CONF_BOOL,
+    KFK_CONF_ENUM,
+    KFK_CONF_FLAGS
+} kfk_conf_type;
 
 typedef enum kfk_conf_id {
 #define KFK_CONF_ID(id, ...) KFK_CONF_##id,
@@ -26,6 +33,8 @@ int kfk_conf_enum(const kfk_conf *conf, kfk_conf_id id);
 int kfk_conf_is_set(const kfk_conf *conf, kfk_conf_id id);
 /* The OAUTHBEARER token callback and its opaque (NULL: none). */
 kfk_oauthbearer_token_cb kfk_conf_token_cb(const kfk_conf *conf, void **opaque);
+/* The log callback and its opaque (NULL: stderr). */
+kfk_log_line_cb kfk_conf_log_cb(const kfk_conf *conf, void **opaque);
 
 /* The statistics callback and its opaque (NULL: none). */
 kfk_stats_cb kfk_conf_stats_cb(const kfk_conf *conf, void **opaque);

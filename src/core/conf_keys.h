@@ -1,7 +1,9 @@
 /* Every configuration key kfk knows:
  * X(id, name, type, default, min, max, allowed values, doc).
  * Names are the Java client's; librdkafka's where Java has none. min and max
- * bound integers; enums list their allowed values separated by '|'. */
+ * bound integers; enums list their allowed values separated by '|', and
+ * so do flags (a comma-separated set: bit i is the i-th value; "all", last,
+ * sets every bit). */
 #ifndef KFK_CONF_KEYS_H
 #define KFK_CONF_KEYS_H
 
@@ -51,7 +53,12 @@
     X(CONNECTIONS_MAX_IDLE_MS, "connections.max.idle.ms", KFK_CONF_INT, "540000", 0, \
       INT32_MAX, NULL, "Close a broker connection with no request for this long (0: never)") \
     X(ALLOW_AUTO_CREATE_TOPICS, "allow.auto.create.topics", KFK_CONF_BOOL, "true", 0, 0, NULL, \
-      "Let metadata requests create missing topics where the broker allows it")
+      "Let metadata requests create missing topics where the broker allows it") \
+    X(LOG_LEVEL, "log_level", KFK_CONF_INT, "6", 0, 7, NULL, \
+      "Highest syslog level (0-7) logged; debug lines follow the debug key") \
+    X(DEBUG, "debug", KFK_CONF_FLAGS, "", 0, 0, \
+      "generic|broker|topic|metadata|protocol|msg|fetch|consumer|cgrp|security|eos|admin|all", \
+      "Comma-separated debug contexts to log (librdkafka's names; consumer = cgrp)")
 
 #define KFK_CONF_KEYS(X) \
     KFK_CONF_KEYS_COMMON(X) KFK_CONF_KEYS_SECURITY(X) KFK_CONF_KEYS_PRODUCER(X) \

@@ -172,6 +172,11 @@ int16_t kfk_conn_pick_version(const kfk_conn *c, const kfk_request *r) {
     return lo <= hi ? hi : -1;
 }
 
+static const char *api_name(int16_t key) {
+    const kfk_api_info *info = kfk_api_info_get(key);
+    return info ? info->name : "unknown";
+}
+
 int kfk_conn_encode(kfk_conn *c, kfk_request *r, int16_t version) {
     kfk_wbuf w = {0};
     kfk_wr_i32(&w, 0);
@@ -200,6 +205,8 @@ int kfk_conn_encode(kfk_conn *c, kfk_request *r, int16_t version) {
     r->frame = kfk_wbuf_detach(&w, &r->frame_len);
     r->total_len = total;
     r->sent = 0;
+    KFK_CONN_DBG(c, KFK_DBG_PROTOCOL, "sent %s v%d (correlation id %d, %zu bytes)",
+                 api_name(r->api_key), (int)version, (int)r->corr_id, total);
     return 0;
 }
 
@@ -371,6 +378,8 @@ static int apiv_done(kfk_conn *c, const kfk_rbuf *body, int64_t now) {
             c->apiv_version = 0;
         else
             return close_bad(c, err, "broker rejected ApiVersions v0");
+        KFK_CONN_DBG(c, KFK_DBG_BROKER, "ApiVersions v%d unsupported: retrying with v%d",
+                     (int)prev, (int)c->apiv_version);
         apiv_send(c, now);
         return 0;
     }
@@ -397,6 +406,11 @@ static int apiv_done(kfk_conn *c, const kfk_rbuf *body, int64_t now) {
         atomic_store(c->conf->transaction_version, level);
     }
     kfk_arena_reset(&a);
+    KFK_CONN_DBG(c, KFK_DBG_BROKER,
+                 "ApiVersions v%d: %d APIs (Produce v%d-%d, Fetch v%d-%d, Metadata v%d-%d)",
+                 (int)c->apiv_version, (int)m.api_keys.count, c->vmin[KFK_API_PRODUCE],
+                 c->vmax[KFK_API_PRODUCE], c->vmin[KFK_API_FETCH], c->vmax[KFK_API_FETCH],
+                 c->vmin[KFK_API_METADATA], c->vmax[KFK_API_METADATA]);
     if (c->conf->sasl) {
         kfk_conn_auth_start(c, now);
         return c->state == KFK_CONN_DOWN ? c->last_err : 0;
@@ -434,6 +448,8 @@ static int on_frame(kfk_conn *c, kfk_rbuf *body, int64_t now) {
     kfk_list_remove(&r->link);
     c->on_wire--;
     kfk_win_add(&c->st.rtt, kfk_clock_us() - r->stamp_us);
+    KFK_CONN_DBG(c, KFK_DBG_PROTOCOL, "received %s v%d (correlation id %d, %zu bytes)",
+                 api_name(r->api_key), (int)r->version, (int)corr, kfk_rbuf_left(body));
     kfk_conn_throttle_note(c, r->api_key, r->version, body, now);
     if (r == &c->apiv_req || r == &c->auth_req) {
         c->pending--;
@@ -443,10 +459,9 @@ static int on_frame(kfk_conn *c, kfk_rbuf *body, int64_t now) {
     int16_t key = r->api_key, version = r->version;
     kfk_response resp = {.body = *body, .buf = c->rx};
     if (complete(c, r, &resp) != 0) {
-        const kfk_api_info *info = kfk_api_info_get(key);
         c->st.rxerrs++;
-        return close_bad(c, KFK_ERR_MALFORMED, "malformed %s v%d response",
-                         info ? info->name : "unknown", version);
+        return close_bad(c, KFK_ERR_MALFORMED, "malformed %s v%d response", api_name(key),
+                         version);
     }
     kfk_conn_fill(c);
     kfk_conn_auth_poll(c, now);
@@ -598,6 +613,8 @@ int kfk_conn_set_node(kfk_conn *c, int32_t node_id, const char *cluster_id) {
     c->cluster_id = copy;
     return cluster_id && !copy ? KFK_ERR_NOMEM : 0;
 }
+
+void kfk_conn_set_peer(kfk_conn *c, const char *peer) { c->peer = peer; }
 
 enum kfk_conn_state kfk_conn_state(const kfk_conn *c) { return c->state; }
 

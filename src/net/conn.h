@@ -141,6 +141,7 @@ typedef struct kfk_conn_conf {
      * latest ApiVersions answer (0 when a broker lists features without
      * it), for the transactional producer (KIP-890). */
     _Atomic int16_t *transaction_version;
+    const struct kfk_log *log; /* NULL: no logging (core/log.h) */
 } kfk_conn_conf;
 
 enum kfk_conn_state {
@@ -163,6 +164,10 @@ void kfk_conn_free(kfk_conn *c);
  * that is not that node of that cluster closes the connection with
  * KFK_ERR_REBOOTSTRAP_REQUIRED. 0 or KFK_ERR_NOMEM. */
 int kfk_conn_set_node(kfk_conn *c, int32_t node_id, const char *cluster_id);
+
+/* How log lines name the broker ("host:port/id"); peer must outlive the
+ * connection or be replaced first. */
+void kfk_conn_set_peer(kfk_conn *c, const char *peer);
 
 enum kfk_conn_state kfk_conn_state(const kfk_conn *c);
 /* The error that last closed the connection and its description. */

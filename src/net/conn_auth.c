@@ -16,6 +16,7 @@ static int auth_failed(void *opaque, kfk_response *resp) { return 0; }
 static int auth_fail(kfk_conn *c, int err, const char *fmt, const char *detail) {
     char msg[sizeof c->errstr];
     snprintf(msg, sizeof msg, fmt, detail);
+    KFK_CONN_DBG(c, KFK_DBG_SECURITY, "SASL failed: %s", msg);
     kfk_conn_close(c, err, msg);
     return err;
 }
@@ -44,6 +45,8 @@ void kfk_conn_auth_start(kfk_conn *c, int64_t now) {
     c->reauth_wait = 0;
     c->reauth_at = 0;
     const char *mech = kfk_sasl_mech_name(s->mech);
+    KFK_CONN_DBG(c, KFK_DBG_SECURITY, "SASL %s: SaslHandshake%s", mech,
+                 c->auths ? " (re-authentication)" : "");
     c->hs_msg.mechanism = (kfk_str){mech, (int32_t)strlen(mech)};
     auth_send(c, KFK_API_SASL_HANDSHAKE, &c->hs_msg, now);
 }
@@ -67,6 +70,9 @@ static int auth_step(kfk_conn *c, const uint8_t *in, size_t inlen, int64_t lifet
         snprintf(err, sizeof err, "out of memory for a SASL message");
     }
     if (rc == KFK_SASL_SEND) {
+        /* The size only: the bytes may hold the password or a token. */
+        KFK_CONN_DBG(c, KFK_DBG_SECURITY, "SASL %s: SaslAuthenticate (%zu bytes)",
+                     kfk_sasl_mech_name(c->conf->sasl->mech), out.len);
         c->au_msg.auth_bytes = (kfk_bytes){out.data, (int32_t)out.len};
         rc = auth_send(c, KFK_API_SASL_AUTHENTICATE, &c->au_msg, now);
         c->au_msg.auth_bytes = (kfk_bytes){NULL, 0};
@@ -78,6 +84,10 @@ static int auth_step(kfk_conn *c, const uint8_t *in, size_t inlen, int64_t lifet
          * at the earliest. */
         c->reauth_at = lifetime_ms > 0 ? now + lifetime_ms / 100 * 85 : 0;
         c->state = KFK_CONN_READY;
+        KFK_CONN_DBG(c, KFK_DBG_SECURITY,
+                     "SASL %s: authenticated (session lifetime %lld ms, re-authentication %s)",
+                     kfk_sasl_mech_name(c->conf->sasl->mech), (long long)lifetime_ms,
+                     c->reauth_at ? "due" : "off");
         kfk_conn_fill(c);
         rc = 0;
     } else {

@@ -3,15 +3,20 @@
 #ifndef KFK_CONN_INT_H
 #define KFK_CONN_INT_H
 
-#include "net/conn_stats.h"
+#include "core/log.h"
 #include "net/conn.h"
+#include "net/conn_stats.h"
 #include "net/sasl.h"
 #include "proto/gen/messages.h"
 
 enum { API_KEYS = KFK_API_KEY_COUNT };
 
+/* A debug line about this connection (core/log.h): one flag test when off. */
+#define KFK_CONN_DBG(c, ctx, ...) KFK_DBG((c)->conf->log, (ctx), (c)->peer, __VA_ARGS__)
+
 struct kfk_conn {
     const kfk_conn_conf *conf;
+    const char *peer; /* "host:port/id" for log lines (the link's), or NULL */
     int32_t node_id;
     char *cluster_id; /* the broker's cluster as metadata named it; NULL: unknown */
     enum kfk_conn_state state;

@@ -148,6 +148,8 @@ const char *kfk_io_link_host(const kfk_link *l);
 /* Fills b's connection figures (not name, nodeid, nodename, source) and
  * starts its windows over (link_stats.c). */
 void kfk_io_link_stats(kfk_link *l, kfk_stats_broker *b);
+/* "host:port/id", as log lines name the broker. */
+const char *kfk_io_link_label(const kfk_link *l);
 int kfk_io_link_port(const kfk_link *l);
 
 #endif

@@ -5,6 +5,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 
+#include "core/log.h"
 #include "net/io.h"
 #include "net/list.h"
 #include "net/resolve.h"
@@ -61,7 +62,11 @@ struct kfk_link {
     int64_t auths_seen;  /* conn's authentications reported to the owner */
     int64_t state_since; /* us, for statistics */
     int64_t connects, disconnects;
+    char label[300];     /* "host:port/id", how log lines name it */
 };
+
+/* A debug line about link l (core/log.h): one flag test when off. */
+#define KFK_LINK_DBG(l, ctx, ...) KFK_DBG((l)->io->conf->conn.log, (ctx), (l)->label, __VA_ARGS__)
 
 /* link.c, for io.c's loop */
 void kfk_link_event(kfk_link *l, uint32_t events);

@@ -82,6 +82,12 @@ static void link_down(kfk_link *l, int err, const char *errstr) {
     if (hard && l->failures < 30) l->failures = 30;
     int64_t wait = kfk_backoff_ms(conf->reconnect_backoff_ms, conf->reconnect_backoff_max_ms,
                                   l->failures, &io->rng);
+    if (hard)
+        KFK_LOG(conf->conn.log, KFK_LOG_ERR, KFK_DBG_SECURITY, l->label, "%s (%s)", errstr,
+                kfk_err_name(err));
+    KFK_LINK_DBG(l, KFK_DBG_BROKER,
+                 "disconnected: %s (%s); reconnect backoff %lld ms (failure %d)", errstr,
+                 kfk_err_name(err), (long long)wait, l->failures + 1);
     l->failures++;
     set_state(l, KFK_LINK_BACKOFF);
     kfk_io_timer_set(io, &l->timer, io->now + wait);
@@ -120,6 +126,11 @@ static void link_handshake(kfk_link *l) {
         return;
     }
     l->handshaking = 0;
+    if (kfk_log_on(l->io->conf->conn.log, KFK_DBG_SECURITY)) {
+        char tls[128];
+        kfk_log_emit(l->io->conf->conn.log, KFK_LOG_DEBUG, KFK_DBG_SECURITY, l->label,
+                     "TLS handshake done: %s", kfk_tls_describe(l->tls, tls, sizeof tls));
+    }
     set_events(l, EPOLLIN);
     kfk_conn_start(l->conn, l->io->now);
 }
@@ -131,6 +142,12 @@ static void link_up(kfk_link *l) {
         return;
     }
     set_state(l, KFK_LINK_UP);
+    if (kfk_log_on(l->io->conf->conn.log, KFK_DBG_BROKER)) {
+        char name[80];
+        addr_name(l, name, sizeof name);
+        kfk_log_emit(l->io->conf->conn.log, KFK_LOG_DEBUG, KFK_DBG_BROKER, l->label,
+                     "connected to %s", name);
+    }
     if (l->io->conf->tls) {
         l->tls = kfk_tls_new(l->io->conf->tls, l->fd, l->host);
         if (!l->tls) {
@@ -138,6 +155,7 @@ static void link_up(kfk_link *l) {
             return;
         }
         l->handshaking = 1;
+        KFK_LINK_DBG(l, KFK_DBG_SECURITY, "TLS handshake started");
         link_handshake(l);
         return;
     }
@@ -158,6 +176,12 @@ static void try_connect(kfk_link *l, int err, char *errstr, size_t errlen) {
         }
         int one = 1;
         setsockopt(l->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+        if (kfk_log_on(l->io->conf->conn.log, KFK_DBG_BROKER)) {
+            char name[80];
+            addr_name(l, name, sizeof name);
+            kfk_log_emit(l->io->conf->conn.log, KFK_LOG_DEBUG, KFK_DBG_BROKER, l->label,
+                         "connecting to %s (address %d of %d)", name, l->ai + 1, l->addrs.n);
+        }
         /* The setup timeout covers TCP connect and ApiVersions. */
         const kfk_io_conf *conf = l->io->conf;
         l->setup_ms = kfk_backoff_ms(conf->setup_timeout_ms, conf->setup_timeout_max_ms,
@@ -217,6 +241,7 @@ static void link_connect(kfk_link *l) {
         connect_addresses(l);
         return;
     }
+    KFK_LINK_DBG(l, KFK_DBG_BROKER, "resolving %s", l->host);
     l->lookup = kfk_lookup_start(io->resolver, l->host, l->port, on_resolved, l);
     if (!l->lookup) {
         snprintf(errstr, sizeof errstr, "resolve %s: out of memory or threads", l->host);
@@ -264,6 +289,7 @@ static void on_timer(kfk_timer *t, int64_t now) {
                  (long long)l->setup_ms);
         link_down(l, KFK_ERR_TIMED_OUT, errstr);
     } else if (l->state == KFK_LINK_BACKOFF) {
+        KFK_LINK_DBG(l, KFK_DBG_BROKER, "reconnect backoff over");
         set_state(l, KFK_LINK_IDLE);
     }
     l->depth--;
@@ -288,6 +314,7 @@ static void on_idle_timer(kfk_timer *t, int64_t now) {
     kfk_link *l = KFK_CONTAINER_OF(t, kfk_link, idle_timer);
     if (l->state != KFK_LINK_UP || kfk_conn_pending(l->conn) > 0) return;
     l->depth++;
+    KFK_LINK_DBG(l, KFK_DBG_BROKER, "closing idle connection (connections.max.idle.ms)");
     close_socket(l);
     kfk_addrs_free(&l->addrs);
     kfk_conn_close(l->conn, KFK_ERR_TRANSPORT, "connection closed after connections.max.idle.ms");
@@ -501,6 +528,10 @@ static void link_sync(kfk_link *l) {
 
 /* ------------------------------------------------------------- public */
 
+static void set_label(kfk_link *l) {
+    snprintf(l->label, sizeof l->label, "%s:%d/%d", l->host, l->port, (int)l->id);
+}
+
 kfk_link *kfk_io_link_new(kfk_io *io, int32_t node_id, const char *host, int port) {
     kfk_link *l = kfk_calloc(1, sizeof *l);
     if (!l) return NULL;
@@ -512,6 +543,8 @@ kfk_link *kfk_io_link_new(kfk_io *io, int32_t node_id, const char *host, int por
     l->host = kfk_strndup(host, strlen(host));
     l->conn = kfk_conn_new(&io->conf->conn, node_id);
     if (!l->host || !l->conn || kfk_io_timer_add(io, &l->timer, on_timer) != 0) goto fail;
+    set_label(l);
+    kfk_conn_set_peer(l->conn, l->label);
     if (kfk_io_timer_add(io, &l->req_timer, on_req_timer) != 0) {
         kfk_io_timer_release(io, &l->timer);
         goto fail;
@@ -579,8 +612,13 @@ int64_t kfk_io_link_backoff_until(const kfk_link *l) {
 int kfk_io_link_failures(const kfk_link *l) { return l->failures; }
 int32_t kfk_io_link_node_id(const kfk_link *l) { return l->id; }
 int kfk_io_link_set_node(kfk_link *l, int32_t node_id, const char *cluster_id) {
+    int32_t was = l->id;
     l->id = node_id;
+    set_label(l);
+    if (was != node_id)
+        KFK_LINK_DBG(l, KFK_DBG_BROKER, "node id %d (was %d)", (int)node_id, (int)was);
     return kfk_conn_set_node(l->conn, node_id, cluster_id);
 }
+const char *kfk_io_link_label(const kfk_link *l) { return l->label; }
 const char *kfk_io_link_host(const kfk_link *l) { return l->host; }
 int kfk_io_link_port(const kfk_link *l) { return l->port; }

@@ -122,6 +122,13 @@ int32_t kfk_throttle_peek(int16_t api_key, int16_t version, const kfk_rbuf *body
     const kfk_field *f = &d->s.fields[t.field];
     if (f->type != KFK_T_INT32 || f->flags || !kfk_field_present(f, version)) return 0;
     kfk_rbuf r = *body;
+    /* A broker refusing our ApiVersions version answers in v0's layout
+     * (KIP-511), which has no throttle time: reading it at ours would take
+     * the array's bytes for one. */
+    if (api_key == KFK_API_API_VERSIONS) {
+        kfk_rbuf e = r;
+        if (kfk_rd_i16(&e) == KFK_ERR_UNSUPPORTED_VERSION) return 0;
+    }
     bool flex = d->flexible_min >= 0 && version >= d->flexible_min;
     skip_struct(&r, &d->s, version, flex, t.field);
     int32_t ms = kfk_rd_i32(&r);

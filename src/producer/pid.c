@@ -38,6 +38,8 @@ static int on_pid(void *opaque, kfk_response *resp) {
             pthread_mutex_unlock(&p->acc.lock);
         }
         p->need_bump = 0;
+        KFK_DBG(p->log, KFK_DBG_EOS, NULL, "idempotence: producer id %lld, epoch %d%s",
+                (long long)p->pid, (int)p->epoch, bumped ? " (bumped)" : "");
     } else if (kfk_err_retriable(err) || err == KFK_ERR_NOENT) {
         p->pid_retry_at = kfk_io_now(p->io) + kfk_backoff_ms(p->conf.retry_backoff_ms,
                                                              p->conf.retry_backoff_max_ms,
@@ -74,6 +76,8 @@ int64_t kfk_pid_step(kfk_producer *p, int64_t now) {
     p->pid_req.req = (kfk_request){.api_key = KFK_API_INIT_PRODUCER_ID, .min_version = 0,
                                    .max_version = -1, .msg = &p->pid_msg, .cb = on_pid,
                                    .opaque = p};
+    KFK_DBG(p->log, KFK_DBG_EOS, NULL, "idempotence: InitProducerId%s",
+            p->pid >= 0 && !p->pid_fresh ? " (epoch bump)" : "");
     p->pid_state = KFK_PID_ASKING;
     if (kfk_core_send(p->core, &p->pid_req)) p->pid_state = KFK_PID_NONE;
     return INT64_MAX;

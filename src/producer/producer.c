@@ -87,6 +87,7 @@ kfk_producer *kfk_producer_new(kfk_conf *conf, const kfk_producer_callbacks *cbs
     p->core = kfk_core_new(&cc, errstr, errstr_size);
     if (!p->core) goto fail;
     p->io = kfk_core_io(p->core);
+    p->log = kfk_core_log(p->core);
     kfk_txn_init(p);
     if (kfk_statsd_init(&p->statsd, p->core, conf, "producer", kfk_pstats_fill, kfk_pstats_wake,
                         p)) {

@@ -12,6 +12,7 @@
 #include "client/core.h"
 #include "client/stats.h"
 #include "core/arena.h"
+#include "core/log.h"
 #include "kfk.h"
 #include "producer/accumulator.h"
 #include "producer/prod_conf.h"
@@ -90,6 +91,7 @@ struct kfk_producer {
     kfk_producer_callbacks cbs;
     kfk_core *core;
     kfk_io *io;
+    const struct kfk_log *log; /* the core's (core/log.h) */
     kfk_accum acc;
     kfk_reportq reports;
 

@@ -164,12 +164,16 @@ static void settle(kfk_producer *p, preq *q) {
         }
         if (o.action == KFK_BATCH_RETRY) {
             atomic_fetch_add(&p->batches_retried, 1);
-            b->err = 0;
             /* As Java: no backoff when the leader is known to have moved. */
             int64_t backoff = moved ? 0
                                     : kfk_backoff_ms(p->conf.retry_backoff_ms,
                                                      p->conf.retry_backoff_max_ms,
                                                      b->attempts - 1, &p->rng);
+            KFK_DBG(p->log, KFK_DBG_MSG, NULL,
+                    "%s [%d]: retrying batch of %d messages in %lld ms (attempt %d): %s",
+                    b->part->topic->name, (int)b->part->id, (int)b->bb.count,
+                    (long long)backoff, b->attempts + 1, kfk_err_name(b->err));
+            b->err = 0;
             kfk_accum_requeue_locked(&p->acc, b, now + backoff);
             continue;
         }
@@ -178,6 +182,13 @@ static void settle(kfk_producer *p, preq *q) {
             b->part->tx_msgs += b->bb.count;
             b->part->tx_bytes += (int64_t)(b->buf.len - b->bb.start + b->refs.bytes);
         }
+        if (b->err)
+            KFK_DBG(p->log, KFK_DBG_MSG, NULL, "%s [%d]: batch of %d messages failed: %s",
+                    b->part->topic->name, (int)b->part->id, (int)b->bb.count, b->errstr);
+        else
+            KFK_DBG(p->log, KFK_DBG_MSG, NULL,
+                    "%s [%d]: batch of %d messages acked at offset %lld", b->part->topic->name,
+                    (int)b->part->id, (int)b->bb.count, (long long)b->base_offset);
         kfk_accum_done_locked(&p->acc, b);
         kfk_list_insert_tail(&done, &b->link);
     }
@@ -385,6 +396,9 @@ static void send_node(kfk_producer *p, kfk_pnode *node, kfk_list *batches) {
                               .no_response = p->conf.acks == 0,
                               .cb = on_produce,
                               .opaque = q};
+    KFK_DBG(p->log, KFK_DBG_MSG, kfk_core_broker_name(p->core, node->id),
+            "Produce to node %d: %d batches of %d topics, acks %d", (int)node->id, q->n, nt + 1,
+            (int)p->conf.acks);
     node->in_flight++;
     p->requests++;
     kfk_list_insert_tail(&p->reqs, &q->link);

@@ -47,8 +47,18 @@ static void run_later(kfk_producer *p, int64_t when);
 
 /* ------------------------------------------------------------------ state */
 
+static const char *state_name(enum kfk_txn_state s) {
+    static const char *const names[] = {"UNINIT",    "READY",     "OPEN", "COMMITTING",
+                                        "ABORTING", "ABORTABLE", "FATAL"};
+    return (unsigned)s < sizeof names / sizeof names[0] ? names[s] : "?";
+}
+
 void kfk_txn_set_state_locked(kfk_producer *p, enum kfk_txn_state s) {
     if (p->txn.state != s || !p->txn.state_us) p->txn.state_us = kfk_clock_us();
+    if (s != p->txn.state)
+        KFK_DBG(p->log, KFK_DBG_EOS, NULL,
+                "transaction state %s -> %s (producer id %lld, epoch %d)",
+                state_name(p->txn.state), state_name(s), (long long)p->pid, (int)p->epoch);
     p->txn.state = s;
     p->acc.txn_refuse = s == KFK_TXN_OPEN        ? 0
                         : s == KFK_TXN_ABORTABLE ? KFK_ERR_TRANSACTION_ABORTABLE
@@ -184,6 +194,11 @@ static void settle_verdict(kfk_producer *p, enum kfk_txn_verdict v, int err, con
     }
 }
 
+static const char *api_name(int16_t key) {
+    const kfk_api_info *info = kfk_api_info_get(key);
+    return info ? info->name : "unknown";
+}
+
 static int retrying(enum kfk_txn_verdict v) {
     return v == KFK_TXN_RETRY || v == KFK_TXN_RETRY_SOON || v == KFK_TXN_FIND_COORD;
 }
@@ -198,6 +213,10 @@ static void retry_later(kfk_producer *p, kfk_txn_req *r, kfk_coord *co,
                                           : CONCURRENT_RETRY_MAX_MS)
                        : kfk_backoff_ms(p->conf.retry_backoff_ms, p->conf.retry_backoff_max_ms,
                                         r->attempts, &p->rng);
+    KFK_DBG(p->log, KFK_DBG_EOS, NULL, "transaction: %s again in %lld ms (attempt %d)%s",
+            api_name(r->op.r.req.api_key),
+            (long long)wait, r->attempts + 1,
+            v == KFK_TXN_FIND_COORD ? ", coordinator looked up again" : "");
     r->attempts++;
     r->resend_at = kfk_io_now(p->io) + wait;
     run_later(p, r->resend_at);
@@ -213,6 +232,8 @@ static void send_req(kfk_producer *p, kfk_txn_req *r, kfk_coord *co, int16_t api
     r->busy = 1;
     r->resend_at = 0;
     r->p = p;
+    KFK_DBG(p->log, KFK_DBG_EOS, NULL, "transaction %s: %s", p->conf.transactional_id,
+            api_name(api_key));
     memset(&r->op, 0, sizeof r->op);
     r->op.r.req = (kfk_request){.api_key = api_key, .min_version = min_version,
                                 .max_version = max_version, .msg = msg};
@@ -239,6 +260,8 @@ static int on_init_response(kfk_cop *op, kfk_response *resp) {
     if (!m.error_code) {
         p->pid = m.producer_id;
         p->epoch = m.producer_epoch;
+        KFK_DBG(p->log, KFK_DBG_EOS, NULL, "transaction %s: producer id %lld, epoch %d",
+                p->conf.transactional_id, (long long)p->pid, (int)p->epoch);
         atomic_store(&p->pid_now, (int64_t)((uint64_t)p->pid << 16 | (uint16_t)p->epoch));
     }
     return m.error_code;

@@ -78,6 +78,15 @@ TEST(peek_ignores_short_bodies_and_apis_without_throttle) {
     CHECK_EQ(kfk_throttle_peek(KFK_API_METADATA, 12, &r), 0);
 }
 
+/* Kafka 3.9.1 refuses ApiVersions v5 with a v0 body: error 35, one entry
+ * (ApiVersions 0-4). Read at v5, its bytes looked like a 256 ms throttle,
+ * which held every client's first request on that broker. */
+TEST(peek_ignores_an_api_versions_refusal_in_v0_layout) {
+    uint8_t refusal[12] = {0, 35, 0, 0, 0, 1, 0, 18, 0, 0, 0, 4};
+    kfk_rbuf r = kfk_rbuf_make(refusal, sizeof refusal);
+    CHECK_EQ(kfk_throttle_peek(KFK_API_API_VERSIONS, 5, &r), 0);
+}
+
 /* ------------------------------------------------------------ connection */
 
 static const kfk_conn_conf conf = {

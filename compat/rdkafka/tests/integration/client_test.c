@@ -3,7 +3,8 @@
  * with key, value, opaque and offset; headers and timestamps read back;
  * commit and committed; positions and watermarks on both handle types;
  * seek; the group listing; transactions seen by read_committed; the group
- * metadata's serialized form. */
+ * metadata's serialized form. Handles created without bootstrap.servers,
+ * per-topic acks, rebalances as events. */
 #include <librdkafka/rdkafka.h>
 #include <stdlib.h>
 #include <time.h>
@@ -42,6 +43,7 @@ typedef struct reports {
     char keys[16][16];
     void *opaques[16];
     int32_t brokers[16];
+    int statuses[16];
 } reports;
 
 static void on_dr(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque) {
@@ -53,6 +55,7 @@ static void on_dr(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque) {
         snprintf(r->keys[r->n], 16, "%.*s", (int)m->key_len, m->key ? (char *)m->key : "");
         r->opaques[r->n] = m->_private;
         r->brokers[r->n] = rd_kafka_message_broker_id(m);
+        r->statuses[r->n] = (int)rd_kafka_message_status(m);
     }
     r->n++;
 }
@@ -398,6 +401,227 @@ TEST(consume_as_events) {
     }
     CHECK_EQ(got, 5);
     rd_kafka_queue_destroy(q);
+    rd_kafka_topic_partition_list_destroy(l);
+    rd_kafka_destroy(c);
+}
+
+/* A producer without bootstrap.servers keeps its messages until
+ * rd_kafka_brokers_add gives brokers, then sends them; more brokers later
+ * are not taken. */
+TEST(producer_brokers_added_later) {
+    char topic[96];
+    unique(topic, sizeof topic, "late");
+    reports r = {0};
+    rd_kafka_conf_t *conf = rd_kafka_conf_new();
+    char err[512];
+    rd_kafka_conf_set_dr_msg_cb(conf, on_dr);
+    rd_kafka_conf_set_opaque(conf, &r);
+    rd_kafka_t *p = rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof err);
+    REQUIRE(p);
+    for (int i = 0; i < 2; i++)
+        CHECK_EQ(rd_kafka_producev(p, RD_KAFKA_V_TOPIC(topic), RD_KAFKA_V_PARTITION(0),
+                                   RD_KAFKA_V_VALUE("v", 1), RD_KAFKA_V_HEADER("h", "x", -1),
+                                   RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_END),
+                 RD_KAFKA_RESP_ERR_NO_ERROR);
+    CHECK_EQ(rd_kafka_outq_len(p), 2);
+    CHECK_EQ(rd_kafka_poll(p, 100), 0); /* nothing can be sent yet */
+    CHECK_EQ(rd_kafka_brokers_add(p, bootstrap()), 1);
+    CHECK_EQ(rd_kafka_brokers_add(p, bootstrap()), 0);
+    CHECK_EQ(rd_kafka_flush(p, 30000), RD_KAFKA_RESP_ERR_NO_ERROR);
+    CHECK_EQ(r.n, 2);
+    CHECK_EQ(r.errors, 0);
+    CHECK_EQ(r.offsets[0], 0);
+    CHECK_EQ(r.offsets[1], 1);
+    rd_kafka_destroy(p);
+}
+
+/* Without brokers, messages time out after message.timeout.ms, never sent. */
+TEST(producer_without_brokers_times_out) {
+    reports r = {0};
+    rd_kafka_conf_t *conf = rd_kafka_conf_new();
+    char err[512];
+    CHECK_EQ(rd_kafka_conf_set(conf, "message.timeout.ms", "50", err, sizeof err), RD_KAFKA_CONF_OK);
+    CHECK_EQ(rd_kafka_conf_set(conf, "message.max.bytes", "1000", err, sizeof err), RD_KAFKA_CONF_OK);
+    rd_kafka_conf_set_dr_msg_cb(conf, on_dr);
+    rd_kafka_conf_set_opaque(conf, &r);
+    rd_kafka_t *p = rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof err);
+    REQUIRE(p);
+    static char big[2000];
+    CHECK_EQ(rd_kafka_producev(p, RD_KAFKA_V_TOPIC("t"), RD_KAFKA_V_VALUE(big, sizeof big),
+                               RD_KAFKA_V_END),
+             RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE);
+    CHECK_EQ(rd_kafka_producev(p, RD_KAFKA_V_TOPIC("t"), RD_KAFKA_V_VALUE("v", 1), RD_KAFKA_V_END),
+             RD_KAFKA_RESP_ERR_NO_ERROR);
+    CHECK_EQ(rd_kafka_flush(p, 5000), RD_KAFKA_RESP_ERR_NO_ERROR);
+    CHECK_EQ(r.n, 1);
+    CHECK_EQ(r.errors, 1);
+    CHECK_EQ(r.statuses[0], RD_KAFKA_MSG_STATUS_NOT_PERSISTED);
+    CHECK_EQ(rd_kafka_outq_len(p), 0);
+    rd_kafka_destroy(p);
+}
+
+/* A consumer's subscription made before it has brokers is followed once
+ * rd_kafka_brokers_add gives some. */
+TEST(consumer_subscribes_before_brokers) {
+    char topic[96], group[96];
+    unique(topic, sizeof topic, "cl");
+    unique(group, sizeof group, "gcl");
+    reports r = {0};
+    rd_kafka_t *p = producer(&r, NULL);
+    REQUIRE(p);
+    produce_n(p, topic, 3, &r);
+    rd_kafka_destroy(p);
+
+    rd_kafka_conf_t *conf = rd_kafka_conf_new();
+    char err[512];
+    rd_kafka_conf_set(conf, "group.id", group, err, sizeof err);
+    rd_kafka_conf_set(conf, "auto.offset.reset", "earliest", err, sizeof err);
+    rd_kafka_t *c = rd_kafka_new(RD_KAFKA_CONSUMER, conf, err, sizeof err);
+    REQUIRE(c);
+    rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(1);
+    rd_kafka_topic_partition_list_add(l, "^a[b", RD_KAFKA_PARTITION_UA);
+    CHECK_EQ(rd_kafka_subscribe(c, l), RD_KAFKA_RESP_ERR__INVALID_ARG);
+    rd_kafka_topic_partition_list_destroy(l);
+    l = rd_kafka_topic_partition_list_new(1);
+    rd_kafka_topic_partition_list_add(l, topic, RD_KAFKA_PARTITION_UA);
+    CHECK_EQ(rd_kafka_subscribe(c, l), 0);
+    CHECK(rd_kafka_consumer_poll(c, 100) == NULL);
+    CHECK_EQ(rd_kafka_brokers_add(c, bootstrap()), 1);
+    int got = 0;
+    for (int tries = 0; got < 3 && tries < 150; tries++) {
+        rd_kafka_message_t *m = rd_kafka_consumer_poll(c, 200);
+        if (!m) continue;
+        if (!m->err) got++;
+        rd_kafka_message_destroy(m);
+    }
+    CHECK_EQ(got, 3);
+    CHECK_EQ(rd_kafka_consumer_close(c), 0);
+    rd_kafka_topic_partition_list_destroy(l);
+    rd_kafka_destroy(c);
+}
+
+/* request.required.acks of a topic, not of the handle: acks=0 reports
+ * POSSIBLY_PERSISTED, the handle's acks=all PERSISTED. */
+TEST(per_topic_acks) {
+    char t0[96], t1[96];
+    unique(t0, sizeof t0, "acks0");
+    unique(t1, sizeof t1, "acksall");
+    reports r = {0};
+    rd_kafka_t *p = producer(&r, NULL);
+    REQUIRE(p);
+    rd_kafka_topic_conf_t *tc = rd_kafka_topic_conf_new();
+    char err[512];
+    CHECK_EQ(rd_kafka_topic_conf_set(tc, "request.required.acks", "0", err, sizeof err),
+             RD_KAFKA_CONF_OK);
+    rd_kafka_topic_t *k0 = rd_kafka_topic_new(p, t0, tc);
+    rd_kafka_topic_t *k1 = rd_kafka_topic_new(p, t1, NULL);
+    REQUIRE(k0 && k1);
+    CHECK_EQ(rd_kafka_produce(k0, 0, RD_KAFKA_MSG_F_COPY, "a", 1, NULL, 0, NULL), 0);
+    CHECK_EQ(rd_kafka_flush(p, 30000), RD_KAFKA_RESP_ERR_NO_ERROR);
+    CHECK_EQ(rd_kafka_produce(k1, 0, RD_KAFKA_MSG_F_COPY, "b", 1, NULL, 0, NULL), 0);
+    CHECK_EQ(rd_kafka_flush(p, 30000), RD_KAFKA_RESP_ERR_NO_ERROR);
+    CHECK_EQ(r.n, 2);
+    CHECK_EQ(r.errors, 0);
+    CHECK_EQ(r.statuses[0], RD_KAFKA_MSG_STATUS_POSSIBLY_PERSISTED);
+    CHECK_EQ(r.statuses[1], RD_KAFKA_MSG_STATUS_PERSISTED);
+    CHECK_EQ(r.offsets[1], 0);
+    rd_kafka_topic_destroy(k0);
+    rd_kafka_topic_destroy(k1);
+    rd_kafka_destroy(p);
+}
+
+static int revokes;
+static void count_revoke(rd_kafka_t *rk, rd_kafka_resp_err_t err,
+                         rd_kafka_topic_partition_list_t *parts, void *opaque) {
+    (void)opaque;
+    if (err == RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS) {
+        revokes++;
+        rd_kafka_assign(rk, NULL);
+    } else {
+        rd_kafka_assign(rk, parts);
+    }
+}
+
+/* With RD_KAFKA_EVENT_REBALANCE enabled, rebalances are events on the
+ * consumer queue, assigned by the application; unsubscribe's revoke comes
+ * from the next poll (to rebalance_cb when one is set), as librdkafka's. */
+TEST(rebalance_events_and_unsubscribe) {
+    char topic[96], group[96];
+    unique(topic, sizeof topic, "rbe");
+    unique(group, sizeof group, "grbe");
+    reports r = {0};
+    rd_kafka_t *p = producer(&r, NULL);
+    REQUIRE(p);
+    produce_n(p, topic, 2, &r);
+    rd_kafka_destroy(p);
+
+    rd_kafka_conf_t *conf = rd_kafka_conf_new();
+    char err[512];
+    rd_kafka_conf_set(conf, "bootstrap.servers", bootstrap(), err, sizeof err);
+    rd_kafka_conf_set(conf, "group.id", group, err, sizeof err);
+    rd_kafka_conf_set(conf, "auto.offset.reset", "earliest", err, sizeof err);
+    rd_kafka_conf_set_events(conf, RD_KAFKA_EVENT_REBALANCE);
+    rd_kafka_t *c = rd_kafka_new(RD_KAFKA_CONSUMER, conf, err, sizeof err);
+    REQUIRE(c);
+    rd_kafka_queue_t *q = rd_kafka_queue_get_consumer(c);
+    REQUIRE(q);
+    rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(1);
+    rd_kafka_topic_partition_list_add(l, topic, RD_KAFKA_PARTITION_UA);
+    CHECK_EQ(rd_kafka_subscribe(c, l), 0);
+    int assigned = 0, got = 0;
+    for (int tries = 0; got < 2 && tries < 150; tries++) {
+        rd_kafka_event_t *ev = rd_kafka_queue_poll(q, 200);
+        if (!ev) continue;
+        if (rd_kafka_event_type(ev) == RD_KAFKA_EVENT_REBALANCE &&
+            rd_kafka_event_error(ev) == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
+            CHECK_EQ(got, 0);
+            CHECK_EQ(rd_kafka_assign(c, rd_kafka_event_topic_partition_list(ev)), 0);
+            assigned++;
+        } else if (rd_kafka_event_type(ev) == RD_KAFKA_EVENT_FETCH) {
+            const rd_kafka_message_t *m = rd_kafka_event_message_next(ev);
+            if (m && !m->err) got++;
+        }
+        rd_kafka_event_destroy(ev);
+    }
+    CHECK_EQ(assigned, 1);
+    CHECK_EQ(got, 2);
+    CHECK_EQ(rd_kafka_unsubscribe(c), 0);
+    rd_kafka_event_t *ev = rd_kafka_queue_poll(q, 1000);
+    REQUIRE(ev);
+    CHECK_EQ(rd_kafka_event_type(ev), RD_KAFKA_EVENT_REBALANCE);
+    CHECK_EQ(rd_kafka_event_error(ev), RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS);
+    CHECK_EQ(rd_kafka_assign(c, NULL), 0);
+    rd_kafka_event_destroy(ev);
+    rd_kafka_queue_destroy(q);
+    rd_kafka_topic_partition_list_destroy(l);
+    CHECK_EQ(rd_kafka_consumer_close(c), 0);
+    rd_kafka_destroy(c);
+
+    /* the callback way: revoke at the poll after unsubscribe, not inside it */
+    conf = rd_kafka_conf_new();
+    rd_kafka_conf_set(conf, "bootstrap.servers", bootstrap(), err, sizeof err);
+    rd_kafka_conf_set(conf, "group.id", group, err, sizeof err);
+    rd_kafka_conf_set_rebalance_cb(conf, count_revoke);
+    c = rd_kafka_new(RD_KAFKA_CONSUMER, conf, err, sizeof err);
+    REQUIRE(c);
+    l = rd_kafka_topic_partition_list_new(1);
+    rd_kafka_topic_partition_list_add(l, topic, RD_KAFKA_PARTITION_UA);
+    CHECK_EQ(rd_kafka_subscribe(c, l), 0);
+    rd_kafka_topic_partition_list_t *a = NULL;
+    for (int tries = 0; tries < 150; tries++) {
+        rd_kafka_message_t *m = rd_kafka_consumer_poll(c, 200);
+        if (m) rd_kafka_message_destroy(m);
+        CHECK_EQ(rd_kafka_assignment(c, &a), 0);
+        int n = a ? a->cnt : 0;
+        rd_kafka_topic_partition_list_destroy(a);
+        if (n) break;
+    }
+    revokes = 0;
+    CHECK_EQ(rd_kafka_unsubscribe(c), 0);
+    CHECK_EQ(revokes, 0);
+    rd_kafka_message_t *m = rd_kafka_consumer_poll(c, 100);
+    if (m) rd_kafka_message_destroy(m);
+    CHECK_EQ(revokes, 1);
     rd_kafka_topic_partition_list_destroy(l);
     rd_kafka_destroy(c);
 }
