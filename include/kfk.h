@@ -1433,6 +1433,7 @@ typedef struct kfk_stats_cgrp {
                                "left", "fatal" (docs/STATISTICS.md) */
     int64_t rebalance_cnt;  /* assignments received */
     int64_t rebalance_age;  /* ms since the last; 0: none */
+    const char *rebalance_reason; /* why the last rejoin was asked for; "" none */
     int64_t assignment_size; /* partitions assigned now */
 } kfk_stats_cgrp;
 

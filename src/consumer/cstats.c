@@ -84,6 +84,7 @@ void kfk_cstats_fill(void *consumer, kfk_stats *s, kfk_arena *a) {
     if (!g) return;
     g->state = c->coord.node >= 0 ? "up" : c->coord.looking ? "wait-coord" : "init";
     g->join_state = join_state(c->group.state);
+    g->rebalance_reason = c->group.reason ? c->group.reason : "";
     s->cgrp = g;
 }
 

@@ -123,6 +123,7 @@ static void lose(kfk_consumer *c, int err) {
 
 void kfk_group_request_rejoin(kfk_consumer *c, const char *why) {
     kfk_group *g = &c->group;
+    g->reason = why;
     if (c->cc.consumer_protocol) { /* no rejoin: the next heartbeat says what changed */
         g->hb_now = 1;
         kfk_group_post(c);

@@ -238,6 +238,7 @@ char *kfk_stats_json(const kfk_stats *s, size_t *len) {
         text(&w, &gf, "join_state", g->join_state);
         num(&w, &gf, "rebalance_age", g->rebalance_age);
         num(&w, &gf, "rebalance_cnt", g->rebalance_cnt);
+        text(&w, &gf, "rebalance_reason", g->rebalance_reason);
         num(&w, &gf, "assignment_size", g->assignment_size);
         put(&w, "}", 1);
     }

@@ -233,16 +233,44 @@ static void consume(const char *boot) {
     CHECK_EQ(jq_int(j, "cgrp/assignment_size", -1), PARTS);
     CHECK(jq_str_is(j, "cgrp/join_state", "steady"));
     CHECK(jq_str_is(j, "cgrp/state", "up"));
+    CHECK(jq_str_is(j, "cgrp/rebalance_reason", "")); /* joined once, no rejoin */
     CHECK_EQ(jq_int(j, "kfk/commits", -1), cs.commits);
+    free(j);
+
+    /* A second member joins: the first rebalances once more, says why,
+     * and keeps one partition. */
+    seen w2;
+    seen_init(&w2);
+    kfk_consumer *c2 = kfk_consumer_new(conf_for(boot, &w2, settings), err, sizeof err);
+    REQUIRE(c2);
+    REQUIRE_EQ(kfk_consumer_subscribe(c2, topics, 1), 0);
+    j = NULL;
+    for (int64_t end = it_now_ms() + 30000; it_now_ms() < end;) {
+        kfk_consumer_message_release(kfk_consumer_poll(c, 50));
+        kfk_consumer_message_release(kfk_consumer_poll(c2, 50));
+        free(j);
+        j = latest(&w);
+        if (j && jq_int(j, "cgrp/rebalance_cnt", -1) == 2 &&
+            jq_int(j, "cgrp/assignment_size", -1) == 1 && jq_str_is(j, "cgrp/join_state", "steady"))
+            break;
+    }
+    REQUIRE(j);
+    kfk_consumer_stats_get(c, &cs);
+    CHECK_EQ(jq_int(j, "cgrp/rebalance_cnt", -1), 2);
+    CHECK_EQ(cs.rebalances, 2);
+    CHECK_EQ(jq_int(j, "cgrp/assignment_size", -1), 1);
+    CHECK(!jq_str_is(j, "cgrp/rebalance_reason", "")); /* the broker's rebalance, named */
+    free(j);
     pthread_mutex_lock(&w.lock);
     CHECK(w.docs >= 2);
     CHECK_EQ(w.invalid, 0);
     CHECK_EQ(w.mismatched, 0);
     CHECK(!w.other_thread);
     pthread_mutex_unlock(&w.lock);
-    free(j);
+    kfk_consumer_close(c2);
     kfk_consumer_close(c);
     free(w.last);
+    free(w2.last);
 }
 
 TEST(produce_then_group_consume) {

@@ -98,6 +98,7 @@ TEST(consumer_document_parses_back) {
                              .rxmsgs = 90, .rxbytes = 9000, .eof_offset = -1001,
                              .stored_leader_epoch = 4, .unknown = 1};
     kfk_stats_cgrp g = {.state = "up", .join_state = "steady", .rebalance_cnt = 2,
+                        .rebalance_reason = "subscribed topics changed",
                         .rebalance_age = 1000, .assignment_size = 1};
     kfk_stats s = {.name = "c", .client_id = "c", .type = "consumer", .rxmsgs = 90,
                    .partitions = &p, .npartitions = 1, .cgrp = &g, .fetch_requests = 12};
@@ -118,6 +119,7 @@ TEST(consumer_document_parses_back) {
     CHECK(!strncmp(jq_get(j, "topics/in/partitions/3/desired"), "true", 4));
     CHECK_EQ(jq_int(j, "cgrp/rebalance_cnt", -9), 2);
     CHECK(jq_str_is(j, "cgrp/join_state", "steady"));
+    CHECK(jq_str_is(j, "cgrp/rebalance_reason", "subscribed topics changed"));
     CHECK_EQ(jq_int(j, "kfk/fetch_requests", -9), 12);
     kfk_free_buf(j);
 }
