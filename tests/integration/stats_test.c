@@ -153,13 +153,15 @@ static void produce(const char *boot) {
     free(w.last);
 }
 
-static void consume(const char *boot) {
+/* A group member (protocol: "classic" or "consumer", KIP-848) reads the
+ * topic, commits, then a second member joins. */
+static void consume(const char *boot, const char *protocol) {
     seen w;
     seen_init(&w);
     char group[160], err[256];
-    snprintf(group, sizeof group, "%s-g", topic);
+    snprintf(group, sizeof group, "%s-%s", topic, protocol);
     const char *settings[] = {"group.id", group, "auto.offset.reset", "earliest",
-                              "enable.auto.commit", "false", NULL};
+                              "enable.auto.commit", "false", "group.protocol", protocol, NULL};
     kfk_consumer *c = kfk_consumer_new(conf_for(boot, &w, settings), err, sizeof err);
     REQUIRE(c);
     const char *topics[1] = {topic};
@@ -233,7 +235,8 @@ static void consume(const char *boot) {
     CHECK_EQ(jq_int(j, "cgrp/assignment_size", -1), PARTS);
     CHECK(jq_str_is(j, "cgrp/join_state", "steady"));
     CHECK(jq_str_is(j, "cgrp/state", "up"));
-    CHECK(jq_str_is(j, "cgrp/rebalance_reason", "")); /* joined once, no rejoin */
+    if (!strcmp(protocol, "classic"))
+        CHECK(jq_str_is(j, "cgrp/rebalance_reason", "")); /* joined once, no rejoin */
     CHECK_EQ(jq_int(j, "kfk/commits", -1), cs.commits);
     free(j);
 
@@ -259,7 +262,8 @@ static void consume(const char *boot) {
     CHECK_EQ(jq_int(j, "cgrp/rebalance_cnt", -1), 2);
     CHECK_EQ(cs.rebalances, 2);
     CHECK_EQ(jq_int(j, "cgrp/assignment_size", -1), 1);
-    CHECK(!jq_str_is(j, "cgrp/rebalance_reason", "")); /* the broker's rebalance, named */
+    if (!strcmp(protocol, "classic")) /* the broker's rebalance, named */
+        CHECK(!jq_str_is(j, "cgrp/rebalance_reason", ""));
     free(j);
     pthread_mutex_lock(&w.lock);
     CHECK(w.docs >= 2);
@@ -279,7 +283,64 @@ TEST(produce_then_group_consume) {
     it_topic(topic, sizeof topic, "stats");
     REQUIRE_EQ(pit_create_topic(boot, topic, PARTS, -1, NULL), 0);
     produce(boot);
-    consume(boot);
+    consume(boot, "classic");
+}
+
+/* The broker's version as scripts/run-tests (KFK_BROKER_VERSION) or
+ * tests/integration/broker.sh (KFK_KAFKA_VERSION_RUNNING) started it;
+ * kafka-local's default, 4.4.0, when neither says. */
+static int kafka4(void) {
+    const char *v = getenv("KFK_BROKER_VERSION");
+    if (!v || !*v) v = getenv("KFK_KAFKA_VERSION_RUNNING");
+    return !v || !*v || v[0] != '3';
+}
+
+/* Kafka 3.9 has the consumer protocol off: the member gets an error, and
+ * its documents say it never got an assignment. */
+static void consume_refused(const char *boot) {
+    seen w;
+    seen_init(&w);
+    char group[160], err[256];
+    snprintf(group, sizeof group, "%s-refused", topic);
+    const char *settings[] = {"group.id", group, "group.protocol", "consumer", NULL};
+    kfk_consumer *c = kfk_consumer_new(conf_for(boot, &w, settings), err, sizeof err);
+    REQUIRE(c);
+    const char *topics[1] = {topic};
+    REQUIRE_EQ(kfk_consumer_subscribe(c, topics, 1), 0);
+    int failed = 0;
+    for (int64_t end = it_now_ms() + 30000; !failed && it_now_ms() < end;) {
+        kfk_consumer_message *m = kfk_consumer_poll(c, 100);
+        failed = m && m->err;
+        kfk_consumer_message_release(m);
+    }
+    CHECK(failed);
+    for (int64_t end = it_now_ms() + 2000; it_now_ms() < end;)
+        kfk_consumer_message_release(kfk_consumer_poll(c, 100));
+    char *j = latest(&w);
+    REQUIRE(j);
+    CHECK(jq_str_is(j, "type", "consumer"));
+    CHECK_EQ(jq_int(j, "cgrp/rebalance_cnt", -1), 0);
+    CHECK_EQ(jq_int(j, "cgrp/assignment_size", -1), 0);
+    CHECK_EQ(jq_int(j, "rxmsgs", -1), 0);
+    CHECK_EQ(w.invalid, 0);
+    free(j);
+    kfk_consumer_destroy(c);
+    free(w.last);
+}
+
+/* The same figures from a member of the KIP-848 consumer protocol (the
+ * broker assigns; rebalance_cnt counts the new targets taken). */
+TEST(consumer_protocol_member) {
+    const char *boot = it_bootstrap();
+    REQUIRE(boot);
+    it_topic(topic, sizeof topic, "stats848");
+    REQUIRE_EQ(pit_create_topic(boot, topic, PARTS, -1, NULL), 0);
+    if (!kafka4()) {
+        consume_refused(boot);
+        return;
+    }
+    produce(boot);
+    consume(boot, "consumer");
 }
 
 /* The admin's documents come on its I/O thread, with no call needed. */
