@@ -18,6 +18,7 @@ from kafka.consumer.subscription_state import ConsumerRebalanceListener as Kafka
 import kfk
 import kfk.admin
 import kfk.common
+import kfk.consumer.fetcher
 from kfk import errors as Errors
 from kfk.structs import MemberState
 
@@ -89,24 +90,34 @@ EXCLUDED_METHODS = {
     (kafka.KafkaAdminClient, "describe_user_scram_credentials"): _NO_SCRAM,
 }
 
+_COMPLETED_IN_C = "kfk's C core completes the future; kafka-python's producer calls these"
+# Members of kafka-python's FutureRecordMetadata (kafka.future.Future) kfk's
+# C future lacks, and why.
+EXCLUDED_FUTURE_MEMBERS = {
+    "success": _COMPLETED_IN_C, "failure": _COMPLETED_IN_C,
+    "chain": "completes another kafka-python Future from this one: used by its internals",
+    "rebind": "re-points a record at a split batch's result: kafka-python internal",
+    "args": "the arguments rebind keeps: kafka-python internal",
+    "error_on_callbacks": "kafka-python's switch to raise callback errors (its own tests)",
+}
+
 _KAFKA_NET = "kafka-python's own network client classes; kfk's network layer is its C core"
 # DEFAULT_CONFIG values that differ on purpose: {client: {key: reason}}.
 DIFFERENT_DEFAULTS = {
     "KafkaProducer": {
         "kafka_client": _KAFKA_NET, "selector": _KAFKA_NET,
-        "socket_options": "kfk sets TCP_NODELAY (kafka-python's default list) in C",
+        "socket_options": "None: kfk's C core sets TCP_NODELAY (kafka-python's default list)",
         "partitioner": "None: kfk's C partitioner, murmur2 as kafka-python's default one",
     },
     "KafkaConsumer": {
         "kafka_client": _KAFKA_NET, "selector": _KAFKA_NET,
         "client_id": "names kfk ('kfk-python-<version>') rather than kafka-python",
-        "default_offset_commit_callback": "an equivalent function of kfk's (logs failures)",
         "partition_assignment_strategy":
             "the assignors' names, as kfk's C core assigns; kafka-python's classes are accepted",
     },
     "KafkaAdminClient": {
         "kafka_client": _KAFKA_NET, "selector": _KAFKA_NET,
-        "socket_options": "kfk sets TCP_NODELAY (kafka-python's default list) in C",
+        "socket_options": "None: kfk's C core sets TCP_NODELAY (kafka-python's default list)",
     },
 }
 # Keywords kfk accepts beyond kafka-python 3.0.12's: {client: {key: reason}}.
@@ -212,6 +223,23 @@ def test_same_parameters(theirs, ours):
         assert ours._field_defaults == theirs._field_defaults
 
 
+def test_future_and_records():
+    theirs = importlib.import_module("kafka.producer.future")
+    ours = importlib.import_module("kfk.producer.future")
+    assert ours.RecordMetadata._fields == theirs.RecordMetadata._fields
+    members = {n for c in theirs.FutureRecordMetadata.__mro__ if c is not object
+               for n in vars(c) if not n.startswith("_")}
+    assert set(EXCLUDED_FUTURE_MEMBERS) <= members
+    for name in sorted(members - set(EXCLUDED_FUTURE_MEMBERS)):
+        assert hasattr(ours.FutureRecordMetadata, name), name
+    for name in EXCLUDED_FUTURE_MEMBERS:
+        assert not hasattr(ours.FutureRecordMetadata, name), "drop the exclusion of %s" % name
+    # the C future's get is introspectable: same parameters
+    assert _params(ours.FutureRecordMetadata.get) == _params(theirs.FutureRecordMetadata.get)
+    fetcher = importlib.import_module("kafka.consumer.fetcher")
+    assert kfk.consumer.fetcher.ConsumerRecord._fields == fetcher.ConsumerRecord._fields
+
+
 @pytest.mark.parametrize("name", ["KafkaProducer", "KafkaConsumer", "KafkaAdminClient"])
 def test_default_config(name):
     theirs = getattr(kafka, name).DEFAULT_CONFIG
@@ -223,8 +251,8 @@ def test_default_config(name):
     for key, value in theirs.items():
         if key in differ:
             assert ours[key] != value, "%s: same default now, drop it from the list" % key
-        elif callable(value):
-            assert callable(ours[key]), key
+        elif callable(value):  # default_offset_commit_callback: does the same
+            assert ours[key]({}, None) == value({}, None), key
         else:
             assert ours[key] == value and type(ours[key]) is type(value), key
 
@@ -411,6 +439,11 @@ def test_consumer_bootstrap(bootstrap):
         assert c.bootstrap() is None
     finally:
         c.close()
+    # kafka-python's assignor classes (its default) are taken by name
+    c = kfk.KafkaConsumer(bootstrap_servers=bootstrap, group_id="api-" + uuid.uuid4().hex[:8],
+                          partition_assignment_strategy=kafka.KafkaConsumer.DEFAULT_CONFIG[
+                              "partition_assignment_strategy"])
+    c.close()
     c = kfk.KafkaConsumer(bootstrap_servers="127.0.0.1:1", request_timeout_ms=400,
                           fetch_max_wait_ms=100)
     try:
