@@ -351,10 +351,14 @@ def test_isolation_level_enum(bootstrap, topic_name):
         p.begin_transaction()
         p.send(topic_name, b"committed")
         p.commit_transaction()
-    assert _read_all(bootstrap, topic_name, kfk.IsolationLevel.READ_COMMITTED, 2) == [b"committed"]
-    assert _read_all(bootstrap, topic_name, kfk.IsolationLevel.READ_UNCOMMITTED, 2) == \
-        [b"aborted", b"committed"]
-    assert _read_all(bootstrap, topic_name, "read_committed", 2) == [b"committed"]
+    # A last record outside transactions: every read ends on it, in no wait.
+    with kfk.KafkaProducer(bootstrap_servers=bootstrap) as p:
+        p.send(topic_name, b"last")
+    assert _read_all(bootstrap, topic_name, kfk.IsolationLevel.READ_COMMITTED, 2) == \
+        [b"committed", b"last"]
+    assert _read_all(bootstrap, topic_name, kfk.IsolationLevel.READ_UNCOMMITTED, 3) == \
+        [b"aborted", b"committed", b"last"]
+    assert _read_all(bootstrap, topic_name, "read_committed", 2) == [b"committed", b"last"]
     with pytest.raises(Errors.KafkaConfigurationError, match="isolation_level"):
         kfk.KafkaConsumer(bootstrap_servers=bootstrap, isolation_level="serializable")
     admin = kfk.KafkaAdminClient(bootstrap_servers=bootstrap)
@@ -364,7 +368,7 @@ def test_isolation_level_enum(bootstrap, topic_name):
             {tp: kfk.OffsetSpec.LATEST}, isolation_level=kfk.IsolationLevel.READ_UNCOMMITTED)
     finally:
         admin.close()
-    assert offsets[tp].offset == 4  # two records and two transaction markers
+    assert offsets[tp].offset == 5  # three records and two transaction markers
 
 
 class _AsyncListener(kfk.AsyncConsumerRebalanceListener):
