@@ -23,7 +23,9 @@ from kfk import errors as Errors
 from kfk.structs import MemberState
 
 MODULES = ["", ".errors", ".structs", ".admin", ".consumer", ".consumer.subscription_state",
-           ".producer", ".producer.future", ".serializer"]
+           ".producer", ".producer.future", ".serializer", ".coordinator.assignors.abstract",
+           ".coordinator.assignors.range", ".coordinator.assignors.roundrobin",
+           ".coordinator.assignors.cooperative_sticky"]
 
 _NO_ACL = "kfk's C core has ACLs (kfk_admin_*_acls) but KafkaAdminClient has no ACL methods yet"
 _NO_TXN_ADMIN = ("kfk has no transaction admin (ListTransactions, DescribeTransactions, "
@@ -48,6 +50,10 @@ EXCLUDED_NAMES = {
     "kafka.consumer.subscription_state": {
         "SubscriptionState": "kafka-python's internal consumer state: kfk keeps it in C",
         "TopicPartitionState": "kafka-python's internal per-partition state: kfk keeps it in C",
+    },
+    "kafka.coordinator.assignors.abstract": {
+        "AbstractPartitionAssignor": "the base of assignors written in Python: kfk's C core "
+                                     "computes assignments (range, roundrobin, cooperative-sticky)",
     },
     "kafka.producer.future": {
         "FutureProduceResult": "kafka-python's internal per-batch future: kfk batches in C and "
@@ -459,3 +465,28 @@ def test_consumer_bootstrap(bootstrap):
         c.close()
     with pytest.raises(Errors.KafkaError):
         c.bootstrap()
+
+
+@pytest.mark.parametrize("assignor,protocol", [
+    ("range.RangePartitionAssignor", "EAGER"),
+    ("roundrobin.RoundRobinPartitionAssignor", "EAGER"),
+    ("cooperative_sticky.CooperativeStickyAssignor", "COOPERATIVE"),
+])
+def test_assignor_classes(bootstrap, topic_name, assignor, protocol):
+    modname, clsname = assignor.split(".")
+    theirs = getattr(importlib.import_module("kafka.coordinator.assignors." + modname), clsname)
+    ours = getattr(importlib.import_module("kfk.coordinator.assignors." + modname), clsname)
+    assert ours.name == theirs.name
+    assert [p.name for p in ours().supported_protocols()] == [protocol]
+    _make_topic(bootstrap, topic_name, 2)
+    c = kfk.KafkaConsumer(bootstrap_servers=bootstrap, group_id="api-" + uuid.uuid4().hex[:8],
+                          partition_assignment_strategy=[ours])
+    try:
+        c.subscribe([topic_name])
+        deadline = time.monotonic() + 20
+        while not c.assignment() and time.monotonic() < deadline:
+            c.poll(timeout_ms=200)
+        assert c.assignment() == {kfk.TopicPartition(topic_name, p) for p in (0, 1)}
+        assert c._c.rebalance_protocol() == protocol
+    finally:
+        c.close()
