@@ -11,13 +11,21 @@ __version__ = "0.1.0"
 logging.getLogger(__name__).addHandler(logging.NullHandler())
 
 from kfk.admin import KafkaAdminClient  # noqa: E402
+from kfk.admin.types import IsolationLevel, OffsetSpec  # noqa: E402
+from kfk.consumer import KafkaConsumer  # noqa: E402
+from kfk.consumer.subscription_state import (  # noqa: E402
+    AsyncConsumerRebalanceListener, ConsumerRebalanceListener,
+)
+from kfk.producer import KafkaProducer  # noqa: E402
+from kfk.serializer import DefaultSerializer, Deserializer, JsonSerializer, Serializer  # noqa: E402
 from kfk.structs import (  # noqa: E402
     ConsumerGroupMetadata, OffsetAndMetadata, TopicPartition, TopicPartitionReplica,
 )
-from kfk.consumer import KafkaConsumer  # noqa: E402
-from kfk.producer import KafkaProducer  # noqa: E402
 
 __all__ = [
     "KafkaAdminClient", "KafkaConsumer", "KafkaProducer",
+    "AsyncConsumerRebalanceListener", "ConsumerRebalanceListener",
+    "DefaultSerializer", "JsonSerializer", "Serializer", "Deserializer",
     "ConsumerGroupMetadata", "OffsetAndMetadata", "TopicPartition", "TopicPartitionReplica",
+    "IsolationLevel", "OffsetSpec",
 ]

@@ -154,10 +154,8 @@ class CorruptRecordError(BrokerResponseError):
     description = 'This message has failed its CRC checksum, exceeds the valid size, has a null key for a compacted topic, or is otherwise corrupt.'
 
 
-class CorruptRecordError(BrokerResponseError):
-    errno = 2
-    message = 'CORRUPT_MESSAGE'
-    description = 'This message has failed its CRC checksum, exceeds the valid size, has a null key for a compacted topic, or is otherwise corrupt.'
+# kafka-python's older name for the same error.
+CorruptRecordException = CorruptRecordError
 
 
 class UnknownTopicOrPartitionError(InvalidMetadataError, BrokerResponseError):

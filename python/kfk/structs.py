@@ -6,7 +6,16 @@ TopicPartitionReplica = namedtuple("TopicPartitionReplica", ["topic", "partition
 OffsetAndMetadata = namedtuple("OffsetAndMetadata", ["offset", "metadata", "leader_epoch"],
                                defaults=[None, "", -1])
 OffsetAndTimestamp = namedtuple("OffsetAndTimestamp", ["offset", "timestamp", "leader_epoch"])
+
+
+class MemberState:
+    """The group membership states ConsumerGroupMetadata.state reports."""
+    UNJOINED = "<unjoined>"
+    REBALANCING = "<rebalancing>"
+    STABLE = "<stable>"
+
+
 ConsumerGroupMetadata = namedtuple(
     "ConsumerGroupMetadata",
     ["group_id", "generation_id", "member_id", "group_instance_id", "state"],
-    defaults=[None, -1, "", None, "<unjoined>"])
+    defaults=[None, -1, "", None, MemberState.UNJOINED])

@@ -88,6 +88,11 @@ class ConfigFilterType(_Named, IntEnum):
         return False
 
 
+class IsolationLevel(_Named, IntEnum):
+    READ_UNCOMMITTED = 0
+    READ_COMMITTED = 1
+
+
 class OffsetSpec(_Named, IntEnum):
     LATEST = -1
     EARLIEST = -2

@@ -13,11 +13,14 @@ import weakref
 
 from kfk import _kfk
 from kfk import errors as Errors
+from kfk.admin.types import IsolationLevel
 from kfk.consumer import legacy
 from kfk.consumer.fetcher import ConsumerRecord
-from kfk.consumer.subscription_state import ConsumerRebalanceListener
+from kfk.consumer.subscription_state import (
+    AsyncConsumerRebalanceListener, ConsumerRebalanceListener, call_listener,
+)
 from kfk.structs import (
-    ConsumerGroupMetadata, OffsetAndMetadata, OffsetAndTimestamp, TopicPartition,
+    ConsumerGroupMetadata, MemberState, OffsetAndMetadata, OffsetAndTimestamp, TopicPartition,
 )
 
 log = logging.getLogger(__name__)
@@ -109,7 +112,6 @@ _DIRECT = {
     "max_in_flight_requests_per_connection": "max.in.flight.requests.per.connection",
     "auto_commit_interval_ms": "auto.commit.interval.ms",
     "check_crcs": "check.crcs",
-    "isolation_level": "isolation.level",
     "allow_auto_create_topics": "allow.auto.create.topics",
     "metadata_max_age_ms": "metadata.max.age.ms",
     "max_poll_records": "max.poll.records",
@@ -189,6 +191,11 @@ def _kfk_conf(config):
         raise Errors.KafkaConfigurationError(
             "auto_offset_reset=%r: must be 'earliest', 'latest' or 'none'" % (reset,))
     conf["auto.offset.reset"] = reset
+    try:
+        level = IsolationLevel.build_from(config["isolation_level"])
+    except ValueError as e:
+        raise Errors.KafkaConfigurationError("isolation_level: %s" % (e,)) from None
+    conf["isolation.level"] = level.name.lower()
     conf["partition.assignment.strategy"] = _assignor_names(
         config["partition_assignment_strategy"])
     if not config["ssl_check_hostname"]:
@@ -388,11 +395,11 @@ class KafkaConsumer:
             return
         try:
             if kind == _kfk.REBALANCE_ASSIGNED:
-                listener.on_partitions_assigned(tps)
+                call_listener(listener, "on_partitions_assigned", tps)
             elif kind == _kfk.REBALANCE_LOST:
-                listener.on_partitions_lost(set(tps))
+                call_listener(listener, "on_partitions_lost", set(tps))
             else:
-                listener.on_partitions_revoked(tps)
+                call_listener(listener, "on_partitions_revoked", tps)
         except Exception:
             log.exception("User provided listener %s failed on partition %s", listener,
                           "assignment" if kind == _kfk.REBALANCE_ASSIGNED else "revocation")
@@ -431,8 +438,10 @@ class KafkaConsumer:
         if self._user_assigned:
             raise Errors.IllegalStateError(
                 "You must choose only one way to configure your consumer: subscribe or assign")
-        if listener is not None and not isinstance(listener, ConsumerRebalanceListener):
-            raise TypeError("listener must be a ConsumerRebalanceListener")
+        if listener is not None and not isinstance(
+                listener, (ConsumerRebalanceListener, AsyncConsumerRebalanceListener)):
+            raise TypeError(
+                "listener must be a ConsumerRebalanceListener or AsyncConsumerRebalanceListener")
         if self.config["group_id"] is None:
             raise Errors.IllegalStateError("subscribe requires group_id")
         if pattern:
@@ -781,6 +790,25 @@ class KafkaConsumer:
         except Errors.KafkaError:
             return False
 
+    def bootstrap(self, timeout_ms=None, refresh=False):
+        """Waits until a broker answers a metadata request (timeout_ms None:
+        no limit), else KafkaTimeoutError. Each call asks anew, so refresh
+        is always the case."""
+        self._check_open()
+        deadline = None if timeout_ms is None else time.monotonic() + timeout_ms / 1000
+        while True:
+            wait = self.config["request_timeout_ms"]
+            if deadline is not None:
+                wait = max(1, min(wait, int((deadline - time.monotonic()) * 1000)))
+            try:
+                self._c.metadata([], timeout_ms=wait)
+                return
+            except (Errors.KafkaTimeoutError, Errors.KafkaConnectionError) as e:
+                if deadline is not None and time.monotonic() >= deadline:
+                    raise Errors.KafkaTimeoutError(
+                        "bootstrap not done in %s ms: %s" % (timeout_ms, e)) from None
+            time.sleep(self.config["retry_backoff_ms"] / 1000)
+
     def group_metadata(self):
         """The ConsumerGroupMetadata for send_offsets_to_transaction."""
         self._check_open()
@@ -790,7 +818,7 @@ class KafkaConsumer:
         if gm is None:
             return ConsumerGroupMetadata(group_id=self.config["group_id"])
         group_id, generation, member_id, instance_id = gm
-        state = "Stable" if generation >= 0 else "<unjoined>"
+        state = MemberState.STABLE if generation >= 0 else MemberState.UNJOINED
         return ConsumerGroupMetadata(group_id, generation, member_id, instance_id, state)
 
     def metrics(self, raw=False):

@@ -1,6 +1,18 @@
-"""The rebalance listener interface of kafka-python's
-kafka.consumer.subscription_state, under the same name."""
+"""The rebalance listener interfaces of kafka-python's
+kafka.consumer.subscription_state, under the same names."""
+import asyncio
+import inspect
+import threading
 from abc import ABC, abstractmethod
+from enum import IntEnum
+
+
+class SubscriptionType(IntEnum):
+    """How a consumer chose its partitions."""
+    NONE = 0
+    AUTO_TOPICS = 1
+    AUTO_PATTERN = 2
+    USER_ASSIGNED = 3
 
 
 class ConsumerRebalanceListener(ABC):
@@ -22,3 +34,51 @@ class ConsumerRebalanceListener(ABC):
         """The partitions were taken by the group already (this member was
         evicted): committing them fails. By default the same as revoked."""
         return self.on_partitions_revoked(lost)
+
+
+class AsyncConsumerRebalanceListener(ABC):
+    """ConsumerRebalanceListener whose methods are coroutines (async def).
+    Each is awaited to its end at the same point a plain listener's method
+    is called, so the rebalance goes on only once it has finished; while
+    it awaits, other asyncio work of its event loop runs."""
+
+    @abstractmethod
+    async def on_partitions_revoked(self, revoked):
+        """revoked: the TopicPartitions this consumer gives up."""
+
+    @abstractmethod
+    async def on_partitions_assigned(self, assigned):
+        """assigned: the TopicPartitions this consumer now owns."""
+
+    async def on_partitions_lost(self, lost):
+        """The partitions were taken by the group already. By default
+        awaits on_partitions_revoked."""
+        await self.on_partitions_revoked(lost)
+
+
+def call_listener(listener, method, partitions):
+    """Calls listener.method(partitions); a coroutine method is run to its
+    end, on a private event loop of this thread, or on one of a short-lived
+    thread when this thread already runs an event loop (poll called from a
+    coroutine), which cannot be re-entered."""
+    fn = getattr(listener, method)
+    if not inspect.iscoroutinefunction(fn):
+        return fn(partitions)
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(fn(partitions))
+    outcome = {}
+
+    def run():
+        try:
+            outcome["value"] = asyncio.run(fn(partitions))
+        except BaseException as e:  # handed to the caller's thread below
+            outcome["error"] = e
+
+    t = threading.Thread(target=run, name="kfk-rebalance-listener")
+    t.start()
+    t.join()
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome.get("value")
