@@ -369,6 +369,24 @@ static PyObject *partitions_result(const kfk_admin_result *r)
     return out;
 }
 
+/* (resource_type, resource_name, pattern_type, principal, host, operation,
+ * permission) */
+static PyObject *acl_tuple(const kfk_acl *x)
+{
+    return Py_BuildValue("(iNiNNii)", x->resource_type, str_or_none(x->resource_name),
+                         x->pattern_type, str_or_none(x->principal), str_or_none(x->host),
+                         x->operation, x->permission);
+}
+
+static PyObject *acl_filter_result(const kfk_acl_filter_result *f)
+{
+    PyObject *out;
+    LIST_OF(f->nacls, acl_tuple(&f->acls[i]));
+    if (!out)
+        return NULL;
+    return Py_BuildValue("(iNN)", f->err, str_or_none(f->errstr), out);
+}
+
 /* ------------------------------------------------------------- calling */
 
 static int admin_enter(Admin *self)
@@ -467,6 +485,20 @@ static PyObject *group_descs_result(const kfk_admin_result *r)
 {
     PyObject *out;
     LIST_OF(r->ngroup_descs, group_desc(&r->group_descs[i]));
+    return out;
+}
+
+static PyObject *acls_result(const kfk_admin_result *r)
+{
+    PyObject *out;
+    LIST_OF(r->nacls, acl_tuple(&r->acls[i]));
+    return out;
+}
+
+static PyObject *acl_filters_result(const kfk_admin_result *r)
+{
+    PyObject *out;
+    LIST_OF(r->nacl_filters, acl_filter_result(&r->acl_filters[i]));
     return out;
 }
 
@@ -863,6 +895,116 @@ static PyObject *Admin_delete_records(Admin *self, PyObject *args)
     return plist_call(self, args, DELETE_RECORDS);
 }
 
+/* Tuples shaped as acl_tuple's (None strings: any) as n kfk_acls. */
+static kfk_acl *acl_array(Scratch *s, PyObject *seq, int *n, const char *what)
+{
+    PyObject *t = scratch_tuple(s, seq, what);
+    if (!t)
+        return NULL;
+    *n = (int)PyTuple_Size(t);
+    kfk_acl *acls = scratch_alloc(s, (size_t)*n * sizeof *acls);
+    if (!acls)
+        return NULL;
+    for (int i = 0; i < *n; i++) {
+        kfk_acl *x = &acls[i];
+        if (!PyArg_ParseTuple(PyTuple_GetItem(t, i), "izizzii", &x->resource_type,
+                              &x->resource_name, &x->pattern_type, &x->principal, &x->host,
+                              &x->operation, &x->permission))
+            return NULL;
+    }
+    return acls;
+}
+
+/* create_acls((acl, ...), timeout_ms) -> items, one per ACL */
+static PyObject *Admin_create_acls(Admin *self, PyObject *args)
+{
+    PyObject *seq;
+    int timeout_ms = 0;
+    if (!PyArg_ParseTuple(args, "O|i", &seq, &timeout_ms))
+        return NULL;
+    Scratch s;
+    if (scratch_init(&s) < 0)
+        return NULL;
+    PyObject *out = NULL;
+    int n;
+    kfk_acl *acls = acl_array(&s, seq, &n, "acls");
+    if (acls && admin_enter(self) == 0) {
+        kfk_admin_options o = options(timeout_ms, 0);
+        RUN(kfk_admin_create_acls(a, acls, n, &o, NULL, NULL));
+        out = finish(r, items_list);
+    }
+    scratch_free(&s);
+    return out;
+}
+
+/* describe_acls(filter, timeout_ms) -> the matching ACLs */
+static PyObject *Admin_describe_acls(Admin *self, PyObject *args)
+{
+    PyObject *filter;
+    int timeout_ms = 0;
+    if (!PyArg_ParseTuple(args, "O|i", &filter, &timeout_ms))
+        return NULL;
+    Scratch s;
+    if (scratch_init(&s) < 0)
+        return NULL;
+    PyObject *out = NULL;
+    PyObject *one = PyTuple_Pack(1, filter);
+    int n;
+    kfk_acl *f = one ? acl_array(&s, one, &n, "acl_filter") : NULL;
+    Py_XDECREF(one);
+    if (f && admin_enter(self) == 0) {
+        kfk_admin_options o = options(timeout_ms, 0);
+        RUN(kfk_admin_describe_acls(a, f, &o, NULL, NULL));
+        out = finish(r, acls_result);
+    }
+    scratch_free(&s);
+    return out;
+}
+
+/* delete_acls((filter, ...), timeout_ms) -> ((err, errstr, deleted ACLs),
+ * ...), one per filter */
+static PyObject *Admin_delete_acls(Admin *self, PyObject *args)
+{
+    PyObject *seq;
+    int timeout_ms = 0;
+    if (!PyArg_ParseTuple(args, "O|i", &seq, &timeout_ms))
+        return NULL;
+    Scratch s;
+    if (scratch_init(&s) < 0)
+        return NULL;
+    PyObject *out = NULL;
+    int n;
+    kfk_acl *filters = acl_array(&s, seq, &n, "acl_filters");
+    if (filters && admin_enter(self) == 0) {
+        kfk_admin_options o = options(timeout_ms, 0);
+        RUN(kfk_admin_delete_acls(a, filters, n, &o, NULL, NULL));
+        out = finish(r, acl_filters_result);
+    }
+    scratch_free(&s);
+    return out;
+}
+
+/* elect_leaders(((topic, partition), ...) or None, unclean, timeout_ms) ->
+ * partition_result tuples (err per partition) */
+static PyObject *Admin_elect_leaders(Admin *self, PyObject *args)
+{
+    PyObject *seq;
+    int unclean = 0, timeout_ms = 0;
+    if (!PyArg_ParseTuple(args, "O|pi", &seq, &unclean, &timeout_ms))
+        return NULL;
+    kfk_partition_list *l = NULL;
+    if (seq != Py_None && !(l = plist(seq, 0, 0)))
+        return NULL;
+    if (admin_enter(self) < 0) {
+        kfk_partition_list_destroy(l);
+        return NULL;
+    }
+    kfk_admin_options o = options(timeout_ms, 0);
+    RUN(kfk_admin_elect_leaders(a, l, unclean, &o, NULL, NULL));
+    kfk_partition_list_destroy(l);
+    return finish(r, partitions_result);
+}
+
 /* api_version(api_key): the version of that API the latest request used,
  * -1 before one. */
 static PyObject *Admin_api_version(Admin *self, PyObject *args)
@@ -954,6 +1096,10 @@ static PyMethodDef Admin_methods[] = {
     METH(delete_group_offsets, "Deletes a group's committed offsets."),
     METH(list_offsets, "Offsets of partitions by spec or time."),
     METH(delete_records, "Deletes records before offsets."),
+    METH(create_acls, "Creates ACLs: one (\"\", err, errstr) per ACL."),
+    METH(describe_acls, "The ACLs matching a filter."),
+    METH(delete_acls, "Deletes the ACLs matching each filter: (err, errstr, deleted) each."),
+    METH(elect_leaders, "Elects preferred (or unclean) leaders: err per partition."),
     METH(api_version, "The version of an API the latest request used (-1: none yet)."),
     {"close", (PyCFunction)Admin_close, METH_NOARGS, "Frees the admin client."},
     {NULL, NULL, 0, NULL},

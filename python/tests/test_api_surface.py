@@ -27,7 +27,6 @@ MODULES = ["", ".errors", ".structs", ".admin", ".consumer", ".consumer.subscrip
            ".coordinator.assignors.range", ".coordinator.assignors.roundrobin",
            ".coordinator.assignors.cooperative_sticky"]
 
-_NO_ACL = "kfk's C core has ACLs (kfk_admin_*_acls) but KafkaAdminClient has no ACL methods yet"
 _NO_TXN_ADMIN = ("kfk has no transaction admin (ListTransactions, DescribeTransactions, "
                  "DescribeProducers, WriteTxnMarkers)")
 _NO_SCRAM = "kfk has no SCRAM credential admin (Describe/AlterUserScramCredentials)"
@@ -36,9 +35,6 @@ _NO_SCRAM = "kfk has no SCRAM credential admin (Describe/AlterUserScramCredentia
 # really be absent (test_exclusions_are_absent), so the list stays true.
 EXCLUDED_NAMES = {
     "kafka.admin": {
-        "ACL": _NO_ACL, "ACLFilter": _NO_ACL, "ACLOperation": _NO_ACL,
-        "ACLPermissionType": _NO_ACL, "ACLResourcePatternType": _NO_ACL,
-        "ResourceType": _NO_ACL, "ResourcePattern": _NO_ACL, "ResourcePatternFilter": _NO_ACL,
         "UpdateFeatureType": "kfk has no feature admin (Describe/UpdateFeatures)",
         "MemberToRemove": "kfk has no remove_group_members (LeaveGroup on a group's behalf)",
         "AbortTransactionSpec": _NO_TXN_ADMIN, "PartitionProducerState": _NO_TXN_ADMIN,
@@ -70,11 +66,6 @@ EXCLUDED_METHODS = {
     (kafka.KafkaConsumer, "DEFAULT_SESSION_TIMEOUT_MS_PRE_KIP_735"):
         "kafka-python lowers session_timeout_ms to it for api_version < (3, 0); kfk keeps "
         "the keyword's value (its brokers are 3.9+)",
-    (kafka.KafkaAdminClient, "describe_acls"): _NO_ACL,
-    (kafka.KafkaAdminClient, "create_acls"): _NO_ACL,
-    (kafka.KafkaAdminClient, "delete_acls"): _NO_ACL,
-    (kafka.KafkaAdminClient, "elect_leaders"):
-        "kfk's C core has kfk_admin_elect_leaders but KafkaAdminClient does not bind it yet",
     (kafka.KafkaAdminClient, "describe_log_dirs"): "kfk has no log-dir admin",
     (kafka.KafkaAdminClient, "alter_replica_log_dirs"): "kfk has no log-dir admin",
     (kafka.KafkaAdminClient, "describe_metadata_quorum"): "kfk has no DescribeQuorum",
@@ -85,10 +76,6 @@ EXCLUDED_METHODS = {
     (kafka.KafkaAdminClient, "describe_features"): "kfk has no feature admin",
     (kafka.KafkaAdminClient, "update_features"): "kfk has no feature admin",
     (kafka.KafkaAdminClient, "list_config_resources"): "kfk has no ListConfigResources",
-    (kafka.KafkaAdminClient, "reset_configs"):
-        "not written yet (alter_configs with DELETE ops does it)",
-    (kafka.KafkaAdminClient, "reset_group_offsets"):
-        "not written yet (list_partition_offsets + alter_group_offsets do it)",
     (kafka.KafkaAdminClient, "remove_group_members"): "kfk has no remove_group_members",
     (kafka.KafkaAdminClient, "alter_partition_reassignments"): "kfk has no reassignment admin",
     (kafka.KafkaAdminClient, "list_partition_reassignments"): "kfk has no reassignment admin",
@@ -145,6 +132,10 @@ SIGNATURE_CLASSES = [
     (kafka.admin.NewTopic, kfk.admin.NewTopic),
     (kafka.admin.NewPartitions, kfk.admin.NewPartitions),
     (kafka.admin.ConfigResource, kfk.admin.ConfigResource),
+    (kafka.admin.ACL, kfk.admin.ACL),
+    (kafka.admin.ACLFilter, kfk.admin.ACLFilter),
+    (kafka.admin.ResourcePattern, kfk.admin.ResourcePattern),
+    (kafka.admin.ResourcePatternFilter, kfk.admin.ResourcePatternFilter),
     (kafka.TopicPartition, kfk.TopicPartition),
     (kafka.OffsetAndMetadata, kfk.OffsetAndMetadata),
     (kafka.ConsumerRebalanceListener, kfk.ConsumerRebalanceListener),

@@ -5,9 +5,10 @@ import time
 import uuid
 
 from kfk import _kfk, errors as Errors
+from kfk.admin.acl import ACL, ACLFilter, _from_tuple as _acl_from, _to_tuple as _acl_to
 from kfk.admin.types import (
     AlterConfigOp, ConfigFilterType, ConfigResourceType, ConfigSourceType, GroupState,
-    GroupType, NewPartitions, NewTopic, OffsetSpec,
+    GroupType, NewPartitions, NewTopic, OffsetSpec, OffsetTimestamp,
 )
 from kfk.structs import OffsetAndMetadata, OffsetAndTimestamp, TopicPartition
 
@@ -46,6 +47,11 @@ def _uuid(raw):
 
 def _raise(code, message):
     raise Errors._from_kfk(code, message)
+
+
+def _error_class(code):
+    """The kfk.errors class of a broker code (>= 0) or a kfk_err."""
+    return Errors.for_code(code) if code >= 0 else type(Errors._from_kfk(code, ''))
 
 
 class KafkaAdminClient:
@@ -306,6 +312,46 @@ class KafkaAdminClient:
                    for name, err, errstr in items]
         return Response('CreatePartitionsResponse', throttle_time_ms=0, results=results)
 
+    # --------------------------------------------------------- elections
+
+    def elect_leaders(self, election_type, topic_partitions=None, timeout_ms=None,
+                      raise_errors=True):
+        """Elects leaders (election_type 0: the preferred replicas, 1:
+        unclean) of {topic: [partition, ...]}, of every partition of a list
+        of topics, or (None) of every partition. Returns an
+        ElectLeadersResponse: .replica_election_results, .to_dict().
+        raise_errors raises the first partition's error other than
+        ElectionNotNeededError."""
+        if election_type not in (0, 1):
+            raise ValueError("%r is not a valid ElectionType (0: preferred, 1: unclean)"
+                             % (election_type,))
+        if isinstance(topic_partitions, dict):
+            wanted = [(t, list(ps)) for t, ps in topic_partitions.items()]
+        else:
+            wanted = [(t['name'], [p['partition_index'] for p in t['partitions']])
+                      for t in self.describe_topics(topic_partitions)]
+        request = tuple((t, p) for t, ps in wanted for p in ps)
+        rows = self._admin.elect_leaders(request, election_type == 1,
+                                         self._timeout(timeout_ms)) if request else []
+        by_topic, failed = {}, []
+        for topic, partition, _, _, _, _, err in rows:
+            error = _error_class(err)
+            code = err if err >= 0 else error.errno if isinstance(error.errno, int) else -1
+            # kfk keeps the code, not the broker's text: the code's own
+            message = error.description if err else None
+            by_topic.setdefault(topic, []).append(Response(
+                'PartitionResult', partition_id=partition, error_code=code,
+                error_message=message))
+            if err and error is not Errors.ElectionNotNeededError:
+                failed.append(error("ElectLeaders failed for %s-%d: %s"
+                                    % (topic, partition, message)))
+        if raise_errors and failed:
+            raise failed[0]
+        return Response('ElectLeadersResponse', throttle_time_ms=0, error_code=0,
+                        replica_election_results=[
+                            Response('ReplicaElectionResult', topic=t, partition_result=ps)
+                            for t, ps in by_topic.items()])
+
     # ----------------------------------------------------------- configs
 
     @staticmethod
@@ -364,12 +410,7 @@ class KafkaAdminClient:
         """Changes configs ({key: value} to set, {key: (AlterConfigOp,
         value)}). Returns {resource type: {name: 'OK' or the error}}."""
         if raise_on_unknown:
-            lookups = [type(r)(r.resource_type, r.name) for r in config_resources]
-            for resource, (_, _, known) in zip(config_resources,
-                                               self._describe(lookups, False, 'dynamic')):
-                unknown = set(resource.configs or []) - set(known)
-                if unknown:
-                    raise ValueError("Unrecognized configs: %s" % (unknown,))
+            self._check_dynamic(config_resources)
         ops = []
         for resource in config_resources:
             rtype, name = self._resource_name(resource)
@@ -396,6 +437,78 @@ class KafkaAdminClient:
             ret.setdefault(rtype.name.lower(), {})[name] = (
                 'OK' if not err else str(Errors._from_kfk(err, errstr)))
         return ret
+
+    # -------------------------------------------------------------- ACLs
+
+    def describe_acls(self, acl_filter):
+        """The ACLs matching an ACLFilter: ([ACL, ...], NoError). Without an
+        authorizer on the brokers it raises SecurityDisabledError."""
+        if not isinstance(acl_filter, ACLFilter):
+            raise Errors.IllegalArgumentError("acl_filter must be an ACLFilter, not %r"
+                                              % (acl_filter,))
+        rows = self._admin.describe_acls(_acl_to(acl_filter), self._timeout(None))
+        return [_acl_from(r) for r in rows], Errors.NoError
+
+    def create_acls(self, acls):
+        """Creates ACL objects: {'succeeded': [ACL, ...], 'failed': [error
+        class, ...]}."""
+        for acl in acls:
+            if not isinstance(acl, ACL):
+                raise Errors.IllegalArgumentError("acls must contain ACL objects, not %r"
+                                                  % (acl,))
+        out = {'succeeded': [], 'failed': []}
+        if not acls:
+            return out
+        items = self._admin.create_acls(tuple(_acl_to(a) for a in acls), self._timeout(None))
+        for acl, (_, err, _errstr) in zip(acls, items):
+            if err:
+                out['failed'].append(_error_class(err))
+            else:
+                out['succeeded'].append(acl)
+        return out
+
+    def delete_acls(self, acl_filters):
+        """Deletes the ACLs each ACLFilter matches: [(filter, [deleted ACL,
+        ...], error class), ...] in the filters' order."""
+        for f in acl_filters:
+            if not isinstance(f, ACLFilter):
+                raise Errors.IllegalArgumentError(
+                    "acl_filters must contain ACLFilter objects, not %r" % (f,))
+        if not acl_filters:
+            return []
+        results = self._admin.delete_acls(tuple(_acl_to(f) for f in acl_filters),
+                                          self._timeout(None))
+        return [(f, [_acl_from(r) for r in deleted], _error_class(err))
+                for f, (err, _errstr, deleted) in zip(acl_filters, results)]
+
+    def reset_configs(self, config_resources, validate_only=False, raise_on_unknown=True,
+                      incremental=None):
+        """Sets configs back to their defaults: each ConfigResource's configs
+        lists (or is a dict of) the keys to reset; none means every key
+        changed from its default. Returns as alter_configs. The resources'
+        configs become {key: (AlterConfigOp.DELETE, None)}."""
+        if raise_on_unknown:
+            self._check_dynamic(config_resources)
+        full = [r for r in config_resources if not r.configs]
+        if full:
+            lookups = [type(r)(r.resource_type, r.name) for r in full]
+            for resource, (_, _, modified) in zip(full, self._describe(lookups, False,
+                                                                       'modified')):
+                resource.configs = [k for k, v in modified.items() if v['value'] is not None]
+        for resource in config_resources:
+            resource.configs = {key: (AlterConfigOp.DELETE, None) for key in resource.configs}
+        # kfk always alters incrementally: DELETE is what resets a key
+        return self.alter_configs(config_resources, validate_only, raise_on_unknown=False)
+
+    def _check_dynamic(self, config_resources):
+        """ValueError naming the keys that are no dynamic config of their
+        resource."""
+        lookups = [type(r)(r.resource_type, r.name) for r in config_resources]
+        for resource, (_, _, known) in zip(config_resources,
+                                           self._describe(lookups, False, 'dynamic')):
+            unknown = set(resource.configs or []) - set(known)
+            if unknown:
+                raise ValueError("Unrecognized configs: %s" % (unknown,))
 
     # ----------------------------------------------------------- cluster
 
@@ -517,6 +630,39 @@ class KafkaAdminClient:
         rows = self._admin.alter_group_offsets(group_id, request, self._timeout(None))
         return {TopicPartition(r[0], r[1]): Errors.for_code(r[6]) if r[6] >= 0
                 else type(Errors._from_kfk(r[6], '')) for r in rows}
+
+    def reset_group_offsets(self, group_id, offset_specs, group_coordinator_id=None):
+        """Commits new offsets for an empty group. offset_specs maps
+        TopicPartition to an OffsetSpec, an OffsetTimestamp or an offset;
+        each result is clamped to the partition's [earliest, latest] (a
+        timestamp past the last record: latest). Returns {TopicPartition:
+        {'error': error class, 'offset': the offset committed}}."""
+        if not offset_specs:
+            return {}
+        specs, explicit = {}, {}
+        for tp, spec in offset_specs.items():
+            if isinstance(spec, (OffsetSpec, OffsetTimestamp)):
+                specs[tp] = spec
+            elif isinstance(spec, int):
+                explicit[tp] = spec
+            else:
+                raise TypeError("Unsupported reset target for %s: %r (expected OffsetSpec,"
+                                " OffsetTimestamp or an int offset)" % (tp, spec))
+        tps = list(offset_specs)
+        current = self.list_group_offsets({group_id: tps})[group_id]
+        earliest = self.list_partition_offsets({tp: OffsetSpec.EARLIEST for tp in tps})
+        latest = self.list_partition_offsets({tp: OffsetSpec.LATEST for tp in tps})
+        found = self.list_partition_offsets(specs) if specs else {}
+        to_commit = {}
+        for tp in tps:
+            raw = found[tp].offset if tp in found else explicit[tp]
+            low, high = earliest[tp].offset, latest[tp].offset
+            offset = high if raw < 0 or raw > high else max(raw, low)
+            old = current.get(tp)
+            to_commit[tp] = OffsetAndMetadata(offset, old.metadata if old else '',
+                                              old.leader_epoch if old else None)
+        errors = self.alter_group_offsets(group_id, to_commit)
+        return {tp: {'error': errors[tp], 'offset': to_commit[tp].offset} for tp in errors}
 
     def delete_group_offsets(self, group_id, partitions, group_coordinator_id=None):
         """Deletes a group's committed offsets: {TopicPartition: error class}."""
