@@ -155,11 +155,23 @@ static PyObject *future_value(Future *f)
         PyObject *tp = topic_partition(f->topic, f->partition);
         if (!tp)
             return NULL;
-        f->value = namedtuple_of(record_metadata_cls,
-                                 Py_BuildValue("(OiNLLOiii)", f->topic, f->partition, tp,
-                                               (long long)f->offset, (long long)f->timestamp,
-                                               Py_None, f->key_size, f->value_size,
-                                               f->header_size));
+        PyObject *items[] = {
+            PyLong_FromLong(f->partition),     PyLong_FromLongLong(f->offset),
+            PyLong_FromLongLong(f->timestamp), PyLong_FromLong(f->key_size),
+            PyLong_FromLong(f->value_size),    PyLong_FromLong(f->header_size),
+        };
+        int ok = 1;
+        for (size_t i = 0; i < sizeof items / sizeof *items; i++)
+            ok &= items[i] != NULL;
+        /* PyTuple_Pack, not Py_BuildValue: parsing its format cost more
+         * than the rest. */
+        if (ok)
+            f->value = namedtuple_of(record_metadata_cls,
+                                     PyTuple_Pack(9, f->topic, items[0], tp, items[1], items[2],
+                                                  Py_None, items[3], items[4], items[5]));
+        for (size_t i = 0; i < sizeof items / sizeof *items; i++)
+            Py_XDECREF(items[i]);
+        Py_DECREF(tp);
         if (!f->value)
             return NULL;
     }
@@ -847,6 +859,27 @@ static PyObject *topic_utf8(Producer *self, PyObject *topic)
     return b;
 }
 
+/* send's keyword names, interned: a call site's names are the same objects. */
+static PyObject *send_kw[6];
+
+/* Keyword arguments of send by identity with send_kw, into slots (after
+ * nargs positional ones). 0 for anything else: the full parser then
+ * decides (and names a wrong keyword). */
+static int fast_kwargs(PyObject *kwargs, Py_ssize_t nargs, PyObject **slots[])
+{
+    Py_ssize_t pos = 0;
+    PyObject *k, *v;
+    while (PyDict_Next(kwargs, &pos, &k, &v)) {
+        int i = 0;
+        while (i < 6 && send_kw[i] != k)
+            i++;
+        if (i == 6 || i < nargs)
+            return 0;
+        *slots[i] = v;
+    }
+    return 1;
+}
+
 /* send(topic, value=None, key=None, headers=None, partition=None,
  *      timestamp_ms=None) -> FutureRecordMetadata */
 static PyObject *producer_send(Producer *self, PyObject *args, PyObject *kwargs)
@@ -856,13 +889,13 @@ static PyObject *producer_send(Producer *self, PyObject *args, PyObject *kwargs)
     PyObject *topic, *value = Py_None, *key = Py_None, *headers = Py_None;
     PyObject *partition = Py_None, *timestamp = Py_None;
     Py_ssize_t nargs = PyTuple_Size(args);
-    if (kwargs || nargs < 1 || nargs > 6) {
+    PyObject **slots[] = {&topic, &value, &key, &headers, &partition, &timestamp};
+    if (nargs < 1 || nargs > 6 || (kwargs && !fast_kwargs(kwargs, nargs, slots))) {
         if (!PyArg_ParseTupleAndKeywords(args, kwargs, "O|OOOOO", kwlist, &topic, &value, &key,
                                          &headers, &partition, &timestamp))
             return NULL;
     } else {
-        /* Positional calls skip the keyword parser: this is the hot path. */
-        PyObject **slots[] = {&topic, &value, &key, &headers, &partition, &timestamp};
+        /* The hot path skips the keyword parser. */
         for (Py_ssize_t i = 0; i < nargs; i++)
             *slots[i] = PyTuple_GetItem(args, i);
     }
@@ -1306,6 +1339,10 @@ int kfkpy_producer_add(PyObject *module)
         PyErr_SetString(PyExc_RuntimeError, "kfk: tuple has no tp_new");
         return -1;
     }
+    static const char *kw[] = {"topic", "value", "key", "headers", "partition", "timestamp_ms"};
+    for (int i = 0; i < 6; i++)
+        if (!send_kw[i] && !(send_kw[i] = PyUnicode_InternFromString(kw[i])))
+            return -1;
     future_type = PyType_FromSpec(&future_spec);
     if (!future_type)
         return -1;
