@@ -143,6 +143,24 @@ fail:
     return NULL;
 }
 
+/* The int for a timestamp, reusing the last one made when equal: records
+ * sent within one millisecond are reported one after another. */
+static PyObject *timestamp_int(int64_t ts)
+{
+    static PyObject *last;
+    static int64_t last_ts;
+    if (!last || last_ts != ts) {
+        PyObject *t = PyLong_FromLongLong(ts);
+        if (!t)
+            return NULL;
+        Py_XDECREF(last);
+        last = t;
+        last_ts = ts;
+    }
+    Py_INCREF(last);
+    return last;
+}
+
 static PyObject *future_value(Future *f)
 {
     if (f->state != SUCCEEDED)
@@ -157,7 +175,7 @@ static PyObject *future_value(Future *f)
             return NULL;
         PyObject *items[] = {
             PyLong_FromLong(f->partition),     PyLong_FromLongLong(f->offset),
-            PyLong_FromLongLong(f->timestamp), PyLong_FromLong(f->key_size),
+            timestamp_int(f->timestamp),       PyLong_FromLong(f->key_size),
             PyLong_FromLong(f->value_size),    PyLong_FromLong(f->header_size),
         };
         int ok = 1;
