@@ -683,8 +683,29 @@ static int atomic_value(PyObject *v)
            PyLong_CheckExact(v) || PyFloat_CheckExact(v);
 }
 
+/* The timestamp as an int, reusing the last record's object when they are
+ * equal (records produced within the same millisecond, or a batch's log
+ * append time). */
+typedef struct {
+    PyObject *obj;
+    int64_t value;
+} last_int;
+
+static PyObject *timestamp_of(int64_t ts, last_int *last)
+{
+    if (!last->obj || last->value != ts) {
+        PyObject *t = PyLong_FromLongLong(ts);
+        if (!t)
+            return NULL;
+        XSETREF(last->obj, t);
+        last->value = ts;
+    }
+    Py_INCREF(last->obj);
+    return last->obj;
+}
+
 static PyObject *record_of(Consumer *self, const kfk_consumer_message *m, PyObject *cls,
-                           PyObject *kd, PyObject *vd, PyObject **args)
+                           PyObject *kd, PyObject *vd, PyObject **args, last_int *last_ts)
 {
     Py_ssize_t hsize;
     PyObject *ts_type;
@@ -704,7 +725,7 @@ static PyObject *record_of(Consumer *self, const kfk_consumer_message *m, PyObje
         PyLong_FromLong(m->partition),
         PyLong_FromLong(m->leader_epoch),
         PyLong_FromLongLong(m->offset),
-        PyLong_FromLongLong(m->timestamp),
+        timestamp_of(m->timestamp, last_ts),
         ts_type,
         key,
         value,
@@ -853,6 +874,7 @@ static PyObject *Consumer_poll(Consumer *self, PyObject *args, PyObject *kwds)
     if (!out)
         return NULL;
     PyObject *cur = NULL, *cur_topic = NULL, *nt_args = NULL;
+    last_int last_ts = {NULL, 0};
     int32_t cur_part = -1;
     kfk_consumer_message *msgs[BATCH_MAX];
     int first = 1, count = 0, failed = 0;
@@ -897,8 +919,8 @@ static PyObject *Consumer_poll(Consumer *self, PyObject *args, PyObject *kwds)
                 self->pending_offset = m->offset;
                 continue;
             }
-            if (add_record(out, tp_cls, record_of(self, m, cls, kd, vd, &nt_args), m, &cur, &cur_topic,
-                           &cur_part) < 0) {
+            PyObject *r = record_of(self, m, cls, kd, vd, &nt_args, &last_ts);
+            if (add_record(out, tp_cls, r, m, &cur, &cur_topic, &cur_part) < 0) {
                 failed = 1;
                 break;
             }
@@ -917,6 +939,7 @@ static PyObject *Consumer_poll(Consumer *self, PyObject *args, PyObject *kwds)
     self->polling = 0;
     Py_XDECREF(cur_topic);
     Py_XDECREF(nt_args);
+    Py_XDECREF(last_ts.obj);
     if (failed || (count == 0 && raise_pending(self) < 0)) {
         Py_DECREF(out);
         return NULL;

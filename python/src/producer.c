@@ -65,10 +65,101 @@ typedef struct Future {
     int32_t key_size, value_size, header_size;
     PyObject *value;       /* RecordMetadata, made on first use */
     PyObject *exception;
-    PyObject *callbacks, *errbacks; /* lists or NULL */
+    PyObject *callbacks, *errbacks; /* see future_fire; or NULL */
 } Future;
 
 /* ------------------------------------------------------------------ future */
+
+/* tuple's tp_new, read from a heap subtype (PyType_GetSlot takes no
+ * static type before 3.10): makes namedtuple instances from a tuple in C,
+ * without running their Python __new__. */
+static newfunc tuple_tp_new;
+/* TopicPartitions already made: topic -> list indexed by partition. They
+ * are immutable, so every future of a partition shares one. */
+static PyObject *tp_cache;
+
+/* cls(*items) for a namedtuple class cls; steals items (a tuple). Its
+ * contents are atomic or such tuples: untracked, as CPython would untrack
+ * a plain tuple of them at its next collection. */
+static PyObject *namedtuple_of(PyObject *cls, PyObject *items)
+{
+    static PyObject *holder; /* (items,): tuple_tp_new keeps no reference */
+    if (!items)
+        return NULL;
+    if (!holder || Py_REFCNT(holder) != 1) {
+        Py_XDECREF(holder);
+        if (!(holder = PyTuple_New(1))) {
+            Py_DECREF(items);
+            return NULL;
+        }
+    }
+    PyTuple_SetItem(holder, 0, items);
+    PyObject *r = tuple_tp_new((PyTypeObject *)cls, holder, NULL);
+    if (r)
+        PyObject_GC_UnTrack(r);
+    return r;
+}
+
+static PyObject *topic_partition(PyObject *topic, int32_t partition)
+{
+    if (!topic_partition_cls) {
+        PyErr_SetString(PyExc_RuntimeError, "import kfk first (kfk.producer.future)");
+        return NULL;
+    }
+    if (partition < 0 || partition > 65535)
+        return namedtuple_of(topic_partition_cls, Py_BuildValue("(Oi)", topic, partition));
+    PyObject *list = tp_cache ? PyDict_GetItemWithError(tp_cache, topic) : NULL;
+    if (!list && PyErr_Occurred())
+        return NULL;
+    if (list && partition < PyList_Size(list)) {
+        PyObject *tp = PyList_GetItem(list, partition);
+        if (tp != Py_None) {
+            Py_INCREF(tp);
+            return tp;
+        }
+    }
+    PyObject *tp = namedtuple_of(topic_partition_cls, Py_BuildValue("(Oi)", topic, partition));
+    if (!tp)
+        return NULL;
+    if (!tp_cache && !(tp_cache = PyDict_New()))
+        goto fail;
+    if (!list) {
+        if (PyDict_Size(tp_cache) >= 1024)
+            PyDict_Clear(tp_cache);
+        if (!(list = PyList_New(0)) || PyDict_SetItem(tp_cache, topic, list) < 0) {
+            Py_XDECREF(list);
+            goto fail;
+        }
+        Py_DECREF(list); /* the dict owns it */
+    }
+    while (PyList_Size(list) <= partition)
+        if (PyList_Append(list, Py_None) < 0)
+            goto fail;
+    Py_INCREF(tp);
+    PyList_SetItem(list, partition, tp);
+    return tp;
+fail:
+    Py_DECREF(tp);
+    return NULL;
+}
+
+/* The int for a timestamp, reusing the last one made when equal: records
+ * sent within one millisecond are reported one after another. */
+static PyObject *timestamp_int(int64_t ts)
+{
+    static PyObject *last;
+    static int64_t last_ts;
+    if (!last || last_ts != ts) {
+        PyObject *t = PyLong_FromLongLong(ts);
+        if (!t)
+            return NULL;
+        Py_XDECREF(last);
+        last = t;
+        last_ts = ts;
+    }
+    Py_INCREF(last);
+    return last;
+}
 
 static PyObject *future_value(Future *f)
 {
@@ -79,13 +170,26 @@ static PyObject *future_value(Future *f)
         return NULL;
     }
     if (!f->value) {
-        PyObject *tp = PyObject_CallFunction(topic_partition_cls, "Oi", f->topic, f->partition);
+        PyObject *tp = topic_partition(f->topic, f->partition);
         if (!tp)
             return NULL;
-        f->value = PyObject_CallFunction(record_metadata_cls, "OiNLLOiii", f->topic,
-                                         f->partition, tp, (long long)f->offset,
-                                         (long long)f->timestamp, Py_None, f->key_size,
-                                         f->value_size, f->header_size);
+        PyObject *items[] = {
+            PyLong_FromLong(f->partition),     PyLong_FromLongLong(f->offset),
+            timestamp_int(f->timestamp),       PyLong_FromLong(f->key_size),
+            PyLong_FromLong(f->value_size),    PyLong_FromLong(f->header_size),
+        };
+        int ok = 1;
+        for (size_t i = 0; i < sizeof items / sizeof *items; i++)
+            ok &= items[i] != NULL;
+        /* PyTuple_Pack, not Py_BuildValue: parsing its format cost more
+         * than the rest. */
+        if (ok)
+            f->value = namedtuple_of(record_metadata_cls,
+                                     PyTuple_Pack(9, f->topic, items[0], tp, items[1], items[2],
+                                                  Py_None, items[3], items[4], items[5]));
+        for (size_t i = 0; i < sizeof items / sizeof *items; i++)
+            Py_XDECREF(items[i]);
+        Py_DECREF(tp);
         if (!f->value)
             return NULL;
     }
@@ -93,14 +197,41 @@ static PyObject *future_value(Future *f)
     return f->value;
 }
 
-/* Calls fn(arg); an exception from it is logged, not raised. */
-static void run_one(PyObject *fn, PyObject *arg)
+/* A stored callback is the callable itself, or (for add_callback(fn, *args))
+ * the call's own args tuple: (fn, *args). Calls it with arg appended. */
+static PyObject *call_entry(PyObject *entry, PyObject *arg)
 {
-    PyObject *r = PyObject_CallFunctionObjArgs(fn, arg, NULL);
+    if (!PyTuple_CheckExact(entry))
+        return PyObject_CallFunctionObjArgs(entry, arg, NULL);
+    Py_ssize_t n = PyTuple_Size(entry);
+    PyObject *fn = PyTuple_GetItem(entry, 0);
+    if (n == 2)
+        return PyObject_CallFunctionObjArgs(fn, PyTuple_GetItem(entry, 1), arg, NULL);
+    PyObject *args = PyTuple_New(n);
+    if (!args)
+        return NULL;
+    for (Py_ssize_t i = 1; i < n; i++) {
+        PyObject *a = PyTuple_GetItem(entry, i);
+        Py_INCREF(a);
+        PyTuple_SetItem(args, i - 1, a);
+    }
+    Py_INCREF(arg);
+    PyTuple_SetItem(args, n - 1, arg);
+    PyObject *r = PyObject_Call(fn, args, NULL);
+    Py_DECREF(args);
+    return r;
+}
+
+/* Runs a stored callback with arg; an exception from it is logged, not
+ * raised. */
+static void run_one(PyObject *entry, PyObject *arg)
+{
+    PyObject *r = call_entry(entry, arg);
     if (r) {
         Py_DECREF(r);
         return;
     }
+    PyObject *fn = PyTuple_CheckExact(entry) ? PyTuple_GetItem(entry, 0) : entry;
     if (!callback_failed) {
         PyErr_WriteUnraisable(fn);
         return;
@@ -119,7 +250,9 @@ static void run_one(PyObject *fn, PyObject *arg)
 }
 
 /* Runs the callbacks (or errbacks) of a future that just completed; both
- * lists are dropped, which breaks any cycle through them. */
+ * are dropped, which breaks any cycle through them. A slot holds one
+ * stored callback, or a list of them once there are several (no callable
+ * is an exact list). */
 static void future_fire(Future *f)
 {
     PyObject *cbs = f->state == SUCCEEDED ? f->callbacks : f->errbacks;
@@ -131,10 +264,13 @@ static void future_fire(Future *f)
     PyObject *arg = f->state == SUCCEEDED ? future_value(f) : (Py_INCREF(f->exception), f->exception);
     if (!arg) {
         PyErr_WriteUnraisable((PyObject *)f);
-    } else {
+    } else if (PyList_CheckExact(cbs)) {
         Py_ssize_t n = PyList_Size(cbs);
         for (Py_ssize_t i = 0; i < n; i++)
             run_one(PyList_GetItem(cbs, i), arg);
+        Py_DECREF(arg);
+    } else {
+        run_one(cbs, arg);
         Py_DECREF(arg);
     }
     Py_DECREF(cbs);
@@ -175,38 +311,56 @@ static PyObject *bind_args(PyObject *args, PyObject *kwargs)
 
 static PyObject *future_add(Future *f, PyObject *args, PyObject *kwargs, int errback)
 {
-    if (PyTuple_Size(args) < 1) {
+    Py_ssize_t nargs = PyTuple_Size(args);
+    if (nargs < 1) {
         PyErr_SetString(PyExc_TypeError, "a callable is required");
         return NULL;
     }
-    PyObject *fn;
-    if (PyTuple_Size(args) == 1 && (!kwargs || PyDict_Size(kwargs) == 0)) {
-        fn = PyTuple_GetItem(args, 0);
-        Py_INCREF(fn);
-    } else if (!(fn = bind_args(args, kwargs))) {
-        return NULL;
+    /* What run_one calls: fn alone, or the args tuple as it came (no
+     * allocation); with keywords, a functools.partial. */
+    PyObject *entry;
+    if (kwargs && PyDict_Size(kwargs) > 0) {
+        if (!(entry = bind_args(args, kwargs)))
+            return NULL;
+    } else {
+        entry = nargs == 1 ? PyTuple_GetItem(args, 0) : args;
+        /* A fresh args tuple (only the call holds it) is seen by no one but
+         * this future, which the collector does not track either: keeping
+         * it untracked spares a collection per few hundred sends. */
+        if (entry == args && Py_REFCNT(args) == 1)
+            PyObject_GC_UnTrack(args);
+        Py_INCREF(entry);
     }
     if (f->state == PENDING) {
-        PyObject **list = errback ? &f->errbacks : &f->callbacks;
-        if (!*list && !(*list = PyList_New(0))) {
-            Py_DECREF(fn);
-            return NULL;
+        PyObject **slot = errback ? &f->errbacks : &f->callbacks;
+        if (!*slot) {
+            *slot = entry;
+        } else {
+            if (!PyList_CheckExact(*slot)) {
+                PyObject *l = PyList_New(1);
+                if (!l) {
+                    Py_DECREF(entry);
+                    return NULL;
+                }
+                PyList_SetItem(l, 0, *slot);
+                *slot = l;
+            }
+            int rc = PyList_Append(*slot, entry);
+            Py_DECREF(entry);
+            if (rc < 0)
+                return NULL;
         }
-        int rc = PyList_Append(*list, fn);
-        Py_DECREF(fn);
-        if (rc < 0)
-            return NULL;
     } else {
         if (f->state == (errback ? FAILED : SUCCEEDED)) {
             PyObject *arg = errback ? (Py_INCREF(f->exception), f->exception) : future_value(f);
             if (!arg) {
-                Py_DECREF(fn);
+                Py_DECREF(entry);
                 return NULL;
             }
-            run_one(fn, arg);
+            run_one(entry, arg);
             Py_DECREF(arg);
         }
-        Py_DECREF(fn);
+        Py_DECREF(entry);
     }
     Py_INCREF(f);
     return (PyObject *)f;
@@ -370,7 +524,7 @@ static PyObject *future_get_exception(Future *f, void *unused)
 
 static PyObject *future_get_topic_partition(Future *f, void *unused)
 {
-    return PyObject_CallFunction(topic_partition_cls, "Oi", f->topic, f->partition);
+    return topic_partition(f->topic, f->partition);
 }
 
 static PyObject *future_repr(Future *f)
@@ -728,6 +882,27 @@ static PyObject *topic_utf8(Producer *self, PyObject *topic)
     return b;
 }
 
+/* send's keyword names, interned: a call site's names are the same objects. */
+static PyObject *send_kw[6];
+
+/* Keyword arguments of send by identity with send_kw, into slots (after
+ * nargs positional ones). 0 for anything else: the full parser then
+ * decides (and names a wrong keyword). */
+static int fast_kwargs(PyObject *kwargs, Py_ssize_t nargs, PyObject **slots[])
+{
+    Py_ssize_t pos = 0;
+    PyObject *k, *v;
+    while (PyDict_Next(kwargs, &pos, &k, &v)) {
+        int i = 0;
+        while (i < 6 && send_kw[i] != k)
+            i++;
+        if (i == 6 || i < nargs)
+            return 0;
+        *slots[i] = v;
+    }
+    return 1;
+}
+
 /* send(topic, value=None, key=None, headers=None, partition=None,
  *      timestamp_ms=None) -> FutureRecordMetadata */
 static PyObject *producer_send(Producer *self, PyObject *args, PyObject *kwargs)
@@ -737,13 +912,13 @@ static PyObject *producer_send(Producer *self, PyObject *args, PyObject *kwargs)
     PyObject *topic, *value = Py_None, *key = Py_None, *headers = Py_None;
     PyObject *partition = Py_None, *timestamp = Py_None;
     Py_ssize_t nargs = PyTuple_Size(args);
-    if (kwargs || nargs < 1 || nargs > 6) {
+    PyObject **slots[] = {&topic, &value, &key, &headers, &partition, &timestamp};
+    if (nargs < 1 || nargs > 6 || (kwargs && !fast_kwargs(kwargs, nargs, slots))) {
         if (!PyArg_ParseTupleAndKeywords(args, kwargs, "O|OOOOO", kwlist, &topic, &value, &key,
                                          &headers, &partition, &timestamp))
             return NULL;
     } else {
-        /* Positional calls skip the keyword parser: this is the hot path. */
-        PyObject **slots[] = {&topic, &value, &key, &headers, &partition, &timestamp};
+        /* The hot path skips the keyword parser. */
         for (Py_ssize_t i = 0; i < nargs; i++)
             *slots[i] = PyTuple_GetItem(args, i);
     }
@@ -1105,8 +1280,14 @@ static PyObject *producer_get_closed(Producer *self, void *unused)
 static PyObject *producer_setup(PyObject *cls, PyObject *args)
 {
     PyObject *rm, *tp, *cf;
-    if (!PyArg_ParseTuple(args, "OOO", &rm, &tp, &cf))
+    if (!PyArg_ParseTuple(args, "O!O!O", &PyType_Type, &rm, &PyType_Type, &tp, &cf))
         return NULL;
+    if (!PyType_IsSubtype((PyTypeObject *)rm, &PyTuple_Type) ||
+        !PyType_IsSubtype((PyTypeObject *)tp, &PyTuple_Type)) {
+        PyErr_SetString(PyExc_TypeError, "RecordMetadata and TopicPartition must be tuple subclasses");
+        return NULL;
+    }
+    Py_CLEAR(tp_cache);
     Py_INCREF(rm);
     Py_INCREF(tp);
     Py_INCREF(cf);
@@ -1168,6 +1349,23 @@ static PyType_Spec producer_spec = {
 
 int kfkpy_producer_add(PyObject *module)
 {
+    static PyType_Slot sub_slots[] = {{0, NULL}};
+    static PyType_Spec sub_spec = {"kfk._kfk._tuple_p", 0, 0, Py_TPFLAGS_DEFAULT, sub_slots};
+    PyObject *bases = PyTuple_Pack(1, (PyObject *)&PyTuple_Type);
+    PyObject *sub = bases ? PyType_FromSpecWithBases(&sub_spec, bases) : NULL;
+    Py_XDECREF(bases);
+    if (!sub)
+        return -1;
+    tuple_tp_new = (newfunc)PyType_GetSlot((PyTypeObject *)sub, Py_tp_new);
+    Py_DECREF(sub);
+    if (!tuple_tp_new) {
+        PyErr_SetString(PyExc_RuntimeError, "kfk: tuple has no tp_new");
+        return -1;
+    }
+    static const char *kw[] = {"topic", "value", "key", "headers", "partition", "timestamp_ms"};
+    for (int i = 0; i < 6; i++)
+        if (!send_kw[i] && !(send_kw[i] = PyUnicode_InternFromString(kw[i])))
+            return -1;
     future_type = PyType_FromSpec(&future_spec);
     if (!future_type)
         return -1;
