@@ -341,6 +341,7 @@ class KafkaConsumer:
         self._subscribed = None  # set of names, or a compiled pattern
         self._listener = None
         self._user_assigned = False
+        self._auto_next = None  # without a group: when to re-read the subscription's partitions
         self._paused = set()
         self._pending_commits = collections.deque()
         self._max_poll_records = c["max_poll_records"]
@@ -442,13 +443,13 @@ class KafkaConsumer:
                 listener, (ConsumerRebalanceListener, AsyncConsumerRebalanceListener)):
             raise TypeError(
                 "listener must be a ConsumerRebalanceListener or AsyncConsumerRebalanceListener")
-        if self.config["group_id"] is None:
-            raise Errors.IllegalStateError("subscribe requires group_id")
+        auto = self.config["group_id"] is None
         if pattern:
             if not isinstance(pattern, str):
                 pattern = pattern.pattern
             regex = pattern if pattern.startswith("^") else "^" + pattern
-            self._c.subscribe([regex])
+            if not auto:
+                self._c.subscribe([regex])
             self._subscribed = re.compile(pattern)
         else:
             if isinstance(topics, str) or not isinstance(topics, collections.abc.Sequence):
@@ -458,10 +459,42 @@ class KafkaConsumer:
                     raise TypeError("All topics must be strings, got %r" % (t,))
                 if not t:
                     raise ValueError("An empty topic name is not allowed")
-            self._c.subscribe(list(topics))
+            if not auto:
+                self._c.subscribe(list(topics))
             self._subscribed = set(topics)
         self._listener = listener
         self._drop_iterator()
+        if auto:
+            self._auto_next = 0.0
+            self._auto_assign()
+
+    def _auto_assign(self):
+        """Without a group, a subscription is every partition of its topics,
+        as kafka-python does it: assigned here from metadata, and again after
+        metadata_max_age_ms (every second while a subscribed name is
+        missing). Partitions kept keep their positions."""
+        now = time.monotonic()
+        if now < self._auto_next:
+            return
+        wanted = self._subscribed
+        if isinstance(wanted, set):
+            found = self._c.metadata(list(wanted))
+        else:
+            internal = not self.config["exclude_internal_topics"]
+            found = {t: parts for t, parts in self._c.metadata(None, internal=internal).items()
+                     if wanted.match(t)}
+        complete = isinstance(wanted, set) and len(found) == len(wanted)
+        max_age = self.config["metadata_max_age_ms"] / 1000.0
+        self._auto_next = now + (max_age if complete else min(1.0, max_age))
+        target = {(t, p) for t, parts in found.items() for p in parts}
+        current = {(t, p) for t, p, _ in self._c.assignment()}
+        gone = sorted(current - target)
+        new = sorted(target - current)
+        if gone:
+            self._c.incremental_unassign(gone)
+            self._paused.difference_update(TopicPartition(t, p) for t, p in gone)
+        if new:
+            self._c.incremental_assign(new)
 
     def subscription(self):
         """The subscribed topic names (with a pattern: those of the
@@ -477,11 +510,13 @@ class KafkaConsumer:
         """Leaves the group (or drops the manual assignment)."""
         self._check_open()
         self._drop_iterator()
-        if self._subscribed is not None:
+        if self._subscribed is not None and self.config["group_id"] is not None:
             self._c.unsubscribe()
-        if self._user_assigned:
+        if self._user_assigned or (self._subscribed is not None
+                                   and self.config["group_id"] is None):
             self._c.assign(None)
         self._subscribed = None
+        self._auto_next = None
         self._listener = None
         self._user_assigned = False
         self._paused.clear()
@@ -501,6 +536,8 @@ class KafkaConsumer:
         if max_records <= 0:
             raise ValueError("max_records must be positive")
         self._check_open()
+        if self._auto_next is not None:
+            self._auto_assign()
         try:
             out = self._c.poll(int(timeout_ms), max_records, ConsumerRecord, self._key_fn,
                                self._value_fn, TopicPartition, True)
@@ -520,6 +557,8 @@ class KafkaConsumer:
         return e
 
     def _fetch(self, timeout_ms, max_records):
+        if self._auto_next is not None:
+            self._auto_assign()
         try:
             records = self._c.poll(timeout_ms, max_records, ConsumerRecord, self._key_fn,
                                    self._value_fn)
