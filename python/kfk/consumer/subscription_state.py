@@ -1,6 +1,5 @@
 """The rebalance listener interfaces of kafka-python's
 kafka.consumer.subscription_state, under the same names."""
-import asyncio
 import inspect
 import threading
 from abc import ABC, abstractmethod
@@ -64,6 +63,7 @@ def call_listener(listener, method, partitions):
     fn = getattr(listener, method)
     if not inspect.iscoroutinefunction(fn):
         return fn(partitions)
+    import asyncio  # only here: importing it costs every process ~30 ms of CPU
     try:
         asyncio.get_running_loop()
     except RuntimeError:
