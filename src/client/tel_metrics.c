@@ -62,7 +62,9 @@ static void gauge(collect *c, const char *name, int node, double v) {
         p->m.dvalue = v;
 }
 
-/* The sum's value at the last push (delta temporality), then remembers v. */
+/* The sum's value at the last push, then remembers v if larger: a counter
+ * summed over what the client holds now (a consumer's partitions) drops
+ * when it lets go of some, and a monotonic sum must not. */
 static int64_t since_last(collect *c, const point *p, int64_t v) {
     kfk_tel_metrics *tm = c->tm;
     size_t nl = strlen(p->name), al = strlen(p->attr);
@@ -70,7 +72,8 @@ static int64_t since_last(collect *c, const point *p, int64_t v) {
         const char *k = tm->last[i].key;
         if (strcmp(k, p->name) == 0 && strcmp(k + nl + 1, p->attr) == 0) {
             int64_t prev = tm->last[i].value;
-            tm->last[i].value = v;
+            if (v > prev)
+                tm->last[i].value = v;
             return prev;
         }
     }
@@ -95,8 +98,11 @@ static void sum(collect *c, const char *name, int node, int64_t v) {
     if (!p)
         return;
     p->m.sum = 1;
+    int64_t prev = since_last(c, p, v);
+    if (v < prev)
+        v = prev;
     if (c->t->delta) {
-        p->m.ivalue = v - since_last(c, p, v);
+        p->m.ivalue = v - prev;
         p->m.start_ns = c->tm->last_push_ns ? c->tm->last_push_ns : c->tm->start_ns;
     } else {
         p->m.ivalue = v;

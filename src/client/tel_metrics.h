@@ -21,7 +21,7 @@ typedef struct kfk_tel_metrics {
     const kfk_otlp_kv *resource; /* the caller's; KIP-714's resource names */
     int nresource;
     uint64_t start_ns, last_push_ns; /* unix ns */
-    kfk_tel_last *last; /* sums at the last push, for delta temporality */
+    kfk_tel_last *last; /* each sum's largest value pushed */
     int nlast;
 } kfk_tel_metrics;
 

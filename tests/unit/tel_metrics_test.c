@@ -293,6 +293,15 @@ TEST(only_the_subscribed_prefixes_and_delta_sums) {
     CHECK_EQ(x->i, 25);
     CHECK_EQ(x->start, 100);
     CHECK_EQ(x->time, 200);
+    /* the partitions gone (revoked at close): the sum does not go back */
+    s.rxmsgs = 0;
+    s.npartitions = 0;
+    out.len = 0;
+    REQUIRE_EQ(kfk_tel_payload(&tm, &t, &s, 300, &out, &codec), 0);
+    n = decode(out.data, out.len, rs, &nres, scope, m, 16);
+    x = find(m, n, "org.apache.kafka.consumer.fetch.manager.records.consumed.total", NULL);
+    REQUIRE(x);
+    CHECK_EQ(x->i, 0);
     kfk_wbuf_free(&out);
     kfk_tel_metrics_free(&tm);
     kfk_telemetry_free(&t);
