@@ -176,6 +176,10 @@ kfk_consumer *kfk_consumer_new(kfk_conf *conf, char *errstr, size_t errstr_size)
     if (kfk_statsd_init(&c->statsd, c->core, conf, "consumer", kfk_cstats_fill, kfk_cstats_wake,
                         c) == 0)
         kfk_statsd_start(&c->statsd);
+    if (kfk_telemetryd_init(&c->telemetryd, c->core, conf, 1, kfk_cstats_fill, c) == 0)
+        kfk_telemetryd_start(&c->telemetryd);
+    else
+        kfk_telemetryd_free(&c->telemetryd); /* out of memory: without telemetry */
     /* The first service run arms the timers (they belong to the I/O thread). */
     kfk_service_post(c);
     return c;
@@ -194,6 +198,7 @@ void kfk_consumer_destroy(kfk_consumer *c) {
     /* Every request completes (with KFK_ERR_DESTROYED) before this returns. */
     kfk_core_destroy(c->core);
     kfk_statsd_free(&c->statsd);
+    kfk_telemetryd_free(&c->telemetryd);
     kfk_coord_fail_all(&c->coord, KFK_ERR_DESTROYED);
     queue_drop_all(c);
     kfk_group_destroy(c);
@@ -220,6 +225,7 @@ int kfk_consumer_close(kfk_consumer *c) {
     }
     kfk_group_close(c);
     kfk_fetch_sessions_close(c);
+    kfk_telemetryd_close(&c->telemetryd, c->cc.request_timeout_ms);
     kfk_consumer_destroy(c);
     return err;
 }

@@ -37,6 +37,7 @@
 #include "core/log.h"
 #include "client/core.h"
 #include "client/stats.h"
+#include "client/telemetryd.h"
 #include "consumer/cconf.h"
 #include "consumer/chunk.h"
 #include "client/coord.h"
@@ -186,6 +187,7 @@ struct kfk_consumer {
     kfk_group group;
     atomic_int generation; /* the group's, for kfk_consumer_generation */
     kfk_statsd statsd;     /* statistics.interval.ms (cstats.c) */
+    kfk_telemetryd telemetryd; /* enable.metrics.push (KIP-714) */
 };
 
 /* fetch_pos's epoch bookkeeping (val_epoch): the position has not met a

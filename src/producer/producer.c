@@ -95,6 +95,10 @@ kfk_producer *kfk_producer_new(kfk_conf *conf, const kfk_producer_callbacks *cbs
         goto fail;
     }
     kfk_statsd_start(&p->statsd);
+    if (kfk_telemetryd_init(&p->telemetryd, p->core, conf, 0, kfk_pstats_fill, p) == 0)
+        kfk_telemetryd_start(&p->telemetryd);
+    else
+        kfk_telemetryd_free(&p->telemetryd); /* out of memory: without telemetry */
     if (kfk_io_post(p->io, &p->init_task)) {
         snprintf(errstr, errstr_size, "the I/O thread did not start");
         goto fail;
@@ -104,6 +108,7 @@ kfk_producer *kfk_producer_new(kfk_conf *conf, const kfk_producer_callbacks *cbs
 fail:
     kfk_core_destroy(p->core);
     kfk_statsd_free(&p->statsd);
+    kfk_telemetryd_free(&p->telemetryd);
     if (p->core) kfk_txn_free(p);
     kfk_reportq_free(&p->reports);
     kfk_accum_free(&p->acc);
@@ -313,6 +318,7 @@ int kfk_producer_close(kfk_producer *p, int timeout_ms) {
             kfk_producer_abort_transaction(p, timeout_ms);
     }
     int rc = kfk_producer_flush(p, timeout_ms);
+    kfk_telemetryd_close(&p->telemetryd, timeout_ms);
     kfk_producer_destroy(p);
     return rc;
 }
@@ -332,6 +338,7 @@ void kfk_producer_destroy(kfk_producer *p) {
     }
     kfk_core_destroy(p->core);
     kfk_statsd_free(&p->statsd);
+    kfk_telemetryd_free(&p->telemetryd);
     kfk_txn_free(p);
     kfk_list got;
     kfk_list_init(&got);

@@ -11,6 +11,7 @@
 #include "client/coord.h"
 #include "client/core.h"
 #include "client/stats.h"
+#include "client/telemetryd.h"
 #include "core/arena.h"
 #include "core/log.h"
 #include "kfk.h"
@@ -137,6 +138,7 @@ struct kfk_producer {
 
     kfk_txn_mgr txn; /* when conf.transactional_id */
     kfk_statsd statsd; /* statistics.interval.ms (pstats.c) */
+    kfk_telemetryd telemetryd; /* enable.metrics.push (KIP-714) */
 
     /* set once by the I/O thread, read by any */
     atomic_int fatal_err; /* its cause (KFK_ERR_FATAL: none more precise) */

@@ -1,0 +1,161 @@
+/* Client telemetry (KIP-714) pushed to a real broker whose metrics reporter
+ * is TelemetrySink.java (it writes every push it receives, parsed with the
+ * OTLP classes of kafka-clients, to KFK_TELEMETRY_SINK), with a
+ * subscription to the producer and consumer metrics made by the broker's
+ * ClientMetricsCommand (tests/telemetry/run sets all this up). The
+ * producer and the consumer push at the interval, end with one
+ * terminating push, and their counters add up to what they did. */
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "it.h"
+
+#define RECORDS 40
+
+static const char *sink(void) {
+    return getenv("KFK_TELEMETRY_SINK");
+}
+
+static long sink_size(void) {
+    FILE *f = fopen(sink(), "r");
+    if (!f)
+        return 0;
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    fclose(f);
+    return n;
+}
+
+typedef struct pushes {
+    int n, terminating, last_terminating, errors, instances;
+    char instance[256];
+    int64_t sum;         /* of `name` over the pushes (delta) or its last value */
+    int delta, cumulative;
+    int seen;            /* data points named `name` */
+    int names_ok;        /* every metric under the expected prefix */
+} pushes;
+
+/* Reads what the sink got since offset: pushes and the metric `name`. */
+static pushes read_sink(long offset, const char *name, const char *prefix) {
+    pushes p = {.names_ok = 1};
+    FILE *f = fopen(sink(), "r");
+    if (!f)
+        return p;
+    fseek(f, offset, SEEK_SET);
+    char line[1024];
+    while (fgets(line, sizeof line, f)) {
+        char a[256], b[256], c[64];
+        if (sscanf(line, "push %255s %255s %63s", a, b, c) == 3) {
+            if (!p.instance[0] || strcmp(p.instance, a)) {
+                p.instances++;
+                snprintf(p.instance, sizeof p.instance, "%s", a);
+            }
+            p.n++;
+            p.last_terminating = !strcmp(b, "true");
+            p.terminating += p.last_terminating;
+        } else if (sscanf(line, "metric %255s %255s %63s", a, b, c) == 3) {
+            if (strncmp(a, prefix, strlen(prefix)))
+                p.names_ok = 0;
+            if (!strcmp(a, name)) {
+                p.seen++;
+                int64_t v = strtoll(b, NULL, 10);
+                if (strstr(c, "DELTA")) {
+                    p.delta = 1;
+                    p.sum += v;
+                } else {
+                    p.cumulative = 1;
+                    p.sum = v;
+                }
+            }
+        } else if (!strncmp(line, "error", 5)) {
+            p.errors++;
+        }
+    }
+    fclose(f);
+    return p;
+}
+
+static kfk_conf *conf_for(const char *bootstrap) {
+    char err[256];
+    kfk_conf *c = kfk_conf_new();
+    if (c)
+        kfk_conf_set(c, "bootstrap.servers", bootstrap, err, sizeof err);
+    return c;
+}
+
+static void check_pushes(const pushes *p, int64_t want) {
+    CHECK(p->n >= 3); /* about 3 s at a 500 ms interval, and the final one */
+    CHECK_EQ(p->instances, 1);
+    CHECK_EQ(p->terminating, 1);
+    CHECK_EQ(p->last_terminating, 1);
+    CHECK_EQ(p->errors, 0);
+    CHECK(p->names_ok);
+    CHECK_EQ(p->delta + p->cumulative, 1); /* one temporality throughout */
+    CHECK_EQ(p->seen, p->n);               /* the counter in every push */
+    CHECK_EQ(p->sum, want);
+}
+
+TEST(producer_pushes_its_metrics) {
+    const char *bootstrap = it_bootstrap();
+    REQUIRE(bootstrap);
+    REQUIRE(sink());
+    char topic[128];
+    it_topic(topic, sizeof topic, "telemetry-push");
+    long start = sink_size();
+    kfk_conf *pc = conf_for(bootstrap);
+    char err[256];
+    kfk_producer *p = kfk_producer_new(pc, NULL, err, sizeof err);
+    REQUIRE(p);
+    for (int i = 0; i < RECORDS; i++) {
+        kfk_message m = {.topic = topic, .partition = 0, .value = "telemetry", .value_len = 9};
+        CHECK_EQ(kfk_producer_send(p, &m, 0), 0);
+        usleep(75 * 1000);
+    }
+    CHECK_EQ(kfk_producer_close(p, 30000), 0);
+    usleep(500 * 1000); /* the sink writes as the broker handles the push */
+    pushes got = read_sink(start, "org.apache.kafka.producer.record.send.total",
+                           "org.apache.kafka.producer.");
+    check_pushes(&got, RECORDS);
+}
+
+TEST(consumer_pushes_its_metrics) {
+    const char *bootstrap = it_bootstrap();
+    REQUIRE(bootstrap);
+    REQUIRE(sink());
+    char topic[128], group[160];
+    it_topic(topic, sizeof topic, "telemetry-pull");
+    snprintf(group, sizeof group, "%s-g", topic);
+    char err[256];
+    kfk_conf *pc = conf_for(bootstrap);
+    kfk_conf_set(pc, "enable.metrics.push", "false", err, sizeof err);
+    kfk_producer *p = kfk_producer_new(pc, NULL, err, sizeof err);
+    REQUIRE(p);
+    for (int i = 0; i < RECORDS; i++) {
+        kfk_message m = {.topic = topic, .partition = 0, .value = "telemetry", .value_len = 9};
+        CHECK_EQ(kfk_producer_send(p, &m, 0), 0);
+    }
+    CHECK_EQ(kfk_producer_close(p, 30000), 0);
+    long start = sink_size();
+    kfk_conf *cc = conf_for(bootstrap);
+    kfk_conf_set(cc, "group.id", group, err, sizeof err);
+    kfk_conf_set(cc, "auto.offset.reset", "earliest", err, sizeof err);
+    kfk_consumer *c = kfk_consumer_new(cc, err, sizeof err);
+    REQUIRE(c);
+    const char *topics[] = {topic};
+    CHECK_EQ(kfk_consumer_subscribe(c, topics, 1), 0);
+    int got = 0;
+    int64_t end = it_now_ms() + 3000; /* long enough for several pushes */
+    while (it_now_ms() < end) {
+        kfk_consumer_message *m = kfk_consumer_poll(c, 100);
+        if (m && !m->err)
+            got++;
+        kfk_consumer_message_release(m);
+    }
+    CHECK_EQ(got, RECORDS);
+    CHECK_EQ(kfk_consumer_close(c), 0);
+    usleep(500 * 1000);
+    pushes pu = read_sink(start, "org.apache.kafka.consumer.fetch.manager.records.consumed.total",
+                          "org.apache.kafka.consumer.");
+    check_pushes(&pu, RECORDS);
+}

@@ -1,0 +1,375 @@
+/* KIP-714 metrics from a statistics snapshot, encoded as OTLP, read back
+ * with a minimal protobuf reader written here, and compressed. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "client/otlp.h"
+#include "client/tel_metrics.h"
+#include "client/telemetry.h"
+#include "records/compress.h"
+#include "test.h"
+
+/* ---- a minimal protobuf reader: fields of one message */
+typedef struct field {
+    int num, type;
+    uint64_t v;           /* varint or fixed64 */
+    const uint8_t *p;     /* length-delimited */
+    size_t len;
+} field;
+
+static int rd_varint(const uint8_t **p, const uint8_t *end, uint64_t *v) {
+    *v = 0;
+    for (int s = 0; s < 64 && *p < end; s += 7) {
+        uint8_t b = *(*p)++;
+        *v |= (uint64_t)(b & 0x7f) << s;
+        if (!(b & 0x80))
+            return 0;
+    }
+    return -1;
+}
+
+/* The next field of [*p, end): 1, 0 at the end, -1 malformed. */
+static int next_field(const uint8_t **p, const uint8_t *end, field *f) {
+    if (*p == end)
+        return 0;
+    uint64_t tag;
+    if (rd_varint(p, end, &tag))
+        return -1;
+    f->num = (int)(tag >> 3);
+    f->type = (int)(tag & 7);
+    if (f->type == KFK_PB_VARINT)
+        return rd_varint(p, end, &f->v) ? -1 : 1;
+    if (f->type == KFK_PB_I64) {
+        if (end - *p < 8)
+            return -1;
+        f->v = 0;
+        for (int i = 7; i >= 0; i--)
+            f->v = (f->v << 8) | (*p)[i];
+        *p += 8;
+        return 1;
+    }
+    if (f->type == KFK_PB_LEN) {
+        uint64_t n;
+        if (rd_varint(p, end, &n) || n > (uint64_t)(end - *p))
+            return -1;
+        f->p = *p;
+        f->len = n;
+        *p += n;
+        return 1;
+    }
+    return -1;
+}
+
+/* The first field numbered num (of wire type LEN) inside a message. */
+static int sub(const uint8_t *p, size_t len, int num, field *out) {
+    const uint8_t *end = p + len;
+    field f;
+    while (next_field(&p, end, &f) == 1)
+        if (f.num == num) {
+            *out = f;
+            return 1;
+        }
+    return 0;
+}
+
+typedef struct seen {
+    char name[96], attr_key[32], attr_val[32];
+    int sum, temporality, monotonic;
+    double d;
+    int64_t i;
+    uint64_t start, time;
+} seen;
+
+/* KeyValue{key, AnyValue{string_value}} */
+static void read_kv(field kvf, char *key, char *val) {
+    field k, v, s;
+    key[0] = val[0] = 0;
+    if (sub(kvf.p, kvf.len, 1, &k))
+        snprintf(key, 32, "%.*s", (int)k.len, (const char *)k.p);
+    if (sub(kvf.p, kvf.len, 2, &v) && sub(v.p, v.len, 1, &s))
+        snprintf(val, 32, "%.*s", (int)s.len, (const char *)s.p);
+}
+
+/* Decodes MetricsData: resource attributes, scope name, every metric. */
+static int decode(const uint8_t *p, size_t len, char res[][2][32], int *nres, char *scope,
+                  seen *out, int max) {
+    field rm, r, sm, f;
+    int n = 0;
+    *nres = 0;
+    if (!sub(p, len, 1, &rm))
+        return -1;
+    if (sub(rm.p, rm.len, 1, &r)) {
+        const uint8_t *q = r.p;
+        while (next_field(&q, r.p + r.len, &f) == 1)
+            if (f.num == 1 && *nres < 8) {
+                read_kv(f, res[*nres][0], res[*nres][1]);
+                (*nres)++;
+            }
+    }
+    if (!sub(rm.p, rm.len, 2, &sm))
+        return -1;
+    const uint8_t *q = sm.p;
+    while (next_field(&q, sm.p + sm.len, &f) == 1) {
+        if (f.num == 1) {
+            field nm;
+            if (sub(f.p, f.len, 1, &nm))
+                snprintf(scope, 32, "%.*s", (int)nm.len, (const char *)nm.p);
+            continue;
+        }
+        if (f.num != 2 || n == max)
+            continue;
+        seen *s = &out[n++];
+        memset(s, 0, sizeof *s);
+        field nm, data, g, dp = {0};
+        if (sub(f.p, f.len, 1, &nm))
+            snprintf(s->name, sizeof s->name, "%.*s", (int)nm.len, (const char *)nm.p);
+        if (sub(f.p, f.len, 7, &data))
+            s->sum = 1;
+        else if (!sub(f.p, f.len, 5, &data))
+            return -1;
+        const uint8_t *d = data.p;
+        while (next_field(&d, data.p + data.len, &g) == 1) {
+            if (g.num == 1)
+                dp = g;
+            else if (g.num == 2)
+                s->temporality = (int)g.v;
+            else if (g.num == 3)
+                s->monotonic = (int)g.v;
+        }
+        const uint8_t *e = dp.p;
+        while (next_field(&e, dp.p + dp.len, &g) == 1) {
+            if (g.num == 2)
+                s->start = g.v;
+            else if (g.num == 3)
+                s->time = g.v;
+            else if (g.num == 4)
+                memcpy(&s->d, &g.v, 8);
+            else if (g.num == 6)
+                s->i = (int64_t)g.v;
+            else if (g.num == 7)
+                read_kv(g, s->attr_key, s->attr_val);
+        }
+    }
+    return n;
+}
+
+static const seen *find(const seen *s, int n, const char *name, const char *attr) {
+    for (int i = 0; i < n; i++)
+        if (strcmp(s[i].name, name) == 0 && (!attr || strcmp(s[i].attr_val, attr) == 0))
+            return &s[i];
+    return NULL;
+}
+
+/* ---- fixtures */
+static kfk_str names_[4];
+
+static void subscribe(kfk_telemetry *t, const char **names, int n, int delta, int8_t codec) {
+    int64_t wake;
+    kfk_telemetry_init(t, 1, 9, 0);
+    kfk_telemetry_next(t, 0, &wake);
+    kfk_get_telemetry_subscriptions_response r;
+    kfk_get_telemetry_subscriptions_response_init(&r);
+    r.client_instance_id.b[0] = 1;
+    r.subscription_id = 3;
+    r.push_interval_ms = 1000;
+    r.delta_temporality = delta;
+    int8_t codecs[1] = {codec};
+    r.accepted_compression_types.items = codecs;
+    r.accepted_compression_types.count = codec ? 1 : 0;
+    for (int i = 0; i < n; i++)
+        names_[i] = kfk_str_of(names[i]);
+    r.requested_metrics.items = names_;
+    r.requested_metrics.count = n;
+    kfk_telemetry_on_get(t, 0, &r, 1);
+}
+
+static kfk_stats_broker brokers[2];
+
+static kfk_stats producer_stats(void) {
+    memset(brokers, 0, sizeof brokers);
+    brokers[0] = (kfk_stats_broker){.nodeid = -1, .connects = 1};
+    brokers[1] = (kfk_stats_broker){.nodeid = 1, .connects = 2};
+    brokers[1].rtt = (kfk_stats_window){.cnt = 4, .sum = 10000, .max = 4000};         /* us */
+    brokers[1].int_latency = (kfk_stats_window){.cnt = 2, .sum = 3000, .max = 2500}; /* us */
+    kfk_stats s = {.type = "producer", .brokers = brokers, .nbrokers = 2, .tx = 7, .rx = 6,
+                   .tx_bytes = 700, .rx_bytes = 600, .txmsgs = 100, .msg_size = 1000,
+                   .msg_size_max = 33554432};
+    return s;
+}
+
+TEST(producer_metrics_by_the_kip_names) {
+    kfk_telemetry t;
+    const char *all[] = {"*"};
+    subscribe(&t, all, 1, 0, 0);
+    kfk_otlp_kv res[] = {{"transactional_id", "tx-1"}, {"client_rack", "r1"}};
+    kfk_tel_metrics tm;
+    kfk_tel_metrics_init(&tm, 0, res, 2, 1000);
+    kfk_stats s = producer_stats();
+    kfk_wbuf out = {0};
+    int8_t codec = -1;
+    REQUIRE_EQ(kfk_tel_payload(&tm, &t, &s, 5000, &out, &codec), 0);
+    CHECK_EQ(codec, 0);
+    char rs[8][2][32], scope[32] = "";
+    int nres;
+    seen m[64];
+    int n = decode(out.data, out.len, rs, &nres, scope, m, 64);
+    REQUIRE(n > 0);
+    REQUIRE_EQ(nres, 2);
+    CHECK_STR(rs[0][0], "transactional_id");
+    CHECK_STR(rs[0][1], "tx-1");
+    CHECK_STR(rs[1][0], "client_rack");
+    CHECK_STR(scope, "kfk");
+    const seen *x = find(m, n, "org.apache.kafka.producer.node.request.latency.avg", "node-1");
+    REQUIRE(x);
+    CHECK(!x->sum);
+    CHECK_STR(x->attr_key, "node_id");
+    CHECK(x->d == 2.5); /* 10000 us over 4 samples, in ms */
+    CHECK_EQ(x->time, 5000);
+    x = find(m, n, "org.apache.kafka.producer.node.request.latency.max", "node-1");
+    REQUIRE(x);
+    CHECK(x->d == 4.0);
+    /* the bootstrap connection (no node id) has no per-node metric */
+    CHECK(!find(m, n, "org.apache.kafka.producer.node.request.latency.avg", "node--1"));
+    x = find(m, n, "org.apache.kafka.producer.record.queue.time.avg", NULL);
+    REQUIRE(x);
+    CHECK(x->d == 1.5);
+    x = find(m, n, "org.apache.kafka.producer.record.queue.time.max", NULL);
+    REQUIRE(x);
+    CHECK(x->d == 2.5);
+    /* no throttle sample: no throttle metric */
+    CHECK(!find(m, n, "org.apache.kafka.producer.produce.throttle.time.avg", NULL));
+    x = find(m, n, "org.apache.kafka.producer.record.send.total", NULL);
+    REQUIRE(x);
+    CHECK(x->sum);
+    CHECK_EQ(x->i, 100);
+    CHECK_EQ(x->temporality, KFK_OTLP_CUMULATIVE);
+    CHECK_EQ(x->monotonic, 1);
+    CHECK_EQ(x->start, 1000);
+    x = find(m, n, "org.apache.kafka.producer.connection.creation.total", NULL);
+    REQUIRE(x);
+    CHECK_EQ(x->i, 3);
+    x = find(m, n, "org.apache.kafka.producer.buffer.available.bytes", NULL);
+    REQUIRE(x);
+    CHECK(x->d == 33554432.0 - 1000.0);
+    CHECK_EQ(find(m, n, "org.apache.kafka.producer.outgoing.byte.total", NULL)->i, 700);
+    kfk_wbuf_free(&out);
+    kfk_tel_metrics_free(&tm);
+    kfk_telemetry_free(&t);
+}
+
+TEST(only_the_subscribed_prefixes_and_delta_sums) {
+    kfk_telemetry t;
+    const char *want[] = {"org.apache.kafka.consumer.fetch.manager.records."};
+    subscribe(&t, want, 1, 1, 0);
+    kfk_tel_metrics tm;
+    kfk_tel_metrics_init(&tm, 1, NULL, 0, 10);
+    kfk_stats_partition parts[2] = {{.hi_offset = 50, .app_offset = 40},
+                                    {.hi_offset = 9, .app_offset = -1}};
+    kfk_stats s = {.type = "consumer", .rxmsgs = 40, .partitions = parts, .npartitions = 2};
+    kfk_wbuf out = {0};
+    int8_t codec;
+    REQUIRE_EQ(kfk_tel_payload(&tm, &t, &s, 100, &out, &codec), 0);
+    char rs[8][2][32], scope[32];
+    int nres;
+    seen m[16];
+    int n = decode(out.data, out.len, rs, &nres, scope, m, 16);
+    REQUIRE_EQ(n, 2);
+    const seen *x = find(m, n, "org.apache.kafka.consumer.fetch.manager.records.consumed.total",
+                         NULL);
+    REQUIRE(x);
+    CHECK_EQ(x->i, 40);
+    CHECK_EQ(x->temporality, KFK_OTLP_DELTA);
+    CHECK_EQ(x->start, 10);
+    x = find(m, n, "org.apache.kafka.consumer.fetch.manager.records.lag.max", NULL);
+    REQUIRE(x);
+    CHECK(x->d == 10.0);
+    /* the next push: the difference since the last, from its time */
+    s.rxmsgs = 65;
+    out.len = 0;
+    REQUIRE_EQ(kfk_tel_payload(&tm, &t, &s, 200, &out, &codec), 0);
+    n = decode(out.data, out.len, rs, &nres, scope, m, 16);
+    x = find(m, n, "org.apache.kafka.consumer.fetch.manager.records.consumed.total", NULL);
+    REQUIRE(x);
+    CHECK_EQ(x->i, 25);
+    CHECK_EQ(x->start, 100);
+    CHECK_EQ(x->time, 200);
+    /* the partitions gone (revoked at close): the sum does not go back */
+    s.rxmsgs = 0;
+    s.npartitions = 0;
+    out.len = 0;
+    REQUIRE_EQ(kfk_tel_payload(&tm, &t, &s, 300, &out, &codec), 0);
+    n = decode(out.data, out.len, rs, &nres, scope, m, 16);
+    x = find(m, n, "org.apache.kafka.consumer.fetch.manager.records.consumed.total", NULL);
+    REQUIRE(x);
+    CHECK_EQ(x->i, 0);
+    kfk_wbuf_free(&out);
+    kfk_tel_metrics_free(&tm);
+    kfk_telemetry_free(&t);
+}
+
+TEST(compressed_as_the_broker_accepts) {
+    static const int8_t codecs[] = {KFK_CODEC_GZIP, KFK_CODEC_SNAPPY, KFK_CODEC_LZ4,
+                                    KFK_CODEC_ZSTD};
+    for (int k = 0; k < 4; k++) {
+        kfk_telemetry t;
+        const char *all[] = {"*"};
+        subscribe(&t, all, 1, 0, codecs[k]);
+        kfk_tel_metrics tm;
+        kfk_tel_metrics_init(&tm, 0, NULL, 0, 1);
+        kfk_stats s = producer_stats();
+        kfk_wbuf out = {0}, plain = {0};
+        int8_t codec = -1;
+        REQUIRE_EQ(kfk_tel_payload(&tm, &t, &s, 2, &out, &codec), 0);
+        CHECK_EQ(codec, codecs[k]);
+        REQUIRE_EQ(kfk_decompress((kfk_codec)codec, out.data, out.len, 1 << 20, &plain), 0);
+        char rs[8][2][32], scope[32];
+        int nres;
+        seen m[64];
+        int n = decode(plain.data, plain.len, rs, &nres, scope, m, 64);
+        CHECK(find(m, n, "org.apache.kafka.producer.record.send.total", NULL) != NULL);
+        kfk_wbuf_free(&out);
+        kfk_wbuf_free(&plain);
+        kfk_tel_metrics_free(&tm);
+        kfk_telemetry_free(&t);
+    }
+}
+
+TEST(consumer_group_figures) {
+    kfk_telemetry t;
+    const char *want[] = {"org.apache.kafka.consumer.coordinator."};
+    subscribe(&t, want, 1, 0, 0);
+    kfk_tel_metrics tm;
+    kfk_tel_metrics_init(&tm, 1, NULL, 0, 1);
+    kfk_stats_cgrp g = {.rebalance_cnt = 2, .assignment_size = 3};
+    kfk_stats s = {.type = "consumer", .commits = 5, .cgrp = &g};
+    kfk_wbuf out = {0};
+    int8_t codec;
+    REQUIRE_EQ(kfk_tel_payload(&tm, &t, &s, 2, &out, &codec), 0);
+    char rs[8][2][32], scope[32];
+    int nres;
+    seen m[16];
+    int n = decode(out.data, out.len, rs, &nres, scope, m, 16);
+    REQUIRE_EQ(n, 3);
+    CHECK_EQ(find(m, n, "org.apache.kafka.consumer.coordinator.commit.total", NULL)->i, 5);
+    CHECK_EQ(find(m, n, "org.apache.kafka.consumer.coordinator.rebalance.total", NULL)->i, 2);
+    CHECK(find(m, n, "org.apache.kafka.consumer.coordinator.assigned.partitions", NULL)->d == 3.0);
+    kfk_wbuf_free(&out);
+    kfk_tel_metrics_free(&tm);
+    kfk_telemetry_free(&t);
+}
+
+TEST(too_large_for_the_broker) {
+    kfk_telemetry t;
+    const char *all[] = {"*"};
+    subscribe(&t, all, 1, 0, 0);
+    t.max_bytes = 16;
+    kfk_tel_metrics tm;
+    kfk_tel_metrics_init(&tm, 0, NULL, 0, 1);
+    kfk_stats s = producer_stats();
+    kfk_wbuf out = {0};
+    int8_t codec;
+    CHECK_EQ(kfk_tel_payload(&tm, &t, &s, 2, &out, &codec), KFK_ERR_TELEMETRY_TOO_LARGE);
+    kfk_wbuf_free(&out);
+    kfk_tel_metrics_free(&tm);
+    kfk_telemetry_free(&t);
+}
