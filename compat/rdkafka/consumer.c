@@ -95,11 +95,6 @@ static void on_commit(kfk_consumer *c, int err, const kfk_partition_list *offset
     rd_kafka_topic_partition_list_destroy(l);
 }
 
-static void on_log(void *opaque, const char *message) {
-    rd_kafka_t *rk = opaque;
-    rdk_log(rk, 7, "CONSUMER", "%s", message);
-}
-
 int rdk_consumer_start(rd_kafka_t *rk, kfk_conf *kc, char *errstr, size_t errstr_size) {
     rk->consumer = kfk_consumer_new(kc, errstr, errstr_size);
     if (!rk->consumer) {
@@ -112,7 +107,6 @@ int rdk_consumer_start(rd_kafka_t *rk, kfk_conf *kc, char *errstr, size_t errstr
     if (rk->conf->rebalance_cb || (rk->conf->enabled_events & RD_KAFKA_EVENT_REBALANCE))
         kfk_consumer_set_rebalance_cb(rk->consumer, on_rebalance, rk);
     kfk_consumer_set_commit_cb(rk->consumer, on_commit, rk);
-    kfk_consumer_set_log_cb(rk->consumer, on_log, rk);
     return 0;
 }
 
