@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/time.h>
 
 #include "rdk_int.h"
@@ -20,6 +21,7 @@ static const char *const ctx_names[] = {
 #define NCTX (int)(sizeof ctx_names / sizeof ctx_names[0])
 #define CTX_BROKER (1u << 1)
 #define CTX_CGRP (1u << 8)
+#define CTX_SECURITY (1u << 9)
 #define CTX_CONSUMER (1u << 13)
 /* The contexts kfk's "debug" key knows (the others are librdkafka's alone). */
 static const char *const kfk_ctx[] = {"generic", "broker", "topic",    "metadata", "protocol", "msg",
@@ -32,6 +34,7 @@ static const char *const kfk_ctx[] = {"generic", "broker", "topic",    "metadata
 struct rdk_brokers {
     pthread_mutex_t lock;
     int n, down_reported;
+    int sasl; /* SASL connections are up once authenticated */
     struct {
         char addr[128];
         int down;
@@ -77,6 +80,7 @@ int rdk_log_setup(rd_kafka_t *rk) {
     rk->brokers = calloc(1, sizeof *rk->brokers);
     if (!rk->brokers) return -1;
     pthread_mutex_init(&rk->brokers->lock, NULL);
+    rk->brokers->sasl = !strncasecmp(rdk_conf_str(rk->conf, "security.protocol"), "sasl", 4);
     const char *q = rdk_conf_str(rk->conf, "log.queue");
     if (q && !strcmp(q, "true") && !(rk->log_q = rdk_queue_new(rk, RDK_Q_CUSTOM))) return -1;
     return 0;
@@ -146,18 +150,27 @@ static void push_error(rd_kafka_t *rk, rd_kafka_resp_err_t err, const char *errs
     rdk_queue_push(rk->main_q, op);
 }
 
-/* kfk's error name (kfk_err_name) as librdkafka's code. */
-static rd_kafka_resp_err_t err_by_name(const char *name) {
-    for (int e = -200; e < 200; e++)
-        if (!strcmp(kfk_err_name(e), name)) return rdk_err(e);
+/* kfk's error name (kfk_err_name) of a broker failure as librdkafka's
+ * code for it: its broker failures are all _TRANSPORT but for name
+ * resolution, TLS and authentication. */
+static rd_kafka_resp_err_t broker_err(const char *name) {
+    static const struct {
+        int kfk;
+        rd_kafka_resp_err_t rdk;
+    } m[] = {{KFK_ERR_RESOLVE, RD_KAFKA_RESP_ERR__RESOLVE},
+             {KFK_ERR_SSL, RD_KAFKA_RESP_ERR__SSL},
+             {KFK_ERR_AUTHENTICATION, RD_KAFKA_RESP_ERR__AUTHENTICATION},
+             {KFK_ERR_SASL_AUTHENTICATION_FAILED, RD_KAFKA_RESP_ERR__AUTHENTICATION},
+             {KFK_ERR_UNSUPPORTED_SASL_MECHANISM, RD_KAFKA_RESP_ERR__AUTHENTICATION},
+             {KFK_ERR_ILLEGAL_SASL_STATE, RD_KAFKA_RESP_ERR__AUTHENTICATION}};
+    for (size_t i = 0; i < sizeof m / sizeof m[0]; i++)
+        if (!strcmp(kfk_err_name(m[i].kfk), name)) return m[i].rdk;
     return RD_KAFKA_RESP_ERR__TRANSPORT;
 }
 
+/* kfk logs a refused certificate or password itself, at error level. */
 static int hard_error(rd_kafka_resp_err_t err) {
-    return err == RD_KAFKA_RESP_ERR__AUTHENTICATION || err == RD_KAFKA_RESP_ERR__SSL ||
-           err == RD_KAFKA_RESP_ERR_SASL_AUTHENTICATION_FAILED ||
-           err == RD_KAFKA_RESP_ERR_UNSUPPORTED_SASL_MECHANISM ||
-           err == RD_KAFKA_RESP_ERR_ILLEGAL_SASL_STATE;
+    return err == RD_KAFKA_RESP_ERR__AUTHENTICATION || err == RD_KAFKA_RESP_ERR__SSL;
 }
 
 /* The broker's entry (host:port of label "host:port/id"), added when new;
@@ -175,15 +188,22 @@ static int broker_slot(struct rdk_brokers *t, const char *label, size_t len) {
     return t->n++;
 }
 
-/* kfk's broker lines "LABEL: connected to ADDR" and "LABEL: disconnected:
- * WHY (ERRNAME); reconnect backoff ..." track each broker's state. */
+/* kfk's broker lines track each broker's state: "LABEL: disconnected: WHY
+ * (ERRNAME); reconnect backoff ..." is a failure; the broker is up (as
+ * librdkafka's UP state) once its connection is ready: "LABEL: ApiVersions
+ * vN: N APIs ..." without SASL, "LABEL: SASL MECH: authenticated ..." with. */
 static void broker_line(rd_kafka_t *rk, const char *msg) {
     struct rdk_brokers *t = rk->brokers;
     const char *p;
     int up;
-    if ((p = strstr(msg, ": connected to "))) up = 1;
-    else if ((p = strstr(msg, ": disconnected: "))) up = 0;
-    else return;
+    if ((p = strstr(msg, ": disconnected: "))) {
+        up = 0;
+    } else if ((p = strstr(msg, t->sasl ? ": SASL " : ": ApiVersions v")) &&
+               strstr(p, t->sasl ? ": authenticated" : " APIs (")) {
+        up = 1;
+    } else {
+        return;
+    }
     char errstr[256] = "", why[256] = "", name[64] = "";
     rd_kafka_resp_err_t err = RD_KAFKA_RESP_ERR__TRANSPORT;
     if (!up) {
@@ -196,7 +216,7 @@ static void broker_line(rd_kafka_t *rk, const char *msg) {
         int wl = (int)(open - w);
         snprintf(why, sizeof why, "%.*s", wl, w);
         if (open < end) snprintf(name, sizeof name, "%.*s", (int)(end - open - 2), open + 2);
-        if (*name) err = err_by_name(name);
+        if (*name) err = broker_err(name);
         snprintf(errstr, sizeof errstr, "%.*s: %s", (int)(p - msg), msg, why);
     }
     int64_t now = rdk_now_ms();
@@ -206,7 +226,6 @@ static void broker_line(rd_kafka_t *rk, const char *msg) {
     if (i >= 0) {
         if (up) {
             t->b[i].down = 0;
-            t->b[i].err = 0;
             t->down_reported = 0;
         } else {
             int identical = t->b[i].err == (int)err && !strcmp(t->b[i].errstr, why);
@@ -223,7 +242,6 @@ static void broker_line(rd_kafka_t *rk, const char *msg) {
     }
     pthread_mutex_unlock(&t->lock);
     if (report) {
-        /* kfk logs a refused certificate or password itself, at error */
         if (!hard_error(err)) rdk_log(rk, 3, "FAIL", "%s", errstr);
         push_error(rk, err, errstr);
     }
@@ -260,7 +278,9 @@ static void line(rd_kafka_t *rk, int level, const char *context, const char *msg
 
 static void main_client_line(void *opaque, int level, const char *context, const char *msg) {
     rd_kafka_t *rk = opaque;
-    if (level == KFK_LOG_DEBUG && !strcmp(context, "broker") && rk->brokers) broker_line(rk, msg);
+    if (level == KFK_LOG_DEBUG && rk->brokers &&
+        (!strcmp(context, "broker") || !strcmp(context, "security")))
+        broker_line(rk, msg);
     line(rk, level, context, msg);
 }
 
@@ -271,10 +291,11 @@ static void other_client_line(void *opaque, int level, const char *context, cons
 int rdk_log_conf(rd_kafka_t *rk, kfk_conf *kc, int main_client, char *errstr, size_t errstr_size) {
     /* kfk sends every line; the layer filters (rd_kafka_set_log_level can
      * raise the level later). The main client's broker lines are always
-     * on: they are where connection failures are seen. */
+     * on, and its security lines: they are where connection failures and
+     * readiness are seen. */
     char debug[256] = "";
     size_t len = 0;
-    uint32_t m = rk->debug | (main_client ? CTX_BROKER : 0);
+    uint32_t m = rk->debug | (main_client ? CTX_BROKER | CTX_SECURITY : 0);
     for (size_t i = 0; i < sizeof kfk_ctx / sizeof kfk_ctx[0]; i++) {
         int b = ctx_bit(kfk_ctx[i]);
         if (!(m & (1u << b))) continue;
