@@ -51,6 +51,15 @@ def workloads(mode):
     out.append({"name": "kcat-consume", "kind": "kcat-consume", "count": kc, "size": 100,
                 "clients": clients.KCAT_CLIENTS})
     for w in out:
+        w.setdefault("clients", clients.C_CLIENTS)
+    # The Python clients: 1M x 100 B produced, and read back (half the
+    # consume topic) assigned and in a group.
+    out.append({"name": "python-produce-100B", "kind": "produce", "count": m100 // 2,
+                "size": 100, "compression": "none", "clients": clients.PY_CLIENTS})
+    for mode_ in ("assign", "group"):
+        out.append({"name": "python-consume-" + mode_, "kind": "consume", "count": m100 // 2,
+                    "size": 100, "group": mode_ == "group", "clients": clients.PY_CLIENTS})
+    for w in out:
         w["partitions"] = 1 if w["kind"] == "latency" else 8
         w["count_for"] = {c: w["count"] for c in clients.CLIENTS}
         # kafka-python produces ~15,000 msg/s here: a tenth of the count keeps
@@ -182,7 +191,7 @@ class Runner:
                     topic = self.topic("%s-%s" % (self.args.run_id, w["name"]), w["partitions"])
                 topics[w["name"]] = topic
                 for rnd in range(1, rounds + 1):
-                    for c in [c for c in clients_ if c in w.get("clients", clients_)]:
+                    for c in [c for c in w["clients"] if c in clients_]:
                         row = self.one(w, c, rnd, topic)
                         print("bench: %-18s %-13s round %d: %s %s msg/s %s" % (
                             w["name"], c, rnd, row["status"], row.get("msgs_s", "-"),

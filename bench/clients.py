@@ -21,7 +21,12 @@ FETCH_WAIT_MS = "500"
 RDKAFKA_CONSUME = {"queued.max.messages.kbytes": "16384"}
 LATENCY_PRODUCE = {"acks": "all", "enable.idempotence": "true", "linger.ms": "0"}
 
-CLIENTS = ["kfk", "librdkafka", "java", "kafka-python"]
+CLIENTS = ["kfk", "librdkafka", "java", "kafka-python", "kfk-python", "confluent-kafka"]
+# The C library's workloads, and the Python ones: kfk's package
+# ("kfk-python": kafka_python_perf.py with `kfk` imported instead of `kafka`)
+# beside kafka-python and confluent-kafka.
+C_CLIENTS = ["kfk", "librdkafka", "java", "kafka-python"]
+PY_CLIENTS = ["kfk-python", "kafka-python", "confluent-kafka"]
 # kcat workloads run one binary, Debian's kcat, on two libraries: "kfk" is
 # kcat on kfk's librdkafka.so.1 layer (build/rdkafka), "librdkafka" on Debian's.
 KCAT = "/usr/bin/kcat"
@@ -90,9 +95,17 @@ def produce_cmd(env, client, boot, topic, w):
             "--topic", topic, "--num-records", n, "--record-size", size, "--throughput", "-1"] + \
             t + ["--producer-props", "bootstrap.servers=" + boot] + kv(s)
     if txn:
-        return None  # kafka_python_perf.py has no transactions
-    return [env.python, os.path.join(env.root, "bench", "kafka_python_perf.py"), "produce", boot,
-            topic, n, size] + kv(s)
+        return None  # the Python scripts have no transactions
+    if client == "confluent-kafka":
+        return [env.python, os.path.join(env.root, "bench", "confluent_kafka_perf.py"), "produce",
+                boot, topic, n, size] + kv(dict(s, **RDKAFKA_PRODUCE))
+    return python_perf(env, client) + ["produce", boot, topic, n, size] + kv(s)
+
+
+def python_perf(env, client):
+    """kafka-python's script, on kfk's package for kfk-python."""
+    cmd = [env.python, os.path.join(env.root, "bench", "kafka_python_perf.py")]
+    return cmd + ["--module", "kfk"] if client == "kfk-python" else cmd
 
 
 def consume_cmd(env, client, boot, topic, w, group):
@@ -116,9 +129,13 @@ def consume_cmd(env, client, boot, topic, w, group):
         return env.java("org.apache.kafka.tools.ConsumerPerformance") + [
             "--bootstrap-server", boot, "--topic", topic, "--messages", n, "--group", group,
             "--consumer.config", env.props_file("consumer-" + group, s)]
+    mode = "group" if group else "assign"
+    if client == "confluent-kafka":
+        s.update(RDKAFKA_CONSUME, **{"fetch.wait.max.ms": FETCH_WAIT_MS})
+        return [env.python, os.path.join(env.root, "bench", "confluent_kafka_perf.py"), "consume",
+                boot, topic, n, mode] + kv(s)
     s["fetch.max.wait.ms"] = FETCH_WAIT_MS
-    return [env.python, os.path.join(env.root, "bench", "kafka_python_perf.py"), "consume", boot,
-            topic, n, "group" if group else "assign"] + kv(s)
+    return python_perf(env, client) + ["consume", boot, topic, n, mode] + kv(s)
 
 
 def kcat_lines(env, count, size):

@@ -5,9 +5,10 @@ PRODUCE = ["produce-100B", "produce-100B-lz4", "produce-100B-zstd", "produce-1Ki
            "produce-100B-txn"]
 CONSUME = ["consume-assign", "consume-group"]
 KCAT = ["kcat-produce-100B", "kcat-consume"]
+PYTHON = ["python-produce-100B", "python-consume-assign", "python-consume-group"]
 
 # (goal, workloads, peer, metric, kfk ÷ peer must be >= this (or <= when
-# the metric is smaller-is-better)).
+# the metric is smaller-is-better)); "kfk" is reference(workload).
 GOALS = [
     ("messages per CPU-second >= 1.5x librdkafka's", PRODUCE + CONSUME, "librdkafka",
      "msgs_per_cpu_s", 1.5),
@@ -19,8 +20,18 @@ GOALS = [
      ["produce-100B", "produce-1KiB", "consume-group"], "java", "msgs_per_cpu_s", 2.0),
     ("far ahead of kafka-python: messages per CPU-second >= 2x",
      ["produce-100B", "produce-1KiB", "consume-assign"], "kafka-python", "msgs_per_cpu_s", 2.0),
+    ("kfk's Python package: messages per CPU-second >= 20x kafka-python's", PYTHON,
+     "kafka-python", "msgs_per_cpu_s", 20.0),
+    ("kfk's Python package: messages per CPU-second >= 1.5x confluent-kafka's", PYTHON,
+     "confluent-kafka", "msgs_per_cpu_s", 1.5),
 ]
 SMALLER_IS_BETTER = {"rss_mb", "p99_ms"}
+
+
+def reference(workload):
+    """The client a workload's ratios are of: kfk's Python package in the
+    Python workloads, kfk (the C library or its layer) elsewhere."""
+    return "kfk-python" if workload.startswith("python-") else "kfk"
 
 
 def fmt(v):
@@ -31,7 +42,7 @@ def table(summ):
     lines = ["| goal | workload | kfk | peer | kfk ÷ peer | met? |", "|---|---|---|---|---|---|"]
     for goal, workloads, peer, metric, bound in GOALS:
         for wl in workloads:
-            mine, theirs = summ.get((wl, "kfk")), summ.get((wl, peer))
+            mine, theirs = summ.get((wl, reference(wl))), summ.get((wl, peer))
             if not mine or not theirs:
                 continue
             a, b = mine.get(metric), theirs.get(metric)

@@ -3,21 +3,33 @@
 printing the lines Kafka's ProducerPerformance and ConsumerPerformance print
 (and bench/latency's line), so one parser reads every client.
 
-  kafka_python_perf.py produce BOOTSTRAP TOPIC COUNT SIZE [key=value ...]
-  kafka_python_perf.py consume BOOTSTRAP TOPIC COUNT assign|group [key=value ...]
-  kafka_python_perf.py latency BOOTSTRAP TOPIC RATE SECONDS SIZE [p.key=value|c.key=value ...]
+  kafka_python_perf.py [--module kfk] produce BOOTSTRAP TOPIC COUNT SIZE [key=value ...]
+  kafka_python_perf.py [--module kfk] consume BOOTSTRAP TOPIC COUNT assign|group [key=value ...]
+  kafka_python_perf.py [--module kfk] latency BOOTSTRAP TOPIC RATE SECONDS SIZE [p.key=value|c.key=value ...]
 
 Settings use the Java client's names (linger.ms, batch.size, ...) and are
-handed to kafka-python under its own (linger_ms, batch_size, ...)."""
+handed to kafka-python under its own (linger_ms, batch_size, ...).
+--module kfk runs the same code on kfk's package: moving from kafka-python
+is that import change alone."""
+import importlib
 import multiprocessing
 import random
 import struct
 import sys
 import time
 
-from kafka import KafkaConsumer, KafkaProducer, TopicPartition
+import perf_lines
+from perf_lines import IDLE_TIMEOUT_S, pct
 
-IDLE_TIMEOUT_S = 10.0  # ConsumerPerformance's default --timeout
+KafkaConsumer = KafkaProducer = TopicPartition = None
+
+
+def use(module):
+    """from <module> import KafkaConsumer, KafkaProducer, TopicPartition"""
+    global KafkaConsumer, KafkaProducer, TopicPartition
+    api = importlib.import_module(module)
+    KafkaConsumer, KafkaProducer, TopicPartition = \
+        api.KafkaConsumer, api.KafkaProducer, api.TopicPartition
 
 
 def settings(pairs):
@@ -33,10 +45,6 @@ def settings(pairs):
             value = None
         out[key.replace(".", "_")] = value
     return out
-
-
-def pct(sorted_values, p):
-    return sorted_values[int((len(sorted_values) - 1) * p)] if sorted_values else 0
 
 
 def produce(bootstrap, topic, count, size, conf):
@@ -56,20 +64,11 @@ def produce(bootstrap, topic, count, size, conf):
     elapsed = time.monotonic() - start
     producer.close()
     latencies.sort()
-    n = len(latencies)
-    print("%d records sent, %.1f records/sec (%.2f MB/sec), %.2f ms avg latency, %.2f ms max "
-          "latency, %d ms 50th, %d ms 95th, %d ms 99th, %d ms 99.9th." % (
-              count, count / elapsed, count * size / elapsed / (1024 * 1024),
-              sum(latencies) / n if n else 0, latencies[-1] if n else 0, pct(latencies, 0.5),
-              pct(latencies, 0.95), pct(latencies, 0.99), pct(latencies, 0.999)))
+    perf_lines.producer(count, size, elapsed, latencies)
     if failed:
         print("%d records failed: %s" % (len(failed), failed[0]), file=sys.stderr)
         return 1
     return 0
-
-
-def date(t):
-    return time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(t)) + ":%03d" % (t % 1 * 1000)
 
 
 def consume(bootstrap, topic, count, mode, conf):
@@ -90,12 +89,7 @@ def consume(bootstrap, topic, count, mode, conf):
                 nbytes += len(r.value or b"") + len(r.key or b"")
             last = end = time.time()
     consumer.close()
-    secs, mb = end - start, nbytes / (1024 * 1024)
-    print("start.time, end.time, data.consumed.in.MB, MB.sec, data.consumed.in.nMsg, nMsg.sec, "
-          "rebalance.time.ms, fetch.time.ms, fetch.MB.sec, fetch.nMsg.sec")
-    print("%s, %s, %.4f, %.4f, %d, %.4f, %d, %d, %.4f, %.4f" % (
-        date(start), date(end), mb, mb / secs, msgs, msgs / secs, 0, secs * 1000, mb / secs,
-        msgs / secs))
+    perf_lines.consumer(start, end, msgs, nbytes)
     return 0 if msgs >= count else 1
 
 
@@ -168,6 +162,10 @@ def latency(bootstrap, topic, rate, secs, size, conf):
 
 
 def main(argv):
+    module = "kafka"
+    if argv[1:2] == ["--module"] and len(argv) > 2:
+        module, argv = argv[2], argv[:1] + argv[3:]
+    use(module)
     try:
         cmd = argv[1]
         if cmd == "produce":

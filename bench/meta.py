@@ -37,6 +37,9 @@ def loadavg():
 
 def collect(args, root, workloads, rounds):
     kp = sh([args.python, "-c", "import kafka; print(kafka.__version__)"])
+    ck = sh([args.python, "-c", "import importlib.metadata as m, confluent_kafka as c; "
+             "print(m.version('confluent-kafka'), 'on librdkafka', c.libversion()[0])"])
+    kpkg = sh([args.python, "-c", "import kfk; print(kfk.__version__, 'on kfk', kfk._kfk.version())"])
     java = sh(["java", "-version"]).splitlines()
     rev = sh(["git", "rev-parse", "--short", "HEAD"], cwd=root)
     dirty = sh(["git", "status", "--porcelain", "--untracked-files=no"], cwd=root)
@@ -54,6 +57,8 @@ def collect(args, root, workloads, rounds):
         "java": java[0] if java else "",
         "kafka tools": os.path.basename(os.path.dirname(args.lib.rstrip("/"))),
         "kafka-python": kp,
+        "confluent-kafka": ck,
+        "kfk's Python package": kpkg,
         "broker": args.broker,
         "load before": loadavg(),
         "note": args.note,

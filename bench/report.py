@@ -67,6 +67,8 @@ def spread(s, m, digits=None):
 
 def label(wl, client):
     """kcat workloads run one kcat binary on two libraries."""
+    if client == "kfk-python":
+        return "kfk's Python package"
     if not wl.startswith("kcat-"):
         return client
     return "kcat on kfk's layer" if client == "kfk" else "kcat on " + client
@@ -74,7 +76,8 @@ def label(wl, client):
 
 def throughput_table(wl, clients, summ):
     """Producers also show the p99 from send to acknowledgement."""
-    kfk = summ.get((wl, "kfk"), {})
+    ref = goals.reference(wl)
+    kfk = summ.get((wl, ref), {})
     lines = ["| client | runs ok | msgs/run | msg/s median (min–max) | MB/s | CPU s per M msgs | "
              "msgs per CPU-s | peak RSS MB | send→ack p99 ms | kfk ÷ it: msg/s | "
              "kfk ÷ it: msgs per CPU-s | kfk ÷ it: RSS |",
@@ -86,7 +89,7 @@ def throughput_table(wl, clients, summ):
                 label(wl, c), s["ok"], s["runs"],
                 "not available: " + s["note"] if s["status"] == "n/a" else "failed: " + s["note"]))
             continue
-        mine = c == "kfk"
+        mine = c == ref
         lines.append("| %s | %d/%d | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |" % (
             label(wl, c), s["ok"], s["runs"], fmt(num(s["msgs"])), spread(s, "msgs_s"), fmt(s["mb_s"]),
             fmt(s["cpu_s_per_m"]), fmt(s["msgs_per_cpu_s"]), fmt(s["rss_mb"]), fmt(s["p99_ms"]),

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "stats.h"
 #include "client/core.h"
 #include "subcmd.h"
 
@@ -55,5 +56,6 @@ int main(int argc, char **argv) {
     int rc = cli_opts_parse(&o, argc, argv);
     if (rc == 0) rc = run_mode(&o);
     cli_opts_free(&o);
+    cli_stats_close();
     return rc < 0 ? 0 : rc;
 }

@@ -1,5 +1,6 @@
 /* kcat's command line: the same flags, the same defaults. */
 #include <errno.h>
+#include <getopt.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,6 +9,7 @@
 #include "cli.h"
 #include "conffile.h"
 #include "escape.h"
+#include "stats.h"
 
 volatile sig_atomic_t cli_running = 1;
 
@@ -139,6 +141,13 @@ static int set_mode(cli_opts *o, int opt) {
 }
 
 
+enum { OPT_STATS = 256 };
+
+static const struct option long_opts[] = {
+    {"stats", required_argument, NULL, OPT_STATS},
+    {NULL, 0, NULL, 0},
+};
+
 static int parse_flag(cli_opts *o, int opt, char *arg, int *conf_dump, int *conf_files) {
     long long n;
     int rc = 0;
@@ -203,13 +212,16 @@ static int parse_flag(cli_opts *o, int opt, char *arg, int *conf_dump, int *conf
         *eq = '\0';
         return set_key(o, arg, eq + 1);
     }
+    case OPT_STATS: return cli_stats_open(o->conf, arg) ? 2 : 0;
     case 'V':
         printf("kfk %s (library %s)\n", KFK_VERSION_STR, kfk_version());
         return -1;
     case 'h':
         cli_usage(stdout);
         return -1;
-    case ':': return usage_error("option -%c requires an argument", optopt);
+    case ':':
+        if (optopt == OPT_STATS) return usage_error("option --stats requires an argument");
+        return usage_error("option -%c requires an argument", optopt);
     default: return usage_error("unknown option -%c", optopt);
     }
 }
@@ -242,6 +254,8 @@ static int finish(cli_opts *o, int conf_files) {
     if (o->mode == 'G' && !o->arg_count) return usage_error("-G needs one or more topics");
     if (o->line_mode && o->arg_count > 1) return usage_error("-l takes exactly one file");
     if (o->mode == 'P' && o->delim_len == 0) return usage_error("-D must not be empty when producing");
+    const char *why = cli_stats_check(o->conf);
+    if (why) return usage_error("%s", why);
     return 0;
 }
 
@@ -259,7 +273,8 @@ int cli_opts_parse(cli_opts *o, int argc, char **argv) {
 
     int conf_dump = 0, conf_files = 0, opt, rc;
     opterr = 0;
-    while ((opt = getopt(argc, argv, ":PCG:LQt:p:b:z:o:eEf:JD:K:k:H:lOc:m:Zd:qvTuF:X:Vh")) != -1)
+    while ((opt = getopt_long(argc, argv, ":PCG:LQt:p:b:z:o:eEf:JD:K:k:H:lOc:m:Zd:qvTuF:X:Vh",
+                              long_opts, NULL)) != -1)
         if ((rc = parse_flag(o, opt, optarg, &conf_dump, &conf_files)))
             return rc;
     o->args = argv + optind;

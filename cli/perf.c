@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "stats.h"
 #include "subcmd.h"
 
 static int usage(const char *why) {
@@ -14,7 +15,9 @@ static int usage(const char *why) {
     fprintf(why ? stderr : stdout,
             "Usage: kfk perf produce -b BROKERS -t TOPIC -c COUNT -s SIZE [-X key=value ...] [-q]\n"
             "                        [--transactional-id ID] [--transaction-duration-ms N]\n"
+            "                        [-X statistics.interval.ms=N --stats FILE]\n"
             "       kfk perf consume -b BROKERS -t TOPIC -c COUNT [-G GROUP] [-X key=value ...] [-q]\n"
+            "                        [--stats FILE]\n"
             "produce prints ProducerPerformance's lines (every 5 s and a total with latency\n"
             "percentiles); consume prints ConsumerPerformance's CSV.\n"
             "Transactions, as ProducerPerformance: on with --transactional-id,\n"
@@ -40,11 +43,12 @@ static int number(const char *arg, int64_t *out) {
     return 0;
 }
 
-enum { OPT_TXN_ID = 256, OPT_TXN_DURATION };
+enum { OPT_TXN_ID = 256, OPT_TXN_DURATION, OPT_STATS };
 
 static const struct option long_opts[] = {
     {"transactional-id", required_argument, NULL, OPT_TXN_ID},
     {"transaction-duration-ms", required_argument, NULL, OPT_TXN_DURATION},
+    {"stats", required_argument, NULL, OPT_STATS},
     {NULL, 0, NULL, 0},
 };
 
@@ -60,6 +64,7 @@ static int parse(perf_opts *o, int argc, char **argv, int producing) {
             if (number(optarg, &o->txn_duration_ms))
                 return usage("--transaction-duration-ms should be greater than zero");
             break;
+        case OPT_STATS: rc = cli_stats_open(o->conf, optarg) ? 2 : 0; break;
         case 'b': rc = set(o->conf, "bootstrap.servers", optarg); break;
         case 't': o->topic = optarg; break;
         case 'c': rc = number(optarg, &o->count) ? usage("-c expects a count > 0") : 0; break;
@@ -95,6 +100,7 @@ static int parse(perf_opts *o, int argc, char **argv, int producing) {
     if (!o->count) return usage("-c COUNT missing");
     if (producing && !o->size) return usage("-s SIZE missing");
     if (!producing && o->size) return usage("-s is for perf produce");
+    if (cli_stats_check(o->conf)) return usage(cli_stats_check(o->conf));
     if (!producing && (o->txn_id || o->txn_duration_ms))
         return usage("transactions are for perf produce");
     return 0;
@@ -109,5 +115,6 @@ int cli_perf_main(int argc, char **argv) {
     int rc = parse(&o, argc - 1, argv + 1, producing);
     if (!rc) rc = producing ? cli_perf_produce(&o) : cli_perf_consume(&o);
     kfk_conf_destroy(o.conf);
+    cli_stats_close();
     return rc < 0 ? 0 : rc;
 }

@@ -25,6 +25,8 @@ void cli_usage(FILE *out) {
             "  -F <file>          read key=value lines from a file (# comments)\n"
             "  -d <contexts>      debug contexts to stderr: generic,broker,topic,metadata,\n"
             "                     protocol,msg,fetch,cgrp,security,eos,admin,all\n"
+            "  --stats <file>     append each statistics document (-X statistics.interval.ms=N)\n"
+            "                     to file, one per line (-P, -C, -G)\n"
             "  -q | -v            quieter | more verbose\n"
             "  -E                 do not exit on non-fatal errors\n"
             "  -V | -h            version | this help\n"

@@ -1340,6 +1340,162 @@ void kfk_consumer_stats_get(kfk_consumer *c, kfk_consumer_stats *out);
 int kfk_consumer_api_version(kfk_consumer *c, int api_key);
 /* END CONSUMER API */
 
+/* BEGIN STATISTICS API */
+/* ------------------------------------------------------------ statistics
+ *
+ * With statistics.interval.ms > 0 (0, the default, is off and costs
+ * nothing), every client takes a snapshot of its figures at that interval
+ * and hands it to the callback set with kfk_conf_set_stats_cb, both typed
+ * (kfk_stats) and as one JSON document using librdkafka's field names
+ * (docs/STATISTICS.md lists every field). The callback runs:
+ *   producer  on the thread in kfk_producer_poll, flush, close;
+ *   consumer  on the thread in kfk_consumer_poll / poll_batch (a poll
+ *             waiting for messages runs it, then goes on waiting);
+ *   admin     on the admin's I/O thread (as its asynchronous results): it
+ *             must not block nor call the admin.
+ * Snapshots not yet handed over are kept, at most 16 (older ones dropped).
+ * Units as librdkafka's: ts, ages and rtt in microseconds, rebalance_age
+ * and throttle in milliseconds. Counters are since the client was
+ * created; windows cover the last interval. */
+
+/* A window of samples over one interval. cnt 0: no sample (all 0). */
+typedef struct kfk_stats_window {
+    int64_t min, max, avg, sum, stddev, cnt;
+    int64_t p50, p75, p90, p95, p99, p99_99;
+} kfk_stats_window;
+
+/* One broker connection (bootstrap ones included, nodeid -1 and below). */
+typedef struct kfk_stats_broker {
+    const char *name;     /* "host:port/nodeid" ("host:port/bootstrap") */
+    int32_t nodeid;
+    const char *nodename; /* "host:port" */
+    const char *source;   /* "configured" (bootstrap) or "learned" (metadata) */
+    const char *state;    /* "INIT", "DOWN", "TRY_CONNECT", "CONNECT",
+                             "SSL_HANDSHAKE", "APIVERSION_QUERY", "AUTH_REQ", "UP" */
+    int64_t stateage;     /* us in that state */
+    int64_t outbuf_cnt;   /* requests queued, not yet fully written */
+    int64_t waitresp_cnt; /* requests written, awaiting their response */
+    int64_t tx, txbytes, txerrs; /* requests written, their bytes, failed ones */
+    int64_t req_timeouts;        /* requests timed out */
+    int64_t rx, rxbytes;         /* responses read, their bytes */
+    int64_t rxerrs;              /* responses that failed to decode */
+    int64_t connects;    /* connection attempts, failed ones too */
+    int64_t disconnects; /* connections lost or closed once up */
+    int64_t req[100];   /* requests written per Kafka API key */
+    kfk_stats_window rtt;      /* request round-trip times, us */
+    kfk_stats_window int_latency;    /* producer: us from a batch's first record
+                                        to its first Produce request */
+    kfk_stats_window outbuf_latency; /* us from a request's submission to its
+                                        last byte written (waits for the
+                                        connection, in-flight limit, throttle) */
+    kfk_stats_window throttle; /* broker throttle times, ms */
+} kfk_stats_broker;
+
+/* One partition. A field that is not known is -1; an offset not known is
+ * KFK_OFFSET_INVALID (-1001), as librdkafka reports it. Producers fill the
+ * first group, consumers the second. */
+typedef struct kfk_stats_partition {
+    const char *topic;
+    int32_t partition;
+    int32_t leader; /* broker node id; -1 unknown */
+    int32_t broker; /* the broker produced to or fetched from (a consumer's
+                       preferred read replica, KIP-392); -1 unknown */
+    int32_t leader_epoch; /* -1 unknown */
+    int unknown;          /* not in the metadata (yet) */
+    /* producer */
+    int64_t msgq_cnt, msgq_bytes; /* records in batches not sent (or to be
+                                     sent again), their batches' bytes */
+    int64_t txmsgs, txbytes;      /* records written (acknowledged), their
+                                     batches' bytes (compressed) */
+    int64_t next_ack_seq;         /* idempotence: sequence of the next batch expected acked */
+    int64_t msgs_inflight;        /* records in Produce requests awaiting an answer */
+    /* consumer */
+    int desired;                  /* assigned by the application or the group */
+    const char *fetch_state;      /* "offset-query", "active", "validate-epoch-wait",
+                                     "stopped", "paused" */
+    int64_t next_offset;          /* the next offset to fetch */
+    int64_t app_offset;           /* the offset after the last message polled */
+    int64_t stored_offset, committed_offset;
+    int32_t stored_leader_epoch;  /* -1 unknown */
+    int64_t eof_offset;           /* where the end was last reported (enable.partition.eof) */
+    int64_t lo_offset, hi_offset, ls_offset; /* low, high watermark, last stable */
+    int64_t consumer_lag;         /* hi (ls under read_committed) - committed, -1 */
+    int64_t consumer_lag_stored;  /* hi (ls) - stored, -1 */
+    int64_t fetchq_cnt, fetchq_size; /* fetched, waiting for poll */
+    int64_t rxmsgs, rxbytes;      /* records fetched, their key+value bytes */
+} kfk_stats_partition;
+
+/* The classic or consumer group protocol's state (a group consumer). */
+typedef struct kfk_stats_cgrp {
+    const char *state;      /* "up" (a coordinator), "wait-coord", "init" */
+    const char *join_state; /* "init", "wait-join", "wait-metadata",
+                               "wait-sync", "wait-assign-call", "steady",
+                               "left", "fatal" (docs/STATISTICS.md) */
+    int64_t rebalance_cnt;  /* assignments received */
+    int64_t rebalance_age;  /* ms since the last; 0: none */
+    const char *rebalance_reason; /* why the last rejoin was asked for; "" none */
+    int64_t assignment_size; /* partitions assigned now */
+} kfk_stats_cgrp;
+
+/* Idempotence and transactions (a producer). */
+typedef struct kfk_stats_eos {
+    const char *idemp_state; /* "Init", "WaitPID", "Assigned", "FatalError";
+                                NULL: idempotence off */
+    const char *txn_state;   /* NULL: not transactional; else as the state names */
+    int64_t txn_stateage;    /* ms in txn_state */
+    int txn_may_enq;         /* messages may be sent now (in a transaction) */
+    int64_t producer_id;     /* -1 none */
+    int32_t producer_epoch;  /* -1 none */
+    int64_t epoch_cnt;       /* producer ids or epochs assigned, the first too */
+} kfk_stats_eos;
+
+typedef struct kfk_stats {
+    const char *name;      /* "client_id#type-N", unique in the process */
+    const char *client_id;
+    const char *type;      /* "producer", "consumer", "admin" */
+    int64_t ts;            /* monotonic clock, us */
+    int64_t time;          /* wall clock, s since the epoch */
+    int64_t age;           /* us since the client was created */
+    int64_t replyq;        /* producer: reports waiting for poll; consumer:
+                              messages and events waiting for poll */
+    int64_t msg_cnt, msg_size; /* producer: records not yet reported, bytes
+                                  charged to buffer.memory */
+    int64_t msg_max, msg_size_max; /* queue.buffering.max.messages, buffer.memory */
+    int64_t tx, tx_bytes, rx, rx_bytes; /* the brokers' summed */
+    int64_t txmsgs, txmsg_bytes; /* records written (producer) */
+    int64_t rxmsgs, rxmsg_bytes; /* records fetched (consumer); bytes: of
+                                    the Fetch answers' records, framing included */
+    int64_t metadata_cache_cnt;  /* topics in the metadata snapshot */
+    kfk_stats_broker *brokers;
+    int nbrokers;
+    kfk_stats_partition *partitions; /* sorted by topic, partition */
+    int npartitions;
+    const kfk_stats_cgrp *cgrp; /* NULL: not a group consumer */
+    const kfk_stats_eos *eos;   /* NULL: not a producer */
+    /* kfk's own figures, beyond librdkafka's (under "kfk" in the JSON) */
+    int64_t metadata_requests, metadata_updates, rebootstraps;
+    int64_t throttles, throttle_ms; /* answers asking to wait, and their sum */
+    int64_t batches_retried, batches_split; /* producer */
+    int64_t buffer_peak;                    /* producer: most of msg_size */
+    int64_t fetch_requests, offset_resets, commits; /* consumer */
+} kfk_stats;
+
+/* Receives each snapshot; both arguments are valid only during the call. */
+typedef void (*kfk_stats_cb)(const kfk_stats *stats, const char *json, size_t json_len,
+                             void *opaque);
+/* Sets the statistics callback (NULL: none; then no snapshot is taken).
+ * opaque is not owned. Copied by kfk_conf_dup. Same threads as
+ * kfk_conf_set. 0, or KFK_ERR_INVALID_ARG for a NULL conf. */
+int kfk_conf_set_stats_cb(kfk_conf *conf, kfk_stats_cb cb, void *opaque);
+
+/* The JSON document of s, NUL-terminated, in a buffer the caller frees
+ * with the kfk allocator's free (kfk_free_buf); *len (if len) its length.
+ * NULL when out of memory. Any thread. */
+char *kfk_stats_json(const kfk_stats *s, size_t *len);
+/* Frees memory kfk handed over (kfk_stats_json's). */
+void kfk_free_buf(void *p);
+/* END STATISTICS API */
+
 /* ------------------------------------------------------------- allocator */
 
 /* Replaces the allocator every kfk allocation goes through. Call it before

@@ -14,9 +14,10 @@ from kfk.admin import KafkaAdminClient  # noqa: E402
 from kfk.structs import (  # noqa: E402
     ConsumerGroupMetadata, OffsetAndMetadata, TopicPartition, TopicPartitionReplica,
 )
+from kfk.consumer import KafkaConsumer  # noqa: E402
 from kfk.producer import KafkaProducer  # noqa: E402
 
 __all__ = [
-    "KafkaAdminClient", "KafkaProducer",
+    "KafkaAdminClient", "KafkaConsumer", "KafkaProducer",
     "ConsumerGroupMetadata", "OffsetAndMetadata", "TopicPartition", "TopicPartitionReplica",
 ]

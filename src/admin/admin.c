@@ -6,6 +6,13 @@
 #include "core/alloc.h"
 #include "core/conf.h"
 
+/* An admin client has no figures of its own beyond the core's. */
+static void no_figures(void *admin, kfk_stats *s, kfk_arena *a) {
+    (void)admin;
+    (void)s;
+    (void)a;
+}
+
 kfk_admin *kfk_admin_new(kfk_conf *conf, char *errstr, size_t errstr_size) {
     if (!conf) {
         snprintf(errstr, errstr_size, "no configuration given");
@@ -35,6 +42,8 @@ kfk_admin *kfk_admin_new(kfk_conf *conf, char *errstr, size_t errstr_size) {
     pthread_mutex_init(&a->lock, NULL);
     kfk_list_init(&a->ops);
     kfk_list_init(&a->coords);
+    if (kfk_statsd_init(&a->statsd, a->core, conf, "admin", no_figures, NULL, a) == 0)
+        kfk_statsd_start(&a->statsd);
     return a;
 }
 
@@ -51,6 +60,7 @@ void kfk_admin_destroy(kfk_admin *a) {
      * before it exits; what waits for a backoff or a coordinator is failed
      * here once it is gone. */
     kfk_core_destroy(a->core);
+    kfk_statsd_free(&a->statsd);
     a->io_gone = 1;
     kfk_admin_fail_all(a);
     pthread_mutex_destroy(&a->lock);

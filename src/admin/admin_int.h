@@ -26,6 +26,7 @@
 #include <string.h>
 
 #include "client/core.h"
+#include "client/stats.h"
 #include "client/coord.h"
 #include "kfk.h"
 
@@ -47,6 +48,7 @@ struct kfk_admin {
     kfk_list coords; /* group coordinators (kfk_acoord), I/O thread only */
     atomic_long leader_requests; /* sent by kfk_aparts_send, for tests */
     atomic_int brokers_known;    /* kfk_admin_metadata waited for the cluster once */
+    kfk_statsd statsd; /* statistics.interval.ms: the callback runs on the I/O thread */
 };
 
 struct kfk_asub {

@@ -173,6 +173,9 @@ kfk_consumer *kfk_consumer_new(kfk_conf *conf, char *errstr, size_t errstr_size)
     kfk_coord_init(&c->coord, c->core, c->io, cc.group_id ? cc.group_id : "", cc.retry_backoff_ms,
                    cc.retry_backoff_max_ms);
     kfk_group_init(c);
+    if (kfk_statsd_init(&c->statsd, c->core, conf, "consumer", kfk_cstats_fill, kfk_cstats_wake,
+                        c) == 0)
+        kfk_statsd_start(&c->statsd);
     /* The first service run arms the timers (they belong to the I/O thread). */
     kfk_service_post(c);
     return c;
@@ -190,6 +193,7 @@ void kfk_consumer_destroy(kfk_consumer *c) {
     if (!c) return;
     /* Every request completes (with KFK_ERR_DESTROYED) before this returns. */
     kfk_core_destroy(c->core);
+    kfk_statsd_free(&c->statsd);
     kfk_coord_fail_all(&c->coord, KFK_ERR_DESTROYED);
     queue_drop_all(c);
     kfk_group_destroy(c);

@@ -36,6 +36,7 @@
 
 #include "core/log.h"
 #include "client/core.h"
+#include "client/stats.h"
 #include "consumer/cconf.h"
 #include "consumer/chunk.h"
 #include "client/coord.h"
@@ -97,6 +98,9 @@ typedef struct kfk_cpart {
     int throttled;        /* held back by the prefetch bound: poll wakes the fetcher */
     int64_t lwm, hwm, lso; /* from the last fetch response; -1: none */
     int removed;
+    int64_t queued_msgs;     /* records fetched, not yet polled (statistics) */
+    int64_t rx_msgs, rx_bytes; /* records fetched and queued, their key+value bytes */
+    int64_t rx_wire;           /* records bytes of Fetch answers, framing included */
 
     /* I/O thread */
     struct kfk_consumer *owner;
@@ -151,6 +155,7 @@ struct kfk_consumer {
     int64_t since_commit; /* messages polled (or done, without auto_store) since the last
                              count-triggered commit */
     kfk_consumer_stats stats;
+    int64_t rebalance_us; /* kfk_clock_us() of the last assignment; 0: none */
     kfk_commit_cb commit_cb;
     void *commit_opaque;
     struct kfk_log *log; /* the core's (core/log.h) */
@@ -180,6 +185,7 @@ struct kfk_consumer {
     kfk_coord coord;
     kfk_group group;
     atomic_int generation; /* the group's, for kfk_consumer_generation */
+    kfk_statsd statsd;     /* statistics.interval.ms (cstats.c) */
 };
 
 /* fetch_pos's epoch bookkeeping (val_epoch): the position has not met a
@@ -359,5 +365,10 @@ kfk_partition_list *kfk_stored_offsets(kfk_consumer *c, int all);
 /* Frees an async commit's event after running the commit callback. */
 void kfk_commit_event_run(kfk_consumer *c, kfk_consumer_message *ev);
 void kfk_commit_event_free(kfk_consumer_message *ev);
+
+/* cstats.c: the consumer's part of a statistics snapshot (I/O thread),
+ * and the poll's wake-up. */
+void kfk_cstats_fill(void *consumer, kfk_stats *s, kfk_arena *a);
+void kfk_cstats_wake(void *consumer);
 
 #endif

@@ -233,12 +233,16 @@ static void deliver(kfk_consumer *c, kfk_cpart *p, const kfk_fetch_response_part
     }
     pthread_mutex_lock(&c->lock);
     if (slot >= 0 && pd->records.len > 0) c->fetch_stats.nodes[slot].bytes += pd->records.len;
+    p->rx_wire += pd->records.len > 0 ? pd->records.len : 0;
     p->hwm = pd->high_watermark;
     p->lso = pd->last_stable_offset;
     p->lwm = pd->log_start_offset;
     if (pp.head && !p->removed && p->gen == p->io_gen) {
         kfk_queue_append(c, pp.head, pp.tail);
         p->queued_bytes += pp.bytes;
+        p->queued_msgs += pp.count;
+        p->rx_msgs += pp.count;
+        p->rx_bytes += pp.bytes;
         c->stats.messages += pp.count;
     } else {
         for (kfk_consumer_message *m = pp.head, *next; m; m = next) {

@@ -123,6 +123,7 @@ static void lose(kfk_consumer *c, int err) {
 
 void kfk_group_request_rejoin(kfk_consumer *c, const char *why) {
     kfk_group *g = &c->group;
+    g->reason = why;
     if (c->cc.consumer_protocol) { /* no rejoin: the next heartbeat says what changed */
         g->hb_now = 1;
         kfk_group_post(c);
@@ -255,6 +256,7 @@ void kfk_group_synced(kfk_consumer *c, int err, kfk_partition_list *assignment) 
     }
     pthread_mutex_lock(&c->lock);
     c->stats.rebalances++;
+    c->rebalance_us = kfk_clock_us();
     pthread_mutex_unlock(&c->lock);
     kfk_partition_list *revoke = NULL, *assign;
     if (!c->cc.cooperative || !g->owned) {

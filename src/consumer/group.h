@@ -74,6 +74,7 @@ typedef struct kfk_group {
     int app_pending;  /* rebalance events queued and not yet acked */
     int join_after;   /* join once app_pending drops to 0 */
     int rejoin;       /* a rebalance was asked for during JOIN..APP */
+    const char *reason; /* the last rejoin's why (static), for statistics; NULL none */
     int attempts;     /* failed joins in a row, for backoff */
     int64_t next_join, next_hb, next_regex, leader_until, last_check;
     int64_t first_join_until; /* the first JoinGroup waits for the topics' metadata until then */

@@ -128,6 +128,7 @@ static void reconcile(kfk_consumer *c) {
     if (!revoke && !assign) return;
     pthread_mutex_lock(&c->lock);
     c->stats.rebalances++;
+    c->rebalance_us = kfk_clock_us();
     pthread_mutex_unlock(&c->lock);
     kfk_group_queue_event(c, revoke, assign, 0, 0);
     g->state = KFK_G_APP;

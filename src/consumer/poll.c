@@ -57,6 +57,7 @@ static kfk_consumer_message *take(kfk_consumer *c, int *wake, int *due) {
         }
         if (m->kind_ == KFK_KIND_RECORD) {
             p->queued_bytes -= msg_bytes(m);
+            p->queued_msgs--;
             m->polled_after_ = p->polled_end >= 0 ? p->polled_end : m->offset;
             p->position = p->polled_end = m->offset + 1;
             p->position_epoch = m->leader_epoch;
@@ -104,6 +105,12 @@ int kfk_consumer_poll_batch(kfk_consumer *c, kfk_consumer_message **out, int max
             out[n++] = m;
         }
         if (n > 0 || timeout_ms == 0) break;
+        if (kfk_statsd_ready(&c->statsd)) { /* while waiting, not per message */
+            pthread_mutex_unlock(&c->lock);
+            kfk_statsd_deliver(&c->statsd);
+            pthread_mutex_lock(&c->lock);
+            continue;
+        }
         if (timeout_ms < 0)
             pthread_cond_wait(&c->cond, &c->lock);
         else if (pthread_cond_timedwait(&c->cond, &c->lock, &until))
@@ -111,6 +118,7 @@ int kfk_consumer_poll_batch(kfk_consumer *c, kfk_consumer_message **out, int max
     }
     pthread_mutex_unlock(&c->lock);
     after(c, wake, due);
+    kfk_statsd_deliver(&c->statsd);
     return n;
 }
 

@@ -36,6 +36,8 @@ static const struct {
 /* Values are kept both as the string set (for kfk_conf_get and dup) and
  * parsed, so hot paths read an integer without parsing. */
 struct kfk_conf {
+    kfk_stats_cb stats_cb;
+    void *stats_opaque;
     char *str[KFK_CONF_COUNT]; /* NULL: default */
     int64_t num[KFK_CONF_COUNT];
     kfk_oauthbearer_token_cb token_cb;
@@ -173,6 +175,8 @@ kfk_conf *kfk_conf_dup(const kfk_conf *conf) {
     kfk_conf *copy = kfk_calloc(1, sizeof *copy);
     if (!copy) return NULL;
     memcpy(copy->num, conf->num, sizeof copy->num);
+    copy->stats_cb = conf->stats_cb;
+    copy->stats_opaque = conf->stats_opaque;
     copy->token_cb = conf->token_cb;
     copy->token_opaque = conf->token_opaque;
     copy->log_cb = conf->log_cb;
@@ -247,6 +251,18 @@ int kfk_conf_set_oauthbearer_token_cb(kfk_conf *conf, kfk_oauthbearer_token_cb c
 kfk_oauthbearer_token_cb kfk_conf_token_cb(const kfk_conf *conf, void **opaque) {
     *opaque = conf->token_opaque;
     return conf->token_cb;
+}
+
+int kfk_conf_set_stats_cb(kfk_conf *conf, kfk_stats_cb cb, void *opaque) {
+    if (!conf) return KFK_ERR_INVALID_ARG;
+    conf->stats_cb = cb;
+    conf->stats_opaque = opaque;
+    return 0;
+}
+
+kfk_stats_cb kfk_conf_stats_cb(const kfk_conf *conf, void **opaque) {
+    *opaque = conf->stats_opaque;
+    return conf->stats_cb;
 }
 
 int kfk_conf_set_log_cb(kfk_conf *conf, kfk_log_line_cb cb, void *opaque) {

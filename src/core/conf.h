@@ -36,4 +36,7 @@ kfk_oauthbearer_token_cb kfk_conf_token_cb(const kfk_conf *conf, void **opaque);
 /* The log callback and its opaque (NULL: stderr). */
 kfk_log_line_cb kfk_conf_log_cb(const kfk_conf *conf, void **opaque);
 
+/* The statistics callback and its opaque (NULL: none). */
+kfk_stats_cb kfk_conf_stats_cb(const kfk_conf *conf, void **opaque);
+
 #endif

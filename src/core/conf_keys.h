@@ -17,6 +17,8 @@
       "Comma-separated host:port list of brokers to bootstrap from") \
     X(CLIENT_ID, "client.id", KFK_CONF_STRING, "kfk", 0, 0, NULL, \
       "Client name sent to brokers with every request") \
+    X(STATISTICS_INTERVAL_MS, "statistics.interval.ms", KFK_CONF_INT, "0", 0, 86400000, NULL, \
+      "Hand a statistics snapshot to the stats callback this often (0: off)") \
     X(REQUEST_TIMEOUT_MS, "request.timeout.ms", KFK_CONF_INT, "30000", 1, INT32_MAX, NULL, \
       "How long to wait for a broker's response before failing the request") \
     X(DEFAULT_API_TIMEOUT_MS, "default.api.timeout.ms", KFK_CONF_INT, "60000", 1, INT32_MAX, \

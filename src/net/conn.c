@@ -139,6 +139,7 @@ void kfk_conn_close(kfk_conn *c, int err, const char *errstr) {
     kfk_list_splice_tail(&doomed, &c->awaiting);
     kfk_list_splice_tail(&doomed, &c->sending);
     kfk_list_splice_tail(&doomed, &c->waiting);
+    if (err != KFK_ERR_DESTROYED) c->st.txerrs += c->on_wire; /* lost on the wire */
     c->on_wire = 0;
     fail_list(c, &doomed, err, c->errstr);
 }
@@ -242,6 +243,7 @@ void kfk_conn_submit(kfk_conn *c, kfk_request *r, int64_t now) {
      * (its timeout would never fire, and its timer would spin). */
     r->sent = 0;
     r->total_len = 0;
+    r->stamp_us = kfk_clock_us();
     c->pending++;
     if (c->freeing) {
         fail(c, r, KFK_ERR_DESTROYED, "connection is being destroyed");
@@ -296,6 +298,12 @@ void kfk_conn_sent(kfk_conn *c, size_t n) {
         kfk_free(r->frame);
         r->frame = NULL;
         kfk_list_remove(&r->link);
+        c->st.tx++;
+        c->st.txbytes += (int64_t)r->total_len;
+        if (r->api_key >= 0 && r->api_key < 100) c->st.req[r->api_key]++;
+        int64_t us = kfk_clock_us();
+        kfk_win_add(&c->st.outbuf_latency, us - r->stamp_us);
+        r->stamp_us = us;
         if (r->no_response) {
             c->on_wire--;
             kfk_response resp = {0};
@@ -316,6 +324,7 @@ int kfk_conn_push(kfk_conn *c, kfk_request *r, int16_t version, int64_t now) {
     r->deadline = now + c->conf->request_timeout_ms;
     int rc = kfk_conn_encode(c, r, version);
     if (rc) return rc;
+    r->stamp_us = kfk_clock_us();
     c->pending++;
     kfk_list_insert_tail(&c->sending, &r->link);
     c->on_wire++;
@@ -438,6 +447,7 @@ static int on_frame(kfk_conn *c, kfk_rbuf *body, int64_t now) {
                          (int)corr, (int)r->corr_id);
     kfk_list_remove(&r->link);
     c->on_wire--;
+    kfk_win_add(&c->st.rtt, kfk_clock_us() - r->stamp_us);
     KFK_CONN_DBG(c, KFK_DBG_PROTOCOL, "received %s v%d (correlation id %d, %zu bytes)",
                  api_name(r->api_key), (int)r->version, (int)corr, kfk_rbuf_left(body));
     kfk_conn_throttle_note(c, r->api_key, r->version, body, now);
@@ -449,6 +459,7 @@ static int on_frame(kfk_conn *c, kfk_rbuf *body, int64_t now) {
     int16_t key = r->api_key, version = r->version;
     kfk_response resp = {.body = *body, .buf = c->rx};
     if (complete(c, r, &resp) != 0) {
+        c->st.rxerrs++;
         return close_bad(c, KFK_ERR_MALFORMED, "malformed %s v%d response", api_name(key),
                          version);
     }
@@ -476,6 +487,8 @@ int kfk_conn_recv_done(kfk_conn *c, size_t n, int64_t now) {
         if (c->rx_len - c->rx_off < 4 + (size_t)size) break;
         kfk_rbuf body = kfk_rbuf_make(p + 4, (size_t)size);
         c->rx_off += 4 + (size_t)size;
+        c->st.rx++;
+        c->st.rxbytes += 4 + (int64_t)size;
         int rc = on_frame(c, &body, now);
         if (rc) return rc;
     }
@@ -545,8 +558,10 @@ int kfk_conn_tick(kfk_conn *c, int64_t now) {
     kfk_list expired;
     kfk_list_init(&expired);
     /* Not on the wire yet: these fail alone, the connection stays. */
-    take_expired(c, &c->waiting, &expired, now, 1);
-    c->on_wire -= take_expired(c, &c->sending, &expired, now, 1);
+    c->st.req_timeouts += take_expired(c, &c->waiting, &expired, now, 1);
+    int unsent = take_expired(c, &c->sending, &expired, now, 1);
+    c->on_wire -= unsent;
+    c->st.req_timeouts += unsent;
     fail_list(c, &expired, KFK_ERR_TIMED_OUT, "request timed out before it was sent");
     if (!any_expired(&c->sending, now) && !any_expired(&c->awaiting, now)) {
         kfk_conn_fill(c);
@@ -554,8 +569,8 @@ int kfk_conn_tick(kfk_conn *c, int64_t now) {
     }
     /* On the wire: its response may still come and would be taken for the
      * next one's, so the connection goes (as the Java client does). */
-    take_expired(c, &c->sending, &expired, now, 0);
-    take_expired(c, &c->awaiting, &expired, now, 0);
+    c->st.req_timeouts += take_expired(c, &c->sending, &expired, now, 0);
+    c->st.req_timeouts += take_expired(c, &c->awaiting, &expired, now, 0);
     kfk_conn_close(c, KFK_ERR_TRANSPORT, "connection closed: a request timed out");
     c->last_err = KFK_ERR_TIMED_OUT;
     fail_list(c, &expired, KFK_ERR_TIMED_OUT, "request timed out");
@@ -610,3 +625,14 @@ int kfk_conn_last_error(const kfk_conn *c, const char **errstr) {
 
 int kfk_conn_pending(const kfk_conn *c) { return c->pending; }
 int kfk_conn_in_flight(const kfk_conn *c) { return c->on_wire; }
+
+/* ----------------------------------------------------------- statistics */
+
+kfk_conn_stats *kfk_conn_stats_of(kfk_conn *c) { return &c->st; }
+
+void kfk_conn_queue_counts(const kfk_conn *c, int64_t *outbuf, int64_t *waitresp) {
+    int64_t n = 0;
+    for (const kfk_list *e = c->awaiting.next; e != &c->awaiting; e = e->next) n++;
+    *waitresp = n;
+    *outbuf = c->pending - n;
+}

@@ -122,6 +122,7 @@ typedef struct kfk_request {
     int16_t version;
     uint8_t *frame; /* the encoded bytes, without the referenced pieces */
     size_t frame_len, total_len, sent; /* sent counts referenced bytes too */
+    int64_t stamp_us; /* when submitted, then when fully written (statistics) */
 } kfk_request;
 
 /* ----------------------------------------------------------- connection */
@@ -213,6 +214,11 @@ typedef struct kfk_throttle_stats {
     int64_t until;       /* the current throttle's end, 0 when none */
 } kfk_throttle_stats;
 void kfk_conn_throttle_stats(const kfk_conn *c, kfk_throttle_stats *out);
+
+/* The connection's statistics (net/conn_stats.h); I/O thread. */
+struct kfk_conn_stats *kfk_conn_stats_of(kfk_conn *c);
+/* Requests queued and not fully written, and written awaiting answers. */
+void kfk_conn_queue_counts(const kfk_conn *c, int64_t *outbuf, int64_t *waitresp);
 
 /* Successful SASL authentications and re-authentications so far. */
 int64_t kfk_conn_auth_count(const kfk_conn *c);

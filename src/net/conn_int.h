@@ -5,6 +5,7 @@
 
 #include "core/log.h"
 #include "net/conn.h"
+#include "net/conn_stats.h"
 #include "net/sasl.h"
 #include "proto/gen/messages.h"
 
@@ -51,6 +52,7 @@ struct kfk_conn {
      * throttle_until; now is the latest time an entry point was given. */
     int64_t now, throttle_until;
     int64_t throttles, throttle_ms, throttle_holds;
+    kfk_conn_stats st;
 };
 
 /* conn.c, for conn_auth.c */

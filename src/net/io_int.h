@@ -60,6 +60,8 @@ struct kfk_link {
     struct kfk_tls *tls; /* TLS session, when configured */
     int handshaking;     /* TLS handshake in progress */
     int64_t auths_seen;  /* conn's authentications reported to the owner */
+    int64_t state_since; /* us, for statistics */
+    int64_t connects, disconnects;
     char label[300];     /* "host:port/id", how log lines name it */
 };
 

@@ -13,6 +13,7 @@
 #include "core/alloc.h"
 #include "kfk.h"
 #include "net/backoff.h"
+#include "net/conn_stats.h"
 #include "net/io_int.h"
 #include "net/tls.h"
 
@@ -22,8 +23,14 @@ static void link_sync(kfk_link *l);
 
 /* Keeps io's count of open connections. */
 static void set_state(kfk_link *l, enum kfk_link_state s) {
-    if ((l->state == KFK_LINK_UP) != (s == KFK_LINK_UP))
+    if ((l->state == KFK_LINK_UP) != (s == KFK_LINK_UP)) {
         atomic_fetch_add(&l->io->connections, s == KFK_LINK_UP ? 1 : -1);
+        if (s != KFK_LINK_UP) l->disconnects++;
+    }
+    /* librdkafka counts attempts, failed ones too */
+    int dialing = l->state == KFK_LINK_RESOLVING || l->state == KFK_LINK_CONNECTING;
+    if ((s == KFK_LINK_RESOLVING || s == KFK_LINK_CONNECTING) && !dialing) l->connects++;
+    if (l->state != s) l->state_since = kfk_clock_us();
     l->state = s;
 }
 
@@ -532,6 +539,7 @@ kfk_link *kfk_io_link_new(kfk_io *io, int32_t node_id, const char *host, int por
     l->id = node_id;
     l->port = port;
     l->fd = -1;
+    l->state_since = kfk_clock_us();
     l->host = kfk_strndup(host, strlen(host));
     l->conn = kfk_conn_new(&io->conf->conn, node_id);
     if (!l->host || !l->conn || kfk_io_timer_add(io, &l->timer, on_timer) != 0) goto fail;

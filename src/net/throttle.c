@@ -140,6 +140,7 @@ int32_t kfk_throttle_peek(int16_t api_key, int16_t version, const kfk_rbuf *body
 void kfk_conn_throttle_note(kfk_conn *c, int16_t api_key, int16_t version, const kfk_rbuf *body,
                             int64_t now) {
     int32_t ms = kfk_throttle_peek(api_key, version, body);
+    kfk_win_add(&c->st.throttle, ms);
     if (ms <= 0) return;
     c->throttles++;
     c->throttle_ms += ms;

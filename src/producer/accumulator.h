@@ -75,6 +75,7 @@ struct kfk_ppart {
     int32_t acked_next; /* sequence after the last acknowledged batch */
     int acked;          /* a batch was acknowledged in this epoch */
     int txn;            /* enum kfk_ptxn: in the open transaction? */
+    int64_t tx_msgs, tx_bytes; /* written; under the lock, for statistics */
 };
 
 /* A partition's place in the open transaction. */

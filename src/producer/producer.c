@@ -89,6 +89,12 @@ kfk_producer *kfk_producer_new(kfk_conf *conf, const kfk_producer_callbacks *cbs
     p->io = kfk_core_io(p->core);
     p->log = kfk_core_log(p->core);
     kfk_txn_init(p);
+    if (kfk_statsd_init(&p->statsd, p->core, conf, "producer", kfk_pstats_fill, kfk_pstats_wake,
+                        p)) {
+        snprintf(errstr, errstr_size, "out of memory creating the producer");
+        goto fail;
+    }
+    kfk_statsd_start(&p->statsd);
     if (kfk_io_post(p->io, &p->init_task)) {
         snprintf(errstr, errstr_size, "the I/O thread did not start");
         goto fail;
@@ -97,6 +103,7 @@ kfk_producer *kfk_producer_new(kfk_conf *conf, const kfk_producer_callbacks *cbs
     return p;
 fail:
     kfk_core_destroy(p->core);
+    kfk_statsd_free(&p->statsd);
     if (p->core) kfk_txn_free(p);
     kfk_reportq_free(&p->reports);
     kfk_accum_free(&p->acc);
@@ -203,9 +210,13 @@ int kfk_producer_poll(kfk_producer *p, int timeout_ms) {
     kfk_list_init(&got);
     /* A poll(0) after every send is common (librdkafka's programs do it):
      * no clock for it. */
-    if (timeout_ms == 0) return kfk_reportq_take(&p->reports, &got, 0) ? serve(p, &got) : 0;
+    if (timeout_ms == 0) {
+        kfk_statsd_deliver(&p->statsd);
+        return kfk_reportq_take(&p->reports, &got, 0) ? serve(p, &got) : 0;
+    }
     int64_t deadline = mono_ms() + (timeout_ms > 0 ? timeout_ms : 0);
     for (;;) {
+        kfk_statsd_deliver(&p->statsd);
         int64_t left = timeout_ms < 0 ? -1 : deadline - mono_ms();
         if (kfk_reportq_take(&p->reports, &got, left < 0 && timeout_ms >= 0 ? 0 : (int)left))
             return serve(p, &got);
@@ -232,6 +243,7 @@ int kfk_producer_flush(kfk_producer *p, int timeout_ms) {
     int64_t deadline = mono_ms() + timeout_ms;
     int rc = 0;
     while (queued(p) > 0) {
+        kfk_statsd_deliver(&p->statsd);
         int64_t left = deadline - mono_ms();
         if (timeout_ms >= 0 && left <= 0) {
             rc = KFK_ERR_TIMED_OUT;
@@ -319,6 +331,7 @@ void kfk_producer_destroy(kfk_producer *p) {
         pthread_mutex_unlock(&p->stop_lock);
     }
     kfk_core_destroy(p->core);
+    kfk_statsd_free(&p->statsd);
     kfk_txn_free(p);
     kfk_list got;
     kfk_list_init(&got);

@@ -10,6 +10,7 @@
 
 #include "client/coord.h"
 #include "client/core.h"
+#include "client/stats.h"
 #include "core/arena.h"
 #include "core/log.h"
 #include "kfk.h"
@@ -24,6 +25,7 @@ typedef struct kfk_pnode {
     int in_flight;
     size_t round_bytes;
     kfk_list round; /* batches drained for it this round */
+    kfk_win int_latency; /* us from a batch's first record to its first request */
 } kfk_pnode;
 
 enum kfk_pid_state { KFK_PID_NONE, KFK_PID_ASKING, KFK_PID_OK };
@@ -45,6 +47,7 @@ typedef struct kfk_txn_req {
 typedef struct kfk_txn_mgr {
     /* under acc.lock */
     enum kfk_txn_state state;
+    int64_t state_us; /* kfk_clock_us() when state was set, for statistics */
     int op;         /* the operation running or finished unclaimed
                        (enum kfk_txn_call), -1 none */
     int op_done;    /* it finished with op_err */
@@ -133,6 +136,7 @@ struct kfk_producer {
     atomic_int produce_version_min, produce_version_max; /* answered; 0: none yet */
 
     kfk_txn_mgr txn; /* when conf.transactional_id */
+    kfk_statsd statsd; /* statistics.interval.ms (pstats.c) */
 
     /* set once by the I/O thread, read by any */
     atomic_int fatal_err; /* its cause (KFK_ERR_FATAL: none more precise) */
@@ -150,6 +154,8 @@ void kfk_sender_wake_task(kfk_io *io, kfk_task *t, int err);
 void kfk_sender_run(kfk_producer *p);
 /* sender.c, I/O thread: the batches in `done` are finished; report them. */
 void kfk_sender_report(kfk_producer *p, kfk_list *done);
+/* sender.c, I/O thread: records of pp in Produce requests in flight. */
+int64_t kfk_sender_inflight_msgs(kfk_producer *p, const kfk_ppart *pp);
 /* sender.c, I/O thread: fail everything queued and refuse new sends. */
 void kfk_sender_fatal(kfk_producer *p, int err, const char *why);
 
@@ -173,5 +179,10 @@ void kfk_txn_free(kfk_producer *p); /* after the core is destroyed */
 /* pid.c, I/O thread: ask for a producer id (or an epoch bump) when needed;
  * returns the time to look again, or INT64_MAX. */
 int64_t kfk_pid_step(kfk_producer *p, int64_t now);
+
+/* pstats.c: the producer's part of a statistics snapshot (I/O thread),
+ * and the poll's wake-up. */
+void kfk_pstats_fill(void *producer, kfk_stats *s, kfk_arena *a);
+void kfk_pstats_wake(void *producer);
 
 #endif

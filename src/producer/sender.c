@@ -177,7 +177,11 @@ static void settle(kfk_producer *p, preq *q) {
             kfk_accum_requeue_locked(&p->acc, b, now + backoff);
             continue;
         }
-        if (o.action == KFK_BATCH_DONE) b->err = 0;
+        if (o.action == KFK_BATCH_DONE) {
+            b->err = 0;
+            b->part->tx_msgs += b->bb.count;
+            b->part->tx_bytes += (int64_t)(b->buf.len - b->bb.start + b->refs.bytes);
+        }
         if (b->err)
             KFK_DBG(p->log, KFK_DBG_MSG, NULL, "%s [%d]: batch of %d messages failed: %s",
                     b->part->topic->name, (int)b->part->id, (int)b->bb.count, b->errstr);
@@ -367,6 +371,8 @@ static void send_node(kfk_producer *p, kfk_pnode *node, kfk_list *batches) {
                                             b->buf.len - b->bb.start, &b->refs};
         q->topics[nt].count++;
         q->batches[q->n++] = b;
+        /* statistics' int_latency: how long its first record waited */
+        if (b->attempts == 1) kfk_win_add(&node->int_latency, (kfk_io_now(p->io) - b->created) * 1000);
     }
     q->msg.transactional_id = kfk_str_of(p->conf.transactional_id);
     q->msg.acks = p->conf.acks;
@@ -509,4 +515,14 @@ void kfk_sender_purge_task(kfk_io *io, kfk_task *t, int err) {
         kfk_sender_report(p, &purged);
     }
     kfk_sender_run(p);
+}
+
+int64_t kfk_sender_inflight_msgs(kfk_producer *p, const kfk_ppart *pp) {
+    int64_t n = 0;
+    for (kfk_list *e = p->reqs.next; e != &p->reqs; e = e->next) {
+        const preq *q = KFK_CONTAINER_OF(e, preq, link);
+        for (int i = 0; i < q->n; i++)
+            if (q->batches[i]->part == pp) n += q->batches[i]->bb.count;
+    }
+    return n;
 }

@@ -54,6 +54,7 @@ static const char *state_name(enum kfk_txn_state s) {
 }
 
 void kfk_txn_set_state_locked(kfk_producer *p, enum kfk_txn_state s) {
+    if (p->txn.state != s || !p->txn.state_us) p->txn.state_us = kfk_clock_us();
     if (s != p->txn.state)
         KFK_DBG(p->log, KFK_DBG_EOS, NULL,
                 "transaction state %s -> %s (producer id %lld, epoch %d)",
@@ -916,6 +917,7 @@ void kfk_txn_init(kfk_producer *p) {
     kfk_txn_mgr *t = &p->txn;
     t->op = -1;
     t->state = KFK_TXN_UNINIT;
+    t->state_us = kfk_clock_us();
     pthread_cond_init(&t->cond, NULL);
     kfk_list_init(&t->held);
     t->task.fn = kfk_txn_task;

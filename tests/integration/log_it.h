@@ -69,6 +69,17 @@ static inline int log_count(log_capture *c, const char *context, const char *nee
 /* The OAUTHBEARER token callback clients get (NULL: none). */
 static kfk_oauthbearer_token_cb log_it_token_cb;
 
+/* 1: clients also take statistics (every 50 ms), each document captured
+ * as a line of context "stats", so a search covers them too. */
+static int log_it_stats;
+
+static inline void log_capture_stats(const kfk_stats *s, const char *json, size_t len,
+                                     void *opaque) {
+    (void)s;
+    (void)len;
+    log_capture_cb(opaque, 7, "stats", json);
+}
+
 /* A configuration for bootstrap with kv (pairs, NULL-terminated), debug
  * (NULL: unset) and the capture as log callback. */
 static inline kfk_conf *log_conf(const char *bootstrap, const char *const *kv, const char *debug,
@@ -81,12 +92,15 @@ static inline kfk_conf *log_conf(const char *bootstrap, const char *const *kv, c
         rc = kfk_conf_set(conf, kv[i], kv[i + 1], err, sizeof err);
     if (!rc && debug) rc = kfk_conf_set(conf, "debug", debug, err, sizeof err);
     if (!rc) rc = kfk_conf_set(conf, "request.timeout.ms", "10000", err, sizeof err);
+    if (!rc && cap && log_it_stats)
+        rc = kfk_conf_set(conf, "statistics.interval.ms", "50", err, sizeof err);
     if (rc) {
         kfk_test_fail(__FILE__, __LINE__, "conf: %s", err);
         kfk_conf_destroy(conf);
         return NULL;
     }
     if (cap) kfk_conf_set_log_cb(conf, log_capture_cb, cap);
+    if (cap && log_it_stats) kfk_conf_set_stats_cb(conf, log_capture_stats, cap);
     if (log_it_token_cb) kfk_conf_set_oauthbearer_token_cb(conf, log_it_token_cb, NULL);
     return conf;
 }

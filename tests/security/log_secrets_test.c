@@ -1,8 +1,9 @@
-/* No secret in any log line: admin, an idempotent producer and a group
- * member run with debug=all over every secured listener of `kafka-local up
- * --secure` (SASL PLAIN, SCRAM-SHA-256/512, OAUTHBEARER, SASL_SSL, mutual
- * TLS with an encrypted key from a file and inline), and with a wrong
- * password; every captured line is searched for the password, the key
+/* No secret in any log line nor statistics document: admin, an idempotent
+ * producer and a group member run with debug=all and statistics every
+ * 50 ms over every secured listener of `kafka-local up --secure` (SASL
+ * PLAIN, SCRAM-SHA-256/512, OAUTHBEARER, SASL_SSL, mutual TLS with an
+ * encrypted key from a file and inline), and with a wrong password; every
+ * captured line and document is searched for the password, the key
  * password, the token and the private keys' material.
  *
  * Reads KFK_BOOTSTRAP_SASL_PLAINTEXT, KFK_BOOTSTRAP_SASL_SSL,
@@ -95,6 +96,8 @@ static void check_all(log_capture *cap) {
     check_key_material(cap, read_file(ssl_file("client.key")), "client.key");
     /* with debug=all the run was logged at length, security steps included */
     CHECK(log_count(cap, NULL, NULL) > 100);
+    /* statistics documents were searched too */
+    CHECK(log_count(cap, "stats", "\"brokers\"") > 0);
     for (const char *c = "generic broker protocol msg fetch cgrp admin"; *c;) {
         char ctx[16];
         int n = 0;
@@ -109,6 +112,7 @@ static void check_all(log_capture *cap) {
 static void run(const char *what, const char *bootstrap, const char *const *kv,
                 const char *security_needle) {
     REQUIRE(bootstrap);
+    log_it_stats = 1;
     log_capture cap;
     log_capture_init(&cap);
     CHECK_EQ(log_workload(what, bootstrap, kv, "all", &cap), LOG_IT_RECORDS);
@@ -207,6 +211,7 @@ TEST(oauthbearer_token) {
     b64url(claims, b);
     snprintf(the_token, sizeof the_token, "%s.%s.", h, b);
     log_it_token_cb = token_cb;
+    log_it_stats = 1;
     const char *kv[] = {"security.protocol", "SASL_PLAINTEXT", "sasl.mechanism", "OAUTHBEARER",
                         NULL};
     log_capture cap;

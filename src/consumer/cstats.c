@@ -1,0 +1,96 @@
+/* The consumer's part of a statistics snapshot, on the I/O thread: the
+ * partition table under the consumer's lock (once per interval), and the
+ * group's state. */
+#include "client/stats.h"
+#include "consumer/consumer_int.h"
+
+static const char *fetch_state(const kfk_cpart *p) {
+    switch (p->state) {
+    case KFK_CP_START:
+    case KFK_CP_LIST: return "offset-query";
+    case KFK_CP_ACTIVE: return "active";
+    case KFK_CP_VALIDATE: return "validate-epoch-wait";
+    case KFK_CP_STOPPED: return "stopped";
+    }
+    return "none";
+}
+
+static const char *join_state(enum kfk_gstate s) {
+    switch (s) {
+    case KFK_G_NONE: return "init";
+    case KFK_G_JOIN: return "wait-join";
+    case KFK_G_METADATA: return "wait-metadata";
+    case KFK_G_SYNC: return "wait-sync";
+    case KFK_G_APP: return "wait-assign-call";
+    case KFK_G_STABLE: return "steady";
+    case KFK_G_LEFT: return "left";
+    case KFK_G_FATAL: return "fatal";
+    }
+    return "init";
+}
+
+/* What is left to read past off, as librdkafka counts it; -1 unknown. */
+static int64_t lag(int64_t end, int64_t off) {
+    if (end < 0 || off < 0) return -1;
+    return end > off ? end - off : 0;
+}
+
+/* The partition in metadata; NULL unknown. */
+static const kfk_md_partition *md_part(const kfk_metadata *md, const kfk_cpart *p) {
+    const kfk_md_topic *t = md ? kfk_metadata_topic(md, p->topic) : NULL;
+    return t ? kfk_metadata_partition(t, p->partition) : NULL;
+}
+
+void kfk_cstats_fill(void *consumer, kfk_stats *s, kfk_arena *a) {
+    kfk_consumer *c = consumer;
+    kfk_metadata *md = kfk_core_metadata(c->core);
+    kfk_stats_cgrp *g = c->cc.group_id ? kfk_arena_alloc(a, sizeof *g) : NULL;
+    pthread_mutex_lock(&c->lock);
+    s->partitions = kfk_arena_array(a, (size_t)(c->nparts ? c->nparts : 1), sizeof *s->partitions);
+    int assigned = 0;
+    for (int i = 0; s->partitions && i < c->nparts; i++) {
+        const kfk_cpart *p = c->parts[i];
+        int64_t end = c->cc.read_committed ? p->lso : p->hwm;
+        const kfk_md_partition *mp = md_part(md, p);
+        s->partitions[s->npartitions++] = (kfk_stats_partition){
+            .topic = p->topic, .partition = p->partition, .leader = mp ? mp->leader : -1,
+            .broker = p->read_replica >= 0 ? p->read_replica : mp ? mp->leader : -1,
+            .leader_epoch = mp ? mp->leader_epoch : -1, .unknown = !mp,
+            .stored_leader_epoch = p->stored_epoch,
+            .eof_offset = p->state != KFK_CP_START && p->eof_at >= 0 ? p->eof_at : KFK_OFFSET_INVALID,
+            .desired = !p->removed, .fetch_state = p->paused ? "paused" : fetch_state(p),
+            .next_offset = p->state == KFK_CP_ACTIVE || p->state == KFK_CP_VALIDATE ? p->fetch_pos : KFK_OFFSET_INVALID,
+             .app_offset = p->position,
+            .stored_offset = p->stored, .committed_offset = p->committed,
+            .lo_offset = p->lwm, .hi_offset = p->hwm, .ls_offset = p->lso,
+            .consumer_lag = lag(end, p->committed), .consumer_lag_stored = lag(end, p->stored),
+            .fetchq_cnt = p->queued_msgs, .fetchq_size = p->queued_bytes,
+            .rxmsgs = p->rx_msgs, .rxbytes = p->rx_bytes};
+        s->replyq += p->queued_msgs;
+        s->rxmsgs += p->rx_msgs;
+        s->rxmsg_bytes += p->rx_wire;
+        assigned += !p->removed;
+    }
+    s->fetch_requests = c->stats.fetch_requests;
+    s->offset_resets = c->stats.offset_resets;
+    s->commits = c->stats.commits;
+    if (g) {
+        g->rebalance_cnt = c->stats.rebalances;
+        g->rebalance_age = c->rebalance_us ? (kfk_clock_us() - c->rebalance_us) / 1000 : 0;
+        g->assignment_size = assigned;
+    }
+    pthread_mutex_unlock(&c->lock);
+    kfk_metadata_unref(md);
+    if (!g) return;
+    g->state = c->coord.node >= 0 ? "up" : c->coord.looking ? "wait-coord" : "init";
+    g->join_state = join_state(c->group.state);
+    g->rebalance_reason = c->group.reason ? c->group.reason : "";
+    s->cgrp = g;
+}
+
+void kfk_cstats_wake(void *consumer) {
+    kfk_consumer *c = consumer;
+    pthread_mutex_lock(&c->lock);
+    pthread_cond_broadcast(&c->cond);
+    pthread_mutex_unlock(&c->lock);
+}

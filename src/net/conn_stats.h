@@ -1,0 +1,38 @@
+/* A broker connection's statistics: counters and windows of samples
+ * (round-trip and throttle times). I/O thread only, so plain fields: the
+ * snapshot is taken there too. Cost: a few additions per request. */
+#ifndef KFK_CONN_STATS_H
+#define KFK_CONN_STATS_H
+
+#include <stdint.h>
+
+#include "kfk.h"
+
+/* Samples kept per interval for the percentiles; beyond, a uniform
+ * reservoir sample of them (min, max, sum and count stay exact). */
+#define KFK_WIN_SAMPLES 1024
+
+typedef struct kfk_win {
+    int64_t min, max, sum, cnt;
+    double sumsq;
+    uint64_t rng;
+    int32_t n;
+    int32_t s[KFK_WIN_SAMPLES];
+} kfk_win;
+
+void kfk_win_add(kfk_win *w, int64_t v);
+/* The window's figures into out, then starts a new window. */
+void kfk_win_roll(kfk_win *w, kfk_stats_window *out);
+
+typedef struct kfk_conn_stats {
+    int64_t tx, txbytes, txerrs, req_timeouts, rx, rxbytes, rxerrs;
+    int64_t req[100]; /* per API key, as kfk_stats_broker.req */
+    kfk_win rtt;      /* us */
+    kfk_win outbuf_latency; /* us from submitted to fully written */
+    kfk_win throttle; /* ms */
+} kfk_conn_stats;
+
+/* Monotonic microseconds. */
+int64_t kfk_clock_us(void);
+
+#endif

@@ -1,0 +1,442 @@
+/* Statistics against the real broker: a producer writes N records, a
+ * group member reads them and commits, both with statistics.interval.ms=100;
+ * their documents must tell what the run did (records and bytes sent and
+ * read, offsets, lag at the end, rebalances), every one valid JSON, and the
+ * typed snapshot must match its JSON. */
+#include <pthread.h>
+
+#include "../jsonq.h"
+#include "produce_it.h"
+
+enum { N = 1000, PARTS = 2, VALUE = 100, KEY = 8 };
+
+/* What the callback saw: the latest document, and checks on every one. */
+typedef struct seen {
+    pthread_mutex_t lock;
+    char *last;      /* the latest JSON, owned */
+    kfk_stats typed; /* its top level (pointers not kept) */
+    int docs, invalid, mismatched;
+    int64_t produce_reqs, rtt_cnt, outbuf_cnt, int_cnt, max_fetchq;
+    pthread_t thread;
+    int other_thread; /* a callback ran off the creating thread (admin expects it) */
+} seen;
+
+static void on_stats(const kfk_stats *s, const char *json, size_t len, void *opaque) {
+    seen *w = opaque;
+    pthread_mutex_lock(&w->lock);
+    w->docs++;
+    if (strlen(json) != len || !jq_valid(json)) w->invalid++;
+    /* the JSON is rendered from the typed snapshot: spot-check they agree */
+    if (jq_int(json, "txmsgs", -9) != s->txmsgs || jq_int(json, "rxmsgs", -9) != s->rxmsgs ||
+        jq_int(json, "tx", -9) != s->tx || jq_int(json, "msg_cnt", -9) != s->msg_cnt ||
+        !jq_str_is(json, "type", s->type))
+        w->mismatched++;
+    int64_t produce = 0;
+    for (int i = 0; i < s->nbrokers; i++) {
+        produce += s->brokers[i].req[0];
+        w->rtt_cnt += s->brokers[i].rtt.cnt;
+        w->outbuf_cnt += s->brokers[i].outbuf_latency.cnt;
+        w->int_cnt += s->brokers[i].int_latency.cnt;
+        /* a local machine: no request waits or travels for a minute */
+        if (s->brokers[i].rtt.max > 60000000 || s->brokers[i].outbuf_latency.max > 60000000)
+            w->mismatched++;
+    }
+    if (produce > w->produce_reqs) w->produce_reqs = produce;
+    for (int i = 0; i < s->npartitions; i++)
+        if (s->partitions[i].fetchq_cnt > w->max_fetchq) w->max_fetchq = s->partitions[i].fetchq_cnt;
+    if (!pthread_equal(pthread_self(), w->thread)) w->other_thread = 1;
+    free(w->last);
+    w->last = strdup(json);
+    w->typed = *s;
+    pthread_mutex_unlock(&w->lock);
+}
+
+static void seen_init(seen *w) {
+    memset(w, 0, sizeof *w);
+    pthread_mutex_init(&w->lock, NULL);
+    w->thread = pthread_self();
+}
+
+/* A copy of the latest document (free it), or NULL. */
+static char *latest(seen *w) {
+    pthread_mutex_lock(&w->lock);
+    char *j = w->last ? strdup(w->last) : NULL;
+    pthread_mutex_unlock(&w->lock);
+    return j;
+}
+
+static kfk_conf *conf_for(const char *boot, seen *w, const char *const *settings) {
+    char err[256];
+    kfk_conf *conf = kfk_conf_new();
+    int rc = kfk_conf_set(conf, "bootstrap.servers", boot, err, sizeof err);
+    if (!rc) rc = kfk_conf_set(conf, "statistics.interval.ms", "100", err, sizeof err);
+    for (int i = 0; !rc && settings && settings[i]; i += 2)
+        rc = kfk_conf_set(conf, settings[i], settings[i + 1], err, sizeof err);
+    if (rc) kfk_test_fail(__FILE__, __LINE__, "conf: %s", err);
+    kfk_conf_set_stats_cb(conf, on_stats, w);
+    return conf;
+}
+
+static char topic[128];
+
+static void produce(const char *boot) {
+    seen w;
+    seen_init(&w);
+    char err[256];
+    kfk_producer *p = kfk_producer_new(conf_for(boot, &w, NULL), NULL, err, sizeof err);
+    REQUIRE(p);
+    char value[VALUE], key[KEY + 1];
+    memset(value, 'v', sizeof value);
+    for (int i = 0; i < N; i++) {
+        snprintf(key, sizeof key, "k%07d", i);
+        kfk_message m = {.topic = topic, .partition = i % PARTS, .key = key, .key_len = KEY,
+                         .value = value, .value_len = VALUE};
+        REQUIRE_EQ(kfk_producer_send(p, &m, 0), 0);
+        kfk_producer_poll(p, 0);
+    }
+    REQUIRE_EQ(kfk_producer_flush(p, 30000), 0);
+    /* the documents go on while the application polls: wait for one taken
+     * after every record was written */
+    char *j = NULL;
+    for (int64_t end = it_now_ms() + 10000; it_now_ms() < end;) {
+        kfk_producer_poll(p, 100);
+        free(j);
+        j = latest(&w);
+        if (j && jq_int(j, "txmsgs", -1) == N) break;
+    }
+    REQUIRE(j);
+    CHECK(jq_str_is(j, "type", "producer"));
+    CHECK_EQ(jq_int(j, "txmsgs", -1), N);
+    CHECK_EQ(jq_int(j, "msg_cnt", -1), 0);
+    CHECK_EQ(jq_int(j, "replyq", -1), 0);
+    char path[300];
+    int64_t sum_bytes = 0;
+    for (int i = 0; i < PARTS; i++) {
+        snprintf(path, sizeof path, "topics/%s/partitions/%d/txmsgs", topic, i);
+        CHECK_EQ(jq_int(j, path, -1), N / PARTS);
+        snprintf(path, sizeof path, "topics/%s/partitions/%d/txbytes", topic, i);
+        int64_t b = jq_int(j, path, -1);
+        /* a batch holds every key and value plus per-record and batch headers */
+        CHECK(b > (int64_t)(N / PARTS) * (KEY + VALUE));
+        CHECK(b < (int64_t)(N / PARTS) * (KEY + VALUE + 40) + 4096);
+        sum_bytes += b;
+        snprintf(path, sizeof path, "topics/%s/partitions/%d/leader", topic, i);
+        CHECK(jq_int(j, path, -1) >= 0);
+        snprintf(path, sizeof path, "topics/%s/partitions/%d/msgs_inflight", topic, i);
+        CHECK_EQ(jq_int(j, path, -1), 0);
+        snprintf(path, sizeof path, "topics/%s/partitions/%d/leader_epoch", topic, i);
+        CHECK(jq_int(j, path, -1) >= 0);
+        snprintf(path, sizeof path, "topics/%s/partitions/%d/unknown", topic, i);
+        CHECK(jq_get(j, path) && !strncmp(jq_get(j, path), "false", 5));
+        snprintf(path, sizeof path, "topics/%s/partitions/%d/msgq_cnt", topic, i);
+        CHECK_EQ(jq_int(j, path, -1), 0);
+    }
+    CHECK_EQ(jq_int(j, "txmsg_bytes", -1), sum_bytes);
+    /* the records went out in Produce requests: those bytes and more */
+    CHECK(jq_int(j, "tx_bytes", -1) > sum_bytes);
+    CHECK(jq_int(j, "rx", -1) > 0);
+    CHECK(jq_str_is(j, "eos/idemp_state", "Assigned"));
+    CHECK(jq_int(j, "eos/producer_id", -1) >= 0);
+    CHECK_EQ(jq_int(j, "eos/epoch_cnt", -1), 1);
+    pthread_mutex_lock(&w.lock);
+    CHECK(w.docs >= 2);
+    CHECK_EQ(w.invalid, 0);
+    CHECK_EQ(w.mismatched, 0);
+    CHECK(w.produce_reqs >= 1);
+    CHECK(w.rtt_cnt >= w.produce_reqs); /* every request's round trip sampled */
+    CHECK(w.outbuf_cnt >= w.rtt_cnt);   /* and its time before the wire */
+    CHECK(w.int_cnt >= w.produce_reqs); /* each request carries a batch or more */
+    CHECK(!w.other_thread);             /* on the polling thread */
+    pthread_mutex_unlock(&w.lock);
+    free(j);
+    kfk_producer_destroy(p);
+    free(w.last);
+}
+
+/* A group member (protocol: "classic" or "consumer", KIP-848) reads the
+ * topic, commits, then a second member joins. */
+static void consume(const char *boot, const char *protocol) {
+    seen w;
+    seen_init(&w);
+    char group[160], err[256];
+    snprintf(group, sizeof group, "%s-%s", topic, protocol);
+    const char *settings[] = {"group.id", group, "auto.offset.reset", "earliest",
+                              "enable.auto.commit", "false", "group.protocol", protocol, NULL};
+    kfk_consumer *c = kfk_consumer_new(conf_for(boot, &w, settings), err, sizeof err);
+    REQUIRE(c);
+    const char *topics[1] = {topic};
+    REQUIRE_EQ(kfk_consumer_subscribe(c, topics, 1), 0);
+    int got = 0;
+    for (int64_t end = it_now_ms() + 30000; got < N && it_now_ms() < end;) {
+        kfk_consumer_message *m = kfk_consumer_poll(c, 100);
+        if (m && !m->err) got++;
+        kfk_consumer_message_release(m);
+    }
+    REQUIRE_EQ(got, N);
+    REQUIRE_EQ(kfk_consumer_commit(c, NULL, 0), 0);
+    char *j = NULL;
+    char path[300];
+    for (int64_t end = it_now_ms() + 10000; it_now_ms() < end;) {
+        kfk_consumer_message *m = kfk_consumer_poll(c, 100);
+        CHECK(!m); /* nothing more was produced */
+        kfk_consumer_message_release(m);
+        free(j);
+        j = latest(&w);
+        snprintf(path, sizeof path, "topics/%s/partitions/%d/committed_offset", topic, PARTS - 1);
+        if (j && jq_int(j, "rxmsgs", -1) == N && jq_int(j, path, -1) == N / PARTS) {
+            snprintf(path, sizeof path, "topics/%s/partitions/0/committed_offset", topic);
+            if (jq_int(j, path, -1) == N / PARTS) break;
+        }
+    }
+    REQUIRE(j);
+    kfk_consumer_stats cs;
+    kfk_consumer_stats_get(c, &cs);
+    CHECK(jq_str_is(j, "type", "consumer"));
+    CHECK_EQ(jq_int(j, "rxmsgs", -1), N);
+    /* the records' bytes as fetched: keys, values and their framing */
+    CHECK(jq_int(j, "rxmsg_bytes", -1) > (int64_t)N * (KEY + VALUE));
+    CHECK(jq_int(j, "rxmsg_bytes", -1) < (int64_t)N * (KEY + VALUE + 40) + 8192);
+    CHECK_EQ(jq_int(j, "replyq", -1), 0);
+    CHECK(jq_int(j, "rx_bytes", -1) > (int64_t)N * (KEY + VALUE));
+    for (int i = 0; i < PARTS; i++) {
+        static const char *const eq[][2] = {
+            {"rxmsgs", NULL}, {"hi_offset", NULL}, {"app_offset", NULL},
+            {"stored_offset", NULL}, {"committed_offset", NULL}, {"next_offset", NULL}};
+        for (size_t k = 0; k < sizeof eq / sizeof eq[0]; k++) {
+            snprintf(path, sizeof path, "topics/%s/partitions/%d/%s", topic, i, eq[k][0]);
+            int64_t v = jq_int(j, path, -1);
+            if (v != N / PARTS) kfk_test_fail(__FILE__, __LINE__, "%s = %lld", path, (long long)v);
+        }
+        snprintf(path, sizeof path, "topics/%s/partitions/%d/msgs", topic, i);
+        CHECK_EQ(jq_int(j, path, -1), N / PARTS);
+        snprintf(path, sizeof path, "topics/%s/partitions/%d/leader_epoch", topic, i);
+        CHECK(jq_int(j, path, -1) >= 0);
+        snprintf(path, sizeof path, "topics/%s/partitions/%d/rxbytes", topic, i);
+        CHECK_EQ(jq_int(j, path, -1), (int64_t)(N / PARTS) * (KEY + VALUE));
+        snprintf(path, sizeof path, "topics/%s/partitions/%d/leader", topic, i);
+        int64_t leader = jq_int(j, path, -1);
+        CHECK(leader >= 0);
+        snprintf(path, sizeof path, "topics/%s/partitions/%d/broker", topic, i);
+        CHECK_EQ(jq_int(j, path, -2), leader); /* no client.rack: the leader */
+        snprintf(path, sizeof path, "topics/%s/partitions/%d/lo_offset", topic, i);
+        CHECK_EQ(jq_int(j, path, -1), 0);
+        snprintf(path, sizeof path, "topics/%s/partitions/%d/consumer_lag", topic, i);
+        CHECK_EQ(jq_int(j, path, -1), 0);
+        snprintf(path, sizeof path, "topics/%s/partitions/%d/consumer_lag_stored", topic, i);
+        CHECK_EQ(jq_int(j, path, -1), 0);
+        snprintf(path, sizeof path, "topics/%s/partitions/%d/fetchq_cnt", topic, i);
+        CHECK_EQ(jq_int(j, path, -1), 0);
+        snprintf(path, sizeof path, "topics/%s/partitions/%d/fetch_state", topic, i);
+        CHECK(jq_str_is(j, path, "active"));
+    }
+    CHECK_EQ(jq_int(j, "cgrp/rebalance_cnt", -1), cs.rebalances);
+    CHECK_EQ(jq_int(j, "cgrp/rebalance_cnt", -1), 1); /* one member, one assignment */
+    CHECK(jq_int(j, "cgrp/rebalance_age", -1) >= 0);
+    CHECK_EQ(jq_int(j, "cgrp/assignment_size", -1), PARTS);
+    CHECK(jq_str_is(j, "cgrp/join_state", "steady"));
+    CHECK(jq_str_is(j, "cgrp/state", "up"));
+    if (!strcmp(protocol, "classic"))
+        CHECK(jq_str_is(j, "cgrp/rebalance_reason", "")); /* joined once, no rejoin */
+    CHECK_EQ(jq_int(j, "kfk/commits", -1), cs.commits);
+    free(j);
+
+    /* A second member joins: the first rebalances once more, says why,
+     * and keeps one partition. */
+    seen w2;
+    seen_init(&w2);
+    kfk_consumer *c2 = kfk_consumer_new(conf_for(boot, &w2, settings), err, sizeof err);
+    REQUIRE(c2);
+    REQUIRE_EQ(kfk_consumer_subscribe(c2, topics, 1), 0);
+    j = NULL;
+    for (int64_t end = it_now_ms() + 30000; it_now_ms() < end;) {
+        kfk_consumer_message_release(kfk_consumer_poll(c, 50));
+        kfk_consumer_message_release(kfk_consumer_poll(c2, 50));
+        free(j);
+        j = latest(&w);
+        if (j && jq_int(j, "cgrp/rebalance_cnt", -1) == 2 &&
+            jq_int(j, "cgrp/assignment_size", -1) == 1 && jq_str_is(j, "cgrp/join_state", "steady"))
+            break;
+    }
+    REQUIRE(j);
+    kfk_consumer_stats_get(c, &cs);
+    CHECK_EQ(jq_int(j, "cgrp/rebalance_cnt", -1), 2);
+    CHECK_EQ(cs.rebalances, 2);
+    CHECK_EQ(jq_int(j, "cgrp/assignment_size", -1), 1);
+    if (!strcmp(protocol, "classic")) /* the broker's rebalance, named */
+        CHECK(!jq_str_is(j, "cgrp/rebalance_reason", ""));
+    free(j);
+    pthread_mutex_lock(&w.lock);
+    CHECK(w.docs >= 2);
+    CHECK_EQ(w.invalid, 0);
+    CHECK_EQ(w.mismatched, 0);
+    CHECK(!w.other_thread);
+    pthread_mutex_unlock(&w.lock);
+    kfk_consumer_close(c2);
+    kfk_consumer_close(c);
+    free(w.last);
+    free(w2.last);
+}
+
+TEST(produce_then_group_consume) {
+    const char *boot = it_bootstrap();
+    REQUIRE(boot);
+    it_topic(topic, sizeof topic, "stats");
+    REQUIRE_EQ(pit_create_topic(boot, topic, PARTS, -1, NULL), 0);
+    produce(boot);
+    consume(boot, "classic");
+}
+
+/* The broker's version as scripts/run-tests (KFK_BROKER_VERSION) or
+ * tests/integration/broker.sh (KFK_KAFKA_VERSION_RUNNING) started it;
+ * kafka-local's default, 4.4.0, when neither says. */
+static int kafka4(void) {
+    const char *v = getenv("KFK_BROKER_VERSION");
+    if (!v || !*v) v = getenv("KFK_KAFKA_VERSION_RUNNING");
+    return !v || !*v || v[0] != '3';
+}
+
+/* Kafka 3.9 has the consumer protocol off: the member gets an error, and
+ * its documents say it never got an assignment. */
+static void consume_refused(const char *boot) {
+    seen w;
+    seen_init(&w);
+    char group[160], err[256];
+    snprintf(group, sizeof group, "%s-refused", topic);
+    const char *settings[] = {"group.id", group, "group.protocol", "consumer", NULL};
+    kfk_consumer *c = kfk_consumer_new(conf_for(boot, &w, settings), err, sizeof err);
+    REQUIRE(c);
+    const char *topics[1] = {topic};
+    REQUIRE_EQ(kfk_consumer_subscribe(c, topics, 1), 0);
+    int failed = 0;
+    for (int64_t end = it_now_ms() + 30000; !failed && it_now_ms() < end;) {
+        kfk_consumer_message *m = kfk_consumer_poll(c, 100);
+        failed = m && m->err;
+        kfk_consumer_message_release(m);
+    }
+    CHECK(failed);
+    for (int64_t end = it_now_ms() + 2000; it_now_ms() < end;)
+        kfk_consumer_message_release(kfk_consumer_poll(c, 100));
+    char *j = latest(&w);
+    REQUIRE(j);
+    CHECK(jq_str_is(j, "type", "consumer"));
+    CHECK_EQ(jq_int(j, "cgrp/rebalance_cnt", -1), 0);
+    CHECK_EQ(jq_int(j, "cgrp/assignment_size", -1), 0);
+    CHECK_EQ(jq_int(j, "rxmsgs", -1), 0);
+    CHECK_EQ(w.invalid, 0);
+    free(j);
+    kfk_consumer_destroy(c);
+    free(w.last);
+}
+
+/* The same figures from a member of the KIP-848 consumer protocol (the
+ * broker assigns; rebalance_cnt counts the new targets taken). */
+TEST(consumer_protocol_member) {
+    const char *boot = it_bootstrap();
+    REQUIRE(boot);
+    it_topic(topic, sizeof topic, "stats848");
+    REQUIRE_EQ(pit_create_topic(boot, topic, PARTS, -1, NULL), 0);
+    if (!kafka4()) {
+        consume_refused(boot);
+        return;
+    }
+    produce(boot);
+    consume(boot, "consumer");
+}
+
+/* The admin's documents come on its I/O thread, with no call needed. */
+TEST(admin_documents_without_calls) {
+    const char *boot = it_bootstrap();
+    REQUIRE(boot);
+    seen w;
+    seen_init(&w);
+    char err[256];
+    kfk_admin *a = kfk_admin_new(conf_for(boot, &w, NULL), err, sizeof err);
+    REQUIRE(a);
+    for (int64_t end = it_now_ms() + 5000; it_now_ms() < end;) {
+        pthread_mutex_lock(&w.lock);
+        int docs = w.docs;
+        pthread_mutex_unlock(&w.lock);
+        if (docs >= 3) break;
+        usleep(20000);
+    }
+    kfk_admin_destroy(a);
+    CHECK(w.docs >= 3);
+    CHECK_EQ(w.invalid, 0);
+    CHECK(w.other_thread);
+    CHECK(w.last && jq_str_is(w.last, "type", "admin"));
+    CHECK(w.last && jq_get(w.last, "topics") != NULL);
+    free(w.last);
+}
+
+/* Off by default: no document, whatever the callback. */
+TEST(off_by_default) {
+    const char *boot = it_bootstrap();
+    REQUIRE(boot);
+    seen w;
+    seen_init(&w);
+    char err[256];
+    kfk_conf *conf = kfk_conf_new();
+    kfk_conf_set(conf, "bootstrap.servers", boot, err, sizeof err);
+    kfk_conf_set_stats_cb(conf, on_stats, &w);
+    kfk_producer *p = kfk_producer_new(conf, NULL, err, sizeof err);
+    REQUIRE(p);
+    for (int i = 0; i < 5; i++) kfk_producer_poll(p, 100);
+    kfk_producer_destroy(p);
+    CHECK_EQ(w.docs, 0);
+}
+
+/* A transactional producer's eos figures: the state while a transaction is
+ * open and after its commit. */
+static char *wait_doc(kfk_producer *p, seen *w, const char *path, const char *want) {
+    char *j = NULL;
+    for (int64_t end = it_now_ms() + 10000; it_now_ms() < end;) {
+        kfk_producer_poll(p, 50);
+        free(j);
+        j = latest(w);
+        if (j && jq_str_is(j, path, want)) break;
+    }
+    return j;
+}
+
+TEST(transactional_producer_eos) {
+    const char *boot = it_bootstrap();
+    REQUIRE(boot);
+    char t[128], id[160], err[256];
+    it_topic(t, sizeof t, "stats-txn");
+    REQUIRE_EQ(pit_create_topic(boot, t, 1, -1, NULL), 0);
+    snprintf(id, sizeof id, "%s-id", t);
+    seen w;
+    seen_init(&w);
+    const char *settings[] = {"transactional.id", id, NULL};
+    kfk_producer *p = kfk_producer_new(conf_for(boot, &w, settings), NULL, err, sizeof err);
+    REQUIRE(p);
+    REQUIRE_EQ(kfk_producer_init_transactions(p, 30000), 0);
+    REQUIRE_EQ(kfk_producer_begin_transaction(p), 0);
+    kfk_message m = {.topic = t, .partition = 0, .value = "v", .value_len = 1};
+    REQUIRE_EQ(kfk_producer_send(p, &m, 0), 0);
+    char *j = wait_doc(p, &w, "eos/txn_state", "InTransaction");
+    REQUIRE(j);
+    CHECK(jq_str_is(j, "eos/txn_state", "InTransaction"));
+    CHECK(!strncmp(jq_get(j, "eos/txn_may_enq"), "true", 4));
+    CHECK(jq_str_is(j, "eos/idemp_state", "Assigned"));
+    CHECK(jq_int(j, "eos/producer_id", -1) >= 0);
+    CHECK(jq_int(j, "eos/txn_stateage", -1) >= 0);
+    free(j);
+    REQUIRE_EQ(kfk_producer_commit_transaction(p, 30000), 0);
+    j = wait_doc(p, &w, "eos/txn_state", "Ready");
+    REQUIRE(j);
+    CHECK(jq_str_is(j, "eos/txn_state", "Ready"));
+    CHECK(!strncmp(jq_get(j, "eos/txn_may_enq"), "false", 5));
+    kfk_producer_stats ps;
+    kfk_producer_stats_get(p, &ps);
+    CHECK_EQ(jq_int(j, "eos/producer_id", -2), ps.producer_id);
+    CHECK_EQ(jq_int(j, "eos/producer_epoch", -2), ps.producer_epoch);
+    CHECK_EQ(jq_int(j, "eos/epoch_cnt", -1), ps.epoch_bumps + 1);
+    char path[300];
+    snprintf(path, sizeof path, "topics/%s/partitions/0/txmsgs", t);
+    CHECK_EQ(jq_int(j, path, -1), 1);
+    free(j);
+    kfk_producer_destroy(p);
+    CHECK_EQ(w.invalid, 0);
+    free(w.last);
+}

@@ -1,0 +1,179 @@
+/* Statistics: the JSON writer (parsed back), and the sample windows. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/alloc.h"
+#include "jsonq.h"
+#include "kfk.h"
+#include "net/conn_stats.h"
+#include "test.h"
+
+static kfk_stats_broker broker(void) {
+    kfk_stats_broker b = {.name = "localhost:9092/1", .nodeid = 1, .nodename = "localhost:9092",
+                          .source = "learned", .state = "UP", .stateage = 1234, .tx = 10,
+                          .txbytes = 1000, .rx = 9, .rxbytes = 900, .connects = 1,
+                          .req_timeouts = 2};
+    b.req[0] = 7;  /* Produce */
+    b.req[3] = 2;  /* Metadata */
+    b.req[18] = 1; /* ApiVersions */
+    b.rtt = (kfk_stats_window){.min = 100, .max = 900, .avg = 300, .sum = 2700, .cnt = 9,
+                               .p50 = 250, .p99 = 900, .p99_99 = 900};
+    return b;
+}
+
+TEST(producer_document_parses_back) {
+    kfk_stats_broker b[2] = {broker(), broker()};
+    b[1].name = "weird \"host\"\\\n\x01:1/bootstrap";
+    b[1].nodeid = -1;
+    kfk_stats_partition parts[3] = {
+        {.topic = "t1", .partition = 0, .leader = 1, .broker = 1, .msgq_cnt = 5, .msgq_bytes = 500,
+         .txmsgs = 100, .txbytes = 10000, .next_ack_seq = 100},
+        {.topic = "t1", .partition = 1, .leader = 1, .txmsgs = 50, .txbytes = 5000},
+        {.topic = "t\"2", .partition = 0, .leader = -1, .unknown = 0},
+    };
+    kfk_stats_eos eos = {.idemp_state = "Assigned", .producer_id = 4000, .producer_epoch = 3,
+                         .epoch_cnt = 1};
+    kfk_stats s = {.name = "kfk#producer-1", .client_id = "kfk", .type = "producer",
+                   .ts = 123456789, .time = 1700000000, .age = 5000000, .msg_cnt = 5,
+                   .msg_size = 500, .msg_size_max = 33554432, .tx = 20, .txmsgs = 150,
+                   .txmsg_bytes = 15000, .brokers = b, .nbrokers = 2, .partitions = parts,
+                   .npartitions = 3, .eos = &eos, .batches_retried = 4};
+    size_t len = 0;
+    char *j = kfk_stats_json(&s, &len);
+    REQUIRE(j);
+    CHECK_EQ(len, strlen(j));
+    CHECK(jq_valid(j));
+    CHECK(jq_str_is(j, "name", "kfk#producer-1"));
+    CHECK(jq_str_is(j, "type", "producer"));
+    CHECK_EQ(jq_int(j, "ts", -9), 123456789);
+    CHECK_EQ(jq_int(j, "txmsgs", -9), 150);
+    CHECK_EQ(jq_int(j, "msg_size_max", -9), 33554432);
+    CHECK_EQ(jq_int(j, "topics/t1/partitions/0/txmsgs", -9), 100);
+    CHECK_EQ(jq_int(j, "topics/t1/partitions/1/txbytes", -9), 5000);
+    CHECK_EQ(jq_int(j, "topics/t1/partitions/0/broker", -9), 1);
+    CHECK_EQ(jq_int(j, "topics/t1/partitions/0/next_ack_seq", -9), 100);
+    CHECK_EQ(jq_int(j, "topics/t1/partitions/0/msgs_inflight", -9), 0);
+    CHECK(!strncmp(jq_get(j, "topics/t\"2/partitions/0/unknown"), "false", 5));
+    CHECK_EQ(jq_int(j, "topics/t\"2/partitions/0/leader", -9), -1);
+    CHECK(jq_str_is(j, "topics/t\"2/topic", "t\"2"));
+    /* consumer fields are not in a producer's partitions */
+    CHECK(jq_get(j, "topics/t1/partitions/0/consumer_lag") == NULL);
+    CHECK(jq_get(j, "cgrp") == NULL);
+    CHECK(jq_str_is(j, "eos/idemp_state", "Assigned"));
+    CHECK_EQ(jq_int(j, "eos/producer_id", -9), 4000);
+    CHECK_EQ(jq_int(j, "kfk/batches_retried", -9), 4);
+    CHECK(jq_get(j, "kfk/fetch_requests") == NULL);
+    kfk_free_buf(j);
+}
+
+/* Broker names hold '/', which jq_get's paths split on: look them up by
+ * walking from the brokers object. */
+TEST(broker_fields_and_windows) {
+    kfk_stats_broker b = broker();
+    b.name = "b1";
+    kfk_stats s = {.name = "x", .client_id = "x", .type = "admin", .brokers = &b, .nbrokers = 1};
+    char *j = kfk_stats_json(&s, NULL);
+    REQUIRE(j);
+    CHECK(jq_valid(j));
+    CHECK_EQ(jq_int(j, "brokers/b1/nodeid", -9), 1);
+    CHECK(jq_str_is(j, "brokers/b1/state", "UP"));
+    CHECK_EQ(jq_int(j, "brokers/b1/req/Produce", -9), 7);
+    CHECK_EQ(jq_int(j, "brokers/b1/req/Metadata", -9), 2);
+    CHECK_EQ(jq_int(j, "brokers/b1/req/ApiVersions", -9), 1);
+    CHECK(jq_get(j, "brokers/b1/req/Fetch") == NULL); /* none sent: left out */
+    CHECK_EQ(jq_int(j, "brokers/b1/rtt/p50", -9), 250);
+    CHECK_EQ(jq_int(j, "brokers/b1/rtt/cnt", -9), 9);
+    CHECK_EQ(jq_int(j, "brokers/b1/req_timeouts", -9), 2);
+    CHECK(jq_get(j, "topics") != NULL);
+    CHECK(jq_get(j, "eos") == NULL);
+    kfk_free_buf(j);
+}
+
+TEST(consumer_document_parses_back) {
+    kfk_stats_partition p = {.topic = "in", .partition = 3, .leader = 2, .broker = 5, .desired = 1,
+                             .fetch_state = "active", .next_offset = 90, .app_offset = 80,
+                             .stored_offset = 80, .committed_offset = 70, .lo_offset = 0,
+                             .hi_offset = 100, .ls_offset = 100, .consumer_lag = 30,
+                             .consumer_lag_stored = 20, .fetchq_cnt = 10, .fetchq_size = 1000,
+                             .rxmsgs = 90, .rxbytes = 9000, .eof_offset = -1001,
+                             .stored_leader_epoch = 4, .unknown = 1};
+    kfk_stats_cgrp g = {.state = "up", .join_state = "steady", .rebalance_cnt = 2,
+                        .rebalance_reason = "subscribed topics changed",
+                        .rebalance_age = 1000, .assignment_size = 1};
+    kfk_stats s = {.name = "c", .client_id = "c", .type = "consumer", .rxmsgs = 90,
+                   .partitions = &p, .npartitions = 1, .cgrp = &g, .fetch_requests = 12};
+    char *j = kfk_stats_json(&s, NULL);
+    REQUIRE(j);
+    CHECK(jq_valid(j));
+    CHECK_EQ(jq_int(j, "topics/in/partitions/3/consumer_lag", -9), 30);
+    CHECK_EQ(jq_int(j, "topics/in/partitions/3/consumer_lag_stored", -9), 20);
+    CHECK_EQ(jq_int(j, "topics/in/partitions/3/hi_offset", -9), 100);
+    CHECK_EQ(jq_int(j, "topics/in/partitions/3/msgs", -9), 90);
+    CHECK_EQ(jq_int(j, "topics/in/partitions/3/broker", -9), 5); /* a read replica */
+    CHECK_EQ(jq_int(j, "topics/in/partitions/3/leader", -9), 2);
+    CHECK_EQ(jq_int(j, "topics/in/partitions/3/eof_offset", -9), -1001);
+    CHECK_EQ(jq_int(j, "topics/in/partitions/3/stored_leader_epoch", -9), 4);
+    CHECK(!strncmp(jq_get(j, "topics/in/partitions/3/unknown"), "true", 4));
+    CHECK(jq_str_is(j, "topics/in/partitions/3/fetch_state", "active"));
+    CHECK(jq_get(j, "topics/in/partitions/3/txmsgs") == NULL);
+    CHECK(!strncmp(jq_get(j, "topics/in/partitions/3/desired"), "true", 4));
+    CHECK_EQ(jq_int(j, "cgrp/rebalance_cnt", -9), 2);
+    CHECK(jq_str_is(j, "cgrp/join_state", "steady"));
+    CHECK(jq_str_is(j, "cgrp/rebalance_reason", "subscribed topics changed"));
+    CHECK_EQ(jq_int(j, "kfk/fetch_requests", -9), 12);
+    kfk_free_buf(j);
+}
+
+TEST(control_bytes_escaped) {
+    kfk_stats s = {.name = "a\x1f" "b\tc", .client_id = "\"", .type = "admin"};
+    char *j = kfk_stats_json(&s, NULL);
+    REQUIRE(j);
+    CHECK(jq_valid(j));
+    CHECK(strstr(j, "\\u001f") != NULL);
+    CHECK(jq_str_is(j, "name", "a\x1f" "b\tc"));
+    CHECK(jq_str_is(j, "client_id", "\""));
+    kfk_free_buf(j);
+}
+
+TEST(window_percentiles_exact_below_capacity) {
+    static kfk_win w;
+    for (int v = 100; v >= 1; v--) kfk_win_add(&w, v); /* 1..100 in reverse */
+    kfk_stats_window o;
+    kfk_win_roll(&w, &o);
+    CHECK_EQ(o.cnt, 100);
+    CHECK_EQ(o.min, 1);
+    CHECK_EQ(o.max, 100);
+    CHECK_EQ(o.sum, 5050);
+    CHECK_EQ(o.avg, 51); /* 50.5 rounded */
+    CHECK_EQ(o.p50, 50);
+    CHECK_EQ(o.p75, 75);
+    CHECK_EQ(o.p90, 90);
+    CHECK_EQ(o.p95, 95);
+    CHECK_EQ(o.p99, 99);
+    CHECK_EQ(o.p99_99, 100);
+    CHECK_EQ(o.stddev, 29); /* sqrt(833.25) = 28.87 */
+    /* the roll started a new window */
+    kfk_win_roll(&w, &o);
+    CHECK_EQ(o.cnt, 0);
+    CHECK_EQ(o.max, 0);
+    kfk_win_add(&w, 7);
+    kfk_win_roll(&w, &o);
+    CHECK_EQ(o.cnt, 1);
+    CHECK_EQ(o.min, 7);
+    CHECK_EQ(o.p99_99, 7);
+    CHECK_EQ(o.stddev, 0);
+}
+
+TEST(window_reservoir_beyond_capacity) {
+    static kfk_win w;
+    int n = KFK_WIN_SAMPLES * 20;
+    for (int i = 0; i < n; i++) kfk_win_add(&w, i % 1000); /* uniform over 0..999 */
+    kfk_stats_window o;
+    kfk_win_roll(&w, &o);
+    CHECK_EQ(o.cnt, n);
+    CHECK_EQ(o.min, 0);
+    CHECK_EQ(o.max, 999);
+    /* a sample of the stream: the median near 500 */
+    CHECK(o.p50 > 400 && o.p50 < 600);
+    CHECK(o.p90 > 820 && o.p90 < 970);
+}
