@@ -606,6 +606,9 @@ rd_kafka_resp_err_t rd_kafka_offset_store(rd_kafka_topic_t *rkt, int32_t partiti
 
 rd_kafka_resp_err_t rd_kafka_poll_set_consumer(rd_kafka_t *rk) {
     if (!rk->consumer) return RD_KAFKA_RESP_ERR__UNKNOWN_GROUP;
+    /* as librdkafka's: the main queue's ops (errors, statistics, logs
+     * forwarded there) are served by rd_kafka_consumer_poll */
+    if (!rk->consumer_forwarded) rd_kafka_queue_forward(rk->main_q, rk->consumer_q);
     rk->consumer_forwarded = 1;
     return RD_KAFKA_RESP_ERR_NO_ERROR;
 }

@@ -72,6 +72,7 @@ rd_kafka_t *rd_kafka_new(rd_kafka_type_t type, rd_kafka_conf_t *conf, char *errs
     rk->consumer_q = rdk_queue_new(rk, RDK_Q_CONSUMER);
     int rc = rk->main_q && rk->consumer_q && rdk_log_setup(rk) == 0 ? 0 : -1;
     if (rc == 0) rc = rdk_log_conf(rk, kc, 1, errstr, errstr_size);
+    if (rc == 0) rc = rdk_stats_conf(rk, kc, errstr, errstr_size);
     if (rc == 0 && type == RD_KAFKA_CONSUMER) rk->consumer_q->on_watch = rdk_consumer_pump_start;
     const char *brokers = rdk_conf_str(rk->conf, "bootstrap.servers");
     if (rc == 0 && (!brokers || !*brokers)) {
@@ -85,6 +86,7 @@ rd_kafka_t *rd_kafka_new(rd_kafka_type_t type, rd_kafka_conf_t *conf, char *errs
         kfk_conf_destroy(kc);
     }
     if (rc == 0 && rk->conf->background_event_cb) rc = rdk_background_start(rk);
+    if (rc == 0) rc = rdk_stats_start(rk);
     if (rc != 0) {
         rk->conf = NULL; /* the caller keeps conf on failure */
         rk->destroying = 1;
@@ -127,6 +129,7 @@ void rd_kafka_destroy_flags(rd_kafka_t *rk, int flags) {
     if (!rk) return;
     int counted = !rk->destroying;
     __atomic_store_n(&rk->destroying, 1, __ATOMIC_RELEASE);
+    rdk_stats_stop(rk);
     rdk_background_stop(rk);
     rdk_legacy_free(rk);
     if (rk->consumer || rk->pending_sub)
@@ -266,6 +269,6 @@ int rd_kafka_brokers_add(rd_kafka_t *rk, const char *brokerlist) {
         return 0;
     }
     kfk_conf_destroy(rk->pending_conf);
-    rk->pending_conf = NULL;
+    __atomic_store_n(&rk->pending_conf, NULL, __ATOMIC_RELEASE); /* stats.c's thread reads it */
     return n;
 }

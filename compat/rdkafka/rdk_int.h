@@ -302,6 +302,11 @@ struct rd_kafka_s {
     int closing;        /* consumer close began: rebalances are served there */
     pthread_t pump;     /* consumer_events.c */
     int pump_running;   /* atomic */
+    /* stats.c: the thread emitting a client-less handle's statistics */
+    pthread_mutex_t stats_lock;
+    pthread_cond_t stats_cond;
+    pthread_t stats_thread;
+    int stats_ready, stats_running, stats_stop;
 };
 
 /* handle.c: set by rd_kafka_yield on its thread, for the consume callback
@@ -375,6 +380,15 @@ void rdk_log_free(rd_kafka_t *rk);
  * layer); the main client's (producer or consumer) broker lines also give
  * the application its broker errors. 0, or -1 with errstr. */
 int rdk_log_conf(rd_kafka_t *rk, kfk_conf *kc, int main_client, char *errstr, size_t errstr_size);
+/* stats.c. Gives the handle's client statistics.interval.ms and the
+ * callback turning each document into a STATS op (when the application
+ * takes statistics: stats_cb or STATS events). 0, or -1 with errstr. */
+int rdk_stats_conf(rd_kafka_t *rk, kfk_conf *kc, char *errstr, size_t errstr_size);
+/* At rd_kafka_new (after pending_conf is set): a handle without brokers
+ * emits its own statistics from a thread until its client starts. -1 when
+ * the thread cannot start. rdk_stats_stop at destroy (idempotent). */
+int rdk_stats_start(rd_kafka_t *rk);
+void rdk_stats_stop(rd_kafka_t *rk);
 /* librdkafka's name of debug context bit (NULL: none). */
 const char *rdk_log_ctx_name(int bit);
 /* Logs through the application's log callback (or stderr, as librdkafka). */
