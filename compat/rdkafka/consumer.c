@@ -266,7 +266,7 @@ rd_kafka_resp_err_t rd_kafka_subscription(rd_kafka_t *rk,
 static rd_kafka_message_t *serve_queue_wait(rd_kafka_t *rk, int timeout_ms) {
     struct rd_kafka_op_s *op;
     for (op = rdk_queue_pop(rk->consumer_q, timeout_ms); op; op = rdk_queue_pop(rk->consumer_q, 0)) {
-        if (op->type != RD_KAFKA_EVENT_ERROR) {
+        if (op->type != RD_KAFKA_EVENT_ERROR || op->client_err) {
             rdk_op_serve(op);
             continue;
         }

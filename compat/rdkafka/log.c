@@ -146,6 +146,7 @@ static void push_error(rd_kafka_t *rk, rd_kafka_resp_err_t err, const char *errs
     struct rd_kafka_op_s *op = rdk_op_new(rk, RD_KAFKA_EVENT_ERROR);
     if (!op) return;
     op->err = err;
+    op->client_err = 1;
     op->errstr = strdup(errstr);
     rdk_queue_push(rk->main_q, op);
 }

@@ -140,6 +140,9 @@ struct rd_kafka_op_s {
     rd_kafka_resp_err_t err;
     char *errstr;
     int fatal;
+    /* ERROR of the client (a broker failure), not of consumption: served
+     * to error_cb even by rd_kafka_consumer_poll (librdkafka's OP_ERR) */
+    int client_err;
     void *opaque;
     rd_kafka_topic_partition_list_t *partitions; /* REBALANCE, OFFSET_COMMIT */
     rd_kafka_message_t **msgs;                   /* FETCH, DR: owned */

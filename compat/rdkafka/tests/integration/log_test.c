@@ -66,6 +66,28 @@ TEST(error_cb_broker_down) {
     CHECK_EQ(atomic_load(&other_err), 0);
 }
 
+/* With rd_kafka_poll_set_consumer, rd_kafka_consumer_poll serves them
+ * to error_cb too (librdkafka's client errors are never messages). */
+TEST(error_cb_from_consumer_poll) {
+    atomic_store(&transport, 0);
+    atomic_store(&all_down, 0);
+    rd_kafka_conf_t *conf = rd_kafka_conf_new();
+    rd_kafka_conf_set_error_cb(conf, on_error);
+    rd_kafka_conf_set_log_cb(conf, NULL);
+    rd_kafka_t *rk = consumer(conf, "127.0.0.1:1");
+    REQUIRE(rk);
+    CHECK_EQ(rd_kafka_poll_set_consumer(rk), 0);
+    for (int i = 0; i < 30 && !atomic_load(&all_down); i++) {
+        rd_kafka_message_t *m = rd_kafka_consumer_poll(rk, 100);
+        CHECK(m == NULL);
+        if (m) rd_kafka_message_destroy(m);
+    }
+    rd_kafka_consumer_close(rk);
+    rd_kafka_destroy(rk);
+    CHECK_EQ(atomic_load(&transport), 1);
+    CHECK_EQ(atomic_load(&all_down), 1);
+}
+
 /* Without error_cb the same errors are ERROR events on the main queue. */
 TEST(error_events_broker_down) {
     rd_kafka_conf_t *conf = rd_kafka_conf_new();
