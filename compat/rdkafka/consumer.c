@@ -95,11 +95,6 @@ static void on_commit(kfk_consumer *c, int err, const kfk_partition_list *offset
     rd_kafka_topic_partition_list_destroy(l);
 }
 
-static void on_log(void *opaque, const char *message) {
-    rd_kafka_t *rk = opaque;
-    rdk_log(rk, 7, "CONSUMER", "%s", message);
-}
-
 int rdk_consumer_start(rd_kafka_t *rk, kfk_conf *kc, char *errstr, size_t errstr_size) {
     rk->consumer = kfk_consumer_new(kc, errstr, errstr_size);
     if (!rk->consumer) {
@@ -112,7 +107,6 @@ int rdk_consumer_start(rd_kafka_t *rk, kfk_conf *kc, char *errstr, size_t errstr
     if (rk->conf->rebalance_cb || (rk->conf->enabled_events & RD_KAFKA_EVENT_REBALANCE))
         kfk_consumer_set_rebalance_cb(rk->consumer, on_rebalance, rk);
     kfk_consumer_set_commit_cb(rk->consumer, on_commit, rk);
-    kfk_consumer_set_log_cb(rk->consumer, on_log, rk);
     return 0;
 }
 
@@ -272,7 +266,7 @@ rd_kafka_resp_err_t rd_kafka_subscription(rd_kafka_t *rk,
 static rd_kafka_message_t *serve_queue_wait(rd_kafka_t *rk, int timeout_ms) {
     struct rd_kafka_op_s *op;
     for (op = rdk_queue_pop(rk->consumer_q, timeout_ms); op; op = rdk_queue_pop(rk->consumer_q, 0)) {
-        if (op->type != RD_KAFKA_EVENT_ERROR) {
+        if (op->type != RD_KAFKA_EVENT_ERROR || op->client_err) {
             rdk_op_serve(op);
             continue;
         }
@@ -612,6 +606,9 @@ rd_kafka_resp_err_t rd_kafka_offset_store(rd_kafka_topic_t *rkt, int32_t partiti
 
 rd_kafka_resp_err_t rd_kafka_poll_set_consumer(rd_kafka_t *rk) {
     if (!rk->consumer) return RD_KAFKA_RESP_ERR__UNKNOWN_GROUP;
+    /* as librdkafka's: the main queue's ops (errors, statistics, logs
+     * forwarded there) are served by rd_kafka_consumer_poll */
+    if (!rk->consumer_forwarded) rd_kafka_queue_forward(rk->main_q, rk->consumer_q);
     rk->consumer_forwarded = 1;
     return RD_KAFKA_RESP_ERR_NO_ERROR;
 }

@@ -65,7 +65,7 @@ rd_kafka_message_t *rdk_consumer_pumped_message(rd_kafka_t *rk, int timeout_ms) 
         if (op->type == RD_KAFKA_EVENT_FETCH && op->msg_cnt == 1) {
             m = op->msgs[0];
             op->msgs[0] = NULL;
-        } else if (op->type == RD_KAFKA_EVENT_ERROR) {
+        } else if (op->type == RD_KAFKA_EVENT_ERROR && !op->client_err) {
             m = rdk_msg_error(rk, op->err, NULL, -1, RD_KAFKA_OFFSET_INVALID,
                               op->errstr ? op->errstr : rd_kafka_err2str(op->err));
         } else {

@@ -1,5 +1,6 @@
 /* Events: the ops queues carry, their accessors, and serving them through
  * the callbacks the application configured. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -131,10 +132,10 @@ int rd_kafka_event_log(rd_kafka_event_t *rkev, const char **fac, const char **st
     return 0;
 }
 
-/* kfk's log lines carry no debug contexts: a log event's set is empty. */
+/* A debug line's context (kfk gives one per line); other lines have none. */
 int rd_kafka_event_debug_contexts(rd_kafka_event_t *rkev, char *dst, size_t dstsize) {
     if (rkev->type != RD_KAFKA_EVENT_LOG) return -1;
-    if (dstsize > 0) dst[0] = '\0';
+    if (dstsize > 0) snprintf(dst, dstsize, "%s", rkev->ctx ? rkev->ctx : "");
     return 0;
 }
 

@@ -3,11 +3,9 @@
  * use). A producer handle is a kfk producer, a consumer handle a kfk
  * consumer; producer.c and consumer.c hold their parts. */
 #include <errno.h>
-#include <stdarg.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -70,13 +68,11 @@ rd_kafka_t *rd_kafka_new(rd_kafka_type_t type, rd_kafka_conf_t *conf, char *errs
     rk->serial = atomic_fetch_add(&handle_serial, 1) + 1;
     snprintf(rk->name, sizeof rk->name, "%s#%s-%lu", client_id ? client_id : "rdkafka",
              type == RD_KAFKA_PRODUCER ? "producer" : "consumer", rk->serial);
-    const char *level = rdk_conf_str(rk->conf, "log_level");
-    rk->log_level = level ? atoi(level) : 6;
-    const char *debug = rdk_conf_str(rk->conf, "debug");
-    if (debug && *debug) rk->log_level = 7; /* as librdkafka: debug contexts log at 7 */
     rk->main_q = rdk_queue_new(rk, RDK_Q_MAIN);
     rk->consumer_q = rdk_queue_new(rk, RDK_Q_CONSUMER);
-    int rc = rk->main_q && rk->consumer_q ? 0 : -1;
+    int rc = rk->main_q && rk->consumer_q && rdk_log_setup(rk) == 0 ? 0 : -1;
+    if (rc == 0) rc = rdk_log_conf(rk, kc, 1, errstr, errstr_size);
+    if (rc == 0) rc = rdk_stats_conf(rk, kc, errstr, errstr_size);
     if (rc == 0 && type == RD_KAFKA_CONSUMER) rk->consumer_q->on_watch = rdk_consumer_pump_start;
     const char *brokers = rdk_conf_str(rk->conf, "bootstrap.servers");
     if (rc == 0 && (!brokers || !*brokers)) {
@@ -90,6 +86,7 @@ rd_kafka_t *rd_kafka_new(rd_kafka_type_t type, rd_kafka_conf_t *conf, char *errs
         kfk_conf_destroy(kc);
     }
     if (rc == 0 && rk->conf->background_event_cb) rc = rdk_background_start(rk);
+    if (rc == 0) rc = rdk_stats_start(rk);
     if (rc != 0) {
         rk->conf = NULL; /* the caller keeps conf on failure */
         rk->destroying = 1;
@@ -114,6 +111,7 @@ void rdk_handle_free(rd_kafka_t *rk) {
         free(t);
     }
     rd_kafka_conf_destroy(rk->conf);
+    rdk_log_free(rk);
     free(rk->cluster_id);
     pthread_mutex_destroy(&rk->lock);
     pthread_mutex_destroy(&rk->msg_lock);
@@ -131,6 +129,7 @@ void rd_kafka_destroy_flags(rd_kafka_t *rk, int flags) {
     if (!rk) return;
     int counted = !rk->destroying;
     __atomic_store_n(&rk->destroying, 1, __ATOMIC_RELEASE);
+    rdk_stats_stop(rk);
     rdk_background_stop(rk);
     rdk_legacy_free(rk);
     if (rk->consumer || rk->pending_sub)
@@ -157,6 +156,10 @@ kfk_admin *rdk_admin(rd_kafka_t *rk, char *errstr, size_t errstr_size) {
     pthread_mutex_lock(&rk->lock);
     if (!rk->admin && !rk->destroying) {
         kfk_conf *kc = rdk_conf_build(rk->conf, rk->type, errstr, errstr_size);
+        if (kc && rdk_log_conf(rk, kc, 0, errstr, errstr_size)) {
+            kfk_conf_destroy(kc);
+            kc = NULL;
+        }
         if (kc) {
             rk->admin = kfk_admin_new(kc, errstr, errstr_size);
             if (rk->admin)
@@ -237,29 +240,6 @@ rd_kafka_resp_err_t rd_kafka_purge(rd_kafka_t *rk, int purge_flags) {
     return rdk_err(rdk_producer_purge(rk, flags));
 }
 
-void rd_kafka_set_log_level(rd_kafka_t *rk, int level) { rk->log_level = level; }
-
-void rd_kafka_log_print(const rd_kafka_t *rk, int level, const char *fac, const char *buf) {
-    struct timeval tv;
-    gettimeofday(&tv, NULL);
-    fprintf(stderr, "%%%i|%u.%03u|%s|%s| %s\n", level, (unsigned)tv.tv_sec,
-            (unsigned)(tv.tv_usec / 1000), fac, rk ? rk->name : "", buf);
-}
-
-void rdk_log(rd_kafka_t *rk, int level, const char *fac, const char *fmt, ...) {
-    if (level > rk->log_level) return;
-    char buf[512];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(buf, sizeof buf, fmt, ap);
-    va_end(ap);
-    if (rdk_log_queued(rk, level, fac, buf)) return;
-    if (rk->conf && rk->conf->log_cb)
-        rk->conf->log_cb(rk, level, fac, buf);
-    else
-        rd_kafka_log_print(rk, level, fac, buf);
-}
-
 /* Starts the client of a handle created without brokers, on brokerlist;
  * later calls cannot add to kfk's bootstrap list (logged, 0). The number
  * of brokers added, as librdkafka. */
@@ -289,6 +269,6 @@ int rd_kafka_brokers_add(rd_kafka_t *rk, const char *brokerlist) {
         return 0;
     }
     kfk_conf_destroy(rk->pending_conf);
-    rk->pending_conf = NULL;
+    __atomic_store_n(&rk->pending_conf, NULL, __ATOMIC_RELEASE); /* stats.c's thread reads it */
     return n;
 }

@@ -140,12 +140,16 @@ struct rd_kafka_op_s {
     rd_kafka_resp_err_t err;
     char *errstr;
     int fatal;
+    /* ERROR of the client (a broker failure), not of consumption: served
+     * to error_cb even by rd_kafka_consumer_poll (librdkafka's OP_ERR) */
+    int client_err;
     void *opaque;
     rd_kafka_topic_partition_list_t *partitions; /* REBALANCE, OFFSET_COMMIT */
     rd_kafka_message_t **msgs;                   /* FETCH, DR: owned */
     size_t msg_cnt, msg_next;
     char *fac, *str; /* LOG; STATS json in str */
     int level;
+    const char *ctx; /* LOG of a debug line: its context's name (static) */
     char *topic; /* ERROR about one partition: its topic (owned), partition, offset */
     int32_t partition;
     int64_t offset;
@@ -207,9 +211,6 @@ void rdk_op_destroy(struct rd_kafka_op_s *op);
 /* serve.c. Calls the configured callback for op (dr_msg_cb, error_cb,
  * log_cb, rebalance_cb...), then destroys it. */
 void rdk_op_serve(struct rd_kafka_op_s *op);
-/* With log.queue true: queues the line as a LOG event on rk->log_q (where
- * rd_kafka_set_log_queue forwards it) and returns 1; else 0 (log_cb's). */
-int rdk_log_queued(rd_kafka_t *rk, int level, const char *fac, const char *buf);
 /* Serves q's ops, waiting up to timeout_ms for the first; how many. */
 int rdk_queue_serve(rd_kafka_queue_t *q, int timeout_ms);
 /* The background thread serving rk->background_q to background_event_cb:
@@ -264,7 +265,9 @@ struct rd_kafka_s {
     rd_kafka_queue_t *main_q, *consumer_q, *background_q, *log_q;
     pthread_t background_thread;
     int background_running;
-    int log_level;
+    int log_level;        /* atomic: rd_kafka_set_log_level */
+    uint32_t debug;       /* the debug contexts, librdkafka's bits */
+    struct rdk_brokers *brokers; /* log.c: the main client's view of the brokers */
     int consumer_forwarded; /* rd_kafka_poll_set_consumer called */
     int closed;
     int assignment_lost; /* the last rebalance callback was a loss */
@@ -302,6 +305,11 @@ struct rd_kafka_s {
     int closing;        /* consumer close began: rebalances are served there */
     pthread_t pump;     /* consumer_events.c */
     int pump_running;   /* atomic */
+    /* stats.c: the thread emitting a client-less handle's statistics */
+    pthread_mutex_t stats_lock;
+    pthread_cond_t stats_cond;
+    pthread_t stats_thread;
+    int stats_ready, stats_running, stats_stop;
 };
 
 /* handle.c: set by rd_kafka_yield on its thread, for the consume callback
@@ -366,6 +374,26 @@ void rdk_legacy_free(rd_kafka_t *rk);
 /* The handle's admin client, created on first use (NULL with errstr when it
  * cannot be). Its own I/O thread; destroyed with the handle. */
 kfk_admin *rdk_admin(rd_kafka_t *rk, char *errstr, size_t errstr_size);
+/* log.c. rdk_log_setup reads log_level, debug and log.queue (the log
+ * queue is made here) at rd_kafka_new: -1 when out of memory;
+ * rdk_log_free at the handle's free. */
+int rdk_log_setup(rd_kafka_t *rk);
+void rdk_log_free(rd_kafka_t *rk);
+/* Points a kfk client's logging at the handle (every line, filtered by the
+ * layer); the main client's (producer or consumer) broker lines also give
+ * the application its broker errors. 0, or -1 with errstr. */
+int rdk_log_conf(rd_kafka_t *rk, kfk_conf *kc, int main_client, char *errstr, size_t errstr_size);
+/* stats.c. Gives the handle's client statistics.interval.ms and the
+ * callback turning each document into a STATS op (when the application
+ * takes statistics: stats_cb or STATS events). 0, or -1 with errstr. */
+int rdk_stats_conf(rd_kafka_t *rk, kfk_conf *kc, char *errstr, size_t errstr_size);
+/* At rd_kafka_new (after pending_conf is set): a handle without brokers
+ * emits its own statistics from a thread until its client starts. -1 when
+ * the thread cannot start. rdk_stats_stop at destroy (idempotent). */
+int rdk_stats_start(rd_kafka_t *rk);
+void rdk_stats_stop(rd_kafka_t *rk);
+/* librdkafka's name of debug context bit (NULL: none). */
+const char *rdk_log_ctx_name(int bit);
 /* Logs through the application's log callback (or stderr, as librdkafka). */
 void rdk_log(rd_kafka_t *rk, int level, const char *fac, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));

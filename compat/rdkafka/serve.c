@@ -30,6 +30,8 @@ void rdk_op_serve(struct rd_kafka_op_s *op) {
             for (size_t i = 0; i < op->msg_cnt; i++) c->consume_cb(op->msgs[i], c->opaque);
         break;
     case RD_KAFKA_EVENT_LOG:
+        if (op->level > __atomic_load_n(&rk->log_level, __ATOMIC_RELAXED))
+            break;
         if (c->log_cb)
             c->log_cb(rk, op->level, op->fac, op->str);
         else
@@ -100,43 +102,6 @@ rd_kafka_queue_t *rd_kafka_queue_get_partition(rd_kafka_t *rk, const char *topic
     (void)topic;
     (void)partition;
     return NULL;
-}
-
-/* The handle's log queue (log.queue true), created on first use. NULL:
- * logs go to log_cb, or out of memory. */
-static rd_kafka_queue_t *log_queue(rd_kafka_t *rk) {
-    const char *v = rdk_conf_str(rk->conf, "log.queue");
-    if (!v || strcmp(v, "true") != 0) return NULL;
-    pthread_mutex_lock(&rk->lock);
-    if (!rk->log_q && !rk->destroying) rk->log_q = rdk_queue_new(rk, RDK_Q_CUSTOM);
-    rd_kafka_queue_t *q = rk->log_q;
-    pthread_mutex_unlock(&rk->lock);
-    return q;
-}
-
-int rdk_log_queued(rd_kafka_t *rk, int level, const char *fac, const char *buf) {
-    rd_kafka_queue_t *q = log_queue(rk);
-    if (!q) return 0;
-    struct rd_kafka_op_s *op = rdk_op_new(rk, RD_KAFKA_EVENT_LOG);
-    if (!op) return 1;
-    op->level = level;
-    op->fac = strdup(fac);
-    op->str = strdup(buf);
-    if (!op->fac || !op->str) {
-        rdk_op_destroy(op);
-        return 1;
-    }
-    rdk_queue_push(q, op);
-    return 1;
-}
-
-rd_kafka_resp_err_t rd_kafka_set_log_queue(rd_kafka_t *rk, rd_kafka_queue_t *rkqu) {
-    const char *v = rdk_conf_str(rk->conf, "log.queue");
-    if (!v || strcmp(v, "true") != 0) return RD_KAFKA_RESP_ERR__NOT_CONFIGURED;
-    rd_kafka_queue_t *logq = log_queue(rk);
-    if (!logq) return RD_KAFKA_RESP_ERR__CRIT_SYS_RESOURCE;
-    rd_kafka_queue_forward(logq, rkqu ? rkqu : rk->main_q);
-    return RD_KAFKA_RESP_ERR_NO_ERROR;
 }
 
 /* Events on the background queue go to background_event_cb, which owns
