@@ -100,10 +100,6 @@ typedef struct {
     int nlogs;
 } Consumer;
 
-/* tuple's tp_new, read from a heap subtype (PyType_GetSlot takes no
- * static type before 3.10): makes record_cls instances from a tuple. */
-static newfunc tuple_tp_new;
-
 /* Py_XSETREF is not in the limited API. */
 #define XSETREF(dst, src)       \
     do {                        \
@@ -762,7 +758,7 @@ static PyObject *record_of(Consumer *self, const kfk_consumer_message *m, PyObje
         }
     }
     PyTuple_SetItem(*args, 0, t);
-    PyObject *r = tuple_tp_new((PyTypeObject *)cls, *args, NULL);
+    PyObject *r = kfkpy_tuple_new((PyTypeObject *)cls, *args, NULL);
     /* The collector need not visit a record whose key and value hold no
      * references (its headers list is untracked too, see headers_of). */
     if (r && atomic_value(key) && atomic_value(value))
@@ -823,7 +819,7 @@ static int add_record(PyObject *out, PyObject *tp_cls, PyObject *r, const kfk_co
     if (!*cur || topic != *cur_topic || m->partition != *cur_part) {
         PyObject *key = NULL, *kt = Py_BuildValue("((Oi))", topic, (int)m->partition);
         if (kt)
-            key = tuple_tp_new((PyTypeObject *)tp_cls, kt, NULL);
+            key = kfkpy_tuple_new((PyTypeObject *)tp_cls, kt, NULL);
         Py_XDECREF(kt);
         PyObject *l = key ? PyDict_GetItem(out, key) : NULL;
         if (key && !l) {
@@ -1520,19 +1516,6 @@ static PyType_Spec Consumer_spec = {
 
 int kfkpy_consumer_add(PyObject *module)
 {
-    static PyType_Slot sub_slots[] = {{0, NULL}};
-    static PyType_Spec sub_spec = {"kfk._kfk._tuple", 0, 0, Py_TPFLAGS_DEFAULT, sub_slots};
-    PyObject *bases = PyTuple_Pack(1, (PyObject *)&PyTuple_Type);
-    PyObject *sub = bases ? PyType_FromSpecWithBases(&sub_spec, bases) : NULL;
-    Py_XDECREF(bases);
-    if (!sub)
-        return -1;
-    tuple_tp_new = (newfunc)PyType_GetSlot((PyTypeObject *)sub, Py_tp_new);
-    Py_DECREF(sub);
-    if (!tuple_tp_new) {
-        PyErr_SetString(PyExc_RuntimeError, "kfk: tuple has no tp_new");
-        return -1;
-    }
     PyObject *type = PyType_FromSpec(&Consumer_spec);
     if (!type || PyModule_AddObject(module, "Consumer", type) < 0) {
         Py_XDECREF(type);

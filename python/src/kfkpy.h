@@ -18,6 +18,10 @@ PyObject *kfkpy_raise(int code, const char *msg);
  * the key and value of the first one refused. */
 kfk_conf *kfkpy_conf_from_dict(PyObject *props);
 
+/* tuple's tp_new: makes instances of namedtuple classes from a tuple
+ * without running their Python __new__. Set before the types are added. */
+extern newfunc kfkpy_tuple_new;
+
 /* Each adds its types to the module; 0 on success, -1 with an exception. */
 int kfkpy_producer_add(PyObject *module);
 int kfkpy_consumer_add(PyObject *module);

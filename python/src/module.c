@@ -82,6 +82,28 @@ fail:
     return NULL;
 }
 
+newfunc kfkpy_tuple_new;
+
+/* Reads tuple's tp_new from a heap subtype: PyType_GetSlot takes no static
+ * type before 3.10. */
+static int tuple_new_init(void)
+{
+    static PyType_Slot sub_slots[] = {{0, NULL}};
+    static PyType_Spec sub_spec = {"kfk._kfk._tuple", 0, 0, Py_TPFLAGS_DEFAULT, sub_slots};
+    PyObject *bases = PyTuple_Pack(1, (PyObject *)&PyTuple_Type);
+    PyObject *sub = bases ? PyType_FromSpecWithBases(&sub_spec, bases) : NULL;
+    Py_XDECREF(bases);
+    if (!sub)
+        return -1;
+    kfkpy_tuple_new = (newfunc)PyType_GetSlot((PyTypeObject *)sub, Py_tp_new);
+    Py_DECREF(sub);
+    if (!kfkpy_tuple_new) {
+        PyErr_SetString(PyExc_RuntimeError, "kfk: tuple has no tp_new");
+        return -1;
+    }
+    return 0;
+}
+
 static PyObject *set_error_factory(PyObject *self, PyObject *factory)
 {
     if (!PyCallable_Check(factory)) {
@@ -125,7 +147,7 @@ PyMODINIT_FUNC PyInit__kfk(void)
     PyObject *m = PyModule_Create(&module_def);
     if (!m)
         return NULL;
-    if (kfkpy_producer_add(m) < 0 || kfkpy_consumer_add(m) < 0 || kfkpy_admin_add(m) < 0) {
+    if (tuple_new_init() < 0 || kfkpy_producer_add(m) < 0 || kfkpy_consumer_add(m) < 0 || kfkpy_admin_add(m) < 0) {
         Py_DECREF(m);
         return NULL;
     }

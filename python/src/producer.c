@@ -70,10 +70,6 @@ typedef struct Future {
 
 /* ------------------------------------------------------------------ future */
 
-/* tuple's tp_new, read from a heap subtype (PyType_GetSlot takes no
- * static type before 3.10): makes namedtuple instances from a tuple in C,
- * without running their Python __new__. */
-static newfunc tuple_tp_new;
 /* TopicPartitions already made: topic -> list indexed by partition. They
  * are immutable, so every future of a partition shares one. */
 static PyObject *tp_cache;
@@ -83,7 +79,7 @@ static PyObject *tp_cache;
  * a plain tuple of them at its next collection. */
 static PyObject *namedtuple_of(PyObject *cls, PyObject *items)
 {
-    static PyObject *holder; /* (items,): tuple_tp_new keeps no reference */
+    static PyObject *holder; /* (items,): kfkpy_tuple_new keeps no reference */
     if (!items)
         return NULL;
     if (!holder || Py_REFCNT(holder) != 1) {
@@ -94,7 +90,7 @@ static PyObject *namedtuple_of(PyObject *cls, PyObject *items)
         }
     }
     PyTuple_SetItem(holder, 0, items);
-    PyObject *r = tuple_tp_new((PyTypeObject *)cls, holder, NULL);
+    PyObject *r = kfkpy_tuple_new((PyTypeObject *)cls, holder, NULL);
     if (r)
         PyObject_GC_UnTrack(r);
     return r;
@@ -1349,19 +1345,6 @@ static PyType_Spec producer_spec = {
 
 int kfkpy_producer_add(PyObject *module)
 {
-    static PyType_Slot sub_slots[] = {{0, NULL}};
-    static PyType_Spec sub_spec = {"kfk._kfk._tuple_p", 0, 0, Py_TPFLAGS_DEFAULT, sub_slots};
-    PyObject *bases = PyTuple_Pack(1, (PyObject *)&PyTuple_Type);
-    PyObject *sub = bases ? PyType_FromSpecWithBases(&sub_spec, bases) : NULL;
-    Py_XDECREF(bases);
-    if (!sub)
-        return -1;
-    tuple_tp_new = (newfunc)PyType_GetSlot((PyTypeObject *)sub, Py_tp_new);
-    Py_DECREF(sub);
-    if (!tuple_tp_new) {
-        PyErr_SetString(PyExc_RuntimeError, "kfk: tuple has no tp_new");
-        return -1;
-    }
     static const char *kw[] = {"topic", "value", "key", "headers", "partition", "timestamp_ms"};
     for (int i = 0; i < 6; i++)
         if (!send_kw[i] && !(send_kw[i] = PyUnicode_InternFromString(kw[i])))
