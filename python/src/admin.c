@@ -510,6 +510,46 @@ static kfk_admin_options options(int timeout_ms, int validate_only)
     return o;
 }
 
+typedef PyObject *(*result_fn)(const kfk_admin_result *);
+typedef kfk_admin_result *(*names_fn)(kfk_admin *, const char *const *, int,
+                                      const kfk_admin_options *, kfk_admin_cb, void *);
+typedef kfk_admin_result *(*plain_fn)(kfk_admin *, const kfk_admin_options *, kfk_admin_cb,
+                                      void *);
+
+/* The calls on names (topics, groups): (names, timeout_ms) -> make(result). */
+static PyObject *names_call(Admin *self, PyObject *args, const char *what, names_fn call,
+                            result_fn make)
+{
+    PyObject *seq;
+    int timeout_ms = 0;
+    if (!PyArg_ParseTuple(args, "O|i", &seq, &timeout_ms))
+        return NULL;
+    Scratch s;
+    if (scratch_init(&s) < 0)
+        return NULL;
+    PyObject *out = NULL;
+    int n;
+    const char **names = str_array(&s, seq, &n, what);
+    if (names && admin_enter(self) == 0) {
+        kfk_admin_options o = options(timeout_ms, 0);
+        RUN(call(a, names, n, &o, NULL, NULL));
+        out = finish(r, make);
+    }
+    scratch_free(&s);
+    return out;
+}
+
+/* The calls with no arguments but (timeout_ms). */
+static PyObject *plain_call(Admin *self, PyObject *args, plain_fn call, result_fn make)
+{
+    int timeout_ms = 0;
+    if (!PyArg_ParseTuple(args, "|i", &timeout_ms) || admin_enter(self) < 0)
+        return NULL;
+    kfk_admin_options o = options(timeout_ms, 0);
+    RUN(call(a, &o, NULL, NULL));
+    return finish(r, make);
+}
+
 /* create_topics(((name, partitions, replication, assignment rows or None,
  * ((key, value), ...)), ...), timeout_ms, validate_only) -> items */
 static PyObject *Admin_create_topics(Admin *self, PyObject *args)
@@ -571,23 +611,7 @@ done:
 /* delete_topics((name, ...), timeout_ms) -> items */
 static PyObject *Admin_delete_topics(Admin *self, PyObject *args)
 {
-    PyObject *seq;
-    int timeout_ms = 0;
-    if (!PyArg_ParseTuple(args, "O|i", &seq, &timeout_ms))
-        return NULL;
-    Scratch s;
-    if (scratch_init(&s) < 0)
-        return NULL;
-    PyObject *out = NULL;
-    int n;
-    const char **names = str_array(&s, seq, &n, "topics");
-    if (names && admin_enter(self) == 0) {
-        kfk_admin_options o = options(timeout_ms, 0);
-        RUN(kfk_admin_delete_topics(a, names, n, &o, NULL, NULL));
-        out = finish(r, items_list);
-    }
-    scratch_free(&s);
-    return out;
+    return names_call(self, args, "topics", kfk_admin_delete_topics, items_list);
 }
 
 /* metadata(names or None, timeout_ms) -> ((cluster_id, controller, brokers),
@@ -619,23 +643,7 @@ done:
 /* describe_topics((name, ...), timeout_ms) -> topics */
 static PyObject *Admin_describe_topics(Admin *self, PyObject *args)
 {
-    PyObject *seq;
-    int timeout_ms = 0;
-    if (!PyArg_ParseTuple(args, "O|i", &seq, &timeout_ms))
-        return NULL;
-    Scratch s;
-    if (scratch_init(&s) < 0)
-        return NULL;
-    PyObject *out = NULL;
-    int n;
-    const char **names = str_array(&s, seq, &n, "topics");
-    if (names && admin_enter(self) == 0) {
-        kfk_admin_options o = options(timeout_ms, 0);
-        RUN(kfk_admin_describe_topics(a, names, n, &o, NULL, NULL));
-        out = finish(r, topics_result);
-    }
-    scratch_free(&s);
-    return out;
+    return names_call(self, args, "topics", kfk_admin_describe_topics, topics_result);
 }
 
 /* list_topics(internal, timeout_ms) -> topics (no partitions) */
@@ -765,68 +773,27 @@ done:
 /* describe_cluster(timeout_ms) -> (cluster_id, controller, brokers) */
 static PyObject *Admin_describe_cluster(Admin *self, PyObject *args)
 {
-    int timeout_ms = 0;
-    if (!PyArg_ParseTuple(args, "|i", &timeout_ms) || admin_enter(self) < 0)
-        return NULL;
-    kfk_admin_options o = options(timeout_ms, 0);
-    RUN(kfk_admin_describe_cluster(a, &o, NULL, NULL));
-    return finish(r, cluster_result);
+    return plain_call(self, args, kfk_admin_describe_cluster, cluster_result);
 }
 
 /* list_groups(timeout_ms) -> (groups, err, errstr): err PARTIAL when a
  * broker did not answer. */
 static PyObject *Admin_list_groups(Admin *self, PyObject *args)
 {
-    int timeout_ms = 0;
-    if (!PyArg_ParseTuple(args, "|i", &timeout_ms) || admin_enter(self) < 0)
-        return NULL;
-    kfk_admin_options o = options(timeout_ms, 0);
-    RUN(kfk_admin_list_groups(a, &o, NULL, NULL));
-    return finish(r, groups_result);
+    return plain_call(self, args, kfk_admin_list_groups, groups_result);
 }
 
 /* describe_groups((group, ...), timeout_ms) -> group descriptions */
 static PyObject *Admin_describe_groups(Admin *self, PyObject *args)
 {
-    PyObject *seq;
-    int timeout_ms = 0;
-    if (!PyArg_ParseTuple(args, "O|i", &seq, &timeout_ms))
-        return NULL;
-    Scratch s;
-    if (scratch_init(&s) < 0)
-        return NULL;
-    PyObject *out = NULL;
-    int n;
-    const char **names = str_array(&s, seq, &n, "group_ids");
-    if (names && admin_enter(self) == 0) {
-        kfk_admin_options o = options(timeout_ms, 0);
-        RUN(kfk_admin_describe_groups(a, names, n, &o, NULL, NULL));
-        out = finish(r, group_descs_result);
-    }
-    scratch_free(&s);
-    return out;
+    return names_call(self, args, "group_ids", kfk_admin_describe_groups,
+                      group_descs_result);
 }
 
 /* delete_groups((group, ...), timeout_ms) -> items */
 static PyObject *Admin_delete_groups(Admin *self, PyObject *args)
 {
-    PyObject *seq;
-    int timeout_ms = 0;
-    if (!PyArg_ParseTuple(args, "O|i", &seq, &timeout_ms))
-        return NULL;
-    Scratch s;
-    if (scratch_init(&s) < 0)
-        return NULL;
-    PyObject *out = NULL;
-    int n;
-    const char **names = str_array(&s, seq, &n, "group_ids");
-    if (names && admin_enter(self) == 0) {
-        kfk_admin_options o = options(timeout_ms, 0);
-        RUN(kfk_admin_delete_groups(a, names, n, &o, NULL, NULL));
-        out = finish(r, items_list);
-    }
-    scratch_free(&s);
-    return out;
+    return names_call(self, args, "group_ids", kfk_admin_delete_groups, items_list);
 }
 
 enum plist_op { LIST_GROUP_OFFSETS, ALTER_GROUP_OFFSETS, DELETE_GROUP_OFFSETS, LIST_OFFSETS,
@@ -915,8 +882,12 @@ static kfk_acl *acl_array(Scratch *s, PyObject *seq, int *n, const char *what)
     return acls;
 }
 
-/* create_acls((acl, ...), timeout_ms) -> items, one per ACL */
-static PyObject *Admin_create_acls(Admin *self, PyObject *args)
+typedef kfk_admin_result *(*acls_fn)(kfk_admin *, const kfk_acl *, int,
+                                     const kfk_admin_options *, kfk_admin_cb, void *);
+
+/* The calls on ACLs or filters: (acls, timeout_ms) -> make(result). */
+static PyObject *acls_call(Admin *self, PyObject *args, const char *what, acls_fn call,
+                           result_fn make)
 {
     PyObject *seq;
     int timeout_ms = 0;
@@ -927,14 +898,20 @@ static PyObject *Admin_create_acls(Admin *self, PyObject *args)
         return NULL;
     PyObject *out = NULL;
     int n;
-    kfk_acl *acls = acl_array(&s, seq, &n, "acls");
+    kfk_acl *acls = acl_array(&s, seq, &n, what);
     if (acls && admin_enter(self) == 0) {
         kfk_admin_options o = options(timeout_ms, 0);
-        RUN(kfk_admin_create_acls(a, acls, n, &o, NULL, NULL));
-        out = finish(r, items_list);
+        RUN(call(a, acls, n, &o, NULL, NULL));
+        out = finish(r, make);
     }
     scratch_free(&s);
     return out;
+}
+
+/* create_acls((acl, ...), timeout_ms) -> items, one per ACL */
+static PyObject *Admin_create_acls(Admin *self, PyObject *args)
+{
+    return acls_call(self, args, "acls", kfk_admin_create_acls, items_list);
 }
 
 /* describe_acls(filter, timeout_ms) -> the matching ACLs */
@@ -965,23 +942,7 @@ static PyObject *Admin_describe_acls(Admin *self, PyObject *args)
  * ...), one per filter */
 static PyObject *Admin_delete_acls(Admin *self, PyObject *args)
 {
-    PyObject *seq;
-    int timeout_ms = 0;
-    if (!PyArg_ParseTuple(args, "O|i", &seq, &timeout_ms))
-        return NULL;
-    Scratch s;
-    if (scratch_init(&s) < 0)
-        return NULL;
-    PyObject *out = NULL;
-    int n;
-    kfk_acl *filters = acl_array(&s, seq, &n, "acl_filters");
-    if (filters && admin_enter(self) == 0) {
-        kfk_admin_options o = options(timeout_ms, 0);
-        RUN(kfk_admin_delete_acls(a, filters, n, &o, NULL, NULL));
-        out = finish(r, acl_filters_result);
-    }
-    scratch_free(&s);
-    return out;
+    return acls_call(self, args, "acl_filters", kfk_admin_delete_acls, acl_filters_result);
 }
 
 /* elect_leaders(((topic, partition), ...) or None, unclean, timeout_ms) ->
