@@ -253,12 +253,13 @@ static const char *name_at(PyObject *seq, Py_ssize_t i, PyObject *keep)
     return PyBytes_AsString(b);
 }
 
-/* [(topic, partition)] of a kfk list (owned by the caller). */
-static PyObject *tps_of(const kfk_partition_list *l)
+/* [make(e) for each partition e] of a kfk list (owned by the caller; NULL:
+ * empty). */
+static PyObject *parts_of(const kfk_partition_list *l, PyObject *(*make)(const kfk_partition *))
 {
     PyObject *out = PyList_New(l ? l->count : 0);
     for (int i = 0; out && l && i < l->count; i++) {
-        PyObject *t = Py_BuildValue("(si)", l->elems[i].topic, (int)l->elems[i].partition);
+        PyObject *t = make(&l->elems[i]);
         if (!t) {
             Py_CLEAR(out);
             break;
@@ -266,6 +267,45 @@ static PyObject *tps_of(const kfk_partition_list *l)
         PyList_SetItem(out, i, t);
     }
     return out;
+}
+
+/* The tuples parts_of makes, named by their fields after (topic, partition). */
+static PyObject *tp_tuple(const kfk_partition *e)
+{
+    return Py_BuildValue("(si)", e->topic, (int)e->partition);
+}
+
+static PyObject *offset_tuple(const kfk_partition *e)
+{
+    return Py_BuildValue("(siL)", e->topic, (int)e->partition, (long long)e->offset);
+}
+
+static PyObject *offset_err_tuple(const kfk_partition *e)
+{
+    return Py_BuildValue("(siLi)", e->topic, (int)e->partition, (long long)e->offset, e->err);
+}
+
+static PyObject *err_tuple(const kfk_partition *e)
+{
+    return Py_BuildValue("(sii)", e->topic, (int)e->partition, e->err);
+}
+
+static PyObject *position_tuple(const kfk_partition *e)
+{
+    return Py_BuildValue("(siLii)", e->topic, (int)e->partition, (long long)e->offset,
+                         (int)e->leader_epoch, e->err);
+}
+
+static PyObject *committed_tuple(const kfk_partition *e)
+{
+    return Py_BuildValue("(siLzii)", e->topic, (int)e->partition, (long long)e->offset,
+                         e->metadata, (int)e->leader_epoch, e->err);
+}
+
+static PyObject *timed_tuple(const kfk_partition *e)
+{
+    return Py_BuildValue("(siLLii)", e->topic, (int)e->partition, (long long)e->offset,
+                         (long long)e->timestamp, (int)e->leader_epoch, e->err);
 }
 
 /* ------------------------------------------------------------ callbacks */
@@ -288,7 +328,7 @@ static void rebalance_cb(kfk_consumer *c, int kind, const kfk_partition_list *pa
         coop ? kfk_consumer_incremental_assign(c, parts) : kfk_consumer_assign(c, parts);
     if (self->on_rebalance) {
         PyGILState_STATE g = PyGILState_Ensure();
-        PyObject *l = tps_of(parts);
+        PyObject *l = parts_of(parts, tp_tuple);
         PyObject *r = l ? PyObject_CallFunction(self->on_rebalance, "iO", kind, l) : NULL;
         Py_XDECREF(l);
         if (!r)
@@ -306,17 +346,7 @@ static void commit_cb(kfk_consumer *c, int err, const kfk_partition_list *offset
     if (!self->on_commit)
         return;
     PyGILState_STATE g = PyGILState_Ensure();
-    PyObject *l = PyList_New(offsets ? offsets->count : 0);
-    for (int i = 0; l && offsets && i < offsets->count; i++) {
-        const kfk_partition *e = &offsets->elems[i];
-        PyObject *t = Py_BuildValue("(siLi)", e->topic, (int)e->partition, (long long)e->offset,
-                                    e->err);
-        if (!t) {
-            Py_CLEAR(l);
-            break;
-        }
-        PyList_SetItem(l, i, t);
-    }
+    PyObject *l = parts_of(offsets, offset_err_tuple);
     PyObject *r = l ? PyObject_CallFunction(self->on_commit, "iO", err, l) : NULL;
     Py_XDECREF(l);
     if (!r)
@@ -530,16 +560,7 @@ static PyObject *Consumer_assignment(Consumer *self, PyObject *unused)
     kfk_partition_list *l = kfk_consumer_assignment(self->c);
     if (!l)
         return PyErr_NoMemory();
-    PyObject *out = PyList_New(l->count);
-    for (int i = 0; out && i < l->count; i++) {
-        PyObject *t = Py_BuildValue("(siL)", l->elems[i].topic, (int)l->elems[i].partition,
-                                    (long long)l->elems[i].offset);
-        if (!t) {
-            Py_CLEAR(out);
-            break;
-        }
-        PyList_SetItem(out, i, t);
-    }
+    PyObject *out = parts_of(l, offset_tuple);
     kfk_partition_list_destroy(l);
     return out;
 }
@@ -969,21 +990,6 @@ static PyObject *Consumer_seek_time(Consumer *self, PyObject *args)
     return rc_result(rc, rc == KFK_ERR_NOENT ? "seek: the partition is not assigned" : NULL);
 }
 
-static PyObject *errs_of(const kfk_partition_list *l)
-{
-    PyObject *out = PyList_New(l->count);
-    for (int i = 0; out && i < l->count; i++) {
-        PyObject *t = Py_BuildValue("(sii)", l->elems[i].topic, (int)l->elems[i].partition,
-                                    l->elems[i].err);
-        if (!t) {
-            Py_CLEAR(out);
-            break;
-        }
-        PyList_SetItem(out, i, t);
-    }
-    return out;
-}
-
 static PyObject *pause_with(Consumer *self, PyObject *arg,
                             int (*fn)(kfk_consumer *, kfk_partition_list *))
 {
@@ -992,7 +998,7 @@ static PyObject *pause_with(Consumer *self, PyObject *arg,
     if (!l)
         return NULL;
     fn(self->c, l);
-    PyObject *out = errs_of(l);
+    PyObject *out = parts_of(l, err_tuple);
     kfk_partition_list_destroy(l);
     return out;
 }
@@ -1014,17 +1020,7 @@ static PyObject *Consumer_position(Consumer *self, PyObject *arg)
     if (!l)
         return NULL;
     kfk_consumer_position(self->c, l);
-    PyObject *out = PyList_New(l->count);
-    for (int i = 0; out && i < l->count; i++) {
-        const kfk_partition *e = &l->elems[i];
-        PyObject *t = Py_BuildValue("(siLii)", e->topic, (int)e->partition, (long long)e->offset,
-                                    (int)e->leader_epoch, e->err);
-        if (!t) {
-            Py_CLEAR(out);
-            break;
-        }
-        PyList_SetItem(out, i, t);
-    }
+    PyObject *out = parts_of(l, position_tuple);
     kfk_partition_list_destroy(l);
     return out;
 }
@@ -1050,18 +1046,7 @@ static PyObject *Consumer_committed(Consumer *self, PyObject *args, PyObject *kw
     if (rc)
         kfkpy_raise(rc, rc == KFK_ERR_INVALID_ARG ? "committed needs a group_id" : NULL);
     else
-        out = PyList_New(l->count);
-    for (int i = 0; out && i < l->count; i++) {
-        const kfk_partition *e = &l->elems[i];
-        PyObject *t = Py_BuildValue("(siLzii)", e->topic, (int)e->partition,
-                                    (long long)e->offset, e->metadata, (int)e->leader_epoch,
-                                    e->err);
-        if (!t) {
-            Py_CLEAR(out);
-            break;
-        }
-        PyList_SetItem(out, i, t);
-    }
+        out = parts_of(l, committed_tuple);
     kfk_partition_list_destroy(l);
     return out;
 }
@@ -1098,7 +1083,7 @@ static PyObject *Consumer_store_offsets(Consumer *self, PyObject *arg)
     if (!l)
         return NULL;
     kfk_consumer_store_offsets(self->c, l);
-    PyObject *out = errs_of(l);
+    PyObject *out = parts_of(l, err_tuple);
     kfk_partition_list_destroy(l);
     return out;
 }
@@ -1285,18 +1270,7 @@ static PyObject *Consumer_list_offsets(Consumer *self, PyObject *args, PyObject 
     if (rc && rc != KFK_ERR_PARTIAL)
         kfkpy_raise(rc, NULL);
     else
-        out = PyList_New(l->count);
-    for (int i = 0; out && i < l->count; i++) {
-        const kfk_partition *e = &l->elems[i];
-        PyObject *t = Py_BuildValue("(siLLii)", e->topic, (int)e->partition,
-                                    (long long)e->offset, (long long)e->timestamp,
-                                    (int)e->leader_epoch, e->err);
-        if (!t) {
-            Py_CLEAR(out);
-            break;
-        }
-        PyList_SetItem(out, i, t);
-    }
+        out = parts_of(l, timed_tuple);
     kfk_partition_list_destroy(l);
     return out;
 }
