@@ -4,7 +4,7 @@ keyed as its responses' to_dict(), TopicPartition keys, error classes)."""
 import time
 import uuid
 
-from kfk import _kfk, errors as Errors
+from kfk import _config, _kfk, errors as Errors
 from kfk.admin.acl import ACL, ACLFilter, _from_tuple as _acl_from, _to_tuple as _acl_to
 from kfk.admin.types import (
     AlterConfigOp, ConfigFilterType, ConfigResourceType, ConfigSourceType, GroupState,
@@ -16,26 +16,6 @@ _OFFSET_END, _OFFSET_BEGINNING = -1, -2
 _DESCRIBE_CLUSTER = 60  # api key
 _OFFSET_INVALID, _OFFSET_AT_TIME, _OFFSET_MAX_TIMESTAMP = -1001, -1002, -1003
 
-# kafka-python keyword -> kfk conf key
-_CONF_KEYS = {
-    'client_id': 'client.id',
-    'request_timeout_ms': 'request.timeout.ms',
-    'connections_max_idle_ms': 'connections.max.idle.ms',
-    'reconnect_backoff_ms': 'reconnect.backoff.ms',
-    'reconnect_backoff_max_ms': 'reconnect.backoff.max.ms',
-    'max_in_flight_requests_per_connection': 'max.in.flight.requests.per.connection',
-    'receive_message_max_bytes': 'receive.message.max.bytes',
-    'retry_backoff_ms': 'retry.backoff.ms',
-    'metadata_max_age_ms': 'metadata.max.age.ms',
-    'security_protocol': 'security.protocol',
-    'ssl_cafile': 'ssl.ca.location',
-    'ssl_certfile': 'ssl.certificate.location',
-    'ssl_keyfile': 'ssl.key.location',
-    'ssl_password': 'ssl.key.password',
-    'sasl_mechanism': 'sasl.mechanism',
-    'sasl_plain_username': 'sasl.username',
-    'sasl_plain_password': 'sasl.password',
-}
 # Keywords kfk cannot honour: accepted only at their default (None).
 _UNSUPPORTED = ('ssl_context', 'ssl_crlfile', 'sasl_kerberos_name', 'sasl_kerberos_domain_name',
                 'sasl_oauth_token_provider', 'proxy_url', 'socks5_proxy')
@@ -73,30 +53,7 @@ class KafkaAdminClient:
         'retry_backoff_ms': 100,
         'metadata_max_age_ms': 300000,
         'client_dns_lookup': 'use_all_dns_ips',
-        'security_protocol': 'PLAINTEXT',
-        'ssl_context': None,
-        'ssl_check_hostname': True,
-        'ssl_cafile': None,
-        'ssl_certfile': None,
-        'ssl_keyfile': None,
-        'ssl_password': None,
-        'ssl_crlfile': None,
-        'api_version': None,
-        'bootstrap_timeout_ms': 30000,
-        'selector': None,
-        'sasl_mechanism': None,
-        'sasl_plain_username': None,
-        'sasl_plain_password': None,
-        'sasl_kerberos_name': None,
-        'sasl_kerberos_service_name': 'kafka',
-        'sasl_kerberos_domain_name': None,
-        'sasl_oauth_token_provider': None,
-        'proxy_url': None,
-        'socks5_proxy': None,
-        'metric_reporters': [],
-        'metrics_num_samples': 2,
-        'metrics_sample_window_ms': 30000,
-        'kafka_client': None,
+        **_config.CLIENT_DEFAULTS,
     }
 
     def __init__(self, **configs):
@@ -115,18 +72,9 @@ class KafkaAdminClient:
                                            % (self.config['bootstrap_servers'], e)) from e
 
     def _kfk_conf(self):
-        conf = {}
-        for key in _UNSUPPORTED:
-            if self.config[key] is not None:
-                raise Errors.KafkaConfigurationError(
-                    "%s=%r: not supported by kfk" % (key, self.config[key]))
-        servers = self.config['bootstrap_servers']
-        if not isinstance(servers, str):
-            servers = ','.join(servers)
-        conf['bootstrap.servers'] = servers
-        for key, kfk_key in _CONF_KEYS.items():
-            if self.config[key] is not None:
-                conf[kfk_key] = self.config[key]
+        _config.refuse(self.config, _UNSUPPORTED)
+        conf = {'bootstrap.servers': _config.servers(self.config['bootstrap_servers'])}
+        _config.pass_through(self.config, _config.CLIENT_KEYS, conf)
         if not self.config['ssl_check_hostname']:
             conf['ssl.endpoint.identification.algorithm'] = 'none'
         return conf

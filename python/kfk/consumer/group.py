@@ -11,6 +11,7 @@ import socket
 import time
 import weakref
 
+from kfk import _config
 from kfk import _kfk
 from kfk import errors as Errors
 from kfk.admin.types import IsolationLevel
@@ -67,69 +68,30 @@ DEFAULT_CONFIG = {
     "receive_message_max_bytes": 100_000_000,
     "socket_options": [(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)],
     "consumer_timeout_ms": float("inf"),
-    "security_protocol": "PLAINTEXT",
-    "ssl_context": None,
-    "ssl_check_hostname": True,
-    "ssl_cafile": None,
-    "ssl_certfile": None,
-    "ssl_keyfile": None,
-    "ssl_crlfile": None,
-    "ssl_password": None,
     "ssl_ciphers": None,
-    "api_version": None,
-    "bootstrap_timeout_ms": 30000,
     "connections_max_idle_ms": 9 * 60 * 1000,
-    "metric_reporters": [],
     "metrics_enabled": True,
-    "metrics_num_samples": 2,
-    "metrics_sample_window_ms": 30000,
     "metric_group_prefix": "consumer",
-    "selector": None,
     "exclude_internal_topics": True,
-    "sasl_mechanism": None,
-    "sasl_plain_username": None,
-    "sasl_plain_password": None,
-    "sasl_kerberos_name": None,
-    "sasl_kerberos_service_name": "kafka",
-    "sasl_kerberos_domain_name": None,
-    "sasl_oauth_token_provider": None,
-    "proxy_url": None,
-    "socks5_proxy": None,
-    "kafka_client": None,
+    **_config.CLIENT_DEFAULTS,
 }
 
 # keyword -> kfk conf key, for values passed through as they are.
 _DIRECT = {
-    "client_id": "client.id",
     "fetch_max_wait_ms": "fetch.max.wait.ms",
     "fetch_min_bytes": "fetch.min.bytes",
     "fetch_max_bytes": "fetch.max.bytes",
     "max_partition_fetch_bytes": "max.partition.fetch.bytes",
-    "request_timeout_ms": "request.timeout.ms",
-    "retry_backoff_ms": "retry.backoff.ms",
-    "reconnect_backoff_ms": "reconnect.backoff.ms",
-    "reconnect_backoff_max_ms": "reconnect.backoff.max.ms",
-    "max_in_flight_requests_per_connection": "max.in.flight.requests.per.connection",
     "auto_commit_interval_ms": "auto.commit.interval.ms",
     "check_crcs": "check.crcs",
     "allow_auto_create_topics": "allow.auto.create.topics",
-    "metadata_max_age_ms": "metadata.max.age.ms",
     "max_poll_records": "max.poll.records",
     "max_poll_interval_ms": "max.poll.interval.ms",
     "session_timeout_ms": "session.timeout.ms",
     "heartbeat_interval_ms": "heartbeat.interval.ms",
-    "receive_message_max_bytes": "receive.message.max.bytes",
-    "connections_max_idle_ms": "connections.max.idle.ms",
     "enable_incremental_fetch_sessions": "enable.fetch.sessions",
-    "security_protocol": "security.protocol",
-    "ssl_cafile": "ssl.ca.location",
-    "ssl_certfile": "ssl.certificate.location",
-    "ssl_keyfile": "ssl.key.location",
-    "ssl_password": "ssl.key.password",
     "ssl_ciphers": "ssl.cipher.suites",
-    "sasl_mechanism": "sasl.mechanism",
-    "sasl_plain_username": "sasl.username",
-    "sasl_plain_password": "sasl.password",
+    **_config.CLIENT_KEYS,
 }
 
 # Keywords kfk cannot honour: setting them is an error, not silently ignored.
@@ -163,17 +125,12 @@ def _assignor_names(strategy):
 
 
 def _kfk_conf(config):
-    for key in _UNSUPPORTED:
-        if config[key] is not None:
-            raise Errors.KafkaConfigurationError(
-                "%s=%r is not supported by kfk" % (key, config[key]))
+    _config.refuse(config, _UNSUPPORTED)
     # Offsets are stored as records are handed out (poll returns them,
     # iteration yields them), so commits never pass what was not seen.
     conf = {"bootstrap.servers": _servers(config["bootstrap_servers"]),
             "enable.auto.offset.store": False}
-    for key, name in _DIRECT.items():
-        if config[key] is not None:
-            conf[name] = config[key]
+    _config.pass_through(config, _DIRECT, conf)
     if config["client_rack"]:
         conf["client.rack"] = config["client_rack"]
     if config["group_id"] is not None:

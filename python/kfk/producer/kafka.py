@@ -9,6 +9,7 @@ import math
 import time
 import weakref
 
+from kfk import _config
 from kfk import _kfk
 from kfk import errors as Errors
 from kfk.producer.future import FutureRecordMetadata, RecordMetadata  # noqa: F401
@@ -24,32 +25,16 @@ class UnrecognizedConfigError(Errors.KafkaConfigurationError, ValueError):
 
 # kafka-python keyword -> kfk key; values pass through as they are.
 _DIRECT = {
-    "client_id": "client.id",
     "transaction_timeout_ms": "transaction.timeout.ms",
     "delivery_timeout_ms": "delivery.timeout.ms",
     "batch_size": "batch.size",
     "linger_ms": "linger.ms",
-    "connections_max_idle_ms": "connections.max.idle.ms",
     "max_block_ms": "max.block.ms",
     "max_request_size": "max.request.size",
     "allow_auto_create_topics": "allow.auto.create.topics",
-    "metadata_max_age_ms": "metadata.max.age.ms",
-    "retry_backoff_ms": "retry.backoff.ms",
-    "request_timeout_ms": "request.timeout.ms",
-    "receive_message_max_bytes": "receive.message.max.bytes",
-    "reconnect_backoff_ms": "reconnect.backoff.ms",
-    "reconnect_backoff_max_ms": "reconnect.backoff.max.ms",
-    "max_in_flight_requests_per_connection": "max.in.flight.requests.per.connection",
     "buffer_memory": "buffer.memory",
-    "security_protocol": "security.protocol",
-    "ssl_cafile": "ssl.ca.location",
-    "ssl_certfile": "ssl.certificate.location",
-    "ssl_keyfile": "ssl.key.location",
-    "ssl_password": "ssl.key.password",
     "ssl_ciphers": "ssl.cipher.suites",
-    "sasl_mechanism": "sasl.mechanism",
-    "sasl_plain_username": "sasl.username",
-    "sasl_plain_password": "sasl.password",
+    **_config.CLIENT_KEYS,
 }
 
 # Keys an admin client (for partitions_for) shares with the producer.
@@ -105,32 +90,9 @@ class KafkaProducer(_kfk.Producer):
         "reconnect_backoff_ms": 50,
         "reconnect_backoff_max_ms": 30000,
         "max_in_flight_requests_per_connection": 5,
-        "security_protocol": "PLAINTEXT",
-        "ssl_context": None,
-        "ssl_check_hostname": True,
-        "ssl_cafile": None,
-        "ssl_certfile": None,
-        "ssl_keyfile": None,
-        "ssl_crlfile": None,
-        "ssl_password": None,
         "ssl_ciphers": None,
-        "api_version": None,
-        "bootstrap_timeout_ms": 30000,
-        "metric_reporters": [],
         "metrics_enabled": True,
-        "metrics_num_samples": 2,
-        "metrics_sample_window_ms": 30000,
-        "selector": None,
-        "sasl_mechanism": None,
-        "sasl_plain_username": None,
-        "sasl_plain_password": None,
-        "sasl_kerberos_name": None,
-        "sasl_kerberos_service_name": "kafka",
-        "sasl_kerberos_domain_name": None,
-        "sasl_oauth_token_provider": None,
-        "proxy_url": None,
-        "socks5_proxy": None,
-        "kafka_client": None,
+        **_config.CLIENT_DEFAULTS,
     }
 
     def __init__(self, **configs):
@@ -279,16 +241,9 @@ def _serializers(key_ser, value_ser):
 def _kfk_conf(config, given):
     """kfk's configuration for kafka-python keywords (given: the ones the
     caller set, so that defaults do not count as explicit choices)."""
-    servers = config["bootstrap_servers"]
-    if not isinstance(servers, str):
-        servers = ",".join(servers)
-    conf = {"bootstrap.servers": servers}
-    for key, kfk_key in _DIRECT.items():
-        if config[key] is not None:
-            conf[kfk_key] = config[key]
-    for key in _DEFAULT_ONLY:
-        if config[key] is not None:
-            raise Errors.KafkaConfigurationError("%s is not supported by kfk" % (key,))
+    conf = _config.pass_through(config, _DIRECT,
+                                {"bootstrap.servers": _config.servers(config["bootstrap_servers"])})
+    _config.refuse(config, _DEFAULT_ONLY)
     if config["partitioner"] is not None:
         raise Errors.KafkaConfigurationError(
             "partitioner: kfk partitions with the default partitioner (murmur2 of the key,"
