@@ -69,6 +69,18 @@ static PyObject *scratch_tuple(Scratch *s, PyObject *seq, const char *what)
     return rc < 0 ? NULL : t;
 }
 
+/* seq as a tuple (*t, kept as scratch_tuple keeps it) of *n items, and a
+ * zeroed array of *n elements of size bytes for them. */
+static void *scratch_items(Scratch *s, PyObject *seq, const char *what, size_t size, PyObject **t,
+                           int *n)
+{
+    *t = scratch_tuple(s, seq, what);
+    if (!*t)
+        return NULL;
+    *n = (int)PyTuple_Size(*t);
+    return scratch_alloc(s, (size_t)*n * size);
+}
+
 /* UTF-8 of a str, valid while the call's scratch lives. */
 static int get_str(Scratch *s, PyObject *o, const char **out, const char *what)
 {
@@ -99,11 +111,8 @@ static int get_long(PyObject *o, long long *out, const char *what)
 /* A tuple of str as a C array of n strings. */
 static const char **str_array(Scratch *s, PyObject *seq, int *n, const char *what)
 {
-    PyObject *t = scratch_tuple(s, seq, what);
-    if (!t)
-        return NULL;
-    *n = (int)PyTuple_Size(t);
-    const char **a = scratch_alloc(s, (size_t)*n * sizeof *a);
+    PyObject *t;
+    const char **a = scratch_items(s, seq, what, sizeof *a, &t, n);
     if (!a)
         return NULL;
     for (int i = 0; i < *n; i++)
@@ -115,11 +124,8 @@ static const char **str_array(Scratch *s, PyObject *seq, int *n, const char *wha
 /* A tuple of int as a C array of int32. */
 static int32_t *int_array(Scratch *s, PyObject *seq, int *n, const char *what)
 {
-    PyObject *t = scratch_tuple(s, seq, what);
-    if (!t)
-        return NULL;
-    *n = (int)PyTuple_Size(t);
-    int32_t *a = scratch_alloc(s, (size_t)*n * sizeof *a);
+    PyObject *t;
+    int32_t *a = scratch_items(s, seq, what, sizeof *a, &t, n);
     if (!a)
         return NULL;
     for (int i = 0; i < *n; i++) {
@@ -562,11 +568,9 @@ static PyObject *Admin_create_topics(Admin *self, PyObject *args)
     if (scratch_init(&s) < 0)
         return NULL;
     PyObject *out = NULL;
-    PyObject *t = scratch_tuple(&s, seq, "new_topics");
-    if (!t)
-        goto done;
-    int n = (int)PyTuple_Size(t);
-    kfk_new_topic *topics = scratch_alloc(&s, (size_t)n * sizeof *topics);
+    PyObject *t;
+    int n;
+    kfk_new_topic *topics = scratch_items(&s, seq, "new_topics", sizeof *topics, &t, &n);
     if (!topics)
         goto done;
     for (int i = 0; i < n; i++) {
@@ -669,11 +673,9 @@ static PyObject *Admin_create_partitions(Admin *self, PyObject *args)
     if (scratch_init(&s) < 0)
         return NULL;
     PyObject *out = NULL;
-    PyObject *t = scratch_tuple(&s, seq, "topic_partitions");
-    if (!t)
-        goto done;
-    int n = (int)PyTuple_Size(t);
-    kfk_new_partitions *parts = scratch_alloc(&s, (size_t)n * sizeof *parts);
+    PyObject *t;
+    int n;
+    kfk_new_partitions *parts = scratch_items(&s, seq, "topic_partitions", sizeof *parts, &t, &n);
     if (!parts)
         goto done;
     for (int i = 0; i < n; i++) {
@@ -712,11 +714,9 @@ static PyObject *Admin_describe_configs(Admin *self, PyObject *args)
     if (scratch_init(&s) < 0)
         return NULL;
     PyObject *out = NULL;
-    PyObject *t = scratch_tuple(&s, seq, "config_resources");
-    if (!t)
-        goto done;
-    int n = (int)PyTuple_Size(t);
-    kfk_config_resource *res = scratch_alloc(&s, (size_t)n * sizeof *res);
+    PyObject *t;
+    int n;
+    kfk_config_resource *res = scratch_items(&s, seq, "config_resources", sizeof *res, &t, &n);
     if (!res)
         goto done;
     for (int i = 0; i < n; i++) {
@@ -748,11 +748,9 @@ static PyObject *Admin_alter_configs(Admin *self, PyObject *args)
     if (scratch_init(&s) < 0)
         return NULL;
     PyObject *out = NULL;
-    PyObject *t = scratch_tuple(&s, seq, "config ops");
-    if (!t)
-        goto done;
-    int n = (int)PyTuple_Size(t);
-    kfk_config_op *ops = scratch_alloc(&s, (size_t)n * sizeof *ops);
+    PyObject *t;
+    int n;
+    kfk_config_op *ops = scratch_items(&s, seq, "config ops", sizeof *ops, &t, &n);
     if (!ops)
         goto done;
     for (int i = 0; i < n; i++) {
@@ -865,11 +863,8 @@ static PyObject *Admin_delete_records(Admin *self, PyObject *args)
 /* Tuples shaped as acl_tuple's (None strings: any) as n kfk_acls. */
 static kfk_acl *acl_array(Scratch *s, PyObject *seq, int *n, const char *what)
 {
-    PyObject *t = scratch_tuple(s, seq, what);
-    if (!t)
-        return NULL;
-    *n = (int)PyTuple_Size(t);
-    kfk_acl *acls = scratch_alloc(s, (size_t)*n * sizeof *acls);
+    PyObject *t;
+    kfk_acl *acls = scratch_items(s, seq, what, sizeof *acls, &t, n);
     if (!acls)
         return NULL;
     for (int i = 0; i < *n; i++) {
