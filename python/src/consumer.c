@@ -966,28 +966,28 @@ static PyObject *Consumer_poll(Consumer *self, PyObject *args, PyObject *kwds)
 
 /* -------------------------------------------------------------- offsets */
 
-static PyObject *Consumer_seek(Consumer *self, PyObject *args)
+/* (topic, partition, offset or timestamp) through fn. */
+static PyObject *seek_with(Consumer *self, PyObject *args,
+                           int (*fn)(kfk_consumer *, const char *, int32_t, int64_t))
 {
     const char *topic;
     int partition;
-    long long offset;
-    if (!PyArg_ParseTuple(args, "siL", &topic, &partition, &offset))
+    long long where;
+    if (!PyArg_ParseTuple(args, "siL", &topic, &partition, &where))
         return NULL;
     CHECK_OPEN(self);
-    int rc = kfk_consumer_seek(self->c, topic, partition, offset);
+    int rc = fn(self->c, topic, partition, where);
     return rc_result(rc, rc == KFK_ERR_NOENT ? "seek: the partition is not assigned" : NULL);
+}
+
+static PyObject *Consumer_seek(Consumer *self, PyObject *args)
+{
+    return seek_with(self, args, kfk_consumer_seek);
 }
 
 static PyObject *Consumer_seek_time(Consumer *self, PyObject *args)
 {
-    const char *topic;
-    int partition;
-    long long ts;
-    if (!PyArg_ParseTuple(args, "siL", &topic, &partition, &ts))
-        return NULL;
-    CHECK_OPEN(self);
-    int rc = kfk_consumer_seek_time(self->c, topic, partition, ts);
-    return rc_result(rc, rc == KFK_ERR_NOENT ? "seek: the partition is not assigned" : NULL);
+    return seek_with(self, args, kfk_consumer_seek_time);
 }
 
 static PyObject *pause_with(Consumer *self, PyObject *arg,
