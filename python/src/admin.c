@@ -430,17 +430,11 @@ static kfk_admin_result *check(kfk_admin_result *r)
     return r;
 }
 
-/* Runs CALL (an expression using a, o) without the GIL into r. */
-#define RUN(CALL)                                                              \
-    kfk_admin_result *r;                                                       \
-    do {                                                                       \
-        kfk_admin *a = self->admin;                                            \
-        Py_BEGIN_ALLOW_THREADS                                                 \
-        r = (CALL);                                                            \
-        Py_END_ALLOW_THREADS                                                   \
-        admin_leave(self);                                                     \
-        r = check(r);                                                          \
-    } while (0)
+static kfk_admin_options options(int timeout_ms, int validate_only)
+{
+    kfk_admin_options o = {timeout_ms > 0 ? timeout_ms : 0, validate_only};
+    return o;
+}
 
 static PyObject *finish(kfk_admin_result *r, PyObject *(*make)(const kfk_admin_result *))
 {
@@ -450,6 +444,23 @@ static PyObject *finish(kfk_admin_result *r, PyObject *(*make)(const kfk_admin_r
     kfk_admin_result_destroy(r);
     return out;
 }
+
+/* Runs CALL (an expression using a, and o: the options of TIMEOUT and
+ * VALIDATE) without the GIL; OUT = MAKE(result), or OUT stays NULL with the
+ * exception (client closed, operation failed as a whole). */
+#define RUN(OUT, TIMEOUT, VALIDATE, CALL, MAKE)                                \
+    do {                                                                       \
+        if (admin_enter(self) < 0)                                             \
+            break;                                                             \
+        kfk_admin_options o = options(TIMEOUT, VALIDATE);                      \
+        kfk_admin *a = self->admin;                                            \
+        kfk_admin_result *r;                                                   \
+        Py_BEGIN_ALLOW_THREADS                                                 \
+        r = (CALL);                                                            \
+        Py_END_ALLOW_THREADS                                                   \
+        admin_leave(self);                                                     \
+        OUT = finish(check(r), MAKE);                                          \
+    } while (0)
 
 static PyObject *topics_result(const kfk_admin_result *r)
 {
@@ -510,12 +521,6 @@ static PyObject *acl_filters_result(const kfk_admin_result *r)
 
 /* --------------------------------------------------------------- methods */
 
-static kfk_admin_options options(int timeout_ms, int validate_only)
-{
-    kfk_admin_options o = {timeout_ms > 0 ? timeout_ms : 0, validate_only};
-    return o;
-}
-
 typedef PyObject *(*result_fn)(const kfk_admin_result *);
 typedef kfk_admin_result *(*names_fn)(kfk_admin *, const char *const *, int,
                                       const kfk_admin_options *, kfk_admin_cb, void *);
@@ -536,11 +541,8 @@ static PyObject *names_call(Admin *self, PyObject *args, const char *what, names
     PyObject *out = NULL;
     int n;
     const char **names = str_array(&s, seq, &n, what);
-    if (names && admin_enter(self) == 0) {
-        kfk_admin_options o = options(timeout_ms, 0);
-        RUN(call(a, names, n, &o, NULL, NULL));
-        out = finish(r, make);
-    }
+    if (names)
+        RUN(out, timeout_ms, 0, call(a, names, n, &o, NULL, NULL), make);
     scratch_free(&s);
     return out;
 }
@@ -549,11 +551,11 @@ static PyObject *names_call(Admin *self, PyObject *args, const char *what, names
 static PyObject *plain_call(Admin *self, PyObject *args, plain_fn call, result_fn make)
 {
     int timeout_ms = 0;
-    if (!PyArg_ParseTuple(args, "|i", &timeout_ms) || admin_enter(self) < 0)
+    if (!PyArg_ParseTuple(args, "|i", &timeout_ms))
         return NULL;
-    kfk_admin_options o = options(timeout_ms, 0);
-    RUN(call(a, &o, NULL, NULL));
-    return finish(r, make);
+    PyObject *out = NULL;
+    RUN(out, timeout_ms, 0, call(a, &o, NULL, NULL), make);
+    return out;
 }
 
 /* create_topics(((name, partitions, replication, assignment rows or None,
@@ -602,11 +604,8 @@ static PyObject *Admin_create_topics(Admin *self, PyObject *args)
         topics[i].configs = kv;
         topics[i].nconfigs = nc;
     }
-    if (admin_enter(self) < 0)
-        goto done;
-    kfk_admin_options o = options(timeout_ms, validate);
-    RUN(kfk_admin_create_topics(a, topics, n, &o, NULL, NULL));
-    out = finish(r, items_list);
+    RUN(out, timeout_ms, validate, kfk_admin_create_topics(a, topics, n, &o, NULL, NULL),
+        items_list);
 done:
     scratch_free(&s);
     return out;
@@ -634,11 +633,7 @@ static PyObject *Admin_metadata(Admin *self, PyObject *args)
     const char **names = NULL;
     if (seq != Py_None && !(names = str_array(&s, seq, &n, "topics")))
         goto done;
-    if (admin_enter(self) < 0)
-        goto done;
-    kfk_admin_options o = options(timeout_ms, 0);
-    RUN(kfk_admin_metadata(a, names, n, 0, &o, NULL, NULL));
-    out = finish(r, metadata_result);
+    RUN(out, timeout_ms, 0, kfk_admin_metadata(a, names, n, 0, &o, NULL, NULL), metadata_result);
 done:
     scratch_free(&s);
     return out;
@@ -654,11 +649,11 @@ static PyObject *Admin_describe_topics(Admin *self, PyObject *args)
 static PyObject *Admin_list_topics(Admin *self, PyObject *args)
 {
     int internal = 0, timeout_ms = 0;
-    if (!PyArg_ParseTuple(args, "|pi", &internal, &timeout_ms) || admin_enter(self) < 0)
+    if (!PyArg_ParseTuple(args, "|pi", &internal, &timeout_ms))
         return NULL;
-    kfk_admin_options o = options(timeout_ms, 0);
-    RUN(kfk_admin_list_topics(a, internal, &o, NULL, NULL));
-    return finish(r, topics_result);
+    PyObject *out = NULL;
+    RUN(out, timeout_ms, 0, kfk_admin_list_topics(a, internal, &o, NULL, NULL), topics_result);
+    return out;
 }
 
 /* create_partitions(((topic, total, assignment rows or None), ...),
@@ -691,11 +686,8 @@ static PyObject *Admin_create_partitions(Admin *self, PyObject *args)
                 goto done;
         }
     }
-    if (admin_enter(self) < 0)
-        goto done;
-    kfk_admin_options o = options(timeout_ms, validate);
-    RUN(kfk_admin_create_partitions(a, parts, n, &o, NULL, NULL));
-    out = finish(r, items_list);
+    RUN(out, timeout_ms, validate, kfk_admin_create_partitions(a, parts, n, &o, NULL, NULL),
+        items_list);
 done:
     scratch_free(&s);
     return out;
@@ -726,11 +718,7 @@ static PyObject *Admin_describe_configs(Admin *self, PyObject *args)
         if (keys != Py_None && !(res[i].keys = str_array(&s, keys, &res[i].nkeys, "configs")))
             goto done;
     }
-    if (admin_enter(self) < 0)
-        goto done;
-    kfk_admin_options o = options(timeout_ms, 0);
-    RUN(kfk_admin_describe_configs(a, res, n, &o, NULL, NULL));
-    out = finish(r, configs_result);
+    RUN(out, timeout_ms, 0, kfk_admin_describe_configs(a, res, n, &o, NULL, NULL), configs_result);
 done:
     scratch_free(&s);
     return out;
@@ -758,11 +746,7 @@ static PyObject *Admin_alter_configs(Admin *self, PyObject *args)
                               &ops[i].resource, &ops[i].name, &ops[i].value, &ops[i].op))
             goto done;
     }
-    if (admin_enter(self) < 0)
-        goto done;
-    kfk_admin_options o = options(timeout_ms, validate);
-    RUN(kfk_admin_alter_configs(a, ops, n, &o, NULL, NULL));
-    out = finish(r, items_list);
+    RUN(out, timeout_ms, validate, kfk_admin_alter_configs(a, ops, n, &o, NULL, NULL), items_list);
 done:
     scratch_free(&s);
     return out;
@@ -813,19 +797,17 @@ static PyObject *plist_call(Admin *self, PyObject *args, enum plist_op op)
         !(l = plist(seq, op != DELETE_GROUP_OFFSETS && op != LIST_GROUP_OFFSETS,
                     op == ALTER_GROUP_OFFSETS)))
         return NULL;
-    if (admin_enter(self) < 0) {
-        kfk_partition_list_destroy(l);
-        return NULL;
-    }
     /* The group string stays valid: args holds it. */
-    kfk_admin_options o = options(timeout_ms, 0);
-    RUN(op == LIST_GROUP_OFFSETS     ? kfk_admin_list_group_offsets(a, group, l, &o, NULL, NULL)
+    PyObject *out = NULL;
+    RUN(out, timeout_ms, 0,
+        op == LIST_GROUP_OFFSETS     ? kfk_admin_list_group_offsets(a, group, l, &o, NULL, NULL)
         : op == ALTER_GROUP_OFFSETS  ? kfk_admin_alter_group_offsets(a, group, l, &o, NULL, NULL)
         : op == DELETE_GROUP_OFFSETS ? kfk_admin_delete_group_offsets(a, group, l, &o, NULL, NULL)
         : op == LIST_OFFSETS         ? kfk_admin_list_offsets(a, l, &o, NULL, NULL)
-                                     : kfk_admin_delete_records(a, l, &o, NULL, NULL));
+                                     : kfk_admin_delete_records(a, l, &o, NULL, NULL),
+        partitions_result);
     kfk_partition_list_destroy(l);
-    return finish(r, partitions_result);
+    return out;
 }
 
 /* list_group_offsets(group, ((topic, partition), ...) or None, timeout_ms) */
@@ -894,11 +876,8 @@ static PyObject *acls_call(Admin *self, PyObject *args, const char *what, acls_f
     PyObject *out = NULL;
     int n;
     kfk_acl *acls = acl_array(&s, seq, &n, what);
-    if (acls && admin_enter(self) == 0) {
-        kfk_admin_options o = options(timeout_ms, 0);
-        RUN(call(a, acls, n, &o, NULL, NULL));
-        out = finish(r, make);
-    }
+    if (acls)
+        RUN(out, timeout_ms, 0, call(a, acls, n, &o, NULL, NULL), make);
     scratch_free(&s);
     return out;
 }
@@ -924,11 +903,8 @@ static PyObject *Admin_describe_acls(Admin *self, PyObject *args)
     int n;
     kfk_acl *f = one ? acl_array(&s, one, &n, "acl_filter") : NULL;
     Py_XDECREF(one);
-    if (f && admin_enter(self) == 0) {
-        kfk_admin_options o = options(timeout_ms, 0);
-        RUN(kfk_admin_describe_acls(a, f, &o, NULL, NULL));
-        out = finish(r, acls_result);
-    }
+    if (f)
+        RUN(out, timeout_ms, 0, kfk_admin_describe_acls(a, f, &o, NULL, NULL), acls_result);
     scratch_free(&s);
     return out;
 }
@@ -951,14 +927,11 @@ static PyObject *Admin_elect_leaders(Admin *self, PyObject *args)
     kfk_partition_list *l = NULL;
     if (seq != Py_None && !(l = plist(seq, 0, 0)))
         return NULL;
-    if (admin_enter(self) < 0) {
-        kfk_partition_list_destroy(l);
-        return NULL;
-    }
-    kfk_admin_options o = options(timeout_ms, 0);
-    RUN(kfk_admin_elect_leaders(a, l, unclean, &o, NULL, NULL));
+    PyObject *out = NULL;
+    RUN(out, timeout_ms, 0, kfk_admin_elect_leaders(a, l, unclean, &o, NULL, NULL),
+        partitions_result);
     kfk_partition_list_destroy(l);
-    return finish(r, partitions_result);
+    return out;
 }
 
 /* api_version(api_key): the version of that API the latest request used,

@@ -147,7 +147,8 @@ PyMODINIT_FUNC PyInit__kfk(void)
     PyObject *m = PyModule_Create(&module_def);
     if (!m)
         return NULL;
-    if (tuple_new_init() < 0 || kfkpy_producer_add(m) < 0 || kfkpy_consumer_add(m) < 0 || kfkpy_admin_add(m) < 0) {
+    if (tuple_new_init() < 0 || kfkpy_producer_add(m) < 0 || kfkpy_consumer_add(m) < 0 ||
+        kfkpy_admin_add(m) < 0) {
         Py_DECREF(m);
         return NULL;
     }
