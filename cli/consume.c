@@ -229,9 +229,10 @@ int cli_consume(cli_opts *o) {
     if (!rc) rc = assign(&s);
     cli_progress_init(&s.progress, cli_progress_quiet(o), o->count);
     if (!rc) rc = run(&s);
-    /* A clean end closes (no group, no auto-commit here: it ends the fetch
-     * sessions and makes telemetry's final push); interrupted, it stops. */
-    if (cli_running)
+    /* An end without a signal closes (no group, no auto-commit here: it
+     * ends the fetch sessions and makes telemetry's final push);
+     * interrupted, it stops at once. */
+    if (!cli_interrupted)
         kfk_consumer_close(s.c);
     else
         kfk_consumer_destroy(s.c);
