@@ -37,6 +37,8 @@ void kfk_core_stats_fill(kfk_core *c, kfk_stats *s, kfk_arena *a) {
         s->tx_bytes += b->txbytes;
         s->rx += b->rx;
         s->rx_bytes += b->rxbytes;
+        s->connects += b->connects;
+        s->disconnects += b->disconnects;
     }
     kfk_metadata *md = kfk_core_metadata(c);
     if (md) {

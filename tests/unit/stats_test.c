@@ -63,6 +63,7 @@ TEST(producer_document_parses_back) {
     CHECK_EQ(jq_int(j, "eos/producer_id", -9), 4000);
     CHECK_EQ(jq_int(j, "kfk/batches_retried", -9), 4);
     CHECK(jq_get(j, "kfk/fetch_requests") == NULL);
+    CHECK(jq_get(j, "kfk/poll_idle_ratio") == NULL);
     kfk_free_buf(j);
 }
 
@@ -101,7 +102,11 @@ TEST(consumer_document_parses_back) {
                         .rebalance_reason = "subscribed topics changed",
                         .rebalance_age = 1000, .assignment_size = 1};
     kfk_stats s = {.name = "c", .client_id = "c", .type = "consumer", .rxmsgs = 90,
-                   .partitions = &p, .npartitions = 1, .cgrp = &g, .fetch_requests = 12};
+                   .partitions = &p, .npartitions = 1, .cgrp = &g, .fetch_requests = 12,
+                   .connects = 3, .disconnects = 1, .polls = 40,
+                   .poll_idle_ratio = {.avg = 750000, .max = 990000, .cnt = 40},
+                   .fetch_latency = {.avg = 500, .max = 2000, .cnt = 11},
+                   .commit_latency = {.avg = 3000, .max = 4000, .sum = 6000, .cnt = 2}};
     char *j = kfk_stats_json(&s, NULL);
     REQUIRE(j);
     CHECK(jq_valid(j));
@@ -121,6 +126,14 @@ TEST(consumer_document_parses_back) {
     CHECK(jq_str_is(j, "cgrp/join_state", "steady"));
     CHECK(jq_str_is(j, "cgrp/rebalance_reason", "subscribed topics changed"));
     CHECK_EQ(jq_int(j, "kfk/fetch_requests", -9), 12);
+    CHECK_EQ(jq_int(j, "kfk/connects", -9), 3);
+    CHECK_EQ(jq_int(j, "kfk/disconnects", -9), 1);
+    CHECK_EQ(jq_int(j, "kfk/polls", -9), 40);
+    CHECK_EQ(jq_int(j, "kfk/poll_idle_ratio/avg", -9), 750000);
+    CHECK_EQ(jq_int(j, "kfk/poll_idle_ratio/cnt", -9), 40);
+    CHECK_EQ(jq_int(j, "kfk/fetch_latency/max", -9), 2000);
+    CHECK_EQ(jq_int(j, "kfk/commit_latency/sum", -9), 6000);
+    CHECK_EQ(jq_int(j, "kfk/commit_latency/cnt", -9), 2);
     kfk_free_buf(j);
 }
 
