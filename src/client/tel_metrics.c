@@ -213,6 +213,12 @@ static void producer(collect *c, const kfk_stats *s) {
 
 static void consumer(collect *c, const kfk_stats *s) {
     counter(c, "fetch.manager.fetch", s->fetch_requests);
+    window(c, "fetch.manager.fetch.latency", NULL, NULL, s->fetch_latency.cnt,
+           s->fetch_latency.sum, s->fetch_latency.max, 1000.0);
+    /* Java has only the average, a fraction (the snapshot's is per million) */
+    if (s->poll_idle_ratio.cnt > 0)
+        gauge(c, "poll.idle.ratio.avg", NULL, NULL,
+              (double)s->poll_idle_ratio.sum / (double)s->poll_idle_ratio.cnt / 1e6);
     counter(c, "fetch.manager.records.consumed", s->rxmsgs);
     counter(c, "fetch.manager.bytes.consumed", s->rxmsg_bytes);
     per_topic(c, s, "fetch.manager.records.consumed", "fetch.manager.bytes.consumed",
@@ -226,6 +232,8 @@ static void consumer(collect *c, const kfk_stats *s) {
     if (lag >= 0)
         gauge(c, "fetch.manager.records.lag.max", NULL, NULL, (double)lag);
     counter(c, "coordinator.commit", s->commits);
+    window(c, "coordinator.commit.latency", NULL, NULL, s->commit_latency.cnt,
+           s->commit_latency.sum, s->commit_latency.max, 1000.0);
     if (s->cgrp) { /* Java rates rebalances per hour, not per second */
         counter_at(c, "coordinator.rebalance", 0, NULL, NULL, s->cgrp->rebalance_cnt);
         gauge(c, "coordinator.assigned.partitions", NULL, NULL,

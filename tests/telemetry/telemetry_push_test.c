@@ -212,4 +212,13 @@ TEST(consumer_pushes_its_metrics) {
     /* 40 records at once: some push's rate is positive, none above 40/0.25 s */
     check_gauge(start, "org.apache.kafka.consumer.fetch.manager.records.consumed.rate", 0, 160);
     check_gauge(start, "org.apache.kafka.consumer.fetch.manager.fetch.rate", 0, 1000);
+    /* the application waits in poll nearly all the time */
+    check_gauge(start, "org.apache.kafka.consumer.poll.idle.ratio.avg", 0.5, 1.0);
+    /* fetches wait at most fetch.max.wait.ms (500) for data */
+    check_gauge(start, "org.apache.kafka.consumer.fetch.manager.fetch.latency.avg", 0, 2000);
+    check_gauge(start, "org.apache.kafka.consumer.fetch.manager.fetch.latency.max", 0, 2000);
+    /* auto-commit: at least the one close makes, before the final push */
+    pushes cl = read_sink(start, "org.apache.kafka.consumer.coordinator.commit.latency.max",
+                          "org.apache.kafka.consumer.");
+    CHECK(cl.seen >= 1);
 }

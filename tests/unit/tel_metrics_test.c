@@ -343,6 +343,7 @@ TEST(consumer_group_figures) {
     kfk_tel_metrics_init(&tm, 1, NULL, 0, 1);
     kfk_stats_cgrp g = {.rebalance_cnt = 2, .assignment_size = 3};
     kfk_stats s = {.type = "consumer", .commits = 5, .cgrp = &g};
+    s.commit_latency = (kfk_stats_window){.cnt = 2, .sum = 3000, .max = 2000}; /* us */
     kfk_wbuf out = {0};
     int8_t codec;
     REQUIRE_EQ(kfk_tel_payload(&tm, &t, &s, 2, &out, &codec), 0);
@@ -350,7 +351,9 @@ TEST(consumer_group_figures) {
     int nres;
     seen m[16];
     int n = decode(out.data, out.len, rs, &nres, scope, m, 16);
-    REQUIRE_EQ(n, 4);
+    REQUIRE_EQ(n, 6);
+    CHECK(find(m, n, "org.apache.kafka.consumer.coordinator.commit.latency.avg", NULL)->d == 1.5);
+    CHECK(find(m, n, "org.apache.kafka.consumer.coordinator.commit.latency.max", NULL)->d == 2.0);
     CHECK_EQ(find(m, n, "org.apache.kafka.consumer.coordinator.commit.total", NULL)->i, 5);
     CHECK(find(m, n, "org.apache.kafka.consumer.coordinator.commit.rate", NULL) != NULL);
     /* Java rates rebalances per hour: no per-second rate */
@@ -456,6 +459,40 @@ TEST(consumer_per_topic_and_rate_alone) {
           250.0);
     CHECK_EQ(find(m, n, "org.apache.kafka.consumer.fetch.manager.records.consumed.total", "z")->i,
              0); /* delta */
+    kfk_wbuf_free(&out);
+    kfk_tel_metrics_free(&tm);
+    kfk_telemetry_free(&t);
+}
+
+/* KIP-714's poll.idle.ratio.avg (a fraction) and fetch latency in ms;
+ * none without a sample. */
+TEST(poll_idle_ratio_and_fetch_latency) {
+    kfk_telemetry t;
+    const char *want[] = {"org.apache.kafka.consumer.poll.",
+                          "org.apache.kafka.consumer.fetch.manager.fetch.latency"};
+    subscribe(&t, want, 2, 0, 0);
+    kfk_tel_metrics tm;
+    kfk_tel_metrics_init(&tm, 1, NULL, 0, 1);
+    kfk_stats s = {.type = "consumer"};
+    s.poll_idle_ratio = (kfk_stats_window){.cnt = 4, .sum = 3000000, .max = 1000000}; /* ppm */
+    s.fetch_latency = (kfk_stats_window){.cnt = 2, .sum = 1001000, .max = 1000000};   /* us */
+    kfk_wbuf out = {0};
+    int8_t codec;
+    REQUIRE_EQ(kfk_tel_payload(&tm, &t, &s, 2, &out, &codec), 0);
+    char rs[8][2][32], scope[32];
+    int nres;
+    seen m[16];
+    int n = decode(out.data, out.len, rs, &nres, scope, m, 16);
+    REQUIRE_EQ(n, 3);
+    CHECK(find(m, n, "org.apache.kafka.consumer.poll.idle.ratio.avg", NULL)->d == 0.75);
+    CHECK(find(m, n, "org.apache.kafka.consumer.fetch.manager.fetch.latency.avg", NULL)->d ==
+          500.5);
+    CHECK(find(m, n, "org.apache.kafka.consumer.fetch.manager.fetch.latency.max", NULL)->d ==
+          1000.0);
+    s.poll_idle_ratio.cnt = s.fetch_latency.cnt = 0;
+    out.len = 0;
+    REQUIRE_EQ(kfk_tel_payload(&tm, &t, &s, 3, &out, &codec), 0);
+    CHECK_EQ(decode(out.data, out.len, rs, &nres, scope, m, 16), 0);
     kfk_wbuf_free(&out);
     kfk_tel_metrics_free(&tm);
     kfk_telemetry_free(&t);
