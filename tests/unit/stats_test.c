@@ -152,7 +152,7 @@ TEST(window_percentiles_exact_below_capacity) {
     static kfk_win w;
     for (int v = 100; v >= 1; v--) kfk_win_add(&w, v); /* 1..100 in reverse */
     kfk_stats_window o;
-    kfk_win_roll(&w, &o);
+    kfk_win_roll(&w, KFK_WIN_STATS, &o);
     CHECK_EQ(o.cnt, 100);
     CHECK_EQ(o.min, 1);
     CHECK_EQ(o.max, 100);
@@ -166,11 +166,11 @@ TEST(window_percentiles_exact_below_capacity) {
     CHECK_EQ(o.p99_99, 100);
     CHECK_EQ(o.stddev, 29); /* sqrt(833.25) = 28.87 */
     /* the roll started a new window */
-    kfk_win_roll(&w, &o);
+    kfk_win_roll(&w, KFK_WIN_STATS, &o);
     CHECK_EQ(o.cnt, 0);
     CHECK_EQ(o.max, 0);
     kfk_win_add(&w, 7);
-    kfk_win_roll(&w, &o);
+    kfk_win_roll(&w, KFK_WIN_STATS, &o);
     CHECK_EQ(o.cnt, 1);
     CHECK_EQ(o.min, 7);
     CHECK_EQ(o.p99_99, 7);
@@ -182,11 +182,63 @@ TEST(window_reservoir_beyond_capacity) {
     int n = KFK_WIN_SAMPLES * 20;
     for (int i = 0; i < n; i++) kfk_win_add(&w, i % 1000); /* uniform over 0..999 */
     kfk_stats_window o;
-    kfk_win_roll(&w, &o);
+    kfk_win_roll(&w, KFK_WIN_STATS, &o);
     CHECK_EQ(o.cnt, n);
     CHECK_EQ(o.min, 0);
     CHECK_EQ(o.max, 999);
     /* a sample of the stream: the median near 500 */
     CHECK(o.p50 > 400 && o.p50 < 600);
     CHECK(o.p90 > 820 && o.p90 < 970);
+}
+
+/* Statistics and telemetry read the same windows: each sees every sample
+ * since its own last read, whatever the other did meanwhile. */
+TEST(window_readers_independent) {
+    static kfk_win w;
+    kfk_stats_window o;
+    for (int v = 1; v <= 10; v++) kfk_win_add(&w, v);
+    kfk_win_roll(&w, KFK_WIN_STATS, &o);
+    CHECK_EQ(o.cnt, 10);
+    CHECK_EQ(o.sum, 55);
+    CHECK_EQ(o.p50, 5);
+    for (int v = 100; v <= 102; v++) kfk_win_add(&w, v);
+    kfk_win_roll(&w, KFK_WIN_OTHER, &o); /* all 13, statistics' read did not take them */
+    CHECK_EQ(o.cnt, 13);
+    CHECK_EQ(o.min, 1);
+    CHECK_EQ(o.max, 102);
+    CHECK_EQ(o.sum, 55 + 303);
+    CHECK_EQ(o.avg, 28); /* 358 / 13 = 27.5 */
+    CHECK_EQ(o.p50, 0);  /* percentiles are statistics' only */
+    kfk_win_add(&w, 7);
+    kfk_win_roll(&w, KFK_WIN_STATS, &o); /* the 3 after its read, and 7 */
+    CHECK_EQ(o.cnt, 4);
+    CHECK_EQ(o.min, 7);
+    CHECK_EQ(o.max, 102);
+    CHECK_EQ(o.sum, 310);
+    CHECK_EQ(o.p50, 100);
+    CHECK_EQ(o.p99_99, 102);
+    kfk_win_roll(&w, KFK_WIN_OTHER, &o); /* only 7 since its read */
+    CHECK_EQ(o.cnt, 1);
+    CHECK_EQ(o.min, 7);
+    CHECK_EQ(o.max, 7);
+    kfk_win_roll(&w, KFK_WIN_OTHER, &o);
+    CHECK_EQ(o.cnt, 0);
+    CHECK_EQ(o.max, 0);
+    kfk_win_roll(&w, KFK_WIN_STATS, &o);
+    CHECK_EQ(o.cnt, 0);
+}
+
+/* Beyond the sample capacity the statistics reader's reservoir draws on its
+ * own count, so another reader's reads do not skew it. */
+TEST(window_reservoir_with_two_readers) {
+    static kfk_win w;
+    kfk_stats_window o;
+    for (int i = 0; i < KFK_WIN_SAMPLES * 10; i++) {
+        kfk_win_add(&w, i % 1000);
+        if (i % 500 == 0) kfk_win_roll(&w, KFK_WIN_OTHER, &o);
+    }
+    kfk_win_roll(&w, KFK_WIN_STATS, &o);
+    CHECK_EQ(o.cnt, KFK_WIN_SAMPLES * 10);
+    CHECK_EQ(o.max, 999);
+    CHECK(o.p50 > 400 && o.p50 < 600);
 }
