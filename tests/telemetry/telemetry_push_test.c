@@ -159,6 +159,15 @@ TEST(producer_pushes_its_metrics) {
     check_gauge(start, "org.apache.kafka.producer.connection.creation.rate", 0, 100);
 }
 
+static void count_stats(const kfk_stats *s, const char *json, size_t len, void *opaque) {
+    (void)s;
+    (void)json;
+    (void)len;
+    ++*(int *)opaque;
+}
+
+/* With statistics every 100 ms too: each reader has its own windows, so
+ * pushes still carry the fetch latencies the statistics also saw. */
 TEST(consumer_pushes_its_metrics) {
     const char *bootstrap = it_bootstrap();
     REQUIRE(bootstrap);
@@ -180,6 +189,9 @@ TEST(consumer_pushes_its_metrics) {
     kfk_conf *cc = conf_for(bootstrap);
     kfk_conf_set(cc, "group.id", group, err, sizeof err);
     kfk_conf_set(cc, "auto.offset.reset", "earliest", err, sizeof err);
+    int docs = 0;
+    kfk_conf_set(cc, "statistics.interval.ms", "100", err, sizeof err);
+    kfk_conf_set_stats_cb(cc, count_stats, &docs);
     kfk_consumer *c = kfk_consumer_new(cc, err, sizeof err);
     REQUIRE(c);
     const char *topics[] = {topic};
@@ -193,6 +205,7 @@ TEST(consumer_pushes_its_metrics) {
         kfk_consumer_message_release(m);
     }
     CHECK_EQ(got, RECORDS);
+    CHECK(docs >= 10);
     CHECK_EQ(kfk_consumer_close(c), 0);
     usleep(500 * 1000);
     pushes pu = read_sink(start, "org.apache.kafka.consumer.fetch.manager.records.consumed.total",
