@@ -46,6 +46,8 @@ typedef struct cli_opts {
 } cli_opts;
 
 extern volatile sig_atomic_t cli_running;
+/* Set by SIGINT/SIGTERM only (cli_running also ends at -c, -e, ...). */
+extern volatile sig_atomic_t cli_interrupted;
 
 /* "% ..." on stderr when verbosity >= level, as kcat does. */
 void cli_info(const cli_opts *o, int level, const char *fmt, ...)

@@ -229,7 +229,13 @@ int cli_consume(cli_opts *o) {
     if (!rc) rc = assign(&s);
     cli_progress_init(&s.progress, cli_progress_quiet(o), o->count);
     if (!rc) rc = run(&s);
-    kfk_consumer_destroy(s.c);
+    /* An end without a signal closes (no group, no auto-commit here: it
+     * ends the fetch sessions and makes telemetry's final push);
+     * interrupted, it stops at once. */
+    if (!cli_interrupted)
+        kfk_consumer_close(s.c);
+    else
+        kfk_consumer_destroy(s.c);
     if (fflush(stdout) && !rc && errno != EPIPE) {
         cli_error("Output write error: %s", strerror(errno));
         rc = 1;

@@ -31,6 +31,7 @@ int cli_progress_quiet(const cli_opts *o) {
 
 static void on_signal(int sig) {
     cli_running = 0;
+    cli_interrupted = 1;
 }
 
 static int run_mode(cli_opts *o) {

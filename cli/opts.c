@@ -12,6 +12,7 @@
 #include "stats.h"
 
 volatile sig_atomic_t cli_running = 1;
+volatile sig_atomic_t cli_interrupted = 0;
 
 void cli_info(const cli_opts *o, int level, const char *fmt, ...) {
     if (o->verbosity < level) return;

@@ -227,7 +227,13 @@ int cli_produce(cli_opts *o) {
         }
     }
     cli_progress_done(&s.progress);
-    kfk_producer_destroy(s.p); /* reports what is left as failed */
+    /* A clean end closes, so that telemetry makes its final push (bounded:
+     * everything is flushed); interrupted, it stops at once. Both report
+     * what is left as failed. */
+    if (!interrupted && cli_running)
+        kfk_producer_close(s.p, 5000);
+    else
+        kfk_producer_destroy(s.p);
     if (interrupted || !cli_running)
         cli_info(o, 0, "Interrupted: %lld messages sent, %lld delivered, %lld failed\n",
                  (long long)s.sent, (long long)s.delivered, (long long)s.failed);

@@ -1478,6 +1478,15 @@ typedef struct kfk_stats {
     int64_t batches_retried, batches_split; /* producer */
     int64_t buffer_peak;                    /* producer: most of msg_size */
     int64_t fetch_requests, offset_resets, commits; /* consumer */
+    int64_t connects, disconnects; /* the brokers' summed */
+    /* consumer windows over the interval: */
+    int64_t polls;                    /* poll calls returned, since creation */
+    kfk_stats_window poll_idle_ratio; /* per poll: time inside it over that plus the
+                                         time since the previous poll returned,
+                                         parts per million (1000000: the
+                                         application waits on poll only) */
+    kfk_stats_window fetch_latency;   /* Fetch request written to response read, us */
+    kfk_stats_window commit_latency;  /* OffsetCommit request written to response, us */
 } kfk_stats;
 
 /* Receives each snapshot; both arguments are valid only during the call. */

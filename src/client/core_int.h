@@ -33,6 +33,8 @@ struct kfk_core {
     int64_t md_failing_since; /* the first refresh sent since the last success failed; 0: none */
     void (*md_hook)(void *opaque); /* kfk_core_on_metadata */
     void *md_hook_opaque;
+    int stats_reader; /* whose windows a snapshot reads: KFK_WIN_OTHER but
+                         while the statistics timer takes one */
 
     /* shared: under lock */
     pthread_mutex_t lock;

@@ -32,11 +32,13 @@ void kfk_core_stats_fill(kfk_core *c, kfk_stats *s, kfk_arena *a) {
         b->name = kfk_arena_str(a, name).ptr;
         b->nodeid = id;
         b->source = id >= 0 ? "learned" : "configured";
-        kfk_io_link_stats(l, b);
+        kfk_io_link_stats(l, c->stats_reader, b);
         s->tx += b->tx;
         s->tx_bytes += b->txbytes;
         s->rx += b->rx;
         s->rx_bytes += b->rxbytes;
+        s->connects += b->connects;
+        s->disconnects += b->disconnects;
     }
     kfk_metadata *md = kfk_core_metadata(c);
     if (md) {
@@ -50,6 +52,10 @@ void kfk_core_stats_fill(kfk_core *c, kfk_stats *s, kfk_arena *a) {
     s->rebootstraps = cs.rebootstraps;
     s->throttles = cs.throttles;
     s->throttle_ms = cs.throttle_ms;
+}
+
+int kfk_core_stats_reader(kfk_core *c) {
+    return c->stats_reader;
 }
 
 static void doc_free(kfk_stats_doc *doc) {
@@ -70,8 +76,10 @@ static void take(kfk_statsd *d, kfk_stats_doc *doc) {
     s->ts = us;
     s->time = now.tv_sec;
     s->age = us - d->created_us;
+    d->core->stats_reader = KFK_WIN_STATS;
     kfk_core_stats_fill(d->core, s, &doc->arena);
     d->fill(d->owner, s, &doc->arena);
+    d->core->stats_reader = KFK_WIN_OTHER;
     doc->s = s;
     doc->json = kfk_stats_json(s, &doc->len);
 }

@@ -65,8 +65,13 @@ static inline int kfk_statsd_ready(kfk_statsd *d) {
     return d->on && atomic_load_explicit(&d->ready, memory_order_acquire);
 }
 
-/* core.c's side, I/O thread: brokers (their windows start over), the sums
- * over them, the metadata cache and the core's own counters. */
+/* core.c's side, I/O thread: brokers (their windows start over for the
+ * reader, kfk_core_stats_reader), the sums over them, the metadata cache
+ * and the core's own counters. */
 void kfk_core_stats_fill(kfk_core *c, kfk_stats *s, kfk_arena *a);
+/* I/O thread, in a fill: whose windows this snapshot reads (conn_stats.h):
+ * KFK_WIN_STATS while the statistics timer takes one, else KFK_WIN_OTHER
+ * (telemetry), so each reader sees every sample since its own last read. */
+int kfk_core_stats_reader(kfk_core *c);
 
 #endif

@@ -14,12 +14,13 @@
 typedef struct point {
     kfk_otlp_metric m;
     char name[96];
-    char attr[24];
+    char attr[256]; /* a node id or a topic name (at most 249 characters) */
 } point;
 
 typedef struct collect {
     kfk_tel_metrics *tm;
     const kfk_telemetry *t;
+    uint64_t now_ns;
     point *p;
     int n, cap;
     int err;
@@ -29,7 +30,8 @@ static const char *prefix(const collect *c) {
     return c->tm->consumer ? "org.apache.kafka.consumer." : "org.apache.kafka.producer.";
 }
 
-static point *add(collect *c, const char *name, int node) {
+/* akey NULL: no attribute. */
+static point *add(collect *c, const char *name, const char *akey, const char *aval) {
     if (c->err)
         return NULL;
     char full[96];
@@ -49,28 +51,29 @@ static point *add(collect *c, const char *name, int node) {
     point *p = &c->p[c->n++];
     memset(p, 0, sizeof *p);
     memcpy(p->name, full, sizeof full);
-    if (node >= 0) {
-        snprintf(p->attr, sizeof p->attr, "node-%d", node);
-        p->m.attr_key = "node_id";
+    if (akey) {
+        snprintf(p->attr, sizeof p->attr, "%s", aval);
+        p->m.attr_key = akey;
     }
     return p;
 }
 
-static void gauge(collect *c, const char *name, int node, double v) {
-    point *p = add(c, name, node);
+static void gauge(collect *c, const char *name, const char *akey, const char *aval, double v) {
+    point *p = add(c, name, akey, aval);
     if (p)
         p->m.dvalue = v;
 }
 
-/* The sum's value at the last push, then remembers v if larger: a counter
- * summed over what the client holds now (a consumer's partitions) drops
- * when it lets go of some, and a monotonic sum must not. */
-static int64_t since_last(collect *c, const point *p, int64_t v) {
+/* A counter's value at the last push (kept whether or not it was
+ * subscribed, for the rates), then remembers v if larger: a counter summed
+ * over what the client holds now (a consumer's partitions) drops when it
+ * lets go of some, and a monotonic sum must not. */
+static int64_t since_last(collect *c, const char *name, const char *aval, int64_t v) {
     kfk_tel_metrics *tm = c->tm;
-    size_t nl = strlen(p->name), al = strlen(p->attr);
+    size_t nl = strlen(name), al = strlen(aval);
     for (int i = 0; i < tm->nlast; i++) {
         const char *k = tm->last[i].key;
-        if (strcmp(k, p->name) == 0 && strcmp(k + nl + 1, p->attr) == 0) {
+        if (strcmp(k, name) == 0 && strcmp(k + nl + 1, aval) == 0) {
             int64_t prev = tm->last[i].value;
             if (v > prev)
                 tm->last[i].value = v;
@@ -86,41 +89,53 @@ static int64_t since_last(collect *c, const point *p, int64_t v) {
         c->err = KFK_ERR_NOMEM;
         return 0;
     }
-    memcpy(key, p->name, nl + 1);
-    memcpy(key + nl + 1, p->attr, al + 1);
+    memcpy(key, name, nl + 1);
+    memcpy(key + nl + 1, aval, al + 1);
     tm->last = l;
     tm->last[tm->nlast++] = (kfk_tel_last){key, v};
     return 0;
 }
 
-static void sum(collect *c, const char *name, int node, int64_t v) {
-    point *p = add(c, name, node);
-    if (!p)
+/* A counter as Java's Meter shows it: base.total, a monotonic sum, and
+ * base.rate (rate 1), per second over the time since the last push (the
+ * first: since the client started); rate 0 has no rate metric. */
+static void counter_at(collect *c, const char *base, int rate, const char *akey,
+                       const char *aval, int64_t v) {
+    char n[96];
+    snprintf(n, sizeof n, "%s.total", base);
+    int64_t prev = since_last(c, n, akey ? aval : "", v);
+    if (c->err)
         return;
-    p->m.sum = 1;
-    int64_t prev = since_last(c, p, v);
     if (v < prev)
         v = prev;
-    if (c->t->delta) {
-        p->m.ivalue = v - prev;
-        p->m.start_ns = c->tm->last_push_ns ? c->tm->last_push_ns : c->tm->start_ns;
-    } else {
-        p->m.ivalue = v;
-        p->m.start_ns = c->tm->start_ns;
+    uint64_t since = c->tm->last_push_ns ? c->tm->last_push_ns : c->tm->start_ns;
+    point *p = add(c, n, akey, aval);
+    if (p) {
+        p->m.sum = 1;
+        p->m.ivalue = c->t->delta ? v - prev : v;
+        p->m.start_ns = c->t->delta ? since : c->tm->start_ns;
     }
+    if (rate && c->now_ns > since) {
+        snprintf(n, sizeof n, "%s.rate", base);
+        gauge(c, n, akey, aval, (double)(v - prev) * 1e9 / (double)(c->now_ns - since));
+    }
+}
+
+static void counter(collect *c, const char *base, int64_t v) {
+    counter_at(c, base, 1, NULL, NULL, v);
 }
 
 /* avg and max of a window in ms (us windows: scale 1000); nothing without
  * samples, as there is no value to report. */
-static void window(collect *c, const char *name, int node, int64_t cnt, int64_t total,
-                   int64_t max, double scale) {
+static void window(collect *c, const char *name, const char *akey, const char *aval, int64_t cnt,
+                   int64_t total, int64_t max, double scale) {
     if (cnt <= 0)
         return;
     char n[80];
     snprintf(n, sizeof n, "%s.avg", name);
-    gauge(c, n, node, (double)total / (double)cnt / scale);
+    gauge(c, n, akey, aval, (double)total / (double)cnt / scale);
     snprintf(n, sizeof n, "%s.max", name);
-    gauge(c, n, node, (double)max / scale);
+    gauge(c, n, akey, aval, (double)max / scale);
 }
 
 /* One window over every broker's. */
@@ -134,7 +149,7 @@ static void brokers_window(collect *c, const kfk_stats *s, const char *name, siz
         if (w->max > max)
             max = w->max;
     }
-    window(c, name, -1, cnt, total, max, scale);
+    window(c, name, NULL, NULL, cnt, total, max, scale);
 }
 
 static void common(collect *c, const kfk_stats *s) {
@@ -142,29 +157,72 @@ static void common(collect *c, const kfk_stats *s) {
     for (int i = 0; i < s->nbrokers; i++) {
         const kfk_stats_broker *b = &s->brokers[i];
         connects += b->connects;
-        if (b->nodeid >= 0)
-            window(c, "node.request.latency", b->nodeid, b->rtt.cnt, b->rtt.sum, b->rtt.max,
-                   1000.0);
+        if (b->nodeid >= 0) {
+            char node[24];
+            snprintf(node, sizeof node, "node-%d", (int)b->nodeid);
+            window(c, "node.request.latency", "node_id", node, b->rtt.cnt, b->rtt.sum,
+                   b->rtt.max, 1000.0);
+        }
     }
-    sum(c, "connection.creation.total", -1, connects);
-    sum(c, "request.total", -1, s->tx);
-    sum(c, "response.total", -1, s->rx);
-    sum(c, "outgoing.byte.total", -1, s->tx_bytes);
-    sum(c, "incoming.byte.total", -1, s->rx_bytes);
+    counter(c, "connection.creation", connects);
+    counter(c, "request", s->tx);
+    counter(c, "response", s->rx);
+    counter(c, "outgoing.byte", s->tx_bytes);
+    counter(c, "incoming.byte", s->rx_bytes);
+}
+
+/* Per-topic counters: the partitions' (sorted by topic) summed. Java names
+ * a consumer's topic with '.' turned into '_', a producer's as it is. */
+static void per_topic(collect *c, const kfk_stats *s, const char *records, const char *bytes,
+                      size_t roff, size_t boff) {
+    for (int i = 0; i < s->npartitions;) {
+        const char *topic = s->partitions[i].topic;
+        int64_t nrec = 0, nbytes = 0;
+        int j = i;
+        for (; j < s->npartitions && s->partitions[j].topic && topic &&
+               strcmp(s->partitions[j].topic, topic) == 0;
+             j++) {
+            const char *part = (const char *)&s->partitions[j];
+            nrec += *(const int64_t *)(const void *)(part + roff);
+            nbytes += *(const int64_t *)(const void *)(part + boff);
+        }
+        if (j == i) { /* no topic name: nothing to tag it with */
+            i++;
+            continue;
+        }
+        char name[256];
+        snprintf(name, sizeof name, "%s", topic);
+        for (char *q = name; c->tm->consumer && *q; q++)
+            if (*q == '.')
+                *q = '_';
+        counter_at(c, records, 1, "topic", name, nrec);
+        counter_at(c, bytes, 1, "topic", name, nbytes);
+        i = j;
+    }
 }
 
 static void producer(collect *c, const kfk_stats *s) {
     brokers_window(c, s, "record.queue.time", offsetof(kfk_stats_broker, int_latency), 1000.0);
     brokers_window(c, s, "produce.throttle.time", offsetof(kfk_stats_broker, throttle), 1.0);
-    sum(c, "record.send.total", -1, s->txmsgs);
-    gauge(c, "buffer.total.bytes", -1, (double)s->msg_size_max);
-    gauge(c, "buffer.available.bytes", -1, (double)(s->msg_size_max - s->msg_size));
+    counter(c, "record.send", s->txmsgs);
+    gauge(c, "buffer.total.bytes", NULL, NULL, (double)s->msg_size_max);
+    gauge(c, "buffer.available.bytes", NULL, NULL, (double)(s->msg_size_max - s->msg_size));
+    per_topic(c, s, "topic.record.send", "topic.byte", offsetof(kfk_stats_partition, txmsgs),
+              offsetof(kfk_stats_partition, txbytes));
 }
 
 static void consumer(collect *c, const kfk_stats *s) {
-    sum(c, "fetch.manager.fetch.total", -1, s->fetch_requests);
-    sum(c, "fetch.manager.records.consumed.total", -1, s->rxmsgs);
-    sum(c, "fetch.manager.bytes.consumed.total", -1, s->rxmsg_bytes);
+    counter(c, "fetch.manager.fetch", s->fetch_requests);
+    window(c, "fetch.manager.fetch.latency", NULL, NULL, s->fetch_latency.cnt,
+           s->fetch_latency.sum, s->fetch_latency.max, 1000.0);
+    /* Java has only the average, a fraction (the snapshot's is per million) */
+    if (s->poll_idle_ratio.cnt > 0)
+        gauge(c, "poll.idle.ratio.avg", NULL, NULL,
+              (double)s->poll_idle_ratio.sum / (double)s->poll_idle_ratio.cnt / 1e6);
+    counter(c, "fetch.manager.records.consumed", s->rxmsgs);
+    counter(c, "fetch.manager.bytes.consumed", s->rxmsg_bytes);
+    per_topic(c, s, "fetch.manager.records.consumed", "fetch.manager.bytes.consumed",
+              offsetof(kfk_stats_partition, rxmsgs), offsetof(kfk_stats_partition, rxbytes));
     int64_t lag = -1;
     for (int i = 0; i < s->npartitions; i++) {
         const kfk_stats_partition *p = &s->partitions[i];
@@ -172,11 +230,14 @@ static void consumer(collect *c, const kfk_stats *s) {
             lag = p->hi_offset - p->app_offset;
     }
     if (lag >= 0)
-        gauge(c, "fetch.manager.records.lag.max", -1, (double)lag);
-    sum(c, "coordinator.commit.total", -1, s->commits);
-    if (s->cgrp) {
-        sum(c, "coordinator.rebalance.total", -1, s->cgrp->rebalance_cnt);
-        gauge(c, "coordinator.assigned.partitions", -1, (double)s->cgrp->assignment_size);
+        gauge(c, "fetch.manager.records.lag.max", NULL, NULL, (double)lag);
+    counter(c, "coordinator.commit", s->commits);
+    window(c, "coordinator.commit.latency", NULL, NULL, s->commit_latency.cnt,
+           s->commit_latency.sum, s->commit_latency.max, 1000.0);
+    if (s->cgrp) { /* Java rates rebalances per hour, not per second */
+        counter_at(c, "coordinator.rebalance", 0, NULL, NULL, s->cgrp->rebalance_cnt);
+        gauge(c, "coordinator.assigned.partitions", NULL, NULL,
+              (double)s->cgrp->assignment_size);
     }
 }
 
@@ -199,7 +260,7 @@ void kfk_tel_metrics_free(kfk_tel_metrics *tm) {
 
 int kfk_tel_payload(kfk_tel_metrics *tm, const kfk_telemetry *t, const kfk_stats *s,
                     uint64_t now_ns, kfk_wbuf *out, int8_t *codec) {
-    collect c = {.tm = tm, .t = t};
+    collect c = {.tm = tm, .t = t, .now_ns = now_ns};
     common(&c, s);
     if (tm->consumer)
         consumer(&c, s);

@@ -156,6 +156,9 @@ struct kfk_consumer {
     int64_t since_commit; /* messages polled (or done, without auto_store) since the last
                              count-triggered commit */
     kfk_consumer_stats stats;
+    /* statistics windows (kfk_stats) and the poll times they come from */
+    kfk_win poll_idle, fetch_latency, commit_latency;
+    int64_t polls, poll_end_us;
     int64_t rebalance_us; /* kfk_clock_us() of the last assignment; 0: none */
     kfk_commit_cb commit_cb;
     void *commit_opaque;

@@ -74,6 +74,11 @@ void kfk_cstats_fill(void *consumer, kfk_stats *s, kfk_arena *a) {
     s->fetch_requests = c->stats.fetch_requests;
     s->offset_resets = c->stats.offset_resets;
     s->commits = c->stats.commits;
+    s->polls = c->polls;
+    int reader = kfk_core_stats_reader(c->core);
+    kfk_win_roll(&c->poll_idle, reader, &s->poll_idle_ratio);
+    kfk_win_roll(&c->fetch_latency, reader, &s->fetch_latency);
+    kfk_win_roll(&c->commit_latency, reader, &s->commit_latency);
     if (g) {
         g->rebalance_cnt = c->stats.rebalances;
         g->rebalance_age = c->rebalance_us ? (kfk_clock_us() - c->rebalance_us) / 1000 : 0;

@@ -324,9 +324,12 @@ static int on_partition(kfk_consumer *c, fetch_ctx *f, int i,
     return 0;
 }
 
-/* Counts the answer's version, and logs it when it changes for a broker. */
+/* Counts the answer's version, and logs it when it changes for a broker;
+ * samples the request's latency (written to answered) for statistics. */
 static void note_version(kfk_consumer *c, fetch_ctx *f, int16_t version) {
+    int64_t us = kfk_clock_us() - f->r.req.stamp_us;
     pthread_mutex_lock(&c->lock);
+    kfk_win_add(&c->fetch_latency, us);
     if (version >= 0 && version <= KFK_FETCH_STATS_VMAX) c->fetch_stats.by_version[version]++;
     int changed = f->slot >= 0 && c->fetch_stats.nodes[f->slot].version != version;
     if (changed) c->fetch_stats.nodes[f->slot].version = version;

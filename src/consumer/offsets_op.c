@@ -168,7 +168,12 @@ static int commit_response(kfk_offsets_op *op, kfk_response *resp) {
 
 static int on_response(kfk_cop *cop, kfk_response *resp) {
     kfk_offsets_op *op = KFK_CONTAINER_OF(cop, kfk_offsets_op, cop);
-    return op->commit ? commit_response(op, resp) : fetch_response(op, resp);
+    if (!op->commit) return fetch_response(op, resp);
+    int64_t us = kfk_clock_us() - cop->r.req.stamp_us; /* written to answered */
+    pthread_mutex_lock(&op->c->lock);
+    kfk_win_add(&op->c->commit_latency, us);
+    pthread_mutex_unlock(&op->c->lock);
+    return commit_response(op, resp);
 }
 
 /* Remembers what was committed, so auto-commit skips it next time. */

@@ -83,11 +83,23 @@ static void after(kfk_consumer *c, int wake, int due) {
     if (due) kfk_autocommit_post(c);
 }
 
+/* Under lock, as a poll returns: the share of the cycle since the previous
+ * poll returned that this one spent inside (Java's poll idle ratio), in
+ * parts per million. Per poll, not per message: two clock reads. */
+static void poll_idle(kfk_consumer *c, int64_t start) {
+    int64_t end = kfk_clock_us(), in = end - start;
+    int64_t out = c->poll_end_us && start > c->poll_end_us ? start - c->poll_end_us : 0;
+    kfk_win_add(&c->poll_idle, in + out > 0 ? in * 1000000 / (in + out) : 1000000);
+    c->polls++;
+    c->poll_end_us = end;
+}
+
 int kfk_consumer_poll_batch(kfk_consumer *c, kfk_consumer_message **out, int max,
                             int timeout_ms) {
     if (max <= 0) max = c->cc.max_poll_records;
     struct timespec until = deadline_ts(timeout_ms > 0 ? timeout_ms : 0);
     int n = 0, wake = 0, due = 0;
+    int64_t start = kfk_clock_us();
     kfk_group_polled(c);
     pthread_mutex_lock(&c->lock);
     for (;;) {
@@ -116,6 +128,7 @@ int kfk_consumer_poll_batch(kfk_consumer *c, kfk_consumer_message **out, int max
         else if (pthread_cond_timedwait(&c->cond, &c->lock, &until))
             timeout_ms = 0; /* one last look */
     }
+    poll_idle(c, start);
     pthread_mutex_unlock(&c->lock);
     after(c, wake, due);
     kfk_statsd_deliver(&c->statsd);

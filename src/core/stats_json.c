@@ -265,6 +265,8 @@ char *kfk_stats_json(const kfk_stats *s, size_t *len) {
     num(&w, &kf, "rebootstraps", s->rebootstraps);
     num(&w, &kf, "throttles", s->throttles);
     num(&w, &kf, "throttle_ms", s->throttle_ms);
+    num(&w, &kf, "connects", s->connects);
+    num(&w, &kf, "disconnects", s->disconnects);
     if (strcmp(s->type, "producer") == 0) {
         num(&w, &kf, "batches_retried", s->batches_retried);
         num(&w, &kf, "batches_split", s->batches_split);
@@ -273,6 +275,10 @@ char *kfk_stats_json(const kfk_stats *s, size_t *len) {
         num(&w, &kf, "fetch_requests", s->fetch_requests);
         num(&w, &kf, "offset_resets", s->offset_resets);
         num(&w, &kf, "commits", s->commits);
+        num(&w, &kf, "polls", s->polls);
+        window(&w, &kf, "poll_idle_ratio", &s->poll_idle_ratio);
+        window(&w, &kf, "fetch_latency", &s->fetch_latency);
+        window(&w, &kf, "commit_latency", &s->commit_latency);
     }
     put(&w, "}}", 2);
     if (w.oom) {

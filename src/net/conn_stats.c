@@ -10,21 +10,26 @@ int64_t kfk_clock_us(void) {
     return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
+static void acc_add(kfk_win_acc *a, int64_t v) {
+    if (a->cnt == 0 || v < a->min) a->min = v;
+    if (a->cnt == 0 || v > a->max) a->max = v;
+    a->cnt++;
+    a->sum += v;
+    a->sumsq += (double)v * (double)v;
+}
+
 void kfk_win_add(kfk_win *w, int64_t v) {
     if (v < 0) v = 0;
     if (v > INT32_MAX) v = INT32_MAX;
-    if (w->cnt == 0 || v < w->min) w->min = v;
-    if (w->cnt == 0 || v > w->max) w->max = v;
-    w->cnt++;
-    w->sum += v;
-    w->sumsq += (double)v * (double)v;
+    acc_add(&w->acc[KFK_WIN_OTHER], v);
+    acc_add(&w->acc[KFK_WIN_STATS], v);
     if (w->n < KFK_WIN_SAMPLES) {
         w->s[w->n++] = (int32_t)v;
         return;
     }
     /* Reservoir: keep the new sample with probability SAMPLES/cnt. */
     w->rng = w->rng * 6364136223846793005ULL + 1442695040888963407ULL;
-    uint64_t r = (w->rng >> 33) % (uint64_t)w->cnt;
+    uint64_t r = (w->rng >> 33) % (uint64_t)w->acc[KFK_WIN_STATS].cnt;
     if (r < KFK_WIN_SAMPLES) w->s[r] = (int32_t)v;
 }
 
@@ -41,24 +46,28 @@ static int64_t pct(const kfk_win *w, int64_t q) {
     return w->s[rank - 1];
 }
 
-void kfk_win_roll(kfk_win *w, kfk_stats_window *out) {
+void kfk_win_roll(kfk_win *w, int reader, kfk_stats_window *out) {
+    kfk_win_acc *a = &w->acc[reader];
     memset(out, 0, sizeof *out);
-    if (w->cnt > 0) {
-        qsort(w->s, (size_t)w->n, sizeof w->s[0], cmp_i32);
-        double mean = (double)w->sum / (double)w->cnt;
-        double var = w->sumsq / (double)w->cnt - mean * mean;
+    if (a->cnt > 0) {
+        double mean = (double)a->sum / (double)a->cnt;
+        double var = a->sumsq / (double)a->cnt - mean * mean;
         /* No libm: Newton's square root on the variance. */
         double sd = var > 0 ? var : 0;
         for (int i = 0; i < 60 && sd > 0; i++) sd = 0.5 * (sd + var / sd);
-        *out = (kfk_stats_window){
-            .min = w->min, .max = w->max, .avg = (int64_t)(mean + 0.5), .sum = w->sum,
-            .stddev = var > 0 ? (int64_t)(sd + 0.5) : 0, .cnt = w->cnt,
-            .p50 = pct(w, 5000), .p75 = pct(w, 7500), .p90 = pct(w, 9000), .p95 = pct(w, 9500),
-            .p99 = pct(w, 9900), .p99_99 = pct(w, 9999)};
+        *out = (kfk_stats_window){.min = a->min, .max = a->max, .avg = (int64_t)(mean + 0.5),
+                                  .sum = a->sum, .stddev = var > 0 ? (int64_t)(sd + 0.5) : 0,
+                                  .cnt = a->cnt};
+        if (reader == KFK_WIN_STATS) {
+            qsort(w->s, (size_t)w->n, sizeof w->s[0], cmp_i32);
+            out->p50 = pct(w, 5000);
+            out->p75 = pct(w, 7500);
+            out->p90 = pct(w, 9000);
+            out->p95 = pct(w, 9500);
+            out->p99 = pct(w, 9900);
+            out->p99_99 = pct(w, 9999);
+        }
     }
-    uint64_t rng = w->rng;
-    w->min = w->max = w->sum = w->cnt = 0;
-    w->sumsq = 0;
-    w->n = 0;
-    w->rng = rng;
+    memset(a, 0, sizeof *a);
+    if (reader == KFK_WIN_STATS) w->n = 0;
 }

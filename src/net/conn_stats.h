@@ -12,17 +12,29 @@
  * reservoir sample of them (min, max, sum and count stay exact). */
 #define KFK_WIN_SAMPLES 1024
 
-typedef struct kfk_win {
+/* Who reads a window. Each has its own accumulator, started over at its
+ * own reads, so each sees every sample since its last read: statistics
+ * (statistics.interval.ms) and any other snapshot (telemetry pushes). Only
+ * the statistics reader keeps samples for percentiles. */
+enum { KFK_WIN_OTHER = 0, KFK_WIN_STATS = 1, KFK_WIN_READERS = 2 };
+
+typedef struct kfk_win_acc {
     int64_t min, max, sum, cnt;
     double sumsq;
+} kfk_win_acc;
+
+typedef struct kfk_win {
+    kfk_win_acc acc[KFK_WIN_READERS];
     uint64_t rng;
-    int32_t n;
+    int32_t n; /* samples of the KFK_WIN_STATS reader's interval */
     int32_t s[KFK_WIN_SAMPLES];
 } kfk_win;
 
 void kfk_win_add(kfk_win *w, int64_t v);
-/* The window's figures into out, then starts a new window. */
-void kfk_win_roll(kfk_win *w, kfk_stats_window *out);
+/* The figures since reader's last read into out (percentiles 0 for
+ * KFK_WIN_OTHER), then starts reader's next window; the other reader's is
+ * untouched. */
+void kfk_win_roll(kfk_win *w, int reader, kfk_stats_window *out);
 
 typedef struct kfk_conn_stats {
     int64_t tx, txbytes, txerrs, req_timeouts, rx, rxbytes, rxerrs;

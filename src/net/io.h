@@ -146,8 +146,8 @@ int32_t kfk_io_link_node_id(const kfk_link *l);
 int kfk_io_link_set_node(kfk_link *l, int32_t node_id, const char *cluster_id);
 const char *kfk_io_link_host(const kfk_link *l);
 /* Fills b's connection figures (not name, nodeid, nodename, source) and
- * starts its windows over (link_stats.c). */
-void kfk_io_link_stats(kfk_link *l, kfk_stats_broker *b);
+ * starts its windows over for reader (KFK_WIN_*, link_stats.c). */
+void kfk_io_link_stats(kfk_link *l, int reader, kfk_stats_broker *b);
 /* "host:port/id", as log lines name the broker. */
 const char *kfk_io_link_label(const kfk_link *l);
 int kfk_io_link_port(const kfk_link *l);

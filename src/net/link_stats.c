@@ -23,7 +23,7 @@ static const char *state_name(const kfk_link *l) {
     return "DOWN";
 }
 
-void kfk_io_link_stats(kfk_link *l, kfk_stats_broker *b) {
+void kfk_io_link_stats(kfk_link *l, int reader, kfk_stats_broker *b) {
     kfk_conn_stats *st = kfk_conn_stats_of(l->conn);
     b->state = state_name(l);
     b->stateage = kfk_clock_us() - l->state_since;
@@ -38,7 +38,7 @@ void kfk_io_link_stats(kfk_link *l, kfk_stats_broker *b) {
     b->connects = l->connects;
     b->disconnects = l->disconnects;
     memcpy(b->req, st->req, sizeof b->req);
-    kfk_win_roll(&st->rtt, &b->rtt);
-    kfk_win_roll(&st->outbuf_latency, &b->outbuf_latency);
-    kfk_win_roll(&st->throttle, &b->throttle);
+    kfk_win_roll(&st->rtt, reader, &b->rtt);
+    kfk_win_roll(&st->outbuf_latency, reader, &b->outbuf_latency);
+    kfk_win_roll(&st->throttle, reader, &b->throttle);
 }

@@ -55,10 +55,11 @@ static void fill_part(kfk_producer *p, const kfk_ppart *pp, kfk_stats_partition 
 
 void kfk_pstats_fill(void *producer, kfk_stats *s, kfk_arena *a) {
     kfk_producer *p = producer;
+    int reader = kfk_core_stats_reader(p->core);
     for (int i = 0; i < s->nbrokers; i++)
         for (int k = 0; k < p->nnodes; k++)
             if (p->nodes[k].id == s->brokers[i].nodeid)
-                kfk_win_roll(&p->nodes[k].int_latency, &s->brokers[i].int_latency);
+                kfk_win_roll(&p->nodes[k].int_latency, reader, &s->brokers[i].int_latency);
     pthread_mutex_lock(&p->reports.lock);
     for (const kfk_list *e = p->reports.list.next; e != &p->reports.list; e = e->next)
         s->replyq += KFK_CONTAINER_OF(e, kfk_pbatch, link)->bb.count;

@@ -17,6 +17,7 @@ typedef struct seen {
     kfk_stats typed; /* its top level (pointers not kept) */
     int docs, invalid, mismatched;
     int64_t produce_reqs, rtt_cnt, outbuf_cnt, int_cnt, max_fetchq;
+    int64_t fetch_lat_cnt, commit_lat_cnt, idle_cnt; /* consumer windows, summed */
     pthread_t thread;
     int other_thread; /* a callback ran off the creating thread (admin expects it) */
 } seen;
@@ -42,6 +43,12 @@ static void on_stats(const kfk_stats *s, const char *json, size_t len, void *opa
             w->mismatched++;
     }
     if (produce > w->produce_reqs) w->produce_reqs = produce;
+    w->fetch_lat_cnt += s->fetch_latency.cnt;
+    w->commit_lat_cnt += s->commit_latency.cnt;
+    w->idle_cnt += s->poll_idle_ratio.cnt;
+    if (s->poll_idle_ratio.max > 1000000 || s->commit_latency.max > 60000000 ||
+        s->fetch_latency.max > 60000000 || s->fetch_latency.cnt > s->fetch_requests)
+        w->mismatched++;
     for (int i = 0; i < s->npartitions; i++)
         if (s->partitions[i].fetchq_cnt > w->max_fetchq) w->max_fetchq = s->partitions[i].fetchq_cnt;
     if (!pthread_equal(pthread_self(), w->thread)) w->other_thread = 1;
@@ -238,6 +245,14 @@ static void consume(const char *boot, const char *protocol) {
     if (!strcmp(protocol, "classic"))
         CHECK(jq_str_is(j, "cgrp/rebalance_reason", "")); /* joined once, no rejoin */
     CHECK_EQ(jq_int(j, "kfk/commits", -1), cs.commits);
+    CHECK(jq_int(j, "kfk/connects", -1) >= 1);
+    CHECK(jq_int(j, "kfk/polls", -1) >= N);
+    pthread_mutex_lock(&w.lock);
+    /* every poll sampled its idle ratio; Fetch answers and the commit timed */
+    CHECK(w.idle_cnt > N / 2);
+    CHECK(w.fetch_lat_cnt > 0);
+    CHECK(w.commit_lat_cnt >= 1);
+    pthread_mutex_unlock(&w.lock);
     free(j);
 
     /* A second member joins: the first rebalances once more, says why,

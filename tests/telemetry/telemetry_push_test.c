@@ -32,20 +32,23 @@ typedef struct pushes {
     char instance[256];
     int64_t sum;         /* of `name` over the pushes (delta) or its last value */
     int delta, cumulative;
-    int seen;            /* data points named `name` */
+    int seen;            /* data points named `name` (with attributes `attrs`) */
+    double gmin, gmax;   /* a gauge's smallest and largest value, the final
+                            push left out (its interval may be a few ms) */
     int names_ok;        /* every metric under the expected prefix */
 } pushes;
 
-/* Reads what the sink got since offset: pushes and the metric `name`. */
-static pushes read_sink(long offset, const char *name, const char *prefix) {
-    pushes p = {.names_ok = 1};
+/* Reads what the sink got since offset: pushes and the metric `name` with
+ * the data point attributes `attrs` ("" none, "topic=t"). */
+static pushes read_sink_at(long offset, const char *name, const char *attrs, const char *prefix) {
+    pushes p = {.names_ok = 1, .gmin = 1e300, .gmax = -1e300};
     FILE *f = fopen(sink(), "r");
     if (!f)
         return p;
     fseek(f, offset, SEEK_SET);
     char line[1024];
     while (fgets(line, sizeof line, f)) {
-        char a[256], b[256], c[64];
+        char a[256], b[256], c[64], d[256] = "";
         if (sscanf(line, "push %255s %255s %63s", a, b, c) == 3) {
             if (!p.instance[0] || strcmp(p.instance, a)) {
                 p.instances++;
@@ -54,13 +57,19 @@ static pushes read_sink(long offset, const char *name, const char *prefix) {
             p.n++;
             p.last_terminating = !strcmp(b, "true");
             p.terminating += p.last_terminating;
-        } else if (sscanf(line, "metric %255s %255s %63s", a, b, c) == 3) {
+        } else if (sscanf(line, "metric %255s %255s %63s %255s", a, b, c, d) >= 3) {
             if (strncmp(a, prefix, strlen(prefix)))
                 p.names_ok = 0;
-            if (!strcmp(a, name)) {
+            if (!strcmp(a, name) && !strcmp(d, attrs)) {
                 p.seen++;
                 int64_t v = strtoll(b, NULL, 10);
-                if (strstr(c, "DELTA")) {
+                double g = strtod(b, NULL);
+                if (!p.last_terminating && g < p.gmin)
+                    p.gmin = g;
+                if (!p.last_terminating && g > p.gmax)
+                    p.gmax = g;
+                if (!strcmp(c, "gauge")) {
+                } else if (strstr(c, "DELTA")) {
                     p.delta = 1;
                     p.sum += v;
                 } else {
@@ -74,6 +83,22 @@ static pushes read_sink(long offset, const char *name, const char *prefix) {
     }
     fclose(f);
     return p;
+}
+
+static pushes read_sink(long offset, const char *name, const char *prefix) {
+    return read_sink_at(offset, name, "", prefix);
+}
+
+/* A gauge present in pushes, its values within [lo, hi]. */
+static void check_gauge(long offset, const char *name, double lo, double hi) {
+    pushes g = read_sink(offset, name, "org.apache.kafka.");
+    CHECK(g.seen >= 1);
+    CHECK(g.gmin >= lo);
+    CHECK(g.gmax <= hi);
+    CHECK(g.gmax > 0);
+    if (g.seen < 1 || g.gmin < lo || g.gmax > hi || g.gmax <= 0)
+        fprintf(stderr, "%s: %d points, %g to %g, want %g to %g\n", name, g.seen, g.gmin,
+                g.gmax, lo, hi);
 }
 
 static kfk_conf *conf_for(const char *bootstrap) {
@@ -117,8 +142,32 @@ TEST(producer_pushes_its_metrics) {
     pushes got = read_sink(start, "org.apache.kafka.producer.record.send.total",
                            "org.apache.kafka.producer.");
     check_pushes(&got, RECORDS);
+    /* per topic, tagged as Java tags it */
+    char attr[160];
+    snprintf(attr, sizeof attr, "topic=%s", topic);
+    got = read_sink_at(start, "org.apache.kafka.producer.topic.record.send.total", attr,
+                       "org.apache.kafka.producer.");
+    CHECK(got.seen >= 3);
+    CHECK_EQ(got.sum, RECORDS);
+    got = read_sink_at(start, "org.apache.kafka.producer.topic.byte.total", attr,
+                       "org.apache.kafka.producer.");
+    CHECK(got.seen >= 3);
+    CHECK(got.sum >= RECORDS * 9); /* the batches' bytes: the values and framing */
+    /* about 13 records a second; a push's rate is over its interval */
+    check_gauge(start, "org.apache.kafka.producer.record.send.rate", 0, 40);
+    check_gauge(start, "org.apache.kafka.producer.request.rate", 0, 1000);
+    check_gauge(start, "org.apache.kafka.producer.connection.creation.rate", 0, 100);
 }
 
+static void count_stats(const kfk_stats *s, const char *json, size_t len, void *opaque) {
+    (void)s;
+    (void)json;
+    (void)len;
+    ++*(int *)opaque;
+}
+
+/* With statistics every 100 ms too: each reader has its own windows, so
+ * pushes still carry the fetch latencies the statistics also saw. */
 TEST(consumer_pushes_its_metrics) {
     const char *bootstrap = it_bootstrap();
     REQUIRE(bootstrap);
@@ -140,6 +189,9 @@ TEST(consumer_pushes_its_metrics) {
     kfk_conf *cc = conf_for(bootstrap);
     kfk_conf_set(cc, "group.id", group, err, sizeof err);
     kfk_conf_set(cc, "auto.offset.reset", "earliest", err, sizeof err);
+    int docs = 0;
+    kfk_conf_set(cc, "statistics.interval.ms", "100", err, sizeof err);
+    kfk_conf_set_stats_cb(cc, count_stats, &docs);
     kfk_consumer *c = kfk_consumer_new(cc, err, sizeof err);
     REQUIRE(c);
     const char *topics[] = {topic};
@@ -153,9 +205,33 @@ TEST(consumer_pushes_its_metrics) {
         kfk_consumer_message_release(m);
     }
     CHECK_EQ(got, RECORDS);
+    CHECK(docs >= 10);
     CHECK_EQ(kfk_consumer_close(c), 0);
     usleep(500 * 1000);
     pushes pu = read_sink(start, "org.apache.kafka.consumer.fetch.manager.records.consumed.total",
                           "org.apache.kafka.consumer.");
     check_pushes(&pu, RECORDS);
+    /* per topic, '.' as '_' as Java tags it; gone from the final push
+     * (the partitions are revoked by then) */
+    char attr[160];
+    snprintf(attr, sizeof attr, "topic=%s", topic);
+    for (char *q = attr; *q; q++)
+        if (*q == '.')
+            *q = '_';
+    pu = read_sink_at(start, "org.apache.kafka.consumer.fetch.manager.records.consumed.total",
+                      attr, "org.apache.kafka.consumer.");
+    CHECK(pu.seen >= 2);
+    CHECK_EQ(pu.sum, RECORDS);
+    /* 40 records at once: some push's rate is positive, none above 40/0.25 s */
+    check_gauge(start, "org.apache.kafka.consumer.fetch.manager.records.consumed.rate", 0, 160);
+    check_gauge(start, "org.apache.kafka.consumer.fetch.manager.fetch.rate", 0, 1000);
+    /* the application waits in poll nearly all the time */
+    check_gauge(start, "org.apache.kafka.consumer.poll.idle.ratio.avg", 0.5, 1.0);
+    /* fetches wait at most fetch.max.wait.ms (500) for data */
+    check_gauge(start, "org.apache.kafka.consumer.fetch.manager.fetch.latency.avg", 0, 2000);
+    check_gauge(start, "org.apache.kafka.consumer.fetch.manager.fetch.latency.max", 0, 2000);
+    /* auto-commit: at least the one close makes, before the final push */
+    pushes cl = read_sink(start, "org.apache.kafka.consumer.coordinator.commit.latency.max",
+                          "org.apache.kafka.consumer.");
+    CHECK(cl.seen >= 1);
 }

@@ -63,6 +63,7 @@ TEST(producer_document_parses_back) {
     CHECK_EQ(jq_int(j, "eos/producer_id", -9), 4000);
     CHECK_EQ(jq_int(j, "kfk/batches_retried", -9), 4);
     CHECK(jq_get(j, "kfk/fetch_requests") == NULL);
+    CHECK(jq_get(j, "kfk/poll_idle_ratio") == NULL);
     kfk_free_buf(j);
 }
 
@@ -101,7 +102,11 @@ TEST(consumer_document_parses_back) {
                         .rebalance_reason = "subscribed topics changed",
                         .rebalance_age = 1000, .assignment_size = 1};
     kfk_stats s = {.name = "c", .client_id = "c", .type = "consumer", .rxmsgs = 90,
-                   .partitions = &p, .npartitions = 1, .cgrp = &g, .fetch_requests = 12};
+                   .partitions = &p, .npartitions = 1, .cgrp = &g, .fetch_requests = 12,
+                   .connects = 3, .disconnects = 1, .polls = 40,
+                   .poll_idle_ratio = {.avg = 750000, .max = 990000, .cnt = 40},
+                   .fetch_latency = {.avg = 500, .max = 2000, .cnt = 11},
+                   .commit_latency = {.avg = 3000, .max = 4000, .sum = 6000, .cnt = 2}};
     char *j = kfk_stats_json(&s, NULL);
     REQUIRE(j);
     CHECK(jq_valid(j));
@@ -121,6 +126,14 @@ TEST(consumer_document_parses_back) {
     CHECK(jq_str_is(j, "cgrp/join_state", "steady"));
     CHECK(jq_str_is(j, "cgrp/rebalance_reason", "subscribed topics changed"));
     CHECK_EQ(jq_int(j, "kfk/fetch_requests", -9), 12);
+    CHECK_EQ(jq_int(j, "kfk/connects", -9), 3);
+    CHECK_EQ(jq_int(j, "kfk/disconnects", -9), 1);
+    CHECK_EQ(jq_int(j, "kfk/polls", -9), 40);
+    CHECK_EQ(jq_int(j, "kfk/poll_idle_ratio/avg", -9), 750000);
+    CHECK_EQ(jq_int(j, "kfk/poll_idle_ratio/cnt", -9), 40);
+    CHECK_EQ(jq_int(j, "kfk/fetch_latency/max", -9), 2000);
+    CHECK_EQ(jq_int(j, "kfk/commit_latency/sum", -9), 6000);
+    CHECK_EQ(jq_int(j, "kfk/commit_latency/cnt", -9), 2);
     kfk_free_buf(j);
 }
 
@@ -139,7 +152,7 @@ TEST(window_percentiles_exact_below_capacity) {
     static kfk_win w;
     for (int v = 100; v >= 1; v--) kfk_win_add(&w, v); /* 1..100 in reverse */
     kfk_stats_window o;
-    kfk_win_roll(&w, &o);
+    kfk_win_roll(&w, KFK_WIN_STATS, &o);
     CHECK_EQ(o.cnt, 100);
     CHECK_EQ(o.min, 1);
     CHECK_EQ(o.max, 100);
@@ -153,11 +166,11 @@ TEST(window_percentiles_exact_below_capacity) {
     CHECK_EQ(o.p99_99, 100);
     CHECK_EQ(o.stddev, 29); /* sqrt(833.25) = 28.87 */
     /* the roll started a new window */
-    kfk_win_roll(&w, &o);
+    kfk_win_roll(&w, KFK_WIN_STATS, &o);
     CHECK_EQ(o.cnt, 0);
     CHECK_EQ(o.max, 0);
     kfk_win_add(&w, 7);
-    kfk_win_roll(&w, &o);
+    kfk_win_roll(&w, KFK_WIN_STATS, &o);
     CHECK_EQ(o.cnt, 1);
     CHECK_EQ(o.min, 7);
     CHECK_EQ(o.p99_99, 7);
@@ -169,11 +182,63 @@ TEST(window_reservoir_beyond_capacity) {
     int n = KFK_WIN_SAMPLES * 20;
     for (int i = 0; i < n; i++) kfk_win_add(&w, i % 1000); /* uniform over 0..999 */
     kfk_stats_window o;
-    kfk_win_roll(&w, &o);
+    kfk_win_roll(&w, KFK_WIN_STATS, &o);
     CHECK_EQ(o.cnt, n);
     CHECK_EQ(o.min, 0);
     CHECK_EQ(o.max, 999);
     /* a sample of the stream: the median near 500 */
     CHECK(o.p50 > 400 && o.p50 < 600);
     CHECK(o.p90 > 820 && o.p90 < 970);
+}
+
+/* Statistics and telemetry read the same windows: each sees every sample
+ * since its own last read, whatever the other did meanwhile. */
+TEST(window_readers_independent) {
+    static kfk_win w;
+    kfk_stats_window o;
+    for (int v = 1; v <= 10; v++) kfk_win_add(&w, v);
+    kfk_win_roll(&w, KFK_WIN_STATS, &o);
+    CHECK_EQ(o.cnt, 10);
+    CHECK_EQ(o.sum, 55);
+    CHECK_EQ(o.p50, 5);
+    for (int v = 100; v <= 102; v++) kfk_win_add(&w, v);
+    kfk_win_roll(&w, KFK_WIN_OTHER, &o); /* all 13, statistics' read did not take them */
+    CHECK_EQ(o.cnt, 13);
+    CHECK_EQ(o.min, 1);
+    CHECK_EQ(o.max, 102);
+    CHECK_EQ(o.sum, 55 + 303);
+    CHECK_EQ(o.avg, 28); /* 358 / 13 = 27.5 */
+    CHECK_EQ(o.p50, 0);  /* percentiles are statistics' only */
+    kfk_win_add(&w, 7);
+    kfk_win_roll(&w, KFK_WIN_STATS, &o); /* the 3 after its read, and 7 */
+    CHECK_EQ(o.cnt, 4);
+    CHECK_EQ(o.min, 7);
+    CHECK_EQ(o.max, 102);
+    CHECK_EQ(o.sum, 310);
+    CHECK_EQ(o.p50, 100);
+    CHECK_EQ(o.p99_99, 102);
+    kfk_win_roll(&w, KFK_WIN_OTHER, &o); /* only 7 since its read */
+    CHECK_EQ(o.cnt, 1);
+    CHECK_EQ(o.min, 7);
+    CHECK_EQ(o.max, 7);
+    kfk_win_roll(&w, KFK_WIN_OTHER, &o);
+    CHECK_EQ(o.cnt, 0);
+    CHECK_EQ(o.max, 0);
+    kfk_win_roll(&w, KFK_WIN_STATS, &o);
+    CHECK_EQ(o.cnt, 0);
+}
+
+/* Beyond the sample capacity the statistics reader's reservoir draws on its
+ * own count, so another reader's reads do not skew it. */
+TEST(window_reservoir_with_two_readers) {
+    static kfk_win w;
+    kfk_stats_window o;
+    for (int i = 0; i < KFK_WIN_SAMPLES * 10; i++) {
+        kfk_win_add(&w, i % 1000);
+        if (i % 500 == 0) kfk_win_roll(&w, KFK_WIN_OTHER, &o);
+    }
+    kfk_win_roll(&w, KFK_WIN_STATS, &o);
+    CHECK_EQ(o.cnt, KFK_WIN_SAMPLES * 10);
+    CHECK_EQ(o.max, 999);
+    CHECK(o.p50 > 400 && o.p50 < 600);
 }

@@ -273,7 +273,8 @@ TEST(only_the_subscribed_prefixes_and_delta_sums) {
     int nres;
     seen m[16];
     int n = decode(out.data, out.len, rs, &nres, scope, m, 16);
-    REQUIRE_EQ(n, 2);
+    REQUIRE_EQ(n, 3); /* records.consumed.total and .rate, records.lag.max */
+    CHECK(find(m, n, "org.apache.kafka.consumer.fetch.manager.records.consumed.rate", NULL));
     const seen *x = find(m, n, "org.apache.kafka.consumer.fetch.manager.records.consumed.total",
                          NULL);
     REQUIRE(x);
@@ -342,6 +343,139 @@ TEST(consumer_group_figures) {
     kfk_tel_metrics_init(&tm, 1, NULL, 0, 1);
     kfk_stats_cgrp g = {.rebalance_cnt = 2, .assignment_size = 3};
     kfk_stats s = {.type = "consumer", .commits = 5, .cgrp = &g};
+    s.commit_latency = (kfk_stats_window){.cnt = 2, .sum = 3000, .max = 2000}; /* us */
+    kfk_wbuf out = {0};
+    int8_t codec;
+    REQUIRE_EQ(kfk_tel_payload(&tm, &t, &s, 2, &out, &codec), 0);
+    char rs[8][2][32], scope[32];
+    int nres;
+    seen m[16];
+    int n = decode(out.data, out.len, rs, &nres, scope, m, 16);
+    REQUIRE_EQ(n, 6);
+    CHECK(find(m, n, "org.apache.kafka.consumer.coordinator.commit.latency.avg", NULL)->d == 1.5);
+    CHECK(find(m, n, "org.apache.kafka.consumer.coordinator.commit.latency.max", NULL)->d == 2.0);
+    CHECK_EQ(find(m, n, "org.apache.kafka.consumer.coordinator.commit.total", NULL)->i, 5);
+    CHECK(find(m, n, "org.apache.kafka.consumer.coordinator.commit.rate", NULL) != NULL);
+    /* Java rates rebalances per hour: no per-second rate */
+    CHECK(!find(m, n, "org.apache.kafka.consumer.coordinator.rebalance.rate", NULL));
+    CHECK_EQ(find(m, n, "org.apache.kafka.consumer.coordinator.rebalance.total", NULL)->i, 2);
+    CHECK(find(m, n, "org.apache.kafka.consumer.coordinator.assigned.partitions", NULL)->d == 3.0);
+    kfk_wbuf_free(&out);
+    kfk_tel_metrics_free(&tm);
+    kfk_telemetry_free(&t);
+}
+
+/* Counters as Java's Meters: .total and .rate, per second since the last
+ * push (the first since the start); per topic with the topic attribute. */
+TEST(rates_and_per_topic_producer_metrics) {
+    kfk_telemetry t;
+    const char *all[] = {"*"};
+    subscribe(&t, all, 1, 0, 0);
+    kfk_tel_metrics tm;
+    kfk_tel_metrics_init(&tm, 0, NULL, 0, 1000000000ull);
+    kfk_stats s = producer_stats();
+    kfk_stats_partition parts[3] = {{.topic = "a.b", .partition = 0, .txmsgs = 30, .txbytes = 300},
+                                    {.topic = "a.b", .partition = 1, .txmsgs = 20, .txbytes = 200},
+                                    {.topic = "c", .partition = 0, .txmsgs = 50, .txbytes = 900}};
+    s.partitions = parts;
+    s.npartitions = 3;
+    kfk_wbuf out = {0};
+    int8_t codec;
+    REQUIRE_EQ(kfk_tel_payload(&tm, &t, &s, 3000000000ull, &out, &codec), 0);
+    char rs[8][2][32], scope[32];
+    int nres;
+    seen m[64];
+    int n = decode(out.data, out.len, rs, &nres, scope, m, 64);
+    REQUIRE(n > 0);
+    const seen *x = find(m, n, "org.apache.kafka.producer.record.send.rate", NULL);
+    REQUIRE(x);
+    CHECK(!x->sum);
+    CHECK(x->d == 50.0); /* 100 records in 2 s */
+    x = find(m, n, "org.apache.kafka.producer.connection.creation.rate", NULL);
+    REQUIRE(x);
+    CHECK(x->d == 1.5);
+    CHECK(find(m, n, "org.apache.kafka.producer.outgoing.byte.rate", NULL)->d == 350.0);
+    CHECK(find(m, n, "org.apache.kafka.producer.request.rate", NULL)->d == 3.5);
+    x = find(m, n, "org.apache.kafka.producer.topic.record.send.total", "a.b");
+    REQUIRE(x);
+    CHECK(x->sum);
+    CHECK_STR(x->attr_key, "topic");
+    CHECK_EQ(x->i, 50);
+    CHECK_EQ(find(m, n, "org.apache.kafka.producer.topic.record.send.total", "c")->i, 50);
+    CHECK_EQ(find(m, n, "org.apache.kafka.producer.topic.byte.total", "a.b")->i, 500);
+    CHECK(find(m, n, "org.apache.kafka.producer.topic.byte.rate", "c")->d == 450.0);
+    /* the next push: the rate over the 4 s since the last */
+    s.txmsgs = 500;
+    parts[2].txmsgs = 450;
+    out.len = 0;
+    REQUIRE_EQ(kfk_tel_payload(&tm, &t, &s, 7000000000ull, &out, &codec), 0);
+    n = decode(out.data, out.len, rs, &nres, scope, m, 64);
+    CHECK(find(m, n, "org.apache.kafka.producer.record.send.rate", NULL)->d == 100.0);
+    CHECK_EQ(find(m, n, "org.apache.kafka.producer.record.send.total", NULL)->i, 500);
+    CHECK(find(m, n, "org.apache.kafka.producer.topic.record.send.rate", "c")->d == 100.0);
+    CHECK(find(m, n, "org.apache.kafka.producer.topic.record.send.rate", "a.b")->d == 0.0);
+    CHECK(find(m, n, "org.apache.kafka.producer.connection.creation.rate", NULL)->d == 0.0);
+    kfk_wbuf_free(&out);
+    kfk_tel_metrics_free(&tm);
+    kfk_telemetry_free(&t);
+}
+
+/* A rate subscribed without its total still counts from the last push. */
+TEST(consumer_per_topic_and_rate_alone) {
+    kfk_telemetry t;
+    const char *want[] = {"org.apache.kafka.consumer.fetch.manager.bytes.consumed.rate",
+                          "org.apache.kafka.consumer.fetch.manager.records.consumed.total"};
+    subscribe(&t, want, 2, 1, 0);
+    kfk_tel_metrics tm;
+    kfk_tel_metrics_init(&tm, 1, NULL, 0, 0);
+    kfk_stats_partition parts[2] = {{.topic = "x.y", .rxmsgs = 10, .rxbytes = 1000,
+                                     .hi_offset = -1, .app_offset = -1},
+                                    {.topic = "z", .rxmsgs = 5, .rxbytes = 50,
+                                     .hi_offset = -1, .app_offset = -1}};
+    kfk_stats s = {.type = "consumer", .rxmsgs = 15, .rxmsg_bytes = 2000, .partitions = parts,
+                   .npartitions = 2};
+    kfk_wbuf out = {0};
+    int8_t codec;
+    REQUIRE_EQ(kfk_tel_payload(&tm, &t, &s, 1000000000ull, &out, &codec), 0);
+    char rs[8][2][32], scope[32];
+    int nres;
+    seen m[16];
+    int n = decode(out.data, out.len, rs, &nres, scope, m, 16);
+    REQUIRE_EQ(n, 6); /* client, x_y and z: records.consumed.total, bytes.consumed.rate */
+    CHECK(find(m, n, "org.apache.kafka.consumer.fetch.manager.bytes.consumed.rate", NULL)->d ==
+          2000.0);
+    const seen *x = find(m, n, "org.apache.kafka.consumer.fetch.manager.records.consumed.total",
+                         "x_y");
+    REQUIRE(x);
+    CHECK_STR(x->attr_key, "topic");
+    CHECK_EQ(x->i, 10);
+    CHECK(find(m, n, "org.apache.kafka.consumer.fetch.manager.bytes.consumed.rate", "z")->d ==
+          50.0);
+    s.rxmsg_bytes = 2500;
+    out.len = 0;
+    REQUIRE_EQ(kfk_tel_payload(&tm, &t, &s, 3000000000ull, &out, &codec), 0);
+    n = decode(out.data, out.len, rs, &nres, scope, m, 16);
+    CHECK(find(m, n, "org.apache.kafka.consumer.fetch.manager.bytes.consumed.rate", NULL)->d ==
+          250.0);
+    CHECK_EQ(find(m, n, "org.apache.kafka.consumer.fetch.manager.records.consumed.total", "z")->i,
+             0); /* delta */
+    kfk_wbuf_free(&out);
+    kfk_tel_metrics_free(&tm);
+    kfk_telemetry_free(&t);
+}
+
+/* KIP-714's poll.idle.ratio.avg (a fraction) and fetch latency in ms;
+ * none without a sample. */
+TEST(poll_idle_ratio_and_fetch_latency) {
+    kfk_telemetry t;
+    const char *want[] = {"org.apache.kafka.consumer.poll.",
+                          "org.apache.kafka.consumer.fetch.manager.fetch.latency"};
+    subscribe(&t, want, 2, 0, 0);
+    kfk_tel_metrics tm;
+    kfk_tel_metrics_init(&tm, 1, NULL, 0, 1);
+    kfk_stats s = {.type = "consumer"};
+    s.poll_idle_ratio = (kfk_stats_window){.cnt = 4, .sum = 3000000, .max = 1000000}; /* ppm */
+    s.fetch_latency = (kfk_stats_window){.cnt = 2, .sum = 1001000, .max = 1000000};   /* us */
     kfk_wbuf out = {0};
     int8_t codec;
     REQUIRE_EQ(kfk_tel_payload(&tm, &t, &s, 2, &out, &codec), 0);
@@ -350,9 +484,15 @@ TEST(consumer_group_figures) {
     seen m[16];
     int n = decode(out.data, out.len, rs, &nres, scope, m, 16);
     REQUIRE_EQ(n, 3);
-    CHECK_EQ(find(m, n, "org.apache.kafka.consumer.coordinator.commit.total", NULL)->i, 5);
-    CHECK_EQ(find(m, n, "org.apache.kafka.consumer.coordinator.rebalance.total", NULL)->i, 2);
-    CHECK(find(m, n, "org.apache.kafka.consumer.coordinator.assigned.partitions", NULL)->d == 3.0);
+    CHECK(find(m, n, "org.apache.kafka.consumer.poll.idle.ratio.avg", NULL)->d == 0.75);
+    CHECK(find(m, n, "org.apache.kafka.consumer.fetch.manager.fetch.latency.avg", NULL)->d ==
+          500.5);
+    CHECK(find(m, n, "org.apache.kafka.consumer.fetch.manager.fetch.latency.max", NULL)->d ==
+          1000.0);
+    s.poll_idle_ratio.cnt = s.fetch_latency.cnt = 0;
+    out.len = 0;
+    REQUIRE_EQ(kfk_tel_payload(&tm, &t, &s, 3, &out, &codec), 0);
+    CHECK_EQ(decode(out.data, out.len, rs, &nres, scope, m, 16), 0);
     kfk_wbuf_free(&out);
     kfk_tel_metrics_free(&tm);
     kfk_telemetry_free(&t);
