@@ -1379,6 +1379,11 @@ typedef struct kfk_stats_broker {
     int64_t req_timeouts;        /* requests timed out */
     int64_t rx, rxbytes;         /* responses read, their bytes */
     int64_t rxerrs;              /* responses that failed to decode */
+    int64_t rxcorriderrs;        /* responses matching no request awaiting one
+                                    (the connection is closed) */
+    int64_t txretries;           /* producer: batches sent to it again */
+    int64_t outbuf_msg_cnt;      /* records in outbuf_cnt's requests (Produce) */
+    int64_t waitresp_msg_cnt;    /* records in waitresp_cnt's requests */
     int64_t connects;    /* connection attempts, failed ones too */
     int64_t disconnects; /* connections lost or closed once up */
     int64_t req[100];   /* requests written per Kafka API key */

@@ -105,14 +105,18 @@ static void broker(jw *w, const char *type, const kfk_stats_broker *b) {
     text(w, &f, "state", b->state);
     num(w, &f, "stateage", b->stateage);
     num(w, &f, "outbuf_cnt", b->outbuf_cnt);
+    num(w, &f, "outbuf_msg_cnt", b->outbuf_msg_cnt);
     num(w, &f, "waitresp_cnt", b->waitresp_cnt);
+    num(w, &f, "waitresp_msg_cnt", b->waitresp_msg_cnt);
     num(w, &f, "tx", b->tx);
     num(w, &f, "txbytes", b->txbytes);
     num(w, &f, "txerrs", b->txerrs);
+    num(w, &f, "txretries", b->txretries);
     num(w, &f, "req_timeouts", b->req_timeouts);
     num(w, &f, "rx", b->rx);
     num(w, &f, "rxbytes", b->rxbytes);
     num(w, &f, "rxerrs", b->rxerrs);
+    num(w, &f, "rxcorriderrs", b->rxcorriderrs);
     num(w, &f, "connects", b->connects);
     num(w, &f, "disconnects", b->disconnects);
     key(w, &f, "req");

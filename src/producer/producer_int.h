@@ -27,6 +27,7 @@ typedef struct kfk_pnode {
     size_t round_bytes;
     kfk_list round; /* batches drained for it this round */
     kfk_win int_latency; /* us from a batch's first record to its first request */
+    int64_t retries;     /* batches sent to it again (statistics' txretries) */
 } kfk_pnode;
 
 enum kfk_pid_state { KFK_PID_NONE, KFK_PID_ASKING, KFK_PID_OK };

@@ -58,8 +58,10 @@ void kfk_pstats_fill(void *producer, kfk_stats *s, kfk_arena *a) {
     int reader = kfk_core_stats_reader(p->core);
     for (int i = 0; i < s->nbrokers; i++)
         for (int k = 0; k < p->nnodes; k++)
-            if (p->nodes[k].id == s->brokers[i].nodeid)
+            if (p->nodes[k].id == s->brokers[i].nodeid) {
                 kfk_win_roll(&p->nodes[k].int_latency, reader, &s->brokers[i].int_latency);
+                s->brokers[i].txretries = p->nodes[k].retries;
+            }
     pthread_mutex_lock(&p->reports.lock);
     for (const kfk_list *e = p->reports.list.next; e != &p->reports.list; e = e->next)
         s->replyq += KFK_CONTAINER_OF(e, kfk_pbatch, link)->bb.count;

@@ -18,6 +18,7 @@ typedef struct seen {
     int docs, invalid, mismatched;
     int64_t produce_reqs, rtt_cnt, outbuf_cnt, int_cnt, max_fetchq;
     int64_t fetch_lat_cnt, commit_lat_cnt, idle_cnt; /* consumer windows, summed */
+    int64_t txretries, corriderrs, last_waitresp_msgs; /* brokers' (last document) */
     pthread_t thread;
     int other_thread; /* a callback ran off the creating thread (admin expects it) */
 } seen;
@@ -41,6 +42,18 @@ static void on_stats(const kfk_stats *s, const char *json, size_t len, void *opa
         /* a local machine: no request waits or travels for a minute */
         if (s->brokers[i].rtt.max > 60000000 || s->brokers[i].outbuf_latency.max > 60000000)
             w->mismatched++;
+        /* records in flight or queued: never more than were sent, and only
+         * with requests to carry them */
+        const kfk_stats_broker *b = &s->brokers[i];
+        if (b->waitresp_msg_cnt > N || b->outbuf_msg_cnt > N ||
+            (b->waitresp_msg_cnt && !b->waitresp_cnt) || (b->outbuf_msg_cnt && !b->outbuf_cnt))
+            w->mismatched++;
+    }
+    w->txretries = w->corriderrs = w->last_waitresp_msgs = 0;
+    for (int i = 0; i < s->nbrokers; i++) {
+        w->txretries += s->brokers[i].txretries;
+        w->corriderrs += s->brokers[i].rxcorriderrs;
+        w->last_waitresp_msgs += s->brokers[i].waitresp_msg_cnt;
     }
     if (produce > w->produce_reqs) w->produce_reqs = produce;
     w->fetch_lat_cnt += s->fetch_latency.cnt;
@@ -153,6 +166,9 @@ static void produce(const char *boot) {
     CHECK(w.rtt_cnt >= w.produce_reqs); /* every request's round trip sampled */
     CHECK(w.outbuf_cnt >= w.rtt_cnt);   /* and its time before the wire */
     CHECK(w.int_cnt >= w.produce_reqs); /* each request carries a batch or more */
+    CHECK_EQ(w.txretries, 0);           /* a healthy broker: nothing sent twice */
+    CHECK_EQ(w.corriderrs, 0);
+    CHECK_EQ(w.last_waitresp_msgs, 0);  /* flushed: nothing awaits an answer */
     CHECK(!w.other_thread);             /* on the polling thread */
     pthread_mutex_unlock(&w.lock);
     free(j);

@@ -12,7 +12,9 @@ static kfk_stats_broker broker(void) {
     kfk_stats_broker b = {.name = "localhost:9092/1", .nodeid = 1, .nodename = "localhost:9092",
                           .source = "learned", .state = "UP", .stateage = 1234, .tx = 10,
                           .txbytes = 1000, .rx = 9, .rxbytes = 900, .connects = 1,
-                          .req_timeouts = 2};
+                          .req_timeouts = 2, .txretries = 3, .rxcorriderrs = 1,
+                          .outbuf_msg_cnt = 40, .waitresp_msg_cnt = 60, .outbuf_cnt = 2,
+                          .waitresp_cnt = 4};
     b.req[0] = 7;  /* Produce */
     b.req[3] = 2;  /* Metadata */
     b.req[18] = 1; /* ApiVersions */
@@ -85,6 +87,11 @@ TEST(broker_fields_and_windows) {
     CHECK_EQ(jq_int(j, "brokers/b1/rtt/p50", -9), 250);
     CHECK_EQ(jq_int(j, "brokers/b1/rtt/cnt", -9), 9);
     CHECK_EQ(jq_int(j, "brokers/b1/req_timeouts", -9), 2);
+    CHECK_EQ(jq_int(j, "brokers/b1/txretries", -9), 3);
+    CHECK_EQ(jq_int(j, "brokers/b1/rxcorriderrs", -9), 1);
+    CHECK_EQ(jq_int(j, "brokers/b1/outbuf_msg_cnt", -9), 40);
+    CHECK_EQ(jq_int(j, "brokers/b1/waitresp_msg_cnt", -9), 60);
+    CHECK_EQ(jq_int(j, "brokers/b1/waitresp_cnt", -9), 4);
     CHECK(jq_get(j, "topics") != NULL);
     CHECK(jq_get(j, "eos") == NULL);
     kfk_free_buf(j);
