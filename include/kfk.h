@@ -1433,6 +1433,7 @@ typedef struct kfk_stats_partition {
 /* The classic or consumer group protocol's state (a group consumer). */
 typedef struct kfk_stats_cgrp {
     const char *state;      /* "up" (a coordinator), "wait-coord", "init" */
+    int64_t stateage;       /* ms in state */
     const char *join_state; /* "init", "wait-join", "wait-metadata",
                                "wait-sync", "wait-assign-call", "steady",
                                "left", "fatal" (docs/STATISTICS.md) */
@@ -1448,6 +1449,8 @@ typedef struct kfk_stats_eos {
                                 NULL: idempotence off */
     const char *txn_state;   /* NULL: not transactional; else as the state names */
     int64_t txn_stateage;    /* ms in txn_state */
+    int64_t idemp_stateage;  /* ms since the producer id state last changed
+                                (since creation if never) */
     int txn_may_enq;         /* messages may be sent now (in a transaction) */
     int64_t producer_id;     /* -1 none */
     int32_t producer_epoch;  /* -1 none */

@@ -88,6 +88,7 @@ void kfk_cstats_fill(void *consumer, kfk_stats *s, kfk_arena *a) {
     kfk_metadata_unref(md);
     if (!g) return;
     g->state = c->coord.node >= 0 ? "up" : c->coord.looking ? "wait-coord" : "init";
+    g->stateage = (c->coord.state_us ? kfk_clock_us() - c->coord.state_us : s->age) / 1000;
     g->join_state = join_state(c->group.state);
     g->rebalance_reason = c->group.reason ? c->group.reason : "";
     s->cgrp = g;

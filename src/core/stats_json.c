@@ -239,6 +239,7 @@ char *kfk_stats_json(const kfk_stats *s, size_t *len) {
         int gf = 1;
         put(&w, "{", 1);
         text(&w, &gf, "state", g->state);
+        num(&w, &gf, "stateage", g->stateage);
         text(&w, &gf, "join_state", g->join_state);
         num(&w, &gf, "rebalance_age", g->rebalance_age);
         num(&w, &gf, "rebalance_cnt", g->rebalance_cnt);
@@ -252,6 +253,7 @@ char *kfk_stats_json(const kfk_stats *s, size_t *len) {
         int ef = 1;
         put(&w, "{", 1);
         text(&w, &ef, "idemp_state", e->idemp_state ? e->idemp_state : "Init");
+        num(&w, &ef, "idemp_stateage", e->idemp_stateage);
         text(&w, &ef, "txn_state", e->txn_state ? e->txn_state : "Init");
         if (e->txn_state) num(&w, &ef, "txn_stateage", e->txn_stateage);
         key(&w, &ef, "txn_may_enq");

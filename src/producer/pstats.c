@@ -100,6 +100,7 @@ void kfk_pstats_fill(void *producer, kfk_stats *s, kfk_arena *a) {
     s->batches_split = atomic_load(&p->batches_split);
     if (!eos) return;
     eos->idemp_state = p->conf.idempotent ? idemp_name(p) : NULL;
+    eos->idemp_stateage = (p->pid_state_us ? kfk_clock_us() - p->pid_state_us : s->age) / 1000;
     int64_t pe = atomic_load(&p->pid_now);
     eos->producer_id = pe < 0 ? -1 : pe >> 16;
     eos->producer_epoch = pe < 0 ? -1 : (int32_t)(pe & 0xffff);

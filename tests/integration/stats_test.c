@@ -158,6 +158,9 @@ static void produce(const char *boot) {
     CHECK(jq_str_is(j, "eos/idemp_state", "Assigned"));
     CHECK(jq_int(j, "eos/producer_id", -1) >= 0);
     CHECK_EQ(jq_int(j, "eos/epoch_cnt", -1), 1);
+    /* Assigned since the id came, after the client was made */
+    CHECK(jq_int(j, "eos/idemp_stateage", -1) >= 0);
+    CHECK(jq_int(j, "eos/idemp_stateage", -1) < jq_int(j, "age", -1) / 1000);
     pthread_mutex_lock(&w.lock);
     CHECK(w.docs >= 2);
     CHECK_EQ(w.invalid, 0);
@@ -258,6 +261,9 @@ static void consume(const char *boot, const char *protocol) {
     CHECK_EQ(jq_int(j, "cgrp/assignment_size", -1), PARTS);
     CHECK(jq_str_is(j, "cgrp/join_state", "steady"));
     CHECK(jq_str_is(j, "cgrp/state", "up"));
+    /* up since the coordinator was found, after the client was made */
+    CHECK(jq_int(j, "cgrp/stateage", -1) >= 0);
+    CHECK(jq_int(j, "cgrp/stateage", -1) <= jq_int(j, "age", -1) / 1000);
     if (!strcmp(protocol, "classic"))
         CHECK(jq_str_is(j, "cgrp/rebalance_reason", "")); /* joined once, no rejoin */
     CHECK_EQ(jq_int(j, "kfk/commits", -1), cs.commits);

@@ -34,7 +34,7 @@ TEST(producer_document_parses_back) {
         {.topic = "t\"2", .partition = 0, .leader = -1, .unknown = 0},
     };
     kfk_stats_eos eos = {.idemp_state = "Assigned", .producer_id = 4000, .producer_epoch = 3,
-                         .epoch_cnt = 1};
+                         .epoch_cnt = 1, .idemp_stateage = 1500};
     kfk_stats s = {.name = "kfk#producer-1", .client_id = "kfk", .type = "producer",
                    .ts = 123456789, .time = 1700000000, .age = 5000000, .msg_cnt = 5,
                    .msg_size = 500, .msg_size_max = 33554432, .tx = 20, .txmsgs = 150,
@@ -63,6 +63,7 @@ TEST(producer_document_parses_back) {
     CHECK(jq_get(j, "cgrp") == NULL);
     CHECK(jq_str_is(j, "eos/idemp_state", "Assigned"));
     CHECK_EQ(jq_int(j, "eos/producer_id", -9), 4000);
+    CHECK_EQ(jq_int(j, "eos/idemp_stateage", -9), 1500);
     CHECK_EQ(jq_int(j, "kfk/batches_retried", -9), 4);
     CHECK(jq_get(j, "kfk/fetch_requests") == NULL);
     CHECK(jq_get(j, "kfk/poll_idle_ratio") == NULL);
@@ -105,7 +106,7 @@ TEST(consumer_document_parses_back) {
                              .consumer_lag_stored = 20, .fetchq_cnt = 10, .fetchq_size = 1000,
                              .rxmsgs = 90, .rxbytes = 9000, .eof_offset = -1001,
                              .stored_leader_epoch = 4, .unknown = 1};
-    kfk_stats_cgrp g = {.state = "up", .join_state = "steady", .rebalance_cnt = 2,
+    kfk_stats_cgrp g = {.state = "up", .stateage = 2500, .join_state = "steady", .rebalance_cnt = 2,
                         .rebalance_reason = "subscribed topics changed",
                         .rebalance_age = 1000, .assignment_size = 1};
     kfk_stats s = {.name = "c", .client_id = "c", .type = "consumer", .rxmsgs = 90,
@@ -130,6 +131,7 @@ TEST(consumer_document_parses_back) {
     CHECK(jq_get(j, "topics/in/partitions/3/txmsgs") == NULL);
     CHECK(!strncmp(jq_get(j, "topics/in/partitions/3/desired"), "true", 4));
     CHECK_EQ(jq_int(j, "cgrp/rebalance_cnt", -9), 2);
+    CHECK_EQ(jq_int(j, "cgrp/stateage", -9), 2500);
     CHECK(jq_str_is(j, "cgrp/join_state", "steady"));
     CHECK(jq_str_is(j, "cgrp/rebalance_reason", "subscribed topics changed"));
     CHECK_EQ(jq_int(j, "kfk/fetch_requests", -9), 12);
