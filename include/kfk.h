@@ -1430,6 +1430,17 @@ typedef struct kfk_stats_partition {
     int64_t rxmsgs, rxbytes;      /* records fetched, their key+value bytes */
 } kfk_stats_partition;
 
+/* One topic's own figures (a topic with partitions listed). */
+typedef struct kfk_stats_topic {
+    const char *topic;
+    int64_t age;          /* ms since the producer first used it; -1 unknown
+                             (a consumer: omitted from the JSON) */
+    int64_t metadata_age; /* ms since a Metadata answer last described it;
+                             -1 never */
+    kfk_stats_window batchsize; /* producer: bytes of each batch first sent */
+    kfk_stats_window batchcnt;  /* producer: records of each batch first sent */
+} kfk_stats_topic;
+
 /* The classic or consumer group protocol's state (a group consumer). */
 typedef struct kfk_stats_cgrp {
     const char *state;      /* "up" (a coordinator), "wait-coord", "init" */
@@ -1478,6 +1489,8 @@ typedef struct kfk_stats {
     int nbrokers;
     kfk_stats_partition *partitions; /* sorted by topic, partition */
     int npartitions;
+    kfk_stats_topic *topics; /* may be NULL */
+    int ntopics;
     const kfk_stats_cgrp *cgrp; /* NULL: not a group consumer */
     const kfk_stats_eos *eos;   /* NULL: not a producer */
     /* kfk's own figures, beyond librdkafka's (under "kfk" in the JSON) */

@@ -186,6 +186,17 @@ static void topics(jw *w, int *first, const kfk_stats *s) {
         int f = 1;
         put(w, "{", 1);
         text(w, &f, "topic", t);
+        const kfk_stats_topic *st = NULL; /* once per topic and interval: a scan */
+        for (int k = 0; k < s->ntopics && !st; k++)
+            if (strcmp(s->topics[k].topic, t) == 0) st = &s->topics[k];
+        if (st) {
+            if (st->age >= 0) num(w, &f, "age", st->age);
+            num(w, &f, "metadata_age", st->metadata_age);
+            if (strcmp(s->type, "producer") == 0) {
+                window(w, &f, "batchsize", &st->batchsize);
+                window(w, &f, "batchcnt", &st->batchcnt);
+            }
+        }
         key(w, &f, "partitions");
         put(w, "{", 1);
         int pf = 1;

@@ -373,9 +373,12 @@ static void send_node(kfk_producer *p, kfk_pnode *node, kfk_list *batches) {
         q->topics[nt].count++;
         q->batches[q->n++] = b;
         /* statistics' int_latency: how long its first record waited */
-        if (b->attempts == 1)
+        if (b->attempts == 1) {
             kfk_win_add(&node->int_latency, (kfk_io_now(p->io) - b->created) * 1000);
-        else
+            kfk_win_add(&b->part->topic->batchsize,
+                        (int64_t)(b->buf.len - b->bb.start + b->refs.bytes));
+            kfk_win_add(&b->part->topic->batchcnt, b->bb.count);
+        } else
             node->retries++;
         msgs += b->bb.count;
     }

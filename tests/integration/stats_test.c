@@ -19,6 +19,7 @@ typedef struct seen {
     int64_t produce_reqs, rtt_cnt, outbuf_cnt, int_cnt, max_fetchq;
     int64_t fetch_lat_cnt, commit_lat_cnt, idle_cnt; /* consumer windows, summed */
     int64_t txretries, corriderrs, last_waitresp_msgs; /* brokers' (last document) */
+    int64_t batchcnt_sum, batchsize_sum, batch_samples;  /* topics' windows, summed */
     pthread_t thread;
     int other_thread; /* a callback ran off the creating thread (admin expects it) */
 } seen;
@@ -47,6 +48,14 @@ static void on_stats(const kfk_stats *s, const char *json, size_t len, void *opa
         const kfk_stats_broker *b = &s->brokers[i];
         if (b->waitresp_msg_cnt > N || b->outbuf_msg_cnt > N ||
             (b->waitresp_msg_cnt && !b->waitresp_cnt) || (b->outbuf_msg_cnt && !b->outbuf_cnt))
+            w->mismatched++;
+    }
+    for (int i = 0; i < s->ntopics; i++) {
+        w->batchcnt_sum += s->topics[i].batchcnt.sum;
+        w->batchsize_sum += s->topics[i].batchsize.sum;
+        w->batch_samples += s->topics[i].batchcnt.cnt;
+        if (s->topics[i].batchcnt.cnt != s->topics[i].batchsize.cnt ||
+            s->topics[i].metadata_age > s->age / 1000)
             w->mismatched++;
     }
     w->txretries = w->corriderrs = w->last_waitresp_msgs = 0;
@@ -152,6 +161,12 @@ static void produce(const char *boot) {
         CHECK_EQ(jq_int(j, path, -1), 0);
     }
     CHECK_EQ(jq_int(j, "txmsg_bytes", -1), sum_bytes);
+    snprintf(path, sizeof path, "topics/%s/age", topic);
+    CHECK(jq_int(j, path, -1) >= 0 && jq_int(j, path, -1) <= jq_int(j, "age", -1) / 1000);
+    snprintf(path, sizeof path, "topics/%s/metadata_age", topic);
+    CHECK(jq_int(j, path, -1) >= 0);
+    snprintf(path, sizeof path, "topics/%s/batchcnt/cnt", topic);
+    CHECK(jq_int(j, path, -1) >= 0);
     /* the records went out in Produce requests: those bytes and more */
     CHECK(jq_int(j, "tx_bytes", -1) > sum_bytes);
     CHECK(jq_int(j, "rx", -1) > 0);
@@ -172,6 +187,10 @@ static void produce(const char *boot) {
     CHECK_EQ(w.txretries, 0);           /* a healthy broker: nothing sent twice */
     CHECK_EQ(w.corriderrs, 0);
     CHECK_EQ(w.last_waitresp_msgs, 0);  /* flushed: nothing awaits an answer */
+    /* every batch sampled once, at its first send: all records, all bytes */
+    CHECK_EQ(w.batchcnt_sum, N);
+    CHECK_EQ(w.batchsize_sum, sum_bytes);
+    CHECK(w.batch_samples >= PARTS);
     CHECK(!w.other_thread);             /* on the polling thread */
     pthread_mutex_unlock(&w.lock);
     free(j);
@@ -255,6 +274,10 @@ static void consume(const char *boot, const char *protocol) {
         snprintf(path, sizeof path, "topics/%s/partitions/%d/fetch_state", topic, i);
         CHECK(jq_str_is(j, path, "active"));
     }
+    snprintf(path, sizeof path, "topics/%s/metadata_age", topic);
+    CHECK(jq_int(j, path, -1) >= 0);
+    snprintf(path, sizeof path, "topics/%s/age", topic);
+    CHECK(jq_get(j, path) == NULL); /* a consumer keeps no topic object */
     CHECK_EQ(jq_int(j, "cgrp/rebalance_cnt", -1), cs.rebalances);
     CHECK_EQ(jq_int(j, "cgrp/rebalance_cnt", -1), 1); /* one member, one assignment */
     CHECK(jq_int(j, "cgrp/rebalance_age", -1) >= 0);

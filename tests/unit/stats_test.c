@@ -35,7 +35,13 @@ TEST(producer_document_parses_back) {
     };
     kfk_stats_eos eos = {.idemp_state = "Assigned", .producer_id = 4000, .producer_epoch = 3,
                          .epoch_cnt = 1, .idemp_stateage = 1500};
+    kfk_stats_topic topics[2] = {
+        {.topic = "t\"2", .age = 5, .metadata_age = -1},
+        {.topic = "t1", .age = 4000, .metadata_age = 250,
+         .batchsize = {.min = 100, .max = 9000, .sum = 15000, .cnt = 3},
+         .batchcnt = {.min = 1, .max = 100, .sum = 150, .cnt = 3}}};
     kfk_stats s = {.name = "kfk#producer-1", .client_id = "kfk", .type = "producer",
+                   .topics = topics, .ntopics = 2,
                    .ts = 123456789, .time = 1700000000, .age = 5000000, .msg_cnt = 5,
                    .msg_size = 500, .msg_size_max = 33554432, .tx = 20, .txmsgs = 150,
                    .txmsg_bytes = 15000, .brokers = b, .nbrokers = 2, .partitions = parts,
@@ -58,6 +64,12 @@ TEST(producer_document_parses_back) {
     CHECK(!strncmp(jq_get(j, "topics/t\"2/partitions/0/unknown"), "false", 5));
     CHECK_EQ(jq_int(j, "topics/t\"2/partitions/0/leader", -9), -1);
     CHECK(jq_str_is(j, "topics/t\"2/topic", "t\"2"));
+    CHECK_EQ(jq_int(j, "topics/t1/age", -9), 4000);
+    CHECK_EQ(jq_int(j, "topics/t1/metadata_age", -9), 250);
+    CHECK_EQ(jq_int(j, "topics/t1/batchsize/sum", -9), 15000);
+    CHECK_EQ(jq_int(j, "topics/t1/batchcnt/max", -9), 100);
+    CHECK_EQ(jq_int(j, "topics/t\"2/metadata_age", -9), -1);
+    CHECK_EQ(jq_int(j, "topics/t\"2/batchcnt/cnt", -9), 0);
     /* consumer fields are not in a producer's partitions */
     CHECK(jq_get(j, "topics/t1/partitions/0/consumer_lag") == NULL);
     CHECK(jq_get(j, "cgrp") == NULL);
