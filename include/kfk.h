@@ -1419,6 +1419,8 @@ typedef struct kfk_stats_partition {
     const char *fetch_state;      /* "offset-query", "active", "validate-epoch-wait",
                                      "stopped", "paused" */
     int64_t next_offset;          /* the next offset to fetch */
+    int64_t query_offset;         /* where the partition started, or was last
+                                     reset to: an offset or KFK_OFFSET_* */
     int64_t app_offset;           /* the offset after the last message polled */
     int64_t stored_offset, committed_offset;
     int32_t stored_leader_epoch;  /* -1 unknown */

@@ -74,6 +74,7 @@ void kfk_cstats_fill(void *consumer, kfk_stats *s, kfk_arena *a) {
             .next_offset = p->state == KFK_CP_ACTIVE || p->state == KFK_CP_VALIDATE ? p->fetch_pos : KFK_OFFSET_INVALID,
              .app_offset = p->position,
             .stored_offset = p->stored, .committed_offset = p->committed,
+            .query_offset = p->io_gen == p->gen ? p->list_spec : KFK_OFFSET_INVALID,
             .lo_offset = p->lwm, .hi_offset = p->hwm, .ls_offset = p->lso,
             .consumer_lag = lag(end, p->committed), .consumer_lag_stored = lag(end, p->stored),
             .fetchq_cnt = p->queued_msgs, .fetchq_size = p->queued_bytes,

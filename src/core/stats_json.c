@@ -156,6 +156,7 @@ static void partition(jw *w, const kfk_stats *s, const kfk_stats_partition *p) {
         text(w, &f, "fetch_state", p->fetch_state);
         num(w, &f, "fetchq_cnt", p->fetchq_cnt);
         num(w, &f, "fetchq_size", p->fetchq_size);
+        num(w, &f, "query_offset", p->query_offset);
         num(w, &f, "next_offset", p->next_offset);
         num(w, &f, "app_offset", p->app_offset);
         num(w, &f, "stored_offset", p->stored_offset);

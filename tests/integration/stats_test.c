@@ -273,6 +273,9 @@ static void consume(const char *boot, const char *protocol) {
         CHECK_EQ(jq_int(j, path, -1), 0);
         snprintf(path, sizeof path, "topics/%s/partitions/%d/fetch_state", topic, i);
         CHECK(jq_str_is(j, path, "active"));
+        /* nothing committed yet: auto.offset.reset=earliest looked up the start */
+        snprintf(path, sizeof path, "topics/%s/partitions/%d/query_offset", topic, i);
+        CHECK_EQ(jq_int(j, path, 0), KFK_OFFSET_BEGINNING);
     }
     snprintf(path, sizeof path, "topics/%s/metadata_age", topic);
     CHECK(jq_int(j, path, -1) >= 0);

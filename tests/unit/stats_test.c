@@ -113,6 +113,7 @@ TEST(broker_fields_and_windows) {
 TEST(consumer_document_parses_back) {
     kfk_stats_partition p = {.topic = "in", .partition = 3, .leader = 2, .broker = 5, .desired = 1,
                              .fetch_state = "active", .next_offset = 90, .app_offset = 80,
+                             .query_offset = -2,
                              .stored_offset = 80, .committed_offset = 70, .lo_offset = 0,
                              .hi_offset = 100, .ls_offset = 100, .consumer_lag = 30,
                              .consumer_lag_stored = 20, .fetchq_cnt = 10, .fetchq_size = 1000,
@@ -137,6 +138,7 @@ TEST(consumer_document_parses_back) {
     CHECK_EQ(jq_int(j, "topics/in/partitions/3/broker", -9), 5); /* a read replica */
     CHECK_EQ(jq_int(j, "topics/in/partitions/3/leader", -9), 2);
     CHECK_EQ(jq_int(j, "topics/in/partitions/3/eof_offset", -9), -1001);
+    CHECK_EQ(jq_int(j, "topics/in/partitions/3/query_offset", -9), -2);
     CHECK_EQ(jq_int(j, "topics/in/partitions/3/stored_leader_epoch", -9), 4);
     CHECK(!strncmp(jq_get(j, "topics/in/partitions/3/unknown"), "true", 4));
     CHECK(jq_str_is(j, "topics/in/partitions/3/fetch_state", "active"));
