@@ -80,6 +80,13 @@ static void on_stats(const kfk_stats *s, const char *json, size_t len, void *opa
     pthread_mutex_unlock(&w->lock);
 }
 
+/* As the documents' ts: the monotonic clock, us. */
+static int64_t mono_us(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
 static void seen_init(seen *w) {
     memset(w, 0, sizeof *w);
     pthread_mutex_init(&w->lock, NULL);
@@ -162,7 +169,8 @@ static void produce(const char *boot) {
     }
     CHECK_EQ(jq_int(j, "txmsg_bytes", -1), sum_bytes);
     snprintf(path, sizeof path, "topics/%s/age", topic);
-    CHECK(jq_int(j, path, -1) >= 0 && jq_int(j, path, -1) <= jq_int(j, "age", -1) / 1000);
+    /* taken a moment after the document's age: a millisecond of slack */
+    CHECK(jq_int(j, path, -1) >= 0 && jq_int(j, path, -1) <= jq_int(j, "age", -1) / 1000 + 1);
     snprintf(path, sizeof path, "topics/%s/metadata_age", topic);
     CHECK(jq_int(j, path, -1) >= 0);
     snprintf(path, sizeof path, "topics/%s/batchcnt/cnt", topic);
@@ -194,7 +202,15 @@ static void produce(const char *boot) {
     CHECK(!w.other_thread);             /* on the polling thread */
     pthread_mutex_unlock(&w.lock);
     free(j);
-    kfk_producer_destroy(p);
+    /* close hands over one last document, taken after the flush */
+    int64_t before = mono_us();
+    REQUIRE_EQ(kfk_producer_close(p, 10000), 0);
+    pthread_mutex_lock(&w.lock);
+    CHECK(w.typed.ts >= before);
+    CHECK_EQ(w.typed.txmsgs, N);
+    CHECK_EQ(w.typed.msg_cnt, 0);
+    CHECK(!w.other_thread);
+    pthread_mutex_unlock(&w.lock);
     free(w.last);
 }
 
@@ -335,7 +351,14 @@ static void consume(const char *boot, const char *protocol) {
     CHECK(!w.other_thread);
     pthread_mutex_unlock(&w.lock);
     kfk_consumer_close(c2);
+    int64_t before = mono_us();
     kfk_consumer_close(c);
+    pthread_mutex_lock(&w.lock); /* the last document, taken at close */
+    CHECK(w.typed.ts >= before);
+    CHECK(w.typed.fetch_requests >= 1); /* its partitions were revoked: counters remain */
+    CHECK(w.typed.polls >= N);
+    CHECK(!w.other_thread);
+    pthread_mutex_unlock(&w.lock);
     free(w.last);
     free(w2.last);
 }
