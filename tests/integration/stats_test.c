@@ -445,7 +445,9 @@ TEST(admin_documents_without_calls) {
         if (docs >= 3) break;
         usleep(20000);
     }
+    int64_t before = mono_us();
     kfk_admin_destroy(a);
+    CHECK(w.typed.ts >= before); /* a last document at destroy */
     CHECK(w.docs >= 3);
     CHECK_EQ(w.invalid, 0);
     CHECK(w.other_thread);
