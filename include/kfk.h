@@ -1379,6 +1379,11 @@ typedef struct kfk_stats_broker {
     int64_t req_timeouts;        /* requests timed out */
     int64_t rx, rxbytes;         /* responses read, their bytes */
     int64_t rxerrs;              /* responses that failed to decode */
+    int64_t rxcorriderrs;        /* responses matching no request awaiting one
+                                    (the connection is closed) */
+    int64_t txretries;           /* producer: batches sent to it again */
+    int64_t outbuf_msg_cnt;      /* records in outbuf_cnt's requests (Produce) */
+    int64_t waitresp_msg_cnt;    /* records in waitresp_cnt's requests */
     int64_t connects;    /* connection attempts, failed ones too */
     int64_t disconnects; /* connections lost or closed once up */
     int64_t req[100];   /* requests written per Kafka API key */
@@ -1414,6 +1419,8 @@ typedef struct kfk_stats_partition {
     const char *fetch_state;      /* "offset-query", "active", "validate-epoch-wait",
                                      "stopped", "paused" */
     int64_t next_offset;          /* the next offset to fetch */
+    int64_t query_offset;         /* where the partition started, or was last
+                                     reset to: an offset or KFK_OFFSET_* */
     int64_t app_offset;           /* the offset after the last message polled */
     int64_t stored_offset, committed_offset;
     int32_t stored_leader_epoch;  /* -1 unknown */
@@ -1425,9 +1432,21 @@ typedef struct kfk_stats_partition {
     int64_t rxmsgs, rxbytes;      /* records fetched, their key+value bytes */
 } kfk_stats_partition;
 
+/* One topic's own figures (a topic with partitions listed). */
+typedef struct kfk_stats_topic {
+    const char *topic;
+    int64_t age;          /* ms since the producer first used it; -1 unknown
+                             (a consumer: omitted from the JSON) */
+    int64_t metadata_age; /* ms since a Metadata answer last described it;
+                             -1 never */
+    kfk_stats_window batchsize; /* producer: bytes of each batch first sent */
+    kfk_stats_window batchcnt;  /* producer: records of each batch first sent */
+} kfk_stats_topic;
+
 /* The classic or consumer group protocol's state (a group consumer). */
 typedef struct kfk_stats_cgrp {
     const char *state;      /* "up" (a coordinator), "wait-coord", "init" */
+    int64_t stateage;       /* ms in state */
     const char *join_state; /* "init", "wait-join", "wait-metadata",
                                "wait-sync", "wait-assign-call", "steady",
                                "left", "fatal" (docs/STATISTICS.md) */
@@ -1443,6 +1462,8 @@ typedef struct kfk_stats_eos {
                                 NULL: idempotence off */
     const char *txn_state;   /* NULL: not transactional; else as the state names */
     int64_t txn_stateage;    /* ms in txn_state */
+    int64_t idemp_stateage;  /* ms since the producer id state last changed
+                                (since creation if never) */
     int txn_may_enq;         /* messages may be sent now (in a transaction) */
     int64_t producer_id;     /* -1 none */
     int32_t producer_epoch;  /* -1 none */
@@ -1470,6 +1491,8 @@ typedef struct kfk_stats {
     int nbrokers;
     kfk_stats_partition *partitions; /* sorted by topic, partition */
     int npartitions;
+    kfk_stats_topic *topics; /* may be NULL */
+    int ntopics;
     const kfk_stats_cgrp *cgrp; /* NULL: not a group consumer */
     const kfk_stats_eos *eos;   /* NULL: not a producer */
     /* kfk's own figures, beyond librdkafka's (under "kfk" in the JSON) */

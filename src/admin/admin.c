@@ -53,6 +53,7 @@ int kfk_admin_api_version(kfk_admin *a, int api_key) {
 
 void kfk_admin_destroy(kfk_admin *a) {
     if (!a) return;
+    kfk_statsd_final(&a->statsd); /* the admin has no close: its last document */
     pthread_mutex_lock(&a->lock);
     a->closing = 1;
     pthread_mutex_unlock(&a->lock);

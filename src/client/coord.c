@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "net/backoff.h"
+#include "net/conn_stats.h"
 
 static void pump(kfk_coord *co);
 
@@ -31,6 +32,14 @@ int kfk_coord_retriable(int err) {
            err == KFK_ERR_NETWORK_EXCEPTION;
 }
 
+/* Stamps a change of the state statistics name from node and looking. */
+static void set_state(kfk_coord *co, int32_t node, int looking) {
+    if ((node >= 0) != (co->node >= 0) || !looking != !co->looking || !co->state_us)
+        co->state_us = kfk_clock_us();
+    co->node = node;
+    co->looking = looking;
+}
+
 static void back_off(kfk_coord *co) {
     co->retry_at = kfk_io_now(co->io) +
                    kfk_backoff_ms(co->backoff_ms, co->backoff_max_ms, co->attempts++,
@@ -44,7 +53,7 @@ static void finish(kfk_cop *op, int err) {
 
 static int on_find(void *opaque, kfk_response *resp) {
     kfk_coord *co = opaque;
-    co->looking = 0;
+    set_state(co, co->node, 0);
     int err = resp->err, node = -1;
     if (!err) {
         kfk_arena a = {0};
@@ -61,7 +70,7 @@ static int on_find(void *opaque, kfk_response *resp) {
         kfk_arena_reset(&a);
     }
     if (!err) {
-        co->node = node;
+        set_state(co, node, co->looking);
         co->attempts = 0;
         co->retry_at = 0;
     } else {
@@ -72,7 +81,7 @@ static int on_find(void *opaque, kfk_response *resp) {
 }
 
 static void find(kfk_coord *co) {
-    co->looking = 1;
+    set_state(co, co->node, 1);
     kfk_find_coordinator_request_init(&co->find_msg);
     co->find_msg.key = co->group;
     co->find_msg.key_type = co->key_type;
@@ -82,7 +91,7 @@ static void find(kfk_coord *co) {
     co->find_req.req = (kfk_request){.api_key = KFK_API_FIND_COORDINATOR, .min_version = 1,
                                      .max_version = -1, .msg = &co->find_msg, .cb = on_find,
                                      .opaque = co};
-    if (kfk_core_send(co->core, &co->find_req)) co->looking = 0;
+    if (kfk_core_send(co->core, &co->find_req)) set_state(co, co->node, 0);
 }
 
 static int on_op_response(void *opaque, kfk_response *resp) {
@@ -150,7 +159,7 @@ void kfk_coord_submit(kfk_coord *co, kfk_cop *op) {
     pump(co);
 }
 
-void kfk_coord_forget(kfk_coord *co) { co->node = -1; }
+void kfk_coord_forget(kfk_coord *co) { set_state(co, -1, co->looking); }
 
 void kfk_coord_fail_all(kfk_coord *co, int err) {
     while (!kfk_list_empty(&co->waiting))

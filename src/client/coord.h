@@ -45,6 +45,8 @@ typedef struct kfk_coord {
     int32_t backoff_ms, backoff_max_ms;
     int32_t node; /* -1: unknown */
     int looking, attempts, timer_added;
+    int64_t state_us; /* kfk_clock_us() when node >= 0 or looking last changed
+                         (statistics' cgrp stateage); 0 before any */
     int64_t retry_at;
     kfk_list waiting;
     kfk_timer timer;

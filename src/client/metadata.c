@@ -79,7 +79,8 @@ static int same_topic(const kfk_md_topic *old, const kfk_metadata_response_topic
 }
 
 static void build_topic(kfk_arena *a, kfk_md_topic *d, const kfk_metadata_response_topic *t,
-                        const kfk_md_topic *old, int *oom) {
+                        const kfk_md_topic *old, int64_t now, int *oom) {
+    d->updated_ms = now;
     d->id = t->topic_id;
     d->err = t->error_code;
     d->internal = t->is_internal;
@@ -164,7 +165,7 @@ kfk_metadata *kfk_metadata_build(const kfk_metadata *old, const kfk_metadata_res
     for (int32_t k = 0; k < nn; k++) {
         if (k > 0 && strcmp(order[k - 1].name, order[k].name) == 0) continue;
         build_topic(a, &topics[nt], &resp->topics.items[order[k].i],
-                    kfk_metadata_topic(old, order[k].name), &oom);
+                    kfk_metadata_topic(old, order[k].name), now, &oom);
         topics[nt++].name = order[k].name;
     }
     kfk_free(order);

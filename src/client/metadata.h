@@ -38,6 +38,7 @@ typedef struct kfk_md_topic {
     int internal;
     const kfk_md_partition *partitions; /* sorted by id */
     int32_t npartitions;
+    int64_t updated_ms; /* kfk_io_now() of the last response describing it */
 } kfk_md_topic;
 
 typedef struct kfk_metadata {

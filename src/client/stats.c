@@ -84,10 +84,8 @@ static void take(kfk_statsd *d, kfk_stats_doc *doc) {
     doc->json = kfk_stats_json(s, &doc->len);
 }
 
-static void on_timer(kfk_timer *t, int64_t now) {
-    kfk_statsd *d = KFK_CONTAINER_OF(t, kfk_statsd, timer);
-    kfk_io *io = kfk_core_io(d->core);
-    kfk_io_timer_set(io, &d->timer, now + d->interval_ms);
+/* I/O thread: a snapshot, to the callback (admin) or queued for a poll. */
+static void snapshot(kfk_statsd *d) {
     kfk_stats_doc doc = {0};
     take(d, &doc);
     if (!doc.json) { /* out of memory: skip this one */
@@ -110,6 +108,32 @@ static void on_timer(kfk_timer *t, int64_t now) {
     atomic_store_explicit(&d->ready, 1, memory_order_release);
     pthread_mutex_unlock(&d->lock);
     d->wake(d->owner);
+}
+
+static void on_timer(kfk_timer *t, int64_t now) {
+    kfk_statsd *d = KFK_CONTAINER_OF(t, kfk_statsd, timer);
+    kfk_io_timer_set(kfk_core_io(d->core), &d->timer, now + d->interval_ms);
+    snapshot(d);
+}
+
+static void final_task(kfk_io *io, kfk_task *t, int err) {
+    (void)io;
+    kfk_statsd *d = KFK_CONTAINER_OF(t, kfk_statsd, final);
+    if (!err) snapshot(d);
+    pthread_mutex_lock(&d->lock);
+    d->final_done = 1;
+    pthread_cond_signal(&d->final_cond);
+    pthread_mutex_unlock(&d->lock);
+}
+
+void kfk_statsd_final(kfk_statsd *d) {
+    if (!d->on) return;
+    d->final_done = 0;
+    if (kfk_io_post(kfk_core_io(d->core), &d->final) != 0) return;
+    pthread_mutex_lock(&d->lock);
+    while (!d->final_done) pthread_cond_wait(&d->final_cond, &d->lock);
+    pthread_mutex_unlock(&d->lock);
+    kfk_statsd_deliver(d);
 }
 
 static void start_task(kfk_io *io, kfk_task *t, int err) {
@@ -135,7 +159,9 @@ int kfk_statsd_init(kfk_statsd *d, kfk_core *core, const kfk_conf *conf, const c
     d->created_us = kfk_clock_us();
     snprintf(d->name, sizeof d->name, "%.60s#%s-%d", id, type, atomic_fetch_add(&instances, 1) + 1);
     pthread_mutex_init(&d->lock, NULL);
+    pthread_cond_init(&d->final_cond, NULL);
     d->start.fn = start_task;
+    d->final.fn = final_task;
     d->on = 1;
     return 0;
 }
@@ -166,5 +192,6 @@ void kfk_statsd_free(kfk_statsd *d) {
     for (int i = 0; i < d->qn; i++) doc_free(&d->q[(d->qhead + i) % KFK_STATS_QUEUE]);
     kfk_free(d->client_id);
     pthread_mutex_destroy(&d->lock);
+    pthread_cond_destroy(&d->final_cond);
     d->on = 0;
 }

@@ -42,8 +42,10 @@ typedef struct kfk_statsd {
     char *client_id;
     int64_t interval_ms, created_us;
     kfk_timer timer;
-    kfk_task start;
+    kfk_task start, final;
     pthread_mutex_t lock;
+    pthread_cond_t final_cond; /* final_done, under lock */
+    int final_done;
     kfk_stats_doc q[KFK_STATS_QUEUE]; /* under lock: a ring */
     int qhead, qn;
     atomic_int ready;
@@ -58,6 +60,10 @@ void kfk_statsd_start(kfk_statsd *d);
 /* Runs the callback for every queued snapshot; the number run. Any
  * application thread. */
 int kfk_statsd_deliver(kfk_statsd *d);
+/* A last snapshot (close, once the client's work is done), delivered
+ * before it returns: by the caller, or by the I/O thread for the admin.
+ * The application's thread, not the I/O thread. */
+void kfk_statsd_final(kfk_statsd *d);
 /* Once the core (and its I/O thread) is destroyed. */
 void kfk_statsd_free(kfk_statsd *d);
 /* 1 when a snapshot waits for kfk_statsd_deliver (cheap). */

@@ -225,6 +225,7 @@ int kfk_consumer_close(kfk_consumer *c) {
     }
     kfk_group_close(c);
     kfk_fetch_sessions_close(c);
+    kfk_statsd_final(&c->statsd);
     kfk_telemetryd_close(&c->telemetryd, c->cc.request_timeout_ms);
     kfk_consumer_destroy(c);
     return err;

@@ -1,6 +1,8 @@
 /* The consumer's part of a statistics snapshot, on the I/O thread: the
  * partition table under the consumer's lock (once per interval), and the
  * group's state. */
+#include <string.h>
+
 #include "client/stats.h"
 #include "consumer/consumer_int.h"
 
@@ -41,12 +43,22 @@ static const kfk_md_partition *md_part(const kfk_metadata *md, const kfk_cpart *
     return t ? kfk_metadata_partition(t, p->partition) : NULL;
 }
 
+/* A topic's entry: no age (a consumer keeps no topic object), the age of
+ * its metadata. */
+static void add_topic(kfk_consumer *c, const kfk_metadata *md, kfk_stats *s, const char *topic) {
+    if (!s->topics) return;
+    const kfk_md_topic *mt = md ? kfk_metadata_topic(md, topic) : NULL;
+    s->topics[s->ntopics++] = (kfk_stats_topic){
+        .topic = topic, .age = -1, .metadata_age = mt ? kfk_io_now(c->io) - mt->updated_ms : -1};
+}
+
 void kfk_cstats_fill(void *consumer, kfk_stats *s, kfk_arena *a) {
     kfk_consumer *c = consumer;
     kfk_metadata *md = kfk_core_metadata(c->core);
     kfk_stats_cgrp *g = c->cc.group_id ? kfk_arena_alloc(a, sizeof *g) : NULL;
     pthread_mutex_lock(&c->lock);
     s->partitions = kfk_arena_array(a, (size_t)(c->nparts ? c->nparts : 1), sizeof *s->partitions);
+    s->topics = kfk_arena_array(a, (size_t)(c->nparts ? c->nparts : 1), sizeof *s->topics);
     int assigned = 0;
     for (int i = 0; s->partitions && i < c->nparts; i++) {
         const kfk_cpart *p = c->parts[i];
@@ -62,10 +74,13 @@ void kfk_cstats_fill(void *consumer, kfk_stats *s, kfk_arena *a) {
             .next_offset = p->state == KFK_CP_ACTIVE || p->state == KFK_CP_VALIDATE ? p->fetch_pos : KFK_OFFSET_INVALID,
              .app_offset = p->position,
             .stored_offset = p->stored, .committed_offset = p->committed,
+            .query_offset = p->io_gen == p->gen ? p->list_spec : KFK_OFFSET_INVALID,
             .lo_offset = p->lwm, .hi_offset = p->hwm, .ls_offset = p->lso,
             .consumer_lag = lag(end, p->committed), .consumer_lag_stored = lag(end, p->stored),
             .fetchq_cnt = p->queued_msgs, .fetchq_size = p->queued_bytes,
             .rxmsgs = p->rx_msgs, .rxbytes = p->rx_bytes};
+        if (i == 0 || strcmp(c->parts[i - 1]->topic, p->topic) != 0) /* sorted: a new topic */
+            add_topic(c, md, s, p->topic);
         s->replyq += p->queued_msgs;
         s->rxmsgs += p->rx_msgs;
         s->rxmsg_bytes += p->rx_wire;
@@ -88,6 +103,7 @@ void kfk_cstats_fill(void *consumer, kfk_stats *s, kfk_arena *a) {
     kfk_metadata_unref(md);
     if (!g) return;
     g->state = c->coord.node >= 0 ? "up" : c->coord.looking ? "wait-coord" : "init";
+    g->stateage = (c->coord.state_us ? kfk_clock_us() - c->coord.state_us : s->age) / 1000;
     g->join_state = join_state(c->group.state);
     g->rebalance_reason = c->group.reason ? c->group.reason : "";
     s->cgrp = g;

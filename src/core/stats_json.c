@@ -105,14 +105,18 @@ static void broker(jw *w, const char *type, const kfk_stats_broker *b) {
     text(w, &f, "state", b->state);
     num(w, &f, "stateage", b->stateage);
     num(w, &f, "outbuf_cnt", b->outbuf_cnt);
+    num(w, &f, "outbuf_msg_cnt", b->outbuf_msg_cnt);
     num(w, &f, "waitresp_cnt", b->waitresp_cnt);
+    num(w, &f, "waitresp_msg_cnt", b->waitresp_msg_cnt);
     num(w, &f, "tx", b->tx);
     num(w, &f, "txbytes", b->txbytes);
     num(w, &f, "txerrs", b->txerrs);
+    num(w, &f, "txretries", b->txretries);
     num(w, &f, "req_timeouts", b->req_timeouts);
     num(w, &f, "rx", b->rx);
     num(w, &f, "rxbytes", b->rxbytes);
     num(w, &f, "rxerrs", b->rxerrs);
+    num(w, &f, "rxcorriderrs", b->rxcorriderrs);
     num(w, &f, "connects", b->connects);
     num(w, &f, "disconnects", b->disconnects);
     key(w, &f, "req");
@@ -152,6 +156,7 @@ static void partition(jw *w, const kfk_stats *s, const kfk_stats_partition *p) {
         text(w, &f, "fetch_state", p->fetch_state);
         num(w, &f, "fetchq_cnt", p->fetchq_cnt);
         num(w, &f, "fetchq_size", p->fetchq_size);
+        num(w, &f, "query_offset", p->query_offset);
         num(w, &f, "next_offset", p->next_offset);
         num(w, &f, "app_offset", p->app_offset);
         num(w, &f, "stored_offset", p->stored_offset);
@@ -182,6 +187,17 @@ static void topics(jw *w, int *first, const kfk_stats *s) {
         int f = 1;
         put(w, "{", 1);
         text(w, &f, "topic", t);
+        const kfk_stats_topic *st = NULL; /* once per topic and interval: a scan */
+        for (int k = 0; k < s->ntopics && !st; k++)
+            if (strcmp(s->topics[k].topic, t) == 0) st = &s->topics[k];
+        if (st) {
+            if (st->age >= 0) num(w, &f, "age", st->age);
+            num(w, &f, "metadata_age", st->metadata_age);
+            if (strcmp(s->type, "producer") == 0) {
+                window(w, &f, "batchsize", &st->batchsize);
+                window(w, &f, "batchcnt", &st->batchcnt);
+            }
+        }
         key(w, &f, "partitions");
         put(w, "{", 1);
         int pf = 1;
@@ -235,6 +251,7 @@ char *kfk_stats_json(const kfk_stats *s, size_t *len) {
         int gf = 1;
         put(&w, "{", 1);
         text(&w, &gf, "state", g->state);
+        num(&w, &gf, "stateage", g->stateage);
         text(&w, &gf, "join_state", g->join_state);
         num(&w, &gf, "rebalance_age", g->rebalance_age);
         num(&w, &gf, "rebalance_cnt", g->rebalance_cnt);
@@ -248,6 +265,7 @@ char *kfk_stats_json(const kfk_stats *s, size_t *len) {
         int ef = 1;
         put(&w, "{", 1);
         text(&w, &ef, "idemp_state", e->idemp_state ? e->idemp_state : "Init");
+        num(&w, &ef, "idemp_stateage", e->idemp_stateage);
         text(&w, &ef, "txn_state", e->txn_state ? e->txn_state : "Init");
         if (e->txn_state) num(&w, &ef, "txn_stateage", e->txn_stateage);
         key(&w, &ef, "txn_may_enq");

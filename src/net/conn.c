@@ -437,11 +437,17 @@ int16_t kfk_conn_api_version(const kfk_conn *c, int16_t api_key, int16_t min, in
 /* ------------------------------------------------------------ receiving */
 
 static int on_frame(kfk_conn *c, kfk_rbuf *body, int64_t now) {
-    if (kfk_list_empty(&c->awaiting))
+    if (kfk_list_empty(&c->awaiting)) {
+        c->st.rxcorriderrs++;
         return close_bad(c, KFK_ERR_MALFORMED, "response received with no request awaiting one");
+    }
     kfk_request *r = KFK_CONTAINER_OF(c->awaiting.next, kfk_request, link);
     int32_t corr = -1;
     int rc = kfk_response_header_read(body, r->api_key, r->version, &corr);
+    if (rc || body->err)
+        c->st.rxerrs++;
+    else if (corr != r->corr_id)
+        c->st.rxcorriderrs++;
     if (rc || body->err || corr != r->corr_id)
         return close_bad(c, KFK_ERR_MALFORMED, "response correlation id %d, expected %d",
                          (int)corr, (int)r->corr_id);
@@ -630,9 +636,17 @@ int kfk_conn_in_flight(const kfk_conn *c) { return c->on_wire; }
 
 kfk_conn_stats *kfk_conn_stats_of(kfk_conn *c) { return &c->st; }
 
-void kfk_conn_queue_counts(const kfk_conn *c, int64_t *outbuf, int64_t *waitresp) {
+static int64_t list_msgs(const kfk_list *l, int64_t *msgs) {
     int64_t n = 0;
-    for (const kfk_list *e = c->awaiting.next; e != &c->awaiting; e = e->next) n++;
-    *waitresp = n;
-    *outbuf = c->pending - n;
+    for (const kfk_list *e = l->next; e != l; e = e->next, n++)
+        *msgs += KFK_CONTAINER_OF(e, kfk_request, link)->msgs;
+    return n;
+}
+
+void kfk_conn_queue_counts(const kfk_conn *c, kfk_stats_broker *b) {
+    b->waitresp_msg_cnt = b->outbuf_msg_cnt = 0;
+    b->waitresp_cnt = list_msgs(&c->awaiting, &b->waitresp_msg_cnt);
+    b->outbuf_cnt = c->pending - b->waitresp_cnt;
+    list_msgs(&c->waiting, &b->outbuf_msg_cnt);
+    list_msgs(&c->sending, &b->outbuf_msg_cnt);
 }

@@ -44,6 +44,7 @@
 #include <sys/uio.h>
 
 #include "core/buf.h"
+#include "kfk.h"
 #include "net/list.h"
 
 /* -------------------------------------------------------- receive buffer */
@@ -112,6 +113,7 @@ typedef struct kfk_request {
     kfk_frame_refs *refs;
     int32_t timeout_ms; /* 0: the connection's request_timeout_ms */
     int no_response;    /* Produce with acks=0: done once written */
+    int32_t msgs;       /* records it carries (Produce), for statistics */
     kfk_response_fn cb;
     void *opaque;
 
@@ -217,8 +219,9 @@ void kfk_conn_throttle_stats(const kfk_conn *c, kfk_throttle_stats *out);
 
 /* The connection's statistics (net/conn_stats.h); I/O thread. */
 struct kfk_conn_stats *kfk_conn_stats_of(kfk_conn *c);
-/* Requests queued and not fully written, and written awaiting answers. */
-void kfk_conn_queue_counts(const kfk_conn *c, int64_t *outbuf, int64_t *waitresp);
+/* b's outbuf_cnt and waitresp_cnt (requests queued and not fully written,
+ * written awaiting answers) and the records they carry (_msg_cnt). */
+void kfk_conn_queue_counts(const kfk_conn *c, kfk_stats_broker *b);
 
 /* Successful SASL authentications and re-authentications so far. */
 int64_t kfk_conn_auth_count(const kfk_conn *c);

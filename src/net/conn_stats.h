@@ -37,7 +37,7 @@ void kfk_win_add(kfk_win *w, int64_t v);
 void kfk_win_roll(kfk_win *w, int reader, kfk_stats_window *out);
 
 typedef struct kfk_conn_stats {
-    int64_t tx, txbytes, txerrs, req_timeouts, rx, rxbytes, rxerrs;
+    int64_t tx, txbytes, txerrs, req_timeouts, rx, rxbytes, rxerrs, rxcorriderrs;
     int64_t req[100]; /* per API key, as kfk_stats_broker.req */
     kfk_win rtt;      /* us */
     kfk_win outbuf_latency; /* us from submitted to fully written */

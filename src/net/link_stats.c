@@ -27,7 +27,7 @@ void kfk_io_link_stats(kfk_link *l, int reader, kfk_stats_broker *b) {
     kfk_conn_stats *st = kfk_conn_stats_of(l->conn);
     b->state = state_name(l);
     b->stateage = kfk_clock_us() - l->state_since;
-    kfk_conn_queue_counts(l->conn, &b->outbuf_cnt, &b->waitresp_cnt);
+    kfk_conn_queue_counts(l->conn, b);
     b->tx = st->tx;
     b->txbytes = st->txbytes;
     b->txerrs = st->txerrs;
@@ -35,6 +35,7 @@ void kfk_io_link_stats(kfk_link *l, int reader, kfk_stats_broker *b) {
     b->rx = st->rx;
     b->rxbytes = st->rxbytes;
     b->rxerrs = st->rxerrs;
+    b->rxcorriderrs = st->rxcorriderrs;
     b->connects = l->connects;
     b->disconnects = l->disconnects;
     memcpy(b->req, st->req, sizeof b->req);

@@ -72,6 +72,7 @@ static kfk_ptopic *topic_add(kfk_accum *a, const char *name) {
     }
     t->npart = -1;
     t->sticky = -1;
+    t->created_us = kfk_clock_us();
     a->topics[a->ntopics++] = t;
     uint32_t i = name_hash(name) & (a->nslots - 1);
     while (a->slots[i]) i = (i + 1) & (a->nslots - 1);

@@ -24,6 +24,7 @@
 
 #include "client/metadata.h"
 #include "kfk.h"
+#include "net/conn_stats.h"
 #include "net/list.h"
 #include "records/batch.h"
 
@@ -98,6 +99,9 @@ struct kfk_ptopic {
     int32_t sticky; /* keyless records go here; -1 none */
     uint32_t sticky_gen;
     int md_wanted; /* asked the core to keep it fresh */
+    int64_t created_us;          /* statistics' age */
+    kfk_win batchsize, batchcnt; /* I/O thread: each batch's bytes and records,
+                                    at its first send */
 };
 
 enum kfk_partitioner { KFK_PART_MURMUR2_RANDOM, KFK_PART_MURMUR2, KFK_PART_RANDOM };

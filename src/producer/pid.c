@@ -21,14 +21,14 @@ static int on_pid(void *opaque, kfk_response *resp) {
     kfk_producer *p = opaque;
     kfk_init_producer_id_response m = {0};
     int err = resp->err ? resp->err : decode_pid(p, resp, &m);
-    p->pid_state = KFK_PID_NONE;
+    kfk_pid_state_set(p, KFK_PID_NONE);
     if (p->stopping) return 0;
     if (!err) {
         int bumped = p->pid >= 0;
         p->pid = m.producer_id;
         p->epoch = m.producer_epoch;
         atomic_store(&p->pid_now, (int64_t)((uint64_t)p->pid << 16 | (uint16_t)p->epoch));
-        p->pid_state = KFK_PID_OK;
+        kfk_pid_state_set(p, KFK_PID_OK);
         p->pid_attempts = 0;
         p->pid_fresh = 0;
         if (bumped) {
@@ -78,7 +78,7 @@ int64_t kfk_pid_step(kfk_producer *p, int64_t now) {
                                    .opaque = p};
     KFK_DBG(p->log, KFK_DBG_EOS, NULL, "idempotence: InitProducerId%s",
             p->pid >= 0 && !p->pid_fresh ? " (epoch bump)" : "");
-    p->pid_state = KFK_PID_ASKING;
-    if (kfk_core_send(p->core, &p->pid_req)) p->pid_state = KFK_PID_NONE;
+    kfk_pid_state_set(p, KFK_PID_ASKING);
+    if (kfk_core_send(p->core, &p->pid_req)) kfk_pid_state_set(p, KFK_PID_NONE);
     return INT64_MAX;
 }

@@ -318,6 +318,7 @@ int kfk_producer_close(kfk_producer *p, int timeout_ms) {
             kfk_producer_abort_transaction(p, timeout_ms);
     }
     int rc = kfk_producer_flush(p, timeout_ms);
+    kfk_statsd_final(&p->statsd);
     kfk_telemetryd_close(&p->telemetryd, timeout_ms);
     kfk_producer_destroy(p);
     return rc;

@@ -27,6 +27,7 @@ typedef struct kfk_pnode {
     size_t round_bytes;
     kfk_list round; /* batches drained for it this round */
     kfk_win int_latency; /* us from a batch's first record to its first request */
+    int64_t retries;     /* batches sent to it again (statistics' txretries) */
 } kfk_pnode;
 
 enum kfk_pid_state { KFK_PID_NONE, KFK_PID_ASKING, KFK_PID_OK };
@@ -119,7 +120,8 @@ struct kfk_producer {
     uint64_t rng;
 
     /* idempotence, I/O thread only */
-    enum kfk_pid_state pid_state;
+    enum kfk_pid_state pid_state; /* set with kfk_pid_state_set */
+    int64_t pid_state_us;         /* when it last changed; 0: never */
     int64_t pid;
     int16_t epoch;
     int need_bump;
@@ -144,6 +146,12 @@ struct kfk_producer {
     atomic_int fatal_err; /* its cause (KFK_ERR_FATAL: none more precise) */
     char fatal_str[160];
 };
+
+/* I/O thread: pid_state, stamped when it changes (statistics' idemp_stateage). */
+static inline void kfk_pid_state_set(kfk_producer *p, enum kfk_pid_state st) {
+    if (p->pid_state != st) p->pid_state_us = kfk_clock_us();
+    p->pid_state = st;
+}
 
 /* sender.c, any thread: run the sender soon (once, however many calls). */
 void kfk_sender_wake(kfk_producer *p);

@@ -53,24 +53,46 @@ static void fill_part(kfk_producer *p, const kfk_ppart *pp, kfk_stats_partition 
     }
 }
 
+/* Under acc.lock: every topic's age, metadata age and batch windows. */
+static void fill_topics(kfk_producer *p, const kfk_metadata *md, kfk_stats *s, kfk_arena *a,
+                        int reader) {
+    s->topics = kfk_arena_array(a, (size_t)(p->acc.ntopics ? p->acc.ntopics : 1), sizeof *s->topics);
+    if (!s->topics) return;
+    int64_t now_us = kfk_clock_us(), now_ms = kfk_io_now(p->io);
+    for (int32_t t = 0; t < p->acc.ntopics; t++) {
+        kfk_ptopic *pt = p->acc.topics[t];
+        const kfk_md_topic *mt = md ? kfk_metadata_topic(md, pt->name) : NULL;
+        kfk_stats_topic *o = &s->topics[s->ntopics++];
+        o->topic = pt->name;
+        o->age = (now_us - pt->created_us) / 1000;
+        o->metadata_age = mt ? now_ms - mt->updated_ms : -1;
+        kfk_win_roll(&pt->batchsize, reader, &o->batchsize);
+        kfk_win_roll(&pt->batchcnt, reader, &o->batchcnt);
+    }
+}
+
 void kfk_pstats_fill(void *producer, kfk_stats *s, kfk_arena *a) {
     kfk_producer *p = producer;
     int reader = kfk_core_stats_reader(p->core);
     for (int i = 0; i < s->nbrokers; i++)
         for (int k = 0; k < p->nnodes; k++)
-            if (p->nodes[k].id == s->brokers[i].nodeid)
+            if (p->nodes[k].id == s->brokers[i].nodeid) {
                 kfk_win_roll(&p->nodes[k].int_latency, reader, &s->brokers[i].int_latency);
+                s->brokers[i].txretries = p->nodes[k].retries;
+            }
     pthread_mutex_lock(&p->reports.lock);
     for (const kfk_list *e = p->reports.list.next; e != &p->reports.list; e = e->next)
         s->replyq += KFK_CONTAINER_OF(e, kfk_pbatch, link)->bb.count;
     pthread_mutex_unlock(&p->reports.lock);
 
     kfk_stats_eos *eos = kfk_arena_alloc(a, sizeof *eos);
+    kfk_metadata *md = kfk_core_metadata(p->core); /* before the lock, as elsewhere */
     pthread_mutex_lock(&p->acc.lock);
     int n = 0;
     for (int32_t t = 0; t < p->acc.ntopics; t++)
         for (int32_t i = 0; i < p->acc.topics[t]->nalloc; i++) n += !!p->acc.topics[t]->parts[i];
     s->partitions = kfk_arena_array(a, (size_t)(n ? n : 1), sizeof *s->partitions);
+    fill_topics(p, md, s, a, reader);
     if (s->partitions) {
         for (int32_t t = 0; t < p->acc.ntopics; t++) {
             const kfk_ptopic *pt = p->acc.topics[t];
@@ -92,12 +114,14 @@ void kfk_pstats_fill(void *producer, kfk_stats *s, kfk_arena *a) {
         eos->txn_may_enq = p->txn.state == KFK_TXN_OPEN;
     }
     pthread_mutex_unlock(&p->acc.lock);
+    kfk_metadata_unref(md);
     s->msg_max = p->conf.max_messages;
     s->msg_size_max = p->conf.buffer_memory;
     s->batches_retried = atomic_load(&p->batches_retried);
     s->batches_split = atomic_load(&p->batches_split);
     if (!eos) return;
     eos->idemp_state = p->conf.idempotent ? idemp_name(p) : NULL;
+    eos->idemp_stateage = (p->pid_state_us ? kfk_clock_us() - p->pid_state_us : s->age) / 1000;
     int64_t pe = atomic_load(&p->pid_now);
     eos->producer_id = pe < 0 ? -1 : pe >> 16;
     eos->producer_epoch = pe < 0 ? -1 : (int32_t)(pe & 0xffff);

@@ -355,6 +355,7 @@ static void send_node(kfk_producer *p, kfk_pnode *node, kfk_list *batches) {
     if (!q) return;
     /* The drain visits topics in turn, so a topic's batches are adjacent. */
     int nt = -1;
+    int32_t msgs = 0;
     while (!kfk_list_empty(batches)) {
         kfk_pbatch *b = KFK_CONTAINER_OF(batches->next, kfk_pbatch, link);
         kfk_list_remove(&b->link);
@@ -372,7 +373,14 @@ static void send_node(kfk_producer *p, kfk_pnode *node, kfk_list *batches) {
         q->topics[nt].count++;
         q->batches[q->n++] = b;
         /* statistics' int_latency: how long its first record waited */
-        if (b->attempts == 1) kfk_win_add(&node->int_latency, (kfk_io_now(p->io) - b->created) * 1000);
+        if (b->attempts == 1) {
+            kfk_win_add(&node->int_latency, (kfk_io_now(p->io) - b->created) * 1000);
+            kfk_win_add(&b->part->topic->batchsize,
+                        (int64_t)(b->buf.len - b->bb.start + b->refs.bytes));
+            kfk_win_add(&b->part->topic->batchcnt, b->bb.count);
+        } else
+            node->retries++;
+        msgs += b->bb.count;
     }
     q->msg.transactional_id = kfk_str_of(p->conf.transactional_id);
     q->msg.acks = p->conf.acks;
@@ -394,6 +402,7 @@ static void send_node(kfk_producer *p, kfk_pnode *node, kfk_list *batches) {
                               .encode_refs = kfk_produce_encode,
                               .refs = &q->refs,
                               .no_response = p->conf.acks == 0,
+                              .msgs = msgs,
                               .cb = on_produce,
                               .opaque = q};
     KFK_DBG(p->log, KFK_DBG_MSG, kfk_core_broker_name(p->core, node->id),

@@ -285,7 +285,7 @@ static void on_init_done(kfk_cop *op, int err) {
     enum kfk_txn_verdict v = kfk_txn_verdict_of(KFK_API_INIT_PRODUCER_ID, err);
     if (v == KFK_TXN_OK) {
         r->attempts = 0;
-        p->pid_state = KFK_PID_OK;
+        kfk_pid_state_set(p, KFK_PID_OK);
         pthread_mutex_lock(&p->acc.lock);
         kfk_accum_reset_sequences_locked(&p->acc);
         if (bump) {

@@ -18,6 +18,8 @@ typedef struct seen {
     int docs, invalid, mismatched;
     int64_t produce_reqs, rtt_cnt, outbuf_cnt, int_cnt, max_fetchq;
     int64_t fetch_lat_cnt, commit_lat_cnt, idle_cnt; /* consumer windows, summed */
+    int64_t txretries, corriderrs, last_waitresp_msgs; /* brokers' (last document) */
+    int64_t batchcnt_sum, batchsize_sum, batch_samples;  /* topics' windows, summed */
     pthread_t thread;
     int other_thread; /* a callback ran off the creating thread (admin expects it) */
 } seen;
@@ -41,6 +43,26 @@ static void on_stats(const kfk_stats *s, const char *json, size_t len, void *opa
         /* a local machine: no request waits or travels for a minute */
         if (s->brokers[i].rtt.max > 60000000 || s->brokers[i].outbuf_latency.max > 60000000)
             w->mismatched++;
+        /* records in flight or queued: never more than were sent, and only
+         * with requests to carry them */
+        const kfk_stats_broker *b = &s->brokers[i];
+        if (b->waitresp_msg_cnt > N || b->outbuf_msg_cnt > N ||
+            (b->waitresp_msg_cnt && !b->waitresp_cnt) || (b->outbuf_msg_cnt && !b->outbuf_cnt))
+            w->mismatched++;
+    }
+    for (int i = 0; i < s->ntopics; i++) {
+        w->batchcnt_sum += s->topics[i].batchcnt.sum;
+        w->batchsize_sum += s->topics[i].batchsize.sum;
+        w->batch_samples += s->topics[i].batchcnt.cnt;
+        if (s->topics[i].batchcnt.cnt != s->topics[i].batchsize.cnt ||
+            s->topics[i].metadata_age > s->age / 1000)
+            w->mismatched++;
+    }
+    w->txretries = w->corriderrs = w->last_waitresp_msgs = 0;
+    for (int i = 0; i < s->nbrokers; i++) {
+        w->txretries += s->brokers[i].txretries;
+        w->corriderrs += s->brokers[i].rxcorriderrs;
+        w->last_waitresp_msgs += s->brokers[i].waitresp_msg_cnt;
     }
     if (produce > w->produce_reqs) w->produce_reqs = produce;
     w->fetch_lat_cnt += s->fetch_latency.cnt;
@@ -56,6 +78,13 @@ static void on_stats(const kfk_stats *s, const char *json, size_t len, void *opa
     w->last = strdup(json);
     w->typed = *s;
     pthread_mutex_unlock(&w->lock);
+}
+
+/* As the documents' ts: the monotonic clock, us. */
+static int64_t mono_us(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
 static void seen_init(seen *w) {
@@ -139,12 +168,22 @@ static void produce(const char *boot) {
         CHECK_EQ(jq_int(j, path, -1), 0);
     }
     CHECK_EQ(jq_int(j, "txmsg_bytes", -1), sum_bytes);
+    snprintf(path, sizeof path, "topics/%s/age", topic);
+    /* taken a moment after the document's age: a millisecond of slack */
+    CHECK(jq_int(j, path, -1) >= 0 && jq_int(j, path, -1) <= jq_int(j, "age", -1) / 1000 + 1);
+    snprintf(path, sizeof path, "topics/%s/metadata_age", topic);
+    CHECK(jq_int(j, path, -1) >= 0);
+    snprintf(path, sizeof path, "topics/%s/batchcnt/cnt", topic);
+    CHECK(jq_int(j, path, -1) >= 0);
     /* the records went out in Produce requests: those bytes and more */
     CHECK(jq_int(j, "tx_bytes", -1) > sum_bytes);
     CHECK(jq_int(j, "rx", -1) > 0);
     CHECK(jq_str_is(j, "eos/idemp_state", "Assigned"));
     CHECK(jq_int(j, "eos/producer_id", -1) >= 0);
     CHECK_EQ(jq_int(j, "eos/epoch_cnt", -1), 1);
+    /* Assigned since the id came, after the client was made */
+    CHECK(jq_int(j, "eos/idemp_stateage", -1) >= 0);
+    CHECK(jq_int(j, "eos/idemp_stateage", -1) < jq_int(j, "age", -1) / 1000);
     pthread_mutex_lock(&w.lock);
     CHECK(w.docs >= 2);
     CHECK_EQ(w.invalid, 0);
@@ -153,10 +192,25 @@ static void produce(const char *boot) {
     CHECK(w.rtt_cnt >= w.produce_reqs); /* every request's round trip sampled */
     CHECK(w.outbuf_cnt >= w.rtt_cnt);   /* and its time before the wire */
     CHECK(w.int_cnt >= w.produce_reqs); /* each request carries a batch or more */
+    CHECK_EQ(w.txretries, 0);           /* a healthy broker: nothing sent twice */
+    CHECK_EQ(w.corriderrs, 0);
+    CHECK_EQ(w.last_waitresp_msgs, 0);  /* flushed: nothing awaits an answer */
+    /* every batch sampled once, at its first send: all records, all bytes */
+    CHECK_EQ(w.batchcnt_sum, N);
+    CHECK_EQ(w.batchsize_sum, sum_bytes);
+    CHECK(w.batch_samples >= PARTS);
     CHECK(!w.other_thread);             /* on the polling thread */
     pthread_mutex_unlock(&w.lock);
     free(j);
-    kfk_producer_destroy(p);
+    /* close hands over one last document, taken after the flush */
+    int64_t before = mono_us();
+    REQUIRE_EQ(kfk_producer_close(p, 10000), 0);
+    pthread_mutex_lock(&w.lock);
+    CHECK(w.typed.ts >= before);
+    CHECK_EQ(w.typed.txmsgs, N);
+    CHECK_EQ(w.typed.msg_cnt, 0);
+    CHECK(!w.other_thread);
+    pthread_mutex_unlock(&w.lock);
     free(w.last);
 }
 
@@ -235,13 +289,23 @@ static void consume(const char *boot, const char *protocol) {
         CHECK_EQ(jq_int(j, path, -1), 0);
         snprintf(path, sizeof path, "topics/%s/partitions/%d/fetch_state", topic, i);
         CHECK(jq_str_is(j, path, "active"));
+        /* nothing committed yet: auto.offset.reset=earliest looked up the start */
+        snprintf(path, sizeof path, "topics/%s/partitions/%d/query_offset", topic, i);
+        CHECK_EQ(jq_int(j, path, 0), KFK_OFFSET_BEGINNING);
     }
+    snprintf(path, sizeof path, "topics/%s/metadata_age", topic);
+    CHECK(jq_int(j, path, -1) >= 0);
+    snprintf(path, sizeof path, "topics/%s/age", topic);
+    CHECK(jq_get(j, path) == NULL); /* a consumer keeps no topic object */
     CHECK_EQ(jq_int(j, "cgrp/rebalance_cnt", -1), cs.rebalances);
     CHECK_EQ(jq_int(j, "cgrp/rebalance_cnt", -1), 1); /* one member, one assignment */
     CHECK(jq_int(j, "cgrp/rebalance_age", -1) >= 0);
     CHECK_EQ(jq_int(j, "cgrp/assignment_size", -1), PARTS);
     CHECK(jq_str_is(j, "cgrp/join_state", "steady"));
     CHECK(jq_str_is(j, "cgrp/state", "up"));
+    /* up since the coordinator was found, after the client was made */
+    CHECK(jq_int(j, "cgrp/stateage", -1) >= 0);
+    CHECK(jq_int(j, "cgrp/stateage", -1) <= jq_int(j, "age", -1) / 1000);
     if (!strcmp(protocol, "classic"))
         CHECK(jq_str_is(j, "cgrp/rebalance_reason", "")); /* joined once, no rejoin */
     CHECK_EQ(jq_int(j, "kfk/commits", -1), cs.commits);
@@ -287,7 +351,14 @@ static void consume(const char *boot, const char *protocol) {
     CHECK(!w.other_thread);
     pthread_mutex_unlock(&w.lock);
     kfk_consumer_close(c2);
+    int64_t before = mono_us();
     kfk_consumer_close(c);
+    pthread_mutex_lock(&w.lock); /* the last document, taken at close */
+    CHECK(w.typed.ts >= before);
+    CHECK(w.typed.fetch_requests >= 1); /* its partitions were revoked: counters remain */
+    CHECK(w.typed.polls >= N);
+    CHECK(!w.other_thread);
+    pthread_mutex_unlock(&w.lock);
     free(w.last);
     free(w2.last);
 }
@@ -374,7 +445,9 @@ TEST(admin_documents_without_calls) {
         if (docs >= 3) break;
         usleep(20000);
     }
+    int64_t before = mono_us();
     kfk_admin_destroy(a);
+    CHECK(w.typed.ts >= before); /* a last document at destroy */
     CHECK(w.docs >= 3);
     CHECK_EQ(w.invalid, 0);
     CHECK(w.other_thread);

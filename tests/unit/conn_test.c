@@ -5,6 +5,7 @@
 #include "core/alloc.h"
 #include "kfk.h"
 #include "net/conn.h"
+#include "net/conn_stats.h"
 #include "net/timer.h"
 #include "proto/proto.h"
 #include "test.h"
@@ -271,6 +272,8 @@ TEST(out_of_order_correlation_id_closes) {
     const char *msg;
     CHECK_EQ(kfk_conn_last_error(c, &msg), KFK_ERR_MALFORMED);
     CHECK(strstr(msg, "correlation id") != NULL);
+    CHECK_EQ(kfk_conn_stats_of(c)->rxcorriderrs, 1);
+    CHECK_EQ(kfk_conn_stats_of(c)->rxerrs, 0);
     for (int i = 0; i < 3; i++) {
         CHECK_EQ(r[i].done, 1);
         CHECK_EQ(r[i].err, KFK_ERR_TRANSPORT);
@@ -286,6 +289,7 @@ TEST(response_with_nothing_in_flight_closes) {
     handshake(c, 0);
     sent_frame f = {KFK_API_METADATA, 8, 99};
     respond(c, &f, "", 0, KFK_ERR_MALFORMED);
+    CHECK_EQ(kfk_conn_stats_of(c)->rxcorriderrs, 1);
     kfk_conn_free(c);
 }
 
@@ -745,4 +749,35 @@ TEST(timer_heap_orders_rearms_and_cancels) {
     for (int i = 0; i < N; i++) kfk_timers_release(&h, &t[i]);
     CHECK_EQ(kfk_timers_next(&h), INT64_MAX);
     kfk_timers_free(&h);
+}
+
+/* Statistics' queue counts: requests and the records they carry, queued
+ * and then on the wire awaiting answers. */
+TEST(queue_counts_with_records) {
+    kfk_conn *c = kfk_conn_new(&conf, 1);
+    handshake(c, 0);
+    rec r[3];
+    for (int i = 0; i < 3; i++) {
+        rec_init(&r[i], 0);
+        r[i].req.msgs = 10 * (i + 1);
+        kfk_conn_submit(c, &r[i].req, 0);
+    }
+    kfk_stats_broker b;
+    kfk_conn_queue_counts(c, &b);
+    CHECK_EQ(b.outbuf_cnt, 3);
+    CHECK_EQ(b.outbuf_msg_cnt, 60);
+    CHECK_EQ(b.waitresp_cnt, 0);
+    CHECK_EQ(b.waitresp_msg_cnt, 0);
+    sent_frame f[3];
+    REQUIRE_EQ(take_frames(c, f, 3), 3);
+    kfk_conn_queue_counts(c, &b);
+    CHECK_EQ(b.outbuf_cnt, 0);
+    CHECK_EQ(b.outbuf_msg_cnt, 0);
+    CHECK_EQ(b.waitresp_cnt, 3);
+    CHECK_EQ(b.waitresp_msg_cnt, 60);
+    respond(c, &f[0], "a", 0, 0);
+    kfk_conn_queue_counts(c, &b);
+    CHECK_EQ(b.waitresp_cnt, 2);
+    CHECK_EQ(b.waitresp_msg_cnt, 50);
+    kfk_conn_free(c);
 }

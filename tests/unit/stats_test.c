@@ -12,7 +12,9 @@ static kfk_stats_broker broker(void) {
     kfk_stats_broker b = {.name = "localhost:9092/1", .nodeid = 1, .nodename = "localhost:9092",
                           .source = "learned", .state = "UP", .stateage = 1234, .tx = 10,
                           .txbytes = 1000, .rx = 9, .rxbytes = 900, .connects = 1,
-                          .req_timeouts = 2};
+                          .req_timeouts = 2, .txretries = 3, .rxcorriderrs = 1,
+                          .outbuf_msg_cnt = 40, .waitresp_msg_cnt = 60, .outbuf_cnt = 2,
+                          .waitresp_cnt = 4};
     b.req[0] = 7;  /* Produce */
     b.req[3] = 2;  /* Metadata */
     b.req[18] = 1; /* ApiVersions */
@@ -32,8 +34,14 @@ TEST(producer_document_parses_back) {
         {.topic = "t\"2", .partition = 0, .leader = -1, .unknown = 0},
     };
     kfk_stats_eos eos = {.idemp_state = "Assigned", .producer_id = 4000, .producer_epoch = 3,
-                         .epoch_cnt = 1};
+                         .epoch_cnt = 1, .idemp_stateage = 1500};
+    kfk_stats_topic topics[2] = {
+        {.topic = "t\"2", .age = 5, .metadata_age = -1},
+        {.topic = "t1", .age = 4000, .metadata_age = 250,
+         .batchsize = {.min = 100, .max = 9000, .sum = 15000, .cnt = 3},
+         .batchcnt = {.min = 1, .max = 100, .sum = 150, .cnt = 3}}};
     kfk_stats s = {.name = "kfk#producer-1", .client_id = "kfk", .type = "producer",
+                   .topics = topics, .ntopics = 2,
                    .ts = 123456789, .time = 1700000000, .age = 5000000, .msg_cnt = 5,
                    .msg_size = 500, .msg_size_max = 33554432, .tx = 20, .txmsgs = 150,
                    .txmsg_bytes = 15000, .brokers = b, .nbrokers = 2, .partitions = parts,
@@ -56,11 +64,18 @@ TEST(producer_document_parses_back) {
     CHECK(!strncmp(jq_get(j, "topics/t\"2/partitions/0/unknown"), "false", 5));
     CHECK_EQ(jq_int(j, "topics/t\"2/partitions/0/leader", -9), -1);
     CHECK(jq_str_is(j, "topics/t\"2/topic", "t\"2"));
+    CHECK_EQ(jq_int(j, "topics/t1/age", -9), 4000);
+    CHECK_EQ(jq_int(j, "topics/t1/metadata_age", -9), 250);
+    CHECK_EQ(jq_int(j, "topics/t1/batchsize/sum", -9), 15000);
+    CHECK_EQ(jq_int(j, "topics/t1/batchcnt/max", -9), 100);
+    CHECK_EQ(jq_int(j, "topics/t\"2/metadata_age", -9), -1);
+    CHECK_EQ(jq_int(j, "topics/t\"2/batchcnt/cnt", -9), 0);
     /* consumer fields are not in a producer's partitions */
     CHECK(jq_get(j, "topics/t1/partitions/0/consumer_lag") == NULL);
     CHECK(jq_get(j, "cgrp") == NULL);
     CHECK(jq_str_is(j, "eos/idemp_state", "Assigned"));
     CHECK_EQ(jq_int(j, "eos/producer_id", -9), 4000);
+    CHECK_EQ(jq_int(j, "eos/idemp_stateage", -9), 1500);
     CHECK_EQ(jq_int(j, "kfk/batches_retried", -9), 4);
     CHECK(jq_get(j, "kfk/fetch_requests") == NULL);
     CHECK(jq_get(j, "kfk/poll_idle_ratio") == NULL);
@@ -85,6 +100,11 @@ TEST(broker_fields_and_windows) {
     CHECK_EQ(jq_int(j, "brokers/b1/rtt/p50", -9), 250);
     CHECK_EQ(jq_int(j, "brokers/b1/rtt/cnt", -9), 9);
     CHECK_EQ(jq_int(j, "brokers/b1/req_timeouts", -9), 2);
+    CHECK_EQ(jq_int(j, "brokers/b1/txretries", -9), 3);
+    CHECK_EQ(jq_int(j, "brokers/b1/rxcorriderrs", -9), 1);
+    CHECK_EQ(jq_int(j, "brokers/b1/outbuf_msg_cnt", -9), 40);
+    CHECK_EQ(jq_int(j, "brokers/b1/waitresp_msg_cnt", -9), 60);
+    CHECK_EQ(jq_int(j, "brokers/b1/waitresp_cnt", -9), 4);
     CHECK(jq_get(j, "topics") != NULL);
     CHECK(jq_get(j, "eos") == NULL);
     kfk_free_buf(j);
@@ -93,12 +113,13 @@ TEST(broker_fields_and_windows) {
 TEST(consumer_document_parses_back) {
     kfk_stats_partition p = {.topic = "in", .partition = 3, .leader = 2, .broker = 5, .desired = 1,
                              .fetch_state = "active", .next_offset = 90, .app_offset = 80,
+                             .query_offset = -2,
                              .stored_offset = 80, .committed_offset = 70, .lo_offset = 0,
                              .hi_offset = 100, .ls_offset = 100, .consumer_lag = 30,
                              .consumer_lag_stored = 20, .fetchq_cnt = 10, .fetchq_size = 1000,
                              .rxmsgs = 90, .rxbytes = 9000, .eof_offset = -1001,
                              .stored_leader_epoch = 4, .unknown = 1};
-    kfk_stats_cgrp g = {.state = "up", .join_state = "steady", .rebalance_cnt = 2,
+    kfk_stats_cgrp g = {.state = "up", .stateage = 2500, .join_state = "steady", .rebalance_cnt = 2,
                         .rebalance_reason = "subscribed topics changed",
                         .rebalance_age = 1000, .assignment_size = 1};
     kfk_stats s = {.name = "c", .client_id = "c", .type = "consumer", .rxmsgs = 90,
@@ -117,12 +138,14 @@ TEST(consumer_document_parses_back) {
     CHECK_EQ(jq_int(j, "topics/in/partitions/3/broker", -9), 5); /* a read replica */
     CHECK_EQ(jq_int(j, "topics/in/partitions/3/leader", -9), 2);
     CHECK_EQ(jq_int(j, "topics/in/partitions/3/eof_offset", -9), -1001);
+    CHECK_EQ(jq_int(j, "topics/in/partitions/3/query_offset", -9), -2);
     CHECK_EQ(jq_int(j, "topics/in/partitions/3/stored_leader_epoch", -9), 4);
     CHECK(!strncmp(jq_get(j, "topics/in/partitions/3/unknown"), "true", 4));
     CHECK(jq_str_is(j, "topics/in/partitions/3/fetch_state", "active"));
     CHECK(jq_get(j, "topics/in/partitions/3/txmsgs") == NULL);
     CHECK(!strncmp(jq_get(j, "topics/in/partitions/3/desired"), "true", 4));
     CHECK_EQ(jq_int(j, "cgrp/rebalance_cnt", -9), 2);
+    CHECK_EQ(jq_int(j, "cgrp/stateage", -9), 2500);
     CHECK(jq_str_is(j, "cgrp/join_state", "steady"));
     CHECK(jq_str_is(j, "cgrp/rebalance_reason", "subscribed topics changed"));
     CHECK_EQ(jq_int(j, "kfk/fetch_requests", -9), 12);
