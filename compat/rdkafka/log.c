@@ -206,7 +206,7 @@ static void broker_line(rd_kafka_t *rk, const char *msg) {
     } else {
         return;
     }
-    char errstr[256] = "", why[256] = "", name[64] = "";
+    char errstr[400] = "", why[256] = "", name[64] = "";
     rd_kafka_resp_err_t err = RD_KAFKA_RESP_ERR__TRANSPORT;
     if (!up) {
         const char *w = p + strlen(": disconnected: ");
@@ -223,7 +223,8 @@ static void broker_line(rd_kafka_t *rk, const char *msg) {
          * is often the caller's own timeout (rd_kafka_committed(.., 1)):
          * librdkafka's call timeouts close nothing, so no broker failure */
         if (strstr(why, "a request timed out")) return;
-        snprintf(errstr, sizeof errstr, "%.*s: %s", (int)(p - msg), msg, why);
+        int label_len = p - msg > 128 ? 128 : (int)(p - msg); /* host:port/id */
+        snprintf(errstr, sizeof errstr, "%.*s: %s", label_len, msg, why);
     }
     int64_t now = rdk_now_ms();
     int report = 0, all_down = 0, total = 0;
