@@ -465,6 +465,7 @@ static int Consumer_traverse(Consumer *self, visitproc visit, void *arg)
     Py_VISIT(self->on_commit);
     Py_VISIT(self->on_rebalance);
     Py_VISIT(self->pending_value);
+    Py_VISIT(self->pending_tb);
     Py_VISIT(Py_TYPE(self));
     return 0;
 }
