@@ -9,6 +9,19 @@
 
 #define N 3000
 
+typedef struct ack_counts {
+    int ok, failed;
+} ack_counts;
+
+static void count_acks(kfk_share_consumer *c, const kfk_partition_list *res, void *opaque) {
+    (void)c;
+    ack_counts *n = opaque;
+    for (int i = 0; i < res->count; i++) {
+        if (res->elems[i].err) n->failed++;
+        else n->ok++;
+    }
+}
+
 static void two_members_accept_every_record_once(const char *boot) {
     char topic[128], group[160];
     REQUIRE_EQ(cit_topic(boot, topic, sizeof topic, "share", 2), 0);
@@ -21,6 +34,8 @@ static void two_members_accept_every_record_once(const char *boot) {
         REQUIRE(c[i]);
         REQUIRE_EQ(kfk_share_consumer_subscribe(c[i], topics, 1), 0);
     }
+    ack_counts acks = {0, 0};
+    kfk_share_consumer_set_ack_cb(c[0], count_acks, &acks);
     REQUIRE_EQ(cit_kcat(boot, topic, 0, "none", "s", 0, N / 2), 0);
     REQUIRE_EQ(cit_kcat(boot, topic, 1, "none", "s", N / 2, N / 2), 0);
     static int seen[N];
@@ -41,6 +56,8 @@ static void two_members_accept_every_record_once(const char *boot) {
                     got[i]++;
                     total++;
                     CHECK(m->delivery_count >= 1);
+                    if (i == 0 && got[0] % 100 == 0)
+                        CHECK_EQ(kfk_share_consumer_commit_async(c[0]), 0);
                 }
             }
             kfk_consumer_message_release(m);
@@ -53,7 +70,20 @@ static void two_members_accept_every_record_once(const char *boot) {
     CHECK_EQ(once, N);
     CHECK(got[0] > 0);
     CHECK(got[1] > 0);
+    /* The last record c[1] got is accepted by this commit: one result for
+     * its partition at least, every one without error. */
+    kfk_partition_list *res = NULL;
+    CHECK_EQ(kfk_share_consumer_commit_sync(c[1], &res, 0), 0);
+    REQUIRE(res);
+    CHECK(res->count >= 1);
+    for (int i = 0; i < res->count; i++) {
+        CHECK_STR(res->elems[i].topic, topic);
+        CHECK_EQ(res->elems[i].err, 0);
+    }
+    kfk_partition_list_destroy(res);
     for (int i = 0; i < 2; i++) CHECK_EQ(kfk_share_consumer_close(c[i]), 0);
+    CHECK(acks.ok > 0); /* async commits and acknowledgements sent with ShareFetch */
+    CHECK_EQ(acks.failed, 0);
     /* Accepted for good: a new member of the group gets nothing more. */
     kfk_share_consumer *late = sit_consumer(boot, group, NULL);
     REQUIRE(late);
