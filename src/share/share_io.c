@@ -3,12 +3,11 @@
  * the client core and waited for on the application's thread. */
 #include <string.h>
 
-#include "consumer/chunk.h"
-#include "consumer/fetch_parse.h"
 #include "core/alloc.h"
 #include "net/io.h"
 #include "proto/gen/messages.h"
 #include "share/share_int.h"
+#include "share/share_records.h"
 
 #define MAX_DECOMPRESSED (256u << 20) /* per batch, as the consumer's */
 
@@ -310,36 +309,19 @@ static void leader_error(kfk_share_consumer *c, int err) {
 }
 
 /* The records one partition's answer acquired for this member, queued for
- * poll; offsets without a record are acknowledged as gaps. */
+ * poll. */
 static int take_records(kfk_share_consumer *c, kfk_spart *p,
                         const kfk_share_fetch_response_partition_data *pd, kfk_rxbuf *rx,
                         int32_t node) {
-    int n = pd->acquired_records.count;
-    if (n <= 0) return 0;
-    kfk_share_range *r = kfk_malloc((size_t)n * sizeof *r);
-    if (!r) return KFK_ERR_NOMEM;
-    int64_t pos = INT64_MAX;
-    for (int i = 0; i < n; i++) {
-        const kfk_share_fetch_response_acquired_records *ar = &pd->acquired_records.items[i];
-        r[i] = (kfk_share_range){ar->first_offset, ar->last_offset, ar->delivery_count};
-        if (ar->first_offset < pos) pos = ar->first_offset;
+    kfk_share_records r = {.topic = p->topic, .partition = p->tp.partition, .broker = node,
+                           .check_crcs = c->check_crcs, .max_decompressed = MAX_DECOMPRESSED};
+    int err = kfk_share_records_take(&r, pd, rx, &p->acks, &c->zbuf);
+    if (r.head) {
+        if (c->qt) c->qt->next_ = r.head;
+        else c->qh = r.head;
+        c->qt = r.tail;
     }
-    kfk_fetch_parse pp = {.topic = p->topic, .partition = p->tp.partition, .broker = node,
-                          .pos = pos, .check_crcs = c->check_crcs,
-                          .max_decompressed = MAX_DECOMPRESSED, .next_pos = pos,
-                          .last_epoch = -1};
-    kfk_chunk *ch = pd->records.len > 0 ? kfk_chunk_new(rx) : NULL;
-    if (ch) kfk_fetch_parse_run(&pp, ch, pd->records.ptr, (size_t)pd->records.len, &c->zbuf);
-    int kept = kfk_share_filter(&pp.head, &pp.tail, r, n, &p->acks);
-    kfk_free(r);
-    if (ch) kfk_chunk_unref(ch);
-    if (kept < 0) return KFK_ERR_NOMEM;
-    if (pp.head) {
-        if (c->qt) c->qt->next_ = pp.head;
-        else c->qh = pp.head;
-        c->qt = pp.tail;
-    }
-    return 0;
+    return err;
 }
 
 static int was_acked(const fetch_req *f, int part) {
