@@ -18,6 +18,7 @@ static const subcmd commands[] = {
     {"group", cli_group_main, "list, describe (offsets and lag), reset and delete consumer groups"},
     {"config", cli_config_main, "describe, set and delete topic and broker configuration"},
     {"records", cli_records_main, "delete records before an offset"},
+    {"share", cli_share_main, "consume as a member of a share group (KIP-932)"},
     {"help", help, "list the commands"},
 };
 
