@@ -31,7 +31,11 @@ static int consume_loop(cli_adm *a, kfk_share_consumer *c, const cli_opts *o,
         kfk_consumer_message *m = kfk_share_consumer_poll(c, 200);
         if (!m) continue;
         if (m->err) {
-            cli_adm_error(a, "%s: %s", kfk_err_name(m->err), kfk_err_str(m->err));
+            cli_adm_error(a, "%s: %s%s", kfk_err_name(m->err), kfk_err_str(m->err),
+                          m->err == KFK_ERR_UNSUPPORTED_VERSION
+                              ? " (the broker has no share groups: Kafka 4.0 or later with "
+                                "share.version 1 or more is needed)"
+                              : "");
             kfk_consumer_message_release(m);
             return 1;
         }
