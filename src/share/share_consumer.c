@@ -51,6 +51,7 @@ kfk_share_consumer *kfk_share_consumer_new(kfk_conf *conf, char *errstr, size_t 
     c->max_wait_ms = (int32_t)kfk_conf_int(conf, KFK_CONF_FETCH_MAX_WAIT_MS);
     c->min_bytes = (int32_t)kfk_conf_int(conf, KFK_CONF_FETCH_MIN_BYTES);
     c->max_bytes = (int32_t)kfk_conf_int(conf, KFK_CONF_FETCH_MAX_BYTES);
+    c->part_max_bytes = (int32_t)kfk_conf_int(conf, KFK_CONF_MAX_PARTITION_FETCH_BYTES);
     c->max_records = (int32_t)kfk_conf_int(conf, KFK_CONF_MAX_POLL_RECORDS);
     c->request_timeout_ms = (int32_t)kfk_conf_int(conf, KFK_CONF_REQUEST_TIMEOUT_MS);
     c->api_timeout_ms = (int32_t)kfk_conf_int(conf, KFK_CONF_DEFAULT_API_TIMEOUT_MS);

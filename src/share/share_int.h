@@ -47,7 +47,8 @@ struct kfk_share_consumer {
     struct kfk_log *log;
     char *group;
     int explicit_acks;
-    int32_t max_wait_ms, min_bytes, max_bytes, max_records, request_timeout_ms, api_timeout_ms;
+    int32_t max_wait_ms, min_bytes, max_bytes, part_max_bytes, max_records;
+    int32_t request_timeout_ms, api_timeout_ms;
     int check_crcs;
     char **topics;
     int ntopics;

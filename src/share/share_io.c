@@ -349,7 +349,7 @@ static int build_fetch(kfk_share_consumer *c, fetch_req *f, int32_t node, int32_
     if (!add || !forget || !m->topics.items || !m->forgotten_topics_data.items)
         return KFK_ERR_NOMEM;
     kfk_share_session_plan(f->s, f->want, f->nwant, add, &nadd, forget, &nforget);
-    int32_t pmax = c->max_bytes;
+    int32_t pmax = c->part_max_bytes; /* ShareFetch v0 only */
     for (int i = 0; i < nadd; i++)
         if (!fetch_entry(m, a, &add[i], c->nparts, pmax)) return KFK_ERR_NOMEM;
     for (int i = 0; i < c->nparts; i++) {
