@@ -75,8 +75,10 @@ int kfk_share_filter(kfk_consumer_message **head, kfk_consumer_message **tail,
                      const kfk_share_range *r, int n, kfk_share_acks *gaps) {
     kfk_share_range *rs = n > 0 ? kfk_malloc((size_t)n * sizeof *rs) : NULL;
     if (n > 0 && !rs) goto nomem;
-    memcpy(rs, r, (size_t)n * sizeof *rs);
-    qsort(rs, (size_t)n, sizeof *rs, cmp_range);
+    if (n > 0) {
+        memcpy(rs, r, (size_t)n * sizeof *rs);
+        qsort(rs, (size_t)n, sizeof *rs, cmp_range);
+    }
     kfk_consumer_message *m = *head, *kh = NULL, *kt = NULL;
     int kept = 0, ri = 0;
     int64_t next_gap = n > 0 ? rs[0].first : 0; /* the first acquired offset not yet seen */
