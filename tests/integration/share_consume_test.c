@@ -157,26 +157,6 @@ static void release_reject_and_the_delivery_limit(const char *boot) {
     CHECK_EQ(kfk_share_consumer_close(c), 0);
 }
 
-static void old_broker_says_unsupported_at_once(const char *boot) {
-    char topic[128], group[160];
-    REQUIRE_EQ(cit_topic(boot, topic, sizeof topic, "share-old", 1), 0);
-    snprintf(group, sizeof group, "%s-g", topic);
-    kfk_share_consumer *c = sit_consumer(boot, group, NULL);
-    REQUIRE(c);
-    const char *topics[1] = {topic};
-    REQUIRE_EQ(kfk_share_consumer_subscribe(c, topics, 1), 0);
-    int64_t t0 = it_now_ms();
-    kfk_consumer_message *m = kfk_share_consumer_poll(c, 30000);
-    REQUIRE(m);
-    CHECK_EQ(m->err, KFK_ERR_UNSUPPORTED_VERSION);
-    CHECK(it_now_ms() - t0 < 10000);
-    kfk_consumer_message_release(m);
-    m = kfk_share_consumer_poll(c, 1000); /* and again, not a hang */
-    CHECK(m && m->err == KFK_ERR_UNSUPPORTED_VERSION);
-    kfk_consumer_message_release(m);
-    kfk_share_consumer_close(c);
-}
-
 TEST(share_consumer) {
     const char *boot = it_bootstrap();
     REQUIRE(boot);
@@ -184,6 +164,6 @@ TEST(share_consumer) {
         two_members_accept_every_record_once(boot);
         release_reject_and_the_delivery_limit(boot);
     } else {
-        old_broker_says_unsupported_at_once(boot);
+        sit_unsupported_at_once(boot);
     }
 }

@@ -61,4 +61,26 @@ static inline int sit_index(const kfk_consumer_message *m) {
     return d ? atoi(d + 1) : -1;
 }
 
+/* Against a broker without share groups: the first poll returns
+ * KFK_ERR_UNSUPPORTED_VERSION at once, and the next one again. */
+static inline void sit_unsupported_at_once(const char *boot) {
+    char topic[128], group[160];
+    REQUIRE_EQ(cit_topic(boot, topic, sizeof topic, "share-old", 1), 0);
+    snprintf(group, sizeof group, "%s-g", topic);
+    kfk_share_consumer *c = sit_consumer(boot, group, NULL);
+    REQUIRE(c);
+    const char *topics[1] = {topic};
+    REQUIRE_EQ(kfk_share_consumer_subscribe(c, topics, 1), 0);
+    int64_t t0 = it_now_ms();
+    kfk_consumer_message *m = kfk_share_consumer_poll(c, 30000);
+    REQUIRE(m);
+    CHECK_EQ(m->err, KFK_ERR_UNSUPPORTED_VERSION);
+    CHECK(it_now_ms() - t0 < 10000);
+    kfk_consumer_message_release(m);
+    m = kfk_share_consumer_poll(c, 1000); /* and again, not a hang */
+    CHECK(m && m->err == KFK_ERR_UNSUPPORTED_VERSION);
+    kfk_consumer_message_release(m);
+    kfk_share_consumer_close(c);
+}
+
 #endif
