@@ -89,7 +89,7 @@ static void old_broker_fails_clearly(const char *boot) {
 TEST(kfk_share_consume) {
     const char *boot = it_bootstrap();
     REQUIRE(boot);
-    if (sit_kafka4())
+    if (sit_share_groups())
         runs_share_the_records(boot);
     else
         old_broker_fails_clearly(boot);

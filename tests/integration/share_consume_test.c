@@ -160,7 +160,7 @@ static void release_reject_and_the_delivery_limit(const char *boot) {
 TEST(share_consumer) {
     const char *boot = it_bootstrap();
     REQUIRE(boot);
-    if (sit_kafka4()) {
+    if (sit_share_groups()) {
         two_members_accept_every_record_once(boot);
         release_reject_and_the_delivery_limit(boot);
     } else {

@@ -11,7 +11,7 @@
 TEST(records_of_a_stalled_member_come_back_after_the_lock) {
     const char *boot = it_bootstrap();
     REQUIRE(boot);
-    if (!sit_kafka4()) {
+    if (!sit_share_groups()) {
         sit_unsupported_at_once(boot);
         return;
     }
