@@ -18,6 +18,7 @@ static const subcmd commands[] = {
     {"group", cli_group_main, "list, describe (offsets and lag), reset and delete consumer groups"},
     {"config", cli_config_main, "describe, set and delete topic and broker configuration"},
     {"records", cli_records_main, "delete records before an offset"},
+    {"mock", cli_mock_main, "run a mock Kafka cluster in memory, for tests"},
     {"help", help, "list the commands"},
 };
 
