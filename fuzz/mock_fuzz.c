@@ -23,7 +23,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     }
     kfk_wbuf out = {0};
     int32_t broker = size ? data[size - 1] % 4 : 1; /* 0: a broker that does not exist */
-    int rc = kfk_mock_handle(m, broker, data, size, 1000, 0, &out);
+    int rc = kfk_mock_handle(m, broker, data, size, 1000, -1, &out);
     if (rc == KFK_MOCK_REPLY) {
         if (out.len < 8) abort();
         uint32_t n = (uint32_t)out.data[0] << 24 | (uint32_t)out.data[1] << 16 |

@@ -112,8 +112,9 @@ static int serve(kfk_mock_cluster *c, mock_conn *k) {
         }
         if (k->in_len - pos - 4 < (size_t)size) break;
         int64_t now = now_ms();
-        if (!k->parked) k->parked_at = now;
-        int out = kfk_mock_handle(c->m, k->broker, p + 4, (size_t)size, now, k->parked_at, &k->out);
+        int out = kfk_mock_handle(c->m, k->broker, p + 4, (size_t)size, now,
+                                  k->parked ? k->parked_at : -1, &k->out);
+        if (out == KFK_MOCK_PARK && !k->parked) k->parked_at = now;
         if (out < 0) {
             rc = -1;
             break;

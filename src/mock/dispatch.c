@@ -5,24 +5,35 @@
 #include "mock/mock_int.h"
 
 typedef struct mock_api {
-    int16_t key, min_version;
+    int16_t key, min_version, max_version; /* max 0: the codec's newest */
     int (*fn)(mock_ctx *c);
 } mock_api;
 
-/* What the mock answers; versions up to the codec's newest. Produce needs
- * v3+ and Fetch v4+ (record batches v2 only). */
+/* What the mock answers. Produce needs v3+ and Fetch v4+ (record batches
+ * v2 only); JoinGroup v4+ (member ids handed out first, KIP-394); the
+ * offset APIs name topics, not ids, up to v9. */
 static const mock_api apis[] = {
-    {KFK_API_PRODUCE, 3, mock_produce},
-    {KFK_API_FETCH, 4, mock_fetch},
-    {KFK_API_LIST_OFFSETS, 1, mock_list_offsets},
-    {KFK_API_METADATA, 0, mock_metadata},
-    {KFK_API_FIND_COORDINATOR, 0, mock_find_coordinator},
-    {KFK_API_API_VERSIONS, 0, mock_api_versions},
-    {KFK_API_CREATE_TOPICS, 0, mock_create_topics},
-    {KFK_API_DELETE_TOPICS, 0, mock_delete_topics},
-    {KFK_API_INIT_PRODUCER_ID, 0, mock_init_producer_id},
-    {KFK_API_CREATE_PARTITIONS, 0, mock_create_partitions},
+    {KFK_API_PRODUCE, 3, 0, mock_produce},
+    {KFK_API_FETCH, 4, 0, mock_fetch},
+    {KFK_API_LIST_OFFSETS, 1, 0, mock_list_offsets},
+    {KFK_API_METADATA, 0, 0, mock_metadata},
+    {KFK_API_OFFSET_COMMIT, 2, 9, mock_offset_commit},
+    {KFK_API_OFFSET_FETCH, 1, 9, mock_offset_fetch},
+    {KFK_API_FIND_COORDINATOR, 0, 0, mock_find_coordinator},
+    {KFK_API_JOIN_GROUP, 4, 0, mock_join_group},
+    {KFK_API_HEARTBEAT, 0, 0, mock_heartbeat},
+    {KFK_API_LEAVE_GROUP, 0, 0, mock_leave_group},
+    {KFK_API_SYNC_GROUP, 0, 0, mock_sync_group},
+    {KFK_API_API_VERSIONS, 0, 0, mock_api_versions},
+    {KFK_API_CREATE_TOPICS, 0, 0, mock_create_topics},
+    {KFK_API_DELETE_TOPICS, 0, 0, mock_delete_topics},
+    {KFK_API_INIT_PRODUCER_ID, 0, 0, mock_init_producer_id},
+    {KFK_API_CREATE_PARTITIONS, 0, 0, mock_create_partitions},
 };
+
+static int16_t max_version(const mock_api *api) {
+    return api->max_version ? api->max_version : kfk_api_info_get(api->key)->max_version;
+}
 #define NAPIS (sizeof apis / sizeof apis[0])
 
 static const mock_api *api_find(int16_t key) {
@@ -40,7 +51,7 @@ int mock_api_versions(mock_ctx *c) {
     for (size_t i = 0; i < NAPIS; i++) {
         r->api_keys.items[i].api_key = apis[i].key;
         r->api_keys.items[i].min_version = apis[i].min_version;
-        r->api_keys.items[i].max_version = kfk_api_info_get(apis[i].key)->max_version;
+        r->api_keys.items[i].max_version = max_version(&apis[i]);
     }
     return KFK_MOCK_REPLY;
 }
@@ -76,19 +87,21 @@ static int respond(kfk_wbuf *out, const kfk_msg_desc *d, int16_t key, int16_t ve
 }
 
 int kfk_mock_handle(kfk_mock *m, int32_t broker_id, const uint8_t *frame, size_t len,
-                    int64_t now_ms, int64_t recv_ms, kfk_wbuf *out) {
+                    int64_t now_ms, int64_t parked_since, kfk_wbuf *out) {
+    int64_t recv_ms = parked_since < 0 ? now_ms : parked_since;
     kfk_rbuf r = kfk_rbuf_make(frame, len);
     kfk_request_header h;
     int rc = kfk_request_header_read(&r, &h);
     const mock_api *api = api_find(h.request_api_key);
-    if (rc == KFK_ERR_UNSUPPORTED_VERSION || (!rc && api && h.request_api_version < api->min_version)) {
+    if (rc == KFK_ERR_UNSUPPORTED_VERSION ||
+        (!rc && api && (h.request_api_version < api->min_version || h.request_api_version > max_version(api)))) {
         /* Clients learn what is supported from ApiVersions: answer its
          * unknown versions at v0 with the list; close on anything else. */
         if (h.request_api_key != KFK_API_API_VERSIONS) return KFK_ERR_MALFORMED;
         kfk_arena a = {0};
         kfk_api_versions_response resp;
         kfk_api_versions_response_init(&resp);
-        mock_ctx c = {m, broker_id, 0, KFK_ERR_UNSUPPORTED_VERSION, now_ms, recv_ms, &a, NULL, &resp};
+        mock_ctx c = {m, broker_id, 0, KFK_ERR_UNSUPPORTED_VERSION, 0, now_ms, recv_ms, &a, NULL, &resp};
         rc = mock_api_versions(&c);
         if (rc == KFK_MOCK_REPLY)
             rc = respond(out, &kfk_api_versions_response_desc, KFK_API_API_VERSIONS, 0,
@@ -108,10 +121,10 @@ int kfk_mock_handle(kfk_mock *m, int32_t broker_id, const uint8_t *frame, size_t
     if ((rc && rc != KFK_ERR_NOMEM) || (!rc && kfk_rbuf_left(&r))) rc = KFK_ERR_MALFORMED;
     if (!rc) {
         kfk_msg_init(sd, resp);
-        mock_ctx c = {m, broker_id, h.request_api_version, 0, now_ms, recv_ms, &a, req, resp};
-        /* Handlers answer an injected error at once: a request that
-         * took a fault is never parked and fed again. */
-        c.inj = take_fault(m, broker_id, api->key);
+        mock_ctx c = {m, broker_id, h.request_api_version, 0, parked_since >= 0, now_ms, recv_ms, &a, req, resp};
+        /* Handlers answer an injected error at once: a request fed
+         * again took no fault the first time. */
+        if (!c.refed) c.inj = take_fault(m, broker_id, api->key);
         rc = api->fn(&c);
         if (rc == KFK_MOCK_REPLY)
             rc = respond(out, sd, api->key, h.request_api_version, h.correlation_id, resp);

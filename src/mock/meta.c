@@ -78,18 +78,11 @@ int mock_metadata(mock_ctx *c) {
     return KFK_MOCK_REPLY;
 }
 
-/* Groups and transactional ids map onto brokers by a hash of the key. */
-static int32_t coordinator_of(const kfk_mock *m, kfk_str key) {
-    uint32_t h = 2166136261u;
-    for (int32_t i = 0; i < key.len; i++) h = (h ^ (uint8_t)key.ptr[i]) * 16777619u;
-    return (int32_t)(h % (uint32_t)m->nbrokers) + 1;
-}
-
 int mock_find_coordinator(mock_ctx *c) {
     const kfk_find_coordinator_request *q = c->req;
     kfk_find_coordinator_response *r = c->resp;
     if (c->version < 4) {
-        const mock_broker *b = mock_broker_get(c->m, coordinator_of(c->m, q->key));
+        const mock_broker *b = mock_broker_get(c->m, mock_coordinator(c->m, q->key));
         r->error_code = c->inj;
         r->node_id = c->inj ? -1 : b->id;
         r->host = c->inj ? kfk_str_of("") : kfk_str_of(c->m->host);
@@ -102,7 +95,7 @@ int mock_find_coordinator(mock_ctx *c) {
     r->coordinators.count = n;
     for (int32_t i = 0; i < n; i++) {
         kfk_find_coordinator_response_coordinator *rc = &r->coordinators.items[i];
-        const mock_broker *b = mock_broker_get(c->m, coordinator_of(c->m, q->coordinator_keys.items[i]));
+        const mock_broker *b = mock_broker_get(c->m, mock_coordinator(c->m, q->coordinator_keys.items[i]));
         rc->key = q->coordinator_keys.items[i];
         rc->error_code = c->inj;
         rc->error_message = (kfk_str){NULL, -1};

@@ -21,13 +21,18 @@ void kfk_mock_free(kfk_mock *m);
 enum {
     KFK_MOCK_REPLY = 0,    /* out holds the response frame */
     KFK_MOCK_NO_REPLY = 1, /* acks=0 Produce: nothing to send */
-    KFK_MOCK_PARK = 2,     /* a Fetch waits for data: feed it again later */
+    KFK_MOCK_PARK = 2,     /* a Fetch waits for data, a JoinGroup or SyncGroup for
+                              the group: feed it again later (or after any
+                              other request), with the same connection's
+                              later requests held back */
 };
 
-/* recv_ms: when the request arrived (a parked Fetch answers once its
- * max wait since then passes, or min bytes are there). */
+/* parked_since: -1 when the request is fed for the first time; when it is
+ * fed again after KFK_MOCK_PARK, the time of its first feeding (a Fetch
+ * answers once its max wait since then passes, a JoinGroup once the
+ * rebalance completes). */
 int kfk_mock_handle(kfk_mock *m, int32_t broker_id, const uint8_t *frame, size_t len,
-                    int64_t now_ms, int64_t recv_ms, kfk_wbuf *out);
+                    int64_t now_ms, int64_t parked_since, kfk_wbuf *out);
 /* Grows on every append: a parked Fetch is worth retrying when it changed. */
 uint64_t kfk_mock_data_version(const kfk_mock *m);
 

@@ -55,6 +55,41 @@ typedef struct mock_broker {
     bool down;
 } mock_broker;
 
+/* A member of a classic group. */
+typedef struct mock_member {
+    char *id;
+    int32_t session_ms, rebalance_ms;
+    int64_t last_seen;
+    int32_t nprotos;
+    char **proto_names;
+    kfk_bytes *proto_meta; /* owned copies */
+    uint8_t *assignment;
+    int32_t assignment_len;
+    bool joining; /* its JoinGroup waits for the rebalance to complete */
+    bool syncing; /* its SyncGroup waits for the leader's */
+} mock_member;
+
+typedef struct mock_offset {
+    char *topic;
+    int32_t partition, leader_epoch;
+    int64_t offset;
+    char *metadata; /* NULL: null */
+} mock_offset;
+
+enum { MOCK_GROUP_EMPTY, MOCK_GROUP_PREPARING, MOCK_GROUP_COMPLETING, MOCK_GROUP_STABLE };
+
+typedef struct mock_group {
+    char *id;
+    int state;
+    int32_t generation;
+    char *protocol_type, *protocol, *leader;
+    int64_t deadline; /* when a rebalance stops waiting for members */
+    mock_member *members;
+    int32_t nmembers, mcap;
+    mock_offset *offsets;
+    int32_t noffsets, ocap;
+} mock_group;
+
 typedef struct mock_fault {
     int32_t broker; /* -1: any */
     int16_t api, err;
@@ -73,6 +108,9 @@ struct kfk_mock {
     uint64_t data_version, id_seed;
     mock_fault faults[MOCK_MAX_FAULTS];
     int nfaults;
+    mock_group **groups;
+    int32_t ngroups, gcap;
+    uint64_t next_member;
 };
 
 /* What a handler gets: the decoded request, an arena for the response's
@@ -82,6 +120,7 @@ typedef struct mock_ctx {
     int32_t broker;
     int16_t version;
     int16_t inj;
+    int refed; /* fed again after KFK_MOCK_PARK */
     int64_t now_ms, recv_ms;
     kfk_arena *a;
     const void *req;
@@ -100,6 +139,25 @@ int mock_list_offsets(mock_ctx *c);
 int mock_create_topics(mock_ctx *c);
 int mock_delete_topics(mock_ctx *c);
 int mock_create_partitions(mock_ctx *c);
+int mock_join_group(mock_ctx *c);
+int mock_sync_group(mock_ctx *c);
+int mock_heartbeat(mock_ctx *c);
+int mock_leave_group(mock_ctx *c);
+int mock_offset_commit(mock_ctx *c);
+int mock_offset_fetch(mock_ctx *c);
+
+/* Groups (group.c). The group's coordinator, by a hash of its id. */
+int32_t mock_coordinator(const kfk_mock *m, kfk_str key);
+/* The group named id, created empty when create is set; NULL when absent
+ * or out of memory. */
+mock_group *mock_group_get(kfk_mock *m, kfk_str id, int create);
+mock_member *mock_member_find(mock_group *g, kfk_str id);
+/* Checks a member's generation for SyncGroup, Heartbeat, OffsetCommit:
+ * 0 or UNKNOWN_MEMBER_ID, ILLEGAL_GENERATION, REBALANCE_IN_PROGRESS. */
+int16_t mock_member_check(mock_group *g, kfk_str member, int32_t generation, int64_t now);
+void mock_groups_free(kfk_mock *m);
+/* A nul-terminated copy of s (NULL for null or out of memory). */
+char *mock_strdup(kfk_str s);
 
 /* State (state.c). */
 mock_topic *mock_topic_find(const kfk_mock *m, kfk_str name);

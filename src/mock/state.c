@@ -57,6 +57,7 @@ void kfk_mock_free(kfk_mock *m) {
     if (!m) return;
     for (int32_t i = 0; i < m->ntopics; i++) topic_free(m->topics[i]);
     kfk_free(m->topics);
+    mock_groups_free(m);
     kfk_free(m->brokers);
     kfk_free(m->host);
     kfk_free(m);

@@ -217,3 +217,106 @@ TEST(bootstraps_list_every_broker_and_a_fixed_port_works) {
     CHECK(kfk_mock_cluster_new(0) == NULL);
     kfk_mock_cluster_destroy(b);
 }
+
+static kfk_consumer *mock_member(const char *bootstrap, const char *group) {
+    char err[256];
+    kfk_conf *conf = kfk_conf_new();
+    if (kfk_conf_set(conf, "bootstrap.servers", bootstrap, err, sizeof err) ||
+        kfk_conf_set(conf, "group.id", group, err, sizeof err) ||
+        kfk_conf_set(conf, "auto.offset.reset", "earliest", err, sizeof err) ||
+        kfk_conf_set(conf, "enable.auto.commit", "false", err, sizeof err)) {
+        kfk_test_fail(__FILE__, __LINE__, "conf: %s", err);
+        kfk_conf_destroy(conf);
+        return NULL;
+    }
+    kfk_consumer *c = kfk_consumer_new(conf, err, sizeof err);
+    if (!c) {
+        kfk_test_fail(__FILE__, __LINE__, "consumer: %s", err);
+        kfk_conf_destroy(conf);
+        return NULL;
+    }
+    const char *topics[1] = {"grp"};
+    if (kfk_consumer_subscribe(c, topics, 1) != 0) kfk_test_fail(__FILE__, __LINE__, "subscribe");
+    return c;
+}
+
+/* Polls the members in turn until n records came, counting each record
+ * index in seen[] and each member's records in got[]. */
+static void poll_members(kfk_consumer **cs, int nc, int n, int parts, int tag, int *seen, int *got) {
+    int total = 0;
+    for (int idle = 0; total < n && idle < 300;) {
+        int any = 0;
+        for (int i = 0; i < nc; i++) {
+            kfk_consumer_message *m = kfk_consumer_poll(cs[i], 20);
+            if (!m) continue;
+            any = 1;
+            if (!m->err) {
+                int idx = (int)(m->offset * parts + m->partition);
+                char v[64];
+                int vl = snprintf(v, sizeof v, "value-%d-%d", idx, tag);
+                if (idx >= 0 && idx < n && m->value_len == (size_t)vl && !memcmp(m->value, v, (size_t)vl))
+                    seen[idx]++;
+                got[i]++;
+                total++;
+            }
+            kfk_consumer_message_release(m);
+        }
+        idle = any ? 0 : idle + 1;
+    }
+}
+
+TEST(classic_group_members_share_the_partitions_and_commit) {
+    kfk_mock_cluster *mc = kfk_mock_cluster_new(3);
+    REQUIRE(mc);
+    const char *bs = kfk_mock_cluster_bootstraps(mc);
+    REQUIRE_EQ(kfk_mock_topic_create(mc, "grp", 4, 2), 0);
+    /* Two members; once both hold partitions, the records come. */
+    kfk_consumer *cs[2] = {mock_member(bs, "g2"), mock_member(bs, "g2")};
+    REQUIRE(cs[0] && cs[1]);
+    int n0 = 0, n1 = 0;
+    for (int i = 0; i < 300 && (n0 < 1 || n1 < 1 || n0 + n1 != 4); i++) {
+        kfk_consumer_message_release(kfk_consumer_poll(cs[0], 10));
+        kfk_consumer_message_release(kfk_consumer_poll(cs[1], 10));
+        kfk_partition_list *a0 = kfk_consumer_assignment(cs[0]), *a1 = kfk_consumer_assignment(cs[1]);
+        n0 = a0 ? a0->count : 0;
+        n1 = a1 ? a1->count : 0;
+        kfk_partition_list_destroy(a0);
+        kfk_partition_list_destroy(a1);
+    }
+    CHECK(n0 >= 1 && n1 >= 1);
+    CHECK_EQ(n0 + n1, 4);
+    sent s;
+    kfk_producer *p = producer(bs, &s);
+    REQUIRE(p);
+    CHECK_EQ(send_all(p, "grp", 400, 4, 4), 0);
+    CHECK_EQ(s.ok, 400);
+    kfk_producer_close(p, 5000);
+    /* Each record once, each member its partitions' records. */
+    static int seen[400];
+    int got[2] = {0, 0};
+    memset(seen, 0, sizeof seen);
+    poll_members(cs, 2, 400, 4, 4, seen, got);
+    int once = 0;
+    for (int i = 0; i < 400; i++) once += seen[i] == 1;
+    CHECK_EQ(once, 400);
+    CHECK_EQ(got[0], n0 * 100);
+    CHECK_EQ(got[1], n1 * 100);
+    CHECK_EQ(kfk_consumer_commit(cs[0], NULL, 0), 0);
+    CHECK_EQ(kfk_consumer_commit(cs[1], NULL, 0), 0);
+    kfk_consumer_close(cs[0]);
+    kfk_consumer_close(cs[1]);
+
+    /* The commits are there for the next member of the group. */
+    kfk_consumer *again = mock_member(bs, "g2");
+    REQUIRE(again);
+    kfk_partition_list *l = kfk_partition_list_new(4);
+    for (int part = 0; part < 4; part++) kfk_partition_list_add(l, "grp", part);
+    CHECK_EQ(kfk_consumer_committed(again, l, 10000), 0);
+    for (int i = 0; i < l->count; i++) CHECK_EQ(l->elems[i].offset, 100);
+    kfk_partition_list_destroy(l);
+    kfk_consumer_message *m = kfk_consumer_poll(again, 1000);
+    CHECK(m == NULL || m->err != 0);
+    kfk_consumer_message_release(m);
+    kfk_consumer_close(again);
+    kfk_mock_cluster_destroy(mc);
+}

@@ -14,11 +14,11 @@ static kfk_arena arena;
 /* Sends req (api key/version) to broker; decodes the answer into resp.
  * Returns kfk_mock_handle's result. */
 static int call_at(kfk_mock *m, int32_t broker, int16_t key, int16_t v, const void *req,
-                   void *resp, int64_t now, int64_t recv) {
+                   void *resp, int64_t now, int64_t parked_since) {
     kfk_wbuf w = {0}, out = {0};
     kfk_request_header_write(&w, key, v, 7, "mock-test");
     kfk_msg_encode(&w, kfk_request_desc(key), v, req);
-    int rc = kfk_mock_handle(m, broker, w.data, w.len, now, recv, &out);
+    int rc = kfk_mock_handle(m, broker, w.data, w.len, now, parked_since, &out);
     if (rc == KFK_MOCK_REPLY) {
         kfk_rbuf r = kfk_rbuf_make(out.data, out.len);
         int32_t size = kfk_rd_i32(&r), corr = 0;
@@ -38,7 +38,7 @@ static int call_at(kfk_mock *m, int32_t broker, int16_t key, int16_t v, const vo
 }
 
 static int call(kfk_mock *m, int32_t broker, int16_t key, int16_t v, const void *req, void *resp) {
-    return call_at(m, broker, key, v, req, resp, 0, 0);
+    return call_at(m, broker, key, v, req, resp, 0, -1);
 }
 
 static kfk_mock *new_mock(int n, size_t max_bytes) {
@@ -105,7 +105,7 @@ static int fetch(kfk_mock *m, int32_t broker, const char *t, int32_t p, int64_t 
     q.topics.items = &qt;
     q.topics.count = 1;
     kfk_fetch_response r;
-    int rc = call_at(m, broker, KFK_API_FETCH, 12, &q, &r, now, 0);
+    int rc = call_at(m, broker, KFK_API_FETCH, 12, &q, &r, now, now ? 0 : -1);
     if (rc == KFK_MOCK_REPLY) {
         CHECK_EQ(r.session_id, 0);
         if (r.responses.count != 1 || r.responses.items[0].partitions.count != 1) return -3000;
@@ -142,7 +142,7 @@ TEST(api_versions_lists_the_apis) {
     kfk_wr_i16(&w, 99);
     kfk_wr_i32(&w, 5);
     kfk_wr_i16(&w, -1);
-    REQUIRE_EQ(kfk_mock_handle(m, 1, w.data, w.len, 0, 0, &out), KFK_MOCK_REPLY);
+    REQUIRE_EQ(kfk_mock_handle(m, 1, w.data, w.len, 0, -1, &out), KFK_MOCK_REPLY);
     kfk_rbuf rb = kfk_rbuf_make(out.data + 4, out.len - 4);
     CHECK_EQ(kfk_rd_i32(&rb), 5);
     CHECK_EQ(kfk_rd_i16(&rb), KFK_ERR_UNSUPPORTED_VERSION);
@@ -156,9 +156,9 @@ TEST(malformed_and_unknown_requests_close) {
     kfk_mock *m = new_mock(1, 0);
     kfk_wbuf out = {0};
     const uint8_t junk[] = {0, 3, 0, 1, 0, 0, 0, 1, 0, 9, 'x'};
-    CHECK(kfk_mock_handle(m, 1, junk, sizeof junk, 0, 0, &out) < 0);
+    CHECK(kfk_mock_handle(m, 1, junk, sizeof junk, 0, -1, &out) < 0);
     const uint8_t unknown[] = {0x7f, 0, 0, 0, 0, 0, 0, 1, 0xff, 0xff};
-    CHECK(kfk_mock_handle(m, 1, unknown, sizeof unknown, 0, 0, &out) < 0);
+    CHECK(kfk_mock_handle(m, 1, unknown, sizeof unknown, 0, -1, &out) < 0);
     CHECK_EQ(out.len, 0);
     kfk_wbuf_free(&out);
     kfk_mock_free(m);
