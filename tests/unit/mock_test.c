@@ -4,7 +4,7 @@
 
 #include "core/alloc.h"
 #include "kfk.h"
-#include "mock/mock.h"
+#include "mock/mock_int.h"
 #include "proto/proto.h"
 #include "records/batch.h"
 #include "test.h"
@@ -469,6 +469,181 @@ TEST(find_coordinator_names_a_broker) {
     REQUIRE_EQ(call(m, 1, KFK_API_FIND_COORDINATOR, 3, &q, &r), KFK_MOCK_REPLY);
     CHECK_EQ(r.error_code, 0);
     CHECK_EQ(r.node_id, 0 + r.port - 9000);
+    kfk_mock_free(m);
+    kfk_arena_reset(&arena);
+}
+
+/* Sends a JoinGroup v7 for member (NULL: a new member) to the group's
+ * coordinator; parked_since as kfk_mock_handle takes it. */
+static int join(kfk_mock *m, const char *member, int64_t now, int64_t parked_since,
+                kfk_join_group_response *r) {
+    kfk_join_group_request q;
+    kfk_join_group_request_init(&q);
+    kfk_join_group_request_protocol proto = {kfk_str_of("range"), {(const uint8_t *)"meta", 4}};
+    q.group_id = kfk_str_of("g");
+    q.session_timeout_ms = 10000;
+    q.rebalance_timeout_ms = 5000;
+    q.member_id = kfk_str_of(member ? member : "");
+    q.protocol_type = kfk_str_of("consumer");
+    q.protocols.items = &proto;
+    q.protocols.count = 1;
+    return call_at(m, mock_coordinator(m, q.group_id), KFK_API_JOIN_GROUP, 7, &q, r, now, parked_since);
+}
+
+static int sync_group(kfk_mock *m, const char *member, int32_t gen, const char *to, const char *assignment,
+                      int64_t now, int64_t parked_since, kfk_sync_group_response *r) {
+    kfk_sync_group_request q;
+    kfk_sync_group_request_init(&q);
+    kfk_sync_group_request_assignment as = {kfk_str_of(to), {(const uint8_t *)assignment, assignment ? (int32_t)strlen(assignment) : 0}};
+    q.group_id = kfk_str_of("g");
+    q.generation_id = gen;
+    q.member_id = kfk_str_of(member);
+    q.assignments.items = &as;
+    q.assignments.count = to ? 1 : 0;
+    return call_at(m, mock_coordinator(m, q.group_id), KFK_API_SYNC_GROUP, 4, &q, r, now, parked_since);
+}
+
+static int16_t heartbeat(kfk_mock *m, const char *member, int32_t gen, int64_t now) {
+    kfk_heartbeat_request q;
+    kfk_heartbeat_request_init(&q);
+    q.group_id = kfk_str_of("g");
+    q.generation_id = gen;
+    q.member_id = kfk_str_of(member);
+    kfk_heartbeat_response r;
+    if (call_at(m, mock_coordinator(m, q.group_id), KFK_API_HEARTBEAT, 4, &q, &r, now, -1) != KFK_MOCK_REPLY)
+        return -1;
+    return r.error_code;
+}
+
+TEST(classic_group_rebalances_when_a_member_joins_or_expires) {
+    kfk_mock *m = new_mock(3, 0);
+    kfk_join_group_response jr;
+    kfk_sync_group_response sr;
+    /* A new member gets its id first (KIP-394). */
+    REQUIRE_EQ(join(m, NULL, 0, -1, &jr), KFK_MOCK_REPLY);
+    REQUIRE_EQ(jr.error_code, KFK_ERR_MEMBER_ID_REQUIRED);
+    char a[64];
+    snprintf(a, sizeof a, "%.*s", (int)jr.member_id.len, jr.member_id.ptr);
+    /* Alone: it leads generation 1 at once and gets what it assigns. */
+    REQUIRE_EQ(join(m, a, 0, -1, &jr), KFK_MOCK_REPLY);
+    CHECK_EQ(jr.error_code, 0);
+    CHECK_EQ(jr.generation_id, 1);
+    CHECK(kfk_str_eq(jr.leader, a));
+    CHECK(kfk_str_eq(jr.protocol_name, "range"));
+    CHECK_EQ(jr.members.count, 1);
+    REQUIRE_EQ(sync_group(m, a, 1, a, "A1", 0, -1, &sr), KFK_MOCK_REPLY);
+    CHECK_EQ(sr.error_code, 0);
+    CHECK_EQ(sr.assignment.len, 2);
+    CHECK_EQ(heartbeat(m, a, 1, 10), 0);
+    CHECK_EQ(heartbeat(m, a, 0, 10), KFK_ERR_ILLEGAL_GENERATION);
+    CHECK_EQ(heartbeat(m, "nobody", 1, 10), KFK_ERR_UNKNOWN_MEMBER_ID);
+    /* The wrong broker is not the coordinator. */
+    kfk_heartbeat_request hq;
+    kfk_heartbeat_request_init(&hq);
+    hq.group_id = kfk_str_of("g");
+    hq.member_id = kfk_str_of(a);
+    kfk_heartbeat_response hr;
+    int32_t other = mock_coordinator(m, hq.group_id) % 3 + 1;
+    REQUIRE_EQ(call(m, other, KFK_API_HEARTBEAT, 4, &hq, &hr), KFK_MOCK_REPLY);
+    CHECK_EQ(hr.error_code, KFK_ERR_NOT_COORDINATOR);
+
+    /* A second member: its join waits until the first rejoins. */
+    REQUIRE_EQ(join(m, "b", 100, -1, &jr), KFK_MOCK_PARK);
+    CHECK_EQ(heartbeat(m, a, 1, 110), KFK_ERR_REBALANCE_IN_PROGRESS);
+    CHECK_EQ(join(m, "b", 120, 100, &jr), KFK_MOCK_PARK);
+    REQUIRE_EQ(join(m, a, 130, -1, &jr), KFK_MOCK_REPLY);
+    CHECK_EQ(jr.generation_id, 2);
+    CHECK(kfk_str_eq(jr.leader, a));
+    CHECK_EQ(jr.members.count, 2);
+    REQUIRE_EQ(join(m, "b", 140, 100, &jr), KFK_MOCK_REPLY);
+    CHECK_EQ(jr.generation_id, 2);
+    CHECK_EQ(jr.members.count, 0); /* only the leader gets the members */
+    /* The follower's sync waits for the leader's assignment. */
+    CHECK_EQ(sync_group(m, "b", 2, NULL, NULL, 150, -1, &sr), KFK_MOCK_PARK);
+    REQUIRE_EQ(sync_group(m, a, 2, "b", "B2", 160, -1, &sr), KFK_MOCK_REPLY);
+    CHECK_EQ(sr.assignment.len, 0);
+    REQUIRE_EQ(sync_group(m, "b", 2, NULL, NULL, 170, 150, &sr), KFK_MOCK_REPLY);
+    CHECK_EQ(sr.error_code, 0);
+    REQUIRE_EQ(sr.assignment.len, 2);
+    CHECK_MEM(sr.assignment.ptr, "B2", 2);
+
+    /* b stops heartbeating: past its session, a's next heartbeat starts a
+     * rebalance, and a alone makes generation 3. */
+    CHECK_EQ(heartbeat(m, a, 2, 9000), 0);
+    CHECK_EQ(heartbeat(m, a, 2, 10500), KFK_ERR_REBALANCE_IN_PROGRESS);
+    REQUIRE_EQ(join(m, a, 10600, -1, &jr), KFK_MOCK_REPLY);
+    CHECK_EQ(jr.generation_id, 3);
+    CHECK_EQ(jr.members.count, 1);
+    CHECK_EQ(heartbeat(m, "b", 2, 10700), KFK_ERR_UNKNOWN_MEMBER_ID);
+    kfk_mock_free(m);
+    kfk_arena_reset(&arena);
+}
+
+TEST(offsets_commit_and_fetch) {
+    kfk_mock *m = new_mock(3, 0);
+    REQUIRE_EQ(kfk_mock_create_topic(m, "t", 2, 1), 0);
+    int32_t coord = mock_coordinator(m, kfk_str_of("og"));
+    kfk_offset_commit_request q;
+    kfk_offset_commit_request_init(&q);
+    kfk_offset_commit_request_partition ps[3] = {
+        {.partition_index = 0, .committed_offset = 42, .committed_leader_epoch = 3,
+         .committed_metadata = kfk_str_of("m0")},
+        {.partition_index = 1, .committed_offset = 7, .committed_leader_epoch = -1,
+         .committed_metadata = {NULL, -1}},
+        {.partition_index = 5, .committed_offset = 1, .committed_metadata = {NULL, -1}}};
+    kfk_offset_commit_request_topic t = {.name = kfk_str_of("t")};
+    t.partitions.items = ps;
+    t.partitions.count = 3;
+    q.group_id = kfk_str_of("og");
+    q.member_id = kfk_str_of("");
+    q.topics.items = &t;
+    q.topics.count = 1;
+    kfk_offset_commit_response r;
+    REQUIRE_EQ(call(m, coord, KFK_API_OFFSET_COMMIT, 8, &q, &r), KFK_MOCK_REPLY);
+    REQUIRE_EQ(r.topics.items[0].partitions.count, 3);
+    CHECK_EQ(r.topics.items[0].partitions.items[0].error_code, 0);
+    CHECK_EQ(r.topics.items[0].partitions.items[1].error_code, 0);
+    CHECK_EQ(r.topics.items[0].partitions.items[2].error_code, KFK_ERR_UNKNOWN_TOPIC_OR_PARTITION);
+    /* A member of no generation the group knows. */
+    q.generation_id_or_member_epoch = 4;
+    q.member_id = kfk_str_of("ghost");
+    REQUIRE_EQ(call(m, coord, KFK_API_OFFSET_COMMIT, 8, &q, &r), KFK_MOCK_REPLY);
+    CHECK_EQ(r.topics.items[0].partitions.items[0].error_code, KFK_ERR_UNKNOWN_MEMBER_ID);
+
+    /* v7: null topics, every committed partition. */
+    kfk_offset_fetch_request fq;
+    kfk_offset_fetch_request_init(&fq);
+    fq.group_id = kfk_str_of("og");
+    fq.topics.count = -1;
+    kfk_offset_fetch_response fr;
+    REQUIRE_EQ(call(m, coord, KFK_API_OFFSET_FETCH, 7, &fq, &fr), KFK_MOCK_REPLY);
+    CHECK_EQ(fr.error_code, 0);
+    REQUIRE_EQ(fr.topics.count, 1);
+    REQUIRE_EQ(fr.topics.items[0].partitions.count, 2);
+    CHECK_EQ(fr.topics.items[0].partitions.items[0].committed_offset, 42);
+    CHECK_EQ(fr.topics.items[0].partitions.items[0].committed_leader_epoch, 3);
+    CHECK(kfk_str_eq(fr.topics.items[0].partitions.items[0].metadata, "m0"));
+    CHECK_EQ(fr.topics.items[0].partitions.items[1].committed_offset, 7);
+    /* v8: groups, named partitions; one never committed. */
+    kfk_offset_fetch_request_topics ft = {.name = kfk_str_of("t")};
+    int32_t idx[2] = {1, 0};
+    ft.partition_indexes.items = idx;
+    ft.partition_indexes.count = 2;
+    kfk_offset_fetch_request_group fg = {.group_id = kfk_str_of("og"), .member_id = {NULL, -1}, .member_epoch = -1};
+    fg.topics.items = &ft;
+    fg.topics.count = 1;
+    kfk_offset_fetch_request_init(&fq);
+    fq.groups.items = &fg;
+    fq.groups.count = 1;
+    REQUIRE_EQ(call(m, coord, KFK_API_OFFSET_FETCH, 8, &fq, &fr), KFK_MOCK_REPLY);
+    REQUIRE_EQ(fr.groups.count, 1);
+    CHECK_EQ(fr.groups.items[0].error_code, 0);
+    REQUIRE_EQ(fr.groups.items[0].topics.items[0].partitions.count, 2);
+    CHECK_EQ(fr.groups.items[0].topics.items[0].partitions.items[0].committed_offset, 7);
+    CHECK_EQ(fr.groups.items[0].topics.items[0].partitions.items[1].committed_offset, 42);
+    fg.group_id = kfk_str_of("other");
+    REQUIRE_EQ(call(m, mock_coordinator(m, fg.group_id), KFK_API_OFFSET_FETCH, 8, &fq, &fr), KFK_MOCK_REPLY);
+    CHECK_EQ(fr.groups.items[0].topics.items[0].partitions.items[0].committed_offset, -1);
     kfk_mock_free(m);
     kfk_arena_reset(&arena);
 }
