@@ -30,10 +30,8 @@ static void apply_assignments(mock_topic *t, const kfk_create_topics_request_cre
 int mock_create_topics(mock_ctx *c) {
     const kfk_create_topics_request *q = c->req;
     kfk_create_topics_response *r = c->resp;
-    int32_t nt = q->topics.count < 0 ? 0 : q->topics.count;
-    r->topics.items = kfk_arena_array(c->a, (size_t)nt, sizeof *r->topics.items);
-    if (nt && !r->topics.items) return KFK_ERR_NOMEM;
-    r->topics.count = nt;
+    if (MOCK_ARRAY(c, r->topics, q->topics.count)) return KFK_ERR_NOMEM;
+    int32_t nt = r->topics.count;
     for (int32_t i = 0; i < nt; i++) {
         const kfk_create_topics_request_creatable_topic *qt = &q->topics.items[i];
         kfk_create_topics_response_creatable_topic_result *rt = &r->topics.items[i];
@@ -75,9 +73,7 @@ int mock_delete_topics(mock_ctx *c) {
     int by_state = c->version >= 6;
     int32_t nt = by_state ? q->topics.count : q->topic_names.count;
     if (nt < 0) nt = 0;
-    r->responses.items = kfk_arena_array(c->a, (size_t)nt, sizeof *r->responses.items);
-    if (nt && !r->responses.items) return KFK_ERR_NOMEM;
-    r->responses.count = nt;
+    if (MOCK_ARRAY(c, r->responses, nt)) return KFK_ERR_NOMEM;
     for (int32_t i = 0; i < nt; i++) {
         kfk_delete_topics_response_deletable_topic_result *rt = &r->responses.items[i];
         rt->error_message = (kfk_str){NULL, -1};
@@ -107,10 +103,8 @@ int mock_delete_topics(mock_ctx *c) {
 int mock_create_partitions(mock_ctx *c) {
     const kfk_create_partitions_request *q = c->req;
     kfk_create_partitions_response *r = c->resp;
-    int32_t nt = q->topics.count < 0 ? 0 : q->topics.count;
-    r->results.items = kfk_arena_array(c->a, (size_t)nt, sizeof *r->results.items);
-    if (nt && !r->results.items) return KFK_ERR_NOMEM;
-    r->results.count = nt;
+    if (MOCK_ARRAY(c, r->results, q->topics.count)) return KFK_ERR_NOMEM;
+    int32_t nt = r->results.count;
     for (int32_t i = 0; i < nt; i++) {
         const kfk_create_partitions_request_topic *qt = &q->topics.items[i];
         kfk_create_partitions_response_topic_result *rt = &r->results.items[i];

@@ -45,9 +45,7 @@ static const mock_api *api_find(int16_t key) {
 int mock_api_versions(mock_ctx *c) {
     kfk_api_versions_response *r = c->resp;
     r->error_code = c->inj;
-    r->api_keys.items = kfk_arena_array(c->a, NAPIS, sizeof *r->api_keys.items);
-    if (!r->api_keys.items) return KFK_ERR_NOMEM;
-    r->api_keys.count = (int32_t)NAPIS;
+    if (MOCK_ARRAY(c, r->api_keys, (int32_t)NAPIS)) return KFK_ERR_NOMEM;
     for (size_t i = 0; i < NAPIS; i++) {
         r->api_keys.items[i].api_key = apis[i].key;
         r->api_keys.items[i].min_version = apis[i].min_version;

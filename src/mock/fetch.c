@@ -69,10 +69,8 @@ int mock_fetch(mock_ctx *c) {
         r->error_code = KFK_ERR_FETCH_SESSION_ID_NOT_FOUND;
         return KFK_MOCK_REPLY;
     }
-    int32_t nt = q->topics.count < 0 ? 0 : q->topics.count;
-    r->responses.items = kfk_arena_array(c->a, (size_t)nt, sizeof *r->responses.items);
-    if (nt && !r->responses.items) return KFK_ERR_NOMEM;
-    r->responses.count = nt;
+    if (MOCK_ARRAY(c, r->responses, q->topics.count)) return KFK_ERR_NOMEM;
+    int32_t nt = r->responses.count;
     int64_t budget = q->max_bytes, total = 0;
     int errors = 0;
     for (int32_t i = 0; i < nt; i++) {
@@ -82,10 +80,8 @@ int mock_fetch(mock_ctx *c) {
         rt->topic_id = qt->topic_id;
         const mock_topic *t = c->version >= 13 ? mock_topic_find_id(c->m, &qt->topic_id)
                                                : mock_topic_find(c->m, qt->topic);
-        int32_t np = qt->partitions.count < 0 ? 0 : qt->partitions.count;
-        rt->partitions.items = kfk_arena_array(c->a, (size_t)np, sizeof *rt->partitions.items);
-        if (np && !rt->partitions.items) return KFK_ERR_NOMEM;
-        rt->partitions.count = np;
+        if (MOCK_ARRAY(c, rt->partitions, qt->partitions.count)) return KFK_ERR_NOMEM;
+        int32_t np = rt->partitions.count;
         for (int32_t j = 0; j < np; j++) {
             const kfk_fetch_request_partition *qp = &qt->partitions.items[j];
             kfk_fetch_response_partition_data *rp = &rt->partitions.items[j];
@@ -176,19 +172,15 @@ static void lookup(const mock_part *p, int64_t want, int64_t *offset, int64_t *t
 int mock_list_offsets(mock_ctx *c) {
     const kfk_list_offsets_request *q = c->req;
     kfk_list_offsets_response *r = c->resp;
-    int32_t nt = q->topics.count < 0 ? 0 : q->topics.count;
-    r->topics.items = kfk_arena_array(c->a, (size_t)nt, sizeof *r->topics.items);
-    if (nt && !r->topics.items) return KFK_ERR_NOMEM;
-    r->topics.count = nt;
+    if (MOCK_ARRAY(c, r->topics, q->topics.count)) return KFK_ERR_NOMEM;
+    int32_t nt = r->topics.count;
     for (int32_t i = 0; i < nt; i++) {
         const kfk_list_offsets_request_topic *qt = &q->topics.items[i];
         kfk_list_offsets_response_topic_response *rt = &r->topics.items[i];
         rt->name = qt->name;
         const mock_topic *t = mock_topic_find(c->m, qt->name);
-        int32_t np = qt->partitions.count < 0 ? 0 : qt->partitions.count;
-        rt->partitions.items = kfk_arena_array(c->a, (size_t)np, sizeof *rt->partitions.items);
-        if (np && !rt->partitions.items) return KFK_ERR_NOMEM;
-        rt->partitions.count = np;
+        if (MOCK_ARRAY(c, rt->partitions, qt->partitions.count)) return KFK_ERR_NOMEM;
+        int32_t np = rt->partitions.count;
         for (int32_t j = 0; j < np; j++) {
             const kfk_list_offsets_request_partition *qp = &qt->partitions.items[j];
             kfk_list_offsets_response_partition_response *rp = &rt->partitions.items[j];

@@ -235,9 +235,7 @@ static int join_answer(mock_ctx *c, mock_group *g, mock_member *mb) {
     mb->joining = false;
     mb->last_seen = c->now_ms;
     if (strcmp(g->leader, mb->id)) return KFK_MOCK_REPLY;
-    r->members.items = kfk_arena_array(c->a, (size_t)g->nmembers, sizeof *r->members.items);
-    if (!r->members.items) return KFK_ERR_NOMEM;
-    r->members.count = g->nmembers;
+    if (MOCK_ARRAY(c, r->members, g->nmembers)) return KFK_ERR_NOMEM;
     for (int32_t i = 0; i < g->nmembers; i++) {
         kfk_str meta = member_meta(&g->members[i], g->protocol);
         r->members.items[i].member_id = kfk_str_of(g->members[i].id);
@@ -375,10 +373,8 @@ int mock_leave_group(mock_ctx *c) {
         else r->error_code = KFK_ERR_UNKNOWN_MEMBER_ID;
         return KFK_MOCK_REPLY;
     }
-    int32_t n = q->members.count < 0 ? 0 : q->members.count;
-    r->members.items = kfk_arena_array(c->a, (size_t)n, sizeof *r->members.items);
-    if (n && !r->members.items) return KFK_ERR_NOMEM;
-    r->members.count = n;
+    if (MOCK_ARRAY(c, r->members, q->members.count)) return KFK_ERR_NOMEM;
+    int32_t n = r->members.count;
     for (int32_t i = 0; i < n; i++) {
         r->members.items[i].member_id = q->members.items[i].member_id;
         r->members.items[i].group_instance_id = q->members.items[i].group_instance_id;

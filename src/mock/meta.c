@@ -8,9 +8,7 @@ static int fill_topic(mock_ctx *c, kfk_metadata_response_topic *rt, const mock_t
     rt->name = (kfk_str){t->name, (int32_t)strlen(t->name)};
     rt->topic_id = t->id;
     rt->error_code = c->inj;
-    rt->partitions.items = kfk_arena_array(c->a, (size_t)t->nparts, sizeof *rt->partitions.items);
-    if (!rt->partitions.items) return KFK_ERR_NOMEM;
-    rt->partitions.count = t->nparts;
+    if (MOCK_ARRAY(c, rt->partitions, t->nparts)) return KFK_ERR_NOMEM;
     for (int32_t i = 0; i < t->nparts; i++) {
         const mock_part *p = &t->parts[i];
         kfk_metadata_response_partition *rp = &rt->partitions.items[i];
@@ -30,9 +28,7 @@ int mock_metadata(mock_ctx *c) {
     const kfk_metadata_request *q = c->req;
     kfk_metadata_response *r = c->resp;
     kfk_mock *m = c->m;
-    r->brokers.items = kfk_arena_array(c->a, (size_t)m->nbrokers, sizeof *r->brokers.items);
-    if (!r->brokers.items) return KFK_ERR_NOMEM;
-    r->brokers.count = m->nbrokers;
+    if (MOCK_ARRAY(c, r->brokers, m->nbrokers)) return KFK_ERR_NOMEM;
     for (int32_t i = 0; i < m->nbrokers; i++) {
         r->brokers.items[i].node_id = m->brokers[i].id;
         r->brokers.items[i].host = kfk_str_of(m->host);
@@ -44,9 +40,7 @@ int mock_metadata(mock_ctx *c) {
     /* v0 asks for every topic with an empty list, later versions with null. */
     int all = q->topics.count < 0 || (c->version == 0 && q->topics.count == 0);
     int32_t n = all ? m->ntopics : q->topics.count;
-    r->topics.items = kfk_arena_array(c->a, (size_t)n, sizeof *r->topics.items);
-    if (n && !r->topics.items) return KFK_ERR_NOMEM;
-    r->topics.count = n;
+    if (MOCK_ARRAY(c, r->topics, n)) return KFK_ERR_NOMEM;
     for (int32_t i = 0; i < n; i++) {
         kfk_metadata_response_topic *rt = &r->topics.items[i];
         rt->topic_authorized_operations = INT32_MIN;
@@ -89,10 +83,8 @@ int mock_find_coordinator(mock_ctx *c) {
         r->port = c->inj ? -1 : b->port;
         return KFK_MOCK_REPLY;
     }
-    int32_t n = q->coordinator_keys.count < 0 ? 0 : q->coordinator_keys.count;
-    r->coordinators.items = kfk_arena_array(c->a, (size_t)n, sizeof *r->coordinators.items);
-    if (n && !r->coordinators.items) return KFK_ERR_NOMEM;
-    r->coordinators.count = n;
+    if (MOCK_ARRAY(c, r->coordinators, q->coordinator_keys.count)) return KFK_ERR_NOMEM;
+    int32_t n = r->coordinators.count;
     for (int32_t i = 0; i < n; i++) {
         kfk_find_coordinator_response_coordinator *rc = &r->coordinators.items[i];
         const mock_broker *b = mock_broker_get(c->m, mock_coordinator(c->m, q->coordinator_keys.items[i]));

@@ -174,7 +174,9 @@ int64_t mock_part_append(kfk_mock *m, mock_part *p, const uint8_t *batch, uint32
                          int64_t max_ts);
 /* The index of the first live batch whose last offset is >= offset. */
 size_t mock_part_find(const mock_part *p, int64_t offset);
-/* A copy of s in the arena, as a kfk_str. */
-kfk_str mock_str(kfk_arena *a, const char *s);
+/* Sizes a generated array member (a kfk_array in layout) to count zeroed
+ * elements of elem bytes, a negative count as 0: 0 or KFK_ERR_NOMEM. */
+int mock_array(kfk_arena *a, void *array, int32_t count, size_t elem);
+#define MOCK_ARRAY(c, arr, count) mock_array((c)->a, &(arr), (count), sizeof *(arr).items)
 
 #endif

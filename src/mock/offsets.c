@@ -60,19 +60,15 @@ int mock_offset_commit(mock_ctx *c) {
         err = mock_member_check(g, q->member_id, q->generation_id_or_member_epoch, c->now_ms);
     else if (!err && g->nmembers)
         err = g->state == MOCK_GROUP_PREPARING ? KFK_ERR_REBALANCE_IN_PROGRESS : KFK_ERR_UNKNOWN_MEMBER_ID;
-    int32_t nt = q->topics.count < 0 ? 0 : q->topics.count;
-    r->topics.items = kfk_arena_array(c->a, (size_t)nt, sizeof *r->topics.items);
-    if (nt && !r->topics.items) return KFK_ERR_NOMEM;
-    r->topics.count = nt;
+    if (MOCK_ARRAY(c, r->topics, q->topics.count)) return KFK_ERR_NOMEM;
+    int32_t nt = r->topics.count;
     for (int32_t i = 0; i < nt; i++) {
         const kfk_offset_commit_request_topic *qt = &q->topics.items[i];
         kfk_offset_commit_response_topic *rt = &r->topics.items[i];
         rt->name = qt->name;
         const mock_topic *t = mock_topic_find(c->m, qt->name);
-        int32_t np = qt->partitions.count < 0 ? 0 : qt->partitions.count;
-        rt->partitions.items = kfk_arena_array(c->a, (size_t)np, sizeof *rt->partitions.items);
-        if (np && !rt->partitions.items) return KFK_ERR_NOMEM;
-        rt->partitions.count = np;
+        if (MOCK_ARRAY(c, rt->partitions, qt->partitions.count)) return KFK_ERR_NOMEM;
+        int32_t np = rt->partitions.count;
         for (int32_t j = 0; j < np; j++) {
             const kfk_offset_commit_request_partition *qp = &qt->partitions.items[j];
             rt->partitions.items[j].partition_index = qp->partition_index;
@@ -107,48 +103,6 @@ static int32_t topics_of(const mock_group *g, const char **names, int32_t cap) {
     return n;
 }
 
-static int fetch_v7(mock_ctx *c, mock_group *g) {
-    const kfk_offset_fetch_request *q = c->req;
-    kfk_offset_fetch_response *r = c->resp;
-    r->error_code = c->inj;
-    if (c->inj) return KFK_MOCK_REPLY;
-    const char **all = NULL;
-    int32_t nt = q->topics.count;
-    if (nt < 0) {
-        all = kfk_arena_array(c->a, (size_t)(g ? g->noffsets : 0) + 1, sizeof *all);
-        if (!all) return KFK_ERR_NOMEM;
-        nt = topics_of(g, all, g ? g->noffsets : 0);
-    }
-    r->topics.items = kfk_arena_array(c->a, (size_t)nt, sizeof *r->topics.items);
-    if (nt && !r->topics.items) return KFK_ERR_NOMEM;
-    r->topics.count = nt;
-    for (int32_t i = 0; i < nt; i++) {
-        kfk_offset_fetch_response_topic *rt = &r->topics.items[i];
-        rt->name = all ? kfk_str_of(all[i]) : q->topics.items[i].name;
-        int32_t np = 0;
-        if (all) {
-            for (int32_t k = 0; k < g->noffsets; k++) np += !strcmp(g->offsets[k].topic, all[i]);
-        } else {
-            np = q->topics.items[i].partition_indexes.count < 0 ? 0 : q->topics.items[i].partition_indexes.count;
-        }
-        rt->partitions.items = kfk_arena_array(c->a, (size_t)np, sizeof *rt->partitions.items);
-        if (np && !rt->partitions.items) return KFK_ERR_NOMEM;
-        rt->partitions.count = np;
-        for (int32_t j = 0, k = 0; j < np; j++) {
-            kfk_offset_fetch_response_partition *rp = &rt->partitions.items[j];
-            if (all) {
-                while (strcmp(g->offsets[k].topic, all[i])) k++;
-                rp->partition_index = g->offsets[k++].partition;
-            } else {
-                rp->partition_index = q->topics.items[i].partition_indexes.items[j];
-            }
-            fill(g, rt->name, rp->partition_index, &rp->committed_offset, &rp->committed_leader_epoch,
-                 &rp->metadata);
-        }
-    }
-    return KFK_MOCK_REPLY;
-}
-
 static int fetch_group_v8(mock_ctx *c, const kfk_offset_fetch_request_group *qg,
                           kfk_offset_fetch_response_group *rg) {
     rg->group_id = qg->group_id;
@@ -164,21 +118,13 @@ static int fetch_group_v8(mock_ctx *c, const kfk_offset_fetch_request_group *qg,
         if (!all) return KFK_ERR_NOMEM;
         nt = topics_of(g, all, g ? g->noffsets : 0);
     }
-    rg->topics.items = kfk_arena_array(c->a, (size_t)nt, sizeof *rg->topics.items);
-    if (nt && !rg->topics.items) return KFK_ERR_NOMEM;
-    rg->topics.count = nt;
+    if (MOCK_ARRAY(c, rg->topics, nt)) return KFK_ERR_NOMEM;
     for (int32_t i = 0; i < nt; i++) {
         kfk_offset_fetch_response_topics *rt = &rg->topics.items[i];
         rt->name = all ? kfk_str_of(all[i]) : qg->topics.items[i].name;
-        int32_t np = 0;
-        if (all) {
-            for (int32_t k = 0; k < g->noffsets; k++) np += !strcmp(g->offsets[k].topic, all[i]);
-        } else {
-            np = qg->topics.items[i].partition_indexes.count < 0 ? 0 : qg->topics.items[i].partition_indexes.count;
-        }
-        rt->partitions.items = kfk_arena_array(c->a, (size_t)np, sizeof *rt->partitions.items);
-        if (np && !rt->partitions.items) return KFK_ERR_NOMEM;
-        rt->partitions.count = np;
+        int32_t np = all ? 0 : qg->topics.items[i].partition_indexes.count;
+        for (int32_t k = 0; all && k < g->noffsets; k++) np += !strcmp(g->offsets[k].topic, all[i]);
+        if (MOCK_ARRAY(c, rt->partitions, np)) return KFK_ERR_NOMEM;
         for (int32_t j = 0, k = 0; j < np; j++) {
             kfk_offset_fetch_response_partitions *rp = &rt->partitions.items[j];
             if (all) {
@@ -194,20 +140,46 @@ static int fetch_group_v8(mock_ctx *c, const kfk_offset_fetch_request_group *qg,
     return 0;
 }
 
+/* Before v8 a request names one group: answered as that group's v8 entry. */
+static int fetch_v7(mock_ctx *c) {
+    const kfk_offset_fetch_request *q = c->req;
+    kfk_offset_fetch_response *r = c->resp;
+    kfk_offset_fetch_request_group qg = {.group_id = q->group_id, .member_id = {NULL, -1},
+                                         .member_epoch = -1};
+    if (MOCK_ARRAY(c, qg.topics, q->topics.count)) return KFK_ERR_NOMEM;
+    if (q->topics.count < 0) qg.topics.count = -1;
+    for (int32_t i = 0; i < qg.topics.count; i++) {
+        qg.topics.items[i].name = q->topics.items[i].name;
+        qg.topics.items[i].partition_indexes.items = q->topics.items[i].partition_indexes.items;
+        qg.topics.items[i].partition_indexes.count = q->topics.items[i].partition_indexes.count;
+    }
+    kfk_offset_fetch_response_group rg = {0};
+    if (fetch_group_v8(c, &qg, &rg) || MOCK_ARRAY(c, r->topics, rg.topics.count)) return KFK_ERR_NOMEM;
+    r->error_code = rg.error_code;
+    for (int32_t i = 0; i < rg.topics.count; i++) {
+        const kfk_offset_fetch_response_topics *from = &rg.topics.items[i];
+        kfk_offset_fetch_response_topic *to = &r->topics.items[i];
+        to->name = from->name;
+        if (MOCK_ARRAY(c, to->partitions, from->partitions.count)) return KFK_ERR_NOMEM;
+        for (int32_t j = 0; j < from->partitions.count; j++) {
+            const kfk_offset_fetch_response_partitions *fp = &from->partitions.items[j];
+            kfk_offset_fetch_response_partition *tp = &to->partitions.items[j];
+            tp->partition_index = fp->partition_index;
+            tp->committed_offset = fp->committed_offset;
+            tp->committed_leader_epoch = fp->committed_leader_epoch;
+            tp->metadata = fp->metadata;
+            tp->error_code = fp->error_code;
+        }
+    }
+    return KFK_MOCK_REPLY;
+}
+
 int mock_offset_fetch(mock_ctx *c) {
     const kfk_offset_fetch_request *q = c->req;
     kfk_offset_fetch_response *r = c->resp;
-    if (c->version < 8) {
-        if (!c->inj && mock_coordinator(c->m, q->group_id) != c->broker) {
-            r->error_code = KFK_ERR_NOT_COORDINATOR;
-            return KFK_MOCK_REPLY;
-        }
-        return fetch_v7(c, mock_group_get(c->m, q->group_id, 0));
-    }
-    int32_t n = q->groups.count < 0 ? 0 : q->groups.count;
-    r->groups.items = kfk_arena_array(c->a, (size_t)n, sizeof *r->groups.items);
-    if (n && !r->groups.items) return KFK_ERR_NOMEM;
-    r->groups.count = n;
+    if (c->version < 8) return fetch_v7(c);
+    if (MOCK_ARRAY(c, r->groups, q->groups.count)) return KFK_ERR_NOMEM;
+    int32_t n = r->groups.count;
     for (int32_t i = 0; i < n; i++)
         if (fetch_group_v8(c, &q->groups.items[i], &r->groups.items[i])) return KFK_ERR_NOMEM;
     return KFK_MOCK_REPLY;

@@ -115,10 +115,8 @@ int mock_produce(mock_ctx *c) {
     const kfk_produce_request *q = c->req;
     kfk_produce_response *r = c->resp;
     int16_t acks_err = q->acks == 0 || q->acks == 1 || q->acks == -1 ? 0 : KFK_ERR_INVALID_REQUIRED_ACKS;
-    int32_t nt = q->topic_data.count < 0 ? 0 : q->topic_data.count;
-    r->responses.items = kfk_arena_array(c->a, (size_t)nt, sizeof *r->responses.items);
-    if (nt && !r->responses.items) return KFK_ERR_NOMEM;
-    r->responses.count = nt;
+    if (MOCK_ARRAY(c, r->responses, q->topic_data.count)) return KFK_ERR_NOMEM;
+    int32_t nt = r->responses.count;
     for (int32_t i = 0; i < nt; i++) {
         const kfk_produce_request_topic_produce_data *qt = &q->topic_data.items[i];
         kfk_produce_response_topic_produce_response *rt = &r->responses.items[i];
@@ -126,10 +124,8 @@ int mock_produce(mock_ctx *c) {
         rt->topic_id = qt->topic_id;
         mock_topic *t = c->version >= 13 ? mock_topic_find_id(c->m, &qt->topic_id)
                                          : mock_topic_find(c->m, qt->name);
-        int32_t np = qt->partition_data.count < 0 ? 0 : qt->partition_data.count;
-        rt->partition_responses.items = kfk_arena_array(c->a, (size_t)np, sizeof *rt->partition_responses.items);
-        if (np && !rt->partition_responses.items) return KFK_ERR_NOMEM;
-        rt->partition_responses.count = np;
+        if (MOCK_ARRAY(c, rt->partition_responses, qt->partition_data.count)) return KFK_ERR_NOMEM;
+        int32_t np = rt->partition_responses.count;
         for (int32_t j = 0; j < np; j++) {
             const kfk_produce_request_partition_produce_data *qp = &qt->partition_data.items[j];
             kfk_produce_response_partition_produce_response *rp = &rt->partition_responses.items[j];

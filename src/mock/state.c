@@ -65,7 +65,12 @@ void kfk_mock_free(kfk_mock *m) {
 
 uint64_t kfk_mock_data_version(const kfk_mock *m) { return m->data_version; }
 
-kfk_str mock_str(kfk_arena *a, const char *s) { return kfk_arena_str(a, s); }
+int mock_array(kfk_arena *a, void *array, int32_t count, size_t elem) {
+    kfk_array x = {NULL, count < 0 ? 0 : count};
+    if (x.count && !(x.items = kfk_arena_array(a, (size_t)x.count, elem))) return KFK_ERR_NOMEM;
+    memcpy(array, &x, sizeof x);
+    return 0;
+}
 
 const mock_broker *mock_broker_get(const kfk_mock *m, int32_t id) {
     return id >= 1 && id <= m->nbrokers ? &m->brokers[id - 1] : NULL;
