@@ -18,18 +18,19 @@ typedef struct kfk_mock_cluster kfk_mock_cluster;
 kfk_mock_cluster *kfk_mock_cluster_new(int nbrokers);
 /* The same on base_port, base_port+1, ... (base_port 0: free ports). */
 kfk_mock_cluster *kfk_mock_cluster_new_port(int nbrokers, int base_port);
-/* "127.0.0.1:P1,127.0.0.1:P2,...", owned by the cluster. */
+/* "127.0.0.1:P1,127.0.0.1:P2,...", owned by the cluster (NULL for NULL). */
 const char *kfk_mock_cluster_bootstraps(const kfk_mock_cluster *c);
 /* Stops the brokers (connections close) and frees everything. NULL is a no-op. */
 void kfk_mock_cluster_destroy(kfk_mock_cluster *c);
 
 /* Creates a topic; replication is capped to the broker count. Returns 0 or
- * a Kafka error code (KFK_ERR_TOPIC_ALREADY_EXISTS, KFK_ERR_INVALID_PARTITIONS,
- * KFK_ERR_INVALID_TOPIC_EXCEPTION). */
+ * a kfk_err: KFK_ERR_TOPIC_ALREADY_EXISTS, KFK_ERR_INVALID_PARTITIONS,
+ * KFK_ERR_INVALID_REPLICATION_FACTOR (below 1), KFK_ERR_INVALID_TOPIC_EXCEPTION
+ * (not a legal name), KFK_ERR_INVALID_ARG (c or topic NULL). */
 int kfk_mock_topic_create(kfk_mock_cluster *c, const char *topic, int partitions, int replication);
 
 /* Fault injection. Each returns 0, or -1 for an unknown broker, API or
- * partition. */
+ * partition (or c NULL). */
 /* The next `count` requests of api_key (KFK_API_* numbering, Kafka's) that
  * broker_id receives (-1: any broker) are answered with the Kafka error
  * code err in every topic or partition they name. */

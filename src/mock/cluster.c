@@ -283,10 +283,11 @@ kfk_mock_cluster *kfk_mock_cluster_new_port(int nbrokers, int base_port) {
 
 kfk_mock_cluster *kfk_mock_cluster_new(int nbrokers) { return kfk_mock_cluster_new_port(nbrokers, 0); }
 
-const char *kfk_mock_cluster_bootstraps(const kfk_mock_cluster *c) { return c->bootstraps; }
+const char *kfk_mock_cluster_bootstraps(const kfk_mock_cluster *c) { return c ? c->bootstraps : NULL; }
 
 int kfk_mock_topic_create(kfk_mock_cluster *c, const char *topic, int partitions, int replication) {
-    if (!topic || replication < 1 || replication > INT16_MAX) return KFK_ERR_INVALID_REPLICATION_FACTOR;
+    if (!c || !topic) return KFK_ERR_INVALID_ARG;
+    if (replication < 1 || replication > INT16_MAX) return KFK_ERR_INVALID_REPLICATION_FACTOR;
     pthread_mutex_lock(&c->lock);
     int rc = kfk_mock_create_topic(c->m, topic, partitions, (int16_t)replication);
     pthread_mutex_unlock(&c->lock);
@@ -295,7 +296,7 @@ int kfk_mock_topic_create(kfk_mock_cluster *c, const char *topic, int partitions
 
 int kfk_mock_push_request_errors(kfk_mock_cluster *c, int broker_id, int16_t api_key, int count,
                                  int err) {
-    if (err < INT16_MIN || err > INT16_MAX) return -1;
+    if (!c || err < INT16_MIN || err > INT16_MAX) return -1;
     pthread_mutex_lock(&c->lock);
     int rc = kfk_mock_push_error(c->m, broker_id, api_key, count, (int16_t)err);
     pthread_mutex_unlock(&c->lock);
@@ -303,6 +304,7 @@ int kfk_mock_push_request_errors(kfk_mock_cluster *c, int broker_id, int16_t api
 }
 
 static int set_down(kfk_mock_cluster *c, int broker_id, int down) {
+    if (!c) return -1;
     pthread_mutex_lock(&c->lock);
     int rc = kfk_mock_set_down(c->m, broker_id, down);
     pthread_mutex_unlock(&c->lock);
@@ -315,6 +317,7 @@ int kfk_mock_broker_up(kfk_mock_cluster *c, int broker_id) { return set_down(c, 
 
 int kfk_mock_partition_set_leader(kfk_mock_cluster *c, const char *topic, int partition,
                                   int broker_id) {
+    if (!c) return -1;
     pthread_mutex_lock(&c->lock);
     int rc = topic ? kfk_mock_set_leader(c->m, topic, partition, broker_id) : -1;
     pthread_mutex_unlock(&c->lock);
@@ -324,6 +327,7 @@ int kfk_mock_partition_set_leader(kfk_mock_cluster *c, const char *topic, int pa
 int kfk_mock_partition_offsets(kfk_mock_cluster *c, const char *topic, int partition,
                                int64_t *log_start, int64_t *high_watermark) {
     int64_t s, h;
+    if (!c) return -1;
     pthread_mutex_lock(&c->lock);
     int rc = topic ? kfk_mock_offsets(c->m, topic, partition, &s, &h) : -1;
     pthread_mutex_unlock(&c->lock);

@@ -215,7 +215,19 @@ TEST(bootstraps_list_every_broker_and_a_fixed_port_works) {
     snprintf(want, sizeof want, "127.0.0.1:%d", port);
     CHECK_STR(kfk_mock_cluster_bootstraps(b), want);
     CHECK(kfk_mock_cluster_new(0) == NULL);
+    CHECK_EQ(kfk_mock_topic_create(b, "t", 1, 0), KFK_ERR_INVALID_REPLICATION_FACTOR);
+    CHECK_EQ(kfk_mock_topic_create(b, "t", 0, 1), KFK_ERR_INVALID_PARTITIONS);
+    CHECK_EQ(kfk_mock_topic_create(b, "no/slash", 1, 1), KFK_ERR_INVALID_TOPIC_EXCEPTION);
+    CHECK_EQ(kfk_mock_topic_create(b, "t", 1, 5), 0); /* replication capped to 1 broker */
+    CHECK_EQ(kfk_mock_topic_create(b, "t", 1, 1), KFK_ERR_TOPIC_ALREADY_EXISTS);
+    CHECK(kfk_mock_push_request_errors(b, 1, 999, 1, 6) != 0);
+    CHECK(kfk_mock_partition_set_leader(b, "t", 0, 2) != 0);
     kfk_mock_cluster_destroy(b);
+    /* NULL is refused, never a crash. */
+    CHECK(kfk_mock_cluster_bootstraps(NULL) == NULL);
+    CHECK_EQ(kfk_mock_topic_create(NULL, "t", 1, 1), KFK_ERR_INVALID_ARG);
+    CHECK(kfk_mock_broker_down(NULL, 1) != 0);
+    kfk_mock_cluster_destroy(NULL);
 }
 
 static kfk_consumer *mock_member(const char *bootstrap, const char *group) {
