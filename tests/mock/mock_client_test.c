@@ -198,6 +198,40 @@ TEST(a_broker_down_and_up_again_loses_nothing) {
     kfk_mock_cluster_destroy(mc);
 }
 
+TEST(a_moved_leader_is_followed_by_producer_and_consumer) {
+    kfk_mock_cluster *mc = kfk_mock_cluster_new(3);
+    REQUIRE(mc);
+    const char *bs = kfk_mock_cluster_bootstraps(mc);
+    REQUIRE_EQ(kfk_mock_topic_create(mc, "moving", 1, 3), 0);
+    sent s;
+    kfk_producer *p = producer(bs, &s);
+    REQUIRE(p);
+    CHECK_EQ(send_all(p, "moving", 50, 1, 5), 0);
+    /* Broker 1 led partition 0; now broker 3 does, with a newer epoch. */
+    REQUIRE_EQ(kfk_mock_partition_set_leader(mc, "moving", 0, 3), 0);
+    for (int i = 50; i < 100; i++) {
+        char k[32], v[64];
+        int kl = snprintf(k, sizeof k, "key-%d", i), vl = snprintf(v, sizeof v, "value-%d-%d", i, 5);
+        kfk_message m = {.topic = "moving", .partition = 0, .key = k, .key_len = (size_t)kl,
+                         .value = v, .value_len = (size_t)vl};
+        CHECK_EQ(kfk_producer_send(p, &m, 0), 0);
+    }
+    CHECK_EQ(kfk_producer_flush(p, 30000), 0);
+    CHECK_EQ(s.ok, 100);
+    CHECK_EQ(s.failed, 0);
+    CHECK(s.in_order);
+    /* The old leader's NOT_LEADER_OR_FOLLOWER named the new one (KIP-951). */
+    kfk_producer_stats st;
+    kfk_producer_stats_get(p, &st);
+    CHECK(st.leader_hints >= 1);
+    kfk_producer_close(p, 5000);
+    int64_t start, hw;
+    CHECK_EQ(kfk_mock_partition_offsets(mc, "moving", 0, &start, &hw), 0);
+    CHECK_EQ(hw, 100);
+    consume_exact(bs, "moving", 100, 1, 5);
+    kfk_mock_cluster_destroy(mc);
+}
+
 TEST(bootstraps_list_every_broker_and_a_fixed_port_works) {
     kfk_mock_cluster *a = kfk_mock_cluster_new(3);
     REQUIRE(a);
