@@ -40,6 +40,9 @@ int kfk_mock_push_request_errors(kfk_mock_cluster *c, int broker_id, int16_t api
  * Metadata still lists it and it keeps its leaderships. */
 int kfk_mock_broker_down(kfk_mock_cluster *c, int broker_id);
 int kfk_mock_broker_up(kfk_mock_cluster *c, int broker_id);
+/* Every answer of the broker goes out rtt_ms after it was ready (0: at
+ * once), and the connection reads its next request only then. */
+int kfk_mock_broker_set_rtt(kfk_mock_cluster *c, int broker_id, int rtt_ms);
 /* Moves a partition's leadership (its leader epoch grows). */
 int kfk_mock_partition_set_leader(kfk_mock_cluster *c, const char *topic, int partition,
                                   int broker_id);

@@ -32,6 +32,7 @@ typedef struct mock_conn {
     size_t out_sent;
     int parked; /* the frame at the front of `in` waits */
     int64_t parked_at;
+    int64_t hold_until; /* the last answer goes out then (injected round trip) */
 } mock_conn;
 
 struct kfk_mock_cluster {
@@ -103,7 +104,7 @@ static void accept_all(kfk_mock_cluster *c, int b) {
 static int serve(kfk_mock_cluster *c, mock_conn *k) {
     size_t pos = 0;
     int rc = 0;
-    while (k->in_len - pos >= 4) {
+    while (k->in_len - pos >= 4 && k->hold_until <= now_ms()) {
         const uint8_t *p = k->in + pos;
         int32_t size = (int32_t)((uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3]);
         if (size < 0 || size > MAX_FRAME) {
@@ -121,6 +122,8 @@ static int serve(kfk_mock_cluster *c, mock_conn *k) {
         }
         k->parked = out == KFK_MOCK_PARK;
         if (k->parked) break;
+        int32_t rtt = kfk_mock_rtt(c->m, k->broker);
+        if (rtt > 0) k->hold_until = now + rtt;
         pos += 4 + (size_t)size;
     }
     memmove(k->in, k->in + pos, k->in_len - pos);
@@ -180,7 +183,8 @@ static void *run(void *arg) {
     pthread_mutex_lock(&c->lock);
     while (!c->stop) {
         apply_down(c);
-        int n = 1 + c->nbrokers + c->nconns, parked = 0;
+        int n = 1 + c->nbrokers + c->nconns, timeout = -1;
+        int64_t now = now_ms();
         if (n > pcap) {
             struct pollfd *np = kfk_realloc(pfd, (size_t)n * 2 * sizeof *np);
             if (!np) break;
@@ -192,13 +196,15 @@ static void *run(void *arg) {
             pfd[1 + b] = (struct pollfd){.fd = c->listeners[b], .events = POLLIN};
         for (int i = 0; i < c->nconns; i++) {
             mock_conn *k = &c->conns[i];
-            parked |= k->parked;
-            short ev = (short)((k->parked ? 0 : POLLIN) | (k->out.len ? POLLOUT : 0));
+            int held = k->hold_until > now;
+            if (k->parked) timeout = PARK_POLL_MS;
+            if (held && (timeout < 0 || k->hold_until - now < timeout)) timeout = (int)(k->hold_until - now);
+            short ev = (short)((k->parked || held ? 0 : POLLIN) | (k->out.len && !held ? POLLOUT : 0));
             pfd[1 + c->nbrokers + i] = (struct pollfd){.fd = k->fd, .events = ev};
         }
         int nconns = c->nconns;
         pthread_mutex_unlock(&c->lock);
-        poll(pfd, (nfds_t)n, parked ? PARK_POLL_MS : -1);
+        poll(pfd, (nfds_t)n, timeout);
         pthread_mutex_lock(&c->lock);
         if (pfd[0].revents & POLLIN) {
             char drain[64];
@@ -211,8 +217,8 @@ static void *run(void *arg) {
             short re = pfd[1 + c->nbrokers + i].revents;
             int bad = (re & (POLLERR | POLLHUP | POLLNVAL)) && !(re & POLLIN);
             if (!bad && (re & POLLIN)) bad = conn_read(c, k) != 0;
-            if (!bad && (k->parked || (re & POLLIN))) bad = serve(c, k) != 0;
-            if (!bad && k->out.len) bad = conn_write(k) != 0;
+            if (!bad && (k->parked || k->in_len)) bad = serve(c, k) != 0;
+            if (!bad && k->out.len && k->hold_until <= now_ms()) bad = conn_write(k) != 0;
             if (bad) conn_close(c, i);
         }
         for (int b = 0; b < c->nbrokers; b++)
@@ -313,6 +319,14 @@ static int set_down(kfk_mock_cluster *c, int broker_id, int down) {
 }
 
 int kfk_mock_broker_down(kfk_mock_cluster *c, int broker_id) { return set_down(c, broker_id, 1); }
+
+int kfk_mock_broker_set_rtt(kfk_mock_cluster *c, int broker_id, int rtt_ms) {
+    if (!c || rtt_ms < 0) return -1;
+    pthread_mutex_lock(&c->lock);
+    int rc = kfk_mock_set_rtt(c->m, broker_id, rtt_ms);
+    pthread_mutex_unlock(&c->lock);
+    return rc;
+}
 int kfk_mock_broker_up(kfk_mock_cluster *c, int broker_id) { return set_down(c, broker_id, 0); }
 
 int kfk_mock_partition_set_leader(kfk_mock_cluster *c, const char *topic, int partition,

@@ -46,6 +46,10 @@ int kfk_mock_push_error(kfk_mock *m, int32_t broker_id, int16_t api_key, int32_t
  * this); Metadata still names it. Returns 0 or -1 for an unknown id. */
 int kfk_mock_set_down(kfk_mock *m, int32_t broker_id, int down);
 int kfk_mock_is_down(const kfk_mock *m, int32_t broker_id);
+/* Delays each answer of the broker by rtt_ms (0: none); the I/O layer
+ * applies it. Returns 0 or -1 for an unknown id. */
+int kfk_mock_set_rtt(kfk_mock *m, int32_t broker_id, int32_t rtt_ms);
+int32_t kfk_mock_rtt(const kfk_mock *m, int32_t broker_id);
 /* Moves a partition's leadership to broker_id (bumps its leader epoch). */
 int kfk_mock_set_leader(kfk_mock *m, const char *topic, int32_t partition, int32_t broker_id);
 /* The partition's [log start, high watermark), or -1 if unknown. */

@@ -53,6 +53,7 @@ typedef struct mock_broker {
     int32_t id;
     int port;
     bool down;
+    int32_t rtt_ms;
 } mock_broker;
 
 /* A member of a classic group. */

@@ -286,6 +286,17 @@ int kfk_mock_is_down(const kfk_mock *m, int32_t broker_id) {
     return b ? b->down : -1;
 }
 
+int kfk_mock_set_rtt(kfk_mock *m, int32_t broker_id, int32_t rtt_ms) {
+    if (!mock_broker_get(m, broker_id) || rtt_ms < 0) return -1;
+    m->brokers[broker_id - 1].rtt_ms = rtt_ms;
+    return 0;
+}
+
+int32_t kfk_mock_rtt(const kfk_mock *m, int32_t broker_id) {
+    const mock_broker *b = mock_broker_get(m, broker_id);
+    return b ? b->rtt_ms : 0;
+}
+
 static mock_part *part_of(const kfk_mock *m, const char *topic, int32_t partition) {
     mock_topic *t = mock_topic_find(m, kfk_str_of(topic));
     return t && partition >= 0 && partition < t->nparts ? &t->parts[partition] : NULL;

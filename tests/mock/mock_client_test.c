@@ -2,6 +2,7 @@
  * through its public API only: exact content end to end, and injected
  * faults the producer retries without losing or duplicating a record. */
 #include <stdlib.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "kfk.h"
@@ -229,6 +230,33 @@ TEST(a_moved_leader_is_followed_by_producer_and_consumer) {
     CHECK_EQ(kfk_mock_partition_offsets(mc, "moving", 0, &start, &hw), 0);
     CHECK_EQ(hw, 100);
     consume_exact(bs, "moving", 100, 1, 5);
+    kfk_mock_cluster_destroy(mc);
+}
+
+static int64_t mono_ms(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+TEST(an_injected_round_trip_time_delays_each_answer) {
+    kfk_mock_cluster *mc = kfk_mock_cluster_new(1);
+    REQUIRE(mc);
+    const char *bs = kfk_mock_cluster_bootstraps(mc);
+    REQUIRE_EQ(kfk_mock_topic_create(mc, "slow", 1, 1), 0);
+    sent s;
+    kfk_producer *p = producer(bs, &s);
+    REQUIRE(p);
+    CHECK_EQ(send_all(p, "slow", 1, 1, 6), 0); /* connected, producer id known */
+    REQUIRE_EQ(kfk_mock_broker_set_rtt(mc, 1, 400), 0);
+    int64_t t0 = mono_ms();
+    CHECK_EQ(send_all(p, "slow", 1, 1, 6), 0);
+    int64_t slow = mono_ms() - t0;
+    CHECK(slow >= 400 && slow < 5000);
+    REQUIRE_EQ(kfk_mock_broker_set_rtt(mc, 1, 0), 0);
+    CHECK_EQ(s.ok, 2);
+    CHECK(kfk_mock_broker_set_rtt(mc, 7, 10) != 0);
+    kfk_producer_close(p, 5000);
     kfk_mock_cluster_destroy(mc);
 }
 
