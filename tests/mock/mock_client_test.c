@@ -51,9 +51,10 @@ static kfk_producer *producer(const char *bootstrap, sent *s) {
     return p;
 }
 
-/* Sends n records "key-<i>"/"value-<i>-<tag>" to partition i % parts. */
-static int send_all(kfk_producer *p, const char *topic, int n, int parts, int tag) {
-    for (int i = 0; i < n; i++) {
+/* Queues records from..to-1, "key-<i>"/"value-<i>-<tag>", to partition
+ * i % parts. */
+static int send_range(kfk_producer *p, const char *topic, int from, int to, int parts, int tag) {
+    for (int i = from; i < to; i++) {
         char k[32], v[64];
         int kl = snprintf(k, sizeof k, "key-%d", i), vl = snprintf(v, sizeof v, "value-%d-%d", i, tag);
         kfk_message m = {.topic = topic, .partition = i % parts, .key = k, .key_len = (size_t)kl,
@@ -61,7 +62,13 @@ static int send_all(kfk_producer *p, const char *topic, int n, int parts, int ta
         int rc = kfk_producer_send(p, &m, 0);
         if (rc) return rc;
     }
-    return kfk_producer_flush(p, 30000);
+    return 0;
+}
+
+/* Sends records 0..n-1 as send_range and waits for their reports. */
+static int send_all(kfk_producer *p, const char *topic, int n, int parts, int tag) {
+    int rc = send_range(p, topic, 0, n, parts, tag);
+    return rc ? rc : kfk_producer_flush(p, 30000);
 }
 
 /* Reads all n records of the topic's parts partitions from the beginning
@@ -175,13 +182,7 @@ TEST(a_broker_down_and_up_again_loses_nothing) {
     CHECK_EQ(send_all(p, "updown", 20, 2, 3), 0);
     /* Partition 1's leader (broker 2) goes away while records wait for it. */
     REQUIRE_EQ(kfk_mock_broker_down(mc, 2), 0);
-    for (int i = 20; i < 40; i++) {
-        char k[32], v[64];
-        int kl = snprintf(k, sizeof k, "key-%d", i), vl = snprintf(v, sizeof v, "value-%d-%d", i, 3);
-        kfk_message m = {.topic = "updown", .partition = i % 2, .key = k, .key_len = (size_t)kl,
-                         .value = v, .value_len = (size_t)vl};
-        CHECK_EQ(kfk_producer_send(p, &m, 0), 0);
-    }
+    CHECK_EQ(send_range(p, "updown", 20, 40, 2, 3), 0);
     kfk_producer_poll(p, 500);
     int64_t start, hw;
     CHECK_EQ(kfk_mock_partition_offsets(mc, "updown", 1, &start, &hw), 0);
@@ -210,13 +211,7 @@ TEST(a_moved_leader_is_followed_by_producer_and_consumer) {
     CHECK_EQ(send_all(p, "moving", 50, 1, 5), 0);
     /* Broker 1 led partition 0; now broker 3 does, with a newer epoch. */
     REQUIRE_EQ(kfk_mock_partition_set_leader(mc, "moving", 0, 3), 0);
-    for (int i = 50; i < 100; i++) {
-        char k[32], v[64];
-        int kl = snprintf(k, sizeof k, "key-%d", i), vl = snprintf(v, sizeof v, "value-%d-%d", i, 5);
-        kfk_message m = {.topic = "moving", .partition = 0, .key = k, .key_len = (size_t)kl,
-                         .value = v, .value_len = (size_t)vl};
-        CHECK_EQ(kfk_producer_send(p, &m, 0), 0);
-    }
+    CHECK_EQ(send_range(p, "moving", 50, 100, 1, 5), 0);
     CHECK_EQ(kfk_producer_flush(p, 30000), 0);
     CHECK_EQ(s.ok, 100);
     CHECK_EQ(s.failed, 0);
