@@ -19,6 +19,7 @@ static const subcmd commands[] = {
     {"config", cli_config_main, "describe, set and delete topic and broker configuration"},
     {"records", cli_records_main, "delete records before an offset"},
     {"share", cli_share_main, "consume as a member of a share group (KIP-932)"},
+    {"mock", cli_mock_main, "run a mock Kafka cluster in memory, for tests"},
     {"help", help, "list the commands"},
 };
 
