@@ -129,6 +129,7 @@ int kfk_consumer_poll_batch(kfk_consumer *c, kfk_consumer_message **out, int max
             timeout_ms = 0; /* one last look */
     }
     poll_idle(c, start);
+    if (!c->qhead) kfk_evfd_clear(c);
     pthread_mutex_unlock(&c->lock);
     after(c, wake, due);
     kfk_statsd_deliver(&c->statsd);
