@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "admin/admin_int.h"
+#include "core/deadline.h"
 
 int kfk_admin_fd(kfk_admin *a) {
     atomic_store(&a->queued, 1);
@@ -32,14 +33,7 @@ int kfk_aresq_push(kfk_admin *a, kfk_aop *op) {
 static void take(kfk_admin *a, kfk_list *out, int timeout_ms) {
     pthread_mutex_lock(&a->lock);
     if (kfk_list_empty(&a->done) && timeout_ms != 0) {
-        struct timespec ts;
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        ts.tv_sec += timeout_ms / 1000;
-        ts.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
-        if (ts.tv_nsec >= 1000000000L) {
-            ts.tv_sec++;
-            ts.tv_nsec -= 1000000000L;
-        }
+        struct timespec ts = kfk_deadline_ts(timeout_ms);
         if (timeout_ms < 0)
             pthread_cond_wait(&a->done_cond, &a->lock);
         else

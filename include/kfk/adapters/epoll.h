@@ -46,10 +46,7 @@ static inline void kfk_epoll_ready(void *self) {
 static inline int kfk_epoll_add(int epfd, kfk_epoll_source *s, int kind, void *client,
                                 kfk_source_message_cb on_message, void *opaque) {
     s->h.fn = kfk_epoll_ready;
-    s->src.kind = kind;
-    s->src.client = client;
-    s->src.on_message = on_message;
-    s->src.opaque = opaque;
+    kfk_source_init(&s->src, kind, client, on_message, opaque);
     s->epfd = epfd;
     s->fd = kfk_source_fd(&s->src);
     s->next_tick_ms = kfk_epoll_now_ms() + KFK_SOURCE_TICK_MS;

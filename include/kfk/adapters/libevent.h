@@ -39,10 +39,7 @@ static inline kfk_event_source *kfk_event_attach(struct event_base *base, int ki
                                                  void *opaque) {
     kfk_event_source *s = (kfk_event_source *)calloc(1, sizeof *s);
     if (!s) return NULL;
-    s->src.kind = kind;
-    s->src.client = client;
-    s->src.on_message = on_message;
-    s->src.opaque = opaque;
+    kfk_source_init(&s->src, kind, client, on_message, opaque);
     s->read = event_new(base, kfk_source_fd(&s->src), EV_READ | EV_PERSIST, kfk_event_on_ready, s);
     if (!s->read || event_add(s->read, NULL)) goto fail;
     if (kind == KFK_SOURCE_CONSUMER) {

@@ -36,10 +36,7 @@ static inline kfk_uv_source *kfk_uv_attach(uv_loop_t *loop, int kind, void *clie
                                            kfk_source_message_cb on_message, void *opaque) {
     kfk_uv_source *s = (kfk_uv_source *)calloc(1, sizeof *s);
     if (!s) return NULL;
-    s->src.kind = kind;
-    s->src.client = client;
-    s->src.on_message = on_message;
-    s->src.opaque = opaque;
+    kfk_source_init(&s->src, kind, client, on_message, opaque);
     if (uv_poll_init(loop, &s->poll, kfk_source_fd(&s->src))) {
         free(s);
         return NULL;

@@ -30,6 +30,14 @@ typedef struct kfk_source {
     void *opaque;
 } kfk_source;
 
+static inline void kfk_source_init(kfk_source *s, int kind, void *client,
+                                   kfk_source_message_cb on_message, void *opaque) {
+    s->kind = kind;
+    s->client = client;
+    s->on_message = on_message;
+    s->opaque = opaque;
+}
+
 static inline int kfk_source_fd(const kfk_source *s) {
     switch (s->kind) {
     case KFK_SOURCE_PRODUCER: return kfk_producer_fd((kfk_producer *)s->client);
