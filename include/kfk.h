@@ -579,6 +579,17 @@ typedef struct kfk_partition_list kfk_partition_list;
  * owns conf; on failure (NULL, the reason in errstr) conf stays the
  * caller's. Any thread. */
 kfk_admin *kfk_admin_new(kfk_conf *conf, char *errstr, size_t errstr_size);
+/* An eventfd for event loops. The first call switches a to queued
+ * delivery: from then on the callbacks of asynchronous operations run in
+ * kfk_admin_poll on the polling thread, not on the I/O thread, and the fd
+ * is readable (level-triggered) while results wait for it. Owned by the
+ * admin client; do not read or close it. Any thread. */
+int kfk_admin_fd(kfk_admin *a);
+/* Runs the callbacks of queued results (see kfk_admin_fd) on this thread,
+ * waiting up to timeout_ms (0: not at all, -1: forever) for the first.
+ * Returns how many ran. Results still queued at kfk_admin_destroy get
+ * their callbacks there. Any thread, not from an admin callback. */
+int kfk_admin_poll(kfk_admin *a, int timeout_ms);
 /* Cuts short every operation still running (their results come with
  * KFK_ERR_DESTROYED, before this returns), then frees everything, conf
  * included. Once no other thread uses a, and not from an admin callback.
@@ -1180,6 +1191,14 @@ int64_t kfk_consumer_lag(kfk_consumer *c, const char *topic, int32_t partition);
  * message and gives it back with kfk_consumer_message_release. Order is
  * kept per partition. Also runs due commit callbacks. One thread at a time. */
 kfk_consumer_message *kfk_consumer_poll(kfk_consumer *c, int timeout_ms);
+/* An eventfd, readable while kfk_consumer_poll would return a message or
+ * an event, or run a callback, without waiting: level-triggered, it stays
+ * readable until a poll leaves nothing queued (it may be readable once
+ * with nothing to return, when queued messages were dropped by a seek or
+ * an unassign: that poll returns NULL and clears it). Owned by the
+ * consumer; do not read or close it. Any thread. A group member must still
+ * poll at least every max.poll.interval.ms, readable or not. */
+int kfk_consumer_fd(kfk_consumer *c);
 /* Up to max (0: max.poll.records) messages into out, waiting up to
  * timeout_ms for the first one: returns how many (the caller owns each).
  * One lock for the whole batch. One thread at a time. */
