@@ -638,9 +638,12 @@ static PyObject *Consumer_subscription(Consumer *self, PyObject *unused)
 
 /* ----------------------------------------------------------------- poll */
 
-static PyObject *topic_str(Consumer *self, const char *topic)
+/* *seen: the topic string of a message of the same poll batch (alive until
+ * the batch is released) that self->topic_py already holds; the same
+ * pointer is the same topic, with no strcmp. */
+static PyObject *topic_str(Consumer *self, const char *topic, const char **seen)
 {
-    if (!self->topic_c || strcmp(self->topic_c, topic) != 0) {
+    if (topic != *seen && (!self->topic_c || strcmp(self->topic_c, topic) != 0)) {
         char *copy = strdup(topic);
         PyObject *s = PyUnicode_FromString(topic);
         if (!copy || !s) {
@@ -653,6 +656,7 @@ static PyObject *topic_str(Consumer *self, const char *topic)
         self->topic_c = copy;
         self->topic_py = s;
     }
+    *seen = topic;
     Py_INCREF(self->topic_py);
     return self->topic_py;
 }
@@ -701,89 +705,78 @@ static int atomic_value(PyObject *v)
            PyLong_CheckExact(v) || PyFloat_CheckExact(v);
 }
 
-/* The timestamp as an int, reusing the last record's object when they are
- * equal (records produced within the same millisecond, or a batch's log
- * append time). */
+/* An int, reusing the object of the last record's same field when the
+ * value is the same (a partition's run, equal sizes, records produced in
+ * the same millisecond): a compare instead of a conversion. */
 typedef struct {
     PyObject *obj;
     int64_t value;
 } last_int;
 
-static PyObject *timestamp_of(int64_t ts, last_int *last)
+enum { LAST_PARTITION, LAST_EPOCH, LAST_TIMESTAMP, LAST_TS_TYPE, LAST_KEY_SIZE, LAST_VALUE_SIZE,
+       LAST_HEADER_SIZE, LAST_N };
+
+static PyObject *int_of(int64_t v, last_int *last)
 {
-    if (!last->obj || last->value != ts) {
-        PyObject *t = PyLong_FromLongLong(ts);
+    if (!last->obj || last->value != v) {
+        PyObject *t = PyLong_FromLongLong(v);
         if (!t)
             return NULL;
         XSETREF(last->obj, t);
-        last->value = ts;
+        last->value = v;
     }
     Py_INCREF(last->obj);
     return last->obj;
 }
 
+static void last_clear(last_int *last)
+{
+    for (int i = 0; i < LAST_N; i++)
+        Py_XDECREF(last[i].obj);
+}
+
 static PyObject *record_of(Consumer *self, const kfk_consumer_message *m, PyObject *cls,
-                           PyObject *kd, PyObject *vd, PyObject **args, last_int *last_ts)
+                           PyObject *kd, PyObject *vd, last_int *last, const char **seen)
 {
     Py_ssize_t hsize;
     PyObject *ts_type;
-    if (m->timestamp_type == KFK_TIMESTAMP_CREATE)
-        ts_type = PyLong_FromLong(0);
-    else if (m->timestamp_type == KFK_TIMESTAMP_LOG_APPEND)
-        ts_type = PyLong_FromLong(1);
+    if (m->timestamp_type == KFK_TIMESTAMP_CREATE || m->timestamp_type == KFK_TIMESTAMP_LOG_APPEND)
+        ts_type = int_of(m->timestamp_type == KFK_TIMESTAMP_LOG_APPEND, &last[LAST_TS_TYPE]);
     else {
         Py_INCREF(Py_None);
         ts_type = Py_None;
     }
     PyObject *key = deserialize(kd, bytes_or_none(m->key, m->key_len));
     PyObject *value = deserialize(vd, bytes_or_none(m->value, m->value_len));
+    PyObject *headers = headers_of(m, &hsize);
     Py_INCREF(Py_None);
     PyObject *items[13] = {
-        topic_str(self, m->topic),
-        PyLong_FromLong(m->partition),
-        PyLong_FromLong(m->leader_epoch),
+        topic_str(self, m->topic, seen),
+        int_of(m->partition, &last[LAST_PARTITION]),
+        int_of(m->leader_epoch, &last[LAST_EPOCH]),
         PyLong_FromLongLong(m->offset),
-        timestamp_of(m->timestamp, last_ts),
+        int_of(m->timestamp, &last[LAST_TIMESTAMP]),
         ts_type,
         key,
         value,
-        headers_of(m, &hsize),
+        headers,
         Py_None,
-        PyLong_FromSsize_t(m->key ? (Py_ssize_t)m->key_len : -1),
-        PyLong_FromSsize_t(m->value ? (Py_ssize_t)m->value_len : -1),
-        PyLong_FromSsize_t(hsize),
+        int_of(m->key ? (int64_t)m->key_len : -1, &last[LAST_KEY_SIZE]),
+        int_of(m->value ? (int64_t)m->value_len : -1, &last[LAST_VALUE_SIZE]),
+        int_of(hsize, &last[LAST_HEADER_SIZE]),
     };
-    PyObject *t = NULL;
-    int ok = 1;
-    for (int i = 0; i < 13; i++)
-        ok &= items[i] != NULL;
-    /* PyTuple_Pack (a reference each, then ours dropped) costs half of
-     * thirteen PyTuple_SetItem calls. */
-    if (ok)
-        t = PyTuple_Pack(13, items[0], items[1], items[2], items[3], items[4], items[5], items[6],
-                         items[7], items[8], items[9], items[10], items[11], items[12]);
-    for (int i = 0; i < 13; i++)
-        Py_XDECREF(items[i]);
-    if (!t)
-        return NULL;
-    if (cls == Py_None)
-        return t;
-    /* tuple(t) as a cls, through one (t,) args tuple for the whole poll:
-     * tuple's tp_new keeps no reference to it, so it is ours alone again
-     * after each call (checked, else a fresh one is made). */
-    if (!*args || Py_REFCNT(*args) != 1) {
-        Py_XDECREF(*args);
-        *args = PyTuple_New(1);
-        if (!*args) {
-            Py_DECREF(t);
+    for (int i = 0; i < 13; i++) {
+        if (!items[i]) {
+            for (int j = 0; j < 13; j++)
+                Py_XDECREF(items[j]);
             return NULL;
         }
     }
-    PyTuple_SetItem(*args, 0, t);
-    PyObject *r = kfkpy_tuple_new((PyTypeObject *)cls, *args, NULL);
     /* The collector need not visit a record whose key and value hold no
      * references (its headers list is untracked too, see headers_of). */
-    if (r && atomic_value(key) && atomic_value(value))
+    int atomic = atomic_value(key) && atomic_value(value);
+    PyObject *r = kfkpy_tuple_of(cls, items, 13);
+    if (r && atomic)
         PyObject_GC_UnTrack(r);
     return r;
 }
@@ -891,8 +884,8 @@ static PyObject *Consumer_poll(Consumer *self, PyObject *args, PyObject *kwds)
     PyObject *out = tp_cls == Py_None ? PyList_New(0) : PyDict_New();
     if (!out)
         return NULL;
-    PyObject *cur = NULL, *cur_topic = NULL, *nt_args = NULL;
-    last_int last_ts = {NULL, 0};
+    PyObject *cur = NULL, *cur_topic = NULL;
+    last_int last[LAST_N] = {{NULL, 0}};
     int32_t cur_part = -1;
     kfk_consumer_message *msgs[BATCH_MAX];
     int first = 1, count = 0, failed = 0;
@@ -910,6 +903,7 @@ static PyObject *Consumer_poll(Consumer *self, PyObject *args, PyObject *kwds)
         Py_END_ALLOW_THREADS
         first = 0;
         int i = 0, errors = 0;
+        const char *seen = NULL;
         for (; i < n; i++) {
             const kfk_consumer_message *m = msgs[i];
             if (m->err == KFK_ERR_PARTITION_EOF)
@@ -937,7 +931,7 @@ static PyObject *Consumer_poll(Consumer *self, PyObject *args, PyObject *kwds)
                 self->pending_offset = m->offset;
                 continue;
             }
-            PyObject *r = record_of(self, m, cls, kd, vd, &nt_args, &last_ts);
+            PyObject *r = record_of(self, m, cls, kd, vd, last, &seen);
             if (add_record(out, tp_cls, r, m, &cur, &cur_topic, &cur_part) < 0) {
                 failed = 1;
                 break;
@@ -945,7 +939,8 @@ static PyObject *Consumer_poll(Consumer *self, PyObject *args, PyObject *kwds)
             count++;
             /* The last record of each run from one partition marks it done. */
             if (store && (i + 1 == n || msgs[i + 1]->partition != m->partition ||
-                          strcmp(msgs[i + 1]->topic ? msgs[i + 1]->topic : "", m->topic) != 0))
+                          (msgs[i + 1]->topic != m->topic &&
+                           strcmp(msgs[i + 1]->topic ? msgs[i + 1]->topic : "", m->topic) != 0)))
                 kfk_consumer_store_offset(self->c, m);
         }
         for (int j = 0; j < n; j++)
@@ -956,8 +951,7 @@ static PyObject *Consumer_poll(Consumer *self, PyObject *args, PyObject *kwds)
     self->busy--;
     self->polling = 0;
     Py_XDECREF(cur_topic);
-    Py_XDECREF(nt_args);
-    Py_XDECREF(last_ts.obj);
+    last_clear(last);
     if (failed || (count == 0 && raise_pending(self) < 0)) {
         Py_DECREF(out);
         return NULL;
