@@ -36,7 +36,12 @@ typedef struct kfk_sasl_conf {
     int64_t min_relogin_ms;
 } kfk_sasl_conf;
 
-struct kfk_gss; /* sasl_gssapi.c: Kerberos credentials */
+/* GSSAPI's settings (sasl_gssapi.c). keytab NULL: the ticket cache. */
+struct kfk_gss {
+    char *service, *principal, *keytab, *kinit_cmd;
+    int64_t min_relogin_ms, kinit_at; /* kinit_at: last run, monotonic ms; 0: never */
+    char ccache[48]; /* keytab mode: this client's private memory cache */
+};
 
 /* The client's credentials, shared by all its connections. */
 typedef struct kfk_sasl {

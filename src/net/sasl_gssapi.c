@@ -24,12 +24,6 @@
 #include <sys/wait.h>
 #include <time.h>
 
-struct kfk_gss {
-    char *service, *principal, *keytab, *kinit_cmd;
-    int64_t min_relogin_ms, kinit_at; /* kinit_at: last run, monotonic ms; 0: never */
-    char ccache[48]; /* keytab mode: this client's private memory cache */
-};
-
 /* Where the context is: establishing it, waiting for the broker's
  * security-layer offer, or done once the answer is sent. */
 enum { GSS_CONTEXT, GSS_LAYER, GSS_ANSWERED };

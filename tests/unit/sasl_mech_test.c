@@ -256,9 +256,9 @@ TEST(jaas_lines_are_parsed) {
 
 TEST(credentials_are_checked_on_creation) {
     char err[256] = "";
-    kfk_sasl_conf conf = {.mechanism = "GSSAPI", .username = "u", .password = "p"};
+    kfk_sasl_conf conf = {.mechanism = "KERBEROS"};
     CHECK(kfk_sasl_new(&conf, err, sizeof err) == NULL);
-    CHECK(strstr(err, "GSSAPI") != NULL);
+    CHECK(strstr(err, "KERBEROS") && strstr(err, "GSSAPI"));
     conf = (kfk_sasl_conf){.mechanism = "PLAIN", .username = "u"};
     CHECK(kfk_sasl_new(&conf, err, sizeof err) == NULL);
     CHECK(strstr(err, "sasl.password") != NULL);
