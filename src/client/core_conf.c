@@ -58,6 +58,13 @@ static kfk_sasl_conf sasl_from(const kfk_conf *conf) {
         .username = kfk_conf_str(conf, KFK_CONF_SASL_USERNAME),
         .password = kfk_conf_str(conf, KFK_CONF_SASL_PASSWORD),
         .jaas_config = kfk_conf_str(conf, KFK_CONF_SASL_JAAS_CONFIG),
+        .service_name = kfk_conf_str(conf, KFK_CONF_SASL_KERBEROS_SERVICE_NAME),
+        .principal = kfk_conf_str(conf, KFK_CONF_SASL_KERBEROS_PRINCIPAL),
+        .keytab = kfk_conf_str(conf, KFK_CONF_SASL_KERBEROS_KEYTAB),
+        .kinit_cmd = kfk_conf_is_set(conf, KFK_CONF_SASL_KERBEROS_KINIT_CMD)
+                         ? kfk_conf_str(conf, KFK_CONF_SASL_KERBEROS_KINIT_CMD)
+                         : NULL,
+        .min_relogin_ms = kfk_conf_int(conf, KFK_CONF_SASL_KERBEROS_MIN_TIME_BEFORE_RELOGIN),
     };
     s.token_cb = kfk_conf_token_cb(conf, &s.token_opaque);
     return s;

@@ -44,13 +44,26 @@
       "Key exchange groups (curves), colon separated, e.g. X25519:P-256") \
     X(SASL_MECHANISM, "sasl.mechanism", KFK_CONF_ENUM, "GSSAPI", 0, 0, \
       "GSSAPI|PLAIN|SCRAM-SHA-256|SCRAM-SHA-512|OAUTHBEARER", \
-      "SASL mechanism (GSSAPI is not supported by kfk)") \
+      "SASL mechanism (GSSAPI: Kerberos, when kfk was built with MIT's GSS-API)") \
     X(SASL_USERNAME, "sasl.username", KFK_CONF_STRING, "", 0, 0, NULL, \
       "SASL user name for PLAIN and SCRAM") \
     X(SASL_PASSWORD, "sasl.password", KFK_CONF_STRING, "", 0, 0, NULL, \
       "SASL password for PLAIN and SCRAM") \
     X(SASL_JAAS_CONFIG, "sasl.jaas.config", KFK_CONF_STRING, "", 0, 0, NULL, \
-      "Java login module line: PlainLoginModule or ScramLoginModule with username and password")
+      "Java login module line: PlainLoginModule or ScramLoginModule with username and password") \
+    X(SASL_KERBEROS_SERVICE_NAME, "sasl.kerberos.service.name", KFK_CONF_STRING, "kafka", 0, 0, \
+      NULL, "Kerberos service name of the brokers (their principal is <name>/<host>@REALM)") \
+    X(SASL_KERBEROS_PRINCIPAL, "sasl.kerberos.principal", KFK_CONF_STRING, "kafkaclient", 0, 0, \
+      NULL, "This client's Kerberos principal (used with sasl.kerberos.keytab)") \
+    X(SASL_KERBEROS_KEYTAB, "sasl.kerberos.keytab", KFK_CONF_STRING, "", 0, 0, NULL, \
+      "Keytab to get the client's tickets from; empty: the ticket cache (KRB5CCNAME)") \
+    X(SASL_KERBEROS_KINIT_CMD, "sasl.kerberos.kinit.cmd", KFK_CONF_STRING, \
+      "kinit -R -t \"%{sasl.kerberos.keytab}\" -k %{sasl.kerberos.principal} || " \
+      "kinit -t \"%{sasl.kerberos.keytab}\" -k %{sasl.kerberos.principal}", 0, 0, NULL, \
+      "Shell command refreshing the ticket cache; run only when set (kfk reads keytabs itself)") \
+    X(SASL_KERBEROS_MIN_TIME_BEFORE_RELOGIN, "sasl.kerberos.min.time.before.relogin", \
+      KFK_CONF_INT, "60000", 0, 86400000, NULL, \
+      "Least time between two runs of sasl.kerberos.kinit.cmd (0: run it once)")
 
 #define KFK_CONF_ALIASES_SECURITY(X) \
     X("sasl.mechanisms", "sasl.mechanism")

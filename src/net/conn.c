@@ -621,6 +621,7 @@ int kfk_conn_set_node(kfk_conn *c, int32_t node_id, const char *cluster_id) {
 }
 
 void kfk_conn_set_peer(kfk_conn *c, const char *peer) { c->peer = peer; }
+void kfk_conn_set_host(kfk_conn *c, const char *host) { c->host = host; }
 
 enum kfk_conn_state kfk_conn_state(const kfk_conn *c) { return c->state; }
 

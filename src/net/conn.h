@@ -170,6 +170,8 @@ int kfk_conn_set_node(kfk_conn *c, int32_t node_id, const char *cluster_id);
 /* How log lines name the broker ("host:port/id"); peer must outlive the
  * connection or be replaced first. */
 void kfk_conn_set_peer(kfk_conn *c, const char *peer);
+/* The broker's host name, for Kerberos' service principal; as peer. */
+void kfk_conn_set_host(kfk_conn *c, const char *host);
 
 enum kfk_conn_state kfk_conn_state(const kfk_conn *c);
 /* The error that last closed the connection and its description. */

@@ -63,7 +63,7 @@ void kfk_conn_auth_reset(kfk_conn *c) {
 static int auth_step(kfk_conn *c, const uint8_t *in, size_t inlen, int64_t lifetime_ms,
                      int64_t now) {
     kfk_wbuf out = {0};
-    char err[160];
+    char err[sizeof c->errstr];
     int rc = kfk_sasl_step(&c->sx, in, inlen, &out, err, sizeof err);
     if (rc == KFK_SASL_SEND && out.err) {
         rc = KFK_ERR_NOMEM;
@@ -121,7 +121,7 @@ static int handshake_done(kfk_conn *c, const kfk_rbuf *body, int16_t version, in
         return auth_fail(c, m.error_code, "%s", msg);
     }
     kfk_arena_reset(&a);
-    kfk_sasl_begin(&c->sx, c->conf->sasl);
+    kfk_sasl_begin(&c->sx, c->conf->sasl, c->host);
     c->sx_active = 1;
     return auth_step(c, NULL, 0, 0, now);
 }

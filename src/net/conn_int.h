@@ -17,6 +17,7 @@ enum { API_KEYS = KFK_API_KEY_COUNT };
 struct kfk_conn {
     const kfk_conn_conf *conf;
     const char *peer; /* "host:port/id" for log lines (the link's), or NULL */
+    const char *host; /* the broker's host name (the link's), or NULL */
     int32_t node_id;
     char *cluster_id; /* the broker's cluster as metadata named it; NULL: unknown */
     enum kfk_conn_state state;

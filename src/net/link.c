@@ -545,6 +545,7 @@ kfk_link *kfk_io_link_new(kfk_io *io, int32_t node_id, const char *host, int por
     if (!l->host || !l->conn || kfk_io_timer_add(io, &l->timer, on_timer) != 0) goto fail;
     set_label(l);
     kfk_conn_set_peer(l->conn, l->label);
+    kfk_conn_set_host(l->conn, l->host);
     if (kfk_io_timer_add(io, &l->req_timer, on_req_timer) != 0) {
         kfk_io_timer_release(io, &l->timer);
         goto fail;

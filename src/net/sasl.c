@@ -11,7 +11,8 @@
 
 #include "core/alloc.h"
 
-static const char *const mech_names[] = {"PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512", "OAUTHBEARER"};
+static const char *const mech_names[] = {"PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512", "OAUTHBEARER",
+                                          "GSSAPI"};
 
 const char *kfk_sasl_mech_name(enum kfk_sasl_mech m) { return mech_names[m]; }
 
@@ -54,18 +55,18 @@ static char *jaas_value(const char **pp) {
     return w.err ? (kfk_wbuf_free(&w), NULL) : (char *)kfk_wbuf_detach(&w, &len);
 }
 
-int kfk_sasl_parse_jaas(const char *line, char *module, size_t modlen, char **user, char **pass,
-                        char **sub, char *errstr, size_t errlen) {
-    *user = *pass = *sub = NULL;
+int kfk_sasl_jaas_keys(const char *line, char *module, size_t modlen, const char *const *keys,
+                       char **vals, int n, char *errstr, size_t errlen) {
+    for (int i = 0; i < n; i++) vals[i] = NULL;
     const char *p = skip_ws(line);
-    size_t n = strcspn(p, " \t\n;");
-    snprintf(module, modlen, "%.*s", (int)n, p);
-    p = skip_ws(p + n);
-    n = strcspn(p, " \t\n;");
-    if (!n || (strncmp(p, "required", n) != 0 && strncmp(p, "requisite", n) != 0 &&
-               strncmp(p, "sufficient", n) != 0 && strncmp(p, "optional", n) != 0))
+    size_t len = strcspn(p, " \t\n;");
+    snprintf(module, modlen, "%.*s", (int)len, p);
+    p = skip_ws(p + len);
+    len = strcspn(p, " \t\n;");
+    if (!len || (strncmp(p, "required", len) != 0 && strncmp(p, "requisite", len) != 0 &&
+                 strncmp(p, "sufficient", len) != 0 && strncmp(p, "optional", len) != 0))
         goto bad;
-    p = skip_ws(p + n);
+    p = skip_ws(p + len);
     while (*p && *p != ';') {
         size_t klen = strcspn(p, "= \t\n;");
         const char *key = p;
@@ -74,10 +75,9 @@ int kfk_sasl_parse_jaas(const char *line, char *module, size_t modlen, char **us
         p = skip_ws(p + 1);
         char *v = jaas_value(&p);
         if (!v) goto bad;
-        char **slot = klen == 8 && !strncmp(key, "username", 8) ? user
-                      : klen == 8 && !strncmp(key, "password", 8) ? pass
-                      : klen == 29 && !strncmp(key, "unsecuredLoginStringClaim_sub", 29) ? sub
-                                                                                       : NULL;
+        char **slot = NULL;
+        for (int i = 0; i < n && !slot; i++)
+            if (strlen(keys[i]) == klen && !strncmp(key, keys[i], klen)) slot = &vals[i];
         if (slot) {
             free_secret(*slot);
             *slot = v;
@@ -89,20 +89,31 @@ int kfk_sasl_parse_jaas(const char *line, char *module, size_t modlen, char **us
     if (*p != ';' || *skip_ws(p + 1)) goto bad;
     return 0;
 bad:
-    free_secret(*user);
-    free_secret(*pass);
-    free_secret(*sub);
-    *user = *pass = *sub = NULL;
+    for (int i = 0; i < n; i++) {
+        free_secret(vals[i]);
+        vals[i] = NULL;
+    }
     /* Never echo the line: it holds the password. */
     snprintf(errstr, errlen,
              "sasl.jaas.config: expected '<LoginModule class> required key=\"value\" ...;'");
     return KFK_ERR_CONFIG;
 }
 
+int kfk_sasl_parse_jaas(const char *line, char *module, size_t modlen, char **user, char **pass,
+                        char **sub, char *errstr, size_t errlen) {
+    static const char *const keys[] = {"username", "password", "unsecuredLoginStringClaim_sub"};
+    char *vals[3];
+    int rc = kfk_sasl_jaas_keys(line, module, modlen, keys, vals, 3, errstr, errlen);
+    *user = vals[0];
+    *pass = vals[1];
+    *sub = vals[2];
+    return rc;
+}
+
 /* ---------------------------------------------------------- credentials */
 
 static int find_mech(const char *name) {
-    for (int i = 0; i < 4; i++)
+    for (int i = 0; i < 5; i++)
         if (strcmp(name, mech_names[i]) == 0) return i;
     return -1;
 }
@@ -137,7 +148,7 @@ kfk_sasl *kfk_sasl_new(const kfk_sasl_conf *conf, char *errstr, size_t errlen) {
     int mech = find_mech(name);
     if (mech < 0) {
         snprintf(errstr, errlen,
-                 "sasl.mechanism %s is not supported by kfk (PLAIN, SCRAM-SHA-256, "
+                 "sasl.mechanism %s is not supported by kfk (GSSAPI, PLAIN, SCRAM-SHA-256, "
                  "SCRAM-SHA-512, OAUTHBEARER)",
                  name);
         return NULL;
@@ -148,6 +159,10 @@ kfk_sasl *kfk_sasl_new(const kfk_sasl_conf *conf, char *errstr, size_t errlen) {
     s->mech = (enum kfk_sasl_mech)mech;
     s->token_cb = conf->token_cb;
     s->token_opaque = conf->token_opaque;
+    if (s->mech == KFK_SASL_GSSAPI) {
+        if (kfk_gss_creds(s, conf, errstr, errlen) != 0) goto fail;
+        return s;
+    }
     if (conf->username && *conf->username && !(s->username = dup_str(conf->username))) goto oom;
     if (conf->password && *conf->password && !(s->password = dup_str(conf->password))) goto oom;
     if (conf->jaas_config && *conf->jaas_config &&
@@ -180,6 +195,7 @@ void kfk_sasl_free(kfk_sasl *s) {
     free_secret(s->password);
     free_secret(s->unsecured_sub);
     free_secret(s->token);
+    kfk_gss_free(s);
     pthread_mutex_destroy(&s->lock);
     kfk_free(s);
 }

@@ -1,7 +1,9 @@
 /* SASL for Kafka (KIP-43 SaslHandshake v1 + SaslAuthenticate): the
  * credentials a client holds, and the client side of one authentication
- * exchange for PLAIN, SCRAM-SHA-256/512 (RFC 5802, 7677) and OAUTHBEARER
- * (RFC 7628). No I/O here: kfk_conn carries the messages.
+ * exchange for PLAIN, SCRAM-SHA-256/512 (RFC 5802, 7677), OAUTHBEARER
+ * (RFC 7628) and GSSAPI (RFC 4752, Kerberos: sasl_gssapi.c). No socket
+ * I/O here: kfk_conn carries the messages (GSSAPI's library may ask the
+ * KDC for tickets).
  *
  * Secrets (passwords, tokens) never go into error strings, and are wiped
  * from memory when the credentials and exchanges are freed. */
@@ -19,6 +21,7 @@ enum kfk_sasl_mech {
     KFK_SASL_SCRAM_SHA_256,
     KFK_SASL_SCRAM_SHA_512,
     KFK_SASL_OAUTHBEARER,
+    KFK_SASL_GSSAPI,
 };
 
 typedef struct kfk_sasl_conf {
@@ -28,7 +31,17 @@ typedef struct kfk_sasl_conf {
     const char *jaas_config; /* sasl.jaas.config: overrides the two above */
     kfk_oauthbearer_token_cb token_cb; /* OAUTHBEARER */
     void *token_opaque;
+    /* GSSAPI (sasl.kerberos.*); kinit_cmd NULL: not set by the user */
+    const char *service_name, *principal, *keytab, *kinit_cmd;
+    int64_t min_relogin_ms;
 } kfk_sasl_conf;
+
+/* GSSAPI's settings (sasl_gssapi.c). keytab NULL: the ticket cache. */
+struct kfk_gss {
+    char *service, *principal, *keytab, *kinit_cmd;
+    int64_t min_relogin_ms, kinit_at; /* kinit_at: last run, monotonic ms; 0: never */
+    char ccache[48]; /* keytab mode: this client's private memory cache */
+};
 
 /* The client's credentials, shared by all its connections. */
 typedef struct kfk_sasl {
@@ -41,6 +54,7 @@ typedef struct kfk_sasl {
     pthread_mutex_t lock; /* the cached token: any connection may refresh it */
     char *token;
     int64_t token_expiry_ms, token_refresh_ms; /* wall clock, ms since the epoch */
+    struct kfk_gss *gss;                       /* GSSAPI only */
 } kfk_sasl;
 
 /* Checks and copies the credentials (JAAS line parsed). NULL with the
@@ -61,6 +75,9 @@ int kfk_sasl_token(kfk_sasl *s, char *buf, size_t len, char *errstr, size_t errl
  * KFK_ERR_CONFIG. */
 int kfk_sasl_parse_jaas(const char *line, char *module, size_t modlen, char **user, char **pass,
                         char **sub, char *errstr, size_t errlen);
+/* The same for any option names: vals[i] is keys[i]'s value or NULL. */
+int kfk_sasl_jaas_keys(const char *line, char *module, size_t modlen, const char *const *keys,
+                       char **vals, int n, char *errstr, size_t errlen);
 
 /* ------------------------------------------------------ one exchange */
 
@@ -73,9 +90,12 @@ typedef struct kfk_sasl_exchange {
     char *client_first_bare, *server_first;
     uint8_t server_signature[64];
     unsigned sig_len;
+    const char *host;     /* the broker's host name: GSSAPI's service principal */
+    struct kfk_gss_ctx *gss; /* GSSAPI's security context */
 } kfk_sasl_exchange;
 
-void kfk_sasl_begin(kfk_sasl_exchange *x, kfk_sasl *s);
+/* host must outlive the exchange (GSSAPI names the broker by it). */
+void kfk_sasl_begin(kfk_sasl_exchange *x, kfk_sasl *s, const char *host);
 /* Feeds the broker's last message (in/inlen; nothing at the first step)
  * and writes the next client message to out: KFK_SASL_SEND (send out),
  * KFK_SASL_DONE (authenticated; the broker's proof, if any, checked), or a
@@ -84,5 +104,15 @@ void kfk_sasl_begin(kfk_sasl_exchange *x, kfk_sasl *s);
 int kfk_sasl_step(kfk_sasl_exchange *x, const uint8_t *in, size_t inlen, kfk_wbuf *out,
                   char *errstr, size_t errlen);
 void kfk_sasl_end(kfk_sasl_exchange *x);
+
+/* -------------------------------------------- GSSAPI (sasl_gssapi.c) */
+
+/* Reads the Kerberos settings (sasl.kerberos.*, a Krb5LoginModule JAAS
+ * line) into s. 0 or KFK_ERR_CONFIG with errstr. */
+int kfk_gss_creds(kfk_sasl *s, const kfk_sasl_conf *conf, char *errstr, size_t errlen);
+void kfk_gss_free(kfk_sasl *s);
+int kfk_gss_step(kfk_sasl_exchange *x, const uint8_t *in, size_t inlen, kfk_wbuf *out,
+                 char *errstr, size_t errlen);
+void kfk_gss_end(kfk_sasl_exchange *x);
 
 #endif

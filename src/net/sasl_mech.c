@@ -1,6 +1,7 @@
 /* The client side of one SASL exchange: PLAIN (RFC 4616), SCRAM-SHA-256
  * and -512 (RFC 5802, 7677: PBKDF2 and HMAC from OpenSSL, nonce from
- * RAND_bytes, the server's signature verified), OAUTHBEARER (RFC 7628). */
+ * RAND_bytes, the server's signature verified), OAUTHBEARER (RFC 7628);
+ * GSSAPI is in sasl_gssapi.c. */
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
@@ -22,14 +23,15 @@ static void free_secret(char *s) {
     kfk_free(s);
 }
 
-void kfk_sasl_begin(kfk_sasl_exchange *x, kfk_sasl *s) {
-    *x = (kfk_sasl_exchange){.sasl = s};
+void kfk_sasl_begin(kfk_sasl_exchange *x, kfk_sasl *s, const char *host) {
+    *x = (kfk_sasl_exchange){.sasl = s, .host = host};
     uint8_t raw[24];
     if (RAND_bytes(raw, sizeof raw) != 1) abort(); /* no entropy: nothing safe to do */
     EVP_EncodeBlock((unsigned char *)x->nonce, raw, sizeof raw); /* 32 chars, no ',' */
 }
 
 void kfk_sasl_end(kfk_sasl_exchange *x) {
+    kfk_gss_end(x);
     free_secret(x->client_first_bare);
     free_secret(x->server_first);
     OPENSSL_cleanse(x, sizeof *x);
@@ -257,6 +259,8 @@ int kfk_sasl_step(kfk_sasl_exchange *x, const uint8_t *in, size_t inlen, kfk_wbu
         return plain_step(x, out);
     case KFK_SASL_OAUTHBEARER:
         return oauth_step(x, inlen, out, errstr, errlen);
+    case KFK_SASL_GSSAPI:
+        return kfk_gss_step(x, in, inlen, out, errstr, errlen);
     default:
         return scram_step(x, in, inlen, out, errstr, errlen);
     }

@@ -29,7 +29,7 @@ TEST(plain_message_is_authzid_user_password) {
     kfk_sasl *s = creds("PLAIN", "alice", "secret");
     REQUIRE(s);
     kfk_sasl_exchange x;
-    kfk_sasl_begin(&x, s);
+    kfk_sasl_begin(&x, s, NULL);
     kfk_wbuf w = {0};
     char err[256];
     CHECK_EQ(kfk_sasl_step(&x, NULL, 0, &w, err, sizeof err), KFK_SASL_SEND);
@@ -50,7 +50,7 @@ TEST(scram_sha256_matches_rfc7677) {
     kfk_sasl *s = creds("SCRAM-SHA-256", "user", "pencil");
     REQUIRE(s);
     kfk_sasl_exchange x;
-    kfk_sasl_begin(&x, s);
+    kfk_sasl_begin(&x, s, NULL);
     CHECK_EQ(strlen(x.nonce), 32); /* 24 random bytes, base64 */
     strcpy(x.nonce, rfc_nonce);
     kfk_wbuf w = {0};
@@ -73,7 +73,7 @@ static int scram_final_result(const char *final, char *err) {
     kfk_sasl *s = creds("SCRAM-SHA-256", "user", "pencil");
     if (!s) return 0;
     kfk_sasl_exchange x;
-    kfk_sasl_begin(&x, s);
+    kfk_sasl_begin(&x, s, NULL);
     strcpy(x.nonce, rfc_nonce);
     kfk_wbuf w = {0};
     step_str(&x, NULL, &w, err);
@@ -100,7 +100,7 @@ static int server_first_result(const char *first, char *err) {
     kfk_sasl *s = creds("SCRAM-SHA-512", "user", "pencil");
     if (!s) return 0;
     kfk_sasl_exchange x;
-    kfk_sasl_begin(&x, s);
+    kfk_sasl_begin(&x, s, NULL);
     strcpy(x.nonce, rfc_nonce);
     kfk_wbuf w = {0};
     step_str(&x, NULL, &w, err);
@@ -141,7 +141,7 @@ TEST(scram_escapes_the_user_name) {
     kfk_sasl *s = creds("SCRAM-SHA-256", "a=b,c", "pw");
     REQUIRE(s);
     kfk_sasl_exchange x;
-    kfk_sasl_begin(&x, s);
+    kfk_sasl_begin(&x, s, NULL);
     strcpy(x.nonce, "N");
     kfk_wbuf w = {0};
     char err[256];
@@ -175,7 +175,7 @@ TEST(oauthbearer_sends_the_token_and_acknowledges_errors) {
     kfk_wbuf w = {0};
     for (int round = 0; round < 2; round++) {
         kfk_sasl_exchange x;
-        kfk_sasl_begin(&x, s);
+        kfk_sasl_begin(&x, s, NULL);
         REQUIRE_EQ(step_str(&x, NULL, &w, err), KFK_SASL_SEND);
         CHECK(out_is(&w, "n,,\001auth=Bearer eyJhbGciOiJub25lIn0.eyJzdWIiOiJib2IifQ.\001\001"));
         if (round == 0) {
@@ -196,7 +196,7 @@ TEST(oauthbearer_sends_the_token_and_acknowledges_errors) {
     s = kfk_sasl_new(&conf, err, sizeof err);
     REQUIRE(s);
     kfk_sasl_exchange x;
-    kfk_sasl_begin(&x, s);
+    kfk_sasl_begin(&x, s, NULL);
     kfk_wbuf w2 = {0};
     CHECK_EQ(step_str(&x, NULL, &w2, err), KFK_ERR_AUTHENTICATION);
     CHECK(strstr(err, "identity provider") != NULL);
@@ -256,9 +256,9 @@ TEST(jaas_lines_are_parsed) {
 
 TEST(credentials_are_checked_on_creation) {
     char err[256] = "";
-    kfk_sasl_conf conf = {.mechanism = "GSSAPI", .username = "u", .password = "p"};
+    kfk_sasl_conf conf = {.mechanism = "KERBEROS"};
     CHECK(kfk_sasl_new(&conf, err, sizeof err) == NULL);
-    CHECK(strstr(err, "GSSAPI") != NULL);
+    CHECK(strstr(err, "KERBEROS") && strstr(err, "GSSAPI"));
     conf = (kfk_sasl_conf){.mechanism = "PLAIN", .username = "u"};
     CHECK(kfk_sasl_new(&conf, err, sizeof err) == NULL);
     CHECK(strstr(err, "sasl.password") != NULL);
