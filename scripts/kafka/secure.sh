@@ -9,6 +9,11 @@
 #   B+13 SASL_PLAINTEXT PLAIN, SCRAM-SHA-256, SCRAM-SHA-512, OAUTHBEARER
 #   B+14 SASL_SSL       the same mechanisms over TLS
 #   B+15 SSL            client certificate required (SSL_MTLS)
+# Client files in $KFK_SSL_DIR: ca.pem, client.pem/.key (client-enc.key
+# encrypted), client.p12 and truststore.p12 (PKCS#12, $STORE_PASSWORD),
+# crl.pem (revokes the client certificate only) and crl-broker-revoked.pem
+# (revokes the broker's). Kafka's broker has no CRL setting, so revocation
+# is tested on the client's side.
 # Users: alice / alice-secret (PLAIN and both SCRAMs). OAUTHBEARER takes
 # unsecured JWTs (alg none) with a sub claim. Sessions must re-authenticate
 # every $KFK_REAUTH_MS ms (connections.max.reauth.ms, default 10000).
@@ -25,6 +30,7 @@
 SASL_USER=alice
 SASL_PASSWORD=alice-secret
 CLIENT_KEY_PASSWORD=client-key-secret
+STORE_PASSWORD=store-secret   # the PKCS#12 client keystore and truststore
 
 ssl_dir() { echo "$CLUSTER_DIR/ssl"; }
 secure_port() {   # listener offset $1
@@ -44,6 +50,7 @@ export KFK_SSL_DIR=$(ssl_dir)
 export KFK_SASL_USERNAME=$SASL_USER
 export KFK_SASL_PASSWORD=$SASL_PASSWORD
 export KFK_SSL_KEY_PASSWORD=$CLIENT_KEY_PASSWORD
+export KFK_SSL_STORE_PASSWORD=$STORE_PASSWORD
 export KFK_ACL_AUTHORIZER=1
 EOF
 }
@@ -109,7 +116,45 @@ make_certs() {
     # The client key again, encrypted: ssl.key.password is tested with it.
     openssl pkcs8 -topk8 -in "$d/client.key" -out "$d/client-enc.key" -v2 aes-256-cbc \
         -passout "pass:$CLIENT_KEY_PASSWORD"
-    [ -s "$d/expired.pem" ] && [ -s "$d/client-enc.key" ] || die "making test certificates failed"
+    make_stores
+    make_crl crl.pem client          # the CA's list, revoking only the client
+    make_crl crl-broker-revoked.pem broker
+    [ -s "$d/expired.pem" ] && [ -s "$d/client-enc.key" ] && [ -s "$d/client.p12" ] &&
+        [ -s "$d/truststore.p12" ] && [ -s "$d/crl-broker-revoked.pem" ] ||
+        die "making test certificates failed"
+}
+
+# PKCS#12 client keystore (key, certificate, CA) and a truststore made by
+# keytool, as a Java shop hands them out.
+make_stores() {
+    local d keytool=${JAVA%java}keytool
+    d=$(ssl_dir)
+    openssl pkcs12 -export -in "$d/client.pem" -inkey "$d/client.key" -certfile "$d/ca.pem" \
+        -name client -out "$d/client.p12" -passout "pass:$STORE_PASSWORD"
+    rm -f "$d/truststore.p12"
+    "$keytool" -importcert -noprompt -alias ca -file "$d/ca.pem" -storetype PKCS12 \
+        -keystore "$d/truststore.p12" -storepass "$STORE_PASSWORD" >/dev/null 2>&1 ||
+        die "keytool could not make the truststore"
+}
+
+# make_crl FILE CERT: a revocation list signed by the CA revoking CERT.
+make_crl() {
+    local d out=$1 cert=$2
+    d=$(ssl_dir)
+    : > "$d/crl-$cert.idx"
+    cat > "$d/crl-$cert.cnf" <<EOF
+[ca]
+default_ca = kfk
+[kfk]
+database = $d/crl-$cert.idx
+certificate = $d/ca.pem
+private_key = $d/ca.key
+default_md = sha256
+default_crl_days = 30
+EOF
+    openssl ca -batch -config "$d/crl-$cert.cnf" -revoke "$d/$cert.pem" 2>/dev/null &&
+        openssl ca -batch -config "$d/crl-$cert.cnf" -gencrl -out "$d/$out" 2>/dev/null ||
+        die "could not make the revocation list $out"
 }
 
 # server.properties lines for the secured listeners of node 1.
