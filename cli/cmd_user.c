@@ -77,21 +77,17 @@ static int alter(cli_adm *a, char *password) {
     const char *it = cli_args_get(&a->args, "--iterations");
     if (!rc && it) rc = cli_adm_number(a, "--iterations", it, 4096, 16384, &iterations);
     kfk_admin *adm = rc ? NULL : cli_adm_client(a);
-    if (adm) {
-        kfk_scram_credential_op ops[2];
-        for (int i = 0; i < nm; i++)
-            ops[i] = (kfk_scram_credential_op){a->args.pos[0], mechs[i], password,
-                                               (int32_t)iterations};
+    if (!adm) return rc ? rc : 1;
+    /* One call per mechanism: the broker refuses a user twice in a request. */
+    for (int i = 0; i < nm && !rc; i++) {
+        kfk_scram_credential_op op = {a->args.pos[0], mechs[i], password, (int32_t)iterations};
         kfk_admin_result *res =
-            kfk_admin_alter_user_scram_credentials(adm, ops, nm, NULL, NULL, NULL);
+            kfk_admin_alter_user_scram_credentials(adm, &op, 1, NULL, NULL, NULL);
         char done[96];
-        snprintf(done, sizeof done, "%s %s credentials of user",
-                 password ? "Set" : "Deleted", nm == 2 ? "SCRAM-SHA-256 and -512"
-                                                      : mech_name(mechs[0]));
+        snprintf(done, sizeof done, "%s %s credential of user", password ? "Set" : "Deleted",
+                 mech_name(mechs[i]));
         rc = cli_adm_failed(a, res) ? 1 : cli_adm_items(a, "USER", done, res->items, res->nitems);
         kfk_admin_result_destroy(res);
-    } else if (!rc) {
-        rc = 1;
     }
     return rc;
 }

@@ -1005,7 +1005,8 @@ kfk_admin_result *kfk_admin_delete_acls(kfk_admin *a, const kfk_acl *filters, in
                                         const kfk_admin_options *o, kfk_admin_cb cb,
                                         void *opaque);
 /* SCRAM users. alter: items, one per user the broker answered for (name:
- * the user), in its order. describe: scram_users for users (n 0: every
+ * the user), in its order; a user may appear once per call (the broker
+ * fails a user changed twice in one request with DUPLICATE_RESOURCE). describe: scram_users for users (n 0: every
  * user with a credential), sorted as the broker answers. */
 kfk_admin_result *kfk_admin_alter_user_scram_credentials(kfk_admin *a,
                                                          const kfk_scram_credential_op *ops,
