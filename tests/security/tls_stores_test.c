@@ -49,9 +49,10 @@ static kfk_core *tls_core(const char *bootstrap, const char *const *kv, log_capt
 }
 
 /* The client's metadata request over bootstrap answers (want_err 0) or
- * fails with want_err and a message holding want_text. */
-static void expect(const char *bootstrap, const char *const *kv, int want_err,
-                   const char *want_text) {
+ * fails with want_err and a message holding want_text; no debug log line
+ * holds secret (NULL: none to look for). */
+static void expect_secret(const char *bootstrap, const char *const *kv, int want_err,
+                          const char *want_text, const char *secret) {
     char err[400] = "";
     log_capture cap;
     log_capture_init(&cap);
@@ -67,7 +68,14 @@ static void expect(const char *bootstrap, const char *const *kv, int want_err,
         kfk_test_fail(__FILE__, __LINE__, "error \"%s\" lacks \"%s\"", err, want_text);
     if (rc) printf("     %s -> %s: %s\n", bootstrap, kfk_err_name(rc), err);
     kfk_core_destroy(c);
+    CHECK(log_count(&cap, NULL, NULL) > 0); /* debug=all did log */
+    if (secret) CHECK_EQ(log_count(&cap, NULL, secret), 0);
     log_capture_free(&cap);
+}
+
+static void expect(const char *bootstrap, const char *const *kv, int want_err,
+                   const char *want_text) {
+    expect_secret(bootstrap, kv, want_err, want_text, NULL);
 }
 
 /* kv must be refused at client creation with an error naming every one of
@@ -102,7 +110,7 @@ TEST(pkcs12_truststore_and_keystore_java_keys) {
                         "ssl.keystore.password", pw,
                         NULL};
     /* The mutual TLS listener: the broker checks the keystore's certificate. */
-    expect(env("KFK_BOOTSTRAP_SSL_MTLS"), kv, 0, NULL);
+    expect_secret(env("KFK_BOOTSTRAP_SSL_MTLS"), kv, 0, NULL, pw);
 }
 
 TEST(pkcs12_keystore_librdkafka_keys) {
@@ -112,7 +120,7 @@ TEST(pkcs12_keystore_librdkafka_keys) {
                         "ssl.keystore.location", in_ssl_dir("client.p12"),
                         "ssl.keystore.password", env("KFK_SSL_STORE_PASSWORD"),
                         NULL};
-    expect(env("KFK_BOOTSTRAP_SSL_MTLS"), kv, 0, NULL);
+    expect_secret(env("KFK_BOOTSTRAP_SSL_MTLS"), kv, 0, NULL, env("KFK_SSL_STORE_PASSWORD"));
 }
 
 TEST(wrong_store_passwords_are_named_never_shown) {
