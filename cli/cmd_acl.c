@@ -341,7 +341,7 @@ static int acl_delete(cli_adm *a) {
 
 #define ACL_RESOURCE_FLAGS "--topic= --group= --transactional-id= --cluster --resource-pattern-type="
 #define ACL_RESOURCE_USAGE                                                                       \
-    "  [--topic T]... [--group G]... [--transactional-id ID]... [--cluster]\n"                    \
+    "[--topic T]... [--group G]... [--transactional-id ID]... [--cluster]\n"                      \
     "  [--resource-pattern-type literal|prefixed"
 
 static const cli_verb verbs[] = {
