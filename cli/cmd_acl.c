@@ -248,6 +248,8 @@ static int acl_outcome(cli_adm *a, cli_table *t, const char *done, const kfk_acl
     return err != 0;
 }
 
+/* The rows of a change go out as lines (acl_outcome) or, with --json, as
+ * one document. */
 static int finish_outcomes(cli_adm *a, cli_table *t, int failed) {
     int rc = 0;
     if (a->json) rc = cli_adm_print(a, t);
@@ -255,18 +257,28 @@ static int finish_outcomes(cli_adm *a, cli_table *t, int failed) {
     return failed || rc;
 }
 
-static int acl_list(cli_adm *a) {
+/* What list, create and delete share: the command line read and expanded
+ * (filter: for list and delete; need_all: delete wants a resource or
+ * --all), the admin client, then body with the bindings or filters. */
+static int with_acls(cli_adm *a, int filter, int need_all,
+                     int (*body)(cli_adm *a, kfk_admin *adm, const kfk_acl *v, int n)) {
     acl_spec s;
-    int rc = parse_spec(a, &s, 1), n = 0;
-    kfk_acl *filters = rc ? NULL : expand(&s, &n);
-    kfk_admin *adm = filters ? cli_adm_client(a) : NULL;
-    if (!adm) {
-        free(filters);
-        spec_free(&s);
-        return rc ? rc : 1;
-    }
+    int rc = parse_spec(a, &s, filter), n = 0;
+    if (!rc && need_all && !s.nres && !cli_args_get(&a->args, "--all"))
+        rc = cli_adm_usage_error(a, "name a resource, or --all to delete every matching ACL");
+    kfk_acl *v = rc ? NULL : expand(&s, &n);
+    kfk_admin *adm = v ? cli_adm_client(a) : NULL;
+    if (adm) rc = body(a, adm, v, n);
+    else if (!rc) rc = 1;
+    free(v);
+    spec_free(&s);
+    return rc;
+}
+
+static int list_body(cli_adm *a, kfk_admin *adm, const kfk_acl *filters, int n) {
     cli_table t;
     cli_table_init(&t, acl_head, ACL_COLS);
+    int rc = 0;
     for (int i = 0; !rc && i < n; i++) {
         kfk_admin_result *res = kfk_admin_describe_acls(adm, &filters[i], NULL, NULL, NULL);
         rc = cli_adm_failed(a, res);
@@ -275,68 +287,55 @@ static int acl_list(cli_adm *a) {
     }
     if (rc) cli_table_free(&t);
     else rc = cli_adm_print(a, &t);
-    free(filters);
-    spec_free(&s);
     return rc;
+}
+
+static int create_body(cli_adm *a, kfk_admin *adm, const kfk_acl *acls, int n) {
+    kfk_admin_result *res = kfk_admin_create_acls(adm, acls, n, NULL, NULL, NULL);
+    int rc = cli_adm_failed(a, res);
+    if (!rc) {
+        cli_table t;
+        cli_table_init(&t, acl_head, ACL_COLS_ERR);
+        int failed = 0;
+        for (int i = 0; i < res->nitems; i++)
+            failed |= acl_outcome(a, &t, "Added ACL", &acls[i], res->items[i].err,
+                                  res->items[i].errstr);
+        rc = finish_outcomes(a, &t, failed);
+    }
+    kfk_admin_result_destroy(res);
+    return rc;
+}
+
+static int delete_body(cli_adm *a, kfk_admin *adm, const kfk_acl *filters, int n) {
+    kfk_admin_result *res = kfk_admin_delete_acls(adm, filters, n, NULL, NULL, NULL);
+    int rc = cli_adm_failed(a, res);
+    if (!rc) {
+        cli_table t;
+        cli_table_init(&t, acl_head, ACL_COLS_ERR);
+        int failed = 0;
+        for (int i = 0; i < res->nacl_filters; i++) {
+            const kfk_acl_filter_result *f = &res->acl_filters[i];
+            if (f->err) failed |= acl_outcome(a, &t, "", &filters[i], f->err, f->errstr);
+            for (int j = 0; !f->err && j < f->nacls; j++)
+                failed |= acl_outcome(a, &t, "Removed ACL", &f->acls[j], f->acl_results[j].err,
+                                      f->acl_results[j].errstr);
+        }
+        rc = finish_outcomes(a, &t, failed);
+    }
+    kfk_admin_result_destroy(res);
+    return rc;
+}
+
+static int acl_list(cli_adm *a) {
+    return with_acls(a, 1, 0, list_body);
 }
 
 static int acl_create(cli_adm *a) {
-    acl_spec s;
-    int rc = parse_spec(a, &s, 0), n = 0;
-    kfk_acl *acls = rc ? NULL : expand(&s, &n);
-    kfk_admin *adm = acls ? cli_adm_client(a) : NULL;
-    if (adm) {
-        kfk_admin_result *res = kfk_admin_create_acls(adm, acls, n, NULL, NULL, NULL);
-        rc = cli_adm_failed(a, res);
-        if (!rc) {
-            cli_table t;
-            cli_table_init(&t, acl_head, ACL_COLS_ERR);
-            int failed = 0;
-            for (int i = 0; i < res->nitems; i++)
-                failed |= acl_outcome(a, &t, "Added ACL", &acls[i], res->items[i].err,
-                                      res->items[i].errstr);
-            rc = finish_outcomes(a, &t, failed);
-        }
-        kfk_admin_result_destroy(res);
-    } else if (!rc) {
-        rc = 1;
-    }
-    free(acls);
-    spec_free(&s);
-    return rc;
+    return with_acls(a, 0, 0, create_body);
 }
 
 static int acl_delete(cli_adm *a) {
-    acl_spec s;
-    int rc = parse_spec(a, &s, 1), n = 0;
-    if (!rc && !s.nres && !cli_args_get(&a->args, "--all"))
-        rc = cli_adm_usage_error(a, "name a resource, or --all to delete every matching ACL");
-    kfk_acl *filters = rc ? NULL : expand(&s, &n);
-    kfk_admin *adm = filters ? cli_adm_client(a) : NULL;
-    if (adm) {
-        kfk_admin_result *res = kfk_admin_delete_acls(adm, filters, n, NULL, NULL, NULL);
-        rc = cli_adm_failed(a, res);
-        if (!rc) {
-            cli_table t;
-            cli_table_init(&t, acl_head, ACL_COLS_ERR);
-            int failed = 0;
-            for (int i = 0; i < res->nacl_filters; i++) {
-                const kfk_acl_filter_result *f = &res->acl_filters[i];
-                if (f->err)
-                    failed |= acl_outcome(a, &t, "", &filters[i], f->err, f->errstr);
-                for (int j = 0; !f->err && j < f->nacls; j++)
-                    failed |= acl_outcome(a, &t, "Removed ACL", &f->acls[j],
-                                          f->acl_results[j].err, f->acl_results[j].errstr);
-            }
-            rc = finish_outcomes(a, &t, failed);
-        }
-        kfk_admin_result_destroy(res);
-    } else if (!rc) {
-        rc = 1;
-    }
-    free(filters);
-    spec_free(&s);
-    return rc;
+    return with_acls(a, 1, 1, delete_body);
 }
 
 #define ACL_RESOURCE_FLAGS "--topic= --group= --transactional-id= --cluster --resource-pattern-type="
