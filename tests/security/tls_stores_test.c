@@ -13,23 +13,7 @@
 
 #include "client/core_conf.h"
 #include "log_it.h"
-
-static const char *env(const char *name) {
-    const char *v = getenv(name);
-    if (!v || !*v)
-        kfk_test_fail(__FILE__, __LINE__,
-                      "%s is not set (eval \"$(scripts/kafka-local env --secure)\")", name);
-    return v && *v ? v : NULL;
-}
-
-static const char *in_ssl_dir(const char *name) {
-    static char paths[8][512];
-    static int next;
-    const char *dir = env("KFK_SSL_DIR");
-    char *p = paths[next++ % 8];
-    snprintf(p, 512, "%s/%s", dir ? dir : "", name);
-    return p;
-}
+#include "sec_env.h"
 
 /* Builds a client for bootstrap with kv (and debug=all logs into cap):
  * NULL with the reason in err when the TLS settings are refused. */
@@ -103,10 +87,10 @@ TEST(pkcs12_truststore_and_keystore_java_keys) {
     const char *pw = env("KFK_SSL_STORE_PASSWORD");
     const char *kv[] = {"security.protocol", "SSL",
                         "ssl.truststore.type", "PKCS12",
-                        "ssl.truststore.location", in_ssl_dir("truststore.p12"),
+                        "ssl.truststore.location", ssl_file("truststore.p12"),
                         "ssl.truststore.password", pw,
                         "ssl.keystore.type", "PKCS12",
-                        "ssl.keystore.location", in_ssl_dir("client.p12"),
+                        "ssl.keystore.location", ssl_file("client.p12"),
                         "ssl.keystore.password", pw,
                         NULL};
     /* The mutual TLS listener: the broker checks the keystore's certificate. */
@@ -116,8 +100,8 @@ TEST(pkcs12_truststore_and_keystore_java_keys) {
 TEST(pkcs12_keystore_librdkafka_keys) {
     /* librdkafka's ssl.keystore.location is PKCS#12 with no type key. */
     const char *kv[] = {"security.protocol", "SSL",
-                        "ssl.ca.location", in_ssl_dir("ca.pem"),
-                        "ssl.keystore.location", in_ssl_dir("client.p12"),
+                        "ssl.ca.location", ssl_file("ca.pem"),
+                        "ssl.keystore.location", ssl_file("client.p12"),
                         "ssl.keystore.password", env("KFK_SSL_STORE_PASSWORD"),
                         NULL};
     expect_secret(env("KFK_BOOTSTRAP_SSL_MTLS"), kv, 0, NULL, env("KFK_SSL_STORE_PASSWORD"));
@@ -126,16 +110,16 @@ TEST(pkcs12_keystore_librdkafka_keys) {
 TEST(wrong_store_passwords_are_named_never_shown) {
     const char *wrong = "wrong-store-pw-7c1e";
     const char *ks[] = {"security.protocol", "SSL",
-                        "ssl.ca.location", in_ssl_dir("ca.pem"),
+                        "ssl.ca.location", ssl_file("ca.pem"),
                         "ssl.keystore.type", "PKCS12",
-                        "ssl.keystore.location", in_ssl_dir("client.p12"),
+                        "ssl.keystore.location", ssl_file("client.p12"),
                         "ssl.keystore.password", wrong,
                         NULL};
     const char *ks_names[] = {"ssl.keystore.password", "client.p12", NULL};
     expect_refused(ks, ks_names, wrong);
     const char *ts[] = {"security.protocol", "SSL",
                         "ssl.truststore.type", "PKCS12",
-                        "ssl.truststore.location", in_ssl_dir("truststore.p12"),
+                        "ssl.truststore.location", ssl_file("truststore.p12"),
                         "ssl.truststore.password", wrong,
                         NULL};
     const char *ts_names[] = {"ssl.truststore.password", "truststore.p12", NULL};
@@ -145,19 +129,19 @@ TEST(wrong_store_passwords_are_named_never_shown) {
 TEST(bad_store_and_crl_values_are_named) {
     const char *notp12[] = {"security.protocol", "SSL",
                             "ssl.truststore.type", "PKCS12",
-                            "ssl.truststore.location", in_ssl_dir("ca.pem"),
+                            "ssl.truststore.location", ssl_file("ca.pem"),
                             NULL};
     const char *notp12_names[] = {"ssl.truststore.location", "ca.pem", "PKCS#12", NULL};
     expect_refused(notp12, notp12_names, NULL);
     const char *nocrl[] = {"security.protocol", "SSL",
-                           "ssl.ca.location", in_ssl_dir("ca.pem"),
+                           "ssl.ca.location", ssl_file("ca.pem"),
                            "ssl.crl.location", "/nonexistent/crl.pem",
                            NULL};
     const char *nocrl_names[] = {"ssl.crl.location", "/nonexistent/crl.pem", NULL};
     expect_refused(nocrl, nocrl_names, NULL);
     const char *notcrl[] = {"security.protocol", "SSL",
-                            "ssl.ca.location", in_ssl_dir("ca.pem"),
-                            "ssl.crl.location", in_ssl_dir("ca.pem"),
+                            "ssl.ca.location", ssl_file("ca.pem"),
+                            "ssl.crl.location", ssl_file("ca.pem"),
                             NULL};
     const char *notcrl_names[] = {"ssl.crl.location", "no PEM revocation list", NULL};
     expect_refused(notcrl, notcrl_names, NULL);
@@ -177,18 +161,18 @@ TEST(bad_store_and_crl_values_are_named) {
 
 TEST(revocation_list_checked_against_the_broker) {
     /* The CA's list revokes the client certificate only: the broker passes. */
-    const char *ok[] = {"security.protocol", "SSL", "ssl.ca.location", in_ssl_dir("ca.pem"),
-                        "ssl.crl.location", in_ssl_dir("crl.pem"), NULL};
+    const char *ok[] = {"security.protocol", "SSL", "ssl.ca.location", ssl_file("ca.pem"),
+                        "ssl.crl.location", ssl_file("crl.pem"), NULL};
     expect(env("KFK_BOOTSTRAP_SSL"), ok, 0, NULL);
     /* A list revoking the broker's certificate: refused, and said why. */
-    const char *revoked[] = {"security.protocol", "SSL", "ssl.ca.location", in_ssl_dir("ca.pem"),
-                             "ssl.crl.location", in_ssl_dir("crl-broker-revoked.pem"), NULL};
+    const char *revoked[] = {"security.protocol", "SSL", "ssl.ca.location", ssl_file("ca.pem"),
+                             "ssl.crl.location", ssl_file("crl-broker-revoked.pem"), NULL};
     expect(env("KFK_BOOTSTRAP_SSL"), revoked, KFK_ERR_SSL, "revoked");
     /* PKCS#12 trust combines with revocation lists too. */
     const char *p12[] = {"security.protocol", "SSL", "ssl.truststore.type", "PKCS12",
-                         "ssl.truststore.location", in_ssl_dir("truststore.p12"),
+                         "ssl.truststore.location", ssl_file("truststore.p12"),
                          "ssl.truststore.password", env("KFK_SSL_STORE_PASSWORD"),
-                         "ssl.crl.location", in_ssl_dir("crl-broker-revoked.pem"), NULL};
+                         "ssl.crl.location", ssl_file("crl-broker-revoked.pem"), NULL};
     expect(env("KFK_BOOTSTRAP_SSL"), p12, KFK_ERR_SSL, "revoked");
 }
 
@@ -197,22 +181,22 @@ TEST(system_ca_store_when_no_ca_is_given) {
     /* The system store does not know the test CA... */
     expect(env("KFK_BOOTSTRAP_SSL"), kv, KFK_ERR_SSL, "unknown CA");
     /* ...and is where OpenSSL looks: SSL_CERT_FILE names it, here our CA. */
-    setenv("SSL_CERT_FILE", in_ssl_dir("ca.pem"), 1);
+    setenv("SSL_CERT_FILE", ssl_file("ca.pem"), 1);
     expect(env("KFK_BOOTSTRAP_SSL"), kv, 0, NULL);
     unsetenv("SSL_CERT_FILE");
 }
 
 TEST(endpoint_identification_https_and_none) {
-    const char *https[] = {"security.protocol", "SSL", "ssl.ca.location", in_ssl_dir("ca.pem"),
+    const char *https[] = {"security.protocol", "SSL", "ssl.ca.location", ssl_file("ca.pem"),
                            "ssl.endpoint.identification.algorithm", "https", NULL};
     expect(env("KFK_BOOTSTRAP_SSL_WRONGHOST"), https, KFK_ERR_SSL, "host name mismatch");
-    const char *none[] = {"security.protocol", "SSL", "ssl.ca.location", in_ssl_dir("ca.pem"),
+    const char *none[] = {"security.protocol", "SSL", "ssl.ca.location", ssl_file("ca.pem"),
                           "ssl.endpoint.identification.algorithm", "none", NULL};
     expect(env("KFK_BOOTSTRAP_SSL_WRONGHOST"), none, 0, NULL);
 }
 
 TEST(tls13_only) {
-    const char *kv[] = {"security.protocol", "SSL", "ssl.ca.location", in_ssl_dir("ca.pem"),
+    const char *kv[] = {"security.protocol", "SSL", "ssl.ca.location", ssl_file("ca.pem"),
                         "ssl.enabled.protocols", "TLSv1.3", "ssl.cipher.suites",
                         "TLS_AES_256_GCM_SHA384", "ssl.curves.list", "P-384", NULL};
     expect(env("KFK_BOOTSTRAP_SSL"), kv, 0, NULL);
