@@ -28,7 +28,7 @@
     X(SSL_KEYSTORE_LOCATION, "ssl.keystore.location", KFK_CONF_STRING, "", 0, 0, NULL, \
       "The client's private key and certificate chain: one PEM file or a PKCS#12 file") \
     X(SSL_KEYSTORE_PASSWORD, "ssl.keystore.password", KFK_CONF_STRING, "", 0, 0, NULL, \
-      "Password of a PKCS#12 keystore (its key, if encrypted apart, uses ssl.key.password)") \
+      "Password of a PKCS#12 keystore (it also decrypts the key inside)") \
     X(SSL_CRL_LOCATION, "ssl.crl.location", KFK_CONF_STRING, "", 0, 0, NULL, \
       "Certificate revocation lists (PEM file): the broker's certificate must not be revoked") \
     X(SSL_KEYSTORE_CERTIFICATE_CHAIN, "ssl.keystore.certificate.chain", KFK_CONF_STRING, "", 0, \
