@@ -1,7 +1,8 @@
 /* TLS trust and identity from the files a corporate cluster hands out,
  * against the broker of `scripts/kafka-local up --secure`: PKCS#12
  * keystores and truststores (Java's keys, and librdkafka's keystore
- * without a type), revocation lists, the system CA store, host name
+ * without a type), revocation lists (the client's, and the broker's of a
+ * revoked client certificate), the system CA store, host name
  * verification turned off with `none`, and bad values refused at once
  * with the key named and no password shown, in errors or in logs.
  *
@@ -174,6 +175,19 @@ TEST(revocation_list_checked_against_the_broker) {
                          "ssl.truststore.password", env("KFK_SSL_STORE_PASSWORD"),
                          "ssl.crl.location", ssl_file("crl-broker-revoked.pem"), NULL};
     expect(env("KFK_BOOTSTRAP_SSL"), p12, KFK_ERR_SSL, "revoked");
+}
+
+TEST(revoked_client_certificate_refused_by_the_broker) {
+    /* The broker's JVM checks client certificates against the list their
+     * CRL distribution point names; client-revoked.pem is on it. */
+    const char *revoked[] = {"security.protocol", "SSL", "ssl.ca.location", ssl_file("ca.pem"),
+                             "ssl.certificate.location", ssl_file("client-revoked.pem"),
+                             "ssl.key.location", ssl_file("client-revoked.key"), NULL};
+    expect(env("KFK_BOOTSTRAP_SSL_MTLS"), revoked, KFK_ERR_SSL, "refused our client certificate");
+    const char *good[] = {"security.protocol", "SSL", "ssl.ca.location", ssl_file("ca.pem"),
+                          "ssl.certificate.location", ssl_file("client.pem"),
+                          "ssl.key.location", ssl_file("client.key"), NULL};
+    expect(env("KFK_BOOTSTRAP_SSL_MTLS"), good, 0, NULL);
 }
 
 TEST(system_ca_store_when_no_ca_is_given) {
