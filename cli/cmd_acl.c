@@ -338,7 +338,8 @@ static int acl_delete(cli_adm *a) {
     return with_acls(a, 1, 1, delete_body);
 }
 
-#define ACL_RESOURCE_FLAGS "--topic= --group= --transactional-id= --cluster --resource-pattern-type="
+#define ACL_RESOURCE_FLAGS \
+    "--topic= --group= --transactional-id= --cluster --resource-pattern-type="
 #define ACL_RESOURCE_USAGE                                                                       \
     "[--topic T]... [--group G]... [--transactional-id ID]... [--cluster]\n"                      \
     "  [--resource-pattern-type literal|prefixed"

@@ -24,7 +24,7 @@
     X(SSL_TRUSTSTORE_CERTIFICATES, "ssl.truststore.certificates", KFK_CONF_STRING, "", 0, 0, \
       NULL, "CA certificates as PEM text") \
     X(SSL_KEYSTORE_TYPE, "ssl.keystore.type", KFK_CONF_ENUM, "PEM", 0, 0, "PEM|PKCS12", \
-      "Format of ssl.keystore.location: PEM or PKCS12 (a PKCS#12 file is also recognized as such)") \
+      "Format of ssl.keystore.location: PEM or PKCS12 (a PKCS#12 file is recognized anyway)") \
     X(SSL_KEYSTORE_LOCATION, "ssl.keystore.location", KFK_CONF_STRING, "", 0, 0, NULL, \
       "The client's private key and certificate chain: one PEM file or a PKCS#12 file") \
     X(SSL_KEYSTORE_PASSWORD, "ssl.keystore.password", KFK_CONF_STRING, "", 0, 0, NULL, \

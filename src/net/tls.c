@@ -259,7 +259,7 @@ static int load_crl(SSL_CTX *ctx, const char *path, char *errstr, size_t errlen)
 static int load_trust(SSL_CTX *ctx, const kfk_tls_conf *conf, char *errstr, size_t errlen) {
     const char *key = "ssl.ca.location", *loc = conf->ca_location;
     if (!is_set(loc)) key = "ssl.truststore.location", loc = conf->truststore_location;
-    int p12 = loc == conf->truststore_location && is_set(conf->truststore_type) &&
+    int p12 = is_set(loc) && loc == conf->truststore_location && is_set(conf->truststore_type) &&
               strcmp(conf->truststore_type, "PKCS12") == 0;
     if (p12) {
         int rc = load_trust_p12(ctx, conf, errstr, errlen);

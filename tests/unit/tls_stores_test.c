@@ -105,10 +105,10 @@ static int setup(void) {
     key = EVP_EC_gen("P-256");
     cert = key ? self_signed(key) : NULL;
     if (!cert) return -1;
-    return write_p12(files[0], "store-pw", key, cert) || write_p12(files[1], "trust-pw", NULL, cert) ||
-                   write_crl(files[2], key, cert) || write_text(files[3], "not a certificate\n")
-               ? -1
-               : 0;
+    int bad = write_p12(files[0], "store-pw", key, cert) ||
+              write_p12(files[1], "trust-pw", NULL, cert) || write_crl(files[2], key, cert) ||
+              write_text(files[3], "not a certificate\n");
+    return bad ? -1 : 0;
 }
 
 static void teardown(void) {
@@ -158,6 +158,8 @@ TEST(pkcs12_truststore) {
     ctx_expect(&c, "is not a PKCS#12 file", "junk.pem", NULL);
     c.truststore_location = path_of("missing.p12");
     ctx_expect(&c, "ssl.truststore.location: cannot read", "missing.p12", NULL);
+    c.truststore_location = ""; /* the type alone: the system store */
+    ctx_expect(&c, NULL, NULL, NULL);
     teardown();
 }
 
