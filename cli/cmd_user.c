@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <termios.h>
+#include <unistd.h>
 
 #include "adm.h"
 #include "subcmd.h"
@@ -58,7 +60,20 @@ static char *read_password(cli_adm *a) {
         cli_adm_error(a, "--password-file %s: cannot read it", path);
         return NULL;
     }
+    /* On a terminal: a prompt, and the password not echoed. */
+    struct termios was, quiet;
+    int tty = !path && isatty(STDIN_FILENO) && tcgetattr(STDIN_FILENO, &was) == 0;
+    if (tty) {
+        fprintf(stderr, "Password for %s: ", a->args.pos[0]);
+        quiet = was;
+        quiet.c_lflag &= ~(tcflag_t)ECHO;
+        tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet);
+    }
     char *line = first_line(f);
+    if (tty) {
+        tcsetattr(STDIN_FILENO, TCSAFLUSH, &was);
+        fputc('\n', stderr);
+    }
     if (path) fclose(f);
     if (!line || !*line) {
         cli_adm_error(a, "no password (give --password-file FILE or one line on standard input)");
@@ -143,7 +158,7 @@ static const cli_verb verbs[] = {
      "  [--password-file FILE | --password P]\n"
      "  create or change the user's SCRAM credentials (both mechanisms unless\n"
      "  --mechanism; 4096 iterations unless --iterations; the password from\n"
-     "  FILE or standard input, first line)\n"},
+     "  FILE or standard input, first line; asked for on a terminal)\n"},
     {"delete", scram_delete, "--mechanism=", 1, 1,
      "USER [--mechanism M]...\n  delete the user's SCRAM credentials (both unless --mechanism)\n"},
     {"describe", scram_describe, "", 0, -1,
