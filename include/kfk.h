@@ -579,6 +579,17 @@ typedef struct kfk_partition_list kfk_partition_list;
  * owns conf; on failure (NULL, the reason in errstr) conf stays the
  * caller's. Any thread. */
 kfk_admin *kfk_admin_new(kfk_conf *conf, char *errstr, size_t errstr_size);
+/* An eventfd for event loops. The first call switches a to queued
+ * delivery: from then on the callbacks of asynchronous operations run in
+ * kfk_admin_poll on the polling thread, not on the I/O thread, and the fd
+ * is readable (level-triggered) while results wait for it. Owned by the
+ * admin client; do not read or close it. Any thread. */
+int kfk_admin_fd(kfk_admin *a);
+/* Runs the callbacks of queued results (see kfk_admin_fd) on this thread,
+ * waiting up to timeout_ms (0: not at all, -1: forever) for the first.
+ * Returns how many ran. Results still queued at kfk_admin_destroy get
+ * their callbacks there. Any thread, not from an admin callback. */
+int kfk_admin_poll(kfk_admin *a, int timeout_ms);
 /* Cuts short every operation still running (their results come with
  * KFK_ERR_DESTROYED, before this returns), then frees everything, conf
  * included. Once no other thread uses a, and not from an admin callback.
@@ -1127,6 +1138,7 @@ typedef struct kfk_consumer_message {
     size_t value_len;
     const kfk_header *headers; /* header_count of them, in record order */
     size_t header_count;
+    int32_t delivery_count; /* share consumer: this delivery's number (1, 2, ...); else 0 */
 
     /* private */
     struct kfk_consumer_message *next_;
@@ -1229,6 +1241,14 @@ int64_t kfk_consumer_lag(kfk_consumer *c, const char *topic, int32_t partition);
  * message and gives it back with kfk_consumer_message_release. Order is
  * kept per partition. Also runs due commit callbacks. One thread at a time. */
 kfk_consumer_message *kfk_consumer_poll(kfk_consumer *c, int timeout_ms);
+/* An eventfd, readable while kfk_consumer_poll would return a message or
+ * an event, or run a callback, without waiting: level-triggered, it stays
+ * readable until a poll leaves nothing queued (it may be readable once
+ * with nothing to return, when queued messages were dropped by a seek or
+ * an unassign: that poll returns NULL and clears it). Owned by the
+ * consumer; do not read or close it. Any thread. A group member must still
+ * poll at least every max.poll.interval.ms, readable or not. */
+int kfk_consumer_fd(kfk_consumer *c);
 /* Up to max (0: max.poll.records) messages into out, waiting up to
  * timeout_ms for the first one: returns how many (the caller owns each).
  * One lock for the whole batch. One thread at a time. */
@@ -1389,6 +1409,87 @@ void kfk_consumer_stats_get(kfk_consumer *c, kfk_consumer_stats *out);
 /* As kfk_producer_api_version. */
 int kfk_consumer_api_version(kfk_consumer *c, int api_key);
 /* END CONSUMER API */
+
+/* BEGIN SHARE CONSUMER API */
+/* ------------------------------------------------------- share consumer */
+
+/* A share consumer (KIP-932, Kafka 4.x): a member of the share group
+ * group.id reading its subscribed topics as a queue. Several members may
+ * read the same partition; the broker hands each record to one member at a
+ * time ("acquires" it for group.share.record.lock.duration.ms), and the
+ * member acknowledges it: accepted (done), released (delivered again,
+ * with a higher delivery_count) or rejected (never again). A record
+ * delivered group.share.delivery.count.limit times is archived. Messages
+ * are kfk_consumer_message, zero-copy as the consumer's; give each back
+ * with kfk_consumer_message_release.
+ *
+ * share.acknowledgement.mode (Java's name and default):
+ *   implicit: every message a poll returned is accepted by the next poll,
+ *             commit or close;
+ *   explicit: the application acknowledges each one with
+ *             kfk_share_consumer_acknowledge before the next poll; a
+ *             message it does not acknowledge is released at that poll.
+ * Acknowledgements travel with the next ShareFetch to the partition's
+ * leader, or at once with kfk_share_consumer_commit_sync/_async.
+ *
+ * All calls on one thread at a time (the application's); requests are
+ * made inside poll, commit and close: poll at least every
+ * group.share.session.timeout.ms (45 s by default) to stay a member.
+ * Against a broker without share groups (before 4.0, or share.version 0),
+ * the first poll returns an event with KFK_ERR_UNSUPPORTED_VERSION. */
+typedef struct kfk_share_consumer kfk_share_consumer;
+
+/* Acknowledgement types: Kafka's AcknowledgeType values. */
+#define KFK_ACK_ACCEPT 1
+#define KFK_ACK_RELEASE 2
+#define KFK_ACK_REJECT 3
+
+/* Creates a share consumer from conf (taken on success, as
+ * kfk_consumer_new). Needs group.id. NULL on failure, reason in errstr
+ * (naming the key and value). */
+kfk_share_consumer *kfk_share_consumer_new(kfk_conf *conf, char *errstr, size_t errstr_size);
+/* Subscribes to the n topic names (copied; no regular expressions),
+ * replacing any earlier subscription. 0, KFK_ERR_INVALID_ARG or
+ * KFK_ERR_NOMEM. */
+int kfk_share_consumer_subscribe(kfk_share_consumer *c, const char *const *topics, int n);
+/* The next message (its delivery_count set), or an event (err set:
+ * e.g. KFK_ERR_UNSUPPORTED_VERSION, an authorization error), waiting up to
+ * timeout_ms (< 0: forever); NULL when none came in time. Sends first the
+ * acknowledgements due (see the mode above). */
+kfk_consumer_message *kfk_share_consumer_poll(kfk_share_consumer *c, int timeout_ms);
+/* Acknowledges a message the last poll returned with KFK_ACK_ACCEPT,
+ * RELEASE or REJECT (explicit mode; in implicit mode it overrides the
+ * implied accept). It is sent with the next request to its leader. 0,
+ * KFK_ERR_INVALID_ARG (a bad type, an event) or KFK_ERR_STATE (not
+ * delivered by the last poll, or already acknowledged). */
+int kfk_share_consumer_acknowledge(kfk_share_consumer *c, const kfk_consumer_message *m,
+                                   int type);
+/* Sends every pending acknowledgement now (ShareAcknowledge to each
+ * leader) and waits up to timeout_ms (<= 0: default.api.timeout.ms).
+ * *results (if results) gets a list the caller destroys: one element per
+ * partition acknowledged, err its broker result (e.g.
+ * KFK_ERR_INVALID_RECORD_STATE when the lock had expired). Returns 0, the
+ * first error, or KFK_ERR_NOMEM. */
+int kfk_share_consumer_commit_sync(kfk_share_consumer *c, kfk_partition_list **results,
+                                   int timeout_ms);
+/* Called with each acknowledgement commit's per-partition results (async
+ * commits, and acknowledgements sent with ShareFetch), on the thread in
+ * poll, commit or close; the list is kfk's, valid during the call. */
+typedef void (*kfk_share_ack_cb)(kfk_share_consumer *c, const kfk_partition_list *results,
+                                 void *opaque);
+void kfk_share_consumer_set_ack_cb(kfk_share_consumer *c, kfk_share_ack_cb cb, void *opaque);
+/* As commit_sync, but the results go to the callback (during this call or
+ * a later poll). 0 or a kfk_err. */
+int kfk_share_consumer_commit_async(kfk_share_consumer *c);
+/* Sends pending acknowledgements (implicit mode: accepts what the last
+ * poll returned), releases every other record it holds, closes its share
+ * sessions and leaves the group; then destroys. Returns the first error of
+ * the acknowledgements, or 0. */
+int kfk_share_consumer_close(kfk_share_consumer *c);
+/* Frees at once (the broker releases what the member held when its
+ * session or membership times out). NULL does nothing. */
+void kfk_share_consumer_destroy(kfk_share_consumer *c);
+/* END SHARE CONSUMER API */
 
 /* BEGIN STATISTICS API */
 /* ------------------------------------------------------------ statistics

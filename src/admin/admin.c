@@ -1,5 +1,8 @@
 /* The admin client's lifecycle and its results' memory. */
 #include <stdio.h>
+#include <sys/eventfd.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "admin/admin_int.h"
 #include "client/core_conf.h"
@@ -23,10 +26,17 @@ kfk_admin *kfk_admin_new(kfk_conf *conf, char *errstr, size_t errstr_size) {
         snprintf(errstr, errstr_size, "out of memory creating the admin client");
         return NULL;
     }
+    a->evfd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+    if (a->evfd < 0) {
+        snprintf(errstr, errstr_size, "no eventfd for the admin client: out of file descriptors");
+        kfk_free(a);
+        return NULL;
+    }
     kfk_core_conf cc;
     kfk_core_conf_from(&cc, conf);
     a->core = kfk_core_new(&cc, errstr, errstr_size);
     if (!a->core) {
+        close(a->evfd);
         kfk_free(a);
         return NULL;
     }
@@ -42,6 +52,12 @@ kfk_admin *kfk_admin_new(kfk_conf *conf, char *errstr, size_t errstr_size) {
     pthread_mutex_init(&a->lock, NULL);
     kfk_list_init(&a->ops);
     kfk_list_init(&a->coords);
+    kfk_list_init(&a->done);
+    pthread_condattr_t ca;
+    pthread_condattr_init(&ca);
+    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+    pthread_cond_init(&a->done_cond, &ca);
+    pthread_condattr_destroy(&ca);
     if (kfk_statsd_init(&a->statsd, a->core, conf, "admin", no_figures, NULL, a) == 0)
         kfk_statsd_start(&a->statsd);
     return a;
@@ -64,6 +80,9 @@ void kfk_admin_destroy(kfk_admin *a) {
     kfk_statsd_free(&a->statsd);
     a->io_gone = 1;
     kfk_admin_fail_all(a);
+    kfk_admin_poll(a, 0); /* results never polled: their callbacks run here */
+    close(a->evfd);
+    pthread_cond_destroy(&a->done_cond);
     pthread_mutex_destroy(&a->lock);
     kfk_conf_destroy(a->conf);
     kfk_free(a);

@@ -49,6 +49,11 @@ struct kfk_admin {
     atomic_long leader_requests; /* sent by kfk_aparts_send, for tests */
     atomic_int brokers_known;    /* kfk_admin_metadata waited for the cluster once */
     kfk_statsd statsd; /* statistics.interval.ms: the callback runs on the I/O thread */
+    /* kfk_admin_fd's queued delivery (results.c) */
+    atomic_int queued;        /* on: callbacks run in kfk_admin_poll */
+    kfk_list done;            /* under lock: operations delivered, not polled */
+    pthread_cond_t done_cond; /* done got one */
+    int evfd;                 /* readable while done holds any */
 };
 
 struct kfk_asub {
@@ -121,6 +126,12 @@ void kfk_asub_send(kfk_asub *s);
 void kfk_asub_resend(kfk_asub *s);
 /* Sends to group's coordinator; fill s->cop.r.req first. */
 void kfk_asub_send_group(kfk_asub *s, const char *group);
+
+/* Queues a finished asynchronous op for kfk_admin_poll: 1, or 0 when
+ * results are not queued (kfk_admin_fd was never called). Any thread. */
+int kfk_aresq_push(kfk_admin *a, kfk_aop *op);
+/* Frees op and gives its result to its callback. */
+void kfk_aop_hand_over(kfk_aop *op);
 
 /* Destroy, after the I/O thread is gone: delivers every operation left. */
 void kfk_admin_fail_all(kfk_admin *a);

@@ -53,6 +53,14 @@ kfk_admin_result *kfk_aop_nomem(kfk_admin_cb cb, void *opaque) {
 
 /* Hands the result over: to cb (then op is freed here) or to the waiting
  * caller (which frees op). op is not touched after the hand-over. */
+void kfk_aop_hand_over(kfk_aop *op) {
+    kfk_admin_cb cb = op->cb;
+    kfk_admin_result *res = op->res;
+    void *opaque = op->opaque;
+    op_free(op);
+    cb(res, opaque);
+}
+
 static void deliver(kfk_aop *op) {
     kfk_admin *a = op->admin;
     pthread_mutex_lock(&a->lock);
@@ -64,11 +72,7 @@ static void deliver(kfk_aop *op) {
     }
     if (op->finish) op->finish(op);
     if (!op->sync) {
-        kfk_admin_cb cb = op->cb;
-        kfk_admin_result *res = op->res;
-        void *opaque = op->opaque;
-        op_free(op);
-        cb(res, opaque);
+        if (!kfk_aresq_push(a, op)) kfk_aop_hand_over(op);
         return;
     }
     pthread_mutex_lock(&op->lock);

@@ -4,7 +4,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "client/core_conf.h"
 #include "consumer/consumer_int.h"
@@ -77,6 +79,7 @@ void kfk_queue_append(kfk_consumer *c, kfk_consumer_message *head, kfk_consumer_
     else
         c->qhead = head;
     c->qtail = tail;
+    kfk_evfd_signal(c);
     pthread_cond_broadcast(&c->cond);
 }
 
@@ -156,6 +159,13 @@ kfk_consumer *kfk_consumer_new(kfk_conf *conf, char *errstr, size_t errstr_size)
         kfk_free(c);
         return NULL;
     }
+    c->evfd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+    if (c->evfd < 0) {
+        snprintf(errstr, errstr_size, "no eventfd for the consumer: out of file descriptors");
+        kfk_core_destroy(c->core);
+        kfk_free(c);
+        return NULL;
+    }
     c->conf = conf;
     c->cc = cc;
     c->io = kfk_core_io(c->core);
@@ -210,6 +220,7 @@ void kfk_consumer_destroy(kfk_consumer *c) {
     kfk_free(c->busy);
     kfk_fetch_sessions_free(c);
     kfk_wbuf_free(&c->zbuf);
+    close(c->evfd);
     pthread_cond_destroy(&c->cond);
     pthread_mutex_destroy(&c->lock);
     kfk_conf_destroy(c->conf);

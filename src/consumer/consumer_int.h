@@ -191,6 +191,8 @@ struct kfk_consumer {
     atomic_int generation; /* the group's, for kfk_consumer_generation */
     kfk_statsd statsd;     /* statistics.interval.ms (cstats.c) */
     kfk_telemetryd telemetryd; /* enable.metrics.push (KIP-714) */
+    int evfd;     /* kfk_consumer_fd: an eventfd, readable while evfd_set */
+    int evfd_set; /* under lock: something waits for poll */
 };
 
 /* fetch_pos's epoch bookkeeping (val_epoch): the position has not met a
@@ -209,6 +211,10 @@ static inline int64_t kfk_share(const kfk_consumer *c) {
 /* consumer.c: any thread, under c->lock. NULL when not assigned. */
 kfk_cpart *kfk_cpart_find(kfk_consumer *c, const char *topic, int32_t partition);
 /* Appends to the poll queue and wakes poll; under c->lock. */
+/* kfk_consumer_fd's eventfd: made readable (something waits for poll), or
+ * drained once poll found the queue empty. Under lock. */
+void kfk_evfd_signal(kfk_consumer *c);
+void kfk_evfd_clear(kfk_consumer *c);
 void kfk_queue_append(kfk_consumer *c, kfk_consumer_message *head, kfk_consumer_message *tail);
 /* Asks the I/O thread to look at the partitions again. Any thread. */
 void kfk_service_post(kfk_consumer *c);

@@ -112,6 +112,7 @@ void kfk_cstats_fill(void *consumer, kfk_stats *s, kfk_arena *a) {
 void kfk_cstats_wake(void *consumer) {
     kfk_consumer *c = consumer;
     pthread_mutex_lock(&c->lock);
+    kfk_evfd_signal(c);
     pthread_cond_broadcast(&c->cond);
     pthread_mutex_unlock(&c->lock);
 }

@@ -189,6 +189,9 @@ void kfk_group_close(struct kfk_consumer *c);
  * of generation and member_id (the I/O thread's reads need no lock). */
 void kfk_group_set_generation(struct kfk_consumer *c, int32_t gen);
 void kfk_group_set_member_id(kfk_group *g, kfk_str id);
+/* A new KIP-1082 member id (22 characters and a NUL) drawn from rng (the
+ * share consumer names its members the same way). */
+void kfk_member_id_random(uint64_t *rng, char id[23]);
 /* Gives up the assignment (revoked, or lost: no commit; fatal: an error
  * for the application after it). */
 void kfk_group_give_up(struct kfk_consumer *c, int lost, int fatal);

@@ -46,22 +46,25 @@ void kfk_cgroup_reset(kfk_group *g) {
 
 /* Since KIP-1082 the member names itself: a random UUID in the Java
  * client's form (16 bytes in URL-safe base64, unpadded: 22 characters). */
-static void new_member_id(kfk_consumer *c) {
+void kfk_member_id_random(uint64_t *rng, char id[23]) {
     static const char b64[] =
         "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-    uint64_t *rng = kfk_io_rng(c->io);
     uint8_t b[18] = {0};
     for (int i = 0; i < 16; i += 8) {
         uint64_t r = kfk_rand_next(rng);
         memcpy(b + i, &r, 8);
     }
-    char id[24];
     int o = 0;
     for (int i = 0; i < 16; i += 3) {
         uint32_t v = (uint32_t)b[i] << 16 | (uint32_t)b[i + 1] << 8 | b[i + 2];
         for (int k = 18; k >= 0 && o < 22; k -= 6) id[o++] = b64[(v >> k) & 63];
     }
     id[22] = 0;
+}
+
+static void new_member_id(kfk_consumer *c) {
+    char id[23];
+    kfk_member_id_random(kfk_io_rng(c->io), id);
     kfk_group_set_member_id(&c->group, (kfk_str){id, 22});
 }
 

@@ -7,18 +7,7 @@
 #include <time.h>
 
 #include "consumer/consumer_int.h"
-
-static struct timespec deadline_ts(int timeout_ms) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    ts.tv_sec += timeout_ms / 1000;
-    ts.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
-    if (ts.tv_nsec >= 1000000000L) {
-        ts.tv_sec++;
-        ts.tv_nsec -= 1000000000L;
-    }
-    return ts;
-}
+#include "core/deadline.h"
 
 static int64_t msg_bytes(const kfk_consumer_message *m) {
     int64_t n = (int64_t)(m->key_len + m->value_len);
@@ -97,7 +86,7 @@ static void poll_idle(kfk_consumer *c, int64_t start) {
 int kfk_consumer_poll_batch(kfk_consumer *c, kfk_consumer_message **out, int max,
                             int timeout_ms) {
     if (max <= 0) max = c->cc.max_poll_records;
-    struct timespec until = deadline_ts(timeout_ms > 0 ? timeout_ms : 0);
+    struct timespec until = kfk_deadline_ts(timeout_ms > 0 ? timeout_ms : 0);
     int n = 0, wake = 0, due = 0;
     int64_t start = kfk_clock_us();
     kfk_group_polled(c);
@@ -129,6 +118,7 @@ int kfk_consumer_poll_batch(kfk_consumer *c, kfk_consumer_message **out, int max
             timeout_ms = 0; /* one last look */
     }
     poll_idle(c, start);
+    if (!c->qhead) kfk_evfd_clear(c);
     pthread_mutex_unlock(&c->lock);
     after(c, wake, due);
     kfk_statsd_deliver(&c->statsd);

@@ -59,6 +59,10 @@
     X(PARTITION_ASSIGNMENT_STRATEGY, "partition.assignment.strategy", KFK_CONF_STRING, \
       "range,cooperative-sticky", 0, 0, NULL, \
       "Assignors in order of preference: range, roundrobin, cooperative-sticky") \
+    X(SHARE_ACKNOWLEDGEMENT_MODE, "share.acknowledgement.mode", KFK_CONF_ENUM, "implicit", 0, \
+      0, "implicit|explicit", \
+      "Share consumer: implicit accepts what a poll returned at the next poll, commit or " \
+      "close; explicit: each message is acknowledged with kfk_share_consumer_acknowledge") \
     X(GROUP_PROTOCOL, "group.protocol", KFK_CONF_ENUM, "classic", 0, 0, "classic|consumer", \
       "Group protocol: classic (JoinGroup/SyncGroup, client-side assignors) or consumer " \
       "(KIP-848: broker-side assignment through heartbeats; Kafka 4.0+)") \

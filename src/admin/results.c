@@ -1,0 +1,63 @@
+/* kfk_admin_fd and kfk_admin_poll: results queued for the application's
+ * thread instead of handed to callbacks on the I/O thread, so an event
+ * loop runs admin callbacks beside everything else it does. Switched on
+ * by the first kfk_admin_fd call; an eventfd is readable while any wait. */
+#include <stdint.h>
+#include <sys/eventfd.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "admin/admin_int.h"
+#include "core/deadline.h"
+
+int kfk_admin_fd(kfk_admin *a) {
+    atomic_store(&a->queued, 1);
+    return a->evfd;
+}
+
+int kfk_aresq_push(kfk_admin *a, kfk_aop *op) {
+    if (!atomic_load(&a->queued)) return 0;
+    pthread_mutex_lock(&a->lock);
+    if (kfk_list_empty(&a->done)) {
+        uint64_t one = 1;
+        ssize_t n = write(a->evfd, &one, sizeof one); /* fails only when full */
+        (void)n;
+    }
+    kfk_list_insert_tail(&a->done, &op->link);
+    pthread_cond_broadcast(&a->done_cond);
+    pthread_mutex_unlock(&a->lock);
+    return 1;
+}
+
+/* Takes every queued operation into out, waiting up to timeout_ms. */
+static void take(kfk_admin *a, kfk_list *out, int timeout_ms) {
+    pthread_mutex_lock(&a->lock);
+    if (kfk_list_empty(&a->done) && timeout_ms != 0) {
+        struct timespec ts = kfk_deadline_ts(timeout_ms);
+        if (timeout_ms < 0)
+            pthread_cond_wait(&a->done_cond, &a->lock);
+        else
+            pthread_cond_timedwait(&a->done_cond, &a->lock, &ts);
+    }
+    if (!kfk_list_empty(&a->done)) {
+        kfk_list_splice_tail(out, &a->done);
+        uint64_t v;
+        ssize_t n = read(a->evfd, &v, sizeof v); /* empty now: not readable */
+        (void)n;
+    }
+    pthread_mutex_unlock(&a->lock);
+}
+
+int kfk_admin_poll(kfk_admin *a, int timeout_ms) {
+    kfk_list got;
+    kfk_list_init(&got);
+    take(a, &got, timeout_ms);
+    int n = 0;
+    while (!kfk_list_empty(&got)) {
+        kfk_aop *op = KFK_CONTAINER_OF(got.next, kfk_aop, link);
+        kfk_list_remove(&op->link);
+        kfk_aop_hand_over(op);
+        n++;
+    }
+    return n;
+}

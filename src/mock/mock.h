@@ -1,0 +1,59 @@
+/* The mock cluster's protocol logic, without I/O: fed one request frame
+ * (size prefix removed), the broker it reached and the time, it yields the
+ * response frame (size prefix included). Cluster state lives in memory
+ * under a byte bound. Not thread-safe: src/mock/cluster.c serialises calls. */
+#ifndef KFK_MOCK_H
+#define KFK_MOCK_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/buf.h"
+
+typedef struct kfk_mock kfk_mock;
+
+/* Brokers get ids 1..nbrokers and advertise host:ports[i]. NULL on failure. */
+kfk_mock *kfk_mock_new(int nbrokers, const char *host, const int *ports, size_t max_bytes);
+void kfk_mock_free(kfk_mock *m);
+
+/* kfk_mock_handle's outcomes besides a negative kfk_err (malformed request:
+ * the connection should be closed). */
+enum {
+    KFK_MOCK_REPLY = 0,    /* out holds the response frame */
+    KFK_MOCK_NO_REPLY = 1, /* acks=0 Produce: nothing to send */
+    KFK_MOCK_PARK = 2,     /* a Fetch waits for data, a JoinGroup or SyncGroup for
+                              the group: feed it again later (or after any
+                              other request), with the same connection's
+                              later requests held back */
+};
+
+/* parked_since: -1 when the request is fed for the first time; when it is
+ * fed again after KFK_MOCK_PARK, the time of its first feeding (a Fetch
+ * answers once its max wait since then passes, a JoinGroup once the
+ * rebalance completes). */
+int kfk_mock_handle(kfk_mock *m, int32_t broker_id, const uint8_t *frame, size_t len,
+                    int64_t now_ms, int64_t parked_since, kfk_wbuf *out);
+/* Grows on every append: a parked Fetch is worth retrying when it changed. */
+uint64_t kfk_mock_data_version(const kfk_mock *m);
+
+/* Creates a topic; replication is capped to the broker count. Returns 0 or
+ * a Kafka error code (TOPIC_ALREADY_EXISTS, INVALID_PARTITIONS, ...). */
+int kfk_mock_create_topic(kfk_mock *m, const char *name, int32_t partitions, int16_t replication);
+/* The next `count` requests of api_key on broker_id (-1: any broker) fail
+ * with err. */
+int kfk_mock_push_error(kfk_mock *m, int32_t broker_id, int16_t api_key, int32_t count, int16_t err);
+/* Down: its connections close and it refuses new ones (the I/O layer reads
+ * this); Metadata still names it. Returns 0 or -1 for an unknown id. */
+int kfk_mock_set_down(kfk_mock *m, int32_t broker_id, int down);
+int kfk_mock_is_down(const kfk_mock *m, int32_t broker_id);
+/* Delays each answer of the broker by rtt_ms (0: none); the I/O layer
+ * applies it. Returns 0 or -1 for an unknown id. */
+int kfk_mock_set_rtt(kfk_mock *m, int32_t broker_id, int32_t rtt_ms);
+int32_t kfk_mock_rtt(const kfk_mock *m, int32_t broker_id);
+/* Moves a partition's leadership to broker_id (bumps its leader epoch). */
+int kfk_mock_set_leader(kfk_mock *m, const char *topic, int32_t partition, int32_t broker_id);
+/* The partition's [log start, high watermark), or -1 if unknown. */
+int kfk_mock_offsets(const kfk_mock *m, const char *topic, int32_t partition, int64_t *start,
+                     int64_t *hw);
+
+#endif

@@ -1,0 +1,183 @@
+/* The mock cluster's state and the handlers' shared context. */
+#ifndef KFK_MOCK_INT_H
+#define KFK_MOCK_INT_H
+
+#include <stdbool.h>
+
+#include "core/arena.h"
+#include "mock/mock.h"
+#include "proto/proto.h"
+
+#define MOCK_BATCH_HEADER 61 /* a v2 record batch's fixed header */
+#define MOCK_RECENT 5        /* batches per producer kept for duplicate checks */
+#define MOCK_MAX_FAULTS 64
+
+typedef struct mock_batch {
+    int64_t base, last, max_ts;
+    size_t pos; /* in the partition's log buffer */
+    uint32_t len;
+} mock_batch;
+
+/* One idempotent producer's sequence state on one partition. */
+typedef struct mock_pstate {
+    int64_t pid;
+    int16_t epoch;
+    int32_t nrecent;
+    struct {
+        int32_t first_seq, last_seq;
+        int64_t offset;
+    } recent[MOCK_RECENT]; /* newest last */
+} mock_pstate;
+
+typedef struct mock_part {
+    int32_t leader, leader_epoch;
+    int32_t *replicas;
+    int32_t nreplicas;
+    uint8_t *log; /* batches back to back from log[head] */
+    size_t head, len, cap;
+    mock_batch *batches; /* batches[bhead..bcount) are live */
+    size_t bhead, bcount, bcap;
+    int64_t log_start, hw;
+    mock_pstate *producers;
+    int32_t nproducers, pcap;
+} mock_part;
+
+typedef struct mock_topic {
+    char *name;
+    kfk_uuid id;
+    mock_part *parts;
+    int32_t nparts;
+} mock_topic;
+
+typedef struct mock_broker {
+    int32_t id;
+    int port;
+    bool down;
+    int32_t rtt_ms;
+} mock_broker;
+
+/* A member of a classic group. */
+typedef struct mock_member {
+    char *id;
+    int32_t session_ms, rebalance_ms;
+    int64_t last_seen;
+    int32_t nprotos;
+    char **proto_names;
+    kfk_bytes *proto_meta; /* owned copies */
+    uint8_t *assignment;
+    int32_t assignment_len;
+    bool joining; /* its JoinGroup waits for the rebalance to complete */
+    bool syncing; /* its SyncGroup waits for the leader's */
+} mock_member;
+
+typedef struct mock_offset {
+    char *topic;
+    int32_t partition, leader_epoch;
+    int64_t offset;
+    char *metadata; /* NULL: null */
+} mock_offset;
+
+enum { MOCK_GROUP_EMPTY, MOCK_GROUP_PREPARING, MOCK_GROUP_COMPLETING, MOCK_GROUP_STABLE };
+
+typedef struct mock_group {
+    char *id;
+    int state;
+    int32_t generation;
+    char *protocol_type, *protocol, *leader;
+    int64_t deadline; /* when a rebalance stops waiting for members */
+    mock_member *members;
+    int32_t nmembers, mcap;
+    mock_offset *offsets;
+    int32_t noffsets, ocap;
+} mock_group;
+
+typedef struct mock_fault {
+    int32_t broker; /* -1: any */
+    int16_t api, err;
+    int32_t count;
+} mock_fault;
+
+struct kfk_mock {
+    char *host;
+    char cluster_id[23];
+    mock_broker *brokers;
+    int32_t nbrokers;
+    mock_topic **topics;
+    int32_t ntopics, tcap;
+    size_t bytes, max_bytes;
+    int64_t next_pid;
+    uint64_t data_version, id_seed;
+    mock_fault faults[MOCK_MAX_FAULTS];
+    int nfaults;
+    mock_group **groups;
+    int32_t ngroups, gcap;
+    uint64_t next_member;
+};
+
+/* What a handler gets: the decoded request, an arena for the response's
+ * arrays, and the injected error (0 if none) it answers with everywhere. */
+typedef struct mock_ctx {
+    kfk_mock *m;
+    int32_t broker;
+    int16_t version;
+    int16_t inj;
+    int refed; /* fed again after KFK_MOCK_PARK */
+    int64_t now_ms, recv_ms;
+    kfk_arena *a;
+    const void *req;
+    void *resp;
+} mock_ctx;
+
+/* Handlers return KFK_MOCK_REPLY, KFK_MOCK_NO_REPLY, KFK_MOCK_PARK or a
+ * negative kfk_err. */
+int mock_api_versions(mock_ctx *c);
+int mock_metadata(mock_ctx *c);
+int mock_find_coordinator(mock_ctx *c);
+int mock_init_producer_id(mock_ctx *c);
+int mock_produce(mock_ctx *c);
+int mock_fetch(mock_ctx *c);
+int mock_list_offsets(mock_ctx *c);
+int mock_create_topics(mock_ctx *c);
+int mock_delete_topics(mock_ctx *c);
+int mock_create_partitions(mock_ctx *c);
+int mock_join_group(mock_ctx *c);
+int mock_sync_group(mock_ctx *c);
+int mock_heartbeat(mock_ctx *c);
+int mock_leave_group(mock_ctx *c);
+int mock_offset_commit(mock_ctx *c);
+int mock_offset_fetch(mock_ctx *c);
+
+/* Groups (group.c). The group's coordinator, by a hash of its id. */
+int32_t mock_coordinator(const kfk_mock *m, kfk_str key);
+/* The group named id, created empty when create is set; NULL when absent
+ * or out of memory. */
+mock_group *mock_group_get(kfk_mock *m, kfk_str id, int create);
+mock_member *mock_member_find(mock_group *g, kfk_str id);
+/* Checks a member's generation for SyncGroup, Heartbeat, OffsetCommit:
+ * 0 or UNKNOWN_MEMBER_ID, ILLEGAL_GENERATION, REBALANCE_IN_PROGRESS. */
+int16_t mock_member_check(mock_group *g, kfk_str member, int32_t generation, int64_t now);
+void mock_groups_free(kfk_mock *m);
+/* A nul-terminated copy of s (NULL for null or out of memory). */
+char *mock_strdup(kfk_str s);
+
+/* State (state.c). */
+mock_topic *mock_topic_find(const kfk_mock *m, kfk_str name);
+mock_topic *mock_topic_find_id(const kfk_mock *m, const kfk_uuid *id);
+/* A Kafka error code, or 0 with *out set when out is not NULL. */
+int mock_topic_add(kfk_mock *m, kfk_str name, int32_t partitions, int16_t replication,
+                   mock_topic **out);
+int mock_topic_delete(kfk_mock *m, mock_topic *t);
+int mock_topic_grow(kfk_mock *m, mock_topic *t, int32_t partitions);
+const mock_broker *mock_broker_get(const kfk_mock *m, int32_t id);
+/* Appends one batch (already checked) with offsets from the log end;
+ * returns its base offset, or -1 when out of memory. */
+int64_t mock_part_append(kfk_mock *m, mock_part *p, const uint8_t *batch, uint32_t len,
+                         int64_t max_ts);
+/* The index of the first live batch whose last offset is >= offset. */
+size_t mock_part_find(const mock_part *p, int64_t offset);
+/* Sizes a generated array member (a kfk_array in layout) to count zeroed
+ * elements of elem bytes, a negative count as 0: 0 or KFK_ERR_NOMEM. */
+int mock_array(kfk_arena *a, void *array, int32_t count, size_t elem);
+#define MOCK_ARRAY(c, arr, count) mock_array((c)->a, &(arr), (count), sizeof *(arr).items)
+
+#endif
