@@ -20,6 +20,8 @@ static const subcmd commands[] = {
     {"records", cli_records_main, "delete records before an offset"},
     {"share", cli_share_main, "consume as a member of a share group (KIP-932)"},
     {"mock", cli_mock_main, "run a mock Kafka cluster in memory, for tests"},
+    {"acl", cli_acl_main, "list, create and delete ACLs (kafka-acls' options)"},
+    {"user", cli_user_main, "set, delete and describe SCRAM credentials (kfk user scram)"},
     {"help", help, "list the commands"},
 };
 

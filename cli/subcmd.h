@@ -13,5 +13,7 @@ int cli_config_main(int argc, char **argv);
 int cli_records_main(int argc, char **argv);
 int cli_share_main(int argc, char **argv);
 int cli_mock_main(int argc, char **argv);
+int cli_acl_main(int argc, char **argv);
+int cli_user_main(int argc, char **argv);
 
 #endif

@@ -797,6 +797,12 @@ typedef struct kfk_partition_lag {
 #define KFK_ACL_OP_DELETE 6
 #define KFK_ACL_OP_ALTER 7
 #define KFK_ACL_OP_DESCRIBE 8
+#define KFK_ACL_OP_CLUSTER_ACTION 9
+#define KFK_ACL_OP_DESCRIBE_CONFIGS 10
+#define KFK_ACL_OP_ALTER_CONFIGS 11
+#define KFK_ACL_OP_IDEMPOTENT_WRITE 12
+#define KFK_ACL_OP_CREATE_TOKENS 13
+#define KFK_ACL_OP_DESCRIBE_TOKENS 14
 #define KFK_ACL_PERMISSION_ANY 1
 #define KFK_ACL_PERMISSION_DENY 2
 #define KFK_ACL_PERMISSION_ALLOW 3
@@ -821,6 +827,36 @@ typedef struct kfk_acl_filter_result {
     const kfk_admin_item *acl_results; /* per binding: its deletion error */
     int nacls;
 } kfk_acl_filter_result;
+
+/* SCRAM mechanisms (Kafka's ScramMechanism codes). */
+#define KFK_SCRAM_SHA_256 1
+#define KFK_SCRAM_SHA_512 2
+
+/* AlterUserScramCredentials: one change of a user's credential. With a
+ * password, sets it (the salted password is computed here, as the Java
+ * client does: PBKDF2 over a fresh random salt; the password never leaves
+ * the process); with password NULL, deletes the mechanism's credential. */
+typedef struct kfk_scram_credential_op {
+    const char *user;
+    int mechanism;        /* KFK_SCRAM_SHA_256 or KFK_SCRAM_SHA_512 */
+    const char *password; /* NULL: delete */
+    int32_t iterations;   /* 0: 4096; else 4096 to 16384 (the broker's range) */
+} kfk_scram_credential_op;
+
+typedef struct kfk_scram_credential_info {
+    int mechanism;
+    int32_t iterations;
+} kfk_scram_credential_info;
+
+/* DescribeUserScramCredentials: one user's credentials (never the salt
+ * nor the salted password: the broker does not tell them). */
+typedef struct kfk_user_scram_desc {
+    const char *user;
+    int err; /* RESOURCE_NOT_FOUND: no such user */
+    const char *errstr;
+    const kfk_scram_credential_info *credentials;
+    int ncredentials;
+} kfk_user_scram_desc;
 
 /* What an operation returns. Only the members its function names are
  * filled; the rest are empty. err is 0 when the operation and every item
@@ -849,6 +885,8 @@ typedef struct kfk_admin_result {
     const kfk_acl_filter_result *acl_filters;
     int nacl_filters;
     int32_t from_broker; /* kfk_admin_metadata: the broker that answered */
+    const kfk_user_scram_desc *scram_users;
+    int nscram_users;
 } kfk_admin_result;
 
 /* Frees a result and everything in it. Any thread; NULL does nothing. */
@@ -977,6 +1015,18 @@ kfk_admin_result *kfk_admin_describe_acls(kfk_admin *a, const kfk_acl *filter,
 kfk_admin_result *kfk_admin_delete_acls(kfk_admin *a, const kfk_acl *filters, int n,
                                         const kfk_admin_options *o, kfk_admin_cb cb,
                                         void *opaque);
+/* SCRAM users. alter: items, one per user the broker answered for (name:
+ * the user), in its order; a user may appear once per call (the broker
+ * fails a user changed twice in one request with DUPLICATE_RESOURCE). describe: scram_users for users (n 0: every
+ * user with a credential), sorted as the broker answers. */
+kfk_admin_result *kfk_admin_alter_user_scram_credentials(kfk_admin *a,
+                                                         const kfk_scram_credential_op *ops,
+                                                         int n, const kfk_admin_options *o,
+                                                         kfk_admin_cb cb, void *opaque);
+kfk_admin_result *kfk_admin_describe_user_scram_credentials(kfk_admin *a,
+                                                            const char *const *users, int n,
+                                                            const kfk_admin_options *o,
+                                                            kfk_admin_cb cb, void *opaque);
 /* END ADMIN API */
 
 /* BEGIN SECURITY API */

@@ -9,6 +9,12 @@
 #   B+13 SASL_PLAINTEXT PLAIN, SCRAM-SHA-256, SCRAM-SHA-512, OAUTHBEARER
 #   B+14 SASL_SSL       the same mechanisms over TLS
 #   B+15 SSL            client certificate required (SSL_MTLS)
+# Client files in $KFK_SSL_DIR: ca.pem, client.pem/.key (client-enc.key
+# encrypted), client.p12 and truststore.p12 (PKCS#12, $STORE_PASSWORD),
+# crl.pem (revokes client-revoked.pem only) and crl-broker-revoked.pem
+# (revokes the broker's). Client certificates name crl.pem as their CRL
+# distribution point (a file: URL) and the broker's JVM checks it
+# (secure_jvm_opts): the mutual TLS listener refuses client-revoked.pem.
 # Users: alice / alice-secret (PLAIN and both SCRAMs). OAUTHBEARER takes
 # unsecured JWTs (alg none) with a sub claim. Sessions must re-authenticate
 # every $KFK_REAUTH_MS ms (connections.max.reauth.ms, default 10000).
@@ -25,6 +31,7 @@
 SASL_USER=alice
 SASL_PASSWORD=alice-secret
 CLIENT_KEY_PASSWORD=client-key-secret
+STORE_PASSWORD=store-secret   # the PKCS#12 client keystore and truststore
 
 ssl_dir() { echo "$CLUSTER_DIR/ssl"; }
 secure_port() {   # listener offset $1
@@ -44,8 +51,17 @@ export KFK_SSL_DIR=$(ssl_dir)
 export KFK_SASL_USERNAME=$SASL_USER
 export KFK_SASL_PASSWORD=$SASL_PASSWORD
 export KFK_SSL_KEY_PASSWORD=$CLIENT_KEY_PASSWORD
+export KFK_SSL_STORE_PASSWORD=$STORE_PASSWORD
 export KFK_ACL_AUTHORIZER=1
 EOF
+}
+
+# JVM options of a secured cluster's broker: TLS peers' certificates are
+# checked for revocation, against the lists their CRL distribution points
+# name (Java has no broker setting for it).
+secure_jvm_opts() {
+    grep -q '^secure=1' "$CLUSTER_DIR/cluster.env" 2>/dev/null || return 0
+    echo "-Dcom.sun.net.ssl.checkRevocation=true -Dcom.sun.security.enableCRLDP=true"
 }
 
 secure_ports() {   # every secured listener's port
@@ -53,13 +69,14 @@ secure_ports() {   # every secured listener's port
     for o in 10 11 12 13 14 15; do secure_port "$o"; done
 }
 
-# leaf NAME SAN DAYS|START:END : a key and a certificate signed by the CA.
+# leaf NAME SAN DAYS|START:END [EXT]: a key and a certificate signed by the
+# CA, with the extension line EXT if given.
 make_leaf() {
-    local d name=$1 san=$2 validity=$3
+    local d name=$1 san=$2 validity=$3 ext=${4:-}
     d=$(ssl_dir)
     openssl req -new -newkey rsa:2048 -nodes -keyout "$d/$name.key" -subj "/CN=$name" \
         -out "$d/$name.csr" 2>/dev/null
-    printf 'subjectAltName=%s\nextendedKeyUsage=serverAuth,clientAuth\n' "$san" > "$d/$name.ext"
+    printf 'subjectAltName=%s\nextendedKeyUsage=serverAuth,clientAuth\n%s\n' "$san" "$ext" > "$d/$name.ext"
     case $validity in
         *:*)   # an explicit (past) validity period needs `openssl ca`
             : > "$d/index.txt"
@@ -105,11 +122,51 @@ make_certs() {
     make_leaf broker "IP:127.0.0.1,DNS:localhost" 30
     make_leaf wronghost "DNS:wrong.example" 30
     make_leaf expired "IP:127.0.0.1,DNS:localhost" "20200101000000Z:20200102000000Z"
-    make_leaf client "DNS:kfk-client" 30
+    # Java checks every client certificate's revocation: each names the list.
+    make_leaf client "DNS:kfk-client" 30 "crlDistributionPoints=URI:file://$d/crl.pem"
+    make_leaf client-revoked "DNS:kfk-client-revoked" 30 "crlDistributionPoints=URI:file://$d/crl.pem"
     # The client key again, encrypted: ssl.key.password is tested with it.
     openssl pkcs8 -topk8 -in "$d/client.key" -out "$d/client-enc.key" -v2 aes-256-cbc \
         -passout "pass:$CLIENT_KEY_PASSWORD"
-    [ -s "$d/expired.pem" ] && [ -s "$d/client-enc.key" ] || die "making test certificates failed"
+    make_stores
+    make_crl crl.pem client-revoked  # the CA's list
+    make_crl crl-broker-revoked.pem broker
+    [ -s "$d/expired.pem" ] && [ -s "$d/client-enc.key" ] && [ -s "$d/client.p12" ] &&
+        [ -s "$d/truststore.p12" ] && [ -s "$d/crl-broker-revoked.pem" ] ||
+        die "making test certificates failed"
+}
+
+# PKCS#12 client keystore (key, certificate, CA) and a truststore made by
+# keytool, as a Java shop hands them out.
+make_stores() {
+    local d keytool=${JAVA%java}keytool
+    d=$(ssl_dir)
+    openssl pkcs12 -export -in "$d/client.pem" -inkey "$d/client.key" -certfile "$d/ca.pem" \
+        -name client -out "$d/client.p12" -passout "pass:$STORE_PASSWORD"
+    rm -f "$d/truststore.p12"
+    "$keytool" -importcert -noprompt -alias ca -file "$d/ca.pem" -storetype PKCS12 \
+        -keystore "$d/truststore.p12" -storepass "$STORE_PASSWORD" >/dev/null 2>&1 ||
+        die "keytool could not make the truststore"
+}
+
+# make_crl FILE CERT: a revocation list signed by the CA revoking CERT.
+make_crl() {
+    local d out=$1 cert=$2
+    d=$(ssl_dir)
+    : > "$d/crl-$cert.idx"
+    cat > "$d/crl-$cert.cnf" <<EOF
+[ca]
+default_ca = kfk
+[kfk]
+database = $d/crl-$cert.idx
+certificate = $d/ca.pem
+private_key = $d/ca.key
+default_md = sha256
+default_crl_days = 30
+EOF
+    openssl ca -batch -config "$d/crl-$cert.cnf" -revoke "$d/$cert.pem" 2>/dev/null &&
+        openssl ca -batch -config "$d/crl-$cert.cnf" -gencrl -out "$d/$out" 2>/dev/null ||
+        die "could not make the revocation list $out"
 }
 
 # server.properties lines for the secured listeners of node 1.

@@ -15,16 +15,22 @@
       "Client private key (PEM file), encrypted with ssl.key.password or not") \
     X(SSL_KEY_PASSWORD, "ssl.key.password", KFK_CONF_STRING, "", 0, 0, NULL, \
       "Password of the client private key") \
-    X(SSL_TRUSTSTORE_TYPE, "ssl.truststore.type", KFK_CONF_ENUM, "PEM", 0, 0, "PEM", \
-      "Format of the truststore: only PEM (JKS and PKCS12 are Java formats)") \
+    X(SSL_TRUSTSTORE_TYPE, "ssl.truststore.type", KFK_CONF_ENUM, "PEM", 0, 0, "PEM|PKCS12", \
+      "Format of ssl.truststore.location: PEM or PKCS12 (JKS: convert it with keytool)") \
     X(SSL_TRUSTSTORE_LOCATION, "ssl.truststore.location", KFK_CONF_STRING, "", 0, 0, NULL, \
-      "CA certificates (PEM file); as ssl.ca.location") \
+      "CA certificates: a PEM file, or a PKCS#12 file with ssl.truststore.type=PKCS12") \
+    X(SSL_TRUSTSTORE_PASSWORD, "ssl.truststore.password", KFK_CONF_STRING, "", 0, 0, NULL, \
+      "Password of a PKCS#12 truststore (empty: no integrity check)") \
     X(SSL_TRUSTSTORE_CERTIFICATES, "ssl.truststore.certificates", KFK_CONF_STRING, "", 0, 0, \
       NULL, "CA certificates as PEM text") \
-    X(SSL_KEYSTORE_TYPE, "ssl.keystore.type", KFK_CONF_ENUM, "PEM", 0, 0, "PEM", \
-      "Format of the keystore: only PEM") \
+    X(SSL_KEYSTORE_TYPE, "ssl.keystore.type", KFK_CONF_ENUM, "PEM", 0, 0, "PEM|PKCS12", \
+      "Format of ssl.keystore.location: PEM or PKCS12 (a PKCS#12 file is recognized anyway)") \
     X(SSL_KEYSTORE_LOCATION, "ssl.keystore.location", KFK_CONF_STRING, "", 0, 0, NULL, \
-      "PEM file holding the client's private key and certificate chain") \
+      "The client's private key and certificate chain: one PEM file or a PKCS#12 file") \
+    X(SSL_KEYSTORE_PASSWORD, "ssl.keystore.password", KFK_CONF_STRING, "", 0, 0, NULL, \
+      "Password of a PKCS#12 keystore (it also decrypts the key inside)") \
+    X(SSL_CRL_LOCATION, "ssl.crl.location", KFK_CONF_STRING, "", 0, 0, NULL, \
+      "Certificate revocation lists (PEM file): the broker's certificate must not be revoked") \
     X(SSL_KEYSTORE_CERTIFICATE_CHAIN, "ssl.keystore.certificate.chain", KFK_CONF_STRING, "", 0, \
       0, NULL, "Client certificate chain as PEM text") \
     X(SSL_KEYSTORE_KEY, "ssl.keystore.key", KFK_CONF_STRING, "", 0, 0, NULL, \

@@ -7,6 +7,7 @@
 #include <sys/socket.h>
 #include <openssl/err.h>
 #include <openssl/pem.h>
+#include <openssl/pkcs12.h>
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
 #include <stdio.h>
@@ -150,10 +151,120 @@ static int load_ca_pem(SSL_CTX *ctx, const char *pem, char *errstr, size_t errle
     return 0;
 }
 
+/* A PKCS#12 file: a DER SEQUENCE, where PEM text starts with a dash or
+ * white space. librdkafka's ssl.keystore.location is PKCS#12 without a
+ * type key, so the content decides when the type says PEM. */
+static int looks_pkcs12(const char *path) {
+    FILE *f = fopen(path, "rb");
+    int c = f ? fgetc(f) : EOF;
+    if (f) fclose(f);
+    return c == 0x30;
+}
+
+typedef struct p12_parts {
+    EVP_PKEY *key;
+    X509 *cert;
+    STACK_OF(X509) *ca;
+} p12_parts;
+
+static void p12_parts_free(p12_parts *p) {
+    EVP_PKEY_free(p->key);
+    X509_free(p->cert);
+    sk_X509_pop_free(p->ca, X509_free);
+}
+
+/* Opens and decrypts a PKCS#12 file. The errors name the keys (lockey for
+ * the file, pwkey for the password), never the password. */
+static int p12_read(const char *path, const char *pw, const char *lockey, const char *pwkey,
+                    p12_parts *out, char *errstr, size_t errlen) {
+    *out = (p12_parts){0};
+    BIO *bio = BIO_new_file(path, "rb");
+    if (!bio) {
+        snprintf(errstr, errlen, "%s: cannot read %s: %s", lockey, path, strerror(errno));
+        ERR_clear_error();
+        return KFK_ERR_CONFIG;
+    }
+    PKCS12 *p12 = d2i_PKCS12_bio(bio, NULL);
+    BIO_free(bio);
+    if (!p12) {
+        snprintf(errstr, errlen, "%s: %s is not a PKCS#12 file", lockey, path);
+        ERR_clear_error();
+        return KFK_ERR_CONFIG;
+    }
+    /* Java writes stores without a MAC when the password is empty. */
+    const char *use = pw ? pw : "";
+    if (PKCS12_mac_present(p12) && !PKCS12_verify_mac(p12, use, -1)) {
+        PKCS12_free(p12);
+        snprintf(errstr, errlen, "%s: wrong %s for %s", lockey, pwkey, path);
+        ERR_clear_error();
+        return KFK_ERR_CONFIG;
+    }
+    int ok = PKCS12_parse(p12, use, &out->key, &out->cert, &out->ca);
+    PKCS12_free(p12);
+    if (!ok) {
+        snprintf(errstr, errlen, "%s: cannot decrypt %s (wrong %s?)", lockey, path, pwkey);
+        ERR_clear_error();
+        return KFK_ERR_CONFIG;
+    }
+    return 0;
+}
+
+/* Every certificate of a PKCS#12 truststore becomes a trust anchor. */
+static int load_trust_p12(SSL_CTX *ctx, const kfk_tls_conf *conf, char *errstr, size_t errlen) {
+    p12_parts p;
+    int rc = p12_read(conf->truststore_location, conf->truststore_password,
+                      "ssl.truststore.location", "ssl.truststore.password", &p, errstr, errlen);
+    if (rc) return rc;
+    X509_STORE *store = SSL_CTX_get_cert_store(ctx);
+    int n = 0;
+    if (p.cert && X509_STORE_add_cert(store, p.cert)) n++;
+    for (int i = 0; p.ca && i < sk_X509_num(p.ca); i++)
+        if (X509_STORE_add_cert(store, sk_X509_value(p.ca, i))) n++;
+    p12_parts_free(&p);
+    ERR_clear_error();
+    if (!n) {
+        snprintf(errstr, errlen, "ssl.truststore.location: no certificate in %s",
+                 conf->truststore_location);
+        return KFK_ERR_CONFIG;
+    }
+    return 0;
+}
+
+/* ssl.crl.location: the broker's leaf certificate must not be revoked,
+ * and its CA must have a list there (OpenSSL's CRL_CHECK, as librdkafka). */
+static int load_crl(SSL_CTX *ctx, const char *path, char *errstr, size_t errlen) {
+    BIO *bio = BIO_new_file(path, "r");
+    if (!bio) {
+        snprintf(errstr, errlen, "ssl.crl.location: cannot read %s: %s", path, strerror(errno));
+        ERR_clear_error();
+        return KFK_ERR_CONFIG;
+    }
+    X509_STORE *store = SSL_CTX_get_cert_store(ctx);
+    int n = 0;
+    X509_CRL *crl;
+    while ((crl = PEM_read_bio_X509_CRL(bio, NULL, NULL, NULL)) != NULL) {
+        if (X509_STORE_add_crl(store, crl)) n++;
+        X509_CRL_free(crl);
+    }
+    BIO_free(bio);
+    ERR_clear_error(); /* the end of the file reads as "no start line" */
+    if (!n) {
+        snprintf(errstr, errlen, "ssl.crl.location: no PEM revocation list in %s", path);
+        return KFK_ERR_CONFIG;
+    }
+    X509_STORE_set_flags(store, X509_V_FLAG_CRL_CHECK);
+    return 0;
+}
+
 static int load_trust(SSL_CTX *ctx, const kfk_tls_conf *conf, char *errstr, size_t errlen) {
     const char *key = "ssl.ca.location", *loc = conf->ca_location;
     if (!is_set(loc)) key = "ssl.truststore.location", loc = conf->truststore_location;
-    if (is_set(loc)) {
+    int p12 = is_set(loc) && loc == conf->truststore_location && is_set(conf->truststore_type) &&
+              strcmp(conf->truststore_type, "PKCS12") == 0;
+    if (p12) {
+        int rc = load_trust_p12(ctx, conf, errstr, errlen);
+        if (rc) return rc;
+    } else if (is_set(loc)) {
         struct stat st;
         if (stat(loc, &st) != 0) {
             snprintf(errstr, errlen, "%s: cannot read %s: %s", key, loc, strerror(errno));
@@ -169,7 +280,7 @@ static int load_trust(SSL_CTX *ctx, const kfk_tls_conf *conf, char *errstr, size
     }
     if (!is_set(loc) && !is_set(conf->truststore_pem) && !SSL_CTX_set_default_verify_paths(ctx))
         return ctx_fail(errstr, errlen, "%s", "cannot load the system CA store");
-    return 0;
+    return is_set(conf->crl_location) ? load_crl(ctx, conf->crl_location, errstr, errlen) : 0;
 }
 
 static int password_cb(char *buf, int size, int rwflag, void *u) {
@@ -209,7 +320,35 @@ static int load_identity(SSL_CTX *ctx, BIO *chain, BIO *keybio, const char *pw, 
     return 0;
 }
 
+/* A PKCS#12 keystore: the key, its certificate and the chain above it. */
+static int load_identity_p12(SSL_CTX *ctx, const kfk_tls_conf *conf, char *errstr,
+                             size_t errlen) {
+    const char *what = "ssl.keystore.location";
+    p12_parts p;
+    int rc = p12_read(conf->keystore_location, conf->keystore_password, what,
+                      "ssl.keystore.password", &p, errstr, errlen);
+    if (rc) return rc;
+    if (!p.key || !p.cert) {
+        snprintf(errstr, errlen, "%s: %s holds no private key with its certificate", what,
+                 conf->keystore_location);
+        rc = KFK_ERR_CONFIG;
+    } else if (SSL_CTX_use_certificate(ctx, p.cert) != 1 ||
+               SSL_CTX_use_PrivateKey(ctx, p.key) != 1 || SSL_CTX_check_private_key(ctx) != 1) {
+        rc = ctx_fail(errstr, errlen, "%s: the key does not match the certificate", what);
+    }
+    for (int i = 0; !rc && p.ca && i < sk_X509_num(p.ca); i++)
+        if (!SSL_CTX_add1_chain_cert(ctx, sk_X509_value(p.ca, i)))
+            rc = ctx_fail(errstr, errlen, "%s: bad chain certificate", what);
+    p12_parts_free(&p);
+    return rc;
+}
+
 static int load_client_cert(SSL_CTX *ctx, const kfk_tls_conf *conf, char *errstr, size_t errlen) {
+    if (!is_set(conf->cert_location) && !is_set(conf->key_location) &&
+        is_set(conf->keystore_location) &&
+        ((is_set(conf->keystore_type) && strcmp(conf->keystore_type, "PKCS12") == 0) ||
+         looks_pkcs12(conf->keystore_location)))
+        return load_identity_p12(ctx, conf, errstr, errlen);
     const char *pw = is_set(conf->key_password) ? conf->key_password : NULL;
     BIO *chain = NULL, *key = NULL;
     const char *what;
@@ -380,6 +519,12 @@ static const char *verify_hint(long v) {
         return "the broker's certificate has expired";
     case X509_V_ERR_CERT_NOT_YET_VALID:
         return "the broker's certificate is not valid yet";
+    case X509_V_ERR_CERT_REVOKED:
+        return "the broker's certificate is revoked (ssl.crl.location)";
+    case X509_V_ERR_UNABLE_TO_GET_CRL:
+        return "ssl.crl.location has no revocation list from the broker's CA";
+    case X509_V_ERR_CRL_HAS_EXPIRED:
+        return "the revocation list in ssl.crl.location has expired";
     case X509_V_ERR_HOSTNAME_MISMATCH:
     case X509_V_ERR_IP_ADDRESS_MISMATCH:
         return "host name mismatch: the broker's certificate does not name the host connected to";

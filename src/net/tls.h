@@ -4,8 +4,9 @@
  * thread: every call either makes progress or says which readiness
  * (EPOLLIN or EPOLLOUT) it waits for.
  *
- * Verification: the broker's chain against the CA (a file, a directory or
- * the system store), and, with ssl.endpoint.identification.algorithm=https
+ * Verification: the broker's chain against the CA (a file, a directory, a
+ * PKCS#12 truststore or the system store), its certificate against the
+ * revocation lists of ssl.crl.location if given, and, with ssl.endpoint.identification.algorithm=https
  * (the default), its host name or IP address against the certificate.
  * Errors name the cause: expired certificate, unknown CA, host name
  * mismatch, a plaintext listener. */
@@ -21,11 +22,14 @@ typedef struct kfk_tls_conf {
      * (file), and/or ssl.truststore.certificates (PEM text). None: the
      * system store. */
     const char *ca_location, *truststore_location, *truststore_pem;
+    const char *truststore_type, *truststore_password; /* "PKCS12": a PKCS#12 file */
+    const char *crl_location; /* ssl.crl.location: PEM CRLs the broker's leaf is checked against */
     /* Client identity: ssl.certificate.location + ssl.key.location, or
      * ssl.keystore.location (key and chain in one PEM file), or
      * ssl.keystore.certificate.chain + ssl.keystore.key (PEM text). */
     const char *cert_location, *key_location, *keystore_location;
     const char *keystore_chain_pem, *keystore_key_pem;
+    const char *keystore_type, *keystore_password; /* PKCS12 (also when the file is not PEM) */
     const char *key_password;
     const char *endpoint_identification; /* "https", or "" / "none" */
     int verify_certificate;              /* enable.ssl.certificate.verification */

@@ -10,18 +10,9 @@
  * KFK_SASL_PASSWORD and KFK_ACL_AUTHORIZER (`scripts/kafka-local env
  * --secure`); an unset one fails. */
 #include "admin_it.h"
+#include "sec_env.h"
 
 enum { POLL_MS = 30000, OP_TIMEOUT_MS = 30000 };
-
-static const char *env(const char *name) {
-    const char *v = getenv(name);
-    if (!v || !*v) {
-        kfk_test_fail(__FILE__, __LINE__,
-                      "%s is not set (eval \"$(scripts/kafka-local env --secure)\")", name);
-        return NULL;
-    }
-    return v;
-}
 
 /* A configuration for alice over SASL_PLAINTEXT with PLAIN. */
 static kfk_conf *alice_conf(void) {

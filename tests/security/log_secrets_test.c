@@ -16,25 +16,7 @@
 #include <time.h>
 
 #include "log_it.h"
-
-static const char *env(const char *name) {
-    const char *v = getenv(name);
-    if (!v || !*v) {
-        kfk_test_fail(__FILE__, __LINE__,
-                      "%s is not set (eval \"$(scripts/kafka-local env --secure)\")", name);
-        return NULL;
-    }
-    return v;
-}
-
-static char *ssl_file(const char *name) {
-    static char paths[8][512];
-    static int next;
-    const char *dir = env("KFK_SSL_DIR");
-    char *p = paths[next++ % 8];
-    snprintf(p, 512, "%s/%s", dir ? dir : "", name);
-    return p;
-}
+#include "sec_env.h"
 
 static char *read_file(const char *path) {
     FILE *f = fopen(path, "rb");

@@ -14,27 +14,9 @@
 
 #include "client/core_conf.h"
 #include "it.h"
+#include "sec_env.h"
 
 enum { N_RECORDS = 20 };
-
-static const char *env(const char *name) {
-    const char *v = getenv(name);
-    if (!v || !*v) {
-        kfk_test_fail(__FILE__, __LINE__,
-                      "%s is not set (eval \"$(scripts/kafka-local env --secure)\")", name);
-        return NULL;
-    }
-    return v;
-}
-
-static char *ssl_file(const char *name) {
-    static char paths[8][512];
-    static int next;
-    const char *dir = env("KFK_SSL_DIR");
-    char *p = paths[next++ % 8];
-    snprintf(p, 512, "%s/%s", dir ? dir : "", name);
-    return p;
-}
 
 /* A configuration for bootstrap with settings (key, value pairs ending
  * with NULL); NULL (the test failed) when a setting is refused. */
