@@ -233,6 +233,7 @@ static void deliver(kfk_consumer *c, kfk_cpart *p, const kfk_fetch_response_part
     }
     pthread_mutex_lock(&c->lock);
     if (slot >= 0 && pd->records.len > 0) c->fetch_stats.nodes[slot].bytes += pd->records.len;
+    if (slot >= 0) c->fetch_stats.nodes[slot].partial += pp.partial;
     p->rx_wire += pd->records.len > 0 ? pd->records.len : 0;
     p->hwm = pd->high_watermark;
     p->lso = pd->last_stable_offset;

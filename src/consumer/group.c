@@ -258,6 +258,7 @@ void kfk_group_synced(kfk_consumer *c, int err, kfk_partition_list *assignment) 
     c->stats.rebalances++;
     c->rebalance_us = kfk_clock_us();
     pthread_mutex_unlock(&c->lock);
+    kfk_cstats_rebalance_done(c); /* as Java: SyncGroup answered */
     kfk_partition_list *revoke = NULL, *assign;
     if (!c->cc.cooperative || !g->owned) {
         assign = kfk_partition_list_copy(assignment);

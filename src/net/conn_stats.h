@@ -42,6 +42,8 @@ typedef struct kfk_conn_stats {
     kfk_win rtt;      /* us */
     kfk_win outbuf_latency; /* us from submitted to fully written */
     kfk_win throttle; /* ms */
+    int64_t last_tx_us, last_rx_us; /* this connection's last socket write and
+                                       read (kfk_clock_us); 0: none yet */
 } kfk_conn_stats;
 
 /* Monotonic microseconds. */

@@ -20,6 +20,8 @@ typedef struct seen {
     int64_t fetch_lat_cnt, commit_lat_cnt, idle_cnt; /* consumer windows, summed */
     int64_t txretries, corriderrs, last_waitresp_msgs; /* brokers' (last document) */
     int64_t batchcnt_sum, batchsize_sum, batch_samples;  /* topics' windows, summed */
+    int64_t rxpartial;                                   /* brokers' (last document) */
+    int64_t rebalance_cnt, rebalance_total;               /* rebalance_latency: summed cnt, last total */
     pthread_t thread;
     int other_thread; /* a callback ran off the creating thread (admin expects it) */
 } seen;
@@ -58,8 +60,16 @@ static void on_stats(const kfk_stats *s, const char *json, size_t len, void *opa
             s->topics[i].metadata_age > s->age / 1000)
             w->mismatched++;
     }
-    w->txretries = w->corriderrs = w->last_waitresp_msgs = 0;
+    w->txretries = w->corriderrs = w->last_waitresp_msgs = w->rxpartial = 0;
     for (int i = 0; i < s->nbrokers; i++) {
+        const kfk_stats_broker *b = &s->brokers[i];
+        /* a connection up has written and read (ApiVersions at least), at
+         * most since the client was made; no other has a socket */
+        int up = !strcmp(b->state, "UP");
+        if (up ? b->txidle < 0 || b->txidle > s->age || b->rxidle < 0 || b->rxidle > s->age
+               : b->txidle != -1 || b->rxidle != -1)
+            w->mismatched++;
+        w->rxpartial += b->rxpartial;
         w->txretries += s->brokers[i].txretries;
         w->corriderrs += s->brokers[i].rxcorriderrs;
         w->last_waitresp_msgs += s->brokers[i].waitresp_msg_cnt;
@@ -68,6 +78,10 @@ static void on_stats(const kfk_stats *s, const char *json, size_t len, void *opa
     w->fetch_lat_cnt += s->fetch_latency.cnt;
     w->commit_lat_cnt += s->commit_latency.cnt;
     w->idle_cnt += s->poll_idle_ratio.cnt;
+    w->rebalance_cnt += s->rebalance_latency.cnt;
+    w->rebalance_total = s->rebalance_latency_total;
+    if (s->rebalance_latency.max > 60000000 || s->rebalance_latency.sum > s->rebalance_latency_total)
+        w->mismatched++;
     if (s->poll_idle_ratio.max > 1000000 || s->commit_latency.max > 60000000 ||
         s->fetch_latency.max > 60000000 || s->fetch_latency.cnt > s->fetch_requests)
         w->mismatched++;
@@ -166,6 +180,22 @@ static void produce(const char *boot) {
         CHECK(jq_get(j, path) && !strncmp(jq_get(j, path), "false", 5));
         snprintf(path, sizeof path, "topics/%s/partitions/%d/msgq_cnt", topic, i);
         CHECK_EQ(jq_int(j, path, -1), 0);
+        /* every record accepted, numbered 1..N/PARTS and all acknowledged;
+         * no failure: the error sequence follows the acked one */
+        snprintf(path, sizeof path, "topics/%s/partitions/%d/msgs", topic, i);
+        CHECK_EQ(jq_int(j, path, -1), N / PARTS);
+        snprintf(path, sizeof path, "topics/%s/partitions/%d/acked_msgid", topic, i);
+        CHECK_EQ(jq_int(j, path, -1), N / PARTS);
+        snprintf(path, sizeof path, "topics/%s/partitions/%d/next_ack_seq", topic, i);
+        CHECK_EQ(jq_int(j, path, -1), N / PARTS);
+        snprintf(path, sizeof path, "topics/%s/partitions/%d/next_err_seq", topic, i);
+        CHECK_EQ(jq_int(j, path, -1), N / PARTS);
+        /* listed once, under the broker it was produced to */
+        snprintf(path, sizeof path, "\"%s-%d\":{\"topic\":\"%s\",\"partition\":%d}", topic, i,
+                 topic, i);
+        const char *at = strstr(j, path);
+        CHECK(at != NULL);
+        CHECK(at && strstr(at + 1, path) == NULL);
     }
     CHECK_EQ(jq_int(j, "txmsg_bytes", -1), sum_bytes);
     snprintf(path, sizeof path, "topics/%s/age", topic);
@@ -184,6 +214,10 @@ static void produce(const char *boot) {
     /* Assigned since the id came, after the client was made */
     CHECK(jq_int(j, "eos/idemp_stateage", -1) >= 0);
     CHECK(jq_int(j, "eos/idemp_stateage", -1) < jq_int(j, "age", -1) / 1000);
+    /* not transactional: Init since the client was made */
+    CHECK(jq_str_is(j, "eos/txn_state", "Init"));
+    CHECK(jq_int(j, "eos/txn_stateage", -1) >= 0);
+    CHECK(jq_int(j, "eos/txn_stateage", -1) <= jq_int(j, "age", -1) / 1000 + 1);
     pthread_mutex_lock(&w.lock);
     CHECK(w.docs >= 2);
     CHECK_EQ(w.invalid, 0);
@@ -292,11 +326,24 @@ static void consume(const char *boot, const char *protocol) {
         /* nothing committed yet: auto.offset.reset=earliest looked up the start */
         snprintf(path, sizeof path, "topics/%s/partitions/%d/query_offset", topic, i);
         CHECK_EQ(jq_int(j, path, 0), KFK_OFFSET_BEGINNING);
+        /* committed with the epoch of the last record read: the topic's
+         * only leader's */
+        snprintf(path, sizeof path, "topics/%s/partitions/%d/leader_epoch", topic, i);
+        int64_t epoch = jq_int(j, path, -1);
+        snprintf(path, sizeof path, "topics/%s/partitions/%d/committed_leader_epoch", topic, i);
+        CHECK_EQ(jq_int(j, path, -9), epoch);
+        snprintf(path, sizeof path, "\"%s-%d\":{\"topic\":\"%s\",\"partition\":%d}", topic, i,
+                 topic, i);
+        const char *at = strstr(j, path); /* under the broker fetched from, once */
+        CHECK(at != NULL);
+        CHECK(at && strstr(at + 1, path) == NULL);
     }
     snprintf(path, sizeof path, "topics/%s/metadata_age", topic);
     CHECK(jq_int(j, path, -1) >= 0);
+    /* since its partitions were assigned, after the client was made */
     snprintf(path, sizeof path, "topics/%s/age", topic);
-    CHECK(jq_get(j, path) == NULL); /* a consumer keeps no topic object */
+    CHECK(jq_int(j, path, -1) >= 0);
+    CHECK(jq_int(j, path, -1) <= jq_int(j, "age", -1) / 1000 + 1);
     CHECK_EQ(jq_int(j, "cgrp/rebalance_cnt", -1), cs.rebalances);
     CHECK_EQ(jq_int(j, "cgrp/rebalance_cnt", -1), 1); /* one member, one assignment */
     CHECK(jq_int(j, "cgrp/rebalance_age", -1) >= 0);
@@ -316,6 +363,10 @@ static void consume(const char *boot, const char *protocol) {
     CHECK(w.idle_cnt > N / 2);
     CHECK(w.fetch_lat_cnt > 0);
     CHECK(w.commit_lat_cnt >= 1);
+    CHECK_EQ(w.rxpartial, 0); /* 1 MB per partition: every answer whole */
+    CHECK_EQ(w.rebalance_cnt, 1); /* the one rebalance, timed */
+    CHECK(w.rebalance_total > 0);
+    int64_t first_total = w.rebalance_total;
     pthread_mutex_unlock(&w.lock);
     free(j);
 
@@ -349,6 +400,8 @@ static void consume(const char *boot, const char *protocol) {
     CHECK_EQ(w.invalid, 0);
     CHECK_EQ(w.mismatched, 0);
     CHECK(!w.other_thread);
+    CHECK_EQ(w.rebalance_cnt, 2); /* the second member's rebalance, timed too */
+    CHECK(w.rebalance_total > first_total);
     pthread_mutex_unlock(&w.lock);
     kfk_consumer_close(c2);
     int64_t before = mono_us();
@@ -370,6 +423,39 @@ TEST(produce_then_group_consume) {
     REQUIRE_EQ(pit_create_topic(boot, topic, PARTS, -1, NULL), 0);
     produce(boot);
     consume(boot, "classic");
+    consume_partial(boot);
+}
+
+/* A partition limit below a batch's size: the broker cuts its answers
+ * inside a batch, and rxpartial counts them at the broker fetched from;
+ * every record still arrives. */
+static void consume_partial(const char *boot) {
+    seen w;
+    seen_init(&w);
+    char err[256];
+    const char *settings[] = {"max.partition.fetch.bytes", "6000", NULL};
+    kfk_consumer *c = kfk_consumer_new(conf_for(boot, &w, settings), err, sizeof err);
+    REQUIRE(c);
+    kfk_partition_list *l = kfk_partition_list_new(1);
+    kfk_partition_list_add(l, topic, 0)->offset = KFK_OFFSET_BEGINNING;
+    REQUIRE_EQ(kfk_consumer_assign(c, l), 0);
+    kfk_partition_list_destroy(l);
+    int got = 0;
+    for (int64_t end = it_now_ms() + 30000; got < N / PARTS && it_now_ms() < end;) {
+        kfk_consumer_message *m = kfk_consumer_poll(c, 100);
+        if (m && !m->err) got++;
+        kfk_consumer_message_release(m);
+    }
+    CHECK_EQ(got, N / PARTS);
+    for (int64_t end = it_now_ms() + 300; it_now_ms() < end;)
+        kfk_consumer_message_release(kfk_consumer_poll(c, 50));
+    kfk_consumer_close(c); /* its last document, after every answer */
+    pthread_mutex_lock(&w.lock);
+    CHECK(w.rxpartial > 0);
+    CHECK(w.rxpartial <= w.typed.fetch_requests);
+    CHECK_EQ(w.mismatched, 0);
+    pthread_mutex_unlock(&w.lock);
+    free(w.last);
 }
 
 /* The broker's version as scripts/run-tests (KFK_BROKER_VERSION) or

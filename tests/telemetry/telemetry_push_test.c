@@ -234,4 +234,30 @@ TEST(consumer_pushes_its_metrics) {
     pushes cl = read_sink(start, "org.apache.kafka.consumer.coordinator.commit.latency.max",
                           "org.apache.kafka.consumer.");
     CHECK(cl.seen >= 1);
+    /* the one rebalance (joining the group): timed, counted, rated */
+    check_gauge(start, "org.apache.kafka.consumer.coordinator.rebalance.latency.avg", 0, 30000);
+    check_gauge(start, "org.apache.kafka.consumer.coordinator.rebalance.latency.max", 0, 30000);
+    pushes rb = read_sink(start, "org.apache.kafka.consumer.coordinator.rebalance.latency.total",
+                          "org.apache.kafka.consumer.");
+    CHECK(rb.seen >= 1);
+    CHECK(rb.sum > 0 && rb.sum <= 30000);
+    rb = read_sink(start, "org.apache.kafka.consumer.coordinator.rebalance.total",
+                   "org.apache.kafka.consumer.");
+    CHECK_EQ(rb.sum, 1);
+    /* one in the first push's interval (about a second): thousands an hour */
+    check_gauge(start, "org.apache.kafka.consumer.coordinator.rebalance.rate.per.hour", 0, 1e6);
+    /* per partition, with topic and partition: the lag falls to 0 once all
+     * is read, the lead (position past the log start) reaches RECORDS */
+    char pattr[200];
+    snprintf(pattr, sizeof pattr, "%s,partition=0", attr);
+    pushes lag = read_sink_at(start, "org.apache.kafka.consumer.fetch.manager.records.lag", pattr,
+                              "org.apache.kafka.consumer.");
+    CHECK(lag.seen >= 2);
+    CHECK(lag.gmin == 0);
+    CHECK(lag.gmax <= RECORDS);
+    pushes lead = read_sink_at(start, "org.apache.kafka.consumer.fetch.manager.records.lead",
+                               pattr, "org.apache.kafka.consumer.");
+    CHECK(lead.seen >= 2);
+    CHECK(lead.gmin >= 0);
+    CHECK(lead.gmax == RECORDS);
 }
