@@ -1435,6 +1435,8 @@ typedef struct kfk_stats_partition {
     int64_t fetchq_cnt, fetchq_size; /* fetched, waiting for poll */
     int64_t rxmsgs, rxbytes;      /* records fetched, their key+value bytes */
     int32_t committed_leader_epoch; /* consumer: committed with committed_offset; -1 */
+    int64_t rx_ver_drops;  /* consumer: records fetched then dropped, the partition
+                              re-positioned (seek) or revoked meanwhile */
     /* producer */
     int64_t msgs;          /* records ever accepted for it (sent or not) */
     int64_t acked_msgid;   /* the highest record number acknowledged, records

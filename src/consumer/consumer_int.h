@@ -105,6 +105,8 @@ typedef struct kfk_cpart {
     int64_t queued_msgs;     /* records fetched, not yet polled (statistics) */
     int64_t rx_msgs, rx_bytes; /* records fetched and queued, their key+value bytes */
     int64_t rx_wire;           /* records bytes of Fetch answers, framing included */
+    int64_t rx_ver_drops;      /* records fetched, then dropped: the partition was
+                                  re-positioned or revoked meanwhile */
 
     /* I/O thread */
     struct kfk_consumer *owner;

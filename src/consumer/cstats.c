@@ -85,7 +85,7 @@ void kfk_cstats_fill(void *consumer, kfk_stats *s, kfk_arena *a) {
             .lo_offset = p->lwm, .hi_offset = p->hwm, .ls_offset = p->lso,
             .consumer_lag = lag(end, p->committed), .consumer_lag_stored = lag(end, p->stored),
             .fetchq_cnt = p->queued_msgs, .fetchq_size = p->queued_bytes,
-            .rxmsgs = p->rx_msgs, .rxbytes = p->rx_bytes};
+            .rxmsgs = p->rx_msgs, .rxbytes = p->rx_bytes, .rx_ver_drops = p->rx_ver_drops};
         if (i == 0 || strcmp(c->parts[i - 1]->topic, p->topic) != 0) /* sorted: a new topic */
             add_topic(c, md, s, i, now);
         s->replyq += p->queued_msgs;

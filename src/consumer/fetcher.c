@@ -246,6 +246,7 @@ static void deliver(kfk_consumer *c, kfk_cpart *p, const kfk_fetch_response_part
         p->rx_bytes += pp.bytes;
         c->stats.messages += pp.count;
     } else {
+        p->rx_ver_drops += pp.count; /* re-positioned or revoked meanwhile */
         for (kfk_consumer_message *m = pp.head, *next; m; m = next) {
             next = m->next_;
             kfk_consumer_message_release(m);

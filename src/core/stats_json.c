@@ -203,6 +203,7 @@ static void partition(jw *w, const kfk_stats *s, const kfk_stats_partition *p) {
         num(w, &f, "rxmsgs", p->rxmsgs);
         num(w, &f, "rxbytes", p->rxbytes);
         num(w, &f, "msgs", p->rxmsgs); /* librdkafka: the consumer's msgs is rxmsgs */
+        num(w, &f, "rx_ver_drops", p->rx_ver_drops);
     }
     put(w, "}", 1);
 }

@@ -321,6 +321,8 @@ static void consume(const char *boot, const char *protocol) {
         CHECK_EQ(jq_int(j, path, -1), 0);
         snprintf(path, sizeof path, "topics/%s/partitions/%d/fetchq_cnt", topic, i);
         CHECK_EQ(jq_int(j, path, -1), 0);
+        snprintf(path, sizeof path, "topics/%s/partitions/%d/rx_ver_drops", topic, i);
+        CHECK_EQ(jq_int(j, path, -1), 0); /* no seek: nothing fetched was dropped */
         snprintf(path, sizeof path, "topics/%s/partitions/%d/fetch_state", topic, i);
         CHECK(jq_str_is(j, path, "active"));
         /* nothing committed yet: auto.offset.reset=earliest looked up the start */

@@ -181,7 +181,7 @@ TEST(consumer_document_parses_back) {
                              .consumer_lag_stored = 20, .fetchq_cnt = 10, .fetchq_size = 1000,
                              .rxmsgs = 90, .rxbytes = 9000, .eof_offset = -1001,
                              .stored_leader_epoch = 4, .unknown = 1,
-                             .committed_leader_epoch = 3};
+                             .committed_leader_epoch = 3, .rx_ver_drops = 6};
     kfk_stats_topic t = {.topic = "in", .age = 4200, .metadata_age = 300};
     kfk_stats_cgrp g = {.state = "up", .stateage = 2500, .join_state = "steady", .rebalance_cnt = 2,
                         .rebalance_reason = "subscribed topics changed",
@@ -208,6 +208,7 @@ TEST(consumer_document_parses_back) {
     CHECK_EQ(jq_int(j, "topics/in/partitions/3/query_offset", -9), -2);
     CHECK_EQ(jq_int(j, "topics/in/partitions/3/stored_leader_epoch", -9), 4);
     CHECK_EQ(jq_int(j, "topics/in/partitions/3/committed_leader_epoch", -9), 3);
+    CHECK_EQ(jq_int(j, "topics/in/partitions/3/rx_ver_drops", -9), 6);
     CHECK(jq_get(j, "topics/in/partitions/3/acked_msgid") == NULL);
     CHECK_EQ(jq_int(j, "topics/in/age", -9), 4200);
     CHECK_EQ(jq_int(j, "topics/in/metadata_age", -9), 300);
