@@ -1437,6 +1437,11 @@ typedef struct kfk_stats_partition {
     int32_t committed_leader_epoch; /* consumer: committed with committed_offset; -1 */
     int64_t rx_ver_drops;  /* consumer: records fetched then dropped, the partition
                               re-positioned (seek) or revoked meanwhile */
+    kfk_stats_window records_lag, records_lead; /* consumer, per Fetch answer over the
+                              interval: the high watermark (last stable offset
+                              under read_committed) minus the next fetch position,
+                              that position minus the log start (no percentiles;
+                              typed snapshot only, for telemetry) */
     /* producer */
     int64_t msgs;          /* records ever accepted for it (sent or not) */
     int64_t acked_msgid;   /* the highest record number acknowledged, records

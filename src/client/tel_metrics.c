@@ -233,7 +233,8 @@ static void producer(collect *c, const kfk_stats *s) {
  * partition) for each partition held with a position and watermarks:
  * records.lag is the high watermark minus the position (as the
  * client-wide records.lag.max), records.lead the position minus the log
- * start. */
+ * start; their avg and max (lead: min) over the Fetch answers since the
+ * last push. */
 static void partitions(collect *c, const kfk_stats *s) {
     for (int i = 0; i < s->npartitions; i++) {
         const kfk_stats_partition *p = &s->partitions[i];
@@ -247,6 +248,18 @@ static void partitions(collect *c, const kfk_stats *s) {
         if (p->lo_offset >= 0)
             part_gauge(c, "fetch.manager.records.lead", topic, p->partition,
                        (double)(p->app_offset - p->lo_offset));
+        const kfk_stats_window *lag = &p->records_lag, *lead = &p->records_lead;
+        if (lag->cnt > 0) {
+            part_gauge(c, "fetch.manager.records.lag.avg", topic, p->partition,
+                       (double)lag->sum / (double)lag->cnt);
+            part_gauge(c, "fetch.manager.records.lag.max", topic, p->partition, (double)lag->max);
+        }
+        if (lead->cnt > 0) {
+            part_gauge(c, "fetch.manager.records.lead.avg", topic, p->partition,
+                       (double)lead->sum / (double)lead->cnt);
+            part_gauge(c, "fetch.manager.records.lead.min", topic, p->partition,
+                       (double)lead->min);
+        }
     }
 }
 

@@ -107,6 +107,9 @@ typedef struct kfk_cpart {
     int64_t rx_wire;           /* records bytes of Fetch answers, framing included */
     int64_t rx_ver_drops;      /* records fetched, then dropped: the partition was
                                   re-positioned or revoked meanwhile */
+    kfk_win_lite lag_win, lead_win; /* per Fetch answer: high watermark minus the
+                                       next fetch position, that position minus
+                                       the log start (Java's records-lag/lead) */
 
     /* I/O thread */
     struct kfk_consumer *owner;

@@ -66,6 +66,7 @@ void kfk_cstats_fill(void *consumer, kfk_stats *s, kfk_arena *a) {
     s->topics = kfk_arena_array(a, (size_t)(c->nparts ? c->nparts : 1), sizeof *s->topics);
     int assigned = 0;
     int64_t now = kfk_clock_us();
+    int reader = kfk_core_stats_reader(c->core);
     for (int i = 0; s->partitions && i < c->nparts; i++) {
         const kfk_cpart *p = c->parts[i];
         int64_t end = c->cc.read_committed ? p->lso : p->hwm;
@@ -86,6 +87,9 @@ void kfk_cstats_fill(void *consumer, kfk_stats *s, kfk_arena *a) {
             .consumer_lag = lag(end, p->committed), .consumer_lag_stored = lag(end, p->stored),
             .fetchq_cnt = p->queued_msgs, .fetchq_size = p->queued_bytes,
             .rxmsgs = p->rx_msgs, .rxbytes = p->rx_bytes, .rx_ver_drops = p->rx_ver_drops};
+        kfk_stats_partition *o = &s->partitions[s->npartitions - 1];
+        kfk_win_lite_roll(&c->parts[i]->lag_win, reader, &o->records_lag);
+        kfk_win_lite_roll(&c->parts[i]->lead_win, reader, &o->records_lead);
         if (i == 0 || strcmp(c->parts[i - 1]->topic, p->topic) != 0) /* sorted: a new topic */
             add_topic(c, md, s, i, now);
         s->replyq += p->queued_msgs;
@@ -101,7 +105,6 @@ void kfk_cstats_fill(void *consumer, kfk_stats *s, kfk_arena *a) {
         for (int k = 0; k < c->fetch_stats.nnodes; k++)
             if (c->fetch_stats.nodes[k].node == s->brokers[i].nodeid)
                 s->brokers[i].rxpartial = c->fetch_stats.nodes[k].partial;
-    int reader = kfk_core_stats_reader(c->core);
     kfk_win_roll(&c->poll_idle, reader, &s->poll_idle_ratio);
     kfk_win_roll(&c->fetch_latency, reader, &s->fetch_latency);
     kfk_win_roll(&c->commit_latency, reader, &s->commit_latency);

@@ -36,6 +36,15 @@ void kfk_win_add(kfk_win *w, int64_t v);
  * untouched. */
 void kfk_win_roll(kfk_win *w, int reader, kfk_stats_window *out);
 
+/* A window without percentiles (min, max, avg, sum, stddev, cnt), small
+ * enough to keep one per partition; two readers as kfk_win. */
+typedef struct kfk_win_lite {
+    kfk_win_acc acc[KFK_WIN_READERS];
+} kfk_win_lite;
+
+void kfk_win_lite_add(kfk_win_lite *w, int64_t v);
+void kfk_win_lite_roll(kfk_win_lite *w, int reader, kfk_stats_window *out);
+
 typedef struct kfk_conn_stats {
     int64_t tx, txbytes, txerrs, req_timeouts, rx, rxbytes, rxerrs, rxcorriderrs;
     int64_t req[100]; /* per API key, as kfk_stats_broker.req */

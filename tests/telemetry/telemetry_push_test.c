@@ -260,4 +260,14 @@ TEST(consumer_pushes_its_metrics) {
     CHECK(lead.seen >= 2);
     CHECK(lead.gmin >= 0);
     CHECK(lead.gmax == RECORDS);
+    /* and over each push's Fetch answers: the largest lag at most all of
+     * it, the lead at the last answers all of it */
+    lag = read_sink_at(start, "org.apache.kafka.consumer.fetch.manager.records.lag.max", pattr,
+                       "org.apache.kafka.consumer.");
+    CHECK(lag.seen >= 1);
+    CHECK(lag.gmax <= RECORDS);
+    lead = read_sink_at(start, "org.apache.kafka.consumer.fetch.manager.records.lead.min", pattr,
+                        "org.apache.kafka.consumer.");
+    CHECK(lead.seen >= 1);
+    CHECK(lead.gmax == RECORDS);
 }

@@ -586,7 +586,8 @@ TEST(per_partition_lag_and_lead) {
     kfk_tel_metrics_init(&tm, 1, NULL, 0, 0);
     kfk_stats_partition parts[4] = {
         {.topic = "a.b", .partition = 0, .desired = 1, .hi_offset = 100, .app_offset = 60,
-         .lo_offset = 10},
+         .lo_offset = 10, .records_lag = {.cnt = 2, .sum = 70, .max = 50, .min = 20},
+         .records_lead = {.cnt = 2, .sum = 90, .max = 50, .min = 40}},
         {.topic = "a.b", .partition = 12, .desired = 1, .hi_offset = 5, .app_offset = 5,
          .lo_offset = 0},
         {.topic = "c", .partition = 0, .desired = 0, .hi_offset = 9, .app_offset = 1},
@@ -600,7 +601,8 @@ TEST(per_partition_lag_and_lead) {
     int nres;
     seen m[16];
     int n = decode(out.data, out.len, rs, &nres, scope, m, 16);
-    REQUIRE_EQ(n, 5); /* records.lag.max, and lag and lead of a_b 0 and 12 */
+    REQUIRE_EQ(n, 9); /* records.lag.max, lag and lead of a_b 0 and 12, and a_b 0's
+                         windows: lag.avg, lag.max, lead.avg, lead.min */
     const char *lag = "org.apache.kafka.consumer.fetch.manager.records.lag";
     const char *lead = "org.apache.kafka.consumer.fetch.manager.records.lead";
     const seen *x = find_part(m, n, lag, "a_b", "0");
@@ -610,6 +612,17 @@ TEST(per_partition_lag_and_lead) {
     CHECK(find_part(m, n, lag, "a_b", "12")->d == 0.0);
     CHECK(find_part(m, n, lead, "a_b", "0")->d == 50.0);
     CHECK(find_part(m, n, lead, "a_b", "12")->d == 5.0);
+    const char *pre = "org.apache.kafka.consumer.fetch.manager.records.";
+    char name[96];
+    snprintf(name, sizeof name, "%slag.avg", pre);
+    CHECK(find_part(m, n, name, "a_b", "0")->d == 35.0);
+    snprintf(name, sizeof name, "%slag.max", pre);
+    CHECK(find_part(m, n, name, "a_b", "0")->d == 50.0);
+    CHECK(!find_part(m, n, name, "a_b", "12")); /* no Fetch answer in the interval */
+    snprintf(name, sizeof name, "%slead.avg", pre);
+    CHECK(find_part(m, n, name, "a_b", "0")->d == 45.0);
+    snprintf(name, sizeof name, "%slead.min", pre);
+    CHECK(find_part(m, n, name, "a_b", "0")->d == 40.0);
     CHECK(!find_part(m, n, lag, "c", "0"));
     CHECK(!find_part(m, n, lag, "d", "0"));
     CHECK(find(m, n, "org.apache.kafka.consumer.fetch.manager.records.lag.max", NULL)->d == 40.0);
