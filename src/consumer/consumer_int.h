@@ -387,7 +387,8 @@ void kfk_commit_event_free(kfk_consumer_message *ev);
 /* I/O thread, cstats.c: a rebalance begins (classic: its first JoinGroup;
  * KIP-848: a new assignment to reconcile), unless one is under way; it is
  * done (classic: SyncGroup answered; KIP-848: the application ran its
- * events), one sample of rebalance_latency. Done takes c->lock. */
+ * events), one sample of rebalance_latency. Done takes c->lock. Leaving
+ * the group clears rebalance_start_us. */
 void kfk_cstats_rebalance_start(struct kfk_consumer *c);
 void kfk_cstats_rebalance_done(struct kfk_consumer *c);
 void kfk_cstats_fill(void *consumer, kfk_stats *s, kfk_arena *a);

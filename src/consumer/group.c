@@ -323,6 +323,7 @@ static int poll_expired(kfk_consumer *c, int64_t now) {
     g->epoch++;
     kfk_group_give_up(c, 1, 0);
     g->state = KFK_G_LEFT;
+    c->rebalance_start_us = 0; /* a rebalance under way is not timed */
     atomic_store(&g->wants_poll, 1);
     return 1;
 }
