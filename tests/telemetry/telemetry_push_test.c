@@ -153,8 +153,10 @@ TEST(producer_pushes_its_metrics) {
                        "org.apache.kafka.producer.");
     CHECK(got.seen >= 3);
     CHECK(got.sum >= RECORDS * 9); /* the batches' bytes: the values and framing */
-    /* about 13 records a second; a push's rate is over its interval */
-    check_gauge(start, "org.apache.kafka.producer.record.send.rate", 0, 40);
+    /* about 13 records a second; a push's rate is over its interval, and
+     * on a loaded machine acknowledgements come in bursts and a late push
+     * leaves the next a shorter interval: none above 40 in 0.25 s */
+    check_gauge(start, "org.apache.kafka.producer.record.send.rate", 0, 160);
     check_gauge(start, "org.apache.kafka.producer.request.rate", 0, 1000);
     check_gauge(start, "org.apache.kafka.producer.connection.creation.rate", 0, 100);
 }
