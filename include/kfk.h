@@ -1545,6 +1545,10 @@ typedef struct kfk_stats_broker {
                                         last byte written (waits for the
                                         connection, in-flight limit, throttle) */
     kfk_stats_window throttle; /* broker throttle times, ms */
+    int64_t txidle, rxidle; /* us since the current connection last wrote to /
+                               read from its socket; -1 not yet */
+    int64_t rxpartial;      /* consumer: Fetch answers from it whose records
+                               ended inside a batch (cut at the size limit) */
 } kfk_stats_broker;
 
 /* One partition. A field that is not known is -1; an offset not known is
@@ -1581,13 +1585,29 @@ typedef struct kfk_stats_partition {
     int64_t consumer_lag_stored;  /* hi (ls) - stored, -1 */
     int64_t fetchq_cnt, fetchq_size; /* fetched, waiting for poll */
     int64_t rxmsgs, rxbytes;      /* records fetched, their key+value bytes */
+    int32_t committed_leader_epoch; /* consumer: committed with committed_offset; -1 */
+    int64_t rx_ver_drops;  /* consumer: records fetched then dropped, the partition
+                              re-positioned (seek) or revoked meanwhile */
+    kfk_stats_window records_lag, records_lead; /* consumer, per Fetch answer over the
+                              interval: the high watermark (last stable offset
+                              under read_committed) minus the next fetch position,
+                              that position minus the log start (no percentiles;
+                              typed snapshot only, for telemetry) */
+    /* producer */
+    int64_t msgs;          /* records ever accepted for it (sent or not) */
+    int64_t acked_msgid;   /* the highest record number acknowledged, records
+                              numbered from 1 in the order they were accepted */
+    int32_t next_err_seq;  /* idempotence: the sequence after the last batch
+                              that failed in this epoch, when ahead of
+                              next_ack_seq; else next_ack_seq */
 } kfk_stats_partition;
 
 /* One topic's own figures (a topic with partitions listed). */
 typedef struct kfk_stats_topic {
     const char *topic;
-    int64_t age;          /* ms since the producer first used it; -1 unknown
-                             (a consumer: omitted from the JSON) */
+    int64_t age;          /* ms since the producer first used it, or the
+                             consumer was first given one of its partitions
+                             (still held); -1 unknown */
     int64_t metadata_age; /* ms since a Metadata answer last described it;
                              -1 never */
     kfk_stats_window batchsize; /* producer: bytes of each batch first sent */
@@ -1612,7 +1632,7 @@ typedef struct kfk_stats_eos {
     const char *idemp_state; /* "Init", "WaitPID", "Assigned", "FatalError";
                                 NULL: idempotence off */
     const char *txn_state;   /* NULL: not transactional; else as the state names */
-    int64_t txn_stateage;    /* ms in txn_state */
+    int64_t txn_stateage;    /* ms in txn_state (not transactional: since creation) */
     int64_t idemp_stateage;  /* ms since the producer id state last changed
                                 (since creation if never) */
     int txn_may_enq;         /* messages may be sent now (in a transaction) */
@@ -1661,6 +1681,11 @@ typedef struct kfk_stats {
                                          application waits on poll only) */
     kfk_stats_window fetch_latency;   /* Fetch request written to response read, us */
     kfk_stats_window commit_latency;  /* OffsetCommit request written to response, us */
+    kfk_stats_window rebalance_latency; /* group: each rebalance, us: classic from its
+                                           first JoinGroup to SyncGroup answered; KIP-848
+                                           from a new assignment to the application
+                                           having run its events */
+    int64_t rebalance_latency_total;    /* their sum since creation, us */
 } kfk_stats;
 
 /* Receives each snapshot; both arguments are valid only during the call. */

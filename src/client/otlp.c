@@ -90,8 +90,8 @@ static void metric(kfk_wbuf *w, const kfk_otlp_metric *m, int delta, uint64_t no
         pb_fixed64(w, 6, (uint64_t)m->ivalue); /* as_int (sfixed64) */
     else
         pb_double(w, 4, m->dvalue); /* as_double */
-    if (m->attr_key)
-        kv(w, 7, m->attr_key, m->attr_value); /* attributes */
+    for (int i = 0; i < m->nattrs && i < KFK_OTLP_ATTRS; i++)
+        kv(w, 7, m->attrs[i].key, m->attrs[i].value); /* attributes */
     pb_end(w, 1, dp);                         /* data_points */
     if (m->sum) {
         pb_uint(w, 2, delta ? KFK_OTLP_DELTA : KFK_OTLP_CUMULATIVE);

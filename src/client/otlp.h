@@ -1,7 +1,8 @@
 /* OpenTelemetry metrics (OTLP, opentelemetry/proto/metrics/v1) as the
  * protobuf bytes KIP-714's PushTelemetry carries: one MetricsData with one
  * ResourceMetrics (the client's attributes) and one ScopeMetrics; each
- * metric one data point, a Gauge (double) or a monotonic Sum (int64). A
+ * metric one data point (with up to KFK_OTLP_ATTRS attributes), a Gauge
+ * (double) or a monotonic Sum (int64). A
  * small writer, since only these few messages are needed. */
 #ifndef KFK_CLIENT_OTLP_H
 #define KFK_CLIENT_OTLP_H
@@ -14,13 +15,15 @@ typedef struct kfk_otlp_kv {
     const char *key, *value;
 } kfk_otlp_kv;
 
+#define KFK_OTLP_ATTRS 2 /* at most: topic and partition */
+
 typedef struct kfk_otlp_metric {
     const char *name;
     int sum;                  /* 1: monotonic Sum (ivalue); 0: Gauge (dvalue) */
     int64_t ivalue;
     double dvalue;
-    const char *attr_key;     /* one data point attribute, or NULL */
-    const char *attr_value;
+    kfk_otlp_kv attrs[KFK_OTLP_ATTRS]; /* the data point's attributes */
+    int nattrs;
     uint64_t start_ns;        /* a Sum's start (unix ns) */
 } kfk_otlp_metric;
 

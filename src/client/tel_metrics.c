@@ -14,7 +14,8 @@
 typedef struct point {
     kfk_otlp_metric m;
     char name[96];
-    char attr[256]; /* a node id or a topic name (at most 249 characters) */
+    char attr[KFK_OTLP_ATTRS][256]; /* a node id, a topic name (at most 249
+                                       characters), a partition */
 } point;
 
 typedef struct collect {
@@ -52,8 +53,8 @@ static point *add(collect *c, const char *name, const char *akey, const char *av
     memset(p, 0, sizeof *p);
     memcpy(p->name, full, sizeof full);
     if (akey) {
-        snprintf(p->attr, sizeof p->attr, "%s", aval);
-        p->m.attr_key = akey;
+        snprintf(p->attr[0], sizeof p->attr[0], "%s", aval);
+        p->m.attrs[p->m.nattrs++].key = akey;
     }
     return p;
 }
@@ -62,6 +63,18 @@ static void gauge(collect *c, const char *name, const char *akey, const char *av
     point *p = add(c, name, akey, aval);
     if (p)
         p->m.dvalue = v;
+}
+
+/* A partition's gauge: attributes topic (as Java writes it, '.' as '_')
+ * and partition. */
+static void part_gauge(collect *c, const char *name, const char *topic, int32_t partition,
+                       double v) {
+    point *p = add(c, name, "topic", topic);
+    if (!p)
+        return;
+    p->m.dvalue = v;
+    snprintf(p->attr[1], sizeof p->attr[1], "%d", (int)partition);
+    p->m.attrs[p->m.nattrs++].key = "partition";
 }
 
 /* A counter's value at the last push (kept whether or not it was
@@ -171,6 +184,14 @@ static void common(collect *c, const kfk_stats *s) {
     counter(c, "incoming.byte", s->rx_bytes);
 }
 
+/* A topic as Java tags a consumer's metrics: '.' turned into '_'. */
+static void java_topic(char *out, size_t size, const char *topic, int consumer) {
+    snprintf(out, size, "%s", topic);
+    for (char *q = out; consumer && *q; q++)
+        if (*q == '.')
+            *q = '_';
+}
+
 /* Per-topic counters: the partitions' (sorted by topic) summed. Java names
  * a consumer's topic with '.' turned into '_', a producer's as it is. */
 static void per_topic(collect *c, const kfk_stats *s, const char *records, const char *bytes,
@@ -191,10 +212,7 @@ static void per_topic(collect *c, const kfk_stats *s, const char *records, const
             continue;
         }
         char name[256];
-        snprintf(name, sizeof name, "%s", topic);
-        for (char *q = name; c->tm->consumer && *q; q++)
-            if (*q == '.')
-                *q = '_';
+        java_topic(name, sizeof name, topic, c->tm->consumer);
         counter_at(c, records, 1, "topic", name, nrec);
         counter_at(c, bytes, 1, "topic", name, nbytes);
         i = j;
@@ -209,6 +227,52 @@ static void producer(collect *c, const kfk_stats *s) {
     gauge(c, "buffer.available.bytes", NULL, NULL, (double)(s->msg_size_max - s->msg_size));
     per_topic(c, s, "topic.record.send", "topic.byte", offsetof(kfk_stats_partition, txmsgs),
               offsetof(kfk_stats_partition, txbytes));
+}
+
+/* Java's per-partition lag and lead (fetch-manager, tags topic and
+ * partition) for each partition held with a position and watermarks:
+ * records.lag is the high watermark minus the position (as the
+ * client-wide records.lag.max), records.lead the position minus the log
+ * start; their avg and max (lead: min) over the Fetch answers since the
+ * last push. */
+static void partitions(collect *c, const kfk_stats *s) {
+    for (int i = 0; i < s->npartitions; i++) {
+        const kfk_stats_partition *p = &s->partitions[i];
+        if (!p->desired || !p->topic || p->app_offset < 0)
+            continue;
+        char topic[256];
+        java_topic(topic, sizeof topic, p->topic, 1);
+        if (p->hi_offset >= 0)
+            part_gauge(c, "fetch.manager.records.lag", topic, p->partition,
+                       (double)(p->hi_offset > p->app_offset ? p->hi_offset - p->app_offset : 0));
+        if (p->lo_offset >= 0)
+            part_gauge(c, "fetch.manager.records.lead", topic, p->partition,
+                       (double)(p->app_offset - p->lo_offset));
+        const kfk_stats_window *lag = &p->records_lag, *lead = &p->records_lead;
+        if (lag->cnt > 0) {
+            part_gauge(c, "fetch.manager.records.lag.avg", topic, p->partition,
+                       (double)lag->sum / (double)lag->cnt);
+            part_gauge(c, "fetch.manager.records.lag.max", topic, p->partition, (double)lag->max);
+        }
+        if (lead->cnt > 0) {
+            part_gauge(c, "fetch.manager.records.lead.avg", topic, p->partition,
+                       (double)lead->sum / (double)lead->cnt);
+            part_gauge(c, "fetch.manager.records.lead.min", topic, p->partition,
+                       (double)lead->min);
+        }
+    }
+}
+
+/* A counter per hour over the time since the last push (Java's
+ * rate-per-hour), gauge name; the counter's last value is kept under it. */
+static void per_hour(collect *c, const char *name, int64_t v) {
+    uint64_t since = c->tm->last_push_ns ? c->tm->last_push_ns : c->tm->start_ns;
+    int64_t prev = since_last(c, name, "", v);
+    if (c->err || c->now_ns <= since)
+        return;
+    if (v < prev)
+        v = prev;
+    gauge(c, name, NULL, NULL, (double)(v - prev) * 3600e9 / (double)(c->now_ns - since));
 }
 
 static void consumer(collect *c, const kfk_stats *s) {
@@ -231,11 +295,17 @@ static void consumer(collect *c, const kfk_stats *s) {
     }
     if (lag >= 0)
         gauge(c, "fetch.manager.records.lag.max", NULL, NULL, (double)lag);
+    partitions(c, s);
     counter(c, "coordinator.commit", s->commits);
     window(c, "coordinator.commit.latency", NULL, NULL, s->commit_latency.cnt,
            s->commit_latency.sum, s->commit_latency.max, 1000.0);
+    window(c, "coordinator.rebalance.latency", NULL, NULL, s->rebalance_latency.cnt,
+           s->rebalance_latency.sum, s->rebalance_latency.max, 1000.0);
     if (s->cgrp) { /* Java rates rebalances per hour, not per second */
         counter_at(c, "coordinator.rebalance", 0, NULL, NULL, s->cgrp->rebalance_cnt);
+        counter_at(c, "coordinator.rebalance.latency", 0, NULL, NULL,
+                   s->rebalance_latency_total / 1000);
+        per_hour(c, "coordinator.rebalance.rate.per.hour", s->cgrp->rebalance_cnt);
         gauge(c, "coordinator.assigned.partitions", NULL, NULL,
               (double)s->cgrp->assignment_size);
     }
@@ -275,7 +345,8 @@ int kfk_tel_payload(kfk_tel_metrics *tm, const kfk_telemetry *t, const kfk_stats
     for (int i = 0; !c.err && i < c.n; i++) {
         m[i] = c.p[i].m;
         m[i].name = c.p[i].name;
-        m[i].attr_value = c.p[i].attr;
+        for (int k = 0; k < m[i].nattrs; k++)
+            m[i].attrs[k].value = c.p[i].attr[k];
     }
     kfk_wbuf plain = {0};
     if (!c.err)

@@ -62,7 +62,8 @@ static kfk_cpart *cpart_new(const kfk_partition *e) {
     }
     p->partition = e->partition;
     p->stored = p->committed = KFK_OFFSET_INVALID;
-    p->stored_epoch = -1;
+    p->stored_epoch = p->committed_epoch = -1;
+    p->added_us = kfk_clock_us();
     p->lwm = p->hwm = p->lso = -1;
     p->io_gen = 0;
     cpart_seek(p, e->offset, e->timestamp);

@@ -65,11 +65,12 @@ typedef struct kfk_fetch_hold_stats {
  * and per broker fetched from (the first KFK_FETCH_STATS_NODES) the record
  * bytes it sent. */
 #define KFK_FETCH_STATS_VMAX 18
-#define KFK_FETCH_STATS_NODES 16
+#define KFK_FETCH_STATS_NODES 64
 typedef struct kfk_fetch_node_stats {
     int32_t node;
     int16_t version; /* of its last Fetch answer; -1: none yet */
     int64_t bytes;   /* records bytes of its answers */
+    int64_t partial; /* answers whose records ended inside a batch */
 } kfk_fetch_node_stats;
 typedef struct kfk_fetch_stats {
     int64_t by_version[KFK_FETCH_STATS_VMAX + 1]; /* Fetch answers per version */
@@ -94,6 +95,8 @@ typedef struct kfk_cpart {
     int64_t stored;        /* to commit; KFK_OFFSET_INVALID: nothing */
     int32_t stored_epoch;  /* committed with stored (OffsetCommit v6+) */
     int64_t committed;     /* last committed by this consumer, or read at start */
+    int32_t committed_epoch; /* its leader epoch; -1: unknown */
+    int64_t added_us;      /* kfk_clock_us() when made (statistics' topic age) */
     int paused;
     int64_t queued_bytes; /* fetched, not yet polled */
     int throttled;        /* held back by the prefetch bound: poll wakes the fetcher */
@@ -102,6 +105,11 @@ typedef struct kfk_cpart {
     int64_t queued_msgs;     /* records fetched, not yet polled (statistics) */
     int64_t rx_msgs, rx_bytes; /* records fetched and queued, their key+value bytes */
     int64_t rx_wire;           /* records bytes of Fetch answers, framing included */
+    int64_t rx_ver_drops;      /* records fetched, then dropped: the partition was
+                                  re-positioned or revoked meanwhile */
+    kfk_win_lite lag_win, lead_win; /* per Fetch answer: high watermark minus the
+                                       next fetch position, that position minus
+                                       the log start (Java's records-lag/lead) */
 
     /* I/O thread */
     struct kfk_consumer *owner;
@@ -160,6 +168,9 @@ struct kfk_consumer {
     kfk_win poll_idle, fetch_latency, commit_latency;
     int64_t polls, poll_end_us;
     int64_t rebalance_us; /* kfk_clock_us() of the last assignment; 0: none */
+    kfk_win rebalance_latency;  /* us, each rebalance's (kfk_cstats_rebalance_done) */
+    int64_t rebalance_total_us; /* their sum since creation */
+    int64_t rebalance_start_us; /* I/O thread: the rebalance under way began; 0: none */
     kfk_commit_cb commit_cb;
     void *commit_opaque;
     struct kfk_log *log; /* the core's (core/log.h) */
@@ -379,6 +390,13 @@ void kfk_commit_event_free(kfk_consumer_message *ev);
 
 /* cstats.c: the consumer's part of a statistics snapshot (I/O thread),
  * and the poll's wake-up. */
+/* I/O thread, cstats.c: a rebalance begins (classic: its first JoinGroup;
+ * KIP-848: a new assignment to reconcile), unless one is under way; it is
+ * done (classic: SyncGroup answered; KIP-848: the application ran its
+ * events), one sample of rebalance_latency. Done takes c->lock. Leaving
+ * the group clears rebalance_start_us. */
+void kfk_cstats_rebalance_start(struct kfk_consumer *c);
+void kfk_cstats_rebalance_done(struct kfk_consumer *c);
 void kfk_cstats_fill(void *consumer, kfk_stats *s, kfk_arena *a);
 void kfk_cstats_wake(void *consumer);
 

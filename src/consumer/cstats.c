@@ -43,13 +43,18 @@ static const kfk_md_partition *md_part(const kfk_metadata *md, const kfk_cpart *
     return t ? kfk_metadata_partition(t, p->partition) : NULL;
 }
 
-/* A topic's entry: no age (a consumer keeps no topic object), the age of
- * its metadata. */
-static void add_topic(kfk_consumer *c, const kfk_metadata *md, kfk_stats *s, const char *topic) {
+/* A topic's entry: its age from the oldest of its partitions held (parts
+ * from i on, sorted by topic), the age of its metadata. */
+static void add_topic(kfk_consumer *c, const kfk_metadata *md, kfk_stats *s, int i, int64_t now) {
     if (!s->topics) return;
+    const char *topic = c->parts[i]->topic;
+    int64_t since = c->parts[i]->added_us;
+    for (int k = i + 1; k < c->nparts && strcmp(c->parts[k]->topic, topic) == 0; k++)
+        if (c->parts[k]->added_us < since) since = c->parts[k]->added_us;
     const kfk_md_topic *mt = md ? kfk_metadata_topic(md, topic) : NULL;
     s->topics[s->ntopics++] = (kfk_stats_topic){
-        .topic = topic, .age = -1, .metadata_age = mt ? kfk_io_now(c->io) - mt->updated_ms : -1};
+        .topic = topic, .age = (now - since) / 1000,
+        .metadata_age = mt ? kfk_io_now(c->io) - mt->updated_ms : -1};
 }
 
 void kfk_cstats_fill(void *consumer, kfk_stats *s, kfk_arena *a) {
@@ -60,6 +65,8 @@ void kfk_cstats_fill(void *consumer, kfk_stats *s, kfk_arena *a) {
     s->partitions = kfk_arena_array(a, (size_t)(c->nparts ? c->nparts : 1), sizeof *s->partitions);
     s->topics = kfk_arena_array(a, (size_t)(c->nparts ? c->nparts : 1), sizeof *s->topics);
     int assigned = 0;
+    int64_t now = kfk_clock_us();
+    int reader = kfk_core_stats_reader(c->core);
     for (int i = 0; s->partitions && i < c->nparts; i++) {
         const kfk_cpart *p = c->parts[i];
         int64_t end = c->cc.read_committed ? p->lso : p->hwm;
@@ -74,13 +81,17 @@ void kfk_cstats_fill(void *consumer, kfk_stats *s, kfk_arena *a) {
             .next_offset = p->state == KFK_CP_ACTIVE || p->state == KFK_CP_VALIDATE ? p->fetch_pos : KFK_OFFSET_INVALID,
              .app_offset = p->position,
             .stored_offset = p->stored, .committed_offset = p->committed,
+            .committed_leader_epoch = p->committed >= 0 ? p->committed_epoch : -1,
             .query_offset = p->io_gen == p->gen ? p->list_spec : KFK_OFFSET_INVALID,
             .lo_offset = p->lwm, .hi_offset = p->hwm, .ls_offset = p->lso,
             .consumer_lag = lag(end, p->committed), .consumer_lag_stored = lag(end, p->stored),
             .fetchq_cnt = p->queued_msgs, .fetchq_size = p->queued_bytes,
-            .rxmsgs = p->rx_msgs, .rxbytes = p->rx_bytes};
+            .rxmsgs = p->rx_msgs, .rxbytes = p->rx_bytes, .rx_ver_drops = p->rx_ver_drops};
+        kfk_stats_partition *o = &s->partitions[s->npartitions - 1];
+        kfk_win_lite_roll(&c->parts[i]->lag_win, reader, &o->records_lag);
+        kfk_win_lite_roll(&c->parts[i]->lead_win, reader, &o->records_lead);
         if (i == 0 || strcmp(c->parts[i - 1]->topic, p->topic) != 0) /* sorted: a new topic */
-            add_topic(c, md, s, p->topic);
+            add_topic(c, md, s, i, now);
         s->replyq += p->queued_msgs;
         s->rxmsgs += p->rx_msgs;
         s->rxmsg_bytes += p->rx_wire;
@@ -90,13 +101,18 @@ void kfk_cstats_fill(void *consumer, kfk_stats *s, kfk_arena *a) {
     s->offset_resets = c->stats.offset_resets;
     s->commits = c->stats.commits;
     s->polls = c->polls;
-    int reader = kfk_core_stats_reader(c->core);
+    for (int i = 0; i < s->nbrokers; i++)
+        for (int k = 0; k < c->fetch_stats.nnodes; k++)
+            if (c->fetch_stats.nodes[k].node == s->brokers[i].nodeid)
+                s->brokers[i].rxpartial = c->fetch_stats.nodes[k].partial;
     kfk_win_roll(&c->poll_idle, reader, &s->poll_idle_ratio);
     kfk_win_roll(&c->fetch_latency, reader, &s->fetch_latency);
     kfk_win_roll(&c->commit_latency, reader, &s->commit_latency);
+    kfk_win_roll(&c->rebalance_latency, reader, &s->rebalance_latency);
+    s->rebalance_latency_total = c->rebalance_total_us;
     if (g) {
         g->rebalance_cnt = c->stats.rebalances;
-        g->rebalance_age = c->rebalance_us ? (kfk_clock_us() - c->rebalance_us) / 1000 : 0;
+        g->rebalance_age = c->rebalance_us ? (now - c->rebalance_us) / 1000 : 0;
         g->assignment_size = assigned;
     }
     pthread_mutex_unlock(&c->lock);
@@ -107,6 +123,20 @@ void kfk_cstats_fill(void *consumer, kfk_stats *s, kfk_arena *a) {
     g->join_state = join_state(c->group.state);
     g->rebalance_reason = c->group.reason ? c->group.reason : "";
     s->cgrp = g;
+}
+
+void kfk_cstats_rebalance_start(kfk_consumer *c) {
+    if (!c->rebalance_start_us) c->rebalance_start_us = kfk_clock_us();
+}
+
+void kfk_cstats_rebalance_done(kfk_consumer *c) {
+    if (!c->rebalance_start_us) return;
+    int64_t us = kfk_clock_us() - c->rebalance_start_us;
+    c->rebalance_start_us = 0;
+    pthread_mutex_lock(&c->lock);
+    kfk_win_add(&c->rebalance_latency, us);
+    c->rebalance_total_us += us;
+    pthread_mutex_unlock(&c->lock);
 }
 
 void kfk_cstats_wake(void *consumer) {

@@ -172,7 +172,8 @@ int kfk_fetch_parse_run(kfk_fetch_parse *p, kfk_chunk *ch, const uint8_t *data, 
         if (end > p->pos && b->partition_leader_epoch >= 0)
             p->last_epoch = b->partition_leader_epoch;
     }
-    if (!whole && !p->err && it.truncated) p->too_large = 1;
+    p->partial = !p->err && it.truncated;
+    if (!whole && p->partial) p->too_large = 1;
     int refs = p->count;
     int64_t polled_to = p->tail ? p->tail->offset + 1 : p->pos;
     if (!p->err && p->next_pos > polled_to) {

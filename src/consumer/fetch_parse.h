@@ -36,6 +36,7 @@ typedef struct kfk_fetch_parse {
     int32_t last_epoch; /* leader epoch of the last batch read past pos; -1: none */
     int err;          /* a bad batch: the messages before it are still good */
     int too_large;    /* no whole batch and the data was cut: the limit is too small */
+    int partial;      /* the data ended inside a batch (statistics' rxpartial) */
 } kfk_fetch_parse;
 
 /* Parses data (which must live in ch: its rx or kept buffers) into

@@ -231,8 +231,15 @@ static void deliver(kfk_consumer *c, kfk_cpart *p, const kfk_fetch_response_part
         m->part_ = p;
         m->gen_ = p->io_gen;
     }
+    /* Java's per-partition lag and lead, from the position this answer leads to */
+    int64_t pos = pp.count || !pp.err ? pp.next_pos : p->fetch_pos;
+    int64_t last = c->cc.read_committed && pd->last_stable_offset >= 0 ? pd->last_stable_offset
+                                                                       : pd->high_watermark;
     pthread_mutex_lock(&c->lock);
+    if (last >= 0) kfk_win_lite_add(&p->lag_win, last > pos ? last - pos : 0);
+    if (pd->log_start_offset >= 0) kfk_win_lite_add(&p->lead_win, pos - pd->log_start_offset);
     if (slot >= 0 && pd->records.len > 0) c->fetch_stats.nodes[slot].bytes += pd->records.len;
+    if (slot >= 0) c->fetch_stats.nodes[slot].partial += pp.partial;
     p->rx_wire += pd->records.len > 0 ? pd->records.len : 0;
     p->hwm = pd->high_watermark;
     p->lso = pd->last_stable_offset;
@@ -245,6 +252,7 @@ static void deliver(kfk_consumer *c, kfk_cpart *p, const kfk_fetch_response_part
         p->rx_bytes += pp.bytes;
         c->stats.messages += pp.count;
     } else {
+        p->rx_ver_drops += pp.count; /* re-positioned or revoked meanwhile */
         for (kfk_consumer_message *m = pp.head, *next; m; m = next) {
             next = m->next_;
             kfk_consumer_message_release(m);
@@ -253,19 +261,17 @@ static void deliver(kfk_consumer *c, kfk_cpart *p, const kfk_fetch_response_part
     pthread_mutex_unlock(&c->lock);
     kfk_chunk_unref(ch);
     if (pp.count || !pp.err) {
-        p->fetch_pos = pp.next_pos;
+        p->fetch_pos = pos;
         if (pp.last_epoch >= 0) p->pos_epoch = pp.last_epoch;
     }
     p->attempts = 0;
-    int64_t end = c->cc.read_committed && pd->last_stable_offset >= 0 ? pd->last_stable_offset
-                                                                      : pd->high_watermark;
-    p->backlog = p->fetch_pos < end;
+    p->backlog = p->fetch_pos < last;
     if (pp.err == KFK_ERR_NOMEM) {
         kfk_cpart_backoff(c, p);
     } else if (pp.err || pp.too_large) {
         kfk_cpart_stop(c, p, pp.err ? pp.err : KFK_ERR_MSG_TOO_LARGE, p->fetch_pos);
     } else if (c->cc.partition_eof) {
-        if (p->fetch_pos >= end && p->eof_at != p->fetch_pos) {
+        if (p->fetch_pos >= last && p->eof_at != p->fetch_pos) {
             p->eof_at = p->fetch_pos;
             kfk_cpart_event(c, p, KFK_ERR_PARTITION_EOF, p->fetch_pos);
         }

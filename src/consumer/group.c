@@ -258,6 +258,7 @@ void kfk_group_synced(kfk_consumer *c, int err, kfk_partition_list *assignment) 
     c->stats.rebalances++;
     c->rebalance_us = kfk_clock_us();
     pthread_mutex_unlock(&c->lock);
+    kfk_cstats_rebalance_done(c); /* as Java: SyncGroup answered */
     kfk_partition_list *revoke = NULL, *assign;
     if (!c->cc.cooperative || !g->owned) {
         assign = kfk_partition_list_copy(assignment);
@@ -322,6 +323,7 @@ static int poll_expired(kfk_consumer *c, int64_t now) {
     g->epoch++;
     kfk_group_give_up(c, 1, 0);
     g->state = KFK_G_LEFT;
+    c->rebalance_start_us = 0; /* a rebalance under way is not timed */
     atomic_store(&g->wants_poll, 1);
     return 1;
 }

@@ -129,6 +129,7 @@ static void reconcile(kfk_consumer *c) {
     kfk_partition_list_destroy(g->owned);
     g->owned = want;
     if (!revoke && !assign) return;
+    kfk_cstats_rebalance_start(c);
     pthread_mutex_lock(&c->lock);
     c->stats.rebalances++;
     c->rebalance_us = kfk_clock_us();
@@ -142,6 +143,7 @@ void kfk_cgroup_acked(kfk_consumer *c) {
     kfk_partition_list_destroy(g->reported);
     g->reported = g->owned ? kfk_partition_list_copy(g->owned) : NULL;
     if (g->state == KFK_G_APP) g->state = KFK_G_STABLE;
+    kfk_cstats_rebalance_done(c); /* as Java: the assignment reconciled */
     g->hb_now = 1;
     kfk_group_run(c);
 }

@@ -200,6 +200,7 @@ static int32_t rebalance_wait(kfk_consumer *c) {
 
 void kfk_group_send_join(kfk_consumer *c) {
     kfk_group *g = &c->group;
+    kfk_cstats_rebalance_start(c);
     gop *op = gop_new(c, GOP_JOIN, rebalance_wait(c));
     if (!op) {
         kfk_group_joined(c, KFK_ERR_NOMEM, -1, (kfk_str){NULL, -1}, (kfk_str){NULL, -1}, 0, 0);

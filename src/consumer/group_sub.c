@@ -170,6 +170,7 @@ static void take_sub(kfk_io *io, kfk_task *t, int err) {
             g->owned = NULL;
             kfk_cgroup_reset(g);
             g->state = KFK_G_NONE;
+            c->rebalance_start_us = 0; /* a rebalance under way is not timed */
             g->epoch++;
             g->sub_epoch++;
             g->app_pending = g->join_after = g->rejoin = 0;

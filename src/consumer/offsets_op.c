@@ -183,7 +183,10 @@ static void note_committed(kfk_offsets_op *op) {
     for (int i = 0; i < op->list->count; i++) {
         const kfk_partition *e = &op->list->elems[i];
         kfk_cpart *p = e->err ? NULL : kfk_cpart_find(c, e->topic, e->partition);
-        if (p) p->committed = e->offset;
+        if (p) {
+            p->committed = e->offset;
+            p->committed_epoch = e->leader_epoch;
+        }
     }
     if (!op->err) c->stats.commits++;
     pthread_mutex_unlock(&c->lock);

@@ -170,7 +170,10 @@ static void committed_then(kfk_offsets_op *op) {
             kfk_cpart_stop(c, p, err, KFK_OFFSET_INVALID);
         else if (e->offset >= 0) { /* committed before a truncation? ask the leader */
             pthread_mutex_lock(&c->lock);
-            if (p->gen == p->io_gen && p->committed < 0) p->committed = e->offset;
+            if (p->gen == p->io_gen && p->committed < 0) {
+                p->committed = e->offset;
+                p->committed_epoch = e->leader_epoch;
+            }
             pthread_mutex_unlock(&c->lock);
             kfk_resolve_done_epoch(c, p, e->offset, e->leader_epoch, KFK_EPOCH_CHECK);
         } else

@@ -95,7 +95,29 @@ static void window(jw *w, int *first, const char *k, const kfk_stats_window *v) 
     put(w, "}", 1);
 }
 
-static void broker(jw *w, const char *type, const kfk_stats_broker *b) {
+/* librdkafka's toppars: the partitions produced to or fetched from this
+ * broker, keyed "topic-partition". */
+static void toppars(jw *w, int *first, const kfk_stats *s, int32_t nodeid) {
+    key(w, first, "toppars");
+    put(w, "{", 1);
+    int f = 1;
+    for (int i = 0; i < s->npartitions && nodeid >= 0; i++) {
+        const kfk_stats_partition *p = &s->partitions[i];
+        if (p->broker != nodeid) continue;
+        char k[300];
+        snprintf(k, sizeof k, "%.255s-%d", p->topic, (int)p->partition);
+        key(w, &f, k);
+        int pf = 1;
+        put(w, "{", 1);
+        text(w, &pf, "topic", p->topic);
+        num(w, &pf, "partition", p->partition);
+        put(w, "}", 1);
+    }
+    put(w, "}", 1);
+}
+
+static void broker(jw *w, const kfk_stats *s, const kfk_stats_broker *b) {
+    const char *type = s->type;
     int f = 1;
     put(w, "{", 1);
     text(w, &f, "name", b->name);
@@ -112,11 +134,14 @@ static void broker(jw *w, const char *type, const kfk_stats_broker *b) {
     num(w, &f, "txbytes", b->txbytes);
     num(w, &f, "txerrs", b->txerrs);
     num(w, &f, "txretries", b->txretries);
+    num(w, &f, "txidle", b->txidle);
     num(w, &f, "req_timeouts", b->req_timeouts);
     num(w, &f, "rx", b->rx);
     num(w, &f, "rxbytes", b->rxbytes);
     num(w, &f, "rxerrs", b->rxerrs);
     num(w, &f, "rxcorriderrs", b->rxcorriderrs);
+    num(w, &f, "rxpartial", b->rxpartial);
+    num(w, &f, "rxidle", b->rxidle);
     num(w, &f, "connects", b->connects);
     num(w, &f, "disconnects", b->disconnects);
     key(w, &f, "req");
@@ -131,6 +156,7 @@ static void broker(jw *w, const char *type, const kfk_stats_broker *b) {
     if (strcmp(type, "producer") == 0) window(w, &f, "int_latency", &b->int_latency);
     window(w, &f, "outbuf_latency", &b->outbuf_latency);
     window(w, &f, "throttle", &b->throttle);
+    toppars(w, &f, s, b->nodeid);
     put(w, "}", 1);
 }
 
@@ -149,7 +175,12 @@ static void partition(jw *w, const kfk_stats *s, const kfk_stats_partition *p) {
         num(w, &f, "txmsgs", p->txmsgs);
         num(w, &f, "txbytes", p->txbytes);
         num(w, &f, "msgs_inflight", p->msgs_inflight);
-        if (s->eos && s->eos->idemp_state) num(w, &f, "next_ack_seq", p->next_ack_seq);
+        num(w, &f, "msgs", p->msgs);
+        num(w, &f, "acked_msgid", p->acked_msgid);
+        if (s->eos && s->eos->idemp_state) {
+            num(w, &f, "next_ack_seq", p->next_ack_seq);
+            num(w, &f, "next_err_seq", p->next_err_seq);
+        }
     } else {
         key(w, &f, "desired");
         put(w, p->desired ? "true" : "false", p->desired ? 4 : 5);
@@ -162,6 +193,7 @@ static void partition(jw *w, const kfk_stats *s, const kfk_stats_partition *p) {
         num(w, &f, "stored_offset", p->stored_offset);
         num(w, &f, "stored_leader_epoch", p->stored_leader_epoch);
         num(w, &f, "committed_offset", p->committed_offset);
+        num(w, &f, "committed_leader_epoch", p->committed_leader_epoch);
         num(w, &f, "eof_offset", p->eof_offset);
         num(w, &f, "lo_offset", p->lo_offset);
         num(w, &f, "hi_offset", p->hi_offset);
@@ -171,6 +203,7 @@ static void partition(jw *w, const kfk_stats *s, const kfk_stats_partition *p) {
         num(w, &f, "rxmsgs", p->rxmsgs);
         num(w, &f, "rxbytes", p->rxbytes);
         num(w, &f, "msgs", p->rxmsgs); /* librdkafka: the consumer's msgs is rxmsgs */
+        num(w, &f, "rx_ver_drops", p->rx_ver_drops);
     }
     put(w, "}", 1);
 }
@@ -241,7 +274,7 @@ char *kfk_stats_json(const kfk_stats *s, size_t *len) {
     int bf = 1;
     for (int i = 0; i < s->nbrokers; i++) {
         key(&w, &bf, s->brokers[i].name);
-        broker(&w, s->type, &s->brokers[i]);
+        broker(&w, s, &s->brokers[i]);
     }
     put(&w, "}", 1);
     topics(&w, &f, s);
@@ -267,7 +300,7 @@ char *kfk_stats_json(const kfk_stats *s, size_t *len) {
         text(&w, &ef, "idemp_state", e->idemp_state ? e->idemp_state : "Init");
         num(&w, &ef, "idemp_stateage", e->idemp_stateage);
         text(&w, &ef, "txn_state", e->txn_state ? e->txn_state : "Init");
-        if (e->txn_state) num(&w, &ef, "txn_stateage", e->txn_stateage);
+        num(&w, &ef, "txn_stateage", e->txn_stateage);
         key(&w, &ef, "txn_may_enq");
         put(&w, e->txn_may_enq ? "true" : "false", e->txn_may_enq ? 4 : 5);
         num(&w, &ef, "producer_id", e->producer_id);
@@ -297,6 +330,8 @@ char *kfk_stats_json(const kfk_stats *s, size_t *len) {
         window(&w, &kf, "poll_idle_ratio", &s->poll_idle_ratio);
         window(&w, &kf, "fetch_latency", &s->fetch_latency);
         window(&w, &kf, "commit_latency", &s->commit_latency);
+        window(&w, &kf, "rebalance_latency", &s->rebalance_latency);
+        num(&w, &kf, "rebalance_latency_total", s->rebalance_latency_total);
     }
     put(&w, "}}", 2);
     if (w.oom) {

@@ -288,6 +288,8 @@ int kfk_conn_send_iov(kfk_conn *c, struct iovec *iov, int max) {
 }
 
 void kfk_conn_sent(kfk_conn *c, size_t n) {
+    int64_t us = n > 0 ? kfk_clock_us() : 0;
+    if (n > 0) c->st.last_tx_us = us;
     while (n > 0 && !kfk_list_empty(&c->sending)) {
         kfk_request *r = KFK_CONTAINER_OF(c->sending.next, kfk_request, link);
         size_t left = r->total_len - r->sent;
@@ -301,7 +303,6 @@ void kfk_conn_sent(kfk_conn *c, size_t n) {
         c->st.tx++;
         c->st.txbytes += (int64_t)r->total_len;
         if (r->api_key >= 0 && r->api_key < 100) c->st.req[r->api_key]++;
-        int64_t us = kfk_clock_us();
         kfk_win_add(&c->st.outbuf_latency, us - r->stamp_us);
         r->stamp_us = us;
         if (r->no_response) {
@@ -423,6 +424,7 @@ static int apiv_done(kfk_conn *c, const kfk_rbuf *body, int64_t now) {
 void kfk_conn_start(kfk_conn *c, int64_t now) {
     for (int i = 0; i < API_KEYS; i++) c->vmin[i] = c->vmax[i] = -1;
     c->state = KFK_CONN_APIVERSIONS;
+    c->st.last_tx_us = c->st.last_rx_us = 0; /* txidle/rxidle are per connection */
     c->last_err = 0;
     c->errstr[0] = '\0';
     c->apiv_version = kfk_api_info_get(KFK_API_API_VERSIONS)->max_version;
@@ -478,6 +480,7 @@ int kfk_conn_recv_done(kfk_conn *c, size_t n, int64_t now) {
     if (c->state == KFK_CONN_DOWN) return KFK_ERR_STATE;
     c->now = now;
     c->rx_len += n;
+    if (n > 0) c->st.last_rx_us = kfk_clock_us();
     while (c->state != KFK_CONN_DOWN && c->rx_len - c->rx_off >= 4) {
         const uint8_t *p = c->rx->data + c->rx_off;
         int32_t size = (int32_t)be32(p);

@@ -46,8 +46,8 @@ static int64_t pct(const kfk_win *w, int64_t q) {
     return w->s[rank - 1];
 }
 
-void kfk_win_roll(kfk_win *w, int reader, kfk_stats_window *out) {
-    kfk_win_acc *a = &w->acc[reader];
+/* The accumulated figures into out (all 0 without a sample), then starts over. */
+static void acc_roll(kfk_win_acc *a, kfk_stats_window *out) {
     memset(out, 0, sizeof *out);
     if (a->cnt > 0) {
         double mean = (double)a->sum / (double)a->cnt;
@@ -58,16 +58,28 @@ void kfk_win_roll(kfk_win *w, int reader, kfk_stats_window *out) {
         *out = (kfk_stats_window){.min = a->min, .max = a->max, .avg = (int64_t)(mean + 0.5),
                                   .sum = a->sum, .stddev = var > 0 ? (int64_t)(sd + 0.5) : 0,
                                   .cnt = a->cnt};
-        if (reader == KFK_WIN_STATS) {
-            qsort(w->s, (size_t)w->n, sizeof w->s[0], cmp_i32);
-            out->p50 = pct(w, 5000);
-            out->p75 = pct(w, 7500);
-            out->p90 = pct(w, 9000);
-            out->p95 = pct(w, 9500);
-            out->p99 = pct(w, 9900);
-            out->p99_99 = pct(w, 9999);
-        }
     }
     memset(a, 0, sizeof *a);
+}
+
+void kfk_win_roll(kfk_win *w, int reader, kfk_stats_window *out) {
+    acc_roll(&w->acc[reader], out);
+    if (out->cnt > 0 && reader == KFK_WIN_STATS) {
+        qsort(w->s, (size_t)w->n, sizeof w->s[0], cmp_i32);
+        out->p50 = pct(w, 5000);
+        out->p75 = pct(w, 7500);
+        out->p90 = pct(w, 9000);
+        out->p95 = pct(w, 9500);
+        out->p99 = pct(w, 9900);
+        out->p99_99 = pct(w, 9999);
+    }
     if (reader == KFK_WIN_STATS) w->n = 0;
+}
+
+void kfk_win_lite_add(kfk_win_lite *w, int64_t v) {
+    for (int r = 0; r < KFK_WIN_READERS; r++) acc_add(&w->acc[r], v);
+}
+
+void kfk_win_lite_roll(kfk_win_lite *w, int reader, kfk_stats_window *out) {
+    acc_roll(&w->acc[reader], out);
 }

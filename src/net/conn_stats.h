@@ -36,12 +36,23 @@ void kfk_win_add(kfk_win *w, int64_t v);
  * untouched. */
 void kfk_win_roll(kfk_win *w, int reader, kfk_stats_window *out);
 
+/* A window without percentiles (min, max, avg, sum, stddev, cnt), small
+ * enough to keep one per partition; two readers as kfk_win. */
+typedef struct kfk_win_lite {
+    kfk_win_acc acc[KFK_WIN_READERS];
+} kfk_win_lite;
+
+void kfk_win_lite_add(kfk_win_lite *w, int64_t v);
+void kfk_win_lite_roll(kfk_win_lite *w, int reader, kfk_stats_window *out);
+
 typedef struct kfk_conn_stats {
     int64_t tx, txbytes, txerrs, req_timeouts, rx, rxbytes, rxerrs, rxcorriderrs;
     int64_t req[100]; /* per API key, as kfk_stats_broker.req */
     kfk_win rtt;      /* us */
     kfk_win outbuf_latency; /* us from submitted to fully written */
     kfk_win throttle; /* ms */
+    int64_t last_tx_us, last_rx_us; /* this connection's last socket write and
+                                       read (kfk_clock_us); 0: none yet */
 } kfk_conn_stats;
 
 /* Monotonic microseconds. */

@@ -26,7 +26,12 @@ static const char *state_name(const kfk_link *l) {
 void kfk_io_link_stats(kfk_link *l, int reader, kfk_stats_broker *b) {
     kfk_conn_stats *st = kfk_conn_stats_of(l->conn);
     b->state = state_name(l);
-    b->stateage = kfk_clock_us() - l->state_since;
+    int64_t now = kfk_clock_us();
+    b->stateage = now - l->state_since;
+    /* Only a connection up has a current socket. */
+    int up = l->state == KFK_LINK_UP;
+    b->txidle = up && st->last_tx_us ? now - st->last_tx_us : -1;
+    b->rxidle = up && st->last_rx_us ? now - st->last_rx_us : -1;
     kfk_conn_queue_counts(l->conn, b);
     b->tx = st->tx;
     b->txbytes = st->txbytes;

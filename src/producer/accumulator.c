@@ -344,6 +344,8 @@ static int append_to(kfk_accum *a, kfk_ppart *pp, const kfk_accum_msg *m, int64_
     if (n < 0) return n;
     b->opaques[b->bb.count - 1] = m->opaque;
     b->timestamps[b->bb.count - 1] = m->timestamp;
+    pp->msgs++;
+    if (b->bb.count == 1) b->first_msgid = pp->msgs;
     b->mem += n;
     a->mem_used += n;
     if (a->mem_used > a->mem_peak) a->mem_peak = a->mem_used;
@@ -683,6 +685,7 @@ int kfk_accum_split_locked(kfk_accum *a, kfk_pbatch *b, int64_t retry_at) {
         /* The halves take the batch's sequences between them, so later
          * batches keep theirs; as retries they go alone, in order. */
         x->base_seq = b->base_seq < 0 ? -1 : seq_add(b->base_seq, k ? half : 0);
+        x->first_msgid = b->first_msgid + (k ? half : 0);
         x->pid = b->pid;
         x->epoch = b->epoch;
         x->attempts = b->attempts;
@@ -721,7 +724,7 @@ void kfk_accum_reset_sequences_locked(kfk_accum *a) {
         kfk_ptopic *t = a->topics[k];
         for (int32_t i = 0; i < t->nalloc; i++) {
             kfk_ppart *pp = t->parts[i];
-            pp->next_seq = pp->acked_next = 0;
+            pp->next_seq = pp->acked_next = pp->err_next = 0;
             pp->acked = 0;
             for (kfk_list *e = pp->queue.next; e != &pp->queue; e = e->next) {
                 kfk_pbatch *b = KFK_CONTAINER_OF(e, kfk_pbatch, link);

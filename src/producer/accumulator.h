@@ -46,6 +46,7 @@ typedef struct kfk_pbatch {
     int64_t deadline;    /* created + delivery.timeout.ms */
     int64_t retry_at;    /* not before this, after a failure */
     int32_t base_seq;    /* -1 until first drained by an idempotent producer */
+    int64_t first_msgid; /* its first record's number in the partition (from 1) */
     int64_t pid;
     int16_t epoch;
     int attempts; /* times drained */
@@ -77,6 +78,9 @@ struct kfk_ppart {
     int acked;          /* a batch was acknowledged in this epoch */
     int txn;            /* enum kfk_ptxn: in the open transaction? */
     int64_t tx_msgs, tx_bytes; /* written; under the lock, for statistics */
+    int64_t msgs;        /* records accepted, numbering them (statistics) */
+    int64_t acked_msgid; /* the highest record number acknowledged */
+    int32_t err_next;    /* sequence after the last failed batch of this epoch */
 };
 
 /* A partition's place in the open transaction. */

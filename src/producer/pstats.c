@@ -31,11 +31,21 @@ static int64_t batch_bytes(const kfk_pbatch *b) {
     return (int64_t)(b->buf.len - b->bb.start + b->refs.bytes);
 }
 
+/* librdkafka's next_err_seq: next_ack_seq until a batch of this epoch
+ * failed past it (later ones in flight fail too), then past that batch. */
+static int32_t err_seq(const kfk_ppart *pp) {
+    uint32_t ahead = ((uint32_t)pp->err_next - (uint32_t)pp->acked_next) & INT32_MAX;
+    return ahead > 0 && ahead < (1u << 30) ? pp->err_next : pp->acked_next;
+}
+
 static void fill_part(kfk_producer *p, const kfk_ppart *pp, kfk_stats_partition *o) {
     *o = (kfk_stats_partition){.topic = pp->topic->name, .partition = pp->id,
                                .leader = pp->leader, .broker = pp->leader, .leader_epoch = pp->leader_epoch,
                                .unknown = pp->topic->npart <= pp->id, .txmsgs = pp->tx_msgs,
                                .txbytes = pp->tx_bytes, .next_ack_seq = pp->acked_next,
+                               .next_err_seq = err_seq(pp), .msgs = pp->msgs,
+                               .acked_msgid = pp->acked_msgid,
+                               .committed_leader_epoch = -1,
                                .msgs_inflight = kfk_sender_inflight_msgs(p, pp)};
     for (const kfk_list *e = pp->queue.next; e != &pp->queue; e = e->next) {
         const kfk_pbatch *b = KFK_CONTAINER_OF(e, kfk_pbatch, link);
@@ -112,6 +122,8 @@ void kfk_pstats_fill(void *producer, kfk_stats *s, kfk_arena *a) {
         eos->txn_state = txn_name(p->txn.state);
         eos->txn_stateage = p->txn.state_us ? (kfk_clock_us() - p->txn.state_us) / 1000 : 0;
         eos->txn_may_enq = p->txn.state == KFK_TXN_OPEN;
+    } else if (eos) {
+        eos->txn_stateage = s->age / 1000; /* Init since it was made, as librdkafka */
     }
     pthread_mutex_unlock(&p->acc.lock);
     kfk_metadata_unref(md);

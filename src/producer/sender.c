@@ -73,6 +73,7 @@ void kfk_sender_report(kfk_producer *p, kfk_list *done) {
 void kfk_sender_fatal(kfk_producer *p, int err, const char *why) {
     if (!atomic_load(&p->fatal_err)) {
         snprintf(p->fatal_str, sizeof p->fatal_str, "%s", why);
+        p->pid_state_us = kfk_clock_us(); /* idemp_state is FatalError from now */
         atomic_store(&p->fatal_err, err);
     }
     kfk_list failed;
@@ -125,6 +126,14 @@ static void report_txn(kfk_producer *p, kfk_list *done) {
     if (!kfk_list_empty(done)) kfk_txn_batches_failed(p, done);
 }
 
+/* Statistics' next_err_seq: a failed batch's sequences, when ahead of the
+ * failures seen before in this epoch (sequences wrap at 2^31). */
+static void note_err_seq(kfk_pbatch *b) {
+    int32_t end = (int32_t)(((uint32_t)b->base_seq + (uint32_t)b->bb.count) & INT32_MAX);
+    uint32_t ahead = ((uint32_t)end - (uint32_t)b->part->err_next) & INT32_MAX;
+    if (ahead < (1u << 30)) b->part->err_next = end;
+}
+
 /* Decides each batch's fate (retry, done, failed) under one lock. */
 static void settle(kfk_producer *p, preq *q) {
     kfk_list done;
@@ -148,6 +157,8 @@ static void settle(kfk_producer *p, preq *q) {
         }
         if (o.bump) p->need_bump = 1;
         if (o.refresh) refresh = b->part->topic->name;
+        if (b->err && b->base_seq >= 0 && o.action != KFK_BATCH_DONE && o.action != KFK_BATCH_SPLIT)
+            note_err_seq(b);
         if (b->purged && o.action != KFK_BATCH_DONE) {
             b->err = KFK_ERR_PURGED;
             snprintf(b->errstr, sizeof b->errstr, "purged while in flight");
@@ -179,6 +190,8 @@ static void settle(kfk_producer *p, preq *q) {
         }
         if (o.action == KFK_BATCH_DONE) {
             b->err = 0;
+            int64_t last = b->first_msgid + b->bb.count - 1;
+            if (last > b->part->acked_msgid) b->part->acked_msgid = last;
             b->part->tx_msgs += b->bb.count;
             b->part->tx_bytes += (int64_t)(b->buf.len - b->bb.start + b->refs.bytes);
         }

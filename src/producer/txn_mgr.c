@@ -118,6 +118,7 @@ static void fatal(kfk_producer *p, int cause, const char *why) {
     /* Before the waiting call wakes: it may ask for the cause at once. */
     if (!atomic_load(&p->fatal_err)) {
         snprintf(p->fatal_str, sizeof p->fatal_str, "%s", why);
+        p->pid_state_us = kfk_clock_us(); /* idemp_state is FatalError from now */
         atomic_store(&p->fatal_err, cause);
     }
     pthread_mutex_lock(&p->acc.lock);

@@ -20,6 +20,8 @@ typedef struct seen {
     int64_t fetch_lat_cnt, commit_lat_cnt, idle_cnt; /* consumer windows, summed */
     int64_t txretries, corriderrs, last_waitresp_msgs; /* brokers' (last document) */
     int64_t batchcnt_sum, batchsize_sum, batch_samples;  /* topics' windows, summed */
+    int64_t rxpartial;                                   /* brokers' (last document) */
+    int64_t rebalance_cnt, rebalance_total;               /* rebalance_latency: summed cnt, last total */
     pthread_t thread;
     int other_thread; /* a callback ran off the creating thread (admin expects it) */
 } seen;
@@ -58,8 +60,21 @@ static void on_stats(const kfk_stats *s, const char *json, size_t len, void *opa
             s->topics[i].metadata_age > s->age / 1000)
             w->mismatched++;
     }
-    w->txretries = w->corriderrs = w->last_waitresp_msgs = 0;
+    w->txretries = w->corriderrs = w->last_waitresp_msgs = w->rxpartial = 0;
     for (int i = 0; i < s->nbrokers; i++) {
+        const kfk_stats_broker *b = &s->brokers[i];
+        /* a connection up has written and read (ApiVersions at least), at
+         * most since the client was made (a second of slack: the brokers are
+         * read after the age); one still handshaking may have; a broker
+         * not connected has no socket */
+        int up = !strcmp(b->state, "UP");
+        int sock = up || !strcmp(b->state, "APIVERSION_QUERY") || !strcmp(b->state, "AUTH_REQ") ||
+                   !strcmp(b->state, "SSL_HANDSHAKE");
+        int64_t least = up ? 0 : -1, most = s->age + 1000000;
+        if (sock ? b->txidle < least || b->txidle > most || b->rxidle < least || b->rxidle > most
+                 : b->txidle != -1 || b->rxidle != -1)
+            w->mismatched++;
+        w->rxpartial += b->rxpartial;
         w->txretries += s->brokers[i].txretries;
         w->corriderrs += s->brokers[i].rxcorriderrs;
         w->last_waitresp_msgs += s->brokers[i].waitresp_msg_cnt;
@@ -68,6 +83,10 @@ static void on_stats(const kfk_stats *s, const char *json, size_t len, void *opa
     w->fetch_lat_cnt += s->fetch_latency.cnt;
     w->commit_lat_cnt += s->commit_latency.cnt;
     w->idle_cnt += s->poll_idle_ratio.cnt;
+    w->rebalance_cnt += s->rebalance_latency.cnt;
+    w->rebalance_total = s->rebalance_latency_total;
+    if (s->rebalance_latency.max > 60000000 || s->rebalance_latency.sum > s->rebalance_latency_total)
+        w->mismatched++;
     if (s->poll_idle_ratio.max > 1000000 || s->commit_latency.max > 60000000 ||
         s->fetch_latency.max > 60000000 || s->fetch_latency.cnt > s->fetch_requests)
         w->mismatched++;
@@ -132,13 +151,17 @@ static void produce(const char *boot) {
     }
     REQUIRE_EQ(kfk_producer_flush(p, 30000), 0);
     /* the documents go on while the application polls: wait for one taken
-     * after every record was written */
+     * after every record was written (and a second document at least: a
+     * quick run may have written them all before the first) */
     char *j = NULL;
     for (int64_t end = it_now_ms() + 10000; it_now_ms() < end;) {
         kfk_producer_poll(p, 100);
         free(j);
         j = latest(&w);
-        if (j && jq_int(j, "txmsgs", -1) == N) break;
+        pthread_mutex_lock(&w.lock);
+        int docs = w.docs;
+        pthread_mutex_unlock(&w.lock);
+        if (j && jq_int(j, "txmsgs", -1) == N && docs >= 2) break;
     }
     REQUIRE(j);
     CHECK(jq_str_is(j, "type", "producer"));
@@ -166,6 +189,22 @@ static void produce(const char *boot) {
         CHECK(jq_get(j, path) && !strncmp(jq_get(j, path), "false", 5));
         snprintf(path, sizeof path, "topics/%s/partitions/%d/msgq_cnt", topic, i);
         CHECK_EQ(jq_int(j, path, -1), 0);
+        /* every record accepted, numbered 1..N/PARTS and all acknowledged;
+         * no failure: the error sequence follows the acked one */
+        snprintf(path, sizeof path, "topics/%s/partitions/%d/msgs", topic, i);
+        CHECK_EQ(jq_int(j, path, -1), N / PARTS);
+        snprintf(path, sizeof path, "topics/%s/partitions/%d/acked_msgid", topic, i);
+        CHECK_EQ(jq_int(j, path, -1), N / PARTS);
+        snprintf(path, sizeof path, "topics/%s/partitions/%d/next_ack_seq", topic, i);
+        CHECK_EQ(jq_int(j, path, -1), N / PARTS);
+        snprintf(path, sizeof path, "topics/%s/partitions/%d/next_err_seq", topic, i);
+        CHECK_EQ(jq_int(j, path, -1), N / PARTS);
+        /* listed once, under the broker it was produced to */
+        snprintf(path, sizeof path, "\"%s-%d\":{\"topic\":\"%s\",\"partition\":%d}", topic, i,
+                 topic, i);
+        const char *at = strstr(j, path);
+        CHECK(at != NULL);
+        CHECK(at && strstr(at + 1, path) == NULL);
     }
     CHECK_EQ(jq_int(j, "txmsg_bytes", -1), sum_bytes);
     snprintf(path, sizeof path, "topics/%s/age", topic);
@@ -184,6 +223,10 @@ static void produce(const char *boot) {
     /* Assigned since the id came, after the client was made */
     CHECK(jq_int(j, "eos/idemp_stateage", -1) >= 0);
     CHECK(jq_int(j, "eos/idemp_stateage", -1) < jq_int(j, "age", -1) / 1000);
+    /* not transactional: Init since the client was made */
+    CHECK(jq_str_is(j, "eos/txn_state", "Init"));
+    CHECK(jq_int(j, "eos/txn_stateage", -1) >= 0);
+    CHECK(jq_int(j, "eos/txn_stateage", -1) <= jq_int(j, "age", -1) / 1000 + 1);
     pthread_mutex_lock(&w.lock);
     CHECK(w.docs >= 2);
     CHECK_EQ(w.invalid, 0);
@@ -287,16 +330,31 @@ static void consume(const char *boot, const char *protocol) {
         CHECK_EQ(jq_int(j, path, -1), 0);
         snprintf(path, sizeof path, "topics/%s/partitions/%d/fetchq_cnt", topic, i);
         CHECK_EQ(jq_int(j, path, -1), 0);
+        snprintf(path, sizeof path, "topics/%s/partitions/%d/rx_ver_drops", topic, i);
+        CHECK_EQ(jq_int(j, path, -1), 0); /* no seek: nothing fetched was dropped */
         snprintf(path, sizeof path, "topics/%s/partitions/%d/fetch_state", topic, i);
         CHECK(jq_str_is(j, path, "active"));
         /* nothing committed yet: auto.offset.reset=earliest looked up the start */
         snprintf(path, sizeof path, "topics/%s/partitions/%d/query_offset", topic, i);
         CHECK_EQ(jq_int(j, path, 0), KFK_OFFSET_BEGINNING);
+        /* committed with the epoch of the last record read: the topic's
+         * only leader's */
+        snprintf(path, sizeof path, "topics/%s/partitions/%d/leader_epoch", topic, i);
+        int64_t epoch = jq_int(j, path, -1);
+        snprintf(path, sizeof path, "topics/%s/partitions/%d/committed_leader_epoch", topic, i);
+        CHECK_EQ(jq_int(j, path, -9), epoch);
+        snprintf(path, sizeof path, "\"%s-%d\":{\"topic\":\"%s\",\"partition\":%d}", topic, i,
+                 topic, i);
+        const char *at = strstr(j, path); /* under the broker fetched from, once */
+        CHECK(at != NULL);
+        CHECK(at && strstr(at + 1, path) == NULL);
     }
     snprintf(path, sizeof path, "topics/%s/metadata_age", topic);
     CHECK(jq_int(j, path, -1) >= 0);
+    /* since its partitions were assigned, after the client was made */
     snprintf(path, sizeof path, "topics/%s/age", topic);
-    CHECK(jq_get(j, path) == NULL); /* a consumer keeps no topic object */
+    CHECK(jq_int(j, path, -1) >= 0);
+    CHECK(jq_int(j, path, -1) <= jq_int(j, "age", -1) / 1000 + 1);
     CHECK_EQ(jq_int(j, "cgrp/rebalance_cnt", -1), cs.rebalances);
     CHECK_EQ(jq_int(j, "cgrp/rebalance_cnt", -1), 1); /* one member, one assignment */
     CHECK(jq_int(j, "cgrp/rebalance_age", -1) >= 0);
@@ -316,6 +374,10 @@ static void consume(const char *boot, const char *protocol) {
     CHECK(w.idle_cnt > N / 2);
     CHECK(w.fetch_lat_cnt > 0);
     CHECK(w.commit_lat_cnt >= 1);
+    CHECK_EQ(w.rxpartial, 0); /* 1 MB per partition: every answer whole */
+    CHECK_EQ(w.rebalance_cnt, 1); /* the one rebalance, timed */
+    CHECK(w.rebalance_total > 0);
+    int64_t first_total = w.rebalance_total;
     pthread_mutex_unlock(&w.lock);
     free(j);
 
@@ -349,6 +411,8 @@ static void consume(const char *boot, const char *protocol) {
     CHECK_EQ(w.invalid, 0);
     CHECK_EQ(w.mismatched, 0);
     CHECK(!w.other_thread);
+    CHECK_EQ(w.rebalance_cnt, 2); /* the second member's rebalance, timed too */
+    CHECK(w.rebalance_total > first_total);
     pthread_mutex_unlock(&w.lock);
     kfk_consumer_close(c2);
     int64_t before = mono_us();
@@ -363,6 +427,40 @@ static void consume(const char *boot, const char *protocol) {
     free(w2.last);
 }
 
+/* A partition limit above a batch's size (batch.size 16384) but below the
+ * partition's data: the broker cuts its answers inside the batch after
+ * the last whole one (a limit below a batch would get that one batch
+ * whole, KIP-74), rxpartial counts them at the broker fetched from; every
+ * record still arrives. */
+static void consume_partial(const char *boot) {
+    seen w;
+    seen_init(&w);
+    char err[256];
+    const char *settings[] = {"max.partition.fetch.bytes", "20000", NULL};
+    kfk_consumer *c = kfk_consumer_new(conf_for(boot, &w, settings), err, sizeof err);
+    REQUIRE(c);
+    kfk_partition_list *l = kfk_partition_list_new(1);
+    kfk_partition_list_add(l, topic, 0)->offset = KFK_OFFSET_BEGINNING;
+    REQUIRE_EQ(kfk_consumer_assign(c, l), 0);
+    kfk_partition_list_destroy(l);
+    int got = 0;
+    for (int64_t end = it_now_ms() + 30000; got < N / PARTS && it_now_ms() < end;) {
+        kfk_consumer_message *m = kfk_consumer_poll(c, 100);
+        if (m && !m->err) got++;
+        kfk_consumer_message_release(m);
+    }
+    CHECK_EQ(got, N / PARTS);
+    for (int64_t end = it_now_ms() + 300; it_now_ms() < end;)
+        kfk_consumer_message_release(kfk_consumer_poll(c, 50));
+    kfk_consumer_close(c); /* its last document, after every answer */
+    pthread_mutex_lock(&w.lock);
+    CHECK(w.rxpartial > 0);
+    CHECK(w.rxpartial <= w.typed.fetch_requests);
+    CHECK_EQ(w.mismatched, 0);
+    pthread_mutex_unlock(&w.lock);
+    free(w.last);
+}
+
 TEST(produce_then_group_consume) {
     const char *boot = it_bootstrap();
     REQUIRE(boot);
@@ -370,6 +468,7 @@ TEST(produce_then_group_consume) {
     REQUIRE_EQ(pit_create_topic(boot, topic, PARTS, -1, NULL), 0);
     produce(boot);
     consume(boot, "classic");
+    consume_partial(boot);
 }
 
 /* The broker's version as scripts/run-tests (KFK_BROKER_VERSION) or
@@ -527,4 +626,49 @@ TEST(transactional_producer_eos) {
     kfk_producer_destroy(p);
     CHECK_EQ(w.invalid, 0);
     free(w.last);
+}
+
+/* A producer fenced by another with its transactional.id: its idempotence
+ * state turns FatalError, and idemp_stateage starts over then (not at the
+ * producer id it got seconds before). */
+TEST(fenced_producer_idemp_stateage_restarts) {
+    const char *boot = it_bootstrap();
+    REQUIRE(boot);
+    char t[128], id[160], err[256];
+    it_topic(t, sizeof t, "stats-fenced");
+    REQUIRE_EQ(pit_create_topic(boot, t, 1, -1, NULL), 0);
+    snprintf(id, sizeof id, "%s-id", t);
+    seen w;
+    seen_init(&w);
+    const char *settings[] = {"transactional.id", id, NULL};
+    kfk_producer *p = kfk_producer_new(conf_for(boot, &w, settings), NULL, err, sizeof err);
+    REQUIRE(p);
+    REQUIRE_EQ(kfk_producer_init_transactions(p, 30000), 0);
+    char *j = wait_doc(p, &w, "eos/idemp_state", "Assigned");
+    REQUIRE(j);
+    free(j);
+    for (int64_t end = it_now_ms() + 1500; it_now_ms() < end;) kfk_producer_poll(p, 50);
+    seen w2;
+    seen_init(&w2);
+    kfk_producer *p2 = kfk_producer_new(conf_for(boot, &w2, settings), NULL, err, sizeof err);
+    REQUIRE(p2);
+    REQUIRE_EQ(kfk_producer_init_transactions(p2, 30000), 0); /* fences p */
+    int64_t before = it_now_ms();
+    kfk_message m = {.topic = t, .partition = 0, .value = "v", .value_len = 1};
+    if (kfk_producer_begin_transaction(p) == 0) {
+        kfk_producer_send(p, &m, 0);
+        CHECK(kfk_producer_commit_transaction(p, 30000) != 0);
+    }
+    j = wait_doc(p, &w, "eos/idemp_state", "FatalError");
+    REQUIRE(j);
+    CHECK(jq_str_is(j, "eos/idemp_state", "FatalError"));
+    int64_t age = jq_int(j, "eos/idemp_stateage", -1);
+    CHECK(age >= 0);
+    CHECK(age <= it_now_ms() - before + 1); /* since the fencing, not the id */
+    free(j);
+    kfk_producer_destroy(p);
+    kfk_producer_destroy(p2);
+    CHECK_EQ(w.invalid, 0);
+    free(w.last);
+    free(w2.last);
 }

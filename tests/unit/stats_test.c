@@ -29,12 +29,13 @@ TEST(producer_document_parses_back) {
     b[1].nodeid = -1;
     kfk_stats_partition parts[3] = {
         {.topic = "t1", .partition = 0, .leader = 1, .broker = 1, .msgq_cnt = 5, .msgq_bytes = 500,
-         .txmsgs = 100, .txbytes = 10000, .next_ack_seq = 100},
+         .txmsgs = 100, .txbytes = 10000, .next_ack_seq = 100, .next_err_seq = 120, .msgs = 105,
+         .acked_msgid = 100},
         {.topic = "t1", .partition = 1, .leader = 1, .txmsgs = 50, .txbytes = 5000},
         {.topic = "t\"2", .partition = 0, .leader = -1, .unknown = 0},
     };
     kfk_stats_eos eos = {.idemp_state = "Assigned", .producer_id = 4000, .producer_epoch = 3,
-                         .epoch_cnt = 1, .idemp_stateage = 1500};
+                         .epoch_cnt = 1, .idemp_stateage = 1500, .txn_stateage = 5000};
     kfk_stats_topic topics[2] = {
         {.topic = "t\"2", .age = 5, .metadata_age = -1},
         {.topic = "t1", .age = 4000, .metadata_age = 250,
@@ -61,6 +62,10 @@ TEST(producer_document_parses_back) {
     CHECK_EQ(jq_int(j, "topics/t1/partitions/0/broker", -9), 1);
     CHECK_EQ(jq_int(j, "topics/t1/partitions/0/next_ack_seq", -9), 100);
     CHECK_EQ(jq_int(j, "topics/t1/partitions/0/msgs_inflight", -9), 0);
+    CHECK_EQ(jq_int(j, "topics/t1/partitions/0/msgs", -9), 105);
+    CHECK_EQ(jq_int(j, "topics/t1/partitions/0/acked_msgid", -9), 100);
+    CHECK_EQ(jq_int(j, "topics/t1/partitions/0/next_err_seq", -9), 120);
+    CHECK(jq_get(j, "topics/t1/partitions/0/committed_leader_epoch") == NULL);
     CHECK(!strncmp(jq_get(j, "topics/t\"2/partitions/0/unknown"), "false", 5));
     CHECK_EQ(jq_int(j, "topics/t\"2/partitions/0/leader", -9), -1);
     CHECK(jq_str_is(j, "topics/t\"2/topic", "t\"2"));
@@ -76,9 +81,66 @@ TEST(producer_document_parses_back) {
     CHECK(jq_str_is(j, "eos/idemp_state", "Assigned"));
     CHECK_EQ(jq_int(j, "eos/producer_id", -9), 4000);
     CHECK_EQ(jq_int(j, "eos/idemp_stateage", -9), 1500);
+    /* not transactional: Init since creation, as librdkafka */
+    CHECK(jq_str_is(j, "eos/txn_state", "Init"));
+    CHECK_EQ(jq_int(j, "eos/txn_stateage", -9), 5000);
     CHECK_EQ(jq_int(j, "kfk/batches_retried", -9), 4);
     CHECK(jq_get(j, "kfk/fetch_requests") == NULL);
     CHECK(jq_get(j, "kfk/poll_idle_ratio") == NULL);
+    kfk_free_buf(j);
+}
+
+/* A producer that is not idempotent has no sequences to show. */
+TEST(producer_without_idempotence_no_sequences) {
+    kfk_stats_partition part = {.topic = "t", .partition = 0, .msgs = 3, .acked_msgid = 2,
+                                .next_err_seq = 0};
+    kfk_stats_eos eos = {.txn_stateage = 10};
+    kfk_stats s = {.name = "p", .client_id = "p", .type = "producer", .partitions = &part,
+                   .npartitions = 1, .eos = &eos};
+    char *j = kfk_stats_json(&s, NULL);
+    REQUIRE(j);
+    CHECK(jq_valid(j));
+    CHECK_EQ(jq_int(j, "topics/t/partitions/0/msgs", -9), 3);
+    CHECK_EQ(jq_int(j, "topics/t/partitions/0/acked_msgid", -9), 2);
+    CHECK(jq_get(j, "topics/t/partitions/0/next_ack_seq") == NULL);
+    CHECK(jq_get(j, "topics/t/partitions/0/next_err_seq") == NULL);
+    CHECK(jq_str_is(j, "eos/idemp_state", "Init"));
+    CHECK_EQ(jq_int(j, "eos/txn_stateage", -9), 10);
+    kfk_free_buf(j);
+}
+
+/* toppars: the partitions whose broker (produced to or fetched from) is
+ * this one, keyed topic-partition; a bootstrap connection has none. */
+TEST(broker_toppars_and_idle) {
+    kfk_stats_broker b[2] = {broker(), broker()};
+    b[0].name = "b1";
+    b[0].txidle = 1500;
+    b[0].rxidle = -1;
+    b[0].rxpartial = 4;
+    b[1].name = "boot";
+    b[1].nodeid = -1;
+    kfk_stats_partition parts[4] = {
+        {.topic = "a", .partition = 0, .broker = 1, .leader = 1},
+        {.topic = "a", .partition = 1, .broker = 2, .leader = 2},
+        {.topic = "b.c", .partition = 7, .broker = 1, .leader = 2}, /* a read replica */
+        {.topic = "d", .partition = 0, .broker = -1, .leader = -1},
+    };
+    kfk_stats s = {.name = "c", .client_id = "c", .type = "consumer", .brokers = b,
+                   .nbrokers = 2, .partitions = parts, .npartitions = 4};
+    char *j = kfk_stats_json(&s, NULL);
+    REQUIRE(j);
+    CHECK(jq_valid(j));
+    CHECK(jq_str_is(j, "brokers/b1/toppars/a-0/topic", "a"));
+    CHECK_EQ(jq_int(j, "brokers/b1/toppars/a-0/partition", -9), 0);
+    CHECK(jq_str_is(j, "brokers/b1/toppars/b.c-7/topic", "b.c"));
+    CHECK_EQ(jq_int(j, "brokers/b1/toppars/b.c-7/partition", -9), 7);
+    CHECK(jq_get(j, "brokers/b1/toppars/a-1") == NULL);
+    CHECK(jq_get(j, "brokers/b1/toppars/d-0") == NULL);
+    CHECK(!strncmp(jq_get(j, "brokers/boot/toppars"), "{}", 2));
+    CHECK_EQ(jq_int(j, "brokers/b1/txidle", -9), 1500);
+    CHECK_EQ(jq_int(j, "brokers/b1/rxidle", -9), -1);
+    CHECK_EQ(jq_int(j, "brokers/b1/rxpartial", -9), 4);
+    CHECK_EQ(jq_int(j, "brokers/boot/rxpartial", -9), 0);
     kfk_free_buf(j);
 }
 
@@ -118,12 +180,17 @@ TEST(consumer_document_parses_back) {
                              .hi_offset = 100, .ls_offset = 100, .consumer_lag = 30,
                              .consumer_lag_stored = 20, .fetchq_cnt = 10, .fetchq_size = 1000,
                              .rxmsgs = 90, .rxbytes = 9000, .eof_offset = -1001,
-                             .stored_leader_epoch = 4, .unknown = 1};
+                             .stored_leader_epoch = 4, .unknown = 1,
+                             .committed_leader_epoch = 3, .rx_ver_drops = 6};
+    kfk_stats_topic t = {.topic = "in", .age = 4200, .metadata_age = 300};
     kfk_stats_cgrp g = {.state = "up", .stateage = 2500, .join_state = "steady", .rebalance_cnt = 2,
                         .rebalance_reason = "subscribed topics changed",
                         .rebalance_age = 1000, .assignment_size = 1};
     kfk_stats s = {.name = "c", .client_id = "c", .type = "consumer", .rxmsgs = 90,
                    .partitions = &p, .npartitions = 1, .cgrp = &g, .fetch_requests = 12,
+                   .topics = &t, .ntopics = 1,
+                   .rebalance_latency = {.min = 2000, .max = 9000, .sum = 11000, .cnt = 2},
+                   .rebalance_latency_total = 31000,
                    .connects = 3, .disconnects = 1, .polls = 40,
                    .poll_idle_ratio = {.avg = 750000, .max = 990000, .cnt = 40},
                    .fetch_latency = {.avg = 500, .max = 2000, .cnt = 11},
@@ -140,6 +207,12 @@ TEST(consumer_document_parses_back) {
     CHECK_EQ(jq_int(j, "topics/in/partitions/3/eof_offset", -9), -1001);
     CHECK_EQ(jq_int(j, "topics/in/partitions/3/query_offset", -9), -2);
     CHECK_EQ(jq_int(j, "topics/in/partitions/3/stored_leader_epoch", -9), 4);
+    CHECK_EQ(jq_int(j, "topics/in/partitions/3/committed_leader_epoch", -9), 3);
+    CHECK_EQ(jq_int(j, "topics/in/partitions/3/rx_ver_drops", -9), 6);
+    CHECK(jq_get(j, "topics/in/partitions/3/acked_msgid") == NULL);
+    CHECK_EQ(jq_int(j, "topics/in/age", -9), 4200);
+    CHECK_EQ(jq_int(j, "topics/in/metadata_age", -9), 300);
+    CHECK(jq_get(j, "topics/in/batchsize") == NULL);
     CHECK(!strncmp(jq_get(j, "topics/in/partitions/3/unknown"), "true", 4));
     CHECK(jq_str_is(j, "topics/in/partitions/3/fetch_state", "active"));
     CHECK(jq_get(j, "topics/in/partitions/3/txmsgs") == NULL);
@@ -157,6 +230,9 @@ TEST(consumer_document_parses_back) {
     CHECK_EQ(jq_int(j, "kfk/fetch_latency/max", -9), 2000);
     CHECK_EQ(jq_int(j, "kfk/commit_latency/sum", -9), 6000);
     CHECK_EQ(jq_int(j, "kfk/commit_latency/cnt", -9), 2);
+    CHECK_EQ(jq_int(j, "kfk/rebalance_latency/max", -9), 9000);
+    CHECK_EQ(jq_int(j, "kfk/rebalance_latency/cnt", -9), 2);
+    CHECK_EQ(jq_int(j, "kfk/rebalance_latency_total", -9), 31000);
     kfk_free_buf(j);
 }
 

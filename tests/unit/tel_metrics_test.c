@@ -73,7 +73,7 @@ static int sub(const uint8_t *p, size_t len, int num, field *out) {
 }
 
 typedef struct seen {
-    char name[96], attr_key[32], attr_val[32];
+    char name[96], attr_key[32], attr_val[32], attr2_key[32], attr2_val[32];
     int sum, temporality, monotonic;
     double d;
     int64_t i;
@@ -146,8 +146,10 @@ static int decode(const uint8_t *p, size_t len, char res[][2][32], int *nres, ch
                 memcpy(&s->d, &g.v, 8);
             else if (g.num == 6)
                 s->i = (int64_t)g.v;
-            else if (g.num == 7)
+            else if (g.num == 7 && !s->attr_key[0])
                 read_kv(g, s->attr_key, s->attr_val);
+            else if (g.num == 7)
+                read_kv(g, s->attr2_key, s->attr2_val);
         }
     }
     return n;
@@ -156,6 +158,17 @@ static int decode(const uint8_t *p, size_t len, char res[][2][32], int *nres, ch
 static const seen *find(const seen *s, int n, const char *name, const char *attr) {
     for (int i = 0; i < n; i++)
         if (strcmp(s[i].name, name) == 0 && (!attr || strcmp(s[i].attr_val, attr) == 0))
+            return &s[i];
+    return NULL;
+}
+
+/* A per-partition point: topic and partition attributes, in that order. */
+static const seen *find_part(const seen *s, int n, const char *name, const char *topic,
+                             const char *partition) {
+    for (int i = 0; i < n; i++)
+        if (strcmp(s[i].name, name) == 0 && strcmp(s[i].attr_key, "topic") == 0 &&
+            strcmp(s[i].attr_val, topic) == 0 && strcmp(s[i].attr2_key, "partition") == 0 &&
+            strcmp(s[i].attr2_val, partition) == 0)
             return &s[i];
     return NULL;
 }
@@ -351,7 +364,8 @@ TEST(consumer_group_figures) {
     int nres;
     seen m[16];
     int n = decode(out.data, out.len, rs, &nres, scope, m, 16);
-    REQUIRE_EQ(n, 6);
+    REQUIRE_EQ(n, 8); /* commit: latency avg, max, total, rate; rebalance: total,
+                         latency.total, rate.per.hour; assigned.partitions */
     CHECK(find(m, n, "org.apache.kafka.consumer.coordinator.commit.latency.avg", NULL)->d == 1.5);
     CHECK(find(m, n, "org.apache.kafka.consumer.coordinator.commit.latency.max", NULL)->d == 2.0);
     CHECK_EQ(find(m, n, "org.apache.kafka.consumer.coordinator.commit.total", NULL)->i, 5);
@@ -509,6 +523,109 @@ TEST(too_large_for_the_broker) {
     kfk_wbuf out = {0};
     int8_t codec;
     CHECK_EQ(kfk_tel_payload(&tm, &t, &s, 2, &out, &codec), KFK_ERR_TELEMETRY_TOO_LARGE);
+    kfk_wbuf_free(&out);
+    kfk_tel_metrics_free(&tm);
+    kfk_telemetry_free(&t);
+}
+
+/* Java's rebalance latency (ms: avg and max over the interval, a total
+ * since creation) and its rate per hour since the last push. */
+TEST(rebalance_latency_and_rate_per_hour) {
+    kfk_telemetry t;
+    const char *want[] = {"org.apache.kafka.consumer.coordinator.rebalance."};
+    subscribe(&t, want, 1, 0, 0);
+    kfk_tel_metrics tm;
+    kfk_tel_metrics_init(&tm, 1, NULL, 0, 0);
+    kfk_stats_cgrp g = {.rebalance_cnt = 2};
+    kfk_stats s = {.type = "consumer", .cgrp = &g, .rebalance_latency_total = 7000000};
+    s.rebalance_latency = (kfk_stats_window){.cnt = 2, .sum = 3000000, .max = 2500000}; /* us */
+    kfk_wbuf out = {0};
+    int8_t codec;
+    REQUIRE_EQ(kfk_tel_payload(&tm, &t, &s, 1800000000000ull, &out, &codec), 0); /* 30 min */
+    char rs[8][2][32], scope[32];
+    int nres;
+    seen m[16];
+    int n = decode(out.data, out.len, rs, &nres, scope, m, 16);
+    REQUIRE_EQ(n, 5);
+    CHECK(find(m, n, "org.apache.kafka.consumer.coordinator.rebalance.latency.avg", NULL)->d ==
+          1500.0);
+    CHECK(find(m, n, "org.apache.kafka.consumer.coordinator.rebalance.latency.max", NULL)->d ==
+          2500.0);
+    const seen *x = find(m, n, "org.apache.kafka.consumer.coordinator.rebalance.latency.total",
+                         NULL);
+    REQUIRE(x);
+    CHECK(x->sum);
+    CHECK_EQ(x->i, 7000);
+    CHECK_EQ(find(m, n, "org.apache.kafka.consumer.coordinator.rebalance.total", NULL)->i, 2);
+    CHECK(find(m, n, "org.apache.kafka.consumer.coordinator.rebalance.rate.per.hour", NULL)->d ==
+          4.0); /* 2 in half an hour */
+    /* the next push: one more in the next half hour, no latency sample */
+    g.rebalance_cnt = 3;
+    s.rebalance_latency = (kfk_stats_window){0};
+    out.len = 0;
+    REQUIRE_EQ(kfk_tel_payload(&tm, &t, &s, 3600000000000ull, &out, &codec), 0);
+    n = decode(out.data, out.len, rs, &nres, scope, m, 16);
+    REQUIRE_EQ(n, 3);
+    CHECK(!find(m, n, "org.apache.kafka.consumer.coordinator.rebalance.latency.avg", NULL));
+    CHECK(find(m, n, "org.apache.kafka.consumer.coordinator.rebalance.rate.per.hour", NULL)->d ==
+          2.0);
+    CHECK_EQ(find(m, n, "org.apache.kafka.consumer.coordinator.rebalance.total", NULL)->i, 3);
+    kfk_wbuf_free(&out);
+    kfk_tel_metrics_free(&tm);
+    kfk_telemetry_free(&t);
+}
+
+/* Java's per-partition fetch-manager records.lag and records.lead: two
+ * attributes per point, topic ('.' as '_') and partition; partitions not
+ * held, or without a position, have none. */
+TEST(per_partition_lag_and_lead) {
+    kfk_telemetry t;
+    const char *want[] = {"org.apache.kafka.consumer.fetch.manager.records.l"};
+    subscribe(&t, want, 1, 0, 0);
+    kfk_tel_metrics tm;
+    kfk_tel_metrics_init(&tm, 1, NULL, 0, 0);
+    kfk_stats_partition parts[4] = {
+        {.topic = "a.b", .partition = 0, .desired = 1, .hi_offset = 100, .app_offset = 60,
+         .lo_offset = 10, .records_lag = {.cnt = 2, .sum = 70, .max = 50, .min = 20},
+         .records_lead = {.cnt = 2, .sum = 90, .max = 50, .min = 40}},
+        {.topic = "a.b", .partition = 12, .desired = 1, .hi_offset = 5, .app_offset = 5,
+         .lo_offset = 0},
+        {.topic = "c", .partition = 0, .desired = 0, .hi_offset = 9, .app_offset = 1},
+        {.topic = "d", .partition = 0, .desired = 1, .hi_offset = 9, .app_offset = -1001,
+         .lo_offset = 0}};
+    kfk_stats s = {.type = "consumer", .partitions = parts, .npartitions = 4};
+    kfk_wbuf out = {0};
+    int8_t codec;
+    REQUIRE_EQ(kfk_tel_payload(&tm, &t, &s, 5, &out, &codec), 0);
+    char rs[8][2][32], scope[32];
+    int nres;
+    seen m[16];
+    int n = decode(out.data, out.len, rs, &nres, scope, m, 16);
+    REQUIRE_EQ(n, 9); /* records.lag.max, lag and lead of a_b 0 and 12, and a_b 0's
+                         windows: lag.avg, lag.max, lead.avg, lead.min */
+    const char *lag = "org.apache.kafka.consumer.fetch.manager.records.lag";
+    const char *lead = "org.apache.kafka.consumer.fetch.manager.records.lead";
+    const seen *x = find_part(m, n, lag, "a_b", "0");
+    REQUIRE(x);
+    CHECK(!x->sum);
+    CHECK(x->d == 40.0);
+    CHECK(find_part(m, n, lag, "a_b", "12")->d == 0.0);
+    CHECK(find_part(m, n, lead, "a_b", "0")->d == 50.0);
+    CHECK(find_part(m, n, lead, "a_b", "12")->d == 5.0);
+    const char *pre = "org.apache.kafka.consumer.fetch.manager.records.";
+    char name[96];
+    snprintf(name, sizeof name, "%slag.avg", pre);
+    CHECK(find_part(m, n, name, "a_b", "0")->d == 35.0);
+    snprintf(name, sizeof name, "%slag.max", pre);
+    CHECK(find_part(m, n, name, "a_b", "0")->d == 50.0);
+    CHECK(!find_part(m, n, name, "a_b", "12")); /* no Fetch answer in the interval */
+    snprintf(name, sizeof name, "%slead.avg", pre);
+    CHECK(find_part(m, n, name, "a_b", "0")->d == 45.0);
+    snprintf(name, sizeof name, "%slead.min", pre);
+    CHECK(find_part(m, n, name, "a_b", "0")->d == 40.0);
+    CHECK(!find_part(m, n, lag, "c", "0"));
+    CHECK(!find_part(m, n, lag, "d", "0"));
+    CHECK(find(m, n, "org.apache.kafka.consumer.fetch.manager.records.lag.max", NULL)->d == 40.0);
     kfk_wbuf_free(&out);
     kfk_tel_metrics_free(&tm);
     kfk_telemetry_free(&t);
