@@ -35,6 +35,10 @@ def workloads(mode):
                     "compression": comp})
     out.append({"name": "produce-1KiB", "kind": "produce", "count": m1k, "size": 1024,
                 "compression": "none"})
+    # Keyless records over a topic of 1,000 partitions (issue 18: the broker
+    # pays per partition append, so how the partitioner batches shows).
+    out.append({"name": "produce-100B-1000p", "kind": "produce", "count": m100 // 4,
+                "size": 100, "compression": "none", "partitions": 1000})
     # Transactions of 100 ms (commit every 100 ms), half produce-100B's count.
     out.append({"name": "produce-100B-txn", "kind": "produce", "count": m100 // 2, "size": 100,
                 "compression": "none", "txn_ms": 100})
@@ -60,7 +64,7 @@ def workloads(mode):
         out.append({"name": "python-consume-" + mode_, "kind": "consume", "count": m100 // 2,
                     "size": 100, "group": mode_ == "group", "clients": clients.PY_CLIENTS})
     for w in out:
-        w["partitions"] = 1 if w["kind"] == "latency" else 8
+        w.setdefault("partitions", 1 if w["kind"] == "latency" else 8)
         w["count_for"] = {c: w["count"] for c in clients.CLIENTS}
         # kafka-python produces ~15,000 msg/s here: a tenth of the count keeps
         # a full run within the hour; per-message figures stay comparable.
@@ -222,6 +226,8 @@ def main():
     ap.add_argument("--build", required=True)
     ap.add_argument("--lib", required=True, help="Kafka's lib dir (scripts/kafka-local lib)")
     ap.add_argument("--python", required=True, help="the venv's python with kafka-python")
+    ap.add_argument("--rdkafka-newest", required=True,
+                    help="a dir whose librdkafka.so.1 is the newest librdkafka")
     ap.add_argument("--out", required=True, help="docs dir: BENCHMARKS.md, bench/")
     ap.add_argument("--logs", required=True)
     ap.add_argument("--broker", default="", help="how the broker was started, for the report")
@@ -233,7 +239,8 @@ def main():
     args.run_id = "kb" + time.strftime("%Y%m%d%H%M%S")
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     os.makedirs(os.path.join(args.out, "bench"), exist_ok=True)
-    env = clients.Env(root, args.build, args.lib, args.python, os.path.join(args.logs, "tmp"))
+    env = clients.Env(root, args.build, args.lib, args.python, os.path.join(args.logs, "tmp"),
+                      args.rdkafka_newest)
     os.makedirs(env.tmp, exist_ok=True)
     selected = [w for w in workloads(args.mode)
                 if not args.workloads or w["name"] in args.workloads.split(",")]

@@ -21,16 +21,22 @@ FETCH_WAIT_MS = "500"
 RDKAFKA_CONSUME = {"queued.max.messages.kbytes": "16384"}
 LATENCY_PRODUCE = {"acks": "all", "enable.idempotence": "true", "linger.ms": "0"}
 
-CLIENTS = ["kfk", "librdkafka", "java", "kafka-python", "kfk-python", "confluent-kafka"]
+CLIENTS = ["kfk", "librdkafka", "librdkafka-2.0", "java", "kafka-python", "kfk-python",
+           "confluent-kafka"]
 # The C library's workloads, and the Python ones: kfk's package
 # ("kfk-python": kafka_python_perf.py with `kfk` imported instead of `kafka`)
 # beside kafka-python and confluent-kafka.
-C_CLIENTS = ["kfk", "librdkafka", "java", "kafka-python"]
+C_CLIENTS = ["kfk", "librdkafka", "librdkafka-2.0", "java", "kafka-python"]
 PY_CLIENTS = ["kfk-python", "kafka-python", "confluent-kafka"]
-# kcat workloads run one binary, Debian's kcat, on two libraries: "kfk" is
-# kcat on kfk's librdkafka.so.1 layer (build/rdkafka), "librdkafka" on Debian's.
+# The librdkafka peers are built against Debian's headers (the calls they
+# use are unchanged since) and run on two libraries: "librdkafka" on the
+# newest, the confluent-kafka wheel's (bench/run links it into
+# Env.rdkafka_newest as librdkafka.so.1), "librdkafka-2.0" on Debian's 2.0.2.
+RDKAFKA_CLIENTS = ["librdkafka", "librdkafka-2.0"]
+# kcat workloads run one binary, Debian's kcat, on three libraries: "kfk" is
+# kcat on kfk's librdkafka.so.1 layer (build/rdkafka), the others as above.
 KCAT = "/usr/bin/kcat"
-KCAT_CLIENTS = ["kfk", "librdkafka"]
+KCAT_CLIENTS = ["kfk"] + RDKAFKA_CLIENTS
 KCAT_EOF = re.compile(r"Reached end of topic \S+ \[(\d+)\] at offset (\d+)")
 
 PRODUCER_LINE = re.compile(
@@ -57,8 +63,15 @@ def xflags(settings):
 class Env:
     """Where the programs are: build dir, Kafka's lib dir, the venv's python."""
 
-    def __init__(self, root, build, lib, python, tmp):
+    def __init__(self, root, build, lib, python, tmp, rdkafka_newest):
         self.root, self.build, self.lib, self.python, self.tmp = root, build, lib, python, tmp
+        self.rdkafka_newest = rdkafka_newest
+
+    def rdkafka(self, client):
+        """The environment a librdkafka peer runs in: its library chosen."""
+        if client == "librdkafka":
+            return ["env", "LD_LIBRARY_PATH=" + self.rdkafka_newest]
+        return ["env", "-u", "LD_LIBRARY_PATH"]
 
     def java(self, cls):
         # -Xmx512M: what kafka-producer-perf-test.sh and its siblings give the tools.
@@ -82,12 +95,13 @@ def produce_cmd(env, client, boot, topic, w):
         t = ["--transactional-id", tid, "--transaction-duration-ms", tms] if txn else []
         return [os.path.join(env.build, "kfk"), "perf", "produce", "-b", boot, "-t", topic,
                 "-c", n, "-s", size, "-q"] + t + xflags(s)
-    if client == "librdkafka":
+    if client in RDKAFKA_CLIENTS:
         t = ["--txn-ms", tms] if txn else []
         r = dict(s, **RDKAFKA_PRODUCE)
         if txn:
             r["transactional.id"] = tid
-        return [os.path.join(env.build, "bench", "rdkafka_producer_perf")] + t + [
+        prog = os.path.join(env.build, "bench", "rdkafka_producer_perf")
+        return env.rdkafka(client) + [prog] + t + [
             "-b", boot, "-t", topic, "-n", n, "-s", size] + xflags(r)
     if client == "java":
         t = ["--transactional-id", tid, "--transaction-duration-ms", tms] if txn else []
@@ -118,9 +132,10 @@ def consume_cmd(env, client, boot, topic, w, group):
         g = ["-G", group] if group else []
         return [os.path.join(env.build, "kfk"), "perf", "consume", "-b", boot, "-t", topic,
                 "-c", n, "-q"] + g + xflags(dict(s, **{"fetch.max.wait.ms": FETCH_WAIT_MS}))
-    if client == "librdkafka":
+    if client in RDKAFKA_CLIENTS:
         s.update(RDKAFKA_CONSUME, **{"fetch.wait.max.ms": FETCH_WAIT_MS})
-        return [os.path.join(env.build, "bench", "rdkafka_consumer_perf"), boot, topic,
+        prog = os.path.join(env.build, "bench", "rdkafka_consumer_perf")
+        return env.rdkafka(client) + [prog, boot, topic,
                 "0" if group else str(w["partitions"]), n] + kv(s)
     if client == "java":
         if not group:
@@ -162,7 +177,7 @@ def kcat_cmd(env, client, boot, topic, w):
             return None
         lib = ["env", "LD_LIBRARY_PATH=" + layer]
     else:
-        lib = ["env", "-u", "LD_LIBRARY_PATH"]
+        lib = env.rdkafka(client)
     if w["kind"] == "kcat-produce":
         s = dict(PRODUCE, **RDKAFKA_PRODUCE)
         s["compression.type"] = w["compression"]
@@ -190,9 +205,10 @@ def kcat_parse(kind, rc, err, w, count, wall):
 def latency_cmd(env, client, boot, topic, w):
     rate, secs, size = str(w["rate"]), str(w["secs"]), str(w["size"])
     c = {"fetch.min.bytes": "1"}
-    if client in ("kfk", "librdkafka"):
+    if client == "kfk" or client in RDKAFKA_CLIENTS:
         prog = "latency" if client == "kfk" else "rdkafka_latency"
-        args = [os.path.join(env.build, "bench", prog), "-b", boot, "-t", topic, "-r", rate,
+        args = [] if client == "kfk" else env.rdkafka(client)
+        args += [os.path.join(env.build, "bench", prog), "-b", boot, "-t", topic, "-r", rate,
                 "-d", secs, "-s", size]
         for pair in kv(LATENCY_PRODUCE):
             args += ["-P", pair]

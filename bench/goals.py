@@ -2,7 +2,7 @@
 per goal and workload, saying whether it was met."""
 
 PRODUCE = ["produce-100B", "produce-100B-lz4", "produce-100B-zstd", "produce-1KiB",
-           "produce-100B-txn"]
+           "produce-100B-txn", "produce-100B-1000p"]
 CONSUME = ["consume-assign", "consume-group"]
 KCAT = ["kcat-produce-100B", "kcat-consume"]
 PYTHON = ["python-produce-100B", "python-consume-assign", "python-consume-group"]

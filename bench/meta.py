@@ -53,7 +53,9 @@ def collect(args, root, workloads, rounds):
         "memory": mem_gib(),
         "kernel": platform.release(),
         "kfk": rev + (" (with uncommitted changes)" if dirty else ""),
-        "librdkafka": sh(["pkg-config", "--modversion", "rdkafka"]),
+        "librdkafka": sh([args.python, "-c", "import confluent_kafka as c; "
+                          "print(c.libversion()[0], \"(confluent-kafka's wheel)\")"]),
+        "librdkafka-2.0": sh(["pkg-config", "--modversion", "rdkafka"]) + " (Debian's)",
         "java": java[0] if java else "",
         "kafka tools": os.path.basename(os.path.dirname(args.lib.rstrip("/"))),
         "kafka-python": kp,

@@ -1,5 +1,10 @@
 /* The producer's configuration keys, in the form of conf_keys.h. Defaults
- * are the Java client's (4.x: linger.ms 5). */
+ * are the Java client's (4.x: linger.ms 5), but batch.size: librdkafka's
+ * 1,000,000, not Java's 16 KiB. A batch's buffer grows with its records
+ * (Java reserves batch.size per batch), so the bound costs no memory, and
+ * each batch is a partition append the broker pays for: keyless records
+ * over 1,000 partitions in 16 KiB batches touched a new partition every
+ * 150 records and took 5x the wall time of 1 MB ones (issue 18). */
 #ifndef KFK_CONF_KEYS_PRODUCER_H
 #define KFK_CONF_KEYS_PRODUCER_H
 
@@ -9,7 +14,7 @@
       "Replicas that must have a batch before the leader answers: all (-1), 1 (the leader) or 0 (no answer)") \
     X(LINGER_MS, "linger.ms", KFK_CONF_INT, "5", 0, INT32_MAX, NULL, \
       "How long a batch waits for more records after its first before it is sent") \
-    X(BATCH_SIZE, "batch.size", KFK_CONF_INT, "16384", 0, INT32_MAX, NULL, \
+    X(BATCH_SIZE, "batch.size", KFK_CONF_INT, "1000000", 0, INT32_MAX, NULL, \
       "Bytes of records after which a partition's batch is sent without waiting for linger.ms") \
     X(COMPRESSION_TYPE, "compression.type", KFK_CONF_ENUM, "none", 0, 0, \
       "none|gzip|snappy|lz4|zstd", "Codec that compresses each batch") \

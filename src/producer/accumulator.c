@@ -223,7 +223,7 @@ static kfk_pbatch *batch_alloc(kfk_accum *a, kfk_ppart *pp, int64_t now) {
     b->pid = -1;
     b->epoch = -1;
     b->attempts = 0;
-    b->node = -1;
+    b->node = b->node_epoch = -1;
     b->hint_leader = b->hint_epoch = -1;
     b->finished = 0;
     b->in_flight = 0;
@@ -574,6 +574,7 @@ static void drain_part(kfk_accum *a, kfk_ppart *pp, const kfk_drain_args *args,
     }
     if (args->txn) a->txn_sent = 1;
     b->node = pp->leader;
+    b->node_epoch = pp->leader_epoch;
     b->attempts++;
     b->in_flight = 1;
     pp->in_flight++;
@@ -690,6 +691,7 @@ int kfk_accum_split_locked(kfk_accum *a, kfk_pbatch *b, int64_t retry_at) {
         x->epoch = b->epoch;
         x->attempts = b->attempts;
         x->node = b->node;
+        x->node_epoch = b->node_epoch;
         queue_in_order(pp, x);
     }
     pp->in_flight--;

@@ -51,6 +51,7 @@ typedef struct kfk_pbatch {
     int16_t epoch;
     int attempts; /* times drained */
     int32_t node; /* where it went last */
+    int32_t node_epoch; /* the partition's leader epoch then, -1 unknown */
     int32_t hint_leader, hint_epoch; /* the leader a NOT_LEADER answer named
                                         (KIP-951), -1 none */
     int finished; /* header written (and compressed) */

@@ -54,3 +54,9 @@ kfk_outcome kfk_produce_outcome(const kfk_outcome_in *in) {
     o.refresh = leader_moved(err);
     return o;
 }
+
+int kfk_produce_leader_moved(int32_t sent_node, int32_t sent_epoch, int32_t hint_leader,
+                             int32_t hint_epoch) {
+    if (hint_leader < 0) return 0;
+    return hint_leader != sent_node || (sent_epoch >= 0 && hint_epoch > sent_epoch);
+}

@@ -35,4 +35,12 @@ typedef struct kfk_outcome {
 
 kfk_outcome kfk_produce_outcome(const kfk_outcome_in *in);
 
+/* Whether a retry may skip its backoff (KIP-951, as Java): the leader a
+ * NOT_LEADER answer named is another broker than the batch went to, or the
+ * same one at a newer epoch. A hint naming the leader the batch was sent
+ * to (a broker that has not yet taken up the partitions its metadata
+ * gives it, as after a topic's creation) is no news: the retry backs off. */
+int kfk_produce_leader_moved(int32_t sent_node, int32_t sent_epoch, int32_t hint_leader,
+                             int32_t hint_epoch);
+
 #endif

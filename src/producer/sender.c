@@ -99,16 +99,18 @@ static void set_result(kfk_pbatch *b, int err, const char *errstr, int64_t offse
 
 /* KIP-951: a NOT_LEADER_OR_FOLLOWER (or FENCED_LEADER_EPOCH) answer may
  * name the new leader; a broker the metadata knows takes the partition at
- * once, without waiting for a refresh. 1 if the partition is now there. */
+ * once, without waiting for a refresh. 1 if the partition is now at a
+ * leader other than (or newer than) the one b went to: its retry need not
+ * back off. */
 static int follow_hint(kfk_producer *p, kfk_pbatch *b) {
     if (b->hint_leader < 0 || !p->md_seen ||
         (b->err != KFK_ERR_NOT_LEADER_OR_FOLLOWER && b->err != KFK_ERR_FENCED_LEADER_EPOCH) ||
         !kfk_metadata_broker(p->md_seen, b->hint_leader))
         return 0;
     int32_t before = b->part->leader;
-    int moved = kfk_accum_leader_hint_locked(&p->acc, b->part, b->hint_leader, b->hint_epoch);
-    if (moved && before != b->hint_leader) atomic_fetch_add(&p->leader_hints, 1);
-    return moved;
+    if (!kfk_accum_leader_hint_locked(&p->acc, b->part, b->hint_leader, b->hint_epoch)) return 0;
+    if (before != b->hint_leader) atomic_fetch_add(&p->leader_hints, 1);
+    return kfk_produce_leader_moved(b->node, b->node_epoch, b->hint_leader, b->hint_epoch);
 }
 
 /* A transaction's batches: written ones are held until it ends, failed

@@ -24,7 +24,7 @@ TEST(defaults_are_javas) {
     CHECK_EQ(pc.acks, -1);
     CHECK_EQ(pc.idempotent, 1);
     CHECK_EQ(pc.linger_ms, 5);
-    CHECK_EQ(pc.batch_size, 16384);
+    CHECK_EQ(pc.batch_size, 1000000);
     CHECK_EQ(pc.delivery_timeout_ms, 120000);
     CHECK_EQ(pc.retries, INT32_MAX);
     CHECK_EQ(pc.buffer_memory, 33554432);

@@ -76,3 +76,15 @@ TEST(too_large_batches_of_several_records_split) {
     in.now = 1000; /* out of time */
     CHECK_EQ(kfk_produce_outcome(&in).action, KFK_BATCH_FAIL);
 }
+
+TEST(a_hint_naming_the_same_leader_backs_off) {
+    /* Sent to node 1 at epoch 0: a hint of node 1, epoch 0 is no news (a
+     * broker not yet leading what its metadata gives it), so the retry
+     * backs off; another node, or a newer epoch, goes at once. */
+    CHECK_EQ(kfk_produce_leader_moved(1, 0, 1, 0), 0);
+    CHECK_EQ(kfk_produce_leader_moved(1, 3, 1, 2), 0);
+    CHECK_EQ(kfk_produce_leader_moved(1, 0, -1, -1), 0);
+    CHECK_EQ(kfk_produce_leader_moved(1, 0, 2, 0), 1);
+    CHECK_EQ(kfk_produce_leader_moved(1, 0, 1, 1), 1);
+    CHECK_EQ(kfk_produce_leader_moved(1, -1, 1, 0), 0); /* no epoch to compare */
+}
