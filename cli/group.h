@@ -10,4 +10,17 @@ int cli_group_exists(cli_adm *a, const kfk_group_desc *d);
 int cli_group_describe(cli_adm *a);
 int cli_group_reset(cli_adm *a);
 
+/* What kfk group reset and kfk share-group reset do differently: check
+ * the group has no members (0, or 1 after saying why), list its offsets
+ * (for --all-topics), commit the plan. */
+typedef kfk_admin_result *(*cli_offsets_fn)(kfk_admin *, const char *, const kfk_partition_list *,
+                                            const kfk_admin_options *, kfk_admin_cb, void *);
+typedef struct cli_reset_kind {
+    int (*check_inactive)(cli_adm *a, const char *group);
+    cli_offsets_fn list, alter;
+} cli_reset_kind;
+/* Parses the reset flags, plans, prints the plan, and with --execute
+ * commits it. The exit status. */
+int cli_group_reset_as(cli_adm *a, const cli_reset_kind *k);
+
 #endif

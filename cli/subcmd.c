@@ -19,13 +19,15 @@ static const subcmd commands[] = {
     {"config", cli_config_main, "describe, set and delete topic and broker configuration"},
     {"records", cli_records_main, "delete records before an offset"},
     {"share", cli_share_main, "consume as a member of a share group (KIP-932)"},
+    {"share-group", cli_share_group_main,
+     "list, describe (start offsets), reset and delete share groups"},
     {"help", help, "list the commands"},
 };
 
 static int help(int argc, char **argv) {
     printf("Usage: kfk <command> [options], or kfk <kcat options> (kfk -h)\n\nCommands:\n");
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
-        printf("  %-8s %s\n", commands[i].name, commands[i].what);
+        printf("  %-11s %s\n", commands[i].name, commands[i].what);
     return 0;
 }
 

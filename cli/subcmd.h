@@ -12,5 +12,6 @@ int cli_group_main(int argc, char **argv);
 int cli_config_main(int argc, char **argv);
 int cli_records_main(int argc, char **argv);
 int cli_share_main(int argc, char **argv);
+int cli_share_group_main(int argc, char **argv);
 
 #endif
