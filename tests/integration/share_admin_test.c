@@ -6,7 +6,8 @@
  * with NON_EMPTY_GROUP; once it closed, `reset --to-earliest` plans without
  * committing, then with --execute a new member reads every record again;
  * the start offsets can be deleted, and `share-group delete` removes the
- * group. On 3.9, which has no share groups, UNSUPPORTED_VERSION. */
+ * group. On 3.9, which has no share groups, UNSUPPORTED_VERSION from the
+ * describe and offset calls and `kfk share-group describe`. */
 #include "share_it.h"
 
 #define N 10
@@ -178,6 +179,14 @@ static void unsupported(const char *boot) {
     kfk_admin_result_destroy(r);
     r = kfk_admin_list_share_group_offsets(a, group, NULL, NULL, NULL, NULL);
     CHECK(r && r->err == KFK_ERR_UNSUPPORTED_VERSION);
+    kfk_admin_result_destroy(r);
+    const char *topics[1] = {"t"};
+    r = kfk_admin_delete_share_group_offsets(a, group, topics, 1, NULL, NULL, NULL);
+    CHECK(r && r->err == KFK_ERR_UNSUPPORTED_VERSION);
+    kfk_admin_result_destroy(r);
+    /* ListGroups itself is there: it lists no share group */
+    r = kfk_admin_list_share_groups(a, NULL, NULL, NULL);
+    CHECK(r && r->err == 0 && r->ngroups == 0);
     kfk_admin_result_destroy(r);
     kfk_admin_destroy(a);
     static char out[4096];
