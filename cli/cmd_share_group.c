@@ -85,10 +85,11 @@ static int print(cli_adm *a, const kfk_share_group_desc *d, const kfk_partition_
     }
     for (int i = 0; i < d->nmembers; i++) {
         const kfk_share_member *m = &d->members[i];
-        for (int j = 0; j < m->nassignment; j++)
-            if (!starts ||
-                !kfk_partition_list_find(starts, m->assignment[j].topic, m->assignment[j].partition))
-                add_row(&t, d->group_id, m->assignment[j].topic, m->assignment[j].partition, -1, m);
+        for (int j = 0; j < m->nassignment; j++) {
+            const kfk_topic_partition *tp = &m->assignment[j];
+            if (!starts || !kfk_partition_list_find(starts, tp->topic, tp->partition))
+                add_row(&t, d->group_id, tp->topic, tp->partition, -1, m);
+        }
         if (!m->nassignment) add_row(&t, d->group_id, NULL, 0, -1, m);
     }
     if (!d->nmembers && !a->json)
@@ -138,26 +139,15 @@ static int reset(cli_adm *a) {
     return cli_group_reset_as(a, &share);
 }
 
-static int delete(cli_adm *a) {
-    kfk_admin *adm = cli_adm_client(a);
-    if (!adm) return 1;
-    kfk_admin_result *res = kfk_admin_delete_groups(adm, a->args.pos, a->args.npos, NULL, NULL, NULL);
-    int rc = cli_adm_failed(a, res) ? 1 : cli_adm_items(a, "GROUP", "Deleted share group",
-                                                        res->items, res->nitems);
-    kfk_admin_result_destroy(res);
-    return rc;
-}
+/* DeleteGroups deletes share groups as it does consumer groups. */
+static int delete(cli_adm *a) { return cli_group_delete_as(a, "Deleted share group"); }
 
 static const cli_verb verbs[] = {
     {"list", list, "", 0, 0, "\n  every share group and its state\n"},
     {"describe", describe, "", 1, 1,
      "GROUP\n  per partition: the group's start offset and the member it is assigned to\n"},
-    {"reset", reset,
-     "--topic= --all-topics --to-earliest --to-latest --to-offset= --to-datetime= --execute "
-     "--dry-run",
-     1, 1,
-     "GROUP (--topic TOPIC[:P,P...] ... | --all-topics) (--to-earliest | --to-latest |\n"
-     "       --to-offset N | --to-datetime YYYY-MM-DDTHH:mm:SS[.sss][Z|+HH:MM]) [--execute]\n"
+    {"reset", reset, CLI_GROUP_RESET_FLAGS, 1, 1,
+     CLI_GROUP_RESET_USAGE
      "  move the group's start offsets; a dry run printing the plan unless --execute\n"
      "  (the group must have no members)\n"},
     {"delete", delete, "", 1, -1, "GROUP...\n  delete share groups that have no members\n"},

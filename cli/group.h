@@ -19,6 +19,18 @@ typedef struct cli_reset_kind {
     int (*check_inactive)(cli_adm *a, const char *group);
     cli_offsets_fn list, alter;
 } cli_reset_kind;
+/* A reset verb's flags and the start of its usage. */
+#define CLI_GROUP_RESET_FLAGS                                                                      \
+    "--topic= --all-topics --to-earliest --to-latest --to-offset= --to-datetime= --execute " \
+    "--dry-run"
+#define CLI_GROUP_RESET_USAGE                                                                      \
+    "GROUP (--topic TOPIC[:P,P...] ... | --all-topics) (--to-earliest | --to-latest |\n"     \
+    "       --to-offset N | --to-datetime YYYY-MM-DDTHH:mm:SS[.sss][Z|+HH:MM]) [--execute]\n"
+
+/* kfk group delete's body: done is what each success says ("Deleted
+ * consumer group"). The exit status. */
+int cli_group_delete_as(cli_adm *a, const char *done);
+
 /* Parses the reset flags, plans, prints the plan, and with --execute
  * commits it. The exit status. */
 int cli_group_reset_as(cli_adm *a, const cli_reset_kind *k);

@@ -67,7 +67,8 @@ static int fill_member(kfk_admin_result *r, kfk_share_member *out,
     kfk_topic_partition *tp = kfk_ares_alloc(r, (size_t)n, sizeof *tp);
     if (!tp) return KFK_ERR_NOMEM;
     for (int32_t t = 0, k = 0; t < asg->topic_partitions.count; t++) {
-        const kfk_share_group_describe_response_topic_partitions *x = &asg->topic_partitions.items[t];
+        const kfk_share_group_describe_response_topic_partitions *x =
+            &asg->topic_partitions.items[t];
         const char *topic = kfk_ares_str(r, x->topic_name);
         if (!topic) return KFK_ERR_NOMEM;
         for (int32_t p = 0; p < x->partitions.count; p++)
@@ -365,7 +366,8 @@ static int on_delete(kfk_asub *s, kfk_response *resp) {
 static void on_delete_error(kfk_asub *s, int err, const char *errstr) {
     kfk_admin_result *r = s->op->res;
     for (int i = 0; i < r->nitems; i++)
-        if (!r->items[i].err) kfk_ares_item_err(r, (kfk_admin_item *)&r->items[i], err, kfk_str_of(errstr));
+        if (!r->items[i].err)
+            kfk_ares_item_err(r, (kfk_admin_item *)&r->items[i], err, kfk_str_of(errstr));
     kfk_aop_error(s->op, err, errstr);
 }
 
