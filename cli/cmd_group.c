@@ -6,18 +6,22 @@
 #include "group.h"
 #include "subcmd.h"
 
-int cli_group_exists(cli_adm *a, const kfk_group_desc *d) {
-    if (d->err == KFK_ERR_GROUP_ID_NOT_FOUND || (!d->err && !strcmp(d->state, "Dead"))) {
-        cli_adm_error(a, "%s: GROUP_ID_NOT_FOUND: consumer group '%s' does not exist",
-                      d->group_id, d->group_id);
+int cli_group_live(cli_adm *a, const char *kind, const char *group, int err, const char *errstr,
+                   const char *state) {
+    if (err == KFK_ERR_GROUP_ID_NOT_FOUND || (!err && !strcmp(state, "Dead"))) {
+        cli_adm_error(a, "%s: GROUP_ID_NOT_FOUND: %s '%s' does not exist", group, kind, group);
         return 0;
     }
-    if (d->err) {
-        cli_adm_error(a, "%s: %s: %s", d->group_id, kfk_err_name(d->err),
-                      d->errstr ? d->errstr : kfk_err_str(d->err));
+    if (err) {
+        cli_adm_error(a, "%s: %s: %s", group, kfk_err_name(err),
+                      errstr ? errstr : kfk_err_str(err));
         return 0;
     }
     return 1;
+}
+
+int cli_group_exists(cli_adm *a, const kfk_group_desc *d) {
+    return cli_group_live(a, "consumer group", d->group_id, d->err, d->errstr, d->state);
 }
 
 static int group_list(cli_adm *a) {

@@ -7,19 +7,8 @@
 #include "group.h"
 #include "subcmd.h"
 
-/* 1 when d describes a live share group; else prints why not, returns 0. */
 static int share_group_exists(cli_adm *a, const kfk_share_group_desc *d) {
-    if (d->err == KFK_ERR_GROUP_ID_NOT_FOUND || (!d->err && !strcmp(d->state, "Dead"))) {
-        cli_adm_error(a, "%s: GROUP_ID_NOT_FOUND: share group '%s' does not exist", d->group_id,
-                      d->group_id);
-        return 0;
-    }
-    if (d->err) {
-        cli_adm_error(a, "%s: %s: %s", d->group_id, kfk_err_name(d->err),
-                      d->errstr ? d->errstr : kfk_err_str(d->err));
-        return 0;
-    }
-    return 1;
+    return cli_group_live(a, "share group", d->group_id, d->err, d->errstr, d->state);
 }
 
 static int list(cli_adm *a) {

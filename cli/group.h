@@ -4,6 +4,10 @@
 
 #include "adm.h"
 
+/* 1 when a described group (kind: "consumer group"...) exists; else
+ * prints why not and returns 0. */
+int cli_group_live(cli_adm *a, const char *kind, const char *group, int err, const char *errstr,
+                   const char *state);
 /* 1 when d describes a live group; else prints why not and returns 0. */
 int cli_group_exists(cli_adm *a, const kfk_group_desc *d);
 
