@@ -45,7 +45,7 @@ static int parse(cli_adm *a, reset_req *r) {
 }
 
 /* Only a group without members takes commits from outside it. */
-static int check_inactive(cli_adm *a, const char *group) {
+static int consumer_inactive(cli_adm *a, const char *group) {
     kfk_admin_result *res = kfk_admin_describe_groups(a->admin, &group, 1, NULL, NULL, NULL);
     int rc = cli_adm_failed(a, res);
     if (!rc) {
@@ -96,11 +96,10 @@ static int add_topic(cli_adm *a, kfk_partition_list *l, const char *spec) {
 }
 
 /* The partitions to reset, offsets unset. NULL after reporting why. */
-static kfk_partition_list *partitions(cli_adm *a, const char *group) {
+static kfk_partition_list *partitions(cli_adm *a, const cli_reset_kind *k, const char *group) {
     kfk_partition_list *l = NULL;
     if (cli_args_get(&a->args, "--all-topics")) {
-        kfk_admin_result *res =
-            kfk_admin_list_group_offsets(a->admin, group, NULL, NULL, NULL, NULL);
+        kfk_admin_result *res = k->list(a->admin, group, NULL, NULL, NULL, NULL);
         if (!cli_adm_failed(a, res)) {
             l = kfk_partition_list_copy(res->partitions);
             if (l && !l->count) {
@@ -167,8 +166,9 @@ static int plan(cli_adm *a, const reset_req *r, kfk_partition_list *l) {
     return failed;
 }
 
-static int commit(cli_adm *a, const char *group, const kfk_partition_list *l) {
-    kfk_admin_result *res = kfk_admin_alter_group_offsets(a->admin, group, l, NULL, NULL, NULL);
+static int commit(cli_adm *a, const cli_reset_kind *k, const char *group,
+                  const kfk_partition_list *l) {
+    kfk_admin_result *res = k->alter(a->admin, group, l, NULL, NULL, NULL);
     int rc = cli_adm_failed(a, res);
     for (int i = 0; !rc && res->partitions && i < res->partitions->count; i++) {
         const kfk_partition *p = &res->partitions->elems[i];
@@ -181,13 +181,13 @@ static int commit(cli_adm *a, const char *group, const kfk_partition_list *l) {
     return rc;
 }
 
-int cli_group_reset(cli_adm *a) {
+int cli_group_reset_as(cli_adm *a, const cli_reset_kind *k) {
     reset_req r = {0};
     int rc = parse(a, &r);
     if (rc) return rc;
     const char *group = a->args.pos[0];
-    if (!cli_adm_client(a) || check_inactive(a, group)) return 1;
-    kfk_partition_list *l = partitions(a, group);
+    if (!cli_adm_client(a) || k->check_inactive(a, group)) return 1;
+    kfk_partition_list *l = partitions(a, k, group);
     if (!l) return 1;
     rc = plan(a, &r, l);
     if (!rc) {
@@ -203,9 +203,15 @@ int cli_group_reset(cli_adm *a) {
         }
         rc = cli_adm_print(a, &t);
     }
-    if (!rc && r.execute) rc = commit(a, group, l);
+    if (!rc && r.execute) rc = commit(a, k, group, l);
     else if (!rc && !a->json)
         fprintf(stderr, "Dry run: nothing committed (add --execute to commit these offsets).\n");
     kfk_partition_list_destroy(l);
     return rc;
+}
+
+int cli_group_reset(cli_adm *a) {
+    static const cli_reset_kind consumer = {consumer_inactive, kfk_admin_list_group_offsets,
+                                            kfk_admin_alter_group_offsets};
+    return cli_group_reset_as(a, &consumer);
 }

@@ -22,13 +22,15 @@ static const subcmd commands[] = {
     {"mock", cli_mock_main, "run a mock Kafka cluster in memory, for tests"},
     {"acl", cli_acl_main, "list, create and delete ACLs (kafka-acls' options)"},
     {"user", cli_user_main, "set, delete and describe SCRAM credentials (kfk user scram)"},
+    {"share-group", cli_share_group_main,
+     "list, describe (start offsets), reset and delete share groups"},
     {"help", help, "list the commands"},
 };
 
 static int help(int argc, char **argv) {
     printf("Usage: kfk <command> [options], or kfk <kcat options> (kfk -h)\n\nCommands:\n");
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
-        printf("  %-8s %s\n", commands[i].name, commands[i].what);
+        printf("  %-11s %s\n", commands[i].name, commands[i].what);
     return 0;
 }
 

@@ -15,5 +15,6 @@ int cli_share_main(int argc, char **argv);
 int cli_mock_main(int argc, char **argv);
 int cli_acl_main(int argc, char **argv);
 int cli_user_main(int argc, char **argv);
+int cli_share_group_main(int argc, char **argv);
 
 #endif

@@ -768,6 +768,29 @@ typedef struct kfk_group_desc {
     int nmembers;
 } kfk_group_desc;
 
+/* A share group's member (ShareGroupDescribe). */
+typedef struct kfk_share_member {
+    const char *member_id;
+    const char *rack; /* NULL: none */
+    const char *client_id;
+    const char *host;
+    int32_t member_epoch;
+    const kfk_topic_partition *assignment;
+    int nassignment;
+} kfk_share_member;
+
+typedef struct kfk_share_group_desc {
+    const char *group_id;
+    int err; /* e.g. KFK_ERR_GROUP_ID_NOT_FOUND */
+    const char *errstr;
+    const char *state; /* "Empty", "Stable", "Dead" */
+    int32_t group_epoch, assignment_epoch;
+    const char *assignor; /* "simple" */
+    int32_t coordinator;
+    const kfk_share_member *members;
+    int nmembers;
+} kfk_share_group_desc;
+
 /* One partition's committed offset against its log end. */
 typedef struct kfk_partition_lag {
     const char *topic;
@@ -887,6 +910,8 @@ typedef struct kfk_admin_result {
     int32_t from_broker; /* kfk_admin_metadata: the broker that answered */
     const kfk_user_scram_desc *scram_users;
     int nscram_users;
+    const kfk_share_group_desc *share_descs;
+    int nshare_descs;
 } kfk_admin_result;
 
 /* Frees a result and everything in it. Any thread; NULL does nothing. */
@@ -1001,6 +1026,38 @@ kfk_admin_result *kfk_admin_delete_group_offsets(kfk_admin *a, const char *group
 kfk_admin_result *kfk_admin_group_lag(kfk_admin *a, const char *group,
                                       const kfk_admin_options *o, kfk_admin_cb cb,
                                       void *opaque);
+
+/* Share groups (KIP-932; brokers without them: KFK_ERR_UNSUPPORTED_VERSION).
+ * list: groups, the share groups of every broker (ListGroups v5 with a
+ * type filter). describe: share_descs[i] for groups[i], each member with
+ * its assigned partitions. Deleting a share group is kfk_admin_delete_groups
+ * (NON_EMPTY_GROUP while it has members). */
+kfk_admin_result *kfk_admin_list_share_groups(kfk_admin *a, const kfk_admin_options *o,
+                                              kfk_admin_cb cb, void *opaque);
+kfk_admin_result *kfk_admin_describe_share_groups(kfk_admin *a, const char *const *groups,
+                                                  int n, const kfk_admin_options *o,
+                                                  kfk_admin_cb cb, void *opaque);
+/* A share group's start offsets (where its members' delivery begins), of
+ * the listed partitions (copied) or of every partition it has one for
+ * (list NULL). partitions: offset (KFK_OFFSET_INVALID: none yet),
+ * leader_epoch, err. */
+kfk_admin_result *kfk_admin_list_share_group_offsets(kfk_admin *a, const char *group,
+                                                     const kfk_partition_list *list,
+                                                     const kfk_admin_options *o,
+                                                     kfk_admin_cb cb, void *opaque);
+/* Sets each element's offset as the group's start offset; the group must
+ * have no members (else err NON_EMPTY_GROUP). partitions: err per
+ * partition. */
+kfk_admin_result *kfk_admin_alter_share_group_offsets(kfk_admin *a, const char *group,
+                                                      const kfk_partition_list *list,
+                                                      const kfk_admin_options *o,
+                                                      kfk_admin_cb cb, void *opaque);
+/* Forgets the group's start offsets of whole topics (the group must have
+ * no members). items[i] for topics[i]. */
+kfk_admin_result *kfk_admin_delete_share_group_offsets(kfk_admin *a, const char *group,
+                                                       const char *const *topics, int n,
+                                                       const kfk_admin_options *o,
+                                                       kfk_admin_cb cb, void *opaque);
 
 /* ACLs (need an authorizer on the brokers: without one every item fails
  * with KFK_ERR_SECURITY_DISABLED). create: items[i] for acls[i].

@@ -227,6 +227,12 @@ void *kfk_admin_list_offsets_build(kfk_aop *op, const kfk_apart *parts, int n,
      offsetof(kfk_list_offsets_response_partition_response, partition_index),               \
      offsetof(kfk_list_offsets_response_partition_response, error_code), done}
 
+/* ListGroups on every broker, only groups of type ("share"...; NULL:
+ * every group, as kfk_admin_list_groups). */
+kfk_admin_result *kfk_admin_list_groups_of(kfk_admin *a, const char *type,
+                                           const kfk_admin_options *o, kfk_admin_cb cb,
+                                           void *opaque);
+
 /* ----------------------------------------------------------------- helpers */
 
 /* An arena copy of s (NULL stays NULL); *ok cleared when out of memory. */

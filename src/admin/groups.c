@@ -52,9 +52,15 @@ static void on_broker_error(kfk_asub *s, int err, const char *errstr) {
     kfk_aop_error(s->op, KFK_ERR_PARTIAL, buf);
 }
 
+typedef struct list_ctx {
+    kfk_metadata_request md; /* no topics: brokers only */
+    kfk_str type;            /* a ListGroups types filter (v5+), or null */
+} list_ctx;
+
 /* The broker list came: one ListGroups to each broker. */
 static int on_brokers(kfk_asub *s, kfk_response *resp) {
     kfk_aop *op = s->op;
+    list_ctx *ctx = op->ctx;
     kfk_arena a = {0};
     kfk_metadata_response m;
     int err = kfk_metadata_response_decode(&resp->body, resp->version, &a, &m);
@@ -67,10 +73,15 @@ static int on_brokers(kfk_asub *s, kfk_response *resp) {
             break;
         }
         kfk_list_groups_request_init(req);
+        if (ctx->type.ptr) {
+            req->types_filter.items = &ctx->type;
+            req->types_filter.count = 1;
+        }
         ls->r.dest = KFK_DEST_NODE;
         ls->r.node_id = m.brokers.items[i].node_id;
-        ls->r.req = (kfk_request){.api_key = KFK_API_LIST_GROUPS, .min_version = 0,
-                                  .max_version = -1, .msg = req};
+        ls->r.req = (kfk_request){.api_key = KFK_API_LIST_GROUPS,
+                                  .min_version = ctx->type.ptr ? 5 : 0, .max_version = -1,
+                                  .msg = req};
         kfk_asub_send(ls);
     }
     kfk_arena_reset(&a);
@@ -82,20 +93,29 @@ static void start_list(kfk_aop *op) {
     if (!s) return;
     s->r.dest = KFK_DEST_ANY;
     s->r.req = (kfk_request){.api_key = KFK_API_METADATA, .min_version = 1, .max_version = -1,
-                             .msg = op->ctx};
+                             .msg = &((list_ctx *)op->ctx)->md};
     kfk_asub_send(s);
+}
+
+kfk_admin_result *kfk_admin_list_groups_of(kfk_admin *a, const char *type,
+                                           const kfk_admin_options *o, kfk_admin_cb cb,
+                                           void *opaque) {
+    kfk_aop *op = kfk_aop_new(a, o, cb, opaque, start_list);
+    if (!op) return kfk_aop_nomem(cb, opaque);
+    list_ctx *ctx = kfk_arena_alloc(&op->arena, sizeof *ctx);
+    int ok = 1;
+    if (!ctx) return kfk_aop_fail(op, KFK_ERR_NOMEM, NULL);
+    kfk_metadata_request_init(&ctx->md);
+    ctx->md.allow_auto_topic_creation = false;
+    ctx->type = kfk_str_of(kfk_aop_strdup(op, type, &ok));
+    if (!ok) return kfk_aop_fail(op, KFK_ERR_NOMEM, NULL);
+    op->ctx = ctx;
+    return kfk_aop_run(op);
 }
 
 kfk_admin_result *kfk_admin_list_groups(kfk_admin *a, const kfk_admin_options *o,
                                         kfk_admin_cb cb, void *opaque) {
-    kfk_aop *op = kfk_aop_new(a, o, cb, opaque, start_list);
-    if (!op) return kfk_aop_nomem(cb, opaque);
-    kfk_metadata_request *m = kfk_arena_alloc(&op->arena, sizeof *m);
-    if (!m) return kfk_aop_fail(op, KFK_ERR_NOMEM, NULL);
-    kfk_metadata_request_init(m); /* no topics: brokers only */
-    m->allow_auto_topic_creation = false;
-    op->ctx = m;
-    return kfk_aop_run(op);
+    return kfk_admin_list_groups_of(a, NULL, o, cb, opaque);
 }
 
 /* --------------------------------------------------------------- describe */
