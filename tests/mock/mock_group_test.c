@@ -6,6 +6,7 @@
 
 #include "kfk.h"
 #include "kfk_mock.h"
+#include "mock_it.h"
 #include "test.h"
 
 static int64_t mono_ms(void) {
@@ -15,25 +16,8 @@ static int64_t mono_ms(void) {
 }
 
 static kfk_consumer *member(const char *bootstrap) {
-    char err[256];
-    kfk_conf *conf = kfk_conf_new();
-    if (kfk_conf_set(conf, "bootstrap.servers", bootstrap, err, sizeof err) ||
-        kfk_conf_set(conf, "group.id", "settle", err, sizeof err) ||
-        kfk_conf_set(conf, "heartbeat.interval.ms", "100", err, sizeof err) ||
-        kfk_conf_set(conf, "enable.auto.commit", "false", err, sizeof err)) {
-        kfk_test_fail(__FILE__, __LINE__, "conf: %s", err);
-        kfk_conf_destroy(conf);
-        return NULL;
-    }
-    kfk_consumer *c = kfk_consumer_new(conf, err, sizeof err);
-    if (!c) {
-        kfk_test_fail(__FILE__, __LINE__, "consumer: %s", err);
-        kfk_conf_destroy(conf);
-        return NULL;
-    }
-    const char *topics[1] = {"hb"};
-    if (kfk_consumer_subscribe(c, topics, 1) != 0) kfk_test_fail(__FILE__, __LINE__, "subscribe");
-    return c;
+    const char *hb[] = {"heartbeat.interval.ms", "100", NULL};
+    return mock_member(bootstrap, "settle", "hb", hb);
 }
 
 static int assigned(kfk_consumer *c) {

@@ -4,48 +4,65 @@
 #include "consumer/consumer_int.h"
 #include "test.h"
 
-static kfk_group member(enum kfk_gstate state, int32_t generation, int join_after) {
-    kfk_group g = {0};
-    g.state = state;
-    g.generation = generation;
-    g.join_after = join_after;
-    return g;
+typedef struct hb_case {
+    enum kfk_gstate state;
+    int32_t generation;
+    int join_after; /* an eager revoke before the JoinGroup */
+    int32_t sent;   /* the generation the Heartbeat went with */
+    int err;
+    enum kfk_hb_verdict want;
+} hb_case;
+
+static void check_cases(const hb_case *cases, int n) {
+    for (int i = 0; i < n; i++) {
+        const hb_case *k = &cases[i];
+        kfk_group g = {.state = k->state, .generation = k->generation, .join_after = k->join_after};
+        enum kfk_hb_verdict got = kfk_group_hb_verdict(&g, k->sent, k->err);
+        if (got != k->want)
+            kfk_test_fail(__FILE__, __LINE__, "case %d (state %d, err %d): verdict %d, want %d", i,
+                          (int)k->state, k->err, (int)got, (int)k->want);
+    }
 }
 
 TEST(a_stable_member_rejoins_or_loses_on_its_own_generation) {
-    kfk_group g = member(KFK_G_STABLE, 5, 0);
-    CHECK_EQ(kfk_group_hb_verdict(&g, 5, 0), KFK_HB_OK);
-    CHECK_EQ(kfk_group_hb_verdict(&g, 5, KFK_ERR_REBALANCE_IN_PROGRESS), KFK_HB_REJOIN);
-    CHECK_EQ(kfk_group_hb_verdict(&g, 5, KFK_ERR_ILLEGAL_GENERATION), KFK_HB_LOSE);
-    CHECK_EQ(kfk_group_hb_verdict(&g, 5, KFK_ERR_UNKNOWN_MEMBER_ID), KFK_HB_LOSE);
-    CHECK_EQ(kfk_group_hb_verdict(&g, 5, KFK_ERR_FENCED_INSTANCE_ID), KFK_HB_LOSE);
-    CHECK_EQ(kfk_group_hb_verdict(&g, 5, KFK_ERR_COORDINATOR_NOT_AVAILABLE), KFK_HB_RETRY);
-    /* Assigned, callbacks not run yet: the rebalance waits for them. */
-    g = member(KFK_G_APP, 5, 0);
-    CHECK_EQ(kfk_group_hb_verdict(&g, 5, KFK_ERR_REBALANCE_IN_PROGRESS), KFK_HB_REJOIN);
+    const hb_case cases[] = {
+        {KFK_G_STABLE, 5, 0, 5, 0, KFK_HB_OK},
+        {KFK_G_STABLE, 5, 0, 5, KFK_ERR_REBALANCE_IN_PROGRESS, KFK_HB_REJOIN},
+        {KFK_G_STABLE, 5, 0, 5, KFK_ERR_ILLEGAL_GENERATION, KFK_HB_LOSE},
+        {KFK_G_STABLE, 5, 0, 5, KFK_ERR_UNKNOWN_MEMBER_ID, KFK_HB_LOSE},
+        {KFK_G_STABLE, 5, 0, 5, KFK_ERR_FENCED_INSTANCE_ID, KFK_HB_LOSE},
+        {KFK_G_STABLE, 5, 0, 5, KFK_ERR_COORDINATOR_NOT_AVAILABLE, KFK_HB_RETRY},
+        /* Assigned, callbacks not run yet: the rebalance waits for them. */
+        {KFK_G_APP, 5, 0, 5, KFK_ERR_REBALANCE_IN_PROGRESS, KFK_HB_REJOIN},
+    };
+    check_cases(cases, (int)(sizeof cases / sizeof cases[0]));
 }
 
 TEST(an_answer_for_an_older_generation_is_dropped) {
     /* Sent in generation 4, answered after the rejoin completed (5). */
-    kfk_group g = member(KFK_G_STABLE, 5, 0);
-    CHECK_EQ(kfk_group_hb_verdict(&g, 4, KFK_ERR_REBALANCE_IN_PROGRESS), KFK_HB_DROP);
-    CHECK_EQ(kfk_group_hb_verdict(&g, 4, KFK_ERR_ILLEGAL_GENERATION), KFK_HB_DROP);
-    CHECK_EQ(kfk_group_hb_verdict(&g, 4, KFK_ERR_UNKNOWN_MEMBER_ID), KFK_HB_DROP);
-    CHECK_EQ(kfk_group_hb_verdict(&g, 4, KFK_ERR_COORDINATOR_NOT_AVAILABLE), KFK_HB_DROP);
-    g = member(KFK_G_APP, 5, 0);
-    CHECK_EQ(kfk_group_hb_verdict(&g, 4, KFK_ERR_REBALANCE_IN_PROGRESS), KFK_HB_DROP);
-    CHECK_EQ(kfk_group_hb_verdict(&g, 4, 0), KFK_HB_OK);
+    const hb_case cases[] = {
+        {KFK_G_STABLE, 5, 0, 4, KFK_ERR_REBALANCE_IN_PROGRESS, KFK_HB_DROP},
+        {KFK_G_STABLE, 5, 0, 4, KFK_ERR_ILLEGAL_GENERATION, KFK_HB_DROP},
+        {KFK_G_STABLE, 5, 0, 4, KFK_ERR_UNKNOWN_MEMBER_ID, KFK_HB_DROP},
+        {KFK_G_STABLE, 5, 0, 4, KFK_ERR_COORDINATOR_NOT_AVAILABLE, KFK_HB_DROP},
+        {KFK_G_APP, 5, 0, 4, KFK_ERR_REBALANCE_IN_PROGRESS, KFK_HB_DROP},
+        {KFK_G_APP, 5, 0, 4, 0, KFK_HB_OK},
+    };
+    check_cases(cases, (int)(sizeof cases / sizeof cases[0]));
 }
 
 TEST(a_member_already_rejoining_ignores_rebalance_in_progress) {
-    /* Eager revoke before the JoinGroup, then each step of the join. */
-    kfk_group g = member(KFK_G_APP, 5, 1);
-    CHECK_EQ(kfk_group_hb_verdict(&g, 5, KFK_ERR_REBALANCE_IN_PROGRESS), KFK_HB_DROP);
-    CHECK_EQ(kfk_group_hb_verdict(&g, 5, KFK_ERR_UNKNOWN_MEMBER_ID), KFK_HB_LOSE);
-    enum kfk_gstate joining[] = {KFK_G_JOIN, KFK_G_METADATA, KFK_G_SYNC};
-    for (int i = 0; i < 3; i++) {
-        g = member(joining[i], 5, 0);
-        CHECK_EQ(kfk_group_hb_verdict(&g, 5, KFK_ERR_REBALANCE_IN_PROGRESS), KFK_HB_DROP);
-        CHECK_EQ(kfk_group_hb_verdict(&g, 5, KFK_ERR_ILLEGAL_GENERATION), KFK_HB_DROP);
-    }
+    /* Revoking before its JoinGroup, then each step of the join: the
+     * join's own answers speak for the member. */
+    const hb_case cases[] = {
+        {KFK_G_APP, 5, 1, 5, KFK_ERR_REBALANCE_IN_PROGRESS, KFK_HB_DROP},
+        {KFK_G_APP, 5, 1, 5, KFK_ERR_UNKNOWN_MEMBER_ID, KFK_HB_LOSE},
+        {KFK_G_JOIN, 5, 0, 5, KFK_ERR_REBALANCE_IN_PROGRESS, KFK_HB_DROP},
+        {KFK_G_JOIN, 5, 0, 5, KFK_ERR_ILLEGAL_GENERATION, KFK_HB_DROP},
+        {KFK_G_METADATA, 5, 0, 5, KFK_ERR_REBALANCE_IN_PROGRESS, KFK_HB_DROP},
+        {KFK_G_METADATA, 5, 0, 5, KFK_ERR_ILLEGAL_GENERATION, KFK_HB_DROP},
+        {KFK_G_SYNC, 5, 0, 5, KFK_ERR_REBALANCE_IN_PROGRESS, KFK_HB_DROP},
+        {KFK_G_SYNC, 5, 0, 5, KFK_ERR_UNKNOWN_MEMBER_ID, KFK_HB_DROP},
+    };
+    check_cases(cases, (int)(sizeof cases / sizeof cases[0]));
 }
