@@ -24,8 +24,9 @@ static void check_cases(const hb_case *cases, int n) {
     }
 }
 
-TEST(a_stable_member_rejoins_or_loses_on_its_own_generation) {
+TEST(late_answers_start_no_rebalance) {
     const hb_case cases[] = {
+        /* A stable member's own generation: rejoin, lose or retry. */
         {KFK_G_STABLE, 5, 0, 5, 0, KFK_HB_OK},
         {KFK_G_STABLE, 5, 0, 5, KFK_ERR_REBALANCE_IN_PROGRESS, KFK_HB_REJOIN},
         {KFK_G_STABLE, 5, 0, 5, KFK_ERR_ILLEGAL_GENERATION, KFK_HB_LOSE},
@@ -34,27 +35,15 @@ TEST(a_stable_member_rejoins_or_loses_on_its_own_generation) {
         {KFK_G_STABLE, 5, 0, 5, KFK_ERR_COORDINATOR_NOT_AVAILABLE, KFK_HB_RETRY},
         /* Assigned, callbacks not run yet: the rebalance waits for them. */
         {KFK_G_APP, 5, 0, 5, KFK_ERR_REBALANCE_IN_PROGRESS, KFK_HB_REJOIN},
-    };
-    check_cases(cases, (int)(sizeof cases / sizeof cases[0]));
-}
-
-TEST(an_answer_for_an_older_generation_is_dropped) {
-    /* Sent in generation 4, answered after the rejoin completed (5). */
-    const hb_case cases[] = {
+        /* Sent in generation 4, answered after the rejoin completed (5). */
         {KFK_G_STABLE, 5, 0, 4, KFK_ERR_REBALANCE_IN_PROGRESS, KFK_HB_DROP},
         {KFK_G_STABLE, 5, 0, 4, KFK_ERR_ILLEGAL_GENERATION, KFK_HB_DROP},
         {KFK_G_STABLE, 5, 0, 4, KFK_ERR_UNKNOWN_MEMBER_ID, KFK_HB_DROP},
         {KFK_G_STABLE, 5, 0, 4, KFK_ERR_COORDINATOR_NOT_AVAILABLE, KFK_HB_DROP},
         {KFK_G_APP, 5, 0, 4, KFK_ERR_REBALANCE_IN_PROGRESS, KFK_HB_DROP},
         {KFK_G_APP, 5, 0, 4, 0, KFK_HB_OK},
-    };
-    check_cases(cases, (int)(sizeof cases / sizeof cases[0]));
-}
-
-TEST(a_member_already_rejoining_ignores_rebalance_in_progress) {
-    /* Revoking before its JoinGroup, then each step of the join: the
-     * join's own answers speak for the member. */
-    const hb_case cases[] = {
+        /* Revoking before its JoinGroup, then each step of the join: the
+         * join's own answers speak for the member. */
         {KFK_G_APP, 5, 1, 5, KFK_ERR_REBALANCE_IN_PROGRESS, KFK_HB_DROP},
         {KFK_G_APP, 5, 1, 5, KFK_ERR_UNKNOWN_MEMBER_ID, KFK_HB_LOSE},
         {KFK_G_JOIN, 5, 0, 5, KFK_ERR_REBALANCE_IN_PROGRESS, KFK_HB_DROP},
