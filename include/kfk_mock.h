@@ -36,6 +36,9 @@ int kfk_mock_topic_create(kfk_mock_cluster *c, const char *topic, int partitions
  * code err in every topic or partition they name. */
 int kfk_mock_push_request_errors(kfk_mock_cluster *c, int broker_id, int16_t api_key, int count,
                                  int err);
+/* Drops the errors pushed for api_key and not used yet: those for broker_id
+ * (-1: all of them, whichever broker they were pushed for). */
+void kfk_mock_clear_request_errors(kfk_mock_cluster *c, int broker_id, int16_t api_key);
 /* Down: the broker's connections close and it refuses new ones until up;
  * Metadata still lists it and it keeps its leaderships. */
 int kfk_mock_broker_down(kfk_mock_cluster *c, int broker_id);

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "rdk_int.h"
+#include "librdkafka/rdkafka_mock.h"
 
 static atomic_int thread_count;
 static atomic_int live_handles;
@@ -73,8 +74,10 @@ rd_kafka_t *rd_kafka_new(rd_kafka_type_t type, rd_kafka_conf_t *conf, char *errs
     int rc = rk->main_q && rk->consumer_q && rdk_log_setup(rk) == 0 ? 0 : -1;
     if (rc == 0) rc = rdk_log_conf(rk, kc, 1, errstr, errstr_size);
     if (rc == 0) rc = rdk_stats_conf(rk, kc, errstr, errstr_size);
+    if (rc == 0) rc = rdk_mock_for_handle(rk, kc, errstr, errstr_size);
     if (rc == 0 && type == RD_KAFKA_CONSUMER) rk->consumer_q->on_watch = rdk_consumer_pump_start;
-    const char *brokers = rdk_conf_str(rk->conf, "bootstrap.servers");
+    const char *brokers = rk->mock ? rd_kafka_mock_cluster_bootstraps(rk->mock)
+                                   : rdk_conf_str(rk->conf, "bootstrap.servers");
     if (rc == 0 && (!brokers || !*brokers)) {
         /* as librdkafka, a handle without brokers: its client starts when
          * rd_kafka_brokers_add gives some */
@@ -95,6 +98,7 @@ rd_kafka_t *rd_kafka_new(rd_kafka_type_t type, rd_kafka_conf_t *conf, char *errs
         rdk_set_last_error(RD_KAFKA_RESP_ERR__INVALID_ARG);
         return NULL;
     }
+    rdk_mock_adopt(rk);
     atomic_fetch_add(&live_handles, 1);
     return rk;
 }
@@ -142,6 +146,7 @@ void rd_kafka_destroy_flags(rd_kafka_t *rk, int flags) {
         rk->admin = NULL;
         rdk_threads_add(-1);
     }
+    rdk_mock_release(rk);
     if (rk->main_q) rd_kafka_queue_destroy(rk->main_q);
     if (rk->consumer_q) rd_kafka_queue_destroy(rk->consumer_q);
     if (rk->log_q) rd_kafka_queue_destroy(rk->log_q);

@@ -310,7 +310,16 @@ struct rd_kafka_s {
     pthread_cond_t stats_cond;
     pthread_t stats_thread;
     int stats_ready, stats_running, stats_stop;
+    struct rd_kafka_mock_cluster_s *mock; /* test.mock.num.brokers' cluster (mock.c) */
 };
+
+/* mock.c: with test.mock.num.brokers, makes the handle's mock cluster and
+ * points kc at it (0, or -1 with errstr); adopt points the handle's conf
+ * at it too once rd_kafka_new succeeded (later clients, as the admin, are
+ * built from it); release destroys it after the clients stopped. */
+int rdk_mock_for_handle(rd_kafka_t *rk, kfk_conf *kc, char *errstr, size_t errstr_size);
+void rdk_mock_adopt(rd_kafka_t *rk);
+void rdk_mock_release(rd_kafka_t *rk);
 
 /* handle.c: set by rd_kafka_yield on its thread, for the consume callback
  * loops (legacy.c) to stop after the current message. */

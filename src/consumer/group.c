@@ -277,16 +277,33 @@ void kfk_group_synced(kfk_consumer *c, int err, kfk_partition_list *assignment) 
     g->next_hb = kfk_io_now(c->io) + c->cc.heartbeat_interval_ms;
 }
 
-void kfk_group_heartbeat_result(kfk_consumer *c, int err) {
+enum kfk_hb_verdict kfk_group_hb_verdict(const kfk_group *g, int32_t sent_generation, int err) {
+    if (!err) return KFK_HB_OK;
+    /* An answer for an older generation says nothing about this one, and
+     * while a JoinGroup or SyncGroup is out, its answer speaks for the
+     * member (as Java's AbstractCoordinator checks the sent generation). */
+    if (sent_generation != g->generation ||
+        (g->state != KFK_G_STABLE && g->state != KFK_G_APP))
+        return KFK_HB_DROP;
+    if (err == KFK_ERR_REBALANCE_IN_PROGRESS)
+        return g->state == KFK_G_APP && g->join_after ? KFK_HB_DROP : KFK_HB_REJOIN;
+    if (err == KFK_ERR_UNKNOWN_MEMBER_ID || err == KFK_ERR_ILLEGAL_GENERATION ||
+        err == KFK_ERR_FENCED_INSTANCE_ID)
+        return KFK_HB_LOSE;
+    return KFK_HB_RETRY;
+}
+
+void kfk_group_heartbeat_result(kfk_consumer *c, int32_t sent_generation, int err) {
     kfk_group *g = &c->group;
     g->hb_busy = 0;
-    KFK_C_DBG(c, KFK_DBG_CGRP, "group %s: Heartbeat: %s", c->cc.group_id, kfk_err_name(err));
-    if (err == KFK_ERR_REBALANCE_IN_PROGRESS)
+    enum kfk_hb_verdict v = kfk_group_hb_verdict(g, sent_generation, err);
+    KFK_C_DBG(c, KFK_DBG_CGRP, "group %s: Heartbeat (generation %d): %s%s", c->cc.group_id,
+              (int)sent_generation, kfk_err_name(err), v == KFK_HB_DROP ? ", ignored" : "");
+    if (v == KFK_HB_REJOIN)
         kfk_group_request_rejoin(c, "the group is rebalancing");
-    else if (err == KFK_ERR_UNKNOWN_MEMBER_ID || err == KFK_ERR_ILLEGAL_GENERATION ||
-             err == KFK_ERR_FENCED_INSTANCE_ID)
+    else if (v == KFK_HB_LOSE)
         lose(c, err);
-    else if (err)
+    else if (v == KFK_HB_RETRY)
         g->next_hb = kfk_io_now(c->io) + c->cc.retry_backoff_ms;
 }
 

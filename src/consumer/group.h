@@ -144,7 +144,11 @@ void kfk_group_send_leave(struct kfk_consumer *c, void (*done)(struct kfk_consum
 void kfk_group_joined(struct kfk_consumer *c, int err, int32_t generation, kfk_str member_id,
                       kfk_str protocol, int leader, int skip_assignment);
 void kfk_group_synced(struct kfk_consumer *c, int err, kfk_partition_list *assignment);
-void kfk_group_heartbeat_result(struct kfk_consumer *c, int err);
+void kfk_group_heartbeat_result(struct kfk_consumer *c, int32_t sent_generation, int err);
+/* What a Heartbeat sent with sent_generation and answered with err means
+ * for the member in its state now. Pure, for tests. */
+enum kfk_hb_verdict { KFK_HB_OK, KFK_HB_DROP, KFK_HB_REJOIN, KFK_HB_LOSE, KFK_HB_RETRY };
+enum kfk_hb_verdict kfk_group_hb_verdict(const kfk_group *g, int32_t sent_generation, int err);
 
 /* group_leader.c: the leader's part. */
 /* Copies the JoinGroup members (and decodes their subscriptions) into

@@ -108,7 +108,8 @@ static int heartbeat_response(gop *op, kfk_response *resp) {
     if (!err && retried(m.error_code)) err = m.error_code;
     if (!err) {
         op->handled = 1;
-        if (op->epoch == op->c->group.epoch) kfk_group_heartbeat_result(op->c, m.error_code);
+        if (op->epoch == op->c->group.epoch)
+            kfk_group_heartbeat_result(op->c, op->m.hb.generation_id, m.error_code);
     }
     kfk_arena_reset(&a);
     return err;
@@ -152,7 +153,7 @@ static void on_done(kfk_cop *cop, int err) {
         /* The one heartbeat out: an answer to an older join is dropped,
          * but the next heartbeat must not wait for it forever. */
         c->group.hb_busy = 0;
-        if (live) kfk_group_heartbeat_result(c, err);
+        if (live) kfk_group_heartbeat_result(c, op->m.hb.generation_id, err);
         break;
     case GOP_LEAVE:
         if (op->leave_done) op->leave_done(c);

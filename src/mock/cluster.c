@@ -309,6 +309,13 @@ int kfk_mock_push_request_errors(kfk_mock_cluster *c, int broker_id, int16_t api
     return rc;
 }
 
+void kfk_mock_clear_request_errors(kfk_mock_cluster *c, int broker_id, int16_t api_key) {
+    if (!c) return;
+    pthread_mutex_lock(&c->lock);
+    kfk_mock_clear_errors(c->m, broker_id, api_key);
+    pthread_mutex_unlock(&c->lock);
+}
+
 static int set_down(kfk_mock_cluster *c, int broker_id, int down) {
     if (!c) return -1;
     pthread_mutex_lock(&c->lock);

@@ -42,6 +42,8 @@ int kfk_mock_create_topic(kfk_mock *m, const char *name, int32_t partitions, int
 /* The next `count` requests of api_key on broker_id (-1: any broker) fail
  * with err. */
 int kfk_mock_push_error(kfk_mock *m, int32_t broker_id, int16_t api_key, int32_t count, int16_t err);
+/* Drops the errors still queued for api_key on broker_id (-1: on any). */
+void kfk_mock_clear_errors(kfk_mock *m, int32_t broker_id, int16_t api_key);
 /* Down: its connections close and it refuses new ones (the I/O layer reads
  * this); Metadata still names it. Returns 0 or -1 for an unknown id. */
 int kfk_mock_set_down(kfk_mock *m, int32_t broker_id, int down);

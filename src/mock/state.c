@@ -275,6 +275,16 @@ int kfk_mock_push_error(kfk_mock *m, int32_t broker_id, int16_t api_key, int32_t
     return 0;
 }
 
+void kfk_mock_clear_errors(kfk_mock *m, int32_t broker_id, int16_t api_key) {
+    int kept = 0;
+    for (int i = 0; i < m->nfaults; i++) {
+        const mock_fault *f = &m->faults[i];
+        if (f->api != api_key || (broker_id != -1 && f->broker != broker_id))
+            m->faults[kept++] = *f;
+    }
+    m->nfaults = kept;
+}
+
 int kfk_mock_set_down(kfk_mock *m, int32_t broker_id, int down) {
     if (!mock_broker_get(m, broker_id)) return -1;
     m->brokers[broker_id - 1].down = down != 0;

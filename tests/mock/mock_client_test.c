@@ -7,6 +7,7 @@
 
 #include "kfk.h"
 #include "kfk_mock.h"
+#include "mock_it.h"
 #include "test.h"
 
 typedef struct sent {
@@ -287,28 +288,6 @@ TEST(bootstraps_list_every_broker_and_a_fixed_port_works) {
     kfk_mock_cluster_destroy(NULL);
 }
 
-static kfk_consumer *mock_member(const char *bootstrap, const char *group) {
-    char err[256];
-    kfk_conf *conf = kfk_conf_new();
-    if (kfk_conf_set(conf, "bootstrap.servers", bootstrap, err, sizeof err) ||
-        kfk_conf_set(conf, "group.id", group, err, sizeof err) ||
-        kfk_conf_set(conf, "auto.offset.reset", "earliest", err, sizeof err) ||
-        kfk_conf_set(conf, "enable.auto.commit", "false", err, sizeof err)) {
-        kfk_test_fail(__FILE__, __LINE__, "conf: %s", err);
-        kfk_conf_destroy(conf);
-        return NULL;
-    }
-    kfk_consumer *c = kfk_consumer_new(conf, err, sizeof err);
-    if (!c) {
-        kfk_test_fail(__FILE__, __LINE__, "consumer: %s", err);
-        kfk_conf_destroy(conf);
-        return NULL;
-    }
-    const char *topics[1] = {"grp"};
-    if (kfk_consumer_subscribe(c, topics, 1) != 0) kfk_test_fail(__FILE__, __LINE__, "subscribe");
-    return c;
-}
-
 /* Polls the members in turn until n records came, counting each record
  * index in seen[] and each member's records in got[]. */
 static void poll_members(kfk_consumer **cs, int nc, int n, int parts, int tag, int *seen, int *got) {
@@ -340,7 +319,7 @@ TEST(classic_group_members_share_the_partitions_and_commit) {
     const char *bs = kfk_mock_cluster_bootstraps(mc);
     REQUIRE_EQ(kfk_mock_topic_create(mc, "grp", 4, 2), 0);
     /* Two members; once both hold partitions, the records come. */
-    kfk_consumer *cs[2] = {mock_member(bs, "g2"), mock_member(bs, "g2")};
+    kfk_consumer *cs[2] = {mock_member(bs, "g2", "grp", NULL), mock_member(bs, "g2", "grp", NULL)};
     REQUIRE(cs[0] && cs[1]);
     int n0 = 0, n1 = 0;
     for (int i = 0; i < 300 && (n0 < 1 || n1 < 1 || n0 + n1 != 4); i++) {
@@ -376,7 +355,7 @@ TEST(classic_group_members_share_the_partitions_and_commit) {
     kfk_consumer_close(cs[1]);
 
     /* The commits are there for the next member of the group. */
-    kfk_consumer *again = mock_member(bs, "g2");
+    kfk_consumer *again = mock_member(bs, "g2", "grp", NULL);
     REQUIRE(again);
     kfk_partition_list *l = kfk_partition_list_new(4);
     for (int part = 0; part < 4; part++) kfk_partition_list_add(l, "grp", part);

@@ -1,39 +1,200 @@
-/* The mock-cluster calls: no cluster is created, and calls on one are
- * refused with RD_KAFKA_RESP_ERR__NOT_IMPLEMENTED or do nothing. */
+/* librdkafka's mock-cluster calls on kfk's mock cluster: a cluster made by
+ * rd_kafka_mock_cluster_new and one made for a handle by
+ * test.mock.num.brokers; a producer and a consumer through them with exact
+ * content; injected Produce errors retried, or cleared before use; the
+ * calls without a kfk counterpart refused. No broker needed. */
 #include <librdkafka/rdkafka.h>
 #include <librdkafka/rdkafka_mock.h>
+#include <stdio.h>
+#include <string.h>
 
 #include "test.h"
 
-TEST(no_mock_cluster) {
-    CHECK(rd_kafka_mock_cluster_new(NULL, 3) == NULL);
+#define API_PRODUCE 0
+
+typedef struct reports {
+    int ok, errors;
+    rd_kafka_resp_err_t last_err;
+} reports;
+
+static void on_dr(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque) {
+    reports *r = opaque;
+    (void)rk;
+    if (m->err) {
+        r->errors++;
+        r->last_err = m->err;
+    } else {
+        r->ok++;
+    }
+}
+
+/* A handle with the given properties (NULL-terminated pairs). */
+static rd_kafka_t *client(rd_kafka_type_t type, const char *const *kv, reports *r) {
+    rd_kafka_conf_t *conf = rd_kafka_conf_new();
+    char err[512];
+    for (; kv[0]; kv += 2)
+        if (rd_kafka_conf_set(conf, kv[0], kv[1], err, sizeof err) != RD_KAFKA_CONF_OK) {
+            kfk_test_fail(__FILE__, __LINE__, "%s=%s: %s", kv[0], kv[1], err);
+            rd_kafka_conf_destroy(conf);
+            return NULL;
+        }
+    if (r) {
+        rd_kafka_conf_set_opaque(conf, r);
+        rd_kafka_conf_set_dr_msg_cb(conf, on_dr);
+    }
+    rd_kafka_t *rk = rd_kafka_new(type, conf, err, sizeof err);
+    if (!rk) {
+        kfk_test_fail(__FILE__, __LINE__, "rd_kafka_new: %s", err);
+        rd_kafka_conf_destroy(conf);
+    }
+    return rk;
+}
+
+/* Produces values "v<tag>-<i>", i in from..to-1, to partition 0 and
+ * waits for them. */
+static void produce(rd_kafka_t *p, const char *topic, int from, int to, int tag) {
+    for (int i = from; i < to; i++) {
+        char v[32];
+        int vl = snprintf(v, sizeof v, "v%d-%d", tag, i);
+        CHECK_EQ(rd_kafka_producev(p, RD_KAFKA_V_TOPIC(topic), RD_KAFKA_V_PARTITION(0),
+                                   RD_KAFKA_V_VALUE(v, (size_t)vl),
+                                   RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_END),
+                 RD_KAFKA_RESP_ERR_NO_ERROR);
+    }
+    CHECK_EQ(rd_kafka_flush(p, 20000), RD_KAFKA_RESP_ERR_NO_ERROR);
+}
+
+/* Consumes partition 0 from the start: exactly the n values of tag. */
+static void consume_exact(const char *bootstrap, const char *topic, int n, int tag) {
+    const char *kv[] = {"bootstrap.servers", bootstrap, "group.id", "mock-rdk", NULL};
+    rd_kafka_t *c = client(RD_KAFKA_CONSUMER, kv, NULL);
+    if (!c) return;
+    rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(1);
+    rd_kafka_topic_partition_list_add(l, topic, 0)->offset = RD_KAFKA_OFFSET_BEGINNING;
+    CHECK_EQ(rd_kafka_assign(c, l), RD_KAFKA_RESP_ERR_NO_ERROR);
+    rd_kafka_topic_partition_list_destroy(l);
+    int got = 0, exact = 0;
+    for (int idle = 0; got < n && idle < 100;) {
+        rd_kafka_message_t *m = rd_kafka_consumer_poll(c, 100);
+        if (!m) {
+            idle++;
+            continue;
+        }
+        if (!m->err) {
+            char v[32];
+            int vl = snprintf(v, sizeof v, "v%d-%d", tag, (int)m->offset);
+            exact += m->len == (size_t)vl && !memcmp(m->payload, v, (size_t)vl);
+            got++;
+        }
+        rd_kafka_message_destroy(m);
+    }
+    CHECK_EQ(got, n);
+    CHECK_EQ(exact, n);
+    rd_kafka_consumer_close(c);
+    rd_kafka_destroy(c);
+}
+
+TEST(a_mock_cluster_serves_a_producer_and_a_consumer_through_an_injected_error) {
+    const char *none[] = {NULL};
+    rd_kafka_t *h = client(RD_KAFKA_PRODUCER, none, NULL);
+    REQUIRE(h);
+    rd_kafka_mock_cluster_t *mc = rd_kafka_mock_cluster_new(h, 3);
+    REQUIRE(mc);
+    CHECK(rd_kafka_mock_cluster_handle(mc) == h);
+    const char *bs = rd_kafka_mock_cluster_bootstraps(mc);
+    REQUIRE(bs);
+    CHECK(!strncmp(bs, "127.0.0.1:", 10));
+    CHECK_EQ(rd_kafka_mock_topic_create(mc, "orders", 4, 3), RD_KAFKA_RESP_ERR_NO_ERROR);
+    CHECK_EQ(rd_kafka_mock_topic_create(mc, "orders", 4, 3), RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS);
+
+    /* The first two Produce requests fail with a retriable error: the
+     * producer retries, and every message arrives once. */
+    rd_kafka_mock_push_request_errors(mc, API_PRODUCE, 2, RD_KAFKA_RESP_ERR_NOT_LEADER_FOR_PARTITION,
+                                      RD_KAFKA_RESP_ERR_NOT_LEADER_FOR_PARTITION);
+    reports r = {0};
+    const char *kv[] = {"bootstrap.servers", bs, "retry.backoff.ms", "10", NULL};
+    rd_kafka_t *p = client(RD_KAFKA_PRODUCER, kv, &r);
+    REQUIRE(p);
+    produce(p, "orders", 0, 10, 1);
+    CHECK_EQ(r.ok, 10);
+    CHECK_EQ(r.errors, 0);
+
+    /* A non-retriable error pushed, then cleared: never used. */
+    const rd_kafka_resp_err_t fatal[1] = {RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED};
+    rd_kafka_mock_push_request_errors_array(mc, API_PRODUCE, 1, fatal);
+    rd_kafka_mock_clear_request_errors(mc, API_PRODUCE);
+    produce(p, "orders", 10, 15, 1);
+    CHECK_EQ(r.ok, 15);
+    CHECK_EQ(r.errors, 0);
+    /* Not cleared: the message fails with it. */
+    rd_kafka_mock_push_request_errors_array(mc, API_PRODUCE, 1, fatal);
+    const char *v = "refused";
+    CHECK_EQ(rd_kafka_producev(p, RD_KAFKA_V_TOPIC("orders"), RD_KAFKA_V_PARTITION(1),
+                               RD_KAFKA_V_VALUE((void *)v, strlen(v)),
+                               RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_END),
+             RD_KAFKA_RESP_ERR_NO_ERROR);
+    rd_kafka_flush(p, 20000);
+    CHECK_EQ(r.errors, 1);
+    CHECK_EQ(r.last_err, RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED);
+    consume_exact(bs, "orders", 15, 1);
+
+    /* Leadership, brokers and round trips: applied, or refused for an
+     * unknown broker or partition. */
+    CHECK_EQ(rd_kafka_mock_partition_set_leader(mc, "orders", 0, 2), RD_KAFKA_RESP_ERR_NO_ERROR);
+    CHECK_EQ(rd_kafka_mock_partition_set_leader(mc, "orders", 9, 2),
+             RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART);
+    CHECK_EQ(rd_kafka_mock_partition_set_leader(mc, "orders", 0, 9),
+             RD_KAFKA_RESP_ERR__UNKNOWN_BROKER);
+    CHECK_EQ(rd_kafka_mock_broker_set_rtt(mc, 2, 50), RD_KAFKA_RESP_ERR_NO_ERROR);
+    CHECK_EQ(rd_kafka_mock_broker_set_rtt(mc, 9, 50), RD_KAFKA_RESP_ERR__UNKNOWN_BROKER);
+    CHECK_EQ(rd_kafka_mock_broker_set_down(mc, 3), RD_KAFKA_RESP_ERR_NO_ERROR);
+    CHECK_EQ(rd_kafka_mock_broker_set_up(mc, 3), RD_KAFKA_RESP_ERR_NO_ERROR);
+    CHECK_EQ(rd_kafka_mock_broker_set_down(mc, 9), RD_KAFKA_RESP_ERR__UNKNOWN_BROKER);
+    produce(p, "orders", 15, 20, 1); /* to the new leader, 50 ms late */
+    CHECK_EQ(r.ok, 20);
+    consume_exact(bs, "orders", 20, 1);
+    rd_kafka_destroy(p);
+    rd_kafka_mock_cluster_destroy(mc);
+    rd_kafka_destroy(h);
+}
+
+TEST(test_mock_num_brokers_gives_a_handle_its_own_cluster) {
+    reports r = {0};
+    const char *kv[] = {"test.mock.num.brokers", "2", NULL};
+    rd_kafka_t *p = client(RD_KAFKA_PRODUCER, kv, &r);
+    REQUIRE(p);
+    rd_kafka_mock_cluster_t *mc = rd_kafka_handle_mock_cluster(p);
+    REQUIRE(mc);
+    const char *bs = rd_kafka_mock_cluster_bootstraps(mc);
+    REQUIRE(bs);
+    CHECK(strchr(bs, ',') != NULL); /* two brokers */
+    CHECK_EQ(rd_kafka_mock_topic_create(mc, "own", 1, 2), RD_KAFKA_RESP_ERR_NO_ERROR);
+    produce(p, "own", 0, 7, 2);
+    CHECK_EQ(r.ok, 7);
+    consume_exact(bs, "own", 7, 2);
+    rd_kafka_destroy(p); /* the cluster goes with it */
+}
+
+TEST(calls_without_a_kfk_counterpart_are_refused) {
+    const rd_kafka_resp_err_t ni = RD_KAFKA_RESP_ERR__NOT_IMPLEMENTED;
     CHECK(rd_kafka_handle_mock_cluster(NULL) == NULL);
     CHECK(rd_kafka_mock_cluster_handle(NULL) == NULL);
     CHECK(rd_kafka_mock_cluster_bootstraps(NULL) == NULL);
     rd_kafka_mock_cluster_destroy(NULL);
-}
-
-TEST(calls_on_a_mock_cluster_are_refused) {
-    const rd_kafka_resp_err_t ni = RD_KAFKA_RESP_ERR__NOT_IMPLEMENTED;
-    rd_kafka_resp_err_t errs[1] = {RD_KAFKA_RESP_ERR_NOT_COORDINATOR};
+    CHECK_EQ(rd_kafka_mock_topic_create(NULL, "t", 1, 1), RD_KAFKA_RESP_ERR__INVALID_ARG);
+    CHECK_EQ(rd_kafka_mock_broker_set_down(NULL, 1), RD_KAFKA_RESP_ERR__INVALID_ARG);
+    rd_kafka_mock_cluster_t *mc = rd_kafka_mock_cluster_new(NULL, 1);
+    REQUIRE(mc);
     size_t cnt = 7;
-    rd_kafka_mock_clear_request_errors(NULL, 0);
-    rd_kafka_mock_push_request_errors(NULL, 0, 1, RD_KAFKA_RESP_ERR_NOT_COORDINATOR);
-    rd_kafka_mock_push_request_errors_array(NULL, 0, 1, errs);
-    rd_kafka_mock_topic_set_error(NULL, "t", RD_KAFKA_RESP_ERR_NOT_COORDINATOR);
-    CHECK_EQ(rd_kafka_mock_broker_push_request_error_rtts(NULL, 1, 0, 1,
+    CHECK_EQ(rd_kafka_mock_broker_push_request_error_rtts(mc, 1, 0, 1,
                                                           RD_KAFKA_RESP_ERR_NOT_COORDINATOR, 10),
              ni);
-    CHECK_EQ(rd_kafka_mock_broker_error_stack_cnt(NULL, 1, 0, &cnt), ni);
+    CHECK_EQ(rd_kafka_mock_broker_error_stack_cnt(mc, 1, 0, &cnt), ni);
     CHECK_EQ(cnt, 7);
-    CHECK_EQ(rd_kafka_mock_topic_create(NULL, "t", 3, 1), ni);
-    CHECK_EQ(rd_kafka_mock_partition_set_leader(NULL, "t", 0, 1), ni);
-    CHECK_EQ(rd_kafka_mock_partition_set_follower(NULL, "t", 0, 1), ni);
-    CHECK_EQ(rd_kafka_mock_partition_set_follower_wmarks(NULL, "t", 0, 0, 10), ni);
-    CHECK_EQ(rd_kafka_mock_broker_set_down(NULL, 1), ni);
-    CHECK_EQ(rd_kafka_mock_broker_set_up(NULL, 1), ni);
-    CHECK_EQ(rd_kafka_mock_broker_set_rtt(NULL, 1, 10), ni);
-    CHECK_EQ(rd_kafka_mock_broker_set_rack(NULL, 1, "r"), ni);
-    CHECK_EQ(rd_kafka_mock_coordinator_set(NULL, "group", "g", 1), ni);
-    CHECK_EQ(rd_kafka_mock_set_apiversion(NULL, 0, 0, 3), ni);
+    CHECK_EQ(rd_kafka_mock_partition_set_follower(mc, "t", 0, 1), ni);
+    CHECK_EQ(rd_kafka_mock_partition_set_follower_wmarks(mc, "t", 0, 0, 10), ni);
+    CHECK_EQ(rd_kafka_mock_broker_set_rack(mc, 1, "r"), ni);
+    CHECK_EQ(rd_kafka_mock_coordinator_set(mc, "group", "g", 1), ni);
+    CHECK_EQ(rd_kafka_mock_set_apiversion(mc, 0, 0, 3), ni);
+    rd_kafka_mock_cluster_destroy(mc);
 }

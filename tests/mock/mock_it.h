@@ -1,0 +1,31 @@
+/* Shared by the tests in tests/mock/: a group member on the mock cluster. */
+#ifndef KFK_MOCK_IT_H
+#define KFK_MOCK_IT_H
+
+#include "kfk.h"
+#include "test.h"
+
+/* A member of group subscribed to topic, from the earliest offset, without
+ * auto-commit, with the extra key/value pairs (NULL-terminated; NULL:
+ * none). NULL after recording a failure. */
+static inline kfk_consumer *mock_member(const char *bootstrap, const char *group, const char *topic,
+                                        const char *const *extra) {
+    char err[256];
+    kfk_conf *conf = kfk_conf_new();
+    int bad = kfk_conf_set(conf, "bootstrap.servers", bootstrap, err, sizeof err) ||
+              kfk_conf_set(conf, "group.id", group, err, sizeof err) ||
+              kfk_conf_set(conf, "auto.offset.reset", "earliest", err, sizeof err) ||
+              kfk_conf_set(conf, "enable.auto.commit", "false", err, sizeof err);
+    for (; !bad && extra && extra[0]; extra += 2)
+        bad = kfk_conf_set(conf, extra[0], extra[1], err, sizeof err);
+    kfk_consumer *c = bad ? NULL : kfk_consumer_new(conf, err, sizeof err);
+    if (!c) {
+        kfk_test_fail(__FILE__, __LINE__, "consumer: %s", err);
+        kfk_conf_destroy(conf);
+        return NULL;
+    }
+    if (kfk_consumer_subscribe(c, &topic, 1) != 0) kfk_test_fail(__FILE__, __LINE__, "subscribe");
+    return c;
+}
+
+#endif
