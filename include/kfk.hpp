@@ -80,6 +80,17 @@ struct cstrs {
     const char *const *data() const { return ptrs.data(); }
     int size() const { return static_cast<int>(ptrs.size()); }
 };
+/* f(h, names, n) over NUL-terminated copies; KFK_ERR_NOMEM when they fail. */
+template <class H>
+int with_names(int (*f)(H *, const char *const *, int), H *h,
+               const std::vector<std::string_view> &names) noexcept {
+    try {
+        cstrs n(names);
+        return f(h, n.data(), n.size());
+    } catch (const std::bad_alloc &) {
+        return KFK_ERR_NOMEM;
+    }
+}
 template <class T, void (*F)(T *)> struct deleter {
     void operator()(T *p) const noexcept { F(p); }
 };
@@ -504,12 +515,7 @@ class consumer {
         detail::check(ec.value, "kfk_consumer_subscribe");
     }
     void subscribe(const std::vector<std::string_view> &topics, error_code &ec) noexcept {
-        try {
-            detail::cstrs t(topics);
-            detail::set(ec, kfk_consumer_subscribe(c_.get(), t.data(), t.size()));
-        } catch (const std::bad_alloc &) {
-            detail::set(ec, KFK_ERR_NOMEM);
-        }
+        detail::set(ec, detail::with_names(kfk_consumer_subscribe, c_.get(), topics));
     }
     void unsubscribe() { detail::check(kfk_consumer_unsubscribe(c_.get()), "kfk_consumer_unsubscribe"); }
     partition_list subscription() const { return owned(kfk_consumer_subscription(c_.get())); }
@@ -677,12 +683,7 @@ class share_consumer {
         detail::check(ec.value, "kfk_share_consumer_subscribe");
     }
     void subscribe(const std::vector<std::string_view> &topics, error_code &ec) noexcept {
-        try {
-            detail::cstrs t(topics);
-            detail::set(ec, kfk_share_consumer_subscribe(c_.get(), t.data(), t.size()));
-        } catch (const std::bad_alloc &) {
-            detail::set(ec, KFK_ERR_NOMEM);
-        }
+        detail::set(ec, detail::with_names(kfk_share_consumer_subscribe, c_.get(), topics));
     }
     /* A record, or an empty message when none came in time; an event
      * (e.g. UNSUPPORTED_VERSION from a broker without share groups)

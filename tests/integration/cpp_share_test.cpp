@@ -12,31 +12,7 @@
 #include <string>
 #include <vector>
 
-#include "kfk.hpp"
-
-static int failures = 0;
-#define EXPECT(cond)                                                                    \
-    do {                                                                                \
-        if (!(cond)) {                                                                  \
-            std::fprintf(stderr, "  FAIL %s:%d: %s\n", __FILE__, __LINE__, #cond);      \
-            failures++;                                                                 \
-        }                                                                               \
-    } while (0)
-
-static std::string bootstrap() {
-    const char *b = std::getenv("KFK_BOOTSTRAP");
-    if (!b || !*b) {
-        std::fprintf(stderr, "KFK_BOOTSTRAP is not set\n");
-        std::exit(1);
-    }
-    return b;
-}
-
-static kfk::conf base() {
-    kfk::conf c;
-    c.set("bootstrap.servers", bootstrap());
-    return c;
-}
+#include "cpp_it.hpp"
 
 // Share groups are generally available (on by default) from Kafka 4.2;
 // scripts/kafka-local's default is 4.4.0.
