@@ -80,6 +80,17 @@ struct cstrs {
     const char *const *data() const { return ptrs.data(); }
     int size() const { return static_cast<int>(ptrs.size()); }
 };
+/* f(h, names, n) over NUL-terminated copies; KFK_ERR_NOMEM when they fail. */
+template <class H>
+int with_names(int (*f)(H *, const char *const *, int), H *h,
+               const std::vector<std::string_view> &names) noexcept {
+    try {
+        cstrs n(names);
+        return f(h, n.data(), n.size());
+    } catch (const std::bad_alloc &) {
+        return KFK_ERR_NOMEM;
+    }
+}
 template <class T, void (*F)(T *)> struct deleter {
     void operator()(T *p) const noexcept { F(p); }
 };
@@ -455,6 +466,8 @@ class message {
     int64_t timestamp() const noexcept { return m_->timestamp; }
     int timestamp_type() const noexcept { return m_->timestamp_type; }
     int32_t leader_epoch() const noexcept { return m_->leader_epoch; }
+    /* share consumer: this delivery's number (1, 2, ...); else 0 */
+    int32_t delivery_count() const noexcept { return m_->delivery_count; }
     /* data() is null for a null key or value */
     std::string_view key() const noexcept { return detail::view(m_->key, m_->key_len); }
     std::string_view value() const noexcept { return detail::view(m_->value, m_->value_len); }
@@ -502,12 +515,7 @@ class consumer {
         detail::check(ec.value, "kfk_consumer_subscribe");
     }
     void subscribe(const std::vector<std::string_view> &topics, error_code &ec) noexcept {
-        try {
-            detail::cstrs t(topics);
-            detail::set(ec, kfk_consumer_subscribe(c_.get(), t.data(), t.size()));
-        } catch (const std::bad_alloc &) {
-            detail::set(ec, KFK_ERR_NOMEM);
-        }
+        detail::set(ec, detail::with_names(kfk_consumer_subscribe, c_.get(), topics));
     }
     void unsubscribe() { detail::check(kfk_consumer_unsubscribe(c_.get()), "kfk_consumer_unsubscribe"); }
     partition_list subscription() const { return owned(kfk_consumer_subscription(c_.get())); }
@@ -648,6 +656,114 @@ class consumer {
     std::unique_ptr<fns> fns_;
     std::unique_ptr<kfk_consumer, detail::deleter<kfk_consumer, kfk_consumer_destroy>> c_;
     error_code ignore_;
+};
+
+/* ---------------------------------------------------------- share consumer */
+
+/* One acknowledgement commit's results: an element per partition, err its
+ * broker result (kfk's list, valid during the call). */
+using share_ack_fn = std::function<void(const kfk_partition_list &results)>;
+
+/* A member of a share group (KIP-932; see kfk_share_consumer in kfk.h).
+ * Its messages are the consumer's kfk::message, delivery_count() set. */
+class share_consumer {
+  public:
+    explicit share_consumer(conf &&c) : fns_(new fns{{}, c.fns()}) {
+        char err[512] = "";
+        c_.reset(kfk_share_consumer_new(c.get(), err, sizeof err));
+        if (!c_) throw error(KFK_ERR_CONFIG, std::string("kfk_share_consumer_new: ") + err);
+        c.release();
+    }
+    share_consumer(share_consumer &&) noexcept = default;
+    share_consumer &operator=(share_consumer &&) noexcept = default;
+
+    void subscribe(const std::vector<std::string_view> &topics) {
+        error_code ec;
+        subscribe(topics, ec);
+        detail::check(ec.value, "kfk_share_consumer_subscribe");
+    }
+    void subscribe(const std::vector<std::string_view> &topics, error_code &ec) noexcept {
+        detail::set(ec, detail::with_names(kfk_share_consumer_subscribe, c_.get(), topics));
+    }
+    /* A record, or an empty message when none came in time; an event
+     * (e.g. UNSUPPORTED_VERSION from a broker without share groups)
+     * throws kfk::error. */
+    message poll(int timeout_ms) {
+        error_code ec;
+        message m = poll(timeout_ms, ec);
+        if (ec) throw error(ec.value, "kfk_share_consumer_poll: " + ec.message());
+        return m;
+    }
+    /* An event comes back as a message too, its err also in ec. */
+    message poll(int timeout_ms, error_code &ec) noexcept {
+        message m(kfk_share_consumer_poll(c_.get(), timeout_ms));
+        detail::set(ec, m ? m.err() : 0);
+        if (ec && m.get()->topic) {
+            try {
+                ec.detail = std::string(m.topic()) + ": " + kfk_err_str(ec.value);
+            } catch (...) {
+            }
+        }
+        return m;
+    }
+    /* KFK_ACK_ACCEPT, KFK_ACK_RELEASE or KFK_ACK_REJECT a message the
+     * last poll returned; sent with the next request to its leader. */
+    void acknowledge(const message &m, int type = KFK_ACK_ACCEPT) {
+        error_code ec;
+        acknowledge(m, type, ec);
+        detail::check(ec.value, "kfk_share_consumer_acknowledge");
+    }
+    void acknowledge(const message &m, int type, error_code &ec) noexcept {
+        detail::set(ec, kfk_share_consumer_acknowledge(c_.get(), m.get(), type));
+    }
+    /* Sends the pending acknowledgements and waits (timeout_ms <= 0:
+     * default.api.timeout.ms); the per-partition results. Throws the first
+     * error; the error_code form returns the results with it. */
+    partition_list commit_sync(int timeout_ms = 0) {
+        error_code ec;
+        partition_list results = commit_sync(timeout_ms, ec);
+        detail::check(ec.value, "kfk_share_consumer_commit_sync");
+        return results;
+    }
+    partition_list commit_sync(int timeout_ms, error_code &ec) noexcept {
+        kfk_partition_list *results = nullptr;
+        detail::set(ec, kfk_share_consumer_commit_sync(c_.get(), &results, timeout_ms));
+        return partition_list(results);
+    }
+    /* The results go to the ack callback (now or in a later poll). */
+    void commit_async() {
+        detail::check(kfk_share_consumer_commit_async(c_.get()), "kfk_share_consumer_commit_async");
+    }
+    void commit_async(error_code &ec) noexcept {
+        detail::set(ec, kfk_share_consumer_commit_async(c_.get()));
+    }
+    void set_ack_cb(share_ack_fn fn) {
+        fns_->ack = std::move(fn);
+        kfk_share_consumer_set_ack_cb(c_.get(), fns_->ack ? on_ack_ : nullptr, fns_.get());
+    }
+    /* Sends pending acknowledgements, releases the rest, leaves the group,
+     * destroys; the handle is empty after. The acknowledgements' first
+     * error, or 0. */
+    int close() noexcept {
+        int rc = kfk_share_consumer_close(c_.get()); /* the ack callback may run inside */
+        c_.release();
+        return rc;
+    }
+    kfk_share_consumer *get() const noexcept { return c_.get(); }
+
+  private:
+    struct fns {
+        share_ack_fn ack;
+        std::shared_ptr<detail::conf_fns> conf;
+    };
+    static void on_ack_(kfk_share_consumer *, const kfk_partition_list *r, void *f) {
+        static_cast<fns *>(f)->ack(*r);
+    }
+    /* declared first: destroyed after the share consumer, whose callbacks use it */
+    std::unique_ptr<fns> fns_;
+    std::unique_ptr<kfk_share_consumer,
+                    detail::deleter<kfk_share_consumer, kfk_share_consumer_destroy>>
+        c_;
 };
 
 /* ------------------------------------------------------------------- admin */
@@ -824,6 +940,25 @@ class admin {
                              admin_fn cb = {}) {
         return run(std::move(cb), [&](kfk_admin_cb f, void *x) {
             return kfk_admin_delete_acls(a_.get(), filters.data(), filters.size(), o, f, x);
+        });
+    }
+    /* With a password, sets the user's credential; with none, deletes it. */
+    admin_result alter_user_scram_credentials(span<kfk_scram_credential_op> ops,
+                                              const kfk_admin_options *o = nullptr,
+                                              admin_fn cb = {}) {
+        return run(std::move(cb), [&](kfk_admin_cb f, void *x) {
+            return kfk_admin_alter_user_scram_credentials(a_.get(), ops.data(), ops.size(), o, f,
+                                                          x);
+        });
+    }
+    /* users empty: every user with a credential */
+    admin_result describe_user_scram_credentials(const std::vector<std::string_view> &users,
+                                                 const kfk_admin_options *o = nullptr,
+                                                 admin_fn cb = {}) {
+        detail::cstrs u(users);
+        return run(std::move(cb), [&](kfk_admin_cb f, void *x) {
+            return kfk_admin_describe_user_scram_credentials(a_.get(), u.data(), u.size(), o, f,
+                                                             x);
         });
     }
     kfk_admin *get() const noexcept { return a_.get(); }

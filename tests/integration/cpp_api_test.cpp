@@ -9,31 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "kfk.hpp"
-
-static int failures = 0;
-#define EXPECT(cond)                                                                    \
-    do {                                                                                \
-        if (!(cond)) {                                                                  \
-            std::fprintf(stderr, "  FAIL %s:%d: %s\n", __FILE__, __LINE__, #cond);      \
-            failures++;                                                                 \
-        }                                                                               \
-    } while (0)
-
-static std::string bootstrap() {
-    const char *b = std::getenv("KFK_BOOTSTRAP");
-    if (!b || !*b) {
-        std::fprintf(stderr, "KFK_BOOTSTRAP is not set\n");
-        std::exit(1);
-    }
-    return b;
-}
-
-static kfk::conf base() {
-    kfk::conf c;
-    c.set("bootstrap.servers", bootstrap());
-    return c;
-}
+#include "cpp_it.hpp"
 
 static void bad_key_throws() {
     kfk::conf c;
