@@ -917,6 +917,48 @@ class admin {
             return kfk_admin_delete_group_offsets(a_.get(), g.c_str(), l.get(), o, f, x);
         });
     }
+    admin_result list_share_groups(const kfk_admin_options *o = nullptr, admin_fn cb = {}) {
+        return run(std::move(cb), [&](kfk_admin_cb f, void *x) {
+            return kfk_admin_list_share_groups(a_.get(), o, f, x);
+        });
+    }
+    admin_result describe_share_groups(const std::vector<std::string_view> &groups,
+                                       const kfk_admin_options *o = nullptr, admin_fn cb = {}) {
+        detail::cstrs g(groups);
+        return run(std::move(cb), [&](kfk_admin_cb f, void *x) {
+            return kfk_admin_describe_share_groups(a_.get(), g.data(), g.size(), o, f, x);
+        });
+    }
+    /* l null: every partition the share group has a start offset for */
+    admin_result list_share_group_offsets(std::string_view group,
+                                          const partition_list *l = nullptr,
+                                          const kfk_admin_options *o = nullptr,
+                                          admin_fn cb = {}) {
+        std::string g(group);
+        return run(std::move(cb), [&](kfk_admin_cb f, void *x) {
+            return kfk_admin_list_share_group_offsets(a_.get(), g.c_str(),
+                                                      l ? l->get() : nullptr, o, f, x);
+        });
+    }
+    admin_result alter_share_group_offsets(std::string_view group, const partition_list &l,
+                                           const kfk_admin_options *o = nullptr,
+                                           admin_fn cb = {}) {
+        std::string g(group);
+        return run(std::move(cb), [&](kfk_admin_cb f, void *x) {
+            return kfk_admin_alter_share_group_offsets(a_.get(), g.c_str(), l.get(), o, f, x);
+        });
+    }
+    admin_result delete_share_group_offsets(std::string_view group,
+                                            const std::vector<std::string_view> &topics,
+                                            const kfk_admin_options *o = nullptr,
+                                            admin_fn cb = {}) {
+        std::string g(group);
+        detail::cstrs t(topics);
+        return run(std::move(cb), [&](kfk_admin_cb f, void *x) {
+            return kfk_admin_delete_share_group_offsets(a_.get(), g.c_str(), t.data(), t.size(),
+                                                        o, f, x);
+        });
+    }
     admin_result group_lag(std::string_view group, const kfk_admin_options *o = nullptr,
                            admin_fn cb = {}) {
         std::string g(group);
