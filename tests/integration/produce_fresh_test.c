@@ -28,7 +28,8 @@ static int send_until_known(kfk_producer *p, const char *topic) {
         }
         kfk_producer_poll(p, RETRY_MS);
     }
-    kfk_test_fail(__FILE__, __LINE__, "%s: still KFK_ERR_NOENT after %d tries %d ms apart", topic, MAX_TRIES, RETRY_MS);
+    kfk_test_fail(__FILE__, __LINE__, "%s: still KFK_ERR_NOENT after %d tries %d ms apart",
+                  topic, MAX_TRIES, RETRY_MS);
     return -1;
 }
 
