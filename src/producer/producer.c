@@ -146,6 +146,16 @@ static int await_topic(kfk_producer *p, const char *topic, int64_t wait_until) {
     return 0;
 }
 
+/* Updates the topic from the core's current snapshot; 1 if it is there. */
+static int take_snapshot(kfk_producer *p, const char *topic) {
+    kfk_metadata *md = kfk_core_metadata(p->core);
+    if (!md) return 0;
+    int known = kfk_metadata_topic(md, topic) != NULL;
+    if (known) kfk_accum_set_partitions(&p->acc, md, topic);
+    kfk_metadata_unref(md);
+    return known;
+}
+
 int kfk_producer_send(kfk_producer *p, const kfk_message *m, int flags) {
     if (!p || !m || !m->topic || !*m->topic || m->partition < KFK_PARTITION_ANY ||
         m->header_count > MAX_HEADERS || (m->header_count && !m->headers))
@@ -169,9 +179,12 @@ int kfk_producer_send(kfk_producer *p, const kfk_message *m, int flags) {
     int32_t wait = flags & KFK_SEND_NONBLOCK ? 0 : p->conf.max_block_ms;
     int32_t partition;
     int64_t wait_until = 0;
+    int looked = 0;
     while ((rc = kfk_accum_append(&p->acc, &am, KFK_ACCUM_CLOCK, wait, &partition)) ==
            KFK_ERR_NOENT) {
         if (flags & KFK_SEND_NONBLOCK) { /* distinct from a wait that timed out */
+            /* The snapshot may name the topic before the sender took it in. */
+            if (!looked++ && take_snapshot(p, m->topic)) continue;
             kfk_core_metadata_refresh(p->core, &m->topic, 1);
             return KFK_ERR_NOENT;
         }

@@ -41,6 +41,11 @@ void kfk_sender_wake_task(kfk_io *io, kfk_task *t, int err) {
     if (!err) kfk_sender_run(p);
 }
 
+/* A new snapshot: the accumulator takes it in at once, so an idle producer
+ * learns a new topic's partitions (and moved leaders) without waiting for
+ * its next send or timer. */
+static void on_metadata(void *opaque) { kfk_sender_wake(opaque); }
+
 static void on_timer(kfk_timer *t, int64_t now) {
     (void)now;
     kfk_sender_run(KFK_CONTAINER_OF(t, kfk_producer, timer));
@@ -54,6 +59,7 @@ void kfk_sender_init_task(kfk_io *io, kfk_task *t, int err) {
         return;
     }
     p->timer_added = 1;
+    kfk_core_on_metadata(p->core, on_metadata, p);
     p->rng = kfk_rand_seed(p);
     kfk_sender_run(p);
 }
@@ -505,6 +511,7 @@ void kfk_sender_stop_task(kfk_io *io, kfk_task *t, int err) {
     pthread_mutex_unlock(&p->acc.lock);
     kfk_sender_report(p, &failed);
     kfk_txn_stop(p);
+    kfk_core_on_metadata(p->core, NULL, NULL);
     if (p->timer_added) {
         kfk_io_timer_cancel(io, &p->timer);
         kfk_io_timer_release(io, &p->timer);
