@@ -103,7 +103,9 @@ TEST(producer_over_its_quota_waits_out_the_throttle) {
 
     tally t = {0};
     kfk_producer_callbacks cbs = {.delivery = on_delivery, .opaque = &t};
-    const char *settings[] = {"client.id", client_id, "linger.ms", "5", NULL};
+    /* 16 KiB batches: many requests, so some are held back by the throttle */
+    const char *settings[] = {"client.id", client_id, "linger.ms", "5", "batch.size", "16384",
+                              NULL};
     kfk_producer *p = pit_producer(b, &cbs, settings);
     REQUIRE(p);
     static char value[MSG_SIZE];
