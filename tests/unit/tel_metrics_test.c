@@ -434,6 +434,54 @@ TEST(rates_and_per_topic_producer_metrics) {
     kfk_telemetry_free(&t);
 }
 
+/* Records retried and failed per topic (KIP-714's topic.record.retry and
+ * topic.record.error): the partitions' record counts summed, with rates. */
+TEST(per_topic_retry_and_error_records) {
+    kfk_telemetry t;
+    const char *want[] = {"org.apache.kafka.producer.topic.record."};
+    subscribe(&t, want, 1, 0, 0);
+    kfk_tel_metrics tm;
+    kfk_tel_metrics_init(&tm, 0, NULL, 0, 1000000000ull);
+    kfk_stats s = producer_stats();
+    kfk_stats_partition parts[3] = {
+        {.topic = "a.b", .partition = 0, .txretry_msgs = 6, .txerr_msgs = 2},
+        {.topic = "a.b", .partition = 1, .txretry_msgs = 4, .txerr_msgs = 0},
+        {.topic = "c", .partition = 0, .txretry_msgs = 0, .txerr_msgs = 8}};
+    s.partitions = parts;
+    s.npartitions = 3;
+    kfk_wbuf out = {0};
+    int8_t codec;
+    REQUIRE_EQ(kfk_tel_payload(&tm, &t, &s, 3000000000ull, &out, &codec), 0);
+    char rs[8][2][32], scope[32];
+    int nres;
+    seen m[64];
+    int n = decode(out.data, out.len, rs, &nres, scope, m, 64);
+    REQUIRE(n > 0);
+    const seen *x = find(m, n, "org.apache.kafka.producer.topic.record.retry.total", "a.b");
+    REQUIRE(x);
+    CHECK(x->sum);
+    CHECK_STR(x->attr_key, "topic");
+    CHECK_EQ(x->i, 10);
+    CHECK_EQ(find(m, n, "org.apache.kafka.producer.topic.record.retry.total", "c")->i, 0);
+    CHECK(find(m, n, "org.apache.kafka.producer.topic.record.retry.rate", "a.b")->d == 5.0);
+    CHECK_EQ(find(m, n, "org.apache.kafka.producer.topic.record.error.total", "a.b")->i, 2);
+    x = find(m, n, "org.apache.kafka.producer.topic.record.error.total", "c");
+    REQUIRE(x);
+    CHECK_EQ(x->i, 8);
+    CHECK(find(m, n, "org.apache.kafka.producer.topic.record.error.rate", "c")->d == 4.0);
+    /* the next push: rates over the 2 s since the last */
+    parts[2].txerr_msgs = 12;
+    out.len = 0;
+    REQUIRE_EQ(kfk_tel_payload(&tm, &t, &s, 5000000000ull, &out, &codec), 0);
+    n = decode(out.data, out.len, rs, &nres, scope, m, 64);
+    CHECK(find(m, n, "org.apache.kafka.producer.topic.record.error.rate", "c")->d == 2.0);
+    CHECK(find(m, n, "org.apache.kafka.producer.topic.record.retry.rate", "a.b")->d == 0.0);
+    CHECK_EQ(find(m, n, "org.apache.kafka.producer.topic.record.error.total", "c")->i, 12);
+    kfk_wbuf_free(&out);
+    kfk_tel_metrics_free(&tm);
+    kfk_telemetry_free(&t);
+}
+
 /* A rate subscribed without its total still counts from the last push. */
 TEST(consumer_per_topic_and_rate_alone) {
     kfk_telemetry t;
