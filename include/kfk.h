@@ -1659,7 +1659,8 @@ typedef struct kfk_stats_partition {
                               next_ack_seq; else next_ack_seq */
     int64_t txretry_msgs;  /* records in batches sent again (each retry counts) */
     int64_t txerr_msgs;    /* records in batches failed for good (including
-                              expired, purged and aborted ones) */
+                              expired, purged, and unwritten ones of an
+                              aborted transaction) */
 } kfk_stats_partition;
 
 /* One topic's own figures (a topic with partitions listed). */
