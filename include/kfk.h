@@ -1657,6 +1657,10 @@ typedef struct kfk_stats_partition {
     int32_t next_err_seq;  /* idempotence: the sequence after the last batch
                               that failed in this epoch, when ahead of
                               next_ack_seq; else next_ack_seq */
+    int64_t txretry_msgs;  /* records in batches sent again (each retry counts) */
+    int64_t txerr_msgs;    /* records in batches failed for good (including
+                              expired, purged, and unwritten ones of an
+                              aborted transaction) */
 } kfk_stats_partition;
 
 /* One topic's own figures (a topic with partitions listed). */

@@ -192,20 +192,20 @@ static void java_topic(char *out, size_t size, const char *topic, int consumer) 
             *q = '_';
 }
 
-/* Per-topic counters: the partitions' (sorted by topic) summed. Java names
+/* Two per-topic counters: the partitions' (sorted by topic) summed. Java names
  * a consumer's topic with '.' turned into '_', a producer's as it is. */
-static void per_topic(collect *c, const kfk_stats *s, const char *records, const char *bytes,
-                      size_t roff, size_t boff) {
+static void per_topic(collect *c, const kfk_stats *s, const char *name_a, const char *name_b,
+                      size_t off_a, size_t off_b) {
     for (int i = 0; i < s->npartitions;) {
         const char *topic = s->partitions[i].topic;
-        int64_t nrec = 0, nbytes = 0;
+        int64_t va = 0, vb = 0;
         int j = i;
         for (; j < s->npartitions && s->partitions[j].topic && topic &&
                strcmp(s->partitions[j].topic, topic) == 0;
              j++) {
             const char *part = (const char *)&s->partitions[j];
-            nrec += *(const int64_t *)(const void *)(part + roff);
-            nbytes += *(const int64_t *)(const void *)(part + boff);
+            va += *(const int64_t *)(const void *)(part + off_a);
+            vb += *(const int64_t *)(const void *)(part + off_b);
         }
         if (j == i) { /* no topic name: nothing to tag it with */
             i++;
@@ -213,8 +213,8 @@ static void per_topic(collect *c, const kfk_stats *s, const char *records, const
         }
         char name[256];
         java_topic(name, sizeof name, topic, c->tm->consumer);
-        counter_at(c, records, 1, "topic", name, nrec);
-        counter_at(c, bytes, 1, "topic", name, nbytes);
+        counter_at(c, name_a, 1, "topic", name, va);
+        counter_at(c, name_b, 1, "topic", name, vb);
         i = j;
     }
 }
@@ -227,6 +227,8 @@ static void producer(collect *c, const kfk_stats *s) {
     gauge(c, "buffer.available.bytes", NULL, NULL, (double)(s->msg_size_max - s->msg_size));
     per_topic(c, s, "topic.record.send", "topic.byte", offsetof(kfk_stats_partition, txmsgs),
               offsetof(kfk_stats_partition, txbytes));
+    per_topic(c, s, "topic.record.retry", "topic.record.error",
+              offsetof(kfk_stats_partition, txretry_msgs), offsetof(kfk_stats_partition, txerr_msgs));
 }
 
 /* Java's per-partition lag and lead (fetch-manager, tags topic and

@@ -177,6 +177,8 @@ static void partition(jw *w, const kfk_stats *s, const kfk_stats_partition *p) {
         num(w, &f, "msgs_inflight", p->msgs_inflight);
         num(w, &f, "msgs", p->msgs);
         num(w, &f, "acked_msgid", p->acked_msgid);
+        num(w, &f, "txretry_msgs", p->txretry_msgs);
+        num(w, &f, "txerr_msgs", p->txerr_msgs);
         if (s->eos && s->eos->idemp_state) {
             num(w, &f, "next_ack_seq", p->next_ack_seq);
             num(w, &f, "next_err_seq", p->next_err_seq);

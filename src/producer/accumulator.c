@@ -703,6 +703,7 @@ int kfk_accum_split_locked(kfk_accum *a, kfk_pbatch *b, int64_t retry_at) {
 void kfk_accum_done_locked(kfk_accum *a, kfk_pbatch *b) {
     if (b->in_flight) b->part->in_flight--;
     b->in_flight = 0;
+    if (b->err) b->part->err_msgs += b->bb.count; /* every failed batch ends here */
     if (!b->err && b->base_seq >= 0) {
         b->part->acked_next = seq_add(b->base_seq, b->bb.count);
         b->part->acked = 1;

@@ -82,6 +82,7 @@ struct kfk_ppart {
     int64_t msgs;        /* records accepted, numbering them (statistics) */
     int64_t acked_msgid; /* the highest record number acknowledged */
     int32_t err_next;    /* sequence after the last failed batch of this epoch */
+    int64_t retry_msgs, err_msgs; /* records of batches retried, failed for good */
 };
 
 /* A partition's place in the open transaction. */

@@ -45,6 +45,7 @@ static void fill_part(kfk_producer *p, const kfk_ppart *pp, kfk_stats_partition 
                                .txbytes = pp->tx_bytes, .next_ack_seq = pp->acked_next,
                                .next_err_seq = err_seq(pp), .msgs = pp->msgs,
                                .acked_msgid = pp->acked_msgid,
+                               .txretry_msgs = pp->retry_msgs, .txerr_msgs = pp->err_msgs,
                                .committed_leader_epoch = -1,
                                .msgs_inflight = kfk_sender_inflight_msgs(p, pp)};
     for (const kfk_list *e = pp->queue.next; e != &pp->queue; e = e->next) {

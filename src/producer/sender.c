@@ -183,6 +183,7 @@ static void settle(kfk_producer *p, preq *q) {
         }
         if (o.action == KFK_BATCH_RETRY) {
             atomic_fetch_add(&p->batches_retried, 1);
+            b->part->retry_msgs += b->bb.count;
             /* As Java: no backoff when the leader is known to have moved. */
             int64_t backoff = moved ? 0
                                     : kfk_backoff_ms(p->conf.retry_backoff_ms,

@@ -202,6 +202,8 @@ static void produce(const char *boot) {
         CHECK_EQ(jq_int(j, path, -1), N / PARTS);
         snprintf(path, sizeof path, "topics/%s/partitions/%d/next_err_seq", topic, i);
         CHECK_EQ(jq_int(j, path, -1), N / PARTS);
+        snprintf(path, sizeof path, "topics/%s/partitions/%d/txerr_msgs", topic, i);
+        CHECK_EQ(jq_int(j, path, -1), 0);
         /* listed once, under the broker it was produced to */
         snprintf(path, sizeof path, "\"%s-%d\":{\"topic\":\"%s\",\"partition\":%d}", topic, i,
                  topic, i);

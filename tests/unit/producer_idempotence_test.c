@@ -3,7 +3,8 @@
  * KIP-360) after OUT_OF_ORDER_SEQUENCE_NUMBER, UNKNOWN_PRODUCER_ID and
  * batches that expired with a sequence; a refused bump answered by a new
  * id; the fatal path (every queued message failed, sends refused); and
- * batches split after MESSAGE_TOO_LARGE keeping their sequences. */
+ * batches split after MESSAGE_TOO_LARGE keeping their sequences; the
+ * statistics' records retried and failed. */
 #include <stdio.h>
 
 #include "kfk.h"
@@ -30,7 +31,8 @@ static void on_report(kfk_producer *p, const kfk_delivery *d, void *opaque) {
     pthread_mutex_unlock(&r->lock);
 }
 
-static kfk_producer *producer(pstub *s, reports *r, const char *const *extra) {
+/* The test producer's configuration and report counters. */
+static kfk_conf *producer_conf(pstub *s, reports *r, const char *const *extra) {
     char boot[64], err[256];
     snprintf(boot, sizeof boot, "127.0.0.1:%d", s->port);
     kfk_conf *conf = kfk_conf_new();
@@ -43,6 +45,11 @@ static kfk_producer *producer(pstub *s, reports *r, const char *const *extra) {
             kfk_test_fail(__FILE__, __LINE__, "%s", err);
     memset(r, 0, sizeof *r);
     pthread_mutex_init(&r->lock, NULL);
+    return conf;
+}
+
+static kfk_producer *producer_from(kfk_conf *conf, reports *r) {
+    char err[256];
     kfk_producer_callbacks cbs = {.delivery = on_report, .opaque = r};
     kfk_producer *p = kfk_producer_new(conf, &cbs, err, sizeof err);
     if (!p) {
@@ -50,6 +57,10 @@ static kfk_producer *producer(pstub *s, reports *r, const char *const *extra) {
         kfk_conf_destroy(conf);
     }
     return p;
+}
+
+static kfk_producer *producer(pstub *s, reports *r, const char *const *extra) {
+    return producer_from(producer_conf(s, r, extra), r);
 }
 
 static int send_one(kfk_producer *p, int i) {
@@ -119,6 +130,65 @@ TEST(out_of_order_sequence_fails_the_batch_and_bumps_the_epoch) {
     CHECK_EQ(s.epoch_req[1], 0);
     CHECK_EQ(s.batches[1].epoch, 1);
     CHECK_EQ(s.batches[1].seq, 0);
+}
+
+/* The latest statistics of partition t/0: records retried and failed. */
+typedef struct part_counts {
+    pthread_mutex_t lock;
+    int64_t retried, failed;
+} part_counts;
+
+static void on_stats(const kfk_stats *st, const char *json, size_t len, void *opaque) {
+    (void)json;
+    (void)len;
+    part_counts *c = opaque;
+    for (int i = 0; i < st->npartitions; i++)
+        if (st->partitions[i].topic && strcmp(st->partitions[i].topic, "t") == 0) {
+            pthread_mutex_lock(&c->lock);
+            c->retried = st->partitions[i].txretry_msgs;
+            c->failed = st->partitions[i].txerr_msgs;
+            pthread_mutex_unlock(&c->lock);
+        }
+}
+
+/* txretry_msgs and txerr_msgs count records: a batch of 5 retried once
+ * adds 5, a batch of 3 failed for good adds 3. */
+TEST(statistics_count_records_retried_and_failed) {
+    pstub s = {0};
+    s.produce_err[0] = KFK_ERR_NOT_ENOUGH_REPLICAS; /* retriable: sent again */
+    s.produce_err[2] = KFK_ERR_INVALID_RECORD;      /* the second batch: fails */
+    REQUIRE(pstub_start(&s) == 0);
+    reports r;
+    const char *extra[] = {"linger.ms", "300", "statistics.interval.ms", "50", NULL};
+    kfk_conf *conf = producer_conf(&s, &r, extra);
+    part_counts c = {.retried = -1, .failed = -1};
+    pthread_mutex_init(&c.lock, NULL);
+    kfk_conf_set_stats_cb(conf, on_stats, &c);
+    kfk_producer *p = producer_from(conf, &r);
+    REQUIRE(p);
+    for (int i = 0; i < 5; i++) CHECK_EQ(send_one(p, i), 0);
+    CHECK_EQ(kfk_producer_flush(p, 10000), 0);
+    for (int i = 5; i < 8; i++) CHECK_EQ(send_one(p, i), 0);
+    CHECK_EQ(kfk_producer_flush(p, 10000), 0);
+    for (int i = 0; i < 5; i++) CHECK_EQ(r.err[i], 0);
+    for (int i = 5; i < 8; i++) CHECK_EQ(r.err[i], KFK_ERR_INVALID_RECORD);
+    kfk_producer_stats ps;
+    kfk_producer_stats_get(p, &ps);
+    CHECK_EQ(ps.batches_retried, 1);
+    int64_t until = pstub_now() + 5000, retried = -1, failed = -1;
+    while (pstub_now() < until && failed != 3) {
+        kfk_producer_poll(p, 50);
+        pthread_mutex_lock(&c.lock);
+        retried = c.retried;
+        failed = c.failed;
+        pthread_mutex_unlock(&c.lock);
+    }
+    CHECK_EQ(retried, 5);
+    CHECK_EQ(failed, 3);
+    kfk_producer_destroy(p);
+    pstub_stop(&s);
+    CHECK_EQ(s.nlog, 5);
+    pthread_mutex_destroy(&c.lock);
 }
 
 TEST(unknown_producer_id_bumps_and_the_batch_is_retried) {

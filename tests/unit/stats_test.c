@@ -30,7 +30,7 @@ TEST(producer_document_parses_back) {
     kfk_stats_partition parts[3] = {
         {.topic = "t1", .partition = 0, .leader = 1, .broker = 1, .msgq_cnt = 5, .msgq_bytes = 500,
          .txmsgs = 100, .txbytes = 10000, .next_ack_seq = 100, .next_err_seq = 120, .msgs = 105,
-         .acked_msgid = 100},
+         .acked_msgid = 100, .txretry_msgs = 7, .txerr_msgs = 3},
         {.topic = "t1", .partition = 1, .leader = 1, .txmsgs = 50, .txbytes = 5000},
         {.topic = "t\"2", .partition = 0, .leader = -1, .unknown = 0},
     };
@@ -65,6 +65,8 @@ TEST(producer_document_parses_back) {
     CHECK_EQ(jq_int(j, "topics/t1/partitions/0/msgs", -9), 105);
     CHECK_EQ(jq_int(j, "topics/t1/partitions/0/acked_msgid", -9), 100);
     CHECK_EQ(jq_int(j, "topics/t1/partitions/0/next_err_seq", -9), 120);
+    CHECK_EQ(jq_int(j, "topics/t1/partitions/0/txretry_msgs", -9), 7);
+    CHECK_EQ(jq_int(j, "topics/t1/partitions/0/txerr_msgs", -9), 3);
     CHECK(jq_get(j, "topics/t1/partitions/0/committed_leader_epoch") == NULL);
     CHECK(!strncmp(jq_get(j, "topics/t\"2/partitions/0/unknown"), "false", 5));
     CHECK_EQ(jq_int(j, "topics/t\"2/partitions/0/leader", -9), -1);

@@ -380,7 +380,8 @@ TEST(consumer_group_figures) {
 }
 
 /* Counters as Java's Meters: .total and .rate, per second since the last
- * push (the first since the start); per topic with the topic attribute. */
+ * push (the first since the start); per topic with the topic attribute
+ * (records sent, bytes, records retried and failed). */
 TEST(rates_and_per_topic_producer_metrics) {
     kfk_telemetry t;
     const char *all[] = {"*"};
@@ -388,9 +389,11 @@ TEST(rates_and_per_topic_producer_metrics) {
     kfk_tel_metrics tm;
     kfk_tel_metrics_init(&tm, 0, NULL, 0, 1000000000ull);
     kfk_stats s = producer_stats();
-    kfk_stats_partition parts[3] = {{.topic = "a.b", .partition = 0, .txmsgs = 30, .txbytes = 300},
-                                    {.topic = "a.b", .partition = 1, .txmsgs = 20, .txbytes = 200},
-                                    {.topic = "c", .partition = 0, .txmsgs = 50, .txbytes = 900}};
+    kfk_stats_partition parts[3] = {
+        {.topic = "a.b", .partition = 0, .txmsgs = 30, .txbytes = 300, .txretry_msgs = 6,
+         .txerr_msgs = 2},
+        {.topic = "a.b", .partition = 1, .txmsgs = 20, .txbytes = 200, .txretry_msgs = 4},
+        {.topic = "c", .partition = 0, .txmsgs = 50, .txbytes = 900, .txerr_msgs = 8}};
     s.partitions = parts;
     s.npartitions = 3;
     kfk_wbuf out = {0};
@@ -418,9 +421,20 @@ TEST(rates_and_per_topic_producer_metrics) {
     CHECK_EQ(find(m, n, "org.apache.kafka.producer.topic.record.send.total", "c")->i, 50);
     CHECK_EQ(find(m, n, "org.apache.kafka.producer.topic.byte.total", "a.b")->i, 500);
     CHECK(find(m, n, "org.apache.kafka.producer.topic.byte.rate", "c")->d == 450.0);
+    x = find(m, n, "org.apache.kafka.producer.topic.record.retry.total", "a.b");
+    REQUIRE(x && x->sum);
+    CHECK_EQ(x->i, 10);
+    CHECK_EQ(find(m, n, "org.apache.kafka.producer.topic.record.retry.total", "c")->i, 0);
+    CHECK(find(m, n, "org.apache.kafka.producer.topic.record.retry.rate", "a.b")->d == 5.0);
+    CHECK_EQ(find(m, n, "org.apache.kafka.producer.topic.record.error.total", "a.b")->i, 2);
+    x = find(m, n, "org.apache.kafka.producer.topic.record.error.total", "c");
+    REQUIRE(x);
+    CHECK_EQ(x->i, 8);
+    CHECK(find(m, n, "org.apache.kafka.producer.topic.record.error.rate", "c")->d == 4.0);
     /* the next push: the rate over the 4 s since the last */
     s.txmsgs = 500;
     parts[2].txmsgs = 450;
+    parts[2].txerr_msgs = 16;
     out.len = 0;
     REQUIRE_EQ(kfk_tel_payload(&tm, &t, &s, 7000000000ull, &out, &codec), 0);
     n = decode(out.data, out.len, rs, &nres, scope, m, 64);
@@ -428,6 +442,9 @@ TEST(rates_and_per_topic_producer_metrics) {
     CHECK_EQ(find(m, n, "org.apache.kafka.producer.record.send.total", NULL)->i, 500);
     CHECK(find(m, n, "org.apache.kafka.producer.topic.record.send.rate", "c")->d == 100.0);
     CHECK(find(m, n, "org.apache.kafka.producer.topic.record.send.rate", "a.b")->d == 0.0);
+    CHECK(find(m, n, "org.apache.kafka.producer.topic.record.error.rate", "c")->d == 2.0);
+    CHECK_EQ(find(m, n, "org.apache.kafka.producer.topic.record.error.total", "c")->i, 16);
+    CHECK(find(m, n, "org.apache.kafka.producer.topic.record.retry.rate", "a.b")->d == 0.0);
     CHECK(find(m, n, "org.apache.kafka.producer.connection.creation.rate", NULL)->d == 0.0);
     kfk_wbuf_free(&out);
     kfk_tel_metrics_free(&tm);
