@@ -11,7 +11,8 @@ typedef struct mock_api {
 
 /* What the mock answers. Produce needs v3+ and Fetch v4+ (record batches
  * v2 only); JoinGroup v4+ (member ids handed out first, KIP-394); the
- * offset APIs name topics, not ids, up to v9. */
+ * offset APIs name topics, not ids, up to v9 (which carry KIP-848 member
+ * epochs); ConsumerGroupHeartbeat v1 names its member itself (KIP-1082). */
 static const mock_api apis[] = {
     {KFK_API_PRODUCE, 3, 0, mock_produce},
     {KFK_API_FETCH, 4, 0, mock_fetch},
@@ -29,6 +30,8 @@ static const mock_api apis[] = {
     {KFK_API_DELETE_TOPICS, 0, 0, mock_delete_topics},
     {KFK_API_INIT_PRODUCER_ID, 0, 0, mock_init_producer_id},
     {KFK_API_CREATE_PARTITIONS, 0, 0, mock_create_partitions},
+    {KFK_API_CONSUMER_GROUP_HEARTBEAT, 0, 1, mock_consumer_group_heartbeat},
+    {KFK_API_CONSUMER_GROUP_DESCRIBE, 0, 1, mock_consumer_group_describe},
 };
 
 static int16_t max_version(const mock_api *api) {

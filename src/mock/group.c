@@ -47,6 +47,7 @@ static void member_free(mock_member *mb) {
 }
 
 static void group_free(mock_group *g) {
+    mock_cgroup_free(g);
     for (int32_t i = 0; i < g->nmembers; i++) member_free(&g->members[i]);
     for (int32_t i = 0; i < g->noffsets; i++) {
         kfk_free(g->offsets[i].topic);
@@ -266,7 +267,7 @@ int mock_join_group(mock_ctx *c) {
             r->error_code = KFK_ERR_INVALID_SESSION_TIMEOUT;
             return KFK_MOCK_REPLY;
         }
-        if (g->nmembers && g->protocol_type && !str_is(g->protocol_type, q->protocol_type)) {
+        if (g->ncmembers || (g->nmembers && g->protocol_type && !str_is(g->protocol_type, q->protocol_type))) {
             r->error_code = KFK_ERR_INCONSISTENT_GROUP_PROTOCOL;
             return KFK_MOCK_REPLY;
         }

@@ -2,6 +2,7 @@
 #ifndef KFK_MOCK_INT_H
 #define KFK_MOCK_INT_H
 
+#include <regex.h>
 #include <stdbool.h>
 
 #include "core/arena.h"
@@ -77,6 +78,33 @@ typedef struct mock_offset {
     char *metadata; /* NULL: null */
 } mock_offset;
 
+/* A partition by topic id, as KIP-848 names them. */
+typedef struct mock_tp {
+    kfk_uuid topic;
+    int32_t partition;
+} mock_tp;
+
+typedef struct mock_tps {
+    mock_tp *items;
+    int32_t count, cap;
+} mock_tps;
+
+/* A member of a KIP-848 consumer group (cgroup.c). assigned: what it was
+ * told to hold at its epoch; revoking: what it still holds but must give
+ * up before it moves to the group's epoch; target: what the assignor
+ * wants it to hold at the group's epoch. */
+typedef struct mock_cmember {
+    char *id;
+    int32_t epoch, prev_epoch, rebalance_ms;
+    int64_t last_seen, revoke_deadline;
+    char **topics; /* subscribed names */
+    int32_t ntopics;
+    char *regex; /* NULL: none; else re is compiled from it */
+    regex_t re;
+    mock_tps assigned, revoking, target;
+    bool send; /* its assignment changed since the last answer */
+} mock_cmember;
+
 enum { MOCK_GROUP_EMPTY, MOCK_GROUP_PREPARING, MOCK_GROUP_COMPLETING, MOCK_GROUP_STABLE };
 
 typedef struct mock_group {
@@ -89,6 +117,10 @@ typedef struct mock_group {
     int32_t nmembers, mcap;
     mock_offset *offsets;
     int32_t noffsets, ocap;
+    bool consumer; /* a KIP-848 group: cmembers, not members */
+    int32_t group_epoch;
+    mock_cmember *cmembers;
+    int32_t ncmembers, cmcap;
 } mock_group;
 
 typedef struct mock_fault {
@@ -112,6 +144,7 @@ struct kfk_mock {
     mock_group **groups;
     int32_t ngroups, gcap;
     uint64_t next_member;
+    int32_t cg_session_ms, cg_heartbeat_ms; /* KIP-848 groups' */
 };
 
 /* What a handler gets: the decoded request, an arena for the response's
@@ -146,6 +179,22 @@ int mock_heartbeat(mock_ctx *c);
 int mock_leave_group(mock_ctx *c);
 int mock_offset_commit(mock_ctx *c);
 int mock_offset_fetch(mock_ctx *c);
+int mock_consumer_group_heartbeat(mock_ctx *c);
+int mock_consumer_group_describe(mock_ctx *c);
+
+/* KIP-848 groups (cgroup.c). Checks an OffsetCommit or OffsetFetch of a
+ * member: 0, UNKNOWN_MEMBER_ID or STALE_MEMBER_EPOCH. */
+int16_t mock_cmember_check(const kfk_mock *m, mock_group *g, kfk_str member, int32_t epoch, int64_t now);
+void mock_cgroup_free(mock_group *g);
+/* The uniform assignor: each member's target from its subscription, as
+ * even as the subscriptions allow, partitions kept where they were
+ * targeted before. 0 or KFK_ERR_NOMEM. */
+int mock_uniform_assign(const kfk_mock *m, mock_group *g);
+/* Whether mb subscribes to the topic named name. */
+bool mock_cmember_subscribes(const mock_cmember *mb, const char *name);
+int mock_tps_has(const mock_tps *s, const kfk_uuid *topic, int32_t partition);
+/* Appends (topic, partition): 0 or KFK_ERR_NOMEM. */
+int mock_tps_add(mock_tps *s, const kfk_uuid *topic, int32_t partition);
 
 /* Groups (group.c). The group's coordinator, by a hash of its id. */
 int32_t mock_coordinator(const kfk_mock *m, kfk_str key);

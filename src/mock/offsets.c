@@ -55,9 +55,14 @@ int mock_offset_commit(mock_ctx *c) {
     if (!err && mock_coordinator(c->m, q->group_id) != c->broker) err = KFK_ERR_NOT_COORDINATOR;
     if (!err && !(g = mock_group_get(c->m, q->group_id, 1)))
         err = q->group_id.len <= 0 ? KFK_ERR_INVALID_GROUP_ID : KFK_ERR_UNKNOWN_SERVER_ERROR;
-    /* A commit outside any generation is for groups without members. */
-    if (!err && (q->generation_id_or_member_epoch >= 0 || q->member_id.len > 0))
+    /* A commit outside any generation is for groups without members; a
+     * KIP-848 member's carries its member epoch. */
+    if (!err && g->consumer && (q->generation_id_or_member_epoch >= 0 || q->member_id.len > 0))
+        err = mock_cmember_check(c->m, g, q->member_id, q->generation_id_or_member_epoch, c->now_ms);
+    else if (!err && (q->generation_id_or_member_epoch >= 0 || q->member_id.len > 0))
         err = mock_member_check(g, q->member_id, q->generation_id_or_member_epoch, c->now_ms);
+    else if (!err && g->ncmembers)
+        err = KFK_ERR_UNKNOWN_MEMBER_ID;
     else if (!err && g->nmembers)
         err = g->state == MOCK_GROUP_PREPARING ? KFK_ERR_REBALANCE_IN_PROGRESS : KFK_ERR_UNKNOWN_MEMBER_ID;
     if (MOCK_ARRAY(c, r->topics, q->topics.count)) return KFK_ERR_NOMEM;
@@ -111,6 +116,10 @@ static int fetch_group_v8(mock_ctx *c, const kfk_offset_fetch_request_group *qg,
         return 0;
     }
     mock_group *g = mock_group_get(c->m, qg->group_id, 0);
+    /* v9: a KIP-848 member reads with its member epoch. */
+    if (g && g->consumer && qg->member_id.len > 0 &&
+        (rg->error_code = mock_cmember_check(c->m, g, qg->member_id, qg->member_epoch, c->now_ms)))
+        return 0;
     const char **all = NULL;
     int32_t nt = qg->topics.count;
     if (nt < 0) {

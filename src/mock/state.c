@@ -32,6 +32,10 @@ kfk_mock *kfk_mock_new(int nbrokers, const char *host, const int *ports, size_t 
         m->brokers[i].port = ports ? ports[i] : 9092 + i;
     }
     m->max_bytes = max_bytes ? max_bytes : (size_t)256 << 20;
+    /* Java's session timeout; heartbeats more often than its 5 s, so that
+     * tests see rebalances settle quickly. */
+    m->cg_session_ms = 45000;
+    m->cg_heartbeat_ms = 500;
     m->next_pid = 1000;
     m->id_seed = (uint64_t)(uintptr_t)m ^ 0x6b666b6d6f636bULL;
     static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";

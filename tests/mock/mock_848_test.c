@@ -1,0 +1,153 @@
+/* Two kfk consumers with group.protocol=consumer (KIP-848) on the mock
+ * cluster: the server-side assignor splits four partitions 2+2, every
+ * record is consumed once across them, the one left after the other
+ * leaves gets all four and resumes from the leaver's commits, and a later
+ * member resumes from the commits of both. */
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "kfk.h"
+#include "kfk_mock.h"
+#include "mock_it.h"
+#include "test.h"
+
+#define PARTS 4
+
+static int64_t now_ms(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static kfk_consumer *member(const char *bootstrap) {
+    const char *kip848[] = {"group.protocol", "consumer", NULL};
+    return mock_member(bootstrap, "g848", "k", kip848);
+}
+
+static int owned(kfk_consumer *c) {
+    kfk_partition_list *l = c ? kfk_consumer_assignment(c) : NULL;
+    int n = l ? l->count : 0;
+    kfk_partition_list_destroy(l);
+    return n;
+}
+
+/* Records from..to-1 with value "r<i>" to partition i % PARTS; 0 once all
+ * were delivered. */
+static int produce(const char *bootstrap, int from, int to) {
+    char err[256];
+    kfk_conf *conf = kfk_conf_new();
+    if (kfk_conf_set(conf, "bootstrap.servers", bootstrap, err, sizeof err)) {
+        kfk_conf_destroy(conf);
+        return -1;
+    }
+    kfk_producer *p = kfk_producer_new(conf, NULL, err, sizeof err);
+    if (!p) {
+        kfk_conf_destroy(conf);
+        return -1;
+    }
+    int rc = 0;
+    for (int i = from; i < to && !rc; i++) {
+        char v[16];
+        int vl = snprintf(v, sizeof v, "r%d", i);
+        kfk_message m = {.topic = "k", .partition = i % PARTS, .value = v, .value_len = (size_t)vl};
+        rc = kfk_producer_send(p, &m, 0);
+    }
+    if (!rc) rc = kfk_producer_flush(p, 30000);
+    kfk_producer_close(p, 5000);
+    return rc;
+}
+
+/* Polls the members until want records came in all or 10 s passed
+ * without any; counts each record's index in seen[] and each member's in
+ * got[]. */
+static void consume(kfk_consumer **cs, int nc, int want, int *seen, int n, int *got) {
+    int total = 0;
+    for (int64_t quiet_until = now_ms() + 10000; total < want && now_ms() < quiet_until;)
+        for (int i = 0; i < nc; i++) {
+            kfk_consumer_message *m = kfk_consumer_poll(cs[i], 20);
+            if (m && !m->err) {
+                int idx = -1;
+                if (m->value_len > 1 && m->value_len < 12 && ((const char *)m->value)[0] == 'r')
+                    sscanf((const char *)m->value + 1, "%d", &idx);
+                if (idx >= 0 && idx < n && idx % PARTS == m->partition) seen[idx]++;
+                got[i]++;
+                total++;
+                quiet_until = now_ms() + 10000;
+            }
+            kfk_consumer_message_release(m);
+        }
+}
+
+static int once(const int *seen, int from, int to) {
+    int k = 0;
+    for (int i = from; i < to; i++) k += seen[i] == 1;
+    return k;
+}
+
+TEST(kip848_members_split_consume_once_take_over_and_resume) {
+    kfk_mock_cluster *mc = kfk_mock_cluster_new(3);
+    REQUIRE(mc);
+    const char *bs = kfk_mock_cluster_bootstraps(mc);
+    REQUIRE_EQ(kfk_mock_topic_create(mc, "k", PARTS, 2), 0);
+    kfk_consumer *cs[2] = {member(bs), member(bs)};
+    REQUIRE(cs[0] && cs[1]);
+    /* 2+2 within a bounded time (heartbeats every 500 ms on the mock). */
+    int64_t start = now_ms();
+    while ((owned(cs[0]) != 2 || owned(cs[1]) != 2) && now_ms() < start + 20000)
+        for (int i = 0; i < 2; i++) kfk_consumer_message_release(kfk_consumer_poll(cs[i], 20));
+    fprintf(stderr, "# split 2+2 after %lld ms\n", (long long)(now_ms() - start));
+    CHECK_EQ(owned(cs[0]), 2);
+    CHECK_EQ(owned(cs[1]), 2);
+    CHECK(kfk_consumer_generation(cs[0]) > 0);
+
+    enum { N1 = 400, N2 = 440 };
+    static int seen[N2];
+    memset(seen, 0, sizeof seen);
+    int got[2] = {0, 0};
+    REQUIRE_EQ(produce(bs, 0, N1), 0);
+    consume(cs, 2, N1, seen, N2, got);
+    CHECK_EQ(once(seen, 0, N1), N1);
+    CHECK_EQ(got[0], N1 / 2);
+    CHECK_EQ(got[1], N1 / 2);
+    CHECK_EQ(kfk_consumer_commit(cs[0], NULL, 0), 0);
+    CHECK_EQ(kfk_consumer_commit(cs[1], NULL, 0), 0);
+
+    /* The first leaves (member epoch -1): the second gets all four and
+     * goes on from the first's commits, not from the beginning. */
+    kfk_consumer_close(cs[0]);
+    start = now_ms();
+    while (owned(cs[1]) != PARTS && now_ms() < start + 20000)
+        kfk_consumer_message_release(kfk_consumer_poll(cs[1], 20));
+    fprintf(stderr, "# took over all %d after %lld ms\n", PARTS, (long long)(now_ms() - start));
+    CHECK_EQ(owned(cs[1]), PARTS);
+    REQUIRE_EQ(produce(bs, N1, N2), 0);
+    got[0] = 0;
+    consume(&cs[1], 1, N2 - N1, seen, N2, got);
+    CHECK_EQ(got[0], N2 - N1);
+    CHECK_EQ(once(seen, 0, N2), N2);
+    CHECK_EQ(kfk_consumer_commit(cs[1], NULL, 0), 0);
+    kfk_consumer_close(cs[1]);
+
+    /* A later member resumes from the commits: nothing left to read. */
+    kfk_consumer *again = member(bs);
+    REQUIRE(again);
+    kfk_partition_list *l = kfk_partition_list_new(PARTS);
+    for (int p = 0; p < PARTS; p++) kfk_partition_list_add(l, "k", p);
+    CHECK_EQ(kfk_consumer_committed(again, l, 10000), 0);
+    for (int i = 0; i < l->count; i++) CHECK_EQ(l->elems[i].offset, N2 / PARTS);
+    kfk_partition_list_destroy(l);
+    start = now_ms();
+    while (owned(again) != PARTS && now_ms() < start + 20000)
+        kfk_consumer_message_release(kfk_consumer_poll(again, 20));
+    CHECK_EQ(owned(again), PARTS);
+    int extra = 0;
+    for (int64_t end = now_ms() + 1000; now_ms() < end;) {
+        kfk_consumer_message *m = kfk_consumer_poll(again, 50);
+        extra += m && !m->err;
+        kfk_consumer_message_release(m);
+    }
+    CHECK_EQ(extra, 0);
+    kfk_consumer_close(again);
+    kfk_mock_cluster_destroy(mc);
+}
