@@ -5,7 +5,6 @@
  * member resumes from the commits of both. */
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
 #include "kfk.h"
 #include "kfk_mock.h"
@@ -14,22 +13,9 @@
 
 #define PARTS 4
 
-static int64_t now_ms(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static kfk_consumer *member(const char *bootstrap) {
     const char *kip848[] = {"group.protocol", "consumer", NULL};
     return mock_member(bootstrap, "g848", "k", kip848);
-}
-
-static int owned(kfk_consumer *c) {
-    kfk_partition_list *l = c ? kfk_consumer_assignment(c) : NULL;
-    int n = l ? l->count : 0;
-    kfk_partition_list_destroy(l);
-    return n;
 }
 
 /* Records from..to-1 with value "r<i>" to partition i % PARTS; 0 once all
@@ -63,7 +49,7 @@ static int produce(const char *bootstrap, int from, int to) {
  * got[]. */
 static void consume(kfk_consumer **cs, int nc, int want, int *seen, int n, int *got) {
     int total = 0;
-    for (int64_t quiet_until = now_ms() + 10000; total < want && now_ms() < quiet_until;)
+    for (int64_t quiet_until = mock_now_ms() + 10000; total < want && mock_now_ms() < quiet_until;)
         for (int i = 0; i < nc; i++) {
             kfk_consumer_message *m = kfk_consumer_poll(cs[i], 20);
             if (m && !m->err) {
@@ -73,7 +59,7 @@ static void consume(kfk_consumer **cs, int nc, int want, int *seen, int n, int *
                 if (idx >= 0 && idx < n && idx % PARTS == m->partition) seen[idx]++;
                 got[i]++;
                 total++;
-                quiet_until = now_ms() + 10000;
+                quiet_until = mock_now_ms() + 10000;
             }
             kfk_consumer_message_release(m);
         }
@@ -93,12 +79,12 @@ TEST(kip848_members_split_consume_once_take_over_and_resume) {
     kfk_consumer *cs[2] = {member(bs), member(bs)};
     REQUIRE(cs[0] && cs[1]);
     /* 2+2 within a bounded time (heartbeats every 500 ms on the mock). */
-    int64_t start = now_ms();
-    while ((owned(cs[0]) != 2 || owned(cs[1]) != 2) && now_ms() < start + 20000)
+    int64_t start = mock_now_ms();
+    while ((mock_assigned(cs[0]) != 2 || mock_assigned(cs[1]) != 2) && mock_now_ms() < start + 20000)
         for (int i = 0; i < 2; i++) kfk_consumer_message_release(kfk_consumer_poll(cs[i], 20));
-    fprintf(stderr, "# split 2+2 after %lld ms\n", (long long)(now_ms() - start));
-    CHECK_EQ(owned(cs[0]), 2);
-    CHECK_EQ(owned(cs[1]), 2);
+    fprintf(stderr, "# split 2+2 after %lld ms\n", (long long)(mock_now_ms() - start));
+    CHECK_EQ(mock_assigned(cs[0]), 2);
+    CHECK_EQ(mock_assigned(cs[1]), 2);
     CHECK(kfk_consumer_generation(cs[0]) > 0);
 
     enum { N1 = 400, N2 = 440 };
@@ -116,11 +102,11 @@ TEST(kip848_members_split_consume_once_take_over_and_resume) {
     /* The first leaves (member epoch -1): the second gets all four and
      * goes on from the first's commits, not from the beginning. */
     kfk_consumer_close(cs[0]);
-    start = now_ms();
-    while (owned(cs[1]) != PARTS && now_ms() < start + 20000)
+    start = mock_now_ms();
+    while (mock_assigned(cs[1]) != PARTS && mock_now_ms() < start + 20000)
         kfk_consumer_message_release(kfk_consumer_poll(cs[1], 20));
-    fprintf(stderr, "# took over all %d after %lld ms\n", PARTS, (long long)(now_ms() - start));
-    CHECK_EQ(owned(cs[1]), PARTS);
+    fprintf(stderr, "# took over all %d after %lld ms\n", PARTS, (long long)(mock_now_ms() - start));
+    CHECK_EQ(mock_assigned(cs[1]), PARTS);
     REQUIRE_EQ(produce(bs, N1, N2), 0);
     got[0] = 0;
     consume(&cs[1], 1, N2 - N1, seen, N2, got);
@@ -137,12 +123,12 @@ TEST(kip848_members_split_consume_once_take_over_and_resume) {
     CHECK_EQ(kfk_consumer_committed(again, l, 10000), 0);
     for (int i = 0; i < l->count; i++) CHECK_EQ(l->elems[i].offset, N2 / PARTS);
     kfk_partition_list_destroy(l);
-    start = now_ms();
-    while (owned(again) != PARTS && now_ms() < start + 20000)
+    start = mock_now_ms();
+    while (mock_assigned(again) != PARTS && mock_now_ms() < start + 20000)
         kfk_consumer_message_release(kfk_consumer_poll(again, 20));
-    CHECK_EQ(owned(again), PARTS);
+    CHECK_EQ(mock_assigned(again), PARTS);
     int extra = 0;
-    for (int64_t end = now_ms() + 1000; now_ms() < end;) {
+    for (int64_t end = mock_now_ms() + 1000; mock_now_ms() < end;) {
         kfk_consumer_message *m = kfk_consumer_poll(again, 50);
         extra += m && !m->err;
         kfk_consumer_message_release(m);

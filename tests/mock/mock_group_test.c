@@ -9,22 +9,9 @@
 #include "mock_it.h"
 #include "test.h"
 
-static int64_t mono_ms(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static kfk_consumer *member(const char *bootstrap) {
     const char *hb[] = {"heartbeat.interval.ms", "100", NULL};
     return mock_member(bootstrap, "settle", "hb", hb);
-}
-
-static int assigned(kfk_consumer *c) {
-    kfk_partition_list *l = kfk_consumer_assignment(c);
-    int n = l ? l->count : 0;
-    kfk_partition_list_destroy(l);
-    return n;
 }
 
 static int64_t rebalances(kfk_consumer *c) {
@@ -35,7 +22,7 @@ static int64_t rebalances(kfk_consumer *c) {
 
 /* Polls both members for ms milliseconds. */
 static void poll_both(kfk_consumer **cs, int64_t ms) {
-    for (int64_t end = mono_ms() + ms; mono_ms() < end;)
+    for (int64_t end = mock_now_ms() + ms; mock_now_ms() < end;)
         for (int i = 0; i < 2; i++) kfk_consumer_message_release(kfk_consumer_poll(cs[i], 20));
 }
 
@@ -47,16 +34,16 @@ TEST(two_members_with_100ms_heartbeats_settle) {
     REQUIRE(cs[0]);
     /* The first member settles alone and fetches (empty partitions: each
      * Fetch waits fetch.max.wait.ms) before the second one comes. */
-    int64_t until = mono_ms() + 15000;
-    while (assigned(cs[0]) != 4 && mono_ms() < until) poll_both((kfk_consumer *[]){cs[0], cs[0]}, 50);
-    REQUIRE_EQ(assigned(cs[0]), 4);
+    int64_t until = mock_now_ms() + 15000;
+    while (mock_assigned(cs[0]) != 4 && mock_now_ms() < until) poll_both((kfk_consumer *[]){cs[0], cs[0]}, 50);
+    REQUIRE_EQ(mock_assigned(cs[0]), 4);
     poll_both((kfk_consumer *[]){cs[0], cs[0]}, 1000);
     cs[1] = member(kfk_mock_cluster_bootstraps(mc));
     REQUIRE(cs[1]);
-    until = mono_ms() + 15000;
-    while ((assigned(cs[0]) != 2 || assigned(cs[1]) != 2) && mono_ms() < until) poll_both(cs, 50);
-    CHECK_EQ(assigned(cs[0]), 2);
-    CHECK_EQ(assigned(cs[1]), 2);
+    until = mock_now_ms() + 15000;
+    while ((mock_assigned(cs[0]) != 2 || mock_assigned(cs[1]) != 2) && mock_now_ms() < until) poll_both(cs, 50);
+    CHECK_EQ(mock_assigned(cs[0]), 2);
+    CHECK_EQ(mock_assigned(cs[1]), 2);
     /* Settled: over the next seconds (tens of heartbeats, several Fetch
      * waits each) no member is assigned again and the generation stays. */
     poll_both(cs, 500);
@@ -71,7 +58,7 @@ TEST(two_members_with_100ms_heartbeats_settle) {
      * the join's timing falls); the second: one or two. */
     CHECK(r0 >= 2 && r0 <= 3);
     CHECK(r1 >= 1 && r1 <= 2);
-    CHECK_EQ(assigned(cs[0]) + assigned(cs[1]), 4);
+    CHECK_EQ(mock_assigned(cs[0]) + mock_assigned(cs[1]), 4);
     kfk_consumer_close(cs[0]);
     kfk_consumer_close(cs[1]);
     kfk_mock_cluster_destroy(mc);

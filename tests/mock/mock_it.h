@@ -2,8 +2,24 @@
 #ifndef KFK_MOCK_IT_H
 #define KFK_MOCK_IT_H
 
+#include <time.h>
+
 #include "kfk.h"
 #include "test.h"
+
+static inline int64_t mock_now_ms(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* How many partitions c is assigned now. */
+static inline int mock_assigned(kfk_consumer *c) {
+    kfk_partition_list *l = c ? kfk_consumer_assignment(c) : NULL;
+    int n = l ? l->count : 0;
+    kfk_partition_list_destroy(l);
+    return n;
+}
 
 /* A member of group subscribed to topic, from the earliest offset, without
  * auto-commit, with the extra key/value pairs (NULL-terminated; NULL:

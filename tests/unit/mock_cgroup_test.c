@@ -15,6 +15,11 @@ static kfk_mock *one_broker(void) {
     return m;
 }
 
+static void done(kfk_mock *m) {
+    kfk_mock_free(m);
+    kfk_arena_reset(&arena);
+}
+
 /* A member's heartbeat at v1 subscribed to "t", reporting the partitions
  * of "t" in owned (-1 ends; NULL: not reported). Returns the answer's
  * error; *r the answer. */
@@ -52,6 +57,14 @@ static int parts_of(const kfk_consumer_group_heartbeat_response *r, int32_t *out
     return n;
 }
 
+/* A mock whose group "g" has member "a" alone, a its partitions (all four). */
+static kfk_mock *with_a(kfk_consumer_group_heartbeat_response *r, int32_t *a) {
+    kfk_mock *m = one_broker();
+    if (m && hb(m, "a", 0, (int32_t[]){-1}, 0, r) == 0 && parts_of(r, a) == 4) return m;
+    kfk_mock_free(m);
+    return NULL;
+}
+
 TEST(api_versions_advertise_consumer_group_heartbeat) {
     kfk_mock *m = one_broker();
     REQUIRE(m);
@@ -67,20 +80,17 @@ TEST(api_versions_advertise_consumer_group_heartbeat) {
             CHECK_EQ(r.api_keys.items[i].max_version, 1);
         }
     CHECK(found);
-    kfk_mock_free(m);
-    kfk_arena_reset(&arena);
+    done(m);
 }
 
 TEST(second_member_gets_partitions_only_after_their_revocation) {
-    kfk_mock *m = one_broker();
-    REQUIRE(m);
     kfk_consumer_group_heartbeat_response r;
     int32_t a[8], b[8];
-    REQUIRE_EQ(hb(m, "a", 0, (int32_t[]){-1}, 0, &r), 0);
+    kfk_mock *m = with_a(&r, a);
+    REQUIRE(m);
     int32_t ea = r.member_epoch;
     CHECK(ea > 0);
     CHECK_EQ(r.heartbeat_interval_ms, 500);
-    REQUIRE_EQ(parts_of(&r, a), 4);
     /* b joins: its target is two of a's partitions, still a's. */
     REQUIRE_EQ(hb(m, "b", 0, (int32_t[]){-1}, 10, &r), 0);
     int32_t eb = r.member_epoch;
@@ -111,18 +121,15 @@ TEST(second_member_gets_partitions_only_after_their_revocation) {
     REQUIRE_EQ(hb(m, "b", eb, b, 70, &r), 0);
     CHECK(r.member_epoch > eb);
     CHECK_EQ(parts_of(&r, b), 4);
-    kfk_mock_free(m);
-    kfk_arena_reset(&arena);
+    done(m);
 }
 
 TEST(bad_epochs_and_ids_are_refused) {
-    kfk_mock *m = one_broker();
-    REQUIRE(m);
     kfk_consumer_group_heartbeat_response r;
     int32_t a[8];
-    REQUIRE_EQ(hb(m, "a", 0, (int32_t[]){-1}, 0, &r), 0);
+    kfk_mock *m = with_a(&r, a);
+    REQUIRE(m);
     int32_t ea = r.member_epoch;
-    parts_of(&r, a);
     CHECK_EQ(hb(m, "a", ea + 1, a, 10, &r), KFK_ERR_FENCED_MEMBER_EPOCH);
     CHECK_EQ(hb(m, "zz", 3, a, 10, &r), KFK_ERR_UNKNOWN_MEMBER_ID);
     CHECK_EQ(hb(m, "zz", -1, NULL, 10, &r), KFK_ERR_UNKNOWN_MEMBER_ID);
@@ -137,8 +144,7 @@ TEST(bad_epochs_and_ids_are_refused) {
     CHECK_EQ(hb(m, "a", ea, a, 50, &r), 0);
     CHECK_EQ(r.member_epoch, ea2);
     CHECK_EQ(hb(m, "a", ea, (int32_t[]){0, 1, 2, 3, -1}, 60, &r), KFK_ERR_FENCED_MEMBER_EPOCH);
-    kfk_mock_free(m);
-    kfk_arena_reset(&arena);
+    done(m);
 }
 
 TEST(v0_names_the_member) {
@@ -169,17 +175,14 @@ TEST(v0_names_the_member) {
     kfk_join_group_response jr;
     REQUIRE_EQ(call(m, 1, KFK_API_JOIN_GROUP, 5, &jq, &jr), KFK_MOCK_REPLY);
     CHECK_EQ(jr.error_code, KFK_ERR_INCONSISTENT_GROUP_PROTOCOL);
-    kfk_mock_free(m);
-    kfk_arena_reset(&arena);
+    done(m);
 }
 
 TEST(sessions_and_revocations_expire_with_the_fed_time) {
-    kfk_mock *m = one_broker();
-    REQUIRE(m);
     kfk_consumer_group_heartbeat_response r;
     int32_t a[8], b[8];
-    REQUIRE_EQ(hb(m, "a", 0, (int32_t[]){-1}, 0, &r), 0);
-    parts_of(&r, a);
+    kfk_mock *m = with_a(&r, a);
+    REQUIRE(m);
     int32_t ea = r.member_epoch;
     /* b joins; a never revokes: past its rebalance timeout (10 s) it is gone. */
     REQUIRE_EQ(hb(m, "b", 0, (int32_t[]){-1}, 100, &r), 0);
@@ -196,8 +199,7 @@ TEST(sessions_and_revocations_expire_with_the_fed_time) {
     REQUIRE_EQ(hb(m, "c", 0, (int32_t[]){-1}, 10300 + 45001, &r), 0);
     CHECK_EQ(parts_of(&r, a), 4);
     CHECK_EQ(hb(m, "b", eb, b, 10300 + 45002, &r), KFK_ERR_UNKNOWN_MEMBER_ID);
-    kfk_mock_free(m);
-    kfk_arena_reset(&arena);
+    done(m);
 }
 
 /* An OffsetCommit v9 of one offset by member at epoch; the partition's error. */
@@ -247,8 +249,7 @@ TEST(offsets_with_member_epochs) {
     /* Empty again: commits without a member are fine. */
     REQUIRE_EQ(hb(m, "a", -1, NULL, 10, &r), 0);
     CHECK_EQ(commit(m, "", -1, 43), 0);
-    kfk_mock_free(m);
-    kfk_arena_reset(&arena);
+    done(m);
 }
 
 /* Three members of the uniform assignor over 7 partitions, then a fourth:
