@@ -170,12 +170,24 @@ static int16_t subscribe(mock_cmember *mb, const kfk_consumer_group_heartbeat_re
         snprintf(anchored, n, "^(%.*s)$", (int)q->subscribed_topic_regex.len, q->subscribed_topic_regex.ptr);
         if (regcomp(&mb->re, anchored, REG_EXTENDED | REG_NOSUB)) {
             kfk_free(anchored);
-            return KFK_ERR_INVALID_REGULAR_EXPRESSION;
+            return KFK_ERR_UNKNOWN_SERVER_ERROR; /* valid_regex checked it */
         }
         mb->regex = anchored;
     }
     if (q->rebalance_timeout_ms > 0) mb->rebalance_ms = q->rebalance_timeout_ms;
     return 0;
+}
+
+/* Whether a heartbeat's regular expression (if any) compiles: checked
+ * before the group changes. */
+static int valid_regex(kfk_str rx) {
+    if (rx.len <= 0) return 1;
+    char *z = mock_strdup(rx);
+    regex_t re;
+    int ok = z && !regcomp(&re, z, REG_EXTENDED | REG_NOSUB);
+    if (ok) regfree(&re);
+    kfk_free(z);
+    return ok;
 }
 
 static mock_cmember *cmember_add(mock_ctx *c, mock_group *g, kfk_str id) {
@@ -245,6 +257,7 @@ static int16_t heartbeat(mock_ctx *c, mock_group *g, const kfk_consumer_group_he
     if (q->server_assignor.len >= 0 && !(q->server_assignor.len == 7 && !memcmp(q->server_assignor.ptr, "uniform", 7)))
         return KFK_ERR_UNSUPPORTED_ASSIGNOR;
     if (g->nmembers) return KFK_ERR_INCONSISTENT_GROUP_PROTOCOL; /* a classic group */
+    if (!valid_regex(q->subscribed_topic_regex)) return KFK_ERR_INVALID_REGULAR_EXPRESSION;
     expire(c->m, g, c->now_ms);
     mock_cmember *mb = q->member_id.len > 0 ? cmember_find(g, q->member_id) : NULL;
     if (q->member_epoch < 0) { /* leaving */

@@ -305,3 +305,50 @@ TEST(uniform_assignor_balances_and_sticks) {
     for (int i = 0; i < 4; i++) kfk_free(mbs[i].target.items);
     kfk_mock_free(m);
 }
+
+/* A regular expression subscribes to the whole names it matches; the
+ * group is described with its members' epochs, subscriptions and
+ * assignments. */
+TEST(regex_subscription_and_describe) {
+    kfk_mock *m = one_broker();
+    REQUIRE(m);
+    REQUIRE_EQ(kfk_mock_create_topic(m, "tt", 2, 1), 0);
+    REQUIRE_EQ(kfk_mock_create_topic(m, "xt", 3, 1), 0);
+    kfk_consumer_group_heartbeat_request q;
+    kfk_consumer_group_heartbeat_request_init(&q);
+    q.group_id = kfk_str_of("g");
+    q.member_id = kfk_str_of("r");
+    q.rebalance_timeout_ms = 1000;
+    q.subscribed_topic_regex = kfk_str_of("t+");
+    kfk_consumer_group_heartbeat_response r;
+    REQUIRE_EQ(call(m, 1, KFK_API_CONSUMER_GROUP_HEARTBEAT, 1, &q, &r), KFK_MOCK_REPLY);
+    REQUIRE_EQ(r.error_code, 0);
+    REQUIRE(r.assignment);
+    int n = 0;
+    for (int32_t i = 0; i < r.assignment->topic_partitions.count; i++)
+        n += r.assignment->topic_partitions.items[i].partitions.count;
+    CHECK_EQ(n, 6); /* t and tt, not xt */
+    q.member_id = kfk_str_of("bad");
+    q.subscribed_topic_regex = kfk_str_of("(");
+    REQUIRE_EQ(call(m, 1, KFK_API_CONSUMER_GROUP_HEARTBEAT, 1, &q, &r), KFK_MOCK_REPLY);
+    CHECK_EQ(r.error_code, KFK_ERR_INVALID_REGULAR_EXPRESSION);
+
+    kfk_consumer_group_describe_request dq;
+    kfk_consumer_group_describe_request_init(&dq);
+    kfk_str ids[] = {kfk_str_of("g"), kfk_str_of("nope")};
+    dq.group_ids.items = ids;
+    dq.group_ids.count = 2;
+    kfk_consumer_group_describe_response dr;
+    REQUIRE_EQ(call(m, 1, KFK_API_CONSUMER_GROUP_DESCRIBE, 1, &dq, &dr), KFK_MOCK_REPLY);
+    REQUIRE_EQ(dr.groups.count, 2);
+    const kfk_consumer_group_describe_response_described_group *g = &dr.groups.items[0];
+    CHECK_EQ(g->error_code, 0);
+    CHECK(g->group_state.len == 6 && !memcmp(g->group_state.ptr, "Stable", 6));
+    REQUIRE_EQ(g->members.count, 1);
+    CHECK_EQ(g->members.items[0].member_epoch, g->group_epoch);
+    CHECK(g->members.items[0].subscribed_topic_regex.len == 2 &&
+          !memcmp(g->members.items[0].subscribed_topic_regex.ptr, "t+", 2));
+    CHECK_EQ(g->members.items[0].assignment.topic_partitions.count, 2);
+    CHECK_EQ(dr.groups.items[1].error_code, KFK_ERR_GROUP_ID_NOT_FOUND);
+    done(m);
+}
