@@ -42,7 +42,7 @@ static int usage(const char *why) {
 
 /* The answer of one command line: "ok" or "error: ..." into out. 1 if the
  * command asks the mock to stop. */
-static int run_command(kfk_mock_cluster *c, const char *line, char *out, size_t outlen) {
+static int run_command(kfk_mock_cluster *c, int nbrokers, const char *line, char *out, size_t outlen) {
     cli_mock_cmd cmd;
     char why[256];
     if (cli_mock_cmd_parse(&cmd, line, why, sizeof why)) {
@@ -58,6 +58,10 @@ static int run_command(kfk_mock_cluster *c, const char *line, char *out, size_t 
         rc = kfk_mock_push_request_errors(c, cmd.broker, (int16_t)cmd.api, cmd.count, cmd.err);
         break;
     case CLI_MOCK_CLEAR:
+        if (cmd.broker > nbrokers) {
+            rc = -1;
+            break;
+        }
         for (int api = 0; api < KFK_API_KEY_COUNT; api++)
             if (cmd.api < 0 || cmd.api == api) kfk_mock_clear_request_errors(c, cmd.broker, (int16_t)api);
         break;
@@ -96,6 +100,7 @@ static int run_command(kfk_mock_cluster *c, const char *line, char *out, size_t 
 
 typedef struct mock_run {
     kfk_mock_cluster *c;
+    int nbrokers;
     int exit_on_eof;
 } mock_run;
 
@@ -125,7 +130,7 @@ static void *command_loop(void *arg) {
         char line[MAX_LINE + 1], out[512];
         memcpy(line, msg, len);
         line[len] = 0;
-        int quit = run_command(run->c, line, out, sizeof out);
+        int quit = run_command(run->c, run->nbrokers, line, out, sizeof out);
         if (*out) {
             printf("%s\n", out);
             fflush(stdout);
@@ -216,7 +221,7 @@ int cli_mock_main(int argc, char **argv) {
      * answers to a reader that went away are dropped. */
     signal(SIGTTIN, SIG_IGN);
     signal(SIGPIPE, SIG_IGN);
-    mock_run run = {c, exit_on_eof};
+    mock_run run = {c, (int)brokers, exit_on_eof};
     pthread_t reader;
     int reading = !pthread_create(&reader, NULL, command_loop, &run);
     int sig = 0;
