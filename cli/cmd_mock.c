@@ -121,7 +121,18 @@ static void *command_loop(void *arg) {
         int rc = cli_reader_next(&in, &msg, &len);
         pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, NULL);
         if (rc < 0 && errno == EINTR) continue;
-        if (rc < 0 && errno == EMSGSIZE) printf("error: a line longer than %d bytes; no more commands\n", MAX_LINE);
+        if (rc < 0 && errno == EMSGSIZE) {
+            printf("error: a line longer than %d bytes; no more commands\n", MAX_LINE);
+            fflush(stdout);
+            /* The rest is not read as commands, but its end still counts. */
+            char skip[4096];
+            ssize_t n;
+            pthread_setcancelstate(PTHREAD_CANCEL_ENABLE, NULL);
+            while ((n = read(STDIN_FILENO, skip, sizeof skip)) > 0 || (n < 0 && errno == EINTR)) {
+            }
+            pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, NULL);
+            rc = n == 0 ? 0 : -1;
+        }
         if (rc <= 0) {
             fflush(stdout);
             if (rc == 0 && run->exit_on_eof) kill(getpid(), SIGTERM);
