@@ -2,7 +2,8 @@
  * cluster: the server-side assignor splits four partitions 2+2, every
  * record is consumed once across them, the one left after the other
  * leaves gets all four and resumes from the leaver's commits, and a later
- * member resumes from the commits of both. */
+ * member resumes from the commits of both; an injected fencing on the way
+ * is survived. */
 #include <stdio.h>
 #include <string.h>
 
@@ -12,6 +13,7 @@
 #include "test.h"
 
 #define PARTS 4
+#define KFK_API_CONSUMER_GROUP_HEARTBEAT_KEY 68 /* Kafka's API key */
 
 static kfk_consumer *member(const char *bootstrap) {
     const char *kip848[] = {"group.protocol", "consumer", NULL};
@@ -65,6 +67,12 @@ static void consume(kfk_consumer **cs, int nc, int want, int *seen, int n, int *
         }
 }
 
+static int64_t rebalances(kfk_consumer *c) {
+    kfk_consumer_stats st;
+    kfk_consumer_stats_get(c, &st);
+    return st.rebalances;
+}
+
 static int once(const int *seen, int from, int to) {
     int k = 0;
     for (int i = from; i < to; i++) k += seen[i] == 1;
@@ -86,6 +94,21 @@ TEST(kip848_members_split_consume_once_take_over_and_resume) {
     CHECK_EQ(mock_assigned(cs[0]), 2);
     CHECK_EQ(mock_assigned(cs[1]), 2);
     CHECK(kfk_consumer_generation(cs[0]) > 0);
+
+    /* An injected FENCED_MEMBER_EPOCH: that member loses its partitions,
+     * joins again (epoch 0) and the group settles 2+2 once more. */
+    int64_t before = rebalances(cs[0]) + rebalances(cs[1]);
+    REQUIRE_EQ(kfk_mock_push_request_errors(mc, -1, KFK_API_CONSUMER_GROUP_HEARTBEAT_KEY, 1,
+                                            KFK_ERR_FENCED_MEMBER_EPOCH),
+               0);
+    start = mock_now_ms();
+    while ((rebalances(cs[0]) + rebalances(cs[1]) == before || mock_assigned(cs[0]) != 2 ||
+            mock_assigned(cs[1]) != 2) &&
+           mock_now_ms() < start + 20000)
+        for (int i = 0; i < 2; i++) kfk_consumer_message_release(kfk_consumer_poll(cs[i], 20));
+    CHECK(rebalances(cs[0]) + rebalances(cs[1]) > before);
+    CHECK_EQ(mock_assigned(cs[0]), 2);
+    CHECK_EQ(mock_assigned(cs[1]), 2);
 
     enum { N1 = 400, N2 = 440 };
     static int seen[N2];
