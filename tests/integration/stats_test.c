@@ -466,11 +466,37 @@ static void consume_partial(const char *boot) {
     free(w.last);
 }
 
+/* Waits until every partition's leader answers ListOffsets: a topic made
+ * moments ago can be in the metadata before its leader has set the
+ * partition up, and a Produce then would be retried (txretries > 0). */
+static void wait_partitions_ready(const char *boot) {
+    char err[256];
+    kfk_conf *conf = kfk_conf_new();
+    REQUIRE_EQ(kfk_conf_set(conf, "bootstrap.servers", boot, err, sizeof err), 0);
+    kfk_admin *a = kfk_admin_new(conf, err, sizeof err);
+    REQUIRE(a);
+    int ready = 0;
+    for (int64_t end = it_now_ms() + 30000; !ready && it_now_ms() < end;) {
+        kfk_partition_list *l = kfk_partition_list_new(PARTS);
+        for (int p = 0; p < PARTS; p++) kfk_partition_list_add(l, topic, p)->offset = KFK_OFFSET_END;
+        kfk_admin_result *r = kfk_admin_list_offsets(a, l, NULL, NULL, NULL);
+        ready = r && !r->err && r->partitions && r->partitions->count == PARTS;
+        for (int i = 0; ready && i < r->partitions->count; i++)
+            ready = !r->partitions->elems[i].err;
+        kfk_admin_result_destroy(r);
+        kfk_partition_list_destroy(l);
+        if (!ready) usleep(100000);
+    }
+    kfk_admin_destroy(a);
+    REQUIRE(ready);
+}
+
 TEST(produce_then_group_consume) {
     const char *boot = it_bootstrap();
     REQUIRE(boot);
     it_topic(topic, sizeof topic, "stats");
     REQUIRE_EQ(pit_create_topic(boot, topic, PARTS, -1, NULL), 0);
+    wait_partitions_ready(boot);
     produce(boot);
     consume(boot, "classic");
     consume_partial(boot);
@@ -529,6 +555,7 @@ TEST(consumer_protocol_member) {
         consume_refused(boot);
         return;
     }
+    wait_partitions_ready(boot);
     produce(boot);
     consume(boot, "consumer");
 }
