@@ -7,15 +7,16 @@
  * delivered to them exactly once and accepted (nothing is left for a
  * member joining last): nothing lost.
  *
- * What the broker does (measured against Kafka 4.4.0, reported on
- * stderr): when the killed member's connection closes, the broker drops
- * its share session and releases the records it held at once, without
- * waiting for share.record.lock.duration.ms (15 s here): they came back
- * within a second of the kill. The member itself stays in the group until
- * its session times out (45 s), so the topic has one partition, which the
- * share assignor gives every member: no partition waits for the dead
- * member's. The test asserts only the lock bound (plus slack), which holds
- * either way. On 3.9, without share groups: the error at once. */
+ * What the broker does (measured against Kafka 4.4.0; the test prints
+ * it on stderr): the records the killed member held come back as soon as
+ * its connection closes, not when share.record.lock.duration.ms (15 s
+ * here) runs out: all 256 came back 33-533 ms after the kill in 4 runs.
+ * The member itself stays in the group (still listed once the records are
+ * read) until its session times out, so the topic has one partition,
+ * which the share assignor gives every member: none waits for the dead
+ * member's partitions. The test asserts only the lock bound (plus slack),
+ * which holds either way. On 3.9, without share groups: the error at
+ * once. */
 #include <poll.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -110,6 +111,7 @@ static void killed_members_records_come_back(const char *boot) {
             kfk_consumer_message_release(m);
         }
     }
+    int members = smi_members(boot, group, NULL);
     for (int i = 0; i < 2; i++) CHECK_EQ(kfk_share_consumer_close(c[i]), 0);
     CHECK_EQ(got, N);
     int once = 0;
@@ -133,8 +135,8 @@ static void killed_members_records_come_back(const char *boot) {
     kfk_share_consumer_close(late);
     fprintf(stderr,
             "share_kill: the killed member held %d records; the first came back %lld ms after "
-            "the kill, record %d after %lld ms (lock %d ms)\n",
-            second, (long long)first_back, held, (long long)held_back, lock_ms);
+            "the kill, record %d after %lld ms (lock %d ms); then the group had %d members\n",
+            second, (long long)first_back, held, (long long)held_back, lock_ms, members);
 }
 
 TEST(a_member_killed_holding_records_loses_none) {
