@@ -49,10 +49,8 @@ int main(int argc, char **argv) {
         rd_kafka_conf_set(conf, "group.id", argv[3], err, sizeof err))
         goto bad;
     for (int i = 5; i < argc; i++) {
-        char *eq = strchr(argv[i], '=');
-        if (!eq) continue;
-        *eq = '\0';
-        if (rd_kafka_conf_set(conf, argv[i], eq + 1, err, sizeof err)) goto bad;
+        const char *v = perf_kv(argv[i]);
+        if (v && rd_kafka_conf_set(conf, argv[i], v, err, sizeof err)) goto bad;
     }
     rd_kafka_share_t *s = rd_kafka_share_consumer_new(conf, err, sizeof err);
     if (!s) goto bad;
