@@ -25,13 +25,24 @@
 
 #define N 2000
 
+/* A member of group subscribed to topic (NULL after failing the test). */
+static kfk_share_consumer *member(const char *boot, const char *group, const char *topic) {
+    kfk_share_consumer *c = sit_consumer(boot, group, "max.poll.records", "200", NULL);
+    const char *topics[1] = {topic};
+    if (c && kfk_share_consumer_subscribe(c, topics, 1)) {
+        kfk_test_fail(__FILE__, __LINE__, "subscribe failed");
+        kfk_share_consumer_destroy(c);
+        return NULL;
+    }
+    return c;
+}
+
 /* The child: the first record it gets, written to fd; then it waits to
  * be killed, holding what it fetched (never polling again, so nothing is
  * acknowledged and its lock is not given back by the client). */
 static void child_member(const char *boot, const char *group, const char *topic, int fd) {
-    kfk_share_consumer *c = sit_consumer(boot, group, "max.poll.records", "200", NULL);
-    const char *topics[1] = {topic};
-    if (!c || kfk_share_consumer_subscribe(c, topics, 1)) _exit(2);
+    kfk_share_consumer *c = member(boot, group, topic);
+    if (!c) _exit(2);
     kfk_consumer_message *m = NULL;
     for (int64_t end = it_now_ms() + 60000; !m && it_now_ms() < end;)
         m = kfk_share_consumer_poll(c, 500);
@@ -59,12 +70,7 @@ static void killed_members_records_come_back(const char *boot) {
     close(fds[1]);
 
     kfk_share_consumer *c[2];
-    const char *topics[1] = {topic};
-    for (int i = 0; i < 2; i++) {
-        c[i] = sit_consumer(boot, group, "max.poll.records", "200", NULL);
-        REQUIRE(c[i]);
-        REQUIRE_EQ(kfk_share_consumer_subscribe(c[i], topics, 1), 0);
-    }
+    for (int i = 0; i < 2; i++) REQUIRE((c[i] = member(boot, group, topic)) != NULL);
     int joined = 0;
     for (int64_t end = it_now_ms() + 30000; !joined && it_now_ms() < end;) {
         for (int i = 0; i < 2; i++) kfk_consumer_message_release(kfk_share_consumer_poll(c[i], 100));
@@ -122,9 +128,8 @@ static void killed_members_records_come_back(const char *boot) {
     CHECK_EQ(other_dc, 0);
     CHECK(held_back >= 0 && held_back <= lock_ms + 10000);
     /* Accepted for good: a member joining last finds nothing. */
-    kfk_share_consumer *late = sit_consumer(boot, group, NULL);
+    kfk_share_consumer *late = member(boot, group, topic);
     REQUIRE(late);
-    REQUIRE_EQ(kfk_share_consumer_subscribe(late, topics, 1), 0);
     int more = 0;
     for (int64_t t = it_now_ms() + 4000; it_now_ms() < t;) {
         kfk_consumer_message *m = kfk_share_consumer_poll(late, 200);
