@@ -49,6 +49,12 @@ int kfk_mock_broker_set_rtt(kfk_mock_cluster *c, int broker_id, int rtt_ms);
 /* Moves a partition's leadership (its leader epoch grows). */
 int kfk_mock_partition_set_leader(kfk_mock_cluster *c, const char *topic, int partition,
                                   int broker_id);
+/* Moves the coordinator of a group (key_type KFK_MOCK_COORD_GROUP) or of
+ * a transactional id (KFK_MOCK_COORD_TXN) to broker_id: the old one
+ * answers NOT_COORDINATOR for it, FindCoordinator names the new one, and
+ * the group's members, generation and offsets stay as they were. */
+enum { KFK_MOCK_COORD_GROUP = 0, KFK_MOCK_COORD_TXN = 1 };
+int kfk_mock_coordinator_set(kfk_mock_cluster *c, int key_type, const char *key, int broker_id);
 /* A partition's log start offset and high watermark. */
 int kfk_mock_partition_offsets(kfk_mock_cluster *c, const char *topic, int partition,
                                int64_t *log_start, int64_t *high_watermark);

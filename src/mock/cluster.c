@@ -345,6 +345,14 @@ int kfk_mock_partition_set_leader(kfk_mock_cluster *c, const char *topic, int pa
     return rc;
 }
 
+int kfk_mock_coordinator_set(kfk_mock_cluster *c, int key_type, const char *key, int broker_id) {
+    if (!c || key_type < 0 || key_type > 1) return -1;
+    pthread_mutex_lock(&c->lock);
+    int rc = kfk_mock_set_coordinator(c->m, (int8_t)key_type, key, broker_id);
+    pthread_mutex_unlock(&c->lock);
+    return rc;
+}
+
 int kfk_mock_partition_offsets(kfk_mock_cluster *c, const char *topic, int partition,
                                int64_t *log_start, int64_t *high_watermark) {
     int64_t s, h;

@@ -32,6 +32,8 @@ static const mock_api apis[] = {
     {KFK_API_CREATE_PARTITIONS, 0, 0, mock_create_partitions},
     {KFK_API_CONSUMER_GROUP_HEARTBEAT, 0, 1, mock_consumer_group_heartbeat},
     {KFK_API_CONSUMER_GROUP_DESCRIBE, 0, 1, mock_consumer_group_describe},
+    {KFK_API_DESCRIBE_GROUPS, 0, 0, mock_describe_groups},
+    {KFK_API_LIST_GROUPS, 0, 0, mock_list_groups},
 };
 
 static int16_t max_version(const mock_api *api) {
@@ -102,7 +104,7 @@ int kfk_mock_handle(kfk_mock *m, int32_t broker_id, const uint8_t *frame, size_t
         kfk_arena a = {0};
         kfk_api_versions_response resp;
         kfk_api_versions_response_init(&resp);
-        mock_ctx c = {m, broker_id, 0, KFK_ERR_UNSUPPORTED_VERSION, 0, now_ms, recv_ms, &a, NULL, &resp};
+        mock_ctx c = {m, broker_id, 0, KFK_ERR_UNSUPPORTED_VERSION, 0, now_ms, recv_ms, &a, NULL, &resp, h.client_id};
         rc = mock_api_versions(&c);
         if (rc == KFK_MOCK_REPLY)
             rc = respond(out, &kfk_api_versions_response_desc, KFK_API_API_VERSIONS, 0,
@@ -122,7 +124,8 @@ int kfk_mock_handle(kfk_mock *m, int32_t broker_id, const uint8_t *frame, size_t
     if ((rc && rc != KFK_ERR_NOMEM) || (!rc && kfk_rbuf_left(&r))) rc = KFK_ERR_MALFORMED;
     if (!rc) {
         kfk_msg_init(sd, resp);
-        mock_ctx c = {m, broker_id, h.request_api_version, 0, parked_since >= 0, now_ms, recv_ms, &a, req, resp};
+        mock_ctx c = {m, broker_id, h.request_api_version, 0, parked_since >= 0, now_ms, recv_ms, &a, req, resp,
+                      h.client_id};
         /* Handlers answer an injected error at once: a request fed
          * again took no fault the first time. */
         if (!c.refed) c.inj = take_fault(m, broker_id, api->key);

@@ -76,7 +76,7 @@ int mock_find_coordinator(mock_ctx *c) {
     const kfk_find_coordinator_request *q = c->req;
     kfk_find_coordinator_response *r = c->resp;
     if (c->version < 4) {
-        const mock_broker *b = mock_broker_get(c->m, mock_coordinator(c->m, q->key));
+        const mock_broker *b = mock_broker_get(c->m, mock_coordinator_of(c->m, q->key_type, q->key));
         r->error_code = c->inj;
         r->node_id = c->inj ? -1 : b->id;
         r->host = c->inj ? kfk_str_of("") : kfk_str_of(c->m->host);
@@ -87,7 +87,8 @@ int mock_find_coordinator(mock_ctx *c) {
     int32_t n = r->coordinators.count;
     for (int32_t i = 0; i < n; i++) {
         kfk_find_coordinator_response_coordinator *rc = &r->coordinators.items[i];
-        const mock_broker *b = mock_broker_get(c->m, mock_coordinator(c->m, q->coordinator_keys.items[i]));
+        const mock_broker *b = 
+            mock_broker_get(c->m, mock_coordinator_of(c->m, q->key_type, q->coordinator_keys.items[i]));
         rc->key = q->coordinator_keys.items[i];
         rc->error_code = c->inj;
         rc->error_message = (kfk_str){NULL, -1};

@@ -54,6 +54,9 @@ int kfk_mock_set_rtt(kfk_mock *m, int32_t broker_id, int32_t rtt_ms);
 int32_t kfk_mock_rtt(const kfk_mock *m, int32_t broker_id);
 /* Moves a partition's leadership to broker_id (bumps its leader epoch). */
 int kfk_mock_set_leader(kfk_mock *m, const char *topic, int32_t partition, int32_t broker_id);
+/* Moves the coordinator of a group (key_type 0) or transactional id (1)
+ * to broker_id; its state stays. 0, or -1 for an unknown broker or type. */
+int kfk_mock_set_coordinator(kfk_mock *m, int8_t key_type, const char *key, int32_t broker_id);
 /* The partition's [log start, high watermark), or -1 if unknown. */
 int kfk_mock_offsets(const kfk_mock *m, const char *topic, int32_t partition, int64_t *start,
                      int64_t *hw);
