@@ -39,6 +39,22 @@ int kfk_mock_push_request_errors(kfk_mock_cluster *c, int broker_id, int16_t api
 /* Drops the errors pushed for api_key and not used yet: those for broker_id
  * (-1: all of them, whichever broker they were pushed for). */
 void kfk_mock_clear_request_errors(kfk_mock_cluster *c, int broker_id, int16_t api_key);
+/* The next request of api_key that broker_id receives (-1: any broker) is
+ * answered with err (0: as usual) rtt_ms late; queued with the others. */
+int kfk_mock_push_request_error_rtt(kfk_mock_cluster *c, int broker_id, int16_t api_key, int err,
+                                    int rtt_ms);
+/* How many requests of api_key the errors pushed for broker_id (-1: those
+ * pushed for any broker) will still fail; -1 for an unknown broker. */
+int kfk_mock_request_errors_count(kfk_mock_cluster *c, int broker_id, int16_t api_key);
+/* ApiVersions lists api_key with versions min..max only (within what the
+ * mock serves) and other versions of it are refused (the connection
+ * closes); a negative min or max: the API is neither listed nor served. */
+int kfk_mock_api_set_versions(kfk_mock_cluster *c, int16_t api_key, int min_version, int max_version);
+/* Metadata names the broker's rack (NULL: none). */
+int kfk_mock_broker_set_rack(kfk_mock_cluster *c, int broker_id, const char *rack);
+/* Metadata answers err (a Kafka error code; 0: none again) for the topic,
+ * which is created (1 partition) if it does not exist. */
+int kfk_mock_topic_set_error(kfk_mock_cluster *c, const char *topic, int err);
 /* Down: the broker's connections close and it refuses new ones until up;
  * Metadata still lists it and it keeps its leaderships. */
 int kfk_mock_broker_down(kfk_mock_cluster *c, int broker_id);

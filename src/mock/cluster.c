@@ -33,6 +33,7 @@ typedef struct mock_conn {
     int parked; /* the frame at the front of `in` waits */
     int64_t parked_at;
     int64_t hold_until; /* the last answer goes out then (injected round trip) */
+    int32_t delay_ms;   /* of an injected error taken by the parked request */
 } mock_conn;
 
 struct kfk_mock_cluster {
@@ -116,13 +117,15 @@ static int serve(kfk_mock_cluster *c, mock_conn *k) {
         int out = kfk_mock_handle(c->m, k->broker, p + 4, (size_t)size, now,
                                   k->parked ? k->parked_at : -1, &k->out);
         if (out == KFK_MOCK_PARK && !k->parked) k->parked_at = now;
+        k->delay_ms += kfk_mock_take_delay(c->m);
         if (out < 0) {
             rc = -1;
             break;
         }
         k->parked = out == KFK_MOCK_PARK;
         if (k->parked) break;
-        int32_t rtt = kfk_mock_rtt(c->m, k->broker);
+        int32_t rtt = kfk_mock_rtt(c->m, k->broker) + k->delay_ms;
+        k->delay_ms = 0;
         if (rtt > 0) k->hold_until = now + rtt;
         pos += 4 + (size_t)size;
     }
@@ -349,6 +352,48 @@ int kfk_mock_coordinator_set(kfk_mock_cluster *c, int key_type, const char *key,
     if (!c || key_type < 0 || key_type > 1) return -1;
     pthread_mutex_lock(&c->lock);
     int rc = kfk_mock_set_coordinator(c->m, (int8_t)key_type, key, broker_id);
+    pthread_mutex_unlock(&c->lock);
+    return rc;
+}
+
+int kfk_mock_push_request_error_rtt(kfk_mock_cluster *c, int broker_id, int16_t api_key, int err,
+                                    int rtt_ms) {
+    if (!c || err < INT16_MIN || err > INT16_MAX) return -1;
+    pthread_mutex_lock(&c->lock);
+    int rc = kfk_mock_push_error_rtt(c->m, broker_id, api_key, (int16_t)err, rtt_ms);
+    pthread_mutex_unlock(&c->lock);
+    return rc;
+}
+
+int kfk_mock_request_errors_count(kfk_mock_cluster *c, int broker_id, int16_t api_key) {
+    if (!c || (broker_id != -1 && (broker_id < 1 || broker_id > c->nbrokers))) return -1;
+    pthread_mutex_lock(&c->lock);
+    int n = kfk_mock_error_count(c->m, broker_id, api_key);
+    pthread_mutex_unlock(&c->lock);
+    return n;
+}
+
+int kfk_mock_api_set_versions(kfk_mock_cluster *c, int16_t api_key, int min_version, int max_version) {
+    if (!c || min_version > INT16_MAX || max_version > INT16_MAX) return -1;
+    pthread_mutex_lock(&c->lock);
+    int rc = kfk_mock_set_api_versions(c->m, api_key, (int16_t)(min_version < 0 ? -1 : min_version),
+                                       (int16_t)(max_version < 0 ? -1 : max_version));
+    pthread_mutex_unlock(&c->lock);
+    return rc;
+}
+
+int kfk_mock_broker_set_rack(kfk_mock_cluster *c, int broker_id, const char *rack) {
+    if (!c) return -1;
+    pthread_mutex_lock(&c->lock);
+    int rc = kfk_mock_set_rack(c->m, broker_id, rack);
+    pthread_mutex_unlock(&c->lock);
+    return rc;
+}
+
+int kfk_mock_topic_set_error(kfk_mock_cluster *c, const char *topic, int err) {
+    if (!c || err < INT16_MIN || err > INT16_MAX) return -1;
+    pthread_mutex_lock(&c->lock);
+    int rc = kfk_mock_set_topic_error(c->m, topic, (int16_t)err);
     pthread_mutex_unlock(&c->lock);
     return rc;
 }

@@ -48,6 +48,7 @@ typedef struct mock_topic {
     kfk_uuid id;
     mock_part *parts;
     int32_t nparts;
+    int16_t err; /* a test's: Metadata answers it for the topic */
 } mock_topic;
 
 typedef struct mock_broker {
@@ -55,6 +56,7 @@ typedef struct mock_broker {
     int port;
     bool down;
     int32_t rtt_ms;
+    char *rack; /* NULL: none */
 } mock_broker;
 
 /* A member of a classic group. */
@@ -134,7 +136,14 @@ typedef struct mock_fault {
     int32_t broker; /* -1: any */
     int16_t api, err;
     int32_t count;
+    int32_t rtt_ms; /* the answer goes out this much later */
 } mock_fault;
+
+/* A test's version limits of an API (tuning.c). */
+typedef struct mock_api_limit {
+    bool set, off; /* off: not served, not listed */
+    int16_t min, max;
+} mock_api_limit;
 
 struct kfk_mock {
     char *host;
@@ -154,6 +163,8 @@ struct kfk_mock {
     int32_t cg_session_ms, cg_heartbeat_ms; /* KIP-848 groups' */
     mock_coord *coords;
     int32_t ncoords, ccap;
+    mock_api_limit limits[KFK_API_KEY_COUNT];
+    int32_t fault_rtt_ms; /* of the fault the last request took */
 };
 
 /* What a handler gets: the decoded request, an arena for the response's
@@ -207,6 +218,10 @@ bool mock_cmember_subscribes(const mock_cmember *mb, const char *name);
 int mock_tps_has(const mock_tps *s, const kfk_uuid *topic, int32_t partition);
 /* Appends (topic, partition): 0 or KFK_ERR_NOMEM. */
 int mock_tps_add(mock_tps *s, const kfk_uuid *topic, int32_t partition);
+
+/* Clips [*min, *max] to a test's limits of api: 0, or -1 when the test
+ * turned it off (tuning.c). */
+int mock_api_limits(const kfk_mock *m, int16_t api, int16_t *min, int16_t *max);
 
 /* Coordinators (coord.c): a group's; any key type's (0 group, 1 transaction). */
 int32_t mock_coordinator(const kfk_mock *m, kfk_str key);
