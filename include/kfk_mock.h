@@ -55,6 +55,16 @@ int kfk_mock_broker_set_rack(kfk_mock_cluster *c, int broker_id, const char *rac
 /* Metadata answers err (a Kafka error code; 0: none again) for the topic,
  * which is created (1 partition) if it does not exist. */
 int kfk_mock_topic_set_error(kfk_mock_cluster *c, const char *topic, int err);
+/* Produce answers MESSAGE_TOO_LARGE for a record batch of the topic
+ * longer than max_bytes (its max.message.bytes; 0: no limit). */
+int kfk_mock_topic_set_max_message_bytes(kfk_mock_cluster *c, const char *topic, int max_bytes);
+/* Called for each request a broker answered (or, acks=0 Produce, took
+ * without an answer), on the cluster's thread with its lock held (call no
+ * kfk_mock_* from it): the request and response frames, size prefix
+ * removed, headers included (response NULL, 0 when none). NULL: no more. */
+typedef void kfk_mock_request_cb(void *opaque, int broker_id, const uint8_t *request,
+                                 size_t request_len, const uint8_t *response, size_t response_len);
+void kfk_mock_set_request_cb(kfk_mock_cluster *c, kfk_mock_request_cb *cb, void *opaque);
 /* Down: the broker's connections close and it refuses new ones until up;
  * Metadata still lists it and it keeps its leaderships. */
 int kfk_mock_broker_down(kfk_mock_cluster *c, int broker_id);

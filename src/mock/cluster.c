@@ -49,6 +49,8 @@ struct kfk_mock_cluster {
     mock_conn *conns;
     int nconns, cconns;
     char *bootstraps;
+    kfk_mock_request_cb *cb;
+    void *cb_opaque;
 };
 
 static int64_t now_ms(void) {
@@ -114,8 +116,12 @@ static int serve(kfk_mock_cluster *c, mock_conn *k) {
         }
         if (k->in_len - pos - 4 < (size_t)size) break;
         int64_t now = now_ms();
+        size_t before = k->out.len;
         int out = kfk_mock_handle(c->m, k->broker, p + 4, (size_t)size, now,
                                   k->parked ? k->parked_at : -1, &k->out);
+        if (c->cb && (out == KFK_MOCK_REPLY || out == KFK_MOCK_NO_REPLY))
+            c->cb(c->cb_opaque, k->broker, p + 4, (size_t)size, out == KFK_MOCK_REPLY ? k->out.data + before + 4 : NULL,
+                  out == KFK_MOCK_REPLY ? k->out.len - before - 4 : 0);
         if (out == KFK_MOCK_PARK && !k->parked) k->parked_at = now;
         k->delay_ms += kfk_mock_take_delay(c->m);
         if (out < 0) {
@@ -394,6 +400,22 @@ int kfk_mock_topic_set_error(kfk_mock_cluster *c, const char *topic, int err) {
     if (!c || err < INT16_MIN || err > INT16_MAX) return -1;
     pthread_mutex_lock(&c->lock);
     int rc = kfk_mock_set_topic_error(c->m, topic, (int16_t)err);
+    pthread_mutex_unlock(&c->lock);
+    return rc;
+}
+
+void kfk_mock_set_request_cb(kfk_mock_cluster *c, kfk_mock_request_cb *cb, void *opaque) {
+    if (!c) return;
+    pthread_mutex_lock(&c->lock);
+    c->cb = cb;
+    c->cb_opaque = opaque;
+    pthread_mutex_unlock(&c->lock);
+}
+
+int kfk_mock_topic_set_max_message_bytes(kfk_mock_cluster *c, const char *topic, int max_bytes) {
+    if (!c || !topic || max_bytes < 0) return -1;
+    pthread_mutex_lock(&c->lock);
+    int rc = kfk_mock_set_max_message_bytes(c->m, topic, max_bytes);
     pthread_mutex_unlock(&c->lock);
     return rc;
 }

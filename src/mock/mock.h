@@ -70,6 +70,9 @@ int kfk_mock_set_api_versions(kfk_mock *m, int16_t api_key, int16_t min, int16_t
 int kfk_mock_set_rack(kfk_mock *m, int32_t broker_id, const char *rack);
 /* Metadata answers err for the topic (0: none again), created if absent. */
 int kfk_mock_set_topic_error(kfk_mock *m, const char *topic, int16_t err);
+/* Produce answers MESSAGE_TOO_LARGE for the topic's batches longer than
+ * max_bytes (0: any length). 0, or -1 for an unknown topic. */
+int kfk_mock_set_max_message_bytes(kfk_mock *m, const char *topic, int32_t max_bytes);
 /* Moves the coordinator of a group (key_type 0) or transactional id (1)
  * to broker_id; its state stays. 0, or -1 for an unknown broker or type. */
 int kfk_mock_set_coordinator(kfk_mock *m, int8_t key_type, const char *key, int32_t broker_id);

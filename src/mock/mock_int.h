@@ -49,6 +49,7 @@ typedef struct mock_topic {
     mock_part *parts;
     int32_t nparts;
     int16_t err; /* a test's: Metadata answers it for the topic */
+    int32_t max_message_bytes; /* a test's; 0: any */
 } mock_topic;
 
 typedef struct mock_broker {

@@ -39,6 +39,13 @@ int kfk_mock_set_topic_error(kfk_mock *m, const char *topic, int16_t err) {
     return 0;
 }
 
+int kfk_mock_set_max_message_bytes(kfk_mock *m, const char *topic, int32_t max_bytes) {
+    mock_topic *t = topic ? mock_topic_find(m, kfk_str_of(topic)) : NULL;
+    if (!t || max_bytes < 0) return -1;
+    t->max_message_bytes = max_bytes;
+    return 0;
+}
+
 int kfk_mock_push_error_rtt(kfk_mock *m, int32_t broker_id, int16_t api_key, int16_t err, int32_t rtt_ms) {
     if (rtt_ms < 0 || kfk_mock_push_error(m, broker_id, api_key, 1, err)) return -1;
     m->faults[m->nfaults - 1].rtt_ms = rtt_ms;
