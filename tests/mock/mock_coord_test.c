@@ -14,28 +14,6 @@
 #define ROUNDS 3
 #define PER_ROUND 200
 
-static int produce(const char *bootstrap, const char *topic, int from, int to) {
-    char err[256];
-    kfk_conf *conf = kfk_conf_new();
-    kfk_producer *p = kfk_conf_set(conf, "bootstrap.servers", bootstrap, err, sizeof err)
-                          ? NULL
-                          : kfk_producer_new(conf, NULL, err, sizeof err);
-    if (!p) {
-        kfk_conf_destroy(conf);
-        return -1;
-    }
-    int rc = 0;
-    for (int i = from; i < to && !rc; i++) {
-        char v[16];
-        int vl = snprintf(v, sizeof v, "r%d", i);
-        kfk_message m = {.topic = topic, .partition = i % PARTS, .value = v, .value_len = (size_t)vl};
-        rc = kfk_producer_send(p, &m, 0);
-    }
-    if (!rc) rc = kfk_producer_flush(p, 30000);
-    kfk_producer_close(p, 5000);
-    return rc;
-}
-
 /* Polls until want records came or 10 s passed without any; counts each
  * record's index in seen[]. Returns how many came. */
 static int consume(kfk_consumer *c, int want, int *seen, int n) {
@@ -79,7 +57,7 @@ static void move_coordinator(const char *protocol) {
     /* Each round: produce, consume, let heartbeats run into the old
      * coordinator after a move, commit through the new one. */
     for (int r = 0; r < ROUNDS; r++) {
-        REQUIRE_EQ(produce(bs, "mv", r * PER_ROUND, (r + 1) * PER_ROUND), 0);
+        REQUIRE_EQ(mock_produce_spread(bs, "mv", PARTS, r * PER_ROUND, (r + 1) * PER_ROUND), 0);
         CHECK_EQ(consume(c, PER_ROUND, seen, ROUNDS * PER_ROUND), PER_ROUND);
         REQUIRE_EQ(kfk_mock_coordinator_set(mc, KFK_MOCK_COORD_GROUP, group, 1 + (r + 1) % 3), 0);
         for (int64_t end = mock_now_ms() + 800; mock_now_ms() < end;)
@@ -106,7 +84,7 @@ static void move_coordinator(const char *protocol) {
     CHECK_EQ(mock_assigned(again), PARTS);
     static int later[PARTS];
     memset(later, 0, sizeof later);
-    REQUIRE_EQ(produce(bs, "mv", 0, PARTS), 0); /* "r0".."r3" once more, one per partition */
+    REQUIRE_EQ(mock_produce_spread(bs, "mv", PARTS, 0, PARTS), 0); /* "r0".."r3" once more, one per partition */
     CHECK_EQ(consume(again, PARTS, later, PARTS), PARTS);
     for (int i = 0; i < PARTS; i++) CHECK_EQ(later[i], 1);
     kfk_consumer_message *m = kfk_consumer_poll(again, 500);
