@@ -43,6 +43,35 @@ KFK_API int kfk_mock_push_request_errors(kfk_mock_cluster *c, int broker_id, int
 /* Drops the errors pushed for api_key and not used yet: those for broker_id
  * (-1: all of them, whichever broker they were pushed for). Any thread. */
 KFK_API void kfk_mock_clear_request_errors(kfk_mock_cluster *c, int broker_id, int16_t api_key);
+/* The next request of api_key that broker_id receives (-1: any broker) is
+ * answered with err (0: as usual) rtt_ms late; queued with the others.
+ * Any thread. */
+KFK_API int kfk_mock_push_request_error_rtt(kfk_mock_cluster *c, int broker_id, int16_t api_key,
+                                            int err, int rtt_ms);
+/* How many requests of api_key the errors pushed for broker_id (-1: those
+ * pushed for any broker) will still fail; -1 for an unknown broker. */
+KFK_API int kfk_mock_request_errors_count(kfk_mock_cluster *c, int broker_id, int16_t api_key);
+/* ApiVersions lists api_key with versions min..max only (within what the
+ * mock serves) and other versions of it are refused (the connection
+ * closes); a negative min or max: the API is neither listed nor served. */
+KFK_API int kfk_mock_api_set_versions(kfk_mock_cluster *c, int16_t api_key, int min_version,
+                                      int max_version);
+/* Metadata names the broker's rack (NULL: none). */
+KFK_API int kfk_mock_broker_set_rack(kfk_mock_cluster *c, int broker_id, const char *rack);
+/* Metadata answers err (a Kafka error code; 0: none again) for the topic,
+ * which is created (1 partition) if it does not exist. */
+KFK_API int kfk_mock_topic_set_error(kfk_mock_cluster *c, const char *topic, int err);
+/* Produce answers MESSAGE_TOO_LARGE for a record batch of the topic
+ * longer than max_bytes (its max.message.bytes; 0: no limit). */
+KFK_API int kfk_mock_topic_set_max_message_bytes(kfk_mock_cluster *c, const char *topic,
+                                                 int max_bytes);
+/* Called for each request a broker answered (or, acks=0 Produce, took
+ * without an answer), on the cluster's thread with its lock held (call no
+ * kfk_mock_* from it): the request and response frames, size prefix
+ * removed, headers included (response NULL, 0 when none). NULL: no more. */
+typedef void kfk_mock_request_cb(void *opaque, int broker_id, const uint8_t *request,
+                                 size_t request_len, const uint8_t *response, size_t response_len);
+KFK_API void kfk_mock_set_request_cb(kfk_mock_cluster *c, kfk_mock_request_cb *cb, void *opaque);
 /* Down: the broker's connections close and it refuses new ones until up;
  * Metadata still lists it and it keeps its leaderships. Any thread. */
 KFK_API int kfk_mock_broker_down(kfk_mock_cluster *c, int broker_id);
@@ -53,6 +82,13 @@ KFK_API int kfk_mock_broker_set_rtt(kfk_mock_cluster *c, int broker_id, int rtt_
 /* Moves a partition's leadership (its leader epoch grows). Any thread. */
 KFK_API int kfk_mock_partition_set_leader(kfk_mock_cluster *c, const char *topic, int partition,
                                           int broker_id);
+/* Moves the coordinator of a group (key_type KFK_MOCK_COORD_GROUP) or of
+ * a transactional id (KFK_MOCK_COORD_TXN) to broker_id: the old one
+ * answers NOT_COORDINATOR for it, FindCoordinator names the new one, and
+ * the group's members, generation and offsets stay as they were. */
+enum { KFK_MOCK_COORD_GROUP = 0, KFK_MOCK_COORD_TXN = 1 };
+KFK_API int kfk_mock_coordinator_set(kfk_mock_cluster *c, int key_type, const char *key,
+                                     int broker_id);
 /* A partition's log start offset and high watermark. Any thread. */
 KFK_API int kfk_mock_partition_offsets(kfk_mock_cluster *c, const char *topic, int partition,
                                        int64_t *log_start, int64_t *high_watermark);
