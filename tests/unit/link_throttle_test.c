@@ -93,21 +93,6 @@ static const kfk_conn_conf conf = {
     .client_id = "t", .request_timeout_ms = 30000, .max_in_flight = 5,
     .max_response_bytes = 1 << 20};
 
-/* Feeds the response to f: message m of d, at f's version. */
-static void answer(kfk_conn *c, const sent_frame *f, const kfk_msg_desc *d, const void *m,
-                   int64_t now) {
-    kfk_wbuf body = {0}, w = {0};
-    CHECK_EQ(kfk_msg_encode(&body, d, f->version, m), 0);
-    int flex = kfk_response_header_version(f->key, f->version) == 1;
-    kfk_wr_i32(&w, (int32_t)(4 + flex + body.len));
-    kfk_wr_i32(&w, f->corr);
-    if (flex) kfk_wr_uvarint(&w, 0);
-    kfk_wr_raw(&w, body.data, body.len);
-    CHECK_EQ(kfk_conn_feed(c, w.data, w.len, now), 0);
-    kfk_wbuf_free(&body);
-    kfk_wbuf_free(&w);
-}
-
 /* Negotiates: the broker supports ApiVersions 0-3 and Metadata 0-12. */
 static void handshake(kfk_conn *c, int64_t now) {
     kfk_conn_start(c, now);
