@@ -95,18 +95,11 @@ static const kfk_conn_conf conf = {
 
 /* Negotiates: the broker supports ApiVersions 0-3 and Metadata 0-12. */
 static void handshake(kfk_conn *c, int64_t now) {
-    kfk_conn_start(c, now);
-    sent_frame f[2];
-    REQUIRE_EQ(take_frames(c, f, 2), 1);
     kfk_api_versions_response_api_version apis[] = {
         {.api_key = KFK_API_API_VERSIONS, .min_version = 0, .max_version = 3},
         {.api_key = KFK_API_METADATA, .min_version = 0, .max_version = 12},
     };
-    kfk_api_versions_response m;
-    kfk_api_versions_response_init(&m);
-    m.api_keys.items = apis;
-    m.api_keys.count = 2;
-    answer(c, &f[0], &kfk_api_versions_response_desc, &m, now);
+    negotiate(c, apis, 2, now);
     CHECK_EQ(kfk_conn_state(c), KFK_CONN_READY);
 }
 

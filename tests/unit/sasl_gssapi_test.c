@@ -174,14 +174,16 @@ TEST(kinit_runs_again_only_after_min_time_before_relogin) {
     no_kdc();
     char cmd[256], err[512];
     snprintf(cmd, sizeof cmd, "echo run >> %s/relogin", dir);
-    kfk_sasl *s = kinit_creds(cmd, 300);
+    kfk_sasl *s = kinit_creds(cmd, 2000);
     REQUIRE(s);
+    int64_t t0 = ms_now();
     CHECK(exchange(s, err, sizeof err) < 0);
     CHECK(exchange(s, err, sizeof err) < 0);
-    CHECK_EQ(runs("relogin"), 1);
-    usleep(400 * 1000);
+    int first = runs("relogin");
+    if (ms_now() - t0 < 2000) CHECK_EQ(first, 1); /* else too slow to tell */
+    usleep(2100 * 1000);
     CHECK(exchange(s, err, sizeof err) < 0);
-    CHECK_EQ(runs("relogin"), 2);
+    CHECK_EQ(runs("relogin"), first + 1);
     kfk_sasl_free(s);
     /* 0 turns it off, as in librdkafka: the cache is used as it is. */
     snprintf(cmd, sizeof cmd, "echo run >> %s/never", dir);
@@ -242,19 +244,13 @@ TEST(a_job_outlives_the_client_and_its_exchange) {
 
 /* ApiVersions, then SaslHandshake accepted: the connection is in AUTH. */
 static void to_auth(kfk_conn *c) {
-    kfk_conn_start(c, 0);
-    sent_frame f[2];
-    REQUIRE_EQ(take_frames(c, f, 2), 1);
     kfk_api_versions_response_api_version apis[] = {
         {.api_key = KFK_API_API_VERSIONS, .min_version = 0, .max_version = 3},
         {.api_key = KFK_API_SASL_HANDSHAKE, .min_version = 0, .max_version = 1},
         {.api_key = KFK_API_SASL_AUTHENTICATE, .min_version = 0, .max_version = 2},
     };
-    kfk_api_versions_response av;
-    kfk_api_versions_response_init(&av);
-    av.api_keys.items = apis;
-    av.api_keys.count = 3;
-    answer(c, &f[0], &kfk_api_versions_response_desc, &av, 0);
+    negotiate(c, apis, 3, 0);
+    sent_frame f[2];
     REQUIRE_EQ(take_frames(c, f, 2), 1);
     CHECK_EQ(f[0].key, KFK_API_SASL_HANDSHAKE);
     kfk_str mech = {"GSSAPI", 6};
