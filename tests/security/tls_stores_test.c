@@ -123,10 +123,10 @@ TEST(pkcs12_keystore_whose_key_has_its_own_password) {
     expect_secret(env("KFK_BOOTSTRAP_SSL_MTLS"), kv, 0, NULL, kpw);
     /* With a wrong key password, or none: refused at once. */
     const char *wrong = "wrong-key-pw-91d2";
-    kv[9] = wrong;
+    kv[11] = wrong;
     const char *bad_names[] = {"ssl.key.password", "client-keypw.p12", NULL};
     expect_refused(kv, bad_names, wrong);
-    kv[8] = NULL;
+    kv[10] = NULL;
     const char *none_names[] = {"client-keypw.p12", "cannot decrypt", NULL};
     expect_refused(kv, none_names, pw);
 }
