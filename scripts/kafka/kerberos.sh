@@ -5,6 +5,8 @@
 #
 # Ports (B = base port): the GSSAPI listeners at B+20 (SASL_PLAINTEXT) and
 # B+21 (SASL_SSL, the --secure certificates), the KDC at B+22 (TCP and UDP).
+# `up --secure --kerberos` puts these and the --secure listeners on one
+# broker (the CI's 4.4.0 run does).
 # The brokers' principal is kafka/localhost@KFK.TEST, so clients reach the
 # listeners as localhost. Principals with keytabs for the tests:
 # client@KFK.TEST, and short@KFK.TEST whose tickets live 60 seconds.
@@ -128,7 +130,10 @@ stop_kdc() {
     log "KDC (pid $pid) stopped"
 }
 
-# server.properties lines for the GSSAPI listeners of node 1.
+# server.properties lines for the GSSAPI listeners of node 1. With
+# --secure too, kafka-local merges the listener lists of both; the
+# mechanism and the re-authentication period are set per listener, so the
+# secured listeners keep theirs.
 kerberos_properties() {
     local d l
     d=$(krb_dir)
@@ -137,13 +142,26 @@ kerberos_properties() {
 listeners=PLAINTEXT://127.0.0.1:$(node_port 1),CONTROLLER://127.0.0.1:$(node_cport 1),KRB://127.0.0.1:$(krb_port 20),KRB_SSL://127.0.0.1:$(krb_port 21)
 advertised.listeners=PLAINTEXT://127.0.0.1:$(node_port 1),KRB://localhost:$(krb_port 20),KRB_SSL://localhost:$(krb_port 21)
 listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT,KRB:SASL_PLAINTEXT,KRB_SSL:SASL_SSL
-sasl.enabled.mechanisms=GSSAPI
 sasl.kerberos.service.name=kafka
-connections.max.reauth.ms=${KFK_KRB_REAUTH_MS:-20000}
 listener.name.krb_ssl.ssl.keystore.type=PEM
 listener.name.krb_ssl.ssl.keystore.location=$(ssl_dir)/broker-keystore.pem
 EOF
+    if [ -z "$SECURE" ]; then echo "sasl.enabled.mechanisms=GSSAPI"; fi
     for l in krb krb_ssl; do
+        echo "listener.name.$l.sasl.enabled.mechanisms=GSSAPI"
+        echo "listener.name.$l.gssapi.connections.max.reauth.ms=${KFK_KRB_REAUTH_MS:-20000}"
         echo "listener.name.$l.gssapi.sasl.jaas.config=com.sun.security.auth.module.Krb5LoginModule required useKeyTab=true storeKey=true keyTab=\"$d/kafka.keytab\" principal=\"kafka/localhost@$KRB_REALM\";"
     done
+}
+
+# Joins the values of the list settings both listener sets write (one line
+# each, items in order, duplicates dropped; Java would keep only the last).
+merge_listener_lists() {
+    awk 'BEGIN { M["listeners"]; M["advertised.listeners"]; M["listener.security.protocol.map"] }
+        { L[NR] = $0; p = index($0, "="); k = p ? substr($0, 1, p - 1) : ""
+          if (k in M) { n = split(substr($0, p + 1), it, ",")
+              for (j = 1; j <= n; j++) if (!((k SUBSEP it[j]) in S)) {
+                  S[k SUBSEP it[j]]; V[k] = V[k] (V[k] == "" ? "" : ",") it[j] } } }
+        END { for (i = 1; i <= NR; i++) { p = index(L[i], "="); k = p ? substr(L[i], 1, p - 1) : ""
+              if (!(k in M)) print L[i]; else if (!(k in D)) { D[k]; print k "=" V[k] } } }'
 }

@@ -11,6 +11,8 @@
 #   B+15 SSL            client certificate required (SSL_MTLS)
 # Client files in $KFK_SSL_DIR: ca.pem, client.pem/.key (client-enc.key
 # encrypted), client.p12 and truststore.p12 (PKCS#12, $STORE_PASSWORD),
+# client-keypw.p12 (the store's password $STORE_PASSWORD, its key's
+# $CLIENT_KEY_PASSWORD: Java's ssl.key.password for a PKCS#12 keystore),
 # crl.pem (revokes client-revoked.pem only) and crl-broker-revoked.pem
 # (revokes the broker's). Client certificates name crl.pem as their CRL
 # distribution point (a file: URL) and the broker's JVM checks it
@@ -132,7 +134,8 @@ make_certs() {
     make_crl crl.pem client-revoked  # the CA's list
     make_crl crl-broker-revoked.pem broker
     [ -s "$d/expired.pem" ] && [ -s "$d/client-enc.key" ] && [ -s "$d/client.p12" ] &&
-        [ -s "$d/truststore.p12" ] && [ -s "$d/crl-broker-revoked.pem" ] ||
+        [ -s "$d/truststore.p12" ] && [ -s "$d/client-keypw.p12" ] &&
+        [ -s "$d/crl-broker-revoked.pem" ] ||
         die "making test certificates failed"
 }
 
@@ -147,6 +150,9 @@ make_stores() {
     "$keytool" -importcert -noprompt -alias ca -file "$d/ca.pem" -storetype PKCS12 \
         -keystore "$d/truststore.p12" -storepass "$STORE_PASSWORD" >/dev/null 2>&1 ||
         die "keytool could not make the truststore"
+    "$JAVA" "$KAFKA_DIR/KeyPassStore.java" "$d/client.p12" "$STORE_PASSWORD" \
+        "$CLIENT_KEY_PASSWORD" "$d/client-keypw.p12" >"$d/keypass.log" 2>&1 ||
+        { cat "$d/keypass.log" >&2; die "could not make client-keypw.p12"; }
 }
 
 # make_crl FILE CERT: a revocation list signed by the CA revoking CERT.

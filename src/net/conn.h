@@ -174,6 +174,15 @@ void kfk_conn_set_peer(kfk_conn *c, const char *peer);
 void kfk_conn_set_host(kfk_conn *c, const char *host);
 
 enum kfk_conn_state kfk_conn_state(const kfk_conn *c);
+
+/* SASL steps that block (Kerberos' kinit and KDC exchange, net/sasl.h)
+ * are not run here: auth_job hands the one due over (NULL: none), for the
+ * owner to run off its thread; auth_resume gives it back and sends what it
+ * made. A job for an exchange that ended meanwhile is freed. resume
+ * returns 0 or the kfk_err that closed the connection. */
+struct kfk_sasl_job;
+struct kfk_sasl_job *kfk_conn_auth_job(kfk_conn *c);
+int kfk_conn_auth_resume(kfk_conn *c, struct kfk_sasl_job *j, int64_t now);
 /* The error that last closed the connection and its description. */
 int kfk_conn_last_error(const kfk_conn *c, const char **errstr);
 

@@ -90,6 +90,11 @@ static int auth_step(kfk_conn *c, const uint8_t *in, size_t inlen, int64_t lifet
                      c->reauth_at ? "due" : "off");
         kfk_conn_fill(c);
         rc = 0;
+    } else if (rc == KFK_SASL_BLOCKED) {
+        /* The owner runs c->sx.job off this thread (kfk_conn_auth_job). */
+        KFK_CONN_DBG(c, KFK_DBG_SECURITY, "SASL %s: waiting for a blocking step (KDC, kinit)",
+                     kfk_sasl_mech_name(c->conf->sasl->mech));
+        rc = 0;
     } else {
         rc = auth_fail(c, rc, "%s", err);
     }
@@ -167,3 +172,19 @@ void kfk_conn_auth_poll(kfk_conn *c, int64_t now) {
 }
 
 int64_t kfk_conn_auth_count(const kfk_conn *c) { return c->auths; }
+
+kfk_sasl_job *kfk_conn_auth_job(kfk_conn *c) {
+    if (c->state != KFK_CONN_AUTH || !c->sx_active || !c->sx.job) return NULL;
+    kfk_sasl_job *j = c->sx.job;
+    c->sx.job = NULL;
+    return j;
+}
+
+int kfk_conn_auth_resume(kfk_conn *c, kfk_sasl_job *j, int64_t now) {
+    if (c->state != KFK_CONN_AUTH || !c->sx_active || c->sx.job) {
+        j->free(j); /* the exchange it was for is over */
+        return 0;
+    }
+    c->sx.job = j;
+    return auth_step(c, NULL, 0, 0, now);
+}

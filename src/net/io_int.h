@@ -46,6 +46,7 @@ struct kfk_link {
     int fd;
     uint32_t events; /* registered with epoll; 0 when not registered */
     kfk_lookup *lookup; /* while RESOLVING */
+    kfk_lookup *auth_call; /* a SASL step running on a resolver thread */
     kfk_addrs addrs;
     int ai;        /* address being tried */
     int failures;  /* consecutive failed attempts, for backoff */

@@ -15,6 +15,7 @@
 #include "net/backoff.h"
 #include "net/conn_stats.h"
 #include "net/io_int.h"
+#include "net/sasl.h"
 #include "net/tls.h"
 
 enum { IOV_BATCH = 64, READS_PER_EVENT = 16 };
@@ -48,6 +49,10 @@ static void set_events(kfk_link *l, uint32_t events) {
 }
 
 static void close_socket(kfk_link *l) {
+    if (l->auth_call) { /* that connection's exchange is over */
+        kfk_lookup_cancel(l->auth_call);
+        l->auth_call = NULL;
+    }
     kfk_tls_free(l->tls);
     l->tls = NULL;
     l->handshaking = 0;
@@ -489,6 +494,50 @@ static void count_throttles(kfk_link *l) {
     l->thr_seen = ts;
 }
 
+/* ------------------------------------------------- blocking SASL steps */
+
+static void auth_job_run(void *arg) {
+    kfk_sasl_job *j = arg;
+    j->run(j);
+}
+
+static void auth_job_drop(void *arg) {
+    kfk_sasl_job *j = arg;
+    j->free(j);
+}
+
+/* The step ran (I/O thread): the exchange goes on with what it made. */
+static void auth_job_done(void *opaque, int err, void *arg) {
+    kfk_link *l = opaque;
+    kfk_sasl_job *j = arg;
+    l->auth_call = NULL;
+    if (err) { /* shutdown: the link fails its requests next */
+        j->free(j);
+        return;
+    }
+    l->depth++;
+    if (kfk_conn_auth_resume(l->conn, j, l->io->now) != 0) {
+        const char *errstr;
+        int e = kfk_conn_last_error(l->conn, &errstr);
+        link_down(l, e, errstr);
+    }
+    l->depth--;
+    link_sync(l);
+}
+
+/* A SASL step that blocks (kinit, the KDC) runs on a resolver thread:
+ * the I/O thread serves the other brokers meanwhile. */
+static void start_auth_job(kfk_link *l) {
+    kfk_sasl_job *j = kfk_conn_auth_job(l->conn);
+    if (!j) return;
+    l->auth_call = kfk_resolver_call(l->io->resolver, auth_job_run, auth_job_drop, j,
+                                     auth_job_done, l);
+    if (!l->auth_call) {
+        j->free(j);
+        link_down(l, KFK_ERR_NOMEM, "SASL: out of memory or threads for a blocking step");
+    }
+}
+
 /* After every entry point: send what is queued, keep the timers and the
  * connection state in line with the protocol. Nested calls (a callback
  * submitting to the link it runs on) only queue; the outermost call syncs,
@@ -499,6 +548,7 @@ static void link_sync(kfk_link *l) {
     l->depth++;
     if (l->state == KFK_LINK_IDLE && kfk_conn_pending(l->conn) > 0 && !io->shutting_down)
         link_connect(l);
+    if (l->state == KFK_LINK_UP && !l->auth_call) start_auth_job(l);
     if (l->state == KFK_LINK_UP) {
         link_flush(l);
         if (kfk_conn_state(l->conn) == KFK_CONN_READY && kfk_timer_armed(&l->timer)) {

@@ -82,7 +82,8 @@ struct kfk_resolver {
 };
 
 /* Two references: the requester's (until its callback ran or it
- * cancelled) and the worker's (until the result was handed over). */
+ * cancelled) and the worker's (until the result was handed over). A call
+ * (kfk_resolver_call) runs run(arg) instead of a lookup. */
 struct kfk_lookup {
     kfk_task task;
     kfk_lookup *next;
@@ -90,6 +91,10 @@ struct kfk_lookup {
     atomic_int refs;
     kfk_lookup_cb cb;
     void *opaque;
+    void (*run)(void *arg);
+    void (*drop)(void *arg); /* arg was not handed over */
+    kfk_call_cb call_cb;
+    void *arg;
     int cancelled, queued; /* under res->lock */
     int err;
     kfk_addrs addrs;
@@ -100,6 +105,7 @@ struct kfk_lookup {
 
 static void lookup_unref(kfk_lookup *lk) {
     if (atomic_fetch_sub(&lk->refs, 1) != 1) return;
+    if (lk->arg) lk->drop(lk->arg);
     kfk_addrs_free(&lk->addrs);
     kfk_free(lk);
 }
@@ -112,7 +118,12 @@ static void resolver_free(kfk_resolver *r) {
 /* I/O thread: the result, or KFK_ERR_DESTROYED at shutdown. */
 static void lookup_done(kfk_io *io, kfk_task *t, int err) {
     kfk_lookup *lk = KFK_CONTAINER_OF(t, kfk_lookup, task);
-    if (!lk->cancelled) {
+    if (!lk->cancelled && lk->run) {
+        void *arg = lk->arg;
+        lk->arg = NULL;
+        lk->call_cb(lk->opaque, err, arg);
+        lookup_unref(lk);
+    } else if (!lk->cancelled) {
         lk->cb(lk->opaque, err ? err : lk->err, err ? "client is being destroyed" : lk->errstr,
                &lk->addrs);
         lookup_unref(lk); /* the requester's */
@@ -129,7 +140,10 @@ static void *worker_main(void *arg) {
         if (!r->head) r->tail = &r->head;
         lk->queued = 0;
         pthread_mutex_unlock(&r->lock);
-        lk->err = r->fn(lk->host, lk->port, &lk->addrs, lk->errstr, sizeof lk->errstr);
+        if (lk->run)
+            lk->run(lk->arg);
+        else
+            lk->err = r->fn(lk->host, lk->port, &lk->addrs, lk->errstr, sizeof lk->errstr);
         pthread_mutex_lock(&r->lock);
         /* The I/O layer outlives an open resolver: posting is safe here. */
         if (r->closed || lk->cancelled || kfk_io_post(r->io, &lk->task) != 0) lookup_unref(lk);
@@ -188,16 +202,9 @@ static int spawn_worker(kfk_resolver *r) {
     return 0;
 }
 
-kfk_lookup *kfk_lookup_start(kfk_resolver *r, const char *host, int port, kfk_lookup_cb cb,
-                             void *opaque) {
-    size_t len = strlen(host);
-    kfk_lookup *lk = kfk_calloc(1, sizeof *lk + len + 1);
-    if (!lk) return NULL;
-    memcpy(lk->host, host, len + 1);
-    lk->port = port;
+/* Queues lk for a worker; frees it and returns NULL when none can start. */
+static kfk_lookup *enqueue(kfk_resolver *r, kfk_lookup *lk) {
     lk->res = r;
-    lk->cb = cb;
-    lk->opaque = opaque;
     lk->task.fn = lookup_done;
     atomic_init(&lk->refs, 2);
     pthread_mutex_lock(&r->lock);
@@ -215,6 +222,30 @@ kfk_lookup *kfk_lookup_start(kfk_resolver *r, const char *host, int port, kfk_lo
         return NULL;
     }
     return lk;
+}
+
+kfk_lookup *kfk_lookup_start(kfk_resolver *r, const char *host, int port, kfk_lookup_cb cb,
+                             void *opaque) {
+    size_t len = strlen(host);
+    kfk_lookup *lk = kfk_calloc(1, sizeof *lk + len + 1);
+    if (!lk) return NULL;
+    memcpy(lk->host, host, len + 1);
+    lk->port = port;
+    lk->cb = cb;
+    lk->opaque = opaque;
+    return enqueue(r, lk);
+}
+
+kfk_lookup *kfk_resolver_call(kfk_resolver *r, void (*run)(void *arg), void (*drop)(void *arg),
+                              void *arg, kfk_call_cb cb, void *opaque) {
+    kfk_lookup *lk = kfk_calloc(1, sizeof *lk + 1);
+    if (!lk) return NULL;
+    lk->run = run;
+    lk->drop = drop;
+    lk->call_cb = cb;
+    lk->opaque = opaque;
+    lk->arg = arg;
+    return enqueue(r, lk); /* NULL: freed without drop, arg stays the caller's */
 }
 
 void kfk_lookup_cancel(kfk_lookup *lk) {

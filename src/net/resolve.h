@@ -65,6 +65,16 @@ kfk_lookup *kfk_lookup_start(kfk_resolver *r, const char *host, int port, kfk_lo
 /* I/O thread: cb will not run; the lookup is freed once its worker is done. */
 void kfk_lookup_cancel(kfk_lookup *lk);
 
+/* Any other blocking call, queued and run like a lookup (Kerberos' kinit
+ * and KDC exchange): run(arg) on a worker thread, then on the I/O thread
+ * cb(opaque, 0, arg), or cb(opaque, KFK_ERR_DESTROYED, arg) at shutdown;
+ * cb owns arg then. Cancelled with kfk_lookup_cancel: drop(arg) instead,
+ * once run returned. I/O thread; NULL (arg still the caller's) when out of
+ * memory or threads. */
+typedef void (*kfk_call_cb)(void *opaque, int err, void *arg);
+kfk_lookup *kfk_resolver_call(kfk_resolver *r, void (*run)(void *arg), void (*drop)(void *arg),
+                              void *arg, kfk_call_cb cb, void *opaque);
+
 /* Worker threads alive in the process (tests wait for 0 before exiting). */
 int kfk_resolve_workers(void);
 

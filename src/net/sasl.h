@@ -11,6 +11,7 @@
 #define KFK_SASL_H
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdint.h>
 
 #include "core/buf.h"
@@ -36,10 +37,15 @@ typedef struct kfk_sasl_conf {
     int64_t min_relogin_ms;
 } kfk_sasl_conf;
 
-/* GSSAPI's settings (sasl_gssapi.c). keytab NULL: the ticket cache. */
+/* GSSAPI's settings (sasl_gssapi.c). keytab NULL: the ticket cache.
+ * Shared with the exchanges' jobs, which may outlive the client. */
 struct kfk_gss {
+    atomic_int refs;
     char *service, *principal, *keytab, *kinit_cmd;
-    int64_t min_relogin_ms, kinit_at; /* kinit_at: last run, monotonic ms; 0: never */
+    int64_t min_relogin_ms;
+    pthread_mutex_t lock; /* worker threads only: kinit and the credentials */
+    int64_t kinit_at;     /* last kinit run, monotonic ms; 0: never (lock) */
+    char kinit_err[200];  /* why the last run failed, "" if it did not (lock) */
     char ccache[48]; /* keytab mode: this client's private memory cache */
 };
 
@@ -81,7 +87,17 @@ int kfk_sasl_jaas_keys(const char *line, char *module, size_t modlen, const char
 
 /* ------------------------------------------------------ one exchange */
 
-enum { KFK_SASL_SEND = 1, KFK_SASL_DONE = 2 };
+enum { KFK_SASL_SEND = 1, KFK_SASL_DONE = 2, KFK_SASL_BLOCKED = 3 };
+
+/* A step that blocks (Kerberos: kinit, the KDC), which the I/O thread
+ * must not run: the mechanism leaves it in the exchange's job and returns
+ * KFK_SASL_BLOCKED. The owner takes it out, runs it on another thread,
+ * puts it back and steps again (no input) for the message it made. A job
+ * never put back is freed with its free. */
+typedef struct kfk_sasl_job {
+    void (*run)(struct kfk_sasl_job *j);
+    void (*free)(struct kfk_sasl_job *j);
+} kfk_sasl_job;
 
 typedef struct kfk_sasl_exchange {
     kfk_sasl *sasl;
@@ -92,12 +108,14 @@ typedef struct kfk_sasl_exchange {
     unsigned sig_len;
     const char *host;     /* the broker's host name: GSSAPI's service principal */
     struct kfk_gss_ctx *gss; /* GSSAPI's security context */
+    kfk_sasl_job *job;       /* set with KFK_SASL_BLOCKED, until taken */
 } kfk_sasl_exchange;
 
 /* host must outlive the exchange (GSSAPI names the broker by it). */
 void kfk_sasl_begin(kfk_sasl_exchange *x, kfk_sasl *s, const char *host);
 /* Feeds the broker's last message (in/inlen; nothing at the first step)
  * and writes the next client message to out: KFK_SASL_SEND (send out),
+ * KFK_SASL_BLOCKED (run x->job elsewhere first, see kfk_sasl_job),
  * KFK_SASL_DONE (authenticated; the broker's proof, if any, checked), or a
  * negative kfk_err (KFK_ERR_AUTHENTICATION for a bad or forged server
  * message) with errstr. */

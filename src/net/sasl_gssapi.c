@@ -7,8 +7,12 @@
  * Kafka's exchange (KIP-43, every token in a SaslAuthenticate): the
  * context tokens until the context is complete (the last client token may
  * be empty), then the broker's wrapped security-layer offer, answered with
- * "no security layer". Fed the broker's tokens, yields the client's; the
- * GSS-API itself may talk to the KDC for tickets. */
+ * "no security layer". Fed the broker's tokens, yields the client's.
+ *
+ * Only the first step blocks: it may run sasl.kerberos.kinit.cmd, and the
+ * GSS-API asks the KDC for a ticket-granting ticket and the broker's
+ * service ticket. It is the exchange's job (kfk_sasl_job), which the I/O
+ * layer runs on a resolver thread; the later steps only compute. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,12 +32,37 @@
  * security-layer offer, or done once the answer is sent. */
 enum { GSS_CONTEXT, GSS_LAYER, GSS_ANSWERED };
 
+/* One exchange's state. Made as the job of the first step, which keeps its
+ * result (rc, the token or errstr) here for the I/O thread. */
 struct kfk_gss_ctx {
+    kfk_sasl_job job; /* first: a job is its context */
+    struct kfk_gss *g; /* a reference: the job may outlive the client */
     gss_ctx_id_t ctx;
     gss_cred_id_t cred;
     gss_name_t target;
     int phase;
+    int ran, rc;
+    kfk_wbuf out;
+    char errstr[480];
+    char host[];
 };
+
+static void gss_unref(struct kfk_gss *g) {
+    if (atomic_fetch_sub(&g->refs, 1) != 1) return;
+    krb5_context kc;
+    krb5_ccache cc;
+    /* The memory cache lives in the process until destroyed. */
+    if (g->keytab && !g->kinit_cmd && krb5_init_context(&kc) == 0) {
+        if (krb5_cc_resolve(kc, g->ccache, &cc) == 0) krb5_cc_destroy(kc, cc);
+        krb5_free_context(kc);
+    }
+    kfk_free(g->service);
+    kfk_free(g->principal);
+    kfk_free(g->keytab);
+    kfk_free(g->kinit_cmd);
+    pthread_mutex_destroy(&g->lock);
+    kfk_free(g);
+}
 
 static char *dup_opt(const char *s) { return s && *s ? kfk_strndup(s, strlen(s)) : NULL; }
 
@@ -85,6 +114,8 @@ static int from_jaas(struct kfk_gss *g, const char *line, char *errstr, size_t e
 int kfk_gss_creds(kfk_sasl *s, const kfk_sasl_conf *conf, char *errstr, size_t errlen) {
     struct kfk_gss *g = kfk_calloc(1, sizeof *g);
     if (!g) goto oom;
+    atomic_init(&g->refs, 1);
+    pthread_mutex_init(&g->lock, NULL);
     s->gss = g;
     g->service = dup_opt(conf->service_name ? conf->service_name : "kafka");
     g->principal = dup_opt(conf->principal);
@@ -110,20 +141,8 @@ oom:
 }
 
 void kfk_gss_free(kfk_sasl *s) {
-    struct kfk_gss *g = s->gss;
-    if (!g) return;
-    krb5_context kc;
-    krb5_ccache cc;
-    /* The memory cache lives in the process until destroyed. */
-    if (g->keytab && !g->kinit_cmd && krb5_init_context(&kc) == 0) {
-        if (krb5_cc_resolve(kc, g->ccache, &cc) == 0) krb5_cc_destroy(kc, cc);
-        krb5_free_context(kc);
-    }
-    kfk_free(g->service);
-    kfk_free(g->principal);
-    kfk_free(g->keytab);
-    kfk_free(g->kinit_cmd);
-    kfk_free(g);
+    if (!s->gss) return;
+    gss_unref(s->gss);
     s->gss = NULL;
 }
 
@@ -157,12 +176,15 @@ static int64_t mono_ms(void) {
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* librdkafka's %{sasl.kerberos.*} placeholders. */
+/* librdkafka's %{sasl.kerberos.*} placeholders; the whole command (a list
+ * such as "kinit -R ... || kinit ...") reads nothing and prints to the
+ * pipe. */
 static int expand_cmd(const struct kfk_gss *g, kfk_wbuf *w) {
     static const char *const names[] = {"%{sasl.kerberos.keytab}", "%{sasl.kerberos.principal}",
                                         "%{sasl.kerberos.service.name}"};
     const char *vals[] = {g->keytab ? g->keytab : "", g->principal ? g->principal : "",
                           g->service};
+    kfk_wr_raw(w, "(", 1);
     for (const char *p = g->kinit_cmd; *p;) {
         int hit = 0;
         for (int i = 0; i < 3 && !hit; i++)
@@ -173,49 +195,68 @@ static int expand_cmd(const struct kfk_gss *g, kfk_wbuf *w) {
             }
         if (!hit) kfk_wr_u8(w, (uint8_t)*p++);
     }
-    kfk_wr_u8(w, 0);
+    static const char tail[] = "\n) </dev/null 2>&1";
+    kfk_wr_raw(w, tail, sizeof tail); /* with its terminator */
     return w->err ? KFK_ERR_NOMEM : 0;
 }
 
-/* Runs sasl.kerberos.kinit.cmd when it never ran, or when
- * min.time.before.relogin has passed since (called under s->lock). */
-static int maybe_kinit(struct kfk_gss *g, char *errstr, size_t errlen) {
-    int64_t now = mono_ms();
-    if (g->kinit_at && (g->min_relogin_ms == 0 || now - g->kinit_at < g->min_relogin_ms))
-        return 0;
+/* kinit processes sharing a ticket cache corrupt it: one at a time in the
+ * process (librdkafka does the same). Also guards every kinit_* field. */
+static pthread_mutex_t kinit_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* Runs the command with no input, keeping the last line it printed for the
+ * error (kinit says there why it failed). Under kinit_lock. */
+static void run_kinit(struct kfk_gss *g) {
     kfk_wbuf cmd = {0};
-    int rc = expand_cmd(g, &cmd);
-    int status = rc ? -1 : system((const char *)cmd.data);
+    g->kinit_err[0] = '\0';
+    if (expand_cmd(g, &cmd) != 0) {
+        kfk_wbuf_free(&cmd);
+        snprintf(g->kinit_err, sizeof g->kinit_err, "out of memory");
+        return;
+    }
+    FILE *f = popen((const char *)cmd.data, "r");
     kfk_wbuf_free(&cmd);
-    if (rc) {
-        snprintf(errstr, errlen, "out of memory running sasl.kerberos.kinit.cmd");
-        return rc;
+    if (!f) {
+        snprintf(g->kinit_err, sizeof g->kinit_err, "could not start a shell");
+        return;
     }
-    if (status == -1 || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-        snprintf(errstr, errlen, "SASL GSSAPI: sasl.kerberos.kinit.cmd failed (status %d)",
-                 status == -1 ? -1 : WIFEXITED(status) ? WEXITSTATUS(status) : 128);
-        return KFK_ERR_AUTHENTICATION;
+    char line[160], last[160] = "";
+    while (fgets(line, sizeof line, f)) {
+        line[strcspn(line, "\r\n")] = '\0';
+        if (*line) memcpy(last, line, sizeof last);
     }
-    g->kinit_at = now;
-    return 0;
+    int status = pclose(f);
+    if (status == -1 || !WIFEXITED(status) || WEXITSTATUS(status) != 0)
+        snprintf(g->kinit_err, sizeof g->kinit_err, "exit status %d%s%s",
+                 status == -1 ? -1 : WIFEXITED(status) ? WEXITSTATUS(status) : 128,
+                 *last ? ": " : "", last);
+}
+
+/* librdkafka's sasl.kerberos.min.time.before.relogin: the command runs at
+ * the first authentication and again at one that comes that long after
+ * its last run; 0 never runs it. Worker thread. */
+static void maybe_kinit(struct kfk_gss *g) {
+    if (!g->kinit_cmd || g->min_relogin_ms <= 0) return;
+    pthread_mutex_lock(&kinit_lock);
+    if (!g->kinit_at || mono_ms() - g->kinit_at >= g->min_relogin_ms) {
+        run_kinit(g);
+        g->kinit_at = mono_ms();
+    }
+    pthread_mutex_unlock(&kinit_lock);
 }
 
 /* The client's credentials for one exchange: from the keytab through the
  * GSS-API's credential store (it gets and renews the ticket-granting
  * ticket itself, in a memory cache of this client), or the default ticket
- * cache (KRB5CCNAME), refreshed by sasl.kerberos.kinit.cmd when set. */
-static int acquire(kfk_sasl *s, gss_cred_id_t *cred, char *errstr, size_t errlen) {
-    struct kfk_gss *g = s->gss;
+ * cache (KRB5CCNAME), refreshed by sasl.kerberos.kinit.cmd when set.
+ * Worker thread. */
+static int acquire(struct kfk_gss *g, gss_cred_id_t *cred, char *errstr, size_t errlen) {
     *cred = GSS_C_NO_CREDENTIAL;
-    pthread_mutex_lock(&s->lock);
-    int rc = g->kinit_cmd ? maybe_kinit(g, errstr, errlen) : 0;
-    if (rc || g->kinit_cmd || !g->keytab) {
-        pthread_mutex_unlock(&s->lock);
-        return rc;
-    }
+    if (g->kinit_cmd || !g->keytab) return 0;
     OM_uint32 major, minor;
     gss_name_t name = GSS_C_NO_NAME;
     gss_buffer_desc nb = {strlen(g->principal), g->principal};
+    pthread_mutex_lock(&g->lock);
     major = gss_import_name(&minor, &nb, (gss_OID)GSS_KRB5_NT_PRINCIPAL_NAME, &name);
     if (!GSS_ERROR(major)) {
         gss_key_value_element_desc el[2] = {{"client_keytab", g->keytab}, {"ccache", g->ccache}};
@@ -226,7 +267,7 @@ static int acquire(kfk_sasl *s, gss_cred_id_t *cred, char *errstr, size_t errlen
     }
     OM_uint32 min2;
     gss_release_name(&min2, &name);
-    pthread_mutex_unlock(&s->lock);
+    pthread_mutex_unlock(&g->lock);
     if (GSS_ERROR(major)) {
         char what[256];
         snprintf(what, sizeof what, "no credentials for principal %s from keytab %s",
@@ -238,10 +279,9 @@ static int acquire(kfk_sasl *s, gss_cred_id_t *cred, char *errstr, size_t errlen
 
 /* ----------------------------------------------------------- exchange */
 
-static int context_step(kfk_sasl_exchange *x, const uint8_t *in, size_t inlen, kfk_wbuf *out,
+static int context_step(struct kfk_gss_ctx *k, const uint8_t *in, size_t inlen, kfk_wbuf *out,
                         char *errstr, size_t errlen) {
-    struct kfk_gss *g = x->sasl->gss;
-    struct kfk_gss_ctx *k = x->gss;
+    struct kfk_gss *g = k->g;
     OM_uint32 major, minor;
     gss_buffer_desc itok = {inlen, (void *)in}, otok = GSS_C_EMPTY_BUFFER;
     major = gss_init_sec_context(&minor, k->cred, &k->ctx, k->target, (gss_OID)gss_mech_krb5,
@@ -252,7 +292,7 @@ static int context_step(kfk_sasl_exchange *x, const uint8_t *in, size_t inlen, k
         char what[320];
         snprintf(what, sizeof what, "authenticating %s to %s/%s",
                  g->keytab && !g->kinit_cmd ? g->principal : "(ticket cache)", g->service,
-                 x->host);
+                 k->host);
         return gss_fail(errstr, errlen, major, minor, what);
     }
     /* Once complete the client answers even with nothing to say, for the
@@ -265,9 +305,8 @@ static int context_step(kfk_sasl_exchange *x, const uint8_t *in, size_t inlen, k
 
 /* The offer: wrap(layers bitmask, 3-byte max size); the answer: wrap(no
  * security layer, max size 0), no authorization identity. */
-static int layer_step(kfk_sasl_exchange *x, const uint8_t *in, size_t inlen, kfk_wbuf *out,
+static int layer_step(struct kfk_gss_ctx *k, const uint8_t *in, size_t inlen, kfk_wbuf *out,
                       char *errstr, size_t errlen) {
-    struct kfk_gss_ctx *k = x->gss;
     OM_uint32 major, minor;
     gss_buffer_desc itok = {inlen, (void *)in}, plain = GSS_C_EMPTY_BUFFER;
     major = gss_unwrap(&minor, k->ctx, &itok, &plain, NULL, NULL);
@@ -290,57 +329,112 @@ static int layer_step(kfk_sasl_exchange *x, const uint8_t *in, size_t inlen, kfk
     return KFK_SASL_SEND;
 }
 
+/* The first step, the job's run (worker thread): kinit when due, the
+ * credentials, the broker's name and the first context token. A failure
+ * after a failed kinit names both. */
+static void first_step(kfk_sasl_job *j) {
+    struct kfk_gss_ctx *k = (struct kfk_gss_ctx *)j;
+    struct kfk_gss *g = k->g;
+    maybe_kinit(g);
+    int rc = acquire(g, &k->cred, k->errstr, sizeof k->errstr);
+    if (!rc) {
+        /* service@host: the GSS-API makes it service/host@REALM. */
+        kfk_wbuf name = {0};
+        kfk_wr_raw(&name, g->service, strlen(g->service));
+        kfk_wr_u8(&name, '@');
+        kfk_wr_raw(&name, k->host, strlen(k->host));
+        OM_uint32 minor, major = GSS_S_FAILURE;
+        gss_buffer_desc nb = {name.len, name.data};
+        if (!name.err) major = gss_import_name(&minor, &nb, GSS_C_NT_HOSTBASED_SERVICE, &k->target);
+        kfk_wbuf_free(&name);
+        if (name.err) {
+            snprintf(k->errstr, sizeof k->errstr, "out of memory naming the broker");
+            rc = KFK_ERR_NOMEM;
+        } else if (GSS_ERROR(major)) {
+            rc = gss_fail(k->errstr, sizeof k->errstr, major, minor, "bad service name");
+        }
+    }
+    if (!rc) rc = context_step(k, NULL, 0, &k->out, k->errstr, sizeof k->errstr);
+    if (!rc && k->out.err) {
+        snprintf(k->errstr, sizeof k->errstr, "out of memory for a GSSAPI token");
+        rc = KFK_ERR_NOMEM;
+    }
+    if (rc < 0) {
+        pthread_mutex_lock(&kinit_lock);
+        size_t n = strlen(k->errstr);
+        if (g->kinit_err[0] && n + 1 < sizeof k->errstr)
+            snprintf(k->errstr + n, sizeof k->errstr - n, " (sasl.kerberos.kinit.cmd failed: %s)",
+                     g->kinit_err);
+        pthread_mutex_unlock(&kinit_lock);
+    }
+    k->rc = rc;
+    k->ran = 1;
+}
+
+static void ctx_free(kfk_sasl_job *j) {
+    struct kfk_gss_ctx *k = (struct kfk_gss_ctx *)j;
+    OM_uint32 minor;
+    if (k->ctx != GSS_C_NO_CONTEXT) gss_delete_sec_context(&minor, &k->ctx, GSS_C_NO_BUFFER);
+    if (k->cred != GSS_C_NO_CREDENTIAL) gss_release_cred(&minor, &k->cred);
+    if (k->target != GSS_C_NO_NAME) gss_release_name(&minor, &k->target);
+    kfk_wbuf_free(&k->out);
+    gss_unref(k->g);
+    kfk_free(k);
+}
+
+/* The first step is left as the exchange's job. */
 static int begin(kfk_sasl_exchange *x, char *errstr, size_t errlen) {
     struct kfk_gss *g = x->sasl->gss;
     if (!x->host) {
         snprintf(errstr, errlen, "SASL GSSAPI: the broker's host name is unknown");
         return KFK_ERR_AUTHENTICATION;
     }
-    struct kfk_gss_ctx *k = kfk_calloc(1, sizeof *k);
+    size_t hl = strlen(x->host);
+    struct kfk_gss_ctx *k = kfk_calloc(1, sizeof *k + hl + 1);
     if (!k) return KFK_ERR_NOMEM;
+    k->job = (kfk_sasl_job){.run = first_step, .free = ctx_free};
     k->ctx = GSS_C_NO_CONTEXT;
+    k->cred = GSS_C_NO_CREDENTIAL;
     k->target = GSS_C_NO_NAME;
+    memcpy(k->host, x->host, hl + 1);
+    atomic_fetch_add(&g->refs, 1);
+    k->g = g;
+    x->job = &k->job;
+    return KFK_SASL_BLOCKED;
+}
+
+/* The job came back: its token, or its error. */
+static int collect(kfk_sasl_exchange *x, kfk_wbuf *out, char *errstr, size_t errlen) {
+    struct kfk_gss_ctx *k = (struct kfk_gss_ctx *)x->job;
+    if (!k->ran) return KFK_SASL_BLOCKED;
+    x->job = NULL;
     x->gss = k;
-    int rc = acquire(x->sasl, &k->cred, errstr, errlen);
-    if (rc) return rc;
-    /* service@host: the GSS-API makes it service/host@REALM. */
-    kfk_wbuf name = {0};
-    kfk_wr_raw(&name, g->service, strlen(g->service));
-    kfk_wr_u8(&name, '@');
-    kfk_wr_raw(&name, x->host, strlen(x->host));
-    if (name.err) return KFK_ERR_NOMEM;
-    gss_buffer_desc nb = {name.len, name.data};
-    OM_uint32 minor, major = gss_import_name(&minor, &nb, GSS_C_NT_HOSTBASED_SERVICE, &k->target);
-    kfk_wbuf_free(&name);
-    if (GSS_ERROR(major)) return gss_fail(errstr, errlen, major, minor, "bad service name");
-    return 0;
+    if (k->rc < 0) {
+        snprintf(errstr, errlen, "%s", k->errstr);
+        return k->rc;
+    }
+    kfk_wr_raw(out, k->out.data, k->out.len);
+    kfk_wbuf_free(&k->out);
+    return KFK_SASL_SEND;
 }
 
 int kfk_gss_step(kfk_sasl_exchange *x, const uint8_t *in, size_t inlen, kfk_wbuf *out,
                  char *errstr, size_t errlen) {
-    if (x->step++ == 0) {
-        int rc = begin(x, errstr, errlen);
-        if (rc) return rc;
-        return context_step(x, NULL, 0, out, errstr, errlen);
-    }
+    if (x->job) return collect(x, out, errstr, errlen);
+    if (!x->gss) return begin(x, errstr, errlen);
     switch (x->gss->phase) {
     case GSS_CONTEXT:
-        return context_step(x, in, inlen, out, errstr, errlen);
+        return context_step(x->gss, in, inlen, out, errstr, errlen);
     case GSS_LAYER:
-        return layer_step(x, in, inlen, out, errstr, errlen);
+        return layer_step(x->gss, in, inlen, out, errstr, errlen);
     default:
         return KFK_SASL_DONE;
     }
 }
 
 void kfk_gss_end(kfk_sasl_exchange *x) {
-    struct kfk_gss_ctx *k = x->gss;
-    if (!k) return;
-    OM_uint32 minor;
-    if (k->ctx != GSS_C_NO_CONTEXT) gss_delete_sec_context(&minor, &k->ctx, GSS_C_NO_BUFFER);
-    if (k->cred != GSS_C_NO_CREDENTIAL) gss_release_cred(&minor, &k->cred);
-    if (k->target != GSS_C_NO_NAME) gss_release_name(&minor, &k->target);
-    kfk_free(k);
+    if (!x->gss) return;
+    ctx_free(&x->gss->job);
     x->gss = NULL;
 }
 

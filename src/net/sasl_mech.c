@@ -31,6 +31,7 @@ void kfk_sasl_begin(kfk_sasl_exchange *x, kfk_sasl *s, const char *host) {
 }
 
 void kfk_sasl_end(kfk_sasl_exchange *x) {
+    if (x->job) x->job->free(x->job);
     kfk_gss_end(x);
     free_secret(x->client_first_bare);
     free_secret(x->server_first);

@@ -173,10 +173,59 @@ static void p12_parts_free(p12_parts *p) {
     sk_X509_pop_free(p->ca, X509_free);
 }
 
-/* Opens and decrypts a PKCS#12 file. The errors name the keys (lockey for
- * the file, pwkey for the password), never the password. */
-static int p12_read(const char *path, const char *pw, const char *lockey, const char *pwkey,
-                    p12_parts *out, char *errstr, size_t errlen) {
+/* One safe's bags into out: certificates, and the key, decrypted with
+ * keypw. 0, or -1 when the key does not decrypt. */
+static int p12_bags(const STACK_OF(PKCS12_SAFEBAG) *bags, const char *keypw, p12_parts *out) {
+    for (int i = 0; i < sk_PKCS12_SAFEBAG_num(bags); i++) {
+        const PKCS12_SAFEBAG *bag = sk_PKCS12_SAFEBAG_value(bags, i);
+        int nid = PKCS12_SAFEBAG_get_nid(bag);
+        if (nid == NID_certBag && PKCS12_SAFEBAG_get_bag_nid(bag) == NID_x509Certificate) {
+            X509 *x = PKCS12_SAFEBAG_get1_cert(bag);
+            if (x && !sk_X509_push(out->ca, x)) X509_free(x);
+        } else if ((nid == NID_keyBag || nid == NID_pkcs8ShroudedKeyBag) && !out->key) {
+            PKCS8_PRIV_KEY_INFO *p8 =
+                nid == NID_keyBag ? (PKCS8_PRIV_KEY_INFO *)PKCS12_SAFEBAG_get0_p8inf(bag)
+                                  : PKCS12_decrypt_skey(bag, keypw, -1);
+            if (!p8) return -1;
+            out->key = EVP_PKCS82PKEY(p8);
+            if (nid == NID_pkcs8ShroudedKeyBag) PKCS8_PRIV_KEY_INFO_free(p8);
+            if (!out->key) return -1;
+        }
+    }
+    return 0;
+}
+
+/* Java lets a keystore's key have a password of its own (ssl.key.password,
+ * which PKCS12_parse cannot take): the safes open with the store's
+ * password, the key with its own; the certificate is the one that matches
+ * the key, the others are the chain. 0, or -1 when something does not
+ * decrypt. */
+static int p12_parse_keypw(PKCS12 *p12, const char *storepw, const char *keypw, p12_parts *out) {
+    STACK_OF(PKCS7) *safes = PKCS12_unpack_authsafes(p12);
+    int rc = safes && (out->ca = sk_X509_new_null()) ? 0 : -1;
+    for (int i = 0; !rc && i < sk_PKCS7_num(safes); i++) {
+        PKCS7 *p7 = sk_PKCS7_value(safes, i);
+        int nid = OBJ_obj2nid(p7->type);
+        STACK_OF(PKCS12_SAFEBAG) *bags = nid == NID_pkcs7_data ? PKCS12_unpack_p7data(p7)
+                                         : nid == NID_pkcs7_encrypted
+                                             ? PKCS12_unpack_p7encdata(p7, storepw, -1)
+                                             : NULL;
+        rc = bags ? p12_bags(bags, keypw, out) : -1;
+        sk_PKCS12_SAFEBAG_pop_free(bags, PKCS12_SAFEBAG_free);
+    }
+    sk_PKCS7_pop_free(safes, PKCS7_free);
+    for (int i = 0; !rc && out->key && !out->cert && i < sk_X509_num(out->ca); i++) {
+        X509 *x = sk_X509_value(out->ca, i);
+        if (X509_check_private_key(x, out->key) == 1) out->cert = sk_X509_delete(out->ca, i);
+    }
+    return rc;
+}
+
+/* Opens and decrypts a PKCS#12 file; keypw (NULL: pw) decrypts the key.
+ * The errors name the keys (lockey for the file, pwkey for the password),
+ * never the password. */
+static int p12_read(const char *path, const char *pw, const char *keypw, const char *lockey,
+                    const char *pwkey, p12_parts *out, char *errstr, size_t errlen) {
     *out = (p12_parts){0};
     BIO *bio = BIO_new_file(path, "rb");
     if (!bio) {
@@ -199,10 +248,15 @@ static int p12_read(const char *path, const char *pw, const char *lockey, const 
         ERR_clear_error();
         return KFK_ERR_CONFIG;
     }
-    int ok = PKCS12_parse(p12, use, &out->key, &out->cert, &out->ca);
+    int ok = keypw && strcmp(keypw, use) != 0 ? p12_parse_keypw(p12, use, keypw, out) == 0
+                                               : PKCS12_parse(p12, use, &out->key, &out->cert,
+                                                              &out->ca);
     PKCS12_free(p12);
     if (!ok) {
-        snprintf(errstr, errlen, "%s: cannot decrypt %s (wrong %s?)", lockey, path, pwkey);
+        p12_parts_free(out);
+        *out = (p12_parts){0};
+        snprintf(errstr, errlen, "%s: cannot decrypt %s (wrong %s?)", lockey, path,
+                 keypw && strcmp(keypw, use) != 0 ? "ssl.key.password" : pwkey);
         ERR_clear_error();
         return KFK_ERR_CONFIG;
     }
@@ -212,7 +266,7 @@ static int p12_read(const char *path, const char *pw, const char *lockey, const 
 /* Every certificate of a PKCS#12 truststore becomes a trust anchor. */
 static int load_trust_p12(SSL_CTX *ctx, const kfk_tls_conf *conf, char *errstr, size_t errlen) {
     p12_parts p;
-    int rc = p12_read(conf->truststore_location, conf->truststore_password,
+    int rc = p12_read(conf->truststore_location, conf->truststore_password, NULL,
                       "ssl.truststore.location", "ssl.truststore.password", &p, errstr, errlen);
     if (rc) return rc;
     X509_STORE *store = SSL_CTX_get_cert_store(ctx);
@@ -325,7 +379,9 @@ static int load_identity_p12(SSL_CTX *ctx, const kfk_tls_conf *conf, char *errst
                              size_t errlen) {
     const char *what = "ssl.keystore.location";
     p12_parts p;
-    int rc = p12_read(conf->keystore_location, conf->keystore_password, what,
+    /* As in Java: ssl.key.password, when set, is the key entry's own. */
+    int rc = p12_read(conf->keystore_location, conf->keystore_password,
+                      is_set(conf->key_password) ? conf->key_password : NULL, what,
                       "ssl.keystore.password", &p, errstr, errlen);
     if (rc) return rc;
     if (!p.key || !p.cert) {

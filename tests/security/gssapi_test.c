@@ -2,19 +2,23 @@
  * `scripts/kafka-local up --kerberos` runs: records produced and read
  * back with a keytab (librdkafka's keys and the Java client's JAAS line),
  * with a ticket cache (kinit beforehand, and sasl.kerberos.kinit.cmd),
- * tickets that expire mid-run without a failed request, and a wrong
- * principal named at once.
+ * tickets that expire mid-run without a failed request, a wrong
+ * principal named at once, a slow kinit command that does not stall the
+ * I/O thread, and no key or kinit command in debug=all logs.
  *
  * Reads KFK_BOOTSTRAP_GSSAPI, KFK_BOOTSTRAP_GSSAPI_SSL, KFK_SSL_DIR,
  * KRB5_CONFIG, KFK_KRB5_CLIENT_PRINCIPAL, KFK_KRB5_CLIENT_KEYTAB,
  * KFK_KRB5_SHORT_PRINCIPAL, KFK_KRB5_SHORT_KEYTAB, KFK_KRB5_KDC_LOG,
  * KFK_KRB5_DIR (`scripts/kafka-local env --kerberos`); an unset one fails. */
+#include <ctype.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "client/core_conf.h"
 #include "it.h"
+#include "log_it.h"
 
 static const char *need(const char *name) {
     const char *v = getenv(name);
@@ -255,4 +259,132 @@ TEST(wrong_principal_fails_at_once_naming_it) {
     kfk_core_stats_get(c, &st);
     CHECK(st.auth_failures >= 1 && st.auth_failures <= 2);
     kfk_core_destroy(c);
+}
+
+/* -------------------------------------------- off the I/O thread, logs */
+
+/* Statistics documents taken in [window_from, window_to) (monotonic ms). */
+static atomic_int stats_seen;
+static _Atomic int64_t window_from, window_to;
+
+/* An admin client's statistics callback runs on its I/O thread. */
+static void count_stats(const kfk_stats *s, const char *json, size_t len, void *opaque) {
+    int64_t now = it_now_ms();
+    if (now >= atomic_load(&window_from) && now < atomic_load(&window_to))
+        atomic_fetch_add(&stats_seen, 1);
+}
+
+/* kinit and the KDC exchange run on a resolver thread: while a slow kinit
+ * command runs (3 s), the client's I/O thread goes on (its statistics
+ * timer fires every 100 ms), and the call that needs the broker answers
+ * after it. */
+TEST(a_slow_kinit_does_not_stall_the_io_thread) {
+    const char *dir = need("KFK_KRB5_DIR"), *keytab = need("KFK_KRB5_CLIENT_KEYTAB"),
+               *principal = need("KFK_KRB5_CLIENT_PRINCIPAL");
+    REQUIRE(dir && keytab && principal);
+    char cache[512], cmd[1536];
+    snprintf(cache, sizeof cache, "FILE:%s/cache-slow-%d", dir, (int)getpid());
+    setenv("KRB5CCNAME", cache, 1);
+    const char *kv[] = {"security.protocol", "SASL_PLAINTEXT", "sasl.mechanism", "GSSAPI",
+                        "sasl.kerberos.keytab", keytab, "sasl.kerberos.principal", principal,
+                        "sasl.kerberos.kinit.cmd",
+                        "sleep 3; kinit -t \"%{sasl.kerberos.keytab}\" -k "
+                        "%{sasl.kerberos.principal}",
+                        "statistics.interval.ms", "100", NULL};
+    kfk_conf *conf = krb_conf(need("KFK_BOOTSTRAP_GSSAPI"), kv);
+    REQUIRE(conf);
+    kfk_conf_set_stats_cb(conf, count_stats, NULL);
+    char err[320] = "";
+    int64_t t0 = it_now_ms();
+    atomic_store(&window_from, t0 + 500);
+    atomic_store(&window_to, t0 + 2500);
+    kfk_admin *a = kfk_admin_new(conf, err, sizeof err);
+    if (!a) kfk_conf_destroy(conf);
+    REQUIRE(a);
+    kfk_admin_options o = {.timeout_ms = 20000};
+    kfk_admin_result *res = kfk_admin_list_topics(a, 0, &o, NULL, NULL);
+    int64_t took = it_now_ms() - t0;
+    int during = atomic_load(&stats_seen);
+    printf("     %d statistics documents in 2 s of kinit; topics listed after %lld ms\n", during,
+           (long long)took);
+    CHECK(res && res->err == 0);
+    CHECK(during >= 8); /* about 20; none if kinit held the I/O thread */
+    CHECK(took >= 3000); /* kinit did run first */
+    kfk_admin_result_destroy(res);
+    kfk_admin_destroy(a);
+    snprintf(cmd, sizeof cmd, "kdestroy -c '%s'", cache);
+    CHECK(system(cmd) == 0);
+    unsetenv("KRB5CCNAME");
+}
+
+/* The client's long-term keys, as hex (klist -K), 32 characters or more. */
+static int keytab_keys(const char *keytab, char keys[][129], int max) {
+    char cmd[600], line[512];
+    snprintf(cmd, sizeof cmd, "klist -k -K '%s'", keytab);
+    FILE *f = popen(cmd, "r");
+    int n = 0;
+    while (f && fgets(line, sizeof line, f) && n < max) {
+        const char *hex = strstr(line, "(0x");
+        if (hex && sscanf(hex + 3, "%128[0-9a-fA-F]", keys[n]) == 1 && strlen(keys[n]) >= 32) n++;
+    }
+    if (f) pclose(f);
+    return n;
+}
+
+/* With debug=all, a GSSAPI client logs its Kerberos steps, and no line
+ * holds the keytab's keys (as hex either case) or the kinit command,
+ * which may carry a password. */
+TEST(no_kerberos_secret_in_the_logs) {
+    const char *keytab = need("KFK_KRB5_CLIENT_KEYTAB"), *principal = need("KFK_KRB5_CLIENT_PRINCIPAL");
+    REQUIRE(keytab && principal);
+    char keys[4][129];
+    int nkeys = keytab_keys(keytab, keys, 4);
+    CHECK(nkeys >= 1);
+    const char *kv[] = {"security.protocol", "SASL_PLAINTEXT", "sasl.mechanism", "GSSAPI",
+                        "sasl.kerberos.keytab", keytab, "sasl.kerberos.principal", principal, NULL};
+    log_capture cap;
+    log_capture_init(&cap);
+    CHECK_EQ(log_workload("gssapi-log", need("KFK_BOOTSTRAP_GSSAPI"), kv, "all", &cap),
+             LOG_IT_RECORDS);
+    CHECK(log_count(&cap, "security", "SASL GSSAPI: authenticated") > 0);
+    CHECK(log_count(&cap, "security", "waiting for a blocking step") > 0);
+    for (int i = 0; i < nkeys; i++) {
+        char upper[129];
+        for (size_t j = 0; j <= strlen(keys[i]); j++) upper[j] = (char)toupper(keys[i][j]);
+        for (size_t j = 0; j <= strlen(keys[i]); j++) keys[i][j] = (char)tolower(keys[i][j]);
+        char piece[17] = "";
+        memcpy(piece, keys[i], 16); /* any 16 hex digits of a key would be a leak */
+        CHECK_EQ(log_count(&cap, NULL, piece), 0);
+        memcpy(piece, upper, 16);
+        CHECK_EQ(log_count(&cap, NULL, piece), 0);
+    }
+    log_capture_free(&cap);
+
+    /* A kinit command with a password in it: never logged, even failing. */
+    const char *marker = "kinit-pw-5e7a1c";
+    char cmd[256];
+    snprintf(cmd, sizeof cmd, "echo %s >/dev/null; exit 2", marker);
+    const char *bad[] = {"security.protocol", "SASL_PLAINTEXT", "sasl.mechanism", "GSSAPI",
+                         "sasl.kerberos.kinit.cmd", cmd, "debug", "all", NULL};
+    log_capture_init(&cap);
+    kfk_conf *conf = krb_conf(need("KFK_BOOTSTRAP_GSSAPI"), bad);
+    REQUIRE(conf);
+    kfk_conf_set_log_cb(conf, log_capture_cb, &cap);
+    char err[512];
+    kfk_core_conf cc;
+    kfk_core_conf_from(&cc, conf);
+    setenv("KRB5CCNAME", "FILE:/nonexistent/kfk-no-cache", 1);
+    kfk_core *c = kfk_core_new(&cc, err, sizeof err);
+    kfk_conf_destroy(conf);
+    REQUIRE(c);
+    int rc = kfk_core_metadata_wait(c, NULL, 0, 8000, NULL, err, sizeof err);
+    printf("     -> %s: %s\n", kfk_err_name(rc), err);
+    CHECK(rc != 0);
+    CHECK(strstr(err, "sasl.kerberos.kinit.cmd failed: exit status 2") != NULL);
+    CHECK(strstr(err, marker) == NULL);
+    kfk_core_destroy(c);
+    unsetenv("KRB5CCNAME");
+    CHECK(log_count(&cap, "security", "SASL failed") > 0);
+    CHECK_EQ(log_count(&cap, NULL, marker), 0);
+    log_capture_free(&cap);
 }

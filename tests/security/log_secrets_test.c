@@ -2,14 +2,16 @@
  * producer and a group member run with debug=all and statistics every
  * 50 ms over every secured listener of `kafka-local up --secure` (SASL
  * PLAIN, SCRAM-SHA-256/512, OAUTHBEARER, SASL_SSL, mutual TLS with an
- * encrypted key from a file and inline), and with a wrong password; every
- * captured line and document is searched for the password, the key
- * password, the token and the private keys' material.
+ * encrypted key from a file and inline, and from a PKCS#12 keystore whose
+ * key has its own password), and with a wrong password; every captured
+ * line and document is searched for the password, the key and store
+ * passwords, the token and the private keys' material. The CLI's side is
+ * tests/security/log_secrets_cli_run; GSSAPI's is in gssapi_test.c.
  *
  * Reads KFK_BOOTSTRAP_SASL_PLAINTEXT, KFK_BOOTSTRAP_SASL_SSL,
  * KFK_BOOTSTRAP_SSL_MTLS, KFK_SSL_DIR, KFK_SASL_USERNAME,
- * KFK_SASL_PASSWORD, KFK_SSL_KEY_PASSWORD (`scripts/kafka-local env
- * --secure`); an unset one fails. */
+ * KFK_SASL_PASSWORD, KFK_SSL_KEY_PASSWORD, KFK_SSL_STORE_PASSWORD
+ * (`scripts/kafka-local env --secure`); an unset one fails. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -71,9 +73,11 @@ static void check_key_material(log_capture *cap, const char *pem, const char *wh
 }
 
 static void check_all(log_capture *cap) {
-    const char *pw = env("KFK_SASL_PASSWORD"), *kpw = env("KFK_SSL_KEY_PASSWORD");
+    const char *pw = env("KFK_SASL_PASSWORD"), *kpw = env("KFK_SSL_KEY_PASSWORD"),
+               *spw = env("KFK_SSL_STORE_PASSWORD");
     if (pw) find_secret(cap, pw, strlen(pw), "sasl.password");
     if (kpw) find_secret(cap, kpw, strlen(kpw), "ssl.key.password");
+    if (spw) find_secret(cap, spw, strlen(spw), "ssl.keystore.password");
     check_key_material(cap, read_file(ssl_file("client-enc.key")), "client-enc.key");
     check_key_material(cap, read_file(ssl_file("client.key")), "client.key");
     /* with debug=all the run was logged at length, security steps included */
@@ -156,6 +160,15 @@ TEST(mtls_inline_key) {
                         "ssl.keystore.key", key, "ssl.key.password", env("KFK_SSL_KEY_PASSWORD"),
                         NULL};
     run("log-mtls-inline", env("KFK_BOOTSTRAP_SSL_MTLS"), kv, "TLS handshake done");
+}
+
+TEST(mtls_pkcs12_keystore_with_a_key_password) {
+    const char *kv[] = {"security.protocol", "SSL", "ssl.ca.location", ssl_file("ca.pem"),
+                        "ssl.keystore.type", "PKCS12", "ssl.keystore.location",
+                        ssl_file("client-keypw.p12"), "ssl.keystore.password",
+                        env("KFK_SSL_STORE_PASSWORD"), "ssl.key.password",
+                        env("KFK_SSL_KEY_PASSWORD"), NULL};
+    run("log-mtls-p12", env("KFK_BOOTSTRAP_SSL_MTLS"), kv, "TLS handshake done");
 }
 
 /* An unsecured JWT (the test broker's validator takes alg none). */

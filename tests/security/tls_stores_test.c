@@ -1,14 +1,14 @@
 /* TLS trust and identity from the files a corporate cluster hands out,
  * against the broker of `scripts/kafka-local up --secure`: PKCS#12
- * keystores and truststores (Java's keys, and librdkafka's keystore
- * without a type), revocation lists (the client's, and the broker's of a
+ * keystores and truststores (Java's keys, a key with its own password,
+ * and librdkafka's keystore without a type), revocation lists (the client's, and the broker's of a
  * revoked client certificate), the system CA store, host name
  * verification turned off with `none`, and bad values refused at once
  * with the key named and no password shown, in errors or in logs.
  *
  * Reads KFK_BOOTSTRAP_SSL, KFK_BOOTSTRAP_SSL_MTLS,
- * KFK_BOOTSTRAP_SSL_WRONGHOST, KFK_SSL_DIR, KFK_SSL_STORE_PASSWORD
- * (`scripts/kafka-local env --secure`); an unset one fails. */
+ * KFK_BOOTSTRAP_SSL_WRONGHOST, KFK_SSL_DIR, KFK_SSL_STORE_PASSWORD,
+ * KFK_SSL_KEY_PASSWORD (`scripts/kafka-local env --secure`); an unset one fails. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -106,6 +106,29 @@ TEST(pkcs12_keystore_librdkafka_keys) {
                         "ssl.keystore.password", env("KFK_SSL_STORE_PASSWORD"),
                         NULL};
     expect_secret(env("KFK_BOOTSTRAP_SSL_MTLS"), kv, 0, NULL, env("KFK_SSL_STORE_PASSWORD"));
+}
+
+/* Java lets the key of a PKCS#12 keystore have its own password
+ * (ssl.key.password); client-keypw.p12's differs from the store's. */
+TEST(pkcs12_keystore_whose_key_has_its_own_password) {
+    const char *pw = env("KFK_SSL_STORE_PASSWORD"), *kpw = env("KFK_SSL_KEY_PASSWORD");
+    const char *kv[] = {"security.protocol", "SSL",
+                        "ssl.ca.location", ssl_file("ca.pem"),
+                        "ssl.keystore.type", "PKCS12",
+                        "ssl.keystore.location", ssl_file("client-keypw.p12"),
+                        "ssl.keystore.password", pw,
+                        "ssl.key.password", kpw,
+                        NULL};
+    expect_secret(env("KFK_BOOTSTRAP_SSL_MTLS"), kv, 0, NULL, pw);
+    expect_secret(env("KFK_BOOTSTRAP_SSL_MTLS"), kv, 0, NULL, kpw);
+    /* With a wrong key password, or none: refused at once. */
+    const char *wrong = "wrong-key-pw-91d2";
+    kv[11] = wrong;
+    const char *bad_names[] = {"ssl.key.password", "client-keypw.p12", NULL};
+    expect_refused(kv, bad_names, wrong);
+    kv[10] = NULL;
+    const char *none_names[] = {"client-keypw.p12", "cannot decrypt", NULL};
+    expect_refused(kv, none_names, pw);
 }
 
 TEST(wrong_store_passwords_are_named_never_shown) {

@@ -44,4 +44,36 @@ static inline int take_frames(kfk_conn *c, sent_frame *out, int max) {
     return count;
 }
 
+/* Feeds the response to f: message m of d, at f's version (below). */
+static inline void answer(kfk_conn *c, const sent_frame *f, const kfk_msg_desc *d, const void *m,
+                          int64_t now);
+
+/* Starts c and answers its ApiVersions with the n ranges in apis. */
+static inline void negotiate(kfk_conn *c, kfk_api_versions_response_api_version *apis, int n,
+                             int64_t now) {
+    kfk_conn_start(c, now);
+    sent_frame f[2];
+    REQUIRE_EQ(take_frames(c, f, 2), 1);
+    kfk_api_versions_response m;
+    kfk_api_versions_response_init(&m);
+    m.api_keys.items = apis;
+    m.api_keys.count = n;
+    answer(c, &f[0], &kfk_api_versions_response_desc, &m, now);
+}
+
+/* Feeds the response to f: message m of d, at f's version. */
+static inline void answer(kfk_conn *c, const sent_frame *f, const kfk_msg_desc *d, const void *m,
+                          int64_t now) {
+    kfk_wbuf body = {0}, w = {0};
+    CHECK_EQ(kfk_msg_encode(&body, d, f->version, m), 0);
+    int flex = kfk_response_header_version(f->key, f->version) == 1;
+    kfk_wr_i32(&w, (int32_t)(4 + flex + body.len));
+    kfk_wr_i32(&w, f->corr);
+    if (flex) kfk_wr_uvarint(&w, 0);
+    kfk_wr_raw(&w, body.data, body.len);
+    CHECK_EQ(kfk_conn_feed(c, w.data, w.len, now), 0);
+    kfk_wbuf_free(&body);
+    kfk_wbuf_free(&w);
+}
+
 #endif

@@ -93,35 +93,13 @@ static const kfk_conn_conf conf = {
     .client_id = "t", .request_timeout_ms = 30000, .max_in_flight = 5,
     .max_response_bytes = 1 << 20};
 
-/* Feeds the response to f: message m of d, at f's version. */
-static void answer(kfk_conn *c, const sent_frame *f, const kfk_msg_desc *d, const void *m,
-                   int64_t now) {
-    kfk_wbuf body = {0}, w = {0};
-    CHECK_EQ(kfk_msg_encode(&body, d, f->version, m), 0);
-    int flex = kfk_response_header_version(f->key, f->version) == 1;
-    kfk_wr_i32(&w, (int32_t)(4 + flex + body.len));
-    kfk_wr_i32(&w, f->corr);
-    if (flex) kfk_wr_uvarint(&w, 0);
-    kfk_wr_raw(&w, body.data, body.len);
-    CHECK_EQ(kfk_conn_feed(c, w.data, w.len, now), 0);
-    kfk_wbuf_free(&body);
-    kfk_wbuf_free(&w);
-}
-
 /* Negotiates: the broker supports ApiVersions 0-3 and Metadata 0-12. */
 static void handshake(kfk_conn *c, int64_t now) {
-    kfk_conn_start(c, now);
-    sent_frame f[2];
-    REQUIRE_EQ(take_frames(c, f, 2), 1);
     kfk_api_versions_response_api_version apis[] = {
         {.api_key = KFK_API_API_VERSIONS, .min_version = 0, .max_version = 3},
         {.api_key = KFK_API_METADATA, .min_version = 0, .max_version = 12},
     };
-    kfk_api_versions_response m;
-    kfk_api_versions_response_init(&m);
-    m.api_keys.items = apis;
-    m.api_keys.count = 2;
-    answer(c, &f[0], &kfk_api_versions_response_desc, &m, now);
+    negotiate(c, apis, 2, now);
     CHECK_EQ(kfk_conn_state(c), KFK_CONN_READY);
 }
 

@@ -209,3 +209,68 @@ TEST(destroy_during_a_lookup_does_not_wait_for_it) {
     WAIT_FOR(kfk_resolve_workers() == 0);
     CHECK_EQ(kfk_resolve_workers(), 0);
 }
+
+/* ------------------------------------------------- other blocking calls */
+
+typedef struct call {
+    atomic_int ran, reported, dropped, on_io;
+    pthread_t runner;
+} call;
+
+static void call_run(void *arg) {
+    call *k = arg;
+    k->runner = pthread_self();
+    pthread_mutex_lock(&slow_lock);
+    slow_entered++;
+    while (!slow_released) pthread_cond_wait(&slow_cond, &slow_lock);
+    pthread_mutex_unlock(&slow_lock);
+    atomic_store(&k->ran, 1);
+}
+
+static void call_drop(void *arg) {
+    call *k = arg;
+    atomic_fetch_add(&k->dropped, 1);
+}
+
+static kfk_io *call_io;
+
+static void call_done(void *opaque, int err, void *arg) {
+    call *k = arg;
+    CHECK(opaque == call_io);
+    CHECK_EQ(err, 0);
+    CHECK(!pthread_equal(k->runner, pthread_self()));
+    atomic_store(&k->on_io, kfk_io_on_thread(call_io));
+    atomic_fetch_add(&k->reported, 1);
+}
+
+/* A call runs on a resolver thread and reports on the I/O thread; a
+ * cancelled one gives its argument to drop, never to the callback. */
+TEST(blocking_calls_run_off_the_io_thread) {
+    slow_reset();
+    kfk_io_conf conf = io_conf(NULL, 60000);
+    call_io = kfk_io_new(&conf, NULL, NULL);
+    REQUIRE(call_io);
+    kfk_resolver *r = kfk_resolver_new(call_io, NULL);
+    REQUIRE(r);
+    static call kept, cancelled;
+    /* Before the thread starts the creator may act as the I/O thread. */
+    REQUIRE(kfk_resolver_call(r, call_run, call_drop, &kept, call_done, call_io));
+    kfk_lookup *lk = kfk_resolver_call(r, call_run, call_drop, &cancelled, call_done, call_io);
+    REQUIRE(lk);
+    WAIT_FOR(slow_entered_count() == 2);
+    kfk_lookup_cancel(lk);
+    CHECK_EQ(atomic_load(&cancelled.dropped), 0); /* not while it runs */
+    REQUIRE_EQ(kfk_io_start(call_io), 0);
+    slow_release();
+    WAIT_FOR(atomic_load(&kept.reported) == 1 && atomic_load(&cancelled.dropped) == 1);
+    WAIT_FOR(kfk_resolve_workers() == 0);
+    CHECK_EQ(atomic_load(&kept.ran), 1);
+    CHECK_EQ(atomic_load(&kept.reported), 1);
+    CHECK_EQ(atomic_load(&kept.on_io), 1);
+    CHECK_EQ(atomic_load(&kept.dropped), 0);
+    CHECK_EQ(atomic_load(&cancelled.ran), 1);
+    CHECK_EQ(atomic_load(&cancelled.reported), 0);
+    CHECK_EQ(atomic_load(&cancelled.dropped), 1);
+    kfk_io_destroy(call_io);
+    kfk_resolver_close(r);
+}
