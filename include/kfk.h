@@ -1500,6 +1500,7 @@ typedef struct kfk_share_consumer kfk_share_consumer;
 #define KFK_ACK_ACCEPT 1
 #define KFK_ACK_RELEASE 2
 #define KFK_ACK_REJECT 3
+#define KFK_ACK_RENEW 4 /* KIP-1222 (ShareFetch v2): extend the lock, keep the record */
 
 /* Creates a share consumer from conf (taken on success, as
  * kfk_consumer_new). Needs group.id. NULL on failure, reason in errstr
