@@ -207,8 +207,9 @@ kfk_consumer_message *kfk_share_consumer_poll(kfk_share_consumer *c, int timeout
             c->qh = m->next_;
             if (!c->qh) c->qt = NULL;
             m->next_ = NULL;
-            /* The I/O thread fetches again once the queue has room. */
-            wake = c->queued-- == c->max_records || c->ninbox >= c->max_records;
+            /* The last one: the I/O thread fetches again (with the
+             * acknowledgements) while this one is processed. */
+            if (--c->queued == 0 && !c->fetch_wanted) wake = c->fetch_wanted = 1;
             err = kfk_share_held_add(&c->held, m->part_, m->offset);
             if (err) { /* without room to remember it, the broker gets it back */
                 push(c, m->part_, m->offset, KFK_ACK_RELEASE);
@@ -219,6 +220,13 @@ kfk_consumer_message *kfk_share_consumer_poll(kfk_share_consumer *c, int timeout
             break;
         }
         if (c->fatal) break;
+        if (!c->fetch_wanted) { /* empty: ask for more */
+            c->fetch_wanted = 1;
+            pthread_mutex_unlock(&c->lock);
+            kfk_share_post(c);
+            pthread_mutex_lock(&c->lock);
+            continue;
+        }
         if (c->cb_res) { /* results for the callback: run it here, then wait on */
             pthread_mutex_unlock(&c->lock);
             run_callback(c);

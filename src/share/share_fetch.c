@@ -154,6 +154,7 @@ static int on_fetch(void *opaque, kfk_response *resp) {
         else c->qh = head;
         c->qt = tail;
         c->queued += count;
+        c->fetch_wanted = c->io_want = 0;
         pthread_cond_broadcast(&c->cond);
         pthread_mutex_unlock(&c->lock);
     }
@@ -340,7 +341,7 @@ nomem:
     return KFK_ERR_NOMEM;
 }
 
-void kfk_share_node_run(kfk_share_consumer *c, kfk_snode *n, int queued) {
+void kfk_share_node_run(kfk_share_consumer *c, kfk_snode *n) {
     if (n->busy) return;
     int acks = 0, renew = 0, unassigned = 0, assigned = 0;
     for (int i = 0; i < c->nparts; i++) {
@@ -356,11 +357,12 @@ void kfk_share_node_run(kfk_share_consumer *c, kfk_snode *n, int queued) {
         if (n->s.epoch > 0) send_ack(c, n, 1);
         return;
     }
-    int room = queued < c->max_records;
-    int urgent = c->io_commit > c->io_done || renew || unassigned || !room;
+    int urgent = c->io_commit > c->io_done || renew || unassigned;
     if (acks && urgent && n->s.epoch > 0) {
         send_ack(c, n, 0);
         return;
     }
-    if (assigned && (room || acks)) send_fetch(c, n);
+    /* Prefetch is bounded: a member that stops polling acquires nothing
+     * more (its records would only wait out their locks). */
+    if (assigned && (c->io_want || (acks && urgent))) send_fetch(c, n);
 }

@@ -67,6 +67,7 @@ struct kfk_share_consumer {
     pthread_cond_t cond;
     kfk_consumer_message *qh, *qt; /* fetched, not yet polled */
     int queued;
+    int fetch_wanted; /* the queue ran empty: fetch (once records come, not again) */
     kfk_sack *inbox;
     int ninbox, capinbox;
     char **topics; /* the subscription; the I/O thread copies it */
@@ -96,7 +97,7 @@ struct kfk_share_consumer {
     kfk_snode *nodes;
     int nnodes;
     uint64_t io_commit, io_sync, io_done; /* commits wanted (io_sync: the last sync), answered */
-    int io_closing, close_step;
+    int io_closing, close_step, io_want;
     int inflight_acks; /* requests out carrying acknowledgements */
     kfk_wbuf zbuf;
 };
@@ -137,9 +138,10 @@ void kfk_share_results(kfk_share_consumer *c, kfk_partition_list *res, int sync)
 /* share_fetch.c (I/O thread) */
 kfk_snode *kfk_share_node(kfk_share_consumer *c, int32_t node);
 /* Starts node n's next request if it has one: ShareAcknowledge when a
- * commit or close waits (or acks hold a RENEW), else ShareFetch when the
- * queue has room or acknowledgements wait. */
-void kfk_share_node_run(kfk_share_consumer *c, kfk_snode *n, int queued);
+ * commit or close waits (or acks hold a RENEW, or are for a partition no
+ * longer assigned), else ShareFetch when the application's queue ran
+ * empty (the acknowledgements waiting ride along). */
+void kfk_share_node_run(kfk_share_consumer *c, kfk_snode *n);
 int kfk_share_acks_waiting(const kfk_share_consumer *c, int32_t node);
 
 #endif

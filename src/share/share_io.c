@@ -296,8 +296,8 @@ static void take_topics(kfk_share_consumer *c) {
     c->m.due = 0; /* tell the coordinator now */
 }
 
-/* What the application handed over; under lock. Returns the queue size. */
-static int take_in(kfk_share_consumer *c) {
+/* What the application handed over; under lock. */
+static void take_in(kfk_share_consumer *c) {
     if (c->sub_gen != c->io_sub_gen) take_topics(c);
     int k = 0;
     for (int i = 0; i < c->ninbox; i++) {
@@ -312,7 +312,7 @@ static int take_in(kfk_share_consumer *c) {
     c->io_commit = c->commit_seq;
     c->io_sync = c->sync_seq;
     c->io_closing = c->closing;
-    return c->queued;
+    c->io_want = c->fetch_wanted;
 }
 
 /* No acknowledgement waits anywhere nor is out: the commits asked for so
@@ -337,7 +337,7 @@ static void run_close(kfk_share_consumer *c) {
         for (int i = 0; i < c->nnodes; i++) {
             kfk_snode *n = &c->nodes[i];
             if (n->busy || n->s.epoch > 0 || kfk_share_acks_waiting(c, n->s.node)) {
-                kfk_share_node_run(c, n, 0);
+                kfk_share_node_run(c, n);
                 open |= n->busy;
             }
         }
@@ -361,7 +361,7 @@ void kfk_share_run(kfk_share_consumer *c) {
         c->timer_added = 1;
     }
     pthread_mutex_lock(&c->lock);
-    int queued = take_in(c);
+    take_in(c);
     pthread_mutex_unlock(&c->lock);
     if (c->io_closing) {
         run_close(c);
@@ -385,7 +385,7 @@ void kfk_share_run(kfk_share_consumer *c) {
                 if (n->retry_at < wake) wake = n->retry_at;
                 continue;
             }
-            kfk_share_node_run(c, n, queued);
+            kfk_share_node_run(c, n);
         }
     }
     check_commits(c);
