@@ -344,12 +344,12 @@ static void run_close(kfk_share_consumer *c) {
         if (open) return;
         c->close_step = 1;
     }
-    if (c->close_step == 1 && !c->m.inflight) {
+    if (c->close_step != 1) return;
+    if (c->m.epoch <= 0 || c->m.coord < 0 || c->m.fatal) {
+        leave_done(c); /* not a member: nothing to leave */
+    } else if (!c->m.inflight) { /* else after the heartbeat out */
         c->close_step = 2;
-        if (c->m.epoch > 0 && c->m.coord >= 0 && !c->m.fatal)
-            heartbeat(c, 1);
-        else
-            leave_done(c);
+        heartbeat(c, 1);
     }
 }
 
