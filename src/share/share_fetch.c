@@ -102,15 +102,20 @@ static kfk_share_fetch_request_fetch_partition *fetch_entry(kfk_share_fetch_requ
     return e;
 }
 
+/* A session request's answer while the client goes away: nothing to do
+ * but free it. */
+static int gone(kfk_sreq *rq, const kfk_response *resp) {
+    if (resp->err != KFK_ERR_DESTROYED) return 0;
+    kfk_sreq_free(rq);
+    return 1;
+}
+
 static int on_fetch(void *opaque, kfk_response *resp) {
     kfk_sreq *rq = opaque;
+    if (gone(rq, resp)) return 0;
     kfk_share_consumer *c = rq->c;
     kfk_snode *n = kfk_share_node(c, rq->node);
     int err = resp->err;
-    if (err == KFK_ERR_DESTROYED) {
-        kfk_sreq_free(rq);
-        return 0;
-    }
     kfk_arena a = {0};
     kfk_share_fetch_response r;
     if (!err) err = kfk_share_fetch_response_decode(&resp->body, resp->version, &a, &r);
@@ -242,13 +247,10 @@ nomem:
 
 static int on_ack(void *opaque, kfk_response *resp) {
     kfk_sreq *rq = opaque;
+    if (gone(rq, resp)) return 0;
     kfk_share_consumer *c = rq->c;
     kfk_snode *n = kfk_share_node(c, rq->node);
     int err = resp->err;
-    if (err == KFK_ERR_DESTROYED) {
-        kfk_sreq_free(rq);
-        return 0;
-    }
     kfk_arena a = {0};
     kfk_share_acknowledge_response r;
     if (!err) err = kfk_share_acknowledge_response_decode(&resp->body, resp->version, &a, &r);

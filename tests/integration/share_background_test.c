@@ -18,23 +18,6 @@
 #define IDLE_MS 50000
 #define RENEW_EVERY_MS 5000
 
-typedef struct ack_counts {
-    int ok, failed;
-} ack_counts;
-
-static void count_acks(kfk_share_consumer *c, const kfk_partition_list *res, void *opaque) {
-    (void)c;
-    ack_counts *n = opaque;
-    for (int i = 0; i < res->count; i++) {
-        if (res->elems[i].err) {
-            n->failed++;
-            kfk_test_fail(__FILE__, __LINE__, "ack result: %s", kfk_err_name(res->elems[i].err));
-        } else {
-            n->ok++;
-        }
-    }
-}
-
 static int members(kfk_admin *a, const char *group) {
     kfk_admin_result *r = kfk_admin_describe_share_groups(a, &group, 1, NULL, NULL, NULL);
     int n = r && !r->err && r->nshare_descs == 1 && !r->share_descs[0].err
@@ -62,8 +45,8 @@ TEST(a_member_that_does_not_poll_heartbeats_and_renews) {
     kfk_share_consumer *a = sit_consumer(boot, group, "share.acknowledgement.mode", "explicit",
                                          NULL);
     REQUIRE(a);
-    ack_counts acks = {0, 0};
-    kfk_share_consumer_set_ack_cb(a, count_acks, &acks);
+    sit_acks acks = {0, 0};
+    kfk_share_consumer_set_ack_cb(a, sit_count_acks, &acks);
     REQUIRE_EQ(kfk_share_consumer_subscribe(a, topics, 1), 0);
     kfk_consumer_message *held = NULL;
     for (int64_t end = it_now_ms() + 30000; !held && it_now_ms() < end;)
