@@ -1536,9 +1536,9 @@ KFK_API int kfk_consumer_api_version(kfk_consumer *c, int api_key);
  * Acknowledgements travel with the next ShareFetch to the partition's
  * leader, or at once with kfk_share_consumer_commit_sync/_async.
  *
- * All calls on one thread at a time (the application's); requests are
- * made inside poll, commit and close: poll at least every
- * group.share.session.timeout.ms (45 s by default) to stay a member.
+ * All calls on one thread at a time (the application's); the client's I/O
+ * thread runs the protocol (heartbeats go on while the application does
+ * not poll) and fetches when the poll queue runs empty.
  * Against a broker without share groups (before 4.0, or share.version 0),
  * the first poll returns an event with KFK_ERR_UNSUPPORTED_VERSION. */
 typedef struct kfk_share_consumer kfk_share_consumer;
@@ -1547,6 +1547,7 @@ typedef struct kfk_share_consumer kfk_share_consumer;
 #define KFK_ACK_ACCEPT 1
 #define KFK_ACK_RELEASE 2
 #define KFK_ACK_REJECT 3
+#define KFK_ACK_RENEW 4 /* KIP-1222 (ShareFetch v2): extend the lock, keep the record */
 
 /* Creates a share consumer from conf (taken on success, as
  * kfk_consumer_new). Needs group.id. NULL on failure, reason in errstr
@@ -1558,15 +1559,18 @@ KFK_API kfk_share_consumer *kfk_share_consumer_new(kfk_conf *conf, char *errstr,
  * KFK_ERR_NOMEM. One thread at a time, as every share consumer call. */
 KFK_API int kfk_share_consumer_subscribe(kfk_share_consumer *c, const char *const *topics, int n);
 /* The next message (its delivery_count set), or an event (err set:
- * e.g. KFK_ERR_UNSUPPORTED_VERSION, an authorization error), waiting up to
- * timeout_ms (< 0: forever); NULL when none came in time. Sends first the
- * acknowledgements due (see the mode above). One thread at a time, as every share consumer call. */
+ * e.g. KFK_ERR_UNSUPPORTED_VERSION, an authorization error; KFK_ERR_STATE
+ * in explicit mode while a message of the previous poll is not
+ * acknowledged), waiting up to timeout_ms (< 0: forever); NULL when none
+ * came in time. One thread at a time, as every share consumer call. */
 KFK_API kfk_consumer_message *kfk_share_consumer_poll(kfk_share_consumer *c, int timeout_ms);
 /* Acknowledges a message the last poll returned with KFK_ACK_ACCEPT,
  * RELEASE or REJECT (explicit mode; in implicit mode it overrides the
- * implied accept). It is sent with the next request to its leader. 0,
- * KFK_ERR_INVALID_ARG (a bad type, an event) or KFK_ERR_STATE (not
- * delivered by the last poll, or already acknowledged). One thread at a time, as every share
+ * implied accept), or renews its lock (KFK_ACK_RENEW, sent at once; the
+ * message stays held, to be acknowledged again). 0, KFK_ERR_INVALID_ARG
+ * (a bad type, an event), KFK_ERR_STATE (not delivered by a poll, or
+ * already acknowledged) or KFK_ERR_UNSUPPORTED_VERSION (renew: the broker
+ * lacks ShareFetch v2, Kafka 4.4). One thread at a time, as every share
  * consumer call. */
 KFK_API int kfk_share_consumer_acknowledge(kfk_share_consumer *c, const kfk_consumer_message *m,
                                            int type);

@@ -706,8 +706,9 @@ class share_consumer {
         }
         return m;
     }
-    /* KFK_ACK_ACCEPT, KFK_ACK_RELEASE or KFK_ACK_REJECT a message the
-     * last poll returned; sent with the next request to its leader. */
+    /* KFK_ACK_ACCEPT, KFK_ACK_RELEASE, KFK_ACK_REJECT or KFK_ACK_RENEW
+     * (Kafka 4.4+) a message the last poll returned; sent by the I/O
+     * thread with the next request to its leader. */
     void acknowledge(const message &m, int type = KFK_ACK_ACCEPT) {
         error_code ec;
         acknowledge(m, type, ec);

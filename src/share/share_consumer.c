@@ -1,17 +1,18 @@
-/* The public share consumer (kfk.h's SHARE CONSUMER section): lifecycle,
- * poll, acknowledgements and commits, on the application's thread. */
-#include <errno.h>
+/* The public share consumer (kfk.h's SHARE CONSUMER section), on the
+ * application's thread: lifecycle, poll (takes what the I/O thread
+ * fetched), acknowledgements (queued to the I/O thread), commits (asked
+ * of the I/O thread; sync ones wait for its answer) and the callback. */
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
 #include "client/core_conf.h"
 #include "consumer/chunk.h"
 #include "consumer/group.h"
 #include "core/alloc.h"
 #include "core/conf.h"
+#include "core/deadline.h"
 #include "net/backoff.h"
-#include "net/io.h"
+#include "proto/gen/messages.h"
 #include "share/share_int.h"
 
 /* Java's group.share.heartbeat.interval.ms default, until the first answer
@@ -44,6 +45,7 @@ kfk_share_consumer *kfk_share_consumer_new(kfk_conf *conf, char *errstr, size_t 
         kfk_free(c);
         return NULL;
     }
+    c->io = kfk_core_io(c->core);
     c->conf = conf;
     c->group = g;
     c->log = kfk_core_log(c->core);
@@ -55,39 +57,48 @@ kfk_share_consumer *kfk_share_consumer_new(kfk_conf *conf, char *errstr, size_t 
     c->max_records = (int32_t)kfk_conf_int(conf, KFK_CONF_MAX_POLL_RECORDS);
     c->request_timeout_ms = (int32_t)kfk_conf_int(conf, KFK_CONF_REQUEST_TIMEOUT_MS);
     c->api_timeout_ms = (int32_t)kfk_conf_int(conf, KFK_CONF_DEFAULT_API_TIMEOUT_MS);
+    c->retry_ms = (int32_t)kfk_conf_int(conf, KFK_CONF_RETRY_BACKOFF_MS);
+    if (c->retry_ms <= 0) c->retry_ms = 100;
     c->check_crcs = kfk_conf_bool(conf, KFK_CONF_CHECK_CRCS);
-    c->rng = kfk_rand_seed(c);
-    kfk_member_id_random(&c->rng, c->member_id);
-    c->coord = -1;
-    c->hb_interval_ms = HB_INTERVAL_MS;
+    uint64_t rng = kfk_rand_seed(c);
+    kfk_member_id_random(&rng, c->member_id);
+    kfk_smember_init(&c->m, HB_INTERVAL_MS, c->retry_ms);
     pthread_mutex_init(&c->lock, NULL);
-    pthread_cond_init(&c->cond, NULL);
+    pthread_condattr_t ca; /* deadlines are kfk_deadline_ts's: monotonic */
+    pthread_condattr_init(&ca);
+    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+    pthread_cond_init(&c->cond, &ca);
+    pthread_condattr_destroy(&ca);
+    c->task.fn = kfk_share_task;
     return c;
 }
 
-static void free_topics(kfk_share_consumer *c) {
-    for (int i = 0; i < c->ntopics; i++) kfk_free(c->topics[i]);
-    kfk_free(c->topics);
-    c->topics = NULL;
-    c->ntopics = 0;
+static void free_strv(char **v, int n) {
+    for (int i = 0; i < n; i++) kfk_free(v[i]);
+    kfk_free(v);
 }
 
 void kfk_share_consumer_destroy(kfk_share_consumer *c) {
     if (!c) return;
-    kfk_core_destroy(c->core); /* every request has completed by now */
+    kfk_core_destroy(c->core); /* the I/O thread is gone, every request answered */
     for (kfk_consumer_message *m = c->qh, *n; m; m = n) {
         n = kfk_cmsg(m)->next;
         kfk_consumer_message_release(m);
     }
     for (int i = 0; i < c->nparts; i++) {
-        kfk_free(c->parts[i].topic);
-        kfk_share_acks_free(&c->parts[i].acks);
+        kfk_free(c->parts[i]->topic);
+        kfk_share_acks_free(&c->parts[i]->acks);
+        kfk_free(c->parts[i]);
     }
     kfk_free(c->parts);
-    for (int i = 0; i < c->nsess; i++) kfk_share_session_free(&c->sess[i]);
-    kfk_free(c->sess);
-    kfk_free(c->dlv);
-    free_topics(c);
+    for (int i = 0; i < c->nnodes; i++) kfk_share_session_free(&c->nodes[i].s);
+    kfk_free(c->nodes);
+    kfk_free(c->inbox);
+    free_strv(c->topics, c->ntopics);
+    free_strv(c->io_topics, c->io_ntopics);
+    kfk_partition_list_destroy(c->cb_res);
+    kfk_partition_list_destroy(c->sync_res);
+    kfk_share_held_free(&c->held);
     kfk_wbuf_free(&c->zbuf);
     kfk_free(c->group);
     pthread_mutex_destroy(&c->lock);
@@ -101,23 +112,21 @@ int kfk_share_consumer_subscribe(kfk_share_consumer *c, const char *const *topic
     char **v = kfk_calloc((size_t)n, sizeof *v);
     if (!v) return KFK_ERR_NOMEM;
     for (int i = 0; i < n; i++) {
-        if (!topics[i] || !*topics[i] || topics[i][0] == '^') {
-            for (int k = 0; k < i; k++) kfk_free(v[k]);
-            kfk_free(v);
-            return KFK_ERR_INVALID_ARG;
-        }
-        v[i] = kfk_strndup(topics[i], strlen(topics[i]));
-        if (!v[i]) {
-            for (int k = 0; k < i; k++) kfk_free(v[k]);
-            kfk_free(v);
-            return KFK_ERR_NOMEM;
+        if (!topics[i] || !*topics[i] || topics[i][0] == '^' ||
+            !(v[i] = kfk_strndup(topics[i], strlen(topics[i])))) {
+            free_strv(v, i);
+            return topics[i] && *topics[i] && topics[i][0] != '^' ? KFK_ERR_NOMEM
+                                                                  : KFK_ERR_INVALID_ARG;
         }
     }
-    free_topics(c);
+    pthread_mutex_lock(&c->lock);
+    free_strv(c->topics, c->ntopics);
     c->topics = v;
     c->ntopics = n;
-    kfk_core_metadata_refresh(c->core, (const char *const *)v, n);
-    c->hb_due = 0; /* the next poll tells the coordinator */
+    c->sub_gen++;
+    pthread_mutex_unlock(&c->lock);
+    kfk_core_metadata_refresh(c->core, topics, n);
+    kfk_share_post(c);
     return 0;
 }
 
@@ -128,179 +137,201 @@ void kfk_share_consumer_set_ack_cb(kfk_share_consumer *c, kfk_share_ack_cb cb, v
 
 /* ------------------------------------------------------ acknowledgements */
 
-static int part_index(kfk_share_consumer *c, const char *topic, int32_t partition) {
-    for (int i = 0; i < c->nparts; i++)
-        if (c->parts[i].tp.partition == partition && c->parts[i].topic &&
-            !strcmp(c->parts[i].topic, topic))
-            return i;
-    return -1;
+/* Queues one for the I/O thread; under lock. */
+static int push(void *opaque, void *part, int64_t offset, int8_t type) {
+    kfk_share_consumer *c = opaque;
+    if (c->ninbox == c->capinbox) {
+        int cap = c->capinbox ? c->capinbox * 2 : 64;
+        kfk_sack *v = kfk_realloc(c->inbox, (size_t)cap * sizeof *v);
+        if (!v) return KFK_ERR_NOMEM;
+        c->inbox = v;
+        c->capinbox = cap;
+    }
+    c->inbox[c->ninbox++] = (kfk_sack){part, offset, type};
+    return 0;
 }
 
-/* The messages the last poll returned get their implied acknowledgement:
- * accept (implicit mode), or release when the application left one
- * unacknowledged (explicit mode). */
+/* The messages the last poll returned get their implied acknowledgement
+ * (implicit mode: accept); what is done is forgotten. */
 static int settle(kfk_share_consumer *c) {
-    int err = 0;
-    for (int i = 0; i < c->ndlv; i++) {
-        kfk_sdelivered *d = &c->dlv[i];
-        if (d->acked || d->part < 0) continue;
-        int8_t t = c->explicit_acks ? KFK_ACK_RELEASE : KFK_ACK_ACCEPT;
-        if (kfk_share_acks_add(&c->parts[d->part].acks, d->offset, t)) err = KFK_ERR_NOMEM;
-    }
-    c->ndlv = 0;
+    pthread_mutex_lock(&c->lock);
+    int err = kfk_share_held_settle(&c->held, !c->explicit_acks, push, c);
+    pthread_mutex_unlock(&c->lock);
     return err;
 }
 
 int kfk_share_consumer_acknowledge(kfk_share_consumer *c, const kfk_consumer_message *m,
                                    int type) {
-    if (!c || !m || m->err || kfk_cmsg(m)->kind != KFK_KIND_RECORD ||
-        (type != KFK_ACK_ACCEPT && type != KFK_ACK_RELEASE && type != KFK_ACK_REJECT))
+    if (!c || !m || m->err || kfk_cmsg(m)->kind != KFK_KIND_RECORD || type < KFK_ACK_ACCEPT ||
+        type > KFK_ACK_RENEW)
         return KFK_ERR_INVALID_ARG;
-    for (int i = 0; i < c->ndlv; i++) {
-        kfk_sdelivered *d = &c->dlv[i];
-        if (d->offset != m->offset || d->part < 0 ||
-            c->parts[d->part].tp.partition != m->partition ||
-            strcmp(c->parts[d->part].topic, m->topic))
-            continue;
-        if (d->acked) return KFK_ERR_STATE;
-        int err = kfk_share_acks_add(&c->parts[d->part].acks, m->offset, (int8_t)type);
-        if (!err) d->acked = 1;
-        return err;
-    }
-    return KFK_ERR_STATE;
+    if (!kfk_cmsg(m)->part) return KFK_ERR_STATE; /* not from a share consumer's poll */
+    /* Renew needs ShareAcknowledge/ShareFetch v2 (Kafka 4.4): the version
+     * this client's ShareFetch went at says whether the broker has it. */
+    if (type == KFK_ACK_RENEW && kfk_core_api_version(c->core, KFK_API_SHARE_FETCH) < 2)
+        return KFK_ERR_UNSUPPORTED_VERSION;
+    pthread_mutex_lock(&c->lock);
+    int err = kfk_share_held_ack(&c->held, kfk_cmsg(m)->part, m->offset, type);
+    if (!err) err = push(c, kfk_cmsg(m)->part, m->offset, (int8_t)type);
+    pthread_mutex_unlock(&c->lock);
+    if (!err && type == KFK_ACK_RENEW) kfk_share_post(c); /* at once: the lock runs */
+    return err;
+}
+
+/* Results the I/O thread left for the callback, on this thread. */
+static void run_callback(kfk_share_consumer *c) {
+    pthread_mutex_lock(&c->lock);
+    kfk_partition_list *res = c->cb_res;
+    c->cb_res = NULL;
+    pthread_mutex_unlock(&c->lock);
+    if (res && c->ack_cb) c->ack_cb(c, res, c->ack_opaque);
+    kfk_partition_list_destroy(res);
 }
 
 /* ------------------------------------------------------------------ poll */
 
-static kfk_consumer_message *hand_out(kfk_share_consumer *c) {
-    kfk_consumer_message *m = c->qh;
-    c->qh = kfk_cmsg(m)->next;
-    if (!c->qh) c->qt = NULL;
-    kfk_cmsg(m)->next = NULL;
-    if (c->ndlv == c->capdlv) {
-        int cap = c->capdlv ? c->capdlv * 2 : 8;
-        kfk_sdelivered *v = kfk_realloc(c->dlv, (size_t)cap * sizeof *v);
-        if (!v) {
-            /* Without room to remember it the broker gets it back. */
-            int p = part_index(c, m->topic, m->partition);
-            if (p >= 0) kfk_share_acks_add(&c->parts[p].acks, m->offset, KFK_ACK_RELEASE);
-            kfk_consumer_message_release(m);
-            return NULL;
-        }
-        c->dlv = v;
-        c->capdlv = cap;
-    }
-    c->dlv[c->ndlv++] = (kfk_sdelivered){part_index(c, m->topic, m->partition), m->offset, 0};
-    return m;
-}
-
-static void nap(int64_t ms) {
-    if (ms <= 0) return;
-    struct timespec ts = {(time_t)(ms / 1000), (long)(ms % 1000) * 1000000L};
-    while (nanosleep(&ts, &ts) && errno == EINTR) {
-    }
-}
-
-static int unassigned_acks(const kfk_share_consumer *c) {
-    for (int i = 0; i < c->nparts; i++)
-        if (!c->parts[i].assigned && c->parts[i].acks.n) return 1;
-    return 0;
-}
-
-static int assigned(const kfk_share_consumer *c) {
-    for (int i = 0; i < c->nparts; i++)
-        if (c->parts[i].assigned && c->parts[i].leader >= 0) return 1;
-    return 0;
-}
-
-static void ack_now(kfk_share_consumer *c, int64_t deadline, int closing) {
-    kfk_partition_list *res = kfk_partition_list_new(4);
-    kfk_share_ack_round(c, res, deadline, closing);
-    if (res && res->count && c->ack_cb) c->ack_cb(c, res, c->ack_opaque);
-    kfk_partition_list_destroy(res);
-}
-
 kfk_consumer_message *kfk_share_consumer_poll(kfk_share_consumer *c, int timeout_ms) {
     if (!c) return NULL;
+    run_callback(c);
+    if (c->explicit_acks && kfk_share_held_check(&c->held))
+        return kfk_event_new("", -1, KFK_OFFSET_INVALID, KFK_ERR_STATE);
     int err = settle(c);
-    int64_t now = kfk_io_clock();
-    int64_t deadline = timeout_ms < 0 ? INT64_MAX : now + timeout_ms;
+    if (err) return kfk_event_new("", -1, KFK_OFFSET_INVALID, err);
+    struct timespec until = kfk_deadline_ts(timeout_ms > 0 ? timeout_ms : 0);
+    kfk_consumer_message *m = NULL;
+    int wake = 0;
+    pthread_mutex_lock(&c->lock);
     for (;;) {
         if (c->qh) {
-            kfk_consumer_message *m = hand_out(c);
-            if (m) return m;
+            m = c->qh;
+            c->qh = kfk_cmsg(m)->next;
+            if (!c->qh) c->qt = NULL;
+            kfk_cmsg(m)->next = NULL;
+            /* The last one: the I/O thread fetches again (with the
+             * acknowledgements) while this one is processed. */
+            if (--c->queued == 0 && !c->fetch_wanted) wake = c->fetch_wanted = 1;
+            err = kfk_share_held_add(&c->held, kfk_cmsg(m)->part, m->offset);
+            if (err) { /* without room to remember it, the broker gets it back */
+                push(c, kfk_cmsg(m)->part, m->offset, KFK_ACK_RELEASE);
+                kfk_consumer_message_release(m);
+                m = NULL;
+                wake = 1;
+            }
+            break;
+        }
+        if (c->fatal) break;
+        if (!c->fetch_wanted) { /* empty: ask for more */
+            c->fetch_wanted = 1;
+            pthread_mutex_unlock(&c->lock);
+            kfk_share_post(c);
+            pthread_mutex_lock(&c->lock);
             continue;
         }
-        if (!err) err = c->fatal;
-        if (err) return kfk_event_new("", -1, KFK_OFFSET_INVALID, err);
-        now = kfk_io_clock();
-        if (c->ntopics && now >= c->hb_due) {
-            c->fatal = kfk_share_heartbeat(c, 0);
-            if (c->fatal) continue;
-        }
-        if (c->ack_pending || unassigned_acks(c)) {
-            c->ack_pending = 0;
-            ack_now(c, now + c->request_timeout_ms, 0);
-        }
-        now = kfk_io_clock();
-        int64_t left = deadline - now, hb = c->hb_due - now;
-        if (!assigned(c)) {
-            if (left <= 0) return NULL;
-            nap(left < 100 ? left : hb < 100 ? (hb > 0 ? hb : 1) : 100);
+        if (c->cb_res) { /* results for the callback: run it here, then wait on */
+            pthread_mutex_unlock(&c->lock);
+            run_callback(c);
+            pthread_mutex_lock(&c->lock);
             continue;
         }
-        int64_t wait = c->max_wait_ms;
-        if (wait > left) wait = left > 0 ? left : 0;
-        if (wait > hb) wait = hb > 0 ? hb : 0;
-        err = kfk_share_fetch_round(c, (int32_t)wait);
-        if (!err && !c->qh && kfk_io_clock() >= deadline) return NULL;
+        if (timeout_ms < 0)
+            pthread_cond_wait(&c->cond, &c->lock);
+        else if (timeout_ms == 0 || pthread_cond_timedwait(&c->cond, &c->lock, &until))
+            timeout_ms = 0; /* one last look */
+        if (timeout_ms == 0 && !c->qh && !c->cb_res) break;
     }
+    int fatal = c->fatal;
+    pthread_mutex_unlock(&c->lock);
+    if (wake) kfk_share_post(c);
+    if (m) return m;
+    if (fatal) return kfk_event_new("", -1, KFK_OFFSET_INVALID, fatal);
+    if (err) return kfk_event_new("", -1, KFK_OFFSET_INVALID, err);
+    return NULL;
 }
 
 /* --------------------------------------------------------------- commits */
+
+/* Asks the I/O thread to send every pending acknowledgement now; returns
+ * the commit's number. */
+static uint64_t ask_commit(kfk_share_consumer *c, int sync) {
+    pthread_mutex_lock(&c->lock);
+    uint64_t seq = ++c->commit_seq;
+    if (sync) c->sync_seq = seq;
+    pthread_mutex_unlock(&c->lock);
+    kfk_share_post(c);
+    return seq;
+}
+
+static int first_error(const kfk_partition_list *l) {
+    for (int i = 0; l && i < l->count; i++)
+        if (l->elems[i].err) return l->elems[i].err;
+    return 0;
+}
 
 int kfk_share_consumer_commit_sync(kfk_share_consumer *c, kfk_partition_list **results,
                                    int timeout_ms) {
     if (results) *results = NULL;
     if (!c) return KFK_ERR_INVALID_ARG;
-    int err = c->explicit_acks ? 0 : settle(c);
-    kfk_partition_list *res = kfk_partition_list_new(4);
-    if (!res) return KFK_ERR_NOMEM;
-    int64_t t = timeout_ms > 0 ? timeout_ms : c->api_timeout_ms;
-    int rc = kfk_share_ack_round(c, res, kfk_io_clock() + t, 0);
-    if (!err) err = rc;
+    run_callback(c);
+    int err = settle(c);
+    uint64_t seq = ask_commit(c, 1);
+    struct timespec until = kfk_deadline_ts(timeout_ms > 0 ? timeout_ms : c->api_timeout_ms);
+    pthread_mutex_lock(&c->lock);
+    int timed_out = 0;
+    while (c->commit_done < seq && !c->fatal && !timed_out)
+        timed_out = pthread_cond_timedwait(&c->cond, &c->lock, &until) != 0;
+    timed_out = c->commit_done < seq;
+    kfk_partition_list *res = c->sync_res;
+    c->sync_res = NULL;
+    int fatal = c->fatal;
+    pthread_mutex_unlock(&c->lock);
+    if (!res) res = kfk_partition_list_new(1);
+    if (!err) err = first_error(res);
+    if (!err) err = fatal ? fatal : timed_out ? KFK_ERR_TIMED_OUT : 0;
+    if (!res && !err) err = KFK_ERR_NOMEM;
     if (results) *results = res;
     else kfk_partition_list_destroy(res);
+    run_callback(c);
     return err;
 }
 
 int kfk_share_consumer_commit_async(kfk_share_consumer *c) {
     if (!c) return KFK_ERR_INVALID_ARG;
-    int err = c->explicit_acks ? 0 : settle(c);
-    c->ack_pending = 1;
+    run_callback(c);
+    int err = settle(c);
+    ask_commit(c, 0);
     return err;
 }
 
 int kfk_share_consumer_close(kfk_share_consumer *c) {
     if (!c) return 0;
+    run_callback(c);
     int err = settle(c);
-    /* Fetched but never handed out: back to the group at once. */
+    pthread_mutex_lock(&c->lock);
+    /* What the application still holds, and what it was never handed:
+     * back to the group at once. */
+    int rc = kfk_share_held_drain(&c->held, KFK_ACK_RELEASE, push, c);
+    if (!err) err = rc;
     for (kfk_consumer_message *m = c->qh, *n; m; m = n) {
         n = kfk_cmsg(m)->next;
-        int p = part_index(c, m->topic, m->partition);
-        if (p >= 0 && kfk_share_acks_add(&c->parts[p].acks, m->offset, KFK_ACK_RELEASE) && !err)
-            err = KFK_ERR_NOMEM;
+        if (push(c, kfk_cmsg(m)->part, m->offset, KFK_ACK_RELEASE) && !err) err = KFK_ERR_NOMEM;
         kfk_consumer_message_release(m);
     }
     c->qh = c->qt = NULL;
-    if (c->member_epoch > 0) {
-        kfk_partition_list *res = kfk_partition_list_new(4);
-        int rc = kfk_share_ack_round(c, res, kfk_io_clock() + c->api_timeout_ms, 1);
-        if (res && res->count && c->ack_cb) c->ack_cb(c, res, c->ack_opaque);
-        kfk_partition_list_destroy(res);
-        if (!err) err = rc;
-        kfk_share_heartbeat(c, 1);
+    c->queued = 0;
+    c->closing = 1;
+    pthread_mutex_unlock(&c->lock);
+    kfk_share_post(c);
+    struct timespec until = kfk_deadline_ts(c->api_timeout_ms);
+    pthread_mutex_lock(&c->lock);
+    while (!c->closed && !pthread_cond_timedwait(&c->cond, &c->lock, &until)) {
     }
+    kfk_partition_list *res = c->sync_res;
+    c->sync_res = NULL;
+    pthread_mutex_unlock(&c->lock);
+    run_callback(c);
+    if (res && c->ack_cb) c->ack_cb(c, res, c->ack_opaque);
+    if (!err) err = first_error(res);
+    kfk_partition_list_destroy(res);
     kfk_share_consumer_destroy(c);
     return err;
 }

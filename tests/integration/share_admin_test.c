@@ -76,9 +76,10 @@ static void describe_while_reading(kfk_admin *a, const char *boot, const char *g
     snprintf(member, sizeof member, "%s", d->members[0].member_id);
     kfk_admin_result_destroy(r);
     /* the broker stores the new start offset with its next state write,
-     * so it may still say 0 */
+     * so it may still say an earlier one (0, or where the acknowledgements
+     * sent with the last ShareFetch ended, before commit_sync's) */
     int64_t start = start_offset(a, group, topic);
-    CHECK(start == 0 || start == N);
+    CHECK(start >= 0 && start <= N);
 
     static char out[16384];
     char args[512];

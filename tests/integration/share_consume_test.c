@@ -9,19 +9,6 @@
 
 #define N 3000
 
-typedef struct ack_counts {
-    int ok, failed;
-} ack_counts;
-
-static void count_acks(kfk_share_consumer *c, const kfk_partition_list *res, void *opaque) {
-    (void)c;
-    ack_counts *n = opaque;
-    for (int i = 0; i < res->count; i++) {
-        if (res->elems[i].err) n->failed++;
-        else n->ok++;
-    }
-}
-
 /* The record just polled is accepted by this commit: a result for its
  * partition at least (others when acknowledgements wait for them too),
  * each without error. 1 when so. */
@@ -50,8 +37,8 @@ static void two_members_accept_every_record_once(const char *boot) {
         REQUIRE(c[i]);
         REQUIRE_EQ(kfk_share_consumer_subscribe(c[i], topics, 1), 0);
     }
-    ack_counts acks = {0, 0};
-    kfk_share_consumer_set_ack_cb(c[0], count_acks, &acks);
+    sit_acks acks = {0, 0};
+    kfk_share_consumer_set_ack_cb(c[0], sit_count_acks, &acks);
     REQUIRE_EQ(cit_kcat(boot, topic, 0, "none", "s", 0, N / 2), 0);
     REQUIRE_EQ(cit_kcat(boot, topic, 1, "none", "s", N / 2, N / 2), 0);
     static int seen[N];

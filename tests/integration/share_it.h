@@ -55,6 +55,22 @@ static inline int sit_group_config(const char *boot, const char *group, const ch
     return err;
 }
 
+/* Acknowledgement results counted by an ack-commit callback
+ * (kfk_share_consumer_set_ack_cb(c, sit_count_acks, &counts)). */
+typedef struct sit_acks {
+    int ok, failed;
+} sit_acks;
+
+static inline void sit_count_acks(kfk_share_consumer *c, const kfk_partition_list *res,
+                                  void *opaque) {
+    (void)c;
+    sit_acks *n = opaque;
+    for (int i = 0; i < res->count; i++) {
+        if (res->elems[i].err) n->failed++;
+        else n->ok++;
+    }
+}
+
 /* The numeric suffix of a "<prefix>-value-<i>" value, or -1. */
 static inline int sit_index(const kfk_consumer_message *m) {
     if (!m->value || m->value_len == 0 || m->value_len > 60) return -1;
