@@ -534,7 +534,7 @@ static int64_t list_min_deadline(const kfk_list *l, int64_t min) {
 }
 
 int64_t kfk_conn_next_deadline(const kfk_conn *c) {
-    int64_t t = c->state == KFK_CONN_READY && c->reauth_at ? c->reauth_at : INT64_MAX;
+    int64_t t = kfk_conn_auth_deadline(c, INT64_MAX);
     t = kfk_conn_throttle_deadline(c, list_min_deadline(&c->waiting, t));
     t = list_min_deadline(&c->sending, t);
     return list_min_deadline(&c->awaiting, t);
