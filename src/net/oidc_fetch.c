@@ -287,8 +287,11 @@ int kfk_oidc_token_cb(void *opaque, char *token, size_t token_size, int64_t *exp
         snprintf(errstr, errlen, "%s", o->errstr);
         o->err = 0;
     } else {
-        o->want = 1;
-        pthread_cond_signal(&o->cond);
+        /* One fetch at a time: asking again while it runs changes nothing. */
+        if (!o->fetching && !o->want) {
+            o->want = 1;
+            pthread_cond_signal(&o->cond);
+        }
         rc = KFK_ERR_IN_PROGRESS;
         snprintf(errstr, errlen, "waiting for a token from %s", o->url);
     }
