@@ -185,7 +185,12 @@ static void *refresher(void *arg) {
             /* The old token still serves: retry before it runs out. */
             o->retry_ms = o->retry_ms ? o->retry_ms * 2 : RETRY_MIN_MS;
             if (o->retry_ms > RETRY_MAX_MS) o->retry_ms = RETRY_MAX_MS;
-            if (o->token && now < o->expiry_ms) o->refresh_ms = now + o->retry_ms;
+            if (o->token && now < o->expiry_ms) {
+                o->refresh_ms = now + o->retry_ms;
+            } else { /* nothing to keep: wait until a connection asks */
+                free_secret(o->token);
+                o->token = NULL;
+            }
         }
     }
     pthread_mutex_unlock(&o->lock);

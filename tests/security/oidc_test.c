@@ -14,74 +14,17 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "client/core_conf.h"
+#define SASL_IT_ENV "--oidc"
 #include "client/core_int.h"
 #include "consumer/consumer_int.h"
-#include "it.h"
 #include "net/oidc.h"
 #include "net/sasl.h"
 #include "producer/producer_int.h"
-
-static const char *need(const char *name) {
-    const char *v = getenv(name);
-    if (!v || !*v)
-        kfk_test_fail(__FILE__, __LINE__,
-                      "%s is not set (eval \"$(scripts/kafka-local env --oidc)\")", name);
-    return v && *v ? v : NULL;
-}
-
-/* bootstrap plus settings (key, value pairs ending with NULL). */
-static kfk_conf *oidc_conf(const char *bootstrap, const char *const *kv) {
-    char err[256];
-    kfk_conf *conf = kfk_conf_new();
-    int bad = !bootstrap || kfk_conf_set(conf, "bootstrap.servers", bootstrap, err, sizeof err);
-    for (int i = 0; !bad && kv[i]; i += 2) {
-        bad = !kv[i + 1] || kfk_conf_set(conf, kv[i], kv[i + 1], err, sizeof err);
-        if (bad) kfk_test_fail(__FILE__, __LINE__, "%s: %s", kv[i], kv[i + 1] ? err : "unset");
-    }
-    if (bad) {
-        kfk_conf_destroy(conf);
-        return NULL;
-    }
-    return conf;
-}
-
-static kfk_core *oidc_core(const char *bootstrap, const char *const *kv, char *err, size_t len) {
-    kfk_conf *conf = oidc_conf(bootstrap, kv);
-    if (!conf) return NULL;
-    kfk_core_conf cc;
-    kfk_core_conf_from(&cc, conf);
-    kfk_core *c = kfk_core_new(&cc, err, len);
-    kfk_conf_destroy(conf);
-    return c;
-}
-
-typedef struct tally {
-    int ok, failed, last_err;
-} tally;
-
-static void delivered(kfk_producer *p, const kfk_delivery *d, void *opaque) {
-    tally *t = opaque;
-    if (d->err) t->failed++, t->last_err = d->err;
-    else t->ok++;
-}
-
-static kfk_producer *producer(const char *bootstrap, const char *const *kv, tally *t) {
-    char err[320] = "";
-    kfk_conf *conf = oidc_conf(bootstrap, kv);
-    if (!conf) return NULL;
-    kfk_producer_callbacks cbs = {.delivery = delivered, .opaque = t};
-    kfk_producer *p = kfk_producer_new(conf, &cbs, err, sizeof err);
-    if (!p) {
-        kfk_conf_destroy(conf);
-        kfk_test_fail(__FILE__, __LINE__, "producer: %s", err);
-    }
-    return p;
-}
+#include "sasl_it.h"
 
 static kfk_consumer *consumer(const char *bootstrap, const char *const *kv, const char *topic) {
     char err[320] = "";
-    kfk_conf *conf = oidc_conf(bootstrap, kv);
+    kfk_conf *conf = sasl_it_conf(bootstrap, kv);
     if (!conf) return NULL;
     CHECK_EQ(kfk_conf_set(conf, "group.id", topic, err, sizeof err), 0);
     CHECK_EQ(kfk_conf_set(conf, "auto.offset.reset", "earliest", err, sizeof err), 0);
@@ -98,7 +41,7 @@ static kfk_consumer *consumer(const char *bootstrap, const char *const *kv, cons
 
 static int make_topic(const char *bootstrap, const char *const *kv, const char *topic) {
     char err[320] = "";
-    kfk_core *c = oidc_core(bootstrap, kv, err, sizeof err);
+    kfk_core *c = sasl_it_core(bootstrap, kv, err, sizeof err);
     if (!c) {
         kfk_test_fail(__FILE__, __LINE__, "client: %s", err);
         return -1;
@@ -191,7 +134,7 @@ TEST(wrong_client_secret_fails_fast_naming_the_endpoint) {
                         "sasl.oauthbearer.client.secret", secret,
                         "https.ca.location", need("KFK_OIDC_CA"),
                         "reconnect.backoff.max.ms", "4000", NULL};
-    kfk_core *c = oidc_core(need("KFK_BOOTSTRAP_OIDC"), kv, err, sizeof err);
+    kfk_core *c = sasl_it_core(need("KFK_BOOTSTRAP_OIDC"), kv, err, sizeof err);
     REQUIRE(c);
     int64_t t0 = it_now_ms();
     int rc = kfk_core_metadata_wait(c, NULL, 0, 8000, NULL, err, sizeof err);
@@ -314,4 +257,36 @@ TEST(cli_with_method_oidc) {
     if (!fgets(line, sizeof line, f)) line[0] = '\0';
     CHECK_EQ(pclose(f), 0);
     CHECK_STR(line, "hello-oidc\n");
+}
+
+TEST(provider_never_blocks_and_names_an_unreachable_endpoint) {
+    kfk_oidc_conf oc = {.url = "https://127.0.0.1:1/token", .client_id = "c",
+                        .client_secret = "very-secret"};
+    char err[512], *tok = malloc(KFK_SASL_TOKEN_MAX);
+    REQUIRE(tok);
+    kfk_oidc *o = kfk_oidc_new(&oc, err, sizeof err);
+    REQUIRE(o);
+    int64_t exp = 0, t0 = it_now_ms();
+    CHECK_EQ(kfk_oidc_token_cb(o, tok, KFK_SASL_TOKEN_MAX, &exp, err, sizeof err),
+             KFK_ERR_IN_PROGRESS);
+    CHECK(it_now_ms() - t0 < 50); /* the fetch runs on the provider's thread */
+    int rc = KFK_ERR_IN_PROGRESS;
+    while (rc == KFK_ERR_IN_PROGRESS && it_now_ms() - t0 < 5000) {
+        usleep(5000);
+        rc = kfk_oidc_token_cb(o, tok, KFK_SASL_TOKEN_MAX, &exp, err, sizeof err);
+    }
+    printf("     -> %s: %s\n", kfk_err_name(rc), err);
+    CHECK_EQ(rc, KFK_ERR_AUTHENTICATION);
+    CHECK(strstr(err, "OIDC token endpoint https://127.0.0.1:1/token: ") == err);
+    CHECK(strstr(err, "very-secret") == NULL);
+    /* Reported once; the next ask fetches again. */
+    CHECK_EQ(kfk_oidc_token_cb(o, tok, KFK_SASL_TOKEN_MAX, &exp, err, sizeof err),
+             KFK_ERR_IN_PROGRESS);
+    usleep(300 * 1000);
+    int64_t fetched, failed;
+    kfk_oidc_counts(o, &fetched, &failed);
+    CHECK_EQ(fetched, 0);
+    CHECK_EQ(failed, 2); /* no retry loop of its own without a token */
+    kfk_oidc_free(o);
+    free(tok);
 }
