@@ -70,6 +70,15 @@ static kfk_sasl_conf sasl_from(const kfk_conf *conf) {
                          ? kfk_conf_str(conf, KFK_CONF_SASL_KERBEROS_KINIT_CMD)
                          : NULL,
         .min_relogin_ms = kfk_conf_int(conf, KFK_CONF_SASL_KERBEROS_MIN_TIME_BEFORE_RELOGIN),
+        .oauth_method = kfk_conf_str(conf, KFK_CONF_SASL_OAUTHBEARER_METHOD),
+        .token_endpoint_url = kfk_conf_str(conf, KFK_CONF_SASL_OAUTHBEARER_TOKEN_ENDPOINT_URL),
+        .client_id = kfk_conf_str(conf, KFK_CONF_SASL_OAUTHBEARER_CLIENT_ID),
+        .client_secret = kfk_conf_str(conf, KFK_CONF_SASL_OAUTHBEARER_CLIENT_SECRET),
+        .scope = kfk_conf_str(conf, KFK_CONF_SASL_OAUTHBEARER_SCOPE),
+        .extensions = kfk_conf_str(conf, KFK_CONF_SASL_OAUTHBEARER_EXTENSIONS),
+        .https_ca_location = *kfk_conf_str(conf, KFK_CONF_HTTPS_CA_LOCATION)
+                                 ? kfk_conf_str(conf, KFK_CONF_HTTPS_CA_LOCATION)
+                                 : kfk_conf_str(conf, KFK_CONF_SSL_CA_LOCATION),
     };
     s.token_cb = kfk_conf_token_cb(conf, &s.token_opaque);
     return s;

@@ -69,10 +69,28 @@
       "Shell command refreshing the ticket cache; run only when set (kfk reads keytabs itself)") \
     X(SASL_KERBEROS_MIN_TIME_BEFORE_RELOGIN, "sasl.kerberos.min.time.before.relogin", \
       KFK_CONF_INT, "60000", 0, 86400000, NULL, \
-      "Least time between two runs of sasl.kerberos.kinit.cmd (0: run it once)")
+      "Least time between two runs of sasl.kerberos.kinit.cmd (0: run it once)") \
+    X(SASL_OAUTHBEARER_METHOD, "sasl.oauthbearer.method", KFK_CONF_ENUM, "default", 0, 0, \
+      "default|oidc", \
+      "OAUTHBEARER tokens: default (the token callback) or oidc (fetched from the token endpoint)") \
+    X(SASL_OAUTHBEARER_TOKEN_ENDPOINT_URL, "sasl.oauthbearer.token.endpoint.url", \
+      KFK_CONF_STRING, "", 0, 0, NULL, \
+      "OIDC token endpoint (client-credentials grant); set alone it implies method oidc") \
+    X(SASL_OAUTHBEARER_CLIENT_ID, "sasl.oauthbearer.client.id", KFK_CONF_STRING, "", 0, 0, NULL, \
+      "OIDC client id (HTTP Basic user at the token endpoint)") \
+    X(SASL_OAUTHBEARER_CLIENT_SECRET, "sasl.oauthbearer.client.secret", KFK_CONF_STRING, "", 0, \
+      0, NULL, "OIDC client secret (HTTP Basic password at the token endpoint)") \
+    X(SASL_OAUTHBEARER_SCOPE, "sasl.oauthbearer.scope", KFK_CONF_STRING, "", 0, 0, NULL, \
+      "Scope to request with OIDC tokens (empty: none)") \
+    X(SASL_OAUTHBEARER_EXTENSIONS, "sasl.oauthbearer.extensions", KFK_CONF_STRING, "", 0, 0, \
+      NULL, "SASL extensions sent with the token: key=value,key2=value2 (RFC 7628)") \
+    X(HTTPS_CA_LOCATION, "https.ca.location", KFK_CONF_STRING, "", 0, 0, NULL, \
+      "CA certificates (PEM file) for the OIDC token endpoint; empty: ssl.ca.location, else the system store")
 
 #define KFK_CONF_ALIASES_SECURITY(X) \
-    X("sasl.mechanisms", "sasl.mechanism")
+    X("sasl.mechanisms", "sasl.mechanism") \
+    X("sasl.oauthbearer.client.credentials.client.id", "sasl.oauthbearer.client.id") \
+    X("sasl.oauthbearer.client.credentials.client.secret", "sasl.oauthbearer.client.secret")
 /* clang-format on */
 
 #endif

@@ -473,7 +473,7 @@ static int on_frame(kfk_conn *c, kfk_rbuf *body, int64_t now) {
     }
     kfk_conn_fill(c);
     kfk_conn_auth_poll(c, now);
-    return 0;
+    return c->state == KFK_CONN_DOWN ? c->last_err : 0; /* the token failed */
 }
 
 int kfk_conn_recv_done(kfk_conn *c, size_t n, int64_t now) {
@@ -534,7 +534,7 @@ static int64_t list_min_deadline(const kfk_list *l, int64_t min) {
 }
 
 int64_t kfk_conn_next_deadline(const kfk_conn *c) {
-    int64_t t = c->state == KFK_CONN_READY && c->reauth_at ? c->reauth_at : INT64_MAX;
+    int64_t t = kfk_conn_auth_deadline(c, INT64_MAX);
     t = kfk_conn_throttle_deadline(c, list_min_deadline(&c->waiting, t));
     t = list_min_deadline(&c->sending, t);
     return list_min_deadline(&c->awaiting, t);
@@ -563,7 +563,9 @@ static int take_expired(kfk_conn *c, kfk_list *l, kfk_list *out, int64_t now, in
 
 int kfk_conn_tick(kfk_conn *c, int64_t now) {
     c->now = now;
+    int was_down = c->state == KFK_CONN_DOWN;
     kfk_conn_auth_poll(c, now);
+    if (!was_down && c->state == KFK_CONN_DOWN) return c->last_err; /* the token failed */
     kfk_list expired;
     kfk_list_init(&expired);
     /* Not on the wire yet: these fail alone, the connection stays. */

@@ -8,6 +8,8 @@
 #include "kfk.h"
 #include "net/conn_int.h"
 
+enum { TOKEN_POLL_MS = 10 };
+
 /* Failures of the internal request are the connection's own. */
 static int auth_failed(void *opaque, kfk_response *resp) { return 0; }
 
@@ -41,9 +43,20 @@ static int auth_send(kfk_conn *c, int16_t api_key, const void *msg, int64_t now)
 
 void kfk_conn_auth_start(kfk_conn *c, int64_t now) {
     kfk_sasl *s = c->conf->sasl;
+    c->now = now;
     c->state = KFK_CONN_AUTH;
     c->reauth_wait = 0;
     c->reauth_at = 0;
+    /* A token still being fetched (on the provider's thread): poll for it
+     * instead of blocking; a failed fetch fails the connection now. */
+    char err[sizeof c->errstr];
+    int rc = kfk_sasl_ready(s, err, sizeof err);
+    c->token_wait = rc == KFK_ERR_IN_PROGRESS;
+    if (c->token_wait) return;
+    if (rc) {
+        auth_fail(c, rc, "%s", err);
+        return;
+    }
     const char *mech = kfk_sasl_mech_name(s->mech);
     KFK_CONN_DBG(c, KFK_DBG_SECURITY, "SASL %s: SaslHandshake%s", mech,
                  c->auths ? " (re-authentication)" : "");
@@ -54,6 +67,7 @@ void kfk_conn_auth_start(kfk_conn *c, int64_t now) {
 void kfk_conn_auth_reset(kfk_conn *c) {
     if (c->sx_active) kfk_sasl_end(&c->sx);
     c->sx_active = 0;
+    c->token_wait = 0;
     c->reauth_wait = 0;
     c->reauth_at = 0;
 }
@@ -165,6 +179,10 @@ void kfk_conn_auth_poll(kfk_conn *c, int64_t now) {
     }
     /* Responses come in order: once the wire is empty, the next response
      * is the handshake's. */
+    if (c->state == KFK_CONN_AUTH && c->token_wait) {
+        kfk_conn_auth_start(c, now);
+        return;
+    }
     if (c->state == KFK_CONN_AUTH && c->reauth_wait && c->on_wire == 0) {
         c->reauth_wait = 0;
         kfk_conn_auth_start(c, now);
@@ -187,4 +205,12 @@ int kfk_conn_auth_resume(kfk_conn *c, kfk_sasl_job *j, int64_t now) {
     }
     c->sx.job = j;
     return auth_step(c, NULL, 0, 0, now);
+}
+
+int64_t kfk_conn_auth_deadline(const kfk_conn *c, int64_t t) {
+    if (c->state == KFK_CONN_READY && c->reauth_at && c->reauth_at < t) return c->reauth_at;
+    /* The token's fetch takes a round trip to the provider: look again soon. */
+    if (c->state == KFK_CONN_AUTH && c->token_wait && c->now + TOKEN_POLL_MS < t)
+        return c->now + TOKEN_POLL_MS;
+    return t;
 }

@@ -43,6 +43,7 @@ struct kfk_conn {
     kfk_sasl_exchange sx;
     int sx_active;
     int reauth_wait;  /* re-authentication due: waiting for the wire to empty */
+    int token_wait;   /* the OIDC provider is fetching a token: polled */
     int64_t reauth_at; /* when to re-authenticate (KIP-368), 0: never */
     int64_t auths;     /* successful (re-)authentications */
 
@@ -69,6 +70,8 @@ int kfk_conn_auth_done(kfk_conn *c, const kfk_rbuf *body, int64_t now);
 /* Starts a due re-authentication once nothing is on the wire. */
 void kfk_conn_auth_poll(kfk_conn *c, int64_t now);
 void kfk_conn_auth_reset(kfk_conn *c);
+/* t lowered to the next re-authentication or token poll, if sooner. */
+int64_t kfk_conn_auth_deadline(const kfk_conn *c, int64_t t);
 
 /* throttle.c: a response's ThrottleTimeMs starts (or extends) a throttle;
  * hold() says whether fill must wait (and counts it); deadline() lowers t

@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "core/alloc.h"
+#include "net/oidc.h"
 
 static const char *const mech_names[] = {"PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512", "OAUTHBEARER",
                                           "GSSAPI"};
@@ -143,6 +144,76 @@ static int from_jaas(kfk_sasl *s, const char *line, char *errstr, size_t errlen)
     return 0;
 }
 
+/* sasl.oauthbearer.extensions "k=v,k2=v2" as the client message's
+ * "\001k=v\001k2=v2" (RFC 7628: keys are letters, "auth" is taken). */
+static int parse_extensions(kfk_sasl *s, const char *list, char *errstr, size_t errlen) {
+    kfk_wbuf w = {0};
+    for (const char *p = list; *p;) {
+        size_t n = strcspn(p, ",");
+        const char *eq = memchr(p, '=', n);
+        size_t klen = eq ? (size_t)(eq - p) : 0;
+        int ok = klen > 0 && !(klen == 4 && !strncmp(p, "auth", 4));
+        for (size_t i = 0; ok && i < klen; i++)
+            ok = (p[i] >= 'a' && p[i] <= 'z') || (p[i] >= 'A' && p[i] <= 'Z');
+        for (size_t i = klen + 1; ok && i < n; i++) ok = p[i] >= 0x21 && p[i] <= 0x7e;
+        if (!ok) {
+            kfk_wbuf_free(&w);
+            snprintf(errstr, errlen,
+                     "sasl.oauthbearer.extensions %.200s: want key=value,... (keys letters "
+                     "only, not auth; values printable)",
+                     list);
+            return KFK_ERR_CONFIG;
+        }
+        kfk_wr_u8(&w, 1);
+        kfk_wr_raw(&w, p, n);
+        p += n;
+        if (*p) p++;
+    }
+    if (!w.len) return 0;
+    kfk_wr_u8(&w, 0);
+    size_t len;
+    s->extensions = w.err ? NULL : (char *)kfk_wbuf_detach(&w, &len);
+    kfk_wbuf_free(&w);
+    return s->extensions ? 0 : KFK_ERR_NOMEM;
+}
+
+/* The OIDC provider, when sasl.oauthbearer.method=oidc (or a token
+ * endpoint without a token callback, as the Java client's settings have
+ * it): its client id, secret and scope from the sasl.oauthbearer.* keys or
+ * the JAAS line's clientId / clientSecret / scope. */
+static int oidc_setup(kfk_sasl *s, const kfk_sasl_conf *conf, char *errstr, size_t errlen) {
+    int want = conf->oauth_method && !strcmp(conf->oauth_method, "oidc");
+    int has_url = conf->token_endpoint_url && *conf->token_endpoint_url;
+    if (!want && !(has_url && !s->token_cb)) return 0;
+    if (want && s->token_cb) {
+        snprintf(errstr, errlen,
+                 "sasl.oauthbearer.method=oidc and a token callback "
+                 "(kfk_conf_set_oauthbearer_token_cb) exclude each other");
+        return KFK_ERR_CONFIG;
+    }
+    static const char *const keys[] = {"clientId", "clientSecret", "scope"};
+    char *jaas[3] = {NULL, NULL, NULL};
+    char module[160];
+    if (conf->jaas_config && *conf->jaas_config &&
+        kfk_sasl_jaas_keys(conf->jaas_config, module, sizeof module, keys, jaas, 3, errstr,
+                           errlen) != 0)
+        return KFK_ERR_CONFIG;
+    kfk_oidc_conf oc = {
+        .url = conf->token_endpoint_url,
+        .client_id = conf->client_id && *conf->client_id ? conf->client_id : jaas[0],
+        .client_secret =
+            conf->client_secret && *conf->client_secret ? conf->client_secret : jaas[1],
+        .scope = conf->scope && *conf->scope ? conf->scope : jaas[2],
+        .ca_location = conf->https_ca_location,
+    };
+    s->oidc = kfk_oidc_new(&oc, errstr, errlen);
+    for (int i = 0; i < 3; i++) free_secret(jaas[i]);
+    if (!s->oidc) return KFK_ERR_CONFIG;
+    s->token_cb = kfk_oidc_token_cb;
+    s->token_opaque = s->oidc;
+    return 0;
+}
+
 kfk_sasl *kfk_sasl_new(const kfk_sasl_conf *conf, char *errstr, size_t errlen) {
     const char *name = conf->mechanism ? conf->mechanism : "GSSAPI";
     int mech = find_mech(name);
@@ -169,10 +240,14 @@ kfk_sasl *kfk_sasl_new(const kfk_sasl_conf *conf, char *errstr, size_t errlen) {
         from_jaas(s, conf->jaas_config, errstr, errlen) != 0)
         goto fail;
     if (s->mech == KFK_SASL_OAUTHBEARER) {
+        if (oidc_setup(s, conf, errstr, errlen) != 0) goto fail;
+        if (conf->extensions && *conf->extensions &&
+            parse_extensions(s, conf->extensions, errstr, errlen) != 0)
+            goto fail;
         if (!s->token_cb && !s->unsecured_sub) {
             snprintf(errstr, errlen,
                      "sasl.mechanism OAUTHBEARER needs a token callback "
-                     "(kfk_conf_set_oauthbearer_token_cb)");
+                     "(kfk_conf_set_oauthbearer_token_cb) or sasl.oauthbearer.method=oidc");
             goto fail;
         }
     } else if (!s->username || !s->password) {
@@ -195,6 +270,8 @@ void kfk_sasl_free(kfk_sasl *s) {
     free_secret(s->password);
     free_secret(s->unsecured_sub);
     free_secret(s->token);
+    kfk_oidc_free(s->oidc);
+    kfk_free(s->extensions);
     kfk_gss_free(s);
     pthread_mutex_destroy(&s->lock);
     kfk_free(s);
@@ -264,5 +341,18 @@ int kfk_sasl_token(kfk_sasl *s, char *buf, size_t len, char *errstr, size_t errl
     }
     pthread_mutex_unlock(&s->lock);
     if (rc == KFK_ERR_MSG_TOO_LARGE) snprintf(errstr, errlen, "OAUTHBEARER token too long");
+    return rc;
+}
+
+int kfk_sasl_ready(kfk_sasl *s, char *errstr, size_t errlen) {
+    if (s->mech != KFK_SASL_OAUTHBEARER || !s->oidc) return 0;
+    char *buf = kfk_malloc(KFK_SASL_TOKEN_MAX);
+    if (!buf) {
+        snprintf(errstr, errlen, "out of memory for an OAUTHBEARER token");
+        return KFK_ERR_NOMEM;
+    }
+    int rc = kfk_sasl_token(s, buf, KFK_SASL_TOKEN_MAX, errstr, errlen);
+    OPENSSL_cleanse(buf, KFK_SASL_TOKEN_MAX);
+    kfk_free(buf);
     return rc;
 }

@@ -17,6 +17,8 @@
 #include "core/buf.h"
 #include "kfk.h"
 
+enum { KFK_SASL_TOKEN_MAX = 8192 }; /* longest OAUTHBEARER token */
+
 enum kfk_sasl_mech {
     KFK_SASL_PLAIN,
     KFK_SASL_SCRAM_SHA_256,
@@ -35,6 +37,9 @@ typedef struct kfk_sasl_conf {
     /* GSSAPI (sasl.kerberos.*); kinit_cmd NULL: not set by the user */
     const char *service_name, *principal, *keytab, *kinit_cmd;
     int64_t min_relogin_ms;
+    /* OAUTHBEARER: the built-in OIDC provider (net/oidc.h) and extensions */
+    const char *oauth_method, *token_endpoint_url, *client_id, *client_secret, *scope;
+    const char *extensions, *https_ca_location;
 } kfk_sasl_conf;
 
 /* GSSAPI's settings (sasl_gssapi.c). keytab NULL: the ticket cache.
@@ -56,6 +61,8 @@ typedef struct kfk_sasl {
     kfk_oauthbearer_token_cb token_cb;
     void *token_opaque;
     char *unsecured_sub; /* JAAS unsecuredLoginStringClaim_sub: kfk makes the token */
+    struct kfk_oidc *oidc; /* the built-in provider behind token_cb, or NULL */
+    char *extensions;      /* OAUTHBEARER "\001key=value" pairs, or NULL */
 
     pthread_mutex_t lock; /* the cached token: any connection may refresh it */
     char *token;
@@ -74,6 +81,9 @@ const char *kfk_sasl_mech_name(enum kfk_sasl_mech m);
  * callback for a new one once 80% of its lifetime has passed. 0 or a
  * kfk_err with the callback's reason. */
 int kfk_sasl_token(kfk_sasl *s, char *buf, size_t len, char *errstr, size_t errlen);
+/* Whether an exchange can start now: 0, KFK_ERR_IN_PROGRESS while the
+ * OIDC provider fetches the first token (ask again), or its error. */
+int kfk_sasl_ready(kfk_sasl *s, char *errstr, size_t errlen);
 
 /* Parses a sasl.jaas.config line: the login module's class name and its
  * username / password / unsecuredLoginStringClaim_sub options (values

@@ -15,7 +15,7 @@
 
 /* A hostile broker must not make us spin: RFC 7677 asks for 4096 at
  * least; Kafka allows up to 16384. */
-enum { SCRAM_MIN_ITER = 4096, SCRAM_MAX_ITER = 100000, TOKEN_MAX = 8192 };
+enum { SCRAM_MIN_ITER = 4096, SCRAM_MAX_ITER = 100000, TOKEN_MAX = KFK_SASL_TOKEN_MAX };
 
 static void free_secret(char *s) {
     if (!s) return;
@@ -67,6 +67,8 @@ static int oauth_step(kfk_sasl_exchange *x, size_t inlen, kfk_wbuf *out, char *e
             static const char pre[] = "n,,\001auth=Bearer ";
             kfk_wr_raw(out, pre, sizeof pre - 1);
             kfk_wr_raw(out, token, strlen(token));
+            const char *ext = x->sasl->extensions;
+            if (ext) kfk_wr_raw(out, ext, strlen(ext));
             kfk_wr_raw(out, "\001\001", 2);
         }
         OPENSSL_cleanse(token, TOKEN_MAX);
