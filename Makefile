@@ -44,4 +44,4 @@ check-generated:
 	@scripts/check-generated
 
 clean:
-	@rm -rf $(BUILD) build-asan build-fuzz
+	@rm -rf $(BUILD) build-asan build-fuzz build-poll
