@@ -65,4 +65,4 @@ abi-update: all
 	@scripts/check-abi --update $(BUILD)
 
 clean:
-	@rm -rf $(BUILD) build-asan build-fuzz
+	@rm -rf $(BUILD) build-asan build-fuzz build-poll

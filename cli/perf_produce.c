@@ -5,8 +5,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
 #include <time.h>
+#include <unistd.h>
+#ifdef __APPLE__
+#include <sys/random.h> /* getentropy, which others declare in unistd.h */
+#endif
 
 #include "perf.h"
 #include "progress.h"
@@ -101,7 +104,7 @@ static void random_txn_id(char *out, size_t size) {
     unsigned char r[16];
     char id[23];
     do {
-        if (getrandom(r, sizeof r, 0) != (ssize_t)sizeof r)
+        if (getentropy(r, sizeof r) != 0)
             for (size_t i = 0; i < sizeof r; i++) r[i] = (unsigned char)rand();
         size_t n = 0;
         for (size_t i = 0; i < sizeof r; i += 3) {

@@ -176,12 +176,24 @@ static int cmp_default(const void *a, const void *b, void *opaque) {
     return (x->partition > y->partition) - (x->partition < y->partition);
 }
 
+/* qsort_r's argument order differs between glibc and the BSDs/macOS:
+ * plain qsort, with the comparator and its opaque in thread-locals. */
+static _Thread_local int (*sort_cmp)(const void *, const void *, void *);
+static _Thread_local void *sort_opaque;
+
+static int sort_trampoline(const void *a, const void *b) { return sort_cmp(a, b, sort_opaque); }
+
 void rd_kafka_topic_partition_list_sort(rd_kafka_topic_partition_list_t *rktparlist,
                                         int (*cmp)(const void *a, const void *b, void *cmp_opaque),
                                         void *cmp_opaque) {
     if (rktparlist->cnt < 2) return;
-    qsort_r(rktparlist->elems, (size_t)rktparlist->cnt, sizeof(*rktparlist->elems),
-            cmp ? cmp : cmp_default, cmp_opaque);
+    int (*outer_cmp)(const void *, const void *, void *) = sort_cmp;
+    void *outer_opaque = sort_opaque; /* a comparator that sorts a list itself */
+    sort_cmp = cmp ? cmp : cmp_default;
+    sort_opaque = cmp_opaque;
+    qsort(rktparlist->elems, (size_t)rktparlist->cnt, sizeof(*rktparlist->elems), sort_trampoline);
+    sort_cmp = outer_cmp;
+    sort_opaque = outer_opaque;
 }
 
 /* ------------------------------------------------------ kfk's lists */

@@ -1,6 +1,5 @@
 /* The admin client's lifecycle and its results' memory. */
 #include <stdio.h>
-#include <sys/eventfd.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -26,9 +25,8 @@ kfk_admin *kfk_admin_new(kfk_conf *conf, char *errstr, size_t errstr_size) {
         snprintf(errstr, errstr_size, "out of memory creating the admin client");
         return NULL;
     }
-    a->evfd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-    if (a->evfd < 0) {
-        snprintf(errstr, errstr_size, "no eventfd for the admin client: out of file descriptors");
+    if (kfk_wake_open(&a->evfd) < 0) {
+        snprintf(errstr, errstr_size, "no wakeup fd for the admin client: out of file descriptors");
         kfk_free(a);
         return NULL;
     }
@@ -36,7 +34,7 @@ kfk_admin *kfk_admin_new(kfk_conf *conf, char *errstr, size_t errstr_size) {
     kfk_core_conf_from(&cc, conf);
     a->core = kfk_core_new(&cc, errstr, errstr_size);
     if (!a->core) {
-        close(a->evfd);
+        kfk_wake_close(&a->evfd);
         kfk_free(a);
         return NULL;
     }
@@ -81,7 +79,7 @@ void kfk_admin_destroy(kfk_admin *a) {
     a->io_gone = 1;
     kfk_admin_fail_all(a);
     kfk_admin_poll(a, 0); /* results never polled: their callbacks run here */
-    close(a->evfd);
+    kfk_wake_close(&a->evfd);
     pthread_cond_destroy(&a->done_cond);
     pthread_mutex_destroy(&a->lock);
     kfk_conf_destroy(a->conf);

@@ -29,6 +29,7 @@
 #include "client/stats.h"
 #include "client/coord.h"
 #include "kfk.h"
+#include "net/wake.h"
 
 typedef struct kfk_aop kfk_aop;
 typedef struct kfk_asub kfk_asub;
@@ -53,7 +54,7 @@ struct kfk_admin {
     atomic_int queued;        /* on: callbacks run in kfk_admin_poll */
     kfk_list done;            /* under lock: operations delivered, not polled */
     pthread_cond_t done_cond; /* done got one */
-    int evfd;                 /* readable while done holds any */
+    kfk_wake evfd;            /* readable while done holds any */
 };
 
 struct kfk_asub {

@@ -1,28 +1,21 @@
 /* kfk_admin_fd and kfk_admin_poll: results queued for the application's
  * thread instead of handed to callbacks on the I/O thread, so an event
  * loop runs admin callbacks beside everything else it does. Switched on
- * by the first kfk_admin_fd call; an eventfd is readable while any wait. */
-#include <stdint.h>
-#include <sys/eventfd.h>
+ * by the first kfk_admin_fd call; a wakeup fd is readable while any wait. */
 #include <time.h>
-#include <unistd.h>
 
 #include "admin/admin_int.h"
 #include "core/deadline.h"
 
 int kfk_admin_fd(kfk_admin *a) {
     atomic_store(&a->queued, 1);
-    return a->evfd;
+    return kfk_wake_fd(&a->evfd);
 }
 
 int kfk_aresq_push(kfk_admin *a, kfk_aop *op) {
     if (!atomic_load(&a->queued)) return 0;
     pthread_mutex_lock(&a->lock);
-    if (kfk_list_empty(&a->done)) {
-        uint64_t one = 1;
-        ssize_t n = write(a->evfd, &one, sizeof one); /* fails only when full */
-        (void)n;
-    }
+    if (kfk_list_empty(&a->done)) kfk_wake_signal(&a->evfd);
     kfk_list_insert_tail(&a->done, &op->link);
     pthread_cond_broadcast(&a->done_cond);
     pthread_mutex_unlock(&a->lock);
@@ -41,9 +34,7 @@ static void take(kfk_admin *a, kfk_list *out, int timeout_ms) {
     }
     if (!kfk_list_empty(&a->done)) {
         kfk_list_splice_tail(out, &a->done);
-        uint64_t v;
-        ssize_t n = read(a->evfd, &v, sizeof v); /* empty now: not readable */
-        (void)n;
+        kfk_wake_clear(&a->evfd); /* empty now: not readable */
     }
     pthread_mutex_unlock(&a->lock);
 }

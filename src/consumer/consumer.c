@@ -4,7 +4,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/eventfd.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -160,9 +159,8 @@ kfk_consumer *kfk_consumer_new(kfk_conf *conf, char *errstr, size_t errstr_size)
         kfk_free(c);
         return NULL;
     }
-    c->evfd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-    if (c->evfd < 0) {
-        snprintf(errstr, errstr_size, "no eventfd for the consumer: out of file descriptors");
+    if (kfk_wake_open(&c->evfd) < 0) {
+        snprintf(errstr, errstr_size, "no wakeup fd for the consumer: out of file descriptors");
         kfk_core_destroy(c->core);
         kfk_free(c);
         return NULL;
@@ -221,7 +219,7 @@ void kfk_consumer_destroy(kfk_consumer *c) {
     kfk_free(c->busy);
     kfk_fetch_sessions_free(c);
     kfk_wbuf_free(&c->zbuf);
-    close(c->evfd);
+    kfk_wake_close(&c->evfd);
     pthread_cond_destroy(&c->cond);
     pthread_mutex_destroy(&c->lock);
     kfk_conf_destroy(c->conf);

@@ -44,6 +44,7 @@
 #include "consumer/fetch_session.h"
 #include "consumer/group.h"
 #include "kfk.h"
+#include "net/wake.h"
 
 enum kfk_cpart_state { KFK_CP_START, KFK_CP_LIST, KFK_CP_ACTIVE, KFK_CP_VALIDATE, KFK_CP_STOPPED };
 
@@ -202,7 +203,7 @@ struct kfk_consumer {
     atomic_int generation; /* the group's, for kfk_consumer_generation */
     kfk_statsd statsd;     /* statistics.interval.ms (cstats.c) */
     kfk_telemetryd telemetryd; /* enable.metrics.push (KIP-714) */
-    int evfd;     /* kfk_consumer_fd: an eventfd, readable while evfd_set */
+    kfk_wake evfd; /* kfk_consumer_fd: readable while evfd_set */
     int evfd_set; /* under lock: something waits for poll */
 };
 
@@ -222,7 +223,7 @@ static inline int64_t kfk_share(const kfk_consumer *c) {
 /* consumer.c: any thread, under c->lock. NULL when not assigned. */
 kfk_cpart *kfk_cpart_find(kfk_consumer *c, const char *topic, int32_t partition);
 /* Appends to the poll queue and wakes poll; under c->lock. */
-/* kfk_consumer_fd's eventfd: made readable (something waits for poll), or
+/* kfk_consumer_fd's wakeup fd: made readable (something waits for poll), or
  * drained once poll found the queue empty. Under lock. */
 void kfk_evfd_signal(kfk_consumer *c);
 void kfk_evfd_clear(kfk_consumer *c);

@@ -4,7 +4,6 @@
  * one request at a time, as Kafka brokers do, so a parked Fetch holds its
  * connection's later requests back and answers stay in order. */
 #include <errno.h>
-#include <fcntl.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <pthread.h>
@@ -18,6 +17,8 @@
 #include "kfk.h"
 #include "kfk_mock.h"
 #include "mock/mock.h"
+#include "net/sock.h"
+#include "net/wake.h"
 
 #define MAX_BROKERS 64
 #define MAX_FRAME (100 << 20)
@@ -44,7 +45,7 @@ struct kfk_mock_cluster {
     int nbrokers;
     int ports[MAX_BROKERS];
     int listeners[MAX_BROKERS]; /* -1 while down */
-    int wake[2];
+    kfk_wake wake;
     int stop;
     mock_conn *conns;
     int nconns, cconns;
@@ -61,7 +62,7 @@ static int64_t now_ms(void) {
 
 /* A non-blocking listener on 127.0.0.1:port (0: any free port); -1 on failure. */
 static int listen_on(int *port) {
-    int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    int fd = kfk_sock_open(AF_INET, 0);
     if (fd < 0) return -1;
     int one = 1;
     setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
@@ -86,7 +87,7 @@ static void conn_close(kfk_mock_cluster *c, int i) {
 
 static void accept_all(kfk_mock_cluster *c, int b) {
     for (;;) {
-        int fd = accept4(c->listeners[b], NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+        int fd = kfk_sock_accept(c->listeners[b]);
         if (fd < 0) return;
         if (c->nconns == c->cconns) {
             int cap = c->cconns ? c->cconns * 2 : 16;
@@ -159,7 +160,7 @@ static int conn_read(kfk_mock_cluster *c, mock_conn *k) {
 
 static int conn_write(mock_conn *k) {
     while (k->out_sent < k->out.len) {
-        ssize_t n = send(k->fd, k->out.data + k->out_sent, k->out.len - k->out_sent, MSG_NOSIGNAL);
+        ssize_t n = send(k->fd, k->out.data + k->out_sent, k->out.len - k->out_sent, KFK_MSG_NOSIGNAL);
         if (n < 0) return errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR ? 0 : -1;
         k->out_sent += (size_t)n;
     }
@@ -200,7 +201,7 @@ static void *run(void *arg) {
             pfd = np;
             pcap = n * 2;
         }
-        pfd[0] = (struct pollfd){.fd = c->wake[0], .events = POLLIN};
+        pfd[0] = (struct pollfd){.fd = kfk_wake_fd(&c->wake), .events = POLLIN};
         for (int b = 0; b < c->nbrokers; b++)
             pfd[1 + b] = (struct pollfd){.fd = c->listeners[b], .events = POLLIN};
         for (int i = 0; i < c->nconns; i++) {
@@ -215,11 +216,7 @@ static void *run(void *arg) {
         pthread_mutex_unlock(&c->lock);
         poll(pfd, (nfds_t)n, timeout);
         pthread_mutex_lock(&c->lock);
-        if (pfd[0].revents & POLLIN) {
-            char drain[64];
-            while (read(c->wake[0], drain, sizeof drain) > 0) {
-            }
-        }
+        if (pfd[0].revents & POLLIN) kfk_wake_clear(&c->wake);
         /* Connections first: accepting appends, closing reorders. */
         for (int i = nconns - 1; i >= 0; i--) {
             mock_conn *k = &c->conns[i];
@@ -238,26 +235,19 @@ static void *run(void *arg) {
     return NULL;
 }
 
-static void wake(kfk_mock_cluster *c) {
-    char one = 1;
-    ssize_t n = write(c->wake[1], &one, 1);
-    (void)n; /* a full pipe already wakes the loop */
-}
-
 void kfk_mock_cluster_destroy(kfk_mock_cluster *c) {
     if (!c) return;
     if (c->started) {
         pthread_mutex_lock(&c->lock);
         c->stop = 1;
         pthread_mutex_unlock(&c->lock);
-        wake(c);
+        kfk_wake_signal(&c->wake);
         pthread_join(c->thread, NULL);
     }
     while (c->nconns) conn_close(c, c->nconns - 1);
     for (int b = 0; b < c->nbrokers; b++)
         if (c->listeners[b] >= 0) close(c->listeners[b]);
-    if (c->wake[0] >= 0) close(c->wake[0]);
-    if (c->wake[1] >= 0) close(c->wake[1]);
+    kfk_wake_close(&c->wake);
     kfk_free(c->conns);
     kfk_free(c->bootstraps);
     kfk_mock_free(c->m);
@@ -272,9 +262,8 @@ kfk_mock_cluster *kfk_mock_cluster_new_port(int nbrokers, int base_port) {
     if (!c) return NULL;
     pthread_mutex_init(&c->lock, NULL);
     c->nbrokers = nbrokers;
-    c->wake[0] = c->wake[1] = -1;
     for (int b = 0; b < nbrokers; b++) c->listeners[b] = -1;
-    int ok = pipe2(c->wake, O_NONBLOCK | O_CLOEXEC) == 0;
+    int ok = kfk_wake_open(&c->wake) == 0;
     for (int b = 0; ok && b < nbrokers; b++) {
         c->ports[b] = base_port ? base_port + b : 0;
         ok = (c->listeners[b] = listen_on(&c->ports[b])) >= 0;
@@ -330,7 +319,7 @@ static int set_down(kfk_mock_cluster *c, int broker_id, int down) {
     pthread_mutex_lock(&c->lock);
     int rc = kfk_mock_set_down(c->m, broker_id, down);
     pthread_mutex_unlock(&c->lock);
-    wake(c);
+    kfk_wake_signal(&c->wake);
     return rc;
 }
 

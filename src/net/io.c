@@ -1,10 +1,6 @@
-#include <errno.h>
 #include <limits.h>
 #include <stdlib.h>
-#include <sys/epoll.h>
-#include <sys/eventfd.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "core/alloc.h"
 #include "kfk.h"
@@ -30,12 +26,12 @@ kfk_io *kfk_io_new(const kfk_io_conf *conf, const kfk_io_hooks *hooks, void *opa
     io->rng = kfk_rand_seed(io);
     kfk_list_init(&io->links);
     pthread_mutex_init(&io->lock, NULL);
-    io->epfd = epoll_create1(EPOLL_CLOEXEC);
-    io->evfd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+    io->poller = kfk_poller_new();
+    int woke = kfk_wake_open(&io->wake);
+    io->wake_reg = (kfk_pollreg){.fd = kfk_wake_fd(&io->wake), .slot = -1, .ptr = NULL};
     io->resolver = kfk_resolver_new(io, conf->resolve);
-    struct epoll_event ev = {.events = EPOLLIN, .data.ptr = NULL};
-    if (io->epfd < 0 || io->evfd < 0 || !io->resolver ||
-        epoll_ctl(io->epfd, EPOLL_CTL_ADD, io->evfd, &ev) < 0) {
+    if (!io->poller || woke < 0 || !io->resolver ||
+        kfk_poller_set(io->poller, &io->wake_reg, KFK_POLL_IN) < 0) {
         kfk_io_destroy(io);
         return NULL;
     }
@@ -86,11 +82,7 @@ int kfk_io_post(kfk_io *io, kfk_task *t) {
     *io->posted_tail = t;
     io->posted_tail = &t->next;
     pthread_mutex_unlock(&io->lock);
-    if (wake) {
-        uint64_t one = 1;
-        while (write(io->evfd, &one, sizeof one) < 0 && errno == EINTR) {
-        }
-    }
+    if (wake) kfk_wake_signal(&io->wake);
     return 0;
 }
 
@@ -104,9 +96,7 @@ static void run_tasks(kfk_io *io, kfk_task *t, int err) {
 
 /* Takes the posted batch; at shutdown, also closes the queue. */
 static kfk_task *take_posted(kfk_io *io, int close) {
-    uint64_t n;
-    while (read(io->evfd, &n, sizeof n) > 0) {
-    }
+    kfk_wake_clear(&io->wake);
     pthread_mutex_lock(&io->lock);
     kfk_task *t = io->posted;
     io->posted = NULL;
@@ -160,7 +150,7 @@ static void shutdown_thread(kfk_io *io) {
 
 static void *io_main(void *arg) {
     kfk_io *io = arg;
-    struct epoll_event evs[64];
+    kfk_pollev evs[64];
     current_io = io;
     for (;;) {
         io->now = kfk_io_clock();
@@ -174,13 +164,13 @@ static void *io_main(void *arg) {
             int64_t d = next - io->now;
             timeout = d <= 0 ? 0 : d > INT_MAX ? INT_MAX : (int)d;
         }
-        int n = epoll_wait(io->epfd, evs, 64, timeout);
+        int n = kfk_poller_wait(io->poller, evs, 64, timeout);
         io->now = kfk_io_clock();
         for (int i = 0; i < n; i++) {
-            if (evs[i].data.ptr == NULL)
+            if (evs[i].ptr == NULL)
                 run_tasks(io, take_posted(io, 0), 0);
             else
-                kfk_link_event(evs[i].data.ptr, evs[i].events);
+                kfk_link_event(evs[i].ptr, evs[i].events);
         }
     }
     shutdown_thread(io);
@@ -199,9 +189,7 @@ void kfk_io_destroy(kfk_io *io) {
     io->stopping = 1;
     pthread_mutex_unlock(&io->lock);
     if (io->started) {
-        uint64_t one = 1;
-        while (write(io->evfd, &one, sizeof one) < 0 && errno == EINTR) {
-        }
+        kfk_wake_signal(&io->wake);
         pthread_join(io->thread, NULL);
     } else {
         shutdown_thread(io);
@@ -211,8 +199,8 @@ void kfk_io_destroy(kfk_io *io) {
     /* Every lookup is cancelled or done: workers still resolving finish alone. */
     kfk_resolver_close(io->resolver);
     kfk_timers_free(&io->timers);
-    if (io->evfd >= 0) close(io->evfd);
-    if (io->epfd >= 0) close(io->epfd);
+    kfk_wake_close(&io->wake);
+    kfk_poller_free(io->poller);
     pthread_mutex_destroy(&io->lock);
     kfk_free(io);
 }

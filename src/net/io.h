@@ -1,8 +1,9 @@
-/* The I/O layer: ONE thread per client, epoll over every broker socket.
+/* The I/O layer: ONE thread per client, epoll or poll (poller.h) over
+ * every broker socket.
  *
  * Other threads hand work over through kfk_io_post(): a mutex-protected
- * queue of intrusive tasks, taken in bulk by the I/O thread, which an
- * eventfd wakes (once per batch, not per task). Everything else here
+ * queue of intrusive tasks, taken in bulk by the I/O thread, which a
+ * wakeup fd (wake.h) wakes (once per batch, not per task). Everything else here
  * (links, timers, the clock) belongs to the I/O thread: call it from tasks,
  * timer callbacks and request callbacks only.
  *
@@ -84,8 +85,8 @@ typedef struct kfk_io_hooks {
 
 /* conf and hooks must outlive io. The thread starts in kfk_io_start();
  * between new and start the creator may use the I/O-thread functions
- * (create links, add timers). NULL when allocation, epoll or eventfd
- * creation fails. */
+ * (create links, add timers). NULL when allocation, the poller or the
+ * wakeup fd creation fails. */
 kfk_io *kfk_io_new(const kfk_io_conf *conf, const kfk_io_hooks *hooks, void *opaque);
 int kfk_io_start(kfk_io *io);
 /* Any thread except the I/O thread itself (it would join itself). */

@@ -8,11 +8,15 @@
 #include "core/log.h"
 #include "net/io.h"
 #include "net/list.h"
+#include "net/poller.h"
 #include "net/resolve.h"
+#include "net/wake.h"
 
 struct kfk_io {
     const kfk_io_conf *conf;
-    int epfd, evfd;
+    kfk_poller *poller; /* the I/O backend (poller.h) */
+    kfk_wake wake;      /* kfk_io_post's wakeup; registered with ptr NULL */
+    kfk_pollreg wake_reg;
     pthread_t thread;
     int started;
     const kfk_io_hooks *hooks;
@@ -44,7 +48,7 @@ struct kfk_link {
     int port;
     enum kfk_link_state state;
     int fd;
-    uint32_t events; /* registered with epoll; 0 when not registered */
+    kfk_pollreg reg; /* fd as registered with io->poller */
     kfk_lookup *lookup; /* while RESOLVING */
     kfk_lookup *auth_call; /* a SASL step running on a resolver thread */
     kfk_addrs addrs;

@@ -6,7 +6,6 @@
 #include <netinet/tcp.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/epoll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -16,6 +15,7 @@
 #include "net/conn_stats.h"
 #include "net/io_int.h"
 #include "net/sasl.h"
+#include "net/sock.h"
 #include "net/tls.h"
 
 enum { IOV_BATCH = 64, READS_PER_EVENT = 16 };
@@ -42,10 +42,9 @@ static void cancel_lookup(kfk_link *l) {
 }
 
 static void set_events(kfk_link *l, uint32_t events) {
-    if (l->events == events) return;
-    struct epoll_event ev = {.events = events, .data.ptr = l};
-    epoll_ctl(l->io->epfd, l->events ? EPOLL_CTL_MOD : EPOLL_CTL_ADD, l->fd, &ev);
-    l->events = events;
+    if (l->reg.events == events) return;
+    l->reg.fd = l->fd;
+    kfk_poller_set(l->io->poller, &l->reg, events);
 }
 
 static void close_socket(kfk_link *l) {
@@ -57,10 +56,9 @@ static void close_socket(kfk_link *l) {
     l->tls = NULL;
     l->handshaking = 0;
     if (l->fd < 0) return;
-    if (l->events) epoll_ctl(l->io->epfd, EPOLL_CTL_DEL, l->fd, NULL);
+    kfk_poller_set(l->io->poller, &l->reg, 0);
     close(l->fd);
     l->fd = -1;
-    l->events = 0;
 }
 
 static void addr_name(const kfk_link *l, char *buf, size_t len) {
@@ -117,7 +115,7 @@ static void next_address(kfk_link *l, int err, const char *fmt, const char *deta
 /* Advances the TLS handshake; once done, the protocol starts. */
 static void link_handshake(kfk_link *l) {
     char errstr[320], detail[160];
-    unsigned events = EPOLLIN;
+    unsigned events = KFK_POLL_IN;
     int rc = kfk_tls_handshake(l->tls, &events, detail, sizeof detail);
     if (rc == KFK_TLS_WANT) {
         set_events(l, events);
@@ -136,7 +134,7 @@ static void link_handshake(kfk_link *l) {
         kfk_log_emit(l->io->conf->conn.log, KFK_LOG_DEBUG, KFK_DBG_SECURITY, l->label,
                      "TLS handshake done: %s", kfk_tls_describe(l->tls, tls, sizeof tls));
     }
-    set_events(l, EPOLLIN);
+    set_events(l, KFK_POLL_IN);
     kfk_conn_start(l->conn, l->io->now);
 }
 
@@ -164,7 +162,7 @@ static void link_up(kfk_link *l) {
         link_handshake(l);
         return;
     }
-    set_events(l, EPOLLIN);
+    set_events(l, KFK_POLL_IN);
     kfk_conn_start(l->conn, l->io->now);
 }
 
@@ -173,7 +171,7 @@ static void link_up(kfk_link *l) {
 static void try_connect(kfk_link *l, int err, char *errstr, size_t errlen) {
     for (; l->ai < l->addrs.n; l->ai++) {
         const kfk_addr *a = &l->addrs.v[l->ai];
-        l->fd = socket(a->sa.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_TCP);
+        l->fd = kfk_sock_open(a->sa.ss_family, IPPROTO_TCP);
         if (l->fd < 0) {
             err = KFK_ERR_TRANSPORT;
             snprintf(errstr, errlen, "socket: %s", strerror(errno));
@@ -198,7 +196,7 @@ static void try_connect(kfk_link *l, int err, char *errstr, size_t errlen) {
         }
         if (errno == EINPROGRESS) {
             set_state(l, KFK_LINK_CONNECTING);
-            set_events(l, EPOLLOUT);
+            set_events(l, KFK_POLL_OUT);
             return;
         }
         char name[80];
@@ -339,10 +337,10 @@ static void link_flush_tls(kfk_link *l) {
     while (l->state == KFK_LINK_UP) {
         int n = kfk_conn_send_iov(l->conn, iov, IOV_BATCH);
         char errstr[320], detail[160];
-        unsigned events = EPOLLOUT;
+        unsigned events = KFK_POLL_OUT;
         ssize_t w = kfk_tls_writev(l->tls, iov, n, &events, detail, sizeof detail);
         if (w == KFK_TLS_WANT) {
-            set_events(l, EPOLLIN | events);
+            set_events(l, KFK_POLL_IN | events);
             return;
         }
         if (w < 0) {
@@ -355,7 +353,7 @@ static void link_flush_tls(kfk_link *l) {
         if (n == 0) break;
         kfk_conn_sent(l->conn, (size_t)w);
     }
-    if (l->state == KFK_LINK_UP) set_events(l, EPOLLIN);
+    if (l->state == KFK_LINK_UP) set_events(l, KFK_POLL_IN);
 }
 
 static void link_flush(kfk_link *l) {
@@ -368,11 +366,11 @@ static void link_flush(kfk_link *l) {
     }
     while (l->state == KFK_LINK_UP && (n = kfk_conn_send_iov(l->conn, iov, IOV_BATCH)) > 0) {
         struct msghdr mh = {.msg_iov = iov, .msg_iovlen = (size_t)n};
-        ssize_t w = sendmsg(l->fd, &mh, MSG_NOSIGNAL | MSG_DONTWAIT);
+        ssize_t w = sendmsg(l->fd, &mh, KFK_MSG_NOSIGNAL | MSG_DONTWAIT);
         if (w < 0) {
             if (errno == EINTR) continue;
             if (errno == EAGAIN || errno == EWOULDBLOCK) {
-                set_events(l, EPOLLIN | EPOLLOUT);
+                set_events(l, KFK_POLL_IN | KFK_POLL_OUT);
                 return;
             }
             char errstr[200], name[80];
@@ -383,7 +381,7 @@ static void link_flush(kfk_link *l) {
         }
         kfk_conn_sent(l->conn, (size_t)w);
     }
-    if (l->state == KFK_LINK_UP) set_events(l, EPOLLIN);
+    if (l->state == KFK_LINK_UP) set_events(l, KFK_POLL_IN);
 }
 
 /* TLS: until OpenSSL wants the socket again (it may hold decrypted bytes
@@ -397,10 +395,10 @@ static void link_read_tls(kfk_link *l) {
             return;
         }
         char errstr[320], detail[160], name[80];
-        unsigned events = EPOLLIN;
+        unsigned events = KFK_POLL_IN;
         ssize_t n = kfk_tls_read(l->tls, p, room, &events, detail, sizeof detail);
         if (n == KFK_TLS_WANT) {
-            if (events == EPOLLOUT) set_events(l, EPOLLIN | EPOLLOUT);
+            if (events == KFK_POLL_OUT) set_events(l, KFK_POLL_IN | KFK_POLL_OUT);
             return;
         }
         if (n < 0) {
@@ -472,12 +470,12 @@ void kfk_link_event(kfk_link *l, uint32_t events) {
         if (getsockopt(l->fd, SOL_SOCKET, SO_ERROR, &soerr, &len) < 0) soerr = errno;
         if (soerr)
             next_address(l, KFK_ERR_TRANSPORT, "connect to %s: %s", strerror(soerr));
-        else if (events & EPOLLOUT)
+        else if (events & KFK_POLL_OUT)
             link_up(l);
     } else if (l->state == KFK_LINK_UP && l->handshaking) {
         link_handshake(l);
     } else if (l->state == KFK_LINK_UP) {
-        if (events & (EPOLLIN | EPOLLHUP | EPOLLERR)) link_read(l);
+        if (events & (KFK_POLL_IN | KFK_POLL_HUP | KFK_POLL_ERR)) link_read(l);
     }
     l->depth--;
     link_sync(l);
@@ -589,6 +587,7 @@ kfk_link *kfk_io_link_new(kfk_io *io, int32_t node_id, const char *host, int por
     l->id = node_id;
     l->port = port;
     l->fd = -1;
+    l->reg = (kfk_pollreg){.fd = -1, .slot = -1, .ptr = l};
     l->state_since = kfk_clock_us();
     l->host = kfk_strndup(host, strlen(host));
     l->conn = kfk_conn_new(&io->conf->conn, node_id);

@@ -12,11 +12,12 @@
 #include <openssl/x509v3.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/epoll.h>
 #include <sys/stat.h>
 
 #include "core/alloc.h"
 #include "kfk.h"
+#include "net/poller.h"
+#include "net/sock.h"
 
 struct kfk_tls_ctx {
     SSL_CTX *ssl;
@@ -487,10 +488,10 @@ void kfk_tls_ctx_free(kfk_tls_ctx *t) {
 
 /* OpenSSL's socket BIO writes with write(), which raises SIGPIPE when the
  * broker has closed; a library must not kill its host, so ours sends with
- * MSG_NOSIGNAL. The fd is the BIO's data; the link owns and closes it. */
+ * MSG_NOSIGNAL (net/sock.h). The fd is the BIO's data; the link owns and closes it. */
 static int sock_write(BIO *b, const char *buf, size_t len, size_t *done) {
     BIO_clear_retry_flags(b);
-    ssize_t n = send((int)(intptr_t)BIO_get_data(b), buf, len, MSG_NOSIGNAL | MSG_DONTWAIT);
+    ssize_t n = send((int)(intptr_t)BIO_get_data(b), buf, len, KFK_MSG_NOSIGNAL | MSG_DONTWAIT);
     if (n >= 0) {
         *done = (size_t)n;
         return 1;
@@ -601,7 +602,7 @@ static int io_result(kfk_tls *t, int ret, int handshaking, unsigned *events, cha
                      size_t errlen) {
     int e = SSL_get_error(t->ssl, ret);
     if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE) {
-        *events = e == SSL_ERROR_WANT_READ ? EPOLLIN : EPOLLOUT;
+        *events = e == SSL_ERROR_WANT_READ ? KFK_POLL_IN : KFK_POLL_OUT;
         return KFK_TLS_WANT;
     }
     errstr[0] = '\0';

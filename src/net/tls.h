@@ -2,7 +2,7 @@
  * versions, ciphers, built once from the configuration) and one session
  * per connection, driven non-blocking on the link's socket by the I/O
  * thread: every call either makes progress or says which readiness
- * (EPOLLIN or EPOLLOUT) it waits for.
+ * (KFK_POLL_IN or KFK_POLL_OUT) it waits for.
  *
  * Verification: the broker's chain against the CA (a file, a directory, a
  * PKCS#12 truststore or the system store), its certificate against the
@@ -53,7 +53,7 @@ kfk_tls *kfk_tls_new(kfk_tls_ctx *ctx, int fd, const char *host);
 void kfk_tls_free(kfk_tls *t);
 
 /* Progress results: done or moved bytes (>= 0 / > 0), would block
- * (KFK_TLS_WANT, with *events set to EPOLLIN or EPOLLOUT), or a negative
+ * (KFK_TLS_WANT, with *events set to KFK_POLL_IN or KFK_POLL_OUT), or a negative
  * kfk_err with the cause in errstr. */
 enum { KFK_TLS_WANT = -1 };
 

@@ -79,7 +79,7 @@ kfk_producer *kfk_producer_new(kfk_conf *conf, const kfk_producer_callbacks *cbs
                          .wake_opaque = p};
     kfk_accum_init(&p->acc, &ac);
     if (kfk_reportq_init(&p->reports)) {
-        snprintf(errstr, errstr_size, "could not create the delivery report eventfd");
+        snprintf(errstr, errstr_size, "could not create the delivery report wakeup fd");
         goto fail;
     }
     kfk_core_conf cc;
@@ -242,7 +242,7 @@ int kfk_producer_poll(kfk_producer *p, int timeout_ms) {
     }
 }
 
-int kfk_producer_fd(kfk_producer *p) { return p->reports.fd; }
+int kfk_producer_fd(kfk_producer *p) { return kfk_wake_fd(&p->reports.fd); }
 
 /* Messages not reported yet, but those held until their transaction
  * ends: a flush waits for them to be written, not for the commit. */

@@ -1,16 +1,12 @@
 #include "producer/report.h"
 
-#include <stdint.h>
-#include <sys/eventfd.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "kfk.h"
 
 int kfk_reportq_init(kfk_reportq *q) {
     kfk_list_init(&q->list);
-    q->fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-    if (q->fd < 0) return KFK_ERR_NOMEM;
+    if (kfk_wake_open(&q->fd) < 0) return KFK_ERR_NOMEM;
     pthread_mutex_init(&q->lock, NULL);
     pthread_condattr_t ca;
     pthread_condattr_init(&ca);
@@ -21,9 +17,8 @@ int kfk_reportq_init(kfk_reportq *q) {
 }
 
 void kfk_reportq_free(kfk_reportq *q) {
-    if (q->fd < 0) return;
-    close(q->fd);
-    q->fd = -1;
+    if (q->fd.rfd < 0) return;
+    kfk_wake_close(&q->fd);
     pthread_cond_destroy(&q->cond);
     pthread_mutex_destroy(&q->lock);
 }
@@ -33,12 +28,7 @@ void kfk_reportq_push(kfk_reportq *q, kfk_list *batches) {
     pthread_mutex_lock(&q->lock);
     int was_empty = kfk_list_empty(&q->list);
     kfk_list_splice_tail(&q->list, batches);
-    if (was_empty) {
-        uint64_t one = 1;
-        /* Only fails when the counter would overflow: it is readable then. */
-        ssize_t n = write(q->fd, &one, sizeof one);
-        (void)n;
-    }
+    if (was_empty) kfk_wake_signal(&q->fd);
     pthread_cond_broadcast(&q->cond);
     pthread_mutex_unlock(&q->lock);
 }
@@ -62,9 +52,7 @@ int kfk_reportq_take(kfk_reportq *q, kfk_list *out, int timeout_ms) {
     int got = !kfk_list_empty(&q->list);
     if (got) {
         kfk_list_splice_tail(out, &q->list);
-        uint64_t v;
-        ssize_t n = read(q->fd, &v, sizeof v); /* empty now: not readable */
-        (void)n;
+        kfk_wake_clear(&q->fd); /* empty now: not readable */
     }
     pthread_mutex_unlock(&q->lock);
     return got;

@@ -1,5 +1,5 @@
 /* The delivery report queue: completed batches go from the I/O thread to
- * whoever polls, one lock per batch list (never per message); an eventfd is
+ * whoever polls, one lock per batch list (never per message); a wakeup fd is
  * readable while the queue holds any. Callbacks run per message at poll. */
 #ifndef KFK_REPORT_H
 #define KFK_REPORT_H
@@ -7,15 +7,16 @@
 #include <pthread.h>
 
 #include "net/list.h"
+#include "net/wake.h"
 
 typedef struct kfk_reportq {
     pthread_mutex_t lock;
     pthread_cond_t cond; /* reports arrived, or a poller finished */
     kfk_list list;       /* of kfk_pbatch */
-    int fd;              /* eventfd */
+    kfk_wake fd;         /* readable while list holds any */
 } kfk_reportq;
 
-/* 0, or KFK_ERR_NOMEM when no eventfd could be made. */
+/* 0, or KFK_ERR_NOMEM when no wakeup fd could be made. */
 int kfk_reportq_init(kfk_reportq *q);
 void kfk_reportq_free(kfk_reportq *q);
 

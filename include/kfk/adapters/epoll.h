@@ -11,6 +11,10 @@
 #ifndef KFK_ADAPTERS_EPOLL_H
 #define KFK_ADAPTERS_EPOLL_H
 
+#ifndef __linux__
+#error "kfk/adapters/epoll.h needs Linux's epoll(7); elsewhere use libuv.h, libevent.h or source.h"
+#endif
+
 #include <stdint.h>
 #include <sys/epoll.h>
 #include <time.h>
