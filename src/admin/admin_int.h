@@ -127,6 +127,14 @@ void kfk_asub_send(kfk_asub *s);
 void kfk_asub_resend(kfk_asub *s);
 /* Sends to group's coordinator; fill s->cop.r.req first. */
 void kfk_asub_send_group(kfk_asub *s, const char *group);
+/* One sub per group: msgs[i] (of msg_size bytes each) to the coordinator
+ * of groups[i], with s->index = i, for i < n. */
+void kfk_asub_send_per_group(kfk_aop *op, int n, const char *const *groups, int16_t api_key,
+                             void *msgs, size_t msg_size,
+                             int (*on_response)(kfk_asub *, kfk_response *),
+                             void (*on_error)(kfk_asub *, int, const char *));
+/* The group's coordinator moved or is loading: look it up and try again. */
+int kfk_admin_coordinator_error(int err);
 
 /* Queues a finished asynchronous op for kfk_admin_poll: 1, or 0 when
  * results are not queued (kfk_admin_fd was never called). Any thread. */

@@ -7,11 +7,6 @@
 
 #include "admin/admin_int.h"
 
-static int coordinator_error(int err) {
-    return err == KFK_ERR_COORDINATOR_NOT_AVAILABLE || err == KFK_ERR_NOT_COORDINATOR ||
-           err == KFK_ERR_COORDINATOR_LOAD_IN_PROGRESS;
-}
-
 typedef struct offsets_ctx {
     const char *group;
     void *msg;
@@ -81,7 +76,7 @@ static void *list_request(kfk_aop *op, const char *group, const kfk_partition_li
 /* One partition of an OffsetFetch answer, either layout, into r's list. */
 static int read_partition(kfk_admin_result *r, kfk_str topic,
                           const kfk_offset_fetch_response_partitions *p) {
-    if (coordinator_error(p->error_code)) return p->error_code;
+    if (kfk_admin_coordinator_error(p->error_code)) return p->error_code;
     kfk_partition *e = find_or_add(r->partitions, topic, p->partition_index);
     if (!e || kfk_partition_set_metadata(e, kfk_ares_str(r, p->metadata))) return KFK_ERR_NOMEM;
     e->offset = p->committed_offset >= 0 ? p->committed_offset : KFK_OFFSET_INVALID;
@@ -187,7 +182,7 @@ static int on_commit(kfk_asub *s, kfk_response *resp) {
     for (int32_t t = 0; !err && t < m.topics.count; t++)
         for (int32_t i = 0; !err && i < m.topics.items[t].partitions.count; i++) {
             kfk_offset_commit_response_partition *p = &m.topics.items[t].partitions.items[i];
-            if (coordinator_error(p->error_code)) err = p->error_code;
+            if (kfk_admin_coordinator_error(p->error_code)) err = p->error_code;
             kfk_partition *e = find_elem(l, m.topics.items[t].name, p->partition_index);
             if (e) e->err = p->error_code;
         }

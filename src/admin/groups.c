@@ -7,11 +7,6 @@
 #include "admin/admin_int.h"
 #include "consumer/assignor.h"
 
-static int coordinator_error(int err) {
-    return err == KFK_ERR_COORDINATOR_NOT_AVAILABLE || err == KFK_ERR_NOT_COORDINATOR ||
-           err == KFK_ERR_COORDINATOR_LOAD_IN_PROGRESS;
-}
-
 /* ------------------------------------------------------------------ list */
 
 static int on_list(kfk_asub *s, kfk_response *resp) {
@@ -177,7 +172,7 @@ static int on_describe(kfk_asub *s, kfk_response *resp) {
     kfk_describe_groups_response m;
     int err = kfk_describe_groups_response_decode(&resp->body, resp->version, &a, &m);
     if (!err && m.groups.count != 1) err = KFK_ERR_MALFORMED;
-    if (!err && coordinator_error(m.groups.items[0].error_code))
+    if (!err && kfk_admin_coordinator_error(m.groups.items[0].error_code))
         err = m.groups.items[0].error_code;
     else if (!err)
         err = fill_group(r, d, &m.groups.items[0], resp->node_id);
@@ -202,21 +197,6 @@ static void describe_finish(kfk_aop *op) {
         }
 }
 
-/* One request per group to its coordinator; msgs[i] for group i. */
-static void send_per_group(kfk_aop *op, int n, const char *const *groups, int16_t api_key,
-                           void *msgs, size_t msg_size,
-                           int (*on_response)(kfk_asub *, kfk_response *),
-                           void (*on_error)(kfk_asub *, int, const char *)) {
-    for (int i = 0; i < n; i++) {
-        kfk_asub *s = kfk_asub_new(op, on_response, on_error);
-        if (!s) return;
-        s->index = i;
-        s->cop.r.req = (kfk_request){.api_key = api_key, .min_version = 0, .max_version = -1,
-                                     .msg = (char *)msgs + (size_t)i * msg_size};
-        kfk_asub_send_group(s, groups[i]);
-    }
-}
-
 typedef struct groups_ctx {
     const char **names;
     kfk_str *keys; /* one group per request */
@@ -225,8 +205,9 @@ typedef struct groups_ctx {
 
 static void start_describe(kfk_aop *op) {
     groups_ctx *ctx = op->ctx;
-    send_per_group(op, op->res->ngroup_descs, ctx->names, KFK_API_DESCRIBE_GROUPS, ctx->msgs,
-                   sizeof(kfk_describe_groups_request), on_describe, on_describe_error);
+    kfk_asub_send_per_group(op, op->res->ngroup_descs, ctx->names, KFK_API_DESCRIBE_GROUPS,
+                            ctx->msgs, sizeof(kfk_describe_groups_request), on_describe,
+                            on_describe_error);
 }
 
 static groups_ctx *groups_ctx_new(kfk_aop *op, const char *const *groups, int n,
@@ -285,7 +266,7 @@ static int on_delete(kfk_asub *s, kfk_response *resp) {
     kfk_delete_groups_response m;
     int err = kfk_delete_groups_response_decode(&resp->body, resp->version, &a, &m);
     if (!err && m.results.count != 1) err = KFK_ERR_MALFORMED;
-    if (!err && coordinator_error(m.results.items[0].error_code))
+    if (!err && kfk_admin_coordinator_error(m.results.items[0].error_code))
         err = m.results.items[0].error_code;
     else if (!err)
         kfk_ares_item_err(r, (kfk_admin_item *)&r->items[s->index],
@@ -306,8 +287,8 @@ static void items_finish(kfk_aop *op) {
 
 static void start_delete(kfk_aop *op) {
     groups_ctx *ctx = op->ctx;
-    send_per_group(op, op->res->nitems, ctx->names, KFK_API_DELETE_GROUPS, ctx->msgs,
-                   sizeof(kfk_delete_groups_request), on_delete, on_item_error);
+    kfk_asub_send_per_group(op, op->res->nitems, ctx->names, KFK_API_DELETE_GROUPS, ctx->msgs,
+                            sizeof(kfk_delete_groups_request), on_delete, on_item_error);
 }
 
 kfk_admin_result *kfk_admin_delete_groups(kfk_admin *a, const char *const *groups, int n,

@@ -368,6 +368,25 @@ void kfk_asub_send_group(kfk_asub *s, const char *group) {
     kfk_coord_submit(co, &s->cop);
 }
 
+void kfk_asub_send_per_group(kfk_aop *op, int n, const char *const *groups, int16_t api_key,
+                             void *msgs, size_t msg_size,
+                             int (*on_response)(kfk_asub *, kfk_response *),
+                             void (*on_error)(kfk_asub *, int, const char *)) {
+    for (int i = 0; i < n; i++) {
+        kfk_asub *s = kfk_asub_new(op, on_response, on_error);
+        if (!s) return;
+        s->index = i;
+        s->cop.r.req = (kfk_request){.api_key = api_key, .min_version = 0, .max_version = -1,
+                                     .msg = (char *)msgs + (size_t)i * msg_size};
+        kfk_asub_send_group(s, groups[i]);
+    }
+}
+
+int kfk_admin_coordinator_error(int err) {
+    return err == KFK_ERR_COORDINATOR_NOT_AVAILABLE || err == KFK_ERR_NOT_COORDINATOR ||
+           err == KFK_ERR_COORDINATOR_LOAD_IN_PROGRESS;
+}
+
 /* After the I/O thread is gone: fails what still waits for a coordinator
  * or a backoff, which delivers every operation left. */
 void kfk_admin_fail_all(kfk_admin *a) {

@@ -6,11 +6,6 @@
 
 #include "admin/admin_int.h"
 
-static int coordinator_error(int err) {
-    return err == KFK_ERR_COORDINATOR_NOT_AVAILABLE || err == KFK_ERR_NOT_COORDINATOR ||
-           err == KFK_ERR_COORDINATOR_LOAD_IN_PROGRESS;
-}
-
 static int check_group(const char *group) { return group && *group ? 0 : KFK_ERR_INVALID_ARG; }
 
 typedef struct share_ctx {
@@ -35,14 +30,8 @@ static void send_each(kfk_aop *op, int n, int16_t api_key, size_t msg_size,
                       int (*on_response)(kfk_asub *, kfk_response *),
                       void (*on_error)(kfk_asub *, int, const char *)) {
     share_ctx *ctx = op->ctx;
-    for (int i = 0; i < n; i++) {
-        kfk_asub *s = kfk_asub_new(op, on_response, on_error);
-        if (!s) return;
-        s->index = i;
-        s->cop.r.req = (kfk_request){.api_key = api_key, .min_version = 0, .max_version = -1,
-                                     .msg = (char *)ctx->msgs + (size_t)i * msg_size};
-        kfk_asub_send_group(s, ctx->names[i]);
-    }
+    kfk_asub_send_per_group(op, n, ctx->names, api_key, ctx->msgs, msg_size, on_response,
+                            on_error);
 }
 
 kfk_admin_result *kfk_admin_list_share_groups(kfk_admin *a, const kfk_admin_options *o,
@@ -106,7 +95,7 @@ static int on_describe(kfk_asub *s, kfk_response *resp) {
     kfk_share_group_describe_response m;
     int err = kfk_share_group_describe_response_decode(&resp->body, resp->version, &a, &m);
     if (!err && m.groups.count != 1) err = KFK_ERR_MALFORMED;
-    if (!err && coordinator_error(m.groups.items[0].error_code))
+    if (!err && kfk_admin_coordinator_error(m.groups.items[0].error_code))
         err = m.groups.items[0].error_code;
     else if (!err)
         err = fill_desc(r, d, &m.groups.items[0], resp->node_id);
@@ -193,7 +182,7 @@ static void on_offsets_error(kfk_asub *s, int err, const char *errstr) {
 
 /* A group-wide error: coordinator errors retried, the rest final. */
 static int group_error(kfk_asub *s, int16_t code, kfk_str msg) {
-    if (!code || coordinator_error(code)) return code;
+    if (!code || kfk_admin_coordinator_error(code)) return code;
     char buf[512];
     snprintf(buf, sizeof buf, "%s: %.*s", kfk_err_name(code), msg.len > 0 ? (int)msg.len : 0,
              msg.len > 0 ? msg.ptr : "");
@@ -225,7 +214,7 @@ static int on_describe_offsets(kfk_asub *s, kfk_response *resp) {
         for (int32_t i = 0; !err && i < g->topics.items[t].partitions.count; i++) {
             const kfk_describe_share_group_offsets_response_partition *p =
                 &g->topics.items[t].partitions.items[i];
-            if (coordinator_error(p->error_code)) {
+            if (kfk_admin_coordinator_error(p->error_code)) {
                 err = p->error_code;
                 break;
             }
@@ -299,7 +288,7 @@ static int on_alter(kfk_asub *s, kfk_response *resp) {
             for (int32_t i = 0; i < m.responses.items[t].partitions.count; i++) {
                 const kfk_alter_share_group_offsets_response_partition *p =
                     &m.responses.items[t].partitions.items[i];
-                if (coordinator_error(p->error_code)) err = p->error_code;
+                if (kfk_admin_coordinator_error(p->error_code)) err = p->error_code;
                 kfk_partition *e =
                     find_or_add(l, m.responses.items[t].topic_name, p->partition_index, 0);
                 if (e) e->err = p->error_code;
