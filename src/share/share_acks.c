@@ -15,7 +15,8 @@ int kfk_share_acks_add(kfk_share_acks *a, int64_t offset, int8_t type) {
         a->v = v;
         a->cap = cap;
     }
-    a->v[a->n++] = (kfk_share_ack){offset, type};
+    a->v[a->n] = (kfk_share_ack){.offset = offset, .seq = a->n, .type = type};
+    a->n++;
     return 0;
 }
 
@@ -24,10 +25,11 @@ void kfk_share_acks_free(kfk_share_acks *a) {
     *a = (kfk_share_acks){0};
 }
 
-/* By offset. */
+/* By offset, then in the order added. */
 static int cmp_ack(const void *x, const void *y) {
     const kfk_share_ack *a = x, *b = y;
-    return a->offset < b->offset ? -1 : a->offset > b->offset;
+    if (a->offset != b->offset) return a->offset < b->offset ? -1 : 1;
+    return a->seq < b->seq ? -1 : a->seq > b->seq;
 }
 
 int kfk_share_acks_take(kfk_share_acks *a, kfk_arena *ar, kfk_share_batch **out) {
@@ -35,18 +37,12 @@ int kfk_share_acks_take(kfk_share_acks *a, kfk_arena *ar, kfk_share_batch **out)
     if (a->n == 0) return 0;
     kfk_share_batch *b = kfk_arena_array(ar, (size_t)a->n, sizeof *b);
     if (!b) return -1;
-    /* A stable insertion sort (the input is nearly sorted: acknowledgements
-     * follow delivery order), so the last of equal offsets stays last. */
+    /* Sorted already unless the application acknowledged out of delivery
+     * order; qsort keeps a broker's long gap lists from going quadratic. */
     kfk_share_ack *s = a->v;
-    for (int i = 1; i < a->n; i++) {
-        kfk_share_ack k = s[i];
-        int j = i - 1;
-        while (j >= 0 && cmp_ack(&s[j], &k) > 0) {
-            s[j + 1] = s[j];
-            j--;
-        }
-        s[j + 1] = k;
-    }
+    int sorted = 1;
+    for (int i = 1; i < a->n && sorted; i++) sorted = cmp_ack(&s[i - 1], &s[i]) <= 0;
+    if (!sorted) qsort(s, (size_t)a->n, sizeof *s, cmp_ack);
     int nb = 0;
     for (int i = 0; i < a->n; i++) {
         /* the last of a run of equal offsets */

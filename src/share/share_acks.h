@@ -19,6 +19,7 @@ enum { KFK_ACK_GAP = 0 };
 
 typedef struct kfk_share_ack {
     int64_t offset;
+    int32_t seq; /* the order added: of equal offsets, the last added wins */
     int8_t type;
 } kfk_share_ack;
 
