@@ -52,6 +52,9 @@ int kfk_mock_partition_set_leader(kfk_mock_cluster *c, const char *topic, int pa
 /* A partition's log start offset and high watermark. */
 int kfk_mock_partition_offsets(kfk_mock_cluster *c, const char *topic, int partition,
                                int64_t *log_start, int64_t *high_watermark);
+/* How many fetch sessions (KIP-227) the broker holds, -1 for no such
+ * broker. */
+int kfk_mock_fetch_sessions(kfk_mock_cluster *c, int broker_id);
 
 #ifdef __cplusplus
 }

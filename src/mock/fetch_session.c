@@ -247,3 +247,10 @@ int mock_session_done(mock_ctx *c, const mock_fetch_plan *plan, kfk_fetch_respon
     r->session_id = s->id;
     return 0;
 }
+
+int kfk_mock_session_count(const kfk_mock *m, int32_t broker_id) {
+    if (!mock_broker_get(m, broker_id)) return -1;
+    int n = 0;
+    for (int32_t i = 0; i < m->nsessions; i++) n += m->sessions[i]->broker == broker_id;
+    return n;
+}
