@@ -211,6 +211,8 @@ int mock_txn_appended(mock_part *p, int64_t pid, int64_t offset);
  * their count, or -1 when out of memory. */
 int32_t mock_part_aborted(const mock_part *p, int64_t from, int64_t to, kfk_arena *a,
                           kfk_fetch_response_aborted_transaction **out);
+/* Whether an open transaction holds an offset of the group's partition. */
+int mock_txn_pending(const kfk_mock *m, kfk_str group, kfk_str topic, int32_t partition);
 /* Stores a committed offset (OffsetCommit, or a committed transaction's):
  * 0 or UNKNOWN_SERVER_ERROR. */
 int16_t mock_offset_put(mock_group *g, kfk_str topic, int32_t partition, int64_t offset,

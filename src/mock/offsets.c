@@ -119,6 +119,7 @@ static int fetch_group_v8(mock_ctx *c, const kfk_offset_fetch_request_group *qg,
         return 0;
     }
     mock_group *g = mock_group_get(c->m, qg->group_id, 0);
+    int stable = ((const kfk_offset_fetch_request *)c->req)->require_stable;
     /* v9: a KIP-848 member reads with its member epoch. */
     if (g && g->consumer && qg->member_id.len > 0 &&
         (rg->error_code = mock_cmember_check(c->m, g, qg->member_id, qg->member_epoch, c->now_ms)))
@@ -147,6 +148,10 @@ static int fetch_group_v8(mock_ctx *c, const kfk_offset_fetch_request_group *qg,
             }
             fill(g, rt->name, rp->partition_index, &rp->committed_offset, &rp->committed_leader_epoch,
                  &rp->metadata);
+            /* v7+: a reader that wants stable offsets waits for an open
+             * transaction's. */
+            if (stable && mock_txn_pending(c->m, qg->group_id, rt->name, rp->partition_index))
+                rp->error_code = KFK_ERR_UNSTABLE_OFFSET_COMMIT;
         }
     }
     return 0;

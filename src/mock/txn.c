@@ -495,6 +495,17 @@ static int16_t off_add(struct mock_txn *t, kfk_str group, kfk_str topic,
     return 0;
 }
 
+int mock_txn_pending(const kfk_mock *m, kfk_str group, kfk_str topic, int32_t partition) {
+    for (int32_t i = 0; i < m->ntxns; i++) {
+        const struct mock_txn *t = m->txns[i];
+        for (int32_t j = 0; t->state == TXN_ONGOING && j < t->noffs; j++)
+            if (t->offs[j].partition == partition && str_is(t->offs[j].group, group) &&
+                str_is(t->offs[j].topic, topic))
+                return 1;
+    }
+    return 0;
+}
+
 /* The group coordinator's checks of a TxnOffsetCommit: the group's
  * member (v3+) and the transaction, which must have added the group. */
 static int16_t txn_commit_check(mock_ctx *c, struct mock_txn **out) {

@@ -364,7 +364,8 @@ static int add_offsets(kfk_mock *m, int64_t pid, int16_t epoch) {
     return r.error_code;
 }
 
-static int64_t committed(kfk_mock *m) {
+/* The committed offset of t/0 (OffsetFetch v7); *err the partition's error. */
+static int64_t committed_stable(kfk_mock *m, bool stable, int *err) {
     kfk_offset_fetch_request q;
     kfk_offset_fetch_request_init(&q);
     int32_t idx = 0;
@@ -374,9 +375,18 @@ static int64_t committed(kfk_mock *m) {
     q.group_id = kfk_str_of("g");
     q.topics.items = &t;
     q.topics.count = 1;
+    q.require_stable = stable;
     kfk_offset_fetch_response r;
-    CALLED(call(m, mock_coordinator(m, q.group_id), KFK_API_OFFSET_FETCH, 5, &q, &r));
+    CALLED(call(m, mock_coordinator(m, q.group_id), KFK_API_OFFSET_FETCH, 7, &q, &r));
+    *err = r.topics.items[0].partitions.items[0].error_code;
     return r.topics.items[0].partitions.items[0].committed_offset;
+}
+
+static int64_t committed(kfk_mock *m) {
+    int err;
+    int64_t o = committed_stable(m, false, &err);
+    CHECK_EQ(err, 0);
+    return o;
 }
 
 TEST(offsets_in_a_transaction_count_once_it_commits) {
@@ -389,8 +399,13 @@ TEST(offsets_in_a_transaction_count_once_it_commits) {
     CHECK_EQ(txn_commit(m, pid, epoch + 1, 5), KFK_ERR_INVALID_PRODUCER_EPOCH);
     CHECK_EQ(txn_commit(m, pid, epoch, 5), 0);
     CHECK_EQ(committed(m), -1);
+    int err;
+    committed_stable(m, true, &err);
+    CHECK_EQ(err, KFK_ERR_UNSTABLE_OFFSET_COMMIT);
     CHECK_EQ(end_txn(m, 3, pid, epoch, 0, 0), 0);
     CHECK_EQ(committed(m), -1);
+    CHECK_EQ(committed_stable(m, true, &err), -1);
+    CHECK_EQ(err, 0);
     CHECK_EQ(add_offsets(m, pid, epoch), 0);
     CHECK_EQ(txn_commit(m, pid, epoch, 9), 0);
     CHECK_EQ(end_txn(m, 3, pid, epoch, 1, 0), 0);
