@@ -190,8 +190,9 @@ int mock_session_done(mock_ctx *c, const mock_fetch_plan *plan, kfk_fetch_respon
     kfk_mock *m = c->m;
     struct mock_fsession *s = plan->session;
     int by_id = c->version >= 13;
+    /* The answer mirrors the plan (arrays of negative counts made empty). */
     int32_t n = 0;
-    for (int32_t i = 0; i < plan->ntopics; i++) n += plan->topics[i].partitions.count;
+    for (int32_t i = 0; i < r->responses.count; i++) n += r->responses.items[i].partitions.count;
     if (plan->full) {
         if (make_room(m, c->broker, n, c->now_ms)) return 0; /* sessionless */
         if (m->nsessions == m->scap) {
@@ -212,11 +213,11 @@ int mock_session_done(mock_ctx *c, const mock_fetch_plan *plan, kfk_fetch_respon
     fs_part *parts = kfk_calloc((size_t)n + 1, sizeof *parts);
     if (!parts) return KFK_ERR_NOMEM;
     int32_t k = 0;
-    for (int32_t i = 0; i < plan->ntopics; i++) {
+    for (int32_t i = 0; i < r->responses.count; i++) {
         const kfk_fetch_request_topic *t = &plan->topics[i];
         kfk_fetch_response_fetchable_topic_response *rt = &r->responses.items[i];
-        int32_t kept = 0;
-        for (int32_t j = 0; j < t->partitions.count; j++) {
+        int32_t kept = 0, np = rt->partitions.count;
+        for (int32_t j = 0; j < np; j++) {
             const kfk_fetch_response_partition_data *rp = &rt->partitions.items[j];
             fs_part *p = &parts[k++];
             p->topic_id = t->topic_id;

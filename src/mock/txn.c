@@ -234,6 +234,11 @@ static int write_marker(kfk_mock *m, mock_part *p, int64_t pid, int16_t epoch, i
         int64_t first = x->open[i].first;
         x->open[i] = x->open[--x->nopen];
         if (commit) break;
+        /* Aborts wholly before the log start no fetch can reach. */
+        int32_t kept = 0;
+        for (int32_t k = 0; k < x->naborted; k++)
+            if (x->aborted[k].last >= p->log_start) x->aborted[kept++] = x->aborted[k];
+        x->naborted = kept;
         if (grow(&x->aborted, x->naborted, &x->acap, sizeof *x->aborted)) return -1;
         x->aborted[x->naborted++] = (aborted_txn){pid, first, off};
         break;
