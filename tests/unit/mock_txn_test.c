@@ -150,6 +150,19 @@ TEST(commit_writes_markers_and_moves_the_stable_offset) {
     kfk_mock *m = new_mock();
     int64_t pid;
     int16_t epoch;
+    /* FindCoordinator for a transactional id names the broker that
+     * answers the id's calls. */
+    kfk_find_coordinator_request fq;
+    kfk_find_coordinator_request_init(&fq);
+    kfk_str keys[1] = {kfk_str_of(TID)};
+    fq.key_type = 1;
+    fq.coordinator_keys.items = keys;
+    fq.coordinator_keys.count = 1;
+    kfk_find_coordinator_response fr;
+    REQUIRE_EQ(call(m, 1, KFK_API_FIND_COORDINATOR, 4, &fq, &fr), KFK_MOCK_REPLY);
+    REQUIRE_EQ(fr.coordinators.count, 1);
+    CHECK_EQ(fr.coordinators.items[0].error_code, 0);
+    CHECK_EQ(fr.coordinators.items[0].node_id, tcoord(m));
     CHECK_EQ(init_pid(m, 4, 60000, -1, -1, &pid, &epoch), 0);
     CHECK_EQ(epoch, 0);
     /* At another broker: not the coordinator. */
