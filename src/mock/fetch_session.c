@@ -84,8 +84,12 @@ static int plan_incremental(mock_ctx *c, const struct mock_fsession *s, mock_fet
     ent *e = kfk_arena_array(c->a, (size_t)cap + 1, sizeof *e);
     if (!e) return KFK_ERR_NOMEM;
     int32_t n = 0;
-    for (int32_t i = 0; i < s->nparts; i++)
-        e[n++] = (ent){s->parts[i].topic_id, kfk_str_of(s->parts[i].topic), s->parts[i].req, 0};
+    /* Names copied: the answer outlives the session's parts it replaces. */
+    for (int32_t i = 0; i < s->nparts; i++) {
+        kfk_str name = kfk_arena_str(c->a, s->parts[i].topic);
+        if (name.len != (int32_t)strlen(s->parts[i].topic)) return KFK_ERR_NOMEM;
+        e[n++] = (ent){s->parts[i].topic_id, name, s->parts[i].req, 0};
+    }
     for (int32_t i = 0; i < q->forgotten_topics_data.count; i++) {
         const kfk_fetch_request_forgotten_topic *f = &q->forgotten_topics_data.items[i];
         for (int32_t j = 0; j < f->partitions.count; j++) {
