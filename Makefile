@@ -4,7 +4,8 @@ PREFIX ?= /usr/local
 JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?=
 
-.PHONY: all deps test unit integration demo install clean asan fuzz check-generated
+.PHONY: all deps test unit integration demo install clean asan fuzz check-generated docs \
+	check-abi abi-update
 
 all: $(BUILD)/Makefile
 	@$(MAKE) --no-print-directory -C $(BUILD) -j$(JOBS)
@@ -42,6 +43,26 @@ fuzz:
 
 check-generated:
 	@scripts/check-generated
+
+# The HTML API reference of kfk.h and kfk_mock.h: $(BUILD)/docs/html/index.html.
+# Any Doxygen warning fails it, and so does a function whose comment does not
+# say from which threads it may be called.
+docs:
+	@docs/api/check-thread-rules
+	@rm -rf $(BUILD)/docs && mkdir -p $(BUILD)/docs
+	@KFK_DOCS_OUT=$(BUILD)/docs \
+	    KFK_VERSION=$$(sed -n 's/^#define KFK_VERSION_STR "\(.*\)"/\1/p' include/kfk.h) \
+	    doxygen docs/api/Doxyfile
+	@echo "docs: $(BUILD)/docs/html/index.html"
+
+# libkfk.so's exports and ABI against the public headers and abi/libkfk.abi
+# (docs/ABI.md); abi-update records a deliberate ABI change.
+check-abi: all
+	@scripts/check-exports $(BUILD)
+	@scripts/check-abi $(BUILD)
+
+abi-update: all
+	@scripts/check-abi --update $(BUILD)
 
 clean:
 	@rm -rf $(BUILD) build-asan build-fuzz

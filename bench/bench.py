@@ -45,6 +45,9 @@ def workloads(mode):
     for mode_ in ("assign", "group"):
         out.append({"name": "consume-" + mode_, "kind": "consume", "count": m100, "size": 100,
                     "group": mode_ == "group"})
+    # Share groups (KIP-932): one member reads half the consume topic.
+    out.append({"name": "share-consume", "kind": "share-consume", "count": m100 // 2,
+                "size": 100, "topic_count": m100})
     out.append({"name": "latency", "kind": "latency", "rate": lat[0], "secs": lat[1],
                 "java_count": lat[2], "size": 100, "count": lat[0] * lat[1]})
     # Debian's kcat on Debian's librdkafka and on kfk's layer: 1M lines of
@@ -131,9 +134,17 @@ class Runner:
 
     def one(self, w, client, rnd, topic):
         group = None
-        if w.get("group"):
+        if w.get("group") or w["kind"] == "share-consume":
             group = "%s-%s-%s-%d" % (self.args.run_id, w["name"], client, rnd)
-        if w["kind"] == "produce":
+        row = {"workload": w["name"], "client": client, "round": rnd, "size": w["size"]}
+        if w["kind"] == "share-consume":
+            cmd = clients.share_consume_cmd(self.env, client, self.args.bootstrap, topic, w,
+                                            group)
+            if cmd and self.spawn("setup-" + group, [os.path.join(
+                    self.args.build, "bench", "share_group_setup"), self.args.bootstrap, group])[0]:
+                return dict(row, status="fail", note="share_group_setup failed, see %s" %
+                            self.logs)
+        elif w["kind"] == "produce":
             cmd = clients.produce_cmd(self.env, client, self.args.bootstrap, topic, w)
         elif w["kind"] == "consume":
             cmd = clients.consume_cmd(self.env, client, self.args.bootstrap, topic, w, group)
@@ -141,7 +152,6 @@ class Runner:
             cmd = clients.kcat_cmd(self.env, client, self.args.bootstrap, topic, w)
         else:
             cmd = clients.latency_cmd(self.env, client, self.args.bootstrap, topic, w)
-        row = {"workload": w["name"], "client": client, "round": rnd, "size": w["size"]}
         if cmd is None:
             return dict(row, status="n/a", note="not offered by this client")
         kcat = w["kind"].startswith("kcat-")
@@ -187,7 +197,7 @@ class Runner:
             for w in selected:
                 # One topic per workload (a JVM start each): clients take
                 # turns appending to it, or reading it.
-                if w["kind"] == "consume":
+                if w["kind"] in ("consume", "share-consume"):
                     topic = self.prefill_once(w)
                 elif w["kind"] == "kcat-consume":
                     topic = self.prefill(w)
@@ -213,9 +223,11 @@ class Runner:
         return failed
 
     def prefill_once(self, w):
-        """Both consume workloads read the same pre-filled topic."""
+        """The consume workloads read the same pre-filled topic (share-consume
+        half of it)."""
         if not self.filled:
-            self.filled = self.prefill(dict(w, name="consume"))
+            self.filled = self.prefill(dict(w, name="consume",
+                                            count=w.get("topic_count", w["count"])))
         return self.filled
 
 

@@ -153,6 +153,33 @@ def consume_cmd(env, client, boot, topic, w, group):
     return python_perf(env, client) + ["consume", boot, topic, n, mode] + kv(s)
 
 
+def share_consume_cmd(env, client, boot, topic, w, group):
+    """One member of a fresh share group (share_group_setup made it start
+    at the earliest offset), implicit acknowledgement: kfk's
+    share_consumer_perf, librdkafka's share API (rdkafka_share_consumer_perf,
+    which says "not supported" on a library without it) and Kafka's
+    ShareConsumerPerformance. kafka-python has no share consumer."""
+    s = dict(CONSUME)
+    n = str(w["count_for"][client])
+    if client == "kfk":
+        return [os.path.join(env.build, "bench", "share_consumer_perf"), boot, topic, group,
+                n] + kv(dict(s, **{"fetch.max.wait.ms": FETCH_WAIT_MS}))
+    if client in RDKAFKA_CLIENTS:
+        prog = os.path.join(env.build, "bench", "rdkafka_share_consumer_perf")
+        return env.rdkafka(client) + [prog, boot, topic, group, n] + kv(
+            dict(s, **{"fetch.wait.max.ms": FETCH_WAIT_MS}))
+    if client == "java":
+        # --fetch-size sets fetch.max.bytes (its default: 1 MiB); --timeout
+        # (between records, 10 s by default) also bounds its start and join,
+        # which take longer than that on a busy machine.
+        s["fetch.max.wait.ms"] = FETCH_WAIT_MS
+        return env.java("org.apache.kafka.tools.ShareConsumerPerformance") + [
+            "--bootstrap-server", boot, "--topic", topic, "--num-records", n, "--group", group,
+            "--fetch-size", s["fetch.max.bytes"], "--timeout", "60000",
+            "--command-config", env.props_file("share-" + group, s)]
+    return None
+
+
 def kcat_lines(env, count, size):
     """A file of count lines of size random capital letters (made once)."""
     path = os.path.join(env.tmp, "kcat-%dx%dB.txt" % (count, size))
@@ -236,12 +263,14 @@ def parse(kind, client, out):
         f = m[-1]
         return {"msgs": int(f[0]), "msgs_s": float(f[1]), "mb_s": float(f[2]),
                 "p50": float(f[5]), "p99": float(f[7]), "p999": float(f[8])}
-    if kind == "consume":
+    if kind in ("consume", "share-consume"):
+        # By column name: ShareConsumerPerformance orders them otherwise.
         lines = out.splitlines()
         for i, line in enumerate(lines[:-1]):
             if line.startswith("start.time, end.time"):
-                f = lines[i + 1].split(", ")
-                return {"msgs": int(f[4]), "msgs_s": float(f[5]), "mb_s": float(f[3])}
+                f = dict(zip(line.split(", "), lines[i + 1].split(", ")))
+                return {"msgs": int(f["data.consumed.in.nMsg"]), "msgs_s": float(f["nMsg.sec"]),
+                        "mb_s": float(f["MB.sec"])}
         return None
     if client == "java":
         avg, pct = JAVA_E2E_AVG.search(out), JAVA_E2E_PCT.search(out)

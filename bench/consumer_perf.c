@@ -18,10 +18,8 @@ int main(int argc, char **argv) {
     kfk_conf *conf = kfk_conf_new();
     if (kfk_conf_set(conf, "bootstrap.servers", argv[1], err, sizeof err)) goto bad;
     for (int i = 5; i < argc; i++) {
-        char *eq = strchr(argv[i], '=');
-        if (!eq) continue;
-        *eq = '\0';
-        if (kfk_conf_set(conf, argv[i], eq + 1, err, sizeof err)) goto bad;
+        const char *v = perf_kv(argv[i]);
+        if (v && kfk_conf_set(conf, argv[i], v, err, sizeof err)) goto bad;
     }
     kfk_consumer *c = kfk_consumer_new(conf, err, sizeof err);
     if (!c) goto bad;

@@ -5,8 +5,18 @@
 
 #include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 #include <sys/resource.h>
 #include <time.h>
+
+/* Splits a "key=value" argument in place: the value, or NULL when there is
+ * no '=' (the argument is then skipped). */
+static inline const char *perf_kv(char *arg) {
+    char *eq = strchr(arg, '=');
+    if (!eq) return NULL;
+    *eq = '\0';
+    return eq + 1;
+}
 
 static inline int64_t perf_wall_ms(void) {
     struct timespec ts;

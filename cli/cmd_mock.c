@@ -33,6 +33,8 @@ static int usage(const char *why) {
                     "  down BROKER | up BROKER            closes a broker's connections and port, reopens it\n"
                     "  rtt BROKER MS                      the broker answers MS milliseconds late\n"
                     "  leader TOPIC PARTITION BROKER      moves a partition's leadership\n"
+                    "  coordinator group|transaction KEY BROKER\n"
+                    "                                     moves a group's or transactional id's coordinator\n"
                     "  topic NAME [PARTITIONS [REPLICAS]] creates a topic\n"
                     "  quit                               stops the cluster (exit status 0)\n");
     return 2;
@@ -76,6 +78,9 @@ static int run_command(kfk_mock_cluster *c, int nbrokers, const char *line, char
         break;
     case CLI_MOCK_LEADER:
         rc = kfk_mock_partition_set_leader(c, cmd.topic, cmd.n, cmd.broker);
+        break;
+    case CLI_MOCK_COORDINATOR:
+        rc = kfk_mock_coordinator_set(c, cmd.n, cmd.topic, cmd.broker);
         break;
     case CLI_MOCK_TOPIC: {
         int err = kfk_mock_topic_create(c, cmd.topic, cmd.count, cmd.n);

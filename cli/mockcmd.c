@@ -142,6 +142,16 @@ int cli_mock_cmd_parse(cli_mock_cmd *c, const char *line, char *err, size_t errl
                    ? -1
                    : 0;
     }
+    if (!strcmp(cmd, "coordinator")) {
+        c->kind = CLI_MOCK_COORDINATOR;
+        if (args(nw, 3, 3, "coordinator group|transaction KEY BROKER", err, errlen)) return -1;
+        if (strcmp(w[1], "group") && strcmp(w[1], "transaction"))
+            return fail(err, errlen, "key type '%s': expected group or transaction", w[1]);
+        c->n = w[1][0] == 't';
+        if (strlen(w[2]) >= sizeof c->topic) return fail(err, errlen, "key '%.40s...': longer than 249 bytes", w[2]);
+        strcpy(c->topic, w[2]);
+        return broker(w[3], 0, &c->broker, err, errlen);
+    }
     if (!strcmp(cmd, "topic")) {
         c->kind = CLI_MOCK_TOPIC;
         c->count = c->n = 1;
@@ -156,5 +166,5 @@ int cli_mock_cmd_parse(cli_mock_cmd *c, const char *line, char *err, size_t errl
         c->kind = CLI_MOCK_QUIT;
         return args(nw, 0, 0, "quit", err, errlen);
     }
-    return fail(err, errlen, "unknown command '%s' (errors, clear, down, up, rtt, leader, topic, quit)", cmd);
+    return fail(err, errlen, "unknown command '%s' (errors, clear, down, up, rtt, leader, coordinator, topic, quit)", cmd);
 }

@@ -3,6 +3,7 @@
  * acquired records a share consumer hands out (src/share/share_records.c),
  * every byte of every message touched, every gap acknowledgement built
  * into batches. */
+#include "consumer/chunk.h"
 #include "core/arena.h"
 #include "kfk.h"
 #include "share/share_records.h"
@@ -33,7 +34,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                 kfk_share_acks gaps = {0};
                 kfk_share_records_take(&sr, pd, NULL, &gaps, &z);
                 for (kfk_consumer_message *m = sr.head, *n; m; m = n) {
-                    n = m->next_;
+                    n = kfk_cmsg(m)->next;
                     if (m->key) touch(m->key, m->key_len);
                     if (m->value) touch(m->value, m->value_len);
                     sink ^= (uint8_t)m->delivery_count;

@@ -12,13 +12,25 @@
 extern "C" {
 #endif
 
+/* Marks what libkfk.so exports: the library is built with
+ * -fvisibility=hidden, so a function without it stays internal. */
+#ifndef KFK_API
+#if defined(__GNUC__) || defined(__clang__)
+#define KFK_API __attribute__((visibility("default")))
+#else
+#define KFK_API
+#endif
+#endif
+
 #define KFK_VERSION_MAJOR 0
 #define KFK_VERSION_MINOR 1
 #define KFK_VERSION_PATCH 0
 #define KFK_VERSION_STR "0.1.0"
+/* One number (0xMMmmpp) for preprocessor comparisons. */
+#define KFK_VERSION ((KFK_VERSION_MAJOR << 16) | (KFK_VERSION_MINOR << 8) | KFK_VERSION_PATCH)
 
 /* Returns KFK_VERSION_STR of the library actually linked. Any thread. */
-const char *kfk_version(void);
+KFK_API const char *kfk_version(void);
 
 /* ---------------------------------------------------------------- errors */
 
@@ -196,12 +208,12 @@ typedef enum kfk_err {
 
 /* The error's enum name without the KFK_ERR_ prefix ("NOT_LEADER_OR_FOLLOWER"),
  * or "UNKNOWN" for a code kfk does not know. Static storage; any thread. */
-const char *kfk_err_name(int err);
+KFK_API const char *kfk_err_name(int err);
 /* A one-sentence description. Static storage; any thread. */
-const char *kfk_err_str(int err);
+KFK_API const char *kfk_err_str(int err);
 /* 1 if retrying the same request may succeed (as the Java client classifies
- * Kafka's codes; local transport errors and timeouts are retriable). */
-int kfk_err_retriable(int err);
+ * Kafka's codes; local transport errors and timeouts are retriable). Any thread. */
+KFK_API int kfk_err_retriable(int err);
 
 /* --------------------------------------------------------- configuration */
 
@@ -211,26 +223,30 @@ int kfk_err_retriable(int err);
 typedef struct kfk_conf kfk_conf;
 
 /* A new configuration holding every default. The caller owns it and frees
- * it with kfk_conf_destroy, or hands it to a client constructor. */
-kfk_conf *kfk_conf_new(void);
-/* A deep copy, owned by the caller; NULL when out of memory. */
-kfk_conf *kfk_conf_dup(const kfk_conf *conf);
-void kfk_conf_destroy(kfk_conf *conf);
+ * it with kfk_conf_destroy, or hands it to a client constructor. Any thread. */
+KFK_API kfk_conf *kfk_conf_new(void);
+/* A deep copy, owned by the caller; NULL when out of memory. Any thread, while no other thread
+ * changes conf. */
+KFK_API kfk_conf *kfk_conf_dup(const kfk_conf *conf);
+/* Frees conf; NULL does nothing. Once no other thread uses it. */
+KFK_API void kfk_conf_destroy(kfk_conf *conf);
 
 /* Sets key to value (copied). Returns 0, or KFK_ERR_CONFIG with a message
  * naming the key and value written to errstr (always NUL-terminated when
  * errstr_size > 0). Not thread-safe for one conf; distinct confs are. */
-int kfk_conf_set(kfk_conf *conf, const char *key, const char *value, char *errstr,
-                 size_t errstr_size);
+KFK_API int kfk_conf_set(kfk_conf *conf, const char *key, const char *value, char *errstr,
+                         size_t errstr_size);
 /* The value of key as a string (its default if never set), or NULL for an
- * unknown key. Valid until the key is set again or the conf destroyed. */
-const char *kfk_conf_get(const kfk_conf *conf, const char *key);
+ * unknown key. Valid until the key is set again or the conf destroyed. Not while another thread
+ * sets keys of conf. */
+KFK_API const char *kfk_conf_get(const kfk_conf *conf, const char *key);
 
 /* Walks every known key in order: name, default value, allowed values
- * ("" when any), one-line description. Stops when fn returns non-zero. */
+ * ("" when any), one-line description. Stops when fn returns non-zero. fn runs on the calling
+ * thread. Any thread. */
 typedef int (*kfk_conf_key_fn)(void *opaque, const char *name, const char *default_value,
                                const char *allowed, const char *doc);
-void kfk_conf_keys(kfk_conf_key_fn fn, void *opaque);
+KFK_API void kfk_conf_keys(kfk_conf_key_fn fn, void *opaque);
 
 /* --------------------------------------------------------------- LOGGING */
 
@@ -260,8 +276,8 @@ enum {
 typedef void (*kfk_log_line_cb)(void *opaque, int level, const char *context,
                                 const char *message);
 /* Sets the log callback (NULL: stderr); clients made from conf use it.
- * 0, or KFK_ERR_INVALID_ARG for a NULL conf. */
-int kfk_conf_set_log_cb(kfk_conf *conf, kfk_log_line_cb cb, void *opaque);
+ * 0, or KFK_ERR_INVALID_ARG for a NULL conf. Same threads as kfk_conf_set. */
+KFK_API int kfk_conf_set_log_cb(kfk_conf *conf, kfk_log_line_cb cb, void *opaque);
 /* The text-only callback of kfk_consumer_set_log_cb (it receives what the
  * line callback would, without level and context). */
 typedef void (*kfk_log_cb)(void *opaque, const char *message);
@@ -330,7 +346,7 @@ typedef int32_t (*kfk_partitioner_cb)(const char *topic, const void *key, size_t
 /* Kafka's murmur2 hash of data, as the Java client's default partitioner
  * uses it: a key goes to partition (hash & 0x7fffffff) % partition_count.
  * Any thread. */
-int32_t kfk_murmur2(const void *data, size_t len);
+KFK_API int32_t kfk_murmur2(const void *data, size_t len);
 
 typedef struct kfk_producer_callbacks {
     kfk_delivery_cb delivery;       /* NULL: reports are dropped after counting */
@@ -345,8 +361,8 @@ typedef struct kfk_producer_callbacks {
  * explicitly with acks other than all, retries=0 or more than 5 requests
  * in flight; when enable.idempotence is not set such settings turn it off.
  * cbs is copied and may be NULL. Any thread. */
-kfk_producer *kfk_producer_new(kfk_conf *conf, const kfk_producer_callbacks *cbs, char *errstr,
-                               size_t errstr_size);
+KFK_API kfk_producer *kfk_producer_new(kfk_conf *conf, const kfk_producer_callbacks *cbs,
+                                       char *errstr, size_t errstr_size);
 
 /* kfk_producer_send flags. */
 #define KFK_SEND_COPY 0     /* key and value are copied (default) */
@@ -372,21 +388,21 @@ kfk_producer *kfk_producer_new(kfk_conf *conf, const kfk_producer_callbacks *cbs
  * KFK_ERR_FATAL (the idempotent producer failed for good),
  * KFK_ERR_DESTROYED (close/destroy began). Memory held by delivery
  * reports not yet polled counts against buffer.memory: poll regularly. */
-int kfk_producer_send(kfk_producer *p, const kfk_message *m, int flags);
+KFK_API int kfk_producer_send(kfk_producer *p, const kfk_message *m, int flags);
 
 /* Runs waiting delivery callbacks on this thread, waiting up to timeout_ms
  * (0: not at all, -1: forever) for the first. Returns how many ran. Any
  * thread. */
-int kfk_producer_poll(kfk_producer *p, int timeout_ms);
+KFK_API int kfk_producer_poll(kfk_producer *p, int timeout_ms);
 
 /* An eventfd, readable while delivery reports wait for kfk_producer_poll.
- * Owned by the producer; do not read or close it. */
-int kfk_producer_fd(kfk_producer *p);
+ * Owned by the producer; do not read or close it. Any thread. */
+KFK_API int kfk_producer_fd(kfk_producer *p);
 
 /* Sends every queued message now (linger.ms ignored) and waits until each
  * message accepted before the call (and any sent meanwhile) is reported,
  * running callbacks. 0, or KFK_ERR_TIMED_OUT. Any thread but a callback. */
-int kfk_producer_flush(kfk_producer *p, int timeout_ms);
+KFK_API int kfk_producer_flush(kfk_producer *p, int timeout_ms);
 
 /* kfk_producer_purge flags. */
 #define KFK_PURGE_QUEUE 1    /* messages not sent yet */
@@ -394,14 +410,14 @@ int kfk_producer_flush(kfk_producer *p, int timeout_ms);
                                 when it comes, written or not */
 /* Fails the chosen messages with KFK_ERR_PURGED; reports come through
  * poll. Returns 0. Any thread. */
-int kfk_producer_purge(kfk_producer *p, int flags);
+KFK_API int kfk_producer_purge(kfk_producer *p, int flags);
 
 /* The error that made the producer fail for good, or 0; errstr gets its
  * detail. KFK_ERR_FATAL: an idempotent producer whose producer id could
  * not be obtained; a transactional producer's cause otherwise
  * (KFK_ERR_PRODUCER_FENCED, KFK_ERR_TRANSACTIONAL_ID_AUTHORIZATION_FAILED,
  * ...). Any thread. */
-int kfk_producer_fatal_error(kfk_producer *p, char *errstr, size_t errstr_size);
+KFK_API int kfk_producer_fatal_error(kfk_producer *p, char *errstr, size_t errstr_size);
 
 /* ---------------------------------------------------------- transactions
  *
@@ -454,39 +470,47 @@ typedef struct kfk_partition_list kfk_partition_list;
 
 /* Metadata for group_id (generation -1, no member id: the broker checks
  * nothing but the group; for offsets not managed by a kfk consumer). NULL
- * when out of memory or group_id is NULL. */
-kfk_group_metadata *kfk_group_metadata_new(const char *group_id, int32_t generation_id,
-                                           const char *member_id, const char *group_instance_id);
-void kfk_group_metadata_destroy(kfk_group_metadata *gm);
-const char *kfk_group_metadata_group_id(const kfk_group_metadata *gm);
-int32_t kfk_group_metadata_generation_id(const kfk_group_metadata *gm);
-/* "" when not a member (never NULL) */
-const char *kfk_group_metadata_member_id(const kfk_group_metadata *gm);
-/* NULL: no group.instance.id */
-const char *kfk_group_metadata_group_instance_id(const kfk_group_metadata *gm);
+ * when out of memory or group_id is NULL. The caller owns it (kfk_group_metadata_destroy). Any
+ * thread. */
+KFK_API kfk_group_metadata *kfk_group_metadata_new(const char *group_id, int32_t generation_id,
+                                                   const char *member_id,
+                                                   const char *group_instance_id);
+/* Frees gm (NULL does nothing). The accessors below read gm, which never
+ * changes: any thread; strings are owned by gm. */
+KFK_API void kfk_group_metadata_destroy(kfk_group_metadata *gm);
+KFK_API const char *kfk_group_metadata_group_id(const kfk_group_metadata *gm);
+KFK_API int32_t kfk_group_metadata_generation_id(const kfk_group_metadata *gm);
+/* "" when not a member (never NULL); owned by gm. Any thread. */
+KFK_API const char *kfk_group_metadata_member_id(const kfk_group_metadata *gm);
+/* NULL: no group.instance.id; owned by gm. Any thread. */
+KFK_API const char *kfk_group_metadata_group_instance_id(const kfk_group_metadata *gm);
 
 /* Finds the transaction coordinator and gets the producer id and epoch for
  * transactional.id, fencing any earlier producer with the same id and
  * aborting (or completing the commit of) a transaction it left open. Once;
- * after a retriable error, again. */
-int kfk_producer_init_transactions(kfk_producer *p, int timeout_ms);
+ * after a retriable error, again. One thread at a time, not from a delivery callback. */
+KFK_API int kfk_producer_init_transactions(kfk_producer *p, int timeout_ms);
 /* Starts a transaction (locally: nothing is sent until the first message
- * or offsets). */
-int kfk_producer_begin_transaction(kfk_producer *p);
+ * or offsets). One thread at a time, not from a delivery callback. */
+KFK_API int kfk_producer_begin_transaction(kfk_producer *p);
 /* Adds consumed offsets (of the next message to read, as a commit) of the
  * group to the transaction: they are committed with it, or not at all.
  * gm from kfk_consumer_group_metadata. Partitions' leader_epoch and
- * metadata go along. */
-int kfk_producer_send_offsets_to_transaction(kfk_producer *p, const kfk_partition_list *offsets,
-                                             const kfk_group_metadata *gm, int timeout_ms);
-/* Flushes the transaction's messages, then commits it. */
-int kfk_producer_commit_transaction(kfk_producer *p, int timeout_ms);
+ * metadata go along. offsets and gm stay the caller's. One thread at a time, not from a delivery
+ * callback. */
+KFK_API int kfk_producer_send_offsets_to_transaction(kfk_producer *p,
+                                                     const kfk_partition_list *offsets,
+                                                     const kfk_group_metadata *gm, int timeout_ms);
+/* Flushes the transaction's messages, then commits it. One thread at a time, not from a delivery
+ * callback. */
+KFK_API int kfk_producer_commit_transaction(kfk_producer *p, int timeout_ms);
 /* Fails the messages not yet written, then aborts the transaction. After
- * an abortable error, and whenever the application wants. */
-int kfk_producer_abort_transaction(kfk_producer *p, int timeout_ms);
+ * an abortable error, and whenever the application wants. One thread at a time, not from a
+ * delivery callback. */
+KFK_API int kfk_producer_abort_transaction(kfk_producer *p, int timeout_ms);
 /* The cause of the current transaction's abortable error (0 if none), its
- * description in errstr. */
-int kfk_producer_txn_error(kfk_producer *p, char *errstr, size_t errstr_size);
+ * description in errstr. One thread at a time, not from a delivery callback. */
+KFK_API int kfk_producer_txn_error(kfk_producer *p, char *errstr, size_t errstr_size);
 
 /* Counters since the producer was created. */
 typedef struct kfk_producer_stats {
@@ -518,24 +542,24 @@ typedef struct kfk_producer_stats {
                                 0 not transactional or not initialized */
 } kfk_producer_stats;
 /* Fills *out. Any thread. */
-void kfk_producer_stats_get(kfk_producer *p, kfk_producer_stats *out);
+KFK_API void kfk_producer_stats_get(kfk_producer *p, kfk_producer_stats *out);
 /* The version of Kafka API api_key (Kafka's number: 0 Produce, 1 Fetch, ...)
  * in this client's latest request to any broker: the newest both sides
  * support, of those the request allows. -1 before the first such request
  * or for an unknown key. Any thread. */
-int kfk_producer_api_version(kfk_producer *p, int api_key);
+KFK_API int kfk_producer_api_version(kfk_producer *p, int api_key);
 
 /* Flushes up to timeout_ms, then destroys. 0, or KFK_ERR_TIMED_OUT when
  * messages were left (reported KFK_ERR_DESTROYED). From the thread that
  * owns p, once no other thread uses it. */
-int kfk_producer_close(kfk_producer *p, int timeout_ms);
+KFK_API int kfk_producer_close(kfk_producer *p, int timeout_ms);
 
 /* Stops at once: every message not yet reported is reported, on this
  * thread before it returns, as KFK_ERR_DESTROYED (or its real outcome if
  * that arrived first), then frees everything, conf included. Never
  * blocks longer than the time to fail in-flight requests. Same threads as
  * close. NULL does nothing. */
-void kfk_producer_destroy(kfk_producer *p);
+KFK_API void kfk_producer_destroy(kfk_producer *p);
 /* END PRODUCER API */
 
 /* BEGIN ADMIN API */
@@ -578,25 +602,25 @@ typedef struct kfk_partition_list kfk_partition_list;
 /* An admin client from conf (bootstrap.servers required). On success it
  * owns conf; on failure (NULL, the reason in errstr) conf stays the
  * caller's. Any thread. */
-kfk_admin *kfk_admin_new(kfk_conf *conf, char *errstr, size_t errstr_size);
+KFK_API kfk_admin *kfk_admin_new(kfk_conf *conf, char *errstr, size_t errstr_size);
 /* An eventfd for event loops. The first call switches a to queued
  * delivery: from then on the callbacks of asynchronous operations run in
  * kfk_admin_poll on the polling thread, not on the I/O thread, and the fd
  * is readable (level-triggered) while results wait for it. Owned by the
  * admin client; do not read or close it. Any thread. */
-int kfk_admin_fd(kfk_admin *a);
+KFK_API int kfk_admin_fd(kfk_admin *a);
 /* Runs the callbacks of queued results (see kfk_admin_fd) on this thread,
  * waiting up to timeout_ms (0: not at all, -1: forever) for the first.
  * Returns how many ran. Results still queued at kfk_admin_destroy get
  * their callbacks there. Any thread, not from an admin callback. */
-int kfk_admin_poll(kfk_admin *a, int timeout_ms);
+KFK_API int kfk_admin_poll(kfk_admin *a, int timeout_ms);
 /* Cuts short every operation still running (their results come with
  * KFK_ERR_DESTROYED, before this returns), then frees everything, conf
  * included. Once no other thread uses a, and not from an admin callback.
  * NULL does nothing. */
-void kfk_admin_destroy(kfk_admin *a);
-/* As kfk_producer_api_version. */
-int kfk_admin_api_version(kfk_admin *a, int api_key);
+KFK_API void kfk_admin_destroy(kfk_admin *a);
+/* As kfk_producer_api_version. Any thread. */
+KFK_API int kfk_admin_api_version(kfk_admin *a, int api_key);
 
 /* Settings of one call; NULL means all defaults. */
 typedef struct kfk_admin_options {
@@ -915,175 +939,190 @@ typedef struct kfk_admin_result {
 } kfk_admin_result;
 
 /* Frees a result and everything in it. Any thread; NULL does nothing. */
-void kfk_admin_result_destroy(kfk_admin_result *r);
+KFK_API void kfk_admin_result_destroy(kfk_admin_result *r);
 
 typedef void (*kfk_admin_cb)(kfk_admin_result *res, void *opaque);
 
 /* Topics. create/delete: items[i] for topics[i] (TOPIC_ALREADY_EXISTS,
  * INVALID_REPLICATION_FACTOR, UNKNOWN_TOPIC_OR_PARTITION... with the
- * broker's message). */
-kfk_admin_result *kfk_admin_create_topics(kfk_admin *a, const kfk_new_topic *topics, int n,
-                                          const kfk_admin_options *o, kfk_admin_cb cb,
-                                          void *opaque);
-kfk_admin_result *kfk_admin_delete_topics(kfk_admin *a, const char *const *topics, int n,
-                                          const kfk_admin_options *o, kfk_admin_cb cb,
-                                          void *opaque);
+ * broker's message). Ownership and threads: as every admin operation (see kfk_admin). */
+KFK_API kfk_admin_result *kfk_admin_create_topics(kfk_admin *a, const kfk_new_topic *topics, int n,
+                                                  const kfk_admin_options *o, kfk_admin_cb cb,
+                                                  void *opaque);
+KFK_API kfk_admin_result *kfk_admin_delete_topics(kfk_admin *a, const char *const *topics, int n,
+                                                  const kfk_admin_options *o, kfk_admin_cb cb,
+                                                  void *opaque);
 /* Every topic (internal ones only with internal set): topics, sorted by
- * name, without partitions. */
-kfk_admin_result *kfk_admin_list_topics(kfk_admin *a, int internal, const kfk_admin_options *o,
-                                        kfk_admin_cb cb, void *opaque);
+ * name, without partitions. Ownership and threads: as every admin operation (see kfk_admin). */
+KFK_API kfk_admin_result *kfk_admin_list_topics(kfk_admin *a, int internal,
+                                                const kfk_admin_options *o, kfk_admin_cb cb,
+                                                void *opaque);
 /* topics[i] for names[i], with partitions, leaders, replicas, ISR and
- * offline replicas. */
-kfk_admin_result *kfk_admin_describe_topics(kfk_admin *a, const char *const *names, int n,
-                                            const kfk_admin_options *o, kfk_admin_cb cb,
-                                            void *opaque);
+ * offline replicas. Ownership and threads: as every admin operation (see kfk_admin). */
+KFK_API kfk_admin_result *kfk_admin_describe_topics(kfk_admin *a, const char *const *names, int n,
+                                                    const kfk_admin_options *o, kfk_admin_cb cb,
+                                                    void *opaque);
 /* One Metadata request as the broker answers it, for tools that show it
  * raw: n topics (n < 0: every topic, internal ones too), each with its
  * error; topics and brokers in the broker's order, partitions by id; the
  * cluster's id and controller in cluster, the answering broker in
  * from_broker. allow_auto_create asks the broker to create missing topics
- * (if it is configured to). */
-kfk_admin_result *kfk_admin_metadata(kfk_admin *a, const char *const *names, int n,
-                                     int allow_auto_create, const kfk_admin_options *o,
-                                     kfk_admin_cb cb, void *opaque);
-/* items[i] for parts[i]. */
-kfk_admin_result *kfk_admin_create_partitions(kfk_admin *a, const kfk_new_partitions *parts,
-                                              int n, const kfk_admin_options *o,
-                                              kfk_admin_cb cb, void *opaque);
+ * (if it is configured to). Ownership and threads: as every admin operation (see kfk_admin). */
+KFK_API kfk_admin_result *kfk_admin_metadata(kfk_admin *a, const char *const *names, int n,
+                                             int allow_auto_create, const kfk_admin_options *o,
+                                             kfk_admin_cb cb, void *opaque);
+/* items[i] for parts[i]. Ownership and threads: as every admin operation (see kfk_admin). */
+KFK_API kfk_admin_result *kfk_admin_create_partitions(kfk_admin *a, const kfk_new_partitions *parts,
+                                                      int n, const kfk_admin_options *o,
+                                                      kfk_admin_cb cb, void *opaque);
 
 /* Offsets of partitions (the list is copied): each element's offset says
  * what to find: KFK_OFFSET_BEGINNING, KFK_OFFSET_END,
  * KFK_OFFSET_MAX_TIMESTAMP (the record with the largest timestamp) or
  * KFK_OFFSET_AT_TIME with .timestamp. partitions: the same elements with
- * offset, timestamp and leader_epoch found (offset -1: none), or err. */
+ * offset, timestamp and leader_epoch found (offset -1: none), or err. Ownership and threads: as
+ * every admin operation (see kfk_admin). */
 #define KFK_OFFSET_MAX_TIMESTAMP (-1003)
-kfk_admin_result *kfk_admin_list_offsets(kfk_admin *a, const kfk_partition_list *list,
-                                         const kfk_admin_options *o, kfk_admin_cb cb,
-                                         void *opaque);
+KFK_API kfk_admin_result *kfk_admin_list_offsets(kfk_admin *a, const kfk_partition_list *list,
+                                                 const kfk_admin_options *o, kfk_admin_cb cb,
+                                                 void *opaque);
 /* Deletes the records before each element's offset (KFK_OFFSET_END: every
- * record). partitions: offset is the new log start offset, or err. */
-kfk_admin_result *kfk_admin_delete_records(kfk_admin *a, const kfk_partition_list *list,
-                                           const kfk_admin_options *o, kfk_admin_cb cb,
-                                           void *opaque);
+ * record). partitions: offset is the new log start offset, or err. Ownership and threads: as every
+ * admin operation (see kfk_admin). */
+KFK_API kfk_admin_result *kfk_admin_delete_records(kfk_admin *a, const kfk_partition_list *list,
+                                                   const kfk_admin_options *o, kfk_admin_cb cb,
+                                                   void *opaque);
 /* Elects leaders of the listed partitions (NULL: every partition):
  * preferred replicas, or with unclean set any replica. partitions: err per
- * partition (ELECTION_NOT_NEEDED when the leader already is preferred). */
-kfk_admin_result *kfk_admin_elect_leaders(kfk_admin *a, const kfk_partition_list *list,
-                                          int unclean, const kfk_admin_options *o,
-                                          kfk_admin_cb cb, void *opaque);
+ * partition (ELECTION_NOT_NEEDED when the leader already is preferred). Ownership and threads: as
+ * every admin operation (see kfk_admin). */
+KFK_API kfk_admin_result *kfk_admin_elect_leaders(kfk_admin *a, const kfk_partition_list *list,
+                                                  int unclean, const kfk_admin_options *o,
+                                                  kfk_admin_cb cb, void *opaque);
 
 /* Configs. describe: configs[i] for resources[i] (input fields copied),
  * with synonyms. alter: items[i] for the i-th distinct resource of ops, in
- * order of first appearance; each resource's ops are applied together. */
-kfk_admin_result *kfk_admin_describe_configs(kfk_admin *a,
-                                             const kfk_config_resource *resources, int n,
-                                             const kfk_admin_options *o, kfk_admin_cb cb,
-                                             void *opaque);
-kfk_admin_result *kfk_admin_alter_configs(kfk_admin *a, const kfk_config_op *ops, int n,
-                                          const kfk_admin_options *o, kfk_admin_cb cb,
-                                          void *opaque);
+ * order of first appearance; each resource's ops are applied together. Ownership and threads: as
+ * every admin operation (see kfk_admin). */
+KFK_API kfk_admin_result *kfk_admin_describe_configs(kfk_admin *a,
+                                                     const kfk_config_resource *resources, int n,
+                                                     const kfk_admin_options *o, kfk_admin_cb cb,
+                                                     void *opaque);
+KFK_API kfk_admin_result *kfk_admin_alter_configs(kfk_admin *a, const kfk_config_op *ops, int n,
+                                                  const kfk_admin_options *o, kfk_admin_cb cb,
+                                                  void *opaque);
 
-/* cluster: brokers, controller and cluster id (DescribeCluster). */
-kfk_admin_result *kfk_admin_describe_cluster(kfk_admin *a, const kfk_admin_options *o,
-                                             kfk_admin_cb cb, void *opaque);
+/* cluster: brokers, controller and cluster id (DescribeCluster). Ownership and threads: as every
+ * admin operation (see kfk_admin). */
+KFK_API kfk_admin_result *kfk_admin_describe_cluster(kfk_admin *a, const kfk_admin_options *o,
+                                                     kfk_admin_cb cb, void *opaque);
 
 /* Groups. list: groups from every broker (err PARTIAL when a broker did
  * not answer; the groups of the others are there). describe:
  * group_descs[i] for groups[i]. delete: items[i] (NON_EMPTY_GROUP while it
- * has members, GROUP_ID_NOT_FOUND). */
-kfk_admin_result *kfk_admin_list_groups(kfk_admin *a, const kfk_admin_options *o,
-                                        kfk_admin_cb cb, void *opaque);
-kfk_admin_result *kfk_admin_describe_groups(kfk_admin *a, const char *const *groups, int n,
-                                            const kfk_admin_options *o, kfk_admin_cb cb,
-                                            void *opaque);
-kfk_admin_result *kfk_admin_delete_groups(kfk_admin *a, const char *const *groups, int n,
-                                          const kfk_admin_options *o, kfk_admin_cb cb,
-                                          void *opaque);
+ * has members, GROUP_ID_NOT_FOUND). Ownership and threads: as every admin operation (see
+ * kfk_admin). */
+KFK_API kfk_admin_result *kfk_admin_list_groups(kfk_admin *a, const kfk_admin_options *o,
+                                                kfk_admin_cb cb, void *opaque);
+KFK_API kfk_admin_result *kfk_admin_describe_groups(kfk_admin *a, const char *const *groups, int n,
+                                                    const kfk_admin_options *o, kfk_admin_cb cb,
+                                                    void *opaque);
+KFK_API kfk_admin_result *kfk_admin_delete_groups(kfk_admin *a, const char *const *groups, int n,
+                                                  const kfk_admin_options *o, kfk_admin_cb cb,
+                                                  void *opaque);
 
 /* A group's committed offsets: of the listed partitions (copied), or of
  * every partition with one (list NULL). partitions: offset
- * (KFK_OFFSET_INVALID: none), metadata, leader_epoch, err. */
-kfk_admin_result *kfk_admin_list_group_offsets(kfk_admin *a, const char *group,
-                                               const kfk_partition_list *list,
-                                               const kfk_admin_options *o, kfk_admin_cb cb,
-                                               void *opaque);
+ * (KFK_OFFSET_INVALID: none), metadata, leader_epoch, err. Ownership and threads: as every admin
+ * operation (see kfk_admin). */
+KFK_API kfk_admin_result *kfk_admin_list_group_offsets(kfk_admin *a, const char *group,
+                                                       const kfk_partition_list *list,
+                                                       const kfk_admin_options *o, kfk_admin_cb cb,
+                                                       void *opaque);
 /* Commits each element's offset (and metadata) for the group, as a member
  * of no generation: the group must be empty (else UNKNOWN_MEMBER_ID or
- * REBALANCE_IN_PROGRESS per partition). partitions: err per partition. */
-kfk_admin_result *kfk_admin_alter_group_offsets(kfk_admin *a, const char *group,
-                                                const kfk_partition_list *list,
-                                                const kfk_admin_options *o, kfk_admin_cb cb,
-                                                void *opaque);
+ * REBALANCE_IN_PROGRESS per partition). partitions: err per partition. Ownership and threads: as
+ * every admin operation (see kfk_admin). */
+KFK_API kfk_admin_result *kfk_admin_alter_group_offsets(kfk_admin *a, const char *group,
+                                                        const kfk_partition_list *list,
+                                                        const kfk_admin_options *o, kfk_admin_cb cb,
+                                                        void *opaque);
 /* Deletes the group's committed offsets of the listed partitions
  * (OffsetDelete). partitions: err per partition
- * (GROUP_SUBSCRIBED_TO_TOPIC while a member consumes the topic). */
-kfk_admin_result *kfk_admin_delete_group_offsets(kfk_admin *a, const char *group,
-                                                 const kfk_partition_list *list,
-                                                 const kfk_admin_options *o, kfk_admin_cb cb,
-                                                 void *opaque);
+ * (GROUP_SUBSCRIBED_TO_TOPIC while a member consumes the topic). Ownership and threads: as every
+ * admin operation (see kfk_admin). */
+KFK_API kfk_admin_result *kfk_admin_delete_group_offsets(kfk_admin *a, const char *group,
+                                                         const kfk_partition_list *list,
+                                                         const kfk_admin_options *o,
+                                                         kfk_admin_cb cb, void *opaque);
 /* lags: for every partition the group committed, the committed offset, the
- * log end offset and their difference, sorted by topic and partition. */
-kfk_admin_result *kfk_admin_group_lag(kfk_admin *a, const char *group,
-                                      const kfk_admin_options *o, kfk_admin_cb cb,
-                                      void *opaque);
+ * log end offset and their difference, sorted by topic and partition. Ownership and threads: as
+ * every admin operation (see kfk_admin). */
+KFK_API kfk_admin_result *kfk_admin_group_lag(kfk_admin *a, const char *group,
+                                              const kfk_admin_options *o, kfk_admin_cb cb,
+                                              void *opaque);
 
 /* Share groups (KIP-932; brokers without them: KFK_ERR_UNSUPPORTED_VERSION).
  * list: groups, the share groups of every broker (ListGroups v5 with a
  * type filter). describe: share_descs[i] for groups[i], each member with
  * its assigned partitions. Deleting a share group is kfk_admin_delete_groups
- * (NON_EMPTY_GROUP while it has members). */
-kfk_admin_result *kfk_admin_list_share_groups(kfk_admin *a, const kfk_admin_options *o,
-                                              kfk_admin_cb cb, void *opaque);
-kfk_admin_result *kfk_admin_describe_share_groups(kfk_admin *a, const char *const *groups,
-                                                  int n, const kfk_admin_options *o,
-                                                  kfk_admin_cb cb, void *opaque);
+ * (NON_EMPTY_GROUP while it has members). Ownership and threads: as every admin operation (see
+ * kfk_admin). */
+KFK_API kfk_admin_result *kfk_admin_list_share_groups(kfk_admin *a, const kfk_admin_options *o,
+                                                      kfk_admin_cb cb, void *opaque);
+KFK_API kfk_admin_result *kfk_admin_describe_share_groups(kfk_admin *a, const char *const *groups,
+                                                          int n, const kfk_admin_options *o,
+                                                          kfk_admin_cb cb, void *opaque);
 /* A share group's start offsets (where its members' delivery begins), of
  * the listed partitions (copied) or of every partition it has one for
  * (list NULL). partitions: offset (KFK_OFFSET_INVALID: none yet),
- * leader_epoch, err. */
-kfk_admin_result *kfk_admin_list_share_group_offsets(kfk_admin *a, const char *group,
-                                                     const kfk_partition_list *list,
-                                                     const kfk_admin_options *o,
-                                                     kfk_admin_cb cb, void *opaque);
+ * leader_epoch, err. Ownership and threads: as every admin operation (see kfk_admin). */
+KFK_API kfk_admin_result *kfk_admin_list_share_group_offsets(kfk_admin *a, const char *group,
+                                                             const kfk_partition_list *list,
+                                                             const kfk_admin_options *o,
+                                                             kfk_admin_cb cb, void *opaque);
 /* Sets each element's offset as the group's start offset; the group must
  * have no members (else err NON_EMPTY_GROUP). partitions: err per
- * partition. */
-kfk_admin_result *kfk_admin_alter_share_group_offsets(kfk_admin *a, const char *group,
-                                                      const kfk_partition_list *list,
-                                                      const kfk_admin_options *o,
-                                                      kfk_admin_cb cb, void *opaque);
+ * partition. Ownership and threads: as every admin operation (see kfk_admin). */
+KFK_API kfk_admin_result *kfk_admin_alter_share_group_offsets(kfk_admin *a, const char *group,
+                                                              const kfk_partition_list *list,
+                                                              const kfk_admin_options *o,
+                                                              kfk_admin_cb cb, void *opaque);
 /* Forgets the group's start offsets of whole topics (the group must have
- * no members). items[i] for topics[i]. */
-kfk_admin_result *kfk_admin_delete_share_group_offsets(kfk_admin *a, const char *group,
-                                                       const char *const *topics, int n,
-                                                       const kfk_admin_options *o,
-                                                       kfk_admin_cb cb, void *opaque);
+ * no members). items[i] for topics[i]. Ownership and threads: as every admin operation (see
+ * kfk_admin). */
+KFK_API kfk_admin_result *kfk_admin_delete_share_group_offsets(kfk_admin *a, const char *group,
+                                                               const char *const *topics, int n,
+                                                               const kfk_admin_options *o,
+                                                               kfk_admin_cb cb, void *opaque);
 
 /* ACLs (need an authorizer on the brokers: without one every item fails
  * with KFK_ERR_SECURITY_DISABLED). create: items[i] for acls[i].
  * describe: acls matching the filter. delete: acl_filters[i] for
- * filters[i]. */
-kfk_admin_result *kfk_admin_create_acls(kfk_admin *a, const kfk_acl *acls, int n,
-                                        const kfk_admin_options *o, kfk_admin_cb cb,
-                                        void *opaque);
-kfk_admin_result *kfk_admin_describe_acls(kfk_admin *a, const kfk_acl *filter,
-                                          const kfk_admin_options *o, kfk_admin_cb cb,
-                                          void *opaque);
-kfk_admin_result *kfk_admin_delete_acls(kfk_admin *a, const kfk_acl *filters, int n,
-                                        const kfk_admin_options *o, kfk_admin_cb cb,
-                                        void *opaque);
+ * filters[i]. Ownership and threads: as every admin operation (see kfk_admin). */
+KFK_API kfk_admin_result *kfk_admin_create_acls(kfk_admin *a, const kfk_acl *acls, int n,
+                                                const kfk_admin_options *o, kfk_admin_cb cb,
+                                                void *opaque);
+KFK_API kfk_admin_result *kfk_admin_describe_acls(kfk_admin *a, const kfk_acl *filter,
+                                                  const kfk_admin_options *o, kfk_admin_cb cb,
+                                                  void *opaque);
+KFK_API kfk_admin_result *kfk_admin_delete_acls(kfk_admin *a, const kfk_acl *filters, int n,
+                                                const kfk_admin_options *o, kfk_admin_cb cb,
+                                                void *opaque);
 /* SCRAM users. alter: items, one per user the broker answered for (name:
  * the user), in its order; a user may appear once per call (the broker
- * fails a user changed twice in one request with DUPLICATE_RESOURCE). describe: scram_users for users (n 0: every
- * user with a credential), sorted as the broker answers. */
-kfk_admin_result *kfk_admin_alter_user_scram_credentials(kfk_admin *a,
-                                                         const kfk_scram_credential_op *ops,
-                                                         int n, const kfk_admin_options *o,
-                                                         kfk_admin_cb cb, void *opaque);
-kfk_admin_result *kfk_admin_describe_user_scram_credentials(kfk_admin *a,
-                                                            const char *const *users, int n,
-                                                            const kfk_admin_options *o,
-                                                            kfk_admin_cb cb, void *opaque);
+ * fails a user changed twice in one request with DUPLICATE_RESOURCE).
+ * describe: scram_users for users (n 0: every user with a credential),
+ * sorted as the broker answers. Ownership and threads: as every admin
+ * operation (see kfk_admin). */
+KFK_API kfk_admin_result *kfk_admin_alter_user_scram_credentials(kfk_admin *a,
+                                                                 const kfk_scram_credential_op *ops,
+                                                                 int n, const kfk_admin_options *o,
+                                                                 kfk_admin_cb cb, void *opaque);
+KFK_API kfk_admin_result *kfk_admin_describe_user_scram_credentials(kfk_admin *a,
+                                                                    const char *const *users, int n,
+                                                                    const kfk_admin_options *o,
+                                                                    kfk_admin_cb cb, void *opaque);
 /* END ADMIN API */
 
 /* BEGIN SECURITY API */
@@ -1108,7 +1147,8 @@ typedef int (*kfk_oauthbearer_token_cb)(void *opaque, char *token, size_t token_
  * opaque is handed to cb and not owned. Copied by kfk_conf_dup. Same
  * threads as kfk_conf_set. Returns 0, or KFK_ERR_INVALID_ARG for a NULL
  * conf. */
-int kfk_conf_set_oauthbearer_token_cb(kfk_conf *conf, kfk_oauthbearer_token_cb cb, void *opaque);
+KFK_API int kfk_conf_set_oauthbearer_token_cb(kfk_conf *conf, kfk_oauthbearer_token_cb cb,
+                                              void *opaque);
 /* END SECURITY API */
 
 /* BEGIN CONSUMER API */
@@ -1150,19 +1190,23 @@ typedef struct kfk_partition_list {
 
 /* An empty list (size: a capacity hint). The caller owns it; NULL when out
  * of memory. Lists are not thread-safe; distinct lists are. */
-kfk_partition_list *kfk_partition_list_new(int size);
-void kfk_partition_list_destroy(kfk_partition_list *l);
-/* A deep copy owned by the caller, or NULL when out of memory. */
-kfk_partition_list *kfk_partition_list_copy(const kfk_partition_list *l);
+KFK_API kfk_partition_list *kfk_partition_list_new(int size);
+KFK_API void kfk_partition_list_destroy(kfk_partition_list *l);
+/* A deep copy owned by the caller, or NULL when out of memory. Any thread, while no other thread
+ * changes l. */
+KFK_API kfk_partition_list *kfk_partition_list_copy(const kfk_partition_list *l);
 /* Appends topic/partition (topic copied) with offset KFK_OFFSET_STORED,
  * timestamp -1, leader_epoch -1, no metadata and err 0. Returns the element,
- * valid until the next add, or NULL when out of memory. */
-kfk_partition *kfk_partition_list_add(kfk_partition_list *l, const char *topic, int32_t partition);
-/* The element for topic/partition, or NULL. */
-kfk_partition *kfk_partition_list_find(const kfk_partition_list *l, const char *topic,
-                                       int32_t partition);
-/* Sets an element's commit metadata (copied; NULL clears). 0 or KFK_ERR_NOMEM. */
-int kfk_partition_set_metadata(kfk_partition *p, const char *metadata);
+ * valid until the next add, or NULL when out of memory. Lists are not thread-safe; distinct lists
+ * are. */
+KFK_API kfk_partition *kfk_partition_list_add(kfk_partition_list *l, const char *topic,
+                                              int32_t partition);
+/* The element for topic/partition, or NULL. Lists are not thread-safe; distinct lists are. */
+KFK_API kfk_partition *kfk_partition_list_find(const kfk_partition_list *l, const char *topic,
+                                               int32_t partition);
+/* Sets an element's commit metadata (copied; NULL clears). 0 or KFK_ERR_NOMEM. Lists are not
+ * thread-safe; distinct lists are. */
+KFK_API int kfk_partition_set_metadata(kfk_partition *p, const char *metadata);
 
 /* How a message's timestamp was set. */
 #define KFK_TIMESTAMP_NONE 0       /* magic 0: no timestamp */
@@ -1197,35 +1241,35 @@ typedef struct kfk_consumer_message {
     size_t header_count;
     int32_t delivery_count; /* share consumer: this delivery's number (1, 2, ...); else 0 */
 
-    /* private */
-    struct kfk_consumer_message *next_;
-    struct kfk_chunk *chunk_;
-    void *part_;
-    uint32_t gen_;
-    int kind_;
-    int64_t polled_after_; /* where the record polled before it ended */
+    /* The library's bookkeeping, not the application's: its size is part of
+     * the ABI, its contents are not. */
+    union kfk_consumer_message_private {
+        void *align_;
+        int64_t align64_;
+        unsigned char bytes_[48];
+    } private_;
 } kfk_consumer_message;
 
 /* Gives a message back. Any thread, any order, also after the consumer is
  * destroyed; NULL does nothing. */
-void kfk_consumer_message_release(kfk_consumer_message *m);
+KFK_API void kfk_consumer_message_release(kfk_consumer_message *m);
 
 /* Creates a consumer from conf, whose ownership it takes on success (on
  * failure the caller still owns it). Checks the consumer keys together
  * (errstr names the key and value) and starts the I/O thread. NULL on
  * failure, with the reason in errstr. */
-kfk_consumer *kfk_consumer_new(kfk_conf *conf, char *errstr, size_t errstr_size);
+KFK_API kfk_consumer *kfk_consumer_new(kfk_conf *conf, char *errstr, size_t errstr_size);
 /* Commits the stored offsets (synchronously, as kfk_consumer_commit) if
  * auto-commit is on, leaves the group, closes each broker's fetch session
  * (best effort, waiting at most fetch.max.wait.ms + 1 s, capped by
  * request.timeout.ms), then destroys. Returns the commit's error, or 0.
- * Call as kfk_consumer_destroy. */
-int kfk_consumer_close(kfk_consumer *c);
+ * From the threads kfk_consumer_destroy may be called from. */
+KFK_API int kfk_consumer_close(kfk_consumer *c);
 /* Stops at once: requests in flight fail, queued messages are dropped, and
  * pending async commits complete without their callback. Messages the
  * application holds stay valid until it releases them. Call once, from a
  * thread that is in no other kfk_consumer_* call on c; NULL does nothing. */
-void kfk_consumer_destroy(kfk_consumer *c);
+KFK_API void kfk_consumer_destroy(kfk_consumer *c);
 
 /* Consumes exactly the partitions of list (copied), replacing the current
  * assignment; NULL or empty: nothing. Each element's offset says where to
@@ -1233,37 +1277,38 @@ void kfk_consumer_destroy(kfk_consumer *c);
  * with timestamp. Messages of partitions no longer assigned are dropped.
  * Returns at once (offsets are resolved in the background): 0,
  * KFK_ERR_INVALID_ARG or KFK_ERR_NOMEM. Any thread. */
-int kfk_consumer_assign(kfk_consumer *c, const kfk_partition_list *list);
+KFK_API int kfk_consumer_assign(kfk_consumer *c, const kfk_partition_list *list);
 /* Assigns every partition of the n topics from offset (as above), waiting
  * up to timeout_ms for their metadata. 0 or a kfk_err. Any thread. */
-int kfk_consumer_assign_topics(kfk_consumer *c, const char *const *topics, int n, int64_t offset,
-                               int timeout_ms);
+KFK_API int kfk_consumer_assign_topics(kfk_consumer *c, const char *const *topics, int n,
+                                       int64_t offset, int timeout_ms);
 /* The current assignment with the start offsets as given (caller owns the
  * copy; NULL when out of memory). Any thread. */
-kfk_partition_list *kfk_consumer_assignment(kfk_consumer *c);
+KFK_API kfk_partition_list *kfk_consumer_assignment(kfk_consumer *c);
 
 /* Moves an assigned partition's position to offset (or KFK_OFFSET_*; for
  * KFK_OFFSET_AT_TIME use kfk_consumer_seek_time). Messages fetched before
- * are dropped. 0, or KFK_ERR_NOENT if the partition is not assigned. */
-int kfk_consumer_seek(kfk_consumer *c, const char *topic, int32_t partition, int64_t offset);
+ * are dropped. 0, or KFK_ERR_NOENT if the partition is not assigned. Any thread. */
+KFK_API int kfk_consumer_seek(kfk_consumer *c, const char *topic, int32_t partition,
+                              int64_t offset);
 /* Seeks to the first offset whose timestamp is >= timestamp_ms (the end
- * when there is none), found with ListOffsets. 0 or KFK_ERR_NOENT. */
-int kfk_consumer_seek_time(kfk_consumer *c, const char *topic, int32_t partition,
-                           int64_t timestamp_ms);
+ * when there is none), found with ListOffsets. 0 or KFK_ERR_NOENT. Any thread but a callback's. */
+KFK_API int kfk_consumer_seek_time(kfk_consumer *c, const char *topic, int32_t partition,
+                                   int64_t timestamp_ms);
 
 /* Stops or restarts fetching the listed assigned partitions; messages
  * already queued stay. Each element's err is set (KFK_ERR_NOENT when not
  * assigned). Returns 0 or KFK_ERR_PARTIAL. Any thread. */
-int kfk_consumer_pause(kfk_consumer *c, kfk_partition_list *list);
-int kfk_consumer_resume(kfk_consumer *c, kfk_partition_list *list);
+KFK_API int kfk_consumer_pause(kfk_consumer *c, kfk_partition_list *list);
+KFK_API int kfk_consumer_resume(kfk_consumer *c, kfk_partition_list *list);
 
 /* Fills each element's offset with the partition's position: the offset of
  * the next message poll will return (KFK_OFFSET_INVALID until the start
  * offset is resolved); past transaction markers and skipped aborted
  * messages once poll reached them. leader_epoch gets the epoch of the
  * message before it (-1: unknown). 0 or KFK_ERR_PARTIAL (an element's err
- * says why). */
-int kfk_consumer_position(kfk_consumer *c, kfk_partition_list *list);
+ * says why). Any thread. */
+KFK_API int kfk_consumer_position(kfk_consumer *c, kfk_partition_list *list);
 /* Fills each element's offset (KFK_OFFSET_INVALID: none), leader_epoch and
  * metadata with the group's committed offset, asking the coordinator
  * (OffsetFetch) and waiting up to timeout_ms (0 or less: default.api.timeout.ms).
@@ -1273,31 +1318,31 @@ int kfk_consumer_position(kfk_consumer *c, kfk_partition_list *list);
  * with KFK_ERR_UNSTABLE_OFFSET_COMMIT when the time ran out). Needs
  * group.id. 0 or a kfk_err.
  * Any thread but a callback's. */
-int kfk_consumer_committed(kfk_consumer *c, kfk_partition_list *list, int timeout_ms);
+KFK_API int kfk_consumer_committed(kfk_consumer *c, kfk_partition_list *list, int timeout_ms);
 /* For each element, asks its leader (ListOffsets): offset
  * KFK_OFFSET_BEGINNING or KFK_OFFSET_END gives that offset; KFK_OFFSET_AT_TIME
  * gives the first offset with a timestamp >= .timestamp (-1 when none) and
  * that record's timestamp. Waits up to timeout_ms in all. 0 or
  * KFK_ERR_PARTIAL (see each err). Any thread but a callback's. */
-int kfk_consumer_list_offsets(kfk_consumer *c, kfk_partition_list *list, int timeout_ms);
+KFK_API int kfk_consumer_list_offsets(kfk_consumer *c, kfk_partition_list *list, int timeout_ms);
 /* The partition's low and high watermarks (log start and end offset),
  * asked from its leader; with read_committed, high is the last stable
- * offset (the end of what read_committed can read). 0 or a kfk_err. */
-int kfk_consumer_watermarks(kfk_consumer *c, const char *topic, int32_t partition, int64_t *low,
-                            int64_t *high, int timeout_ms);
+ * offset (the end of what read_committed can read). 0 or a kfk_err. Any thread but a callback's. */
+KFK_API int kfk_consumer_watermarks(kfk_consumer *c, const char *topic, int32_t partition,
+                                    int64_t *low, int64_t *high, int timeout_ms);
 /* The watermarks the last fetch response for the partition gave (-1 when
- * none yet), without a request. 0 or KFK_ERR_NOENT if not assigned. */
-int kfk_consumer_cached_watermarks(kfk_consumer *c, const char *topic, int32_t partition,
-                                   int64_t *low, int64_t *high);
+ * none yet), without a request. 0 or KFK_ERR_NOENT if not assigned. Any thread. */
+KFK_API int kfk_consumer_cached_watermarks(kfk_consumer *c, const char *topic, int32_t partition,
+                                           int64_t *low, int64_t *high);
 /* Cached high watermark (with read_committed, the last stable offset)
- * minus position: offsets not yet polled, or -1 while either is unknown. */
-int64_t kfk_consumer_lag(kfk_consumer *c, const char *topic, int32_t partition);
+ * minus position: offsets not yet polled, or -1 while either is unknown. Any thread. */
+KFK_API int64_t kfk_consumer_lag(kfk_consumer *c, const char *topic, int32_t partition);
 
 /* The next message or partition event, waiting up to timeout_ms (0: do not
  * wait, < 0: forever); NULL when none came in time. The caller owns the
  * message and gives it back with kfk_consumer_message_release. Order is
  * kept per partition. Also runs due commit callbacks. One thread at a time. */
-kfk_consumer_message *kfk_consumer_poll(kfk_consumer *c, int timeout_ms);
+KFK_API kfk_consumer_message *kfk_consumer_poll(kfk_consumer *c, int timeout_ms);
 /* An eventfd, readable while kfk_consumer_poll would return a message or
  * an event, or run a callback, without waiting: level-triggered, it stays
  * readable until a poll leaves nothing queued (it may be readable once
@@ -1305,19 +1350,19 @@ kfk_consumer_message *kfk_consumer_poll(kfk_consumer *c, int timeout_ms);
  * an unassign: that poll returns NULL and clears it). Owned by the
  * consumer; do not read or close it. Any thread. A group member must still
  * poll at least every max.poll.interval.ms, readable or not. */
-int kfk_consumer_fd(kfk_consumer *c);
+KFK_API int kfk_consumer_fd(kfk_consumer *c);
 /* Up to max (0: max.poll.records) messages into out, waiting up to
  * timeout_ms for the first one: returns how many (the caller owns each).
  * One lock for the whole batch. One thread at a time. */
-int kfk_consumer_poll_batch(kfk_consumer *c, kfk_consumer_message **out, int max,
-                            int timeout_ms);
+KFK_API int kfk_consumer_poll_batch(kfk_consumer *c, kfk_consumer_message **out, int max,
+                                    int timeout_ms);
 
 /* The consumer's group metadata (group.id, generation, member id,
  * group.instance.id) for kfk_producer_send_offsets_to_transaction; the
  * caller destroys it. Take it after the poll that returned the messages
  * being processed (a rebalance changes it). NULL without group.id or when
  * out of memory. Any thread. */
-kfk_group_metadata *kfk_consumer_group_metadata(kfk_consumer *c);
+KFK_API kfk_group_metadata *kfk_consumer_group_metadata(kfk_consumer *c);
 
 /* Commits offsets (NULL: the stored offsets of every assigned partition
  * that changed since the last commit) to group.id's coordinator. Offsets
@@ -1327,20 +1372,21 @@ kfk_group_metadata *kfk_consumer_group_metadata(kfk_consumer *c);
  * Synchronous unless async: within default.api.timeout.ms, each request
  * waiting at most request.timeout.ms and a timed-out one sent again to the
  * coordinator found anew. An async commit is one request (within
- * request.timeout.ms); its result goes to the commit callback, which runs inside a later poll. Returns 0, the first
+ * request.timeout.ms); its result goes to the commit callback, which runs inside a later poll.
+ * Returns 0, the first
  * error (sync), KFK_ERR_INVALID_ARG (no group.id) or KFK_ERR_NOENT (NULL and
  * nothing to commit). Any thread but a callback's (for sync). */
-int kfk_consumer_commit(kfk_consumer *c, const kfk_partition_list *offsets, int async);
+KFK_API int kfk_consumer_commit(kfk_consumer *c, const kfk_partition_list *offsets, int async);
 /* Marks m processed ("done"): its offset + 1 becomes the partition's
  * stored offset, which commit(NULL) and auto-commit commit. Only needed
  * with enable.auto.offset.store=false (else poll stores); then it counts
  * for auto.commit.interval.messages as kfk_consumer_task_done, which also
  * logs out-of-order calls. 0 or KFK_ERR_NOENT (partition no longer
  * assigned). Any thread. */
-int kfk_consumer_store_offset(kfk_consumer *c, const kfk_consumer_message *m);
+KFK_API int kfk_consumer_store_offset(kfk_consumer *c, const kfk_consumer_message *m);
 /* Stores each element's offset (and leader_epoch) for its partition. 0 or
- * KFK_ERR_PARTIAL. */
-int kfk_consumer_store_offsets(kfk_consumer *c, kfk_partition_list *offsets);
+ * KFK_ERR_PARTIAL. offsets stays the caller's. Any thread. */
+KFK_API int kfk_consumer_store_offsets(kfk_consumer *c, kfk_partition_list *offsets);
 /* Marks m finished, as task_done(message) of kafka-python's first
  * KafkaConsumer: its offset + 1 and its leader epoch become the partition's
  * stored ("done") offset, which commit(NULL) and auto-commit commit. With
@@ -1353,7 +1399,7 @@ int kfk_consumer_store_offsets(kfk_consumer *c, kfk_partition_list *offsets);
  * backwards (below the done or committed offset) or a message done again.
  * 0, KFK_ERR_INVALID_ARG (NULL or an event) or KFK_ERR_NOENT (partition not
  * assigned; logged too). Any thread. */
-int kfk_consumer_task_done(kfk_consumer *c, const kfk_consumer_message *m);
+KFK_API int kfk_consumer_task_done(kfk_consumer *c, const kfk_consumer_message *m);
 
 /* One assigned partition's offsets as this consumer knows them, without a
  * request: the four views of the original KafkaConsumer.offsets()
@@ -1379,24 +1425,25 @@ typedef struct kfk_offsets_view {
 /* Every assigned partition's offsets, read at one instant under the
  * consumer's lock. The caller owns the view and frees it with
  * kfk_offsets_view_destroy; NULL when out of memory. Any thread. */
-kfk_offsets_view *kfk_consumer_offsets_view(kfk_consumer *c);
-/* The element for topic/partition, or NULL. */
-const kfk_partition_offsets *kfk_offsets_view_find(const kfk_offsets_view *v, const char *topic,
-                                                   int32_t partition);
-void kfk_offsets_view_destroy(kfk_offsets_view *v);
+KFK_API kfk_offsets_view *kfk_consumer_offsets_view(kfk_consumer *c);
+/* The element for topic/partition, or NULL. The element belongs to v. Any thread. */
+KFK_API const kfk_partition_offsets *kfk_offsets_view_find(const kfk_offsets_view *v,
+                                                           const char *topic, int32_t partition);
+/* Frees v; NULL does nothing. Any thread. */
+KFK_API void kfk_offsets_view_destroy(kfk_offsets_view *v);
 
 /* Called with every async commit's (and auto-commit's) result, on the
  * thread calling kfk_consumer_poll; offsets (each err set) belong to kfk
  * and are valid during the call only. */
 typedef void (*kfk_commit_cb)(kfk_consumer *c, int err, const kfk_partition_list *offsets,
                               void *opaque);
-/* Sets the commit callback; before the first poll. */
-void kfk_consumer_set_commit_cb(kfk_consumer *c, kfk_commit_cb cb, void *opaque);
+/* Sets the commit callback: before the first poll, from any thread. */
+KFK_API void kfk_consumer_set_commit_cb(kfk_consumer *c, kfk_commit_cb cb, void *opaque);
 /* Kept for older code (see LOGGING): called on the I/O thread (must not
  * block or call kfk) with notable events, e.g. an offset reset by
  * auto.offset.reset, and on the thread in kfk_consumer_task_done with what
  * it reports, instead of the conf's callback. Set before assign. */
-void kfk_consumer_set_log_cb(kfk_consumer *c, kfk_log_cb cb, void *opaque);
+KFK_API void kfk_consumer_set_log_cb(kfk_consumer *c, kfk_log_cb cb, void *opaque);
 
 /* ------------------------------------------------------- consumer groups */
 
@@ -1410,15 +1457,15 @@ void kfk_consumer_set_log_cb(kfk_consumer *c, kfk_log_cb cb, void *opaque);
  * are copied. Assignment changes happen inside kfk_consumer_poll, through
  * the rebalance callback if one is set. 0, KFK_ERR_INVALID_ARG (no
  * group.id, no topics, a bad regex) or KFK_ERR_NOMEM. Any thread. */
-int kfk_consumer_subscribe(kfk_consumer *c, const char *const *topics, int n);
+KFK_API int kfk_consumer_subscribe(kfk_consumer *c, const char *const *topics, int n);
 /* Leaves the group (LeaveGroup, except for static members) after revoking
  * the assignment on the calling thread (committing first with
  * auto-commit). 0 or KFK_ERR_NOENT when not subscribed. Application
  * thread, not from a callback. */
-int kfk_consumer_unsubscribe(kfk_consumer *c);
+KFK_API int kfk_consumer_unsubscribe(kfk_consumer *c);
 /* The subscription as given (partition -1 in each element; caller owns the
  * list), or NULL when not subscribed or out of memory. Any thread. */
-kfk_partition_list *kfk_consumer_subscription(kfk_consumer *c);
+KFK_API kfk_partition_list *kfk_consumer_subscription(kfk_consumer *c);
 
 /* kinds of kfk_rebalance_cb */
 #define KFK_REBALANCE_ASSIGNED 1 /* partitions given to this member */
@@ -1434,20 +1481,20 @@ kfk_partition_list *kfk_consumer_subscription(kfk_consumer *c);
  * KFK_OFFSET_STORED; the list belongs to kfk, valid during the call. */
 typedef void (*kfk_rebalance_cb)(kfk_consumer *c, int kind, const kfk_partition_list *partitions,
                                  void *opaque);
-/* Without one, kfk (un)assigns by itself. Set before subscribe. */
-void kfk_consumer_set_rebalance_cb(kfk_consumer *c, kfk_rebalance_cb cb, void *opaque);
+/* Without one, kfk (un)assigns by itself. Set before subscribe. Any thread. */
+KFK_API void kfk_consumer_set_rebalance_cb(kfk_consumer *c, kfk_rebalance_cb cb, void *opaque);
 /* Adds partitions (copied; offsets as in kfk_consumer_assign) to the
  * assignment: 0, KFK_ERR_INVALID_ARG (one is assigned already: nothing
  * added) or KFK_ERR_NOMEM. Removes partitions (their queued messages are
  * dropped): 0, or KFK_ERR_NOENT when some were not assigned (the others
  * are removed). Any thread. */
-int kfk_consumer_incremental_assign(kfk_consumer *c, const kfk_partition_list *list);
-int kfk_consumer_incremental_unassign(kfk_consumer *c, const kfk_partition_list *list);
-/* "COOPERATIVE" or "EAGER" (static string), from partition.assignment.strategy. */
-const char *kfk_consumer_rebalance_protocol(kfk_consumer *c);
+KFK_API int kfk_consumer_incremental_assign(kfk_consumer *c, const kfk_partition_list *list);
+KFK_API int kfk_consumer_incremental_unassign(kfk_consumer *c, const kfk_partition_list *list);
+/* "COOPERATIVE" or "EAGER" (static string), from partition.assignment.strategy. Any thread. */
+KFK_API const char *kfk_consumer_rebalance_protocol(kfk_consumer *c);
 /* The generation of the group this member last joined; -1 when none. Any
  * thread. */
-int32_t kfk_consumer_generation(kfk_consumer *c);
+KFK_API int32_t kfk_consumer_generation(kfk_consumer *c);
 
 /* Counters, any thread. */
 typedef struct kfk_consumer_stats {
@@ -1462,9 +1509,9 @@ typedef struct kfk_consumer_stats {
     int64_t rebootstraps;    /* starts over from bootstrap.servers when no
                                 known broker could be reached */
 } kfk_consumer_stats;
-void kfk_consumer_stats_get(kfk_consumer *c, kfk_consumer_stats *out);
-/* As kfk_producer_api_version. */
-int kfk_consumer_api_version(kfk_consumer *c, int api_key);
+KFK_API void kfk_consumer_stats_get(kfk_consumer *c, kfk_consumer_stats *out);
+/* As kfk_producer_api_version. Any thread. */
+KFK_API int kfk_consumer_api_version(kfk_consumer *c, int api_key);
 /* END CONSUMER API */
 
 /* BEGIN SHARE CONSUMER API */
@@ -1503,49 +1550,54 @@ typedef struct kfk_share_consumer kfk_share_consumer;
 
 /* Creates a share consumer from conf (taken on success, as
  * kfk_consumer_new). Needs group.id. NULL on failure, reason in errstr
- * (naming the key and value). */
-kfk_share_consumer *kfk_share_consumer_new(kfk_conf *conf, char *errstr, size_t errstr_size);
+ * (naming the key and value). One thread at a time, as every share consumer call. */
+KFK_API kfk_share_consumer *kfk_share_consumer_new(kfk_conf *conf, char *errstr,
+                                                   size_t errstr_size);
 /* Subscribes to the n topic names (copied; no regular expressions),
  * replacing any earlier subscription. 0, KFK_ERR_INVALID_ARG or
- * KFK_ERR_NOMEM. */
-int kfk_share_consumer_subscribe(kfk_share_consumer *c, const char *const *topics, int n);
+ * KFK_ERR_NOMEM. One thread at a time, as every share consumer call. */
+KFK_API int kfk_share_consumer_subscribe(kfk_share_consumer *c, const char *const *topics, int n);
 /* The next message (its delivery_count set), or an event (err set:
  * e.g. KFK_ERR_UNSUPPORTED_VERSION, an authorization error), waiting up to
  * timeout_ms (< 0: forever); NULL when none came in time. Sends first the
- * acknowledgements due (see the mode above). */
-kfk_consumer_message *kfk_share_consumer_poll(kfk_share_consumer *c, int timeout_ms);
+ * acknowledgements due (see the mode above). One thread at a time, as every share consumer call. */
+KFK_API kfk_consumer_message *kfk_share_consumer_poll(kfk_share_consumer *c, int timeout_ms);
 /* Acknowledges a message the last poll returned with KFK_ACK_ACCEPT,
  * RELEASE or REJECT (explicit mode; in implicit mode it overrides the
  * implied accept). It is sent with the next request to its leader. 0,
  * KFK_ERR_INVALID_ARG (a bad type, an event) or KFK_ERR_STATE (not
- * delivered by the last poll, or already acknowledged). */
-int kfk_share_consumer_acknowledge(kfk_share_consumer *c, const kfk_consumer_message *m,
-                                   int type);
+ * delivered by the last poll, or already acknowledged). One thread at a time, as every share
+ * consumer call. */
+KFK_API int kfk_share_consumer_acknowledge(kfk_share_consumer *c, const kfk_consumer_message *m,
+                                           int type);
 /* Sends every pending acknowledgement now (ShareAcknowledge to each
  * leader) and waits up to timeout_ms (<= 0: default.api.timeout.ms).
  * *results (if results) gets a list the caller destroys: one element per
  * partition acknowledged, err its broker result (e.g.
  * KFK_ERR_INVALID_RECORD_STATE when the lock had expired). Returns 0, the
- * first error, or KFK_ERR_NOMEM. */
-int kfk_share_consumer_commit_sync(kfk_share_consumer *c, kfk_partition_list **results,
-                                   int timeout_ms);
+ * first error, or KFK_ERR_NOMEM. One thread at a time, as every share consumer call. */
+KFK_API int kfk_share_consumer_commit_sync(kfk_share_consumer *c, kfk_partition_list **results,
+                                           int timeout_ms);
 /* Called with each acknowledgement commit's per-partition results (async
  * commits, and acknowledgements sent with ShareFetch), on the thread in
- * poll, commit or close; the list is kfk's, valid during the call. */
+ * poll, commit or close; the list is kfk's, valid during the call. One thread at a time, as every
+ * share consumer call. */
 typedef void (*kfk_share_ack_cb)(kfk_share_consumer *c, const kfk_partition_list *results,
                                  void *opaque);
-void kfk_share_consumer_set_ack_cb(kfk_share_consumer *c, kfk_share_ack_cb cb, void *opaque);
+KFK_API void kfk_share_consumer_set_ack_cb(kfk_share_consumer *c, kfk_share_ack_cb cb,
+                                           void *opaque);
 /* As commit_sync, but the results go to the callback (during this call or
- * a later poll). 0 or a kfk_err. */
-int kfk_share_consumer_commit_async(kfk_share_consumer *c);
+ * a later poll). 0 or a kfk_err. One thread at a time, as every share consumer call. */
+KFK_API int kfk_share_consumer_commit_async(kfk_share_consumer *c);
 /* Sends pending acknowledgements (implicit mode: accepts what the last
  * poll returned), releases every other record it holds, closes its share
  * sessions and leaves the group; then destroys. Returns the first error of
- * the acknowledgements, or 0. */
-int kfk_share_consumer_close(kfk_share_consumer *c);
+ * the acknowledgements, or 0. One thread at a time, as every share consumer call. */
+KFK_API int kfk_share_consumer_close(kfk_share_consumer *c);
 /* Frees at once (the broker releases what the member held when its
- * session or membership times out). NULL does nothing. */
-void kfk_share_consumer_destroy(kfk_share_consumer *c);
+ * session or membership times out). NULL does nothing. One thread at a time, as every share
+ * consumer call. */
+KFK_API void kfk_share_consumer_destroy(kfk_share_consumer *c);
 /* END SHARE CONSUMER API */
 
 /* BEGIN STATISTICS API */
@@ -1755,14 +1807,14 @@ typedef void (*kfk_stats_cb)(const kfk_stats *stats, const char *json, size_t js
 /* Sets the statistics callback (NULL: none; then no snapshot is taken).
  * opaque is not owned. Copied by kfk_conf_dup. Same threads as
  * kfk_conf_set. 0, or KFK_ERR_INVALID_ARG for a NULL conf. */
-int kfk_conf_set_stats_cb(kfk_conf *conf, kfk_stats_cb cb, void *opaque);
+KFK_API int kfk_conf_set_stats_cb(kfk_conf *conf, kfk_stats_cb cb, void *opaque);
 
 /* The JSON document of s, NUL-terminated, in a buffer the caller frees
  * with the kfk allocator's free (kfk_free_buf); *len (if len) its length.
  * NULL when out of memory. Any thread. */
-char *kfk_stats_json(const kfk_stats *s, size_t *len);
-/* Frees memory kfk handed over (kfk_stats_json's). */
-void kfk_free_buf(void *p);
+KFK_API char *kfk_stats_json(const kfk_stats *s, size_t *len);
+/* Frees memory kfk handed over (kfk_stats_json's). NULL does nothing. Any thread. */
+KFK_API void kfk_free_buf(void *p);
 /* END STATISTICS API */
 
 /* ------------------------------------------------------------- allocator */
@@ -1774,7 +1826,7 @@ typedef struct kfk_allocator {
     void *(*realloc_fn)(void *ptr, size_t size);
     void (*free_fn)(void *ptr);
 } kfk_allocator;
-void kfk_set_allocator(const kfk_allocator *allocator);
+KFK_API void kfk_set_allocator(const kfk_allocator *allocator);
 
 #ifdef __cplusplus
 }

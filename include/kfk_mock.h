@@ -7,54 +7,94 @@
 
 #include <stdint.h>
 
+#include "kfk.h" /* KFK_API */
+
 #ifdef __cplusplus
 extern "C" {
 #endif
 
 typedef struct kfk_mock_cluster kfk_mock_cluster;
 
-/* nbrokers brokers (ids 1..nbrokers) on free loopback ports. NULL if
- * nbrokers is outside 1..64, or a port cannot be bound. */
-kfk_mock_cluster *kfk_mock_cluster_new(int nbrokers);
-/* The same on base_port, base_port+1, ... (base_port 0: free ports). */
-kfk_mock_cluster *kfk_mock_cluster_new_port(int nbrokers, int base_port);
-/* "127.0.0.1:P1,127.0.0.1:P2,...", owned by the cluster (NULL for NULL). */
-const char *kfk_mock_cluster_bootstraps(const kfk_mock_cluster *c);
-/* Stops the brokers (connections close) and frees everything. NULL is a no-op. */
-void kfk_mock_cluster_destroy(kfk_mock_cluster *c);
+/* nbrokers brokers (ids 1..nbrokers) on free loopback ports. The caller owns it
+ * (kfk_mock_cluster_destroy). NULL if nbrokers is outside 1..64, or a port
+ * cannot be bound. Any thread. */
+KFK_API kfk_mock_cluster *kfk_mock_cluster_new(int nbrokers);
+/* The same on base_port, base_port+1, ... (base_port 0: free ports). Any thread. */
+KFK_API kfk_mock_cluster *kfk_mock_cluster_new_port(int nbrokers, int base_port);
+/* "127.0.0.1:P1,127.0.0.1:P2,...", owned by the cluster (NULL for NULL). Any thread. */
+KFK_API const char *kfk_mock_cluster_bootstraps(const kfk_mock_cluster *c);
+/* Stops the brokers (connections close) and frees everything. NULL is a no-op. Any thread. */
+KFK_API void kfk_mock_cluster_destroy(kfk_mock_cluster *c);
 
 /* Creates a topic; replication is capped to the broker count. Returns 0 or
  * a kfk_err: KFK_ERR_TOPIC_ALREADY_EXISTS, KFK_ERR_INVALID_PARTITIONS,
  * KFK_ERR_INVALID_REPLICATION_FACTOR (below 1), KFK_ERR_INVALID_TOPIC_EXCEPTION
- * (not a legal name), KFK_ERR_INVALID_ARG (c or topic NULL). */
-int kfk_mock_topic_create(kfk_mock_cluster *c, const char *topic, int partitions, int replication);
+ * (not a legal name), KFK_ERR_INVALID_ARG (c or topic NULL). Any thread. */
+KFK_API int kfk_mock_topic_create(kfk_mock_cluster *c, const char *topic, int partitions,
+                                  int replication);
 
 /* Fault injection. Each returns 0, or -1 for an unknown broker, API or
  * partition (or c NULL). */
 /* The next `count` requests of api_key (KFK_API_* numbering, Kafka's) that
  * broker_id receives (-1: any broker) are answered with the Kafka error
- * code err in every topic or partition they name. */
-int kfk_mock_push_request_errors(kfk_mock_cluster *c, int broker_id, int16_t api_key, int count,
-                                 int err);
+ * code err in every topic or partition they name. Any thread. */
+KFK_API int kfk_mock_push_request_errors(kfk_mock_cluster *c, int broker_id, int16_t api_key,
+                                         int count, int err);
 /* Drops the errors pushed for api_key and not used yet: those for broker_id
- * (-1: all of them, whichever broker they were pushed for). */
-void kfk_mock_clear_request_errors(kfk_mock_cluster *c, int broker_id, int16_t api_key);
+ * (-1: all of them, whichever broker they were pushed for). Any thread. */
+KFK_API void kfk_mock_clear_request_errors(kfk_mock_cluster *c, int broker_id, int16_t api_key);
+/* The next request of api_key that broker_id receives (-1: any broker) is
+ * answered with err (0: as usual) rtt_ms late; queued with the others.
+ * Any thread. */
+KFK_API int kfk_mock_push_request_error_rtt(kfk_mock_cluster *c, int broker_id, int16_t api_key,
+                                            int err, int rtt_ms);
+/* How many requests of api_key the errors pushed for broker_id (-1: those
+ * pushed for any broker) will still fail; -1 for an unknown broker. */
+KFK_API int kfk_mock_request_errors_count(kfk_mock_cluster *c, int broker_id, int16_t api_key);
+/* ApiVersions lists api_key with versions min..max only (within what the
+ * mock serves) and other versions of it are refused (the connection
+ * closes); a negative min or max: the API is neither listed nor served. */
+KFK_API int kfk_mock_api_set_versions(kfk_mock_cluster *c, int16_t api_key, int min_version,
+                                      int max_version);
+/* Metadata names the broker's rack (NULL: none). */
+KFK_API int kfk_mock_broker_set_rack(kfk_mock_cluster *c, int broker_id, const char *rack);
+/* Metadata answers err (a Kafka error code; 0: none again) for the topic,
+ * which is created (1 partition) if it does not exist. */
+KFK_API int kfk_mock_topic_set_error(kfk_mock_cluster *c, const char *topic, int err);
+/* Produce answers MESSAGE_TOO_LARGE for a record batch of the topic
+ * longer than max_bytes (its max.message.bytes; 0: no limit). */
+KFK_API int kfk_mock_topic_set_max_message_bytes(kfk_mock_cluster *c, const char *topic,
+                                                 int max_bytes);
+/* Called for each request a broker answered (or, acks=0 Produce, took
+ * without an answer), on the cluster's thread with its lock held (call no
+ * kfk_mock_* from it): the request and response frames, size prefix
+ * removed, headers included (response NULL, 0 when none). NULL: no more. */
+typedef void kfk_mock_request_cb(void *opaque, int broker_id, const uint8_t *request,
+                                 size_t request_len, const uint8_t *response, size_t response_len);
+KFK_API void kfk_mock_set_request_cb(kfk_mock_cluster *c, kfk_mock_request_cb *cb, void *opaque);
 /* Down: the broker's connections close and it refuses new ones until up;
- * Metadata still lists it and it keeps its leaderships. */
-int kfk_mock_broker_down(kfk_mock_cluster *c, int broker_id);
-int kfk_mock_broker_up(kfk_mock_cluster *c, int broker_id);
+ * Metadata still lists it and it keeps its leaderships. Any thread. */
+KFK_API int kfk_mock_broker_down(kfk_mock_cluster *c, int broker_id);
+KFK_API int kfk_mock_broker_up(kfk_mock_cluster *c, int broker_id);
 /* Every answer of the broker goes out rtt_ms after it was ready (0: at
- * once), and the connection reads its next request only then. */
-int kfk_mock_broker_set_rtt(kfk_mock_cluster *c, int broker_id, int rtt_ms);
-/* Moves a partition's leadership (its leader epoch grows). */
-int kfk_mock_partition_set_leader(kfk_mock_cluster *c, const char *topic, int partition,
-                                  int broker_id);
-/* A partition's log start offset and high watermark. */
-int kfk_mock_partition_offsets(kfk_mock_cluster *c, const char *topic, int partition,
-                               int64_t *log_start, int64_t *high_watermark);
+ * once), and the connection reads its next request only then. Any thread. */
+KFK_API int kfk_mock_broker_set_rtt(kfk_mock_cluster *c, int broker_id, int rtt_ms);
+/* Moves a partition's leadership (its leader epoch grows). Any thread. */
+KFK_API int kfk_mock_partition_set_leader(kfk_mock_cluster *c, const char *topic, int partition,
+                                          int broker_id);
+/* Moves the coordinator of a group (key_type KFK_MOCK_COORD_GROUP) or of
+ * a transactional id (KFK_MOCK_COORD_TXN) to broker_id: the old one
+ * answers NOT_COORDINATOR for it, FindCoordinator names the new one, and
+ * the group's members, generation and offsets stay as they were. */
+enum { KFK_MOCK_COORD_GROUP = 0, KFK_MOCK_COORD_TXN = 1 };
+KFK_API int kfk_mock_coordinator_set(kfk_mock_cluster *c, int key_type, const char *key,
+                                     int broker_id);
+/* A partition's log start offset and high watermark. Any thread. */
+KFK_API int kfk_mock_partition_offsets(kfk_mock_cluster *c, const char *topic, int partition,
+                                       int64_t *log_start, int64_t *high_watermark);
 /* How many fetch sessions (KIP-227) the broker holds, -1 for no such
- * broker. */
-int kfk_mock_fetch_sessions(kfk_mock_cluster *c, int broker_id);
+ * broker. Any thread. */
+KFK_API int kfk_mock_fetch_sessions(kfk_mock_cluster *c, int broker_id);
 
 #ifdef __cplusplus
 }

@@ -22,10 +22,8 @@ int main(int argc, char **argv) {
         rd_kafka_conf_set(conf, "enable.auto.commit", "false", err, sizeof err))
         goto bad;
     for (int i = 5; i < argc; i++) {
-        char *eq = strchr(argv[i], '=');
-        if (!eq) continue;
-        *eq = '\0';
-        if (rd_kafka_conf_set(conf, argv[i], eq + 1, err, sizeof err)) goto bad;
+        const char *v = perf_kv(argv[i]);
+        if (v && rd_kafka_conf_set(conf, argv[i], v, err, sizeof err)) goto bad;
     }
     rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, err, sizeof err);
     if (!rk) goto bad;

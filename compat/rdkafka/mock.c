@@ -1,8 +1,7 @@
 /* librdkafka's mock cluster on kfk's (include/kfk_mock.h): the calls that
  * have a kfk_mock counterpart are mapped onto it; the others (follower
- * fetching, per-request round trips, racks, coordinator moves, API version
- * limits, topic errors) are refused with RD_KAFKA_RESP_ERR__NOT_IMPLEMENTED
- * or do nothing. test.mock.num.brokers gives a handle a cluster of its own. */
+ * fetching) are refused with RD_KAFKA_RESP_ERR__NOT_IMPLEMENTED.
+ * test.mock.num.brokers gives a handle a cluster of its own. */
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -101,22 +100,38 @@ void rd_kafka_mock_push_request_errors(rd_kafka_mock_cluster_t *mcluster, int16_
     va_end(ap);
 }
 
+/* cnt pairs (error, round trip in ms) for one broker's next requests. */
 rd_kafka_resp_err_t rd_kafka_mock_broker_push_request_error_rtts(
     rd_kafka_mock_cluster_t *mcluster, int32_t broker_id, int16_t ApiKey, size_t cnt, ...) {
-    (void)mcluster, (void)broker_id, (void)ApiKey, (void)cnt;
-    return RD_KAFKA_RESP_ERR__NOT_IMPLEMENTED;
+    if (!mcluster) return RD_KAFKA_RESP_ERR__INVALID_ARG;
+    if (kfk_mock_request_errors_count(mcluster->mc, broker_id, ApiKey) < 0)
+        return RD_KAFKA_RESP_ERR__UNKNOWN_BROKER;
+    va_list ap;
+    va_start(ap, cnt);
+    rd_kafka_resp_err_t rc = RD_KAFKA_RESP_ERR_NO_ERROR;
+    for (size_t i = 0; i < cnt; i++) {
+        rd_kafka_resp_err_t e = va_arg(ap, rd_kafka_resp_err_t);
+        int rtt = va_arg(ap, int);
+        if (!rc && kfk_mock_push_request_error_rtt(mcluster->mc, broker_id, ApiKey, (int)e, rtt))
+            rc = RD_KAFKA_RESP_ERR__INVALID_ARG; /* an unknown API, or too many queued */
+    }
+    va_end(ap);
+    return rc;
 }
 
 rd_kafka_resp_err_t rd_kafka_mock_broker_error_stack_cnt(rd_kafka_mock_cluster_t *mcluster,
                                                          int32_t broker_id, int16_t ApiKey,
                                                          size_t *cntp) {
-    (void)mcluster, (void)broker_id, (void)ApiKey, (void)cntp;
-    return RD_KAFKA_RESP_ERR__NOT_IMPLEMENTED;
+    if (!mcluster || !cntp) return RD_KAFKA_RESP_ERR__INVALID_ARG;
+    int n = kfk_mock_request_errors_count(mcluster->mc, broker_id, ApiKey);
+    if (n < 0) return RD_KAFKA_RESP_ERR__UNKNOWN_BROKER;
+    *cntp = (size_t)n;
+    return RD_KAFKA_RESP_ERR_NO_ERROR;
 }
 
 void rd_kafka_mock_topic_set_error(rd_kafka_mock_cluster_t *mcluster, const char *topic,
                                    rd_kafka_resp_err_t err) {
-    (void)mcluster, (void)topic, (void)err;
+    if (mcluster && topic) kfk_mock_topic_set_error(mcluster->mc, topic, (int)err);
 }
 
 rd_kafka_resp_err_t rd_kafka_mock_topic_create(rd_kafka_mock_cluster_t *mcluster,
@@ -176,20 +191,28 @@ rd_kafka_resp_err_t rd_kafka_mock_broker_set_rtt(rd_kafka_mock_cluster_t *mclust
 
 rd_kafka_resp_err_t rd_kafka_mock_broker_set_rack(rd_kafka_mock_cluster_t *mcluster,
                                                   int32_t broker_id, const char *rack) {
-    (void)mcluster, (void)broker_id, (void)rack;
-    return RD_KAFKA_RESP_ERR__NOT_IMPLEMENTED;
+    if (!mcluster) return RD_KAFKA_RESP_ERR__INVALID_ARG;
+    return broker_result(kfk_mock_broker_set_rack(mcluster->mc, broker_id, rack));
 }
 
+/* key_type as librdkafka spells it: "group" or "transaction". */
 rd_kafka_resp_err_t rd_kafka_mock_coordinator_set(rd_kafka_mock_cluster_t *mcluster,
                                                   const char *key_type, const char *key,
                                                   int32_t broker_id) {
-    (void)mcluster, (void)key_type, (void)key, (void)broker_id;
-    return RD_KAFKA_RESP_ERR__NOT_IMPLEMENTED;
+    if (!mcluster || !key_type || !key) return RD_KAFKA_RESP_ERR__INVALID_ARG;
+    int type = !strcmp(key_type, "group") ? KFK_MOCK_COORD_GROUP
+             : !strcmp(key_type, "transaction") ? KFK_MOCK_COORD_TXN
+                                                 : -1;
+    if (type < 0) return RD_KAFKA_RESP_ERR__INVALID_ARG;
+    return broker_result(kfk_mock_coordinator_set(mcluster->mc, type, key, broker_id));
 }
 
+/* MinVersion or MaxVersion -1: the API is not served (as librdkafka's). */
 rd_kafka_resp_err_t rd_kafka_mock_set_apiversion(rd_kafka_mock_cluster_t *mcluster,
                                                  int16_t ApiKey, int16_t MinVersion,
                                                  int16_t MaxVersion) {
-    (void)mcluster, (void)ApiKey, (void)MinVersion, (void)MaxVersion;
-    return RD_KAFKA_RESP_ERR__NOT_IMPLEMENTED;
+    if (!mcluster) return RD_KAFKA_RESP_ERR__INVALID_ARG;
+    return kfk_mock_api_set_versions(mcluster->mc, ApiKey, MinVersion, MaxVersion)
+               ? RD_KAFKA_RESP_ERR__INVALID_ARG
+               : RD_KAFKA_RESP_ERR_NO_ERROR;
 }

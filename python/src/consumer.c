@@ -47,10 +47,8 @@
  *   store_records(records, n): stores offset + 1 (and leader_epoch) of the
  *       first n of a list poll returned, per partition (with
  *       enable.auto.offset.store=false: iteration marks what it handed out)
- *   task_done(topic, partition, offset, leader_epoch=-1, polled_after=-1):
+ *   task_done(topic, partition, offset, leader_epoch=-1):
  *       kfk_consumer_task_done for a record already returned by poll
- *       (polled_after: the end of the record polled before it, for skip
- *       reports; -1: unknown)
  *   pop_logs() -> [str]: kfk's log lines (task_done reports, offset resets)
  *   watermarks(topic, partition, timeout_ms=0) -> (low, high)
  *   cached_watermarks(topic, partition) -> (low, high)
@@ -1159,13 +1157,12 @@ fail:
 
 static PyObject *Consumer_task_done(Consumer *self, PyObject *args, PyObject *kwds)
 {
-    static char *kwlist[] = {"topic", "partition", "offset", "leader_epoch", "polled_after",
-                             NULL};
+    static char *kwlist[] = {"topic", "partition", "offset", "leader_epoch", NULL};
     const char *topic;
     int partition, epoch = -1;
-    long long offset, polled_after = -1;
-    if (!PyArg_ParseTupleAndKeywords(args, kwds, "siL|iL", kwlist, &topic, &partition, &offset,
-                                     &epoch, &polled_after))
+    long long offset;
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "siL|i", kwlist, &topic, &partition, &offset,
+                                     &epoch))
         return NULL;
     CHECK_OPEN(self);
     /* The fields task_done reads, for a record whose message was released. */
@@ -1175,7 +1172,6 @@ static PyObject *Consumer_task_done(Consumer *self, PyObject *args, PyObject *kw
     m.partition = partition;
     m.offset = offset;
     m.leader_epoch = epoch;
-    m.polled_after_ = polled_after;
     int rc = kfk_consumer_task_done(self->c, &m);
     return rc_result(rc, rc == KFK_ERR_NOENT ? "task_done: the partition is not assigned" : NULL);
 }

@@ -39,7 +39,7 @@ kfk_consumer_message *kfk_event_new(const char *topic, int32_t partition, int64_
     if (!m) return NULL;
     char *t = (char *)(m + 1);
     memcpy(t, topic, tlen + 1);
-    m->kind_ = KFK_KIND_EVENT;
+    kfk_cmsg(m)->kind = KFK_KIND_EVENT;
     m->err = err;
     m->topic = t;
     m->partition = partition;
@@ -52,8 +52,8 @@ kfk_consumer_message *kfk_event_new(const char *topic, int32_t partition, int64_
 
 void kfk_consumer_message_release(kfk_consumer_message *m) {
     if (!m) return;
-    if (m->kind_ == KFK_KIND_RECORD || m->kind_ == KFK_KIND_SKIP)
-        kfk_chunk_unref(m->chunk_);
+    if (kfk_cmsg(m)->kind == KFK_KIND_RECORD || kfk_cmsg(m)->kind == KFK_KIND_SKIP)
+        kfk_chunk_unref(kfk_cmsg(m)->chunk);
     else
         kfk_free(m);
 }

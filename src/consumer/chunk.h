@@ -12,7 +12,28 @@
 #include "kfk.h"
 #include "net/conn.h"
 
-/* kfk_consumer_message.kind_. KFK_KIND_SKIP (in a chunk, like a record)
+/* kfk_consumer_message.private_ as the library sees it (glibc's
+ * pthread_mutex_t does the same): the queue link, the chunk the message
+ * lives in, its partition and that partition's generation when it was
+ * fetched, what it is, and where the record polled before it ended. */
+typedef struct kfk_cmsg_private {
+    kfk_consumer_message *next;
+    struct kfk_chunk *chunk;
+    void *part;
+    int64_t polled_after;
+    uint32_t gen;
+    int kind;
+} kfk_cmsg_private;
+_Static_assert(sizeof(kfk_cmsg_private) <= sizeof(union kfk_consumer_message_private),
+               "kfk_consumer_message.private_ is too small");
+_Static_assert(_Alignof(kfk_cmsg_private) <= _Alignof(union kfk_consumer_message_private),
+               "kfk_consumer_message.private_ is not aligned enough");
+
+static inline kfk_cmsg_private *kfk_cmsg(const kfk_consumer_message *m) {
+    return (kfk_cmsg_private *)(void *)&((kfk_consumer_message *)m)->private_;
+}
+
+/* kfk_cmsg(m)->kind. KFK_KIND_SKIP (in a chunk, like a record)
  * is never handed out: it moves the position to its offset, past the
  * transaction markers and aborted batches that ended a fetch. */
 enum { KFK_KIND_RECORD, KFK_KIND_EVENT, KFK_KIND_COMMIT, KFK_KIND_REBALANCE, KFK_KIND_SKIP };

@@ -133,7 +133,8 @@ static int store_done(kfk_consumer *c, const kfk_consumer_message *m, char *out,
     pthread_mutex_lock(&c->lock);
     kfk_cpart *p = kfk_cpart_find(c, m->topic, m->partition);
     if (p && out) {
-        enum kfk_done_move mv = kfk_done_move(p->stored, p->committed, m->offset, m->polled_after_);
+        enum kfk_done_move mv =
+            kfk_done_move(p->stored, p->committed, m->offset, kfk_cmsg(m)->polled_after);
         int64_t base = p->stored >= 0 ? p->stored : p->committed;
         const char *what = p->stored >= 0 ? "done" : "committed";
         if (mv == KFK_DONE_SKIP)

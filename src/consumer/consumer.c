@@ -74,9 +74,9 @@ static kfk_cpart *cpart_new(const kfk_partition *e) {
 /* ----------------------------------------------------------------- queue */
 
 void kfk_queue_append(kfk_consumer *c, kfk_consumer_message *head, kfk_consumer_message *tail) {
-    tail->next_ = NULL;
+    kfk_cmsg(tail)->next = NULL;
     if (c->qtail)
-        c->qtail->next_ = head;
+        kfk_cmsg(c->qtail)->next = head;
     else
         c->qhead = head;
     c->qtail = tail;
@@ -89,13 +89,13 @@ static void queue_purge_removed(kfk_consumer *c) {
     kfk_consumer_message **pp = &c->qhead, *last = NULL;
     while (*pp) {
         kfk_consumer_message *m = *pp;
-        kfk_cpart *p = m->part_;
+        kfk_cpart *p = kfk_cmsg(m)->part;
         if (p && p->removed) {
-            *pp = m->next_;
+            *pp = kfk_cmsg(m)->next;
             kfk_consumer_message_release(m);
         } else {
             last = m;
-            pp = &m->next_;
+            pp = &kfk_cmsg(m)->next;
         }
     }
     c->qtail = last;
@@ -104,10 +104,10 @@ static void queue_purge_removed(kfk_consumer *c) {
 static void queue_drop_all(kfk_consumer *c) {
     while (c->qhead) {
         kfk_consumer_message *m = c->qhead;
-        c->qhead = m->next_;
-        if (m->kind_ == KFK_KIND_COMMIT)
+        c->qhead = kfk_cmsg(m)->next;
+        if (kfk_cmsg(m)->kind == KFK_KIND_COMMIT)
             kfk_commit_event_free(m);
-        else if (m->kind_ == KFK_KIND_REBALANCE)
+        else if (kfk_cmsg(m)->kind == KFK_KIND_REBALANCE)
             kfk_gev_free(m);
         else
             kfk_consumer_message_release(m);

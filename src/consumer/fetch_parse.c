@@ -75,8 +75,8 @@ static kfk_consumer_message *msg_new(const kfk_fetch_parse *p, kfk_chunk *ch, co
                                      int kind, int64_t offset) {
     kfk_consumer_message *m = kfk_arena_alloc(&ch->arena, sizeof *m);
     if (!m) return NULL;
-    m->kind_ = kind;
-    m->chunk_ = ch;
+    kfk_cmsg(m)->kind = kind;
+    kfk_cmsg(m)->chunk = ch;
     m->topic = topic;
     m->partition = p->partition;
     m->offset = offset;
@@ -85,7 +85,7 @@ static kfk_consumer_message *msg_new(const kfk_fetch_parse *p, kfk_chunk *ch, co
 
 static void msg_append(kfk_fetch_parse *p, kfk_consumer_message *m) {
     if (p->tail)
-        p->tail->next_ = m;
+        kfk_cmsg(p->tail)->next = m;
     else
         p->head = m;
     p->tail = m;

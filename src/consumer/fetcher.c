@@ -227,9 +227,9 @@ static void deliver(kfk_consumer *c, kfk_cpart *p, const kfk_fetch_response_part
     kfk_chunk *ch = pd->records.len > 0 ? kfk_chunk_new(rx) : NULL;
     if (ch) kfk_fetch_parse_run(&pp, ch, pd->records.ptr, (size_t)pd->records.len, &c->zbuf);
     if (pd->records.len > 0 && !ch) pp.err = KFK_ERR_NOMEM;
-    for (kfk_consumer_message *m = pp.head; m; m = m->next_) {
-        m->part_ = p;
-        m->gen_ = p->io_gen;
+    for (kfk_consumer_message *m = pp.head; m; m = kfk_cmsg(m)->next) {
+        kfk_cmsg(m)->part = p;
+        kfk_cmsg(m)->gen = p->io_gen;
     }
     /* Java's per-partition lag and lead, from the position this answer leads to */
     int64_t pos = pp.count || !pp.err ? pp.next_pos : p->fetch_pos;
@@ -254,7 +254,7 @@ static void deliver(kfk_consumer *c, kfk_cpart *p, const kfk_fetch_response_part
     } else {
         p->rx_ver_drops += pp.count; /* re-positioned or revoked meanwhile */
         for (kfk_consumer_message *m = pp.head, *next; m; m = next) {
-            next = m->next_;
+            next = kfk_cmsg(m)->next;
             kfk_consumer_message_release(m);
         }
     }

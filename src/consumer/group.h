@@ -110,7 +110,7 @@ typedef struct kfk_group {
 
 /* A rebalance event for the poll thread: revoke (or lose), then assign. */
 typedef struct kfk_gev {
-    kfk_consumer_message ev; /* kind_ KFK_KIND_REBALANCE */
+    kfk_consumer_message ev; /* kind KFK_KIND_REBALANCE */
     kfk_task task;           /* the ack, back on the I/O thread */
     struct kfk_consumer *c;
     kfk_partition_list *revoke; /* NULL: none */

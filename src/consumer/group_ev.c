@@ -23,7 +23,7 @@ void kfk_group_queue_event(kfk_consumer *c, kfk_partition_list *revoke,
         kfk_partition_list_destroy(assign);
         return;
     }
-    ev->ev.kind_ = KFK_KIND_REBALANCE;
+    kfk_cmsg(&ev->ev)->kind = KFK_KIND_REBALANCE;
     ev->c = c;
     ev->revoke = revoke;
     ev->assign = assign;
@@ -92,12 +92,12 @@ static void purge_events(kfk_consumer *c) {
     kfk_consumer_message **pp = &c->qhead, *last = NULL;
     while (*pp) {
         kfk_consumer_message *m = *pp;
-        if (m->kind_ == KFK_KIND_REBALANCE) {
-            *pp = m->next_;
+        if (kfk_cmsg(m)->kind == KFK_KIND_REBALANCE) {
+            *pp = kfk_cmsg(m)->next;
             kfk_gev_free(m);
         } else {
             last = m;
-            pp = &m->next_;
+            pp = &kfk_cmsg(m)->next;
         }
     }
     c->qtail = last;

@@ -227,7 +227,7 @@ kfk_offsets_op *kfk_offsets_op_new(kfk_consumer *c, kfk_partition_list *list, in
     op->c = c;
     op->list = list;
     op->commit = commit;
-    op->ev.kind_ = KFK_KIND_COMMIT;
+    kfk_cmsg(&op->ev)->kind = KFK_KIND_COMMIT;
     op->cop.on_response = on_response;
     op->cop.on_done = on_done;
     op->cop.deadline = kfk_io_clock() + timeout_ms;

@@ -23,16 +23,16 @@ static int64_t msg_bytes(const kfk_consumer_message *m) {
 static kfk_consumer_message *take(kfk_consumer *c, int *wake, int *due) {
     while (c->qhead) {
         kfk_consumer_message *m = c->qhead;
-        c->qhead = m->next_;
+        c->qhead = kfk_cmsg(m)->next;
         if (!c->qhead) c->qtail = NULL;
-        m->next_ = NULL;
-        kfk_cpart *p = m->part_;
+        kfk_cmsg(m)->next = NULL;
+        kfk_cpart *p = kfk_cmsg(m)->part;
         if (!p) return m; /* a commit result */
-        if (m->gen_ != p->gen) {
+        if (kfk_cmsg(m)->gen != p->gen) {
             kfk_consumer_message_release(m);
             continue;
         }
-        if (m->kind_ == KFK_KIND_SKIP) {
+        if (kfk_cmsg(m)->kind == KFK_KIND_SKIP) {
             if (m->offset > p->position) {
                 p->position = m->offset;
                 if (m->leader_epoch >= 0) p->position_epoch = m->leader_epoch;
@@ -44,10 +44,10 @@ static kfk_consumer_message *take(kfk_consumer *c, int *wake, int *due) {
             kfk_consumer_message_release(m);
             continue;
         }
-        if (m->kind_ == KFK_KIND_RECORD) {
+        if (kfk_cmsg(m)->kind == KFK_KIND_RECORD) {
             p->queued_bytes -= msg_bytes(m);
             p->queued_msgs--;
-            m->polled_after_ = p->polled_end >= 0 ? p->polled_end : m->offset;
+            kfk_cmsg(m)->polled_after = p->polled_end >= 0 ? p->polled_end : m->offset;
             p->position = p->polled_end = m->offset + 1;
             p->position_epoch = m->leader_epoch;
             if (c->cc.auto_store) {
@@ -94,9 +94,9 @@ int kfk_consumer_poll_batch(kfk_consumer *c, kfk_consumer_message **out, int max
     for (;;) {
         kfk_consumer_message *m;
         while (n < max && (m = take(c, &wake, &due)) != NULL) {
-            if (m->kind_ == KFK_KIND_COMMIT || m->kind_ == KFK_KIND_REBALANCE) {
+            if (kfk_cmsg(m)->kind == KFK_KIND_COMMIT || kfk_cmsg(m)->kind == KFK_KIND_REBALANCE) {
                 pthread_mutex_unlock(&c->lock);
-                if (m->kind_ == KFK_KIND_COMMIT)
+                if (kfk_cmsg(m)->kind == KFK_KIND_COMMIT)
                     kfk_commit_event_run(c, m);
                 else
                     kfk_gev_run(c, m);

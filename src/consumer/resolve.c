@@ -42,8 +42,8 @@ void kfk_cpart_delay(kfk_consumer *c, kfk_cpart *p) {
 void kfk_cpart_event(kfk_consumer *c, kfk_cpart *p, int err, int64_t offset) {
     kfk_consumer_message *m = kfk_event_new(p->topic, p->partition, offset, err);
     if (!m) return;
-    m->part_ = p;
-    m->gen_ = p->io_gen;
+    kfk_cmsg(m)->part = p;
+    kfk_cmsg(m)->gen = p->io_gen;
     pthread_mutex_lock(&c->lock);
     if (!p->removed && p->gen == p->io_gen)
         kfk_queue_append(c, m, m);

@@ -33,6 +33,7 @@ typedef struct mock_conn {
     int parked; /* the frame at the front of `in` waits */
     int64_t parked_at;
     int64_t hold_until; /* the last answer goes out then (injected round trip) */
+    int32_t delay_ms;   /* of an injected error taken by the parked request */
 } mock_conn;
 
 struct kfk_mock_cluster {
@@ -48,6 +49,8 @@ struct kfk_mock_cluster {
     mock_conn *conns;
     int nconns, cconns;
     char *bootstraps;
+    kfk_mock_request_cb *cb;
+    void *cb_opaque;
 };
 
 static int64_t now_ms(void) {
@@ -113,16 +116,22 @@ static int serve(kfk_mock_cluster *c, mock_conn *k) {
         }
         if (k->in_len - pos - 4 < (size_t)size) break;
         int64_t now = now_ms();
+        size_t before = k->out.len;
         int out = kfk_mock_handle(c->m, k->broker, p + 4, (size_t)size, now,
                                   k->parked ? k->parked_at : -1, &k->out);
+        if (c->cb && (out == KFK_MOCK_REPLY || out == KFK_MOCK_NO_REPLY))
+            c->cb(c->cb_opaque, k->broker, p + 4, (size_t)size, out == KFK_MOCK_REPLY ? k->out.data + before + 4 : NULL,
+                  out == KFK_MOCK_REPLY ? k->out.len - before - 4 : 0);
         if (out == KFK_MOCK_PARK && !k->parked) k->parked_at = now;
+        k->delay_ms += kfk_mock_take_delay(c->m);
         if (out < 0) {
             rc = -1;
             break;
         }
         k->parked = out == KFK_MOCK_PARK;
         if (k->parked) break;
-        int32_t rtt = kfk_mock_rtt(c->m, k->broker);
+        int32_t rtt = kfk_mock_rtt(c->m, k->broker) + k->delay_ms;
+        k->delay_ms = 0;
         if (rtt > 0) k->hold_until = now + rtt;
         pos += 4 + (size_t)size;
     }
@@ -341,6 +350,72 @@ int kfk_mock_partition_set_leader(kfk_mock_cluster *c, const char *topic, int pa
     if (!c) return -1;
     pthread_mutex_lock(&c->lock);
     int rc = topic ? kfk_mock_set_leader(c->m, topic, partition, broker_id) : -1;
+    pthread_mutex_unlock(&c->lock);
+    return rc;
+}
+
+int kfk_mock_coordinator_set(kfk_mock_cluster *c, int key_type, const char *key, int broker_id) {
+    if (!c || key_type < 0 || key_type > 1) return -1;
+    pthread_mutex_lock(&c->lock);
+    int rc = kfk_mock_set_coordinator(c->m, (int8_t)key_type, key, broker_id);
+    pthread_mutex_unlock(&c->lock);
+    return rc;
+}
+
+int kfk_mock_push_request_error_rtt(kfk_mock_cluster *c, int broker_id, int16_t api_key, int err,
+                                    int rtt_ms) {
+    if (!c || err < INT16_MIN || err > INT16_MAX) return -1;
+    pthread_mutex_lock(&c->lock);
+    int rc = kfk_mock_push_error_rtt(c->m, broker_id, api_key, (int16_t)err, rtt_ms);
+    pthread_mutex_unlock(&c->lock);
+    return rc;
+}
+
+int kfk_mock_request_errors_count(kfk_mock_cluster *c, int broker_id, int16_t api_key) {
+    if (!c || (broker_id != -1 && (broker_id < 1 || broker_id > c->nbrokers))) return -1;
+    pthread_mutex_lock(&c->lock);
+    int n = kfk_mock_error_count(c->m, broker_id, api_key);
+    pthread_mutex_unlock(&c->lock);
+    return n;
+}
+
+int kfk_mock_api_set_versions(kfk_mock_cluster *c, int16_t api_key, int min_version, int max_version) {
+    if (!c || min_version > INT16_MAX || max_version > INT16_MAX) return -1;
+    pthread_mutex_lock(&c->lock);
+    int rc = kfk_mock_set_api_versions(c->m, api_key, (int16_t)(min_version < 0 ? -1 : min_version),
+                                       (int16_t)(max_version < 0 ? -1 : max_version));
+    pthread_mutex_unlock(&c->lock);
+    return rc;
+}
+
+int kfk_mock_broker_set_rack(kfk_mock_cluster *c, int broker_id, const char *rack) {
+    if (!c) return -1;
+    pthread_mutex_lock(&c->lock);
+    int rc = kfk_mock_set_rack(c->m, broker_id, rack);
+    pthread_mutex_unlock(&c->lock);
+    return rc;
+}
+
+int kfk_mock_topic_set_error(kfk_mock_cluster *c, const char *topic, int err) {
+    if (!c || err < INT16_MIN || err > INT16_MAX) return -1;
+    pthread_mutex_lock(&c->lock);
+    int rc = kfk_mock_set_topic_error(c->m, topic, (int16_t)err);
+    pthread_mutex_unlock(&c->lock);
+    return rc;
+}
+
+void kfk_mock_set_request_cb(kfk_mock_cluster *c, kfk_mock_request_cb *cb, void *opaque) {
+    if (!c) return;
+    pthread_mutex_lock(&c->lock);
+    c->cb = cb;
+    c->cb_opaque = opaque;
+    pthread_mutex_unlock(&c->lock);
+}
+
+int kfk_mock_topic_set_max_message_bytes(kfk_mock_cluster *c, const char *topic, int max_bytes) {
+    if (!c || !topic || max_bytes < 0) return -1;
+    pthread_mutex_lock(&c->lock);
+    int rc = kfk_mock_set_max_message_bytes(c->m, topic, max_bytes);
     pthread_mutex_unlock(&c->lock);
     return rc;
 }

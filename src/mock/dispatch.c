@@ -38,6 +38,8 @@ static const mock_api apis[] = {
     {KFK_API_ADD_OFFSETS_TO_TXN, 0, 0, mock_add_offsets_to_txn},
     {KFK_API_END_TXN, 0, 4, mock_end_txn},
     {KFK_API_TXN_OFFSET_COMMIT, 0, 5, mock_txn_offset_commit},
+    {KFK_API_DESCRIBE_GROUPS, 0, 0, mock_describe_groups},
+    {KFK_API_LIST_GROUPS, 0, 0, mock_list_groups},
 };
 
 static int16_t max_version(const mock_api *api) {
@@ -51,15 +53,26 @@ static const mock_api *api_find(int16_t key) {
     return NULL;
 }
 
+/* The versions of api served, after a test's limits: 0, or -1 if none. */
+static int versions(const kfk_mock *m, const mock_api *api, int16_t *min, int16_t *max) {
+    *min = api->min_version;
+    *max = max_version(api);
+    return mock_api_limits(m, api->key, min, max);
+}
+
 int mock_api_versions(mock_ctx *c) {
     kfk_api_versions_response *r = c->resp;
     r->error_code = c->inj;
     if (MOCK_ARRAY(c, r->api_keys, (int32_t)NAPIS)) return KFK_ERR_NOMEM;
+    int32_t n = 0;
     for (size_t i = 0; i < NAPIS; i++) {
-        r->api_keys.items[i].api_key = apis[i].key;
-        r->api_keys.items[i].min_version = apis[i].min_version;
-        r->api_keys.items[i].max_version = max_version(&apis[i]);
+        int16_t lo, hi;
+        if (versions(c->m, &apis[i], &lo, &hi)) continue;
+        r->api_keys.items[n].api_key = apis[i].key;
+        r->api_keys.items[n].min_version = lo;
+        r->api_keys.items[n++].max_version = hi;
     }
+    r->api_keys.count = n;
     return KFK_MOCK_REPLY;
 }
 
@@ -69,6 +82,7 @@ static int16_t take_fault(kfk_mock *m, int32_t broker, int16_t api) {
         mock_fault *f = &m->faults[i];
         if (f->api != api || (f->broker != -1 && f->broker != broker)) continue;
         int16_t err = f->err;
+        m->fault_rtt_ms = f->rtt_ms;
         if (--f->count == 0) {
             for (int j = i + 1; j < m->nfaults; j++) m->faults[j - 1] = m->faults[j];
             m->nfaults--;
@@ -101,15 +115,17 @@ int kfk_mock_handle(kfk_mock *m, int32_t broker_id, const uint8_t *frame, size_t
     kfk_request_header h;
     int rc = kfk_request_header_read(&r, &h);
     const mock_api *api = api_find(h.request_api_key);
+    int16_t lo = 0, hi = -1;
+    if (api && versions(m, api, &lo, &hi) && h.request_api_key != KFK_API_API_VERSIONS) api = NULL;
     if (rc == KFK_ERR_UNSUPPORTED_VERSION ||
-        (!rc && api && (h.request_api_version < api->min_version || h.request_api_version > max_version(api)))) {
+        (!rc && api && (h.request_api_version < lo || h.request_api_version > hi))) {
         /* Clients learn what is supported from ApiVersions: answer its
          * unknown versions at v0 with the list; close on anything else. */
         if (h.request_api_key != KFK_API_API_VERSIONS) return KFK_ERR_MALFORMED;
         kfk_arena a = {0};
         kfk_api_versions_response resp;
         kfk_api_versions_response_init(&resp);
-        mock_ctx c = {m, broker_id, 0, KFK_ERR_UNSUPPORTED_VERSION, 0, now_ms, recv_ms, &a, NULL, &resp};
+        mock_ctx c = {m, broker_id, 0, KFK_ERR_UNSUPPORTED_VERSION, 0, now_ms, recv_ms, &a, NULL, &resp, h.client_id};
         rc = mock_api_versions(&c);
         if (rc == KFK_MOCK_REPLY)
             rc = respond(out, &kfk_api_versions_response_desc, KFK_API_API_VERSIONS, 0,
@@ -129,7 +145,8 @@ int kfk_mock_handle(kfk_mock *m, int32_t broker_id, const uint8_t *frame, size_t
     if ((rc && rc != KFK_ERR_NOMEM) || (!rc && kfk_rbuf_left(&r))) rc = KFK_ERR_MALFORMED;
     if (!rc) {
         kfk_msg_init(sd, resp);
-        mock_ctx c = {m, broker_id, h.request_api_version, 0, parked_since >= 0, now_ms, recv_ms, &a, req, resp};
+        mock_ctx c = {m, broker_id, h.request_api_version, 0, parked_since >= 0, now_ms, recv_ms, &a, req, resp,
+                      h.client_id};
         /* Handlers answer an injected error at once: a request fed
          * again took no fault the first time. */
         if (!c.refed) c.inj = take_fault(m, broker_id, api->key);

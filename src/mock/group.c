@@ -18,12 +18,6 @@ char *mock_strdup(kfk_str s) {
     return d;
 }
 
-int32_t mock_coordinator(const kfk_mock *m, kfk_str key) {
-    uint32_t h = 2166136261u;
-    for (int32_t i = 0; i < key.len; i++) h = (h ^ (uint8_t)key.ptr[i]) * 16777619u;
-    return (int32_t)(h % (uint32_t)m->nbrokers) + 1;
-}
-
 static int str_is(const char *z, kfk_str s) {
     return z && s.len >= 0 && strlen(z) == (size_t)s.len && !memcmp(z, s.ptr, (size_t)s.len);
 }
@@ -43,6 +37,7 @@ static void member_clear(mock_member *mb) {
 static void member_free(mock_member *mb) {
     member_clear(mb);
     kfk_free(mb->assignment);
+    kfk_free(mb->client_id);
     kfk_free(mb->id);
 }
 
@@ -65,6 +60,7 @@ static void group_free(mock_group *g) {
 void mock_groups_free(kfk_mock *m) {
     for (int32_t i = 0; i < m->ngroups; i++) group_free(m->groups[i]);
     kfk_free(m->groups);
+    mock_coords_free(m);
 }
 
 mock_group *mock_group_get(kfk_mock *m, kfk_str id, int create) {
@@ -179,7 +175,7 @@ static void try_complete(mock_group *g, int64_t now) {
     }
 }
 
-static kfk_str member_meta(const mock_member *mb, const char *proto) {
+kfk_str mock_member_meta(const mock_member *mb, const char *proto) {
     for (int32_t q = 0; q < mb->nprotos; q++)
         if (!strcmp(mb->proto_names[q], proto))
             return (kfk_str){(const char *)mb->proto_meta[q].ptr, mb->proto_meta[q].len};
@@ -203,6 +199,8 @@ static int16_t member_join(mock_ctx *c, mock_group *g, const kfk_join_group_requ
         g->nmembers++;
     }
     member_clear(mb);
+    kfk_free(mb->client_id);
+    mb->client_id = mock_strdup(c->client_id.len < 0 ? kfk_str_of("") : c->client_id);
     int32_t n = q->protocols.count < 0 ? 0 : q->protocols.count;
     mb->proto_names = kfk_calloc((size_t)n + 1, sizeof *mb->proto_names);
     mb->proto_meta = kfk_calloc((size_t)n + 1, sizeof *mb->proto_meta);
@@ -238,7 +236,7 @@ static int join_answer(mock_ctx *c, mock_group *g, mock_member *mb) {
     if (strcmp(g->leader, mb->id)) return KFK_MOCK_REPLY;
     if (MOCK_ARRAY(c, r->members, g->nmembers)) return KFK_ERR_NOMEM;
     for (int32_t i = 0; i < g->nmembers; i++) {
-        kfk_str meta = member_meta(&g->members[i], g->protocol);
+        kfk_str meta = mock_member_meta(&g->members[i], g->protocol);
         r->members.items[i].member_id = kfk_str_of(g->members[i].id);
         r->members.items[i].group_instance_id = (kfk_str){NULL, -1};
         r->members.items[i].metadata = (kfk_bytes){(const uint8_t *)meta.ptr, meta.len};

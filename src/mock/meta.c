@@ -8,7 +8,7 @@
 static int fill_topic(mock_ctx *c, kfk_metadata_response_topic *rt, const mock_topic *t) {
     rt->name = (kfk_str){t->name, (int32_t)strlen(t->name)};
     rt->topic_id = t->id;
-    rt->error_code = c->inj;
+    rt->error_code = c->inj ? c->inj : t->err;
     if (MOCK_ARRAY(c, rt->partitions, t->nparts)) return KFK_ERR_NOMEM;
     for (int32_t i = 0; i < t->nparts; i++) {
         const mock_part *p = &t->parts[i];
@@ -34,6 +34,7 @@ int mock_metadata(mock_ctx *c) {
         r->brokers.items[i].node_id = m->brokers[i].id;
         r->brokers.items[i].host = kfk_str_of(m->host);
         r->brokers.items[i].port = m->brokers[i].port;
+        r->brokers.items[i].rack = m->brokers[i].rack ? kfk_str_of(m->brokers[i].rack) : (kfk_str){NULL, -1};
     }
     r->cluster_id = kfk_str_of(m->cluster_id);
     r->controller_id = 1;
@@ -77,7 +78,7 @@ int mock_find_coordinator(mock_ctx *c) {
     const kfk_find_coordinator_request *q = c->req;
     kfk_find_coordinator_response *r = c->resp;
     if (c->version < 4) {
-        const mock_broker *b = mock_broker_get(c->m, mock_coordinator(c->m, q->key));
+        const mock_broker *b = mock_broker_get(c->m, mock_coordinator_of(c->m, q->key_type, q->key));
         r->error_code = c->inj;
         r->node_id = c->inj ? -1 : b->id;
         r->host = c->inj ? kfk_str_of("") : kfk_str_of(c->m->host);
@@ -88,7 +89,8 @@ int mock_find_coordinator(mock_ctx *c) {
     int32_t n = r->coordinators.count;
     for (int32_t i = 0; i < n; i++) {
         kfk_find_coordinator_response_coordinator *rc = &r->coordinators.items[i];
-        const mock_broker *b = mock_broker_get(c->m, mock_coordinator(c->m, q->coordinator_keys.items[i]));
+        const mock_broker *b = 
+            mock_broker_get(c->m, mock_coordinator_of(c->m, q->key_type, q->coordinator_keys.items[i]));
         rc->key = q->coordinator_keys.items[i];
         rc->error_code = c->inj;
         rc->error_message = (kfk_str){NULL, -1};

@@ -54,6 +54,28 @@ int kfk_mock_set_rtt(kfk_mock *m, int32_t broker_id, int32_t rtt_ms);
 int32_t kfk_mock_rtt(const kfk_mock *m, int32_t broker_id);
 /* Moves a partition's leadership to broker_id (bumps its leader epoch). */
 int kfk_mock_set_leader(kfk_mock *m, const char *topic, int32_t partition, int32_t broker_id);
+/* The next request of api_key on broker_id (-1: any) fails with err (0:
+ * none) and its answer goes out rtt_ms late. */
+int kfk_mock_push_error_rtt(kfk_mock *m, int32_t broker_id, int16_t api_key, int16_t err, int32_t rtt_ms);
+/* How many requests of api_key the errors pushed for broker_id (-1: for
+ * any broker) still fail. */
+int32_t kfk_mock_error_count(const kfk_mock *m, int32_t broker_id, int16_t api_key);
+/* The delay of the error the last request took (0: none), reset. */
+int32_t kfk_mock_take_delay(kfk_mock *m);
+/* ApiVersions lists api_key with versions min..max (clipped to what the
+ * mock serves), and other versions are refused; min or max < 0: the API is
+ * neither listed nor served. 0, or -1 for an unknown key. */
+int kfk_mock_set_api_versions(kfk_mock *m, int16_t api_key, int16_t min, int16_t max);
+/* Metadata names rack for the broker (NULL: none). 0 or -1. */
+int kfk_mock_set_rack(kfk_mock *m, int32_t broker_id, const char *rack);
+/* Metadata answers err for the topic (0: none again), created if absent. */
+int kfk_mock_set_topic_error(kfk_mock *m, const char *topic, int16_t err);
+/* Produce answers MESSAGE_TOO_LARGE for the topic's batches longer than
+ * max_bytes (0: any length). 0, or -1 for an unknown topic. */
+int kfk_mock_set_max_message_bytes(kfk_mock *m, const char *topic, int32_t max_bytes);
+/* Moves the coordinator of a group (key_type 0) or transactional id (1)
+ * to broker_id; its state stays. 0, or -1 for an unknown broker or type. */
+int kfk_mock_set_coordinator(kfk_mock *m, int8_t key_type, const char *key, int32_t broker_id);
 /* The partition's [log start, high watermark), or -1 if unknown. */
 int kfk_mock_offsets(const kfk_mock *m, const char *topic, int32_t partition, int64_t *start,
                      int64_t *hw);

@@ -49,6 +49,8 @@ typedef struct mock_topic {
     kfk_uuid id;
     mock_part *parts;
     int32_t nparts;
+    int16_t err; /* a test's: Metadata answers it for the topic */
+    int32_t max_message_bytes; /* a test's; 0: any */
 } mock_topic;
 
 typedef struct mock_broker {
@@ -56,11 +58,12 @@ typedef struct mock_broker {
     int port;
     bool down;
     int32_t rtt_ms;
+    char *rack; /* NULL: none */
 } mock_broker;
 
 /* A member of a classic group. */
 typedef struct mock_member {
-    char *id;
+    char *id, *client_id;
     int32_t session_ms, rebalance_ms;
     int64_t last_seen;
     int32_t nprotos;
@@ -124,11 +127,25 @@ typedef struct mock_group {
     int32_t ncmembers, cmcap;
 } mock_group;
 
+/* A coordinator a test moved (coord.c). */
+typedef struct mock_coord {
+    int8_t key_type; /* 0 group, 1 transaction (FindCoordinator's) */
+    char *key;
+    int32_t broker;
+} mock_coord;
+
 typedef struct mock_fault {
     int32_t broker; /* -1: any */
     int16_t api, err;
     int32_t count;
+    int32_t rtt_ms; /* the answer goes out this much later */
 } mock_fault;
+
+/* A test's version limits of an API (tuning.c). */
+typedef struct mock_api_limit {
+    bool set, off; /* off: not served, not listed */
+    int16_t min, max;
+} mock_api_limit;
 
 struct kfk_mock {
     char *host;
@@ -151,6 +168,10 @@ struct kfk_mock {
     struct mock_fsession **sessions; /* fetch sessions (fetch_session.c) */
     int32_t nsessions, scap, max_sessions; /* max_sessions: per broker */
     int32_t next_session;
+    mock_coord *coords;
+    int32_t ncoords, ccap;
+    mock_api_limit limits[KFK_API_KEY_COUNT];
+    int32_t fault_rtt_ms; /* of the fault the last request took */
 };
 
 /* What a handler gets: the decoded request, an arena for the response's
@@ -165,6 +186,7 @@ typedef struct mock_ctx {
     kfk_arena *a;
     const void *req;
     void *resp;
+    kfk_str client_id; /* the request header's */
 } mock_ctx;
 
 /* Handlers return KFK_MOCK_REPLY, KFK_MOCK_NO_REPLY, KFK_MOCK_PARK or a
@@ -234,6 +256,8 @@ int mock_session_plan(mock_ctx *c, mock_fetch_plan *plan);
  * news. 0 or KFK_ERR_NOMEM. */
 int mock_session_done(mock_ctx *c, const mock_fetch_plan *plan, kfk_fetch_response *r);
 void mock_sessions_free(kfk_mock *m);
+int mock_describe_groups(mock_ctx *c);
+int mock_list_groups(mock_ctx *c);
 
 /* KIP-848 groups (cgroup.c). Checks an OffsetCommit or OffsetFetch of a
  * member: 0, UNKNOWN_MEMBER_ID or STALE_MEMBER_EPOCH. */
@@ -249,12 +273,22 @@ int mock_tps_has(const mock_tps *s, const kfk_uuid *topic, int32_t partition);
 /* Appends (topic, partition): 0 or KFK_ERR_NOMEM. */
 int mock_tps_add(mock_tps *s, const kfk_uuid *topic, int32_t partition);
 
-/* Groups (group.c). The group's coordinator, by a hash of its id. */
+/* Clips [*min, *max] to a test's limits of api: 0, or -1 when the test
+ * turned it off (tuning.c). */
+int mock_api_limits(const kfk_mock *m, int16_t api, int16_t *min, int16_t *max);
+
+/* Coordinators (coord.c): a group's; any key type's (0 group, 1 transaction). */
 int32_t mock_coordinator(const kfk_mock *m, kfk_str key);
+int32_t mock_coordinator_of(const kfk_mock *m, int8_t key_type, kfk_str key);
+void mock_coords_free(kfk_mock *m);
+
+/* Groups (group.c). */
 /* The group named id, created empty when create is set; NULL when absent
  * or out of memory. */
 mock_group *mock_group_get(kfk_mock *m, kfk_str id, int create);
 mock_member *mock_member_find(mock_group *g, kfk_str id);
+/* The member's metadata for protocol proto ("" if it offered none). */
+kfk_str mock_member_meta(const mock_member *mb, const char *proto);
 /* Checks a member's generation for SyncGroup, Heartbeat, OffsetCommit:
  * 0 or UNKNOWN_MEMBER_ID, ILLEGAL_GENERATION, REBALANCE_IN_PROGRESS. */
 int16_t mock_member_check(mock_group *g, kfk_str member, int32_t generation, int64_t now);

@@ -153,6 +153,8 @@ int mock_produce(mock_ctx *c) {
                 rp->current_leader.leader_id = p->leader;
                 rp->current_leader.leader_epoch = p->leader_epoch;
             }
+            if (!err && t->max_message_bytes && qp->records.len > t->max_message_bytes)
+                err = KFK_ERR_MESSAGE_TOO_LARGE;
             if (!err) err = append_records(c->m, t->name, qp->index, p, qp->records, &rp->base_offset);
             rp->error_code = err;
             if (err) rp->base_offset = -1;

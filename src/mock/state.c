@@ -66,6 +66,7 @@ void kfk_mock_free(kfk_mock *m) {
     mock_groups_free(m);
     mock_txns_free(m);
     mock_sessions_free(m);
+    for (int32_t i = 0; m->brokers && i < m->nbrokers; i++) kfk_free(m->brokers[i].rack);
     kfk_free(m->brokers);
     kfk_free(m->host);
     kfk_free(m);
@@ -279,7 +280,7 @@ int kfk_mock_push_error(kfk_mock *m, int32_t broker_id, int16_t api_key, int32_t
     if (count <= 0 || !kfk_api_info_get(api_key) || (broker_id != -1 && !mock_broker_get(m, broker_id)))
         return -1;
     if (m->nfaults == MOCK_MAX_FAULTS) return -1;
-    m->faults[m->nfaults++] = (mock_fault){broker_id, api_key, err, count};
+    m->faults[m->nfaults++] = (mock_fault){broker_id, api_key, err, count, 0};
     return 0;
 }
 

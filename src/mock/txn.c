@@ -290,7 +290,7 @@ static int16_t txn_check(mock_ctx *c, kfk_str id, int64_t pid, int16_t epoch, in
                          struct mock_txn **out) {
     if (c->inj) return c->inj;
     if (id.len <= 0) return KFK_ERR_INVALID_REQUEST;
-    if (mock_coordinator(c->m, id) != c->broker) return KFK_ERR_NOT_COORDINATOR;
+    if (mock_coordinator_of(c->m, 1, id) != c->broker) return KFK_ERR_NOT_COORDINATOR;
     struct mock_txn *t = txn_find(c->m, id);
     if (!t || t->pid != pid) return KFK_ERR_INVALID_PRODUCER_ID_MAPPING;
     if (t->epoch != epoch) return fenced(c->version, fenced_since);
@@ -314,7 +314,7 @@ int mock_txn_init_producer_id(mock_ctx *c) {
     if (!err && q->transactional_id.len == 0) err = KFK_ERR_INVALID_REQUEST;
     if (!err && (q->transaction_timeout_ms <= 0 || q->transaction_timeout_ms > MOCK_TXN_MAX_TIMEOUT))
         err = KFK_ERR_INVALID_TRANSACTION_TIMEOUT;
-    if (!err && mock_coordinator(c->m, q->transactional_id) != c->broker) err = KFK_ERR_NOT_COORDINATOR;
+    if (!err && mock_coordinator_of(c->m, 1, q->transactional_id) != c->broker) err = KFK_ERR_NOT_COORDINATOR;
     struct mock_txn *t = err ? NULL : txn_find(c->m, q->transactional_id);
     if (!err && !t && !(t = txn_new(c->m, q->transactional_id))) err = KFK_ERR_UNKNOWN_SERVER_ERROR;
     int expected = q->producer_id != -1 || q->producer_epoch != -1;

@@ -83,7 +83,7 @@ int kfk_share_filter(kfk_consumer_message **head, kfk_consumer_message **tail,
     int kept = 0, ri = 0;
     int64_t next_gap = n > 0 ? rs[0].first : 0; /* the first acquired offset not yet seen */
     while (m) {
-        kfk_consumer_message *next = m->next_;
+        kfk_consumer_message *next = kfk_cmsg(m)->next;
         while (ri < n && rs[ri].last < m->offset) { /* ranges wholly before m: gaps to their end */
             for (int64_t o = next_gap > rs[ri].first ? next_gap : rs[ri].first; o <= rs[ri].last;
                  o++)
@@ -91,13 +91,13 @@ int kfk_share_filter(kfk_consumer_message **head, kfk_consumer_message **tail,
             ri++;
             if (ri < n) next_gap = rs[ri].first;
         }
-        if (m->kind_ == KFK_KIND_RECORD && ri < n && m->offset >= rs[ri].first) {
+        if (kfk_cmsg(m)->kind == KFK_KIND_RECORD && ri < n && m->offset >= rs[ri].first) {
             for (int64_t o = next_gap > rs[ri].first ? next_gap : rs[ri].first; o < m->offset; o++)
                 if (kfk_share_acks_add(gaps, o, KFK_ACK_GAP)) goto nomem_list;
             next_gap = m->offset + 1;
             m->delivery_count = rs[ri].delivery_count;
-            m->next_ = NULL;
-            if (kt) kt->next_ = m;
+            kfk_cmsg(m)->next = NULL;
+            if (kt) kfk_cmsg(kt)->next = m;
             else kh = m;
             kt = m;
             kept++;
@@ -117,11 +117,11 @@ int kfk_share_filter(kfk_consumer_message **head, kfk_consumer_message **tail,
     return kept;
 nomem_list:
     for (kfk_consumer_message *x = kh, *nx; x; x = nx) {
-        nx = x->next_;
+        nx = kfk_cmsg(x)->next;
         kfk_consumer_message_release(x);
     }
     for (kfk_consumer_message *nx; m; m = nx) {
-        nx = m->next_;
+        nx = kfk_cmsg(m)->next;
         kfk_consumer_message_release(m);
     }
 nomem:

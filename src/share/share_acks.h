@@ -49,7 +49,7 @@ int kfk_share_acks_add(kfk_share_acks *a, int64_t offset, int8_t type);
 int kfk_share_acks_take(kfk_share_acks *a, kfk_arena *ar, kfk_share_batch **out);
 void kfk_share_acks_free(kfk_share_acks *a);
 
-/* Keeps, of the list head..tail (linked by next_), the records whose
+/* Keeps, of the list head..tail (linked by kfk_cmsg(m)->next), the records whose
  * offset lies in one of the n acquired ranges (sorted or not), sets each
  * kept one's delivery_count, releases the others, and adds a GAP
  * acknowledgement to gaps for each acquired offset without a record.

@@ -76,7 +76,7 @@ void kfk_share_consumer_destroy(kfk_share_consumer *c) {
     if (!c) return;
     kfk_core_destroy(c->core); /* every request has completed by now */
     for (kfk_consumer_message *m = c->qh, *n; m; m = n) {
-        n = m->next_;
+        n = kfk_cmsg(m)->next;
         kfk_consumer_message_release(m);
     }
     for (int i = 0; i < c->nparts; i++) {
@@ -153,7 +153,7 @@ static int settle(kfk_share_consumer *c) {
 
 int kfk_share_consumer_acknowledge(kfk_share_consumer *c, const kfk_consumer_message *m,
                                    int type) {
-    if (!c || !m || m->err || m->kind_ != KFK_KIND_RECORD ||
+    if (!c || !m || m->err || kfk_cmsg(m)->kind != KFK_KIND_RECORD ||
         (type != KFK_ACK_ACCEPT && type != KFK_ACK_RELEASE && type != KFK_ACK_REJECT))
         return KFK_ERR_INVALID_ARG;
     for (int i = 0; i < c->ndlv; i++) {
@@ -174,9 +174,9 @@ int kfk_share_consumer_acknowledge(kfk_share_consumer *c, const kfk_consumer_mes
 
 static kfk_consumer_message *hand_out(kfk_share_consumer *c) {
     kfk_consumer_message *m = c->qh;
-    c->qh = m->next_;
+    c->qh = kfk_cmsg(m)->next;
     if (!c->qh) c->qt = NULL;
-    m->next_ = NULL;
+    kfk_cmsg(m)->next = NULL;
     if (c->ndlv == c->capdlv) {
         int cap = c->capdlv ? c->capdlv * 2 : 8;
         kfk_sdelivered *v = kfk_realloc(c->dlv, (size_t)cap * sizeof *v);
@@ -286,7 +286,7 @@ int kfk_share_consumer_close(kfk_share_consumer *c) {
     int err = settle(c);
     /* Fetched but never handed out: back to the group at once. */
     for (kfk_consumer_message *m = c->qh, *n; m; m = n) {
-        n = m->next_;
+        n = kfk_cmsg(m)->next;
         int p = part_index(c, m->topic, m->partition);
         if (p >= 0 && kfk_share_acks_add(&c->parts[p].acks, m->offset, KFK_ACK_RELEASE) && !err)
             err = KFK_ERR_NOMEM;

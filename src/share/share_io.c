@@ -3,6 +3,7 @@
  * the client core and waited for on the application's thread. */
 #include <string.h>
 
+#include "consumer/chunk.h"
 #include "core/alloc.h"
 #include "net/io.h"
 #include "proto/gen/messages.h"
@@ -317,7 +318,7 @@ static int take_records(kfk_share_consumer *c, kfk_spart *p,
                            .check_crcs = c->check_crcs, .max_decompressed = MAX_DECOMPRESSED};
     int err = kfk_share_records_take(&r, pd, rx, &p->acks, &c->zbuf);
     if (r.head) {
-        if (c->qt) c->qt->next_ = r.head;
+        if (c->qt) kfk_cmsg(c->qt)->next = r.head;
         else c->qh = r.head;
         c->qt = r.tail;
     }

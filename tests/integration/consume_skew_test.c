@@ -108,7 +108,8 @@ TEST(paused_partition_over_its_share_holds_nothing_back) {
     /* Partition 0's queued messages come first, then all of partition 1. */
     pthread_mutex_lock(&c->lock);
     int64_t queued = 0;
-    for (kfk_consumer_message *m = c->qhead; m; m = m->next_) queued += !m->err && m->partition == 0;
+    for (kfk_consumer_message *m = c->qhead; m; m = kfk_cmsg(m)->next)
+        queued += !m->err && m->partition == 0;
     pthread_mutex_unlock(&c->lock);
     CHECK_EQ(take_part(c, 0, "p0", 1, (int)queued), (int)queued);
     CHECK_EQ(take_part(c, 1, "p1", 0, N1), N1);

@@ -8,7 +8,7 @@
 
 enum { N = 100 };
 
-static int refs(const kfk_consumer_message *m) { return atomic_load(&m->chunk_->refs); }
+static int refs(const kfk_consumer_message *m) { return atomic_load(&kfk_cmsg(m)->chunk->refs); }
 
 static void check_views(const char *codec) {
     const char *boot = it_bootstrap();
@@ -26,7 +26,7 @@ static void check_views(const char *codec) {
      * so give the I/O thread a moment to do so. */
     for (int i = 0; i < N; i++) {
         int same = 0;
-        for (int j = 0; j < N; j++) same += m[j]->chunk_ == m[i]->chunk_;
+        for (int j = 0; j < N; j++) same += kfk_cmsg(m[j])->chunk == kfk_cmsg(m[i])->chunk;
         for (int wait = 0; wait < 200 && refs(m[i]) != same; wait++) usleep(10 * 1000);
         CHECK_EQ(refs(m[i]), same);
     }
@@ -36,15 +36,15 @@ static void check_views(const char *codec) {
     int adjacent = 0;
     for (int i = 1; i < N; i++) {
         const char *a = m[i - 1]->value, *b = m[i]->value;
-        adjacent += m[i]->chunk_ == m[i - 1]->chunk_ && b > a && b - a < 64;
+        adjacent += kfk_cmsg(m[i])->chunk == kfk_cmsg(m[i - 1])->chunk && b > a && b - a < 64;
     }
     CHECK(adjacent >= N - 5);
-    if (strcmp(codec, "none") != 0) CHECK(m[0]->chunk_->zbufs != NULL);
+    if (strcmp(codec, "none") != 0) CHECK(kfk_cmsg(m[0])->chunk->zbufs != NULL);
     /* Release out of order: odd ones first, then even ones backwards. */
-    kfk_chunk *ch = m[0]->chunk_;
+    kfk_chunk *ch = kfk_cmsg(m[0])->chunk;
     int left = refs(m[0]);
     for (int i = 1; i < N; i += 2) {
-        if (m[i]->chunk_ == ch) left--;
+        if (kfk_cmsg(m[i])->chunk == ch) left--;
         kfk_consumer_message_release(m[i]);
     }
     CHECK_EQ(atomic_load(&ch->refs), left);

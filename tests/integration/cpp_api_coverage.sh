@@ -3,7 +3,7 @@
 # Usage: cpp_api_coverage.sh <source dir>. Prints the uncovered ones; fails if any.
 set -eu
 src=${1:-.}
-fns=$(grep -E '^[a-z][a-z0-9_ *]*[ *]kfk_[a-z0-9_]+\(' "$src/include/kfk.h" |
+fns=$(grep -E '^(KFK_API )?[a-z][a-z0-9_ *]*[ *]kfk_[a-z0-9_]+\(' "$src/include/kfk.h" |
       grep -v '^typedef' | sed -E 's/^.*[ *](kfk_[a-z0-9_]+)\(.*/\1/' | sort -u)
 total=0 missing=""
 for f in $fns; do

@@ -20,32 +20,6 @@ static kfk_consumer *member(const char *bootstrap) {
     return mock_member(bootstrap, "g848", "k", kip848);
 }
 
-/* Records from..to-1 with value "r<i>" to partition i % PARTS; 0 once all
- * were delivered. */
-static int produce(const char *bootstrap, int from, int to) {
-    char err[256];
-    kfk_conf *conf = kfk_conf_new();
-    if (kfk_conf_set(conf, "bootstrap.servers", bootstrap, err, sizeof err)) {
-        kfk_conf_destroy(conf);
-        return -1;
-    }
-    kfk_producer *p = kfk_producer_new(conf, NULL, err, sizeof err);
-    if (!p) {
-        kfk_conf_destroy(conf);
-        return -1;
-    }
-    int rc = 0;
-    for (int i = from; i < to && !rc; i++) {
-        char v[16];
-        int vl = snprintf(v, sizeof v, "r%d", i);
-        kfk_message m = {.topic = "k", .partition = i % PARTS, .value = v, .value_len = (size_t)vl};
-        rc = kfk_producer_send(p, &m, 0);
-    }
-    if (!rc) rc = kfk_producer_flush(p, 30000);
-    kfk_producer_close(p, 5000);
-    return rc;
-}
-
 /* Polls the members until want records came in all or 10 s passed
  * without any; counts each record's index in seen[] and each member's in
  * got[]. */
@@ -114,7 +88,7 @@ TEST(kip848_members_split_consume_once_take_over_and_resume) {
     static int seen[N2];
     memset(seen, 0, sizeof seen);
     int got[2] = {0, 0};
-    REQUIRE_EQ(produce(bs, 0, N1), 0);
+    REQUIRE_EQ(mock_produce_spread(bs, "k", PARTS, 0, N1), 0);
     consume(cs, 2, N1, seen, N2, got);
     CHECK_EQ(once(seen, 0, N1), N1);
     CHECK_EQ(got[0], N1 / 2);
@@ -130,7 +104,7 @@ TEST(kip848_members_split_consume_once_take_over_and_resume) {
         kfk_consumer_message_release(kfk_consumer_poll(cs[1], 20));
     fprintf(stderr, "# took over all %d after %lld ms\n", PARTS, (long long)(mock_now_ms() - start));
     CHECK_EQ(mock_assigned(cs[1]), PARTS);
-    REQUIRE_EQ(produce(bs, N1, N2), 0);
+    REQUIRE_EQ(mock_produce_spread(bs, "k", PARTS, N1, N2), 0);
     got[0] = 0;
     consume(&cs[1], 1, N2 - N1, seen, N2, got);
     CHECK_EQ(got[0], N2 - N1);

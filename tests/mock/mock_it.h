@@ -2,6 +2,7 @@
 #ifndef KFK_MOCK_IT_H
 #define KFK_MOCK_IT_H
 
+#include <stdio.h>
 #include <time.h>
 
 #include "kfk.h"
@@ -42,6 +43,30 @@ static inline kfk_consumer *mock_member(const char *bootstrap, const char *group
     }
     if (kfk_consumer_subscribe(c, &topic, 1) != 0) kfk_test_fail(__FILE__, __LINE__, "subscribe");
     return c;
+}
+
+/* Records from..to-1 with value "r<i>" to partition i % nparts of topic;
+ * 0 once all were delivered. */
+static inline int mock_produce_spread(const char *bootstrap, const char *topic, int nparts, int from, int to) {
+    char err[256];
+    kfk_conf *conf = kfk_conf_new();
+    kfk_producer *p = kfk_conf_set(conf, "bootstrap.servers", bootstrap, err, sizeof err)
+                          ? NULL
+                          : kfk_producer_new(conf, NULL, err, sizeof err);
+    if (!p) {
+        kfk_conf_destroy(conf);
+        return -1;
+    }
+    int rc = 0;
+    for (int i = from; i < to && !rc; i++) {
+        char v[16];
+        int vl = snprintf(v, sizeof v, "r%d", i);
+        kfk_message m = {.topic = topic, .partition = i % nparts, .value = v, .value_len = (size_t)vl};
+        rc = kfk_producer_send(p, &m, 0);
+    }
+    if (!rc) rc = kfk_producer_flush(p, 30000);
+    kfk_producer_close(p, 5000);
+    return rc;
 }
 
 #endif

@@ -87,6 +87,19 @@ TEST(brokers_and_partitions) {
     CHECK_EQ(cmd.broker, 2);
     CHECK_EQ(parse("leader orders p 2"), -1);
     CHECK(strstr(err, "partition 'p'") != NULL);
+    CHECK_EQ(parse("coordinator group g1 3"), 0);
+    CHECK_EQ(cmd.kind, CLI_MOCK_COORDINATOR);
+    CHECK_EQ(cmd.n, 0);
+    CHECK_STR(cmd.topic, "g1");
+    CHECK_EQ(cmd.broker, 3);
+    CHECK_EQ(parse("coordinator transaction tx-1 1"), 0);
+    CHECK_EQ(cmd.n, 1);
+    CHECK_STR(cmd.topic, "tx-1");
+    CHECK_EQ(parse("coordinator topic g1 1"), -1);
+    CHECK(strstr(err, "key type 'topic'") != NULL);
+    CHECK_EQ(parse("coordinator group g1 *"), -1);
+    CHECK_EQ(parse("coordinator group g1"), -1);
+    CHECK(strstr(err, "usage: coordinator") != NULL);
 }
 
 TEST(topic_quit_and_noise) {

@@ -145,7 +145,7 @@ static void add_batch(kfk_wbuf *out, int64_t base, int n, int32_t epoch, int fla
 
 static void release_all(kfk_consumer_message *m) {
     for (kfk_consumer_message *next; m; m = next) {
-        next = m->next_;
+        next = kfk_cmsg(m)->next;
         kfk_consumer_message_release(m);
     }
 }
@@ -162,7 +162,7 @@ TEST(parser_remembers_the_last_batch_epoch) {
     CHECK_EQ(p.head->leader_epoch, 4);
     /* The marker batch ends the data: its epoch is the position's. */
     CHECK_EQ(p.last_epoch, 7);
-    CHECK_EQ(p.tail->kind_, KFK_KIND_SKIP);
+    CHECK_EQ(kfk_cmsg(p.tail)->kind, KFK_KIND_SKIP);
     CHECK_EQ(p.tail->leader_epoch, 7);
     release_all(p.head);
     kfk_chunk_unref(ch);

@@ -68,7 +68,7 @@ TEST(skips_records_below_position) {
     CHECK_EQ(p.count, 6);
     CHECK_EQ(p.next_pos, 20);
     int64_t want = 14;
-    for (kfk_consumer_message *m = p.head; m; m = m->next_, want++) {
+    for (kfk_consumer_message *m = p.head; m; m = kfk_cmsg(m)->next, want++) {
         CHECK_EQ(m->offset, want);
         CHECK_EQ(value_num(m), want);
         CHECK_EQ(m->partition, 3);
@@ -84,7 +84,7 @@ TEST(skips_records_below_position) {
     CHECK_EQ(atomic_load(&ch->refs), 1 + 6);
     kfk_chunk_unref(ch); /* the builder's reference */
     for (kfk_consumer_message *m = p.head, *next; m; m = next) {
-        next = m->next_;
+        next = kfk_cmsg(m)->next;
         kfk_consumer_message_release(m);
     }
     kfk_wbuf_free(&data);
@@ -104,7 +104,7 @@ TEST(partial_trailing_batch_waits_for_next_fetch) {
     CHECK_EQ(p.next_pos, 5);
     CHECK_EQ(p.too_large, 0);
     for (kfk_consumer_message *m = p.head, *next; m; m = next) {
-        next = m->next_;
+        next = kfk_cmsg(m)->next;
         kfk_consumer_message_release(m);
     }
     kfk_chunk_unref(ch);
@@ -135,7 +135,7 @@ TEST(control_batches_are_skipped) {
     int64_t offs[5] = {0, 1, 2, 4, 5};
     int i = 0;
     for (kfk_consumer_message *m = p.head, *next; m; m = next, i++) {
-        next = m->next_;
+        next = kfk_cmsg(m)->next;
         CHECK_EQ(m->offset, offs[i]);
         kfk_consumer_message_release(m);
     }
@@ -158,7 +158,7 @@ TEST(read_committed_drops_aborted_transactions) {
     int64_t offs[4] = {3, 4, 7, 8};
     int i = 0;
     for (kfk_consumer_message *m = p.head, *next; m; m = next, i++) {
-        next = m->next_;
+        next = kfk_cmsg(m)->next;
         if (i < 4) CHECK_EQ(m->offset, offs[i]);
         kfk_consumer_message_release(m);
     }
@@ -171,7 +171,7 @@ TEST(read_committed_drops_aborted_transactions) {
     REQUIRE_EQ(parse(&q, ch, &data, &zbuf), 0);
     CHECK_EQ(q.count, 7);
     for (kfk_consumer_message *m = q.head, *next; m; m = next) {
-        next = m->next_;
+        next = kfk_cmsg(m)->next;
         kfk_consumer_message_release(m);
     }
     kfk_chunk_unref(ch);
@@ -180,7 +180,7 @@ TEST(read_committed_drops_aborted_transactions) {
 
 static void release_list(kfk_consumer_message *head) {
     for (kfk_consumer_message *m = head, *next; m; m = next) {
-        next = m->next_;
+        next = kfk_cmsg(m)->next;
         kfk_consumer_message_release(m);
     }
 }
@@ -197,7 +197,7 @@ TEST(skipped_tail_ends_with_a_skip_message) {
     CHECK_EQ(p.count, 3);
     CHECK_EQ(p.next_pos, 4);
     REQUIRE(p.tail != NULL);
-    CHECK_EQ(p.tail->kind_, KFK_KIND_SKIP);
+    CHECK_EQ(kfk_cmsg(p.tail)->kind, KFK_KIND_SKIP);
     CHECK_EQ(p.tail->offset, 4);
     CHECK_EQ(atomic_load(&ch->refs), 1 + 3 + 1);
     release_list(p.head);
@@ -209,7 +209,7 @@ TEST(skipped_tail_ends_with_a_skip_message) {
     CHECK_EQ(q.count, 0);
     REQUIRE(q.head != NULL);
     CHECK(q.head == q.tail);
-    CHECK_EQ(q.head->kind_, KFK_KIND_SKIP);
+    CHECK_EQ(kfk_cmsg(q.head)->kind, KFK_KIND_SKIP);
     CHECK_EQ(q.head->offset, 4);
     release_list(q.head);
 
@@ -219,7 +219,7 @@ TEST(skipped_tail_ends_with_a_skip_message) {
     add_batch(&data, 0, 2, KFK_CODEC_NONE, 0, -1);
     REQUIRE_EQ(parse(&r, ch, &data, &zbuf), 0);
     CHECK_EQ(r.count, 2);
-    CHECK_EQ(r.tail->kind_, KFK_KIND_RECORD);
+    CHECK_EQ(kfk_cmsg(r.tail)->kind, KFK_KIND_RECORD);
     release_list(r.head);
     CHECK_EQ(atomic_load(&ch->refs), 1);
     kfk_chunk_unref(ch);
@@ -240,7 +240,7 @@ TEST(read_committed_skips_an_aborted_tail) {
     kfk_fetch_parse p = {.pos = 0, .read_committed = 1, .aborted = aborted, .naborted = 1};
     REQUIRE_EQ(parse(&p, ch, &data, &zbuf), 0);
     CHECK_EQ(p.count, 2);
-    CHECK_EQ(p.tail->kind_, KFK_KIND_SKIP);
+    CHECK_EQ(kfk_cmsg(p.tail)->kind, KFK_KIND_SKIP);
     CHECK_EQ(p.tail->offset, 7);
     release_list(p.head);
 
@@ -251,7 +251,7 @@ TEST(read_committed_skips_an_aborted_tail) {
     CHECK_EQ(q.count, 0);
     CHECK_EQ(q.next_pos, 7);
     REQUIRE(q.head != NULL);
-    CHECK_EQ(q.head->kind_, KFK_KIND_SKIP);
+    CHECK_EQ(kfk_cmsg(q.head)->kind, KFK_KIND_SKIP);
     CHECK_EQ(q.head->offset, 7);
     release_list(q.head);
     CHECK_EQ(atomic_load(&ch->refs), 1);
@@ -274,7 +274,7 @@ TEST(bad_crc_keeps_earlier_messages) {
     CHECK_EQ(p.next_pos, 4);
     CHECK(first > 0);
     for (kfk_consumer_message *m = p.head, *next; m; m = next) {
-        next = m->next_;
+        next = kfk_cmsg(m)->next;
         kfk_consumer_message_release(m);
     }
     kfk_chunk_unref(ch);
@@ -298,11 +298,11 @@ TEST(two_partitions_share_nothing) {
     kfk_chunk_unref(ca);
     kfk_chunk_unref(cb);
     for (kfk_consumer_message *m = pa.head, *next; m; m = next) {
-        next = m->next_;
+        next = kfk_cmsg(m)->next;
         kfk_consumer_message_release(m);
     }
     for (kfk_consumer_message *m = pb.head, *next; m; m = next) {
-        next = m->next_;
+        next = kfk_cmsg(m)->next;
         kfk_consumer_message_release(m);
     }
     kfk_wbuf_free(&a);

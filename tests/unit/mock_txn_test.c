@@ -28,7 +28,7 @@ static kfk_mock *new_mock(void) {
     return m;
 }
 
-static int32_t tcoord(kfk_mock *m) { return mock_coordinator(m, kfk_str_of(TID)); }
+static int32_t tcoord(kfk_mock *m) { return mock_coordinator_of(m, 1, kfk_str_of(TID)); }
 
 /* InitProducerId for TID at `now`: the error; *pid and *epoch the answer. */
 static int init_pid(kfk_mock *m, int16_t v, int32_t timeout, int64_t exp_pid, int16_t exp_epoch,

@@ -29,7 +29,7 @@ static kfk_fetch_parse parse(kfk_chunk *ch, const kfk_wbuf *data, kfk_wbuf *z, i
 
 static void release_all(kfk_consumer_message *m) {
     for (kfk_consumer_message *n; m; m = n) {
-        n = m->next_;
+        n = kfk_cmsg(m)->next;
         kfk_consumer_message_release(m);
     }
 }
@@ -48,7 +48,7 @@ TEST(filter_keeps_acquired_records_with_their_delivery_count) {
     CHECK_EQ(gaps.n, 0);
     int64_t want[6] = {12, 13, 14, 16, 17, 18};
     int i = 0;
-    for (kfk_consumer_message *m = p.head; m; m = m->next_, i++) {
+    for (kfk_consumer_message *m = p.head; m; m = kfk_cmsg(m)->next, i++) {
         REQUIRE(i < 6);
         CHECK_EQ(m->offset, want[i]);
         CHECK_EQ(m->delivery_count, m->offset >= 16 ? 3 : 1);

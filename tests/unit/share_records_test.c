@@ -2,6 +2,7 @@
  * acquired offset, kept with their delivery counts; ranges that cannot be
  * real (backwards, negative, or too many offsets to list their gaps) are
  * left alone rather than trusted. */
+#include "consumer/chunk.h"
 #include "records/batch.h"
 #include "share/share_records.h"
 #include "test.h"
@@ -31,7 +32,7 @@ static int take(const kfk_wbuf *data, kfk_share_fetch_response_acquired_records 
 
 static void release_all(kfk_consumer_message *m) {
     for (kfk_consumer_message *n; m; m = n) {
-        n = m->next_;
+        n = kfk_cmsg(m)->next;
         kfk_consumer_message_release(m);
     }
 }

@@ -1,12 +1,15 @@
 /* librdkafka's mock-cluster calls on kfk's mock cluster: a cluster made by
  * rd_kafka_mock_cluster_new and one made for a handle by
  * test.mock.num.brokers; a producer and a consumer through them with exact
- * content; injected Produce errors retried, or cleared before use; the
- * calls without a kfk counterpart refused. No broker needed. */
+ * content; injected Produce errors retried, or cleared before use;
+ * coordinator moves, topic errors, per-broker errors with round trips and
+ * their count, API version limits and racks; the calls without a kfk
+ * counterpart refused. No broker needed. */
 #include <librdkafka/rdkafka.h>
 #include <librdkafka/rdkafka_mock.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "test.h"
 
@@ -175,6 +178,110 @@ TEST(test_mock_num_brokers_gives_a_handle_its_own_cluster) {
     rd_kafka_destroy(p); /* the cluster goes with it */
 }
 
+static int64_t now_ms(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* The coordinator of group "cg" as rd_kafka_list_groups reports it (-1: none). */
+static int32_t coordinator_of(rd_kafka_t *rk) {
+    const struct rd_kafka_group_list *gl = NULL;
+    int32_t id = -1;
+    if (rd_kafka_list_groups(rk, "cg", &gl, 10000) == RD_KAFKA_RESP_ERR_NO_ERROR && gl->group_cnt == 1)
+        id = gl->groups[0].broker.id;
+    if (gl) rd_kafka_group_list_destroy(gl);
+    return id;
+}
+
+static rd_kafka_resp_err_t topic_error(rd_kafka_t *rk, const char *topic) {
+    rd_kafka_topic_t *t = rd_kafka_topic_new(rk, topic, NULL);
+    const struct rd_kafka_metadata *md = NULL;
+    rd_kafka_resp_err_t err = rd_kafka_metadata(rk, 0, t, &md, 10000);
+    if (!err) err = md->topic_cnt == 1 ? md->topics[0].err : RD_KAFKA_RESP_ERR__FAIL;
+    if (md) rd_kafka_metadata_destroy(md);
+    rd_kafka_topic_destroy(t);
+    return err;
+}
+
+TEST(coordinators_topic_errors_error_rtts_api_versions_and_racks) {
+    rd_kafka_mock_cluster_t *mc = rd_kafka_mock_cluster_new(NULL, 3);
+    REQUIRE(mc);
+    const char *bs = rd_kafka_mock_cluster_bootstraps(mc);
+    REQUIRE_EQ(rd_kafka_mock_topic_create(mc, "t", 1, 3), RD_KAFKA_RESP_ERR_NO_ERROR); /* leader: 1 */
+
+    /* A group's coordinator moves; its committed offsets stay. */
+    CHECK_EQ(rd_kafka_mock_coordinator_set(mc, "group", "cg", 2), RD_KAFKA_RESP_ERR_NO_ERROR);
+    CHECK_EQ(rd_kafka_mock_coordinator_set(mc, "transaction", "tx", 3), RD_KAFKA_RESP_ERR_NO_ERROR);
+    CHECK_EQ(rd_kafka_mock_coordinator_set(mc, "topic", "cg", 2), RD_KAFKA_RESP_ERR__INVALID_ARG);
+    CHECK_EQ(rd_kafka_mock_coordinator_set(mc, "group", "cg", 9), RD_KAFKA_RESP_ERR__UNKNOWN_BROKER);
+    const char *kv[] = {"bootstrap.servers", bs, "group.id", "cg", NULL};
+    rd_kafka_t *c = client(RD_KAFKA_CONSUMER, kv, NULL);
+    REQUIRE(c);
+    rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(1);
+    rd_kafka_topic_partition_list_add(l, "t", 0)->offset = 5;
+    CHECK_EQ(rd_kafka_commit(c, l, 0), RD_KAFKA_RESP_ERR_NO_ERROR);
+    CHECK_EQ(coordinator_of(c), 2);
+    CHECK_EQ(rd_kafka_mock_coordinator_set(mc, "group", "cg", 3), RD_KAFKA_RESP_ERR_NO_ERROR);
+    CHECK_EQ(coordinator_of(c), 3);
+    l->elems[0].offset = -1;
+    CHECK_EQ(rd_kafka_committed(c, l, 10000), RD_KAFKA_RESP_ERR_NO_ERROR);
+    CHECK_EQ(l->elems[0].offset, 5);
+    rd_kafka_topic_partition_list_destroy(l);
+
+    /* A topic's Metadata error, and back to none. */
+    CHECK_EQ(topic_error(c, "t"), RD_KAFKA_RESP_ERR_NO_ERROR);
+    rd_kafka_mock_topic_set_error(mc, "t", RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED);
+    CHECK_EQ(topic_error(c, "t"), RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED);
+    rd_kafka_mock_topic_set_error(mc, "t", RD_KAFKA_RESP_ERR_NO_ERROR);
+    CHECK_EQ(topic_error(c, "t"), RD_KAFKA_RESP_ERR_NO_ERROR);
+
+    /* Broker 1's next two Produce requests: a retriable error 300 ms late
+     * each; counted until used. */
+    size_t cnt = 9;
+    CHECK_EQ(rd_kafka_mock_broker_push_request_error_rtts(mc, 1, API_PRODUCE, 2,
+                                                          RD_KAFKA_RESP_ERR_NOT_LEADER_FOR_PARTITION, 300,
+                                                          RD_KAFKA_RESP_ERR_NOT_LEADER_FOR_PARTITION, 300),
+             RD_KAFKA_RESP_ERR_NO_ERROR);
+    CHECK_EQ(rd_kafka_mock_broker_error_stack_cnt(mc, 1, API_PRODUCE, &cnt), RD_KAFKA_RESP_ERR_NO_ERROR);
+    CHECK_EQ(cnt, 2);
+    CHECK_EQ(rd_kafka_mock_broker_error_stack_cnt(mc, 2, API_PRODUCE, &cnt), RD_KAFKA_RESP_ERR_NO_ERROR);
+    CHECK_EQ(cnt, 0);
+    CHECK_EQ(rd_kafka_mock_broker_error_stack_cnt(mc, 9, API_PRODUCE, &cnt), RD_KAFKA_RESP_ERR__UNKNOWN_BROKER);
+    CHECK_EQ(rd_kafka_mock_broker_push_request_error_rtts(mc, 9, API_PRODUCE, 1, RD_KAFKA_RESP_ERR_NO_ERROR, 1),
+             RD_KAFKA_RESP_ERR__UNKNOWN_BROKER);
+    reports r = {0};
+    const char *pkv[] = {"bootstrap.servers", bs, "retry.backoff.ms", "10", NULL};
+    rd_kafka_t *p = client(RD_KAFKA_PRODUCER, pkv, &r);
+    REQUIRE(p);
+    int64_t t0 = now_ms();
+    produce(p, "t", 0, 3, 3);
+    CHECK(now_ms() - t0 >= 600);
+    CHECK_EQ(r.ok, 3);
+    CHECK_EQ(rd_kafka_mock_broker_error_stack_cnt(mc, 1, API_PRODUCE, &cnt), RD_KAFKA_RESP_ERR_NO_ERROR);
+    CHECK_EQ(cnt, 0);
+    rd_kafka_destroy(p);
+
+    /* DescribeGroups (15) off: a new handle cannot list groups; back on, it can. */
+    CHECK_EQ(rd_kafka_mock_set_apiversion(mc, 15, -1, -1), RD_KAFKA_RESP_ERR_NO_ERROR);
+    rd_kafka_t *c2 = client(RD_KAFKA_CONSUMER, kv, NULL);
+    REQUIRE(c2);
+    CHECK_EQ(coordinator_of(c2), -1);
+    rd_kafka_destroy(c2);
+    CHECK_EQ(rd_kafka_mock_set_apiversion(mc, 15, 0, 5), RD_KAFKA_RESP_ERR_NO_ERROR);
+    c2 = client(RD_KAFKA_CONSUMER, kv, NULL);
+    REQUIRE(c2);
+    CHECK_EQ(coordinator_of(c2), 3);
+    rd_kafka_destroy(c2);
+    CHECK_EQ(rd_kafka_mock_set_apiversion(mc, 4000, 0, 1), RD_KAFKA_RESP_ERR__INVALID_ARG);
+
+    /* Racks (Metadata's content: tests/unit/mock_coord_test.c). */
+    CHECK_EQ(rd_kafka_mock_broker_set_rack(mc, 1, "r1"), RD_KAFKA_RESP_ERR_NO_ERROR);
+    CHECK_EQ(rd_kafka_mock_broker_set_rack(mc, 9, "r1"), RD_KAFKA_RESP_ERR__UNKNOWN_BROKER);
+    rd_kafka_destroy(c);
+    rd_kafka_mock_cluster_destroy(mc);
+}
+
 TEST(calls_without_a_kfk_counterpart_are_refused) {
     const rd_kafka_resp_err_t ni = RD_KAFKA_RESP_ERR__NOT_IMPLEMENTED;
     CHECK(rd_kafka_handle_mock_cluster(NULL) == NULL);
@@ -183,18 +290,10 @@ TEST(calls_without_a_kfk_counterpart_are_refused) {
     rd_kafka_mock_cluster_destroy(NULL);
     CHECK_EQ(rd_kafka_mock_topic_create(NULL, "t", 1, 1), RD_KAFKA_RESP_ERR__INVALID_ARG);
     CHECK_EQ(rd_kafka_mock_broker_set_down(NULL, 1), RD_KAFKA_RESP_ERR__INVALID_ARG);
+    CHECK_EQ(rd_kafka_mock_coordinator_set(NULL, "group", "g", 1), RD_KAFKA_RESP_ERR__INVALID_ARG);
     rd_kafka_mock_cluster_t *mc = rd_kafka_mock_cluster_new(NULL, 1);
     REQUIRE(mc);
-    size_t cnt = 7;
-    CHECK_EQ(rd_kafka_mock_broker_push_request_error_rtts(mc, 1, 0, 1,
-                                                          RD_KAFKA_RESP_ERR_NOT_COORDINATOR, 10),
-             ni);
-    CHECK_EQ(rd_kafka_mock_broker_error_stack_cnt(mc, 1, 0, &cnt), ni);
-    CHECK_EQ(cnt, 7);
     CHECK_EQ(rd_kafka_mock_partition_set_follower(mc, "t", 0, 1), ni);
     CHECK_EQ(rd_kafka_mock_partition_set_follower_wmarks(mc, "t", 0, 0, 10), ni);
-    CHECK_EQ(rd_kafka_mock_broker_set_rack(mc, 1, "r"), ni);
-    CHECK_EQ(rd_kafka_mock_coordinator_set(mc, "group", "g", 1), ni);
-    CHECK_EQ(rd_kafka_mock_set_apiversion(mc, 0, 0, 3), ni);
     rd_kafka_mock_cluster_destroy(mc);
 }

@@ -1,17 +1,151 @@
-/* The idempotent producer against a scripted broker (produce_stub.h) on
- * loopback: epoch bumps (InitProducerId with the current id and epoch,
- * KIP-360) after OUT_OF_ORDER_SEQUENCE_NUMBER, UNKNOWN_PRODUCER_ID and
- * batches that expired with a sequence; a refused bump answered by a new
- * id; the fatal path (every queued message failed, sends refused); and
- * batches split after MESSAGE_TOO_LARGE keeping their sequences; the
- * statistics' records retried and failed. */
+/* The idempotent producer against the mock cluster (one broker), with
+ * errors injected in the order of its requests: epoch bumps
+ * (InitProducerId with the current id and epoch, KIP-360) after
+ * OUT_OF_ORDER_SEQUENCE_NUMBER, UNKNOWN_PRODUCER_ID and batches that
+ * expired with a sequence; a refused bump answered by a new id; the fatal
+ * path (every queued message failed, sends refused); and batches split
+ * after MESSAGE_TOO_LARGE keeping their sequences; the statistics' records
+ * retried and failed. The mock's request callback records what the
+ * producer asked and what it was answered. */
+#include <pthread.h>
 #include <stdio.h>
+#include <string.h>
+#include <unistd.h>
 
+#include "core/arena.h"
 #include "kfk.h"
-#include "produce_stub.h"
+#include "kfk_mock.h"
+#include "mock_it.h"
+#include "proto/proto.h"
 #include "test.h"
 
 #define N 40
+#define MAX_SEEN 512
+
+/* One Produce request's batch for t/0, and its answer. */
+typedef struct seen_batch {
+    int64_t pid, base;
+    int16_t epoch, err;
+    int32_t seq, count;
+} seen_batch;
+
+/* The mock cluster and what its callback saw. */
+typedef struct pstub {
+    kfk_mock_cluster *mc;
+    pthread_mutex_t lock;
+    int nproduce, npid, nbatches;
+    int64_t pid_req[MAX_SEEN]; /* InitProducerId requests: producer id */
+    int16_t epoch_req[MAX_SEEN];
+    seen_batch batches[MAX_SEEN];
+    /* filled by read_log: the partition's log, offset = index */
+    struct {
+        int16_t epoch;
+        char value[16];
+    } log[MAX_SEEN];
+    int nlog;
+} pstub;
+
+static int64_t be(const uint8_t *p, int n) {
+    int64_t v = 0;
+    for (int i = 0; i < n; i++) v = v << 8 | p[i];
+    return v;
+}
+
+/* Decodes a request and its answer (the generated codecs); records
+ * InitProducerId and Produce. */
+static void on_request(void *opaque, int broker, const uint8_t *req, size_t req_len, const uint8_t *resp,
+                       size_t resp_len) {
+    (void)broker;
+    pstub *s = opaque;
+    kfk_rbuf r = kfk_rbuf_make(req, req_len);
+    kfk_request_header h;
+    if (kfk_request_header_read(&r, &h) ||
+        (h.request_api_key != KFK_API_PRODUCE && h.request_api_key != KFK_API_INIT_PRODUCER_ID))
+        return;
+    kfk_arena a = {0};
+    void *q = kfk_arena_alloc(&a, kfk_request_desc(h.request_api_key)->s.size);
+    void *p = kfk_arena_alloc(&a, kfk_response_desc(h.request_api_key)->s.size);
+    kfk_rbuf rr = kfk_rbuf_make(resp, resp_len);
+    int32_t corr;
+    int ok = q && p && !kfk_msg_decode(&r, kfk_request_desc(h.request_api_key), h.request_api_version, &a, q) &&
+             resp && !kfk_response_header_read(&rr, h.request_api_key, h.request_api_version, &corr) &&
+             !kfk_msg_decode(&rr, kfk_response_desc(h.request_api_key), h.request_api_version, &a, p);
+    pthread_mutex_lock(&s->lock);
+    if (ok && h.request_api_key == KFK_API_INIT_PRODUCER_ID && s->npid < MAX_SEEN) {
+        const kfk_init_producer_id_request *iq = q;
+        s->pid_req[s->npid] = iq->producer_id;
+        s->epoch_req[s->npid++] = iq->producer_epoch;
+    } else if (ok && h.request_api_key == KFK_API_PRODUCE) {
+        const kfk_produce_request *pq = q;
+        const kfk_produce_response *pr = p;
+        s->nproduce++;
+        if (pq->topic_data.count == 1 && pq->topic_data.items[0].partition_data.count == 1 &&
+            pr->responses.count == 1 && pr->responses.items[0].partition_responses.count == 1 &&
+            s->nbatches < MAX_SEEN) {
+            kfk_bytes b = pq->topic_data.items[0].partition_data.items[0].records;
+            const kfk_produce_response_partition_produce_response *rp =
+                &pr->responses.items[0].partition_responses.items[0];
+            if (b.len >= 61) /* a v2 batch header: producer id at 43, epoch, sequence, count */
+                s->batches[s->nbatches++] = (seen_batch){be(b.ptr + 43, 8), rp->base_offset,
+                                                         (int16_t)be(b.ptr + 51, 2), rp->error_code,
+                                                         (int32_t)be(b.ptr + 53, 4), (int32_t)be(b.ptr + 57, 4)};
+        }
+    }
+    pthread_mutex_unlock(&s->lock);
+    kfk_arena_reset(&a);
+}
+
+/* A one-broker mock with topic t (1 partition), its callback on s. */
+static int pstub_start(pstub *s) {
+    pthread_mutex_init(&s->lock, NULL);
+    s->mc = kfk_mock_cluster_new(1);
+    if (!s->mc || kfk_mock_topic_create(s->mc, "t", 1, 1)) return -1;
+    kfk_mock_set_request_cb(s->mc, on_request, s);
+    return 0;
+}
+
+/* Reads the log back: values by a consumer, each offset's producer epoch
+ * from the answered batches. */
+static void read_log(pstub *s) {
+    int64_t hw = 0;
+    kfk_mock_partition_offsets(s->mc, "t", 0, NULL, &hw);
+    s->nlog = (int)(hw < MAX_SEEN ? hw : MAX_SEEN);
+    pthread_mutex_lock(&s->lock);
+    for (int i = 0; i < s->nbatches; i++)
+        for (int32_t k = 0; !s->batches[i].err && k < s->batches[i].count; k++)
+            if (s->batches[i].base + k < s->nlog) s->log[s->batches[i].base + k].epoch = s->batches[i].epoch;
+    pthread_mutex_unlock(&s->lock);
+    char err[256];
+    kfk_conf *conf = kfk_conf_new();
+    kfk_conf_set(conf, "bootstrap.servers", kfk_mock_cluster_bootstraps(s->mc), err, sizeof err);
+    kfk_consumer *c = s->nlog ? kfk_consumer_new(conf, err, sizeof err) : NULL;
+    if (!c) kfk_conf_destroy(conf);
+    kfk_partition_list *l = kfk_partition_list_new(1);
+    kfk_partition_list_add(l, "t", 0)->offset = 0;
+    if (c) kfk_consumer_assign(c, l);
+    kfk_partition_list_destroy(l);
+    for (int got = 0, polls = 0; c && got < s->nlog && polls < 200; polls++) {
+        kfk_consumer_message *m = kfk_consumer_poll(c, 50);
+        if (m && !m->err && m->offset < s->nlog) {
+            snprintf(s->log[m->offset].value, sizeof s->log[m->offset].value, "%.*s", (int)m->value_len,
+                     (const char *)m->value);
+            got++;
+        }
+        kfk_consumer_message_release(m);
+    }
+    if (c) kfk_consumer_close(c);
+}
+
+static void pstub_stop(pstub *s) {
+    read_log(s);
+    kfk_mock_cluster_destroy(s->mc);
+    pthread_mutex_destroy(&s->lock);
+}
+
+/* Scripts the next requests of api, one error each (0: answered as usual). */
+static void script(pstub *s, int16_t api, const int16_t *errs, int n) {
+    for (int i = 0; i < n; i++) CHECK_EQ(kfk_mock_push_request_errors(s->mc, -1, api, 1, errs[i]), 0);
+}
 
 typedef struct reports {
     pthread_mutex_t lock;
@@ -33,10 +167,9 @@ static void on_report(kfk_producer *p, const kfk_delivery *d, void *opaque) {
 
 /* The test producer's configuration and report counters. */
 static kfk_conf *producer_conf(pstub *s, reports *r, const char *const *extra) {
-    char boot[64], err[256];
-    snprintf(boot, sizeof boot, "127.0.0.1:%d", s->port);
+    char err[256];
     kfk_conf *conf = kfk_conf_new();
-    const char *base[] = {"bootstrap.servers", boot, "enable.idempotence", "true",
+    const char *base[] = {"bootstrap.servers", kfk_mock_cluster_bootstraps(s->mc), "enable.idempotence", "true",
                           "linger.ms", "0", "retry.backoff.ms", "20",
                           "retry.backoff.max.ms", "50", NULL};
     for (int i = 0; base[i]; i += 2) kfk_conf_set(conf, base[i], base[i + 1], err, sizeof err);
@@ -74,6 +207,7 @@ static int send_one(kfk_producer *p, int i) {
 /* Every message reported once; those delivered are in the stub's log at
  * their reported offset, once, in send order. Returns how many failed. */
 static int check_log(pstub *s, reports *r, int n) {
+    read_log(s);
     int failed = 0, last = -1;
     for (int i = 0; i < n; i++) {
         CHECK_EQ(r->count[i], 1);
@@ -94,21 +228,22 @@ static int check_log(pstub *s, reports *r, int n) {
 }
 
 static void wait_reports(kfk_producer *p, reports *r, int n) {
-    int64_t until = pstub_now() + 10000;
+    int64_t until = mock_now_ms() + 10000;
     for (;;) {
         kfk_producer_poll(p, 50);
         int got = 0;
         pthread_mutex_lock(&r->lock);
         for (int i = 0; i < n; i++) got += r->count[i] > 0;
         pthread_mutex_unlock(&r->lock);
-        if (got == n || pstub_now() > until) return;
+        if (got == n || mock_now_ms() > until) return;
     }
 }
 
 TEST(out_of_order_sequence_fails_the_batch_and_bumps_the_epoch) {
-    pstub s = {0};
-    s.produce_err[0] = KFK_ERR_OUT_OF_ORDER_SEQUENCE_NUMBER; /* the first batch */
+    static pstub s;
+    memset(&s, 0, sizeof s);
     REQUIRE(pstub_start(&s) == 0);
+    script(&s, KFK_API_PRODUCE, (const int16_t[]){KFK_ERR_OUT_OF_ORDER_SEQUENCE_NUMBER}, 1); /* the first batch */
     reports r;
     kfk_producer *p = producer(&s, &r, NULL);
     REQUIRE(p);
@@ -126,7 +261,7 @@ TEST(out_of_order_sequence_fails_the_batch_and_bumps_the_epoch) {
     /* The bump named the current id and epoch; then sequences restarted. */
     REQUIRE_EQ(s.npid, 2);
     CHECK_EQ(s.pid_req[0], -1);
-    CHECK_EQ(s.pid_req[1], 1000);
+    CHECK_EQ(s.pid_req[1], s.batches[0].pid);
     CHECK_EQ(s.epoch_req[1], 0);
     CHECK_EQ(s.batches[1].epoch, 1);
     CHECK_EQ(s.batches[1].seq, 0);
@@ -154,10 +289,11 @@ static void on_stats(const kfk_stats *st, const char *json, size_t len, void *op
 /* txretry_msgs and txerr_msgs count records: a batch of 5 retried once
  * adds 5, a batch of 3 failed for good adds 3. */
 TEST(statistics_count_records_retried_and_failed) {
-    pstub s = {0};
-    s.produce_err[0] = KFK_ERR_NOT_ENOUGH_REPLICAS; /* retriable: sent again */
-    s.produce_err[2] = KFK_ERR_INVALID_RECORD;      /* the second batch: fails */
+    static pstub s;
+    memset(&s, 0, sizeof s);
     REQUIRE(pstub_start(&s) == 0);
+    /* The first batch: retriable, sent again; the second batch: fails. */
+    script(&s, KFK_API_PRODUCE, (const int16_t[]){KFK_ERR_NOT_ENOUGH_REPLICAS, 0, KFK_ERR_INVALID_RECORD}, 3);
     reports r;
     const char *extra[] = {"linger.ms", "300", "statistics.interval.ms", "50", NULL};
     kfk_conf *conf = producer_conf(&s, &r, extra);
@@ -175,8 +311,8 @@ TEST(statistics_count_records_retried_and_failed) {
     kfk_producer_stats ps;
     kfk_producer_stats_get(p, &ps);
     CHECK_EQ(ps.batches_retried, 1);
-    int64_t until = pstub_now() + 5000, retried = -1, failed = -1;
-    while (pstub_now() < until && failed != 3) {
+    int64_t until = mock_now_ms() + 5000, retried = -1, failed = -1;
+    while (mock_now_ms() < until && failed != 3) {
         kfk_producer_poll(p, 50);
         pthread_mutex_lock(&c.lock);
         retried = c.retried;
@@ -192,9 +328,10 @@ TEST(statistics_count_records_retried_and_failed) {
 }
 
 TEST(unknown_producer_id_bumps_and_the_batch_is_retried) {
-    pstub s = {0};
-    s.produce_err[0] = KFK_ERR_UNKNOWN_PRODUCER_ID;
+    static pstub s;
+    memset(&s, 0, sizeof s);
     REQUIRE(pstub_start(&s) == 0);
+    script(&s, KFK_API_PRODUCE, (const int16_t[]){KFK_ERR_UNKNOWN_PRODUCER_ID}, 1);
     reports r;
     kfk_producer *p = producer(&s, &r, NULL);
     REQUIRE(p);
@@ -208,15 +345,17 @@ TEST(unknown_producer_id_bumps_and_the_batch_is_retried) {
     kfk_producer_destroy(p);
     pstub_stop(&s);
     REQUIRE_EQ(s.npid, 2);
-    CHECK_EQ(s.pid_req[1], 1000);
+    CHECK_EQ(s.pid_req[1], s.batches[0].pid);
     CHECK_EQ(s.epoch_req[1], 0);
     CHECK_EQ(s.log[0].epoch, 1);
 }
 
 TEST(batches_expired_with_a_sequence_bump_the_epoch) {
-    pstub s = {0};
-    s.fail_until = pstub_now() + 1500; /* NOT_ENOUGH_REPLICAS until then */
+    static pstub s;
+    memset(&s, 0, sizeof s);
     REQUIRE(pstub_start(&s) == 0);
+    int64_t fail_until = mock_now_ms() + 1500; /* NOT_ENOUGH_REPLICAS until then */
+    REQUIRE_EQ(kfk_mock_push_request_errors(s.mc, -1, KFK_API_PRODUCE, 100000, KFK_ERR_NOT_ENOUGH_REPLICAS), 0);
     reports r;
     kfk_producer *p = producer(&s, &r,
                                (const char *[]){"delivery.timeout.ms", "800",
@@ -225,7 +364,8 @@ TEST(batches_expired_with_a_sequence_bump_the_epoch) {
     for (int i = 0; i < 5; i++) CHECK_EQ(send_one(p, i), 0);
     wait_reports(p, &r, 5);
     for (int i = 0; i < 5; i++) CHECK(r.err[i] != 0); /* out of time */
-    while (pstub_now() < s.fail_until) usleep(20000);
+    while (mock_now_ms() < fail_until) usleep(20000);
+    kfk_mock_clear_request_errors(s.mc, -1, KFK_API_PRODUCE);
     for (int i = 5; i < 10; i++) CHECK_EQ(send_one(p, i), 0);
     CHECK_EQ(kfk_producer_flush(p, 10000), 0);
     CHECK_EQ(check_log(&s, &r, 10), 5);
@@ -235,15 +375,16 @@ TEST(batches_expired_with_a_sequence_bump_the_epoch) {
     kfk_producer_destroy(p);
     pstub_stop(&s);
     REQUIRE_EQ(s.npid, 2);
-    CHECK_EQ(s.pid_req[1], 1000);
+    CHECK_EQ(s.pid_req[1], s.batches[0].pid);
     CHECK_EQ(s.log[0].epoch, 1); /* the new messages, in the new epoch */
 }
 
 TEST(a_refused_bump_gets_a_new_producer_id) {
-    pstub s = {0};
-    s.produce_err[0] = KFK_ERR_OUT_OF_ORDER_SEQUENCE_NUMBER;
-    s.pid_err[1] = KFK_ERR_CLUSTER_AUTHORIZATION_FAILED; /* the bump */
+    static pstub s;
+    memset(&s, 0, sizeof s);
     REQUIRE(pstub_start(&s) == 0);
+    script(&s, KFK_API_PRODUCE, (const int16_t[]){KFK_ERR_OUT_OF_ORDER_SEQUENCE_NUMBER}, 1);
+    script(&s, KFK_API_INIT_PRODUCER_ID, (const int16_t[]){0, KFK_ERR_CLUSTER_AUTHORIZATION_FAILED}, 2); /* the bump */
     reports r;
     kfk_producer *p = producer(&s, &r, NULL);
     REQUIRE(p);
@@ -256,14 +397,15 @@ TEST(a_refused_bump_gets_a_new_producer_id) {
     kfk_producer_destroy(p);
     pstub_stop(&s);
     REQUIRE_EQ(s.npid, 3);
-    CHECK_EQ(s.pid_req[1], 1000);
+    CHECK_EQ(s.pid_req[1], s.batches[0].pid);
     CHECK_EQ(s.pid_req[2], -1); /* a fresh id, not the refused bump again */
 }
 
 TEST(init_producer_id_refused_is_fatal) {
-    pstub s = {0};
-    s.pid_err[0] = KFK_ERR_CLUSTER_AUTHORIZATION_FAILED;
+    static pstub s;
+    memset(&s, 0, sizeof s);
     REQUIRE(pstub_start(&s) == 0);
+    script(&s, KFK_API_INIT_PRODUCER_ID, (const int16_t[]){KFK_ERR_CLUSTER_AUTHORIZATION_FAILED}, 1);
     reports r;
     kfk_producer *p = producer(&s, &r, (const char *[]){"linger.ms", "200", NULL});
     REQUIRE(p);
@@ -285,9 +427,11 @@ TEST(init_producer_id_refused_is_fatal) {
 }
 
 TEST(too_large_batches_split_in_halves_keeping_sequences) {
-    pstub s = {0};
-    s.max_records = 3; /* batches of more are MESSAGE_TOO_LARGE */
+    static pstub s;
+    memset(&s, 0, sizeof s);
     REQUIRE(pstub_start(&s) == 0);
+    /* A batch of 3 such records is 61 + 3 x 10 bytes: more are MESSAGE_TOO_LARGE. */
+    REQUIRE_EQ(kfk_mock_topic_set_max_message_bytes(s.mc, "t", 95), 0);
     reports r;
     kfk_producer *p = producer(&s, &r, (const char *[]){"linger.ms", "100", NULL});
     REQUIRE(p);
