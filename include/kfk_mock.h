@@ -92,6 +92,9 @@ KFK_API int kfk_mock_coordinator_set(kfk_mock_cluster *c, int key_type, const ch
 /* A partition's log start offset and high watermark. Any thread. */
 KFK_API int kfk_mock_partition_offsets(kfk_mock_cluster *c, const char *topic, int partition,
                                        int64_t *log_start, int64_t *high_watermark);
+/* How many fetch sessions (KIP-227) the broker holds, -1 for no such
+ * broker. Any thread. */
+KFK_API int kfk_mock_fetch_sessions(kfk_mock_cluster *c, int broker_id);
 
 #ifdef __cplusplus
 }

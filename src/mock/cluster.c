@@ -422,3 +422,11 @@ int kfk_mock_partition_offsets(kfk_mock_cluster *c, const char *topic, int parti
     }
     return rc;
 }
+
+int kfk_mock_fetch_sessions(kfk_mock_cluster *c, int broker_id) {
+    if (!c) return -1;
+    pthread_mutex_lock(&c->lock);
+    int n = kfk_mock_session_count(c->m, broker_id);
+    pthread_mutex_unlock(&c->lock);
+    return n;
+}

@@ -12,7 +12,9 @@ typedef struct mock_api {
 /* What the mock answers. Produce needs v3+ and Fetch v4+ (record batches
  * v2 only); JoinGroup v4+ (member ids handed out first, KIP-394); the
  * offset APIs name topics, not ids, up to v9 (which carry KIP-848 member
- * epochs); ConsumerGroupHeartbeat v1 names its member itself (KIP-1082). */
+ * epochs); ConsumerGroupHeartbeat v1 names its member itself (KIP-1082).
+ * Transactions are v1's (no epoch bump at each EndTxn, KIP-890's v5): the
+ * transaction APIs stop before it; AddPartitionsToTxn v4 is the brokers'. */
 static const mock_api apis[] = {
     {KFK_API_PRODUCE, 3, 0, mock_produce},
     {KFK_API_FETCH, 4, 0, mock_fetch},
@@ -28,10 +30,14 @@ static const mock_api apis[] = {
     {KFK_API_API_VERSIONS, 0, 0, mock_api_versions},
     {KFK_API_CREATE_TOPICS, 0, 0, mock_create_topics},
     {KFK_API_DELETE_TOPICS, 0, 0, mock_delete_topics},
-    {KFK_API_INIT_PRODUCER_ID, 0, 0, mock_init_producer_id},
+    {KFK_API_INIT_PRODUCER_ID, 0, 5, mock_init_producer_id},
     {KFK_API_CREATE_PARTITIONS, 0, 0, mock_create_partitions},
     {KFK_API_CONSUMER_GROUP_HEARTBEAT, 0, 1, mock_consumer_group_heartbeat},
     {KFK_API_CONSUMER_GROUP_DESCRIBE, 0, 1, mock_consumer_group_describe},
+    {KFK_API_ADD_PARTITIONS_TO_TXN, 0, 4, mock_add_partitions_to_txn},
+    {KFK_API_ADD_OFFSETS_TO_TXN, 0, 0, mock_add_offsets_to_txn},
+    {KFK_API_END_TXN, 0, 4, mock_end_txn},
+    {KFK_API_TXN_OFFSET_COMMIT, 0, 5, mock_txn_offset_commit},
     {KFK_API_DESCRIBE_GROUPS, 0, 0, mock_describe_groups},
     {KFK_API_LIST_GROUPS, 0, 0, mock_list_groups},
 };
@@ -104,6 +110,7 @@ static int respond(kfk_wbuf *out, const kfk_msg_desc *d, int16_t key, int16_t ve
 int kfk_mock_handle(kfk_mock *m, int32_t broker_id, const uint8_t *frame, size_t len,
                     int64_t now_ms, int64_t parked_since, kfk_wbuf *out) {
     int64_t recv_ms = parked_since < 0 ? now_ms : parked_since;
+    mock_txn_expire(m, now_ms);
     kfk_rbuf r = kfk_rbuf_make(frame, len);
     kfk_request_header h;
     int rc = kfk_request_header_read(&r, &h);

@@ -1,6 +1,6 @@
-/* Fetch and ListOffsets for the mock. Fetch is sessionless: every answer
- * carries session id 0, which clients take as "no session", and an
- * incremental request gets FETCH_SESSION_ID_NOT_FOUND. */
+/* Fetch and ListOffsets for the mock: records up to the high watermark,
+ * or for read_committed up to the last stable offset with the aborted
+ * transactions in range named. Fetch sessions are in fetch_session.c. */
 #include "kfk.h"
 #include "mock/mock_int.h"
 
@@ -26,9 +26,11 @@ static void part_defaults(kfk_fetch_response_partition_data *rp, int32_t index) 
     rp->records = (kfk_bytes){NULL, -1};
 }
 
-/* Fills rp from p for a fetch at `offset`; returns the record bytes given. */
+/* Fills rp from p for a fetch at `offset`; returns the record bytes given,
+ * or -1 when out of memory. */
 static int32_t fetch_part(mock_ctx *c, const mock_part *p, const kfk_fetch_request_partition *qp,
                           kfk_fetch_response_partition_data *rp, int64_t budget, int first) {
+    int committed = ((const kfk_fetch_request *)c->req)->isolation_level == 1;
     if (p->leader != c->broker) {
         rp->error_code = KFK_ERR_NOT_LEADER_OR_FOLLOWER;
         rp->current_leader.leader_id = p->leader;
@@ -40,8 +42,9 @@ static int32_t fetch_part(mock_ctx *c, const mock_part *p, const kfk_fetch_reque
                                                                      : KFK_ERR_UNKNOWN_LEADER_EPOCH;
         return 0;
     }
+    int64_t lso = mock_part_lso(p), end = committed ? lso : p->hw;
     rp->high_watermark = p->hw;
-    rp->last_stable_offset = p->hw;
+    rp->last_stable_offset = lso;
     rp->log_start_offset = p->log_start;
     if (qp->fetch_offset < p->log_start || qp->fetch_offset > p->hw) {
         rp->error_code = KFK_ERR_OFFSET_OUT_OF_RANGE;
@@ -54,27 +57,38 @@ static int32_t fetch_part(mock_ctx *c, const mock_part *p, const kfk_fetch_reque
     int64_t size = 0;
     /* The first batch goes out whatever its size, so a consumer always
      * progresses (KIP-74); further batches only within the limits. */
-    for (; i < p->bcount; i++) {
+    int64_t upto = qp->fetch_offset;
+    for (; i < p->bcount && p->batches[i].base < end; i++) {
         if (size + p->batches[i].len > limit && !(first && size == 0)) break;
         size += p->batches[i].len;
+        upto = p->batches[i].last + 1;
     }
     if (size) rp->records = (kfk_bytes){p->log + start, (int32_t)size};
+    if (committed) {
+        kfk_fetch_response_aborted_transaction *ab;
+        int32_t n = mock_part_aborted(p, qp->fetch_offset, upto, c->a, &ab);
+        if (n < 0) return -1;
+        rp->aborted_transactions.items = ab;
+        rp->aborted_transactions.count = n;
+    }
     return (int32_t)size;
 }
 
 int mock_fetch(mock_ctx *c) {
     const kfk_fetch_request *q = c->req;
     kfk_fetch_response *r = c->resp;
-    if (c->version >= 7 && (q->session_id != 0 || q->session_epoch > 0)) {
-        r->error_code = KFK_ERR_FETCH_SESSION_ID_NOT_FOUND;
+    mock_fetch_plan plan;
+    if (mock_session_plan(c, &plan)) return KFK_ERR_NOMEM;
+    if (plan.error) {
+        r->error_code = plan.error;
         return KFK_MOCK_REPLY;
     }
-    if (MOCK_ARRAY(c, r->responses, q->topics.count)) return KFK_ERR_NOMEM;
+    if (MOCK_ARRAY(c, r->responses, plan.ntopics)) return KFK_ERR_NOMEM;
     int32_t nt = r->responses.count;
     int64_t budget = q->max_bytes, total = 0;
     int errors = 0;
     for (int32_t i = 0; i < nt; i++) {
-        const kfk_fetch_request_topic *qt = &q->topics.items[i];
+        const kfk_fetch_request_topic *qt = &plan.topics[i];
         kfk_fetch_response_fetchable_topic_response *rt = &r->responses.items[i];
         rt->topic = qt->topic;
         rt->topic_id = qt->topic_id;
@@ -94,6 +108,7 @@ int mock_fetch(mock_ctx *c) {
                                                         : KFK_ERR_UNKNOWN_TOPIC_OR_PARTITION;
             else {
                 int32_t n = fetch_part(c, p, qp, rp, budget - total, total == 0);
+                if (n < 0) return KFK_ERR_NOMEM;
                 total += n;
             }
             errors += rp->error_code != 0;
@@ -101,7 +116,7 @@ int mock_fetch(mock_ctx *c) {
     }
     if (!errors && total < q->min_bytes && c->now_ms < c->recv_ms + q->max_wait_ms)
         return KFK_MOCK_PARK;
-    return KFK_MOCK_REPLY;
+    return mock_session_done(c, &plan, r) ? KFK_ERR_NOMEM : KFK_MOCK_REPLY;
 }
 
 /* Calls fn for each record of an uncompressed batch with its offset and
@@ -147,15 +162,16 @@ static int max_ts(void *arg, int64_t off, int64_t ts) {
     return 0;
 }
 
-/* ListOffsets' answer for one partition: the offset and timestamp. */
-static void lookup(const mock_part *p, int64_t want, int64_t *offset, int64_t *ts) {
+/* ListOffsets' answer for one partition: the offset and timestamp (the
+ * latest is the last stable offset for read_committed). */
+static void lookup(const mock_part *p, int64_t want, int committed, int64_t *offset, int64_t *ts) {
     *ts = -1;
     if (want == -2 || want == -4) {
         *offset = p->log_start;
         return;
     }
     if (want == -1 || want == -5) {
-        *offset = p->hw;
+        *offset = committed && want == -1 ? mock_part_lso(p) : p->hw;
         return;
     }
     ts_query q = {want, -1, -1};
@@ -194,7 +210,7 @@ int mock_list_offsets(mock_ctx *c) {
             else if (!p) rp->error_code = KFK_ERR_UNKNOWN_TOPIC_OR_PARTITION;
             else if (p->leader != c->broker) rp->error_code = KFK_ERR_NOT_LEADER_OR_FOLLOWER;
             else {
-                lookup(p, qp->timestamp, &rp->offset, &rp->timestamp);
+                lookup(p, qp->timestamp, q->isolation_level == 1, &rp->offset, &rp->timestamp);
                 rp->leader_epoch = p->leader_epoch;
             }
         }

@@ -1,4 +1,5 @@
-/* Metadata, FindCoordinator and InitProducerId for the mock cluster. */
+/* Metadata, FindCoordinator and InitProducerId (idempotent producers;
+ * transactional ones in txn.c) for the mock cluster. */
 #include <string.h>
 
 #include "kfk.h"
@@ -103,6 +104,7 @@ int mock_find_coordinator(mock_ctx *c) {
 int mock_init_producer_id(mock_ctx *c) {
     const kfk_init_producer_id_request *q = c->req;
     kfk_init_producer_id_response *r = c->resp;
+    if (q->transactional_id.len >= 0) return mock_txn_init_producer_id(c);
     r->error_code = c->inj;
     if (c->inj) return KFK_MOCK_REPLY;
     /* A producer that names its id asks for an epoch bump (KIP-360). */

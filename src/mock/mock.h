@@ -79,5 +79,7 @@ int kfk_mock_set_coordinator(kfk_mock *m, int8_t key_type, const char *key, int3
 /* The partition's [log start, high watermark), or -1 if unknown. */
 int kfk_mock_offsets(const kfk_mock *m, const char *topic, int32_t partition, int64_t *start,
                      int64_t *hw);
+/* The fetch sessions the broker holds, or -1 for an unknown id. */
+int kfk_mock_session_count(const kfk_mock *m, int32_t broker_id);
 
 #endif

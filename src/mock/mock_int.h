@@ -41,6 +41,7 @@ typedef struct mock_part {
     int64_t log_start, hw;
     mock_pstate *producers;
     int32_t nproducers, pcap;
+    struct mock_ptxn *txn; /* its transactions (txn.c); NULL: none yet */
 } mock_part;
 
 typedef struct mock_topic {
@@ -162,6 +163,11 @@ struct kfk_mock {
     int32_t ngroups, gcap;
     uint64_t next_member;
     int32_t cg_session_ms, cg_heartbeat_ms; /* KIP-848 groups' */
+    struct mock_txn **txns; /* by transactional id (txn.c) */
+    int32_t ntxns, txcap;
+    struct mock_fsession **sessions; /* fetch sessions (fetch_session.c) */
+    int32_t nsessions, scap, max_sessions; /* max_sessions: per broker */
+    int32_t next_session;
     mock_coord *coords;
     int32_t ncoords, ccap;
     mock_api_limit limits[KFK_API_KEY_COUNT];
@@ -203,6 +209,53 @@ int mock_offset_commit(mock_ctx *c);
 int mock_offset_fetch(mock_ctx *c);
 int mock_consumer_group_heartbeat(mock_ctx *c);
 int mock_consumer_group_describe(mock_ctx *c);
+int mock_txn_init_producer_id(mock_ctx *c); /* InitProducerId naming a transactional id */
+int mock_add_partitions_to_txn(mock_ctx *c);
+int mock_add_offsets_to_txn(mock_ctx *c);
+int mock_end_txn(mock_ctx *c);
+int mock_txn_offset_commit(mock_ctx *c);
+
+/* Transactions (txn.c). */
+void mock_txns_free(kfk_mock *m);
+void mock_ptxn_free(mock_part *p);
+/* Aborts, with a bumped epoch, the transactions open past their timeout. */
+void mock_txn_expire(kfk_mock *m, int64_t now);
+/* The last stable offset: the first offset of the oldest open transaction,
+ * or the high watermark. */
+int64_t mock_part_lso(const mock_part *p);
+/* Whether pid may write a transactional batch to the partition: 0 or an
+ * error (INVALID_TXN_STATE when it was not added to the transaction). */
+int16_t mock_txn_produce_check(const kfk_mock *m, const char *topic, int32_t partition,
+                               int64_t pid, int16_t epoch);
+/* A transactional batch of pid was stored at offset: 0 or -1 (memory). */
+int mock_txn_appended(mock_part *p, int64_t pid, int64_t offset);
+/* The aborted transactions overlapping [from, to), in an arena array:
+ * their count, or -1 when out of memory. */
+int32_t mock_part_aborted(const mock_part *p, int64_t from, int64_t to, kfk_arena *a,
+                          kfk_fetch_response_aborted_transaction **out);
+/* Whether an open transaction holds an offset of the group's partition. */
+int mock_txn_pending(const kfk_mock *m, kfk_str group, kfk_str topic, int32_t partition);
+/* Stores a committed offset (OffsetCommit, or a committed transaction's):
+ * 0 or UNKNOWN_SERVER_ERROR. */
+int16_t mock_offset_put(mock_group *g, kfk_str topic, int32_t partition, int64_t offset,
+                        int32_t leader_epoch, kfk_str metadata);
+
+/* Fetch sessions (fetch_session.c, KIP-227). What a Fetch reads: its own
+ * topics, or its session's partitions as the request changes them. */
+typedef struct mock_fetch_plan {
+    kfk_fetch_request_topic *topics;
+    int32_t ntopics;
+    int16_t error;            /* a session error: the whole answer */
+    struct mock_fsession *session; /* NULL: sessionless */
+    int full;                 /* the session starts with this answer */
+} mock_fetch_plan;
+/* 0 or KFK_ERR_NOMEM. Changes no session: a parked Fetch plans again. */
+int mock_session_plan(mock_ctx *c, mock_fetch_plan *plan);
+/* The answer goes out: the session takes the request's changes and its
+ * next epoch, and an incremental answer keeps only the partitions with
+ * news. 0 or KFK_ERR_NOMEM. */
+int mock_session_done(mock_ctx *c, const mock_fetch_plan *plan, kfk_fetch_response *r);
+void mock_sessions_free(kfk_mock *m);
 int mock_describe_groups(mock_ctx *c);
 int mock_list_groups(mock_ctx *c);
 

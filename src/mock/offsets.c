@@ -17,10 +17,11 @@ static mock_offset *offset_find(mock_group *g, kfk_str topic, int32_t partition)
     return NULL;
 }
 
-static int16_t offset_store(mock_group *g, kfk_str topic, const kfk_offset_commit_request_partition *p) {
-    mock_offset *o = offset_find(g, topic, p->partition_index);
-    char *meta = p->committed_metadata.len >= 0 ? mock_strdup(p->committed_metadata) : NULL;
-    if (p->committed_metadata.len >= 0 && !meta) return KFK_ERR_UNKNOWN_SERVER_ERROR;
+int16_t mock_offset_put(mock_group *g, kfk_str topic, int32_t partition, int64_t offset,
+                        int32_t leader_epoch, kfk_str metadata) {
+    mock_offset *o = offset_find(g, topic, partition);
+    char *meta = metadata.len >= 0 ? mock_strdup(metadata) : NULL;
+    if (metadata.len >= 0 && !meta) return KFK_ERR_UNKNOWN_SERVER_ERROR;
     if (!o) {
         if (g->noffsets == g->ocap) {
             int32_t cap = g->ocap ? g->ocap * 2 : 16;
@@ -33,7 +34,7 @@ static int16_t offset_store(mock_group *g, kfk_str topic, const kfk_offset_commi
             g->ocap = cap;
         }
         o = &g->offsets[g->noffsets];
-        *o = (mock_offset){.topic = mock_strdup(topic), .partition = p->partition_index};
+        *o = (mock_offset){.topic = mock_strdup(topic), .partition = partition};
         if (!o->topic) {
             kfk_free(meta);
             return KFK_ERR_UNKNOWN_SERVER_ERROR;
@@ -42,8 +43,8 @@ static int16_t offset_store(mock_group *g, kfk_str topic, const kfk_offset_commi
     }
     kfk_free(o->metadata);
     o->metadata = meta;
-    o->offset = p->committed_offset;
-    o->leader_epoch = p->committed_leader_epoch;
+    o->offset = offset;
+    o->leader_epoch = leader_epoch;
     return 0;
 }
 
@@ -80,7 +81,9 @@ int mock_offset_commit(mock_ctx *c) {
             int16_t e = err;
             if (!e && (!t || qp->partition_index < 0 || qp->partition_index >= t->nparts))
                 e = KFK_ERR_UNKNOWN_TOPIC_OR_PARTITION;
-            if (!e) e = offset_store(g, qt->name, qp);
+            if (!e)
+                e = mock_offset_put(g, qt->name, qp->partition_index, qp->committed_offset,
+                                    qp->committed_leader_epoch, qp->committed_metadata);
             rt->partitions.items[j].error_code = e;
         }
     }
@@ -116,6 +119,7 @@ static int fetch_group_v8(mock_ctx *c, const kfk_offset_fetch_request_group *qg,
         return 0;
     }
     mock_group *g = mock_group_get(c->m, qg->group_id, 0);
+    int stable = ((const kfk_offset_fetch_request *)c->req)->require_stable;
     /* v9: a KIP-848 member reads with its member epoch. */
     if (g && g->consumer && qg->member_id.len > 0 &&
         (rg->error_code = mock_cmember_check(c->m, g, qg->member_id, qg->member_epoch, c->now_ms)))
@@ -144,6 +148,10 @@ static int fetch_group_v8(mock_ctx *c, const kfk_offset_fetch_request_group *qg,
             }
             fill(g, rt->name, rp->partition_index, &rp->committed_offset, &rp->committed_leader_epoch,
                  &rp->metadata);
+            /* v7+: a reader that wants stable offsets waits for an open
+             * transaction's. */
+            if (stable && mock_txn_pending(c->m, qg->group_id, rt->name, rp->partition_index))
+                rp->error_code = KFK_ERR_UNSTABLE_OFFSET_COMMIT;
         }
     }
     return 0;

@@ -6,6 +6,7 @@
 #include "kfk.h"
 #include "mock/mock_int.h"
 #include "records/crc32c.h"
+#include "records/records.h"
 
 static int32_t be32(const uint8_t *p) {
     return (int32_t)((uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3]);
@@ -38,9 +39,10 @@ static mock_pstate *pstate_get(mock_part *p, int64_t pid, int create) {
  * Kafka error, or 1 for a duplicate of a recent batch (*dup_offset set). */
 static int seq_check(const mock_pstate *s, int16_t epoch, int32_t first, int32_t last,
                      int64_t *dup_offset) {
+    if (s && epoch < s->epoch) return KFK_ERR_INVALID_PRODUCER_EPOCH;
+    /* A new epoch (or one a transaction marker fenced) starts at 0. */
     if (!s || epoch > s->epoch || s->nrecent == 0)
         return first == 0 ? 0 : KFK_ERR_OUT_OF_ORDER_SEQUENCE_NUMBER;
-    if (epoch < s->epoch) return KFK_ERR_INVALID_PRODUCER_EPOCH;
     for (int32_t i = 0; i < s->nrecent; i++) {
         if (s->recent[i].first_seq == first && s->recent[i].last_seq == last) {
             *dup_offset = s->recent[i].offset;
@@ -67,9 +69,10 @@ static void pstate_record(mock_pstate *s, int16_t epoch, int32_t first, int32_t 
     s->recent[s->nrecent++].offset = off;
 }
 
-/* Appends every batch of `records` to p; the answer is the first error or
- * the first batch's base offset. */
-static int16_t append_records(kfk_mock *m, mock_part *p, kfk_bytes records, int64_t *base) {
+/* Appends every batch of `records` to p (partition `index` of topic);
+ * the answer is the first error or the first batch's base offset. */
+static int16_t append_records(kfk_mock *m, const char *topic, int32_t index, mock_part *p,
+                              kfk_bytes records, int64_t *base) {
     if (records.len < MOCK_BATCH_HEADER) return KFK_ERR_CORRUPT_MESSAGE;
     const uint8_t *d = records.ptr;
     size_t left = (size_t)records.len;
@@ -84,6 +87,9 @@ static int16_t append_records(kfk_mock *m, mock_part *p, kfk_bytes records, int6
         int32_t last_delta = be32(d + 23), count = be32(d + 57);
         if (last_delta < 0 || count < 0) return KFK_ERR_CORRUPT_MESSAGE;
         int64_t pid = be64(d + 43);
+        /* Control batches come from coordinators, not clients. */
+        if (d[22] & KFK_ATTR_CONTROL) return KFK_ERR_INVALID_RECORD;
+        int txn = (d[22] & KFK_ATTR_TRANSACTIONAL) != 0;
         int16_t epoch = (int16_t)((d[51] << 8) | d[52]);
         int32_t first = be32(d + 53), last = seq_add(first, last_delta);
         mock_pstate *s = NULL;
@@ -98,10 +104,13 @@ static int16_t append_records(kfk_mock *m, mock_part *p, kfk_bytes records, int6
                 goto next;
             }
             if (rc) return (int16_t)rc;
+            if (txn && (rc = mock_txn_produce_check(m, topic, index, pid, epoch))) return (int16_t)rc;
             if (!(s = pstate_get(p, pid, 1))) return KFK_ERR_UNKNOWN_SERVER_ERROR;
+        } else if (txn) {
+            return KFK_ERR_INVALID_RECORD; /* a transaction needs a producer id */
         }
         off = mock_part_append(m, p, d, len, be64(d + 35));
-        if (off < 0) return KFK_ERR_UNKNOWN_SERVER_ERROR;
+        if (off < 0 || (txn && mock_txn_appended(p, pid, off))) return KFK_ERR_UNKNOWN_SERVER_ERROR;
         if (s) pstate_record(s, epoch, first, last, off);
         if (*base < 0) *base = off;
     next:
@@ -146,7 +155,7 @@ int mock_produce(mock_ctx *c) {
             }
             if (!err && t->max_message_bytes && qp->records.len > t->max_message_bytes)
                 err = KFK_ERR_MESSAGE_TOO_LARGE;
-            if (!err) err = append_records(c->m, p, qp->records, &rp->base_offset);
+            if (!err) err = append_records(c->m, t->name, qp->index, p, qp->records, &rp->base_offset);
             rp->error_code = err;
             if (err) rp->base_offset = -1;
             if (p) rp->log_start_offset = p->log_start;

@@ -37,6 +37,7 @@ kfk_mock *kfk_mock_new(int nbrokers, const char *host, const int *ports, size_t 
     m->cg_session_ms = 45000;
     m->cg_heartbeat_ms = 500;
     m->next_pid = 1000;
+    m->max_sessions = 1000; /* Kafka's max.incremental.fetch.session.cache.slots */
     m->id_seed = (uint64_t)(uintptr_t)m ^ 0x6b666b6d6f636bULL;
     static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
     for (int i = 0; i < 22; i++) m->cluster_id[i] = b64[next_rand(m) & 63];
@@ -48,6 +49,7 @@ static void part_free(mock_part *p) {
     kfk_free(p->log);
     kfk_free(p->batches);
     kfk_free(p->producers);
+    mock_ptxn_free(p);
 }
 
 static void topic_free(mock_topic *t) {
@@ -62,6 +64,8 @@ void kfk_mock_free(kfk_mock *m) {
     for (int32_t i = 0; i < m->ntopics; i++) topic_free(m->topics[i]);
     kfk_free(m->topics);
     mock_groups_free(m);
+    mock_txns_free(m);
+    mock_sessions_free(m);
     for (int32_t i = 0; m->brokers && i < m->nbrokers; i++) kfk_free(m->brokers[i].rack);
     kfk_free(m->brokers);
     kfk_free(m->host);
