@@ -49,20 +49,20 @@ KFK_API void kfk_mock_clear_request_errors(kfk_mock_cluster *c, int broker_id, i
 KFK_API int kfk_mock_push_request_error_rtt(kfk_mock_cluster *c, int broker_id, int16_t api_key,
                                             int err, int rtt_ms);
 /* How many requests of api_key the errors pushed for broker_id (-1: those
- * pushed for any broker) will still fail; -1 for an unknown broker. */
+ * pushed for any broker) will still fail; -1 for an unknown broker. Any thread. */
 KFK_API int kfk_mock_request_errors_count(kfk_mock_cluster *c, int broker_id, int16_t api_key);
 /* ApiVersions lists api_key with versions min..max only (within what the
  * mock serves) and other versions of it are refused (the connection
- * closes); a negative min or max: the API is neither listed nor served. */
+ * closes); a negative min or max: the API is neither listed nor served. Any thread. */
 KFK_API int kfk_mock_api_set_versions(kfk_mock_cluster *c, int16_t api_key, int min_version,
                                       int max_version);
-/* Metadata names the broker's rack (NULL: none). */
+/* Metadata names the broker's rack (NULL: none). Any thread. */
 KFK_API int kfk_mock_broker_set_rack(kfk_mock_cluster *c, int broker_id, const char *rack);
 /* Metadata answers err (a Kafka error code; 0: none again) for the topic,
- * which is created (1 partition) if it does not exist. */
+ * which is created (1 partition) if it does not exist. Any thread. */
 KFK_API int kfk_mock_topic_set_error(kfk_mock_cluster *c, const char *topic, int err);
 /* Produce answers MESSAGE_TOO_LARGE for a record batch of the topic
- * longer than max_bytes (its max.message.bytes; 0: no limit). */
+ * longer than max_bytes (its max.message.bytes; 0: no limit). Any thread. */
 KFK_API int kfk_mock_topic_set_max_message_bytes(kfk_mock_cluster *c, const char *topic,
                                                  int max_bytes);
 /* Called for each request a broker answered (or, acks=0 Produce, took
@@ -85,7 +85,7 @@ KFK_API int kfk_mock_partition_set_leader(kfk_mock_cluster *c, const char *topic
 /* Moves the coordinator of a group (key_type KFK_MOCK_COORD_GROUP) or of
  * a transactional id (KFK_MOCK_COORD_TXN) to broker_id: the old one
  * answers NOT_COORDINATOR for it, FindCoordinator names the new one, and
- * the group's members, generation and offsets stay as they were. */
+ * the group's members, generation and offsets stay as they were. Any thread. */
 enum { KFK_MOCK_COORD_GROUP = 0, KFK_MOCK_COORD_TXN = 1 };
 KFK_API int kfk_mock_coordinator_set(kfk_mock_cluster *c, int key_type, const char *key,
                                      int broker_id);
