@@ -16,6 +16,7 @@ typedef struct seen {
     char *last;      /* the latest JSON, owned */
     kfk_stats typed; /* its top level (pointers not kept) */
     int docs, invalid, mismatched;
+    char why[256]; /* the first mismatch, for the failure message */
     int64_t produce_reqs, rtt_cnt, outbuf_cnt, int_cnt, max_fetchq;
     int64_t fetch_lat_cnt, commit_lat_cnt, idle_cnt; /* consumer windows, summed */
     int64_t txretries, corriderrs, last_waitresp_msgs; /* brokers' (last document) */
@@ -26,6 +27,12 @@ typedef struct seen {
     int other_thread; /* a callback ran off the creating thread (admin expects it) */
 } seen;
 
+/* Counts a disagreement within a document; the first one is kept. */
+#define MISMATCH(w, ...)                                                                       \
+    do {                                                                                       \
+        if (!(w)->mismatched++) snprintf((w)->why, sizeof (w)->why, __VA_ARGS__);             \
+    } while (0)
+
 static void on_stats(const kfk_stats *s, const char *json, size_t len, void *opaque) {
     seen *w = opaque;
     pthread_mutex_lock(&w->lock);
@@ -35,7 +42,7 @@ static void on_stats(const kfk_stats *s, const char *json, size_t len, void *opa
     if (jq_int(json, "txmsgs", -9) != s->txmsgs || jq_int(json, "rxmsgs", -9) != s->rxmsgs ||
         jq_int(json, "tx", -9) != s->tx || jq_int(json, "msg_cnt", -9) != s->msg_cnt ||
         !jq_str_is(json, "type", s->type))
-        w->mismatched++;
+        MISMATCH(w, "the JSON and the typed snapshot differ");
     int64_t produce = 0;
     for (int i = 0; i < s->nbrokers; i++) {
         produce += s->brokers[i].req[0];
@@ -44,13 +51,16 @@ static void on_stats(const kfk_stats *s, const char *json, size_t len, void *opa
         w->int_cnt += s->brokers[i].int_latency.cnt;
         /* a local machine: no request waits or travels for a minute */
         if (s->brokers[i].rtt.max > 60000000 || s->brokers[i].outbuf_latency.max > 60000000)
-            w->mismatched++;
+            MISMATCH(w, "broker %d: rtt.max %lld, outbuf_latency.max %lld", i,
+                     (long long)s->brokers[i].rtt.max, (long long)s->brokers[i].outbuf_latency.max);
         /* records in flight or queued: never more than were sent, and only
          * with requests to carry them */
         const kfk_stats_broker *b = &s->brokers[i];
         if (b->waitresp_msg_cnt > N || b->outbuf_msg_cnt > N ||
             (b->waitresp_msg_cnt && !b->waitresp_cnt) || (b->outbuf_msg_cnt && !b->outbuf_cnt))
-            w->mismatched++;
+            MISMATCH(w, "broker %d: waitresp %lld/%lld msgs, outbuf %lld/%lld msgs", i,
+                     (long long)b->waitresp_cnt, (long long)b->waitresp_msg_cnt,
+                     (long long)b->outbuf_cnt, (long long)b->outbuf_msg_cnt);
     }
     for (int i = 0; i < s->ntopics; i++) {
         w->batchcnt_sum += s->topics[i].batchcnt.sum;
@@ -58,7 +68,9 @@ static void on_stats(const kfk_stats *s, const char *json, size_t len, void *opa
         w->batch_samples += s->topics[i].batchcnt.cnt;
         if (s->topics[i].batchcnt.cnt != s->topics[i].batchsize.cnt ||
             s->topics[i].metadata_age > s->age / 1000)
-            w->mismatched++;
+            MISMATCH(w, "topic %d: batchcnt.cnt %lld, batchsize.cnt %lld, metadata_age %lld ms, age %lld us",
+                     i, (long long)s->topics[i].batchcnt.cnt, (long long)s->topics[i].batchsize.cnt,
+                     (long long)s->topics[i].metadata_age, (long long)s->age);
     }
     w->txretries = w->corriderrs = w->last_waitresp_msgs = w->rxpartial = 0;
     for (int i = 0; i < s->nbrokers; i++) {
@@ -73,7 +85,8 @@ static void on_stats(const kfk_stats *s, const char *json, size_t len, void *opa
         int64_t least = up ? 0 : -1, most = s->age + 1000000;
         if (sock ? b->txidle < least || b->txidle > most || b->rxidle < least || b->rxidle > most
                  : b->txidle != -1 || b->rxidle != -1)
-            w->mismatched++;
+            MISMATCH(w, "broker %d in state %s: txidle %lld, rxidle %lld, age %lld us", i, b->state,
+                     (long long)b->txidle, (long long)b->rxidle, (long long)s->age);
         w->rxpartial += b->rxpartial;
         w->txretries += s->brokers[i].txretries;
         w->corriderrs += s->brokers[i].rxcorriderrs;
@@ -86,10 +99,15 @@ static void on_stats(const kfk_stats *s, const char *json, size_t len, void *opa
     w->rebalance_cnt += s->rebalance_latency.cnt;
     w->rebalance_total = s->rebalance_latency_total;
     if (s->rebalance_latency.max > 60000000 || s->rebalance_latency.sum > s->rebalance_latency_total)
-        w->mismatched++;
+        MISMATCH(w, "rebalance_latency max %lld, sum %lld, total %lld",
+                 (long long)s->rebalance_latency.max, (long long)s->rebalance_latency.sum,
+                 (long long)s->rebalance_latency_total);
     if (s->poll_idle_ratio.max > 1000000 || s->commit_latency.max > 60000000 ||
         s->fetch_latency.max > 60000000 || s->fetch_latency.cnt > s->fetch_requests)
-        w->mismatched++;
+        MISMATCH(w, "poll_idle_ratio.max %lld, commit_latency.max %lld, fetch_latency max %lld cnt %lld, "
+                 "fetch_requests %lld", (long long)s->poll_idle_ratio.max,
+                 (long long)s->commit_latency.max, (long long)s->fetch_latency.max,
+                 (long long)s->fetch_latency.cnt, (long long)s->fetch_requests);
     for (int i = 0; i < s->npartitions; i++)
         if (s->partitions[i].fetchq_cnt > w->max_fetchq) w->max_fetchq = s->partitions[i].fetchq_cnt;
     if (!pthread_equal(pthread_self(), w->thread)) w->other_thread = 1;
@@ -235,6 +253,7 @@ static void produce(const char *boot) {
     pthread_mutex_lock(&w.lock);
     CHECK(w.docs >= 2);
     CHECK_EQ(w.invalid, 0);
+    if (w.mismatched) fprintf(stderr, "     first mismatch: %s\n", w.why);
     CHECK_EQ(w.mismatched, 0);
     CHECK(w.produce_reqs >= 1);
     CHECK(w.rtt_cnt >= w.produce_reqs); /* every request's round trip sampled */
@@ -414,6 +433,7 @@ static void consume(const char *boot, const char *protocol) {
     pthread_mutex_lock(&w.lock);
     CHECK(w.docs >= 2);
     CHECK_EQ(w.invalid, 0);
+    if (w.mismatched) fprintf(stderr, "     first mismatch: %s\n", w.why);
     CHECK_EQ(w.mismatched, 0);
     CHECK(!w.other_thread);
     CHECK_EQ(w.rebalance_cnt, 2); /* the second member's rebalance, timed too */
@@ -461,6 +481,7 @@ static void consume_partial(const char *boot) {
     pthread_mutex_lock(&w.lock);
     CHECK(w.rxpartial > 0);
     CHECK(w.rxpartial <= w.typed.fetch_requests);
+    if (w.mismatched) fprintf(stderr, "     first mismatch: %s\n", w.why);
     CHECK_EQ(w.mismatched, 0);
     pthread_mutex_unlock(&w.lock);
     free(w.last);
