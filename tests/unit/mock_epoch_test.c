@@ -17,7 +17,7 @@ static kfk_mock *new_mock(void) {
 }
 
 /* One batch of n records to partition 0; its base offset. */
-static int64_t produce(kfk_mock *m, int n) {
+static int64_t produce_n(kfk_mock *m, int n) {
     kfk_wbuf w = {0};
     kfk_batch_builder b;
     kfk_batch_builder_init(&b, &w);
@@ -25,7 +25,8 @@ static int64_t produce(kfk_mock *m, int n) {
         kfk_batch_append(&b, 1, (kfk_bytes){NULL, -1}, (kfk_bytes){(const uint8_t *)"v", 1}, NULL, 0);
     kfk_batch_opts o = KFK_BATCH_OPTS_INIT;
     kfk_batch_finish(&b, &o, NULL);
-    int64_t base = produce_batch(m, "e", 0, &w);
+    int64_t base = -1;
+    CHECK_EQ(produce(m, 1, "e", 0, &w, 1, &base), 0);
     kfk_wbuf_free(&w);
     return base;
 }
@@ -66,10 +67,10 @@ TEST(epoch_end_offsets_follow_leader_moves_and_truncations) {
     kfk_mock *m = new_mock();
     REQUIRE(m);
     CHECK_END(ofle(m, 0), 0, 0, 0); /* the current epoch ends at the log end */
-    for (int i = 0; i < 3; i++) CHECK_EQ(produce(m, 1), i);
+    for (int i = 0; i < 3; i++) CHECK_EQ(produce_n(m, 1), i);
     REQUIRE_EQ(kfk_mock_set_leader(m, "e", 0, 1), 0); /* a new epoch on the same broker */
-    CHECK_EQ(produce(m, 1), 3);
-    CHECK_EQ(produce(m, 1), 4);
+    CHECK_EQ(produce_n(m, 1), 3);
+    CHECK_EQ(produce_n(m, 1), 4);
     CHECK_END(ofle(m, 0), 0, 0, 3); /* ends where epoch 1 starts */
     CHECK_END(ofle(m, 1), 0, 1, 5);
     CHECK_END(ofle(m, 2), 0, -1, -1); /* above every known epoch */
@@ -82,7 +83,7 @@ TEST(epoch_end_offsets_follow_leader_moves_and_truncations) {
     CHECK_EQ(hw, 4);
     CHECK_END(ofle(m, 1), 0, 1, 4);
     CHECK_END(ofle(m, 2), 0, 2, 4);
-    CHECK_EQ(produce(m, 1), 4);
+    CHECK_EQ(produce_n(m, 1), 4);
     CHECK_END(ofle(m, 2), 0, 2, 5);
     /* Cut where epoch 1 started: epochs 1 and 2 leave the history, so
      * asking for either names epoch 0, which ends at 3. */
@@ -91,7 +92,7 @@ TEST(epoch_end_offsets_follow_leader_moves_and_truncations) {
     CHECK_END(ofle(m, 2), 0, 0, 3);
     CHECK_END(ofle(m, 3), 0, 3, 3);
     /* Appends after a cut carry the new epoch. */
-    CHECK_EQ(produce(m, 1), 3);
+    CHECK_EQ(produce_n(m, 1), 3);
     const mock_part *p = &mock_topic_find(m, kfk_str_of("e"))->parts[0];
     const mock_batch *b = &p->batches[p->bcount - 1];
     CHECK_EQ(b->base, 3);
@@ -106,7 +107,7 @@ TEST(epoch_below_every_known_one_ends_where_the_first_known_starts) {
     REQUIRE(m);
     mock_part *p = &mock_topic_find(m, kfk_str_of("e"))->parts[0];
     REQUIRE_EQ(mock_epoch_new(p, 5, 0), 0); /* epochs 0..4 long gone */
-    for (int i = 0; i < 4; i++) produce(m, 1);
+    for (int i = 0; i < 4; i++) produce_n(m, 1);
     REQUIRE_EQ(mock_epoch_new(p, 7, 4), 0);
     CHECK_END(ofle(m, 3), 0, 3, 0);
     CHECK_END(ofle(m, 6), 0, 5, 4); /* between: the floor epoch */
@@ -118,8 +119,8 @@ TEST(epoch_below_every_known_one_ends_where_the_first_known_starts) {
 TEST(truncate_cuts_whole_batches_and_refuses_offsets_outside_the_log) {
     kfk_mock *m = new_mock();
     REQUIRE(m);
-    CHECK_EQ(produce(m, 2), 0);
-    CHECK_EQ(produce(m, 3), 2);
+    CHECK_EQ(produce_n(m, 2), 0);
+    CHECK_EQ(produce_n(m, 3), 2);
     CHECK_EQ(kfk_mock_truncate(m, "e", 0, 6), -1); /* past the high watermark */
     CHECK_EQ(kfk_mock_truncate(m, "e", 1, 0), -1);
     CHECK_EQ(kfk_mock_truncate(m, "nope", 0, 0), -1);
@@ -139,7 +140,7 @@ TEST(truncate_cuts_whole_batches_and_refuses_offsets_outside_the_log) {
     REQUIRE_EQ(kfk_mock_truncate(m, "e", 0, 0), 0); /* everything */
     REQUIRE_EQ(kfk_mock_offsets(m, "e", 0, &start, &hw), 0);
     CHECK_EQ(hw, 0);
-    CHECK_EQ(produce(m, 1), 0);
+    CHECK_EQ(produce_n(m, 1), 0);
     kfk_mock_free(m);
     kfk_arena_reset(&arena);
 }
@@ -147,7 +148,7 @@ TEST(truncate_cuts_whole_batches_and_refuses_offsets_outside_the_log) {
 TEST(offset_for_leader_epoch_checks_the_current_epoch_and_the_leader) {
     kfk_mock *m = new_mock();
     REQUIRE(m);
-    produce(m, 1);
+    produce_n(m, 1);
     REQUIRE_EQ(kfk_mock_truncate(m, "e", 0, 1), 0); /* epoch 1 */
     CHECK_END(ofle_at(m, 1, 3, 0, 1, 0), 0, 0, 1);
     CHECK_END(ofle_at(m, 1, 2, 0, 1, 0), 0, 0, 1); /* librdkafka's version */
@@ -194,9 +195,9 @@ static kfk_fetch_response_partition_data fetch(kfk_mock *m, int16_t v, int64_t o
 TEST(fetch_answers_fenced_unknown_and_diverging_epochs) {
     kfk_mock *m = new_mock();
     REQUIRE(m);
-    for (int i = 0; i < 10; i++) produce(m, 1);
+    for (int i = 0; i < 10; i++) produce_n(m, 1);
     REQUIRE_EQ(kfk_mock_truncate(m, "e", 0, 6), 0); /* epoch 0 ends at 6 now */
-    for (int i = 0; i < 6; i++) produce(m, 1);
+    for (int i = 0; i < 6; i++) produce_n(m, 1);
     kfk_fetch_response_partition_data d = fetch(m, 12, 10, 0, 0);
     CHECK_EQ(d.error_code, KFK_ERR_FENCED_LEADER_EPOCH);
     d = fetch(m, 12, 10, 2, 0);

@@ -23,7 +23,7 @@ static void produce1(kfk_mock *m, int32_t part) {
     kfk_batch_append(&b, 1, (kfk_bytes){NULL, -1}, (kfk_bytes){(const uint8_t *)"v", 1}, NULL, 0);
     kfk_batch_opts o = KFK_BATCH_OPTS_INIT;
     kfk_batch_finish(&b, &o, NULL);
-    produce_batch(m, "s", part, &w);
+    CHECK_EQ(produce(m, 1, "s", part, &w, 1, NULL), 0);
     kfk_wbuf_free(&w);
 }
 
