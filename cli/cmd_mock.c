@@ -33,6 +33,7 @@ static int usage(const char *why) {
                     "  down BROKER | up BROKER            closes a broker's connections and port, reopens it\n"
                     "  rtt BROKER MS                      the broker answers MS milliseconds late\n"
                     "  leader TOPIC PARTITION BROKER      moves a partition's leadership\n"
+                    "  truncate TOPIC PARTITION OFFSET    cuts a partition's log at OFFSET, a new leader epoch\n"
                     "  coordinator group|transaction KEY BROKER\n"
                     "                                     moves a group's or transactional id's coordinator\n"
                     "  topic NAME [PARTITIONS [REPLICAS]] creates a topic\n"
@@ -79,6 +80,9 @@ static int run_command(kfk_mock_cluster *c, int nbrokers, const char *line, char
     case CLI_MOCK_LEADER:
         rc = kfk_mock_partition_set_leader(c, cmd.topic, cmd.n, cmd.broker);
         break;
+    case CLI_MOCK_TRUNCATE:
+        rc = kfk_mock_partition_truncate(c, cmd.topic, cmd.n, cmd.offset);
+        break;
     case CLI_MOCK_COORDINATOR:
         rc = kfk_mock_coordinator_set(c, cmd.n, cmd.topic, cmd.broker);
         break;
@@ -96,6 +100,7 @@ static int run_command(kfk_mock_cluster *c, int nbrokers, const char *line, char
     }
     if (rc)
         snprintf(out, outlen, "error: %s", cmd.kind == CLI_MOCK_LEADER ? "no such topic, partition or broker"
+                                   : cmd.kind == CLI_MOCK_TRUNCATE ? "no such topic or partition, or an offset outside its log"
                                    : cmd.kind == CLI_MOCK_ERRORS   ? "no such broker, or an API the mock does not serve"
                                                                    : "no such broker");
     else

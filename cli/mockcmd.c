@@ -142,6 +142,15 @@ int cli_mock_cmd_parse(cli_mock_cmd *c, const char *line, char *err, size_t errl
                    ? -1
                    : 0;
     }
+    if (!strcmp(cmd, "truncate")) {
+        c->kind = CLI_MOCK_TRUNCATE;
+        if (args(nw, 3, 3, "truncate TOPIC PARTITION OFFSET", err, errlen) ||
+            topic_name(c, w[1], err, errlen) ||
+            num(w[2], 0, INT32_MAX, &c->n, "partition", err, errlen))
+            return -1;
+        c->offset = number(w[3], 0, INT64_MAX);
+        return c->offset < 0 ? fail(err, errlen, "offset '%s': expected a number from 0 up", w[3]) : 0;
+    }
     if (!strcmp(cmd, "coordinator")) {
         c->kind = CLI_MOCK_COORDINATOR;
         if (args(nw, 3, 3, "coordinator group|transaction KEY BROKER", err, errlen)) return -1;
@@ -166,5 +175,5 @@ int cli_mock_cmd_parse(cli_mock_cmd *c, const char *line, char *err, size_t errl
         c->kind = CLI_MOCK_QUIT;
         return args(nw, 0, 0, "quit", err, errlen);
     }
-    return fail(err, errlen, "unknown command '%s' (errors, clear, down, up, rtt, leader, coordinator, topic, quit)", cmd);
+    return fail(err, errlen, "unknown command '%s' (errors, clear, down, up, rtt, leader, truncate, coordinator, topic, quit)", cmd);
 }

@@ -14,6 +14,7 @@ typedef enum {
     CLI_MOCK_UP,
     CLI_MOCK_RTT,
     CLI_MOCK_LEADER,
+    CLI_MOCK_TRUNCATE,
     CLI_MOCK_COORDINATOR,
     CLI_MOCK_TOPIC,
     CLI_MOCK_QUIT,
@@ -25,9 +26,11 @@ typedef struct cli_mock_cmd {
     int api;         /* -1: every API (clear) */
     int err;         /* Kafka error code */
     int count;       /* errors: how many requests; topic: partitions */
-    int n;           /* rtt: milliseconds; leader: partition; topic: replicas;
-                        coordinator: 0 group, 1 transaction */
-    char topic[250]; /* leader, topic; coordinator: the group or transactional id */
+    int n;           /* rtt: milliseconds; leader, truncate: partition; topic:
+                        replicas; coordinator: 0 group, 1 transaction */
+    int64_t offset;  /* truncate: where the log is cut */
+    char topic[250]; /* leader, truncate, topic; coordinator: the group or
+                        transactional id */
 } cli_mock_cmd;
 
 /* Parses one line (without its newline). 0, or -1 with err naming the word

@@ -82,6 +82,13 @@ KFK_API int kfk_mock_broker_set_rtt(kfk_mock_cluster *c, int broker_id, int rtt_
 /* Moves a partition's leadership (its leader epoch grows). Any thread. */
 KFK_API int kfk_mock_partition_set_leader(kfk_mock_cluster *c, const char *topic, int partition,
                                           int broker_id);
+/* An unclean leader election: the partition's log loses offsets >= offset
+ * (the whole batch holding offset when it starts below it) and a new
+ * leader epoch starts at the new log end, so OffsetForLeaderEpoch and
+ * Fetch (diverging epoch) show consumers where their log diverged. offset
+ * must be within log start..high watermark. Any thread. */
+KFK_API int kfk_mock_partition_truncate(kfk_mock_cluster *c, const char *topic, int partition,
+                                        int64_t offset);
 /* Moves the coordinator of a group (key_type KFK_MOCK_COORD_GROUP) or of
  * a transactional id (KFK_MOCK_COORD_TXN) to broker_id: the old one
  * answers NOT_COORDINATOR for it, FindCoordinator names the new one, and

@@ -343,6 +343,15 @@ int kfk_mock_partition_set_leader(kfk_mock_cluster *c, const char *topic, int pa
     return rc;
 }
 
+int kfk_mock_partition_truncate(kfk_mock_cluster *c, const char *topic, int partition,
+                                int64_t offset) {
+    if (!c) return -1;
+    pthread_mutex_lock(&c->lock);
+    int rc = topic ? kfk_mock_truncate(c->m, topic, partition, offset) : -1;
+    pthread_mutex_unlock(&c->lock);
+    return rc;
+}
+
 int kfk_mock_coordinator_set(kfk_mock_cluster *c, int key_type, const char *key, int broker_id) {
     if (!c || key_type < 0 || key_type > 1) return -1;
     pthread_mutex_lock(&c->lock);

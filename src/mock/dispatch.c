@@ -14,7 +14,8 @@ typedef struct mock_api {
  * offset APIs name topics, not ids, up to v9 (which carry KIP-848 member
  * epochs); ConsumerGroupHeartbeat v1 names its member itself (KIP-1082).
  * Transactions are v1's (no epoch bump at each EndTxn, KIP-890's v5): the
- * transaction APIs stop before it; AddPartitionsToTxn v4 is the brokers'. */
+ * transaction APIs stop before it; AddPartitionsToTxn v4 is the brokers'.
+ * OffsetForLeaderEpoch from v2, as Kafka 4 (librdkafka asks v2, kfk v3+). */
 static const mock_api apis[] = {
     {KFK_API_PRODUCE, 3, 0, mock_produce},
     {KFK_API_FETCH, 4, 0, mock_fetch},
@@ -40,6 +41,7 @@ static const mock_api apis[] = {
     {KFK_API_TXN_OFFSET_COMMIT, 0, 5, mock_txn_offset_commit},
     {KFK_API_DESCRIBE_GROUPS, 0, 0, mock_describe_groups},
     {KFK_API_LIST_GROUPS, 0, 0, mock_list_groups},
+    {KFK_API_OFFSET_FOR_LEADER_EPOCH, 2, 0, mock_offset_for_leader_epoch},
 };
 
 static int16_t max_version(const mock_api *api) {

@@ -31,21 +31,26 @@ static void part_defaults(kfk_fetch_response_partition_data *rp, int32_t index) 
 static int32_t fetch_part(mock_ctx *c, const mock_part *p, const kfk_fetch_request_partition *qp,
                           kfk_fetch_response_partition_data *rp, int64_t budget, int first) {
     int committed = ((const kfk_fetch_request *)c->req)->isolation_level == 1;
-    if (p->leader != c->broker) {
-        rp->error_code = KFK_ERR_NOT_LEADER_OR_FOLLOWER;
+    rp->error_code = mock_epoch_check(p, c->broker, qp->current_leader_epoch);
+    if (rp->error_code == KFK_ERR_NOT_LEADER_OR_FOLLOWER) {
         rp->current_leader.leader_id = p->leader;
         rp->current_leader.leader_epoch = p->leader_epoch;
-        return 0;
     }
-    if (qp->current_leader_epoch >= 0 && qp->current_leader_epoch != p->leader_epoch) {
-        rp->error_code = qp->current_leader_epoch < p->leader_epoch ? KFK_ERR_FENCED_LEADER_EPOCH
-                                                                     : KFK_ERR_UNKNOWN_LEADER_EPOCH;
-        return 0;
-    }
+    if (rp->error_code) return 0;
     int64_t lso = mock_part_lso(p), end = committed ? lso : p->hw;
     rp->high_watermark = p->hw;
     rp->last_stable_offset = lso;
     rp->log_start_offset = p->log_start;
+    /* Kafka checks the last fetched epoch before the offset: a truncated
+     * log may end below the fetch offset (KIP-320, Fetch v12+). */
+    int32_t end_epoch;
+    int64_t end_offset;
+    if (c->version >= 12 &&
+        mock_epoch_diverged(p, qp->last_fetched_epoch, qp->fetch_offset, &end_epoch, &end_offset)) {
+        rp->diverging_epoch.epoch = end_epoch;
+        rp->diverging_epoch.end_offset = end_offset;
+        return 0;
+    }
     if (qp->fetch_offset < p->log_start || qp->fetch_offset > p->hw) {
         rp->error_code = KFK_ERR_OFFSET_OUT_OF_RANGE;
         return 0;

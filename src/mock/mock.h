@@ -54,6 +54,11 @@ int kfk_mock_set_rtt(kfk_mock *m, int32_t broker_id, int32_t rtt_ms);
 int32_t kfk_mock_rtt(const kfk_mock *m, int32_t broker_id);
 /* Moves a partition's leadership to broker_id (bumps its leader epoch). */
 int kfk_mock_set_leader(kfk_mock *m, const char *topic, int32_t partition, int32_t broker_id);
+/* The partition's log loses its offsets from offset on (from the base of
+ * the batch holding offset) and a new leader epoch starts at its new end,
+ * as an unclean leader election leaves it. 0, or -1 for an unknown
+ * partition, an offset outside log start..high watermark, or no memory. */
+int kfk_mock_truncate(kfk_mock *m, const char *topic, int32_t partition, int64_t offset);
 /* The next request of api_key on broker_id (-1: any) fails with err (0:
  * none) and its answer goes out rtt_ms late. */
 int kfk_mock_push_error_rtt(kfk_mock *m, int32_t broker_id, int16_t api_key, int16_t err, int32_t rtt_ms);

@@ -30,8 +30,16 @@ typedef struct mock_pstate {
     } recent[MOCK_RECENT]; /* newest last */
 } mock_pstate;
 
+/* A leader epoch and the offset its first record got (epoch.c). */
+typedef struct mock_epoch {
+    int32_t epoch;
+    int64_t start;
+} mock_epoch;
+
 typedef struct mock_part {
     int32_t leader, leader_epoch;
+    mock_epoch *epochs; /* the epochs' history, oldest first */
+    int32_t nepochs, ecap;
     int32_t *replicas;
     int32_t nreplicas;
     uint8_t *log; /* batches back to back from log[head] */
@@ -214,6 +222,23 @@ int mock_add_partitions_to_txn(mock_ctx *c);
 int mock_add_offsets_to_txn(mock_ctx *c);
 int mock_end_txn(mock_ctx *c);
 int mock_txn_offset_commit(mock_ctx *c);
+int mock_offset_for_leader_epoch(mock_ctx *c);
+
+/* Leader epochs (epoch.c). Starts epoch at offset start (the current
+ * epoch becomes it), dropping later history: 0 or -1 (memory). */
+int mock_epoch_new(mock_part *p, int32_t epoch, int64_t start);
+/* Where epoch ends, as Kafka's leader epoch cache answers: the largest
+ * known epoch <= it and the start of the next, the log end for the
+ * current epoch; -1 and -1 when unknown. */
+void mock_epoch_end(const mock_part *p, int32_t epoch, int32_t *end_epoch, int64_t *end_offset);
+/* A request's current leader epoch on broker: 0 (-1 asks no check),
+ * NOT_LEADER_OR_FOLLOWER, FENCED_LEADER_EPOCH (older than the partition's)
+ * or UNKNOWN_LEADER_EPOCH (newer). */
+int16_t mock_epoch_check(const mock_part *p, int32_t broker, int32_t current);
+/* 1 when a Fetch at fetch_offset whose records so far end in epoch
+ * last_fetched (-1: not said) left the log: *end_* say where it diverged. */
+int mock_epoch_diverged(const mock_part *p, int32_t last_fetched, int64_t fetch_offset,
+                        int32_t *end_epoch, int64_t *end_offset);
 
 /* Transactions (txn.c). */
 void mock_txns_free(kfk_mock *m);

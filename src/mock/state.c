@@ -49,6 +49,7 @@ static void part_free(mock_part *p) {
     kfk_free(p->log);
     kfk_free(p->batches);
     kfk_free(p->producers);
+    kfk_free(p->epochs);
     mock_ptxn_free(p);
 }
 
@@ -123,6 +124,7 @@ static int parts_init(kfk_mock *m, mock_topic *t, int32_t from, int32_t to, int1
         p->nreplicas = rf;
         for (int16_t r = 0; r < rf; r++) p->replicas[r] = (i + r) % m->nbrokers + 1;
         p->leader = p->replicas[0];
+        if (mock_epoch_new(p, 0, 0)) return -1;
     }
     return 0;
 }
@@ -325,8 +327,7 @@ int kfk_mock_set_leader(kfk_mock *m, const char *topic, int32_t partition, int32
     mock_part *p = part_of(m, topic, partition);
     if (!p || !mock_broker_get(m, broker_id)) return -1;
     p->leader = broker_id;
-    p->leader_epoch++;
-    return 0;
+    return mock_epoch_new(p, p->leader_epoch + 1, p->hw);
 }
 
 int kfk_mock_offsets(const kfk_mock *m, const char *topic, int32_t partition, int64_t *start,

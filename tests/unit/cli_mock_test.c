@@ -87,6 +87,15 @@ TEST(brokers_and_partitions) {
     CHECK_EQ(cmd.broker, 2);
     CHECK_EQ(parse("leader orders p 2"), -1);
     CHECK(strstr(err, "partition 'p'") != NULL);
+    CHECK_EQ(parse("truncate orders 1 6000000000"), 0);
+    CHECK_EQ(cmd.kind, CLI_MOCK_TRUNCATE);
+    CHECK_STR(cmd.topic, "orders");
+    CHECK_EQ(cmd.n, 1);
+    CHECK_EQ(cmd.offset, 6000000000LL);
+    CHECK_EQ(parse("truncate orders 1 -3"), -1);
+    CHECK(strstr(err, "offset '-3'") != NULL);
+    CHECK_EQ(parse("truncate orders 1"), -1);
+    CHECK(strstr(err, "usage: truncate TOPIC PARTITION OFFSET") != NULL);
     CHECK_EQ(parse("coordinator group g1 3"), 0);
     CHECK_EQ(cmd.kind, CLI_MOCK_COORDINATOR);
     CHECK_EQ(cmd.n, 0);

@@ -23,19 +23,7 @@ static void produce1(kfk_mock *m, int32_t part) {
     kfk_batch_append(&b, 1, (kfk_bytes){NULL, -1}, (kfk_bytes){(const uint8_t *)"v", 1}, NULL, 0);
     kfk_batch_opts o = KFK_BATCH_OPTS_INIT;
     kfk_batch_finish(&b, &o, NULL);
-    kfk_produce_request q;
-    kfk_produce_request_init(&q);
-    kfk_produce_request_partition_produce_data pd = {part, {w.data, (int32_t)w.len}};
-    kfk_produce_request_topic_produce_data td = {.name = kfk_str_of("s")};
-    td.partition_data.items = &pd;
-    td.partition_data.count = 1;
-    q.acks = 1;
-    q.timeout_ms = 1000;
-    q.topic_data.items = &td;
-    q.topic_data.count = 1;
-    kfk_produce_response r;
-    REQUIRE_EQ(call(m, 1, KFK_API_PRODUCE, 9, &q, &r), KFK_MOCK_REPLY);
-    CHECK_EQ(r.responses.items[0].partition_responses.items[0].error_code, 0);
+    CHECK_EQ(produce(m, 1, "s", part, &w, 1, NULL), 0);
     kfk_wbuf_free(&w);
 }
 

@@ -33,29 +33,6 @@ static void make_batch(kfk_wbuf *w, int n, int first, int64_t ts0, int64_t pid, 
     kfk_batch_finish(&b, &o, NULL);
 }
 
-/* Produces one batch to topic t partition p at v9; returns the partition's
- * error, *base its base offset. */
-static int produce(kfk_mock *m, int32_t broker, const char *t, int32_t p, const kfk_wbuf *batch,
-                   int16_t acks, int64_t *base) {
-    kfk_produce_request q;
-    kfk_produce_request_init(&q);
-    kfk_produce_request_partition_produce_data pd = {p, {batch->data, (int32_t)batch->len}};
-    kfk_produce_request_topic_produce_data td = {.name = kfk_str_of(t)};
-    td.partition_data.items = &pd;
-    td.partition_data.count = 1;
-    q.acks = acks;
-    q.timeout_ms = 1000;
-    q.topic_data.items = &td;
-    q.topic_data.count = 1;
-    kfk_produce_response r;
-    int rc = call(m, broker, KFK_API_PRODUCE, 9, &q, &r);
-    if (rc == KFK_MOCK_NO_REPLY) return -1000;
-    if (rc != KFK_MOCK_REPLY || r.responses.count != 1 || r.responses.items[0].partition_responses.count != 1)
-        return -2000;
-    if (base) *base = r.responses.items[0].partition_responses.items[0].base_offset;
-    return r.responses.items[0].partition_responses.items[0].error_code;
-}
-
 /* Fetches t/p from offset at v12; returns the handle result, *out the
  * partition's answer. */
 static int fetch(kfk_mock *m, int32_t broker, const char *t, int32_t p, int64_t offset,
