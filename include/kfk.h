@@ -395,8 +395,9 @@ KFK_API int kfk_producer_send(kfk_producer *p, const kfk_message *m, int flags);
  * thread. */
 KFK_API int kfk_producer_poll(kfk_producer *p, int timeout_ms);
 
-/* An eventfd, readable while delivery reports wait for kfk_producer_poll.
- * Owned by the producer; do not read or close it. Any thread. */
+/* A file descriptor (an eventfd on Linux, a pipe's end elsewhere),
+ * readable while delivery reports wait for kfk_producer_poll. Owned by
+ * the producer; do not read or close it. Any thread. */
 KFK_API int kfk_producer_fd(kfk_producer *p);
 
 /* Sends every queued message now (linger.ms ignored) and waits until each
@@ -603,7 +604,8 @@ typedef struct kfk_partition_list kfk_partition_list;
  * owns conf; on failure (NULL, the reason in errstr) conf stays the
  * caller's. Any thread. */
 KFK_API kfk_admin *kfk_admin_new(kfk_conf *conf, char *errstr, size_t errstr_size);
-/* An eventfd for event loops. The first call switches a to queued
+/* A file descriptor for event loops (an eventfd on Linux, a pipe's end
+ * elsewhere). The first call switches a to queued
  * delivery: from then on the callbacks of asynchronous operations run in
  * kfk_admin_poll on the polling thread, not on the I/O thread, and the fd
  * is readable (level-triggered) while results wait for it. Owned by the
@@ -1343,7 +1345,8 @@ KFK_API int64_t kfk_consumer_lag(kfk_consumer *c, const char *topic, int32_t par
  * message and gives it back with kfk_consumer_message_release. Order is
  * kept per partition. Also runs due commit callbacks. One thread at a time. */
 KFK_API kfk_consumer_message *kfk_consumer_poll(kfk_consumer *c, int timeout_ms);
-/* An eventfd, readable while kfk_consumer_poll would return a message or
+/* A file descriptor (an eventfd on Linux, a pipe's end elsewhere),
+ * readable while kfk_consumer_poll would return a message or
  * an event, or run a callback, without waiting: level-triggered, it stays
  * readable until a poll leaves nothing queued (it may be readable once
  * with nothing to return, when queued messages were dropped by a seek or
