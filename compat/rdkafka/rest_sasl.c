@@ -3,8 +3,7 @@
  * queue and cannot change credentials of a running client. */
 #include "rdk_int.h"
 
-/* Until errors.c is merged into this branch: drop then. */
-
+/* Accepted and ignored: SASL callbacks always run on kfk's I/O thread. */
 void rd_kafka_conf_enable_sasl_queue(rd_kafka_conf_t *conf, int enable) {
     (void)conf, (void)enable;
 }
