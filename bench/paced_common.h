@@ -91,6 +91,13 @@ static inline void paced_report(paced_hist *h, int64_t due_us, int err) {
     h->delivered++;
 }
 
+/* Forgets what was reported (the warm-up record). */
+static inline void paced_reset(paced_hist *h) {
+    memset(h->n, 0, PACED_BUCKETS * sizeof *h->n);
+    h->delivered = h->failed = 0;
+    h->max_us = 0;
+}
+
 static inline double paced_pct(const paced_hist *h, double p) {
     long want = (long)((double)(h->delivered - 1) * p), seen = 0;
     for (long b = 0; b < PACED_BUCKETS; b++)
@@ -103,10 +110,12 @@ static inline void paced_summary(const paced_hist *h, long sent, int64_t start, 
     getrusage(RUSAGE_SELF, &ru);
     double cpu = ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 + ru.ru_stime.tv_sec +
                  ru.ru_stime.tv_usec / 1e6;
+    long late = 0; /* delivered after more than a second */
+    for (long b = 1000000 / PACED_BUCKET_US; b < PACED_BUCKETS; b++) late += h->n[b];
     printf("paced: %ld sent, %ld delivered, %ld failed, %.1f msgs/s, p50 %.3f ms, p99 %.3f ms, "
-           "p99.9 %.3f ms, max %.3f ms, cpu %.3f s\n",
+           "p99.9 %.3f ms, max %.3f ms, over 1 s %ld, cpu %.3f s\n",
            sent, h->delivered, h->failed, sent / ((end - start) / 1e6), paced_pct(h, 0.5),
-           paced_pct(h, 0.99), paced_pct(h, 0.999), h->max_us / 1000.0, cpu);
+           paced_pct(h, 0.99), paced_pct(h, 0.999), h->max_us / 1000.0, late, cpu);
 }
 
 #endif

@@ -109,7 +109,8 @@ def run(runner, w, rounds, clients_, write):
         topic = "%s-%s" % (runner.args.run_id, NAME)
         cmd = runner.env.java("org.apache.kafka.tools.TopicCommand") + [
             "--bootstrap-server", boot, "--create", "--topic", topic, "--partitions",
-            str(w["partitions"]), "--replication-factor", "1"]
+            str(w["partitions"]), "--replication-factor", "1",
+            "--config", "min.insync.replicas=1"]
         if runner.spawn("topic-" + topic, cmd)[0]:
             raise RuntimeError("could not create %s" % topic)
         for rnd in range(1, rounds + 1):

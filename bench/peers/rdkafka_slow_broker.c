@@ -24,6 +24,14 @@ int main(int argc, char **argv) {
     if (!rk) goto bad;
     char *value = malloc((size_t)a.size);
     memset(value, 'v', (size_t)a.size);
+    /* One record first, so the schedule starts with the producer ready. */
+    if (rd_kafka_producev(rk, RD_KAFKA_V_TOPIC(a.topic), RD_KAFKA_V_VALUE(value, (size_t)a.size),
+                          RD_KAFKA_V_OPAQUE((void *)(intptr_t)paced_now_us()), RD_KAFKA_V_END) ||
+        rd_kafka_flush(rk, 60000)) {
+        fprintf(stderr, "the first record failed\n");
+        return 1;
+    }
+    paced_reset(&h);
     long n = a.rate * a.secs;
     int64_t start = paced_now_us();
     for (long i = 0; i < n; i++) {

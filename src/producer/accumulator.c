@@ -528,6 +528,21 @@ static void take(kfk_ppart *pp, kfk_pbatch *b, kfk_list *to) {
     kfk_list_insert_tail(to, &b->link);
 }
 
+/* The sticky partition's queue cannot go now (its leader is slow or
+ * unknown): once its open batch would have gone (linger.ms), it takes no
+ * more records, so keyless ones move to another partition as they would
+ * had it gone, instead of piling up there (up to batch.size, 1 MB) until
+ * the leader recovers; until then the sender looks again at that time. */
+static void move_on(const kfk_accum *a, kfk_ppart *pp, int64_t now, kfk_drain_out *out) {
+    const kfk_pbatch *o = pp->open;
+    if (!o || pp->topic->sticky != pp->id) return;
+    int64_t at = o->created + a->conf.linger_ms;
+    if (now >= at)
+        pp->open = NULL;
+    else if (at < out->next)
+        out->next = at;
+}
+
 static void drain_part(kfk_accum *a, kfk_ppart *pp, const kfk_drain_args *args,
                        kfk_drain_out *out) {
     int64_t now = args->now;
@@ -563,6 +578,7 @@ static void drain_part(kfk_accum *a, kfk_ppart *pp, const kfk_drain_args *args,
     if (pp->leader < 0) {
         out->need_md = 1;
         if (b->deadline < out->next) out->next = b->deadline;
+        move_on(a, pp, now, out);
         return;
     }
     if (args->halt || a->txn_halt || (args->txn && pp->txn != KFK_PTXN_ADDED)) return;
@@ -572,10 +588,12 @@ static void drain_part(kfk_accum *a, kfk_ppart *pp, const kfk_drain_args *args,
      * sent before goes alone, so order holds across retries. So does the
      * first of an epoch: a broker that does not know the producer yet takes
      * any sequence, and would take the second if the first failed. */
-    if (args->idempotent && pp->in_flight > 0 &&
-        (pp->in_flight >= 5 || b->base_seq >= 0 || !pp->acked))
+    if ((args->idempotent && pp->in_flight > 0 &&
+         (pp->in_flight >= 5 || b->base_seq >= 0 || !pp->acked)) ||
+        !args->room(args->ctx, pp->leader, kfk_batch_builder_size(&b->bb))) {
+        move_on(a, pp, now, out);
         return;
-    if (!args->room(args->ctx, pp->leader, kfk_batch_builder_size(&b->bb))) return;
+    }
     if (watch) kfk_node_lats_mark(&a->lats, pp->leader, now, 1);
     if (args->idempotent && b->base_seq < 0) {
         b->base_seq = pp->next_seq;

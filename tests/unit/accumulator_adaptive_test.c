@@ -18,8 +18,10 @@ static void no_wake(void *opaque) {
     (void)opaque;
 }
 
-static void start(kfk_accum *a, int adaptive, int32_t timeout_ms, int ignore_keys) {
-    kfk_accum_conf c = {.batch_size = 200, .linger_ms = 0, .delivery_timeout_ms = 1 << 30,
+static void start_with(kfk_accum *a, int adaptive, int32_t timeout_ms, int ignore_keys,
+                       int32_t batch_size, int32_t linger_ms) {
+    kfk_accum_conf c = {.batch_size = batch_size, .linger_ms = linger_ms,
+                        .delivery_timeout_ms = 1 << 30,
                         .buffer_memory = 1 << 24, .max_request_size = 1 << 20,
                         .adaptive = adaptive, .availability_timeout_ms = timeout_ms,
                         .ignore_keys = ignore_keys, .wake = no_wake};
@@ -44,6 +46,10 @@ static int32_t append(kfk_accum *a, const char *key, int64_t now) {
     int32_t p = -1;
     CHECK_EQ(kfk_accum_append(a, &m, now, 0, &p), 0);
     return p;
+}
+
+static void start(kfk_accum *a, int adaptive, int32_t timeout_ms, int ignore_keys) {
+    start_with(a, adaptive, timeout_ms, ignore_keys, 200, 0);
 }
 
 /* Drains what may go and completes it at once (healthy nodes answer fast). */
@@ -118,5 +124,24 @@ TEST(ignore_keys_places_keyed_records_as_keyless) {
           kfk_partition_for_key("key2", 4, NPART) != keyless);
     CHECK_EQ(append(&a, "key1", 0), keyless); /* the sticky partition, not the hash's */
     CHECK_EQ(append(&a, "key2", 0), keyless);
+    kfk_accum_free(&a);
+}
+
+TEST(sticky_partition_moves_on_when_its_leader_cannot_take_its_batch) {
+    kfk_accum a;
+    /* batches of 1 MB: only linger.ms (5) closes one */
+    start_with(&a, 0, 0, 0, 1000000, 5);
+    int64_t now = 0;
+    int32_t p = append(&a, NULL, now);
+    for (int i = 0; i < 50 && 1 + p % 3 != SLOW_NODE; i++) { /* until it sticks to node 2 */
+        now += 5;
+        drain_and_answer(&a, now);
+        p = append(&a, NULL, now);
+    }
+    REQUIRE_EQ(1 + p % 3, SLOW_NODE);
+    CHECK_EQ(append(&a, NULL, now + 4), p); /* its batch lingers */
+    drain_and_answer(&a, now + 5);          /* ready, and node 2 takes nothing */
+    int32_t q = append(&a, NULL, now + 5);
+    CHECK(q != p); /* not piling up behind node 2 */
     kfk_accum_free(&a);
 }
