@@ -14,6 +14,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "producer_stats.h" /* perf_us */
+
 #define PACED_BUCKET_US 100                 /* histogram resolution */
 #define PACED_BUCKETS (120 * 1000000 / 100) /* up to 120 s */
 
@@ -58,16 +60,10 @@ static inline int paced_parse(paced_args *a, int argc, char **argv) {
     return 0;
 }
 
-static inline int64_t paced_now_us(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
-
 /* When record i is due, from start (µs); sleeps until then. */
 static inline int64_t paced_wait(const paced_args *a, int64_t start, long i) {
     int64_t due = start + (int64_t)((double)i * 1e6 / (double)a->rate);
-    int64_t now = paced_now_us();
+    int64_t now = perf_us();
     if (due > now) usleep((useconds_t)(due - now));
     return due;
 }
@@ -84,7 +80,7 @@ static inline void paced_report(paced_hist *h, int64_t due_us, int err) {
         h->failed++;
         return;
     }
-    int64_t us = paced_now_us() - due_us;
+    int64_t us = perf_us() - due_us;
     if (us > h->max_us) h->max_us = us;
     int64_t b = us / PACED_BUCKET_US;
     h->n[b < PACED_BUCKETS ? b : PACED_BUCKETS - 1]++;

@@ -25,14 +25,14 @@ int main(int argc, char **argv) {
     memset(value, 'v', (size_t)a.size);
     /* One record first, so the schedule starts with the producer ready. */
     kfk_message warm = {.topic = a.topic, .partition = KFK_PARTITION_ANY, .value = value,
-                        .value_len = (size_t)a.size, .opaque = (void *)(intptr_t)paced_now_us()};
+                        .value_len = (size_t)a.size, .opaque = (void *)(intptr_t)perf_us()};
     if (kfk_producer_send(p, &warm, 0) || kfk_producer_flush(p, 60000)) {
         fprintf(stderr, "the first record failed\n");
         return 1;
     }
     paced_reset(&h);
     long n = a.rate * a.secs;
-    int64_t start = paced_now_us();
+    int64_t start = perf_us();
     for (long i = 0; i < n; i++) {
         kfk_message m = {.topic = a.topic, .partition = KFK_PARTITION_ANY, .value = value,
                          .value_len = (size_t)a.size};
@@ -45,7 +45,7 @@ int main(int argc, char **argv) {
         kfk_producer_poll(p, 0);
     }
     if (kfk_producer_flush(p, 120000)) fprintf(stderr, "flush timed out\n");
-    paced_summary(&h, n, start, paced_now_us());
+    paced_summary(&h, n, start, perf_us());
     kfk_producer_destroy(p);
     free(value);
     free(h.n);

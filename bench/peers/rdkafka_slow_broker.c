@@ -26,14 +26,14 @@ int main(int argc, char **argv) {
     memset(value, 'v', (size_t)a.size);
     /* One record first, so the schedule starts with the producer ready. */
     if (rd_kafka_producev(rk, RD_KAFKA_V_TOPIC(a.topic), RD_KAFKA_V_VALUE(value, (size_t)a.size),
-                          RD_KAFKA_V_OPAQUE((void *)(intptr_t)paced_now_us()), RD_KAFKA_V_END) ||
+                          RD_KAFKA_V_OPAQUE((void *)(intptr_t)perf_us()), RD_KAFKA_V_END) ||
         rd_kafka_flush(rk, 60000)) {
         fprintf(stderr, "the first record failed\n");
         return 1;
     }
     paced_reset(&h);
     long n = a.rate * a.secs;
-    int64_t start = paced_now_us();
+    int64_t start = perf_us();
     for (long i = 0; i < n; i++) {
         void *due = (void *)(intptr_t)paced_wait(&a, start, i);
         rd_kafka_resp_err_t e;
@@ -49,7 +49,7 @@ int main(int argc, char **argv) {
         rd_kafka_poll(rk, 0);
     }
     if (rd_kafka_flush(rk, 120000)) fprintf(stderr, "flush timed out\n");
-    paced_summary(&h, n, start, paced_now_us());
+    paced_summary(&h, n, start, perf_us());
     rd_kafka_destroy(rk);
     free(value);
     free(h.n);
