@@ -70,9 +70,11 @@ class Cluster:
         """Freezes node FROZEN at s from now for secs, in a thread."""
         def act():
             time.sleep(at)
-            self.run("stop-signal", str(FROZEN), "STOP")
-            time.sleep(secs)
-            self.run("stop-signal", str(FROZEN), "CONT")
+            try:
+                self.run("stop-signal", str(FROZEN), "STOP")
+                time.sleep(secs)
+            finally:  # never leave it frozen: `down` could not stop it
+                self.run("stop-signal", str(FROZEN), "CONT")
         t = threading.Thread(target=act, daemon=True)
         t.start()
         return t
