@@ -124,7 +124,6 @@ static int on_fetch(void *opaque, kfk_response *resp) {
     if (n) kfk_share_session_answered(&n->s, rq->want, rq->nwant, err);
     kfk_partition_list *res = kfk_partition_list_new(4);
     kfk_consumer_message *head = NULL, *tail = NULL;
-    int count = 0;
     if (err) {
         leader_error(c, err);
         acks_failed(rq, res, err);
@@ -150,7 +149,6 @@ static int on_fetch(void *opaque, kfk_response *resp) {
             if (tail) kfk_cmsg(tail)->next = sr.head;
             else head = sr.head;
             tail = sr.tail;
-            count += sr.count;
         }
     }
     kfk_arena_reset(&a);
@@ -159,7 +157,6 @@ static int on_fetch(void *opaque, kfk_response *resp) {
         if (c->qt) kfk_cmsg(c->qt)->next = head;
         else c->qh = head;
         c->qt = tail;
-        c->queued += count;
         c->fetch_wanted = c->io_want = 0;
         pthread_cond_broadcast(&c->cond);
         pthread_mutex_unlock(&c->lock);

@@ -35,12 +35,18 @@ typedef struct kfk_spart {
     int renew;           /* acks hold a RENEW: they go in a request of their own */
 } kfk_spart;
 
-/* An acknowledgement handed to the I/O thread. */
+/* Acknowledgements on their way to the I/O thread: first..last of p, one
+ * type (records accepted in order make one entry). */
 typedef struct kfk_sack {
     kfk_spart *p;
-    int64_t offset;
+    int64_t first, last;
     int8_t type;
 } kfk_sack;
+
+typedef struct kfk_sacks {
+    kfk_sack *v;
+    int n, cap;
+} kfk_sacks;
 
 /* One leader's share session and whether a request of it is out (one at
  * a time: each moves the session epoch). */
@@ -65,23 +71,26 @@ struct kfk_share_consumer {
     /* ---- shared, under lock (cond: the I/O thread changed something) */
     pthread_mutex_t lock;
     pthread_cond_t cond;
-    kfk_consumer_message *qh, *qt; /* fetched, not yet polled */
-    int queued;
+    kfk_consumer_message *qh, *qt; /* fetched, not yet taken by the application */
     int fetch_wanted; /* the queue ran empty: fetch (once records come, not again) */
-    kfk_sack *inbox;
-    int ninbox, capinbox;
+    kfk_sacks inbox;
     char **topics; /* the subscription; the I/O thread copies it */
     int ntopics, sub_gen;
     uint64_t commit_seq, sync_seq; /* commits asked for (sync_seq: the last sync one) */
     uint64_t commit_done;          /* every commit up to it is answered */
     kfk_partition_list *cb_res;    /* results for the callback */
+    atomic_int cb_ready;           /* cb_res is set: looked at without the lock */
     kfk_partition_list *sync_res;  /* results for commit_sync */
     int fatal;                     /* reported by each poll */
     int closing, closed;           /* close asked for / done on the I/O thread */
     atomic_int posted;
     kfk_task task;
 
-    /* ---- the application's thread */
+    /* ---- the application's thread: polls take from ph without the lock
+     * and hand acknowledgements over (outbox to inbox) when they take the
+     * lock anyway: once per fetched batch, at a commit, renew or close. */
+    kfk_consumer_message *ph; /* taken from the queue, not yet polled */
+    kfk_sacks outbox;
     kfk_share_held held; /* what the last poll(s) handed out */
     kfk_share_ack_cb ack_cb;
     void *ack_opaque;

@@ -140,6 +140,7 @@ void kfk_share_results(kfk_share_consumer *c, kfk_partition_list *res, int sync)
     pthread_mutex_lock(&c->lock);
     kfk_partition_list **to = sync ? &c->sync_res : &c->cb_res;
     if (!*to) *to = kfk_partition_list_new(res->count);
+    if (!sync && *to) atomic_store_explicit(&c->cb_ready, 1, memory_order_relaxed);
     for (int i = 0; *to && i < res->count; i++) {
         kfk_partition *e = kfk_partition_list_add(*to, res->elems[i].topic, res->elems[i].partition);
         if (e) {
@@ -300,15 +301,15 @@ static void take_topics(kfk_share_consumer *c) {
 static void take_in(kfk_share_consumer *c) {
     if (c->sub_gen != c->io_sub_gen) take_topics(c);
     int k = 0;
-    for (int i = 0; i < c->ninbox; i++) {
-        kfk_sack *s = &c->inbox[i];
-        if (kfk_share_acks_add(&s->p->acks, s->offset, s->type)) {
-            c->inbox[k++] = *s; /* out of memory: kept for the next run */
+    for (int i = 0; i < c->inbox.n; i++) {
+        kfk_sack *s = &c->inbox.v[i];
+        if (kfk_share_acks_add_range(&s->p->acks, s->first, s->last, s->type)) {
+            c->inbox.v[k++] = *s; /* out of memory: kept for the next run */
             continue;
         }
         if (s->type == KFK_ACK_RENEW) s->p->renew = 1;
     }
-    c->ninbox = k;
+    c->inbox.n = k;
     c->io_commit = c->commit_seq;
     c->io_sync = c->sync_seq;
     c->io_closing = c->closing;
