@@ -94,6 +94,7 @@ void kfk_share_consumer_destroy(kfk_share_consumer *c) {
     kfk_free(c->parts);
     for (int i = 0; i < c->nnodes; i++) kfk_share_session_free(&c->nodes[i].s);
     kfk_free(c->nodes);
+    kfk_free(c->renewed);
     kfk_free(c->inbox.v);
     kfk_free(c->outbox.v);
     free_strv(c->topics, c->ntopics);
@@ -207,9 +208,9 @@ int kfk_share_consumer_acknowledge(kfk_share_consumer *c, const kfk_consumer_mes
     if (!kfk_cmsg(m)->part) return KFK_ERR_STATE; /* not from a share consumer's poll */
     /* Renew needs ShareAcknowledge/ShareFetch v2 (Kafka 4.4): the version
      * this client's ShareFetch went at says whether the broker has it. */
-    if (type == KFK_ACK_RENEW && kfk_core_api_version(c->core, KFK_API_SHARE_FETCH) < 2)
-        return KFK_ERR_UNSUPPORTED_VERSION;
-    int err = kfk_share_held_ack(&c->held, kfk_cmsg(m)->part, m->offset, type);
+    int can_renew =
+        type == KFK_ACK_RENEW && kfk_core_api_version(c->core, KFK_API_SHARE_FETCH) >= 2;
+    int err = kfk_share_held_ack(&c->held, kfk_cmsg(m)->part, m, type, can_renew);
     if (!err) err = push(c, kfk_cmsg(m)->part, m->offset, (int8_t)type);
     if (!err && type == KFK_ACK_RENEW) { /* at once: the lock runs */
         pthread_mutex_lock(&c->lock);
@@ -248,6 +249,47 @@ static kfk_consumer_message *take(kfk_share_consumer *c, int *err) {
     return m;
 }
 
+/* The renewals the I/O thread saw answered, into held; under lock. */
+static void take_renewals(kfk_share_consumer *c) {
+    for (int i = 0; i < c->nrenewed; i++) {
+        const kfk_srenew *r = &c->renewed[i];
+        kfk_share_held_renewed(&c->held, r->p, r->first, r->last, r->err);
+    }
+    c->nrenewed = 0;
+    if (c->renew_lost) kfk_share_held_renewed(&c->held, NULL, 0, INT64_MAX, KFK_ERR_NOMEM);
+    c->renew_lost = 0;
+    atomic_store_explicit(&c->renew_ready, 0, memory_order_relaxed);
+}
+
+/* Renewed records come back before new ones (Java's order): a poll while
+ * a renewal is not answered waits for it. The next renewed record, or
+ * NULL (*err: the fatal error, if that ended the wait). */
+static kfk_consumer_message *renewed(kfk_share_consumer *c, int timeout_ms, int *err) {
+    if (!atomic_load_explicit(&c->renew_ready, memory_order_relaxed) &&
+        !kfk_share_held_renewing(&c->held))
+        return NULL;
+    struct timespec until = kfk_deadline_ts(timeout_ms > 0 ? timeout_ms : 0);
+    kfk_consumer_message *m = NULL;
+    pthread_mutex_lock(&c->lock);
+    for (;;) {
+        take_renewals(c);
+        if ((m = kfk_share_held_next_renewed(&c->held)) || !kfk_share_held_renewing(&c->held))
+            break;
+        if (c->fatal) {
+            *err = c->fatal;
+            break;
+        }
+        if (timeout_ms < 0) pthread_cond_wait(&c->cond, &c->lock);
+        else if (timeout_ms == 0 || pthread_cond_timedwait(&c->cond, &c->lock, &until)) {
+            take_renewals(c);
+            m = kfk_share_held_next_renewed(&c->held);
+            break;
+        }
+    }
+    pthread_mutex_unlock(&c->lock);
+    return m;
+}
+
 kfk_consumer_message *kfk_share_consumer_poll(kfk_share_consumer *c, int timeout_ms) {
     if (!c) return NULL;
     if (atomic_load_explicit(&c->cb_ready, memory_order_relaxed)) run_callback(c);
@@ -255,6 +297,9 @@ kfk_consumer_message *kfk_share_consumer_poll(kfk_share_consumer *c, int timeout
         return kfk_event_new("", -1, KFK_OFFSET_INVALID, KFK_ERR_STATE);
     int err = settle(c);
     if (err) return kfk_event_new("", -1, KFK_OFFSET_INVALID, err);
+    kfk_consumer_message *r = renewed(c, timeout_ms, &err);
+    if (r || err) return r ? r : kfk_event_new("", -1, KFK_OFFSET_INVALID, err);
+    if (kfk_share_held_renewing(&c->held)) return NULL; /* not answered in time */
     /* The steady state: a message of the batch taken before, no lock. */
     kfk_consumer_message *m = take(c, &err);
     if (c->ph) return m ? m : kfk_event_new("", -1, KFK_OFFSET_INVALID, err);
