@@ -265,8 +265,8 @@ static void take_renewals(kfk_share_consumer *c) {
  * a renewal is not answered waits for it. The next renewed record, or
  * NULL (*err: the fatal error, if that ended the wait). */
 static kfk_consumer_message *renewed(kfk_share_consumer *c, int timeout_ms, int *err) {
-    if (!atomic_load_explicit(&c->renew_ready, memory_order_relaxed) &&
-        !kfk_share_held_renewing(&c->held))
+    if (!c->held.nrenewing && !c->held.nrenewed &&
+        !atomic_load_explicit(&c->renew_ready, memory_order_relaxed))
         return NULL;
     struct timespec until = kfk_deadline_ts(timeout_ms > 0 ? timeout_ms : 0);
     kfk_consumer_message *m = NULL;

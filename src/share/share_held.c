@@ -16,6 +16,13 @@ int kfk_share_held_add(kfk_share_held *h, void *part, int64_t offset) {
     return 0;
 }
 
+/* Moves e to state st, keeping h's counts. */
+static void set_state(kfk_share_held *h, kfk_sheld *e, int st) {
+    h->nrenewing += (st == KFK_SHELD_RENEWING) - (e->state == KFK_SHELD_RENEWING);
+    h->nrenewed += (st == KFK_SHELD_RENEWED) - (e->state == KFK_SHELD_RENEWED);
+    e->state = st;
+}
+
 /* Gives our reference on e's message back. */
 static void drop(kfk_sheld *e) {
     kfk_consumer_message_release(e->msg);
@@ -29,7 +36,7 @@ int kfk_share_held_ack(kfk_share_held *h, void *part, const kfk_consumer_message
         if (e->part != part || e->offset != m->offset) continue;
         if (e->state == KFK_SHELD_DONE) return KFK_ERR_STATE;
         if (type != KFK_ACK_RENEW) {
-            e->state = KFK_SHELD_DONE;
+            set_state(h, e, KFK_SHELD_DONE);
             drop(e);
             return 0;
         }
@@ -39,7 +46,7 @@ int kfk_share_held_ack(kfk_share_held *h, void *part, const kfk_consumer_message
             if (ch) atomic_fetch_add_explicit(&ch->refs, 1, memory_order_relaxed);
             e->msg = (kfk_consumer_message *)m;
         }
-        e->state = KFK_SHELD_RENEWING;
+        set_state(h, e, KFK_SHELD_RENEWING);
         return 0;
     }
     return KFK_ERR_STATE;
@@ -51,28 +58,18 @@ void kfk_share_held_renewed(kfk_share_held *h, void *part, int64_t first, int64_
         if ((part && e->part != part) || e->offset < first || e->offset > last ||
             e->state != KFK_SHELD_RENEWING)
             continue;
-        if (!err) {
-            e->state = KFK_SHELD_RENEWED;
-            continue;
-        }
-        e->state = KFK_SHELD_DONE;
-        drop(e);
+        set_state(h, e, err ? KFK_SHELD_DONE : KFK_SHELD_RENEWED);
+        if (err) drop(e);
     }
 }
 
-int kfk_share_held_renewing(const kfk_share_held *h) {
-    for (int i = 0; i < h->n; i++)
-        if (h->v[i].state == KFK_SHELD_RENEWING) return 1;
-    return 0;
-}
-
 kfk_consumer_message *kfk_share_held_next_renewed(kfk_share_held *h) {
-    for (int i = 0; i < h->n; i++) {
+    for (int i = 0; h->nrenewed && i < h->n; i++) {
         kfk_sheld *e = &h->v[i];
         if (e->state != KFK_SHELD_RENEWED) continue;
         kfk_consumer_message *m = e->msg;
         e->msg = NULL;
-        e->state = KFK_SHELD_OPEN;
+        set_state(h, e, KFK_SHELD_OPEN);
         return m;
     }
     return NULL;
@@ -113,7 +110,7 @@ int kfk_share_held_drain(kfk_share_held *h, int8_t type,
         int rc = fn(opaque, e->part, e->offset, type);
         if (rc && !err) err = rc;
     }
-    h->n = 0;
+    h->n = h->nrenewing = h->nrenewed = 0;
     return err;
 }
 

@@ -30,6 +30,7 @@ enum { KFK_SHELD_OPEN, KFK_SHELD_RENEWING, KFK_SHELD_RENEWED, KFK_SHELD_DONE };
 typedef struct kfk_share_held {
     kfk_sheld *v;
     int n, cap;
+    int nrenewing, nrenewed; /* entries in those states: polls look without a scan */
 } kfk_share_held;
 
 /* Remembers a record handed out. 0 or KFK_ERR_NOMEM. */
@@ -46,7 +47,9 @@ int kfk_share_held_ack(kfk_share_held *h, void *part, const kfk_consumer_message
  * reference dropped). Records acknowledged since are left alone. */
 void kfk_share_held_renewed(kfk_share_held *h, void *part, int64_t first, int64_t last, int err);
 /* 1 while a renewal is not answered. */
-int kfk_share_held_renewing(const kfk_share_held *h);
+static inline int kfk_share_held_renewing(const kfk_share_held *h) {
+    return h->nrenewing > 0;
+}
 /* A renewed record to hand out again (open again; the reference goes to
  * the caller), or NULL. */
 kfk_consumer_message *kfk_share_held_next_renewed(kfk_share_held *h);

@@ -144,49 +144,52 @@ static void release_reject_and_the_delivery_limit(const char *boot) {
     CHECK_EQ(kfk_share_consumer_close(c), 0);
 }
 
-/* Acknowledgements riding on a ShareFetch still out when commit_sync is
- * called are in its results. Explicit mode: record a is accepted; the
- * poll that takes b, the last one fetched, sends a ShareFetch carrying
- * a's accept, which the broker holds (nothing more to read, a long
- * fetch.max.wait.ms); commit_sync then accepts b (a ShareAcknowledge
- * after that fetch) and lists both partitions. */
+/* An acknowledgement not answered yet when commit_sync is called is in
+ * its results, also when it rides on a ShareFetch still out. Explicit
+ * mode, fetch.max.wait.ms 3 s: the poll that takes the record empties the
+ * queue and sends a ShareFetch (without the accept, given after); the
+ * broker holds it 3 s (nothing more to read), then the next one carries
+ * the accept and is held 3 s more. commit_sync at 4.5 s finds nothing
+ * left to send and waits for that fetch. A round whose accept was
+ * answered before commit_sync (the callback saw it: a broker that did not
+ * hold a fetch) proves nothing and is run again. */
 static void commit_sync_lists_acks_of_a_fetch_in_flight(const char *boot) {
     char topic[128], group[160];
-    REQUIRE_EQ(cit_topic(boot, topic, sizeof topic, "share-inflight", 2), 0);
+    REQUIRE_EQ(cit_topic(boot, topic, sizeof topic, "share-inflight", 1), 0);
     snprintf(group, sizeof group, "%s-g", topic);
     REQUIRE_EQ(sit_group_config(boot, group, "share.auto.offset.reset", "earliest"), 0);
-    REQUIRE_EQ(cit_kcat(boot, topic, 0, "none", "p0", 0, 1), 0);
-    REQUIRE_EQ(cit_kcat(boot, topic, 1, "none", "p1", 0, 1), 0);
     kfk_share_consumer *c = sit_consumer(boot, group, "share.acknowledgement.mode", "explicit",
-                                         "fetch.max.wait.ms", "5000", NULL);
+                                         "fetch.max.wait.ms", "3000", NULL);
     REQUIRE(c);
     sit_acks acks = {0, 0};
     kfk_share_consumer_set_ack_cb(c, sit_count_acks, &acks);
     const char *topics[1] = {topic};
     REQUIRE_EQ(kfk_share_consumer_subscribe(c, topics, 1), 0);
-    kfk_consumer_message *m[2] = {NULL, NULL};
-    int got = 0;
-    for (int64_t end = it_now_ms() + 30000; got < 2 && it_now_ms() < end;) {
-        kfk_consumer_message *x = kfk_share_consumer_poll(c, 500);
-        if (!x) continue;
-        REQUIRE_EQ(x->err, 0);
-        m[got++] = x;
-        if (got == 1) CHECK_EQ(kfk_share_consumer_acknowledge(c, x, KFK_ACK_ACCEPT), 0);
+    int proven = 0;
+    for (int round = 0; round < 3 && !proven; round++) {
+        REQUIRE_EQ(cit_kcat(boot, topic, 0, "none", "r", round, 1), 0);
+        kfk_consumer_message *m = NULL;
+        for (int64_t end = it_now_ms() + 30000; !m && it_now_ms() < end;)
+            m = kfk_share_consumer_poll(c, 500);
+        REQUIRE(m);
+        REQUIRE_EQ(m->err, 0);
+        CHECK_EQ(kfk_share_consumer_acknowledge(c, m, KFK_ACK_ACCEPT), 0);
+        kfk_consumer_message_release(m);
+        int before = acks.ok + acks.failed;
+        kfk_consumer_message *none = kfk_share_consumer_poll(c, 4500);
+        CHECK(none == NULL);
+        kfk_consumer_message_release(none);
+        if (acks.ok + acks.failed > before) continue; /* answered already */
+        kfk_partition_list *res = NULL;
+        CHECK_EQ(kfk_share_consumer_commit_sync(c, &res, 0), 0);
+        REQUIRE(res);
+        CHECK(kfk_partition_list_find(res, topic, 0) != NULL);
+        for (int i = 0; i < res->count; i++) CHECK_EQ(res->elems[i].err, 0);
+        kfk_partition_list_destroy(res);
+        proven = 1;
     }
-    REQUIRE_EQ(got, 2);
-    REQUIRE(m[0]->partition != m[1]->partition);
-    admin_sleep_ms(500); /* the ShareFetch with a's accept waits at the broker */
-    CHECK_EQ(kfk_share_consumer_acknowledge(c, m[1], KFK_ACK_ACCEPT), 0);
-    kfk_partition_list *res = NULL;
-    CHECK_EQ(kfk_share_consumer_commit_sync(c, &res, 0), 0);
-    REQUIRE(res);
-    CHECK(kfk_partition_list_find(res, topic, m[0]->partition) != NULL);
-    CHECK(kfk_partition_list_find(res, topic, m[1]->partition) != NULL);
-    for (int i = 0; i < res->count; i++) CHECK_EQ(res->elems[i].err, 0);
-    kfk_partition_list_destroy(res);
+    CHECK(proven);
     CHECK_EQ(acks.failed, 0);
-    kfk_consumer_message_release(m[0]);
-    kfk_consumer_message_release(m[1]);
     CHECK_EQ(kfk_share_consumer_close(c), 0);
 }
 
