@@ -146,20 +146,20 @@ static void release_reject_and_the_delivery_limit(const char *boot) {
 
 /* An acknowledgement not answered yet when commit_sync is called is in
  * its results, also when it rides on a ShareFetch still out. Explicit
- * mode, fetch.max.wait.ms 3 s: the poll that takes the record empties the
- * queue and sends a ShareFetch (without the accept, given after); the
- * broker holds it 3 s (nothing more to read), then the next one carries
- * the accept and is held 3 s more. commit_sync at 4.5 s finds nothing
- * left to send and waits for that fetch. A round whose accept was
- * answered before commit_sync (the callback saw it: a broker that did not
- * hold a fetch) proves nothing and is run again. */
+ * mode: a and b come in one fetch; a is accepted; the poll that takes b
+ * empties the queue, so it hands a's accept over and the I/O thread sends
+ * a ShareFetch carrying it, which the broker holds (nothing more to read,
+ * fetch.max.wait.ms 4 s). commit_sync (b not acknowledged: nothing else
+ * to send) waits for that fetch and lists a's partition. A round whose
+ * accept was answered before commit_sync (the callback saw it: a and b
+ * came apart) proves nothing and is run again. */
 static void commit_sync_lists_acks_of_a_fetch_in_flight(const char *boot) {
     char topic[128], group[160];
     REQUIRE_EQ(cit_topic(boot, topic, sizeof topic, "share-inflight", 1), 0);
     snprintf(group, sizeof group, "%s-g", topic);
     REQUIRE_EQ(sit_group_config(boot, group, "share.auto.offset.reset", "earliest"), 0);
     kfk_share_consumer *c = sit_consumer(boot, group, "share.acknowledgement.mode", "explicit",
-                                         "fetch.max.wait.ms", "3000", NULL);
+                                         "fetch.max.wait.ms", "4000", NULL);
     REQUIRE(c);
     sit_acks acks = {0, 0};
     kfk_share_consumer_set_ack_cb(c, sit_count_acks, &acks);
@@ -167,26 +167,31 @@ static void commit_sync_lists_acks_of_a_fetch_in_flight(const char *boot) {
     REQUIRE_EQ(kfk_share_consumer_subscribe(c, topics, 1), 0);
     int proven = 0;
     for (int round = 0; round < 3 && !proven; round++) {
-        REQUIRE_EQ(cit_kcat(boot, topic, 0, "none", "r", round, 1), 0);
-        kfk_consumer_message *m = NULL;
-        for (int64_t end = it_now_ms() + 30000; !m && it_now_ms() < end;)
-            m = kfk_share_consumer_poll(c, 500);
-        REQUIRE(m);
-        REQUIRE_EQ(m->err, 0);
-        CHECK_EQ(kfk_share_consumer_acknowledge(c, m, KFK_ACK_ACCEPT), 0);
-        kfk_consumer_message_release(m);
+        REQUIRE_EQ(cit_kcat(boot, topic, 0, "none", "r", 2 * round, 2), 0);
+        kfk_consumer_message *m[2] = {NULL, NULL};
+        for (int k = 0; k < 2; k++) {
+            for (int64_t end = it_now_ms() + 30000; !m[k] && it_now_ms() < end;)
+                m[k] = kfk_share_consumer_poll(c, 500);
+            REQUIRE(m[k]);
+            REQUIRE_EQ(m[k]->err, 0);
+            if (k == 0) CHECK_EQ(kfk_share_consumer_acknowledge(c, m[0], KFK_ACK_ACCEPT), 0);
+        }
         int before = acks.ok + acks.failed;
-        kfk_consumer_message *none = kfk_share_consumer_poll(c, 4500);
-        CHECK(none == NULL);
-        kfk_consumer_message_release(none);
-        if (acks.ok + acks.failed > before) continue; /* answered already */
-        kfk_partition_list *res = NULL;
-        CHECK_EQ(kfk_share_consumer_commit_sync(c, &res, 0), 0);
-        REQUIRE(res);
-        CHECK(kfk_partition_list_find(res, topic, 0) != NULL);
-        for (int i = 0; i < res->count; i++) CHECK_EQ(res->elems[i].err, 0);
-        kfk_partition_list_destroy(res);
-        proven = 1;
+        kfk_consumer_message *refused = kfk_share_consumer_poll(c, 0); /* runs the callback */
+        CHECK(refused && refused->err == KFK_ERR_STATE);
+        kfk_consumer_message_release(refused);
+        if (acks.ok + acks.failed == before) {
+            kfk_partition_list *res = NULL;
+            CHECK_EQ(kfk_share_consumer_commit_sync(c, &res, 0), 0);
+            REQUIRE(res);
+            CHECK(kfk_partition_list_find(res, topic, 0) != NULL);
+            for (int i = 0; i < res->count; i++) CHECK_EQ(res->elems[i].err, 0);
+            kfk_partition_list_destroy(res);
+            proven = 1;
+        }
+        CHECK_EQ(kfk_share_consumer_acknowledge(c, m[1], KFK_ACK_ACCEPT), 0);
+        kfk_consumer_message_release(m[0]);
+        kfk_consumer_message_release(m[1]);
     }
     CHECK(proven);
     CHECK_EQ(acks.failed, 0);
