@@ -196,8 +196,8 @@ int32_t mock_part_aborted(const mock_part *p, int64_t from, int64_t to, kfk_aren
     return n;
 }
 
-/* Whether a control batch is a COMMIT marker (its record's key: version,
- * then type); an unreadable one counts as an abort. */
+/* Whether a control batch is a COMMIT marker (its record's key says);
+ * an unreadable one counts as an abort. */
 static int marker_commits(const uint8_t *b, uint32_t len) {
     kfk_rbuf r = kfk_rbuf_make(b + MOCK_BATCH_HEADER, len - MOCK_BATCH_HEADER);
     kfk_rd_varint(&r); /* record length */
@@ -205,9 +205,8 @@ static int marker_commits(const uint8_t *b, uint32_t len) {
     kfk_rd_varlong(&r);
     kfk_rd_varint(&r);
     int32_t klen = kfk_rd_varint(&r);
-    kfk_rd_i16(&r);
-    int16_t type = kfk_rd_i16(&r);
-    return !r.err && klen >= 4 && type == KFK_CONTROL_COMMIT;
+    return !r.err && klen == 4 && kfk_rbuf_left(&r) >= 4 &&
+           kfk_control_type((kfk_bytes){r.p, 4}) == KFK_CONTROL_COMMIT;
 }
 
 int mock_txn_rebuild(mock_part *p) {
