@@ -48,7 +48,9 @@ static int32_t fetch_part(mock_ctx *c, const mock_part *p, const kfk_fetch_reque
     rp->high_watermark = hw;
     rp->last_stable_offset = lso;
     rp->log_start_offset = start;
-    /* Redirected: Kafka sends the watermarks and no records. */
+    rp->records = (kfk_bytes){NULL, 0};
+    /* Redirected: Kafka sends the watermarks and empty records (not null:
+     * librdkafka refuses those in a partition without an error). */
     if (c->version >= 11 &&
         (rp->preferred_read_replica = mock_read_replica(c->m, p, c->broker, q->rack_id, qp->fetch_offset)) >= 0)
         return 0;
@@ -66,7 +68,6 @@ static int32_t fetch_part(mock_ctx *c, const mock_part *p, const kfk_fetch_reque
         rp->error_code = KFK_ERR_OFFSET_OUT_OF_RANGE;
         return 0;
     }
-    rp->records = (kfk_bytes){NULL, 0};
     size_t i = mock_part_find(p, qp->fetch_offset);
     int64_t limit = qp->partition_max_bytes < budget ? qp->partition_max_bytes : budget;
     size_t from = i < p->bcount ? p->batches[i].pos : 0;
