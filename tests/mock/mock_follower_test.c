@@ -57,17 +57,8 @@ TEST(consumer_with_a_rack_reads_from_the_follower_and_falls_back_to_the_leader) 
     REQUIRE_EQ(kfk_mock_broker_set_rack(mc, 2, "r2"), 0);
     REQUIRE_EQ(kfk_mock_partition_set_follower(mc, "ff", 0, 2), 0);
 
-    char err[256];
-    kfk_conf *conf = kfk_conf_new();
-    REQUIRE_EQ(kfk_conf_set(conf, "bootstrap.servers", bs, err, sizeof err), 0);
-    REQUIRE_EQ(kfk_conf_set(conf, "client.rack", "r2", err, sizeof err), 0);
-    REQUIRE_EQ(kfk_conf_set(conf, "fetch.wait.max.ms", "100", err, sizeof err), 0);
-    kfk_consumer *c = kfk_consumer_new(conf, err, sizeof err);
+    kfk_consumer *c = mock_consumer_p0(bs, "ff", "r2");
     REQUIRE(c);
-    kfk_partition_list *l = kfk_partition_list_new(1);
-    kfk_partition_list_add(l, "ff", 0)->offset = KFK_OFFSET_BEGINNING;
-    REQUIRE_EQ(kfk_consumer_assign(c, l), 0);
-    kfk_partition_list_destroy(l);
 
     /* The leader's first answer redirects (no records): all from broker 2. */
     CHECK_EQ(read_range(c, 0, 10, 0, 1, 2), 0);
@@ -108,15 +99,8 @@ TEST(consumer_without_a_rack_stays_on_the_leader) {
     REQUIRE_EQ(kfk_mock_topic_create(mc, "fl", 1, 2), 0);
     REQUIRE_EQ(kfk_mock_partition_set_follower(mc, "fl", 0, 2), 0);
     REQUIRE_EQ(mock_produce_spread(bs, "fl", 1, 0, 10), 0);
-    char err[256];
-    kfk_conf *conf = kfk_conf_new();
-    REQUIRE_EQ(kfk_conf_set(conf, "bootstrap.servers", bs, err, sizeof err), 0);
-    kfk_consumer *c = kfk_consumer_new(conf, err, sizeof err);
+    kfk_consumer *c = mock_consumer_p0(bs, "fl", NULL);
     REQUIRE(c);
-    kfk_partition_list *l = kfk_partition_list_new(1);
-    kfk_partition_list_add(l, "fl", 0)->offset = KFK_OFFSET_BEGINNING;
-    REQUIRE_EQ(kfk_consumer_assign(c, l), 0);
-    kfk_partition_list_destroy(l);
     CHECK_EQ(read_range(c, 0, 10, 10, 1, 2), 0);
     kfk_consumer_destroy(c);
     kfk_mock_cluster_destroy(mc);

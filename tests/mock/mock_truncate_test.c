@@ -43,15 +43,8 @@ static int send_each(kfk_producer *p, const char *topic, int from, int to) {
 /* Reads partition 0 from the beginning until n records or idle; the
  * values in offset order into vals (n of 16 bytes). Returns how many. */
 static int read_all(const char *bs, const char *topic, int n, char (*vals)[16]) {
-    char err[256];
-    kfk_conf *conf = kfk_conf_new();
-    if (kfk_conf_set(conf, "bootstrap.servers", bs, err, sizeof err)) return -1;
-    kfk_consumer *c = kfk_consumer_new(conf, err, sizeof err);
+    kfk_consumer *c = mock_consumer_p0(bs, topic, NULL);
     if (!c) return -1;
-    kfk_partition_list *l = kfk_partition_list_new(1);
-    kfk_partition_list_add(l, topic, 0)->offset = KFK_OFFSET_BEGINNING;
-    kfk_consumer_assign(c, l);
-    kfk_partition_list_destroy(l);
     int got = 0;
     for (int idle = 0; idle < 10 && got <= n;) {
         kfk_consumer_message *m = kfk_consumer_poll(c, 100);

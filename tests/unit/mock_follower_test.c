@@ -58,6 +58,27 @@ static kfk_fetch_response_partition_data fetch(kfk_mock *m, int32_t broker, int1
     return r.responses.items[0].partitions.items[0];
 }
 
+/* ListOffsets v7 at broker for "f" partition 0 at timestamp want: the
+ * partition's error, *offset and *epoch its answer. */
+static int list_at(kfk_mock *m, int32_t broker, int64_t want, int64_t *offset, int32_t *epoch) {
+    kfk_list_offsets_request q;
+    kfk_list_offsets_request_init(&q);
+    kfk_list_offsets_request_partition qp = {.partition_index = 0, .current_leader_epoch = -1,
+                                             .timestamp = want};
+    kfk_list_offsets_request_topic qt = {.name = kfk_str_of("f")};
+    qt.partitions.items = &qp;
+    qt.partitions.count = 1;
+    q.topics.items = &qt;
+    q.topics.count = 1;
+    kfk_list_offsets_response r;
+    *offset = -99;
+    *epoch = -99;
+    if (call(m, broker, KFK_API_LIST_OFFSETS, 7, &q, &r) != KFK_MOCK_REPLY) return -99;
+    *offset = r.topics.items[0].partitions.items[0].offset;
+    *epoch = r.topics.items[0].partitions.items[0].leader_epoch;
+    return r.topics.items[0].partitions.items[0].error_code;
+}
+
 TEST(leader_names_the_follower_to_clients_of_its_rack) {
     kfk_mock *m = new_mock();
     REQUIRE(m);
@@ -156,18 +177,9 @@ TEST(follower_serves_within_its_own_watermarks) {
     CHECK_EQ(fetch(m, 3, 12, 0, "r").high_watermark, 11);
     CHECK_EQ(fetch(m, 3, 12, 12, "r").error_code, KFK_ERR_OFFSET_OUT_OF_RANGE);
     /* The follower is no leader for anything else. */
-    kfk_list_offsets_request q;
-    kfk_list_offsets_request_init(&q);
-    kfk_list_offsets_request_partition qp = {.partition_index = 0, .current_leader_epoch = -1,
-                                             .timestamp = -1};
-    kfk_list_offsets_request_topic qt = {.name = kfk_str_of("f")};
-    qt.partitions.items = &qp;
-    qt.partitions.count = 1;
-    q.topics.items = &qt;
-    q.topics.count = 1;
-    kfk_list_offsets_response lr;
-    REQUIRE_EQ(call(m, 3, KFK_API_LIST_OFFSETS, 7, &q, &lr), KFK_MOCK_REPLY);
-    CHECK_EQ(lr.topics.items[0].partitions.items[0].error_code, KFK_ERR_NOT_LEADER_OR_FOLLOWER);
+    int64_t off;
+    int32_t epoch;
+    CHECK_EQ(list_at(m, 3, -1, &off, &epoch), KFK_ERR_NOT_LEADER_OR_FOLLOWER);
     kfk_mock_free(m);
     kfk_arena_reset(&arena);
 }
@@ -193,26 +205,6 @@ TEST(follower_arguments_are_checked) {
     kfk_arena_reset(&arena);
 }
 
-/* ListOffsets v4+ for "f" partition 0 at timestamp want: offset and epoch. */
-static void list_at(kfk_mock *m, int64_t want, int64_t *offset, int32_t *epoch) {
-    kfk_list_offsets_request q;
-    kfk_list_offsets_request_init(&q);
-    kfk_list_offsets_request_partition qp = {.partition_index = 0, .current_leader_epoch = -1,
-                                             .timestamp = want};
-    kfk_list_offsets_request_topic qt = {.name = kfk_str_of("f")};
-    qt.partitions.items = &qp;
-    qt.partitions.count = 1;
-    q.topics.items = &qt;
-    q.topics.count = 1;
-    kfk_list_offsets_response r;
-    *offset = -99;
-    *epoch = -99;
-    if (call(m, 1, KFK_API_LIST_OFFSETS, 7, &q, &r) != KFK_MOCK_REPLY) return;
-    CHECK_EQ(r.topics.items[0].partitions.items[0].error_code, 0);
-    *offset = r.topics.items[0].partitions.items[0].offset;
-    *epoch = r.topics.items[0].partitions.items[0].leader_epoch;
-}
-
 TEST(list_offsets_names_the_epoch_of_the_batch_holding_the_offset) {
     kfk_mock *m = new_mock();
     REQUIRE(m);
@@ -224,24 +216,24 @@ TEST(list_offsets_names_the_epoch_of_the_batch_holding_the_offset) {
     REQUIRE_EQ(kfk_mock_set_leader(m, "f", 0, 1), 0); /* epoch 3: no batch yet */
     int64_t off;
     int32_t epoch;
-    list_at(m, 101, &off, &epoch); /* the first record at or after 101 */
+    CHECK_EQ(list_at(m, 1, 101, &off, &epoch), 0); /* the first record at or after 101 */
     CHECK_EQ(off, 1);
     CHECK_EQ(epoch, 1);
-    list_at(m, -2, &off, &epoch);
+    CHECK_EQ(list_at(m, 1, -2, &off, &epoch), 0);
     CHECK_EQ(off, 0);
     CHECK_EQ(epoch, 0);
-    list_at(m, -3, &off, &epoch); /* max timestamp */
+    CHECK_EQ(list_at(m, 1, -3, &off, &epoch), 0); /* max timestamp */
     CHECK_EQ(off, 2);
     CHECK_EQ(epoch, 2);
-    list_at(m, -1, &off, &epoch); /* the log end: the current epoch */
+    CHECK_EQ(list_at(m, 1, -1, &off, &epoch), 0); /* the log end: the current epoch */
     CHECK_EQ(off, 3);
     CHECK_EQ(epoch, 3);
-    list_at(m, 103, &off, &epoch); /* none */
+    CHECK_EQ(list_at(m, 1, 103, &off, &epoch), 0); /* none */
     CHECK_EQ(off, -1);
     CHECK_EQ(epoch, -1);
     REQUIRE_EQ(kfk_mock_truncate(m, "f", 0, 1), 0); /* epoch 4 starts at 1 */
     CHECK_EQ(produce_ts(m, 105), 1);
-    list_at(m, 104, &off, &epoch);
+    CHECK_EQ(list_at(m, 1, 104, &off, &epoch), 0);
     CHECK_EQ(off, 1);
     CHECK_EQ(epoch, 4);
     kfk_mock_free(m);
