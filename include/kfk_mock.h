@@ -101,8 +101,11 @@ KFK_API int kfk_mock_partition_set_follower_wmarks(kfk_mock_cluster *c, const ch
 /* An unclean leader election: the partition's log loses offsets >= offset
  * (the whole batch holding offset when it starts below it) and a new
  * leader epoch starts at the new log end, so OffsetForLeaderEpoch and
- * Fetch (diverging epoch) show consumers where their log diverged. offset
- * must be within log start..high watermark. Any thread. */
+ * Fetch (diverging epoch) show consumers where their log diverged. What
+ * the partition knows of producers and transactions is rebuilt from the
+ * batches left, as Kafka reloads it: sequences go on from each producer's
+ * last batch left, and a transaction whose marker went is open again.
+ * offset must be within log start..high watermark. Any thread. */
 KFK_API int kfk_mock_partition_truncate(kfk_mock_cluster *c, const char *topic, int partition,
                                         int64_t offset);
 /* Moves the coordinator of a group (key_type KFK_MOCK_COORD_GROUP) or of

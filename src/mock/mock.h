@@ -56,7 +56,8 @@ int32_t kfk_mock_rtt(const kfk_mock *m, int32_t broker_id);
 int kfk_mock_set_leader(kfk_mock *m, const char *topic, int32_t partition, int32_t broker_id);
 /* The partition's log loses its offsets from offset on (from the base of
  * the batch holding offset) and a new leader epoch starts at its new end,
- * as an unclean leader election leaves it. 0, or -1 for an unknown
+ * as an unclean leader election leaves it; producers' sequences and
+ * transactions are rebuilt from the batches left (truncate.c). 0, or -1 for an unknown
  * partition, an offset outside log start..high watermark, or no memory. */
 int kfk_mock_truncate(kfk_mock *m, const char *topic, int32_t partition, int64_t offset);
 /* Makes broker_id (which need not exist; -1: none) the partition's
