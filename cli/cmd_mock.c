@@ -37,6 +37,12 @@ static int usage(const char *why) {
                     "  coordinator group|transaction KEY BROKER\n"
                     "                                     moves a group's or transactional id's coordinator\n"
                     "  topic NAME [PARTITIONS [REPLICAS]] creates a topic\n"
+                    "  follower TOPIC PARTITION BROKER|-1 the partition's follower: the leader sends\n"
+                    "                                     clients with client.rack to it (-1: none)\n"
+                    "  follower-wmarks TOPIC PARTITION LO HI\n"
+                    "                                     the follower's log start and high watermark\n"
+                    "                                     (-1: the leader's)\n"
+                    "  rack BROKER [RACK]                 the broker's rack in Metadata (none without)\n"
                     "  quit                               stops the cluster (exit status 0)\n");
     return 2;
 }
@@ -94,6 +100,15 @@ static int run_command(kfk_mock_cluster *c, int nbrokers, const char *line, char
         }
         break;
     }
+    case CLI_MOCK_FOLLOWER:
+        rc = kfk_mock_partition_set_follower(c, cmd.topic, cmd.n, cmd.broker);
+        break;
+    case CLI_MOCK_FOLLOWER_WMARKS:
+        rc = kfk_mock_partition_set_follower_wmarks(c, cmd.topic, cmd.n, cmd.offset, cmd.hi);
+        break;
+    case CLI_MOCK_RACK:
+        rc = kfk_mock_broker_set_rack(c, cmd.broker, cmd.n ? cmd.topic : NULL);
+        break;
     case CLI_MOCK_QUIT:
         snprintf(out, outlen, "ok");
         return 1;
@@ -101,6 +116,8 @@ static int run_command(kfk_mock_cluster *c, int nbrokers, const char *line, char
     if (rc)
         snprintf(out, outlen, "error: %s", cmd.kind == CLI_MOCK_LEADER ? "no such topic, partition or broker"
                                    : cmd.kind == CLI_MOCK_TRUNCATE ? "no such topic or partition, or an offset outside its log"
+                                   : cmd.kind == CLI_MOCK_FOLLOWER || cmd.kind == CLI_MOCK_FOLLOWER_WMARKS
+                                       ? "no such topic or partition"
                                    : cmd.kind == CLI_MOCK_ERRORS   ? "no such broker, or an API the mock does not serve"
                                                                    : "no such broker");
     else

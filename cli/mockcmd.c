@@ -171,9 +171,45 @@ int cli_mock_cmd_parse(cli_mock_cmd *c, const char *line, char *err, size_t errl
                    ? -1
                    : 0;
     }
+    if (!strcmp(cmd, "follower")) {
+        c->kind = CLI_MOCK_FOLLOWER;
+        if (args(nw, 3, 3, "follower TOPIC PARTITION BROKER|-1", err, errlen) ||
+            topic_name(c, w[1], err, errlen) ||
+            num(w[2], 0, INT32_MAX, &c->n, "partition", err, errlen))
+            return -1;
+        if (!strcmp(w[3], "-1")) return 0; /* c->broker is -1: no follower */
+        return broker(w[3], 0, &c->broker, err, errlen);
+    }
+    if (!strcmp(cmd, "follower-wmarks")) {
+        c->kind = CLI_MOCK_FOLLOWER_WMARKS;
+        if (args(nw, 4, 4, "follower-wmarks TOPIC PARTITION LO|-1 HI|-1", err, errlen) ||
+            topic_name(c, w[1], err, errlen) ||
+            num(w[2], 0, INT32_MAX, &c->n, "partition", err, errlen))
+            return -1;
+        c->offset = strcmp(w[3], "-1") ? number(w[3], 0, INT64_MAX) : -2;
+        c->hi = strcmp(w[4], "-1") ? number(w[4], 0, INT64_MAX) : -2;
+        if (c->offset == -1) return fail(err, errlen, "LO '%s': expected an offset from 0 up or -1", w[3]);
+        if (c->hi == -1) return fail(err, errlen, "HI '%s': expected an offset from 0 up or -1", w[4]);
+        /* -1 (the leader's) was held as -2 to tell it from a bad word. */
+        if (c->offset == -2) c->offset = -1;
+        if (c->hi == -2) c->hi = -1;
+        if (c->offset >= 0 && c->hi >= 0 && c->offset > c->hi)
+            return fail(err, errlen, "LO '%s': above HI", w[3]);
+        return 0;
+    }
+    if (!strcmp(cmd, "rack")) {
+        c->kind = CLI_MOCK_RACK;
+        if (args(nw, 1, 2, "rack BROKER [RACK]", err, errlen) || broker(w[1], 0, &c->broker, err, errlen))
+            return -1;
+        if (nw < 3) return 0; /* no rack */
+        if (strlen(w[2]) >= sizeof c->topic) return fail(err, errlen, "rack '%.40s...': longer than 249 bytes", w[2]);
+        strcpy(c->topic, w[2]);
+        c->n = 1;
+        return 0;
+    }
     if (!strcmp(cmd, "quit")) {
         c->kind = CLI_MOCK_QUIT;
         return args(nw, 0, 0, "quit", err, errlen);
     }
-    return fail(err, errlen, "unknown command '%s' (errors, clear, down, up, rtt, leader, truncate, coordinator, topic, quit)", cmd);
+    return fail(err, errlen, "unknown command '%s' (errors, clear, down, up, rtt, leader, truncate, coordinator, topic, follower, follower-wmarks, rack, quit)", cmd);
 }

@@ -17,20 +17,25 @@ typedef enum {
     CLI_MOCK_TRUNCATE,
     CLI_MOCK_COORDINATOR,
     CLI_MOCK_TOPIC,
+    CLI_MOCK_FOLLOWER,
+    CLI_MOCK_FOLLOWER_WMARKS,
+    CLI_MOCK_RACK,
     CLI_MOCK_QUIT,
 } cli_mock_kind;
 
 typedef struct cli_mock_cmd {
     cli_mock_kind kind;
-    int broker;      /* -1: any broker (errors, clear) */
+    int broker;      /* -1: any broker (errors, clear); follower: none */
     int api;         /* -1: every API (clear) */
     int err;         /* Kafka error code */
     int count;       /* errors: how many requests; topic: partitions */
-    int n;           /* rtt: milliseconds; leader, truncate: partition; topic:
-                        replicas; coordinator: 0 group, 1 transaction */
-    int64_t offset;  /* truncate: where the log is cut */
-    char topic[250]; /* leader, truncate, topic; coordinator: the group or
-                        transactional id */
+    int n;           /* rtt: milliseconds; leader, truncate, follower,
+                        follower-wmarks: partition; topic: replicas;
+                        coordinator: 0 group, 1 transaction; rack: 1 if named */
+    int64_t offset;  /* truncate: where the log is cut; follower-wmarks: LO */
+    int64_t hi;      /* follower-wmarks: HI */
+    char topic[250]; /* leader, truncate, topic, follower, follower-wmarks;
+                        coordinator: the group or transactional id; rack: the rack */
 } cli_mock_cmd;
 
 /* Parses one line (without its newline). 0, or -1 with err naming the word

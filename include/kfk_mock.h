@@ -56,7 +56,8 @@ KFK_API int kfk_mock_request_errors_count(kfk_mock_cluster *c, int broker_id, in
  * closes); a negative min or max: the API is neither listed nor served. Any thread. */
 KFK_API int kfk_mock_api_set_versions(kfk_mock_cluster *c, int16_t api_key, int min_version,
                                       int max_version);
-/* Metadata names the broker's rack (NULL: none). Any thread. */
+/* Metadata names the broker's rack (NULL: none); a follower's rack picks
+ * the clients its leader sends to it. Any thread. */
 KFK_API int kfk_mock_broker_set_rack(kfk_mock_cluster *c, int broker_id, const char *rack);
 /* Metadata answers err (a Kafka error code; 0: none again) for the topic,
  * which is created (1 partition) if it does not exist. Any thread. */
@@ -82,11 +83,29 @@ KFK_API int kfk_mock_broker_set_rtt(kfk_mock_cluster *c, int broker_id, int rtt_
 /* Moves a partition's leadership (its leader epoch grows). Any thread. */
 KFK_API int kfk_mock_partition_set_leader(kfk_mock_cluster *c, const char *topic, int partition,
                                           int broker_id);
+/* Fetch from follower (KIP-392): broker_id becomes the partition's
+ * follower (-1: none again; it need not exist, so a test can name one
+ * clients cannot reach, and a broker of the cluster outside the replicas
+ * joins them). Its leader names it as the preferred read replica, with no
+ * records, in Fetch answers (v11+) to clients that give a rack (client.rack)
+ * matching the follower's (kfk_mock_broker_set_rack; a follower without
+ * one matches any), unless it is down; it serves Fetch within its own
+ * watermarks, OFFSET_OUT_OF_RANGE outside them. Any thread. */
+KFK_API int kfk_mock_partition_set_follower(kfk_mock_cluster *c, const char *topic, int partition,
+                                            int broker_id);
+/* The follower's log start offset (lo) and high watermark (hi), kept
+ * within the leader's; -1 for either: the leader's, as it moves. -1 for
+ * an unknown partition or lo > hi. Any thread. */
+KFK_API int kfk_mock_partition_set_follower_wmarks(kfk_mock_cluster *c, const char *topic,
+                                                   int partition, int64_t lo, int64_t hi);
 /* An unclean leader election: the partition's log loses offsets >= offset
  * (the whole batch holding offset when it starts below it) and a new
  * leader epoch starts at the new log end, so OffsetForLeaderEpoch and
- * Fetch (diverging epoch) show consumers where their log diverged. offset
- * must be within log start..high watermark. Any thread. */
+ * Fetch (diverging epoch) show consumers where their log diverged. What
+ * the partition knows of producers and transactions is rebuilt from the
+ * batches left, as Kafka reloads it: sequences go on from each producer's
+ * last batch left, and a transaction whose marker went is open again.
+ * offset must be within log start..high watermark. Any thread. */
 KFK_API int kfk_mock_partition_truncate(kfk_mock_cluster *c, const char *topic, int partition,
                                         int64_t offset);
 /* Moves the coordinator of a group (key_type KFK_MOCK_COORD_GROUP) or of

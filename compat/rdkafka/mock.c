@@ -1,6 +1,5 @@
-/* librdkafka's mock cluster on kfk's (include/kfk_mock.h): the calls that
- * have a kfk_mock counterpart are mapped onto it; the others (follower
- * fetching) are refused with RD_KAFKA_RESP_ERR__NOT_IMPLEMENTED.
+/* librdkafka's mock cluster on kfk's (include/kfk_mock.h): each call is
+ * mapped onto its kfk_mock counterpart.
  * test.mock.num.brokers gives a handle a cluster of its own. */
 #include <stdarg.h>
 #include <stdlib.h>
@@ -153,18 +152,36 @@ rd_kafka_resp_err_t rd_kafka_mock_partition_set_leader(rd_kafka_mock_cluster_t *
                : RD_KAFKA_RESP_ERR_NO_ERROR;
 }
 
+/* librdkafka creates a topic its follower calls name (partition + 1
+ * partitions); an existing one lacking the partition: UNKNOWN_TOPIC_OR_PART. */
+static rd_kafka_resp_err_t follower_part(rd_kafka_mock_cluster_t *mcluster, const char *topic,
+                                         int32_t partition) {
+    if (!mcluster || !topic || partition < 0) return RD_KAFKA_RESP_ERR__INVALID_ARG;
+    if (!kfk_mock_partition_offsets(mcluster->mc, topic, partition, NULL, NULL))
+        return RD_KAFKA_RESP_ERR_NO_ERROR;
+    if (kfk_mock_topic_create(mcluster->mc, topic, partition + 1, 3))
+        return RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART;
+    return RD_KAFKA_RESP_ERR_NO_ERROR;
+}
+
 rd_kafka_resp_err_t rd_kafka_mock_partition_set_follower(rd_kafka_mock_cluster_t *mcluster,
                                                          const char *topic, int32_t partition,
                                                          int32_t broker_id) {
-    (void)mcluster, (void)topic, (void)partition, (void)broker_id;
-    return RD_KAFKA_RESP_ERR__NOT_IMPLEMENTED;
+    rd_kafka_resp_err_t err = follower_part(mcluster, topic, partition);
+    if (err) return err;
+    return kfk_mock_partition_set_follower(mcluster->mc, topic, partition, broker_id)
+               ? RD_KAFKA_RESP_ERR__INVALID_ARG
+               : RD_KAFKA_RESP_ERR_NO_ERROR;
 }
 
 rd_kafka_resp_err_t rd_kafka_mock_partition_set_follower_wmarks(
     rd_kafka_mock_cluster_t *mcluster, const char *topic, int32_t partition, int64_t lo,
     int64_t hi) {
-    (void)mcluster, (void)topic, (void)partition, (void)lo, (void)hi;
-    return RD_KAFKA_RESP_ERR__NOT_IMPLEMENTED;
+    rd_kafka_resp_err_t err = follower_part(mcluster, topic, partition);
+    if (err) return err;
+    return kfk_mock_partition_set_follower_wmarks(mcluster->mc, topic, partition, lo, hi)
+               ? RD_KAFKA_RESP_ERR__INVALID_ARG
+               : RD_KAFKA_RESP_ERR_NO_ERROR;
 }
 
 static rd_kafka_resp_err_t broker_result(int rc) {

@@ -343,6 +343,24 @@ int kfk_mock_partition_set_leader(kfk_mock_cluster *c, const char *topic, int pa
     return rc;
 }
 
+int kfk_mock_partition_set_follower(kfk_mock_cluster *c, const char *topic, int partition,
+                                    int broker_id) {
+    if (!c) return -1;
+    pthread_mutex_lock(&c->lock);
+    int rc = kfk_mock_set_follower(c->m, topic, partition, broker_id);
+    pthread_mutex_unlock(&c->lock);
+    return rc;
+}
+
+int kfk_mock_partition_set_follower_wmarks(kfk_mock_cluster *c, const char *topic, int partition,
+                                           int64_t lo, int64_t hi) {
+    if (!c) return -1;
+    pthread_mutex_lock(&c->lock);
+    int rc = kfk_mock_set_follower_wmarks(c->m, topic, partition, lo, hi);
+    pthread_mutex_unlock(&c->lock);
+    return rc;
+}
+
 int kfk_mock_partition_truncate(kfk_mock_cluster *c, const char *topic, int partition,
                                 int64_t offset) {
     if (!c) return -1;

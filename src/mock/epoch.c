@@ -1,7 +1,7 @@
 /* Leader epochs for the mock (KIP-101, KIP-320): each partition's history
  * of epochs and the offsets they start at, OffsetForLeaderEpoch from it,
- * the checks a Fetch's epochs get, and a log truncation as an unclean
- * leader election leaves it. Answers follow Kafka's leader epoch cache. */
+ * and the checks a Fetch's epochs get (truncations: truncate.c). Answers
+ * follow Kafka's leader epoch cache. */
 #include "core/alloc.h"
 #include "kfk.h"
 #include "mock/mock_int.h"
@@ -79,34 +79,4 @@ int mock_offset_for_leader_epoch(mock_ctx *c) {
         }
     }
     return KFK_MOCK_REPLY;
-}
-
-/* Forgets what the idempotent producers wrote at or past offset: a retry
- * of it is new data now. */
-static void forget_producers(mock_part *p, int64_t offset) {
-    for (int32_t i = 0; i < p->nproducers; i++) {
-        mock_pstate *s = &p->producers[i];
-        while (s->nrecent > 0 && s->recent[s->nrecent - 1].offset >= offset) s->nrecent--;
-    }
-}
-
-int kfk_mock_truncate(kfk_mock *m, const char *topic, int32_t partition, int64_t offset) {
-    mock_topic *t = mock_topic_find(m, kfk_str_of(topic));
-    mock_part *p = t && partition >= 0 && partition < t->nparts ? &t->parts[partition] : NULL;
-    if (!p || offset < p->log_start || offset > p->hw) return -1;
-    size_t i = mock_part_find(p, offset);
-    /* Whole batches go: one holding offset goes from its base. */
-    if (i < p->bcount && p->batches[i].base < offset) offset = p->batches[i].base;
-    if (i < p->bcount) {
-        size_t cut = p->batches[i].pos;
-        m->bytes -= p->len - cut;
-        p->len = cut;
-        p->bcount = i;
-    }
-    if (p->bhead == p->bcount) p->bhead = p->bcount = p->head = p->len = 0;
-    p->hw = offset;
-    forget_producers(p, offset);
-    if (mock_epoch_new(p, p->leader_epoch + 1, offset)) return -1;
-    m->data_version++;
-    return 0;
 }

@@ -30,17 +30,30 @@ static void part_defaults(kfk_fetch_response_partition_data *rp, int32_t index) 
  * or -1 when out of memory. */
 static int32_t fetch_part(mock_ctx *c, const mock_part *p, const kfk_fetch_request_partition *qp,
                           kfk_fetch_response_partition_data *rp, int64_t budget, int first) {
-    int committed = ((const kfk_fetch_request *)c->req)->isolation_level == 1;
-    rp->error_code = mock_epoch_check(p, c->broker, qp->current_leader_epoch);
+    const kfk_fetch_request *q = c->req;
+    int committed = q->isolation_level == 1;
+    /* A follower knows the leader's epoch as the leader does. */
+    int follower = mock_on_follower(p, c->broker);
+    rp->error_code = mock_epoch_check(p, follower ? p->leader : c->broker, qp->current_leader_epoch);
     if (rp->error_code == KFK_ERR_NOT_LEADER_OR_FOLLOWER) {
         rp->current_leader.leader_id = p->leader;
         rp->current_leader.leader_epoch = p->leader_epoch;
     }
     if (rp->error_code) return 0;
-    int64_t lso = mock_part_lso(p), end = committed ? lso : p->hw;
-    rp->high_watermark = p->hw;
+    int64_t start = p->log_start, hw = p->hw;
+    if (follower) mock_follower_wmarks(p, &start, &hw);
+    int64_t lso = mock_part_lso(p);
+    if (lso > hw) lso = hw;
+    int64_t end = committed ? lso : hw;
+    rp->high_watermark = hw;
     rp->last_stable_offset = lso;
-    rp->log_start_offset = p->log_start;
+    rp->log_start_offset = start;
+    rp->records = (kfk_bytes){NULL, 0};
+    /* Redirected: Kafka sends the watermarks and empty records (not null:
+     * librdkafka refuses those in a partition without an error). */
+    if (c->version >= 11 &&
+        (rp->preferred_read_replica = mock_read_replica(c->m, p, c->broker, q->rack_id, qp->fetch_offset)) >= 0)
+        return 0;
     /* Kafka checks the last fetched epoch before the offset: a truncated
      * log may end below the fetch offset (KIP-320, Fetch v12+). */
     int32_t end_epoch;
@@ -51,24 +64,26 @@ static int32_t fetch_part(mock_ctx *c, const mock_part *p, const kfk_fetch_reque
         rp->diverging_epoch.end_offset = end_offset;
         return 0;
     }
-    if (qp->fetch_offset < p->log_start || qp->fetch_offset > p->hw) {
+    if (qp->fetch_offset < start || qp->fetch_offset > hw) {
         rp->error_code = KFK_ERR_OFFSET_OUT_OF_RANGE;
         return 0;
     }
-    rp->records = (kfk_bytes){NULL, 0};
     size_t i = mock_part_find(p, qp->fetch_offset);
     int64_t limit = qp->partition_max_bytes < budget ? qp->partition_max_bytes : budget;
-    size_t start = i < p->bcount ? p->batches[i].pos : 0;
+    size_t from = i < p->bcount ? p->batches[i].pos : 0;
     int64_t size = 0;
     /* The first batch goes out whatever its size, so a consumer always
      * progresses (KIP-74); further batches only within the limits. */
     int64_t upto = qp->fetch_offset;
-    for (; i < p->bcount && p->batches[i].base < end; i++) {
+    /* Whole batches below end: a follower's high watermark may fall
+     * inside one, which it does not send yet (the leader's and the last
+     * stable offset are at batch boundaries). */
+    for (; i < p->bcount && p->batches[i].last < end; i++) {
         if (size + p->batches[i].len > limit && !(first && size == 0)) break;
         size += p->batches[i].len;
         upto = p->batches[i].last + 1;
     }
-    if (size) rp->records = (kfk_bytes){p->log + start, (int32_t)size};
+    if (size) rp->records = (kfk_bytes){p->log + from, (int32_t)size};
     if (committed) {
         kfk_fetch_response_aborted_transaction *ab;
         int32_t n = mock_part_aborted(p, qp->fetch_offset, upto, c->a, &ab);
@@ -91,7 +106,7 @@ int mock_fetch(mock_ctx *c) {
     if (MOCK_ARRAY(c, r->responses, plan.ntopics)) return KFK_ERR_NOMEM;
     int32_t nt = r->responses.count;
     int64_t budget = q->max_bytes, total = 0;
-    int errors = 0;
+    int news = 0; /* errors and redirections go out without waiting */
     for (int32_t i = 0; i < nt; i++) {
         const kfk_fetch_request_topic *qt = &plan.topics[i];
         kfk_fetch_response_fetchable_topic_response *rt = &r->responses.items[i];
@@ -116,10 +131,10 @@ int mock_fetch(mock_ctx *c) {
                 if (n < 0) return KFK_ERR_NOMEM;
                 total += n;
             }
-            errors += rp->error_code != 0;
+            news += rp->error_code != 0 || rp->preferred_read_replica >= 0;
         }
     }
-    if (!errors && total < q->min_bytes && c->now_ms < c->recv_ms + q->max_wait_ms)
+    if (!news && total < q->min_bytes && c->now_ms < c->recv_ms + q->max_wait_ms)
         return KFK_MOCK_PARK;
     return mock_session_done(c, &plan, r) ? KFK_ERR_NOMEM : KFK_MOCK_REPLY;
 }
@@ -190,6 +205,16 @@ static void lookup(const mock_part *p, int64_t want, int committed, int64_t *off
     *ts = q.ts;
 }
 
+/* The leader epoch ListOffsets names with an offset: that of the batch
+ * holding it (its header's), the current one past the last batch. */
+static int32_t epoch_at(const mock_part *p, int64_t offset) {
+    if (offset < 0) return -1;
+    size_t i = mock_part_find(p, offset);
+    if (i == p->bcount || p->batches[i].base > offset) return p->leader_epoch;
+    const uint8_t *b = p->log + p->batches[i].pos + 12;
+    return (int32_t)((uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 | b[3]);
+}
+
 int mock_list_offsets(mock_ctx *c) {
     const kfk_list_offsets_request *q = c->req;
     kfk_list_offsets_response *r = c->resp;
@@ -216,7 +241,7 @@ int mock_list_offsets(mock_ctx *c) {
             else if (p->leader != c->broker) rp->error_code = KFK_ERR_NOT_LEADER_OR_FOLLOWER;
             else {
                 lookup(p, qp->timestamp, q->isolation_level == 1, &rp->offset, &rp->timestamp);
-                rp->leader_epoch = p->leader_epoch;
+                rp->leader_epoch = epoch_at(p, rp->offset);
             }
         }
     }

@@ -186,7 +186,8 @@ static const fs_part *sent_find(const struct mock_fsession *s, int by_id,
 }
 
 static int news(const fs_part *old, const kfk_fetch_response_partition_data *rp) {
-    return !old || rp->error_code || rp->records.len > 0 || rp->high_watermark != old->hw ||
+    return !old || rp->error_code || rp->records.len > 0 || rp->preferred_read_replica >= 0 ||
+           rp->high_watermark != old->hw ||
            rp->last_stable_offset != old->lso || rp->log_start_offset != old->log_start;
 }
 

@@ -56,9 +56,19 @@ int32_t kfk_mock_rtt(const kfk_mock *m, int32_t broker_id);
 int kfk_mock_set_leader(kfk_mock *m, const char *topic, int32_t partition, int32_t broker_id);
 /* The partition's log loses its offsets from offset on (from the base of
  * the batch holding offset) and a new leader epoch starts at its new end,
- * as an unclean leader election leaves it. 0, or -1 for an unknown
+ * as an unclean leader election leaves it; producers' sequences and
+ * transactions are rebuilt from the batches left (truncate.c). 0, or -1 for an unknown
  * partition, an offset outside log start..high watermark, or no memory. */
 int kfk_mock_truncate(kfk_mock *m, const char *topic, int32_t partition, int64_t offset);
+/* Makes broker_id (which need not exist; -1: none) the partition's
+ * follower: its leader names it as the preferred read replica to clients
+ * of its rack, and it serves Fetch within its own watermarks. A broker of
+ * the cluster joins the replicas if it was not one. 0 or -1. */
+int kfk_mock_set_follower(kfk_mock *m, const char *topic, int32_t partition, int32_t broker_id);
+/* The follower's log start (lo) and high watermark (hi); -1: the leader's.
+ * 0, or -1 for an unknown partition or lo > hi. */
+int kfk_mock_set_follower_wmarks(kfk_mock *m, const char *topic, int32_t partition, int64_t lo,
+                                 int64_t hi);
 /* The next request of api_key on broker_id (-1: any) fails with err (0:
  * none) and its answer goes out rtt_ms late. */
 int kfk_mock_push_error_rtt(kfk_mock *m, int32_t broker_id, int16_t api_key, int16_t err, int32_t rtt_ms);

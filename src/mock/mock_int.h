@@ -42,6 +42,8 @@ typedef struct mock_part {
     int32_t nepochs, ecap;
     int32_t *replicas;
     int32_t nreplicas;
+    int32_t follower;                 /* a test's (follower.c); -1: none */
+    int64_t follower_lo, follower_hi; /* its watermarks; -1: the leader's */
     uint8_t *log; /* batches back to back from log[head] */
     size_t head, len, cap;
     mock_batch *batches; /* batches[bhead..bcount) are live */
@@ -239,6 +241,25 @@ int16_t mock_epoch_check(const mock_part *p, int32_t broker, int32_t current);
  * last_fetched (-1: not said) left the log: *end_* say where it diverged. */
 int mock_epoch_diverged(const mock_part *p, int32_t last_fetched, int64_t fetch_offset,
                         int32_t *end_epoch, int64_t *end_offset);
+
+/* Idempotent producers' state (produce.c): pid's on p, created (epoch -1,
+ * no batches) when create is set; NULL when absent or out of memory. */
+mock_pstate *mock_pstate_get(mock_part *p, int64_t pid, int create);
+/* A batch of sequences first..last at offset: the newest remembered. */
+void mock_pstate_record(mock_pstate *s, int16_t epoch, int32_t first, int32_t last, int64_t off);
+/* After a truncation (truncate.c): p's open and aborted transactions again
+ * as the batches left in its log describe them (txn.c). 0 or -1 (memory). */
+int mock_txn_rebuild(mock_part *p);
+
+/* Followers (follower.c). Whether broker serves p's Fetch as its follower. */
+int mock_on_follower(const mock_part *p, int32_t broker);
+/* The follower's log start and high watermark, within the leader's. */
+void mock_follower_wmarks(const mock_part *p, int64_t *lo, int64_t *hi);
+/* The preferred read replica p's leader (broker) names to a client of
+ * rack fetching at offset: the follower when the rack matches and its log
+ * holds the offset, else -1. */
+int32_t mock_read_replica(const kfk_mock *m, const mock_part *p, int32_t broker, kfk_str rack,
+                          int64_t offset);
 
 /* Transactions (txn.c). */
 void mock_txns_free(kfk_mock *m);

@@ -19,7 +19,7 @@ static int32_t seq_add(int32_t seq, int32_t n) {
     return (int32_t)(((int64_t)seq + n) % ((int64_t)INT32_MAX + 1));
 }
 
-static mock_pstate *pstate_get(mock_part *p, int64_t pid, int create) {
+mock_pstate *mock_pstate_get(mock_part *p, int64_t pid, int create) {
     for (int32_t i = 0; i < p->nproducers; i++)
         if (p->producers[i].pid == pid) return &p->producers[i];
     if (!create) return NULL;
@@ -39,6 +39,9 @@ static mock_pstate *pstate_get(mock_part *p, int64_t pid, int create) {
  * Kafka error, or 1 for a duplicate of a recent batch (*dup_offset set). */
 static int seq_check(const mock_pstate *s, int16_t epoch, int32_t first, int32_t last,
                      int64_t *dup_offset) {
+    /* Its batches all left the log (a truncation): Kafka takes any
+     * sequence from a producer it holds no state for. */
+    if (s && s->epoch < 0) return 0;
     if (s && epoch < s->epoch) return KFK_ERR_INVALID_PRODUCER_EPOCH;
     /* A new epoch (or one a transaction marker fenced) starts at 0. */
     if (!s || epoch > s->epoch || s->nrecent == 0)
@@ -57,7 +60,7 @@ static int seq_check(const mock_pstate *s, int16_t epoch, int32_t first, int32_t
                                        : KFK_ERR_OUT_OF_ORDER_SEQUENCE_NUMBER;
 }
 
-static void pstate_record(mock_pstate *s, int16_t epoch, int32_t first, int32_t last, int64_t off) {
+void mock_pstate_record(mock_pstate *s, int16_t epoch, int32_t first, int32_t last, int64_t off) {
     if (epoch != s->epoch) s->nrecent = 0;
     s->epoch = epoch;
     if (s->nrecent == MOCK_RECENT) {
@@ -97,7 +100,7 @@ static int16_t append_records(kfk_mock *m, const char *topic, int32_t index, moc
         if (pid >= 0) {
             if (pid >= m->next_pid) return KFK_ERR_UNKNOWN_PRODUCER_ID;
             int64_t dup = -1;
-            int rc = seq_check(pstate_get(p, pid, 0), epoch, first, last, &dup);
+            int rc = seq_check(mock_pstate_get(p, pid, 0), epoch, first, last, &dup);
             if (rc == 1) {
                 /* A retry of a stored batch: success with its offset. */
                 if (*base < 0) *base = dup;
@@ -105,13 +108,13 @@ static int16_t append_records(kfk_mock *m, const char *topic, int32_t index, moc
             }
             if (rc) return (int16_t)rc;
             if (txn && (rc = mock_txn_produce_check(m, topic, index, pid, epoch))) return (int16_t)rc;
-            if (!(s = pstate_get(p, pid, 1))) return KFK_ERR_UNKNOWN_SERVER_ERROR;
+            if (!(s = mock_pstate_get(p, pid, 1))) return KFK_ERR_UNKNOWN_SERVER_ERROR;
         } else if (txn) {
             return KFK_ERR_INVALID_RECORD; /* a transaction needs a producer id */
         }
         off = mock_part_append(m, p, d, len, be64(d + 35));
         if (off < 0 || (txn && mock_txn_appended(p, pid, off))) return KFK_ERR_UNKNOWN_SERVER_ERROR;
-        if (s) pstate_record(s, epoch, first, last, off);
+        if (s) mock_pstate_record(s, epoch, first, last, off);
         if (*base < 0) *base = off;
     next:
         d += len;

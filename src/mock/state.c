@@ -122,6 +122,8 @@ static int parts_init(kfk_mock *m, mock_topic *t, int32_t from, int32_t to, int1
         p->replicas = kfk_calloc((size_t)rf, sizeof *p->replicas);
         if (!p->replicas) return -1;
         p->nreplicas = rf;
+        p->follower = -1;
+        p->follower_lo = p->follower_hi = -1;
         for (int16_t r = 0; r < rf; r++) p->replicas[r] = (i + r) % m->nbrokers + 1;
         p->leader = p->replicas[0];
         if (mock_epoch_new(p, 0, 0)) return -1;

@@ -196,6 +196,45 @@ int32_t mock_part_aborted(const mock_part *p, int64_t from, int64_t to, kfk_aren
     return n;
 }
 
+/* Whether a control batch is a COMMIT marker (its record's key says);
+ * an unreadable one counts as an abort. */
+static int marker_commits(const uint8_t *b, uint32_t len) {
+    kfk_rbuf r = kfk_rbuf_make(b + MOCK_BATCH_HEADER, len - MOCK_BATCH_HEADER);
+    kfk_rd_varint(&r); /* record length */
+    kfk_rd_i8(&r);     /* attributes */
+    kfk_rd_varlong(&r);
+    kfk_rd_varint(&r);
+    int32_t klen = kfk_rd_varint(&r);
+    return !r.err && klen == 4 && kfk_rbuf_left(&r) >= 4 &&
+           kfk_control_type((kfk_bytes){r.p, 4}) == KFK_CONTROL_COMMIT;
+}
+
+int mock_txn_rebuild(mock_part *p) {
+    struct mock_ptxn *x = p->txn;
+    if (!x) return 0;
+    x->nopen = x->naborted = 0;
+    for (size_t i = p->bhead; i < p->bcount; i++) {
+        const mock_batch *mb = &p->batches[i];
+        const uint8_t *b = p->log + mb->pos;
+        if (!(b[22] & KFK_ATTR_TRANSACTIONAL)) continue;
+        kfk_rbuf pr = kfk_rbuf_make(b + 43, 8);
+        int64_t pid = kfk_rd_i64(&pr);
+        int32_t k = 0;
+        while (k < x->nopen && x->open[k].pid != pid) k++;
+        if (!(b[22] & KFK_ATTR_CONTROL)) {
+            if (k == x->nopen && mock_txn_appended(p, pid, mb->base)) return -1;
+            continue;
+        }
+        if (k == x->nopen) continue; /* a marker for data the log lost */
+        int64_t first = x->open[k].first;
+        x->open[k] = x->open[--x->nopen];
+        if (marker_commits(b, mb->len)) continue;
+        if (grow(&x->aborted, x->naborted, &x->acap, sizeof *x->aborted)) return -1;
+        x->aborted[x->naborted++] = (aborted_txn){pid, first, mb->base};
+    }
+    return 0;
+}
+
 /* The producer's state on p takes the marker's epoch: older batches are
  * fenced, and a bumped epoch starts its sequences again. */
 static void pstate_fence(mock_part *p, int64_t pid, int16_t epoch) {

@@ -69,4 +69,29 @@ static inline int mock_produce_spread(const char *bootstrap, const char *topic, 
     return rc;
 }
 
+/* A consumer assigned partition 0 of topic from the beginning, in rack
+ * (client.rack; NULL: none). NULL after recording a failure. */
+static inline kfk_consumer *mock_consumer_p0(const char *bs, const char *topic, const char *rack) {
+    char err[256];
+    kfk_conf *conf = kfk_conf_new();
+    if (kfk_conf_set(conf, "bootstrap.servers", bs, err, sizeof err) ||
+        (rack && kfk_conf_set(conf, "client.rack", rack, err, sizeof err)) ||
+        kfk_conf_set(conf, "fetch.wait.max.ms", "100", err, sizeof err)) {
+        kfk_test_fail(__FILE__, __LINE__, "conf: %s", err);
+        kfk_conf_destroy(conf);
+        return NULL;
+    }
+    kfk_consumer *c = kfk_consumer_new(conf, err, sizeof err);
+    if (!c) {
+        kfk_test_fail(__FILE__, __LINE__, "consumer: %s", err);
+        kfk_conf_destroy(conf);
+        return NULL;
+    }
+    kfk_partition_list *l = kfk_partition_list_new(1);
+    kfk_partition_list_add(l, topic, 0)->offset = KFK_OFFSET_BEGINNING;
+    if (kfk_consumer_assign(c, l)) kfk_test_fail(__FILE__, __LINE__, "assign");
+    kfk_partition_list_destroy(l);
+    return c;
+}
+
 #endif

@@ -111,6 +111,51 @@ TEST(brokers_and_partitions) {
     CHECK(strstr(err, "usage: coordinator") != NULL);
 }
 
+TEST(follower_follower_wmarks_and_rack) {
+    CHECK_EQ(parse("follower orders 2 3"), 0);
+    CHECK_EQ(cmd.kind, CLI_MOCK_FOLLOWER);
+    CHECK_STR(cmd.topic, "orders");
+    CHECK_EQ(cmd.n, 2);
+    CHECK_EQ(cmd.broker, 3);
+    CHECK_EQ(parse("follower orders 2 -1"), 0); /* none */
+    CHECK_EQ(cmd.broker, -1);
+    CHECK_EQ(parse("follower orders 2 0"), -1);
+    CHECK(strstr(err, "broker '0'") != NULL);
+    CHECK_EQ(parse("follower orders 2 *"), -1);
+    CHECK_EQ(parse("follower orders x 1"), -1);
+    CHECK(strstr(err, "partition 'x'") != NULL);
+    CHECK_EQ(parse("follower orders 2"), -1);
+    CHECK(strstr(err, "usage: follower TOPIC PARTITION BROKER") != NULL);
+    CHECK_EQ(parse("follower-wmarks orders 1 5 6000000000"), 0);
+    CHECK_EQ(cmd.kind, CLI_MOCK_FOLLOWER_WMARKS);
+    CHECK_STR(cmd.topic, "orders");
+    CHECK_EQ(cmd.n, 1);
+    CHECK_EQ(cmd.offset, 5);
+    CHECK_EQ(cmd.hi, 6000000000LL);
+    CHECK_EQ(parse("follower-wmarks orders 1 -1 -1"), 0); /* the leader's */
+    CHECK_EQ(cmd.offset, -1);
+    CHECK_EQ(cmd.hi, -1);
+    CHECK_EQ(parse("follower-wmarks orders 1 -2 4"), -1);
+    CHECK(strstr(err, "LO '-2'") != NULL);
+    CHECK_EQ(parse("follower-wmarks orders 1 0 x"), -1);
+    CHECK(strstr(err, "HI 'x'") != NULL);
+    CHECK_EQ(parse("follower-wmarks orders 1 7 4"), -1);
+    CHECK(strstr(err, "above HI") != NULL);
+    CHECK_EQ(parse("follower-wmarks orders 1 4"), -1);
+    CHECK(strstr(err, "usage: follower-wmarks") != NULL);
+    CHECK_EQ(parse("rack 2 eu-1a"), 0);
+    CHECK_EQ(cmd.kind, CLI_MOCK_RACK);
+    CHECK_EQ(cmd.broker, 2);
+    CHECK_EQ(cmd.n, 1);
+    CHECK_STR(cmd.topic, "eu-1a");
+    CHECK_EQ(parse("rack 2"), 0); /* none */
+    CHECK_EQ(cmd.n, 0);
+    CHECK_EQ(parse("rack 65 r"), -1);
+    CHECK(strstr(err, "broker '65'") != NULL);
+    CHECK_EQ(parse("rack"), -1);
+    CHECK(strstr(err, "usage: rack BROKER [RACK]") != NULL);
+}
+
 TEST(topic_quit_and_noise) {
     CHECK_EQ(parse("topic t"), 0);
     CHECK_EQ(cmd.kind, CLI_MOCK_TOPIC);

@@ -236,3 +236,48 @@ TEST(fetch_answers_fenced_unknown_and_diverging_epochs) {
     kfk_mock_free(m);
     kfk_arena_reset(&arena);
 }
+
+/* One batch of an idempotent producer: its error. */
+static int produce_seq(kfk_mock *m, int64_t pid, int32_t seq) {
+    kfk_wbuf w = {0};
+    kfk_batch_builder b;
+    kfk_batch_builder_init(&b, &w);
+    kfk_batch_append(&b, 1, (kfk_bytes){NULL, -1}, (kfk_bytes){(const uint8_t *)"v", 1}, NULL, 0);
+    kfk_batch_opts o = KFK_BATCH_OPTS_INIT;
+    o.producer_id = pid;
+    o.producer_epoch = 0;
+    o.base_sequence = seq;
+    kfk_batch_finish(&b, &o, NULL);
+    int rc = produce(m, 1, "e", 0, &w, -1, NULL);
+    kfk_wbuf_free(&w);
+    return rc;
+}
+
+TEST(truncation_rebuilds_producer_sequences_from_the_log) {
+    kfk_mock *m = new_mock();
+    REQUIRE(m);
+    kfk_init_producer_id_request q;
+    kfk_init_producer_id_request_init(&q);
+    q.transactional_id = (kfk_str){NULL, -1};
+    kfk_init_producer_id_response r;
+    REQUIRE_EQ(call(m, 1, KFK_API_INIT_PRODUCER_ID, 4, &q, &r), KFK_MOCK_REPLY);
+    int64_t pid = r.producer_id;
+    for (int i = 0; i < 20; i++) CHECK_EQ(produce_seq(m, pid, i), 0);
+    /* 12..19 go, more than the batches remembered for duplicates: the next
+     * sequence is the one after the last batch left, as Kafka's. */
+    REQUIRE_EQ(kfk_mock_truncate(m, "e", 0, 12), 0);
+    CHECK_EQ(produce_seq(m, pid, 20), KFK_ERR_OUT_OF_ORDER_SEQUENCE_NUMBER);
+    CHECK_EQ(produce_seq(m, pid, 0), KFK_ERR_DUPLICATE_SEQUENCE_NUMBER); /* behind */
+    CHECK_EQ(produce_seq(m, pid, 11), 0); /* a duplicate of offset 11 */
+    int64_t start, hw;
+    REQUIRE_EQ(kfk_mock_offsets(m, "e", 0, &start, &hw), 0);
+    CHECK_EQ(hw, 12);
+    CHECK_EQ(produce_seq(m, pid, 12), 0);
+    /* All of its batches go: it may start anywhere. */
+    REQUIRE_EQ(kfk_mock_truncate(m, "e", 0, 0), 0);
+    CHECK_EQ(produce_seq(m, pid, 40), 0);
+    CHECK_EQ(produce_seq(m, pid, 42), KFK_ERR_OUT_OF_ORDER_SEQUENCE_NUMBER);
+    CHECK_EQ(produce_seq(m, pid, 41), 0);
+    kfk_mock_free(m);
+    kfk_arena_reset(&arena);
+}

@@ -427,3 +427,66 @@ TEST(offsets_in_a_transaction_count_once_it_commits) {
     kfk_mock_free(m);
     kfk_arena_reset(&arena);
 }
+
+/* A truncation rebuilds the partition's transactions from the log left,
+ * as Kafka reloads its producer state: a cut marker reopens its
+ * transaction (a hanging one: the stable offset stays at its start until
+ * the producer's next transaction there ends), a transaction whose
+ * batches all went is open no more, and the sequences follow the log. */
+TEST(truncation_rewinds_transactions_to_the_log_left) {
+    kfk_mock *m = new_mock();
+    int64_t pid;
+    int16_t epoch;
+    REQUIRE_EQ(init_pid(m, 4, 60000, -1, -1, &pid, &epoch), 0);
+    /* Committed 0..1 (marker 2), aborted 3..4 (marker 5), open 6. */
+    CHECK_EQ(add_part(m, 3, pid, epoch, 0, 0), 0);
+    CHECK_EQ(produce_txn(m, 0, pid, epoch, 0, 2), 0);
+    CHECK_EQ(end_txn(m, 3, pid, epoch, 1, 0), 0);
+    CHECK_EQ(add_part(m, 3, pid, epoch, 0, 0), 0);
+    CHECK_EQ(produce_txn(m, 0, pid, epoch, 2, 2), 0);
+    CHECK_EQ(end_txn(m, 3, pid, epoch, 0, 0), 0);
+    CHECK_EQ(add_part(m, 3, pid, epoch, 0, 0), 0);
+    CHECK_EQ(produce_txn(m, 0, pid, epoch, 4, 1), 0);
+    kfk_fetch_response_partition_data p = fetch_at(m, 0, 1);
+    CHECK_EQ(p.high_watermark, 7);
+    CHECK_EQ(p.last_stable_offset, 6);
+    CHECK_EQ(p.aborted_transactions.count, 1);
+
+    /* The open transaction's batch goes: stable up to the end again. */
+    REQUIRE_EQ(kfk_mock_truncate(m, "t", 0, 6), 0);
+    p = fetch_at(m, 0, 1);
+    CHECK_EQ(p.high_watermark, 6);
+    CHECK_EQ(p.last_stable_offset, 6);
+    REQUIRE_EQ(p.aborted_transactions.count, 1);
+    CHECK_EQ(p.aborted_transactions.items[0].first_offset, 3);
+    /* The producer's next batch follows its last sequence left (3). */
+    CHECK_EQ(produce_txn(m, 0, pid, epoch, 5, 1), KFK_ERR_OUT_OF_ORDER_SEQUENCE_NUMBER);
+    CHECK_EQ(produce_txn(m, 0, pid, epoch, 4, 1), 0);
+    CHECK_EQ(end_txn(m, 3, pid, epoch, 1, 0), 0); /* 6, marker 7 */
+
+    /* The abort marker goes: 3..4 are an open transaction again, no
+     * aborted one is named, and the stable offset waits at 3. */
+    REQUIRE_EQ(kfk_mock_truncate(m, "t", 0, 5), 0);
+    p = fetch_at(m, 0, 1);
+    CHECK_EQ(p.high_watermark, 5);
+    CHECK_EQ(p.last_stable_offset, 3);
+    CHECK_EQ(p.aborted_transactions.count, 0);
+    /* The producer's next transaction there ends it (its marker closes
+     * what is open for the producer). */
+    CHECK_EQ(add_part(m, 3, pid, epoch, 0, 0), 0);
+    CHECK_EQ(produce_txn(m, 0, pid, epoch, 4, 1), 0);
+    CHECK_EQ(end_txn(m, 3, pid, epoch, 0, 0), 0);
+    p = fetch_at(m, 0, 1);
+    CHECK_EQ(p.high_watermark, 7);
+    CHECK_EQ(p.last_stable_offset, 7);
+    REQUIRE_EQ(p.aborted_transactions.count, 1);
+    CHECK_EQ(p.aborted_transactions.items[0].first_offset, 3);
+
+    /* The commit marker goes: 0..1 are open again. */
+    REQUIRE_EQ(kfk_mock_truncate(m, "t", 0, 2), 0);
+    p = fetch_at(m, 0, 1);
+    CHECK_EQ(p.last_stable_offset, 0);
+    CHECK_EQ(p.aborted_transactions.count, 0);
+    kfk_mock_free(m);
+    kfk_arena_reset(&arena);
+}

@@ -282,8 +282,7 @@ TEST(coordinators_topic_errors_error_rtts_api_versions_and_racks) {
     rd_kafka_mock_cluster_destroy(mc);
 }
 
-TEST(calls_without_a_kfk_counterpart_are_refused) {
-    const rd_kafka_resp_err_t ni = RD_KAFKA_RESP_ERR__NOT_IMPLEMENTED;
+TEST(null_clusters_are_refused) {
     CHECK(rd_kafka_handle_mock_cluster(NULL) == NULL);
     CHECK(rd_kafka_mock_cluster_handle(NULL) == NULL);
     CHECK(rd_kafka_mock_cluster_bootstraps(NULL) == NULL);
@@ -291,9 +290,23 @@ TEST(calls_without_a_kfk_counterpart_are_refused) {
     CHECK_EQ(rd_kafka_mock_topic_create(NULL, "t", 1, 1), RD_KAFKA_RESP_ERR__INVALID_ARG);
     CHECK_EQ(rd_kafka_mock_broker_set_down(NULL, 1), RD_KAFKA_RESP_ERR__INVALID_ARG);
     CHECK_EQ(rd_kafka_mock_coordinator_set(NULL, "group", "g", 1), RD_KAFKA_RESP_ERR__INVALID_ARG);
-    rd_kafka_mock_cluster_t *mc = rd_kafka_mock_cluster_new(NULL, 1);
+    CHECK_EQ(rd_kafka_mock_partition_set_follower(NULL, "t", 0, 1), RD_KAFKA_RESP_ERR__INVALID_ARG);
+    CHECK_EQ(rd_kafka_mock_partition_set_follower_wmarks(NULL, "t", 0, 0, 1), RD_KAFKA_RESP_ERR__INVALID_ARG);
+}
+
+/* The follower calls (what a Fetch then answers: tests/unit/mock_follower_test.c). */
+TEST(follower_calls_create_the_topic_and_check_their_arguments) {
+    rd_kafka_mock_cluster_t *mc = rd_kafka_mock_cluster_new(NULL, 3);
     REQUIRE(mc);
-    CHECK_EQ(rd_kafka_mock_partition_set_follower(mc, "t", 0, 1), ni);
-    CHECK_EQ(rd_kafka_mock_partition_set_follower_wmarks(mc, "t", 0, 0, 10), ni);
+    CHECK_EQ(rd_kafka_mock_partition_set_follower(mc, "t", 1, 2), RD_KAFKA_RESP_ERR_NO_ERROR);
+    /* Created with 2 partitions: a topic that exists does not grow. */
+    CHECK_EQ(rd_kafka_mock_topic_create(mc, "t", 2, 1), RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS);
+    CHECK_EQ(rd_kafka_mock_partition_set_follower(mc, "t", 5, 2), RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART);
+    CHECK_EQ(rd_kafka_mock_partition_set_follower(mc, "t", 0, 19), RD_KAFKA_RESP_ERR_NO_ERROR); /* need not exist */
+    CHECK_EQ(rd_kafka_mock_partition_set_follower(mc, "t", 0, -1), RD_KAFKA_RESP_ERR_NO_ERROR);
+    CHECK_EQ(rd_kafka_mock_partition_set_follower(mc, "t", 0, 0), RD_KAFKA_RESP_ERR__INVALID_ARG);
+    CHECK_EQ(rd_kafka_mock_partition_set_follower_wmarks(mc, "t", 0, -1, 7), RD_KAFKA_RESP_ERR_NO_ERROR);
+    CHECK_EQ(rd_kafka_mock_partition_set_follower_wmarks(mc, "t", 0, 8, 7), RD_KAFKA_RESP_ERR__INVALID_ARG);
+    CHECK_EQ(rd_kafka_mock_partition_set_follower_wmarks(mc, "u", 0, -1, -1), RD_KAFKA_RESP_ERR_NO_ERROR);
     rd_kafka_mock_cluster_destroy(mc);
 }
