@@ -78,9 +78,9 @@ int cli_consume_format(const cli_opts *o, cli_format *fmt, char *err, size_t err
 int cli_consume_print(const cli_opts *o, const cli_format *fmt, const kfk_consumer_message *m,
                       int32_t broker);
 
-/* A client core built from o->conf (which stays the caller's), for -L, -Q
- * and the consumer's metadata; auto-creation of topics as allow_create. */
-struct kfk_core *cli_core_new(const cli_opts *o, int allow_create);
+/* An admin client from a copy of o->conf, for -L, -Q and the consumer's
+ * metadata; NULL (the reason printed) when it cannot be made. */
+kfk_admin *cli_admin_new(const cli_opts *o);
 
 int64_t cli_now_ms(void);
 

@@ -14,7 +14,6 @@
 #include "kfk.h"
 #include "kfk_mock.h"
 #include "mockcmd.h"
-#include "proto/proto.h"
 #include "subcmd.h"
 
 #define MAX_TOPICS 64
@@ -71,7 +70,7 @@ static int run_command(kfk_mock_cluster *c, int nbrokers, const char *line, char
             rc = -1;
             break;
         }
-        for (int api = 0; api < KFK_API_KEY_COUNT; api++)
+        for (int api = 0; api < kfk_api_key_count(); api++)
             if (cmd.api < 0 || cmd.api == api) kfk_mock_clear_request_errors(c, cmd.broker, (int16_t)api);
         break;
     case CLI_MOCK_DOWN:

@@ -119,40 +119,40 @@ static int handle(consume_state *s, const kfk_consumer_message *m) {
 /* The partitions to read and their leaders, from one Metadata request. */
 static int load_partitions(consume_state *s) {
     const cli_opts *o = s->o;
-    kfk_core *core = cli_core_new(o, 0);
-    if (!core) return 1;
+    kfk_admin *a = cli_admin_new(o);
+    if (!a) return 1;
     cli_md md;
     char err[512] = "";
-    int rc = cli_md_fetch(core, o->topic, 0, o->metadata_timeout_ms, &md, err, sizeof err);
+    int rc = cli_md_fetch(a, o, o->topic, 0, &md, err, sizeof err);
     if (rc) {
         cli_error("Failed to query metadata for topic %s: %s", o->topic, *err ? err : kfk_err_str(rc));
-        kfk_core_destroy(core);
+        kfk_admin_destroy(a);
         return 1;
     }
-    const kfk_metadata_response_topic *t = cli_md_topic(&md, o->topic);
+    const kfk_topic_desc *t = cli_md_topic(&md, o->topic);
     rc = 1;
     if (!t)
         cli_error("No such topic in cluster: %s", o->topic);
-    else if (t->error_code)
-        cli_error("Topic %s error: %s", o->topic, kfk_err_str(t->error_code));
-    else if (!t->partitions.count)
+    else if (t->err)
+        cli_error("Topic %s error: %s", o->topic, kfk_err_str(t->err));
+    else if (!t->npartitions)
         cli_error("Topic %s has no partitions", o->topic);
-    else if (!(s->parts = calloc((size_t)t->partitions.count, sizeof *s->parts)))
+    else if (!(s->parts = calloc((size_t)t->npartitions, sizeof *s->parts)))
         cli_error("out of memory");
     else
         rc = 0;
-    for (int32_t i = 0; !rc && i < t->partitions.count; i++) {
-        const kfk_metadata_response_partition *p = &t->partitions.items[i];
-        if (o->partition >= 0 && p->partition_index != o->partition) continue;
-        s->parts[s->nparts++] = (part_state){p->partition_index, p->leader_id, 0};
+    for (int i = 0; !rc && i < t->npartitions; i++) {
+        const kfk_admin_partition *p = &t->partitions[i];
+        if (o->partition >= 0 && p->id != o->partition) continue;
+        s->parts[s->nparts++] = (part_state){p->id, p->leader, 0};
     }
     if (!rc && !s->nparts) {
         cli_error("Topic %s (with partitions 0..%d): partition %d does not exist", o->topic,
-                  (int)t->partitions.count - 1, (int)o->partition);
+                  t->npartitions - 1, (int)o->partition);
         rc = 1;
     }
     cli_md_free(&md);
-    kfk_core_destroy(core);
+    kfk_admin_destroy(a);
     return rc;
 }
 

@@ -6,7 +6,6 @@
 
 #include "cli.h"
 #include "stats.h"
-#include "client/core.h"
 #include "subcmd.h"
 
 int64_t cli_now_ms(void) {
@@ -15,14 +14,16 @@ int64_t cli_now_ms(void) {
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-struct kfk_core *cli_core_new(const cli_opts *o, int allow_create) {
-    kfk_core_conf cc;
+kfk_admin *cli_admin_new(const cli_opts *o) {
     char err[512];
-    kfk_core_conf_from(&cc, o->conf);
-    cc.allow_auto_create_topics = allow_create && cc.allow_auto_create_topics;
-    kfk_core *c = kfk_core_new(&cc, err, sizeof err);
-    if (!c) cli_error("Failed to create client: %s", err);
-    return c;
+    kfk_conf *conf = kfk_conf_dup(o->conf);
+    kfk_admin *a = conf ? kfk_admin_new(conf, err, sizeof err) : NULL;
+    if (!conf) snprintf(err, sizeof err, "out of memory");
+    if (!a) {
+        kfk_conf_destroy(conf);
+        cli_error("Failed to create client: %s", err);
+    }
+    return a;
 }
 
 int cli_progress_quiet(const cli_opts *o) {

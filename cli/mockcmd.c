@@ -8,7 +8,6 @@
 #include <strings.h>
 
 #include "kfk.h"
-#include "proto/proto.h"
 
 #define MAX_WORDS 6
 
@@ -21,11 +20,11 @@ static long number(const char *s, long lo, long hi) {
 }
 
 int cli_mock_api(const char *s) {
-    long n = number(s, 0, KFK_API_KEY_COUNT - 1);
-    if (n >= 0) return kfk_api_info_get((int16_t)n) ? (int)n : -1;
-    for (int k = 0; k < KFK_API_KEY_COUNT; k++) {
-        const kfk_api_info *ai = kfk_api_info_get((int16_t)k);
-        if (ai && !strcasecmp(ai->name, s)) return k;
+    long n = number(s, 0, kfk_api_key_count() - 1);
+    if (n >= 0) return kfk_api_name((int)n) ? (int)n : -1;
+    for (int k = 0; k < kfk_api_key_count(); k++) {
+        const char *name = kfk_api_name(k);
+        if (name && !strcasecmp(name, s)) return k;
     }
     return -1;
 }

@@ -1,51 +1,48 @@
 /* -Q: for each -t topic:partition:timestamp, the first offset whose
- * timestamp is at or after it (ListOffsets to the partition's leader). */
+ * timestamp is at or after it (kfk_admin_list_offsets: ListOffsets to the
+ * partitions' leaders). */
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
-#include "client/core.h"
 #include "json.h"
 
 typedef struct answer {
     int64_t offset;
-    int16_t err;
+    int err;
 } answer;
 
-static int on_response(void *opaque, kfk_response *resp) {
-    answer *a = opaque;
-    kfk_arena arena = {0};
-    kfk_list_offsets_response m;
-    int rc = kfk_list_offsets_response_decode(&resp->body, resp->version, &arena, &m);
-    if (!rc && (m.topics.count != 1 || m.topics.items[0].partitions.count != 1))
-        rc = KFK_ERR_MALFORMED;
-    if (!rc) {
-        const kfk_list_offsets_response_partition_response *p = &m.topics.items[0].partitions.items[0];
-        a->offset = p->offset;
-        a->err = p->error_code;
+/* One ListOffsets round through the admin client for every query (one
+ * request per leader). 0, or a kfk_err with err set. */
+static int query_all(kfk_admin *adm, const cli_query *q, int n, int timeout_ms, answer *a,
+                     char *err, size_t errlen) {
+    kfk_partition_list *l = kfk_partition_list_new(n);
+    for (int i = 0; l && i < n; i++) {
+        kfk_partition *p = kfk_partition_list_add(l, q[i].topic, q[i].partition);
+        if (!p) break;
+        p->offset = KFK_OFFSET_AT_TIME;
+        p->timestamp = q[i].timestamp;
     }
-    kfk_arena_reset(&arena);
+    if (!l || l->count != n) {
+        kfk_partition_list_destroy(l);
+        snprintf(err, errlen, "out of memory");
+        return KFK_ERR_NOMEM;
+    }
+    kfk_admin_options opt = {.timeout_ms = timeout_ms > 0 ? timeout_ms : 1};
+    kfk_admin_result *r = kfk_admin_list_offsets(adm, l, &opt, NULL, NULL);
+    kfk_partition_list_destroy(l);
+    int rc = r ? r->err : KFK_ERR_NOMEM;
+    if (rc == KFK_ERR_PARTIAL) rc = 0; /* each partition carries its own error */
+    if (rc) snprintf(err, errlen, "%s", r && r->errstr ? r->errstr : kfk_err_str(rc));
+    for (int i = 0; !rc && i < n; i++) {
+        const kfk_partition *p =
+            kfk_partition_list_find(r->partitions, q[i].topic, q[i].partition);
+        a[i] = p ? (answer){p->err ? -1 : p->offset, p->err}
+                 : (answer){-1, KFK_ERR_UNKNOWN_TOPIC_OR_PARTITION};
+    }
+    kfk_admin_result_destroy(r);
     return rc;
-}
-
-static int query_one(kfk_core *c, const cli_query *q, int timeout_ms, answer *a, char *err,
-                     size_t errlen) {
-    kfk_list_offsets_request m;
-    kfk_list_offsets_request_init(&m);
-    kfk_list_offsets_request_partition part = {
-        .partition_index = q->partition, .current_leader_epoch = -1, .timestamp = q->timestamp};
-    kfk_list_offsets_request_topic topic = {.name = {q->topic, (int32_t)strlen(q->topic)}};
-    topic.partitions.items = &part;
-    topic.partitions.count = 1;
-    m.replica_id = -1;
-    m.topics.items = &topic;
-    m.topics.count = 1;
-    kfk_core_req r = {.dest = KFK_DEST_LEADER, .topic = q->topic, .partition = q->partition};
-    r.req = (kfk_request){.api_key = KFK_API_LIST_OFFSETS, .min_version = 1, .max_version = -1,
-                          .msg = &m, .timeout_ms = timeout_ms};
-    *a = (answer){-1, 0};
-    return kfk_core_send_wait(c, &r, on_response, a, err, errlen);
 }
 
 static int by_topic_partition(const void *x, const void *y) {
@@ -77,20 +74,16 @@ static void print_json(const cli_query *q, const answer *a, int n) {
 }
 
 int cli_query_offsets(cli_opts *o) {
-    kfk_core *c = cli_core_new(o, 0);
-    if (!c) return 1;
+    kfk_admin *adm = cli_admin_new(o);
+    if (!adm) return 1;
     int n = o->query_count, rc = 0;
     answer *a = calloc((size_t)n, sizeof *a);
     qsort(o->queries, (size_t)n, sizeof *o->queries, by_topic_partition);
-    int64_t deadline = cli_now_ms() + o->metadata_timeout_ms;
-    for (int i = 0; a && i < n && !rc; i++) {
-        char err[512] = "";
-        int64_t left = deadline - cli_now_ms();
-        int e = query_one(c, &o->queries[i], left > 1 ? (int)left : 1, &a[i], err, sizeof err);
-        if (e) {
-            cli_error("offsets_for_times failed: %s", *err ? err : kfk_err_str(e));
-            rc = 1;
-        }
+    char err[512] = "";
+    int e = a ? query_all(adm, o->queries, n, o->metadata_timeout_ms, a, err, sizeof err) : 0;
+    if (e) {
+        cli_error("offsets_for_times failed: %s", *err ? err : kfk_err_str(e));
+        rc = 1;
     }
     if (!a) cli_error("out of memory");
     if (a && !rc && o->json) print_json(o->queries, a, n);
@@ -101,6 +94,6 @@ int cli_query_offsets(cli_opts *o) {
         putchar('\n');
     }
     free(a);
-    kfk_core_destroy(c);
+    kfk_admin_destroy(adm);
     return rc || !a || fflush(stdout) ? 1 : 0;
 }

@@ -215,6 +215,13 @@ KFK_API const char *kfk_err_str(int err);
  * Kafka's codes; local transport errors and timeouts are retriable). Any thread. */
 KFK_API int kfk_err_retriable(int err);
 
+/* Kafka's name of API api_key ("Produce" for 0, "Fetch" for 1, ...), or
+ * NULL for a key kfk does not know. Static storage; any thread. */
+KFK_API const char *kfk_api_name(int api_key);
+/* One past the highest API key kfk knows: kfk_api_name's keys are below
+ * it. Any thread. */
+KFK_API int kfk_api_key_count(void);
+
 /* --------------------------------------------------------- configuration */
 
 /* Configuration is a set of string keys and values named as in the Java

@@ -46,6 +46,8 @@ inline const char *version() noexcept { return kfk_version(); }
 inline const char *err_name(int err) noexcept { return kfk_err_name(err); }
 inline const char *err_str(int err) noexcept { return kfk_err_str(err); }
 inline bool err_retriable(int err) noexcept { return kfk_err_retriable(err) != 0; }
+inline const char *api_name(int api_key) noexcept { return kfk_api_name(api_key); }
+inline int api_key_count() noexcept { return kfk_api_key_count(); }
 inline int32_t murmur2(std::string_view data) noexcept {
     return kfk_murmur2(data.data(), data.size());
 }

@@ -14,6 +14,7 @@
 #include <strings.h>
 
 #include "conf_props.h"
+#include "core/portable.h"
 #include "rdk_int.h"
 
 static rdk_props *props_new(void) {
@@ -26,7 +27,7 @@ static void props_free(rdk_props *p) {
     for (int i = 0; i < rdk_props_cnt; i++) {
         /* secrets do not linger in freed memory */
         if (p->e[i].v && (rdk_props_table[i].flags & RDK_F_SENSITIVE))
-            explicit_bzero(p->e[i].v, strlen(p->e[i].v));
+            kfk_wipe(p->e[i].v, strlen(p->e[i].v));
         free(p->e[i].v);
     }
     free(p);

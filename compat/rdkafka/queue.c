@@ -8,16 +8,13 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/portable.h"
 #include "rdk_int.h"
 
 rd_kafka_queue_t *rdk_queue_new(rd_kafka_t *rk, int kind) {
     rd_kafka_queue_t *q = calloc(1, sizeof(*q));
     if (!q) return NULL;
-    pthread_condattr_t ca;
-    pthread_condattr_init(&ca);
-    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-    pthread_cond_init(&q->cond, &ca);
-    pthread_condattr_destroy(&ca);
+    kfk_cond_init_mono(&q->cond);
     pthread_mutex_init(&q->lock, NULL);
     q->rk = rk;
     q->refs = 1;
@@ -119,7 +116,7 @@ struct rd_kafka_op_s *rdk_queue_pop(rd_kafka_queue_t *q, int timeout_ms) {
         }
         if (q->yielded || timeout_ms == 0) break;
         int rc = timeout_ms < 0 ? pthread_cond_wait(&q->cond, &q->lock)
-                                : pthread_cond_timedwait(&q->cond, &q->lock, &deadline);
+                                : kfk_cond_wait_until(&q->cond, &q->lock, &deadline);
         if (rc == ETIMEDOUT) break;
         /* Forwarded while waiting: the ops go elsewhere now. */
         if (q->fwd) {
@@ -137,7 +134,7 @@ int rdk_queue_wait_drained(rd_kafka_queue_t *q, int timeout_ms) {
     struct timespec deadline;
     deadline_after(&deadline, timeout_ms);
     q = lock_target(q);
-    while (q->head && pthread_cond_timedwait(&q->cond, &q->lock, &deadline) != ETIMEDOUT) {
+    while (q->head && kfk_cond_wait_until(&q->cond, &q->lock, &deadline) != ETIMEDOUT) {
     }
     int empty = q->head == NULL;
     pthread_mutex_unlock(&q->lock);

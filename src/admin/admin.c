@@ -6,6 +6,7 @@
 #include "admin/admin_int.h"
 #include "client/core_conf.h"
 #include "core/alloc.h"
+#include "core/portable.h"
 #include "core/conf.h"
 
 /* An admin client has no figures of its own beyond the core's. */
@@ -51,11 +52,7 @@ kfk_admin *kfk_admin_new(kfk_conf *conf, char *errstr, size_t errstr_size) {
     kfk_list_init(&a->ops);
     kfk_list_init(&a->coords);
     kfk_list_init(&a->done);
-    pthread_condattr_t ca;
-    pthread_condattr_init(&ca);
-    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-    pthread_cond_init(&a->done_cond, &ca);
-    pthread_condattr_destroy(&ca);
+    kfk_cond_init_mono(&a->done_cond);
     if (kfk_statsd_init(&a->statsd, a->core, conf, "admin", no_figures, NULL, a) == 0)
         kfk_statsd_start(&a->statsd);
     return a;

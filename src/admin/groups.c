@@ -5,7 +5,7 @@
 #include <stdio.h>
 
 #include "admin/admin_int.h"
-#include "consumer/assignor.h"
+#include "assign/assignor.h"
 
 /* ------------------------------------------------------------------ list */
 

@@ -5,6 +5,7 @@
 #include <time.h>
 
 #include "admin/admin_int.h"
+#include "core/portable.h"
 #include "core/deadline.h"
 
 int kfk_admin_fd(kfk_admin *a) {
@@ -30,7 +31,7 @@ static void take(kfk_admin *a, kfk_list *out, int timeout_ms) {
         if (timeout_ms < 0)
             pthread_cond_wait(&a->done_cond, &a->lock);
         else
-            pthread_cond_timedwait(&a->done_cond, &a->lock, &ts);
+            kfk_cond_wait_until(&a->done_cond, &a->lock, &ts);
     }
     if (!kfk_list_empty(&a->done)) {
         kfk_list_splice_tail(out, &a->done);

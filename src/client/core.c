@@ -4,6 +4,7 @@
 
 #include "client/core_int.h"
 #include "core/alloc.h"
+#include "core/portable.h"
 #include "kfk.h"
 #include "net/sasl.h"
 #include "net/tls.h"
@@ -287,11 +288,7 @@ kfk_core *kfk_core_new(const kfk_core_conf *conf, char *errstr, size_t errlen) {
         return NULL;
     }
     pthread_mutex_init(&c->lock, NULL);
-    pthread_condattr_t ca;
-    pthread_condattr_init(&ca);
-    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-    pthread_cond_init(&c->cond, &ca);
-    pthread_condattr_destroy(&ca);
+    kfk_cond_init_mono(&c->cond);
     c->conf = *conf;
     /* Their strings are the caller's: only the context and credentials
      * built from them are kept. */

@@ -4,6 +4,7 @@
 
 #include "client/core_int.h"
 #include "core/alloc.h"
+#include "core/portable.h"
 #include "kfk.h"
 #include "net/backoff.h"
 
@@ -335,7 +336,7 @@ int kfk_core_metadata_wait(kfk_core *c, const char *const *topics, int n, int32_
             snprintf(why, sizeof why, "%s", c->md_errstr);
         }
         if (err) break;
-        if (pthread_cond_timedwait(&c->cond, &c->lock, &deadline) != 0) {
+        if (kfk_cond_wait_until(&c->cond, &c->lock, &deadline) != 0) {
             err = KFK_ERR_TIMED_OUT;
             if (c->md_err) snprintf(why, sizeof why, "%s", c->md_errstr);
             break;

@@ -5,7 +5,7 @@
 
 #include <stdint.h>
 
-#include "consumer/assignor.h"
+#include "assign/assignor.h"
 #include "kfk.h"
 
 enum { KFK_MAX_ASSIGNORS = 3 };

@@ -10,6 +10,7 @@
 #include "client/core_conf.h"
 #include "consumer/consumer_int.h"
 #include "core/alloc.h"
+#include "core/portable.h"
 
 static int cpart_cmp(const char *topic, int32_t partition, const kfk_cpart *p) {
     int d = strcmp(topic, p->topic);
@@ -48,7 +49,7 @@ static void cpart_seek(kfk_cpart *p, int64_t offset, int64_t ts) {
     p->position = p->polled_end = offset >= 0 ? offset : KFK_OFFSET_INVALID;
     p->position_epoch = -1;
     p->queued_bytes = 0;
-    p->throttled = 0;
+    p->prefetch_full = 0;
 }
 
 static kfk_cpart *cpart_new(const kfk_partition *e) {
@@ -114,17 +115,17 @@ static void queue_drop_all(kfk_consumer *c) {
     c->qtail = NULL;
 }
 
-/* --------------------------------------------------------------- service */
+/* ------------------------------------------------------------------ pass */
 
-static void service_task(kfk_io *io, kfk_task *t, int err) {
-    kfk_consumer *c = KFK_CONTAINER_OF(t, kfk_consumer, service_task);
-    atomic_store(&c->service_posted, 0);
-    if (!err) kfk_service_run(c);
+static void pass_task(kfk_io *io, kfk_task *t, int err) {
+    kfk_consumer *c = KFK_CONTAINER_OF(t, kfk_consumer, pass_task);
+    atomic_store(&c->pass_posted, 0);
+    if (!err) kfk_cpart_pass(c);
 }
 
-void kfk_service_post(kfk_consumer *c) {
-    if (atomic_exchange(&c->service_posted, 1)) return;
-    if (kfk_io_post(c->io, &c->service_task)) atomic_store(&c->service_posted, 0);
+void kfk_cpart_pass_post(kfk_consumer *c) {
+    if (atomic_exchange(&c->pass_posted, 1)) return;
+    if (kfk_io_post(c->io, &c->pass_task)) atomic_store(&c->pass_posted, 0);
 }
 
 void kfk_consumer_log(kfk_consumer *c, const char *fmt, ...) {
@@ -170,14 +171,10 @@ kfk_consumer *kfk_consumer_new(kfk_conf *conf, char *errstr, size_t errstr_size)
     c->io = kfk_core_io(c->core);
     c->log = kfk_core_log(c->core);
     pthread_mutex_init(&c->lock, NULL);
-    pthread_condattr_t ca;
-    pthread_condattr_init(&ca);
-    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-    pthread_cond_init(&c->cond, &ca);
-    pthread_condattr_destroy(&ca);
+    kfk_cond_init_mono(&c->cond);
     kfk_list_init(&c->retiring);
     kfk_list_init(&c->retired);
-    c->service_task.fn = service_task;
+    c->pass_task.fn = pass_task;
     c->commit_task.fn = kfk_autocommit_task;
     kfk_coord_init(&c->coord, c->core, c->io, cc.group_id ? cc.group_id : "", cc.retry_backoff_ms,
                    cc.retry_backoff_max_ms);
@@ -189,8 +186,8 @@ kfk_consumer *kfk_consumer_new(kfk_conf *conf, char *errstr, size_t errstr_size)
         kfk_telemetryd_start(&c->telemetryd);
     else
         kfk_telemetryd_free(&c->telemetryd); /* out of memory: without telemetry */
-    /* The first service run arms the timers (they belong to the I/O thread). */
-    kfk_service_post(c);
+    /* The first pass arms the timers (they belong to the I/O thread). */
+    kfk_cpart_pass_post(c);
     return c;
 }
 
@@ -314,7 +311,7 @@ static void assigned(kfk_consumer *c, const kfk_partition_list *list) {
     for (int i = 0; topics && i < n; i++) topics[ntopics++] = list->elems[i].topic;
     if (ntopics) kfk_core_metadata_refresh(c->core, topics, ntopics);
     kfk_free(topics);
-    kfk_service_post(c);
+    kfk_cpart_pass_post(c);
 }
 
 int kfk_consumer_assign(kfk_consumer *c, const kfk_partition_list *list) {
@@ -383,7 +380,7 @@ int kfk_consumer_incremental_unassign(kfk_consumer *c, const kfk_partition_list 
     }
     if (removed) queue_purge_removed(c);
     pthread_mutex_unlock(&c->lock);
-    if (removed) kfk_service_post(c);
+    if (removed) kfk_cpart_pass_post(c);
     return missing ? KFK_ERR_NOENT : 0;
 }
 
@@ -437,7 +434,7 @@ static int seek(kfk_consumer *c, const char *topic, int32_t partition, int64_t o
     if (p) cpart_seek(p, offset, ts);
     pthread_mutex_unlock(&c->lock);
     if (!p) return KFK_ERR_NOENT;
-    kfk_service_post(c);
+    kfk_cpart_pass_post(c);
     return 0;
 }
 
@@ -465,7 +462,7 @@ static int set_paused(kfk_consumer *c, kfk_partition_list *list, int paused) {
         else rc = KFK_ERR_PARTIAL;
     }
     pthread_mutex_unlock(&c->lock);
-    kfk_service_post(c);
+    kfk_cpart_pass_post(c);
     return rc;
 }
 

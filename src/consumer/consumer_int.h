@@ -100,7 +100,7 @@ typedef struct kfk_cpart {
     int64_t added_us;      /* kfk_clock_us() when made (statistics' topic age) */
     int paused;
     int64_t queued_bytes; /* fetched, not yet polled */
-    int throttled;        /* held back by the prefetch bound: poll wakes the fetcher */
+    int prefetch_full;    /* held back by the prefetch bound: poll wakes the fetcher */
     int64_t lwm, hwm, lso; /* from the last fetch response; -1: none */
     int removed;
     int64_t queued_msgs;     /* records fetched, not yet polled (statistics) */
@@ -124,8 +124,8 @@ typedef struct kfk_cpart {
     int32_t val_leader;   /* VALIDATE: its leader's node, for kfk_validate_send; -1: none */
     uint32_t val_gen;
     int64_t list_spec, list_ts; /* what LIST asks for */
-    int can_fetch;              /* not paused nor throttled, at the last look */
-    int held_back;              /* throttled and not paused, at the last look */
+    int can_fetch;              /* not paused nor prefetch_full, at the last look */
+    int held_back;              /* prefetch_full and not paused, at the last look */
     int64_t held_since;         /* held back (or its broker's last Fetch) since; 0: not */
     int backlog;                /* the last answer showed records past fetch_pos */
     int32_t leader;             /* while building fetches */
@@ -140,7 +140,7 @@ typedef struct kfk_cpart {
     int64_t backoff_until;
     int attempts;
     int64_t eof_at; /* where EOF was last reported */
-    int64_t looked_at;   /* first service run that saw it; 0: none yet */
+    int64_t looked_at;   /* first pass that saw it; 0: none yet */
     int absent_reported; /* missing from metadata and reported (until seen again) */
     kfk_list link;  /* in the retired list */
     kfk_core_req lo_req;
@@ -177,11 +177,11 @@ struct kfk_consumer {
     struct kfk_log *log; /* the core's (core/log.h) */
 
     /* I/O thread */
-    kfk_task service_task;
-    atomic_int service_posted;
+    kfk_task pass_task;
+    atomic_int pass_posted;
     kfk_task commit_task; /* auto-commit by message count */
     atomic_int commit_posted;
-    kfk_timer service_timer, commit_timer;
+    kfk_timer pass_timer, commit_timer;
     int timers_added;
     kfk_list retired;
     kfk_cpart **io_parts;
@@ -229,7 +229,7 @@ void kfk_evfd_signal(kfk_consumer *c);
 void kfk_evfd_clear(kfk_consumer *c);
 void kfk_queue_append(kfk_consumer *c, kfk_consumer_message *head, kfk_consumer_message *tail);
 /* Asks the I/O thread to look at the partitions again. Any thread. */
-void kfk_service_post(kfk_consumer *c);
+void kfk_cpart_pass_post(kfk_consumer *c);
 
 /* fetcher.c: fetch session and hold counters for tests and benchmarks. Any thread. */
 void kfk_consumer_fetch_session_stats(kfk_consumer *c, kfk_fetch_session_stats *out);
@@ -240,19 +240,19 @@ void kfk_fetch_sessions_free(kfk_consumer *c);
 /* At close, from the closing thread: closes each broker's fetch session. */
 void kfk_fetch_sessions_close(kfk_consumer *c);
 
-/* fetcher.c, resolve.c: I/O thread. */
-void kfk_service_run(kfk_consumer *c);
+/* fetcher.c, cpart_pass.c, start_offset.c: I/O thread. */
+void kfk_cpart_pass(kfk_consumer *c);
 void kfk_fetch_send(kfk_consumer *c, kfk_metadata *md, int64_t now, int64_t *wake);
 /* Ties p's position to its topic's id in md. A new id is the topic
  * deleted and re-created: the position means nothing there, and
  * auto.offset.reset applies as for one out of range. */
 void kfk_fetch_check_topic(kfk_consumer *c, const kfk_metadata *md, kfk_cpart *p);
-void kfk_resolve_list(kfk_consumer *c, kfk_cpart *p, kfk_metadata *md);
-void kfk_resolve_committed(kfk_consumer *c);
+void kfk_start_offset_list(kfk_consumer *c, kfk_cpart *p, kfk_metadata *md);
+void kfk_start_offset_committed(kfk_consumer *c);
 /* No offset to start from (why): auto.offset.reset says where to go. */
-void kfk_resolve_reset(kfk_consumer *c, kfk_cpart *p, int err, const char *why);
+void kfk_start_offset_reset(kfk_consumer *c, kfk_cpart *p, int err, const char *why);
 /* fetch_pos is known: fetch from it and make it the position. */
-void kfk_resolve_done(kfk_consumer *c, kfk_cpart *p, int64_t offset);
+void kfk_start_offset_done(kfk_consumer *c, kfk_cpart *p, int64_t offset);
 /* Leader trouble: fresh metadata, then retry after a jittered backoff. */
 void kfk_cpart_backoff(kfk_consumer *c, kfk_cpart *p);
 /* Queues an event message (err) about the partition for poll. */
@@ -265,10 +265,10 @@ void kfk_consumer_log(kfk_consumer *c, const char *fmt, ...)
 /* A debug line of context ctx (KFK_DBG_*): one flag test when off. */
 #define KFK_C_DBG(c, ctx, ...) KFK_DBG((c)->log, (ctx), NULL, __VA_ARGS__)
 
-/* resolve.c: fetch from offset, whose leader epoch is epoch (-1: unknown);
- * val_epoch is KFK_EPOCH_ADOPT or KFK_EPOCH_CHECK. */
-void kfk_resolve_done_epoch(kfk_consumer *c, kfk_cpart *p, int64_t offset, int32_t epoch,
-                            int32_t val_epoch);
+/* start_offset.c: fetch from offset, whose leader epoch is epoch (-1:
+ * unknown); val_epoch is KFK_EPOCH_ADOPT or KFK_EPOCH_CHECK. */
+void kfk_start_offset_done_epoch(kfk_consumer *c, kfk_cpart *p, int64_t offset,
+                                 int32_t epoch, int32_t val_epoch);
 /* Backs off (jittered) without asking for metadata. */
 void kfk_cpart_delay(kfk_consumer *c, kfk_cpart *p);
 

@@ -319,7 +319,7 @@ static int on_partition(kfk_consumer *c, fetch_ctx *f, int i,
     } else if (err == KFK_ERR_FENCED_LEADER_EPOCH || err == KFK_ERR_UNKNOWN_LEADER_EPOCH)
         return epoch_error(c, p, err);
     else if (err == KFK_ERR_OFFSET_OUT_OF_RANGE)
-        kfk_resolve_reset(c, p, err, "offset out of range");
+        kfk_start_offset_reset(c, p, err, "offset out of range");
     else if (is_leader_error(err) || kfk_err_retriable(err))
         kfk_cpart_backoff(c, p);
     else
@@ -403,7 +403,7 @@ static int on_fetch(void *opaque, kfk_response *resp) {
     kfk_arena_reset(&a);
     release_parts(f);
     ctx_free(f);
-    kfk_service_run(c);
+    kfk_cpart_pass(c);
     return rc == KFK_ERR_MALFORMED ? rc : 0;
 }
 
@@ -420,7 +420,7 @@ void kfk_fetch_check_topic(kfk_consumer *c, const kfk_metadata *md, kfk_cpart *p
     pthread_mutex_lock(&c->lock);
     c->fetch_stats.recreated++;
     pthread_mutex_unlock(&c->lock);
-    kfk_resolve_reset(c, p, 0, "topic re-created (new topic id)");
+    kfk_start_offset_reset(c, p, 0, "topic re-created (new topic id)");
 }
 
 static fetch_ctx *build(kfk_consumer *c, kfk_fetch_session *s, int n, int64_t now) {

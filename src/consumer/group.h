@@ -31,7 +31,7 @@
 #include <regex.h>
 #include <stdatomic.h>
 
-#include "consumer/assignor.h"
+#include "assign/assignor.h"
 #include "client/coord.h"
 #include "kfk.h"
 

@@ -6,6 +6,7 @@
 
 #include "consumer/consumer_int.h"
 #include "core/alloc.h"
+#include "core/portable.h"
 
 void kfk_gev_free(kfk_consumer_message *m) {
     kfk_gev *ev = KFK_CONTAINER_OF(m, kfk_gev, ev);
@@ -109,7 +110,7 @@ static void wait_left(kfk_consumer *c) {
     until.tv_sec += c->cc.request_timeout_ms / 1000 + 1;
     pthread_mutex_lock(&c->lock);
     while (!c->group.left_done)
-        if (pthread_cond_timedwait(&c->cond, &c->lock, &until)) break;
+        if (kfk_cond_wait_until(&c->cond, &c->lock, &until)) break;
     pthread_mutex_unlock(&c->lock);
 }
 

@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "consumer/consumer_int.h"
+#include "core/portable.h"
 #include "core/deadline.h"
 
 static int64_t msg_bytes(const kfk_consumer_message *m) {
@@ -18,7 +19,7 @@ static int64_t msg_bytes(const kfk_consumer_message *m) {
 
 /* Takes the next deliverable message off the queue; under lock. Stale
  * messages (of an older seek) are released; commit events are returned
- * for the caller to run unlocked. *wake is set when a throttled partition
+ * for the caller to run unlocked. *wake is set when a prefetch_full partition
  * drained enough to fetch again, *due when a commit by message count is. */
 static kfk_consumer_message *take(kfk_consumer *c, int *wake, int *due) {
     while (c->qhead) {
@@ -55,8 +56,8 @@ static kfk_consumer_message *take(kfk_consumer *c, int *wake, int *due) {
                 p->stored_epoch = p->position_epoch;
                 *due |= kfk_autocommit_count(c, 1);
             }
-            if (p->throttled && p->queued_bytes * 2 < kfk_share(c)) {
-                p->throttled = 0;
+            if (p->prefetch_full && p->queued_bytes * 2 < kfk_share(c)) {
+                p->prefetch_full = 0;
                 *wake = 1;
             }
         }
@@ -68,7 +69,7 @@ static kfk_consumer_message *take(kfk_consumer *c, int *wake, int *due) {
 /* Runs after the lock is dropped: wakes the fetcher, starts a commit by
  * message count. */
 static void after(kfk_consumer *c, int wake, int due) {
-    if (wake) kfk_service_post(c);
+    if (wake) kfk_cpart_pass_post(c);
     if (due) kfk_autocommit_post(c);
 }
 
@@ -114,7 +115,7 @@ int kfk_consumer_poll_batch(kfk_consumer *c, kfk_consumer_message **out, int max
         }
         if (timeout_ms < 0)
             pthread_cond_wait(&c->cond, &c->lock);
-        else if (pthread_cond_timedwait(&c->cond, &c->lock, &until))
+        else if (kfk_cond_wait_until(&c->cond, &c->lock, &until))
             timeout_ms = 0; /* one last look */
     }
     poll_idle(c, start);

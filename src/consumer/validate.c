@@ -45,7 +45,7 @@ static void rewind_to(kfk_consumer *c, kfk_cpart *p, int64_t to, int32_t to_epoc
             p->stored_epoch = to_epoch;
         }
         p->queued_bytes = 0;
-        p->throttled = 0;
+        p->prefetch_full = 0;
     }
     pthread_mutex_unlock(&c->lock);
     kfk_consumer_log(c, "%s [%d]: truncation detected at offset %lld; going on from offset %lld",
@@ -84,7 +84,7 @@ static void check_end(kfk_consumer *c, kfk_cpart *p, int32_t end_epoch, int64_t 
     c->stats.truncations++;
     pthread_mutex_unlock(&c->lock);
     if (t == KFK_TRUNC_RESET)
-        kfk_resolve_reset(c, p, KFK_ERR_LOG_TRUNCATION, "truncation detected (no end offset)");
+        kfk_start_offset_reset(c, p, KFK_ERR_LOG_TRUNCATION, "truncation detected (no end offset)");
     else
         kfk_cpart_stop(c, p, KFK_ERR_LOG_TRUNCATION, to);
 }
@@ -166,7 +166,7 @@ static int on_validate(void *opaque, kfk_response *resp) {
     }
     kfk_arena_reset(&a);
     ctx_free(v);
-    kfk_service_run(c);
+    kfk_cpart_pass(c);
     return rc == KFK_ERR_MALFORMED ? rc : 0;
 }
 

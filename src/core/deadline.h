@@ -1,5 +1,5 @@
-/* Absolute CLOCK_MONOTONIC deadlines for pthread_cond_timedwait (the
- * condition variables waited on are made with that clock). */
+/* Absolute CLOCK_MONOTONIC deadlines for kfk_cond_wait_until (core/cond.h;
+ * the condition variables waited on are made by kfk_cond_init_mono). */
 #ifndef KFK_DEADLINE_H
 #define KFK_DEADLINE_H
 

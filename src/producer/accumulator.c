@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "core/alloc.h"
+#include "core/portable.h"
 #include "net/backoff.h"
 #include "producer/partitioner.h"
 #include "records/records.h"
@@ -111,11 +112,7 @@ int kfk_accum_init(kfk_accum *a, const kfk_accum_conf *conf) {
     kfk_list_init(&a->pool);
     a->rng = kfk_rand_seed(a);
     pthread_mutex_init(&a->lock, NULL);
-    pthread_condattr_t ca;
-    pthread_condattr_init(&ca);
-    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-    pthread_cond_init(&a->space, &ca);
-    pthread_condattr_destroy(&ca);
+    kfk_cond_init_mono(&a->space);
     return 0;
 }
 
@@ -307,7 +304,7 @@ static int wait_space(kfk_accum *a, int64_t until) {
     a->mem_waiters++;
     a->conf.wake(a->conf.wake_opaque); /* send everything: that frees memory */
     struct timespec ts = {.tv_sec = until / 1000, .tv_nsec = (long)(until % 1000) * 1000000};
-    int rc = pthread_cond_timedwait(&a->space, &a->lock, &ts);
+    int rc = kfk_cond_wait_until(&a->space, &a->lock, &ts);
     a->mem_waiters--;
     return rc == ETIMEDOUT ? KFK_ERR_QUEUE_FULL : 0;
 }

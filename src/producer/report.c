@@ -2,17 +2,14 @@
 
 #include <time.h>
 
+#include "core/portable.h"
 #include "kfk.h"
 
 int kfk_reportq_init(kfk_reportq *q) {
     kfk_list_init(&q->list);
     if (kfk_wake_open(&q->fd) < 0) return KFK_ERR_NOMEM;
     pthread_mutex_init(&q->lock, NULL);
-    pthread_condattr_t ca;
-    pthread_condattr_init(&ca);
-    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-    pthread_cond_init(&q->cond, &ca);
-    pthread_condattr_destroy(&ca);
+    kfk_cond_init_mono(&q->cond);
     return 0;
 }
 
@@ -47,7 +44,7 @@ int kfk_reportq_take(kfk_reportq *q, kfk_list *out, int timeout_ms) {
         if (timeout_ms < 0)
             pthread_cond_wait(&q->cond, &q->lock);
         else
-            pthread_cond_timedwait(&q->cond, &q->lock, &ts);
+            kfk_cond_wait_until(&q->cond, &q->lock, &ts);
     }
     int got = !kfk_list_empty(&q->list);
     if (got) {

@@ -9,6 +9,13 @@ const kfk_api_info *kfk_api_info_get(int16_t api_key) {
     return &kfk_api_infos[api_key];
 }
 
+const char *kfk_api_name(int api_key) {
+    const kfk_api_info *ai = api_key <= INT16_MAX ? kfk_api_info_get((int16_t)api_key) : NULL;
+    return ai ? ai->name : NULL;
+}
+
+int kfk_api_key_count(void) { return KFK_API_KEY_COUNT; }
+
 const kfk_msg_desc *kfk_request_desc(int16_t api_key) {
     return api_key >= 0 && api_key < KFK_API_KEY_COUNT ? kfk_request_descs[api_key] : NULL;
 }

@@ -9,6 +9,7 @@
 #include "consumer/chunk.h"
 #include "consumer/group.h"
 #include "core/alloc.h"
+#include "core/portable.h"
 #include "core/conf.h"
 #include "core/deadline.h"
 #include "net/backoff.h"
@@ -64,11 +65,7 @@ kfk_share_consumer *kfk_share_consumer_new(kfk_conf *conf, char *errstr, size_t 
     kfk_member_id_random(&rng, c->member_id);
     kfk_smember_init(&c->m, HB_INTERVAL_MS, c->retry_ms);
     pthread_mutex_init(&c->lock, NULL);
-    pthread_condattr_t ca; /* deadlines are kfk_deadline_ts's: monotonic */
-    pthread_condattr_init(&ca);
-    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-    pthread_cond_init(&c->cond, &ca);
-    pthread_condattr_destroy(&ca);
+    kfk_cond_init_mono(&c->cond); /* deadlines are kfk_deadline_ts's: monotonic */
     c->task.fn = kfk_share_task;
     return c;
 }
@@ -335,7 +332,7 @@ kfk_consumer_message *kfk_share_consumer_poll(kfk_share_consumer *c, int timeout
         waited = 1;
         if (timeout_ms < 0)
             pthread_cond_wait(&c->cond, &c->lock);
-        else if (timeout_ms == 0 || pthread_cond_timedwait(&c->cond, &c->lock, &until))
+        else if (timeout_ms == 0 || kfk_cond_wait_until(&c->cond, &c->lock, &until))
             timeout_ms = 0; /* one last look */
         if (timeout_ms == 0 && !c->qh && !c->cb_res) break;
     }
@@ -379,7 +376,7 @@ int kfk_share_consumer_commit_sync(kfk_share_consumer *c, kfk_partition_list **r
     pthread_mutex_lock(&c->lock);
     int timed_out = 0;
     while (c->commit_done < seq && !c->fatal && !timed_out)
-        timed_out = pthread_cond_timedwait(&c->cond, &c->lock, &until) != 0;
+        timed_out = kfk_cond_wait_until(&c->cond, &c->lock, &until) != 0;
     timed_out = c->commit_done < seq;
     kfk_partition_list *res = c->sync_res;
     c->sync_res = NULL;
@@ -426,7 +423,7 @@ int kfk_share_consumer_close(kfk_share_consumer *c) {
     kfk_share_post(c);
     struct timespec until = kfk_deadline_ts(c->api_timeout_ms);
     pthread_mutex_lock(&c->lock);
-    while (!c->closed && !pthread_cond_timedwait(&c->cond, &c->lock, &until)) {
+    while (!c->closed && !kfk_cond_wait_until(&c->cond, &c->lock, &until)) {
     }
     kfk_partition_list *res = c->sync_res;
     c->sync_res = NULL;

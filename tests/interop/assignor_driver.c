@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "consumer/assignor.h"
+#include "assign/assignor.h"
 #include "core/alloc.h"
 #include "kfk.h"
 

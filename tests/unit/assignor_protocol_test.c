@@ -3,7 +3,7 @@
  * garbage. */
 #include <stdlib.h>
 
-#include "consumer/assignor.h"
+#include "assign/assignor.h"
 #include "core/alloc.h"
 #include "kfk.h"
 #include "test.h"

@@ -4,7 +4,7 @@
 
 #include <stdio.h>
 
-#include "consumer/assignor.h"
+#include "assign/assignor.h"
 
 #define S(lit) ((kfk_str){(lit), (int32_t)sizeof(lit) - 1})
 #define NONE ((kfk_str){NULL, -1})

@@ -7,8 +7,8 @@
 #include "core/alloc.h"
 #include "net/backoff.h"
 
-void kfk_resolve_done_epoch(kfk_consumer *c, kfk_cpart *p, int64_t offset, int32_t epoch,
-                            int32_t val_epoch) {
+void kfk_start_offset_done_epoch(kfk_consumer *c, kfk_cpart *p, int64_t offset,
+                                 int32_t epoch, int32_t val_epoch) {
     p->state = KFK_CP_ACTIVE;
     p->fetch_pos = offset;
     p->pos_epoch = epoch;
@@ -24,8 +24,8 @@ void kfk_resolve_done_epoch(kfk_consumer *c, kfk_cpart *p, int64_t offset, int32
     pthread_mutex_unlock(&c->lock);
 }
 
-void kfk_resolve_done(kfk_consumer *c, kfk_cpart *p, int64_t offset) {
-    kfk_resolve_done_epoch(c, p, offset, -1, KFK_EPOCH_ADOPT);
+void kfk_start_offset_done(kfk_consumer *c, kfk_cpart *p, int64_t offset) {
+    kfk_start_offset_done_epoch(c, p, offset, -1, KFK_EPOCH_ADOPT);
 }
 
 void kfk_cpart_backoff(kfk_consumer *c, kfk_cpart *p) {
@@ -59,7 +59,7 @@ void kfk_cpart_stop(kfk_consumer *c, kfk_cpart *p, int err, int64_t offset) {
     kfk_cpart_event(c, p, err, offset);
 }
 
-void kfk_resolve_reset(kfk_consumer *c, kfk_cpart *p, int err, const char *why) {
+void kfk_start_offset_reset(kfk_consumer *c, kfk_cpart *p, int err, const char *why) {
     int64_t to = kfk_reset_offset(c->cc.reset);
     if (to == KFK_OFFSET_INVALID) {
         kfk_cpart_stop(c, p, KFK_ERR_OFFSET_OUT_OF_RANGE, p->fetch_pos);
@@ -114,17 +114,17 @@ static int on_list(void *opaque, kfk_response *resp) {
     } else if (!err && offset < 0) {
         p->list_spec = KFK_OFFSET_END; /* nothing at or after the time */
     } else if (!err) {
-        kfk_resolve_done_epoch(c, p, offset, epoch, KFK_EPOCH_ADOPT);
+        kfk_start_offset_done_epoch(c, p, offset, epoch, KFK_EPOCH_ADOPT);
     } else if (is_leader_error(err) || kfk_err_retriable(err) || err == KFK_ERR_MALFORMED) {
         kfk_cpart_backoff(c, p);
     } else {
         kfk_cpart_stop(c, p, err, KFK_OFFSET_INVALID);
     }
-    kfk_service_run(c);
+    kfk_cpart_pass(c);
     return decode_err == KFK_ERR_MALFORMED ? decode_err : 0;
 }
 
-void kfk_resolve_list(kfk_consumer *c, kfk_cpart *p, kfk_metadata *md) {
+void kfk_start_offset_list(kfk_consumer *c, kfk_cpart *p, kfk_metadata *md) {
     kfk_list_offsets_request_init(&p->lo_msg);
     p->lo_msg.replica_id = -1;
     p->lo_msg.isolation_level = (int8_t)c->cc.read_committed;
@@ -175,16 +175,16 @@ static void committed_then(kfk_offsets_op *op) {
                 p->committed_epoch = e->leader_epoch;
             }
             pthread_mutex_unlock(&c->lock);
-            kfk_resolve_done_epoch(c, p, e->offset, e->leader_epoch, KFK_EPOCH_CHECK);
+            kfk_start_offset_done_epoch(c, p, e->offset, e->leader_epoch, KFK_EPOCH_CHECK);
         } else
-            kfk_resolve_reset(c, p, 0, "no committed offset");
+            kfk_start_offset_reset(c, p, 0, "no committed offset");
     }
     int destroyed = op->err == KFK_ERR_DESTROYED;
     kfk_offsets_op_free(op);
-    if (!destroyed) kfk_service_run(c);
+    if (!destroyed) kfk_cpart_pass(c);
 }
 
-void kfk_resolve_committed(kfk_consumer *c) {
+void kfk_start_offset_committed(kfk_consumer *c) {
     int n = 0;
     for (int i = 0; i < c->io_nparts; i++) {
         kfk_cpart *p = c->io_parts[i];

@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "consumer/assignor_int.h"
+#include "assign/assignor_int.h"
 #include "kfk.h"
 
 /* Per-topic state, as Java's TopicAssignmentState. */

@@ -6,7 +6,7 @@
  * iterates by bucket, then by insertion order within a bucket (resizes split
  * buckets without reordering), so it is reproduced from String.hashCode and
  * the member order of the JoinGroup response. */
-#include "consumer/assignor_int.h"
+#include "assign/assignor_int.h"
 
 #include <stdlib.h>
 #include <string.h>

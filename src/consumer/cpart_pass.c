@@ -7,8 +7,8 @@
 #include "consumer/consumer_int.h"
 #include "core/alloc.h"
 
-static void on_service_timer(kfk_timer *t, int64_t now) {
-    kfk_service_run(KFK_CONTAINER_OF(t, kfk_consumer, service_timer));
+static void on_pass_timer(kfk_timer *t, int64_t now) {
+    kfk_cpart_pass(KFK_CONTAINER_OF(t, kfk_consumer, pass_timer));
 }
 
 /* A new snapshot: a partition on its first wait for a leader that the
@@ -25,12 +25,12 @@ static void on_metadata(void *opaque) {
             p->backoff_until = 0;
     }
     kfk_metadata_unref(md);
-    kfk_service_run(c);
+    kfk_cpart_pass(c);
 }
 
 static void add_timers(kfk_consumer *c, int64_t now) {
     kfk_core_on_metadata(c->core, on_metadata, c);
-    if (kfk_io_timer_add(c->io, &c->service_timer, on_service_timer) ||
+    if (kfk_io_timer_add(c->io, &c->pass_timer, on_pass_timer) ||
         kfk_io_timer_add(c->io, &c->commit_timer, kfk_autocommit_timer))
         return; /* out of memory: the next run tries again */
     c->timers_added = 1;
@@ -66,9 +66,9 @@ static int take_in(kfk_consumer *c) {
             memset(&p->topic_id, 0, sizeof p->topic_id);
             p->read_replica = p->bad_replica = -1;
         }
-        p->throttled = p->queued_bytes >= share;
-        p->can_fetch = !p->paused && !p->throttled;
-        p->held_back = !p->paused && p->throttled;
+        p->prefetch_full = p->queued_bytes >= share;
+        p->can_fetch = !p->paused && !p->prefetch_full;
+        p->held_back = !p->paused && p->prefetch_full;
     }
     return 0;
 }
@@ -87,7 +87,7 @@ static void free_retired(kfk_consumer *c) {
 /* START: an offset is known already, or must be asked for. */
 static int start(kfk_consumer *c, kfk_cpart *p) {
     if (p->list_spec >= 0) {
-        kfk_resolve_done(c, p, p->list_spec);
+        kfk_start_offset_done(c, p, p->list_spec);
         return 0;
     }
     if (p->list_spec != KFK_OFFSET_STORED) {
@@ -95,7 +95,7 @@ static int start(kfk_consumer *c, kfk_cpart *p) {
         return 0;
     }
     if (c->cc.group_id) return 1; /* OffsetFetch */
-    kfk_resolve_reset(c, p, 0, "no group.id to read a committed offset from");
+    kfk_start_offset_reset(c, p, 0, "no group.id to read a committed offset from");
     return 0;
 }
 
@@ -126,7 +126,7 @@ static void check_absent(kfk_consumer *c, const kfk_metadata *md, kfk_cpart *p, 
     kfk_cpart_event(c, p, err, KFK_OFFSET_INVALID);
 }
 
-void kfk_service_run(kfk_consumer *c) {
+void kfk_cpart_pass(kfk_consumer *c) {
     int64_t now = kfk_io_now(c->io), wake = INT64_MAX;
     if (!c->timers_added) add_timers(c, now);
     pthread_mutex_lock(&c->lock);
@@ -148,10 +148,10 @@ void kfk_service_run(kfk_consumer *c) {
         }
         kfk_fetch_check_topic(c, md, p);
         if (p->state == KFK_CP_START && !p->offset_fetching) need_committed |= start(c, p);
-        if (p->state == KFK_CP_LIST && !p->listing) kfk_resolve_list(c, p, md);
+        if (p->state == KFK_CP_LIST && !p->listing) kfk_start_offset_list(c, p, md);
     }
-    if (need_committed && !c->offset_fetch_inflight) kfk_resolve_committed(c);
+    if (need_committed && !c->offset_fetch_inflight) kfk_start_offset_committed(c);
     kfk_fetch_send(c, md, now, &wake);
     kfk_metadata_unref(md);
-    if (c->timers_added && wake != INT64_MAX) kfk_io_timer_set(c->io, &c->service_timer, wake);
+    if (c->timers_added && wake != INT64_MAX) kfk_io_timer_set(c->io, &c->pass_timer, wake);
 }

@@ -13,7 +13,7 @@
  * the moving partitions. */
 #include <string.h>
 
-#include "consumer/assignor_sticky.h"
+#include "assign/assignor_sticky.h"
 #include "kfk.h"
 
 int kfk_sticky_member_id_cmp(const kfk_sticky *s, int32_t a, int32_t b) {

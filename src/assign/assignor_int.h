@@ -1,9 +1,9 @@
 /* Shared internals of the assignors: Java-compatible ordering and hashing,
  * a name index, and the input resolved to topic indices. */
-#ifndef KFK_CONSUMER_ASSIGNOR_INT_H
-#define KFK_CONSUMER_ASSIGNOR_INT_H
+#ifndef KFK_ASSIGN_ASSIGNOR_INT_H
+#define KFK_ASSIGN_ASSIGNOR_INT_H
 
-#include "consumer/assignor.h"
+#include "assign/assignor.h"
 
 /* java.lang.String.compareTo for UTF-8 strings: code point order, then
  * length. (Java compares UTF-16 units, which differs only between

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "consumer/assignor_int.h"
+#include "assign/assignor_int.h"
 #include "kfk.h"
 #include "proto/gen/messages.h"
 

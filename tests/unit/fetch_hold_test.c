@@ -25,7 +25,7 @@ TEST(role_of_a_partition_over_its_prefetch_share_is_held) {
 }
 
 TEST(paused_partitions_hold_nothing_back) {
-    /* take_in: paused and throttled gives can_fetch 0 and held_back 0. */
+    /* take_in: paused and prefetch_full gives can_fetch 0 and held_back 0. */
     kfk_cpart p = active();
     p.can_fetch = 0;
     CHECK_EQ(kfk_fetch_role(&p, NOW), KFK_FETCH_SKIP);

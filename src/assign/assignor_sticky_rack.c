@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "consumer/assignor_sticky.h"
+#include "assign/assignor_sticky.h"
 #include "kfk.h"
 
 typedef struct interner {

@@ -10,8 +10,8 @@
  * name for the same input, provided members are passed in the order of the
  * JoinGroup response (Java iterates a HashMap built in that order; see
  * assignor_common.c). */
-#ifndef KFK_CONSUMER_ASSIGNOR_H
-#define KFK_CONSUMER_ASSIGNOR_H
+#ifndef KFK_ASSIGN_ASSIGNOR_H
+#define KFK_ASSIGN_ASSIGNOR_H
 
 #include <stdbool.h>
 #include <stdint.h>

@@ -15,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "consumer/assignor_sticky.h"
+#include "assign/assignor_sticky.h"
 #include "kfk.h"
 
 /* A set of partitions that moved from src to dst in one topic, iterated as a

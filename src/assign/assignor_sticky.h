@@ -2,10 +2,10 @@
  * constrained one (every member subscribes to the same topics) and the
  * general one. Partitions are global ids (see kfk_assign_ctx); members are
  * indices into the input. */
-#ifndef KFK_CONSUMER_ASSIGNOR_STICKY_H
-#define KFK_CONSUMER_ASSIGNOR_STICKY_H
+#ifndef KFK_ASSIGN_ASSIGNOR_STICKY_H
+#define KFK_ASSIGN_ASSIGNOR_STICKY_H
 
-#include "consumer/assignor_int.h"
+#include "assign/assignor_int.h"
 
 /* Java's AbstractStickyAssignor.RackInfo (KIP-881), over the partitions of
  * subscribed topics. Racks are interned to small integers. */

@@ -4,7 +4,7 @@
  * topic is passed over without losing its turn for later topics. */
 #include <stdlib.h>
 
-#include "consumer/assignor_int.h"
+#include "assign/assignor_int.h"
 #include "kfk.h"
 
 static _Thread_local const kfk_assign_input *cmp_in;
