@@ -223,15 +223,18 @@ static int serve(kfk_producer *p, kfk_list *batches) {
     return n;
 }
 
-int kfk_producer_poll(kfk_producer *p, int timeout_ms) {
+/* Serves what is queued, without waiting. */
+static int poll_now(kfk_producer *p) {
     kfk_list got;
     kfk_list_init(&got);
-    /* A poll(0) after every send is common (librdkafka's programs do it):
-     * no clock for it. */
-    if (timeout_ms == 0) {
-        kfk_statsd_deliver(&p->statsd);
-        return kfk_reportq_take(&p->reports, &got, 0) ? serve(p, &got) : 0;
-    }
+    return kfk_reportq_take(&p->reports, &got, 0) ? serve(p, &got) : 0;
+}
+
+/* A poll that may wait: kept out of line, so the poll(0) below saves no
+ * registers for it. */
+static __attribute__((noinline)) int poll_wait(kfk_producer *p, int timeout_ms) {
+    kfk_list got;
+    kfk_list_init(&got);
     int64_t deadline = mono_ms() + (timeout_ms > 0 ? timeout_ms : 0);
     for (;;) {
         kfk_statsd_deliver(&p->statsd);
@@ -240,6 +243,14 @@ int kfk_producer_poll(kfk_producer *p, int timeout_ms) {
             return serve(p, &got);
         if (timeout_ms >= 0 && mono_ms() >= deadline) return 0;
     }
+}
+
+int kfk_producer_poll(kfk_producer *p, int timeout_ms) {
+    if (timeout_ms) return poll_wait(p, timeout_ms);
+    /* A poll(0) after every send is common (librdkafka's programs do it):
+     * no clock, and no lock while nothing is done. */
+    if (kfk_statsd_ready(&p->statsd)) kfk_statsd_deliver(&p->statsd);
+    return kfk_reportq_any(&p->reports) ? poll_now(p) : 0;
 }
 
 int kfk_producer_fd(kfk_producer *p) { return kfk_wake_fd(&p->reports.fd); }

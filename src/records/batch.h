@@ -3,6 +3,7 @@
 #ifndef KFK_BATCH_H
 #define KFK_BATCH_H
 
+#include "kfk.h"
 #include "records/records.h"
 
 /* Header bytes before the first record. */
@@ -51,6 +52,29 @@ static inline size_t kfk_batch_builder_size(const kfk_batch_builder *b) {
     return b->out->len - b->start + (b->refs ? b->refs->bytes : 0);
 }
 
+/* batchLength, an int32, counts the bytes after baseOffset and itself. */
+#define KFK_BATCH_MAX ((size_t)INT32_MAX + 12)
+
+/* A record's bytes that do not depend on its batch (attributes, key, value
+ * and headers with their lengths), worked out once per record; or
+ * KFK_ERR_INVALID_ARG (a length below -1, a null header key) or
+ * KFK_ERR_MSG_TOO_LARGE. */
+int64_t kfk_record_fixed_size(kfk_bytes key, kfk_bytes value, const kfk_record_header *headers,
+                              size_t header_count);
+
+/* The exact bytes appending a record of that fixed size adds to b (its
+ * timestamp delta, offset delta and length prefix added), or
+ * KFK_ERR_MSG_TOO_LARGE past 2 GiB. */
+static inline int64_t kfk_batch_record_size_fixed(const kfk_batch_builder *b, int64_t timestamp,
+                                                  int64_t fixed) {
+    int64_t ts_delta = b->count ? (int64_t)((uint64_t)timestamp - (uint64_t)b->base_timestamp) : 0;
+    int64_t body = fixed + kfk_varint_size(ts_delta) + kfk_varint_size(b->count);
+    if (body > INT32_MAX) return KFK_ERR_MSG_TOO_LARGE;
+    int64_t total = kfk_varint_size(body) + body;
+    if (kfk_batch_builder_size(b) + (size_t)total > KFK_BATCH_MAX) return KFK_ERR_MSG_TOO_LARGE;
+    return total;
+}
+
 /* The exact bytes kfk_batch_append would add for this record, for batch.size
  * decisions, or a negative kfk_err when append would refuse it. key and
  * value are {NULL, -1} for null; header keys may not be null. */
@@ -69,6 +93,14 @@ int kfk_batch_append(kfk_batch_builder *b, int64_t timestamp, kfk_bytes key, kfk
  * kfk_batch_builder_use_refs, and a value of at least one byte. */
 int kfk_batch_append_ref(kfk_batch_builder *b, int64_t timestamp, kfk_bytes key, kfk_bytes value,
                          const kfk_record_header *headers, size_t header_count);
+
+/* kfk_batch_append (by_ref 0) or kfk_batch_append_ref (1) with the
+ * record's kfk_record_fixed_size and its kfk_batch_record_size_fixed in b
+ * (total, not negative) already known: the producer's path, which sizes the
+ * record to pick its batch. */
+int kfk_batch_append_sized(kfk_batch_builder *b, int64_t timestamp, kfk_bytes key,
+                           kfk_bytes value, const kfk_record_header *headers, size_t header_count,
+                           int64_t fixed, int64_t total, int by_ref);
 
 typedef struct kfk_batch_opts {
     kfk_codec codec;
