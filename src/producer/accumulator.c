@@ -392,7 +392,9 @@ int kfk_accum_append(kfk_accum *a, const kfk_accum_msg *m, int64_t now, int32_t 
 
     pthread_mutex_lock(&a->lock);
     int rc = 0;
-    kfk_ptopic *t = topic_find(a, m->topic);
+    /* The last topic, checked here first: a steady stream goes to one. */
+    kfk_ptopic *t = a->last && strcmp(a->last->name, m->topic) == 0 ? a->last
+                                                                     : topic_find(a, m->topic);
     if (!t && !(t = topic_add(a, m->topic))) rc = KFK_ERR_NOMEM;
     int64_t until = 0;
     while (!rc) {

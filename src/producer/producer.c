@@ -210,13 +210,17 @@ static int serve(kfk_producer *p, kfk_list *batches) {
                           .topic = b->part->topic->name,
                           .partition = b->part->id,
                           .broker_id = b->node};
-        for (int32_t i = 0; i < b->bb.count; i++) {
-            d.offset = !b->err && b->base_offset >= 0 ? b->base_offset + i : -1;
+        /* What holds for the whole batch is worked out once. */
+        int64_t base = !b->err && b->base_offset >= 0 ? b->base_offset : -1;
+        kfk_delivery_cb cb = p->cbs.delivery;
+        int32_t count = b->bb.count;
+        for (int32_t i = 0; cb && i < count; i++) {
+            d.offset = base >= 0 ? base + i : -1;
             d.timestamp_ms = b->append_time >= 0 ? b->append_time : b->timestamps[i];
             d.opaque = b->opaques[i];
-            if (p->cbs.delivery) p->cbs.delivery(p, &d, p->cbs.opaque);
+            cb(p, &d, p->cbs.opaque);
         }
-        n += b->bb.count;
+        n += count;
     }
     kfk_accum_recycle(&p->acc, batches);
     kfk_reportq_kick(&p->reports);

@@ -10,8 +10,6 @@
     (KFK_ATTR_LOG_APPEND_TIME | KFK_ATTR_TRANSACTIONAL | KFK_ATTR_CONTROL |                    \
      KFK_ATTR_DELETE_HORIZON)
 
-static inline size_t nonneg(int32_t len) { return len > 0 ? (size_t)len : 0; }
-
 static inline uint8_t *put_varint(uint8_t *p, int64_t v) {
     uint64_t u = ((uint64_t)v << 1) ^ (uint64_t)(v >> 63);
     for (; u >= 0x80; u >>= 7) *p++ = (uint8_t)(u | 0x80);
@@ -29,17 +27,17 @@ static inline uint8_t *put_bytes(uint8_t *p, const void *src, int32_t len) {
     return p;
 }
 
-int64_t kfk_record_fixed_size(kfk_bytes key, kfk_bytes value, const kfk_record_header *headers,
-                              size_t header_count) {
+int64_t kfk_record_fixed_size_any(kfk_bytes key, kfk_bytes value,
+                                  const kfk_record_header *headers, size_t header_count) {
     if (key.len < -1 || value.len < -1 || header_count > INT32_MAX) return KFK_ERR_INVALID_ARG;
-    uint64_t n = 1 + (uint64_t)kfk_varint_size(key.len) + nonneg(key.len) +
-                 kfk_varint_size(value.len) + nonneg(value.len) +
+    uint64_t n = 1 + (uint64_t)kfk_varint_size(key.len) + kfk_record_nonneg(key.len) +
+                 kfk_varint_size(value.len) + kfk_record_nonneg(value.len) +
                  kfk_varint_size((int64_t)header_count);
     for (size_t i = 0; i < header_count; i++) {
         const kfk_record_header *h = &headers[i];
         if (h->key.len < 0 || h->value.len < -1) return KFK_ERR_INVALID_ARG;
         n += (uint64_t)kfk_varint_size(h->key.len) + (size_t)h->key.len +
-             kfk_varint_size(h->value.len) + nonneg(h->value.len);
+             kfk_varint_size(h->value.len) + kfk_record_nonneg(h->value.len);
     }
     return n > INT32_MAX ? KFK_ERR_MSG_TOO_LARGE : (int64_t)n;
 }

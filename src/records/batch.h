@@ -59,8 +59,20 @@ static inline size_t kfk_batch_builder_size(const kfk_batch_builder *b) {
  * and headers with their lengths), worked out once per record; or
  * KFK_ERR_INVALID_ARG (a length below -1, a null header key) or
  * KFK_ERR_MSG_TOO_LARGE. */
-int64_t kfk_record_fixed_size(kfk_bytes key, kfk_bytes value, const kfk_record_header *headers,
-                              size_t header_count);
+int64_t kfk_record_fixed_size_any(kfk_bytes key, kfk_bytes value,
+                                  const kfk_record_header *headers, size_t header_count);
+static inline size_t kfk_record_nonneg(int32_t len) { return len > 0 ? (size_t)len : 0; }
+/* Inline for the common record without headers: attributes, key, value
+ * and a header count of 0, a byte. */
+static inline int64_t kfk_record_fixed_size(kfk_bytes key, kfk_bytes value,
+                                            const kfk_record_header *headers,
+                                            size_t header_count) {
+    if (header_count || key.len < -1 || value.len < -1)
+        return kfk_record_fixed_size_any(key, value, headers, header_count);
+    int64_t n = 2 + kfk_varint_size(key.len) + (int64_t)kfk_record_nonneg(key.len) +
+                kfk_varint_size(value.len) + (int64_t)kfk_record_nonneg(value.len);
+    return n > INT32_MAX ? KFK_ERR_MSG_TOO_LARGE : n;
+}
 
 /* The exact bytes appending a record of that fixed size adds to b (its
  * timestamp delta, offset delta and length prefix added), or
