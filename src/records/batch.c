@@ -10,23 +10,6 @@
     (KFK_ATTR_LOG_APPEND_TIME | KFK_ATTR_TRANSACTIONAL | KFK_ATTR_CONTROL |                    \
      KFK_ATTR_DELETE_HORIZON)
 
-static inline uint8_t *put_varint(uint8_t *p, int64_t v) {
-    uint64_t u = ((uint64_t)v << 1) ^ (uint64_t)(v >> 63);
-    for (; u >= 0x80; u >>= 7) *p++ = (uint8_t)(u | 0x80);
-    *p++ = (uint8_t)u;
-    return p;
-}
-
-/* A varint length, then the bytes: -1 and nothing for null. */
-static inline uint8_t *put_bytes(uint8_t *p, const void *src, int32_t len) {
-    p = put_varint(p, len);
-    if (len > 0) {
-        memcpy(p, src, (size_t)len);
-        p += len;
-    }
-    return p;
-}
-
 int64_t kfk_record_fixed_size_any(kfk_bytes key, kfk_bytes value,
                                   const kfk_record_header *headers, size_t header_count) {
     if (key.len < -1 || value.len < -1 || header_count > INT32_MAX) return KFK_ERR_INVALID_ARG;
@@ -71,7 +54,7 @@ static int refs_room(kfk_batch_refs *r) {
     return 0;
 }
 
-int kfk_batch_append_sized(kfk_batch_builder *b, int64_t timestamp, kfk_bytes key,
+int kfk_batch_append_sized_any(kfk_batch_builder *b, int64_t timestamp, kfk_bytes key,
                            kfk_bytes value, const kfk_record_header *headers, size_t header_count,
                            int64_t fixed, int64_t total, int by_ref) {
     int64_t ts_delta = b->count ? (int64_t)((uint64_t)timestamp - (uint64_t)b->base_timestamp) : 0;
@@ -82,23 +65,23 @@ int kfk_batch_append_sized(kfk_batch_builder *b, int64_t timestamp, kfk_bytes ke
     size_t skip = by_ref ? (size_t)value.len : 0;
     uint8_t *p = kfk_wbuf_put(b->out, (size_t)total - skip);
     if (!p) return b->out->err ? b->out->err : KFK_ERR_NOMEM;
-    p = put_varint(p, body);
+    p = kfk_batch_put_varint(p, body);
     *p++ = 0; /* record attributes: none defined */
-    p = put_varint(p, ts_delta);
-    p = put_varint(p, b->count); /* offsetDelta */
-    p = put_bytes(p, key.ptr, key.len);
+    p = kfk_batch_put_varint(p, ts_delta);
+    p = kfk_batch_put_varint(p, b->count); /* offsetDelta */
+    p = kfk_batch_put_bytes(p, key.ptr, key.len);
     if (by_ref) {
-        p = put_varint(p, value.len);
+        p = kfk_batch_put_varint(p, value.len);
         size_t at = (size_t)(p - b->out->data) - b->start;
         b->refs->items[b->refs->count++] = (kfk_batch_ref){at, value.ptr, skip};
         b->refs->bytes += skip;
     } else {
-        p = put_bytes(p, value.ptr, value.len);
+        p = kfk_batch_put_bytes(p, value.ptr, value.len);
     }
-    p = put_varint(p, (int64_t)header_count);
+    p = kfk_batch_put_varint(p, (int64_t)header_count);
     for (size_t i = 0; i < header_count; i++) {
-        p = put_bytes(p, headers[i].key.ptr, headers[i].key.len);
-        p = put_bytes(p, headers[i].value.ptr, headers[i].value.len);
+        p = kfk_batch_put_bytes(p, headers[i].key.ptr, headers[i].key.len);
+        p = kfk_batch_put_bytes(p, headers[i].value.ptr, headers[i].value.len);
     }
     if (b->count == 0)
         b->base_timestamp = b->max_timestamp = timestamp;
@@ -114,8 +97,8 @@ static int append(kfk_batch_builder *b, int64_t timestamp, kfk_bytes key, kfk_by
     if (fixed < 0) return (int)fixed;
     int64_t total = kfk_batch_record_size_fixed(b, timestamp, fixed);
     if (total < 0) return (int)total;
-    return kfk_batch_append_sized(b, timestamp, key, value, headers, header_count, fixed, total,
-                                  by_ref);
+    return kfk_batch_append_sized_any(b, timestamp, key, value, headers, header_count, fixed,
+                                      total, by_ref);
 }
 
 int kfk_batch_append(kfk_batch_builder *b, int64_t timestamp, kfk_bytes key, kfk_bytes value,

@@ -3,6 +3,8 @@
 #ifndef KFK_BATCH_H
 #define KFK_BATCH_H
 
+#include <string.h>
+
 #include "kfk.h"
 #include "records/records.h"
 
@@ -110,9 +112,53 @@ int kfk_batch_append_ref(kfk_batch_builder *b, int64_t timestamp, kfk_bytes key,
  * record's kfk_record_fixed_size and its kfk_batch_record_size_fixed in b
  * (total, not negative) already known: the producer's path, which sizes the
  * record to pick its batch. */
-int kfk_batch_append_sized(kfk_batch_builder *b, int64_t timestamp, kfk_bytes key,
-                           kfk_bytes value, const kfk_record_header *headers, size_t header_count,
-                           int64_t fixed, int64_t total, int by_ref);
+int kfk_batch_append_sized_any(kfk_batch_builder *b, int64_t timestamp, kfk_bytes key,
+                               kfk_bytes value, const kfk_record_header *headers,
+                               size_t header_count, int64_t fixed, int64_t total, int by_ref);
+
+static inline uint8_t *kfk_batch_put_varint(uint8_t *p, int64_t v) {
+    uint64_t u = ((uint64_t)v << 1) ^ (uint64_t)(v >> 63);
+    for (; u >= 0x80; u >>= 7) *p++ = (uint8_t)(u | 0x80);
+    *p++ = (uint8_t)u;
+    return p;
+}
+
+/* A varint length, then the bytes: -1 and nothing for null. */
+static inline uint8_t *kfk_batch_put_bytes(uint8_t *p, const void *src, int32_t len) {
+    p = kfk_batch_put_varint(p, len);
+    if (len > 0) {
+        memcpy(p, src, (size_t)len);
+        p += len;
+    }
+    return p;
+}
+
+/* Inline for the common record (copied, no headers), the rest out of line. */
+static inline int kfk_batch_append_sized(kfk_batch_builder *b, int64_t timestamp, kfk_bytes key,
+                                         kfk_bytes value, const kfk_record_header *headers,
+                                         size_t header_count, int64_t fixed, int64_t total,
+                                         int by_ref) {
+    if (by_ref || header_count)
+        return kfk_batch_append_sized_any(b, timestamp, key, value, headers, header_count, fixed,
+                                          total, by_ref);
+    int64_t ts_delta = b->count ? (int64_t)((uint64_t)timestamp - (uint64_t)b->base_timestamp) : 0;
+    int64_t body = fixed + kfk_varint_size(ts_delta) + kfk_varint_size(b->count);
+    uint8_t *p = kfk_wbuf_put(b->out, (size_t)total);
+    if (!p) return b->out->err ? b->out->err : KFK_ERR_NOMEM;
+    p = kfk_batch_put_varint(p, body);
+    *p++ = 0; /* record attributes: none defined */
+    p = kfk_batch_put_varint(p, ts_delta);
+    p = kfk_batch_put_varint(p, b->count); /* offsetDelta */
+    p = kfk_batch_put_bytes(p, key.ptr, key.len);
+    p = kfk_batch_put_bytes(p, value.ptr, value.len);
+    *p = 0; /* no headers */
+    if (b->count == 0)
+        b->base_timestamp = b->max_timestamp = timestamp;
+    else if (timestamp > b->max_timestamp)
+        b->max_timestamp = timestamp;
+    b->count++;
+    return (int)total;
+}
 
 typedef struct kfk_batch_opts {
     kfk_codec codec;
