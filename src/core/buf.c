@@ -121,11 +121,3 @@ void kfk_wr_varlong(kfk_wbuf *w, int64_t v) {
 
 void kfk_wr_uuid(kfk_wbuf *w, const kfk_uuid *u) { kfk_wr_raw(w, u->b, 16); }
 
-int kfk_uvarint_size(uint64_t v) {
-    int n = 1;
-    while (v >= 0x80) {
-        v >>= 7;
-        n++;
-    }
-    return n;
-}

@@ -322,12 +322,12 @@ static int grow_arrays(kfk_pbatch *b) {
 }
 
 /* Appends to partition pp, starting a batch when needed. Lock held. */
-static int append_to(kfk_accum *a, kfk_ppart *pp, const kfk_accum_msg *m, int64_t now) {
+static int append_to(kfk_accum *a, kfk_ppart *pp, const kfk_accum_msg *m, int64_t fixed,
+                     int64_t now) {
     kfk_pbatch *b = pp->open;
     int64_t size = 0;
     if (b) {
-        size = kfk_batch_record_size(&b->bb, m->timestamp, m->key, m->value, m->headers,
-                                     m->header_count);
+        size = kfk_batch_record_size_fixed(&b->bb, m->timestamp, fixed);
         if (size < 0) return (int)size;
         if (kfk_batch_builder_size(&b->bb) + (size_t)size > (size_t)a->conf.batch_size) {
             pp->open = NULL; /* full: it stays queued, ready */
@@ -338,13 +338,12 @@ static int append_to(kfk_accum *a, kfk_ppart *pp, const kfk_accum_msg *m, int64_
         b = batch_new(a, pp, now == KFK_ACCUM_CLOCK ? mono_ms() : now);
         if (!b) return KFK_ERR_NOMEM;
         a->conf.wake(a->conf.wake_opaque); /* to arm linger.ms, or send the full one */
+        if ((size = kfk_batch_record_size_fixed(&b->bb, m->timestamp, fixed)) < 0)
+            return (int)size;
     }
     if (b->bb.count == b->cap && grow_arrays(b)) return KFK_ERR_NOMEM;
-    int n = kfk_accum_takes(a, m)
-                ? kfk_batch_append_ref(&b->bb, m->timestamp, m->key, m->value, m->headers,
-                                       m->header_count)
-                : kfk_batch_append(&b->bb, m->timestamp, m->key, m->value, m->headers,
-                                   m->header_count);
+    int n = kfk_batch_append_sized(&b->bb, m->timestamp, m->key, m->value, m->headers,
+                                   m->header_count, fixed, size, kfk_accum_takes(a, m));
     if (n < 0) return n;
     b->opaques[b->bb.count - 1] = m->opaque;
     b->timestamps[b->bb.count - 1] = m->timestamp;
@@ -385,19 +384,21 @@ void kfk_accum_txn_reset_locked(kfk_accum *a) {
 
 int kfk_accum_append(kfk_accum *a, const kfk_accum_msg *m, int64_t now, int32_t max_wait_ms,
                      int32_t *partition) {
-    /* The record's size as the first of a batch: the most it can take. */
-    kfk_wbuf none = {0};
-    kfk_batch_builder probe = {&none, 0, 0, 0, 0, NULL};
-    int64_t need = kfk_batch_record_size(&probe, m->timestamp, m->key, m->value, m->headers,
-                                         m->header_count);
-    if (need < 0) return (int)need;
+    /* Sized once: the record's size as the first of a batch (timestamp and
+     * offset deltas of a byte each) is the most it can take. */
+    int64_t fixed = kfk_record_fixed_size(m->key, m->value, m->headers, m->header_count);
+    if (fixed < 0) return (int)fixed;
+    if (fixed + 2 > INT32_MAX) return KFK_ERR_MSG_TOO_LARGE;
+    int64_t need = kfk_varint_size(fixed + 2) + fixed + 2;
     if (KFK_BATCH_OVERHEAD + need > a->conf.buffer_memory ||
         KFK_BATCH_OVERHEAD + need > a->conf.max_request_size)
         return KFK_ERR_MSG_TOO_LARGE;
 
     pthread_mutex_lock(&a->lock);
     int rc = 0;
-    kfk_ptopic *t = topic_find(a, m->topic);
+    /* The last topic, checked here first: a steady stream goes to one. */
+    kfk_ptopic *t = a->last && strcmp(a->last->name, m->topic) == 0 ? a->last
+                                                                     : topic_find(a, m->topic);
     if (!t && !(t = topic_add(a, m->topic))) rc = KFK_ERR_NOMEM;
     int64_t until = 0;
     while (!rc) {
@@ -427,7 +428,7 @@ int kfk_accum_append(kfk_accum *a, const kfk_accum_msg *m, int64_t now, int32_t 
     }
     if (!rc) rc = parts_ensure(t, p + 1);
     if (!rc && a->txn_mode) rc = txn_join(a, t->parts[p]);
-    if (!rc) rc = append_to(a, t->parts[p], m, now);
+    if (!rc) rc = append_to(a, t->parts[p], m, fixed, now);
     if (!rc && sticky) t->sticky_gen = t->parts[p]->open->gen;
     pthread_mutex_unlock(&a->lock);
     if (!rc) *partition = p;

@@ -213,28 +213,35 @@ static int serve(kfk_producer *p, kfk_list *batches) {
                           .topic = b->part->topic->name,
                           .partition = b->part->id,
                           .broker_id = b->node};
-        for (int32_t i = 0; i < b->bb.count; i++) {
-            d.offset = !b->err && b->base_offset >= 0 ? b->base_offset + i : -1;
+        /* What holds for the whole batch is worked out once. */
+        int64_t base = !b->err && b->base_offset >= 0 ? b->base_offset : -1;
+        kfk_delivery_cb cb = p->cbs.delivery;
+        int32_t count = b->bb.count;
+        for (int32_t i = 0; cb && i < count; i++) {
+            d.offset = base >= 0 ? base + i : -1;
             d.timestamp_ms = b->append_time >= 0 ? b->append_time : b->timestamps[i];
             d.opaque = b->opaques[i];
-            if (p->cbs.delivery) p->cbs.delivery(p, &d, p->cbs.opaque);
+            cb(p, &d, p->cbs.opaque);
         }
-        n += b->bb.count;
+        n += count;
     }
     kfk_accum_recycle(&p->acc, batches);
     kfk_reportq_kick(&p->reports);
     return n;
 }
 
-int kfk_producer_poll(kfk_producer *p, int timeout_ms) {
+/* Serves what is queued, without waiting. */
+static int poll_now(kfk_producer *p) {
     kfk_list got;
     kfk_list_init(&got);
-    /* A poll(0) after every send is common (librdkafka's programs do it):
-     * no clock for it. */
-    if (timeout_ms == 0) {
-        kfk_statsd_deliver(&p->statsd);
-        return kfk_reportq_take(&p->reports, &got, 0) ? serve(p, &got) : 0;
-    }
+    return kfk_reportq_take(&p->reports, &got, 0) ? serve(p, &got) : 0;
+}
+
+/* A poll that may wait: kept out of line, so the poll(0) below saves no
+ * registers for it. */
+static __attribute__((noinline)) int poll_wait(kfk_producer *p, int timeout_ms) {
+    kfk_list got;
+    kfk_list_init(&got);
     int64_t deadline = mono_ms() + (timeout_ms > 0 ? timeout_ms : 0);
     for (;;) {
         kfk_statsd_deliver(&p->statsd);
@@ -243,6 +250,14 @@ int kfk_producer_poll(kfk_producer *p, int timeout_ms) {
             return serve(p, &got);
         if (timeout_ms >= 0 && mono_ms() >= deadline) return 0;
     }
+}
+
+int kfk_producer_poll(kfk_producer *p, int timeout_ms) {
+    if (timeout_ms) return poll_wait(p, timeout_ms);
+    /* A poll(0) after every send is common (librdkafka's programs do it):
+     * no clock, and no lock while nothing is done. */
+    if (kfk_statsd_ready(&p->statsd)) kfk_statsd_deliver(&p->statsd);
+    return kfk_reportq_any(&p->reports) ? poll_now(p) : 0;
 }
 
 int kfk_producer_fd(kfk_producer *p) { return kfk_wake_fd(&p->reports.fd); }

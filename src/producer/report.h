@@ -5,6 +5,7 @@
 #define KFK_REPORT_H
 
 #include <pthread.h>
+#include <stdatomic.h>
 
 #include "net/list.h"
 #include "net/wake.h"
@@ -14,6 +15,7 @@ typedef struct kfk_reportq {
     pthread_cond_t cond; /* reports arrived, or a poller finished */
     kfk_list list;       /* of kfk_pbatch */
     kfk_wake fd;         /* readable while list holds any */
+    atomic_int any;      /* list holds any: a poll(0) that finds none takes no lock */
 } kfk_reportq;
 
 /* 0, or KFK_ERR_NOMEM when no wakeup fd could be made. */
@@ -25,6 +27,11 @@ void kfk_reportq_push(kfk_reportq *q, kfk_list *batches);
 /* Takes every queued batch into out, waiting up to timeout_ms (-1: no
  * limit) for some. Returns 1 if it took any. */
 int kfk_reportq_take(kfk_reportq *q, kfk_list *out, int timeout_ms);
+/* Whether the queue holds any, without its lock (a hint: a push may land
+ * right after). */
+static inline int kfk_reportq_any(kfk_reportq *q) {
+    return atomic_load_explicit(&q->any, memory_order_acquire);
+}
 /* Wakes threads waiting in take (a poller finished its callbacks). */
 void kfk_reportq_kick(kfk_reportq *q);
 

@@ -10,52 +10,19 @@
     (KFK_ATTR_LOG_APPEND_TIME | KFK_ATTR_TRANSACTIONAL | KFK_ATTR_CONTROL |                    \
      KFK_ATTR_DELETE_HORIZON)
 
-/* batchLength, an int32, counts the bytes after baseOffset and itself. */
-#define MAX_BATCH ((size_t)INT32_MAX + 12)
-
-static inline size_t nonneg(int32_t len) { return len > 0 ? (size_t)len : 0; }
-
-static inline uint8_t *put_varint(uint8_t *p, int64_t v) {
-    uint64_t u = ((uint64_t)v << 1) ^ (uint64_t)(v >> 63);
-    for (; u >= 0x80; u >>= 7) *p++ = (uint8_t)(u | 0x80);
-    *p++ = (uint8_t)u;
-    return p;
-}
-
-/* A varint length, then the bytes: -1 and nothing for null. */
-static inline uint8_t *put_bytes(uint8_t *p, const void *src, int32_t len) {
-    p = put_varint(p, len);
-    if (len > 0) {
-        memcpy(p, src, (size_t)len);
-        p += len;
-    }
-    return p;
-}
-
-typedef struct layout {
-    int64_t ts_delta;
-    size_t body;  /* the record after its length prefix */
-    size_t total; /* with the prefix */
-} layout;
-
-static int plan(const kfk_batch_builder *b, int64_t timestamp, kfk_bytes key, kfk_bytes value,
-                const kfk_record_header *headers, size_t header_count, layout *l) {
+int64_t kfk_record_fixed_size_any(kfk_bytes key, kfk_bytes value,
+                                  const kfk_record_header *headers, size_t header_count) {
     if (key.len < -1 || value.len < -1 || header_count > INT32_MAX) return KFK_ERR_INVALID_ARG;
-    l->ts_delta = b->count ? (int64_t)((uint64_t)timestamp - (uint64_t)b->base_timestamp) : 0;
-    uint64_t body = 1 + (uint64_t)kfk_varint_size(l->ts_delta) + kfk_varint_size(b->count) +
-                    kfk_varint_size(key.len) + nonneg(key.len) + kfk_varint_size(value.len) +
-                    nonneg(value.len) + kfk_varint_size((int64_t)header_count);
+    uint64_t n = 1 + (uint64_t)kfk_varint_size(key.len) + kfk_record_nonneg(key.len) +
+                 kfk_varint_size(value.len) + kfk_record_nonneg(value.len) +
+                 kfk_varint_size((int64_t)header_count);
     for (size_t i = 0; i < header_count; i++) {
         const kfk_record_header *h = &headers[i];
         if (h->key.len < 0 || h->value.len < -1) return KFK_ERR_INVALID_ARG;
-        body += (uint64_t)kfk_varint_size(h->key.len) + (size_t)h->key.len +
-                kfk_varint_size(h->value.len) + nonneg(h->value.len);
+        n += (uint64_t)kfk_varint_size(h->key.len) + (size_t)h->key.len +
+             kfk_varint_size(h->value.len) + kfk_record_nonneg(h->value.len);
     }
-    if (body > INT32_MAX) return KFK_ERR_MSG_TOO_LARGE;
-    l->body = (size_t)body;
-    l->total = (size_t)kfk_varint_size((int64_t)body) + l->body;
-    if (kfk_batch_builder_size(b) + l->total > MAX_BATCH) return KFK_ERR_MSG_TOO_LARGE;
-    return 0;
+    return n > INT32_MAX ? KFK_ERR_MSG_TOO_LARGE : (int64_t)n;
 }
 
 int kfk_batch_builder_init(kfk_batch_builder *b, kfk_wbuf *out) {
@@ -73,9 +40,8 @@ void kfk_batch_builder_use_refs(kfk_batch_builder *b, kfk_batch_refs *refs) {
 int64_t kfk_batch_record_size(const kfk_batch_builder *b, int64_t timestamp, kfk_bytes key,
                               kfk_bytes value, const kfk_record_header *headers,
                               size_t header_count) {
-    layout l;
-    int rc = plan(b, timestamp, key, value, headers, header_count, &l);
-    return rc ? rc : (int64_t)l.total;
+    int64_t fixed = kfk_record_fixed_size(key, value, headers, header_count);
+    return fixed < 0 ? fixed : kfk_batch_record_size_fixed(b, timestamp, fixed);
 }
 
 static int refs_room(kfk_batch_refs *r) {
@@ -88,40 +54,51 @@ static int refs_room(kfk_batch_refs *r) {
     return 0;
 }
 
-/* Writes the record; a value `by_ref` is left out of out and referenced. */
-static int append(kfk_batch_builder *b, int64_t timestamp, kfk_bytes key, kfk_bytes value,
-                  const kfk_record_header *headers, size_t header_count, int by_ref) {
-    layout l;
-    int rc = plan(b, timestamp, key, value, headers, header_count, &l);
-    if (rc) return rc;
+int kfk_batch_append_sized_any(kfk_batch_builder *b, int64_t timestamp, kfk_bytes key,
+                           kfk_bytes value, const kfk_record_header *headers, size_t header_count,
+                           int64_t fixed, int64_t total, int by_ref) {
+    int64_t ts_delta = b->count ? (int64_t)((uint64_t)timestamp - (uint64_t)b->base_timestamp) : 0;
+    int64_t body = fixed + kfk_varint_size(ts_delta) + kfk_varint_size(b->count);
+    int rc;
+    if (by_ref && (!b->refs || value.len <= 0)) return KFK_ERR_INVALID_ARG;
     if (by_ref && (rc = refs_room(b->refs))) return rc;
     size_t skip = by_ref ? (size_t)value.len : 0;
-    uint8_t *p = kfk_wbuf_put(b->out, l.total - skip);
+    uint8_t *p = kfk_wbuf_put(b->out, (size_t)total - skip);
     if (!p) return b->out->err ? b->out->err : KFK_ERR_NOMEM;
-    p = put_varint(p, (int64_t)l.body);
+    p = kfk_batch_put_varint(p, body);
     *p++ = 0; /* record attributes: none defined */
-    p = put_varint(p, l.ts_delta);
-    p = put_varint(p, b->count); /* offsetDelta */
-    p = put_bytes(p, key.ptr, key.len);
+    p = kfk_batch_put_varint(p, ts_delta);
+    p = kfk_batch_put_varint(p, b->count); /* offsetDelta */
+    p = kfk_batch_put_bytes(p, key.ptr, key.len);
     if (by_ref) {
-        p = put_varint(p, value.len);
+        p = kfk_batch_put_varint(p, value.len);
         size_t at = (size_t)(p - b->out->data) - b->start;
         b->refs->items[b->refs->count++] = (kfk_batch_ref){at, value.ptr, skip};
         b->refs->bytes += skip;
     } else {
-        p = put_bytes(p, value.ptr, value.len);
+        p = kfk_batch_put_bytes(p, value.ptr, value.len);
     }
-    p = put_varint(p, (int64_t)header_count);
+    p = kfk_batch_put_varint(p, (int64_t)header_count);
     for (size_t i = 0; i < header_count; i++) {
-        p = put_bytes(p, headers[i].key.ptr, headers[i].key.len);
-        p = put_bytes(p, headers[i].value.ptr, headers[i].value.len);
+        p = kfk_batch_put_bytes(p, headers[i].key.ptr, headers[i].key.len);
+        p = kfk_batch_put_bytes(p, headers[i].value.ptr, headers[i].value.len);
     }
     if (b->count == 0)
         b->base_timestamp = b->max_timestamp = timestamp;
     else if (timestamp > b->max_timestamp)
         b->max_timestamp = timestamp;
     b->count++;
-    return (int)l.total;
+    return (int)total;
+}
+
+static int append(kfk_batch_builder *b, int64_t timestamp, kfk_bytes key, kfk_bytes value,
+                  const kfk_record_header *headers, size_t header_count, int by_ref) {
+    int64_t fixed = kfk_record_fixed_size(key, value, headers, header_count);
+    if (fixed < 0) return (int)fixed;
+    int64_t total = kfk_batch_record_size_fixed(b, timestamp, fixed);
+    if (total < 0) return (int)total;
+    return kfk_batch_append_sized_any(b, timestamp, key, value, headers, header_count, fixed,
+                                      total, by_ref);
 }
 
 int kfk_batch_append(kfk_batch_builder *b, int64_t timestamp, kfk_bytes key, kfk_bytes value,
@@ -131,7 +108,6 @@ int kfk_batch_append(kfk_batch_builder *b, int64_t timestamp, kfk_bytes key, kfk
 
 int kfk_batch_append_ref(kfk_batch_builder *b, int64_t timestamp, kfk_bytes key, kfk_bytes value,
                          const kfk_record_header *headers, size_t header_count) {
-    if (!b->refs || value.len <= 0) return KFK_ERR_INVALID_ARG;
     return append(b, timestamp, key, value, headers, header_count, 1);
 }
 
@@ -144,7 +120,7 @@ static int compress_records(kfk_batch_builder *b, const kfk_batch_opts *o, kfk_w
     z->len = 0;
     z->err = 0;
     int rc = kfk_compress(o->codec, o->level, out->data + recs, plain, z);
-    if (!rc && KFK_BATCH_OVERHEAD + z->len > MAX_BATCH) rc = KFK_ERR_MSG_TOO_LARGE;
+    if (!rc && KFK_BATCH_OVERHEAD + z->len > KFK_BATCH_MAX) rc = KFK_ERR_MSG_TOO_LARGE;
     /* Grow before cutting, so a failure leaves the records in place. */
     if (!rc && z->len > plain) rc = kfk_wbuf_reserve(out, z->len - plain);
     if (!rc) {

@@ -3,6 +3,9 @@
 #ifndef KFK_BATCH_H
 #define KFK_BATCH_H
 
+#include <string.h>
+
+#include "kfk.h"
 #include "records/records.h"
 
 /* Header bytes before the first record. */
@@ -51,6 +54,41 @@ static inline size_t kfk_batch_builder_size(const kfk_batch_builder *b) {
     return b->out->len - b->start + (b->refs ? b->refs->bytes : 0);
 }
 
+/* batchLength, an int32, counts the bytes after baseOffset and itself. */
+#define KFK_BATCH_MAX ((size_t)INT32_MAX + 12)
+
+/* A record's bytes that do not depend on its batch (attributes, key, value
+ * and headers with their lengths), worked out once per record; or
+ * KFK_ERR_INVALID_ARG (a length below -1, a null header key) or
+ * KFK_ERR_MSG_TOO_LARGE. */
+int64_t kfk_record_fixed_size_any(kfk_bytes key, kfk_bytes value,
+                                  const kfk_record_header *headers, size_t header_count);
+static inline size_t kfk_record_nonneg(int32_t len) { return len > 0 ? (size_t)len : 0; }
+/* Inline for the common record without headers: attributes, key, value
+ * and a header count of 0, a byte. */
+static inline int64_t kfk_record_fixed_size(kfk_bytes key, kfk_bytes value,
+                                            const kfk_record_header *headers,
+                                            size_t header_count) {
+    if (header_count || key.len < -1 || value.len < -1)
+        return kfk_record_fixed_size_any(key, value, headers, header_count);
+    int64_t n = 2 + kfk_varint_size(key.len) + (int64_t)kfk_record_nonneg(key.len) +
+                kfk_varint_size(value.len) + (int64_t)kfk_record_nonneg(value.len);
+    return n > INT32_MAX ? KFK_ERR_MSG_TOO_LARGE : n;
+}
+
+/* The exact bytes appending a record of that fixed size adds to b (its
+ * timestamp delta, offset delta and length prefix added), or
+ * KFK_ERR_MSG_TOO_LARGE past 2 GiB. */
+static inline int64_t kfk_batch_record_size_fixed(const kfk_batch_builder *b, int64_t timestamp,
+                                                  int64_t fixed) {
+    int64_t ts_delta = b->count ? (int64_t)((uint64_t)timestamp - (uint64_t)b->base_timestamp) : 0;
+    int64_t body = fixed + kfk_varint_size(ts_delta) + kfk_varint_size(b->count);
+    if (body > INT32_MAX) return KFK_ERR_MSG_TOO_LARGE;
+    int64_t total = kfk_varint_size(body) + body;
+    if (kfk_batch_builder_size(b) + (size_t)total > KFK_BATCH_MAX) return KFK_ERR_MSG_TOO_LARGE;
+    return total;
+}
+
 /* The exact bytes kfk_batch_append would add for this record, for batch.size
  * decisions, or a negative kfk_err when append would refuse it. key and
  * value are {NULL, -1} for null; header keys may not be null. */
@@ -69,6 +107,58 @@ int kfk_batch_append(kfk_batch_builder *b, int64_t timestamp, kfk_bytes key, kfk
  * kfk_batch_builder_use_refs, and a value of at least one byte. */
 int kfk_batch_append_ref(kfk_batch_builder *b, int64_t timestamp, kfk_bytes key, kfk_bytes value,
                          const kfk_record_header *headers, size_t header_count);
+
+/* kfk_batch_append (by_ref 0) or kfk_batch_append_ref (1) with the
+ * record's kfk_record_fixed_size and its kfk_batch_record_size_fixed in b
+ * (total, not negative) already known: the producer's path, which sizes the
+ * record to pick its batch. */
+int kfk_batch_append_sized_any(kfk_batch_builder *b, int64_t timestamp, kfk_bytes key,
+                               kfk_bytes value, const kfk_record_header *headers,
+                               size_t header_count, int64_t fixed, int64_t total, int by_ref);
+
+static inline uint8_t *kfk_batch_put_varint(uint8_t *p, int64_t v) {
+    uint64_t u = ((uint64_t)v << 1) ^ (uint64_t)(v >> 63);
+    for (; u >= 0x80; u >>= 7) *p++ = (uint8_t)(u | 0x80);
+    *p++ = (uint8_t)u;
+    return p;
+}
+
+/* A varint length, then the bytes: -1 and nothing for null. */
+static inline uint8_t *kfk_batch_put_bytes(uint8_t *p, const void *src, int32_t len) {
+    p = kfk_batch_put_varint(p, len);
+    if (len > 0) {
+        memcpy(p, src, (size_t)len);
+        p += len;
+    }
+    return p;
+}
+
+/* Inline for the common record (copied, no headers), the rest out of line. */
+static inline int kfk_batch_append_sized(kfk_batch_builder *b, int64_t timestamp, kfk_bytes key,
+                                         kfk_bytes value, const kfk_record_header *headers,
+                                         size_t header_count, int64_t fixed, int64_t total,
+                                         int by_ref) {
+    if (by_ref || header_count)
+        return kfk_batch_append_sized_any(b, timestamp, key, value, headers, header_count, fixed,
+                                          total, by_ref);
+    int64_t ts_delta = b->count ? (int64_t)((uint64_t)timestamp - (uint64_t)b->base_timestamp) : 0;
+    int64_t body = fixed + kfk_varint_size(ts_delta) + kfk_varint_size(b->count);
+    uint8_t *p = kfk_wbuf_put(b->out, (size_t)total);
+    if (!p) return b->out->err ? b->out->err : KFK_ERR_NOMEM;
+    p = kfk_batch_put_varint(p, body);
+    *p++ = 0; /* record attributes: none defined */
+    p = kfk_batch_put_varint(p, ts_delta);
+    p = kfk_batch_put_varint(p, b->count); /* offsetDelta */
+    p = kfk_batch_put_bytes(p, key.ptr, key.len);
+    p = kfk_batch_put_bytes(p, value.ptr, value.len);
+    *p = 0; /* no headers */
+    if (b->count == 0)
+        b->base_timestamp = b->max_timestamp = timestamp;
+    else if (timestamp > b->max_timestamp)
+        b->max_timestamp = timestamp;
+    b->count++;
+    return (int)total;
+}
 
 typedef struct kfk_batch_opts {
     kfk_codec codec;

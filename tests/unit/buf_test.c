@@ -32,6 +32,23 @@ TEST(varint_known_bytes) {
     kfk_wbuf_free(&w);
 }
 
+/* The size formula against the encoder, at both ends of every bit length. */
+TEST(varint_size_matches_encoding) {
+    for (int bits = 0; bits <= 64; bits++) {
+        uint64_t hi = bits == 64 ? UINT64_MAX : ((uint64_t)1 << bits) - 1;
+        uint64_t lo = bits ? (uint64_t)1 << (bits - 1) : 0;
+        for (int k = 0; k < 2; k++) {
+            uint64_t v = k ? hi : lo;
+            kfk_wbuf w = {0};
+            kfk_wr_uvarlong(&w, v);
+            CHECK_EQ(kfk_uvarint_size(v), (int)w.len);
+            kfk_wbuf_free(&w);
+        }
+    }
+    CHECK_EQ(kfk_varint_size(-1), 1);
+    CHECK_EQ(kfk_varint_size(INT64_MIN), 10);
+}
+
 TEST(reader_never_overreads) {
     const uint8_t data[3] = {1, 2, 3};
     kfk_rbuf r = kfk_rbuf_make(data, sizeof data);
