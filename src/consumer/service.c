@@ -12,8 +12,8 @@ static void on_service_timer(kfk_timer *t, int64_t now) {
 }
 
 /* A new snapshot: a partition on its first wait for a leader that the
- * snapshot names fetches now rather than after retry.backoff.ms. Later
- * waits keep their exponential backoff. */
+ * snapshot names fetches (or lists offsets) now rather than after
+ * retry.backoff.ms. Later waits keep their exponential backoff. */
 static void on_metadata(void *opaque) {
     kfk_consumer *c = opaque;
     kfk_metadata *md = kfk_core_metadata(c->core);
@@ -21,7 +21,8 @@ static void on_metadata(void *opaque) {
         kfk_cpart *p = c->io_parts[i];
         const kfk_md_topic *t = kfk_metadata_topic(md, p->topic);
         const kfk_md_partition *mp = t ? kfk_metadata_partition(t, p->partition) : NULL;
-        if (p->state == KFK_CP_ACTIVE && p->attempts == 1 && mp && mp->leader >= 0)
+        if ((p->state == KFK_CP_ACTIVE || p->state == KFK_CP_LIST) && p->attempts == 1 && mp &&
+            mp->leader >= 0)
             p->backoff_until = 0;
     }
     kfk_metadata_unref(md);
@@ -138,7 +139,7 @@ void kfk_service_run(kfk_consumer *c) {
     }
     free_retired(c);
     kfk_metadata *md = kfk_core_metadata(c->core);
-    int need_committed = 0;
+    int need_committed = 0, need_list = 0;
     for (int i = 0; i < c->io_nparts; i++) {
         kfk_cpart *p = c->io_parts[i];
         check_absent(c, md, p, now);
@@ -148,9 +149,10 @@ void kfk_service_run(kfk_consumer *c) {
         }
         kfk_fetch_check_topic(c, md, p);
         if (p->state == KFK_CP_START && !p->offset_fetching) need_committed |= start(c, p);
-        if (p->state == KFK_CP_LIST && !p->listing) kfk_resolve_list(c, p, md);
+        need_list |= p->state == KFK_CP_LIST && !p->listing;
     }
     if (need_committed && !c->offset_fetch_inflight) kfk_resolve_committed(c);
+    if (need_list) kfk_resolve_list_send(c, md, now);
     kfk_fetch_send(c, md, now, &wake);
     kfk_metadata_unref(md);
     if (c->timers_added && wake != INT64_MAX) kfk_io_timer_set(c->io, &c->service_timer, wake);
