@@ -1,6 +1,7 @@
 /* One group consumer over many partitions, idle then reading (see
  * scale_common.h for the phases and what is printed):
- *   consumer_scale BOOTSTRAP TOPIC NTOPICS PARTITIONS IDLE_S N [key=value...]
+ *   consumer_scale BOOTSTRAP TOPIC NTOPICS PARTITIONS SETTLE_S IDLE_S N
+ *                  [key=value...]
  * PARTITIONS is the total the assignment must reach; group.id comes as a
  * key=value. */
 #include <stdlib.h>
@@ -30,20 +31,20 @@ static int assigned(kfk_consumer *c) {
 }
 
 int main(int argc, char **argv) {
-    if (argc < 7) {
-        fprintf(stderr, "usage: %s BOOTSTRAP TOPIC NTOPICS PARTITIONS IDLE_S N [key=value...]\n",
+    if (argc < 8) {
+        fprintf(stderr, "usage: %s BOOTSTRAP TOPIC NTOPICS PARTITIONS SETTLE_S IDLE_S N [key=value...]\n",
                 argv[0]);
         return 2;
     }
     int ntopics = atoi(argv[3]), want = atoi(argv[4]);
-    double idle_s = atof(argv[5]);
-    long long n = atoll(argv[6]);
+    double settle_s = atof(argv[5]), idle_s = atof(argv[6]);
+    long long n = atoll(argv[7]);
     char err[256];
     kfk_conf *conf = kfk_conf_new();
     if (kfk_conf_set(conf, "bootstrap.servers", argv[1], err, sizeof err) ||
         kfk_conf_set(conf, "auto.offset.reset", "latest", err, sizeof err))
         goto bad;
-    for (int i = 7; i < argc; i++) {
+    for (int i = 8; i < argc; i++) {
         const char *v = perf_kv(argv[i]);
         if (v && kfk_conf_set(conf, argv[i], v, err, sizeof err)) goto bad;
     }
@@ -67,7 +68,7 @@ int main(int argc, char **argv) {
         idle_poll(c, scale_now() + 0.2);
     }
     scale_report_assigned(want, (scale_now() - t0) * 1000);
-    long long stray = idle_poll(c, scale_now() + SCALE_SETTLE_S);
+    long long stray = idle_poll(c, scale_now() + settle_s);
     double cpu0 = scale_cpu(), w0 = scale_now();
     stray += idle_poll(c, w0 + idle_s);
     scale_report_idle(scale_status_mb("VmRSS"), scale_cpu() - cpu0, scale_now() - w0);

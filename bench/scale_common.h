@@ -3,8 +3,8 @@
  * Header-only.
  *
  * Both programs join a group on TOPIC-0..TOPIC-(NTOPICS-1) from the end
- * (nothing to read), wait for the whole assignment, stay idle SETTLE
- * seconds (offsets resolved, fetch sessions made), then measure IDLE
+ * (nothing to read), wait for the whole assignment, stay idle SETTLE_S
+ * seconds (offsets resolved, fetch sessions made), then measure IDLE_S
  * seconds of idle polling: RSS and CPU. Then they seek every partition to
  * the beginning and read N records of the backlog: RSS (now and peak) and
  * CPU again. The output lines:
@@ -19,8 +19,6 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <time.h>
-
-#define SCALE_SETTLE_S 30
 
 static inline double scale_now(void) {
     struct timespec ts;
