@@ -159,6 +159,13 @@ struct kfk_consumer {
     int nparts;
     kfk_list retiring; /* removed by assign; the I/O thread frees them */
     kfk_consumer_message *qhead, *qtail;
+    /* queued bytes of all partitions, as the I/O thread last summed them
+     * (take_in) less what poll took since; queue_full: that sum reached
+     * fetch.queue.max.bytes, so no partition is fetched until poll brings
+     * it below half (else many partitions, each under its share, would
+     * each get a response's worth) */
+    int64_t queued_total;
+    int queue_full;
     int64_t since_commit; /* messages polled (or done, without auto_store) since the last
                              count-triggered commit */
     kfk_consumer_stats stats;

@@ -49,7 +49,10 @@ static int take_in(kfk_consumer *c) {
         c->io_cap = c->nparts;
     }
     c->io_nparts = c->nparts;
-    int64_t share = kfk_share(c);
+    int64_t share = kfk_share(c), total = 0;
+    for (int i = 0; i < c->nparts; i++) total += c->parts[i]->queued_bytes;
+    c->queued_total = total;
+    c->queue_full = total >= c->cc.queue_max_bytes;
     for (int i = 0; i < c->nparts; i++) {
         kfk_cpart *p = c->parts[i];
         c->io_parts[i] = p;
@@ -67,7 +70,7 @@ static int take_in(kfk_consumer *c) {
             memset(&p->topic_id, 0, sizeof p->topic_id);
             p->read_replica = p->bad_replica = -1;
         }
-        p->throttled = p->queued_bytes >= share;
+        p->throttled = p->queued_bytes >= share || c->queue_full;
         p->can_fetch = !p->paused && !p->throttled;
         p->held_back = !p->paused && p->throttled;
     }
