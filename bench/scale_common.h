@@ -65,4 +65,65 @@ static inline void scale_report_read(long long msgs, double cpu) {
            scale_status_mb("VmHWM"));
 }
 
+/* The arguments before the key=value ones. */
+typedef struct scale_args {
+    const char *boot, *prefix;
+    int ntopics, want;
+    double settle_s, idle_s;
+    long long n;
+} scale_args;
+#define SCALE_FIRST_KV 8
+
+/* 0, or 2 after printing the usage. */
+static inline int scale_args_read(scale_args *a, int argc, char **argv) {
+    if (argc < SCALE_FIRST_KV) {
+        fprintf(stderr, "usage: %s BOOTSTRAP TOPIC NTOPICS PARTITIONS SETTLE_S IDLE_S N "
+                        "[key=value...]\n", argv[0]);
+        return 2;
+    }
+    *a = (scale_args){.boot = argv[1], .prefix = argv[2], .ntopics = atoi(argv[3]),
+                      .want = atoi(argv[4]), .settle_s = atof(argv[5]),
+                      .idle_s = atof(argv[6]), .n = atoll(argv[7])};
+    return 0;
+}
+
+/* What each client does for the phases: one poll (the records it got,
+ * dropped), the partitions assigned, every partition to the beginning,
+ * reading up to n records (how many came). */
+typedef struct scale_ops {
+    void *h;
+    long long (*poll)(void *h, int timeout_ms);
+    int (*assigned)(void *h);
+    void (*rewind)(void *h);
+    long long (*read)(void *h, long long n);
+} scale_ops;
+
+static inline long long scale_idle(const scale_ops *o, double until) {
+    long long got = 0;
+    while (scale_now() < until) got += o->poll(o->h, 200);
+    return got;
+}
+
+/* The phases, once subscribed at t0; 0 when all n records came. */
+static inline int scale_run(const scale_args *a, const scale_ops *o, double t0) {
+    while (o->assigned(o->h) < a->want) {
+        if (scale_now() - t0 > 300) {
+            fprintf(stderr, "assignment incomplete: %d of %d\n", o->assigned(o->h), a->want);
+            return 1;
+        }
+        scale_idle(o, scale_now() + 0.2);
+    }
+    scale_report_assigned(a->want, (scale_now() - t0) * 1000);
+    long long stray = scale_idle(o, scale_now() + a->settle_s);
+    double cpu0 = scale_cpu(), w0 = scale_now();
+    stray += scale_idle(o, w0 + a->idle_s);
+    scale_report_idle(scale_status_mb("VmRSS"), scale_cpu() - cpu0, scale_now() - w0);
+    if (stray) fprintf(stderr, "note: %lld records came while idle\n", stray);
+    o->rewind(o->h);
+    double cpu1 = scale_cpu();
+    long long msgs = o->read(o->h, a->n);
+    scale_report_read(msgs, scale_cpu() - cpu1);
+    return msgs >= a->n ? 0 : 1;
+}
+
 #endif
