@@ -196,8 +196,8 @@ def write(docs):
     sections = []
     for wl in workloads:
         cs = [k[1] for k in order if k[0] == wl]
-        table = latency_table if wl.startswith("latency") else \
-            scale_table if wl == "consume-10000p" else throughput_table
+        table = latency_table if wl.startswith("latency") or "slow-broker" in wl \
+            else scale_table if wl == "consume-10000p" else throughput_table
         png = chart(docs, wl, cs, summ)
         sections.append("### %s\n\n%s\n%s" % (
             wl, "\n".join(table(wl, cs, summ)),

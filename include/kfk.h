@@ -1140,7 +1140,9 @@ KFK_API kfk_admin_result *kfk_admin_describe_user_scram_credentials(kfk_admin *a
  * Write the compact JWS token (NUL-terminated) into token and its expiry
  * (ms since the epoch) into *expiry_ms, and return 0; or return a kfk_err
  * (e.g. KFK_ERR_AUTHENTICATION) with a reason in errstr: the connection
- * then fails with that error. Never put secrets in errstr. */
+ * then fails with that error. Return KFK_ERR_IN_PROGRESS while a token is
+ * still being fetched elsewhere: the connection then waits, asking again
+ * every few milliseconds, instead of failing. Never put secrets in errstr. */
 typedef int (*kfk_oauthbearer_token_cb)(void *opaque, char *token, size_t token_size,
                                         int64_t *expiry_ms, char *errstr, size_t errstr_size);
 
