@@ -21,7 +21,7 @@ KIB, MIB = 1024, 1024 * 1024
 
 FIELDS = ["workload", "client", "round", "status", "msgs", "size", "msgs_s", "mb_s", "cpu_s",
           "cpu_s_per_m", "msgs_per_cpu_s", "rss_mb", "p50_ms", "p99_ms", "p999_ms", "wall_s",
-          "note"]
+          "note", "idle_rss_mb", "idle_cpu_s_min"]
 
 
 def workloads(mode):
@@ -67,6 +67,7 @@ def workloads(mode):
     for mode_ in ("assign", "group"):
         out.append({"name": "python-consume-" + mode_, "kind": "consume", "count": m100 // 2,
                     "size": 100, "group": mode_ == "group", "clients": clients.PY_CLIENTS})
+    out += scale_workloads(mode)
     out.append(slow_broker.workload(mode))
     for w in out:
         w.setdefault("partitions", 1 if w["kind"] == "latency" else 8)
@@ -76,6 +77,20 @@ def workloads(mode):
         if w["kind"] == "produce" and mode != "smoke":
             w["count_for"]["kafka-python"] = w["count"] // 10
     return out
+
+
+def scale_workloads(mode):
+    """consume-10000p (issue 18): one group consumer assigned 10 topics x
+    1,000 partitions: RSS and CPU while idle (idle_s after settle_s: offsets
+    resolved, fetch sessions made), then reading a backlog of `count`
+    records (100 per partition in full). Smoke: 2 x 20 partitions, so that
+    CI does not wait for 10,000 partitions to be created."""
+    count, settle, idle = {"full": (1_000_000, 30, 60), "quick": (200_000, 30, 30),
+                           "smoke": (2_000, 1, 2)}[mode]
+    topics, parts = (2, 20) if mode == "smoke" else (10, 1000)
+    return [{"name": "consume-10000p", "kind": "scale-consume", "count": count, "size": 100,
+             "topics": topics, "partitions": parts, "settle_s": settle, "idle_s": idle,
+             "group": True, "clients": clients.SCALE_CLIENTS}]
 
 
 class Runner:
@@ -139,6 +154,8 @@ class Runner:
         if w.get("group") or w["kind"] == "share-consume":
             group = "%s-%s-%s-%d" % (self.args.run_id, w["name"], client, rnd)
         row = {"workload": w["name"], "client": client, "round": rnd, "size": w["size"]}
+        if w["kind"] == "scale-consume":
+            return self.one_scale(w, client, rnd, topic, group, row)
         if w["kind"] == "share-consume":
             cmd = clients.share_consume_cmd(self.env, client, self.args.bootstrap, topic, w,
                                             group)
@@ -208,6 +225,8 @@ class Runner:
                 # turns appending to it, or reading it.
                 if w["kind"] in ("consume", "share-consume"):
                     topic = self.prefill_once(w)
+                elif w["kind"] == "scale-consume":
+                    topic = self.scale_topics(w)
                 elif w["kind"] == "kcat-consume":
                     topic = self.prefill(w)
                 else:
@@ -230,6 +249,40 @@ class Runner:
                 print("bench: profiling kfk on %s" % w["name"], flush=True)
                 profile.run(self, w, topics[w["name"]], bench_dir)
         return failed
+
+    def scale_topics(self, w):
+        """consume-10000p's topics PREFIX-0..PREFIX-(topics-1), each filled
+        with its share of the backlog by the Java client; returns PREFIX."""
+        prefix = "%s-%s" % (self.args.run_id, w["name"])
+        per = w["count"] // w["topics"]
+        for t in range(w["topics"]):
+            name = self.topic("%s-%d" % (prefix, t), w["partitions"])
+            cmd = clients.produce_cmd(self.env, "java", self.args.bootstrap, name,
+                                      dict(w, compression="none", count_for={"java": per}))
+            rc, out = self.spawn("prefill-" + name, cmd)[:2]
+            if rc or not clients.parse("produce", "java", out):
+                sys.exit("bench: pre-filling %s failed (see %s)" % (name, self.logs))
+        return prefix
+
+    def one_scale(self, w, client, rnd, prefix, group, row):
+        """A consume-10000p run: msgs_per_cpu_s and cpu_s_per_m count the
+        reading phase only, rss_mb is the peak; the idle figures have their
+        own columns."""
+        cmd = clients.scale_consume_cmd(self.env, client, self.args.bootstrap, prefix, w, group)
+        if cmd is None:
+            return dict(row, status="n/a", note="not offered by this client")
+        rc, out, err, wall, cpu, rss = self.spawn("%s-%s-%d" % (w["name"], client, rnd), cmd)
+        got = clients.scale_parse(out)
+        row.update(wall_s="%.2f" % wall, cpu_s="%.3f" % cpu, rss_mb="%.1f" % rss)
+        if rc or not got or got["msgs"] < w["count_for"][client]:
+            return dict(row, status="fail", note="exit %d, see %s" % (rc, self.logs))
+        rcpu = max(got["read_cpu_s"], 1e-3)
+        return dict(row, status="ok", msgs=got["msgs"],
+                    cpu_s_per_m="%.3f" % (rcpu * 1e6 / got["msgs"]),
+                    msgs_per_cpu_s="%.0f" % (got["msgs"] / rcpu),
+                    idle_rss_mb="%.1f" % got["idle_rss_mb"],
+                    idle_cpu_s_min="%.3f" % got["idle_cpu_s_min"],
+                    note="reading: RSS %.1f MB" % got["read_rss_mb"])
 
     def prefill_once(self, w):
         """The consume workloads read the same pre-filled topic (share-consume

@@ -284,3 +284,39 @@ def parse(kind, client, out):
     f = m.groups()
     return {"msgs": int(f[1]), "msgs_s": float(f[3]), "p50": float(f[4]), "p99": float(f[5]),
             "p999": float(f[6]), "sent": int(f[0]), "errors": int(f[2])}
+
+
+# consume-10000p (issue 18): one group consumer over many partitions, idle
+# then reading (bench/scale_common.h says what the programs do and print).
+SCALE_CLIENTS = ["kfk"] + RDKAFKA_CLIENTS
+
+
+def scale_consume_cmd(env, client, boot, prefix, w, group):
+    s = dict(CONSUME, **{"group.id": group, "enable.auto.commit": "true"})
+    args = [boot, prefix, str(w["topics"]), str(w["topics"] * w["partitions"]),
+            str(w["settle_s"]), str(w["idle_s"]), str(w["count_for"][client])]
+    if client == "kfk":
+        s["fetch.max.wait.ms"] = FETCH_WAIT_MS
+        return [os.path.join(env.build, "bench", "consumer_scale")] + args + kv(s)
+    if client in RDKAFKA_CLIENTS:
+        s.update(RDKAFKA_CONSUME, **{"fetch.wait.max.ms": FETCH_WAIT_MS})
+        return env.rdkafka(client) + [os.path.join(env.build, "bench", "rdkafka_consumer_scale")] + \
+            args + kv(s)
+    return None
+
+
+def scale_parse(out):
+    """consumer_scale's figures: every "scale.*" header line with the line
+    of values under it, by column name; None unless all phases printed."""
+    f = {}
+    lines = out.splitlines()
+    for i, line in enumerate(lines[:-1]):
+        if line.startswith("scale."):
+            f.update(zip(line.split(", "), lines[i + 1].split(", ")))
+    try:
+        return {"msgs": int(f["scale.read.msgs"]), "read_cpu_s": float(f["read.cpu.sec"]),
+                "idle_rss_mb": float(f["scale.idle.rss.MB"]),
+                "idle_cpu_s_min": float(f["idle.cpu.sec.per.min"]),
+                "read_rss_mb": float(f["read.rss.MB"]), "peak_rss_mb": float(f["peak.rss.MB"])}
+    except (KeyError, ValueError):
+        return None

@@ -14,7 +14,7 @@ import meta
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 METRICS = ["msgs_s", "mb_s", "cpu_s_per_m", "msgs_per_cpu_s", "rss_mb", "p50_ms", "p99_ms",
-           "p999_ms"]
+           "p999_ms", "idle_rss_mb", "idle_cpu_s_min"]
 
 
 def num(v):
@@ -99,6 +99,29 @@ def throughput_table(wl, clients, summ):
     return lines
 
 
+def scale_table(wl, clients, summ):
+    """consume-10000p: one group consumer over 10,000 partitions, idle then
+    reading a backlog (msgs per CPU-s and CPU per M count the reading)."""
+    kfk = summ.get((wl, "kfk"), {})
+    lines = ["| client | runs ok | idle RSS MB | idle CPU s per min | reading: msgs per CPU-s | "
+             "peak RSS MB | kfk ÷ it: idle RSS | kfk ÷ it: idle CPU | kfk ÷ it: msgs per CPU-s |",
+             "|---|---|---|---|---|---|---|---|---|"]
+    for c in clients:
+        s = summ[(wl, c)]
+        if s["status"] != "ok":
+            lines.append("| %s | %d/%d | failed: %s | | | | | | |" % (c, s["ok"], s["runs"],
+                                                                     s["note"]))
+            continue
+        mine = c == "kfk"
+        lines.append("| %s | %d/%d | %s | %s | %s | %s | %s | %s | %s |" % (
+            c, s["ok"], s["runs"], fmt(s["idle_rss_mb"]), fmt(s["idle_cpu_s_min"], 3),
+            fmt(s["msgs_per_cpu_s"]), fmt(s["rss_mb"]),
+            "" if mine else ratio(kfk.get("idle_rss_mb"), s["idle_rss_mb"]),
+            "" if mine else ratio(kfk.get("idle_cpu_s_min"), s["idle_cpu_s_min"]),
+            "" if mine else ratio(kfk.get("msgs_per_cpu_s"), s["msgs_per_cpu_s"])))
+    return lines
+
+
 def latency_table(wl, clients, summ):
     kfk = summ.get((wl, "kfk"), {})
     lines = ["| client | runs ok | msgs/run | achieved msg/s | p50 ms | p99 ms median (min–max) | "
@@ -174,7 +197,7 @@ def write(docs):
     for wl in workloads:
         cs = [k[1] for k in order if k[0] == wl]
         table = latency_table if wl.startswith("latency") or "slow-broker" in wl \
-            else throughput_table
+            else scale_table if wl == "consume-10000p" else throughput_table
         png = chart(docs, wl, cs, summ)
         sections.append("### %s\n\n%s\n%s" % (
             wl, "\n".join(table(wl, cs, summ)),

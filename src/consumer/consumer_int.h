@@ -142,11 +142,8 @@ typedef struct kfk_cpart {
     int64_t eof_at; /* where EOF was last reported */
     int64_t looked_at;   /* first pass that saw it; 0: none yet */
     int absent_reported; /* missing from metadata and reported (until seen again) */
+    int32_t list_leader; /* while sending ListOffsets: its leader; -1: none */
     kfk_list link;  /* in the retired list */
-    kfk_core_req lo_req;
-    kfk_list_offsets_request lo_msg;
-    kfk_list_offsets_request_topic lo_topic;
-    kfk_list_offsets_request_partition lo_part;
 } kfk_cpart;
 
 struct kfk_consumer {
@@ -162,6 +159,13 @@ struct kfk_consumer {
     int nparts;
     kfk_list retiring; /* removed by assign; the I/O thread frees them */
     kfk_consumer_message *qhead, *qtail;
+    /* queued bytes of all partitions, as the I/O thread last summed them
+     * (take_in) less what poll took since; queue_full: that sum reached
+     * fetch.queue.max.bytes, so no partition is fetched until poll brings
+     * it below half (else many partitions, each under its share, would
+     * each get a response's worth) */
+    int64_t queued_total;
+    int queue_full;
     int64_t since_commit; /* messages polled (or done, without auto_store) since the last
                              count-triggered commit */
     kfk_consumer_stats stats;
@@ -247,7 +251,9 @@ void kfk_fetch_send(kfk_consumer *c, kfk_metadata *md, int64_t now, int64_t *wak
  * deleted and re-created: the position means nothing there, and
  * auto.offset.reset applies as for one out of range. */
 void kfk_fetch_check_topic(kfk_consumer *c, const kfk_metadata *md, kfk_cpart *p);
-void kfk_start_offset_list(kfk_consumer *c, kfk_cpart *p, kfk_metadata *md);
+/* One ListOffsets per leader for the partitions in LIST (not in flight,
+ * not backing off); those without a known leader back off. */
+void kfk_start_offset_list_send(kfk_consumer *c, kfk_metadata *md, int64_t now);
 void kfk_start_offset_committed(kfk_consumer *c);
 /* No offset to start from (why): auto.offset.reset says where to go. */
 void kfk_start_offset_reset(kfk_consumer *c, kfk_cpart *p, int err, const char *why);

@@ -12,8 +12,8 @@ static void on_pass_timer(kfk_timer *t, int64_t now) {
 }
 
 /* A new snapshot: a partition on its first wait for a leader that the
- * snapshot names fetches now rather than after retry.backoff.ms. Later
- * waits keep their exponential backoff. */
+ * snapshot names fetches (or lists offsets) now rather than after
+ * retry.backoff.ms. Later waits keep their exponential backoff. */
 static void on_metadata(void *opaque) {
     kfk_consumer *c = opaque;
     kfk_metadata *md = kfk_core_metadata(c->core);
@@ -21,7 +21,8 @@ static void on_metadata(void *opaque) {
         kfk_cpart *p = c->io_parts[i];
         const kfk_md_topic *t = kfk_metadata_topic(md, p->topic);
         const kfk_md_partition *mp = t ? kfk_metadata_partition(t, p->partition) : NULL;
-        if (p->state == KFK_CP_ACTIVE && p->attempts == 1 && mp && mp->leader >= 0)
+        if ((p->state == KFK_CP_ACTIVE || p->state == KFK_CP_LIST) && p->attempts == 1 && mp &&
+            mp->leader >= 0)
             p->backoff_until = 0;
     }
     kfk_metadata_unref(md);
@@ -48,7 +49,10 @@ static int take_in(kfk_consumer *c) {
         c->io_cap = c->nparts;
     }
     c->io_nparts = c->nparts;
-    int64_t share = kfk_share(c);
+    int64_t share = kfk_share(c), total = 0;
+    for (int i = 0; i < c->nparts; i++) total += c->parts[i]->queued_bytes;
+    c->queued_total = total;
+    c->queue_full = total >= c->cc.queue_max_bytes;
     for (int i = 0; i < c->nparts; i++) {
         kfk_cpart *p = c->parts[i];
         c->io_parts[i] = p;
@@ -66,7 +70,7 @@ static int take_in(kfk_consumer *c) {
             memset(&p->topic_id, 0, sizeof p->topic_id);
             p->read_replica = p->bad_replica = -1;
         }
-        p->prefetch_full = p->queued_bytes >= share;
+        p->prefetch_full = p->queued_bytes >= share || c->queue_full;
         p->can_fetch = !p->paused && !p->prefetch_full;
         p->held_back = !p->paused && p->prefetch_full;
     }
@@ -138,7 +142,7 @@ void kfk_cpart_pass(kfk_consumer *c) {
     }
     free_retired(c);
     kfk_metadata *md = kfk_core_metadata(c->core);
-    int need_committed = 0;
+    int need_committed = 0, need_list = 0;
     for (int i = 0; i < c->io_nparts; i++) {
         kfk_cpart *p = c->io_parts[i];
         check_absent(c, md, p, now);
@@ -148,9 +152,10 @@ void kfk_cpart_pass(kfk_consumer *c) {
         }
         kfk_fetch_check_topic(c, md, p);
         if (p->state == KFK_CP_START && !p->offset_fetching) need_committed |= start(c, p);
-        if (p->state == KFK_CP_LIST && !p->listing) kfk_start_offset_list(c, p, md);
+        need_list |= p->state == KFK_CP_LIST && !p->listing;
     }
     if (need_committed && !c->offset_fetch_inflight) kfk_start_offset_committed(c);
+    if (need_list) kfk_start_offset_list_send(c, md, now);
     kfk_fetch_send(c, md, now, &wake);
     kfk_metadata_unref(md);
     if (c->timers_added && wake != INT64_MAX) kfk_io_timer_set(c->io, &c->pass_timer, wake);

@@ -174,6 +174,24 @@ static int merge(kfk_fetch_session *s, const kfk_fs_want *want, int n, lists *l)
     return rc;
 }
 
+/* How many topic entries a request may need for a subsequence of these
+ * sorted partitions (a new one per change of name or id): sizing arrays by
+ * topics, not partitions, keeps a Fetch over many partitions of few topics
+ * small. At least 1. */
+static size_t want_topics(const kfk_fs_want *w, int n) {
+    size_t k = 1;
+    for (int i = 1; i < n; i++)
+        k += strcmp(w[i].topic, w[i - 1].topic) != 0 || !same_id(&w[i].topic_id, &w[i - 1].topic_id);
+    return k;
+}
+
+static size_t view_topics(const kfk_fs_entry *e, int n) {
+    size_t k = 1;
+    for (int i = 1; i < n; i++)
+        k += strcmp(e[i].topic, e[i - 1].topic) != 0 || !same_id(&e[i].topic_id, &e[i - 1].topic_id);
+    return k;
+}
+
 int kfk_fetch_session_build(kfk_fetch_session *s, const kfk_fs_want *want, int n, kfk_arena *a,
                             kfk_fetch_request *m) {
     int ids = kfk_fs_use_ids(want, n);
@@ -186,9 +204,10 @@ int kfk_fetch_session_build(kfk_fetch_session *s, const kfk_fs_want *want, int n
     m->topics.count = m->forgotten_topics_data.count = 0;
     size_t nt = (size_t)(n > 0 ? n : 1), nf = (size_t)(s->nview > 0 ? s->nview : 1);
     lists l = {.m = m, .a = a};
-    m->topics.items = kfk_arena_array(a, nt, sizeof *m->topics.items);
+    m->topics.items = kfk_arena_array(a, want_topics(want, n), sizeof *m->topics.items);
     l.parts = kfk_arena_array(a, nt, sizeof *l.parts);
-    m->forgotten_topics_data.items = kfk_arena_array(a, nf, sizeof *m->forgotten_topics_data.items);
+    m->forgotten_topics_data.items = kfk_arena_array(a, view_topics(s->view, s->nview),
+                                                     sizeof *m->forgotten_topics_data.items);
     l.forgotten = kfk_arena_array(a, nf, sizeof *l.forgotten);
     int rc = !m->topics.items || !l.parts || !m->forgotten_topics_data.items || !l.forgotten
                  ? KFK_ERR_NOMEM

@@ -47,6 +47,7 @@ static kfk_consumer_message *take(kfk_consumer *c, int *wake, int *due) {
         }
         if (kfk_cmsg(m)->kind == KFK_KIND_RECORD) {
             p->queued_bytes -= msg_bytes(m);
+            c->queued_total -= msg_bytes(m);
             p->queued_msgs--;
             kfk_cmsg(m)->polled_after = p->polled_end >= 0 ? p->polled_end : m->offset;
             p->position = p->polled_end = m->offset + 1;
@@ -56,7 +57,12 @@ static kfk_consumer_message *take(kfk_consumer *c, int *wake, int *due) {
                 p->stored_epoch = p->position_epoch;
                 *due |= kfk_autocommit_count(c, 1);
             }
-            if (p->prefetch_full && p->queued_bytes * 2 < kfk_share(c)) {
+            if (c->queue_full && c->queued_total * 2 < c->cc.queue_max_bytes) {
+                c->queue_full = 0;
+                *wake = 1;
+            }
+            /* while the whole queue is full, a wake-up would find p held still */
+            if (p->prefetch_full && !c->queue_full && p->queued_bytes * 2 < kfk_share(c)) {
                 p->prefetch_full = 0;
                 *wake = 1;
             }

@@ -86,29 +86,47 @@ static int is_leader_error(int err) {
            err == KFK_ERR_KAFKA_STORAGE_ERROR || err == KFK_ERR_REPLICA_NOT_AVAILABLE;
 }
 
-static int on_list(void *opaque, kfk_response *resp) {
-    kfk_cpart *p = opaque;
-    kfk_consumer *c = p->owner;
-    p->listing = 0;
-    p->inflight--;
-    if (resp->err == KFK_ERR_DESTROYED) return 0;
-    int err = resp->err, decode_err = 0;
-    int64_t offset = -1;
-    int32_t epoch = -1;
-    if (!err) {
-        kfk_arena a = {0};
-        kfk_list_offsets_response m;
-        decode_err = kfk_list_offsets_response_decode(&resp->body, resp->version, &a, &m);
-        if (!decode_err && m.topics.count == 1 && m.topics.items[0].partitions.count == 1) {
-            err = m.topics.items[0].partitions.items[0].error_code;
-            offset = m.topics.items[0].partitions.items[0].offset;
-            epoch = m.topics.items[0].partitions.items[0].leader_epoch;
-        } else {
-            decode_err = KFK_ERR_MALFORMED;
-        }
-        kfk_arena_reset(&a);
-        if (decode_err) err = decode_err;
+/* One ListOffsets to a leader for all its partitions waiting in LIST: a
+ * request per partition would cost a round trip and a service pass each,
+ * O(partitions^2) at assignment. */
+typedef struct list_ctx {
+    kfk_core_req r;
+    kfk_consumer *c;
+    kfk_arena arena; /* the request's arrays and parts */
+    kfk_list_offsets_request m;
+    kfk_cpart **parts; /* sorted by topic, then partition, as io_parts */
+    int n;
+} list_ctx;
+
+static void list_ctx_free(list_ctx *l) {
+    kfk_arena_reset(&l->arena);
+    kfk_free(l);
+}
+
+/* strcmp(topic, name) for a name that is not NUL-terminated. */
+static int topic_cmp(const char *topic, kfk_str name) {
+    int d = strncmp(topic, name.ptr, (size_t)name.len);
+    return d ? d : (unsigned char)topic[name.len];
+}
+
+/* The index in l->parts of (name, partition); -1 if none. */
+static int list_find(const list_ctx *l, kfk_str name, int32_t partition) {
+    int lo = 0, hi = l->n - 1;
+    while (lo <= hi) {
+        int mid = lo + (hi - lo) / 2;
+        const kfk_cpart *p = l->parts[mid];
+        int d = topic_cmp(p->topic, name);
+        if (!d) d = p->partition < partition ? -1 : p->partition > partition;
+        if (!d) return mid;
+        if (d < 0)
+            lo = mid + 1;
+        else
+            hi = mid - 1;
     }
+    return -1;
+}
+
+static void list_answered(kfk_consumer *c, kfk_cpart *p, int err, int64_t offset, int32_t epoch) {
     if (p->io_gen != p->lo_gen || p->state != KFK_CP_LIST) {
         /* a seek came in between */
     } else if (!err && offset < 0) {
@@ -120,35 +138,125 @@ static int on_list(void *opaque, kfk_response *resp) {
     } else {
         kfk_cpart_stop(c, p, err, KFK_OFFSET_INVALID);
     }
-    kfk_cpart_pass(c);
-    return decode_err == KFK_ERR_MALFORMED ? decode_err : 0;
 }
 
-void kfk_start_offset_list(kfk_consumer *c, kfk_cpart *p, kfk_metadata *md) {
-    kfk_list_offsets_request_init(&p->lo_msg);
-    p->lo_msg.replica_id = -1;
-    p->lo_msg.isolation_level = (int8_t)c->cc.read_committed;
-    p->lo_part = (kfk_list_offsets_request_partition){
-        .partition_index = p->partition, .current_leader_epoch = -1, .max_num_offsets = 1,
-        .timestamp = p->list_spec == KFK_OFFSET_AT_TIME ? p->list_ts : p->list_spec};
-    p->lo_topic.name = (kfk_str){p->topic, (int32_t)strlen(p->topic)};
-    p->lo_topic.partitions.items = &p->lo_part;
-    p->lo_topic.partitions.count = 1;
-    p->lo_msg.topics.items = &p->lo_topic;
-    p->lo_msg.topics.count = 1;
-    p->lo_req = (kfk_core_req){.dest = KFK_DEST_LEADER, .topic = p->topic,
-                               .partition = p->partition};
-    /* v0 is gone from Kafka 4; v1 has one offset per partition. */
-    p->lo_req.req = (kfk_request){.api_key = KFK_API_LIST_OFFSETS, .min_version = 1,
-                                  .max_version = -1, .msg = &p->lo_msg, .cb = on_list,
-                                  .opaque = p};
-    p->lo_gen = p->io_gen;
-    p->listing = 1;
-    p->inflight++;
-    if (kfk_core_send(c->core, &p->lo_req)) {
-        p->listing = 0;
-        p->inflight--;
+static int on_list(void *opaque, kfk_response *resp) {
+    list_ctx *l = opaque;
+    kfk_consumer *c = l->c;
+    for (int i = 0; i < l->n; i++) {
+        l->parts[i]->listing = 0;
+        l->parts[i]->inflight--;
     }
+    if (resp->err == KFK_ERR_DESTROYED) {
+        list_ctx_free(l);
+        return 0;
+    }
+    int err = resp->err, rc = 0;
+    kfk_arena a = {0};
+    kfk_list_offsets_response m;
+    if (!err) err = rc = kfk_list_offsets_response_decode(&resp->body, resp->version, &a, &m);
+    uint8_t *seen = err ? NULL : kfk_arena_array(&l->arena, (size_t)l->n, 1);
+    if (!err && !seen) err = KFK_ERR_NOMEM;
+    for (int32_t t = 0; seen && t < m.topics.count; t++) {
+        const kfk_list_offsets_response_topic_response *tr = &m.topics.items[t];
+        for (int32_t j = 0; j < tr->partitions.count; j++) {
+            const kfk_list_offsets_response_partition_response *pr = &tr->partitions.items[j];
+            int i = list_find(l, tr->name, pr->partition_index);
+            if (i < 0 || seen[i]) continue;
+            seen[i] = 1;
+            list_answered(c, l->parts[i], pr->error_code, pr->offset, pr->leader_epoch);
+        }
+    }
+    for (int i = 0; i < l->n; i++)
+        if (!seen || !seen[i]) list_answered(c, l->parts[i], err ? err : KFK_ERR_MALFORMED, -1, -1);
+    kfk_arena_reset(&a);
+    list_ctx_free(l);
+    kfk_cpart_pass(c);
+    return rc == KFK_ERR_MALFORMED ? rc : 0;
+}
+
+/* Fills l->m from l->parts: one topic entry per run of a name. */
+static int list_fill(kfk_consumer *c, list_ctx *l) {
+    kfk_list_offsets_request *m = &l->m;
+    kfk_list_offsets_request_init(m);
+    m->replica_id = -1;
+    m->isolation_level = (int8_t)c->cc.read_committed;
+    int ntopics = 0;
+    for (int i = 0; i < l->n; i++)
+        ntopics += i == 0 || strcmp(l->parts[i]->topic, l->parts[i - 1]->topic) != 0;
+    kfk_list_offsets_request_topic *ts = kfk_arena_array(&l->arena, (size_t)ntopics, sizeof *ts);
+    kfk_list_offsets_request_partition *ps = kfk_arena_array(&l->arena, (size_t)l->n, sizeof *ps);
+    if (!ts || !ps) return KFK_ERR_NOMEM;
+    kfk_list_offsets_request_topic *t = NULL;
+    for (int i = 0; i < l->n; i++) {
+        kfk_cpart *p = l->parts[i];
+        if (!t || strcmp(p->topic, t->name.ptr) != 0) {
+            t = &ts[m->topics.count++];
+            *t = (kfk_list_offsets_request_topic){.name = {p->topic, (int32_t)strlen(p->topic)}};
+            t->partitions.items = &ps[i];
+        }
+        ps[i] = (kfk_list_offsets_request_partition){
+            .partition_index = p->partition, .current_leader_epoch = -1, .max_num_offsets = 1,
+            .timestamp = p->list_spec == KFK_OFFSET_AT_TIME ? p->list_ts : p->list_spec};
+        t->partitions.count++;
+    }
+    m->topics.items = ts;
+    return 0;
+}
+
+/* Sends node's batch: the partitions whose list_leader is node. */
+static void list_send_node(kfk_consumer *c, int32_t node, int first) {
+    int n = 0;
+    for (int i = first; i < c->io_nparts; i++) n += c->io_parts[i]->list_leader == node;
+    list_ctx *l = kfk_calloc(1, sizeof *l);
+    kfk_cpart **parts = l ? kfk_arena_array(&l->arena, (size_t)n, sizeof *parts) : NULL;
+    if (parts) l->parts = parts;
+    for (int i = first; i < c->io_nparts; i++) {
+        kfk_cpart *p = c->io_parts[i];
+        if (p->list_leader != node) continue;
+        p->list_leader = -1;
+        if (parts) parts[l->n++] = p;
+    }
+    if (!parts || list_fill(c, l)) {
+        if (l) list_ctx_free(l);
+        return; /* out of memory: the next pass tries again */
+    }
+    l->c = c;
+    l->r = (kfk_core_req){.dest = KFK_DEST_NODE, .node_id = node};
+    /* v0 is gone from Kafka 4; v1 has one offset per partition. */
+    l->r.req = (kfk_request){.api_key = KFK_API_LIST_OFFSETS, .min_version = 1,
+                             .max_version = -1, .msg = &l->m, .cb = on_list, .opaque = l,
+                             .timeout_ms = c->cc.request_timeout_ms};
+    for (int i = 0; i < l->n; i++) {
+        l->parts[i]->lo_gen = l->parts[i]->io_gen;
+        l->parts[i]->listing = 1;
+        l->parts[i]->inflight++;
+    }
+    if (kfk_core_send(c->core, &l->r) == 0) return;
+    for (int i = 0; i < l->n; i++) {
+        l->parts[i]->listing = 0;
+        l->parts[i]->inflight--;
+    }
+    list_ctx_free(l);
+}
+
+void kfk_start_offset_list_send(kfk_consumer *c, kfk_metadata *md, int64_t now) {
+    int any = 0;
+    for (int i = 0; i < c->io_nparts; i++) {
+        kfk_cpart *p = c->io_parts[i];
+        p->list_leader = -1;
+        if (p->state != KFK_CP_LIST || p->listing || p->backoff_until > now) continue;
+        const kfk_md_topic *t = kfk_metadata_topic(md, p->topic);
+        const kfk_md_partition *mp = t ? kfk_metadata_partition(t, p->partition) : NULL;
+        if (mp && mp->leader >= 0) {
+            p->list_leader = mp->leader;
+            any = 1;
+        } else {
+            kfk_cpart_backoff(c, p); /* asks for metadata; on_metadata ends the wait */
+        }
+    }
+    for (int i = 0; any && i < c->io_nparts; i++)
+        if (c->io_parts[i]->list_leader >= 0) list_send_node(c, c->io_parts[i]->list_leader, i);
 }
 
 /* ----------------------------------------------------------- OffsetFetch */
