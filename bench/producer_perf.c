@@ -28,6 +28,10 @@ int main(int argc, char **argv) {
     }
     perf_args a = {0};
     if (perf_parse(&a, argc, argv)) return 2;
+    if (a.keys || a.threads || strchr(a.topic, ',')) {
+        fprintf(stderr, "keys, threads and topic lists: kfk perf produce has them\n");
+        return 2;
+    }
     char err[256];
     kfk_conf *conf = kfk_conf_new();
     if (kfk_conf_set(conf, "bootstrap.servers", a.bootstrap, err, sizeof err)) goto bad;

@@ -13,8 +13,9 @@
 #include <unistd.h>
 
 typedef struct perf_args {
-    const char *bootstrap, *topic;
+    const char *bootstrap, *topic; /* topic: a comma-separated list */
     long n, size;
+    long keys, threads; /* -k: each record one of N keys; -T: sending threads (0: main) */
     const char *props[64]; /* key, value pairs from -X key=value */
     int nprops;
 } perf_args;
@@ -23,12 +24,14 @@ static inline int perf_parse(perf_args *a, int argc, char **argv) {
     int c;
     a->n = 1000000;
     a->size = 100;
-    while ((c = getopt(argc, argv, "b:t:n:s:X:")) != -1) {
+    while ((c = getopt(argc, argv, "b:t:n:s:k:T:X:")) != -1) {
         switch (c) {
         case 'b': a->bootstrap = optarg; break;
         case 't': a->topic = optarg; break;
         case 'n': a->n = atol(optarg); break;
         case 's': a->size = atol(optarg); break;
+        case 'k': a->keys = atol(optarg); break;
+        case 'T': a->threads = atol(optarg); break;
         case 'X': {
             char *eq = strchr(optarg, '=');
             if (!eq || a->nprops >= 62) return -1;
@@ -40,9 +43,10 @@ static inline int perf_parse(perf_args *a, int argc, char **argv) {
         default: return -1;
         }
     }
-    if (!a->bootstrap || !a->topic || a->n <= 0 || a->size <= 0) {
-        fprintf(stderr, "usage: %s -b BOOTSTRAP -t TOPIC [-n RECORDS] [-s RECORD_SIZE] "
-                        "[-X key=value]...\n", argv[0]);
+    if (!a->bootstrap || !a->topic || a->n <= 0 || a->size <= 0 || a->keys < 0 ||
+        a->keys > 0xffffffffL || a->threads < 0 || a->threads > 1024) {
+        fprintf(stderr, "usage: %s -b BOOTSTRAP -t TOPIC[,TOPIC...] [-n RECORDS] [-s RECORD_SIZE] "
+                        "[-k KEYS] [-T THREADS] [-X key=value]...\n", argv[0]);
         return -1;
     }
     return 0;
@@ -52,6 +56,16 @@ static inline int64_t perf_us(void) {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+/* The key of record i when there are keys (kfk perf produce --keys
+ * picks the same): one of keys, spread by a mix of i, as 8 hex digits. */
+static inline void perf_key(long i, long keys, char out[8]) {
+    uint64_t z = (uint64_t)i + 0x9e3779b97f4a7c15ULL;
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    uint64_t k = (z ^ (z >> 31)) % (uint64_t)keys;
+    for (int d = 7; d >= 0; d--, k >>= 4) out[d] = "0123456789abcdef"[k & 15];
 }
 
 /* Latencies in microseconds, one per delivered record. */
