@@ -90,6 +90,7 @@ def latency_workloads(mode):
             out.append({"name": "latency-%dk-linger%s" % (rate // 1000, linger),
                         "kind": "latency", "rate": rate, "secs": sec, "linger": linger,
                         "java_count": java_count, "size": 100, "count": rate * sec,
+                        "layout": "one",
                         "clients": clients.C_CLIENTS if wide else clients.NEW_CLIENTS})
     return out
 
@@ -113,7 +114,7 @@ def shape_workloads(mode, m100):
                 "layout": "none", "clients": ["loopback"]})
     for n in (2,) if smoke else (1, 2, 4, 8):
         out.append({"name": "produce-100B-threads-%d" % n, "kind": "produce", "threads": n,
-                    "count": m100 // 2, "size": 100, "compression": "none"})
+                    "count": m100 // 2, "size": 100, "compression": "none", "layout": "one"})
     for w in out:
         w.setdefault("clients", clients.NEW_CLIENTS)
     return out
@@ -271,23 +272,26 @@ class Runner:
         return failed
 
     def shaped_topic(self, w):
-        """The topics of shape_workloads: none for loopback; for "many",
-        w["topics"] topics made by one `kfk topic create` (a JVM per topic
-        would take minutes), returned as a comma-separated list; for
-        "large", one that takes 1 MiB records and keeps a whole run."""
+        """The topics of issue 18's workloads, made by `kfk topic create`
+        (a JVM per topic takes seconds): none for "none" (loopback); one for
+        "one"; for "many", w["topics"] topics, returned as a comma-separated
+        list; for "large", one that takes 1 MiB records and keeps a whole
+        run, filled by the Java client first when it is to be consumed."""
+        name = "%s-%s" % (self.args.run_id, w["name"])
+        configs = {"retention.bytes": 64 * MIB, "segment.bytes": 16 * MIB}
         if w["layout"] == "none":
             return None
         if w["layout"] == "large":
-            keep = {"max.message.bytes": 4 * MIB, "retention.bytes": 2 * w["count"] * MIB,
-                    "segment.bytes": 64 * MIB}
+            configs = {"max.message.bytes": 4 * MIB, "retention.bytes": 2 * w["count"] * MIB,
+                       "segment.bytes": 64 * MIB}
             if w["kind"] == "consume":
-                return self.prefill(w, keep)
-            return self.topic("%s-%s" % (self.args.run_id, w["name"]), w["partitions"], keep)
-        names = ["%s-%s-%d" % (self.args.run_id, w["name"], i) for i in range(w["topics"])]
+                return self.prefill(w, configs)
+        names = [name] if w["layout"] != "many" else \
+            ["%s-%d" % (name, i) for i in range(w["topics"])]
         cmd = [os.path.join(self.args.build, "kfk"), "topic", "-b", self.args.bootstrap,
-               "create"] + names + ["-p", str(w["partitions"]), "-r", "1",
-                                    "-c", "retention.bytes=%d" % (16 * MIB),
-                                    "-c", "segment.bytes=%d" % (16 * MIB)]
+               "create"] + names + ["-p", str(w["partitions"]), "-r", "1"]
+        for kv in configs.items():
+            cmd += ["-c", "%s=%d" % kv]
         if self.spawn("topics-" + w["name"], cmd)[0]:
             sys.exit("bench: could not create the topics of %s (see %s)" % (w["name"], self.logs))
         return ",".join(names)

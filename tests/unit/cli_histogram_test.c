@@ -75,6 +75,7 @@ TEST(quantiles_match_a_sort) {
     CHECK_EQ(h->min, v[0]);
     CHECK_EQ(h->max, v[N - 1]);
     CHECK(h->sum == sum);
+    free(h);
 }
 
 TEST(small_values_are_exact) {
