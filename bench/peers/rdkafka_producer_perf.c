@@ -103,8 +103,11 @@ int main(int argc, char **argv) {
     if (rd_kafka_conf_set(conf, "bootstrap.servers", a.bootstrap, err, sizeof err)) goto bad;
     for (int i = 0; i < a.nprops; i += 2)
         if (rd_kafka_conf_set(conf, a.props[i], a.props[i + 1], err, sizeof err)) goto bad;
-    perf_lat lat = {.cap = a.n};
-    lat.us = malloc((size_t)a.n * sizeof *lat.us);
+    perf_lat lat = {0};
+    if (perf_lat_init(&lat)) {
+        fprintf(stderr, "out of memory\n");
+        return 1;
+    }
     rd_kafka_conf_set_opaque(conf, &lat);
     rd_kafka_conf_set_dr_msg_cb(conf, on_report);
     rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof err);
@@ -153,7 +156,7 @@ int main(int argc, char **argv) {
     rd_kafka_destroy(rk);
     free(src.topics);
     free(src.payload);
-    free(lat.us);
+    free(lat.h);
     return lat.errors ? 1 : 0;
 bad:
     fprintf(stderr, "%s\n", err);
