@@ -15,6 +15,7 @@ import clients
 import meta
 import profile
 import report
+import slow_broker
 
 KIB, MIB = 1024, 1024 * 1024
 
@@ -65,6 +66,7 @@ def workloads(mode):
     for mode_ in ("assign", "group"):
         out.append({"name": "python-consume-" + mode_, "kind": "consume", "count": m100 // 2,
                     "size": 100, "group": mode_ == "group", "clients": clients.PY_CLIENTS})
+    out.append(slow_broker.workload(mode))
     for w in out:
         w.setdefault("partitions", 1 if w["kind"] == "latency" else 8)
         w["count_for"] = {c: w["count"] for c in clients.CLIENTS}
@@ -241,7 +243,14 @@ class Runner:
         with open(os.path.join(bench_dir, "results.csv"), "w", newline="") as f:
             out = csv.DictWriter(f, fieldnames=FIELDS)
             out.writeheader()
+
+            def write_row(row):
+                out.writerow(row)
+                f.flush()
             for w in selected:
+                if w["kind"] == "slow-broker":  # a cluster of its own
+                    failed += slow_broker.run(self, w, rounds, clients_, write_row)
+                    continue
                 # One topic per workload (a JVM start each): clients take
                 # turns appending to it, or reading it.
                 if w.get("layout"):

@@ -254,7 +254,8 @@ def write(docs):
     sections = []
     for wl in workloads:
         cs = [k[1] for k in order if k[0] == wl]
-        table = latency_table if wl.startswith("latency") else throughput_table
+        table = latency_table if wl.startswith("latency") or "slow-broker" in wl \
+            else throughput_table
         png = chart(docs, wl, cs, summ)
         sections.append("### %s\n\n%s\n%s%s" % (
             wl, "\n".join(table(wl, cs, summ)), ceiling_note(wl, summ),

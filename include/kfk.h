@@ -1140,7 +1140,9 @@ KFK_API kfk_admin_result *kfk_admin_describe_user_scram_credentials(kfk_admin *a
  * Write the compact JWS token (NUL-terminated) into token and its expiry
  * (ms since the epoch) into *expiry_ms, and return 0; or return a kfk_err
  * (e.g. KFK_ERR_AUTHENTICATION) with a reason in errstr: the connection
- * then fails with that error. Never put secrets in errstr. */
+ * then fails with that error. Return KFK_ERR_IN_PROGRESS while a token is
+ * still being fetched elsewhere: the connection then waits, asking again
+ * every few milliseconds, instead of failing. Never put secrets in errstr. */
 typedef int (*kfk_oauthbearer_token_cb)(void *opaque, char *token, size_t token_size,
                                         int64_t *expiry_ms, char *errstr, size_t errstr_size);
 
@@ -1569,8 +1571,10 @@ KFK_API int kfk_share_consumer_subscribe(kfk_share_consumer *c, const char *cons
 KFK_API kfk_consumer_message *kfk_share_consumer_poll(kfk_share_consumer *c, int timeout_ms);
 /* Acknowledges a message the last poll returned with KFK_ACK_ACCEPT,
  * RELEASE or REJECT (explicit mode; in implicit mode it overrides the
- * implied accept), or renews its lock (KFK_ACK_RENEW, sent at once; the
- * message stays held, to be acknowledged again). 0, KFK_ERR_INVALID_ARG
+ * implied accept), or renews its lock (KFK_ACK_RENEW, sent at once): once
+ * the broker renewed it, the next poll returns the same message again
+ * (release it once more; a refused renewal drops it), to be acknowledged
+ * again; until then it may still be acknowledged. 0, KFK_ERR_INVALID_ARG
  * (a bad type, an event), KFK_ERR_STATE (not delivered by a poll, or
  * already acknowledged) or KFK_ERR_UNSUPPORTED_VERSION (renew: the broker
  * lacks ShareFetch v2, Kafka 4.4). One thread at a time, as every share
@@ -1580,7 +1584,8 @@ KFK_API int kfk_share_consumer_acknowledge(kfk_share_consumer *c, const kfk_cons
 /* Sends every pending acknowledgement now (ShareAcknowledge to each
  * leader) and waits up to timeout_ms (<= 0: default.api.timeout.ms).
  * *results (if results) gets a list the caller destroys: one element per
- * partition acknowledged, err its broker result (e.g.
+ * partition acknowledged (those riding on a ShareFetch still out
+ * included), err its broker result (e.g.
  * KFK_ERR_INVALID_RECORD_STATE when the lock had expired). Returns 0, the
  * first error, or KFK_ERR_NOMEM. One thread at a time, as every share consumer call. */
 KFK_API int kfk_share_consumer_commit_sync(kfk_share_consumer *c, kfk_partition_list **results,

@@ -594,6 +594,7 @@ rd_kafka_conf_t *rd_kafka_conf_dup_filter(const rd_kafka_conf_t *conf, size_t fi
     COPY(log_cb, "log_cb");
     COPY(stats_cb, "stats_cb");
     COPY(oauthbearer_token_refresh_cb, "oauthbearer_token_refresh_cb");
+    COPY(sasl_queue, "enable_sasl_queue");
 #undef COPY
     if (conf->topic_conf && !filtered("default_topic_conf", filter_cnt, filter)) {
         if (!(n->topic_conf = rd_kafka_topic_conf_dup(conf->topic_conf))) {

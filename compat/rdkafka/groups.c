@@ -201,25 +201,6 @@ void rd_kafka_dump(FILE *fp, rd_kafka_t *rk) {
     pthread_mutex_unlock(&rk->lock);
 }
 
-/* kfk takes OAUTHBEARER tokens from a callback it calls when it needs one
- * (kfk_conf_set_oauthbearer_token_cb); librdkafka's push of a token after a
- * refresh event is not mapped onto it yet. */
-rd_kafka_resp_err_t rd_kafka_oauthbearer_set_token(rd_kafka_t *rk, const char *token_value,
-                                                   int64_t md_lifetime_ms,
-                                                   const char *md_principal_name,
-                                                   const char **extensions,
-                                                   size_t extension_size, char *errstr,
-                                                   size_t errstr_size) {
-    if (errstr && errstr_size)
-        snprintf(errstr, errstr_size,
-                 "rd_kafka_oauthbearer_set_token: not implemented by kfk's librdkafka layer");
-    return RD_KAFKA_RESP_ERR__NOT_IMPLEMENTED;
-}
-
-rd_kafka_resp_err_t rd_kafka_oauthbearer_set_token_failure(rd_kafka_t *rk, const char *errstr) {
-    return RD_KAFKA_RESP_ERR__NOT_IMPLEMENTED;
-}
-
 /* kfk has no way to make a producer fail for a test's sake. */
 rd_kafka_resp_err_t rd_kafka_test_fatal_error(rd_kafka_t *rk, rd_kafka_resp_err_t err,
                                               const char *reason) {

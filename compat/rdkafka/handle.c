@@ -72,7 +72,12 @@ rd_kafka_t *rd_kafka_new(rd_kafka_type_t type, rd_kafka_conf_t *conf, char *errs
     rk->main_q = rdk_queue_new(rk, RDK_Q_MAIN);
     rk->consumer_q = rdk_queue_new(rk, RDK_Q_CONSUMER);
     int rc = rk->main_q && rk->consumer_q && rdk_log_setup(rk) == 0 ? 0 : -1;
+    if (rc == 0 && rdk_oauth_setup(rk) != 0) {
+        snprintf(errstr, errstr_size, "out of memory for the OAUTHBEARER token");
+        rc = -1;
+    }
     if (rc == 0) rc = rdk_log_conf(rk, kc, 1, errstr, errstr_size);
+    if (rc == 0) rc = rdk_oauth_conf(rk, kc, errstr, errstr_size);
     if (rc == 0) rc = rdk_stats_conf(rk, kc, errstr, errstr_size);
     if (rc == 0) rc = rdk_mock_for_handle(rk, kc, errstr, errstr_size);
     if (rc == 0 && type == RD_KAFKA_CONSUMER) rk->consumer_q->on_watch = rdk_consumer_pump_start;
@@ -147,6 +152,7 @@ void rd_kafka_destroy_flags(rd_kafka_t *rk, int flags) {
         rdk_threads_add(-1);
     }
     rdk_mock_release(rk);
+    rdk_oauth_free(rk);
     if (rk->main_q) rd_kafka_queue_destroy(rk->main_q);
     if (rk->consumer_q) rd_kafka_queue_destroy(rk->consumer_q);
     if (rk->log_q) rd_kafka_queue_destroy(rk->log_q);
@@ -161,7 +167,8 @@ kfk_admin *rdk_admin(rd_kafka_t *rk, char *errstr, size_t errstr_size) {
     pthread_mutex_lock(&rk->lock);
     if (!rk->admin && !rk->destroying) {
         kfk_conf *kc = rdk_conf_build(rk->conf, rk->type, errstr, errstr_size);
-        if (kc && rdk_log_conf(rk, kc, 0, errstr, errstr_size)) {
+        if (kc && (rdk_log_conf(rk, kc, 0, errstr, errstr_size) ||
+                   rdk_oauth_conf(rk, kc, errstr, errstr_size))) {
             kfk_conf_destroy(kc);
             kc = NULL;
         }

@@ -141,7 +141,7 @@ rd_kafka_resp_err_t rd_kafka_set_log_queue(rd_kafka_t *rk, rd_kafka_queue_t *rkq
     return RD_KAFKA_RESP_ERR_NO_ERROR;
 }
 
-static void push_error(rd_kafka_t *rk, rd_kafka_resp_err_t err, const char *errstr) {
+void rdk_push_error(rd_kafka_t *rk, rd_kafka_resp_err_t err, const char *errstr) {
     if (__atomic_load_n(&rk->destroying, __ATOMIC_ACQUIRE) || !rk->main_q) return;
     struct rd_kafka_op_s *op = rdk_op_new(rk, RD_KAFKA_EVENT_ERROR);
     if (!op) return;
@@ -250,12 +250,12 @@ static void broker_line(rd_kafka_t *rk, const char *msg) {
     pthread_mutex_unlock(&t->lock);
     if (report) {
         if (!hard_error(err)) rdk_log(rk, 3, "FAIL", "%s", errstr);
-        push_error(rk, err, errstr);
+        rdk_push_error(rk, err, errstr);
     }
     if (all_down) {
         char buf[64];
         snprintf(buf, sizeof buf, "%d/%d brokers are down", total, total);
-        push_error(rk, RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN, buf);
+        rdk_push_error(rk, RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN, buf);
     }
 }
 

@@ -344,7 +344,8 @@ static kfk_producer *producer_for(rd_kafka_t *rk, const rd_kafka_topic_t *t,
         kfk_conf *kc = rdk_conf_build(rk->conf, RD_KAFKA_PRODUCER, errstr, sizeof errstr);
         snprintf(acks, sizeof acks, "%d", t->acks);
         if (kc && kfk_conf_set(kc, "acks", acks, errstr, sizeof errstr) == 0 &&
-            rdk_log_conf(rk, kc, 0, errstr, sizeof errstr) == 0) {
+            rdk_log_conf(rk, kc, 0, errstr, sizeof errstr) == 0 &&
+            rdk_oauth_conf(rk, kc, errstr, sizeof errstr) == 0) {
             kfk_producer_callbacks cbs = {.delivery = deliver, .partitioner = partition_cb,
                                           .opaque = rk};
             p = kfk_producer_new(kc, &cbs, errstr, sizeof errstr);

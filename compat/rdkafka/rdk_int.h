@@ -45,6 +45,7 @@ struct rd_kafka_conf_s {
     int (*stats_cb)(rd_kafka_t *rk, char *json, size_t json_len, void *opaque);
     void (*oauthbearer_token_refresh_cb)(rd_kafka_t *rk, const char *oauthbearer_config,
                                          void *opaque);
+    int sasl_queue; /* rd_kafka_conf_enable_sasl_queue */
 };
 
 /* The value of a librdkafka property (as set, else its default; "" when
@@ -311,6 +312,8 @@ struct rd_kafka_s {
     pthread_t stats_thread;
     int stats_ready, stats_running, stats_stop;
     struct rd_kafka_mock_cluster_s *mock; /* test.mock.num.brokers' cluster (mock.c) */
+    struct rdk_oauth *oauth; /* oauthbearer.c: the token the application set */
+    rd_kafka_queue_t *sasl_q; /* its refresh events, when the SASL queue is enabled */
 };
 
 /* mock.c: with test.mock.num.brokers, makes the handle's mock cluster and
@@ -383,6 +386,16 @@ void rdk_legacy_free(rd_kafka_t *rk);
 /* The handle's admin client, created on first use (NULL with errstr when it
  * cannot be). Its own I/O thread; destroyed with the handle. */
 kfk_admin *rdk_admin(rd_kafka_t *rk, char *errstr, size_t errstr_size);
+/* oauthbearer.c. With oauthbearer_token_refresh_cb and OAUTHBEARER (not
+ * OIDC), setup (at rd_kafka_new, before the clients) makes the handle's
+ * token slot and SASL queue and queues the first refresh event; conf gives
+ * a kfk client the token callback reading the slot; free at the handle's
+ * destroy, after its clients. 0, or -1 (with errstr for conf). */
+int rdk_oauth_setup(rd_kafka_t *rk);
+int rdk_oauth_conf(rd_kafka_t *rk, kfk_conf *kc, char *errstr, size_t errstr_size);
+void rdk_oauth_free(rd_kafka_t *rk);
+/* log.c. An ERROR event of the client (not of consumption) on the main queue. */
+void rdk_push_error(rd_kafka_t *rk, rd_kafka_resp_err_t err, const char *errstr);
 /* log.c. rdk_log_setup reads log_level, debug and log.queue (the log
  * queue is made here) at rd_kafka_new: -1 when out of memory;
  * rdk_log_free at the handle's free. */

@@ -105,7 +105,8 @@ rd_kafka_queue_t *rd_kafka_queue_get_partition(rd_kafka_t *rk, const char *topic
 }
 
 /* Events on the background queue go to background_event_cb, which owns
- * them; without one they are dropped, as librdkafka does. */
+ * them; without one they are dropped, as librdkafka does. OAUTHBEARER
+ * refresh events (a forwarded SASL queue's) are served to their callback. */
 static void *background_main(void *arg) {
     rd_kafka_t *rk = arg;
     rd_kafka_queue_t *q = rk->background_q; /* set before the thread starts */
@@ -115,7 +116,9 @@ static void *background_main(void *arg) {
             if (!__atomic_load_n(&rk->background_running, __ATOMIC_ACQUIRE)) break;
             continue;
         }
-        if (rk->conf->background_event_cb)
+        if (op->type == RD_KAFKA_EVENT_OAUTHBEARER_TOKEN_REFRESH)
+            rdk_op_serve(op);
+        else if (rk->conf->background_event_cb)
             rk->conf->background_event_cb(rk, op, rk->conf->opaque);
         else
             rdk_op_destroy(op);

@@ -44,6 +44,16 @@
       "murmur2_random|murmur2|random", \
       "murmur2_random: keys by Java's murmur2, keyless records sticky (KIP-480); murmur2: " \
       "null keys hash as empty; random: any partition, sticky") \
+    X(PARTITIONER_IGNORE_KEYS, "partitioner.ignore.keys", KFK_CONF_BOOL, "false", 0, 0, NULL, \
+      "Place keyed records as keyless ones (sticky), ignoring their keys") \
+    X(PARTITIONER_ADAPTIVE, "partitioner.adaptive.partitioning.enable", KFK_CONF_BOOL, "true", \
+      0, 0, NULL, \
+      "When the sticky partition of keyless records changes, prefer partitions with fewer " \
+      "batches waiting to be sent (KIP-794)") \
+    X(PARTITIONER_AVAILABILITY_TIMEOUT_MS, "partitioner.availability.timeout.ms", KFK_CONF_INT, \
+      "0", 0, INT32_MAX, NULL, \
+      "With adaptive partitioning, keyless records avoid partitions whose leader has had " \
+      "batches ready and taken none for longer than this (0: never)") \
     X(TRANSACTIONAL_ID, "transactional.id", KFK_CONF_STRING, "", 0, 0, NULL, \
       "Write in transactions under this id (empty: none); a newer producer with the same id " \
       "fences older ones") \

@@ -47,8 +47,9 @@ void kfk_conn_auth_start(kfk_conn *c, int64_t now) {
     c->state = KFK_CONN_AUTH;
     c->reauth_wait = 0;
     c->reauth_at = 0;
-    /* A token still being fetched (on the provider's thread): poll for it
-     * instead of blocking; a failed fetch fails the connection now. */
+    /* A token still being fetched (by the OIDC provider's thread or the
+     * application): poll for it instead of blocking; a failed fetch fails
+     * the connection now. */
     char err[sizeof c->errstr];
     int rc = kfk_sasl_ready(s, err, sizeof err);
     c->token_wait = rc == KFK_ERR_IN_PROGRESS;

@@ -43,7 +43,7 @@ struct kfk_conn {
     kfk_sasl_exchange sx;
     int sx_active;
     int reauth_wait;  /* re-authentication due: waiting for the wire to empty */
-    int token_wait;   /* the OIDC provider is fetching a token: polled */
+    int token_wait;   /* the token callback is fetching a token: polled */
     int64_t reauth_at; /* when to re-authenticate (KIP-368), 0: never */
     int64_t auths;     /* successful (re-)authentications */
 

@@ -345,7 +345,7 @@ int kfk_sasl_token(kfk_sasl *s, char *buf, size_t len, char *errstr, size_t errl
 }
 
 int kfk_sasl_ready(kfk_sasl *s, char *errstr, size_t errlen) {
-    if (s->mech != KFK_SASL_OAUTHBEARER || !s->oidc) return 0;
+    if (s->mech != KFK_SASL_OAUTHBEARER || !s->token_cb) return 0;
     char *buf = kfk_malloc(KFK_SASL_TOKEN_MAX);
     if (!buf) {
         snprintf(errstr, errlen, "out of memory for an OAUTHBEARER token");

@@ -82,7 +82,8 @@ const char *kfk_sasl_mech_name(enum kfk_sasl_mech m);
  * kfk_err with the callback's reason. */
 int kfk_sasl_token(kfk_sasl *s, char *buf, size_t len, char *errstr, size_t errlen);
 /* Whether an exchange can start now: 0, KFK_ERR_IN_PROGRESS while the
- * OIDC provider fetches the first token (ask again), or its error. */
+ * token callback (the OIDC provider's or the application's) is still
+ * fetching a token (ask again), or its error. */
 int kfk_sasl_ready(kfk_sasl *s, char *errstr, size_t errlen);
 
 /* Parses a sasl.jaas.config line: the login module's class name and its

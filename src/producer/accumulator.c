@@ -89,6 +89,7 @@ static int parts_ensure(kfk_ptopic *t, int32_t n) {
     int32_t *avail = kfk_realloc(t->avail, (size_t)n * sizeof *avail);
     if (!avail) return KFK_ERR_NOMEM;
     t->avail = avail;
+    if (kfk_load_reserve(&t->load, n)) return KFK_ERR_NOMEM;
     for (; t->nalloc < n; t->nalloc++) {
         kfk_ppart *pp = kfk_calloc(1, sizeof *pp);
         if (!pp) return KFK_ERR_NOMEM;
@@ -148,10 +149,12 @@ void kfk_accum_free(kfk_accum *a) {
         }
         kfk_free(t->parts);
         kfk_free(t->avail);
+        kfk_load_free(&t->load);
         kfk_free(t->name);
         kfk_free(t);
     }
     kfk_free(a->txn_parts);
+    kfk_node_lats_free(&a->lats);
     while (!kfk_list_empty(&a->pool)) {
         kfk_pbatch *b = KFK_CONTAINER_OF(a->pool.next, kfk_pbatch, link);
         kfk_list_remove(&b->link);
@@ -241,11 +244,14 @@ static kfk_pbatch *batch_new(kfk_accum *a, kfk_ppart *pp, int64_t now) {
     if (!b) return NULL;
     b->gen = ++pp->gen;
     kfk_list_insert_tail(&pp->queue, &b->link);
+    pp->queued++;
     pp->open = b;
     return b;
 }
 
 static int32_t pick_random(kfk_accum *a, const kfk_ptopic *t, int32_t avoid) {
+    int32_t w = kfk_load_pick(&t->load, kfk_rand_next(&a->rng)); /* len 0 unless adaptive */
+    if (w >= 0) return w;
     int32_t n = t->navail ? t->navail : t->npart;
     int32_t i = (int32_t)(kfk_rand_next(&a->rng) % (uint64_t)n);
     int32_t p = t->navail ? t->avail[i] : i;
@@ -254,7 +260,8 @@ static int32_t pick_random(kfk_accum *a, const kfk_ptopic *t, int32_t avoid) {
 }
 
 /* KIP-480: keyless records stay on one partition until the batch started
- * there is closed, then move to another picked at random. */
+ * there is closed, then move to another picked at random (weighted by the
+ * partitions' queues with adaptive partitioning, KIP-794). */
 static int32_t sticky_partition(kfk_accum *a, kfk_ptopic *t, size_t need) {
     if (t->sticky >= 0 && t->sticky < t->npart) {
         kfk_ppart *pp = t->sticky < t->nalloc ? t->parts[t->sticky] : NULL;
@@ -282,7 +289,7 @@ static int32_t choose_partition(kfk_accum *a, kfk_ptopic *t, const kfk_accum_msg
          * (the broker code 3 included) for a partition. */
         if (p >= 0) return p < t->npart ? p : BAD_CHOICE;
     }
-    if (m->key.len >= 0 && a->conf.partitioner != KFK_PART_RANDOM)
+    if (m->key.len >= 0 && !a->conf.ignore_keys && a->conf.partitioner != KFK_PART_RANDOM)
         return kfk_partition_for_key(m->key.ptr, (size_t)m->key.len, t->npart);
     if (a->conf.partitioner == KFK_PART_MURMUR2) return kfk_partition_for_key("", 0, t->npart);
     *sticky = 1;
@@ -516,8 +523,24 @@ static int32_t seq_add(int32_t seq, int32_t n) {
 
 static void take(kfk_ppart *pp, kfk_pbatch *b, kfk_list *to) {
     if (pp->open == b) pp->open = NULL;
+    pp->queued--;
     kfk_list_remove(&b->link);
     kfk_list_insert_tail(to, &b->link);
+}
+
+/* The sticky partition's queue cannot go now (its leader is slow or
+ * unknown): once its open batch would have gone (linger.ms), it takes no
+ * more records, so keyless ones move to another partition as they would
+ * had it gone, instead of piling up there (up to batch.size, 1 MB) until
+ * the leader recovers; until then the sender looks again at that time. */
+static void move_on(const kfk_accum *a, kfk_ppart *pp, int64_t now, kfk_drain_out *out) {
+    const kfk_pbatch *o = pp->open;
+    if (!o || pp->topic->sticky != pp->id) return;
+    int64_t at = o->created + a->conf.linger_ms;
+    if (now >= at)
+        pp->open = NULL;
+    else if (at < out->next)
+        out->next = at;
 }
 
 static void drain_part(kfk_accum *a, kfk_ppart *pp, const kfk_drain_args *args,
@@ -555,17 +578,23 @@ static void drain_part(kfk_accum *a, kfk_ppart *pp, const kfk_drain_args *args,
     if (pp->leader < 0) {
         out->need_md = 1;
         if (b->deadline < out->next) out->next = b->deadline;
+        move_on(a, pp, now, out);
         return;
     }
     if (args->halt || a->txn_halt || (args->txn && pp->txn != KFK_PTXN_ADDED)) return;
+    int watch = a->conf.adaptive && a->conf.availability_timeout_ms > 0;
+    if (watch) kfk_node_lats_mark(&a->lats, pp->leader, now, 0);
     /* Up to 5 batches per partition in flight, in sequence order; a batch
      * sent before goes alone, so order holds across retries. So does the
      * first of an epoch: a broker that does not know the producer yet takes
      * any sequence, and would take the second if the first failed. */
-    if (args->idempotent && pp->in_flight > 0 &&
-        (pp->in_flight >= 5 || b->base_seq >= 0 || !pp->acked))
+    if ((args->idempotent && pp->in_flight > 0 &&
+         (pp->in_flight >= 5 || b->base_seq >= 0 || !pp->acked)) ||
+        !args->room(args->ctx, pp->leader, kfk_batch_builder_size(&b->bb))) {
+        move_on(a, pp, now, out);
         return;
-    if (!args->room(args->ctx, pp->leader, kfk_batch_builder_size(&b->bb))) return;
+    }
+    if (watch) kfk_node_lats_mark(&a->lats, pp->leader, now, 1);
     if (args->idempotent && b->base_seq < 0) {
         b->base_seq = pp->next_seq;
         pp->next_seq = seq_add(pp->next_seq, b->bb.count);
@@ -581,6 +610,22 @@ static void drain_part(kfk_accum *a, kfk_ppart *pp, const kfk_drain_args *args,
     take(pp, b, &out->ready);
 }
 
+/* KIP-794: the weights of the next sticky switch, from the batches waiting
+ * in each partition with a leader, leaving out stalled leaders'. Per drain,
+ * for topics that had keyless records. */
+static void update_load(kfk_accum *a, kfk_ptopic *t) {
+    int32_t n = 0, np = t->npart < t->nalloc ? t->npart : t->nalloc;
+    for (int32_t i = 0; i < np; i++) {
+        const kfk_ppart *pp = t->parts[i];
+        if (pp->leader < 0 ||
+            kfk_node_lats_stalled(&a->lats, pp->leader, a->conf.availability_timeout_ms))
+            continue;
+        t->load.cft[n] = (uint32_t)pp->queued;
+        t->load.ids[n++] = i;
+    }
+    kfk_load_build(&t->load, n, t->npart);
+}
+
 void kfk_accum_drain(kfk_accum *a, const kfk_drain_args *args, kfk_drain_out *out) {
     kfk_list_init(&out->ready);
     kfk_list_init(&out->failed);
@@ -590,6 +635,7 @@ void kfk_accum_drain(kfk_accum *a, const kfk_drain_args *args, kfk_drain_out *ou
     for (int32_t k = 0; k < a->ntopics; k++) {
         kfk_ptopic *t = a->topics[k];
         for (int32_t i = 0; i < t->nalloc; i++) drain_part(a, t->parts[i], args, out);
+        if (a->conf.adaptive && t->sticky >= 0) update_load(a, t);
         if (t->npart < 0 && t->nalloc) out->need_md = 1;
     }
     pthread_mutex_unlock(&a->lock);
@@ -606,6 +652,7 @@ static void queue_in_order(kfk_ppart *pp, kfk_pbatch *b) {
         if (q->attempts == 0 || (b->base_seq >= 0 && q->base_seq > b->base_seq)) break;
     }
     kfk_list_insert_tail(at, &b->link); /* inserts before `at` */
+    pp->queued++;
 }
 
 void kfk_accum_requeue_locked(kfk_accum *a, kfk_pbatch *b, int64_t retry_at) {

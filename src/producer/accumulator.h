@@ -26,6 +26,7 @@
 #include "kfk.h"
 #include "net/conn_stats.h"
 #include "net/list.h"
+#include "producer/partitioner.h"
 #include "records/batch.h"
 
 typedef struct kfk_ptopic kfk_ptopic;
@@ -71,6 +72,7 @@ struct kfk_ppart {
     int32_t leader_epoch; /* its epoch, -1 unknown */
     int hinted; /* leader from a Produce answer (KIP-951), newer than metadata's */
     kfk_list queue;
+    int32_t queued; /* batches in queue (adaptive partitioning's load) */
     kfk_pbatch *open;
     uint32_t gen; /* batches started */
     int in_flight;
@@ -104,6 +106,7 @@ struct kfk_ptopic {
     int32_t navail;
     int32_t sticky; /* keyless records go here; -1 none */
     uint32_t sticky_gen;
+    kfk_load load;  /* where the sticky partition goes next (KIP-794) */
     int md_wanted; /* asked the core to keep it fresh */
     int64_t created_us;          /* statistics' age */
     kfk_win batchsize, batchcnt; /* I/O thread: each batch's bytes and records,
@@ -123,6 +126,9 @@ typedef struct kfk_accum_conf {
                         referenced, not copied (0: never; the batches are
                         compressed) */
     int partitioner; /* enum kfk_partitioner */
+    int ignore_keys; /* partitioner.ignore.keys: keyed records go as keyless */
+    int adaptive;    /* partitioner.adaptive.partitioning.enable */
+    int32_t availability_timeout_ms; /* 0: no leader is left out */
     kfk_partitioner_cb custom;
     void *custom_opaque;
     /* Called with the lock held when the sender should look again (a new
@@ -147,6 +153,7 @@ typedef struct kfk_accum {
     void *bufs;       /* free record buffers, linked through their first bytes */
     int64_t bufs_bytes;
     uint64_t rng;
+    kfk_node_lats lats; /* per leader: last ready and drained (sender) */
     int flushing;     /* every batch is ready */
     int mem_waiters;  /* sends blocked on memory: every batch is ready */
     int closing;      /* sends fail with KFK_ERR_DESTROYED */

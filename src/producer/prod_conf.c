@@ -40,6 +40,10 @@ int kfk_prod_conf_from(kfk_prod_conf *out, const kfk_conf *conf, char *errstr, s
     out->max_block_ms = (int32_t)kfk_conf_int(conf, KFK_CONF_MAX_BLOCK_MS);
     out->max_request_size = (int32_t)kfk_conf_int(conf, KFK_CONF_MAX_REQUEST_SIZE);
     out->partitioner = kfk_conf_enum(conf, KFK_CONF_PARTITIONER);
+    out->ignore_keys = kfk_conf_bool(conf, KFK_CONF_PARTITIONER_IGNORE_KEYS);
+    out->adaptive = kfk_conf_bool(conf, KFK_CONF_PARTITIONER_ADAPTIVE);
+    out->availability_timeout_ms =
+        (int32_t)kfk_conf_int(conf, KFK_CONF_PARTITIONER_AVAILABILITY_TIMEOUT_MS);
     out->max_in_flight = (int32_t)kfk_conf_int(conf, KFK_CONF_MAX_IN_FLIGHT);
     out->request_timeout_ms = (int32_t)kfk_conf_int(conf, KFK_CONF_REQUEST_TIMEOUT_MS);
     out->retry_backoff_ms = (int32_t)kfk_conf_int(conf, KFK_CONF_RETRY_BACKOFF_MS);

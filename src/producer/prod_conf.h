@@ -22,6 +22,8 @@ typedef struct kfk_prod_conf {
     int32_t max_block_ms;
     int32_t max_request_size;
     int partitioner; /* enum kfk_partitioner */
+    int ignore_keys, adaptive;
+    int32_t availability_timeout_ms;
     int32_t max_in_flight;
     int32_t request_timeout_ms;
     int32_t retry_backoff_ms, retry_backoff_max_ms;

@@ -7,16 +7,25 @@
 #include "consumer/chunk.h"
 #include "core/alloc.h"
 
-int kfk_share_acks_add(kfk_share_acks *a, int64_t offset, int8_t type) {
-    if (a->n == a->cap) {
-        int cap = a->cap ? a->cap * 2 : 64;
-        kfk_share_ack *v = kfk_realloc(a->v, (size_t)cap * sizeof *v);
-        if (!v) return KFK_ERR_NOMEM;
-        a->v = v;
-        a->cap = cap;
+static int grow(kfk_share_acks *a, int want) {
+    if (want <= a->cap) return 0;
+    int cap = a->cap ? a->cap : 16;
+    while (cap < want) cap *= 2;
+    kfk_share_ack *v = kfk_realloc(a->v, (size_t)cap * sizeof *v);
+    if (!v) return KFK_ERR_NOMEM;
+    a->v = v;
+    a->cap = cap;
+    return 0;
+}
+
+int kfk_share_acks_add_range(kfk_share_acks *a, int64_t first, int64_t last, int8_t type) {
+    kfk_share_ack *t = a->n ? &a->v[a->n - 1] : NULL;
+    if (t && t->type == type && t->last + 1 == first) {
+        t->last = last;
+        return 0;
     }
-    a->v[a->n] = (kfk_share_ack){.offset = offset, .seq = a->n, .type = type};
-    a->n++;
+    if (grow(a, a->n + 1)) return KFK_ERR_NOMEM;
+    a->v[a->n++] = (kfk_share_ack){first, last, type};
     return 0;
 }
 
@@ -25,37 +34,67 @@ void kfk_share_acks_free(kfk_share_acks *a) {
     *a = (kfk_share_acks){0};
 }
 
-/* By offset, then in the order added. */
-static int cmp_ack(const void *x, const void *y) {
-    const kfk_share_ack *a = x, *b = y;
-    if (a->offset != b->offset) return a->offset < b->offset ? -1 : 1;
-    return a->seq < b->seq ? -1 : a->seq > b->seq;
+static int cmp_i64(const void *x, const void *y) {
+    int64_t a = *(const int64_t *)x, b = *(const int64_t *)y;
+    return a < b ? -1 : a > b;
+}
+
+/* Rewrites a's ranges (out of order, or overlapping) as sorted disjoint
+ * ones, the range added last winning each offset: cut at every range's
+ * ends, each piece takes the type of the last range covering it. Rare
+ * (gaps of a new fetch before the last accept of the one before, an
+ * offset acknowledged twice), and a holds few ranges then. */
+static int resolve(kfk_share_acks *a) {
+    int n = a->n, np = 0;
+    int64_t *pts = kfk_malloc((size_t)n * 2 * sizeof *pts);
+    kfk_share_ack *out = kfk_malloc((size_t)n * 2 * sizeof *out);
+    if (!pts || !out) {
+        kfk_free(pts);
+        kfk_free(out);
+        return -1;
+    }
+    for (int i = 0; i < n; i++) {
+        pts[np++] = a->v[i].first;
+        pts[np++] = a->v[i].last + 1;
+    }
+    qsort(pts, (size_t)np, sizeof *pts, cmp_i64);
+    int no = 0;
+    for (int k = 0; k + 1 < np; k++) {
+        if (pts[k] == pts[k + 1]) continue;
+        int w = n - 1;
+        while (w >= 0 && (a->v[w].first > pts[k] || a->v[w].last < pts[k])) w--;
+        if (w < 0) continue;
+        kfk_share_ack *t = no ? &out[no - 1] : NULL;
+        if (t && t->type == a->v[w].type && t->last + 1 == pts[k]) t->last = pts[k + 1] - 1;
+        else out[no++] = (kfk_share_ack){pts[k], pts[k + 1] - 1, a->v[w].type};
+    }
+    kfk_free(pts);
+    kfk_free(a->v);
+    a->v = out;
+    a->n = no;
+    a->cap = n * 2;
+    return 0;
 }
 
 int kfk_share_acks_take(kfk_share_acks *a, kfk_arena *ar, kfk_share_batch **out) {
     *out = NULL;
     if (a->n == 0) return 0;
+    int ordered = 1;
+    for (int i = 1; i < a->n && ordered; i++) ordered = a->v[i].first > a->v[i - 1].last;
+    if (!ordered && resolve(a)) return -1;
     kfk_share_batch *b = kfk_arena_array(ar, (size_t)a->n, sizeof *b);
-    if (!b) return -1;
-    /* Sorted already unless the application acknowledged out of delivery
-     * order; qsort keeps a broker's long gap lists from going quadratic. */
-    kfk_share_ack *s = a->v;
-    int sorted = 1;
-    for (int i = 1; i < a->n && sorted; i++) sorted = cmp_ack(&s[i - 1], &s[i]) <= 0;
-    if (!sorted) qsort(s, (size_t)a->n, sizeof *s, cmp_ack);
+    int8_t *types = kfk_arena_alloc(ar, (size_t)a->n);
+    if (!b || !types) return -1;
     int nb = 0;
     for (int i = 0; i < a->n; i++) {
-        /* the last of a run of equal offsets */
-        if (i + 1 < a->n && s[i + 1].offset == s[i].offset) continue;
-        kfk_share_batch *last = nb ? &b[nb - 1] : NULL;
-        if (last && last->last + 1 == s[i].offset && last->types[0] == s[i].type) {
-            last->last = s[i].offset;
+        const kfk_share_ack *s = &a->v[i];
+        if (nb && b[nb - 1].last + 1 == s->first && b[nb - 1].types[0] == s->type) {
+            b[nb - 1].last = s->last;
             continue;
         }
-        int8_t *t = kfk_arena_alloc(ar, 1);
-        if (!t) return -1;
-        *t = s[i].type;
-        b[nb++] = (kfk_share_batch){s[i].offset, s[i].offset, t, 1};
+        types[nb] = s->type;
+        b[nb] = (kfk_share_batch){s->first, s->last, &types[nb], 1};
+        nb++;
     }
     a->n = 0;
     *out = b;
@@ -67,29 +106,39 @@ static int cmp_range(const void *x, const void *y) {
     return a->first < b->first ? -1 : a->first > b->first;
 }
 
+/* The acquired offsets from..to carry no record. */
+static int gap(kfk_share_acks *g, int64_t from, int64_t to) {
+    return from <= to ? kfk_share_acks_add_range(g, from, to, KFK_ACK_GAP) : 0;
+}
+
+static int64_t max64(int64_t a, int64_t b) {
+    return a > b ? a : b;
+}
+
 int kfk_share_filter(kfk_consumer_message **head, kfk_consumer_message **tail,
                      const kfk_share_range *r, int n, kfk_share_acks *gaps) {
-    kfk_share_range *rs = n > 0 ? kfk_malloc((size_t)n * sizeof *rs) : NULL;
-    if (n > 0 && !rs) goto nomem;
-    if (n > 0) {
-        memcpy(rs, r, (size_t)n * sizeof *rs);
-        qsort(rs, (size_t)n, sizeof *rs, cmp_range);
-    }
+    /* Brokers list ranges in order: copied and sorted only when not. */
+    int sorted = 1;
+    for (int i = 1; i < n && sorted; i++) sorted = r[i].first >= r[i - 1].first;
+    kfk_share_range *copy = NULL;
     kfk_consumer_message *m = *head, *kh = NULL, *kt = NULL;
+    if (!sorted) {
+        if (!(copy = kfk_malloc((size_t)n * sizeof *copy))) goto nomem_list;
+        memcpy(copy, r, (size_t)n * sizeof *copy);
+        qsort(copy, (size_t)n, sizeof *copy, cmp_range);
+    }
+    const kfk_share_range *rs = copy ? copy : r;
     int kept = 0, ri = 0;
     int64_t next_gap = n > 0 ? rs[0].first : 0; /* the first acquired offset not yet seen */
     while (m) {
         kfk_consumer_message *next = kfk_cmsg(m)->next;
         while (ri < n && rs[ri].last < m->offset) { /* ranges wholly before m: gaps to their end */
-            for (int64_t o = next_gap > rs[ri].first ? next_gap : rs[ri].first; o <= rs[ri].last;
-                 o++)
-                if (kfk_share_acks_add(gaps, o, KFK_ACK_GAP)) goto nomem_list;
+            if (gap(gaps, max64(next_gap, rs[ri].first), rs[ri].last)) goto nomem_list;
             ri++;
             if (ri < n) next_gap = rs[ri].first;
         }
         if (kfk_cmsg(m)->kind == KFK_KIND_RECORD && ri < n && m->offset >= rs[ri].first) {
-            for (int64_t o = next_gap > rs[ri].first ? next_gap : rs[ri].first; o < m->offset; o++)
-                if (kfk_share_acks_add(gaps, o, KFK_ACK_GAP)) goto nomem_list;
+            if (gap(gaps, max64(next_gap, rs[ri].first), m->offset - 1)) goto nomem_list;
             next_gap = m->offset + 1;
             m->delivery_count = rs[ri].delivery_count;
             kfk_cmsg(m)->next = NULL;
@@ -103,11 +152,10 @@ int kfk_share_filter(kfk_consumer_message **head, kfk_consumer_message **tail,
         m = next;
     }
     for (; ri < n; ri++) { /* acquired offsets past the last record */
-        for (int64_t o = next_gap > rs[ri].first ? next_gap : rs[ri].first; o <= rs[ri].last; o++)
-            if (kfk_share_acks_add(gaps, o, KFK_ACK_GAP)) goto nomem_list;
+        if (gap(gaps, max64(next_gap, rs[ri].first), rs[ri].last)) goto nomem_list;
         if (ri + 1 < n) next_gap = rs[ri + 1].first;
     }
-    kfk_free(rs);
+    kfk_free(copy);
     *head = kh;
     *tail = kt;
     return kept;
@@ -120,8 +168,7 @@ nomem_list:
         nx = kfk_cmsg(m)->next;
         kfk_consumer_message_release(m);
     }
-nomem:
-    kfk_free(rs);
+    kfk_free(copy);
     *head = *tail = NULL;
     return -1;
 }

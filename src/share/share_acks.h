@@ -4,7 +4,10 @@
  * to be sent, turned into acknowledgement batches for ShareFetch or
  * ShareAcknowledge. Offsets inside an acquired range that carry no record
  * (control records, compacted away) are acknowledged as gaps, or the
- * broker would hold them until the acquisition lock times out. */
+ * broker would hold them until the acquisition lock times out.
+ * Acknowledgements are kept as ranges: a run of consecutive offsets of
+ * one type (the usual case: records accepted in delivery order, a span of
+ * gaps) costs one entry. */
 #ifndef KFK_SHARE_ACKS_H
 #define KFK_SHARE_ACKS_H
 
@@ -13,18 +16,18 @@
 #include "core/arena.h"
 #include "kfk.h"
 
-/* Kafka's AcknowledgeType values; ACCEPT, RELEASE and REJECT are kfk.h's
- * KFK_ACK_*. */
+/* Kafka's AcknowledgeType values; ACCEPT, RELEASE, REJECT and RENEW are
+ * kfk.h's KFK_ACK_*. */
 enum { KFK_ACK_GAP = 0 };
 
+/* first..last acknowledged with type. */
 typedef struct kfk_share_ack {
-    int64_t offset;
-    int32_t seq; /* the order added: of equal offsets, the last added wins */
+    int64_t first, last;
     int8_t type;
 } kfk_share_ack;
 
 typedef struct kfk_share_acks {
-    kfk_share_ack *v; /* in the order added; batches() sorts */
+    kfk_share_ack *v; /* in the order added; take() sorts */
     int n, cap;
 } kfk_share_acks;
 
@@ -41,12 +44,17 @@ typedef struct kfk_share_batch {
     int32_t ntypes;
 } kfk_share_batch;
 
-/* 0 or KFK_ERR_NOMEM. A later acknowledgement of the same offset replaces
- * the earlier one when batches are built. */
-int kfk_share_acks_add(kfk_share_acks *a, int64_t offset, int8_t type);
-/* The pending acknowledgements as batches in a (runs of consecutive
- * offsets of one type each make one batch), and clears them. Returns the
- * number of batches (0: none) or -1 when out of memory (nothing cleared). */
+/* Adds first..last (first <= last) with type, extending the last range
+ * when it continues it. 0 or KFK_ERR_NOMEM. Where ranges overlap, the one
+ * added later wins when batches are built. */
+int kfk_share_acks_add_range(kfk_share_acks *a, int64_t first, int64_t last, int8_t type);
+static inline int kfk_share_acks_add(kfk_share_acks *a, int64_t offset, int8_t type) {
+    return kfk_share_acks_add_range(a, offset, offset, type);
+}
+/* The pending acknowledgements as batches in a (each maximal run of
+ * consecutive offsets of one type makes one batch), and clears them.
+ * Returns the number of batches (0: none) or -1 when out of memory
+ * (nothing cleared). */
 int kfk_share_acks_take(kfk_share_acks *a, kfk_arena *ar, kfk_share_batch **out);
 void kfk_share_acks_free(kfk_share_acks *a);
 

@@ -81,10 +81,11 @@ static void free_strv(char **v, int n) {
 void kfk_share_consumer_destroy(kfk_share_consumer *c) {
     if (!c) return;
     kfk_core_destroy(c->core); /* the I/O thread is gone, every request answered */
-    for (kfk_consumer_message *m = c->qh, *n; m; m = n) {
-        n = kfk_cmsg(m)->next;
-        kfk_consumer_message_release(m);
-    }
+    for (int k = 0; k < 2; k++)
+        for (kfk_consumer_message *m = k ? c->ph : c->qh, *n; m; m = n) {
+            n = kfk_cmsg(m)->next;
+            kfk_consumer_message_release(m);
+        }
     for (int i = 0; i < c->nparts; i++) {
         kfk_free(c->parts[i]->topic);
         kfk_share_acks_free(&c->parts[i]->acks);
@@ -93,7 +94,9 @@ void kfk_share_consumer_destroy(kfk_share_consumer *c) {
     kfk_free(c->parts);
     for (int i = 0; i < c->nnodes; i++) kfk_share_session_free(&c->nodes[i].s);
     kfk_free(c->nodes);
-    kfk_free(c->inbox);
+    kfk_free(c->renewed);
+    kfk_free(c->inbox.v);
+    kfk_free(c->outbox.v);
     free_strv(c->topics, c->ntopics);
     free_strv(c->io_topics, c->io_ntopics);
     kfk_partition_list_destroy(c->cb_res);
@@ -137,27 +140,64 @@ void kfk_share_consumer_set_ack_cb(kfk_share_consumer *c, kfk_share_ack_cb cb, v
 
 /* ------------------------------------------------------ acknowledgements */
 
-/* Queues one for the I/O thread; under lock. */
+/* Appends to l (sacks_add when full). */
+static int sacks_grow(kfk_sacks *l, kfk_spart *part, int64_t first, int64_t last, int8_t type) {
+    int cap = l->cap ? l->cap * 2 : 64;
+    kfk_sack *v = kfk_realloc(l->v, (size_t)cap * sizeof *v);
+    if (!v) return KFK_ERR_NOMEM;
+    l->v = v;
+    l->cap = cap;
+    l->v[l->n++] = (kfk_sack){part, first, last, type};
+    return 0;
+}
+
+/* Adds one to l, as a continuation of the last entry when it is. */
+static inline int sacks_add(kfk_sacks *l, kfk_spart *part, int64_t first, int64_t last,
+                            int8_t type) {
+    if (l->n) {
+        kfk_sack *t = &l->v[l->n - 1];
+        if (t->last + 1 == first && t->p == part && t->type == type) {
+            t->last = last;
+            return 0;
+        }
+    }
+    if (l->n == l->cap) return sacks_grow(l, part, first, last, type);
+    l->v[l->n++] = (kfk_sack){part, first, last, type};
+    return 0;
+}
+
+/* An acknowledgement into the outbox (the application's thread). */
 static int push(void *opaque, void *part, int64_t offset, int8_t type) {
     kfk_share_consumer *c = opaque;
-    if (c->ninbox == c->capinbox) {
-        int cap = c->capinbox ? c->capinbox * 2 : 64;
-        kfk_sack *v = kfk_realloc(c->inbox, (size_t)cap * sizeof *v);
-        if (!v) return KFK_ERR_NOMEM;
-        c->inbox = v;
-        c->capinbox = cap;
+    return sacks_add(&c->outbox, part, offset, offset, type);
+}
+
+/* Hands the outbox to the I/O thread; under lock. */
+static int hand_over(kfk_share_consumer *c) {
+    if (!c->outbox.n) return 0;
+    if (!c->inbox.n) { /* the usual case: swap the arrays */
+        kfk_sacks t = c->inbox;
+        c->inbox = c->outbox;
+        c->outbox = t;
+        c->outbox.n = 0;
+        return 0;
     }
-    c->inbox[c->ninbox++] = (kfk_sack){part, offset, type};
-    return 0;
+    int err = 0, k = 0;
+    for (int i = 0; i < c->outbox.n; i++) {
+        kfk_sack *e = &c->outbox.v[i];
+        if (sacks_add(&c->inbox, e->p, e->first, e->last, e->type)) {
+            c->outbox.v[k++] = *e; /* out of memory: kept for the next hand-over */
+            err = KFK_ERR_NOMEM;
+        }
+    }
+    c->outbox.n = k;
+    return err;
 }
 
 /* The messages the last poll returned get their implied acknowledgement
  * (implicit mode: accept); what is done is forgotten. */
 static int settle(kfk_share_consumer *c) {
-    pthread_mutex_lock(&c->lock);
-    int err = kfk_share_held_settle(&c->held, !c->explicit_acks, push, c);
-    pthread_mutex_unlock(&c->lock);
-    return err;
+    return kfk_share_held_settle(&c->held, !c->explicit_acks, push, c);
 }
 
 int kfk_share_consumer_acknowledge(kfk_share_consumer *c, const kfk_consumer_message *m,
@@ -168,13 +208,16 @@ int kfk_share_consumer_acknowledge(kfk_share_consumer *c, const kfk_consumer_mes
     if (!kfk_cmsg(m)->part) return KFK_ERR_STATE; /* not from a share consumer's poll */
     /* Renew needs ShareAcknowledge/ShareFetch v2 (Kafka 4.4): the version
      * this client's ShareFetch went at says whether the broker has it. */
-    if (type == KFK_ACK_RENEW && kfk_core_api_version(c->core, KFK_API_SHARE_FETCH) < 2)
-        return KFK_ERR_UNSUPPORTED_VERSION;
-    pthread_mutex_lock(&c->lock);
-    int err = kfk_share_held_ack(&c->held, kfk_cmsg(m)->part, m->offset, type);
+    int can_renew =
+        type == KFK_ACK_RENEW && kfk_core_api_version(c->core, KFK_API_SHARE_FETCH) >= 2;
+    int err = kfk_share_held_ack(&c->held, kfk_cmsg(m)->part, m, type, can_renew);
     if (!err) err = push(c, kfk_cmsg(m)->part, m->offset, (int8_t)type);
-    pthread_mutex_unlock(&c->lock);
-    if (!err && type == KFK_ACK_RENEW) kfk_share_post(c); /* at once: the lock runs */
+    if (!err && type == KFK_ACK_RENEW) { /* at once: the lock runs */
+        pthread_mutex_lock(&c->lock);
+        err = hand_over(c);
+        pthread_mutex_unlock(&c->lock);
+        kfk_share_post(c);
+    }
     return err;
 }
 
@@ -183,6 +226,7 @@ static void run_callback(kfk_share_consumer *c) {
     pthread_mutex_lock(&c->lock);
     kfk_partition_list *res = c->cb_res;
     c->cb_res = NULL;
+    atomic_store_explicit(&c->cb_ready, 0, memory_order_relaxed);
     pthread_mutex_unlock(&c->lock);
     if (res && c->ack_cb) c->ack_cb(c, res, c->ack_opaque);
     kfk_partition_list_destroy(res);
@@ -190,40 +234,94 @@ static void run_callback(kfk_share_consumer *c) {
 
 /* ------------------------------------------------------------------ poll */
 
+/* The next message of ph, remembered as handed out; NULL when ph is
+ * empty. *err: out of memory to remember it (the broker gets it back). */
+static kfk_consumer_message *take(kfk_share_consumer *c, int *err) {
+    kfk_consumer_message *m = c->ph;
+    if (!m) return NULL;
+    c->ph = kfk_cmsg(m)->next;
+    kfk_cmsg(m)->next = NULL;
+    if ((*err = kfk_share_held_add(&c->held, kfk_cmsg(m)->part, m->offset))) {
+        push(c, kfk_cmsg(m)->part, m->offset, KFK_ACK_RELEASE);
+        kfk_consumer_message_release(m);
+        return NULL;
+    }
+    return m;
+}
+
+/* The renewals the I/O thread saw answered, into held; under lock. */
+static void take_renewals(kfk_share_consumer *c) {
+    for (int i = 0; i < c->nrenewed; i++) {
+        const kfk_srenew *r = &c->renewed[i];
+        kfk_share_held_renewed(&c->held, r->p, r->first, r->last, r->err);
+    }
+    c->nrenewed = 0;
+    if (c->renew_lost) kfk_share_held_renewed(&c->held, NULL, 0, INT64_MAX, KFK_ERR_NOMEM);
+    c->renew_lost = 0;
+    atomic_store_explicit(&c->renew_ready, 0, memory_order_relaxed);
+}
+
+/* Renewed records come back before new ones (Java's order): a poll while
+ * a renewal is not answered waits for it. The next renewed record, or
+ * NULL (*err: the fatal error, if that ended the wait). */
+static kfk_consumer_message *renewed(kfk_share_consumer *c, int timeout_ms, int *err) {
+    if (!c->held.nrenewing && !c->held.nrenewed &&
+        !atomic_load_explicit(&c->renew_ready, memory_order_relaxed))
+        return NULL;
+    struct timespec until = kfk_deadline_ts(timeout_ms > 0 ? timeout_ms : 0);
+    kfk_consumer_message *m = NULL;
+    pthread_mutex_lock(&c->lock);
+    for (;;) {
+        take_renewals(c);
+        if ((m = kfk_share_held_next_renewed(&c->held)) || !kfk_share_held_renewing(&c->held))
+            break;
+        if (c->fatal) {
+            *err = c->fatal;
+            break;
+        }
+        if (timeout_ms < 0) pthread_cond_wait(&c->cond, &c->lock);
+        else if (timeout_ms == 0 || pthread_cond_timedwait(&c->cond, &c->lock, &until)) {
+            take_renewals(c);
+            m = kfk_share_held_next_renewed(&c->held);
+            break;
+        }
+    }
+    pthread_mutex_unlock(&c->lock);
+    return m;
+}
+
 kfk_consumer_message *kfk_share_consumer_poll(kfk_share_consumer *c, int timeout_ms) {
     if (!c) return NULL;
-    run_callback(c);
+    if (atomic_load_explicit(&c->cb_ready, memory_order_relaxed)) run_callback(c);
     if (c->explicit_acks && kfk_share_held_check(&c->held))
         return kfk_event_new("", -1, KFK_OFFSET_INVALID, KFK_ERR_STATE);
     int err = settle(c);
     if (err) return kfk_event_new("", -1, KFK_OFFSET_INVALID, err);
-    struct timespec until = kfk_deadline_ts(timeout_ms > 0 ? timeout_ms : 0);
-    kfk_consumer_message *m = NULL;
-    int wake = 0;
+    kfk_consumer_message *r = renewed(c, timeout_ms, &err);
+    if (r || err) return r ? r : kfk_event_new("", -1, KFK_OFFSET_INVALID, err);
+    if (kfk_share_held_renewing(&c->held)) return NULL; /* not answered in time */
+    /* The steady state: a message of the batch taken before, no lock. */
+    kfk_consumer_message *m = take(c, &err);
+    if (c->ph) return m ? m : kfk_event_new("", -1, KFK_OFFSET_INVALID, err);
+    /* The batch is done (or none was taken): the next one, if the I/O
+     * thread has it; else it fetches again (with the acknowledgements)
+     * while this message is processed. */
+    int wake = 0, waited = 0;
+    struct timespec until = {0};
     pthread_mutex_lock(&c->lock);
     for (;;) {
-        if (c->qh) {
-            m = c->qh;
-            c->qh = kfk_cmsg(m)->next;
-            if (!c->qh) c->qt = NULL;
-            kfk_cmsg(m)->next = NULL;
-            /* The last one: the I/O thread fetches again (with the
-             * acknowledgements) while this one is processed. */
-            if (--c->queued == 0 && !c->fetch_wanted) wake = c->fetch_wanted = 1;
-            err = kfk_share_held_add(&c->held, kfk_cmsg(m)->part, m->offset);
-            if (err) { /* without room to remember it, the broker gets it back */
-                push(c, kfk_cmsg(m)->part, m->offset, KFK_ACK_RELEASE);
-                kfk_consumer_message_release(m);
-                m = NULL;
-                wake = 1;
-            }
-            break;
+        if (hand_over(c) && !err) err = KFK_ERR_NOMEM;
+        if (c->qh && !c->ph) {
+            c->ph = c->qh;
+            c->qh = c->qt = NULL;
+            if (!m && !err) m = take(c, &err);
         }
-        if (c->fatal) break;
-        if (!c->fetch_wanted) { /* empty: ask for more */
-            c->fetch_wanted = 1;
+        if (!c->ph && !c->qh && !c->fetch_wanted) wake = c->fetch_wanted = 1;
+        if (m || err || c->fatal) break;
+        if (wake) { /* empty: ask for more, then wait */
             pthread_mutex_unlock(&c->lock);
             kfk_share_post(c);
+            wake = 0;
             pthread_mutex_lock(&c->lock);
             continue;
         }
@@ -233,6 +331,8 @@ kfk_consumer_message *kfk_share_consumer_poll(kfk_share_consumer *c, int timeout
             pthread_mutex_lock(&c->lock);
             continue;
         }
+        if (!waited) until = kfk_deadline_ts(timeout_ms > 0 ? timeout_ms : 0);
+        waited = 1;
         if (timeout_ms < 0)
             pthread_cond_wait(&c->cond, &c->lock);
         else if (timeout_ms == 0 || pthread_cond_timedwait(&c->cond, &c->lock, &until))
@@ -243,8 +343,8 @@ kfk_consumer_message *kfk_share_consumer_poll(kfk_share_consumer *c, int timeout
     pthread_mutex_unlock(&c->lock);
     if (wake) kfk_share_post(c);
     if (m) return m;
-    if (fatal) return kfk_event_new("", -1, KFK_OFFSET_INVALID, fatal);
     if (err) return kfk_event_new("", -1, KFK_OFFSET_INVALID, err);
+    if (fatal) return kfk_event_new("", -1, KFK_OFFSET_INVALID, fatal);
     return NULL;
 }
 
@@ -252,8 +352,9 @@ kfk_consumer_message *kfk_share_consumer_poll(kfk_share_consumer *c, int timeout
 
 /* Asks the I/O thread to send every pending acknowledgement now; returns
  * the commit's number. */
-static uint64_t ask_commit(kfk_share_consumer *c, int sync) {
+static uint64_t ask_commit(kfk_share_consumer *c, int sync, int *err) {
     pthread_mutex_lock(&c->lock);
+    if (hand_over(c) && !*err) *err = KFK_ERR_NOMEM;
     uint64_t seq = ++c->commit_seq;
     if (sync) c->sync_seq = seq;
     pthread_mutex_unlock(&c->lock);
@@ -273,7 +374,7 @@ int kfk_share_consumer_commit_sync(kfk_share_consumer *c, kfk_partition_list **r
     if (!c) return KFK_ERR_INVALID_ARG;
     run_callback(c);
     int err = settle(c);
-    uint64_t seq = ask_commit(c, 1);
+    uint64_t seq = ask_commit(c, 1, &err);
     struct timespec until = kfk_deadline_ts(timeout_ms > 0 ? timeout_ms : c->api_timeout_ms);
     pthread_mutex_lock(&c->lock);
     int timed_out = 0;
@@ -298,7 +399,7 @@ int kfk_share_consumer_commit_async(kfk_share_consumer *c) {
     if (!c) return KFK_ERR_INVALID_ARG;
     run_callback(c);
     int err = settle(c);
-    ask_commit(c, 0);
+    ask_commit(c, 0, &err);
     return err;
 }
 
@@ -311,13 +412,15 @@ int kfk_share_consumer_close(kfk_share_consumer *c) {
      * back to the group at once. */
     int rc = kfk_share_held_drain(&c->held, KFK_ACK_RELEASE, push, c);
     if (!err) err = rc;
-    for (kfk_consumer_message *m = c->qh, *n; m; m = n) {
-        n = kfk_cmsg(m)->next;
-        if (push(c, kfk_cmsg(m)->part, m->offset, KFK_ACK_RELEASE) && !err) err = KFK_ERR_NOMEM;
-        kfk_consumer_message_release(m);
-    }
-    c->qh = c->qt = NULL;
-    c->queued = 0;
+    for (int k = 0; k < 2; k++)
+        for (kfk_consumer_message *m = k ? c->qh : c->ph, *n; m; m = n) {
+            n = kfk_cmsg(m)->next;
+            if (push(c, kfk_cmsg(m)->part, m->offset, KFK_ACK_RELEASE) && !err)
+                err = KFK_ERR_NOMEM;
+            kfk_consumer_message_release(m);
+        }
+    c->ph = c->qh = c->qt = NULL;
+    if (hand_over(c) && !err) err = KFK_ERR_NOMEM;
     c->closing = 1;
     pthread_mutex_unlock(&c->lock);
     kfk_share_post(c);

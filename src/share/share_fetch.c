@@ -65,7 +65,10 @@ static void finish(kfk_share_consumer *c, kfk_sreq *rq, kfk_snode *n, int err,
         n->busy = 0;
         if (err) n->retry_at = kfk_io_now(c->io) + c->retry_ms;
     }
-    kfk_share_results(c, res, rq->sync);
+    kfk_share_results(c, res,
+                      rq->kind == KFK_SREQ_FETCH ? KFK_SRES_FETCH
+                      : rq->sync                 ? KFK_SRES_SYNC
+                                                 : KFK_SRES_ASYNC);
     kfk_partition_list_destroy(res);
     kfk_sreq_free(rq);
     kfk_share_run(c);
@@ -124,7 +127,6 @@ static int on_fetch(void *opaque, kfk_response *resp) {
     if (n) kfk_share_session_answered(&n->s, rq->want, rq->nwant, err);
     kfk_partition_list *res = kfk_partition_list_new(4);
     kfk_consumer_message *head = NULL, *tail = NULL;
-    int count = 0;
     if (err) {
         leader_error(c, err);
         acks_failed(rq, res, err);
@@ -150,7 +152,6 @@ static int on_fetch(void *opaque, kfk_response *resp) {
             if (tail) kfk_cmsg(tail)->next = sr.head;
             else head = sr.head;
             tail = sr.tail;
-            count += sr.count;
         }
     }
     kfk_arena_reset(&a);
@@ -159,7 +160,6 @@ static int on_fetch(void *opaque, kfk_response *resp) {
         if (c->qt) kfk_cmsg(c->qt)->next = head;
         else c->qh = head;
         c->qt = tail;
-        c->queued += count;
         c->fetch_wanted = c->io_want = 0;
         pthread_cond_broadcast(&c->cond);
         pthread_mutex_unlock(&c->lock);
@@ -246,6 +246,21 @@ nomem:
 
 /* ------------------------------------------------------ ShareAcknowledge */
 
+/* Notes rq's renew batches of p, whose answers the application waits for. */
+static int keep_renewals(kfk_sreq *rq, kfk_spart *p, const kfk_share_batch *b, int nb) {
+    int k = 0;
+    for (int i = 0; i < nb; i++) k += b[i].types[0] == KFK_ACK_RENEW;
+    if (!k) return 0;
+    kfk_srenew *v = kfk_arena_array(&rq->a, (size_t)(rq->nrenews + k), sizeof *v);
+    if (!v) return KFK_ERR_NOMEM;
+    if (rq->nrenews) memcpy(v, rq->renews, (size_t)rq->nrenews * sizeof *v);
+    for (int i = 0; i < nb; i++)
+        if (b[i].types[0] == KFK_ACK_RENEW)
+            v[rq->nrenews++] = (kfk_srenew){p, b[i].first, b[i].last, 0, 0};
+    rq->renews = v;
+    return 0;
+}
+
 static int on_ack(void *opaque, kfk_response *resp) {
     kfk_sreq *rq = opaque;
     if (gone(rq, resp)) return 0;
@@ -274,8 +289,11 @@ static int on_ack(void *opaque, kfk_response *resp) {
                 &r.responses.items[i].partitions.items[j];
             kfk_spart *p = kfk_share_part(c, &r.responses.items[i].topic_id, pd->partition_index);
             if (p) add_result(res, p, pd->error_code);
+            if (p && rq->nrenews) kfk_share_renewals(c, rq, p, pd->error_code);
             leader_error(c, pd->error_code);
         }
+    /* Renewals the answer does not mention were not made. */
+    if (rq->nrenews) kfk_share_renewals(c, rq, NULL, err ? err : KFK_ERR_UNKNOWN_SERVER_ERROR);
     kfk_arena_reset(&a);
     finish(c, rq, n, err && !rq->closing, res);
     return 0;
@@ -312,7 +330,7 @@ static int send_ack(kfk_share_consumer *c, kfk_snode *n, int closing) {
         renew |= p->renew;
         kfk_share_batch *b;
         int nb;
-        if (take_batches(p, a, &b, &nb)) goto nomem;
+        if (take_batches(p, a, &b, &nb) || keep_renewals(rq, p, b, nb)) goto nomem;
         kfk_share_acknowledge_request_acknowledgement_batch *ab =
             kfk_arena_array(a, (size_t)(nb ? nb : 1), sizeof *ab);
         if (!ab) goto nomem;
@@ -340,6 +358,7 @@ static int send_ack(kfk_share_consumer *c, kfk_snode *n, int closing) {
     }
     return err;
 nomem:
+    if (renew) kfk_share_renewals(c, NULL, NULL, KFK_ERR_NOMEM);
     kfk_sreq_free(rq);
     return KFK_ERR_NOMEM;
 }

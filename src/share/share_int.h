@@ -35,12 +35,27 @@ typedef struct kfk_spart {
     int renew;           /* acks hold a RENEW: they go in a request of their own */
 } kfk_spart;
 
-/* An acknowledgement handed to the I/O thread. */
+/* Acknowledgements on their way to the I/O thread: first..last of p, one
+ * type (records accepted in order make one entry). */
 typedef struct kfk_sack {
     kfk_spart *p;
-    int64_t offset;
+    int64_t first, last;
     int8_t type;
 } kfk_sack;
+
+typedef struct kfk_sacks {
+    kfk_sack *v;
+    int n, cap;
+} kfk_sacks;
+
+/* A renewal the broker answered (err 0: renewed), for the application's
+ * held records; in a request, one it carries (err unused). */
+typedef struct kfk_srenew {
+    kfk_spart *p;
+    int64_t first, last;
+    int err;
+    int done; /* in a request: reported */
+} kfk_srenew;
 
 /* One leader's share session and whether a request of it is out (one at
  * a time: each moves the session epoch). */
@@ -65,23 +80,30 @@ struct kfk_share_consumer {
     /* ---- shared, under lock (cond: the I/O thread changed something) */
     pthread_mutex_t lock;
     pthread_cond_t cond;
-    kfk_consumer_message *qh, *qt; /* fetched, not yet polled */
-    int queued;
+    kfk_consumer_message *qh, *qt; /* fetched, not yet taken by the application */
     int fetch_wanted; /* the queue ran empty: fetch (once records come, not again) */
-    kfk_sack *inbox;
-    int ninbox, capinbox;
+    kfk_sacks inbox;
     char **topics; /* the subscription; the I/O thread copies it */
     int ntopics, sub_gen;
     uint64_t commit_seq, sync_seq; /* commits asked for (sync_seq: the last sync one) */
     uint64_t commit_done;          /* every commit up to it is answered */
     kfk_partition_list *cb_res;    /* results for the callback */
+    atomic_int cb_ready;           /* cb_res is set: looked at without the lock */
     kfk_partition_list *sync_res;  /* results for commit_sync */
+    kfk_srenew *renewed;           /* renewals answered, for the application */
+    int nrenewed, caprenewed;
+    int renew_lost;                /* out of memory: a renewal's answer was lost */
+    atomic_int renew_ready;        /* renewed or renew_lost is set: looked at without the lock */
     int fatal;                     /* reported by each poll */
     int closing, closed;           /* close asked for / done on the I/O thread */
     atomic_int posted;
     kfk_task task;
 
-    /* ---- the application's thread */
+    /* ---- the application's thread: polls take from ph without the lock
+     * and hand acknowledgements over (outbox to inbox) when they take the
+     * lock anyway: once per fetched batch, at a commit, renew or close. */
+    kfk_consumer_message *ph; /* taken from the queue, not yet polled */
+    kfk_sacks outbox;
     kfk_share_held held; /* what the last poll(s) handed out */
     kfk_share_ack_cb ack_cb;
     void *ack_opaque;
@@ -118,6 +140,8 @@ typedef struct kfk_sreq {
     int nwant;
     kfk_spart **acked;   /* the partitions whose acknowledgements it carries */
     int nacked;
+    kfk_srenew *renews;  /* ShareAcknowledge: the renewals it carries */
+    int nrenews;
 } kfk_sreq;
 
 /* share_io.c (I/O thread, except kfk_share_post: any thread) */
@@ -132,8 +156,16 @@ void kfk_share_run(kfk_share_consumer *c);
 kfk_spart *kfk_share_part(kfk_share_consumer *c, const kfk_uuid *id, int32_t partition);
 void kfk_share_resolve(kfk_share_consumer *c);
 void kfk_share_refresh(kfk_share_consumer *c);
-/* Results to the application (under lock inside). */
-void kfk_share_results(kfk_share_consumer *c, kfk_partition_list *res, int sync);
+/* Results to the application (under lock inside): to commit_sync or
+ * close (SYNC), the callback (ASYNC), or a ShareFetch's: the callback,
+ * and commit_sync too while one waits (FETCH). */
+enum { KFK_SRES_ASYNC, KFK_SRES_SYNC, KFK_SRES_FETCH };
+void kfk_share_results(kfk_share_consumer *c, kfk_partition_list *res, int to);
+
+/* Tells the application how the broker answered rq's renewals of p
+ * (p NULL: every one not told yet; rq NULL: renewals were lost, out of
+ * memory), under lock inside. */
+void kfk_share_renewals(kfk_share_consumer *c, kfk_sreq *rq, const kfk_spart *p, int err);
 
 /* share_fetch.c (I/O thread) */
 kfk_snode *kfk_share_node(kfk_share_consumer *c, int32_t node);

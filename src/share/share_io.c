@@ -135,10 +135,7 @@ void kfk_share_resolve(kfk_share_consumer *c) {
 
 /* -------------------------------------------------------------- results */
 
-void kfk_share_results(kfk_share_consumer *c, kfk_partition_list *res, int sync) {
-    if (!res || !res->count) return;
-    pthread_mutex_lock(&c->lock);
-    kfk_partition_list **to = sync ? &c->sync_res : &c->cb_res;
+static void add_results(kfk_partition_list **to, const kfk_partition_list *res) {
     if (!*to) *to = kfk_partition_list_new(res->count);
     for (int i = 0; *to && i < res->count; i++) {
         kfk_partition *e = kfk_partition_list_add(*to, res->elems[i].topic, res->elems[i].partition);
@@ -147,6 +144,45 @@ void kfk_share_results(kfk_share_consumer *c, kfk_partition_list *res, int sync)
             e->err = res->elems[i].err;
         }
     }
+}
+
+void kfk_share_results(kfk_share_consumer *c, kfk_partition_list *res, int to) {
+    if (!res || !res->count) return;
+    pthread_mutex_lock(&c->lock);
+    if (to == KFK_SRES_SYNC) {
+        add_results(&c->sync_res, res);
+    } else {
+        add_results(&c->cb_res, res);
+        if (c->cb_res) atomic_store_explicit(&c->cb_ready, 1, memory_order_relaxed);
+        /* A ShareFetch's acknowledgements were pending when a
+         * commit_sync that waits was asked (they went out before it): it
+         * reports them too. */
+        if (to == KFK_SRES_FETCH && c->sync_seq > c->commit_done) add_results(&c->sync_res, res);
+    }
+    pthread_cond_broadcast(&c->cond);
+    pthread_mutex_unlock(&c->lock);
+}
+
+void kfk_share_renewals(kfk_share_consumer *c, kfk_sreq *rq, const kfk_spart *p, int err) {
+    pthread_mutex_lock(&c->lock);
+    if (!rq) c->renew_lost = 1;
+    for (int i = 0; rq && i < rq->nrenews; i++) {
+        kfk_srenew *r = &rq->renews[i];
+        if (r->done || (p && r->p != p)) continue;
+        r->done = 1;
+        if (c->nrenewed == c->caprenewed) {
+            int cap = c->caprenewed ? c->caprenewed * 2 : 8;
+            kfk_srenew *v = kfk_realloc(c->renewed, (size_t)cap * sizeof *v);
+            if (!v) { /* the application gives up on every renewal it waits for */
+                c->renew_lost = 1;
+                continue;
+            }
+            c->renewed = v;
+            c->caprenewed = cap;
+        }
+        c->renewed[c->nrenewed++] = (kfk_srenew){r->p, r->first, r->last, err, 1};
+    }
+    atomic_store_explicit(&c->renew_ready, 1, memory_order_relaxed);
     pthread_cond_broadcast(&c->cond);
     pthread_mutex_unlock(&c->lock);
 }
@@ -300,15 +336,15 @@ static void take_topics(kfk_share_consumer *c) {
 static void take_in(kfk_share_consumer *c) {
     if (c->sub_gen != c->io_sub_gen) take_topics(c);
     int k = 0;
-    for (int i = 0; i < c->ninbox; i++) {
-        kfk_sack *s = &c->inbox[i];
-        if (kfk_share_acks_add(&s->p->acks, s->offset, s->type)) {
-            c->inbox[k++] = *s; /* out of memory: kept for the next run */
+    for (int i = 0; i < c->inbox.n; i++) {
+        kfk_sack *s = &c->inbox.v[i];
+        if (kfk_share_acks_add_range(&s->p->acks, s->first, s->last, s->type)) {
+            c->inbox.v[k++] = *s; /* out of memory: kept for the next run */
             continue;
         }
         if (s->type == KFK_ACK_RENEW) s->p->renew = 1;
     }
-    c->ninbox = k;
+    c->inbox.n = k;
     c->io_commit = c->commit_seq;
     c->io_sync = c->sync_seq;
     c->io_closing = c->closing;

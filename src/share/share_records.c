@@ -24,6 +24,7 @@ int kfk_share_records_take(kfk_share_records *r, const kfk_share_fetch_response_
          * than any answer holds) is left alone: its gaps would be listed
          * one by one. */
         if (ar->first_offset < 0 || ar->last_offset < ar->first_offset ||
+            ar->last_offset == INT64_MAX ||
             ar->last_offset - ar->first_offset >= MAX_SPAN - span)
             continue;
         span += ar->last_offset - ar->first_offset + 1;

@@ -6,7 +6,8 @@
  * - A stays in the group: its I/O thread heartbeats (ShareGroupDescribe
  *   still lists both members after 50 s);
  * - A renews its record's acquisition lock (KFK_ACK_RENEW, KIP-1222,
- *   Kafka 4.4) every few seconds, far past the lock duration (the
+ *   Kafka 4.4): its next poll hands the record out again; then it renews
+ *   every few seconds without polling, far past the lock duration (the
  *   group's share.record.lock.duration.ms, set to the broker's 15 s
  *   minimum): B never gets that record, yet B gets the records A fetched
  *   and did not renew once their locks ran out; A's final accept
@@ -63,6 +64,18 @@ TEST(a_member_that_does_not_poll_heartbeats_and_renews) {
     kfk_consumer_message_release(refused);
     int64_t idle_from = it_now_ms();
     REQUIRE_EQ(kfk_share_consumer_acknowledge(a, held, KFK_ACK_RENEW), 0);
+    /* Renewed, the record comes back at the next poll (before the others
+     * A fetched, as Java's client does), to be acknowledged again. */
+    kfk_consumer_message *again = kfk_share_consumer_poll(a, 10000);
+    REQUIRE(again);
+    REQUIRE_EQ(again->err, 0);
+    CHECK(again->partition == held->partition && again->offset == held->offset);
+    CHECK_EQ(again->delivery_count, 1);
+    kfk_consumer_message_release(again);
+    refused = kfk_share_consumer_poll(a, 0); /* handed out again: to be acknowledged */
+    REQUIRE(refused);
+    CHECK_EQ(refused->err, KFK_ERR_STATE);
+    kfk_consumer_message_release(refused);
 
     kfk_share_consumer *b = sit_consumer(boot, group, NULL);
     REQUIRE(b);

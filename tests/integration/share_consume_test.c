@@ -144,12 +144,67 @@ static void release_reject_and_the_delivery_limit(const char *boot) {
     CHECK_EQ(kfk_share_consumer_close(c), 0);
 }
 
+/* An acknowledgement not answered yet when commit_sync is called is in
+ * its results, also when it rides on a ShareFetch still out. Explicit
+ * mode: a and b come in one fetch; a is accepted; the poll that takes b
+ * empties the queue, so it hands a's accept over and the I/O thread sends
+ * a ShareFetch carrying it, which the broker holds (nothing more to read,
+ * fetch.max.wait.ms 4 s). commit_sync (b not acknowledged: nothing else
+ * to send) waits for that fetch and lists a's partition. A round whose
+ * accept was answered before commit_sync (the callback saw it: a and b
+ * came apart) proves nothing and is run again. */
+static void commit_sync_lists_acks_of_a_fetch_in_flight(const char *boot) {
+    char topic[128], group[160];
+    REQUIRE_EQ(cit_topic(boot, topic, sizeof topic, "share-inflight", 1), 0);
+    snprintf(group, sizeof group, "%s-g", topic);
+    REQUIRE_EQ(sit_group_config(boot, group, "share.auto.offset.reset", "earliest"), 0);
+    kfk_share_consumer *c = sit_consumer(boot, group, "share.acknowledgement.mode", "explicit",
+                                         "fetch.max.wait.ms", "4000", NULL);
+    REQUIRE(c);
+    sit_acks acks = {0, 0};
+    kfk_share_consumer_set_ack_cb(c, sit_count_acks, &acks);
+    const char *topics[1] = {topic};
+    REQUIRE_EQ(kfk_share_consumer_subscribe(c, topics, 1), 0);
+    int proven = 0;
+    for (int round = 0; round < 3 && !proven; round++) {
+        REQUIRE_EQ(cit_kcat(boot, topic, 0, "none", "r", 2 * round, 2), 0);
+        kfk_consumer_message *m[2] = {NULL, NULL};
+        for (int k = 0; k < 2; k++) {
+            for (int64_t end = it_now_ms() + 30000; !m[k] && it_now_ms() < end;)
+                m[k] = kfk_share_consumer_poll(c, 500);
+            REQUIRE(m[k]);
+            REQUIRE_EQ(m[k]->err, 0);
+            if (k == 0) CHECK_EQ(kfk_share_consumer_acknowledge(c, m[0], KFK_ACK_ACCEPT), 0);
+        }
+        int before = acks.ok + acks.failed;
+        kfk_consumer_message *refused = kfk_share_consumer_poll(c, 0); /* runs the callback */
+        CHECK(refused && refused->err == KFK_ERR_STATE);
+        kfk_consumer_message_release(refused);
+        if (acks.ok + acks.failed == before) {
+            kfk_partition_list *res = NULL;
+            CHECK_EQ(kfk_share_consumer_commit_sync(c, &res, 0), 0);
+            REQUIRE(res);
+            CHECK(kfk_partition_list_find(res, topic, 0) != NULL);
+            for (int i = 0; i < res->count; i++) CHECK_EQ(res->elems[i].err, 0);
+            kfk_partition_list_destroy(res);
+            proven = 1;
+        }
+        CHECK_EQ(kfk_share_consumer_acknowledge(c, m[1], KFK_ACK_ACCEPT), 0);
+        kfk_consumer_message_release(m[0]);
+        kfk_consumer_message_release(m[1]);
+    }
+    CHECK(proven);
+    CHECK_EQ(acks.failed, 0);
+    CHECK_EQ(kfk_share_consumer_close(c), 0);
+}
+
 TEST(share_consumer) {
     const char *boot = it_bootstrap();
     REQUIRE(boot);
     if (sit_share_groups()) {
         two_members_accept_every_record_once(boot);
         release_reject_and_the_delivery_limit(boot);
+        commit_sync_lists_acks_of_a_fetch_in_flight(boot);
     } else {
         sit_unsupported_at_once(boot);
     }

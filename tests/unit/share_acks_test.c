@@ -72,12 +72,10 @@ TEST(filter_acknowledges_offsets_without_records_as_gaps) {
     kfk_share_range r[2] = {{0, 7, 1}, {9, 10, 1}}; /* 8 not acquired, 9..10 past the data */
     kfk_share_acks gaps = {0};
     CHECK_EQ(kfk_share_filter(&p.head, &p.tail, r, 2, &gaps), 5);
-    REQUIRE_EQ(gaps.n, 5);
-    int64_t want[5] = {3, 4, 5, 9, 10};
-    for (int i = 0; i < 5; i++) {
-        CHECK_EQ(gaps.v[i].offset, want[i]);
-        CHECK_EQ(gaps.v[i].type, KFK_ACK_GAP);
-    }
+    /* As ranges: 3..5 and 9..10, one entry each. */
+    REQUIRE_EQ(gaps.n, 2);
+    CHECK(gaps.v[0].first == 3 && gaps.v[0].last == 5 && gaps.v[0].type == KFK_ACK_GAP);
+    CHECK(gaps.v[1].first == 9 && gaps.v[1].last == 10 && gaps.v[1].type == KFK_ACK_GAP);
     release_all(p.head);
     kfk_chunk_unref(ch);
     kfk_share_acks_free(&gaps);
@@ -130,6 +128,52 @@ TEST(batches_sort_and_the_last_acknowledgement_wins) {
     kfk_share_batch *b;
     REQUIRE_EQ(kfk_share_acks_take(&a, &ar, &b), 1);
     CHECK(b[0].first == 1 && b[0].last == 3 && b[0].types[0] == KFK_ACK_ACCEPT);
+    kfk_arena_reset(&ar);
+    kfk_share_acks_free(&a);
+}
+
+TEST(acknowledgements_in_order_make_one_range) {
+    kfk_share_acks a = {0};
+    for (int i = 0; i < 1000; i++) REQUIRE_EQ(kfk_share_acks_add(&a, 100 + i, KFK_ACK_ACCEPT), 0);
+    CHECK_EQ(a.n, 1); /* one entry, not one per offset */
+    REQUIRE_EQ(kfk_share_acks_add_range(&a, 1100, 1199, KFK_ACK_GAP), 0);
+    REQUIRE_EQ(kfk_share_acks_add(&a, 1200, KFK_ACK_ACCEPT), 0);
+    CHECK_EQ(a.n, 3);
+    kfk_arena ar = {0};
+    kfk_share_batch *b;
+    REQUIRE_EQ(kfk_share_acks_take(&a, &ar, &b), 3);
+    CHECK(b[0].first == 100 && b[0].last == 1099 && b[0].types[0] == KFK_ACK_ACCEPT);
+    CHECK(b[1].first == 1100 && b[1].last == 1199 && b[1].types[0] == KFK_ACK_GAP);
+    CHECK(b[2].first == 1200 && b[2].last == 1200 && b[2].types[0] == KFK_ACK_ACCEPT);
+    kfk_arena_reset(&ar);
+    kfk_share_acks_free(&a);
+}
+
+TEST(overlapping_ranges_resolve_to_the_last_added) {
+    kfk_share_acks a = {0};
+    /* A fetch's gaps 20..29 before the accepts of the fetch before (0..9),
+     * then 5 released over its accept and 25..26 renewed over the gap. */
+    REQUIRE_EQ(kfk_share_acks_add_range(&a, 20, 29, KFK_ACK_GAP), 0);
+    REQUIRE_EQ(kfk_share_acks_add_range(&a, 0, 9, KFK_ACK_ACCEPT), 0);
+    REQUIRE_EQ(kfk_share_acks_add(&a, 5, KFK_ACK_RELEASE), 0);
+    REQUIRE_EQ(kfk_share_acks_add_range(&a, 25, 26, KFK_ACK_RENEW), 0);
+    kfk_arena ar = {0};
+    kfk_share_batch *b;
+    int n = kfk_share_acks_take(&a, &ar, &b);
+    REQUIRE_EQ(n, 6);
+    int64_t want[6][3] = {{0, 4, KFK_ACK_ACCEPT}, {5, 5, KFK_ACK_RELEASE}, {6, 9, KFK_ACK_ACCEPT},
+                          {20, 24, KFK_ACK_GAP},  {25, 26, KFK_ACK_RENEW}, {27, 29, KFK_ACK_GAP}};
+    for (int i = 0; i < n; i++) {
+        CHECK_EQ(b[i].first, want[i][0]);
+        CHECK_EQ(b[i].last, want[i][1]);
+        CHECK_EQ(b[i].types[0], want[i][2]);
+        CHECK_EQ(b[i].ntypes, 1);
+    }
+    CHECK_EQ(a.n, 0);
+    /* The array is reused afterwards. */
+    REQUIRE_EQ(kfk_share_acks_add(&a, 40, KFK_ACK_ACCEPT), 0);
+    REQUIRE_EQ(kfk_share_acks_take(&a, &ar, &b), 1);
+    CHECK(b[0].first == 40 && b[0].last == 40);
     kfk_arena_reset(&ar);
     kfk_share_acks_free(&a);
 }
