@@ -28,7 +28,6 @@ def workloads(mode):
     """Counts by mode: full is the brief's, quick 10x smaller, smoke tiny."""
     scale = {"full": 1, "quick": 10, "smoke": 400}[mode]
     m100, m1k = 2_000_000 // scale, 500_000 // scale
-    lat = {"full": (20000, 20, 5000), "quick": (20000, 5, 1000), "smoke": (1000, 2, 100)}[mode]
     out = []
     for comp in ("none", "lz4", "zstd"):
         name = "produce-100B" + ("" if comp == "none" else "-" + comp)
@@ -49,8 +48,7 @@ def workloads(mode):
     # Share groups (KIP-932): one member reads half the consume topic.
     out.append({"name": "share-consume", "kind": "share-consume", "count": m100 // 2,
                 "size": 100, "topic_count": m100})
-    out.append({"name": "latency", "kind": "latency", "rate": lat[0], "secs": lat[1],
-                "java_count": lat[2], "size": 100, "count": lat[0] * lat[1]})
+    out += latency_workloads(mode)
     # Debian's kcat on Debian's librdkafka and on kfk's layer: 1M lines of
     # 100 B produced from a file, and a topic of as many read back.
     kc = 1_000_000 // scale
@@ -58,6 +56,7 @@ def workloads(mode):
                 "compression": "none", "clients": clients.KCAT_CLIENTS})
     out.append({"name": "kcat-consume", "kind": "kcat-consume", "count": kc, "size": 100,
                 "clients": clients.KCAT_CLIENTS})
+    out += shape_workloads(mode, m100)
     for w in out:
         w.setdefault("clients", clients.C_CLIENTS)
     # The Python clients: 1M x 100 B produced, and read back (half the
@@ -91,6 +90,50 @@ def scale_workloads(mode):
     return [{"name": "consume-10000p", "kind": "scale-consume", "count": count, "size": 100,
              "topics": topics, "partitions": parts, "settle_s": settle, "idle_s": idle,
              "group": True, "clients": clients.SCALE_CLIENTS}]
+
+def latency_workloads(mode):
+    """End-to-end latency at 1,000, 20,000 and 100,000 msg/s, each with
+    linger.ms=0 and with the client's default linger (issue 18); smoke runs
+    the lowest rate only. Every C client runs the 20,000 msg/s linger.ms=0
+    one (smoke: 1,000), kfk and the newest librdkafka the others."""
+    secs = {"full": {1000: 10, 20000: 10, 100000: 5}, "quick": {1000: 5, 20000: 5, 100000: 3},
+            "smoke": {1000: 2}}[mode]
+    java_count = {"full": 5000, "quick": 1000, "smoke": 100}[mode]
+    out = []
+    for rate, sec in secs.items():
+        for linger in ("0", "default"):
+            wide = linger == "0" and (rate == 20000 or mode == "smoke")
+            out.append({"name": "latency-%dk-linger%s" % (rate // 1000, linger),
+                        "kind": "latency", "rate": rate, "secs": sec, "linger": linger,
+                        "java_count": java_count, "size": 100, "count": rate * sec,
+                        "layout": "one",
+                        "clients": clients.C_CLIENTS if wide else clients.NEW_CLIENTS})
+    return out
+
+
+def shape_workloads(mode, m100):
+    """Issue 18's shapes, kfk beside the newest librdkafka: keyed records
+    over 100 topics of 10 partitions; 1 MiB values produced and consumed,
+    beside the loopback copy bandwidth; 1, 2, 4 and 8 threads sending on one
+    producer. Smoke runs each small (4 topics of 2 partitions, 2 threads)."""
+    smoke = mode == "smoke"
+    topics, parts = (4, 2) if smoke else (100, 10)
+    out = [{"name": "produce-100B-keyed", "kind": "produce",
+            "count": m100 // 4, "size": 100, "compression": "none", "topics": topics,
+            "partitions": parts, "keys": 100 if smoke else 10000, "layout": "many"}]
+    mib = {"full": 1000, "quick": 200, "smoke": 4}[mode]
+    large = {"size": MIB, "count": mib, "compression": "none", "layout": "large",
+             "props": clients.LARGE, "rdkafka_props": clients.RDKAFKA_LARGE}
+    out.append(dict(large, name="produce-1MiB", kind="produce"))
+    out.append(dict(large, name="consume-1MiB", kind="consume", group=False))
+    out.append({"name": "loopback", "kind": "loopback", "size": MIB, "count": mib * 4,
+                "layout": "none", "clients": ["loopback"]})
+    for n in (2,) if smoke else (1, 2, 4, 8):
+        out.append({"name": "produce-100B-threads-%d" % n, "kind": "produce", "threads": n,
+                    "count": m100 // 2, "size": 100, "compression": "none", "layout": "one"})
+    for w in out:
+        w.setdefault("clients", clients.NEW_CLIENTS)
+    return out
 
 
 class Runner:
@@ -127,20 +170,21 @@ class Runner:
             return p.returncode, text, errors, 0, 0, 0
         return int(rc), text, errors, float(wall), float(user) + float(system), int(rss_kib) / KIB
 
-    def topic(self, name, partitions):
+    def topic(self, name, partitions, configs=None):
+        configs = dict({"retention.bytes": 64 * MIB, "segment.bytes": 16 * MIB}, **(configs or {}))
         cmd = self.env.java("org.apache.kafka.tools.TopicCommand") + [
             "--bootstrap-server", self.args.bootstrap, "--create", "--if-not-exists",
-            "--topic", name, "--partitions", str(partitions), "--replication-factor", "1",
-            "--config", "retention.bytes=%d" % (64 * MIB),
-            "--config", "segment.bytes=%d" % (16 * MIB)]
+            "--topic", name, "--partitions", str(partitions), "--replication-factor", "1"]
+        for kv in configs.items():
+            cmd += ["--config", "%s=%d" % kv]
         rc = self.spawn("topic-" + name, cmd)[0]
         if rc:
             sys.exit("bench: could not create topic %s (see %s)" % (name, self.logs))
         return name
 
-    def prefill(self, w):
+    def prefill(self, w, configs=None):
         """The consume topic, filled once by the Java client (neutral ground)."""
-        name = self.topic("%s-%s" % (self.args.run_id, w["name"]), w["partitions"])
+        name = self.topic("%s-%s" % (self.args.run_id, w["name"]), w["partitions"], configs)
         cmd = clients.produce_cmd(self.env, "java", self.args.bootstrap, name,
                                   dict(w, compression="none",
                                        count_for={"java": w["count"]}))
@@ -169,6 +213,8 @@ class Runner:
             cmd = clients.consume_cmd(self.env, client, self.args.bootstrap, topic, w, group)
         elif w["kind"].startswith("kcat-"):
             cmd = clients.kcat_cmd(self.env, client, self.args.bootstrap, topic, w)
+        elif w["kind"] == "loopback":
+            cmd = clients.loopback_cmd(self.env, w)
         else:
             cmd = clients.latency_cmd(self.env, client, self.args.bootstrap, topic, w)
         if cmd is None:
@@ -223,7 +269,9 @@ class Runner:
                     continue
                 # One topic per workload (a JVM start each): clients take
                 # turns appending to it, or reading it.
-                if w["kind"] in ("consume", "share-consume"):
+                if w.get("layout"):
+                    topic = self.shaped_topic(w)
+                elif w["kind"] in ("consume", "share-consume"):
                     topic = self.prefill_once(w)
                 elif w["kind"] == "scale-consume":
                     topic = self.scale_topics(w)
@@ -283,6 +331,31 @@ class Runner:
                     idle_rss_mb="%.1f" % got["idle_rss_mb"],
                     idle_cpu_s_min="%.3f" % got["idle_cpu_s_min"],
                     note="reading: RSS %.1f MB" % got["read_rss_mb"])
+
+    def shaped_topic(self, w):
+        """The topics of issue 18's workloads, made by `kfk topic create`
+        (a JVM per topic takes seconds): none for "none" (loopback); one for
+        "one"; for "many", w["topics"] topics, returned as a comma-separated
+        list; for "large", one that takes 1 MiB records and keeps a whole
+        run, filled by the Java client first when it is to be consumed."""
+        name = "%s-%s" % (self.args.run_id, w["name"])
+        configs = {"retention.bytes": 64 * MIB, "segment.bytes": 16 * MIB}
+        if w["layout"] == "none":
+            return None
+        if w["layout"] == "large":
+            configs = {"max.message.bytes": 4 * MIB, "retention.bytes": 2 * w["count"] * MIB,
+                       "segment.bytes": 64 * MIB}
+            if w["kind"] == "consume":
+                return self.prefill(w, configs)
+        names = [name] if w["layout"] != "many" else \
+            ["%s-%d" % (name, i) for i in range(w["topics"])]
+        cmd = [os.path.join(self.args.build, "kfk"), "topic", "-b", self.args.bootstrap,
+               "create"] + names + ["-p", str(w["partitions"]), "-r", "1"]
+        for kv in configs.items():
+            cmd += ["-c", "%s=%d" % kv]
+        if self.spawn("topics-" + w["name"], cmd)[0]:
+            sys.exit("bench: could not create the topics of %s (see %s)" % (w["name"], self.logs))
+        return ",".join(names)
 
     def prefill_once(self, w):
         """The consume workloads read the same pre-filled topic (share-consume

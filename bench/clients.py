@@ -20,9 +20,16 @@ FETCH_WAIT_MS = "500"
 # whose default is 64 MiB; the Java client and kafka-python have no such knob.
 RDKAFKA_CONSUME = {"queued.max.messages.kbytes": "16384"}
 LATENCY_PRODUCE = {"acks": "all", "enable.idempotence": "true", "linger.ms": "0"}
+# 1 MiB values (issue 18): requests up to 4 MiB (Java's and kfk's default
+# max.request.size is 1 MiB, librdkafka's message.max.bytes about that).
+LARGE = {"max.request.size": "4194304"}
+RDKAFKA_LARGE = {"message.max.bytes": "4194304"}
 
 CLIENTS = ["kfk", "librdkafka", "librdkafka-2.0", "java", "kafka-python", "kfk-python",
-           "confluent-kafka"]
+           "confluent-kafka", "loopback"]
+# Issue 18's workloads: kfk beside the newest librdkafka ("loopback" is
+# bench/loopback, the machine's socket copy bandwidth, not a client).
+NEW_CLIENTS = ["kfk", "librdkafka"]
 # The C library's workloads, and the Python ones: kfk's package
 # ("kfk-python": kafka_python_perf.py with `kfk` imported instead of `kafka`)
 # beside kafka-python and confluent-kafka.
@@ -45,6 +52,7 @@ PRODUCER_LINE = re.compile(
 LATENCY_LINE = re.compile(
     r"latency: sent (\d+), received (\d+), errors (\d+), rate ([\d.]+) msg/s, p50 ([\d.]+) ms, "
     r"p99 ([\d.]+) ms, p99.9 ([\d.]+) ms, max ([\d.]+) ms")
+LOOPBACK_LINE = re.compile(r"loopback: bytes (\d+), secs ([\d.]+), MB/s ([\d.]+)")
 JAVA_E2E_AVG = re.compile(r"Avg latency: ([\d.]+) ms")
 JAVA_E2E_PCT = re.compile(r"Percentiles: 50th = (\d+), 99th = (\d+), 99.9th = (\d+)")
 
@@ -94,10 +102,11 @@ def produce_cmd(env, client, boot, topic, w):
     if client == "kfk":
         t = ["--transactional-id", tid, "--transaction-duration-ms", tms] if txn else []
         return [os.path.join(env.build, "kfk"), "perf", "produce", "-b", boot, "-t", topic,
-                "-c", n, "-s", size, "-q"] + t + xflags(s)
+                "-c", n, "-s", size, "-q"] + t + shape_flags(w, "--keys", "--threads") + \
+            xflags(dict(s, **w.get("props", {})))
     if client in RDKAFKA_CLIENTS:
-        t = ["--txn-ms", tms] if txn else []
-        r = dict(s, **RDKAFKA_PRODUCE)
+        t = ["--txn-ms", tms] if txn else shape_flags(w, "-k", "-T")
+        r = dict(s, **RDKAFKA_PRODUCE, **w.get("rdkafka_props", {}))
         if txn:
             r["transactional.id"] = tid
         prog = os.path.join(env.build, "bench", "rdkafka_producer_perf")
@@ -107,13 +116,29 @@ def produce_cmd(env, client, boot, topic, w):
         t = ["--transactional-id", tid, "--transaction-duration-ms", tms] if txn else []
         return env.java("org.apache.kafka.tools.ProducerPerformance") + [
             "--topic", topic, "--num-records", n, "--record-size", size, "--throughput", "-1"] + \
-            t + ["--producer-props", "bootstrap.servers=" + boot] + kv(s)
+            t + ["--producer-props", "bootstrap.servers=" + boot] + kv(dict(s, **w.get("props", {})))
     if txn:
         return None  # the Python scripts have no transactions
     if client == "confluent-kafka":
         return [env.python, os.path.join(env.root, "bench", "confluent_kafka_perf.py"), "produce",
                 boot, topic, n, size] + kv(dict(s, **RDKAFKA_PRODUCE))
     return python_perf(env, client) + ["produce", boot, topic, n, size] + kv(s)
+
+
+def shape_flags(w, keys, threads):
+    """kfk perf produce's and rdkafka_producer_perf's flags for keys and
+    sending threads, where the workload has them."""
+    out = []
+    if w.get("keys"):
+        out += [keys, str(w["keys"])]
+    if w.get("threads"):
+        out += [threads, str(w["threads"])]
+    return out
+
+
+def loopback_cmd(env, w):
+    """bench/loopback copying w's count of MiB over a loopback TCP pair."""
+    return [os.path.join(env.build, "bench", "loopback"), str(w["count"] * w["size"])]
 
 
 def python_perf(env, client):
@@ -229,6 +254,15 @@ def kcat_parse(kind, rc, err, w, count, wall):
     return {"msgs": count, "msgs_s": count / wall, "mb_s": count * w["size"] / wall / 1048576}
 
 
+def latency_produce(w):
+    """The latency producer's settings: linger.ms=0, or the client's own
+    default linger when the workload says "default"."""
+    s = dict(LATENCY_PRODUCE)
+    if w.get("linger") == "default":
+        del s["linger.ms"]
+    return s
+
+
 def latency_cmd(env, client, boot, topic, w):
     rate, secs, size = str(w["rate"]), str(w["secs"]), str(w["size"])
     c = {"fetch.min.bytes": "1"}
@@ -237,7 +271,7 @@ def latency_cmd(env, client, boot, topic, w):
         args = [] if client == "kfk" else env.rdkafka(client)
         args += [os.path.join(env.build, "bench", prog), "-b", boot, "-t", topic, "-r", rate,
                 "-d", secs, "-s", size]
-        for pair in kv(LATENCY_PRODUCE):
+        for pair in kv(latency_produce(w)):
             args += ["-P", pair]
         for pair in kv(c):
             args += ["-C", pair]
@@ -249,7 +283,7 @@ def latency_cmd(env, client, boot, topic, w):
         return env.java("org.apache.kafka.tools.EndToEndLatency") + [
             boot, topic, str(w["java_count"]), "all", size, props]
     return [env.python, os.path.join(env.root, "bench", "kafka_python_perf.py"), "latency", boot,
-            topic, rate, secs, size] + ["p." + p for p in kv(LATENCY_PRODUCE)] + \
+            topic, rate, secs, size] + ["p." + p for p in kv(latency_produce(w))] + \
         ["c." + p for p in kv(c)]
 
 
@@ -263,6 +297,12 @@ def parse(kind, client, out):
         f = m[-1]
         return {"msgs": int(f[0]), "msgs_s": float(f[1]), "mb_s": float(f[2]),
                 "p50": float(f[5]), "p99": float(f[7]), "p999": float(f[8])}
+    if kind == "loopback":
+        m = LOOPBACK_LINE.search(out)
+        if not m:
+            return None
+        mib = int(m.group(1)) / 1048576
+        return {"msgs": int(mib), "msgs_s": mib / float(m.group(2)), "mb_s": float(m.group(3))}
     if kind in ("consume", "share-consume"):
         # By column name: ShareConsumerPerformance orders them otherwise.
         lines = out.splitlines()

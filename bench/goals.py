@@ -6,6 +6,11 @@ PRODUCE = ["produce-100B", "produce-100B-lz4", "produce-100B-zstd", "produce-1Ki
 CONSUME = ["consume-assign", "consume-group", "share-consume"]
 KCAT = ["kcat-produce-100B", "kcat-consume"]
 PYTHON = ["python-produce-100B", "python-consume-assign", "python-consume-group"]
+# Issue 18's workloads (bench.py's latency_workloads and shape_workloads).
+THREADS = ["produce-100B-threads-%d" % n for n in (1, 2, 4, 8)]
+SHAPES_PRODUCE = ["produce-100B-keyed", "produce-1MiB"] + THREADS
+SHAPES_CONSUME = ["consume-1MiB"]
+LATENCY = ["latency-%dk-linger%s" % (r, l) for r in (1, 20, 100) for l in ("0", "default")]
 
 # (goal, workloads, peer, metric, kfk ÷ peer must be >= this (or <= when
 # the metric is smaller-is-better)); "kfk" is reference(workload).
@@ -15,7 +20,14 @@ GOALS = [
     ("kcat on kfk's layer: messages per CPU-second >= 1.5x on librdkafka", KCAT, "librdkafka",
      "msgs_per_cpu_s", 1.5),
     ("peak RSS <= 0.5x librdkafka's", PRODUCE + CONSUME, "librdkafka", "rss_mb", 0.5),
-    ("p99 latency <= librdkafka's", ["latency"], "librdkafka", "p99_ms", 1.0),
+    ("issue 18: producing, messages per CPU-second >= 3x the newest librdkafka's",
+     PRODUCE + SHAPES_PRODUCE, "librdkafka", "msgs_per_cpu_s", 3.0),
+    ("issue 18: consuming, messages per CPU-second >= 5x the newest librdkafka's",
+     CONSUME + SHAPES_CONSUME, "librdkafka", "msgs_per_cpu_s", 5.0),
+    ("peak RSS <= 0.5x librdkafka's (issue 18's shapes)", SHAPES_PRODUCE + SHAPES_CONSUME,
+     "librdkafka", "rss_mb", 0.5),
+    ("p99 latency <= librdkafka's, at every rate and linger", LATENCY, "librdkafka", "p99_ms",
+     1.0),
     ("far ahead of the Java client: messages per CPU-second >= 2x",
      ["produce-100B", "produce-1KiB", "consume-group", "share-consume"], "java", "msgs_per_cpu_s",
      2.0),

@@ -14,6 +14,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "histogram.h"
+
 #define LAT_IDLE_NS (10 * 1000000000LL) /* consumer gives up after 10 s without a record */
 
 typedef struct lat_args {
@@ -72,7 +74,7 @@ static inline void lat_sleep_until(int64_t ns) {
 
 /* Shared by the producing main thread and the consumer thread. */
 typedef struct lat_state {
-    int64_t *ns; /* latencies, written by the consumer thread only */
+    cli_histogram *ns; /* latencies in ns, written by the consumer thread only */
     long cap, received;
     atomic_long sent;     /* -1 while the producer still sends */
     atomic_int warmed;    /* the warm-up record came back */
@@ -81,7 +83,8 @@ typedef struct lat_state {
 
 static inline int lat_init(lat_state *s, const lat_args *a) {
     s->cap = a->rate * a->secs;
-    s->ns = malloc((size_t)s->cap * sizeof *s->ns);
+    s->ns = malloc(sizeof *s->ns);
+    if (s->ns) cli_histogram_init(s->ns);
     atomic_init(&s->sent, -1);
     atomic_init(&s->warmed, 0);
     return s->ns ? 0 : -1;
@@ -97,8 +100,10 @@ static inline void lat_seen(lat_state *s, const void *v, size_t len, int64_t now
     memcpy(&sent_ns, v, sizeof sent_ns);
     if (!sent_ns)
         atomic_store(&s->warmed, 1);
-    else if (s->received < s->cap)
-        s->ns[s->received++] = now - sent_ns;
+    else if (s->received < s->cap) {
+        cli_histogram_add(s->ns, now - sent_ns);
+        s->received++;
+    }
 }
 
 /* Whether the consumer thread should keep polling. */
@@ -125,16 +130,11 @@ static inline long lat_due(const lat_args *a, int64_t start_ns, int64_t now_ns) 
     return due < a->rate * a->secs ? due : a->rate * a->secs;
 }
 
-static int lat_cmp(const void *x, const void *y) {
-    int64_t a = *(const int64_t *)x, b = *(const int64_t *)y;
-    return (a > b) - (a < b);
-}
-
-/* The line bench/run parses; latencies in ms with µs resolution. */
+/* The line bench/run parses; latencies in ms (the histogram's, within
+ * 0.4%), from kfk perf produce's histogram: no sort after the run. */
 static inline void lat_report(lat_state *s, long sent, int64_t start_ns, int64_t end_ns) {
     long n = s->received;
-    qsort(s->ns, (size_t)n, sizeof *s->ns, lat_cmp);
-#define LAT_P(p) (n ? (double)s->ns[(long)((double)(n - 1) * (p))] / 1e6 : 0.0)
+#define LAT_P(p) ((double)cli_histogram_quantile(s->ns, p) / 1e6)
     printf("latency: sent %ld, received %ld, errors %ld, rate %.1f msg/s, p50 %.3f ms, "
            "p99 %.3f ms, p99.9 %.3f ms, max %.3f ms\n",
            sent, n, s->errors, (double)sent * 1e9 / (double)(end_ns - start_ns), LAT_P(0.5),

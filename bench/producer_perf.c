@@ -28,13 +28,20 @@ int main(int argc, char **argv) {
     }
     perf_args a = {0};
     if (perf_parse(&a, argc, argv)) return 2;
+    if (a.keys || a.threads || strchr(a.topic, ',')) {
+        fprintf(stderr, "keys, threads and topic lists: kfk perf produce has them\n");
+        return 2;
+    }
     char err[256];
     kfk_conf *conf = kfk_conf_new();
     if (kfk_conf_set(conf, "bootstrap.servers", a.bootstrap, err, sizeof err)) goto bad;
     for (int i = 0; i < a.nprops; i += 2)
         if (kfk_conf_set(conf, a.props[i], a.props[i + 1], err, sizeof err)) goto bad;
-    perf_lat lat = {.cap = a.n};
-    lat.us = malloc((size_t)a.n * sizeof *lat.us);
+    perf_lat lat = {0};
+    if (perf_lat_init(&lat)) {
+        fprintf(stderr, "out of memory\n");
+        return 1;
+    }
     kfk_producer_callbacks cbs = {.delivery = on_report, .opaque = &lat};
     kfk_producer *p = kfk_producer_new(conf, &cbs, err, sizeof err);
     if (!p) goto bad;
@@ -62,7 +69,7 @@ int main(int argc, char **argv) {
     perf_summary(&lat, a.n, a.size, start, end);
     kfk_producer_destroy(p);
     free(payload);
-    free(lat.us);
+    free(lat.h);
     return lat.errors ? 1 : 0;
 bad:
     fprintf(stderr, "%s\n", err);

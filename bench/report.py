@@ -163,6 +163,87 @@ def chart(docs, wl, clients, summ):
     return name
 
 
+def ceiling_note(wl, summ):
+    """Beside the 1 MiB workloads: each client's MB/s as a share of the
+    machine's loopback copy bandwidth (bench/loopback), the ceiling."""
+    top = summ.get(("loopback", "loopback"), {}).get("mb_s")
+    if not wl.endswith("-1MiB") or not top:
+        return ""
+    shares = ["%s %.0f%%" % (label(wl, c), 100 * s["mb_s"] / top)
+              for (w, c), s in summ.items() if w == wl and s.get("mb_s")]
+    return "\nShare of the loopback copy bandwidth (%s MB/s, see loopback): %s.\n" % (
+        fmt(top), ", ".join(shares) or "–")
+
+
+def curve(docs, name, title, series, xl, panels, logy):
+    """A chart of series {title: [(x, left, right)]} through bench/curve.gp."""
+    xt = ",".join(str(x) for x in sorted({p[0] for ps in series.values() for p in ps}))
+    with tempfile.NamedTemporaryFile("w", suffix=".dat", delete=False) as f:
+        for points in series.values():
+            f.write("".join("%r %r %r\n" % p for p in points) + "\n\n")
+        data = f.name
+    try:
+        subprocess.run(["gnuplot", "-e", "data='%s'; out='%s'; ttl='%s'; "
+                        "names='%s'; xl='%s'; t1='%s'; t2='%s'; xt='%s'; logy=%d" % (
+                            data, os.path.join(docs, "bench", name), title, " ".join(series),
+                            xl, panels[0], panels[1], xt, logy),
+                        os.path.join(HERE, "curve.gp")], check=True, capture_output=True,
+                       timeout=60)
+    except (OSError, subprocess.SubprocessError) as e:
+        print("report: no chart %s: %s" % (name, e), file=sys.stderr)
+        return ""
+    finally:
+        os.unlink(data)
+    return "\n![%s](bench/%s)\n" % (title, name)
+
+
+def scaling(docs, summ):
+    """Threads sending on one producer, and latency against the rate: one
+    table and one curve each, from the workloads of those names."""
+    out = []
+    threads = sorted({int(w.rsplit("-", 1)[1]) for w, _ in summ
+                      if w.startswith("produce-100B-threads-")})
+    present = {c for w, c in summ if w.startswith(("produce-100B-threads-", "latency-"))}
+    cs = [c for c in ("kfk", "librdkafka") if c in present]
+    if threads:
+        lines = ["| threads | " + " | ".join("%s msg/s | %s msgs per CPU-s" % (c, c) for c in cs)
+                 + " | kfk ÷ librdkafka: msgs per CPU-s |", "|---" * (2 + 2 * len(cs)) + "|"]
+        series = {}
+        for n in threads:
+            got = {c: summ.get(("produce-100B-threads-%d" % n, c), {}) for c in cs}
+            lines.append("| %d | %s | %s |" % (n, " | ".join(
+                "%s | %s" % (fmt(got[c].get("msgs_s")), fmt(got[c].get("msgs_per_cpu_s")))
+                for c in cs), ratio(got.get("kfk", {}).get("msgs_per_cpu_s"),
+                                    got.get("librdkafka", {}).get("msgs_per_cpu_s"))))
+            for c in cs:
+                if got[c].get("msgs_s") and got[c].get("msgs_per_cpu_s"):
+                    series.setdefault(c, []).append((n, got[c]["msgs_s"], got[c]["msgs_per_cpu_s"]))
+        out += ["### Threads sending on one producer", ""] + lines
+        out.append(curve(docs, "threads.png", "threads sending on one producer", series,
+                         "application threads", ("messages/s", "messages per CPU-second"), 0))
+    rates = sorted({int(w.split("-")[1][:-1]) for w, _ in summ
+                    if w.startswith("latency-") and w.endswith(("-linger0", "-lingerdefault"))})
+    if rates:
+        lines = ["| rate msg/s | linger | " + " | ".join("%s p50 / p99 / p99.9 ms" % c for c in cs)
+                 + " | kfk ÷ librdkafka: p99 |", "|---" * (3 + len(cs)) + "|"]
+        series = {}
+        for linger in ("0", "default"):
+            for r in rates:
+                got = {c: summ.get(("latency-%dk-linger%s" % (r, linger), c), {}) for c in cs}
+                lines.append("| %s | %s | %s | %s |" % (fmt(r * 1000.0), linger, " | ".join(
+                    " / ".join(fmt(got[c].get(m), 2) for m in ("p50_ms", "p99_ms", "p999_ms"))
+                    for c in cs), ratio(got.get("kfk", {}).get("p99_ms"),
+                                        got.get("librdkafka", {}).get("p99_ms"))))
+                for c in cs:
+                    if got[c].get("p99_ms") and got[c].get("p999_ms"):
+                        series.setdefault("%s,linger=%s" % (c, linger), []).append(
+                            (r * 1000, got[c]["p99_ms"], got[c]["p999_ms"]))
+        out += ["", "### Latency against the rate", ""] + lines
+        out.append(curve(docs, "latency-rates.png", "end-to-end latency against the rate",
+                         series, "messages/s", ("p99 ms", "p99.9 ms"), 1))
+    return "\n".join(out) if out else "No scaling workloads in this run.\n"
+
+
 def write_summary(path, order, summ):
     cols = ["workload", "client", "runs", "ok", "msgs"] + \
         [m + sfx for m in METRICS for sfx in ("", "_min", "_max")] + ["note"]
@@ -199,14 +280,15 @@ def write(docs):
         table = latency_table if wl.startswith("latency") or "slow-broker" in wl \
             else scale_table if wl == "consume-10000p" else throughput_table
         png = chart(docs, wl, cs, summ)
-        sections.append("### %s\n\n%s\n%s" % (
-            wl, "\n".join(table(wl, cs, summ)),
+        sections.append("### %s\n\n%s\n%s%s" % (
+            wl, "\n".join(table(wl, cs, summ)), ceiling_note(wl, summ),
             "\n![%s](bench/%s)\n" % (wl, png) if png else ""))
     with open(os.path.join(HERE, "BENCHMARKS.md.in")) as f:
         template = f.read()
     text = template.replace("@META@", "\n".join("| %s | %s |" % kv for kv in info.items()))
     text = text.replace("@GOALS@", "\n".join(goals.table(summ)))
     text = text.replace("@RESULTS@", "\n".join(sections))
+    text = text.replace("@SCALING@", scaling(docs, summ))
     text = text.replace("@COMMAND@", info.get("command", "bench/run"))
     text = text.replace("@PROFILES@", profiles(docs))
     with open(os.path.join(docs, "BENCHMARKS.md"), "w") as f:

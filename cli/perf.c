@@ -13,7 +13,8 @@
 static int usage(const char *why) {
     if (why) fprintf(stderr, "kfk perf: %s\n\n", why);
     fprintf(why ? stderr : stdout,
-            "Usage: kfk perf produce -b BROKERS -t TOPIC -c COUNT -s SIZE [-X key=value ...] [-q]\n"
+            "Usage: kfk perf produce -b BROKERS -t TOPIC[,TOPIC...] -c COUNT -s SIZE [-X key=value ...]\n"
+            "                        [-q] [--keys N] [--threads N]\n"
             "                        [--transactional-id ID] [--transaction-duration-ms N]\n"
             "                        [-X statistics.interval.ms=N --stats FILE]\n"
             "       kfk perf consume -b BROKERS -t TOPIC -c COUNT [-G GROUP] [-X key=value ...] [-q]\n"
@@ -23,7 +24,10 @@ static int usage(const char *why) {
             "Transactions, as ProducerPerformance: on with --transactional-id,\n"
             "--transaction-duration-ms or -X transactional.id (the option wins; without an id,\n"
             "performance-producer-<random>); each transaction is committed at the first send\n"
-            "N ms (default 3000) after it began, and at the end.\n");
+            "N ms (default 3000) after it began, and at the end.\n"
+            "Topics in a list take turns record by record; --keys N gives each record one of N\n"
+            "keys (8 hex digits); --threads N sends from N threads at once (not with\n"
+            "transactions) while the main thread serves delivery reports.\n");
     return why ? 2 : 0;
 }
 
@@ -43,12 +47,14 @@ static int number(const char *arg, int64_t *out) {
     return 0;
 }
 
-enum { OPT_TXN_ID = 256, OPT_TXN_DURATION, OPT_STATS };
+enum { OPT_TXN_ID = 256, OPT_TXN_DURATION, OPT_STATS, OPT_KEYS, OPT_THREADS };
 
 static const struct option long_opts[] = {
     {"transactional-id", required_argument, NULL, OPT_TXN_ID},
     {"transaction-duration-ms", required_argument, NULL, OPT_TXN_DURATION},
     {"stats", required_argument, NULL, OPT_STATS},
+    {"keys", required_argument, NULL, OPT_KEYS},
+    {"threads", required_argument, NULL, OPT_THREADS},
     {NULL, 0, NULL, 0},
 };
 
@@ -63,6 +69,14 @@ static int parse(perf_opts *o, int argc, char **argv, int producing) {
         case OPT_TXN_DURATION:
             if (number(optarg, &o->txn_duration_ms))
                 return usage("--transaction-duration-ms should be greater than zero");
+            break;
+        case OPT_KEYS:
+            if (number(optarg, &o->keys) || o->keys > UINT32_MAX)
+                return usage("--keys expects a count from 1 to 4294967295");
+            break;
+        case OPT_THREADS:
+            if (number(optarg, &o->threads) || o->threads > 1024)
+                return usage("--threads expects a count from 1 to 1024");
             break;
         case OPT_STATS: rc = cli_stats_open(o->conf, optarg) ? 2 : 0; break;
         case 'b': rc = set(o->conf, "bootstrap.servers", optarg); break;
@@ -103,6 +117,8 @@ static int parse(perf_opts *o, int argc, char **argv, int producing) {
     if (cli_stats_check(o->conf)) return usage(cli_stats_check(o->conf));
     if (!producing && (o->txn_id || o->txn_duration_ms))
         return usage("transactions are for perf produce");
+    if (!producing && (o->keys || o->threads)) return usage("--keys and --threads are for perf produce");
+    if (!producing && strchr(o->topic, ',')) return usage("a topic list is for perf produce");
     return 0;
 }
 

@@ -8,7 +8,7 @@
 #include "kfk.h"
 
 typedef struct perf_opts {
-    const char *topic, *group;
+    const char *topic, *group; /* topic: a comma-separated list for perf produce */
     int64_t count;
     int64_t size;
     int quiet;
@@ -16,6 +16,9 @@ typedef struct perf_opts {
        (0: not given); either, or -X transactional.id, turns transactions on */
     const char *txn_id;
     int64_t txn_duration_ms;
+    /* perf produce: --keys N (0: no keys), --threads N (0: send from the
+       main thread, as ProducerPerformance) */
+    int64_t keys, threads;
     kfk_conf *conf;
 } perf_opts;
 

@@ -1,7 +1,11 @@
 /* kfk perf produce: COUNT records of SIZE bytes as fast as the producer
  * takes them; latency is send to delivery report, as ProducerPerformance
  * measures it, and the same lines are printed. With transactions, the
- * sends are grouped as ProducerPerformance groups them. */
+ * sends are grouped as ProducerPerformance groups them. A topic list
+ * takes turns record by record; --keys N gives each record one of N keys;
+ * --threads N sends from N threads while this one serves the reports. */
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,28 +15,27 @@
 #include <sys/random.h> /* getentropy, which others declare in unistd.h */
 #endif
 
+#include "histogram.h"
 #include "perf.h"
 #include "progress.h"
 
-#define WINDOW_MS 5000
-#define MAX_SAMPLES 500000
+#define WINDOW_US 5000000
 
+/* Written by the thread serving delivery reports only. Latencies in µs. */
 typedef struct stats {
     int64_t start, window_start;
-    int *latencies;
-    int64_t sampling, samples, nsamples;
-    int64_t count, bytes, total_latency;
-    int max_latency;
+    cli_histogram *latencies;
+    int64_t count, bytes;
     int64_t window_count, window_bytes, window_total_latency;
-    int window_max_latency;
+    int64_t window_max_latency;
     int64_t failed, record_size;
     int first_err;
 } stats;
 
-static int64_t now_ms(void) {
+static int64_t now_us(void) {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
 static void print_window(stats *s, int64_t now) {
@@ -40,61 +43,158 @@ static void print_window(stats *s, int64_t now) {
     if (elapsed <= 0) elapsed = 1;
     printf("%lld records sent, %.1f records/sec (%.2f MB/sec), %.1f ms avg latency, %.1f ms max "
            "latency.\n",
-           (long long)s->window_count, 1000.0 * (double)s->window_count / (double)elapsed,
-           1000.0 * (double)s->window_bytes / (double)elapsed / (1024.0 * 1024.0),
-           (double)s->window_total_latency / (double)s->window_count,
-           (double)s->window_max_latency);
+           (long long)s->window_count, 1e6 * (double)s->window_count / (double)elapsed,
+           1e6 * (double)s->window_bytes / (double)elapsed / (1024.0 * 1024.0),
+           (double)s->window_total_latency / (double)s->window_count / 1000.0,
+           (double)s->window_max_latency / 1000.0);
     fflush(stdout);
     s->window_start = now;
     s->window_count = s->window_bytes = s->window_total_latency = 0;
     s->window_max_latency = 0;
 }
 
-static void record(stats *s, int64_t iteration, int latency, int64_t bytes, int64_t now) {
+static void record(stats *s, int64_t latency, int64_t bytes, int64_t now) {
     s->count++;
     s->bytes += bytes;
-    s->total_latency += latency;
-    if (latency > s->max_latency) s->max_latency = latency;
+    cli_histogram_add(s->latencies, latency);
     s->window_count++;
     s->window_bytes += bytes;
     s->window_total_latency += latency;
     if (latency > s->window_max_latency) s->window_max_latency = latency;
-    if (iteration % s->sampling == 0 && s->samples < s->nsamples)
-        s->latencies[s->samples++] = latency;
-    if (now - s->window_start >= WINDOW_MS) print_window(s, now);
+    if (now - s->window_start >= WINDOW_US) print_window(s, now);
 }
 
-static int by_value(const void *a, const void *b) {
-    return (*(const int *)a > *(const int *)b) - (*(const int *)a < *(const int *)b);
-}
-
+/* ProducerPerformance's total line: whole milliseconds for percentiles. */
 static void print_total(stats *s) {
-    int64_t elapsed = now_ms() - s->start;
+    int64_t elapsed = now_us() - s->start;
     if (elapsed <= 0) elapsed = 1;
-    int64_t n = s->samples;
-    qsort(s->latencies, (size_t)n, sizeof *s->latencies, by_value);
+    const cli_histogram *h = s->latencies;
     static const double pct[4] = {0.5, 0.95, 0.99, 0.999};
-    int v[4] = {0};
-    for (int i = 0; i < 4 && n; i++) v[i] = s->latencies[(int64_t)(pct[i] * (double)n)];
+    int v[4];
+    for (int i = 0; i < 4; i++) v[i] = (int)(cli_histogram_quantile(h, pct[i]) / 1000);
     printf("%lld records sent, %f records/sec (%.2f MB/sec), %.2f ms avg latency, %.2f ms max "
            "latency, %d ms 50th, %d ms 95th, %d ms 99th, %d ms 99.9th.\n",
-           (long long)s->count, 1000.0 * (double)s->count / (double)elapsed,
-           1000.0 * (double)s->bytes / (double)elapsed / (1024.0 * 1024.0),
-           s->count ? (double)s->total_latency / (double)s->count : 0.0, (double)s->max_latency,
-           v[0], v[1], v[2], v[3]);
+           (long long)s->count, 1e6 * (double)s->count / (double)elapsed,
+           1e6 * (double)s->bytes / (double)elapsed / (1024.0 * 1024.0),
+           h->count ? h->sum / (double)h->count / 1000.0 : 0.0, (double)h->max / 1000.0, v[0],
+           v[1], v[2], v[3]);
 }
 
-/* The opaque carries the send time (ms after start) and the send index. */
+/* The opaque carries the send time, µs after start (modulo the pointer's
+ * width: a latency comes out right below 71 minutes on 32 bits too). */
 static void on_delivery(kfk_producer *p, const kfk_delivery *d, void *opaque) {
+    (void)p;
     stats *s = opaque;
-    uint64_t tag = (uint64_t)(uintptr_t)d->opaque;
     if (d->err) {
         if (!s->failed++) s->first_err = d->err;
         return;
     }
-    int64_t now = now_ms();
-    int latency = (int)(now - s->start - (int64_t)(tag >> 32));
-    record(s, (int64_t)(tag & 0xffffffffu), latency, s->record_size, now);
+    int64_t now = now_us();
+    uintptr_t latency = (uintptr_t)(now - s->start) - (uintptr_t)d->opaque;
+    record(s, (int64_t)latency, s->record_size, now);
+}
+
+/* What every send needs: topics taken in turn, keys, the payload. */
+typedef struct source {
+    kfk_producer *p;
+    char **topics;
+    int ntopics;
+    int64_t keys;
+    const char *payload;
+    int64_t size, start;
+} source;
+
+/* A key for record i, one of src->keys, spread by a mix of i so that
+ * neighbours land on different partitions: 8 hex digits. */
+static void key_of(int64_t i, int64_t keys, char out[8]) {
+    uint64_t z = (uint64_t)i + 0x9e3779b97f4a7c15ULL;
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    uint64_t k = (z ^ (z >> 31)) % (uint64_t)keys;
+    for (int d = 7; d >= 0; d--, k >>= 4) out[d] = "0123456789abcdef"[k & 15];
+}
+
+/* sent_at: µs after start, just before the send. */
+static int send_one(const source *src, int64_t i, int64_t sent_at) {
+    char key[8];
+    kfk_message m = {.topic = src->topics[i % src->ntopics], .partition = KFK_PARTITION_ANY,
+                     .value = src->payload, .value_len = (size_t)src->size};
+    if (src->keys) {
+        key_of(i, src->keys, key);
+        m.key = key;
+        m.key_len = sizeof key;
+    }
+    m.opaque = (void *)(uintptr_t)sent_at;
+    return kfk_producer_send(src->p, &m, KFK_SEND_COPY);
+}
+
+/* One of --threads N: sends records first, first + 1, ..., first + n - 1. */
+typedef struct sender {
+    const source *src;
+    int64_t first, n;
+    int err;
+    atomic_int *running;
+    pthread_t thread;
+} sender;
+
+static void *send_range(void *arg) {
+    sender *t = arg;
+    for (int64_t i = t->first; i < t->first + t->n && !t->err; i++) 
+        t->err = send_one(t->src, i, now_us() - t->src->start);
+    atomic_fetch_sub(t->running, 1);
+    return NULL;
+}
+
+/* --threads N: N threads send count records between them; this thread
+ * serves delivery reports (so the statistics need no lock) and progress. */
+static int send_threaded(const source *src, int threads, int64_t count, stats *s,
+                         cli_progress *progress) {
+    sender *t = calloc((size_t)threads, sizeof *t);
+    if (!t) {
+        fprintf(stderr, "kfk perf: out of memory\n");
+        return 1;
+    }
+    atomic_int running = threads;
+    int started = 0, rc = 0;
+    for (int k = 0; k < threads; k++) {
+        t[k] = (sender){.src = src, .first = count * k / threads,
+                        .n = count * (k + 1) / threads - count * k / threads, .running = &running};
+        if (pthread_create(&t[k].thread, NULL, send_range, &t[k])) {
+            fprintf(stderr, "kfk perf: cannot start thread %d\n", k + 1);
+            atomic_fetch_sub(&running, threads - k);
+            rc = 1;
+            break;
+        }
+        started++;
+    }
+    while (atomic_load(&running) > 0) {
+        kfk_producer_poll(src->p, 100);
+        cli_progress_update(progress, s->count, s->bytes);
+    }
+    for (int k = 0; k < started; k++) {
+        pthread_join(t[k].thread, NULL);
+        if (t[k].err && !rc) {
+            fprintf(stderr, "kfk perf: send: %s\n", kfk_err_str(t[k].err));
+            rc = 1;
+        }
+    }
+    free(t);
+    return rc;
+}
+
+/* Splits a comma-separated topic list in place; NULL when out of memory
+ * or a name is empty. */
+static char **split_topics(char *list, int *n) {
+    int count = 1;
+    for (const char *c = list; *c; c++) count += *c == ',';
+    char **out = malloc((size_t)count * sizeof *out);
+    if (!out) return NULL;
+    *n = 0;
+    for (char *save = NULL, *t = strtok_r(list, ",", &save); t; t = strtok_r(NULL, ",", &save))
+        out[(*n)++] = t;
+    if (*n == count) return out;
+    free(out);
+    return NULL;
 }
 
 /* ProducerPerformance's default id: a prefix and Kafka's Uuid.randomUuid()
@@ -148,24 +248,67 @@ static int txn_failed(kfk_producer *p, const char *call, int e, int timeout_ms) 
     return 1;
 }
 
+/* The single-threaded loop, ProducerPerformance's: send, serve reports. */
+static int send_loop(const source *src, const perf_opts *o, int txn, int64_t txn_ms,
+                     int block_ms, stats *s, cli_progress *progress) {
+    int64_t in_txn = 0, txn_start = 0;
+    int rc = 0, e;
+    for (int64_t i = 0; i < o->count && !rc; i++) {
+        if (txn && !in_txn) {
+            if ((e = kfk_producer_begin_transaction(src->p))) {
+                rc = txn_failed(src->p, "begin_transaction", e, block_ms);
+                break;
+            }
+            txn_start = now_us();
+        }
+        int64_t send_start = now_us();
+        if ((e = send_one(src, i, send_start - src->start))) {
+            if (txn) {
+                rc = txn_failed(src->p, "send", e, block_ms);
+                break;
+            }
+            fprintf(stderr, "kfk perf: send: %s\n", kfk_err_str(e));
+            rc = 1;
+        }
+        in_txn++;
+        if (txn && txn_ms * 1000 <= send_start - txn_start) {
+            if ((e = kfk_producer_commit_transaction(src->p, block_ms)))
+                rc = txn_failed(src->p, "commit_transaction", e, block_ms);
+            in_txn = 0;
+        }
+        kfk_producer_poll(src->p, 0);
+        cli_progress_update(progress, s->count, s->bytes);
+    }
+    if (txn && in_txn && !rc && (e = kfk_producer_commit_transaction(src->p, block_ms)))
+        rc = txn_failed(src->p, "commit_transaction", e, block_ms);
+    return rc;
+}
+
 int cli_perf_produce(perf_opts *o) {
-    stats s = {.record_size = o->size};
-    s.sampling = o->count / (o->count < MAX_SAMPLES ? o->count : MAX_SAMPLES);
-    s.nsamples = o->count / s.sampling + 1;
-    s.latencies = calloc((size_t)s.nsamples, sizeof *s.latencies);
-    char *payload = malloc((size_t)o->size);
-    if (!s.latencies || !payload || o->count > UINT32_MAX) {
-        fprintf(stderr, "kfk perf: %s\n", o->count > UINT32_MAX ? "-c is too large" : "out of memory");
+    stats s = {.record_size = o->size, .latencies = malloc(sizeof(cli_histogram))};
+    char *payload = malloc((size_t)o->size), *topic_list = strdup(o->topic);
+    source src = {.keys = o->keys, .payload = payload, .size = o->size};
+    src.topics = topic_list ? split_topics(topic_list, &src.ntopics) : NULL;
+    if (!s.latencies || !payload || !src.topics) {
+        fprintf(stderr, "kfk perf: %s\n", topic_list && !src.topics && payload && s.latencies
+                                              ? "-t: a topic name in the list is empty"
+                                              : "out of memory");
         free(s.latencies);
         free(payload);
-        return 1;
+        free(topic_list);
+        return topic_list ? 2 : 1;
     }
+    cli_histogram_init(s.latencies);
     srand((unsigned)time(NULL));
     for (int64_t i = 0; i < o->size; i++) payload[i] = (char)('A' + rand() % 26);
 
     char err[512];
     int64_t txn_ms = 0;
     int rc = 0, txn = txn_setup(o, &txn_ms, &rc);
+    if (txn && o->threads && !rc) {
+        fprintf(stderr, "kfk perf: --threads is not for transactions\n");
+        rc = 2;
+    }
     int block_ms = (int)strtol(kfk_conf_get(o->conf, "max.block.ms"), NULL, 10);
     kfk_producer_callbacks cbs = {.delivery = on_delivery, .opaque = &s};
     kfk_producer *p = rc ? NULL : kfk_producer_new(o->conf, &cbs, err, sizeof err);
@@ -173,46 +316,20 @@ int cli_perf_produce(perf_opts *o) {
         if (!rc) fprintf(stderr, "kfk perf: %s\n", err);
         free(s.latencies);
         free(payload);
+        free(src.topics);
+        free(topic_list);
         return rc ? rc : 1;
     }
     o->conf = NULL; /* the producer owns it */
+    src.p = p;
     int e = txn ? kfk_producer_init_transactions(p, block_ms) : 0;
     if (e) rc = txn_failed(p, "init_transactions", e, block_ms);
     cli_progress progress;
     cli_progress_init(&progress, o->quiet, o->count);
-    s.start = s.window_start = now_ms();
-    kfk_message m = {.topic = o->topic, .partition = KFK_PARTITION_ANY, .value = payload,
-                     .value_len = (size_t)o->size};
-    int64_t in_txn = 0, txn_start = 0;
-    for (int64_t i = 0; i < o->count && !rc; i++) {
-        if (txn && !in_txn) {
-            if ((e = kfk_producer_begin_transaction(p))) {
-                rc = txn_failed(p, "begin_transaction", e, block_ms);
-                break;
-            }
-            txn_start = now_ms();
-        }
-        int64_t send_start = now_ms();
-        m.opaque = (void *)(uintptr_t)((uint64_t)(send_start - s.start) << 32 | (uint64_t)i);
-        if ((e = kfk_producer_send(p, &m, KFK_SEND_COPY))) {
-            if (txn) {
-                rc = txn_failed(p, "send", e, block_ms);
-                break;
-            }
-            fprintf(stderr, "kfk perf: send: %s\n", kfk_err_str(e));
-            rc = 1;
-        }
-        in_txn++;
-        if (txn && txn_ms <= send_start - txn_start) {
-            if ((e = kfk_producer_commit_transaction(p, block_ms)))
-                rc = txn_failed(p, "commit_transaction", e, block_ms);
-            in_txn = 0;
-        }
-        kfk_producer_poll(p, 0);
-        cli_progress_update(&progress, s.count, s.bytes);
-    }
-    if (txn && in_txn && !rc && (e = kfk_producer_commit_transaction(p, block_ms)))
-        rc = txn_failed(p, "commit_transaction", e, block_ms);
+    s.start = s.window_start = src.start = now_us();
+    if (!rc)
+        rc = o->threads ? send_threaded(&src, o->threads, o->count, &s, &progress)
+                        : send_loop(&src, o, txn, txn_ms, block_ms, &s, &progress);
     while (kfk_producer_flush(p, 1000) == KFK_ERR_TIMED_OUT) cli_progress_update(&progress, s.count, s.bytes);
     cli_progress_done(&progress);
     kfk_producer_destroy(p);
@@ -224,5 +341,7 @@ int cli_perf_produce(perf_opts *o) {
     }
     free(s.latencies);
     free(payload);
+    free(src.topics);
+    free(topic_list);
     return rc;
 }
