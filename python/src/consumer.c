@@ -732,6 +732,8 @@ static PyObject *record_of(Consumer *self, const kfk_consumer_message *m, int as
         Py_XDECREF(value);
         return NULL;
     }
+    for (int i = 0; i < KFKPY_REC_N; i++)
+        r->f[i] = NULL;
     r->f[KFKPY_REC_TOPIC] = topic;
     r->f[KFKPY_REC_KEY] = key;
     r->f[KFKPY_REC_VALUE] = value;

@@ -40,9 +40,9 @@ typedef struct {
 /* The type; set by kfkpy_record_add. */
 extern PyTypeObject *kfkpy_record_type;
 
-/* A record of kfkpy_record_type with every field NULL and zero, not
- * tracked by the cycle collector (the caller tracks it if a field may hold
- * references). NULL with an exception. */
+/* A record of kfkpy_record_type whose fields the caller sets, every one;
+ * not tracked by the cycle collector (the caller tracks it if a field may
+ * hold references). NULL with an exception. */
 kfkpy_record *kfkpy_record_alloc(void);
 
 /* Field i of record r: a new reference, NULL with an exception. */
