@@ -24,9 +24,9 @@
  *        value_deserializer=None, tp_cls=None) -> [record], or with tp_cls
  *       {tp_cls(topic, partition): [record]}: up to max_records (0: one
  *       batch of at most 1024), waiting up to timeout_ms (<0: forever) for
- *       the first. A record is a record_cls (a tuple subclass such as a
- *       namedtuple class) made from the fields, or a plain tuple, with kafka-python 3.0's
- *       ConsumerRecord fields: (topic, partition, leader_epoch, offset,
+ *       the first. A record is a ConsumerRecord (record_cls, which must be
+ *       kfk._kfk.ConsumerRecord, see record.c) or with record_cls None a
+ *       plain tuple, with kafka-python 3.0's ConsumerRecord fields: (topic, partition, leader_epoch, offset,
  *       timestamp, timestamp_type (0 create, 1 log append, None), key,
  *       value, headers [(str, bytes|None)], checksum None,
  *       serialized_key_size, serialized_value_size, serialized_header_size).
@@ -70,6 +70,7 @@
 #include <string.h>
 
 #include "kfkpy.h"
+#include "record.h"
 
 #define LOG_MAX 64
 #define BATCH_MAX 1024
@@ -675,26 +676,33 @@ static PyObject *deserialize(PyObject *fn, PyObject *raw)
     return v;
 }
 
-static PyObject *headers_of(const kfk_consumer_message *m, Py_ssize_t *size)
+/* The headers as a list of (str, bytes or None), NULL (not an exception)
+ * when there are none: the record makes an empty list if it is read. */
+static int headers_of(const kfk_consumer_message *m, PyObject **out, Py_ssize_t *size)
 {
+    *out = NULL;
+    *size = -1;
+    if (!m->header_count)
+        return 0;
     PyObject *l = PyList_New((Py_ssize_t)m->header_count);
-    *size = m->header_count ? 0 : -1;
-    for (size_t i = 0; l && i < m->header_count; i++) {
+    if (!l)
+        return -1;
+    *size = 0;
+    for (size_t i = 0; i < m->header_count; i++) {
         const kfk_header *h = &m->headers[i];
         PyObject *t = Py_BuildValue("(sN)", h->name, bytes_or_none(h->value, h->value_len));
         if (!t) {
-            Py_CLEAR(l);
-            break;
+            Py_DECREF(l);
+            return -1;
         }
         *size += (Py_ssize_t)strlen(h->name) + (h->value ? (Py_ssize_t)h->value_len : 0);
         PyList_SetItem(l, (Py_ssize_t)i, t);
     }
     /* It holds (str, bytes) pairs only: no cycle unless the application
-     * puts one in; untracked, a poll creates no object the collector must
-     * visit (it cost a fifth of the per-record CPU). */
-    if (l)
-        PyObject_GC_UnTrack(l);
-    return l;
+     * puts one in; untracked, the collector has less to visit. */
+    PyObject_GC_UnTrack(l);
+    *out = l;
+    return 0;
 }
 
 static int atomic_value(PyObject *v)
@@ -703,80 +711,53 @@ static int atomic_value(PyObject *v)
            PyLong_CheckExact(v) || PyFloat_CheckExact(v);
 }
 
-/* An int, reusing the object of the last record's same field when the
- * value is the same (a partition's run, equal sizes, records produced in
- * the same millisecond): a compare instead of a conversion. */
-typedef struct {
-    PyObject *obj;
-    int64_t value;
-} last_int;
-
-enum { LAST_PARTITION, LAST_EPOCH, LAST_TIMESTAMP, LAST_TS_TYPE, LAST_KEY_SIZE, LAST_VALUE_SIZE,
-       LAST_HEADER_SIZE, LAST_N };
-
-static PyObject *int_of(int64_t v, last_int *last)
+/* The record of message m: a ConsumerRecord, or with as_tuple a plain
+ * tuple of its fields. Numbers stay C values in the record (made ints when
+ * read): a record is one allocation besides its key and value. */
+static PyObject *record_of(Consumer *self, const kfk_consumer_message *m, int as_tuple,
+                           PyObject *kd, PyObject *vd, const char **seen)
 {
-    if (!last->obj || last->value != v) {
-        PyObject *t = PyLong_FromLongLong(v);
-        if (!t)
-            return NULL;
-        XSETREF(last->obj, t);
-        last->value = v;
-    }
-    Py_INCREF(last->obj);
-    return last->obj;
-}
-
-static void last_clear(last_int *last)
-{
-    for (int i = 0; i < LAST_N; i++)
-        Py_XDECREF(last[i].obj);
-}
-
-static PyObject *record_of(Consumer *self, const kfk_consumer_message *m, PyObject *cls,
-                           PyObject *kd, PyObject *vd, last_int *last, const char **seen)
-{
-    Py_ssize_t hsize;
-    PyObject *ts_type;
-    if (m->timestamp_type == KFK_TIMESTAMP_CREATE || m->timestamp_type == KFK_TIMESTAMP_LOG_APPEND)
-        ts_type = int_of(m->timestamp_type == KFK_TIMESTAMP_LOG_APPEND, &last[LAST_TS_TYPE]);
-    else {
-        Py_INCREF(Py_None);
-        ts_type = Py_None;
-    }
+    PyObject *topic = topic_str(self, m->topic, seen);
     PyObject *key = deserialize(kd, bytes_or_none(m->key, m->key_len));
     PyObject *value = deserialize(vd, bytes_or_none(m->value, m->value_len));
-    PyObject *headers = headers_of(m, &hsize);
-    Py_INCREF(Py_None);
-    PyObject *items[13] = {
-        topic_str(self, m->topic, seen),
-        int_of(m->partition, &last[LAST_PARTITION]),
-        int_of(m->leader_epoch, &last[LAST_EPOCH]),
-        PyLong_FromLongLong(m->offset),
-        int_of(m->timestamp, &last[LAST_TIMESTAMP]),
-        ts_type,
-        key,
-        value,
-        headers,
-        Py_None,
-        int_of(m->key ? (int64_t)m->key_len : -1, &last[LAST_KEY_SIZE]),
-        int_of(m->value ? (int64_t)m->value_len : -1, &last[LAST_VALUE_SIZE]),
-        int_of(hsize, &last[LAST_HEADER_SIZE]),
-    };
-    for (int i = 0; i < 13; i++) {
-        if (!items[i]) {
-            for (int j = 0; j < 13; j++)
-                Py_XDECREF(items[j]);
-            return NULL;
-        }
+    PyObject *headers;
+    Py_ssize_t hsize;
+    kfkpy_record *r = NULL;
+    if (topic && key && value && headers_of(m, &headers, &hsize) == 0 &&
+        !(r = kfkpy_record_alloc()))
+        Py_XDECREF(headers);
+    if (!r) {
+        Py_XDECREF(topic);
+        Py_XDECREF(key);
+        Py_XDECREF(value);
+        return NULL;
     }
-    /* The collector need not visit a record whose key and value hold no
-     * references (its headers list is untracked too, see headers_of). */
-    int atomic = atomic_value(key) && atomic_value(value);
-    PyObject *r = kfkpy_tuple_of(cls, items, 13);
-    if (r && atomic)
-        PyObject_GC_UnTrack(r);
-    return r;
+    for (int i = 0; i < KFKPY_REC_N; i++)
+        r->f[i] = NULL;
+    r->f[KFKPY_REC_TOPIC] = topic;
+    r->f[KFKPY_REC_KEY] = key;
+    r->f[KFKPY_REC_VALUE] = value;
+    r->f[KFKPY_REC_HEADERS] = headers;
+    r->partition = m->partition;
+    r->leader_epoch = m->leader_epoch;
+    r->offset = m->offset;
+    r->timestamp = m->timestamp;
+    r->timestamp_type = m->timestamp_type == KFK_TIMESTAMP_CREATE       ? 0
+                        : m->timestamp_type == KFK_TIMESTAMP_LOG_APPEND ? 1
+                                                                        : -1;
+    r->key_size = m->key ? (int32_t)m->key_len : -1;
+    r->value_size = m->value ? (int32_t)m->value_len : -1;
+    r->header_size = (int32_t)hsize;
+    if (as_tuple) {
+        PyObject *t = kfkpy_record_tuple(r);
+        Py_DECREF(r);
+        return t;
+    }
+    /* Made untracked: the collector need not visit a record whose key and
+     * value hold no references (its headers list is untracked too). */
+    if (!atomic_value(key) || !atomic_value(value))
+        PyObject_GC_Track(r);
+    return (PyObject *)r;
 }
 
 /* Raises what a callback or a partition error left for this call. */
@@ -813,8 +794,9 @@ static int raise_pending(Consumer *self)
 /* Appends r to out: a list, or with tp_cls a dict of per-partition lists
  * (*cur, *cur_topic and *cur_part: the list of the last record's
  * partition, kept across a run of records from it). Steals r. */
-static int add_record(PyObject *out, PyObject *tp_cls, PyObject *r, const kfk_consumer_message *m,
-                      PyObject **cur, PyObject **cur_topic, int32_t *cur_part)
+static int add_record(PyObject *out, PyObject *tp_cls, PyObject *r, PyObject *topic,
+                      const kfk_consumer_message *m, PyObject **cur, PyObject **cur_topic,
+                      int32_t *cur_part)
 {
     if (!r)
         return -1;
@@ -822,11 +804,6 @@ static int add_record(PyObject *out, PyObject *tp_cls, PyObject *r, const kfk_co
         int rc = PyList_Append(out, r);
         Py_DECREF(r);
         return rc;
-    }
-    PyObject *topic = PyTuple_GetItem(r, 0);
-    if (!topic) {
-        Py_DECREF(r);
-        return -1;
     }
     Py_INCREF(topic);
     if (!*cur || topic != *cur_topic || m->partition != *cur_part) {
@@ -870,11 +847,11 @@ static PyObject *Consumer_poll(Consumer *self, PyObject *args, PyObject *kwds)
     CHECK_OPEN(self);
     if (raise_pending(self) < 0)
         return NULL;
-    if ((cls != Py_None &&
-         (!PyType_Check(cls) || !PyType_IsSubtype((PyTypeObject *)cls, &PyTuple_Type))) ||
+    if ((cls != Py_None && cls != (PyObject *)kfkpy_record_type) ||
         (tp_cls != Py_None &&
          (!PyType_Check(tp_cls) || !PyType_IsSubtype((PyTypeObject *)tp_cls, &PyTuple_Type)))) {
-        PyErr_SetString(PyExc_TypeError, "record_cls and tp_cls must be tuple subclasses");
+        PyErr_SetString(PyExc_TypeError,
+                        "record_cls must be ConsumerRecord or None, tp_cls a tuple subclass");
         return NULL;
     }
     if (self->polling)
@@ -883,7 +860,6 @@ static PyObject *Consumer_poll(Consumer *self, PyObject *args, PyObject *kwds)
     if (!out)
         return NULL;
     PyObject *cur = NULL, *cur_topic = NULL;
-    last_int last[LAST_N] = {{NULL, 0}};
     int32_t cur_part = -1;
     kfk_consumer_message *msgs[BATCH_MAX];
     int first = 1, count = 0, failed = 0;
@@ -929,8 +905,8 @@ static PyObject *Consumer_poll(Consumer *self, PyObject *args, PyObject *kwds)
                 self->pending_offset = m->offset;
                 continue;
             }
-            PyObject *r = record_of(self, m, cls, kd, vd, last, &seen);
-            if (add_record(out, tp_cls, r, m, &cur, &cur_topic, &cur_part) < 0) {
+            PyObject *r = record_of(self, m, cls == Py_None, kd, vd, &seen);
+            if (add_record(out, tp_cls, r, self->topic_py, m, &cur, &cur_topic, &cur_part) < 0) {
                 failed = 1;
                 break;
             }
@@ -949,7 +925,6 @@ static PyObject *Consumer_poll(Consumer *self, PyObject *args, PyObject *kwds)
     self->busy--;
     self->polling = 0;
     Py_XDECREF(cur_topic);
-    last_clear(last);
     if (failed || (count == 0 && raise_pending(self) < 0)) {
         Py_DECREF(out);
         return NULL;
@@ -1082,16 +1057,19 @@ static PyObject *Consumer_store_offsets(Consumer *self, PyObject *arg)
 }
 
 /* Puts record r's end (offset + 1, leader_epoch) into l for its partition. */
-static int store_end(kfk_partition_list *l, PyObject *r)
+static int store_end(kfk_partition_list *l, kfkpy_record *r)
 {
-    PyObject *topic = PyTuple_GetItem(r, 0), *part = PyTuple_GetItem(r, 1);
-    PyObject *epoch = PyTuple_GetItem(r, 2), *offset = PyTuple_GetItem(r, 3);
-    if (!topic || !part || !epoch || !offset)
-        return -1;
-    long p = PyLong_AsLong(part);
-    long ep = epoch == Py_None ? -1 : PyLong_AsLong(epoch);
-    long long off = PyLong_AsLongLong(offset);
-    PyObject *tb = PyUnicode_AsUTF8String(topic);
+    PyObject *topic = r->f[KFKPY_REC_TOPIC];
+    PyObject *part = kfkpy_record_field(r, KFKPY_REC_PARTITION);
+    PyObject *epoch = kfkpy_record_field(r, KFKPY_REC_LEADER_EPOCH);
+    PyObject *offset = kfkpy_record_field(r, KFKPY_REC_OFFSET);
+    long p = part ? PyLong_AsLong(part) : -1;
+    long ep = epoch == Py_None ? -1 : epoch ? PyLong_AsLong(epoch) : -1;
+    long long off = offset ? PyLong_AsLongLong(offset) : -1;
+    Py_XDECREF(part);
+    Py_XDECREF(epoch);
+    Py_XDECREF(offset);
+    PyObject *tb = topic && !PyErr_Occurred() ? PyUnicode_AsUTF8String(topic) : NULL;
     if (!tb || PyErr_Occurred()) {
         Py_XDECREF(tb);
         return -1;
@@ -1128,15 +1106,16 @@ static PyObject *Consumer_store_records(Consumer *self, PyObject *args)
     kfk_partition_list *l = kfk_partition_list_new(8);
     if (!l)
         return PyErr_NoMemory();
-    PyObject *run = NULL; /* the last record of the current run */
+    kfkpy_record *run = NULL; /* the last record of the current run */
     for (Py_ssize_t i = 0; i < n; i++) {
-        PyObject *r = PyList_GetItem(records, i);
-        if (!r || !PyTuple_Check(r) || PyTuple_Size(r) < 4) {
+        kfkpy_record *r = (kfkpy_record *)PyList_GetItem(records, i);
+        if (!r || !PyObject_TypeCheck((PyObject *)r, kfkpy_record_type)) {
             PyErr_Format(PyExc_TypeError, "record %zd is not a ConsumerRecord", i);
             goto fail;
         }
-        if (run && PyTuple_GetItem(r, 0) == PyTuple_GetItem(run, 0) &&
-            PyTuple_GetItem(r, 1) == PyTuple_GetItem(run, 1)) {
+        if (run && r->f[KFKPY_REC_TOPIC] == run->f[KFKPY_REC_TOPIC] &&
+            r->f[KFKPY_REC_PARTITION] == run->f[KFKPY_REC_PARTITION] &&
+            r->partition == run->partition) {
             run = r;
             continue;
         }

@@ -22,11 +22,8 @@ kfk_conf *kfkpy_conf_from_dict(PyObject *props);
  * without running their Python __new__. Set before the types are added. */
 extern newfunc kfkpy_tuple_new;
 
-/* An instance of cls (a tuple subclass; None: a plain tuple) of the n items
- * (references stolen, all non-NULL). */
-PyObject *kfkpy_tuple_of(PyObject *cls, PyObject **items, Py_ssize_t n);
-
 /* Each adds its types to the module; 0 on success, -1 with an exception. */
+int kfkpy_record_add(PyObject *module);
 int kfkpy_producer_add(PyObject *module);
 int kfkpy_consumer_add(PyObject *module);
 int kfkpy_admin_add(PyObject *module);

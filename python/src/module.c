@@ -86,93 +86,6 @@ fail:
 
 newfunc kfkpy_tuple_new;
 
-/* Where a tuple's items start, in bytes from the object (0: unknown).
- * The limited API hides the layout; it is found once on this interpreter
- * by looking for items put in by PyTuple_SetItem, and then used only if
- * an instance made with tp_alloc and filled there is an equal tuple with
- * the same hash (a tuple that caches its hash in a field tp_alloc zeroes
- * fails that, and records are then made by tuple's tp_new). */
-static Py_ssize_t items_at;
-
-static Py_ssize_t items_find(PyTypeObject *sub, allocfunc alloc)
-{
-    /* 16 items: the words looked at (the header's and the first items')
-     * are inside the object. */
-    PyObject *probe = alloc(sub, 16), *marks[3] = {Py_None, Py_True, Py_False};
-    Py_ssize_t at = 0;
-    if (!probe)
-        return 0;
-    for (Py_ssize_t i = 0; i < 3; i++) {
-        Py_INCREF(marks[i]);
-        PyTuple_SetItem(probe, i, marks[i]);
-    }
-    PyObject **words = (PyObject **)probe;
-    for (Py_ssize_t w = 1; w < 14 && !at; w++)
-        if (words[w] == marks[0] && words[w + 1] == marks[1] && words[w + 2] == marks[2])
-            at = w * (Py_ssize_t)sizeof(PyObject *);
-    Py_DECREF(probe);
-    return at;
-}
-
-static Py_ssize_t items_check(PyTypeObject *sub)
-{
-    allocfunc alloc = (allocfunc)PyType_GetSlot(sub, Py_tp_alloc);
-    Py_ssize_t at = alloc ? items_find(sub, alloc) : 0;
-    PyObject *plain = Py_BuildValue("(iss)", 7, "a", "b");
-    PyObject *made = at && plain ? alloc(sub, 3) : NULL;
-    for (Py_ssize_t i = 0; made && i < 3; i++) {
-        PyObject *item = PyTuple_GetItem(plain, i);
-        Py_INCREF(item);
-        ((PyObject **)((char *)made + at))[i] = item;
-    }
-    int ok = made && PyTuple_Size(made) == 3 && PyObject_Hash(made) == PyObject_Hash(plain) &&
-             PyObject_RichCompareBool(made, plain, Py_EQ) == 1;
-    Py_XDECREF(made);
-    Py_XDECREF(plain);
-    PyErr_Clear();
-    return ok ? at : 0;
-}
-
-static void items_drop(PyObject **items, Py_ssize_t n)
-{
-    for (Py_ssize_t i = 0; i < n; i++)
-        Py_DECREF(items[i]);
-}
-
-PyObject *kfkpy_tuple_of(PyObject *cls, PyObject **items, Py_ssize_t n)
-{
-    allocfunc alloc = cls != Py_None && items_at
-                          ? (allocfunc)PyType_GetSlot((PyTypeObject *)cls, Py_tp_alloc)
-                          : NULL;
-    if (alloc) {
-        PyObject *r = alloc((PyTypeObject *)cls, n);
-        if (!r) {
-            items_drop(items, n);
-            return NULL;
-        }
-        memcpy((char *)r + items_at, items, (size_t)n * sizeof *items);
-        return r;
-    }
-    PyObject *t = PyTuple_New(n);
-    if (!t) {
-        items_drop(items, n);
-        return NULL;
-    }
-    for (Py_ssize_t i = 0; i < n; i++)
-        PyTuple_SetItem(t, i, items[i]);
-    if (cls == Py_None)
-        return t;
-    PyObject *args = PyTuple_New(1);
-    if (!args) {
-        Py_DECREF(t);
-        return NULL;
-    }
-    PyTuple_SetItem(args, 0, t);
-    PyObject *r = kfkpy_tuple_new((PyTypeObject *)cls, args, NULL);
-    Py_DECREF(args);
-    return r;
-}
-
 /* Reads tuple's tp_new from a heap subtype: PyType_GetSlot takes no static
  * type before 3.10. */
 static int tuple_new_init(void)
@@ -185,7 +98,6 @@ static int tuple_new_init(void)
     if (!sub)
         return -1;
     kfkpy_tuple_new = (newfunc)PyType_GetSlot((PyTypeObject *)sub, Py_tp_new);
-    items_at = items_check((PyTypeObject *)sub);
     Py_DECREF(sub);
     if (!kfkpy_tuple_new) {
         PyErr_SetString(PyExc_RuntimeError, "kfk: tuple has no tp_new");
@@ -237,7 +149,8 @@ PyMODINIT_FUNC PyInit__kfk(void)
     PyObject *m = PyModule_Create(&module_def);
     if (!m)
         return NULL;
-    if (tuple_new_init() < 0 || kfkpy_producer_add(m) < 0 || kfkpy_consumer_add(m) < 0 ||
+    if (tuple_new_init() < 0 || kfkpy_record_add(m) < 0 || kfkpy_producer_add(m) < 0 ||
+        kfkpy_consumer_add(m) < 0 ||
         kfkpy_admin_add(m) < 0) {
         Py_DECREF(m);
         return NULL;

@@ -91,6 +91,9 @@ def test_consumer_assign_poll_records(bootstrap, topic3):
                     assert r.serialized_header_size == 5
                 else:
                     assert r.headers == [] and r.serialized_header_size == -1
+                # Made when first read, then the same list (it may be added to).
+                assert r.headers is r.headers
+                assert r == tuple(getattr(r, f) for f in ConsumerRecord._fields)
         assert c.poll(timeout_ms=0) == {}
         with pytest.raises(Errors.IllegalStateError):
             c.commit()
