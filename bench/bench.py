@@ -305,11 +305,23 @@ class Runner:
         per = w["count"] // w["topics"]
         for t in range(w["topics"]):
             name = self.topic("%s-%d" % (prefix, t), w["partitions"])
-            cmd = clients.produce_cmd(self.env, "java", self.args.bootstrap, name,
-                                      dict(w, compression="none", count_for={"java": per}))
-            rc, out = self.spawn("prefill-" + name, cmd)[:2]
-            if rc or not clients.parse("produce", "java", out):
-                sys.exit("bench: pre-filling %s failed (see %s)" % (name, self.logs))
+            # A broker still setting up 1,000 new partitions can let a few
+            # batches expire: what was not written is sent again (the
+            # readers count records, so which ones does not matter).
+            missing = per
+            for attempt in range(3):
+                cmd = clients.produce_cmd(self.env, "java", self.args.bootstrap, name,
+                                          dict(w, compression="none",
+                                               count_for={"java": missing}))
+                rc, out = self.spawn("prefill-%s-%d" % (name, attempt), cmd)[:2]
+                got = clients.parse("produce", "java", out)
+                if got:
+                    missing -= got["msgs"]
+                if missing <= 0:
+                    break
+            if missing > 0:
+                sys.exit("bench: pre-filling %s left %d of %d records unwritten (see %s)"
+                         % (name, missing, per, self.logs))
         return prefix
 
     def one_scale(self, w, client, rnd, prefix, group, row):

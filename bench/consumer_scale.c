@@ -35,9 +35,10 @@ static void rewind_all(void *h) {
 static long long read_n(void *h, long long n) {
     long long msgs = 0;
     kfk_consumer_message *batch[1000];
-    while (msgs < n) {
-        int got = kfk_consumer_poll_batch(h, batch, 1000, 10000);
-        if (got == 0) break;
+    double last = scale_now();
+    while (msgs < n && scale_now() - last < SCALE_QUIET_S) {
+        int got = kfk_consumer_poll_batch(h, batch, 1000, 1000);
+        if (got > 0) last = scale_now();
         for (int i = 0; i < got; i++) {
             if (!batch[i]->err) msgs++;
             kfk_consumer_message_release(batch[i]);

@@ -98,6 +98,10 @@ typedef struct scale_ops {
     long long (*read)(void *h, long long n);
 } scale_ops;
 
+/* A reader gives up after this long without a record: after the rewind,
+ * 10,000 partitions' start offsets take a while to look up. */
+#define SCALE_QUIET_S 60.0
+
 static inline long long scale_idle(const scale_ops *o, double until) {
     long long got = 0;
     while (scale_now() < until) got += o->poll(o->h, 200);

@@ -38,9 +38,11 @@ static void rewind_all(void *h) {
 
 static long long read_n(void *h, long long n) {
     long long msgs = 0;
-    while (msgs < n) {
-        rd_kafka_message_t *m = rd_kafka_consumer_poll(h, 10000);
-        if (!m) break;
+    double last = scale_now();
+    while (msgs < n && scale_now() - last < SCALE_QUIET_S) {
+        rd_kafka_message_t *m = rd_kafka_consumer_poll(h, 1000);
+        if (!m) continue;
+        last = scale_now();
         if (!m->err) msgs++;
         rd_kafka_message_destroy(m);
     }
