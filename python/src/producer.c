@@ -229,8 +229,8 @@ static PyObject *future_value(Future *f)
         for (size_t i = 0; i < sizeof items / sizeof *items; i++)
             ok &= items[i] != NULL;
         /* PyTuple_Pack, not Py_BuildValue: parsing its format cost more
-         * than the rest. The namedtuple is made by tuple's own tp_new (not
-         * filled in place) so that whatever a tuple caches starts right. */
+         * than the rest. Made by tuple's tp_new, not allocated and filled
+         * here: tuples cache their hash from 3.14, and only it sets that up. */
         if (ok)
             f->value = namedtuple_of(record_metadata_cls,
                                      PyTuple_Pack(9, f->topic, items[0], tp, items[1], items[2],
