@@ -1,7 +1,6 @@
 """kafka-python's serializer interfaces: an object with
 serialize(topic, headers, data) (or deserialize) may be given wherever a
 plain one-argument callable is accepted."""
-import json
 from abc import ABC, abstractmethod
 
 
@@ -66,9 +65,11 @@ class JsonSerializer(DefaultSerializer):
     def serialize(self, topic, headers, data):
         if data is None:
             return None
+        import json  # only here: most processes never load it
         return super().serialize(topic, headers, json.dumps(data))
 
     def deserialize(self, topic, headers, data):
         if data is None:
             return None
+        import json
         return json.loads(super().deserialize(topic, headers, data))

@@ -9,6 +9,12 @@
 
 #include "kfk.h"
 
+/* The vectorcall convention (args array, count, keyword names): CPython's
+ * since 3.7, in the stable ABI's headers from 3.10; the value is fixed. */
+#ifndef METH_FASTCALL
+#define METH_FASTCALL 0x0080
+#endif
+
 /* Raises the kfk.errors exception for a kfk_err code (kfk.errors._from_kfk,
  * registered at import), with msg or kfk_err_str(code). Returns NULL. */
 PyObject *kfkpy_raise(int code, const char *msg);

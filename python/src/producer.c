@@ -45,6 +45,8 @@ typedef struct Producer {
     kfk_admin *admin;      /* made on the first partitions_for */
     PyObject *admin_conf;  /* dict for that admin */
     PyObject *topics;      /* topic name -> its UTF-8 bytes */
+    PyObject *last_topic, *last_utf8; /* the last entry used: sends to one
+                                         topic skip the dict */
     PyObject *key_ser, *value_ser; /* callables or NULL */
     int ser_full;          /* serializers take (topic, headers, data) */
     int max_block_ms;
@@ -70,9 +72,47 @@ typedef struct Future {
 
 /* ------------------------------------------------------------------ future */
 
+/* A vectorcall's arguments as (args tuple, kwargs dict or NULL), for the
+ * slow paths that parse them the classic way. */
+static int classic_args(PyObject *const *args, Py_ssize_t nargs, PyObject *kwnames,
+                        PyObject **tuple, PyObject **dict)
+{
+    *dict = NULL;
+    if (!(*tuple = PyTuple_New(nargs)))
+        return -1;
+    for (Py_ssize_t i = 0; i < nargs; i++) {
+        Py_INCREF(args[i]);
+        PyTuple_SetItem(*tuple, i, args[i]);
+    }
+    Py_ssize_t nk = kwnames ? PyTuple_Size(kwnames) : 0;
+    if (nk == 0)
+        return 0;
+    if (!(*dict = PyDict_New()))
+        goto fail;
+    for (Py_ssize_t j = 0; j < nk; j++)
+        if (PyDict_SetItem(*dict, PyTuple_GetItem(kwnames, j), args[nargs + j]) < 0)
+            goto fail;
+    return 0;
+fail:
+    Py_CLEAR(*tuple);
+    Py_CLEAR(*dict);
+    return -1;
+}
+
 /* TopicPartitions already made: topic -> list indexed by partition. They
  * are immutable, so every future of a partition shares one. */
 static PyObject *tp_cache;
+/* The last topic looked up there and its list: a run of reports for one
+ * topic skips the dict. */
+static PyObject *tp_last_topic, *tp_last_list;
+
+static void tp_cache_clear(void)
+{
+    Py_CLEAR(tp_last_topic);
+    Py_CLEAR(tp_last_list);
+    if (tp_cache)
+        PyDict_Clear(tp_cache);
+}
 
 /* cls(*items) for a namedtuple class cls; steals items (a tuple). Its
  * contents are atomic or such tuples: untracked, as CPython would untrack
@@ -104,9 +144,20 @@ static PyObject *topic_partition(PyObject *topic, int32_t partition)
     }
     if (partition < 0 || partition > 65535)
         return namedtuple_of(topic_partition_cls, Py_BuildValue("(Oi)", topic, partition));
-    PyObject *list = tp_cache ? PyDict_GetItemWithError(tp_cache, topic) : NULL;
-    if (!list && PyErr_Occurred())
-        return NULL;
+    PyObject *list = tp_last_list;
+    if (topic != tp_last_topic) {
+        list = tp_cache ? PyDict_GetItemWithError(tp_cache, topic) : NULL;
+        if (!list && PyErr_Occurred())
+            return NULL;
+        if (list) {
+            Py_CLEAR(tp_last_topic);
+            Py_CLEAR(tp_last_list);
+            Py_INCREF(topic);
+            Py_INCREF(list);
+            tp_last_topic = topic;
+            tp_last_list = list;
+        }
+    }
     if (list && partition < PyList_Size(list)) {
         PyObject *tp = PyList_GetItem(list, partition);
         if (tp != Py_None) {
@@ -121,7 +172,7 @@ static PyObject *topic_partition(PyObject *topic, int32_t partition)
         goto fail;
     if (!list) {
         if (PyDict_Size(tp_cache) >= 1024)
-            PyDict_Clear(tp_cache);
+            tp_cache_clear();
         if (!(list = PyList_New(0)) || PyDict_SetItem(tp_cache, topic, list) < 0) {
             Py_XDECREF(list);
             goto fail;
@@ -178,7 +229,8 @@ static PyObject *future_value(Future *f)
         for (size_t i = 0; i < sizeof items / sizeof *items; i++)
             ok &= items[i] != NULL;
         /* PyTuple_Pack, not Py_BuildValue: parsing its format cost more
-         * than the rest. */
+         * than the rest. Made by tuple's tp_new, not allocated and filled
+         * here: tuples cache their hash from 3.14, and only it sets that up. */
         if (ok)
             f->value = namedtuple_of(record_metadata_cls,
                                      PyTuple_Pack(9, f->topic, items[0], tp, items[1], items[2],
@@ -305,27 +357,38 @@ static PyObject *bind_args(PyObject *args, PyObject *kwargs)
     return PyObject_Call(partial, args, kwargs);
 }
 
-static PyObject *future_add(Future *f, PyObject *args, PyObject *kwargs, int errback)
+static PyObject *future_add(Future *f, PyObject *const *args, Py_ssize_t nargs,
+                            PyObject *kwnames, int errback)
 {
-    Py_ssize_t nargs = PyTuple_Size(args);
     if (nargs < 1) {
         PyErr_SetString(PyExc_TypeError, "a callable is required");
         return NULL;
     }
-    /* What run_one calls: fn alone, or the args tuple as it came (no
-     * allocation); with keywords, a functools.partial. */
+    /* What run_one calls: fn alone, or (fn, *args); with keywords, a
+     * functools.partial. */
     PyObject *entry;
-    if (kwargs && PyDict_Size(kwargs) > 0) {
-        if (!(entry = bind_args(args, kwargs)))
+    if (kwnames && PyTuple_Size(kwnames) > 0) {
+        PyObject *tuple, *dict;
+        if (classic_args(args, nargs, kwnames, &tuple, &dict) < 0)
             return NULL;
-    } else {
-        entry = nargs == 1 ? PyTuple_GetItem(args, 0) : args;
-        /* A fresh args tuple (only the call holds it) is seen by no one but
-         * this future, which the collector does not track either: keeping
-         * it untracked spares a collection per few hundred sends. */
-        if (entry == args && Py_REFCNT(args) == 1)
-            PyObject_GC_UnTrack(args);
+        entry = bind_args(tuple, dict);
+        Py_DECREF(tuple);
+        Py_DECREF(dict);
+        if (!entry)
+            return NULL;
+    } else if (nargs == 1) {
+        entry = args[0];
         Py_INCREF(entry);
+    } else {
+        if (!(entry = PyTuple_New(nargs)))
+            return NULL;
+        for (Py_ssize_t i = 0; i < nargs; i++) {
+            Py_INCREF(args[i]);
+            PyTuple_SetItem(entry, i, args[i]);
+        }
+        /* Seen by no one but this future, which the collector does not
+         * track either. */
+        PyObject_GC_UnTrack(entry);
     }
     if (f->state == PENDING) {
         PyObject **slot = errback ? &f->errbacks : &f->callbacks;
@@ -362,23 +425,26 @@ static PyObject *future_add(Future *f, PyObject *args, PyObject *kwargs, int err
     return (PyObject *)f;
 }
 
-static PyObject *future_add_callback(Future *f, PyObject *args, PyObject *kwargs)
+static PyObject *future_add_callback(Future *f, PyObject *const *args, Py_ssize_t nargs,
+                                     PyObject *kwnames)
 {
-    return future_add(f, args, kwargs, 0);
+    return future_add(f, args, nargs, kwnames, 0);
 }
 
-static PyObject *future_add_errback(Future *f, PyObject *args, PyObject *kwargs)
+static PyObject *future_add_errback(Future *f, PyObject *const *args, Py_ssize_t nargs,
+                                    PyObject *kwnames)
 {
-    return future_add(f, args, kwargs, 1);
+    return future_add(f, args, nargs, kwnames, 1);
 }
 
-static PyObject *future_add_both(Future *f, PyObject *args, PyObject *kwargs)
+static PyObject *future_add_both(Future *f, PyObject *const *args, Py_ssize_t nargs,
+                                 PyObject *kwnames)
 {
-    PyObject *r = future_add(f, args, kwargs, 0);
+    PyObject *r = future_add(f, args, nargs, kwnames, 0);
     if (!r)
         return NULL;
     Py_DECREF(r);
-    return future_add(f, args, kwargs, 1);
+    return future_add(f, args, nargs, kwnames, 1);
 }
 
 static double now_s(void)
@@ -535,10 +601,10 @@ static PyMethodDef future_methods[] = {
      "(polling the producer meanwhile), or its exception; KafkaTimeoutError after timeout "
      "seconds."},
     {"add_callback", (PyCFunction)(void (*)(void))future_add_callback,
-     METH_VARARGS | METH_KEYWORDS, "add_callback(f, *args, **kwargs): f(*args, metadata) on success."},
+     METH_FASTCALL | METH_KEYWORDS, "add_callback(f, *args, **kwargs): f(*args, metadata) on success."},
     {"add_errback", (PyCFunction)(void (*)(void))future_add_errback,
-     METH_VARARGS | METH_KEYWORDS, "add_errback(f, *args, **kwargs): f(*args, exception) on failure."},
-    {"add_both", (PyCFunction)(void (*)(void))future_add_both, METH_VARARGS | METH_KEYWORDS,
+     METH_FASTCALL | METH_KEYWORDS, "add_errback(f, *args, **kwargs): f(*args, exception) on failure."},
+    {"add_both", (PyCFunction)(void (*)(void))future_add_both, METH_FASTCALL | METH_KEYWORDS,
      "add_both(f, *args, **kwargs): f on success and on failure."},
     {"succeeded", (PyCFunction)future_succeeded, METH_NOARGS, "Done and written."},
     {"failed", (PyCFunction)future_failed, METH_NOARGS, "Done and not written."},
@@ -709,6 +775,8 @@ static void producer_dealloc(Producer *self)
     producer_stop(self);
     Py_CLEAR(self->admin_conf);
     Py_CLEAR(self->topics);
+    Py_CLEAR(self->last_topic);
+    Py_CLEAR(self->last_utf8);
     Py_CLEAR(self->key_ser);
     Py_CLEAR(self->value_ser);
     freefunc tp_free = (freefunc)PyType_GetSlot(tp, Py_tp_free);
@@ -863,8 +931,19 @@ static int send_blocking(Producer *self, kfk_message *m)
  * names: the 3.9 limited API has no borrowed UTF-8 view of a str. */
 static PyObject *topic_utf8(Producer *self, PyObject *topic)
 {
+    if (topic == self->last_topic) {
+        Py_INCREF(self->last_utf8);
+        return self->last_utf8;
+    }
     PyObject *b = PyDict_GetItemWithError(self->topics, topic);
     if (b) {
+        PyObject *old_topic = self->last_topic, *old_utf8 = self->last_utf8;
+        Py_INCREF(topic);
+        Py_INCREF(b);
+        self->last_topic = topic;
+        self->last_utf8 = b;
+        Py_XDECREF(old_topic);
+        Py_XDECREF(old_utf8);
         Py_INCREF(b);
         return b;
     }
@@ -884,39 +963,47 @@ static PyObject *send_kw[6];
 /* Keyword arguments of send by identity with send_kw, into slots (after
  * nargs positional ones). 0 for anything else: the full parser then
  * decides (and names a wrong keyword). */
-static int fast_kwargs(PyObject *kwargs, Py_ssize_t nargs, PyObject **slots[])
+static int fast_kwargs(PyObject *const *args, Py_ssize_t nargs, PyObject *kwnames,
+                       PyObject **slots[])
 {
-    Py_ssize_t pos = 0;
-    PyObject *k, *v;
-    while (PyDict_Next(kwargs, &pos, &k, &v)) {
+    Py_ssize_t n = PyTuple_Size(kwnames);
+    for (Py_ssize_t j = 0; j < n; j++) {
+        PyObject *k = PyTuple_GetItem(kwnames, j);
         int i = 0;
         while (i < 6 && send_kw[i] != k)
             i++;
         if (i == 6 || i < nargs)
             return 0;
-        *slots[i] = v;
+        *slots[i] = args[nargs + j];
     }
     return 1;
 }
 
 /* send(topic, value=None, key=None, headers=None, partition=None,
- *      timestamp_ms=None) -> FutureRecordMetadata */
-static PyObject *producer_send(Producer *self, PyObject *args, PyObject *kwargs)
+ *      timestamp_ms=None) -> FutureRecordMetadata. A vectorcall method:
+ * no argument tuple or keyword dict is made per record. */
+static PyObject *producer_send(Producer *self, PyObject *const *args, Py_ssize_t nargs,
+                               PyObject *kwnames)
 {
     static char *kwlist[] = {"topic", "value", "key", "headers", "partition", "timestamp_ms",
                              NULL};
     PyObject *topic, *value = Py_None, *key = Py_None, *headers = Py_None;
     PyObject *partition = Py_None, *timestamp = Py_None;
-    Py_ssize_t nargs = PyTuple_Size(args);
     PyObject **slots[] = {&topic, &value, &key, &headers, &partition, &timestamp};
-    if (nargs < 1 || nargs > 6 || (kwargs && !fast_kwargs(kwargs, nargs, slots))) {
-        if (!PyArg_ParseTupleAndKeywords(args, kwargs, "O|OOOOO", kwlist, &topic, &value, &key,
-                                         &headers, &partition, &timestamp))
+    if (nargs < 1 || nargs > 6 || (kwnames && !fast_kwargs(args, nargs, kwnames, slots))) {
+        PyObject *tuple, *dict;
+        if (classic_args(args, nargs, kwnames, &tuple, &dict) < 0)
             return NULL;
+        int ok = PyArg_ParseTupleAndKeywords(tuple, dict, "O|OOOOO", kwlist, &topic, &value,
+                                             &key, &headers, &partition, &timestamp);
+        Py_DECREF(tuple);
+        Py_XDECREF(dict);
+        if (!ok)
+            return NULL;
+        /* Still held by the caller's arguments. */
     } else {
-        /* The hot path skips the keyword parser. */
         for (Py_ssize_t i = 0; i < nargs; i++)
-            *slots[i] = PyTuple_GetItem(args, i);
+            *slots[i] = args[i];
     }
     if (closed(self))
         return NULL;
@@ -1283,7 +1370,7 @@ static PyObject *producer_setup(PyObject *cls, PyObject *args)
         PyErr_SetString(PyExc_TypeError, "RecordMetadata and TopicPartition must be tuple subclasses");
         return NULL;
     }
-    Py_CLEAR(tp_cache);
+    tp_cache_clear();
     Py_INCREF(rm);
     Py_INCREF(tp);
     Py_INCREF(cf);
@@ -1297,7 +1384,7 @@ static PyObject *producer_setup(PyObject *cls, PyObject *args)
 }
 
 static PyMethodDef producer_methods[] = {
-    {"send", (PyCFunction)(void (*)(void))producer_send, METH_VARARGS | METH_KEYWORDS,
+    {"send", (PyCFunction)(void (*)(void))producer_send, METH_FASTCALL | METH_KEYWORDS,
      "send($self, /, topic, value=None, key=None, headers=None, partition=None, "
      "timestamp_ms=None)\n--\n\nQueues a record (value and key serialized, headers a list of "
      "(str, bytes)); returns its FutureRecordMetadata."},

@@ -95,6 +95,46 @@ def test_failing_callback_is_logged_and_others_still_run(producer, topic_name, c
     assert "callback failure" in caplog.text
 
 
+def test_callback_argument_forms(producer, topic_name, caplog):
+    seen = []
+
+    class Sink:
+        def take(self, *args):
+            seen.append(("method",) + args)
+
+        def boom(self, md):
+            raise RuntimeError("bound method failure")
+
+    obj = Sink()
+    sink = weakref.ref(obj)
+    future = producer.send(topic_name, b"v")
+    future.add_callback(seen.append).add_callback(lambda a, b, md: seen.append((a, b)), 1, 2)
+    future.add_callback(obj.take, "x").add_callback(Sink().boom)
+    del obj  # the future's bound method is its last holder: freed once it ran
+    future.add_both(lambda arg, tag: seen.append((tag, arg.offset)), tag="both")
+    md = future.get(timeout=30)
+    assert seen == [md, (1, 2), ("method", "x", md), ("both", 0)]
+    assert "bound method failure" in caplog.text
+    gc.collect()
+    assert sink() is None
+
+
+def test_send_argument_forms(producer, topic_name):
+    kw = {"".join(["val", "ue"]): b"v", "".join(["ke", "y"]): b"k"}  # not interned
+    assert producer.send(topic_name, **kw).get(30).serialized_key_size == 1
+    ts = int(time.time() * 1000) - 1000
+    md = producer.send(topic_name, b"v", b"key", None, 0, ts).get(30)
+    assert (md.partition, md.timestamp, md.serialized_key_size) == (0, ts, 3)
+    with pytest.raises(TypeError, match="colour"):
+        producer.send(topic_name, b"v", colour=1)
+    with pytest.raises(TypeError):
+        producer.send(topic_name, b"v", value=b"twice")
+    with pytest.raises(TypeError):
+        producer.send(topic_name, b"v", None, None, None, None, "one too many")
+    with pytest.raises(TypeError):
+        producer.send()
+
+
 def test_errback_gets_the_brokers_error(bootstrap, producer, topic_name):
     create_topic(bootstrap, topic_name, configs={"max.message.bytes": "2000"})
     seen = []

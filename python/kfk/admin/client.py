@@ -2,7 +2,6 @@
 type returns tuples; this file gives them kafka-python's shapes (dicts
 keyed as its responses' to_dict(), TopicPartition keys, error classes)."""
 import time
-import uuid
 
 from kfk import _config, _kfk, errors as Errors
 from kfk.admin.acl import ACL, ACLFilter, _from_tuple as _acl_from, _to_tuple as _acl_to
@@ -22,6 +21,7 @@ _UNSUPPORTED = ('ssl_context', 'ssl_crlfile', 'sasl_kerberos_name', 'sasl_kerber
 
 
 def _uuid(raw):
+    import uuid  # only here: it imports platform, whose regexes cost every process ~10 ms
     return None if raw is None else str(uuid.UUID(bytes=raw))
 
 
