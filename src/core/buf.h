@@ -167,10 +167,12 @@ void kfk_wr_uuid(kfk_wbuf *w, const kfk_uuid *u);
 
 /* Encoded size of a varint, for length prefixes computed ahead: 7 bits a
  * byte, so ceil(bits / 7), which (9 * bits + 64) / 64 equals for 1..64
- * bits without a loop or a divide (the producer sizes records with it). */
+ * bits without a loop or a divide (the producer sizes records with it).
+ * With top = bits - 1, the index of the highest bit (63 ^ clz, one bsr),
+ * that is (9 * top + 73) / 64. */
 static inline int kfk_uvarint_size(uint64_t v) {
-    int bits = 64 - __builtin_clzll(v | 1);
-    return (9 * bits + 64) / 64;
+    unsigned top = 63u ^ (unsigned)__builtin_clzll(v | 1);
+    return (int)((9 * top + 73) >> 6);
 }
 static inline int kfk_varint_size(int64_t v) {
     return kfk_uvarint_size(((uint64_t)v << 1) ^ (uint64_t)(v >> 63));
