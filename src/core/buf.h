@@ -109,6 +109,10 @@ kfk_uuid kfk_rd_uuid(kfk_rbuf *r);
 
 /* Writer. Buffers start empty ({0}) and grow through the kfk allocator. */
 int kfk_wbuf_reserve(kfk_wbuf *w, size_t extra);
+/* Grows w's capacity to exactly cap bytes, for a caller that knows how far
+ * the buffer will go (reserve doubles): 0 (also when it has that much
+ * already) or KFK_ERR_NOMEM, which sets err. */
+int kfk_wbuf_grow_to(kfk_wbuf *w, size_t cap);
 void kfk_wbuf_free(kfk_wbuf *w);
 /* Hands the bytes to the caller (who frees them with kfk_free) and resets w. */
 uint8_t *kfk_wbuf_detach(kfk_wbuf *w, size_t *len);

@@ -325,16 +325,16 @@ static int grow_arrays(kfk_pbatch *b) {
     return 0;
 }
 
-/* Room for size more bytes in b's buffer. It grows four-fold (up to what
- * batch.size needs), not two-fold: a fresh buffer filled to batch.size is
- * then copied about a third of its size while growing, not twice it. */
+/* Room for size more bytes in b's buffer. It grows four-fold up to
+ * batch.size (past which only a batch's first record takes it), not by
+ * doubling: a fresh buffer filled to batch.size is copied about a third of
+ * its size while growing, not twice it, and holds no more than batch.size. */
 static int buf_room(const kfk_accum *a, kfk_pbatch *b, int64_t size) {
     kfk_wbuf *w = &b->buf;
-    if (w->cap - w->len >= (size_t)size) return 0;
-    size_t want = w->cap * 4, most = (size_t)a->conf.batch_size + KFK_BATCH_OVERHEAD;
-    if (want > most) want = most;
-    if (want < w->len + (size_t)size) want = w->len + (size_t)size;
-    return kfk_wbuf_reserve(w, want - w->len);
+    size_t need = w->len + (size_t)size, most = (size_t)a->conf.batch_size;
+    if (need <= w->cap) return 0;
+    size_t cap = w->cap * 4 < most ? w->cap * 4 : most;
+    return kfk_wbuf_grow_to(w, cap > need ? cap : need);
 }
 
 /* Appends to partition pp, starting a batch when needed. Lock held. */
