@@ -21,15 +21,28 @@ typedef struct cli_histogram {
 } cli_histogram;
 
 void cli_histogram_init(cli_histogram *h);
-/* Records v (negative values count as 0). One thread at a time. */
-void cli_histogram_add(cli_histogram *h, int64_t v);
 /* The value at quantile q in [0, 1] as ProducerPerformance picks it from
  * its sorted samples (index floor(q * count)): the middle of its bucket,
  * kept within [min, max]; 0 when empty. */
 int64_t cli_histogram_quantile(const cli_histogram *h, double q);
-/* Bucket of v, and the lowest value and width of bucket i (for tests). */
-int cli_histogram_bucket(int64_t v);
+/* Bucket of v; inline with cli_histogram_add, which runs per record. */
+static inline int cli_histogram_bucket(int64_t v) {
+    if (v < CLI_HIST_SUB) return v < 0 ? 0 : (int)v;
+    int shift = (63 ^ __builtin_clzll((uint64_t)v)) - (CLI_HIST_SUB_BITS - 1);
+    return CLI_HIST_SUB + (shift - 1) * CLI_HIST_HALF + (int)((v >> shift) - CLI_HIST_HALF);
+}
+/* The lowest value and width of bucket i (for tests). */
 int64_t cli_histogram_low(int i);
 int64_t cli_histogram_width(int i);
+
+/* Records v (negative values count as 0). One thread at a time. */
+static inline void cli_histogram_add(cli_histogram *h, int64_t v) {
+    if (v < 0) v = 0;
+    if (!h->count || v < h->min) h->min = v;
+    if (v > h->max) h->max = v;
+    h->count++;
+    h->sum += (double)v;
+    h->buckets[cli_histogram_bucket(v)]++;
+}
 
 #endif

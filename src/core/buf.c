@@ -80,6 +80,16 @@ int kfk_wbuf_reserve(kfk_wbuf *w, size_t extra) {
     return 0;
 }
 
+int kfk_wbuf_grow_to(kfk_wbuf *w, size_t cap) {
+    if (w->err) return w->err;
+    if (w->data && w->cap >= cap) return 0;
+    uint8_t *d = kfk_realloc(w->data, cap ? cap : 1);
+    if (!d) return w->err = KFK_ERR_NOMEM;
+    w->data = d;
+    w->cap = cap ? cap : 1;
+    return 0;
+}
+
 void kfk_wbuf_free(kfk_wbuf *w) {
     kfk_free(w->data);
     *w = (kfk_wbuf){0};

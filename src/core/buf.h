@@ -109,6 +109,10 @@ kfk_uuid kfk_rd_uuid(kfk_rbuf *r);
 
 /* Writer. Buffers start empty ({0}) and grow through the kfk allocator. */
 int kfk_wbuf_reserve(kfk_wbuf *w, size_t extra);
+/* Grows w's capacity to exactly cap bytes, for a caller that knows how far
+ * the buffer will go (reserve doubles): 0 (also when it has that much
+ * already) or KFK_ERR_NOMEM, which sets err. */
+int kfk_wbuf_grow_to(kfk_wbuf *w, size_t cap);
 void kfk_wbuf_free(kfk_wbuf *w);
 /* Hands the bytes to the caller (who frees them with kfk_free) and resets w. */
 uint8_t *kfk_wbuf_detach(kfk_wbuf *w, size_t *len);
@@ -167,10 +171,12 @@ void kfk_wr_uuid(kfk_wbuf *w, const kfk_uuid *u);
 
 /* Encoded size of a varint, for length prefixes computed ahead: 7 bits a
  * byte, so ceil(bits / 7), which (9 * bits + 64) / 64 equals for 1..64
- * bits without a loop or a divide (the producer sizes records with it). */
+ * bits without a loop or a divide (the producer sizes records with it).
+ * With top = bits - 1, the index of the highest bit (63 ^ clz, one bsr),
+ * that is (9 * top + 73) / 64. */
 static inline int kfk_uvarint_size(uint64_t v) {
-    int bits = 64 - __builtin_clzll(v | 1);
-    return (9 * bits + 64) / 64;
+    unsigned top = 63u ^ (unsigned)__builtin_clzll(v | 1);
+    return (int)((9 * top + 73) >> 6);
 }
 static inline int kfk_varint_size(int64_t v) {
     return kfk_uvarint_size(((uint64_t)v << 1) ^ (uint64_t)(v >> 63));

@@ -81,9 +81,8 @@ static kfk_ptopic *topic_add(kfk_accum *a, const char *name) {
     return t;
 }
 
-/* Makes partitions [0, n) exist. */
-static int parts_ensure(kfk_ptopic *t, int32_t n) {
-    if (n <= t->nalloc) return 0;
+/* Makes partitions [0, n) exist (n > t->nalloc). */
+static int parts_grow(kfk_ptopic *t, int32_t n) {
     kfk_ppart **parts = kfk_realloc(t->parts, (size_t)n * sizeof *parts);
     if (!parts) return KFK_ERR_NOMEM;
     t->parts = parts;
@@ -102,6 +101,11 @@ static int parts_ensure(kfk_ptopic *t, int32_t n) {
         parts[t->nalloc] = pp;
     }
     return 0;
+}
+
+/* Makes partitions [0, n) exist: inline, as every append asks. */
+static inline int parts_ensure(kfk_ptopic *t, int32_t n) {
+    return n <= t->nalloc ? 0 : parts_grow(t, n);
 }
 
 /* -------------------------------------------------------------- lifecycle */
@@ -321,13 +325,26 @@ static int grow_arrays(kfk_pbatch *b) {
     return 0;
 }
 
+/* Room for size more bytes in b's buffer. It grows four-fold up to
+ * batch.size (past which only a batch's first record takes it), not by
+ * doubling: a fresh buffer filled to batch.size is copied about a third of
+ * its size while growing, not twice it, and holds no more than batch.size. */
+static int buf_room(const kfk_accum *a, kfk_pbatch *b, int64_t size) {
+    kfk_wbuf *w = &b->buf;
+    size_t need = w->len + (size_t)size, most = (size_t)a->conf.batch_size;
+    if (need <= w->cap) return 0;
+    size_t cap = w->cap * 4 < most ? w->cap * 4 : most;
+    return kfk_wbuf_grow_to(w, cap > need ? cap : need);
+}
+
 /* Appends to partition pp, starting a batch when needed. Lock held. */
 static int append_to(kfk_accum *a, kfk_ppart *pp, const kfk_accum_msg *m, int64_t fixed,
                      int64_t now) {
     kfk_pbatch *b = pp->open;
-    int64_t size = 0;
+    int64_t size = 0, body = 0;
+    int rc;
     if (b) {
-        size = kfk_batch_record_size_fixed(&b->bb, m->timestamp, fixed);
+        size = kfk_batch_record_size_fixed(&b->bb, m->timestamp, fixed, &body);
         if (size < 0) return (int)size;
         if (kfk_batch_builder_size(&b->bb) + (size_t)size > (size_t)a->conf.batch_size) {
             pp->open = NULL; /* full: it stays queued, ready */
@@ -338,12 +355,13 @@ static int append_to(kfk_accum *a, kfk_ppart *pp, const kfk_accum_msg *m, int64_
         b = batch_new(a, pp, now == KFK_ACCUM_CLOCK ? mono_ms() : now);
         if (!b) return KFK_ERR_NOMEM;
         a->conf.wake(a->conf.wake_opaque); /* to arm linger.ms, or send the full one */
-        if ((size = kfk_batch_record_size_fixed(&b->bb, m->timestamp, fixed)) < 0)
+        if ((size = kfk_batch_record_size_fixed(&b->bb, m->timestamp, fixed, &body)) < 0)
             return (int)size;
     }
     if (b->bb.count == b->cap && grow_arrays(b)) return KFK_ERR_NOMEM;
+    if ((rc = buf_room(a, b, size))) return rc;
     int n = kfk_batch_append_sized(&b->bb, m->timestamp, m->key, m->value, m->headers,
-                                   m->header_count, fixed, size, kfk_accum_takes(a, m));
+                                   m->header_count, body, size, kfk_accum_takes(a, m));
     if (n < 0) return n;
     b->opaques[b->bb.count - 1] = m->opaque;
     b->timestamps[b->bb.count - 1] = m->timestamp;

@@ -40,8 +40,8 @@ void kfk_batch_builder_use_refs(kfk_batch_builder *b, kfk_batch_refs *refs) {
 int64_t kfk_batch_record_size(const kfk_batch_builder *b, int64_t timestamp, kfk_bytes key,
                               kfk_bytes value, const kfk_record_header *headers,
                               size_t header_count) {
-    int64_t fixed = kfk_record_fixed_size(key, value, headers, header_count);
-    return fixed < 0 ? fixed : kfk_batch_record_size_fixed(b, timestamp, fixed);
+    int64_t fixed = kfk_record_fixed_size(key, value, headers, header_count), body;
+    return fixed < 0 ? fixed : kfk_batch_record_size_fixed(b, timestamp, fixed, &body);
 }
 
 static int refs_room(kfk_batch_refs *r) {
@@ -56,9 +56,8 @@ static int refs_room(kfk_batch_refs *r) {
 
 int kfk_batch_append_sized_any(kfk_batch_builder *b, int64_t timestamp, kfk_bytes key,
                            kfk_bytes value, const kfk_record_header *headers, size_t header_count,
-                           int64_t fixed, int64_t total, int by_ref) {
+                           int64_t body, int64_t total, int by_ref) {
     int64_t ts_delta = b->count ? (int64_t)((uint64_t)timestamp - (uint64_t)b->base_timestamp) : 0;
-    int64_t body = fixed + kfk_varint_size(ts_delta) + kfk_varint_size(b->count);
     int rc;
     if (by_ref && (!b->refs || value.len <= 0)) return KFK_ERR_INVALID_ARG;
     if (by_ref && (rc = refs_room(b->refs))) return rc;
@@ -95,9 +94,9 @@ static int append(kfk_batch_builder *b, int64_t timestamp, kfk_bytes key, kfk_by
                   const kfk_record_header *headers, size_t header_count, int by_ref) {
     int64_t fixed = kfk_record_fixed_size(key, value, headers, header_count);
     if (fixed < 0) return (int)fixed;
-    int64_t total = kfk_batch_record_size_fixed(b, timestamp, fixed);
+    int64_t body, total = kfk_batch_record_size_fixed(b, timestamp, fixed, &body);
     if (total < 0) return (int)total;
-    return kfk_batch_append_sized_any(b, timestamp, key, value, headers, header_count, fixed,
+    return kfk_batch_append_sized_any(b, timestamp, key, value, headers, header_count, body,
                                       total, by_ref);
 }
 

@@ -78,13 +78,14 @@ static inline int64_t kfk_record_fixed_size(kfk_bytes key, kfk_bytes value,
 
 /* The exact bytes appending a record of that fixed size adds to b (its
  * timestamp delta, offset delta and length prefix added), or
- * KFK_ERR_MSG_TOO_LARGE past 2 GiB. */
+ * KFK_ERR_MSG_TOO_LARGE past 2 GiB; *body gets the length prefix's value,
+ * which kfk_batch_append_sized then need not work out again. */
 static inline int64_t kfk_batch_record_size_fixed(const kfk_batch_builder *b, int64_t timestamp,
-                                                  int64_t fixed) {
+                                                  int64_t fixed, int64_t *body) {
     int64_t ts_delta = b->count ? (int64_t)((uint64_t)timestamp - (uint64_t)b->base_timestamp) : 0;
-    int64_t body = fixed + kfk_varint_size(ts_delta) + kfk_varint_size(b->count);
-    if (body > INT32_MAX) return KFK_ERR_MSG_TOO_LARGE;
-    int64_t total = kfk_varint_size(body) + body;
+    *body = fixed + kfk_varint_size(ts_delta) + kfk_varint_size(b->count);
+    if (*body > INT32_MAX) return KFK_ERR_MSG_TOO_LARGE;
+    int64_t total = kfk_varint_size(*body) + *body;
     if (kfk_batch_builder_size(b) + (size_t)total > KFK_BATCH_MAX) return KFK_ERR_MSG_TOO_LARGE;
     return total;
 }
@@ -109,12 +110,12 @@ int kfk_batch_append_ref(kfk_batch_builder *b, int64_t timestamp, kfk_bytes key,
                          const kfk_record_header *headers, size_t header_count);
 
 /* kfk_batch_append (by_ref 0) or kfk_batch_append_ref (1) with the
- * record's kfk_record_fixed_size and its kfk_batch_record_size_fixed in b
- * (total, not negative) already known: the producer's path, which sizes the
- * record to pick its batch. */
+ * record's kfk_batch_record_size_fixed in b (total, not negative, and its
+ * body) already known: the producer's path, which sizes the record to pick
+ * its batch. */
 int kfk_batch_append_sized_any(kfk_batch_builder *b, int64_t timestamp, kfk_bytes key,
                                kfk_bytes value, const kfk_record_header *headers,
-                               size_t header_count, int64_t fixed, int64_t total, int by_ref);
+                               size_t header_count, int64_t body, int64_t total, int by_ref);
 
 static inline uint8_t *kfk_batch_put_varint(uint8_t *p, int64_t v) {
     uint64_t u = ((uint64_t)v << 1) ^ (uint64_t)(v >> 63);
@@ -136,13 +137,12 @@ static inline uint8_t *kfk_batch_put_bytes(uint8_t *p, const void *src, int32_t 
 /* Inline for the common record (copied, no headers), the rest out of line. */
 static inline int kfk_batch_append_sized(kfk_batch_builder *b, int64_t timestamp, kfk_bytes key,
                                          kfk_bytes value, const kfk_record_header *headers,
-                                         size_t header_count, int64_t fixed, int64_t total,
+                                         size_t header_count, int64_t body, int64_t total,
                                          int by_ref) {
     if (by_ref || header_count)
-        return kfk_batch_append_sized_any(b, timestamp, key, value, headers, header_count, fixed,
+        return kfk_batch_append_sized_any(b, timestamp, key, value, headers, header_count, body,
                                           total, by_ref);
     int64_t ts_delta = b->count ? (int64_t)((uint64_t)timestamp - (uint64_t)b->base_timestamp) : 0;
-    int64_t body = fixed + kfk_varint_size(ts_delta) + kfk_varint_size(b->count);
     uint8_t *p = kfk_wbuf_put(b->out, (size_t)total);
     if (!p) return b->out->err ? b->out->err : KFK_ERR_NOMEM;
     p = kfk_batch_put_varint(p, body);

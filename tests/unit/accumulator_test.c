@@ -110,6 +110,34 @@ TEST(batch_size_closes_batches_and_flush_sends_the_rest) {
     kfk_accum_free(&a);
 }
 
+/* A batch's buffer grows four-fold from 256 B and stops at batch.size:
+ * four copies on the way to 64 KiB, not nine, and no slack past it. */
+TEST(batch_buffer_grows_four_fold_to_batch_size) {
+    kfk_accum a;
+    setup(&a, 65536, 1000000);
+    size_t caps[8];
+    int ncaps = 0, records = 0;
+    kfk_ppart *pp = NULL;
+    do {
+        REQUIRE_EQ(send(&a, "t", 0, NULL, 0, NULL), 0);
+        records++;
+        pp = a.topics[0]->parts[0];
+        size_t cap = pp->open->buf.cap;
+        if (!ncaps || caps[ncaps - 1] != cap) {
+            REQUIRE(ncaps < 8);
+            caps[ncaps++] = cap;
+        }
+    } while (pp->open == KFK_CONTAINER_OF(pp->queue.next, kfk_pbatch, link));
+    const size_t want[] = {256, 1024, 4096, 16384, 65536, 256};
+    REQUIRE_EQ(ncaps, 6); /* the last: the second batch's */
+    for (int i = 0; i < ncaps; i++) CHECK_EQ(caps[i], want[i]);
+    kfk_pbatch *first = KFK_CONTAINER_OF(pp->queue.next, kfk_pbatch, link);
+    CHECK(first->buf.len <= 65536);
+    CHECK(first->buf.len + 30 > 65536); /* full: the next record did not fit */
+    CHECK_EQ(first->bb.count + 1, records);
+    kfk_accum_free(&a);
+}
+
 TEST(sticky_partitioner_switches_when_its_batch_is_done) {
     kfk_accum a;
     setup(&a, 300, 1000000);

@@ -75,6 +75,25 @@ TEST(big_endian_layout) {
     kfk_wbuf_free(&w);
 }
 
+/* grow_to gives exactly the capacity asked, keeps the bytes, and never
+ * shrinks; a failed writer stays failed. */
+TEST(wbuf_grow_to_exact_capacity) {
+    kfk_wbuf w = {0};
+    REQUIRE_EQ(kfk_wbuf_grow_to(&w, 100), 0);
+    CHECK_EQ(w.cap, 100);
+    kfk_wr_raw(&w, "abc", 3);
+    REQUIRE_EQ(kfk_wbuf_grow_to(&w, 1000), 0);
+    CHECK_EQ(w.cap, 1000);
+    CHECK_EQ(w.len, 3);
+    CHECK_MEM(w.data, "abc", 3);
+    CHECK_EQ(kfk_wbuf_grow_to(&w, 10), 0);
+    CHECK_EQ(w.cap, 1000);
+    w.err = KFK_ERR_NOMEM;
+    CHECK_EQ(kfk_wbuf_grow_to(&w, 5000), KFK_ERR_NOMEM);
+    CHECK_EQ(w.cap, 1000);
+    kfk_wbuf_free(&w);
+}
+
 TEST(arena_allocates_zeroed_and_frees) {
     kfk_arena a = {0};
     for (int i = 0; i < 1000; i++) {
