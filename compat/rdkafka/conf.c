@@ -373,6 +373,7 @@ rd_kafka_conf_t *rd_kafka_conf_new(void) {
 void rd_kafka_conf_destroy(rd_kafka_conf_t *conf) {
     if (!conf) return;
     rdk_ic_conf_destroy(conf);
+    rdk_plugins_unload(conf); /* after on_conf_destroy: it may be theirs */
     if (conf->topic_conf) rd_kafka_topic_conf_destroy(conf->topic_conf);
     props_free(conf->props);
     free(conf);
@@ -408,6 +409,11 @@ rd_kafka_conf_res_t rd_kafka_conf_set(rd_kafka_conf_t *conf, const char *name,
     if (conf->ic) {
         rd_kafka_conf_res_t r = rdk_ic_on_conf_set(conf, name, value, errstr, errstr_size);
         if (r != RD_KAFKA_CONF_UNKNOWN) return r;
+    }
+    if (!strcmp(name, "plugin.library.paths")) {
+        /* loaded now, as librdkafka's, then kept as the property's value */
+        rd_kafka_conf_res_t r = rdk_plugins_set(conf, value, errstr, errstr_size);
+        if (r != RD_KAFKA_CONF_OK) return r;
     }
     rd_kafka_conf_res_t r = any_set(RDK_F_GLOBAL, conf->props, name, value, errstr, errstr_size);
     if (r == RD_KAFKA_CONF_OK && !strcmp(name, "enabled_events"))
@@ -613,6 +619,11 @@ rd_kafka_conf_t *rd_kafka_conf_dup_filter(const rd_kafka_conf_t *conf, size_t fi
             return NULL;
         }
     }
+    /* the copy loads the plugins again (their conf_init on it), errors
+     * ignored, as librdkafka's copy setting the property */
+    int pl = rdk_prop_find(RDK_F_GLOBAL, "plugin.library.paths");
+    if (conf->plugins && !filtered("plugin.library.paths", filter_cnt, filter))
+        rdk_plugins_set(n, rdk_prop_value(n->props, pl), NULL, 0);
     if (conf->ic) rdk_ic_copy_claimed(n, conf, filter_cnt, filter);
     return n;
 }

@@ -83,7 +83,15 @@ struct rd_kafka_conf_s {
                                          void *opaque);
     int sasl_queue; /* rd_kafka_conf_enable_sasl_queue */
     struct rdk_ics *ic; /* NULL: no interceptor */
+    struct rdk_plugin *plugins; /* plugins.c: loaded by plugin.library.paths */
 };
+
+/* plugins.c. set: unloads conf's plugins, then loads each of paths
+ * (';'-separated) and runs its conf_init; INVALID (none kept) with
+ * librdkafka's error text when one fails. unload: dlclose them all. */
+rd_kafka_conf_res_t rdk_plugins_set(rd_kafka_conf_t *conf, const char *paths, char *errstr,
+                                    size_t errstr_size);
+void rdk_plugins_unload(rd_kafka_conf_t *conf);
 
 /* interceptors_conf.c. add: __CONFLICT for the same function and name
  * twice (on_conf_destroy excepted), __INVALID_ARG for NULLs. on_conf_set

@@ -3,7 +3,9 @@
  * on_conf_destroy, the conflict rule; on_new adding the handle's methods,
  * on_destroy; on_send and on_acknowledgement for messages of a handle
  * without brokers (timed out, failed at produce, destroyed unsent); the
- * ICFAIL warning; and the methods that stay refused. */
+ * ICFAIL warning; the methods that stay refused; a plugin loaded by
+ * plugin.library.paths. */
+#include <dlfcn.h>
 #include <librdkafka/rdkafka.h>
 #include <string.h>
 
@@ -392,3 +394,61 @@ TEST(interceptors_needing_kfk_internals_are_refused) {
     CHECK_EQ(rd_kafka_interceptor_add_on_broker_state_change(NULL, "ic", NULL, NULL), ni);
 }
 
+
+typedef void(counts_fn)(int *inits, int *claimed, int *sends);
+
+TEST(plugin_library_paths_loads_the_plugin_and_runs_its_conf_init) {
+    char errstr[512];
+    rd_kafka_conf_t *conf = rd_kafka_conf_new();
+    /* without its ".so": added as librdkafka does */
+    char path[512];
+    snprintf(path, sizeof path, "%s", RDK_TEST_PLUGIN);
+    path[strlen(path) - 3] = '\0';
+    CHECK_EQ(rd_kafka_conf_set(conf, "plugin.library.paths", path, errstr, sizeof errstr),
+             RD_KAFKA_CONF_OK);
+    void *self = dlopen(RDK_TEST_PLUGIN, RTLD_NOW | RTLD_NOLOAD);
+    REQUIRE(self != NULL);
+    counts_fn *counts;
+    *(void **)&counts = dlsym(self, "testplugin_counts");
+    REQUIRE(counts != NULL);
+    int inits, claimed, sends;
+    counts(&inits, &claimed, &sends);
+    CHECK_EQ(inits, 1);
+    /* its on_conf_set claims its properties */
+    CHECK_EQ(rd_kafka_conf_set(conf, "testplugin.x", "1", errstr, sizeof errstr),
+             RD_KAFKA_CONF_OK);
+    counts(&inits, &claimed, &sends);
+    CHECK_EQ(claimed, 1);
+    /* a copy loads it again and gets its property back */
+    rd_kafka_conf_t *d = rd_kafka_conf_dup(conf);
+    counts(&inits, &claimed, &sends);
+    CHECK_EQ(inits, 2);
+    CHECK_EQ(claimed, 2);
+    char v[512];
+    size_t vs = sizeof v;
+    CHECK_EQ(rd_kafka_conf_get(d, "plugin.library.paths", v, &vs), RD_KAFKA_CONF_OK);
+    CHECK_STR(v, path);
+    rd_kafka_conf_destroy(d);
+    /* its on_new adds on_send */
+    rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, errstr, sizeof errstr);
+    REQUIRE(rk != NULL);
+    CHECK_EQ(rd_kafka_producev(rk, RD_KAFKA_V_TOPIC("t"), RD_KAFKA_V_VALUE("v", 1),
+                               RD_KAFKA_V_END),
+             0);
+    counts(&inits, &claimed, &sends);
+    CHECK_EQ(sends, 1);
+    rd_kafka_destroy(rk);
+    dlclose(self);
+
+    /* a library that is not there, and one without conf_init */
+    conf = rd_kafka_conf_new();
+    CHECK_EQ(rd_kafka_conf_set(conf, "plugin.library.paths", "/nonexistent/plug", errstr,
+                               sizeof errstr),
+             RD_KAFKA_CONF_INVALID);
+    CHECK(strncmp(errstr, "dlopen() failed: ", 17) == 0);
+    CHECK(strstr(errstr, " (plugin /nonexistent/plug)") != NULL);
+    CHECK_EQ(rd_kafka_conf_set(conf, "plugin.library.paths", "libm.so.6", errstr, sizeof errstr),
+             RD_KAFKA_CONF_INVALID);
+    CHECK(strncmp(errstr, "Failed to load symbol \"conf_init\": ", 35) == 0);
+    rd_kafka_conf_destroy(conf);
+}
