@@ -62,7 +62,7 @@ rd_kafka_resp_err_t rd_kafka_conf_interceptor_add_on_new(rd_kafka_conf_t *conf,
 
 rd_kafka_conf_res_t rdk_ic_on_conf_set(rd_kafka_conf_t *conf, const char *name, const char *val,
                                        char *errstr, size_t errstr_size) {
-    char none[1];
+    char none[1] = "";
     if (!errstr) errstr = none, errstr_size = 0;
     if (val && !*val) val = NULL;
     for (const rdk_ic *ic = conf->ic->m[RDK_IC_CONF_SET]; ic; ic = ic->next) {

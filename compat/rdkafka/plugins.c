@@ -20,6 +20,7 @@ typedef rd_kafka_resp_err_t(conf_init_fn)(rd_kafka_conf_t *conf, void **plug_opa
 /* dlerror's text, its newlines as librdkafka writes them. */
 static void dl_error(char *errstr, size_t size, const char *fmt, const char *what) {
     const char *e = dlerror();
+    if (!size) return;
     snprintf(errstr, size, fmt, what, e ? e : "No error returned from dlerror()");
     for (char *s = errstr; (s = strchr(s, '\n'));) *s = '.';
 }
@@ -94,7 +95,7 @@ void rdk_plugins_unload(rd_kafka_conf_t *conf) {
 
 rd_kafka_conf_res_t rdk_plugins_set(rd_kafka_conf_t *conf, const char *paths, char *errstr,
                                     size_t size) {
-    char none[1];
+    char none[1] = "";
     if (!errstr) errstr = none, size = 0;
     rdk_plugins_unload(conf);
     if (!paths || !*paths) return RD_KAFKA_CONF_OK;
