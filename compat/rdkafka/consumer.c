@@ -105,10 +105,9 @@ static rd_kafka_resp_err_t commit(rd_kafka_t *rk, const rd_kafka_topic_partition
 /* kfk_consumer_close, whose final commit (auto commit) goes to on_commit
  * as librdkafka's does. */
 static int close_consumer(rd_kafka_t *rk) {
+    int auto_commit = !strcmp(rdk_conf_str(rk->conf, "enable.auto.commit"), "true");
     rd_kafka_topic_partition_list_t *final =
-        rdk_ic_of(rk, RDK_IC_COMMIT) && !strcmp(rdk_conf_str(rk->conf, "enable.auto.commit"), "true")
-            ? stored_to_commit(rk)
-            : NULL;
+        rdk_ic_of(rk, RDK_IC_COMMIT) && auto_commit ? stored_to_commit(rk) : NULL;
     int err = kfk_consumer_close(rk->consumer);
     if (final) {
         rd_kafka_resp_err_t e = err == KFK_ERR_NOENT ? RD_KAFKA_RESP_ERR__NO_OFFSET : rdk_err(err);

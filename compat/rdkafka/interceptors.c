@@ -11,8 +11,9 @@
 static void failed(rd_kafka_t *rk, const rdk_ic *ic, const char *method, rd_kafka_resp_err_t err,
                    const rd_kafka_message_t *m, const char *errstr) {
     if (m)
-        rdk_log(rk, 4, "ICFAIL", "Interceptor %s failed %s for message on %s [%" PRId32 "] @ %" PRId64
-                ": %s%s%s", ic->name, method, m->rkt ? rd_kafka_topic_name(m->rkt) : "",
+        rdk_log(rk, 4, "ICFAIL",
+                "Interceptor %s failed %s for message on %s [%" PRId32 "] @ %" PRId64 ": %s%s%s",
+                ic->name, method, m->rkt ? rd_kafka_topic_name(m->rkt) : "",
                 m->partition, m->offset, rd_kafka_err2str(err), errstr ? ": " : "",
                 errstr ? errstr : "");
     else

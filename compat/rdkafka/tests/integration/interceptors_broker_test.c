@@ -164,7 +164,8 @@ static rd_kafka_t *client(rd_kafka_type_t type, seen *s, const char *const *kv) 
     rd_kafka_conf_interceptor_add_on_conf_destroy(conf, "ic", on_conf_destroy, s);
     CHECK_EQ(rd_kafka_conf_set(conf, "ic.enable", "yes", err, sizeof err), RD_KAFKA_CONF_OK);
     rd_kafka_conf_set(conf, "bootstrap.servers", bootstrap(), err, sizeof err);
-    for (; kv && kv[0]; kv += 2) CHECK_EQ(rd_kafka_conf_set(conf, kv[0], kv[1], err, sizeof err), 0);
+    for (; kv && kv[0]; kv += 2)
+        CHECK_EQ(rd_kafka_conf_set(conf, kv[0], kv[1], err, sizeof err), RD_KAFKA_CONF_OK);
     rd_kafka_conf_set_opaque(conf, s);
     if (type == RD_KAFKA_PRODUCER) rd_kafka_conf_set_dr_msg_cb(conf, on_dr);
     rd_kafka_t *rk = rd_kafka_new(type, conf, err, sizeof err);
