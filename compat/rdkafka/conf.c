@@ -372,6 +372,8 @@ rd_kafka_conf_t *rd_kafka_conf_new(void) {
 
 void rd_kafka_conf_destroy(rd_kafka_conf_t *conf) {
     if (!conf) return;
+    rdk_ic_conf_destroy(conf);
+    rdk_plugins_unload(conf); /* after on_conf_destroy: it may be theirs */
     if (conf->topic_conf) rd_kafka_topic_conf_destroy(conf->topic_conf);
     props_free(conf->props);
     free(conf);
@@ -402,6 +404,17 @@ rd_kafka_conf_res_t rd_kafka_topic_conf_set(rd_kafka_topic_conf_t *conf, const c
 
 rd_kafka_conf_res_t rd_kafka_conf_set(rd_kafka_conf_t *conf, const char *name,
                                       const char *value, char *errstr, size_t errstr_size) {
+    /* as librdkafka, an interceptor may claim any name first (and its
+     * errstr stands when it does) */
+    if (conf->ic) {
+        rd_kafka_conf_res_t r = rdk_ic_on_conf_set(conf, name, value, errstr, errstr_size);
+        if (r != RD_KAFKA_CONF_UNKNOWN) return r;
+    }
+    if (!strcmp(name, "plugin.library.paths")) {
+        /* loaded now, as librdkafka's, then kept as the property's value */
+        rd_kafka_conf_res_t r = rdk_plugins_set(conf, value, errstr, errstr_size);
+        if (r != RD_KAFKA_CONF_OK) return r;
+    }
     rd_kafka_conf_res_t r = any_set(RDK_F_GLOBAL, conf->props, name, value, errstr, errstr_size);
     if (r == RD_KAFKA_CONF_OK && !strcmp(name, "enabled_events"))
         conf->enabled_events = atoi(rdk_prop_value(conf->props, rdk_prop_find(RDK_F_GLOBAL, name)));
@@ -576,6 +589,9 @@ rd_kafka_conf_t *rd_kafka_conf_dup_filter(const rd_kafka_conf_t *conf, size_t fi
                                           const char **filter) {
     rd_kafka_conf_t *n = rd_kafka_conf_new();
     if (!n) return NULL;
+    /* as librdkafka: the interceptors re-add themselves to the copy (their
+     * on_conf_dup), then get back the properties they claimed */
+    if (conf->ic) rdk_ic_on_conf_dup(n, conf, filter_cnt, filter);
     if (copy_props(n->props, conf->props, filter_cnt, filter)) {
         rd_kafka_conf_destroy(n);
         return NULL;
@@ -603,6 +619,12 @@ rd_kafka_conf_t *rd_kafka_conf_dup_filter(const rd_kafka_conf_t *conf, size_t fi
             return NULL;
         }
     }
+    /* the copy loads the plugins again (their conf_init on it), errors
+     * ignored, as librdkafka's copy setting the property */
+    int pl = rdk_prop_find(RDK_F_GLOBAL, "plugin.library.paths");
+    if (conf->plugins && !filtered("plugin.library.paths", filter_cnt, filter))
+        rdk_plugins_set(n, rdk_prop_value(n->props, pl), NULL, 0);
+    if (conf->ic) rdk_ic_copy_claimed(n, conf, filter_cnt, filter);
     return n;
 }
 

@@ -8,7 +8,7 @@
 
 /* clang-format off */
 const rdk_prop rdk_props_table[] = {
-    {"builtin.features", RDK_F_GLOBAL, RDK_S2F, RDK_USE_NONE, 0, 0, "gzip,snappy,ssl,sasl,regex,lz4,sasl_plain,sasl_scram,zstd,sasl_oauthbearer", "gzip,snappy,ssl,sasl,regex,lz4,!sasl_gssapi,sasl_plain,sasl_scram,!plugins,zstd,sasl_oauthbearer,http,oidc", NULL, RDK_X_SAME, NULL, "Features this build has; setting it checks they are present"},
+    {"builtin.features", RDK_F_GLOBAL, RDK_S2F, RDK_USE_NONE, 0, 0, "gzip,snappy,ssl,sasl,regex,lz4,sasl_plain,sasl_scram,plugins,zstd,sasl_oauthbearer", "gzip,snappy,ssl,sasl,regex,lz4,!sasl_gssapi,sasl_plain,sasl_scram,plugins,zstd,sasl_oauthbearer,http,oidc", NULL, RDK_X_SAME, NULL, "Features this build has; setting it checks they are present"},
     {"client.id", RDK_F_GLOBAL, RDK_STR, RDK_USE_KFK, 0, 0, "rdkafka", NULL, "client.id", RDK_X_SAME, NULL, "Client name sent to brokers"},
     {"client.software.name", RDK_F_GLOBAL|RDK_F_HIDDEN, RDK_STR, RDK_USE_NONE, 0, 0, "librdkafka", NULL, NULL, RDK_X_SAME, NULL, "Software name reported to brokers"},
     {"client.software.version", RDK_F_GLOBAL|RDK_F_HIDDEN, RDK_STR, RDK_USE_NONE, 0, 0, NULL, NULL, NULL, RDK_X_SAME, NULL, "Software version reported to brokers"},
@@ -114,7 +114,7 @@ const rdk_prop rdk_props_table[] = {
     {"sasl.oauthbearer.scope", RDK_F_GLOBAL, RDK_STR, RDK_USE_KFK_SET, 0, 0, NULL, NULL, "sasl.oauthbearer.scope", RDK_X_SAME, NULL, "OIDC scope"},
     {"sasl.oauthbearer.extensions", RDK_F_GLOBAL, RDK_STR, RDK_USE_KFK_SET, 0, 0, NULL, NULL, "sasl.oauthbearer.extensions", RDK_X_SAME, NULL, "OIDC SASL extensions"},
     {"sasl.oauthbearer.token.endpoint.url", RDK_F_GLOBAL, RDK_STR, RDK_USE_KFK_SET, 0, 0, NULL, NULL, "sasl.oauthbearer.token.endpoint.url", RDK_X_SAME, NULL, "OIDC token endpoint"},
-    {"plugin.library.paths", RDK_F_GLOBAL, RDK_STR, RDK_USE_NONE, 0, 0, NULL, NULL, NULL, RDK_X_SAME, "kfk does not load librdkafka plugins", "Plugin libraries to load"},
+    {"plugin.library.paths", RDK_F_GLOBAL, RDK_STR, RDK_USE_LAYER, 0, 0, NULL, NULL, NULL, RDK_X_SAME, NULL, "Plugin libraries to load"},
     {"interceptors", RDK_F_GLOBAL, RDK_INTERNAL, RDK_USE_NONE, 0, 0, NULL, NULL, NULL, RDK_X_SAME, NULL, "Interceptors"},
     {"test.mock.num.brokers", RDK_F_GLOBAL|RDK_F_HIDDEN, RDK_INT, RDK_USE_LAYER, 0, 10000, "0", NULL, NULL, RDK_X_SAME, NULL, "Mock brokers to create"},
     {"test.mock.broker.rtt", RDK_F_GLOBAL|RDK_F_HIDDEN, RDK_INT, RDK_USE_LAYER, 0, 3600000, "0", NULL, NULL, RDK_X_SAME, NULL, "Mock broker latency"},

@@ -87,12 +87,35 @@ void rdk_rebalance_serve(rd_kafka_t *rk, struct rd_kafka_op_s *op) {
 
 static void on_commit(kfk_consumer *c, int err, const kfk_partition_list *offsets, void *opaque) {
     rd_kafka_t *rk = opaque;
-    if (rk->destroying || !rk->conf->offset_commit_cb) return;
+    int ic = rdk_ic_of(rk, RDK_IC_COMMIT) != NULL;
+    if (!ic && (rk->destroying || !rk->conf->offset_commit_cb)) return;
     rd_kafka_topic_partition_list_t *l = rdk_from_kfk_list(offsets);
     if (!l) return;
-    rk->conf->offset_commit_cb(rk, err ? rdk_err(err) : RD_KAFKA_RESP_ERR_NO_ERROR, l,
-                               rk->conf->opaque);
+    rd_kafka_resp_err_t e = err ? rdk_err(err) : RD_KAFKA_RESP_ERR_NO_ERROR;
+    if (ic) rdk_ic_on_commit(rk, l, e);
+    if (!rk->destroying && rk->conf->offset_commit_cb)
+        rk->conf->offset_commit_cb(rk, e, l, rk->conf->opaque);
     rd_kafka_topic_partition_list_destroy(l);
+}
+
+static rd_kafka_topic_partition_list_t *stored_to_commit(rd_kafka_t *rk);
+static rd_kafka_resp_err_t commit(rd_kafka_t *rk, const rd_kafka_topic_partition_list_t *offsets,
+                                  int async, rd_kafka_topic_partition_list_t **done);
+
+/* kfk_consumer_close, whose final commit (auto commit) goes to on_commit
+ * as librdkafka's does. */
+static int close_consumer(rd_kafka_t *rk) {
+    int auto_commit = !strcmp(rdk_conf_str(rk->conf, "enable.auto.commit"), "true");
+    rd_kafka_topic_partition_list_t *final =
+        rdk_ic_of(rk, RDK_IC_COMMIT) && auto_commit ? stored_to_commit(rk) : NULL;
+    int err = kfk_consumer_close(rk->consumer);
+    if (final) {
+        rd_kafka_resp_err_t e = err == KFK_ERR_NOENT ? RD_KAFKA_RESP_ERR__NO_OFFSET : rdk_err(err);
+        for (int i = 0; i < final->cnt; i++) final->elems[i].err = e;
+        rdk_ic_on_commit(rk, final, e);
+        rd_kafka_topic_partition_list_destroy(final);
+    }
+    return err;
 }
 
 int rdk_consumer_start(rd_kafka_t *rk, kfk_conf *kc, char *errstr, size_t errstr_size) {
@@ -144,7 +167,7 @@ void rdk_consumer_stop(rd_kafka_t *rk, int close_group) {
     if (close_group) serve_before_close(rk);
     rk->closing = 1;
     if (close_group)
-        kfk_consumer_close(rk->consumer);
+        close_consumer(rk);
     else
         kfk_consumer_destroy(rk->consumer);
     rk->consumer = NULL;
@@ -163,7 +186,7 @@ rd_kafka_resp_err_t rd_kafka_consumer_close(rd_kafka_t *rk) {
     rdk_consumer_pump_stop(rk);
     serve_before_close(rk);
     rk->closing = 1;
-    int err = kfk_consumer_close(rk->consumer);
+    int err = close_consumer(rk);
     rk->consumer = NULL;
     rk->closed = 1;
     rdk_threads_add(-1);
@@ -351,7 +374,7 @@ rd_kafka_resp_err_t rd_kafka_assign(rd_kafka_t *rk,
     /* librdkafka commits the stored offsets of the assignment it replaces
      * (auto commit), so partitions kept resume where they were. */
     if (!in_rebalance_cb && !strcmp(rdk_conf_str(rk->conf, "enable.auto.commit"), "true"))
-        kfk_consumer_commit(rk->consumer, NULL, 0);
+        commit(rk, NULL, 0, NULL);
     int rc = kfk_consumer_assign(rk->consumer, kl);
     kfk_partition_list_destroy(kl);
     return rdk_err(rc);
@@ -422,18 +445,30 @@ static rd_kafka_topic_partition_list_t *stored_to_commit(rd_kafka_t *rk) {
     return l;
 }
 
+/* A commit; *done (when asked) the offsets it sent, each with its error.
+ * A synchronous commit's result goes to on_commit here (an async one's
+ * comes through kfk's commit callback). */
 static rd_kafka_resp_err_t commit(rd_kafka_t *rk, const rd_kafka_topic_partition_list_t *offsets,
                                   int async, rd_kafka_topic_partition_list_t **done) {
     if (!rk->consumer) return RD_KAFKA_RESP_ERR__STATE;
+    rd_kafka_topic_partition_list_t *own = NULL;
+    if (!done && !async && rdk_ic_of(rk, RDK_IC_COMMIT)) done = &own;
     if (done) *done = offsets ? rd_kafka_topic_partition_list_copy(offsets) : stored_to_commit(rk);
     kfk_partition_list *kl = NULL;
-    if (offsets && !(kl = rdk_to_kfk_list(offsets))) return RD_KAFKA_RESP_ERR__CRIT_SYS_RESOURCE;
-    int rc = kfk_consumer_commit(rk->consumer, kl, async);
-    kfk_partition_list_destroy(kl);
-    if (rc == KFK_ERR_NOENT) return RD_KAFKA_RESP_ERR__NO_OFFSET;
-    if (rc == KFK_ERR_INVALID_ARG) return RD_KAFKA_RESP_ERR__UNKNOWN_GROUP;
-    rd_kafka_resp_err_t err = rdk_err(rc);
-    for (int i = 0; done && *done && i < (*done)->cnt; i++) (*done)->elems[i].err = err;
+    rd_kafka_resp_err_t err;
+    if (offsets && !(kl = rdk_to_kfk_list(offsets))) {
+        err = RD_KAFKA_RESP_ERR__CRIT_SYS_RESOURCE;
+    } else {
+        int rc = kfk_consumer_commit(rk->consumer, kl, async);
+        kfk_partition_list_destroy(kl);
+        err = rc == KFK_ERR_NOENT         ? RD_KAFKA_RESP_ERR__NO_OFFSET
+              : rc == KFK_ERR_INVALID_ARG ? RD_KAFKA_RESP_ERR__UNKNOWN_GROUP
+                                          : rdk_err(rc);
+        if (rc != KFK_ERR_NOENT && rc != KFK_ERR_INVALID_ARG)
+            for (int i = 0; done && *done && i < (*done)->cnt; i++) (*done)->elems[i].err = err;
+        if (!async && done && *done) rdk_ic_on_commit(rk, *done, err);
+    }
+    rd_kafka_topic_partition_list_destroy(own);
     return err;
 }
 

@@ -72,6 +72,10 @@ rd_kafka_t *rd_kafka_new(rd_kafka_type_t type, rd_kafka_conf_t *conf, char *errs
     rk->main_q = rdk_queue_new(rk, RDK_Q_MAIN);
     rk->consumer_q = rdk_queue_new(rk, RDK_Q_CONSUMER);
     int rc = rk->main_q && rk->consumer_q && rdk_log_setup(rk) == 0 ? 0 : -1;
+    /* as librdkafka: on_new before the clients exist, where it may add
+     * the handle's interceptors */
+    int ic_new = rc == 0;
+    if (ic_new) rdk_ic_on_new(rk);
     if (rc == 0 && rdk_oauth_setup(rk) != 0) {
         snprintf(errstr, errstr_size, "out of memory for the OAUTHBEARER token");
         rc = -1;
@@ -96,7 +100,11 @@ rd_kafka_t *rd_kafka_new(rd_kafka_type_t type, rd_kafka_conf_t *conf, char *errs
     if (rc == 0 && rk->conf->background_event_cb) rc = rdk_background_start(rk);
     if (rc == 0) rc = rdk_stats_start(rk);
     if (rc != 0) {
-        rk->conf = NULL; /* the caller keeps conf on failure */
+        if (ic_new) rdk_ic_on_destroy(rk);
+        /* the caller keeps conf on failure, without what on_new added */
+        rdk_ic_clear_handle(rk->conf);
+        rk->ic = NULL;
+        rk->conf = NULL;
         rk->destroying = 1;
         rd_kafka_destroy_flags(rk, RD_KAFKA_DESTROY_F_NO_CONSUMER_CLOSE);
         rd_kafka_conf_destroy(own);
@@ -151,6 +159,9 @@ void rd_kafka_destroy_flags(rd_kafka_t *rk, int flags) {
         rk->admin = NULL;
         rdk_threads_add(-1);
     }
+    /* after the clients stopped: every acknowledgement and commit result
+     * came before, so on_destroy may free what the interceptors share */
+    if (counted) rdk_ic_on_destroy(rk);
     rdk_mock_release(rk);
     rdk_oauth_free(rk);
     if (rk->main_q) rd_kafka_queue_destroy(rk->main_q);

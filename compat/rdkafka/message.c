@@ -45,6 +45,9 @@ void rdk_msg_fill(rdk_msg *m, rd_kafka_t *rk, kfk_consumer_message *km) {
                                                                  : RD_KAFKA_TIMESTAMP_NOT_AVAILABLE;
     m->broker_id = km->broker_id;
     m->status = RD_KAFKA_MSG_STATUS_PERSISTED;
+    /* every consumed message reaches the application through here; as
+     * librdkafka, errors are not shown to on_consume */
+    if (!km->err && m->m.rkt && rdk_ic_of(rk, RDK_IC_CONSUME)) rdk_ic_on_consume(rk, &m->m);
 }
 
 rd_kafka_message_t *rdk_msg_from_consumed(rd_kafka_t *rk, kfk_consumer_message *km) {
@@ -124,6 +127,8 @@ rd_kafka_resp_err_t rd_kafka_message_headers(const rd_kafka_message_t *rkmessage
     rdk_msg *m = (rdk_msg *)rkmessage;
     if (!m->hdrs && m->km && m->km->header_count > 0)
         m->hdrs = rdk_headers_from_kfk(m->km->headers, m->km->header_count);
+    if (!m->hdrs && m->send_hdr_cnt > 0)
+        m->hdrs = rdk_headers_from_kfk(m->send_hdrs, m->send_hdr_cnt);
     if (!m->hdrs) return RD_KAFKA_RESP_ERR__NOENT;
     *hdrsp = m->hdrs;
     return RD_KAFKA_RESP_ERR_NO_ERROR;

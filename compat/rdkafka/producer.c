@@ -108,10 +108,19 @@ static void push_events(rd_kafka_t *rk) {
     dr_batch = NULL;
 }
 
+/* on_acknowledgement: with the report's contents, before the report. */
+static void ack(rd_kafka_t *rk, const kfk_delivery *d, const dr_rec *r) {
+    rdk_msg m = {0};
+    fill_report(&m, rk, d, r);
+    rdk_ic_on_ack(rk, &m.m);
+    if (m.hdrs) rd_kafka_headers_destroy(m.hdrs);
+}
+
 static void deliver(kfk_producer *p, const kfk_delivery *d, void *opaque) {
     rd_kafka_t *rk = opaque;
     dr_rec *r = d->opaque;
     __atomic_fetch_sub(&rk->outq, 1, __ATOMIC_ACQ_REL);
+    if (rdk_ic_of(rk, RDK_IC_ACK)) ack(rk, d, r);
     const rd_kafka_conf_t *c = rk->conf;
     if (!rk->destroying && (c->enabled_events & RD_KAFKA_EVENT_DR) &&
         !(rk->dr_only_errors && !d->err)) {
@@ -177,10 +186,15 @@ static int expire_pending(rd_kafka_t *rk, int all) {
                           .topic = m->r->rkt->name, .partition = m->partition, .offset = -1,
                           .timestamp_ms = m->timestamp, .opaque = m->r, .broker_id = -1};
         m->r->unsent = 1;
-        if (all)
+        if (all) {
+            /* destroyed unsent: no report, but the interceptors that saw it
+             * sent learn its end, as librdkafka's purge at destroy */
+            d.err = KFK_ERR_DESTROYED;
+            if (rdk_ic_of(rk, RDK_IC_ACK)) ack(rk, &d, m->r);
             dr_rec_free(m->r), __atomic_fetch_sub(&rk->outq, 1, __ATOMIC_ACQ_REL);
-        else
+        } else {
             deliver(NULL, &d, rk);
+        }
         if (m->headers) rd_kafka_headers_destroy(m->headers);
         free(m);
     }
@@ -432,7 +446,54 @@ typedef struct produce_args {
     rd_kafka_headers_t *headers; /* ours on success */
     kfk_header *hdrs;            /* room for kfk's 64 (not zeroed: nhdrs say how many are set) */
     size_t nhdrs;
+    int sent_on_send; /* on_send saw it (a handle without brokers that got some meanwhile) */
 } produce_args;
+
+/* The message as on_send sees it, as librdkafka's just made message: the
+ * partition asked for, no offset, the create time. */
+static void send_view(rdk_msg *m, rd_kafka_t *rk, const produce_args *a, const dr_rec *r) {
+    *m = (rdk_msg){.rk = rk, .broker_id = -1, .latency_us = -1,
+                   .status = RD_KAFKA_MSG_STATUS_NOT_PERSISTED,
+                   .tstype = RD_KAFKA_TIMESTAMP_CREATE_TIME};
+    m->m = (rd_kafka_message_t){.rkt = r->rkt, .partition = a->partition, .payload = r->payload,
+                                .len = r->len, .key = r->key, .key_len = r->key_len,
+                                .offset = RD_KAFKA_OFFSET_INVALID, ._private = r->msg_opaque};
+    if (a->timestamp > 0) {
+        m->timestamp = a->timestamp;
+    } else {
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        m->timestamp = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+    }
+    m->hdrs = a->headers;
+    if (!a->headers && a->nhdrs) {
+        m->send_hdrs = a->hdrs;
+        m->send_hdr_cnt = a->nhdrs;
+    }
+}
+
+static void view_done(rdk_msg *m, const produce_args *a) {
+    if (m->hdrs && m->hdrs != a->headers) rd_kafka_headers_destroy(m->hdrs);
+}
+
+/* on_send; ic_unsent: the message failed at once after it (librdkafka
+ * unrolls on_send by on_acknowledgement with that error). */
+static void ic_send(rd_kafka_t *rk, const produce_args *a, const dr_rec *r) {
+    rdk_msg m;
+    send_view(&m, rk, a, r);
+    rdk_ic_on_send(rk, &m.m);
+    view_done(&m, a);
+}
+
+static void ic_unsent(rd_kafka_t *rk, const produce_args *a, const dr_rec *r,
+                      rd_kafka_resp_err_t err) {
+    if (!rdk_ic_of(rk, RDK_IC_ACK)) return;
+    rdk_msg m;
+    send_view(&m, rk, a, r);
+    m.m.err = err;
+    rdk_ic_on_ack(rk, &m.m);
+    view_done(&m, a);
+}
 
 enum { MAX_HEADERS = 64 }; /* kfk's limit per message */
 
@@ -445,9 +506,6 @@ static rd_kafka_resp_err_t produce_no_brokers(rd_kafka_t *rk, produce_args *a) {
         size += strlen(a->headers->v[i].name) + a->headers->v[i].value_len;
     const char *mmb = rdk_conf_str(rk->conf, "message.max.bytes");
     if (mmb && size > (size_t)atoll(mmb)) return RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE;
-    if (a->partition < RD_KAFKA_PARTITION_UA) return RD_KAFKA_RESP_ERR__UNKNOWN_PARTITION;
-    if (a->headers && rd_kafka_header_cnt(a->headers) > MAX_HEADERS)
-        return RD_KAFKA_RESP_ERR__INVALID_ARG;
     int copy = (a->msgflags & RD_KAFKA_MSG_F_COPY) && a->payload;
     dr_rec *r = malloc(sizeof *r + (copy ? a->len : 0) + (a->key ? a->key_len : 0));
     if (!r) return RD_KAFKA_RESP_ERR__CRIT_SYS_RESOURCE;
@@ -464,12 +522,24 @@ static rd_kafka_resp_err_t produce_no_brokers(rd_kafka_t *rk, produce_args *a) {
         r->key = tail;
     }
     if ((a->msgflags & RD_KAFKA_MSG_F_FREE) && !copy) r->free_payload = 1;
+    if (rdk_ic_of(rk, RDK_IC_SEND)) {
+        ic_send(rk, a, r);
+        a->sent_on_send = 1;
+    }
+    /* after on_send, as librdkafka's partitioner failure */
+    rd_kafka_resp_err_t err = RD_KAFKA_RESP_ERR_NO_ERROR;
+    if (a->partition < RD_KAFKA_PARTITION_UA)
+        err = RD_KAFKA_RESP_ERR__UNKNOWN_PARTITION;
+    else if (a->headers && rd_kafka_header_cnt(a->headers) > MAX_HEADERS)
+        err = RD_KAFKA_RESP_ERR__INVALID_ARG;
     pthread_mutex_lock(&rk->lock);
-    rd_kafka_resp_err_t err =
-        rk->producer ? RD_KAFKA_RESP_ERR__STATE
-                     : produce_pending(rk, a->rkt, r, a->partition, a->timestamp, a->headers);
+    if (!err)
+        err = rk->producer
+                  ? RD_KAFKA_RESP_ERR__STATE
+                  : produce_pending(rk, a->rkt, r, a->partition, a->timestamp, a->headers);
     pthread_mutex_unlock(&rk->lock);
     if (err) {
+        if (a->sent_on_send && err != RD_KAFKA_RESP_ERR__STATE) ic_unsent(rk, a, r, err);
         free(r);
         return err;
     }
@@ -513,6 +583,10 @@ static rd_kafka_resp_err_t produce(rd_kafka_t *rk, produce_args *a) {
         }
         a->nhdrs = rdk_headers_to_kfk(a->headers, a->hdrs, MAX_HEADERS);
     }
+    if (!a->sent_on_send && rdk_ic_of(rk, RDK_IC_SEND)) {
+        ic_send(rk, a, r);
+        a->sent_on_send = 1;
+    }
     kfk_message m = {.topic = a->rkt->name,
                      .partition = a->partition,
                      .key = a->key,
@@ -536,15 +610,19 @@ static rd_kafka_resp_err_t produce(rd_kafka_t *rk, produce_args *a) {
     sending = was;
     if (rc) {
         __atomic_fetch_sub(&rk->outq, 1, __ATOMIC_ACQ_REL);
-        free(r);
+        rd_kafka_resp_err_t err;
         switch (rc) {
-        case KFK_ERR_QUEUE_FULL: return RD_KAFKA_RESP_ERR__QUEUE_FULL;
-        case KFK_ERR_MSG_TOO_LARGE: return RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE;
+        case KFK_ERR_QUEUE_FULL: err = RD_KAFKA_RESP_ERR__QUEUE_FULL; break;
+        case KFK_ERR_MSG_TOO_LARGE: err = RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE; break;
         case KFK_ERR_UNKNOWN_TOPIC_OR_PARTITION: /* the partition (given or chosen) */
-            return RD_KAFKA_RESP_ERR__UNKNOWN_PARTITION;
-        case KFK_ERR_TIMED_OUT: return RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC;
-        default: return rdk_err(rc);
+            err = RD_KAFKA_RESP_ERR__UNKNOWN_PARTITION;
+            break;
+        case KFK_ERR_TIMED_OUT: err = RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC; break;
+        default: err = rdk_err(rc); break;
         }
+        if (a->sent_on_send) ic_unsent(rk, a, r, err);
+        free(r);
+        return err;
     }
     if (a->msgflags & RD_KAFKA_MSG_F_FREE) {
         if (copy)

@@ -8,6 +8,42 @@
 #include "kfk.h"
 #include "librdkafka/rdkafka.h"
 
+/* ------------------------------------------------------ interceptors */
+
+/* Each method's interceptors, called in the order added. The first four
+ * are added to a conf; the others by on_new to the handle (kept in its
+ * conf, as librdkafka keeps them in the handle's copy of it). */
+enum {
+    RDK_IC_CONF_SET,
+    RDK_IC_CONF_DUP,
+    RDK_IC_CONF_DESTROY,
+    RDK_IC_NEW,
+    RDK_IC_DESTROY,
+    RDK_IC_SEND,
+    RDK_IC_ACK,
+    RDK_IC_CONSUME,
+    RDK_IC_COMMIT,
+    RDK_IC__CNT
+};
+
+typedef struct rdk_ic {
+    struct rdk_ic *next;
+    void (*fn)(void); /* the method's own type, cast back when called */
+    void *opaque;
+    char name[];
+} rdk_ic;
+
+/* A property an on_conf_set claimed (value NULL: unset). */
+typedef struct rdk_ic_cfg {
+    struct rdk_ic_cfg *next;
+    char *name, *value;
+} rdk_ic_cfg;
+
+struct rdk_ics {
+    rdk_ic *m[RDK_IC__CNT];
+    rdk_ic_cfg *cfg;
+};
+
 /* ------------------------------------------------------------ conf.c */
 
 /* A conf's librdkafka property values, by property (conf_props.h). */
@@ -46,7 +82,34 @@ struct rd_kafka_conf_s {
     void (*oauthbearer_token_refresh_cb)(rd_kafka_t *rk, const char *oauthbearer_config,
                                          void *opaque);
     int sasl_queue; /* rd_kafka_conf_enable_sasl_queue */
+    struct rdk_ics *ic; /* NULL: no interceptor */
+    struct rdk_plugin *plugins; /* plugins.c: loaded by plugin.library.paths */
 };
+
+/* plugins.c. set: unloads conf's plugins, then loads each of paths
+ * (';'-separated) and runs its conf_init; INVALID (none kept) with
+ * librdkafka's error text when one fails. unload: dlclose them all. */
+rd_kafka_conf_res_t rdk_plugins_set(rd_kafka_conf_t *conf, const char *paths, char *errstr,
+                                    size_t errstr_size);
+void rdk_plugins_unload(rd_kafka_conf_t *conf);
+
+/* interceptors_conf.c. add: __CONFLICT for the same function and name
+ * twice (on_conf_destroy excepted), __INVALID_ARG for NULLs. on_conf_set
+ * (conf->ic set): the first answer other than UNKNOWN, the setting kept
+ * when OK. on_conf_dup and copy_claimed (old_conf->ic set): a dup's
+ * interceptor calls, before and after the properties are copied.
+ * clear_handle drops the handle's methods (a failed rd_kafka_new);
+ * conf_destroy calls on_conf_destroy and frees conf->ic. */
+rd_kafka_resp_err_t rdk_ic_add(rd_kafka_conf_t *conf, int method, const char *ic_name,
+                               void (*fn)(void), void *ic_opaque);
+rd_kafka_conf_res_t rdk_ic_on_conf_set(rd_kafka_conf_t *conf, const char *name, const char *val,
+                                       char *errstr, size_t errstr_size);
+void rdk_ic_on_conf_dup(rd_kafka_conf_t *new_conf, const rd_kafka_conf_t *old_conf,
+                        size_t filter_cnt, const char **filter);
+void rdk_ic_copy_claimed(rd_kafka_conf_t *new_conf, const rd_kafka_conf_t *old_conf,
+                         size_t filter_cnt, const char **filter);
+void rdk_ic_clear_handle(rd_kafka_conf_t *conf);
+void rdk_ic_conf_destroy(rd_kafka_conf_t *conf);
 
 /* The value of a librdkafka property (as set, else its default; "" when
  * it has none), or NULL for a name librdkafka does not have. Aliases
@@ -234,6 +297,10 @@ typedef struct rdk_msg {
     int32_t broker_id;
     int64_t latency_us; /* -1: none */
     int status;         /* rd_kafka_msg_status_t */
+    /* a message being produced, shown to on_send: its headers, made into
+     * hdrs only when asked for */
+    const kfk_header *send_hdrs;
+    size_t send_hdr_cnt;
     int owns_payload;   /* payload is an error string or a copy we free */
     void *owned;        /* a delivery report's record (rdk_dr_rec_free) */
     struct rdk_msg *next_free;
@@ -314,7 +381,28 @@ struct rd_kafka_s {
     struct rd_kafka_mock_cluster_s *mock; /* test.mock.num.brokers' cluster (mock.c) */
     struct rdk_oauth *oauth; /* oauthbearer.c: the token the application set */
     rd_kafka_queue_t *sasl_q; /* its refresh events, when the SASL queue is enabled */
+    /* conf->ic once on_new ran (NULL: none), read by the hot paths */
+    const struct rdk_ics *ic;
+    int ic_adding; /* on_new is running: the handle's methods may be added */
 };
+
+/* The handle's interceptors of a method, NULL when none: one test on the
+ * hot paths when interceptors are off. */
+static inline const rdk_ic *rdk_ic_of(const rd_kafka_t *rk, int method) {
+    return rk->ic ? rk->ic->m[method] : NULL;
+}
+
+/* interceptors.c: the handle's interceptor calls (errors logged as
+ * librdkafka's ICFAIL warnings, never changing what the client does).
+ * on_new runs in rd_kafka_new before the clients start, on_destroy once
+ * they stopped. */
+void rdk_ic_on_new(rd_kafka_t *rk);
+void rdk_ic_on_destroy(rd_kafka_t *rk);
+void rdk_ic_on_send(rd_kafka_t *rk, rd_kafka_message_t *m);
+void rdk_ic_on_ack(rd_kafka_t *rk, rd_kafka_message_t *m);
+void rdk_ic_on_consume(rd_kafka_t *rk, rd_kafka_message_t *m);
+void rdk_ic_on_commit(rd_kafka_t *rk, const rd_kafka_topic_partition_list_t *offsets,
+                      rd_kafka_resp_err_t err);
 
 /* mock.c: with test.mock.num.brokers, makes the handle's mock cluster and
  * points kc at it (0, or -1 with errstr); adopt points the handle's conf

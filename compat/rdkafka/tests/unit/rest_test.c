@@ -1,5 +1,5 @@
-/* The rest of the API: interceptors, socket callbacks, SASL extras and
- * certificate forms kfk cannot take are refused with the documented
+/* The rest of the API: socket callbacks, SASL extras and certificate
+ * forms kfk cannot take are refused with the documented
  * answers, never crash, and need no handle to say so. */
 #include <librdkafka/rdkafka.h>
 
@@ -11,24 +11,6 @@ static int verify_cb(rd_kafka_t *rk, const char *broker_name, int32_t broker_id,
     (void)rk, (void)broker_name, (void)broker_id, (void)x509_error, (void)depth, (void)buf;
     (void)size, (void)errstr, (void)errstr_size, (void)opaque;
     return 1;
-}
-
-TEST(interceptors_are_refused) {
-    const rd_kafka_resp_err_t ni = RD_KAFKA_RESP_ERR__NOT_IMPLEMENTED;
-    CHECK_EQ(rd_kafka_conf_interceptor_add_on_conf_set(NULL, "ic", NULL, NULL), ni);
-    CHECK_EQ(rd_kafka_conf_interceptor_add_on_conf_dup(NULL, "ic", NULL, NULL), ni);
-    CHECK_EQ(rd_kafka_conf_interceptor_add_on_conf_destroy(NULL, "ic", NULL, NULL), ni);
-    CHECK_EQ(rd_kafka_conf_interceptor_add_on_new(NULL, "ic", NULL, NULL), ni);
-    CHECK_EQ(rd_kafka_interceptor_add_on_destroy(NULL, "ic", NULL, NULL), ni);
-    CHECK_EQ(rd_kafka_interceptor_add_on_send(NULL, "ic", NULL, NULL), ni);
-    CHECK_EQ(rd_kafka_interceptor_add_on_acknowledgement(NULL, "ic", NULL, NULL), ni);
-    CHECK_EQ(rd_kafka_interceptor_add_on_consume(NULL, "ic", NULL, NULL), ni);
-    CHECK_EQ(rd_kafka_interceptor_add_on_commit(NULL, "ic", NULL, NULL), ni);
-    CHECK_EQ(rd_kafka_interceptor_add_on_request_sent(NULL, "ic", NULL, NULL), ni);
-    CHECK_EQ(rd_kafka_interceptor_add_on_response_received(NULL, "ic", NULL, NULL), ni);
-    CHECK_EQ(rd_kafka_interceptor_add_on_thread_start(NULL, "ic", NULL, NULL), ni);
-    CHECK_EQ(rd_kafka_interceptor_add_on_thread_exit(NULL, "ic", NULL, NULL), ni);
-    CHECK_EQ(rd_kafka_interceptor_add_on_broker_state_change(NULL, "ic", NULL, NULL), ni);
 }
 
 TEST(ssl_cert_forms_kfk_cannot_take_are_refused_with_the_reason) {
