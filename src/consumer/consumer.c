@@ -155,6 +155,7 @@ kfk_consumer *kfk_consumer_new(kfk_conf *conf, char *errstr, size_t errstr_size)
     }
     kfk_core_conf core_conf;
     kfk_core_conf_from(&core_conf, conf);
+    core_conf.rx_pool_bytes = cc.queue_max_bytes; /* no more than prefetching holds */
     c->core = kfk_core_new(&core_conf, errstr, errstr_size);
     if (!c->core) {
         kfk_free(c);
