@@ -21,8 +21,8 @@ enum kfk_security_protocol {
 
 /* Producers and admin clients read small responses: a little is kept. */
 #define KFK_RX_POOL_BYTES (1 << 20)
-/* A share consumer's bound: fetch.queue.max.bytes' default. */
-#define KFK_RX_POOL_FETCH_BYTES (16 << 20)
+/* A share consumer's most: twice fetch.queue.max.bytes' default. */
+#define KFK_RX_POOL_FETCH_BYTES (32 << 20)
 
 typedef struct kfk_core_conf {
     const char *bootstrap_servers; /* bootstrap.servers (required) */

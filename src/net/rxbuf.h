@@ -9,8 +9,9 @@
  * A big response buffer freed and allocated again per response costs glibc
  * an mmap, a munmap and a page fault per 4 KiB touched. A pool (one per
  * client) keeps buffers whose last reference was dropped and hands them out
- * again: a handful of buffers, at most max_bytes of them in total, the
- * smallest dropped first when over. It takes its lock once per buffer
+ * again: at most KFK_RXPOOL_MAX_BUFS buffers and max_bytes in total, the
+ * smallest dropped first when over. Consumers also take the memory their
+ * message structs live in from it (kfk_chunk_reserve). It takes its lock once per buffer
  * given out or given back, never per message. Every buffer of a pool holds
  * a reference on it, so buffers may outlive the pool's owner: destroy()
  * frees the cached ones, and the last buffer released frees the pool. */
@@ -21,8 +22,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* The most buffers a pool keeps, whatever its byte bound. */
-enum { KFK_RXPOOL_MAX_BUFS = 8 };
+/* The most buffers a pool keeps, whatever its byte bound: a few
+ * responses' worth of receive buffers and their chunks' message arenas
+ * (consumer/chunk.h), one per partition. */
+enum { KFK_RXPOOL_MAX_BUFS = 64 };
 
 typedef struct kfk_rxpool kfk_rxpool;
 
