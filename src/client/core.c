@@ -354,6 +354,12 @@ void kfk_core_destroy(kfk_core *c) {
     KFK_DBG(&c->conf.log, KFK_DBG_GENERIC, NULL, "client %s: destroying",
             c->client_id ? c->client_id : "");
     kfk_io_destroy(c->io);
+    if (c->rx_pool) {
+        kfk_rxpool_counts n = kfk_rxpool_counts_of(c->rx_pool);
+        KFK_DBG(&c->conf.log, KFK_DBG_GENERIC, NULL,
+                "receive buffers: %lld reused, %lld allocated, %lld freed over the bound",
+                (long long)n.reused, (long long)n.allocated, (long long)n.dropped);
+    }
     kfk_rxpool_destroy(c->rx_pool);
     kfk_tls_ctx_free(c->tls);
     kfk_sasl_free(c->sasl);
