@@ -300,6 +300,8 @@ kfk_core *kfk_core_new(const kfk_core_conf *conf, char *errstr, size_t errlen) {
     c->conf.bootstrap_servers = c->bootstrap;
     c->conf.client_id = c->client_id;
     c->conf.log.name = c->client_id;
+    c->rx_pool = kfk_rxpool_new(conf->rx_pool_bytes > 0 ? (size_t)conf->rx_pool_bytes : 0);
+    if (!c->rx_pool) goto oom;
     for (int i = 0; i < KFK_API_KEY_COUNT; i++) atomic_init(&c->versions_sent[i], -1);
     atomic_init(&c->transaction_version, -1);
     c->ioconf = (kfk_io_conf){
@@ -312,7 +314,8 @@ kfk_core *kfk_core_new(const kfk_core_conf *conf, char *errstr, size_t errlen) {
                  .sasl = c->sasl,
                  .versions_sent = c->versions_sent,
                  .transaction_version = &c->transaction_version,
-                 .log = &c->conf.log},
+                 .log = &c->conf.log,
+                 .rx_pool = c->rx_pool},
         .tls = c->tls,
         .reconnect_backoff_ms = conf->reconnect_backoff_ms,
         .reconnect_backoff_max_ms = conf->reconnect_backoff_max_ms,
@@ -351,6 +354,13 @@ void kfk_core_destroy(kfk_core *c) {
     KFK_DBG(&c->conf.log, KFK_DBG_GENERIC, NULL, "client %s: destroying",
             c->client_id ? c->client_id : "");
     kfk_io_destroy(c->io);
+    if (c->rx_pool) {
+        kfk_rxpool_counts n = kfk_rxpool_counts_of(c->rx_pool);
+        KFK_DBG(&c->conf.log, KFK_DBG_GENERIC, NULL,
+                "receive buffers: %lld reused, %lld allocated, %lld freed over the bound",
+                (long long)n.reused, (long long)n.allocated, (long long)n.dropped);
+    }
+    kfk_rxpool_destroy(c->rx_pool);
     kfk_tls_ctx_free(c->tls);
     kfk_sasl_free(c->sasl);
     kfk_metadata_unref(c->md);

@@ -21,6 +21,7 @@ void kfk_core_conf_defaults(kfk_core_conf *conf) {
         .retry_backoff_max_ms = 1000,
         .max_in_flight = 5,
         .receive_message_max_bytes = 100000000, /* librdkafka's, whose key this is */
+        .rx_pool_bytes = KFK_RX_POOL_BYTES,
         .allow_auto_create_topics = 1,
         .security_protocol = KFK_SEC_PLAINTEXT,
         .tls = {.endpoint_identification = "https",
@@ -107,6 +108,7 @@ void kfk_core_conf_from(kfk_core_conf *out, const kfk_conf *conf) {
         .retry_backoff_max_ms = (int32_t)kfk_conf_int(conf, KFK_CONF_RETRY_BACKOFF_MAX_MS),
         .max_in_flight = (int32_t)kfk_conf_int(conf, KFK_CONF_MAX_IN_FLIGHT),
         .receive_message_max_bytes = (int32_t)kfk_conf_int(conf, KFK_CONF_RECEIVE_MESSAGE_MAX_BYTES),
+        .rx_pool_bytes = KFK_RX_POOL_BYTES,
         .allow_auto_create_topics = kfk_conf_bool(conf, KFK_CONF_ALLOW_AUTO_CREATE_TOPICS),
         .security_protocol =
             (enum kfk_security_protocol)kfk_conf_enum(conf, KFK_CONF_SECURITY_PROTOCOL),

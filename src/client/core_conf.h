@@ -19,6 +19,11 @@ enum kfk_security_protocol {
     KFK_SEC_SASL_SSL,
 };
 
+/* Producers and admin clients read small responses: a little is kept. */
+#define KFK_RX_POOL_BYTES (1 << 20)
+/* A share consumer's most: twice fetch.queue.max.bytes' default. */
+#define KFK_RX_POOL_FETCH_BYTES (32 << 20)
+
 typedef struct kfk_core_conf {
     const char *bootstrap_servers; /* bootstrap.servers (required) */
     const char *client_id;         /* client.id */
@@ -35,6 +40,9 @@ typedef struct kfk_core_conf {
     int32_t retry_backoff_max_ms; /* retry.backoff.max.ms */
     int32_t max_in_flight;        /* max.in.flight.requests.per.connection */
     int32_t receive_message_max_bytes; /* receive.message.max.bytes (librdkafka) */
+    /* Receive buffers kept for reuse (net/rxbuf.h), at most this many bytes:
+     * KFK_RX_POOL_BYTES, or a consumer's prefetch bound. */
+    int64_t rx_pool_bytes;
     int allow_auto_create_topics;      /* allow.auto.create.topics */
     enum kfk_security_protocol security_protocol; /* security.protocol */
     kfk_tls_conf tls;   /* ssl.*: used with SSL and SASL_SSL */

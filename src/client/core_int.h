@@ -17,6 +17,7 @@ struct kfk_core {
     _Atomic int16_t versions_sent[KFK_API_KEY_COUNT]; /* ioconf.conn's */
     _Atomic int16_t transaction_version;              /* ioconf.conn's */
     kfk_io *io;
+    kfk_rxpool *rx_pool; /* ioconf.conn's; outlives the core while buffers do */
     struct kfk_tls_ctx *tls; /* with SSL and SASL_SSL */
     struct kfk_sasl *sasl;   /* with SASL_PLAINTEXT and SASL_SSL */
 

@@ -48,11 +48,17 @@ typedef struct kfk_chunk {
     kfk_rxbuf *rx; /* may be NULL (tests) */
     kfk_arena arena;
     kfk_zbuf_node *zbufs;
+    kfk_rxbuf *mem; /* the arena's first block, from rx's pool; may be NULL */
 } kfk_chunk;
 
 /* A chunk with one reference (its builder's); takes a reference on rx. */
 kfk_chunk *kfk_chunk_new(kfk_rxbuf *rx);
 void kfk_chunk_unref(kfk_chunk *ch);
+/* Before parsing `len` bytes of records: gives the arena a buffer from the
+ * receive pool (net/rxbuf.h) sized for the records the batch headers
+ * announce, so message structs land in recycled memory, not in fresh
+ * mallocs. Without rx or its pool, or on failure, the arena mallocs. */
+void kfk_chunk_reserve(kfk_chunk *ch, const uint8_t *records, size_t len);
 /* Keeps data (from kfk_wbuf_detach) until the chunk is freed. 0 or
  * KFK_ERR_NOMEM (data is then freed). */
 int kfk_chunk_keep(kfk_chunk *ch, uint8_t *data);

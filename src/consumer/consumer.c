@@ -155,6 +155,9 @@ kfk_consumer *kfk_consumer_new(kfk_conf *conf, char *errstr, size_t errstr_size)
     }
     kfk_core_conf core_conf;
     kfk_core_conf_from(&core_conf, conf);
+    /* No more than a full prefetch queue holds: the records' receive
+     * buffers and about as much again for their message structs. */
+    core_conf.rx_pool_bytes = 2 * cc.queue_max_bytes;
     c->core = kfk_core_new(&core_conf, errstr, errstr_size);
     if (!c->core) {
         kfk_free(c);

@@ -225,6 +225,7 @@ static void deliver(kfk_consumer *c, kfk_cpart *p, const kfk_fetch_response_part
     /* Without records the parser does not run: last_epoch must say "none"
      * already, or an empty answer would set the position's epoch to 0. */
     kfk_chunk *ch = pd->records.len > 0 ? kfk_chunk_new(rx) : NULL;
+    if (ch) kfk_chunk_reserve(ch, pd->records.ptr, (size_t)pd->records.len);
     if (ch) kfk_fetch_parse_run(&pp, ch, pd->records.ptr, (size_t)pd->records.len, &c->zbuf);
     if (pd->records.len > 0 && !ch) pp.err = KFK_ERR_NOMEM;
     for (kfk_consumer_message *m = pp.head; m; m = kfk_cmsg(m)->next) {

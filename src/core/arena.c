@@ -41,13 +41,25 @@ void *kfk_arena_array(kfk_arena *a, size_t count, size_t size) {
     return kfk_arena_alloc(a, count * size);
 }
 
+void kfk_arena_lend(kfk_arena *a, void *mem, size_t size) {
+    const uintptr_t align = alignof(kfk_arena_block);
+    size_t pad = (size_t)((align - (uintptr_t)mem % align) % align);
+    if (a->head || size < pad + sizeof(kfk_arena_block) + ARENA_MIN_BLOCK) return;
+    kfk_arena_block *b = (kfk_arena_block *)(void *)((unsigned char *)mem + pad);
+    b->next = NULL;
+    b->size = size - pad - sizeof *b;
+    a->head = a->lent = b;
+    a->used = 0;
+}
+
 void kfk_arena_reset(kfk_arena *a) {
     kfk_arena_block *b = a->head;
     while (b) {
         kfk_arena_block *next = b->next;
-        kfk_free(b);
+        if (b != a->lent) kfk_free(b);
         b = next;
     }
+    a->lent = NULL;
     a->head = NULL;
     a->used = 0;
     a->next_size = 0;

@@ -1,5 +1,4 @@
 #include <stdarg.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -10,56 +9,27 @@
 #include "proto/proto.h"
 
 /* Reads smaller than this waste syscalls; frames larger get a buffer of
- * their own size, so a big Fetch response is read in place, never copied. */
+ * their own size (net/rxbuf.h), so a big Fetch response is read in place,
+ * never copied. */
 enum { RX_MIN = 64 * 1024 };
 
-struct kfk_rxbuf {
-    atomic_int refs;
-    size_t cap;
-    uint8_t data[];
-};
-
 /* ------------------------------------------------------ receive buffers */
-
-static kfk_rxbuf *rxbuf_new(size_t cap) {
-    kfk_rxbuf *b = kfk_malloc(sizeof *b + cap);
-    if (!b) return NULL;
-    atomic_init(&b->refs, 1);
-    b->cap = cap;
-    return b;
-}
-
-void kfk_rxbuf_ref(kfk_rxbuf *b) { atomic_fetch_add_explicit(&b->refs, 1, memory_order_relaxed); }
-
-void kfk_rxbuf_unref(kfk_rxbuf *b) {
-    if (b && atomic_fetch_sub_explicit(&b->refs, 1, memory_order_acq_rel) == 1) kfk_free(b);
-}
-
-static int rxbuf_shared(const kfk_rxbuf *b) {
-    return atomic_load_explicit(&b->refs, memory_order_acquire) > 1;
-}
 
 static uint32_t be32(const uint8_t *p) {
     return ((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) | ((uint32_t)p[2] << 8) | p[3];
 }
 
 /* Moves the unparsed bytes to the start of a buffer of at least `need`
- * bytes: in place when no callback holds the buffer, else into a new one
- * (the holders keep the old one alive). */
+ * bytes: in place when no callback holds the buffer and it is big enough,
+ * else into another from the pool (holders keep the old one alive). */
 static int rx_relocate(kfk_conn *c, size_t need) {
     size_t have = c->rx_len - c->rx_off;
     kfk_rxbuf *b = c->rx;
     if (need < RX_MIN) need = RX_MIN;
-    if (b && !rxbuf_shared(b)) {
+    if (b && !kfk_rxbuf_shared(b) && b->cap >= need) {
         memmove(b->data, b->data + c->rx_off, have);
-        if (b->cap < need) {
-            kfk_rxbuf *nb = kfk_realloc(b, sizeof *b + need);
-            if (!nb) return KFK_ERR_NOMEM;
-            nb->cap = need;
-            c->rx = nb;
-        }
     } else {
-        kfk_rxbuf *nb = rxbuf_new(need);
+        kfk_rxbuf *nb = kfk_rxbuf_get(c->conf->rx_pool, need);
         if (!nb) return KFK_ERR_NOMEM;
         if (b) memcpy(nb->data, b->data + c->rx_off, have);
         kfk_rxbuf_unref(b);
@@ -89,11 +59,11 @@ int kfk_conn_recv_space(kfk_conn *c, uint8_t **p, size_t *n) {
     return 0;
 }
 
-/* Once every byte is parsed, buffers go back to RX_MIN (a big one is
- * freed, not kept) so an idle connection holds little memory. */
+/* Once every byte is parsed, a big buffer goes back to the pool, so an
+ * idle connection holds little memory. */
 static void rx_trim(kfk_conn *c) {
     if (!c->rx || c->rx_off != c->rx_len) return;
-    if (rxbuf_shared(c->rx) || c->rx->cap > RX_MIN) {
+    if (kfk_rxbuf_shared(c->rx) || c->rx->cap > RX_MIN) {
         kfk_rxbuf_unref(c->rx);
         c->rx = NULL;
     }

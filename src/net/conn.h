@@ -46,16 +46,7 @@
 #include "core/buf.h"
 #include "kfk.h"
 #include "net/list.h"
-
-/* -------------------------------------------------------- receive buffer */
-
-/* Responses are read into reference-counted buffers. A callback that wants
- * to keep its response's bytes after returning (a Fetch's records) takes a
- * reference; the connection then continues in a fresh buffer instead of
- * reusing this one. References may be dropped from any thread. */
-typedef struct kfk_rxbuf kfk_rxbuf;
-void kfk_rxbuf_ref(kfk_rxbuf *b);
-void kfk_rxbuf_unref(kfk_rxbuf *b);
+#include "net/rxbuf.h" /* responses are read into these */
 
 /* ------------------------------------------------------------- requests */
 
@@ -144,6 +135,7 @@ typedef struct kfk_conn_conf {
      * it), for the transactional producer (KIP-890). */
     _Atomic int16_t *transaction_version;
     const struct kfk_log *log; /* NULL: no logging (core/log.h) */
+    kfk_rxpool *rx_pool; /* where receive buffers come from; NULL: malloc */
 } kfk_conn_conf;
 
 enum kfk_conn_state {

@@ -40,6 +40,11 @@ kfk_share_consumer *kfk_share_consumer_new(kfk_conf *conf, char *errstr, size_t 
     }
     kfk_core_conf core_conf;
     kfk_core_conf_from(&core_conf, conf);
+    /* One answer's worth (fetch.max.bytes) and its message structs, at most
+     * what a consumer's default prefetch bound makes (2 x 16 MiB). */
+    core_conf.rx_pool_bytes = 2 * kfk_conf_int(conf, KFK_CONF_FETCH_MAX_BYTES);
+    if (core_conf.rx_pool_bytes > KFK_RX_POOL_FETCH_BYTES)
+        core_conf.rx_pool_bytes = KFK_RX_POOL_FETCH_BYTES;
     c->core = kfk_core_new(&core_conf, errstr, errstr_size);
     if (!c->core) {
         kfk_free(g);

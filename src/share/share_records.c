@@ -41,6 +41,7 @@ int kfk_share_records_take(kfk_share_records *r, const kfk_share_fetch_response_
                           .max_decompressed = r->max_decompressed, .next_pos = pos,
                           .last_epoch = -1};
     kfk_chunk *ch = pd->records.len > 0 ? kfk_chunk_new(rx) : NULL;
+    if (ch) kfk_chunk_reserve(ch, pd->records.ptr, (size_t)pd->records.len);
     if (ch) kfk_fetch_parse_run(&pp, ch, pd->records.ptr, (size_t)pd->records.len, zbuf);
     int kept = kfk_share_filter(&pp.head, &pp.tail, ranges, n, gaps);
     kfk_free(ranges);

@@ -1,3 +1,7 @@
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+
 #include "core/arena.h"
 #include "core/buf.h"
 #include "kfk.h"
@@ -104,4 +108,24 @@ TEST(arena_allocates_zeroed_and_frees) {
     }
     CHECK(kfk_arena_array(&a, SIZE_MAX / 2, 4) == NULL);
     kfk_arena_reset(&a);
+}
+
+TEST(arena_allocates_from_lent_memory_first) {
+    unsigned char *mem = malloc(8192 + 3);
+    REQUIRE(mem != NULL);
+    kfk_arena a = {0};
+    kfk_arena_lend(&a, mem + 3, 8192); /* misaligned on purpose */
+    void *first = kfk_arena_alloc(&a, 24);
+    REQUIRE(first != NULL);
+    CHECK((unsigned char *)first > mem && (unsigned char *)first < mem + 8195);
+    CHECK((uintptr_t)first % _Alignof(max_align_t) == 0);
+    void *big = kfk_arena_alloc(&a, 20000); /* more than is left: a block of its own */
+    REQUIRE(big != NULL);
+    CHECK((unsigned char *)big < mem || (unsigned char *)big >= mem + 8195);
+    kfk_arena_reset(&a); /* frees the malloc'd block only */
+    kfk_arena_lend(&a, mem, 100); /* too small: ignored */
+    void *p = kfk_arena_alloc(&a, 8);
+    CHECK((unsigned char *)p < mem || (unsigned char *)p >= mem + 8195);
+    kfk_arena_reset(&a);
+    free(mem);
 }

@@ -781,3 +781,45 @@ TEST(queue_counts_with_records) {
     CHECK_EQ(b.waitresp_msg_cnt, 50);
     kfk_conn_free(c);
 }
+
+/* A kept response buffer goes back to the client's pool when its last
+ * holder lets go, and the next large response is read into it. */
+TEST(released_response_buffers_are_reused) {
+    kfk_rxpool *pool = kfk_rxpool_new(4 << 20);
+    kfk_conn_conf pconf = conf;
+    pconf.rx_pool = pool;
+    kfk_conn *c = kfk_conn_new(&pconf, 1);
+    handshake(c, 0);
+    size_t big = 300 * 1024;
+    char *body = kfk_malloc(big + 1);
+    memset(body, 'x', big);
+    body[big] = '\0';
+    kfk_rxbuf *first = NULL, *held = NULL;
+    for (int round = 0; round < 6; round++) {
+        rec r;
+        rec_init(&r, 0);
+        r.keep = (kfk_rxbuf *)1;
+        r.req.max_version = 5; /* pre-KIP-219: the 'x's are no throttle time */
+        kfk_conn_submit(c, &r.req, 0);
+        sent_frame f[1];
+        REQUIRE_EQ(take_frames(c, f, 1), 1);
+        respond(c, &f[0], body, 0, 0);
+        REQUIRE_EQ(r.body_len, big);
+        REQUIRE(r.keep != NULL && r.keep != (kfk_rxbuf *)1);
+        if (round == 0) first = r.keep;
+        if (round == 4) {
+            CHECK(r.keep == first);
+            held = r.keep; /* still held during round 5: another buffer */
+            continue;
+        }
+        if (round == 5) CHECK(r.keep != held);
+        if (round > 0 && round < 4) CHECK(r.keep == first);
+        kfk_rxbuf_unref(r.keep);
+    }
+    kfk_rxpool_counts n = kfk_rxpool_counts_of(pool);
+    CHECK(n.reused >= 4);
+    kfk_conn_free(c);
+    kfk_rxpool_destroy(pool); /* held outlives it */
+    kfk_rxbuf_unref(held);
+    kfk_free(body);
+}

@@ -309,3 +309,58 @@ TEST(two_partitions_share_nothing) {
     kfk_wbuf_free(&b);
     kfk_wbuf_free(&zbuf);
 }
+
+/* With a pooled receive buffer, the chunk's message structs go into a
+ * second pooled buffer sized from the batch headers, and both go back to
+ * the pool when the last message is released, in any order. */
+TEST(messages_live_in_a_pooled_buffer) {
+    kfk_wbuf data = {0}, zbuf = {0};
+    add_batch(&data, 0, 40, KFK_CODEC_NONE, 0, -1);
+    add_batch(&data, 40, 60, KFK_CODEC_LZ4, 0, -1);
+    kfk_rxpool *pool = kfk_rxpool_new(4 << 20);
+    kfk_rxbuf *rx = kfk_rxbuf_get(pool, data.len);
+    REQUIRE(rx != NULL);
+    memcpy(rx->data, data.data, data.len);
+    kfk_chunk *ch = kfk_chunk_new(rx);
+    kfk_rxbuf_unref(rx); /* the chunk holds it now */
+    kfk_chunk_reserve(ch, rx->data, data.len);
+    REQUIRE(ch->mem != NULL);
+    CHECK(ch->mem->cap >= 100 * sizeof(kfk_consumer_message));
+    kfk_fetch_parse p = {.pos = 0, .topic = "t", .check_crcs = 1,
+                         .max_decompressed = 1 << 20};
+    REQUIRE_EQ(kfk_fetch_parse_run(&p, ch, rx->data, data.len, &zbuf), 0);
+    CHECK_EQ(p.count, 100);
+    const uint8_t *lo = ch->mem->data, *hi = lo + ch->mem->cap;
+    CHECK((const uint8_t *)p.head > lo && (const uint8_t *)p.head < hi);
+    CHECK_EQ(value_num(p.tail), 99);
+    kfk_chunk_unref(ch);
+    CHECK_EQ(kfk_rxpool_counts_of(pool).cached, 0);
+    kfk_rxpool_destroy(pool); /* the messages keep the buffers and the pool */
+    for (kfk_consumer_message *m = p.head, *next; m; m = next) {
+        next = kfk_cmsg(m)->next;
+        kfk_consumer_message_release(m);
+    }
+    kfk_wbuf_free(&data);
+    kfk_wbuf_free(&zbuf);
+}
+
+TEST(reserve_ignores_message_sets_and_missing_pools) {
+    kfk_wbuf data = {0};
+    add_batch(&data, 0, 5, KFK_CODEC_NONE, 0, -1);
+    kfk_chunk *ch = kfk_chunk_new(NULL);
+    kfk_chunk_reserve(ch, data.data, data.len); /* no pool: the arena mallocs */
+    CHECK(ch->mem == NULL);
+    kfk_chunk_unref(ch);
+    kfk_rxpool *pool = kfk_rxpool_new(1 << 20);
+    kfk_rxbuf *rx = kfk_rxbuf_get(pool, 64);
+    ch = kfk_chunk_new(rx);
+    uint8_t old[61] = {0}; /* magic 0 at byte 16: not a v2 batch */
+    kfk_chunk_reserve(ch, old, sizeof old);
+    CHECK(ch->mem == NULL);
+    kfk_chunk_reserve(ch, data.data, 30); /* shorter than a batch header */
+    CHECK(ch->mem == NULL);
+    kfk_chunk_unref(ch);
+    kfk_rxbuf_unref(rx);
+    kfk_rxpool_destroy(pool);
+    kfk_wbuf_free(&data);
+}
