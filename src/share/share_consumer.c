@@ -282,7 +282,7 @@ static kfk_consumer_message *renewed(kfk_share_consumer *c, int timeout_ms, int 
             break;
         }
         if (timeout_ms < 0) pthread_cond_wait(&c->cond, &c->lock);
-        else if (timeout_ms == 0 || pthread_cond_timedwait(&c->cond, &c->lock, &until)) {
+        else if (timeout_ms == 0 || kfk_cond_wait_until(&c->cond, &c->lock, &until)) {
             take_renewals(c);
             m = kfk_share_held_next_renewed(&c->held);
             break;
