@@ -66,8 +66,10 @@ static void on_stats(const kfk_stats *s, const char *json, size_t len, void *opa
         w->batchcnt_sum += s->topics[i].batchcnt.sum;
         w->batchsize_sum += s->topics[i].batchsize.sum;
         w->batch_samples += s->topics[i].batchcnt.cnt;
+        /* metadata_age is a difference of whole milliseconds of the I/O
+         * thread's clock, age one of microseconds: a millisecond apart */
         if (s->topics[i].batchcnt.cnt != s->topics[i].batchsize.cnt ||
-            s->topics[i].metadata_age > s->age / 1000)
+            s->topics[i].metadata_age > s->age / 1000 + 1)
             MISMATCH(w, "topic %d: batchcnt.cnt %lld, batchsize.cnt %lld, metadata_age %lld ms, age %lld us",
                      i, (long long)s->topics[i].batchcnt.cnt, (long long)s->topics[i].batchsize.cnt,
                      (long long)s->topics[i].metadata_age, (long long)s->age);
