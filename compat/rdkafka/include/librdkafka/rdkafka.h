@@ -1422,7 +1422,10 @@ typedef rd_kafka_resp_err_t(rd_kafka_interceptor_f_on_broker_state_change_t)(
     rd_kafka_t *rk, int32_t broker_id, const char *secproto, const char *name, int port,
     const char *state, void *ic_opaque);
 
-/* kfk runs no interceptors: every add returns RD_KAFKA_RESP_ERR__NOT_IMPLEMENTED. */
+/* Interceptors run as librdkafka's (docs/RDKAFKA.md), but for on_request_sent,
+ * on_response_received, on_thread_start/exit and on_broker_state_change,
+ * whose adds return RD_KAFKA_RESP_ERR__NOT_IMPLEMENTED: that work happens on
+ * kfk's I/O thread, which this layer does not see. */
 rd_kafka_resp_err_t rd_kafka_conf_interceptor_add_on_conf_set(
     rd_kafka_conf_t *conf, const char *ic_name, rd_kafka_interceptor_f_on_conf_set_t *on_conf_set,
     void *ic_opaque);

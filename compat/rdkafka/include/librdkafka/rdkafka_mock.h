@@ -1,8 +1,7 @@
 /* librdkafka's mock-cluster API (2.0.2), for programs built with it.
  *
- * kfk has no mock cluster: rd_kafka_mock_cluster_new returns NULL, the
- * calls that report an error return RD_KAFKA_RESP_ERR__NOT_IMPLEMENTED and
- * the others do nothing. Test against a real broker instead. */
+ * The calls map onto kfk's mock cluster (include/kfk_mock.h, docs/MOCK.md):
+ * brokers in this process on loopback ports that any client can reach. */
 #ifndef KFK_RDKAFKA_MOCK_H
 #define KFK_RDKAFKA_MOCK_H
 
