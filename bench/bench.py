@@ -66,6 +66,7 @@ def workloads(mode):
     for mode_ in ("assign", "group"):
         out.append({"name": "python-consume-" + mode_, "kind": "consume", "count": m100 // 2,
                     "size": 100, "group": mode_ == "group", "clients": clients.PY_CLIENTS})
+    out += defaults_workloads(m100)
     out += scale_workloads(mode)
     out.append(slow_broker.workload(mode))
     for w in out:
@@ -76,6 +77,24 @@ def workloads(mode):
         if w["kind"] == "produce" and mode != "smoke":
             w["count_for"]["kafka-python"] = w["count"] // 10
     return out
+
+
+def defaults_workloads(m100):
+    """Issue 18's aims hold twice: with the same settings for every client
+    (the workloads above) and with each client's own defaults but acks=all,
+    idempotence and linger.ms=5, what most users run (clients.DEFAULTS_PRODUCE;
+    consumers get a group id and auto.offset.reset=earliest, no more). These
+    are produce-100B, produce-100B-1000p and the consume workloads so; the
+    latency workloads set no batch or buffer size already."""
+    d = {"size": 100, "compression": "none", "defaults": True}
+    return [dict(d, name="produce-100B-defaults", kind="produce", count=m100,
+                 clients=clients.C_CLIENTS),
+            dict(d, name="produce-100B-1000p-defaults", kind="produce", count=m100 // 4,
+                 partitions=1000, clients=clients.NEW_CLIENTS),
+            dict(d, name="consume-assign-defaults", kind="consume", count=m100, group=False,
+                 clients=clients.NEW_CLIENTS),
+            dict(d, name="consume-group-defaults", kind="consume", count=m100, group=True,
+                 clients=clients.NEW_CLIENTS)]
 
 
 def scale_workloads(mode):

@@ -20,6 +20,11 @@ FETCH_WAIT_MS = "500"
 # whose default is 64 MiB; the Java client and kafka-python have no such knob.
 RDKAFKA_CONSUME = {"queued.max.messages.kbytes": "16384"}
 LATENCY_PRODUCE = {"acks": "all", "enable.idempotence": "true", "linger.ms": "0"}
+# The "-defaults" workloads (issue 18): what most users run, each client at
+# its own defaults but for these (batch.size is then librdkafka's and kfk's
+# 1,000,000, Java's and kafka-python's 16 KiB; librdkafka's queue 1 GiB and
+# 100,000 messages). Consumers get only what reading the topic needs.
+DEFAULTS_PRODUCE = {"acks": "all", "enable.idempotence": "true", "linger.ms": "5"}
 # 1 MiB values (issue 18): requests up to 4 MiB (Java's and kfk's default
 # max.request.size is 1 MiB, librdkafka's message.max.bytes about that).
 LARGE = {"max.request.size": "4194304"}
@@ -92,8 +97,23 @@ class Env:
         return path
 
 
-def produce_cmd(env, client, boot, topic, w):
+def produce_settings(w, client):
+    """The workload's producer settings for client, in Java's names: the
+    shared ones (with librdkafka's queue bounds), or its own defaults but
+    DEFAULTS_PRODUCE."""
+    if w.get("defaults"):
+        s = dict(DEFAULTS_PRODUCE)
+        if w["compression"] != "none":
+            s["compression.type"] = w["compression"]
+        return s
     s = dict(PRODUCE, **{"compression.type": w["compression"]})
+    if client in RDKAFKA_CLIENTS or client == "confluent-kafka":
+        s.update(RDKAFKA_PRODUCE)
+    return s
+
+
+def produce_cmd(env, client, boot, topic, w):
+    s = produce_settings(w, client)
     n, size = str(w["count_for"][client]), str(w["size"])
     # Transactions (w["txn_ms"]): ProducerPerformance's --transactional-id and
     # --transaction-duration-ms, one id per client (each run fences the last).
@@ -106,7 +126,7 @@ def produce_cmd(env, client, boot, topic, w):
             xflags(dict(s, **w.get("props", {})))
     if client in RDKAFKA_CLIENTS:
         t = ["--txn-ms", tms] if txn else shape_flags(w, "-k", "-T")
-        r = dict(s, **RDKAFKA_PRODUCE, **w.get("rdkafka_props", {}))
+        r = dict(s, **w.get("rdkafka_props", {}))
         if txn:
             r["transactional.id"] = tid
         prog = os.path.join(env.build, "bench", "rdkafka_producer_perf")
@@ -121,7 +141,7 @@ def produce_cmd(env, client, boot, topic, w):
         return None  # the Python scripts have no transactions
     if client == "confluent-kafka":
         return [env.python, os.path.join(env.root, "bench", "confluent_kafka_perf.py"), "produce",
-                boot, topic, n, size] + kv(dict(s, **RDKAFKA_PRODUCE))
+                boot, topic, n, size] + kv(s)
     return python_perf(env, client) + ["produce", boot, topic, n, size] + kv(s)
 
 
@@ -147,34 +167,45 @@ def python_perf(env, client):
     return cmd + ["--module", "kfk"] if client == "kfk-python" else cmd
 
 
-def consume_cmd(env, client, boot, topic, w, group):
-    s = dict(CONSUME)
-    n = str(w["count_for"][client])
+def consume_settings(w, client, group):
+    """The workload's consumer settings for client, in its own names: the
+    shared ones (with librdkafka's prefetch bound), or at the "-defaults"
+    workloads only what reading the topic needs."""
+    s = {} if w.get("defaults") else dict(CONSUME)
     if group:
-        s.update({"group.id": group, "auto.offset.reset": "earliest",
-                  "enable.auto.commit": "true"})
+        s.update({"group.id": group, "auto.offset.reset": "earliest"})
+        if not w.get("defaults"):
+            s["enable.auto.commit"] = "true"
+    if w.get("defaults"):
+        return s
+    if client in RDKAFKA_CLIENTS or client == "confluent-kafka":
+        s.update(RDKAFKA_CONSUME, **{"fetch.wait.max.ms": FETCH_WAIT_MS})
+    else:
+        s["fetch.max.wait.ms"] = FETCH_WAIT_MS
+    return s
+
+
+def consume_cmd(env, client, boot, topic, w, group):
+    s = consume_settings(w, client, group)
+    n = str(w["count_for"][client])
     if client == "kfk":
         g = ["-G", group] if group else []
         return [os.path.join(env.build, "kfk"), "perf", "consume", "-b", boot, "-t", topic,
-                "-c", n, "-q"] + g + xflags(dict(s, **{"fetch.max.wait.ms": FETCH_WAIT_MS}))
+                "-c", n, "-q"] + g + xflags(s)
     if client in RDKAFKA_CLIENTS:
-        s.update(RDKAFKA_CONSUME, **{"fetch.wait.max.ms": FETCH_WAIT_MS})
         prog = os.path.join(env.build, "bench", "rdkafka_consumer_perf")
         return env.rdkafka(client) + [prog, boot, topic,
                 "0" if group else str(w["partitions"]), n] + kv(s)
     if client == "java":
         if not group:
             return None  # ConsumerPerformance always subscribes
-        s["fetch.max.wait.ms"] = FETCH_WAIT_MS
         return env.java("org.apache.kafka.tools.ConsumerPerformance") + [
             "--bootstrap-server", boot, "--topic", topic, "--messages", n, "--group", group,
             "--consumer.config", env.props_file("consumer-" + group, s)]
     mode = "group" if group else "assign"
     if client == "confluent-kafka":
-        s.update(RDKAFKA_CONSUME, **{"fetch.wait.max.ms": FETCH_WAIT_MS})
         return [env.python, os.path.join(env.root, "bench", "confluent_kafka_perf.py"), "consume",
                 boot, topic, n, mode] + kv(s)
-    s["fetch.max.wait.ms"] = FETCH_WAIT_MS
     return python_perf(env, client) + ["consume", boot, topic, n, mode] + kv(s)
 
 
