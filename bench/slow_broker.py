@@ -32,11 +32,11 @@ LINE = re.compile(r"paced: (\d+) sent, (\d+) delivered, (\d+) failed, ([\d.]+) m
 
 
 def workload(mode):
-    rate, secs, at, freeze = {"full": (5000, 20, 6, 5), "quick": (2000, 15, 5, 5),
+    rate, secs, at, freeze = {"full": (5000, 15, 6, 5), "quick": (2000, 15, 5, 5),
                               "smoke": (1000, 8, 2, 3)}[mode]
     return {"name": NAME, "kind": "slow-broker", "rate": rate, "secs": secs, "at": at,
             "freeze": freeze, "size": 100, "partitions": 6, "count": rate * secs,
-            "clients": list(VARIANTS)}
+            "clients": list(VARIANTS), "max_rounds": 3}  # each round is a freeze
 
 
 class Cluster:
@@ -117,7 +117,7 @@ def run(runner, w, rounds, clients_, write):
             "--config", "min.insync.replicas=1"]
         if runner.spawn("topic-" + topic, cmd)[0]:
             raise RuntimeError("could not create %s" % topic)
-        for rnd in range(1, min(rounds, 3) + 1):  # each round is a freeze: 3 at most
+        for rnd in range(1, rounds + 1):
             for c in [c for c in w["clients"]
                       if c in clients_ or (c == "kfk-no-adaptive" and "kfk" in clients_)]:
                 row = {"workload": NAME, "client": c, "round": rnd, "size": w["size"]}
