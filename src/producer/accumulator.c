@@ -559,8 +559,9 @@ static void move_on(const kfk_accum *a, kfk_ppart *pp, int64_t now, kfk_drain_ou
         out->next = at;
 }
 
-static void drain_part(kfk_accum *a, kfk_ppart *pp, const kfk_drain_args *args,
-                       kfk_drain_out *out) {
+/* 1 when pp had a batch ready and its leader's request no room for it. */
+static int drain_part(kfk_accum *a, kfk_ppart *pp, const kfk_drain_args *args,
+                      kfk_drain_out *out) {
     int64_t now = args->now;
     kfk_ptopic *t = pp->topic;
     kfk_pbatch *b;
@@ -575,12 +576,12 @@ static void drain_part(kfk_accum *a, kfk_ppart *pp, const kfk_drain_args *args,
         if (b->base_seq >= 0) out->need_bump = 1;
         take(pp, b, &out->failed);
     }
-    if (kfk_list_empty(&pp->queue)) return;
+    if (kfk_list_empty(&pp->queue)) return 0;
     b = KFK_CONTAINER_OF(pp->queue.next, kfk_pbatch, link);
     if (t->npart > 0 && pp->id >= t->npart) {
         fail_batch(b, KFK_ERR_UNKNOWN_TOPIC_OR_PARTITION, "the topic has no such partition");
         take(pp, b, &out->failed);
-        return;
+        return 0;
     }
     int ready = b != pp->open || a->flushing || a->mem_waiters ||
                 kfk_batch_builder_size(&b->bb) >= (size_t)a->conf.batch_size ||
@@ -589,26 +590,29 @@ static void drain_part(kfk_accum *a, kfk_ppart *pp, const kfk_drain_args *args,
     if (when) {
         if (b->deadline < when) when = b->deadline;
         if (when < out->next) out->next = when;
-        return;
+        return 0;
     }
     if (pp->leader < 0) {
         out->need_md = 1;
         if (b->deadline < out->next) out->next = b->deadline;
         move_on(a, pp, now, out);
-        return;
+        return 0;
     }
-    if (args->halt || a->txn_halt || (args->txn && pp->txn != KFK_PTXN_ADDED)) return;
+    if (args->halt || a->txn_halt || (args->txn && pp->txn != KFK_PTXN_ADDED)) return 0;
     int watch = a->conf.adaptive && a->conf.availability_timeout_ms > 0;
     if (watch) kfk_node_lats_mark(&a->lats, pp->leader, now, 0);
     /* Up to 5 batches per partition in flight, in sequence order; a batch
      * sent before goes alone, so order holds across retries. So does the
      * first of an epoch: a broker that does not know the producer yet takes
      * any sequence, and would take the second if the first failed. */
-    if ((args->idempotent && pp->in_flight > 0 &&
-         (pp->in_flight >= 5 || b->base_seq >= 0 || !pp->acked)) ||
-        !args->room(args->ctx, pp->leader, kfk_batch_builder_size(&b->bb))) {
+    if (args->idempotent && pp->in_flight > 0 &&
+        (pp->in_flight >= 5 || b->base_seq >= 0 || !pp->acked)) {
         move_on(a, pp, now, out);
-        return;
+        return 0;
+    }
+    if (!args->room(args->ctx, pp->leader, kfk_batch_builder_size(&b->bb))) {
+        move_on(a, pp, now, out);
+        return 1;
     }
     if (watch) kfk_node_lats_mark(&a->lats, pp->leader, now, 1);
     if (args->idempotent && b->base_seq < 0) {
@@ -624,6 +628,7 @@ static void drain_part(kfk_accum *a, kfk_ppart *pp, const kfk_drain_args *args,
     b->in_flight = 1;
     pp->in_flight++;
     take(pp, b, &out->ready);
+    return 0;
 }
 
 /* KIP-794: the weights of the next sticky switch, from the batches waiting
@@ -648,12 +653,27 @@ void kfk_accum_drain(kfk_accum *a, const kfk_drain_args *args, kfk_drain_out *ou
     out->next = INT64_MAX;
     out->need_md = out->need_bump = 0;
     pthread_mutex_lock(&a->lock);
+    /* Round the topics and partitions from where the last drain had no
+     * room (as Java's drainIndex): from the first every time, a full
+     * request (1 MB batches at max.request.size) always went to the same
+     * partitions while the last ones waited. */
+    int32_t first_full = -1;
     for (int32_t k = 0; k < a->ntopics; k++) {
-        kfk_ptopic *t = a->topics[k];
-        for (int32_t i = 0; i < t->nalloc; i++) drain_part(a, t->parts[i], args, out);
+        int32_t tk = (a->drain_topic + k) % a->ntopics;
+        kfk_ptopic *t = a->topics[tk];
+        int32_t full = -1;
+        for (int32_t j = 0; j < t->nalloc; j++) {
+            int32_t i = (t->drain_from + j) % t->nalloc;
+            if (drain_part(a, t->parts[i], args, out) && full < 0) full = i;
+        }
+        if (full >= 0) {
+            t->drain_from = full;
+            if (first_full < 0) first_full = tk;
+        }
         if (a->conf.adaptive && t->sticky >= 0) update_load(a, t);
         if (t->npart < 0 && t->nalloc) out->need_md = 1;
     }
+    if (first_full >= 0) a->drain_topic = first_full;
     pthread_mutex_unlock(&a->lock);
 }
 

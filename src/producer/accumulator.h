@@ -108,6 +108,8 @@ struct kfk_ptopic {
     uint32_t sticky_gen;
     kfk_load load;  /* where the sticky partition goes next (KIP-794) */
     int md_wanted; /* asked the core to keep it fresh */
+    int32_t drain_from; /* the drain starts here: the first partition the
+                           last one had no room for */
     int64_t created_us;          /* statistics' age */
     kfk_win batchsize, batchcnt; /* I/O thread: each batch's bytes and records,
                                     at its first send */
@@ -145,6 +147,7 @@ typedef struct kfk_accum {
     int32_t ntopics, captopics;
     kfk_ptopic **slots; /* open-addressing hash by name */
     uint32_t nslots;
+    int32_t drain_topic; /* the drain starts with this topic (see drain_from) */
     kfk_ptopic *last; /* the last topic found: most senders stick to one */
     int64_t mem_used, mem_peak;
     int64_t pending;  /* messages in batches not completed */
@@ -237,7 +240,8 @@ typedef struct kfk_drain_out {
     int need_bump;    /* a failed batch had a sequence: epoch bump needed */
 } kfk_drain_out;
 
-/* Takes at most one ready batch per partition (with the lock). Sender. */
+/* Takes at most one ready batch per partition (with the lock). Sender.
+ * Starts with the topic and partition the last drain had no room for. */
 void kfk_accum_drain(kfk_accum *a, const kfk_drain_args *args, kfk_drain_out *out);
 
 /* The lock must be held for these. */

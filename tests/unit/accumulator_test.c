@@ -138,6 +138,63 @@ TEST(batch_buffer_grows_four_fold_to_batch_size) {
     kfk_accum_free(&a);
 }
 
+/* Room for one batch per request: each drain starts with the partition,
+ * and the topic, the last one had no room for, so all go in turn rather
+ * than the first one's batches again and again. */
+static int room_left;
+static int one_batch_room(void *ctx, int32_t node, size_t bytes) {
+    (void)ctx, (void)node, (void)bytes;
+    return room_left-- > 0;
+}
+
+static const char *drain_one(kfk_accum *a, int32_t *partition) {
+    kfk_drain_out out;
+    kfk_drain_args args = {.now = 1, .room = one_batch_room};
+    room_left = 1;
+    kfk_accum_drain(a, &args, &out);
+    if (kfk_list_empty(&out.ready)) return NULL;
+    kfk_pbatch *b = KFK_CONTAINER_OF(out.ready.next, kfk_pbatch, link);
+    const char *topic = b->part->topic->name;
+    *partition = b->part->id;
+    finish_all(a, &out.ready);
+    return topic;
+}
+
+TEST(full_requests_take_partitions_and_topics_in_turn) {
+    kfk_accum a;
+    setup(&a, 200, 1000000);
+    for (int p = 0; p < 4; p++)
+        for (int i = 0; i < 40; i++) CHECK_EQ(send(&a, "t", p, NULL, 0, NULL), 0);
+    set_topic(&a, "t", 4);
+    int served[4] = {0};
+    for (int d = 0; d < 8; d++) {
+        int32_t p = -1;
+        REQUIRE(drain_one(&a, &p) != NULL);
+        served[p]++;
+    }
+    for (int p = 0; p < 4; p++) CHECK_EQ(served[p], 2);
+    kfk_accum_free(&a);
+
+    setup(&a, 200, 1000000);
+    for (int i = 0; i < 40; i++) {
+        CHECK_EQ(send(&a, "t", 0, NULL, 0, NULL), 0);
+        CHECK_EQ(send(&a, "u", 0, NULL, 0, NULL), 0);
+    }
+    set_topic(&a, "t", 1);
+    set_topic(&a, "u", 1);
+    int ts = 0, us = 0;
+    for (int d = 0; d < 4; d++) {
+        int32_t p;
+        const char *topic = drain_one(&a, &p);
+        REQUIRE(topic != NULL);
+        ts += topic[0] == 't';
+        us += topic[0] == 'u';
+    }
+    CHECK_EQ(ts, 2);
+    CHECK_EQ(us, 2);
+    kfk_accum_free(&a);
+}
+
 TEST(sticky_partitioner_switches_when_its_batch_is_done) {
     kfk_accum a;
     setup(&a, 300, 1000000);
