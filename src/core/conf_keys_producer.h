@@ -4,7 +4,10 @@
  * (Java reserves batch.size per batch), so the bound costs no memory, and
  * each batch is a partition append the broker pays for: keyless records
  * over 1,000 partitions in 16 KiB batches touched a new partition every
- * 150 records and took 5x the wall time of 1 MB ones (issue 18). */
+ * 150 records and took 5x the wall time of 1 MB ones (issue 18). Saturated
+ * (bench, 100 B records), 1 MB batches took 0.68x the CPU per record of
+ * 16 KiB ones on 8 partitions and 0.76x on 1,000, at the same peak RSS;
+ * p99 close to 64 KiB batches' as the drain goes round the partitions. */
 #ifndef KFK_CONF_KEYS_PRODUCER_H
 #define KFK_CONF_KEYS_PRODUCER_H
 
