@@ -106,8 +106,9 @@ def scale_workloads(mode):
     resolved, fetch sessions made), then reading a backlog of `count`
     records (100 per partition in full). Smoke: 2 x 20 partitions, so that
     CI does not wait for 10,000 partitions to be created. 30 s idle hold
-    10 heartbeats, 6 auto-commits and some 60 fetch rounds per broker."""
-    count, settle, idle = {"full": (1_000_000, 30, 30), "quick": (200_000, 30, 30),
+    10 heartbeats, 6 auto-commits and some 60 fetch rounds per broker; quick
+    halves both phases to stay within 15 minutes."""
+    count, settle, idle = {"full": (1_000_000, 30, 30), "quick": (200_000, 15, 15),
                            "smoke": (2_000, 1, 2)}[mode]
     topics, parts = (2, 20) if mode == "smoke" else (10, 1000)
     return [{"name": "consume-10000p", "kind": "scale-consume", "count": count, "size": 100,
