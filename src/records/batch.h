@@ -197,8 +197,75 @@ int kfk_batch_flatten(const uint8_t *batch, size_t len, const kfk_batch_refs *re
 int kfk_control_type(kfk_bytes key);
 
 /* For records.c: opens the v2 batch framed in frame[0..len) (len is 12 +
- * its batchLength) into it->batch, and reads its records. */
+ * its batchLength) into it->batch. */
 int kfk_batch_v2_open(kfk_records_iter *it, const uint8_t *frame, size_t len);
-int kfk_batch_v2_next(kfk_records_iter *it, kfk_record *rec);
+
+/* The smallest record body (after its length): attributes, timestampDelta,
+ * offsetDelta, key length, value length and header count, a byte each. */
+#define KFK_MIN_RECORD_BODY 6
+
+/* Checks count headers from p: the end of the last one, or NULL when one
+ * has a null key or runs past end. */
+const uint8_t *kfk_batch_v2_headers(const uint8_t *p, const uint8_t *end, int32_t count);
+
+/* A varint length then the bytes, up to end: where they end, or NULL when
+ * they do not fit or the length is below -1 (-1 is null: {NULL, -1}). */
+static inline const uint8_t *kfk_batch_v2_bytes(const uint8_t *p, const uint8_t *end,
+                                                kfk_bytes *out) {
+    int32_t n;
+    if (!(p = kfk_dec_varint(p, end, &n))) return NULL;
+    if ((uint32_t)n <= (size_t)(end - p)) { /* -1 and other negatives are huge here */
+        *out = (kfk_bytes){p, n};
+        return p + n;
+    }
+    *out = (kfk_bytes){NULL, -1};
+    return n == -1 ? p : NULL;
+}
+
+/* The next record of the current v2 batch: 1, 0 after its last, or
+ * KFK_ERR_MALFORMED (it then is as it was). Inline: the consumer's
+ * per-record path. Every varint stops at the record's end, which its length
+ * prefix gives and which is checked against the batch's end once. */
+static inline int kfk_batch_v2_next(kfk_records_iter *it, kfk_record *rec) {
+    kfk_batch *b = &it->batch;
+    const uint8_t *p = b->recs.p, *end = b->recs.end;
+    if (b->left == 0) return p != end ? KFK_ERR_MALFORMED : 0; /* bytes past the count */
+    int32_t len, offset_delta, header_count;
+    int64_t ts_delta;
+    if (!(p = kfk_dec_varint(p, end, &len)) || len < KFK_MIN_RECORD_BODY || len > end - p)
+        return KFK_ERR_MALFORMED;
+    const uint8_t *rend = p + len;
+    /* p[0]: record attributes, none defined */
+    if (!(p = kfk_dec_varlong(p + 1, rend, &ts_delta)) ||
+        !(p = kfk_dec_varint(p, rend, &offset_delta)) ||
+        !(p = kfk_batch_v2_bytes(p, rend, &rec->key)) ||
+        !(p = kfk_batch_v2_bytes(p, rend, &rec->value)) ||
+        !(p = kfk_dec_varint(p, rend, &header_count)))
+        return KFK_ERR_MALFORMED;
+    const uint8_t *headers = p;
+    if (header_count != 0 && (header_count < 0 || !(p = kfk_batch_v2_headers(p, rend, header_count))))
+        return KFK_ERR_MALFORMED;
+    if (p != rend) return KFK_ERR_MALFORMED; /* a record ends exactly where its length says */
+    rec->header_count = header_count;
+    rec->headers = (kfk_bytes){headers, (int32_t)(rend - headers)};
+    rec->offset = (int64_t)((uint64_t)b->base_offset + (uint64_t)(int64_t)offset_delta);
+    rec->timestamp = b->attributes & KFK_ATTR_LOG_APPEND_TIME
+                         ? b->max_timestamp
+                         : (int64_t)((uint64_t)b->base_timestamp + (uint64_t)ts_delta);
+    b->recs.p = rend;
+    b->left--;
+    return 1;
+}
+
+/* kfk_records_next_in_batch with a v2 record decoded inline. */
+static inline int kfk_records_next_v2(kfk_records_iter *it, kfk_record *rec) {
+    if (!it->in_batch || it->batch.magic != 2) return kfk_records_next_in_batch(it, rec);
+    int rc = kfk_batch_v2_next(it, rec);
+    if (rc < 0) { /* as kfk_records_next_in_batch fails */
+        it->err = rc;
+        it->in_batch = 0;
+    }
+    return rc;
+}
 
 #endif

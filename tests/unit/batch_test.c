@@ -486,3 +486,65 @@ TEST(scratch_is_optional_and_reusable) {
     kfk_wbuf_free(&out);
     kfk_wbuf_free(&scratch);
 }
+
+/* Records whose varints take 1 to 10 bytes (offset deltas past 63 and
+ * 8191, values of 128 and 70,000 bytes, a timestamp delta of INT64_MIN),
+ * read through kfk_records_next_v2 (the consumer's inline path) and
+ * kfk_records_next alike. */
+TEST(multi_byte_varints_in_records) {
+    fill_pattern();
+    enum { N = 20000 };
+    kfk_wbuf out = {0}, z = {0};
+    kfk_batch_builder b;
+    kfk_batch_opts o = KFK_BATCH_OPTS_INIT;
+    kfk_record_header h[2] = {{{"h1", 2}, B("x")}, {{"h2", 2}, NUL}};
+    kfk_batch_builder_init(&b, &out);
+    for (int i = 0; i < N; i++) {
+        int64_t ts = i == 1 ? INT64_MIN : 1000 + i;
+        kfk_bytes key = i % 3 ? (kfk_bytes){pattern, i % 200} : NUL;
+        kfk_bytes value = {pattern, i % 1000 == 7 ? 70000 : i % 300};
+        REQUIRE(kfk_batch_append(&b, ts, key, value, h, i % 500 == 3 ? 2 : 0) > 0);
+    }
+    o.base_offset = 5000;
+    REQUIRE_EQ(kfk_batch_finish(&b, &o, NULL), 0);
+    for (int pass = 0; pass < 2; pass++) {
+        kfk_records_iter it;
+        kfk_record rec;
+        kfk_records_iter_init(&it, out.data, out.len, &z, LIMIT, 0);
+        REQUIRE_EQ(kfk_records_next_batch(&it), 1);
+        for (int i = 0; i < N; i++) {
+            REQUIRE_EQ(pass ? kfk_records_next(&it, &rec) : kfk_records_next_v2(&it, &rec), 1);
+            CHECK_EQ(rec.offset, 5000 + i);
+            CHECK_EQ(rec.timestamp, i == 1 ? INT64_MIN : 1000 + i);
+            CHECK_EQ(rec.key.len, i % 3 ? i % 200 : -1);
+            CHECK_EQ(rec.value.len, i % 1000 == 7 ? 70000 : i % 300);
+            CHECK_EQ(rec.header_count, i % 500 == 3 ? 2 : 0);
+        }
+        CHECK_EQ(pass ? kfk_records_next(&it, &rec) : kfk_records_next_v2(&it, &rec), 0);
+    }
+    kfk_wbuf_free(&out);
+    kfk_wbuf_free(&z);
+}
+
+/* A bad record through the inline path fails the iterator as
+ * kfk_records_next_in_batch does: sticky, and the records before it read. */
+TEST(inline_path_errors_are_sticky) {
+    uint8_t copy[sizeof golden];
+    memcpy(copy, golden, sizeof copy);
+    copy[71 + 4] = 0x03; /* the second record's key length: -2 */
+    kfk_records_iter it;
+    kfk_record rec;
+    kfk_records_iter_init(&it, copy, sizeof copy, NULL, 0, KFK_RECORDS_SKIP_CRC);
+    REQUIRE_EQ(kfk_records_next_batch(&it), 1);
+    CHECK_EQ(kfk_records_next_v2(&it, &rec), 1);
+    CHECK_EQ(kfk_records_next_v2(&it, &rec), KFK_ERR_MALFORMED);
+    CHECK_EQ(kfk_records_next_v2(&it, &rec), KFK_ERR_MALFORMED);
+    CHECK_EQ(kfk_records_next_in_batch(&it, &rec), KFK_ERR_MALFORMED);
+    CHECK_EQ(kfk_records_next_batch(&it), KFK_ERR_MALFORMED);
+    /* A record shorter than the smallest body, its bytes otherwise whole. */
+    memcpy(copy, golden, sizeof copy);
+    copy[61] = 0x0a; /* length 5 */
+    kfk_records_iter_init(&it, copy, sizeof copy, NULL, 0, KFK_RECORDS_SKIP_CRC);
+    REQUIRE_EQ(kfk_records_next_batch(&it), 1);
+    CHECK_EQ(kfk_records_next_v2(&it, &rec), KFK_ERR_MALFORMED);
+}
