@@ -154,6 +154,43 @@ static inline const uint8_t *kfk_dec_varlong(const uint8_t *p, const uint8_t *en
     return p;
 }
 
+/* As kfk_dec_uvarint and kfk_dec_uvarlong, where the caller knows that at
+ * least 5 (10) bytes follow p: no end check. A varint longer than its type
+ * allows sets *bad and ends max bytes on. */
+static inline const uint8_t *kfk_dec_uvar_long_unchecked(const uint8_t *p, uint64_t *v, int max,
+                                                         int *bad) {
+    const uint8_t *q = kfk_dec_uvar_long(p, p + max, v, max);
+    if (q) return q;
+    *bad = 1;
+    return p + max;
+}
+static inline const uint8_t *kfk_dec_uvarint_unchecked(const uint8_t *p, uint32_t *v, int *bad) {
+    if (p[0] < 0x80) {
+        *v = p[0];
+        return p + 1;
+    }
+    if (p[1] < 0x80) {
+        *v = (uint32_t)(p[0] & 0x7f) | (uint32_t)p[1] << 7;
+        return p + 2;
+    }
+    uint64_t u;
+    p = kfk_dec_uvar_long_unchecked(p, &u, 5, bad);
+    *v = (uint32_t)u;
+    return p;
+}
+static inline const uint8_t *kfk_dec_uvarlong_unchecked(const uint8_t *p, uint64_t *v,
+                                                        int *bad) {
+    if (p[0] < 0x80) {
+        *v = p[0];
+        return p + 1;
+    }
+    if (p[1] < 0x80) {
+        *v = (uint64_t)(p[0] & 0x7f) | (uint64_t)p[1] << 7;
+        return p + 2;
+    }
+    return kfk_dec_uvar_long_unchecked(p, v, 10, bad);
+}
+
 /* The same on a reader (failing it on a bad varint). */
 static inline uint32_t kfk_rd_uvarint(kfk_rbuf *r) {
     uint32_t v;

@@ -91,3 +91,30 @@ int kfk_batch_v2_open(kfk_records_iter *it, const uint8_t *frame, size_t len) {
     b->left = b->count;
     return 0;
 }
+
+int kfk_batch_v2_next_checked(kfk_records_iter *it, kfk_record *rec) {
+    kfk_batch *b = &it->batch;
+    const uint8_t *p = b->recs.p, *end = b->recs.end;
+    if (b->left == 0) return p != end ? KFK_ERR_MALFORMED : 0; /* bytes past the count */
+    int32_t len, offset_delta, header_count;
+    int64_t ts_delta;
+    if (!(p = kfk_dec_varint(p, end, &len)) || len < KFK_MIN_RECORD_BODY || len > end - p)
+        return KFK_ERR_MALFORMED;
+    const uint8_t *rend = p + len;
+    /* p[0]: record attributes, none defined */
+    if (!(p = kfk_dec_varlong(p + 1, rend, &ts_delta)) ||
+        !(p = kfk_dec_varint(p, rend, &offset_delta)) ||
+        !(p = kfk_batch_v2_bytes(p, rend, &rec->key)) ||
+        !(p = kfk_batch_v2_bytes(p, rend, &rec->value)) ||
+        !(p = kfk_dec_varint(p, rend, &header_count)) || header_count < 0)
+        return KFK_ERR_MALFORMED;
+    const uint8_t *headers = p;
+    /* a record ends exactly where its length says */
+    if (kfk_batch_v2_headers(p, rend, header_count) != rend) return KFK_ERR_MALFORMED;
+    rec->header_count = header_count;
+    rec->headers = (kfk_bytes){headers, (int32_t)(rend - headers)};
+    kfk_batch_v2_place(b, rec, offset_delta, ts_delta);
+    b->recs.p = rend;
+    b->left--;
+    return 1;
+}
