@@ -1,7 +1,8 @@
 /* Arbitrary bytes as a fetched `records` slice: every batch and record of
  * every format is read (once with CRC checks, once without so mutations
- * reach the decoders), every byte of every view touched, and each v2 batch
- * rebuilt from its records and read back to the same records. */
+ * reach the decoders), every byte of every view touched, each v2 batch read
+ * again by the checked record decoder alone (the inline one must agree),
+ * and rebuilt from its records and read back to the same records. */
 #include <stdlib.h>
 
 #include "kfk.h"
@@ -20,6 +21,13 @@ static void touch(const void *p, int32_t len) {
 
 static int same(kfk_bytes a, kfk_bytes b) {
     return a.len == b.len && (a.len <= 0 || memcmp(a.ptr, b.ptr, (size_t)a.len) == 0);
+}
+
+static int same_record(const kfk_record *a, const kfk_record *b) {
+    return a->offset == b->offset && a->timestamp == b->timestamp && a->key.ptr == b->key.ptr &&
+           a->key.len == b->key.len && a->value.ptr == b->value.ptr &&
+           a->value.len == b->value.len && a->header_count == b->header_count &&
+           a->headers.ptr == b->headers.ptr && a->headers.len == b->headers.len;
 }
 
 /* The records of a (decoded) batch, kept to rebuild it. */
@@ -69,7 +77,12 @@ static void drain(const uint8_t *data, size_t size, int flags, kfk_wbuf *z) {
     while (kfk_records_next_batch(&it) == 1) {
         size_t n = 0;
         int rebuild = it.batch.magic == 2, rc;
+        kfk_records_iter again = it; /* the same v2 batch through the checked decoder alone */
+        kfk_record rec2;
         while ((rc = kfk_records_next_in_batch(&it, &rec)) == 1) {
+            if (it.batch.magic == 2 && (kfk_batch_v2_next_checked(&again, &rec2) != 1 ||
+                                        !same_record(&rec, &rec2)))
+                abort();
             kfk_header_iter hi = kfk_record_headers(&rec);
             kfk_record_header h;
             size_t hn = 0;
@@ -87,6 +100,7 @@ static void drain(const uint8_t *data, size_t size, int flags, kfk_wbuf *z) {
                 recs[n++].header_count = hn;
             }
         }
+        if (it.batch.magic == 2 && kfk_batch_v2_next_checked(&again, &rec2) != rc) abort();
         if (rc == 0 && rebuild && n) check_rebuild(recs, n);
     }
 }

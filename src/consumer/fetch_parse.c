@@ -70,17 +70,16 @@ static int add_headers(kfk_consumer_message *m, const kfk_record *rec, kfk_arena
     return 0;
 }
 
-/* A message of kind in ch at offset (the arena zeroes the rest). */
-static kfk_consumer_message *msg_new(const kfk_fetch_parse *p, kfk_chunk *ch, const char *topic,
-                                     int kind, int64_t offset) {
-    kfk_consumer_message *m = kfk_arena_alloc(&ch->arena, sizeof *m);
-    if (!m) return NULL;
-    kfk_cmsg(m)->kind = kind;
-    kfk_cmsg(m)->chunk = ch;
-    m->topic = topic;
-    m->partition = p->partition;
-    m->offset = offset;
-    return m;
+/* The private part of a message of kind in ch. */
+static inline void msg_private(const kfk_fetch_parse *p, kfk_chunk *ch, kfk_consumer_message *m,
+                               int kind) {
+    kfk_cmsg_private *v = kfk_cmsg(m);
+    v->next = NULL;
+    v->chunk = ch;
+    v->part = p->part;
+    v->polled_after = 0;
+    v->gen = p->gen;
+    v->kind = kind;
 }
 
 static void msg_append(kfk_fetch_parse *p, kfk_consumer_message *m) {
@@ -91,27 +90,43 @@ static void msg_append(kfk_fetch_parse *p, kfk_consumer_message *m) {
     p->tail = m;
 }
 
-static int add_message(kfk_fetch_parse *p, kfk_chunk *ch, const char *topic, const kfk_batch *b,
-                       const kfk_record *rec) {
-    kfk_consumer_message *m = msg_new(p, ch, topic, KFK_KIND_RECORD, rec->offset);
+/* The batch's timestamp type, for its messages. */
+static int timestamp_type(const kfk_batch *b) {
+    return b->magic == 0                                 ? KFK_TIMESTAMP_NONE
+           : b->attributes & KFK_ATTR_LOG_APPEND_TIME ? KFK_TIMESTAMP_LOG_APPEND
+                                                      : KFK_TIMESTAMP_CREATE;
+}
+
+/* One record's message in *out. Every field is stored once: zeroing the
+ * struct first (a compound literal does) costs a rep stos per message. */
+static inline int add_message(const kfk_fetch_parse *p, kfk_chunk *ch, const char *topic,
+                              const kfk_batch *b, int ts_type, const kfk_record *rec,
+                              int64_t *bytes, kfk_consumer_message **out) {
+    kfk_consumer_message *m = kfk_arena_alloc_raw(&ch->arena, sizeof *m);
     if (!m) return KFK_ERR_NOMEM;
+    int has_key = rec->key.len >= 0, has_value = rec->value.len >= 0;
+    m->err = 0;
+    m->topic = topic;
+    m->partition = p->partition;
+    m->offset = rec->offset;
     m->timestamp = rec->timestamp;
-    m->timestamp_type = b->magic == 0                                 ? KFK_TIMESTAMP_NONE
-                        : b->attributes & KFK_ATTR_LOG_APPEND_TIME ? KFK_TIMESTAMP_LOG_APPEND
-                                                                   : KFK_TIMESTAMP_CREATE;
+    m->timestamp_type = ts_type;
     m->leader_epoch = b->partition_leader_epoch;
     m->broker_id = p->broker;
-    m->key = rec->key.len < 0 ? NULL : rec->key.ptr;
-    m->key_len = rec->key.len < 0 ? 0 : (size_t)rec->key.len;
-    m->value = rec->value.len < 0 ? NULL : rec->value.ptr;
-    m->value_len = rec->value.len < 0 ? 0 : (size_t)rec->value.len;
-    p->bytes += (int64_t)(m->key_len + m->value_len);
+    m->key = has_key ? rec->key.ptr : NULL;
+    m->key_len = has_key ? (size_t)rec->key.len : 0;
+    m->value = has_value ? rec->value.ptr : NULL;
+    m->value_len = has_value ? (size_t)rec->value.len : 0;
+    m->headers = NULL;
+    m->header_count = 0;
+    m->delivery_count = 0;
+    msg_private(p, ch, m, KFK_KIND_RECORD);
+    *bytes += (int64_t)(m->key_len + m->value_len);
     if (rec->header_count > 0) {
-        int rc = add_headers(m, rec, &ch->arena, &p->bytes);
+        int rc = add_headers(m, rec, &ch->arena, bytes);
         if (rc) return rc;
     }
-    msg_append(p, m);
-    p->count++;
+    *out = m;
     return 0;
 }
 
@@ -147,14 +162,26 @@ int kfk_fetch_parse_run(kfk_fetch_parse *p, kfk_chunk *ch, const uint8_t *data, 
         const kfk_batch *b = &it.batch;
         int64_t end = b->last_offset + 1;
         if (end > p->pos && !skip_batch(&it, p, &s)) {
-            int used = 0;
+            /* The per-record loop: its counters stay in locals. */
+            kfk_consumer_message **link = p->tail ? &kfk_cmsg(p->tail)->next : &p->head;
+            kfk_consumer_message *m, *last = NULL;
+            int used = 0, ts_type = timestamp_type(b);
+            int64_t bytes = 0;
             kfk_record rec;
-            while ((rc = kfk_records_next_in_batch(&it, &rec)) == 1) {
+            while ((rc = kfk_records_next_v2(&it, &rec)) == 1) {
                 if (rec.offset < p->pos) continue;
-                rc = add_message(p, ch, topic, b, &rec);
+                rc = add_message(p, ch, topic, b, ts_type, &rec, &bytes, &m);
                 if (rc) break;
-                used = 1;
-                p->next_pos = rec.offset + 1;
+                *link = m;
+                link = &kfk_cmsg(m)->next;
+                last = m;
+                used++;
+            }
+            if (used) {
+                p->tail = last;
+                p->count += used;
+                p->bytes += bytes;
+                p->next_pos = last->offset + 1;
             }
             /* Messages point into the decompressed records: keep them. */
             if (used && kfk_batch_codec(b) != KFK_CODEC_NONE && zbuf->data) {
@@ -178,9 +205,13 @@ int kfk_fetch_parse_run(kfk_fetch_parse *p, kfk_chunk *ch, const uint8_t *data, 
     int64_t polled_to = p->tail ? p->tail->offset + 1 : p->pos;
     if (!p->err && p->next_pos > polled_to) {
         /* Without memory for it the position catches up at the next message. */
-        kfk_consumer_message *skip = msg_new(p, ch, topic, KFK_KIND_SKIP, p->next_pos);
+        kfk_consumer_message *skip = kfk_arena_alloc(&ch->arena, sizeof *skip);
         if (skip) {
+            skip->topic = topic;
+            skip->partition = p->partition;
+            skip->offset = p->next_pos;
             skip->leader_epoch = p->last_epoch;
+            msg_private(p, ch, skip, KFK_KIND_SKIP);
             msg_append(p, skip);
         }
         refs += skip != NULL;

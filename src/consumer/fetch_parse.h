@@ -22,6 +22,8 @@ typedef struct kfk_fetch_parse {
     const char *topic; /* copied into the chunk */
     int32_t partition;
     int32_t broker; /* the node the data came from */
+    void *part;     /* each message's kfk_cmsg part and gen */
+    uint32_t gen;
     int64_t pos; /* the fetch offset */
     int check_crcs;
     size_t max_decompressed; /* per batch */

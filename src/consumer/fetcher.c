@@ -215,7 +215,7 @@ static void release_parts(fetch_ctx *f) {
 static void deliver(kfk_consumer *c, kfk_cpart *p, const kfk_fetch_response_partition_data *pd,
                     kfk_rxbuf *rx, int32_t broker, int slot) {
     kfk_fetch_parse pp = {.topic = p->topic, .partition = p->partition, .broker = broker,
-                          .pos = p->fetch_pos,
+                          .part = p, .gen = p->io_gen, .pos = p->fetch_pos,
                           .check_crcs = c->cc.check_crcs, .max_decompressed = MAX_DECOMPRESSED,
                           .read_committed = c->cc.read_committed,
                           .aborted = pd->aborted_transactions.items,
@@ -228,10 +228,6 @@ static void deliver(kfk_consumer *c, kfk_cpart *p, const kfk_fetch_response_part
     if (ch) kfk_chunk_reserve(ch, pd->records.ptr, (size_t)pd->records.len);
     if (ch) kfk_fetch_parse_run(&pp, ch, pd->records.ptr, (size_t)pd->records.len, &c->zbuf);
     if (pd->records.len > 0 && !ch) pp.err = KFK_ERR_NOMEM;
-    for (kfk_consumer_message *m = pp.head; m; m = kfk_cmsg(m)->next) {
-        kfk_cmsg(m)->part = p;
-        kfk_cmsg(m)->gen = p->io_gen;
-    }
     /* Java's per-partition lag and lead, from the position this answer leads to */
     int64_t pos = pp.count || !pp.err ? pp.next_pos : p->fetch_pos;
     int64_t last = c->cc.read_committed && pd->last_stable_offset >= 0 ? pd->last_stable_offset

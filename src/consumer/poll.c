@@ -46,8 +46,9 @@ static kfk_consumer_message *take(kfk_consumer *c, int *wake, int *due) {
             continue;
         }
         if (kfk_cmsg(m)->kind == KFK_KIND_RECORD) {
-            p->queued_bytes -= msg_bytes(m);
-            c->queued_total -= msg_bytes(m);
+            int64_t bytes = msg_bytes(m);
+            p->queued_bytes -= bytes;
+            c->queued_total -= bytes;
             p->queued_msgs--;
             kfk_cmsg(m)->polled_after = p->polled_end >= 0 ? p->polled_end : m->offset;
             p->position = p->polled_end = m->offset + 1;
@@ -55,7 +56,7 @@ static kfk_consumer_message *take(kfk_consumer *c, int *wake, int *due) {
             if (c->cc.auto_store) {
                 p->stored = p->position;
                 p->stored_epoch = p->position_epoch;
-                *due |= kfk_autocommit_count(c, 1);
+                if (c->cc.auto_commit_messages > 0) *due |= kfk_autocommit_count(c, 1);
             }
             if (c->queue_full && c->queued_total * 2 < c->cc.queue_max_bytes) {
                 c->queue_full = 0;

@@ -14,25 +14,25 @@ struct kfk_arena_block {
 
 enum { ARENA_MIN_BLOCK = 1024, ARENA_MAX_STEP = 1 << 20 };
 
+/* n: rounded to KFK_ARENA_ALIGN, more than the current block has left. */
+void *kfk_arena_alloc_new_block(kfk_arena *a, size_t n) {
+    size_t size = a->next_size < ARENA_MIN_BLOCK ? ARENA_MIN_BLOCK : a->next_size;
+    if (size < n) size = n;
+    if (size > SIZE_MAX - sizeof(kfk_arena_block)) return NULL;
+    kfk_arena_block *b = kfk_malloc(sizeof(kfk_arena_block) + size);
+    if (!b) return NULL;
+    b->next = a->head;
+    b->size = size;
+    a->head = b;
+    a->cur = b->data + n;
+    a->left = size - n;
+    a->next_size = size < ARENA_MAX_STEP ? size * 2 : size;
+    return b->data;
+}
+
 void *kfk_arena_alloc(kfk_arena *a, size_t n) {
-    const size_t align = alignof(max_align_t);
-    n = (n + align - 1) & ~(align - 1);
-    if (n == 0) n = align;
-    if (!a->head || a->head->size - a->used < n) {
-        size_t size = a->next_size < ARENA_MIN_BLOCK ? ARENA_MIN_BLOCK : a->next_size;
-        if (size < n) size = n;
-        if (size > SIZE_MAX - sizeof(kfk_arena_block)) return NULL;
-        kfk_arena_block *b = kfk_malloc(sizeof(kfk_arena_block) + size);
-        if (!b) return NULL;
-        b->next = a->head;
-        b->size = size;
-        a->head = b;
-        a->used = 0;
-        a->next_size = size < ARENA_MAX_STEP ? size * 2 : size;
-    }
-    void *p = a->head->data + a->used;
-    a->used += n;
-    memset(p, 0, n);
+    void *p = kfk_arena_alloc_raw(a, n);
+    if (p) memset(p, 0, n);
     return p;
 }
 
@@ -49,7 +49,8 @@ void kfk_arena_lend(kfk_arena *a, void *mem, size_t size) {
     b->next = NULL;
     b->size = size - pad - sizeof *b;
     a->head = a->lent = b;
-    a->used = 0;
+    a->cur = b->data;
+    a->left = b->size;
 }
 
 void kfk_arena_reset(kfk_arena *a) {
@@ -59,10 +60,7 @@ void kfk_arena_reset(kfk_arena *a) {
         if (b != a->lent) kfk_free(b);
         b = next;
     }
-    a->lent = NULL;
-    a->head = NULL;
-    a->used = 0;
-    a->next_size = 0;
+    *a = (kfk_arena){0};
 }
 
 kfk_str kfk_arena_str(kfk_arena *a, const char *s) {

@@ -16,44 +16,18 @@ double kfk_rd_f64(kfk_rbuf *r) {
     return d;
 }
 
-uint64_t kfk_rd_uvarlong(kfk_rbuf *r) {
-    uint64_t v = 0;
-    for (int shift = 0; shift < 64; shift += 7) {
-        if (r->p >= r->end) {
-            kfk_rbuf_fail(r, KFK_ERR_MALFORMED);
-            return 0;
+const uint8_t *kfk_dec_uvar_long(const uint8_t *p, const uint8_t *end, uint64_t *v, int max) {
+    uint64_t u = 0;
+    ptrdiff_t left = p < end ? end - p : 0;
+    for (int i = 0; i < max && i < left; i++) {
+        u |= (uint64_t)(p[i] & 0x7f) << (7 * i);
+        if (!(p[i] & 0x80)) {
+            *v = u;
+            return p + i + 1;
         }
-        uint8_t b = *r->p++;
-        v |= (uint64_t)(b & 0x7f) << shift;
-        if (!(b & 0x80)) return v;
     }
-    kfk_rbuf_fail(r, KFK_ERR_MALFORMED);
-    return 0;
-}
-
-uint32_t kfk_rd_uvarint(kfk_rbuf *r) {
-    uint32_t v = 0;
-    for (int shift = 0; shift < 35; shift += 7) {
-        if (r->p >= r->end) {
-            kfk_rbuf_fail(r, KFK_ERR_MALFORMED);
-            return 0;
-        }
-        uint8_t b = *r->p++;
-        v |= (uint32_t)(b & 0x7f) << shift;
-        if (!(b & 0x80)) return v;
-    }
-    kfk_rbuf_fail(r, KFK_ERR_MALFORMED);
-    return 0;
-}
-
-int32_t kfk_rd_varint(kfk_rbuf *r) {
-    uint32_t u = kfk_rd_uvarint(r);
-    return (int32_t)((u >> 1) ^ (~(u & 1) + 1));
-}
-
-int64_t kfk_rd_varlong(kfk_rbuf *r) {
-    uint64_t u = kfk_rd_uvarlong(r);
-    return (int64_t)((u >> 1) ^ (~(u & 1) + 1));
+    *v = 0;
+    return NULL;
 }
 
 kfk_uuid kfk_rd_uuid(kfk_rbuf *r) {

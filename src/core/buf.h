@@ -100,11 +100,120 @@ static inline uint64_t kfk_rd_u64(kfk_rbuf *r) {
 }
 static inline int64_t kfk_rd_i64(kfk_rbuf *r) { return (int64_t)kfk_rd_u64(r); }
 double kfk_rd_f64(kfk_rbuf *r);
-/* Unsigned LEB128, at most 5 bytes for 32 bits and 10 for 64 bits. */
-uint32_t kfk_rd_uvarint(kfk_rbuf *r);
-uint64_t kfk_rd_uvarlong(kfk_rbuf *r);
-int32_t kfk_rd_varint(kfk_rbuf *r);
-int64_t kfk_rd_varlong(kfk_rbuf *r);
+
+/* Varint decoders over the bytes [p, end), for the hot paths that keep
+ * their cursor in a register: the byte after the varint, with its value in
+ * *v, or NULL (and 0 in *v) when the bytes end first or the varint runs
+ * longer than its type allows. Unsigned LEB128, at most 5 bytes for 32 bits
+ * (bits past the 32nd dropped, as Kafka does) and 10 for 64. One and two
+ * bytes, most lengths, counts and deltas, are decoded inline. */
+const uint8_t *kfk_dec_uvar_long(const uint8_t *p, const uint8_t *end, uint64_t *v, int max);
+static inline const uint8_t *kfk_dec_uvarlong(const uint8_t *p, const uint8_t *end,
+                                              uint64_t *v) {
+    if (p < end) {
+        if (p[0] < 0x80) {
+            *v = p[0];
+            return p + 1;
+        }
+        if (end - p >= 2 && p[1] < 0x80) {
+            *v = (uint64_t)(p[0] & 0x7f) | (uint64_t)p[1] << 7;
+            return p + 2;
+        }
+    }
+    return kfk_dec_uvar_long(p, end, v, 10);
+}
+static inline const uint8_t *kfk_dec_uvarint(const uint8_t *p, const uint8_t *end,
+                                             uint32_t *v) {
+    if (p < end) {
+        if (p[0] < 0x80) {
+            *v = p[0];
+            return p + 1;
+        }
+        if (end - p >= 2 && p[1] < 0x80) {
+            *v = (uint32_t)(p[0] & 0x7f) | (uint32_t)p[1] << 7;
+            return p + 2;
+        }
+    }
+    uint64_t u;
+    p = kfk_dec_uvar_long(p, end, &u, 5);
+    *v = (uint32_t)u;
+    return p;
+}
+static inline int32_t kfk_zigzag32(uint32_t u) { return (int32_t)((u >> 1) ^ (~(u & 1) + 1)); }
+static inline int64_t kfk_zigzag64(uint64_t u) { return (int64_t)((u >> 1) ^ (~(u & 1) + 1)); }
+static inline const uint8_t *kfk_dec_varint(const uint8_t *p, const uint8_t *end, int32_t *v) {
+    uint32_t u;
+    p = kfk_dec_uvarint(p, end, &u);
+    *v = kfk_zigzag32(u);
+    return p;
+}
+static inline const uint8_t *kfk_dec_varlong(const uint8_t *p, const uint8_t *end, int64_t *v) {
+    uint64_t u;
+    p = kfk_dec_uvarlong(p, end, &u);
+    *v = kfk_zigzag64(u);
+    return p;
+}
+
+/* As kfk_dec_uvarint and kfk_dec_uvarlong, where the caller knows that at
+ * least 5 (10) bytes follow p: no end check. A varint longer than its type
+ * allows sets *bad and ends max bytes on. */
+static inline const uint8_t *kfk_dec_uvar_long_unchecked(const uint8_t *p, uint64_t *v, int max,
+                                                         int *bad) {
+    const uint8_t *q = kfk_dec_uvar_long(p, p + max, v, max);
+    if (q) return q;
+    *bad = 1;
+    return p + max;
+}
+static inline const uint8_t *kfk_dec_uvarint_unchecked(const uint8_t *p, uint32_t *v, int *bad) {
+    if (p[0] < 0x80) {
+        *v = p[0];
+        return p + 1;
+    }
+    if (p[1] < 0x80) {
+        *v = (uint32_t)(p[0] & 0x7f) | (uint32_t)p[1] << 7;
+        return p + 2;
+    }
+    uint64_t u;
+    p = kfk_dec_uvar_long_unchecked(p, &u, 5, bad);
+    *v = (uint32_t)u;
+    return p;
+}
+static inline const uint8_t *kfk_dec_uvarlong_unchecked(const uint8_t *p, uint64_t *v,
+                                                        int *bad) {
+    if (p[0] < 0x80) {
+        *v = p[0];
+        return p + 1;
+    }
+    if (p[1] < 0x80) {
+        *v = (uint64_t)(p[0] & 0x7f) | (uint64_t)p[1] << 7;
+        return p + 2;
+    }
+    return kfk_dec_uvar_long_unchecked(p, v, 10, bad);
+}
+
+/* The same on a reader (failing it on a bad varint). */
+static inline uint32_t kfk_rd_uvarint(kfk_rbuf *r) {
+    uint32_t v;
+    const uint8_t *p = kfk_dec_uvarint(r->p, r->end, &v);
+    if (!p) {
+        kfk_rbuf_fail(r, 0); /* KFK_ERR_MALFORMED */
+        return 0;
+    }
+    r->p = p;
+    return v;
+}
+static inline uint64_t kfk_rd_uvarlong(kfk_rbuf *r) {
+    uint64_t v;
+    const uint8_t *p = kfk_dec_uvarlong(r->p, r->end, &v);
+    if (!p) {
+        kfk_rbuf_fail(r, 0); /* KFK_ERR_MALFORMED */
+        return 0;
+    }
+    r->p = p;
+    return v;
+}
+static inline int32_t kfk_rd_varint(kfk_rbuf *r) { return kfk_zigzag32(kfk_rd_uvarint(r)); }
+static inline int64_t kfk_rd_varlong(kfk_rbuf *r) { return kfk_zigzag64(kfk_rd_uvarlong(r)); }
 kfk_uuid kfk_rd_uuid(kfk_rbuf *r);
 
 /* Writer. Buffers start empty ({0}) and grow through the kfk allocator. */

@@ -197,8 +197,109 @@ int kfk_batch_flatten(const uint8_t *batch, size_t len, const kfk_batch_refs *re
 int kfk_control_type(kfk_bytes key);
 
 /* For records.c: opens the v2 batch framed in frame[0..len) (len is 12 +
- * its batchLength) into it->batch, and reads its records. */
+ * its batchLength) into it->batch. */
 int kfk_batch_v2_open(kfk_records_iter *it, const uint8_t *frame, size_t len);
-int kfk_batch_v2_next(kfk_records_iter *it, kfk_record *rec);
+
+/* The smallest record body (after its length): attributes, timestampDelta,
+ * offsetDelta, key length, value length and header count, a byte each. */
+#define KFK_MIN_RECORD_BODY 6
+
+/* Checks count headers from p: the end of the last one, or NULL when one
+ * has a null key or runs past end. */
+const uint8_t *kfk_batch_v2_headers(const uint8_t *p, const uint8_t *end, int32_t count);
+
+/* A varint length then the bytes, up to end: where they end, or NULL when
+ * they do not fit or the length is below -1 (-1 is null: {NULL, -1}). */
+static inline const uint8_t *kfk_batch_v2_bytes(const uint8_t *p, const uint8_t *end,
+                                                kfk_bytes *out) {
+    int32_t n;
+    if (!(p = kfk_dec_varint(p, end, &n))) return NULL;
+    if ((uint32_t)n <= (size_t)(end - p)) { /* -1 and other negatives are huge here */
+        *out = (kfk_bytes){p, n};
+        return p + n;
+    }
+    *out = (kfk_bytes){NULL, -1};
+    return n == -1 ? p : NULL;
+}
+
+/* The next record of the current v2 batch: 1, 0 after its last, or
+ * KFK_ERR_MALFORMED (it then is as it was). Every varint is bounded by the
+ * record's end, which its length prefix gives, checked against the
+ * batch's end. kfk_batch_v2_next is the same, inline: the consumer's
+ * per-record path. */
+int kfk_batch_v2_next_checked(kfk_records_iter *it, kfk_record *rec);
+
+/* The most bytes a record's fields before its key take: length (5),
+ * attributes (1), timestampDelta (10), offsetDelta (5), key length (5). */
+#define KFK_RECORD_HEAD_MAX 26
+
+/* The record's offset and timestamp from its deltas. */
+static inline void kfk_batch_v2_place(const kfk_batch *b, kfk_record *rec, int32_t offset_delta,
+                                      int64_t ts_delta) {
+    rec->offset = (int64_t)((uint64_t)b->base_offset + (uint64_t)(int64_t)offset_delta);
+    rec->timestamp = b->attributes & KFK_ATTR_LOG_APPEND_TIME
+                         ? b->max_timestamp
+                         : (int64_t)((uint64_t)b->base_timestamp + (uint64_t)ts_delta);
+}
+
+/* Where the batch has KFK_RECORD_HEAD_MAX bytes left (all its records but
+ * the last one or two), the fields before the key are decoded without an
+ * end check each, and checked together once: the bytes read past the
+ * record's end, if any, are still the batch's. Lengths are tested zig-zag
+ * encoded: 2n for n >= 0, 1 for -1 (null). */
+static inline int kfk_batch_v2_next(kfk_records_iter *it, kfk_record *rec) {
+    kfk_batch *b = &it->batch;
+    const uint8_t *p = b->recs.p, *end = b->recs.end;
+    if (b->left == 0 || end - p < KFK_RECORD_HEAD_MAX) return kfk_batch_v2_next_checked(it, rec);
+    int bad = 0;
+    uint32_t zlen, zoffset, zkey;
+    uint64_t zts;
+    p = kfk_dec_uvarint_unchecked(p, &zlen, &bad);
+    const uint8_t *body = p;
+    p = kfk_dec_uvarlong_unchecked(p + 1, &zts, &bad); /* p[0]: attributes, none defined */
+    p = kfk_dec_uvarint_unchecked(p, &zoffset, &bad);
+    p = kfk_dec_uvarint_unchecked(p, &zkey, &bad);
+    size_t len = zlen >> 1;
+    if (bad | (zlen & 1) | (len < KFK_MIN_RECORD_BODY) | (len > (size_t)(end - body)))
+        return KFK_ERR_MALFORMED;
+    const uint8_t *rend = body + len;
+    if (p > rend) return KFK_ERR_MALFORMED;
+    if (!(zkey & 1) && zkey >> 1 <= (size_t)(rend - p)) {
+        rec->key = (kfk_bytes){p, (int32_t)(zkey >> 1)};
+        p += zkey >> 1;
+    } else if (zkey == 1) {
+        rec->key = (kfk_bytes){NULL, -1};
+    } else {
+        return KFK_ERR_MALFORMED;
+    }
+    if (!(p = kfk_batch_v2_bytes(p, rend, &rec->value))) return KFK_ERR_MALFORMED;
+    if (rend - p == 1 && p[0] == 0) { /* no headers: the last byte */
+        rec->header_count = 0;
+        rec->headers = (kfk_bytes){rend, 0};
+    } else {
+        int32_t header_count;
+        const uint8_t *headers = kfk_dec_varint(p, rend, &header_count);
+        if (!headers || header_count < 0 ||
+            kfk_batch_v2_headers(headers, rend, header_count) != rend)
+            return KFK_ERR_MALFORMED; /* a record ends exactly where its length says */
+        rec->header_count = header_count;
+        rec->headers = (kfk_bytes){headers, (int32_t)(rend - headers)};
+    }
+    kfk_batch_v2_place(b, rec, kfk_zigzag32(zoffset), kfk_zigzag64(zts));
+    b->recs.p = rend;
+    b->left--;
+    return 1;
+}
+
+/* kfk_records_next_in_batch with a v2 record decoded inline. */
+static inline int kfk_records_next_v2(kfk_records_iter *it, kfk_record *rec) {
+    if (!it->in_batch || it->batch.magic != 2) return kfk_records_next_in_batch(it, rec);
+    int rc = kfk_batch_v2_next(it, rec);
+    if (rc < 0) { /* as kfk_records_next_in_batch fails */
+        it->err = rc;
+        it->in_batch = 0;
+    }
+    return rc;
+}
 
 #endif

@@ -1,14 +1,12 @@
-/* RecordBatch v2 decoder. Every length and count is checked against the
- * bytes that remain before anything is read or sized from it. */
+/* RecordBatch v2 decoder (its per-record part is inline in batch.h). Every
+ * length and count is checked against the bytes that remain before
+ * anything is read or sized from it. */
 #include "kfk.h"
 #include "records/batch.h"
 #include "records/crc32c.h"
 
-/* The smallest record: length, attributes, timestampDelta, offsetDelta, key
- * length, value length and header count, one byte each. */
-#define MIN_RECORD 7
-/* The smallest header: key length and value length. */
-#define MIN_HEADER 2
+/* The smallest record: its length, a byte, and the smallest body. */
+#define MIN_RECORD (1 + KFK_MIN_RECORD_BODY)
 
 /* A varint length then the bytes; -1 is null, other negatives malformed. */
 static kfk_bytes rd_bytes(kfk_rbuf *r) {
@@ -30,6 +28,16 @@ int kfk_header_next(kfk_header_iter *it, kfk_record_header *h) {
     it->left--;
     rd_header(&it->r, h);
     return 1;
+}
+
+const uint8_t *kfk_batch_v2_headers(const uint8_t *p, const uint8_t *end, int32_t count) {
+    for (int32_t i = 0; i < count && p; i++) {
+        kfk_bytes key, value;
+        p = kfk_batch_v2_bytes(p, end, &key);
+        if (p && key.len < 0) return NULL; /* header keys are never null */
+        if (p) p = kfk_batch_v2_bytes(p, end, &value);
+    }
+    return p;
 }
 
 int kfk_control_type(kfk_bytes key) {
@@ -84,37 +92,29 @@ int kfk_batch_v2_open(kfk_records_iter *it, const uint8_t *frame, size_t len) {
     return 0;
 }
 
-int kfk_batch_v2_next(kfk_records_iter *it, kfk_record *rec) {
+int kfk_batch_v2_next_checked(kfk_records_iter *it, kfk_record *rec) {
     kfk_batch *b = &it->batch;
-    kfk_rbuf *r = &b->recs;
-    if (b->left == 0) return kfk_rbuf_left(r) ? KFK_ERR_MALFORMED : 0; /* bytes past the count */
-    int32_t len = kfk_rd_varint(r);
-    if (r->err || len < 0 || (size_t)len > kfk_rbuf_left(r)) return KFK_ERR_MALFORMED;
-    kfk_rbuf body = kfk_rbuf_make(r->p, (size_t)len);
-    r->p += len;
-
-    kfk_rd_i8(&body); /* record attributes: none defined */
-    int64_t ts_delta = kfk_rd_varlong(&body);
-    int32_t offset_delta = kfk_rd_varint(&body);
-    rec->key = rd_bytes(&body);
-    rec->value = rd_bytes(&body);
-    int32_t header_count = kfk_rd_varint(&body);
-    const uint8_t *headers = body.p;
-    if (header_count < 0 || (size_t)header_count > kfk_rbuf_left(&body) / MIN_HEADER)
+    const uint8_t *p = b->recs.p, *end = b->recs.end;
+    if (b->left == 0) return p != end ? KFK_ERR_MALFORMED : 0; /* bytes past the count */
+    int32_t len, offset_delta, header_count;
+    int64_t ts_delta;
+    if (!(p = kfk_dec_varint(p, end, &len)) || len < KFK_MIN_RECORD_BODY || len > end - p)
         return KFK_ERR_MALFORMED;
-    for (int32_t i = 0; i < header_count; i++) {
-        kfk_record_header h;
-        rd_header(&body, &h);
-    }
-    /* A record must end exactly where its length says. */
-    if (body.err || kfk_rbuf_left(&body)) return KFK_ERR_MALFORMED;
-
+    const uint8_t *rend = p + len;
+    /* p[0]: record attributes, none defined */
+    if (!(p = kfk_dec_varlong(p + 1, rend, &ts_delta)) ||
+        !(p = kfk_dec_varint(p, rend, &offset_delta)) ||
+        !(p = kfk_batch_v2_bytes(p, rend, &rec->key)) ||
+        !(p = kfk_batch_v2_bytes(p, rend, &rec->value)) ||
+        !(p = kfk_dec_varint(p, rend, &header_count)) || header_count < 0)
+        return KFK_ERR_MALFORMED;
+    const uint8_t *headers = p;
+    /* a record ends exactly where its length says */
+    if (kfk_batch_v2_headers(p, rend, header_count) != rend) return KFK_ERR_MALFORMED;
     rec->header_count = header_count;
-    rec->headers = (kfk_bytes){headers, (int32_t)(body.p - headers)};
-    rec->offset = (int64_t)((uint64_t)b->base_offset + (uint64_t)(int64_t)offset_delta);
-    rec->timestamp = b->attributes & KFK_ATTR_LOG_APPEND_TIME
-                         ? b->max_timestamp
-                         : (int64_t)((uint64_t)b->base_timestamp + (uint64_t)ts_delta);
+    rec->headers = (kfk_bytes){headers, (int32_t)(rend - headers)};
+    kfk_batch_v2_place(b, rec, offset_delta, ts_delta);
+    b->recs.p = rend;
     b->left--;
     return 1;
 }

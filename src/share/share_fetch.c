@@ -144,11 +144,11 @@ static int on_fetch(void *opaque, kfk_response *resp) {
             }
             if (!p->topic) continue;
             kfk_share_records sr = {.topic = p->topic, .partition = p->tp.partition,
-                                    .broker = rq->node, .check_crcs = c->check_crcs,
+                                    .broker = rq->node, .part = p,
+                                    .check_crcs = c->check_crcs,
                                     .max_decompressed = MAX_DECOMPRESSED};
             kfk_share_records_take(&sr, pd, resp->buf, &p->acks, &c->zbuf);
             if (!sr.head) continue;
-            for (kfk_consumer_message *m = sr.head; m; m = kfk_cmsg(m)->next) kfk_cmsg(m)->part = p;
             if (tail) kfk_cmsg(tail)->next = sr.head;
             else head = sr.head;
             tail = sr.tail;

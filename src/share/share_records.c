@@ -37,7 +37,7 @@ int kfk_share_records_take(kfk_share_records *r, const kfk_share_fetch_response_
         return 0;
     }
     kfk_fetch_parse pp = {.topic = r->topic, .partition = r->partition, .broker = r->broker,
-                          .pos = pos, .check_crcs = r->check_crcs,
+                          .part = r->part, .pos = pos, .check_crcs = r->check_crcs,
                           .max_decompressed = r->max_decompressed, .next_pos = pos,
                           .last_epoch = -1};
     kfk_chunk *ch = pd->records.len > 0 ? kfk_chunk_new(rx) : NULL;

@@ -16,6 +16,7 @@ typedef struct kfk_share_records {
     const char *topic; /* copied into the chunk */
     int32_t partition;
     int32_t broker;
+    void *part; /* each message's kfk_cmsg part */
     int check_crcs;
     size_t max_decompressed; /* per batch */
     /* out */

@@ -486,3 +486,135 @@ TEST(scratch_is_optional_and_reusable) {
     kfk_wbuf_free(&out);
     kfk_wbuf_free(&scratch);
 }
+
+/* Records whose varints take 1 to 10 bytes (offset deltas past 63 and
+ * 8191, values of 128 and 70,000 bytes, a timestamp delta of INT64_MIN),
+ * read through kfk_records_next_v2 (the consumer's inline path) and
+ * kfk_records_next alike. */
+TEST(multi_byte_varints_in_records) {
+    fill_pattern();
+    enum { N = 20000 };
+    kfk_wbuf out = {0}, z = {0};
+    kfk_batch_builder b;
+    kfk_batch_opts o = KFK_BATCH_OPTS_INIT;
+    kfk_record_header h[2] = {{{"h1", 2}, B("x")}, {{"h2", 2}, NUL}};
+    kfk_batch_builder_init(&b, &out);
+    for (int i = 0; i < N; i++) {
+        int64_t ts = i == 1 ? INT64_MIN : 1000 + i;
+        kfk_bytes key = i % 3 ? (kfk_bytes){pattern, i % 200} : NUL;
+        kfk_bytes value = {pattern, i % 1000 == 7 ? 70000 : i % 300};
+        REQUIRE(kfk_batch_append(&b, ts, key, value, h, i % 500 == 3 ? 2 : 0) > 0);
+    }
+    o.base_offset = 5000;
+    REQUIRE_EQ(kfk_batch_finish(&b, &o, NULL), 0);
+    for (int pass = 0; pass < 2; pass++) {
+        kfk_records_iter it;
+        kfk_record rec;
+        kfk_records_iter_init(&it, out.data, out.len, &z, LIMIT, 0);
+        REQUIRE_EQ(kfk_records_next_batch(&it), 1);
+        for (int i = 0; i < N; i++) {
+            REQUIRE_EQ(pass ? kfk_records_next(&it, &rec) : kfk_records_next_v2(&it, &rec), 1);
+            CHECK_EQ(rec.offset, 5000 + i);
+            CHECK_EQ(rec.timestamp, i == 1 ? INT64_MIN : 1000 + i);
+            CHECK_EQ(rec.key.len, i % 3 ? i % 200 : -1);
+            CHECK_EQ(rec.value.len, i % 1000 == 7 ? 70000 : i % 300);
+            CHECK_EQ(rec.header_count, i % 500 == 3 ? 2 : 0);
+        }
+        CHECK_EQ(pass ? kfk_records_next(&it, &rec) : kfk_records_next_v2(&it, &rec), 0);
+    }
+    kfk_wbuf_free(&out);
+    kfk_wbuf_free(&z);
+}
+
+/* A bad record through the inline path fails the iterator as
+ * kfk_records_next_in_batch does: sticky, and the records before it read. */
+TEST(inline_path_errors_are_sticky) {
+    uint8_t copy[sizeof golden];
+    memcpy(copy, golden, sizeof copy);
+    copy[71 + 4] = 0x03; /* the second record's key length: -2 */
+    kfk_records_iter it;
+    kfk_record rec;
+    kfk_records_iter_init(&it, copy, sizeof copy, NULL, 0, KFK_RECORDS_SKIP_CRC);
+    REQUIRE_EQ(kfk_records_next_batch(&it), 1);
+    CHECK_EQ(kfk_records_next_v2(&it, &rec), 1);
+    CHECK_EQ(kfk_records_next_v2(&it, &rec), KFK_ERR_MALFORMED);
+    CHECK_EQ(kfk_records_next_v2(&it, &rec), KFK_ERR_MALFORMED);
+    CHECK_EQ(kfk_records_next_in_batch(&it, &rec), KFK_ERR_MALFORMED);
+    CHECK_EQ(kfk_records_next_batch(&it), KFK_ERR_MALFORMED);
+    /* A record shorter than the smallest body, its bytes otherwise whole. */
+    memcpy(copy, golden, sizeof copy);
+    copy[61] = 0x0a; /* length 5 */
+    kfk_records_iter_init(&it, copy, sizeof copy, NULL, 0, KFK_RECORDS_SKIP_CRC);
+    REQUIRE_EQ(kfk_records_next_batch(&it), 1);
+    CHECK_EQ(kfk_records_next_v2(&it, &rec), KFK_ERR_MALFORMED);
+}
+
+/* Reads the first batch of data through the inline decoder (which takes
+ * its unchecked path while 26 bytes are left) or the checked one alone,
+ * keeping up to max records: the final result. */
+static int read_batch(const uint8_t *data, size_t len, int checked, kfk_record *recs, int max,
+                      int *n) {
+    kfk_records_iter it;
+    kfk_record rec;
+    int rc;
+    kfk_records_iter_init(&it, data, len, NULL, 0, KFK_RECORDS_SKIP_CRC);
+    *n = 0;
+    if ((rc = kfk_records_next_batch(&it)) != 1) return rc;
+    while ((rc = checked ? kfk_batch_v2_next_checked(&it, &rec) : kfk_records_next_v2(&it, &rec)) ==
+           1)
+        if (*n < max) recs[(*n)++] = rec;
+    return rc;
+}
+
+static int same_record(const kfk_record *a, const kfk_record *b) {
+    return a->offset == b->offset && a->timestamp == b->timestamp && a->key.ptr == b->key.ptr &&
+           a->key.len == b->key.len && a->value.ptr == b->value.ptr &&
+           a->value.len == b->value.len && a->header_count == b->header_count &&
+           a->headers.ptr == b->headers.ptr && a->headers.len == b->headers.len;
+}
+
+/* Every byte of a batch's records replaced by every value: the inline
+ * decoder (unchecked fields, checked together) and the checked one agree
+ * on every record and on the result, and neither reads past the batch
+ * (an exact-size copy, for ASan). */
+TEST(inline_and_checked_decoders_agree_on_every_mutation) {
+    fill_pattern();
+    kfk_wbuf out = {0};
+    kfk_batch_builder b;
+    kfk_batch_opts o = KFK_BATCH_OPTS_INIT;
+    kfk_record_header h[2] = {{{"k", 1}, B("v")}, {{"key2", 4}, NUL}};
+    kfk_batch_builder_init(&b, &out);
+    static const int32_t vlen[] = {0, 1, 63, 64, 130, 5, -1, 200, 2, 0, 70, 1};
+    for (int i = 0; i < 12; i++) {
+        kfk_bytes key = i % 4 == 1 ? NUL : (kfk_bytes){pattern, i * 3};
+        kfk_bytes value = vlen[i] < 0 ? NUL : (kfk_bytes){pattern + 7, vlen[i]};
+        REQUIRE(kfk_batch_append(&b, i == 3 ? -5000000 : 100 + i * 70, key, value, h,
+                                 i % 5 == 2 ? 2 : 0) > 0);
+    }
+    o.base_offset = 77;
+    REQUIRE_EQ(kfk_batch_finish(&b, &o, NULL), 0);
+    uint8_t *copy = malloc(out.len);
+    REQUIRE(copy != NULL);
+    kfk_record a[12], c[12];
+    int na, nc, disagree = 0, changed = 0;
+    for (size_t at = KFK_BATCH_OVERHEAD; at < out.len; at++) {
+        for (int v = 0; v < 256; v++) {
+            memcpy(copy, out.data, out.len);
+            copy[at] = (uint8_t)v;
+            int ra = read_batch(copy, out.len, 0, a, 12, &na);
+            int rc = read_batch(copy, out.len, 1, c, 12, &nc);
+            int same = ra == rc && na == nc;
+            for (int i = 0; same && i < na; i++) same = same_record(&a[i], &c[i]);
+            disagree += !same;
+            changed += ra != 0;
+        }
+    }
+    CHECK_EQ(disagree, 0);
+    CHECK(changed > 0); /* the mutations did reach the decoders */
+    REQUIRE_EQ(read_batch(out.data, out.len, 0, a, 12, &na), 0);
+    CHECK_EQ(na, 12);
+    CHECK_EQ(a[3].timestamp, -5000000);
+    CHECK_EQ(a[2].header_count, 2);
+    free(copy);
+    kfk_wbuf_free(&out);
+}

@@ -63,13 +63,21 @@ TEST(skips_records_below_position) {
     add_batch(&data, 0, 10, KFK_CODEC_NONE, 0, -1);
     add_batch(&data, 10, 10, KFK_CODEC_LZ4, 0, -1);
     kfk_chunk *ch = kfk_chunk_new(NULL);
-    kfk_fetch_parse p = {.pos = 14, .partition = 3};
+    int part;
+    kfk_fetch_parse p = {.pos = 14, .partition = 3, .broker = 2, .part = &part, .gen = 9};
     REQUIRE_EQ(parse(&p, ch, &data, &zbuf), 0);
     CHECK_EQ(p.count, 6);
     CHECK_EQ(p.next_pos, 20);
+    CHECK(p.tail != NULL && p.tail->offset == 19 && kfk_cmsg(p.tail)->next == NULL);
     int64_t want = 14;
     for (kfk_consumer_message *m = p.head; m; m = kfk_cmsg(m)->next, want++) {
         CHECK_EQ(m->offset, want);
+        CHECK(kfk_cmsg(m)->part == &part && kfk_cmsg(m)->gen == 9 && kfk_cmsg(m)->chunk == ch);
+        CHECK_EQ(kfk_cmsg(m)->kind, KFK_KIND_RECORD);
+        CHECK_EQ(m->broker_id, 2);
+        CHECK_EQ(m->err, 0);
+        CHECK_EQ(m->delivery_count, 0);
+        CHECK_EQ(m->timestamp_type, KFK_TIMESTAMP_CREATE);
         CHECK_EQ(value_num(m), want);
         CHECK_EQ(m->partition, 3);
         CHECK_STR(m->topic, "t");

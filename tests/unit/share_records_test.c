@@ -18,6 +18,8 @@ static void add_batch(kfk_wbuf *out, int64_t base, int n) {
     kfk_batch_finish(&b, &o, NULL);
 }
 
+static int a_part;
+
 static int take(const kfk_wbuf *data, kfk_share_fetch_response_acquired_records *ar, int n,
                 kfk_share_records *r, kfk_share_acks *gaps, kfk_wbuf *z) {
     kfk_share_fetch_response_partition_data pd;
@@ -25,8 +27,8 @@ static int take(const kfk_wbuf *data, kfk_share_fetch_response_acquired_records 
     pd.records = (kfk_bytes){data->data, (int32_t)data->len};
     pd.acquired_records.items = ar;
     pd.acquired_records.count = n;
-    *r = (kfk_share_records){.topic = "t", .partition = 3, .broker = 1, .check_crcs = 1,
-                             .max_decompressed = 1 << 20};
+    *r = (kfk_share_records){.topic = "t", .partition = 3, .broker = 1, .part = &a_part,
+                             .check_crcs = 1, .max_decompressed = 1 << 20};
     return kfk_share_records_take(r, &pd, NULL, gaps, z);
 }
 
@@ -46,6 +48,7 @@ TEST(records_from_the_first_acquired_offset_with_delivery_counts) {
     REQUIRE_EQ(take(&data, ar, 2, &r, &gaps, &z), 0);
     REQUIRE_EQ(r.count, 3);
     CHECK(r.head->offset == 104 && r.head->delivery_count == 2 && r.head->partition == 3);
+    CHECK(kfk_cmsg(r.head)->part == &a_part && kfk_cmsg(r.tail)->part == &a_part);
     CHECK_STR(r.head->topic, "t");
     CHECK(r.tail->offset == 107 && r.tail->delivery_count == 1);
     CHECK_EQ(r.head->broker_id, 1);
