@@ -16,7 +16,7 @@ double kfk_rd_f64(kfk_rbuf *r) {
     return d;
 }
 
-uint64_t kfk_rd_uvarlong(kfk_rbuf *r) {
+uint64_t kfk_rd_uvarlong_any(kfk_rbuf *r) {
     uint64_t v = 0;
     for (int shift = 0; shift < 64; shift += 7) {
         if (r->p >= r->end) {
@@ -31,7 +31,7 @@ uint64_t kfk_rd_uvarlong(kfk_rbuf *r) {
     return 0;
 }
 
-uint32_t kfk_rd_uvarint(kfk_rbuf *r) {
+uint32_t kfk_rd_uvarint_any(kfk_rbuf *r) {
     uint32_t v = 0;
     for (int shift = 0; shift < 35; shift += 7) {
         if (r->p >= r->end) {
@@ -44,16 +44,6 @@ uint32_t kfk_rd_uvarint(kfk_rbuf *r) {
     }
     kfk_rbuf_fail(r, KFK_ERR_MALFORMED);
     return 0;
-}
-
-int32_t kfk_rd_varint(kfk_rbuf *r) {
-    uint32_t u = kfk_rd_uvarint(r);
-    return (int32_t)((u >> 1) ^ (~(u & 1) + 1));
-}
-
-int64_t kfk_rd_varlong(kfk_rbuf *r) {
-    uint64_t u = kfk_rd_uvarlong(r);
-    return (int64_t)((u >> 1) ^ (~(u & 1) + 1));
 }
 
 kfk_uuid kfk_rd_uuid(kfk_rbuf *r) {

@@ -101,10 +101,48 @@ static inline uint64_t kfk_rd_u64(kfk_rbuf *r) {
 static inline int64_t kfk_rd_i64(kfk_rbuf *r) { return (int64_t)kfk_rd_u64(r); }
 double kfk_rd_f64(kfk_rbuf *r);
 /* Unsigned LEB128, at most 5 bytes for 32 bits and 10 for 64 bits. */
-uint32_t kfk_rd_uvarint(kfk_rbuf *r);
-uint64_t kfk_rd_uvarlong(kfk_rbuf *r);
-int32_t kfk_rd_varint(kfk_rbuf *r);
-int64_t kfk_rd_varlong(kfk_rbuf *r);
+uint32_t kfk_rd_uvarint_any(kfk_rbuf *r);
+uint64_t kfk_rd_uvarlong_any(kfk_rbuf *r);
+/* One and two bytes inline: a record's lengths, deltas and counts are
+ * mostly that short, and a record reads six of them. The rest (and a
+ * value cut short) through the loop above. */
+static inline uint32_t kfk_rd_uvarint(kfk_rbuf *r) {
+    const uint8_t *p = r->p;
+    if (r->end - p >= 2) {
+        if (!(p[0] & 0x80)) {
+            r->p = p + 1;
+            return p[0];
+        }
+        if (!(p[1] & 0x80)) {
+            r->p = p + 2;
+            return (uint32_t)(p[0] & 0x7f) | ((uint32_t)p[1] << 7);
+        }
+    }
+    return kfk_rd_uvarint_any(r);
+}
+static inline uint64_t kfk_rd_uvarlong(kfk_rbuf *r) {
+    const uint8_t *p = r->p;
+    if (r->end - p >= 2) {
+        if (!(p[0] & 0x80)) {
+            r->p = p + 1;
+            return p[0];
+        }
+        if (!(p[1] & 0x80)) {
+            r->p = p + 2;
+            return (uint64_t)(p[0] & 0x7f) | ((uint64_t)p[1] << 7);
+        }
+    }
+    return kfk_rd_uvarlong_any(r);
+}
+/* Zigzag: 0, -1, 1, -2, ... */
+static inline int32_t kfk_rd_varint(kfk_rbuf *r) {
+    uint32_t u = kfk_rd_uvarint(r);
+    return (int32_t)((u >> 1) ^ (~(u & 1) + 1));
+}
+static inline int64_t kfk_rd_varlong(kfk_rbuf *r) {
+    uint64_t u = kfk_rd_uvarlong(r);
+    return (int64_t)((u >> 1) ^ (~(u & 1) + 1));
+}
 kfk_uuid kfk_rd_uuid(kfk_rbuf *r);
 
 /* Writer. Buffers start empty ({0}) and grow through the kfk allocator. */
