@@ -1,17 +1,12 @@
 """kfk: kafka-python's API on kfk's C core. Moving from kafka-python is the
 import change alone: ``from kafka import X`` becomes ``from kfk import X``."""
-import logging
-
 from kfk import _kfk, errors
 
 _kfk._set_error_factory(errors._from_kfk)
 
 __title__ = "kfk"
 __version__ = "0.1.0"
-logging.getLogger(__name__).addHandler(logging.NullHandler())
 
-from kfk.admin import KafkaAdminClient  # noqa: E402
-from kfk.admin.types import IsolationLevel, OffsetSpec  # noqa: E402
 from kfk.consumer import KafkaConsumer  # noqa: E402
 from kfk.consumer.subscription_state import (  # noqa: E402
     AsyncConsumerRebalanceListener, ConsumerRebalanceListener,
@@ -29,3 +24,24 @@ __all__ = [
     "ConsumerGroupMetadata", "OffsetAndMetadata", "TopicPartition", "TopicPartitionReplica",
     "IsolationLevel", "OffsetSpec",
 ]
+
+# The admin client's modules (enums, ACL classes) are imported on first
+# use: a program that only produces or consumes does not pay for them.
+_ADMIN = {"KafkaAdminClient": "kfk.admin", "IsolationLevel": "kfk.admin.types",
+          "OffsetSpec": "kfk.admin.types"}
+
+
+def __getattr__(name):
+    import importlib
+    if name == "admin":  # kfk.admin without importing it, as before
+        return importlib.import_module("kfk.admin")
+    module = _ADMIN.get(name)
+    if module is None:
+        raise AttributeError("module 'kfk' has no attribute %r" % (name,))
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__():
+    return sorted(set(globals()) | set(_ADMIN) | {"admin"})

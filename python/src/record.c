@@ -16,6 +16,14 @@
 
 PyTypeObject *kfkpy_record_type;
 
+/* Records of the exact type, freed and kept for the next poll: a poll
+ * makes about as many as the previous one's freed, so most records skip
+ * the allocator and the collector's bookkeeping. Each keeps its reference
+ * to the type. The GIL guards the list. */
+#define FREE_MAX 1024
+static kfkpy_record *free_records[FREE_MAX];
+static int nfree;
+
 static char *field_names[KFKPY_REC_N + 1] = {
     "topic",    "partition", "leader_epoch",        "offset",
     "timestamp", "timestamp_type", "key",           "value",
@@ -24,6 +32,17 @@ static char *field_names[KFKPY_REC_N + 1] = {
 
 kfkpy_record *kfkpy_record_alloc(void)
 {
+    while (nfree) {
+        kfkpy_record *r = free_records[--nfree];
+        if (Py_TYPE(r) == kfkpy_record_type) {
+            Py_SET_REFCNT(r, 1);
+            return r;
+        }
+        /* of a type made by an earlier import of the module */
+        PyTypeObject *old = Py_TYPE(r);
+        PyObject_GC_Del(r);
+        Py_DECREF(old);
+    }
     return PyObject_GC_New(kfkpy_record, kfkpy_record_type);
 }
 
@@ -124,6 +143,10 @@ static void rec_dealloc(kfkpy_record *r)
     PyObject_GC_UnTrack(r);
     for (int i = 0; i < KFKPY_REC_N; i++)
         Py_XDECREF(r->f[i]);
+    if (tp == kfkpy_record_type && nfree < FREE_MAX) {
+        free_records[nfree++] = r;
+        return;
+    }
     PyObject_GC_Del(r);
     Py_DECREF(tp);
 }

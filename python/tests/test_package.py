@@ -1,5 +1,8 @@
 """The package itself: it imports as kfk, is the installed build, and maps
 kfk's errors onto kafka-python's classes."""
+import subprocess
+import sys
+
 import kfk
 from kfk import _kfk, errors
 
@@ -7,6 +10,33 @@ from kfk import _kfk, errors
 def test_imports_the_installed_extension():
     assert _kfk.__file__.endswith(".abi3.so")
     assert _kfk.version() == kfk.__version__
+
+
+LAZY_IMPORTS = r"""
+import sys
+import kfk
+assert "logging" not in sys.modules, "import kfk imported logging"
+assert not [m for m in sys.modules if m.startswith("kfk.admin")], "import kfk imported kfk.admin"
+assert "KafkaAdminClient" in dir(kfk) and "admin" in dir(kfk)
+assert kfk.admin.NewTopic.__module__ == "kfk.admin.types"
+assert kfk.KafkaAdminClient.__name__ == "KafkaAdminClient"
+assert kfk.IsolationLevel.READ_COMMITTED == 1 and kfk.OffsetSpec.LATEST == -1
+from kfk.consumer import group
+group.log.debug("first use")
+import logging
+assert any(isinstance(h, logging.NullHandler) for h in logging.getLogger("kfk").handlers)
+try:
+    kfk.NoSuchName
+except AttributeError as e:
+    assert "NoSuchName" in str(e)
+else:
+    raise AssertionError("kfk.NoSuchName did not raise AttributeError")
+"""
+
+
+def test_import_defers_logging_and_admin():
+    # In a fresh interpreter: pytest has imported logging already.
+    subprocess.run([sys.executable, "-c", LAZY_IMPORTS], check=True, timeout=60)
 
 
 def test_broker_error_codes_map_to_kafka_python_classes():

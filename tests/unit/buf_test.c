@@ -203,6 +203,34 @@ TEST(rd_varint_fails_the_reader) {
     CHECK_EQ(kfk_rbuf_left(&r), 0);
 }
 
+/* The inline one- and two-byte forms against the loop: at the buffer's
+ * end, cut short, and around the two-byte limits. */
+TEST(varint_short_forms_at_buffer_ends) {
+    static const uint32_t values[] = {0, 1, 127, 128, 255, 16383, 16384, 2097151};
+    for (size_t i = 0; i < sizeof values / sizeof values[0]; i++) {
+        kfk_wbuf w = {0};
+        kfk_wr_uvarint(&w, values[i]);
+        kfk_rbuf r = kfk_rbuf_make(w.data, w.len); /* the value ends the buffer */
+        CHECK_EQ(kfk_rd_uvarint(&r), values[i]);
+        CHECK_EQ(r.err, 0);
+        CHECK_EQ(kfk_rbuf_left(&r), 0);
+        r = kfk_rbuf_make(w.data, w.len);
+        CHECK_EQ(kfk_rd_uvarlong(&r), values[i]);
+        CHECK_EQ(kfk_rbuf_left(&r), 0);
+        r = kfk_rbuf_make(w.data, w.len - 1); /* cut short */
+        kfk_rd_uvarint(&r);
+        CHECK_EQ(r.err, KFK_ERR_MALFORMED);
+        kfk_wbuf_free(&w);
+    }
+    const uint8_t two[3] = {0xac, 0x02, 0x05};
+    kfk_rbuf r = kfk_rbuf_make(two, sizeof two);
+    CHECK_EQ(kfk_rd_varint(&r), 150);
+    CHECK_EQ(kfk_rd_varlong(&r), -3);
+    CHECK_EQ(r.err, 0);
+    CHECK_EQ(kfk_rd_varint(&r), 0); /* nothing left: failed, and stays so */
+    CHECK_EQ(r.err, KFK_ERR_MALFORMED);
+}
+
 TEST(big_endian_layout) {
     kfk_wbuf w = {0};
     kfk_wr_i16(&w, 0x0102);

@@ -4,7 +4,6 @@ and commits run in kfk's C core; records are built there too."""
 import collections
 import collections.abc
 import itertools
-import logging
 import operator
 import re
 import socket
@@ -13,8 +12,8 @@ import weakref
 
 from kfk import _config
 from kfk import _kfk
+from kfk import _log
 from kfk import errors as Errors
-from kfk.admin.types import IsolationLevel
 from kfk.consumer import legacy
 from kfk.consumer.fetcher import ConsumerRecord
 from kfk.consumer.subscription_state import (
@@ -24,7 +23,7 @@ from kfk.structs import (
     ConsumerGroupMetadata, MemberState, OffsetAndMetadata, OffsetAndTimestamp, TopicPartition,
 )
 
-log = logging.getLogger(__name__)
+log = _log.Logger(__name__)
 
 _VERSION = "0.1.0"
 _AT_TIME = -1002  # KFK_OFFSET_AT_TIME
@@ -148,11 +147,16 @@ def _kfk_conf(config):
         raise Errors.KafkaConfigurationError(
             "auto_offset_reset=%r: must be 'earliest', 'latest' or 'none'" % (reset,))
     conf["auto.offset.reset"] = reset
-    try:
-        level = IsolationLevel.build_from(config["isolation_level"])
-    except ValueError as e:
-        raise Errors.KafkaConfigurationError("isolation_level: %s" % (e,)) from None
-    conf["isolation.level"] = level.name.lower()
+    level = config["isolation_level"]
+    if level not in ("read_uncommitted", "read_committed"):
+        # Other spellings (an IsolationLevel, its value, its name in any
+        # case) through the admin module's enum, imported only for them.
+        from kfk.admin.types import IsolationLevel
+        try:
+            level = IsolationLevel.build_from(level).name.lower()
+        except ValueError as e:
+            raise Errors.KafkaConfigurationError("isolation_level: %s" % (e,)) from None
+    conf["isolation.level"] = level
     conf["partition.assignment.strategy"] = _assignor_names(
         config["partition_assignment_strategy"])
     if not config["ssl_check_hostname"]:

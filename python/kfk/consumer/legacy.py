@@ -9,15 +9,15 @@ keyword or a topic form that only the original consumer has (wants_legacy),
 and a new-style consumer turns into this one on set_topic_partitions
 (become_legacy)."""
 from collections import namedtuple
-import logging
 import time
 
 from kfk import _kfk
+from kfk import _log
 from kfk.errors import (
     KafkaConfigurationError, KafkaError, UnknownTopicOrPartitionError, _from_kfk,
 )
 
-log = logging.getLogger(__name__)
+log = _log.Logger(__name__)
 
 KafkaMessage = namedtuple("KafkaMessage", ["topic", "partition", "offset", "key", "value"])
 OffsetsStruct = namedtuple("OffsetsStruct", ["fetch", "highwater", "commit", "task_done"])

@@ -1,12 +1,12 @@
 """What KafkaProducer.send returns: a future (C, one per record) that gives
 a RecordMetadata once the record is written."""
 import collections
-import logging
 
 from kfk import _kfk
+from kfk import _log
 from kfk.structs import TopicPartition
 
-log = logging.getLogger(__name__)
+log = _log.Logger(__name__)
 
 RecordMetadata = collections.namedtuple(
     "RecordMetadata",
