@@ -5,7 +5,9 @@
  * stalls broker I/O. The thread fetches when a connection asks and holds
  * no valid token, and again at 80% of the token's lifetime; after a failed
  * background refresh it retries with a doubling pause while the old token
- * lasts. Destroy aborts a transfer under way and joins the thread. */
+ * lasts. Destroy aborts a transfer under way and joins the thread.
+ * libcurl is loaded when the first OIDC client is made (core/dynlib.h):
+ * curl.h gives the types, the functions come through the table below. */
 #include <curl/curl.h>
 #include <errno.h>
 #include <openssl/crypto.h>
@@ -16,6 +18,7 @@
 
 #include "core/alloc.h"
 #include "core/buf.h"
+#include "core/dynlib.h"
 #include "kfk.h"
 #include "net/oidc.h"
 
@@ -54,6 +57,41 @@ static void free_secret(char *s) {
 
 static char *dup_opt(const char *s) { return s && *s ? kfk_strndup(s, strlen(s)) : NULL; }
 
+/* ---------------------------------------------------------- libcurl */
+
+static struct {
+    CURLcode (*global_init)(long flags);
+    CURL *(*easy_init)(void);
+    CURLcode (*easy_setopt)(CURL *h, CURLoption opt, ...);
+    CURLcode (*easy_perform)(CURL *h);
+    CURLcode (*easy_getinfo)(CURL *h, CURLINFO info, ...);
+    const char *(*easy_strerror)(CURLcode cc);
+    void (*easy_cleanup)(CURL *h);
+    struct curl_slist *(*slist_append)(struct curl_slist *l, const char *s);
+    void (*slist_free_all)(struct curl_slist *l);
+} curl;
+static char curl_error[256]; /* why libcurl could not be loaded; "" when it was */
+
+/* Once per process: loading, and curl_global_init, which is not thread-safe. */
+static void curl_load(void) {
+    static const char *const sonames[] = {"libcurl.so.4", "libcurl-gnutls.so.4", "libcurl.4.dylib",
+                                          NULL};
+    const kfk_dynsym syms[] = {
+        {"curl_global_init", (void **)&curl.global_init},
+        {"curl_easy_init", (void **)&curl.easy_init},
+        {"curl_easy_setopt", (void **)&curl.easy_setopt},
+        {"curl_easy_perform", (void **)&curl.easy_perform},
+        {"curl_easy_getinfo", (void **)&curl.easy_getinfo},
+        {"curl_easy_strerror", (void **)&curl.easy_strerror},
+        {"curl_easy_cleanup", (void **)&curl.easy_cleanup},
+        {"curl_slist_append", (void **)&curl.slist_append},
+        {"curl_slist_free_all", (void **)&curl.slist_free_all},
+    };
+    if (kfk_dynlib_load(sonames, syms, sizeof syms / sizeof syms[0], curl_error,
+                        sizeof curl_error) == 0)
+        curl.global_init(CURL_GLOBAL_DEFAULT);
+}
+
 /* ------------------------------------------------------------- HTTP */
 
 static size_t on_body(char *p, size_t size, size_t n, void *opaque) {
@@ -79,37 +117,37 @@ static int fetch(kfk_oidc *o, char **token, int64_t *expiry_ms, char *errstr, si
     int rc = KFK_ERR_AUTHENTICATION;
     kfk_wbuf body = {0};
     char *form = kfk_oidc_form(o->scope);
-    CURL *h = curl_easy_init();
-    struct curl_slist *hdrs = curl_slist_append(NULL, "Accept: application/json");
+    CURL *h = curl.easy_init();
+    struct curl_slist *hdrs = curl.slist_append(NULL, "Accept: application/json");
     if (!form || !h || !hdrs) {
         snprintf(why, sizeof why, "out of memory");
         rc = KFK_ERR_NOMEM;
         goto out;
     }
     char curlerr[CURL_ERROR_SIZE] = "";
-    curl_easy_setopt(h, CURLOPT_URL, o->url);
-    curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
-    curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, (long)FETCH_TIMEOUT_MS);
-    curl_easy_setopt(h, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
-    curl_easy_setopt(h, CURLOPT_USERNAME, o->client_id);
-    curl_easy_setopt(h, CURLOPT_PASSWORD, o->client_secret);
-    curl_easy_setopt(h, CURLOPT_POSTFIELDS, form);
-    curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdrs);
-    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
-    curl_easy_setopt(h, CURLOPT_WRITEDATA, &body);
-    curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
-    curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, on_progress);
-    curl_easy_setopt(h, CURLOPT_XFERINFODATA, o);
-    curl_easy_setopt(h, CURLOPT_ERRORBUFFER, curlerr);
-    if (o->ca_location) curl_easy_setopt(h, CURLOPT_CAINFO, o->ca_location);
-    CURLcode cc = curl_easy_perform(h);
+    curl.easy_setopt(h, CURLOPT_URL, o->url);
+    curl.easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
+    curl.easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+    curl.easy_setopt(h, CURLOPT_TIMEOUT_MS, (long)FETCH_TIMEOUT_MS);
+    curl.easy_setopt(h, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
+    curl.easy_setopt(h, CURLOPT_USERNAME, o->client_id);
+    curl.easy_setopt(h, CURLOPT_PASSWORD, o->client_secret);
+    curl.easy_setopt(h, CURLOPT_POSTFIELDS, form);
+    curl.easy_setopt(h, CURLOPT_HTTPHEADER, hdrs);
+    curl.easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
+    curl.easy_setopt(h, CURLOPT_WRITEDATA, &body);
+    curl.easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
+    curl.easy_setopt(h, CURLOPT_XFERINFOFUNCTION, on_progress);
+    curl.easy_setopt(h, CURLOPT_XFERINFODATA, o);
+    curl.easy_setopt(h, CURLOPT_ERRORBUFFER, curlerr);
+    if (o->ca_location) curl.easy_setopt(h, CURLOPT_CAINFO, o->ca_location);
+    CURLcode cc = curl.easy_perform(h);
     if (cc != CURLE_OK) {
-        snprintf(why, sizeof why, "%s", *curlerr ? curlerr : curl_easy_strerror(cc));
+        snprintf(why, sizeof why, "%s", *curlerr ? curlerr : curl.easy_strerror(cc));
         goto out; /* KFK_ERR_AUTHENTICATION: retrying at once would not help */
     }
     long status = 0;
-    curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
+    curl.easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
     int64_t expires_in;
     int64_t now = wall_ms();
     rc = kfk_oidc_parse_response(status, body.len ? (const char *)body.data : "", body.len, token,
@@ -137,8 +175,8 @@ out:
     if (body.data) OPENSSL_cleanse(body.data, body.cap);
     kfk_wbuf_free(&body);
     if (form) free_secret(form);
-    curl_slist_free_all(hdrs);
-    if (h) curl_easy_cleanup(h);
+    curl.slist_free_all(hdrs);
+    if (h) curl.easy_cleanup(h);
     return rc;
 }
 
@@ -199,9 +237,6 @@ static void *refresher(void *arg) {
 
 /* ---------------------------------------------------------- public */
 
-/* Once per process: curl_global_init is not thread-safe. */
-static void curl_init(void) { curl_global_init(CURL_GLOBAL_DEFAULT); }
-
 kfk_oidc *kfk_oidc_new(const kfk_oidc_conf *conf, char *errstr, size_t errlen) {
     const char *url = conf->url ? conf->url : "";
     if (!*url) {
@@ -223,7 +258,11 @@ kfk_oidc *kfk_oidc_new(const kfk_oidc_conf *conf, char *errstr, size_t errlen) {
         return NULL;
     }
     static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
-    pthread_once(&curl_once, curl_init);
+    pthread_once(&curl_once, curl_load);
+    if (*curl_error) {
+        snprintf(errstr, errlen, "sasl.oauthbearer.method=oidc needs libcurl: %s", curl_error);
+        return NULL;
+    }
     kfk_oidc *o = kfk_calloc(1, sizeof *o);
     if (!o) goto oom;
     pthread_mutex_init(&o->lock, NULL);
