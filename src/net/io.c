@@ -117,9 +117,14 @@ static void run_local(kfk_io *io) {
 
 /* ----------------------------------------------------------------- loop */
 
+/* At most as many firings as timers armed on entry: a callback that
+ * re-arms its timer at a time already past fires again on the next pass,
+ * after the sockets and tasks (else the loop would spin here for good). */
 static void run_timers(kfk_io *io) {
+    int32_t budget = io->timers.n;
     kfk_timer *t;
-    while ((t = kfk_timers_pop(&io->timers, io->now)) != NULL) t->fn(t, io->now);
+    while (budget-- > 0 && (t = kfk_timers_pop(&io->timers, io->now)) != NULL)
+        t->fn(t, io->now);
 }
 
 static void reap_links(kfk_io *io) {

@@ -759,8 +759,11 @@ int64_t kfk_txn_step(kfk_producer *p) {
     enum kfk_txn_state s = t->state;
     int op = t->op_done ? -1 : t->op;
     pthread_mutex_unlock(&p->acc.lock);
-    if (!t->tv2 && (s == KFK_TXN_OPEN || s == KFK_TXN_COMMITTING)) send_add(p);
-    int64_t next = t->add.resend_at ? t->add.resend_at : INT64_MAX;
+    /* A retry time of AddPartitionsToTxn counts only while partitions may
+     * still be added: after an abort it stays behind, in the past. */
+    int adding = !t->tv2 && (s == KFK_TXN_OPEN || s == KFK_TXN_COMMITTING);
+    if (adding) send_add(p);
+    int64_t next = adding && t->add.resend_at ? t->add.resend_at : INT64_MAX;
     if (op < 0) return next;
     int64_t now = kfk_io_now(p->io);
     switch (t->phase) {
