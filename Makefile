@@ -31,10 +31,12 @@ demo: deps all
 install: all
 	@cmake --install $(BUILD) --prefix $(PREFIX)
 
-# Unit tests under AddressSanitizer and UndefinedBehaviorSanitizer.
+# Unit tests under AddressSanitizer and UndefinedBehaviorSanitizer. Only
+# what they need is built (unit_tests, about 60% of the tree's compiling);
+# `make -C build-asan` builds the rest, for running other suites under ASan.
 asan:
 	@cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DKFK_SANITIZE=ON -DKFK_WERROR=ON >/dev/null
-	@$(MAKE) --no-print-directory -C build-asan -j$(JOBS)
+	@$(MAKE) --no-print-directory -C build-asan -j$(JOBS) unit_tests
 	@cd build-asan && ctest -L unit --output-on-failure
 
 fuzz:
