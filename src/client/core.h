@@ -98,6 +98,12 @@ kfk_metadata *kfk_core_metadata(kfk_core *c);
  * *out (if out) gets a referenced snapshot. KFK_ERR_STATE from a callback. */
 int kfk_core_metadata_wait(kfk_core *c, const char *const *topics, int n, int32_t timeout_ms,
                            kfk_metadata **out, char *errstr, size_t errlen);
+/* As kfk_core_metadata_wait, but a topic counts once its partition count is
+ * known, leaders or not: a producer can queue records for a new topic while
+ * its partitions' leaders are still being elected. */
+int kfk_core_metadata_wait_known(kfk_core *c, const char *const *topics, int n,
+                                 int32_t timeout_ms, kfk_metadata **out, char *errstr,
+                                 size_t errlen);
 
 /* The core's I/O thread, for clients that run their own tasks and timers on
  * it (the producer's sender). Any thread. */

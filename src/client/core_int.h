@@ -44,6 +44,7 @@ struct kfk_core {
     uint64_t md_seq, md_all_seq; /* snapshots published; the last of all topics */
     char **interest; /* topics kept fresh */
     int ninterest, capinterest;
+    int interest_asked; /* how many of them the last Metadata request named */
     int waiters; /* threads in kfk_core_metadata_wait */
     int data_waits; /* kfk_core_metadata_wanted */
     int refresh_posted, refresh_all;

@@ -207,6 +207,7 @@ static void md_send(kfk_core *c) {
             memcpy(name, c->interest[i], len);
             m->topics.items[m->topics.count++].name = (kfk_str){name, (int32_t)len};
         }
+        c->interest_asked = m->topics.count;
     }
     c->stats.metadata_requests++;
     pthread_mutex_unlock(&c->lock);
@@ -236,13 +237,19 @@ void kfk_core_on_md_timer(kfk_timer *t, int64_t now) {
 }
 
 /* A refresh is wanted: now, or once retry.backoff.ms has passed since the
- * last one (so a burst of requests costs one Metadata request). */
+ * last one (so a burst of requests costs one Metadata request). Topics no
+ * request has named yet are asked at once: the backoff spares the broker
+ * repeated questions, and a sender blocked on a new topic would otherwise
+ * wait it out once per topic. */
 void kfk_core_md_request(kfk_core *c) {
     if (c->md_inflight) {
         c->md_again = 1;
         return;
     }
-    int64_t when = c->md_last_sent ? c->md_last_sent + c->conf.retry_backoff_ms : 0;
+    pthread_mutex_lock(&c->lock);
+    int fresh = c->ninterest > c->interest_asked;
+    pthread_mutex_unlock(&c->lock);
+    int64_t when = c->md_last_sent && !fresh ? c->md_last_sent + c->conf.retry_backoff_ms : 0;
     if (when < kfk_io_now(c->io)) when = kfk_io_now(c->io);
     if (!kfk_timer_armed(&c->md_timer) || c->md_timer.when > when)
         kfk_io_timer_set(c->io, &c->md_timer, when);
@@ -287,13 +294,16 @@ kfk_metadata *kfk_core_metadata(kfk_core *c) {
     return md;
 }
 
-/* 1 when every topic is ready; sets *err on a topic's fatal error. */
-static int topics_ready(const kfk_metadata *md, const char *const *topics, int n, int *err,
-                        char *errstr, size_t errlen) {
+/* 1 when every topic is ready (with known_only, has a partition count);
+ * sets *err on a topic's fatal error. */
+static int topics_ready(const kfk_metadata *md, const char *const *topics, int n, int known_only,
+                        int *err, char *errstr, size_t errlen) {
     int ready = 1;
     for (int i = 0; i < n; i++) {
         const kfk_md_topic *t = kfk_metadata_topic(md, topics[i]);
-        if (kfk_metadata_topic_ready(t)) continue;
+        if (kfk_metadata_topic_ready(t) ||
+            (known_only && t && !t->err && t->npartitions > 0))
+            continue;
         ready = 0;
         if (t && t->err) {
             snprintf(errstr, errlen, "topic %s: %s", topics[i], kfk_err_name(t->err));
@@ -306,8 +316,8 @@ static int topics_ready(const kfk_metadata *md, const char *const *topics, int n
     return ready;
 }
 
-int kfk_core_metadata_wait(kfk_core *c, const char *const *topics, int n, int32_t timeout_ms,
-                           kfk_metadata **out, char *errstr, size_t errlen) {
+static int md_wait(kfk_core *c, const char *const *topics, int n, int known_only,
+                   int32_t timeout_ms, kfk_metadata **out, char *errstr, size_t errlen) {
     if (kfk_io_on_thread(c->io)) return KFK_ERR_STATE; /* it would wait for itself */
     struct timespec deadline;
     clock_gettime(CLOCK_MONOTONIC, &deadline);
@@ -329,7 +339,7 @@ int kfk_core_metadata_wait(kfk_core *c, const char *const *topics, int n, int32_
     for (;;) {
         int done = n < 0 ? c->md_all_seq > seq0
                          : c->md_seq > seq0 &&
-                               (n == 0 || topics_ready(c->md, topics, n, &err, why, sizeof why));
+                               (n == 0 || topics_ready(c->md, topics, n, known_only, &err, why, sizeof why));
         if (done) break;
         if (!err && c->md_err_seq > err_seq0 && c->md_err && !kfk_err_retriable(c->md_err)) {
             err = c->md_err;
@@ -347,6 +357,17 @@ int kfk_core_metadata_wait(kfk_core *c, const char *const *topics, int n, int32_
     pthread_mutex_unlock(&c->lock);
     if (err && errstr) snprintf(errstr, errlen, "%s", why);
     return err;
+}
+
+int kfk_core_metadata_wait(kfk_core *c, const char *const *topics, int n, int32_t timeout_ms,
+                           kfk_metadata **out, char *errstr, size_t errlen) {
+    return md_wait(c, topics, n, 0, timeout_ms, out, errstr, errlen);
+}
+
+int kfk_core_metadata_wait_known(kfk_core *c, const char *const *topics, int n,
+                                 int32_t timeout_ms, kfk_metadata **out, char *errstr,
+                                 size_t errlen) {
+    return md_wait(c, topics, n, 1, timeout_ms, out, errstr, errlen);
 }
 
 void kfk_core_stats_get(kfk_core *c, kfk_core_stats *out) {

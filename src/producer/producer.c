@@ -133,7 +133,9 @@ static int to_bytes(const void *ptr, size_t len, kfk_bytes *out) {
     return 0;
 }
 
-/* The topic's partition count is not known: wait for its metadata. */
+/* The topic's partition count is not known: wait for it, not for every
+ * partition's leader (a new topic's leaders arrive one by one; records
+ * wait in their partitions meanwhile, and keyless ones go where a leader is). */
 static int await_topic(kfk_producer *p, const char *topic, int64_t wait_until) {
     int64_t left = wait_until - mono_ms();
     if (left <= 0) {
@@ -142,7 +144,7 @@ static int await_topic(kfk_producer *p, const char *topic, int64_t wait_until) {
     }
     kfk_metadata *md = NULL;
     char err[160];
-    int rc = kfk_core_metadata_wait(p->core, &topic, 1, (int32_t)left, &md, err, sizeof err);
+    int rc = kfk_core_metadata_wait_known(p->core, &topic, 1, (int32_t)left, &md, err, sizeof err);
     if (rc) return rc;
     kfk_accum_set_partitions(&p->acc, md, topic);
     kfk_metadata_unref(md);

@@ -495,3 +495,44 @@ TEST(transaction_partitions_join_and_wait_to_be_added) {
     finish_all(&a, &out.ready);
     kfk_accum_free(&a);
 }
+
+/* A just-created topic: its partition count is known before every leader
+ * is. Keyless records go only where a leader is and are drained at once;
+ * a record for a leaderless partition waits there without holding up the
+ * others, and asks for metadata. */
+TEST(partitions_without_a_leader_do_not_hold_up_the_others) {
+    kfk_accum a;
+    setup(&a, 16384, 0);
+    kfk_md_partition parts[4];
+    for (int i = 0; i < 4; i++)
+        parts[i] = (kfk_md_partition){.id = i, .leader = i < 2 ? 1 : -1, .leader_epoch = 0};
+    kfk_md_topic t = {.name = "new", .partitions = parts, .npartitions = 4};
+    kfk_metadata md = {.topics = &t, .ntopics = 1};
+    CHECK_EQ(send(&a, "new", 3, NULL, 0, NULL), 0); /* the topic joins the accumulator */
+    kfk_accum_sync_metadata(&a, &md);
+    for (int i = 0; i < 50; i++) {
+        int32_t p = -1;
+        CHECK_EQ(send(&a, "new", KFK_PARTITION_ANY, NULL, 0, &p), 0);
+        CHECK(p == 0 || p == 1);
+    }
+    kfk_drain_out out;
+    int n = drain(&a, 0, &out, 0);
+    CHECK(n >= 1);
+    int drained = 0;
+    for (kfk_list *e = out.ready.next; e != &out.ready; e = e->next) {
+        const kfk_pbatch *b = KFK_CONTAINER_OF(e, kfk_pbatch, link);
+        CHECK(b->part->id < 2);
+        drained += b->bb.count;
+    }
+    CHECK_EQ(drained, 50);
+    CHECK_EQ(out.need_md, 1); /* partition 3 still waits for its leader */
+    finish_all(&a, &out.ready);
+    CHECK_EQ(a.queued, 1);
+    parts[3].leader = 1;
+    kfk_accum_sync_metadata(&a, &md);
+    REQUIRE_EQ(drain(&a, 1, &out, 0), 1);
+    CHECK_EQ(KFK_CONTAINER_OF(out.ready.next, kfk_pbatch, link)->part->id, 3);
+    finish_all(&a, &out.ready);
+    CHECK_EQ(a.queued, 0);
+    kfk_accum_free(&a);
+}
