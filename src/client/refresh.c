@@ -196,6 +196,7 @@ static void md_send(kfk_core *c) {
     c->refresh_all = 0;
     if (all) {
         m->topics.count = -1;
+        c->interest_asked = c->ninterest; /* all topics name them too */
     } else {
         /* Copied: the set may grow (and move) while the request waits. */
         m->topics.items =
