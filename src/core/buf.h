@@ -108,8 +108,8 @@ double kfk_rd_f64(kfk_rbuf *r);
  * (bits past the 32nd dropped, as Kafka does) and 10 for 64. One and two
  * bytes, most lengths, counts and deltas, are decoded inline. */
 const uint8_t *kfk_dec_uvar_long(const uint8_t *p, const uint8_t *end, uint64_t *v, int max);
-static inline const uint8_t *kfk_dec_uvarlong(const uint8_t *p, const uint8_t *end,
-                                              uint64_t *v) {
+static inline const uint8_t *kfk_dec_uvar(const uint8_t *p, const uint8_t *end, uint64_t *v,
+                                          int max) {
     if (p < end) {
         if (p[0] < 0x80) {
             *v = p[0];
@@ -120,22 +120,16 @@ static inline const uint8_t *kfk_dec_uvarlong(const uint8_t *p, const uint8_t *e
             return p + 2;
         }
     }
-    return kfk_dec_uvar_long(p, end, v, 10);
+    return kfk_dec_uvar_long(p, end, v, max);
+}
+static inline const uint8_t *kfk_dec_uvarlong(const uint8_t *p, const uint8_t *end,
+                                              uint64_t *v) {
+    return kfk_dec_uvar(p, end, v, 10);
 }
 static inline const uint8_t *kfk_dec_uvarint(const uint8_t *p, const uint8_t *end,
                                              uint32_t *v) {
-    if (p < end) {
-        if (p[0] < 0x80) {
-            *v = p[0];
-            return p + 1;
-        }
-        if (end - p >= 2 && p[1] < 0x80) {
-            *v = (uint32_t)(p[0] & 0x7f) | (uint32_t)p[1] << 7;
-            return p + 2;
-        }
-    }
     uint64_t u;
-    p = kfk_dec_uvar_long(p, end, &u, 5);
+    p = kfk_dec_uvar(p, end, &u, 5);
     *v = (uint32_t)u;
     return p;
 }
@@ -157,29 +151,8 @@ static inline const uint8_t *kfk_dec_varlong(const uint8_t *p, const uint8_t *en
 /* As kfk_dec_uvarint and kfk_dec_uvarlong, where the caller knows that at
  * least 5 (10) bytes follow p: no end check. A varint longer than its type
  * allows sets *bad and ends max bytes on. */
-static inline const uint8_t *kfk_dec_uvar_long_unchecked(const uint8_t *p, uint64_t *v, int max,
-                                                         int *bad) {
-    const uint8_t *q = kfk_dec_uvar_long(p, p + max, v, max);
-    if (q) return q;
-    *bad = 1;
-    return p + max;
-}
-static inline const uint8_t *kfk_dec_uvarint_unchecked(const uint8_t *p, uint32_t *v, int *bad) {
-    if (p[0] < 0x80) {
-        *v = p[0];
-        return p + 1;
-    }
-    if (p[1] < 0x80) {
-        *v = (uint32_t)(p[0] & 0x7f) | (uint32_t)p[1] << 7;
-        return p + 2;
-    }
-    uint64_t u;
-    p = kfk_dec_uvar_long_unchecked(p, &u, 5, bad);
-    *v = (uint32_t)u;
-    return p;
-}
-static inline const uint8_t *kfk_dec_uvarlong_unchecked(const uint8_t *p, uint64_t *v,
-                                                        int *bad) {
+static inline const uint8_t *kfk_dec_uvar_unchecked(const uint8_t *p, uint64_t *v, int max,
+                                                    int *bad) {
     if (p[0] < 0x80) {
         *v = p[0];
         return p + 1;
@@ -188,7 +161,20 @@ static inline const uint8_t *kfk_dec_uvarlong_unchecked(const uint8_t *p, uint64
         *v = (uint64_t)(p[0] & 0x7f) | (uint64_t)p[1] << 7;
         return p + 2;
     }
-    return kfk_dec_uvar_long_unchecked(p, v, 10, bad);
+    const uint8_t *q = kfk_dec_uvar_long(p, p + max, v, max);
+    if (q) return q;
+    *bad = 1;
+    return p + max;
+}
+static inline const uint8_t *kfk_dec_uvarint_unchecked(const uint8_t *p, uint32_t *v, int *bad) {
+    uint64_t u;
+    p = kfk_dec_uvar_unchecked(p, &u, 5, bad);
+    *v = (uint32_t)u;
+    return p;
+}
+static inline const uint8_t *kfk_dec_uvarlong_unchecked(const uint8_t *p, uint64_t *v,
+                                                        int *bad) {
+    return kfk_dec_uvar_unchecked(p, v, 10, bad);
 }
 
 /* The same on a reader (failing it on a bad varint). */

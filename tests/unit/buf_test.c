@@ -71,23 +71,26 @@ TEST(reader_never_overreads) {
 
 /* The pointer decoders on an exact-size heap copy of bytes (ASan sees any
  * read past it): the bytes consumed, or -1 on NULL (which must give 0). */
-static int dec_u32(const void *bytes, size_t n, uint32_t *v) {
+static int dec_uvar(const void *bytes, size_t n, int bits, uint64_t *v) {
     uint8_t *copy = malloc(n ? n : 1);
     memcpy(copy, bytes, n);
-    const uint8_t *end = kfk_dec_uvarint(copy, copy + n, v);
+    uint32_t v32 = 0;
+    const uint8_t *end = bits == 32 ? kfk_dec_uvarint(copy, copy + n, &v32)
+                                    : kfk_dec_uvarlong(copy, copy + n, v);
+    if (bits == 32) *v = v32;
     int used = end ? (int)(end - copy) : -1;
     if (!end && *v != 0) used = -2;
     free(copy);
     return used;
 }
-static int dec_u64(const void *bytes, size_t n, uint64_t *v) {
-    uint8_t *copy = malloc(n ? n : 1);
-    memcpy(copy, bytes, n);
-    const uint8_t *end = kfk_dec_uvarlong(copy, copy + n, v);
-    int used = end ? (int)(end - copy) : -1;
-    if (!end && *v != 0) used = -2;
-    free(copy);
+static int dec_u32(const void *bytes, size_t n, uint32_t *v) {
+    uint64_t u;
+    int used = dec_uvar(bytes, n, 32, &u);
+    *v = (uint32_t)u;
     return used;
+}
+static int dec_u64(const void *bytes, size_t n, uint64_t *v) {
+    return dec_uvar(bytes, n, 64, v);
 }
 
 /* Every encoded length, 1 to 10 bytes, at both ends of every bit length:
