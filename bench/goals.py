@@ -8,8 +8,11 @@ KCAT = ["kcat-produce-100B", "kcat-consume"]
 PYTHON = ["python-produce-100B", "python-consume-assign", "python-consume-group"]
 # Issue 18's workloads (bench.py's latency_workloads and shape_workloads).
 THREADS = ["produce-100B-threads-%d" % n for n in (1, 2, 4, 8)]
-SHAPES_PRODUCE = ["produce-100B-keyed", "produce-1MiB"] + THREADS
-SHAPES_CONSUME = ["consume-1MiB"]
+SHAPES_PRODUCE = ["produce-100B-keyed"] + THREADS
+# 1 MiB values cost both clients about a kernel copy each way: issue 18 asks
+# how close they come to the loopback copy bandwidth (each one's section
+# says), not for a CPU ratio; their RSS still counts.
+LARGE = ["produce-1MiB", "consume-1MiB"]
 LATENCY = ["latency-%dk-linger%s" % (r, l) for r in (1, 20, 100) for l in ("0", "default")]
 # The same aims with each client at its own defaults (bench.py's
 # defaults_workloads); the latency workloads are at defaults already.
@@ -27,10 +30,9 @@ GOALS = [
     ("issue 18: producing, messages per CPU-second >= 3x the newest librdkafka's",
      PRODUCE + SHAPES_PRODUCE + DEFAULTS_PRODUCE, "librdkafka", "msgs_per_cpu_s", 3.0),
     ("issue 18: consuming, messages per CPU-second >= 5x the newest librdkafka's",
-     CONSUME + SHAPES_CONSUME + DEFAULTS_CONSUME, "librdkafka", "msgs_per_cpu_s", 5.0),
+     CONSUME + DEFAULTS_CONSUME, "librdkafka", "msgs_per_cpu_s", 5.0),
     ("peak RSS <= 0.5x librdkafka's (issue 18's shapes, and at defaults)",
-     SHAPES_PRODUCE + SHAPES_CONSUME + DEFAULTS_PRODUCE + DEFAULTS_CONSUME, "librdkafka",
-     "rss_mb", 0.5),
+     SHAPES_PRODUCE + LARGE + DEFAULTS_PRODUCE + DEFAULTS_CONSUME, "librdkafka", "rss_mb", 0.5),
     ("p99 latency <= librdkafka's, at every rate and linger", LATENCY, "librdkafka", "p99_ms",
      1.0),
     ("far ahead of the Java client: messages per CPU-second >= 2x",
