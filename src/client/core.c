@@ -44,7 +44,7 @@ static void park(kfk_core *c, kfk_core_req *r) {
     kfk_list_insert_tail(&c->parked, &r->park);
     arm_park_timer(c);
     pthread_mutex_lock(&c->lock);
-    kfk_core_add_interest(c, &r->topic, 1);
+    if (kfk_core_add_interest(c, &r->topic, 1) < 1) c->md_full_wanted = 1;
     pthread_mutex_unlock(&c->lock);
     kfk_core_md_request(c);
 }

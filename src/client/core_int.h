@@ -28,7 +28,12 @@ struct kfk_core {
     kfk_core_req md_req;
     kfk_metadata_request md_msg;
     kfk_arena md_arena; /* md_msg's topic list */
-    int md_inflight, md_again, md_inflight_all;
+    int md_inflight, md_again, md_inflight_all, md_inflight_new;
+    /* Whether the next request must name every topic of interest: asked
+     * for known topics (stale metadata), or md_full_due has come (the
+     * periodic or retry refresh). Else topics never asked yet go alone. */
+    int md_full_wanted;
+    int64_t md_full_due; /* 0 until the first full refresh */
     int md_attempts; /* consecutive refreshes that left a problem */
     int64_t md_last_sent;
     int64_t md_failing_since; /* the first refresh sent since the last success failed; 0: none */
@@ -67,6 +72,6 @@ void kfk_core_refresh_task(kfk_io *io, kfk_task *t, int err);
 void kfk_core_rebootstrap(kfk_core *c);
 
 /* Any thread, with c->lock held. */
-void kfk_core_add_interest(kfk_core *c, const char *const *topics, int n);
+int kfk_core_add_interest(kfk_core *c, const char *const *topics, int n);
 
 #endif

@@ -8,23 +8,30 @@
 #include "kfk.h"
 #include "net/backoff.h"
 
-/* Adds names to the interest set. Caller holds the lock. */
-void kfk_core_add_interest(kfk_core *c, const char *const *topics, int n) {
+/* Adds names to the interest set; how many of them no Metadata request has
+ * named yet. Caller holds the lock. */
+int kfk_core_add_interest(kfk_core *c, const char *const *topics, int n) {
+    int added = 0;
     for (int i = 0; i < n; i++) {
-        int known = 0;
-        for (int j = 0; j < c->ninterest && !known; j++)
+        int known = 0, j;
+        for (j = 0; j < c->ninterest && !known; j++)
             known = strcmp(c->interest[j], topics[i]) == 0;
-        if (known) continue;
+        if (known) {
+            added += j - 1 >= c->interest_asked;
+            continue;
+        }
         if (c->ninterest == c->capinterest) {
             int cap = c->capinterest ? c->capinterest * 2 : 8;
             char **v = kfk_realloc(c->interest, (size_t)cap * sizeof *v);
-            if (!v) return; /* the topic just is not refreshed periodically */
+            if (!v) return added; /* the topic just is not refreshed periodically */
             c->interest = v;
             c->capinterest = cap;
         }
         char *name = kfk_strndup(topics[i], strlen(topics[i]));
         if (name) c->interest[c->ninterest++] = name;
+        added += name != NULL;
     }
+    return added;
 }
 
 /* ------------------------------------------------------- metadata refresh */
@@ -43,7 +50,8 @@ static void md_set_error(kfk_core *c, int err, const char *errstr) {
 static void md_retry(kfk_core *c) {
     int64_t wait = kfk_backoff_ms(c->conf.retry_backoff_ms, c->conf.retry_backoff_max_ms,
                                   c->md_attempts++, kfk_io_rng(c->io));
-    kfk_io_timer_set(c->io, &c->md_timer, kfk_io_now(c->io) + wait);
+    c->md_full_due = kfk_io_now(c->io) + wait;
+    kfk_io_timer_set(c->io, &c->md_timer, c->md_full_due);
 }
 
 /* Whether the topics someone cares about need another refresh soon: a
@@ -129,7 +137,7 @@ static void md_publish(kfk_core *c, kfk_metadata *md, int all) {
 
 static int md_on_response(void *opaque, kfk_response *resp) {
     kfk_core *c = opaque;
-    int all = c->md_inflight_all;
+    int all = c->md_inflight_all, new_only = c->md_inflight_new;
     c->md_inflight = 0;
     kfk_arena_reset(&c->md_arena);
     if (resp->err == KFK_ERR_DESTROYED) return 0;
@@ -170,12 +178,16 @@ static int md_on_response(void *opaque, kfk_response *resp) {
             kfk_core_reroute_parked(c);
             if (md_problem(c)) {
                 md_retry(c);
+            } else if (new_only) {
+                /* The others' refresh stays when it was due. */
+                kfk_io_timer_set(c->io, &c->md_timer, c->md_full_due);
             } else {
                 /* Like Java, never sooner than retry.backoff.ms (max age may be 0). */
                 int32_t age = c->conf.metadata_max_age_ms;
                 if (age < c->conf.retry_backoff_ms) age = c->conf.retry_backoff_ms;
                 c->md_attempts = 0;
-                kfk_io_timer_set(c->io, &c->md_timer, kfk_io_now(c->io) + age);
+                c->md_full_due = kfk_io_now(c->io) + age;
+                kfk_io_timer_set(c->io, &c->md_timer, c->md_full_due);
             }
             if (c->md_hook) c->md_hook(c->md_hook_opaque);
         }
@@ -194,21 +206,27 @@ static void md_send(kfk_core *c) {
     pthread_mutex_lock(&c->lock);
     int all = c->refresh_all;
     c->refresh_all = 0;
+    /* A sender blocked on each of N new topics in turn would otherwise
+     * have N requests name 1, 2, ... N topics: N^2/2 topics to decode. */
+    int new_only = !all && !c->md_full_wanted && c->md_full_due > kfk_io_now(c->io) &&
+                   c->interest_asked < c->ninterest;
+    if (!new_only) c->md_full_wanted = 0;
     if (all) {
         m->topics.count = -1;
         c->interest_asked = c->ninterest; /* all topics name them too */
     } else {
+        int from = new_only ? c->interest_asked : 0;
         /* Copied: the set may grow (and move) while the request waits. */
-        m->topics.items =
-            kfk_arena_array(&c->md_arena, (size_t)c->ninterest, sizeof *m->topics.items);
-        for (int i = 0; m->topics.items && i < c->ninterest; i++) {
+        m->topics.items = kfk_arena_array(&c->md_arena, (size_t)(c->ninterest - from),
+                                          sizeof *m->topics.items);
+        for (int i = from; m->topics.items && i < c->ninterest; i++) {
             size_t len = strlen(c->interest[i]);
             char *name = kfk_arena_alloc(&c->md_arena, len + 1);
             if (!name) break;
             memcpy(name, c->interest[i], len);
             m->topics.items[m->topics.count++].name = (kfk_str){name, (int32_t)len};
         }
-        c->interest_asked = m->topics.count;
+        c->interest_asked = from + m->topics.count;
     }
     c->stats.metadata_requests++;
     pthread_mutex_unlock(&c->lock);
@@ -221,10 +239,11 @@ static void md_send(kfk_core *c) {
     if (all)
         KFK_DBG(&c->conf.log, KFK_DBG_METADATA, NULL, "Metadata request: all topics");
     else
-        KFK_DBG(&c->conf.log, KFK_DBG_METADATA, NULL, "Metadata request: %d topics",
-                (int)m->topics.count);
+        KFK_DBG(&c->conf.log, KFK_DBG_METADATA, NULL, "Metadata request: %d topics%s",
+                (int)m->topics.count, new_only ? " (new ones only)" : "");
     c->md_inflight = 1;
     c->md_inflight_all = all;
+    c->md_inflight_new = new_only;
     c->md_last_sent = kfk_io_now(c->io);
     kfk_core_route(c, r);
 }
@@ -268,8 +287,8 @@ void kfk_core_metadata_refresh(kfk_core *c, const char *const *topics, int n) {
     pthread_mutex_lock(&c->lock);
     if (n < 0)
         c->refresh_all = 1;
-    else
-        kfk_core_add_interest(c, topics, n);
+    else if (kfk_core_add_interest(c, topics, n) < n || n == 0)
+        c->md_full_wanted = 1; /* topics it has: their metadata may be stale */
     int post = !c->refresh_posted;
     c->refresh_posted = 1;
     pthread_mutex_unlock(&c->lock);
