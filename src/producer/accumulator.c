@@ -26,19 +26,36 @@ typedef struct free_buf {
 
 /* ------------------------------------------------------------------ topics */
 
-static uint32_t name_hash(const char *s) {
-    uint32_t h = 2166136261u; /* FNV-1a */
-    for (; *s; s++) h = (h ^ (uint8_t)*s) * 16777619u;
-    return h;
+/* Eight bytes at a time: looked up per record, and topic names are often
+ * long and alike but for their ends. */
+static uint32_t name_hash(const char *s, size_t len) {
+    uint64_t h = 0x9e3779b97f4a7c15u ^ len, w;
+    size_t i = 0;
+    for (; i + 8 <= len; i += 8) {
+        memcpy(&w, s + i, 8);
+        h = (h ^ w) * 0xff51afd7ed558ccdu;
+        h ^= h >> 32;
+    }
+    w = 0;
+    memcpy(&w, s + i, len - i);
+    h = (h ^ w) * 0xc4ceb9fe1a85ec53u;
+    return (uint32_t)(h ^ (h >> 29));
+}
+
+static int same_name(const kfk_ptopic *t, const char *name, size_t len) {
+    return t->name_len == len && memcmp(t->name, name, len) == 0;
 }
 
 /* Topics are never removed, so the last one found stays valid. */
 static kfk_ptopic *topic_find(kfk_accum *a, const char *name) {
-    if (a->last && strcmp(a->last->name, name) == 0) return a->last;
+    size_t len = strlen(name);
+    if (a->last && same_name(a->last, name, len)) return a->last;
     if (!a->nslots) return NULL;
-    for (uint32_t i = name_hash(name) & (a->nslots - 1);; i = (i + 1) & (a->nslots - 1)) {
+    uint32_t h = name_hash(name, len);
+    for (uint32_t i = h & (a->nslots - 1);; i = (i + 1) & (a->nslots - 1)) {
         kfk_ptopic *t = a->slots[i];
-        if (!t || strcmp(t->name, name) == 0) return t ? (a->last = t) : NULL;
+        if (!t) return NULL;
+        if (t->name_hash == h && same_name(t, name, len)) return a->last = t;
     }
 }
 
@@ -47,7 +64,7 @@ static int slots_grow(kfk_accum *a) {
     kfk_ptopic **slots = kfk_calloc(n, sizeof *slots);
     if (!slots) return KFK_ERR_NOMEM;
     for (int32_t k = 0; k < a->ntopics; k++) {
-        uint32_t i = name_hash(a->topics[k]->name) & (n - 1);
+        uint32_t i = a->topics[k]->name_hash & (n - 1);
         while (slots[i]) i = (i + 1) & (n - 1);
         slots[i] = a->topics[k];
     }
@@ -67,15 +84,18 @@ static kfk_ptopic *topic_add(kfk_accum *a, const char *name) {
         a->captopics = cap;
     }
     kfk_ptopic *t = kfk_calloc(1, sizeof *t);
-    if (!t || !(t->name = kfk_strndup(name, strlen(name)))) {
+    size_t len = strlen(name);
+    if (!t || !(t->name = kfk_strndup(name, len))) {
         kfk_free(t);
         return NULL;
     }
+    t->name_len = len;
+    t->name_hash = name_hash(name, len);
     t->npart = -1;
     t->sticky = -1;
     t->created_us = kfk_clock_us();
     a->topics[a->ntopics++] = t;
-    uint32_t i = name_hash(name) & (a->nslots - 1);
+    uint32_t i = t->name_hash & (a->nslots - 1);
     while (a->slots[i]) i = (i + 1) & (a->nslots - 1);
     a->slots[i] = t;
     return t;
@@ -414,9 +434,7 @@ int kfk_accum_append(kfk_accum *a, const kfk_accum_msg *m, int64_t now, int32_t 
 
     pthread_mutex_lock(&a->lock);
     int rc = 0;
-    /* The last topic, checked here first: a steady stream goes to one. */
-    kfk_ptopic *t = a->last && strcmp(a->last->name, m->topic) == 0 ? a->last
-                                                                     : topic_find(a, m->topic);
+    kfk_ptopic *t = topic_find(a, m->topic); /* the last one first: a steady stream goes to one */
     if (!t && !(t = topic_add(a, m->topic))) rc = KFK_ERR_NOMEM;
     int64_t until = 0;
     while (!rc) {

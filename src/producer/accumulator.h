@@ -97,6 +97,8 @@ enum kfk_ptxn {
 
 struct kfk_ptopic {
     char *name;
+    size_t name_len;
+    uint32_t name_hash;
     kfk_uuid id;      /* from metadata; a new one means re-created */
     int32_t npart;    /* from metadata; -1 unknown */
     int16_t err;      /* the topic's metadata error, 0 if none */
