@@ -35,7 +35,7 @@ ext = Extension(
     sources=sorted(glob(os.path.join("src", "*.c"))),
     include_dirs=[os.path.join(ROOT, "include"), "src"],
     define_macros=[("Py_LIMITED_API", LIMITED_API)],
-    libraries=["ssl", "crypto", "z", "lz4", "zstd", "pthread", "dl"],
+    libraries=["z", "lz4", "zstd", "pthread", "dl"],
     extra_compile_args=["-std=c11", "-D_GNU_SOURCE", "-Wall", "-Wextra", "-Wno-unused-parameter",
                         "-Werror=implicit-function-declaration"],
     py_limited_api=True,

@@ -1,6 +1,7 @@
 /* The optional libraries are not mapped into a process until a client
  * needs them: libsnappy (and libstdc++ with it) at the first snappy
- * batch, MIT Kerberos at the first GSSAPI client. Each costs RSS in every
+ * batch, OpenSSL at the first TLS or SCRAM client, MIT Kerberos at the
+ * first GSSAPI client. Each costs RSS in every
  * process that maps it (see docs/DESIGN.md, Memory). One test, in order:
  * the "not yet" checks need a process that has used neither. */
 #include <stdio.h>
@@ -29,6 +30,8 @@ TEST(optional_libraries_load_at_first_use) {
     CHECK_EQ(mapped("libgssapi_krb5"), 0);
     CHECK_EQ(mapped("libkrb5"), 0);
     CHECK_EQ(mapped("libcurl"), 0);
+    CHECK_EQ(mapped("libssl"), 0);
+    CHECK_EQ(mapped("libcrypto"), 0);
 
     kfk_wbuf z = {0}, back = {0};
     const uint8_t in[] = "abcabcabcabcabcabc";
@@ -40,11 +43,24 @@ TEST(optional_libraries_load_at_first_use) {
     kfk_wbuf_free(&back);
     CHECK_EQ(mapped("libsnappy"), 1);
     CHECK_EQ(mapped("libgssapi_krb5"), 0);
+    CHECK_EQ(mapped("libssl"), 0);
+
+    char err[256] = "";
+    kfk_sasl_conf plain = {.mechanism = "PLAIN", .username = "u", .password = "p"};
+    kfk_sasl *s = kfk_sasl_new(&plain, err, sizeof err);
+    CHECK(s != NULL);
+    kfk_sasl_free(s);
+    CHECK_EQ(mapped("libssl"), 0);
+    kfk_sasl_conf scram = {.mechanism = "SCRAM-SHA-256", .username = "u", .password = "p"};
+    s = kfk_sasl_new(&scram, err, sizeof err);
+    CHECK(s != NULL);
+    kfk_sasl_free(s);
+    CHECK_EQ(mapped("libssl"), 1);
+    CHECK_EQ(mapped("libcrypto"), 1);
 
 #ifdef KFK_HAVE_GSSAPI
-    char err[256] = "";
     kfk_sasl_conf conf = {.mechanism = "GSSAPI", .service_name = "kafka"};
-    kfk_sasl *s = kfk_sasl_new(&conf, err, sizeof err);
+    s = kfk_sasl_new(&conf, err, sizeof err);
     CHECK(s != NULL);
     kfk_sasl_free(s);
     CHECK_EQ(mapped("libgssapi_krb5"), 1);
