@@ -30,26 +30,14 @@ class BuildWithLibkfk(build_ext):
         super().run()
 
 
-def gssapi_link_flags():
-    """MIT Kerberos' libraries when libkfk was built with GSSAPI (CMake asks
-    pkg-config the same question)."""
-    try:
-        out = subprocess.check_output(["pkg-config", "--libs", "krb5-gssapi", "krb5"], text=True,
-                                      stderr=subprocess.DEVNULL)
-    except (OSError, subprocess.CalledProcessError):
-        return []
-    return out.split()
-
-
 ext = Extension(
     "kfk._kfk",
     sources=sorted(glob(os.path.join("src", "*.c"))),
     include_dirs=[os.path.join(ROOT, "include"), "src"],
     define_macros=[("Py_LIMITED_API", LIMITED_API)],
-    libraries=["ssl", "crypto", "z", "lz4", "zstd", "snappy", "pthread", "dl"],
+    libraries=["z", "lz4", "zstd", "pthread", "dl"],
     extra_compile_args=["-std=c11", "-D_GNU_SOURCE", "-Wall", "-Wextra", "-Wno-unused-parameter",
                         "-Werror=implicit-function-declaration"],
-    extra_link_args=gssapi_link_flags(),
     py_limited_api=True,
 )
 

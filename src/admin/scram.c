@@ -3,11 +3,9 @@
  * controller). The broker stores only the salt and the salted password
  * (RFC 5802's SaltedPassword = PBKDF2-HMAC(password, salt, iterations)),
  * computed here so the password itself is never sent. */
-#include <openssl/crypto.h>
-#include <openssl/evp.h>
-#include <openssl/rand.h>
 
 #include "admin/admin_int.h"
+#include "net/ossl.h"
 
 enum { SCRAM_MIN_ITERATIONS = 4096, SCRAM_MAX_ITERATIONS = 16384, SCRAM_SALT_LEN = 32 };
 
@@ -88,6 +86,10 @@ kfk_admin_result *kfk_admin_alter_user_scram_credentials(kfk_admin *a,
     kfk_aop *op = kfk_aop_new(a, o, cb, opaque, start_alter);
     if (!op) return kfk_aop_nomem(cb, opaque);
     if (n <= 0 || !ops) return kfk_aop_fail(op, KFK_ERR_INVALID_ARG, "no credentials given");
+    char unloaded[256];
+    if (kfk_ossl_load(unloaded, sizeof unloaded) != 0)
+        return kfk_aop_fail(op, KFK_ERR_UNSUPPORTED_FEATURE,
+                            "salting SCRAM passwords needs OpenSSL (libssl.so.3), which did not load");
     int nup = 0, ndel = 0;
     for (int i = 0; i < n; i++) {
         if (!ops[i].user || !*ops[i].user)

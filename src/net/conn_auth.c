@@ -1,10 +1,10 @@
 /* The connection's AUTH state: SaslHandshake v1, SaslAuthenticate rounds
  * driven by the mechanism (net/sasl.h), and re-authentication before the
  * session lifetime the broker announced ends (KIP-368). */
-#include <openssl/crypto.h>
 #include <stdio.h>
 
 #include "core/arena.h"
+#include "core/portable.h"
 #include "kfk.h"
 #include "net/conn_int.h"
 
@@ -113,7 +113,7 @@ static int auth_step(kfk_conn *c, const uint8_t *in, size_t inlen, int64_t lifet
     } else {
         rc = auth_fail(c, rc, "%s", err);
     }
-    if (out.data) OPENSSL_cleanse(out.data, out.cap);
+    if (out.data) kfk_wipe(out.data, out.cap);
     kfk_wbuf_free(&out);
     return rc;
 }

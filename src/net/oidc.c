@@ -4,13 +4,13 @@
 #include "net/oidc.h"
 
 #include <math.h>
-#include <openssl/crypto.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/alloc.h"
 #include "core/buf.h"
+#include "core/portable.h"
 #include "kfk.h"
 
 enum { JSON_MAX_DEPTH = 32 };
@@ -192,7 +192,7 @@ static int json_fields(const char *s, size_t len, const char *const *keys, int n
             kfk_wbuf_free(&v);
             if (!str) goto bad;
             if (strs[want]) {
-                OPENSSL_cleanse(strs[want], strlen(strs[want]));
+                kfk_wipe(strs[want], strlen(strs[want]));
                 kfk_free(strs[want]);
             }
             strs[want] = str;
@@ -217,7 +217,7 @@ bad:
     kfk_wbuf_free(&key);
     for (int i = 0; i < n; i++) {
         if (strs[i]) {
-            OPENSSL_cleanse(strs[i], strlen(strs[i]));
+            kfk_wipe(strs[i], strlen(strs[i]));
             kfk_free(strs[i]);
         }
         strs[i] = NULL;
@@ -282,7 +282,7 @@ int kfk_jwt_claims_parse(const char *token, kfk_jwt_claims *out, char *errstr, s
     char *strs[3];
     double nums[3];
     int rc = plen < 0 ? -1 : json_fields((const char *)payload, (size_t)plen, keys, 3, strs, nums);
-    if (plen > 0) OPENSSL_cleanse(payload, (size_t)plen);
+    if (plen > 0) kfk_wipe(payload, (size_t)plen);
     kfk_free(payload);
     if (rc) {
         snprintf(errstr, errlen, "the access token's JWT payload is not a JSON object");
@@ -303,7 +303,7 @@ int kfk_jwt_claims_parse(const char *token, kfk_jwt_claims *out, char *errstr, s
 
 static void free_secret(char *s) {
     if (!s) return;
-    OPENSSL_cleanse(s, strlen(s));
+    kfk_wipe(s, strlen(s));
     kfk_free(s);
 }
 

@@ -10,7 +10,6 @@
  * curl.h gives the types, the functions come through the table below. */
 #include <curl/curl.h>
 #include <errno.h>
-#include <openssl/crypto.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
@@ -19,6 +18,7 @@
 #include "core/alloc.h"
 #include "core/buf.h"
 #include "core/dynlib.h"
+#include "core/portable.h"
 #include "kfk.h"
 #include "net/oidc.h"
 
@@ -51,7 +51,7 @@ static int64_t wall_ms(void) {
 
 static void free_secret(char *s) {
     if (!s) return;
-    OPENSSL_cleanse(s, strlen(s));
+    kfk_wipe(s, strlen(s));
     kfk_free(s);
 }
 
@@ -172,7 +172,7 @@ static int fetch(kfk_oidc *o, char **token, int64_t *expiry_ms, char *errstr, si
     }
 out:
     if (rc) snprintf(errstr, errlen, "OIDC token endpoint %s: %s", o->url, why);
-    if (body.data) OPENSSL_cleanse(body.data, body.cap);
+    if (body.data) kfk_wipe(body.data, body.cap);
     kfk_wbuf_free(&body);
     if (form) free_secret(form);
     curl.slist_free_all(hdrs);

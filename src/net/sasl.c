@@ -3,13 +3,13 @@
  * OAUTHBEARER token. */
 #include "net/sasl.h"
 
-#include <openssl/crypto.h>
-#include <openssl/evp.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 
 #include "core/alloc.h"
+#include "core/portable.h"
+#include "net/ossl.h"
 #include "net/oidc.h"
 
 static const char *const mech_names[] = {"PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512", "OAUTHBEARER",
@@ -19,7 +19,7 @@ const char *kfk_sasl_mech_name(enum kfk_sasl_mech m) { return mech_names[m]; }
 
 static void free_secret(char *s) {
     if (!s) return;
-    OPENSSL_cleanse(s, strlen(s));
+    kfk_wipe(s, strlen(s));
     kfk_free(s);
 }
 
@@ -224,6 +224,12 @@ kfk_sasl *kfk_sasl_new(const kfk_sasl_conf *conf, char *errstr, size_t errlen) {
                  name);
         return NULL;
     }
+    char why[256];
+    if ((mech == KFK_SASL_SCRAM_SHA_256 || mech == KFK_SASL_SCRAM_SHA_512) &&
+        kfk_ossl_load(why, sizeof why) != 0) {
+        snprintf(errstr, errlen, "sasl.mechanism %s needs OpenSSL (libssl.so.3): %s", name, why);
+        return NULL;
+    }
     kfk_sasl *s = kfk_calloc(1, sizeof *s);
     if (!s) goto oom;
     pthread_mutex_init(&s->lock, NULL);
@@ -352,7 +358,7 @@ int kfk_sasl_ready(kfk_sasl *s, char *errstr, size_t errlen) {
         return KFK_ERR_NOMEM;
     }
     int rc = kfk_sasl_token(s, buf, KFK_SASL_TOKEN_MAX, errstr, errlen);
-    OPENSSL_cleanse(buf, KFK_SASL_TOKEN_MAX);
+    kfk_wipe(buf, KFK_SASL_TOKEN_MAX);
     kfk_free(buf);
     return rc;
 }

@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "core/alloc.h"
+#include "core/dynlib.h"
 #include "net/sasl.h"
 
 #ifdef KFK_HAVE_GSSAPI
@@ -27,6 +28,39 @@
 #include <krb5.h>
 #include <sys/wait.h>
 #include <time.h>
+
+/* MIT Kerberos is loaded when the first GSSAPI client is made
+ * (core/dynlib.h): linked, it maps ~0.8 MB into every process, which
+ * seldom uses it. */
+#define KRB_FUNCS(X)                                                                             \
+    X(gss_acquire_cred_from) X(gss_delete_sec_context) X(gss_display_status) X(gss_import_name) \
+    X(gss_init_sec_context) X(gss_release_buffer) X(gss_release_cred) X(gss_release_name)       \
+    X(gss_unwrap) X(gss_wrap) X(krb5_cc_destroy) X(krb5_cc_resolve) X(krb5_free_context)        \
+    X(krb5_init_context)
+#define KRB_FIELD(f) __typeof__(&f) f;
+static struct {
+    KRB_FUNCS(KRB_FIELD)
+    /* the OIDs, variables of the library */
+    gss_OID *GSS_C_NT_HOSTBASED_SERVICE;
+    const gss_OID *GSS_KRB5_NT_PRINCIPAL_NAME;
+    const gss_OID *gss_mech_krb5;
+} krb;
+static char krb_error[256]; /* why it could not be loaded; "" when it was */
+
+static void krb_load(void) {
+    /* libgssapi_krb5 depends on libkrb5: a handle finds the krb5_ calls too. */
+    static const char *const sonames[] = {"libgssapi_krb5.so.2", "libgssapi_krb5.2.2.dylib",
+                                          NULL};
+#define KRB_SYM(f) {#f, (void **)&krb.f},
+    const kfk_dynsym syms[] = {
+        KRB_FUNCS(KRB_SYM)
+        {"GSS_C_NT_HOSTBASED_SERVICE", (void **)&krb.GSS_C_NT_HOSTBASED_SERVICE},
+        {"GSS_KRB5_NT_PRINCIPAL_NAME", (void **)&krb.GSS_KRB5_NT_PRINCIPAL_NAME},
+        {"gss_mech_krb5", (void **)&krb.gss_mech_krb5},
+    };
+#undef KRB_SYM
+    kfk_dynlib_load(sonames, syms, sizeof syms / sizeof syms[0], krb_error, sizeof krb_error);
+}
 
 /* Where the context is: establishing it, waiting for the broker's
  * security-layer offer, or done once the answer is sent. */
@@ -52,9 +86,9 @@ static void gss_unref(struct kfk_gss *g) {
     krb5_context kc;
     krb5_ccache cc;
     /* The memory cache lives in the process until destroyed. */
-    if (g->keytab && !g->kinit_cmd && krb5_init_context(&kc) == 0) {
-        if (krb5_cc_resolve(kc, g->ccache, &cc) == 0) krb5_cc_destroy(kc, cc);
-        krb5_free_context(kc);
+    if (g->keytab && !g->kinit_cmd && krb.krb5_init_context(&kc) == 0) {
+        if (krb.krb5_cc_resolve(kc, g->ccache, &cc) == 0) krb.krb5_cc_destroy(kc, cc);
+        krb.krb5_free_context(kc);
     }
     kfk_free(g->service);
     kfk_free(g->principal);
@@ -112,6 +146,13 @@ static int from_jaas(struct kfk_gss *g, const char *line, char *errstr, size_t e
 }
 
 int kfk_gss_creds(kfk_sasl *s, const kfk_sasl_conf *conf, char *errstr, size_t errlen) {
+    static pthread_once_t krb_once = PTHREAD_ONCE_INIT;
+    pthread_once(&krb_once, krb_load);
+    if (*krb_error) {
+        snprintf(errstr, errlen, "sasl.mechanism GSSAPI needs MIT Kerberos (libgssapi_krb5): %s",
+                 krb_error);
+        return KFK_ERR_CONFIG;
+    }
     struct kfk_gss *g = kfk_calloc(1, sizeof *g);
     if (!g) goto oom;
     atomic_init(&g->refs, 1);
@@ -156,14 +197,14 @@ static int gss_fail(char *errstr, size_t errlen, OM_uint32 major, OM_uint32 mino
     OM_uint32 more = 0, min2;
     do {
         gss_buffer_desc msg = GSS_C_EMPTY_BUFFER;
-        if (GSS_ERROR(gss_display_status(&min2, minor ? minor : major,
+        if (GSS_ERROR(krb.gss_display_status(&min2, minor ? minor : major,
                                          minor ? GSS_C_MECH_CODE : GSS_C_GSS_CODE, GSS_C_NO_OID,
                                          &more, &msg)))
             break;
         if (off + 1 < errlen)
             off += (size_t)snprintf(errstr + off, errlen - off, ": %.*s", (int)msg.length,
                                     (const char *)msg.value);
-        gss_release_buffer(&min2, &msg);
+        krb.gss_release_buffer(&min2, &msg);
     } while (more && off + 1 < errlen);
     return KFK_ERR_AUTHENTICATION;
 }
@@ -257,16 +298,16 @@ static int acquire(struct kfk_gss *g, gss_cred_id_t *cred, char *errstr, size_t 
     gss_name_t name = GSS_C_NO_NAME;
     gss_buffer_desc nb = {strlen(g->principal), g->principal};
     pthread_mutex_lock(&g->lock);
-    major = gss_import_name(&minor, &nb, (gss_OID)GSS_KRB5_NT_PRINCIPAL_NAME, &name);
+    major = krb.gss_import_name(&minor, &nb, *krb.GSS_KRB5_NT_PRINCIPAL_NAME, &name);
     if (!GSS_ERROR(major)) {
         gss_key_value_element_desc el[2] = {{"client_keytab", g->keytab}, {"ccache", g->ccache}};
         gss_key_value_set_desc store = {2, el};
-        gss_OID_set_desc mechs = {1, (gss_OID)gss_mech_krb5};
-        major = gss_acquire_cred_from(&minor, name, GSS_C_INDEFINITE, &mechs, GSS_C_INITIATE,
+        gss_OID_set_desc mechs = {1, *krb.gss_mech_krb5};
+        major = krb.gss_acquire_cred_from(&minor, name, GSS_C_INDEFINITE, &mechs, GSS_C_INITIATE,
                                       &store, cred, NULL, NULL);
     }
     OM_uint32 min2;
-    gss_release_name(&min2, &name);
+    krb.gss_release_name(&min2, &name);
     pthread_mutex_unlock(&g->lock);
     if (GSS_ERROR(major)) {
         char what[256];
@@ -284,7 +325,7 @@ static int context_step(struct kfk_gss_ctx *k, const uint8_t *in, size_t inlen, 
     struct kfk_gss *g = k->g;
     OM_uint32 major, minor;
     gss_buffer_desc itok = {inlen, (void *)in}, otok = GSS_C_EMPTY_BUFFER;
-    major = gss_init_sec_context(&minor, k->cred, &k->ctx, k->target, (gss_OID)gss_mech_krb5,
+    major = krb.gss_init_sec_context(&minor, k->cred, &k->ctx, k->target, *krb.gss_mech_krb5,
                                  GSS_C_MUTUAL_FLAG | GSS_C_INTEG_FLAG | GSS_C_CONF_FLAG, 0,
                                  GSS_C_NO_CHANNEL_BINDINGS, in ? &itok : GSS_C_NO_BUFFER, NULL,
                                  &otok, NULL, NULL);
@@ -298,7 +339,7 @@ static int context_step(struct kfk_gss_ctx *k, const uint8_t *in, size_t inlen, 
     /* Once complete the client answers even with nothing to say, for the
      * broker to send its security-layer offer. */
     kfk_wr_raw(out, otok.value, otok.length);
-    gss_release_buffer(&minor, &otok);
+    krb.gss_release_buffer(&minor, &otok);
     if (major == GSS_S_COMPLETE) k->phase = GSS_LAYER;
     return KFK_SASL_SEND;
 }
@@ -309,11 +350,11 @@ static int layer_step(struct kfk_gss_ctx *k, const uint8_t *in, size_t inlen, kf
                       char *errstr, size_t errlen) {
     OM_uint32 major, minor;
     gss_buffer_desc itok = {inlen, (void *)in}, plain = GSS_C_EMPTY_BUFFER;
-    major = gss_unwrap(&minor, k->ctx, &itok, &plain, NULL, NULL);
+    major = krb.gss_unwrap(&minor, k->ctx, &itok, &plain, NULL, NULL);
     if (GSS_ERROR(major))
         return gss_fail(errstr, errlen, major, minor, "unwrapping the broker's offer");
     int ok = plain.length == 4 && (((const uint8_t *)plain.value)[0] & 1);
-    gss_release_buffer(&minor, &plain);
+    krb.gss_release_buffer(&minor, &plain);
     if (!ok) {
         snprintf(errstr, errlen,
                  "SASL GSSAPI: the broker wants a security layer (kfk supports none)");
@@ -321,10 +362,10 @@ static int layer_step(struct kfk_gss_ctx *k, const uint8_t *in, size_t inlen, kf
     }
     uint8_t answer[4] = {1, 0, 0, 0};
     gss_buffer_desc ans = {sizeof answer, answer}, wrapped = GSS_C_EMPTY_BUFFER;
-    major = gss_wrap(&minor, k->ctx, 0, GSS_C_QOP_DEFAULT, &ans, NULL, &wrapped);
+    major = krb.gss_wrap(&minor, k->ctx, 0, GSS_C_QOP_DEFAULT, &ans, NULL, &wrapped);
     if (GSS_ERROR(major)) return gss_fail(errstr, errlen, major, minor, "wrapping the answer");
     kfk_wr_raw(out, wrapped.value, wrapped.length);
-    gss_release_buffer(&minor, &wrapped);
+    krb.gss_release_buffer(&minor, &wrapped);
     k->phase = GSS_ANSWERED;
     return KFK_SASL_SEND;
 }
@@ -345,7 +386,7 @@ static void first_step(kfk_sasl_job *j) {
         kfk_wr_raw(&name, k->host, strlen(k->host));
         OM_uint32 minor, major = GSS_S_FAILURE;
         gss_buffer_desc nb = {name.len, name.data};
-        if (!name.err) major = gss_import_name(&minor, &nb, GSS_C_NT_HOSTBASED_SERVICE, &k->target);
+        if (!name.err) major = krb.gss_import_name(&minor, &nb, *krb.GSS_C_NT_HOSTBASED_SERVICE, &k->target);
         kfk_wbuf_free(&name);
         if (name.err) {
             snprintf(k->errstr, sizeof k->errstr, "out of memory naming the broker");
@@ -374,9 +415,9 @@ static void first_step(kfk_sasl_job *j) {
 static void ctx_free(kfk_sasl_job *j) {
     struct kfk_gss_ctx *k = (struct kfk_gss_ctx *)j;
     OM_uint32 minor;
-    if (k->ctx != GSS_C_NO_CONTEXT) gss_delete_sec_context(&minor, &k->ctx, GSS_C_NO_BUFFER);
-    if (k->cred != GSS_C_NO_CREDENTIAL) gss_release_cred(&minor, &k->cred);
-    if (k->target != GSS_C_NO_NAME) gss_release_name(&minor, &k->target);
+    if (k->ctx != GSS_C_NO_CONTEXT) krb.gss_delete_sec_context(&minor, &k->ctx, GSS_C_NO_BUFFER);
+    if (k->cred != GSS_C_NO_CREDENTIAL) krb.gss_release_cred(&minor, &k->cred);
+    if (k->target != GSS_C_NO_NAME) krb.gss_release_name(&minor, &k->target);
     kfk_wbuf_free(&k->out);
     gss_unref(k->g);
     kfk_free(k);

@@ -2,15 +2,13 @@
  * and -512 (RFC 5802, 7677: PBKDF2 and HMAC from OpenSSL, nonce from
  * RAND_bytes, the server's signature verified), OAUTHBEARER (RFC 7628);
  * GSSAPI is in sasl_gssapi.c. */
-#include <openssl/crypto.h>
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
-#include <openssl/rand.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/alloc.h"
+#include "core/portable.h"
+#include "net/ossl.h"
 #include "net/sasl.h"
 
 /* A hostile broker must not make us spin: RFC 7677 asks for 4096 at
@@ -19,13 +17,14 @@ enum { SCRAM_MIN_ITER = 4096, SCRAM_MAX_ITER = 100000, TOKEN_MAX = KFK_SASL_TOKE
 
 static void free_secret(char *s) {
     if (!s) return;
-    OPENSSL_cleanse(s, strlen(s));
+    kfk_wipe(s, strlen(s));
     kfk_free(s);
 }
 
 void kfk_sasl_begin(kfk_sasl_exchange *x, kfk_sasl *s, const char *host) {
     *x = (kfk_sasl_exchange){.sasl = s, .host = host};
-    uint8_t raw[24];
+    if (s->mech != KFK_SASL_SCRAM_SHA_256 && s->mech != KFK_SASL_SCRAM_SHA_512) return;
+    uint8_t raw[24]; /* SCRAM's nonce */
     if (RAND_bytes(raw, sizeof raw) != 1) abort(); /* no entropy: nothing safe to do */
     EVP_EncodeBlock((unsigned char *)x->nonce, raw, sizeof raw); /* 32 chars, no ',' */
 }
@@ -35,7 +34,7 @@ void kfk_sasl_end(kfk_sasl_exchange *x) {
     kfk_gss_end(x);
     free_secret(x->client_first_bare);
     free_secret(x->server_first);
-    OPENSSL_cleanse(x, sizeof *x);
+    kfk_wipe(x, sizeof *x);
 }
 
 static int bad(char *errstr, size_t errlen, const char *msg) {
@@ -71,7 +70,7 @@ static int oauth_step(kfk_sasl_exchange *x, size_t inlen, kfk_wbuf *out, char *e
             if (ext) kfk_wr_raw(out, ext, strlen(ext));
             kfk_wr_raw(out, "\001\001", 2);
         }
-        OPENSSL_cleanse(token, TOKEN_MAX);
+        kfk_wipe(token, TOKEN_MAX);
         kfk_free(token);
         return rc ? rc : KFK_SASL_SEND;
     }
@@ -213,10 +212,10 @@ static int scram_final(kfk_sasl_exchange *x, const uint8_t *in, size_t inlen, kf
     x->sig_len = hlen;
     kfk_wr_raw(out, ",p=", 3);
     wr_b64(out, proof, hlen);
-    OPENSSL_cleanse(salted, sizeof salted);
-    OPENSSL_cleanse(ckey, sizeof ckey);
-    OPENSSL_cleanse(stored, sizeof stored);
-    OPENSSL_cleanse(skey, sizeof skey);
+    kfk_wipe(salted, sizeof salted);
+    kfk_wipe(ckey, sizeof ckey);
+    kfk_wipe(stored, sizeof stored);
+    kfk_wipe(skey, sizeof skey);
     if (!ok) {
         snprintf(errstr, errlen, "SASL SCRAM: computing the proof failed");
         return out->err ? KFK_ERR_NOMEM : KFK_ERR_AUTHENTICATION;

@@ -16,6 +16,7 @@
 
 #include "core/alloc.h"
 #include "kfk.h"
+#include "net/ossl.h"
 #include "net/poller.h"
 #include "net/sock.h"
 
@@ -437,6 +438,11 @@ static int load_client_cert(SSL_CTX *ctx, const kfk_tls_conf *conf, char *errstr
 
 kfk_tls_ctx *kfk_tls_ctx_new(const kfk_tls_conf *conf, char *errstr, size_t errlen) {
     errstr[0] = '\0';
+    char why[256];
+    if (kfk_ossl_load(why, sizeof why) != 0) {
+        snprintf(errstr, errlen, "TLS needs OpenSSL (libssl.so.3): %s", why);
+        return NULL;
+    }
     ERR_clear_error();
     kfk_tls_ctx *t = kfk_calloc(1, sizeof *t);
     if (!t) {

@@ -111,5 +111,10 @@ int kfk_prod_conf_from(kfk_prod_conf *out, const kfk_conf *conf, char *errstr, s
                  out->level, kfk_codec_name(out->codec));
         return KFK_ERR_CONFIG;
     }
+    const char *why = out->codec == KFK_CODEC_SNAPPY ? kfk_snappy_unavailable() : NULL;
+    if (why) {
+        snprintf(errstr, errlen, "compression.type=snappy needs libsnappy: %s", why);
+        return KFK_ERR_CONFIG;
+    }
     return 0;
 }

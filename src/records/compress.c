@@ -10,12 +10,13 @@
 #include <lz4.h>
 #include <lz4frame.h>
 #include <lz4hc.h>
-#include <snappy-c.h>
+#include <snappy-c.h> /* its types; the library is loaded at first use */
 #define ZSTD_STATIC_LINKING_ONLY /* ZSTD_create*Ctx_advanced */
 #include <zstd.h>
 #include <zstd_errors.h>
 
 #include "core/alloc.h"
+#include "core/dynlib.h"
 #include "kfk.h"
 
 /* ------------------------------------------------------------ allocators */
@@ -259,15 +260,45 @@ static int gzip_decompress(const uint8_t *in, size_t in_len, size_t start, size_
 
 /* ---------------------------------------------------------------- snappy */
 
+/* libsnappy is C++: linking it maps libstdc++ into every process (~1.3 MB
+ * RSS at start-up for its relocations and iostream set-up), though most
+ * never see a snappy batch. So it is loaded at the first snappy batch. */
+static struct {
+    snappy_status (*compress)(const char *in, size_t in_len, char *out, size_t *out_len);
+    snappy_status (*uncompress)(const char *in, size_t in_len, char *out, size_t *out_len);
+    size_t (*max_compressed_length)(size_t len);
+    snappy_status (*uncompressed_length)(const char *in, size_t in_len, size_t *out);
+} snappy;
+static char snappy_error[256]; /* why libsnappy could not be loaded; "" when it was */
+
+static void snappy_load(void) {
+    static const char *const sonames[] = {"libsnappy.so.1", "libsnappy.1.dylib", "libsnappy.so",
+                                          NULL};
+    const kfk_dynsym syms[] = {
+        {"snappy_compress", (void **)&snappy.compress},
+        {"snappy_uncompress", (void **)&snappy.uncompress},
+        {"snappy_max_compressed_length", (void **)&snappy.max_compressed_length},
+        {"snappy_uncompressed_length", (void **)&snappy.uncompressed_length},
+    };
+    kfk_dynlib_load(sonames, syms, sizeof syms / sizeof syms[0], snappy_error, sizeof snappy_error);
+}
+
+const char *kfk_snappy_unavailable(void) {
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    pthread_once(&once, snappy_load);
+    return *snappy_error ? snappy_error : NULL;
+}
+
 /* Compression writes raw snappy rather than the xerial framing Java writes:
  * every Java reader takes it (snappy-java's SnappyInputStream has fallen back
  * to raw snappy when the xerial magic is absent since 2011, and Kafka reads
  * through it), librdkafka writes raw snappy too, and one block both
  * compresses better than xerial's 32 KiB chunks and goes straight into out. */
 static int snappy_compress_raw(const uint8_t *in, size_t in_len, kfk_wbuf *out) {
-    size_t n = snappy_max_compressed_length(in_len);
+    if (kfk_snappy_unavailable()) return KFK_ERR_UNKNOWN_CODEC;
+    size_t n = snappy.max_compressed_length(in_len);
     if (kfk_wbuf_reserve(out, n) != 0) return KFK_ERR_NOMEM;
-    if (snappy_compress((const char *)in, in_len, (char *)out->data + out->len, &n) != SNAPPY_OK)
+    if (snappy.compress((const char *)in, in_len, (char *)out->data + out->len, &n) != SNAPPY_OK)
         return KFK_ERR_BAD_COMPRESSION;
     out->len += n;
     return 0;
@@ -280,13 +311,13 @@ static int snappy_compress_raw(const uint8_t *in, size_t in_len, kfk_wbuf *out) 
 static int snappy_block(const uint8_t *in, size_t in_len, size_t start, size_t max_out,
                         size_t ceiling, kfk_wbuf *out) {
     size_t n;
-    if (snappy_uncompressed_length((const char *)in, in_len, &n) != SNAPPY_OK || n / 22 > in_len)
+    if (snappy.uncompressed_length((const char *)in, in_len, &n) != SNAPPY_OK || n / 22 > in_len)
         return KFK_ERR_BAD_COMPRESSION;
     if (n > max_out - (out->len - start)) return KFK_ERR_DECOMPRESS_LIMIT;
     int err = out_grow(out, ceiling, n);
     if (err) return err;
     size_t got = n;
-    if (snappy_uncompress((const char *)in, in_len, (char *)out->data + out->len, &got) != SNAPPY_OK ||
+    if (snappy.uncompress((const char *)in, in_len, (char *)out->data + out->len, &got) != SNAPPY_OK ||
         got != n)
         return KFK_ERR_BAD_COMPRESSION;
     out->len += n;
@@ -301,6 +332,7 @@ static const uint8_t xerial_magic[8] = {0x82, 'S', 'N', 'A', 'P', 'P', 'Y', 0};
 
 static int snappy_decompress(const uint8_t *in, size_t in_len, size_t start, size_t max_out,
                              size_t ceiling, kfk_wbuf *out) {
+    if (kfk_snappy_unavailable()) return KFK_ERR_UNKNOWN_CODEC;
     if (in_len < sizeof xerial_magic || memcmp(in, xerial_magic, sizeof xerial_magic) != 0)
         return snappy_block(in, in_len, start, max_out, ceiling, out);
     if (in_len < XERIAL_HEADER_LEN) return KFK_ERR_BAD_COMPRESSION;

@@ -63,6 +63,11 @@ const char *kfk_codec_name(kfk_codec codec);
  * in Java). Returns 0 or KFK_ERR_INVALID_ARG. */
 int kfk_codec_parse(const char *name, kfk_codec *out);
 
+/* NULL when snappy can be used, else why not (libsnappy, loaded at the
+ * first call, is missing); kfk_compress and kfk_decompress then say
+ * KFK_ERR_UNKNOWN_CODEC for it. Static storage. */
+const char *kfk_snappy_unavailable(void);
+
 /* 1 if kfk_compress accepts level for codec, else 0. */
 int kfk_codec_level_valid(kfk_codec codec, int level);
 
