@@ -1264,6 +1264,12 @@ typedef struct kfk_consumer_message {
 /* Gives a message back. Any thread, any order, also after the consumer is
  * destroyed; NULL does nothing. */
 KFK_API void kfk_consumer_message_release(kfk_consumer_message *m);
+/* Gives back the n messages of msgs (NULLs skipped), as n calls of
+ * kfk_consumer_message_release would, but the messages of one fetch that
+ * sit next to each other (as kfk_consumer_poll_batch returns them) drop
+ * their shared memory's count once: the way to release a poll batch. Any
+ * thread. */
+KFK_API void kfk_consumer_messages_release(kfk_consumer_message *const *msgs, int n);
 
 /* Creates a consumer from conf, whose ownership it takes on success (on
  * failure the caller still owns it). Checks the consumer keys together
@@ -1336,6 +1342,19 @@ KFK_API int kfk_consumer_committed(kfk_consumer *c, kfk_partition_list *list, in
  * that record's timestamp. Waits up to timeout_ms in all. 0 or
  * KFK_ERR_PARTIAL (see each err). Any thread but a callback's. */
 KFK_API int kfk_consumer_list_offsets(kfk_consumer *c, kfk_partition_list *list, int timeout_ms);
+/* The partitions of the n topics (n < 0: of every topic, internal ones
+ * only with internal set; n == 0: none, a check that a broker answers) as
+ * one Metadata request on the consumer's own connections says now; it
+ * creates no topic and is retried after retriable errors until timeout_ms
+ * (0 or less: default.api.timeout.ms). On 0, *out gets a list the caller
+ * owns, sorted by topic and partition: one element per partition (offset
+ * KFK_OFFSET_INVALID, leader_epoch, err the partition's error, e.g.
+ * LEADER_NOT_AVAILABLE) and, for a topic in error (an unknown one:
+ * UNKNOWN_TOPIC_OR_PARTITION), one element with partition -1 and that
+ * error. Returns 0 or a kfk_err (KFK_ERR_TIMED_OUT: no broker answered in
+ * time). Any thread but a callback's. */
+KFK_API int kfk_consumer_topic_partitions(kfk_consumer *c, const char *const *topics, int n,
+                                          int internal, int timeout_ms, kfk_partition_list **out);
 /* The partition's low and high watermarks (log start and end offset),
  * asked from its leader; with read_committed, high is the last stable
  * offset (the end of what read_committed can read). 0 or a kfk_err. Any thread but a callback's. */

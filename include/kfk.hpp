@@ -509,6 +509,20 @@ class consumer {
         for (int i = 0; i < n; i++) out.emplace_back(raw[static_cast<size_t>(i)]);
         return out;
     }
+    /* Gives a poll batch back at once (kfk_consumer_messages_release): the
+     * messages are empty afterwards. */
+    static void release(std::vector<message> &batch) noexcept {
+        std::vector<kfk_consumer_message *> raw;
+        try {
+            raw.reserve(batch.size());
+        } catch (...) {
+            batch.clear(); /* one by one */
+            return;
+        }
+        for (message &m : batch) raw.push_back(m.release());
+        kfk_consumer_messages_release(raw.data(), static_cast<int>(raw.size()));
+        batch.clear();
+    }
     int fd() const noexcept { return kfk_consumer_fd(c_.get()); }
 
     void subscribe(const std::vector<std::string_view> &topics) {
@@ -561,6 +575,18 @@ class consumer {
     void list_offsets(partition_list &l, int timeout_ms) {
         detail::check(kfk_consumer_list_offsets(c_.get(), l.get(), timeout_ms),
                       "kfk_consumer_list_offsets");
+    }
+    /* The partitions of topics as the cluster tells them now (see
+     * kfk_consumer_topic_partitions); every topic's with all, internal ones
+     * with internal too. */
+    partition_list topic_partitions(const std::vector<std::string_view> &topics, int timeout_ms,
+                                    bool all = false, bool internal = false) {
+        detail::cstrs n(topics);
+        kfk_partition_list *l = nullptr;
+        detail::check(kfk_consumer_topic_partitions(c_.get(), n.data(), all ? -1 : n.size(),
+                                                    internal, timeout_ms, &l),
+                      "kfk_consumer_topic_partitions");
+        return owned(l);
     }
     /* low and high */
     std::pair<int64_t, int64_t> watermarks(std::string_view topic, int32_t partition,

@@ -14,8 +14,10 @@ kfk_chunk *kfk_chunk_new(kfk_rxbuf *rx) {
     return ch;
 }
 
-void kfk_chunk_unref(kfk_chunk *ch) {
-    if (!ch || atomic_fetch_sub_explicit(&ch->refs, 1, memory_order_acq_rel) != 1) return;
+void kfk_chunk_unref(kfk_chunk *ch) { kfk_chunk_unref_n(ch, 1); }
+
+void kfk_chunk_unref_n(kfk_chunk *ch, int n) {
+    if (!ch || atomic_fetch_sub_explicit(&ch->refs, n, memory_order_acq_rel) != n) return;
     for (kfk_zbuf_node *z = ch->zbufs; z; z = z->next) kfk_free(z->data);
     kfk_arena_reset(&ch->arena); /* the nodes live in the arena */
     kfk_rxbuf_unref(ch->mem);
@@ -86,10 +88,32 @@ kfk_consumer_message *kfk_event_new(const char *topic, int32_t partition, int64_
     return m;
 }
 
+static int in_chunk(const kfk_consumer_message *m) {
+    return kfk_cmsg(m)->kind == KFK_KIND_RECORD || kfk_cmsg(m)->kind == KFK_KIND_SKIP;
+}
+
 void kfk_consumer_message_release(kfk_consumer_message *m) {
     if (!m) return;
-    if (kfk_cmsg(m)->kind == KFK_KIND_RECORD || kfk_cmsg(m)->kind == KFK_KIND_SKIP)
+    if (in_chunk(m))
         kfk_chunk_unref(kfk_cmsg(m)->chunk);
     else
         kfk_free(m);
+}
+
+void kfk_consumer_messages_release(kfk_consumer_message *const *msgs, int n) {
+    for (int i = 0; i < n;) {
+        kfk_consumer_message *m = msgs[i++];
+        if (!m || !in_chunk(m)) {
+            kfk_consumer_message_release(m);
+            continue;
+        }
+        /* One atomic update for the run of messages of the same chunk. */
+        kfk_chunk *ch = kfk_cmsg(m)->chunk;
+        int k = 1;
+        while (i < n && msgs[i] && in_chunk(msgs[i]) && kfk_cmsg(msgs[i])->chunk == ch) {
+            i++;
+            k++;
+        }
+        kfk_chunk_unref_n(ch, k);
+    }
 }

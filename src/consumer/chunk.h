@@ -54,6 +54,8 @@ typedef struct kfk_chunk {
 /* A chunk with one reference (its builder's); takes a reference on rx. */
 kfk_chunk *kfk_chunk_new(kfk_rxbuf *rx);
 void kfk_chunk_unref(kfk_chunk *ch);
+/* Drops n references at once. */
+void kfk_chunk_unref_n(kfk_chunk *ch, int n);
 /* Before parsing `len` bytes of records: gives the arena a buffer from the
  * receive pool (net/rxbuf.h) sized for the records the batch headers
  * announce, so message structs land in recycled memory, not in fresh

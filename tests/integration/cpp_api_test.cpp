@@ -82,12 +82,16 @@ static void produce_and_consume() {
             cooperative ? c.incremental_unassign(copy) : c.unassign();
         }
     });
+    kfk::partition_list parts = c.topic_partitions({topic}, 10000);
+    EXPECT(parts.get()->count == 2);
+    EXPECT(parts.get()->elems[1].partition == 1 && parts.get()->elems[1].err == 0);
     c.subscribe({topic});
     std::vector<int> seen(n, 0);
     int got = 0, bad = 0;
     auto until = std::chrono::steady_clock::now() + std::chrono::seconds(60);
     while (got < n && std::chrono::steady_clock::now() < until) {
-        for (kfk::message &m : c.poll_batch(100, 500)) {
+        std::vector<kfk::message> batch = c.poll_batch(100, 500);
+        for (kfk::message &m : batch) {
             if (m.err()) {
                 bad++;
                 continue;
@@ -105,6 +109,8 @@ static void produce_and_consume() {
                 got++;
             }
         }
+        kfk::consumer::release(batch);
+        EXPECT(batch.empty());
     }
     EXPECT(got == n);
     EXPECT(bad == 0);

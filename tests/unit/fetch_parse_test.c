@@ -318,6 +318,45 @@ TEST(two_partitions_share_nothing) {
     kfk_wbuf_free(&zbuf);
 }
 
+/* A poll batch mixing two chunks, an event and NULLs given back at once:
+ * each chunk loses exactly the references of its messages. */
+TEST(batch_release_drops_each_chunks_references) {
+    kfk_wbuf a = {0}, b = {0}, zbuf = {0};
+    add_batch(&a, 0, 4, KFK_CODEC_NONE, 0, -1);
+    add_batch(&b, 0, 3, KFK_CODEC_NONE, 0, -1);
+    kfk_chunk *ca = kfk_chunk_new(NULL), *cb = kfk_chunk_new(NULL);
+    kfk_fetch_parse pa = {.partition = 0}, pb = {.partition = 1};
+    REQUIRE_EQ(parse(&pa, ca, &a, &zbuf), 0);
+    REQUIRE_EQ(parse(&pb, cb, &b, &zbuf), 0);
+    REQUIRE_EQ(pa.count, 4);
+    REQUIRE_EQ(pb.count, 3);
+    kfk_consumer_message *msgs[10], *ma[4], *mb[3];
+    int n = 0;
+    for (kfk_consumer_message *m = pa.head; m; m = kfk_cmsg(m)->next) ma[n++] = m;
+    n = 0;
+    for (kfk_consumer_message *m = pb.head; m; m = kfk_cmsg(m)->next) mb[n++] = m;
+    /* a a b NULL a event b b a: runs of one chunk, broken by others */
+    kfk_consumer_message *ev = kfk_event_new("t", 0, 5, KFK_ERR_PARTITION_EOF);
+    REQUIRE(ev);
+    kfk_consumer_message *order[] = {ma[0], ma[1], mb[0], NULL, ma[2], ev, mb[1], mb[2], ma[3]};
+    n = (int)(sizeof order / sizeof order[0]);
+    memcpy(msgs, order, sizeof order);
+    CHECK_EQ(atomic_load(&ca->refs), 1 + 4);
+    CHECK_EQ(atomic_load(&cb->refs), 1 + 3);
+    kfk_consumer_messages_release(msgs, 3); /* a a b */
+    CHECK_EQ(atomic_load(&ca->refs), 1 + 2);
+    CHECK_EQ(atomic_load(&cb->refs), 1 + 2);
+    kfk_consumer_messages_release(msgs + 3, n - 3);
+    CHECK_EQ(atomic_load(&ca->refs), 1);
+    CHECK_EQ(atomic_load(&cb->refs), 1);
+    kfk_consumer_messages_release(NULL, 0);
+    kfk_chunk_unref(ca); /* the builders' references: freed now */
+    kfk_chunk_unref(cb);
+    kfk_wbuf_free(&a);
+    kfk_wbuf_free(&b);
+    kfk_wbuf_free(&zbuf);
+}
+
 /* With a pooled receive buffer, the chunk's message structs go into a
  * second pooled buffer sized from the batch headers, and both go back to
  * the pool when the last message is released, in any order. */
