@@ -78,8 +78,6 @@
 typedef struct {
     PyObject_HEAD
     kfk_consumer *c;
-    kfk_conf *conf;  /* a copy, for the metadata client */
-    kfk_admin *admin; /* made on the first metadata() */
     PyObject *on_commit, *on_rebalance;
     int busy;         /* threads inside a GIL-released call */
     int polling;
@@ -392,12 +390,6 @@ static int Consumer_init(Consumer *self, PyObject *args, PyObject *kwds)
     kfk_conf *conf = kfkpy_conf_from_dict(conf_dict);
     if (!conf)
         return -1;
-    self->conf = kfk_conf_dup(conf);
-    if (!self->conf) {
-        kfk_conf_destroy(conf);
-        PyErr_NoMemory();
-        return -1;
-    }
     char errstr[512] = "";
     kfk_consumer *c;
     Py_BEGIN_ALLOW_THREADS
@@ -447,15 +439,6 @@ static int release(Consumer *self, int close)
             kfk_consumer_destroy(c);
         Py_END_ALLOW_THREADS
     }
-    if (self->admin) {
-        kfk_admin *a = self->admin;
-        self->admin = NULL;
-        Py_BEGIN_ALLOW_THREADS
-        kfk_admin_destroy(a);
-        Py_END_ALLOW_THREADS
-    }
-    kfk_conf_destroy(self->conf);
-    self->conf = NULL;
     return err;
 }
 
@@ -791,46 +774,79 @@ static int raise_pending(Consumer *self)
     return 0;
 }
 
-/* Appends r to out: a list, or with tp_cls a dict of per-partition lists
- * (*cur, *cur_topic and *cur_part: the list of the last record's
- * partition, kept across a run of records from it). Steals r. */
-static int add_record(PyObject *out, PyObject *tp_cls, PyObject *r, PyObject *topic,
-                      const kfk_consumer_message *m, PyObject **cur, PyObject **cur_topic,
-                      int32_t *cur_part)
+/* The same topic and partition: the pointers of one fetch's messages are
+ * equal; others compare by name. */
+static int same_partition(const kfk_consumer_message *a, const kfk_consumer_message *b)
+{
+    return a->partition == b->partition &&
+           (a->topic == b->topic || strcmp(a->topic ? a->topic : "", b->topic ? b->topic : "") == 0);
+}
+
+/* Where a poll's records go: a list, or with tp_cls a dict of
+ * per-partition lists. A partition's list is made at the size of the run
+ * of its records in the batch, and filled by index. */
+typedef struct {
+    PyObject *out, *tp_cls;
+    PyObject *cur;       /* the list of the current run's partition */
+    PyObject *cur_topic; /* its topic (a reference) */
+    int32_t cur_part;
+    Py_ssize_t fill, len; /* cur's next index and size: append past it */
+} sink;
+
+/* Opens the run of msgs[i] (its records up to the next other partition or
+ * error): finds or makes its partition's list. */
+static int sink_open(sink *s, PyObject *topic, kfk_consumer_message *const *msgs, int i, int n)
+{
+    const kfk_consumer_message *m = msgs[i];
+    Py_ssize_t run = 1;
+    while (i + run < n && !msgs[i + run]->err && same_partition(msgs[i + run], m))
+        run++;
+    PyObject *key = NULL, *kt = Py_BuildValue("((Oi))", topic, (int)m->partition);
+    if (kt)
+        key = kfkpy_tuple_new((PyTypeObject *)s->tp_cls, kt, NULL);
+    Py_XDECREF(kt);
+    PyObject *l = key ? PyDict_GetItem(s->out, key) : NULL;
+    Py_ssize_t fill = 0, len = 0;
+    if (l) {
+        fill = len = PyList_Size(l); /* a run before this one: appended to */
+    } else if (key) {
+        l = PyList_New(run);
+        if (l && PyDict_SetItem(s->out, key, l) < 0)
+            Py_CLEAR(l);
+        Py_XDECREF(l); /* the dict owns it */
+        len = run;
+    }
+    Py_XDECREF(key);
+    if (!l)
+        return -1;
+    s->cur = l;
+    s->fill = fill;
+    s->len = len;
+    Py_INCREF(topic);
+    XSETREF(s->cur_topic, topic);
+    s->cur_part = m->partition;
+    return 0;
+}
+
+/* Adds record r of msgs[i] (topic: its topic). Steals r. */
+static int sink_add(sink *s, PyObject *r, PyObject *topic, kfk_consumer_message *const *msgs,
+                    int i, int n)
 {
     if (!r)
         return -1;
-    if (tp_cls == Py_None) {
-        int rc = PyList_Append(out, r);
+    if (s->tp_cls == Py_None) {
+        int rc = PyList_Append(s->out, r);
         Py_DECREF(r);
         return rc;
     }
-    Py_INCREF(topic);
-    if (!*cur || topic != *cur_topic || m->partition != *cur_part) {
-        PyObject *key = NULL, *kt = Py_BuildValue("((Oi))", topic, (int)m->partition);
-        if (kt)
-            key = kfkpy_tuple_new((PyTypeObject *)tp_cls, kt, NULL);
-        Py_XDECREF(kt);
-        PyObject *l = key ? PyDict_GetItem(out, key) : NULL;
-        if (key && !l) {
-            l = PyList_New(0);
-            if (l && PyDict_SetItem(out, key, l) < 0)
-                Py_CLEAR(l);
-            Py_XDECREF(l); /* the dict owns it */
-        }
-        Py_XDECREF(key);
-        if (!l) {
-            Py_DECREF(topic);
-            Py_DECREF(r);
-            return -1;
-        }
-        *cur = l;
-        XSETREF(*cur_topic, topic);
-        *cur_part = m->partition;
-    } else {
-        Py_DECREF(topic);
+    if ((!s->cur || topic != s->cur_topic || msgs[i]->partition != s->cur_part) &&
+        sink_open(s, topic, msgs, i, n) < 0) {
+        Py_DECREF(r);
+        return -1;
     }
-    int rc = PyList_Append(*cur, r);
+    if (s->fill < s->len)
+        return PyList_SetItem(s->cur, s->fill++, r); /* steals r */
+    int rc = PyList_Append(s->cur, r);
     Py_DECREF(r);
     return rc;
 }
@@ -859,8 +875,7 @@ static PyObject *Consumer_poll(Consumer *self, PyObject *args, PyObject *kwds)
     PyObject *out = tp_cls == Py_None ? PyList_New(0) : PyDict_New();
     if (!out)
         return NULL;
-    PyObject *cur = NULL, *cur_topic = NULL;
-    int32_t cur_part = -1;
+    sink sk = {out, tp_cls, NULL, NULL, -1, 0, 0};
     kfk_consumer_message *msgs[BATCH_MAX];
     int first = 1, count = 0, failed = 0;
     self->polling = 1;
@@ -906,25 +921,22 @@ static PyObject *Consumer_poll(Consumer *self, PyObject *args, PyObject *kwds)
                 continue;
             }
             PyObject *r = record_of(self, m, cls == Py_None, kd, vd, &seen);
-            if (add_record(out, tp_cls, r, self->topic_py, m, &cur, &cur_topic, &cur_part) < 0) {
+            if (sink_add(&sk, r, self->topic_py, msgs, i, n) < 0) {
                 failed = 1;
                 break;
             }
             count++;
             /* The last record of each run from one partition marks it done. */
-            if (store && (i + 1 == n || msgs[i + 1]->partition != m->partition ||
-                          (msgs[i + 1]->topic != m->topic &&
-                           strcmp(msgs[i + 1]->topic ? msgs[i + 1]->topic : "", m->topic) != 0)))
+            if (store && (i + 1 == n || !same_partition(msgs[i + 1], m)))
                 kfk_consumer_store_offset(self->c, m);
         }
-        for (int j = 0; j < n; j++)
-            kfk_consumer_message_release(msgs[j]);
+        kfk_consumer_messages_release(msgs, n);
         if (i < n || errors || n < want || max <= 0 || self->pending_type)
             break;
     }
     self->busy--;
     self->polling = 0;
-    Py_XDECREF(cur_topic);
+    Py_XDECREF(sk.cur_topic);
     if (failed || (count == 0 && raise_pending(self) < 0)) {
         Py_DECREF(out);
         return NULL;
@@ -1299,56 +1311,38 @@ static PyObject *Consumer_metadata(Consumer *self, PyObject *args, PyObject *kwd
                 goto out;
         }
     }
-    if (!self->admin) {
-        kfk_conf *conf = kfk_conf_dup(self->conf);
-        char errstr[512] = "";
-        if (!conf) {
-            PyErr_NoMemory();
-            goto out;
-        }
-        Py_BEGIN_ALLOW_THREADS
-        self->admin = kfk_admin_new(conf, errstr, sizeof errstr);
-        Py_END_ALLOW_THREADS
-        if (!self->admin) {
-            kfk_conf_destroy(conf);
-            kfkpy_raise(KFK_ERR_CONFIG, errstr);
-            goto out;
-        }
-    }
-    kfk_admin_options o = {timeout_ms, 0};
-    kfk_admin_result *r;
+    kfk_partition_list *l = NULL;
+    int err;
     self->busy++;
     Py_BEGIN_ALLOW_THREADS
-    r = kfk_admin_metadata(self->admin, names, (int)n, 0, &o, NULL, NULL);
+    err = kfk_consumer_topic_partitions(self->c, names, (int)n, internal, timeout_ms, &l);
     Py_END_ALLOW_THREADS
     self->busy--;
-    if (!r) {
-        PyErr_NoMemory();
+    if (err) {
+        kfkpy_raise(err, kfk_err_str(err));
         goto out;
     }
-    if (r->err && r->err != KFK_ERR_PARTIAL) {
-        kfkpy_raise(r->err, r->errstr);
-        kfk_admin_result_destroy(r);
-        goto out;
-    }
+    /* Sorted by topic: each topic's ids are one run of the list. */
     out = PyDict_New();
-    for (int i = 0; out && i < r->ntopics; i++) {
-        const kfk_topic_desc *t = &r->topics[i];
-        if (t->err || (t->internal && !internal))
-            continue;
-        PyObject *ids = PyList_New(t->npartitions);
-        for (int j = 0; ids && j < t->npartitions; j++) {
-            PyObject *id = PyLong_FromLong(t->partitions[j].id);
+    for (int i = 0, j; out && i < l->count; i = j) {
+        const char *topic = l->elems[i].topic;
+        for (j = i; j < l->count && strcmp(l->elems[j].topic, topic) == 0; j++)
+            ;
+        if (l->elems[i].partition < 0)
+            continue; /* the topic's error: left out */
+        PyObject *ids = PyList_New(j - i);
+        for (int k = i; ids && k < j; k++) {
+            PyObject *id = PyLong_FromLong(l->elems[k].partition);
             if (!id)
                 Py_CLEAR(ids);
             else
-                PyList_SetItem(ids, j, id);
+                PyList_SetItem(ids, k - i, id);
         }
-        if (!ids || PyDict_SetItemString(out, t->name, ids) < 0)
+        if (!ids || PyDict_SetItemString(out, topic, ids) < 0)
             Py_CLEAR(out);
         Py_XDECREF(ids);
     }
-    kfk_admin_result_destroy(r);
+    kfk_partition_list_destroy(l);
 out:
     PyMem_Free(names);
     Py_XDECREF(items);

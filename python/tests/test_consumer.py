@@ -359,6 +359,38 @@ def test_consumer_offsets_queries(bootstrap, topic3):
     c.close()
 
 
+def _settled_threads():
+    """The process's thread count once short-lived ones (DNS lookups) left:
+    the least of a few samples over half a second."""
+    counts = []
+    for _ in range(5):
+        counts.append(len(os.listdir("/proc/self/task")))
+        time.sleep(0.1)
+    return min(counts)
+
+
+def test_consumer_metadata_asks_its_own_client(bootstrap, topic3):
+    # partitions_for_topic, topics and bootstrap_connected go over the
+    # consumer's own connections (kfk_consumer_topic_partitions): no second
+    # client, whose I/O thread would stay until close.
+    c = KafkaConsumer(bootstrap_servers=bootstrap)
+    before = _settled_threads()
+    assert c.partitions_for_topic(topic3) == {0, 1, 2}
+    missing = "no-such-topic-" + topic3
+    assert c.partitions_for_topic(missing) == set()
+    assert topic3 in c.topics()
+    assert c.bootstrap_connected()
+    assert _settled_threads() <= before
+    # Asking about a topic does not create it (allow_auto_create_topics is
+    # for fetching), and asking names it nowhere else.
+    assert missing not in c.topics()
+    c.assign([TopicPartition(topic3, p) for p in sorted(c.partitions_for_topic(topic3))])
+    assert len(c.assignment()) == 3
+    c.close()
+    with pytest.raises(Errors.KafkaError):
+        c.partitions_for_topic(topic3)
+
+
 def test_consumer_auto_offset_reset(bootstrap, topic3):
     produce(bootstrap, topic3, 3, 3)
     tp = TopicPartition(topic3, 0)
