@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "kfkpy.h"
+#include "record.h"
 
 /* kfk.errors.for_code(code, message) -> exception instance; set by
  * kfk/__init__.py so that C raises the same classes Python code catches. */
@@ -139,9 +140,16 @@ static PyMethodDef module_methods[] = {
     {NULL, NULL, 0, NULL},
 };
 
+/* The module's teardown (interpreter exit): what it keeps beyond objects. */
+static void module_free(void *unused)
+{
+    kfkpy_record_release();
+    Py_CLEAR(error_factory);
+}
+
 static struct PyModuleDef module_def = {
     PyModuleDef_HEAD_INIT, "kfk._kfk", "kfk's C core for the kfk package.", -1,
-    module_methods, NULL, NULL, NULL, NULL,
+    module_methods, NULL, NULL, NULL, module_free,
 };
 
 PyMODINIT_FUNC PyInit__kfk(void)

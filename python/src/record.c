@@ -46,6 +46,18 @@ kfkpy_record *kfkpy_record_alloc(void)
     return PyObject_GC_New(kfkpy_record, kfkpy_record_type);
 }
 
+void kfkpy_record_release(void)
+{
+    while (nfree) {
+        kfkpy_record *r = free_records[--nfree];
+        PyTypeObject *tp = Py_TYPE(r);
+        PyObject_GC_Del(r);
+        Py_DECREF(tp);
+    }
+    /* Records freed from now on go back to the allocator. */
+    kfkpy_record_type = NULL;
+}
+
 PyObject *kfkpy_record_field(kfkpy_record *r, int i)
 {
     PyObject *o = r->f[i];

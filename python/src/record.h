@@ -53,4 +53,8 @@ PyObject *kfkpy_record_tuple(kfkpy_record *r);
 
 int kfkpy_record_add(PyObject *module);
 
+/* Frees the records kept for reuse (the module's teardown); records freed
+ * later are not kept. */
+void kfkpy_record_release(void);
+
 #endif
