@@ -8,9 +8,6 @@ __title__ = "kfk"
 __version__ = "0.1.0"
 
 from kfk.consumer import KafkaConsumer  # noqa: E402
-from kfk.consumer.subscription_state import (  # noqa: E402
-    AsyncConsumerRebalanceListener, ConsumerRebalanceListener,
-)
 from kfk.producer import KafkaProducer  # noqa: E402
 from kfk.serializer import DefaultSerializer, Deserializer, JsonSerializer, Serializer  # noqa: E402
 from kfk.structs import (  # noqa: E402
@@ -25,17 +22,20 @@ __all__ = [
     "IsolationLevel", "OffsetSpec",
 ]
 
-# The admin client's modules (enums, ACL classes) are imported on first
-# use: a program that only produces or consumes does not pay for them.
-_ADMIN = {"KafkaAdminClient": "kfk.admin", "IsolationLevel": "kfk.admin.types",
-          "OffsetSpec": "kfk.admin.types"}
+# The admin client's modules (enums, ACL classes) and the rebalance
+# listeners' (abstract classes) are imported on first use: a program that
+# only produces or consumes does not pay for them.
+_LAZY = {"KafkaAdminClient": "kfk.admin", "IsolationLevel": "kfk.admin.types",
+         "OffsetSpec": "kfk.admin.types",
+         "AsyncConsumerRebalanceListener": "kfk.consumer.subscription_state",
+         "ConsumerRebalanceListener": "kfk.consumer.subscription_state"}
 
 
 def __getattr__(name):
     import importlib
     if name == "admin":  # kfk.admin without importing it, as before
         return importlib.import_module("kfk.admin")
-    module = _ADMIN.get(name)
+    module = _LAZY.get(name)
     if module is None:
         raise AttributeError("module 'kfk' has no attribute %r" % (name,))
     value = getattr(importlib.import_module(module), name)
@@ -44,4 +44,4 @@ def __getattr__(name):
 
 
 def __dir__():
-    return sorted(set(globals()) | set(_ADMIN) | {"admin"})
+    return sorted(set(globals()) | set(_LAZY) | {"admin"})

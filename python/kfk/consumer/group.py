@@ -5,20 +5,14 @@ import collections
 import collections.abc
 import itertools
 import operator
-import re
-import socket
 import time
-import weakref
+from _weakref import ref as _weakref  # weakref.ref, without importing weakref
 
 from kfk import _config
 from kfk import _kfk
 from kfk import _log
 from kfk import errors as Errors
-from kfk.consumer import legacy
 from kfk.consumer.fetcher import ConsumerRecord
-from kfk.consumer.subscription_state import (
-    AsyncConsumerRebalanceListener, ConsumerRebalanceListener, call_listener,
-)
 from kfk.structs import (
     ConsumerGroupMetadata, MemberState, OffsetAndMetadata, OffsetAndTimestamp, TopicPartition,
 )
@@ -65,7 +59,9 @@ DEFAULT_CONFIG = {
     "receive_buffer_bytes": None,
     "send_buffer_bytes": None,
     "receive_message_max_bytes": 100_000_000,
-    "socket_options": [(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)],
+    # (socket.IPPROTO_TCP, socket.TCP_NODELAY, 1): importing socket (with
+    # selectors and enum) would cost every consumer milliseconds of start.
+    "socket_options": [(6, 1, 1)],
     "consumer_timeout_ms": float("inf"),
     "ssl_ciphers": None,
     "connections_max_idle_ms": 9 * 60 * 1000,
@@ -106,7 +102,8 @@ def _servers(value):
         if not h:
             continue
         # kafka-python's default port when none is given.
-        if not re.search(r":\d+$", h):
+        _, colon, port = h.rpartition(":")
+        if not (colon and port.isdecimal()):
             h += ":9092"
         out.append(h)
     return ",".join(out)
@@ -263,12 +260,18 @@ class KafkaConsumer:
 
     def __new__(cls, *topics, **configs):
         # The original (0.9) consumer's keywords or topic forms select it.
-        if cls is KafkaConsumer and legacy.wants_legacy(topics, configs):
-            return legacy.KafkaConsumer(*topics, **configs)
+        # Only a keyword unknown here or a topic that is not a str can: the
+        # module of the original is imported for those alone.
+        if cls is KafkaConsumer and not (DEFAULT_CONFIG.keys() >= configs.keys()
+                                         and all(isinstance(t, str) for t in topics)):
+            from kfk.consumer import legacy
+            if legacy.wants_legacy(topics, configs):
+                return legacy.KafkaConsumer(*topics, **configs)
         return super().__new__(cls)
 
     def set_topic_partitions(self, *topics):
         """The original consumer's call: this consumer becomes one."""
+        from kfk.consumer import legacy
         legacy.become_legacy(self, *topics)
 
     def __init__(self, *topics, **configs):
@@ -289,7 +292,7 @@ class KafkaConsumer:
         self._value_fn = self._deserializer(c["value_deserializer"])
         self._slow_deserialize = (hasattr(c["key_deserializer"], "deserialize")
                                   or hasattr(c["value_deserializer"], "deserialize"))
-        ref = weakref.ref(self)
+        ref = _weakref(self)
         self._c = _kfk.Consumer(
             _kfk_conf(c),
             on_commit=lambda err, results: _on_commit(ref, err, results),
@@ -355,6 +358,7 @@ class KafkaConsumer:
         listener = self._listener
         if listener is None:
             return
+        from kfk.consumer.subscription_state import call_listener
         try:
             if kind == _kfk.REBALANCE_ASSIGNED:
                 call_listener(listener, "on_partitions_assigned", tps)
@@ -400,10 +404,13 @@ class KafkaConsumer:
         if self._user_assigned:
             raise Errors.IllegalStateError(
                 "You must choose only one way to configure your consumer: subscribe or assign")
-        if listener is not None and not isinstance(
-                listener, (ConsumerRebalanceListener, AsyncConsumerRebalanceListener)):
-            raise TypeError(
-                "listener must be a ConsumerRebalanceListener or AsyncConsumerRebalanceListener")
+        if listener is not None:
+            # The listener classes' module is imported for a listener only.
+            from kfk.consumer import subscription_state as ss
+            if not isinstance(listener, (ss.ConsumerRebalanceListener,
+                                         ss.AsyncConsumerRebalanceListener)):
+                raise TypeError("listener must be a ConsumerRebalanceListener or "
+                                "AsyncConsumerRebalanceListener")
         auto = self.config["group_id"] is None
         if pattern:
             if not isinstance(pattern, str):
@@ -411,6 +418,7 @@ class KafkaConsumer:
             regex = pattern if pattern.startswith("^") else "^" + pattern
             if not auto:
                 self._c.subscribe([regex])
+            import re  # only here: it costs every process milliseconds
             self._subscribed = re.compile(pattern)
         else:
             if isinstance(topics, str) or not isinstance(topics, collections.abc.Sequence):

@@ -1,16 +1,29 @@
 """The rebalance listener interfaces of kafka-python's
 kafka.consumer.subscription_state, under the same names."""
-import threading
 from abc import ABC, abstractmethod
-from enum import IntEnum
 
 
-class SubscriptionType(IntEnum):
-    """How a consumer chose its partitions."""
-    NONE = 0
-    AUTO_TOPICS = 1
-    AUTO_PATTERN = 2
-    USER_ASSIGNED = 3
+def __getattr__(name):
+    # SubscriptionType is made on first use: enum costs every process that
+    # imports kfk milliseconds, and kfk itself never needs it.
+    if name != "SubscriptionType":
+        raise AttributeError("module %r has no attribute %r" % (__name__, name))
+    from enum import IntEnum
+
+    class SubscriptionType(IntEnum):
+        """How a consumer chose its partitions."""
+        NONE = 0
+        AUTO_TOPICS = 1
+        AUTO_PATTERN = 2
+        USER_ASSIGNED = 3
+
+    SubscriptionType.__qualname__ = name  # for repr and pickle
+    globals()[name] = SubscriptionType
+    return SubscriptionType
+
+
+def __dir__():
+    return sorted(set(globals()) | {"SubscriptionType"})
 
 
 class ConsumerRebalanceListener(ABC):
@@ -64,6 +77,7 @@ def call_listener(listener, method, partitions):
     if not inspect.iscoroutinefunction(fn):
         return fn(partitions)
     import asyncio  # only here: importing it costs every process ~30 ms of CPU
+    import threading
     try:
         asyncio.get_running_loop()
     except RuntimeError:

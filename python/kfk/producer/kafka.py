@@ -7,7 +7,7 @@ import atexit
 import itertools
 import math
 import time
-import weakref
+from _weakref import ref as _weakref  # weakref.ref, without importing weakref
 
 from kfk import _config
 from kfk import _kfk
@@ -111,7 +111,7 @@ class KafkaProducer(_kfk.Producer):
                                         self.config["value_serializer"])
         super().__init__(conf, admin_conf, kser, vser, full, int(self.config["max_block_ms"]))
         # As kafka-python: at exit, what is still queued gets a second to go.
-        self._atexit = _close_at_exit(weakref.ref(self))
+        self._atexit = _close_at_exit(_weakref(self))
         atexit.register(self._atexit)
 
     def __enter__(self):
