@@ -133,6 +133,11 @@ def test_dispatch_rule():
     assert legacy.wants_legacy(({"t": 0},), {})
     assert not legacy.wants_legacy(("t",), {"bootstrap_servers": "x", "group_id": "g",
                                             "auto_offset_reset": "earliest"})
+    # kfk.KafkaConsumer asks wants_legacy only about keywords it does not
+    # know itself (or topics that are not a str): none of the original's own
+    # keywords may be one of the new consumer's.
+    from kfk.consumer.group import DEFAULT_CONFIG
+    assert not legacy.LEGACY_ONLY & DEFAULT_CONFIG.keys()
 
 
 # ------------------------------------------------- set_topic_partitions

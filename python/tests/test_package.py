@@ -17,7 +17,12 @@ import sys
 import kfk
 assert "logging" not in sys.modules, "import kfk imported logging"
 assert not [m for m in sys.modules if m.startswith("kfk.admin")], "import kfk imported kfk.admin"
+heavy = {"re", "socket", "selectors", "enum", "weakref", "threading", "kfk.consumer.legacy",
+         "kfk.consumer.subscription_state"} & set(sys.modules)
+assert not heavy, "import kfk imported %s" % sorted(heavy)
+assert not [n for n in kfk.errors._BROKER_ERRORS if n in vars(kfk.errors)], "error classes made"
 assert "KafkaAdminClient" in dir(kfk) and "admin" in dir(kfk)
+assert kfk.ConsumerRebalanceListener.__module__ == "kfk.consumer.subscription_state"
 assert kfk.admin.NewTopic.__module__ == "kfk.admin.types"
 assert kfk.KafkaAdminClient.__name__ == "KafkaAdminClient"
 assert kfk.IsolationLevel.READ_COMMITTED == 1 and kfk.OffsetSpec.LATEST == -1
@@ -41,6 +46,14 @@ def test_import_defers_logging_and_admin():
 
 def test_broker_error_codes_map_to_kafka_python_classes():
     assert errors.for_code(3) is errors.UnknownTopicOrPartitionError
+    # Made on first use, once: the same class however it is reached.
+    assert errors.CorruptRecordException is errors.CorruptRecordError is errors.for_code(2)
+    assert errors.kafka_errors[6] is errors.NotLeaderForPartitionError
+    assert errors.kafka_errors[35] is errors.UnsupportedVersionError
+    assert issubclass(errors.IncompatibleBrokerVersion, errors.UnsupportedVersionError)
+    assert issubclass(errors.NotLeaderForPartitionError, errors.InvalidMetadataError)
+    assert errors.NotLeaderForPartitionError.__module__ == "kfk.errors"
+    assert set(errors.__all__) >= set(errors._BROKER_ERRORS) | {"KafkaError", "for_code"}
     assert errors.UnknownTopicOrPartitionError.message == "UNKNOWN_TOPIC_OR_PARTITION"
     assert errors.for_code(7).retriable
     unknown = errors.for_code(9999)
