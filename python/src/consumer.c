@@ -74,6 +74,7 @@
 
 #define LOG_MAX 64
 #define BATCH_MAX 1024
+#define TP_KEYS 64
 
 typedef struct {
     PyObject_HEAD
@@ -92,6 +93,10 @@ typedef struct {
     /* The topic of the last record, as a str: one per partition run. */
     char *topic_c;
     PyObject *topic_py;
+    /* The poll dict's keys (tp_cls instances) for the partitions of
+     * tp_keys_topic below TP_KEYS, made once, not at every poll. */
+    PyObject *tp_keys[TP_KEYS];
+    PyObject *tp_keys_topic, *tp_keys_cls;
     pthread_mutex_t log_lock;
     char *logs[LOG_MAX];
     int nlogs;
@@ -444,6 +449,10 @@ static int release(Consumer *self, int close)
 
 static int Consumer_traverse(Consumer *self, visitproc visit, void *arg)
 {
+    for (int i = 0; i < TP_KEYS; i++)
+        Py_VISIT(self->tp_keys[i]);
+    Py_VISIT(self->tp_keys_topic);
+    Py_VISIT(self->tp_keys_cls);
     Py_VISIT(self->on_commit);
     Py_VISIT(self->on_rebalance);
     Py_VISIT(self->pending_value);
@@ -452,8 +461,17 @@ static int Consumer_traverse(Consumer *self, visitproc visit, void *arg)
     return 0;
 }
 
+static void clear_tp_keys(Consumer *self)
+{
+    for (int i = 0; i < TP_KEYS; i++)
+        Py_CLEAR(self->tp_keys[i]);
+    Py_CLEAR(self->tp_keys_topic);
+    Py_CLEAR(self->tp_keys_cls);
+}
+
 static int Consumer_clear(Consumer *self)
 {
+    clear_tp_keys(self);
     Py_CLEAR(self->on_commit);
     Py_CLEAR(self->on_rebalance);
     Py_CLEAR(self->pending_type);
@@ -786,12 +804,40 @@ static int same_partition(const kfk_consumer_message *a, const kfk_consumer_mess
  * per-partition lists. A partition's list is made at the size of the run
  * of its records in the batch, and filled by index. */
 typedef struct {
+    Consumer *self;
     PyObject *out, *tp_cls;
     PyObject *cur;       /* the list of the current run's partition */
     PyObject *cur_topic; /* its topic (a reference) */
     int32_t cur_part;
     Py_ssize_t fill, len; /* cur's next index and size: append past it */
 } sink;
+
+/* The tp_cls instance (topic, partition): a new reference, NULL with an
+ * exception. */
+static PyObject *tp_key(Consumer *self, PyObject *cls, PyObject *topic, int32_t partition)
+{
+    int keep = partition >= 0 && partition < TP_KEYS;
+    if (keep && (self->tp_keys_topic != topic || self->tp_keys_cls != cls)) {
+        clear_tp_keys(self);
+        Py_INCREF(topic);
+        self->tp_keys_topic = topic;
+        Py_INCREF(cls);
+        self->tp_keys_cls = cls;
+    }
+    if (keep && self->tp_keys[partition]) {
+        Py_INCREF(self->tp_keys[partition]);
+        return self->tp_keys[partition];
+    }
+    PyObject *key = NULL, *kt = Py_BuildValue("((Oi))", topic, (int)partition);
+    if (kt)
+        key = kfkpy_tuple_new((PyTypeObject *)cls, kt, NULL);
+    Py_XDECREF(kt);
+    if (key && keep) {
+        Py_INCREF(key);
+        self->tp_keys[partition] = key;
+    }
+    return key;
+}
 
 /* Opens the run of msgs[i] (its records up to the next other partition or
  * error): finds or makes its partition's list. */
@@ -801,10 +847,7 @@ static int sink_open(sink *s, PyObject *topic, kfk_consumer_message *const *msgs
     Py_ssize_t run = 1;
     while (i + run < n && !msgs[i + run]->err && same_partition(msgs[i + run], m))
         run++;
-    PyObject *key = NULL, *kt = Py_BuildValue("((Oi))", topic, (int)m->partition);
-    if (kt)
-        key = kfkpy_tuple_new((PyTypeObject *)s->tp_cls, kt, NULL);
-    Py_XDECREF(kt);
+    PyObject *key = tp_key(s->self, s->tp_cls, topic, m->partition);
     PyObject *l = key ? PyDict_GetItem(s->out, key) : NULL;
     Py_ssize_t fill = 0, len = 0;
     if (l) {
@@ -875,7 +918,7 @@ static PyObject *Consumer_poll(Consumer *self, PyObject *args, PyObject *kwds)
     PyObject *out = tp_cls == Py_None ? PyList_New(0) : PyDict_New();
     if (!out)
         return NULL;
-    sink sk = {out, tp_cls, NULL, NULL, -1, 0, 0};
+    sink sk = {self, out, tp_cls, NULL, NULL, -1, 0, 0};
     kfk_consumer_message *msgs[BATCH_MAX];
     int first = 1, count = 0, failed = 0;
     self->polling = 1;
