@@ -23,6 +23,7 @@ PyTypeObject *kfkpy_record_type;
 #define FREE_MAX 1024
 static kfkpy_record *free_records[FREE_MAX];
 static int nfree;
+static int keep_freed = 1; /* 0 after the module's teardown */
 
 static char *field_names[KFKPY_REC_N + 1] = {
     "topic",    "partition", "leader_epoch",        "offset",
@@ -55,7 +56,7 @@ void kfkpy_record_release(void)
         Py_DECREF(tp);
     }
     /* Records freed from now on go back to the allocator. */
-    kfkpy_record_type = NULL;
+    keep_freed = 0;
 }
 
 PyObject *kfkpy_record_field(kfkpy_record *r, int i)
@@ -155,7 +156,7 @@ static void rec_dealloc(kfkpy_record *r)
     PyObject_GC_UnTrack(r);
     for (int i = 0; i < KFKPY_REC_N; i++)
         Py_XDECREF(r->f[i]);
-    if (tp == kfkpy_record_type && nfree < FREE_MAX) {
+    if (keep_freed && tp == kfkpy_record_type && nfree < FREE_MAX) {
         free_records[nfree++] = r;
         return;
     }
