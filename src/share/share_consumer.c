@@ -198,8 +198,12 @@ static int hand_over(kfk_share_consumer *c) {
 
 /* The messages the last poll returned get their implied acknowledgement
  * (implicit mode: accept); what is done is forgotten. */
-static int settle(kfk_share_consumer *c) {
-    return kfk_share_held_settle(&c->held, !c->explicit_acks, push, c);
+static inline int settle(kfk_share_consumer *c) {
+    void *part;
+    int64_t off;
+    if (!c->explicit_acks && kfk_share_held_take_single(&c->held, &part, &off))
+        return sacks_add(&c->outbox, part, off, off, KFK_ACK_ACCEPT);
+    return c->held.n ? kfk_share_held_settle(&c->held, !c->explicit_acks, push, c) : 0;
 }
 
 int kfk_share_consumer_acknowledge(kfk_share_consumer *c, const kfk_consumer_message *m,
@@ -238,7 +242,7 @@ static void run_callback(kfk_share_consumer *c) {
 
 /* The next message of ph, remembered as handed out; NULL when ph is
  * empty. *err: out of memory to remember it (the broker gets it back). */
-static kfk_consumer_message *take(kfk_share_consumer *c, int *err) {
+static inline kfk_consumer_message *take(kfk_share_consumer *c, int *err) {
     kfk_consumer_message *m = c->ph;
     if (!m) return NULL;
     c->ph = kfk_cmsg(m)->next;
