@@ -267,13 +267,17 @@ static void take_renewals(kfk_share_consumer *c) {
     atomic_store_explicit(&c->renew_ready, 0, memory_order_relaxed);
 }
 
+/* A renewal is under way, answered, or its answer is to be taken: polls
+ * look without the lock. */
+static inline int renewals(kfk_share_consumer *c) {
+    return c->held.nrenewing || c->held.nrenewed ||
+           atomic_load_explicit(&c->renew_ready, memory_order_relaxed);
+}
+
 /* Renewed records come back before new ones (Java's order): a poll while
  * a renewal is not answered waits for it. The next renewed record, or
  * NULL (*err: the fatal error, if that ended the wait). */
 static kfk_consumer_message *renewed(kfk_share_consumer *c, int timeout_ms, int *err) {
-    if (!c->held.nrenewing && !c->held.nrenewed &&
-        !atomic_load_explicit(&c->renew_ready, memory_order_relaxed))
-        return NULL;
     struct timespec until = kfk_deadline_ts(timeout_ms > 0 ? timeout_ms : 0);
     kfk_consumer_message *m = NULL;
     pthread_mutex_lock(&c->lock);
@@ -303,9 +307,11 @@ kfk_consumer_message *kfk_share_consumer_poll(kfk_share_consumer *c, int timeout
         return kfk_event_new("", -1, KFK_OFFSET_INVALID, KFK_ERR_STATE);
     int err = settle(c);
     if (err) return kfk_event_new("", -1, KFK_OFFSET_INVALID, err);
-    kfk_consumer_message *r = renewed(c, timeout_ms, &err);
-    if (r || err) return r ? r : kfk_event_new("", -1, KFK_OFFSET_INVALID, err);
-    if (kfk_share_held_renewing(&c->held)) return NULL; /* not answered in time */
+    if (renewals(c)) {
+        kfk_consumer_message *r = renewed(c, timeout_ms, &err);
+        if (r || err) return r ? r : kfk_event_new("", -1, KFK_OFFSET_INVALID, err);
+        if (kfk_share_held_renewing(&c->held)) return NULL; /* not answered in time */
+    }
     /* The steady state: a message of the batch taken before, no lock. */
     kfk_consumer_message *m = take(c, &err);
     if (c->ph) return m ? m : kfk_event_new("", -1, KFK_OFFSET_INVALID, err);
