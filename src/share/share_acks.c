@@ -121,46 +121,54 @@ int kfk_share_filter(kfk_consumer_message **head, kfk_consumer_message **tail,
     int sorted = 1;
     for (int i = 1; i < n && sorted; i++) sorted = r[i].first >= r[i - 1].first;
     kfk_share_range *copy = NULL;
-    kfk_consumer_message *m = *head, *kh = NULL, *kt = NULL;
+    kfk_consumer_message *m = *head, *kt = NULL, **link = head;
     if (!sorted) {
         if (!(copy = kfk_malloc((size_t)n * sizeof *copy))) goto nomem_list;
         memcpy(copy, r, (size_t)n * sizeof *copy);
         qsort(copy, (size_t)n, sizeof *copy, cmp_range);
     }
     const kfk_share_range *rs = copy ? copy : r;
+    /* The list is edited in place (kept records stay linked): the range
+     * at hand in locals, past the last one first = last = INT64_MAX, which
+     * no record reaches. */
     int kept = 0, ri = 0;
-    int64_t next_gap = n > 0 ? rs[0].first : 0; /* the first acquired offset not yet seen */
-    while (m) {
-        kfk_consumer_message *next = kfk_cmsg(m)->next;
-        while (ri < n && rs[ri].last < m->offset) { /* ranges wholly before m: gaps to their end */
-            if (gap(gaps, max64(next_gap, rs[ri].first), rs[ri].last)) goto nomem_list;
+    int64_t first = n > 0 ? rs[0].first : INT64_MAX, last = n > 0 ? rs[0].last : INT64_MAX;
+    int16_t count = n > 0 ? rs[0].delivery_count : 0;
+    int64_t next_gap = first; /* the first acquired offset not yet seen */
+    for (kfk_consumer_message *next; m; m = next) {
+        next = kfk_cmsg(m)->next;
+        int64_t off = m->offset;
+        while (off > last) { /* ranges wholly before m: gaps to their end */
+            if (gap(gaps, max64(next_gap, first), last)) goto nomem_list;
             ri++;
-            if (ri < n) next_gap = rs[ri].first;
+            first = ri < n ? rs[ri].first : INT64_MAX;
+            last = ri < n ? rs[ri].last : INT64_MAX;
+            count = ri < n ? rs[ri].delivery_count : 0;
+            next_gap = first;
         }
-        if (kfk_cmsg(m)->kind == KFK_KIND_RECORD && ri < n && m->offset >= rs[ri].first) {
-            if (gap(gaps, max64(next_gap, rs[ri].first), m->offset - 1)) goto nomem_list;
-            next_gap = m->offset + 1;
-            m->delivery_count = rs[ri].delivery_count;
-            kfk_cmsg(m)->next = NULL;
-            if (kt) kfk_cmsg(kt)->next = m;
-            else kh = m;
+        if (off >= first && kfk_cmsg(m)->kind == KFK_KIND_RECORD) {
+            if (off > next_gap && gap(gaps, max64(next_gap, first), off - 1)) goto nomem_list;
+            next_gap = off + 1;
+            m->delivery_count = count;
+            *link = m;
+            link = &kfk_cmsg(m)->next;
             kt = m;
             kept++;
         } else {
             kfk_consumer_message_release(m);
         }
-        m = next;
     }
+    *link = NULL;
     for (; ri < n; ri++) { /* acquired offsets past the last record */
         if (gap(gaps, max64(next_gap, rs[ri].first), rs[ri].last)) goto nomem_list;
         if (ri + 1 < n) next_gap = rs[ri + 1].first;
     }
     kfk_free(copy);
-    *head = kh;
     *tail = kt;
     return kept;
 nomem_list:
-    for (kfk_consumer_message *x = kh, *nx; x; x = nx) {
+    *link = NULL;
+    for (kfk_consumer_message *x = *head, *nx; x; x = nx) {
         nx = kfk_cmsg(x)->next;
         kfk_consumer_message_release(x);
     }

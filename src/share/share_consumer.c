@@ -198,8 +198,12 @@ static int hand_over(kfk_share_consumer *c) {
 
 /* The messages the last poll returned get their implied acknowledgement
  * (implicit mode: accept); what is done is forgotten. */
-static int settle(kfk_share_consumer *c) {
-    return kfk_share_held_settle(&c->held, !c->explicit_acks, push, c);
+static inline int settle(kfk_share_consumer *c) {
+    void *part;
+    int64_t off;
+    if (!c->explicit_acks && kfk_share_held_take_single(&c->held, &part, &off))
+        return sacks_add(&c->outbox, part, off, off, KFK_ACK_ACCEPT);
+    return c->held.n ? kfk_share_held_settle(&c->held, !c->explicit_acks, push, c) : 0;
 }
 
 int kfk_share_consumer_acknowledge(kfk_share_consumer *c, const kfk_consumer_message *m,
@@ -238,7 +242,7 @@ static void run_callback(kfk_share_consumer *c) {
 
 /* The next message of ph, remembered as handed out; NULL when ph is
  * empty. *err: out of memory to remember it (the broker gets it back). */
-static kfk_consumer_message *take(kfk_share_consumer *c, int *err) {
+static inline kfk_consumer_message *take(kfk_share_consumer *c, int *err) {
     kfk_consumer_message *m = c->ph;
     if (!m) return NULL;
     c->ph = kfk_cmsg(m)->next;
@@ -263,13 +267,17 @@ static void take_renewals(kfk_share_consumer *c) {
     atomic_store_explicit(&c->renew_ready, 0, memory_order_relaxed);
 }
 
+/* A renewal is under way, answered, or its answer is to be taken: polls
+ * look without the lock. */
+static inline int renewals(kfk_share_consumer *c) {
+    return c->held.nrenewing || c->held.nrenewed ||
+           atomic_load_explicit(&c->renew_ready, memory_order_relaxed);
+}
+
 /* Renewed records come back before new ones (Java's order): a poll while
  * a renewal is not answered waits for it. The next renewed record, or
  * NULL (*err: the fatal error, if that ended the wait). */
 static kfk_consumer_message *renewed(kfk_share_consumer *c, int timeout_ms, int *err) {
-    if (!c->held.nrenewing && !c->held.nrenewed &&
-        !atomic_load_explicit(&c->renew_ready, memory_order_relaxed))
-        return NULL;
     struct timespec until = kfk_deadline_ts(timeout_ms > 0 ? timeout_ms : 0);
     kfk_consumer_message *m = NULL;
     pthread_mutex_lock(&c->lock);
@@ -299,15 +307,20 @@ kfk_consumer_message *kfk_share_consumer_poll(kfk_share_consumer *c, int timeout
         return kfk_event_new("", -1, KFK_OFFSET_INVALID, KFK_ERR_STATE);
     int err = settle(c);
     if (err) return kfk_event_new("", -1, KFK_OFFSET_INVALID, err);
-    kfk_consumer_message *r = renewed(c, timeout_ms, &err);
-    if (r || err) return r ? r : kfk_event_new("", -1, KFK_OFFSET_INVALID, err);
-    if (kfk_share_held_renewing(&c->held)) return NULL; /* not answered in time */
+    if (renewals(c)) {
+        kfk_consumer_message *r = renewed(c, timeout_ms, &err);
+        if (r || err) return r ? r : kfk_event_new("", -1, KFK_OFFSET_INVALID, err);
+        if (kfk_share_held_renewing(&c->held)) return NULL; /* not answered in time */
+    }
     /* The steady state: a message of the batch taken before, no lock. */
     kfk_consumer_message *m = take(c, &err);
     if (c->ph) return m ? m : kfk_event_new("", -1, KFK_OFFSET_INVALID, err);
     /* The batch is done (or none was taken): the next one, if the I/O
-     * thread has it; else it fetches again (with the acknowledgements)
-     * while this message is processed. */
+     * thread has it. Whenever the queue is left empty the I/O thread
+     * fetches (with the acknowledgements): the batch after this one comes
+     * while this one is served, as Java's consumer fetches while the
+     * application works on what its poll returned; one batch ahead at
+     * most, so a member that stops polling acquires no more. */
     int wake = 0, waited = 0;
     struct timespec until = {0};
     pthread_mutex_lock(&c->lock);
@@ -318,7 +331,7 @@ kfk_consumer_message *kfk_share_consumer_poll(kfk_share_consumer *c, int timeout
             c->qh = c->qt = NULL;
             if (!m && !err) m = take(c, &err);
         }
-        if (!c->ph && !c->qh && !c->fetch_wanted) wake = c->fetch_wanted = 1;
+        if (!c->qh && !c->fetch_wanted) wake = c->fetch_wanted = 1;
         if (m || err || c->fatal) break;
         if (wake) { /* empty: ask for more, then wait */
             pthread_mutex_unlock(&c->lock);
@@ -335,10 +348,12 @@ kfk_consumer_message *kfk_share_consumer_poll(kfk_share_consumer *c, int timeout
         }
         if (!waited) until = kfk_deadline_ts(timeout_ms > 0 ? timeout_ms : 0);
         waited = 1;
+        c->starved = 1;
         if (timeout_ms < 0)
             pthread_cond_wait(&c->cond, &c->lock);
         else if (timeout_ms == 0 || kfk_cond_wait_until(&c->cond, &c->lock, &until))
             timeout_ms = 0; /* one last look */
+        c->starved = 0;
         if (timeout_ms == 0 && !c->qh && !c->cb_res) break;
     }
     int fatal = c->fatal;

@@ -4,15 +4,12 @@
 #include "consumer/chunk.h"
 #include "core/alloc.h"
 
-int kfk_share_held_add(kfk_share_held *h, void *part, int64_t offset) {
-    if (h->n == h->cap) {
-        int cap = h->cap ? h->cap * 2 : 16;
-        kfk_sheld *v = kfk_realloc(h->v, (size_t)cap * sizeof *v);
-        if (!v) return KFK_ERR_NOMEM;
-        h->v = v;
-        h->cap = cap;
-    }
-    h->v[h->n++] = (kfk_sheld){part, offset, KFK_SHELD_OPEN, NULL};
+int kfk_share_held_grow(kfk_share_held *h) {
+    int cap = h->cap ? h->cap * 2 : 16;
+    kfk_sheld *v = kfk_realloc(h->v, (size_t)cap * sizeof *v);
+    if (!v) return KFK_ERR_NOMEM;
+    h->v = v;
+    h->cap = cap;
     return 0;
 }
 

@@ -33,8 +33,25 @@ typedef struct kfk_share_held {
     int nrenewing, nrenewed; /* entries in those states: polls look without a scan */
 } kfk_share_held;
 
-/* Remembers a record handed out. 0 or KFK_ERR_NOMEM. */
-int kfk_share_held_add(kfk_share_held *h, void *part, int64_t offset);
+/* Room for more entries: 0 or KFK_ERR_NOMEM. */
+int kfk_share_held_grow(kfk_share_held *h);
+/* Remembers a record handed out. 0 or KFK_ERR_NOMEM. Inline: once per
+ * poll. */
+static inline int kfk_share_held_add(kfk_share_held *h, void *part, int64_t offset) {
+    if (h->n == h->cap && kfk_share_held_grow(h)) return KFK_ERR_NOMEM;
+    h->v[h->n++] = (kfk_sheld){part, offset, KFK_SHELD_OPEN, NULL};
+    return 0;
+}
+/* Implicit mode's steady state: h holds one record, open (the last poll's,
+ * to be accepted now). Then 1, its partition and offset, and h forgets
+ * it; else 0 (kfk_share_held_settle does the rest). */
+static inline int kfk_share_held_take_single(kfk_share_held *h, void **part, int64_t *offset) {
+    if (h->n != 1 || h->v[0].state != KFK_SHELD_OPEN) return 0;
+    *part = h->v[0].part;
+    *offset = h->v[0].offset;
+    h->n = 0;
+    return 1;
+}
 /* The application acknowledges m (a record of partition part) with type
  * (KFK_ACK_*): 0; KFK_ERR_STATE when it was not handed out or is done
  * already; KFK_ERR_UNSUPPORTED_VERSION for a renew when can_renew is 0

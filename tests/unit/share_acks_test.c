@@ -83,6 +83,78 @@ TEST(filter_acknowledges_offsets_without_records_as_gaps) {
     kfk_wbuf_free(&z);
 }
 
+/* The kept list's offsets into got (at most max); checks that tail ends it. */
+static int kept_offsets(const kfk_fetch_parse *p, int64_t *got, int max) {
+    int n = 0;
+    const kfk_consumer_message *last = NULL;
+    for (kfk_consumer_message *m = p->head; m && n < max; m = kfk_cmsg(m)->next) {
+        got[n++] = m->offset;
+        last = m;
+    }
+    CHECK(p->tail == last);
+    CHECK(!last || kfk_cmsg(last)->next == NULL);
+    return n;
+}
+
+TEST(filter_drops_the_first_and_last_records_and_those_between_ranges) {
+    kfk_wbuf data = {0}, z = {0};
+    add_batch(&data, 0, 10); /* 0..9 */
+    kfk_chunk *ch = kfk_chunk_new(NULL);
+    kfk_fetch_parse p = parse(ch, &data, &z, 0);
+    REQUIRE_EQ(p.count, 10);
+    /* 0, 3, 5 and 9 not acquired; each range its own delivery count
+     * (6..8 redelivered twice before). */
+    kfk_share_range r[3] = {{1, 2, 2}, {4, 4, 1}, {6, 8, 3}};
+    kfk_share_acks gaps = {0};
+    CHECK_EQ(kfk_share_filter(&p.head, &p.tail, r, 3, &gaps), 6);
+    int64_t got[10];
+    int n = kept_offsets(&p, got, 10);
+    int64_t want[6] = {1, 2, 4, 6, 7, 8};
+    REQUIRE_EQ(n, 6);
+    for (int i = 0; i < 6; i++) CHECK_EQ(got[i], want[i]);
+    for (kfk_consumer_message *m = p.head; m; m = kfk_cmsg(m)->next)
+        CHECK_EQ(m->delivery_count, m->offset <= 2 ? 2 : m->offset == 4 ? 1 : 3);
+    CHECK_EQ(gaps.n, 0);
+    CHECK_EQ(atomic_load(&ch->refs), 7); /* ours and the six kept ones: the rest released */
+    release_all(p.head);
+    kfk_chunk_unref(ch);
+    kfk_share_acks_free(&gaps);
+    kfk_wbuf_free(&data);
+    kfk_wbuf_free(&z);
+}
+
+TEST(filter_acknowledges_a_non_record_inside_a_range_as_a_gap) {
+    kfk_wbuf data = {0}, z = {0};
+    add_batch(&data, 0, 6); /* 0..5 */
+    kfk_chunk *ch = kfk_chunk_new(NULL);
+    kfk_fetch_parse p = parse(ch, &data, &z, 0);
+    REQUIRE_EQ(p.count, 6);
+    /* 0 and 3 stand for what is never handed out (a control record's slot). */
+    kfk_cmsg(p.head)->kind = KFK_KIND_SKIP;
+    for (kfk_consumer_message *m = p.head; m; m = kfk_cmsg(m)->next)
+        if (m->offset == 3) kfk_cmsg(m)->kind = KFK_KIND_SKIP;
+    /* Two ranges, the second one past the data. */
+    kfk_share_range r[3] = {{0, 5, 1}, {8, 9, 2}, {11, 11, 1}};
+    kfk_share_acks gaps = {0};
+    CHECK_EQ(kfk_share_filter(&p.head, &p.tail, r, 3, &gaps), 4);
+    int64_t got[6];
+    int n = kept_offsets(&p, got, 6);
+    int64_t want[4] = {1, 2, 4, 5};
+    REQUIRE_EQ(n, 4);
+    for (int k = 0; k < 4; k++) CHECK_EQ(got[k], want[k]);
+    REQUIRE_EQ(gaps.n, 4);
+    CHECK(gaps.v[0].first == 0 && gaps.v[0].last == 0);
+    CHECK(gaps.v[1].first == 3 && gaps.v[1].last == 3);
+    CHECK(gaps.v[2].first == 8 && gaps.v[2].last == 9);
+    CHECK(gaps.v[3].first == 11 && gaps.v[3].last == 11);
+    for (int k = 0; k < 4; k++) CHECK_EQ(gaps.v[k].type, KFK_ACK_GAP);
+    release_all(p.head);
+    kfk_chunk_unref(ch);
+    kfk_share_acks_free(&gaps);
+    kfk_wbuf_free(&data);
+    kfk_wbuf_free(&z);
+}
+
 TEST(filter_without_ranges_drops_everything) {
     kfk_wbuf data = {0}, z = {0};
     add_batch(&data, 0, 4);

@@ -183,3 +183,38 @@ TEST(close_releases_what_is_not_done) {
     kfk_share_held_free(&h);
     kfk_chunk_unref(ch);
 }
+
+TEST(implicit_steady_state_takes_the_single_open_record) {
+    kfk_chunk *ch = kfk_chunk_new(NULL);
+    kfk_share_held h = {0};
+    void *part = NULL;
+    int64_t off = -1;
+    CHECK_EQ(kfk_share_held_take_single(&h, &part, &off), 0); /* nothing held */
+    REQUIRE_EQ(kfk_share_held_add(&h, &P, 4), 0);
+    CHECK_EQ(kfk_share_held_take_single(&h, &part, &off), 1);
+    CHECK(part == &P);
+    CHECK_EQ(off, 4);
+    CHECK_EQ(h.n, 0);
+    CHECK_EQ(ack(&h, 4, KFK_ACK_ACCEPT), KFK_ERR_STATE); /* forgotten: accepted already */
+    /* Not the steady state: two records, one acknowledged, one renewing. */
+    REQUIRE_EQ(kfk_share_held_add(&h, &P, 5), 0);
+    REQUIRE_EQ(kfk_share_held_add(&h, &P, 6), 0);
+    CHECK_EQ(kfk_share_held_take_single(&h, &part, &off), 0);
+    CHECK_EQ(h.n, 2);
+    seen s = {0};
+    CHECK_EQ(kfk_share_held_settle(&h, 1, record, &s), 0);
+    CHECK_EQ(s.n, 2);
+    REQUIRE_EQ(kfk_share_held_add(&h, &P, 7), 0);
+    CHECK_EQ(ack(&h, 7, KFK_ACK_REJECT), 0);
+    CHECK_EQ(kfk_share_held_take_single(&h, &part, &off), 0);
+    CHECK_EQ(kfk_share_held_settle(&h, 1, record, &s), 0);
+    CHECK_EQ(s.n, 2); /* rejected: no accept implied */
+    CHECK_EQ(h.n, 0);
+    REQUIRE_EQ(kfk_share_held_add(&h, &P, 8), 0);
+    CHECK_EQ(kfk_share_held_ack(&h, &P, msg(ch, 8), KFK_ACK_RENEW, 1), 0);
+    CHECK_EQ(kfk_share_held_take_single(&h, &part, &off), 0);
+    CHECK_EQ(h.n, 1);
+    kfk_share_held_free(&h);
+    CHECK_EQ(refs(ch), 1);
+    kfk_chunk_unref(ch);
+}
