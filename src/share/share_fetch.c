@@ -174,6 +174,7 @@ static int on_fetch(void *opaque, kfk_response *resp) {
             if (c->qt) kfk_cmsg(c->qt)->next = head;
             else c->qh = head;
             c->qt = tail;
+            pthread_cond_broadcast(&c->cond);
         }
         /* Answered: fetch again only for a poll waiting with nothing (it
          * takes these at once: the next fetch goes now, without its
@@ -182,8 +183,6 @@ static int on_fetch(void *opaque, kfk_response *resp) {
          * its own records back once their locks ran out. */
         c->fetch_wanted = c->io_want = c->starved;
         pthread_mutex_unlock(&c->lock);
-        /* After the unlock: the woken poll does not block on the lock. */
-        if (head && !closing) pthread_cond_broadcast(&c->cond);
         if (head && closing) release_late(head);
     }
     finish(c, rq, n, err, res);
