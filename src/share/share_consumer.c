@@ -316,11 +316,8 @@ kfk_consumer_message *kfk_share_consumer_poll(kfk_share_consumer *c, int timeout
     kfk_consumer_message *m = take(c, &err);
     if (c->ph) return m ? m : kfk_event_new("", -1, KFK_OFFSET_INVALID, err);
     /* The batch is done (or none was taken): the next one, if the I/O
-     * thread has it. Whenever the queue is left empty the I/O thread
-     * fetches (with the acknowledgements): the batch after this one comes
-     * while this one is served, as Java's consumer fetches while the
-     * application works on what its poll returned; one batch ahead at
-     * most, so a member that stops polling acquires no more. */
+     * thread has it; else it fetches again (with the acknowledgements)
+     * while this message is processed. */
     int wake = 0, waited = 0;
     struct timespec until = {0};
     pthread_mutex_lock(&c->lock);
@@ -331,7 +328,7 @@ kfk_consumer_message *kfk_share_consumer_poll(kfk_share_consumer *c, int timeout
             c->qh = c->qt = NULL;
             if (!m && !err) m = take(c, &err);
         }
-        if (!c->qh && !c->fetch_wanted) wake = c->fetch_wanted = 1;
+        if (!c->ph && !c->qh && !c->fetch_wanted) wake = c->fetch_wanted = 1;
         if (m || err || c->fatal) break;
         if (wake) { /* empty: ask for more, then wait */
             pthread_mutex_unlock(&c->lock);
@@ -348,12 +345,10 @@ kfk_consumer_message *kfk_share_consumer_poll(kfk_share_consumer *c, int timeout
         }
         if (!waited) until = kfk_deadline_ts(timeout_ms > 0 ? timeout_ms : 0);
         waited = 1;
-        c->starved = 1;
         if (timeout_ms < 0)
             pthread_cond_wait(&c->cond, &c->lock);
         else if (timeout_ms == 0 || kfk_cond_wait_until(&c->cond, &c->lock, &until))
             timeout_ms = 0; /* one last look */
-        c->starved = 0;
         if (timeout_ms == 0 && !c->qh && !c->cb_res) break;
     }
     int fatal = c->fatal;

@@ -114,18 +114,6 @@ static int gone(kfk_sreq *rq, const kfk_response *resp) {
     return 1;
 }
 
-/* Records a fetch out when close began brought: back to the group with
- * the session's closing ShareAcknowledge (out of memory: they wait out
- * their locks). */
-static void release_late(kfk_consumer_message *m) {
-    for (kfk_consumer_message *next; m; m = next) {
-        next = kfk_cmsg(m)->next;
-        kfk_spart *p = kfk_cmsg(m)->part;
-        kfk_share_acks_add(&p->acks, m->offset, KFK_ACK_RELEASE);
-        kfk_consumer_message_release(m);
-    }
-}
-
 static int on_fetch(void *opaque, kfk_response *resp) {
     kfk_sreq *rq = opaque;
     if (gone(rq, resp)) return 0;
@@ -167,23 +155,14 @@ static int on_fetch(void *opaque, kfk_response *resp) {
         }
     }
     kfk_arena_reset(&a);
-    if (head || !err) {
+    if (head) {
         pthread_mutex_lock(&c->lock);
-        int closing = c->closing; /* close released the queue already */
-        if (head && !closing) {
-            if (c->qt) kfk_cmsg(c->qt)->next = head;
-            else c->qh = head;
-            c->qt = tail;
-            pthread_cond_broadcast(&c->cond);
-        }
-        /* Answered: fetch again only for a poll waiting with nothing (it
-         * takes these at once: the next fetch goes now, without its
-         * post). Else the next poll that empties the queue asks: a member
-         * busy with its batch, or stalled, acquires no more, not even
-         * its own records back once their locks ran out. */
-        c->fetch_wanted = c->io_want = c->starved;
+        if (c->qt) kfk_cmsg(c->qt)->next = head;
+        else c->qh = head;
+        c->qt = tail;
+        c->fetch_wanted = c->io_want = 0;
+        pthread_cond_broadcast(&c->cond);
         pthread_mutex_unlock(&c->lock);
-        if (head && closing) release_late(head);
     }
     finish(c, rq, n, err, res);
     return 0;
@@ -405,8 +384,7 @@ void kfk_share_node_run(kfk_share_consumer *c, kfk_snode *n) {
         send_ack(c, n, 0);
         return;
     }
-    /* Prefetch is bounded (io_want: poll took the queue's batch): a member
-     * that stops polling acquires nothing more (its records would only
-     * wait out their locks). */
+    /* Prefetch is bounded: a member that stops polling acquires nothing
+     * more (its records would only wait out their locks). */
     if (assigned && (c->io_want || (acks && urgent))) send_fetch(c, n);
 }

@@ -81,8 +81,7 @@ struct kfk_share_consumer {
     pthread_mutex_t lock;
     pthread_cond_t cond;
     kfk_consumer_message *qh, *qt; /* fetched, not yet taken by the application */
-    int fetch_wanted; /* poll left the queue empty: fetch (once records come, not again) */
-    int starved;      /* poll waits with nothing to serve: records that come go to it at once */
+    int fetch_wanted; /* the queue ran empty: fetch (once records come, not again) */
     kfk_sacks inbox;
     char **topics; /* the subscription; the I/O thread copies it */
     int ntopics, sub_gen;
@@ -172,8 +171,8 @@ void kfk_share_renewals(kfk_share_consumer *c, kfk_sreq *rq, const kfk_spart *p,
 kfk_snode *kfk_share_node(kfk_share_consumer *c, int32_t node);
 /* Starts node n's next request if it has one: ShareAcknowledge when a
  * commit or close waits (or acks hold a RENEW, or are for a partition no
- * longer assigned), else ShareFetch when poll left the application's
- * queue empty (the acknowledgements waiting ride along). */
+ * longer assigned), else ShareFetch when the application's queue ran
+ * empty (the acknowledgements waiting ride along). */
 void kfk_share_node_run(kfk_share_consumer *c, kfk_snode *n);
 int kfk_share_acks_waiting(const kfk_share_consumer *c, int32_t node);
 
